@@ -1,0 +1,127 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { ConfigError, loadConfig, type Config } from "../config/env.ts";
+import { GrantlineError } from "../errors.ts";
+import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
+import { bootstrapBusiness, openHub, type Hub } from "../hub/hub.ts";
+import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
+import { runServer } from "./serve.ts";
+
+function hubOptions(config: Config) {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays };
+}
+
+async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const hub = await openHub(hubOptions(config));
+  try {
+    return await work(hub, config);
+  } finally {
+    await hub.close();
+  }
+}
+
+function print(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+export function buildCli(): Command {
+  const program = new Command("grantline")
+    .description("Partner access to advertising assets, with a Graph-compatible API and Autopilot.")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("serve")
+    .description("Start the hub (no demo data).")
+    .action(async () => {
+      await runServer(loadConfig(), { demo: false });
+    });
+
+  program
+    .command("demo")
+    .description("Start the hub on the configured store with a demo world (created on first run).")
+    .action(async () => {
+      await runServer(loadConfig(), { demo: true });
+    });
+
+  program
+    .command("bootstrap")
+    .description("Create a business, an ADMIN system user and a non-expiring token with every scope.")
+    .requiredOption("--business-name <name>", "name of the new business")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { businessName: string; json?: boolean }) => {
+      await withHub(async (hub) => {
+        const result = await bootstrapBusiness(hub, opts.businessName);
+        print(
+          opts.json === true,
+          result,
+          `Business ${result.business_id} created.\nSystem user: ${result.system_user_id}\nAccess token (shown once): ${result.access_token}`,
+        );
+      });
+    });
+
+  program
+    .command("explain")
+    .description("Why a principal can or cannot perform an action on an asset, and what would change it.")
+    .requiredOption("--principal <id>", "person or system user id")
+    .requiredOption("--action <name>", `one of: ${ACTION_NAMES.join(", ")}`, (value) => {
+      if (!isActionName(value)) throw new InvalidArgumentError(`unknown action; use one of ${ACTION_NAMES.join(", ")}`);
+      return value;
+    })
+    .requiredOption("--asset <id>", "asset id (act_<n> for ad accounts)")
+    .option("--json", "print JSON")
+    .action(async (opts: { principal: string; action: string; asset: string; json?: boolean }) => {
+      await withHub(async (hub) => {
+        if (!isActionName(opts.action)) return;
+        const explanation = hub.engine.explain({ principalId: opts.principal }, opts.action, assetIdFromGraph(opts.asset));
+        const lines = [
+          `${explanation.allowed ? "ALLOWED" : "DENIED"}: ${explanation.reason}`,
+          ...(explanation.fix ? [`Fix: ${explanation.fix}`] : []),
+          ...explanation.paths.map((p) => `  path: ${p.via} [${p.tasks.join(", ")}]`),
+        ];
+        print(opts.json === true, explanation, lines.join("\n"));
+        if (!explanation.allowed) process.exitCode = 3;
+      });
+    });
+
+  const audit = program.command("audit").description("The audit log.");
+  audit
+    .command("verify")
+    .description("Check the audit log's hash chain; any edited or deleted entry is reported.")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withHub(async (hub) => {
+        const result = await hub.audit.verify((checked, total) => {
+          if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${checked}/${total}`);
+        });
+        if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
+        print(
+          opts.json === true,
+          result,
+          result.ok ? `Audit log intact: ${result.entries} entries verified.` : `Audit log BROKEN at entry ${result.brokenAt}: ${result.problem}.`,
+        );
+        if (!result.ok) process.exitCode = 4;
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else if (error instanceof GrantlineError) {
+      process.stderr.write(`Error: ${error.options.userMsg ?? error.message}\n`);
+    } else {
+      process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Config } from "../config/env.ts";
+import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY } from "../demo/demoWorld.ts";
+import { operatorContext, systemContext } from "../hub/context.ts";
+import { openHub, type Hub } from "../hub/hub.ts";
+import { findPersonByEmail } from "../hub/people/person.repository.ts";
+import { buildServer } from "../http/server.ts";
+
+const SWEEP_EVERY_MS = 60_000;
+
+/** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
+export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
+  const hub = await openHub({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays });
+  const app = await buildServer(hub, { logLevel: config.logLevel });
+  const demoLines = options.demo ? await prepareDemo(hub) : [];
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+  hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
+  const sweeper = setInterval(() => {
+    hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
+
+  const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
+  process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
+  process.stdout.write(`Health: ${url}/healthz\n`);
+  for (const line of demoLines) process.stdout.write(`${line}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  clearInterval(sweeper);
+  await app.close();
+  await hub.close();
+}
+
+async function prepareDemo(hub: Hub): Promise<string[]> {
+  const existing = await findPersonByEmail(hub.store.db, "alice@acme.example");
+  const lines: string[] = [];
+  if (!existing) {
+    const world = await seedDemoWorld(hub);
+    lines.push("", "Demo world created:");
+    lines.push(`  ${DEMO_ADVERTISER} (Business ID ${world.advertiser.id}) owns:`);
+    for (const asset of world.assets) lines.push(`    ${asset.type.padEnd(22)} ${asset.graphId.padEnd(22)} ${asset.name}`);
+    lines.push(`  ${DEMO_AGENCY} (Business ID ${world.agency.id}) has Standard on Acme Main and the Page; a Pixel offer waits in its Requests.`);
+    lines.push("  People (sign-in arrives with the console; until then use the CLI and tokens):");
+    for (const person of world.people) lines.push(`    ${person.email.padEnd(26)} ${person.role.padEnd(9)} ${person.business}  id ${person.id}`);
+    const token = await hub.tokens.issueSystemUserToken(operatorContext(), world.agencySystemUserId, {});
+    lines.push(`  ${DEMO_AGENCY} reporting bot: system user ${world.agencySystemUserId}, token ${token.accessToken}`);
+    lines.push(`  Try: npx grantline explain --principal ${world.people[3]!.id} --action change_budget --asset ${world.assets[0]!.graphId}`);
+  } else {
+    lines.push("", `Demo world already present (alice@acme.example is ${existing.id}); delete the data folder to start over.`);
+  }
+  return lines;
+}

@@ -1,0 +1,68 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every setting Grantline reads, validated once at start-up. Anything else in the code takes a
+ * `Config`; nothing reads `process.env` directly.
+ */
+const schema = z.object({
+  /** Interface the HTTP server binds to. */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** Port of the HTTP server; 0 picks a free one. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Folder of the embedded SQLite store (used when DATABASE_URL is not set). */
+  GRANTLINE_DATA_DIR: z.string().min(1).default("./data"),
+  /** PostgreSQL connection string; when set, it is the store instead of SQLite. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /** Redis for multi-instance mode (shared rate limits and notifications). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  /** How often an instance polls the store's change sequence to pick up other instances' writes. */
+  GRANTLINE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How long an offer or request waits for the other side before it expires. */
+  GRANTLINE_PENDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  syncIntervalMs: number;
+  pendingTtlDays: number;
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses settings from an environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.GRANTLINE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
+    pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,69 @@
+import type { Hub } from "../hub/hub.ts";
+import { operatorContext, principalContext } from "../hub/context.ts";
+import { presetTasks } from "../hub/catalogue/permissionLevels.ts";
+
+export const DEMO_ADVERTISER = "Acme Outdoor";
+export const DEMO_AGENCY = "Northwind Media";
+
+export interface DemoWorld {
+  advertiser: { id: string; name: string };
+  agency: { id: string; name: string };
+  people: { name: string; email: string; id: string; business: string; role: string }[];
+  assets: { id: string; graphId: string; type: string; name: string }[];
+  agencySystemUserId: string;
+}
+
+/**
+ * A small world to explore: an advertiser owning one asset of each type, an agency it works with,
+ * an accepted share with staff assigned, and an offer still waiting in the Requests tab.
+ */
+export async function seedDemoWorld(hub: Hub): Promise<DemoWorld> {
+  const op = operatorContext();
+  const alice = await hub.businesses.createPerson(op, { name: "Alice Advertiser", email: "alice@acme.example" });
+  const bob = await hub.businesses.createPerson(op, { name: "Bob Buyer", email: "bob@acme.example" });
+  const nora = await hub.businesses.createPerson(op, { name: "Nora Northwind", email: "nora@northwind.example" });
+  const sam = await hub.businesses.createPerson(op, { name: "Sam Specialist", email: "sam@northwind.example" });
+
+  const asAlice = principalContext("person", alice.id);
+  const asNora = principalContext("person", nora.id);
+  const acme = await hub.businesses.createBusiness(asAlice, { name: DEMO_ADVERTISER });
+  const northwind = await hub.businesses.createBusiness(asNora, { name: DEMO_AGENCY });
+  await hub.businesses.setMemberRole(asAlice, acme.id, bob.id, "EMPLOYEE");
+  await hub.businesses.setMemberRole(asNora, northwind.id, sam.id, "EMPLOYEE");
+  const agencyBot = await hub.businesses.createSystemUser(asNora, northwind.id, { name: "Northwind Reporting Bot", role: "EMPLOYEE" });
+
+  const adAccount = await hub.assets.createAsset(asAlice, acme.id, {
+    type: "ad_account",
+    name: "Acme Main",
+    adAccount: { currency: "USD", timezoneName: "America/New_York", spendCap: 5_000_000 },
+  });
+  const page = await hub.assets.createAsset(asAlice, acme.id, { type: "page", name: "Acme Outdoor" });
+  const pixel = await hub.assets.createAsset(asAlice, acme.id, { type: "pixel", name: "Acme Pixel" });
+  const instagram = await hub.assets.createAsset(asAlice, acme.id, { type: "instagram_account", name: "@acmeoutdoor" });
+  const catalog = await hub.assets.createAsset(asAlice, acme.id, { type: "product_catalog", name: "Acme Products" });
+  const creative = await hub.assets.createAsset(asAlice, acme.id, { type: "creative_hub_project", name: "Acme Spring Creative" });
+
+  await hub.assignments.assign(asAlice, { assetId: adAccount.id, principalId: bob.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+
+  await hub.partners.offer(asAlice, { assetId: adAccount.id, partnerBusinessId: northwind.id, tasks: presetTasks("ad_account", "STANDARD") });
+  await hub.partners.acceptOrRequest(asNora, { partnerBusinessId: northwind.id, assetId: adAccount.id });
+  await hub.partners.offer(asAlice, { assetId: page.id, partnerBusinessId: northwind.id, tasks: presetTasks("page", "STANDARD") });
+  await hub.partners.acceptOrRequest(asNora, { partnerBusinessId: northwind.id, assetId: page.id });
+  await hub.assignments.assign(asNora, { assetId: adAccount.id, principalId: sam.id, tasks: ["ADVERTISE", "ANALYZE", "AA_ANALYZE"] });
+  await hub.assignments.assign(asNora, { assetId: adAccount.id, principalId: agencyBot.id, tasks: presetTasks("ad_account", "ANALYTICS_VIEW") });
+  // Left pending, so both sides have something in their Requests tab.
+  await hub.partners.offer(asAlice, { assetId: pixel.id, partnerBusinessId: northwind.id, tasks: presetTasks("pixel", "VIEW_ONLY") });
+
+  return {
+    advertiser: { id: acme.id, name: acme.name },
+    agency: { id: northwind.id, name: northwind.name },
+    people: [
+      { ...alice, business: DEMO_ADVERTISER, role: "ADMIN" },
+      { ...bob, business: DEMO_ADVERTISER, role: "EMPLOYEE" },
+      { ...nora, business: DEMO_AGENCY, role: "ADMIN" },
+      { ...sam, business: DEMO_AGENCY, role: "EMPLOYEE" },
+    ],
+    assets: [adAccount, page, pixel, instagram, catalog, creative].map((a) => ({ id: a.id, graphId: a.graphId, type: a.type, name: a.name })),
+    agencySystemUserId: agencyBot.id,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * One catalogue of every error a client can see: a stable id, the HTTP status, Meta's Graph
+ * `code`/`error_subcode`, and the message. Internal details never go into these.
+ */
+export interface GraphErrorBody {
+  message: string;
+  type: string;
+  code: number;
+  error_subcode?: number;
+  error_user_title?: string;
+  error_user_msg?: string;
+  fbtrace_id?: string;
+}
+
+export class GrantlineError extends Error {
+  constructor(
+    /** Stable id, e.g. "TASKS_ABOVE_SHARE". */
+    readonly id: string,
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly options: { subcode?: number; userTitle?: string; userMsg?: string; type?: string } = {},
+  ) {
+    super(message);
+    this.name = "GrantlineError";
+  }
+
+  toGraph(fbtraceId?: string): GraphErrorBody {
+    const body: GraphErrorBody = {
+      message: this.message,
+      type: this.options.type ?? (this.code === 190 ? "OAuthException" : "GraphMethodException"),
+      code: this.code,
+    };
+    if (this.options.subcode !== undefined) body.error_subcode = this.options.subcode;
+    if (this.options.userTitle) body.error_user_title = this.options.userTitle;
+    body.error_user_msg = this.options.userMsg ?? this.message;
+    if (fbtraceId) body.fbtrace_id = fbtraceId;
+    return body;
+  }
+}
+
+const invalid = (id: string, message: string, userTitle = "Invalid parameter") =>
+  new GrantlineError(id, 400, 100, message, { userTitle, type: "OAuthException" });
+
+export const errors = {
+  invalidParameter: (message: string) => invalid("INVALID_PARAMETER", message),
+  unknownTasks: (tasks: string[], assetLabel: string, allowed: readonly string[]) =>
+    invalid(
+      "UNKNOWN_TASK",
+      `Unknown task${tasks.length > 1 ? "s" : ""} ${tasks.join(", ")} for a ${assetLabel}. Valid tasks: ${allowed.join(", ")}.`,
+      "Unknown task",
+    ),
+  emptyTasks: () => invalid("EMPTY_TASKS", "At least one task is required.", "No tasks given"),
+  tasksAboveShare: (message: string) => invalid("TASKS_ABOVE_SHARE", message, "Tasks exceed the partner share"),
+  shareWithSelf: () =>
+    invalid("SHARE_WITH_SELF", "A business cannot share an asset with itself.", "Cannot share with yourself"),
+  unknownBusiness: (id: string) =>
+    invalid("UNKNOWN_BUSINESS", `No business has the ID ${id}. Check the Business ID with your partner.`, "Unknown Business ID"),
+  unknownAsset: (id: string) => invalid("UNKNOWN_ASSET", `No asset has the ID ${id}.`, "Unknown asset"),
+  unknownPrincipal: (id: string) =>
+    invalid("UNKNOWN_PRINCIPAL", `No person or system user has the ID ${id}.`, "Unknown user"),
+  unknownRequest: (id: string) =>
+    invalid("UNKNOWN_REQUEST", `No pending offer or request has the ID ${id}.`, "Unknown request"),
+  offerExpired: (message: string) => invalid("OFFER_EXPIRED", message, "Offer expired"),
+  notPending: (message: string) => invalid("NOT_PENDING", message, "Nothing pending"),
+  notMember: (message: string) => invalid("NOT_MEMBER", message, "Not a member of this business"),
+  duplicate: (message: string) => invalid("DUPLICATE", message, "Already exists"),
+  endDateInPast: () =>
+    invalid("END_DATE_IN_PAST", "The share's end date must be in the future.", "End date in the past"),
+  lastAdmin: () =>
+    invalid("LAST_ADMIN", "A business must keep at least one admin.", "Cannot remove the last admin"),
+  permissionDenied: (message: string, userMsg?: string) =>
+    new GrantlineError("PERMISSION_DENIED", 403, 200, message, {
+      userTitle: "Permission denied",
+      userMsg: userMsg ?? message,
+      type: "OAuthException",
+    }),
+  invalidToken: (message = "Invalid OAuth access token - Cannot parse access token") =>
+    new GrantlineError("INVALID_TOKEN", 401, 190, message, { type: "OAuthException" }),
+  expiredToken: () =>
+    new GrantlineError("EXPIRED_TOKEN", 401, 190, "Error validating access token: Session has expired.", {
+      subcode: 463,
+      type: "OAuthException",
+    }),
+  notFound: (what: string) =>
+    new GrantlineError(
+      "NOT_FOUND",
+      404,
+      100,
+      `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      { subcode: 33, type: "GraphMethodException" },
+    ),
+  internal: () =>
+    new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
+};

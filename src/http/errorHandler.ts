@@ -1,0 +1,40 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { errors, GrantlineError } from "../errors.ts";
+
+/** The one error handler: every failure leaves as a Graph error envelope; internals stay in the log. */
+export function graphErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  let known: GrantlineError;
+  if (error instanceof GrantlineError) {
+    known = error;
+  } else if ("validation" in error && error.validation) {
+    known = errors.invalidParameter(`Invalid parameter: ${error.message}`);
+  } else if ("statusCode" in error && typeof error.statusCode === "number" && error.statusCode < 500) {
+    // Framework-level client errors (bad JSON, body too large, unsupported media type).
+    known = errors.invalidParameter(clientErrorMessage(error as FastifyError));
+  } else {
+    request.log.error({ err: error }, "unhandled error");
+    known = errors.internal();
+  }
+  if (known.status >= 500 && error instanceof GrantlineError) request.log.error({ err: error }, "server error");
+  void reply.status(known.status).send({ error: known.toGraph(request.id) });
+}
+
+function clientErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "The request body is not valid JSON.";
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "The request body is too large.";
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "Unsupported content type; send JSON or a form.";
+    default:
+      return "The request could not be read.";
+  }
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split("?")[0] ?? request.url;
+  const error = new GrantlineError("UNKNOWN_PATH", 400, 2500, `Unknown path components: ${path}`, { type: "OAuthException" });
+  void reply.status(400).send({ error: error.toGraph(request.id) });
+}

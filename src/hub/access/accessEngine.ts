@@ -1,0 +1,328 @@
+import type { Db } from "../../store/database.ts";
+import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
+import type { ActionName } from "../catalogue/actions.ts";
+import { accessChangesSince, currentAccessSeq, type ChangeKind } from "./accessChange.repository.ts";
+import { AccessIndex, type AccessPath, type AccessSubject, type AssetEntry, type PrincipalType } from "./accessIndex.ts";
+import * as snapshot from "./accessSnapshot.repository.ts";
+import { describePath, explainAccess, type Explanation } from "./explain.ts";
+
+export interface PrincipalAccess {
+  principalId: string;
+  principalType: PrincipalType;
+  name: string;
+  tasks: string[];
+  paths: { kind: AccessPath["kind"]; businessId: string; tasks: string[]; via: string; shareId?: string; assignmentId?: string }[];
+}
+
+export interface AssetAccess {
+  assetId: string;
+  type: AssetType;
+  name: string;
+  ownerId: string;
+  tasks: string[];
+}
+
+function parseTasks(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === "string") : [];
+}
+
+/**
+ * The access engine: every authorization question goes through here. Answers come from the
+ * in-memory index; the index follows the store's change sequence, so a write is visible to the very
+ * next check on this instance (services call `catchUp` after committing) and, on other instances,
+ * once they `ensureCurrent` (before answering a request) or their poll comes round.
+ */
+export class AccessEngine {
+  readonly index = new AccessIndex();
+  private seq = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  get appliedSeq(): number {
+    return this.seq;
+  }
+
+  /** Loads the whole index from the store. */
+  async rebuild(onProgress?: (what: string, rows: number) => void): Promise<void> {
+    await this.serialized(async () => {
+      const seq = await currentAccessSeq(this.db);
+      this.index.clear();
+      let rows = 0;
+      const tick = (what: string, n: number) => {
+        rows += n;
+        onProgress?.(what, rows);
+      };
+      for await (const page of snapshot.loadBusinesses(this.db)) {
+        for (const b of page) this.index.setBusiness(b.id, b.name);
+        tick("businesses", page.length);
+      }
+      for await (const page of snapshot.loadPeople(this.db)) {
+        for (const p of page) this.index.setPrincipal(p.id, "person", p.name);
+        tick("people", page.length);
+      }
+      for await (const page of snapshot.loadMembers(this.db)) {
+        for (const m of page) this.index.setRole(m.person_id, m.business_id, m.role);
+        tick("memberships", page.length);
+      }
+      for await (const page of snapshot.loadSystemUsers(this.db)) {
+        for (const s of page) {
+          this.index.setPrincipal(s.id, "system_user", s.name);
+          this.index.setRole(s.id, s.business_id, s.role);
+        }
+        tick("system users", page.length);
+      }
+      for await (const page of snapshot.loadAssets(this.db)) {
+        for (const a of page) this.applyAsset(a);
+        tick("assets", page.length);
+      }
+      for await (const page of snapshot.loadActiveShares(this.db)) {
+        for (const s of page) this.applyShare(s);
+        tick("shares", page.length);
+      }
+      for await (const page of snapshot.loadAssignments(this.db)) {
+        for (const a of page) this.applyAssignment(a);
+        tick("assignments", page.length);
+      }
+      const grants = await snapshot.loadLiveGrants(this.db);
+      const grantAssets = await snapshot.loadGrantAssets(this.db);
+      this.applyGrants(grants, grantAssets);
+      tick("app grants", grants.length);
+      this.seq = seq;
+    });
+    await this.catchUp();
+  }
+
+  /** Applies every change committed since the last one this instance saw. */
+  catchUp(): Promise<void> {
+    return this.serialized(async () => {
+      for (;;) {
+        const changes = await accessChangesSince(this.db, this.seq, 1000);
+        if (changes.length === 0) return;
+        const seen = new Set<string>();
+        for (const change of changes) {
+          const key = `${change.kind}:${change.entity_id}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            await this.reload(change.kind, change.entity_id);
+          }
+        }
+        this.seq = changes[changes.length - 1]!.seq;
+      }
+    });
+  }
+
+  /** Catches up if the store has moved on; one small read. Call before answering a request. */
+  async ensureCurrent(): Promise<void> {
+    if ((await currentAccessSeq(this.db)) > this.seq) await this.catchUp();
+  }
+
+  /** Polls the store for other instances' changes until `stop`. */
+  startSync(intervalMs: number, onError: (error: unknown) => void): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      this.ensureCurrent().catch(onError);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private serialized(work: () => Promise<void>): Promise<void> {
+    const run = this.pending.then(work);
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reload(kind: ChangeKind, id: string): Promise<void> {
+    const db = this.db;
+    switch (kind) {
+      case "business": {
+        const row = await snapshot.findBusinessName(db, id);
+        this.index.setBusiness(id, row?.name ?? null);
+        return;
+      }
+      case "person": {
+        const row = await snapshot.findPersonName(db, id);
+        this.index.setPrincipal(id, "person", row?.name ?? null);
+        return;
+      }
+      case "member": {
+        const [businessId, personId] = id.split(":") as [string, string];
+        const row = await snapshot.findMemberRole(db, businessId, personId);
+        this.index.setRole(personId, businessId, row?.role ?? null);
+        return;
+      }
+      case "system_user": {
+        const row = await snapshot.findSystemUserRow(db, id);
+        this.index.setPrincipal(id, "system_user", row?.name ?? null);
+        if (row) this.index.setRole(id, row.business_id, row.role);
+        return;
+      }
+      case "asset": {
+        const row = await snapshot.findAssetRow(db, id);
+        if (row) this.applyAsset(row);
+        else this.index.removeAsset(id);
+        return;
+      }
+      case "share": {
+        const row = await snapshot.findShareRow(db, id);
+        if (row?.status === "active") this.applyShare(row);
+        else this.index.removeShare(id);
+        return;
+      }
+      case "assignment": {
+        const row = await snapshot.findAssignmentRow(db, id);
+        if (row) this.applyAssignment(row);
+        else this.index.removeAssignment(id);
+        return;
+      }
+      case "grant": {
+        const row = await snapshot.findGrantRow(db, id);
+        if (!row || row.revoked_at !== null) {
+          this.index.setGrant(null, id);
+          return;
+        }
+        this.applyGrants([row], await snapshot.loadGrantAssets(db, [id]));
+        return;
+      }
+    }
+  }
+
+  private applyAsset(row: { id: string; type: string; owner_business_id: string; name: string }): void {
+    if (!isAssetType(row.type)) return;
+    this.index.setAsset({ id: row.id, type: row.type, ownerId: row.owner_business_id, name: row.name });
+  }
+
+  private applyShare(row: { id: string; asset_id: string; partner_business_id: string; tasks: string; ends_at: number | null }): void {
+    const asset = this.index.assets.get(row.asset_id);
+    if (!asset) return;
+    this.index.setShare({
+      id: row.id,
+      assetId: row.asset_id,
+      partnerId: row.partner_business_id,
+      mask: taskMask(asset.type, parseTasks(row.tasks)),
+      endsAt: row.ends_at,
+    });
+  }
+
+  private applyAssignment(row: { id: string; asset_id: string; principal_id: string; business_id: string; tasks: string }): void {
+    const asset = this.index.assets.get(row.asset_id);
+    if (!asset) return;
+    this.index.setAssignment({
+      id: row.id,
+      assetId: row.asset_id,
+      principalId: row.principal_id,
+      businessId: row.business_id,
+      mask: taskMask(asset.type, parseTasks(row.tasks)),
+    });
+  }
+
+  private applyGrants(
+    grants: { id: string; app_id: string; app_name: string; principal_id: string; scopes: string }[],
+    assets: { grant_id: string; asset_id: string }[],
+  ): void {
+    const byGrant = new Map<string, Set<string>>();
+    for (const a of assets) {
+      let set = byGrant.get(a.grant_id);
+      if (!set) byGrant.set(a.grant_id, (set = new Set()));
+      set.add(a.asset_id);
+    }
+    for (const g of grants) {
+      this.index.setGrant(
+        {
+          id: g.id,
+          appId: g.app_id,
+          appName: g.app_name,
+          principalId: g.principal_id,
+          scopes: new Set(parseTasks(g.scopes)),
+          assetIds: byGrant.get(g.id) ?? new Set(),
+        },
+        g.id,
+      );
+    }
+  }
+
+  // ---- questions -----------------------------------------------------------------------------
+
+  check(subject: AccessSubject, action: ActionName, assetId: string): boolean {
+    return this.index.check(subject, action, assetId, this.now());
+  }
+
+  /** Why `subject` may or may not perform `action` on the asset, and what would change the answer. */
+  explain(subject: AccessSubject, action: ActionName, assetId: string): Explanation {
+    return explainAccess(this.index, subject, action, assetId, this.now());
+  }
+
+  /** Tasks a principal holds on an asset through all paths (tokens aside). */
+  tasksOf(principalId: string, assetId: string): string[] {
+    const asset = this.index.assets.get(assetId);
+    if (!asset) return [];
+    return tasksOfMask(asset.type, this.index.taskMask(principalId, assetId, this.now()));
+  }
+
+  /** Every principal that reaches the asset now, with the tasks and the path(s) that give them. */
+  whoCanAccess(assetId: string): PrincipalAccess[] {
+    const asset = this.index.assets.get(assetId);
+    if (!asset) return [];
+    const now = this.now();
+    const out: PrincipalAccess[] = [];
+    for (const principalId of this.index.candidatesFor(assetId)) {
+      const paths = this.index.paths(principalId, assetId, now);
+      if (paths.length === 0) continue;
+      const principal = this.index.principals.get(principalId)!;
+      const mask = paths.reduce((m, p) => m | p.mask, 0);
+      out.push({
+        principalId,
+        principalType: principal.type,
+        name: principal.name,
+        tasks: tasksOfMask(asset.type, mask),
+        paths: paths.map((p) => presentPath(this.index, asset, principal.name, p)),
+      });
+    }
+    return out.sort((a, b) => a.principalId.localeCompare(b.principalId));
+  }
+
+  /** Assets a principal reaches now (optionally of one type), with its tasks on each. */
+  accessibleAssets(principalId: string, type?: AssetType): AssetAccess[] {
+    const now = this.now();
+    const out: AssetAccess[] = [];
+    for (const assetId of this.index.candidateAssetsOf(principalId)) {
+      const asset = this.index.assets.get(assetId);
+      if (!asset || (type && asset.type !== type)) continue;
+      const mask = this.index.taskMask(principalId, assetId, now);
+      if (mask === 0) continue;
+      out.push({ assetId, type: asset.type, name: asset.name, ownerId: asset.ownerId, tasks: tasksOfMask(asset.type, mask) });
+    }
+    return out.sort((a, b) => a.assetId.localeCompare(b.assetId));
+  }
+
+  /** The principal's role in a business, or undefined when it is not part of it. */
+  roleIn(principalId: string, businessId: string): string | undefined {
+    return this.index.principals.get(principalId)?.roles.get(businessId);
+  }
+
+  asset(assetId: string): AssetEntry | undefined {
+    return this.index.assets.get(assetId);
+  }
+}
+
+function presentPath(index: AccessIndex, asset: AssetEntry, principalName: string, path: AccessPath): PrincipalAccess["paths"][number] {
+  const base = {
+    kind: path.kind,
+    businessId: path.businessId,
+    tasks: tasksOfMask(asset.type, path.mask),
+    via: describePath(index, asset, principalName, path),
+  };
+  if (path.kind === "owner_assignment") return { ...base, assignmentId: path.assignmentId };
+  if (path.kind === "partner_assignment") return { ...base, shareId: path.shareId, assignmentId: path.assignmentId };
+  return base;
+}

@@ -1,0 +1,60 @@
+import { errors } from "../../errors.ts";
+import type { ActionName } from "../catalogue/actions.ts";
+import type { RequestContext } from "../context.ts";
+import type { AccessEngine } from "./accessEngine.ts";
+import type { AccessSubject } from "./accessIndex.ts";
+import type { Explanation } from "./explain.ts";
+
+/**
+ * The only place services ask "may this actor do this?". Operator (CLI) and system (sweeper)
+ * contexts are trusted; people and system users go through the access engine.
+ */
+
+export function subjectOf(ctx: RequestContext): AccessSubject | null {
+  if (ctx.actor.type !== "person" && ctx.actor.type !== "system_user") return null;
+  return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId };
+}
+
+/** Throws a permission error carrying the engine's explanation unless the actor may act on the asset. */
+export function authorizeAsset(engine: AccessEngine, ctx: RequestContext, action: ActionName, assetId: string): void {
+  const subject = subjectOf(ctx);
+  if (!subject) return;
+  if (engine.check(subject, action, assetId)) return;
+  throw deniedError(engine.explain(subject, action, assetId));
+}
+
+export function deniedError(explanation: Explanation) {
+  const userMsg = explanation.fix ? `${explanation.reason} ${explanation.fix}` : explanation.reason;
+  return errors.permissionDenied(`(#200) Permission denied: ${explanation.reason}`, userMsg);
+}
+
+/** Business-level administration (people, system users, partners, new assets) needs the ADMIN role. */
+export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, doing: string): void {
+  const subject = subjectOf(ctx);
+  if (!subject) return;
+  if (subject.scopes && !subject.scopes.has("business_management")) {
+    throw errors.permissionDenied(
+      `(#200) The access token needs the business_management scope for ${doing}.`,
+      `Connect again asking for business_management to allow ${doing}.`,
+    );
+  }
+  const role = engine.roleIn(subject.principalId, businessId);
+  if (role === "ADMIN") return;
+  const businessName = engine.index.businesses.get(businessId) ?? `business ${businessId}`;
+  const who = engine.index.principals.get(subject.principalId)?.name ?? "This user";
+  throw errors.permissionDenied(
+    `(#200) Only admins of ${businessName} can do this.`,
+    role
+      ? `${who} is ${role} in ${businessName}; ${doing} needs an admin. An admin of ${businessName} can do it or make ${who} an admin.`
+      : `${who} is not part of ${businessName}; ${doing} needs an admin of ${businessName}.`,
+  );
+}
+
+/** Reading a business's own lists (members, partners, requests) needs any role in it. */
+export function authorizeBusinessMember(engine: AccessEngine, ctx: RequestContext, businessId: string): void {
+  const subject = subjectOf(ctx);
+  if (!subject) return;
+  if (engine.roleIn(subject.principalId, businessId)) return;
+  const businessName = engine.index.businesses.get(businessId) ?? `business ${businessId}`;
+  throw errors.permissionDenied(`(#200) Only people of ${businessName} can see this.`);
+}

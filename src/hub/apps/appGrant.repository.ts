@@ -1,0 +1,51 @@
+import type { Executor } from "../../store/database.ts";
+import type { AppGrantsTable, AppsTable } from "../../store/schema.ts";
+
+export type AppRow = AppsTable;
+export type AppGrantRow = AppGrantsTable;
+
+export async function insertApp(db: Executor, row: AppRow): Promise<void> {
+  await db.insertInto("apps").values(row).execute();
+}
+
+export async function findApp(db: Executor, id: string): Promise<AppRow | undefined> {
+  return db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function insertGrant(db: Executor, row: AppGrantRow, assetIds: string[]): Promise<void> {
+  await db.insertInto("app_grants").values(row).execute();
+  if (assetIds.length > 0) {
+    await db
+      .insertInto("app_grant_assets")
+      .values(assetIds.map((asset_id) => ({ grant_id: row.id, asset_id })))
+      .execute();
+  }
+}
+
+export async function findGrant(db: Executor, id: string): Promise<(AppGrantRow & { assetIds: string[] }) | undefined> {
+  const row = await db.selectFrom("app_grants").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) return undefined;
+  const assets = await db.selectFrom("app_grant_assets").select("asset_id").where("grant_id", "=", id).execute();
+  return { ...row, assetIds: assets.map((a) => a.asset_id) };
+}
+
+export async function revokeGrant(db: Executor, id: string, at: number): Promise<void> {
+  await db.updateTable("app_grants").set({ revoked_at: at }).where("id", "=", id).execute();
+}
+
+/** Live grants by one principal that include the asset. */
+export async function listGrantsForAsset(db: Executor, principalIds: string[], assetId: string): Promise<AppGrantRow[]> {
+  if (principalIds.length === 0) return [];
+  return db
+    .selectFrom("app_grants")
+    .innerJoin("app_grant_assets", "app_grant_assets.grant_id", "app_grants.id")
+    .selectAll("app_grants")
+    .where("app_grant_assets.asset_id", "=", assetId)
+    .where("app_grants.principal_id", "in", principalIds)
+    .where("app_grants.revoked_at", "is", null)
+    .execute();
+}
+
+export async function removeAssetFromGrant(db: Executor, grantId: string, assetId: string): Promise<void> {
+  await db.deleteFrom("app_grant_assets").where("grant_id", "=", grantId).where("asset_id", "=", assetId).execute();
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { errors } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
+import { SCOPES } from "../catalogue/roles.ts";
+import type { RequestContext } from "../context.ts";
+import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { findAsset } from "../assets/asset.repository.ts";
+import { findBusiness } from "../businesses/business.repository.ts";
+import { findApp, findGrant, insertApp, insertGrant, revokeGrant } from "./appGrant.repository.ts";
+
+/**
+ * Apps and the grants people give them: which scopes and which assets. A grant never adds access —
+ * an app token reaches what its person reaches, narrowed to the grant's scopes and assets.
+ */
+export class AppGrantService {
+  constructor(private readonly deps: HubDeps) {}
+
+  async createApp(ctx: RequestContext, businessId: string, name: string): Promise<{ id: string; name: string; businessId: string }> {
+    return runCommand(this.deps, ctx, { action: "app.create", businessId, targetType: "app" }, async (tx) => {
+      if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "registering apps");
+      const parsed = z.string().trim().min(1).max(200).safeParse(name);
+      if (!parsed.success) throw errors.invalidParameter("Invalid app name: it must be 1 to 200 characters.");
+      const row = { id: newId(), business_id: businessId, name: parsed.data, created_at: tx.now };
+      await insertApp(tx.trx, row);
+      await tx.audit({ action: "app.create", businessId, targetType: "app", targetId: row.id, after: { name: row.name } });
+      return { id: row.id, name: row.name, businessId };
+    });
+  }
+
+  /** The acting person grants an app scopes over assets they can reach. */
+  async grant(ctx: RequestContext, input: { appId: string; scopes: string[]; assetIds: string[] }): Promise<{ id: string }> {
+    return runCommand(this.deps, ctx, { action: "app.grant", targetType: "app", targetId: input.appId }, async (tx) => {
+      const subject = subjectOf(ctx);
+      if (!subject) throw errors.invalidParameter("Only a person or system user can grant an app access.");
+      const app = await findApp(tx.trx, input.appId);
+      if (!app) throw errors.invalidParameter(`No app has the ID ${input.appId}.`);
+      const unknownScopes = input.scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (unknownScopes.length > 0) throw errors.invalidParameter(`Unknown scope ${unknownScopes.join(", ")}.`);
+      const assetIds = [...new Set(input.assetIds.map((id) => (id.startsWith("act_") ? id.slice(4) : id)))];
+      for (const assetId of assetIds) {
+        if (!(await findAsset(tx.trx, assetId))) throw errors.unknownAsset(assetId);
+        if (this.deps.engine.tasksOf(subject.principalId, assetId).length === 0) {
+          throw errors.permissionDenied(`(#200) You cannot give an app access to an asset you cannot reach (${assetId}).`);
+        }
+      }
+      const row = {
+        id: newId(),
+        app_id: app.id,
+        principal_id: subject.principalId,
+        principal_type: ctx.actor.type,
+        scopes: JSON.stringify(input.scopes),
+        created_at: tx.now,
+        revoked_at: null,
+      };
+      await insertGrant(tx.trx, row, assetIds);
+      await tx.changed("grant", row.id);
+      await tx.audit({ action: "app.grant", targetType: "app", targetId: app.id, after: { grant: row.id, scopes: input.scopes, assets: assetIds } });
+      return { id: row.id };
+    });
+  }
+
+  async revoke(ctx: RequestContext, grantId: string): Promise<void> {
+    await runCommand(this.deps, ctx, { action: "app.revoke", targetType: "grant", targetId: grantId }, async (tx) => {
+      const grant = await findGrant(tx.trx, grantId);
+      if (!grant) throw errors.invalidParameter(`No app grant has the ID ${grantId}.`);
+      const subject = subjectOf(ctx);
+      if (subject && subject.principalId !== grant.principal_id) {
+        throw errors.permissionDenied("(#200) Only the person who connected the app can remove it here.");
+      }
+      await revokeGrant(tx.trx, grantId, tx.now);
+      await tx.changed("grant", grantId);
+      await tx.audit({ action: "app.revoke", targetType: "app", targetId: grant.app_id, before: { grant: grantId } });
+    });
+  }
+
+  async get(grantId: string) {
+    return findGrant(this.deps.db, grantId);
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { errors } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
+import type { RequestContext } from "../context.ts";
+import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { findBusiness } from "../businesses/business.repository.ts";
+import { findAdAccount, findAsset, insertAdAccount, insertAsset, listOwnedAssets, type AdAccountRow, type AssetRow } from "./asset.repository.ts";
+
+const adAccountSchema = z.object({
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be a three-letter ISO 4217 code such as USD")
+    .default("USD"),
+  timezoneName: z.string().min(1).default("America/Los_Angeles"),
+  /** Minor units of the currency. */
+  spendCap: z.number().int().positive().nullable().default(null),
+});
+
+export interface AssetView {
+  id: string;
+  /** Graph id: `act_<id>` for ad accounts, the id itself otherwise. */
+  graphId: string;
+  type: AssetType;
+  name: string;
+  ownerBusinessId: string;
+  createdAt: number;
+  adAccount?: { currency: string; timezoneName: string; spendCap: number | null; accountStatus: number };
+}
+
+export function graphIdOf(type: string, id: string): string {
+  return type === "ad_account" ? `act_${id}` : id;
+}
+
+/** Accepts `act_123` or `123` for ad accounts. */
+export function assetIdFromGraph(graphId: string): string {
+  return graphId.startsWith("act_") ? graphId.slice(4) : graphId;
+}
+
+export function presentAsset(row: AssetRow, adAccount?: AdAccountRow): AssetView {
+  const view: AssetView = {
+    id: row.id,
+    graphId: graphIdOf(row.type, row.id),
+    type: row.type as AssetType,
+    name: row.name,
+    ownerBusinessId: row.owner_business_id,
+    createdAt: row.created_at,
+  };
+  if (adAccount) {
+    view.adAccount = {
+      currency: adAccount.currency,
+      timezoneName: adAccount.timezone_name,
+      spendCap: adAccount.spend_cap,
+      accountStatus: adAccount.account_status,
+    };
+  }
+  return view;
+}
+
+/** Assets owned by a business: ad accounts, Pages, Pixels, Instagram accounts, catalogs, Creative Hub projects. */
+export class AssetService {
+  constructor(private readonly deps: HubDeps) {}
+
+  async createAsset(
+    ctx: RequestContext,
+    businessId: string,
+    input: { type: string; name: string; adAccount?: { currency?: string; timezoneName?: string; spendCap?: number | null } },
+  ): Promise<AssetView> {
+    const attempt = { action: "asset.create", businessId, targetType: input.type };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "creating assets");
+      const type = z.enum(ASSET_TYPES).safeParse(input.type);
+      if (!type.success) throw errors.invalidParameter(`Unknown asset type ${input.type}. Valid types: ${ASSET_TYPES.join(", ")}.`);
+      const name = z.string().trim().min(1).max(200).safeParse(input.name);
+      if (!name.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters.");
+      const row: AssetRow = { id: newId(), type: type.data, owner_business_id: businessId, name: name.data, created_at: tx.now };
+      await insertAsset(tx.trx, row);
+      let adAccount: AdAccountRow | undefined;
+      if (type.data === "ad_account") {
+        const parsed = adAccountSchema.safeParse(input.adAccount ?? {});
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw errors.invalidParameter(`Invalid ${issue?.path.join(".") ?? "ad account"}: ${issue?.message ?? "invalid"}.`);
+        }
+        adAccount = {
+          asset_id: row.id,
+          currency: parsed.data.currency,
+          timezone_name: parsed.data.timezoneName,
+          spend_cap: parsed.data.spendCap,
+          account_status: 1,
+        };
+        await insertAdAccount(tx.trx, adAccount);
+      }
+      await tx.changed("asset", row.id);
+      const view = presentAsset(row, adAccount);
+      await tx.audit({
+        action: "asset.create",
+        businessId,
+        targetType: type.data,
+        targetId: row.id,
+        after: { name: view.name, ...(view.adAccount ?? {}) },
+      });
+      return view;
+    });
+  }
+
+  async getAsset(id: string): Promise<AssetView> {
+    const row = await findAsset(this.deps.db, assetIdFromGraph(id));
+    if (!row) throw errors.unknownAsset(id);
+    const adAccount = row.type === "ad_account" ? await findAdAccount(this.deps.db, row.id) : undefined;
+    return presentAsset(row, adAccount);
+  }
+
+  async listOwned(businessId: string, type?: AssetType): Promise<AssetView[]> {
+    const rows = await listOwnedAssets(this.deps.db, businessId, type);
+    return rows.map((row) => presentAsset(row));
+  }
+}

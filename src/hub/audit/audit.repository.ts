@@ -1,0 +1,49 @@
+import type { Executor } from "../../store/database.ts";
+import type { AuditEntriesTable } from "../../store/schema.ts";
+
+export type AuditRow = AuditEntriesTable;
+
+/** Takes the next sequence number, locking the chain head until the surrounding transaction ends. */
+export async function claimAuditHead(trx: Executor): Promise<{ seq: number; hash: string }> {
+  return trx
+    .updateTable("audit_head")
+    .set((eb) => ({ seq: eb("seq", "+", 1) }))
+    .where("id", "=", 1)
+    .returning(["seq", "hash"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function setAuditHeadHash(trx: Executor, hash: string): Promise<void> {
+  await trx.updateTable("audit_head").set({ hash }).where("id", "=", 1).execute();
+}
+
+export async function readAuditHead(db: Executor): Promise<{ seq: number; hash: string }> {
+  return db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirstOrThrow();
+}
+
+export async function insertAuditEntry(trx: Executor, row: AuditRow): Promise<void> {
+  await trx.insertInto("audit_entries").values(row).execute();
+}
+
+export async function auditPage(db: Executor, afterSeq: number, limit: number): Promise<AuditRow[]> {
+  return db.selectFrom("audit_entries").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
+}
+
+export interface AuditFilter {
+  businessId?: string;
+  actorId?: string;
+  action?: string;
+  outcome?: string;
+  requestId?: string;
+  limit?: number;
+}
+
+export async function listAuditEntries(db: Executor, filter: AuditFilter): Promise<AuditRow[]> {
+  let query = db.selectFrom("audit_entries").selectAll();
+  if (filter.businessId) query = query.where("business_id", "=", filter.businessId);
+  if (filter.actorId) query = query.where("actor_id", "=", filter.actorId);
+  if (filter.action) query = query.where("action", "=", filter.action);
+  if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
+  if (filter.requestId) query = query.where("request_id", "=", filter.requestId);
+  return query.orderBy("seq", "desc").limit(filter.limit ?? 100).execute();
+}

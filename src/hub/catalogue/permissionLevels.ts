@@ -1,0 +1,102 @@
+import { ASSET_TYPE_INFO, taskMask, type AssetType } from "./assetTypes.ts";
+
+/**
+ * Permission levels are named presets over tasks, as Business Settings shows them. Narrowest first,
+ * so the first level that covers a set of tasks is the least privilege that allows it.
+ */
+export const PERMISSION_LEVELS = ["ANALYTICS_VIEW", "VIEW_ONLY", "LAUNCH_ONLY", "STANDARD", "ADMIN"] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+
+export const LEVEL_LABELS: Record<PermissionLevel, string> = {
+  ANALYTICS_VIEW: "Analytics view",
+  VIEW_ONLY: "View only",
+  LAUNCH_ONLY: "Launch only",
+  STANDARD: "Standard",
+  ADMIN: "Admin",
+};
+
+type Presets = Record<PermissionLevel, readonly string[]>;
+
+const PRESETS: Record<AssetType, Presets> = {
+  ad_account: {
+    ANALYTICS_VIEW: ["AA_ANALYZE"],
+    VIEW_ONLY: ["ANALYZE", "AA_ANALYZE"],
+    LAUNCH_ONLY: ["ADVERTISE", "DRAFT"],
+    STANDARD: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"],
+    ADMIN: ASSET_TYPE_INFO.ad_account.tasks,
+  },
+  page: {
+    ANALYTICS_VIEW: ["ANALYZE"],
+    VIEW_ONLY: ["ANALYZE"],
+    LAUNCH_ONLY: ["ADVERTISE"],
+    STANDARD: ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MODERATE", "MESSAGING"],
+    ADMIN: ASSET_TYPE_INFO.page.tasks,
+  },
+  pixel: {
+    ANALYTICS_VIEW: ["ANALYZE"],
+    VIEW_ONLY: ["ANALYZE"],
+    LAUNCH_ONLY: ["ADVERTISE"],
+    STANDARD: ["ADVERTISE", "ANALYZE", "UPLOAD"],
+    ADMIN: ASSET_TYPE_INFO.pixel.shareTasks,
+  },
+  instagram_account: {
+    ANALYTICS_VIEW: ["ANALYZE"],
+    VIEW_ONLY: ["ANALYZE"],
+    LAUNCH_ONLY: ["ADVERTISE"],
+    STANDARD: ["ADVERTISE", "ANALYZE", "CONTENT"],
+    ADMIN: ASSET_TYPE_INFO.instagram_account.tasks,
+  },
+  product_catalog: {
+    ANALYTICS_VIEW: ["AA_ANALYZE"],
+    VIEW_ONLY: ["AA_ANALYZE"],
+    LAUNCH_ONLY: ["ADVERTISE"],
+    STANDARD: ["ADVERTISE", "AA_ANALYZE"],
+    ADMIN: ASSET_TYPE_INFO.product_catalog.tasks,
+  },
+  creative_hub_project: {
+    ANALYTICS_VIEW: ["ANALYZE"],
+    VIEW_ONLY: ["ANALYZE"],
+    LAUNCH_ONLY: ["CREATE_CONTENT"],
+    STANDARD: ["CREATE_CONTENT", "ANALYZE"],
+    ADMIN: ASSET_TYPE_INFO.creative_hub_project.tasks,
+  },
+};
+
+const LEVEL_DESCRIPTIONS: Record<PermissionLevel, string> = {
+  ANALYTICS_VIEW: "see performance reports only; no changes",
+  VIEW_ONLY: "see the asset, its settings and performance; no changes",
+  LAUNCH_ONLY: "create and publish new ads with the asset; no reporting and no settings",
+  STANDARD: "run and change campaigns and content; no access management or settings",
+  ADMIN: "full control, including settings and who else has access",
+};
+
+export function presetTasks(type: AssetType, level: PermissionLevel): readonly string[] {
+  return PRESETS[type][level];
+}
+
+export function describeLevel(level: PermissionLevel): string {
+  return `${LEVEL_LABELS[level]}: ${LEVEL_DESCRIPTIONS[level]}`;
+}
+
+export function isPermissionLevel(value: string): value is PermissionLevel {
+  return (PERMISSION_LEVELS as readonly string[]).includes(value);
+}
+
+/** The narrowest preset whose tasks include every task in `mask`, or undefined if none does. */
+export function smallestLevelCovering(type: AssetType, mask: number): PermissionLevel | undefined {
+  return PERMISSION_LEVELS.find((level) => {
+    const preset = taskMask(type, PRESETS[type][level]);
+    return (preset & mask) === mask;
+  });
+}
+
+/** The preset whose tasks are exactly `mask`, for naming a grant ("Analytics view"), if any. */
+export function levelOfMask(type: AssetType, mask: number): PermissionLevel | undefined {
+  return PERMISSION_LEVELS.find((level) => taskMask(type, PRESETS[type][level]) === mask);
+}
+
+/** "Standard" for exact presets, otherwise the task list ("ANALYZE, DRAFT"). */
+export function describeGrant(type: AssetType, tasks: readonly string[]): string {
+  const level = levelOfMask(type, taskMask(type, tasks));
+  return level ? LEVEL_LABELS[level] : tasks.join(", ") || "no tasks";
+}

@@ -1,0 +1,71 @@
+import { openStore, type OpenStoreOptions, type Store } from "../store/database.ts";
+import { AccessEngine } from "./access/accessEngine.ts";
+import { AppGrantService } from "./apps/appGrant.service.ts";
+import { AssetService } from "./assets/asset.service.ts";
+import { AssignmentService } from "./assignments/assignment.service.ts";
+import { AuditService } from "./audit/audit.service.ts";
+import { BusinessService } from "./businesses/business.service.ts";
+import { operatorContext, type RequestContext } from "./context.ts";
+import type { HubDeps } from "./hubCommand.ts";
+import { PartnerShareService } from "./partners/partnerShare.service.ts";
+import { AccessTokenService } from "./tokens/accessToken.service.ts";
+
+export interface HubOptions extends OpenStoreOptions {
+  /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
+  now?: () => number;
+  pendingTtlDays?: number;
+}
+
+/** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
+export interface Hub {
+  store: Store;
+  engine: AccessEngine;
+  audit: AuditService;
+  businesses: BusinessService;
+  assets: AssetService;
+  partners: PartnerShareService;
+  assignments: AssignmentService;
+  tokens: AccessTokenService;
+  apps: AppGrantService;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+export async function openHub(options: HubOptions): Promise<Hub> {
+  const store = await openStore(options);
+  const now = options.now ?? Date.now;
+  const engine = new AccessEngine(store.db, now);
+  const audit = new AuditService(store.db, now);
+  const deps: HubDeps = { db: store.db, engine, audit, now };
+  await engine.rebuild();
+  return {
+    store,
+    engine,
+    audit,
+    businesses: new BusinessService(deps),
+    assets: new AssetService(deps),
+    partners: new PartnerShareService(deps, options.pendingTtlDays ?? 30),
+    assignments: new AssignmentService(deps),
+    tokens: new AccessTokenService(deps),
+    apps: new AppGrantService(deps),
+    now,
+    async close() {
+      engine.stop();
+      await store.close();
+    },
+  };
+}
+
+export interface BootstrapResult {
+  business_id: string;
+  system_user_id: string;
+  access_token: string;
+}
+
+/** A new business, an ADMIN system user of it, and a non-expiring token with every scope. */
+export async function bootstrapBusiness(hub: Hub, name: string, ctx: RequestContext = operatorContext()): Promise<BootstrapResult> {
+  const business = await hub.businesses.createBusiness(ctx, { name });
+  const systemUser = await hub.businesses.createSystemUser(ctx, business.id, { name: `${name} Admin`, role: "ADMIN" });
+  const token = await hub.tokens.issueSystemUserToken(ctx, systemUser.id, {});
+  return { business_id: business.id, system_user_id: systemUser.id, access_token: token.accessToken };
+}

@@ -1,0 +1,24 @@
+import type { Executor } from "../../store/database.ts";
+import type { AccessTokensTable } from "../../store/schema.ts";
+
+export type AccessTokenRow = AccessTokensTable;
+
+export async function insertToken(db: Executor, row: AccessTokenRow): Promise<void> {
+  await db.insertInto("access_tokens").values(row).execute();
+}
+
+export async function findTokenByHash(db: Executor, tokenHash: string): Promise<AccessTokenRow | undefined> {
+  return db.selectFrom("access_tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+}
+
+export async function touchToken(db: Executor, id: string, at: number): Promise<void> {
+  await db.updateTable("access_tokens").set({ last_used_at: at }).where("id", "=", id).execute();
+}
+
+export async function revokeToken(db: Executor, id: string, at: number): Promise<void> {
+  await db.updateTable("access_tokens").set({ revoked_at: at }).where("id", "=", id).where("revoked_at", "is", null).execute();
+}
+
+export async function listTokensOfPrincipal(db: Executor, principalId: string): Promise<AccessTokenRow[]> {
+  return db.selectFrom("access_tokens").selectAll().where("principal_id", "=", principalId).orderBy("created_at").execute();
+}

@@ -1,0 +1,141 @@
+import crypto from "node:crypto";
+import { errors } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import type { AccessSubject, PrincipalType } from "../access/accessIndex.ts";
+import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { SCOPES, type Scope } from "../catalogue/roles.ts";
+import type { RequestContext } from "../context.ts";
+import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { findSystemUser } from "../people/systemUser.repository.ts";
+import { findTokenByHash, insertToken, listTokensOfPrincipal, revokeToken, touchToken, type AccessTokenRow } from "./accessToken.repository.ts";
+
+const SIXTY_DAYS = 60 * 24 * 60 * 60 * 1000;
+/** Last use is written at most this often per token, so validating a token is usually read-only. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Tokens are random and only their SHA-256 is stored; the value is shown once, when issued. */
+export function hashToken(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+function newTokenValue(): string {
+  return `GL${crypto.randomBytes(32).toString("base64url")}`;
+}
+
+export interface IssuedToken {
+  id: string;
+  accessToken: string;
+  expiresAt: number | null;
+  scopes: Scope[];
+}
+
+export interface ResolvedToken extends AccessSubject {
+  tokenId: string;
+  principalType: PrincipalType;
+  appId: string | null;
+  scopes: ReadonlySet<string>;
+}
+
+export interface TokenView {
+  id: string;
+  appId: string | null;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+function validScopes(input: readonly string[] | undefined): Scope[] {
+  if (input === undefined) return [...SCOPES];
+  const unknown = input.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw errors.invalidParameter(`Unknown scope ${unknown.join(", ")}. Valid scopes: ${SCOPES.join(", ")}.`);
+  if (input.length === 0) throw errors.invalidParameter("At least one scope is required.");
+  return [...new Set(input)] as Scope[];
+}
+
+/** Access tokens of system users (and, later, of people through apps): issue, resolve, list, revoke. */
+export class AccessTokenService {
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(private readonly deps: HubDeps) {}
+
+  /** `POST /{system_user}/access_tokens`: a non-expiring token, or one that lasts 60 days. */
+  async issueSystemUserToken(
+    ctx: RequestContext,
+    systemUserId: string,
+    input: { scopes?: readonly string[]; expiresIn60Days?: boolean; appId?: string | null },
+  ): Promise<IssuedToken> {
+    const attempt = { action: "token.issue", targetType: "system_user", targetId: systemUserId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      const systemUser = await findSystemUser(tx.trx, systemUserId);
+      if (!systemUser) throw errors.unknownPrincipal(systemUserId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, systemUser.business_id, "issuing system user tokens");
+      const scopes = validScopes(input.scopes);
+      const accessToken = newTokenValue();
+      const row: AccessTokenRow = {
+        id: newId(),
+        token_hash: hashToken(accessToken),
+        principal_id: systemUser.id,
+        principal_type: "system_user",
+        app_id: input.appId ?? null,
+        grant_id: null,
+        scopes: JSON.stringify(scopes),
+        created_at: tx.now,
+        expires_at: input.expiresIn60Days ? tx.now + SIXTY_DAYS : null,
+        last_used_at: null,
+        revoked_at: null,
+      };
+      await insertToken(tx.trx, row);
+      await tx.audit({
+        action: "token.issue",
+        businessId: systemUser.business_id,
+        targetType: "system_user",
+        targetId: systemUser.id,
+        after: { tokenId: row.id, scopes, expiresAt: row.expires_at },
+      });
+      return { id: row.id, accessToken, expiresAt: row.expires_at, scopes };
+    });
+  }
+
+  /** Finds the live token behind a bearer value, or throws Graph error 190. */
+  async resolve(accessToken: string): Promise<ResolvedToken> {
+    const row = await findTokenByHash(this.deps.db, hashToken(accessToken));
+    const now = this.deps.now();
+    if (!row || row.revoked_at !== null) throw errors.invalidToken("Invalid OAuth access token - Cannot parse access token");
+    if (row.expires_at !== null && row.expires_at <= now) throw errors.expiredToken();
+    if ((this.lastTouched.get(row.id) ?? 0) + TOUCH_EVERY_MS <= now) {
+      this.lastTouched.set(row.id, now);
+      await touchToken(this.deps.db, row.id, now);
+    }
+    return {
+      tokenId: row.id,
+      principalId: row.principal_id,
+      principalType: row.principal_type as PrincipalType,
+      appId: row.app_id,
+      grantId: row.grant_id,
+      scopes: new Set(JSON.parse(row.scopes) as string[]),
+    };
+  }
+
+  async revoke(ctx: RequestContext, tokenId: string, businessId: string | null): Promise<void> {
+    await runCommand(this.deps, ctx, { action: "token.revoke", businessId, targetType: "token", targetId: tokenId }, async (tx) => {
+      if (businessId) authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "revoking tokens");
+      await revokeToken(tx.trx, tokenId, tx.now);
+      await tx.audit({ action: "token.revoke", businessId, targetType: "token", targetId: tokenId });
+    });
+  }
+
+  async listForPrincipal(principalId: string): Promise<TokenView[]> {
+    const rows = await listTokensOfPrincipal(this.deps.db, principalId);
+    return rows.map((r) => ({
+      id: r.id,
+      appId: r.app_id,
+      scopes: JSON.parse(r.scopes) as string[],
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      lastUsedAt: r.last_used_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+}

@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+import { migrateToLatest } from "./migrator.ts";
+
+export type Db = Kysely<Database>;
+/** Anything a repository can run a query on: the database or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type Dialect = "sqlite" | "postgres";
+
+export interface Store {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// int8 (bigint, count(*)) arrives as a string by default; every such value here is an epoch-ms time,
+// a sequence number or a count, all far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface OpenStoreOptions {
+  databaseUrl?: string | undefined;
+  /** Folder for the SQLite file; ignored for PostgreSQL. */
+  dataDir?: string;
+  /** SQLite file name inside dataDir, or ":memory:". */
+  sqliteFile?: string;
+  /** PostgreSQL schema to use (created if missing); lets tests run side by side. */
+  pgSchema?: string;
+  migrate?: boolean;
+}
+
+/** Opens the configured store (PostgreSQL when a URL is given, else embedded SQLite) and migrates it. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.pgSchema) : openSqlite(options);
+  if (options.migrate !== false) await migrateToLatest(store.db);
+  return store;
+}
+
+function openSqlite(options: OpenStoreOptions): Store {
+  const file = options.sqliteFile ?? "grantline.sqlite";
+  let location = file;
+  if (file !== ":memory:") {
+    const dir = options.dataDir ?? "./data";
+    fs.mkdirSync(dir, { recursive: true });
+    location = path.join(dir, file);
+  }
+  const sqlite = new SQLite(location);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  // Another process (the CLI next to a running server) may hold the write lock briefly.
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Store> {
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+/** Drops a PostgreSQL schema made for a test run. */
+export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
