@@ -273,36 +273,24 @@ export class AccessEngine {
   whoCanAccess(assetId: string): PrincipalAccess[] {
     const asset = this.index.assets.get(assetId);
     if (!asset) return [];
-    const now = this.now();
-    const out: PrincipalAccess[] = [];
-    for (const principalId of this.index.candidatesFor(assetId)) {
-      const paths = this.index.paths(principalId, assetId, now);
-      if (paths.length === 0) continue;
+    return this.index.whoCanAccess(assetId, this.now()).map(({ principalId, mask, paths }) => {
       const principal = this.index.principals.get(principalId)!;
-      const mask = paths.reduce((m, p) => m | p.mask, 0);
-      out.push({
+      return {
         principalId,
         principalType: principal.type,
         name: principal.name,
         tasks: tasksOfMask(asset.type, mask),
         paths: paths.map((p) => presentPath(this.index, asset, principal.name, p)),
-      });
-    }
-    return out.sort((a, b) => a.principalId.localeCompare(b.principalId));
+      };
+    });
   }
 
   /** Assets a principal reaches now (optionally of one type), with its tasks on each. */
   accessibleAssets(principalId: string, type?: AssetType): AssetAccess[] {
-    const now = this.now();
-    const out: AssetAccess[] = [];
-    for (const assetId of this.index.candidateAssetsOf(principalId)) {
-      const asset = this.index.assets.get(assetId);
-      if (!asset || (type && asset.type !== type)) continue;
-      const mask = this.index.taskMask(principalId, assetId, now);
-      if (mask === 0) continue;
-      out.push({ assetId, type: asset.type, name: asset.name, ownerId: asset.ownerId, tasks: tasksOfMask(asset.type, mask) });
-    }
-    return out.sort((a, b) => a.assetId.localeCompare(b.assetId));
+    return this.index.accessibleAssets(principalId, this.now(), type).map(({ assetId, mask }) => {
+      const asset = this.index.assets.get(assetId)!;
+      return { assetId, type: asset.type, name: asset.name, ownerId: asset.ownerId, tasks: tasksOfMask(asset.type, mask) };
+    });
   }
 
   /** The principal's role in a business, or undefined when it is not part of it. */

@@ -308,6 +308,29 @@ export class AccessIndex {
     return out.filter((p) => p.mask !== 0);
   }
 
+  /** Every principal that reaches the asset now, with its combined task mask and paths. */
+  whoCanAccess(assetId: string, now: number): { principalId: string; mask: number; paths: AccessPath[] }[] {
+    const out: { principalId: string; mask: number; paths: AccessPath[] }[] = [];
+    for (const principalId of this.candidatesFor(assetId)) {
+      const paths = this.paths(principalId, assetId, now);
+      if (paths.length === 0) continue;
+      out.push({ principalId, mask: paths.reduce((m, p) => m | p.mask, 0), paths });
+    }
+    return out.sort((a, b) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0));
+  }
+
+  /** Every asset the principal reaches now (optionally of one type), with its task mask. */
+  accessibleAssets(principalId: string, now: number, type?: AssetType): { assetId: string; mask: number }[] {
+    const out: { assetId: string; mask: number }[] = [];
+    for (const assetId of this.candidateAssetsOf(principalId)) {
+      const asset = this.assets.get(assetId);
+      if (!asset || (type && asset.type !== type)) continue;
+      const mask = this.taskMask(principalId, assetId, now);
+      if (mask !== 0) out.push({ assetId, mask });
+    }
+    return out.sort((a, b) => (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0));
+  }
+
   /** Assignments a principal holds on an asset, whether or not they grant anything now. */
   assignmentsOf(principalId: string, assetId: string): readonly AssignmentEntry[] {
     return this.assignmentsByAsset.get(assetId)?.get(principalId) ?? [];

@@ -1,0 +1,77 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { dropPostgresSchema, type Dialect } from "../../src/store/database.ts";
+import { openHub, type Hub } from "../../src/hub/hub.ts";
+
+/** SQLite always; PostgreSQL too whenever DATABASE_URL is set (CI always sets it). */
+export const DIALECTS: Dialect[] = process.env.DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(public t = Date.UTC(2026, 0, 5, 12)) {}
+  now = (): number => this.t;
+  advanceDays(days: number): void {
+    this.t += days * 24 * 60 * 60 * 1000;
+  }
+}
+
+export interface TestStore {
+  dialect: Dialect;
+  /** Opens a hub instance on this store; several may be open at once, like several servers. */
+  open(clock?: TestClock): Promise<Hub>;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, empty store of the given dialect: a temp SQLite file, or a PostgreSQL schema of its own. */
+export function makeTestStore(dialect: Dialect): TestStore {
+  const hubs: Hub[] = [];
+  const suffix = crypto.randomBytes(6).toString("hex");
+  const dir = dialect === "sqlite" ? fs.mkdtempSync(path.join(os.tmpdir(), "grantline-test-")) : "";
+  const schema = `test_${suffix}`;
+  return {
+    dialect,
+    async open(clock) {
+      const hub = await openHub({
+        databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
+        pgSchema: dialect === "postgres" ? schema : undefined,
+        dataDir: dir,
+        now: clock?.now,
+      });
+      hubs.push(hub);
+      return hub;
+    },
+    async cleanup() {
+      for (const hub of hubs.splice(0)) await hub.close();
+      if (dialect === "postgres") await dropPostgresSchema(process.env.DATABASE_URL!, schema);
+      else fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row of every table except the audit log, to prove a refused change wrote nothing. */
+export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>> {
+  const tables = [
+    "people",
+    "businesses",
+    "business_members",
+    "system_users",
+    "assets",
+    "ad_accounts",
+    "partner_shares",
+    "assignments",
+    "apps",
+    "app_grants",
+    "app_grant_assets",
+    "access_tokens",
+    "access_seq",
+    "access_changes",
+  ] as const;
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const rows = await hub.store.db.selectFrom(table).selectAll().execute();
+    out[table] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  return out;
+}

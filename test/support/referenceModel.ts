@@ -1,0 +1,99 @@
+import { ASSET_TYPE_INFO, type AssetType } from "../../src/hub/catalogue/assetTypes.ts";
+import { ACTIONS, type ActionName, type ActionSpec } from "../../src/hub/catalogue/actions.ts";
+
+/**
+ * A deliberately plain model of who can reach what: lists scanned in full, task names in sets, no
+ * indexes and no bit masks. The access engine must agree with it on every question.
+ */
+export interface RefWorld {
+  now: number;
+  assets: { id: string; type: AssetType; owner: string }[];
+  roles: { principal: string; business: string; role: string }[];
+  shares: { id: string; asset: string; partner: string; tasks: string[]; endsAt: number | null }[];
+  assignments: { id: string; asset: string; principal: string; business: string; tasks: string[] }[];
+  grants: { id: string; principal: string; scopes: string[]; assets: string[] }[];
+}
+
+export function emptyWorld(now = 0): RefWorld {
+  return { now, assets: [], roles: [], shares: [], assignments: [], grants: [] };
+}
+
+function roleIn(world: RefWorld, principal: string, business: string): string | undefined {
+  return world.roles.find((r) => r.principal === principal && r.business === business)?.role;
+}
+
+/** Every task the principal holds on the asset, by any path. */
+export function refTasks(world: RefWorld, principal: string, assetId: string): Set<string> {
+  const asset = world.assets.find((a) => a.id === assetId);
+  if (!asset) return new Set();
+  if (roleIn(world, principal, asset.owner) === "ADMIN") return new Set(ASSET_TYPE_INFO[asset.type].tasks);
+  const out = new Set<string>();
+  for (const assignment of world.assignments) {
+    if (assignment.asset !== assetId || assignment.principal !== principal) continue;
+    if (roleIn(world, principal, assignment.business) === undefined) continue;
+    if (assignment.business === asset.owner) {
+      for (const t of assignment.tasks) out.add(t);
+      continue;
+    }
+    const share = world.shares.find(
+      (s) => s.asset === assetId && s.partner === assignment.business && (s.endsAt === null || world.now < s.endsAt),
+    );
+    if (!share) continue;
+    for (const t of assignment.tasks) if (share.tasks.includes(t)) out.add(t);
+  }
+  return out;
+}
+
+export function refCheck(
+  world: RefWorld,
+  principal: string,
+  action: ActionName,
+  assetId: string,
+  token?: { scopes?: string[]; grantId?: string },
+): boolean {
+  const asset = world.assets.find((a) => a.id === assetId);
+  if (!asset) return false;
+  const spec: ActionSpec = ACTIONS[action];
+  const needed = spec.requires[asset.type];
+  if (!needed || needed.length === 0) return false;
+  if (token?.grantId) {
+    const grant = world.grants.find((g) => g.id === token.grantId);
+    if (!grant || grant.principal !== principal || !grant.assets.includes(assetId)) return false;
+  }
+  if (token?.scopes && !spec.scopes.some((s) => token.scopes!.includes(s))) return false;
+  const held = refTasks(world, principal, assetId);
+  return needed.every((t) => held.has(t));
+}
+
+/** Principals with any task on the asset, each with its tasks sorted. */
+export function refWhoCanAccess(world: RefWorld, assetId: string): { principal: string; tasks: string[] }[] {
+  const principals = new Set(world.roles.map((r) => r.principal));
+  const out: { principal: string; tasks: string[] }[] = [];
+  for (const principal of [...principals].sort()) {
+    const tasks = [...refTasks(world, principal, assetId)].sort();
+    if (tasks.length > 0) out.push({ principal, tasks });
+  }
+  return out;
+}
+
+export function refAccessibleAssets(world: RefWorld, principal: string): { asset: string; tasks: string[] }[] {
+  const out: { asset: string; tasks: string[] }[] = [];
+  for (const asset of [...world.assets].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const tasks = [...refTasks(world, principal, asset.id)].sort();
+    if (tasks.length > 0) out.push({ asset: asset.id, tasks });
+  }
+  return out;
+}
+
+/**
+ * Whether the principal has a legitimate route to the asset: part of the owner, or part of a
+ * business the owner has a live share with. Access without one would cross tenants.
+ */
+export function refHasRoute(world: RefWorld, principal: string, assetId: string): boolean {
+  const asset = world.assets.find((a) => a.id === assetId);
+  if (!asset) return false;
+  if (roleIn(world, principal, asset.owner) !== undefined) return true;
+  return world.shares.some(
+    (s) => s.asset === assetId && roleIn(world, principal, s.partner) !== undefined && (s.endsAt === null || world.now < s.endsAt),
+  );
+}
