@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
+import { AccessEngine } from "../../src/hub/access/accessEngine.ts";
+import { buildAsset, buildBusiness, buildMember, buildShare } from "../support/factories.ts";
+import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+
+describe.each(DIALECTS)("access index kept in step with the store on %s", (dialect) => {
+  let store: TestStore;
+  afterEach(async () => {
+    await store.cleanup();
+  });
+  beforeEach(() => {
+    store = makeTestStore(dialect);
+  });
+
+  it("a second instance sees another instance's revoke once it checks it is current", async () => {
+    const clock = new TestClock();
+    const a = await store.open(clock);
+    const b = await store.open(clock);
+    const acme = await buildBusiness(a, "Acme");
+    const northwind = await buildBusiness(a, "Northwind");
+    const account = await buildAsset(a, acme);
+    const sam = await buildMember(a, northwind);
+    await buildShare(a, acme, northwind, account.id, "STANDARD");
+    await a.assignments.assign(northwind.admin.ctx, { assetId: account.id, principalId: sam.id, tasks: ["ADVERTISE"] });
+
+    expect(b.engine.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(false); // b has not looked yet
+    await b.engine.ensureCurrent();
+    expect(b.engine.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(true);
+
+    await a.partners.removeShare(acme.admin.ctx, { assetId: account.id, partnerBusinessId: northwind.id });
+    expect(a.engine.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(false); // the writer: at once
+    await b.engine.ensureCurrent();
+    expect(b.engine.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(false);
+    expect(b.engine.appliedSeq).toBe(a.engine.appliedSeq);
+  });
+
+  it("an index caught up change by change equals one rebuilt from scratch", async () => {
+    const hub = await store.open();
+    const acme = await buildBusiness(hub, "Acme");
+    const agencies = [await buildBusiness(hub, "N1"), await buildBusiness(hub, "N2")];
+    const assets = [await buildAsset(hub, acme, "ad_account"), await buildAsset(hub, acme, "page"), await buildAsset(hub, acme, "pixel")];
+    for (const agency of agencies) {
+      const staff = await buildMember(hub, agency);
+      await buildShare(hub, acme, agency, assets[0]!.id, "STANDARD");
+      await buildShare(hub, acme, agency, assets[1]!.id, "VIEW_ONLY", "page");
+      await hub.assignments.assign(agency.admin.ctx, { assetId: assets[0]!.id, principalId: staff.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+    }
+    await hub.partners.removePartner(acme.admin.ctx, { ownerBusinessId: acme.id, partnerBusinessId: agencies[1]!.id });
+
+    const fresh = new AccessEngine(hub.store.db, hub.now);
+    await fresh.rebuild();
+    expect(fresh.appliedSeq).toBe(hub.engine.appliedSeq);
+    const principals = [...hub.engine.index.principals.keys()].sort();
+    expect([...fresh.index.principals.keys()].sort()).toEqual(principals);
+    for (const asset of assets) expect(fresh.whoCanAccess(asset.id)).toEqual(hub.engine.whoCanAccess(asset.id));
+    for (const principal of principals) expect(fresh.accessibleAssets(principal)).toEqual(hub.engine.accessibleAssets(principal));
+    expect(fresh.index.counts).toEqual(hub.engine.index.counts);
+  });
+});
