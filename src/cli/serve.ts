@@ -9,7 +9,7 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays });
   const app = await buildServer(hub, { logLevel: config.logLevel });
   const demoLines = options.demo ? await prepareDemo(hub) : [];
   await app.listen({ host: config.host, port: config.port });

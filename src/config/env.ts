@@ -17,6 +17,11 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /** PostgreSQL schema to keep Grantline's tables in (created if missing); default: the connection's search path. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier")
+    .optional(),
   /** Redis for multi-instance mode (shared rate limits and notifications). */
   REDIS_URL: z
     .string()
@@ -34,6 +39,7 @@ export type Config = {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
   redisUrl: string | undefined;
   syncIntervalMs: number;
   pendingTtlDays: number;
@@ -60,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     dataDir: path.resolve(e.GRANTLINE_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
     syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
