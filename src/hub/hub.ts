@@ -6,7 +6,7 @@ import { AssignmentService } from "./assignments/assignment.service.ts";
 import { AuditService } from "./audit/audit.service.ts";
 import { BusinessService } from "./businesses/business.service.ts";
 import { operatorContext, type RequestContext } from "./context.ts";
-import type { HubDeps } from "./hubCommand.ts";
+import { inOneTransaction, type HubDeps } from "./hubCommand.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 
@@ -28,6 +28,8 @@ export interface Hub {
   tokens: AccessTokenService;
   apps: AppGrantService;
   now: () => number;
+  /** Runs several service calls as one transaction: all of them commit, or none. */
+  inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     tokens: new AccessTokenService(deps),
     apps: new AppGrantService(deps),
     now,
+    inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
       engine.stop();
       await store.close();
@@ -64,8 +67,10 @@ export interface BootstrapResult {
 
 /** A new business, an ADMIN system user of it, and a non-expiring token with every scope. */
 export async function bootstrapBusiness(hub: Hub, name: string, ctx: RequestContext = operatorContext()): Promise<BootstrapResult> {
-  const business = await hub.businesses.createBusiness(ctx, { name });
-  const systemUser = await hub.businesses.createSystemUser(ctx, business.id, { name: `${name} Admin`, role: "ADMIN" });
-  const token = await hub.tokens.issueSystemUserToken(ctx, systemUser.id, {});
-  return { business_id: business.id, system_user_id: systemUser.id, access_token: token.accessToken };
+  return hub.inOneTransaction(async () => {
+    const business = await hub.businesses.createBusiness(ctx, { name });
+    const systemUser = await hub.businesses.createSystemUser(ctx, business.id, { name: `${name} Admin`, role: "ADMIN" });
+    const token = await hub.tokens.issueSystemUserToken(ctx, systemUser.id, {});
+    return { business_id: business.id, system_user_id: systemUser.id, access_token: token.accessToken };
+  });
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { GrantlineError } from "../errors.ts";
 import type { Db, Executor } from "../store/database.ts";
 import type { AccessEngine } from "./access/accessEngine.ts";
@@ -21,6 +22,24 @@ export interface CommandTx {
   changed(kind: ChangeKind, entityId: string): Promise<void>;
 }
 
+/** The transaction commands join when they run inside `inOneTransaction`. */
+const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean }>();
+
+/**
+ * Runs several commands as one: they share a transaction, so either all of them commit or none does
+ * (bootstrap's business, system user and token, for example).
+ */
+export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>): Promise<T> {
+  if (enclosing.getStore()) return work();
+  const state = { trx: deps.db as Executor, touchedAccess: false };
+  const result = await deps.db.transaction().execute((trx) => {
+    state.trx = trx;
+    return enclosing.run(state, work);
+  });
+  if (state.touchedAccess) await deps.engine.catchUp();
+  return result;
+}
+
 /**
  * Runs one change as a single transaction: the data, its audit entries and its access-change
  * records commit together or not at all. After commit the engine catches up, so the next check sees
@@ -33,23 +52,27 @@ export async function runCommand<T>(
   attempt: Omit<AuditEvent, "outcome" | "reason">,
   work: (tx: CommandTx) => Promise<T>,
 ): Promise<T> {
+  const outer = enclosing.getStore();
   let touchedAccess = false;
+  const makeTx = (trx: Executor): CommandTx => {
+    const now = deps.now();
+    return {
+      trx,
+      now,
+      audit: async (event) => {
+        await deps.audit.record(ctx, event, trx);
+      },
+      changed: async (kind, entityId) => {
+        if (outer) outer.touchedAccess = true;
+        else touchedAccess = true;
+        await recordAccessChange(trx, kind, entityId, now);
+      },
+    };
+  };
+  // Inside a larger transaction the outer one commits, catches up and audits a refusal.
+  if (outer) return work(makeTx(outer.trx));
   try {
-    const result = await deps.db.transaction().execute(async (trx) => {
-      const now = deps.now();
-      const tx: CommandTx = {
-        trx,
-        now,
-        audit: async (event) => {
-          await deps.audit.record(ctx, event, trx);
-        },
-        changed: async (kind, entityId) => {
-          touchedAccess = true;
-          await recordAccessChange(trx, kind, entityId, now);
-        },
-      };
-      return work(tx);
-    });
+    const result = await deps.db.transaction().execute((trx) => work(makeTx(trx)));
     if (touchedAccess) await deps.engine.catchUp();
     return result;
   } catch (error) {
