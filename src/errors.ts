@@ -90,6 +90,37 @@ export const errors = {
       `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
       { subcode: 33, type: "GraphMethodException" },
     ),
+  /** Graph 17 / 2446079: a caller's sliding-window quota is used up. */
+  userRateLimited: (message: string, retryAfterMinutes: number) =>
+    new GrantlineError("RATE_LIMITED", 429, 17, `(#17) User request limit reached: ${message}`, {
+      subcode: 2446079,
+      userTitle: "Too many calls",
+      userMsg: `${message} Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
+      type: "OAuthException",
+    }),
+  /** Graph 80004: too many calls to one ad account under ads_management. */
+  adAccountRateLimited: (message: string, retryAfterMinutes: number) =>
+    new GrantlineError("AD_ACCOUNT_RATE_LIMITED", 429, 80004, `(#80004) There have been too many calls to this ad-account: ${message}`, {
+      subcode: 2446079,
+      userTitle: "Too many calls to this ad account",
+      userMsg: `${message} Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
+      type: "OAuthException",
+    }),
+  /** Graph 4: the app's own quota is used up. */
+  appRateLimited: (retryAfterMinutes: number) =>
+    new GrantlineError("APP_RATE_LIMITED", 429, 4, "(#4) Application request limit reached", {
+      userTitle: "Too many calls from this app",
+      userMsg: `The app made too many calls. Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
+      type: "OAuthException",
+    }),
+  /** Graph 17: Meta allows at most 4 budget changes per ad set per hour. */
+  tooManyBudgetChanges: (adSetName: string, retryAfterMinutes: number) =>
+    new GrantlineError("TOO_MANY_BUDGET_CHANGES", 429, 17, `(#17) User request limit reached: too many budget changes for ${adSetName}`, {
+      subcode: 2446079,
+      userTitle: "Too many budget changes",
+      userMsg: `${adSetName} had 4 budget changes in the last hour, the most allowed. Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
+      type: "OAuthException",
+    }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
 };
