@@ -1,0 +1,78 @@
+import { errors } from "../errors.ts";
+
+/**
+ * Keyset paging shared by every listed edge. Rows are ordered newest first by (created_at, id);
+ * a cursor is the opaque position of one row. `after` continues past the last row of a page,
+ * `before` goes back from the first.
+ */
+export interface PageRequest {
+  limit: number;
+  after?: Cursor | undefined;
+  before?: Cursor | undefined;
+}
+
+export interface Cursor {
+  createdAt: number;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursors of the first and last item (absent on an empty page). */
+  first?: Cursor;
+  last?: Cursor;
+  hasNext: boolean;
+  hasPrevious: boolean;
+}
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 500;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+}
+
+export function decodeCursor(value: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
+      return { createdAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw errors.invalidParameter("Invalid cursor: pass the `after` or `before` value of a previous page unchanged.");
+}
+
+/**
+ * Pages an in-memory list already sorted newest first by (createdAt, id). Repositories do the same
+ * in SQL (see `keysetPage`); this one serves lists that are computed rather than stored.
+ */
+export function pageOf<T>(sorted: T[], request: PageRequest, cursorOf: (item: T) => Cursor): Page<T> {
+  const key = (c: Cursor) => [c.createdAt, c.id] as const;
+  const olderThan = (c: Cursor, than: Cursor) => {
+    const [a, b] = [key(c), key(than)];
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  };
+  let start = 0;
+  let end = sorted.length;
+  if (request.after) {
+    const after = request.after;
+    start = sorted.findIndex((item) => olderThan(cursorOf(item), after));
+    if (start < 0) start = sorted.length;
+  }
+  if (request.before) {
+    const before = request.before;
+    end = sorted.findIndex((item) => !olderThan(before, cursorOf(item)));
+    if (end < 0) end = sorted.length;
+  }
+  const window = request.before && !request.after ? sorted.slice(Math.max(start, end - request.limit), end) : sorted.slice(start, Math.min(end, start + request.limit));
+  const firstIndex = window.length > 0 ? sorted.indexOf(window[0]!) : start;
+  const lastIndex = firstIndex + window.length;
+  const page: Page<T> = { items: window, hasNext: lastIndex < sorted.length, hasPrevious: firstIndex > 0 };
+  if (window.length > 0) {
+    page.first = cursorOf(window[0]!);
+    page.last = cursorOf(window[window.length - 1]!);
+  }
+  return page;
+}
