@@ -45,8 +45,8 @@ export function decodeCursor(value: string): Cursor {
 }
 
 /**
- * Pages an in-memory list already sorted newest first by (createdAt, id). Repositories do the same
- * in SQL (see `keysetPage`); this one serves lists that are computed rather than stored.
+ * Pages an in-memory list already sorted newest first by (createdAt, id). Repositories page stored
+ * rows the same way in SQL (a where on (created_at, id) and a limit of one more than asked).
  */
 export function pageOf<T>(sorted: T[], request: PageRequest, cursorOf: (item: T) => Cursor): Page<T> {
   const key = (c: Cursor) => [c.createdAt, c.id] as const;
