@@ -25,6 +25,9 @@ export class GrantlineError extends Error {
     this.name = "GrantlineError";
   }
 
+  /** Set once the refusal is in the audit log, so it is written only once. */
+  audited = false;
+
   toGraph(fbtraceId?: string): GraphErrorBody {
     const body: GraphErrorBody = {
       message: this.message,

@@ -1,8 +1,11 @@
+import formbody from "@fastify/formbody";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "../config/env.ts";
 import { newRequestId } from "../ids.ts";
 import type { Hub } from "../hub/hub.ts";
 import { graphErrorHandler, notFoundHandler } from "./errorHandler.ts";
+import { buildGraphRegistry } from "../graph/graphRegistry.ts";
+import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -17,6 +20,8 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   const app = Fastify({
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization", "req.query.access_token"] },
     genReqId: () => newRequestId(),
+    // Graph paths work with and without a version prefix: /v24.0/act_1/campaigns and /act_1/campaigns.
+    rewriteUrl: (request) => stripGraphVersion(request.url ?? "/"),
     logController: new LogController({
       disableRequestLogging: options.logLevel !== "debug" && options.logLevel !== "trace",
     }),
@@ -28,7 +33,24 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
     if (request.url !== "/healthz") await hub.engine.ensureCurrent();
   });
 
+  // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
+  await app.register(formbody);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = typeof body === "string" ? body.trim() : "";
+    if (text === "") return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = new Error("invalid JSON") as Error & { statusCode: number; code: string };
+      error.statusCode = 400;
+      error.code = "FST_ERR_CTP_INVALID_JSON_BODY";
+      done(error, undefined);
+    }
+  });
+
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerGraphRoutes(app, hub, buildGraphRegistry());
 
   return app;
 }

@@ -76,7 +76,8 @@ export async function runCommand<T>(
     if (touchedAccess) await deps.engine.catchUp();
     return result;
   } catch (error) {
-    if (error instanceof GrantlineError && error.status < 500) {
+    if (error instanceof GrantlineError && error.status < 500 && !error.audited) {
+      error.audited = true;
       await deps.audit.record(ctx, {
         ...attempt,
         outcome: error.status === 403 || error.status === 401 ? "denied" : "invalid",

@@ -25,3 +25,21 @@ export async function listOwnedAssets(db: Executor, businessId: string, type?: s
   if (type) query = query.where("type", "=", type);
   return query.orderBy("created_at").execute();
 }
+
+export async function findAssetsByIds(db: Executor, ids: string[]): Promise<AssetRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom("assets").selectAll().where("id", "in", ids).execute();
+}
+
+export async function findAdAccountsByIds(db: Executor, ids: string[]): Promise<AdAccountRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom("ad_accounts").selectAll().where("asset_id", "in", ids).execute();
+}
+
+export async function updateAssetName(db: Executor, id: string, name: string): Promise<void> {
+  await db.updateTable("assets").set({ name }).where("id", "=", id).execute();
+}
+
+export async function updateAdAccountRow(db: Executor, assetId: string, changes: Partial<Pick<AdAccountRow, "spend_cap" | "account_status">>): Promise<void> {
+  await db.updateTable("ad_accounts").set(changes).where("asset_id", "=", assetId).execute();
+}

@@ -1,12 +1,24 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { authorizeAsset, authorizeBusinessAdmin } from "../access/authorize.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import { findAdAccount, findAsset, insertAdAccount, insertAsset, listOwnedAssets, type AdAccountRow, type AssetRow } from "./asset.repository.ts";
+import {
+  findAdAccount,
+  findAdAccountsByIds,
+  findAsset,
+  findAssetsByIds,
+  insertAdAccount,
+  insertAsset,
+  listOwnedAssets,
+  updateAdAccountRow,
+  updateAssetName,
+  type AdAccountRow,
+  type AssetRow,
+} from "./asset.repository.ts";
 
 const adAccountSchema = z.object({
   currency: z
@@ -106,6 +118,44 @@ export class AssetService {
     });
   }
 
+  /** Renames an ad account or changes its spend cap (minor units; 0 or null removes the cap). */
+  async updateAdAccount(ctx: RequestContext, id: string, input: { name?: string; spendCap?: number | null }): Promise<AssetView> {
+    const assetId = assetIdFromGraph(id);
+    return runCommand(this.deps, ctx, { action: "ad_account.update", targetType: "ad_account", targetId: assetId }, async (tx) => {
+      const row = await findAsset(tx.trx, assetId);
+      const account = row?.type === "ad_account" ? await findAdAccount(tx.trx, assetId) : undefined;
+      if (!row || !account) throw errors.unknownAsset(id);
+      authorizeAsset(this.deps.engine, ctx, "manage_settings", assetId);
+      const before = presentAsset(row, account);
+      let name = row.name;
+      if (input.name !== undefined) {
+        const parsed = z.string().trim().min(1).max(200).safeParse(input.name);
+        if (!parsed.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters.");
+        name = parsed.data;
+        await updateAssetName(tx.trx, assetId, name);
+        await tx.changed("asset", assetId);
+      }
+      let spendCap = account.spend_cap;
+      if (input.spendCap !== undefined) {
+        if (input.spendCap !== null && (!Number.isInteger(input.spendCap) || input.spendCap < 0)) {
+          throw errors.invalidParameter("spend_cap must be a whole number of the currency's minor units, 0 for none.");
+        }
+        spendCap = input.spendCap === 0 ? null : input.spendCap;
+        await updateAdAccountRow(tx.trx, assetId, { spend_cap: spendCap });
+      }
+      const after = presentAsset({ ...row, name }, { ...account, spend_cap: spendCap });
+      await tx.audit({
+        action: "ad_account.update",
+        businessId: row.owner_business_id,
+        targetType: "ad_account",
+        targetId: assetId,
+        before: { name: before.name, spendCap: before.adAccount?.spendCap },
+        after: { name: after.name, spendCap: after.adAccount?.spendCap },
+      });
+      return after;
+    });
+  }
+
   async getAsset(id: string): Promise<AssetView> {
     const row = await findAsset(this.deps.db, assetIdFromGraph(id));
     if (!row) throw errors.unknownAsset(id);
@@ -115,6 +165,19 @@ export class AssetService {
 
   async listOwned(businessId: string, type?: AssetType): Promise<AssetView[]> {
     const rows = await listOwnedAssets(this.deps.db, businessId, type);
-    return rows.map((row) => presentAsset(row));
+    return this.withDetails(rows);
+  }
+
+  /** Assets by id, in the order given; unknown ids are skipped. */
+  async getMany(ids: string[]): Promise<AssetView[]> {
+    const rows = await findAssetsByIds(this.deps.db, ids);
+    const byId = new Map((await this.withDetails(rows)).map((view) => [view.id, view]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  private async withDetails(rows: AssetRow[]): Promise<AssetView[]> {
+    const accountIds = rows.filter((r) => r.type === "ad_account").map((r) => r.id);
+    const accounts = new Map((await findAdAccountsByIds(this.deps.db, accountIds)).map((a) => [a.asset_id, a]));
+    return rows.map((row) => presentAsset(row, accounts.get(row.id)));
   }
 }

@@ -201,6 +201,10 @@ export class BusinessService {
     });
   }
 
+  async findPersonByEmail(email: string) {
+    return people.findPersonByEmail(this.deps.db, email.trim().toLowerCase());
+  }
+
   async listMembers(businessId: string) {
     return people.listMembers(this.deps.db, businessId);
   }

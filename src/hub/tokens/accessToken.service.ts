@@ -7,6 +7,7 @@ import { SCOPES, type Scope } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findSystemUser } from "../people/systemUser.repository.ts";
+import { findApp } from "../apps/appGrant.repository.ts";
 import { findTokenByHash, insertToken, listTokensOfPrincipal, revokeToken, touchToken, type AccessTokenRow } from "./accessToken.repository.ts";
 
 const SIXTY_DAYS = 60 * 24 * 60 * 60 * 1000;
@@ -72,6 +73,7 @@ export class AccessTokenService {
       if (!systemUser) throw errors.unknownPrincipal(systemUserId);
       authorizeBusinessAdmin(this.deps.engine, ctx, systemUser.business_id, "issuing system user tokens");
       const scopes = validScopes(input.scopes);
+      if (input.appId && !(await findApp(tx.trx, input.appId))) throw errors.invalidParameter(`No app has the ID ${input.appId}.`);
       const accessToken = newTokenValue();
       const row: AccessTokenRow = {
         id: newId(),

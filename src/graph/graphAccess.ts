@@ -1,0 +1,34 @@
+import { errors } from "../errors.ts";
+import { deniedError, subjectOf } from "../hub/access/authorize.ts";
+import type { ActionName } from "../hub/catalogue/actions.ts";
+import type { GraphCall } from "./graphTypes.ts";
+
+/**
+ * Authorizes a Graph read or write on an asset. Callers with some relation to the asset (part of
+ * its owner, or of a business it is shared with) get the engine's explanation; strangers get the
+ * same answer as for an asset that does not exist.
+ */
+export function requireAsset(call: GraphCall, action: ActionName, assetId: string, graphId = assetId): void {
+  const engine = call.hub.engine;
+  const subject = subjectOf(call.caller.ctx);
+  if (!subject) return;
+  if (engine.check(subject, action, assetId)) return;
+  const asset = engine.asset(assetId);
+  const roles = engine.index.principals.get(subject.principalId)?.roles;
+  const related =
+    asset !== undefined &&
+    roles !== undefined &&
+    (roles.has(asset.ownerId) || engine.index.sharesOf(assetId).some((share) => roles.has(share.partnerId)));
+  if (!related) throw errors.notFound(`Object with ID '${graphId}'`);
+  throw deniedError(engine.explain(subject, action, assetId));
+}
+
+/** Whether the caller may see the asset at all (for filtering lists). */
+export function canSee(call: GraphCall, assetId: string): boolean {
+  const subject = subjectOf(call.caller.ctx);
+  return subject === null || call.hub.engine.check(subject, "view_asset", assetId);
+}
+
+export function callerId(call: GraphCall): string {
+  return call.caller.token.principalId;
+}

@@ -1,0 +1,48 @@
+import type { FastifyRequest } from "fastify";
+import { GrantlineError } from "../errors.ts";
+import type { RequestContext } from "../hub/context.ts";
+import type { Hub } from "../hub/hub.ts";
+import type { ResolvedToken } from "../hub/tokens/accessToken.service.ts";
+
+/** The caller of a Graph request: the token's principal, limited by its scopes and app grant. */
+export interface GraphCaller {
+  ctx: RequestContext;
+  token: ResolvedToken;
+  /** The raw token, to put into `next`/`previous` paging URLs. */
+  accessToken: string;
+}
+
+export function tokenRequired(): GrantlineError {
+  return new GrantlineError("TOKEN_REQUIRED", 400, 104, "An access token is required to request this resource.", { type: "OAuthException" });
+}
+
+/** The access token from the query, a form or JSON body field, or `Authorization: Bearer`. */
+export function accessTokenOf(request: FastifyRequest): string | undefined {
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.access_token;
+  if (typeof fromQuery === "string" && fromQuery) return fromQuery;
+  const body = request.body;
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const fromBody = (body as Record<string, unknown>).access_token;
+    if (typeof fromBody === "string" && fromBody) return fromBody;
+  }
+  const header = request.headers.authorization;
+  if (header?.toLowerCase().startsWith("bearer ")) return header.slice(7).trim();
+  if (header?.toLowerCase().startsWith("oauth ")) return header.slice(6).trim();
+  return undefined;
+}
+
+export async function authenticate(hub: Hub, request: FastifyRequest, accessToken = accessTokenOf(request)): Promise<GraphCaller> {
+  if (!accessToken) throw tokenRequired();
+  const token = await hub.tokens.resolve(accessToken);
+  return {
+    token,
+    accessToken,
+    ctx: {
+      requestId: request.id,
+      actor: { type: token.principalType, id: token.principalId },
+      appId: token.appId,
+      scopes: token.scopes,
+      grantId: token.grantId ?? null,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { AssetView } from "../hub/assets/asset.service.ts";
+import type { BusinessView } from "../hub/businesses/business.service.ts";
+import type { AccessIndex } from "../hub/access/accessIndex.ts";
+import type { GraphObject } from "./graphTypes.ts";
+
+/** Graph's time format: `2026-01-05T12:00:00+0000`. */
+export function graphTime(ms: number | null | undefined): string | undefined {
+  if (ms === null || ms === undefined) return undefined;
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+0000");
+}
+
+function businessRef(index: AccessIndex, id: string): { id: string; name: string } {
+  return { id, name: index.businesses.get(id) ?? id };
+}
+
+export const BUSINESS_DEFAULTS = ["id", "name"] as const;
+
+export function presentBusinessGraph(business: BusinessView): GraphObject {
+  return {
+    id: business.id,
+    name: business.name,
+    verification_status: business.verificationStatus,
+    two_factor_type: business.twoFactorRequired ? "admin_required" : "none",
+    created_time: graphTime(business.createdAt),
+  };
+}
+
+/** Default fields per asset type, as Graph returns them without `fields`. */
+export const ASSET_DEFAULTS: Record<string, readonly string[]> = {
+  ad_account: ["id", "account_id"],
+  page: ["id", "name"],
+  pixel: ["id", "name"],
+  instagram_account: ["id", "username"],
+  product_catalog: ["id", "name"],
+  creative_hub_project: ["id", "name"],
+};
+
+/** An asset in Meta's field names for its type (AdAccount, Page, AdsPixel, IG user, ProductCatalog). */
+export function presentAssetGraph(index: AccessIndex, asset: AssetView): GraphObject {
+  const owner = businessRef(index, asset.ownerBusinessId);
+  const common = { id: asset.graphId, name: asset.name, created_time: graphTime(asset.createdAt) };
+  switch (asset.type) {
+    case "ad_account":
+      return {
+        ...common,
+        account_id: asset.id,
+        currency: asset.adAccount?.currency,
+        timezone_name: asset.adAccount?.timezoneName,
+        spend_cap: asset.adAccount?.spendCap === null || asset.adAccount?.spendCap === undefined ? "0" : String(asset.adAccount.spendCap),
+        account_status: asset.adAccount?.accountStatus,
+        disable_reason: 0,
+        business: owner,
+        owner: owner.id,
+      };
+    case "pixel":
+      return { ...common, owner_business: owner, creation_time: graphTime(asset.createdAt), is_unavailable: false };
+    case "instagram_account":
+      return { id: asset.id, username: asset.name, name: asset.name, owner_business: owner };
+    case "product_catalog":
+      return { ...common, business: owner, vertical: "commerce" };
+    case "page":
+      return { ...common, business: owner };
+    case "creative_hub_project":
+      return { ...common, owner_business: owner };
+  }
+}

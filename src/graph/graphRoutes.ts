@@ -1,0 +1,178 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors, GrantlineError } from "../errors.ts";
+import type { Hub } from "../hub/hub.ts";
+import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
+import { authenticate, type GraphCaller } from "./graphAuth.ts";
+import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
+import { collectParams, intParam, listParam, parseFields, selectFields, stringParam, type GraphParams } from "./params.ts";
+import { runBatch } from "./batch.ts";
+
+export interface GraphRegistry {
+  nodes: Record<string, NodeSpec>;
+  resolvers: NodeResolver[];
+}
+
+/** Strips any `vNN.N` prefix so every Graph path works with and without a version. */
+export function stripGraphVersion(url: string): string {
+  const stripped = url.replace(/^\/v\d+(\.\d+)?(?=\/|\?|$)/, "");
+  return stripped === "" || stripped.startsWith("?") ? `/${stripped}` : stripped;
+}
+
+function pageRequest(params: GraphParams): PageRequest {
+  const limit = intParam(params, "limit") ?? DEFAULT_PAGE_SIZE;
+  if (limit < 1) throw errors.invalidParameter("The parameter limit must be at least 1.");
+  const after = stringParam(params, "after");
+  const before = stringParam(params, "before");
+  return {
+    limit: Math.min(limit, MAX_PAGE_SIZE),
+    after: after ? decodeCursor(after) : undefined,
+    before: before ? decodeCursor(before) : undefined,
+  };
+}
+
+/** Works out what a path's first segment names: `me`, `act_<n>`, a business, asset, person, system user, or an ad object. */
+export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: GraphCaller, raw: string): Promise<GraphNode> {
+  const index = hub.engine.index;
+  if (raw === "me") return { type: caller.token.principalType === "person" ? "user" : "system_user", id: caller.token.principalId };
+  if (/^act_\d+$/.test(raw)) {
+    const id = raw.slice(4);
+    if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id };
+    throw errors.notFound(`Object with ID '${raw}'`);
+  }
+  if (!/^\d+$/.test(raw)) throw errors.notFound(`Object with ID '${raw}'`);
+  if (index.businesses.has(raw)) return { type: "business", id: raw };
+  const asset = index.assets.get(raw);
+  if (asset) return { type: asset.type, id: raw };
+  const principal = index.principals.get(raw);
+  if (principal) return { type: principal.type === "person" ? "user" : "system_user", id: raw };
+  for (const resolve of registry.resolvers) {
+    const node = await resolve(hub, raw);
+    if (node) return node;
+  }
+  throw errors.notFound(`Object with ID '${raw}'`);
+}
+
+/** The absolute URL of this request with some parameters replaced; paging links carry the token. */
+function linkTo(request: FastifyRequest, accessToken: string, changes: Record<string, string | undefined>): string {
+  const host = request.headers.host ?? `${request.hostname}`;
+  const url = new URL(request.originalUrl, `${request.protocol}://${host}`);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) url.searchParams.delete(key);
+    else url.searchParams.set(key, value);
+  }
+  url.searchParams.set("access_token", accessToken);
+  return url.toString();
+}
+
+/** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
+export async function render(call: GraphCall, result: GraphResult): Promise<unknown> {
+  if (result.kind === "raw") return result.value;
+  if (result.kind === "object") return selectFields(result.value, call.fields, result.defaults);
+  const { page } = result;
+  const body: Record<string, unknown> = { data: page.items.map((item) => selectFields(item, call.fields, result.defaults)) };
+  const paging: Record<string, unknown> = {};
+  if (page.first && page.last) {
+    paging.cursors = { before: encodeCursor(page.first), after: encodeCursor(page.last) };
+    if (page.hasNext) paging.next = linkTo(call.request, call.caller.accessToken, { after: encodeCursor(page.last), before: undefined, limit: String(call.paging.limit) });
+    if (page.hasPrevious) paging.previous = linkTo(call.request, call.caller.accessToken, { before: encodeCursor(page.first), after: undefined, limit: String(call.paging.limit) });
+  }
+  body.paging = paging;
+  const summary = listParam(call.params, "summary");
+  if (summary && (summary.includes("total_count") || summary.includes("true"))) {
+    body.summary = { total_count: result.total ? await result.total() : page.items.length };
+  }
+  return body;
+}
+
+function unsupported(method: string, node: GraphNode, edge?: string): GrantlineError {
+  if (edge) {
+    return new GrantlineError("UNKNOWN_EDGE", 400, 100, `(#100) Tried accessing nonexisting field (${edge}) on node type (${node.type})`, {
+      type: "OAuthException",
+    });
+  }
+  return new GrantlineError(
+    "UNSUPPORTED_METHOD",
+    400,
+    100,
+    `Unsupported ${method.toLowerCase()} request. Object with ID '${node.id}' does not support this operation.`,
+    { subcode: 33, type: "GraphMethodException" },
+  );
+}
+
+/** Runs one Graph call: authenticate, resolve the node, dispatch to its handler, render. */
+export async function handleGraph(
+  hub: Hub,
+  registry: GraphRegistry,
+  request: FastifyRequest,
+  method: string,
+  nodeId: string,
+  edge: string | undefined,
+): Promise<unknown> {
+  const caller = await authenticate(hub, request);
+  const params = collectParams(request.query, request.body);
+  const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
+  try {
+    const node = await resolveNode(hub, registry, caller, nodeId);
+    const spec = registry.nodes[node.type];
+    if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
+    let result: GraphResult;
+    if (!edge) {
+      if (method === "GET") result = { kind: "object", value: await spec.read(call, node), defaults: spec.defaults };
+      else if (method === "POST" && spec.update) result = await spec.update(call, node);
+      else if (method === "DELETE" && spec.remove) result = await spec.remove(call, node);
+      else throw unsupported(method, node);
+    } else {
+      const handler = spec.edges[edge]?.[method as "GET" | "POST" | "DELETE"];
+      if (!handler) throw spec.edges[edge] ? unsupported(method, node) : unsupported(method, node, edge);
+      result = await handler(call, node);
+    }
+    return await render(call, result);
+  } catch (error) {
+    // Reads are refused outside any command; the refusal still belongs in the audit log.
+    if (error instanceof GrantlineError && (error.status === 403 || error.status === 401) && !error.audited) {
+      error.audited = true;
+      await hub.audit.record(call.caller.ctx, {
+        action: `graph.${method.toLowerCase()}`,
+        targetType: edge ? `${nodeId}/${edge}` : "node",
+        targetId: nodeId,
+        outcome: "denied",
+        reason: error.options.userMsg ?? error.message,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Registers the Graph surface: nodes, edges, `GET /?ids=`, and batch `POST /`. */
+export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry): void {
+  const dispatch = (method: string) => async (request: FastifyRequest<{ Params: { node: string; edge?: string } }>, reply: FastifyReply) => {
+    const body = await handleGraph(hub, registry, request, method, request.params.node, request.params.edge);
+    return reply.send(body);
+  };
+  for (const method of ["GET", "POST", "DELETE"] as const) {
+    app.route({ method, url: "/:node", handler: dispatch(method) });
+    app.route({ method, url: "/:node/:edge", handler: dispatch(method) });
+  }
+
+  app.get("/", async (request, reply) => {
+    const caller = await authenticate(hub, request);
+    const params = collectParams(request.query, request.body);
+    const ids = listParam(params, "ids", true)!;
+    if (ids.length > 50) throw errors.invalidParameter("At most 50 ids can be read at once.");
+    const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
+    const out: Record<string, unknown> = {};
+    for (const id of ids) {
+      const node = await resolveNode(hub, registry, caller, id);
+      const spec = registry.nodes[node.type];
+      if (!spec) throw errors.notFound(`Object with ID '${id}'`);
+      out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults });
+    }
+    return reply.send(out);
+  });
+
+  app.post("/", async (request, reply) => {
+    const caller = await authenticate(hub, request);
+    const params = collectParams(request.query, request.body);
+    return reply.send(await runBatch(app, request, caller, params));
+  });
+}

@@ -1,0 +1,130 @@
+import { errors } from "../../errors.ts";
+import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
+import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
+import { requireAsset } from "../graphAccess.ts";
+import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
+import { raw, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
+import { listOf } from "../listing.ts";
+import { intParam, listParam, stringParam } from "../params.ts";
+
+function presentAgency(share: ShareView): GraphObject {
+  return {
+    id: share.partnerBusinessId,
+    name: share.partnerName,
+    access_status: share.status === "active" ? "CONFIRMED" : "PENDING",
+    access_requested_time: graphTime(share.createdAt),
+    access_updated_time: graphTime(share.updatedAt),
+    permitted_tasks: share.tasks,
+    access_level: share.level,
+    initiated_by: share.initiatedBy === "owner" ? "OWNER" : "PARTNER",
+    expiration_time: graphTime(share.status === "pending" ? share.pendingExpiresAt : share.endsAt),
+  };
+}
+
+/**
+ * `agencies` on an asset: the partners it is shared with. The owner's admins see every row; a
+ * partner sees only its own.
+ */
+const agencies: EdgeSpec = {
+  GET: async (call, node) => {
+    requireAsset(call, "view_asset", node.id);
+    const shares = await call.hub.partners.listForAsset(node.id, ["active", "pending"]);
+    const engine = call.hub.engine;
+    const me = call.caller.token.principalId;
+    const ownerSide = engine.check({ principalId: me }, "manage_access", node.id) && engine.roleIn(me, engine.asset(node.id)!.ownerId) !== undefined;
+    const visible = ownerSide ? shares : shares.filter((s) => engine.roleIn(me, s.partnerBusinessId) !== undefined);
+    return listOf(call, visible, (s) => ({ createdAt: s.createdAt, id: s.id }), presentAgency, ["id", "name", "access_status", "permitted_tasks"]);
+  },
+  // Offer the asset to a partner, approve its request, or change the tasks of an active share.
+  POST: async (call, node) => {
+    const endTime = stringParam(call.params, "end_time") ?? stringParam(call.params, "expiration_time");
+    let endsAt: number | undefined;
+    if (endTime !== undefined) {
+      endsAt = /^\d+$/.test(endTime) ? Number(endTime) * 1000 : Date.parse(endTime);
+      if (!Number.isFinite(endsAt)) throw errors.invalidParameter("end_time must be a Unix time or an ISO 8601 date.");
+    }
+    const share = await call.hub.partners.offer(call.caller.ctx, {
+      assetId: node.id,
+      partnerBusinessId: stringParam(call.params, "business", true),
+      tasks: listParam(call.params, "permitted_tasks", true),
+      endsAt,
+    });
+    return raw({ success: true, access_status: share.status === "active" ? "CONFIRMED" : "PENDING" });
+  },
+  DELETE: async (call, node) => {
+    const summary = await call.hub.partners.removeShare(call.caller.ctx, { assetId: node.id, partnerBusinessId: stringParam(call.params, "business", true) });
+    return raw({ success: true, removed: summary });
+  },
+};
+
+/** `assigned_users` on an asset: the people and system users of one business (`business`) staffed on it. */
+const assignedUsers: EdgeSpec = {
+  GET: async (call, node) => {
+    const businessId = stringParam(call.params, "business", true);
+    requireAsset(call, "view_asset", node.id);
+    if (!call.hub.engine.roleIn(call.caller.token.principalId, businessId)) {
+      throw errors.permissionDenied("(#200) You can list the people of your own business only.");
+    }
+    const rows = await call.hub.assignments.listForAsset(node.id, businessId);
+    const index = call.hub.engine.index;
+    return listOf(
+      call,
+      rows,
+      (r) => ({ createdAt: r.createdAt, id: r.id }),
+      (r) => ({
+        id: r.principalId,
+        name: index.principals.get(r.principalId)?.name,
+        user_type: r.principalType === "person" ? "BUSINESS_USER" : "SYSTEM_USER",
+        tasks: r.tasks,
+        permitted_tasks: call.hub.engine.tasksOf(r.principalId, node.id),
+        business: { id: businessId, name: index.businesses.get(businessId) },
+      }),
+      ["id", "name", "tasks"],
+    );
+  },
+  POST: async (call, node) => {
+    await call.hub.assignments.assign(call.caller.ctx, {
+      assetId: node.id,
+      principalId: stringParam(call.params, "user", true),
+      tasks: listParam(call.params, "tasks", true),
+      businessId: stringParam(call.params, "business"),
+    });
+    return raw({ success: true });
+  },
+  DELETE: async (call, node) => {
+    await call.hub.assignments.unassign(call.caller.ctx, {
+      assetId: node.id,
+      principalId: stringParam(call.params, "user", true),
+      businessId: stringParam(call.params, "business"),
+    });
+    return raw({ success: true });
+  },
+};
+
+async function readAsset(call: GraphCall, id: string): Promise<GraphObject> {
+  const asset = await call.hub.assets.getAsset(id);
+  requireAsset(call, "view_asset", id, asset.graphId);
+  return presentAssetGraph(call.hub.engine.index, asset);
+}
+
+function assetNode(type: AssetType): NodeSpec {
+  const spec: NodeSpec = {
+    defaults: ASSET_DEFAULTS[type]!,
+    read: (call, node) => readAsset(call, node.id),
+    edges: { agencies, assigned_users: assignedUsers },
+  };
+  if (type === "ad_account") {
+    spec.update = async (call, node) => {
+      requireAsset(call, "manage_settings", node.id);
+      const spendCap = intParam(call.params, "spend_cap");
+      await call.hub.assets.updateAdAccount(call.caller.ctx, node.id, { name: stringParam(call.params, "name"), spendCap });
+      return raw({ success: true });
+    };
+  }
+  return spec;
+}
+
+export const assetNodes: Record<AssetType, NodeSpec> = Object.fromEntries(ASSET_TYPES.map((type) => [type, assetNode(type)])) as Record<
+  AssetType,
+  NodeSpec
+>;

@@ -1,0 +1,246 @@
+import { errors } from "../../errors.ts";
+import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
+import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
+import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
+import { ASSET_DEFAULTS, BUSINESS_DEFAULTS, graphTime, presentAssetGraph, presentBusinessGraph } from "../graphPresenters.ts";
+import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeSpec } from "../graphTypes.ts";
+import { listOf } from "../listing.ts";
+import { intParam, listParam, stringParam } from "../params.ts";
+
+/** A few of Meta's numeric `timezone_id`s; a `timezone_name` may be given instead. */
+const TIMEZONE_IDS: Record<number, string> = {
+  0: "Etc/UTC",
+  1: "America/Los_Angeles",
+  6: "America/Denver",
+  7: "America/Chicago",
+  12: "America/New_York",
+  47: "Europe/London",
+  49: "Europe/Berlin",
+  62: "Europe/Paris",
+  93: "Asia/Tokyo",
+  103: "Australia/Sydney",
+};
+
+function member(call: GraphCall, businessId: string): void {
+  authorizeBusinessMember(call.hub.engine, call.caller.ctx, businessId);
+}
+
+async function assetsResult(call: GraphCall, assetIds: string[], type: AssetType, extra?: (assetId: string) => GraphObject): Promise<GraphResult> {
+  const views = await call.hub.assets.getMany(assetIds);
+  return listOf(
+    call,
+    views,
+    (v) => ({ createdAt: v.createdAt, id: v.id }),
+    (v) => ({ ...presentAssetGraph(call.hub.engine.index, v), ...(extra?.(v.id) ?? {}) }),
+    ASSET_DEFAULTS[type]!,
+  );
+}
+
+/** `owned_*`: the business's own assets of one type. */
+function owned(type: AssetType): EdgeSpec {
+  return {
+    GET: async (call, node) => {
+      member(call, node.id);
+      const assets = await call.hub.assets.listOwned(node.id, type);
+      return assetsResult(call, assets.map((a) => a.id), type);
+    },
+  };
+}
+
+/**
+ * Creates an asset in the business. Meta only claims existing Pages and Instagram accounts; here the
+ * same edges create them (`name`), so a local stand-in can hold every asset type.
+ */
+function create(type: AssetType): EdgeSpec["POST"] {
+  return async (call, node) => {
+    const asset = await call.hub.assets.createAsset(call.caller.ctx, node.id, { type, name: stringParam(call.params, "name", true) });
+    return raw({ id: asset.graphId });
+  };
+}
+
+/** `client_*`: assets other businesses shared with this one (active shares), with the tasks shared. */
+function client(type: AssetType): EdgeSpec {
+  return {
+    GET: async (call, node) => {
+      member(call, node.id);
+      const shares = (await call.hub.partners.listActive(node.id)).filter((s) => s.partnerBusinessId === node.id && s.assetType === type);
+      const tasks = new Map(shares.map((s) => [s.assetId, s.tasks]));
+      return assetsResult(call, shares.map((s) => s.assetId), type, (id) => ({ permitted_tasks: tasks.get(id) }));
+    },
+  };
+}
+
+/** `POST client_ad_accounts` / `client_pages`: accept a pending offer, or request access. */
+function acceptOrRequest(idParam: string): EdgeSpec["POST"] {
+  return async (call, node) => {
+    const assetId = stringParam(call.params, idParam, true);
+    const tasks = listParam(call.params, "permitted_tasks");
+    const share = await call.hub.partners.acceptOrRequest(call.caller.ctx, { partnerBusinessId: node.id, assetId, tasks });
+    return raw({ access_status: share.status === "active" ? "CONFIRMED" : "PENDING", id: share.assetGraphId, success: true });
+  };
+}
+
+function presentRequest(share: ShareView): GraphObject {
+  const assetKey = share.assetType === "page" ? "page" : "ad_account";
+  return {
+    id: share.id,
+    [assetKey]: { id: share.assetGraphId, name: share.assetName },
+    owner: { id: share.ownerBusinessId, name: share.ownerName },
+    permitted_tasks: share.tasks,
+    status: "PENDING",
+    initiated_by: share.initiatedBy === "owner" ? "OWNER" : "PARTNER",
+    created_time: graphTime(share.createdAt),
+    expiration_time: graphTime(share.pendingExpiresAt),
+  };
+}
+
+/** `pending_client_*`: offers waiting for this business and requests it sent, for one asset type. */
+function pendingClient(type: AssetType): EdgeSpec {
+  return {
+    GET: async (call, node) => {
+      const requests = await call.hub.partners.listRequests(call.caller.ctx, node.id);
+      const items = [...requests.incoming, ...requests.outgoing].filter((s) => s.partnerBusinessId === node.id && s.assetType === type);
+      return listOf(call, items, (s) => ({ createdAt: s.createdAt, id: s.id }), presentRequest, ["id", "permitted_tasks", "status"]);
+    },
+  };
+}
+
+/** Businesses on the other side of this business's active shares (`agencies`: partners; `clients`: owners). */
+function counterparts(side: "agencies" | "clients"): EdgeSpec {
+  return {
+    GET: async (call, node) => {
+      member(call, node.id);
+      const shares = await call.hub.partners.listActive(node.id);
+      const mine = shares.filter((s) => (side === "agencies" ? s.ownerBusinessId === node.id : s.partnerBusinessId === node.id));
+      const byBusiness = new Map<string, { id: string; name: string; createdAt: number; assets: number }>();
+      for (const s of mine) {
+        const id = side === "agencies" ? s.partnerBusinessId : s.ownerBusinessId;
+        const name = side === "agencies" ? s.partnerName : s.ownerName;
+        const entry = byBusiness.get(id) ?? { id, name, createdAt: s.createdAt, assets: 0 };
+        entry.createdAt = Math.min(entry.createdAt, s.createdAt);
+        entry.assets += 1;
+        byBusiness.set(id, entry);
+      }
+      return listOf(
+        call,
+        [...byBusiness.values()],
+        (b) => ({ createdAt: b.createdAt, id: b.id }),
+        (b) => ({ id: b.id, name: b.name, shared_asset_count: b.assets }),
+        BUSINESS_DEFAULTS,
+      );
+    },
+    // Removing a partner (agencies) or leaving a client (clients) takes every share between the two.
+    DELETE: async (call, node) => {
+      const other = stringParam(call.params, "business", true);
+      const [ownerBusinessId, partnerBusinessId] = side === "agencies" ? [node.id, other] : [other, node.id];
+      const summary = await call.hub.partners.removePartner(call.caller.ctx, { ownerBusinessId, partnerBusinessId });
+      return raw({ success: true, removed: summary });
+    },
+  };
+}
+
+export const businessNode: NodeSpec = {
+  defaults: BUSINESS_DEFAULTS,
+  // Anyone signed in may look a Business ID up (the add-partner wizard shows the name for confirmation);
+  // the rest of a business is for its own people.
+  async read(call, node: GraphNode) {
+    const business = await call.hub.businesses.getBusiness(node.id);
+    const full = presentBusinessGraph(business);
+    if (call.hub.engine.roleIn(call.caller.token.principalId, node.id)) return full;
+    return { id: full.id, name: full.name, verification_status: full.verification_status };
+  },
+  async update(call, node) {
+    const twoFactor = stringParam(call.params, "two_factor_type");
+    await call.hub.businesses.updateBusiness(call.caller.ctx, node.id, {
+      name: stringParam(call.params, "name"),
+      twoFactorRequired: twoFactor === undefined ? undefined : twoFactor !== "none",
+    });
+    return raw({ success: true });
+  },
+  edges: {
+    owned_ad_accounts: owned("ad_account"),
+    adaccount: {
+      POST: async (call, node) => {
+        const timezoneId = intParam(call.params, "timezone_id");
+        const timezoneName = stringParam(call.params, "timezone_name") ?? (timezoneId === undefined ? undefined : TIMEZONE_IDS[timezoneId]);
+        if (timezoneId !== undefined && timezoneName === undefined) {
+          throw errors.invalidParameter(`Unknown timezone_id ${timezoneId}; pass timezone_name (an IANA name such as America/New_York) instead.`);
+        }
+        const spendCap = intParam(call.params, "spend_cap");
+        const asset = await call.hub.assets.createAsset(call.caller.ctx, node.id, {
+          type: "ad_account",
+          name: stringParam(call.params, "name", true),
+          adAccount: { currency: stringParam(call.params, "currency"), timezoneName, spendCap: spendCap ?? null },
+        });
+        return raw({ id: asset.graphId, account_id: asset.id, business_id: node.id });
+      },
+    },
+    client_ad_accounts: { ...client("ad_account"), POST: acceptOrRequest("adaccount_id") },
+    pending_client_ad_accounts: pendingClient("ad_account"),
+    owned_pages: { ...owned("page"), POST: create("page") },
+    client_pages: { ...client("page"), POST: acceptOrRequest("page_id") },
+    pending_client_pages: pendingClient("page"),
+    owned_pixels: owned("pixel"),
+    adspixels: { ...owned("pixel"), POST: create("pixel") },
+    client_pixels: client("pixel"),
+    owned_product_catalogs: { ...owned("product_catalog"), POST: create("product_catalog") },
+    client_product_catalogs: client("product_catalog"),
+    instagram_accounts: owned("instagram_account"),
+    owned_instagram_assets: { ...owned("instagram_account"), POST: create("instagram_account") },
+    client_instagram_assets: client("instagram_account"),
+    creative_hub_projects: { ...owned("creative_hub_project"), POST: create("creative_hub_project") },
+    agencies: counterparts("agencies"),
+    clients: counterparts("clients"),
+    business_users: {
+      GET: async (call, node) => {
+        member(call, node.id);
+        const members = await call.hub.businesses.listMembers(node.id);
+        return listOf(
+          call,
+          members,
+          (m) => ({ createdAt: m.created_at, id: m.person_id }),
+          (m) => ({ id: m.person_id, name: m.name, email: m.email, role: m.role, business: { id: node.id } }),
+          ["id", "name"],
+        );
+      },
+      POST: async (call, node) => {
+        const role = stringParam(call.params, "role") ?? "EMPLOYEE";
+        const userId = stringParam(call.params, "user");
+        const email = stringParam(call.params, "email");
+        const personId = userId ?? (email ? (await call.hub.businesses.findPersonByEmail(email))?.id : undefined);
+        if (!personId) {
+          throw errors.invalidParameter(
+            email ? `No Grantline account uses ${email}; the person must sign up before they can be added.` : "Pass user (a person id) or email.",
+          );
+        }
+        await call.hub.businesses.setMemberRole(call.caller.ctx, node.id, personId, role);
+        return raw({ id: personId });
+      },
+      DELETE: async (call, node) => {
+        await call.hub.businesses.removeMember(call.caller.ctx, node.id, stringParam(call.params, "user", true));
+        return raw({ success: true });
+      },
+    },
+    system_users: {
+      GET: async (call, node) => {
+        member(call, node.id);
+        const users = await call.hub.businesses.listSystemUsers(node.id);
+        return listOf(
+          call,
+          users,
+          (u) => ({ createdAt: u.created_at, id: u.id }),
+          (u) => ({ id: u.id, name: u.name, role: u.role, created_time: graphTime(u.created_at) }),
+          ["id", "name", "role"],
+        );
+      },
+      POST: async (call, node) => {
+        const user = await call.hub.businesses.createSystemUser(call.caller.ctx, node.id, {
+          name: stringParam(call.params, "name", true),
+          role: stringParam(call.params, "role"),
+        });
+        return raw({ id: user.id });
+      },
+    },
+  },
+};
+

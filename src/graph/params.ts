@@ -1,0 +1,111 @@
+import { errors } from "../errors.ts";
+
+export type GraphParams = Record<string, unknown>;
+
+/**
+ * A value as Graph clients send it: JSON strings for lists and objects in query strings and forms
+ * (`effective_status=["ACTIVE"]`), and the documentation's pseudo-JSON with single quotes
+ * (`tasks=['MANAGE','ADVERTISE']`). Anything else stays a string.
+ */
+export function decodeValue(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith("[") || trimmed.startsWith("{"))) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    try {
+      return JSON.parse(trimmed.replace(/'/g, '"'));
+    } catch {
+      return value;
+    }
+  }
+}
+
+/** Query and body parameters merged (the body wins), decoded, without the token and the SDK's echoed `id`. */
+export function collectParams(query: unknown, body: unknown): GraphParams {
+  const out: GraphParams = {};
+  for (const source of [query, body]) {
+    if (!source || typeof source !== "object" || Array.isArray(source)) continue;
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      if (key === "access_token" || key === "appsecret_proof") continue;
+      out[key] = decodeValue(Array.isArray(value) && typeof value[0] === "string" && source === query ? value[value.length - 1] : value);
+    }
+  }
+  return out;
+}
+
+export function stringParam(params: GraphParams, name: string, required: true): string;
+export function stringParam(params: GraphParams, name: string, required?: false): string | undefined;
+export function stringParam(params: GraphParams, name: string, required = false): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") {
+    if (required) throw errors.invalidParameter(`The parameter ${name} is required.`);
+    return undefined;
+  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value !== "string") throw errors.invalidParameter(`The parameter ${name} must be a string.`);
+  return value;
+}
+
+/** A list parameter: a real array, a JSON/pseudo-JSON list, or a comma-separated string. */
+export function listParam(params: GraphParams, name: string, required = false): string[] | undefined {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") {
+    if (required) throw errors.invalidParameter(`The parameter ${name} is required.`);
+    return undefined;
+  }
+  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (typeof value === "string") return value.split(",").map((v) => v.trim()).filter(Boolean);
+  throw errors.invalidParameter(`The parameter ${name} must be a list.`);
+}
+
+export function intParam(params: GraphParams, name: string): number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n)) throw errors.invalidParameter(`The parameter ${name} must be an integer.`);
+  return n;
+}
+
+export function boolParam(params: GraphParams, name: string): boolean | undefined {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === true || value === "true" || value === "1" || value === 1) return true;
+  if (value === false || value === "false" || value === "0" || value === 0) return false;
+  throw errors.invalidParameter(`The parameter ${name} must be true or false.`);
+}
+
+/** Top-level names of a `fields` list; nested specs (`insights{spend}`) and modifiers are set aside. */
+export function parseFields(value: unknown): string[] | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const text = Array.isArray(value) ? value.join(",") : String(value);
+  const names: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of text) {
+    if (ch === "{" || ch === "(") depth++;
+    else if (ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
+    if (ch === "," && depth === 0) {
+      names.push(current);
+      current = "";
+    } else {
+      current += ch;
+    }
+  }
+  names.push(current);
+  return names
+    .map((n) => n.trim().replace(/[{.(].*$/s, ""))
+    .filter((n) => /^[a-z_][a-z0-9_]*$/i.test(n));
+}
+
+/** Keeps the requested fields (always with `id` when the object has one), or the defaults when none were asked for. */
+export function selectFields(object: Record<string, unknown>, requested: string[] | undefined, defaults: readonly string[]): Record<string, unknown> {
+  const names = requested && requested.length > 0 ? requested : defaults;
+  const out: Record<string, unknown> = {};
+  if ("id" in object) out.id = object.id;
+  for (const name of names) {
+    if (name in object && object[name] !== undefined) out[name] = object[name];
+  }
+  return out;
+}
