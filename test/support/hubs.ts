@@ -19,6 +19,8 @@ export class TestClock {
 
 export interface TestStore {
   dialect: Dialect;
+  /** Environment that points `grantline` (the CLI) at this store. */
+  env: Record<string, string>;
   /** Opens a hub instance on this store; several may be open at once, like several servers. */
   open(clock?: TestClock): Promise<Hub>;
   cleanup(): Promise<void>;
@@ -32,6 +34,10 @@ export function makeTestStore(dialect: Dialect): TestStore {
   const schema = `test_${suffix}`;
   return {
     dialect,
+    env:
+      dialect === "postgres"
+        ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir() }
+        : { GRANTLINE_DATA_DIR: dir },
     async open(clock) {
       const hub = await openHub({
         databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
