@@ -112,6 +112,7 @@ export class BusinessService {
         }
         changes.verification_status = parse(z.enum(VERIFICATION_STATUSES), input.verificationStatus, "verification status");
       }
+      if (Object.keys(changes).length === 0) throw errors.invalidParameter("Nothing to change: pass name, two_factor_type or verification_status.");
       await updateBusiness(tx.trx, businessId, changes);
       if (changes.name) await tx.changed("business", businessId);
       const after = { ...before, ...changes };

@@ -1,0 +1,105 @@
+import fc from "fast-check";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../../src/http/server.ts";
+import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import { operatorContext } from "../../src/hub/context.ts";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
+import { buildGraphRegistry } from "../../src/graph/graphRegistry.ts";
+import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+
+/**
+ * Random requests — paths, fields, parameters and bodies, valid and not — against the full HTTP
+ * pipeline (Fastify's inject). None may answer 5xx, and none may succeed on an asset the caller had
+ * no path to before the request.
+ */
+const EDGES = [...new Set(Object.values(buildGraphRegistry().nodes).flatMap((n) => Object.keys(n.edges)))];
+const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business", "permitted_tasks", "tasks", "user", "name", "currency", "timezone_id", "spend_cap", "adaccount_id", "page_id", "role", "email", "scope", "ids", "batch", "end_time", "set_token_expires_in_60_days", "business_app", "access_token", "two_factor_type"];
+
+describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
+  let store: TestStore;
+  let hub: Hub;
+  let app: FastifyInstance;
+  const tokens: Record<string, string> = {};
+  const principals: Record<string, string> = {};
+  const ids: string[] = [];
+  const assetIds = new Set<string>();
+
+  beforeAll(async () => {
+    store = makeTestStore(dialect);
+    hub = await store.open();
+    app = await buildServer(hub, { logLevel: (process.env.FUZZ_LOG as "error") ?? "silent" });
+    const owner = await bootstrapBusiness(hub, "Owner");
+    const agency = await bootstrapBusiness(hub, "Agency");
+    const stranger = await bootstrapBusiness(hub, "Stranger");
+    const op = operatorContext();
+    const employee = await hub.businesses.createSystemUser(op, agency.business_id, { name: "Agency Staff", role: "EMPLOYEE" });
+    const employeeToken = await hub.tokens.issueSystemUserToken(op, employee.id, {});
+    Object.assign(tokens, { owner: owner.access_token, agency: agency.access_token, stranger: stranger.access_token, employee: employeeToken.accessToken });
+    Object.assign(principals, { owner: owner.system_user_id, agency: agency.system_user_id, stranger: stranger.system_user_id, employee: employee.id });
+    for (const type of ["ad_account", "page", "pixel", "instagram_account", "product_catalog", "creative_hub_project"] as const) {
+      const asset = await hub.assets.createAsset(op, owner.business_id, { type, name: `Owner ${type}` });
+      assetIds.add(asset.id);
+      ids.push(asset.graphId);
+      await hub.partners.offer(op, { assetId: asset.id, partnerBusinessId: agency.business_id, tasks: presetTasks(type, "VIEW_ONLY") });
+      if (type !== "pixel") await hub.partners.acceptOrRequest(op, { partnerBusinessId: agency.business_id, assetId: asset.id });
+    }
+    ids.push(owner.business_id, agency.business_id, stranger.business_id, owner.system_user_id, agency.system_user_id, employee.id, "me");
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.cleanup();
+  });
+
+  it("never answers 5xx and never succeeds on an asset without a path", async () => {
+    const junk = fc.oneof(
+      fc.string(),
+      fc.constantFrom("", "0", "-1", "9".repeat(40), "act_", "act_abc", "%00", "..", "null", "[]", "{}", "['A','B']", '["MANAGE"]', "{\"since\":\"x\"}", "true"),
+      fc.integer().map(String),
+      fc.json(),
+    );
+    const value = fc.oneof(junk, fc.constantFrom(...ids), fc.array(fc.constantFrom("ANALYZE", "ADVERTISE", "MANAGE", "FLY", "EDIT"), { maxLength: 4 }).map((a) => JSON.stringify(a)));
+    const requestArb = fc.record({
+      method: fc.constantFrom("GET", "POST", "DELETE", "GET", "POST"),
+      version: fc.constantFrom("", "/v24.0", "/v1", "/v99.9"),
+      node: fc.oneof(fc.constantFrom(...ids), junk.map((s) => encodeURIComponent(s).slice(0, 60) || "x")),
+      edge: fc.option(fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s) || "y")), { nil: undefined }),
+      params: fc.dictionary(fc.constantFrom(...PARAM_NAMES), value, { maxKeys: 5 }),
+      as: fc.constantFrom("owner", "agency", "stranger", "employee", "none", "garbage"),
+      bodyKind: fc.constantFrom("json", "form", "query", "raw"),
+      raw: fc.string({ maxLength: 40 }),
+    });
+    const runs = dialect === "postgres" ? 4000 : 20_000;
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (r) => {
+        const token = r.as === "none" ? undefined : r.as === "garbage" ? "garbage" : tokens[r.as];
+        const path = `${r.version}/${r.node}${r.edge ? `/${r.edge}` : ""}`;
+        const query = new URLSearchParams();
+        if (token) query.set("access_token", token);
+        let payload: string | undefined;
+        const headers: Record<string, string> = {};
+        if (r.bodyKind === "query" || r.method !== "POST") {
+          for (const [k, v] of Object.entries(r.params)) query.set(k, String(v));
+        } else if (r.bodyKind === "json") {
+          payload = JSON.stringify(r.params);
+          headers["content-type"] = "application/json";
+        } else if (r.bodyKind === "form") {
+          payload = new URLSearchParams(Object.entries(r.params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+          headers["content-type"] = "application/x-www-form-urlencoded";
+        } else {
+          payload = r.raw;
+          headers["content-type"] = "application/json";
+        }
+        const principal = r.as in principals ? principals[r.as] : undefined;
+        const assetId = r.node.startsWith("act_") ? r.node.slice(4) : r.node;
+        const isAsset = assetIds.has(assetId);
+        const hadPath = principal !== undefined && isAsset && hub.engine.tasksOf(principal, assetId).length > 0;
+        const response = await app.inject({ method: r.method as "GET", url: `${path}?${query.toString()}`, headers, ...(payload !== undefined ? { payload } : {}) });
+        if (response.statusCode >= 500) throw new Error(`${response.statusCode} ${r.method} ${path} ${payload ?? ""} -> ${response.body}`);
+        expect(() => JSON.parse(response.body)).not.toThrow();
+        if (isAsset && response.statusCode < 300 && !hadPath) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
+      }),
+      { numRuns: runs },
+    );
+  }, 600_000);
+});
