@@ -19,4 +19,9 @@ export default tseslint.config(
     files: ["src/config/env.ts", "bin/**", "test/**", "bench/**", "vitest.config.ts"],
     rules: { "no-restricted-properties": "off" },
   },
+  {
+    // Tests read untyped JSON bodies of HTTP responses.
+    files: ["test/**", "**/*.test.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
 );

@@ -18,7 +18,6 @@ describe.each(DIALECTS)("Meta's Node SDK against the Graph surface on %s", (dial
   let server: RunningServer;
   let owner: Bootstrapped;
   let agency: Bootstrapped;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK ships without types
   let ownerApi: any, agencyApi: any;
 
   beforeAll(async () => {
