@@ -1,4 +1,6 @@
 import formbody from "@fastify/formbody";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "../config/env.ts";
 import { newRequestId } from "../ids.ts";
@@ -6,6 +8,7 @@ import type { Hub } from "../hub/hub.ts";
 import { graphErrorHandler, notFoundHandler } from "./errorHandler.ts";
 import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
+import { buildOpenApi } from "../graph/openapi.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -30,7 +33,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.setNotFoundHandler(notFoundHandler);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url !== "/healthz") await hub.engine.ensureCurrent();
+    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureCurrent();
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
@@ -50,7 +53,14 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  registerGraphRoutes(app, hub, buildGraphRegistry());
+
+  const registry = buildGraphRegistry();
+  // The API description is generated from the router's own registry and browsable at /docs.
+  const openApi = buildOpenApi(registry);
+  await app.register(swagger, { mode: "static", specification: { document: openApi as never } });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", async () => openApi);
+  registerGraphRoutes(app, hub, registry);
 
   return app;
 }

@@ -72,13 +72,13 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     let url: string | undefined = first.body.paging.next;
     let last: Record<string, any> = first.body;
     while (url) {
-      const page = await (await fetch(url)).json();
+      const page = (await (await fetch(url)).json()) as Record<string, any>;
       seen.push(...page.data.map((p: { name: string }) => p.name));
       last = page;
       url = page.paging.next;
     }
     expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `Page ${i}`));
-    const back = await (await fetch(last.paging.previous as string)).json();
+    const back = (await (await fetch(last.paging.previous as string)).json()) as Record<string, any>;
     expect(back.data).toHaveLength(3);
   });
 

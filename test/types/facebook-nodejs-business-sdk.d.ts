@@ -1,0 +1,2 @@
+// Meta's SDK ships without type declarations; tests use it untyped.
+declare module "facebook-nodejs-business-sdk";
