@@ -121,7 +121,7 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
       body: "{nope",
     });
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).error.code).toBe(100);
+    expect(((await badJson.json()) as Record<string, any>).error.code).toBe(100);
   });
 
   it("tells a partner why it is denied, and strangers nothing about the asset", async () => {
