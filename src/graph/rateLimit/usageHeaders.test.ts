@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { POINTS, RateLimiter } from "./rateLimiter.ts";
+import { usageHeaders } from "./usageHeaders.ts";
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+describe("usageHeaders", () => {
+  it("writes Meta's three headers with percentages of each bucket", async () => {
+    const rl = new RateLimiter({ appPoints: 100, businessPoints: 1000 });
+    for (let i = 0; i < 28; i++) await rl.consume({ appId: "app1", points: POINTS.read, now: T0 });
+    // 29 points on a development-tier account of 300: 9.666…%.
+    await rl.consume({ appId: "app2", adAccountId: "act_66782684", points: 26, now: T0 - 20 * MINUTE });
+    const result = await rl.consume({ appId: "app1", adAccountId: "act_66782684", businessId: "4242", points: POINTS.write, now: T0 });
+
+    expect(usageHeaders(result)).toEqual({
+      "X-App-Usage": '{"call_count":31,"total_time":31,"total_cputime":31}',
+      // (JavaScript puts integer-like keys in numeric order.)
+      "X-Business-Use-Case-Usage":
+        '{"4242":[{"type":"business_management","call_count":0,"total_cputime":0,"total_time":0,' +
+        '"estimated_time_to_regain_access":0,"ads_api_access_tier":"development_access"}],' +
+        '"66782684":[{"type":"ads_management","call_count":9,"total_cputime":9,"total_time":9,' +
+        '"estimated_time_to_regain_access":0,"ads_api_access_tier":"development_access"}]}',
+      // The newest call (now) leaves the window in an hour.
+      "X-Ad-Account-Usage": '{"acc_id_util_pct":9.67,"reset_time_duration":3600,"ads_api_access_tier":"development_access"}',
+    });
+  });
+
+  it("sends only the app header for a call that names no account or business", async () => {
+    const result = await new RateLimiter().consume({ appId: null, points: POINTS.read, now: T0 });
+    expect(usageHeaders(result)).toEqual({ "X-App-Usage": '{"call_count":0,"total_time":0,"total_cputime":0}' });
+  });
+
+  it("reports a full bucket as 100 with the minutes until a call fits again", async () => {
+    const rl = new RateLimiter({ adAccountBasePoints: { standard_access: 10 } });
+    const call = (now: number) =>
+      rl.consume({ appId: "app1", adAccountId: "act_5", accessTier: "standard_access", points: 5, now });
+    await call(T0);
+    await call(T0 + 30 * MINUTE);
+    const refused = await call(T0 + 45 * MINUTE + 1);
+
+    const buc = JSON.parse(usageHeaders(refused)["X-Business-Use-Case-Usage"]!);
+    expect(buc["5"]).toEqual([
+      {
+        type: "ads_management",
+        call_count: 100,
+        total_cputime: 100,
+        total_time: 100,
+        estimated_time_to_regain_access: 15, // 14 min 59.999 s, rounded up
+        ads_api_access_tier: "standard_access",
+      },
+    ]);
+    expect(JSON.parse(usageHeaders(refused)["X-Ad-Account-Usage"]!)).toEqual({
+      acc_id_util_pct: 100,
+      reset_time_duration: 45 * 60, // until the call of T0+30 min leaves: 44 min 59.999 s, rounded up
+      ads_api_access_tier: "standard_access",
+    });
+  });
+});
