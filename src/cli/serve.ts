@@ -4,13 +4,22 @@ import { operatorContext, systemContext } from "../hub/context.ts";
 import { openHub, type Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
+import { createClient } from "redis";
+import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
 
 const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
   const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays });
-  const app = await buildServer(hub, { logLevel: config.logLevel });
+  // With Redis, every instance counts calls in one place; without it, each counts its own.
+  const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
+  const rateLimiter = new RateLimiter({
+    ...config.rateLimits,
+    ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
+  });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter });
   const demoLines = options.demo ? await prepareDemo(hub) : [];
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -35,6 +44,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   });
   clearInterval(sweeper);
   await app.close();
+  await redis?.close();
   await hub.close();
 }
 

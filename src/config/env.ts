@@ -31,6 +31,12 @@ const schema = z.object({
   GRANTLINE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** How long an offer or request waits for the other side before it expires. */
   GRANTLINE_PENDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Rate limits (Meta-style points, reads 1 and writes 3, over a sliding window). */
+  GRANTLINE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  GRANTLINE_RATE_LIMIT_APP_POINTS: z.coerce.number().int().min(1).default(10_000),
+  GRANTLINE_RATE_LIMIT_BUSINESS_POINTS: z.coerce.number().int().min(1).default(20_000),
+  /** Ad-account quota tier: Meta gives new apps development_access (300 points/hour); a local stand-in defaults to standard. */
+  GRANTLINE_ACCESS_TIER: z.enum(["development_access", "standard_access"]).default("standard_access"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -44,6 +50,12 @@ export type Config = {
   syncIntervalMs: number;
   pendingTtlDays: number;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  rateLimits: {
+    windowMs: number;
+    appPoints: number;
+    businessPoints: number;
+    accessTier: "development_access" | "standard_access";
+  };
 };
 
 export class ConfigError extends Error {
@@ -71,5 +83,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
     logLevel: e.LOG_LEVEL,
+    rateLimits: {
+      windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
+      appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,
+      businessPoints: e.GRANTLINE_RATE_LIMIT_BUSINESS_POINTS,
+      accessTier: e.GRANTLINE_ACCESS_TIER,
+    },
   };
 }

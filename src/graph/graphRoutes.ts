@@ -6,10 +6,26 @@ import { authenticate, type GraphCaller } from "./graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
 import { collectParams, intParam, listParam, parseFields, selectFields, stringParam, type GraphParams } from "./params.ts";
 import { runBatch } from "./batch.ts";
+import { errorFor } from "./rateLimit/rateLimitError.ts";
+import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
+import { usageHeaders } from "./rateLimit/usageHeaders.ts";
 
 export interface GraphRegistry {
   nodes: Record<string, NodeSpec>;
   resolvers: NodeResolver[];
+}
+
+/** Counts the call against its app, ad account and business buckets; sets Meta's usage headers; refuses when full. */
+async function limitRate(limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, method: string, node?: GraphNode): Promise<void> {
+  const result = await limiter.consume({
+    appId: caller.token.appId,
+    adAccountId: node?.adAccountId,
+    businessId: node?.type === "business" ? node.id : undefined,
+    points: pointsFor(method),
+  });
+  for (const [name, value] of Object.entries(usageHeaders(result))) if (value !== undefined) void reply.header(name, value);
+  const refusal = errorFor(result);
+  if (refusal) throw refusal;
 }
 
 /** Strips any `vNN.N` prefix so every Graph path works with and without a version. */
@@ -36,13 +52,13 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
   if (raw === "me") return { type: caller.token.principalType === "person" ? "user" : "system_user", id: caller.token.principalId };
   if (/^act_\d+$/.test(raw)) {
     const id = raw.slice(4);
-    if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id };
+    if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id, adAccountId: id };
     throw errors.notFound(`Object with ID '${raw}'`);
   }
   if (!/^\d+$/.test(raw)) throw errors.notFound(`Object with ID '${raw}'`);
   if (index.businesses.has(raw)) return { type: "business", id: raw };
   const asset = index.assets.get(raw);
-  if (asset) return { type: asset.type, id: raw };
+  if (asset) return { type: asset.type, id: raw, ...(asset.type === "ad_account" ? { adAccountId: raw } : {}) };
   const principal = index.principals.get(raw);
   if (principal) return { type: principal.type === "person" ? "user" : "system_user", id: raw };
   for (const resolve of registry.resolvers) {
@@ -103,7 +119,9 @@ function unsupported(method: string, node: GraphNode, edge?: string): GrantlineE
 export async function handleGraph(
   hub: Hub,
   registry: GraphRegistry,
+  limiter: RateLimiter,
   request: FastifyRequest,
+  reply: FastifyReply,
   method: string,
   nodeId: string,
   edge: string | undefined,
@@ -112,7 +130,11 @@ export async function handleGraph(
   const params = collectParams(request.query, request.body);
   const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
   try {
-    const node = await resolveNode(hub, registry, caller, nodeId);
+    const node = await resolveNode(hub, registry, caller, nodeId).catch(async (error: unknown) => {
+      await limitRate(limiter, reply, caller, method);
+      throw error;
+    });
+    await limitRate(limiter, reply, caller, method, node);
     const spec = registry.nodes[node.type];
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
     let result: GraphResult;
@@ -144,9 +166,9 @@ export async function handleGraph(
 }
 
 /** Registers the Graph surface: nodes, edges, `GET /?ids=`, and batch `POST /`. */
-export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry): void {
+export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry, limiter: RateLimiter): void {
   const dispatch = (method: string) => async (request: FastifyRequest<{ Params: { node: string; edge?: string } }>, reply: FastifyReply) => {
-    const body = await handleGraph(hub, registry, request, method, request.params.node, request.params.edge);
+    const body = await handleGraph(hub, registry, limiter, request, reply, method, request.params.node, request.params.edge);
     return reply.send(body);
   };
   for (const method of ["GET", "POST", "DELETE"] as const) {
@@ -157,6 +179,7 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   app.get("/", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
+    await limitRate(limiter, reply, caller, "GET");
     const ids = listParam(params, "ids", true)!;
     if (ids.length > 50) throw errors.invalidParameter("At most 50 ids can be read at once.");
     const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
@@ -173,6 +196,7 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   app.post("/", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
+    await limitRate(limiter, reply, caller, "GET");
     return reply.send(await runBatch(app, request, caller, params));
   });
 }

@@ -20,6 +20,8 @@ export interface GraphNode {
   type: string;
   /** The id the store knows (no `act_`). */
   id: string;
+  /** The ad account the node belongs to (itself for an ad account), for its rate-limit bucket. */
+  adAccountId?: string;
 }
 
 export type GraphObject = Record<string, unknown>;

@@ -34,7 +34,7 @@ function clientErrorMessage(error: FastifyError): string {
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const path = request.url.split("?")[0] ?? request.url;
+  const path = request.originalUrl.split("?")[0] ?? request.originalUrl;
   const error = new GrantlineError("UNKNOWN_PATH", 400, 2500, `Unknown path components: ${path}`, { type: "OAuthException" });
   void reply.status(400).send({ error: error.toGraph(request.id) });
 }

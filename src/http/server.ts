@@ -9,9 +9,12 @@ import { graphErrorHandler, notFoundHandler } from "./errorHandler.ts";
 import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
+import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
+  /** Rate limiter of the Graph routes; default: in this process, with Meta's standard-tier quotas. */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swagger, { mode: "static", specification: { document: openApi as never } });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
-  registerGraphRoutes(app, hub, registry);
+  registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
 
   return app;
 }

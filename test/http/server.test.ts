@@ -37,10 +37,10 @@ describe.each(DIALECTS)("HTTP skeleton on %s", (dialect) => {
   });
 
   it("answers unknown paths with a Graph error carrying the request's trace id", async () => {
-    const response = await fetch(`${base}/v24.0/nothing/here?access_token=abc`);
+    const response = await fetch(`${base}/v24.0/nothing/here/at/all?access_token=abc`);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: Record<string, unknown> };
-    expect(body.error).toMatchObject({ code: 2500, type: "OAuthException", message: "Unknown path components: /v24.0/nothing/here" });
+    expect(body.error).toMatchObject({ code: 2500, type: "OAuthException", message: "Unknown path components: /v24.0/nothing/here/at/all" });
     expect(body.error.fbtrace_id).toBe(response.headers.get("x-fb-trace-id"));
   });
 

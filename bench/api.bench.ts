@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:api`: `GET /act_X/campaigns?fields=id,name,status,daily_budget` through the whole
+ * Graph surface (token check, access engine, store read, paging, field selection) against a bare
+ * Fastify route returning the same JSON from memory, in the same run, over loopback with autocannon.
+ * On SQLite always, and on PostgreSQL when DATABASE_URL is set.
+ *
+ * Options: --seconds 10  --connections 10  --campaigns 50
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import Fastify from "fastify";
+import { buildServer } from "../src/http/server.ts";
+import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
+import { dropPostgresSchema } from "../src/store/database.ts";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const SECONDS = Number(args.get("seconds") ?? 10);
+const CONNECTIONS = Number(args.get("connections") ?? 10);
+const CAMPAIGNS = Number(args.get("campaigns") ?? 50);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, headers: Record<string, string> = {}): Promise<Result> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-api-"));
+  const schema = `bench_${process.pid}`;
+  const hub = await openHub({
+    databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
+    pgSchema: dialect === "postgres" ? schema : undefined,
+    dataDir: dir,
+  });
+  const app = await buildServer(hub, { logLevel: "silent" });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const owner = await bootstrapBusiness(hub, "Bench Co");
+  const post = async (pathName: string, body: Record<string, unknown>) => {
+    const response = await fetch(`${base}${pathName}?access_token=${owner.access_token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${pathName}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const account = await post(`/v24.0/${owner.business_id}/adaccount`, { name: "Bench Account", currency: "USD", timezone_id: 1 });
+  log(`${dialect}: creating ${CAMPAIGNS} campaigns…`);
+  for (let i = 0; i < CAMPAIGNS; i++) {
+    await post(`/v24.0/${account.id}/campaigns`, {
+      name: `Campaign ${i}`,
+      objective: "OUTCOME_SALES",
+      status: "PAUSED",
+      special_ad_categories: [],
+      daily_budget: String(1000 + i),
+    });
+  }
+  const url = `${base}/v24.0/${account.id}/campaigns?fields=id,name,status,daily_budget&access_token=${owner.access_token}`;
+  const sample = await (await fetch(url)).text();
+  if (!sample.includes('"data"')) throw new Error(`unexpected response: ${sample.slice(0, 200)}`);
+
+  // The peer: the same framework and the same bytes, from memory, with no auth and no store.
+  const bare = Fastify();
+  const payload = JSON.parse(sample) as unknown;
+  bare.get("/campaigns", async () => payload);
+  await bare.listen({ host: "127.0.0.1", port: 0 });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/campaigns`;
+
+  log(`${dialect}: bare route for ${SECONDS} s…`);
+  const peer = await load(bareUrl);
+  log(`${dialect}: Graph route for ${SECONDS} s…`);
+  const ours = await load(url);
+  await bare.close();
+  await app.close();
+  await hub.close();
+  if (dialect === "postgres") await dropPostgresSchema(process.env.DATABASE_URL!, schema);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (ours.non2xx > 0 || ours.errors > 0) log(`${dialect}: ${ours.non2xx} non-2xx answers and ${ours.errors} errors during the run`);
+  const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  return `| ${dialect} | ${fmt(ours.rps)} | ${fmt(ours.p50, 1)} ms | ${fmt(ours.p99, 1)} ms | ${fmt(peer.rps)} | ${fmt(peer.p50, 1)} ms | ${fmt(peer.p99, 1)} ms | **${fmt(ours.rps / peer.rps, 2)}** | ${fmt(ours.non2xx + ours.errors)} |`;
+}
+
+const rows = [await measure("sqlite")];
+if (process.env.DATABASE_URL) rows.push(await measure("postgres"));
+process.stdout.write(
+  [
+    "",
+    `## GET /act_X/campaigns?fields=id,name,status,daily_budget (${CAMPAIGNS} campaigns, ${CONNECTIONS} connections, ${SECONDS} s each, same run)`,
+    "",
+    "| store | Graph req/s | Graph p50 | Graph p99 | bare route req/s | bare p50 | bare p99 | ratio | failed |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+  ].join("\n"),
+);
