@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m001 from "./migrations/001_hub.ts";
+import * as m002 from "./migrations/002_ads.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
   "001_hub": m001,
+  "002_ads": m002,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -156,6 +156,115 @@ export interface AuditEntriesTable {
   hash: string;
 }
 
+/** Marketing API objects live under an ad account (`account_id` is the ad account's asset id). */
+export interface CampaignsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** OUTCOME_SALES, OUTCOME_TRAFFIC, … */
+  objective: string;
+  /** ACTIVE | PAUSED | ARCHIVED | DELETED (Meta's configured status). */
+  status: string;
+  /** JSON array of Meta's special ad categories; [] when none. */
+  special_ad_categories: string;
+  bid_strategy: string | null;
+  /** Minor currency units. A campaign budget means Advantage campaign budget (CBO). */
+  daily_budget: number | null;
+  lifetime_budget: number | null;
+  spend_cap: number | null;
+  start_time: number | null;
+  stop_time: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AdSetsTable {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  name: string;
+  status: string;
+  optimization_goal: string;
+  billing_event: string;
+  bid_strategy: string | null;
+  /** Minor currency units. */
+  bid_amount: number | null;
+  /** JSON object, e.g. {"roas_average_floor": 20000}. */
+  bid_constraints: string | null;
+  daily_budget: number | null;
+  lifetime_budget: number | null;
+  start_time: number | null;
+  end_time: number | null;
+  /** JSON object (Meta's targeting spec), stored as given. */
+  targeting: string | null;
+  /** JSON object (Meta's promoted_object), e.g. {"pixel_id": "…", "custom_event_type": "PURCHASE"}. */
+  promoted_object: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AdCreativesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** ACTIVE | DELETED */
+  status: string;
+  title: string | null;
+  body: string | null;
+  /** The destination: `link_url`, or `object_story_spec.link_data.link` when a story spec is given. */
+  link_url: string | null;
+  image_url: string | null;
+  image_hash: string | null;
+  call_to_action_type: string | null;
+  /** JSON object (Meta's object_story_spec), stored as given. */
+  object_story_spec: string | null;
+  url_tags: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AdsTable {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  adset_id: string;
+  creative_id: string;
+  name: string;
+  status: string;
+  /** APPROVED | PENDING_REVIEW | DISAPPROVED | WITH_ISSUES, set by ad review (the simulator). */
+  review_status: string;
+  review_feedback: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Delivery of one ad on one day (the ad account's calendar day); money in minor currency units. */
+export interface AdInsightsDailyTable {
+  ad_id: string;
+  /** YYYY-MM-DD */
+  date: string;
+  adset_id: string;
+  campaign_id: string;
+  account_id: string;
+  impressions: number;
+  reach: number;
+  clicks: number;
+  link_clicks: number;
+  spend: number;
+  /** Purchases. */
+  conversions: number;
+  /** Purchase value. */
+  revenue: number;
+  updated_at: number;
+}
+
+/** One row per accepted ad set budget change, for Meta's limit of 4 per ad set per hour. */
+export interface BudgetChangesTable {
+  id: string;
+  adset_id: string;
+  at: number;
+}
+
 export interface Database {
   people: PeopleTable;
   businesses: BusinessesTable;
@@ -173,4 +282,10 @@ export interface Database {
   access_changes: AccessChangesTable;
   audit_head: AuditHeadTable;
   audit_entries: AuditEntriesTable;
+  campaigns: CampaignsTable;
+  ad_sets: AdSetsTable;
+  ad_creatives: AdCreativesTable;
+  ads: AdsTable;
+  ad_insights_daily: AdInsightsDailyTable;
+  budget_changes: BudgetChangesTable;
 }
