@@ -1,0 +1,111 @@
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import { errors } from "../../errors.ts";
+import { MAX_PAGE_SIZE, type Cursor, type Page, type PageRequest } from "../../store/paging.ts";
+
+/**
+ * Keyset paging of SQL lists, with the same meaning as `pageOf` in store/paging.ts: rows newest
+ * first by (created_at, id); `after` continues past a row, `before` comes back from one, and
+ * hasNext/hasPrevious say whether any row lies beyond the page in either direction.
+ */
+
+export interface KeysetBound {
+  cursor: Cursor;
+  inclusive: boolean;
+}
+
+/** Which rows a repository should return, in which order, and how many. */
+export interface KeysetWindow {
+  /** Only rows older than this (or equal when inclusive). */
+  olderThan?: KeysetBound;
+  /** Only rows newer than this (or equal when inclusive). */
+  newerThan?: KeysetBound;
+  newestFirst: boolean;
+  limit: number;
+}
+
+interface Keyed {
+  created_at: number;
+  id: string;
+}
+
+/** The where-conditions of a window, on the table aliased `alias`. */
+export function keysetConditions(alias: string, window: KeysetWindow): RawBuilder<SqlBool>[] {
+  const createdAt = sql.ref(`${alias}.created_at`);
+  const id = sql.ref(`${alias}.id`);
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (window.olderThan) {
+    const { cursor, inclusive } = window.olderThan;
+    conditions.push(
+      inclusive
+        ? sql<SqlBool>`(${createdAt} < ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} <= ${cursor.id}))`
+        : sql<SqlBool>`(${createdAt} < ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} < ${cursor.id}))`,
+    );
+  }
+  if (window.newerThan) {
+    const { cursor, inclusive } = window.newerThan;
+    conditions.push(
+      inclusive
+        ? sql<SqlBool>`(${createdAt} > ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} >= ${cursor.id}))`
+        : sql<SqlBool>`(${createdAt} > ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} > ${cursor.id}))`,
+    );
+  }
+  return conditions;
+}
+
+export function pageLimit(request: PageRequest): number {
+  if (!Number.isInteger(request.limit) || request.limit < 1) {
+    throw errors.invalidParameter("Invalid limit: it must be a whole number from 1 to 500.");
+  }
+  return Math.min(request.limit, MAX_PAGE_SIZE);
+}
+
+const cursorOf = (row: Keyed): Cursor => ({ createdAt: row.created_at, id: row.id });
+
+/**
+ * One page of a list. `fetch` runs the list's query for a window (its own filters plus
+ * `keysetConditions`, ordered by (created_at, id) as asked, limited).
+ */
+export async function keysetPage<R extends Keyed>(request: PageRequest, fetch: (window: KeysetWindow) => Promise<R[]>): Promise<Page<R>> {
+  const limit = pageLimit(request);
+  const backwards = request.before !== undefined && request.after === undefined;
+  const bounds: Pick<KeysetWindow, "olderThan" | "newerThan"> = {};
+  if (request.after) bounds.olderThan = { cursor: request.after, inclusive: false };
+  if (request.before) bounds.newerThan = { cursor: request.before, inclusive: false };
+  const rows = await fetch({ ...bounds, newestFirst: !backwards, limit: limit + 1 });
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  if (backwards) items.reverse();
+
+  const exists = async (bound: Pick<KeysetWindow, "olderThan" | "newerThan">) =>
+    (await fetch({ ...bound, newestFirst: true, limit: 1 })).length > 0;
+  const first = items[0];
+  const last = items[items.length - 1];
+  let hasNext: boolean;
+  let hasPrevious: boolean;
+  if (first && last) {
+    hasNext = !backwards && !request.before ? more : await exists({ olderThan: { cursor: cursorOf(last), inclusive: false } });
+    hasPrevious = backwards ? more : request.after ? await exists({ newerThan: { cursor: cursorOf(first), inclusive: false } }) : false;
+  } else if (request.after) {
+    // An empty page sits just past `after`: the cursor's row and everything newer come before it.
+    hasNext = await exists({ olderThan: { cursor: request.after, inclusive: false } });
+    hasPrevious = await exists({ newerThan: { cursor: request.after, inclusive: true } });
+  } else {
+    hasNext = await exists({});
+    hasPrevious = false;
+  }
+
+  const page: Page<R> = { items, hasNext, hasPrevious };
+  if (first && last) {
+    page.first = cursorOf(first);
+    page.last = cursorOf(last);
+  }
+  return page;
+}
+
+/** The page with each item presented. */
+export function mapPage<R, T>(page: Page<R>, present: (row: R) => T): Page<T> {
+  const mapped: Page<T> = { items: page.items.map(present), hasNext: page.hasNext, hasPrevious: page.hasPrevious };
+  if (page.first) mapped.first = page.first;
+  if (page.last) mapped.last = page.last;
+  return mapped;
+}

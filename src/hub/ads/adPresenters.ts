@@ -1,0 +1,192 @@
+import type { AdRecord } from "./ad.repository.ts";
+import type { AdCreativeRecord } from "./adCreative.repository.ts";
+import type { AdSetRecord } from "./adSet.repository.ts";
+import { formatGraphTime } from "./adTime.ts";
+import type { CampaignRecord } from "./campaign.repository.ts";
+
+/**
+ * Marketing API objects as the Graph shows them: Meta's field names, money in minor units as
+ * strings (`daily_budget: "5000"`), times in the ad account's zone with its offset, and unset
+ * optional fields left out rather than null. `account_id` is the bare id, as Meta gives it.
+ */
+
+export interface CampaignView {
+  id: string;
+  account_id: string;
+  name: string;
+  objective: string;
+  status: string;
+  configured_status: string;
+  effective_status: string;
+  special_ad_categories: string[];
+  buying_type: "AUCTION";
+  bid_strategy?: string;
+  daily_budget?: string;
+  lifetime_budget?: string;
+  spend_cap?: string;
+  start_time?: string;
+  stop_time?: string;
+  created_time: string;
+  updated_time: string;
+}
+
+export interface AdSetView {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  name: string;
+  status: string;
+  configured_status: string;
+  effective_status: string;
+  optimization_goal: string;
+  billing_event: string;
+  bid_strategy?: string;
+  bid_amount?: number;
+  bid_constraints?: Record<string, unknown>;
+  daily_budget?: string;
+  lifetime_budget?: string;
+  start_time?: string;
+  end_time?: string;
+  targeting?: Record<string, unknown>;
+  promoted_object?: Record<string, unknown>;
+  created_time: string;
+  updated_time: string;
+}
+
+export interface AdView {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  adset_id: string;
+  name: string;
+  status: string;
+  configured_status: string;
+  effective_status: string;
+  creative: { id: string };
+  /** Present when review found a problem: `{ global: { REASON: "text" } }`. */
+  ad_review_feedback?: { global: Record<string, string> };
+  created_time: string;
+  updated_time: string;
+}
+
+export interface AdCreativeView {
+  id: string;
+  account_id: string;
+  name: string;
+  status: string;
+  title?: string;
+  body?: string;
+  /** The destination URL (also inside `object_story_spec.link_data.link` when a story spec was given). */
+  link_url?: string;
+  image_url?: string;
+  image_hash?: string;
+  call_to_action_type?: string;
+  object_story_spec?: Record<string, unknown>;
+  url_tags?: string;
+}
+
+const json = (text: string | null): Record<string, unknown> | undefined =>
+  text === null ? undefined : (JSON.parse(text) as Record<string, unknown>);
+
+/** Copies the optional fields that are set. */
+function withOptional<T extends object>(view: T, optional: Partial<T>): T {
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined && value !== null) (view as Record<string, unknown>)[key] = value;
+  }
+  return view;
+}
+
+const money = (value: number | null) => (value === null ? undefined : String(value));
+
+export function presentCampaign(row: CampaignRecord): CampaignView {
+  const time = (ms: number | null) => (ms === null ? undefined : formatGraphTime(ms, row.timezone_name));
+  return withOptional<CampaignView>(
+    {
+      id: row.id,
+      account_id: row.account_id,
+      name: row.name,
+      objective: row.objective,
+      status: row.status,
+      configured_status: row.status,
+      effective_status: row.effective_status,
+      special_ad_categories: JSON.parse(row.special_ad_categories) as string[],
+      buying_type: "AUCTION",
+      created_time: formatGraphTime(row.created_at, row.timezone_name),
+      updated_time: formatGraphTime(row.updated_at, row.timezone_name),
+    },
+    {
+      bid_strategy: row.bid_strategy ?? undefined,
+      daily_budget: money(row.daily_budget),
+      lifetime_budget: money(row.lifetime_budget),
+      spend_cap: money(row.spend_cap),
+      start_time: time(row.start_time),
+      stop_time: time(row.stop_time),
+    },
+  );
+}
+
+export function presentAdSet(row: AdSetRecord): AdSetView {
+  const time = (ms: number | null) => (ms === null ? undefined : formatGraphTime(ms, row.timezone_name));
+  return withOptional<AdSetView>(
+    {
+      id: row.id,
+      account_id: row.account_id,
+      campaign_id: row.campaign_id,
+      name: row.name,
+      status: row.status,
+      configured_status: row.status,
+      effective_status: row.effective_status,
+      optimization_goal: row.optimization_goal,
+      billing_event: row.billing_event,
+      created_time: formatGraphTime(row.created_at, row.timezone_name),
+      updated_time: formatGraphTime(row.updated_at, row.timezone_name),
+    },
+    {
+      bid_strategy: row.bid_strategy ?? undefined,
+      bid_amount: row.bid_amount ?? undefined,
+      bid_constraints: json(row.bid_constraints),
+      daily_budget: money(row.daily_budget),
+      lifetime_budget: money(row.lifetime_budget),
+      start_time: time(row.start_time),
+      end_time: time(row.end_time),
+      targeting: json(row.targeting),
+      promoted_object: json(row.promoted_object),
+    },
+  );
+}
+
+export function presentAd(row: AdRecord): AdView {
+  const view: AdView = {
+    id: row.id,
+    account_id: row.account_id,
+    campaign_id: row.campaign_id,
+    adset_id: row.adset_id,
+    name: row.name,
+    status: row.status,
+    configured_status: row.status,
+    effective_status: row.effective_status,
+    creative: { id: row.creative_id },
+    created_time: formatGraphTime(row.created_at, row.timezone_name),
+    updated_time: formatGraphTime(row.updated_at, row.timezone_name),
+  };
+  if (row.review_status === "DISAPPROVED" || row.review_status === "WITH_ISSUES") {
+    view.ad_review_feedback = { global: { [row.review_status]: row.review_feedback ?? "" } };
+  }
+  return view;
+}
+
+export function presentAdCreative(row: AdCreativeRecord): AdCreativeView {
+  return withOptional<AdCreativeView>(
+    { id: row.id, account_id: row.account_id, name: row.name, status: row.status },
+    {
+      title: row.title ?? undefined,
+      body: row.body ?? undefined,
+      link_url: row.link_url ?? undefined,
+      image_url: row.image_url ?? undefined,
+      image_hash: row.image_hash ?? undefined,
+      call_to_action_type: row.call_to_action_type ?? undefined,
+      object_story_spec: json(row.object_story_spec),
+      url_tags: row.url_tags ?? undefined,
+    },
+  );
+}

@@ -1,0 +1,89 @@
+import type { Executor } from "../../store/database.ts";
+import type { AdInsightsDailyTable } from "../../store/schema.ts";
+
+export type InsightsDailyRow = AdInsightsDailyTable;
+
+/** The column that names an object at each level of the hierarchy. */
+export type HierarchyColumn = "account_id" | "campaign_id" | "adset_id" | "ad_id";
+
+/** Daily totals of one object at the grouped level (ids of the level and those above it). */
+export interface DailyTotals {
+  account_id: string;
+  campaign_id: string | null;
+  adset_id: string | null;
+  ad_id: string | null;
+  date: string;
+  impressions: number;
+  reach: number;
+  clicks: number;
+  link_clicks: number;
+  spend: number;
+  conversions: number;
+  revenue: number;
+}
+
+/** Inserts the ad's row for the day, or replaces its numbers: the same row twice is one row. */
+export async function upsertDailyRow(db: Executor, row: InsightsDailyRow): Promise<void> {
+  const { ad_id: _ad, date: _date, ...values } = row;
+  await db
+    .insertInto("ad_insights_daily")
+    .values(row)
+    .onConflict((oc) => oc.columns(["ad_id", "date"]).doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * Sums of the stored daily rows under one object between two dates (inclusive), one row per day
+ * and per object at the grouped level. Sums are exact integers (minor units, counts).
+ */
+export async function dailyTotals(
+  db: Executor,
+  scope: { column: HierarchyColumn; id: string },
+  range: { since: string; until: string },
+  groupBy: readonly HierarchyColumn[],
+): Promise<DailyTotals[]> {
+  const rows = await db
+    .selectFrom("ad_insights_daily")
+    .select([...groupBy, "date"])
+    .select((eb) => [
+      eb.cast<number>(eb.fn.sum("impressions"), "bigint").as("impressions"),
+      eb.cast<number>(eb.fn.sum("reach"), "bigint").as("reach"),
+      eb.cast<number>(eb.fn.sum("clicks"), "bigint").as("clicks"),
+      eb.cast<number>(eb.fn.sum("link_clicks"), "bigint").as("link_clicks"),
+      eb.cast<number>(eb.fn.sum("spend"), "bigint").as("spend"),
+      eb.cast<number>(eb.fn.sum("conversions"), "bigint").as("conversions"),
+      eb.cast<number>(eb.fn.sum("revenue"), "bigint").as("revenue"),
+    ])
+    .where(scope.column, "=", scope.id)
+    .where("date", ">=", range.since)
+    .where("date", "<=", range.until)
+    .groupBy([...groupBy, "date"])
+    .execute();
+  return rows.map((row) => {
+    const r = row as Partial<Record<HierarchyColumn, string>> & Omit<DailyTotals, HierarchyColumn>;
+    return {
+      account_id: r.account_id ?? "",
+      campaign_id: r.campaign_id ?? null,
+      adset_id: r.adset_id ?? null,
+      ad_id: r.ad_id ?? null,
+      date: r.date,
+      impressions: Number(r.impressions),
+      reach: Number(r.reach),
+      clicks: Number(r.clicks),
+      link_clicks: Number(r.link_clicks),
+      spend: Number(r.spend),
+      conversions: Number(r.conversions),
+      revenue: Number(r.revenue),
+    };
+  });
+}
+
+/** The first day with stored delivery under the object, if any (Meta's `maximum` starts there). */
+export async function firstDeliveryDate(db: Executor, scope: { column: HierarchyColumn; id: string }): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("ad_insights_daily")
+    .select((eb) => eb.fn.min("date").as("first"))
+    .where(scope.column, "=", scope.id)
+    .executeTakeFirst();
+  return row?.first ?? undefined;
+}
