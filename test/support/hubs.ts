@@ -73,6 +73,12 @@ export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>
     "access_tokens",
     "access_seq",
     "access_changes",
+    "campaigns",
+    "ad_sets",
+    "ad_creatives",
+    "ads",
+    "ad_insights_daily",
+    "budget_changes",
   ] as const;
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
