@@ -1,4 +1,5 @@
 import type { GraphRegistry } from "./graphRoutes.ts";
+import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNode, reportRunNode, resolveAdObject } from "./nodes/adNodes.ts";
 import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
@@ -11,7 +12,13 @@ export function buildGraphRegistry(): GraphRegistry {
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,
+      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges } },
+      campaign: campaignNode,
+      adset: adSetNode,
+      ad: adNode,
+      adcreative: adCreativeNode,
+      report_run: reportRunNode,
     },
-    resolvers: [],
+    resolvers: [resolveAdObject],
   };
 }

@@ -25,3 +25,20 @@ export function listOf<T>(
     total: async () => sorted.length,
   };
 }
+
+/**
+ * An edge over rows that already come in their order and have no ids of their own (insights
+ * rows): paged by position, with the same cursors and links as every other edge.
+ */
+export function listInOrder<T>(call: GraphCall, items: T[], present: (item: T) => GraphObject, defaults: readonly string[]): GraphResult {
+  const width = 12;
+  // Keys fall as positions rise, so "newest first" order is the given order.
+  const keyed = items.map((item, position) => ({ item, cursor: { createdAt: 0, id: String(10 ** width - position).padStart(width + 1, "0") } }));
+  const page = pageOf(keyed, call.paging, (k) => k.cursor);
+  return {
+    kind: "list",
+    page: { ...page, items: page.items.map((k) => present(k.item)) },
+    defaults,
+    total: async () => items.length,
+  };
+}

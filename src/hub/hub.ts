@@ -7,6 +7,13 @@ import { AuditService } from "./audit/audit.service.ts";
 import { BusinessService } from "./businesses/business.service.ts";
 import { operatorContext, type RequestContext } from "./context.ts";
 import { inOneTransaction, type HubDeps } from "./hubCommand.ts";
+import { InvitationService } from "./invitations/invitation.service.ts";
+import { AdService } from "./ads/ad.service.ts";
+import { AdCreativeService } from "./ads/adCreative.service.ts";
+import { AdSetService } from "./ads/adSet.service.ts";
+import { CampaignService } from "./ads/campaign.service.ts";
+import { InsightsService } from "./ads/insights.service.ts";
+import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 
@@ -27,6 +34,13 @@ export interface Hub {
   assignments: AssignmentService;
   tokens: AccessTokenService;
   apps: AppGrantService;
+  invitations: InvitationService;
+  campaigns: CampaignService;
+  adSets: AdSetService;
+  ads: AdService;
+  adCreatives: AdCreativeService;
+  insights: InsightsService;
+  reportRuns: ReportRunService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -40,6 +54,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const audit = new AuditService(store.db, now);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   await engine.rebuild();
+  const insights = new InsightsService(deps);
   return {
     store,
     engine,
@@ -50,6 +65,13 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     assignments: new AssignmentService(deps),
     tokens: new AccessTokenService(deps),
     apps: new AppGrantService(deps),
+    invitations: new InvitationService(deps),
+    campaigns: new CampaignService(deps),
+    adSets: new AdSetService(deps),
+    ads: new AdService(deps),
+    adCreatives: new AdCreativeService(deps),
+    insights,
+    reportRuns: new ReportRunService(deps, insights),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {

@@ -1,11 +1,15 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m001 from "./migrations/001_hub.ts";
 import * as m002 from "./migrations/002_ads.ts";
+import * as m004 from "./migrations/004_invitations.ts";
+import * as m005 from "./migrations/005_report_runs.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
   "001_hub": m001,
   "002_ads": m002,
+  "004_invitations": m004,
+  "005_report_runs": m005,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

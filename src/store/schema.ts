@@ -265,6 +265,31 @@ export interface BudgetChangesTable {
   at: number;
 }
 
+export interface BusinessInvitationsTable {
+  id: string;
+  business_id: string;
+  email: string;
+  role: string;
+  /** pending | accepted | cancelled | expired */
+  status: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+}
+
+export interface InsightsReportRunsTable {
+  id: string;
+  account_id: string;
+  principal_id: string;
+  query_json: string;
+  /** "Job Completed" or "Job Failed", Meta's async_status values. */
+  status: string;
+  rows_json: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
 export interface Database {
   people: PeopleTable;
   businesses: BusinessesTable;
@@ -282,6 +307,8 @@ export interface Database {
   access_changes: AccessChangesTable;
   audit_head: AuditHeadTable;
   audit_entries: AuditEntriesTable;
+  business_invitations: BusinessInvitationsTable;
+  insights_report_runs: InsightsReportRunsTable;
   campaigns: CampaignsTable;
   ad_sets: AdSetsTable;
   ad_creatives: AdCreativesTable;

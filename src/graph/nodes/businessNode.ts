@@ -203,21 +203,37 @@ export const businessNode: NodeSpec = {
           ["id", "name"],
         );
       },
+      // By person id, or by email: an existing account joins at once, anyone else is invited (pending_users).
       POST: async (call, node) => {
         const role = stringParam(call.params, "role") ?? "EMPLOYEE";
         const userId = stringParam(call.params, "user");
-        const email = stringParam(call.params, "email");
-        const personId = userId ?? (email ? (await call.hub.businesses.findPersonByEmail(email))?.id : undefined);
-        if (!personId) {
-          throw errors.invalidParameter(
-            email ? `No Grantline account uses ${email}; the person must sign up before they can be added.` : "Pass user (a person id) or email.",
-          );
+        if (userId) {
+          await call.hub.businesses.setMemberRole(call.caller.ctx, node.id, userId, role);
+          return raw({ id: userId });
         }
-        await call.hub.businesses.setMemberRole(call.caller.ctx, node.id, personId, role);
-        return raw({ id: personId });
+        const email = stringParam(call.params, "email");
+        if (!email) throw errors.invalidParameter("Pass user (a person id) or email.");
+        const result = await call.hub.invitations.invite(call.caller.ctx, node.id, { email, role });
+        return raw(result.added ? { id: result.personId } : { id: result.invitation!.id, status: "PENDING" });
       },
       DELETE: async (call, node) => {
         await call.hub.businesses.removeMember(call.caller.ctx, node.id, stringParam(call.params, "user", true));
+        return raw({ success: true });
+      },
+    },
+    pending_users: {
+      GET: async (call, node) => {
+        const invitations = await call.hub.invitations.listPending(call.caller.ctx, node.id);
+        return listOf(
+          call,
+          invitations,
+          (i) => ({ createdAt: i.createdAt, id: i.id }),
+          (i) => ({ id: i.id, email: i.email, role: i.role, status: "PENDING", created_time: graphTime(i.createdAt), expiration_time: graphTime(i.expiresAt) }),
+          ["id", "email", "role"],
+        );
+      },
+      DELETE: async (call, node) => {
+        await call.hub.invitations.cancel(call.caller.ctx, node.id, stringParam(call.params, "invitation", true));
         return raw({ success: true });
       },
     },

@@ -8,6 +8,7 @@ import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
 import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
+import { acceptInvitationsFor } from "../invitations/invitation.service.ts";
 import { findBusiness, insertBusiness, updateBusiness, type BusinessRow } from "./business.repository.ts";
 
 const nameSchema = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
@@ -50,6 +51,7 @@ export class BusinessService {
       await people.insertPerson(tx.trx, row);
       await tx.changed("person", row.id);
       await tx.audit({ action: "person.create", targetType: "person", targetId: row.id, after: { name, email } });
+      await acceptInvitationsFor(tx, row);
       return { id: row.id, name, email };
     });
   }
@@ -200,10 +202,6 @@ export class BusinessService {
       await tx.audit({ action: "system_user.create", businessId, targetType: "system_user", targetId: row.id, after: { name, role } });
       return { id: row.id, name, role, businessId };
     });
-  }
-
-  async findPersonByEmail(email: string) {
-    return people.findPersonByEmail(this.deps.db, email.trim().toLowerCase());
   }
 
   async listMembers(businessId: string) {

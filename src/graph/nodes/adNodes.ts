@@ -1,0 +1,173 @@
+import { errors } from "../../errors.ts";
+import type { Hub } from "../../hub/hub.ts";
+import { findAd } from "../../hub/ads/ad.repository.ts";
+import { findCreative } from "../../hub/ads/adCreative.repository.ts";
+import { findAdSet } from "../../hub/ads/adSet.repository.ts";
+import { findCampaign } from "../../hub/ads/campaign.repository.ts";
+import type { InsightsQuery } from "../../hub/ads/insights.service.ts";
+import type { Page } from "../../store/paging.ts";
+import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
+import { listInOrder } from "../listing.ts";
+import { listParam, stringParam } from "../params.ts";
+
+/** Meta answers ad objects with only their id unless `fields` asks for more. */
+const ID_ONLY = ["id"] as const;
+
+const list = (page: Page<object>): GraphResult => ({ kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY });
+
+/** Parameters the services take in Meta's names, minus the Graph envelope's own. */
+function body(call: GraphCall): Record<string, unknown> {
+  const { fields: _f, limit: _l, after: _a, before: _b, summary: _s, ...rest } = call.params;
+  return rest;
+}
+
+function listOptions(call: GraphCall) {
+  const effectiveStatus = listParam(call.params, "effective_status");
+  return { page: call.paging, ...(effectiveStatus ? { effectiveStatus } : {}) };
+}
+
+function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
+  const timeRange = call.params.time_range;
+  if (timeRange !== undefined && (typeof timeRange !== "object" || timeRange === null || Array.isArray(timeRange))) {
+    throw errors.invalidParameter('time_range must be an object such as {"since":"2026-01-01","until":"2026-01-31"}.');
+  }
+  const increment = stringParam(call.params, "time_increment");
+  const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: call.fields ?? [] };
+  const level = stringParam(call.params, "level");
+  const datePreset = stringParam(call.params, "date_preset");
+  if (level) query.level = level;
+  if (datePreset) query.datePreset = datePreset;
+  if (timeRange) query.timeRange = timeRange as { since: string; until: string };
+  if (increment) query.timeIncrement = /^\d+$/.test(increment) ? Number(increment) : increment;
+  return query;
+}
+
+/**
+ * `insights` on an account, campaign, ad set or ad: GET answers at once; POST starts an async
+ * report run (`{report_run_id}`), whose rows are then read at `GET /{report_run_id}/insights`.
+ */
+const insights: EdgeSpec = {
+  GET: async (call, node) => {
+    const rows = await call.hub.insights.insights(call.caller.ctx, insightsQuery(call, node));
+    return listInOrder(call, rows as unknown as GraphObject[], (row) => row, Object.keys(rows[0] ?? {}));
+  },
+  POST: async (call, node) => {
+    const run = await call.hub.reportRuns.start(call.caller.ctx, insightsQuery(call, node));
+    return raw({ report_run_id: run.id });
+  },
+};
+
+const accountEdges: Record<string, EdgeSpec> = {
+  campaigns: {
+    GET: async (call, node) => list(await call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call))),
+    POST: async (call, node) => raw({ id: (await call.hub.campaigns.createCampaign(call.caller.ctx, node.id, body(call) as never)).id }),
+  },
+  adsets: {
+    GET: async (call, node) => list(await call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call))),
+    POST: async (call, node) => raw({ id: (await call.hub.adSets.createAdSet(call.caller.ctx, node.id, body(call) as never)).id }),
+  },
+  ads: {
+    GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call))),
+    POST: async (call, node) => raw({ id: (await call.hub.ads.createAd(call.caller.ctx, node.id, body(call) as never)).id }),
+  },
+  adcreatives: {
+    GET: async (call, node) => list(await call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page: call.paging })),
+    POST: async (call, node) => raw({ id: (await call.hub.adCreatives.createAdCreative(call.caller.ctx, node.id, body(call) as never)).id }),
+  },
+  insights,
+};
+
+export const adAccountMarketingEdges = accountEdges;
+
+export const campaignNode: NodeSpec = {
+  defaults: ID_ONLY,
+  read: async (call, node) => (await call.hub.campaigns.getCampaign(call.caller.ctx, node.id)) as unknown as GraphObject,
+  update: async (call, node) => {
+    await call.hub.campaigns.updateCampaign(call.caller.ctx, node.id, body(call) as never);
+    return raw({ success: true });
+  },
+  remove: async (call, node) => {
+    await call.hub.campaigns.deleteCampaign(call.caller.ctx, node.id);
+    return raw({ success: true });
+  },
+  edges: {
+    adsets: { GET: async (call, node) => list(await call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call))) },
+    ads: { GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call))) },
+    insights,
+  },
+};
+
+export const adSetNode: NodeSpec = {
+  defaults: ID_ONLY,
+  read: async (call, node) => (await call.hub.adSets.getAdSet(call.caller.ctx, node.id)) as unknown as GraphObject,
+  update: async (call, node) => {
+    await call.hub.adSets.updateAdSet(call.caller.ctx, node.id, body(call) as never);
+    return raw({ success: true });
+  },
+  remove: async (call, node) => {
+    await call.hub.adSets.deleteAdSet(call.caller.ctx, node.id);
+    return raw({ success: true });
+  },
+  edges: {
+    ads: { GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call))) },
+    insights,
+  },
+};
+
+export const adNode: NodeSpec = {
+  defaults: ID_ONLY,
+  read: async (call, node) => (await call.hub.ads.getAd(call.caller.ctx, node.id)) as unknown as GraphObject,
+  update: async (call, node) => {
+    await call.hub.ads.updateAd(call.caller.ctx, node.id, body(call) as never);
+    return raw({ success: true });
+  },
+  remove: async (call, node) => {
+    await call.hub.ads.deleteAd(call.caller.ctx, node.id);
+    return raw({ success: true });
+  },
+  edges: { insights },
+};
+
+export const adCreativeNode: NodeSpec = {
+  defaults: ID_ONLY,
+  read: async (call, node) => (await call.hub.adCreatives.getAdCreative(call.caller.ctx, node.id)) as unknown as GraphObject,
+  update: async (call, node) => {
+    await call.hub.adCreatives.renameAdCreative(call.caller.ctx, node.id, { name: stringParam(call.params, "name", true) });
+    return raw({ success: true });
+  },
+  remove: async (call, node) => {
+    await call.hub.adCreatives.deleteAdCreative(call.caller.ctx, node.id);
+    return raw({ success: true });
+  },
+  edges: {},
+};
+
+/** An async insights report (`POST …/insights`): its status, then its rows. */
+export const reportRunNode: NodeSpec = {
+  defaults: ["id", "async_status", "async_percent_completion"],
+  read: async (call, node) => (await call.hub.reportRuns.get(call.caller.ctx, node.id)) as unknown as GraphObject,
+  edges: {
+    insights: {
+      GET: async (call, node) => {
+        const rows = await call.hub.reportRuns.rows(call.caller.ctx, node.id);
+        return listInOrder(call, rows as unknown as GraphObject[], (row) => row, Object.keys(rows[0] ?? {}));
+      },
+    },
+  },
+};
+
+/** Ad objects and report runs live in their own tables; a bare id is looked up there. */
+export const resolveAdObject: NodeResolver = async (hub: Hub, id: string) => {
+  const db = hub.store.db;
+  const campaign = await findCampaign(db, id);
+  if (campaign) return { type: "campaign", id, adAccountId: campaign.account_id };
+  const adSet = await findAdSet(db, id);
+  if (adSet) return { type: "adset", id, adAccountId: adSet.account_id };
+  const ad = await findAd(db, id);
+  if (ad) return { type: "ad", id, adAccountId: ad.account_id };
+  const creative = await findCreative(db, id);
+  if (creative) return { type: "adcreative", id, adAccountId: creative.account_id };
+  const run = await hub.reportRuns.find(id);
+  if (run) return { type: "report_run", id, adAccountId: run.accountId };
+  return undefined;
+};

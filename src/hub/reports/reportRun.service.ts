@@ -1,0 +1,102 @@
+import { errors } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import { subjectOf } from "../access/authorize.ts";
+import type { RequestContext } from "../context.ts";
+import type { HubDeps } from "../hubCommand.ts";
+import type { InsightsQuery, InsightsRow, InsightsService } from "../ads/insights.service.ts";
+
+export interface ReportRunView {
+  id: string;
+  account_id: string;
+  async_status: string;
+  async_percent_completion: number;
+  date_start?: string;
+  date_stop?: string;
+  time_ref: number;
+  time_completed?: number;
+}
+
+/**
+ * Async insights reports (`POST …/insights`). The hub computes a report as soon as it is asked for,
+ * so a run is complete when its id is returned; its rows are kept, so they read the same later
+ * (on any instance) even as new delivery data arrives. Only the principal who started a run may
+ * read it, and only while it can still read the account's insights.
+ */
+export class ReportRunService {
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly insights: InsightsService,
+  ) {}
+
+  async start(ctx: RequestContext, query: InsightsQuery): Promise<{ id: string }> {
+    const rows = await this.insights.insights(ctx, query);
+    const subject = subjectOf(ctx);
+    const accountId = rows[0]?.account_id ?? (await this.accountOf(query.objectId));
+    const now = this.deps.now();
+    const id = newId();
+    await this.deps.db
+      .insertInto("insights_report_runs")
+      .values({
+        id,
+        account_id: accountId,
+        principal_id: subject?.principalId ?? ctx.actor.type,
+        query_json: JSON.stringify(query),
+        status: "Job Completed",
+        rows_json: JSON.stringify(rows),
+        created_at: now,
+        completed_at: now,
+      })
+      .execute();
+    return { id };
+  }
+
+  async find(id: string): Promise<{ id: string; accountId: string } | undefined> {
+    const row = await this.deps.db.selectFrom("insights_report_runs").select(["id", "account_id"]).where("id", "=", id).executeTakeFirst();
+    return row ? { id: row.id, accountId: row.account_id } : undefined;
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ReportRunView> {
+    const row = await this.readable(ctx, id);
+    const rows = JSON.parse(row.rows_json ?? "[]") as InsightsRow[];
+    const view: ReportRunView = {
+      id: row.id,
+      account_id: row.account_id,
+      async_status: row.status,
+      async_percent_completion: 100,
+      time_ref: Math.floor(row.created_at / 1000),
+    };
+    if (row.completed_at !== null) view.time_completed = Math.floor(row.completed_at / 1000);
+    if (rows[0]) {
+      view.date_start = rows.map((r) => r.date_start).sort()[0];
+      view.date_stop = rows.map((r) => r.date_stop).sort().at(-1);
+    }
+    return view;
+  }
+
+  async rows(ctx: RequestContext, id: string): Promise<InsightsRow[]> {
+    return JSON.parse((await this.readable(ctx, id)).rows_json ?? "[]") as InsightsRow[];
+  }
+
+  private async readable(ctx: RequestContext, id: string) {
+    const row = await this.deps.db.selectFrom("insights_report_runs").selectAll().where("id", "=", id).executeTakeFirst();
+    const subject = subjectOf(ctx);
+    const mine = row && (!subject || row.principal_id === subject.principalId);
+    if (!row || !mine || (subject && !this.deps.engine.check(subject, "read_insights", row.account_id))) {
+      throw errors.notFound(`Object with ID '${id}'`);
+    }
+    return row;
+  }
+
+  private async accountOf(objectId: string): Promise<string> {
+    if (objectId.startsWith("act_")) return objectId.slice(4);
+    const found = await this.deps.db
+      .selectFrom("campaigns")
+      .select("account_id")
+      .where("id", "=", objectId)
+      .union(this.deps.db.selectFrom("ad_sets").select("account_id").where("id", "=", objectId))
+      .union(this.deps.db.selectFrom("ads").select("account_id").where("id", "=", objectId))
+      .executeTakeFirst();
+    if (!found) throw errors.notFound(`Object with ID '${objectId}'`);
+    return found.account_id;
+  }
+}
