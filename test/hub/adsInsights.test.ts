@@ -1,10 +1,9 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GrantlineError } from "../../src/errors.ts";
-import { adServicesOf, type AdServices } from "../../src/hub/ads/adServices.ts";
 import type { DailyInsightInput, InsightsRow } from "../../src/hub/ads/insights.service.ts";
 import type { Hub } from "../../src/hub/hub.ts";
-import { buildAd, buildAdSet, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
+import { buildAd, buildAdSet, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 
 async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {

@@ -1,22 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GrantlineError } from "../../src/errors.ts";
-import { adServicesOf, type AdServices } from "../../src/hub/ads/adServices.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { systemContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
-import {
-  buildAd,
-  buildAdSet,
-  buildAdTree,
-  buildAsset,
-  buildBusiness,
-  buildCampaign,
-  buildCreative,
-  buildMember,
-  buildShare,
-  type TestBusiness,
-  type TestPerson,
-} from "../support/factories.ts";
+import { buildAd, buildAdSet, buildAdTree, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, type TestPerson, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 
 async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {

@@ -5,7 +5,6 @@ import type { AssetType } from "../../src/hub/catalogue/assetTypes.ts";
 import { presetTasks, type PermissionLevel } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { AdCreateInput } from "../../src/hub/ads/ad.service.ts";
 import type { AdCreativeCreateInput } from "../../src/hub/ads/adCreative.service.ts";
-import type { AdServices } from "../../src/hub/ads/adServices.ts";
 import type { AdSetCreateInput } from "../../src/hub/ads/adSet.service.ts";
 import type { CampaignCreateInput } from "../../src/hub/ads/campaign.service.ts";
 
@@ -99,4 +98,17 @@ export async function buildAdTree(hub: Hub, ads: AdServices, business: TestBusin
   const creative = await buildCreative(ads, ctx, account.graphId);
   const ad = await buildAd(ads, ctx, account.graphId, adSet.id, creative.id, { status: "ACTIVE" });
   return { account, campaign, adSet, creative, ad };
+}
+
+/** The hub's Marketing API services under the short names the ad tests use. */
+export interface AdServices {
+  campaigns: Hub["campaigns"];
+  adSets: Hub["adSets"];
+  ads: Hub["ads"];
+  creatives: Hub["adCreatives"];
+  insights: Hub["insights"];
+}
+
+export function adServicesOf(hub: Hub): AdServices {
+  return { campaigns: hub.campaigns, adSets: hub.adSets, ads: hub.ads, creatives: hub.adCreatives, insights: hub.insights };
 }
