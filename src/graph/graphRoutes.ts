@@ -85,7 +85,8 @@ export async function render(call: GraphCall, result: GraphResult): Promise<unkn
   if (result.kind === "raw") return result.value;
   if (result.kind === "object") return selectFields(result.value, call.fields, result.defaults);
   const { page } = result;
-  const body: Record<string, unknown> = { data: page.items.map((item) => selectFields(item, call.fields, result.defaults)) };
+  const items = result.select === false ? page.items : page.items.map((item) => selectFields(item, call.fields, result.defaults));
+  const body: Record<string, unknown> = { data: items };
   const paging: Record<string, unknown> = {};
   if (page.first && page.last) {
     paging.cursors = { before: encodeCursor(page.first), after: encodeCursor(page.last) };

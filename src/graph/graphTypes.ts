@@ -28,7 +28,14 @@ export type GraphObject = Record<string, unknown>;
 
 export type GraphResult =
   | { kind: "object"; value: GraphObject; defaults: readonly string[] }
-  | { kind: "list"; page: Page<GraphObject>; defaults: readonly string[]; total?: () => Promise<number> }
+  | {
+      kind: "list";
+      page: Page<GraphObject>;
+      defaults: readonly string[];
+      total?: () => Promise<number>;
+      /** False when the items already hold exactly the asked-for fields (insights rows). */
+      select?: boolean;
+    }
   /** Sent as it is: `{"success": true}`, `{"id": "…"}`, tokens. */
   | { kind: "raw"; value: unknown };
 

@@ -1,10 +1,13 @@
 import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
+import { operatorContext } from "../../src/hub/context.ts";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
+import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { bootstrapWithCli, startServer, type Bootstrapped, type RunningServer } from "../support/servers.ts";
 
-const { FacebookAdsApi, Business, AdAccount, SystemUser } = bizSdk;
+const { FacebookAdsApi, Business, AdAccount, SystemUser, Campaign } = bizSdk;
 
 /** Points Meta's official SDK at a Grantline server, as a tool builder would. */
 function pointSdkAt(url: string): void {
@@ -75,6 +78,49 @@ describe.each(DIALECTS)("Meta's Node SDK against the Graph surface on %s", (dial
     const agencyUsers = await agencyAccount.getAssignedUsers(["name", "tasks"], { business: agency.business_id });
     expect(agencyUsers[0]._data).toMatchObject({ id: agency.system_user_id, tasks: ["ANALYZE", "AA_ANALYZE"] });
 
+    // Delivery data for one ad; the agency reads it as insights through the SDK.
+    const op = operatorContext();
+    const ads = adServicesOf(hub);
+    const campaign = await buildCampaign(ads, op, accountId, { status: "ACTIVE" });
+    const adSet = await buildAdSet(ads, op, accountId, campaign.id, { status: "ACTIVE" });
+    const creative = await buildCreative(ads, op, accountId);
+    const ad = await buildAd(ads, op, accountId, adSet.id, creative.id, { status: "ACTIVE" });
+    await hub.insights.upsertDailyRows([
+      { ad_id: ad.id, date: "2026-01-02", impressions: 1000, reach: 800, clicks: 50, spend: 2500, conversions: 3, revenue: 9000 },
+      { ad_id: ad.id, date: "2026-01-03", impressions: 500, reach: 400, clicks: 20, spend: 1500, conversions: 1, revenue: 3000 },
+    ]);
+    const insights = await agencyAccount.getInsights(["spend", "impressions", "clicks", "actions"], {
+      time_range: { since: "2026-01-01", until: "2026-01-31" },
+      level: "account",
+    });
+    expect(insights).toHaveLength(1);
+    expect(insights[0]._data).toMatchObject({ spend: "40.00", impressions: "1500", clicks: "70", date_start: "2026-01-01", date_stop: "2026-01-31" });
+    expect(insights[0]._data.actions).toEqual(expect.arrayContaining([{ action_type: "purchase", value: "4" }]));
+
+    // Creating a campaign needs ADVERTISE: refused under View only, allowed once the owner raises the share.
+    const campaignParams = { name: "Agency Launch", objective: "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] };
+    const tooEarly = await agencyAccount.createCampaign([], campaignParams).catch((e: unknown) => e);
+    expect(tooEarly).toBeInstanceOf(Error);
+    expect(JSON.stringify((tooEarly as { response?: unknown }).response)).toContain("ADVERTISE");
+    await ownerAccount.createAgency([], { business: agency.business_id, permitted_tasks: presetTasks("ad_account", "STANDARD") });
+    await agencyAccount.createAssignedUser([], { user: agency.system_user_id, tasks: ["ANALYZE", "AA_ANALYZE", "ADVERTISE"] });
+    const launched = await agencyAccount.createCampaign([], campaignParams);
+    expect(launched.id).toMatch(/^\d+$/);
+    const read = await new Campaign(launched.id, {}, undefined, agencyApi).read(["name", "status", "effective_status", "objective"]);
+    expect(read._data).toMatchObject({ name: "Agency Launch", status: "PAUSED", effective_status: "PAUSED", objective: "OUTCOME_SALES" });
+
+    // 250 campaigns, paged through with the SDK's own cursor.
+    for (let i = 0; i < 248; i++) await ads.campaigns.createCampaign(op, accountId, { name: `Bulk ${i}`, objective: "OUTCOME_TRAFFIC", special_ad_categories: [] });
+    const cursor = await agencyAccount.getCampaigns(["name"], { limit: 25 });
+    const ids: string[] = cursor.map((c: { id: string }) => c.id);
+    while (cursor.hasNext()) {
+      await cursor.next();
+      ids.push(...cursor.map((c: { id: string }) => c.id));
+    }
+    expect(ids).toHaveLength(250);
+    expect(new Set(ids).size).toBe(250);
+    expect(ids).toContain(launched.id);
+
     // The agency reads the account; the moment the owner removes it, it reads nothing.
     const seen = await agencyAccount.read(["name", "currency"]);
     expect(seen._data).toMatchObject({ name: "Acme Main", currency: "USD" });
@@ -83,5 +129,9 @@ describe.each(DIALECTS)("Meta's Node SDK against the Graph surface on %s", (dial
     expect(after).toBeInstanceOf(Error);
     expect(await agencyBusiness.getClientAdAccounts(["name"])).toHaveLength(0);
     expect(await new SystemUser(agency.system_user_id, {}, undefined, agencyApi).getAssignedAdAccounts(["name"])).toHaveLength(0);
-  });
+    const gone = await agencyAccount.getCampaigns(["name"]).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(Error);
+    const insightsGone = await agencyAccount.getInsights(["spend"], { date_preset: "maximum" }).catch((e: unknown) => e);
+    expect(insightsGone).toBeInstanceOf(Error);
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
 const insights: EdgeSpec = {
   GET: async (call, node) => {
     const rows = await call.hub.insights.insights(call.caller.ctx, insightsQuery(call, node));
-    return listInOrder(call, rows as unknown as GraphObject[], (row) => row, Object.keys(rows[0] ?? {}));
+    return { ...listInOrder(call, rows as unknown as GraphObject[], (row) => row, []), select: false };
   },
   POST: async (call, node) => {
     const run = await call.hub.reportRuns.start(call.caller.ctx, insightsQuery(call, node));
@@ -150,7 +150,7 @@ export const reportRunNode: NodeSpec = {
     insights: {
       GET: async (call, node) => {
         const rows = await call.hub.reportRuns.rows(call.caller.ctx, node.id);
-        return listInOrder(call, rows as unknown as GraphObject[], (row) => row, Object.keys(rows[0] ?? {}));
+        return { ...listInOrder(call, rows as unknown as GraphObject[], (row) => row, []), select: false };
       },
     },
   },
