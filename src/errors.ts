@@ -126,4 +126,11 @@ export const errors = {
     }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
+  /** Graph 2200: the callback URL did not answer the webhook handshake by echoing hub.challenge. */
+  webhookVerificationFailed: (problem: string) =>
+    new GrantlineError("WEBHOOK_VERIFICATION_FAILED", 400, 2200, `(#2200) Callback verification failed with the following errors: ${problem}`, {
+      userTitle: "Callback verification failed",
+      userMsg: `The callback URL must answer GET requests with hub.mode=subscribe and the right hub.verify_token by returning hub.challenge as the body (${problem}). Nothing was saved.`,
+      type: "OAuthException",
+    }),
 };

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { decodeSecretKey } from "../crypto/secretKey.ts";
 
 /**
  * Every setting Grantline reads, validated once at start-up. Anything else in the code takes a
@@ -37,6 +38,16 @@ const schema = z.object({
   GRANTLINE_RATE_LIMIT_BUSINESS_POINTS: z.coerce.number().int().min(1).default(20_000),
   /** Ad-account quota tier: Meta gives new apps development_access (300 points/hour); a local stand-in defaults to standard. */
   GRANTLINE_ACCESS_TIER: z.enum(["development_access", "standard_access"]).default("standard_access"),
+  /**
+   * Key that seals secrets Grantline must read back (webhook signing secrets), as base64 of 32 random
+   * bytes (`openssl rand -base64 32`). Unset: a key is generated once into
+   * `<GRANTLINE_DATA_DIR>/secret.key` (mode 0600). Several instances sharing one store must all be
+   * given the same key here, or each would seal secrets the others cannot open.
+   */
+  GRANTLINE_SECRET_KEY: z
+    .string()
+    .refine((value) => decodeSecretKey(value) !== undefined, "must be the base64 of 32 bytes (openssl rand -base64 32)")
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -49,6 +60,8 @@ export type Config = {
   redisUrl: string | undefined;
   syncIntervalMs: number;
   pendingTtlDays: number;
+  /** GRANTLINE_SECRET_KEY decoded; undefined means the data folder's secret.key. */
+  secretKey: Buffer | undefined;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   rateLimits: {
     windowMs: number;
@@ -82,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
+    secretKey: e.GRANTLINE_SECRET_KEY === undefined ? undefined : decodeSecretKey(e.GRANTLINE_SECRET_KEY),
     logLevel: e.LOG_LEVEL,
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,

@@ -3,6 +3,7 @@ import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNod
 import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
+import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
 
 /** Every node type the Graph surface serves, and how bare ids of non-hub objects are resolved. */
 export function buildGraphRegistry(): GraphRegistry {
@@ -12,13 +13,14 @@ export function buildGraphRegistry(): GraphRegistry {
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,
-      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges } },
+      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, subscribed_apps: subscribedApps } },
       campaign: campaignNode,
       adset: adSetNode,
       ad: adNode,
       adcreative: adCreativeNode,
       report_run: reportRunNode,
+      app: appNode,
     },
-    resolvers: [resolveAdObject],
+    resolvers: [resolveAdObject, resolveApp],
   };
 }

@@ -1,3 +1,5 @@
+import { SecretBox } from "../crypto/secretBox.ts";
+import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
 import { openStore, type OpenStoreOptions, type Store } from "../store/database.ts";
 import { AccessEngine } from "./access/accessEngine.ts";
 import { AppGrantService } from "./apps/appGrant.service.ts";
@@ -16,11 +18,19 @@ import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
+import { WebhookService } from "./webhooks/webhook.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
   now?: () => number;
   pendingTtlDays?: number;
+  /**
+   * Key that seals stored secrets (webhook signing secrets); GRANTLINE_SECRET_KEY. Default: the key in
+   * `<dataDir>/secret.key`, created the first time a secret is sealed or opened.
+   */
+  secretKey?: Buffer;
+  /** How long a webhook callback URL has to answer the verification handshake; default 10 s. */
+  webhookVerifyTimeoutMs?: number;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -34,6 +44,7 @@ export interface Hub {
   assignments: AssignmentService;
   tokens: AccessTokenService;
   apps: AppGrantService;
+  webhooks: WebhookService;
   invitations: InvitationService;
   campaigns: CampaignService;
   adSets: AdSetService;
@@ -54,6 +65,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const audit = new AuditService(store.db, now);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   await engine.rebuild();
+  let secretBox: SecretBox | undefined;
+  const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
   return {
     store,
@@ -65,6 +78,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     assignments: new AssignmentService(deps),
     tokens: new AccessTokenService(deps),
     apps: new AppGrantService(deps),
+    webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
     campaigns: new CampaignService(deps),
     adSets: new AdSetService(deps),

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m001 from "./migrations/001_hub.ts";
 import * as m002 from "./migrations/002_ads.ts";
+import * as m003 from "./migrations/003_webhooks.ts";
 import * as m004 from "./migrations/004_invitations.ts";
 import * as m005 from "./migrations/005_report_runs.ts";
 
@@ -8,6 +9,7 @@ import * as m005 from "./migrations/005_report_runs.ts";
 const MIGRATIONS: Record<string, Migration> = {
   "001_hub": m001,
   "002_ads": m002,
+  "003_webhooks": m003,
   "004_invitations": m004,
   "005_report_runs": m005,
 };

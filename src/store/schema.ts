@@ -290,6 +290,52 @@ export interface InsightsReportRunsTable {
   completed_at: number | null;
 }
 
+/** An app's webhook callback for one object type (only `ad_account` so far); `fields` is a JSON array. */
+export interface WebhookConfigsTable {
+  app_id: string;
+  object: string;
+  callback_url: string;
+  fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The app's webhook signing secret, sealed with the instance's secret key (AES-256-GCM). */
+export interface WebhookSecretsTable {
+  app_id: string;
+  sealed_secret: string;
+  created_at: number;
+}
+
+/** An app subscribed to an ad account (`POST /act_<id>/subscribed_apps`); `subscribed_by` is the principal, null for the operator. */
+export interface WebhookSubscriptionsTable {
+  object_id: string;
+  app_id: string;
+  subscribed_by: string | null;
+  created_at: number;
+}
+
+/** The outbox: one row per event and app, with the exact body sent on every attempt. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  app_id: string;
+  object: string;
+  object_id: string;
+  field: string;
+  payload: string;
+  /** pending | delivering | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** While delivering: when another worker may take the row over (the sender is presumed dead). */
+  lease_until: number | null;
+  last_attempt_at: number | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   people: PeopleTable;
   businesses: BusinessesTable;
@@ -315,4 +361,8 @@ export interface Database {
   ads: AdsTable;
   ad_insights_daily: AdInsightsDailyTable;
   budget_changes: BudgetChangesTable;
+  webhook_configs: WebhookConfigsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -1,0 +1,113 @@
+import type { WebhookService } from "./webhook.service.ts";
+import { postDelivery, type CallbackOutcome } from "./webhookCallback.client.ts";
+import { SIGNATURE_HEADER, signatureOf } from "./webhookSignature.ts";
+
+export interface WebhookDispatcherOptions {
+  /** How long start() waits between looks for due deliveries when there was nothing more to send. Default 1 s. */
+  intervalMs?: number;
+  /** How long one attempt may take, connection to last byte. Default 10 s. */
+  timeoutMs?: number;
+  /** Deliveries claimed and sent (concurrently) per run. Default 20. */
+  batchSize?: number;
+  /**
+   * How long a claim protects a row. A dispatcher that dies mid-attempt leaves the row "delivering";
+   * after the lease another takes it over. Default: the attempt timeout plus 60 s, measured on the
+   * hub's clock.
+   */
+  leaseMs?: number;
+  /** Called with an error a background run threw (the store went away, say); the loop carries on. */
+  onError?: (error: unknown) => void;
+}
+
+export interface DispatchSummary {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * The delivery worker: claims due outbox rows, POSTs each body to the app's callback URL signed
+ * with `X-Hub-Signature-256`, and records the outcome (delivered, retry after a backoff, or
+ * failed). Any number of dispatchers may run against one store, in one process or many: every row
+ * is claimed with a conditional UPDATE before it is sent.
+ */
+export class WebhookDispatcher {
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly webhooks: WebhookService,
+    private readonly options: WebhookDispatcherOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.batchSize = options.batchSize ?? 20;
+    this.leaseMs = options.leaseMs ?? this.timeoutMs + 60_000;
+  }
+
+  /** Delivers in the background until stop(). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops the loop and waits for the run in progress, so no attempt is left half-recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * One pass: claims what is due, sends it, records the outcomes. Tests pass `now` from their clock;
+   * otherwise the hub's clock is read when claiming and again when recording each outcome.
+   */
+  async runOnce(now?: number): Promise<DispatchSummary> {
+    const claims = await this.webhooks.claimDue(now ?? this.webhooks.now(), this.batchSize, this.leaseMs);
+    const summary: DispatchSummary = { claimed: claims.length, delivered: 0, retrying: 0, failed: 0 };
+    await Promise.all(
+      claims.map(async (claim) => {
+        const outcome: CallbackOutcome =
+          "problem" in claim.target
+            ? { ok: false, status: null, error: claim.target.problem }
+            : await postDelivery(
+                claim.target.callbackUrl,
+                claim.body,
+                { [SIGNATURE_HEADER]: signatureOf(claim.target.signingSecret, claim.body), "X-Grantline-Delivery": claim.id },
+                this.timeoutMs,
+              );
+        const status = await this.webhooks.finishAttempt(claim, outcome, now ?? this.webhooks.now());
+        if (status === "delivered") summary.delivered += 1;
+        else if (status === "pending") summary.retrying += 1;
+        else if (status === "failed") summary.failed += 1;
+      }),
+    );
+    return summary;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const run = this.runOnce();
+      this.running = run;
+      run
+        .then((summary) => {
+          // A full batch suggests more is waiting; go again at once instead of after the interval.
+          this.schedule(summary.claimed >= this.batchSize ? 0 : this.intervalMs);
+        })
+        .catch((error: unknown) => {
+          this.options.onError?.(error);
+          this.schedule(this.intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,54 @@
+import { newId } from "../../ids.ts";
+import type { AccessEngine } from "../access/accessEngine.ts";
+import type { CommandTx } from "../hubCommand.ts";
+import { insertDeliveries, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
+import { checkedValue, isWebhookField, webhookBody, type WebhookEvent } from "./webhookFields.ts";
+
+/** The ad account's bare asset id, for `act_<id>` or the id itself. */
+export function adAccountAssetId(objectId: string): string {
+  return objectId.startsWith("act_") ? objectId.slice(4) : objectId;
+}
+
+/**
+ * Turns a change into outbox rows, one per app that should hear of it. It needs only the engine, so
+ * any service can hold one and publish inside its own command.
+ */
+export class WebhookPublisher {
+  constructor(private readonly deps: { engine: AccessEngine }) {}
+
+  /**
+   * Queues the event for every app subscribed to the ad account whose webhook config includes the
+   * field, in the caller's transaction: if that transaction rolls back, nothing is ever sent. An
+   * app is left out once the person or system user who subscribed it can no longer see the account.
+   * Returns how many deliveries were queued.
+   */
+  async publish(tx: Pick<CommandTx, "trx" | "now">, event: WebhookEvent): Promise<number> {
+    if (!isWebhookField(event.field)) throw new Error(`Unknown webhook field ${String(event.field)}`);
+    const objectId = adAccountAssetId(event.objectId);
+    const value = checkedValue(event.field, event.value);
+    const subscribers = await listSubscribersWithConfig(tx.trx, objectId, "ad_account");
+    const body = webhookBody("ad_account", objectId, tx.now, event.field, value);
+    const rows: WebhookDeliveryRow[] = subscribers
+      .filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field))
+      .filter((s) => s.subscribed_by === null || this.deps.engine.check({ principalId: s.subscribed_by }, "view_asset", objectId))
+      .map((s) => ({
+        id: newId(),
+        app_id: s.app_id,
+        object: "ad_account",
+        object_id: objectId,
+        field: event.field,
+        payload: body,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: tx.now,
+        lease_until: null,
+        last_attempt_at: null,
+        last_http_status: null,
+        last_error: null,
+        delivered_at: null,
+        created_at: tx.now,
+      }));
+    await insertDeliveries(tx.trx, rows);
+    return rows.length;
+  }
+}
