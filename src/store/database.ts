@@ -35,7 +35,7 @@ export interface OpenStoreOptions {
 /** Opens the configured store (PostgreSQL when a URL is given, else embedded SQLite) and migrates it. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.pgSchema) : openSqlite(options);
-  if (options.migrate !== false) await migrateToLatest(store.db);
+  if (options.migrate !== false) await migrateToLatest(store.db, options.databaseUrl ? options.pgSchema : undefined);
   return store;
 }
 
@@ -53,8 +53,29 @@ function openSqlite(options: OpenStoreOptions): Store {
   sqlite.pragma("foreign_keys = ON");
   // Another process (the CLI next to a running server) may hold the write lock briefly.
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; compiling SQL is a large part of a small SQLite query's
+ * cost, and the hub runs the same few hundred statements over and over. Prepared statements are
+ * kept by their SQL text (bounded), which is safe because better-sqlite3 runs one at a time.
+ */
+function withStatementCache(sqlite: SQLite.Database, limit = 1000) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= limit) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Store> {
