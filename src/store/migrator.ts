@@ -21,8 +21,10 @@ class StaticMigrationProvider implements MigrationProvider {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<void> {
+  // Kysely looks for its bookkeeping tables across every schema it can see; naming ours keeps a
+  // store in its own PostgreSQL schema from mistaking another schema's tables for its own.
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
