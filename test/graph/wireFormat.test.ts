@@ -139,4 +139,52 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     expect(hidden.body.error).toMatchObject({ code: 100, error_subcode: 33 });
     expect(JSON.stringify(hidden.body)).not.toContain("Main");
   });
+
+  it("serves the Marketing API: create, read, update, delete, filter, count, and async insights reports", async () => {
+    const created = await graph("POST", `/v24.0/${accountId}/campaigns`, "name=Spring&objective=OUTCOME_SALES&special_ad_categories=[]&status=PAUSED&daily_budget=5000");
+    expect(created.status).toBe(200);
+    const campaignId = created.body.id as string;
+    for (let i = 0; i < 29; i++) await graph("POST", `/${accountId}/campaigns`, { name: `C${i}`, objective: "OUTCOME_TRAFFIC", special_ad_categories: [] });
+    const counted = await graph("GET", `/${accountId}/campaigns?limit=10&summary=total_count`);
+    expect(counted.body.data).toHaveLength(10);
+    expect(counted.body.data[0]).toEqual({ id: expect.any(String) });
+    expect(counted.body.summary).toEqual({ total_count: 30 });
+
+    const read = await graph("GET", `/${campaignId}?fields=name,status,daily_budget,effective_status,special_ad_categories`);
+    expect(read.body).toEqual({ id: campaignId, name: "Spring", status: "PAUSED", daily_budget: "5000", effective_status: "PAUSED", special_ad_categories: [] });
+    expect((await graph("POST", `/${campaignId}`, { status: "ACTIVE", daily_budget: "6000" })).body).toEqual({ success: true });
+    const active = await graph("GET", `/${accountId}/campaigns?fields=name&effective_status=${encodeURIComponent('["ACTIVE"]')}`);
+    expect(active.body.data).toEqual([{ id: campaignId, name: "Spring" }]);
+    const invalid = await graph("POST", `/${campaignId}`, { status: "SLEEPING" });
+    expect(invalid.body.error.code).toBe(100);
+    expect((await graph("DELETE", `/${campaignId}`)).body).toEqual({ success: true });
+    expect((await graph("GET", `/${campaignId}?fields=effective_status`)).body.effective_status).toBe("DELETED");
+    expect((await graph("GET", `/${accountId}/campaigns?summary=total_count&limit=1`)).body.summary.total_count).toBe(29);
+
+    // An ad set, a creative and an ad through the Graph, then two days of delivery for the ad.
+    const campaign2 = (await graph("POST", `/${accountId}/campaigns`, { name: "Summer", objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" })).body.id;
+    const adSet = await graph("POST", `/${accountId}/adsets`, { campaign_id: campaign2, name: "Lookalike", daily_budget: 5000, status: "ACTIVE" });
+    expect(adSet.status).toBe(200);
+    const creative = await graph("POST", `/${accountId}/adcreatives`, { name: "Trail", title: "Trail shoes", body: "Grippy.", link_url: "https://shop.example.test/trail" });
+    const ad = await graph("POST", `/${accountId}/ads`, { adset_id: adSet.body.id, name: "Trail ad", creative: { creative_id: creative.body.id }, status: "ACTIVE" });
+    expect(ad.status).toBe(200);
+    await hub.insights.upsertDailyRows([
+      { ad_id: ad.body.id, date: "2026-01-02", impressions: 1000, reach: 900, clicks: 40, spend: 1234, conversions: 2, revenue: 5000 },
+      { ad_id: ad.body.id, date: "2026-01-05", impressions: 500, reach: 450, clicks: 10, spend: 766, conversions: 1, revenue: 2500 },
+    ]);
+    const timeRange = encodeURIComponent(JSON.stringify({ since: "2026-01-01", until: "2026-01-07" }));
+    const daily = await graph("GET", `/${accountId}/insights?fields=spend,impressions&time_range=${timeRange}&time_increment=1`);
+    expect(daily.status).toBe(200);
+    expect(daily.body.data).toEqual([
+      expect.objectContaining({ date_start: "2026-01-02", date_stop: "2026-01-02", spend: "12.34", impressions: "1000" }),
+      expect.objectContaining({ date_start: "2026-01-05", date_stop: "2026-01-05", spend: "7.66", impressions: "500" }),
+    ]);
+    const run = await graph("POST", `/${accountId}/insights`, { fields: "spend,actions", level: "ad", time_range: { since: "2026-01-01", until: "2026-01-07" } });
+    const runId = run.body.report_run_id as string;
+    expect((await graph("GET", `/${runId}`)).body).toMatchObject({ id: runId, async_status: "Job Completed", async_percent_completion: 100 });
+    const rows = await graph("GET", `/${runId}/insights`);
+    expect(rows.body.data).toEqual([expect.objectContaining({ date_start: "2026-01-01", date_stop: "2026-01-07", ad_id: ad.body.id, spend: "20.00" })]);
+    const stranger = graphClient(server.url, agency.access_token);
+    expect((await stranger("GET", `/${runId}/insights`)).body.error.code).toBe(100);
+  });
 });

@@ -5,7 +5,7 @@ import { findCreative } from "../../hub/ads/adCreative.repository.ts";
 import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
 import type { InsightsQuery } from "../../hub/ads/insights.service.ts";
-import type { Page } from "../../store/paging.ts";
+import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
 import { listParam, stringParam } from "../params.ts";
@@ -13,7 +13,26 @@ import { listParam, stringParam } from "../params.ts";
 /** Meta answers ad objects with only their id unless `fields` asks for more. */
 const ID_ONLY = ["id"] as const;
 
-const list = (page: Page<object>): GraphResult => ({ kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY });
+type Fetch = (page: PageRequest) => Promise<Page<object>>;
+
+/**
+ * A stored, keyset-paged edge. `summary=total_count` counts by walking the same pages the caller
+ * may read, so the count respects the same filters and checks as the list.
+ */
+async function list(call: GraphCall, fetch: Fetch): Promise<GraphResult> {
+  const page = await fetch(call.paging);
+  const total = async () => {
+    let count = 0;
+    let request: PageRequest = { limit: MAX_PAGE_SIZE };
+    for (;;) {
+      const next = await fetch(request);
+      count += next.items.length;
+      if (!next.hasNext || !next.last) return count;
+      request = { limit: MAX_PAGE_SIZE, after: next.last };
+    }
+  };
+  return { kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY, total };
+}
 
 /** Parameters the services take in Meta's names, minus the Graph envelope's own. */
 function body(call: GraphCall): Record<string, unknown> {
@@ -21,9 +40,9 @@ function body(call: GraphCall): Record<string, unknown> {
   return rest;
 }
 
-function listOptions(call: GraphCall) {
+function listOptions(call: GraphCall, page: PageRequest) {
   const effectiveStatus = listParam(call.params, "effective_status");
-  return { page: call.paging, ...(effectiveStatus ? { effectiveStatus } : {}) };
+  return { page, ...(effectiveStatus ? { effectiveStatus } : {}) };
 }
 
 function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
@@ -59,19 +78,19 @@ const insights: EdgeSpec = {
 
 const accountEdges: Record<string, EdgeSpec> = {
   campaigns: {
-    GET: async (call, node) => list(await call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call))),
+    GET: async (call, node) => list(call, (page) => call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.campaigns.createCampaign(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adsets: {
-    GET: async (call, node) => list(await call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call))),
+    GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.adSets.createAdSet(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   ads: {
-    GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call))),
+    GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.ads.createAd(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adcreatives: {
-    GET: async (call, node) => list(await call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page: call.paging })),
+    GET: async (call, node) => list(call, (page) => call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page })),
     POST: async (call, node) => raw({ id: (await call.hub.adCreatives.createAdCreative(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   insights,
@@ -91,8 +110,8 @@ export const campaignNode: NodeSpec = {
     return raw({ success: true });
   },
   edges: {
-    adsets: { GET: async (call, node) => list(await call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call))) },
-    ads: { GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call))) },
+    adsets: { GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
+    ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
     insights,
   },
 };
@@ -109,7 +128,7 @@ export const adSetNode: NodeSpec = {
     return raw({ success: true });
   },
   edges: {
-    ads: { GET: async (call, node) => list(await call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call))) },
+    ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page))) },
     insights,
   },
 };
