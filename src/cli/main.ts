@@ -7,7 +7,7 @@ import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {

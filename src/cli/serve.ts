@@ -7,12 +7,13 @@ import { buildServer } from "../http/server.ts";
 import { createClient } from "redis";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
+import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 
 const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey });
   // With Redis, every instance counts calls in one place; without it, each counts its own.
   const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
   const rateLimiter = new RateLimiter({
@@ -31,6 +32,9 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  // Every instance may run one: deliveries are claimed in the store before they are sent.
+  const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: (error) => app.log.error({ err: error }, "webhook delivery run failed") });
+  webhookDispatcher.start();
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
@@ -43,6 +47,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     process.once("SIGTERM", stop);
   });
   clearInterval(sweeper);
+  await webhookDispatcher.stop();
   await app.close();
   await redis?.close();
   await hub.close();

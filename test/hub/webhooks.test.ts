@@ -346,6 +346,21 @@ describe.each(DIALECTS)("Graph webhooks on %s", (dialect) => {
       expect(receiver.deliveries).toHaveLength(1);
     });
 
+    it("fails a delivery whose sender stopped during its last attempt instead of trying a ninth time", async () => {
+      await configure();
+      await subscribe();
+      await publish(issue("8"));
+      // As a dispatcher leaves the row when it dies during the last allowed attempt.
+      await hub.store.db
+        .updateTable("webhook_deliveries")
+        .set({ status: "delivering", attempts: MAX_DELIVERY_ATTEMPTS, lease_until: clock.now() + 70_000 })
+        .execute();
+      const dispatcher = new WebhookDispatcher(hub.webhooks);
+      expect(await dispatcher.runOnce(clock.now() + 70_000)).toMatchObject({ claimed: 0 });
+      expect((await deliveriesOf())[0]).toMatchObject({ status: "failed", attempts: MAX_DELIVERY_ATTEMPTS, lastError: "The sender stopped during the last attempt." });
+      expect(receiver.deliveries).toHaveLength(0);
+    });
+
     it("start() delivers in the background until stop()", async () => {
       await configure();
       await subscribe();

@@ -103,23 +103,22 @@ export async function findDelivery(db: Executor, id: string): Promise<WebhookDel
 
 /**
  * Rows a dispatcher may take now: pending ones that are due, and ones whose sender's lease ran out
- * (it stopped mid-attempt) with attempts left.
+ * (it stopped mid-attempt). An idle poll is this one indexed read.
  */
-export async function listClaimable(db: Executor, now: number, maxAttempts: number, limit: number): Promise<string[]> {
-  const rows = await db
+export async function listClaimable(db: Executor, now: number, limit: number): Promise<Pick<WebhookDeliveryRow, "id" | "status" | "attempts">[]> {
+  return db
     .selectFrom("webhook_deliveries")
-    .select("id")
+    .select(["id", "status", "attempts"])
     .where((eb) =>
       eb.or([
         eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
-        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now), eb("attempts", "<", maxAttempts)]),
+        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now)]),
       ]),
     )
     .orderBy("next_attempt_at")
     .orderBy("id")
     .limit(limit)
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /**
@@ -143,16 +142,16 @@ export async function claimDelivery(db: Executor, id: string, now: number, lease
   return claimed?.attempts;
 }
 
-/** Rows whose sender stopped during their last allowed attempt: they will not be tried again. */
-export async function failAbandoned(db: Executor, now: number, maxAttempts: number): Promise<number> {
-  const result = await db
+/** A row whose sender stopped during its last allowed attempt: it will not be tried again. */
+export async function failAbandoned(db: Executor, id: string, now: number, maxAttempts: number): Promise<void> {
+  await db
     .updateTable("webhook_deliveries")
     .set({ status: "failed", lease_until: null, last_error: "The sender stopped during the last attempt." })
+    .where("id", "=", id)
     .where("status", "=", "delivering")
     .where("lease_until", "<=", now)
     .where("attempts", ">=", maxAttempts)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .execute();
 }
 
 /**

@@ -270,9 +270,12 @@ export class WebhookService {
    */
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const db = this.deps.db;
-    await repo.failAbandoned(db, now, MAX_DELIVERY_ATTEMPTS);
     const claimed: ClaimedDelivery[] = [];
-    for (const id of await repo.listClaimable(db, now, MAX_DELIVERY_ATTEMPTS, limit)) {
+    for (const { id, status, attempts } of await repo.listClaimable(db, now, limit)) {
+      if (status === "delivering" && attempts >= MAX_DELIVERY_ATTEMPTS) {
+        await repo.failAbandoned(db, id, now, MAX_DELIVERY_ATTEMPTS);
+        continue;
+      }
       const attempt = await repo.claimDelivery(db, id, now, now + leaseMs, MAX_DELIVERY_ATTEMPTS);
       if (attempt === undefined) continue;
       const row = await repo.findDelivery(db, id);
