@@ -240,6 +240,45 @@ describe.each(DIALECTS)("Graph webhooks on %s", (dialect) => {
       expect(await publish(partnerAccess)).toBe(0);
     });
 
+    it("partner share changes reach the owner's app for every partner, and a partner's app for its own share only", async () => {
+      const acmeApp = (await hub.apps.createApp(acme.admin.ctx, acme.id, "Acme Monitor")).id;
+      await hub.webhooks.configure(acme.admin.ctx, acmeApp, { object: "ad_account", callbackUrl: receiver.url, verifyToken: receiver.verifyToken, fields: ["partner_access"] });
+      await hub.webhooks.subscribe(acme.admin.ctx, { objectId: accountId, appId: acmeApp });
+      await configure(["partner_access"]);
+      await subscribe();
+
+      const northwind = await buildBusiness(hub, "Northwind");
+      const step = async (change: () => Promise<unknown>) => {
+        clock.t += 1000;
+        await change();
+      };
+      await step(() => hub.partners.offer(acme.admin.ctx, { assetId: accountId, partnerBusinessId: northwind.id, tasks: ["ANALYZE"] }));
+      await step(() => hub.partners.acceptOrRequest(northwind.admin.ctx, { partnerBusinessId: northwind.id, assetId: accountId }));
+      await step(() => hub.partners.offer(acme.admin.ctx, { assetId: accountId, partnerBusinessId: northwind.id, tasks: ["ANALYZE", "ADVERTISE"] }));
+      await step(() => hub.partners.removeShare(acme.admin.ctx, { assetId: accountId, partnerBusinessId: northwind.id }));
+      await step(() => hub.partners.offer(acme.admin.ctx, { assetId: accountId, partnerBusinessId: toolmaker.id, tasks: ["ANALYZE"] }));
+      // A refused change publishes nothing.
+      await expectError(hub.partners.offer(acme.admin.ctx, { assetId: accountId, partnerBusinessId: northwind.id, tasks: ["FLY"] }), "UNKNOWN_TASK");
+
+      const heard = async (ctx: TestBusiness["admin"]["ctx"], id: string) =>
+        (await hub.webhooks.listDeliveries(ctx, id, { limit: 100 })).page.items
+          .reverse()
+          .map((d) => JSON.parse(d.payload).entry[0].changes[0])
+          .map((c: { field: string; value: { change: string; partner_business_id: string; asset_id: string; permitted_tasks: string[] } }) => {
+            expect(c.field).toBe("partner_access");
+            expect(c.value.asset_id).toBe(`act_${accountId}`);
+            return `${c.value.change} ${c.value.partner_business_id === northwind.id ? "Northwind" : "Toolmaker"} ${[...c.value.permitted_tasks].sort().join(",")}`;
+          });
+      expect(await heard(acme.admin.ctx, acmeApp)).toEqual([
+        "offered Northwind ANALYZE",
+        "accepted Northwind ANALYZE",
+        "tasks_changed Northwind ADVERTISE,ANALYZE",
+        "removed Northwind ADVERTISE,ANALYZE",
+        "tasks_changed Toolmaker ANALYZE",
+      ]);
+      expect(await heard(toolmaker.admin.ctx, appId)).toEqual(["tasks_changed Toolmaker ANALYZE"]);
+    });
+
     it("publishes nothing when the transaction that published rolls back", async () => {
       await configure();
       await subscribe();

@@ -17,6 +17,8 @@ import {
 } from "../assignments/assignment.repository.ts";
 import { listGrantsForAsset, removeAssetFromGrant } from "../apps/appGrant.repository.ts";
 import { listPrincipalIdsOfBusiness } from "../people/person.repository.ts";
+import type { PartnerAccessValue } from "../webhooks/webhookFields.ts";
+import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import * as shares from "./partnerShare.repository.ts";
 import type { ShareRow, ShareStatus } from "./partnerShare.repository.ts";
 
@@ -106,6 +108,7 @@ export class PartnerShareService {
         };
         await shares.insertShare(tx.trx, row);
         await tx.audit({ ...base, action: "share.offer", after: { partner: partner.id, tasks, endsAt: row.ends_at } });
+        await this.publishShareChange(tx, asset.type, row, "offered", tasks);
         return this.present(row);
       }
       if (live.status === "pending") {
@@ -126,6 +129,7 @@ export class PartnerShareService {
           before: { partner: partner.id, status: live.status, tasks: parseTasks(live.tasks) },
           after: { partner: partner.id, status: changes.status ?? "pending", tasks, endsAt: changes.ends_at },
         });
+        await this.publishShareChange(tx, asset.type, live, approving ? "accepted" : "offered", tasks);
         return this.present({ ...live, ...changes });
       }
       // Active: change tasks (and end date) now; assignments under it never keep more than the share.
@@ -139,6 +143,7 @@ export class PartnerShareService {
         before: { partner: partner.id, tasks: parseTasks(live.tasks), endsAt: live.ends_at },
         after: { partner: partner.id, tasks, endsAt: changes.ends_at },
       });
+      await this.publishShareChange(tx, asset.type, live, "tasks_changed", tasks);
       return this.present({ ...live, ...changes });
     });
   }
@@ -178,6 +183,7 @@ export class PartnerShareService {
         await shares.updateShare(tx.trx, live.id, changes);
         await tx.changed("share", live.id);
         await tx.audit({ ...base, action: "share.accept", before: { status: "pending", tasks: offered }, after: { status: "active", tasks } });
+        await this.publishShareChange(tx, asset.type, live, "accepted", tasks);
         return this.present({ ...live, ...changes });
       }
       if (live?.status === "pending") {
@@ -439,6 +445,8 @@ export class PartnerShareService {
         after: { status: newStatus, assignmentsRemoved: assignments.length },
         reason,
       });
+      const type = this.deps.engine.asset(row.asset_id)?.type;
+      if (type) await this.publishShareChange(tx, type, row, status, parseTasks(row.tasks));
     }
     return summary;
   }
@@ -463,6 +471,22 @@ export class PartnerShareService {
         reason: "the share was narrowed",
       });
     }
+  }
+
+  /** Tells apps subscribed to an ad account of a change to one of its shares (webhook field `partner_access`). */
+  private async publishShareChange(
+    tx: CommandTx,
+    assetType: string,
+    share: Pick<ShareRow, "asset_id" | "partner_business_id">,
+    change: PartnerAccessValue["change"],
+    tasks: string[],
+  ): Promise<void> {
+    if (assetType !== "ad_account") return;
+    await new WebhookPublisher(this.deps).publish(tx, {
+      objectId: share.asset_id,
+      field: "partner_access",
+      value: { asset_id: graphIdOf("ad_account", share.asset_id), partner_business_id: share.partner_business_id, change, permitted_tasks: tasks },
+    });
   }
 
   private name(businessId: string): string {

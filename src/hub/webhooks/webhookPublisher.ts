@@ -19,8 +19,8 @@ export class WebhookPublisher {
   /**
    * Queues the event for every app subscribed to the ad account whose webhook config includes the
    * field, in the caller's transaction: if that transaction rolls back, nothing is ever sent. An
-   * app is left out once the person or system user who subscribed it can no longer see the account.
-   * Returns how many deliveries were queued.
+   * app hears only what the person or system user who subscribed it may see (see mayHear). Returns
+   * how many deliveries were queued.
    */
   async publish(tx: Pick<CommandTx, "trx" | "now">, event: WebhookEvent): Promise<number> {
     if (!isWebhookField(event.field)) throw new Error(`Unknown webhook field ${String(event.field)}`);
@@ -30,7 +30,7 @@ export class WebhookPublisher {
     const body = webhookBody("ad_account", objectId, tx.now, event.field, value);
     const rows: WebhookDeliveryRow[] = subscribers
       .filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field))
-      .filter((s) => s.subscribed_by === null || this.deps.engine.check({ principalId: s.subscribed_by }, "view_asset", objectId))
+      .filter((s) => this.mayHear(s.subscribed_by, objectId, event))
       .map((s) => ({
         id: newId(),
         app_id: s.app_id,
@@ -50,5 +50,22 @@ export class WebhookPublisher {
       }));
     await insertDeliveries(tx.trx, rows);
     return rows.length;
+  }
+
+  /**
+   * Whoever subscribed the app must still see the ad account. Partner changes follow the account's
+   * `agencies` edge: the owner's managers hear of every partner, a partner only of its own share.
+   * Apps the operator subscribed (no principal) hear everything. The engine answers as of before
+   * the caller's change, so a partner still hears that its own share was removed.
+   */
+  private mayHear(principalId: string | null, objectId: string, event: WebhookEvent): boolean {
+    if (principalId === null) return true;
+    const engine = this.deps.engine;
+    const subject = { principalId };
+    if (!engine.check(subject, "view_asset", objectId)) return false;
+    if (event.field !== "partner_access") return true;
+    const ownerId = engine.asset(objectId)?.ownerId;
+    if (ownerId !== undefined && engine.roleIn(principalId, ownerId) !== undefined && engine.check(subject, "manage_access", objectId)) return true;
+    return engine.roleIn(principalId, event.value.partner_business_id) !== undefined;
   }
 }
