@@ -34,9 +34,44 @@ export interface OpenStoreOptions {
 
 /** Opens the configured store (PostgreSQL when a URL is given, else embedded SQLite) and migrates it. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.pgSchema) : openSqlite(options);
-  if (options.migrate !== false) await migrateToLatest(store.db, options.databaseUrl ? options.pgSchema : undefined);
-  return store;
+  if (!options.databaseUrl) {
+    const store = openSqlite(options);
+    if (options.migrate !== false) await migrateToLatest(store.db);
+    return store;
+  }
+  const url = options.databaseUrl;
+  const schema = options.pgSchema;
+  return withSchemaChangeLock(url, async (admin) => {
+    if (schema) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${checkedSchema(schema)}`);
+    const store = openPostgres(url, schema);
+    if (options.migrate !== false) await migrateToLatest(store.db, schema);
+    return store;
+  });
+}
+
+/** An advisory lock key shared by every Grantline process that changes schemas on a server. */
+const SCHEMA_CHANGE_LOCK = 0x6772_616e;
+
+/**
+ * Runs schema changes one at a time per PostgreSQL server. Kysely's migrator reads the catalog of
+ * every schema to see what exists, and PostgreSQL's catalog functions fail with "does not exist"
+ * when another session drops a schema mid-read — which instances starting together, or test runs
+ * side by side in schemas of their own, would otherwise do.
+ */
+async function withSchemaChangeLock<T>(url: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query("SELECT pg_advisory_lock($1)", [SCHEMA_CHANGE_LOCK]);
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function checkedSchema(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
+  return schema;
 }
 
 function openSqlite(options: OpenStoreOptions): Store {
@@ -78,21 +113,11 @@ function withStatementCache(sqlite: SQLite.Database, limit = 1000) {
   };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Store> {
-  if (schema) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    } finally {
-      await admin.end();
-    }
-  }
+function openPostgres(url: string, schema?: string): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(schema ? { options: `-c search_path=${checkedSchema(schema)}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", close: () => db.destroy() };
@@ -100,11 +125,5 @@ async function openPostgres(url: string, schema?: string): Promise<Store> {
 
 /** Drops a PostgreSQL schema made for a test run. */
 export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await admin.end();
-  }
+  await withSchemaChangeLock(url, (admin) => admin.query(`DROP SCHEMA IF EXISTS ${checkedSchema(schema)} CASCADE`));
 }

@@ -284,7 +284,7 @@ describe.each(DIALECTS)("services and engine against the reference model on %s",
           }
         },
       ),
-      { numRuns: dialect === "postgres" ? 40 : 150 },
+      { numRuns: dialect === "postgres" ? 25 : 150 },
     );
   }, 240_000);
 });
