@@ -15,6 +15,7 @@ import { parseParams, params } from "./adParams.ts";
 import { presentAd, type AdView } from "./adPresenters.ts";
 import { assertEditable, assertOpenParent, auditDiff, effectiveStatusFilter, pageRequest, type ListOptions } from "./adRules.ts";
 import { findAdSet } from "./adSet.repository.ts";
+import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import { findCampaign } from "./campaign.repository.ts";
 
 /** `POST act_<id>/ads` parameters (Meta's names). The destination URL is the creative's (see AdCreativeService). */
@@ -146,7 +147,16 @@ export class AdService {
       await updateAd(tx.trx, adId, { review_status: next.review_status, review_feedback: next.review_feedback, updated_at: tx.now });
       const account = await requireAdAccount(tx.trx, current.account_id);
       await tx.audit({ action: "ad.review", businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });
-      return presentAd(await mustFind(tx.trx, adId));
+      const after = presentAd(await mustFind(tx.trx, adId));
+      // Subscribed apps hear when an ad goes into WITH_ISSUES or DISAPPROVED (Meta's with_issues_ad_objects).
+      if (after.effective_status === "DISAPPROVED" || after.effective_status === "WITH_ISSUES") {
+        await new WebhookPublisher(this.deps).publish(tx, {
+          objectId: current.account_id,
+          field: "with_issues_ad_objects",
+          value: { id: adId, level: "AD", effective_status: after.effective_status, ...(after.ad_review_feedback ? { ad_review_feedback: after.ad_review_feedback } : {}) },
+        });
+      }
+      return after;
     });
   }
 
