@@ -39,7 +39,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
   process.stdout.write(`Health: ${url}/healthz\n`);
-  for (const line of demoLines) process.stdout.write(`${line}\n`);
+  for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -65,8 +65,13 @@ async function prepareDemo(hub: Hub): Promise<string[]> {
     lines.push("  People (sign-in arrives with the console; until then use the CLI and tokens):");
     for (const person of world.people) lines.push(`    ${person.email.padEnd(26)} ${person.role.padEnd(9)} ${person.business}  id ${person.id}`);
     const token = await hub.tokens.issueSystemUserToken(operatorContext(), world.agencySystemUserId, {});
+    const advertiserToken = await hub.tokens.issueSystemUserToken(operatorContext(), world.advertiserSystemUserId, {});
     lines.push(`  ${DEMO_AGENCY} reporting bot: system user ${world.agencySystemUserId}, token ${token.accessToken}`);
+    lines.push(`  ${DEMO_ADVERTISER} API (admin): system user ${world.advertiserSystemUserId}, token ${advertiserToken.accessToken}`);
+    lines.push("  Tokens are shown once; only their hashes are stored.");
     lines.push(`  Try: npx grantline explain --principal ${world.people[3]!.id} --action change_budget --asset ${world.assets[0]!.graphId}`);
+    lines.push(`       curl '{url}/v24.0/${world.assets[0]!.graphId}/insights?level=adset&fields=adset_name,spend,actions&date_preset=last_30d&access_token=${advertiserToken.accessToken}'`);
+    lines.push("       API reference: /docs");
   } else {
     lines.push("", `Demo world already present (alice@acme.example is ${existing.id}); delete the data folder to start over.`);
   }
