@@ -1,20 +1,11 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GrantlineError } from "../../src/errors.ts";
 import type { DailyInsightInput, InsightsRow } from "../../src/hub/ads/insights.service.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { buildAd, buildAdSet, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
+import { expectError } from "../support/expectError.ts";
 
-async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${id}`).toBeInstanceOf(GrantlineError);
-  expect((error as GrantlineError).id).toBe(id);
-  return error as GrantlineError;
-}
 
 const DAY = 24 * 60 * 60 * 1000;
 const dateAt = (base: string, offset: number) => new Date(Date.parse(`${base}T00:00:00Z`) + offset * DAY).toISOString().slice(0, 10);

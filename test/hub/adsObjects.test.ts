@@ -1,20 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GrantlineError } from "../../src/errors.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { systemContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { buildAd, buildAdSet, buildAdTree, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, type TestPerson, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
+import { expectError } from "../support/expectError.ts";
 
-async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${id}`).toBeInstanceOf(GrantlineError);
-  expect((error as GrantlineError).id).toBe(id);
-  return error as GrantlineError;
-}
 
 const MINUTE = 60 * 1000;
 

@@ -1,21 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GrantlineError } from "../../src/errors.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { operatorContext, principalContext, systemContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
+import { expectError } from "../support/expectError.ts";
 
-async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${id}`).toBeInstanceOf(GrantlineError);
-  expect((error as GrantlineError).id).toBe(id);
-  return error as GrantlineError;
-}
 
 describe.each(DIALECTS)("partner access lifecycle on %s", (dialect) => {
   let store: TestStore;

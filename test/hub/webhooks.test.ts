@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GrantlineError } from "../../src/errors.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import type { WebhookEvent } from "../../src/hub/webhooks/webhookFields.ts";
@@ -7,16 +6,8 @@ import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../../src/hub/webhooks/webh
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { deadUrl, openWebhookHub, receiverAcceptsSignature, WebhookReceiver, webhookTestKey } from "../support/webhooks.ts";
+import { expectError } from "../support/expectError.ts";
 
-async function expectError(promise: Promise<unknown>, id: string): Promise<GrantlineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${id}`).toBeInstanceOf(GrantlineError);
-  expect((error as GrantlineError).id).toBe(id);
-  return error as GrantlineError;
-}
 
 describe.each(DIALECTS)("Graph webhooks on %s", (dialect) => {
   let store: TestStore;

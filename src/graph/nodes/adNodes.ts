@@ -98,68 +98,65 @@ const accountEdges: Record<string, EdgeSpec> = {
 
 export const adAccountMarketingEdges = accountEdges;
 
-export const campaignNode: NodeSpec = {
-  defaults: ID_ONLY,
-  read: async (call, node) => (await call.hub.campaigns.getCampaign(call.caller.ctx, node.id)) as unknown as GraphObject,
-  update: async (call, node) => {
-    await call.hub.campaigns.updateCampaign(call.caller.ctx, node.id, body(call) as never);
-    return raw({ success: true });
-  },
-  remove: async (call, node) => {
-    await call.hub.campaigns.deleteCampaign(call.caller.ctx, node.id);
-    return raw({ success: true });
-  },
+type Ctx = GraphCall["caller"]["ctx"];
+
+/** A campaign, ad set, ad or creative node: read, update with `POST /{id}`, delete with `DELETE /{id}`. */
+function adObjectNode(ops: {
+  get: (call: GraphCall, ctx: Ctx, id: string) => Promise<object>;
+  update: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
+  remove: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
+  edges: NodeSpec["edges"];
+}): NodeSpec {
+  return {
+    defaults: ID_ONLY,
+    read: async (call, node) => (await ops.get(call, call.caller.ctx, node.id)) as GraphObject,
+    update: async (call, node) => {
+      await ops.update(call, call.caller.ctx, node.id);
+      return raw({ success: true });
+    },
+    remove: async (call, node) => {
+      await ops.remove(call, call.caller.ctx, node.id);
+      return raw({ success: true });
+    },
+    edges: ops.edges,
+  };
+}
+
+export const campaignNode = adObjectNode({
+  get: (call, ctx, id) => call.hub.campaigns.getCampaign(ctx, id),
+  update: (call, ctx, id) => call.hub.campaigns.updateCampaign(ctx, id, body(call) as never),
+  remove: (call, ctx, id) => call.hub.campaigns.deleteCampaign(ctx, id),
   edges: {
     adsets: { GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
     ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
     insights,
   },
-};
+});
 
-export const adSetNode: NodeSpec = {
-  defaults: ID_ONLY,
-  read: async (call, node) => (await call.hub.adSets.getAdSet(call.caller.ctx, node.id)) as unknown as GraphObject,
-  update: async (call, node) => {
-    await call.hub.adSets.updateAdSet(call.caller.ctx, node.id, body(call) as never);
-    return raw({ success: true });
-  },
-  remove: async (call, node) => {
-    await call.hub.adSets.deleteAdSet(call.caller.ctx, node.id);
-    return raw({ success: true });
-  },
+export const adSetNode = adObjectNode({
+  get: (call, ctx, id) => call.hub.adSets.getAdSet(ctx, id),
+  update: (call, ctx, id) => call.hub.adSets.updateAdSet(ctx, id, body(call) as never),
+  remove: (call, ctx, id) => call.hub.adSets.deleteAdSet(ctx, id),
   edges: {
     ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page))) },
     insights,
   },
-};
+});
 
-export const adNode: NodeSpec = {
-  defaults: ID_ONLY,
-  read: async (call, node) => (await call.hub.ads.getAd(call.caller.ctx, node.id)) as unknown as GraphObject,
-  update: async (call, node) => {
-    await call.hub.ads.updateAd(call.caller.ctx, node.id, body(call) as never);
-    return raw({ success: true });
-  },
-  remove: async (call, node) => {
-    await call.hub.ads.deleteAd(call.caller.ctx, node.id);
-    return raw({ success: true });
-  },
+export const adNode = adObjectNode({
+  get: (call, ctx, id) => call.hub.ads.getAd(ctx, id),
+  update: (call, ctx, id) => call.hub.ads.updateAd(ctx, id, body(call) as never),
+  remove: (call, ctx, id) => call.hub.ads.deleteAd(ctx, id),
   edges: { insights },
-};
+});
 
-export const adCreativeNode: NodeSpec = {
-  defaults: ID_ONLY,
-  read: async (call, node) => (await call.hub.adCreatives.getAdCreative(call.caller.ctx, node.id)) as unknown as GraphObject,
-  update: async (call, node) => {
-    await call.hub.adCreatives.renameAdCreative(call.caller.ctx, node.id, { name: stringParam(call.params, "name", true) });
-    return raw({ success: true });
-  },
-  remove: async (call, node) => {
-    await call.hub.adCreatives.deleteAdCreative(call.caller.ctx, node.id);
-    return raw({ success: true });
-  },
+/** Creatives take only a new name once made, as on Meta. */
+export const adCreativeNode = adObjectNode({
+  get: (call, ctx, id) => call.hub.adCreatives.getAdCreative(ctx, id),
+  update: (call, ctx, id) => call.hub.adCreatives.renameAdCreative(ctx, id, { name: stringParam(call.params, "name", true) }),
+  remove: (call, ctx, id) => call.hub.adCreatives.deleteAdCreative(ctx, id),
   edges: {},
-};
+});
 
 /** An async insights report (`POST …/insights`): its status, then its rows. */
 export const reportRunNode: NodeSpec = {
