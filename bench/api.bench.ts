@@ -14,6 +14,7 @@ import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
 import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
+import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -49,7 +50,15 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,
   });
-  const app = await buildServer(hub, { logLevel: "silent" });
+  // The limiter runs on every call as in production, with quotas no load run can reach, so every
+  // measured answer is a real 200 rather than a cheap 429.
+  const unreachable = 1_000_000_000;
+  const rateLimiter = new RateLimiter({
+    appPoints: unreachable,
+    businessPoints: unreachable,
+    adAccountBasePoints: { development_access: unreachable, standard_access: unreachable },
+  });
+  const app = await buildServer(hub, { logLevel: "silent", rateLimiter });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const owner = await bootstrapBusiness(hub, "Bench Co");
