@@ -22,13 +22,3 @@ export function requireAsset(call: GraphCall, action: ActionName, assetId: strin
   if (!related) throw errors.notFound(`Object with ID '${graphId}'`);
   throw deniedError(engine.explain(subject, action, assetId));
 }
-
-/** Whether the caller may see the asset at all (for filtering lists). */
-export function canSee(call: GraphCall, assetId: string): boolean {
-  const subject = subjectOf(call.caller.ctx);
-  return subject === null || call.hub.engine.check(subject, "view_asset", assetId);
-}
-
-export function callerId(call: GraphCall): string {
-  return call.caller.token.principalId;
-}

@@ -29,7 +29,9 @@ export function collectParams(query: unknown, body: unknown): GraphParams {
     if (!source || typeof source !== "object" || Array.isArray(source)) continue;
     for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
       if (key === "access_token" || key === "appsecret_proof") continue;
-      out[key] = decodeValue(Array.isArray(value) && typeof value[0] === "string" && source === query ? value[value.length - 1] : value);
+      // A query key given twice counts once, with its last value; body arrays are real lists.
+      const single = source === query && Array.isArray(value) ? value[value.length - 1] : value;
+      out[key] = decodeValue(single);
     }
   }
   return out;

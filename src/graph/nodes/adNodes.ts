@@ -6,7 +6,7 @@ import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
 import type { InsightsQuery } from "../../hub/ads/insights.service.ts";
 import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
-import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
 import { listParam, stringParam } from "../params.ts";
 
@@ -112,11 +112,11 @@ function adObjectNode(ops: {
     read: async (call, node) => (await ops.get(call, call.caller.ctx, node.id)) as GraphObject,
     update: async (call, node) => {
       await ops.update(call, call.caller.ctx, node.id);
-      return raw({ success: true });
+      return success();
     },
     remove: async (call, node) => {
       await ops.remove(call, call.caller.ctx, node.id);
-      return raw({ success: true });
+      return success();
     },
     edges: ops.edges,
   };

@@ -3,7 +3,7 @@ import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
-import { raw, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
 
@@ -89,7 +89,7 @@ const assignedUsers: EdgeSpec = {
       tasks: listParam(call.params, "tasks", true),
       businessId: stringParam(call.params, "business"),
     });
-    return raw({ success: true });
+    return success();
   },
   DELETE: async (call, node) => {
     await call.hub.assignments.unassign(call.caller.ctx, {
@@ -97,7 +97,7 @@ const assignedUsers: EdgeSpec = {
       principalId: stringParam(call.params, "user", true),
       businessId: stringParam(call.params, "business"),
     });
-    return raw({ success: true });
+    return success();
   },
 };
 
@@ -118,7 +118,7 @@ function assetNode(type: AssetType): NodeSpec {
       requireAsset(call, "manage_settings", node.id);
       const spendCap = intParam(call.params, "spend_cap");
       await call.hub.assets.updateAdAccount(call.caller.ctx, node.id, { name: stringParam(call.params, "name"), spendCap });
-      return raw({ success: true });
+      return success();
     };
   }
   return spec;

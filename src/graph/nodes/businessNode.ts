@@ -3,7 +3,7 @@ import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { ASSET_DEFAULTS, BUSINESS_DEFAULTS, graphTime, presentAssetGraph, presentBusinessGraph } from "../graphPresenters.ts";
-import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeSpec } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
 
@@ -155,7 +155,7 @@ export const businessNode: NodeSpec = {
       name: stringParam(call.params, "name"),
       twoFactorRequired: twoFactor === undefined ? undefined : twoFactor !== "none",
     });
-    return raw({ success: true });
+    return success();
   },
   edges: {
     owned_ad_accounts: owned("ad_account"),
@@ -218,7 +218,7 @@ export const businessNode: NodeSpec = {
       },
       DELETE: async (call, node) => {
         await call.hub.businesses.removeMember(call.caller.ctx, node.id, stringParam(call.params, "user", true));
-        return raw({ success: true });
+        return success();
       },
     },
     pending_users: {
@@ -234,7 +234,7 @@ export const businessNode: NodeSpec = {
       },
       DELETE: async (call, node) => {
         await call.hub.invitations.cancel(call.caller.ctx, node.id, stringParam(call.params, "invitation", true));
-        return raw({ success: true });
+        return success();
       },
     },
     system_users: {

@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import type { WebhookConfigView, WebhookDeliveryView } from "../../hub/webhooks/webhook.service.ts";
 import { requireAsset } from "../graphAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
-import { raw, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
 import { listParam, stringParam } from "../params.ts";
 
@@ -64,7 +64,7 @@ const subscriptions: EdgeSpec = {
       object: stringParam(call.params, "object"),
       fields: listParam(call.params, "fields"),
     });
-    return raw({ success: true });
+    return success();
   },
 };
 
@@ -114,11 +114,11 @@ export const subscribedApps: EdgeSpec = {
   POST: async (call, node) => {
     requireAccount(call, node);
     await call.hub.webhooks.subscribe(call.caller.ctx, { objectId: node.id, appId: appOf(call) });
-    return raw({ success: true });
+    return success();
   },
   DELETE: async (call, node) => {
     requireAccount(call, node);
     await call.hub.webhooks.unsubscribe(call.caller.ctx, { objectId: node.id, appId: appOf(call) });
-    return raw({ success: true });
+    return success();
   },
 };
