@@ -61,4 +61,4 @@ export interface NodeSpec {
 export type NodeResolver = (hub: Hub, id: string) => Promise<GraphNode | undefined>;
 
 export const raw = (value: unknown): GraphResult => ({ kind: "raw", value });
-export const success = (): GraphResult => success();
+export const success = (): GraphResult => raw({ success: true });
