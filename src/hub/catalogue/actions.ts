@@ -12,6 +12,16 @@ export interface ActionSpec {
 }
 
 const ADS_READ = ["ads_read", "ads_management"] as const;
+
+/** What control of an asset takes, per type: its MANAGE task (EDIT for Pixels; every task for Instagram, which has no MANAGE). */
+const OWNER_CONTROL = {
+  ad_account: ["MANAGE"],
+  page: ["MANAGE"],
+  pixel: ["EDIT"],
+  instagram_account: ASSET_TYPE_INFO.instagram_account.tasks,
+  product_catalog: ["MANAGE"],
+  creative_hub_project: ["MANAGE"],
+} as const;
 const ADS_WRITE = ["ads_management"] as const;
 
 /** Every action the hub authorizes on an asset, each mapped to the tasks it needs. */
@@ -123,28 +133,14 @@ export const ACTIONS = {
     name: "manage_settings",
     label: "changing the asset's settings (name, spend cap)",
     write: true,
-    requires: {
-      ad_account: ["MANAGE"],
-      page: ["MANAGE"],
-      pixel: ["EDIT"],
-      instagram_account: ASSET_TYPE_INFO.instagram_account.tasks,
-      product_catalog: ["MANAGE"],
-      creative_hub_project: ["MANAGE"],
-    },
+    requires: OWNER_CONTROL,
     scopes: [...ADS_WRITE, "business_management"],
   },
   manage_access: {
     name: "manage_access",
     label: "managing who has access",
     write: true,
-    requires: {
-      ad_account: ["MANAGE"],
-      page: ["MANAGE"],
-      pixel: ["EDIT"],
-      instagram_account: ASSET_TYPE_INFO.instagram_account.tasks,
-      product_catalog: ["MANAGE"],
-      creative_hub_project: ["MANAGE"],
-    },
+    requires: OWNER_CONTROL,
     scopes: ["business_management"],
   },
 } as const satisfies Record<string, ActionSpec>;

@@ -92,20 +92,7 @@ export class PartnerShareService {
       const base = { businessId: asset.owner_business_id, targetType: asset.type, targetId: asset.id };
 
       if (!live) {
-        const row: ShareRow = {
-          id: newId(),
-          asset_id: asset.id,
-          owner_business_id: asset.owner_business_id,
-          partner_business_id: partner.id,
-          status: "pending",
-          initiated_by: "owner",
-          tasks: JSON.stringify(tasks),
-          created_at: tx.now,
-          updated_at: tx.now,
-          pending_expires_at: tx.now + this.pendingTtlDays * DAY,
-          ends_at: endsAt ?? null,
-          created_by: actorLabel(ctx),
-        };
+        const row = this.newPending(tx, ctx, asset, partner.id, "owner", tasks, endsAt ?? null);
         await shares.insertShare(tx.trx, row);
         await tx.audit({ ...base, action: "share.offer", after: { partner: partner.id, tasks, endsAt: row.ends_at } });
         await this.publishShareChange(tx, asset.type, row, "offered", tasks);
@@ -214,20 +201,7 @@ export class PartnerShareService {
           `${ownerName} has not offered ${asset.name} to ${partner.name}. To request access, name the tasks you need (permitted_tasks).`,
         );
       }
-      const row: ShareRow = {
-        id: newId(),
-        asset_id: asset.id,
-        owner_business_id: asset.owner_business_id,
-        partner_business_id: partner.id,
-        status: "pending",
-        initiated_by: "partner",
-        tasks: JSON.stringify(requested),
-        created_at: tx.now,
-        updated_at: tx.now,
-        pending_expires_at: tx.now + this.pendingTtlDays * DAY,
-        ends_at: null,
-        created_by: actorLabel(ctx),
-      };
+      const row = this.newPending(tx, ctx, asset, partner.id, "partner", requested, null);
       await shares.insertShare(tx.trx, row);
       await tx.audit({ ...base, action: "share.request", after: { owner: asset.owner_business_id, tasks: requested } });
       return this.present(row);
@@ -344,6 +318,32 @@ export class PartnerShareService {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** A new offer (initiated by the owner) or request (by the partner), waiting for the other side. */
+  private newPending(
+    tx: CommandTx,
+    ctx: RequestContext,
+    asset: AssetRow,
+    partnerId: string,
+    initiatedBy: "owner" | "partner",
+    tasks: string[],
+    endsAt: number | null,
+  ): ShareRow {
+    return {
+      id: newId(),
+      asset_id: asset.id,
+      owner_business_id: asset.owner_business_id,
+      partner_business_id: partnerId,
+      status: "pending",
+      initiated_by: initiatedBy,
+      tasks: JSON.stringify(tasks),
+      created_at: tx.now,
+      updated_at: tx.now,
+      pending_expires_at: tx.now + this.pendingTtlDays * DAY,
+      ends_at: endsAt,
+      created_by: actorLabel(ctx),
+    };
+  }
 
   private async requireAsset(trx: Executor, assetId: string): Promise<AssetRow> {
     const id = assetId.startsWith("act_") ? assetId.slice(4) : assetId;
