@@ -25,7 +25,10 @@ async function limitRate(limiter: RateLimiter, reply: FastifyReply, caller: Grap
   });
   for (const [name, value] of Object.entries(usageHeaders(result))) if (value !== undefined) void reply.header(name, value);
   const refusal = errorFor(result);
-  if (refusal) throw refusal;
+  if (refusal) {
+    void reply.header("retry-after", String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))));
+    throw refusal;
+  }
 }
 
 /** Strips any `vNN.N` prefix so every Graph path works with and without a version. */

@@ -44,6 +44,7 @@ describe("rate limits on Graph responses", () => {
     const over = await graph("GET", `/${account}?fields=name`);
     expect(over.status).toBe(429);
     expect(over.body.error).toMatchObject({ code: 80004, error_subcode: 2446079 });
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(3000);
     expect(JSON.parse(over.headers.get("x-business-use-case-usage")!)[account.slice(4)][0].estimated_time_to_regain_access).toBe(60);
     // Other ad accounts and business calls are unaffected.
     expect((await graph("GET", `/${owner.business_id}`)).status).toBe(200);
