@@ -5,6 +5,7 @@ import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
 import { bootstrapBusiness, openHub, type Hub } from "../hub/hub.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
+import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
@@ -81,6 +82,46 @@ export function buildCli(): Command {
         ];
         print(opts.json === true, explanation, lines.join("\n"));
         if (!explanation.allowed) process.exitCode = 3;
+      });
+    });
+
+  const sim = program.command("sim").description("The simulated ad market behind insights.");
+  const days = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 3650) throw new InvalidArgumentError("a whole number of days from 1 to 3650");
+    return n;
+  };
+  const progress = (json: boolean) => (done: number, total: number) => {
+    if (!json && process.stderr.isTTY) process.stderr.write(`\rsimulated ${done}/${total} days`);
+  };
+  const printSummary = (json: boolean, summary: SimulationSummary) =>
+    print(
+      json,
+      summary,
+      `\nSimulated ${summary.days} days (${summary.from} to ${summary.to}) for ${summary.ads} ads: ` +
+        `spend ${summary.spend.toFixed(2)}, ${summary.impressions} impressions, ${summary.clicks} clicks, ` +
+        `${summary.conversions} conversions reported so far, revenue ${summary.revenue.toFixed(2)}.`,
+    );
+  sim
+    .command("backfill")
+    .description("Create history up to yesterday for every ad in the hub (the store must have none yet).")
+    .requiredOption("--days <n>", "days of history", days)
+    .option("--seed <n>", "seed of the market's hidden parameters", days, 1)
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { days: number; seed: number; json?: boolean }) => {
+      await withHub(async (hub) => {
+        const summary = await new HubSimulation(hub).backfill(opts.days, { seed: opts.seed, onProgress: progress(opts.json === true) });
+        printSummary(opts.json === true, summary);
+      });
+    });
+  sim
+    .command("advance")
+    .description("Simulate N more days for every active ad and write their insights.")
+    .requiredOption("--days <n>", "days to simulate", days)
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { days: number; json?: boolean }) => {
+      await withHub(async (hub) => {
+        printSummary(opts.json === true, await new HubSimulation(hub).advance(opts.days, { onProgress: progress(opts.json === true) }));
       });
     });
 

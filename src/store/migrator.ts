@@ -4,6 +4,7 @@ import * as m002 from "./migrations/002_ads.ts";
 import * as m003 from "./migrations/003_webhooks.ts";
 import * as m004 from "./migrations/004_invitations.ts";
 import * as m005 from "./migrations/005_report_runs.ts";
+import * as m006 from "./migrations/006_simulation.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "003_webhooks": m003,
   "004_invitations": m004,
   "005_report_runs": m005,
+  "006_simulation": m006,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

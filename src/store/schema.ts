@@ -336,6 +336,20 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+export interface SimulationRunsTable {
+  id: number;
+  seed: number;
+  /** Calendar day of simulated day 0, YYYY-MM-DD. */
+  start_date: string;
+  /** Index of the next day to simulate. */
+  next_day: number;
+  /** Market state keyed by hub ids (learning, spend, frequency), JSON. */
+  state_json: string;
+  /** The last days' deliveries, whose late conversions are still being reported, JSON. */
+  recent_json: string;
+  updated_at: number;
+}
+
 export interface Database {
   people: PeopleTable;
   businesses: BusinessesTable;
@@ -355,6 +369,7 @@ export interface Database {
   audit_entries: AuditEntriesTable;
   business_invitations: BusinessInvitationsTable;
   insights_report_runs: InsightsReportRunsTable;
+  simulation_runs: SimulationRunsTable;
   campaigns: CampaignsTable;
   ad_sets: AdSetsTable;
   ad_creatives: AdCreativesTable;

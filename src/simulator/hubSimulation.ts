@@ -1,0 +1,258 @@
+import { errors } from "../errors.ts";
+import { systemContext } from "../hub/context.ts";
+import type { Hub } from "../hub/hub.ts";
+import {
+  DEFAULT_MARKET,
+  dayRng,
+  MAX_LAG_DAYS,
+  initialState,
+  simulateDay,
+  toInsightRow,
+  type AdDayDelivery,
+  type AdSetState,
+  type AdState,
+  type ReviewStatus,
+  type SimAd,
+  type SimAdSet,
+  type SimBudget,
+  type SimSite,
+  type SimState,
+  type World,
+} from "./market.ts";
+import { hashSeed, Mulberry32 } from "./random.ts";
+import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Days over which site outages and disapprovals are planned ahead. */
+const HORIZON_DAYS = 400;
+const DISAPPROVAL_DAILY_HAZARD = 0.002;
+const OUTAGE_DAILY_HAZARD = 0.01;
+
+/** Market state by hub id, so ads added or removed between runs keep their own history. */
+interface StoredState {
+  accounts: Record<string, number>;
+  adSets: Record<string, AdSetState>;
+  ads: Record<string, AdState>;
+}
+
+export interface SimulationSummary {
+  days: number;
+  from: string;
+  to: string;
+  ads: number;
+  spend: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  revenue: number;
+}
+
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The simulated market running over the hub's own ad accounts: hidden true parameters for every
+ * ad set and ad (drawn from the seed and the object's id, so they never change), delivery day by
+ * day from the budgets and statuses in the hub, and insight rows written where the Graph reads them,
+ * with conversions reported as attribution lag allows — so recent days look worse than they will.
+ */
+export class HubSimulation {
+  constructor(private readonly hub: Hub) {}
+
+  /** Creates `days` days of history ending yesterday (hub clock); the store must have none yet. */
+  async backfill(days: number, options: { seed?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SimulationSummary> {
+    if (await findSimulationRun(this.hub.store.db)) {
+      throw errors.invalidParameter("This hub already has simulated history; use `grantline sim advance` to add days.");
+    }
+    const today = Date.parse(`${dateOf(this.hub.now())}T00:00:00Z`);
+    const empty: StoredState = { accounts: {}, adSets: {}, ads: {} };
+    await saveSimulationRun(this.hub.store.db, {
+      id: 1,
+      seed: options.seed ?? 1,
+      start_date: dateOf(today - days * DAY_MS),
+      next_day: 0,
+      state_json: JSON.stringify(empty),
+      recent_json: "[]",
+      updated_at: this.hub.now(),
+    });
+    return this.advance(days, options);
+  }
+
+  /** Simulates `days` more days for every active ad and writes their insights. */
+  async advance(days: number, options: { onProgress?: (done: number, total: number) => void } = {}): Promise<SimulationSummary> {
+    if (!Number.isInteger(days) || days < 1 || days > 3650) throw errors.invalidParameter("days must be a whole number from 1 to 3650.");
+    const db = this.hub.store.db;
+    const run = (await findSimulationRun(db)) ?? {
+      id: 1,
+      seed: 1,
+      start_date: dateOf(this.hub.now()),
+      next_day: 0,
+      state_json: JSON.stringify({ accounts: {}, adSets: {}, ads: {} }),
+      recent_json: "[]",
+      updated_at: this.hub.now(),
+    };
+    const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date);
+    const state = toArrays(world, JSON.parse(run.state_json) as StoredState);
+    let recent = JSON.parse(run.recent_json) as AdDayDelivery[];
+    const simulated: AdDayDelivery[] = [];
+    const last = run.next_day + days - 1;
+    for (let dayIndex = run.next_day; dayIndex <= last; dayIndex++) {
+      const result = simulateDay(world, state, dayIndex, dayRng(world, dayIndex));
+      simulated.push(...result.ads);
+      for (const event of result.events) {
+        if (event.type === "ad_disapproved") {
+          await this.hub.ads.setReviewStatus(systemContext(), event.adId, {
+            review_status: "DISAPPROVED",
+            feedback: "The ad was disapproved in review (simulated).",
+          });
+        }
+      }
+      options.onProgress?.(dayIndex - run.next_day + 1, days);
+    }
+    // Rows change for up to MAX_LAG_DAYS after their day as late conversions are reported; writing
+    // them once, as reported at the end of the last day, leaves the same rows as writing daily.
+    recent = [...recent, ...simulated].filter((d) => d.dayIndex > last - MAX_LAG_DAYS - 1);
+    const touched = new Map<string, AdDayDelivery>();
+    for (const d of [...recent, ...simulated]) touched.set(`${d.adId}:${d.dayIndex}`, d);
+    await this.hub.insights.upsertDailyRows([...touched.values()].map((d) => toInsightRow(d, last)));
+    await saveSimulationRun(db, {
+      ...run,
+      next_day: last + 1,
+      state_json: JSON.stringify(fromArrays(world, state)),
+      recent_json: JSON.stringify(recent),
+      updated_at: this.hub.now(),
+    });
+    return summarize(world, run.next_day, last, simulated.map((d) => toInsightRow(d, last)), new Set(simulated.map((d) => d.adId)).size);
+  }
+}
+
+function summarize(
+  world: World,
+  first: number,
+  last: number,
+  rows: { spend: number; impressions: number; clicks: number; conversions: number; revenue: number }[],
+  ads: number,
+): SimulationSummary {
+  const start = Date.parse(`${world.startDate}T00:00:00Z`);
+  const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((total, r) => total + pick(r), 0);
+  return {
+    days: last - first + 1,
+    from: dateOf(start + first * DAY_MS),
+    to: dateOf(start + last * DAY_MS),
+    ads,
+    spend: sum((r) => r.spend) / 100,
+    impressions: sum((r) => r.impressions),
+    clicks: sum((r) => r.clicks),
+    conversions: sum((r) => r.conversions),
+    revenue: sum((r) => r.revenue) / 100,
+  };
+}
+
+type HubObjects = Awaited<ReturnType<typeof loadHubAdObjects>>;
+
+/** The market's view of the hub: what runs, on which budgets, towards which sites, with hidden truths. */
+function buildWorld(objects: HubObjects, seed: number, startDate: string): World {
+  const start = Date.parse(`${startDate}T00:00:00Z`);
+  const dayOf = (ms: number | null) => (ms === null ? null : Math.floor((ms - start) / DAY_MS));
+  const activeAccounts = new Set(objects.accounts.filter((a) => a.account_status === 1).map((a) => a.id));
+  const adSetsPerCampaign = new Map<string, number>();
+  for (const s of objects.adSets) adSetsPerCampaign.set(s.campaign_id, (adSetsPerCampaign.get(s.campaign_id) ?? 0) + 1);
+  const campaignById = new Map(objects.campaigns.map((c) => [c.id, c]));
+
+  const adSets: SimAdSet[] = objects.adSets.map((s) => {
+    const rng = new Mulberry32(hashSeed(seed, "adset", s.id));
+    const campaign = campaignById.get(s.campaign_id);
+    const share = adSetsPerCampaign.get(s.campaign_id) ?? 1;
+    // A campaign budget (Advantage campaign budget) is spread evenly over its ad sets.
+    const daily = s.daily_budget ?? (campaign?.daily_budget ? Math.floor(campaign.daily_budget / share) : null);
+    const lifetime = s.lifetime_budget ?? (campaign?.lifetime_budget ? Math.floor(campaign.lifetime_budget / share) : null);
+    const budget: SimBudget =
+      lifetime !== null
+        ? { kind: "lifetime", amountMinor: lifetime, endDay: dayOf(s.end_time ?? campaign?.stop_time ?? null) ?? HORIZON_DAYS }
+        : { kind: "daily", amountMinor: daily ?? 0 };
+    const reference = budget.kind === "daily" ? Math.max(budget.amountMinor, 100) : Math.max(Math.floor(budget.amountMinor / 30), 100);
+    return {
+      id: s.id,
+      campaignId: s.campaign_id,
+      status: s.status === "ACTIVE" ? "ACTIVE" : "PAUSED",
+      budget,
+      truth: {
+        curveExponent: rng.between(0.6, 0.9),
+        baseCpmMinor: rng.logBetween(600, 1600),
+        referenceSpendMinor: reference,
+        audienceSize: Math.round(rng.logBetween(150_000, 1_500_000)),
+      },
+    };
+  });
+
+  const urls = [...new Set(objects.ads.map((a) => a.link_url ?? ""))].sort();
+  const sites: SimSite[] = urls.map((url) => {
+    const rng = new Mulberry32(hashSeed(seed, "site", url));
+    const downWindows = [];
+    for (let d = 0; d < HORIZON_DAYS; d++) {
+      if (rng.chance(OUTAGE_DAILY_HAZARD)) {
+        const length = rng.int(1, 3);
+        downWindows.push({ startDay: d, endDay: d + length - 1 });
+        d += length;
+      }
+    }
+    return { url, downWindows };
+  });
+
+  const ads: SimAd[] = objects.ads.map((a) => {
+    const rng = new Mulberry32(hashSeed(seed, "ad", a.id));
+    const wait = Math.floor(Math.log(1 - rng.uniform()) / Math.log(1 - DISAPPROVAL_DAILY_HAZARD));
+    const reviewStatus: ReviewStatus = a.review_status === "APPROVED" ? "APPROVED" : a.review_status === "DISAPPROVED" ? "DISAPPROVED" : "PENDING_REVIEW";
+    return {
+      id: a.id,
+      adSetId: a.adset_id,
+      status: a.status === "ACTIVE" ? "ACTIVE" : "PAUSED",
+      reviewStatus,
+      destinationUrl: a.link_url ?? "",
+      truth: {
+        ctr: rng.logBetween(0.004, 0.025),
+        cvr: rng.logBetween(0.01, 0.06),
+        averageOrderValueMinor: Math.round(rng.logBetween(3000, 12000)),
+        fatigueRate: rng.between(0.1, 0.4),
+        disapprovalDay: wait < HORIZON_DAYS ? wait : null,
+      },
+    };
+  });
+
+  return {
+    seed,
+    startDate,
+    accounts: objects.accounts.map((a) => ({ id: a.id, currency: a.currency, timezone: a.timezone_name, spendCapMinor: a.spend_cap })),
+    campaigns: objects.campaigns.map((c) => ({
+      id: c.id,
+      accountId: c.account_id,
+      status: c.status === "ACTIVE" && activeAccounts.has(c.account_id) ? "ACTIVE" : "PAUSED",
+    })),
+    adSets,
+    ads,
+    sites,
+    market: DEFAULT_MARKET,
+  };
+}
+
+function toArrays(world: World, stored: StoredState): SimState {
+  const state = initialState(world);
+  world.accounts.forEach((a, i) => (state.accountSpentMinor[i] = stored.accounts[a.id] ?? 0));
+  world.adSets.forEach((s, i) => {
+    const saved = stored.adSets[s.id];
+    if (saved) state.adSets[i] = saved;
+  });
+  world.ads.forEach((a, i) => {
+    const saved = stored.ads[a.id];
+    // The hub's review status wins: a person or the review may have changed it since.
+    if (saved) state.ads[i] = { ...saved, reviewStatus: a.reviewStatus };
+  });
+  return state;
+}
+
+function fromArrays(world: World, state: SimState): StoredState {
+  return {
+    accounts: Object.fromEntries(world.accounts.map((a, i) => [a.id, state.accountSpentMinor[i]!])),
+    adSets: Object.fromEntries(world.adSets.map((s, i) => [s.id, state.adSets[i]!])),
+    ads: Object.fromEntries(world.ads.map((a, i) => [a.id, state.ads[i]!])),
+  };
+}

@@ -1,0 +1,102 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Hub } from "../../src/hub/hub.ts";
+import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
+import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
+import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+
+const run = promisify(execFile);
+
+describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s", (dialect) => {
+  let store: TestStore;
+  let hub: Hub;
+  let clock: TestClock;
+  let acme: TestBusiness;
+  let accountId: string;
+  let activeAd: string;
+  let pausedAd: string;
+
+  beforeEach(async () => {
+    store = makeTestStore(dialect);
+    clock = new TestClock(Date.UTC(2026, 5, 15, 12));
+    hub = await store.open(clock);
+    acme = await buildBusiness(hub, "Acme");
+    const account = await hub.assets.createAsset(acme.admin.ctx, acme.id, {
+      type: "ad_account",
+      name: "Main",
+      adAccount: { currency: "USD", timezoneName: "UTC", spendCap: 2_000_000 },
+    });
+    accountId = account.id;
+    const ads = adServicesOf(hub);
+    const ctx = acme.admin.ctx;
+    const campaign = await buildCampaign(ads, ctx, account.graphId, { status: "ACTIVE" });
+    const creative = await buildCreative(ads, ctx, account.graphId);
+    const running = await buildAdSet(ads, ctx, account.graphId, campaign.id, { status: "ACTIVE", daily_budget: 10_000 });
+    const paused = await buildAdSet(ads, ctx, account.graphId, campaign.id, { status: "PAUSED", daily_budget: 10_000 });
+    activeAd = (await buildAd(ads, ctx, account.graphId, running.id, creative.id, { status: "ACTIVE" })).id;
+    pausedAd = (await buildAd(ads, ctx, account.graphId, paused.id, creative.id, { status: "ACTIVE" })).id;
+  });
+  afterEach(async () => {
+    await store.cleanup();
+  });
+
+  const storedRows = () =>
+    hub.store.db.selectFrom("ad_insights_daily").select(["ad_id", "date", "spend", "impressions", "clicks", "conversions", "revenue"]).orderBy("date").orderBy("ad_id").execute();
+
+  it("backfills history up to yesterday for running ads only, within the daily overspend limit", async () => {
+    const summary = await new HubSimulation(hub).backfill(14);
+    expect(summary).toMatchObject({ days: 14, from: "2026-06-01", to: "2026-06-14", ads: 1 });
+    const rows = await storedRows();
+    expect(new Set(rows.map((r) => r.ad_id))).toEqual(new Set([activeAd]));
+    expect(rows.some((r) => r.ad_id === pausedAd)).toBe(false);
+    expect(rows.map((r) => r.date)).toEqual(Array.from({ length: 14 }, (_, i) => `2026-06-${String(i + 1).padStart(2, "0")}`));
+    for (const row of rows) expect(row.spend).toBeLessThanOrEqual(12_500);
+    expect(summary.spend).toBeCloseTo(rows.reduce((s, r) => s + r.spend, 0) / 100, 2);
+    expect(rows.some((r) => r.conversions > 0)).toBe(true);
+
+    // The Graph reads the same totals from the same rows.
+    const [total] = await hub.insights.insights(acme.admin.ctx, {
+      objectId: `act_${accountId}`,
+      timeRange: { since: "2026-06-01", until: "2026-06-14" },
+      fields: ["spend", "impressions"],
+    });
+    expect(total).toMatchObject({ spend: summary.spend.toFixed(2), impressions: String(summary.impressions) });
+    await expect(new HubSimulation(hub).backfill(3)).rejects.toThrow(/already has simulated history/);
+  });
+
+  it("gives the same rows whether ten days are simulated at once or in two runs", async () => {
+    const reset = async () => {
+      await hub.store.db.deleteFrom("simulation_runs").execute();
+      await hub.store.db.deleteFrom("ad_insights_daily").execute();
+      await hub.store.db.updateTable("ads").set({ review_status: "APPROVED" }).execute();
+    };
+    await new HubSimulation(hub).advance(10);
+    const once = await storedRows();
+    await reset();
+    await new HubSimulation(hub).advance(4);
+    await new HubSimulation(hub).advance(6);
+    expect(await storedRows()).toEqual(once);
+  });
+
+  it("reports late conversions as they arrive: a day's count only grows on later runs", async () => {
+    await new HubSimulation(hub).advance(3);
+    const before = await storedRows();
+    await new HubSimulation(hub).advance(7);
+    const after = new Map((await storedRows()).map((r) => [r.date, r]));
+    for (const row of before) {
+      expect(after.get(row.date)!.conversions).toBeGreaterThanOrEqual(row.conversions);
+      expect(after.get(row.date)!.spend).toBe(row.spend);
+    }
+  });
+
+  it("prints one line of JSON from `grantline sim advance --days N --json`", async () => {
+    const { stdout } = await run(process.execPath, [path.resolve("bin/grantline.mjs"), "sim", "advance", "--days", "2", "--json"], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env },
+    });
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(JSON.parse(lines[0]!)).sort()).toEqual(["ads", "clicks", "conversions", "days", "from", "impressions", "revenue", "spend", "to"]);
+  });
+});
