@@ -8,6 +8,10 @@ import { createClient } from "redis";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
+import { HubSimulation } from "../simulator/hubSimulation.ts";
+import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
+
+const DEMO_DAY_SECONDS = 180;
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -21,7 +25,11 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
   const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter });
-  const demoLines = options.demo ? await prepareDemo(hub) : [];
+  const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
+    app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
+    return undefined;
+  });
+  const demoLines = options.demo ? await prepareDemo(hub, landing) : [];
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -35,10 +43,22 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   // Every instance may run one: deliveries are claimed in the store before they are sent.
   const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: (error) => app.log.error({ err: error }, "webhook delivery run failed") });
   webhookDispatcher.start();
+  // Real-time mode: the market moves one day every few minutes while the server runs.
+  const daySeconds = config.simDaySeconds ?? (options.demo ? DEMO_DAY_SECONDS : 0);
+  const simulation = new HubSimulation(hub);
+  const marketClock =
+    daySeconds > 0
+      ? setInterval(() => {
+          simulation.advance(1).catch((error: unknown) => app.log.error({ err: error }, "simulated day failed"));
+        }, daySeconds * 1000)
+      : undefined;
+  marketClock?.unref();
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
   process.stdout.write(`Health: ${url}/healthz\n`);
+  if (landing) process.stdout.write(`Simulated shops: ${landing.url}/ (pages fail while the market has their site down)\n`);
+  if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
 
   await new Promise<void>((resolve) => {
@@ -47,21 +67,25 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     process.once("SIGTERM", stop);
   });
   clearInterval(sweeper);
+  if (marketClock) clearInterval(marketClock);
   await webhookDispatcher.stop();
+  await landing?.close();
   await app.close();
   await redis?.close();
   await hub.close();
 }
 
-async function prepareDemo(hub: Hub): Promise<string[]> {
+async function prepareDemo(hub: Hub, landing: LandingSite | undefined): Promise<string[]> {
   const existing = await findPersonByEmail(hub.store.db, "alice@acme.example");
   const lines: string[] = [];
   if (!existing) {
-    const world = await seedDemoWorld(hub);
+    const world = await seedDemoWorld(hub, landing?.url ?? "https://shop.acme.example");
+    const history = await new HubSimulation(hub).backfill(90);
     lines.push("", "Demo world created:");
     lines.push(`  ${DEMO_ADVERTISER} (Business ID ${world.advertiser.id}) owns:`);
     for (const asset of world.assets) lines.push(`    ${asset.type.padEnd(22)} ${asset.graphId.padEnd(22)} ${asset.name}`);
     lines.push(`  ${DEMO_AGENCY} (Business ID ${world.agency.id}) has Standard on Acme Main and the Page; a Pixel offer waits in its Requests.`);
+    lines.push(`  Acme Main has ${history.days} days of simulated delivery (${history.from} to ${history.to}): spend ${history.spend.toFixed(2)}, ${history.conversions} purchases.`);
     lines.push("  People (sign-in arrives with the console; until then use the CLI and tokens):");
     for (const person of world.people) lines.push(`    ${person.email.padEnd(26)} ${person.role.padEnd(9)} ${person.business}  id ${person.id}`);
     const token = await hub.tokens.issueSystemUserToken(operatorContext(), world.agencySystemUserId, {});

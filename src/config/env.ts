@@ -48,6 +48,13 @@ const schema = z.object({
     .string()
     .refine((value) => decodeSecretKey(value) !== undefined, "must be the base64 of 32 bytes (openssl rand -base64 32)")
     .optional(),
+  /** Port of the simulated shops' landing pages (the destination URLs of simulated ads); 0 picks a free one. */
+  GRANTLINE_SIM_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /**
+   * Real-time mode: simulate one more market day every this many seconds while the server runs; 0 turns
+   * it off. `grantline demo` uses 180 unless this is set.
+   */
+  GRANTLINE_SIM_DAY_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -63,6 +70,9 @@ export type Config = {
   /** GRANTLINE_SECRET_KEY decoded; undefined means the data folder's secret.key. */
   secretKey: Buffer | undefined;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  simSitePort: number;
+  /** Undefined when not set, so the demo can choose its own default. */
+  simDaySeconds: number | undefined;
   rateLimits: {
     windowMs: number;
     appPoints: number;
@@ -97,6 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
     secretKey: e.GRANTLINE_SECRET_KEY === undefined ? undefined : decodeSecretKey(e.GRANTLINE_SECRET_KEY),
     logLevel: e.LOG_LEVEL,
+    simSitePort: e.GRANTLINE_SIM_SITE_PORT,
+    simDaySeconds: e.GRANTLINE_SIM_DAY_SECONDS,
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,

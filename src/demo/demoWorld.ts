@@ -18,7 +18,7 @@ export interface DemoWorld {
  * A small world to explore: an advertiser owning one asset of each type, an agency it works with,
  * an accepted share with staff assigned, and an offer still waiting in the Requests tab.
  */
-export async function seedDemoWorld(hub: Hub): Promise<DemoWorld> {
+export async function seedDemoWorld(hub: Hub, shopUrl: string): Promise<DemoWorld> {
   const op = operatorContext();
   const alice = await hub.businesses.createPerson(op, { name: "Alice Advertiser", email: "alice@acme.example" });
   const bob = await hub.businesses.createPerson(op, { name: "Bob Buyer", email: "bob@acme.example" });
@@ -55,7 +55,8 @@ export async function seedDemoWorld(hub: Hub): Promise<DemoWorld> {
   // Left pending, so both sides have something in their Requests tab.
   await hub.partners.offer(asAlice, { assetId: pixel.id, partnerBusinessId: northwind.id, tasks: presetTasks("pixel", "VIEW_ONLY") });
 
-  // A small account to look at over the Graph API: one campaign, two ad sets, an ad each, 30 days of delivery.
+  // A small account to look at over the Graph API: one campaign, two ad sets with an ad each; the
+  // simulated market (grantline sim) gives it its history.
   const acmeApi = await hub.businesses.createSystemUser(asAlice, acme.id, { name: "Acme API", role: "ADMIN" });
   const campaign = await hub.campaigns.createCampaign(asAlice, adAccount.graphId, {
     name: "Summer Sale",
@@ -67,23 +68,13 @@ export async function seedDemoWorld(hub: Hub): Promise<DemoWorld> {
     name: "Trail shoes",
     title: "Trail shoes",
     body: "Light, grippy, ready for summer.",
-    link_url: "https://shop.acme.example/trail",
+    link_url: `${shopUrl}/acme/trail-shoes`,
     call_to_action_type: "SHOP_NOW",
   });
-  const rows = [];
-  const today = Date.UTC(new Date(hub.now()).getUTCFullYear(), new Date(hub.now()).getUTCMonth(), new Date(hub.now()).getUTCDate());
   for (const [index, name] of ["Lookalike 1%", "Interests: hiking"].entries()) {
     const adSet = await hub.adSets.createAdSet(asAlice, adAccount.graphId, { campaign_id: campaign.id, name, daily_budget: 5000 + index * 2000, status: "ACTIVE" });
-    const ad = await hub.ads.createAd(asAlice, adAccount.graphId, { adset_id: adSet.id, name: `${name} – Trail shoes`, creative: { creative_id: adCreative.id }, status: "ACTIVE" });
-    for (let day = 30; day >= 1; day--) {
-      const date = new Date(today - day * 86_400_000).toISOString().slice(0, 10);
-      const impressions = 4000 + ((day * 37 + index * 101) % 900);
-      const clicks = Math.round(impressions * (0.012 + index * 0.004));
-      const conversions = Math.round(clicks * (0.05 - index * 0.015));
-      rows.push({ ad_id: ad.id, date, impressions, reach: Math.round(impressions * 0.8), clicks, spend: 4500 + index * 1800 + (day % 5) * 100, conversions, revenue: conversions * 6500 });
-    }
+    await hub.ads.createAd(asAlice, adAccount.graphId, { adset_id: adSet.id, name: `${name} – Trail shoes`, creative: { creative_id: adCreative.id }, status: "ACTIVE" });
   }
-  await hub.insights.upsertDailyRows(rows);
 
   return {
     advertiser: { id: acme.id, name: acme.name },

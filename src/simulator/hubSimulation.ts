@@ -185,18 +185,7 @@ function buildWorld(objects: HubObjects, seed: number, startDate: string): World
   });
 
   const urls = [...new Set(objects.ads.map((a) => a.link_url ?? ""))].sort();
-  const sites: SimSite[] = urls.map((url) => {
-    const rng = new Mulberry32(hashSeed(seed, "site", url));
-    const downWindows = [];
-    for (let d = 0; d < HORIZON_DAYS; d++) {
-      if (rng.chance(OUTAGE_DAILY_HAZARD)) {
-        const length = rng.int(1, 3);
-        downWindows.push({ startDay: d, endDay: d + length - 1 });
-        d += length;
-      }
-    }
-    return { url, downWindows };
-  });
+  const sites: SimSite[] = urls.map((url) => siteFor(seed, url));
 
   const ads: SimAd[] = objects.ads.map((a) => {
     const rng = new Mulberry32(hashSeed(seed, "ad", a.id));
@@ -232,6 +221,31 @@ function buildWorld(objects: HubObjects, seed: number, startDate: string): World
     sites,
     market: DEFAULT_MARKET,
   };
+}
+
+/**
+ * A destination site and the days it is down, drawn from the seed and its URL alone, so the
+ * landing-page server can tell the same outages without building the world.
+ */
+export function siteFor(seed: number, url: string): SimSite {
+  const rng = new Mulberry32(hashSeed(seed, "site", url));
+  const downWindows = [];
+  for (let d = 0; d < HORIZON_DAYS; d++) {
+    if (rng.chance(OUTAGE_DAILY_HAZARD)) {
+      const length = rng.int(1, 3);
+      downWindows.push({ startDay: d, endDay: d + length - 1 });
+      d += length;
+    }
+  }
+  return { url, downWindows };
+}
+
+/** The run's seed and the simulated day it has reached (the last day simulated), if any. */
+export async function simulatedToday(hub: Hub): Promise<{ seed: number; dayIndex: number; date: string } | undefined> {
+  const run = await findSimulationRun(hub.store.db);
+  if (!run || run.next_day === 0) return undefined;
+  const dayIndex = run.next_day - 1;
+  return { seed: run.seed, dayIndex, date: dateOf(Date.parse(`${run.start_date}T00:00:00Z`) + dayIndex * DAY_MS) };
 }
 
 function toArrays(world: World, stored: StoredState): SimState {
