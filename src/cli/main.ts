@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { GrantlineError } from "../errors.ts";
 import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
 import { bootstrapBusiness, openHub, type Hub } from "../hub/hub.ts";
+import { operatorContext } from "../hub/context.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
@@ -122,6 +123,27 @@ export function buildCli(): Command {
     .action(async (opts: { days: number; json?: boolean }) => {
       await withHub(async (hub) => {
         printSummary(opts.json === true, await new HubSimulation(hub).advance(opts.days, { onProgress: progress(opts.json === true) }));
+      });
+    });
+
+  program
+    .command("review")
+    .description("Access review findings for a business: unused, stale, over-privileged and external access, risky apps, ending shares, 2FA gaps.")
+    .requiredOption("--business <id>", "business id")
+    .option("--window-days <n>", "days of history to judge use by", days, 90)
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { business: string; windowDays: number; json?: boolean }) => {
+      await withHub(async (hub) => {
+        const report = await hub.review.findings(operatorContext(), opts.business, { windowDays: opts.windowDays });
+        const lines = report.findings.map((f) => {
+          const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
+          return `- [${f.kind}] ${who}\n    ${f.path}\n    Fix (${f.fix.action}): ${f.fix.description}`;
+        });
+        print(
+          opts.json === true,
+          report,
+          [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines].join("\n"),
+        );
       });
     });
 

@@ -17,6 +17,7 @@ import { CampaignService } from "./ads/campaign.service.ts";
 import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
+import { AccessReviewService } from "./review/accessReview.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
 
@@ -52,6 +53,7 @@ export interface Hub {
   adCreatives: AdCreativeService;
   insights: InsightsService;
   reportRuns: ReportRunService;
+  review: AccessReviewService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -86,6 +88,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adCreatives: new AdCreativeService(deps),
     insights,
     reportRuns: new ReportRunService(deps, insights),
+    review: new AccessReviewService(deps),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {

@@ -1,0 +1,176 @@
+import type { Executor } from "../../store/database.ts";
+
+/**
+ * The reads an access review needs, each scoped to one business's own assets and people through
+ * sub-queries (never long id lists), and aggregated in SQL so the audit log is not loaded row by row.
+ */
+
+export interface ReviewBusinessRow {
+  id: string;
+  name: string;
+  verification_status: string;
+  two_factor_required: number;
+}
+
+export async function findReviewBusiness(db: Executor, businessId: string): Promise<ReviewBusinessRow | undefined> {
+  return db
+    .selectFrom("businesses")
+    .select(["id", "name", "verification_status", "two_factor_required"])
+    .where("id", "=", businessId)
+    .executeTakeFirst();
+}
+
+/** Active shares of the business's assets, with the partner's name. */
+export async function listActiveSharesOwnedBy(db: Executor, businessId: string) {
+  return db
+    .selectFrom("partner_shares as s")
+    .innerJoin("businesses as p", "p.id", "s.partner_business_id")
+    .select(["s.id", "s.asset_id", "s.partner_business_id", "p.name as partner_name", "s.tasks", "s.ends_at", "s.created_at", "s.updated_at"])
+    .where("s.owner_business_id", "=", businessId)
+    .where("s.status", "=", "active")
+    .orderBy("s.id")
+    .execute();
+}
+
+/** Assignments the business itself made on its own assets (partners' assignments are theirs to review). */
+export async function listOwnAssignments(db: Executor, businessId: string) {
+  return db
+    .selectFrom("assignments as a")
+    .innerJoin("assets as x", "x.id", "a.asset_id")
+    .select(["a.id", "a.asset_id", "a.principal_id", "a.principal_type", "a.tasks", "a.created_at"])
+    .where("a.business_id", "=", businessId)
+    .where("x.owner_business_id", "=", businessId)
+    .orderBy("a.id")
+    .execute();
+}
+
+export async function listMembers(db: Executor, businessId: string) {
+  return db
+    .selectFrom("business_members as m")
+    .innerJoin("people as p", "p.id", "m.person_id")
+    .select(["p.id", "p.name", "m.role", "m.created_at"])
+    .where("m.business_id", "=", businessId)
+    .orderBy("p.id")
+    .execute();
+}
+
+/** System users of the business with their live (unrevoked, unexpired) tokens' use. */
+export async function listSystemUserTokenUse(db: Executor, businessId: string, now: number) {
+  const users = await db
+    .selectFrom("system_users")
+    .select(["id", "name", "role", "created_at"])
+    .where("business_id", "=", businessId)
+    .orderBy("id")
+    .execute();
+  const tokens = await db
+    .selectFrom("access_tokens as t")
+    .innerJoin("system_users as u", "u.id", "t.principal_id")
+    .select(["t.id", "t.principal_id", "t.created_at", "t.last_used_at"])
+    .where("u.business_id", "=", businessId)
+    .where("t.revoked_at", "is", null)
+    .where((eb) => eb.or([eb("t.expires_at", "is", null), eb("t.expires_at", ">", now)]))
+    .orderBy("t.id")
+    .execute();
+  return users.map((u) => ({ ...u, tokens: tokens.filter((t) => t.principal_id === u.id) }));
+}
+
+/** Live app grants that include one of the business's assets, with the app and its business's verification. */
+export async function listAppGrantsOnAssetsOf(db: Executor, businessId: string) {
+  return db
+    .selectFrom("app_grant_assets as ga")
+    .innerJoin("assets as x", "x.id", "ga.asset_id")
+    .innerJoin("app_grants as g", "g.id", "ga.grant_id")
+    .innerJoin("apps as app", "app.id", "g.app_id")
+    .innerJoin("businesses as ab", "ab.id", "app.business_id")
+    .select([
+      "g.id as grant_id",
+      "g.app_id",
+      "app.name as app_name",
+      "app.business_id as app_business_id",
+      "ab.name as app_business_name",
+      "ab.verification_status",
+      "g.principal_id",
+      "g.principal_type",
+      "g.scopes",
+      "g.created_at",
+      "ga.asset_id",
+    ])
+    .where("x.owner_business_id", "=", businessId)
+    .where("g.revoked_at", "is", null)
+    .orderBy("g.id")
+    .orderBy("ga.asset_id")
+    .execute();
+}
+
+export interface UseRow {
+  actor_id: string;
+  asset_id: string;
+  action: string;
+  target_type: string | null;
+  last_at: number;
+}
+
+type AdObjectTable = "campaigns" | "ad_sets" | "ads" | "ad_creatives";
+const AD_OBJECT_TABLES: readonly AdObjectTable[] = ["campaigns", "ad_sets", "ads", "ad_creatives"];
+
+/**
+ * Successful audited actions by a principal since `since` on one of the business's assets: entries
+ * that target the asset itself, and entries that target an ad object (campaign, ad set, ad, creative)
+ * under one of its ad accounts. One row per actor, asset, action and target type, with the latest time.
+ */
+export async function listUseSince(db: Executor, businessId: string, since: number): Promise<UseRow[]> {
+  const direct = await db
+    .selectFrom("audit_entries as e")
+    .innerJoin("assets as x", "x.id", "e.target_id")
+    .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
+    .where("x.owner_business_id", "=", businessId)
+    .where("e.at", ">=", since)
+    .where("e.outcome", "=", "success")
+    .where("e.actor_id", "is not", null)
+    .groupBy(["e.actor_id", "x.id", "e.action", "e.target_type"])
+    .execute();
+  const rows = [...direct];
+  for (const table of AD_OBJECT_TABLES) {
+    const viaObject = await db
+      .selectFrom("audit_entries as e")
+      .innerJoin(`${table} as o` as "campaigns as o", "o.id", "e.target_id")
+      .innerJoin("assets as x", "x.id", "o.account_id")
+      .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
+      .where("x.owner_business_id", "=", businessId)
+      .where("e.at", ">=", since)
+      .where("e.outcome", "=", "success")
+      .where("e.actor_id", "is not", null)
+      .groupBy(["e.actor_id", "x.id", "e.action", "e.target_type"])
+      .execute();
+    rows.push(...viaObject);
+  }
+  return rows.map((r) => ({
+    actor_id: r.actor_id!,
+    asset_id: r.asset_id,
+    action: r.action,
+    target_type: r.target_type,
+    last_at: Number(r.last_at),
+  }));
+}
+
+/** The latest audit entry (any outcome) of each of the business's people and system users since `since`. */
+export async function lastActivitySince(db: Executor, businessId: string, since: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("audit_entries as e")
+    .select(({ fn }) => ["e.actor_id", fn.max("e.at").as("last_at")])
+    .where("e.at", ">=", since)
+    .where((eb) =>
+      eb.or([
+        eb("e.actor_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
+        eb("e.actor_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
+      ]),
+    )
+    .groupBy("e.actor_id")
+    .execute();
+  return new Map(rows.map((r) => [r.actor_id!, Number(r.last_at)]));
+}
+
+/** Names and types of the business's assets, by id. */
+export async function listAssetsOwnedBy(db: Executor, businessId: string) {
+  return db.selectFrom("assets").select(["id", "name", "type"]).where("owner_business_id", "=", businessId).orderBy("id").execute();
+}

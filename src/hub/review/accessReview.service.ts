@@ -1,0 +1,370 @@
+import { errors } from "../../errors.ts";
+import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { describePath } from "../access/explain.ts";
+import type { ActionName } from "../catalogue/actions.ts";
+import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
+import { describeGrant, LEVEL_LABELS, presetTasks, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
+import type { RequestContext } from "../context.ts";
+import type { HubDeps } from "../hubCommand.ts";
+import * as repo from "./accessReview.repository.ts";
+import {
+  actionOfAuditEntry,
+  DAY_MS,
+  FINDING_KINDS,
+  isoOrNull,
+  usedMask,
+  WRITE_SCOPES,
+  type AccessReviewReport,
+  type Finding,
+  type FindingRef,
+} from "./findings.ts";
+
+/** Shares ending within this many days are reported so they can be renewed or ended on purpose. */
+const ENDING_SOON_DAYS = 14;
+
+interface Use {
+  actions: Set<ActionName>;
+  lastAt: number;
+}
+
+interface AssetInfo {
+  id: string;
+  name: string;
+  type: AssetType;
+}
+
+function parseList(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === "string") : [];
+}
+
+/**
+ * Access review findings for one business: grants nobody used, grants bigger than their use, idle
+ * people and system users, everything reaching its assets from outside, risky apps, shares ending,
+ * and 2FA gaps. Read-only; each finding carries the fix a UI or the CLI can apply.
+ */
+export class AccessReviewService {
+  constructor(private readonly deps: HubDeps) {}
+
+  async findings(ctx: RequestContext, businessId: string, options: { windowDays?: number } = {}): Promise<AccessReviewReport> {
+    const windowDays = options.windowDays ?? 90;
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650) {
+      throw errors.invalidParameter("Invalid window_days: use a whole number of days from 1 to 3650.");
+    }
+    const { db, engine } = this.deps;
+    await engine.ensureCurrent();
+    const business = await repo.findReviewBusiness(db, businessId);
+    if (!business) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(engine, ctx, businessId, "reviewing access");
+
+    const now = this.deps.now();
+    const since = now - windowDays * DAY_MS;
+    const [assetRows, shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
+      repo.listAssetsOwnedBy(db, businessId),
+      repo.listActiveSharesOwnedBy(db, businessId),
+      repo.listOwnAssignments(db, businessId),
+      repo.listMembers(db, businessId),
+      repo.listSystemUserTokenUse(db, businessId, now),
+      repo.listAppGrantsOnAssetsOf(db, businessId),
+      repo.listUseSince(db, businessId, since),
+      repo.lastActivitySince(db, businessId, since),
+    ]);
+
+    const assets = new Map<string, AssetInfo>();
+    for (const a of assetRows) if (isAssetType(a.type)) assets.set(a.id, { id: a.id, name: a.name, type: a.type });
+    const assetRef = (a: AssetInfo): FindingRef => ({ id: a.id, name: a.name, type: a.type });
+    const principalRef = (id: string): FindingRef => {
+      const p = engine.index.principals.get(id);
+      return { id, name: p?.name ?? id, type: p?.type ?? "person" };
+    };
+
+    const uses = new Map<string, Use>();
+    for (const row of useRows) {
+      const action = actionOfAuditEntry(row.action, row.target_type);
+      if (!action) continue;
+      const key = `${row.actor_id}:${row.asset_id}`;
+      const use = uses.get(key);
+      if (use) {
+        use.actions.add(action);
+        use.lastAt = Math.max(use.lastAt, row.last_at);
+      } else {
+        uses.set(key, { actions: new Set([action]), lastAt: row.last_at });
+      }
+    }
+    const useOf = (principalIds: string[], assetId: string): Use | undefined => {
+      let out: Use | undefined;
+      for (const id of principalIds) {
+        const use = uses.get(`${id}:${assetId}`);
+        if (!use) continue;
+        out ??= { actions: new Set(), lastAt: 0 };
+        for (const a of use.actions) out.actions.add(a);
+        out.lastAt = Math.max(out.lastAt, use.lastAt);
+      }
+      return out;
+    };
+    const useEvidence = (asset: AssetInfo, grantMask: number, use: Use | undefined) => ({
+      last_used: isoOrNull(use?.lastAt),
+      actions_seen: [...(use?.actions ?? [])].sort(),
+      tasks: tasksOfMask(asset.type, grantMask),
+      tasks_used: tasksOfMask(asset.type, use ? usedMask(asset.type, use.actions) & grantMask : 0),
+      window_days: windowDays,
+    });
+
+    const found: Finding[] = [];
+
+    /**
+     * Unused and over-privileged grants. A grant given inside the window is too new to judge and is
+     * left out; one with no use in the window is unused; one whose use needed less than it gives is
+     * over-privileged, with the narrowest preset covering the tasks used.
+     */
+    const judgeGrant = (
+      asset: AssetInfo,
+      grantMask: number,
+      grantedAt: number,
+      use: Use | undefined,
+      subject: { principal: FindingRef; path: string; extra: Record<string, unknown> },
+      fixes: { unused: Finding["fix"]; downgrade: (level: string, tasks: readonly string[]) => Finding["fix"] },
+    ) => {
+      if (grantMask === 0 || grantedAt > since) return;
+      const used = use ? usedMask(asset.type, use.actions) & grantMask : 0;
+      const evidence = { ...subject.extra, ...useEvidence(asset, grantMask, use) };
+      if (used === 0) {
+        found.push({ kind: "unused", principal: subject.principal, asset: assetRef(asset), path: subject.path, evidence, fix: fixes.unused });
+        return;
+      }
+      const level = smallestLevelCovering(asset.type, used);
+      if (!level) return;
+      const levelMask = taskMask(asset.type, presetTasks(asset.type, level));
+      if ((grantMask & ~levelMask) === 0) return;
+      found.push({
+        kind: "over_privileged",
+        principal: subject.principal,
+        asset: assetRef(asset),
+        path: subject.path,
+        evidence: { ...evidence, granted_level: describeGrant(asset.type, tasksOfMask(asset.type, grantMask)), suggested_level: LEVEL_LABELS[level] },
+        fix: fixes.downgrade(level, presetTasks(asset.type, level)),
+      });
+    };
+
+    for (const a of assignments) {
+      const asset = assets.get(a.asset_id);
+      if (!asset) continue;
+      const mask = taskMask(asset.type, parseList(a.tasks));
+      const principal = principalRef(a.principal_id);
+      const entry = engine.asset(asset.id);
+      const path = engine.index
+        .paths(a.principal_id, asset.id, now)
+        .find((p) => p.kind === "owner_assignment" && p.assignmentId === a.id);
+      judgeGrant(
+        asset,
+        mask,
+        a.created_at,
+        useOf([a.principal_id], asset.id),
+        {
+          principal,
+          path: path && entry ? describePath(engine.index, entry, principal.name, path) : `${principal.name} was assigned ${describeGrant(asset.type, parseList(a.tasks))} on ${asset.name} by ${business.name}`,
+          extra: { assignment_id: a.id },
+        },
+        {
+          unused: {
+            action: "remove_assignment",
+            description: `Remove ${principal.name}'s access to ${asset.name}; it was not used in the last ${windowDays} days.`,
+            params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId },
+          },
+          downgrade: (level, tasks) => ({
+            action: "downgrade",
+            description: `Change ${principal.name}'s access to ${asset.name} to ${LEVEL_LABELS[level as keyof typeof LEVEL_LABELS]}, which covers everything they did in the last ${windowDays} days.`,
+            params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId, level, tasks },
+          }),
+        },
+      );
+    }
+
+    // Everyone a share lets in, per share: the partner's people and system users assigned to the asset.
+    const throughShare = new Map<string, { principalId: string; tasks: string[]; via: string }[]>();
+    for (const asset of assets.values()) {
+      for (const access of engine.whoCanAccess(asset.id)) {
+        for (const p of access.paths) {
+          if (p.kind !== "partner_assignment" || !p.shareId) continue;
+          const list = throughShare.get(p.shareId) ?? [];
+          list.push({ principalId: access.principalId, tasks: p.tasks, via: p.via });
+          throughShare.set(p.shareId, list);
+        }
+      }
+    }
+
+    for (const s of shares) {
+      const asset = assets.get(s.asset_id);
+      if (!asset) continue;
+      const tasks = parseList(s.tasks);
+      const mask = taskMask(asset.type, tasks);
+      const partner: FindingRef = { id: s.partner_business_id, name: s.partner_name, type: "business" };
+      const reached = throughShare.get(s.id) ?? [];
+      const path = `${business.name} shared ${asset.name} with ${s.partner_name} (${describeGrant(asset.type, tasks)})`;
+      const shareParams = { share_id: s.id, asset_id: asset.id, partner_business_id: s.partner_business_id };
+      judgeGrant(
+        asset,
+        mask,
+        s.updated_at,
+        useOf(
+          reached.map((r) => r.principalId),
+          asset.id,
+        ),
+        { principal: partner, path, extra: { share_id: s.id, people: reached.map((r) => principalRef(r.principalId)) } },
+        {
+          unused: {
+            action: "revoke_share",
+            description: `Remove ${s.partner_name}'s access to ${asset.name}; nobody at ${s.partner_name} used it in the last ${windowDays} days.`,
+            params: shareParams,
+          },
+          downgrade: (level, levelTasks) => ({
+            action: "downgrade",
+            description: `Change ${s.partner_name}'s access to ${asset.name} to ${LEVEL_LABELS[level as keyof typeof LEVEL_LABELS]}, which covers everything its people did in the last ${windowDays} days.`,
+            params: { ...shareParams, level, tasks: levelTasks },
+          }),
+        },
+      );
+
+      for (const r of reached) {
+        const principal = principalRef(r.principalId);
+        const use = useOf([r.principalId], asset.id);
+        found.push({
+          kind: "external",
+          principal,
+          asset: assetRef(asset),
+          path: r.via,
+          evidence: { via: "partner_share", partner_business: partner, share_id: s.id, tasks: r.tasks, last_used: isoOrNull(use?.lastAt) },
+          fix: {
+            action: "revoke_share",
+            description: `Remove ${s.partner_name}'s access to ${asset.name}, which also removes ${principal.name}'s.`,
+            params: shareParams,
+          },
+        });
+      }
+
+      if (s.ends_at !== null && s.ends_at <= now + ENDING_SOON_DAYS * DAY_MS) {
+        const ended = s.ends_at <= now;
+        found.push({
+          kind: "share_ending",
+          principal: partner,
+          asset: assetRef(asset),
+          path,
+          evidence: { share_id: s.id, ends_at: isoOrNull(s.ends_at), already_ended: ended, tasks },
+          fix: {
+            action: "renew_or_end_share",
+            description: ended
+              ? `The share of ${asset.name} with ${s.partner_name} passed its end date but is still active: end it, or set a new end date if the work goes on.`
+              : `The share of ${asset.name} with ${s.partner_name} ends on ${isoOrNull(s.ends_at)}: set a new end date if the work goes on, or end it now.`,
+            params: { ...shareParams, ends_at: s.ends_at },
+          },
+        });
+      }
+    }
+
+    for (const g of appGrants) {
+      const asset = assets.get(g.asset_id);
+      if (!asset) continue;
+      const scopes = parseList(g.scopes);
+      const app: FindingRef = { id: g.app_id, name: g.app_name, type: "app" };
+      const grantedBy = principalRef(g.principal_id);
+      const path = `${grantedBy.name} connected the app ${g.app_name} (of ${g.app_business_name}) to ${asset.name} with ${scopes.join(", ") || "no scopes"}`;
+      const removeApp = {
+        action: "remove_app" as const,
+        description: `Remove ${g.app_name}'s access to ${asset.name} (${grantedBy.name} connected it, so they or an operator can remove it).`,
+        params: { grant_id: g.grant_id, app_id: g.app_id, asset_id: asset.id, granted_by: g.principal_id },
+      };
+      found.push({
+        kind: "external",
+        principal: app,
+        asset: assetRef(asset),
+        path,
+        evidence: { via: "app_grant", grant_id: g.grant_id, app_business: { id: g.app_business_id, name: g.app_business_name, type: "business" }, scopes, granted_by: grantedBy, granted_at: isoOrNull(g.created_at) },
+        fix: removeApp,
+      });
+      const writeScopes = scopes.filter((scope) => WRITE_SCOPES.includes(scope));
+      if (writeScopes.length > 0 && g.verification_status !== "verified") {
+        found.push({
+          kind: "unverified_app_write",
+          principal: app,
+          asset: assetRef(asset),
+          path,
+          evidence: { grant_id: g.grant_id, write_scopes: writeScopes, app_business: { id: g.app_business_id, name: g.app_business_name, type: "business" }, verification_status: g.verification_status },
+          fix: removeApp,
+        });
+      }
+    }
+
+    // Stale principals: people with no audited activity of any kind in the window (members added
+    // inside the window are too new to judge), and system users whose live tokens were never used
+    // or not in the window (tokens issued inside the window are too new to judge).
+    for (const m of members) {
+      if (m.created_at > since || activity.has(m.id)) continue;
+      const principal: FindingRef = { id: m.id, name: m.name, type: "person" };
+      const assignmentIds = assignments.filter((a) => a.principal_id === m.id).map((a) => a.id);
+      found.push({
+        kind: "stale_principal",
+        principal,
+        asset: null,
+        path: `${m.name} is ${m.role} in ${business.name}`,
+        evidence: { last_activity: null, role: m.role, member_since: isoOrNull(m.created_at), window_days: windowDays, assignment_ids: assignmentIds },
+        fix: {
+          action: "remove_member",
+          description: `Remove ${m.name} from ${business.name}; nothing they did was recorded in the last ${windowDays} days.`,
+          params: { business_id: businessId, person_id: m.id },
+        },
+      });
+    }
+    for (const u of systemUsers) {
+      const judged = u.tokens.filter((t) => t.created_at <= since);
+      if (judged.length === 0) continue;
+      const lastUsed = judged.reduce<number | null>((max, t) => (t.last_used_at === null ? max : Math.max(max ?? 0, t.last_used_at)), null);
+      if (lastUsed !== null && lastUsed >= since) continue;
+      const principal: FindingRef = { id: u.id, name: u.name, type: "system_user" };
+      found.push({
+        kind: "stale_principal",
+        principal,
+        asset: null,
+        path: `${u.name} is a ${u.role} system user of ${business.name}`,
+        evidence: {
+          last_used: isoOrNull(lastUsed),
+          never_used: lastUsed === null,
+          tokens: judged.map((t) => ({ id: t.id, issued_at: isoOrNull(t.created_at), last_used: isoOrNull(t.last_used_at) })),
+          window_days: windowDays,
+        },
+        fix: {
+          action: "revoke_token",
+          description:
+            lastUsed === null
+              ? `Revoke ${u.name}'s tokens; none of them was ever used.`
+              : `Revoke ${u.name}'s tokens; none was used in the last ${windowDays} days.`,
+          params: { business_id: businessId, system_user_id: u.id, token_ids: judged.map((t) => t.id) },
+        },
+      });
+    }
+
+    if (business.two_factor_required === 1) {
+      for (const m of members) {
+        found.push({
+          kind: "missing_2fa",
+          principal: { id: m.id, name: m.name, type: "person" },
+          asset: null,
+          path: `${m.name} is ${m.role} in ${business.name}, which requires two-factor authentication`,
+          evidence: {
+            two_factor_required: true,
+            enrolled: false,
+            note: "The hub does not record two-factor enrolment yet, so every person of the business counts as not enrolled.",
+          },
+          fix: {
+            action: "require_2fa",
+            description: `Ask ${m.name} to turn on two-factor authentication, or remove them from ${business.name}.`,
+            params: { business_id: businessId, person_id: m.id },
+          },
+        });
+      }
+    }
+
+    const order = new Map(FINDING_KINDS.map((kind, i) => [kind, i]));
+    found.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
+    return { business_id: businessId, window_days: windowDays, findings: found };
+  }
+}

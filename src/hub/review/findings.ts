@@ -1,0 +1,90 @@
+import { isActionName, requiredMask, type ActionName } from "../catalogue/actions.ts";
+import type { AssetType } from "../catalogue/assetTypes.ts";
+
+/** What an access review reports, in the order the report lists them. */
+export const FINDING_KINDS = [
+  "unused",
+  "over_privileged",
+  "stale_principal",
+  "external",
+  "unverified_app_write",
+  "share_ending",
+  "missing_2fa",
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export type FixAction =
+  | "downgrade"
+  | "revoke_share"
+  | "remove_assignment"
+  | "remove_member"
+  | "revoke_token"
+  | "remove_app"
+  | "require_2fa"
+  | "renew_or_end_share";
+
+/** A principal, asset, partner business or app, named for people reading the finding. */
+export interface FindingRef {
+  id: string;
+  name: string;
+  type: string;
+}
+
+/** One change that resolves the finding; `params` are what the service call that makes it needs. */
+export interface FindingFix {
+  action: FixAction;
+  description: string;
+  params: Record<string, unknown>;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  principal: FindingRef | null;
+  asset: FindingRef | null;
+  /** How the principal reaches the asset, in plain words. */
+  path: string;
+  evidence: Record<string, unknown>;
+  fix: FindingFix;
+}
+
+export interface AccessReviewReport {
+  business_id: string;
+  window_days: number;
+  findings: Finding[];
+}
+
+/** App scopes that let an app change things (spend, settings, catalogs, page ads). */
+export const WRITE_SCOPES: readonly string[] = ["ads_management", "business_management", "catalog_management", "pages_manage_ads"];
+
+const AD_OBJECTS = new Set(["campaign", "adset", "ad", "adcreative"]);
+
+/**
+ * The catalogue action an audited entry exercised, or undefined when the entry is not a use of the
+ * asset. What counts as use: a successful audited action by the principal on the asset or on an ad
+ * object under it — writes (campaigns, ad sets, ads, creatives, account settings) as the services
+ * record them, and reads when they are audited (`graph.get`, with target type `insights` for
+ * reporting). Access-management entries (share.*, assignment.*) are not use: accepting or being
+ * given access is not exercising it.
+ */
+export function actionOfAuditEntry(action: string, targetType: string | null): ActionName | undefined {
+  if (isActionName(action)) return action;
+  if (action === "graph.get") return targetType === "insights" ? "read_insights" : "view_asset";
+  if (action === "ad_account.update") return "manage_settings";
+  const [object, verb] = action.split(".");
+  if (object && AD_OBJECTS.has(object)) return verb === "create" ? "create_campaign" : "edit_campaign";
+  return undefined;
+}
+
+/** The tasks (as a mask) the audited actions needed on an asset of this type; unsupported ones add nothing. */
+export function usedMask(type: AssetType, actions: Iterable<ActionName>): number {
+  let mask = 0;
+  for (const action of actions) mask |= requiredMask(action, type);
+  return mask;
+}
+
+/** ISO time of an epoch-ms value, or null. */
+export function isoOrNull(at: number | null | undefined): string | null {
+  return at === null || at === undefined ? null : new Date(at).toISOString();
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
