@@ -3,7 +3,7 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { operatorContext, type RequestContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { Finding } from "../../src/hub/review/findings.ts";
-import { buildAsset, buildBusiness, buildMember, buildShare } from "../support/factories.ts";
+import { adServicesOf, buildAsset, buildBusiness, buildCampaign, buildMember, buildShare } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { expectError } from "../support/expectError.ts";
 
@@ -92,6 +92,24 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
       fix: { action: "downgrade", params: { asset_id: account.id, partner_business_id: agency.id, level: "ANALYTICS_VIEW", tasks: ["AA_ANALYZE"] } },
     });
     expect(over[0]!.fix.description).toContain("Analytics view");
+  });
+
+  it("counts changes to ad objects under an account as use of the account", async () => {
+    const owner = await buildBusiness(hub, "Acme");
+    const agency = await buildBusiness(hub, "Blue Agency");
+    const account = await buildAsset(hub, owner, "ad_account", "Acme Main");
+    await buildShare(hub, owner, agency, account.id, "STANDARD");
+    const buyer = await buildMember(hub, agency, "EMPLOYEE", "Ben Buyer");
+    await hub.assignments.assign(agency.admin.ctx, { assetId: account.id, principalId: buyer.id, tasks: presetTasks("ad_account", "STANDARD") });
+    clock.advanceDays(100);
+    await buildCampaign(adServicesOf(hub), buyer.ctx, account.graphId);
+
+    const report = await hub.review.findings(owner.admin.ctx, owner.id);
+    expect(ofKind(report.findings, "unused")).toEqual([]);
+    const over = ofKind(report.findings, "over_privileged");
+    expect(over).toHaveLength(1);
+    expect(over[0]!.evidence).toMatchObject({ actions_seen: ["create_campaign"], tasks_used: ["ADVERTISE"], suggested_level: "Launch only" });
+    expect(over[0]!.fix).toMatchObject({ action: "downgrade", params: { level: "LAUNCH_ONLY" } });
   });
 
   it("flags an unverified app granted ads_management on an asset", async () => {
