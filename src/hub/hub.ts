@@ -18,6 +18,8 @@ import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
+import { ReviewCampaignService } from "./review/campaign.service.ts";
+import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
 
@@ -54,6 +56,9 @@ export interface Hub {
   insights: InsightsService;
   reportRuns: ReportRunService;
   review: AccessReviewService;
+  reviewCampaigns: ReviewCampaignService;
+  /** Checks that a removed partner, person or app grant reaches nothing any more. */
+  removal: VerifiedRemovalService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -70,16 +75,20 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   let secretBox: SecretBox | undefined;
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
+  const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
+  const assignments = new AssignmentService(deps);
+  const apps = new AppGrantService(deps);
+  const review = new AccessReviewService(deps);
   return {
     store,
     engine,
     audit,
     businesses: new BusinessService(deps),
     assets: new AssetService(deps),
-    partners: new PartnerShareService(deps, options.pendingTtlDays ?? 30),
-    assignments: new AssignmentService(deps),
+    partners,
+    assignments,
     tokens: new AccessTokenService(deps),
-    apps: new AppGrantService(deps),
+    apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
     campaigns: new CampaignService(deps),
@@ -88,7 +97,9 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adCreatives: new AdCreativeService(deps),
     insights,
     reportRuns: new ReportRunService(deps, insights),
-    review: new AccessReviewService(deps),
+    review,
+    reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
+    removal: new VerifiedRemovalService(deps, partners),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {

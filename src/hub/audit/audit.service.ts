@@ -10,7 +10,7 @@ import {
 } from "./audit.repository.ts";
 import { auditEntryHash, GENESIS_HASH } from "./auditChain.ts";
 
-export type AuditOutcome = "success" | "denied" | "invalid";
+export type AuditOutcome = "success" | "denied" | "invalid" | "failed";
 
 export interface AuditEvent {
   action: string;
