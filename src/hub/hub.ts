@@ -18,7 +18,6 @@ import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
-import { ReviewCampaignService } from "./review/campaign.service.ts";
 import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
@@ -56,7 +55,6 @@ export interface Hub {
   insights: InsightsService;
   reportRuns: ReportRunService;
   review: AccessReviewService;
-  reviewCampaigns: ReviewCampaignService;
   /** Checks that a removed partner, person or app grant reaches nothing any more. */
   removal: VerifiedRemovalService;
   now: () => number;
@@ -76,9 +74,6 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
-  const assignments = new AssignmentService(deps);
-  const apps = new AppGrantService(deps);
-  const review = new AccessReviewService(deps);
   return {
     store,
     engine,
@@ -86,9 +81,9 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     businesses: new BusinessService(deps),
     assets: new AssetService(deps),
     partners,
-    assignments,
+    assignments: new AssignmentService(deps),
     tokens: new AccessTokenService(deps),
-    apps,
+    apps: new AppGrantService(deps),
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
     campaigns: new CampaignService(deps),
@@ -97,8 +92,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adCreatives: new AdCreativeService(deps),
     insights,
     reportRuns: new ReportRunService(deps, insights),
-    review,
-    reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
+    review: new AccessReviewService(deps),
     removal: new VerifiedRemovalService(deps, partners),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
