@@ -108,12 +108,12 @@ export class HubSimulation {
       }
       options.onProgress?.(dayIndex - run.next_day + 1, days);
     }
-    // Rows change for up to MAX_LAG_DAYS after their day as late conversions are reported; writing
-    // them once, as reported at the end of the last day, leaves the same rows as writing daily.
-    recent = [...recent, ...simulated].filter((d) => d.dayIndex > last - MAX_LAG_DAYS - 1);
-    const touched = new Map<string, AdDayDelivery>();
-    for (const d of [...recent, ...simulated]) touched.set(`${d.adId}:${d.dayIndex}`, d);
-    await this.hub.insights.upsertDailyRows([...touched.values()].map((d) => toInsightRow(d, last)));
+    // A day's row changes for MAX_LAG_DAYS after it as late conversions are reported. `recent` holds
+    // the days still changing after the previous run; they and the new days are written once, as
+    // reported at the end of the last day, which leaves the same rows as writing every day.
+    const changing = [...recent, ...simulated];
+    await this.hub.insights.upsertDailyRows(changing.map((d) => toInsightRow(d, last)));
+    recent = changing.filter((d) => d.dayIndex + MAX_LAG_DAYS > last);
     await saveSimulationRun(db, {
       ...run,
       next_day: last + 1,
