@@ -18,6 +18,7 @@ import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
+import { ReviewCampaignService } from "./review/campaign.service.ts";
 import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
@@ -55,6 +56,7 @@ export interface Hub {
   insights: InsightsService;
   reportRuns: ReportRunService;
   review: AccessReviewService;
+  reviewCampaigns: ReviewCampaignService;
   /** Checks that a removed partner, person or app grant reaches nothing any more. */
   removal: VerifiedRemovalService;
   now: () => number;
@@ -74,6 +76,9 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
+  const assignments = new AssignmentService(deps);
+  const apps = new AppGrantService(deps);
+  const review = new AccessReviewService(deps);
   return {
     store,
     engine,
@@ -81,9 +86,9 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     businesses: new BusinessService(deps),
     assets: new AssetService(deps),
     partners,
-    assignments: new AssignmentService(deps),
+    assignments,
     tokens: new AccessTokenService(deps),
-    apps: new AppGrantService(deps),
+    apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
     campaigns: new CampaignService(deps),
@@ -92,7 +97,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adCreatives: new AdCreativeService(deps),
     insights,
     reportRuns: new ReportRunService(deps, insights),
-    review: new AccessReviewService(deps),
+    review,
+    reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),

@@ -380,4 +380,58 @@ export interface Database {
   webhook_secrets: WebhookSecretsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  review_campaigns: ReviewCampaignsTable;
+  review_items: ReviewItemsTable;
+}
+
+export interface ReviewCampaignsTable {
+  id: string;
+  business_id: string;
+  name: string;
+  /** open | closed */
+  status: string;
+  created_by: string;
+  created_at: number;
+  due_at: number;
+  /** What closing does to items nobody decided: skip | revoke */
+  close_policy: string;
+  closed_at: number | null;
+  closed_by: string | null;
+  /** 'quarterly' for campaigns the scheduler started; null for ones started by hand. */
+  schedule: string | null;
+}
+
+export interface ReviewItemsTable {
+  id: string;
+  campaign_id: string;
+  /** Order of the snapshot, so lists and exports are stable. */
+  seq: number;
+  /** owner_assignment | partner_share | app_grant */
+  kind: string;
+  principal_id: string;
+  principal_type: string;
+  principal_name: string;
+  asset_id: string;
+  asset_type: string;
+  asset_name: string;
+  path: string;
+  /** Tasks (or app scopes) the grant gave when the campaign started, JSON. */
+  tasks: string;
+  /** The assignment, share or app grant id. */
+  grant_ref: string;
+  /** The business that made the assignment (owner assignments only). */
+  grant_business_id: string | null;
+  /** Findings about this grant at the start, with their fixes, JSON. */
+  advice_json: string;
+  group_partner: string | null;
+  group_partner_name: string | null;
+  group_asset: string;
+  group_person: string | null;
+  /** open | certified | downgraded | revoked | skipped */
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  reason: string | null;
+  /** Tasks left after a downgrade, JSON. */
+  result_tasks: string | null;
 }
