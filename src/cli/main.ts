@@ -126,15 +126,18 @@ export function buildCli(): Command {
       });
     });
 
-  program
+  const review = program
     .command("review")
     .description("Access review findings for a business: unused, stale, over-privileged and external access, risky apps, ending shares, 2FA gaps.")
-    .requiredOption("--business <id>", "business id")
+    // Not requiredOption: commander checks a parent's required options for its subcommands too.
+    .option("--business <id>", "business id (required)")
     .option("--window-days <n>", "days of history to judge use by", days, 90)
     .option("--json", "print one line of JSON")
-    .action(async (opts: { business: string; windowDays: number; json?: boolean }) => {
+    .action(async (opts: { business?: string; windowDays: number; json?: boolean }, cmd: Command) => {
+      if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
+      const businessId = opts.business;
       await withHub(async (hub) => {
-        const report = await hub.review.findings(operatorContext(), opts.business, { windowDays: opts.windowDays });
+        const report = await hub.review.findings(operatorContext(), businessId, { windowDays: opts.windowDays });
         const lines = report.findings.map((f) => {
           const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
           return `- [${f.kind}] ${who}\n    ${f.path}\n    Fix (${f.fix.action}): ${f.fix.description}`;
@@ -171,6 +174,40 @@ export function buildCli(): Command {
         ];
         print(opts.json === true, result, lines.join("\n"));
         if (!result.verified) process.exitCode = 5;
+      });
+    });
+
+  // `review` owns --business and --json, and commander hands a parent's options to the parent even
+  // after a subcommand's name, so the campaign commands read them with optsWithGlobals().
+  const reviewCampaign = review.command("campaign").description("Access review campaigns: every grant of a business's assets, decided by its admins.");
+  reviewCampaign
+    .command("start")
+    .description("Start a campaign now for the business given by --business ID (its admins certify, downgrade or revoke each grant); --json prints one line.")
+    .option("--close-policy <policy>", "what closing does to undecided items: skip or revoke", "skip")
+    .option("--name <name>", "campaign name")
+    .option("--due-in-days <n>", "days until the campaign is due", days, 14)
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ business?: string; closePolicy: string; name?: string; dueInDays: number; json?: boolean }>();
+      if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
+      const businessId = opts.business;
+      await withHub(async (hub) => {
+        const campaign = await hub.reviewCampaigns.start(operatorContext(), businessId, { name: opts.name, closePolicy: opts.closePolicy, dueInDays: opts.dueInDays });
+        print(
+          opts.json === true,
+          campaign,
+          `Started campaign ${campaign.id} "${campaign.name}" with ${campaign.items} item(s), due ${campaign.due_at}; undecided items will be ${campaign.close_policy === "revoke" ? "revoked" : "skipped"} at close.`,
+        );
+      });
+    });
+  reviewCampaign
+    .command("close")
+    .description("Close a campaign: undecided items are skipped or revoked, per its close policy; --json prints one line.")
+    .requiredOption("--campaign <id>", "campaign id")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ campaign: string; json?: boolean }>();
+      await withHub(async (hub) => {
+        const summary = await hub.reviewCampaigns.close(operatorContext(), opts.campaign);
+        print(opts.json === true, summary, `Closed campaign ${summary.campaign.id}: ${summary.revoked} item(s) revoked, ${summary.skipped} skipped (close policy ${summary.policy}).`);
       });
     });
 
