@@ -20,6 +20,7 @@ import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
 import { ReviewCampaignService } from "./review/campaign.service.ts";
 import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
+import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
 
@@ -59,6 +60,8 @@ export interface Hub {
   reviewCampaigns: ReviewCampaignService;
   /** Checks that a removed partner, person or app grant reaches nothing any more. */
   removal: VerifiedRemovalService;
+  /** Plain-words answers to the common access and spend problems. */
+  troubleshoot: TroubleshootService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -100,6 +103,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     review,
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
+    troubleshoot: new TroubleshootService(deps),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
