@@ -16,6 +16,7 @@ import { AccessIndex } from "../src/hub/access/accessIndex.ts";
 import { requiredTasks, type ActionName } from "../src/hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO, fullMask, tasksOfMask } from "../src/hub/catalogue/assetTypes.ts";
 import { openStore } from "../src/store/database.ts";
+import { Mulberry32 } from "../src/simulator/random.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -24,15 +25,10 @@ const CASBIN_MAX = Number(args.get("casbin-max") ?? 100_000);
 const REBUILD_AT = Number(args.get("rebuild") ?? 1_000_000);
 const CASBIN_SECONDS = Number(args.get("casbin-seconds") ?? 20);
 
+/** Uniform numbers in [0, 1) from the simulator's seeded generator, so every run builds the same data. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  return () => generator.uniform();
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);

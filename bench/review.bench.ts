@@ -12,6 +12,7 @@ import SQLite from "better-sqlite3";
 import { operatorContext } from "../src/hub/context.ts";
 import { openHub } from "../src/hub/hub.ts";
 import { openStore } from "../src/store/database.ts";
+import { Mulberry32 } from "../src/simulator/random.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -20,15 +21,10 @@ const AUDIT = Number(args.get("audit") ?? 10_000_000);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const DAY = 86_400_000;
 
+/** Uniform numbers in [0, 1) from the simulator's seeded generator, so every run builds the same data. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  return () => generator.uniform();
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-review-"));
