@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openHub, type Hub } from "../../src/hub/hub.ts";
 import { dropPostgresSchema } from "../../src/store/database.ts";
 import { SCOPES } from "../../src/hub/catalogue/roles.ts";
+import { runGrantline } from "../support/cli.ts";
 import { DIALECTS } from "../support/hubs.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve("bin/grantline.mjs");
 
 describe.each(DIALECTS)("grantline CLI on %s", (dialect) => {
   let env: NodeJS.ProcessEnv;
@@ -31,7 +28,7 @@ describe.each(DIALECTS)("grantline CLI on %s", (dialect) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { env });
+  const cli = (...args: string[]) => runGrantline(env, ...args);
   const cliFails = async (...args: string[]) => {
     try {
       await cli(...args);

@@ -1,12 +1,8 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildBusiness, buildMember } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { runGrantline } from "../support/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve("bin/grantline.mjs");
 
 describe.each(DIALECTS)("grantline review on %s", (dialect) => {
   let store: TestStore;
@@ -18,7 +14,7 @@ describe.each(DIALECTS)("grantline review on %s", (dialect) => {
     await store.cleanup();
   });
 
-  const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env } });
+  const cli = (...args: string[]) => runGrantline(store.env, ...args);
 
   it("prints the findings as one JSON line, and as a readable list without --json", async () => {
     const hub = await store.open();

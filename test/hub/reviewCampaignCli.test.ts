@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { buildAsset, buildBusiness, buildMember } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { runGrantline } from "../support/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve("bin/grantline.mjs");
 
 describe.each(DIALECTS)("grantline review campaign on %s", (dialect) => {
   let store: TestStore;
@@ -19,7 +15,7 @@ describe.each(DIALECTS)("grantline review campaign on %s", (dialect) => {
     await store.cleanup();
   });
 
-  const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env } });
+  const cli = (...args: string[]) => runGrantline(store.env, ...args);
   const oneJsonLine = (stdout: string): unknown => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);

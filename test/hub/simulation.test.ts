@@ -1,6 +1,3 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
@@ -8,8 +5,8 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+import { runGrantline } from "../support/cli.ts";
 
-const run = promisify(execFile);
 
 describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s", (dialect) => {
   let store: TestStore;
@@ -96,9 +93,7 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
   });
 
   it("prints one line of JSON from `grantline sim advance --days N --json`", async () => {
-    const { stdout } = await run(process.execPath, [path.resolve("bin/grantline.mjs"), "sim", "advance", "--days", "2", "--json"], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env },
-    });
+    const { stdout } = await runGrantline(store.env, "sim", "advance", "--days", "2", "--json");
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(Object.keys(JSON.parse(lines[0]!)).sort()).toEqual(["ads", "clicks", "conversions", "days", "from", "impressions", "revenue", "spend", "to"]);

@@ -1,14 +1,10 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import { adServicesOf, buildAdTree, buildBusiness, buildMember, buildShare } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+import { runGrantline } from "../support/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve("bin/grantline.mjs");
 
 describe.each(DIALECTS)("grantline troubleshoot on %s", (dialect) => {
   let store: TestStore;
@@ -21,7 +17,7 @@ describe.each(DIALECTS)("grantline troubleshoot on %s", (dialect) => {
   });
 
   const cli = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env } });
+    const { stdout } = await runGrantline(store.env, ...args);
     return stdout;
   };
 

@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { runGrantline } from "../support/cli.ts";
 
-const run = promisify(execFile);
-const BIN = path.resolve("bin/grantline.mjs");
 
 describe.each(DIALECTS)("grantline verify on %s", (dialect) => {
   let store: TestStore;
@@ -20,7 +16,7 @@ describe.each(DIALECTS)("grantline verify on %s", (dialect) => {
   });
 
   const cli = (...args: string[]) =>
-    run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env } }).then(
+    runGrantline(store.env, ...args).then(
       (r) => ({ ...r, code: 0 }),
       (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
     );

@@ -1,12 +1,9 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../src/http/server.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import type { TestStore } from "./hubs.ts";
+import { runGrantline } from "./cli.ts";
 
-const run = promisify(execFile);
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,9 +28,7 @@ export interface Bootstrapped {
 
 /** `grantline bootstrap --business-name NAME --json` against the test store, as a user would run it. */
 export async function bootstrapWithCli(store: TestStore, name: string): Promise<Bootstrapped> {
-  const { stdout } = await run(process.execPath, [path.resolve("bin/grantline.mjs"), "bootstrap", "--business-name", name, "--json"], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...store.env },
-  });
+  const { stdout } = await runGrantline(store.env, "bootstrap", "--business-name", name, "--json");
   return JSON.parse(stdout) as Bootstrapped;
 }
 
