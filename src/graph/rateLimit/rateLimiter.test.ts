@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { errorFor } from "./rateLimitError.ts";
 import { POINTS, pointsFor, RateLimiter, type RateLimiterOptions } from "./rateLimiter.ts";
-import { STORES, type OpenStore } from "./storesUnderTest.ts";
+import { STORES, type OpenStore } from "../../../test/support/rateLimitStores.ts";
 import { usageHeaders } from "./usageHeaders.ts";
 
 const MINUTE = 60_000;

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
-import { loadConfig } from "../../config/env.ts";
-import { MemoryRateLimitStore } from "./memoryRateLimitStore.ts";
-import type { RateLimitStore } from "./rateLimitStore.ts";
-import { RedisRateLimitStore } from "./redisRateLimitStore.ts";
+import { loadConfig } from "../../src/config/env.ts";
+import { MemoryRateLimitStore } from "../../src/graph/rateLimit/memoryRateLimitStore.ts";
+import type { RateLimitStore } from "../../src/graph/rateLimit/rateLimitStore.ts";
+import { RedisRateLimitStore } from "../../src/graph/rateLimit/redisRateLimitStore.ts";
 
 /** Test support: each rate-limit store the suite runs against. Redis only when REDIS_URL is set. */
 export const redisUrl = loadConfig().redisUrl;
