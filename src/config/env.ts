@@ -55,6 +55,15 @@ const schema = z.object({
    * it off. `grantline demo` uses 180 unless this is set.
    */
   GRANTLINE_SIM_DAY_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
+  /** Address people and apps reach this hub at (links in emails, OAuth issuer); default http://HOST:PORT. */
+  GRANTLINE_PUBLIC_URL: z.string().url().optional(),
+  /** SMTP server for outgoing mail (smtp://user:pass@host:port, smtps://…; `?tls=off` for a plain local relay). Unset: mail is written as .eml files into <GRANTLINE_DATA_DIR>/outbox. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** Sender of outgoing mail. */
+  GRANTLINE_MAIL_FROM: z.string().min(3).default("Grantline <no-reply@grantline.localhost>"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -70,6 +79,9 @@ export type Config = {
   /** GRANTLINE_SECRET_KEY decoded; undefined means the data folder's secret.key. */
   secretKey: Buffer | undefined;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  /** GRANTLINE_PUBLIC_URL without a trailing slash, or undefined to derive it from the listening address. */
+  publicUrl: string | undefined;
+  mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
   simSitePort: number;
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
@@ -107,6 +119,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
     secretKey: e.GRANTLINE_SECRET_KEY === undefined ? undefined : decodeSecretKey(e.GRANTLINE_SECRET_KEY),
     logLevel: e.LOG_LEVEL,
+    publicUrl: e.GRANTLINE_PUBLIC_URL?.replace(/\/+$/, ""),
+    mail: { smtpUrl: e.SMTP_URL, from: e.GRANTLINE_MAIL_FROM, outboxDir: path.join(path.resolve(e.GRANTLINE_DATA_DIR), "outbox") },
     simSitePort: e.GRANTLINE_SIM_SITE_PORT,
     simDaySeconds: e.GRANTLINE_SIM_DAY_SECONDS,
     rateLimits: {
