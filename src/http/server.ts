@@ -10,11 +10,19 @@ import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
+import { createMailer, type Mailer } from "../mail/mailer.ts";
+import os from "node:os";
+import path from "node:path";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
   /** Rate limiter of the Graph routes; default: in this process, with Meta's standard-tier quotas. */
   rateLimiter?: RateLimiter;
+  /** GRANTLINE_PUBLIC_URL; default: http://<listening address>. */
+  publicUrl?: string;
+  /** Sends password reset links; default: .eml files in the system's temp folder. */
+  mailer?: Mailer;
 }
 
 /**
@@ -65,5 +73,19 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.get("/openapi.json", async () => openApi);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
 
+  // People's sign-in (and, on it, the OAuth authorization server).
+  const publicUrl = () => options.publicUrl ?? listeningUrl(app);
+  await registerSessionPlugins(app, publicUrl);
+  const mailer = options.mailer ?? createMailer({ smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(os.tmpdir(), "grantline-outbox") });
+  registerAuthRoutes(app, hub, { publicUrl, mailer });
+
   return app;
+}
+
+/** http://host:port of the listening server, for links when no public URL is configured. */
+export function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (!address || typeof address === "string") return "http://127.0.0.1";
+  const host = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }

@@ -23,6 +23,7 @@ import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
+import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -35,6 +36,8 @@ export interface HubOptions extends OpenStoreOptions {
   secretKey?: Buffer;
   /** How long a webhook callback URL has to answer the verification handshake; default 10 s. */
   webhookVerifyTimeoutMs?: number;
+  /** Sessions, sign-in throttling and password reset links. */
+  auth?: PersonAuthOptions;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -62,6 +65,10 @@ export interface Hub {
   removal: VerifiedRemovalService;
   /** Plain-words answers to the common access and spend problems. */
   troubleshoot: TroubleshootService;
+  /** People signing in: passwords, TOTP, sessions, password reset. */
+  auth: PersonAuthService;
+  /** Seals secrets stored in the hub (the instance key). */
+  secrets: () => SecretBox;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -104,6 +111,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
+    auth: new PersonAuthService(deps, secrets, options.auth),
+    secrets,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {

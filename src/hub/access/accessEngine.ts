@@ -194,6 +194,9 @@ export class AccessEngine {
         this.applyGrants([row], await snapshot.loadGrantAssets(db, [id]));
         return;
       }
+      // Tokens are not in the index; the change is recorded so caches keyed by the sequence drop them.
+      case "token":
+        return;
     }
   }
 

@@ -87,6 +87,8 @@ export class AccessTokenService {
         expires_at: input.expiresIn60Days ? tx.now + SIXTY_DAYS : null,
         last_used_at: null,
         revoked_at: null,
+        kind: "system_user",
+        expiry_warned_at: null,
       };
       await insertToken(tx.trx, row);
       await tx.audit({
@@ -106,6 +108,10 @@ export class AccessTokenService {
     const now = this.deps.now();
     if (!row || row.revoked_at !== null) throw errors.invalidToken("Invalid OAuth access token - Cannot parse access token");
     if (row.expires_at !== null && row.expires_at <= now) throw errors.expiredToken();
+    // An app token lives only as long as the app grant it was issued under.
+    if (row.grant_id !== null && !this.deps.engine.index.getGrant(row.grant_id)) {
+      throw errors.invalidToken("Error validating access token: The user has not authorized application.");
+    }
     if ((this.lastTouched.get(row.id) ?? 0) + TOUCH_EVERY_MS <= now) {
       this.lastTouched.set(row.id, now);
       await touchToken(this.deps.db, row.id, now);
@@ -124,6 +130,7 @@ export class AccessTokenService {
     await runCommand(this.deps, ctx, { action: "token.revoke", businessId, targetType: "token", targetId: tokenId }, async (tx) => {
       if (businessId) authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "revoking tokens");
       await revokeToken(tx.trx, tokenId, tx.now);
+      await tx.changed("token", tokenId);
       await tx.audit({ action: "token.revoke", businessId, targetType: "token", targetId: tokenId });
     });
   }
