@@ -55,21 +55,24 @@ export function verifyGrantlineWebhook(
   return Number.isInteger(stamp) && bodyStamp === stamp && Math.abs(nowMs / 1000 - stamp) <= toleranceSeconds;
 }
 
-/** A signed generic webhook: JSON body, `X-Grantline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+/**
+ * A signed generic webhook: JSON body, `X-Grantline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
+ * The channel's sealed secret holds both the URL and the signing secret.
+ */
 export class SignedWebhookChannel implements Channel {
   readonly kind = "webhook" as const;
 
   constructor(private readonly timeoutMs: number) {}
 
   async send(message: NotificationMessage, target: ChannelTarget): Promise<ChannelOutcome> {
-    const url = target.config.url;
-    if (typeof url !== "string" || !target.secret) return { ok: false, status: null, error: "The channel has no URL or signing secret." };
+    const { url, signingSecret } = (target.secret ? JSON.parse(target.secret) : {}) as { url?: string; signingSecret?: string };
+    if (!url || !signingSecret) return { ok: false, status: null, error: "The channel has no URL or signing secret." };
     const body = webhookBody(message);
     return postDelivery(
       url,
       body,
       {
-        [GRANTLINE_SIGNATURE_HEADER]: signatureOf(target.secret, body),
+        [GRANTLINE_SIGNATURE_HEADER]: signatureOf(signingSecret, body),
         [GRANTLINE_TIMESTAMP_HEADER]: String(Math.floor(message.sentAt / 1000)),
         [GRANTLINE_DELIVERY_HEADER]: message.deliveryId,
       },
