@@ -24,6 +24,9 @@ import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
 import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
+import path from "node:path";
+import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
+import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -38,6 +41,10 @@ export interface HubOptions extends OpenStoreOptions {
   webhookVerifyTimeoutMs?: number;
   /** Sessions, sign-in throttling and password reset links. */
   auth?: PersonAuthOptions;
+  /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
+  mail?: MailerOptions;
+  /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
+  notifications?: NotificationSettings;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -69,6 +76,8 @@ export interface Hub {
   auth: PersonAuthService;
   /** Seals secrets stored in the hub (the instance key). */
   secrets: () => SecretBox;
+  /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
+  notifications: NotificationService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -89,6 +98,11 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
   const review = new AccessReviewService(deps);
+  let mailer: Mailer | undefined;
+  const mail = () =>
+    (mailer ??= createMailer(
+      options.mail ?? { smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(options.dataDir || "./data", "outbox") },
+    ));
   return {
     store,
     engine,
@@ -113,10 +127,12 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     troubleshoot: new TroubleshootService(deps),
     auth: new PersonAuthService(deps, secrets, options.auth),
     secrets,
+    notifications: new NotificationService(deps, secrets, mail, options.notifications),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
       engine.stop();
+      mailer?.close();
       await store.close();
     },
   };

@@ -7,6 +7,7 @@ import * as m005 from "./migrations/005_report_runs.ts";
 import * as m006 from "./migrations/006_simulation.ts";
 import * as m007 from "./migrations/007_review_campaigns.ts";
 import * as m008 from "./migrations/008_oauth.ts";
+import * as m009 from "./migrations/009_notifications.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "006_simulation": m006,
   "007_review_campaigns": m007,
   "008_oauth": m008,
+  "009_notifications": m009,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
