@@ -23,6 +23,7 @@ import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
+import { UsageRecorder } from "./audit/usageRollup.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -62,6 +63,8 @@ export interface Hub {
   removal: VerifiedRemovalService;
   /** Plain-words answers to the common access and spend problems. */
   troubleshoot: TroubleshootService;
+  /** Successful Graph reads counted as use, batched into the usage rollup (flushed on close). */
+  usage: UsageRecorder;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -72,7 +75,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const store = await openStore(options);
   const now = options.now ?? Date.now;
   const engine = new AccessEngine(store.db, now);
-  const audit = new AuditService(store.db, now);
+  const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   await engine.rebuild();
   let secretBox: SecretBox | undefined;
@@ -81,7 +84,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
-  const review = new AccessReviewService(deps);
+  const usage = new UsageRecorder(store.db, () => engine.index, now);
+  const review = new AccessReviewService(deps, usage);
   return {
     store,
     engine,
@@ -104,9 +108,12 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
+    usage,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
+      usage.stop();
+      await usage.flush();
       engine.stop();
       await store.close();
     },

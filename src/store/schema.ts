@@ -382,6 +382,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  usage_rollup: UsageRollupTable;
+  principal_activity: PrincipalActivityTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -399,6 +401,10 @@ export interface ReviewCampaignsTable {
   closed_by: string | null;
   /** 'quarterly' for campaigns the scheduler started; null for ones started by hand. */
   schedule: string | null;
+  /** The scheduled slot this campaign fills (unique per business); null for ones started by hand. */
+  schedule_key: string | null;
+  /** When the last reminder of open items went out. */
+  reminded_at: number | null;
 }
 
 export interface ReviewItemsTable {
@@ -434,4 +440,21 @@ export interface ReviewItemsTable {
   reason: string | null;
   /** Tasks left after a downgrade, JSON. */
   result_tasks: string | null;
+}
+
+/** Use of an asset by a principal: one row per catalogue action and path (direct, share:<id>, app_grant:<id>, app:<id>, none, history). */
+export interface UsageRollupTable {
+  principal_id: string;
+  asset_id: string;
+  action: string;
+  via: string;
+  first_at: number;
+  last_at: number;
+  count: number;
+}
+
+/** The latest audited activity of a person or system user. */
+export interface PrincipalActivityTable {
+  principal_id: string;
+  last_at: number;
 }
