@@ -27,6 +27,7 @@ import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.se
 import path from "node:path";
 import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
 import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
+import { UsageRecorder } from "./audit/usageRollup.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -78,6 +79,8 @@ export interface Hub {
   secrets: () => SecretBox;
   /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
   notifications: NotificationService;
+  /** Successful Graph reads counted as use, batched into the usage rollup (flushed on close). */
+  usage: UsageRecorder;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -88,7 +91,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const store = await openStore(options);
   const now = options.now ?? Date.now;
   const engine = new AccessEngine(store.db, now);
-  const audit = new AuditService(store.db, now);
+  const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   await engine.rebuild();
   let secretBox: SecretBox | undefined;
@@ -97,12 +100,13 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
-  const review = new AccessReviewService(deps);
   let mailer: Mailer | undefined;
   const mail = () =>
     (mailer ??= createMailer(
       options.mail ?? { smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(options.dataDir || "./data", "outbox") },
     ));
+  const usage = new UsageRecorder(store.db, () => engine.index, now);
+  const review = new AccessReviewService(deps, usage);
   return {
     store,
     engine,
@@ -128,9 +132,12 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     auth: new PersonAuthService(deps, secrets, options.auth),
     secrets,
     notifications: new NotificationService(deps, secrets, mail, options.notifications),
+    usage,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
+      usage.stop();
+      await usage.flush();
       engine.stop();
       mailer?.close();
       await store.close();

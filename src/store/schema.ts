@@ -412,6 +412,8 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   security_alert_cursor: SecurityAlertCursorTable;
   security_alert_denials: SecurityAlertDenialsTable;
+  usage_rollup: UsageRollupTable;
+  principal_activity: PrincipalActivityTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -429,6 +431,10 @@ export interface ReviewCampaignsTable {
   closed_by: string | null;
   /** 'quarterly' for campaigns the scheduler started; null for ones started by hand. */
   schedule: string | null;
+  /** The scheduled slot this campaign fills (unique per business); null for ones started by hand. */
+  schedule_key: string | null;
+  /** When the last reminder of open items went out. */
+  reminded_at: number | null;
 }
 
 export interface ReviewItemsTable {
@@ -601,4 +607,19 @@ export interface SecurityAlertDenialsTable {
   actor_id: string;
   business_id: string | null;
   at: number;
+/** Use of an asset by a principal: one row per catalogue action and path (direct, share:<id>, app_grant:<id>, app:<id>, none, history). */
+export interface UsageRollupTable {
+  principal_id: string;
+  asset_id: string;
+  action: string;
+  via: string;
+  first_at: number;
+  last_at: number;
+  count: number;
+}
+
+/** The latest audited activity of a person or system user. */
+export interface PrincipalActivityTable {
+  principal_id: string;
+  last_at: number;
 }
