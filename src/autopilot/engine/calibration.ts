@@ -179,7 +179,11 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   for (let s = 0; s < nSets; s++) {
     accCurveConv += curveConv[s]!;
     accCurveExpo += curveExpo[s]!;
-    for (const v of setDaySpend[s]!) if (v > 0) (spendSum += v), spendDays++;
+    for (const v of setDaySpend[s]!) {
+      if (v <= 0) continue;
+      spendSum += v;
+      spendDays++;
+    }
   }
   // The account's rate restated on the curve at a typical day's spend, worth one conversion.
   const kFromRate = accRateMean * Math.pow(spendDays > 0 ? spendSum / spendDays : 1000, 1 - b);
