@@ -74,9 +74,9 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     const members = set.adIndexes.map((i) => cal.ads[i]!);
     const deliverable = members.filter((a) => a.deliverable);
     let remaining = deliverable.length;
-    // The best ad by posterior mean among those with enough spend to be compared.
-    const judged = deliverable.filter((a) => a.window.spendMinor >= minSpend / 2);
-    const best = judged.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
+    // The best ad by posterior mean, and each ad's posterior probability of being the best.
+    const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
+    const pBest = probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4);
 
     for (const a of deliverable) {
       if (remaining <= 1) break;
@@ -91,12 +91,12 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
         remaining--;
         continue;
       }
-      if (best && best !== a && best.window.spendMinor >= minSpend) {
-        const p = probGammaLess(a.rate, best.rate);
+      if (best && best !== a) {
+        const p = 1 - (pBest.get(a) ?? 0);
         if (p >= cal.settings.loserProbability) {
           const bestCpa = cpaInterval(best.rate).mean;
           actions.push(
-            pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it costs about ${cpaText(cpa, currency)} per conversion against ${cpaText(bestCpa, currency)} for '${best.ad.name}' in the same ad set (${chance(p)} chance it is worse), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, p, `worse per dollar than '${best.ad.name}'`)),
+            pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it costs about ${cpaText(cpa, currency)} per conversion against ${cpaText(bestCpa, currency)} for '${best.ad.name}' in the same ad set (${chance(p)} chance it is not the ad set's best ad), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, p, "not the ad set's best ad per dollar")),
           );
           pausedAds.add(a.ad.id);
           remaining--;
@@ -130,6 +130,26 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     }
   }
   return { actions, pausedAds, revivedAds };
+}
+
+/** P(each ad has the highest conversions per dollar in its ad set), by posterior draws. */
+function probabilityBest(rng: Rng, ads: readonly AdCalibration[], draws: number): Map<AdCalibration, number> {
+  const wins = new Map<AdCalibration, number>(ads.map((a) => [a, 0]));
+  if (ads.length < 2) return new Map(ads.map((a) => [a, 1]));
+  for (let m = 0; m < draws; m++) {
+    let top: AdCalibration | null = null;
+    let topValue = -1;
+    for (const a of ads) {
+      const v = sampleGamma(rng, a.rate);
+      if (v > topValue) {
+        topValue = v;
+        top = a;
+      }
+    }
+    if (top) wins.set(top, wins.get(top)! + 1);
+  }
+  for (const [a, w] of wins) wins.set(a, w / draws);
+  return wins;
 }
 
 function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {

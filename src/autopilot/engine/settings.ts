@@ -50,7 +50,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   priorStrength: 2,
   dispersion: 3,
   pauseProbability: 0.9,
-  loserProbability: 0.95,
+  loserProbability: 0.9,
   minJudgeSpendTargets: 1.5,
   reviveProbability: 0.5,
   reviveAfterHours: 48,
