@@ -607,6 +607,8 @@ export interface SecurityAlertDenialsTable {
   actor_id: string;
   business_id: string | null;
   at: number;
+}
+
 /** Use of an asset by a principal: one row per catalogue action and path (direct, share:<id>, app_grant:<id>, app:<id>, none, history). */
 export interface UsageRollupTable {
   principal_id: string;
