@@ -24,7 +24,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...config.rateLimits,
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, accessFreshnessMs: config.syncIntervalMs });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;
