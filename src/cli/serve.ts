@@ -26,7 +26,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
   const mailer = createMailer(config.mail);
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, mailer });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, mailer, accessFreshnessMs: config.syncIntervalMs });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;

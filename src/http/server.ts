@@ -23,6 +23,12 @@ export interface ServerOptions {
   publicUrl?: string;
   /** Sends password reset links; default: .eml files in the system's temp folder. */
   mailer?: Mailer;
+  /**
+   * How old (ms) this instance's last look at the access-change sequence may be before a request
+   * looks again. 0 (the default) looks on every request; `serve` uses the sync interval, so another
+   * instance's change (a revocation) reaches every request starting that long after it committed.
+   */
+  accessFreshnessMs?: number;
 }
 
 /**
@@ -44,7 +50,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.setNotFoundHandler(notFoundHandler);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureCurrent();
+    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureFresh(options.accessFreshnessMs ?? 0);
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
