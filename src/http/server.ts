@@ -21,7 +21,7 @@ export interface ServerOptions {
   rateLimiter?: RateLimiter;
   /** GRANTLINE_PUBLIC_URL; default: http://<listening address>. */
   publicUrl?: string;
-  /** Sends password reset links; default: .eml files in the system's temp folder. */
+  /** Sends password reset links; default: the hub's mailer. */
   mailer?: Mailer;
   /**
    * How old (ms) this instance's last look at the access-change sequence may be before a request
@@ -82,7 +82,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   // People's sign-in (and, on it, the OAuth authorization server).
   const publicUrl = () => options.publicUrl ?? listeningUrl(app);
   await registerSessionPlugins(app, publicUrl);
-  const mailer = options.mailer ?? createMailer({ smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(os.tmpdir(), "grantline-outbox") });
+  const mailer = options.mailer ?? hub.mailer();
   registerAuthRoutes(app, hub, { publicUrl, mailer });
 
   return app;

@@ -79,6 +79,8 @@ export interface Hub {
   secrets: () => SecretBox;
   /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
   notifications: NotificationService;
+  /** Outgoing mail (password resets, alert emails), opened on first use. */
+  mailer: () => Mailer;
   /** Successful Graph reads counted as use, batched into the usage rollup (flushed on close). */
   usage: UsageRecorder;
   now: () => number;
@@ -132,6 +134,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     auth: new PersonAuthService(deps, secrets, options.auth),
     secrets,
     notifications: new NotificationService(deps, secrets, mail, options.notifications),
+    mailer: mail,
     usage,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
