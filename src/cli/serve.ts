@@ -48,7 +48,11 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   // Alerts: every instance may run both; deliveries are claimed and the audit cursor is locked in the store.
   const notificationDispatcher = new NotificationDispatcher(hub.notifications, { onError: (error) => app.log.error({ err: error }, "alert delivery run failed") });
   notificationDispatcher.start();
-  const securityAlerts = new SecurityAlertPoller(new SecurityAlertService(hub, { ...config.alerts, publicUrl: config.publicUrl ?? url }), {
+  const securityAlerts = new SecurityAlertPoller(new SecurityAlertService(hub, {
+      ...config.alerts,
+      publicUrl: config.publicUrl ?? url,
+      onSkipped: (seq, error) => app.log.warn({ err: error, auditSeq: seq }, "security alert skipped"),
+    }), {
     intervalMs: config.alerts.pollMs,
     onError: (error) => app.log.error({ err: error }, "security alert run failed"),
   });
