@@ -9,9 +9,10 @@ import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
+import { registerAlertCommands } from "../notify/alertCommands.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
@@ -293,6 +294,7 @@ export function buildCli(): Command {
 
   registerPeopleCommands(program, withHub);
   registerAutopilotCommands(program);
+  registerAlertCommands(program, withHub, print);
 
   return program;
 }

@@ -124,6 +124,18 @@ describe.each(DIALECTS)("security alerts on %s", (dialect) => {
     expect((await evidence(approved)).map((e) => e.action)).toEqual(["share.approve"]);
   });
 
+  it("fits alerts about very long names into the notifier's limits", async () => {
+    const longName = `Northwind ${"Very Long Agency Name ".repeat(8)}`.slice(0, 180);
+    const long = await buildBusiness(hub, longName);
+    const main = await buildAsset(hub, acme, "ad_account", `Acme ${"Main ".repeat(38)}`.slice(0, 190));
+    await buildShare(hub, acme, long, main.id, "VIEW_ONLY");
+    const [alert] = await received();
+    expect(alert!.kind).toBe("partner_added");
+    expect(alert!.title.length).toBeLessThanOrEqual(150);
+    expect(alert!.title.endsWith("…")).toBe(true);
+    expect(field(alert!, "Partner")).toBe(`${longName} (Business ID ${long.id})`);
+  });
+
   it("reports a share raised to write access, not one lowered or changed within read", async () => {
     const main = await buildAsset(hub, acme, "ad_account", "Acme Main");
     await buildShare(hub, acme, agency, main.id, "ANALYTICS_VIEW");

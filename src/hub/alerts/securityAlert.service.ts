@@ -1,3 +1,4 @@
+import { GrantlineError } from "../../errors.ts";
 import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
 import type { Hub } from "../hub.ts";
 import * as repo from "./securityAlert.repository.ts";
@@ -9,6 +10,8 @@ export interface SecurityAlertRun {
   /** Alerts raised (after deduplication: repeats are counted, not raised). */
   raised: number;
   deduplicated: number;
+  /** Alerts the notifier refused (reported through onSkipped). */
+  skipped: number;
   /** The last audit entry handled. */
   lastSeq: number;
 }
@@ -25,7 +28,7 @@ export class SecurityAlertService {
 
   constructor(
     private readonly hub: Pick<Hub, "store" | "engine" | "notifications" | "now">,
-    private readonly settings: SecurityRuleSettings & { batchSize?: number },
+    private readonly settings: SecurityRuleSettings & { batchSize?: number; onSkipped?: (seq: number, error: Error) => void },
   ) {
     this.rules = new SecurityRules(hub.engine, settings);
   }
@@ -38,12 +41,20 @@ export class SecurityAlertService {
       const now = this.hub.now();
       const from = await repo.lockCursor(trx, now);
       const entries = await repo.auditEntriesAfter(trx, from, batch);
-      const run: SecurityAlertRun = { processed: entries.length, raised: 0, deduplicated: 0, lastSeq: from };
+      const run: SecurityAlertRun = { processed: entries.length, raised: 0, deduplicated: 0, skipped: 0, lastSeq: from };
       for (const entry of entries) {
         for (const alert of await this.rules.evaluate(trx, entry)) {
-          const outcome = await this.hub.notifications.raise(alert, trx);
-          if (outcome.deduplicated) run.deduplicated += 1;
-          else run.raised += 1;
+          try {
+            const outcome = await this.hub.notifications.raise(alert, trx);
+            if (outcome.deduplicated) run.deduplicated += 1;
+            else run.raised += 1;
+          } catch (error) {
+            // An alert the notifier refuses (its business is gone, say) is reported and skipped:
+            // one bad entry must not stop every later one from being judged.
+            if (!(error instanceof GrantlineError)) throw error;
+            this.settings.onSkipped?.(entry.seq, error);
+            run.skipped += 1;
+          }
         }
         run.lastSeq = Number(entry.seq);
       }
@@ -55,12 +66,13 @@ export class SecurityAlertService {
 
   /** Runs until the cursor reaches the end of the log (for the CLI and tests). */
   async drain(): Promise<SecurityAlertRun> {
-    const total: SecurityAlertRun = { processed: 0, raised: 0, deduplicated: 0, lastSeq: 0 };
+    const total: SecurityAlertRun = { processed: 0, raised: 0, deduplicated: 0, skipped: 0, lastSeq: 0 };
     for (;;) {
       const run = await this.runOnce();
       total.processed += run.processed;
       total.raised += run.raised;
       total.deduplicated += run.deduplicated;
+      total.skipped += run.skipped;
       total.lastSeq = run.lastSeq;
       if (run.processed < (this.settings.batchSize ?? 500)) return total;
     }

@@ -254,9 +254,12 @@ export class SecurityRules {
 
   private alert(entry: AuditEntriesTable, businessId: string, a: Omit<Alert, "businessId" | "evidence" | "source" | "link">, evidence = [entry.seq]): Alert {
     const fields = [...(a.fields ?? []), { name: "Audit entries", value: evidence.map((s) => `#${s}`).join(", ") }];
+    // Names can be long (200 characters); an alert must still fit the notifier's limits.
     return {
       ...a,
-      fields,
+      title: clip(a.title, 150),
+      body: clip(a.body, 3000),
+      fields: fields.map((f) => ({ name: f.name, value: clip(f.value, 1000) })),
       businessId,
       evidence,
       source: "hub",
@@ -319,6 +322,10 @@ export class SecurityRules {
     const kind = type === "campaign" ? "campaign" : "ad set";
     return found ? `${kind} ${found.name} (${id}) in ${this.assetLabel(found.account_id)}` : `${kind} ${id}`;
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Minor units as a plain amount: 5000 → 50.00. */
