@@ -27,10 +27,16 @@ function activeAdsOf(hub: Hub, adAccountId: string): Promise<number> {
 
 /** Counts the call against its app, ad account and business buckets; sets Meta's usage headers; refuses when full. */
 async function limitRate(hub: Hub, limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, method: string, node?: GraphNode): Promise<void> {
+  // Only callers who reach the ad account count against its quota and see its usage: a stranger
+  // can neither use up another business's quota nor learn from the headers that the account exists.
+  const adAccountId =
+    node?.adAccountId !== undefined && hub.engine.index.taskMask(caller.token.principalId, node.adAccountId, hub.engine.now()) !== 0
+      ? node.adAccountId
+      : undefined;
   const result = await limiter.consume({
     appId: caller.token.appId,
-    adAccountId: node?.adAccountId,
-    activeAds: node?.adAccountId ? await activeAdsOf(hub, node.adAccountId) : 0,
+    adAccountId,
+    activeAds: adAccountId ? await activeAdsOf(hub, adAccountId) : 0,
     businessId: node?.type === "business" ? node.id : undefined,
     points: pointsFor(method),
   });

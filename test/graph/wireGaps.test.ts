@@ -167,6 +167,15 @@ describe.each(DIALECTS)("the ad-account quota grows with active ads on %s", (dia
       // One point used: of 10 + 3 × 40 = 130 on the busy account, of 10 on the idle one.
       expect((await usage(busy)).acc_id_util_pct).toBeCloseTo(100 / 130, 1);
       expect((await usage(idle)).acc_id_util_pct).toBe(10);
+      // A stranger's calls neither use up the account's quota nor reveal its usage.
+      const stranger = await bootstrapBusiness(hub, "Stranger");
+      const strangerGraph = graphClient(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`, stranger.access_token);
+      for (let i = 0; i < 12; i++) {
+        const refused = await strangerGraph("GET", `/${idle}?fields=name`);
+        expect(refused.body.error.code).toBe(100);
+        expect(refused.headers.get("x-ad-account-usage")).toBeNull();
+      }
+      expect((await usage(idle)).acc_id_util_pct).toBe(20);
     } finally {
       await app.close();
     }
