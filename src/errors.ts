@@ -9,8 +9,12 @@ export interface GraphErrorBody {
   error_subcode?: number;
   error_user_title?: string;
   error_user_msg?: string;
+  is_transient?: boolean;
   fbtrace_id?: string;
 }
+
+/** Codes Meta marks `is_transient`: retrying later may succeed (temporary, app and user limits). */
+const TRANSIENT_CODES = new Set([1, 2, 4, 17]);
 
 export class GrantlineError extends Error {
   constructor(
@@ -28,6 +32,14 @@ export class GrantlineError extends Error {
   /** Set once the refusal is in the audit log, so it is written only once. */
   audited = false;
 
+  /**
+   * A refusal of who is asking (bad token, missing permission) rather than of what was asked;
+   * audited as "denied". Meta answers most of these with HTTP 400, so the code decides.
+   */
+  get isDenial(): boolean {
+    return this.status === 401 || this.status === 403 || this.code === 190 || this.code === 10 || (this.code >= 200 && this.code < 300);
+  }
+
   toGraph(fbtraceId?: string): GraphErrorBody {
     const body: GraphErrorBody = {
       message: this.message,
@@ -37,6 +49,7 @@ export class GrantlineError extends Error {
     if (this.options.subcode !== undefined) body.error_subcode = this.options.subcode;
     if (this.options.userTitle) body.error_user_title = this.options.userTitle;
     body.error_user_msg = this.options.userMsg ?? this.message;
+    if (TRANSIENT_CODES.has(this.code)) body.is_transient = true;
     if (fbtraceId) body.fbtrace_id = fbtraceId;
     return body;
   }
@@ -73,29 +86,29 @@ export const errors = {
   lastAdmin: () =>
     invalid("LAST_ADMIN", "A business must keep at least one admin.", "Cannot remove the last admin"),
   permissionDenied: (message: string, userMsg?: string) =>
-    new GrantlineError("PERMISSION_DENIED", 403, 200, message, {
+    new GrantlineError("PERMISSION_DENIED", 400, 200, message, {
       userTitle: "Permission denied",
       userMsg: userMsg ?? message,
       type: "OAuthException",
     }),
   invalidToken: (message = "Invalid OAuth access token - Cannot parse access token") =>
-    new GrantlineError("INVALID_TOKEN", 401, 190, message, { type: "OAuthException" }),
+    new GrantlineError("INVALID_TOKEN", 400, 190, message, { type: "OAuthException" }),
   expiredToken: () =>
-    new GrantlineError("EXPIRED_TOKEN", 401, 190, "Error validating access token: Session has expired.", {
+    new GrantlineError("EXPIRED_TOKEN", 400, 190, "Error validating access token: Session has expired.", {
       subcode: 463,
       type: "OAuthException",
     }),
   notFound: (what: string) =>
     new GrantlineError(
       "NOT_FOUND",
-      404,
+      400,
       100,
       `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
       { subcode: 33, type: "GraphMethodException" },
     ),
   /** Graph 17 / 2446079: a caller's sliding-window quota is used up. */
   userRateLimited: (message: string, retryAfterMinutes: number) =>
-    new GrantlineError("RATE_LIMITED", 429, 17, `(#17) User request limit reached: ${message}`, {
+    new GrantlineError("RATE_LIMITED", 400, 17, `(#17) User request limit reached: ${message}`, {
       subcode: 2446079,
       userTitle: "Too many calls",
       userMsg: `${message} Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
@@ -103,7 +116,7 @@ export const errors = {
     }),
   /** Graph 80004: too many calls to one ad account under ads_management. */
   adAccountRateLimited: (message: string, retryAfterMinutes: number) =>
-    new GrantlineError("AD_ACCOUNT_RATE_LIMITED", 429, 80004, `(#80004) There have been too many calls to this ad-account: ${message}`, {
+    new GrantlineError("AD_ACCOUNT_RATE_LIMITED", 400, 80004, `(#80004) There have been too many calls to this ad-account: ${message}`, {
       subcode: 2446079,
       userTitle: "Too many calls to this ad account",
       userMsg: `${message} Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
@@ -111,19 +124,22 @@ export const errors = {
     }),
   /** Graph 4: the app's own quota is used up. */
   appRateLimited: (retryAfterMinutes: number) =>
-    new GrantlineError("APP_RATE_LIMITED", 429, 4, "(#4) Application request limit reached", {
+    new GrantlineError("APP_RATE_LIMITED", 403, 4, "(#4) Application request limit reached", {
       userTitle: "Too many calls from this app",
       userMsg: `The app made too many calls. Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
       type: "OAuthException",
     }),
   /** Graph 17: Meta allows at most 4 budget changes per ad set per hour. */
   tooManyBudgetChanges: (adSetName: string, retryAfterMinutes: number) =>
-    new GrantlineError("TOO_MANY_BUDGET_CHANGES", 429, 17, `(#17) User request limit reached: too many budget changes for ${adSetName}`, {
+    new GrantlineError("TOO_MANY_BUDGET_CHANGES", 400, 17, `(#17) User request limit reached: too many budget changes for ${adSetName}`, {
       subcode: 2446079,
       userTitle: "Too many budget changes",
       userMsg: `${adSetName} had 4 budget changes in the last hour, the most allowed. Try again in about ${Math.max(1, Math.ceil(retryAfterMinutes))} minute(s).`,
       type: "OAuthException",
     }),
+  /** Graph 803: a path names an alias (not a numeric id) that does not exist; Meta answers 404. */
+  unknownAlias: (alias: string) =>
+    new GrantlineError("UNKNOWN_ALIAS", 404, 803, `(#803) Some of the aliases you requested do not exist: ${alias}`, { type: "OAuthException" }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
   /** Graph 2200: the callback URL did not answer the webhook handshake by echoing hub.challenge. */

@@ -10,17 +10,34 @@ import { errorFor } from "./rateLimit/rateLimitError.ts";
 import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
 import { usageHeaders } from "./rateLimit/usageHeaders.ts";
 import { noteGraphRead } from "./graphUsage.ts";
+import { ActiveAdCounts } from "./rateLimit/activeAdCounts.ts";
 
 export interface GraphRegistry {
   nodes: Record<string, NodeSpec>;
   resolvers: NodeResolver[];
 }
 
+const activeAdCounts = new WeakMap<Hub, ActiveAdCounts>();
+
+/** Active ads of an ad account, which size its quota; counted at most once a minute. */
+function activeAdsOf(hub: Hub, adAccountId: string): Promise<number> {
+  let counts = activeAdCounts.get(hub);
+  if (!counts) activeAdCounts.set(hub, (counts = new ActiveAdCounts((id) => hub.ads.activeAdCount(id))));
+  return counts.get(adAccountId);
+}
+
 /** Counts the call against its app, ad account and business buckets; sets Meta's usage headers; refuses when full. */
-async function limitRate(limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, method: string, node?: GraphNode): Promise<void> {
+async function limitRate(hub: Hub, limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, method: string, node?: GraphNode): Promise<void> {
+  // Only callers who reach the ad account count against its quota and see its usage: a stranger
+  // can neither use up another business's quota nor learn from the headers that the account exists.
+  const adAccountId =
+    node?.adAccountId !== undefined && hub.engine.index.taskMask(caller.token.principalId, node.adAccountId, hub.engine.now()) !== 0
+      ? node.adAccountId
+      : undefined;
   const result = await limiter.consume({
     appId: caller.token.appId,
-    adAccountId: node?.adAccountId,
+    adAccountId,
+    activeAds: adAccountId ? await activeAdsOf(hub, adAccountId) : 0,
     businessId: node?.type === "business" ? node.id : undefined,
     points: pointsFor(method),
   });
@@ -59,7 +76,7 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
     if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id, adAccountId: id };
     throw errors.notFound(`Object with ID '${raw}'`);
   }
-  if (!/^\d+$/.test(raw)) throw errors.notFound(`Object with ID '${raw}'`);
+  if (!/^\d+$/.test(raw)) throw errors.unknownAlias(raw);
   if (index.businesses.has(raw)) return { type: "business", id: raw };
   const asset = index.assets.get(raw);
   if (asset) return { type: asset.type, id: raw, ...(asset.type === "ad_account" ? { adAccountId: raw } : {}) };
@@ -136,10 +153,10 @@ export async function handleGraph(
   const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
   try {
     const node = await resolveNode(hub, registry, caller, nodeId).catch(async (error: unknown) => {
-      await limitRate(limiter, reply, caller, method);
+      await limitRate(hub, limiter, reply, caller, method);
       throw error;
     });
-    await limitRate(limiter, reply, caller, method, node);
+    await limitRate(hub, limiter, reply, caller, method, node);
     const spec = registry.nodes[node.type];
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
     let result: GraphResult;
@@ -158,7 +175,7 @@ export async function handleGraph(
     return body;
   } catch (error) {
     // Reads are refused outside any command; the refusal still belongs in the audit log.
-    if (error instanceof GrantlineError && (error.status === 403 || error.status === 401) && !error.audited) {
+    if (error instanceof GrantlineError && error.isDenial && !error.audited) {
       error.audited = true;
       await hub.audit.record(call.caller.ctx, {
         action: `graph.${method.toLowerCase()}`,
@@ -186,7 +203,7 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   app.get("/", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
-    await limitRate(limiter, reply, caller, "GET");
+    await limitRate(hub, limiter, reply, caller, "GET");
     const ids = listParam(params, "ids", true)!;
     if (ids.length > 50) throw errors.invalidParameter("At most 50 ids can be read at once.");
     const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
@@ -204,7 +221,7 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   app.post("/", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
-    await limitRate(limiter, reply, caller, "GET");
+    await limitRate(hub, limiter, reply, caller, "GET");
     return reply.send(await runBatch(app, request, caller, params));
   });
 }

@@ -85,7 +85,7 @@ export function buildOpenApi(registry: GraphRegistry): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const nodeTypes = Object.keys(registry.nodes).sort();
   const idParam = { name: "id", in: "path", required: true, schema: { type: "string" }, description: "A node id (`act_<n>` for ad accounts, `me` for the caller)." };
-  const responses = { "200": { description: "The object, a list envelope `{data, paging}`, or `{success: true}`" }, "400": errorResponse, "401": errorResponse, "403": errorResponse, "404": errorResponse, "429": errorResponse };
+  const responses = { "200": { description: "The object, a list envelope `{data, paging}`, or `{success: true}`" }, "400": errorResponse, "403": errorResponse, "404": errorResponse };
 
   const nodeOps: Record<string, unknown> = {
     get: { summary: "Read a node", description: `Node types: ${nodeTypes.join(", ")}.`, parameters: [idParam, ...COMMON_PARAMETERS], responses },

@@ -80,7 +80,7 @@ export async function runCommand<T>(
       error.audited = true;
       await deps.audit.record(ctx, {
         ...attempt,
-        outcome: error.status === 403 || error.status === 401 ? "denied" : "invalid",
+        outcome: error.isDenial ? "denied" : "invalid",
         reason: error.options.userMsg ?? error.message,
       });
     }

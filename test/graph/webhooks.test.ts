@@ -82,10 +82,10 @@ describe.each(DIALECTS)("Graph webhook edges over HTTP on %s", (dialect) => {
     const { id: appId } = await newApp("Guarded");
     const before = receiver.requests.length;
     const refused = await asOwner("POST", `/${appId}/subscriptions`, subscribeBody());
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe(200);
     expect(receiver.requests.length).toBe(before);
-    expect((await asOwner("GET", `/${appId}/subscriptions`)).status).toBe(403);
+    expect((await asOwner("GET", `/${appId}/subscriptions`)).status).toBe(400);
   });
 
   it("configures the app's webhook after the handshake, returning the signing secret only the first time", async () => {
@@ -127,11 +127,11 @@ describe.each(DIALECTS)("Graph webhook edges over HTTP on %s", (dialect) => {
 
   it("a stranger cannot subscribe its app to someone else's ad account: the account looks missing", async () => {
     const refused = await asStranger("POST", `/${accountId}/subscribed_apps`, { app_id: strangerAppId });
-    expect(refused.status).toBe(404);
+    expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 100, error_subcode: 33 });
-    expect((await asStranger("GET", `/${accountId}/subscribed_apps`)).status).toBe(404);
+    expect((await asStranger("GET", `/${accountId}/subscribed_apps`)).status).toBe(400);
     // Nor can Acme name another business's app, though it sees the account.
-    expect((await asOwner("POST", `/${accountId}/subscribed_apps`, { app_id: strangerAppId })).status).toBe(403);
+    expect((await asOwner("POST", `/${accountId}/subscribed_apps`, { app_id: strangerAppId })).status).toBe(400);
     expect(await subscribedIds()).not.toContain(strangerAppId);
   });
 
@@ -175,7 +175,7 @@ describe.each(DIALECTS)("Graph webhook edges over HTTP on %s", (dialect) => {
       },
     ]);
     expect((await asToolmaker("GET", `/${appId}/webhook_deliveries?status=FAILED`)).body.data).toEqual([]);
-    expect((await asOwner("GET", `/${appId}/webhook_deliveries`)).status).toBe(403);
+    expect((await asOwner("GET", `/${appId}/webhook_deliveries`)).status).toBe(400);
     const sent = own.deliveries;
     expect(sent).toHaveLength(2);
     expect(sent.every((d) => receiverAcceptsSignature(d, secret))).toBe(true);

@@ -238,7 +238,7 @@ describe.each(DIALECTS)("partner access lifecycle on %s", (dialect) => {
       expect(verification.ok).toBe(true);
       expect(verification.entries).toBeGreaterThan(auditBefore);
       const last = (await listAuditEntries(hub.store.db, { limit: 1 }))[0];
-      expect(last?.outcome).toBe(error.status === 403 ? "denied" : "invalid");
+      expect(last?.outcome).toBe(error.isDenial ? "denied" : "invalid");
     });
   });
 

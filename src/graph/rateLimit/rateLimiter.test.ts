@@ -152,15 +152,15 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     expect(errorFor(allowed)).toBeUndefined();
 
     const account = errorFor(await rl.consume({ appId: "app1", adAccountId: "act_7", points: read, now: T0 + MINUTE }))!;
-    expect(account).toMatchObject({ status: 429, code: 80004, options: { subcode: 2446079 } });
+    expect(account).toMatchObject({ status: 400, code: 80004, options: { subcode: 2446079 } });
     expect(account.message).toBe("(#80004) There have been too many calls to this ad-account: Ad account 7 would exceed its 3 points per hour.");
     expect(account.toGraph().error_user_msg).toContain("Try again in about 59 minute(s)");
 
     const business = errorFor(await rl.consume({ appId: "app2", businessId: "b1", points: 5, now: T0 }))!;
-    expect(business).toMatchObject({ status: 429, code: 17, options: { subcode: 2446079 } });
+    expect(business).toMatchObject({ status: 400, code: 17, options: { subcode: 2446079 } });
 
     const app = errorFor(await rl.consume({ appId: "app1", points: write, now: T0 }))!;
-    expect(app).toMatchObject({ status: 429, code: 4 });
+    expect(app).toMatchObject({ status: 403, code: 4 });
     expect(app.toGraph().error_user_msg).toContain("about 60 minute(s)");
   });
 });

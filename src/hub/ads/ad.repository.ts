@@ -109,3 +109,16 @@ export async function adNames(db: Executor, ids: readonly string[]): Promise<Map
   }
   return names;
 }
+
+/** Ads of an account whose effective status is ACTIVE (they raise its rate-limit quota, as on Meta). */
+export async function countActiveAds(db: Executor, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom("ads as a")
+    .innerJoin("ad_sets as s", "s.id", "a.adset_id")
+    .innerJoin("campaigns as c", "c.id", "a.campaign_id")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("a.account_id", "=", accountId)
+    .where(effectiveStatus, "=", "ACTIVE")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

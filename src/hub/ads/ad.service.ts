@@ -6,7 +6,7 @@ import type { Page } from "../../store/paging.ts";
 import { subjectOf } from "../access/authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
-import { findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
+import { countActiveAds, findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { findCreative } from "./adCreative.repository.ts";
 import { AD_OBJECT_STATUSES, CREATE_STATUSES, REVIEW_STATUSES } from "./adEnums.ts";
@@ -158,6 +158,14 @@ export class AdService {
       }
       return after;
     });
+  }
+
+  /**
+   * Ads of the account delivering now (effective status ACTIVE). Rate limiting sizes an ad
+   * account's quota by it; it is not a read on anyone's behalf, so it needs no authorization.
+   */
+  async activeAdCount(accountId: string): Promise<number> {
+    return countActiveAds(this.deps.db, accountId.replace(/^act_/, ""));
   }
 
   async getAd(ctx: RequestContext, adId: string): Promise<AdView> {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
+import { CompiledQueries } from "../../store/compiledQueries.ts";
 import type { CampaignsTable } from "../../store/schema.ts";
 import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
 
@@ -43,15 +44,36 @@ export async function updateCampaign(db: Executor, id: string, changes: Partial<
   await db.updateTable("campaigns").set(changes).where("id", "=", id).execute();
 }
 
+const compiled = new CompiledQueries();
+
+/** A page window of an account's campaigns; the hottest read of the Graph surface, so compiled once per shape. */
 export async function listCampaigns(
   db: Executor,
   filter: { accountId: string; effectiveStatuses: readonly string[] },
   window: KeysetWindow,
 ): Promise<CampaignRecord[]> {
-  let query = selectCampaigns(db).where("c.account_id", "=", filter.accountId).where(effectiveStatus, "in", filter.effectiveStatuses);
-  for (const condition of keysetConditions("c", window)) query = query.where(condition);
-  const order = window.newestFirst ? "desc" : "asc";
-  return query.orderBy("c.created_at", order).orderBy("c.id", order).limit(window.limit).execute();
+  const bound = (b: KeysetWindow["olderThan"]) => (b ? (b.inclusive ? "i" : "x") : "-");
+  const shape = `campaigns|${filter.effectiveStatuses.length}|${bound(window.olderThan)}|${bound(window.newerThan)}|${window.newestFirst}`;
+  const values: Record<string, unknown> = { account: filter.accountId, limit: window.limit };
+  filter.effectiveStatuses.forEach((status, i) => (values[`s${i}`] = status));
+  if (window.olderThan) Object.assign(values, { olderAt: window.olderThan.cursor.createdAt, olderId: window.olderThan.cursor.id });
+  if (window.newerThan) Object.assign(values, { newerAt: window.newerThan.cursor.createdAt, newerId: window.newerThan.cursor.id });
+  return compiled.execute<CampaignRecord>(
+    db,
+    shape,
+    (param) => {
+      let query = selectCampaigns(db)
+        .where("c.account_id", "=", param("account") as never)
+        .where(effectiveStatus, "in", filter.effectiveStatuses.map((_, i) => param(`s${i}`) as never));
+      const placeholders: KeysetWindow = { newestFirst: window.newestFirst, limit: 0 };
+      if (window.olderThan) placeholders.olderThan = { inclusive: window.olderThan.inclusive, cursor: { createdAt: param("olderAt") as never, id: param("olderId") as never } };
+      if (window.newerThan) placeholders.newerThan = { inclusive: window.newerThan.inclusive, cursor: { createdAt: param("newerAt") as never, id: param("newerId") as never } };
+      for (const condition of keysetConditions("c", placeholders)) query = query.where(condition);
+      const order = window.newestFirst ? "desc" : "asc";
+      return query.orderBy("c.created_at", order).orderBy("c.id", order).limit(param("limit") as never);
+    },
+    values,
+  );
 }
 
 export async function campaignNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {

@@ -181,6 +181,14 @@ interface ResolvedObject {
   account: AdAccountScope;
 }
 
+/** The row with only the asked-for fields (all of them when nothing was asked for). */
+function only(row: InsightsRow, asked: ReadonlySet<string> | undefined): InsightsRow {
+  if (!asked) return row;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (asked.has(key)) kept[key] = value;
+  return kept as unknown as InsightsRow;
+}
+
 /** Delivery data: the simulator writes daily rows; clients read them as Meta's insights. */
 export class InsightsService {
   constructor(private readonly deps: HubDeps) {}
@@ -212,6 +220,8 @@ export class InsightsService {
     authorizeOnAccount(this.deps, ctx, object.account, "read_insights");
     const level = this.levelOf(object, query.level);
     const metrics = this.metricsOf(query.fields);
+    // As on Meta: with `fields`, a row holds those fields and its dates; without, every field.
+    const asked = query.fields && query.fields.some((f) => f.trim() !== "") ? new Set(["date_start", "date_stop", ...query.fields.map((f) => f.trim())]) : undefined;
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
     const range = await this.rangeOf(db, query, object, scope);
     const bucketOf = this.bucketing(query.timeIncrement, range);
@@ -246,7 +256,7 @@ export class InsightsService {
       if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: names.campaigns.get(sum.campaign_id) ?? "" });
       if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: names.adSets.get(sum.adset_id) ?? "" });
       if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: names.ads.get(sum.ad_id) ?? "" });
-      return Object.assign(row, this.metricValues(sum, metrics, digits, object.account.currency));
+      return only(Object.assign(row, this.metricValues(sum, metrics, digits, object.account.currency)), asked);
     });
   }
 
