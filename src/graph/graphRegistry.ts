@@ -4,10 +4,11 @@ import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
+import { withReviewEdges } from "./nodes/reviewEdges.ts";
 
 /** Every node type the Graph surface serves, and how bare ids of non-hub objects are resolved. */
 export function buildGraphRegistry(): GraphRegistry {
-  return {
+  return withReviewEdges({
     nodes: {
       business: businessNode,
       user: userNode,
@@ -22,5 +23,5 @@ export function buildGraphRegistry(): GraphRegistry {
       app: appNode,
     },
     resolvers: [resolveAdObject, resolveApp],
-  };
+  });
 }

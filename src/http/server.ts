@@ -10,6 +10,7 @@ import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -64,6 +65,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
+  registerReviewEvidenceRoute(app, hub);
 
   return app;
 }
