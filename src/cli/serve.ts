@@ -10,6 +10,8 @@ import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
+import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
+import { createMailer } from "../mail/mailer.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -53,6 +55,16 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
         }, daySeconds * 1000)
       : undefined;
   marketClock?.unref();
+  // Access reviews: Graph reads counted as use are written every few seconds; quarterly campaigns
+  // start and reminders go out from every instance, the store making sure each happens once.
+  hub.usage.start(5_000);
+  const reviewMailer = createMailer(config.mail);
+  const reviewScheduler = new ReviewScheduler(hub.reviewCampaigns, hub.now, {
+    mailer: reviewMailer,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    onError: (error) => app.log.error({ err: error }, "access review schedule run failed"),
+  });
+  reviewScheduler.start();
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
@@ -69,6 +81,8 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   clearInterval(sweeper);
   if (marketClock) clearInterval(marketClock);
   await webhookDispatcher.stop();
+  await reviewScheduler.stop();
+  reviewMailer.close();
   await landing?.close();
   await app.close();
   await redis?.close();
