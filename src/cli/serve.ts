@@ -12,6 +12,7 @@ import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
 import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
 import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
+import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -67,6 +68,15 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
         }, daySeconds * 1000)
       : undefined;
   marketClock?.unref();
+  // Access reviews: Graph reads counted as use are written every few seconds; quarterly campaigns
+  // start and reminders go out from every instance, the store making sure each happens once.
+  hub.usage.start(5_000);
+  const reviewScheduler = new ReviewScheduler(hub.reviewCampaigns, hub.now, {
+    mailer: hub.mailer(),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    onError: (error) => app.log.error({ err: error }, "access review schedule run failed"),
+  });
+  reviewScheduler.start();
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
@@ -85,6 +95,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   await webhookDispatcher.stop();
   await securityAlerts.stop();
   await notificationDispatcher.stop();
+  await reviewScheduler.stop();
   await landing?.close();
   await app.close();
   await redis?.close();

@@ -5,10 +5,11 @@ import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
 import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
+import { withReviewEdges } from "./nodes/reviewEdges.ts";
 
 /** Every node type the Graph surface serves, and how bare ids of non-hub objects are resolved. */
 export function buildGraphRegistry(): GraphRegistry {
-  return {
+  return withReviewEdges({
     nodes: {
       business: { ...businessNode, edges: { ...businessNode.edges, alert_channels: alertChannels, alert_channel_tests: alertChannelTests, alerts: businessAlerts } },
       user: userNode,
@@ -23,5 +24,5 @@ export function buildGraphRegistry(): GraphRegistry {
       app: appNode,
     },
     resolvers: [resolveAdObject, resolveApp],
-  };
+  });
 }

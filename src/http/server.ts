@@ -12,6 +12,7 @@ import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -76,6 +77,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
+  registerReviewEvidenceRoute(app, hub);
 
   // People's sign-in (and, on it, the OAuth authorization server).
   const publicUrl = () => options.publicUrl ?? listeningUrl(app);

@@ -86,3 +86,15 @@ export async function findGrantWithAssets(db: Executor, grantId: string) {
   const assets = await db.selectFrom("app_grant_assets").select("asset_id").where("grant_id", "=", grantId).orderBy("asset_id").execute();
   return { ...grant, assetIds: assets.map((a) => a.asset_id) };
 }
+
+/** The business's recorded removal checks (audit entries `removal.verify`), newest first. */
+export async function listVerificationEntries(db: Executor, businessId: string, limit: number) {
+  return db
+    .selectFrom("audit_entries")
+    .select(["seq", "at", "actor_type", "actor_id", "target_type", "target_id", "after_json", "outcome", "request_id"])
+    .where("business_id", "=", businessId)
+    .where("action", "=", "removal.verify")
+    .orderBy("seq", "desc")
+    .limit(limit)
+    .execute();
+}

@@ -15,6 +15,18 @@ export interface RemainingAccess {
   path: string;
 }
 
+/** A removal check as the audit log recorded it. */
+export interface RecordedVerification {
+  at: string;
+  checked_by: string;
+  removed: { kind: string; id: string | null };
+  verified: boolean;
+  checked_assets: number;
+  remaining_count: number;
+  remaining: RemainingAccess[];
+  request_id: string;
+}
+
 export interface RemovalVerification {
   removed: { kind: "partner" | "person" | "app_grant"; id: string; name: string; from: string | null };
   verified: boolean;
@@ -37,6 +49,28 @@ export class VerifiedRemovalService {
     private readonly deps: HubDeps,
     private readonly partners: PartnerShareService,
   ) {}
+
+  /** Past removal checks recorded for the business (newest first, at most `limit`), for its admins. */
+  async listVerifications(ctx: RequestContext, businessId: string, limit = 50): Promise<RecordedVerification[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw errors.invalidParameter("Invalid limit: use a whole number from 1 to 500.");
+    await this.deps.engine.ensureCurrent();
+    if (!(await repo.findBusinessName(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reading removal checks");
+    const rows = await repo.listVerificationEntries(this.deps.db, businessId, limit);
+    return rows.map((r) => {
+      const after = (r.after_json ? JSON.parse(r.after_json) : {}) as { verified?: boolean; checked_assets?: number; remaining_count?: number; remaining?: RemainingAccess[] };
+      return {
+        at: new Date(r.at).toISOString(),
+        checked_by: r.actor_id ?? r.actor_type,
+        removed: { kind: r.target_type === "grant" ? "app_grant" : r.target_type === "business" ? "partner" : "person", id: r.target_id },
+        verified: r.outcome === "success",
+        checked_assets: after.checked_assets ?? 0,
+        remaining_count: after.remaining_count ?? 0,
+        remaining: after.remaining ?? [],
+        request_id: r.request_id,
+      };
+    });
+  }
 
   /** No principal of the partner reaches an owner asset through the partner, no share is left, no partner app grant lists owner assets. */
   async verifyPartnerRemoved(ctx: RequestContext, ownerBusinessId: string, partnerBusinessId: string): Promise<RemovalVerification> {

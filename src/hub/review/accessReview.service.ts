@@ -196,12 +196,17 @@ export class AccessReviewService {
 
     // Everyone a share lets in, per share: the partner's people and system users assigned to the asset.
     const throughShare = new Map<string, { principalId: string; tasks: string[]; via: string }[]>();
+    // Read from the index directly and describe only the partner paths: at 100,000 grants, presenting
+    // every path of every principal is most of the work.
     for (const asset of assets.values()) {
-      for (const access of engine.whoCanAccess(asset.id)) {
+      const entry = engine.asset(asset.id);
+      if (!entry) continue;
+      for (const access of engine.index.whoCanAccess(asset.id, now)) {
         for (const p of access.paths) {
-          if (p.kind !== "partner_assignment" || !p.shareId) continue;
+          if (p.kind !== "partner_assignment") continue;
+          const name = engine.index.principals.get(access.principalId)!.name;
           const list = throughShare.get(p.shareId) ?? [];
-          list.push({ principalId: access.principalId, tasks: p.tasks, via: p.via });
+          list.push({ principalId: access.principalId, tasks: tasksOfMask(asset.type, p.mask), via: describePath(engine.index, entry, name, p) });
           throughShare.set(p.shareId, list);
         }
       }
@@ -311,10 +316,16 @@ export class AccessReviewService {
     // Stale principals: people with no audited activity of any kind in the window (members added
     // inside the window are too new to judge), and system users whose live tokens were never used
     // or not in the window (tokens issued inside the window are too new to judge).
+    const assignmentsOf = new Map<string, string[]>();
+    for (const a of assignments) {
+      const list = assignmentsOf.get(a.principal_id);
+      if (list) list.push(a.id);
+      else assignmentsOf.set(a.principal_id, [a.id]);
+    }
     for (const m of members) {
       if (m.created_at > since || activity.has(m.id)) continue;
       const principal: FindingRef = { id: m.id, name: m.name, type: "person" };
-      const assignmentIds = assignments.filter((a) => a.principal_id === m.id).map((a) => a.id);
+      const assignmentIds = assignmentsOf.get(m.id) ?? [];
       found.push({
         kind: "stale_principal",
         principal,

@@ -122,3 +122,16 @@ export async function grantIsLive(db: Executor, kind: string, grantRef: string):
   const row = await db.selectFrom("app_grants").select("revoked_at").where("id", "=", grantRef).executeTakeFirst();
   return row !== undefined && row.revoked_at === null;
 }
+
+/** The business's campaigns, newest first, with their item counts. */
+export async function listCampaigns(db: Executor, businessId: string): Promise<(ReviewCampaignRow & { item_count: number })[]> {
+  const rows = await db
+    .selectFrom("review_campaigns as c")
+    .selectAll("c")
+    .select((eb) => eb.selectFrom("review_items as i").select((e) => e.fn.countAll<number>().as("n")).whereRef("i.campaign_id", "=", "c.id").as("item_count"))
+    .where("c.business_id", "=", businessId)
+    .orderBy("c.created_at", "desc")
+    .orderBy("c.id", "desc")
+    .execute();
+  return rows.map((r) => ({ ...r, item_count: Number(r.item_count ?? 0) }));
+}

@@ -310,6 +310,19 @@ export class ReviewCampaignService {
     });
   }
 
+  /** Whether a campaign has this id (no access check: used to tell what a bare id names). */
+  async exists(campaignId: string): Promise<boolean> {
+    return (await repo.findCampaign(this.deps.db, campaignId)) !== undefined;
+  }
+
+  /** The business's campaigns, newest first, for its admins. */
+  async list(ctx: RequestContext, businessId: string): Promise<CampaignView[]> {
+    await this.deps.engine.ensureCurrent();
+    if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reading access reviews");
+    return (await repo.listCampaigns(this.deps.db, businessId)).map((row) => presentCampaign(row, row.item_count));
+  }
+
   async get(ctx: RequestContext, campaignId: string): Promise<CampaignView> {
     const campaign = await this.requireCampaign(ctx, campaignId, "reading access reviews");
     return presentCampaign(campaign, (await repo.listItems(this.deps.db, campaignId)).length);
