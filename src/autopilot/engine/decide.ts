@@ -76,7 +76,9 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     let remaining = deliverable.length;
     // The best ad by posterior mean, and each ad's posterior probability of being the best.
     const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
-    const pBest = probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4);
+    // Drawn only where some ad could be judged: most ad sets of a large account need none.
+    const judgeable = deliverable.length > 1 && deliverable.some((a) => a.window.spendMinor >= minSpend);
+    const pBest = judgeable ? probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4) : new Map<AdCalibration, number>();
 
     for (const a of deliverable) {
       if (remaining <= 1) break;
@@ -92,7 +94,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
         continue;
       }
       if (best && best !== a) {
-        const p = 1 - (pBest.get(a) ?? 0);
+        const p = 1 - (pBest.get(a) ?? 1);
         if (p >= cal.settings.loserProbability) {
           const bestCpa = cpaInterval(best.rate).mean;
           actions.push(
