@@ -8,8 +8,8 @@ import { auditGuardrails, runAutopilotBench } from "./benchmark.ts";
 const CASES: [ScenarioName, number][] = [
   ["small_shop", 2],
   ["small_shop", 4],
-  ["seasonal_spike", 1],
   ["seasonal_spike", 4],
+  ["broken_landing_page", 3],
 ];
 
 describe("autopilot in the simulated market", () => {
