@@ -9,7 +9,7 @@ const CASES: [ScenarioName, number][] = [
   ["small_shop", 2],
   ["small_shop", 4],
   ["seasonal_spike", 4],
-  ["broken_landing_page", 3],
+  ["scaling_brand", 4],
 ];
 
 describe("autopilot in the simulated market", () => {
