@@ -115,16 +115,21 @@ const templates = world.accounts.map((account) => {
   return { snapshot, observation };
 });
 
-function timeCycle(label: string, runOne: (k: number) => number): { label: string; seconds: number; actions: number } {
+/** Wall time and this process's CPU time (a machine busy with other work inflates the first, less the second). */
+function timeCycle(label: string, runOne: (k: number) => number): { label: string; seconds: number; cpuSeconds: number; actions: number } {
   let best = Infinity;
+  let bestCpu = Infinity;
   let actions = 0;
   for (let r = 0; r < 2; r++) {
     actions = 0;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     for (let k = 0; k < ACCOUNTS; k++) actions += runOne(k);
+    const cpu = process.cpuUsage(c0);
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1e6);
   }
-  return { label, seconds: best, actions };
+  return { label, seconds: best, cpuSeconds: bestCpu, actions };
 }
 
 const insightRows = templates[0]!.snapshot.insights.length;
@@ -135,8 +140,10 @@ const engine = timeCycle("autopilot engine (planAccount)", (k) => {
 const rules = rulesPolicy();
 const baseline = timeCycle("rules policy (baseline)", (k) => rules.decide(templates[k % TEMPLATES]!.observation).length);
 console.log(`\nSpeed: one decision cycle over ${ACCOUNTS.toLocaleString("en-US")} ad accounts × 50 ad sets × 3 ads, ${HISTORY_DAYS} days of insights (~${insightRows.toLocaleString("en-US")} rows per account), best of 2.\n`);
-console.log("| cycle | accounts | seconds | accounts/s | actions proposed | vs rules |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+console.log("| cycle | accounts | seconds | CPU seconds | accounts/s | actions proposed | vs rules (wall / CPU) |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const m of [engine, baseline])
-  console.log(`| ${m.label} | ${ACCOUNTS} | ${m.seconds.toFixed(2)} | ${Math.round(ACCOUNTS / m.seconds).toLocaleString("en-US")} | ${m.actions} | ${(m.seconds / baseline.seconds).toFixed(2)}× |`);
-console.log(`\nTarget: under 10 s for the engine's cycle (${engine.seconds < 10 ? "met" : "missed"}).`);
+  console.log(
+    `| ${m.label} | ${ACCOUNTS} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ${Math.round(ACCOUNTS / m.seconds).toLocaleString("en-US")} | ${m.actions} | ${(m.seconds / baseline.seconds).toFixed(2)}× / ${(m.cpuSeconds / baseline.cpuSeconds).toFixed(2)}× |`,
+  );
+console.log(`\nTarget: under 10 s for the engine's cycle (${engine.seconds < 10 ? "met" : "missed"} on wall time, ${engine.cpuSeconds < 10 ? "met" : "missed"} on CPU time).`);
