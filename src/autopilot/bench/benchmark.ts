@@ -96,7 +96,7 @@ export interface GuardrailBreach {
  * An audit of a run against the guardrails the autopilot was given, from the delivered days alone:
  * each day's account spend within the daily cap plus the platform's 25% daily overspend, each
  * calendar month's spend within the monthly cap, and no ad set budget moving more than the step
- * limit from one day to the next.
+ * limit a day (compounded over days it did not deliver, which leave no row).
  */
 export function auditGuardrails(scenario: Scenario, run: RunReport, dailyCapRatio = 1, maxStep = 0.2): GuardrailBreach[] {
   const world = scenario.world;
@@ -110,16 +110,22 @@ export function auditGuardrails(scenario: Scenario, run: RunReport, dailyCapRati
   }
   for (const [k, v] of dailyCap) dailyCap.set(k, Math.round(v * dailyCapRatio));
   const monthSpend = new Map<string, number>();
-  const lastBudget = new Map<string, number>();
+  const lastBudget = new Map<string, { amount: number; dayIndex: number }>();
   for (const day of run.results) {
     const daySpend = new Map<string, number>();
     for (const set of day.adSets) {
       daySpend.set(set.accountId, (daySpend.get(set.accountId) ?? 0) + set.spendMinor);
       if (set.budget.kind === "daily") {
+        // Days an ad set does not deliver leave no row: across a gap of g days, g steps are allowed.
         const before = lastBudget.get(set.adSetId);
-        if (before !== undefined && Math.abs(set.budget.amountMinor - before) > maxStep * before + 1)
-          breaches.push({ kind: "step_limit", objectId: set.adSetId, dayIndex: day.dayIndex, value: set.budget.amountMinor, limit: before });
-        lastBudget.set(set.adSetId, set.budget.amountMinor);
+        if (before !== undefined) {
+          const gap = day.dayIndex - before.dayIndex;
+          const hi = before.amount * Math.pow(1 + maxStep, gap) + 1;
+          const lo = before.amount * Math.pow(1 - maxStep, gap) - 1;
+          if (set.budget.amountMinor > hi || set.budget.amountMinor < lo)
+            breaches.push({ kind: "step_limit", objectId: set.adSetId, dayIndex: day.dayIndex, value: set.budget.amountMinor, limit: before.amount });
+        }
+        lastBudget.set(set.adSetId, { amount: set.budget.amountMinor, dayIndex: day.dayIndex });
       }
     }
     for (const [account, spend] of daySpend) {

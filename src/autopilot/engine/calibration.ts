@@ -108,24 +108,21 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const setDayConv = Array.from({ length: nSets }, () => new Float64Array(W));
   const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
 
+  const dayCache = new Map<string, number>();
   for (const row of snapshot.insights) {
     const i = adIndex.get(row.adId);
     if (i === undefined) continue;
-    const age = today - dayNumber(row.date);
+    let day = dayCache.get(row.date);
+    if (day === undefined) dayCache.set(row.date, (day = dayNumber(row.date)));
+    const age = today - day;
     if (!(age >= 0 && age < W)) continue;
     const c = completeness[Math.min(age, completeness.length - 1)]!;
     const w = weightByAge[age]!;
     adWConv[i]! += w * row.conversions;
     adWExpo[i]! += w * c * row.spendMinor;
     const adj = row.conversions / c;
-    for (const t of age < 7 ? [adWindow[i]!, adLast7[i]!] : [adWindow[i]!]) {
-      t.spendMinor += row.spendMinor;
-      t.conversions += row.conversions;
-      t.conversionsLagAdjusted += adj;
-      t.revenueMinor += row.revenueMinor / c;
-      t.impressions += row.impressions;
-      t.clicks += row.clicks;
-    }
+    addRow(adWindow[i]!, row, adj, c);
+    if (age < 7) addRow(adLast7[i]!, row, adj, c);
     if (age < 3) {
       adRecent[i * 4]! += row.clicks;
       adRecent[i * 4 + 1]! += row.impressions;
@@ -269,6 +266,15 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   });
 
   return { settings, today, accountRate, accountRevenuePerConversionMinor, adSets, ads, adSetIndex, adIndex, adSetDailySpend: setDaySpend };
+}
+
+function addRow(t: Totals, row: AccountSnapshot["insights"][number], adjusted: number, completeness: number): void {
+  t.spendMinor += row.spendMinor;
+  t.conversions += row.conversions;
+  t.conversionsLagAdjusted += adjusted;
+  t.revenueMinor += row.revenueMinor / completeness;
+  t.impressions += row.impressions;
+  t.clicks += row.clicks;
 }
 
 function addTotals(into: Totals, from: Totals): void {

@@ -52,9 +52,8 @@ function probMissesTarget(ctx: Context, rate: AdCalibration["rate"], revenuePerC
 }
 
 /** Spend an object needs before it is judged: a few target CPAs (or their ROAS equivalent). */
-function judgeSpend(ctx: Context): number {
+function judgeSpend(ctx: Context, s = ctx.cal.settings.minJudgeSpendTargets): number {
   const g = ctx.snapshot.guardrails;
-  const s = ctx.cal.settings.minJudgeSpendTargets;
   if (g.targetCpaMinor !== null) return s * g.targetCpaMinor;
   const rpc = ctx.cal.accountRevenuePerConversionMinor;
   if (g.targetRoas !== null && rpc > 0) return (s * rpc) / g.targetRoas;
@@ -67,6 +66,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
   const pausedAds = new Set<string>();
   const revivedAds = new Set<string>();
   const minSpend = judgeSpend(ctx);
+  const minCompareSpend = judgeSpend(ctx, cal.settings.minCompareSpendTargets);
   const target = snapshot.guardrails.targetCpaMinor;
 
   for (const set of cal.adSets) {
@@ -76,15 +76,21 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     let remaining = deliverable.length;
     // The best ad by posterior mean, and each ad's posterior probability of being the best.
     const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
-    const pBest = probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4);
+    // Drawn only where some ad could be judged: most ad sets of a large account need none.
+    const judgeable = deliverable.length > 1 && deliverable.some((a) => a.window.spendMinor >= minCompareSpend);
+    const pBest = judgeable ? probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4) : new Map<AdCalibration, number>();
 
-    for (const a of deliverable) {
+    // Worst first, and never the ad set's best ad: a paused ad's spend goes to its siblings, which
+    // only helps when they are better.
+    const candidates = [...deliverable].sort((x, y) => gammaMean(x.rate) - gammaMean(y.rate));
+    for (const a of candidates) {
       if (remaining <= 1) break;
-      if (a.window.spendMinor < minSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
+      if (a === best) continue;
+      if (a.window.spendMinor < minCompareSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
       const cpa = cpaInterval(a.rate).mean;
       const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-      if (miss && miss.p >= cal.settings.pauseProbability) {
+      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend) {
         const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
         actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
         pausedAds.add(a.ad.id);
@@ -92,7 +98,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
         continue;
       }
       if (best && best !== a) {
-        const p = 1 - (pBest.get(a) ?? 0);
+        const p = 1 - (pBest.get(a) ?? 1);
         if (p >= cal.settings.loserProbability) {
           const bestCpa = cpaInterval(best.rate).mean;
           actions.push(
@@ -235,7 +241,7 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
       const a = cal.ads[i]!;
       return (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
     });
-    if (!live || set.status === "insufficient_data" || !mayAct(ctx, "change_budget", s.id)) continue;
+    if (!live || set.status === "insufficient_data" || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
     const current = s.budget.amountMinor;

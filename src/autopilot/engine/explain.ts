@@ -5,10 +5,15 @@ const SYMBOLS: Record<string, string> = { USD: "$", EUR: "€", GBP: "£", AUD: 
 /** Minor units as an amount a person reads: $50, $50.25, 12.00 CHF. */
 export function money(minor: number, currency: string): string {
   if (!Number.isFinite(minor)) return "∞";
-  const major = minor / 100;
-  const text = Number.isInteger(major) ? major.toLocaleString("en-US") : major.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const cents = Math.round(Math.abs(minor));
+  const whole = Math.floor(cents / 100);
+  const rest = cents % 100;
+  // Thousands separators by hand: toLocaleString is slow enough to show in a 1,000-account cycle.
+  const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const text = rest === 0 ? grouped : `${grouped}.${String(rest).padStart(2, "0")}`;
+  const sign = minor < 0 ? "-" : "";
   const symbol = SYMBOLS[currency];
-  return symbol ? `${minor < 0 ? "-" : ""}${symbol}${text.replace("-", "")}` : `${text} ${currency}`;
+  return symbol ? `${sign}${symbol}${text}` : `${sign}${text} ${currency}`;
 }
 
 /** A CPA rounded to whole units above $10, cents below. */

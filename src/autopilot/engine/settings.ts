@@ -21,14 +21,18 @@ export interface EngineSettings {
   pauseProbability: number;
   /** Pause an ad when P(it converts worse per dollar than its ad set's best ad) is at least this. */
   loserProbability: number;
-  /** An ad must have spent this many target CPAs before it is judged. */
+  /** An ad must have spent this many target CPAs before it is judged against the target … */
   minJudgeSpendTargets: number;
+  /** … and this many before it is judged against its siblings (a relative judgement, robust to an early, pessimistic level). */
+  minCompareSpendTargets: number;
   /** Revive an ad the engine paused when P(CPA over target) has fallen below this. */
   reviveProbability: number;
   /** Hours after a pause before late conversions can revive it. */
   reviveAfterHours: number;
   /** Every ad set in a reallocation keeps at least this fraction of an equal share of the budget. */
   explorationFloor: number;
+  /** Ad sets with fewer lag-adjusted conversions than this over the window keep their budget (too little data to move money on). */
+  minBudgetConversions: number;
   /** Posterior draws averaged into each allocation. */
   thompsonSamples: number;
   /** Budget moves smaller than this fraction are not worth a change. */
@@ -51,10 +55,12 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   dispersion: 3,
   pauseProbability: 0.9,
   loserProbability: 0.9,
-  minJudgeSpendTargets: 1.5,
+  minJudgeSpendTargets: 2.5,
+  minCompareSpendTargets: 1.5,
   reviveProbability: 0.5,
   reviveAfterHours: 48,
   explorationFloor: 0.25,
+  minBudgetConversions: 0,
   thompsonSamples: 32,
   deadBand: 0.02,
   scaleProbability: 0.9,
