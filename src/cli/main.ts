@@ -8,6 +8,7 @@ import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerPeopleCommands } from "../auth/authCli.ts";
+import { registerAppCommands } from "../oauth/appsCli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
@@ -291,6 +292,7 @@ export function buildCli(): Command {
     });
 
   registerPeopleCommands(program, withHub);
+  registerAppCommands(program, withHub);
 
   return program;
 }

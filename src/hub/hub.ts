@@ -24,6 +24,7 @@ import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
 import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
+import { AppRegistryService } from "../oauth/appRegistry.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -67,6 +68,8 @@ export interface Hub {
   troubleshoot: TroubleshootService;
   /** People signing in: passwords, TOTP, sessions, password reset. */
   auth: PersonAuthService;
+  /** OAuth apps: redirect URIs, scopes, client secrets, the operator's review. */
+  appRegistry: AppRegistryService;
   /** Seals secrets stored in the hub (the instance key). */
   secrets: () => SecretBox;
   now: () => number;
@@ -112,6 +115,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
     auth: new PersonAuthService(deps, secrets, options.auth),
+    appRegistry: new AppRegistryService(deps, secrets),
     secrets,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
