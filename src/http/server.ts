@@ -11,6 +11,7 @@ import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts"
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
+import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
 import os from "node:os";
 import path from "node:path";
@@ -78,6 +79,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await registerSessionPlugins(app, publicUrl);
   const mailer = options.mailer ?? createMailer({ smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(os.tmpdir(), "grantline-outbox") });
   registerAuthRoutes(app, hub, { publicUrl, mailer });
+  await registerOAuthRoutes(app, hub, { publicUrl });
 
   return app;
 }
