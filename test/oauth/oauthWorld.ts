@@ -103,3 +103,35 @@ export async function connect(
   const after = await follow(browser, new URL(response.headers.get("location")!, browser.baseUrl).toString());
   return after.location ? { callback: after.location } : { page: after.response.text, status: after.response.status };
 }
+
+/** Runs the whole flow for one app and returns its tokens. */
+export async function authorizeApp(
+  world: OAuthWorld,
+  browser: Browser,
+  input: { which?: "app" | "otherApp"; scope?: string; assets: string[]; state?: string },
+): Promise<{ config: client.Configuration; tokens: client.TokenEndpointResponse; callback: URL; verifier: string; state: string }> {
+  const which = input.which ?? "app";
+  const config = await clientConfig(world, which);
+  const verifier = client.randomPKCECodeVerifier();
+  const state = input.state ?? client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: world[which].redirectUri,
+    scope: input.scope ?? "ads_read ads_management",
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+  });
+  const result = await connect(browser, url, { email: world.person.email, password: PASSWORD, assets: input.assets });
+  if (!result.callback) throw new Error(`no callback: ${result.status} ${result.page?.slice(0, 300)}`);
+  const tokens = await client.authorizationCodeGrant(config, result.callback, { pkceCodeVerifier: verifier, expectedState: state });
+  return { config, tokens, callback: result.callback, verifier, state };
+}
+
+/** GET a Graph path with a token; returns status and the Graph error code, if any. */
+export async function graphGet(world: OAuthWorld, pathAndQuery: string, token: string) {
+  const url = new URL(pathAndQuery, world.url);
+  url.searchParams.set("access_token", token);
+  const response = await fetch(url);
+  const body = (await response.json()) as { error?: { code: number; error_subcode?: number; message: string } } & Record<string, unknown>;
+  return { status: response.status, code: body.error?.code, subcode: body.error?.error_subcode, body };
+}
