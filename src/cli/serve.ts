@@ -11,6 +11,7 @@ import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
 import { createMailer } from "../mail/mailer.ts";
+import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -40,6 +41,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
   const sweeper = setInterval(() => {
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
+    warnExpiringTokens(hub, app.log);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
   // Every instance may run one: deliveries are claimed in the store before they are sent.

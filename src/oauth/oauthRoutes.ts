@@ -6,6 +6,7 @@ import type { Hub } from "../hub/hub.ts";
 import { createAuthorizationServer, graphResourceOf, OAUTH_ROUTES } from "./authorizationServer.ts";
 import { consentPage, loginPage } from "./consentPage.ts";
 import { registerMetaOAuthRoutes } from "./metaRoutes.ts";
+import { registerAppAccessRoutes } from "./consoleRoutes.ts";
 
 export interface OAuthRouteOptions {
   publicUrl: () => string;
@@ -209,4 +210,5 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
   });
 
   registerMetaOAuthRoutes(app, hub, { provider });
+  registerAppAccessRoutes(app, hub);
 }

@@ -72,7 +72,8 @@ describe.each(DIALECTS)("OAuth security (%s)", (dialect) => {
   });
 
   it("requires PKCE with S256: a missing challenge and the plain method are refused", async () => {
-    for (const params of [{ code_challenge: "", code_challenge_method: "" }, { code_challenge: "a".repeat(43), code_challenge_method: "plain" }, { code_challenge_method: "" }]) {
+    const downgrades: Record<string, string>[] = [{ code_challenge: "", code_challenge_method: "" }, { code_challenge: "a".repeat(43), code_challenge_method: "plain" }, { code_challenge_method: "" }];
+    for (const params of downgrades) {
       const response = await fetch(await authorizationUrl(params), { redirect: "manual" });
       const location = new URL(response.headers.get("location")!);
       expect(location.searchParams.get("error")).toBe("invalid_request");

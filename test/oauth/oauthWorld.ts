@@ -108,7 +108,7 @@ export async function connect(
 export async function authorizeApp(
   world: OAuthWorld,
   browser: Browser,
-  input: { which?: "app" | "otherApp"; scope?: string; assets: string[]; state?: string },
+  input: { which?: "app" | "otherApp"; scope?: string; assets: string[]; state?: string; email?: string },
 ): Promise<{ config: client.Configuration; tokens: client.TokenEndpointResponse; callback: URL; verifier: string; state: string }> {
   const which = input.which ?? "app";
   const config = await clientConfig(world, which);
@@ -121,7 +121,7 @@ export async function authorizeApp(
     code_challenge_method: "S256",
     state,
   });
-  const result = await connect(browser, url, { email: world.person.email, password: PASSWORD, assets: input.assets });
+  const result = await connect(browser, url, { email: input.email ?? world.person.email, password: PASSWORD, assets: input.assets });
   if (!result.callback) throw new Error(`no callback: ${result.status} ${result.page?.slice(0, 300)}`);
   const tokens = await client.authorizationCodeGrant(config, result.callback, { pkceCodeVerifier: verifier, expectedState: state });
   return { config, tokens, callback: result.callback, verifier, state };
