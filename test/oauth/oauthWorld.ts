@@ -1,6 +1,7 @@
 import * as client from "openid-client";
 import { createMailer } from "../../src/mail/mailer.ts";
-import { buildServer } from "../../src/http/server.ts";
+import type { FastifyInstance } from "fastify";
+import { buildServer, type ServerOptions } from "../../src/http/server.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
@@ -21,8 +22,13 @@ export interface OAuthWorld {
 }
 
 /** A listening hub with a person who owns two ad accounts and a Page, and two registered apps. */
-export async function buildOAuthWorld(hub: Hub, label: string): Promise<OAuthWorld> {
-  const app = await buildServer(hub, { logLevel: "silent", mailer: createMailer({ smtpUrl: undefined, from: "x <x@x.test>", outboxDir: path.join(os.tmpdir(), "grantline-test-outbox") }) });
+export async function buildOAuthWorld(
+  hub: Hub,
+  label: string,
+  extra: { serverOptions?: Partial<ServerOptions>; configure?: (app: FastifyInstance) => void } = {},
+): Promise<OAuthWorld> {
+  const app = await buildServer(hub, { logLevel: "silent", mailer: createMailer({ smtpUrl: undefined, from: "x <x@x.test>", outboxDir: path.join(os.tmpdir(), "grantline-test-outbox") }), ...extra.serverOptions });
+  extra.configure?.(app);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
