@@ -33,7 +33,12 @@ export interface ServerOptions {
  */
 export async function buildServer(hub: Hub, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization", "req.query.access_token"] },
+    logger: {
+      level: options.logLevel ?? "info",
+      redact: ["req.headers.authorization", "req.headers.cookie", "req.query.access_token"],
+      // Secrets travel in some query strings (Meta's OAuth shapes, reset links): they never reach the log.
+      serializers: { req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
+    },
     genReqId: () => newRequestId(),
     // Graph paths work with and without a version prefix: /v24.0/act_1/campaigns and /act_1/campaigns.
     rewriteUrl: (request) => stripGraphVersion(request.url ?? "/"),
@@ -90,4 +95,11 @@ export function listeningUrl(app: FastifyInstance): string {
   if (!address || typeof address === "string") return "http://127.0.0.1";
   const host = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+}
+
+const SECRET_PARAMS = /([?&](?:access_token|client_secret|code|code_verifier|fb_exchange_token|input_token|appsecret_proof|token|refresh_token|password)=)[^&]*/gi;
+
+/** The URL with every secret-bearing query parameter's value replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, "$1[redacted]");
 }

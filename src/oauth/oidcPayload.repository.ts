@@ -41,17 +41,8 @@ export async function deletePayloadsOfGrant(db: Executor, grantId: string, model
   await query.execute();
 }
 
-/** Removes expired rows; the provider ignores them anyway, this only keeps the table small. */
-export async function deleteExpiredPayloads(db: Executor, now: number): Promise<void> {
-  await db.deleteFrom("oidc_payloads").where("expires_at", "<", now).execute();
-}
-
 export async function findAppGrantByOidcGrant(db: Executor, oidcGrantId: string) {
   return db.selectFrom("app_grants").selectAll().where("oidc_grant_id", "=", oidcGrantId).executeTakeFirst();
-}
-
-export async function setOidcGrantOfAppGrant(db: Executor, appGrantId: string, oidcGrantId: string): Promise<void> {
-  await db.updateTable("app_grants").set({ oidc_grant_id: oidcGrantId }).where("id", "=", appGrantId).execute();
 }
 
 export async function liveTokenIdsOfGrant(db: Executor, appGrantId: string): Promise<string[]> {
