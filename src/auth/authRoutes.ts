@@ -89,7 +89,7 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
     return { person: signedIn.person, ...(signedIn.twoFactorSetupRequired ? { two_factor_setup_required: true } : {}) };
   });
 
-  app.post("/auth/logout", { onRequest: csrf }, async (request, reply) => {
+  app.post("/auth/logout", { preHandler: csrf }, async (request, reply) => {
     await hub.auth.logout(anonymousContext(request), sessionValueOf(request));
     void reply.clearCookie(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax", secure: secure() });
     return { success: true };
@@ -101,13 +101,13 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
     return presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" }));
   });
 
-  app.post("/auth/totp/enroll", { onRequest: csrf }, async (request) => {
+  app.post("/auth/totp/enroll", { preHandler: csrf }, async (request) => {
     const session = await hub.auth.requireSession(sessionValueOf(request));
     const { secret, uri } = await hub.auth.enrollTotp(anonymousContext(request), session);
     return { secret, otpauth_uri: uri };
   });
 
-  app.post("/auth/totp/confirm", { onRequest: csrf }, async (request, reply) => {
+  app.post("/auth/totp/confirm", { preHandler: csrf }, async (request, reply) => {
     const value = sessionValueOf(request);
     if (!value) throw errors.notSignedIn();
     const session = await hub.auth.confirmTotp(anonymousContext(request), value, bodyOf(request).code);

@@ -10,6 +10,7 @@ import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulatio
 import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
+import { registerAppCommands } from "../oauth/appsCli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts };
@@ -295,6 +296,7 @@ export function buildCli(): Command {
   registerPeopleCommands(program, withHub);
   registerAutopilotCommands(program);
   registerAlertCommands(program, withHub, print);
+  registerAppCommands(program, withHub);
 
   return program;
 }

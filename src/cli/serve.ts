@@ -13,6 +13,7 @@ import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts"
 import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
 import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
 import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
+import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -41,6 +42,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
   const sweeper = setInterval(() => {
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
+    warnExpiringTokens(hub, app.log);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
   // Every instance may run one: deliveries are claimed in the store before they are sent.

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { GrantlineError } from "../errors.ts";
+import crypto from "node:crypto";
+import { errors, GrantlineError } from "../errors.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { ResolvedToken } from "../hub/tokens/accessToken.service.ts";
@@ -34,6 +35,7 @@ export function accessTokenOf(request: FastifyRequest): string | undefined {
 export async function authenticate(hub: Hub, request: FastifyRequest, accessToken = accessTokenOf(request)): Promise<GraphCaller> {
   if (!accessToken) throw tokenRequired();
   const token = await hub.tokens.resolve(accessToken);
+  if (token.appId) await checkAppSecretProof(hub, request, token.appId, accessToken);
   return {
     token,
     accessToken,
@@ -45,4 +47,18 @@ export async function authenticate(hub: Hub, request: FastifyRequest, accessToke
       grantId: token.grantId ?? null,
     },
   };
+}
+
+/** Apps that require it must sign every call: appsecret_proof = HMAC-SHA256(app secret, access token), hex. */
+async function checkAppSecretProof(hub: Hub, request: FastifyRequest, appId: string, accessToken: string): Promise<void> {
+  const app = await hub.appRegistry.get(appId);
+  const query = request.query as Record<string, unknown> | undefined;
+  const body = request.body && typeof request.body === "object" ? (request.body as Record<string, unknown>) : undefined;
+  const proof = query?.appsecret_proof ?? body?.appsecret_proof;
+  if (!app?.requireAppsecretProof && proof === undefined) return;
+  if (typeof proof !== "string" || !proof) throw errors.appSecretProofRequired();
+  const secret = await hub.appRegistry.openSecret(appId);
+  const expected = secret ? crypto.createHmac("sha256", secret).update(accessToken).digest() : Buffer.alloc(32);
+  const given = Buffer.from(proof, "hex");
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw errors.appSecretProofInvalid();
 }

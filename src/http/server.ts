@@ -13,6 +13,7 @@ import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
+import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -37,7 +38,12 @@ export interface ServerOptions {
  */
 export async function buildServer(hub: Hub, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization", "req.query.access_token"] },
+    logger: {
+      level: options.logLevel ?? "info",
+      redact: ["req.headers.authorization", "req.headers.cookie", "req.query.access_token"],
+      // Secrets travel in some query strings (Meta's OAuth shapes, reset links): they never reach the log.
+      serializers: { req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
+    },
     genReqId: () => newRequestId(),
     // Graph paths work with and without a version prefix: /v24.0/act_1/campaigns and /act_1/campaigns.
     rewriteUrl: (request) => stripGraphVersion(request.url ?? "/"),
@@ -84,6 +90,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await registerSessionPlugins(app, publicUrl);
   const mailer = options.mailer ?? hub.mailer();
   registerAuthRoutes(app, hub, { publicUrl, mailer });
+  await registerOAuthRoutes(app, hub, { publicUrl });
 
   return app;
 }
@@ -94,4 +101,11 @@ export function listeningUrl(app: FastifyInstance): string {
   if (!address || typeof address === "string") return "http://127.0.0.1";
   const host = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+}
+
+const SECRET_PARAMS = /([?&](?:access_token|client_secret|code|code_verifier|fb_exchange_token|input_token|appsecret_proof|token|refresh_token|password)=)[^&]*/gi;
+
+/** The URL with every secret-bearing query parameter's value replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, "$1[redacted]");
 }

@@ -28,6 +28,7 @@ import path from "node:path";
 import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
 import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 import { UsageRecorder } from "./audit/usageRollup.ts";
+import { AppRegistryService } from "../oauth/appRegistry.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -75,6 +76,8 @@ export interface Hub {
   troubleshoot: TroubleshootService;
   /** People signing in: passwords, TOTP, sessions, password reset. */
   auth: PersonAuthService;
+  /** OAuth apps: redirect URIs, scopes, client secrets, the operator's review. */
+  appRegistry: AppRegistryService;
   /** Seals secrets stored in the hub (the instance key). */
   secrets: () => SecretBox;
   /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
@@ -132,6 +135,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
     auth: new PersonAuthService(deps, secrets, options.auth),
+    appRegistry: new AppRegistryService(deps, secrets),
     secrets,
     notifications: new NotificationService(deps, secrets, mail, options.notifications),
     mailer: mail,

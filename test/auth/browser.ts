@@ -9,7 +9,7 @@ export class Browser {
 
   constructor(readonly baseUrl: string) {}
 
-  async request(method: string, pathOrUrl: string, options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  async request(method: string, pathOrUrl: string, options: { json?: unknown; form?: Record<string, string> | URLSearchParams; headers?: Record<string, string> } = {}) {
     const url = new URL(pathOrUrl, this.baseUrl);
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -19,7 +19,7 @@ export class Browser {
       body = JSON.stringify(options.json);
     } else if (options.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(options.form).toString();
+      body = (options.form instanceof URLSearchParams ? options.form : new URLSearchParams(options.form)).toString();
     }
     const response = await fetch(url, { method, headers, body, redirect: "manual" });
     this.lastSetCookies = response.headers.getSetCookie();

@@ -8,6 +8,8 @@ import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { findApp, findGrant, insertApp, insertGrant, revokeGrant } from "./appGrant.repository.ts";
+import { revokeToken } from "../tokens/accessToken.repository.ts";
+import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../../oauth/oidcPayload.repository.ts";
 
 /**
  * Apps and the grants people give them: which scopes and which assets. A grant never adds access —
@@ -30,7 +32,7 @@ export class AppGrantService {
   }
 
   /** The acting person grants an app scopes over assets they can reach. */
-  async grant(ctx: RequestContext, input: { appId: string; scopes: string[]; assetIds: string[] }): Promise<{ id: string }> {
+  async grant(ctx: RequestContext, input: { appId: string; scopes: string[]; assetIds: string[]; oidcGrantId?: string }): Promise<{ id: string }> {
     return runCommand(this.deps, ctx, { action: "app.grant", targetType: "app", targetId: input.appId }, async (tx) => {
       const subject = subjectOf(ctx);
       if (!subject) throw errors.invalidParameter("Only a person or system user can grant an app access.");
@@ -53,6 +55,7 @@ export class AppGrantService {
         scopes: JSON.stringify(input.scopes),
         created_at: tx.now,
         revoked_at: null,
+        oidc_grant_id: input.oidcGrantId ?? null,
       };
       await insertGrant(tx.trx, row, assetIds);
       await tx.changed("grant", row.id);
@@ -71,6 +74,12 @@ export class AppGrantService {
       }
       await revokeGrant(tx.trx, grantId, tx.now);
       await tx.changed("grant", grantId);
+      // Its tokens die with it, and so do the authorization server's codes and refresh tokens.
+      for (const tokenId of await liveTokenIdsOfGrant(tx.trx, grantId)) {
+        await revokeToken(tx.trx, tokenId, tx.now);
+        await tx.changed("token", tokenId);
+      }
+      if (grant.oidc_grant_id) await deletePayloadsOfGrant(tx.trx, grant.oidc_grant_id);
       await tx.audit({ action: "app.revoke", targetType: "app", targetId: grant.app_id, before: { grant: grantId } });
     });
   }

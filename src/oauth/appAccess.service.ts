@@ -1,0 +1,186 @@
+import { errors } from "../errors.ts";
+import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
+import { removeAssetFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
+import type { RequestContext } from "../hub/context.ts";
+import type { Hub } from "../hub/hub.ts";
+import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
+import { revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import type { Db } from "../store/database.ts";
+import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "./oidcPayload.repository.ts";
+
+export interface TokenListing {
+  id: string;
+  kind: string | null;
+  scopes: string[];
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface AppConnection {
+  grant_id: string;
+  app: { id: string; name: string; verified: boolean };
+  person_id: string;
+  scopes: string[];
+  assets: string[];
+  created_at: number;
+  tokens: TokenListing[];
+}
+
+async function liveTokensOfGrants(db: Db, grantIds: string[], now: number): Promise<Map<string, TokenListing[]>> {
+  const out = new Map<string, TokenListing[]>();
+  if (grantIds.length === 0) return out;
+  const rows = await db
+    .selectFrom("access_tokens")
+    .selectAll()
+    .where("grant_id", "in", grantIds)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .orderBy("created_at")
+    .execute();
+  for (const row of rows) {
+    const list = out.get(row.grant_id!) ?? [];
+    list.push({ id: row.id, kind: row.kind, scopes: JSON.parse(row.scopes) as string[], created_at: row.created_at, expires_at: row.expires_at, last_used_at: row.last_used_at });
+    out.set(row.grant_id!, list);
+  }
+  return out;
+}
+
+/**
+ * Apps connected to people and businesses: listing with token expiry, last use and scopes, and
+ * taking access back. Every change goes through a command and records an access change.
+ */
+export class AppAccessService {
+  private readonly deps: HubDeps;
+
+  constructor(private readonly hub: Hub) {
+    this.deps = { db: hub.store.db, engine: hub.engine, audit: hub.audit, now: hub.now };
+  }
+
+  private async connections(filter: { personId?: string; assetIds?: string[] }): Promise<AppConnection[]> {
+    const db = this.deps.db;
+    let query = db
+      .selectFrom("app_grants")
+      .innerJoin("apps", "apps.id", "app_grants.app_id")
+      .select(["app_grants.id", "app_grants.app_id", "app_grants.principal_id", "app_grants.scopes", "app_grants.created_at", "apps.name", "apps.review_status"])
+      .where("app_grants.revoked_at", "is", null);
+    if (filter.personId) query = query.where("app_grants.principal_id", "=", filter.personId);
+    if (filter.assetIds) {
+      if (filter.assetIds.length === 0) return [];
+      const ids = filter.assetIds;
+      query = query.where((eb) => eb.exists(eb.selectFrom("app_grant_assets").select("grant_id").whereRef("app_grant_assets.grant_id", "=", "app_grants.id").where("app_grant_assets.asset_id", "in", ids)));
+    }
+    const grants = await query.orderBy("app_grants.created_at").execute();
+    const tokens = await liveTokensOfGrants(db, grants.map((g) => g.id), this.deps.now());
+    return grants.map((g) => {
+      const entry = this.hub.engine.index.getGrant(g.id);
+      const assets = entry ? [...entry.assetIds] : [];
+      return {
+        grant_id: g.id,
+        app: { id: g.app_id, name: g.name, verified: g.review_status === "verified" },
+        person_id: g.principal_id,
+        scopes: JSON.parse(g.scopes) as string[],
+        assets: filter.assetIds ? assets.filter((a) => filter.assetIds!.includes(a)) : assets,
+        created_at: g.created_at,
+        tokens: tokens.get(g.id) ?? [],
+      };
+    });
+  }
+
+  /** The apps a person connected, with their tokens. */
+  async listForPerson(personId: string): Promise<AppConnection[]> {
+    return this.connections({ personId });
+  }
+
+  /** Apps reaching a business's own assets through anyone's grant; for its admins. */
+  async listForBusiness(ctx: RequestContext, businessId: string): Promise<AppConnection[]> {
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "seeing the apps connected to the business's assets");
+    const owned = [...this.hub.engine.index.assets.values()].filter((a) => a.ownerId === businessId).map((a) => a.id);
+    return this.connections({ assetIds: owned });
+  }
+
+  /** A person removes an app they connected: the grant and all its tokens end. */
+  async removeForPerson(ctx: RequestContext, grantId: string): Promise<void> {
+    await this.hub.apps.revoke(ctx, grantId);
+  }
+
+  /** A business admin takes the business's assets away from an app, whoever connected it. */
+  async removeFromBusiness(ctx: RequestContext, businessId: string, appId: string): Promise<{ grants: number }> {
+    return runCommand(this.deps, ctx, { action: "app.remove_from_business", businessId, targetType: "app", targetId: appId }, async (tx) => {
+      authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "removing apps from the business's assets");
+      const owned = new Set([...this.hub.engine.index.assets.values()].filter((a) => a.ownerId === businessId).map((a) => a.id));
+      const grants = await tx.trx
+        .selectFrom("app_grants")
+        .innerJoin("app_grant_assets", "app_grant_assets.grant_id", "app_grants.id")
+        .select(["app_grants.id", "app_grants.oidc_grant_id", "app_grant_assets.asset_id"])
+        .where("app_grants.app_id", "=", appId)
+        .where("app_grants.revoked_at", "is", null)
+        .execute();
+      const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[] }>();
+      for (const row of grants) {
+        const entry = affected.get(row.id) ?? { oidc: row.oidc_grant_id, remaining: 0, removed: [] };
+        if (owned.has(row.asset_id)) entry.removed.push(row.asset_id);
+        else entry.remaining += 1;
+        affected.set(row.id, entry);
+      }
+      let count = 0;
+      for (const [grantId, entry] of affected) {
+        if (entry.removed.length === 0) continue;
+        count += 1;
+        for (const assetId of entry.removed) await removeAssetFromGrant(tx.trx, grantId, assetId);
+        if (entry.remaining === 0) {
+          // Nothing left to reach: the grant, its tokens and refresh tokens end.
+          await revokeGrant(tx.trx, grantId, tx.now);
+          for (const tokenId of await liveTokenIdsOfGrant(tx.trx, grantId)) {
+            await revokeToken(tx.trx, tokenId, tx.now);
+            await tx.changed("token", tokenId);
+          }
+          if (entry.oidc) await deletePayloadsOfGrant(tx.trx, entry.oidc);
+        }
+        await tx.changed("grant", grantId);
+      }
+      if (count === 0) throw errors.invalidParameter(`The app ${appId} has no access to this business's assets.`);
+      await tx.audit({ action: "app.remove_from_business", businessId, targetType: "app", targetId: appId, after: { grants: count } });
+      return { grants: count };
+    });
+  }
+
+  /** A business's system-user tokens with expiry and last use; for its admins. */
+  async listSystemUserTokens(ctx: RequestContext, businessId: string): Promise<(TokenListing & { system_user_id: string; app_id: string | null; revoked_at: number | null })[]> {
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "seeing system user tokens");
+    const rows = await this.deps.db
+      .selectFrom("access_tokens")
+      .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
+      .selectAll("access_tokens")
+      .where("system_users.business_id", "=", businessId)
+      .orderBy("access_tokens.created_at")
+      .execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind ?? "system_user", system_user_id: r.principal_id, app_id: r.app_id, scopes: JSON.parse(r.scopes) as string[], created_at: r.created_at, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at }));
+  }
+
+  /**
+   * Warns once about each system-user token that expires within `withinMs`: an audit entry (which
+   * the log shows) per token; returns them so the caller can log them too.
+   */
+  async warnExpiringSystemUserTokens(ctx: RequestContext, withinMs: number): Promise<{ tokenId: string; systemUserId: string; expiresAt: number }[]> {
+    const now = this.deps.now();
+    const rows = await this.deps.db
+      .selectFrom("access_tokens")
+      .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
+      .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.app_id", "system_users.business_id"])
+      .where("access_tokens.revoked_at", "is", null)
+      .where("access_tokens.expiry_warned_at", "is", null)
+      .where("access_tokens.expires_at", ">", now)
+      .where("access_tokens.expires_at", "<=", now + withinMs)
+      .execute();
+    const warned: { tokenId: string; systemUserId: string; expiresAt: number }[] = [];
+    for (const row of rows) {
+      await runCommand(this.deps, ctx, { action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id }, async (tx) => {
+        await tx.trx.updateTable("access_tokens").set({ expiry_warned_at: tx.now }).where("id", "=", row.id).execute();
+        await tx.audit({ action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id, after: { systemUserId: row.principal_id, expiresAt: row.expires_at } });
+      });
+      warned.push({ tokenId: row.id, systemUserId: row.principal_id, expiresAt: row.expires_at! });
+    }
+    return warned;
+  }
+}

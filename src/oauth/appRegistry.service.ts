@@ -1,0 +1,146 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { errors } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
+import { findApp, insertApp, type AppRow } from "../hub/apps/appGrant.repository.ts";
+import { findBusiness } from "../hub/businesses/business.repository.ts";
+import { SCOPES } from "../hub/catalogue/roles.ts";
+import type { RequestContext } from "../hub/context.ts";
+import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
+import type { SecretBox } from "../crypto/secretBox.ts";
+
+export const REVIEW_STATUSES = ["unreviewed", "verified", "rejected"] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface RegisteredApp {
+  id: string;
+  name: string;
+  businessId: string;
+  redirectUris: string[];
+  scopes: string[];
+  reviewStatus: ReviewStatus;
+  /** The operator verified the developer: shown as the "verified partner" badge. */
+  verified: boolean;
+  requireAppsecretProof: boolean;
+}
+
+/** A client secret is 256 random bits, so one SHA-256 is enough to store it (no password stretching needed). */
+export function hashClientSecret(secret: string): string {
+  return crypto.createHash("sha256").update(secret).digest("hex");
+}
+
+export function sealContext(appId: string): string {
+  return `client_secret:${appId}`;
+}
+
+/** Exact redirect URIs: absolute, no fragment, no wildcards; plain http only for loopback. */
+export function checkRedirectUri(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw errors.invalidParameter(`Invalid redirect URI ${value}: it must be an absolute URL.`);
+  }
+  if (url.hash || value.includes("#")) throw errors.invalidParameter(`Invalid redirect URI ${value}: it must not have a fragment.`);
+  if (value.includes("*")) throw errors.invalidParameter(`Invalid redirect URI ${value}: wildcards are not allowed; register each URI exactly.`);
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw errors.invalidParameter(`Invalid redirect URI ${value}: it must use https (plain http only on localhost).`);
+  }
+  if (url.username || url.password) throw errors.invalidParameter(`Invalid redirect URI ${value}: it must not carry credentials.`);
+  return value;
+}
+
+export function presentApp(row: AppRow): RegisteredApp {
+  const reviewStatus = (REVIEW_STATUSES as readonly string[]).includes(row.review_status) ? (row.review_status as ReviewStatus) : "unreviewed";
+  return {
+    id: row.id,
+    name: row.name,
+    businessId: row.business_id,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    scopes: JSON.parse(row.requested_scopes) as string[],
+    reviewStatus,
+    verified: reviewStatus === "verified",
+    requireAppsecretProof: row.require_appsecret_proof === 1,
+  };
+}
+
+const nameSchema = z.string().trim().min(1).max(200);
+
+/** The app registry: a developer business registers OAuth clients; the operator reviews them. */
+export class AppRegistryService {
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly secrets: () => SecretBox,
+  ) {}
+
+  /** Registers an app; the client secret is returned here, once. */
+  async register(
+    ctx: RequestContext,
+    input: { businessId: string; name: string; redirectUris: string[]; scopes?: string[]; requireAppsecretProof?: boolean },
+  ): Promise<{ app: RegisteredApp; clientSecret: string }> {
+    return runCommand(this.deps, ctx, { action: "app.create", businessId: input.businessId, targetType: "app" }, async (tx) => {
+      if (!(await findBusiness(tx.trx, input.businessId))) throw errors.unknownBusiness(input.businessId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, input.businessId, "registering apps");
+      const name = nameSchema.safeParse(input.name);
+      if (!name.success) throw errors.invalidParameter("Invalid app name: it must be 1 to 200 characters.");
+      if (input.redirectUris.length === 0) throw errors.invalidParameter("At least one redirect URI is required.");
+      const redirectUris = [...new Set(input.redirectUris.map(checkRedirectUri))];
+      const scopes = [...new Set(input.scopes && input.scopes.length > 0 ? input.scopes : SCOPES)];
+      const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (unknown.length > 0) throw errors.invalidParameter(`Unknown scope ${unknown.join(", ")}. Valid scopes: ${SCOPES.join(", ")}.`);
+      const id = newId();
+      const clientSecret = crypto.randomBytes(32).toString("base64url");
+      await insertApp(tx.trx, {
+        id,
+        business_id: input.businessId,
+        name: name.data,
+        created_at: tx.now,
+        redirect_uris: JSON.stringify(redirectUris),
+        requested_scopes: JSON.stringify(scopes),
+        client_secret_hash: hashClientSecret(clientSecret),
+        client_secret_sealed: this.secrets().seal(clientSecret, sealContext(id)),
+        review_status: "unreviewed",
+        reviewed_at: null,
+        require_appsecret_proof: input.requireAppsecretProof ? 1 : 0,
+      });
+      await tx.audit({ action: "app.create", businessId: input.businessId, targetType: "app", targetId: id, after: { name: name.data, redirectUris, scopes } });
+      const row = (await findApp(tx.trx, id))!;
+      return { app: presentApp(row), clientSecret };
+    });
+  }
+
+  /** The platform operator's review decision; `verified` shows the verified-partner badge. */
+  async setReviewStatus(ctx: RequestContext, appId: string, status: ReviewStatus): Promise<RegisteredApp> {
+    return runCommand(this.deps, ctx, { action: "app.review", targetType: "app", targetId: appId }, async (tx) => {
+      if (subjectOf(ctx)) throw errors.permissionDenied("(#200) Only the platform operator reviews apps.");
+      const before = await findApp(tx.trx, appId);
+      if (!before) throw errors.invalidParameter(`No app has the ID ${appId}.`);
+      await tx.trx.updateTable("apps").set({ review_status: status, reviewed_at: tx.now }).where("id", "=", appId).execute();
+      await tx.audit({ action: "app.review", businessId: before.business_id, targetType: "app", targetId: appId, before: { status: before.review_status }, after: { status } });
+      return presentApp((await findApp(tx.trx, appId))!);
+    });
+  }
+
+  async get(appId: string): Promise<RegisteredApp | undefined> {
+    const row = await findApp(this.deps.db, appId);
+    return row && row.client_secret_hash ? presentApp(row) : undefined;
+  }
+
+  /** True when the secret is the app's; compared in constant time. */
+  async checkSecret(appId: string, secret: string): Promise<boolean> {
+    const row = await findApp(this.deps.db, appId);
+    if (!row?.client_secret_hash) return false;
+    const a = Buffer.from(hashClientSecret(secret), "hex");
+    const b = Buffer.from(row.client_secret_hash, "hex");
+    return a.length === b.length && crypto.timingSafeEqual(a, b);
+  }
+
+  /** The client secret in the clear, for appsecret_proof and the authorization server's client authentication. */
+  async openSecret(appId: string): Promise<string | undefined> {
+    const row = await findApp(this.deps.db, appId);
+    if (!row?.client_secret_sealed) return undefined;
+    return this.secrets().open(row.client_secret_sealed, sealContext(appId));
+  }
+}

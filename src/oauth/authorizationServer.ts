@@ -1,0 +1,135 @@
+import Provider, { errors as oidcErrors, type KoaContextWithOIDC } from "oidc-provider";
+import { SCOPES } from "../hub/catalogue/roles.ts";
+import type { Hub } from "../hub/hub.ts";
+import type { HubDeps } from "../hub/hubCommand.ts";
+import { findPerson } from "../hub/people/person.repository.ts";
+import { newRequestId } from "../ids.ts";
+import { storeAdapter } from "./oidcAdapter.ts";
+import { loadOrCreateServerKeys } from "./signingKeys.ts";
+
+/** Access tokens last an hour; refresh tokens 30 days, rotated at every use. */
+export const ACCESS_TOKEN_TTL_SECONDS = 3600;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/** The authorization server's endpoints (all under /oauth, next to Meta's /oauth/access_token). */
+export const OAUTH_ROUTES = {
+  authorization: "/oauth/authorize",
+  token: "/oauth/token",
+  revocation: "/oauth/revoke",
+  introspection: "/oauth/introspect",
+  jwks: "/oauth/jwks",
+  userinfo: "/oauth/userinfo",
+  end_session: "/oauth/session/end",
+  pushed_authorization_request: "/oauth/par",
+  code_verification: "/oauth/device",
+  device_authorization: "/oauth/device/auth",
+  backchannel_authentication: "/oauth/backchannel",
+  registration: "/oauth/register",
+  challenge: "/oauth/challenge",
+} as const;
+
+export function hubDepsOf(hub: Hub): HubDeps {
+  return { db: hub.store.db, engine: hub.engine, audit: hub.audit, now: hub.now };
+}
+
+/** The Graph API as the one resource server: every access token is for it. */
+export function graphResourceOf(issuer: string): string {
+  return `${issuer}/graph`;
+}
+
+const FAILURE_EVENTS = [
+  "authorization.error",
+  "grant.error",
+  "introspection.error",
+  "revocation.error",
+  "userinfo.error",
+  "jwks.error",
+  "discovery.error",
+  "end_session.error",
+  "pushed_authorization_request.error",
+  "server_error",
+] as const;
+
+/**
+ * oidc-provider configured for Grantline: authorization code with PKCE S256 for every client, no
+ * implicit flow, rotating refresh tokens, revocation and introspection, storage in the hub's store,
+ * keys sealed at rest, and our own sign-in and consent pages instead of the development ones.
+ */
+export async function createAuthorizationServer(hub: Hub, issuer: string): Promise<Provider> {
+  const deps = hubDepsOf(hub);
+  const keys = await loadOrCreateServerKeys(hub.store.db, hub.secrets(), hub.now());
+  const graph = graphResourceOf(issuer);
+  const provider = new Provider(issuer, {
+    adapter: storeAdapter({ hub, deps }),
+    async findAccount(_ctx, sub) {
+      const person = await findPerson(hub.store.db, sub);
+      return person ? { accountId: person.id, claims: async () => ({ sub: person.id }) } : undefined;
+    },
+    jwks: keys.jwks as never,
+    cookies: { keys: keys.cookieKeys },
+    claims: { openid: ["sub"] },
+    scopes: ["openid", ...SCOPES],
+    responseTypes: ["code"],
+    pkce: { required: () => true, methods: ["S256"] },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientBasedCORS: () => false,
+    routes: OAUTH_ROUTES,
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: 60,
+      RefreshToken: REFRESH_TOKEN_TTL_SECONDS,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 365 * 24 * 3600,
+      IdToken: 3600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: {
+        enabled: true,
+        // An app may only look at its own tokens.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => graph,
+        useGrantedResource: () => true,
+        getResourceServerInfo: async (_ctx, resource, client) => {
+          if (resource !== graph) throw new oidcErrors.InvalidTarget();
+          const allowed = String(client.scope ?? "").split(" ").filter((s) => (SCOPES as readonly string[]).includes(s));
+          return { scope: allowed.join(" "), audience: graph, accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS, accessTokenFormat: "opaque" };
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
+    async renderError(ctx, out) {
+      ctx.type = "html";
+      const text = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error – Grantline</title></head><body><main><h1>The app's request could not be completed</h1><p>${text(out.error)}: ${text(out.error_description)}</p></main></body></html>`;
+    },
+  });
+  if (issuer.startsWith("https:")) provider.proxy = true;
+  for (const event of FAILURE_EVENTS) {
+    provider.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
+      const clientId = ctx?.oidc?.client?.clientId ?? null;
+      hub.audit
+        .record(
+          { requestId: newRequestId(), actor: { type: "system" }, appId: clientId && /^\d+$/.test(clientId) ? clientId : null },
+          {
+            action: `oauth.${event.replace(".error", "")}`,
+            targetType: "app",
+            targetId: clientId,
+            outcome: "denied",
+            reason: `${error.error ?? "error"}: ${error.error_description ?? error.message ?? ""}`.slice(0, 500),
+            after: { route: ctx?.oidc?.route ?? null },
+          },
+        )
+        .catch(() => undefined);
+    });
+  }
+  return provider;
+}

@@ -1,0 +1,51 @@
+import type { Executor } from "../store/database.ts";
+
+export interface StoredPayload {
+  payload: string;
+  consumed_at: number | null;
+  expires_at: number | null;
+}
+
+export async function upsertPayload(
+  db: Executor,
+  row: { model: string; id: string; payload: string; grant_id: string | null; uid: string | null; user_code: string | null; expires_at: number | null },
+): Promise<void> {
+  await db
+    .insertInto("oidc_payloads")
+    .values({ ...row, consumed_at: null })
+    .onConflict((oc) =>
+      oc.columns(["model", "id"]).doUpdateSet({ payload: row.payload, grant_id: row.grant_id, uid: row.uid, user_code: row.user_code, expires_at: row.expires_at }),
+    )
+    .execute();
+}
+
+export async function findPayload(db: Executor, model: string, id: string): Promise<StoredPayload | undefined> {
+  return db.selectFrom("oidc_payloads").select(["payload", "consumed_at", "expires_at"]).where("model", "=", model).where("id", "=", id).executeTakeFirst();
+}
+
+export async function findPayloadBy(db: Executor, model: string, column: "uid" | "user_code", value: string): Promise<StoredPayload | undefined> {
+  return db.selectFrom("oidc_payloads").select(["payload", "consumed_at", "expires_at"]).where("model", "=", model).where(column, "=", value).executeTakeFirst();
+}
+
+export async function consumePayload(db: Executor, model: string, id: string, at: number): Promise<void> {
+  await db.updateTable("oidc_payloads").set({ consumed_at: at }).where("model", "=", model).where("id", "=", id).execute();
+}
+
+export async function deletePayload(db: Executor, model: string, id: string): Promise<void> {
+  await db.deleteFrom("oidc_payloads").where("model", "=", model).where("id", "=", id).execute();
+}
+
+export async function deletePayloadsOfGrant(db: Executor, grantId: string, model?: string): Promise<void> {
+  let query = db.deleteFrom("oidc_payloads").where("grant_id", "=", grantId);
+  if (model) query = query.where("model", "=", model);
+  await query.execute();
+}
+
+export async function findAppGrantByOidcGrant(db: Executor, oidcGrantId: string) {
+  return db.selectFrom("app_grants").selectAll().where("oidc_grant_id", "=", oidcGrantId).executeTakeFirst();
+}
+
+export async function liveTokenIdsOfGrant(db: Executor, appGrantId: string): Promise<string[]> {
+  const rows = await db.selectFrom("access_tokens").select("id").where("grant_id", "=", appGrantId).where("revoked_at", "is", null).execute();
+  return rows.map((r) => r.id);
+}
