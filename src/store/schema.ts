@@ -487,7 +487,7 @@ export interface AutopilotConnectionsTable {
 export interface AutopilotScansTable {
   id: string;
   connection_id: string;
-  /** running | completed | failed */
+  /** running | completed | failed | superseded (a newer scan replaced it) */
   status: string;
   since: string;
   until: string;

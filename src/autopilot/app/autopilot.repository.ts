@@ -93,9 +93,17 @@ export async function listInsights(db: Executor, scanId: string): Promise<Insigh
   }));
 }
 
-export async function deleteScanInsights(db: Executor, connectionId: string, keepScanId: string): Promise<void> {
+/** Older scans of the connection give way to the new one: their rows are dropped, their status says so. */
+export async function supersedeScans(db: Executor, connectionId: string, keepScanId: string): Promise<void> {
   const old = db.selectFrom("autopilot_scans").select("id").where("connection_id", "=", connectionId).where("id", "!=", keepScanId);
   await db.deleteFrom("autopilot_insights").where("scan_id", "in", old).execute();
+  await db
+    .updateTable("autopilot_scans")
+    .set({ status: "superseded", objects_json: null })
+    .where("connection_id", "=", connectionId)
+    .where("id", "!=", keepScanId)
+    .where("status", "=", "completed")
+    .execute();
 }
 
 export async function insertAction(db: Executor, row: ActionRow): Promise<void> {

@@ -8,6 +8,7 @@ import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
+import { MonitorService } from "./monitor.service.ts";
 import { ScanService } from "./scan.service.ts";
 import { buildSnapshot } from "./snapshot.ts";
 import { guardrailsOf, WorkspaceService } from "./workspace.service.ts";
@@ -46,6 +47,7 @@ export class Autopilot {
   readonly workspaces: WorkspaceService;
   readonly scans: ScanService;
   readonly actions: ActionService;
+  readonly monitors: MonitorService;
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -63,6 +65,7 @@ export class Autopilot {
     this.workspaces = new WorkspaceService(this.deps);
     this.scans = new ScanService(this.deps, this.workspaces);
     this.actions = new ActionService(this.deps, this.workspaces);
+    this.monitors = new MonitorService(this.deps, this.workspaces, this.actions);
   }
 
   private planner(): Planner {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { deleteScanInsights, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow } from "./autopilot.repository.ts";
+import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
@@ -183,7 +183,7 @@ export class ScanService {
         fingerprint,
         finished_at: this.deps.now(),
       });
-      await deleteScanInsights(trx, connection.id, scan.id);
+      await supersedeScans(trx, connection.id, scan.id);
     });
     return {
       id: scan.id,
