@@ -10,6 +10,7 @@ import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService } from "./scan.service.ts";
+import { TextCommandService } from "./textCommand.service.ts";
 import { buildSnapshot } from "./snapshot.ts";
 import { guardrailsOf, WorkspaceService } from "./workspace.service.ts";
 
@@ -48,6 +49,7 @@ export class Autopilot {
   readonly scans: ScanService;
   readonly actions: ActionService;
   readonly monitors: MonitorService;
+  readonly commands: TextCommandService;
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -66,6 +68,7 @@ export class Autopilot {
     this.scans = new ScanService(this.deps, this.workspaces);
     this.actions = new ActionService(this.deps, this.workspaces);
     this.monitors = new MonitorService(this.deps, this.workspaces, this.actions);
+    this.commands = new TextCommandService(this.workspaces, this.actions, this.deps.now);
   }
 
   private planner(): Planner {
