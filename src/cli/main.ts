@@ -7,6 +7,7 @@ import { operatorContext } from "../hub/context.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
+import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
@@ -288,6 +289,8 @@ export function buildCli(): Command {
         if (!result.ok) process.exitCode = 4;
       });
     });
+
+  registerAutopilotAppCommands(program);
 
   return program;
 }

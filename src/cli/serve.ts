@@ -10,6 +10,7 @@ import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
+import { openAutopilot } from "../autopilot/app/wiring.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -24,7 +25,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...config.rateLimits,
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, autopilot: openAutopilot(hub, config) });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;

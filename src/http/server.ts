@@ -10,11 +10,15 @@ import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import type { Autopilot } from "../autopilot/app/autopilot.ts";
+import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
   /** Rate limiter of the Graph routes; default: in this process, with Meta's standard-tier quotas. */
   rateLimiter?: RateLimiter;
+  /** Autopilot, whose console routes are served under /autopilot/ when given. */
+  autopilot?: Autopilot;
 }
 
 /**
@@ -64,6 +68,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
+  if (options.autopilot) registerAutopilotRoutes(app, hub, options.autopilot);
 
   return app;
 }

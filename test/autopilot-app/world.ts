@@ -38,9 +38,9 @@ export interface AutopilotWorld {
  * simulated history, and Autopilot registered as an app of its own business, connected through a
  * token of the advertiser's system user that reaches one ad account only.
  */
-export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string } = {}): Promise<AutopilotWorld> {
+export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string; start?: number } = {}): Promise<AutopilotWorld> {
   const store = makeTestStore(dialect);
-  const clock = new TestClock(Date.UTC(2026, 5, 15, 12));
+  const clock = new TestClock(options.start ?? Date.UTC(2026, 5, 15, 12));
   const hub = await store.open(clock);
   const advertiser = await buildBusiness(hub, "Acme Outdoor");
   const ctx = advertiser.admin.ctx;
