@@ -8,6 +8,7 @@ import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
+import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
@@ -290,6 +291,8 @@ export function buildCli(): Command {
       });
     });
 
+  registerAutopilotCommands(program);
+  // The partner app's commands join the same `grantline autopilot` group.
   registerAutopilotAppCommands(program);
 
   return program;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { runPolicy, rulesPolicy, staticPolicy } from "../../simulator/policies.ts";
+import { buildScenario, type ScenarioName } from "../../simulator/scenarios.ts";
+import { autopilotPolicy } from "./autopilotPolicy.ts";
+import { auditGuardrails, runAutopilotBench } from "./benchmark.ts";
+
+// Fixed seeds on which the runs are compared (deterministic: the same seed always gives the same runs).
+const CASES: [ScenarioName, number][] = [
+  ["small_shop", 2],
+  ["small_shop", 4],
+  ["seasonal_spike", 1],
+  ["seasonal_spike", 4],
+];
+
+describe("autopilot in the simulated market", () => {
+  it.each(CASES)("%s seed %i: more conversions than static and rules, spending no more than either", (name, seed) => {
+    const scenario = buildScenario(name, seed);
+    const fixed = runPolicy(scenario, staticPolicy, 30).totals;
+    const rules = runPolicy(scenario, rulesPolicy(), 30).totals;
+    const run = runPolicy(scenario, autopilotPolicy(), 30);
+    const auto = run.totals;
+    expect(auto.conversions).toBeGreaterThan(fixed.conversions);
+    expect(auto.conversions).toBeGreaterThan(rules.conversions);
+    // Pacing noise moves a day's spend by a few percent around the same budgets.
+    expect(auto.spendMinor).toBeLessThanOrEqual(fixed.spendMinor * 1.01);
+    expect(auto.spendMinor).toBeLessThanOrEqual(rules.spendMinor * 1.01);
+    expect(run.capViolations).toEqual([]);
+    expect(auditGuardrails(scenario, run)).toEqual([]);
+    expect(run.changesApplied).toBeGreaterThan(0);
+  });
+
+  it("gives the same bench result for the same seed, and the oracle splits static's own spend", () => {
+    const a = runAutopilotBench({ seed: 3, days: 12, scenario: "small_shop" });
+    const b = runAutopilotBench({ seed: 3, days: 12, scenario: "small_shop" });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.policies.oracle.spend).toBe(a.policies.static.spend);
+    expect(a.policies.oracle.expected_conversions).toBeGreaterThan(a.policies.static.expected_conversions);
+  });
+
+  it("the audit catches a run that breaks the guardrails it was given", () => {
+    const scenario = buildScenario("small_shop", 1);
+    // Rules raise budgets 20% a day without a cap: against a cap at 80% of the starting budgets they break it.
+    const rules = runPolicy(scenario, rulesPolicy({ pauseCpaRatio: 100, pauseMinSpendRatio: 100, scaleCpaRatio: 100, scaleWindowDays: 1, scaleStep: 0.5 }), 10);
+    const breaches = auditGuardrails(scenario, rules, 0.8);
+    expect(breaches.some((b) => b.kind === "step_limit")).toBe(true);
+    expect(breaches.some((b) => b.kind === "daily_cap")).toBe(true);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { runGrantline } from "../support/cli.ts";
+
+// Each run starts a process that loads the TypeScript sources; give a busy machine room.
+describe("grantline autopilot bench", { timeout: 180_000 }, () => {
+  it("prints one line of JSON with every policy's totals from the same start", async () => {
+    const { stdout } = await runGrantline({}, "autopilot", "bench", "--seed", "4", "--days", "30", "--scenario", "small_shop", "--json");
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(result).toMatchObject({ seed: 4, days: 30, cap_violations: 0 });
+    expect(Object.keys(result.policies)).toEqual(["static", "rules", "autopilot", "oracle"]);
+    for (const p of Object.values(result.policies) as any[]) {
+      for (const key of ["spend", "conversions", "revenue", "cpa", "roas"]) expect(typeof p[key]).toBe("number");
+      expect(p.cpa).toBeCloseTo(p.spend / p.conversions, 1);
+      expect(p.roas).toBeCloseTo(p.revenue / p.spend, 2);
+    }
+    const { static: fixed, autopilot, oracle } = result.policies;
+    expect(oracle.spend).toBe(fixed.spend);
+    expect(autopilot.conversions).toBeGreaterThan(fixed.conversions);
+    expect(oracle.expected_conversions).toBeGreaterThan(autopilot.expected_conversions);
+  });
+
+  it("runs the default scenario without --scenario, and refuses an unknown one", async () => {
+    const { stdout } = await runGrantline({}, "autopilot", "bench", "--seed", "1", "--days", "3", "--json");
+    expect(JSON.parse(stdout)).toMatchObject({ seed: 1, days: 3, scenario: "many_weak_ads" });
+    const failed = await runGrantline({}, "autopilot", "bench", "--seed", "1", "--days", "3", "--scenario", "nowhere").catch((e: { code: number; stderr: string }) => e);
+    expect((failed as { code: number }).code).not.toBe(0);
+    expect((failed as { stderr: string }).stderr).toMatch(/unknown scenario; use one of small_shop/);
+  });
+});
