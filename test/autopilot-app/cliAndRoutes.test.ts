@@ -37,6 +37,9 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
     expect(approved.stdout).toMatch(/^CONFIRMED: Raised 'Summer Sale – Lookalike' daily budget from \$50\.00 to \$55\.00/);
     const log = JSON.parse((await cli("log", "--workspace", "Acme", "--json")).stdout);
     expect(log[0]).toMatchObject({ state: "CONFIRMED", approved_by: "Ada", rule_history: { results: [{ actions: [{ field: "daily_budget", old_value: "5000", new_value: "5500" }] }] } });
+    // The decision engine plans on the scan; with the kill switch on it plans nothing.
+    const plan = JSON.parse((await cli("plan", "--workspace", "Acme", "--json")).stdout);
+    expect(plan[0]).toMatchObject({ ad_account_id: world.account.graphId, notes: expect.any(Array) });
     expect(JSON.parse((await cli("kill", "--workspace", "Acme", "--json")).stdout)).toMatchObject({ kill_switch: true });
   });
 

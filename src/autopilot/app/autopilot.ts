@@ -8,6 +8,7 @@ import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
+import { enginePlanner } from "./engineAdapter.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService } from "./scan.service.ts";
 import { TextCommandService } from "./textCommand.service.ts";
@@ -59,7 +60,7 @@ export class Autopilot {
       now: options.now ?? Date.now,
       secretBox: () => (box ??= new SecretBox(typeof key === "function" ? key() : key)),
       alerts: options.alerts ?? logOnlySink,
-      planner: options.planner,
+      planner: options.planner ?? enginePlanner,
       graphTimeoutMs: options.graphTimeoutMs,
       sleep: options.sleep,
       urlCheck: options.urlCheck,
@@ -80,6 +81,7 @@ export class Autopilot {
   async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan }> {
     const now = this.deps.now();
     const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
+    if (snapshot.killSwitch) return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: ["The kill switch is on: nothing is planned."], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" } };
     const plan = await this.planner()(snapshot);
     const proposed: LogEntry[] = [];
     let duplicates = 0;
@@ -111,7 +113,7 @@ export class Autopilot {
     const out = [];
     for (const connection of await this.workspaces.connections(workspace.id)) {
       const now = this.deps.now();
-      const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
+      const snapshot = { ...(await this.actions.currentSnapshot(workspace, connection, now)), mode: "dry_run" as const };
       const plan = await this.planner()(snapshot);
       const budgets = new Map(snapshot.adSets.filter((s) => s.status === "ACTIVE").map((s) => [s.id, s.dailyBudget ?? 0]));
       const before = [...budgets.values()].reduce((a, b) => a + b, 0);
@@ -149,6 +151,11 @@ export class Autopilot {
       }
       const report = await this.planConnection(workspace, connection);
       notes.push(...report.notes);
+      // The engine may narrow autopilot to approvals (quiet hours, no caps) or to nothing (kill switch).
+      if ((report.plan.execution ?? "apply") !== "apply") {
+        if (report.proposed.length > 0) notes.push(`${report.proposed.length} proposal(s) left in the queue for approval.`);
+        continue;
+      }
       for (const item of report.proposed) executed.push(await this.actions.approveAutomatically(item.id));
     }
     return { workspace: workspace.name, resolved, executed, notes };

@@ -12,6 +12,7 @@ export const guardrailsSchema = z
     monthlyCap: z.number().int().positive().optional(),
     maxStepPct: z.number().positive().max(100).default(DEFAULT_GUARDRAILS.maxStepPct),
     maxBudgetChangesPerHour: z.number().int().min(1).max(4).default(DEFAULT_GUARDRAILS.maxBudgetChangesPerHour),
+    cooldownMinutes: z.number().int().min(0).max(10_080).optional(),
     allowedActions: z.array(z.enum(ACTION_KINDS)).default([...ACTION_KINDS]),
     quietHours: z.object({ start: z.number().int().min(0).max(23), end: z.number().int().min(0).max(23) }).optional(),
   })

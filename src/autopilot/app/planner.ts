@@ -21,6 +21,8 @@ export interface Guardrails {
   /** At most this many budget changes per ad set per hour; default 4 (Meta's own limit). */
   maxBudgetChangesPerHour: number;
   allowedActions: ActionKind[];
+  /** Minimum minutes between two automated changes of the same object; default 720. */
+  cooldownMinutes?: number | undefined;
   /** Hours (0–23, UTC) during which nothing is changed automatically; start may be after end (overnight). */
   quietHours?: { start: number; end: number } | undefined;
 }
@@ -39,6 +41,9 @@ export interface SnapshotAdSet {
   effectiveStatus: string;
   /** Minor units; null when the budget is set elsewhere. */
   dailyBudget: number | null;
+  lifetimeBudget?: number | null | undefined;
+  /** End date of a lifetime budget, YYYY-MM-DD. */
+  endDate?: string | undefined;
 }
 
 export interface SnapshotAd {
@@ -74,6 +79,7 @@ export interface SnapshotAction {
   newValue: string;
   state: string;
   at: number;
+  approvedBy?: string | null | undefined;
 }
 
 /** Everything the engine may look at for one ad account. */
@@ -94,6 +100,9 @@ export interface AccountSnapshot {
   history: SnapshotAction[];
   /** Epoch ms the plan is made at. */
   now: number;
+  /** The workspace's mode ("dry_run" for a preview) and kill switch. */
+  mode: "semi_auto" | "autopilot" | "dry_run";
+  killSwitch: boolean;
 }
 
 /** One machine-readable change: on `objectId`, `field` goes from `old` to `new`. */
@@ -119,6 +128,8 @@ export interface Plan {
   items: PlanItem[];
   /** Things the engine wants the advertiser to know (too little data, learning phase, …). */
   notes: string[];
+  /** The engine's verdict on applying: "apply" (autopilot may write now), "approval" (queue), "none". Default "apply". */
+  execution?: "apply" | "approval" | "none" | undefined;
 }
 
 export type Planner = (snapshot: AccountSnapshot) => Plan | Promise<Plan>;

@@ -19,7 +19,7 @@ export interface ScanProgress {
 export interface ScannedObjects {
   account: { id: string; name: string; currency: string };
   campaigns: { id: string; name: string; status: string; effective_status: string }[];
-  adSets: { id: string; name: string; campaign_id: string; status: string; effective_status: string; daily_budget?: string }[];
+  adSets: { id: string; name: string; campaign_id: string; status: string; effective_status: string; daily_budget?: string; lifetime_budget?: string; end_time?: string }[];
   ads: { id: string; name: string; adset_id: string; campaign_id: string; status: string; effective_status: string; creative?: { id: string }; ad_review_feedback?: { global: Record<string, string> } }[];
   creatives: { id: string; link_url?: string }[];
 }
@@ -132,7 +132,7 @@ export class ScanService {
     await progress({ phase: "objects", done: 1, total: 5, rows: 0 });
     const campaigns = await client.getAll<ScannedObjects["campaigns"][number]>(`${act}/campaigns`, { fields: "id,name,status,effective_status", limit: 500 });
     await progress({ phase: "objects", done: 2, total: 5, rows: 0 });
-    const adSets = await client.getAll<ScannedObjects["adSets"][number]>(`${act}/adsets`, { fields: "id,name,campaign_id,status,effective_status,daily_budget", limit: 500 });
+    const adSets = await client.getAll<ScannedObjects["adSets"][number]>(`${act}/adsets`, { fields: "id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,end_time", limit: 500 });
     await progress({ phase: "objects", done: 3, total: 5, rows: 0 });
     const ads = await client.getAll<ScannedObjects["ads"][number]>(`${act}/ads`, {
       fields: "id,name,adset_id,campaign_id,status,effective_status,creative,ad_review_feedback",

@@ -33,6 +33,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     newValue: a.new_value,
     state: a.state,
     at: a.executed_at ?? a.created_at,
+    approvedBy: a.approved_by,
   }));
   return {
     scanId: scan.id,
@@ -50,6 +51,8 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
       status: s.status,
       effectiveStatus: s.effective_status,
       dailyBudget: s.daily_budget === undefined ? null : Number(s.daily_budget),
+      lifetimeBudget: s.lifetime_budget === undefined ? null : Number(s.lifetime_budget),
+      endDate: s.end_time?.slice(0, 10),
     })),
     ads: objects.ads.map((a) => ({
       id: a.id,
@@ -66,6 +69,8 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     capabilities: JSON.parse(connection.scopes_json) as string[],
     history,
     now,
+    mode: workspace.mode === "autopilot" ? "autopilot" : "semi_auto",
+    killSwitch: workspace.killed === 1,
   };
 }
 
