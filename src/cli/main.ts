@@ -9,9 +9,10 @@ import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
+import { registerAlertCommands } from "../notify/alertCommands.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
@@ -294,6 +295,7 @@ export function buildCli(): Command {
   registerAutopilotCommands(program);
   // The partner app's commands join the same `grantline autopilot` group.
   registerAutopilotAppCommands(program);
+  registerAlertCommands(program, withHub, print);
 
   return program;
 }

@@ -10,6 +10,8 @@ import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
+import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
+import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
 
 const DEMO_DAY_SECONDS = 180;
@@ -18,7 +20,7 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts });
   // With Redis, every instance counts calls in one place; without it, each counts its own.
   const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
   const rateLimiter = new RateLimiter({
@@ -44,6 +46,18 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   // Every instance may run one: deliveries are claimed in the store before they are sent.
   const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: (error) => app.log.error({ err: error }, "webhook delivery run failed") });
   webhookDispatcher.start();
+  // Alerts: every instance may run both; deliveries are claimed and the audit cursor is locked in the store.
+  const notificationDispatcher = new NotificationDispatcher(hub.notifications, { onError: (error) => app.log.error({ err: error }, "alert delivery run failed") });
+  notificationDispatcher.start();
+  const securityAlerts = new SecurityAlertPoller(new SecurityAlertService(hub, {
+      ...config.alerts,
+      publicUrl: config.publicUrl ?? url,
+      onSkipped: (seq, error) => app.log.warn({ err: error, auditSeq: seq }, "security alert skipped"),
+    }), {
+    intervalMs: config.alerts.pollMs,
+    onError: (error) => app.log.error({ err: error }, "security alert run failed"),
+  });
+  securityAlerts.start();
   // Real-time mode: the market moves one day every few minutes while the server runs.
   const daySeconds = config.simDaySeconds ?? (options.demo ? DEMO_DAY_SECONDS : 0);
   const simulation = new HubSimulation(hub);
@@ -70,6 +84,8 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   clearInterval(sweeper);
   if (marketClock) clearInterval(marketClock);
   await webhookDispatcher.stop();
+  await securityAlerts.stop();
+  await notificationDispatcher.stop();
   await landing?.close();
   await app.close();
   await redis?.close();

@@ -4,12 +4,13 @@ import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
+import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
 
 /** Every node type the Graph surface serves, and how bare ids of non-hub objects are resolved. */
 export function buildGraphRegistry(): GraphRegistry {
   return {
     nodes: {
-      business: businessNode,
+      business: { ...businessNode, edges: { ...businessNode.edges, alert_channels: alertChannels, alert_channel_tests: alertChannelTests, alerts: businessAlerts } },
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,

@@ -23,6 +23,9 @@ import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
+import path from "node:path";
+import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
+import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -35,6 +38,10 @@ export interface HubOptions extends OpenStoreOptions {
   secretKey?: Buffer;
   /** How long a webhook callback URL has to answer the verification handshake; default 10 s. */
   webhookVerifyTimeoutMs?: number;
+  /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
+  mail?: MailerOptions;
+  /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
+  notifications?: NotificationSettings;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -62,6 +69,8 @@ export interface Hub {
   removal: VerifiedRemovalService;
   /** Plain-words answers to the common access and spend problems. */
   troubleshoot: TroubleshootService;
+  /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
+  notifications: NotificationService;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -82,6 +91,11 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
   const review = new AccessReviewService(deps);
+  let mailer: Mailer | undefined;
+  const mail = () =>
+    (mailer ??= createMailer(
+      options.mail ?? { smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(options.dataDir || "./data", "outbox") },
+    ));
   return {
     store,
     engine,
@@ -104,10 +118,12 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
+    notifications: new NotificationService(deps, secrets, mail, options.notifications),
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
       engine.stop();
+      mailer?.close();
       await store.close();
     },
   };

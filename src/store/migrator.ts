@@ -6,6 +6,7 @@ import * as m004 from "./migrations/004_invitations.ts";
 import * as m005 from "./migrations/005_report_runs.ts";
 import * as m006 from "./migrations/006_simulation.ts";
 import * as m007 from "./migrations/007_review_campaigns.ts";
+import * as m009 from "./migrations/009_notifications.ts";
 import * as m011 from "./migrations/011_autopilot.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "005_report_runs": m005,
   "006_simulation": m006,
   "007_review_campaigns": m007,
+  "009_notifications": m009,
   "011_autopilot": m011,
 };
 

@@ -382,6 +382,12 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  notification_channels: NotificationChannelsTable;
+  notification_alerts: NotificationAlertsTable;
+  notification_dedup: NotificationDedupTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  security_alert_cursor: SecurityAlertCursorTable;
+  security_alert_denials: SecurityAlertDenialsTable;
   autopilot_workspaces: AutopilotWorkspacesTable;
   autopilot_connections: AutopilotConnectionsTable;
   autopilot_scans: AutopilotScansTable;
@@ -440,6 +446,83 @@ export interface ReviewItemsTable {
   reason: string | null;
   /** Tasks left after a downgrade, JSON. */
   result_tasks: string | null;
+}
+
+/** A business's notification channel; secrets (webhook URLs, tokens) only sealed. */
+export interface NotificationChannelsTable {
+  id: string;
+  business_id: string;
+  /** slack | email | whatsapp | webhook */
+  kind: string;
+  name: string;
+  config_json: string;
+  sealed_secret: string | null;
+  secret_hint: string | null;
+  /** info | warning | critical: alerts below it are not sent here. */
+  min_severity: string;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  time_zone: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationAlertsTable {
+  id: string;
+  business_id: string;
+  /** hub (security alerts) | autopilot | test */
+  source: string;
+  kind: string;
+  severity: string;
+  title: string;
+  body: string;
+  fields_json: string;
+  link: string | null;
+  dedup_key: string;
+  evidence_json: string;
+  created_at: number;
+}
+
+export interface NotificationDedupTable {
+  business_id: string;
+  dedup_key: string;
+  alert_id: string;
+  window_started_at: number;
+  suppressed: number;
+  last_seen_at: number;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  channel_id: string;
+  business_id: string;
+  alert_id: string | null;
+  /** pending | held | delivering | delivered | failed | digested */
+  status: string;
+  held_reason: string | null;
+  digest_id: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_attempt_at: number | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+export interface SecurityAlertCursorTable {
+  id: number;
+  last_seq: number;
+  updated_at: number;
+}
+
+export interface SecurityAlertDenialsTable {
+  seq: number;
+  actor_id: string;
+  business_id: string | null;
+  at: number;
 }
 
 /** Autopilot (the partner app): one workspace per advertiser. */

@@ -5,6 +5,8 @@ import { systemContext } from "../../src/hub/context.ts";
 import { startLandingSite } from "../../src/simulator/landingSite.ts";
 import { simulatedToday, siteFor } from "../../src/simulator/hubSimulation.ts";
 import { isSiteDown } from "../../src/simulator/market.ts";
+import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
+import { WebhookReceiver } from "../support/webhooks.ts";
 import { adServicesOf, buildAd, buildCreative } from "../support/factories.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
@@ -87,6 +89,25 @@ describe.each(DIALECTS)("Autopilot's monitors on %s", (dialect) => {
     const before = world.alerts.length;
     await autopilot.monitors.run("Acme");
     expect(world.alerts.length).toBe(before);
+  });
+
+  it("delivers its alerts to the advertiser's Slack channel (Block Kit) through the notification service", async () => {
+    const slack = await new WebhookReceiver().start();
+    try {
+      await world.hub.notifications.addChannel(world.advertiser.admin.ctx, world.advertiser.id, { kind: "slack", name: "#ads", url: slack.url });
+      const { autopilot } = await setUp("semi_auto");
+      await addBrokenAd();
+      await autopilot.monitors.run("Acme");
+      await new NotificationDispatcher(world.hub.notifications).runOnce(world.clock.now());
+      const bodies = slack.deliveries.map((d) => JSON.parse(d.raw.toString("utf8")) as { blocks?: unknown[]; text?: string });
+      const all = JSON.stringify(bodies);
+      expect(bodies.every((b) => Array.isArray(b.blocks))).toBe(true);
+      expect(all).toContain("Landing page down");
+      const logged = await autopilot.deps.db.selectFrom("autopilot_alerts").select(["kind", "delivery_json"]).where("kind", "=", "url_down").executeTakeFirstOrThrow();
+      expect(JSON.parse(logged.delivery_json!)).toMatchObject({ deduplicated: false });
+    } finally {
+      await slack.close();
+    }
   });
 
   it("queues the pause for approval in semi-auto mode, and reports disapproved ads", async () => {

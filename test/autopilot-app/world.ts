@@ -4,6 +4,7 @@ import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
+import { notificationSink } from "../../src/autopilot/app/wiring.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
@@ -74,6 +75,8 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
   const server = await startServer(hub);
   const alerts: AutopilotAlert[] = [];
   const key = crypto.randomBytes(32);
+  // Alerts go through the notification service for real; the list only lets tests see what was raised.
+  const notify = notificationSink(hub);
   return {
     store,
     hub,
@@ -97,7 +100,7 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
         secretKey: key,
         alerts: async (alert) => {
           alerts.push(alert);
-          return { delivered: true };
+          return notify(alert);
         },
         ...overrides,
       }),

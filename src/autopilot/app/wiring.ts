@@ -1,6 +1,7 @@
 import type { Config } from "../../config/env.ts";
 import { loadOrCreateSecretKey } from "../../crypto/secretKey.ts";
 import type { Hub } from "../../hub/hub.ts";
+import { raiseAlert } from "../../notify/raiseAlert.ts";
 import type { AlertSink } from "./alerts.ts";
 import { Autopilot } from "./autopilot.ts";
 import type { Planner } from "./planner.ts";
@@ -14,7 +15,12 @@ export function openAutopilot(hub: Hub, config: Config, options: { alerts?: Aler
     db: hub.store.db,
     now: hub.now,
     secretKey: () => config.secretKey ?? loadOrCreateSecretKey(config.dataDir),
-    ...(options.alerts ? { alerts: options.alerts } : {}),
+    alerts: options.alerts ?? notificationSink(hub),
     ...(options.planner ? { planner: options.planner } : {}),
   });
+}
+
+/** Alerts to the advertiser's channels through the notification service (dedup, rate limits, quiet hours). */
+export function notificationSink(hub: Hub): AlertSink {
+  return (alert) => raiseAlert(hub, alert);
 }
