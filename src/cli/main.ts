@@ -11,6 +11,7 @@ import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
 import { registerAppCommands } from "../oauth/appsCli.ts";
+import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts };
@@ -295,6 +296,8 @@ export function buildCli(): Command {
 
   registerPeopleCommands(program, withHub);
   registerAutopilotCommands(program);
+  // The partner app's commands join the same `grantline autopilot` group.
+  registerAutopilotAppCommands(program);
   registerAlertCommands(program, withHub, print);
   registerAppCommands(program, withHub);
 

@@ -14,6 +14,7 @@ import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
 import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
 import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
+import { openAutopilot } from "../autopilot/app/wiring.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -28,7 +29,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...config.rateLimits,
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot: openAutopilot(hub, config) });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;

@@ -14,6 +14,8 @@ import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.t
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
 import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
+import type { Autopilot } from "../autopilot/app/autopilot.ts";
+import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -29,6 +31,8 @@ export interface ServerOptions {
    * instance's change (a revocation) reaches every request starting that long after it committed.
    */
   accessFreshnessMs?: number;
+  /** Autopilot, whose console routes are served under /autopilot/ when given. */
+  autopilot?: Autopilot;
 }
 
 /**
@@ -91,6 +95,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   const mailer = options.mailer ?? hub.mailer();
   registerAuthRoutes(app, hub, { publicUrl, mailer });
   await registerOAuthRoutes(app, hub, { publicUrl });
+  if (options.autopilot) registerAutopilotRoutes(app, hub, options.autopilot);
 
   return app;
 }

@@ -9,6 +9,7 @@ import * as m007 from "./migrations/007_review_campaigns.ts";
 import * as m008 from "./migrations/008_oauth.ts";
 import * as m009 from "./migrations/009_notifications.ts";
 import * as m010 from "./migrations/010_usage_rollup.ts";
+import * as m011 from "./migrations/011_autopilot.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "008_oauth": m008,
   "009_notifications": m009,
   "010_usage_rollup": m010,
+  "011_autopilot": m011,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

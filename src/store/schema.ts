@@ -414,6 +414,12 @@ export interface Database {
   security_alert_denials: SecurityAlertDenialsTable;
   usage_rollup: UsageRollupTable;
   principal_activity: PrincipalActivityTable;
+  autopilot_workspaces: AutopilotWorkspacesTable;
+  autopilot_connections: AutopilotConnectionsTable;
+  autopilot_scans: AutopilotScansTable;
+  autopilot_insights: AutopilotInsightsTable;
+  autopilot_actions: AutopilotActionsTable;
+  autopilot_alerts: AutopilotAlertsTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -624,4 +630,127 @@ export interface UsageRollupTable {
 export interface PrincipalActivityTable {
   principal_id: string;
   last_at: number;
+}
+
+/** Autopilot (the partner app): one workspace per advertiser. */
+export interface AutopilotWorkspacesTable {
+  id: string;
+  name: string;
+  /** The advertiser's business, when known. */
+  business_id: string | null;
+  /** semi_auto | autopilot */
+  mode: string;
+  /** 1 while the kill switch is on: no automated action at all. */
+  killed: number;
+  /** Guardrails the advertiser set (targets, caps, step, allowed actions, quiet hours), JSON. */
+  guardrails_json: string;
+  /** Where alerts go, JSON. */
+  alert_channels_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An ad account the workspace reaches through the Graph surface with its own token (sealed). */
+export interface AutopilotConnectionsTable {
+  id: string;
+  workspace_id: string;
+  /** Bare ad account id (without act_). */
+  ad_account_id: string;
+  pixel_id: string | null;
+  catalog_id: string | null;
+  graph_url: string;
+  /** The access token sealed with the secret key (context `autopilot_token:<connection id>`). */
+  sealed_token: string;
+  token_expires_at: number | null;
+  scopes_json: string;
+  /** active | needs_attention */
+  status: string;
+  /** Why it needs attention (Graph code/subcode and message), JSON. */
+  attention_json: string | null;
+  /** The last usage headers read, JSON. */
+  usage_json: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A calibration scan of one connection: progress, then the snapshot of objects it read. */
+export interface AutopilotScansTable {
+  id: string;
+  connection_id: string;
+  /** running | completed | failed | superseded (a newer scan replaced it) */
+  status: string;
+  since: string;
+  until: string;
+  done: number;
+  total: number;
+  rows: number;
+  /** Campaigns, ad sets, ads and creatives as read, JSON. */
+  objects_json: string | null;
+  /** Hash of what was read, so approvals can tell that the data changed. */
+  fingerprint: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** Daily insights of one ad as a scan read them; money in minor units. */
+export interface AutopilotInsightsTable {
+  scan_id: string;
+  ad_id: string;
+  date: string;
+  adset_id: string;
+  campaign_id: string;
+  impressions: number;
+  clicks: number;
+  spend: number;
+  conversions: number;
+  revenue: number;
+}
+
+/** The action log: every proposed, approved, executed and refused change, with old and new values. */
+export interface AutopilotActionsTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  idempotency_key: string;
+  /** pause_ad | resume_ad | pause_adset | resume_adset | change_budget */
+  kind: string;
+  /** ad | adset | campaign */
+  object_type: string;
+  object_id: string;
+  object_name: string;
+  /** The ad account's currency, for amounts in the log. */
+  currency: string;
+  /** status | daily_budget */
+  field: string;
+  old_value: string | null;
+  new_value: string;
+  reason: string;
+  evidence_json: string;
+  expected_effect: string;
+  /** planner | text | monitor | undo */
+  source: string;
+  /** pending_approval | approved | declined | expired | executing | CONFIRMED | REJECTED | UNKNOWN | refused */
+  state: string;
+  fingerprint: string | null;
+  approved_by: string | null;
+  outcome_json: string | null;
+  undo_of: string | null;
+  created_at: number;
+  updated_at: number;
+  executed_at: number | null;
+}
+
+export interface AutopilotAlertsTable {
+  id: string;
+  workspace_id: string;
+  /** spend_spike | disapproved_ad | url_down | token_expiring | lost_permission | rate_limited */
+  kind: string;
+  dedup_key: string;
+  severity: string;
+  title: string;
+  body: string;
+  details_json: string;
+  delivery_json: string | null;
+  created_at: number;
 }

@@ -1,0 +1,168 @@
+import type { Executor } from "../../store/database.ts";
+import type {
+  AutopilotActionsTable,
+  AutopilotAlertsTable,
+  AutopilotConnectionsTable,
+  AutopilotInsightsTable,
+  AutopilotScansTable,
+  AutopilotWorkspacesTable,
+} from "../../store/schema.ts";
+
+export type WorkspaceRow = AutopilotWorkspacesTable;
+export type ConnectionRow = AutopilotConnectionsTable;
+export type ScanRow = AutopilotScansTable;
+export type InsightRow = AutopilotInsightsTable;
+export type ActionRow = AutopilotActionsTable;
+export type AlertRow = AutopilotAlertsTable;
+
+export async function insertWorkspace(db: Executor, row: WorkspaceRow): Promise<void> {
+  await db.insertInto("autopilot_workspaces").values(row).execute();
+}
+
+export async function findWorkspace(db: Executor, idOrName: string): Promise<WorkspaceRow | undefined> {
+  return db
+    .selectFrom("autopilot_workspaces")
+    .selectAll()
+    .where((eb) => eb.or([eb("id", "=", idOrName), eb("name", "=", idOrName)]))
+    .executeTakeFirst();
+}
+
+export async function updateWorkspace(db: Executor, id: string, values: Partial<WorkspaceRow>): Promise<void> {
+  await db.updateTable("autopilot_workspaces").set(values).where("id", "=", id).execute();
+}
+
+export async function insertConnection(db: Executor, row: ConnectionRow): Promise<void> {
+  await db.insertInto("autopilot_connections").values(row).execute();
+}
+
+export async function findConnection(db: Executor, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom("autopilot_connections").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findConnectionByAccount(db: Executor, workspaceId: string, accountId: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom("autopilot_connections").selectAll().where("workspace_id", "=", workspaceId).where("ad_account_id", "=", accountId).executeTakeFirst();
+}
+
+export async function listConnections(db: Executor, workspaceId: string): Promise<ConnectionRow[]> {
+  return db.selectFrom("autopilot_connections").selectAll().where("workspace_id", "=", workspaceId).orderBy("created_at").orderBy("id").execute();
+}
+
+export async function updateConnection(db: Executor, id: string, values: Partial<ConnectionRow>): Promise<void> {
+  await db.updateTable("autopilot_connections").set(values).where("id", "=", id).execute();
+}
+
+export async function insertScan(db: Executor, row: ScanRow): Promise<void> {
+  await db.insertInto("autopilot_scans").values(row).execute();
+}
+
+export async function updateScan(db: Executor, id: string, values: Partial<ScanRow>): Promise<void> {
+  await db.updateTable("autopilot_scans").set(values).where("id", "=", id).execute();
+}
+
+export async function findScan(db: Executor, id: string): Promise<ScanRow | undefined> {
+  return db.selectFrom("autopilot_scans").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function latestCompletedScan(db: Executor, connectionId: string): Promise<ScanRow | undefined> {
+  return db
+    .selectFrom("autopilot_scans")
+    .selectAll()
+    .where("connection_id", "=", connectionId)
+    .where("status", "=", "completed")
+    .orderBy("finished_at", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+}
+
+/** Writes a batch of scanned rows (in chunks small enough for either dialect's parameter limit). */
+export async function insertInsights(db: Executor, rows: InsightRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insertInto("autopilot_insights").values(rows.slice(i, i + 500)).execute();
+  }
+}
+
+export async function listInsights(db: Executor, scanId: string): Promise<InsightRow[]> {
+  const rows = await db.selectFrom("autopilot_insights").selectAll().where("scan_id", "=", scanId).orderBy("date").orderBy("ad_id").execute();
+  return rows.map((r) => ({
+    ...r,
+    impressions: Number(r.impressions),
+    clicks: Number(r.clicks),
+    spend: Number(r.spend),
+    conversions: Number(r.conversions),
+    revenue: Number(r.revenue),
+  }));
+}
+
+/** Older scans of the connection give way to the new one: their rows are dropped, their status says so. */
+export async function supersedeScans(db: Executor, connectionId: string, keepScanId: string): Promise<void> {
+  const old = db.selectFrom("autopilot_scans").select("id").where("connection_id", "=", connectionId).where("id", "!=", keepScanId);
+  await db.deleteFrom("autopilot_insights").where("scan_id", "in", old).execute();
+  await db
+    .updateTable("autopilot_scans")
+    .set({ status: "superseded", objects_json: null })
+    .where("connection_id", "=", connectionId)
+    .where("id", "!=", keepScanId)
+    .where("status", "=", "completed")
+    .execute();
+}
+
+export async function insertAction(db: Executor, row: ActionRow): Promise<void> {
+  await db.insertInto("autopilot_actions").values(row).execute();
+}
+
+export async function findAction(db: Executor, id: string): Promise<ActionRow | undefined> {
+  return db.selectFrom("autopilot_actions").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findActionByKey(db: Executor, key: string): Promise<ActionRow | undefined> {
+  return db.selectFrom("autopilot_actions").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
+}
+
+export async function updateAction(db: Executor, id: string, values: Partial<ActionRow>): Promise<void> {
+  await db.updateTable("autopilot_actions").set(values).where("id", "=", id).execute();
+}
+
+/**
+ * Moves an action from one state to another only if it is still in the expected state; false when
+ * someone else moved it first (two approvals, two runners), so a write happens once.
+ */
+export async function claimAction(db: Executor, id: string, from: string[], to: string, values: Partial<ActionRow> = {}): Promise<boolean> {
+  const result = await db.updateTable("autopilot_actions").set({ ...values, state: to }).where("id", "=", id).where("state", "in", from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listActions(db: Executor, workspaceId: string, options: { states?: string[]; limit?: number } = {}): Promise<ActionRow[]> {
+  let query = db.selectFrom("autopilot_actions").selectAll().where("workspace_id", "=", workspaceId);
+  if (options.states) query = query.where("state", "in", options.states);
+  return query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(options.limit ?? 100)
+    .execute();
+}
+
+export async function actionsOnConnectionSince(db: Executor, connectionId: string, since: number): Promise<ActionRow[]> {
+  return db.selectFrom("autopilot_actions").selectAll().where("connection_id", "=", connectionId).where("created_at", ">=", since).orderBy("created_at").execute();
+}
+
+export async function insertAlert(db: Executor, row: AlertRow): Promise<void> {
+  await db.insertInto("autopilot_alerts").values(row).execute();
+}
+
+export async function updateAlert(db: Executor, id: string, values: Partial<AlertRow>): Promise<void> {
+  await db.updateTable("autopilot_alerts").set(values).where("id", "=", id).execute();
+}
+
+export async function findAlertSince(db: Executor, workspaceId: string, dedupKey: string, since: number): Promise<AlertRow | undefined> {
+  return db
+    .selectFrom("autopilot_alerts")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("dedup_key", "=", dedupKey)
+    .where("created_at", ">=", since)
+    .executeTakeFirst();
+}
+
+export async function listAlerts(db: Executor, workspaceId: string, limit = 100): Promise<AlertRow[]> {
+  return db.selectFrom("autopilot_alerts").selectAll().where("workspace_id", "=", workspaceId).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}

@@ -1,0 +1,169 @@
+import { SecretBox } from "../../crypto/secretBox.ts";
+import { errors } from "../../errors.ts";
+import type { Db } from "../../store/database.ts";
+import { ActionService, type ExecutionResult } from "./action.service.ts";
+import { presentAction, type LogEntry } from "./actionLog.ts";
+import { logOnlySink, type AlertSink } from "./alerts.ts";
+import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
+import type { AutopilotDeps } from "./context.ts";
+import { hasCaps } from "./guardrails.ts";
+import type { Plan, Planner } from "./planner.ts";
+import { enginePlanner } from "./engineAdapter.ts";
+import { MonitorService } from "./monitor.service.ts";
+import { ScanService } from "./scan.service.ts";
+import { TextCommandService } from "./textCommand.service.ts";
+import { buildSnapshot } from "./snapshot.ts";
+import { guardrailsOf, WorkspaceService } from "./workspace.service.ts";
+
+export interface AutopilotOptions {
+  db: Db;
+  now?: () => number;
+  /** Key sealing connection tokens (the hub's GRANTLINE_SECRET_KEY or data-folder key). */
+  secretKey: Buffer | (() => Buffer);
+  alerts?: AlertSink;
+  planner?: Planner;
+  graphTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  urlCheck?: AutopilotDeps["urlCheck"];
+}
+
+export interface PlanReport {
+  connection: string;
+  ad_account_id: string;
+  notes: string[];
+  proposed: LogEntry[];
+  /** Proposals already made earlier today (same change): not proposed twice. */
+  duplicates: number;
+}
+
+export interface RunReport {
+  workspace: string;
+  resolved: ExecutionResult[];
+  executed: ExecutionResult[];
+  notes: string[];
+}
+
+/** Autopilot, the partner app: its services over its own tables, talking to ad accounts only through the Graph. */
+export class Autopilot {
+  readonly deps: AutopilotDeps;
+  readonly workspaces: WorkspaceService;
+  readonly scans: ScanService;
+  readonly actions: ActionService;
+  readonly monitors: MonitorService;
+  readonly commands: TextCommandService;
+
+  constructor(options: AutopilotOptions) {
+    let box: SecretBox | undefined;
+    const key = options.secretKey;
+    this.deps = {
+      db: options.db,
+      now: options.now ?? Date.now,
+      secretBox: () => (box ??= new SecretBox(typeof key === "function" ? key() : key)),
+      alerts: options.alerts ?? logOnlySink,
+      planner: options.planner ?? enginePlanner,
+      graphTimeoutMs: options.graphTimeoutMs,
+      sleep: options.sleep,
+      urlCheck: options.urlCheck,
+    };
+    this.workspaces = new WorkspaceService(this.deps);
+    this.scans = new ScanService(this.deps, this.workspaces);
+    this.actions = new ActionService(this.deps, this.workspaces);
+    this.monitors = new MonitorService(this.deps, this.workspaces, this.actions);
+    this.commands = new TextCommandService(this.workspaces, this.actions, this.deps.now);
+  }
+
+  private planner(): Planner {
+    if (!this.deps.planner) throw errors.invalidParameter("No decision engine is installed, so Autopilot cannot plan; text commands and monitors still work.");
+    return this.deps.planner;
+  }
+
+  /** Asks the engine for a plan on one connection's latest scan and queues its items for approval. */
+  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan }> {
+    const now = this.deps.now();
+    const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
+    if (snapshot.killSwitch) return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: ["The kill switch is on: nothing is planned."], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" } };
+    const plan = await this.planner()(snapshot);
+    const proposed: LogEntry[] = [];
+    let duplicates = 0;
+    for (const item of plan.items) {
+      const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "planner" });
+      if (duplicate) duplicates++;
+      else proposed.push(presentAction(row));
+    }
+    return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: plan.notes, proposed, duplicates, plan };
+  }
+
+  async plan(workspaceIdOrName: string): Promise<PlanReport[]> {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    const out: PlanReport[] = [];
+    for (const connection of await this.workspaces.connections(workspace.id)) {
+      if (connection.status !== "active") continue;
+      const { plan: _plan, ...report } = await this.planConnection(workspace, connection);
+      out.push(report);
+    }
+    return out;
+  }
+
+  /**
+   * "Simulate impact": the plan on the latest scan, each item checked against the guardrails, with
+   * the summed expected effect, and nothing written or queued.
+   */
+  async dryRun(workspaceIdOrName: string): Promise<{ connection: string; notes: string[]; items: { text: string; expected_effect: string; evidence: Record<string, unknown> }[]; budget_before: number; budget_after: number }[]> {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    const out = [];
+    for (const connection of await this.workspaces.connections(workspace.id)) {
+      const now = this.deps.now();
+      const snapshot = { ...(await this.actions.currentSnapshot(workspace, connection, now)), mode: "dry_run" as const };
+      const plan = await this.planner()(snapshot);
+      const budgets = new Map(snapshot.adSets.filter((s) => s.status === "ACTIVE").map((s) => [s.id, s.dailyBudget ?? 0]));
+      const before = [...budgets.values()].reduce((a, b) => a + b, 0);
+      for (const item of plan.items) {
+        if (item.change.field === "daily_budget") budgets.set(item.change.objectId, Number(item.change.new));
+        if (item.kind === "pause_adset") budgets.delete(item.change.objectId);
+      }
+      out.push({
+        connection: connection.id,
+        notes: plan.notes,
+        items: plan.items.map((i) => ({ text: `${i.change.objectName}: ${i.change.field} ${i.change.old} → ${i.change.new} (${i.reason})`, expected_effect: i.expectedEffect, evidence: i.evidence })),
+        budget_before: before,
+        budget_after: [...budgets.values()].reduce((a, b) => a + b, 0),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * One autopilot cycle: resolve UNKNOWN writes by reading back, plan, and apply what the guardrails
+   * allow. Refuses in semi-auto mode, with the kill switch on, or with no cap set.
+   */
+  async run(workspaceIdOrName: string): Promise<RunReport> {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    if (workspace.killed === 1) throw errors.invalidParameter("The kill switch is on: Autopilot takes no action until it is turned off.");
+    if (workspace.mode !== "autopilot") throw errors.invalidParameter("The workspace is in semi-auto mode: use `plan` and approve items, or switch to autopilot mode.");
+    if (!hasCaps(guardrailsOf(workspace))) throw errors.invalidParameter("Autopilot will not act without a spending cap: set a daily or monthly cap.");
+    const resolved = await this.actions.resolveAll(workspace);
+    const executed: ExecutionResult[] = [];
+    const notes: string[] = [];
+    for (const connection of await this.workspaces.connections(workspace.id)) {
+      if (connection.status !== "active") {
+        notes.push(`act_${connection.ad_account_id} needs attention; skipped.`);
+        continue;
+      }
+      const report = await this.planConnection(workspace, connection);
+      notes.push(...report.notes);
+      // The engine may narrow autopilot to approvals (quiet hours, no caps) or to nothing (kill switch).
+      if ((report.plan.execution ?? "apply") !== "apply") {
+        if (report.proposed.length > 0) notes.push(`${report.proposed.length} proposal(s) left in the queue for approval.`);
+        continue;
+      }
+      for (const item of report.proposed) executed.push(await this.actions.approveAutomatically(item.id));
+    }
+    return { workspace: workspace.name, resolved, executed, notes };
+  }
+
+  /** The snapshot the engine reads, for tools and the bench. */
+  async snapshot(workspaceIdOrName: string, connectionId: string) {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    return buildSnapshot(this.deps.db, workspace, await this.workspaces.connection(connectionId), this.deps.now());
+  }
+}

@@ -1,0 +1,271 @@
+import { Command, InvalidArgumentError } from "commander";
+import { loadConfig } from "../../config/env.ts";
+import { principalContext } from "../../hub/context.ts";
+import { bootstrapBusiness, openHub, type Hub } from "../../hub/hub.ts";
+import type { LogEntry } from "./actionLog.ts";
+import type { Autopilot } from "./autopilot.ts";
+import { openAutopilot } from "./wiring.ts";
+
+function print(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+async function withAutopilot<T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts });
+  try {
+    return await work(openAutopilot(hub, config), hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+const whole = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const entryLine = (e: LogEntry) => `[${e.id}] ${new Date(e.time).toISOString()} ${e.state.padEnd(16)} ${e.text}${e.approved_by ? ` (approved by ${e.approved_by})` : ""}`;
+
+/**
+ * `grantline autopilot …`: the partner app's commands. They work on the configured store; every
+ * read and write of ad data goes through the Graph URL each connection was made with.
+ */
+export function registerAutopilotAppCommands(program: Command): void {
+  const autopilot = program.commands.find((c) => c.name() === "autopilot") ?? program.command("autopilot").description("Autopilot, the guarded media buyer that connects as a partner app.");
+
+  autopilot
+    .command("register")
+    .description("Register Autopilot as an app of its own business (a new business, an admin system user and the app).")
+    .option("--business-name <name>", "name of Autopilot's business", "Autopilot")
+    .option("--app-name <name>", "name of the app", "Autopilot")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { businessName: string; appName: string; json?: boolean }) => {
+      await withAutopilot(async (_autopilot, hub) => {
+        const own = await bootstrapBusiness(hub, opts.businessName);
+        const app = await hub.apps.createApp(principalContext("system_user", own.system_user_id), own.business_id, opts.appName);
+        const out = { business_id: own.business_id, app_id: app.id };
+        print(opts.json === true, out, `Autopilot is app ${app.id} of business ${own.business_id}.`);
+      });
+    });
+
+  autopilot
+    .command("workspace")
+    .description("Create an Autopilot workspace for an advertiser.")
+    .requiredOption("--name <name>", "workspace name")
+    .option("--business <id>", "the advertiser's Business ID (alerts go to its notification channels)")
+    .option("--json", "print JSON")
+    .action(async (opts: { name: string; business?: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const view = await ap.workspaces.create(opts.name, opts.business);
+        print(opts.json === true, view, `Workspace ${view.name} (${view.id}) created in semi-auto mode.`);
+      });
+    });
+
+  autopilot
+    .command("connect")
+    .description("Connect an ad account with a token given to Autopilot (checked against the Graph, stored sealed).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .requiredOption("--account <act_id>", "ad account, act_<id>")
+    .requiredOption("--token <token>", "access token for the account (from the OAuth flow or an existing one)")
+    .requiredOption("--graph-url <url>", "base URL of the Graph (the hub's, or Meta's)")
+    .option("--pixel <id>", "pixel id")
+    .option("--catalog <id>", "product catalog id")
+    .option("--expires-at <iso>", "when the token expires, if known")
+    .option("--scopes <list>", "the token's scopes, comma-separated, if known")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; account: string; token: string; graphUrl: string; pixel?: string; catalog?: string; expiresAt?: string; scopes?: string; json?: boolean }) => {
+      const expires = opts.expiresAt ? Date.parse(opts.expiresAt) : undefined;
+      if (opts.expiresAt && !Number.isFinite(expires)) throw new InvalidArgumentError("--expires-at must be a date");
+      await withAutopilot(async (ap) => {
+        const view = await ap.workspaces.connect(opts.workspace, {
+          graphUrl: opts.graphUrl,
+          accessToken: opts.token,
+          adAccountId: opts.account,
+          pixelId: opts.pixel,
+          catalogId: opts.catalog,
+          tokenExpiresAt: expires,
+          scopes: opts.scopes ? opts.scopes.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+        });
+        print(opts.json === true, view, `Connected ${view.ad_account_id} (connection ${view.id}).`);
+      });
+    });
+
+  autopilot
+    .command("scan")
+    .description("Calibration scan: read the connected accounts' objects and daily insights through the Graph.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--days <n>", "days of history", whole(1, 400), 90)
+    .option("--json", "print one line of JSON per connection")
+    .action(async (opts: { workspace: string; days: number; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        for (const connection of await ap.workspaces.connections(opts.workspace)) {
+          const result = await ap.scans.scan(connection, {
+            days: opts.days,
+            onProgress: (p) => {
+              const line = `scan act_${connection.ad_account_id}: ${p.phase} ${p.done}/${p.total}, ${p.rows} rows`;
+              process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+            },
+          });
+          if (process.stderr.isTTY) process.stderr.write("\n");
+          print(opts.json === true, result, `Scanned act_${connection.ad_account_id} ${result.since}..${result.until}: ${result.campaigns} campaigns, ${result.ad_sets} ad sets, ${result.ads} ads, ${result.rows} daily rows (${result.graph_calls} Graph calls).`);
+        }
+      });
+    });
+
+  autopilot
+    .command("settings")
+    .description("Show or change a workspace's mode and guardrails.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--mode <mode>", "semi_auto or autopilot (autopilot needs a daily or monthly cap)")
+    .option("--guardrails <json>", 'guardrails as JSON, e.g. {"cpaTarget":25,"dailyCap":50000,"maxStepPct":20}')
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; mode?: string; guardrails?: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        if (opts.guardrails !== undefined) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(opts.guardrails);
+          } catch {
+            throw new InvalidArgumentError("--guardrails must be JSON");
+          }
+          await ap.workspaces.setGuardrails(opts.workspace, parsed);
+        }
+        if (opts.mode !== undefined) await ap.workspaces.setMode(opts.workspace, opts.mode);
+        const view = await ap.workspaces.view(opts.workspace);
+        print(opts.json === true, view, `${view.name}: mode ${view.mode}, kill switch ${view.kill_switch ? "ON" : "off"}, guardrails ${JSON.stringify(view.guardrails)}`);
+      });
+    });
+
+  autopilot
+    .command("plan")
+    .description("Ask the decision engine for a plan and queue it for approval (or --dry-run: simulate impact, write nothing).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--dry-run", "preview only")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; dryRun?: boolean; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        if (opts.dryRun) {
+          const preview = await ap.dryRun(opts.workspace);
+          print(opts.json === true, preview, preview.map((p) => [`Dry run (nothing written): daily budgets ${p.budget_before} → ${p.budget_after}`, ...p.items.map((i) => `  ${i.text} — expected: ${i.expected_effect}`), ...p.notes.map((n) => `  note: ${n}`)].join("\n")).join("\n"));
+          return;
+        }
+        const reports = await ap.plan(opts.workspace);
+        print(opts.json === true, reports, reports.map((r) => [`${r.ad_account_id}: ${r.proposed.length} proposed, ${r.duplicates} already proposed today`, ...r.proposed.map(entryLine), ...r.notes.map((n) => `  note: ${n}`)].join("\n")).join("\n"));
+      });
+    });
+
+  autopilot
+    .command("queue")
+    .description("The approval queue (proposals whose data changed expire).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const queue = await ap.actions.queue(await ap.workspaces.require(opts.workspace));
+        print(opts.json === true, queue, queue.length === 0 ? "Nothing waiting for approval." : queue.map((e) => `${entryLine(e)}\n    evidence: ${JSON.stringify(e.evidence)}\n    expected: ${e.expected_effect}`).join("\n"));
+      });
+    });
+
+  for (const [name, description] of [
+    ["approve", "Approve a queued action: it is executed at once through the guarded path."],
+    ["reject", "Reject a queued action."],
+    ["undo", "Undo a confirmed action (the opposite change, through the same path)."],
+  ] as const) {
+    autopilot
+      .command(name)
+      .description(description)
+      .requiredOption("--action <id>", "action id")
+      .option("--by <name>", "who decides (recorded in the log)", "operator")
+      .option("--json", "print JSON")
+      .action(async (opts: { action: string; by: string; json?: boolean }) => {
+        await withAutopilot(async (ap) => {
+          const result = name === "approve" ? await ap.actions.approve(opts.action, opts.by) : name === "reject" ? await ap.actions.decline(opts.action, opts.by) : await ap.actions.undo(opts.action, opts.by);
+          print(opts.json === true, result, `${result.state}: ${result.text}`);
+          if (result.state === "REJECTED" || result.state === "refused") process.exitCode = 6;
+        });
+      });
+  }
+
+  autopilot
+    .command("run")
+    .description("One autopilot cycle: resolve unknown writes, plan, apply within the guardrails (autopilot mode only).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const report = await ap.run(opts.workspace);
+        print(opts.json === true, report, [...report.resolved.map((r) => `resolved ${r.state}: ${r.text}`), ...report.executed.map((r) => `${r.state}: ${r.text}`), ...report.notes.map((n) => `note: ${n}`)].join("\n") || "Nothing to do.");
+      });
+    });
+
+  autopilot
+    .command("resolve")
+    .description("Read back every UNKNOWN write and settle it as CONFIRMED or REJECTED (never written again).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const results = await ap.actions.resolveAll(await ap.workspaces.require(opts.workspace));
+        print(opts.json === true, results, results.map((r) => `${r.state}: ${r.text}`).join("\n") || "No unknown writes.");
+      });
+    });
+
+  autopilot
+    .command("kill")
+    .description("Kill switch: stop every automated action at once (--off to resume).")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--off", "turn the kill switch off")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; off?: boolean; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const view = await ap.workspaces.setKillSwitch(opts.workspace, opts.off !== true);
+        print(opts.json === true, view, view.kill_switch ? `Kill switch ON for ${view.name}: no action will be written.` : `Kill switch off for ${view.name}.`);
+      });
+    });
+
+  autopilot
+    .command("log")
+    .description("The action log in plain language, newest first.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--limit <n>", "entries", whole(1, 500), 50)
+    .option("--json", "print JSON (with Meta's rule-history shape)")
+    .action(async (opts: { workspace: string; limit: number; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const log = await ap.actions.log(await ap.workspaces.require(opts.workspace), opts.limit);
+        print(opts.json === true, log, log.length === 0 ? "No actions yet." : log.map(entryLine).join("\n"));
+      });
+    });
+
+  autopilot
+    .command("ask")
+    .description('A text command or question, e.g. "raise Lookalike budget by 15%" (changes are queued for confirmation).')
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .argument("<text...>", "the command")
+    .option("--json", "print JSON")
+    .action(async (text: string[], opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const result = await ap.commands.run(opts.workspace, text.join(" "));
+        print(opts.json === true, result, result.kind === "proposal" ? `${result.text}\nApprove with: grantline autopilot approve --action ID` : result.text);
+      });
+    });
+
+  autopilot
+    .command("monitor")
+    .description("Run the monitors: spend spikes, disapproved ads, failing landing pages, expiring tokens.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const reports = await ap.monitors.run(opts.workspace);
+        print(
+          opts.json === true,
+          reports,
+          reports
+            .map((r) => `${r.ad_account_id}: spend ${r.spend ? (r.spend.tooLittleData ? "too little data" : r.spend.spike ? "SPIKE" : "normal") : "not checked"}, ${r.disapproved.length} disapproved, ${r.urls.filter((u) => !u.ok).length}/${r.urls.length} landing pages failing, ${r.paused.length} paused, ${r.queued.length} pauses queued; alerts: ${r.alerts.join(", ") || "none"}`)
+            .join("\n"),
+        );
+      });
+    });
+}

@@ -1,0 +1,20 @@
+import type { SecretBox } from "../../crypto/secretBox.ts";
+import type { Db } from "../../store/database.ts";
+import type { AlertSink } from "./alerts.ts";
+import type { Planner } from "./planner.ts";
+
+/** What every Autopilot service is built on: its own tables, the clock, sealing, alerts, the engine. */
+export interface AutopilotDeps {
+  db: Db;
+  now: () => number;
+  secretBox: () => SecretBox;
+  alerts: AlertSink;
+  /** The decision engine; without one, `plan` and `run` say so instead of deciding anything. */
+  planner?: Planner | undefined;
+  /** Per-call timeout of Graph requests; default 30 s. */
+  graphTimeoutMs?: number | undefined;
+  /** Sleep used for backing off (tests pass one that records instead of waiting). */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Timeout and attempts of destination URL checks. */
+  urlCheck?: { timeoutMs: number; attempts: number; retryDelayMs: number } | undefined;
+}

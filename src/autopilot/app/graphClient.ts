@@ -1,0 +1,212 @@
+import { backoffFor, DEFAULT_BACKOFF, readUsage, type BackoffPolicy, type UsageReading } from "./usage.ts";
+
+/** Graph error codes that mean the token or its permissions no longer reach the object. */
+const LOST_PERMISSION_CODES = new Set([10, 102, 190, 200]);
+/** Graph error codes that mean "too many calls": app, user/business, ad account, page, custom. */
+const RATE_LIMIT_CODES = new Set([4, 17, 32, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
+
+export type GraphErrorKind = "lost_permission" | "rate_limited" | "policy_block" | "invalid";
+
+/** An error the Graph answered in its envelope: the request reached the server and was refused. */
+export class GraphApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    readonly subcode: number | undefined,
+    message: string,
+    readonly userMsg: string | undefined,
+    readonly fbtraceId: string | undefined,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = "GraphApiError";
+  }
+
+  get kind(): GraphErrorKind {
+    if (RATE_LIMIT_CODES.has(this.code)) return "rate_limited";
+    // 368 is a policy block (the account or person is blocked), not an expired token.
+    if (this.code === 368) return "policy_block";
+    if (LOST_PERMISSION_CODES.has(this.code) || (this.code >= 200 && this.code < 300)) return "lost_permission";
+    return "invalid";
+  }
+
+  toJSON() {
+    return { status: this.status, code: this.code, error_subcode: this.subcode, message: this.message, error_user_msg: this.userMsg, fbtrace_id: this.fbtraceId, kind: this.kind };
+  }
+}
+
+/** The request may or may not have reached the server: a timeout, a dropped connection or a 5xx. */
+export class GraphTransportError extends Error {
+  constructor(
+    readonly reason: "timeout" | "network" | "server_error",
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "GraphTransportError";
+  }
+}
+
+/** The client refused to make a call because a usage bucket is (nearly) full. */
+export class RateLimitBackoff extends Error {
+  constructor(
+    readonly usage: UsageReading,
+    readonly waitMs: number,
+  ) {
+    super(`Paused before calling the Graph: ${usage.bucket} is at ${usage.pct}% of its limit; access returns in about ${Math.ceil(waitMs / 60_000)} min.`);
+    this.name = "RateLimitBackoff";
+  }
+}
+
+export interface GraphClientOptions {
+  baseUrl: string;
+  accessToken: string;
+  /** Graph version prefix, e.g. "v24.0"; none by default (the hub accepts both). */
+  version?: string;
+  timeoutMs?: number;
+  backoff?: BackoffPolicy;
+  /** Longest the client waits for a full bucket before giving up with RateLimitBackoff; default 0 (never waits that long). */
+  maxStopWaitMs?: number;
+  /** Reads are retried this often after a timeout or 5xx (they change nothing); writes never are. */
+  readRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called on every usage reading (to store it, print it). */
+  onUsage?: (usage: UsageReading) => void;
+  /** Called once when the token lost access (codes 10, 190, 200–299): the connection needs attention. */
+  onLostPermission?: (error: GraphApiError) => void;
+}
+
+export type GraphParams = Record<string, string | number | boolean | object | undefined>;
+type Json = Record<string, unknown>;
+
+export interface GraphPage<T> {
+  data: T[];
+  paging?: { cursors?: { before?: string; after?: string }; next?: string; previous?: string };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A client of the Graph wire format over fetch: paging, the error envelope, the usage headers and
+ * backing off before any limit is reached. It points at the hub or at Meta alike.
+ */
+export class GraphClient {
+  private lastUsage: UsageReading | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
+  calls = 0;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  get usage(): UsageReading | undefined {
+    return this.lastUsage;
+  }
+
+  async get<T = Json>(path: string, params: GraphParams = {}): Promise<T> {
+    return (await this.request("GET", this.url(path, params))) as T;
+  }
+
+  /** A write. Never retried here: a caller that does not get an answer must read the state back. */
+  async post<T = Json>(path: string, params: GraphParams = {}): Promise<T> {
+    return (await this.request("POST", this.url(path, {}), params)) as T;
+  }
+
+  /** Every item of an edge, page by page (following `paging.next`). */
+  async getAll<T = Json>(path: string, params: GraphParams = {}, onPage?: (items: T[]) => void): Promise<T[]> {
+    const out: T[] = [];
+    let next: string | undefined = this.url(path, params);
+    while (next) {
+      const page = (await this.request("GET", next)) as GraphPage<T>;
+      out.push(...page.data);
+      onPage?.(page.data);
+      next = page.paging?.next;
+    }
+    return out;
+  }
+
+  private url(path: string, params: GraphParams): string {
+    const base = this.options.baseUrl.replace(/\/+$/, "");
+    const prefix = this.options.version ? `/${this.options.version}` : "";
+    const url = new URL(`${base}${prefix}/${path.replace(/^\/+/, "")}`);
+    for (const [key, value] of Object.entries(params)) {
+      if (value === undefined) continue;
+      url.searchParams.set(key, typeof value === "object" ? JSON.stringify(value) : String(value));
+    }
+    return url.toString();
+  }
+
+  private async request(method: "GET" | "POST", url: string, body?: GraphParams): Promise<unknown> {
+    const retries = method === "GET" ? (this.options.readRetries ?? 2) : 0;
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForRoom();
+      try {
+        return await this.once(method, url, body);
+      } catch (error) {
+        if (error instanceof GraphTransportError && attempt < retries) {
+          await this.sleep(250 * 2 ** attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async waitForRoom(): Promise<void> {
+    const decision = backoffFor(this.lastUsage, this.options.backoff ?? DEFAULT_BACKOFF);
+    if (decision.action === "pace") await this.sleep(decision.waitMs);
+    if (decision.action === "stop") {
+      if (decision.waitMs > (this.options.maxStopWaitMs ?? 0)) throw new RateLimitBackoff(this.lastUsage!, decision.waitMs);
+      await this.sleep(decision.waitMs);
+      this.lastUsage = undefined;
+    }
+  }
+
+  private async once(method: "GET" | "POST", url: string, body?: GraphParams): Promise<unknown> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    this.calls++;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, init);
+      text = await response.text();
+    } catch (error) {
+      const timeout = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      throw new GraphTransportError(timeout ? "timeout" : "network", timeout ? "The Graph did not answer in time." : "The connection to the Graph failed.");
+    }
+    const usage = readUsage(response.headers);
+    if (usage) {
+      this.lastUsage = usage;
+      this.options.onUsage?.(usage);
+    }
+    let json: unknown;
+    try {
+      json = text === "" ? {} : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const envelope = (json as { error?: Json } | undefined)?.error;
+    if (envelope && typeof envelope === "object" && typeof envelope.code === "number" && response.status < 500) {
+      const retryAfter = Number(response.headers.get("retry-after"));
+      const error = new GraphApiError(
+        response.status,
+        envelope.code,
+        typeof envelope.error_subcode === "number" ? envelope.error_subcode : undefined,
+        String(envelope.message ?? "Graph error"),
+        typeof envelope.error_user_msg === "string" ? envelope.error_user_msg : undefined,
+        typeof envelope.fbtrace_id === "string" ? envelope.fbtrace_id : undefined,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
+      if (error.kind === "lost_permission") this.options.onLostPermission?.(error);
+      throw error;
+    }
+    if (response.status >= 500) throw new GraphTransportError("server_error", `The Graph answered ${response.status}.`, response.status);
+    if (!response.ok || json === undefined) throw new GraphTransportError("server_error", `Unexpected answer from the Graph (${response.status}).`, response.status);
+    return json;
+  }
+}

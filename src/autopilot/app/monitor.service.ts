@@ -1,0 +1,189 @@
+import { raiseAlert } from "./alerts.ts";
+import type { ActionService, ExecutionResult } from "./action.service.ts";
+import { money } from "./actionLog.ts";
+import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
+import type { AutopilotDeps } from "./context.ts";
+import { detectSpike, type AnomalyResult } from "./anomaly.ts";
+import type { PlanItem } from "./planner.ts";
+import { buildSnapshot } from "./snapshot.ts";
+import { checkUrl, DEFAULT_URL_CHECK, type UrlCheck } from "./urlCheck.ts";
+import { guardrailsOf, type WorkspaceService } from "./workspace.service.ts";
+
+const DAY_MS = 86_400_000;
+/** Tokens expiring within this time are reported. */
+const TOKEN_WARNING_MS = 7 * DAY_MS;
+
+export interface MonitorReport {
+  connection: string;
+  ad_account_id: string;
+  spend?: AnomalyResult | undefined;
+  disapproved: { id: string; name: string; feedback: Record<string, string> }[];
+  urls: (UrlCheck & { ads: string[] })[];
+  paused: ExecutionResult[];
+  queued: string[];
+  token_expires_at: number | null;
+  alerts: string[];
+  problems: string[];
+}
+
+interface LiveAd {
+  id: string;
+  name: string;
+  status: string;
+  effective_status: string;
+  creative?: { id: string };
+  ad_review_feedback?: { global: Record<string, string> };
+}
+
+/**
+ * The monitors: spend spikes against the account's own pattern (from the latest scan), disapproved
+ * ads and failing destination URLs (read live through the Graph; URLs loaded with retries), and
+ * tokens about to expire. Each finding is an alert through the notification service; failing URLs
+ * pause their ads where the advertiser allowed it (autopilot mode, pause allowed, kill switch off),
+ * or queue the pause for approval.
+ */
+export class MonitorService {
+  constructor(
+    private readonly deps: AutopilotDeps,
+    private readonly workspaces: WorkspaceService,
+    private readonly actions: ActionService,
+  ) {}
+
+  async run(workspaceIdOrName: string): Promise<MonitorReport[]> {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    const out: MonitorReport[] = [];
+    for (const connection of await this.workspaces.connections(workspace.id)) out.push(await this.check(workspace, connection));
+    return out;
+  }
+
+  private async check(workspace: WorkspaceRow, connection: ConnectionRow): Promise<MonitorReport> {
+    const now = this.deps.now();
+    const report: MonitorReport = {
+      connection: connection.id,
+      ad_account_id: `act_${connection.ad_account_id}`,
+      disapproved: [],
+      urls: [],
+      paused: [],
+      queued: [],
+      token_expires_at: connection.token_expires_at,
+      alerts: [],
+      problems: [],
+    };
+    const alert = async (input: Parameters<typeof raiseAlert>[4]) => {
+      const { repeated } = await raiseAlert(this.deps.db, this.deps.alerts, now, workspace, input);
+      if (!repeated) report.alerts.push(input.kind);
+    };
+
+    if (connection.token_expires_at !== null && connection.token_expires_at - now < TOKEN_WARNING_MS) {
+      const expired = connection.token_expires_at <= now;
+      const days = Math.max(0, Math.ceil((connection.token_expires_at - now) / DAY_MS));
+      await alert({
+        kind: "token_expiring",
+        severity: expired || days <= 1 ? "critical" : "warning",
+        title: expired ? `Autopilot's token for act_${connection.ad_account_id} has expired` : `Autopilot's token for act_${connection.ad_account_id} expires in ${days} day${days === 1 ? "" : "s"}`,
+        body: "Reconnect the ad account so Autopilot keeps working; until then it cannot read or change anything there.",
+        dedupKey: `token_expiring:${connection.id}:${days}`,
+        details: { expires_at: connection.token_expires_at },
+      });
+    }
+    if (connection.status !== "active") {
+      report.problems.push("the connection needs attention; live checks skipped");
+      return report;
+    }
+
+    // Spend spikes, on the latest scan's daily totals.
+    try {
+      const snapshot = await buildSnapshot(this.deps.db, workspace, connection, now);
+      const totals = new Map<string, number>();
+      for (const d of snapshot.daily) totals.set(d.date, (totals.get(d.date) ?? 0) + d.spend);
+      const series = [...totals.entries()].map(([date, value]) => ({ date, value }));
+      const last = series.find((d) => d.date === snapshot.lastDate) ?? { date: snapshot.lastDate, value: 0 };
+      report.spend = detectSpike(series, last);
+      if (report.spend.spike) {
+        await alert({
+          kind: "spend_spike",
+          severity: "warning",
+          title: `Spend spike on ${snapshot.accountName}: ${money(last.value, snapshot.currency)} on ${last.date}`,
+          body: `The account usually spends about ${money(Math.round(report.spend.expected), snapshot.currency)} on such a day; this is ${report.spend.score.toFixed(1)} robust deviations above its own pattern.`,
+          fields: [
+            { name: "Spend", value: money(last.value, snapshot.currency) },
+            { name: "Expected", value: money(Math.round(report.spend.expected), snapshot.currency) },
+          ],
+          dedupKey: `spend_spike:${connection.id}:${last.date}`,
+          details: { ...report.spend },
+        });
+      }
+    } catch {
+      report.problems.push("no scan yet: spend not checked");
+    }
+
+    // Live state: disapprovals and destination URLs.
+    let ads: LiveAd[] = [];
+    let links = new Map<string, string>();
+    try {
+      await this.workspaces.withClient(connection, "checking ads", async (client) => {
+        ads = await client.getAll<LiveAd>(`act_${connection.ad_account_id}/ads`, { fields: "id,name,status,effective_status,creative,ad_review_feedback", limit: 500 });
+        const creatives = await client.getAll<{ id: string; link_url?: string }>(`act_${connection.ad_account_id}/adcreatives`, { fields: "id,link_url", limit: 500 });
+        links = new Map(creatives.filter((c) => c.link_url).map((c) => [c.id, c.link_url!]));
+      });
+    } catch (error) {
+      report.problems.push(`live checks failed: ${error instanceof Error ? error.message : "no answer"}`);
+      return report;
+    }
+    for (const ad of ads.filter((a) => a.effective_status === "DISAPPROVED" || a.effective_status === "WITH_ISSUES")) {
+      const feedback = ad.ad_review_feedback?.global ?? {};
+      report.disapproved.push({ id: ad.id, name: ad.name, feedback });
+      await alert({
+        kind: "disapproved_ad",
+        severity: "warning",
+        title: `Ad '${ad.name}' is ${ad.effective_status === "DISAPPROVED" ? "disapproved" : "running with issues"}`,
+        body: Object.values(feedback).join(" ") || "Ad review flagged this ad.",
+        dedupKey: `disapproved_ad:${ad.id}:${ad.effective_status}`,
+        details: { ad: ad.id, feedback },
+      });
+    }
+
+    const running = ads.filter((a) => a.status === "ACTIVE" && a.creative && links.has(a.creative.id));
+    const byUrl = new Map<string, LiveAd[]>();
+    for (const ad of running) {
+      const url = links.get(ad.creative!.id)!;
+      byUrl.set(url, [...(byUrl.get(url) ?? []), ad]);
+    }
+    const guardrails = guardrailsOf(workspace);
+    const mayPause = workspace.mode === "autopilot" && workspace.killed === 0 && guardrails.allowedActions.includes("pause_ad");
+    for (const [url, affected] of byUrl) {
+      const result = await checkUrl(url, { ...DEFAULT_URL_CHECK, ...this.deps.urlCheck, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) });
+      report.urls.push({ ...result, ads: affected.map((a) => a.id) });
+      if (result.ok) continue;
+      await alert({
+        kind: "url_down",
+        severity: "critical",
+        title: `Landing page down: ${url}`,
+        body: `${affected.length} running ad${affected.length === 1 ? "" : "s"} send people to a page that fails (${result.error ?? "no answer"} after ${result.attempts} tries). ${mayPause ? "Autopilot is pausing them." : "Approve the queued pauses, or fix the page."}`,
+        dedupKey: `url_down:${connection.id}:${url}`,
+        details: { ...result, ads: affected.map((a) => a.id) },
+      });
+      let snapshot;
+      try {
+        snapshot = await this.actions.currentSnapshot(workspace, connection, now);
+      } catch {
+        report.problems.push("no scan yet: pauses not proposed");
+        continue;
+      }
+      for (const ad of affected) {
+        const item: PlanItem = {
+          kind: "pause_ad",
+          change: { objectType: "ad", objectId: ad.id, objectName: ad.name, field: "status", old: "ACTIVE", new: "PAUSED" },
+          reason: `its landing page ${url} is failing (${result.error ?? "no answer"} after ${result.attempts} tries)`,
+          evidence: { url, status: result.status, attempts: result.attempts, checked_at: new Date(now).toISOString() },
+          expectedEffect: "stops paying for clicks that land on a broken page",
+        };
+        const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "monitor" });
+        if (duplicate) continue;
+        if (mayPause) report.paused.push(await this.actions.approveAutomatically(row.id));
+        else report.queued.push(row.id);
+      }
+    }
+    return report;
+  }
+}

@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { errors } from "../../errors.ts";
+import { authenticate } from "../../graph/graphAuth.ts";
+import { authorizeBusinessAdmin } from "../../hub/access/authorize.ts";
+import type { Hub } from "../../hub/hub.ts";
+import { listAlerts } from "./autopilot.repository.ts";
+import type { Autopilot } from "./autopilot.ts";
+
+const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
+const killBody = z.object({ on: z.boolean() }).strict();
+const commandBody = z.object({ text: z.string().min(1).max(500) }).strict();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw errors.invalidParameter(`Invalid ${issue.path.join(".") || "body"}: ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval
+ * queue, action log, alerts and text commands. The caller authenticates with a hub token and must be
+ * an admin of the workspace's business (the advertiser); errors use the Graph envelope.
+ */
+export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
+  const caller = async (request: FastifyRequest, workspaceIdOrName: string) => {
+    const { ctx } = await authenticate(hub, request);
+    const workspace = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
+    // An unknown workspace and one the caller may not see look the same.
+    if (!workspace || !workspace.business_id) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
+    authorizeBusinessAdmin(hub.engine, ctx, workspace.business_id, "managing Autopilot");
+    const who = "id" in ctx.actor ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type;
+    return { workspace, who, ctx };
+  };
+  const audit = (ctx: Awaited<ReturnType<typeof caller>>["ctx"], businessId: string | null, action: string, targetId: string, after: unknown) =>
+    hub.audit.record(ctx, { action, businessId, targetType: "autopilot", targetId, after });
+  const forAction = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const action = await autopilot.actions.require(request.params.id).catch(() => undefined);
+    if (!action) throw errors.permissionDenied("(#200) You cannot manage this Autopilot action.");
+    return { action, ...(await caller(request, action.workspace_id)) };
+  };
+
+  type Ws = { Params: { ws: string } };
+  app.get<Ws>("/autopilot/workspaces/:ws", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return autopilot.workspaces.view(workspace.id);
+  });
+  app.post<Ws>("/autopilot/workspaces/:ws/settings", async (request) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const body = parse(settingsBody, request.body);
+    if (body.guardrails !== undefined) await autopilot.workspaces.setGuardrails(workspace.id, body.guardrails);
+    if (body.mode !== undefined) await autopilot.workspaces.setMode(workspace.id, body.mode);
+    await audit(ctx, workspace.business_id, "autopilot.settings", workspace.id, body);
+    return autopilot.workspaces.view(workspace.id);
+  });
+  app.post<Ws>("/autopilot/workspaces/:ws/kill_switch", async (request) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const body = parse(killBody, request.body);
+    const view = await autopilot.workspaces.setKillSwitch(workspace.id, body.on);
+    await audit(ctx, workspace.business_id, body.on ? "autopilot.kill" : "autopilot.unkill", workspace.id, body);
+    return view;
+  });
+  app.get<Ws>("/autopilot/workspaces/:ws/queue", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return { data: await autopilot.actions.queue(workspace) };
+  });
+  app.get<Ws & { Querystring: { limit?: string } }>("/autopilot/workspaces/:ws/log", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    const limit = Math.min(Math.max(Number(request.query.limit ?? 100) || 100, 1), 500);
+    return { data: await autopilot.actions.log(workspace, limit) };
+  });
+  app.get<Ws>("/autopilot/workspaces/:ws/alerts", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    const rows = await listAlerts(autopilot.deps.db, workspace.id);
+    return { data: rows.map((r) => ({ id: r.id, kind: r.kind, severity: r.severity, title: r.title, body: r.body, created_at: r.created_at, delivery: r.delivery_json ? JSON.parse(r.delivery_json) : null })) };
+  });
+  app.post<Ws>("/autopilot/workspaces/:ws/commands", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return autopilot.commands.run(workspace.id, parse(commandBody, request.body).text);
+  });
+
+  type Act = { Params: { id: string } };
+  app.post<Act>("/autopilot/actions/:id/approve", async (request) => {
+    const { action, who, ctx, workspace } = await forAction(request);
+    const result = await autopilot.actions.approve(action.id, who);
+    await audit(ctx, workspace.business_id, "autopilot.approve", action.id, result);
+    return result;
+  });
+  app.post<Act>("/autopilot/actions/:id/reject", async (request) => {
+    const { action, who, ctx, workspace } = await forAction(request);
+    const result = await autopilot.actions.decline(action.id, who);
+    await audit(ctx, workspace.business_id, "autopilot.reject", action.id, result);
+    return result;
+  });
+  app.post<Act>("/autopilot/actions/:id/undo", async (request) => {
+    const { action, who, ctx, workspace } = await forAction(request);
+    const result = await autopilot.actions.undo(action.id, who);
+    await audit(ctx, workspace.business_id, "autopilot.undo", action.id, result);
+    return result;
+  });
+}

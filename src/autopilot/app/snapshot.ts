@@ -1,0 +1,91 @@
+import crypto from "node:crypto";
+import { errors } from "../../errors.ts";
+import type { Db } from "../../store/database.ts";
+import { actionsOnConnectionSince, latestCompletedScan, listInsights, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import type { AccountSnapshot, ActionKind, SnapshotDay } from "./planner.ts";
+import type { ScannedObjects } from "./scan.service.ts";
+import { guardrailsOf } from "./workspace.service.ts";
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** The engine's input for one connection, from its latest completed scan. */
+export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
+  const scan = await latestCompletedScan(db, connection.id);
+  if (!scan || !scan.objects_json) throw errors.invalidParameter(`act_${connection.ad_account_id} has not been scanned yet: run \`grantline autopilot scan\` first.`);
+  const objects = JSON.parse(scan.objects_json) as ScannedObjects;
+  const linkOf = new Map(objects.creatives.map((c) => [c.id, c.link_url]));
+  const daily: SnapshotDay[] = (await listInsights(db, scan.id)).map((r) => ({
+    adId: r.ad_id,
+    adSetId: r.adset_id,
+    campaignId: r.campaign_id,
+    date: r.date,
+    impressions: r.impressions,
+    clicks: r.clicks,
+    spend: r.spend,
+    conversions: r.conversions,
+    revenue: r.revenue,
+  }));
+  const history = (await actionsOnConnectionSince(db, connection.id, now - WEEK_MS)).map((a) => ({
+    objectId: a.object_id,
+    kind: a.kind as ActionKind,
+    field: a.field,
+    oldValue: a.old_value,
+    newValue: a.new_value,
+    state: a.state,
+    at: a.executed_at ?? a.created_at,
+    approvedBy: a.approved_by,
+  }));
+  return {
+    scanId: scan.id,
+    scanFingerprint: scan.fingerprint ?? "",
+    scanStartedAt: scan.started_at,
+    accountId: connection.ad_account_id,
+    accountName: objects.account.name,
+    currency: objects.account.currency,
+    lastDate: scan.until,
+    campaigns: objects.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status })),
+    adSets: objects.adSets.map((s) => ({
+      id: s.id,
+      campaignId: s.campaign_id,
+      name: s.name,
+      status: s.status,
+      effectiveStatus: s.effective_status,
+      dailyBudget: s.daily_budget === undefined ? null : Number(s.daily_budget),
+      lifetimeBudget: s.lifetime_budget === undefined ? null : Number(s.lifetime_budget),
+      endDate: s.end_time?.slice(0, 10),
+    })),
+    ads: objects.ads.map((a) => ({
+      id: a.id,
+      adSetId: a.adset_id,
+      campaignId: a.campaign_id,
+      name: a.name,
+      status: a.status,
+      effectiveStatus: a.effective_status,
+      reviewFeedback: a.ad_review_feedback?.global,
+      linkUrl: a.creative ? linkOf.get(a.creative.id) : undefined,
+    })),
+    daily,
+    guardrails: guardrailsOf(workspace),
+    capabilities: JSON.parse(connection.scopes_json) as string[],
+    history,
+    now,
+    mode: workspace.mode === "autopilot" ? "autopilot" : "semi_auto",
+    killSwitch: workspace.killed === 1,
+  };
+}
+
+/**
+ * What an approval rests on for one object: its configured state and its last 7 days of delivery
+ * in the snapshot. A queue item whose object's fingerprint changed has expired.
+ */
+export function objectFingerprint(snapshot: AccountSnapshot, objectId: string): string {
+  const adSet = snapshot.adSets.find((s) => s.id === objectId);
+  const ad = snapshot.ads.find((a) => a.id === objectId);
+  const state = adSet ? [adSet.status, adSet.dailyBudget] : ad ? [ad.status] : [];
+  const last = new Date(`${snapshot.lastDate}T00:00:00Z`).getTime();
+  const since = new Date(last - 6 * 86_400_000).toISOString().slice(0, 10);
+  const days = snapshot.daily
+    .filter((d) => d.date >= since && (d.adId === objectId || d.adSetId === objectId))
+    .map((d) => [d.adId, d.date, d.spend, d.conversions, d.revenue]);
+  return crypto.createHash("sha256").update(JSON.stringify([objectId, state, days])).digest("hex").slice(0, 32);
+}

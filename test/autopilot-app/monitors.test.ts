@@ -1,0 +1,162 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemContext } from "../../src/hub/context.ts";
+import { startLandingSite } from "../../src/simulator/landingSite.ts";
+import { simulatedToday, siteFor } from "../../src/simulator/hubSimulation.ts";
+import { isSiteDown } from "../../src/simulator/market.ts";
+import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
+import { WebhookReceiver } from "../support/webhooks.ts";
+import { adServicesOf, buildAd, buildCreative } from "../support/factories.ts";
+import { DIALECTS } from "../support/hubs.ts";
+import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
+
+/** A shop whose /broken page always fails, /flaky fails once then works, and anything else works. */
+async function startShop() {
+  const hits: string[] = [];
+  let flakyServed = 0;
+  const server = http.createServer((request, response) => {
+    const url = request.url ?? "/";
+    hits.push(url);
+    if (url.startsWith("/broken")) {
+      response.writeHead(503, { "content-type": "text/html" });
+      response.end("<h1>down</h1>");
+    } else if (url.startsWith("/flaky") && flakyServed++ === 0) {
+      response.writeHead(500);
+      response.end();
+    } else {
+      response.writeHead(200, { "content-type": "text/html" });
+      response.end("<h1>shop</h1>");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe.each(DIALECTS)("Autopilot's monitors on %s", (dialect) => {
+  let world: AutopilotWorld;
+  let shop: Awaited<ReturnType<typeof startShop>>;
+  beforeEach(async () => {
+    shop = await startShop();
+    world = await buildAutopilotWorld(dialect, { days: 30, linkUrl: `${shop.url}/flaky/trail` });
+  });
+  afterEach(async () => {
+    await world.close();
+    await shop.close();
+  });
+
+  const setUp = async (mode: "semi_auto" | "autopilot") => {
+    const sleeps: number[] = [];
+    const autopilot = world.autopilot({ urlCheck: { timeoutMs: 2000, attempts: 3, retryDelayMs: 10 }, sleep: async (ms) => void sleeps.push(ms) });
+    const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
+    const view = await autopilot.workspaces.connect(ws.id, {
+      graphUrl: world.server.url,
+      accessToken: world.token,
+      adAccountId: world.account.graphId,
+      scopes: ["ads_read", "ads_management"],
+      tokenExpiresAt: world.clock.now() + 2 * 86_400_000,
+    });
+    await autopilot.workspaces.setGuardrails("Acme", { dailyCap: 50_000 });
+    await autopilot.workspaces.setMode("Acme", mode);
+    const connection = await autopilot.workspaces.connection(view.id);
+    await autopilot.scans.scan(connection);
+    return { autopilot, connection, sleeps };
+  };
+
+  const addBrokenAd = async () => {
+    const services = adServicesOf(world.hub);
+    const ctx = world.advertiser.admin.ctx;
+    const creative = await buildCreative(services, ctx, world.account.graphId, { link_url: `${shop.url}/broken/sale` });
+    return buildAd(services, ctx, world.account.graphId, world.adSets[0]!.id, creative.id, { name: "Broken link ad", status: "ACTIVE" });
+  };
+
+  it("pauses ads whose landing page keeps failing (autopilot mode), retrying before judging; a page that recovers is left alone", async () => {
+    const { autopilot } = await setUp("autopilot");
+    const broken = await addBrokenAd();
+    const [report] = await autopilot.monitors.run("Acme");
+    const brokenCheck = report!.urls.find((u) => u.url.includes("/broken"))!;
+    expect(brokenCheck).toMatchObject({ ok: false, status: 503, attempts: 3, ads: [broken.id] });
+    expect(report!.urls.find((u) => u.url.includes("/flaky"))).toMatchObject({ ok: true, attempts: 2 });
+    expect(shop.hits.filter((h) => h.startsWith("/broken"))).toHaveLength(3);
+    expect(report!.paused.map((p) => p.state)).toEqual(["CONFIRMED"]);
+    expect(report!.paused[0]!.text).toMatch(/^Paused ad 'Broken link ad': its landing page .*\/broken\/sale is failing \(HTTP 503 after 3 tries\)/);
+    const live = await world.hub.store.db.selectFrom("ads").select("status").where("id", "=", broken.id).executeTakeFirstOrThrow();
+    expect(live.status).toBe("PAUSED");
+    expect(world.alerts.map((a) => a.kind)).toEqual(expect.arrayContaining(["url_down", "token_expiring"]));
+    expect(world.alerts.find((a) => a.kind === "token_expiring")!.title).toMatch(/expires in 2 days/);
+    // The same findings again are not sent again.
+    const before = world.alerts.length;
+    await autopilot.monitors.run("Acme");
+    expect(world.alerts.length).toBe(before);
+  });
+
+  it("delivers its alerts to the advertiser's Slack channel (Block Kit) through the notification service", async () => {
+    const slack = await new WebhookReceiver().start();
+    try {
+      await world.hub.notifications.addChannel(world.advertiser.admin.ctx, world.advertiser.id, { kind: "slack", name: "#ads", url: slack.url });
+      const { autopilot } = await setUp("semi_auto");
+      await addBrokenAd();
+      await autopilot.monitors.run("Acme");
+      await new NotificationDispatcher(world.hub.notifications).runOnce(world.clock.now());
+      const bodies = slack.deliveries.map((d) => JSON.parse(d.raw.toString("utf8")) as { blocks?: unknown[]; text?: string });
+      const all = JSON.stringify(bodies);
+      expect(bodies.every((b) => Array.isArray(b.blocks))).toBe(true);
+      expect(all).toContain("Landing page down");
+      const logged = await autopilot.deps.db.selectFrom("autopilot_alerts").select(["kind", "delivery_json"]).where("kind", "=", "url_down").executeTakeFirstOrThrow();
+      expect(JSON.parse(logged.delivery_json!)).toMatchObject({ deduplicated: false });
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it("queues the pause for approval in semi-auto mode, and reports disapproved ads", async () => {
+    const { autopilot } = await setUp("semi_auto");
+    const broken = await addBrokenAd();
+    await world.hub.ads.setReviewStatus(systemContext(), world.ads[1]!.id, { review_status: "DISAPPROVED", feedback: "Landing page does not match the ad." });
+    const [report] = await autopilot.monitors.run("Acme");
+    expect(report!.paused).toEqual([]);
+    expect(report!.queued).toHaveLength(1);
+    expect(report!.disapproved).toEqual([{ id: world.ads[1]!.id, name: expect.any(String), feedback: { DISAPPROVED: "Landing page does not match the ad." } }]);
+    const disapproval = world.alerts.find((a) => a.kind === "disapproved_ad")!;
+    expect(disapproval.body).toBe("Landing page does not match the ad.");
+    const live = await world.hub.store.db.selectFrom("ads").select("status").where("id", "=", broken.id).executeTakeFirstOrThrow();
+    expect(live.status).toBe("ACTIVE");
+    const queue = await autopilot.actions.queue(await autopilot.workspaces.require("Acme"));
+    expect(queue.map((q) => q.text)).toEqual([expect.stringMatching(/^Pause ad 'Broken link ad'/)]);
+  });
+
+  it("alerts on a spend spike against the account's own pattern", async () => {
+    const { autopilot, connection } = await setUp("semi_auto");
+    const [quiet] = await autopilot.monitors.run("Acme");
+    expect(quiet!.spend).toMatchObject({ spike: false, tooLittleData: false });
+    // Yesterday's delivery jumps to five times the usual on every ad.
+    const yesterday = "2026-06-14";
+    const rows = await world.hub.store.db.selectFrom("ad_insights_daily").selectAll().where("date", "=", yesterday).where("account_id", "=", world.account.id).execute();
+    await world.hub.insights.upsertDailyRows(rows.map((r) => ({ ad_id: r.ad_id, date: r.date, impressions: Number(r.impressions), reach: Number(r.reach), clicks: Number(r.clicks), link_clicks: Number(r.link_clicks), spend: Number(r.spend) * 5, conversions: Number(r.conversions), revenue: Number(r.revenue) })));
+    await autopilot.scans.scan(connection);
+    const [report] = await autopilot.monitors.run("Acme");
+    expect(report!.spend).toMatchObject({ spike: true, date: yesterday });
+    expect(world.alerts.find((a) => a.kind === "spend_spike")!.title).toMatch(/^Spend spike on Acme Main: \$/);
+  });
+
+  it("checks the simulator's landing pages over real HTTP", async () => {
+    const site = await startLandingSite(world.hub);
+    try {
+      const services = adServicesOf(world.hub);
+      const ctx = world.advertiser.admin.ctx;
+      const creative = await buildCreative(services, ctx, world.account.graphId, { link_url: `${site.url}/shop/boots` });
+      await buildAd(services, ctx, world.account.graphId, world.adSets[1]!.id, creative.id, { name: "Boots", status: "ACTIVE" });
+      const { autopilot } = await setUp("semi_auto");
+      const [report] = await autopilot.monitors.run("Acme");
+      const check = report!.urls.find((u) => u.url.startsWith(site.url))!;
+      // Up or down exactly as the simulated market has that shop on the simulation's current day.
+      const today = (await simulatedToday(world.hub))!;
+      const down = isSiteDown(siteFor(today.seed, `${site.url}/shop/boots`), today.dayIndex);
+      expect(check.ok).toBe(!down);
+      if (!down) expect(check).toMatchObject({ status: 200, attempts: 1 });
+    } finally {
+      await site.close();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import crypto from "node:crypto";
+import { principalContext } from "../../src/hub/context.ts";
+import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
+import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
+import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
+import { notificationSink } from "../../src/autopilot/app/wiring.ts";
+import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
+import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+import { startServer, type RunningServer } from "../support/servers.ts";
+import type { Dialect } from "../../src/store/database.ts";
+
+export interface AutopilotWorld {
+  store: TestStore;
+  hub: Hub;
+  clock: TestClock;
+  server: RunningServer;
+  advertiser: TestBusiness;
+  /** The account Autopilot is given. */
+  account: { id: string; graphId: string };
+  /** Another account of the same advertiser that Autopilot's token does not reach. */
+  otherAccount: { id: string; graphId: string };
+  campaign: { id: string };
+  adSets: { id: string; name: string }[];
+  ads: { id: string; adSetId: string }[];
+  otherAdSet: { id: string };
+  /** Autopilot's own business and its registered app. */
+  autopilotBusinessId: string;
+  appId: string;
+  /** A token of the advertiser's system user, issued for Autopilot's app, reaching only `account`. */
+  token: string;
+  alerts: AutopilotAlert[];
+  autopilot(options?: Partial<AutopilotOptions>): Autopilot;
+  close(): Promise<void>;
+}
+
+/**
+ * A hub listening on loopback with an advertiser ("Summer Sale" campaign, two ad sets of two ads),
+ * simulated history, and Autopilot registered as an app of its own business, connected through a
+ * token of the advertiser's system user that reaches one ad account only.
+ */
+export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string; start?: number } = {}): Promise<AutopilotWorld> {
+  const store = makeTestStore(dialect);
+  const clock = new TestClock(options.start ?? Date.UTC(2026, 5, 15, 12));
+  const hub = await store.open(clock);
+  const advertiser = await buildBusiness(hub, "Acme Outdoor");
+  const ctx = advertiser.admin.ctx;
+  const account = await hub.assets.createAsset(ctx, advertiser.id, { type: "ad_account", name: "Acme Main", adAccount: { currency: "USD", timezoneName: "UTC" } });
+  const otherAccount = await hub.assets.createAsset(ctx, advertiser.id, { type: "ad_account", name: "Acme Other", adAccount: { currency: "USD", timezoneName: "UTC" } });
+  const services = adServicesOf(hub);
+  const campaign = await buildCampaign(services, ctx, account.graphId, { name: "Summer Sale", status: "ACTIVE" });
+  const creative = await buildCreative(services, ctx, account.graphId, options.linkUrl ? { link_url: options.linkUrl } : {});
+  const adSets = [];
+  const ads = [];
+  for (const name of ["Summer Sale – Lookalike", "Summer Sale – Interests"]) {
+    const adSet = await buildAdSet(services, ctx, account.graphId, campaign.id, { name, status: "ACTIVE", daily_budget: 5000 });
+    adSets.push({ id: adSet.id, name });
+    for (const n of [1, 2]) {
+      const ad = await buildAd(services, ctx, account.graphId, adSet.id, creative.id, { name: `${name} ad ${n}`, status: "ACTIVE" });
+      ads.push({ id: ad.id, adSetId: adSet.id });
+    }
+  }
+  const otherCampaign = await buildCampaign(services, ctx, otherAccount.graphId, { name: "Other", status: "ACTIVE" });
+  const otherAdSet = await buildAdSet(services, ctx, otherAccount.graphId, otherCampaign.id, { name: "Other ad set", status: "ACTIVE", daily_budget: 5000 });
+  await new HubSimulation(hub, { disapprovalDailyHazard: 0 }).backfill(options.days ?? 30, { seed: options.seed ?? 7 });
+
+  // Autopilot registers itself as an app of its own business.
+  const own = await bootstrapBusiness(hub, "Autopilot Inc");
+  const app = await hub.apps.createApp(principalContext("system_user", own.system_user_id), own.business_id, "Autopilot");
+  // The advertiser gives it a system user reaching only the main account, with a token for the app.
+  const systemUser = await hub.businesses.createSystemUser(ctx, advertiser.id, { name: "Autopilot access", role: "EMPLOYEE" });
+  await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
+  const issued = await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"], appId: app.id });
+
+  const server = await startServer(hub);
+  const alerts: AutopilotAlert[] = [];
+  const key = crypto.randomBytes(32);
+  // Alerts go through the notification service for real; the list only lets tests see what was raised.
+  const notify = notificationSink(hub);
+  return {
+    store,
+    hub,
+    clock,
+    server,
+    advertiser,
+    account: { id: account.id, graphId: account.graphId },
+    otherAccount: { id: otherAccount.id, graphId: otherAccount.graphId },
+    campaign: { id: campaign.id },
+    adSets,
+    ads,
+    otherAdSet: { id: otherAdSet.id },
+    autopilotBusinessId: own.business_id,
+    appId: app.id,
+    token: issued.accessToken,
+    alerts,
+    autopilot: (overrides = {}) =>
+      new Autopilot({
+        db: hub.store.db,
+        now: clock.now,
+        secretKey: key,
+        alerts: async (alert) => {
+          alerts.push(alert);
+          return notify(alert);
+        },
+        ...overrides,
+      }),
+    async close() {
+      await server.close();
+      await store.cleanup();
+    },
+  };
+}
