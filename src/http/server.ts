@@ -10,11 +10,14 @@ import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import { registerConsole } from "./console.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
   /** Rate limiter of the Graph routes; default: in this process, with Meta's standard-tier quotas. */
   rateLimiter?: RateLimiter;
+  /** Folder of the built web console served at /console/; default dist/console. */
+  consoleDir?: string;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swagger, { mode: "static", specification: { document: openApi as never } });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
+  await registerConsole(app, options.consoleDir);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
 
   return app;
