@@ -1,8 +1,8 @@
-import { Alert, Anchor, Badge, Button, Card, Group, List, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState, type FormEvent } from "react";
-import { Link, useParams } from "react-router";
-import { assetTypeLabel, errorMessage, formatTime, graph, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
+import { Link, useLocation, useParams } from "react-router";
+import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
 import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
 
 const InsightsChart = lazy(() => import("../components/InsightsChart.tsx"));
@@ -137,10 +137,14 @@ function Partners({ graphId }: { graphId: string }) {
 }
 
 /** The people and system users of this business staffed on the asset, and staffing more (admins). */
-function Staff({ graphId, businessId, isAdmin, assetName }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string }) {
+function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
   const queryClient = useQueryClient();
   const key = ["assigned-users", graphId, businessId];
-  const assigned = useQuery({ queryKey: key, queryFn: () => graph.all<Assigned>(`/${graphId}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks,permitted_tasks" }) });
+  const assigned = useQuery({
+    queryKey: key,
+    queryFn: () => graph.all<Assigned>(`/${graphId}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks,permitted_tasks" }),
+    enabled: canList,
+  });
   const people = useQuery({
     queryKey: ["staffable", businessId],
     queryFn: async () => {
@@ -171,7 +175,12 @@ function Staff({ graphId, businessId, isAdmin, assetName }: { graphId: string; b
       <Title order={3} size="h4" id="staff-heading" mb="xs">
         Your people on this asset
       </Title>
-      <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
+      {!canList && (
+        <Text size="sm" c="dimmed">
+          Assign yourself or your people to start working on it.
+        </Text>
+      )}
+      {canList && <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
         {(rows) => (
           <div className="table-scroll">
             <Table aria-label="Your people on this asset">
@@ -202,7 +211,7 @@ function Staff({ graphId, businessId, isAdmin, assetName }: { graphId: string; b
             </Table>
           </div>
         )}
-      </QueryState>
+      </QueryState>}
       {isAdmin && (
         <form onSubmit={submit} aria-label={`Assign people to ${assetName}`}>
           <Group align="flex-end" mt="sm" wrap="wrap">
@@ -312,12 +321,18 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
 export function AssetDetailPage() {
   const { businessId, isAdmin } = useBusiness();
   const { assetId = "", assetType = "" } = useParams();
+  const location = useLocation();
   const type = assetType as AssetType;
-  const asset = useQuery({ queryKey: ["asset", assetId], queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: type === "instagram_account" ? "id,username,owner_business" : "id,name,business,owner_business,currency,timezone_name" }) });
-  const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess });
+  const asset = useQuery({
+    queryKey: ["asset", assetId],
+    queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: type === "instagram_account" ? "id,username,owner_business" : "id,name,business,owner_business,currency,timezone_name" }),
+  });
+  // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
+  const denied = asset.error instanceof GraphError && asset.error.status === 403;
+  const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess || denied });
   const can = (action: string) => capabilities.data?.find((c) => c.action === action);
   const owner = asset.data?.business ?? asset.data?.owner_business;
-  const name = asset.data?.name ?? asset.data?.username ?? assetId;
+  const name = asset.data?.name ?? asset.data?.username ?? (location.state as { name?: string } | null)?.name ?? assetId;
   const weOwn = owner?.id === businessId;
 
   return (
@@ -325,50 +340,65 @@ export function AssetDetailPage() {
       <Anchor component={Link} to={`/b/${businessId}/assets`} size="sm">
         ← Assets
       </Anchor>
-      <QueryState query={asset} label="asset">
-        {() => (
-          <>
-            <PageTitle description={`${assetTypeLabel(type)} · ID ${assetId} · owned by ${owner?.name ?? "another business"}`}>{name}</PageTitle>
-            <Stack gap="xl">
-              <section aria-labelledby="can-heading">
-                <Title order={3} size="h4" id="can-heading" mb="xs">
-                  What you can do here
-                </Title>
-                <QueryState query={capabilities} label="your permissions">
-                  {(rows) => (
-                    <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
-                      {rows.map((c) => (
-                        <Group key={c.action} gap="xs" wrap="nowrap" align="flex-start">
-                          <Badge color={c.allowed ? "green" : "gray"} variant="light" autoContrast w={70}>
-                            {c.allowed ? "Yes" : "No"}
-                          </Badge>
-                          <Text size="sm" title={c.reason}>
-                            {c.label.charAt(0).toUpperCase() + c.label.slice(1)}
-                          </Text>
-                        </Group>
-                      ))}
-                    </SimpleGrid>
-                  )}
-                </QueryState>
-              </section>
-              {type === "ad_account" && can("read_insights")?.allowed && (
-                <Suspense fallback={<Text c="dimmed">Loading chart…</Text>}>
-                  <InsightsChart graphId={assetId} />
-                </Suspense>
-              )}
-              {type === "ad_account" && can("view_asset")?.allowed && <Campaigns graphId={assetId} canCreate={can("create_campaign")?.allowed === true} createReason={can("create_campaign")?.reason} />}
-              {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
-              <Partners graphId={assetId} />
-              <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} />
-              {!weOwn && (
-                <Alert color="gray" title="Shared with you">
-                  {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.
-                </Alert>
-              )}
-            </Stack>
-          </>
-        )}
-      </QueryState>
+      {asset.isPending && (
+        <Center py="lg">
+          <Loader size="sm" aria-label="Loading asset" />
+        </Center>
+      )}
+      {asset.isError && !denied && (
+        <Alert color="red" title="Could not open this asset" role="alert" mt="md">
+          {errorMessage(asset.error)}
+        </Alert>
+      )}
+      {(asset.isSuccess || denied) && (
+        <>
+          <PageTitle description={`${assetTypeLabel(type)} · ID ${assetId}${owner ? ` · owned by ${owner.name}` : ""}`}>{name}</PageTitle>
+          <Stack gap="xl">
+            {denied && (
+              <Alert color="yellow" title="You cannot open this asset yet" role="status">
+                {errorMessage(asset.error)}
+              </Alert>
+            )}
+            <section aria-labelledby="can-heading">
+              <Title order={3} size="h4" id="can-heading" mb="xs">
+                What you can do here
+              </Title>
+              <QueryState query={capabilities} label="your permissions">
+                {(rows) => (
+                  <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
+                    {rows.map((c) => (
+                      <Group key={c.action} gap="xs" wrap="nowrap" align="flex-start">
+                        <Badge color={c.allowed ? "green" : "gray"} variant="light" autoContrast w={70}>
+                          {c.allowed ? "Yes" : "No"}
+                        </Badge>
+                        <Text size="sm" title={c.reason}>
+                          {c.label.charAt(0).toUpperCase() + c.label.slice(1)}
+                        </Text>
+                      </Group>
+                    ))}
+                  </SimpleGrid>
+                )}
+              </QueryState>
+            </section>
+            {asset.isSuccess && type === "ad_account" && can("read_insights")?.allowed && (
+              <Suspense fallback={<Text c="dimmed">Loading chart…</Text>}>
+                <InsightsChart graphId={assetId} />
+              </Suspense>
+            )}
+            {asset.isSuccess && type === "ad_account" && can("view_asset")?.allowed && (
+              <Campaigns graphId={assetId} canCreate={can("create_campaign")?.allowed === true} createReason={can("create_campaign")?.reason} />
+            )}
+            {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
+            {asset.isSuccess && <Partners graphId={assetId} />}
+            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess} />
+            {asset.isSuccess && !weOwn && (
+              <Alert color="gray" title="Shared with you">
+                {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.
+              </Alert>
+            )}
+          </Stack>
+        </>
+      )}
     </>
   );
 }

@@ -28,7 +28,7 @@ function AssetTable({ rows, businessId, label, shared }: { rows: Row[]; business
           {rows.map((a) => (
             <Table.Tr key={a.graphId}>
               <Table.Td>
-                <Anchor component={Link} to={`/b/${businessId}/assets/${a.type}/${a.graphId}`}>
+                <Anchor component={Link} to={`/b/${businessId}/assets/${a.type}/${a.graphId}`} state={{ name: a.name }}>
                   {a.name}
                 </Anchor>
               </Table.Td>

@@ -90,7 +90,7 @@ export function PartnerDetailPage() {
                 {rows.map((s) => (
                   <Table.Tr key={s.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/b/${businessId}/assets/${s.asset.type}/${s.asset.id}`}>
+                      <Anchor component={Link} to={`/b/${businessId}/assets/${s.asset.type}/${s.asset.id}`} state={{ name: s.asset.name }}>
                         {s.asset.name}
                       </Anchor>
                       <Text size="xs" c="dimmed">

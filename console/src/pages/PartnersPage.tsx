@@ -6,6 +6,9 @@ import { graph } from "../api.ts";
 import { AddPartnerWizard } from "../components/AddPartnerWizard.tsx";
 import { PageTitle, QueryState, useBusiness } from "../components/common.tsx";
 
+/** Partners accept on their side: the lists follow without a reload. */
+const LIVE_MS = 5_000;
+
 interface Counterpart {
   id: string;
   name: string;
@@ -44,8 +47,8 @@ function BusinessTable({ rows, label, businessId }: { rows: Counterpart[]; label
 export function PartnersPage() {
   const { businessId, isAdmin } = useBusiness();
   const [adding, setAdding] = useState(false);
-  const agencies = useQuery({ queryKey: ["agencies", businessId], queryFn: () => graph.all<Counterpart>(`/${businessId}/agencies`, { fields: "id,name,shared_asset_count" }) });
-  const clients = useQuery({ queryKey: ["clients", businessId], queryFn: () => graph.all<Counterpart>(`/${businessId}/clients`, { fields: "id,name,shared_asset_count" }) });
+  const agencies = useQuery({ queryKey: ["agencies", businessId], queryFn: () => graph.all<Counterpart>(`/${businessId}/agencies`, { fields: "id,name,shared_asset_count" }), refetchInterval: LIVE_MS });
+  const clients = useQuery({ queryKey: ["clients", businessId], queryFn: () => graph.all<Counterpart>(`/${businessId}/clients`, { fields: "id,name,shared_asset_count" }), refetchInterval: LIVE_MS });
 
   return (
     <>

@@ -83,7 +83,7 @@ function RequestTable({ rows, businessId, direction, isAdmin }: { rows: Share[];
 /** The Requests tab: offers and requests waiting for this business, and those it sent; each expires. */
 export function RequestsPage() {
   const { businessId, isAdmin } = useBusiness();
-  const requests = useQuery({ queryKey: ["requests", businessId], queryFn: () => graph.all<Share>(`/${businessId}/partner_requests`) });
+  const requests = useQuery({ queryKey: ["requests", businessId], queryFn: () => graph.all<Share>(`/${businessId}/partner_requests`), refetchInterval: 5_000 });
   return (
     <>
       <PageTitle description="Offers and access requests waiting for an answer. Unanswered items expire.">Requests</PageTitle>

@@ -38,10 +38,26 @@ function presentShare(share: ShareView, businessId: string): GraphObject {
 
 const SHARE_DEFAULTS = ["id", "asset", "owner", "partner", "status", "initiated_by", "direction", "permitted_tasks", "access_level", "expiration_time", "end_time"];
 
-/** `GET /{asset}/capabilities`: every action with whether this token may do it and the engine's reason. */
+/**
+ * Whether the caller belongs to the asset's owner or to a business it is shared with; others get
+ * the same answer as for an asset that does not exist.
+ */
+function requireRelated(call: GraphCall, node: GraphNode): void {
+  const engine = call.hub.engine;
+  const asset = engine.asset(node.id);
+  const roles = engine.index.principals.get(call.caller.token.principalId)?.roles;
+  const related = asset !== undefined && roles !== undefined && (roles.has(asset.ownerId) || engine.index.sharesOf(node.id).some((share) => roles.has(share.partnerId)));
+  if (!related) throw errors.notFound(`Object with ID '${node.id}'`);
+}
+
+/**
+ * `GET /{asset}/capabilities`: every action with whether this token may do it and the engine's
+ * reason. Answered for anyone on either side of the asset, so a partner's admin who is not yet
+ * staffed on it learns why it cannot open it and what would fix that.
+ */
 const capabilities: EdgeSpec = {
   GET: async (call, node) => {
-    requireAsset(call, "view_asset", node.id);
+    requireRelated(call, node);
     const subject = subjectOf(call.caller.ctx)!;
     const engine = call.hub.engine;
     const asset = engine.asset(node.id)!;
@@ -56,7 +72,7 @@ const capabilities: EdgeSpec = {
 /** `GET /{asset}/permission_levels`: the presets for this asset's type, with the tasks and plain words of each. */
 const permissionLevels: EdgeSpec = {
   GET: async (call, node) => {
-    requireAsset(call, "view_asset", node.id);
+    requireRelated(call, node);
     const type = call.hub.engine.asset(node.id)!.type;
     const shareable = new Set(ASSET_TYPE_INFO[type].shareTasks);
     const rows = PERMISSION_LEVELS.map((level, position) => ({
