@@ -133,4 +133,64 @@ export const errors = {
       userMsg: `The callback URL must answer GET requests with hub.mode=subscribe and the right hub.verify_token by returning hub.challenge as the body (${problem}). Nothing was saved.`,
       type: "OAuthException",
     }),
+  // Sign-in and OAuth. The UI tells these apart by error_subcode (see README "Sign-in").
+  /** Same answer for an unknown email and a wrong password. */
+  invalidCredentials: () =>
+    new GrantlineError("INVALID_CREDENTIALS", 401, 190, "The email or password is incorrect.", {
+      subcode: 1_348_001,
+      userTitle: "Wrong email or password",
+      type: "OAuthException",
+    }),
+  twoFactorRequired: () =>
+    new GrantlineError("TWO_FACTOR_REQUIRED", 401, 190, "Enter the 6-digit code from your authenticator app.", {
+      subcode: 1_348_002,
+      userTitle: "Two-factor code required",
+      type: "OAuthException",
+    }),
+  twoFactorInvalid: () =>
+    new GrantlineError("TWO_FACTOR_INVALID", 401, 190, "The two-factor code is wrong or was already used.", {
+      subcode: 1_348_003,
+      userTitle: "Wrong two-factor code",
+      type: "OAuthException",
+    }),
+  loginThrottled: (minutes: number) =>
+    new GrantlineError("LOGIN_THROTTLED", 429, 368, "Too many failed sign-in attempts. Try again later.", {
+      subcode: 1_348_004,
+      userTitle: "Temporarily blocked",
+      userMsg: `Too many failed sign-in attempts. Try again in about ${Math.max(1, Math.ceil(minutes))} minute(s), or reset your password.`,
+      type: "OAuthException",
+    }),
+  notSignedIn: () =>
+    new GrantlineError("NOT_SIGNED_IN", 401, 102, "Session key invalid or no longer valid: sign in again.", {
+      subcode: 1_348_005,
+      userTitle: "Not signed in",
+      type: "OAuthException",
+    }),
+  twoFactorSetupRequired: () =>
+    new GrantlineError("TWO_FACTOR_SETUP_REQUIRED", 403, 190, "A business you belong to requires two-factor authentication: set it up first.", {
+      subcode: 1_348_006,
+      userTitle: "Set up two-factor authentication",
+      type: "OAuthException",
+    }),
+  csrfInvalid: () =>
+    new GrantlineError("CSRF_INVALID", 403, 200, "The request is missing a valid CSRF token.", {
+      subcode: 1_348_007,
+      userTitle: "Reload and try again",
+      type: "OAuthException",
+    }),
+  resetLinkInvalid: () =>
+    new GrantlineError("RESET_LINK_INVALID", 400, 100, "This password reset link is invalid, expired or already used.", {
+      subcode: 1_348_008,
+      userTitle: "Reset link not valid",
+      userMsg: "This password reset link is invalid, expired or already used. Ask for a new one.",
+      type: "OAuthException",
+    }),
+  appSecretProofRequired: () =>
+    new GrantlineError("APPSECRET_PROOF_REQUIRED", 400, 100, "API calls from the server require an appsecret_proof argument", {
+      type: "GraphMethodException",
+    }),
+  appSecretProofInvalid: () =>
+    new GrantlineError("APPSECRET_PROOF_INVALID", 400, 100, "Invalid appsecret_proof provided in the API argument", {
+      type: "GraphMethodException",
+    }),
 };

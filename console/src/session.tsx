@@ -109,11 +109,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: input.email, password: input.password, ...(input.totpCode ? { totp_code: input.totpCode } : {}) }),
     });
-    if (status === 404) throw new SignInError("Signing in with a password is not available on this hub yet. Use an access token instead.", null);
+    if (status === 404) throw new SignInError("Signing in with a password is not available on this hub. Use an access token instead.", null);
     if (status >= 400) {
-      const message = body?.error?.error_user_msg ?? body?.error?.message ?? "Wrong email or password.";
-      const needsTotp = /two-factor|totp|code/i.test(message);
-      throw new SignInError(message, needsTotp ? "totp_code" : "password", needsTotp);
+      const error = body?.error;
+      const message = error?.error_user_msg ?? error?.message ?? "Could not sign in. Try again.";
+      // The hub's sign-in errors: wrong email or password, two-factor code needed or wrong, throttled.
+      switch (error?.error_subcode) {
+        case 1_348_001:
+          throw new SignInError(message, "password");
+        case 1_348_002:
+          throw new SignInError(message, "totp_code", true);
+        case 1_348_003:
+          throw new SignInError(message, "totp_code", true);
+        default:
+          throw new SignInError(message, status === 400 ? "email" : null);
+      }
     }
     const restored = await sessionFromCookie();
     if (!restored) throw new SignInError("Signed in, but the hub did not start a session. Try again.", null);

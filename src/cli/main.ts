@@ -7,9 +7,11 @@ import { operatorContext } from "../hub/context.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
+import { registerPeopleCommands } from "../auth/authCli.ts";
+import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
@@ -288,6 +290,9 @@ export function buildCli(): Command {
         if (!result.ok) process.exitCode = 4;
       });
     });
+
+  registerPeopleCommands(program, withHub);
+  registerAutopilotCommands(program);
 
   return program;
 }

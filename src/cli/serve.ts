@@ -1,5 +1,5 @@
 import type { Config } from "../config/env.ts";
-import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY } from "../demo/demoWorld.ts";
+import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY, DEMO_PASSWORD } from "../demo/demoWorld.ts";
 import { operatorContext, systemContext } from "../hub/context.ts";
 import { openHub, type Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
@@ -17,14 +17,14 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail });
   // With Redis, every instance counts calls in one place; without it, each counts its own.
   const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
   const rateLimiter = new RateLimiter({
     ...config.rateLimits,
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;
@@ -86,7 +86,7 @@ async function prepareDemo(hub: Hub, landing: LandingSite | undefined): Promise<
     for (const asset of world.assets) lines.push(`    ${asset.type.padEnd(22)} ${asset.graphId.padEnd(22)} ${asset.name}`);
     lines.push(`  ${DEMO_AGENCY} (Business ID ${world.agency.id}) has Standard on Acme Main and the Page; a Pixel offer waits in its Requests.`);
     lines.push(`  Acme Main has ${history.days} days of simulated delivery (${history.from} to ${history.to}): spend ${history.spend.toFixed(2)}, ${history.conversions} purchases.`);
-    lines.push("  People (sign-in arrives with the console; until then use the CLI and tokens):");
+    lines.push(`  People (sign in with POST {url}/auth/login; password of each: ${DEMO_PASSWORD}):`);
     for (const person of world.people) lines.push(`    ${person.email.padEnd(26)} ${person.role.padEnd(9)} ${person.business}  id ${person.id}`);
     const token = await hub.tokens.issueSystemUserToken(operatorContext(), world.agencySystemUserId, {});
     const advertiserToken = await hub.tokens.issueSystemUserToken(operatorContext(), world.advertiserSystemUserId, {});
@@ -98,6 +98,7 @@ async function prepareDemo(hub: Hub, landing: LandingSite | undefined): Promise<
     lines.push("       API reference: /docs");
   } else {
     lines.push("", `Demo world already present (alice@acme.example is ${existing.id}); delete the data folder to start over.`);
+    lines.push(`  Demo logins: alice@acme.example, bob@acme.example, nora@northwind.example, sam@northwind.example; password ${DEMO_PASSWORD} (unless changed).`);
   }
   return lines;
 }

@@ -64,6 +64,20 @@ const schema = z.object({
     .optional(),
   /** Sender of outgoing mail. */
   GRANTLINE_MAIL_FROM: z.string().min(3).default("Grantline <no-reply@grantline.localhost>"),
+  /** Alerts: a repeat of the same alert (same dedup key) within this many minutes is counted, not sent. */
+  GRANTLINE_ALERTS_DEDUP_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** Alerts: at most this many messages per channel, and per business, per hour; the rest wait for a digest. */
+  GRANTLINE_ALERTS_CHANNEL_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  GRANTLINE_ALERTS_BUSINESS_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  /** Security alerts: this many refused requests by one principal within the window is a burst. */
+  GRANTLINE_ALERTS_DENIED_BURST: z.coerce.number().int().min(2).default(10),
+  GRANTLINE_ALERTS_DENIED_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** Security alerts: a budget, spend cap or bid raised by at least this percentage by a partner or an app. */
+  GRANTLINE_ALERTS_SPEND_CHANGE_PERCENT: z.coerce.number().min(1).default(50),
+  /** How often the security-alert poller reads new audit entries. */
+  GRANTLINE_ALERTS_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** WhatsApp Cloud API base URL (a channel may override it). */
+  GRANTLINE_WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com/v24.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -85,6 +99,7 @@ export type Config = {
   simSitePort: number;
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
+  alerts: AlertSettings;
   rateLimits: {
     windowMs: number;
     appPoints: number;
@@ -92,6 +107,18 @@ export type Config = {
     accessTier: "development_access" | "standard_access";
   };
 };
+
+/** Notification and security-alert settings (GRANTLINE_ALERTS_*). */
+export interface AlertSettings {
+  dedupWindowMs: number;
+  channelPerHour: number;
+  businessPerHour: number;
+  deniedBurst: number;
+  deniedWindowMs: number;
+  spendChangePercent: number;
+  pollMs: number;
+  whatsappApiUrl: string;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -123,6 +150,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: e.SMTP_URL, from: e.GRANTLINE_MAIL_FROM, outboxDir: path.join(path.resolve(e.GRANTLINE_DATA_DIR), "outbox") },
     simSitePort: e.GRANTLINE_SIM_SITE_PORT,
     simDaySeconds: e.GRANTLINE_SIM_DAY_SECONDS,
+    alerts: {
+      dedupWindowMs: e.GRANTLINE_ALERTS_DEDUP_MINUTES * 60_000,
+      channelPerHour: e.GRANTLINE_ALERTS_CHANNEL_PER_HOUR,
+      businessPerHour: e.GRANTLINE_ALERTS_BUSINESS_PER_HOUR,
+      deniedBurst: e.GRANTLINE_ALERTS_DENIED_BURST,
+      deniedWindowMs: e.GRANTLINE_ALERTS_DENIED_WINDOW_MINUTES * 60_000,
+      spendChangePercent: e.GRANTLINE_ALERTS_SPEND_CHANGE_PERCENT,
+      pollMs: e.GRANTLINE_ALERTS_POLL_MS,
+      whatsappApiUrl: e.GRANTLINE_WHATSAPP_API_URL.replace(/\/+$/, ""),
+    },
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,

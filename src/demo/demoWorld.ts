@@ -4,6 +4,8 @@ import { presetTasks } from "../hub/catalogue/permissionLevels.ts";
 
 export const DEMO_ADVERTISER = "Acme Outdoor";
 export const DEMO_AGENCY = "Northwind Media";
+/** Every demo person signs in with this password (a demo, not a real install). */
+export const DEMO_PASSWORD = "grantline-demo";
 
 export interface DemoWorld {
   advertiser: { id: string; name: string };
@@ -24,6 +26,8 @@ export async function seedDemoWorld(hub: Hub, shopUrl: string): Promise<DemoWorl
   const bob = await hub.businesses.createPerson(op, { name: "Bob Buyer", email: "bob@acme.example" });
   const nora = await hub.businesses.createPerson(op, { name: "Nora Northwind", email: "nora@northwind.example" });
   const sam = await hub.businesses.createPerson(op, { name: "Sam Specialist", email: "sam@northwind.example" });
+
+  for (const person of [alice, bob, nora, sam]) await hub.auth.setPassword(op, person.email, DEMO_PASSWORD);
 
   const asAlice = principalContext("person", alice.id);
   const asNora = principalContext("person", nora.id);

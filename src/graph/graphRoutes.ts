@@ -9,6 +9,7 @@ import { runBatch } from "./batch.ts";
 import { errorFor } from "./rateLimit/rateLimitError.ts";
 import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
 import { usageHeaders } from "./rateLimit/usageHeaders.ts";
+import { noteGraphRead } from "./graphUsage.ts";
 
 export interface GraphRegistry {
   nodes: Record<string, NodeSpec>;
@@ -152,7 +153,9 @@ export async function handleGraph(
       if (!handler) throw spec.edges[edge] ? unsupported(method, node) : unsupported(method, node, edge);
       result = await handler(call, node);
     }
-    return await render(call, result);
+    const body = await render(call, result);
+    if (method === "GET") noteGraphRead(hub, caller.ctx, node, edge);
+    return body;
   } catch (error) {
     // Reads are refused outside any command; the refusal still belongs in the audit log.
     if (error instanceof GrantlineError && (error.status === 403 || error.status === 401) && !error.audited) {
@@ -193,6 +196,7 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
       const spec = registry.nodes[node.type];
       if (!spec) throw errors.notFound(`Object with ID '${id}'`);
       out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults });
+      noteGraphRead(hub, caller.ctx, node, undefined);
     }
     return reply.send(out);
   });

@@ -6,6 +6,8 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
   let known: GrantlineError;
   if (error instanceof GrantlineError) {
     known = error;
+  } else if ("code" in error && typeof error.code === "string" && error.code.startsWith("FST_CSRF_")) {
+    known = errors.csrfInvalid();
   } else if ("validation" in error && error.validation) {
     known = errors.invalidParameter(`Invalid parameter: ${error.message}`);
   } else if ("statusCode" in error && typeof error.statusCode === "number" && error.statusCode < 500) {

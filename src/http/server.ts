@@ -11,6 +11,10 @@ import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts"
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
+import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
+import { createMailer, type Mailer } from "../mail/mailer.ts";
+import os from "node:os";
+import path from "node:path";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -18,6 +22,16 @@ export interface ServerOptions {
   rateLimiter?: RateLimiter;
   /** Folder of the built web console served at /console/; default dist/console. */
   consoleDir?: string;
+  /** GRANTLINE_PUBLIC_URL; default: http://<listening address>. */
+  publicUrl?: string;
+  /** Sends password reset links; default: the hub's mailer. */
+  mailer?: Mailer;
+  /**
+   * How old (ms) this instance's last look at the access-change sequence may be before a request
+   * looks again. 0 (the default) looks on every request; `serve` uses the sync interval, so another
+   * instance's change (a revocation) reaches every request starting that long after it committed.
+   */
+  accessFreshnessMs?: number;
 }
 
 /**
@@ -39,7 +53,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.setNotFoundHandler(notFoundHandler);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureCurrent();
+    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureFresh(options.accessFreshnessMs ?? 0);
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
@@ -69,5 +83,19 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await registerConsole(app, options.consoleDir);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
 
+  // People's sign-in (and, on it, the OAuth authorization server).
+  const publicUrl = () => options.publicUrl ?? listeningUrl(app);
+  await registerSessionPlugins(app, publicUrl);
+  const mailer = options.mailer ?? hub.mailer();
+  registerAuthRoutes(app, hub, { publicUrl, mailer });
+
   return app;
+}
+
+/** http://host:port of the listening server, for links when no public URL is configured. */
+export function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (!address || typeof address === "string") return "http://127.0.0.1";
+  const host = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }

@@ -23,6 +23,11 @@ import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
+import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
+import path from "node:path";
+import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
+import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
+import { UsageRecorder } from "./audit/usageRollup.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -35,6 +40,12 @@ export interface HubOptions extends OpenStoreOptions {
   secretKey?: Buffer;
   /** How long a webhook callback URL has to answer the verification handshake; default 10 s. */
   webhookVerifyTimeoutMs?: number;
+  /** Sessions, sign-in throttling and password reset links. */
+  auth?: PersonAuthOptions;
+  /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
+  mail?: MailerOptions;
+  /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
+  notifications?: NotificationSettings;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -62,6 +73,16 @@ export interface Hub {
   removal: VerifiedRemovalService;
   /** Plain-words answers to the common access and spend problems. */
   troubleshoot: TroubleshootService;
+  /** People signing in: passwords, TOTP, sessions, password reset. */
+  auth: PersonAuthService;
+  /** Seals secrets stored in the hub (the instance key). */
+  secrets: () => SecretBox;
+  /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
+  notifications: NotificationService;
+  /** Outgoing mail (password resets, alert emails), opened on first use. */
+  mailer: () => Mailer;
+  /** Successful Graph reads counted as use, batched into the usage rollup (flushed on close). */
+  usage: UsageRecorder;
   now: () => number;
   /** Runs several service calls as one transaction: all of them commit, or none. */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
@@ -72,7 +93,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const store = await openStore(options);
   const now = options.now ?? Date.now;
   const engine = new AccessEngine(store.db, now);
-  const audit = new AuditService(store.db, now);
+  const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   await engine.rebuild();
   let secretBox: SecretBox | undefined;
@@ -81,7 +102,13 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
-  const review = new AccessReviewService(deps);
+  let mailer: Mailer | undefined;
+  const mail = () =>
+    (mailer ??= createMailer(
+      options.mail ?? { smtpUrl: undefined, from: "Grantline <no-reply@grantline.localhost>", outboxDir: path.join(options.dataDir || "./data", "outbox") },
+    ));
+  const usage = new UsageRecorder(store.db, () => engine.index, now);
+  const review = new AccessReviewService(deps, usage);
   return {
     store,
     engine,
@@ -104,10 +131,18 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
+    auth: new PersonAuthService(deps, secrets, options.auth),
+    secrets,
+    notifications: new NotificationService(deps, secrets, mail, options.notifications),
+    mailer: mail,
+    usage,
     now,
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
+      usage.stop();
+      await usage.flush();
       engine.stop();
+      mailer?.close();
       await store.close();
     },
   };

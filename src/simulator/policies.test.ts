@@ -30,7 +30,7 @@ describe("baseline policies", () => {
         { ad_id: "good", adSetId: "s1", dayIndex: day, date: `2026-03-0${day}`, impressions: 1, reach: 1, clicks: 1, spend: 1000, conversions: 4, revenue: 0 },
       ]),
     };
-    expect(rulesPolicy().decide(observation).map((c) => c.kind + ":" + (c.kind === "pause_ad" ? c.adId : c.amountMinor))).toEqual([
+    expect(rulesPolicy().decide(observation).map((c) => c.kind + ":" + (c.kind === "set_budget" ? c.amountMinor : c.adId))).toEqual([
       "pause_ad:bad",
       "set_budget:12000",
     ]);

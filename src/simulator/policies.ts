@@ -57,7 +57,8 @@ export interface Observation {
 
 export type PolicyChange =
   | { kind: "pause_ad"; adId: string; reason: string }
-  | { kind: "set_budget"; adSetId: string; amountMinor: number; reason: string };
+  | { kind: "set_budget"; adSetId: string; amountMinor: number; reason: string }
+  | { kind: "resume_ad"; adId: string; reason: string };
 
 export interface Policy {
   name: string;
@@ -244,12 +245,16 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
     };
     const touched = new Set<string>();
     for (const change of policy.decide(observation)) {
-      const objectId = change.kind === "pause_ad" ? change.adId : change.adSetId;
+      const objectId = change.kind === "set_budget" ? change.adSetId : change.adId;
       if (touched.has(objectId)) continue;
       if (change.kind === "pause_ad") {
         const ad = world.ads.find((a) => a.id === change.adId);
         if (!ad || ad.status === "PAUSED") continue;
         ad.status = "PAUSED";
+      } else if (change.kind === "resume_ad") {
+        const ad = world.ads.find((a) => a.id === change.adId);
+        if (!ad || ad.status === "ACTIVE") continue;
+        ad.status = "ACTIVE";
       } else {
         const adSet = world.adSets.find((s) => s.id === change.adSetId);
         if (!adSet || change.amountMinor <= 0 || !Number.isInteger(change.amountMinor)) continue;

@@ -6,6 +6,9 @@ import * as m004 from "./migrations/004_invitations.ts";
 import * as m005 from "./migrations/005_report_runs.ts";
 import * as m006 from "./migrations/006_simulation.ts";
 import * as m007 from "./migrations/007_review_campaigns.ts";
+import * as m008 from "./migrations/008_oauth.ts";
+import * as m009 from "./migrations/009_notifications.ts";
+import * as m010 from "./migrations/010_usage_rollup.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +19,9 @@ const MIGRATIONS: Record<string, Migration> = {
   "005_report_runs": m005,
   "006_simulation": m006,
   "007_review_campaigns": m007,
+  "008_oauth": m008,
+  "009_notifications": m009,
+  "010_usage_rollup": m010,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * Row types of the one schema both dialects share. Ids are numeric strings (Meta-style), times are
  * epoch milliseconds, flags are 0/1 integers and task lists are JSON arrays in text columns, so the
@@ -85,6 +87,17 @@ export interface AppsTable {
   business_id: string;
   name: string;
   created_at: number;
+  /** Exact redirect URIs, JSON array (OAuth). */
+  redirect_uris: Generated<string>;
+  /** Scopes the app asks for, JSON array. */
+  requested_scopes: Generated<string>;
+  client_secret_hash: string | null;
+  /** The client secret sealed with the instance key: appsecret_proof and client authentication need it. */
+  client_secret_sealed: string | null;
+  /** unreviewed | verified | rejected, set by the platform operator. */
+  review_status: Generated<string>;
+  reviewed_at: number | null;
+  require_appsecret_proof: Generated<number>;
 }
 
 export interface AppGrantsTable {
@@ -95,6 +108,8 @@ export interface AppGrantsTable {
   scopes: string;
   created_at: number;
   revoked_at: number | null;
+  /** The authorization server's grant this app grant was made through (OAuth consent), if any. */
+  oidc_grant_id: string | null;
 }
 
 export interface AppGrantAssetsTable {
@@ -114,6 +129,9 @@ export interface AccessTokensTable {
   expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** system_user | console (a signed-in session) | oauth (issued to an app); null for older rows. */
+  kind: string | null;
+  expiry_warned_at: number | null;
 }
 
 /** One row: the last change sequence number; updating it serializes writers so seq order is commit order. */
@@ -382,6 +400,20 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  person_credentials: PersonCredentialsTable;
+  auth_sessions: AuthSessionsTable;
+  login_failures: LoginFailuresTable;
+  password_resets: PasswordResetsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oauth_keys: OAuthKeysTable;
+  notification_channels: NotificationChannelsTable;
+  notification_alerts: NotificationAlertsTable;
+  notification_dedup: NotificationDedupTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  security_alert_cursor: SecurityAlertCursorTable;
+  security_alert_denials: SecurityAlertDenialsTable;
+  usage_rollup: UsageRollupTable;
+  principal_activity: PrincipalActivityTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -399,6 +431,10 @@ export interface ReviewCampaignsTable {
   closed_by: string | null;
   /** 'quarterly' for campaigns the scheduler started; null for ones started by hand. */
   schedule: string | null;
+  /** The scheduled slot this campaign fills (unique per business); null for ones started by hand. */
+  schedule_key: string | null;
+  /** When the last reminder of open items went out. */
+  reminded_at: number | null;
 }
 
 export interface ReviewItemsTable {
@@ -434,4 +470,158 @@ export interface ReviewItemsTable {
   reason: string | null;
   /** Tasks left after a downgrade, JSON. */
   result_tasks: string | null;
+}
+
+export interface PersonCredentialsTable {
+  person_id: string;
+  /** scrypt$N$r$p$salt$hash */
+  password_hash: string | null;
+  password_changed_at: number | null;
+  totp_sealed: string | null;
+  /** A TOTP secret being enrolled, until its first code is confirmed. */
+  totp_pending_sealed: string | null;
+  totp_enabled: Generated<number>;
+  /** The last 30-second step a code was accepted for; a code is never accepted twice. */
+  totp_last_step: number | null;
+  updated_at: number;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  token_hash: string;
+  person_id: string;
+  /** The console's Graph token of this session, revoked with it. */
+  access_token_id: string | null;
+  /** 1 while a business requires 2FA and the person has not enrolled yet. */
+  two_factor_setup_required: Generated<number>;
+  ip: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  /** account:<email> or ip:<address> */
+  key: string;
+  at: number;
+}
+
+export interface PasswordResetsTable {
+  id: string;
+  token_hash: string;
+  person_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OAuthKeysTable {
+  id: number;
+  sealed_jwks: string;
+  created_at: number;
+}
+/** A business's notification channel; secrets (webhook URLs, tokens) only sealed. */
+export interface NotificationChannelsTable {
+  id: string;
+  business_id: string;
+  /** slack | email | whatsapp | webhook */
+  kind: string;
+  name: string;
+  config_json: string;
+  sealed_secret: string | null;
+  secret_hint: string | null;
+  /** info | warning | critical: alerts below it are not sent here. */
+  min_severity: string;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  time_zone: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationAlertsTable {
+  id: string;
+  business_id: string;
+  /** hub (security alerts) | autopilot | test */
+  source: string;
+  kind: string;
+  severity: string;
+  title: string;
+  body: string;
+  fields_json: string;
+  link: string | null;
+  dedup_key: string;
+  evidence_json: string;
+  created_at: number;
+}
+
+export interface NotificationDedupTable {
+  business_id: string;
+  dedup_key: string;
+  alert_id: string;
+  window_started_at: number;
+  suppressed: number;
+  last_seen_at: number;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  channel_id: string;
+  business_id: string;
+  alert_id: string | null;
+  /** pending | held | delivering | delivered | failed | digested */
+  status: string;
+  held_reason: string | null;
+  digest_id: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_attempt_at: number | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+export interface SecurityAlertCursorTable {
+  id: number;
+  last_seq: number;
+  updated_at: number;
+}
+
+export interface SecurityAlertDenialsTable {
+  seq: number;
+  actor_id: string;
+  business_id: string | null;
+  at: number;
+}
+
+/** Use of an asset by a principal: one row per catalogue action and path (direct, share:<id>, app_grant:<id>, app:<id>, none, history). */
+export interface UsageRollupTable {
+  principal_id: string;
+  asset_id: string;
+  action: string;
+  via: string;
+  first_at: number;
+  last_at: number;
+  count: number;
+}
+
+/** The latest audited activity of a person or system user. */
+export interface PrincipalActivityTable {
+  principal_id: string;
+  last_at: number;
 }

@@ -1,13 +1,9 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { newId } from "../../src/ids.ts";
+import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
-import { SCOPES } from "../../src/hub/catalogue/roles.ts";
-import { hashToken } from "../../src/hub/tokens/accessToken.service.ts";
-import { insertToken } from "../../src/hub/tokens/accessToken.repository.ts";
 import { buildConsole, consoleBuildIsStale } from "../../console/build.mjs";
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
@@ -44,33 +40,46 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/**
- * A first-party Graph token for a person, as the hub's person login hands out after sign-in. Until
- * password sign-in is part of the hub, tests issue it straight into the token store.
- */
-export async function personToken(hub: Hub, personId: string): Promise<string> {
-  const value = `GL${crypto.randomBytes(32).toString("base64url")}`;
-  await insertToken(hub.store.db, {
-    id: newId(),
-    token_hash: hashToken(value),
-    principal_id: personId,
-    principal_type: "person",
-    app_id: null,
-    grant_id: null,
-    scopes: JSON.stringify(SCOPES),
-    created_at: hub.now(),
-    expires_at: null,
-    last_used_at: null,
-    revoked_at: null,
-  });
-  return value;
+export const PASSWORD = "correct horse battery staple";
+
+export interface ConsolePerson {
+  id: string;
+  name: string;
+  email: string;
 }
 
-/** Signs in through the console's sign-in screen with an access token, and waits for the first page. */
-export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+/** A person who can sign in (the operator set a password), admin of a new business. */
+export async function buildSignInBusiness(hub: Hub, name: string, personName: string, email: string): Promise<{ id: string; name: string; admin: ConsolePerson }> {
+  const person = await hub.businesses.createPerson(operatorContext(), { name: personName, email });
+  await hub.auth.setPassword(operatorContext(), email, PASSWORD);
+  const business = await hub.businesses.createBusiness(principalContext("person", person.id), { name });
+  return { id: business.id, name: business.name, admin: { id: person.id, name: person.name, email } };
+}
+
+/** The person's console Graph token, obtained the way the console does: `POST /auth/login`, then `GET /auth/session`. */
+export async function sessionToken(baseUrl: string, email: string, password = PASSWORD): Promise<string> {
+  const login = await fetch(`${baseUrl}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+  expect(login.status).toBe(200);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const session = await fetch(`${baseUrl}/auth/session`, { headers: { cookie } });
+  expect(session.status).toBe(200);
+  return ((await session.json()) as { access_token: string }).access_token;
+}
+
+/** Signs in through the console's sign-in screen with email and password, and waits for the first page. */
+export async function signIn(page: Page, baseUrl: string, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/console/login`);
+  await page.getByRole("textbox", { name: "Email" }).fill(email);
+  await page.locator("input[type=password]").and(page.getByLabel("Password")).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
+}
+
+/** Signs in with an access token instead (developers, system users). */
+export async function signInWithToken(page: Page, baseUrl: string, token: string): Promise<void> {
   await page.goto(`${baseUrl}/console/login`);
   await page.getByRole("button", { name: "Use an access token instead" }).click();
-  await page.getByLabel("Access token").fill(token);
+  await page.getByRole("textbox", { name: "Access token" }).fill(token);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
 }

@@ -1,10 +1,10 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
-import { buildAsset, buildBusiness, type TestBusiness } from "../support/factories.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
-import { choose, ensureConsoleBuilt, launchChromium, personToken, screenshot, signIn } from "./browser.ts";
+import { buildSignInBusiness, choose, ensureConsoleBuilt, launchChromium, screenshot, sessionToken, signIn } from "./browser.ts";
 
 /**
  * The partner flow of the guide in a real browser: an advertiser and an agency, each in its own
@@ -15,11 +15,9 @@ describe("console: add partner → accept → staff → downgrade → remove", (
   let hub: Hub;
   let server: RunningServer;
   let browser: Browser;
-  let owner: TestBusiness;
-  let agency: TestBusiness;
+  let owner: Awaited<ReturnType<typeof buildSignInBusiness>>;
+  let agency: Awaited<ReturnType<typeof buildSignInBusiness>>;
   let accountGraphId: string;
-  let ownerToken: string;
-  let agencyToken: string;
   let ownerContext: BrowserContext;
   let agencyContext: BrowserContext;
   let ownerPage: Page;
@@ -29,14 +27,13 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await ensureConsoleBuilt();
     store = makeTestStore("sqlite");
     hub = await store.open();
-    owner = await buildBusiness(hub, "Acme Outdoor");
-    agency = await buildBusiness(hub, "Northwind Media");
-    const account = await buildAsset(hub, owner, "ad_account", "Acme Main");
+    owner = await buildSignInBusiness(hub, "Acme Outdoor", "Alice Advertiser", "alice@acme.example");
+    agency = await buildSignInBusiness(hub, "Northwind Media", "Nora Northwind", "nora@northwind.example");
+    const asAlice = principalContext("person", owner.admin.id);
+    const account = await hub.assets.createAsset(asAlice, owner.id, { type: "ad_account", name: "Acme Main" });
     accountGraphId = account.graphId;
-    await buildAsset(hub, owner, "page", "Acme Page");
-    await buildAsset(hub, owner, "pixel", "Acme Pixel");
-    ownerToken = await personToken(hub, owner.admin.id);
-    agencyToken = await personToken(hub, agency.admin.id);
+    await hub.assets.createAsset(asAlice, owner.id, { type: "page", name: "Acme Page" });
+    await hub.assets.createAsset(asAlice, owner.id, { type: "pixel", name: "Acme Pixel" });
     server = await startServer(hub);
     browser = await launchChromium();
     ownerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -62,7 +59,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
   it("runs the whole partner lifecycle, the UI and the API agreeing at each step", async () => {
     // The owner adds the agency as a partner: Business ID, name confirmed, an asset, a level, send.
-    await signIn(ownerPage, server.url, ownerToken);
+    await signIn(ownerPage, server.url, owner.admin.email);
     await screenshot(ownerPage, "business-info-1440");
     await ownerPage.getByRole("link", { name: "Partners" }).click();
     await ownerPage.getByRole("button", { name: "Add partner" }).click();
@@ -87,7 +84,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await expect.poll(() => ownerPage.getByRole("table", { name: "What was sent" }).textContent()).toContain("Northwind Media must accept it");
 
     // The agency sees the offer in its Requests tab and accepts it.
-    await signIn(agencyPage, server.url, agencyToken);
+    await signIn(agencyPage, server.url, agency.admin.email);
     await agencyPage.getByRole("link", { name: "Requests" }).click();
     await agencyPage.getByTestId("request-Acme Main").waitFor();
     await screenshot(agencyPage, "requests-1440");
@@ -96,10 +93,10 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
     // The agency staffs its admin onto the account, and then sees it with campaign rights.
     await openSharedAccount(agencyPage);
-    await choose(agencyPage, "Person or system user", "Northwind Media Admin");
+    await choose(agencyPage, "Person or system user", "Nora Northwind");
     await choose(agencyPage, "Permission", "Standard");
     await agencyPage.getByRole("button", { name: "Assign", exact: true }).click();
-    await agencyPage.getByRole("table", { name: "Your people on this asset" }).getByText("Northwind Media Admin").waitFor();
+    await agencyPage.getByRole("table", { name: "Your people on this asset" }).getByText("Nora Northwind").waitFor();
     const createButton = agencyPage.getByRole("button", { name: "Create campaign" });
     await createButton.waitFor();
     await createButton.click();
@@ -122,7 +119,8 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await agencyPage.getByRole("heading", { name: "What you can do here" }).waitFor();
     await agencyPage.getByTestId("create-campaign-denied").waitFor();
     expect(await agencyPage.getByRole("button", { name: "Create campaign" }).count()).toBe(0);
-    const asAgency = graphClient(server.url, agencyToken);
+    // The same person's console token, from the same sign-in endpoints the console uses.
+    const asAgency = graphClient(server.url, await sessionToken(server.url, agency.admin.email));
     const refused = await asAgency("POST", `/v24.0/${accountGraphId}/campaigns`, { name: "Should not exist", objective: "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe(200);

@@ -227,7 +227,8 @@ export const consoleBusinessEdges: Record<string, EdgeSpec> = {
 function systemUserBusiness(call: GraphCall, node: GraphNode): string {
   const roles = call.hub.engine.index.principals.get(node.id)?.roles;
   const businessId = roles ? [...roles.keys()][0] : undefined;
-  if (!businessId) throw errors.notFound(`Object with ID '${node.id}'`);
+  // Outsiders learn nothing about another business's system users.
+  if (!businessId || !call.hub.engine.roleIn(call.caller.token.principalId, businessId)) throw errors.notFound(`Object with ID '${node.id}'`);
   authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, businessId, "managing system user tokens");
   return businessId;
 }

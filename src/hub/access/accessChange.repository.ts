@@ -1,7 +1,10 @@
 import type { Executor } from "../../store/database.ts";
 
-/** What an access change touched; the index reloads that entity from the store. */
-export type ChangeKind = "business" | "person" | "member" | "system_user" | "asset" | "share" | "assignment" | "grant";
+/**
+ * What an access change touched; the index reloads that entity from the store. A `token` change
+ * (revocation) has nothing to reload: it only moves the sequence, which ends cached token lookups.
+ */
+export type ChangeKind = "business" | "person" | "member" | "system_user" | "asset" | "share" | "assignment" | "grant" | "token";
 
 /** Records that an entity affecting access changed, bumping the store-wide sequence. Call inside the write's transaction. */
 export async function recordAccessChange(trx: Executor, kind: ChangeKind, entityId: string, at: number): Promise<number> {

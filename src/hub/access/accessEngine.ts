@@ -38,6 +38,8 @@ export class AccessEngine {
   private seq = 0;
   private pending: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
+  private checkedAt = -Infinity;
 
   constructor(
     private readonly db: Db,
@@ -119,7 +121,20 @@ export class AccessEngine {
 
   /** Catches up if the store has moved on; one small read. Call before answering a request. */
   async ensureCurrent(): Promise<void> {
+    const startedAt = performance.now();
     if ((await currentAccessSeq(this.db)) > this.seq) await this.catchUp();
+    this.checkedAt = Math.max(this.checkedAt, startedAt);
+  }
+
+  /**
+   * Like `ensureCurrent`, but skips the read when a look at the store began less than `maxAgeMs`
+   * ago. Changes made through this instance are applied at commit whatever the age; another
+   * instance's change (a revocation, say) is seen by the first request that starts more than
+   * `maxAgeMs` after it committed. 0 looks every time.
+   */
+  async ensureFresh(maxAgeMs: number): Promise<void> {
+    if (maxAgeMs > 0 && performance.now() - this.checkedAt < maxAgeMs) return;
+    await this.ensureCurrent();
   }
 
   /** Polls the store for other instances' changes until `stop`. */
@@ -185,6 +200,8 @@ export class AccessEngine {
         else this.index.removeAssignment(id);
         return;
       }
+      case "token":
+        return;
       case "grant": {
         const row = await snapshot.findGrantRow(db, id);
         if (!row || row.revoked_at !== null) {
@@ -194,6 +211,9 @@ export class AccessEngine {
         this.applyGrants([row], await snapshot.loadGrantAssets(db, [id]));
         return;
       }
+      // Tokens are not in the index; the change is recorded so caches keyed by the sequence drop them.
+      case "token":
+        return;
     }
   }
 

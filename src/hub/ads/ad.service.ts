@@ -7,7 +7,7 @@ import { subjectOf } from "../access/authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
-import { authorizeOnAccount, requireActiveAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
+import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { findCreative } from "./adCreative.repository.ts";
 import { AD_OBJECT_STATUSES, CREATE_STATUSES, REVIEW_STATUSES } from "./adEnums.ts";
 import { keysetPage, mapPage } from "./adPaging.ts";
@@ -163,7 +163,7 @@ export class AdService {
   async getAd(ctx: RequestContext, adId: string): Promise<AdView> {
     const row = await findAd(this.deps.db, adId);
     if (!row) throw unknownAdObject(adId);
-    authorizeOnAccount(this.deps, ctx, await requireAdAccount(this.deps.db, row.account_id), "view_asset");
+    authorizeOnAccount(this.deps, ctx, await readAdAccount(this.deps, row.account_id), "view_asset");
     return presentAd(row);
   }
 
@@ -187,7 +187,7 @@ export class AdService {
     } else {
       [accountId, filter] = [parent.accountId, {}];
     }
-    const account = await requireAdAccount(this.deps.db, accountId);
+    const account = await readAdAccount(this.deps, accountId);
     if ("accountId" in parent) filter.accountId = account.id;
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
     const page = await keysetPage(pageRequest(options.page), (window) => listAds(this.deps.db, { ...filter, effectiveStatuses }, window));

@@ -1,6 +1,8 @@
 import { errors } from "../../errors.ts";
 import type { Executor } from "../../store/database.ts";
 import { authorizeAsset } from "../access/authorize.ts";
+import { ChangeSeqCache } from "../access/changeSeqCache.ts";
+import type { AccessEngine } from "../access/accessEngine.ts";
 import type { ActionName } from "../catalogue/actions.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
@@ -31,6 +33,20 @@ export async function requireAdAccount(db: Executor, accountId: string): Promise
     timezoneName: account.timezone_name,
     accountStatus: account.account_status,
   };
+}
+
+const scopeCaches = new WeakMap<AccessEngine, ChangeSeqCache<AdAccountScope>>();
+
+/**
+ * `requireAdAccount` for reads outside a transaction, cached until the next access change. The
+ * account's name changes only with an `asset` change; currency and time zone never change.
+ * (Writes keep reading the row inside their transaction, status included.)
+ */
+export async function readAdAccount(deps: HubDeps, accountId: string): Promise<AdAccountScope> {
+  let cache = scopeCaches.get(deps.engine);
+  if (!cache) scopeCaches.set(deps.engine, (cache = new ChangeSeqCache(deps.engine)));
+  const id = assetIdFromGraph(accountId);
+  return (await cache.read(id, () => requireAdAccount(deps.db, id)))!;
 }
 
 /** Authorizes each action on the ad account through the access engine (no-op for operator and system). */

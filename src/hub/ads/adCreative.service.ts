@@ -6,7 +6,7 @@ import type { Page, PageRequest } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { countAdsUsingCreative } from "./ad.repository.ts";
-import { authorizeOnAccount, requireActiveAccount, requireAdAccount, requireUsableAsset, unknownAdObject } from "./adAccountScope.ts";
+import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, requireUsableAsset, unknownAdObject } from "./adAccountScope.ts";
 import { findCreative, insertCreative, listCreatives, lockCreative, updateCreative, type AdCreativeRecord, type AdCreativeRow } from "./adCreative.repository.ts";
 import { CALL_TO_ACTION_TYPES } from "./adEnums.ts";
 import { keysetPage, mapPage } from "./adPaging.ts";
@@ -154,7 +154,7 @@ export class AdCreativeService {
   async getAdCreative(ctx: RequestContext, creativeId: string): Promise<AdCreativeView> {
     const row = await findCreative(this.deps.db, creativeId);
     if (!row) throw unknownAdObject(creativeId);
-    authorizeOnAccount(this.deps, ctx, await requireAdAccount(this.deps.db, row.account_id), "view_asset");
+    authorizeOnAccount(this.deps, ctx, await readAdAccount(this.deps, row.account_id), "view_asset");
     return presentAdCreative(row);
   }
 
@@ -164,7 +164,7 @@ export class AdCreativeService {
     accountId: string,
     options: { status?: readonly string[] | string; page?: PageRequest } = {},
   ): Promise<Page<AdCreativeView>> {
-    const account = await requireAdAccount(this.deps.db, accountId);
+    const account = await readAdAccount(this.deps, accountId);
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
     const statuses = options.status === undefined ? ["ACTIVE"] : parseParams(statusFilterSchema, { status: options.status }).status;
     const page = await keysetPage(pageRequest(options.page), (window) =>

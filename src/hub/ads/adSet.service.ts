@@ -8,7 +8,7 @@ import { runCommand, type HubDeps } from "../hubCommand.ts";
 import {
   authorizeOnAccount,
   requireActiveAccount,
-  requireAdAccount,
+  readAdAccount, requireAdAccount,
   requireUsableAsset,
   unknownAdObject,
   type AdAccountScope,
@@ -233,7 +233,7 @@ export class AdSetService {
   async getAdSet(ctx: RequestContext, adSetId: string): Promise<AdSetView> {
     const row = await findAdSet(this.deps.db, adSetId);
     if (!row) throw unknownAdObject(adSetId);
-    authorizeOnAccount(this.deps, ctx, await requireAdAccount(this.deps.db, row.account_id), "view_asset");
+    authorizeOnAccount(this.deps, ctx, await readAdAccount(this.deps, row.account_id), "view_asset");
     return presentAdSet(row);
   }
 
@@ -245,10 +245,10 @@ export class AdSetService {
     if ("campaignId" in parent) {
       const campaign = await findCampaign(this.deps.db, parent.campaignId);
       if (!campaign) throw unknownAdObject(parent.campaignId);
-      account = await requireAdAccount(this.deps.db, campaign.account_id);
+      account = await readAdAccount(this.deps, campaign.account_id);
       filter = { campaignId: campaign.id };
     } else {
-      account = await requireAdAccount(this.deps.db, parent.accountId);
+      account = await readAdAccount(this.deps, parent.accountId);
       filter = { accountId: account.id };
     }
     authorizeOnAccount(this.deps, ctx, account, "view_asset");

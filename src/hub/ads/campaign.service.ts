@@ -5,7 +5,7 @@ import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
-import { authorizeOnAccount, requireActiveAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
+import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { AD_OBJECT_STATUSES, BID_STRATEGIES, CREATE_STATUSES, OBJECTIVES, SPECIAL_AD_CATEGORIES } from "./adEnums.ts";
 import { keysetPage, mapPage } from "./adPaging.ts";
 import { parseParams, params } from "./adParams.ts";
@@ -154,14 +154,14 @@ export class CampaignService {
   async getCampaign(ctx: RequestContext, campaignId: string): Promise<CampaignView> {
     const row = await findCampaign(this.deps.db, campaignId);
     if (!row) throw unknownAdObject(campaignId);
-    const account = await requireAdAccount(this.deps.db, row.account_id);
+    const account = await readAdAccount(this.deps, row.account_id);
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
     return presentCampaign(row);
   }
 
   /** `GET act_<id>/campaigns`, newest first. */
   async listCampaigns(ctx: RequestContext, accountId: string, options: ListOptions = {}): Promise<Page<CampaignView>> {
-    const account = await requireAdAccount(this.deps.db, accountId);
+    const account = await readAdAccount(this.deps, accountId);
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
     const effectiveStatuses = effectiveStatusFilter(options.effectiveStatus);
     const page = await keysetPage(pageRequest(options.page), (window) =>

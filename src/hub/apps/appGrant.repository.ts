@@ -1,10 +1,11 @@
 import type { Executor } from "../../store/database.ts";
+import type { Insertable, Selectable } from "kysely";
 import type { AppGrantsTable, AppsTable } from "../../store/schema.ts";
 
-export type AppRow = AppsTable;
-export type AppGrantRow = AppGrantsTable;
+export type AppRow = Selectable<AppsTable>;
+export type AppGrantRow = Selectable<AppGrantsTable>;
 
-export async function insertApp(db: Executor, row: AppRow): Promise<void> {
+export async function insertApp(db: Executor, row: Insertable<AppsTable>): Promise<void> {
   await db.insertInto("apps").values(row).execute();
 }
 
@@ -12,7 +13,7 @@ export async function findApp(db: Executor, id: string): Promise<AppRow | undefi
   return db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function insertGrant(db: Executor, row: AppGrantRow, assetIds: string[]): Promise<void> {
+export async function insertGrant(db: Executor, row: Insertable<AppGrantsTable>, assetIds: string[]): Promise<void> {
   await db.insertInto("app_grants").values(row).execute();
   if (assetIds.length > 0) {
     await db

@@ -10,6 +10,8 @@ import {
 } from "./audit.repository.ts";
 import { listAuditEntries, type AuditFilter } from "./audit.repository.ts";
 import { auditEntryHash, GENESIS_HASH } from "./auditChain.ts";
+import type { AccessIndex } from "../access/accessIndex.ts";
+import { rollUpAuditEntry } from "./usageRollup.ts";
 
 export type AuditOutcome = "success" | "denied" | "invalid" | "failed";
 
@@ -37,6 +39,8 @@ export class AuditService {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** The access index, to record which path each use went through (`direct`, `share:<id>`, …). */
+    private readonly index?: AccessIndex,
   ) {}
 
   /** Appends an entry; pass the write's transaction so the entry commits (or not) with the change. */
@@ -67,6 +71,8 @@ export class AuditService {
     const hash = auditEntryHash(head.hash, entry);
     await insertAuditEntry(trx, { ...entry, prev_hash: head.hash, hash });
     await setAuditHeadHash(trx, hash);
+    // The usage rollup commits (or not) with the entry, so it never disagrees with the log.
+    await rollUpAuditEntry(trx, this.index, ctx, entry);
     return head.seq;
   }
 

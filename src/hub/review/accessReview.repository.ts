@@ -174,3 +174,36 @@ export async function lastActivitySince(db: Executor, businessId: string, since:
 export async function listAssetsOwnedBy(db: Executor, businessId: string) {
   return db.selectFrom("assets").select(["id", "name", "type"]).where("owner_business_id", "=", businessId).orderBy("id").execute();
 }
+
+/**
+ * The same use as `listUseSince`, read from the usage rollup instead of the audit log: one row per
+ * principal, asset and catalogue action last used since `since` (paths pooled). The rollup keeps
+ * each key's latest use, and a key was used in the window exactly when that latest use is in it.
+ */
+export async function listRolledUpUseSince(db: Executor, businessId: string, since: number): Promise<UseRow[]> {
+  const rows = await db
+    .selectFrom("usage_rollup as u")
+    .innerJoin("assets as x", "x.id", "u.asset_id")
+    .select(({ fn }) => ["u.principal_id", "u.asset_id", "u.action", fn.max("u.last_at").as("last_at")])
+    .where("x.owner_business_id", "=", businessId)
+    .where("u.last_at", ">=", since)
+    .groupBy(["u.principal_id", "u.asset_id", "u.action"])
+    .execute();
+  return rows.map((r) => ({ actor_id: r.principal_id, asset_id: r.asset_id, action: r.action, target_type: null, last_at: Number(r.last_at) }));
+}
+
+/** `lastActivitySince` read from the principals' latest-activity table instead of the audit log. */
+export async function lastRolledUpActivitySince(db: Executor, businessId: string, since: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("principal_activity as a")
+    .select(["a.principal_id", "a.last_at"])
+    .where("a.last_at", ">=", since)
+    .where((eb) =>
+      eb.or([
+        eb("a.principal_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
+        eb("a.principal_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
+      ]),
+    )
+    .execute();
+  return new Map(rows.map((r) => [r.principal_id, Number(r.last_at)]));
+}

@@ -6,6 +6,7 @@ import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue
 import { describeGrant, LEVEL_LABELS, presetTasks, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
+import type { UsageRecorder } from "../audit/usageRollup.ts";
 import * as repo from "./accessReview.repository.ts";
 import {
   actionOfAuditEntry,
@@ -43,10 +44,20 @@ function parseList(json: string): string[] {
  * people and system users, everything reaching its assets from outside, risky apps, shares ending,
  * and 2FA gaps. Read-only; each finding carries the fix a UI or the CLI can apply.
  */
-export class AccessReviewService {
-  constructor(private readonly deps: HubDeps) {}
+/**
+ * Where findings read use from: the usage rollup (the default; one row per principal, asset and
+ * action) or the raw audit log (the original computation, kept as the reference the rollup is
+ * tested and benchmarked against).
+ */
+export type UsageSource = "rollup" | "audit_log";
 
-  async findings(ctx: RequestContext, businessId: string, options: { windowDays?: number } = {}): Promise<AccessReviewReport> {
+export class AccessReviewService {
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly usage?: UsageRecorder,
+  ) {}
+
+  async findings(ctx: RequestContext, businessId: string, options: { windowDays?: number; usageSource?: UsageSource } = {}): Promise<AccessReviewReport> {
     const windowDays = options.windowDays ?? 90;
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650) {
       throw errors.invalidParameter("Invalid window_days: use a whole number of days from 1 to 3650.");
@@ -57,6 +68,9 @@ export class AccessReviewService {
     if (!business) throw errors.unknownBusiness(businessId);
     authorizeBusinessAdmin(engine, ctx, businessId, "reviewing access");
 
+    const fromLog = options.usageSource === "audit_log";
+    // Reads counted on this instance but not yet written count too.
+    if (!fromLog) await this.usage?.flush();
     const now = this.deps.now();
     const since = now - windowDays * DAY_MS;
     const [assetRows, shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
@@ -66,8 +80,8 @@ export class AccessReviewService {
       repo.listMembers(db, businessId),
       repo.listSystemUserTokenUse(db, businessId, now),
       repo.listAppGrantsOnAssetsOf(db, businessId),
-      repo.listUseSince(db, businessId, since),
-      repo.lastActivitySince(db, businessId, since),
+      fromLog ? repo.listUseSince(db, businessId, since) : repo.listRolledUpUseSince(db, businessId, since),
+      fromLog ? repo.lastActivitySince(db, businessId, since) : repo.lastRolledUpActivitySince(db, businessId, since),
     ]);
 
     const assets = new Map<string, AssetInfo>();

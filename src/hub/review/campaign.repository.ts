@@ -6,8 +6,19 @@ import type { ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.
 export type ReviewCampaignRow = ReviewCampaignsTable;
 export type ReviewItemRow = ReviewItemsTable;
 
-export async function insertCampaign(db: Executor, row: ReviewCampaignRow): Promise<void> {
-  await db.insertInto("review_campaigns").values(row).execute();
+/** Inserts the campaign; false when a campaign of the business already holds its schedule key. */
+export async function insertCampaign(db: Executor, row: ReviewCampaignRow): Promise<boolean> {
+  if (row.schedule_key === null) {
+    await db.insertInto("review_campaigns").values(row).execute();
+    return true;
+  }
+  const inserted = await db
+    .insertInto("review_campaigns")
+    .values(row)
+    .onConflict((oc) => oc.columns(["business_id", "schedule_key"]).doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
 export async function insertItems(db: Executor, rows: ReviewItemRow[]): Promise<void> {
@@ -51,6 +62,29 @@ export async function closeCampaign(db: Executor, id: string, closedBy: string, 
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Open campaigns with open items whose last reminder is older than `before` (or never sent). */
+export async function listRemindable(db: Executor, before: number): Promise<ReviewCampaignRow[]> {
+  return db
+    .selectFrom("review_campaigns as c")
+    .selectAll("c")
+    .where("c.status", "=", "open")
+    .where((eb) => eb.or([eb("c.reminded_at", "is", null), eb("c.reminded_at", "<=", before)]))
+    .where((eb) => eb.exists(eb.selectFrom("review_items as i").select("i.id").whereRef("i.campaign_id", "=", "c.id").where("i.status", "=", "open")))
+    .orderBy("c.created_at")
+    .execute();
+}
+
+/** Claims the campaign's next reminder; false when another instance (or run) already sent it. */
+export async function claimReminder(db: Executor, campaignId: string, before: number, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable("review_campaigns")
+    .set({ reminded_at: at })
+    .where("id", "=", campaignId)
+    .where((eb) => eb.or([eb("reminded_at", "is", null), eb("reminded_at", "<=", before)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Each business owning assets, with when its last scheduled campaign started (null: never). */
 export async function listScheduleCandidates(db: Executor): Promise<{ business_id: string; last_at: number | null }[]> {
   const owners = await db.selectFrom("assets").select("owner_business_id").distinct().orderBy("owner_business_id").execute();
@@ -65,11 +99,11 @@ export async function listScheduleCandidates(db: Executor): Promise<{ business_i
 }
 
 /** The business's people with the ADMIN role: the campaign's reviewers. */
-export async function listAdmins(db: Executor, businessId: string): Promise<{ id: string; name: string }[]> {
+export async function listAdmins(db: Executor, businessId: string): Promise<{ id: string; name: string; email: string }[]> {
   return db
     .selectFrom("business_members as m")
     .innerJoin("people as p", "p.id", "m.person_id")
-    .select(["p.id", "p.name"])
+    .select(["p.id", "p.name", "p.email"])
     .where("m.business_id", "=", businessId)
     .where("m.role", "=", "ADMIN")
     .orderBy("p.id")

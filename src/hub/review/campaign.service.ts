@@ -1,4 +1,4 @@
-import { errors } from "../../errors.ts";
+import { errors, GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import type { AppGrantService } from "../apps/appGrant.service.ts";
@@ -38,6 +38,13 @@ export interface CampaignView {
   closed_at: string | null;
   closed_by: string | null;
   items: number;
+}
+
+/** A reminder the scheduler sent: the campaign, how many items wait, and who can decide them. */
+export interface DueReminder {
+  campaign: CampaignView;
+  open_items: number;
+  reviewers: { id: string; name: string; email: string }[];
 }
 
 export interface ItemView {
@@ -166,7 +173,7 @@ export class ReviewCampaignService {
   async start(
     ctx: RequestContext,
     businessId: string,
-    options: { name?: string; dueInDays?: number; closePolicy?: string; schedule?: string | null } = {},
+    options: { name?: string; dueInDays?: number; closePolicy?: string; schedule?: string | null; scheduleKey?: string | null } = {},
   ): Promise<CampaignView> {
     const { db, engine } = this.deps;
     const dueInDays = options.dueInDays ?? 14;
@@ -289,10 +296,14 @@ export class ReviewCampaignService {
       closed_at: null,
       closed_by: null,
       schedule: options.schedule ?? null,
+      schedule_key: options.scheduleKey ?? null,
+      reminded_at: null,
     };
     const attempt = { action: "review.start", businessId, targetType: "review_campaign" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
-      await repo.insertCampaign(tx.trx, row);
+      if (!(await repo.insertCampaign(tx.trx, row))) {
+        throw errors.duplicate(`The scheduled access review of this business for this period (${row.schedule_key}) has already started.`);
+      }
       await repo.insertItems(tx.trx, items);
       await tx.audit({ ...attempt, targetId: campaignId, after: { name, close_policy: closePolicy, items: items.length, schedule: row.schedule } });
       return presentCampaign(row, items.length);
@@ -392,17 +403,52 @@ export class ReviewCampaignService {
 
   /**
    * Starts a quarterly campaign for every business owning assets whose last scheduled campaign is
-   * older than QUARTER_DAYS (or that never had one). Meant for a periodic job; nothing calls it yet,
-   * so scheduled campaigns start only when an operator or job runs it.
+   * older than QUARTER_DAYS (or that never had one). Safe to run from every instance at once: each
+   * campaign carries the slot it fills (the start of the previous scheduled one), unique per
+   * business in the store, so of two instances racing for one slot only one starts it.
    */
   async scheduleDue(now: number): Promise<CampaignView[]> {
     const started: CampaignView[] = [];
     for (const c of await repo.listScheduleCandidates(this.deps.db)) {
       if (c.last_at !== null && now - c.last_at < QUARTER_DAYS * DAY_MS) continue;
       const quarter = `${new Date(now).getUTCFullYear()} Q${Math.floor(new Date(now).getUTCMonth() / 3) + 1}`;
-      started.push(await this.start(systemContext(), c.business_id, { name: `Quarterly access review ${quarter}`, schedule: "quarterly" }));
+      const scheduleKey = `quarterly:after:${c.last_at ?? "none"}`;
+      try {
+        started.push(await this.start(systemContext(), c.business_id, { name: `Quarterly access review ${quarter}`, schedule: "quarterly", scheduleKey }));
+      } catch (error) {
+        // Another instance started this slot first.
+        if (error instanceof GrantlineError && error.id === "DUPLICATE") continue;
+        throw error;
+      }
     }
     return started;
+  }
+
+  /**
+   * Reminds the reviewers of every open campaign with open items, at most once per `everyDays`
+   * (default 7). Each reminder is claimed in the store before it is recorded and handed to `send`,
+   * so instances sharing a store send it once.
+   */
+  async remindDue(now: number, options: { everyDays?: number; send?: (reminder: DueReminder) => Promise<void> } = {}): Promise<DueReminder[]> {
+    const before = now - (options.everyDays ?? 7) * DAY_MS;
+    const sent: DueReminder[] = [];
+    for (const campaign of await repo.listRemindable(this.deps.db, before)) {
+      const items = await repo.listItems(this.deps.db, campaign.id);
+      const open = items.filter((i) => i.status === "open");
+      const reviewers = await repo.listAdmins(this.deps.db, campaign.business_id);
+      const ctx = systemContext();
+      const attempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
+      const claimed = await runCommand(this.deps, ctx, attempt, async (tx) => {
+        if (!(await repo.claimReminder(tx.trx, campaign.id, before, tx.now))) return false;
+        await tx.audit({ ...attempt, after: { open_items: open.length, reviewers: reviewers.map((r) => r.id), scheduled: true } });
+        return true;
+      });
+      if (!claimed) continue;
+      const reminder: DueReminder = { campaign: presentCampaign(campaign, items.length), open_items: open.length, reviewers };
+      sent.push(reminder);
+      await options.send?.(reminder);
+    }
+    return sent;
   }
 
   /** The campaign and its items for exports, after the same admin check as every other read. */

@@ -1,9 +1,10 @@
 import type { Executor } from "../../store/database.ts";
+import type { Insertable, Selectable } from "kysely";
 import type { AccessTokensTable } from "../../store/schema.ts";
 
-export type AccessTokenRow = AccessTokensTable;
+export type AccessTokenRow = Selectable<AccessTokensTable>;
 
-export async function insertToken(db: Executor, row: AccessTokenRow): Promise<void> {
+export async function insertToken(db: Executor, row: Insertable<AccessTokensTable>): Promise<void> {
   await db.insertInto("access_tokens").values(row).execute();
 }
 

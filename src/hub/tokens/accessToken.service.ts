@@ -8,6 +8,7 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findSystemUser } from "../people/systemUser.repository.ts";
 import { findApp } from "../apps/appGrant.repository.ts";
+import { ChangeSeqCache } from "../access/changeSeqCache.ts";
 import { findTokenByHash, insertToken, listTokensOfPrincipal, revokeToken, touchToken, type AccessTokenRow } from "./accessToken.repository.ts";
 
 const SIXTY_DAYS = 60 * 24 * 60 * 60 * 1000;
@@ -58,8 +59,12 @@ function validScopes(input: readonly string[] | undefined): Scope[] {
 /** Access tokens of system users (and, later, of people through apps): issue, resolve, list, revoke. */
 export class AccessTokenService {
   private readonly lastTouched = new Map<string, number>();
+  /** Live tokens by hash; only positive answers are kept, and expiry is checked on every use. */
+  private readonly live: ChangeSeqCache<{ token: ResolvedToken; expiresAt: number | null }>;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.live = new ChangeSeqCache(deps.engine);
+  }
 
   /** `POST /{system_user}/access_tokens`: a non-expiring token, or one that lasts 60 days. */
   async issueSystemUserToken(
@@ -87,6 +92,8 @@ export class AccessTokenService {
         expires_at: input.expiresIn60Days ? tx.now + SIXTY_DAYS : null,
         last_used_at: null,
         revoked_at: null,
+        kind: "system_user",
+        expiry_warned_at: null,
       };
       await insertToken(tx.trx, row);
       await tx.audit({
@@ -100,30 +107,47 @@ export class AccessTokenService {
     });
   }
 
-  /** Finds the live token behind a bearer value, or throws Graph error 190. */
+  /**
+   * Finds the live token behind a bearer value, or throws Graph error 190. Lookups are cached by
+   * hash until the next access change (a revocation records one, as do grant, share and
+   * assignment changes), and an expired token is refused whether cached or not.
+   */
   async resolve(accessToken: string): Promise<ResolvedToken> {
-    const row = await findTokenByHash(this.deps.db, hashToken(accessToken));
+    const hash = hashToken(accessToken);
+    const found = await this.live.read(hash, async () => {
+      const row = await findTokenByHash(this.deps.db, hash);
+      if (!row || row.revoked_at !== null) return undefined;
+      const token: ResolvedToken = {
+        tokenId: row.id,
+        principalId: row.principal_id,
+        principalType: row.principal_type as PrincipalType,
+        appId: row.app_id,
+        grantId: row.grant_id,
+        scopes: new Set(JSON.parse(row.scopes) as string[]),
+      };
+      return { token, expiresAt: row.expires_at };
+    });
     const now = this.deps.now();
-    if (!row || row.revoked_at !== null) throw errors.invalidToken("Invalid OAuth access token - Cannot parse access token");
-    if (row.expires_at !== null && row.expires_at <= now) throw errors.expiredToken();
-    if ((this.lastTouched.get(row.id) ?? 0) + TOUCH_EVERY_MS <= now) {
-      this.lastTouched.set(row.id, now);
-      await touchToken(this.deps.db, row.id, now);
+    if (!found) throw errors.invalidToken("Invalid OAuth access token - Cannot parse access token");
+    if (found.expiresAt !== null && found.expiresAt <= now) throw errors.expiredToken();
+    const { token } = found;
+    // An app token lives only as long as the app grant it was issued under.
+    if (token.grantId && !this.deps.engine.index.getGrant(token.grantId)) {
+      throw errors.invalidToken("Error validating access token: The user has not authorized application.");
     }
-    return {
-      tokenId: row.id,
-      principalId: row.principal_id,
-      principalType: row.principal_type as PrincipalType,
-      appId: row.app_id,
-      grantId: row.grant_id,
-      scopes: new Set(JSON.parse(row.scopes) as string[]),
-    };
+    if ((this.lastTouched.get(token.tokenId) ?? 0) + TOUCH_EVERY_MS <= now) {
+      this.lastTouched.set(token.tokenId, now);
+      await touchToken(this.deps.db, token.tokenId, now);
+    }
+    return token;
   }
 
   async revoke(ctx: RequestContext, tokenId: string, businessId: string | null): Promise<void> {
     await runCommand(this.deps, ctx, { action: "token.revoke", businessId, targetType: "token", targetId: tokenId }, async (tx) => {
       if (businessId) authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "revoking tokens");
       await revokeToken(tx.trx, tokenId, tx.now);
+      // Ends cached lookups of this token on every instance.
+      await tx.changed("token", tokenId);
       await tx.audit({ action: "token.revoke", businessId, targetType: "token", targetId: tokenId });
     });
   }

@@ -1,0 +1,138 @@
+import cookie from "@fastify/cookie";
+import csrfProtection from "@fastify/csrf-protection";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors } from "../errors.ts";
+import type { RequestContext } from "../hub/context.ts";
+import type { Hub } from "../hub/hub.ts";
+import type { Mailer } from "../mail/mailer.ts";
+
+export const SESSION_COOKIE = "grantline_session";
+
+export interface AuthRouteOptions {
+  /** Where people reach the hub; links in emails point here, and cookies are Secure when it is https. */
+  publicUrl: () => string;
+  mailer: Mailer;
+}
+
+/** A request's context before anyone is known: the request id, acting as the system. */
+export function anonymousContext(request: FastifyRequest): RequestContext {
+  return { requestId: request.id, actor: { type: "system" } };
+}
+
+export function sessionValueOf(request: FastifyRequest): string | undefined {
+  const value = request.cookies[SESSION_COOKIE];
+  return typeof value === "string" && value ? value : undefined;
+}
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  return body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/** Checks the CSRF token of a cookie-authenticated POST (header x-csrf-token, or a `_csrf` form field). */
+export function csrfCheck(app: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => app.csrfProtection(request, reply, done);
+}
+
+function presentSession(session: NonNullable<Awaited<ReturnType<Hub["auth"]["session"]>>>, csrfToken: string) {
+  return {
+    person: session.person,
+    access_token: session.accessToken,
+    expires_at: Math.floor(session.expiresAt / 1000),
+    csrf_token: csrfToken,
+    ...(session.twoFactorSetupRequired ? { two_factor_setup_required: true } : {}),
+  };
+}
+
+const RESET_PAGE = (token: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Choose a new password – Grantline</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>Choose a new password</h1>
+<form method="post" action="/auth/password-reset/confirm">
+<input type="hidden" name="token" value="${token.replace(/[^A-Za-z0-9_-]/g, "")}">
+<label for="password">New password (at least 10 characters)</label>
+<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
+<button type="submit">Set password</button>
+</form>
+</main></body></html>`;
+
+/** Cookies and CSRF protection for the whole server (the sign-in pages and the OAuth consent use them). */
+export async function registerSessionPlugins(app: FastifyInstance, publicUrl: () => string): Promise<void> {
+  await app.register(cookie);
+  await app.register(csrfProtection, {
+    sessionPlugin: "@fastify/cookie",
+    cookieKey: "grantline_csrf",
+    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure: publicUrl().startsWith("https:") },
+  });
+}
+
+/** People's sign-in endpoints under /auth. */
+export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: AuthRouteOptions): void {
+  const secure = () => options.publicUrl().startsWith("https:");
+  const csrf = csrfCheck(app);
+
+  app.post("/auth/login", async (request, reply) => {
+    // Only JSON: a cross-site HTML form cannot send it, so nobody can be signed in to someone else's account.
+    if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) {
+      throw errors.invalidParameter("Send the sign-in as JSON: {\"email\", \"password\", \"totp_code\"}.");
+    }
+    const body = bodyOf(request);
+    const signedIn = await hub.auth.login(anonymousContext(request), { email: body.email, password: body.password, totpCode: body.totp_code, ip: request.ip });
+    void reply.setCookie(SESSION_COOKIE, signedIn.sessionValue, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secure(),
+      path: "/",
+      expires: new Date(signedIn.expiresAt),
+    });
+    return { person: signedIn.person, ...(signedIn.twoFactorSetupRequired ? { two_factor_setup_required: true } : {}) };
+  });
+
+  app.post("/auth/logout", { onRequest: csrf }, async (request, reply) => {
+    await hub.auth.logout(anonymousContext(request), sessionValueOf(request));
+    void reply.clearCookie(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax", secure: secure() });
+    return { success: true };
+  });
+
+  app.get("/auth/session", async (request, reply) => {
+    void reply.header("cache-control", "no-store");
+    const session = await hub.auth.requireSession(sessionValueOf(request));
+    return presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" }));
+  });
+
+  app.post("/auth/totp/enroll", { onRequest: csrf }, async (request) => {
+    const session = await hub.auth.requireSession(sessionValueOf(request));
+    const { secret, uri } = await hub.auth.enrollTotp(anonymousContext(request), session);
+    return { secret, otpauth_uri: uri };
+  });
+
+  app.post("/auth/totp/confirm", { onRequest: csrf }, async (request, reply) => {
+    const value = sessionValueOf(request);
+    if (!value) throw errors.notSignedIn();
+    const session = await hub.auth.confirmTotp(anonymousContext(request), value, bodyOf(request).code);
+    return { ...presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" })), two_factor_enabled: true };
+  });
+
+  app.post("/auth/password-reset", async (request) => {
+    try {
+      await hub.auth.requestPasswordReset(anonymousContext(request), bodyOf(request).email, { mailer: options.mailer, baseUrl: options.publicUrl() });
+    } catch (error) {
+      // The answer must not tell whether the email has an account, so a mail failure is only logged.
+      request.log.error({ err: error }, "password reset email failed");
+    }
+    return { success: true };
+  });
+
+  app.get("/auth/password-reset", async (request, reply) => {
+    const token = (request.query as Record<string, unknown>).token;
+    void reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer");
+    return reply.type("text/html; charset=utf-8").send(RESET_PAGE(typeof token === "string" ? token : ""));
+  });
+
+  app.post("/auth/password-reset/confirm", async (request) => {
+    const body = bodyOf(request);
+    const person = await hub.auth.confirmPasswordReset(anonymousContext(request), body.token, body.password);
+    return { success: true, person };
+  });
+}

@@ -1,0 +1,308 @@
+import crypto from "node:crypto";
+import type { SecretBox } from "../crypto/secretBox.ts";
+import { errors, GrantlineError } from "../errors.ts";
+import type { AuditEvent } from "../hub/audit/audit.service.ts";
+import { SCOPES } from "../hub/catalogue/roles.ts";
+import type { RequestContext } from "../hub/context.ts";
+import { runCommand, type CommandTx, type HubDeps } from "../hub/hubCommand.ts";
+import { findPerson, findPersonByEmail, type PersonRow } from "../hub/people/person.repository.ts";
+import { insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import { hashToken } from "../hub/tokens/accessToken.service.ts";
+import type { Mailer } from "../mail/mailer.ts";
+import { newId } from "../ids.ts";
+import * as repo from "./auth.repository.ts";
+import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./password.ts";
+import { newTotpSecret, totpStepOf } from "./totp.ts";
+
+const MINUTE = 60_000;
+
+export interface PersonAuthOptions {
+  /** How long a session (and its console token) lasts; default 12 hours. */
+  sessionTtlMs?: number;
+  /** Failed sign-ins allowed per account, and per IP address, within the window. */
+  accountFailureLimit?: number;
+  ipFailureLimit?: number;
+  failureWindowMs?: number;
+  /** How long a password reset link works; default 1 hour. */
+  resetTtlMs?: number;
+}
+
+export interface PersonView {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface SignedIn {
+  person: PersonView;
+  /** The session cookie's value; only its hash is stored. */
+  sessionValue: string;
+  expiresAt: number;
+  twoFactorSetupRequired: boolean;
+}
+
+export interface SessionView {
+  sessionId: string;
+  person: PersonView;
+  expiresAt: number;
+  twoFactorSetupRequired: boolean;
+  /** The console's Graph token, derived from the cookie value (null until 2FA is set up when required). */
+  accessToken: string | null;
+}
+
+function present(person: PersonRow): PersonView {
+  return { id: person.id, name: person.name, email: person.email };
+}
+
+/**
+ * The console's Graph token is derived from the session cookie, so it can be handed to the page on
+ * every `GET /auth/session` without being stored anywhere in the clear.
+ */
+export function consoleTokenOf(sessionValue: string): string {
+  return `GLc${crypto.createHmac("sha256", sessionValue).update("grantline console token").digest("base64url")}`;
+}
+
+/** People signing in: passwords, TOTP, sessions, throttling and password reset. */
+export class PersonAuthService {
+  private readonly sessionTtlMs: number;
+  private readonly accountLimit: number;
+  private readonly ipLimit: number;
+  private readonly windowMs: number;
+  private readonly resetTtlMs: number;
+
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly secrets: () => SecretBox,
+    options: PersonAuthOptions = {},
+  ) {
+    this.sessionTtlMs = options.sessionTtlMs ?? 12 * 60 * MINUTE;
+    this.accountLimit = options.accountFailureLimit ?? 5;
+    this.ipLimit = options.ipFailureLimit ?? 20;
+    this.windowMs = options.failureWindowMs ?? 15 * MINUTE;
+    this.resetTtlMs = options.resetTtlMs ?? 60 * MINUTE;
+  }
+
+  /** Sets a person's password (the operator's CLI or a reset); every session of theirs ends. */
+  async setPassword(ctx: RequestContext, email: string, password: string): Promise<PersonView> {
+    const normalized = email.trim().toLowerCase();
+    return runCommand(this.deps, ctx, { action: "person.set_password", targetType: "person" }, async (tx) => {
+      const person = await findPersonByEmail(tx.trx, normalized);
+      if (!person) throw errors.invalidParameter(`No person has the email ${normalized}.`);
+      await this.writePassword(tx, person, checkPasswordPolicy(password));
+      return present(person);
+    });
+  }
+
+  private async writePassword(tx: CommandTx, person: PersonRow, password: string): Promise<void> {
+    await repo.upsertCredentials(tx.trx, person.id, { password_hash: await hashPassword(password), password_changed_at: tx.now }, tx.now);
+    await this.endSessions(tx, person.id);
+    await tx.audit({ action: "person.set_password", targetType: "person", targetId: person.id });
+  }
+
+  private async endSessions(tx: CommandTx, personId: string): Promise<void> {
+    for (const session of await repo.listLiveSessionsOfPerson(tx.trx, personId, tx.now)) {
+      await this.endSession(tx, session);
+    }
+  }
+
+  private async endSession(tx: CommandTx, session: repo.SessionRow): Promise<void> {
+    await repo.updateSession(tx.trx, session.id, { revoked_at: tx.now });
+    if (session.access_token_id) {
+      await revokeToken(tx.trx, session.access_token_id, tx.now);
+      await tx.changed("token", session.access_token_id);
+    }
+  }
+
+  /** Records a refused sign-in (and the throttling counters) and returns the error to throw. */
+  private async refuse(ctx: RequestContext, event: AuditEvent, error: GrantlineError, failureKeys: string[]): Promise<GrantlineError> {
+    const now = this.deps.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const key of failureKeys) await repo.insertLoginFailure(trx, newId(), key, now);
+      await this.deps.audit.record(ctx, { ...event, outcome: "denied", reason: error.message }, trx);
+    });
+    error.audited = true;
+    return error;
+  }
+
+  /** `POST /auth/login`: email and password, then the TOTP code when two-factor is on. */
+  async login(ctx: RequestContext, input: { email: unknown; password: unknown; totpCode?: unknown; ip: string }): Promise<SignedIn> {
+    const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
+    const password = typeof input.password === "string" ? input.password : "";
+    const accountKey = `account:${email}`;
+    const ipKey = `ip:${input.ip}`;
+    const event: AuditEvent = { action: "auth.login", targetType: "person", after: { email, ip: input.ip } };
+    const now = this.deps.now();
+    const since = now - this.windowMs;
+    for (const [key, limit] of [[accountKey, this.accountLimit], [ipKey, this.ipLimit]] as const) {
+      const failures = await repo.countLoginFailures(this.deps.db, key, since);
+      if (failures.count >= limit) {
+        const minutes = ((failures.oldest ?? now) + this.windowMs - now) / MINUTE;
+        throw await this.refuse(ctx, { ...event, after: { email, ip: input.ip, throttled: key.split(":")[0] } }, errors.loginThrottled(minutes), []);
+      }
+    }
+    const person = email ? await findPersonByEmail(this.deps.db, email) : undefined;
+    const credentials = person ? await repo.findCredentials(this.deps.db, person.id) : undefined;
+    const stored = credentials?.password_hash ?? (await dummyPasswordHash());
+    const passwordOk = (await verifyPassword(password, stored)) && person !== undefined && credentials?.password_hash != null;
+    if (!passwordOk || !person || !credentials) {
+      throw await this.refuse(ctx, { ...event, targetId: person?.id }, errors.invalidCredentials(), [accountKey, ipKey]);
+    }
+    const asPerson: RequestContext = { ...ctx, actor: { type: "person", id: person.id } };
+    if (credentials.totp_enabled === 1 && credentials.totp_sealed) {
+      const code = typeof input.totpCode === "string" ? input.totpCode.trim() : typeof input.totpCode === "number" ? String(input.totpCode) : "";
+      if (!code) throw await this.refuse(asPerson, { ...event, targetId: person.id }, errors.twoFactorRequired(), []);
+      const secret = this.secrets().open(credentials.totp_sealed, `totp:${person.id}`);
+      const step = totpStepOf(secret, person.email, code, now);
+      if (step === null || !(await repo.claimTotpStep(this.deps.db, person.id, step, now))) {
+        throw await this.refuse(asPerson, { ...event, targetId: person.id }, errors.twoFactorInvalid(), [accountKey, ipKey]);
+      }
+    }
+    const setupRequired = credentials.totp_enabled !== 1 && (await repo.twoFactorRequiredFor(this.deps.db, person.id));
+    const sessionValue = crypto.randomBytes(32).toString("base64url");
+    return runCommand(this.deps, asPerson, { ...event, targetId: person.id }, async (tx) => {
+      const session = {
+        id: newId(),
+        token_hash: hashToken(sessionValue),
+        person_id: person.id,
+        access_token_id: null as string | null,
+        two_factor_setup_required: setupRequired ? 1 : 0,
+        ip: input.ip,
+        created_at: tx.now,
+        expires_at: tx.now + this.sessionTtlMs,
+        revoked_at: null,
+      };
+      if (!setupRequired) session.access_token_id = await this.issueConsoleToken(tx, person.id, sessionValue, session.expires_at);
+      await repo.insertSession(tx.trx, session);
+      await repo.clearLoginFailures(tx.trx, accountKey);
+      await tx.audit({ action: "auth.login", targetType: "person", targetId: person.id, after: { ip: input.ip, session: session.id, twoFactor: credentials.totp_enabled === 1 } });
+      return { person: present(person), sessionValue, expiresAt: session.expires_at, twoFactorSetupRequired: setupRequired };
+    });
+  }
+
+  private async issueConsoleToken(tx: CommandTx, personId: string, sessionValue: string, expiresAt: number): Promise<string> {
+    const id = newId();
+    await insertToken(tx.trx, {
+      id,
+      token_hash: hashToken(consoleTokenOf(sessionValue)),
+      principal_id: personId,
+      principal_type: "person",
+      app_id: null,
+      grant_id: null,
+      scopes: JSON.stringify(SCOPES),
+      created_at: tx.now,
+      expires_at: expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+      kind: "console",
+      expiry_warned_at: null,
+    });
+    return id;
+  }
+
+  /** The live session behind a cookie value, or undefined. */
+  async session(sessionValue: string | undefined): Promise<SessionView | undefined> {
+    if (!sessionValue) return undefined;
+    const row = await repo.findSessionByHash(this.deps.db, hashToken(sessionValue));
+    if (!row || row.revoked_at !== null || row.expires_at <= this.deps.now()) return undefined;
+    const person = await findPerson(this.deps.db, row.person_id);
+    if (!person) return undefined;
+    return {
+      sessionId: row.id,
+      person: present(person),
+      expiresAt: row.expires_at,
+      twoFactorSetupRequired: row.two_factor_setup_required === 1,
+      accessToken: row.access_token_id ? consoleTokenOf(sessionValue) : null,
+    };
+  }
+
+  /** Like `session`, but throws "not signed in". */
+  async requireSession(sessionValue: string | undefined): Promise<SessionView> {
+    const session = await this.session(sessionValue);
+    if (!session) throw errors.notSignedIn();
+    return session;
+  }
+
+  /** `POST /auth/logout`: ends the session and revokes its console token. */
+  async logout(ctx: RequestContext, sessionValue: string | undefined): Promise<void> {
+    if (!sessionValue) return;
+    const row = await repo.findSessionByHash(this.deps.db, hashToken(sessionValue));
+    if (!row || row.revoked_at !== null) return;
+    await runCommand(this.deps, { ...ctx, actor: { type: "person", id: row.person_id } }, { action: "auth.logout", targetType: "person", targetId: row.person_id }, async (tx) => {
+      await this.endSession(tx, row);
+      await tx.audit({ action: "auth.logout", targetType: "person", targetId: row.person_id, after: { session: row.id } });
+    });
+  }
+
+  /** Starts TOTP enrolment: a new secret, kept sealed until the first code confirms it. */
+  async enrollTotp(ctx: RequestContext, session: SessionView): Promise<{ secret: string; uri: string }> {
+    const asPerson: RequestContext = { ...ctx, actor: { type: "person", id: session.person.id } };
+    return runCommand(this.deps, asPerson, { action: "auth.totp_enroll", targetType: "person", targetId: session.person.id }, async (tx) => {
+      const { secret, uri } = newTotpSecret(session.person.email);
+      await repo.upsertCredentials(tx.trx, session.person.id, { totp_pending_sealed: this.secrets().seal(secret, `totp:${session.person.id}`) }, tx.now);
+      await tx.audit({ action: "auth.totp_enroll", targetType: "person", targetId: session.person.id });
+      return { secret, uri };
+    });
+  }
+
+  /** Confirms enrolment with a current code; a session waiting on required 2FA gets its console token. */
+  async confirmTotp(ctx: RequestContext, sessionValue: string, code: unknown): Promise<SessionView> {
+    const session = await this.requireSession(sessionValue);
+    const personId = session.person.id;
+    const asPerson: RequestContext = { ...ctx, actor: { type: "person", id: personId } };
+    await runCommand(this.deps, asPerson, { action: "auth.totp_confirm", targetType: "person", targetId: personId }, async (tx) => {
+      const credentials = await repo.findCredentials(tx.trx, personId);
+      if (!credentials?.totp_pending_sealed) throw errors.invalidParameter("Start two-factor enrolment first (POST /auth/totp/enroll).");
+      const secret = this.secrets().open(credentials.totp_pending_sealed, `totp:${personId}`);
+      const step = typeof code === "string" ? totpStepOf(secret, session.person.email, code.trim(), tx.now) : null;
+      if (step === null) throw errors.twoFactorInvalid();
+      await repo.upsertCredentials(tx.trx, personId, { totp_sealed: credentials.totp_pending_sealed, totp_pending_sealed: null, totp_enabled: 1, totp_last_step: step }, tx.now);
+      if (session.twoFactorSetupRequired) {
+        const tokenId = await this.issueConsoleToken(tx, personId, sessionValue, session.expiresAt);
+        await repo.updateSession(tx.trx, session.sessionId, { access_token_id: tokenId, two_factor_setup_required: 0 });
+      }
+      await tx.audit({ action: "auth.totp_confirm", targetType: "person", targetId: personId });
+    });
+    return this.requireSession(sessionValue);
+  }
+
+  /**
+   * `POST /auth/password-reset`: emails a single-use link when the email belongs to someone. The
+   * caller always answers the same way, so the form does not reveal who has an account.
+   */
+  async requestPasswordReset(ctx: RequestContext, emailInput: unknown, mail: { mailer: Mailer; baseUrl: string }): Promise<void> {
+    const email = typeof emailInput === "string" ? emailInput.trim().toLowerCase() : "";
+    const person = email ? await findPersonByEmail(this.deps.db, email) : undefined;
+    if (!person) {
+      await this.deps.audit.record(ctx, { action: "auth.password_reset_request", targetType: "person", outcome: "invalid", reason: "No person has this email.", after: { email } });
+      return;
+    }
+    const token = crypto.randomBytes(32).toString("base64url");
+    const expiresAt = await runCommand(this.deps, ctx, { action: "auth.password_reset_request", targetType: "person", targetId: person.id }, async (tx) => {
+      await repo.insertPasswordReset(tx.trx, { id: newId(), token_hash: hashToken(token), person_id: person.id, created_at: tx.now, expires_at: tx.now + this.resetTtlMs, used_at: null });
+      await tx.audit({ action: "auth.password_reset_request", targetType: "person", targetId: person.id });
+      return tx.now + this.resetTtlMs;
+    });
+    const link = `${mail.baseUrl}/auth/password-reset?token=${encodeURIComponent(token)}`;
+    const minutes = Math.round((expiresAt - this.deps.now()) / MINUTE);
+    await mail.mailer.send({
+      to: person.email,
+      subject: "Reset your Grantline password",
+      text: `Hello ${person.name},\n\nSomeone asked to reset the password of your Grantline account. To choose a new one, open this link within ${minutes} minutes:\n\n${link}\n\nThe link works once. If you did not ask for this, ignore this email; your password stays as it is.\n`,
+    });
+  }
+
+  /** `POST /auth/password-reset/confirm`: a live link sets the new password and ends every session. */
+  async confirmPasswordReset(ctx: RequestContext, token: unknown, password: unknown): Promise<PersonView> {
+    return runCommand(this.deps, ctx, { action: "auth.password_reset", targetType: "person" }, async (tx) => {
+      const newPassword = checkPasswordPolicy(password);
+      const personId = typeof token === "string" && token ? await repo.consumePasswordReset(tx.trx, hashToken(token), tx.now) : undefined;
+      if (!personId) throw errors.resetLinkInvalid();
+      const person = await findPerson(tx.trx, personId);
+      if (!person) throw errors.resetLinkInvalid();
+      await this.writePassword(tx, person, newPassword);
+      await repo.clearLoginFailures(tx.trx, `account:${person.email}`);
+      await tx.audit({ action: "auth.password_reset", targetType: "person", targetId: person.id });
+      return present(person);
+    });
+  }
+}

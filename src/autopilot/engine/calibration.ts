@@ -1,0 +1,338 @@
+/**
+ * Calibration: per ad set and per ad Bayesian estimates from daily insights.
+ *
+ * - Conversions per unit spend are gamma-Poisson. Recent days are incomplete (attribution lag), so
+ *   a day of age k contributes its spend × completeness(k) as exposure: the posterior is right
+ *   about the eventual rate without guessing the missing conversions.
+ * - Ad sets are also modelled on the curve conversions ≈ k·spend^b (diminishing returns), with a
+ *   Gamma posterior on k, which is what budget allocation needs.
+ * - Sparse objects are pooled: an ad's prior is centred on its ad set's rate, an ad set's on the
+ *   account's, each worth `priorStrength` conversions. Older days are down-weighted (half-life)
+ *   and busy objects' posteriors widened for over-dispersed daily counts.
+ * - CTR and CVR are beta-binomial; revenue per conversion is pooled toward the account's.
+ * - Learning: fewer than ~50 lag-adjusted conversions in 7 days is reported as learning; too
+ *   little data at all (under one target CPA of spend and under 3 conversions) as insufficient.
+ */
+import { DEFAULT_SETTINGS, type EngineSettings } from "./settings.ts";
+import { betaInterval80, betaMean, gammaInterval80, gammaMean, type BetaPosterior, type GammaPosterior } from "./stats.ts";
+import type { AccountSnapshot, AdSetSnapshot, AdSnapshot, EstimateStatus, ObjectEstimate } from "./types.ts";
+
+export const DAY_MS = 86_400_000;
+export const dayNumber = (date: string): number => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+
+export interface Totals {
+  spendMinor: number;
+  conversions: number;
+  conversionsLagAdjusted: number;
+  revenueMinor: number;
+  impressions: number;
+  clicks: number;
+}
+
+const emptyTotals = (): Totals => ({ spendMinor: 0, conversions: 0, conversionsLagAdjusted: 0, revenueMinor: 0, impressions: 0, clicks: 0 });
+
+export interface AdCalibration {
+  ad: AdSnapshot;
+  adSetIndex: number;
+  /** Conversions per minor unit of spend. */
+  rate: GammaPosterior;
+  ctr: BetaPosterior;
+  cvr: BetaPosterior;
+  window: Totals;
+  last7: Totals;
+  /** CTR over the last 3 days and the 7 days before them, for fatigue. */
+  recentCtr: BetaPosterior | null;
+  earlierCtr: BetaPosterior | null;
+  recentFrequency: number | null;
+  deliverable: boolean;
+}
+
+export interface AdSetCalibration {
+  adSet: AdSetSnapshot;
+  campaignActive: boolean;
+  /** Conversions per minor unit of spend, ads pooled. */
+  rate: GammaPosterior;
+  /** k of conversions/day ≈ k·spend^b. */
+  curve: GammaPosterior;
+  window: Totals;
+  last7: Totals;
+  weeklyConversions: number;
+  status: EstimateStatus;
+  note: string | null;
+  adIndexes: number[];
+  revenuePerConversionMinor: number;
+}
+
+export interface Calibration {
+  settings: EngineSettings;
+  today: number;
+  accountRate: GammaPosterior;
+  accountRevenuePerConversionMinor: number;
+  adSets: AdSetCalibration[];
+  ads: AdCalibration[];
+  adSetIndex: Map<string, number>;
+  adIndex: Map<string, number>;
+  /** Daily spend per ad set over the window, by age (0 = today). */
+  adSetDailySpend: Float64Array[];
+}
+
+export function completenessTable(lag: readonly number[]): number[] {
+  let sum = 0;
+  const total = lag.reduce((a, b) => a + b, 0) || 1;
+  return lag.map((p) => (sum += p / total));
+}
+
+export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = DEFAULT_SETTINGS): Calibration {
+  const today = dayNumber(snapshot.clock.today);
+  const W = settings.windowDays;
+  const completeness = completenessTable(settings.attributionLag);
+  const weightByAge = Float64Array.from({ length: W }, (_, age) => Math.pow(0.5, age / settings.halfLifeDays));
+  const b = settings.spendElasticity;
+  const target = snapshot.guardrails.targetCpaMinor;
+
+  const adSetIndex = new Map(snapshot.adSets.map((s, i) => [s.id, i]));
+  const adIndex = new Map(snapshot.ads.map((a, i) => [a.id, i]));
+  const campaignActive = new Map(snapshot.campaigns.map((c) => [c.id, c.status === "ACTIVE"]));
+  const nSets = snapshot.adSets.length;
+  const nAds = snapshot.ads.length;
+  const adSetOfAd = Int32Array.from(snapshot.ads, (a) => adSetIndex.get(a.adSetId) ?? -1);
+
+  // Weighted sums per ad.
+  const adWConv = new Float64Array(nAds);
+  const adWExpo = new Float64Array(nAds);
+  const adWindow = Array.from({ length: nAds }, emptyTotals);
+  const adLast7 = Array.from({ length: nAds }, emptyTotals);
+  const adRecent = new Float64Array(nAds * 4); // clicks, impressions (ages 0–2), clicks, impressions (ages 3–9)
+  const adRecentReach = new Float64Array(nAds * 2);
+  const setDaySpend = Array.from({ length: nSets }, () => new Float64Array(W));
+  const setDayConv = Array.from({ length: nSets }, () => new Float64Array(W));
+  const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
+
+  for (const row of snapshot.insights) {
+    const i = adIndex.get(row.adId);
+    if (i === undefined) continue;
+    const age = today - dayNumber(row.date);
+    if (!(age >= 0 && age < W)) continue;
+    const c = completeness[Math.min(age, completeness.length - 1)]!;
+    const w = weightByAge[age]!;
+    adWConv[i]! += w * row.conversions;
+    adWExpo[i]! += w * c * row.spendMinor;
+    const adj = row.conversions / c;
+    for (const t of age < 7 ? [adWindow[i]!, adLast7[i]!] : [adWindow[i]!]) {
+      t.spendMinor += row.spendMinor;
+      t.conversions += row.conversions;
+      t.conversionsLagAdjusted += adj;
+      t.revenueMinor += row.revenueMinor / c;
+      t.impressions += row.impressions;
+      t.clicks += row.clicks;
+    }
+    if (age < 3) {
+      adRecent[i * 4]! += row.clicks;
+      adRecent[i * 4 + 1]! += row.impressions;
+      adRecentReach[i * 2]! += row.impressions;
+      adRecentReach[i * 2 + 1]! += row.reach ?? 0;
+    } else if (age < 10) {
+      adRecent[i * 4 + 2]! += row.clicks;
+      adRecent[i * 4 + 3]! += row.impressions;
+    }
+    const s = adSetOfAd[i]!;
+    if (s >= 0) {
+      setDaySpend[s]![age]! += row.spendMinor;
+      setDayConv[s]![age]! += row.conversions;
+      setDayConvAdj[s]![age]! += adj;
+    }
+  }
+
+  // Account level: a weak prior at the target CPA (or, without one, at the data itself).
+  let accConv = 0;
+  let accExpo = 0;
+  let accConvAdj = 0;
+  let accRevenue = 0;
+  for (let i = 0; i < nAds; i++) {
+    accConv += adWConv[i]!;
+    accExpo += adWExpo[i]!;
+    accConvAdj += adWindow[i]!.conversionsLagAdjusted;
+    accRevenue += adWindow[i]!.revenueMinor;
+  }
+  const accountPriorRate = target !== null ? 1 / target : accExpo > 0 ? Math.max(accConv, 0.5) / accExpo : 1e-4;
+  const accountRate: GammaPosterior = { shape: 1 + accConv, rate: 1 / accountPriorRate + accExpo };
+  const accountRevenuePerConversionMinor = accConvAdj > 0 ? accRevenue / accConvAdj : 0;
+  const accRateMean = gammaMean(accountRate);
+
+  // Curve exposure per ad set: Σ w·c·spend^b by day.
+  const curveConv = new Float64Array(nSets);
+  const curveExpo = new Float64Array(nSets);
+  for (let s = 0; s < nSets; s++) {
+    const spend = setDaySpend[s]!;
+    for (let age = 0; age < W; age++) {
+      if (spend[age]! <= 0) continue;
+      const c = completeness[Math.min(age, completeness.length - 1)]!;
+      const w = weightByAge[age]!;
+      curveConv[s]! += w * setDayConv[s]![age]!;
+      curveExpo[s]! += w * c * Math.pow(spend[age]!, b);
+    }
+  }
+  let accCurveConv = 0;
+  let accCurveExpo = 0;
+  let spendSum = 0;
+  let spendDays = 0;
+  for (let s = 0; s < nSets; s++) {
+    accCurveConv += curveConv[s]!;
+    accCurveExpo += curveExpo[s]!;
+    for (const v of setDaySpend[s]!) {
+      if (v <= 0) continue;
+      spendSum += v;
+      spendDays++;
+    }
+  }
+  // The account's rate restated on the curve at a typical day's spend, worth one conversion.
+  const kFromRate = accRateMean * Math.pow(spendDays > 0 ? spendSum / spendDays : 1000, 1 - b);
+  const accCurveMean = (accCurveConv + 1) / (accCurveExpo + 1 / kFromRate);
+
+  const adsOfSet: number[][] = Array.from({ length: nSets }, () => []);
+  for (let i = 0; i < nAds; i++) if (adSetOfAd[i]! >= 0) adsOfSet[adSetOfAd[i]!]!.push(i);
+
+  const overdispersion = (convAdj: number, days: number) => 1 + convAdj / Math.max(1, days) / settings.dispersion;
+  const k0 = settings.priorStrength;
+
+  const adSets: AdSetCalibration[] = snapshot.adSets.map((adSet, s) => {
+    const window = emptyTotals();
+    const last7 = emptyTotals();
+    let wConv = 0;
+    let wExpo = 0;
+    for (const i of adsOfSet[s]!) {
+      addTotals(window, adWindow[i]!);
+      addTotals(last7, adLast7[i]!);
+      wConv += adWConv[i]!;
+      wExpo += adWExpo[i]!;
+    }
+    const activeDays = setDaySpend[s]!.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
+    const phi = overdispersion(window.conversionsLagAdjusted, activeDays);
+    const rate: GammaPosterior = { shape: k0 + wConv / phi, rate: k0 / accRateMean + wExpo / phi };
+    const curve: GammaPosterior = { shape: k0 + curveConv[s]! / phi, rate: k0 / accCurveMean + curveExpo[s]! / phi };
+    const weekly = last7.conversionsLagAdjusted;
+    let status: EstimateStatus = "ok";
+    let note: string | null = null;
+    const judgeSpend = target ?? (accRateMean > 0 ? 1 / accRateMean : Infinity);
+    if (window.spendMinor < judgeSpend && window.conversions < 3) {
+      status = "insufficient_data";
+      note = `too little data to judge: ${window.conversions} conversion(s) on ${window.spendMinor} spend over ${W} days`;
+    } else if (weekly < settings.learningConversions) {
+      status = "learning";
+      note = `learning: about ${Math.round(weekly)} of ${settings.learningConversions} conversions in the last 7 days`;
+    }
+    const revenuePerConversionMinor =
+      (window.revenueMinor + k0 * accountRevenuePerConversionMinor) / (window.conversionsLagAdjusted + k0);
+    return {
+      adSet,
+      campaignActive: campaignActive.get(adSet.campaignId) ?? false,
+      rate,
+      curve,
+      window,
+      last7,
+      weeklyConversions: weekly,
+      status,
+      note,
+      adIndexes: adsOfSet[s]!,
+      revenuePerConversionMinor,
+    };
+  });
+
+  const ads: AdCalibration[] = snapshot.ads.map((ad, i) => {
+    const s = adSetOfAd[i]!;
+    const setRate = s >= 0 ? gammaMean(adSets[s]!.rate) : accRateMean;
+    const window = adWindow[i]!;
+    const phi = overdispersion(window.conversionsLagAdjusted, 7);
+    const rate: GammaPosterior = { shape: k0 + adWConv[i]! / phi, rate: k0 / setRate + adWExpo[i]! / phi };
+    const setWindow = s >= 0 ? adSets[s]!.window : window;
+    const setCtr = setWindow.impressions > 0 ? setWindow.clicks / setWindow.impressions : 0.01;
+    const setCvr = setWindow.clicks > 0 ? setWindow.conversionsLagAdjusted / setWindow.clicks : 0.02;
+    const ctr: BetaPosterior = { alpha: 1 + setCtr * 100 + window.clicks, beta: 1 + (1 - setCtr) * 100 + Math.max(0, window.impressions - window.clicks) };
+    const convAdj = Math.min(window.clicks, window.conversionsLagAdjusted);
+    const cvr: BetaPosterior = { alpha: 1 + setCvr * 20 + convAdj, beta: 1 + (1 - setCvr) * 20 + Math.max(0, window.clicks - convAdj) };
+    const betaOf = (clicks: number, impressions: number): BetaPosterior | null =>
+      impressions > 0 ? { alpha: 1 + clicks, beta: 1 + Math.max(0, impressions - clicks) } : null;
+    const reach = adRecentReach[i * 2 + 1]!;
+    return {
+      ad,
+      adSetIndex: s,
+      rate,
+      ctr,
+      cvr,
+      window,
+      last7: adLast7[i]!,
+      recentCtr: betaOf(adRecent[i * 4]!, adRecent[i * 4 + 1]!),
+      earlierCtr: betaOf(adRecent[i * 4 + 2]!, adRecent[i * 4 + 3]!),
+      recentFrequency: reach > 0 ? adRecentReach[i * 2]! / reach : null,
+      deliverable: ad.status === "ACTIVE" && ad.reviewStatus === "APPROVED",
+    };
+  });
+
+  return { settings, today, accountRate, accountRevenuePerConversionMinor, adSets, ads, adSetIndex, adIndex, adSetDailySpend: setDaySpend };
+}
+
+function addTotals(into: Totals, from: Totals): void {
+  into.spendMinor += from.spendMinor;
+  into.conversions += from.conversions;
+  into.conversionsLagAdjusted += from.conversionsLagAdjusted;
+  into.revenueMinor += from.revenueMinor;
+  into.impressions += from.impressions;
+  into.clicks += from.clicks;
+}
+
+/** CPA interval from a rate posterior: the rate's 90% quantile gives the CPA's 10%, and so on. */
+export function cpaInterval(rate: GammaPosterior): { mean: number; low: number; high: number } {
+  const r = gammaInterval80(rate);
+  const mean = rate.shape > 1 ? rate.rate / (rate.shape - 1) : Infinity;
+  return { mean, low: r.high > 0 ? 1 / r.high : Infinity, high: r.low > 0 ? 1 / r.low : Infinity };
+}
+
+/** Estimates for display and for the plan. */
+export function presentEstimates(cal: Calibration): ObjectEstimate[] {
+  const out: ObjectEstimate[] = [];
+  for (const s of cal.adSets) {
+    out.push({
+      objectType: "ad_set",
+      objectId: s.adSet.id,
+      status: s.status,
+      note: s.note,
+      spendMinor: s.window.spendMinor,
+      conversions: s.window.conversions,
+      conversionsLagAdjusted: round2(s.window.conversionsLagAdjusted),
+      weeklyConversions: round2(s.weeklyConversions),
+      cpaMinor: roundInterval(cpaInterval(s.rate)),
+      ctr: roundInterval(ratio(s.window.clicks, s.window.impressions)),
+      cvr: roundInterval(ratio(Math.min(s.window.clicks, s.window.conversionsLagAdjusted), s.window.clicks)),
+      revenuePerConversionMinor: Math.round(s.revenuePerConversionMinor),
+    });
+  }
+  for (const a of cal.ads) {
+    const set = a.adSetIndex >= 0 ? cal.adSets[a.adSetIndex]! : null;
+    out.push({
+      objectType: "ad",
+      objectId: a.ad.id,
+      status: set?.status ?? "insufficient_data",
+      note: set?.note ?? null,
+      spendMinor: a.window.spendMinor,
+      conversions: a.window.conversions,
+      conversionsLagAdjusted: round2(a.window.conversionsLagAdjusted),
+      weeklyConversions: round2(a.last7.conversionsLagAdjusted),
+      cpaMinor: roundInterval(cpaInterval(a.rate)),
+      ctr: roundInterval({ mean: betaMean(a.ctr), ...betaInterval80(a.ctr) }),
+      cvr: roundInterval({ mean: betaMean(a.cvr), ...betaInterval80(a.cvr) }),
+      revenuePerConversionMinor: Math.round(set?.revenuePerConversionMinor ?? cal.accountRevenuePerConversionMinor),
+    });
+  }
+  return out;
+}
+
+function ratio(num: number, den: number): { mean: number; low: number; high: number } {
+  const post: BetaPosterior = { alpha: 1 + num, beta: 1 + Math.max(0, den - num) };
+  return { mean: betaMean(post), ...betaInterval80(post) };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const roundSig = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
+function roundInterval(i: { mean: number; low: number; high: number }) {
+  return { mean: roundSig(i.mean), low: roundSig(i.low), high: roundSig(i.high) };
+}

@@ -1,0 +1,407 @@
+/**
+ * Decisions from a calibration: which ads to pause or revive, how to move budget between ad sets,
+ * which creatives look tired. Every action carries its change, a plain-language reason, the
+ * evidence and the expected effect. Limits are respected here where they shape the decision (steps,
+ * cooldowns, caps); the final guardrail check re-verifies all of them independently.
+ */
+import { cpaInterval, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { chance, conversionsText, cpaText, money, pct } from "./explain.ts";
+import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
+import { betaMean, gammaCdf, gammaInterval80, gammaMean, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
+import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
+
+const HOUR_MS = 3_600_000;
+
+interface Context {
+  snapshot: AccountSnapshot;
+  cal: Calibration;
+  rng: Rng;
+  history: Map<string, ActionRecord[]>;
+  allowedObjects: ReadonlySet<string>;
+  currency: string;
+}
+
+/** Whether guardrails and capabilities let the engine propose `kind` on `objectId` at all. */
+function mayAct(ctx: Context, kind: ActionKind, objectId: string): boolean {
+  const { guardrails, capabilities } = ctx.snapshot;
+  if (!guardrails.allowedActions.includes(kind) || !capabilities.actions.includes(kind)) return false;
+  if (!objectAllowed(ctx.snapshot, objectId, ctx.allowedObjects)) return false;
+  return kind === "notify" || !inCooldown(ctx.history.get(objectId), ctx.snapshot.clock.now, guardrails.cooldownMinutes);
+}
+
+function evidenceOf(t: { spendMinor: number; conversions: number; conversionsLagAdjusted: number; revenueMinor: number }, windowDays: number, probability: number | null, probabilityOf: string | null): Evidence {
+  return {
+    windowDays,
+    spendMinor: Math.round(t.spendMinor),
+    conversions: t.conversions,
+    conversionsLagAdjusted: Math.round(t.conversionsLagAdjusted * 10) / 10,
+    revenueMinor: Math.round(t.revenueMinor),
+    cpaMinor: t.conversionsLagAdjusted > 0 ? Math.round(t.spendMinor / t.conversionsLagAdjusted) : null,
+    roas: t.spendMinor > 0 ? Math.round((t.revenueMinor / t.spendMinor) * 100) / 100 : null,
+    probability: probability === null ? null : Math.round(probability * 1000) / 1000,
+    probabilityOf,
+  };
+}
+
+/** P(the object misses the advertiser's target), from its rate posterior; null without a target. */
+function probMissesTarget(ctx: Context, rate: AdCalibration["rate"], revenuePerConversion: number): { p: number; what: string } | null {
+  const g = ctx.snapshot.guardrails;
+  if (g.targetCpaMinor !== null) return { p: gammaCdf(rate, 1 / g.targetCpaMinor), what: `CPA over the ${cpaText(g.targetCpaMinor, ctx.currency)} target` };
+  if (g.targetRoas !== null && revenuePerConversion > 0) return { p: gammaCdf(rate, g.targetRoas / revenuePerConversion), what: `ROAS under the ${g.targetRoas} target` };
+  return null;
+}
+
+/** Spend an object needs before it is judged: a few target CPAs (or their ROAS equivalent). */
+function judgeSpend(ctx: Context): number {
+  const g = ctx.snapshot.guardrails;
+  const s = ctx.cal.settings.minJudgeSpendTargets;
+  if (g.targetCpaMinor !== null) return s * g.targetCpaMinor;
+  const rpc = ctx.cal.accountRevenuePerConversionMinor;
+  if (g.targetRoas !== null && rpc > 0) return (s * rpc) / g.targetRoas;
+  return Infinity;
+}
+
+function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
+  const { cal, snapshot, currency } = ctx;
+  const actions: ProposedAction[] = [];
+  const pausedAds = new Set<string>();
+  const revivedAds = new Set<string>();
+  const minSpend = judgeSpend(ctx);
+  const target = snapshot.guardrails.targetCpaMinor;
+
+  for (const set of cal.adSets) {
+    if (set.status === "insufficient_data") continue;
+    const members = set.adIndexes.map((i) => cal.ads[i]!);
+    const deliverable = members.filter((a) => a.deliverable);
+    let remaining = deliverable.length;
+    // The best ad by posterior mean, and each ad's posterior probability of being the best.
+    const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
+    const pBest = probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4);
+
+    for (const a of deliverable) {
+      if (remaining <= 1) break;
+      if (a.window.spendMinor < minSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
+      const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
+      const cpa = cpaInterval(a.rate).mean;
+      const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
+      if (miss && miss.p >= cal.settings.pauseProbability) {
+        const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
+        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
+        pausedAds.add(a.ad.id);
+        remaining--;
+        continue;
+      }
+      if (best && best !== a) {
+        const p = 1 - (pBest.get(a) ?? 0);
+        if (p >= cal.settings.loserProbability) {
+          const bestCpa = cpaInterval(best.rate).mean;
+          actions.push(
+            pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it costs about ${cpaText(cpa, currency)} per conversion against ${cpaText(bestCpa, currency)} for '${best.ad.name}' in the same ad set (${chance(p)} chance it is not the ad set's best ad), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, p, "not the ad set's best ad per dollar")),
+          );
+          pausedAds.add(a.ad.id);
+          remaining--;
+        }
+      }
+    }
+
+    // Revive ads the engine paused when late conversions show they were judged too early.
+    for (const a of members) {
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED") continue;
+      const records = ctx.history.get(a.ad.id);
+      const lastPause = records?.filter((r) => r.field === "status").at(-1);
+      if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
+      if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+      if (!mayAct(ctx, "unpause", a.ad.id)) continue;
+      const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
+      if (!miss || miss.p >= cal.settings.reviveProbability) continue;
+      const stillLoser = best && best !== a ? probGammaLess(a.rate, best.rate) : 0;
+      if (stillLoser >= 0.7) continue;
+      const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
+      actions.push({
+        key: `unpause:${a.ad.id}`,
+        kind: "unpause",
+        rule: "revive",
+        change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+        reason: `Turned '${a.ad.name}' back on: late conversions arrived after it was paused; it now has ${conversionsText(a.window.conversionsLagAdjusted)} on ${money(a.window.spendMinor, currency)} (CPA ${cpaText(cpa, currency)}), and only a ${chance(miss.p)} chance of ${miss.what}`,
+        evidence: evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what),
+        expectedEffect: null,
+      });
+      revivedAds.add(a.ad.id);
+    }
+  }
+  return { actions, pausedAds, revivedAds };
+}
+
+/** P(each ad has the highest conversions per dollar in its ad set), by posterior draws. */
+function probabilityBest(rng: Rng, ads: readonly AdCalibration[], draws: number): Map<AdCalibration, number> {
+  const wins = new Map<AdCalibration, number>(ads.map((a) => [a, 0]));
+  if (ads.length < 2) return new Map(ads.map((a) => [a, 1]));
+  for (let m = 0; m < draws; m++) {
+    let top: AdCalibration | null = null;
+    let topValue = -1;
+    for (const a of ads) {
+      const v = sampleGamma(rng, a.rate);
+      if (v > topValue) {
+        topValue = v;
+        top = a;
+      }
+    }
+    if (top) wins.set(top, wins.get(top)! + 1);
+  }
+  for (const [a, w] of wins) wins.set(a, w / draws);
+  return wins;
+}
+
+function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {
+  const dailySpend = a.last7.spendMinor / 7;
+  const lost = dailySpend * gammaMean(a.rate);
+  const r = gammaInterval80(a.rate);
+  return {
+    key: `pause:${a.ad.id}`,
+    kind: "pause",
+    rule,
+    change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "ACTIVE", newValue: "PAUSED" },
+    reason,
+    evidence,
+    // Its spend moves to its siblings; the effect shown is what the paused ad itself was bringing in.
+    expectedEffect: { conversionsPerDay: -round(lost), conversionsPerDayLow: -round(dailySpend * r.high), conversionsPerDayHigh: -round(dailySpend * r.low), spendPerDayMinor: 0 },
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+interface BudgetSlot {
+  set: AdSetCalibration;
+  current: number;
+  lo: number;
+  hi: number;
+  target: number;
+  next: number;
+}
+
+/** Sum of the account's daily budgets that will spend: active ad sets in active campaigns with an active ad. */
+export function activeDailyBudget(snapshot: AccountSnapshot, today: number, pausedAds: ReadonlySet<string>, revivedAds: ReadonlySet<string>, overrides?: ReadonlyMap<string, number>): number {
+  const campaignActive = new Set(snapshot.campaigns.filter((c) => c.status === "ACTIVE").map((c) => c.id));
+  const liveSets = new Set<string>();
+  for (const ad of snapshot.ads) {
+    const active = (ad.status === "ACTIVE" && !pausedAds.has(ad.id)) || revivedAds.has(ad.id);
+    if (active && ad.reviewStatus === "APPROVED") liveSets.add(ad.adSetId);
+  }
+  let total = 0;
+  for (const s of snapshot.adSets) {
+    if (s.status !== "ACTIVE" || !campaignActive.has(s.campaignId) || !liveSets.has(s.id)) continue;
+    total += dailyPace(s.budget, today, overrides?.get(s.id));
+  }
+  return total;
+}
+
+/** A budget's daily pace: a daily budget itself, a lifetime budget's remainder over its days left. */
+export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], today: number, override?: number): number {
+  if (budget.kind === "daily") return override ?? budget.amountMinor;
+  const end = Math.floor(Date.parse(`${budget.endDate}T00:00:00Z`) / 86_400_000);
+  const daysLeft = end - today + 1;
+  if (daysLeft <= 0) return 0;
+  return Math.max(0, budget.amountMinor - budget.spentMinor) / daysLeft;
+}
+
+/** Days left in the calendar month, today included, and the month's key. */
+export function monthDaysLeft(today: string): number {
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return daysInMonth - d + 1;
+}
+
+export function monthToDateSpend(snapshot: AccountSnapshot): number {
+  if (snapshot.monthToDateSpendMinor !== undefined) return snapshot.monthToDateSpendMinor;
+  const month = snapshot.clock.today.slice(0, 7);
+  let total = 0;
+  for (const row of snapshot.insights) if (row.date.slice(0, 7) === month && row.date <= snapshot.clock.today) total += row.spendMinor;
+  return total;
+}
+
+function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revivedAds: ReadonlySet<string>): ProposedAction[] {
+  const { cal, snapshot, rng, currency } = ctx;
+  const g = snapshot.guardrails;
+  const settings = cal.settings;
+  const now = snapshot.clock.now;
+  const b = settings.spendElasticity;
+  const step = g.maxChangePerStep;
+
+  const slots: BudgetSlot[] = [];
+  for (const set of cal.adSets) {
+    const s = set.adSet;
+    if (s.status !== "ACTIVE" || !set.campaignActive || s.budget.kind !== "daily") continue;
+    const live = set.adIndexes.some((i) => {
+      const a = cal.ads[i]!;
+      return (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
+    });
+    if (!live || set.status === "insufficient_data" || !mayAct(ctx, "change_budget", s.id)) continue;
+    const records = ctx.history.get(s.id);
+    if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
+    const current = s.budget.amountMinor;
+    const ref = budgetDayAgo(records, now, current);
+    // Within ±step of the budget a day ago, and never crossing back past the current value's side.
+    const lo = Math.max(1, Math.ceil(ref * (1 - step)));
+    const hi = Math.floor(ref * (1 + step));
+    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current });
+  }
+  if (slots.length === 0) return [];
+
+  const currentTotal = slots.reduce((x, s) => x + s.current, 0);
+  let total = currentTotal;
+
+  // Caps: the daily budget sum, and the month's projected spend.
+  const others = activeDailyBudget(snapshot, cal.today, pausedAds, revivedAds) - currentTotal;
+  let capRoom = Infinity;
+  if (g.dailyBudgetCapMinor !== null) capRoom = Math.min(capRoom, g.dailyBudgetCapMinor - others - currentTotal);
+  if (g.monthlyBudgetCapMinor !== null) {
+    const left = g.monthlyBudgetCapMinor - monthToDateSpend(snapshot);
+    capRoom = Math.min(capRoom, Math.floor(left / monthDaysLeft(snapshot.clock.today)) - others - currentTotal);
+  }
+  let rule: "reallocate" | "scale_winner" | "cap_trim" = "reallocate";
+  if (capRoom < 0) {
+    total = Math.max(slots.reduce((x, s) => x + s.lo, 0), currentTotal + capRoom);
+    rule = "cap_trim";
+  } else if (capRoom > 0 && Number.isFinite(capRoom) && g.allowedActions.includes("change_budget")) {
+    // Scale winners: ad sets very likely under target may take more, up to the caps.
+    let winnersRoom = 0;
+    for (const slot of slots) {
+      const miss = probMissesTarget(ctx, slot.set.rate, slot.set.revenuePerConversionMinor);
+      if (miss && 1 - miss.p >= settings.scaleProbability && slot.set.status === "ok") winnersRoom += slot.hi - slot.current;
+    }
+    if (winnersRoom > 0) {
+      total = currentTotal + Math.min(capRoom, winnersRoom);
+      rule = "scale_winner";
+    }
+  }
+
+  // Thompson sampling: each draw of the curves k gives an optimal split ∝ k^(1/(1−b)); average the
+  // splits, keep an exploration floor, then step toward it within the limits.
+  const n = slots.length;
+  const share = new Float64Array(n);
+  const exponent = 1 / (1 - b);
+  const draws = new Float64Array(n);
+  for (let m = 0; m < settings.thompsonSamples; m++) {
+    let max = 0;
+    for (let j = 0; j < n; j++) {
+      draws[j] = Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve))) * exponent;
+      if (j === 0 || draws[j]! > max) max = draws[j]!;
+    }
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += draws[j] = Math.exp(draws[j]! - max);
+    for (let j = 0; j < n; j++) share[j]! += draws[j]! / sum / settings.thompsonSamples;
+  }
+  const floor = settings.explorationFloor / n;
+  let floorSum = 0;
+  for (let j = 0; j < n; j++) floorSum += Math.max(share[j]!, floor);
+  for (let j = 0; j < n; j++) {
+    const slot = slots[j]!;
+    slot.target = (Math.max(share[j]!, floor) / floorSum) * total;
+    if (Math.abs(slot.target - slot.current) < settings.deadBand * slot.current) slot.lo = slot.hi = slot.current;
+    slot.next = Math.min(slot.hi, Math.max(slot.lo, Math.round(slot.target)));
+  }
+  // Fix the sum to `total` by moving the slots that have room, in proportion to their room.
+  for (let iter = 0; iter < 8; iter++) {
+    const diff = total - slots.reduce((x, s) => x + s.next, 0);
+    if (Math.abs(diff) < 1) break;
+    const room = slots.map((s) => (diff > 0 ? s.hi - s.next : s.next - s.lo));
+    const roomSum = room.reduce((x, y) => x + y, 0);
+    if (roomSum <= 0) break;
+    slots.forEach((s, j) => {
+      const move = (diff * room[j]!) / roomSum;
+      s.next = Math.min(s.hi, Math.max(s.lo, diff > 0 ? s.next + Math.floor(move) : s.next + Math.ceil(move)));
+    });
+  }
+  // Integer rounding may leave the sum a few units over: take them from the largest raise.
+  let over = slots.reduce((x, s) => x + s.next, 0) - Math.max(total, 0);
+  if (rule !== "reallocate" || over > 0) {
+    for (const s of [...slots].sort((x, y) => y.next - y.current - (x.next - x.current))) {
+      if (over <= 0) break;
+      const take = Math.min(over, s.next - s.lo);
+      s.next -= take;
+      over -= take;
+    }
+  }
+
+  const actions: ProposedAction[] = [];
+  const target = g.targetCpaMinor;
+  const accCpa = 1 / gammaMean(cal.accountRate);
+  for (const slot of slots) {
+    if (slot.next === slot.current) continue;
+    const set = slot.set;
+    const up = slot.next > slot.current;
+    const t = set.last7;
+    const cpa = t.conversionsLagAdjusted > 0 ? t.spendMinor / t.conversionsLagAdjusted : Infinity;
+    let why: string;
+    if (target !== null && Number.isFinite(cpa)) {
+      why = `its CPA ${cpaText(cpa, currency)} is ${pct(cpa / target - 1)} ${cpa <= target ? "under" : "over"} your ${cpaText(target, currency)} target over 7 days, ${conversionsText(t.conversionsLagAdjusted)}`;
+    } else {
+      why = `it converts at ${cpaText(cpa, currency)} per conversion over 7 days (${conversionsText(t.conversionsLagAdjusted)}) against ${cpaText(accCpa, currency)} for the account`;
+    }
+    const prefix = up ? "Raised" : "Lowered";
+    const tail =
+      rule === "cap_trim" && !up
+        ? "; the account's budgets were above your cap"
+        : set.status === "learning"
+          ? `; it is still learning (${Math.round(set.weeklyConversions)} of ${settings.learningConversions} conversions this week), so the step stays within ${pct(step)}`
+          : "";
+    const k = gammaMean(set.curve);
+    const r = gammaInterval80(set.curve);
+    const delta = Math.pow(slot.next, b) - Math.pow(slot.current, b);
+    const miss = probMissesTarget(ctx, set.rate, set.revenuePerConversionMinor);
+    actions.push({
+      key: `budget:${set.adSet.id}`,
+      kind: "change_budget",
+      rule: up && rule === "scale_winner" ? "scale_winner" : rule === "cap_trim" ? "cap_trim" : "reallocate",
+      change: { objectType: "ad_set", objectId: set.adSet.id, field: "daily_budget", oldValue: slot.current, newValue: slot.next },
+      reason: `${prefix} '${set.adSet.name}' daily budget from ${money(slot.current, currency)} to ${money(slot.next, currency)}: ${why}${tail}`,
+      evidence: evidenceOf(t, 7, miss ? (up ? 1 - miss.p : miss.p) : null, miss ? (up ? "meeting the target" : miss.what) : null),
+      expectedEffect: {
+        conversionsPerDay: round(k * delta),
+        conversionsPerDayLow: round(Math.min(r.low * delta, r.high * delta)),
+        conversionsPerDayHigh: round(Math.max(r.low * delta, r.high * delta)),
+        spendPerDayMinor: slot.next - slot.current,
+      },
+    });
+  }
+  return actions;
+}
+
+function flagFatigue(ctx: Context): ProposedAction[] {
+  const { cal, currency } = ctx;
+  const out: ProposedAction[] = [];
+  for (const a of cal.ads) {
+    if (!a.deliverable || !a.recentCtr || !a.earlierCtr || !mayAct(ctx, "notify", a.ad.id)) continue;
+    const recent = betaMean(a.recentCtr);
+    const earlier = betaMean(a.earlierCtr);
+    if (a.earlierCtr.alpha < 20 || recent > earlier * (1 - cal.settings.fatigueDrop)) continue;
+    const scaled = { alpha: a.earlierCtr.alpha * (1 - cal.settings.fatigueDrop), beta: a.earlierCtr.beta + a.earlierCtr.alpha * cal.settings.fatigueDrop };
+    const p = probBetaLess(a.recentCtr, scaled);
+    if (p < cal.settings.fatigueProbability) continue;
+    const freq = a.recentFrequency !== null ? ` at a frequency of ${a.recentFrequency.toFixed(1)}` : "";
+    out.push({
+      key: `notify:fatigue:${a.ad.id}`,
+      kind: "notify",
+      rule: "fatigue",
+      change: { objectType: "ad", objectId: a.ad.id, field: "none", oldValue: null, newValue: null },
+      reason: `Creative fatigue on '${a.ad.name}': its click-through rate fell from ${(earlier * 100).toFixed(2)}% to ${(recent * 100).toFixed(2)}% (${pct(recent / earlier - 1)} down) over the last 3 days${freq}; rotate in a fresh creative (it spent ${money(a.last7.spendMinor, currency)} this week)`,
+      evidence: evidenceOf(a.last7, 7, p, `click-through rate down at least ${pct(cal.settings.fatigueDrop)}`),
+      expectedEffect: null,
+    });
+  }
+  return out;
+}
+
+/** All proposals for the account, before the final guardrail check. */
+export function decide(snapshot: AccountSnapshot, cal: Calibration, rng: Rng): ProposedAction[] {
+  const ctx: Context = {
+    snapshot,
+    cal,
+    rng,
+    history: historyByObject(snapshot.history),
+    allowedObjects: new Set(snapshot.capabilities.objectIds),
+    currency: snapshot.currency,
+  };
+  const { actions, pausedAds, revivedAds } = pauseAndReviveAds(ctx);
+  return [...actions, ...reallocateBudgets(ctx, pausedAds, revivedAds), ...flagFatigue(ctx)];
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { buildSnapshot, dateBefore, NOW } from "../../../test/autopilot/snapshots.ts";
+import { calibrate } from "./calibration.ts";
+import { planAccount } from "./engine.ts";
+import { gammaMean } from "./stats.ts";
+
+const twoAdSets = () => [
+  { id: "s_lal", name: "Summer Sale – Lookalike", budget: 5000, ads: [{ id: "a1", rate: 1 / 1800, dailySpend: 2500 }, { id: "a2", rate: 1 / 1800, dailySpend: 2500 }] },
+  { id: "s_broad", name: "Summer Sale – Broad", budget: 5000, ads: [{ id: "b1", rate: 1 / 4000, dailySpend: 2500 }, { id: "b2", rate: 1 / 4000, dailySpend: 2500 }] },
+];
+
+describe("calibration", () => {
+  it("corrects recent days for attribution lag instead of reading them as worse", () => {
+    const snapshot = buildSnapshot(twoAdSets(), {}, 3);
+    const cal = calibrate(snapshot);
+    const set = cal.adSets[0]!;
+    // Three days, the newest reported only half: the raw CPA looks far worse than the truth …
+    const raw = set.window.spendMinor / set.window.conversions;
+    expect(raw).toBeGreaterThan(2300);
+    // … while the lag-aware posterior is centred near the true $18.
+    expect(1 / gammaMean(set.rate)).toBeGreaterThan(1500);
+    expect(1 / gammaMean(set.rate)).toBeLessThan(2100);
+  });
+
+  it("reports learning and too little data, and does not act on too little data", () => {
+    const snapshot = buildSnapshot([
+      ...twoAdSets(),
+      { id: "s_new", name: "New test", budget: 3000, ads: [{ id: "n1", rate: 0, dailySpend: 100 }] },
+    ]);
+    const plan = planAccount(snapshot);
+    const estimate = (id: string) => plan.estimates.find((e) => e.objectId === id)!;
+    expect(estimate("s_new").status).toBe("insufficient_data");
+    expect(estimate("s_new").note).toMatch(/too little data/);
+    expect(estimate("s_lal").status).toBe("learning");
+    expect(estimate("s_lal").note).toMatch(/of 50 conversions in the last 7 days/);
+    expect(plan.actions.some((a) => a.change.objectId === "s_new" || a.change.objectId === "n1")).toBe(false);
+  });
+});
+
+describe("decisions", () => {
+  it("moves budget to the cheaper ad set in a 20% step, with the reason, evidence and expected effect", () => {
+    const plan = planAccount(buildSnapshot(twoAdSets()));
+    expect(plan.execution).toBe("apply");
+    const raise = plan.actions.find((a) => a.change.objectId === "s_lal")!;
+    expect(raise.change).toEqual({ objectType: "ad_set", objectId: "s_lal", field: "daily_budget", oldValue: 5000, newValue: 6000 });
+    expect(raise.reason).toMatch(/^Raised 'Summer Sale – Lookalike' daily budget from \$50 to \$60: its CPA \$1[6-9] is [23]\d% under your \$25 target over 7 days, \d+ conversions/);
+    expect(raise.evidence.windowDays).toBe(7);
+    expect(raise.evidence.conversionsLagAdjusted).toBeGreaterThan(15);
+    expect(raise.expectedEffect!.conversionsPerDay).toBeGreaterThan(0);
+    expect(raise.expectedEffect!.conversionsPerDayLow).toBeLessThanOrEqual(raise.expectedEffect!.conversionsPerDay);
+    expect(raise.expectedEffect!.conversionsPerDayHigh).toBeGreaterThanOrEqual(raise.expectedEffect!.conversionsPerDay);
+    const cut = plan.actions.find((a) => a.change.objectId === "s_broad")!;
+    expect(cut.change.newValue).toBe(4000);
+    expect(cut.reason).toMatch(/^Lowered 'Summer Sale – Broad' daily budget from \$50 to \$40: its CPA \$[34]\d is \d+% over your \$25 target/);
+  });
+
+  it("pauses an ad very likely over the target and keeps the ad set's last ad running", () => {
+    const plan = planAccount(
+      buildSnapshot([
+        { id: "s1", budget: 10_000, ads: [{ id: "good", rate: 1 / 1500, dailySpend: 5000 }, { id: "bad", name: "Red banner", rate: 1 / 9000, dailySpend: 5000 }] },
+        { id: "s2", budget: 10_000, ads: [{ id: "only", rate: 1 / 9000, dailySpend: 10_000 }] },
+      ]),
+    );
+    const pause = plan.actions.find((a) => a.change.objectId === "bad")!;
+    expect(pause.kind).toBe("pause");
+    expect(pause.change).toMatchObject({ field: "status", oldValue: "ACTIVE", newValue: "PAUSED" });
+    expect(pause.reason).toMatch(/^Paused 'Red banner': its CPA \$\d+ is \d+% over your \$25 target/);
+    expect(pause.evidence.probability).toBeGreaterThanOrEqual(0.9);
+    expect(plan.actions.some((a) => a.change.objectId === "only" || a.change.objectId === "good")).toBe(false);
+  });
+
+  it("revives an ad it paused when late conversions show it was judged too early", () => {
+    const snapshot = buildSnapshot([{ id: "s1", budget: 10_000, ads: [{ id: "keep", rate: 1 / 1500, dailySpend: 5000 }, { id: "late", name: "Video B", status: "PAUSED", rate: 1 / 1500, dailySpend: 5000 }] }]);
+    const paused = NOW - 3 * 86_400_000;
+    const insights = snapshot.insights.filter((r) => r.adId !== "late" || r.date < dateBefore(2));
+    const plan = planAccount({
+      ...snapshot,
+      insights,
+      history: [{ at: paused, objectId: "late", kind: "pause", field: "status", oldValue: "ACTIVE", newValue: "PAUSED", by: "autopilot" }],
+    });
+    const revive = plan.actions.find((a) => a.change.objectId === "late")!;
+    expect(revive.kind).toBe("unpause");
+    expect(revive.rule).toBe("revive");
+    expect(revive.reason).toMatch(/^Turned 'Video B' back on: late conversions arrived/);
+    // Paused by a person: left alone.
+    const byPerson = planAccount({ ...snapshot, insights, history: [{ at: paused, objectId: "late", kind: "pause", field: "status", oldValue: "ACTIVE", newValue: "PAUSED", by: "person:42" }] });
+    expect(byPerson.actions.some((a) => a.change.objectId === "late")).toBe(false);
+  });
+
+  it("flags creative fatigue when the click-through rate falls, and suggests rotation", () => {
+    const plan = planAccount(buildSnapshot([{ id: "s1", budget: 20_000, ads: [{ id: "tired", name: "Beach photo", rate: 1 / 2000, dailySpend: 20_000, ctr: (age) => (age < 3 ? 0.006 : 0.012) }] }]));
+    const flag = plan.actions.find((a) => a.kind === "notify")!;
+    expect(flag.rule).toBe("fatigue");
+    expect(flag.change).toEqual({ objectType: "ad", objectId: "tired", field: "none", oldValue: null, newValue: null });
+    expect(flag.reason).toMatch(/^Creative fatigue on 'Beach photo': its click-through rate fell from 1\.\d+% to 0\.\d+% .*rotate in a fresh creative/);
+  });
+
+  it("gives the same plan for the same snapshot", () => {
+    expect(JSON.stringify(planAccount(buildSnapshot(twoAdSets())))).toBe(JSON.stringify(planAccount(buildSnapshot(twoAdSets()))));
+  });
+});
+
+describe("guardrails", () => {
+  it("autopilot refuses to start without caps; semi-auto proposals still come", () => {
+    const plan = planAccount(buildSnapshot(twoAdSets(), { dailyBudgetCapMinor: null, monthlyBudgetCapMinor: null }));
+    expect(plan.execution).toBe("approval");
+    expect(plan.notices.join(" ")).toMatch(/will not start without a daily or monthly budget cap/);
+    expect(plan.actions.length).toBeGreaterThan(0);
+    const semi = planAccount(buildSnapshot(twoAdSets(), { mode: "semi_auto", dailyBudgetCapMinor: null, monthlyBudgetCapMinor: null }));
+    expect(semi.execution).toBe("approval");
+    expect(semi.actions.length).toBeGreaterThan(0);
+  });
+
+  it("the kill switch stops everything; quiet hours hold autopilot back", () => {
+    const killed = planAccount(buildSnapshot(twoAdSets(), { killSwitch: true }));
+    expect(killed.actions).toEqual([]);
+    expect(killed.execution).toBe("none");
+    expect(killed.trimmed.every((t) => t.guardrail === "kill_switch")).toBe(true);
+    const quiet = planAccount(buildSnapshot(twoAdSets(), { quietHours: { startHour: 22, endHour: 6 } }));
+    expect(quiet.execution).toBe("approval");
+    expect(quiet.notices.join(" ")).toMatch(/Quiet hours/);
+  });
+
+  it("never touches what the connection may not change, nor action kinds the advertiser did not allow", () => {
+    const snapshot = buildSnapshot(twoAdSets());
+    const plan = planAccount({ ...snapshot, capabilities: { actions: ["change_budget"], objectIds: ["s_broad"] } });
+    expect(plan.actions.map((a) => a.change.objectId)).toEqual([]);
+    const noBudgets = planAccount(buildSnapshot(twoAdSets(), { allowedActions: ["pause", "notify"] }));
+    expect(noBudgets.actions.some((a) => a.kind === "change_budget")).toBe(false);
+  });
+
+  it("respects cooldowns and the step limit measured from the budget a day ago", () => {
+    const snapshot = buildSnapshot(twoAdSets());
+    const cooled = planAccount({ ...snapshot, history: [{ at: NOW - 3_600_000, objectId: "s_lal", kind: "change_budget", field: "daily_budget", oldValue: 4800, newValue: 5000, by: "autopilot" }] });
+    expect(cooled.actions.some((a) => a.change.objectId === "s_lal")).toBe(false);
+    // Raised from $45 to $50 twenty hours ago: today's ceiling is $54, not $60.
+    const stepped = planAccount({ ...snapshot, history: [{ at: NOW - 20 * 3_600_000, objectId: "s_lal", kind: "change_budget", field: "daily_budget", oldValue: 4500, newValue: 5000, by: "autopilot" }] });
+    expect(stepped.actions.find((a) => a.change.objectId === "s_lal")?.change.newValue).toBe(5400);
+  });
+
+  it("trims raises to the daily cap", () => {
+    const plan = planAccount(buildSnapshot(twoAdSets(), { dailyBudgetCapMinor: 10_000, allowedActions: ["change_budget"] }));
+    const total = 10_000 + plan.actions.reduce((x, a) => x + ((a.change.newValue as number) - (a.change.oldValue as number)), 0);
+    expect(total).toBeLessThanOrEqual(10_000);
+    const over = planAccount(buildSnapshot(twoAdSets(), { dailyBudgetCapMinor: 8000 }));
+    const after = 10_000 + over.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + ((a.change.newValue as number) - (a.change.oldValue as number)), 0);
+    expect(after).toBeLessThan(10_000);
+    expect(over.actions.every((a) => a.kind !== "change_budget" || (a.change.newValue as number) <= (a.change.oldValue as number))).toBe(true);
+  });
+});

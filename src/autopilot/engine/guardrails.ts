@@ -1,0 +1,166 @@
+/**
+ * The final, independent guardrail check every plan passes before anyone sees it. It trusts
+ * nothing the decisions computed: from the snapshot, the history and the proposed changes alone it
+ * drops what capabilities, allowed actions, the kill switch, cooldowns or the hourly limit forbid,
+ * cuts budget steps to the step limit, and trims raises until the daily and monthly caps hold.
+ * A plan that would break a cap is trimmed, never passed on.
+ */
+import { activeDailyBudget, monthDaysLeft, monthToDateSpend } from "./decide.ts";
+import { dayNumber } from "./calibration.ts";
+import { money } from "./explain.ts";
+import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
+import type { AccountSnapshot, Execution, Guardrails, ProposedAction, TrimRecord } from "./types.ts";
+
+export interface CheckedPlan {
+  actions: ProposedAction[];
+  trimmed: TrimRecord[];
+  execution: Execution;
+  notices: string[];
+}
+
+/** Whether autopilot mode may start: it needs a daily or a monthly cap. */
+export function capsConfigured(g: Guardrails): boolean {
+  return g.dailyBudgetCapMinor !== null || g.monthlyBudgetCapMinor !== null;
+}
+
+export function inQuietHours(g: Guardrails, hour: number): boolean {
+  const q = g.quietHours;
+  if (!q || q.startHour === q.endHour) return false;
+  return q.startHour < q.endHour ? hour >= q.startHour && hour < q.endHour : hour >= q.startHour || hour < q.endHour;
+}
+
+export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly ProposedAction[]): CheckedPlan {
+  const g = snapshot.guardrails;
+  const now = snapshot.clock.now;
+  const trimmed: TrimRecord[] = [];
+  const notices: string[] = [];
+  const drop = (a: ProposedAction, guardrail: TrimRecord["guardrail"], detail: string) =>
+    trimmed.push({ key: a.key, objectId: a.change.objectId, outcome: "dropped", guardrail, detail });
+
+  let execution: Execution = g.mode === "autopilot" ? "apply" : g.mode === "semi_auto" ? "approval" : "none";
+  if (g.mode === "dry_run") notices.push("Dry run: this plan is a preview; nothing will be changed.");
+  if (g.mode === "autopilot" && !capsConfigured(g)) {
+    execution = "approval";
+    notices.push("Autopilot will not start without a daily or monthly budget cap; set one. Until then every action needs your approval.");
+  }
+  if (execution === "apply" && inQuietHours(g, snapshot.clock.hour)) {
+    execution = "approval";
+    notices.push(`Quiet hours (${g.quietHours!.startHour}:00–${g.quietHours!.endHour}:00): nothing is applied automatically now; actions wait for approval.`);
+  }
+  if (g.killSwitch) {
+    for (const a of proposed) drop(a, "kill_switch", "The kill switch is on: no automated actions.");
+    notices.push("The kill switch is on: every automated action is stopped.");
+    return { actions: [], trimmed, execution: "none", notices };
+  }
+
+  const history = historyByObject(snapshot.history);
+  const allowedObjects = new Set(snapshot.capabilities.objectIds);
+  const adSets = new Map(snapshot.adSets.map((s) => [s.id, s]));
+  const ads = new Map(snapshot.ads.map((a) => [a.id, a]));
+  const seen = new Set<string>();
+  const kept: ProposedAction[] = [];
+
+  for (const original of proposed) {
+    const a: ProposedAction = { ...original, change: { ...original.change } };
+    const id = a.change.objectId;
+    if (!g.allowedActions.includes(a.kind)) {
+      drop(a, "allowed_actions", `You have not allowed "${a.kind}" actions.`);
+      continue;
+    }
+    if (!snapshot.capabilities.actions.includes(a.kind) || !objectAllowed(snapshot, id, allowedObjects)) {
+      drop(a, "capability", `The connection's access does not allow "${a.kind}" on ${id}.`);
+      continue;
+    }
+    if (seen.has(id) && a.kind !== "notify") {
+      drop(a, "invalid", "Only one change per object in a plan.");
+      continue;
+    }
+    if (a.kind === "notify") {
+      kept.push(a);
+      continue;
+    }
+    const records = history.get(id);
+    if (inCooldown(records, now, g.cooldownMinutes)) {
+      drop(a, "cooldown", `${id} changed less than ${g.cooldownMinutes} minutes ago.`);
+      continue;
+    }
+    if (a.kind === "change_budget") {
+      const set = adSets.get(id);
+      const newValue = a.change.newValue;
+      if (!set || set.budget.kind !== "daily" || a.change.field !== "daily_budget" || typeof newValue !== "number" || !Number.isInteger(newValue) || newValue <= 0 || a.change.oldValue !== set.budget.amountMinor) {
+        drop(a, "invalid", "Not a valid daily budget change of a known ad set.");
+        continue;
+      }
+      if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) {
+        drop(a, "hourly_limit", `${id} already had ${g.maxBudgetChangesPerHour} budget changes this hour.`);
+        continue;
+      }
+      const ref = budgetDayAgo(records, now, set.budget.amountMinor);
+      const lo = Math.ceil(ref * (1 - g.maxChangePerStep));
+      const hi = Math.floor(ref * (1 + g.maxChangePerStep));
+      const bounded = Math.max(lo, Math.min(hi, newValue));
+      if (bounded !== newValue) {
+        if (bounded === set.budget.amountMinor || bounded <= 0) {
+          drop(a, "step_limit", `More than ${Math.round(g.maxChangePerStep * 100)}% from ${ref} within 24 hours.`);
+          continue;
+        }
+        trimmed.push({ key: a.key, objectId: id, outcome: "trimmed", guardrail: "step_limit", detail: `Cut from ${newValue} to ${bounded}: at most ${Math.round(g.maxChangePerStep * 100)}% from ${ref} within 24 hours.` });
+        a.change.newValue = bounded;
+        a.reason += ` (cut to ${money(bounded, snapshot.currency)}: at most ${Math.round(g.maxChangePerStep * 100)}% a day)`;
+      }
+    } else {
+      const ad = ads.get(id);
+      const want = a.kind === "pause" ? "PAUSED" : "ACTIVE";
+      if (!ad || a.change.field !== "status" || a.change.newValue !== want || ad.status === want) {
+        drop(a, "invalid", "Not a valid status change of a known ad.");
+        continue;
+      }
+    }
+    seen.add(id);
+    kept.push(a);
+  }
+
+  // Caps: trim raises (largest first), then unpauses that bring spend back, until both caps hold.
+  const today = dayNumber(snapshot.clock.today);
+  const capLimit = (): number => {
+    let limit = Infinity;
+    if (g.dailyBudgetCapMinor !== null) limit = Math.min(limit, g.dailyBudgetCapMinor);
+    if (g.monthlyBudgetCapMinor !== null) limit = Math.min(limit, (g.monthlyBudgetCapMinor - monthToDateSpend(snapshot)) / monthDaysLeft(snapshot.clock.today));
+    return limit;
+  };
+  const limit = capLimit();
+  const totalAfter = (list: readonly ProposedAction[]) => {
+    const paused = new Set(list.filter((a) => a.kind === "pause").map((a) => a.change.objectId));
+    const revived = new Set(list.filter((a) => a.kind === "unpause").map((a) => a.change.objectId));
+    const budgets = new Map(list.filter((a) => a.kind === "change_budget").map((a) => [a.change.objectId, a.change.newValue as number]));
+    return activeDailyBudget(snapshot, today, paused, revived, budgets);
+  };
+  const before = activeDailyBudget(snapshot, today, new Set(), new Set());
+  let after = totalAfter(kept);
+  if (after > limit && after > before) {
+    const cap = g.dailyBudgetCapMinor !== null && g.dailyBudgetCapMinor <= limit ? "daily_cap" : "monthly_cap";
+    const raises = kept.filter((a) => a.kind === "change_budget" && (a.change.newValue as number) > (a.change.oldValue as number));
+    raises.sort((x, y) => (y.change.newValue as number) - (y.change.oldValue as number) - ((x.change.newValue as number) - (x.change.oldValue as number)));
+    for (const a of raises) {
+      if (after <= limit) break;
+      const excess = Math.ceil(after - Math.max(limit, before));
+      const raise = (a.change.newValue as number) - (a.change.oldValue as number);
+      if (excess >= raise) {
+        kept.splice(kept.indexOf(a), 1);
+        drop(a, cap, `The raise would take the account's daily budgets past your cap.`);
+      } else {
+        a.change.newValue = (a.change.newValue as number) - excess;
+        a.reason += ` (cut to ${money(a.change.newValue, snapshot.currency)} to stay within your budget cap)`;
+        trimmed.push({ key: a.key, objectId: a.change.objectId, outcome: "trimmed", guardrail: cap, detail: `Raise cut by ${excess} to stay within your cap.` });
+      }
+      after = totalAfter(kept);
+    }
+    for (const a of kept.filter((x) => x.kind === "unpause")) {
+      if (after <= limit || after <= before) break;
+      kept.splice(kept.indexOf(a), 1);
+      drop(a, cap, "Turning it back on would take the account's daily budgets past your cap.");
+      after = totalAfter(kept);
+    }
+  }
+  return { actions: kept, trimmed, execution, notices };
+}

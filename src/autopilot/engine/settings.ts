@@ -1,0 +1,63 @@
+/** The engine's modelling choices, each with its default and why. */
+export interface EngineSettings {
+  /**
+   * Share of a day's conversions reported 0…7 days after it (a typical 7-day-click profile: half
+   * the same day, the rest over a week). A day of age k is `sum(lag[0..k])` complete.
+   */
+  attributionLag: readonly number[];
+  /** Days of insights the estimates use. */
+  windowDays: number;
+  /** Older days count half as much every this many days (fatigue, seasons and learning move rates). */
+  halfLifeDays: number;
+  /** Exponent b of conversions ≈ k·spend^b within an ad set: diminishing returns of more budget. */
+  spendElasticity: number;
+  /** Conversions an ad set needs in 7 days to leave the learning phase (Meta: about 50). */
+  learningConversions: number;
+  /** Prior weight of the pooled (ad set → account) rate, in conversions. */
+  priorStrength: number;
+  /** Negative-binomial dispersion of daily conversions: widens posteriors of busy objects. */
+  dispersion: number;
+  /** Pause an ad when P(CPA over target) (or P(ROAS under target)) is at least this. */
+  pauseProbability: number;
+  /** Pause an ad when P(it converts worse per dollar than its ad set's best ad) is at least this. */
+  loserProbability: number;
+  /** An ad must have spent this many target CPAs before it is judged. */
+  minJudgeSpendTargets: number;
+  /** Revive an ad the engine paused when P(CPA over target) has fallen below this. */
+  reviveProbability: number;
+  /** Hours after a pause before late conversions can revive it. */
+  reviveAfterHours: number;
+  /** Every ad set in a reallocation keeps at least this fraction of an equal share of the budget. */
+  explorationFloor: number;
+  /** Posterior draws averaged into each allocation. */
+  thompsonSamples: number;
+  /** Budget moves smaller than this fraction are not worth a change. */
+  deadBand: number;
+  /** Scale the account's total up (within caps) when P(CPA under target) is at least this. */
+  scaleProbability: number;
+  /** Flag fatigue when recent CTR is this much below the earlier CTR … */
+  fatigueDrop: number;
+  /** … with at least this posterior probability. */
+  fatigueProbability: number;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  attributionLag: [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03],
+  windowDays: 28,
+  halfLifeDays: 7,
+  spendElasticity: 0.75,
+  learningConversions: 50,
+  priorStrength: 2,
+  dispersion: 3,
+  pauseProbability: 0.9,
+  loserProbability: 0.9,
+  minJudgeSpendTargets: 1.5,
+  reviveProbability: 0.5,
+  reviveAfterHours: 48,
+  explorationFloor: 0.25,
+  thompsonSamples: 32,
+  deadBand: 0.02,
+  scaleProbability: 0.9,
+  fatigueDrop: 0.2,
+  fatigueProbability: 0.95,
+};

@@ -1,0 +1,14 @@
+import type { Hub } from "../hub/hub.ts";
+import type { RequestContext } from "../hub/context.ts";
+import type { GraphNode } from "./graphTypes.ts";
+
+/**
+ * Counts a successful Graph read as use of the asset it read (the asset itself, or the ad account an
+ * ad object or report belongs to): `read_insights` for insights, `view_asset` otherwise. The read is
+ * not audited; it goes into the usage rollup in batches.
+ */
+export function noteGraphRead(hub: Hub, ctx: RequestContext, node: GraphNode, edge: string | undefined): void {
+  const assetId = node.adAccountId ?? (hub.engine.index.assets.has(node.id) ? node.id : undefined);
+  if (!assetId) return;
+  hub.usage.noteRead(ctx, assetId, edge === "insights" ? "read_insights" : "view_asset");
+}

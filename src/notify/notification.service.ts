@@ -1,0 +1,509 @@
+import type { SecretBox } from "../crypto/secretBox.ts";
+import { errors } from "../errors.ts";
+import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
+import { findBusiness } from "../hub/businesses/business.repository.ts";
+import type { RequestContext } from "../hub/context.ts";
+import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
+import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../hub/webhooks/webhookRetry.ts";
+import { newId } from "../ids.ts";
+import type { Mailer } from "../mail/mailer.ts";
+import type { Executor } from "../store/database.ts";
+import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type Severity } from "./alert.ts";
+import type { Channel, ChannelKind, ChannelOutcome, ChannelTarget, MessageAlert, NotificationMessage } from "./channel.ts";
+import { parseChannelInput, type ChannelInput } from "./channelSettings.ts";
+import { EmailChannel } from "./emailChannel.ts";
+import * as repo from "./notification.repository.ts";
+import type { AlertRow, ChannelRow, DeliveryRow, NotificationStatus } from "./notification.repository.ts";
+import { formatQuietSpan, isQuiet, quietEndsAt } from "./quietHours.ts";
+import { SlackChannel } from "./slackChannel.ts";
+import { SignedWebhookChannel } from "./webhookChannel.ts";
+import { WhatsAppChannel } from "./whatsappChannel.ts";
+
+const HOUR = 60 * 60_000;
+
+export interface NotificationSettings {
+  /** A repeat of a dedup key within this window is counted, not sent. Default 1 hour. */
+  dedupWindowMs?: number;
+  /** Messages per channel per hour before the rest wait for a digest. Default 20. */
+  channelPerHour?: number;
+  /** Messages per business (all its channels) per hour. Default 60. */
+  businessPerHour?: number;
+  /** Default WhatsApp Cloud API base URL. */
+  whatsappApiUrl?: string;
+  /** How long one send may take. Default 10 s. */
+  sendTimeoutMs?: number;
+}
+
+export interface ChannelView {
+  id: string;
+  businessId: string;
+  kind: ChannelKind;
+  name: string;
+  /** Where messages go, without secrets: recipients, the WhatsApp number, the webhook's host. */
+  destination: string;
+  /** A few characters of the secret (Slack URL, WhatsApp token, signing secret), never the whole. */
+  secretHint: string | null;
+  minSeverity: Severity;
+  quietHours: string | null;
+  timeZone: string;
+  createdAt: number;
+}
+
+export interface AlertDeliveryView {
+  id: string;
+  channelId: string;
+  status: NotificationStatus;
+  heldReason: string | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  deliveredAt: number | null;
+}
+
+export interface AlertView {
+  id: string;
+  businessId: string;
+  source: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  body: string;
+  fields: AlertField[];
+  link: string | null;
+  evidence: number[];
+  repeats: number;
+  createdAt: number;
+  deliveries: AlertDeliveryView[];
+}
+
+/** What raising an alert did. */
+export interface RaiseOutcome {
+  /** The new alert, or the one whose dedup window swallowed this repeat. */
+  alertId: string | undefined;
+  deduplicated: boolean;
+  /** Deliveries queued to send now, and held (quiet hours or rate limit) for a later digest. */
+  queued: number;
+  held: number;
+}
+
+/** A delivery a dispatcher holds for one attempt, with its message (or why it cannot be sent). */
+export interface ClaimedNotification {
+  id: string;
+  attempt: number;
+  digest: boolean;
+  channel: Channel | undefined;
+  message: NotificationMessage | undefined;
+  target: ChannelTarget | { problem: string };
+}
+
+/** Channel secrets are sealed under their channel's id, so a sealed value opens only on its own row. */
+const secretContext = (channelId: string) => `notification_channel:${channelId}`;
+
+/**
+ * Notification channels and the alerts sent through them. Alerts are stored, deduplicated, routed
+ * to every channel of the business that takes their severity, held during a channel's quiet hours
+ * (urgent ones excepted) or beyond its rate limit and then sent as one digest, and delivered by
+ * NotificationDispatcher through a durable outbox with retries.
+ */
+export class NotificationService {
+  private readonly channels: Record<ChannelKind, Channel>;
+  private readonly dedupWindowMs: number;
+  private readonly channelPerHour: number;
+  private readonly businessPerHour: number;
+  private readonly whatsappApiUrl: string;
+
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly secrets: () => SecretBox,
+    mailer: () => Mailer,
+    settings: NotificationSettings = {},
+  ) {
+    const timeout = settings.sendTimeoutMs ?? 10_000;
+    this.channels = {
+      slack: new SlackChannel(timeout),
+      email: new EmailChannel(mailer),
+      whatsapp: new WhatsAppChannel(timeout),
+      webhook: new SignedWebhookChannel(timeout),
+    };
+    this.dedupWindowMs = settings.dedupWindowMs ?? HOUR;
+    this.channelPerHour = settings.channelPerHour ?? 20;
+    this.businessPerHour = settings.businessPerHour ?? 60;
+    this.whatsappApiUrl = settings.whatsappApiUrl ?? "https://graph.facebook.com/v24.0";
+  }
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  // ---- channel configuration (business admins) -----------------------------------------------
+
+  /**
+   * Adds a channel. Its secret (Slack URL, WhatsApp token) is stored sealed; a signed webhook gets
+   * a new signing secret, returned here once and never again.
+   */
+  async addChannel(ctx: RequestContext, businessId: string, input: ChannelInput): Promise<{ channel: ChannelView; signingSecret: string | null }> {
+    const attempt = { action: "alert_channel.add", businessId, targetType: "business", targetId: businessId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      await this.requireAdmin(tx.trx, ctx, businessId, "adding alert channels");
+      const settings = parseChannelInput(input, { whatsappApiUrl: this.whatsappApiUrl });
+      const id = newId();
+      const row: ChannelRow = {
+        id,
+        business_id: businessId,
+        kind: settings.kind,
+        name: settings.name,
+        config_json: JSON.stringify(settings.config),
+        sealed_secret: settings.secret === null ? null : this.secrets().seal(settings.secret, secretContext(id)),
+        secret_hint: settings.secretHint,
+        min_severity: settings.minSeverity,
+        quiet_start: settings.quietStart,
+        quiet_end: settings.quietEnd,
+        time_zone: settings.timeZone,
+        created_by: subjectOf(ctx)?.principalId ?? null,
+        created_at: tx.now,
+        updated_at: tx.now,
+      };
+      await repo.insertChannel(tx.trx, row);
+      const channel = presentChannel(row);
+      // The audit entry carries what the list shows: never the secret itself.
+      await tx.audit({ action: "alert_channel.add", businessId, targetType: "alert_channel", targetId: id, after: channel });
+      return { channel, signingSecret: settings.generatedSecret };
+    });
+  }
+
+  async listChannels(ctx: RequestContext, businessId: string): Promise<ChannelView[]> {
+    await this.requireAdmin(this.deps.db, ctx, businessId, "seeing alert channels");
+    return (await repo.listChannels(this.deps.db, businessId)).map(presentChannel);
+  }
+
+  async removeChannel(ctx: RequestContext, businessId: string, channelId: string): Promise<void> {
+    const attempt = { action: "alert_channel.remove", businessId, targetType: "alert_channel", targetId: channelId };
+    await runCommand(this.deps, ctx, attempt, async (tx) => {
+      await this.requireAdmin(tx.trx, ctx, businessId, "removing alert channels");
+      const row = await this.requireChannel(tx.trx, businessId, channelId);
+      await repo.deleteChannel(tx.trx, row.id);
+      await tx.audit({ action: "alert_channel.remove", businessId, targetType: "alert_channel", targetId: row.id, before: presentChannel(row) });
+    });
+  }
+
+  /** Sends a test message through the channel now (not through the outbox) and says how it went; the attempt is audited. */
+  async testChannel(ctx: RequestContext, businessId: string, channelId: string): Promise<ChannelOutcome> {
+    const attempt = { action: "alert_channel.test", businessId, targetType: "alert_channel", targetId: channelId };
+    const row = await runCommand(this.deps, ctx, attempt, async (tx) => {
+      await this.requireAdmin(tx.trx, ctx, businessId, "testing alert channels");
+      return this.requireChannel(tx.trx, businessId, channelId);
+    });
+    const now = this.deps.now();
+    const business = await findBusiness(this.deps.db, businessId);
+    const message: NotificationMessage = {
+      deliveryId: `test-${newId()}`,
+      businessId,
+      businessName: business?.name ?? businessId,
+      digest: null,
+      sentAt: now,
+      alerts: [
+        {
+          id: "test",
+          kind: "channel_test",
+          severity: "info",
+          title: `Test message for ${row.name}`,
+          body: "Grantline alerts for this business will arrive here.",
+          fields: [{ name: "Channel", value: `${row.kind} (${row.id})` }],
+          link: null,
+          evidence: [],
+          createdAt: now,
+          repeats: 0,
+        },
+      ],
+    };
+    const target = this.targetOf(row);
+    const outcome: ChannelOutcome = "problem" in target ? { ok: false, status: null, error: target.problem } : await this.channels[row.kind as ChannelKind].send(message, target);
+    await this.deps.audit.record(ctx, {
+      ...attempt,
+      outcome: outcome.ok ? "success" : "failed",
+      reason: outcome.ok ? null : outcome.error,
+    });
+    return outcome;
+  }
+
+  /** The business's recent alerts, newest first, with each channel's delivery status. */
+  async listAlerts(ctx: RequestContext, businessId: string, limit = 50): Promise<AlertView[]> {
+    await this.requireAdmin(this.deps.db, ctx, businessId, "seeing alerts");
+    const rows = await repo.listAlerts(this.deps.db, businessId, Math.min(Math.max(limit, 1), 500));
+    const ids = rows.map((r) => r.id);
+    const [deliveries, repeats] = await Promise.all([repo.listDeliveriesOfAlerts(this.deps.db, ids), repo.repeatsOf(this.deps.db, ids)]);
+    return rows.map((row) => ({
+      ...presentAlert(row, repeats.get(row.id) ?? 0),
+      deliveries: deliveries.filter((d) => d.alert_id === row.id).map(presentDelivery),
+    }));
+  }
+
+  // ---- raising -------------------------------------------------------------------------------
+
+  /**
+   * Raises an alert for a business: stored, deduplicated (the same dedupKey within the window is
+   * counted once), and queued for each of the business's channels that takes its severity. Pass
+   * the caller's transaction to make the alert commit (or not) with the caller's own writes.
+   */
+  async raise(input: Alert, trx?: Executor): Promise<RaiseOutcome> {
+    const alert = parseAlert(input);
+    const work = async (t: Executor): Promise<RaiseOutcome> => {
+      const now = this.deps.now();
+      if (!(await findBusiness(t, alert.businessId))) throw errors.unknownBusiness(alert.businessId);
+      const id = newId();
+      if (!(await repo.openDedupWindow(t, alert.businessId, alert.dedupKey, id, now, this.dedupWindowMs))) {
+        const original = await repo.countRepeat(t, alert.businessId, alert.dedupKey, now);
+        return { alertId: original, deduplicated: true, queued: 0, held: 0 };
+      }
+      await repo.insertAlert(t, {
+        id,
+        business_id: alert.businessId,
+        source: alert.source,
+        kind: alert.kind,
+        severity: alert.severity,
+        title: alert.title,
+        body: alert.body,
+        fields_json: JSON.stringify(alert.fields),
+        link: alert.link,
+        dedup_key: alert.dedupKey,
+        evidence_json: JSON.stringify(alert.evidence),
+        created_at: now,
+      });
+      const outcome: RaiseOutcome = { alertId: id, deduplicated: false, queued: 0, held: 0 };
+      for (const channel of await repo.listChannels(t, alert.businessId)) {
+        if (severityRank(alert.severity) < severityRank(channel.min_severity as Severity)) continue;
+        const plan = await this.planDelivery(t, channel, alert.severity, now);
+        await repo.insertDeliveries(t, [
+          {
+            id: newId(),
+            channel_id: channel.id,
+            business_id: alert.businessId,
+            alert_id: id,
+            status: plan.status,
+            held_reason: plan.heldReason,
+            digest_id: null,
+            attempts: 0,
+            next_attempt_at: plan.at,
+            lease_until: null,
+            last_attempt_at: null,
+            last_http_status: null,
+            last_error: null,
+            delivered_at: null,
+            created_at: now,
+          },
+        ]);
+        if (plan.status === "held") outcome.held += 1;
+        else outcome.queued += 1;
+      }
+      return outcome;
+    };
+    if (trx?.isTransaction) return work(trx);
+    return this.deps.db.transaction().execute(work);
+  }
+
+  /** Send now, or hold for quiet hours (non-urgent only) or for the hourly limits of the channel and the business. */
+  private async planDelivery(t: Executor, channel: ChannelRow, severity: Severity, now: number): Promise<{ status: "pending" | "held"; heldReason: string | null; at: number }> {
+    if (!isUrgent(severity) && channel.quiet_start !== null && channel.quiet_end !== null) {
+      const quiet = { start: channel.quiet_start, end: channel.quiet_end, timeZone: channel.time_zone };
+      if (isQuiet(now, quiet)) return { status: "held", heldReason: "quiet_hours", at: quietEndsAt(now, quiet) };
+    }
+    const since = now - HOUR;
+    const byChannel = await repo.countRecentSends(t, { channelId: channel.id }, since);
+    const byBusiness = await repo.countRecentSends(t, { businessId: channel.business_id }, since);
+    const full = [
+      byChannel.count >= this.channelPerHour ? byChannel.oldest : undefined,
+      byBusiness.count >= this.businessPerHour ? byBusiness.oldest : undefined,
+    ].filter((v) => v !== undefined);
+    if (full.length > 0) {
+      // Held until the oldest counted message leaves the hour, then sent with the others as a digest.
+      const freeAt = Math.max(...full.map((oldest) => (oldest ?? now) + HOUR));
+      return { status: "held", heldReason: "rate_limit", at: Math.max(freeAt, now + 60_000) };
+    }
+    return { status: "pending", heldReason: null, at: now };
+  }
+
+  // ---- for the dispatcher --------------------------------------------------------------------
+
+  /**
+   * Turns each channel's held messages whose wait is over into one digest delivery. Safe with
+   * several instances: the held rows are taken by one conditional UPDATE. Returns digests made.
+   */
+  async releaseHeld(now: number, limit = 50): Promise<number> {
+    let made = 0;
+    for (const channelId of await repo.channelsWithDueHeld(this.deps.db, now, limit)) {
+      await this.deps.db.transaction().execute(async (trx) => {
+        const digestId = newId();
+        const taken = await repo.takeDueHeld(trx, channelId, digestId, now);
+        const first = taken[0];
+        if (!first) return;
+        const reasons = [...new Set(taken.map((t) => t.held_reason ?? "held"))].sort().join(",");
+        await repo.insertDeliveries(trx, [
+          {
+            id: digestId,
+            channel_id: channelId,
+            business_id: first.business_id,
+            alert_id: null,
+            status: "pending",
+            held_reason: reasons,
+            digest_id: null,
+            attempts: 0,
+            next_attempt_at: now,
+            lease_until: null,
+            last_attempt_at: null,
+            last_http_status: null,
+            last_error: null,
+            delivered_at: null,
+            created_at: now,
+          },
+        ]);
+        made += 1;
+      });
+    }
+    return made;
+  }
+
+  /** Claims up to `limit` due deliveries for one attempt each, leased until `now + leaseMs`. */
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
+    const db = this.deps.db;
+    const claimed: ClaimedNotification[] = [];
+    for (const { id, status, attempts } of await repo.listClaimable(db, now, limit)) {
+      if (status === "delivering" && attempts >= MAX_DELIVERY_ATTEMPTS) {
+        await repo.failAbandoned(db, id, now, MAX_DELIVERY_ATTEMPTS);
+        continue;
+      }
+      const attempt = await repo.claimDelivery(db, id, now, now + leaseMs, MAX_DELIVERY_ATTEMPTS);
+      if (attempt === undefined) continue;
+      const row = await repo.findDelivery(db, id);
+      if (!row) continue;
+      claimed.push(await this.prepare(row, attempt, now));
+    }
+    return claimed;
+  }
+
+  /** Sends a claimed delivery through its channel. */
+  async send(claim: ClaimedNotification): Promise<ChannelOutcome> {
+    if ("problem" in claim.target) return { ok: false, status: null, error: claim.target.problem };
+    if (!claim.channel || !claim.message) return { ok: false, status: null, error: "Nothing to send." };
+    return claim.channel.send(claim.message, claim.target);
+  }
+
+  /** Records an attempt: delivered, retried after a backoff, or failed after the last attempt. */
+  async finishAttempt(claim: ClaimedNotification, outcome: ChannelOutcome, now: number): Promise<NotificationStatus | undefined> {
+    let changes: Parameters<typeof repo.finishAttempt>[3];
+    // A problem that retrying cannot fix (channel removed, secret unreadable) fails at once.
+    const permanent = "problem" in claim.target;
+    if (outcome.ok) changes = { status: "delivered", last_http_status: outcome.status, last_error: null, delivered_at: now };
+    else if (permanent || claim.attempt >= MAX_DELIVERY_ATTEMPTS) changes = { status: "failed", last_http_status: outcome.status, last_error: outcome.error };
+    else changes = { status: "pending", last_http_status: outcome.status, last_error: outcome.error, next_attempt_at: now + retryDelayMs(claim.attempt) };
+    const recorded = await repo.finishAttempt(this.deps.db, claim.id, claim.attempt, changes);
+    if (!recorded) return undefined;
+    if (claim.digest && (changes.status === "delivered" || changes.status === "failed")) {
+      await repo.settleDigestMembers(this.deps.db, claim.id, changes.status, now, changes.last_error);
+    }
+    return changes.status as NotificationStatus;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async prepare(row: DeliveryRow, attempt: number, now: number): Promise<ClaimedNotification> {
+    const db = this.deps.db;
+    const digest = row.alert_id === null;
+    const base = { id: row.id, attempt, digest };
+    const channelRow = await repo.findChannel(db, row.channel_id);
+    if (!channelRow) return { ...base, channel: undefined, message: undefined, target: { problem: "The channel was removed." } };
+    const alertIds = digest ? (await repo.listDigestMembers(db, row.id)).map((m) => m.alert_id).filter((a): a is string => a !== null) : [row.alert_id!];
+    const alerts = await repo.findAlerts(db, alertIds);
+    const repeats = await repo.repeatsOf(db, alertIds);
+    const business = await findBusiness(db, row.business_id);
+    const message: NotificationMessage = {
+      deliveryId: row.id,
+      businessId: row.business_id,
+      businessName: business?.name ?? row.business_id,
+      alerts: alerts.map((a) => messageAlert(a, repeats.get(a.id) ?? 0)),
+      digest: digest ? { reason: describeHeld(row.held_reason) } : null,
+      sentAt: now,
+    };
+    return { ...base, channel: this.channels[channelRow.kind as ChannelKind], message, target: this.targetOf(channelRow) };
+  }
+
+  private targetOf(row: ChannelRow): ChannelTarget | { problem: string } {
+    const config = JSON.parse(row.config_json) as Record<string, unknown>;
+    if (row.sealed_secret === null) return { config, secret: null };
+    try {
+      return { config, secret: this.secrets().open(row.sealed_secret, secretContext(row.id)) };
+    } catch {
+      return { problem: "The channel's secret cannot be opened with this instance's secret key (GRANTLINE_SECRET_KEY differs from the one that sealed it)." };
+    }
+  }
+
+  private async requireAdmin(db: Executor, ctx: RequestContext, businessId: string, doing: string): Promise<void> {
+    if (!(await findBusiness(db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, doing);
+  }
+
+  /** Another business's channel looks the same as a missing one. */
+  private async requireChannel(db: Executor, businessId: string, channelId: string): Promise<ChannelRow> {
+    const row = await repo.findChannel(db, channelId);
+    if (!row || row.business_id !== businessId) throw errors.invalidParameter(`Business ${businessId} has no alert channel with the ID ${channelId}.`);
+    return row;
+  }
+}
+
+function describeHeld(reasons: string | null): string {
+  const words: Record<string, string> = { quiet_hours: "held during quiet hours", rate_limit: "held by the hourly limit" };
+  return (reasons ?? "").split(",").map((r) => words[r] ?? r).join(" and ") || "digest";
+}
+
+function messageAlert(row: AlertRow, repeats: number): MessageAlert {
+  return {
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity as Severity,
+    title: row.title,
+    body: row.body,
+    fields: JSON.parse(row.fields_json) as AlertField[],
+    link: row.link,
+    evidence: JSON.parse(row.evidence_json) as number[],
+    createdAt: row.created_at,
+    repeats,
+  };
+}
+
+function presentAlert(row: AlertRow, repeats: number): Omit<AlertView, "deliveries"> {
+  const m = messageAlert(row, repeats);
+  return { ...m, businessId: row.business_id, source: row.source };
+}
+
+function presentDelivery(row: DeliveryRow): AlertDeliveryView {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    status: row.status as NotificationStatus,
+    heldReason: row.held_reason,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.status === "pending" || row.status === "held" ? row.next_attempt_at : null,
+    deliveredAt: row.delivered_at,
+  };
+}
+
+export function presentChannel(row: ChannelRow): ChannelView {
+  const config = JSON.parse(row.config_json) as Record<string, unknown>;
+  let destination = "";
+  if (row.kind === "email") destination = (config.to as string[]).join(", ");
+  else if (row.kind === "whatsapp") destination = `+${String(config.to)} via ${String(config.phoneNumberId)}`;
+  else if (row.kind === "webhook") destination = `webhook at ${String(config.host)}`;
+  else if (row.kind === "slack") destination = "Slack incoming webhook";
+  return {
+    id: row.id,
+    businessId: row.business_id,
+    kind: row.kind as ChannelKind,
+    name: row.name,
+    destination,
+    secretHint: row.secret_hint,
+    minSeverity: row.min_severity as Severity,
+    quietHours: row.quiet_start === null || row.quiet_end === null ? null : formatQuietSpan(row.quiet_start, row.quiet_end),
+    timeZone: row.time_zone,
+    createdAt: row.created_at,
+  };
+}
