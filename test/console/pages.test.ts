@@ -75,11 +75,17 @@ describe("console pages: content, accessibility and screenshots", () => {
       await page.getByRole("button", { name: "Verify the chain" }).click();
       await page.getByText("The audit log is intact").waitFor();
 
-      // Keyboard: the skip link is the first stop and moves focus to the content.
+      // Keyboard: after navigation focus is on the new page's heading, the next Tab reaches its
+      // first control, and the skip link moves focus to the content.
       await page.goto(`${server.url}/console/b/${acme}/partners`);
       await page.getByRole("heading", { name: "Partners", level: 2 }).waitFor();
+      const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.textContent as string);
+      await expect.poll(focused).toBe("Partners");
       await page.keyboard.press("Tab");
-      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe("Skip to content");
+      expect(await focused()).toBe("Add partner");
+      await page.getByRole("link", { name: "Skip to content" }).focus();
+      await page.keyboard.press("Enter");
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe("main");
 
       await page.getByRole("button", { name: "Add partner" }).click();
       await page.getByRole("textbox", { name: "Partner's Business ID" }).fill("1");

@@ -60,7 +60,7 @@ function WhoCanAccess({ graphId }: { graphId: string }) {
       </Title>
       <QueryState query={rows} label="access" empty="Nobody reaches this asset." isEmpty={(d) => d.length === 0}>
         {(data) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Who can access this and how" verticalSpacing="sm">
               <Table.Thead>
                 <Table.Tr>
@@ -108,7 +108,7 @@ function Partners({ graphId }: { graphId: string }) {
       </Title>
       <QueryState query={rows} label="partners of this asset" empty="Not shared with any partner." isEmpty={(d) => d.length === 0}>
         {(data) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Partners of this asset">
               <Table.Thead>
                 <Table.Tr>
@@ -182,7 +182,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
       )}
       {canList && <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Your people on this asset">
               <Table.Thead>
                 <Table.Tr>
@@ -291,7 +291,7 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
       )}
       <QueryState query={campaigns} label="campaigns" empty="No campaigns yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Campaigns">
               <Table.Thead>
                 <Table.Tr>

@@ -14,7 +14,7 @@ interface Row {
 
 function AssetTable({ rows, businessId, label, shared }: { rows: Row[]; businessId: string; label: string; shared: boolean }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0}>
       <Table striped aria-label={label}>
         <Table.Thead>
           <Table.Tr>

@@ -82,7 +82,7 @@ export function AuditLogPage() {
       </form>
       <QueryState query={entries} label="audit entries" empty="No entries match." isEmpty={(d) => d.data.length === 0}>
         {({ data }) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table striped aria-label="Audit entries" fz="sm">
               <Table.Thead>
                 <Table.Tr>

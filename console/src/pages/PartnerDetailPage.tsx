@@ -75,7 +75,7 @@ export function PartnerDetailPage() {
       <PageTitle description={`Business ID ${partnerId}`}>{name}</PageTitle>
       <QueryState query={shares} label="shared assets" empty={`Nothing is shared between you and ${name}.`} isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label={`Assets shared with ${name}`} verticalSpacing="sm">
               <Table.Thead>
                 <Table.Tr>

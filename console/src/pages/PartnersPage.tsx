@@ -17,7 +17,7 @@ interface Counterpart {
 
 function BusinessTable({ rows, label, businessId }: { rows: Counterpart[]; label: string; businessId: string }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0}>
       <Table striped aria-label={label}>
         <Table.Thead>
           <Table.Tr>

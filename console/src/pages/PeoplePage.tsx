@@ -89,7 +89,7 @@ export function PeoplePage() {
       )}
       <QueryState query={members} label="people" empty="Nobody is part of this business yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table striped highlightOnHover aria-label="People">
               <Table.Thead>
                 <Table.Tr>
@@ -140,7 +140,7 @@ export function PeoplePage() {
           </Title>
           <QueryState query={pending} label="invitations" empty="No invitations are waiting." isEmpty={(d) => d.length === 0}>
             {(rows) => (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0}>
                 <Table aria-label="Invitations waiting">
                   <Table.Thead>
                     <Table.Tr>

@@ -22,7 +22,7 @@ function RequestTable({ rows, businessId, direction, isAdmin }: { rows: Share[];
   });
   return (
     <>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0}>
         <Table aria-label={direction === "INCOMING" ? "Incoming requests" : "Outgoing requests"} verticalSpacing="sm">
           <Table.Thead>
             <Table.Tr>

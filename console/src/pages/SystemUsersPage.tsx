@@ -60,7 +60,7 @@ function Tokens({ user }: { user: SystemUser }) {
       <ErrorText error={issue.error ?? revoke.error} />
       <QueryState query={tokens} label={`tokens of ${user.name}`} empty="No tokens yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label={`Tokens of ${user.name}`}>
               <Table.Thead>
                 <Table.Tr>
