@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     { name: "sign-in", path: "/console/login", signedIn: false, ready: async (page) => page.getByRole("button", { name: "Sign in", exact: true }).waitFor() },
     { name: "business info", path: `/console/b/${acme}/info`, signedIn: true, ready: async (page) => page.getByTestId("business-id").waitFor() },
     { name: "partners", path: `/console/b/${acme}/partners`, signedIn: true, ready: async (page) => page.getByRole("link", { name: "Northwind Media" }).waitFor() },
-    { name: "requests", path: `/console/b/${acme}/requests`, signedIn: true, ready: async (page) => page.getByTestId("request-Acme Pixel").waitFor() },
+    { name: "requests", path: `/console/b/${acme}/requests`, signedIn: true, ready: async (page) => page.getByRole("tab", { name: "Sent (1)" }).waitFor() },
     { name: "ad account (who can access it)", path: `/console/b/${acme}/assets/ad_account/${account.graphId}`, signedIn: true, ready: async (page) => page.getByRole("table", { name: "Who can access this and how" }).waitFor() },
   ];
 
