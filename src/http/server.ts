@@ -12,9 +12,7 @@ import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
-import { createMailer, type Mailer } from "../mail/mailer.ts";
-import os from "node:os";
-import path from "node:path";
+import type { Mailer } from "../mail/mailer.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
