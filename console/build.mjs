@@ -31,7 +31,18 @@ export function consoleBuildIsStale() {
 
 export async function buildConsole() {
   const { build } = await import("vite");
-  await build({ configFile: path.join(here, "vite.config.ts"), logLevel: "warn" });
+  // A production build (React's production runtime and JSX) even from inside the test runner,
+  // whose NODE_ENV is "test": Vite and the React plugin read it when they start.
+  /* eslint-disable no-restricted-properties -- the build tool's own environment, not a hub setting */
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: path.join(here, "vite.config.ts"), mode: "production", logLevel: "warn" });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
+  /* eslint-enable no-restricted-properties */
   fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 

@@ -10,8 +10,6 @@ export default defineConfig({
   root: here,
   base: "/console/",
   plugins: [react()],
-  // Always React's production build, even when built from inside the test runner (NODE_ENV=test).
-  define: { "process.env.NODE_ENV": JSON.stringify("production") },
   build: {
     outDir: path.resolve(here, "../dist/console"),
     emptyOutDir: true,
