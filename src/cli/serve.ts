@@ -84,6 +84,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
   process.stdout.write(`Health: ${url}/healthz\n`);
+  process.stdout.write(`Web console: ${url}/console/\n`);
   if (landing) process.stdout.write(`Simulated shops: ${landing.url}/ (pages fail while the market has their site down)\n`);
   if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);

@@ -6,9 +6,22 @@ import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
 import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
 import { withReviewEdges } from "./nodes/reviewEdges.ts";
+import { consoleAssetEdges, consoleBusinessEdges, consoleSystemUserTokenEdge } from "./nodes/consoleEdges.ts";
+import type { NodeSpec } from "./graphTypes.ts";
+
+/** Adds edges to a node type; an edge already there keeps its methods and gains the new ones. */
+function withEdges(node: NodeSpec, edges: NodeSpec["edges"]): NodeSpec {
+  const merged = { ...node.edges };
+  for (const [name, spec] of Object.entries(edges)) merged[name] = { ...spec, ...merged[name] };
+  return { ...node, edges: merged };
+}
 
 /** Every node type the Graph surface serves, and how bare ids of non-hub objects are resolved. */
 export function buildGraphRegistry(): GraphRegistry {
+  return withConsoleEdges(baseGraphRegistry());
+}
+
+function baseGraphRegistry(): GraphRegistry {
   return withReviewEdges({
     nodes: {
       business: { ...businessNode, edges: { ...businessNode.edges, alert_channels: alertChannels, alert_channel_tests: alertChannelTests, alerts: businessAlerts } },
@@ -25,4 +38,17 @@ export function buildGraphRegistry(): GraphRegistry {
     },
     resolvers: [resolveAdObject, resolveApp],
   });
+}
+
+/** The registry with the console's edges (capabilities, access paths, shares, Requests, audit log, tokens) added. */
+export function withConsoleEdges(registry: GraphRegistry): GraphRegistry {
+  const nodes = Object.fromEntries(
+    Object.entries(registry.nodes).map(([type, node]) => {
+      if (type === "business") return [type, withEdges(node, consoleBusinessEdges)];
+      if (type === "system_user") return [type, withEdges(node, { access_tokens: consoleSystemUserTokenEdge })];
+      if (type in assetNodes) return [type, withEdges(node, consoleAssetEdges)];
+      return [type, node];
+    }),
+  );
+  return { ...registry, nodes };
 }

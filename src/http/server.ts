@@ -10,6 +10,7 @@ import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
+import { registerConsole } from "./console.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
@@ -21,6 +22,8 @@ export interface ServerOptions {
   logLevel?: Config["logLevel"];
   /** Rate limiter of the Graph routes; default: in this process, with Meta's standard-tier quotas. */
   rateLimiter?: RateLimiter;
+  /** Folder of the built web console served at /console/; default dist/console. */
+  consoleDir?: string;
   /** GRANTLINE_PUBLIC_URL; default: http://<listening address>. */
   publicUrl?: string;
   /** Sends password reset links; default: the hub's mailer. */
@@ -86,6 +89,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swagger, { mode: "static", specification: { document: openApi as never } });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
+  await registerConsole(app, options.consoleDir);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
 

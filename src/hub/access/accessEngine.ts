@@ -200,8 +200,6 @@ export class AccessEngine {
         else this.index.removeAssignment(id);
         return;
       }
-      case "token":
-        return;
       case "grant": {
         const row = await snapshot.findGrantRow(db, id);
         if (!row || row.revoked_at !== null) {

@@ -8,6 +8,7 @@ import {
   setAuditHeadHash,
   type AuditRow,
 } from "./audit.repository.ts";
+import { listAuditEntries, type AuditFilter } from "./audit.repository.ts";
 import { auditEntryHash, GENESIS_HASH } from "./auditChain.ts";
 import type { AccessIndex } from "../access/accessIndex.ts";
 import { rollUpAuditEntry } from "./usageRollup.ts";
@@ -111,5 +112,10 @@ export class AuditService {
       };
     }
     return { ok: true, entries: checked };
+  }
+
+  /** Entries matching the filter, newest first (the console's audit log). */
+  list(filter: AuditFilter): Promise<AuditRow[]> {
+    return listAuditEntries(this.db, filter);
   }
 }

@@ -1,0 +1,306 @@
+import { Alert, Button, Checkbox, Group, List, Select, Stack, Stepper, Table, Text, TextInput, Title } from "@mantine/core";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ASSET_TYPES, errorMessage, graph, GraphError, type Asset, type AssetType, type Business, type PermissionLevel } from "../api.ts";
+
+interface ChosenAsset {
+  graphId: string;
+  name: string;
+  type: AssetType;
+}
+
+interface SendResult {
+  asset: ChosenAsset;
+  ok: boolean;
+  message: string;
+}
+
+function useOwnedAssets(businessId: string) {
+  return useQuery({
+    queryKey: ["owned-assets", businessId],
+    queryFn: async () => {
+      const lists = await Promise.all(
+        ASSET_TYPES.map(async (t) => (await graph.all<Asset>(`/${businessId}/${t.owned}`, { fields: "id,name,username" })).map((a) => ({ graphId: a.id, name: a.name, type: t.type }))),
+      );
+      return lists.flat();
+    },
+  });
+}
+
+/**
+ * Business Settings → Partners → Add: the partner's Business ID, its name for confirmation, the
+ * assets of every type, a permission level per asset with what it allows, an optional end date, send.
+ */
+export function AddPartnerWizard({ businessId, onClose }: { businessId: string; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [step, setStep] = useState(0);
+  const [partnerIdInput, setPartnerIdInput] = useState("");
+  const [partner, setPartner] = useState<Business | null>(null);
+  const [lookupError, setLookupError] = useState<string | null>(null);
+  const [lookingUp, setLookingUp] = useState(false);
+  const [chosen, setChosen] = useState<Record<string, ChosenAsset>>({});
+  const [levels, setLevels] = useState<Record<string, string>>({});
+  const [endDate, setEndDate] = useState("");
+  const [endDateError, setEndDateError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const [results, setResults] = useState<SendResult[] | null>(null);
+  const owned = useOwnedAssets(businessId);
+  const chosenList = Object.values(chosen);
+  const levelQueries = useQueries({
+    queries: chosenList.map((a) => ({
+      queryKey: ["permission-levels", a.graphId],
+      queryFn: () => graph.all<PermissionLevel>(`/${a.graphId}/permission_levels`),
+      staleTime: Infinity,
+    })),
+  });
+  const levelsOf = (graphId: string) => levelQueries[chosenList.findIndex((a) => a.graphId === graphId)]?.data;
+
+  const lookUp = async (event: FormEvent) => {
+    event.preventDefault();
+    const id = partnerIdInput.trim();
+    setLookupError(null);
+    if (!/^\d+$/.test(id)) {
+      setLookupError("A Business ID is a number, like 1234567890. Ask your partner for theirs: Business Settings → Business info.");
+      return;
+    }
+    if (id === businessId) {
+      setLookupError("That is your own Business ID. Enter your partner's.");
+      return;
+    }
+    setLookingUp(true);
+    try {
+      setPartner(await graph.get<Business>(`/${id}`, { fields: "id,name,verification_status" }));
+    } catch (error) {
+      setLookupError(error instanceof GraphError && error.status === 404 ? `No business has the ID ${id}. Check the number with your partner.` : errorMessage(error));
+    } finally {
+      setLookingUp(false);
+    }
+  };
+
+  const toggle = (asset: ChosenAsset, on: boolean) => {
+    setChosen((current) => {
+      const next = { ...current };
+      if (on) next[asset.graphId] = asset;
+      else delete next[asset.graphId];
+      return next;
+    });
+    setLevels((current) => ({ ...current, [asset.graphId]: current[asset.graphId] ?? "VIEW_ONLY" }));
+  };
+
+  const checkEndDate = () => {
+    if (!endDate) return true;
+    const at = Date.parse(`${endDate}T23:59:59Z`);
+    if (!Number.isFinite(at) || at <= Date.now()) {
+      setEndDateError("Pick a date in the future, or leave it empty for access with no end date.");
+      return false;
+    }
+    setEndDateError(null);
+    return true;
+  };
+
+  const send = async () => {
+    if (!partner) return;
+    setSending(true);
+    const out: SendResult[] = [];
+    for (const asset of chosenList) {
+      const level = levelsOf(asset.graphId)?.find((l) => l.level === levels[asset.graphId]);
+      try {
+        const answer = await graph.post<{ access_status: string }>(`/${asset.graphId}/agencies`, {
+          business: partner.id,
+          permitted_tasks: level?.tasks ?? [],
+          end_time: endDate ? String(Math.floor(Date.parse(`${endDate}T23:59:59Z`) / 1000)) : undefined,
+        });
+        out.push({ asset, ok: true, message: answer.access_status === "CONFIRMED" ? "Shared (the partner had asked for it)." : `Sent. ${partner.name} must accept it.` });
+      } catch (error) {
+        out.push({ asset, ok: false, message: errorMessage(error) });
+      }
+    }
+    setResults(out);
+    setSending(false);
+    setStep(5);
+    void queryClient.invalidateQueries();
+  };
+
+  return (
+    <Stack>
+      <Title order={3} size="h4">
+        Add a partner
+      </Title>
+      <Stepper active={step} onStepClick={(s) => s < step && step < 5 && setStep(s)} size="sm" orientation="horizontal" allowNextStepsSelect={false} wrap>
+        <Stepper.Step label="Business ID" description="Who is the partner?">
+          <form onSubmit={lookUp} aria-label="Partner's Business ID">
+            <Stack mt="md">
+              <TextInput
+                label="Partner's Business ID"
+                description="Your partner finds it in their Business Settings → Business info."
+                value={partnerIdInput}
+                onChange={(e) => {
+                  setPartnerIdInput(e.currentTarget.value);
+                  setPartner(null);
+                }}
+                error={lookupError}
+                inputMode="numeric"
+                required
+                data-autofocus
+              />
+              {partner ? (
+                <Alert color="blue" title="Is this your partner?" role="status" data-testid="partner-confirmation">
+                  <Text>
+                    <strong>{partner.name}</strong> (Business ID <span className="mono">{partner.id}</span>
+                    {partner.verification_status === "verified" ? ", verified" : ""})
+                  </Text>
+                </Alert>
+              ) : null}
+              <Group>
+                {!partner && (
+                  <Button type="submit" loading={lookingUp}>
+                    Find business
+                  </Button>
+                )}
+                {partner && (
+                  <Button type="button" onClick={() => setStep(1)}>
+                    Yes, share with {partner.name}
+                  </Button>
+                )}
+                <Button variant="default" type="button" onClick={onClose}>
+                  Cancel
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        </Stepper.Step>
+        <Stepper.Step label="Assets" description="What to share">
+          <Stack mt="md">
+            {owned.isPending && <Text>Loading your assets…</Text>}
+            {owned.isError && <Alert color="red">{errorMessage(owned.error)}</Alert>}
+            {owned.data &&
+              ASSET_TYPES.map((t) => {
+                const ofType = owned.data.filter((a) => a.type === t.type);
+                return (
+                  <fieldset key={t.type} style={{ border: 0, padding: 0, margin: 0 }}>
+                    <legend>
+                      <Text fw={600}>{t.plural}</Text>
+                    </legend>
+                    {ofType.length === 0 ? (
+                      <Text size="sm" c="dimmed">
+                        None in this business.
+                      </Text>
+                    ) : (
+                      <Stack gap={6} mt={4}>
+                        {ofType.map((a) => (
+                          <Checkbox key={a.graphId} label={a.name} checked={Boolean(chosen[a.graphId])} onChange={(e) => toggle(a, e.currentTarget.checked)} />
+                        ))}
+                      </Stack>
+                    )}
+                  </fieldset>
+                );
+              })}
+            <Group>
+              <Button variant="default" onClick={() => setStep(0)}>
+                Back
+              </Button>
+              <Button onClick={() => setStep(2)} disabled={chosenList.length === 0}>
+                Next: permissions
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+        <Stepper.Step label="Permissions" description="Level per asset">
+          <Stack mt="md">
+            {chosenList.map((a) => {
+              const options = levelsOf(a.graphId);
+              const selected = options?.find((l) => l.level === levels[a.graphId]);
+              return (
+                <Stack key={a.graphId} gap={4}>
+                  <Select
+                    label={`Permission for ${a.name}`}
+                    data={(options ?? []).map((l) => ({ value: l.level, label: l.label }))}
+                    value={levels[a.graphId] ?? null}
+                    onChange={(value) => value && setLevels((c) => ({ ...c, [a.graphId]: value }))}
+                    allowDeselect={false}
+                    disabled={!options}
+                    w={{ base: "100%", sm: 320 }}
+                  />
+                  <Text size="sm" c="dimmed" data-testid={`level-description-${a.graphId}`}>
+                    {selected ? `${selected.description}. Tasks: ${selected.tasks.join(", ")}.` : "Loading levels…"}
+                  </Text>
+                </Stack>
+              );
+            })}
+            <Group>
+              <Button variant="default" onClick={() => setStep(1)}>
+                Back
+              </Button>
+              <Button onClick={() => setStep(3)}>Next: end date</Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+        <Stepper.Step label="End date" description="Optional">
+          <Stack mt="md">
+            <TextInput
+              type="date"
+              label="End access on (optional)"
+              description="Access ends by itself at the end of this day (UTC). Leave empty to keep it until you remove it."
+              value={endDate}
+              onChange={(e) => setEndDate(e.currentTarget.value)}
+              error={endDateError}
+              w={{ base: "100%", sm: 260 }}
+            />
+            <Group>
+              <Button variant="default" onClick={() => setStep(2)}>
+                Back
+              </Button>
+              <Button onClick={() => checkEndDate() && setStep(4)}>Next: review</Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+        <Stepper.Step label="Send" description="Review and send">
+          <Stack mt="md">
+            <Text>
+              Share with <strong>{partner?.name}</strong>
+              {endDate ? ` until ${endDate}` : " with no end date"}:
+            </Text>
+            <List>
+              {chosenList.map((a) => (
+                <List.Item key={a.graphId}>
+                  {a.name} — {levelsOf(a.graphId)?.find((l) => l.level === levels[a.graphId])?.label}
+                </List.Item>
+              ))}
+            </List>
+            <Text size="sm" c="dimmed">
+              {partner?.name} sees the request in their Requests tab and must accept it before they get access.
+            </Text>
+            <Group>
+              <Button variant="default" onClick={() => setStep(3)}>
+                Back
+              </Button>
+              <Button onClick={() => void send()} loading={sending}>
+                Send request
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+        <Stepper.Completed>
+          <Stack mt="md" role="status" aria-live="polite">
+            <Title order={4} size="h5">
+              {results?.every((r) => r.ok) ? "Request sent" : "Some assets were not shared"}
+            </Title>
+            <Table aria-label="What was sent">
+              <Table.Tbody>
+                {(results ?? []).map((r) => (
+                  <Table.Tr key={r.asset.graphId}>
+                    <Table.Td>{r.asset.name}</Table.Td>
+                    <Table.Td c={r.ok ? undefined : "red.8"}>{r.message}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            <Group>
+              <Button onClick={onClose}>Done</Button>
+            </Group>
+          </Stack>
+        </Stepper.Completed>
+      </Stepper>
+    </Stack>
+  );
+}

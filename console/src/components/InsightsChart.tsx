@@ -1,0 +1,54 @@
+import { Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { graph } from "../api.ts";
+import { QueryState } from "./common.tsx";
+
+interface InsightRow {
+  date_start: string;
+  spend?: string;
+  clicks?: string;
+  impressions?: string;
+}
+
+/** Daily spend and clicks of an ad account over the last 30 days (Recharts; loaded on demand). */
+export default function InsightsChart({ graphId }: { graphId: string }) {
+  const insights = useQuery({
+    queryKey: ["insights", graphId],
+    queryFn: () => graph.all<InsightRow>(`/${graphId}/insights`, { fields: "spend,clicks,impressions,date_start", time_increment: 1, date_preset: "last_30d" }),
+  });
+  return (
+    <section aria-labelledby="delivery-heading">
+      <Title order={3} size="h4" id="delivery-heading" mb="xs">
+        Delivery, last 30 days
+      </Title>
+      <QueryState query={insights} label="delivery" empty="No delivery in the last 30 days." isEmpty={(d) => d.length === 0}>
+        {(rows) => {
+          const data = rows.map((r) => ({ day: r.date_start.slice(5), spend: Number(r.spend ?? 0), clicks: Number(r.clicks ?? 0) }));
+          const total = data.reduce((sum, r) => sum + r.spend, 0);
+          return (
+            <figure style={{ margin: 0 }}>
+              <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Daily spend and clicks over ${data.length} days; total spend ${total.toFixed(2)}.`}>
+                <ResponsiveContainer>
+                  <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="day" />
+                    <YAxis yAxisId="spend" />
+                    <YAxis yAxisId="clicks" orientation="right" />
+                    <Tooltip />
+                    <Legend />
+                    <Line yAxisId="spend" type="monotone" dataKey="spend" name="Spend" stroke="#364fc7" dot={false} />
+                    <Line yAxisId="clicks" type="monotone" dataKey="clicks" name="Clicks" stroke="#c92a2a" dot={false} />
+                  </LineChart>
+                </ResponsiveContainer>
+              </div>
+              <Text component="figcaption" size="xs" c="dimmed">
+                Total spend {total.toFixed(2)} over {data.length} days.
+              </Text>
+            </figure>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}

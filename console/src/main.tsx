@@ -1,0 +1,77 @@
+import "@mantine/core/styles.css";
+import "./console.css";
+import { createTheme, MantineProvider } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
+import { GraphError } from "./api.ts";
+import { AppLayout, BusinessHome } from "./layout.tsx";
+import { SessionProvider } from "./session.tsx";
+import { LoginPage } from "./pages/LoginPage.tsx";
+import { BusinessInfoPage } from "./pages/BusinessInfoPage.tsx";
+import { PeoplePage } from "./pages/PeoplePage.tsx";
+import { SystemUsersPage } from "./pages/SystemUsersPage.tsx";
+import { PartnersPage } from "./pages/PartnersPage.tsx";
+import { PartnerDetailPage } from "./pages/PartnerDetailPage.tsx";
+import { RequestsPage } from "./pages/RequestsPage.tsx";
+import { AssetsPage } from "./pages/AssetsPage.tsx";
+import { AssetDetailPage } from "./pages/AssetDetailPage.tsx";
+import { AuditLogPage } from "./pages/AuditLogPage.tsx";
+import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+
+const theme = createTheme({
+  primaryColor: "indigo",
+  // Darker shades keep text on filled buttons above 4.5:1 contrast.
+  primaryShade: 8,
+  fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+  focusRing: "always",
+  defaultRadius: "md",
+});
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (count, error) => !(error instanceof GraphError && error.status < 500) && count < 2,
+      refetchOnWindowFocus: true,
+      staleTime: 0,
+    },
+  },
+});
+
+const router = createBrowserRouter(
+  [
+    { path: "/login", element: <LoginPage /> },
+    {
+      path: "/",
+      element: <AppLayout />,
+      children: [
+        { index: true, element: <BusinessHome /> },
+        { path: "b/:businessId", element: <Navigate to="info" replace /> },
+        { path: "b/:businessId/info", element: <BusinessInfoPage /> },
+        { path: "b/:businessId/people", element: <PeoplePage /> },
+        { path: "b/:businessId/system-users", element: <SystemUsersPage /> },
+        { path: "b/:businessId/partners", element: <PartnersPage /> },
+        { path: "b/:businessId/partners/:partnerId", element: <PartnerDetailPage /> },
+        { path: "b/:businessId/requests", element: <RequestsPage /> },
+        { path: "b/:businessId/assets", element: <AssetsPage /> },
+        { path: "b/:businessId/assets/:assetType/:assetId", element: <AssetDetailPage /> },
+        { path: "b/:businessId/security/audit", element: <AuditLogPage /> },
+        { path: "*", element: <NotFoundPage /> },
+      ],
+    },
+  ],
+  { basename: "/console" },
+);
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <SessionProvider>
+          <RouterProvider router={router} />
+        </SessionProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,404 @@
+import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useState, type FormEvent } from "react";
+import { Link, useLocation, useParams } from "react-router";
+import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
+import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+
+const InsightsChart = lazy(() => import("../components/InsightsChart.tsx"));
+
+interface AssetNode {
+  id: string;
+  name?: string;
+  username?: string;
+  business?: { id: string; name: string };
+  owner_business?: { id: string; name: string };
+  currency?: string;
+  timezone_name?: string;
+}
+
+interface AccessRow {
+  id: string;
+  name: string;
+  user_type: string;
+  tasks: string[];
+  paths: { kind: string; business: { id: string; name?: string }; tasks: string[]; via: string }[];
+}
+
+interface AgencyRow {
+  id: string;
+  name: string;
+  access_status: string;
+  access_level: string;
+  permitted_tasks: string[];
+  expiration_time?: string;
+}
+
+interface Assigned {
+  id: string;
+  name: string;
+  user_type: string;
+  tasks: string[];
+  permitted_tasks: string[];
+}
+
+interface Campaign {
+  id: string;
+  name: string;
+  objective: string;
+  status: string;
+}
+
+const OBJECTIVES = ["OUTCOME_SALES", "OUTCOME_TRAFFIC", "OUTCOME_LEADS", "OUTCOME_AWARENESS", "OUTCOME_ENGAGEMENT", "OUTCOME_APP_PROMOTION"];
+
+function WhoCanAccess({ graphId }: { graphId: string }) {
+  const rows = useQuery({ queryKey: ["access-paths", graphId], queryFn: () => graph.all<AccessRow>(`/${graphId}/access_paths`) });
+  return (
+    <section aria-labelledby="who-heading">
+      <Title order={3} size="h4" id="who-heading" mb="xs">
+        Who can access this and how
+      </Title>
+      <QueryState query={rows} label="access" empty="Nobody reaches this asset." isEmpty={(d) => d.length === 0}>
+        {(data) => (
+          <div className="table-scroll" tabIndex={0}>
+            <Table aria-label="Who can access this and how" verticalSpacing="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Who</Table.Th>
+                  <Table.Th>Tasks</Table.Th>
+                  <Table.Th>How</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((r) => (
+                  <Table.Tr key={r.id}>
+                    <Table.Td>
+                      {r.name}
+                      <Text size="xs" c="dimmed">
+                        {r.user_type === "SYSTEM_USER" ? "System user" : "Person"}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{r.tasks.join(", ")}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <List size="sm">
+                        {r.paths.map((p, i) => (
+                          <List.Item key={i}>{p.via}</List.Item>
+                        ))}
+                      </List>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+function Partners({ graphId }: { graphId: string }) {
+  const rows = useQuery({ queryKey: ["asset-agencies", graphId], queryFn: () => graph.all<AgencyRow>(`/${graphId}/agencies`, { fields: "id,name,access_status,access_level,permitted_tasks,expiration_time" }) });
+  return (
+    <section aria-labelledby="asset-partners-heading">
+      <Title order={3} size="h4" id="asset-partners-heading" mb="xs">
+        Partners
+      </Title>
+      <QueryState query={rows} label="partners of this asset" empty="Not shared with any partner." isEmpty={(d) => d.length === 0}>
+        {(data) => (
+          <div className="table-scroll" tabIndex={0}>
+            <Table aria-label="Partners of this asset">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Business</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Permission</Table.Th>
+                  <Table.Th>Expires or ends</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>{a.name}</Table.Td>
+                    <Table.Td>{a.access_status.toLowerCase()}</Table.Td>
+                    <Table.Td>{a.access_level}</Table.Td>
+                    <Table.Td>{a.expiration_time ? formatTime(a.expiration_time) : "—"}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+/** The people and system users of this business staffed on the asset, and staffing more (admins). */
+function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
+  const queryClient = useQueryClient();
+  const key = ["assigned-users", graphId, businessId];
+  const assigned = useQuery({
+    queryKey: key,
+    queryFn: () => graph.all<Assigned>(`/${graphId}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks,permitted_tasks" }),
+    enabled: canList,
+  });
+  const people = useQuery({
+    queryKey: ["staffable", businessId],
+    queryFn: async () => {
+      const [members, systemUsers] = await Promise.all([
+        graph.all<{ id: string; name: string }>(`/${businessId}/business_users`, { fields: "id,name" }),
+        graph.all<{ id: string; name: string }>(`/${businessId}/system_users`, { fields: "id,name" }),
+      ]);
+      return [...members.map((m) => ({ value: m.id, label: m.name })), ...systemUsers.map((s) => ({ value: s.id, label: `${s.name} (system user)` }))];
+    },
+    enabled: isAdmin,
+  });
+  const levels = useQuery({ queryKey: ["permission-levels", graphId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`), staleTime: Infinity });
+  const [person, setPerson] = useState<string | null>(null);
+  const [level, setLevel] = useState<string | null>("VIEW_ONLY");
+  const selected = levels.data?.find((l) => l.level === level);
+  const assign = useMutation({
+    mutationFn: () => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }),
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
+  const unassign = useMutation({ mutationFn: (user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }), onSuccess: () => void queryClient.invalidateQueries() });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    assign.mutate();
+  };
+
+  return (
+    <section aria-labelledby="staff-heading">
+      <Title order={3} size="h4" id="staff-heading" mb="xs">
+        Your people on this asset
+      </Title>
+      {!canList && (
+        <Text size="sm" c="dimmed">
+          Assign yourself or your people to start working on it.
+        </Text>
+      )}
+      {canList && <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
+        {(rows) => (
+          <div className="table-scroll" tabIndex={0}>
+            <Table aria-label="Your people on this asset">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Assigned tasks</Table.Th>
+                  <Table.Th>Effective tasks</Table.Th>
+                  {isAdmin && <Table.Th>Actions</Table.Th>}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((r) => (
+                  <Table.Tr key={r.id}>
+                    <Table.Td>{r.name}</Table.Td>
+                    <Table.Td>{r.tasks.join(", ")}</Table.Td>
+                    <Table.Td>{r.permitted_tasks.join(", ") || "none"}</Table.Td>
+                    {isAdmin && (
+                      <Table.Td>
+                        <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
+                          Unassign
+                        </Button>
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryState>}
+      {isAdmin && (
+        <form onSubmit={submit} aria-label={`Assign people to ${assetName}`}>
+          <Group align="flex-end" mt="sm" wrap="wrap">
+            <Select label="Person or system user" data={people.data ?? []} value={person} onChange={setPerson} searchable w={{ base: "100%", sm: 260 }} />
+            <Select
+              label="Permission"
+              data={(levels.data ?? []).map((l) => ({ value: l.level, label: l.label }))}
+              value={level}
+              onChange={setLevel}
+              allowDeselect={false}
+              w={{ base: "100%", sm: 200 }}
+            />
+            <Button type="submit" disabled={!person} loading={assign.isPending}>
+              Assign
+            </Button>
+          </Group>
+          {selected && (
+            <Text size="xs" c="dimmed" mt={4}>
+              {selected.description}. Never more than the owner shared with your business.
+            </Text>
+          )}
+          <ErrorText error={assign.error ?? unassign.error} />
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canCreate: boolean; createReason: string | undefined }) {
+  const queryClient = useQueryClient();
+  const campaigns = useQuery({ queryKey: ["campaigns", graphId], queryFn: () => graph.all<Campaign>(`/${graphId}/campaigns`, { fields: "id,name,objective,status" }) });
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState("");
+  const [objective, setObjective] = useState<string | null>("OUTCOME_SALES");
+  const create = useMutation({
+    mutationFn: () => graph.post<{ id: string }>(`/${graphId}/campaigns`, { name, objective: objective ?? "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] }),
+    onSuccess: () => {
+      setName("");
+      setOpen(false);
+      void queryClient.invalidateQueries({ queryKey: ["campaigns", graphId] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <section aria-labelledby="campaigns-heading">
+      <Group justify="space-between" mb="xs">
+        <Title order={3} size="h4" id="campaigns-heading">
+          Campaigns
+        </Title>
+        {canCreate && !open && <Button onClick={() => setOpen(true)}>Create campaign</Button>}
+      </Group>
+      {!canCreate && createReason && (
+        <Text size="sm" c="dimmed" mb="xs" data-testid="create-campaign-denied">
+          You cannot create campaigns here: {createReason}
+        </Text>
+      )}
+      {open && (
+        <Card withBorder mb="sm">
+          <form onSubmit={submit} aria-label="New campaign">
+            <Group align="flex-start" wrap="wrap">
+              <TextInput label="Campaign name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={create.error ? errorMessage(create.error) : undefined} w={{ base: "100%", sm: 260 }} />
+              <Select label="Objective" data={OBJECTIVES.map((o) => ({ value: o, label: o.replace("OUTCOME_", "").toLowerCase() }))} value={objective} onChange={setObjective} allowDeselect={false} w={{ base: "100%", sm: 200 }} />
+              <Group mt={{ base: 0, sm: 25 }}>
+                <Button type="submit" loading={create.isPending}>
+                  Create
+                </Button>
+                <Button variant="default" onClick={() => setOpen(false)}>
+                  Cancel
+                </Button>
+              </Group>
+            </Group>
+          </form>
+        </Card>
+      )}
+      <QueryState query={campaigns} label="campaigns" empty="No campaigns yet." isEmpty={(d) => d.length === 0}>
+        {(rows) => (
+          <div className="table-scroll" tabIndex={0}>
+            <Table aria-label="Campaigns">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Objective</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>{c.name}</Table.Td>
+                    <Table.Td>{c.objective.replace("OUTCOME_", "").toLowerCase()}</Table.Td>
+                    <Table.Td>{c.status.toLowerCase()}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+/** One asset: what you may do on it (from the access engine), who can access it and how, partners, staff, and for ad accounts campaigns and delivery. */
+export function AssetDetailPage() {
+  const { businessId, isAdmin } = useBusiness();
+  const { assetId = "", assetType = "" } = useParams();
+  const location = useLocation();
+  const type = assetType as AssetType;
+  const asset = useQuery({
+    queryKey: ["asset", assetId],
+    queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: type === "instagram_account" ? "id,username,owner_business" : "id,name,business,owner_business,currency,timezone_name" }),
+  });
+  // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
+  const denied = asset.error instanceof GraphError && asset.error.status === 403;
+  const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess || denied });
+  const can = (action: string) => capabilities.data?.find((c) => c.action === action);
+  const owner = asset.data?.business ?? asset.data?.owner_business;
+  const name = asset.data?.name ?? asset.data?.username ?? (location.state as { name?: string } | null)?.name ?? assetId;
+  const weOwn = owner?.id === businessId;
+
+  return (
+    <>
+      <Anchor component={Link} to={`/b/${businessId}/assets`} size="sm">
+        ← Assets
+      </Anchor>
+      {asset.isPending && (
+        <Center py="lg">
+          <Loader size="sm" aria-label="Loading asset" />
+        </Center>
+      )}
+      {asset.isError && !denied && (
+        <Alert color="red" title="Could not open this asset" role="alert" mt="md">
+          {errorMessage(asset.error)}
+        </Alert>
+      )}
+      {(asset.isSuccess || denied) && (
+        <>
+          <PageTitle description={`${assetTypeLabel(type)} · ID ${assetId}${owner ? ` · owned by ${owner.name}` : ""}`}>{name}</PageTitle>
+          <Stack gap="xl">
+            {denied && (
+              <Alert color="yellow" title="You cannot open this asset yet" role="status">
+                {errorMessage(asset.error)}
+              </Alert>
+            )}
+            <section aria-labelledby="can-heading">
+              <Title order={3} size="h4" id="can-heading" mb="xs">
+                What you can do here
+              </Title>
+              <QueryState query={capabilities} label="your permissions">
+                {(rows) => (
+                  <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
+                    {rows.map((c) => (
+                      <Group key={c.action} gap="xs" wrap="nowrap" align="flex-start">
+                        <Badge color={c.allowed ? "green" : "gray"} variant="light" autoContrast w={70}>
+                          {c.allowed ? "Yes" : "No"}
+                        </Badge>
+                        <Text size="sm" title={c.reason}>
+                          {c.label.charAt(0).toUpperCase() + c.label.slice(1)}
+                        </Text>
+                      </Group>
+                    ))}
+                  </SimpleGrid>
+                )}
+              </QueryState>
+            </section>
+            {asset.isSuccess && type === "ad_account" && can("read_insights")?.allowed && (
+              <Suspense fallback={<Text c="dimmed">Loading chart…</Text>}>
+                <InsightsChart graphId={assetId} />
+              </Suspense>
+            )}
+            {asset.isSuccess && type === "ad_account" && can("view_asset")?.allowed && (
+              <Campaigns graphId={assetId} canCreate={can("create_campaign")?.allowed === true} createReason={can("create_campaign")?.reason} />
+            )}
+            {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
+            {asset.isSuccess && <Partners graphId={assetId} />}
+            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess} />
+            {asset.isSuccess && !weOwn && (
+              <Alert color="gray" title="Shared with you">
+                {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.
+              </Alert>
+            )}
+          </Stack>
+        </>
+      )}
+    </>
+  );
+}

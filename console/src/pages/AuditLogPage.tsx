@@ -1,0 +1,124 @@
+import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { formatTime, graph } from "../api.ts";
+import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+
+interface AuditEntry {
+  id: string;
+  time: string;
+  request_id: string;
+  actor: { type: string; id: string | null; name: string | null };
+  action: string;
+  target: { type: string | null; id: string | null };
+  outcome: string;
+  reason: string | null;
+}
+
+interface Filters {
+  action: string;
+  outcome: string | null;
+  actor: string;
+}
+
+const OUTCOME_COLORS: Record<string, string> = { success: "green", denied: "orange", invalid: "yellow", failed: "red" };
+
+/** Security center → Audit log: every change and every refusal in this business, filtered; and a check of the hash chain. */
+export function AuditLogPage() {
+  const { businessId } = useBusiness();
+  const [draft, setDraft] = useState<Filters>({ action: "", outcome: null, actor: "" });
+  const [filters, setFilters] = useState<Filters>(draft);
+  const entries = useQuery({
+    queryKey: ["audit", businessId, filters],
+    queryFn: () =>
+      graph.get<{ data: AuditEntry[] }>(`/${businessId}/audit_log`, {
+        action: filters.action || undefined,
+        outcome: filters.outcome ?? undefined,
+        actor: filters.actor || undefined,
+        limit: 100,
+        fields: "id,time,request_id,actor,action,target,outcome,reason",
+      }),
+  });
+  const verify = useMutation({ mutationFn: () => graph.post<{ ok: boolean; entries: number; broken_at: number | null; problem: string | null }>(`/${businessId}/audit_verification`) });
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters(draft);
+  };
+
+  return (
+    <>
+      <PageTitle description="Every change and every refused attempt, newest first. Each entry is chained to the one before, so an edit shows.">Audit log</PageTitle>
+      <Card withBorder mb="md">
+        <Stack gap="xs">
+          <Group>
+            <Button variant="default" onClick={() => verify.mutate()} loading={verify.isPending}>
+              Verify the chain
+            </Button>
+            {verify.isPending && <Text size="sm">Checking every entry…</Text>}
+          </Group>
+          {verify.data && (
+            <Alert color={verify.data.ok ? "green" : "red"} role="status" title={verify.data.ok ? "The audit log is intact" : "The audit log was tampered with"}>
+              {verify.data.ok ? `All ${verify.data.entries} entries follow each other unchanged.` : `${verify.data.problem ?? "Broken"} (entry ${verify.data.broken_at}).`}
+            </Alert>
+          )}
+          <ErrorText error={verify.error} />
+        </Stack>
+      </Card>
+      <form onSubmit={apply} aria-label="Filter the audit log">
+        <Group align="flex-end" mb="md" wrap="wrap">
+          <TextInput label="Action" placeholder="share.offer" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value.trim() })} w={{ base: "100%", sm: 200 }} />
+          <Select
+            label="Outcome"
+            data={["success", "denied", "invalid", "failed"]}
+            value={draft.outcome}
+            onChange={(value) => setDraft({ ...draft, outcome: value })}
+            clearable
+            placeholder="Any"
+            w={{ base: "100%", sm: 160 }}
+          />
+          <TextInput label="Actor ID" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.currentTarget.value.trim() })} w={{ base: "100%", sm: 200 }} />
+          <Button type="submit">Apply filters</Button>
+        </Group>
+      </form>
+      <QueryState query={entries} label="audit entries" empty="No entries match." isEmpty={(d) => d.data.length === 0}>
+        {({ data }) => (
+          <div className="table-scroll" tabIndex={0}>
+            <Table striped aria-label="Audit entries" fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>Who</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                  <Table.Th>Target</Table.Th>
+                  <Table.Th>Outcome</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td>{formatTime(e.time)}</Table.Td>
+                    <Table.Td>{e.actor.name ?? `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ""}`}</Table.Td>
+                    <Table.Td>
+                      <Code>{e.action}</Code>
+                    </Table.Td>
+                    <Table.Td>{e.target.type ? `${e.target.type} ${e.target.id ?? ""}` : "—"}</Table.Td>
+                    <Table.Td>
+                      <Badge color={OUTCOME_COLORS[e.outcome] ?? "gray"} variant="light" autoContrast>
+                        {e.outcome}
+                      </Badge>
+                      {e.reason && (
+                        <Text size="xs" c="dimmed">
+                          {e.reason}
+                        </Text>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryState>
+    </>
+  );
+}

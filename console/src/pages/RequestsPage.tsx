@@ -1,0 +1,112 @@
+import { Button, Group, Table, Tabs, Text } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { assetTypeLabel, formatTime, graph, type Share } from "../api.ts";
+import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { useSession } from "../session.tsx";
+
+function describe(share: Share, businessId: string): string {
+  const weOwn = share.owner.id === businessId;
+  if (share.initiated_by === "OWNER") return weOwn ? `You offered it to ${share.partner.name}` : `${share.owner.name} offers it to you`;
+  return weOwn ? `${share.partner.name} asks for access` : `You asked ${share.owner.name} for access`;
+}
+
+function RequestTable({ rows, businessId, direction, isAdmin }: { rows: Share[]; businessId: string; direction: "INCOMING" | "OUTGOING"; isAdmin: boolean }) {
+  const queryClient = useQueryClient();
+  const { refresh } = useSession();
+  const answer = useMutation({
+    mutationFn: (input: { request: string; action: "accept" | "decline" | "cancel" }) => graph.post(`/${businessId}/partner_requests`, input),
+    onSuccess: () => {
+      void queryClient.invalidateQueries();
+      void refresh();
+    },
+  });
+  return (
+    <>
+      <div className="table-scroll" tabIndex={0}>
+        <Table aria-label={direction === "INCOMING" ? "Incoming requests" : "Outgoing requests"} verticalSpacing="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Asset</Table.Th>
+              <Table.Th>Request</Table.Th>
+              <Table.Th>Permission</Table.Th>
+              <Table.Th>Expires</Table.Th>
+              {isAdmin && <Table.Th>Actions</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={r.id} data-testid={`request-${r.asset.name}`}>
+                <Table.Td>
+                  {r.asset.name}
+                  <Text size="xs" c="dimmed">
+                    {assetTypeLabel(r.asset.type)}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{describe(r, businessId)}</Table.Td>
+                <Table.Td>
+                  {r.access_level}
+                  <Text size="xs" c="dimmed">
+                    {r.permitted_tasks.join(", ")}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{formatTime(r.expiration_time)}</Table.Td>
+                {isAdmin && (
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      {direction === "INCOMING" ? (
+                        <>
+                          <Button size="xs" onClick={() => answer.mutate({ request: r.id, action: "accept" })} aria-label={`Accept ${r.asset.name}`}>
+                            Accept
+                          </Button>
+                          <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "decline" })} aria-label={`Decline ${r.asset.name}`}>
+                            Decline
+                          </Button>
+                        </>
+                      ) : (
+                        <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "cancel" })} aria-label={`Cancel ${r.asset.name}`}>
+                          Cancel
+                        </Button>
+                      )}
+                    </Group>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </div>
+      <ErrorText error={answer.error} />
+    </>
+  );
+}
+
+/** The Requests tab: offers and requests waiting for this business, and those it sent; each expires. */
+export function RequestsPage() {
+  const { businessId, isAdmin } = useBusiness();
+  const requests = useQuery({ queryKey: ["requests", businessId], queryFn: () => graph.all<Share>(`/${businessId}/partner_requests`), refetchInterval: 5_000 });
+  return (
+    <>
+      <PageTitle description="Offers and access requests waiting for an answer. Unanswered items expire.">Requests</PageTitle>
+      <QueryState query={requests} label="requests">
+        {(rows) => {
+          const incoming = rows.filter((r) => r.direction === "INCOMING");
+          const outgoing = rows.filter((r) => r.direction === "OUTGOING");
+          return (
+            <Tabs defaultValue="incoming">
+              <Tabs.List>
+                <Tabs.Tab value="incoming">Received ({incoming.length})</Tabs.Tab>
+                <Tabs.Tab value="outgoing">Sent ({outgoing.length})</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="incoming" pt="md">
+                {incoming.length === 0 ? <Text c="dimmed">Nothing is waiting for you.</Text> : <RequestTable rows={incoming} businessId={businessId} direction="INCOMING" isAdmin={isAdmin} />}
+              </Tabs.Panel>
+              <Tabs.Panel value="outgoing" pt="md">
+                {outgoing.length === 0 ? <Text c="dimmed">You have no requests waiting on others.</Text> : <RequestTable rows={outgoing} businessId={businessId} direction="OUTGOING" isAdmin={isAdmin} />}
+              </Tabs.Panel>
+            </Tabs>
+          );
+        }}
+      </QueryState>
+    </>
+  );
+}

@@ -1,0 +1,266 @@
+import { errors } from "../../errors.ts";
+import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../../hub/access/authorize.ts";
+import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
+import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
+import { describeLevel, LEVEL_LABELS, PERMISSION_LEVELS, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
+import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
+import { requireAsset } from "../graphAccess.ts";
+import { graphTime } from "../graphPresenters.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject } from "../graphTypes.ts";
+import { listInOrder, listOf } from "../listing.ts";
+import { intParam, stringParam } from "../params.ts";
+
+/*
+ * Edges the web console reads beyond Meta's own: what the caller may do on an asset (so the UI
+ * hides what the server would refuse), who reaches an asset and how, the shares between two
+ * businesses, the Requests tab, verified partner removal, system-user tokens and the audit log.
+ * All of them answer from the hub's services and the access engine; none decides access itself.
+ */
+
+function presentShare(share: ShareView, businessId: string): GraphObject {
+  const incoming = share.initiatedBy === "owner" ? share.partnerBusinessId === businessId : share.ownerBusinessId === businessId;
+  return {
+    id: share.id,
+    asset: { id: share.assetGraphId, asset_id: share.assetId, type: share.assetType, name: share.assetName },
+    owner: { id: share.ownerBusinessId, name: share.ownerName },
+    partner: { id: share.partnerBusinessId, name: share.partnerName },
+    status: share.status.toUpperCase(),
+    initiated_by: share.initiatedBy === "owner" ? "OWNER" : "PARTNER",
+    direction: incoming ? "INCOMING" : "OUTGOING",
+    permitted_tasks: share.tasks,
+    access_level: share.level,
+    created_time: graphTime(share.createdAt),
+    updated_time: graphTime(share.updatedAt),
+    expiration_time: graphTime(share.pendingExpiresAt),
+    end_time: graphTime(share.endsAt),
+  };
+}
+
+const SHARE_DEFAULTS = ["id", "asset", "owner", "partner", "status", "initiated_by", "direction", "permitted_tasks", "access_level", "expiration_time", "end_time"];
+
+/**
+ * Whether the caller belongs to the asset's owner or to a business it is shared with; others get
+ * the same answer as for an asset that does not exist.
+ */
+function requireRelated(call: GraphCall, node: GraphNode): void {
+  const engine = call.hub.engine;
+  const asset = engine.asset(node.id);
+  const roles = engine.index.principals.get(call.caller.token.principalId)?.roles;
+  const related = asset !== undefined && roles !== undefined && (roles.has(asset.ownerId) || engine.index.sharesOf(node.id).some((share) => roles.has(share.partnerId)));
+  if (!related) throw errors.notFound(`Object with ID '${node.id}'`);
+}
+
+/**
+ * `GET /{asset}/capabilities`: every action with whether this token may do it and the engine's
+ * reason. Answered for anyone on either side of the asset, so a partner's admin who is not yet
+ * staffed on it learns why it cannot open it and what would fix that.
+ */
+const capabilities: EdgeSpec = {
+  GET: async (call, node) => {
+    requireRelated(call, node);
+    const subject = subjectOf(call.caller.ctx)!;
+    const engine = call.hub.engine;
+    const asset = engine.asset(node.id)!;
+    const rows = ACTION_NAMES.filter((name) => requiredTasks(name, asset.type).length > 0).map((name) => {
+      const explanation = engine.explain(subject, name, node.id);
+      return { id: name, action: name, label: (ACTIONS[name] as ActionSpec).label, allowed: explanation.allowed, reason: explanation.reason, fix: explanation.fix };
+    });
+    return listOf(call, rows, (r) => ({ createdAt: 0, id: r.id }), (r) => r, ["action", "label", "allowed", "reason", "fix"]);
+  },
+};
+
+/** `GET /{asset}/permission_levels`: the presets for this asset's type, with the tasks and plain words of each. */
+const permissionLevels: EdgeSpec = {
+  GET: async (call, node) => {
+    requireRelated(call, node);
+    const type = call.hub.engine.asset(node.id)!.type;
+    const shareable = new Set(ASSET_TYPE_INFO[type].shareTasks);
+    const rows = PERMISSION_LEVELS.map((level, position) => ({
+      id: level,
+      position,
+      level,
+      label: LEVEL_LABELS[level],
+      description: describeLevel(level),
+      tasks: presetTasks(type, level).filter((t) => shareable.has(t)),
+    }));
+    return listInOrder(call, rows, (r) => r, ["level", "label", "description", "tasks"]);
+  },
+};
+
+/** `GET /{asset}/access_paths`: who reaches the asset now, with their tasks and each path in plain words (owner's admins only). */
+const accessPaths: EdgeSpec = {
+  GET: async (call, node) => {
+    requireAsset(call, "manage_access", node.id);
+    const rows = call.hub.engine.whoCanAccess(node.id);
+    return listOf(
+      call,
+      rows,
+      (r) => ({ createdAt: 0, id: r.principalId }),
+      (r) => ({
+        id: r.principalId,
+        name: r.name,
+        user_type: r.principalType === "person" ? "BUSINESS_USER" : "SYSTEM_USER",
+        tasks: r.tasks,
+        paths: r.paths.map((p) => ({ kind: p.kind, business: { id: p.businessId, name: call.hub.engine.index.businesses.get(p.businessId) }, tasks: p.tasks, via: p.via })),
+      }),
+      ["id", "name", "user_type", "tasks", "paths"],
+    );
+  },
+};
+
+export const consoleAssetEdges: Record<string, EdgeSpec> = {
+  capabilities,
+  permission_levels: permissionLevels,
+  access_paths: accessPaths,
+};
+
+async function sharesOf(call: GraphCall, businessId: string): Promise<ShareView[]> {
+  const active = await call.hub.partners.listActive(businessId);
+  const pending = await call.hub.partners.listRequests(call.caller.ctx, businessId);
+  return [...active, ...pending.incoming, ...pending.outgoing];
+}
+
+/** `GET /{business}/partner_shares[?partner=ID]`: active and pending shares the business is on either side of. */
+const partnerShares: EdgeSpec = {
+  GET: async (call, node) => {
+    authorizeBusinessMember(call.hub.engine, call.caller.ctx, node.id);
+    const other = stringParam(call.params, "partner");
+    const items = (await sharesOf(call, node.id)).filter(
+      (s) => other === undefined || s.partnerBusinessId === other || s.ownerBusinessId === other,
+    );
+    return listOf(call, items, (s) => ({ createdAt: s.createdAt, id: s.id }), (s) => presentShare(s, node.id), SHARE_DEFAULTS);
+  },
+};
+
+/**
+ * `partner_requests`: the Requests tab. GET lists pending offers and requests, incoming and
+ * outgoing, with their expiry. POST `{request, action: accept|decline|cancel}` answers one: accepting
+ * an offer is the partner's `client_*` call, approving a request is the owner's `agencies` call.
+ */
+const partnerRequests: EdgeSpec = {
+  GET: async (call, node) => {
+    const requests = await call.hub.partners.listRequests(call.caller.ctx, node.id);
+    const direction = stringParam(call.params, "direction")?.toUpperCase();
+    const items = [...requests.incoming, ...requests.outgoing]
+      .map((s) => presentShare(s, node.id))
+      .filter((s) => direction === undefined || s.direction === direction);
+    return listOf(call, items, (s) => ({ createdAt: Date.parse(String(s.created_time)) || 0, id: String(s.id) }), (s) => s, SHARE_DEFAULTS);
+  },
+  POST: async (call, node) => {
+    const requestId = stringParam(call.params, "request", true);
+    const action = stringParam(call.params, "action", true);
+    const ctx = call.caller.ctx;
+    if (action === "decline") return raw({ success: true, request: presentShare(await call.hub.partners.decline(ctx, requestId), node.id) });
+    if (action === "cancel") return raw({ success: true, request: presentShare(await call.hub.partners.cancel(ctx, requestId), node.id) });
+    if (action !== "accept") throw errors.invalidParameter("action must be accept, decline or cancel.");
+    const requests = await call.hub.partners.listRequests(ctx, node.id);
+    const share = requests.incoming.find((s) => s.id === requestId);
+    if (!share) throw errors.unknownRequest(requestId);
+    const result =
+      share.initiatedBy === "owner"
+        ? await call.hub.partners.acceptOrRequest(ctx, { partnerBusinessId: share.partnerBusinessId, assetId: share.assetId })
+        : await call.hub.partners.offer(ctx, { assetId: share.assetId, partnerBusinessId: share.partnerBusinessId, tasks: share.tasks });
+    return raw({ success: true, access_status: result.status === "active" ? "CONFIRMED" : "PENDING" });
+  },
+};
+
+/** `POST /{business}/partner_removals {business}`: removes a partner and proves nothing reaches the assets through it any more. */
+const partnerRemovals: EdgeSpec = {
+  POST: async (call, node) => {
+    const partnerId = stringParam(call.params, "business", true);
+    const { removal, verification } = await call.hub.removal.removePartnerVerified(call.caller.ctx, node.id, partnerId);
+    return raw({ success: true, removed: removal, verification });
+  },
+};
+
+/** `GET /{business}/audit_log`: the business's audit entries, newest first, filtered by action, outcome and actor (admins only). */
+const auditLog: EdgeSpec = {
+  GET: async (call, node) => {
+    authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, node.id, "reading the audit log");
+    const entries = await call.hub.audit.list({
+      businessId: node.id,
+      action: stringParam(call.params, "action"),
+      outcome: stringParam(call.params, "outcome"),
+      actorId: stringParam(call.params, "actor"),
+      limit: Math.min(intParam(call.params, "max_entries") ?? 200, 1000),
+    });
+    const names = call.hub.engine.index;
+    return listOf(
+      call,
+      entries,
+      (e) => ({ createdAt: e.seq, id: String(e.seq) }),
+      (e) => ({
+        id: String(e.seq),
+        time: graphTime(e.at),
+        request_id: e.request_id,
+        actor: { type: e.actor_type, id: e.actor_id, name: e.actor_id ? (names.principals.get(e.actor_id)?.name ?? null) : null },
+        app_id: e.app_id,
+        action: e.action,
+        target: { type: e.target_type, id: e.target_id },
+        outcome: e.outcome,
+        reason: e.reason,
+        before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
+        after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
+      }),
+      ["id", "time", "actor", "action", "target", "outcome", "reason"],
+    );
+  },
+};
+
+/** `POST /{business}/audit_verification`: checks the audit log's hash chain from the first entry (admins only). */
+const auditVerification: EdgeSpec = {
+  POST: async (call, node) => {
+    authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, node.id, "verifying the audit log");
+    const result = await call.hub.audit.verify();
+    return raw({ ok: result.ok, entries: result.entries, broken_at: result.brokenAt ?? null, problem: result.problem ?? null });
+  },
+};
+
+export const consoleBusinessEdges: Record<string, EdgeSpec> = {
+  partner_shares: partnerShares,
+  partner_requests: partnerRequests,
+  partner_removals: partnerRemovals,
+  audit_log: auditLog,
+  audit_verification: auditVerification,
+};
+
+function systemUserBusiness(call: GraphCall, node: GraphNode): string {
+  const roles = call.hub.engine.index.principals.get(node.id)?.roles;
+  const businessId = roles ? [...roles.keys()][0] : undefined;
+  // Outsiders learn nothing about another business's system users.
+  if (!businessId || !call.hub.engine.roleIn(call.caller.token.principalId, businessId)) throw errors.notFound(`Object with ID '${node.id}'`);
+  authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, businessId, "managing system user tokens");
+  return businessId;
+}
+
+/** `GET` / `DELETE /{system_user}/access_tokens`: the tokens with scopes, expiry and last use; revoke one (`token`). */
+export const consoleSystemUserTokenEdge: EdgeSpec = {
+  GET: async (call, node) => {
+    systemUserBusiness(call, node);
+    const tokens = await call.hub.tokens.listForPrincipal(node.id);
+    return listOf(
+      call,
+      tokens,
+      (t) => ({ createdAt: t.createdAt, id: t.id }),
+      (t) => ({
+        id: t.id,
+        app_id: t.appId,
+        scopes: t.scopes,
+        created_time: graphTime(t.createdAt),
+        expires_time: graphTime(t.expiresAt),
+        last_used_time: graphTime(t.lastUsedAt),
+        revoked_time: graphTime(t.revokedAt),
+        status: t.revokedAt !== null ? "REVOKED" : t.expiresAt !== null && t.expiresAt <= call.hub.now() ? "EXPIRED" : "ACTIVE",
+      }),
+      ["id", "scopes", "created_time", "expires_time", "last_used_time", "status"],
+    );
+  },
+  DELETE: async (call, node) => {
+    const businessId = systemUserBusiness(call, node);
+    const tokenId = stringParam(call.params, "token", true);
+    const tokens = await call.hub.tokens.listForPrincipal(node.id);
+    if (!tokens.some((t) => t.id === tokenId)) throw errors.notFound(`Token '${tokenId}'`);
+    await call.hub.tokens.revoke(call.caller.ctx, tokenId, businessId);
+    return success();
+  },
+};
