@@ -52,6 +52,11 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
   });
 
   it("never answers 5xx and never succeeds on an asset without a path", async () => {
+    const inOwnerOrPartnerBusiness = (principalId: string, assetId: string) => {
+      const asset = hub.engine.asset(assetId);
+      const roles = hub.engine.index.principals.get(principalId)?.roles;
+      return asset !== undefined && roles !== undefined && (roles.has(asset.ownerId) || hub.engine.index.sharesOf(assetId).some((share) => roles.has(share.partnerId)));
+    };
     const junk = fc.oneof(
       fc.string(),
       fc.constantFrom("", "0", "-1", "9".repeat(40), "act_", "act_abc", "%00", "..", "null", "[]", "{}", "['A','B']", '["MANAGE"]', "{\"since\":\"x\"}", "true"),
@@ -97,7 +102,11 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
         const response = await app.inject({ method: r.method as "GET", url: `${path}?${query.toString()}`, headers, ...(payload !== undefined ? { payload } : {}) });
         if (response.statusCode >= 500) throw new Error(`${response.statusCode} ${r.method} ${path} ${payload ?? ""} -> ${response.body}`);
         expect(() => JSON.parse(response.body)).not.toThrow();
-        if (isAsset && response.statusCode < 300 && !hadPath) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
+        // Two console edges answer only about the caller (its own capabilities, the presets) to anyone
+        // in the owner business or a business the asset is shared with — a partner admin not yet staffed.
+        const aboutCallerOnly = r.method === "GET" && (r.edge === "capabilities" || r.edge === "permission_levels");
+        const related = principal !== undefined && isAsset && inOwnerOrPartnerBusiness(principal, assetId);
+        if (isAsset && response.statusCode < 300 && !hadPath && !(aboutCallerOnly && related)) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
       }),
       { numRuns: runs },
     );
