@@ -16,6 +16,15 @@ export class GraphError extends Error {
   ) {
     super(body.error_user_msg || body.message);
   }
+
+  /** Meta answers HTTP 400 for most errors; the Graph code says what happened. */
+  get isNotFound(): boolean {
+    return this.body.code === 803 || (this.body.code === 100 && this.body.error_subcode === 33);
+  }
+
+  get isPermissionDenied(): boolean {
+    return this.body.code === 200 || this.body.code === 10;
+  }
 }
 
 export interface GraphList<T> {

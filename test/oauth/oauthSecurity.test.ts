@@ -129,7 +129,7 @@ describe.each(DIALECTS)("OAuth security (%s)", (dialect) => {
     expect((await graphGet(world, `/act_${world.assets.adAccountA}`, tokens.access_token)).status).toBe(200);
     await expectOAuthError(client.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, expectedState: "r" }), "invalid_grant");
     const after = await graphGet(world, `/act_${world.assets.adAccountA}`, tokens.access_token);
-    expect(after.status).toBe(401);
+    expect(after.status).toBe(400);
     expect(after.code).toBe(190);
     await expectOAuthError(client.refreshTokenGrant(config, tokens.refresh_token!), "invalid_grant");
   });
@@ -173,14 +173,14 @@ describe.each(DIALECTS)("OAuth security (%s)", (dialect) => {
     const { config, tokens } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
     await client.tokenRevocation(config, tokens.access_token);
     const revoked = await graphGet(world, `/act_${world.assets.adAccountA}`, tokens.access_token);
-    expect([revoked.status, revoked.code]).toEqual([401, 190]);
+    expect([revoked.status, revoked.code]).toEqual([400, 190]);
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
 
     const fresh = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
     offset += 3601_000;
     try {
       const expired = await graphGet(world, `/act_${world.assets.adAccountA}`, fresh.tokens.access_token);
-      expect([expired.status, expired.code, expired.subcode]).toEqual([401, 190, 463]);
+      expect([expired.status, expired.code, expired.subcode]).toEqual([400, 190, 463]);
     } finally {
       offset -= 3601_000;
     }

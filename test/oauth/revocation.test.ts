@@ -99,7 +99,7 @@ describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
     await hub.partners.acceptOrRequest(asAgent, { partnerBusinessId: agency.id, assetId: world.assets.adAccountA });
     // Before the agent is staffed on the account, the consent page refuses it (they cannot reach it).
     const refused = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA], email }).then(() => "granted", (e: Error) => e.message);
-    expect(refused).toMatch(/^no callback: 403/);
+    expect(refused).toMatch(/^no callback: 400/);
     await hub.assignments.assign(asAgent, { assetId: world.assets.adAccountA, principalId: agent.id, tasks: presetTasks("ad_account", "STANDARD") });
     const { tokens } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA], email });
     expect((await graphGet(world, `/act_${world.assets.adAccountA}`, tokens.access_token)).status).toBe(200);

@@ -71,7 +71,7 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
     try {
       setPartner(await graph.get<Business>(`/${id}`, { fields: "id,name,verification_status" }));
     } catch (error) {
-      setLookupError(error instanceof GraphError && error.status === 404 ? `No business has the ID ${id}. Check the number with your partner.` : errorMessage(error));
+      setLookupError(error instanceof GraphError && error.isNotFound ? `No business has the ID ${id}. Check the number with your partner.` : errorMessage(error));
     } finally {
       setLookingUp(false);
     }

@@ -328,7 +328,7 @@ export function AssetDetailPage() {
     queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: type === "instagram_account" ? "id,username,owner_business" : "id,name,business,owner_business,currency,timezone_name" }),
   });
   // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
-  const denied = asset.error instanceof GraphError && asset.error.status === 403;
+  const denied = asset.error instanceof GraphError && asset.error.isPermissionDenied;
   const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess || denied });
   const can = (action: string) => capabilities.data?.find((c) => c.action === action);
   const owner = asset.data?.business ?? asset.data?.owner_business;
