@@ -41,7 +41,7 @@ describe.each(DIALECTS)("the decision engine driving the app against a listening
       const row = await world.hub.store.db.selectFrom(table).selectAll().where("id", "=", change.object_id).executeTakeFirstOrThrow();
       expect(String((row as Record<string, unknown>)[action.field])).toBe(action.new_value);
       expect(entry.approved_by).toBe("autopilot");
-      expect(entry.text).toMatch(/^(Paused|Turned on|Raised|Lowered) (ad |ad set |campaign )?'[^']+'.*: (its|the) /);
+      expect(entry.text).toMatch(/^(Paused|Turned on|Raised|Lowered) (ad |ad set |campaign )?'[^']+'.*: (its|the|it) /);
       expect(entry.text).not.toMatch(/: (Paused|Raised|Lowered) '/);
     }
     // Planning again right away proposes no repeat of what was just done.
