@@ -52,7 +52,7 @@ export function AppLayout() {
   if (loading) {
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading your session" />
+        <Loader role="status" aria-label="Loading your session" />
       </Center>
     );
   }

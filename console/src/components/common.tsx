@@ -42,7 +42,7 @@ export function QueryState<T>({
   if (query.isPending) {
     return (
       <Center py="lg">
-        <Loader size="sm" aria-label={`Loading ${label}`} />
+        <Loader size="sm" role="status" aria-label={`Loading ${label}`} />
       </Center>
     );
   }

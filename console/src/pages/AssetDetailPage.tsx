@@ -342,7 +342,7 @@ export function AssetDetailPage() {
       </Anchor>
       {asset.isPending && (
         <Center py="lg">
-          <Loader size="sm" aria-label="Loading asset" />
+          <Loader size="sm" role="status" aria-label="Loading asset" />
         </Center>
       )}
       {asset.isError && !denied && (
