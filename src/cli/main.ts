@@ -5,7 +5,6 @@ import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
 import { bootstrapBusiness, openHub, type Hub } from "../hub/hub.ts";
 import { operatorContext } from "../hub/context.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
-import { runServer } from "./serve.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
@@ -27,6 +26,12 @@ async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promi
   }
 }
 
+/** The server (and the OAuth provider it carries) loads only for the commands that serve. */
+async function startServer(options: { demo: boolean }): Promise<void> {
+  const { runServer } = await import("./serve.ts");
+  await runServer(loadConfig(), options);
+}
+
 function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
@@ -41,14 +46,14 @@ export function buildCli(): Command {
     .command("serve")
     .description("Start the hub (no demo data).")
     .action(async () => {
-      await runServer(loadConfig(), { demo: false });
+      await startServer({ demo: false });
     });
 
   program
     .command("demo")
     .description("Start the hub on the configured store with a demo world (created on first run).")
     .action(async () => {
-      await runServer(loadConfig(), { demo: true });
+      await startServer({ demo: true });
     });
 
   program
