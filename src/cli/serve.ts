@@ -43,7 +43,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
   const sweeper = setInterval(() => {
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
-    warnExpiringTokens(hub, app.log);
+    void warnExpiringTokens(hub, app.log, config.tokenWarningLeadsMs);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
   // Every instance may run one: deliveries are claimed in the store before they are sent.

@@ -151,11 +151,11 @@ describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
 
     const { AppAccessService } = await import("../../src/oauth/appAccess.service.ts");
     const access = new AppAccessService(hub);
-    expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).not.toContain(issued.id);
+    expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).not.toContain(issued.id);
     offset += 55 * DAY;
     try {
-      expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).toContain(issued.id);
-      expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).not.toContain(issued.id);
+      expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).toContain(issued.id);
+      expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).not.toContain(issued.id);
     } finally {
       offset -= 55 * DAY;
     }

@@ -91,6 +91,42 @@ export async function listSubscribersWithConfig(
     .execute();
 }
 
+// ---- business subscriptions -------------------------------------------------------------------
+
+export async function findBusinessSubscription(db: Executor, businessId: string, appId: string) {
+  return db.selectFrom("business_webhook_subscriptions").selectAll().where("business_id", "=", businessId).where("app_id", "=", appId).executeTakeFirst();
+}
+
+export async function insertBusinessSubscription(db: Executor, row: { business_id: string; app_id: string; subscribed_by: string | null; created_at: number }): Promise<void> {
+  await db.insertInto("business_webhook_subscriptions").values(row).execute();
+}
+
+export async function deleteBusinessSubscription(db: Executor, businessId: string, appId: string): Promise<void> {
+  await db.deleteFrom("business_webhook_subscriptions").where("business_id", "=", businessId).where("app_id", "=", appId).execute();
+}
+
+export async function listBusinessSubscriptions(db: Executor, businessId: string): Promise<{ app_id: string; app_name: string; created_at: number }[]> {
+  return db
+    .selectFrom("business_webhook_subscriptions")
+    .innerJoin("apps", "apps.id", "business_webhook_subscriptions.app_id")
+    .select(["business_webhook_subscriptions.app_id", "apps.name as app_name", "business_webhook_subscriptions.created_at"])
+    .where("business_webhook_subscriptions.business_id", "=", businessId)
+    .orderBy("business_webhook_subscriptions.created_at")
+    .execute();
+}
+
+/** Apps subscribed to the business whose app has a business webhook config, with the config's fields. */
+export async function listBusinessSubscribersWithConfig(db: Executor, businessId: string): Promise<{ app_id: string; subscribed_by: string | null; fields: string }[]> {
+  return db
+    .selectFrom("business_webhook_subscriptions")
+    .innerJoin("webhook_configs", "webhook_configs.app_id", "business_webhook_subscriptions.app_id")
+    .select(["business_webhook_subscriptions.app_id", "business_webhook_subscriptions.subscribed_by", "webhook_configs.fields"])
+    .where("business_webhook_subscriptions.business_id", "=", businessId)
+    .where("webhook_configs.object", "=", "business")
+    .orderBy("business_webhook_subscriptions.app_id")
+    .execute();
+}
+
 // ---- deliveries -------------------------------------------------------------------------------
 
 export async function insertDeliveries(db: Executor, rows: WebhookDeliveryRow[]): Promise<void> {
