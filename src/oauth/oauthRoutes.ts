@@ -209,6 +209,6 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return reply;
   });
 
-  registerMetaOAuthRoutes(app, hub, { provider });
+  registerMetaOAuthRoutes(app, hub, { provider, publicUrl: options.publicUrl });
   registerAppAccessRoutes(app, hub);
 }
