@@ -1,6 +1,6 @@
 import { errors } from "../errors.ts";
 import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
-import { removeAssetFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
+import { findGrant, listGrantBusinesses, removeAssetFromGrant, removeBusinessFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
@@ -25,6 +25,8 @@ export interface AppConnection {
   person_id: string;
   scopes: string[];
   assets: string[];
+  /** Businesses picked at consent (business-level edges). */
+  businesses: string[];
   created_at: number;
   tokens: TokenListing[];
 }
@@ -83,6 +85,7 @@ export class AppAccessService {
         person_id: g.principal_id,
         scopes: JSON.parse(g.scopes) as string[],
         assets: filter.assetIds ? assets.filter((a) => filter.assetIds!.includes(a)) : assets,
+        businesses: entry ? [...entry.businessIds] : [],
         created_at: g.created_at,
         tokens: tokens.get(g.id) ?? [],
       };
@@ -111,25 +114,23 @@ export class AppAccessService {
     return runCommand(this.deps, ctx, { action: "app.remove_from_business", businessId, targetType: "app", targetId: appId }, async (tx) => {
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "removing apps from the business's assets");
       const owned = new Set([...this.hub.engine.index.assets.values()].filter((a) => a.ownerId === businessId).map((a) => a.id));
-      const grants = await tx.trx
-        .selectFrom("app_grants")
-        .innerJoin("app_grant_assets", "app_grant_assets.grant_id", "app_grants.id")
-        .select(["app_grants.id", "app_grants.oidc_grant_id", "app_grant_assets.asset_id"])
-        .where("app_grants.app_id", "=", appId)
-        .where("app_grants.revoked_at", "is", null)
-        .execute();
-      const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[] }>();
-      for (const row of grants) {
-        const entry = affected.get(row.id) ?? { oidc: row.oidc_grant_id, remaining: 0, removed: [] };
-        if (owned.has(row.asset_id)) entry.removed.push(row.asset_id);
-        else entry.remaining += 1;
-        affected.set(row.id, entry);
+      const live = await tx.trx.selectFrom("app_grants").select(["id", "oidc_grant_id"]).where("app_id", "=", appId).where("revoked_at", "is", null).execute();
+      const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[]; business: boolean }>();
+      for (const grant of live) {
+        // Read from the store, not the index, which may not have caught up with another instance yet.
+        const assets = (await findGrant(tx.trx, grant.id))?.assetIds ?? [];
+        const businesses = await listGrantBusinesses(tx.trx, grant.id);
+        const removed = assets.filter((a) => owned.has(a));
+        const business = businesses.includes(businessId);
+        const remaining = assets.length - removed.length + businesses.length - (business ? 1 : 0);
+        affected.set(grant.id, { oidc: grant.oidc_grant_id, remaining, removed, business });
       }
       let count = 0;
       for (const [grantId, entry] of affected) {
-        if (entry.removed.length === 0) continue;
+        if (entry.removed.length === 0 && !entry.business) continue;
         count += 1;
         for (const assetId of entry.removed) await removeAssetFromGrant(tx.trx, grantId, assetId);
+        if (entry.business) await removeBusinessFromGrant(tx.trx, grantId, businessId);
         if (entry.remaining === 0) {
           // Nothing left to reach: the grant, its tokens and refresh tokens end.
           await revokeGrant(tx.trx, grantId, tx.now);

@@ -6,6 +6,7 @@ import { findPerson } from "../hub/people/person.repository.ts";
 import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
+import { cardPage, escapeHtml } from "./pageStyle.ts";
 
 /** Access tokens last an hour; refresh tokens 30 days, rotated at every use. */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -108,8 +109,10 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
     async renderError(ctx, out) {
       ctx.type = "html";
-      const text = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error – Grantline</title></head><body><main><h1>The app's request could not be completed</h1><p>${text(out.error)}: ${text(out.error_description)}</p></main></body></html>`;
+      ctx.body = cardPage(
+        "Sign-in error",
+        `<h1>The app's request could not be completed</h1><p class="notice notice-error" role="alert">${escapeHtml(out.error)}: ${escapeHtml(out.error_description)}</p><p class="muted">Go back to the app and start again. If this keeps happening, tell the app's developer.</p>`,
+      );
     },
   });
   if (issuer.startsWith("https:")) provider.proxy = true;

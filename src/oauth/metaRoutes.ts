@@ -107,7 +107,7 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, options:
         is_valid: valid,
         issued_at: Math.floor(row.created_at / 1000),
         scopes,
-        granular_scopes: grant ? grantedScopesView(hub, scopes, [...grant.assetIds]) : scopes.map((scope) => ({ scope })),
+        granular_scopes: grant ? grantedScopesView(hub, scopes, grant) : scopes.map((scope) => ({ scope })),
         user_id: row.principal_id,
         ...(valid ? {} : { error: { code: 190, message: row.expires_at !== null && row.expires_at <= now ? "Error validating access token: Session has expired." : "Error validating access token: The session has been invalidated." } }),
       },

@@ -69,7 +69,8 @@ describe.each(DIALECTS)("Meta's OAuth shapes (%s)", (dialect) => {
     expect(response.text).toContain("Verified partner");
     expect(response.text).toContain("read only; <code>ads_read</code>");
     expect(response.text).toContain("read and change; <code>ads_management</code>");
-    expect(response.text).toMatch(/<label><input type="checkbox" name="asset" value="\d+"> Ad account: Account A/);
+    expect(response.text).toMatch(/<label class="option"><input type="checkbox" name="asset" value="\d+"><span class="option-text"><span class="option-title">Account A<\/span><span class="option-meta">Ad account · ID act_\d+<\/span>/);
+    expect(response.text).toContain(`<input type="checkbox" name="business" value="${world.business.id}">`);
     await hub.appRegistry.setReviewStatus(operatorContext(), world.app.id, "unreviewed");
   });
 
