@@ -192,6 +192,12 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     grant.addResourceScope(graph, scopes.join(" "));
     // The scopes are listed in discovery, so the provider also counts them as OpenID scopes of the grant.
     grant.addOIDCScope([...(requested.includes("openid") ? ["openid"] : []), ...scopes].join(" "));
+    // Scopes the person unticked are declined, so the provider does not ask for them again (as Meta's declined permissions).
+    const declined = allowed.filter((s) => !scopes.includes(s));
+    if (declined.length > 0) {
+      grant.rejectOIDCScope(declined.join(" "));
+      grant.rejectResourceScope(graph, declined.join(" "));
+    }
     const oidcGrantId = await grant.save();
     try {
       await hub.apps.grant(ctx, { appId: registered.id, scopes, assetIds, businessIds, oidcGrantId });
