@@ -3,6 +3,7 @@ import type { SecretBox } from "../../crypto/secretBox.ts";
 import { errors } from "../../errors.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
+import * as outbox from "../../store/leasedOutbox.repository.ts";
 import { authorizeAsset, authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
 import { findApp, type AppRow } from "../apps/appGrant.repository.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
@@ -14,7 +15,6 @@ import type { DeliveryStatus, WebhookConfigRow, WebhookDeliveryRow } from "./web
 import { verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
 import { isFieldOf, isWebhookField, OBJECT_FIELDS, WEBHOOK_OBJECTS, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
 import { adAccountAssetId, WebhookPublisher } from "./webhookPublisher.ts";
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "./webhookRetry.ts";
 import { newSigningSecret } from "./webhookSignature.ts";
 
 export interface WebhookServiceOptions {
@@ -314,13 +314,7 @@ export class WebhookService {
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const db = this.deps.db;
     const claimed: ClaimedDelivery[] = [];
-    for (const { id, status, attempts } of await repo.listClaimable(db, now, limit)) {
-      if (status === "delivering" && attempts >= MAX_DELIVERY_ATTEMPTS) {
-        await repo.failAbandoned(db, id, now, MAX_DELIVERY_ATTEMPTS);
-        continue;
-      }
-      const attempt = await repo.claimDelivery(db, id, now, now + leaseMs, MAX_DELIVERY_ATTEMPTS);
-      if (attempt === undefined) continue;
+    for (const { id, attempt } of await outbox.claimDue(db, "webhook_deliveries", now, limit, leaseMs)) {
       const row = await repo.findDelivery(db, id);
       if (!row) continue;
       claimed.push({ id, appId: row.app_id, attempt, body: row.payload, target: await this.targetOf(row) });
@@ -330,16 +324,9 @@ export class WebhookService {
 
   /** Records an attempt: delivered on 2xx, else retried after a backoff, or failed after the last attempt. */
   async finishAttempt(claim: ClaimedDelivery, outcome: CallbackOutcome, now: number): Promise<DeliveryStatus | undefined> {
-    let changes: Parameters<typeof repo.finishAttempt>[3];
-    if (outcome.ok) {
-      changes = { status: "delivered", last_http_status: outcome.status, last_error: null, delivered_at: now };
-    } else if (claim.attempt >= MAX_DELIVERY_ATTEMPTS) {
-      changes = { status: "failed", last_http_status: outcome.status, last_error: outcome.error };
-    } else {
-      changes = { status: "pending", last_http_status: outcome.status, last_error: outcome.error, next_attempt_at: now + retryDelayMs(claim.attempt) };
-    }
+    const changes = outbox.attemptChanges(claim.attempt, outcome, now);
     // False when this attempt's lease ran out and another dispatcher took the row over; its outcome stands.
-    const recorded = await repo.finishAttempt(this.deps.db, claim.id, claim.attempt, changes);
+    const recorded = await outbox.finishAttempt(this.deps.db, "webhook_deliveries", claim, changes);
     return recorded ? (changes.status as DeliveryStatus) : undefined;
   }
 
