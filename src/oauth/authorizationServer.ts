@@ -7,6 +7,7 @@ import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
 import { cardPage, escapeHtml } from "./pageStyle.ts";
+import { secretMatchesHash } from "./appRegistry.service.ts";
 
 /** Access tokens last an hour; refresh tokens 30 days, rotated at every use. */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -75,6 +76,12 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     allowOmittingSingleRegisteredRedirectUri: false,
     clientBasedCORS: () => false,
     routes: OAUTH_ROUTES,
+    // Secrets are stored hashed, so only methods that present the secret itself (never an HMAC keyed by it).
+    clientAuthMethods: ["client_secret_basic", "client_secret_post"],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ["RS256", "PS256", "ES256", "EdDSA"],
+      requestObjectSigningAlgValues: ["RS256", "PS256", "ES256", "EdDSA"],
+    },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     ttl: {
@@ -116,6 +123,13 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     },
   });
   if (issuer.startsWith("https:")) provider.proxy = true;
+  // Client secrets are stored hashed: the client's `client_secret` metadata is the hash, and the
+  // presented secret is hashed before the constant-time comparison (the extension point the
+  // library's author suggests for hashed secrets). Symmetric (HS*) algorithms, which would need
+  // the plain secret, are not offered to clients.
+  (provider.Client.prototype as unknown as { compareClientSecret(actual: unknown): boolean }).compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: unknown) {
+    return secretMatchesHash(actual, this.clientSecret);
+  };
   for (const event of FAILURE_EVENTS) {
     provider.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
       const clientId = ctx?.oidc?.client?.clientId ?? null;

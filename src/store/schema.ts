@@ -92,7 +92,7 @@ export interface AppsTable {
   /** Scopes the app asks for, JSON array. */
   requested_scopes: Generated<string>;
   client_secret_hash: string | null;
-  /** The client secret sealed with the instance key: appsecret_proof and client authentication need it. */
+  /** The client secret sealed with the instance key, only for apps that require appsecret_proof (an HMAC keyed by it); client authentication uses the hash. */
   client_secret_sealed: string | null;
   /** unreviewed | verified | rejected, set by the platform operator. */
   review_status: Generated<string>;

@@ -23,6 +23,9 @@ export async function up(db: AnyDb): Promise<void> {
     .addPrimaryKeyConstraint("business_webhook_subscriptions_pk", ["business_id", "app_id"])
     .execute();
 
+  // Client secrets are checked against their hash; only apps requiring appsecret_proof (an HMAC keyed by the secret) keep a sealed copy.
+  await db.updateTable("apps").set({ client_secret_sealed: null }).where("require_appsecret_proof", "=", 0).execute();
+
   // The expired-row sweep reads oldest expiry first.
   await db.schema.createIndex("oidc_payloads_expires").on("oidc_payloads").column("expires_at").execute();
 }
