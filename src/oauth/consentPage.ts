@@ -1,8 +1,6 @@
 import type { AssetAccess } from "../hub/access/accessEngine.ts";
 import { cardPage, escapeHtml } from "./pageStyle.ts";
 
-export { escapeHtml } from "./pageStyle.ts";
-
 /** Each scope in plain words, and whether it only reads or also changes things. */
 export const SCOPE_WORDS: Record<string, { words: string; kind: "read" | "write" }> = {
   ads_read: { words: "See your ad accounts' campaigns, ads and results", kind: "read" },
