@@ -99,7 +99,8 @@ describe.each(DIALECTS)("system user token expiry warnings (%s)", (dialect) => {
 
     // Inside the last day: the 1-day warning, once.
     clock.advanceDays(5.5);
-    const second = [await warn(other), await warn()];
+    // On PostgreSQL the two instances race for it at once; SQLite (one writer) takes them in turn.
+    const second = dialect === "postgres" ? await Promise.all([warn(other), warn()]) : [await warn(other), await warn()];
     expect(second.flat().map((w) => [w.tokenId, w.leadMs])).toEqual([[issued.id, DAY]]);
     expect(await warn()).toEqual([]);
     await deliver();
