@@ -14,11 +14,13 @@ import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
 import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
 import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
+import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
 const SWEEP_EVERY_MS = 60_000;
+const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
@@ -43,9 +45,11 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
   const sweeper = setInterval(() => {
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
-    warnExpiringTokens(hub, app.log);
+    void warnExpiringTokens(hub, app.log, config.tokenWarningLeadsMs);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  const oidcSweeper = oidcPayloadSweeper(hub, OIDC_SWEEP_EVERY_MS, (error) => app.log.error({ err: error }, "expired OAuth row sweep failed"));
+  oidcSweeper.start();
   // Every instance may run one: deliveries are claimed in the store before they are sent.
   const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: (error) => app.log.error({ err: error }, "webhook delivery run failed") });
   webhookDispatcher.start();
@@ -96,6 +100,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   });
   clearInterval(sweeper);
   if (marketClock) clearInterval(marketClock);
+  await oidcSweeper.stop();
   await webhookDispatcher.stop();
   await securityAlerts.stop();
   await notificationDispatcher.stop();

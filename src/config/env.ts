@@ -78,6 +78,11 @@ const schema = z.object({
   GRANTLINE_ALERTS_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** WhatsApp Cloud API base URL (a channel may override it). */
   GRANTLINE_WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com/v24.0"),
+  /** Days before a system user token expires at which its business is warned (webhook, alert, log), comma-separated. */
+  GRANTLINE_TOKEN_WARNING_DAYS: z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, "must be a comma-separated list of days, such as 7,1")
+    .default("7,1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -100,6 +105,8 @@ export type Config = {
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
   alerts: AlertSettings;
+  /** Lead times (ms before expiry) of system user token warnings, longest first. */
+  tokenWarningLeadsMs: number[];
   rateLimits: {
     windowMs: number;
     appPoints: number;
@@ -160,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.GRANTLINE_ALERTS_POLL_MS,
       whatsappApiUrl: e.GRANTLINE_WHATSAPP_API_URL.replace(/\/+$/, ""),
     },
+    tokenWarningLeadsMs: parseLeadDays(e.GRANTLINE_TOKEN_WARNING_DAYS),
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,
@@ -167,4 +175,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTier: e.GRANTLINE_ACCESS_TIER,
     },
   };
+}
+
+/** "7,1" → [7 days, 1 day] in ms, distinct, longest first; zero days are dropped. */
+function parseLeadDays(value: string): number[] {
+  const days = value.split(",").map((d) => Number(d.trim())).filter((d) => d > 0);
+  return [...new Set(days)].sort((a, b) => b - a).map((d) => Math.round(d * 24 * 3600 * 1000));
 }

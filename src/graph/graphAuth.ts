@@ -56,8 +56,10 @@ async function checkAppSecretProof(hub: Hub, request: FastifyRequest, appId: str
   const body = request.body && typeof request.body === "object" ? (request.body as Record<string, unknown>) : undefined;
   const proof = query?.appsecret_proof ?? body?.appsecret_proof;
   if (!app?.requireAppsecretProof && proof === undefined) return;
-  if (typeof proof !== "string" || !proof) throw errors.appSecretProofRequired();
   const secret = await hub.appRegistry.openSecret(appId);
+  // Only apps registered with the proof required keep a recoverable secret; others' proofs cannot be checked and are ignored.
+  if (!app?.requireAppsecretProof && secret === undefined) return;
+  if (typeof proof !== "string" || !proof) throw errors.appSecretProofRequired();
   const expected = secret ? crypto.createHmac("sha256", secret).update(accessToken).digest() : Buffer.alloc(32);
   const given = Buffer.from(proof, "hex");
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw errors.appSecretProofInvalid();

@@ -3,7 +3,7 @@ import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNod
 import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
-import { appNode, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
+import { appNode, businessSubscribedApps, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
 import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
 import { withReviewEdges } from "./nodes/reviewEdges.ts";
 import { consoleAssetEdges, consoleBusinessEdges, consoleSystemUserTokenEdge } from "./nodes/consoleEdges.ts";
@@ -24,7 +24,7 @@ export function buildGraphRegistry(): GraphRegistry {
 function baseGraphRegistry(): GraphRegistry {
   return withReviewEdges({
     nodes: {
-      business: { ...businessNode, edges: { ...businessNode.edges, alert_channels: alertChannels, alert_channel_tests: alertChannelTests, alerts: businessAlerts } },
+      business: { ...businessNode, edges: { ...businessNode.edges, alert_channels: alertChannels, alert_channel_tests: alertChannelTests, alerts: businessAlerts, subscribed_apps: businessSubscribedApps } },
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,

@@ -32,9 +32,9 @@ const EDGE_SUMMARIES: Record<string, string> = {
   access_tokens: "POST issues a system user token (scope, set_token_expires_in_60_days, business_app). The token is shown once.",
   businesses: "Businesses the user is part of, with its role.",
   subscriptions:
-    "On an app: its webhook config per object (object, callback_url, active, fields). POST (object=ad_account, callback_url, verify_token, fields) first verifies the callback with Meta's handshake (GET with hub.mode=subscribe, hub.verify_token, hub.challenge; the body must echo hub.challenge), then adds the fields; the first POST also returns signing_secret, shown once, the HMAC key of every delivery's X-Hub-Signature-256 (Meta uses the app secret, which Grantline keeps only hashed). DELETE (object, fields) removes fields or the whole webhook. Admins of the app's business only.",
+    "On an app: its webhook config per object (object, callback_url, active, fields). POST (object=ad_account or business, callback_url, verify_token, fields) first verifies the callback with Meta's handshake (GET with hub.mode=subscribe, hub.verify_token, hub.challenge; the body must echo hub.challenge), then adds the fields; the first POST also returns signing_secret, shown once, the HMAC key of every delivery's X-Hub-Signature-256 (Meta uses the app secret, which Grantline keeps only hashed). DELETE (object, fields) removes fields or the whole webhook. Admins of the app's business only.",
   subscribed_apps:
-    "Apps receiving the ad account's webhooks. POST subscribes the access token's app, or app_id when the caller is an admin of the app's business; DELETE unsubscribes it. The caller must see the ad account.",
+    "Apps receiving the ad account's (or, on a business, the business's: system_user_token_expiry) webhooks. POST subscribes the access token's app, or app_id when the caller is an admin of the app's business; DELETE unsubscribes it. The caller must see the ad account (on a business: be its admin).",
   webhook_deliveries:
     "Grantline's own edge: the app's webhook delivery log, newest first (status PENDING, DELIVERING, DELIVERED or FAILED; attempts, last_http_status, last_error, created_time, last_attempt_time, next_attempt_time, delivered_time, payload). status filters. Admins of the app's business only.",
 };

@@ -158,68 +158,6 @@ export async function takeDueHeld(
     .execute();
 }
 
-/** Due pending rows and rows whose sender's lease ran out; one indexed read when idle. */
-export async function listClaimable(db: Executor, now: number, limit: number): Promise<Pick<DeliveryRow, "id" | "status" | "attempts">[]> {
-  return db
-    .selectFrom("notification_deliveries")
-    .select(["id", "status", "attempts"])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
-        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now)]),
-      ]),
-    )
-    .orderBy("next_attempt_at")
-    .orderBy("id")
-    .limit(limit)
-    .execute();
-}
-
-/** Takes one row for an attempt with a conditional UPDATE; the attempt number, or undefined if another sender took it. */
-export async function claimDelivery(db: Executor, id: string, now: number, leaseUntil: number, maxAttempts: number): Promise<number | undefined> {
-  const claimed = await db
-    .updateTable("notification_deliveries")
-    .set((eb) => ({ status: "delivering", attempts: eb("attempts", "+", 1), lease_until: leaseUntil, last_attempt_at: now }))
-    .where("id", "=", id)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
-        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now), eb("attempts", "<", maxAttempts)]),
-      ]),
-    )
-    .returning("attempts")
-    .executeTakeFirst();
-  return claimed?.attempts;
-}
-
-export async function failAbandoned(db: Executor, id: string, now: number, maxAttempts: number): Promise<void> {
-  await db
-    .updateTable("notification_deliveries")
-    .set({ status: "failed", lease_until: null, last_error: "The sender stopped during the last attempt." })
-    .where("id", "=", id)
-    .where("status", "=", "delivering")
-    .where("lease_until", "<=", now)
-    .where("attempts", ">=", maxAttempts)
-    .execute();
-}
-
-/** Records an attempt's outcome if the row is still this attempt's. */
-export async function finishAttempt(
-  db: Executor,
-  id: string,
-  attempt: number,
-  changes: Pick<DeliveryRow, "status" | "last_http_status" | "last_error"> & Partial<Pick<DeliveryRow, "next_attempt_at" | "delivered_at">>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("notification_deliveries")
-    .set({ ...changes, lease_until: null })
-    .where("id", "=", id)
-    .where("status", "=", "delivering")
-    .where("attempts", "=", attempt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 /** Members of a digest follow its outcome, so each alert's own status tells whether it reached the channel. */
 export async function settleDigestMembers(db: Executor, digestId: string, status: "delivered" | "failed", at: number, error: string | null): Promise<void> {
   await db

@@ -4,7 +4,7 @@ import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
 import { findBusiness } from "../hub/businesses/business.repository.ts";
 import type { RequestContext } from "../hub/context.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../hub/webhooks/webhookRetry.ts";
+import * as outbox from "../store/leasedOutbox.repository.ts";
 import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { Executor } from "../store/database.ts";
@@ -366,13 +366,7 @@ export class NotificationService {
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
     const db = this.deps.db;
     const claimed: ClaimedNotification[] = [];
-    for (const { id, status, attempts } of await repo.listClaimable(db, now, limit)) {
-      if (status === "delivering" && attempts >= MAX_DELIVERY_ATTEMPTS) {
-        await repo.failAbandoned(db, id, now, MAX_DELIVERY_ATTEMPTS);
-        continue;
-      }
-      const attempt = await repo.claimDelivery(db, id, now, now + leaseMs, MAX_DELIVERY_ATTEMPTS);
-      if (attempt === undefined) continue;
+    for (const { id, attempt } of await outbox.claimDue(db, "notification_deliveries", now, limit, leaseMs)) {
       const row = await repo.findDelivery(db, id);
       if (!row) continue;
       claimed.push(await this.prepare(row, attempt, now));
@@ -389,13 +383,9 @@ export class NotificationService {
 
   /** Records an attempt: delivered, retried after a backoff, or failed after the last attempt. */
   async finishAttempt(claim: ClaimedNotification, outcome: ChannelOutcome, now: number): Promise<NotificationStatus | undefined> {
-    let changes: Parameters<typeof repo.finishAttempt>[3];
     // A problem that retrying cannot fix (channel removed, secret unreadable) fails at once.
-    const permanent = "problem" in claim.target;
-    if (outcome.ok) changes = { status: "delivered", last_http_status: outcome.status, last_error: null, delivered_at: now };
-    else if (permanent || claim.attempt >= MAX_DELIVERY_ATTEMPTS) changes = { status: "failed", last_http_status: outcome.status, last_error: outcome.error };
-    else changes = { status: "pending", last_http_status: outcome.status, last_error: outcome.error, next_attempt_at: now + retryDelayMs(claim.attempt) };
-    const recorded = await repo.finishAttempt(this.deps.db, claim.id, claim.attempt, changes);
+    const changes = outbox.attemptChanges(claim.attempt, outcome, now, "problem" in claim.target);
+    const recorded = await outbox.finishAttempt(this.deps.db, "notification_deliveries", claim, changes);
     if (!recorded) return undefined;
     if (claim.digest && (changes.status === "delivered" || changes.status === "failed")) {
       await repo.settleDigestMembers(this.deps.db, claim.id, changes.status, now, changes.last_error);

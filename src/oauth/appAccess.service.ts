@@ -1,11 +1,13 @@
 import { errors } from "../errors.ts";
 import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
-import { removeAssetFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
+import { findGrant, listGrantBusinesses, removeAssetFromGrant, removeBusinessFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
 import { revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import type { Db } from "../store/database.ts";
+import { raiseAlert } from "../notify/raiseAlert.ts";
+import { claimExpiryWarning } from "../hub/tokens/accessToken.repository.ts";
 import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "./oidcPayload.repository.ts";
 
 export interface TokenListing {
@@ -23,6 +25,8 @@ export interface AppConnection {
   person_id: string;
   scopes: string[];
   assets: string[];
+  /** Businesses picked at consent (business-level edges). */
+  businesses: string[];
   created_at: number;
   tokens: TokenListing[];
 }
@@ -81,6 +85,7 @@ export class AppAccessService {
         person_id: g.principal_id,
         scopes: JSON.parse(g.scopes) as string[],
         assets: filter.assetIds ? assets.filter((a) => filter.assetIds!.includes(a)) : assets,
+        businesses: entry ? [...entry.businessIds] : [],
         created_at: g.created_at,
         tokens: tokens.get(g.id) ?? [],
       };
@@ -109,25 +114,23 @@ export class AppAccessService {
     return runCommand(this.deps, ctx, { action: "app.remove_from_business", businessId, targetType: "app", targetId: appId }, async (tx) => {
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "removing apps from the business's assets");
       const owned = new Set([...this.hub.engine.index.assets.values()].filter((a) => a.ownerId === businessId).map((a) => a.id));
-      const grants = await tx.trx
-        .selectFrom("app_grants")
-        .innerJoin("app_grant_assets", "app_grant_assets.grant_id", "app_grants.id")
-        .select(["app_grants.id", "app_grants.oidc_grant_id", "app_grant_assets.asset_id"])
-        .where("app_grants.app_id", "=", appId)
-        .where("app_grants.revoked_at", "is", null)
-        .execute();
-      const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[] }>();
-      for (const row of grants) {
-        const entry = affected.get(row.id) ?? { oidc: row.oidc_grant_id, remaining: 0, removed: [] };
-        if (owned.has(row.asset_id)) entry.removed.push(row.asset_id);
-        else entry.remaining += 1;
-        affected.set(row.id, entry);
+      const live = await tx.trx.selectFrom("app_grants").select(["id", "oidc_grant_id"]).where("app_id", "=", appId).where("revoked_at", "is", null).execute();
+      const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[]; business: boolean }>();
+      for (const grant of live) {
+        // Read from the store, not the index, which may not have caught up with another instance yet.
+        const assets = (await findGrant(tx.trx, grant.id))?.assetIds ?? [];
+        const businesses = await listGrantBusinesses(tx.trx, grant.id);
+        const removed = assets.filter((a) => owned.has(a));
+        const business = businesses.includes(businessId);
+        const remaining = assets.length - removed.length + businesses.length - (business ? 1 : 0);
+        affected.set(grant.id, { oidc: grant.oidc_grant_id, remaining, removed, business });
       }
       let count = 0;
       for (const [grantId, entry] of affected) {
-        if (entry.removed.length === 0) continue;
+        if (entry.removed.length === 0 && !entry.business) continue;
         count += 1;
         for (const assetId of entry.removed) await removeAssetFromGrant(tx.trx, grantId, assetId);
+        if (entry.business) await removeBusinessFromGrant(tx.trx, grantId, businessId);
         if (entry.remaining === 0) {
           // Nothing left to reach: the grant, its tokens and refresh tokens end.
           await revokeGrant(tx.trx, grantId, tx.now);
@@ -159,28 +162,77 @@ export class AppAccessService {
   }
 
   /**
-   * Warns once about each system-user token that expires within `withinMs`: an audit entry (which
-   * the log shows) per token; returns them so the caller can log them too.
+   * Warns about system-user tokens nearing expiry, once per lead time (e.g. 7 days and 1 day before):
+   * an audit entry, a `system_user_token_expiry` webhook to the apps subscribed to the business, and
+   * an alert to the business's channels, all in one transaction. A token is due for the warning of
+   * the shortest lead whose window it is in; `expiry_warned_at` says when it was last warned, and a
+   * conditional UPDATE claims each warning, so of several instances or reruns exactly one sends it.
+   * A token first seen inside several windows gets one warning (the shortest lead's).
    */
-  async warnExpiringSystemUserTokens(ctx: RequestContext, withinMs: number): Promise<{ tokenId: string; systemUserId: string; expiresAt: number }[]> {
+  async warnExpiringSystemUserTokens(ctx: RequestContext, leadsMs: readonly number[]): Promise<ExpiryWarning[]> {
+    const leads = [...leadsMs].filter((l) => l > 0).sort((a, b) => a - b);
+    if (leads.length === 0) return [];
     const now = this.deps.now();
     const rows = await this.deps.db
       .selectFrom("access_tokens")
       .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
-      .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.app_id", "system_users.business_id"])
+      .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.expiry_warned_at", "access_tokens.app_id", "system_users.business_id", "system_users.name"])
       .where("access_tokens.revoked_at", "is", null)
-      .where("access_tokens.expiry_warned_at", "is", null)
       .where("access_tokens.expires_at", ">", now)
-      .where("access_tokens.expires_at", "<=", now + withinMs)
+      .where("access_tokens.expires_at", "<=", now + leads[leads.length - 1]!)
+      .orderBy("access_tokens.expires_at")
       .execute();
-    const warned: { tokenId: string; systemUserId: string; expiresAt: number }[] = [];
+    const warned: ExpiryWarning[] = [];
     for (const row of rows) {
-      await runCommand(this.deps, ctx, { action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id }, async (tx) => {
-        await tx.trx.updateTable("access_tokens").set({ expiry_warned_at: tx.now }).where("id", "=", row.id).execute();
-        await tx.audit({ action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id, after: { systemUserId: row.principal_id, expiresAt: row.expires_at } });
+      const expiresAt = row.expires_at!;
+      const lead = leads.find((l) => expiresAt - now <= l)!;
+      const windowOpened = expiresAt - lead;
+      if (row.expiry_warned_at !== null && row.expiry_warned_at >= windowOpened) continue;
+      const warning: ExpiryWarning = { tokenId: row.id, systemUserId: row.principal_id, businessId: row.business_id, appId: row.app_id, expiresAt, leadMs: lead, webhooks: 0 };
+      const sent = await runCommand(this.deps, ctx, { action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id }, async (tx) => {
+        const claimed = await claimExpiryWarning(tx.trx, row.id, windowOpened, tx.now);
+        if (!claimed) return false;
+        const leadDays = Math.round((lead / DAY_MS) * 100) / 100;
+        warning.webhooks = await this.hub.webhooks.publishToBusiness(tx, {
+          businessId: row.business_id,
+          field: "system_user_token_expiry",
+          value: { token_id: row.id, system_user_id: row.principal_id, app_id: row.app_id, expires_at: Math.floor(expiresAt / 1000), lead_days: leadDays },
+        });
+        await raiseAlert(
+          this.hub,
+          {
+            businessId: row.business_id,
+            kind: "token_expiry",
+            severity: lead <= DAY_MS ? "critical" : "warning",
+            title: `A token of system user ${row.name} expires soon`,
+            body: `The access token ${row.id} of ${row.name} expires on ${new Date(expiresAt).toISOString()}. Issue a new token and switch the tools that use it before then.`,
+            fields: [
+              { name: "System user", value: `${row.name} (${row.principal_id})` },
+              { name: "Expires", value: new Date(expiresAt).toISOString() },
+            ],
+            dedupKey: `token_expiry:${row.id}:${lead}`,
+          },
+          tx.trx,
+        );
+        await tx.audit({ action: "token.expiry_warning", businessId: row.business_id, targetType: "token", targetId: row.id, after: { systemUserId: row.principal_id, expiresAt, leadDays, webhooks: warning.webhooks } });
+        return true;
       });
-      warned.push({ tokenId: row.id, systemUserId: row.principal_id, expiresAt: row.expires_at! });
+      if (sent) warned.push(warning);
     }
     return warned;
   }
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface ExpiryWarning {
+  tokenId: string;
+  systemUserId: string;
+  businessId: string;
+  appId: string | null;
+  expiresAt: number;
+  /** The lead time whose warning this is. */
+  leadMs: number;
+  /** Webhook deliveries queued. */
+  webhooks: number;
 }

@@ -30,6 +30,14 @@ export function hashClientSecret(secret: string): string {
   return crypto.createHash("sha256").update(secret).digest("hex");
 }
 
+/** True when `secret` hashes to `storedHash`; compared in constant time. */
+export function secretMatchesHash(secret: unknown, storedHash: string | null | undefined): boolean {
+  if (typeof secret !== "string" || !secret || !storedHash) return false;
+  const a = Buffer.from(hashClientSecret(secret), "hex");
+  const b = Buffer.from(storedHash, "hex");
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
 export function sealContext(appId: string): string {
   return `client_secret:${appId}`;
 }
@@ -68,7 +76,17 @@ export function presentApp(row: AppRow): RegisteredApp {
 
 const nameSchema = z.string().trim().min(1).max(200);
 
-/** The app registry: a developer business registers OAuth clients; the operator reviews them. */
+/**
+ * The app registry: a developer business registers OAuth clients; the operator reviews them.
+ *
+ * Client secrets are stored as a SHA-256 hash only, and every client authentication (the
+ * authorization server's token, introspection and revocation endpoints, Meta's
+ * /oauth/access_token and debug_token) checks the hash. The one exception is an app registered
+ * with appsecret_proof required: Meta's proof is an HMAC keyed by the app secret, so the hub must
+ * be able to recover the key; for those apps alone the secret is also kept sealed (AES-256-GCM
+ * under the instance key). An app without it has no recoverable secret, and a proof it sends
+ * anyway is not checked.
+ */
 export class AppRegistryService {
   constructor(
     private readonly deps: HubDeps,
@@ -100,7 +118,7 @@ export class AppRegistryService {
         redirect_uris: JSON.stringify(redirectUris),
         requested_scopes: JSON.stringify(scopes),
         client_secret_hash: hashClientSecret(clientSecret),
-        client_secret_sealed: this.secrets().seal(clientSecret, sealContext(id)),
+        client_secret_sealed: input.requireAppsecretProof ? this.secrets().seal(clientSecret, sealContext(id)) : null,
         review_status: "unreviewed",
         reviewed_at: null,
         require_appsecret_proof: input.requireAppsecretProof ? 1 : 0,
@@ -131,13 +149,10 @@ export class AppRegistryService {
   /** True when the secret is the app's; compared in constant time. */
   async checkSecret(appId: string, secret: string): Promise<boolean> {
     const row = await findApp(this.deps.db, appId);
-    if (!row?.client_secret_hash) return false;
-    const a = Buffer.from(hashClientSecret(secret), "hex");
-    const b = Buffer.from(row.client_secret_hash, "hex");
-    return a.length === b.length && crypto.timingSafeEqual(a, b);
+    return secretMatchesHash(secret, row?.client_secret_hash);
   }
 
-  /** The client secret in the clear, for appsecret_proof and the authorization server's client authentication. */
+  /** The client secret in the clear, for appsecret_proof; only apps that require the proof have one. */
   async openSecret(appId: string): Promise<string | undefined> {
     const row = await findApp(this.deps.db, appId);
     if (!row?.client_secret_sealed) return undefined;

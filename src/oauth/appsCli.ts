@@ -2,12 +2,13 @@ import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { operatorContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
+import { sweepExpiredOidcPayloads } from "./oidcPayloadSweep.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `grantline apps create|verify|reject`. */
+/** `grantline apps create|verify|reject` and `grantline oauth sweep`. */
 export function registerAppCommands(program: Command, withHub: WithHub): void {
   const apps = program.command("apps").description("OAuth apps (partner tools) and their review.");
   apps
@@ -50,4 +51,16 @@ export function registerAppCommands(program: Command, withHub: WithHub): void {
         });
       });
   }
+  program
+    .command("oauth")
+    .description("The authorization server's storage.")
+    .command("sweep")
+    .description("Delete expired authorization codes, refresh tokens, sessions and interactions (serve does this every 10 minutes).")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withHub(async (hub) => {
+        const { deleted } = await sweepExpiredOidcPayloads(hub);
+        process.stdout.write(opts.json ? `${JSON.stringify({ deleted })}\n` : `Deleted ${deleted} expired OAuth rows.\n`);
+      });
+    });
 }

@@ -6,6 +6,8 @@ import { findPerson } from "../hub/people/person.repository.ts";
 import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
+import { cardPage, escapeHtml } from "./pageStyle.ts";
+import { secretMatchesHash } from "./appRegistry.service.ts";
 
 /** Access tokens last an hour; refresh tokens 30 days, rotated at every use. */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -74,6 +76,12 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     allowOmittingSingleRegisteredRedirectUri: false,
     clientBasedCORS: () => false,
     routes: OAUTH_ROUTES,
+    // Secrets are stored hashed, so only methods that present the secret itself (never an HMAC keyed by it).
+    clientAuthMethods: ["client_secret_basic", "client_secret_post"],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ["RS256", "PS256", "ES256", "EdDSA"],
+      requestObjectSigningAlgValues: ["RS256", "PS256", "ES256", "EdDSA"],
+    },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     ttl: {
@@ -108,11 +116,20 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
     async renderError(ctx, out) {
       ctx.type = "html";
-      const text = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error – Grantline</title></head><body><main><h1>The app's request could not be completed</h1><p>${text(out.error)}: ${text(out.error_description)}</p></main></body></html>`;
+      ctx.body = cardPage(
+        "Sign-in error",
+        `<h1>The app's request could not be completed</h1><p class="notice notice-error" role="alert">${escapeHtml(out.error)}: ${escapeHtml(out.error_description)}</p><p class="muted">Go back to the app and start again. If this keeps happening, tell the app's developer.</p>`,
+      );
     },
   });
   if (issuer.startsWith("https:")) provider.proxy = true;
+  // Client secrets are stored hashed: the client's `client_secret` metadata is the hash, and the
+  // presented secret is hashed before the constant-time comparison (the extension point the
+  // library's author suggests for hashed secrets). Symmetric (HS*) algorithms, which would need
+  // the plain secret, are not offered to clients.
+  (provider.Client.prototype as unknown as { compareClientSecret(actual: unknown): boolean }).compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: unknown) {
+    return secretMatchesHash(actual, this.clientSecret);
+  };
   for (const event of FAILURE_EVENTS) {
     provider.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
       const clientId = ctx?.oidc?.client?.clientId ?? null;

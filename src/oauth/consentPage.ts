@@ -1,4 +1,5 @@
 import type { AssetAccess } from "../hub/access/accessEngine.ts";
+import { cardPage, escapeHtml } from "./pageStyle.ts";
 
 /** Each scope in plain words, and whether it only reads or also changes things. */
 export const SCOPE_WORDS: Record<string, { words: string; kind: "read" | "write" }> = {
@@ -12,41 +13,38 @@ export const SCOPE_WORDS: Record<string, { words: string; kind: "read" | "write"
   instagram_basic: { words: "See your Instagram accounts' profile and media", kind: "read" },
 };
 
-const ASSET_WORDS: Record<string, string> = {
-  ad_account: "Ad account",
-  page: "Page",
-  pixel: "Pixel",
-  instagram_account: "Instagram account",
-  product_catalog: "Product catalog",
-  creative_hub_project: "Creative Hub project",
-};
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – Grantline</title></head>
-<body><main>
-${body}
-</main></body></html>`;
-}
+/** Asset types in the order the consent page groups them, with singular and plural names. */
+const ASSET_GROUPS: { type: string; one: string; many: string }[] = [
+  { type: "ad_account", one: "Ad account", many: "Ad accounts" },
+  { type: "page", one: "Page", many: "Pages" },
+  { type: "instagram_account", one: "Instagram account", many: "Instagram accounts" },
+  { type: "product_catalog", one: "Product catalog", many: "Product catalogs" },
+  { type: "pixel", one: "Pixel", many: "Pixels" },
+  { type: "creative_hub_project", one: "Creative Hub project", many: "Creative Hub projects" },
+];
 
 export function loginPage(input: { uid: string; appName: string; csrf: string; error?: string; email?: string }): string {
-  return page(
+  return cardPage(
     "Sign in",
     `<h1>Sign in to connect ${escapeHtml(input.appName)}</h1>
-${input.error ? `<p role="alert">${escapeHtml(input.error)}</p>` : ""}
-<form method="post" action="/oauth/interaction/${escapeHtml(input.uid)}/login">
+<p class="muted">Use your Grantline account. You choose what ${escapeHtml(input.appName)} may reach on the next page.</p>
+${input.error ? `<p class="notice notice-error" role="alert" id="form-error">${escapeHtml(input.error)}</p>` : ""}
+<form method="post" action="/oauth/interaction/${escapeHtml(input.uid)}/login"${input.error ? ` aria-describedby="form-error"` : ""}>
 <input type="hidden" name="_csrf" value="${escapeHtml(input.csrf)}">
-<p><label for="email">Email</label> <input id="email" name="email" type="email" autocomplete="username" value="${escapeHtml(input.email)}" required></p>
-<p><label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-<p><label for="totp_code">Two-factor code (if you turned it on)</label> <input id="totp_code" name="totp_code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}"></p>
-<p><button type="submit">Sign in</button></p>
+<div class="field"><label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${escapeHtml(input.email)}" required></div>
+<div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
+<div class="field"><label for="totp_code">Two-factor code</label><input id="totp_code" name="totp_code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" aria-describedby="totp-hint"><p class="hint" id="totp-hint">Only if you turned on two-factor authentication: the 6 digits from your authenticator app.</p></div>
+<div class="actions"><button class="primary" type="submit">Sign in</button></div>
 </form>`,
   );
+}
+
+export interface ConsentBusiness {
+  id: string;
+  name: string;
+  /** The person belongs to it, so they may give the app its business-level edges. */
+  member: boolean;
+  assets: AssetAccess[];
 }
 
 export interface ConsentView {
@@ -57,54 +55,90 @@ export interface ConsentView {
   verified: boolean;
   personName: string;
   scopes: string[];
-  businesses: { id: string; name: string; assets: AssetAccess[] }[];
+  businesses: ConsentBusiness[];
+  /** What the person had ticked, when the page is shown again after an error; by default every scope and nothing else. */
+  chosen?: { scopes: string[]; assets: string[]; businesses: string[] };
   error?: string;
 }
 
-/** The consent page: the app, its badge, each scope in plain words, and the assets to share with it. */
+const checked = (on: boolean) => (on ? " checked" : "");
+
+function scopeOption(scope: string, on: boolean): string {
+  const words = SCOPE_WORDS[scope] ?? { words: scope, kind: "read" as const };
+  const tag = words.kind === "read" ? `<span class="tag tag-read">View</span>` : `<span class="tag tag-write">Change</span>`;
+  return `<li><label class="option"><input type="checkbox" name="scope" value="${escapeHtml(scope)}"${checked(on)}><span class="option-text"><span class="option-title">${escapeHtml(words.words)}</span><span class="option-meta">${tag}${words.kind === "read" ? "read only" : "read and change"}; <code>${escapeHtml(scope)}</code></span></span></label></li>`;
+}
+
+function assetOption(asset: AssetAccess, one: string, on: boolean): string {
+  const graphId = asset.type === "ad_account" ? `act_${asset.assetId}` : asset.assetId;
+  return `<li><label class="option"><input type="checkbox" name="asset" value="${escapeHtml(asset.assetId)}"${checked(on)}><span class="option-text"><span class="option-title">${escapeHtml(asset.name)}</span><span class="option-meta">${escapeHtml(one)} · ID ${escapeHtml(graphId)}</span></span></label></li>`;
+}
+
+function businessGroup(business: ConsentBusiness, view: ConsentView, headingId: string): string {
+  const chosen = view.chosen;
+  const whole = business.member
+    ? `<ul class="options"><li><label class="option"><input type="checkbox" name="business" value="${escapeHtml(business.id)}"${checked(chosen?.businesses.includes(business.id) ?? false)}><span class="option-text"><span class="option-title">The business itself</span><span class="option-meta">Its settings, people, system users, partners and lists of its assets (<code>business_management</code>)</span></span></label></li></ul>`
+    : "";
+  const groups = ASSET_GROUPS.map((group) => {
+    const assets = business.assets.filter((a) => a.type === group.type);
+    if (assets.length === 0) return "";
+    const id = `${headingId}-${group.type}`;
+    return `<h3 id="${id}">${escapeHtml(group.many)}</h3>
+<ul class="options" aria-labelledby="${id}">
+${assets.map((a) => assetOption(a, group.one, chosen?.assets.includes(a.assetId) ?? false)).join("\n")}
+</ul>`;
+  }).join("\n");
+  const other = business.assets.filter((a) => !ASSET_GROUPS.some((g) => g.type === a.type));
+  const rest = other.length > 0 ? `<ul class="options">${other.map((a) => assetOption(a, a.type, chosen?.assets.includes(a.assetId) ?? false)).join("\n")}</ul>` : "";
+  return `<fieldset class="business"><legend>${escapeHtml(business.name)} <span class="muted">· Business ID ${escapeHtml(business.id)}</span></legend>
+${whole}
+${groups}${rest}
+</fieldset>`;
+}
+
+/**
+ * The consent page: the app and its badge, each scope in plain words (view or change), and the
+ * businesses and assets to share with it, grouped by business and asset type. One form: Allow
+ * (first, so Enter allows) posts the choices; Cancel (formaction) tells the app the person said no.
+ */
 export function consentPage(view: ConsentView): string {
+  const app = escapeHtml(view.appName);
+  const developer = escapeHtml(view.developerName);
   const badge = view.verified
-    ? `<p><strong>Verified partner</strong>: Grantline reviewed ${escapeHtml(view.developerName)}.</p>`
-    : `<p><strong>Not verified</strong>: Grantline has not reviewed this app. Only continue if you trust ${escapeHtml(view.developerName)}.</p>`;
-  const scopes = view.scopes
-    .map((scope) => {
-      const words = SCOPE_WORDS[scope] ?? { words: scope, kind: "read" as const };
-      return `<li><label><input type="checkbox" name="scope" value="${escapeHtml(scope)}" checked> ${escapeHtml(words.words)} <span>(${words.kind === "read" ? "read only" : "read and change"}; <code>${escapeHtml(scope)}</code>)</span></label></li>`;
-    })
-    .join("\n");
-  const businesses = view.businesses
-    .map(
-      (business) => `<fieldset><legend>${escapeHtml(business.name)} (Business ID ${escapeHtml(business.id)})</legend>
-<ul>
-${business.assets
-  .map(
-    (asset) =>
-      `<li><label><input type="checkbox" name="asset" value="${escapeHtml(asset.assetId)}"> ${escapeHtml(ASSET_WORDS[asset.type] ?? asset.type)}: ${escapeHtml(asset.name)} <span>(${escapeHtml(asset.type === "ad_account" ? `act_${asset.assetId}` : asset.assetId)})</span></label></li>`,
-  )
-  .join("\n")}
-</ul></fieldset>`,
-    )
-    .join("\n");
-  return page(
+    ? `<span class="badge badge-verified"><span aria-hidden="true">✓</span> Verified partner</span>`
+    : `<span class="badge badge-unverified"><span aria-hidden="true">!</span> Not verified</span>`;
+  const trust = view.verified
+    ? `<p class="muted">Grantline reviewed ${developer}, the maker of ${app}.</p>`
+    : `<p class="notice notice-warn">Grantline has not reviewed ${app}. Only continue if you trust ${developer}.</p>`;
+  const chosenScopes = view.chosen?.scopes ?? view.scopes;
+  const read = view.scopes.filter((s) => (SCOPE_WORDS[s]?.kind ?? "read") === "read");
+  const write = view.scopes.filter((s) => SCOPE_WORDS[s]?.kind === "write");
+  const scopeList = (scopes: string[]) => `<ul class="options">\n${scopes.map((s) => scopeOption(s, chosenScopes.includes(s))).join("\n")}\n</ul>`;
+  const businesses = view.businesses.map((b, i) => businessGroup(b, view, `business-${i}`)).join("\n");
+  const uid = escapeHtml(view.uid);
+  return cardPage(
     `Connect ${view.appName}`,
-    `<h1>${escapeHtml(view.appName)} wants to connect to your account</h1>
-<p>${escapeHtml(view.appName)} is made by ${escapeHtml(view.developerName)}. You are signed in as ${escapeHtml(view.personName)}.</p>
-${badge}
-${view.error ? `<p role="alert">${escapeHtml(view.error)}</p>` : ""}
-<form method="post" action="/oauth/interaction/${escapeHtml(view.uid)}/consent">
+    `<div class="app-head"><div class="app-mark" aria-hidden="true">${escapeHtml(view.appName.trim().charAt(0).toUpperCase() || "?")}</div>
+<div><h1>${app} wants to connect to your account</h1>
+<p class="muted">Made by ${developer} ${badge}</p></div></div>
+${trust}
+<p>You are signed in as <strong>${escapeHtml(view.personName)}</strong>. ${app} gets only what you choose here, and never more than you can do yourself. You can remove it at any time.</p>
+${view.error ? `<p class="notice notice-error" role="alert" id="consent-error">${escapeHtml(view.error)}</p>` : ""}
+<form method="post" action="/oauth/interaction/${uid}/consent"${view.error ? ` aria-describedby="consent-error"` : ""}>
 <input type="hidden" name="_csrf" value="${escapeHtml(view.csrf)}">
-<fieldset><legend>What ${escapeHtml(view.appName)} may do</legend>
-<ul>
-${scopes}
-</ul></fieldset>
-<h2>Which businesses and assets</h2>
-<p>The app reaches only the assets you pick, and never more than you can do yourself.</p>
-${businesses || "<p>You cannot reach any assets yet.</p>"}
-<p><button type="submit">Allow</button></p>
-</form>
-<form method="post" action="/oauth/interaction/${escapeHtml(view.uid)}/deny">
-<input type="hidden" name="_csrf" value="${escapeHtml(view.csrf)}">
-<p><button type="submit">Cancel</button></p>
+<fieldset class="section"><legend>What ${app} may do</legend>
+<p class="muted">Untick anything you do not want to allow.</p>
+${read.length > 0 ? `<h3>View</h3>\n${scopeList(read)}` : ""}
+${write.length > 0 ? `<h3>View and change</h3>\n${scopeList(write)}` : ""}
+</fieldset>
+<fieldset class="section"><legend>Which businesses and assets</legend>
+<p class="muted">Pick the assets ${app} may use. Pick a business itself only if ${app} needs its settings, people or partners.</p>
+${businesses || `<p>You cannot reach any business or asset yet. Ask an admin of your business to give you access, then connect ${app} again.</p>`}
+</fieldset>
+<div class="actions">
+<button class="primary" type="submit">Allow</button>
+<button class="secondary" type="submit" formaction="/oauth/interaction/${uid}/deny" formnovalidate>Cancel</button>
+</div>
 </form>`,
   );
 }

@@ -1,15 +1,13 @@
-import crypto from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import { errors, GrantlineError } from "../errors.ts";
 import { authenticate } from "../graph/graphAuth.ts";
 import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { runCommand } from "../hub/hubCommand.ts";
-import { findTokenByHash, insertToken } from "../hub/tokens/accessToken.repository.ts";
+import { findTokenByHash, type AccessTokenRow } from "../hub/tokens/accessToken.repository.ts";
+import { findGrant } from "../hub/apps/appGrant.repository.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
-import { newId } from "../ids.ts";
-import { hubDepsOf } from "./authorizationServer.ts";
+import { graphResourceOf } from "./authorizationServer.ts";
 import { grantedScopesView } from "./tokenViews.ts";
 
 const SIXTY_DAYS_MS = 60 * 24 * 3600 * 1000;
@@ -29,9 +27,7 @@ function oauthError(message: string, subcode?: number): GrantlineError {
 }
 
 /** Meta's OAuth shapes around the authorization server: /dialog/oauth, /oauth/access_token, /debug_token, /me/permissions. */
-export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, _options: { provider: () => Promise<Provider> }): void {
-  const deps = hubDepsOf(hub);
-
+export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, options: { provider: () => Promise<Provider>; publicUrl: () => string }): void {
   // Meta's login dialog: the same authorization request, with Meta's comma-separated scopes.
   app.get("/dialog/oauth", async (request, reply) => {
     const params = new URLSearchParams();
@@ -60,13 +56,10 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, _options
         await hub.audit.record({ ...systemContext(), appId: clientId }, { action: "oauth.fb_exchange_token", targetType: "app", targetId: clientId, outcome: "denied", reason: "The token to exchange is invalid, expired or another app's." });
         throw errors.invalidToken("Error validating access token: the token to exchange is invalid, expired or belongs to another app.");
       }
-      const value = `GL${crypto.randomBytes(32).toString("base64url")}`;
-      const expiresAt = now + SIXTY_DAYS_MS;
-      await runCommand(deps, { ...systemContext(request.id), actor: { type: "person", id: row.principal_id }, appId: clientId }, { action: "token.issue", targetType: "app", targetId: clientId }, async (tx) => {
-        const id = newId();
-        await insertToken(tx.trx, { id, token_hash: hashToken(value), principal_id: row.principal_id, principal_type: row.principal_type, app_id: clientId, grant_id: row.grant_id, scopes: row.scopes, created_at: tx.now, expires_at: expiresAt, last_used_at: null, revoked_at: null, kind: "oauth", expiry_warned_at: null });
-        await tx.audit({ action: "token.issue", targetType: "app", targetId: clientId, after: { tokenId: id, exchangedFrom: row.id, expiresAt } });
-      });
+      // Issued by the authorization server under the same grant, so RFC 7662 introspection and RFC
+      // 7009 revocation know it like any other access token; the adapter mirrors it into access_tokens.
+      const value = await issueExchangedToken(await options.provider(), hub, row, graphResourceOf(options.publicUrl()));
+      await hub.audit.record({ ...systemContext(request.id), actor: { type: "person", id: row.principal_id }, appId: clientId }, { action: "oauth.fb_exchange_token", targetType: "token", targetId: row.id, after: { expiresInSeconds: SIXTY_DAYS_MS / 1000 } });
       return { access_token: value, token_type: "bearer", expires_in: Math.floor(SIXTY_DAYS_MS / 1000) };
     }
     // Code exchange, answered by the authorization server's token endpoint (PKCE included).
@@ -114,7 +107,7 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, _options
         is_valid: valid,
         issued_at: Math.floor(row.created_at / 1000),
         scopes,
-        granular_scopes: grant ? grantedScopesView(hub, scopes, [...grant.assetIds]) : scopes.map((scope) => ({ scope })),
+        granular_scopes: grant ? grantedScopesView(hub, scopes, grant) : scopes.map((scope) => ({ scope })),
         user_id: row.principal_id,
         ...(valid ? {} : { error: { code: 190, message: row.expires_at !== null && row.expires_at <= now ? "Error validating access token: Session has expired." : "Error validating access token: The session has been invalidated." } }),
       },
@@ -136,4 +129,23 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, _options
     await hub.apps.revoke({ ...caller.ctx, scopes: undefined }, caller.token.grantId);
     return { success: true };
   });
+}
+
+/** A 60-day access token of the authorization server for the grant behind `from`, with `from`'s scopes. */
+async function issueExchangedToken(provider: Provider, hub: Hub, from: AccessTokenRow, resource: string): Promise<string> {
+  const grant = await findGrant(hub.store.db, from.grant_id!);
+  const client = await provider.Client.find(from.app_id!);
+  if (!grant?.oidc_grant_id || !client) throw errors.invalidToken("Error validating access token: the token to exchange is not an OAuth token of this app.");
+  const scope = (JSON.parse(from.scopes) as string[]).join(" ");
+  const token = new provider.AccessToken({
+    accountId: from.principal_id,
+    client,
+    grantId: grant.oidc_grant_id,
+    gty: "fb_exchange_token",
+    scope,
+    expiresIn: SIXTY_DAYS_MS / 1000,
+    // The audience makes it a token for the Graph resource, as the token endpoint's are.
+    resourceServer: { scope, audience: resource, accessTokenTTL: SIXTY_DAYS_MS / 1000, accessTokenFormat: "opaque" },
+  });
+  return token.save();
 }

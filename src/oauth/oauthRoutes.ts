@@ -4,7 +4,7 @@ import { anonymousContext, csrfCheck, SESSION_COOKIE, sessionValueOf } from "../
 import { errors, GrantlineError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
 import { createAuthorizationServer, graphResourceOf, OAUTH_ROUTES } from "./authorizationServer.ts";
-import { consentPage, loginPage } from "./consentPage.ts";
+import { consentPage, loginPage, type ConsentBusiness, type ConsentView } from "./consentPage.ts";
 import { registerMetaOAuthRoutes } from "./metaRoutes.ts";
 import { registerAppAccessRoutes } from "./consoleRoutes.ts";
 
@@ -76,19 +76,26 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return found;
   }
 
-  async function renderConsent(request: FastifyRequest, reply: FastifyReply, uid: string, details: Awaited<ReturnType<Provider["interactionDetails"]>>, personId: string, error?: string) {
+  type Chosen = NonNullable<ConsentView["chosen"]>;
+
+  async function renderConsent(reply: FastifyReply, uid: string, details: Awaited<ReturnType<Provider["interactionDetails"]>>, personId: string, failed?: { error: string; chosen: Chosen }) {
     const registered = await appOf(details.params.client_id);
     const requested = String(details.params.scope ?? "")
       .split(/[ ,]+/)
       .filter((s) => registered.scopes.includes(s));
     const scopes = requested.length > 0 ? requested : registered.scopes;
-    const byBusiness = new Map<string, { id: string; name: string; assets: ReturnType<Hub["engine"]["accessibleAssets"]> }>();
+    const businessName = (id: string) => hub.engine.index.businesses.get(id) ?? id;
+    // The person's own businesses first (they may pick them whole), then those whose assets they reach as a partner.
+    const byBusiness = new Map<string, ConsentBusiness>();
+    for (const businessId of hub.engine.index.principals.get(personId)?.roles.keys() ?? []) {
+      byBusiness.set(businessId, { id: businessId, name: businessName(businessId), member: true, assets: [] });
+    }
     for (const asset of hub.engine.accessibleAssets(personId)) {
-      const entry = byBusiness.get(asset.ownerId) ?? { id: asset.ownerId, name: hub.engine.index.businesses.get(asset.ownerId) ?? asset.ownerId, assets: [] };
+      const entry = byBusiness.get(asset.ownerId) ?? { id: asset.ownerId, name: businessName(asset.ownerId), member: false, assets: [] };
       entry.assets.push(asset);
       byBusiness.set(asset.ownerId, entry);
     }
-    const developerName = hub.engine.index.businesses.get(registered.businessId) ?? registered.businessId;
+    const developerName = businessName(registered.businessId);
     const html = consentPage({
       uid,
       csrf: csrfToken(reply),
@@ -98,7 +105,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
       personName: hub.engine.index.principals.get(personId)?.name ?? personId,
       scopes,
       businesses: [...byBusiness.values()],
-      ...(error ? { error } : {}),
+      ...(failed ? { error: failed.error, chosen: failed.chosen } : {}),
     });
     void reply.header("cache-control", "no-store");
     return reply.type("text/html; charset=utf-8").send(html);
@@ -125,7 +132,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
       const registered = await appOf(details.params.client_id);
       return reply.type("text/html; charset=utf-8").send(loginPage({ uid, appName: registered.name, csrf: csrfToken(reply) }));
     }
-    return renderConsent(request, reply, uid, details, accountId);
+    return renderConsent(reply, uid, details, accountId);
   });
 
   app.post("/oauth/interaction/:uid/login", { preHandler: csrf }, async (request, reply) => {
@@ -171,25 +178,34 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     // The person may untick scopes; they can never add one the app did not ask for.
     const scopes = listOf(form.scope).filter((s) => allowed.includes(s));
     const assetIds = listOf(form.asset);
+    const businessIds = listOf(form.business);
+    const chosen: Chosen = { scopes, assets: assetIds, businesses: businessIds };
     const ctx = { requestId: request.id, actor: { type: "person" as const, id: session.person.id } };
-    if (scopes.length === 0 || assetIds.length === 0) {
-      await hub.audit.record(ctx, { action: "app.grant", targetType: "app", targetId: registered.id, outcome: "invalid", reason: "No permission or no asset chosen." });
+    if (scopes.length === 0 || assetIds.length + businessIds.length === 0) {
+      await hub.audit.record(ctx, { action: "app.grant", targetType: "app", targetId: registered.id, outcome: "invalid", reason: "No permission or nothing to reach chosen." });
       void reply.status(400);
-      return renderConsent(request, reply, uid, details, session.person.id, "Choose at least one permission and one asset, or cancel.");
+      const error = scopes.length === 0 ? "Choose at least one thing the app may do, or cancel." : "Choose at least one business or asset for the app, or cancel.";
+      return renderConsent(reply, uid, details, session.person.id, { error, chosen });
     }
     const grant = new p.Grant({ accountId: session.person.id, clientId: registered.id });
     const graph = graphResourceOf(options.publicUrl());
     grant.addResourceScope(graph, scopes.join(" "));
     // The scopes are listed in discovery, so the provider also counts them as OpenID scopes of the grant.
     grant.addOIDCScope([...(requested.includes("openid") ? ["openid"] : []), ...scopes].join(" "));
+    // Scopes the person unticked are declined, so the provider does not ask for them again (as Meta's declined permissions).
+    const declined = allowed.filter((s) => !scopes.includes(s));
+    if (declined.length > 0) {
+      grant.rejectOIDCScope(declined.join(" "));
+      grant.rejectResourceScope(graph, declined.join(" "));
+    }
     const oidcGrantId = await grant.save();
     try {
-      await hub.apps.grant(ctx, { appId: registered.id, scopes, assetIds, oidcGrantId });
+      await hub.apps.grant(ctx, { appId: registered.id, scopes, assetIds, businessIds, oidcGrantId });
     } catch (error) {
       await grant.destroy();
       if (!(error instanceof GrantlineError) || error.status >= 500) throw error;
       void reply.status(error.status);
-      return renderConsent(request, reply, uid, details, session.person.id, error.options.userMsg ?? error.message);
+      return renderConsent(reply, uid, details, session.person.id, { error: error.options.userMsg ?? error.message, chosen });
     }
     reply.hijack();
     await p.interactionFinished(request.raw, reply.raw, { consent: { grantId: oidcGrantId } }, { mergeWithLastSubmission: true });
@@ -209,6 +225,6 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return reply;
   });
 
-  registerMetaOAuthRoutes(app, hub, { provider });
+  registerMetaOAuthRoutes(app, hub, { provider, publicUrl: options.publicUrl });
   registerAppAccessRoutes(app, hub);
 }

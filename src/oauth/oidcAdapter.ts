@@ -123,12 +123,12 @@ export function storeAdapter(context: AdapterContext) {
 async function clientMetadata(context: AdapterContext, clientId: string): Promise<AdapterPayload | undefined> {
   if (!/^\d+$/.test(clientId)) return undefined;
   const row = await context.deps.db.selectFrom("apps").selectAll().where("id", "=", clientId).executeTakeFirst();
-  if (!row?.client_secret_sealed) return undefined;
+  if (!row?.client_secret_hash) return undefined;
   const app = presentApp(row);
-  const secret = await context.hub.appRegistry.openSecret(clientId);
   return {
     client_id: app.id,
-    client_secret: secret,
+    // The hash, not the secret: the provider's compareClientSecret is replaced to check against it (see authorizationServer.ts).
+    client_secret: row.client_secret_hash,
     client_name: app.name,
     redirect_uris: app.redirectUris,
     grant_types: ["authorization_code", "refresh_token"],

@@ -49,3 +49,27 @@ export async function liveTokenIdsOfGrant(db: Executor, appGrantId: string): Pro
   const rows = await db.selectFrom("access_tokens").select("id").where("grant_id", "=", appGrantId).where("revoked_at", "is", null).execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Deletes up to `limit` rows that expired at or before `now`, oldest expiry first; returns how many.
+ * Rows with no expiry are never touched.
+ */
+export async function deleteExpiredPayloads(db: Executor, now: number, limit: number): Promise<number> {
+  const expired = await db
+    .selectFrom("oidc_payloads")
+    .select(["model", "id"])
+    .where("expires_at", "is not", null)
+    .where("expires_at", "<=", now)
+    .orderBy("expires_at")
+    .limit(limit)
+    .execute();
+  const byModel = new Map<string, string[]>();
+  for (const row of expired) byModel.set(row.model, [...(byModel.get(row.model) ?? []), row.id]);
+  let deleted = 0;
+  for (const [model, ids] of byModel) {
+    // expires_at is checked again: a row refreshed since the read above stays.
+    const result = await db.deleteFrom("oidc_payloads").where("model", "=", model).where("id", "in", ids).where("expires_at", "<=", now).executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
+}

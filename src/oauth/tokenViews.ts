@@ -12,16 +12,18 @@ const SCOPE_TARGETS: Record<string, readonly string[]> = {
   instagram_basic: ["instagram_account"],
 };
 
-/** `granular_scopes` of debug_token: each scope with the chosen assets (or their businesses) it applies to. */
-export function grantedScopesView(hub: Hub, scopes: string[], assetIds: string[]): { scope: string; target_ids?: string[] }[] {
+/**
+ * `granular_scopes` of debug_token: each scope with what it applies to, as on Meta — the chosen
+ * assets of its type, or for business_management the businesses picked at consent.
+ */
+export function grantedScopesView(hub: Hub, scopes: string[], grant: { assetIds: ReadonlySet<string>; businessIds: ReadonlySet<string> }): { scope: string; target_ids?: string[] }[] {
   return scopes.map((scope) => {
     const types = SCOPE_TARGETS[scope] ?? [];
     const targets = new Set<string>();
-    for (const assetId of assetIds) {
+    if (types.includes("business")) for (const businessId of grant.businessIds) targets.add(businessId);
+    for (const assetId of grant.assetIds) {
       const asset = hub.engine.asset(assetId);
-      if (!asset) continue;
-      if (types.includes("business")) targets.add(asset.ownerId);
-      else if (types.includes(asset.type)) targets.add(assetId);
+      if (asset && types.includes(asset.type)) targets.add(assetId);
     }
     return targets.size > 0 ? { scope, target_ids: [...targets] } : { scope };
   });

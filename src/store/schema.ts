@@ -92,7 +92,7 @@ export interface AppsTable {
   /** Scopes the app asks for, JSON array. */
   requested_scopes: Generated<string>;
   client_secret_hash: string | null;
-  /** The client secret sealed with the instance key: appsecret_proof and client authentication need it. */
+  /** The client secret sealed with the instance key, only for apps that require appsecret_proof (an HMAC keyed by it); client authentication uses the hash. */
   client_secret_sealed: string | null;
   /** unreviewed | verified | rejected, set by the platform operator. */
   review_status: Generated<string>;
@@ -115,6 +115,12 @@ export interface AppGrantsTable {
 export interface AppGrantAssetsTable {
   grant_id: string;
   asset_id: string;
+}
+
+/** A business picked at consent: the grant's business_management reaches this business's own edges. */
+export interface AppGrantBusinessesTable {
+  grant_id: string;
+  business_id: string;
 }
 
 export interface AccessTokensTable {
@@ -333,6 +339,14 @@ export interface WebhookSubscriptionsTable {
   created_at: number;
 }
 
+/** An app subscribed to a business's events (`POST /{business_id}/subscribed_apps`). */
+export interface BusinessWebhookSubscriptionsTable {
+  business_id: string;
+  app_id: string;
+  subscribed_by: string | null;
+  created_at: number;
+}
+
 /** The outbox: one row per event and app, with the exact body sent on every attempt. */
 export interface WebhookDeliveriesTable {
   id: string;
@@ -380,6 +394,8 @@ export interface Database {
   apps: AppsTable;
   app_grants: AppGrantsTable;
   app_grant_assets: AppGrantAssetsTable;
+  app_grant_businesses: AppGrantBusinessesTable;
+  business_webhook_subscriptions: BusinessWebhookSubscriptionsTable;
   access_tokens: AccessTokensTable;
   access_seq: AccessSeqTable;
   access_changes: AccessChangesTable;

@@ -25,6 +25,9 @@ describe.each(DIALECTS)("app registry (%s)", (dialect) => {
     const row = await hub.store.db.selectFrom("apps").selectAll().where("id", "=", created.client_id).executeTakeFirstOrThrow();
     expect(row.client_secret_hash).toBe(hashClientSecret(created.client_secret));
     expect(JSON.stringify(row)).not.toContain(created.client_secret);
+    // Only the hash: nothing the hub holds can give the secret back.
+    expect(row.client_secret_sealed).toBeNull();
+    expect(await hub.appRegistry.openSecret(created.client_id)).toBeUndefined();
     expect(JSON.parse(row.redirect_uris)).toEqual(["https://tool.example/cb", "http://127.0.0.1:9/cb"]);
     expect(await hub.appRegistry.checkSecret(created.client_id, created.client_secret)).toBe(true);
     expect(await hub.appRegistry.checkSecret(created.client_id, `${created.client_secret}x`)).toBe(false);

@@ -69,23 +69,56 @@ describe.each(DIALECTS)("Meta's OAuth shapes (%s)", (dialect) => {
     expect(response.text).toContain("Verified partner");
     expect(response.text).toContain("read only; <code>ads_read</code>");
     expect(response.text).toContain("read and change; <code>ads_management</code>");
-    expect(response.text).toMatch(/<label><input type="checkbox" name="asset" value="\d+"> Ad account: Account A/);
+    expect(response.text).toMatch(/<label class="option"><input type="checkbox" name="asset" value="\d+"><span class="option-text"><span class="option-title">Account A<\/span><span class="option-meta">Ad account · ID act_\d+<\/span>/);
+    expect(response.text).toContain(`<input type="checkbox" name="business" value="${world.business.id}">`);
     await hub.appRegistry.setReviewStatus(operatorContext(), world.app.id, "unreviewed");
   });
 
-  it("enforces appsecret_proof for apps that require it", async () => {
-    await hub.store.db.updateTable("apps").set({ require_appsecret_proof: 1 }).where("id", "=", world.app.id).execute();
-    try {
-      const { tokens } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
-      const path = `/act_${world.assets.adAccountA}`;
-      expect((await graphGet(world, path, tokens.access_token)).body.error!.message).toContain("appsecret_proof");
-      const bad = await graphGet(world, `${path}?appsecret_proof=${"0".repeat(64)}`, tokens.access_token);
-      expect(bad.body.error!.message).toContain("Invalid appsecret_proof");
-      const proof = crypto.createHmac("sha256", world.app.secret).update(tokens.access_token).digest("hex");
-      expect((await graphGet(world, `${path}?appsecret_proof=${proof}`, tokens.access_token)).status).toBe(200);
-    } finally {
-      await hub.store.db.updateTable("apps").set({ require_appsecret_proof: 0 }).where("id", "=", world.app.id).execute();
+  it("enforces appsecret_proof for apps registered to require it; other apps keep only a hash and their proofs are not checked", async () => {
+    // The proof is an HMAC keyed by the app secret, so only these apps keep it (sealed).
+    const developer = await hub.businesses.createBusiness(operatorContext(), { name: "Proof Maker" });
+    const registered = await hub.appRegistry.register(operatorContext(), { businessId: developer.id, name: "Signed Tool", redirectUris: ["http://127.0.0.1:9/signed"], requireAppsecretProof: true });
+    const row = await hub.store.db.selectFrom("apps").selectAll().where("id", "=", registered.app.id).executeTakeFirstOrThrow();
+    expect(row.client_secret_sealed).not.toBeNull();
+    expect(row.client_secret_sealed).not.toContain(registered.clientSecret);
+    const signedWorld = { ...world, app: { id: registered.app.id, secret: registered.clientSecret, redirectUri: "http://127.0.0.1:9/signed" } };
+    const { tokens } = await authorizeApp(signedWorld, new Browser(world.url), { assets: [world.assets.adAccountA] });
+    const path = `/act_${world.assets.adAccountA}`;
+    expect((await graphGet(world, path, tokens.access_token)).body.error!.message).toContain("appsecret_proof");
+    const bad = await graphGet(world, `${path}?appsecret_proof=${"0".repeat(64)}`, tokens.access_token);
+    expect(bad.body.error!.message).toContain("Invalid appsecret_proof");
+    const proof = crypto.createHmac("sha256", registered.clientSecret).update(tokens.access_token).digest("hex");
+    expect((await graphGet(world, `${path}?appsecret_proof=${proof}`, tokens.access_token)).status).toBe(200);
+
+    // An app without the requirement: no recoverable secret, so a proof it sends (SDKs often do) is not checked.
+    const plain = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
+    const plainProof = crypto.createHmac("sha256", world.app.secret).update(plain.tokens.access_token).digest("hex");
+    expect((await graphGet(world, `${path}?appsecret_proof=${plainProof}`, plain.tokens.access_token)).status).toBe(200);
+    expect((await graphGet(world, path, plain.tokens.access_token)).status).toBe(200);
+  });
+
+  it("authenticates clients against the stored hash at the token, introspection and revocation endpoints", async () => {
+    const { tokens } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
+    const post = (path: string, secret: string, body: string) =>
+      fetch(`${world.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${world.app.id}:${secret}`).toString("base64")}` },
+        body,
+      });
+    const row = await hub.store.db.selectFrom("apps").select(["client_secret_hash"]).where("id", "=", world.app.id).executeTakeFirstOrThrow();
+    for (const secret of [`${world.app.secret}x`, row.client_secret_hash!]) {
+      // A wrong secret, and the stored hash itself (a leaked database row is not a credential).
+      expect((await post("/oauth/introspect", secret, `token=${tokens.access_token}`)).status).toBe(401);
+      expect((await post("/oauth/token", secret, `grant_type=refresh_token&refresh_token=${tokens.refresh_token}`)).status).toBe(401);
+      expect((await post("/oauth/revoke", secret, `token=${tokens.access_token}`)).status).toBe(401);
     }
+    const introspected = (await (await post("/oauth/introspect", world.app.secret, `token=${tokens.access_token}`)).json()) as { active: boolean };
+    expect(introspected.active).toBe(true);
+    // client_secret_post works too.
+    const viaPost = await fetch(`${world.url}/oauth/introspect`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${tokens.access_token}&client_id=${world.app.id}&client_secret=${world.app.secret}` });
+    expect(viaPost.status).toBe(200);
+    const refreshed = await post("/oauth/token", world.app.secret, `grant_type=refresh_token&refresh_token=${tokens.refresh_token}`);
+    expect(refreshed.status).toBe(200);
   });
 
   it("audits OAuth failures without secrets", async () => {

@@ -87,7 +87,7 @@ function actionOf(html: string, suffix: string): string {
 export async function connect(
   browser: Browser,
   authorizationUrl: URL | string,
-  input: { email: string; password: string; assets: string[]; scopes?: string[] },
+  input: { email: string; password: string; assets: string[]; businesses?: string[]; scopes?: string[] },
 ): Promise<{ callback?: URL; page?: string; status?: number }> {
   let step = await follow(browser, authorizationUrl.toString());
   if (step.location) return { callback: step.location };
@@ -104,6 +104,7 @@ export async function connect(
   const scopes = input.scopes ?? [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((m) => m[1]!);
   for (const scope of scopes) form.append("scope", scope);
   for (const asset of input.assets) form.append("asset", asset);
+  for (const business of input.businesses ?? []) form.append("business", business);
   const response = await browser.request("POST", actionOf(html, "consent"), { form });
   if (response.status >= 400) return { page: response.text, status: response.status };
   const after = await follow(browser, new URL(response.headers.get("location")!, browser.baseUrl).toString());
@@ -114,7 +115,7 @@ export async function connect(
 export async function authorizeApp(
   world: OAuthWorld,
   browser: Browser,
-  input: { which?: "app" | "otherApp"; scope?: string; assets: string[]; state?: string; email?: string },
+  input: { which?: "app" | "otherApp"; scope?: string; assets: string[]; businesses?: string[]; state?: string; email?: string },
 ): Promise<{ config: client.Configuration; tokens: client.TokenEndpointResponse; callback: URL; verifier: string; state: string }> {
   const which = input.which ?? "app";
   const config = await clientConfig(world, which);
@@ -127,7 +128,7 @@ export async function authorizeApp(
     code_challenge_method: "S256",
     state,
   });
-  const result = await connect(browser, url, { email: input.email ?? world.person.email, password: PASSWORD, assets: input.assets });
+  const result = await connect(browser, url, { email: input.email ?? world.person.email, password: PASSWORD, assets: input.assets, ...(input.businesses ? { businesses: input.businesses } : {}) });
   if (!result.callback) throw new Error(`no callback: ${result.status} ${result.page?.slice(0, 300)}`);
   const tokens = await client.authorizationCodeGrant(config, result.callback, { pkceCodeVerifier: verifier, expectedState: state });
   return { config, tokens, callback: result.callback, verifier, state };

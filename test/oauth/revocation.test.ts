@@ -4,7 +4,7 @@ import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, type TestClock, type TestStore } from "../support/hubs.ts";
 import { Browser } from "../auth/browser.ts";
-import { authorizeApp, buildOAuthWorld, graphGet, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";
+import { authorizeApp, buildOAuthWorld, clientConfig, graphGet, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -47,6 +47,43 @@ describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
   async function currentSeq() {
     return (await hub.store.db.selectFrom("access_seq").select("seq").executeTakeFirstOrThrow()).seq;
   }
+
+  it("exchanged (fb_exchange_token) tokens are active in RFC 7662 introspection with their scopes and 60-day expiry, and inactive once revoked or expired", async () => {
+    const client = await import("openid-client");
+    const { tokens, config } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
+    const exchanged = await longLived(tokens.access_token);
+    const issuedAt = Math.floor((Date.now() + offset) / 1000);
+    const seen = await client.tokenIntrospection(config, exchanged);
+    expect(seen).toMatchObject({ active: true, client_id: world.app.id, sub: world.person.id, scope: "ads_read ads_management", token_type: "Bearer" });
+    expect(Math.abs(seen.exp! - (issuedAt + 60 * 24 * 3600))).toBeLessThanOrEqual(5);
+    expect((await graphGet(world, `/act_${world.assets.adAccountA}`, exchanged)).status).toBe(200);
+    // Another app may not look at it.
+    expect((await client.tokenIntrospection(await clientConfig(world, "otherApp"), exchanged)).active).toBe(false);
+    // The source token is untouched, and expires within the hour.
+    expect((await client.tokenIntrospection(config, tokens.access_token)).exp! - issuedAt).toBeLessThanOrEqual(3600 + 5);
+
+    // Past the source token's hour the exchanged one is still active; past 60 days it is not.
+    offset += 2 * 3600 * 1000;
+    try {
+      expect((await client.tokenIntrospection(config, exchanged)).active).toBe(true);
+      offset += 61 * DAY;
+      expect((await client.tokenIntrospection(config, exchanged)).active).toBe(false);
+      expect((await graphGet(world, `/act_${world.assets.adAccountA}`, exchanged)).code).toBe(190);
+    } finally {
+      offset -= 61 * DAY + 2 * 3600 * 1000;
+    }
+
+    // RFC 7009 revocation of the exchanged token: inactive, and refused by the Graph surface.
+    await client.tokenRevocation(config, exchanged);
+    expect((await client.tokenIntrospection(config, exchanged)).active).toBe(false);
+    expect((await graphGet(world, `/act_${world.assets.adAccountA}`, exchanged)).code).toBe(190);
+
+    // The person removing the app ends every exchanged token of the grant too.
+    const another = await longLived(tokens.access_token);
+    expect((await client.tokenIntrospection(config, another)).active).toBe(true);
+    await fetch(`${world.url}/me/permissions?access_token=${tokens.access_token}`, { method: "DELETE" });
+    expect((await client.tokenIntrospection(config, another)).active).toBe(false);
+  });
 
   it("a person removing the app (DELETE /me/permissions) ends every token of the grant and records access changes", async () => {
     const { tokens, config } = await authorizeApp(world, new Browser(world.url), { assets: [world.assets.adAccountA] });
@@ -151,11 +188,11 @@ describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
 
     const { AppAccessService } = await import("../../src/oauth/appAccess.service.ts");
     const access = new AppAccessService(hub);
-    expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).not.toContain(issued.id);
+    expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).not.toContain(issued.id);
     offset += 55 * DAY;
     try {
-      expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).toContain(issued.id);
-      expect((await access.warnExpiringSystemUserTokens(operatorContext(), 7 * DAY)).map((w) => w.tokenId)).not.toContain(issued.id);
+      expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).toContain(issued.id);
+      expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).not.toContain(issued.id);
     } finally {
       offset -= 55 * DAY;
     }

@@ -146,7 +146,9 @@ export const businessNode: NodeSpec = {
   async read(call, node: GraphNode) {
     const business = await call.hub.businesses.getBusiness(node.id);
     const full = presentBusinessGraph(business);
-    if (call.hub.engine.roleIn(call.caller.token.principalId, node.id)) return full;
+    const { principalId, grantId } = call.caller.token;
+    // An app token sees the rest only of the businesses the person picked when connecting it.
+    if (call.hub.engine.roleIn(principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness({ principalId, grantId }, node.id)) return full;
     return { id: full.id, name: full.name, verification_status: full.verification_status };
   },
   async update(call, node) {

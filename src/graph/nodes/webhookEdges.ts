@@ -122,3 +122,22 @@ export const subscribedApps: EdgeSpec = {
     return success();
   },
 };
+
+/**
+ * `/{business_id}/subscribed_apps` (Grantline's own edge, shaped like the ad account's): apps that
+ * receive the business's webhooks (`system_user_token_expiry`), for the business's admins.
+ */
+export const businessSubscribedApps: EdgeSpec = {
+  GET: async (call, node) => {
+    const apps = await call.hub.webhooks.listBusinessSubscribedApps(call.caller.ctx, node.id);
+    return listOf(call, apps, (a) => ({ createdAt: a.createdAt, id: a.appId }), (a) => ({ id: a.appId, name: a.name }), ["id", "name"]);
+  },
+  POST: async (call, node) => {
+    await call.hub.webhooks.subscribeBusiness(call.caller.ctx, { businessId: node.id, appId: appOf(call) });
+    return success();
+  },
+  DELETE: async (call, node) => {
+    await call.hub.webhooks.unsubscribeBusiness(call.caller.ctx, { businessId: node.id, appId: appOf(call) });
+    return success();
+  },
+};

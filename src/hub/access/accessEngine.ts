@@ -93,7 +93,7 @@ export class AccessEngine {
       }
       const grants = await snapshot.loadLiveGrants(this.db);
       const grantAssets = await snapshot.loadGrantAssets(this.db);
-      this.applyGrants(grants, grantAssets);
+      this.applyGrants(grants, grantAssets, await snapshot.loadGrantBusinesses(this.db));
       tick("app grants", grants.length);
       this.seq = seq;
     });
@@ -206,7 +206,7 @@ export class AccessEngine {
           this.index.setGrant(null, id);
           return;
         }
-        this.applyGrants([row], await snapshot.loadGrantAssets(db, [id]));
+        this.applyGrants([row], await snapshot.loadGrantAssets(db, [id]), await snapshot.loadGrantBusinesses(db, [id]));
         return;
       }
       // Tokens are not in the index; the change is recorded so caches keyed by the sequence drop them.
@@ -247,12 +247,19 @@ export class AccessEngine {
   private applyGrants(
     grants: { id: string; app_id: string; app_name: string; principal_id: string; scopes: string }[],
     assets: { grant_id: string; asset_id: string }[],
+    businesses: { grant_id: string; business_id: string }[],
   ): void {
     const byGrant = new Map<string, Set<string>>();
     for (const a of assets) {
       let set = byGrant.get(a.grant_id);
       if (!set) byGrant.set(a.grant_id, (set = new Set()));
       set.add(a.asset_id);
+    }
+    const businessesByGrant = new Map<string, Set<string>>();
+    for (const b of businesses) {
+      let set = businessesByGrant.get(b.grant_id);
+      if (!set) businessesByGrant.set(b.grant_id, (set = new Set()));
+      set.add(b.business_id);
     }
     for (const g of grants) {
       this.index.setGrant(
@@ -263,6 +270,7 @@ export class AccessEngine {
           principalId: g.principal_id,
           scopes: new Set(parseTasks(g.scopes)),
           assetIds: byGrant.get(g.id) ?? new Set(),
+          businessIds: businessesByGrant.get(g.id) ?? new Set(),
         },
         g.id,
       );

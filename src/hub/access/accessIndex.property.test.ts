@@ -159,7 +159,7 @@ function build(world: WorldInput): { index: AccessIndex; ref: RefWorld } {
           break;
         }
         index.setGrant(
-          { id: op.id, appId: "app", appName: "App", principalId: op.principal, scopes: new Set(op.scopes), assetIds: new Set(op.assets) },
+          { id: op.id, appId: "app", appName: "App", principalId: op.principal, scopes: new Set(op.scopes), assetIds: new Set(op.assets), businessIds: new Set() },
           op.id,
         );
         ref.grants.push({ id: op.id, principal: op.principal, scopes: op.scopes, assets: op.assets });

@@ -40,6 +40,8 @@ export interface GrantEntry {
   principalId: string;
   scopes: ReadonlySet<string>;
   assetIds: ReadonlySet<string>;
+  /** Businesses picked at consent: the only businesses whose own edges (people, partners, settings) the app reaches. */
+  businessIds: ReadonlySet<string>;
 }
 
 export interface PrincipalEntry {
@@ -276,6 +278,13 @@ export class AccessIndex {
       if (!ACTIONS[action].scopes.some((scope) => scopes.has(scope))) return false;
     }
     return true;
+  }
+
+  /** Token limits on a business's own edges: an app grant reaches only the businesses picked at consent. */
+  tokenAllowsBusiness(subject: AccessSubject, businessId: string): boolean {
+    if (!subject.grantId) return true;
+    const grant = this.grants.get(subject.grantId);
+    return grant !== undefined && grant.principalId === subject.principalId && grant.businessIds.has(businessId);
   }
 
   /** Every path by which a principal reaches an asset, each with the tasks it contributes. */

@@ -95,6 +95,16 @@ export async function loadGrantAssets(db: Executor, grantIds?: string[]): Promis
   return query.execute();
 }
 
+/** Businesses picked at consent, per grant (business_management reaches only these businesses' own edges). */
+export async function loadGrantBusinesses(db: Executor, grantIds?: string[]): Promise<{ grant_id: string; business_id: string }[]> {
+  let query = db.selectFrom("app_grant_businesses").select(["grant_id", "business_id"]);
+  if (grantIds) {
+    if (grantIds.length === 0) return [];
+    query = query.where("grant_id", "in", grantIds);
+  }
+  return query.execute();
+}
+
 export const findBusinessName = (db: Executor, id: string) =>
   db.selectFrom("businesses").select(["id", "name"]).where("id", "=", id).executeTakeFirst();
 export const findPersonName = (db: Executor, id: string) =>

@@ -32,6 +32,7 @@ export function deniedError(explanation: Explanation) {
 export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, doing: string): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
+  authorizeGrantBusiness(engine, subject, businessId);
   if (subject.scopes && !subject.scopes.has("business_management")) {
     throw errors.permissionDenied(
       `(#200) The access token needs the business_management scope for ${doing}.`,
@@ -54,7 +55,23 @@ export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext
 export function authorizeBusinessMember(engine: AccessEngine, ctx: RequestContext, businessId: string): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
+  authorizeGrantBusiness(engine, subject, businessId);
   if (engine.roleIn(subject.principalId, businessId)) return;
   const businessName = engine.index.businesses.get(businessId) ?? `business ${businessId}`;
   throw errors.permissionDenied(`(#200) Only people of ${businessName} can see this.`);
+}
+
+/** An app token reaches a business's own edges only when the person picked the business at consent. */
+function authorizeGrantBusiness(engine: AccessEngine, subject: AccessSubject, businessId: string): void {
+  if (engine.index.tokenAllowsBusiness(subject, businessId)) return;
+  const grant = subject.grantId ? engine.index.getGrant(subject.grantId) : undefined;
+  const businessName = engine.index.businesses.get(businessId) ?? `business ${businessId}`;
+  const who = engine.index.principals.get(subject.principalId)?.name ?? "The person";
+  if (!grant || grant.principalId !== subject.principalId) {
+    throw errors.permissionDenied("(#200) Permission denied: the app's access was removed.", `${who} can connect the app again.`);
+  }
+  throw errors.permissionDenied(
+    `(#200) Permission denied: ${grant.appName} was not given ${businessName} when ${who} connected it.`,
+    `${who} can reconnect ${grant.appName} and choose ${businessName}.`,
+  );
 }

@@ -13,7 +13,7 @@ export async function findApp(db: Executor, id: string): Promise<AppRow | undefi
   return db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function insertGrant(db: Executor, row: Insertable<AppGrantsTable>, assetIds: string[]): Promise<void> {
+export async function insertGrant(db: Executor, row: Insertable<AppGrantsTable>, assetIds: string[], businessIds: string[] = []): Promise<void> {
   await db.insertInto("app_grants").values(row).execute();
   if (assetIds.length > 0) {
     await db
@@ -21,6 +21,21 @@ export async function insertGrant(db: Executor, row: Insertable<AppGrantsTable>,
       .values(assetIds.map((asset_id) => ({ grant_id: row.id, asset_id })))
       .execute();
   }
+  if (businessIds.length > 0) {
+    await db
+      .insertInto("app_grant_businesses")
+      .values(businessIds.map((business_id) => ({ grant_id: row.id, business_id })))
+      .execute();
+  }
+}
+
+export async function listGrantBusinesses(db: Executor, grantId: string): Promise<string[]> {
+  const rows = await db.selectFrom("app_grant_businesses").select("business_id").where("grant_id", "=", grantId).orderBy("business_id").execute();
+  return rows.map((r) => r.business_id);
+}
+
+export async function removeBusinessFromGrant(db: Executor, grantId: string, businessId: string): Promise<void> {
+  await db.deleteFrom("app_grant_businesses").where("grant_id", "=", grantId).where("business_id", "=", businessId).execute();
 }
 
 export async function findGrant(db: Executor, id: string): Promise<(AppGrantRow & { assetIds: string[] }) | undefined> {

@@ -31,8 +31,11 @@ export class AppGrantService {
     });
   }
 
-  /** The acting person grants an app scopes over assets they can reach. */
-  async grant(ctx: RequestContext, input: { appId: string; scopes: string[]; assetIds: string[]; oidcGrantId?: string }): Promise<{ id: string }> {
+  /**
+   * The acting person grants an app scopes over assets they can reach and, for the businesses' own
+   * edges (people, partners, settings), businesses they belong to.
+   */
+  async grant(ctx: RequestContext, input: { appId: string; scopes: string[]; assetIds: string[]; businessIds?: string[]; oidcGrantId?: string }): Promise<{ id: string }> {
     return runCommand(this.deps, ctx, { action: "app.grant", targetType: "app", targetId: input.appId }, async (tx) => {
       const subject = subjectOf(ctx);
       if (!subject) throw errors.invalidParameter("Only a person or system user can grant an app access.");
@@ -47,6 +50,13 @@ export class AppGrantService {
           throw errors.permissionDenied(`(#200) You cannot give an app access to an asset you cannot reach (${assetId}).`);
         }
       }
+      const businessIds = [...new Set(input.businessIds ?? [])];
+      for (const businessId of businessIds) {
+        if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
+        if (!this.deps.engine.roleIn(subject.principalId, businessId)) {
+          throw errors.permissionDenied(`(#200) You cannot give an app access to a business you are not part of (${businessId}).`);
+        }
+      }
       const row = {
         id: newId(),
         app_id: app.id,
@@ -57,9 +67,9 @@ export class AppGrantService {
         revoked_at: null,
         oidc_grant_id: input.oidcGrantId ?? null,
       };
-      await insertGrant(tx.trx, row, assetIds);
+      await insertGrant(tx.trx, row, assetIds, businessIds);
       await tx.changed("grant", row.id);
-      await tx.audit({ action: "app.grant", targetType: "app", targetId: app.id, after: { grant: row.id, scopes: input.scopes, assets: assetIds } });
+      await tx.audit({ action: "app.grant", targetType: "app", targetId: app.id, after: { grant: row.id, scopes: input.scopes, assets: assetIds, businesses: businessIds } });
       return { id: row.id };
     });
   }

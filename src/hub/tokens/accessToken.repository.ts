@@ -23,3 +23,18 @@ export async function revokeToken(db: Executor, id: string, at: number): Promise
 export async function listTokensOfPrincipal(db: Executor, principalId: string): Promise<AccessTokenRow[]> {
   return db.selectFrom("access_tokens").selectAll().where("principal_id", "=", principalId).orderBy("created_at").execute();
 }
+
+/**
+ * Claims the expiry warning whose window opened at `windowOpened`: marks the token warned unless it
+ * already was inside that window. One conditional UPDATE, so of racing instances one wins.
+ */
+export async function claimExpiryWarning(db: Executor, id: string, windowOpened: number, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable("access_tokens")
+    .set({ expiry_warned_at: at })
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expiry_warned_at", "is", null), eb("expiry_warned_at", "<", windowOpened)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -91,6 +91,42 @@ export async function listSubscribersWithConfig(
     .execute();
 }
 
+// ---- business subscriptions -------------------------------------------------------------------
+
+export async function findBusinessSubscription(db: Executor, businessId: string, appId: string) {
+  return db.selectFrom("business_webhook_subscriptions").selectAll().where("business_id", "=", businessId).where("app_id", "=", appId).executeTakeFirst();
+}
+
+export async function insertBusinessSubscription(db: Executor, row: { business_id: string; app_id: string; subscribed_by: string | null; created_at: number }): Promise<void> {
+  await db.insertInto("business_webhook_subscriptions").values(row).execute();
+}
+
+export async function deleteBusinessSubscription(db: Executor, businessId: string, appId: string): Promise<void> {
+  await db.deleteFrom("business_webhook_subscriptions").where("business_id", "=", businessId).where("app_id", "=", appId).execute();
+}
+
+export async function listBusinessSubscriptions(db: Executor, businessId: string): Promise<{ app_id: string; app_name: string; created_at: number }[]> {
+  return db
+    .selectFrom("business_webhook_subscriptions")
+    .innerJoin("apps", "apps.id", "business_webhook_subscriptions.app_id")
+    .select(["business_webhook_subscriptions.app_id", "apps.name as app_name", "business_webhook_subscriptions.created_at"])
+    .where("business_webhook_subscriptions.business_id", "=", businessId)
+    .orderBy("business_webhook_subscriptions.created_at")
+    .execute();
+}
+
+/** Apps subscribed to the business whose app has a business webhook config, with the config's fields. */
+export async function listBusinessSubscribersWithConfig(db: Executor, businessId: string): Promise<{ app_id: string; subscribed_by: string | null; fields: string }[]> {
+  return db
+    .selectFrom("business_webhook_subscriptions")
+    .innerJoin("webhook_configs", "webhook_configs.app_id", "business_webhook_subscriptions.app_id")
+    .select(["business_webhook_subscriptions.app_id", "business_webhook_subscriptions.subscribed_by", "webhook_configs.fields"])
+    .where("business_webhook_subscriptions.business_id", "=", businessId)
+    .where("webhook_configs.object", "=", "business")
+    .orderBy("business_webhook_subscriptions.app_id")
+    .execute();
+}
+
 // ---- deliveries -------------------------------------------------------------------------------
 
 export async function insertDeliveries(db: Executor, rows: WebhookDeliveryRow[]): Promise<void> {
@@ -99,79 +135,6 @@ export async function insertDeliveries(db: Executor, rows: WebhookDeliveryRow[])
 
 export async function findDelivery(db: Executor, id: string): Promise<WebhookDeliveryRow | undefined> {
   return db.selectFrom("webhook_deliveries").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-/**
- * Rows a dispatcher may take now: pending ones that are due, and ones whose sender's lease ran out
- * (it stopped mid-attempt). An idle poll is this one indexed read.
- */
-export async function listClaimable(db: Executor, now: number, limit: number): Promise<Pick<WebhookDeliveryRow, "id" | "status" | "attempts">[]> {
-  return db
-    .selectFrom("webhook_deliveries")
-    .select(["id", "status", "attempts"])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
-        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now)]),
-      ]),
-    )
-    .orderBy("next_attempt_at")
-    .orderBy("id")
-    .limit(limit)
-    .execute();
-}
-
-/**
- * Takes one row for an attempt: a single conditional UPDATE, so of several dispatchers racing for
- * the same row exactly one sees it change. Returns the attempt number, or undefined if another
- * dispatcher took it first or it is no longer due.
- */
-export async function claimDelivery(db: Executor, id: string, now: number, leaseUntil: number, maxAttempts: number): Promise<number | undefined> {
-  const claimed = await db
-    .updateTable("webhook_deliveries")
-    .set((eb) => ({ status: "delivering", attempts: eb("attempts", "+", 1), lease_until: leaseUntil, last_attempt_at: now }))
-    .where("id", "=", id)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
-        eb.and([eb("status", "=", "delivering"), eb("lease_until", "<=", now), eb("attempts", "<", maxAttempts)]),
-      ]),
-    )
-    .returning("attempts")
-    .executeTakeFirst();
-  return claimed?.attempts;
-}
-
-/** A row whose sender stopped during its last allowed attempt: it will not be tried again. */
-export async function failAbandoned(db: Executor, id: string, now: number, maxAttempts: number): Promise<void> {
-  await db
-    .updateTable("webhook_deliveries")
-    .set({ status: "failed", lease_until: null, last_error: "The sender stopped during the last attempt." })
-    .where("id", "=", id)
-    .where("status", "=", "delivering")
-    .where("lease_until", "<=", now)
-    .where("attempts", ">=", maxAttempts)
-    .execute();
-}
-
-/**
- * Records an attempt's outcome, only if the row is still this attempt's (a dispatcher whose lease
- * ran out and was taken over must not overwrite the newer attempt). Returns whether it did.
- */
-export async function finishAttempt(
-  db: Executor,
-  id: string,
-  attempt: number,
-  changes: Pick<WebhookDeliveryRow, "status" | "last_http_status" | "last_error"> & Partial<Pick<WebhookDeliveryRow, "next_attempt_at" | "delivered_at">>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("webhook_deliveries")
-    .set({ ...changes, lease_until: null })
-    .where("id", "=", id)
-    .where("status", "=", "delivering")
-    .where("attempts", "=", attempt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 /** One page of an app's deliveries, newest first by (created_at, id), optionally of some statuses. */

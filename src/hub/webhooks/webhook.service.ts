@@ -3,17 +3,18 @@ import type { SecretBox } from "../../crypto/secretBox.ts";
 import { errors } from "../../errors.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
+import * as outbox from "../../store/leasedOutbox.repository.ts";
 import { authorizeAsset, authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
 import { findApp, type AppRow } from "../apps/appGrant.repository.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
+import { findBusiness } from "../businesses/business.repository.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import * as repo from "./webhook.repository.ts";
 import type { DeliveryStatus, WebhookConfigRow, WebhookDeliveryRow } from "./webhook.repository.ts";
 import { verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
-import { AD_ACCOUNT_FIELDS, isWebhookField, WEBHOOK_OBJECTS, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
+import { isFieldOf, isWebhookField, OBJECT_FIELDS, WEBHOOK_OBJECTS, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
 import { adAccountAssetId, WebhookPublisher } from "./webhookPublisher.ts";
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "./webhookRetry.ts";
 import { newSigningSecret } from "./webhookSignature.ts";
 
 export interface WebhookServiceOptions {
@@ -132,7 +133,7 @@ export class WebhookService {
       if (problem) throw errors.webhookVerificationFailed(problem);
       const existing = await repo.findConfig(tx.trx, app.id, object);
       const before = existing ? presentConfig(existing) : undefined;
-      const merged = AD_ACCOUNT_FIELDS.filter((f) => fields.includes(f) || (before?.fields.includes(f) ?? false));
+      const merged = OBJECT_FIELDS[object].filter((f) => fields.includes(f) || (before?.fields.includes(f) ?? false));
       await repo.upsertConfig(tx.trx, {
         app_id: app.id,
         object,
@@ -171,7 +172,7 @@ export class WebhookService {
       authorizeBusinessAdmin(this.deps.engine, ctx, app.business_id, "changing the app's webhooks");
       const object = input.object === undefined ? undefined : parseObject(input.object);
       if (input.fields && !object) throw errors.invalidParameter("Pass object together with fields.");
-      const fields = input.fields ? parseFields(input.fields) : undefined;
+      const fields = input.fields && object ? parseFields(input.fields, object) : undefined;
       const configs = (await repo.listConfigs(tx.trx, app.id)).filter((c) => object === undefined || c.object === object);
       for (const config of configs) {
         const current = presentConfig(config).fields;
@@ -238,11 +239,53 @@ export class WebhookService {
     return rows.map((r) => ({ appId: r.app_id, name: r.app_name, createdAt: r.created_at }));
   }
 
+  // ---- business subscriptions (`/{business_id}/subscribed_apps`) ---------------------------------
+
+  /**
+   * Subscribes an app to a business's events (system user token expiry). The caller acts for the app
+   * (or is an admin of the app's business) and is an admin of the business.
+   */
+  async subscribeBusiness(ctx: RequestContext, input: { businessId: string; appId: string }): Promise<void> {
+    await runCommand(this.deps, ctx, { action: "webhook.subscribe", businessId: input.businessId, targetType: "business", targetId: input.businessId }, async (tx) => {
+      const app = await this.requireApp(tx.trx, input.appId);
+      const business = await this.requireBusiness(tx.trx, input.businessId);
+      this.authorizeActingForApp(ctx, app, "subscribing the app to businesses");
+      authorizeBusinessAdmin(this.deps.engine, ctx, business.id, "subscribing apps to the business's events");
+      if (await repo.findBusinessSubscription(tx.trx, business.id, app.id)) return;
+      await repo.insertBusinessSubscription(tx.trx, { business_id: business.id, app_id: app.id, subscribed_by: subjectOf(ctx)?.principalId ?? null, created_at: tx.now });
+      await tx.audit({ action: "webhook.subscribe", businessId: business.id, targetType: "business", targetId: business.id, after: { app: app.id } });
+    });
+  }
+
+  /** Unsubscribes an app from a business's events; for the business's admins. */
+  async unsubscribeBusiness(ctx: RequestContext, input: { businessId: string; appId: string }): Promise<void> {
+    await runCommand(this.deps, ctx, { action: "webhook.unsubscribe", businessId: input.businessId, targetType: "business", targetId: input.businessId }, async (tx) => {
+      const app = await this.requireApp(tx.trx, input.appId);
+      const business = await this.requireBusiness(tx.trx, input.businessId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, business.id, "unsubscribing apps from the business's events");
+      if (!(await repo.findBusinessSubscription(tx.trx, business.id, app.id))) return;
+      await repo.deleteBusinessSubscription(tx.trx, business.id, app.id);
+      await tx.audit({ action: "webhook.unsubscribe", businessId: business.id, targetType: "business", targetId: business.id, before: { app: app.id } });
+    });
+  }
+
+  async listBusinessSubscribedApps(ctx: RequestContext, businessId: string): Promise<SubscribedAppView[]> {
+    const business = await this.requireBusiness(this.deps.db, businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, business.id, "seeing the apps subscribed to the business's events");
+    const rows = await repo.listBusinessSubscriptions(this.deps.db, business.id);
+    return rows.map((r) => ({ appId: r.app_id, name: r.app_name, createdAt: r.created_at }));
+  }
+
   // ---- publishing and the delivery log ------------------------------------------------------------
 
   /** Queues an event inside the caller's transaction; see WebhookPublisher.publish. */
   async publish(tx: Pick<CommandTx, "trx" | "now">, event: WebhookEvent): Promise<number> {
     return this.publisher.publish(tx, event);
+  }
+
+  /** Queues a business event inside the caller's transaction; see WebhookPublisher.publishToBusiness. */
+  async publishToBusiness(tx: Pick<CommandTx, "trx" | "now">, event: BusinessWebhookEvent): Promise<number> {
+    return this.publisher.publishToBusiness(tx, event);
   }
 
   /** `GET /{app_id}/webhook_deliveries`: the app's deliveries, newest first, for the app's admins. */
@@ -271,13 +314,7 @@ export class WebhookService {
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const db = this.deps.db;
     const claimed: ClaimedDelivery[] = [];
-    for (const { id, status, attempts } of await repo.listClaimable(db, now, limit)) {
-      if (status === "delivering" && attempts >= MAX_DELIVERY_ATTEMPTS) {
-        await repo.failAbandoned(db, id, now, MAX_DELIVERY_ATTEMPTS);
-        continue;
-      }
-      const attempt = await repo.claimDelivery(db, id, now, now + leaseMs, MAX_DELIVERY_ATTEMPTS);
-      if (attempt === undefined) continue;
+    for (const { id, attempt } of await outbox.claimDue(db, "webhook_deliveries", now, limit, leaseMs)) {
       const row = await repo.findDelivery(db, id);
       if (!row) continue;
       claimed.push({ id, appId: row.app_id, attempt, body: row.payload, target: await this.targetOf(row) });
@@ -287,16 +324,9 @@ export class WebhookService {
 
   /** Records an attempt: delivered on 2xx, else retried after a backoff, or failed after the last attempt. */
   async finishAttempt(claim: ClaimedDelivery, outcome: CallbackOutcome, now: number): Promise<DeliveryStatus | undefined> {
-    let changes: Parameters<typeof repo.finishAttempt>[3];
-    if (outcome.ok) {
-      changes = { status: "delivered", last_http_status: outcome.status, last_error: null, delivered_at: now };
-    } else if (claim.attempt >= MAX_DELIVERY_ATTEMPTS) {
-      changes = { status: "failed", last_http_status: outcome.status, last_error: outcome.error };
-    } else {
-      changes = { status: "pending", last_http_status: outcome.status, last_error: outcome.error, next_attempt_at: now + retryDelayMs(claim.attempt) };
-    }
+    const changes = outbox.attemptChanges(claim.attempt, outcome, now);
     // False when this attempt's lease ran out and another dispatcher took the row over; its outcome stands.
-    const recorded = await repo.finishAttempt(this.deps.db, claim.id, claim.attempt, changes);
+    const recorded = await outbox.finishAttempt(this.deps.db, "webhook_deliveries", claim, changes);
     return recorded ? (changes.status as DeliveryStatus) : undefined;
   }
 
@@ -326,8 +356,8 @@ export class WebhookService {
     const callbackUrl = parseCallbackUrl(input.callbackUrl);
     const verifyToken = z.string().min(1).max(MAX_VERIFY_TOKEN_LENGTH).safeParse(input.verifyToken);
     if (!verifyToken.success) throw errors.invalidParameter(`verify_token is required (1 to ${MAX_VERIFY_TOKEN_LENGTH} characters).`);
-    const fields = parseFields(input.fields);
-    if (fields.length === 0) throw errors.invalidParameter(`Pass at least one field to subscribe to: ${AD_ACCOUNT_FIELDS.join(", ")}.`);
+    const fields = parseFields(input.fields, object);
+    if (fields.length === 0) throw errors.invalidParameter(`Pass at least one field to subscribe to: ${OBJECT_FIELDS[object].join(", ")}.`);
     return { app, object, callbackUrl, verifyToken: verifyToken.data, fields };
   }
 
@@ -335,6 +365,12 @@ export class WebhookService {
     const app = await findApp(trx, appId);
     if (!app) throw errors.invalidParameter(`No app has the ID ${appId}.`);
     return app;
+  }
+
+  private async requireBusiness(trx: Executor, businessId: string) {
+    const business = await findBusiness(trx, businessId);
+    if (!business) throw errors.unknownBusiness(businessId);
+    return business;
   }
 
   private async requireAdAccount(trx: Executor, objectId: string): Promise<AssetRow> {
@@ -357,12 +393,12 @@ function parseObject(value: unknown): WebhookObject {
   return value as WebhookObject;
 }
 
-function parseFields(value: unknown): WebhookField[] {
+function parseFields(value: unknown, object: WebhookObject): WebhookField[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw errors.invalidParameter("fields must be a list of field names.");
-  const unknown = (value as string[]).filter((f) => !isWebhookField(f));
+  const unknown = (value as string[]).filter((f) => !isFieldOf(object, f));
   if (unknown.length > 0) {
-    throw errors.invalidParameter(`Unknown field ${unknown.join(", ")} for ad_account. Valid fields: ${AD_ACCOUNT_FIELDS.join(", ")}.`);
+    throw errors.invalidParameter(`Unknown field ${unknown.join(", ")} for ${object}. Valid fields: ${OBJECT_FIELDS[object].join(", ")}.`);
   }
   return [...new Set(value as WebhookField[])];
 }

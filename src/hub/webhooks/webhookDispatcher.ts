@@ -1,3 +1,4 @@
+import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
 import type { WebhookService } from "./webhook.service.ts";
 import { postDelivery, type CallbackOutcome } from "./webhookCallback.client.ts";
 import { SIGNATURE_HEADER, signatureOf } from "./webhookSignature.ts";
@@ -33,37 +34,30 @@ export interface DispatchSummary {
  * is claimed with a conditional UPDATE before it is sent.
  */
 export class WebhookDispatcher {
-  private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly batchSize: number;
   private readonly leaseMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly webhooks: WebhookService,
-    private readonly options: WebhookDispatcherOptions = {},
+    options: WebhookDispatcherOptions = {},
   ) {
-    this.intervalMs = options.intervalMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.batchSize = options.batchSize ?? 20;
     this.leaseMs = options.leaseMs ?? this.timeoutMs + 60_000;
+    // A full batch suggests more is waiting; the loop goes again at once instead of after the interval.
+    this.loop = new BackgroundLoop(async () => (await this.runOnce()).claimed >= this.batchSize, options.intervalMs ?? 1000, options.onError);
   }
 
   /** Delivers in the background until stop(). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the run in progress, so no attempt is left half-recorded. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -91,23 +85,5 @@ export class WebhookDispatcher {
       }),
     );
     return summary;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const run = this.runOnce();
-      this.running = run;
-      run
-        .then((summary) => {
-          // A full batch suggests more is waiting; go again at once instead of after the interval.
-          this.schedule(summary.claimed >= this.batchSize ? 0 : this.intervalMs);
-        })
-        .catch((error: unknown) => {
-          this.options.onError?.(error);
-          this.schedule(this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-/** Object types apps can subscribe to. Meta has many; Grantline publishes ad account events. */
-export const WEBHOOK_OBJECTS = ["ad_account"] as const;
+/** Object types apps can subscribe to. Meta has many; Grantline publishes ad account and business events. */
+export const WEBHOOK_OBJECTS = ["ad_account", "business"] as const;
 export type WebhookObject = (typeof WEBHOOK_OBJECTS)[number];
 
 /**
@@ -21,21 +21,47 @@ const VALUE_SCHEMAS = {
     change: z.enum(["offered", "accepted", "tasks_changed", "removed", "ended"]),
     permitted_tasks: z.array(z.string()),
   }),
+  /**
+   * Grantline's own business field: a system user token of the business expires soon. Sent once per
+   * configured lead time (GRANTLINE_TOKEN_WARNING_DAYS, default 7 and 1 days before expiry).
+   * `expires_at` is in unix seconds, like `time`; `lead_days` names the warning that fired.
+   */
+  system_user_token_expiry: z.looseObject({
+    token_id: z.string().min(1),
+    system_user_id: z.string().min(1),
+    app_id: z.string().nullable(),
+    expires_at: z.number().int(),
+    lead_days: z.number().positive(),
+  }),
 } as const;
 
 export type WebhookField = keyof typeof VALUE_SCHEMAS;
-export const AD_ACCOUNT_FIELDS = Object.keys(VALUE_SCHEMAS) as WebhookField[];
+
+/** The fields of each object type, in the order configs list them. */
+export const OBJECT_FIELDS: Record<WebhookObject, readonly WebhookField[]> = {
+  ad_account: ["with_issues_ad_objects", "partner_access"],
+  business: ["system_user_token_expiry"],
+};
+export const AD_ACCOUNT_FIELDS = OBJECT_FIELDS.ad_account;
 
 export type WithIssuesAdObjectsValue = z.infer<(typeof VALUE_SCHEMAS)["with_issues_ad_objects"]>;
 export type PartnerAccessValue = z.infer<(typeof VALUE_SCHEMAS)["partner_access"]>;
+export type SystemUserTokenExpiryValue = z.infer<(typeof VALUE_SCHEMAS)["system_user_token_expiry"]>;
 
-/** One change to publish: the ad account (`act_<id>` or the bare id), the field, and its value. */
+/** One ad account change to publish: the ad account (`act_<id>` or the bare id), the field, and its value. */
 export type WebhookEvent =
   | { objectId: string; field: "with_issues_ad_objects"; value: WithIssuesAdObjectsValue }
   | { objectId: string; field: "partner_access"; value: PartnerAccessValue };
 
+/** One business change to publish. */
+export type BusinessWebhookEvent = { businessId: string; field: "system_user_token_expiry"; value: SystemUserTokenExpiryValue };
+
 export function isWebhookField(name: string): name is WebhookField {
   return Object.hasOwn(VALUE_SCHEMAS, name);
+}
+
+export function isFieldOf(object: WebhookObject, name: string): name is WebhookField {
+  return OBJECT_FIELDS[object].includes(name as WebhookField);
 }
 
 /** The value checked against its field's shape; a wrong shape is a bug in the publishing code, not bad input. */

@@ -1,8 +1,8 @@
 import { newId } from "../../ids.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
 import type { CommandTx } from "../hubCommand.ts";
-import { insertDeliveries, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
-import { checkedValue, isWebhookField, webhookBody, type WebhookEvent } from "./webhookFields.ts";
+import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
+import { checkedValue, isWebhookField, webhookBody, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
 
 /** The ad account's bare asset id, for `act_<id>` or the id itself. */
 export function adAccountAssetId(objectId: string): string {
@@ -27,29 +27,22 @@ export class WebhookPublisher {
     const objectId = adAccountAssetId(event.objectId);
     const value = checkedValue(event.field, event.value);
     const subscribers = await listSubscribersWithConfig(tx.trx, objectId, "ad_account");
-    const body = webhookBody("ad_account", objectId, tx.now, event.field, value);
-    const rows: WebhookDeliveryRow[] = subscribers
+    const hearing = subscribers.filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field)).filter((s) => this.mayHear(s.subscribed_by, objectId, event));
+    return queue(tx, "ad_account", objectId, event.field, value, hearing.map((s) => s.app_id));
+  }
+
+  /**
+   * Queues a business event for every app subscribed to the business (`/{business_id}/subscribed_apps`)
+   * whose business webhook config includes the field, in the caller's transaction. Only apps whose
+   * subscriber is still an admin of the business (or the operator) hear it.
+   */
+  async publishToBusiness(tx: Pick<CommandTx, "trx" | "now">, event: BusinessWebhookEvent): Promise<number> {
+    const value = checkedValue(event.field, event.value);
+    const subscribers = await listBusinessSubscribersWithConfig(tx.trx, event.businessId);
+    const hearing = subscribers
       .filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field))
-      .filter((s) => this.mayHear(s.subscribed_by, objectId, event))
-      .map((s) => ({
-        id: newId(),
-        app_id: s.app_id,
-        object: "ad_account",
-        object_id: objectId,
-        field: event.field,
-        payload: body,
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: tx.now,
-        lease_until: null,
-        last_attempt_at: null,
-        last_http_status: null,
-        last_error: null,
-        delivered_at: null,
-        created_at: tx.now,
-      }));
-    await insertDeliveries(tx.trx, rows);
-    return rows.length;
+      .filter((s) => s.subscribed_by === null || this.deps.engine.roleIn(s.subscribed_by, event.businessId) === "ADMIN");
+    return queue(tx, "business", event.businessId, event.field, value, hearing.map((s) => s.app_id));
   }
 
   /**
@@ -68,4 +61,35 @@ export class WebhookPublisher {
     if (ownerId !== undefined && engine.roleIn(principalId, ownerId) !== undefined && engine.check(subject, "manage_access", objectId)) return true;
     return engine.roleIn(principalId, event.value.partner_business_id) !== undefined;
   }
+}
+
+/** One outbox row per app, all with the same body. */
+async function queue(
+  tx: Pick<CommandTx, "trx" | "now">,
+  object: WebhookObject,
+  objectId: string,
+  field: WebhookField,
+  value: Record<string, unknown>,
+  appIds: string[],
+): Promise<number> {
+  const body = webhookBody(object, objectId, tx.now, field, value);
+  const rows: WebhookDeliveryRow[] = appIds.map((appId) => ({
+    id: newId(),
+    app_id: appId,
+    object,
+    object_id: objectId,
+    field,
+    payload: body,
+    status: "pending",
+    attempts: 0,
+    next_attempt_at: tx.now,
+    lease_until: null,
+    last_attempt_at: null,
+    last_http_status: null,
+    last_error: null,
+    delivered_at: null,
+    created_at: tx.now,
+  }));
+  await insertDeliveries(tx.trx, rows);
+  return rows.length;
 }
