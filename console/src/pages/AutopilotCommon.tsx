@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Stack, Text } from "@mantine/core";
+import { Alert, Button, Group, Stack, Text, type AlertProps } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { NavLink as RouterLink, useLocation } from "react-router";
@@ -89,6 +89,11 @@ export function useWhoSays(): (who: string | null) => string {
   };
 }
 
+/** A Mantine Alert whose title keeps the body's near-black text, so every tint stays readable. */
+export function Notice(props: AlertProps & { "data-testid"?: string }) {
+  return <Alert {...props} styles={{ title: { color: "var(--mantine-color-text)" } }} />;
+}
+
 export function formatWhen(ms: number): string {
   return new Date(ms).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 }
@@ -137,9 +142,9 @@ export function AutopilotFrame({ title, description, children }: { title: string
       <PageTitle description={description}>{title}</PageTitle>
       <AutopilotTabs businessId={businessId} />
       {!isAdmin ? (
-        <Alert color="gray" title="Admins only">
+        <Notice color="gray" title="Admins only">
           Only admins of this business set up and run Autopilot.
-        </Alert>
+        </Notice>
       ) : (
         <QueryState query={workspaces} label="Autopilot">
           {(answer) => {

@@ -43,7 +43,7 @@ function ActionLog({ workspace }: { workspace: Workspace }) {
       </Title>
       <QueryState query={log} label="action log" empty="Autopilot has not done or proposed anything yet." isEmpty={(d) => d.data.length === 0}>
         {(answer) => (
-          <Table.ScrollContainer minWidth={640}>
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Action log" data-testid="action-log" verticalSpacing="sm">
               <Table.Thead>
                 <Table.Tr>
@@ -77,7 +77,7 @@ function ActionLog({ workspace }: { workspace: Workspace }) {
                 })}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </QueryState>
     </section>

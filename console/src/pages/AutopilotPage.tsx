@@ -1,11 +1,11 @@
-import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { graph } from "../api.ts";
 import { ErrorText, useBusiness } from "../components/common.tsx";
-import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type LogEntry, type Workspace, type WorkspacesAnswer } from "./AutopilotCommon.tsx";
+import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
 
 const AutopilotCharts = lazy(() => import("./AutopilotCharts.tsx"));
 
@@ -18,9 +18,9 @@ function ConnectButton({ workspace, configured }: { workspace: Workspace; config
   });
   if (!configured) {
     return (
-      <Alert color="yellow" title="Autopilot is not registered yet">
+      <Notice color="yellow" title="Autopilot is not registered yet">
         Autopilot connects as an app of its own business. An operator registers it once with <code>grantline autopilot register</code> (the demo does it).
-      </Alert>
+      </Notice>
     );
   }
   return (
@@ -39,7 +39,7 @@ function ConnectButton({ workspace, configured }: { workspace: Workspace; config
 function ConnectionsTable({ connections }: { connections: Connection[] }) {
   if (connections.length === 0) return <Text c="dimmed">No ad account is connected yet.</Text>;
   return (
-    <Table.ScrollContainer minWidth={520}>
+    <div className="table-scroll" tabIndex={0}>
       <Table aria-label="Connected ad accounts" data-testid="autopilot-connections">
         <Table.Thead>
           <Table.Tr>
@@ -69,7 +69,7 @@ function ConnectionsTable({ connections }: { connections: Connection[] }) {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
 }
 
@@ -92,24 +92,24 @@ function KillSwitch({ workspace }: { workspace: Workspace }) {
         Kill switch
       </Title>
       {workspace.kill_switch ? (
-        <Alert color="red" title="The kill switch is on" mb="sm" data-testid="kill-switch-on">
+        <Notice color="red" title="The kill switch is on" mb="sm" data-testid="kill-switch-on">
           Autopilot writes nothing — no automatic change and no approved one — until you turn it off.
-        </Alert>
+        </Notice>
       ) : (
         <Text size="sm" mb="sm">
           Stops every automated and approved change at once. Proposals stay in the queue.
         </Text>
       )}
-      <Button color={turnOn ? "red" : "green"} onClick={open}>
+      <Button color={turnOn ? "red.9" : "teal.9"} onClick={open}>
         {turnOn ? "Stop all automated actions" : "Turn the kill switch off"}
       </Button>
-      <Modal opened={opened} onClose={close} title={turnOn ? "Stop all automated actions?" : "Let Autopilot act again?"} centered>
+      <Modal opened={opened} onClose={close} title={turnOn ? "Stop all automated actions?" : "Let Autopilot act again?"} centered closeButtonProps={{ "aria-label": "Close" }}>
         <Text mb="md">{turnOn ? "Autopilot will not change anything in your ad accounts until you turn the kill switch off." : "Approved changes and, in autopilot mode, automatic ones will be written again, within your guardrails."}</Text>
         <Group justify="flex-end">
           <Button variant="default" onClick={close}>
             Cancel
           </Button>
-          <Button color={turnOn ? "red" : "green"} onClick={() => toggle.mutate()} loading={toggle.isPending}>
+          <Button color={turnOn ? "red.9" : "teal.9"} onClick={() => toggle.mutate()} loading={toggle.isPending}>
             {turnOn ? "Yes, stop everything" : "Yes, turn it off"}
           </Button>
         </Group>
@@ -154,10 +154,10 @@ function CommandBox({ workspace }: { workspace: Workspace }) {
         </Group>
       </form>
       {run.data && (
-        <Alert color={run.data.kind === "proposal" ? "blue" : "gray"} mt="sm" data-testid="command-answer">
+        <Notice color={run.data.kind === "proposal" ? "blue" : "gray"} mt="sm" data-testid="command-answer">
           <Text>{run.data.text}</Text>
           {run.data.kind === "proposal" && run.data.proposals.length > 0 && <Text size="sm">Nothing changes until you approve it under Approvals.</Text>}
-        </Alert>
+        </Notice>
       )}
     </section>
   );
@@ -174,13 +174,13 @@ function ConnectNotice() {
     setParams(params, { replace: true });
   };
   return error ? (
-    <Alert color="red" title="Autopilot could not connect" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={dismiss} mb="md">
+    <Notice color="red" title="Autopilot could not connect" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={dismiss} mb="md">
       {error}
-    </Alert>
+    </Notice>
   ) : (
-    <Alert color="green" title="Connected" withCloseButton closeButtonLabel="Dismiss" onClose={dismiss} mb="md" data-testid="connect-result">
+    <Notice color="green" title="Connected" withCloseButton closeButtonLabel="Dismiss" onClose={dismiss} mb="md" data-testid="connect-result">
       Autopilot can now use {connected!.split(",").join(", ")}, and only what you chose.
-    </Alert>
+    </Notice>
   );
 }
 

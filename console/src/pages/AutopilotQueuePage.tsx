@@ -1,8 +1,8 @@
-import { Alert, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { graph } from "../api.ts";
 import { ErrorText, QueryState } from "../components/common.tsx";
-import { AutopilotFrame, formatWhen, type LogEntry, type Workspace } from "./AutopilotCommon.tsx";
+import { AutopilotFrame, formatWhen, type LogEntry, type Workspace, Notice } from "./AutopilotCommon.tsx";
 
 function evidenceValue(value: unknown): string {
   if (value === null || value === undefined) return "—";
@@ -24,7 +24,7 @@ function Proposal({ entry, workspace }: { entry: LogEntry; workspace: Workspace 
     <Card withBorder component="article" aria-labelledby={`proposal-${entry.id}`} data-testid="proposal">
       <Stack gap="xs">
         <Title order={3} size="h5" id={`proposal-${entry.id}`}>
-          {entry.text}
+          {entry.text.endsWith(`: ${entry.reason}`) ? entry.text.slice(0, -(entry.reason.length + 2)) : entry.text}
         </Title>
         <Text size="sm">
           <strong>Why:</strong> {entry.reason}
@@ -68,9 +68,9 @@ function Queue({ workspace }: { workspace: Workspace }) {
   return (
     <Stack>
       {workspace.kill_switch && (
-        <Alert color="red" title="The kill switch is on">
+        <Notice color="red" title="The kill switch is on">
           Approving records your decision, but nothing is written until the kill switch is off.
-        </Alert>
+        </Notice>
       )}
       <QueryState query={queue} label="approval queue" empty="Nothing is waiting for your approval." isEmpty={(d) => d.data.length === 0}>
         {(answer) => (

@@ -1,9 +1,9 @@
-import { Alert, Button, Checkbox, Group, NumberInput, Radio, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from "@mantine/core";
+import { Button, Checkbox, Group, NumberInput, Radio, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { graph, GraphError } from "../api.ts";
 import { ErrorText, QueryState, useBusiness } from "../components/common.tsx";
-import { ACTION_KINDS, AutopilotFrame, workspacesKey, type Guardrails, type Workspace } from "./AutopilotCommon.tsx";
+import { ACTION_KINDS, AutopilotFrame, workspacesKey, type Guardrails, type Workspace, Notice } from "./AutopilotCommon.tsx";
 
 type Num = number | string;
 const num = (value: Num): number | undefined => (value === "" || value === undefined ? undefined : Number(value));
@@ -98,7 +98,7 @@ function GuardrailsForm({ workspace }: { workspace: Workspace }) {
         </Stack>
         {save.error && !errorField && <ErrorText error={save.error} />}
         {save.isSuccess && !save.isPending && (
-          <Text c="green.9" role="status">
+          <Text c="teal.9" role="status">
             Guardrails saved.
           </Text>
         )}
@@ -145,7 +145,7 @@ function ModeForm({ workspace }: { workspace: Workspace }) {
           </Stack>
         </Radio.Group>
         {save.isSuccess && !save.isPending && (
-          <Text c="green.9" role="status">
+          <Text c="teal.9" role="status">
             Mode saved: {save.data.mode === "autopilot" ? "autopilot" : "semi-auto"}.
           </Text>
         )}
@@ -223,7 +223,7 @@ function Channels() {
       </Text>
       <QueryState query={channels} label="notification channels" empty="No channel yet: alerts are only shown here." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <Table.ScrollContainer minWidth={480}>
+          <div className="table-scroll" tabIndex={0}>
             <Table aria-label="Notification channels">
               <Table.Thead>
                 <Table.Tr>
@@ -244,7 +244,7 @@ function Channels() {
                         <Button size="xs" variant="default" onClick={() => test.mutate(c.id)} aria-label={`Send a test to ${c.name}`}>
                           Test
                         </Button>
-                        <Button size="xs" color="red" variant="light" onClick={() => remove.mutate(c.id)} aria-label={`Remove ${c.name}`}>
+                        <Button size="xs" variant="default" onClick={() => remove.mutate(c.id)} aria-label={`Remove ${c.name}`}>
                           Remove
                         </Button>
                       </Group>
@@ -253,13 +253,13 @@ function Channels() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </QueryState>
       {test.data && (
-        <Alert color={test.data.success ? "green" : "red"} mt="sm">
+        <Notice color={test.data.success ? "green" : "red"} mt="sm">
           {test.data.success ? "The test message was delivered." : `The test failed: ${test.data.error ?? "no answer"}`}
-        </Alert>
+        </Notice>
       )}
       <ErrorText error={remove.error ?? test.error} />
       <form onSubmit={submit} aria-label="Add a notification channel">
@@ -276,9 +276,9 @@ function Channels() {
           )}
         </SimpleGrid>
         {add.data?.signing_secret && (
-          <Alert color="blue" mt="sm" title="Signing secret (shown once)">
+          <Notice color="blue" mt="sm" title="Signing secret (shown once)">
             <span className="mono">{add.data.signing_secret}</span>
-          </Alert>
+          </Notice>
         )}
         <ErrorText error={add.error} />
         <Button type="submit" mt="sm" loading={add.isPending}>
@@ -295,8 +295,8 @@ export function AutopilotSettingsPage() {
     <AutopilotFrame title="Autopilot settings" description="Autopilot never plans past a cap or a step, and autopilot mode does not start without a daily or monthly cap.">
       {(workspace) => (
         <Stack gap="xl">
-          <GuardrailsForm key={JSON.stringify(workspace.guardrails)} workspace={workspace} />
-          <ModeForm key={workspace.mode} workspace={workspace} />
+          <GuardrailsForm key={workspace.id} workspace={workspace} />
+          <ModeForm key={workspace.id} workspace={workspace} />
           <Channels />
         </Stack>
       )}
