@@ -5,7 +5,7 @@ import { CALLBACK_PATH } from "../../src/autopilot/app/connect.service.ts";
 import { GraphApiError } from "../../src/autopilot/app/graphClient.ts";
 import { registerAutopilotApp, type AutopilotRegistration } from "../../src/autopilot/app/registration.ts";
 import { SecretBox } from "../../src/crypto/secretBox.ts";
-import { operatorContext } from "../../src/hub/context.ts";
+import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { Browser } from "../auth/browser.ts";
 import { actionOf, buildOAuthWorld, connect, csrfOf, follow, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
@@ -24,6 +24,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
   let registration: AutopilotRegistration;
   const key = crypto.randomBytes(32);
   let clockOffset = 0;
+  let pixel: { id: string };
 
   beforeAll(async () => {
     store = makeTestStore(dialect);
@@ -31,6 +32,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() + clockOffset });
     world = await buildOAuthWorld(hub, `ap-${dialect}`, { serverOptions: { autopilot } });
     registration = await registerAutopilotApp(hub, autopilot, { hubUrl: world.url });
+    pixel = await hub.assets.createAsset(principalContext("person", world.person.id), world.business.id, { type: "pixel", name: "Shop Pixel" });
   });
   afterAll(async () => {
     await world.close();
@@ -77,7 +79,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     const flow = await hub.store.db.selectFrom("autopilot_oauth_flows").selectAll().where("workspace_id", "=", ws).executeTakeFirstOrThrow();
     expect(flow.state_hash).not.toBe(authorizationUrl.searchParams.get("state"));
 
-    const result = await connect(browser, authorizationUrl, { email: world.person.email, password: PASSWORD, assets: [world.assets.adAccountA], callbackPath: CALLBACK_PATH });
+    const result = await connect(browser, authorizationUrl, { email: world.person.email, password: PASSWORD, assets: [world.assets.adAccountA, pixel.id], callbackPath: CALLBACK_PATH });
     expect(result.callback?.pathname).toBe(CALLBACK_PATH);
     const back = await browser.get(result.callback!.toString());
     expect(back.status).toBe(303);
@@ -85,7 +87,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
 
     const view = await autopilot.workspaces.view(ws);
     expect(view.connections.map((c) => c.ad_account_id)).toEqual([`act_${world.assets.adAccountA}`]);
-    expect(view.connections[0]).toMatchObject({ status: "active", graph_url: world.url, scopes: ["ads_read", "ads_management"] });
+    expect(view.connections[0]).toMatchObject({ status: "active", graph_url: world.url, scopes: ["ads_read", "ads_management"], pixel_id: pixel.id, catalog_id: null });
     // Exchanged for a long-lived token (60 days), as Meta's apps do.
     expect(view.connections[0]!.token_expires_at! - Date.now()).toBeGreaterThan(59 * 86_400_000);
 
