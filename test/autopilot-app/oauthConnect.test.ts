@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import { CALLBACK_PATH } from "../../src/autopilot/app/connect.service.ts";
 import { GraphApiError } from "../../src/autopilot/app/graphClient.ts";
-import { registerAutopilotApp, type AutopilotRegistration } from "../../src/autopilot/app/registration.ts";
+import { ensureAutopilotApp, registerAutopilotApp, type AutopilotRegistration } from "../../src/autopilot/app/registration.ts";
+import { FLOW_COOKIE } from "../../src/autopilot/app/connectRoutes.ts";
 import { SecretBox } from "../../src/crypto/secretBox.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
@@ -145,6 +146,35 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     expect(errorOf(await browser.get(result3.callback!.toString()))).toMatch(/could not be exchanged/);
 
     expect((await autopilot.workspaces.view(ws)).connections).toEqual([]);
+  });
+
+  it("refuses a connection approved by someone other than the person who pressed Connect", async () => {
+    const { browser, token } = await signedIn();
+    const ws = await workspace(token, browser, `Mix-up ${dialect}`);
+    const url = await startConnect(browser, token, ws);
+    // Bob, with an ad account of his own, consents in a browser carrying Alice's flow cookie.
+    const email = `bob.${dialect}.${Date.now()}@people.test`;
+    const bob = await hub.businesses.createPerson(operatorContext(), { name: "Bob", email });
+    await hub.auth.setPassword(operatorContext(), email, PASSWORD);
+    const bobBusiness = await hub.businesses.createBusiness(principalContext("person", bob.id), { name: `Bob's shop ${dialect}` });
+    const bobAccount = await hub.assets.createAsset(principalContext("person", bob.id), bobBusiness.id, { type: "ad_account", name: "Bob's account", adAccount: { currency: "USD", timezoneName: "UTC" } });
+    const bobBrowser = new Browser(world.url);
+    bobBrowser.cookies.set(FLOW_COOKIE, browser.cookies.get(FLOW_COOKIE)!);
+    const result = await connect(bobBrowser, url, { email, password: PASSWORD, assets: [bobAccount.id], callbackPath: CALLBACK_PATH });
+    const back = await bobBrowser.get(result.callback!.toString());
+    expect(new URL(back.headers.get("location")!, world.url).searchParams.get("connect_error")).toMatch(/Someone other than the person who pressed Connect/);
+    expect((await autopilot.workspaces.view(ws)).connections).toEqual([]);
+  });
+
+  it("keeps the registration while the hub's URL stays the same, and registers again when it moved", async () => {
+    const same = await ensureAutopilotApp(hub, autopilot, world.url);
+    expect(same).toMatchObject({ created: false, client: { client_id: registration.client_id } });
+    const moved = await ensureAutopilotApp(hub, autopilot, "http://localhost:8080");
+    expect(moved.created).toBe(true);
+    expect(moved.client).toMatchObject({ redirect_uri: `http://localhost:8080${CALLBACK_PATH}`, issuer: "http://localhost:8080" });
+    expect(moved.client.client_id).not.toBe(registration.client_id);
+    // Back to this hub's URL for the other tests.
+    await ensureAutopilotApp(hub, autopilot, world.url);
   });
 
   it("says so when the person cancels on the consent page, and only the business's admins may start", async () => {

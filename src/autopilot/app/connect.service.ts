@@ -36,6 +36,8 @@ export interface StartedFlow {
   authorizationUrl: string;
   /** Goes into the browser's flow cookie; the callback must bring it back. */
   browserBinding: string;
+  /** Autopilot's callback as registered: the flow cookie is scoped to it (and Secure when it is https). */
+  callbackUrl: string;
   expiresAt: number;
 }
 
@@ -201,7 +203,7 @@ export class ConnectService {
       code_challenge_method: "S256",
       state,
     });
-    return { authorizationUrl: url.toString(), browserBinding, expiresAt };
+    return { authorizationUrl: url.toString(), browserBinding, callbackUrl: row.redirect_uri, expiresAt };
   }
 
   /**

@@ -70,11 +70,13 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
     const { workspace, who, ctx } = await access.workspace(request, request.params.ws);
     const body = parse(connectBody, request.body);
     const started = await autopilot.connect.start(workspace.id, { initiatedBy: who, returnTo: body.return_to ?? null });
+    const callback = new URL(started.callbackUrl);
+    // Lax: the consent page's redirect back is a top-level navigation, which carries it.
     void reply.setCookie(FLOW_COOKIE, started.browserBinding, {
       httpOnly: true,
       sameSite: "lax",
-      secure: request.protocol === "https",
-      path: CALLBACK_PATH,
+      secure: callback.protocol === "https:",
+      path: callback.pathname,
       maxAge: Math.floor(FLOW_TTL_MS / 1000),
     });
     await hub.audit.record(ctx, { action: "autopilot.connect_start", businessId: workspace.business_id, targetType: "autopilot", targetId: workspace.id });
