@@ -140,6 +140,8 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     // The overview's chart now marks the change.
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list", { name: `Autopilot's changes on ${main.graphId}` }).getByText(/Raised 'Summer Sale – Lookalike'/).waitFor();
+    await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day .* 1 day\\(s\\) with Autopilot changes marked`) }).waitFor();
+    await screenshot(page, "autopilot-overview-changes-1440");
     await context.close();
   }, 240_000);
 

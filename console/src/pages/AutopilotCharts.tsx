@@ -38,7 +38,10 @@ const METRICS = [
 function MetricChart({ account, metric, days, changes }: { account: string; metric: (typeof METRICS)[number]; days: Day[]; changes: Marker[] }) {
   const values = days.map((d) => d[metric.key]).filter((v): v is number => v !== null);
   const latest = values.at(-1);
-  const data = days.map((d) => ({ day: d.date.slice(5), value: d[metric.key] }));
+  // Days with a change but no results yet (today) still get a place on the axis, so every change is marked.
+  const dates = [...new Set([...days.map((d) => d.date), ...changes.map((c) => c.date)])].sort();
+  const byDate = new Map(days.map((d) => [d.date, d[metric.key]]));
+  const data = dates.map((date) => ({ day: date.slice(5), value: byDate.get(date) ?? null }));
   const changeDays = [...new Set(changes.map((c) => c.date.slice(5)))];
   return (
     <figure style={{ margin: 0 }}>
@@ -56,7 +59,7 @@ function MetricChart({ account, metric, days, changes }: { account: string; metr
             <XAxis dataKey="day" fontSize={11} />
             <YAxis fontSize={11} width={44} />
             <Tooltip formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))} />
-            <Line type="monotone" dataKey="value" name={metric.label} stroke={metric.color} dot={false} connectNulls />
+            <Line type="monotone" dataKey="value" name={metric.label} stroke={metric.color} dot={false} connectNulls isAnimationActive={false} />
             {changeDays.map((day) => (
               <ReferenceLine key={day} x={day} stroke="#e8590c" strokeDasharray="4 2" label={{ value: "▲", position: "insideTop", fill: "#e8590c" }} />
             ))}
