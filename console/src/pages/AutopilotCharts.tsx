@@ -26,6 +26,7 @@ interface Performance {
   currency: string | null;
   days: Day[];
   changes: Marker[];
+  error: string | null;
 }
 
 const METRICS = [
@@ -93,7 +94,9 @@ export default function AutopilotCharts({ workspaceId }: { workspaceId: string }
                   {p.ad_account_id}
                   {p.currency ? ` (${p.currency})` : ""}
                 </Title>
-                {p.days.length === 0 ? (
+                {p.error ? (
+                  <Text c="red.9">{p.error}</Text>
+                ) : p.days.length === 0 ? (
                   <Text c="dimmed">No delivery in the last 30 days.</Text>
                 ) : (
                   <SimpleGrid cols={{ base: 1, md: 2 }}>

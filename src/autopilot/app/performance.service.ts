@@ -2,6 +2,7 @@ import { errors } from "../../errors.ts";
 import { describeChange } from "./actionLog.ts";
 import { listActions, type ConnectionRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
+import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
 const DAY_MS = 86_400_000;
@@ -32,6 +33,8 @@ export interface ConnectionPerformance {
   days: PerformanceDay[];
   /** Autopilot's confirmed changes on the account, to mark on the charts. */
   changes: PerformanceMarker[];
+  /** Why the results could not be read (the connection needs attention, the Graph did not answer). */
+  error: string | null;
 }
 
 interface InsightsRow {
@@ -76,8 +79,8 @@ export class PerformanceService {
     return out;
   }
 
-  private async read(connection: ConnectionRow, since: string, until: string): Promise<{ currency: string | null; days: PerformanceDay[] }> {
-    if (connection.status !== "active") return { currency: null, days: [] };
+  private async read(connection: ConnectionRow, since: string, until: string): Promise<{ currency: string | null; days: PerformanceDay[]; error: string | null }> {
+    if (connection.status !== "active") return { currency: null, days: [], error: `act_${connection.ad_account_id} needs attention; reconnect it to see its results.` };
     return this.workspaces.withClient(connection, "reading performance for the charts", async (client) => {
       const account = await client.get<{ currency?: string }>(`act_${connection.ad_account_id}`, { fields: "currency" });
       const rows = await client.getAll<InsightsRow>(`act_${connection.ad_account_id}/insights`, {
@@ -94,7 +97,12 @@ export class PerformanceService {
           return { date: r.date_start, spend, conversions, revenue, cpa: conversions > 0 ? spend / conversions : null, roas: spend > 0 ? revenue / spend : null };
         })
         .sort((a, b) => a.date.localeCompare(b.date));
-      return { currency: account.currency ?? null, days };
+      return { currency: account.currency ?? null, days, error: null };
+    }).catch((error: unknown) => {
+      // One account's failure is reported on its chart; the others still show.
+      if (error instanceof GraphApiError) return { currency: null, days: [], error: `The Graph refused to give the results: ${error.userMsg ?? error.message}` };
+      if (error instanceof GraphTransportError || error instanceof RateLimitBackoff) return { currency: null, days: [], error: error.message };
+      throw error;
     });
   }
 }
