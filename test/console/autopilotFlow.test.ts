@@ -142,6 +142,12 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await page.getByRole("list", { name: `Autopilot's changes on ${main.graphId}` }).getByText(/Raised 'Summer Sale – Lookalike'/).waitFor();
     await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day .* 1 day\\(s\\) with Autopilot changes marked`) }).waitFor();
     await screenshot(page, "autopilot-overview-changes-1440");
+
+    // Undo from the log: the opposite change, through the same guarded path, and the hub follows.
+    await page.getByRole("link", { name: "Action log and alerts" }).click();
+    await log.getByRole("button", { name: "Undo" }).click();
+    await log.getByText(/^Lowered 'Summer Sale – Lookalike' daily budget from \$55\.00 to \$50\.00/).waitFor();
+    expect((await asAlice("GET", `/${lookalike.id}?fields=daily_budget`)).body.daily_budget).toBe("5000");
     await context.close();
   }, 240_000);
 
@@ -174,6 +180,11 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await check(page, "autopilot-settings", 1440);
 
     await page.getByRole("link", { name: "Overview" }).click();
+    // The text-command box answers a question from live insights.
+    await page.getByRole("textbox", { name: "Command or question" }).fill("how much did we spend yesterday?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.getByTestId("command-answer").textContent()).toMatch(/^You spent \$[\d,]+\.\d\d yesterday\./);
+
     await page.getByRole("button", { name: "Stop all automated actions" }).click();
     await page.getByRole("dialog", { name: "Stop all automated actions?" }).waitFor();
     await check(page, "autopilot-kill-confirm", 1440);

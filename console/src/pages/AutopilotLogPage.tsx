@@ -18,6 +18,7 @@ const STATE_WORDS: Record<string, { label: string; color: string }> = {
 
 function UndoButton({ entry, workspace }: { entry: LogEntry; workspace: Workspace }) {
   const queryClient = useQueryClient();
+  // The undo is a new action: the refreshed log shows how it went.
   const undo = useMutation({
     mutationFn: () => graph.post<{ state: string; text: string }>(`/autopilot/actions/${entry.id}/undo`, {}),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["autopilot", workspace.id] }),
@@ -27,7 +28,6 @@ function UndoButton({ entry, workspace }: { entry: LogEntry; workspace: Workspac
       <Button size="xs" variant="default" onClick={() => undo.mutate()} loading={undo.isPending} aria-describedby={`entry-${entry.id}`}>
         Undo
       </Button>
-      {undo.data && <Text size="xs">{undo.data.text}</Text>}
       <ErrorText error={undo.error} />
     </>
   );

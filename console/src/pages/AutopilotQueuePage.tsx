@@ -69,7 +69,7 @@ function Queue({ workspace }: { workspace: Workspace }) {
     <Stack>
       {workspace.kill_switch && (
         <Notice color="red" title="The kill switch is on">
-          Approving records your decision, but nothing is written until the kill switch is off.
+          While it is on, an approved change is held back and logged, not written. Turn it off on the Overview first.
         </Notice>
       )}
       <QueryState query={queue} label="approval queue" empty="Nothing is waiting for your approval." isEmpty={(d) => d.data.length === 0}>
