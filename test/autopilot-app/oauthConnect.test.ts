@@ -100,6 +100,9 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     expect(refused).toBeInstanceOf(GraphApiError);
     expect([200, 10]).toContain((refused as GraphApiError).code);
 
+    const audit = await hub.store.db.selectFrom("audit_entries").select(["action", "business_id"]).where("action", "like", "autopilot.connect%").where("business_id", "=", world.business.id).execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(expect.arrayContaining(["autopilot.connect", "autopilot.connect_start"]));
+
     // The callback is good once.
     const again = await browser.get(result.callback!.toString());
     expect(again.status).toBe(303);

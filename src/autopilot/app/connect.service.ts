@@ -43,6 +43,8 @@ export interface StartedFlow {
 
 export interface FinishedFlow {
   workspace: WorkspaceView;
+  /** Who pressed Connect (`person:<id>`…). */
+  initiatedBy: string;
   connected: ConnectionView[];
   pixels: string[];
   catalogs: string[];
@@ -271,7 +273,7 @@ export class ConnectService {
         }),
       );
     }
-    return { workspace: await this.workspaces.view(flow.workspace_id), connected, pixels: assets.pixels, catalogs: assets.catalogs, returnTo: flow.return_to };
+    return { workspace: await this.workspaces.view(flow.workspace_id), initiatedBy: flow.initiated_by, connected, pixels: assets.pixels, catalogs: assets.catalogs, returnTo: flow.return_to };
   }
 
   /** Meta's long-lived token exchange; servers without it leave the short-lived token in place. */

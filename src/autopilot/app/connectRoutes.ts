@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { errors, GrantlineError } from "../../errors.ts";
+import { systemContext } from "../../hub/context.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { escapeHtml } from "../../oauth/consentPage.ts";
 import type { Autopilot } from "./autopilot.ts";
@@ -91,6 +92,13 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
     try {
       const done = await autopilot.connect.finish(query, binding);
       const connected = done.connected.map((c) => c.ad_account_id).join(",");
+      await hub.audit.record(systemContext(request.id), {
+        action: "autopilot.connect",
+        businessId: done.workspace.business_id,
+        targetType: "autopilot",
+        targetId: done.workspace.id,
+        after: { connected: done.connected.map((c) => c.ad_account_id), pixels: done.pixels, catalogs: done.catalogs, initiated_by: done.initiatedBy },
+      });
       if (!done.returnTo) {
         return reply.type("text/html; charset=utf-8").send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Autopilot connected – Grantline</title></head><body><main><h1>Autopilot is connected</h1><p>Connected ${escapeHtml(connected)}.</p></main></body></html>`);
       }
