@@ -167,6 +167,10 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     const back = await bobBrowser.get(result.callback!.toString());
     expect(new URL(back.headers.get("location")!, world.url).searchParams.get("connect_error")).toMatch(/Someone other than the person who pressed Connect/);
     expect((await autopilot.workspaces.view(ws)).connections).toEqual([]);
+    // Autopilot gave Bob's grant back rather than keep a token it will not use.
+    const grants = await hub.store.db.selectFrom("app_grants").select("revoked_at").where("principal_id", "=", bob.id).execute();
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.revoked_at).not.toBeNull();
   });
 
   it("keeps the registration while the hub's URL stays the same, and registers again when it moved", async () => {

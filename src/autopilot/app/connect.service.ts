@@ -249,19 +249,23 @@ export class ConnectService {
     const secret = this.secretOf(row);
     const longLived = await this.longLived(row, secret, tokens.access_token);
     const accessToken = longLived?.access_token ?? tokens.access_token;
+    // From here a refusal also gives the access back: Autopilot keeps no token it will not use.
+    const refuse = async (message: string) => {
+      await this.giveBack(row.graph_url, accessToken);
+      return fail(message);
+    };
     const appClient = new GraphClient({ baseUrl: row.graph_url, accessToken: `${row.client_id}|${secret}`, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     const debug = await appClient.get<DebugToken>("debug_token", { input_token: accessToken }).catch(() => undefined);
     const data = debug?.data;
-    if (!data?.is_valid || data.app_id !== row.client_id) throw fail("The authorization server gave a token Autopilot cannot use; start connecting again.");
+    if (!data?.is_valid || data.app_id !== row.client_id) throw await refuse("The authorization server gave a token Autopilot cannot use; start connecting again.");
     const [initiatorType, initiatorId] = flow.initiated_by.split(":");
-    if (initiatorType === "person" && data.user_id !== initiatorId) throw fail("Someone other than the person who pressed Connect approved this connection; nothing was connected.");
+    if (initiatorType === "person" && data.user_id !== initiatorId) throw await refuse("Someone other than the person who pressed Connect approved this connection; nothing was connected.");
 
     const granted = new Set<string>();
     for (const g of data.granular_scopes ?? []) if ((AUTOPILOT_SCOPES as readonly string[]).includes(g.scope)) for (const id of g.target_ids ?? []) granted.add(id);
-    const assets = await this.classify(row.graph_url, accessToken, [...granted]).catch(() => {
-      throw fail(`The Graph at ${row.graph_url} could not be reached to read what was granted; start connecting again.`);
-    });
-    if (assets.adAccounts.length === 0) throw fail("No ad account was chosen on the consent page; connect again and tick at least one ad account.");
+    const assets = await this.classify(row.graph_url, accessToken, [...granted]).catch(() => undefined);
+    if (!assets) throw await refuse(`The Graph at ${row.graph_url} could not be reached to read what was granted; start connecting again.`);
+    if (assets.adAccounts.length === 0) throw await refuse("No ad account was chosen on the consent page; connect again and tick at least one ad account.");
     const expiresIn = longLived?.expires_in ?? tokens.expires_in;
     const tokenExpiresAt = data.expires_at ? data.expires_at * 1000 : data.expires_at === 0 ? null : expiresIn ? now + expiresIn * 1000 : null;
     const connected: ConnectionView[] = [];
@@ -274,6 +278,14 @@ export class ConnectService {
       );
     }
     return { workspace: await this.workspaces.view(flow.workspace_id), initiatedBy: flow.initiated_by, connected, pixels: assets.pixels, catalogs: assets.catalogs, returnTo: flow.return_to };
+  }
+
+  /**
+   * Meta's "remove the app" (`DELETE /me/permissions`) with the token itself: the grant behind it and
+   * every token of it end. Best effort — a server that does not answer leaves a token nobody holds.
+   */
+  private async giveBack(graphUrl: string, token: string): Promise<void> {
+    await fetch(`${graphUrl}/me/permissions`, { method: "DELETE", headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(this.deps.graphTimeoutMs ?? 30_000) }).catch(() => undefined);
   }
 
   /** Meta's long-lived token exchange; servers without it leave the short-lived token in place. */
