@@ -206,8 +206,10 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     const refused = await outsider.post(`/autopilot/workspaces/${ws}/connect`, {}, { authorization: `Bearer ${outsiderToken}` });
     expect(refused.body.error).toMatchObject({ code: 200 });
     expect((await outsider.get(`/autopilot/businesses/${world.business.id}/workspaces`, { authorization: `Bearer ${outsiderToken}` })).body.error).toMatchObject({ code: 200 });
-    const bad = await browser.post(`/autopilot/workspaces/${ws}/connect`, { return_to: "https://evil.example/" }, { authorization: `Bearer ${token}` });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toMatch(/return_to must be a path on this server/);
+    for (const returnTo of ["https://evil.example/", "//evil.example/console", "/\\evil.example"]) {
+      const bad = await browser.post(`/autopilot/workspaces/${ws}/connect`, { return_to: returnTo }, { authorization: `Bearer ${token}` });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/return_to must be a path on this server/);
+    }
   });
 });
