@@ -15,6 +15,8 @@ const SETTINGS = [
 
 const SECURITY = [{ to: "security/audit", label: "Audit log" }];
 
+const AUTOPILOT = [{ to: "autopilot", label: "Autopilot" }];
+
 function NavSection({ title, items, businessId, onNavigate }: { title: string; items: typeof SETTINGS; businessId: string; onNavigate: () => void }) {
   const location = useLocation();
   return (
@@ -100,6 +102,7 @@ export function AppLayout() {
           <Stack gap={0}>
             <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} />
             {business.role === "ADMIN" && <NavSection title="Security center" items={SECURITY} businessId={businessId} onNavigate={close} />}
+            {business.role === "ADMIN" && <NavSection title="Tools" items={AUTOPILOT} businessId={businessId} onNavigate={close} />}
           </Stack>
         ) : (
           <Text size="sm" p="sm">

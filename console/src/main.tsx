@@ -19,6 +19,10 @@ import { AssetsPage } from "./pages/AssetsPage.tsx";
 import { AssetDetailPage } from "./pages/AssetDetailPage.tsx";
 import { AuditLogPage } from "./pages/AuditLogPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { AutopilotPage } from "./pages/AutopilotPage.tsx";
+import { AutopilotQueuePage } from "./pages/AutopilotQueuePage.tsx";
+import { AutopilotLogPage } from "./pages/AutopilotLogPage.tsx";
+import { AutopilotSettingsPage } from "./pages/AutopilotSettingsPage.tsx";
 
 const theme = createTheme({
   primaryColor: "indigo",
@@ -57,6 +61,10 @@ const router = createBrowserRouter(
         { path: "b/:businessId/assets", element: <AssetsPage /> },
         { path: "b/:businessId/assets/:assetType/:assetId", element: <AssetDetailPage /> },
         { path: "b/:businessId/security/audit", element: <AuditLogPage /> },
+        { path: "b/:businessId/autopilot", element: <AutopilotPage /> },
+        { path: "b/:businessId/autopilot/queue", element: <AutopilotQueuePage /> },
+        { path: "b/:businessId/autopilot/log", element: <AutopilotLogPage /> },
+        { path: "b/:businessId/autopilot/settings", element: <AutopilotSettingsPage /> },
         { path: "*", element: <NotFoundPage /> },
       ],
     },

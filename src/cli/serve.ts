@@ -16,6 +16,7 @@ import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
+import { ensureAutopilotApp } from "../autopilot/app/registration.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -31,7 +32,8 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...config.rateLimits,
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot: openAutopilot(hub, config) });
+  const autopilot = openAutopilot(hub, config);
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;
@@ -92,6 +94,13 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   if (landing) process.stdout.write(`Simulated shops: ${landing.url}/ (pages fail while the market has their site down)\n`);
   if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
+  // Autopilot connects through OAuth as an app of its own business; the demo registers it.
+  const autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  process.stdout.write(
+    autopilotClient
+      ? `Autopilot: OAuth client ${autopilotClient.client_id} (secret sealed in the store; \`grantline autopilot oauth-client\` shows it), callback ${autopilotClient.redirect_uri}\n`
+      : "Autopilot: no OAuth client yet; `grantline autopilot register --hub-url URL` registers it\n",
+  );
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

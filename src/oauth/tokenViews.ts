@@ -1,9 +1,13 @@
 import type { Hub } from "../hub/hub.ts";
 
-/** Which asset types each scope is about, for Meta's granular_scopes target_ids. */
+/**
+ * Which asset types each scope is about, for Meta's granular_scopes target_ids. The ads scopes also
+ * reach the pixels and catalogs chosen with the ad accounts (the access engine lets them see those),
+ * so an app learns every asset it was given from one debug_token.
+ */
 const SCOPE_TARGETS: Record<string, readonly string[]> = {
-  ads_read: ["ad_account"],
-  ads_management: ["ad_account"],
+  ads_read: ["ad_account", "pixel", "product_catalog"],
+  ads_management: ["ad_account", "pixel", "product_catalog"],
   business_management: ["business"],
   catalog_management: ["product_catalog"],
   pages_read_engagement: ["page"],

@@ -436,6 +436,8 @@ export interface Database {
   autopilot_insights: AutopilotInsightsTable;
   autopilot_actions: AutopilotActionsTable;
   autopilot_alerts: AutopilotAlertsTable;
+  autopilot_oauth_clients: AutopilotOAuthClientsTable;
+  autopilot_oauth_flows: AutopilotOAuthFlowsTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -769,4 +771,41 @@ export interface AutopilotAlertsTable {
   details_json: string;
   delivery_json: string | null;
   created_at: number;
+}
+
+/** Autopilot's registration as an OAuth client of an authorization server (the hub, or Meta). */
+export interface AutopilotOAuthClientsTable {
+  id: string;
+  /** The authorization server (its discovery document is read from here). */
+  issuer: string;
+  /** Base URL of the Graph the tokens are for. */
+  graph_url: string;
+  client_id: string;
+  /** The client secret sealed with the secret key (context `autopilot_client_secret:<id>`). */
+  sealed_secret: string;
+  /** Autopilot's callback, exactly as registered with the app. */
+  redirect_uri: string;
+  /** Scopes Autopilot asks for, JSON. */
+  scopes_json: string;
+  created_at: number;
+}
+
+/** An authorization request in progress: its state (hashed), PKCE verifier (sealed) and who started it. */
+export interface AutopilotOAuthFlowsTable {
+  /** SHA-256 of the `state` sent with the request. */
+  state_hash: string;
+  workspace_id: string;
+  client_row_id: string;
+  /** The PKCE code verifier sealed with the secret key (context `autopilot_pkce:<state hash>`). */
+  sealed_verifier: string;
+  /** SHA-256 of the value in the browser's flow cookie: the callback must come from the same browser. */
+  browser_hash: string;
+  /** `person:<id>` or `system_user:<id>` who pressed Connect. */
+  initiated_by: string;
+  /** Where the browser goes after the callback (a path on this server). */
+  return_to: string | null;
+  created_at: number;
+  expires_at: number;
+  /** Set when the callback used it; a state is good once. */
+  finished_at: number | null;
 }

@@ -61,22 +61,25 @@ export async function clientConfig(world: OAuthWorld, which: "app" | "otherApp" 
   return client.discovery(new URL(world.url), app.id, app.secret, client.ClientSecretBasic(app.secret), { execute: [client.allowInsecureRequests] });
 }
 
-/** Follows redirects inside the hub; stops at the first page or at a redirect leaving it. */
-export async function follow(browser: Browser, start: string) {
+/**
+ * Follows redirects inside the hub; stops at the first page or at a redirect leaving it (or, with
+ * `stopAt`, at a redirect to a path of the hub itself, such as an app served by the hub).
+ */
+export async function follow(browser: Browser, start: string, stopAt?: string) {
   let response = await browser.get(start);
   for (let i = 0; i < 10 && response.status >= 300 && response.status < 400; i++) {
     const location = new URL(response.headers.get("location")!, browser.baseUrl);
-    if (location.origin !== new URL(browser.baseUrl).origin) return { response, location };
+    if (location.origin !== new URL(browser.baseUrl).origin || (stopAt && location.pathname === stopAt)) return { response, location };
     response = await browser.get(location.toString());
   }
   return { response, location: undefined };
 }
 
-function csrfOf(html: string): string {
+export function csrfOf(html: string): string {
   return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 }
 
-function actionOf(html: string, suffix: string): string {
+export function actionOf(html: string, suffix: string): string {
   return new RegExp(`action="(/oauth/interaction/[^"]+/${suffix})"`).exec(html)![1]!;
 }
 
@@ -87,15 +90,16 @@ function actionOf(html: string, suffix: string): string {
 export async function connect(
   browser: Browser,
   authorizationUrl: URL | string,
-  input: { email: string; password: string; assets: string[]; businesses?: string[]; scopes?: string[] },
+  input: { email: string; password: string; assets: string[]; businesses?: string[]; scopes?: string[]; callbackPath?: string },
 ): Promise<{ callback?: URL; page?: string; status?: number }> {
-  let step = await follow(browser, authorizationUrl.toString());
+  const go = (start: string) => follow(browser, start, input.callbackPath);
+  let step = await go(authorizationUrl.toString());
   if (step.location) return { callback: step.location };
   if (step.response.text.includes("/login\"")) {
     const html = step.response.text;
     const posted = await browser.request("POST", actionOf(html, "login"), { form: { _csrf: csrfOf(html), email: input.email, password: input.password } });
     if (posted.status >= 400) return { page: posted.text, status: posted.status };
-    step = await follow(browser, new URL(posted.headers.get("location")!, browser.baseUrl).toString());
+    step = await go(new URL(posted.headers.get("location")!, browser.baseUrl).toString());
     if (step.location) return { callback: step.location };
   }
   const html = step.response.text;
@@ -107,7 +111,7 @@ export async function connect(
   for (const business of input.businesses ?? []) form.append("business", business);
   const response = await browser.request("POST", actionOf(html, "consent"), { form });
   if (response.status >= 400) return { page: response.text, status: response.status };
-  const after = await follow(browser, new URL(response.headers.get("location")!, browser.baseUrl).toString());
+  const after = await go(new URL(response.headers.get("location")!, browser.baseUrl).toString());
   return after.location ? { callback: after.location } : { page: after.response.text, status: after.response.status };
 }
 

@@ -2,6 +2,8 @@ import { SecretBox } from "../../crypto/secretBox.ts";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
 import { ActionService, type ExecutionResult } from "./action.service.ts";
+import { ConnectService } from "./connect.service.ts";
+import { PerformanceService } from "./performance.service.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
 import { logOnlySink, type AlertSink } from "./alerts.ts";
 import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
@@ -51,6 +53,8 @@ export class Autopilot {
   readonly actions: ActionService;
   readonly monitors: MonitorService;
   readonly commands: TextCommandService;
+  readonly connect: ConnectService;
+  readonly performance: PerformanceService;
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -70,6 +74,8 @@ export class Autopilot {
     this.actions = new ActionService(this.deps, this.workspaces);
     this.monitors = new MonitorService(this.deps, this.workspaces, this.actions);
     this.commands = new TextCommandService(this.workspaces, this.actions, this.deps.now);
+    this.connect = new ConnectService(this.deps, this.workspaces);
+    this.performance = new PerformanceService(this.deps, this.workspaces);
   }
 
   private planner(): Planner {

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../config/env.ts";
-import { principalContext } from "../../hub/context.ts";
-import { bootstrapBusiness, openHub, type Hub } from "../../hub/hub.ts";
+import { openHub, type Hub } from "../../hub/hub.ts";
 import type { LogEntry } from "./actionLog.ts";
 import type { Autopilot } from "./autopilot.ts";
+import { registerAutopilotApp } from "./registration.ts";
 import { openAutopilot } from "./wiring.ts";
 
 function print(json: boolean, value: unknown, text: string): void {
@@ -37,16 +37,42 @@ export function registerAutopilotAppCommands(program: Command): void {
 
   autopilot
     .command("register")
-    .description("Register Autopilot as an app of its own business (a new business, an admin system user and the app).")
+    .description("Register Autopilot as an app of its own business on the hub (OAuth client; the secret is kept sealed in the store).")
+    .option("--hub-url <url>", "where people and Autopilot reach the hub (default GRANTLINE_PUBLIC_URL, else http://HOST:PORT)")
     .option("--business-name <name>", "name of Autopilot's business", "Autopilot")
     .option("--app-name <name>", "name of the app", "Autopilot")
     .option("--json", "print one line of JSON")
-    .action(async (opts: { businessName: string; appName: string; json?: boolean }) => {
-      await withAutopilot(async (_autopilot, hub) => {
-        const own = await bootstrapBusiness(hub, opts.businessName);
-        const app = await hub.apps.createApp(principalContext("system_user", own.system_user_id), own.business_id, opts.appName);
-        const out = { business_id: own.business_id, app_id: app.id };
-        print(opts.json === true, out, `Autopilot is app ${app.id} of business ${own.business_id}.`);
+    .action(async (opts: { hubUrl?: string; businessName: string; appName: string; json?: boolean }) => {
+      const config = loadConfig();
+      const hubUrl = opts.hubUrl ?? config.publicUrl ?? `http://${config.host}:${config.port}`;
+      await withAutopilot(async (ap, hub) => {
+        const out = await registerAutopilotApp(hub, ap, { hubUrl, businessName: opts.businessName, appName: opts.appName });
+        print(opts.json === true, out, `Autopilot is app ${out.client_id} of business ${out.business_id}; its callback is ${out.redirect_uri}. The client secret is sealed in the store (autopilot_oauth_clients).`);
+      });
+    });
+
+  autopilot
+    .command("oauth-client")
+    .description("Show Autopilot's OAuth client, or set one registered elsewhere (another hub, or Meta).")
+    .option("--issuer <url>", "the authorization server (OpenID discovery is read from it)")
+    .option("--graph-url <url>", "base URL of the Graph the tokens are for (default: the issuer)")
+    .option("--client-id <id>", "the app's client ID")
+    .option("--client-secret <secret>", "the app's client secret (stored sealed)")
+    .option("--redirect-uri <uri>", "Autopilot's callback exactly as registered (…/autopilot/oauth/callback)")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { issuer?: string; graphUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        if (opts.issuer || opts.clientId || opts.clientSecret || opts.redirectUri) {
+          if (!opts.issuer || !opts.clientId || !opts.clientSecret || !opts.redirectUri) throw new InvalidArgumentError("--issuer, --client-id, --client-secret and --redirect-uri go together");
+          await ap.connect.saveClient({ issuer: opts.issuer, graphUrl: opts.graphUrl ?? opts.issuer, clientId: opts.clientId, clientSecret: opts.clientSecret, redirectUri: opts.redirectUri });
+        }
+        const client = await ap.connect.client();
+        if (!client) {
+          print(opts.json === true, null, "Autopilot has no OAuth client yet: run `grantline autopilot register`.");
+          process.exitCode = 1;
+          return;
+        }
+        print(opts.json === true, client, `Client ID ${client.client_id} at ${client.issuer} (Graph ${client.graph_url}), callback ${client.redirect_uri}, scopes ${client.scopes.join(" ")}; the secret is sealed in the store.`);
       });
     });
 
@@ -65,7 +91,7 @@ export function registerAutopilotAppCommands(program: Command): void {
 
   autopilot
     .command("connect")
-    .description("Connect an ad account with a token given to Autopilot (checked against the Graph, stored sealed).")
+    .description("Connect an ad account with an existing token, e.g. a system user's token issued for Autopilot's app (checked against the Graph, stored sealed); people connect through OAuth in the console.")
     .requiredOption("--workspace <name>", "workspace name or id")
     .requiredOption("--account <act_id>", "ad account, act_<id>")
     .requiredOption("--token <token>", "access token for the account (from the OAuth flow or an existing one)")

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
-import { authenticate } from "../../graph/graphAuth.ts";
-import { authorizeBusinessAdmin } from "../../hub/access/authorize.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
+import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
+import { autopilotAccess } from "./routeAccess.ts";
 
 const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
 const killBody = z.object({ on: z.boolean() }).strict();
@@ -26,15 +26,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  * an admin of the workspace's business (the advertiser); errors use the Graph envelope.
  */
 export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
-  const caller = async (request: FastifyRequest, workspaceIdOrName: string) => {
-    const { ctx } = await authenticate(hub, request);
-    const workspace = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
-    // An unknown workspace and one the caller may not see look the same.
-    if (!workspace || !workspace.business_id) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
-    authorizeBusinessAdmin(hub.engine, ctx, workspace.business_id, "managing Autopilot");
-    const who = "id" in ctx.actor ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type;
-    return { workspace, who, ctx };
-  };
+  const caller = autopilotAccess(hub, autopilot).workspace;
   const audit = (ctx: Awaited<ReturnType<typeof caller>>["ctx"], businessId: string | null, action: string, targetId: string, after: unknown) =>
     hub.audit.record(ctx, { action, businessId, targetType: "autopilot", targetId, after });
   const forAction = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -101,4 +93,6 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
     await audit(ctx, workspace.business_id, "autopilot.undo", action.id, result);
     return result;
   });
+
+  registerAutopilotConnectRoutes(app, hub, autopilot);
 }

@@ -1,0 +1,108 @@
+import { errors } from "../../errors.ts";
+import { describeChange } from "./actionLog.ts";
+import { listActions, type ConnectionRow } from "./autopilot.repository.ts";
+import type { AutopilotDeps } from "./context.ts";
+import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
+import type { WorkspaceService } from "./workspace.service.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface PerformanceDay {
+  date: string;
+  /** Major currency units, as the Graph reports spend. */
+  spend: number;
+  conversions: number;
+  revenue: number;
+  /** Spend per purchase; null on days without purchases. */
+  cpa: number | null;
+  /** Purchase value per unit spent; null on days without spend. */
+  roas: number | null;
+}
+
+export interface PerformanceMarker {
+  date: string;
+  action_id: string;
+  text: string;
+  approved_by: string | null;
+}
+
+export interface ConnectionPerformance {
+  connection: string;
+  ad_account_id: string;
+  currency: string | null;
+  days: PerformanceDay[];
+  /** Autopilot's confirmed changes on the account, to mark on the charts. */
+  changes: PerformanceMarker[];
+  /** Why the results could not be read (the connection needs attention, the Graph did not answer). */
+  error: string | null;
+}
+
+interface InsightsRow {
+  date_start: string;
+  spend?: string;
+  actions?: { action_type: string; value: string }[];
+  action_values?: { action_type: string; value: string }[];
+}
+
+const purchases = (list: InsightsRow["actions"]) => Number(list?.find((a) => a.action_type === "purchase")?.value ?? 0);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Spend, purchases, CPA and ROAS per day of each connected account, read live through the Graph with
+ * the connection's own token, and Autopilot's confirmed changes on the same days.
+ */
+export class PerformanceService {
+  constructor(
+    private readonly deps: AutopilotDeps,
+    private readonly workspaces: WorkspaceService,
+  ) {}
+
+  async daily(workspaceIdOrName: string, days: number): Promise<ConnectionPerformance[]> {
+    if (!Number.isInteger(days) || days < 1 || days > 90) throw errors.invalidParameter("days must be a whole number from 1 to 90.");
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    const now = this.deps.now();
+    const since = isoDay(now - (days - 1) * DAY_MS);
+    const until = isoDay(now);
+    const confirmed = await listActions(this.deps.db, workspace.id, { states: ["CONFIRMED"], limit: 500 });
+    const out: ConnectionPerformance[] = [];
+    for (const connection of await this.workspaces.connections(workspace.id)) {
+      out.push({
+        connection: connection.id,
+        ad_account_id: `act_${connection.ad_account_id}`,
+        ...(await this.read(connection, since, until)),
+        changes: confirmed
+          .filter((a) => a.connection_id === connection.id && a.executed_at !== null && isoDay(a.executed_at) >= since)
+          .map((a) => ({ date: isoDay(a.executed_at!), action_id: a.id, text: describeChange(a, "done"), approved_by: a.approved_by }))
+          .reverse(),
+      });
+    }
+    return out;
+  }
+
+  private async read(connection: ConnectionRow, since: string, until: string): Promise<{ currency: string | null; days: PerformanceDay[]; error: string | null }> {
+    if (connection.status !== "active") return { currency: null, days: [], error: `act_${connection.ad_account_id} needs attention; reconnect it to see its results.` };
+    return this.workspaces.withClient(connection, "reading performance for the charts", async (client) => {
+      const account = await client.get<{ currency?: string }>(`act_${connection.ad_account_id}`, { fields: "currency" });
+      const rows = await client.getAll<InsightsRow>(`act_${connection.ad_account_id}/insights`, {
+        time_increment: 1,
+        time_range: { since, until },
+        fields: "spend,actions,action_values",
+        limit: 100,
+      });
+      const days = rows
+        .map((r) => {
+          const spend = Number(r.spend ?? 0);
+          const conversions = purchases(r.actions);
+          const revenue = purchases(r.action_values);
+          return { date: r.date_start, spend, conversions, revenue, cpa: conversions > 0 ? spend / conversions : null, roas: spend > 0 ? revenue / spend : null };
+        })
+        .sort((a, b) => a.date.localeCompare(b.date));
+      return { currency: account.currency ?? null, days, error: null };
+    }).catch((error: unknown) => {
+      // One account's failure is reported on its chart; the others still show.
+      if (error instanceof GraphApiError) return { currency: null, days: [], error: `The Graph refused to give the results: ${error.userMsg ?? error.message}` };
+      if (error instanceof GraphTransportError || error instanceof RateLimitBackoff) return { currency: null, days: [], error: error.message };
+      throw error;
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from "fastify";
+import { errors } from "../../errors.ts";
+import { authenticate } from "../../graph/graphAuth.ts";
+import { authorizeBusinessAdmin } from "../../hub/access/authorize.ts";
+import type { RequestContext } from "../../hub/context.ts";
+import type { Hub } from "../../hub/hub.ts";
+import type { WorkspaceRow } from "./autopilot.repository.ts";
+import type { Autopilot } from "./autopilot.ts";
+
+export interface AutopilotCaller {
+  ctx: RequestContext;
+  /** `person:<id>` or `system_user:<id>`, recorded as who approved or started something. */
+  who: string;
+}
+
+/**
+ * Who may use Autopilot's console routes: a hub token of an admin of the advertiser's business.
+ * An unknown workspace and one the caller may not see look the same.
+ */
+export function autopilotAccess(hub: Hub, autopilot: Autopilot) {
+  const admitted = (ctx: RequestContext, businessId: string): AutopilotCaller => {
+    authorizeBusinessAdmin(hub.engine, ctx, businessId, "managing Autopilot");
+    return { ctx, who: "id" in ctx.actor ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type };
+  };
+  const business = async (request: FastifyRequest, businessId: string): Promise<AutopilotCaller> => admitted((await authenticate(hub, request)).ctx, businessId);
+  const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<AutopilotCaller & { workspace: WorkspaceRow }> => {
+    const { ctx } = await authenticate(hub, request);
+    const found = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
+    if (!found || !found.business_id) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
+    return { ...admitted(ctx, found.business_id), workspace: found };
+  };
+  return { business, workspace };
+}
