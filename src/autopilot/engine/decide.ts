@@ -4,10 +4,10 @@
  * evidence and the expected effect. Limits are respected here where they shape the decision (steps,
  * cooldowns, caps); the final guardrail check re-verifies all of them independently.
  */
-import { cpaInterval, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
 import { chance, conversionsText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
-import { betaMean, gammaCdf, gammaInterval80, gammaMean, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
+import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
 import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
 
 const HOUR_MS = 3_600_000;
@@ -74,39 +74,46 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     const members = set.adIndexes.map((i) => cal.ads[i]!);
     const deliverable = members.filter((a) => a.deliverable);
     let remaining = deliverable.length;
-    // The best ad by posterior mean, and each ad's posterior probability of being the best.
-    const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
-    // Drawn only where some ad could be judged: most ad sets of a large account need none.
-    const judgeable = deliverable.length > 1 && deliverable.some((a) => a.window.spendMinor >= minCompareSpend);
-    const pBest = judgeable ? probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4) : new Map<AdCalibration, number>();
+    // Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
+    // rate: clicks pin the first down long before conversions pin down the second. Each ad against
+    // the ad set's best (by posterior median of CTR × CVR): P(it converts worse per impression).
+    const quality = deliverable.map((a) => {
+      const c = logBetaMoments(a.ctr);
+      const v = logBetaMoments(a.cvr);
+      return { mu: c.mu + v.mu, v: c.v + v.v };
+    });
+    let bestJ = -1;
+    for (let j = 0; j < deliverable.length; j++) if (bestJ < 0 || quality[j]!.mu > quality[bestJ]!.mu) bestJ = j;
+    const best = bestJ >= 0 ? deliverable[bestJ]! : null;
+    const worseThanBest = (j: number) => (j === bestJ ? 0 : normalCdf((quality[bestJ]!.mu - quality[j]!.mu) / Math.sqrt(quality[j]!.v + quality[bestJ]!.v)));
 
     // Worst first, and never the ad set's best ad: a paused ad's spend goes to its siblings, which
     // only helps when they are better.
-    const candidates = [...deliverable].sort((x, y) => gammaMean(x.rate) - gammaMean(y.rate));
-    for (const a of candidates) {
+    const order = deliverable.map((_, j) => j).sort((x, y) => quality[x]!.mu - quality[y]!.mu);
+    for (const j of order) {
+      const a = deliverable[j]!;
       if (remaining <= 1) break;
-      if (a === best) continue;
+      if (a === best || !best) continue;
       if (a.window.spendMinor < minCompareSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
+      const pWorse = worseThanBest(j);
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
-      const cpa = cpaInterval(a.rate).mean;
       const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend) {
+      // Over target, and likely worse than the sibling that would take its spend (pausing the ad set's best
+      // ad would hand its spend to worse ones).
+      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend && pWorse >= cal.settings.overTargetWorseProbability) {
         const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
-        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
+        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}, and its spend goes to '${best.ad.name}', which converts better`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
         pausedAds.add(a.ad.id);
         remaining--;
         continue;
       }
-      if (best && best !== a) {
-        const p = 1 - (pBest.get(a) ?? 1);
-        if (p >= cal.settings.loserProbability) {
-          const bestCpa = cpaInterval(best.rate).mean;
-          actions.push(
-            pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it costs about ${cpaText(cpa, currency)} per conversion against ${cpaText(bestCpa, currency)} for '${best.ad.name}' in the same ad set (${chance(p)} chance it is not the ad set's best ad), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, p, "not the ad set's best ad per dollar")),
-          );
-          pausedAds.add(a.ad.id);
-          remaining--;
-        }
+      if (pWorse >= cal.settings.loserProbability) {
+        const ratio = Math.exp(quality[j]!.mu - quality[bestJ]!.mu);
+        actions.push(
+          pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it brings about ${pct(1 - ratio)} fewer conversions per impression than '${best.ad.name}' in the same ad set (click-through ${pctText(betaMean(a.ctr))} against ${pctText(betaMean(best.ctr))}, ${chance(pWorse)} chance it is worse), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, pWorse, "converting worse per impression than the ad set's best ad")),
+        );
+        pausedAds.add(a.ad.id);
+        remaining--;
       }
     }
 
@@ -138,26 +145,6 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
   return { actions, pausedAds, revivedAds };
 }
 
-/** P(each ad has the highest conversions per dollar in its ad set), by posterior draws. */
-function probabilityBest(rng: Rng, ads: readonly AdCalibration[], draws: number): Map<AdCalibration, number> {
-  const wins = new Map<AdCalibration, number>(ads.map((a) => [a, 0]));
-  if (ads.length < 2) return new Map(ads.map((a) => [a, 1]));
-  for (let m = 0; m < draws; m++) {
-    let top: AdCalibration | null = null;
-    let topValue = -1;
-    for (const a of ads) {
-      const v = sampleGamma(rng, a.rate);
-      if (v > topValue) {
-        topValue = v;
-        top = a;
-      }
-    }
-    if (top) wins.set(top, wins.get(top)! + 1);
-  }
-  for (const [a, w] of wins) wins.set(a, w / draws);
-  return wins;
-}
-
 function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {
   const dailySpend = a.last7.spendMinor / 7;
   const lost = dailySpend * gammaMean(a.rate);
@@ -175,6 +162,7 @@ function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" |
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const pctText = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 interface BudgetSlot {
   set: AdSetCalibration;

@@ -69,6 +69,20 @@ describe("decisions", () => {
     expect(plan.actions.some((a) => a.change.objectId === "only" || a.change.objectId === "good")).toBe(false);
   });
 
+  it("never pauses an ad set's best ad for missing the target, since its spend would go to worse ads; pauses the clearly worse one", () => {
+    // Both ads miss the $25 target; 'Blue' converts six times better per impression (CTR 3% against 0.5%).
+    const plan = planAccount(
+      buildSnapshot([
+        { id: "s1", budget: 10_000, ads: [{ id: "blue", name: "Blue", rate: 1 / 3000, dailySpend: 5000, ctr: 0.03 }, { id: "grey", name: "Grey", rate: 1 / 18_000, dailySpend: 5000, ctr: 0.005 }] },
+        { id: "s2", budget: 10_000, ads: [{ id: "only", rate: 1 / 2000, dailySpend: 10_000 }] },
+      ]),
+    );
+    expect(plan.actions.some((a) => a.change.objectId === "blue")).toBe(false);
+    const pause = plan.actions.find((a) => a.change.objectId === "grey")!;
+    expect(pause.kind).toBe("pause");
+    expect(pause.reason).toMatch(/its spend goes to 'Blue', which converts better|fewer conversions per impression than 'Blue'/);
+  });
+
   it("revives an ad it paused when late conversions show it was judged too early", () => {
     const snapshot = buildSnapshot([{ id: "s1", budget: 10_000, ads: [{ id: "keep", rate: 1 / 1500, dailySpend: 5000 }, { id: "late", name: "Video B", status: "PAUSED", rate: 1 / 1500, dailySpend: 5000 }] }]);
     const paused = NOW - 3 * 86_400_000;

@@ -19,8 +19,10 @@ export interface EngineSettings {
   dispersion: number;
   /** Pause an ad when P(CPA over target) (or P(ROAS under target)) is at least this. */
   pauseProbability: number;
-  /** Pause an ad when P(it converts worse per dollar than its ad set's best ad) is at least this. */
+  /** Pause an ad when P(it converts worse per impression than its ad set's best ad) is at least this. */
   loserProbability: number;
+  /** An ad over target is paused only when P(it converts worse than its ad set's best ad) is at least this: its spend goes to its siblings. */
+  overTargetWorseProbability: number;
   /** An ad must have spent this many target CPAs before it is judged against the target … */
   minJudgeSpendTargets: number;
   /** … and this many before it is judged against its siblings (a relative judgement, robust to an early, pessimistic level). */
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   dispersion: 3,
   pauseProbability: 0.9,
   loserProbability: 0.9,
+  overTargetWorseProbability: 0.75,
   minJudgeSpendTargets: 2.5,
   minCompareSpendTargets: 1.5,
   reviveProbability: 0.5,
