@@ -77,11 +77,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     // Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
     // rate: clicks pin the first down long before conversions pin down the second. Each ad against
     // the ad set's best (by posterior median of CTR × CVR): P(it converts worse per impression).
-    const quality = deliverable.map((a) => {
-      const c = logBetaMoments(a.ctr);
-      const v = logBetaMoments(a.cvr);
-      return { mu: c.mu + v.mu, v: c.v + v.v };
-    });
+    const quality = deliverable.map(currentQuality);
     let bestJ = -1;
     for (let j = 0; j < deliverable.length; j++) if (bestJ < 0 || quality[j]!.mu > quality[bestJ]!.mu) bestJ = j;
     const best = bestJ >= 0 ? deliverable[bestJ]! : null;
@@ -123,12 +119,17 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       const records = ctx.history.get(a.ad.id);
       const lastPause = records?.filter((r) => r.field === "status").at(-1);
       if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
-      if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+      // Late conversions arrive within the attribution window (7 days) of the clicks before the
+      // pause; past that, a changed estimate only means the old days left the window.
+      const sincePause = snapshot.clock.now - lastPause.at;
+      if (sincePause < cal.settings.reviveAfterHours * HOUR_MS || sincePause > (cal.settings.attributionLag.length + 1) * 24 * HOUR_MS) continue;
       if (!mayAct(ctx, "unpause", a.ad.id)) continue;
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
       if (!miss || miss.p >= cal.settings.reviveProbability) continue;
       const stillLoser = best && best !== a ? probGammaLess(a.rate, best.rate) : 0;
-      if (stillLoser >= 0.7) continue;
+      const q = paused(a);
+      const worse = bestJ >= 0 && best !== a ? normalCdf((quality[bestJ]!.mu - q.mu) / Math.sqrt(q.v + quality[bestJ]!.v)) : 0;
+      if (stillLoser >= 0.7 || worse >= 0.7) continue;
       const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
       actions.push({
         key: `unpause:${a.ad.id}`,
@@ -141,8 +142,58 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       });
       revivedAds.add(a.ad.id);
     }
+
+    // Rotate: when the running best ad has tired (its recent click-through fell) below an ad the
+    // engine paused earlier, whose audience has not seen it since, turn that one back on; the
+    // pause rule retires the tired ad once the fresh one shows it converts better.
+    if (best && !pausedAds.has(best.ad.id) && bestJ >= 0) {
+      const now = quality[bestJ]!;
+      let pick: { a: AdCalibration; p: number } | null = null;
+      for (const a of members) {
+        if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id)) continue;
+        const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+        if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
+        if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+        const q = paused(a);
+        const p = normalCdf((q.mu - now.mu) / Math.sqrt(q.v + now.v));
+        if (p >= cal.settings.rotateProbability && (!pick || p > pick.p) && mayAct(ctx, "unpause", a.ad.id)) pick = { a, p };
+      }
+      if (pick && best.recentCtr && best.earlierCtr) {
+        const a = pick.a;
+        actions.push({
+          key: `unpause:${a.ad.id}`,
+          kind: "unpause",
+          rule: "revive",
+          change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+          reason: `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`,
+          evidence: evidenceOf(a.window, cal.settings.windowDays, pick.p, "converting better per impression than the ad set's tired best ad"),
+          expectedEffect: null,
+        });
+        revivedAds.add(a.ad.id);
+      }
+    }
   }
   return { actions, pausedAds, revivedAds };
+}
+
+/** Log CTR × CVR of a running ad, on its last 3 days' click-through when they had enough impressions (ads tire). */
+function currentQuality(a: AdCalibration): { mu: number; v: number } {
+  const recent = a.recentCtr && a.recentCtr.alpha + a.recentCtr.beta > 500 ? a.recentCtr : a.ctr;
+  const c = logBetaMoments(recent);
+  const v = logBetaMoments(a.cvr);
+  return { mu: c.mu + v.mu, v: c.v + v.v };
+}
+
+/**
+ * Log CTR × CVR of a paused ad, on the lowest click-through it showed (the window's, the week before
+ * the last 3 days, the last 3 days): it may have tired before it was paused, and does not recover.
+ */
+function paused(a: AdCalibration): { mu: number; v: number } {
+  let ctr = a.ctr;
+  for (const other of [a.earlierCtr, a.recentCtr]) if (other && other.alpha + other.beta > 500 && betaMean(other) < betaMean(ctr)) ctr = other;
+  const c = logBetaMoments(ctr);
+  const v = logBetaMoments(a.cvr);
+  return { mu: c.mu + v.mu, v: c.v + v.v };
 }
 
 function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {
@@ -171,6 +222,59 @@ interface BudgetSlot {
   hi: number;
   target: number;
   next: number;
+  /** The ad set's curve going forward, or null to fall back on its conversions alone. */
+  curve: LogCurve | null;
+}
+
+/** Log-normal approximation of an ad set's curve coefficient k (conversions/day ≈ k·spend^b): mean and variance of log k. */
+interface LogCurve {
+  mu: number;
+  v: number;
+}
+
+/**
+ * An ad set's curve k going forward, from what it is made of: impressions per spend^b (its auction,
+ * measured over the last 7 days and precise), × the click-through rate of its live ads (last 7 days;
+ * clicks are plentiful, and recent days show fatigue), × their conversion rate per click (over the
+ * window, lag-adjusted, pooled toward the account's: empirical Bayes worth `priorStrength`
+ * conversions). Ads paused or about to be are left out, so an ad set that just lost its weak ads is
+ * judged by the ones it keeps. Null when the ad set has no recent delivery to measure.
+ */
+function liveCurve(cal: Calibration, s: number, isLive: (a: AdCalibration) => boolean, accountCvr: number): LogCurve | null {
+  const set = cal.adSets[s]!;
+  const b = cal.settings.spendElasticity;
+  const days = cal.adSetDailySpend[s]!;
+  let curveSpend = 0;
+  for (let age = 0; age < 7 && age < days.length; age++) if (days[age]! > 0) curveSpend += Math.pow(days[age]!, b);
+  let impressions7 = 0;
+  let liveImpressions = 0;
+  let liveClicks = 0;
+  let windowClicks = 0;
+  let windowConversions = 0;
+  for (const i of set.adIndexes) {
+    const a = cal.ads[i]!;
+    impressions7 += a.last7.impressions;
+    if (!isLive(a)) continue;
+    // Click-through over the last 3 days (ads tire as their audience sees them again).
+    if (a.recentCtr) {
+      liveImpressions += a.recentCtr.alpha + a.recentCtr.beta - 2;
+      liveClicks += a.recentCtr.alpha - 1;
+    }
+    windowClicks += a.window.clicks;
+    windowConversions += Math.min(a.window.clicks, a.window.conversionsLagAdjusted);
+  }
+  if (curveSpend <= 0 || impressions7 <= 0 || liveImpressions <= 0) return null;
+  const phi = 1 + windowConversions / 28 / cal.settings.dispersion;
+  const k0 = cal.settings.priorStrength;
+  const ctr = logBetaMoments({ alpha: 1 + liveClicks, beta: 1 + Math.max(0, liveImpressions - liveClicks) });
+  const cvr = logBetaMoments({ alpha: k0 + windowConversions / phi, beta: k0 / Math.max(1e-6, accountCvr) - k0 + Math.max(0, windowClicks - windowConversions) / phi });
+  return { mu: Math.log(impressions7 / curveSpend) + ctr.mu + cvr.mu, v: ctr.v + cvr.v };
+}
+
+/** One Thompson draw of log k for a slot. */
+function logCurveDraw(rng: Rng, slot: BudgetSlot): number {
+  if (slot.curve) return slot.curve.mu + Math.sqrt(slot.curve.v) * rng.normal();
+  return Math.log(Math.max(1e-300, sampleGamma(rng, slot.set.curve)));
 }
 
 /** Sum of the account's daily budgets that will spend: active ad sets in active campaigns with an active ad. */
@@ -221,6 +325,14 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const b = settings.spendElasticity;
   const step = g.maxChangePerStep;
 
+  const isLive = (a: AdCalibration) => (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
+  let accountClicks = 0;
+  let accountConversions = 0;
+  for (const a of cal.ads) {
+    accountClicks += a.window.clicks;
+    accountConversions += Math.min(a.window.clicks, a.window.conversionsLagAdjusted);
+  }
+  const accountCvr = (accountConversions + 1) / (accountClicks + 50);
   const slots: BudgetSlot[] = [];
   for (const set of cal.adSets) {
     const s = set.adSet;
@@ -237,7 +349,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     // Within ±step of the budget a day ago, and never crossing back past the current value's side.
     const lo = Math.max(1, Math.ceil(ref * (1 - step)));
     const hi = Math.floor(ref * (1 + step));
-    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current });
+    const curve = liveCurve(cal, cal.adSetIndex.get(s.id)!, isLive, accountCvr);
+    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current, curve });
   }
   if (slots.length === 0) return [];
 
@@ -278,7 +391,7 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   for (let m = 0; m < settings.thompsonSamples; m++) {
     let max = 0;
     for (let j = 0; j < n; j++) {
-      draws[j] = Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve))) * exponent;
+      draws[j] = logCurveDraw(rng, slots[j]!) * exponent;
       if (j === 0 || draws[j]! > max) max = draws[j]!;
     }
     let sum = 0;

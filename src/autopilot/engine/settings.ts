@@ -29,6 +29,8 @@ export interface EngineSettings {
   minCompareSpendTargets: number;
   /** Revive an ad the engine paused when P(CPA over target) has fallen below this. */
   reviveProbability: number;
+  /** Turn a paused ad back on when P(it converts better than the ad set's tired best ad) is at least this (creative rotation). */
+  rotateProbability: number;
   /** Hours after a pause before late conversions can revive it. */
   reviveAfterHours: number;
   /** Every ad set in a reallocation keeps at least this fraction of an equal share of the budget. */
@@ -57,11 +59,12 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   dispersion: 3,
   pauseProbability: 0.9,
   loserProbability: 0.9,
-  overTargetWorseProbability: 0.75,
+  overTargetWorseProbability: 0.9,
   minJudgeSpendTargets: 2.5,
   minCompareSpendTargets: 1.5,
   reviveProbability: 0.5,
   reviveAfterHours: 48,
+  rotateProbability: 0.8,
   explorationFloor: 0.25,
   minBudgetConversions: 0,
   thompsonSamples: 32,
