@@ -260,8 +260,8 @@ function liveCurve(cal: Calibration, s: number, isLive: (a: AdCalibration) => bo
       liveImpressions += a.recentCtr.alpha + a.recentCtr.beta - 2;
       liveClicks += a.recentCtr.alpha - 1;
     }
-    windowClicks += a.window.clicks;
-    windowConversions += Math.min(a.window.clicks, a.window.conversionsLagAdjusted);
+    windowClicks += a.window.clickExposure;
+    windowConversions += Math.min(a.window.clickExposure, a.window.conversions);
   }
   if (curveSpend <= 0 || impressions7 <= 0 || liveImpressions <= 0) return null;
   const phi = 1 + windowConversions / 28 / cal.settings.dispersion;
@@ -329,8 +329,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   let accountClicks = 0;
   let accountConversions = 0;
   for (const a of cal.ads) {
-    accountClicks += a.window.clicks;
-    accountConversions += Math.min(a.window.clicks, a.window.conversionsLagAdjusted);
+    accountClicks += a.window.clickExposure;
+    accountConversions += Math.min(a.window.clickExposure, a.window.conversions);
   }
   const accountCvr = (accountConversions + 1) / (accountClicks + 50);
   const slots: BudgetSlot[] = [];
