@@ -111,11 +111,20 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
 
   const dayCache = new Map<string, number>();
+  // Rows come grouped by date or by ad: the last row's date usually answers without a lookup.
+  let lastDate = "";
+  let lastDay = 0;
   for (const row of snapshot.insights) {
     const i = adIndex.get(row.adId);
     if (i === undefined) continue;
-    let day = dayCache.get(row.date);
-    if (day === undefined) dayCache.set(row.date, (day = dayNumber(row.date)));
+    let day = lastDay;
+    if (row.date !== lastDate) {
+      const cached = dayCache.get(row.date);
+      if (cached === undefined) dayCache.set(row.date, (day = dayNumber(row.date)));
+      else day = cached;
+      lastDate = row.date;
+      lastDay = day;
+    }
     const age = today - day;
     if (!(age >= 0 && age < W)) continue;
     const c = completeness[Math.min(age, completeness.length - 1)]!;

@@ -19,6 +19,7 @@ interface Context {
   history: Map<string, ActionRecord[]>;
   allowedObjects: ReadonlySet<string>;
   currency: string;
+  missWhat: string;
 }
 
 /** Whether guardrails and capabilities let the engine propose `kind` on `objectId` at all. */
@@ -46,9 +47,16 @@ function evidenceOf(t: { spendMinor: number; conversions: number; conversionsLag
 /** P(the object misses the advertiser's target), from its rate posterior; null without a target. */
 function probMissesTarget(ctx: Context, rate: AdCalibration["rate"], revenuePerConversion: number): { p: number; what: string } | null {
   const g = ctx.snapshot.guardrails;
-  if (g.targetCpaMinor !== null) return { p: gammaCdf(rate, 1 / g.targetCpaMinor), what: `CPA over the ${cpaText(g.targetCpaMinor, ctx.currency)} target` };
-  if (g.targetRoas !== null && revenuePerConversion > 0) return { p: gammaCdf(rate, g.targetRoas / revenuePerConversion), what: `ROAS under the ${g.targetRoas} target` };
+  if (g.targetCpaMinor !== null) return { p: gammaCdf(rate, 1 / g.targetCpaMinor), what: ctx.missWhat };
+  if (g.targetRoas !== null && revenuePerConversion > 0) return { p: gammaCdf(rate, g.targetRoas / revenuePerConversion), what: ctx.missWhat };
   return null;
+}
+
+/** What missing the target means, in words; formatted once per plan. */
+function missWhatOf(snapshot: AccountSnapshot): string {
+  const g = snapshot.guardrails;
+  if (g.targetCpaMinor !== null) return `CPA over the ${cpaText(g.targetCpaMinor, snapshot.currency)} target`;
+  return `ROAS under the ${g.targetRoas} target`;
 }
 
 /** Spend an object needs before it is judged: a few target CPAs (or their ROAS equivalent). */
@@ -271,12 +279,6 @@ function liveCurve(cal: Calibration, s: number, isLive: (a: AdCalibration) => bo
   return { mu: Math.log(impressions7 / curveSpend) + ctr.mu + cvr.mu, v: ctr.v + cvr.v };
 }
 
-/** One Thompson draw of log k for a slot. */
-function logCurveDraw(rng: Rng, slot: BudgetSlot): number {
-  if (slot.curve) return slot.curve.mu + Math.sqrt(slot.curve.v) * rng.normal();
-  return Math.log(Math.max(1e-300, sampleGamma(rng, slot.set.curve)));
-}
-
 /** Sum of the account's daily budgets that will spend: active ad sets in active campaigns with an active ad. */
 export function activeDailyBudget(snapshot: AccountSnapshot, today: number, pausedAds: ReadonlySet<string>, revivedAds: ReadonlySet<string>, overrides?: ReadonlyMap<string, number>): number {
   const campaignActive = new Set(snapshot.campaigns.filter((c) => c.status === "ACTIVE").map((c) => c.id));
@@ -311,9 +313,11 @@ export function monthDaysLeft(today: string): number {
 
 export function monthToDateSpend(snapshot: AccountSnapshot): number {
   if (snapshot.monthToDateSpendMinor !== undefined) return snapshot.monthToDateSpendMinor;
-  const month = snapshot.clock.today.slice(0, 7);
+  // Dates are YYYY-MM-DD: the month's rows are those from its first day to today, compared as strings.
+  const first = `${snapshot.clock.today.slice(0, 7)}-01`;
+  const today = snapshot.clock.today;
   let total = 0;
-  for (const row of snapshot.insights) if (row.date.slice(0, 7) === month && row.date <= snapshot.clock.today) total += row.spendMinor;
+  for (const row of snapshot.insights) if (row.date >= first && row.date <= today) total += row.spendMinor;
   return total;
 }
 
@@ -337,10 +341,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   for (const set of cal.adSets) {
     const s = set.adSet;
     if (s.status !== "ACTIVE" || !set.campaignActive || s.budget.kind !== "daily") continue;
-    const live = set.adIndexes.some((i) => {
-      const a = cal.ads[i]!;
-      return (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
-    });
+    let live = false;
+    for (const i of set.adIndexes) if (isLive(cal.ads[i]!)) live = true;
     if (!live || set.status === "insufficient_data" || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
@@ -388,10 +390,18 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const share = new Float64Array(n);
   const exponent = 1 / (1 - b);
   const draws = new Float64Array(n);
+  // Posteriors precomputed: log k ~ Normal(mu, sd²) per slot (sd < 0 marks a Gamma posterior, drawn as such).
+  const mu = new Float64Array(n);
+  const sd = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const c = slots[j]!.curve;
+    mu[j] = c ? c.mu : 0;
+    sd[j] = c ? Math.sqrt(c.v) : -1;
+  }
   for (let m = 0; m < settings.thompsonSamples; m++) {
     let max = 0;
     for (let j = 0; j < n; j++) {
-      draws[j] = logCurveDraw(rng, slots[j]!) * exponent;
+      draws[j] = (sd[j]! >= 0 ? mu[j]! + sd[j]! * rng.normal() : Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve)))) * exponent;
       if (j === 0 || draws[j]! > max) max = draws[j]!;
     }
     let sum = 0;
@@ -508,6 +518,7 @@ export function decide(snapshot: AccountSnapshot, cal: Calibration, rng: Rng): P
     history: historyByObject(snapshot.history),
     allowedObjects: new Set(snapshot.capabilities.objectIds),
     currency: snapshot.currency,
+    missWhat: missWhatOf(snapshot),
   };
   const { actions, pausedAds, revivedAds } = pauseAndReviveAds(ctx);
   return [...actions, ...reallocateBudgets(ctx, pausedAds, revivedAds), ...flagFatigue(ctx)];
