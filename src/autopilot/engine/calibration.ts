@@ -261,7 +261,8 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     // over-dispersed (negative binomial), so worth 1/φ of a Poisson count.
     const phiCvr = overdispersion(window.conversionsLagAdjusted, 7);
     const conv = Math.min(window.clickExposure, window.conversions) / phiCvr;
-    const cvr: BetaPosterior = { alpha: 1 + setCvr * 20 + conv, beta: 1 + (1 - setCvr) * 20 + Math.max(0, window.clickExposure / phiCvr - conv) };
+    const n0 = settings.cvrPriorClicks;
+    const cvr: BetaPosterior = { alpha: 1 + setCvr * n0 + conv, beta: 1 + (1 - setCvr) * n0 + Math.max(0, window.clickExposure / phiCvr - conv) };
     const betaOf = (clicks: number, impressions: number): BetaPosterior | null =>
       impressions > 0 ? { alpha: 1 + clicks, beta: 1 + Math.max(0, impressions - clicks) } : null;
     const reach = adRecentReach[i * 2 + 1]!;

@@ -15,6 +15,8 @@ export interface EngineSettings {
   learningConversions: number;
   /** Prior weight of the pooled (ad set → account) rate, in conversions. */
   priorStrength: number;
+  /** Prior weight, in clicks, of an ad's conversion rate pooled toward its ad set's (empirical Bayes). */
+  cvrPriorClicks: number;
   /** Negative-binomial dispersion of daily conversions: widens posteriors of busy objects. */
   dispersion: number;
   /** Pause an ad when P(CPA over target) (or P(ROAS under target)) is at least this. */
@@ -56,6 +58,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   spendElasticity: 0.75,
   learningConversions: 50,
   priorStrength: 2,
+  cvrPriorClicks: 150,
   dispersion: 3,
   pauseProbability: 0.9,
   loserProbability: 0.8,
