@@ -57,7 +57,8 @@ describe("decisions", () => {
   it("pauses an ad very likely over the target and keeps the ad set's last ad running", () => {
     const plan = planAccount(
       buildSnapshot([
-        { id: "s1", budget: 10_000, ads: [{ id: "good", rate: 1 / 1500, dailySpend: 5000 }, { id: "bad", name: "Red banner", rate: 1 / 9000, dailySpend: 5000 }] },
+        // Same click-through (10%, so 50 clicks a day); conversion rates 6.7% and 1.1% of clicks.
+        { id: "s1", budget: 10_000, ads: [{ id: "good", rate: 1 / 1500, dailySpend: 5000, ctr: 0.1 }, { id: "bad", name: "Red banner", rate: 1 / 9000, dailySpend: 5000, ctr: 0.1 }] },
         { id: "s2", budget: 10_000, ads: [{ id: "only", rate: 1 / 9000, dailySpend: 10_000 }] },
       ]),
     );
