@@ -59,6 +59,8 @@ export interface AdSetCalibration {
   window: Totals;
   last7: Totals;
   weeklyConversions: number;
+  /** Days with delivery in the window. */
+  activeDays: number;
   status: EstimateStatus;
   note: string | null;
   adIndexes: number[];
@@ -239,6 +241,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       window,
       last7,
       weeklyConversions: weekly,
+      activeDays,
       status,
       note,
       adIndexes: adsOfSet[s]!,

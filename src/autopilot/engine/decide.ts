@@ -98,7 +98,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       const a = deliverable[j]!;
       if (remaining <= 1) break;
       if (a === best || !best) continue;
-      if (a.window.spendMinor < minCompareSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
+      if (a.window.spendMinor < minCompareSpend || set.activeDays < cal.settings.minCompareDays || !mayAct(ctx, "pause", a.ad.id)) continue;
       const pWorse = worseThanBest(j);
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
       const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;

@@ -84,6 +84,15 @@ describe("decisions", () => {
     expect(pause.reason).toMatch(/its spend goes to 'Blue', which converts better|fewer conversions per impression than 'Blue'/);
   });
 
+  it("judges ads against each other only after their ad set has delivered on a few days", () => {
+    const sets = () => [
+      { id: "s1", budget: 10_000, ads: [{ id: "blue", name: "Blue", rate: 1 / 3000, dailySpend: 5000, ctr: 0.03 }, { id: "grey", name: "Grey", rate: 1 / 18_000, dailySpend: 5000, ctr: 0.005 }] },
+    ];
+    const pausesAfter = (days: number) => planAccount(buildSnapshot(sets(), {}, days)).actions.filter((a) => a.kind === "pause").map((a) => a.change.objectId);
+    expect(pausesAfter(2)).toEqual([]);
+    expect(pausesAfter(7)).toEqual(["grey"]);
+  });
+
   it("revives an ad it paused when late conversions show it was judged too early", () => {
     const snapshot = buildSnapshot([{ id: "s1", budget: 10_000, ads: [{ id: "keep", rate: 1 / 1500, dailySpend: 5000 }, { id: "late", name: "Video B", status: "PAUSED", rate: 1 / 1500, dailySpend: 5000 }] }]);
     const paused = NOW - 3 * 86_400_000;

@@ -29,6 +29,8 @@ export interface EngineSettings {
   minJudgeSpendTargets: number;
   /** … and this many before it is judged against its siblings (a relative judgement, robust to an early, pessimistic level). */
   minCompareSpendTargets: number;
+  /** … and only once its ad set has delivered on this many days (one day's click-through and half-reported conversions mislead). */
+  minCompareDays: number;
   /** Revive an ad the engine paused when P(CPA over target) has fallen below this. */
   reviveProbability: number;
   /** Turn a paused ad back on when P(it converts better than the ad set's tired best ad) is at least this (creative rotation). */
@@ -65,6 +67,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   overTargetWorseProbability: 0.9,
   minJudgeSpendTargets: 2.5,
   minCompareSpendTargets: 0.5,
+  minCompareDays: 3,
   reviveProbability: 0.5,
   reviveAfterHours: 48,
   rotateProbability: 0.8,
