@@ -16,7 +16,9 @@ describe("grantline autopilot bench", { timeout: 180_000 }, () => {
       expect(p.roas).toBeCloseTo(p.revenue / p.spend, 2);
     }
     const { static: fixed, autopilot, oracle } = result.policies;
-    expect(oracle.spend).toBe(fixed.spend);
+    // Every policy runs under the same daily cap (static's budgets): equal spend, up to pacing noise.
+    expect(Math.abs(oracle.spend / fixed.spend - 1)).toBeLessThan(0.02);
+    expect(Math.abs(autopilot.spend / fixed.spend - 1)).toBeLessThan(0.02);
     expect(autopilot.conversions).toBeGreaterThan(fixed.conversions);
     expect(oracle.expected_conversions).toBeGreaterThan(autopilot.expected_conversions);
   });

@@ -29,12 +29,14 @@ describe("autopilot in the simulated market", () => {
     expect(run.changesApplied).toBeGreaterThan(0);
   });
 
-  it("gives the same bench result for the same seed, and the oracle splits static's own spend", () => {
+  it("gives the same bench result for the same seed, and every policy spends what static spends or less", () => {
     const a = runAutopilotBench({ seed: 3, days: 12, scenario: "small_shop" });
     const b = runAutopilotBench({ seed: 3, days: 12, scenario: "small_shop" });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    expect(a.policies.oracle.spend).toBe(a.policies.static.spend);
+    // Same cap for all: pacing noise moves a day's spend by a few percent around the same budgets.
+    for (const p of [a.policies.rules, a.policies.autopilot, a.policies.oracle]) expect(p.spend).toBeLessThanOrEqual(a.policies.static.spend * 1.02);
     expect(a.policies.oracle.expected_conversions).toBeGreaterThan(a.policies.static.expected_conversions);
+    expect(a.capture).toBeCloseTo((a.policies.autopilot.expected_conversions - a.policies.static.expected_conversions) / (a.policies.oracle.expected_conversions - a.policies.static.expected_conversions), 1);
   });
 
   it("the audit catches a run that breaks the guardrails it was given", () => {

@@ -2,15 +2,27 @@
  * `grantline autopilot bench`: one scenario, from the same starting state, under static, rules,
  * autopilot and the oracle; totals per policy and the autopilot's cap violations.
  *
- * The oracle is the simulator's: on every day, the best possible split of the same account spend
- * static made, from the true parameters (noise-free expected conversions and revenue; it ignores
- * learning, so it is an upper bound no real policy reaches). Static, rules and autopilot are
- * real simulated runs; their `expected_conversions` are the same noise-free measure, so
- * `capture` = (autopilot − static) ÷ (oracle − static) in expected conversions compares like with like.
+ * Every policy works under the same constraints, so the comparison is at equal spend: the account's
+ * daily budgets may not sum above their starting total (static's own budgets), budgets move at most
+ * ±20% per ad set per day, lifetime budgets stay as set, and changes made in the evening take effect
+ * the next day.
+ * - static: never changes anything.
+ * - rules: the Revealbot-style default rule set, its raises cut to stay within the same cap.
+ * - autopilot: the engine, given that cap as its daily budget cap.
+ * - oracle: a clairvoyant policy under the same constraints (`steppedOraclePolicy`): it knows the
+ *   true rates and the market's hidden state and steps toward the best split every day. It is run
+ *   through the same simulator, so learning and fatigue apply to it as to the others.
+ *
+ * `capture` = (autopilot − static) ÷ (oracle − static) in expected conversions: the noise-free
+ * value of each run's own daily allocations, so luck in the conversion draws does not count.
+ *
+ * `reference` keeps two figures outside the bars, for context: the per-day best split of static's
+ * spend with no step limit (evaluated on static's own market state, so it is neither reachable under
+ * the step limit nor a strict upper bound: concentrated spend leaves learning sooner than static's
+ * does), and the rules baseline without the cap (it raises budgets without limit).
  */
-import { expectationContext, dayRng, initialState, simulateDay } from "../../simulator/market.ts";
-import { oracleFromContext } from "../../simulator/oracle.ts";
 import { runPolicy, rulesPolicy, staticPolicy, type RunReport, type Scenario } from "../../simulator/policies.ts";
+import { cappedRulesPolicy, steppedOraclePolicy } from "./steppedOracle.ts";
 import { buildScenario, SCENARIO_NAMES, type ScenarioName } from "../../simulator/scenarios.ts";
 import { autopilotPolicy, type AutopilotPolicyOptions } from "./autopilotPolicy.ts";
 
@@ -37,6 +49,12 @@ export interface BenchResult {
   cap_violations: number;
   /** Share of the oracle's expected-conversion gain over static that autopilot captured. */
   capture: number | null;
+  /** Context outside the bars: the step-free per-day oracle and the uncapped rules. */
+  reference: {
+    oracle_unstepped_expected_conversions: number;
+    capture_of_unstepped: number | null;
+    rules_uncapped: PolicyTotals;
+  };
 }
 
 const major = (minor: number) => Math.round(minor) / 100;
@@ -51,36 +69,6 @@ function totalsOf(run: RunReport): PolicyTotals {
     roas: t.roas === null ? null : Math.round(t.roas * 1000) / 1000,
     expected_conversions: Math.round(run.expectedConversions * 10) / 10,
     changes: run.changesApplied,
-  };
-}
-
-/** The oracle's split of static's daily spend per account, day by day, in expectation. */
-export function oracleTotals(scenario: Scenario, days: number): PolicyTotals {
-  const world = structuredClone(scenario.world);
-  const state = initialState(world);
-  let spend = 0;
-  let conversions = 0;
-  let revenue = 0;
-  for (let d = 0; d < days; d++) {
-    const ctx = expectationContext(world, state, d);
-    const day = simulateDay(world, state, d, dayRng(world, d));
-    const byAccount = new Map<string, number>();
-    for (const a of day.ads) byAccount.set(a.accountId, (byAccount.get(a.accountId) ?? 0) + a.spendMinor);
-    for (const [accountId, s] of byAccount) {
-      const o = oracleFromContext(world, ctx, accountId, s);
-      spend += s;
-      conversions += o.expectedConversions;
-      revenue += o.expectedRevenueMinor;
-    }
-  }
-  return {
-    spend: major(spend),
-    conversions: Math.round(conversions * 10) / 10,
-    revenue: major(revenue),
-    cpa: conversions > 0 ? Math.round(spend / conversions) / 100 : null,
-    roas: spend > 0 ? Math.round((revenue / spend) * 1000) / 1000 : null,
-    expected_conversions: Math.round(conversions * 10) / 10,
-    changes: 0,
   };
 }
 
@@ -152,18 +140,27 @@ export function runAutopilotBench(options: BenchOptions): BenchResult {
   const scenario = buildScenario(name, options.seed);
   const days = options.days;
   const staticRun = runPolicy(scenario, staticPolicy, days);
-  const rulesRun = runPolicy(scenario, rulesPolicy(), days);
+  const rulesRun = runPolicy(scenario, cappedRulesPolicy(), days);
   const autoRun = runPolicy(scenario, autopilotPolicy(options.autopilot), days);
-  const oracle = oracleTotals(scenario, days);
+  const oracleRun = runPolicy(scenario, steppedOraclePolicy(scenario), days);
+  const uncappedRules = runPolicy(scenario, rulesPolicy(), days);
   const breaches = auditGuardrails(scenario, autoRun, options.autopilot?.dailyCapRatio ?? 1);
-  const gain = staticRun.oracleExpectedConversions - staticRun.expectedConversions;
+  const share = (run: RunReport, best: number) => {
+    const gain = best - staticRun.expectedConversions;
+    return gain > 0 ? Math.round(((run.expectedConversions - staticRun.expectedConversions) / gain) * 1000) / 1000 : null;
+  };
   return {
     seed: options.seed,
     days,
     scenario: name,
-    policies: { static: totalsOf(staticRun), rules: totalsOf(rulesRun), autopilot: totalsOf(autoRun), oracle },
+    policies: { static: totalsOf(staticRun), rules: totalsOf(rulesRun), autopilot: totalsOf(autoRun), oracle: totalsOf(oracleRun) },
     cap_violations: autoRun.capViolations.length + breaches.length,
-    capture: gain > 0 ? Math.round(((autoRun.expectedConversions - staticRun.expectedConversions) / gain) * 1000) / 1000 : null,
+    capture: share(autoRun, oracleRun.expectedConversions),
+    reference: {
+      oracle_unstepped_expected_conversions: Math.round(staticRun.oracleExpectedConversions * 10) / 10,
+      capture_of_unstepped: share(autoRun, staticRun.oracleExpectedConversions),
+      rules_uncapped: totalsOf(uncappedRules),
+    },
   };
 }
 

@@ -27,9 +27,11 @@ export interface Totals {
   revenueMinor: number;
   impressions: number;
   clicks: number;
+  /** Clicks × the completeness of their day's conversions: the exposure behind `conversions`. */
+  clickExposure: number;
 }
 
-const emptyTotals = (): Totals => ({ spendMinor: 0, conversions: 0, conversionsLagAdjusted: 0, revenueMinor: 0, impressions: 0, clicks: 0 });
+const emptyTotals = (): Totals => ({ spendMinor: 0, conversions: 0, conversionsLagAdjusted: 0, revenueMinor: 0, impressions: 0, clicks: 0, clickExposure: 0 });
 
 export interface AdCalibration {
   ad: AdSnapshot;
@@ -57,6 +59,8 @@ export interface AdSetCalibration {
   window: Totals;
   last7: Totals;
   weeklyConversions: number;
+  /** Days with delivery in the window. */
+  activeDays: number;
   status: EstimateStatus;
   note: string | null;
   adIndexes: number[];
@@ -109,11 +113,20 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
 
   const dayCache = new Map<string, number>();
+  // Rows come grouped by date or by ad: the last row's date usually answers without a lookup.
+  let lastDate = "";
+  let lastDay = 0;
   for (const row of snapshot.insights) {
     const i = adIndex.get(row.adId);
     if (i === undefined) continue;
-    let day = dayCache.get(row.date);
-    if (day === undefined) dayCache.set(row.date, (day = dayNumber(row.date)));
+    let day = lastDay;
+    if (row.date !== lastDate) {
+      const cached = dayCache.get(row.date);
+      if (cached === undefined) dayCache.set(row.date, (day = dayNumber(row.date)));
+      else day = cached;
+      lastDate = row.date;
+      lastDay = day;
+    }
     const age = today - day;
     if (!(age >= 0 && age < W)) continue;
     const c = completeness[Math.min(age, completeness.length - 1)]!;
@@ -228,6 +241,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       window,
       last7,
       weeklyConversions: weekly,
+      activeDays,
       status,
       note,
       adIndexes: adsOfSet[s]!,
@@ -243,10 +257,15 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     const rate: GammaPosterior = { shape: k0 + adWConv[i]! / phi, rate: k0 / setRate + adWExpo[i]! / phi };
     const setWindow = s >= 0 ? adSets[s]!.window : window;
     const setCtr = setWindow.impressions > 0 ? setWindow.clicks / setWindow.impressions : 0.01;
-    const setCvr = setWindow.clicks > 0 ? setWindow.conversionsLagAdjusted / setWindow.clicks : 0.02;
+    const setCvr = setWindow.clickExposure > 0 ? Math.min(1, setWindow.conversions / setWindow.clickExposure) : 0.02;
     const ctr: BetaPosterior = { alpha: 1 + setCtr * 100 + window.clicks, beta: 1 + (1 - setCtr) * 100 + Math.max(0, window.impressions - window.clicks) };
-    const convAdj = Math.min(window.clicks, window.conversionsLagAdjusted);
-    const cvr: BetaPosterior = { alpha: 1 + setCvr * 20 + convAdj, beta: 1 + (1 - setCvr) * 20 + Math.max(0, window.clicks - convAdj) };
+    // Conversions as reported against clicks weighted by how complete their days are (not the
+    // lag-inflated count, which would pretend to more evidence than arrived), each ad-day's count
+    // over-dispersed (negative binomial), so worth 1/φ of a Poisson count.
+    const phiCvr = overdispersion(window.conversionsLagAdjusted, 7);
+    const conv = Math.min(window.clickExposure, window.conversions) / phiCvr;
+    const n0 = settings.cvrPriorClicks;
+    const cvr: BetaPosterior = { alpha: 1 + setCvr * n0 + conv, beta: 1 + (1 - setCvr) * n0 + Math.max(0, window.clickExposure / phiCvr - conv) };
     const betaOf = (clicks: number, impressions: number): BetaPosterior | null =>
       impressions > 0 ? { alpha: 1 + clicks, beta: 1 + Math.max(0, impressions - clicks) } : null;
     const reach = adRecentReach[i * 2 + 1]!;
@@ -275,6 +294,7 @@ function addRow(t: Totals, row: AccountSnapshot["insights"][number], adjusted: n
   t.revenueMinor += row.revenueMinor / completeness;
   t.impressions += row.impressions;
   t.clicks += row.clicks;
+  t.clickExposure += row.clicks * completeness;
 }
 
 function addTotals(into: Totals, from: Totals): void {
@@ -284,6 +304,7 @@ function addTotals(into: Totals, from: Totals): void {
   into.revenueMinor += from.revenueMinor;
   into.impressions += from.impressions;
   into.clicks += from.clicks;
+  into.clickExposure += from.clickExposure;
 }
 
 /** CPA interval from a rate posterior: the rate's 90% quantile gives the CPA's 10%, and so on. */

@@ -4,10 +4,10 @@
  * evidence and the expected effect. Limits are respected here where they shape the decision (steps,
  * cooldowns, caps); the final guardrail check re-verifies all of them independently.
  */
-import { cpaInterval, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
 import { chance, conversionsText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
-import { betaMean, gammaCdf, gammaInterval80, gammaMean, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
+import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
 import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
 
 const HOUR_MS = 3_600_000;
@@ -19,6 +19,7 @@ interface Context {
   history: Map<string, ActionRecord[]>;
   allowedObjects: ReadonlySet<string>;
   currency: string;
+  missWhat: string;
 }
 
 /** Whether guardrails and capabilities let the engine propose `kind` on `objectId` at all. */
@@ -46,9 +47,16 @@ function evidenceOf(t: { spendMinor: number; conversions: number; conversionsLag
 /** P(the object misses the advertiser's target), from its rate posterior; null without a target. */
 function probMissesTarget(ctx: Context, rate: AdCalibration["rate"], revenuePerConversion: number): { p: number; what: string } | null {
   const g = ctx.snapshot.guardrails;
-  if (g.targetCpaMinor !== null) return { p: gammaCdf(rate, 1 / g.targetCpaMinor), what: `CPA over the ${cpaText(g.targetCpaMinor, ctx.currency)} target` };
-  if (g.targetRoas !== null && revenuePerConversion > 0) return { p: gammaCdf(rate, g.targetRoas / revenuePerConversion), what: `ROAS under the ${g.targetRoas} target` };
+  if (g.targetCpaMinor !== null) return { p: gammaCdf(rate, 1 / g.targetCpaMinor), what: ctx.missWhat };
+  if (g.targetRoas !== null && revenuePerConversion > 0) return { p: gammaCdf(rate, g.targetRoas / revenuePerConversion), what: ctx.missWhat };
   return null;
+}
+
+/** What missing the target means, in words; formatted once per plan. */
+function missWhatOf(snapshot: AccountSnapshot): string {
+  const g = snapshot.guardrails;
+  if (g.targetCpaMinor !== null) return `CPA over the ${cpaText(g.targetCpaMinor, snapshot.currency)} target`;
+  return `ROAS under the ${g.targetRoas} target`;
 }
 
 /** Spend an object needs before it is judged: a few target CPAs (or their ROAS equivalent). */
@@ -74,39 +82,42 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
     const members = set.adIndexes.map((i) => cal.ads[i]!);
     const deliverable = members.filter((a) => a.deliverable);
     let remaining = deliverable.length;
-    // The best ad by posterior mean, and each ad's posterior probability of being the best.
-    const best = deliverable.reduce<AdCalibration | null>((b, a) => (b === null || gammaMean(a.rate) > gammaMean(b.rate) ? a : b), null);
-    // Drawn only where some ad could be judged: most ad sets of a large account need none.
-    const judgeable = deliverable.length > 1 && deliverable.some((a) => a.window.spendMinor >= minCompareSpend);
-    const pBest = judgeable ? probabilityBest(ctx.rng, deliverable, cal.settings.thompsonSamples * 4) : new Map<AdCalibration, number>();
+    // Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
+    // rate: clicks pin the first down long before conversions pin down the second. Each ad against
+    // the ad set's best (by posterior median of CTR × CVR): P(it converts worse per impression).
+    const quality = deliverable.map(currentQuality);
+    let bestJ = -1;
+    for (let j = 0; j < deliverable.length; j++) if (bestJ < 0 || quality[j]!.mu > quality[bestJ]!.mu) bestJ = j;
+    const best = bestJ >= 0 ? deliverable[bestJ]! : null;
+    const worseThanBest = (j: number) => (j === bestJ ? 0 : normalCdf((quality[bestJ]!.mu - quality[j]!.mu) / Math.sqrt(quality[j]!.v + quality[bestJ]!.v)));
 
     // Worst first, and never the ad set's best ad: a paused ad's spend goes to its siblings, which
     // only helps when they are better.
-    const candidates = [...deliverable].sort((x, y) => gammaMean(x.rate) - gammaMean(y.rate));
-    for (const a of candidates) {
+    const order = deliverable.map((_, j) => j).sort((x, y) => quality[x]!.mu - quality[y]!.mu);
+    for (const j of order) {
+      const a = deliverable[j]!;
       if (remaining <= 1) break;
-      if (a === best) continue;
-      if (a.window.spendMinor < minCompareSpend || !mayAct(ctx, "pause", a.ad.id)) continue;
+      if (a === best || !best) continue;
+      if (a.window.spendMinor < minCompareSpend || set.activeDays < cal.settings.minCompareDays || !mayAct(ctx, "pause", a.ad.id)) continue;
+      const pWorse = worseThanBest(j);
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
-      const cpa = cpaInterval(a.rate).mean;
       const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend) {
+      // Over target, and likely worse than the sibling that would take its spend (pausing the ad set's best
+      // ad would hand its spend to worse ones).
+      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend && pWorse >= cal.settings.overTargetWorseProbability) {
         const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
-        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
+        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}, and its spend goes to '${best.ad.name}', which converts better`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
         pausedAds.add(a.ad.id);
         remaining--;
         continue;
       }
-      if (best && best !== a) {
-        const p = 1 - (pBest.get(a) ?? 1);
-        if (p >= cal.settings.loserProbability) {
-          const bestCpa = cpaInterval(best.rate).mean;
-          actions.push(
-            pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it costs about ${cpaText(cpa, currency)} per conversion against ${cpaText(bestCpa, currency)} for '${best.ad.name}' in the same ad set (${chance(p)} chance it is not the ad set's best ad), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, p, "not the ad set's best ad per dollar")),
-          );
-          pausedAds.add(a.ad.id);
-          remaining--;
-        }
+      if (pWorse >= cal.settings.loserProbability) {
+        const ratio = Math.exp(quality[j]!.mu - quality[bestJ]!.mu);
+        actions.push(
+          pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it brings about ${pct(1 - ratio)} fewer conversions per impression than '${best.ad.name}' in the same ad set (click-through ${pctText(betaMean(a.ctr))} against ${pctText(betaMean(best.ctr))}, ${chance(pWorse)} chance it is worse), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, pWorse, "converting worse per impression than the ad set's best ad")),
+        );
+        pausedAds.add(a.ad.id);
+        remaining--;
       }
     }
 
@@ -116,12 +127,17 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       const records = ctx.history.get(a.ad.id);
       const lastPause = records?.filter((r) => r.field === "status").at(-1);
       if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
-      if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+      // Late conversions arrive within the attribution window (7 days) of the clicks before the
+      // pause; past that, a changed estimate only means the old days left the window.
+      const sincePause = snapshot.clock.now - lastPause.at;
+      if (sincePause < cal.settings.reviveAfterHours * HOUR_MS || sincePause > (cal.settings.attributionLag.length + 1) * 24 * HOUR_MS) continue;
       if (!mayAct(ctx, "unpause", a.ad.id)) continue;
       const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
       if (!miss || miss.p >= cal.settings.reviveProbability) continue;
       const stillLoser = best && best !== a ? probGammaLess(a.rate, best.rate) : 0;
-      if (stillLoser >= 0.7) continue;
+      const q = paused(a);
+      const worse = bestJ >= 0 && best !== a ? normalCdf((quality[bestJ]!.mu - q.mu) / Math.sqrt(q.v + quality[bestJ]!.v)) : 0;
+      if (stillLoser >= 0.7 || worse >= 0.7) continue;
       const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
       actions.push({
         key: `unpause:${a.ad.id}`,
@@ -134,28 +150,58 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       });
       revivedAds.add(a.ad.id);
     }
+
+    // Rotate: when the running best ad has tired (its recent click-through fell) below an ad the
+    // engine paused earlier, whose audience has not seen it since, turn that one back on; the
+    // pause rule retires the tired ad once the fresh one shows it converts better.
+    if (best && !pausedAds.has(best.ad.id) && bestJ >= 0) {
+      const now = quality[bestJ]!;
+      let pick: { a: AdCalibration; p: number } | null = null;
+      for (const a of members) {
+        if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id)) continue;
+        const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+        if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
+        if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+        const q = paused(a);
+        const p = normalCdf((q.mu - now.mu) / Math.sqrt(q.v + now.v));
+        if (p >= cal.settings.rotateProbability && (!pick || p > pick.p) && mayAct(ctx, "unpause", a.ad.id)) pick = { a, p };
+      }
+      if (pick && best.recentCtr && best.earlierCtr) {
+        const a = pick.a;
+        actions.push({
+          key: `unpause:${a.ad.id}`,
+          kind: "unpause",
+          rule: "revive",
+          change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+          reason: `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`,
+          evidence: evidenceOf(a.window, cal.settings.windowDays, pick.p, "converting better per impression than the ad set's tired best ad"),
+          expectedEffect: null,
+        });
+        revivedAds.add(a.ad.id);
+      }
+    }
   }
   return { actions, pausedAds, revivedAds };
 }
 
-/** P(each ad has the highest conversions per dollar in its ad set), by posterior draws. */
-function probabilityBest(rng: Rng, ads: readonly AdCalibration[], draws: number): Map<AdCalibration, number> {
-  const wins = new Map<AdCalibration, number>(ads.map((a) => [a, 0]));
-  if (ads.length < 2) return new Map(ads.map((a) => [a, 1]));
-  for (let m = 0; m < draws; m++) {
-    let top: AdCalibration | null = null;
-    let topValue = -1;
-    for (const a of ads) {
-      const v = sampleGamma(rng, a.rate);
-      if (v > topValue) {
-        topValue = v;
-        top = a;
-      }
-    }
-    if (top) wins.set(top, wins.get(top)! + 1);
-  }
-  for (const [a, w] of wins) wins.set(a, w / draws);
-  return wins;
+/** Log CTR × CVR of a running ad, on its last 3 days' click-through when they had enough impressions (ads tire). */
+function currentQuality(a: AdCalibration): { mu: number; v: number } {
+  const recent = a.recentCtr && a.recentCtr.alpha + a.recentCtr.beta > 500 ? a.recentCtr : a.ctr;
+  const c = logBetaMoments(recent);
+  const v = logBetaMoments(a.cvr);
+  return { mu: c.mu + v.mu, v: c.v + v.v };
+}
+
+/**
+ * Log CTR × CVR of a paused ad, on the lowest click-through it showed (the window's, the week before
+ * the last 3 days, the last 3 days): it may have tired before it was paused, and does not recover.
+ */
+function paused(a: AdCalibration): { mu: number; v: number } {
+  let ctr = a.ctr;
+  for (const other of [a.earlierCtr, a.recentCtr]) if (other && other.alpha + other.beta > 500 && betaMean(other) < betaMean(ctr)) ctr = other;
+  const c = logBetaMoments(ctr);
+  const v = logBetaMoments(a.cvr);
+  return { mu: c.mu + v.mu, v: c.v + v.v };
 }
 
 function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {
@@ -175,6 +221,7 @@ function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" |
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const pctText = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 interface BudgetSlot {
   set: AdSetCalibration;
@@ -183,6 +230,53 @@ interface BudgetSlot {
   hi: number;
   target: number;
   next: number;
+  /** The ad set's curve going forward, or null to fall back on its conversions alone. */
+  curve: LogCurve | null;
+}
+
+/** Log-normal approximation of an ad set's curve coefficient k (conversions/day ≈ k·spend^b): mean and variance of log k. */
+interface LogCurve {
+  mu: number;
+  v: number;
+}
+
+/**
+ * An ad set's curve k going forward, from what it is made of: impressions per spend^b (its auction,
+ * measured over the last 7 days and precise), × the click-through rate of its live ads (last 7 days;
+ * clicks are plentiful, and recent days show fatigue), × their conversion rate per click (over the
+ * window, lag-adjusted, pooled toward the account's: empirical Bayes worth `priorStrength`
+ * conversions). Ads paused or about to be are left out, so an ad set that just lost its weak ads is
+ * judged by the ones it keeps. Null when the ad set has no recent delivery to measure.
+ */
+function liveCurve(cal: Calibration, s: number, isLive: (a: AdCalibration) => boolean, accountCvr: number): LogCurve | null {
+  const set = cal.adSets[s]!;
+  const b = cal.settings.spendElasticity;
+  const days = cal.adSetDailySpend[s]!;
+  let curveSpend = 0;
+  for (let age = 0; age < 7 && age < days.length; age++) if (days[age]! > 0) curveSpend += Math.pow(days[age]!, b);
+  let impressions7 = 0;
+  let liveImpressions = 0;
+  let liveClicks = 0;
+  let windowClicks = 0;
+  let windowConversions = 0;
+  for (const i of set.adIndexes) {
+    const a = cal.ads[i]!;
+    impressions7 += a.last7.impressions;
+    if (!isLive(a)) continue;
+    // Click-through over the last 3 days (ads tire as their audience sees them again).
+    if (a.recentCtr) {
+      liveImpressions += a.recentCtr.alpha + a.recentCtr.beta - 2;
+      liveClicks += a.recentCtr.alpha - 1;
+    }
+    windowClicks += a.window.clickExposure;
+    windowConversions += Math.min(a.window.clickExposure, a.window.conversions);
+  }
+  if (curveSpend <= 0 || impressions7 <= 0 || liveImpressions <= 0) return null;
+  const phi = 1 + windowConversions / 28 / cal.settings.dispersion;
+  const k0 = cal.settings.priorStrength;
+  const ctr = logBetaMoments({ alpha: 1 + liveClicks, beta: 1 + Math.max(0, liveImpressions - liveClicks) });
+  const cvr = logBetaMoments({ alpha: k0 + windowConversions / phi, beta: k0 / Math.max(1e-6, accountCvr) - k0 + Math.max(0, windowClicks - windowConversions) / phi });
+  return { mu: Math.log(impressions7 / curveSpend) + ctr.mu + cvr.mu, v: ctr.v + cvr.v };
 }
 
 /** Sum of the account's daily budgets that will spend: active ad sets in active campaigns with an active ad. */
@@ -219,9 +313,11 @@ export function monthDaysLeft(today: string): number {
 
 export function monthToDateSpend(snapshot: AccountSnapshot): number {
   if (snapshot.monthToDateSpendMinor !== undefined) return snapshot.monthToDateSpendMinor;
-  const month = snapshot.clock.today.slice(0, 7);
+  // Dates are YYYY-MM-DD: the month's rows are those from its first day to today, compared as strings.
+  const first = `${snapshot.clock.today.slice(0, 7)}-01`;
+  const today = snapshot.clock.today;
   let total = 0;
-  for (const row of snapshot.insights) if (row.date.slice(0, 7) === month && row.date <= snapshot.clock.today) total += row.spendMinor;
+  for (const row of snapshot.insights) if (row.date >= first && row.date <= today) total += row.spendMinor;
   return total;
 }
 
@@ -233,14 +329,20 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const b = settings.spendElasticity;
   const step = g.maxChangePerStep;
 
+  const isLive = (a: AdCalibration) => (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
+  let accountClicks = 0;
+  let accountConversions = 0;
+  for (const a of cal.ads) {
+    accountClicks += a.window.clickExposure;
+    accountConversions += Math.min(a.window.clickExposure, a.window.conversions);
+  }
+  const accountCvr = (accountConversions + 1) / (accountClicks + 50);
   const slots: BudgetSlot[] = [];
   for (const set of cal.adSets) {
     const s = set.adSet;
     if (s.status !== "ACTIVE" || !set.campaignActive || s.budget.kind !== "daily") continue;
-    const live = set.adIndexes.some((i) => {
-      const a = cal.ads[i]!;
-      return (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
-    });
+    let live = false;
+    for (const i of set.adIndexes) if (isLive(cal.ads[i]!)) live = true;
     if (!live || set.status === "insufficient_data" || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
@@ -249,7 +351,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     // Within ±step of the budget a day ago, and never crossing back past the current value's side.
     const lo = Math.max(1, Math.ceil(ref * (1 - step)));
     const hi = Math.floor(ref * (1 + step));
-    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current });
+    const curve = liveCurve(cal, cal.adSetIndex.get(s.id)!, isLive, accountCvr);
+    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current, curve });
   }
   if (slots.length === 0) return [];
 
@@ -287,10 +390,18 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const share = new Float64Array(n);
   const exponent = 1 / (1 - b);
   const draws = new Float64Array(n);
+  // Posteriors precomputed: log k ~ Normal(mu, sd²) per slot (sd < 0 marks a Gamma posterior, drawn as such).
+  const mu = new Float64Array(n);
+  const sd = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const c = slots[j]!.curve;
+    mu[j] = c ? c.mu : 0;
+    sd[j] = c ? Math.sqrt(c.v) : -1;
+  }
   for (let m = 0; m < settings.thompsonSamples; m++) {
     let max = 0;
     for (let j = 0; j < n; j++) {
-      draws[j] = Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve))) * exponent;
+      draws[j] = (sd[j]! >= 0 ? mu[j]! + sd[j]! * rng.normal() : Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve)))) * exponent;
       if (j === 0 || draws[j]! > max) max = draws[j]!;
     }
     let sum = 0;
@@ -407,6 +518,7 @@ export function decide(snapshot: AccountSnapshot, cal: Calibration, rng: Rng): P
     history: historyByObject(snapshot.history),
     allowedObjects: new Set(snapshot.capabilities.objectIds),
     currency: snapshot.currency,
+    missWhat: missWhatOf(snapshot),
   };
   const { actions, pausedAds, revivedAds } = pauseAndReviveAds(ctx);
   return [...actions, ...reallocateBudgets(ctx, pausedAds, revivedAds), ...flagFatigue(ctx)];

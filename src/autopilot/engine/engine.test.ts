@@ -57,7 +57,8 @@ describe("decisions", () => {
   it("pauses an ad very likely over the target and keeps the ad set's last ad running", () => {
     const plan = planAccount(
       buildSnapshot([
-        { id: "s1", budget: 10_000, ads: [{ id: "good", rate: 1 / 1500, dailySpend: 5000 }, { id: "bad", name: "Red banner", rate: 1 / 9000, dailySpend: 5000 }] },
+        // Same click-through (10%, so 50 clicks a day); conversion rates 6.7% and 1.1% of clicks.
+        { id: "s1", budget: 10_000, ads: [{ id: "good", rate: 1 / 1500, dailySpend: 5000, ctr: 0.1 }, { id: "bad", name: "Red banner", rate: 1 / 9000, dailySpend: 5000, ctr: 0.1 }] },
         { id: "s2", budget: 10_000, ads: [{ id: "only", rate: 1 / 9000, dailySpend: 10_000 }] },
       ]),
     );
@@ -67,6 +68,29 @@ describe("decisions", () => {
     expect(pause.reason).toMatch(/^Paused 'Red banner': its CPA \$\d+ is \d+% over your \$25 target/);
     expect(pause.evidence.probability).toBeGreaterThanOrEqual(0.9);
     expect(plan.actions.some((a) => a.change.objectId === "only" || a.change.objectId === "good")).toBe(false);
+  });
+
+  it("never pauses an ad set's best ad for missing the target, since its spend would go to worse ads; pauses the clearly worse one", () => {
+    // Both ads miss the $25 target; 'Blue' converts six times better per impression (CTR 3% against 0.5%).
+    const plan = planAccount(
+      buildSnapshot([
+        { id: "s1", budget: 10_000, ads: [{ id: "blue", name: "Blue", rate: 1 / 3000, dailySpend: 5000, ctr: 0.03 }, { id: "grey", name: "Grey", rate: 1 / 18_000, dailySpend: 5000, ctr: 0.005 }] },
+        { id: "s2", budget: 10_000, ads: [{ id: "only", rate: 1 / 2000, dailySpend: 10_000 }] },
+      ]),
+    );
+    expect(plan.actions.some((a) => a.change.objectId === "blue")).toBe(false);
+    const pause = plan.actions.find((a) => a.change.objectId === "grey")!;
+    expect(pause.kind).toBe("pause");
+    expect(pause.reason).toMatch(/its spend goes to 'Blue', which converts better|fewer conversions per impression than 'Blue'/);
+  });
+
+  it("judges ads against each other only after their ad set has delivered on a few days", () => {
+    const sets = () => [
+      { id: "s1", budget: 10_000, ads: [{ id: "blue", name: "Blue", rate: 1 / 3000, dailySpend: 5000, ctr: 0.03 }, { id: "grey", name: "Grey", rate: 1 / 18_000, dailySpend: 5000, ctr: 0.005 }] },
+    ];
+    const pausesAfter = (days: number) => planAccount(buildSnapshot(sets(), {}, days)).actions.filter((a) => a.kind === "pause").map((a) => a.change.objectId);
+    expect(pausesAfter(2)).toEqual([]);
+    expect(pausesAfter(7)).toEqual(["grey"]);
   });
 
   it("revives an ad it paused when late conversions show it was judged too early", () => {

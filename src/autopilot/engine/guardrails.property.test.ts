@@ -194,6 +194,25 @@ describe("guardrails, for random accounts, targets and caps", () => {
     );
   });
 
+  it("the engine only turns back on ads it paused itself, and never stops an ad set's last running ad", () => {
+    fc.assert(
+      fc.property(accountArb, (snapshot) => {
+        const actions = planAccount(snapshot).actions;
+        for (const a of actions.filter((x) => x.kind === "unpause")) {
+          const last = snapshot.history.filter((r) => r.objectId === a.change.objectId && r.field === "status").sort((x, y) => x.at - y.at).at(-1);
+          expect(last).toMatchObject({ by: "autopilot", newValue: "PAUSED" });
+        }
+        const status = new Map(snapshot.ads.map((ad) => [ad.id, ad.status as string]));
+        for (const a of actions) if (a.kind === "pause" || a.kind === "unpause") status.set(a.change.objectId, a.change.newValue as string);
+        for (const set of snapshot.adSets) {
+          const running = (st: Map<string, string> | null) => snapshot.ads.filter((ad) => ad.adSetId === set.id && ad.reviewStatus === "APPROVED" && (st ? st.get(ad.id) : ad.status) === "ACTIVE").length;
+          if (running(null) > 0) expect(running(status)).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300, seed: 8 },
+    );
+  });
+
   it("the final check turns any proposed plan, however wild, into one that keeps every rule", () => {
     const wild = (snapshot: AccountSnapshot) =>
       fc.array(

@@ -15,18 +15,26 @@ export interface EngineSettings {
   learningConversions: number;
   /** Prior weight of the pooled (ad set → account) rate, in conversions. */
   priorStrength: number;
+  /** Prior weight, in clicks, of an ad's conversion rate pooled toward its ad set's (empirical Bayes). */
+  cvrPriorClicks: number;
   /** Negative-binomial dispersion of daily conversions: widens posteriors of busy objects. */
   dispersion: number;
   /** Pause an ad when P(CPA over target) (or P(ROAS under target)) is at least this. */
   pauseProbability: number;
-  /** Pause an ad when P(it converts worse per dollar than its ad set's best ad) is at least this. */
+  /** Pause an ad when P(it converts worse per impression than its ad set's best ad) is at least this. */
   loserProbability: number;
+  /** An ad over target is paused only when P(it converts worse than its ad set's best ad) is at least this: its spend goes to its siblings. */
+  overTargetWorseProbability: number;
   /** An ad must have spent this many target CPAs before it is judged against the target … */
   minJudgeSpendTargets: number;
   /** … and this many before it is judged against its siblings (a relative judgement, robust to an early, pessimistic level). */
   minCompareSpendTargets: number;
+  /** … and only once its ad set has delivered on this many days (one day's click-through and half-reported conversions mislead). */
+  minCompareDays: number;
   /** Revive an ad the engine paused when P(CPA over target) has fallen below this. */
   reviveProbability: number;
+  /** Turn a paused ad back on when P(it converts better than the ad set's tired best ad) is at least this (creative rotation). */
+  rotateProbability: number;
   /** Hours after a pause before late conversions can revive it. */
   reviveAfterHours: number;
   /** Every ad set in a reallocation keeps at least this fraction of an equal share of the budget. */
@@ -52,13 +60,17 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   spendElasticity: 0.75,
   learningConversions: 50,
   priorStrength: 2,
+  cvrPriorClicks: 150,
   dispersion: 3,
   pauseProbability: 0.9,
-  loserProbability: 0.9,
+  loserProbability: 0.8,
+  overTargetWorseProbability: 0.9,
   minJudgeSpendTargets: 2.5,
-  minCompareSpendTargets: 1.5,
+  minCompareSpendTargets: 0.5,
+  minCompareDays: 3,
   reviveProbability: 0.5,
   reviveAfterHours: 48,
+  rotateProbability: 0.8,
   explorationFloor: 0.25,
   minBudgetConversions: 0,
   thompsonSamples: 32,

@@ -136,3 +136,30 @@ export function probGammaLess(x: GammaPosterior, y: GammaPosterior, c = 1): numb
   const diff = mu(y) + Math.log(c) - mu(x);
   return normalCdf(diff / Math.sqrt(v(x) + v(y)));
 }
+
+/** Mean and variance of log X for X ~ Beta(alpha, beta) (digamma and trigamma by their asymptotic series; alpha, beta ≥ 1 here). */
+export function logBetaMoments(b: BetaPosterior): { mu: number; v: number } {
+  return { mu: digamma(b.alpha) - digamma(b.alpha + b.beta), v: Math.max(0, trigamma(b.alpha) - trigamma(b.alpha + b.beta)) };
+}
+
+function digamma(x: number): number {
+  let shift = 0;
+  while (x < 6) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv = 1 / x;
+  const inv2 = inv * inv;
+  return shift + Math.log(x) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 / 252));
+}
+
+function trigamma(x: number): number {
+  let shift = 0;
+  while (x < 6) {
+    shift += 1 / (x * x);
+    x += 1;
+  }
+  const inv = 1 / x;
+  const inv2 = inv * inv;
+  return shift + inv + 0.5 * inv2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 / 42));
+}
