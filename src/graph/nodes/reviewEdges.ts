@@ -60,6 +60,20 @@ const findings: EdgeSpec = {
   },
 };
 
+/**
+ * `POST /{business}/access_review_fixes` with `action` and `params` (a finding's `fix`, as the
+ * findings edge gave it): applies that fix now, if the business's current findings still contain it.
+ */
+const fixes: EdgeSpec = {
+  POST: async (call, node) => {
+    const action = stringParam(call.params, "action", true);
+    const params = call.params.params;
+    if (!params || typeof params !== "object" || Array.isArray(params)) throw errors.invalidParameter("The parameter params must be the finding's fix params (a JSON object).");
+    const applied = await call.hub.reviewFixes.apply(call.caller.ctx, node.id, { action, params: params as Record<string, unknown> });
+    return raw({ success: true, ...applied });
+  },
+};
+
 /** `/{business}/access_review_campaigns`: list (GET) or start one now (POST name, due_in_days, close_policy). */
 const campaigns: EdgeSpec = {
   GET: async (call, node) => {
@@ -188,7 +202,7 @@ export function withReviewEdges(registry: GraphRegistry): GraphRegistry {
   const business = nodes.business!;
   nodes.business = {
     ...business,
-    edges: { ...business.edges, access_review_findings: findings, access_review_campaigns: campaigns, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
+    edges: { ...business.edges, access_review_findings: findings, access_review_fixes: fixes, access_review_campaigns: campaigns, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
   };
   for (const [type, spec] of Object.entries(nodes)) {
     if (["business", "user", "system_user", "campaign", "adset", "ad", "adcreative", "report_run", "app"].includes(type)) continue;
