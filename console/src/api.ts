@@ -43,13 +43,13 @@ export function onTokenRejected(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-type Params = Record<string, string | number | boolean | string[] | undefined | null>;
+type Params = Record<string, string | number | boolean | string[] | Record<string, unknown> | undefined | null>;
 
 function encode(params: Params): URLSearchParams {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === null) continue;
-    search.set(key, Array.isArray(value) ? JSON.stringify(value) : String(value));
+    search.set(key, typeof value === "object" ? JSON.stringify(value) : String(value));
   }
   return search;
 }
@@ -99,6 +99,21 @@ export const graph = {
     return items;
   },
 };
+
+/** Saves a file the hub answers (an access review's evidence) under `fileName`, fetched with the person's token. */
+export async function downloadFile(path: string, fileName: string): Promise<void> {
+  const response = await fetch(path, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => undefined)) as { error?: GraphErrorBody } | undefined;
+    throw new GraphError(response.status, body?.error ?? { message: `The server answered ${response.status}.` });
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export function errorMessage(error: unknown): string {
   if (error instanceof GraphError) return error.message;

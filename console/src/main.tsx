@@ -19,6 +19,12 @@ import { AssetsPage } from "./pages/AssetsPage.tsx";
 import { AssetDetailPage } from "./pages/AssetDetailPage.tsx";
 import { AuditLogPage } from "./pages/AuditLogPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { AppsPage, MyAppsPage } from "./pages/AppsPage.tsx";
+import { AccessReviewPage } from "./pages/AccessReviewPage.tsx";
+import { ReviewCampaignPage } from "./pages/ReviewCampaignPage.tsx";
+import { AlertsPage } from "./pages/AlertsPage.tsx";
+import { TroubleshootPage } from "./pages/TroubleshootPage.tsx";
+import { TwoFactorPage, TwoFactorSetupPage } from "./pages/TwoFactorPage.tsx";
 
 const theme = createTheme({
   primaryColor: "indigo",
@@ -42,6 +48,7 @@ const queryClient = new QueryClient({
 const router = createBrowserRouter(
   [
     { path: "/login", element: <LoginPage /> },
+    { path: "/two-factor-setup", element: <TwoFactorSetupPage /> },
     {
       path: "/",
       element: <AppLayout />,
@@ -57,6 +64,13 @@ const router = createBrowserRouter(
         { path: "b/:businessId/assets", element: <AssetsPage /> },
         { path: "b/:businessId/assets/:assetType/:assetId", element: <AssetDetailPage /> },
         { path: "b/:businessId/security/audit", element: <AuditLogPage /> },
+        { path: "b/:businessId/apps", element: <AppsPage /> },
+        { path: "b/:businessId/security/review", element: <AccessReviewPage /> },
+        { path: "b/:businessId/security/review/campaigns/:campaignId", element: <ReviewCampaignPage /> },
+        { path: "b/:businessId/security/alerts", element: <AlertsPage /> },
+        { path: "b/:businessId/security/troubleshoot", element: <TroubleshootPage /> },
+        { path: "account/two-factor", element: <TwoFactorPage /> },
+        { path: "account/apps", element: <MyAppsPage /> },
         { path: "*", element: <NotFoundPage /> },
       ],
     },
