@@ -82,8 +82,7 @@ function evidenceValue(value: unknown): string {
   return String(value);
 }
 
-function FindingCard({ finding, businessId, index }: { finding: Finding; businessId: string; index: number }) {
-  const apply = useGraphMutation(() => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: finding.fix.action, params: finding.fix.params }));
+function FindingCard({ finding, index, onFix, fixing }: { finding: Finding; index: number; onFix: (finding: Finding) => void; fixing: boolean }) {
   const label = fixButtonLabel(finding.fix);
   const who = finding.principal ? finding.principal.name : "—";
   return (
@@ -125,20 +124,13 @@ function FindingCard({ finding, businessId, index }: { finding: Finding; busines
           </Text>
           {finding.fix.description}
         </Text>
-        {apply.isSuccess ? (
-          <Alert color="green" role="status" title="Fixed">
-            {apply.data.summary}
-          </Alert>
-        ) : (
-          label && (
-            <Group>
-              <Button size="xs" variant="light" onClick={() => apply.mutate()} loading={apply.isPending} aria-label={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}>
-                {label}
-              </Button>
-            </Group>
-          )
+        {label && (
+          <Group>
+            <Button size="xs" variant="light" onClick={() => onFix(finding)} disabled={fixing} aria-label={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}>
+              {label}
+            </Button>
+          </Group>
         )}
-        <ErrorText error={apply.error} />
       </Stack>
     </Card>
   );
@@ -154,6 +146,10 @@ function Findings({ businessId }: { businessId: string }) {
     staleTime: Infinity,
   });
   const running = findings.isFetching;
+  // The findings are computed again after a fix, so its result is shown above the list, not in a card.
+  const apply = useGraphMutation((f: Finding) => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: f.fix.action, params: f.fix.params }), {
+    invalidate: [["access-review-findings", businessId]],
+  });
   return (
     <Section title="Findings">
       <Group align="flex-end" mb="sm" wrap="wrap">
@@ -174,6 +170,12 @@ function Findings({ businessId }: { businessId: string }) {
         </Button>
       </Group>
       <OperationProgress running={running} label="Computing the access review" />
+      {apply.isSuccess && apply.variables && (
+        <Alert color="green" role="status" title="Fix applied" mb="sm" data-testid="fix-result">
+          {apply.data.summary} ({apply.variables.fix.description})
+        </Alert>
+      )}
+      <ErrorText error={apply.error} />
       {requested === null ? (
         <Text c="dimmed">The review reads every grant and the use recorded in the window, then lists what to look at, each with a fix.</Text>
       ) : (
@@ -185,7 +187,7 @@ function Findings({ businessId }: { businessId: string }) {
                   {report.data.length} finding(s) over the last {report.window_days} days.
                 </Text>
                 {report.data.map((f, i) => (
-                  <FindingCard key={`${f.kind}-${f.principal?.id}-${f.asset?.id}-${i}`} finding={f} businessId={businessId} index={i} />
+                  <FindingCard key={`${f.kind}-${f.principal?.id}-${f.asset?.id}-${i}`} finding={f} index={i} onFix={(finding) => apply.mutate(finding)} fixing={apply.isPending} />
                 ))}
               </Stack>
             )}
