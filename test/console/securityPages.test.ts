@@ -143,6 +143,13 @@ describe("console security and app pages", () => {
       await page.getByText("By person", { exact: true }).click();
       await page.getByRole("heading", { name: "Bob Buyer", level: 3 }).waitFor();
       await check(page, "review-campaign", width);
+      // Certify Bob's access with a reason: recorded, and his access stays.
+      await page.getByRole("button", { name: "Decide Bob Buyer on Acme Main" }).click();
+      await page.getByRole("dialog").getByRole("textbox", { name: "Reason" }).fill("Bob reports on this account every week.");
+      await check(page, "review-decision-dialog", width);
+      await page.getByRole("button", { name: "Save decision" }).click();
+      await page.getByTestId("item-Bob Buyer-Acme Main").getByText("Bob reports on this account every week.").waitFor();
+      expect(hub.engine.tasksOf(demo.people.find((p) => p.name === "Bob Buyer")!.id, account.id).length).toBeGreaterThan(0);
 
       await visit(`b/${acme}/security/alerts`, "Alerts");
       await page.getByText("Northwind Media was given access to Acme Main").waitFor();
@@ -264,6 +271,32 @@ describe("console security and app pages", () => {
     const after = await graphWithToken(`/${account.graphId}?fields=id,name`, appToken);
     expect(after.status).toBe(400);
     expect([190, 200]).toContain(after.body.error?.code);
+    await context.close();
+  }, 120_000);
+
+  it("a campaign decision to revoke takes the access away at once, and closing reports what happened", async () => {
+    const account = demo.assets.find((a) => a.type === "ad_account")!;
+    const bob = demo.people.find((p) => p.name === "Bob Buyer")!;
+    expect(hub.engine.tasksOf(bob.id, account.id).length).toBeGreaterThan(0);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await signInAs(page, ALICE, DEMO_PASSWORD);
+    await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
+    await page.goto(`${server.url}/console/b/${demo.advertiser.id}/security/review`);
+    await page.getByRole("textbox", { name: "Name" }).fill("Revocation round");
+    await page.getByRole("button", { name: "Start campaign" }).click();
+    await page.getByRole("link", { name: "Open it" }).click();
+    await page.getByRole("button", { name: "Decide Bob Buyer on Acme Main" }).click();
+    await page.getByRole("radio", { name: /^Revoke/ }).check();
+    await page.getByRole("button", { name: "Save decision" }).click();
+    // A decision needs a reason: the server's message shows next to the field.
+    await page.getByText("The parameter reason is required.").waitFor();
+    await page.getByRole("dialog").getByRole("textbox", { name: "Reason" }).fill("Bob moved to another team.");
+    await page.getByRole("button", { name: "Save decision" }).click();
+    await page.getByTestId("item-Bob Buyer-Acme Main").getByText("Bob moved to another team.").waitFor();
+    expect(hub.engine.tasksOf(bob.id, account.id)).toEqual([]);
+    await page.getByRole("button", { name: /^Close campaign/ }).click();
+    await page.getByText("Campaign closed").waitFor();
     await context.close();
   }, 120_000);
 

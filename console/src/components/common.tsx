@@ -85,6 +85,7 @@ export function DataTable<T>({
   rowTestId,
   striped = false,
   fz,
+  minWidth = 600,
 }: {
   label: string;
   rows: readonly T[];
@@ -93,11 +94,13 @@ export function DataTable<T>({
   rowTestId?: (row: T) => string;
   striped?: boolean;
   fz?: "xs" | "sm";
+  /** Below this width the table scrolls inside its box instead of squeezing its columns (phones). */
+  minWidth?: number;
 }) {
   const shown = columns.filter((c) => !c.hidden);
   return (
     <div className="table-scroll" tabIndex={0}>
-      <Table aria-label={label} striped={striped} highlightOnHover={striped} verticalSpacing="sm" fz={fz}>
+      <Table aria-label={label} striped={striped} highlightOnHover={striped} verticalSpacing="sm" fz={fz} miw={minWidth}>
         <Table.Thead>
           <Table.Tr>
             {shown.map((c) => (

@@ -49,7 +49,7 @@ function DecideDialog({ item, campaignId, onClose }: { item: Item; campaignId: s
     decide.mutate();
   };
   return (
-    <Modal opened onClose={onClose} title={`Decide: ${item.principal.name} on ${item.asset.name}`}>
+    <Modal opened onClose={onClose} title={`Decide: ${item.principal.name} on ${item.asset.name}`} closeButtonProps={{ "aria-label": "Close" }}>
       <form onSubmit={submit}>
         <Stack>
           <Text size="sm">{item.path}</Text>
@@ -61,7 +61,7 @@ function DecideDialog({ item, campaignId, onClose }: { item: Item; campaignId: s
             </Stack>
           </Radio.Group>
           {decision === "downgrade" && <Select label="New level" data={LEVELS} value={level} onChange={setLevel} allowDeselect={false} />}
-          <Textarea label="Reason" description="Recorded with the decision and in the evidence export." value={reason} onChange={(e) => setReason(e.currentTarget.value)} required autosize minRows={2} error={decide.error ? errorMessage(decide.error) : undefined} />
+          <Textarea label="Reason" description="Recorded with the decision and in the evidence export." value={reason} onChange={(e) => setReason(e.currentTarget.value)} withAsterisk autosize minRows={2} error={decide.error ? errorMessage(decide.error) : undefined} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -170,7 +170,7 @@ export function ReviewCampaignPage() {
                       },
                       { header: "Asset", cell: (i) => i.asset.name },
                       { header: "Access", cell: (i) => <Text size="sm">{i.tasks.join(", ")}</Text> },
-                      { header: "Advice", cell: (i) => <Text size="xs">{i.advice.map((a) => a.fix.description).join(" ") || "—"}</Text> },
+                      { header: "Advice", cell: (i) => <Text size="xs">{[...new Set(i.advice.map((a) => a.fix.description))].join(" ") || "—"}</Text> },
                       {
                         header: "Decision",
                         cell: (i) =>
