@@ -1,9 +1,9 @@
-import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useState, type FormEvent } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
-import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness } from "../components/common.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation } from "../components/common.tsx";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
 import { useStaffable } from "../queries.ts";
 
@@ -131,7 +131,6 @@ function Partners({ graphId }: { graphId: string }) {
 
 /** The people and system users of this business staffed on the asset, and staffing more (admins). */
 function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
-  const queryClient = useQueryClient();
   const key = ["assigned-users", graphId, businessId];
   const assigned = useQuery({
     queryKey: key,
@@ -143,11 +142,8 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
   const [person, setPerson] = useState<string | null>(null);
   const [level, setLevel] = useState<string | null>("VIEW_ONLY");
   const selected = levels.data?.find((l) => l.level === level);
-  const assign = useMutation({
-    mutationFn: () => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }),
-    onSuccess: () => void queryClient.invalidateQueries(),
-  });
-  const unassign = useMutation({ mutationFn: (user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }), onSuccess: () => void queryClient.invalidateQueries() });
+  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }));
+  const unassign = useGraphMutation((user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     assign.mutate();
@@ -165,34 +161,25 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
       )}
       {canList && <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Your people on this asset">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Assigned tasks</Table.Th>
-                  <Table.Th>Effective tasks</Table.Th>
-                  {isAdmin && <Table.Th>Actions</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>{r.name}</Table.Td>
-                    <Table.Td>{r.tasks.join(", ")}</Table.Td>
-                    <Table.Td>{r.permitted_tasks.join(", ") || "none"}</Table.Td>
-                    {isAdmin && (
-                      <Table.Td>
-                        <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
-                          Unassign
-                        </Button>
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Your people on this asset"
+            rows={rows}
+            rowKey={(r) => r.id}
+            columns={[
+              { header: "Name", cell: (r) => r.name },
+              { header: "Assigned tasks", cell: (r) => r.tasks.join(", ") },
+              { header: "Effective tasks", cell: (r) => r.permitted_tasks.join(", ") || "none" },
+              {
+                header: "Actions",
+                hidden: !isAdmin,
+                cell: (r) => (
+                  <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
+                    Unassign
+                  </Button>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>}
       {isAdmin && (
@@ -224,17 +211,15 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
 }
 
 function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canCreate: boolean; createReason: string | undefined }) {
-  const queryClient = useQueryClient();
   const campaigns = useQuery({ queryKey: ["campaigns", graphId], queryFn: () => graph.all<Campaign>(`/${graphId}/campaigns`, { fields: "id,name,objective,status" }) });
   const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
   const [objective, setObjective] = useState<string | null>("OUTCOME_SALES");
-  const create = useMutation({
-    mutationFn: () => graph.post<{ id: string }>(`/${graphId}/campaigns`, { name, objective: objective ?? "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] }),
+  const create = useGraphMutation(() => graph.post<{ id: string }>(`/${graphId}/campaigns`, { name, objective: objective ?? "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] }), {
+    invalidate: [["campaigns", graphId]],
     onSuccess: () => {
       setName("");
       setOpen(false);
-      void queryClient.invalidateQueries({ queryKey: ["campaigns", graphId] });
     },
   });
   const submit = (event: FormEvent) => {
@@ -274,26 +259,17 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
       )}
       <QueryState query={campaigns} label="campaigns" empty="No campaigns yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Campaigns">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Objective</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>{c.name}</Table.Td>
-                    <Table.Td>{c.objective.replace("OUTCOME_", "").toLowerCase()}</Table.Td>
-                    <Table.Td>{c.status.toLowerCase()}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Campaigns"
+            rows={rows}
+            rowKey={(c) => c.id}
+            minWidth={420}
+            columns={[
+              { header: "Name", cell: (c) => c.name },
+              { header: "Objective", cell: (c) => c.objective.replace("OUTCOME_", "").toLowerCase() },
+              { header: "Status", cell: (c) => c.status.toLowerCase() },
+            ]}
+          />
         )}
       </QueryState>
     </section>
