@@ -368,7 +368,7 @@ export class AccessReviewService {
     }
 
     if (business.two_factor_required === 1) {
-      for (const m of members) {
+      for (const m of members.filter((member) => member.totp_enabled !== 1)) {
         found.push({
           kind: "missing_2fa",
           principal: { id: m.id, name: m.name, type: "person" },
@@ -377,7 +377,6 @@ export class AccessReviewService {
           evidence: {
             two_factor_required: true,
             enrolled: false,
-            note: "The hub does not record two-factor enrolment yet, so every person of the business counts as not enrolled.",
           },
           fix: {
             action: "require_2fa",
