@@ -11,7 +11,7 @@ import { connect } from "../oauth/oauthWorld.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import { WebhookReceiver } from "../support/webhooks.ts";
-import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, PASSWORD, screenshot, seriousViolations } from "./browser.ts";
+import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, PASSWORD, screenshot, seriousViolations } from "./browser.ts";
 
 const WIDTHS = [1440, 375] as const;
 const ALICE = "alice@acme.example";
@@ -161,6 +161,14 @@ describe("console security and app pages", () => {
       await page.getByRole("button", { name: "Diagnose" }).click();
       await expect.poll(() => page.getByTestId("diagnosis").textContent()).toContain("Northwind Media");
       await check(page, "troubleshooter", width);
+      // Bob (view only on Acme Main) cannot create campaigns: the hub names the missing task and who can grant it.
+      await page.getByRole("radio", { name: /Someone cannot see or use an asset/ }).check();
+      await choose(page, "Who", "Bob Buyer");
+      await choose(page, "Asset", "Acme Main (Ad account)");
+      await choose(page, "What they try to do", "Create campaigns");
+      await page.getByRole("button", { name: "Diagnose" }).click();
+      await expect.poll(() => page.getByTestId("diagnosis").textContent()).toContain("Missing tasks: ADVERTISE");
+      await page.getByTestId("diagnosis").getByText("Alice Advertiser", { exact: false }).first().waitFor();
 
       if (width === 375) {
         // The header no longer clips "Sign out": on a phone it sits in the navigation drawer, inside the screen.
