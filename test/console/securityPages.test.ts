@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import * as client from "openid-client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -305,6 +306,12 @@ describe("console security and app pages", () => {
     expect(hub.engine.tasksOf(bob.id, account.id)).toEqual([]);
     await page.getByRole("button", { name: /^Close campaign/ }).click();
     await page.getByText("Campaign closed").waitFor();
+    // The evidence for auditors downloads with the decision and its reason in it.
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    expect(csv.suggestedFilename()).toMatch(/^access-review-.+\.csv$/);
+    expect(fs.readFileSync((await csv.path())!, "utf8")).toContain("Bob moved to another team.");
+    const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export PDF" }).click()]);
+    expect(fs.readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe("%PDF-");
     await context.close();
   }, 120_000);
 
