@@ -137,4 +137,32 @@ describe.each(DIALECTS)("connected apps and review fixes on %s", (dialect) => {
     const bad = await w.asOwner("POST", `/${w.owner.id}/access_review_fixes`, { action: "remove_app", params: "nope" });
     expect(bad.body.error.message).toMatch(/params must be/);
   });
+
+  it("streams the review's progress phase by phase, then the same report as the findings edge", async () => {
+    const w = await world();
+    const token = await sessionToken(server.url, w.owner.admin.email);
+    const response = await fetch(`${server.url}/${w.owner.id}/access_review_findings_stream?window_days=30`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    const lines = (await response.text()).trim().split("\n").map((l) => JSON.parse(l) as { progress?: { done: number; total: number; phase: string }; report?: { window_days: number; data: unknown[] } });
+    const progress = lines.filter((l) => l.progress).map((l) => l.progress!);
+    expect(progress.length).toBeGreaterThanOrEqual(8);
+    expect(progress[0]!.done).toBe(0);
+    for (let i = 1; i < progress.length; i += 1) expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done);
+    const last = progress[progress.length - 1]!;
+    expect(last).toMatchObject({ phase: "done" });
+    expect(last.done).toBe(last.total);
+    expect(last.total).toBeGreaterThan(0);
+    const report = lines[lines.length - 1]!.report!;
+    expect(report.window_days).toBe(30);
+    const plain = await w.asOwner("GET", `/${w.owner.id}/access_review_findings?window_days=30`);
+    expect(report.data).toEqual(plain.body.data);
+
+    // Refusals come before any progress, as ordinary Graph errors.
+    const refused = await fetch(`${server.url}/${w.owner.id}/access_review_findings_stream`, { headers: { authorization: `Bearer ${await sessionToken(server.url, w.toolMaker.admin.email)}` } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: number } }).error.code).toBe(200);
+    const bad = await fetch(`${server.url}/${w.owner.id}/access_review_findings_stream?window_days=0`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/window_days/);
+  });
 });
