@@ -100,6 +100,36 @@ export const graph = {
   },
 };
 
+/**
+ * Reads an NDJSON answer line by line (a long computation's progress, then its result): each
+ * `{"progress"}` line goes to `onProgress`, the `{"report"}` line is returned, an `{"error"}` line
+ * or a failed status throws like any Graph error.
+ */
+export async function graphStream<P, T>(path: string, params: Params, onProgress: (progress: P) => void): Promise<T> {
+  const query = encode(params).toString();
+  const response = await fetch(`${path}${query ? `?${query}` : ""}`, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => undefined)) as { error?: GraphErrorBody } | undefined;
+    if (body?.error?.code === 190) onUnauthorized?.();
+    throw new GraphError(response.status, body?.error ?? { message: `The server answered ${response.status}.` });
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += value ?? "";
+    const lines = buffer.split("\n");
+    buffer = done ? "" : (lines.pop() ?? "");
+    for (const line of lines.filter((l) => l.trim() !== "")) {
+      const message = JSON.parse(line) as { progress?: P; report?: T; error?: GraphErrorBody };
+      if (message.error) throw new GraphError(response.status, message.error);
+      if (message.report !== undefined) return message.report;
+      if (message.progress !== undefined) onProgress(message.progress);
+    }
+    if (done) throw new GraphError(response.status, { message: "The answer ended before the report." });
+  }
+}
+
 /** Saves a file the hub answers (an access review's evidence) under `fileName`, fetched with the person's token. */
 export async function downloadFile(path: string, fileName: string): Promise<void> {
   const response = await fetch(path, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });

@@ -128,7 +128,12 @@ describe("console security and app pages", () => {
 
       // The review runs on request, showing progress, then lists findings with evidence and a fix each.
       await visit(`b/${acme}/security/review`, "Access review");
-      await page.getByRole("button", { name: "Run the access review" }).click();
+      // The console reads the review as the hub's progress stream, not a single silent call.
+      const [stream] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes("/access_review_findings_stream")),
+        page.getByRole("button", { name: "Run the access review" }).click(),
+      ]);
+      expect(stream.headers()["content-type"]).toMatch(/^application\/x-ndjson/);
       await page.getByText(/finding\(s\) over the last 90 days/).waitFor();
       await page.getByText("Access from outside").first().waitFor();
       await page.getByRole("button", { name: "Remove the app: Report Tool on Acme Main" }).first().waitFor();

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Code, Group, NumberInput, Select, S
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { errorMessage, formatTime, graph } from "../api.ts";
+import { errorMessage, formatTime, graph, graphStream } from "../api.ts";
 import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface Ref {
@@ -139,9 +139,14 @@ function FindingCard({ finding, index, onFix, fixing }: { finding: Finding; inde
 function Findings({ businessId }: { businessId: string }) {
   const [windowDays, setWindowDays] = useState<string | null>("90");
   const [requested, setRequested] = useState<number | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; phase: string } | null>(null);
   const findings = useQuery({
     queryKey: ["access-review-findings", businessId, requested],
-    queryFn: () => graph.get<FindingsReport>(`/${businessId}/access_review_findings`, { window_days: requested ?? 90 }),
+    queryFn: async () => {
+      setProgress(null);
+      // The hub reports each phase of the review as it goes, then the findings.
+      return graphStream<{ done: number; total: number; phase: string }, FindingsReport>(`/${businessId}/access_review_findings_stream`, { window_days: requested ?? 90 }, setProgress);
+    },
     enabled: requested !== null,
     staleTime: Infinity,
   });
@@ -169,7 +174,7 @@ function Findings({ businessId }: { businessId: string }) {
           {findings.data ? "Run the review again" : "Run the access review"}
         </Button>
       </Group>
-      <OperationProgress running={running} label="Computing the access review" />
+      <OperationProgress running={running} label={`Computing the access review${progress && progress.phase !== "done" ? ` (${progress.phase})` : ""}`} done={progress?.done} total={progress?.total} />
       {apply.isSuccess && apply.variables && (
         <Alert color="green" role="status" title="Fix applied" mb="sm" data-testid="fix-result">
           {apply.data.summary} ({apply.variables.fix.description})
