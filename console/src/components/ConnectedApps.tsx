@@ -45,6 +45,7 @@ export function ConnectedAppsTable({
       rows={rows}
       rowKey={(c) => c.id}
       rowTestId={(c) => `app-${c.app.name}`}
+      minWidth={860}
       columns={[
         {
           header: "App",
