@@ -200,6 +200,35 @@ describe("console security and app pages", () => {
     }, 240_000);
   }
 
+  it("shows the review's progress while it runs, accessibly", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await signInAs(page, ALICE, DEMO_PASSWORD);
+    await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
+    // Hold the hub's answer until the page has been checked, so the bar is there to look at.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/access_review_findings_stream*", async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.goto(`${server.url}/console/b/${demo.advertiser.id}/security/review`);
+    await page.getByRole("button", { name: "Run the access review" }).click();
+    const bar = page.getByRole("progressbar", { name: /^Computing the access review/ });
+    await bar.waitFor();
+    expect(await page.getByRole("progressbar").count()).toBe(1);
+    // Nothing reported yet: no made-up percentage, the time elapsed instead.
+    expect(await bar.getAttribute("aria-valuenow")).toBeNull();
+    expect(await bar.getAttribute("aria-valuetext")).toMatch(/^Working, \d+ seconds so far$/);
+    expectNoSeriousViolations(await seriousViolations(page), "access review progress at 375px");
+    await screenshot(page, "access-review-progress-375");
+    release();
+    await page.getByText(/finding\(s\) over the last 90 days/).waitFor();
+    expect(await page.getByRole("progressbar").count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
   it("adds a webhook alert channel and tests it: the message reaches the endpoint", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();

@@ -185,15 +185,17 @@ export function OperationProgress({ running, label, done, total }: { running: bo
   const value = known ? Math.round((done / total) * 100) : 100;
   return (
     <Stack gap={4} my="sm" data-testid="operation-progress">
-      <Progress
-        value={value}
-        animated={!known}
-        striped={!known}
-        aria-label={label}
+      {/* One progressbar, on the root: Mantine's section would otherwise claim 100% while the work is unmeasured. */}
+      <Progress.Root
         role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
         aria-valuenow={known ? value : undefined}
         aria-valuetext={known ? `${done} of ${total}` : `Working, ${elapsed} seconds so far`}
-      />
+      >
+        <Progress.Section value={value} withAria={false} animated={!known} striped={!known} />
+      </Progress.Root>
       <Text size="sm" role="status">
         {label}: {known ? `${done} of ${total}` : "working"} · {elapsed} s
       </Text>
