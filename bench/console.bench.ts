@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     { name: "partners", path: `/console/b/${acme}/partners`, signedIn: true, ready: async (page) => page.getByRole("link", { name: "Northwind Media" }).waitFor() },
     { name: "requests", path: `/console/b/${acme}/requests`, signedIn: true, ready: async (page) => page.getByRole("tab", { name: "Sent (1)" }).waitFor() },
     { name: "ad account (who can access it)", path: `/console/b/${acme}/assets/ad_account/${account.graphId}`, signedIn: true, ready: async (page) => page.getByRole("table", { name: "Who can access this and how" }).waitFor() },
+    { name: "apps and integrations", path: `/console/b/${acme}/apps`, signedIn: true, ready: async (page) => page.getByRole("heading", { name: "Apps and integrations" }).waitFor() },
+    { name: "access review", path: `/console/b/${acme}/security/review`, signedIn: true, ready: async (page) => page.getByRole("button", { name: "Run the access review" }).waitFor() },
   ];
 
   const results: { name: string; cold: number[]; warm: number[] }[] = [];

@@ -43,13 +43,13 @@ export function onTokenRejected(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-type Params = Record<string, string | number | boolean | string[] | undefined | null>;
+type Params = Record<string, string | number | boolean | string[] | Record<string, unknown> | undefined | null>;
 
 function encode(params: Params): URLSearchParams {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === null) continue;
-    search.set(key, Array.isArray(value) ? JSON.stringify(value) : String(value));
+    search.set(key, typeof value === "object" ? JSON.stringify(value) : String(value));
   }
   return search;
 }
@@ -99,6 +99,51 @@ export const graph = {
     return items;
   },
 };
+
+/**
+ * Reads an NDJSON answer line by line (a long computation's progress, then its result): each
+ * `{"progress"}` line goes to `onProgress`, the `{"report"}` line is returned, an `{"error"}` line
+ * or a failed status throws like any Graph error.
+ */
+export async function graphStream<P, T>(path: string, params: Params, onProgress: (progress: P) => void): Promise<T> {
+  const query = encode(params).toString();
+  const response = await fetch(`${path}${query ? `?${query}` : ""}`, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => undefined)) as { error?: GraphErrorBody } | undefined;
+    if (body?.error?.code === 190) onUnauthorized?.();
+    throw new GraphError(response.status, body?.error ?? { message: `The server answered ${response.status}.` });
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += value ?? "";
+    const lines = buffer.split("\n");
+    buffer = done ? "" : (lines.pop() ?? "");
+    for (const line of lines.filter((l) => l.trim() !== "")) {
+      const message = JSON.parse(line) as { progress?: P; report?: T; error?: GraphErrorBody };
+      if (message.error) throw new GraphError(response.status, message.error);
+      if (message.report !== undefined) return message.report;
+      if (message.progress !== undefined) onProgress(message.progress);
+    }
+    if (done) throw new GraphError(response.status, { message: "The answer ended before the report." });
+  }
+}
+
+/** Saves a file the hub answers (an access review's evidence) under `fileName`, fetched with the person's token. */
+export async function downloadFile(path: string, fileName: string): Promise<void> {
+  const response = await fetch(path, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => undefined)) as { error?: GraphErrorBody } | undefined;
+    throw new GraphError(response.status, body?.error ?? { message: `The server answered ${response.status}.` });
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export function errorMessage(error: unknown): string {
   if (error instanceof GraphError) return error.message;

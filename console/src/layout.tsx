@@ -11,13 +11,23 @@ const SETTINGS = [
   { to: "partners", label: "Partners" },
   { to: "requests", label: "Requests" },
   { to: "assets", label: "Assets" },
+  { to: "apps", label: "Apps and integrations" },
 ];
 
-const SECURITY = [{ to: "security/audit", label: "Audit log" }];
+const SECURITY = [
+  { to: "security/audit", label: "Audit log" },
+  { to: "security/review", label: "Access review" },
+  { to: "security/alerts", label: "Alerts" },
+];
 
 const AUTOPILOT = [{ to: "autopilot", label: "Autopilot" }];
 
-function NavSection({ title, items, businessId, onNavigate }: { title: string; items: typeof SETTINGS; businessId: string; onNavigate: () => void }) {
+const ACCOUNT = [
+  { to: "two-factor", label: "Two-factor authentication" },
+  { to: "apps", label: "Connected apps" },
+];
+
+function NavSection({ title, items, businessId, base, onNavigate }: { title: string; items: typeof SETTINGS; businessId?: string; base?: string; onNavigate: () => void }) {
   const location = useLocation();
   return (
     <nav aria-label={title}>
@@ -25,7 +35,7 @@ function NavSection({ title, items, businessId, onNavigate }: { title: string; i
         {title}
       </Text>
       {items.map((item) => {
-        const href = `/b/${businessId}/${item.to}`;
+        const href = `${base ?? `/b/${businessId}`}/${item.to}`;
         const active = location.pathname === href || location.pathname.startsWith(`${href}/`);
         return (
           <NavLink
@@ -62,6 +72,27 @@ export function AppLayout() {
 
   const businessId = params.businessId ?? session.businesses[0]?.id;
   const business = session.businesses.find((b) => b.id === businessId);
+  const switcher = (where: string) =>
+    session.businesses.length > 0 && (
+      <Select
+        key={where}
+        aria-label="Business"
+        data={session.businesses.map((b) => ({ value: b.id, label: b.name }))}
+        value={businessId ?? null}
+        onChange={(value) => {
+          close();
+          if (value) navigate(`/b/${value}/info`);
+        }}
+        allowDeselect={false}
+        w={{ base: "100%", sm: 220 }}
+      />
+    );
+  const signOutButton = (
+    <Button variant="default" size="xs" onClick={() => void signOut()}>
+      Sign out
+      <VisuallyHidden> {session.person.name}</VisuallyHidden>
+    </Button>
+  );
 
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 250, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="md">
@@ -76,32 +107,31 @@ export function AppLayout() {
               Grantline
             </Title>
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            {session.businesses.length > 0 && (
-              <Select
-                aria-label="Business"
-                data={session.businesses.map((b) => ({ value: b.id, label: b.name }))}
-                value={businessId ?? null}
-                onChange={(value) => value && navigate(`/b/${value}/info`)}
-                allowDeselect={false}
-                w={{ base: 140, sm: 220 }}
-              />
-            )}
-            <Text size="sm" visibleFrom="sm" data-testid="signed-in-as">
+          {/* On a phone the switcher and sign-out move into the navigation drawer, so nothing is clipped. */}
+          <Group gap="sm" wrap="nowrap" visibleFrom="sm">
+            {switcher("header")}
+            <Text size="sm" data-testid="signed-in-as">
               {session.person.name}
             </Text>
-            <Button variant="default" size="xs" onClick={() => void signOut()}>
-              Sign out
-              <VisuallyHidden> {session.person.name}</VisuallyHidden>
-            </Button>
+            {signOutButton}
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      <AppShell.Navbar p="xs" style={{ overflowY: "auto" }}>
+        <Stack gap="xs" hiddenFrom="sm" px="sm" pt="xs">
+          <Text size="sm">Signed in as {session.person.name}</Text>
+          {switcher("drawer")}
+          <Group>{signOutButton}</Group>
+        </Stack>
         {businessId && business ? (
           <Stack gap={0}>
             <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} />
-            {business.role === "ADMIN" && <NavSection title="Security center" items={SECURITY} businessId={businessId} onNavigate={close} />}
+            <NavSection
+              title="Security center"
+              items={business.role === "ADMIN" ? [...SECURITY, { to: "security/troubleshoot", label: "Troubleshooter" }] : [{ to: "security/troubleshoot", label: "Troubleshooter" }]}
+              businessId={businessId}
+              onNavigate={close}
+            />
             {business.role === "ADMIN" && <NavSection title="Tools" items={AUTOPILOT} businessId={businessId} onNavigate={close} />}
           </Stack>
         ) : (
@@ -109,6 +139,7 @@ export function AppLayout() {
             You are not part of a business yet.
           </Text>
         )}
+        <NavSection title="Your account" items={ACCOUNT} base="/account" onNavigate={close} />
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Outlet />

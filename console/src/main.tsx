@@ -23,6 +23,12 @@ import { AutopilotPage } from "./pages/AutopilotPage.tsx";
 import { AutopilotQueuePage } from "./pages/AutopilotQueuePage.tsx";
 import { AutopilotLogPage } from "./pages/AutopilotLogPage.tsx";
 import { AutopilotSettingsPage } from "./pages/AutopilotSettingsPage.tsx";
+import { AppsPage, MyAppsPage } from "./pages/AppsPage.tsx";
+import { AccessReviewPage } from "./pages/AccessReviewPage.tsx";
+import { ReviewCampaignPage } from "./pages/ReviewCampaignPage.tsx";
+import { AlertsPage } from "./pages/AlertsPage.tsx";
+import { TroubleshootPage } from "./pages/TroubleshootPage.tsx";
+import { TwoFactorPage, TwoFactorSetupPage } from "./pages/TwoFactorPage.tsx";
 
 const theme = createTheme({
   primaryColor: "indigo",
@@ -46,6 +52,7 @@ const queryClient = new QueryClient({
 const router = createBrowserRouter(
   [
     { path: "/login", element: <LoginPage /> },
+    { path: "/two-factor-setup", element: <TwoFactorSetupPage /> },
     {
       path: "/",
       element: <AppLayout />,
@@ -65,6 +72,13 @@ const router = createBrowserRouter(
         { path: "b/:businessId/autopilot/queue", element: <AutopilotQueuePage /> },
         { path: "b/:businessId/autopilot/log", element: <AutopilotLogPage /> },
         { path: "b/:businessId/autopilot/settings", element: <AutopilotSettingsPage /> },
+        { path: "b/:businessId/apps", element: <AppsPage /> },
+        { path: "b/:businessId/security/review", element: <AccessReviewPage /> },
+        { path: "b/:businessId/security/review/campaigns/:campaignId", element: <ReviewCampaignPage /> },
+        { path: "b/:businessId/security/alerts", element: <AlertsPage /> },
+        { path: "b/:businessId/security/troubleshoot", element: <TroubleshootPage /> },
+        { path: "account/two-factor", element: <TwoFactorPage /> },
+        { path: "account/apps", element: <MyAppsPage /> },
         { path: "*", element: <NotFoundPage /> },
       ],
     },

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { graph, GraphError, onTokenRejected, setAccessToken, type MyBusiness, type Person } from "./api.ts";
+import { graph, GraphError, onTokenRejected, setAccessToken, type GraphErrorBody, type MyBusiness, type Person } from "./api.ts";
 
 /**
  * Who is signed in. A person signs in with email and password (and a TOTP code when asked) through
@@ -14,8 +14,13 @@ export interface Session {
 
 interface SessionState {
   session: Session | null;
+  /** Signed in with a password, but a business requires two-factor: only its setup is open until then. */
+  setupRequired: Person | null;
   loading: boolean;
-  signIn(input: { email: string; password: string; totpCode?: string }): Promise<void>;
+  /** Resolves "two_factor_setup" when the person must enrol before anything else. */
+  signIn(input: { email: string; password: string; totpCode?: string }): Promise<"signed_in" | "two_factor_setup">;
+  /** After enrolment confirmed a code: the session now has its Graph token. */
+  completeTwoFactorSetup(): Promise<void>;
   signInWithToken(token: string): Promise<void>;
   signOut(): Promise<void>;
   refresh(): Promise<void>;
@@ -42,9 +47,10 @@ async function loadPerson(via: Session["via"]): Promise<Session> {
 
 interface AuthSession {
   person: Person;
-  access_token: string;
+  access_token: string | null;
   expires_at: string | number;
   csrf_token?: string;
+  two_factor_setup_required?: boolean;
 }
 
 async function authJson<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T | undefined }> {
@@ -59,6 +65,29 @@ async function authJson<T>(path: string, init: RequestInit = {}): Promise<{ stat
   return { status: response.status, body };
 }
 
+/**
+ * A call to the hub's cookie-authenticated `/auth` endpoints (two-factor settings), with the CSRF
+ * token the session handed out; a refusal becomes a GraphError with the hub's message.
+ */
+export async function authRequest<T>(method: "GET" | "POST", path: string, body?: Record<string, unknown>): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (method === "POST") {
+    headers["content-type"] = "application/json";
+    if (csrfToken) headers["x-csrf-token"] = csrfToken;
+  }
+  const result = await authJson<T & { error?: GraphErrorBody }>(path, { method, headers, body: method === "POST" ? JSON.stringify(body ?? {}) : undefined });
+  if (result.status >= 400) throw new GraphError(result.status, result.body?.error ?? { message: `The hub answered ${result.status}.` });
+  return result.body as T;
+}
+
+/** The person a password session belongs to when it waits for two-factor setup, else null. */
+async function pendingSetup(): Promise<Person | null> {
+  const { status, body } = await authJson<AuthSession>("/auth/session");
+  if (status !== 200 || !body?.two_factor_setup_required) return null;
+  csrfToken = body.csrf_token;
+  return body.person;
+}
+
 async function sessionFromCookie(): Promise<Session | null> {
   const { status, body } = await authJson<AuthSession>("/auth/session");
   if (status !== 200 || !body?.access_token) return null;
@@ -70,12 +99,14 @@ async function sessionFromCookie(): Promise<Session | null> {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
+  const [setupRequired, setSetupRequired] = useState<Person | null>(null);
   const [loading, setLoading] = useState(true);
 
   const clear = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);
     setAccessToken(null);
     setSession(null);
+    setSetupRequired(null);
   }, []);
 
   useEffect(() => {
@@ -90,7 +121,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           if (!cancelled) setSession(restored);
         } else {
           const restored = await sessionFromCookie();
-          if (!cancelled) setSession(restored);
+          const waiting = restored ? null : await pendingSetup();
+          if (!cancelled) {
+            setSession(restored);
+            setSetupRequired(waiting);
+          }
         }
       } catch {
         if (!cancelled) clear();
@@ -126,7 +161,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       }
     }
     const restored = await sessionFromCookie();
-    if (!restored) throw new SignInError("Signed in, but the hub did not start a session. Try again.", null);
+    if (!restored) {
+      const waiting = await pendingSetup();
+      if (waiting) {
+        setSetupRequired(waiting);
+        return "two_factor_setup";
+      }
+      throw new SignInError("Signed in, but the hub did not start a session. Try again.", null);
+    }
+    setSession(restored);
+    return "signed_in";
+  }, []);
+
+  const completeTwoFactorSetup = useCallback(async () => {
+    const restored = await sessionFromCookie();
+    if (!restored) throw new SignInError("Two-factor is on, but the hub did not start a session. Sign in again.", null);
+    setSetupRequired(null);
     setSession(restored);
   }, []);
 
@@ -143,16 +193,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signOut = useCallback(async () => {
-    if (session?.via === "password") await authJson("/auth/logout", { method: "POST", headers: csrfToken ? { "x-csrf-token": csrfToken } : {} }).catch(() => undefined);
+    if (session?.via === "password" || setupRequired) await authJson("/auth/logout", { method: "POST", headers: csrfToken ? { "x-csrf-token": csrfToken } : {} }).catch(() => undefined);
     clear();
-  }, [session, clear]);
+  }, [session, setupRequired, clear]);
 
   const refresh = useCallback(async () => {
     if (!session) return;
     setSession(await loadPerson(session.via));
   }, [session]);
 
-  const value = useMemo(() => ({ session, loading, signIn, signInWithToken, signOut, refresh }), [session, loading, signIn, signInWithToken, signOut, refresh]);
+  const value = useMemo(
+    () => ({ session, setupRequired, loading, signIn, completeTwoFactorSetup, signInWithToken, signOut, refresh }),
+    [session, setupRequired, loading, signIn, completeTwoFactorSetup, signInWithToken, signOut, refresh],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -114,6 +114,18 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
     return { ...presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" })), two_factor_enabled: true };
   });
 
+  app.get("/auth/totp", async (request, reply) => {
+    void reply.header("cache-control", "no-store");
+    const session = await hub.auth.requireSession(sessionValueOf(request));
+    return hub.auth.twoFactorStatus(session);
+  });
+
+  app.post("/auth/totp/disable", { preHandler: csrf }, async (request) => {
+    const session = await hub.auth.requireSession(sessionValueOf(request));
+    await hub.auth.disableTotp(anonymousContext(request), session, bodyOf(request).code);
+    return { success: true, two_factor_enabled: false };
+  });
+
   app.post("/auth/password-reset", async (request) => {
     try {
       await hub.auth.requestPasswordReset(anonymousContext(request), bodyOf(request).email, { mailer: options.mailer, baseUrl: options.publicUrl() });

@@ -265,6 +265,37 @@ export class PersonAuthService {
     return this.requireSession(sessionValue);
   }
 
+  /** Whether the person has two-factor on, an enrolment waiting for its first code, and a business that requires it. */
+  async twoFactorStatus(session: SessionView): Promise<{ enabled: boolean; pending: boolean; required: boolean }> {
+    const credentials = await repo.findCredentials(this.deps.db, session.person.id);
+    return {
+      enabled: credentials?.totp_enabled === 1,
+      pending: Boolean(credentials?.totp_pending_sealed),
+      required: await repo.twoFactorRequiredFor(this.deps.db, session.person.id),
+    };
+  }
+
+  /**
+   * Turns two-factor off, with a current code from the authenticator as proof. Refused while a
+   * business the person belongs to requires it, so the requirement cannot be walked around.
+   */
+  async disableTotp(ctx: RequestContext, session: SessionView, code: unknown): Promise<void> {
+    const personId = session.person.id;
+    const asPerson: RequestContext = { ...ctx, actor: { type: "person", id: personId } };
+    await runCommand(this.deps, asPerson, { action: "auth.totp_disable", targetType: "person", targetId: personId }, async (tx) => {
+      const credentials = await repo.findCredentials(tx.trx, personId);
+      if (credentials?.totp_enabled !== 1 || !credentials.totp_sealed) throw errors.invalidParameter("Two-factor authentication is not on.");
+      if (await repo.twoFactorRequiredFor(tx.trx, personId)) {
+        throw errors.invalidParameter("A business you belong to requires two-factor authentication, so it cannot be turned off.");
+      }
+      const secret = this.secrets().open(credentials.totp_sealed, `totp:${personId}`);
+      const step = typeof code === "string" ? totpStepOf(secret, session.person.email, code.trim(), tx.now) : null;
+      if (step === null || !(await repo.claimTotpStep(tx.trx, personId, step, tx.now))) throw errors.twoFactorInvalid();
+      await repo.upsertCredentials(tx.trx, personId, { totp_sealed: null, totp_pending_sealed: null, totp_enabled: 0, totp_last_step: null }, tx.now);
+      await tx.audit({ action: "auth.totp_disable", targetType: "person", targetId: personId });
+    });
+  }
+
   /**
    * `POST /auth/password-reset`: emails a single-use link when the email belongs to someone. The
    * caller always answers the same way, so the form does not reveal who has an account.

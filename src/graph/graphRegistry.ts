@@ -7,6 +7,7 @@ import { appNode, businessSubscribedApps, resolveApp, subscribedApps } from "./n
 import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
 import { withReviewEdges } from "./nodes/reviewEdges.ts";
 import { consoleAssetEdges, consoleBusinessEdges, consoleSystemUserTokenEdge } from "./nodes/consoleEdges.ts";
+import { assetConnectedApps, businessConnectedApps, personConnectedApps } from "./nodes/appConnectionEdges.ts";
 import type { NodeSpec } from "./graphTypes.ts";
 
 /** Adds edges to a node type; an edge already there keeps its methods and gains the new ones. */
@@ -44,9 +45,10 @@ function baseGraphRegistry(): GraphRegistry {
 export function withConsoleEdges(registry: GraphRegistry): GraphRegistry {
   const nodes = Object.fromEntries(
     Object.entries(registry.nodes).map(([type, node]) => {
-      if (type === "business") return [type, withEdges(node, consoleBusinessEdges)];
+      if (type === "business") return [type, withEdges(node, { ...consoleBusinessEdges, connected_apps: businessConnectedApps })];
       if (type === "system_user") return [type, withEdges(node, { access_tokens: consoleSystemUserTokenEdge })];
-      if (type in assetNodes) return [type, withEdges(node, consoleAssetEdges)];
+      if (type === "user") return [type, withEdges(node, { connected_apps: personConnectedApps })];
+      if (type in assetNodes) return [type, withEdges(node, { ...consoleAssetEdges, connected_apps: assetConnectedApps })];
       return [type, node];
     }),
   );

@@ -13,7 +13,7 @@ import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
-import { registerReviewEvidenceRoute } from "../graph/nodes/reviewEdges.ts";
+import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
 import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
@@ -92,6 +92,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await registerConsole(app, options.consoleDir);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
+  registerReviewProgressRoute(app, hub);
 
   // People's sign-in (and, on it, the OAuth authorization server).
   const publicUrl = () => options.publicUrl ?? listeningUrl(app);

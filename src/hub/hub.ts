@@ -19,6 +19,7 @@ import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
 import { ReviewCampaignService } from "./review/campaign.service.ts";
+import { FindingFixService } from "./review/findingFix.service.ts";
 import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
@@ -70,6 +71,8 @@ export interface Hub {
   reportRuns: ReportRunService;
   review: AccessReviewService;
   reviewCampaigns: ReviewCampaignService;
+  /** Applies the fix an access review finding suggests. */
+  reviewFixes: FindingFixService;
   /** Checks that a removed partner, person or app grant reaches nothing any more. */
   removal: VerifiedRemovalService;
   /** Plain-words answers to the common access and spend problems. */
@@ -112,15 +115,17 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     ));
   const usage = new UsageRecorder(store.db, () => engine.index, now);
   const review = new AccessReviewService(deps, usage);
+  const businesses = new BusinessService(deps);
+  const tokens = new AccessTokenService(deps);
   return {
     store,
     engine,
     audit,
-    businesses: new BusinessService(deps),
+    businesses,
     assets: new AssetService(deps),
     partners,
     assignments,
-    tokens: new AccessTokenService(deps),
+    tokens,
     apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
@@ -132,6 +137,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reportRuns: new ReportRunService(deps, insights),
     review,
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
+    reviewFixes: new FindingFixService(deps, { review, partners, assignments, apps, businesses, tokens }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
     auth: new PersonAuthService(deps, secrets, options.auth),

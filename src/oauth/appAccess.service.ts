@@ -104,6 +104,14 @@ export class AppAccessService {
     return this.connections({ assetIds: owned });
   }
 
+  /** Apps reaching one asset through anyone's grant; for the admins of the business that owns it. */
+  async listForAsset(ctx: RequestContext, assetId: string): Promise<AppConnection[]> {
+    const asset = this.hub.engine.asset(assetId);
+    if (!asset) throw errors.unknownAsset(assetId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, asset.ownerId, "seeing the apps connected to this asset");
+    return this.connections({ assetIds: [assetId] });
+  }
+
   /** A person removes an app they connected: the grant and all its tokens end. */
   async removeForPerson(ctx: RequestContext, grantId: string): Promise<void> {
     await this.hub.apps.revoke(ctx, grantId);

@@ -190,6 +190,43 @@ describe.each(DIALECTS)("person sign-in (%s)", (dialect) => {
     expect((await fetch(`${url}/me?access_token=${confirmed.body.access_token}`)).status).toBe(200);
   });
 
+  it("reports two-factor status, and turns it off only with a current code and when no business requires it", async () => {
+    const ivan = await person("ivan's long password");
+    const browser = new Browser(url);
+    await browser.post("/auth/login", { email: ivan.email, password: "ivan's long password" });
+    const { csrf_token: csrf } = (await browser.get("/auth/session")).body;
+    expect((await browser.get("/auth/totp")).body).toEqual({ enabled: false, pending: false, required: false });
+    expect((await new Browser(url).get("/auth/totp")).status).toBe(401);
+    const notOn = await browser.post("/auth/totp/disable", { code: "123456" }, { "x-csrf-token": csrf });
+    expect(notOn.body.error.message).toBe("Two-factor authentication is not on.");
+
+    const { secret } = (await browser.post("/auth/totp/enroll", {}, { "x-csrf-token": csrf })).body;
+    expect((await browser.get("/auth/totp")).body).toEqual({ enabled: false, pending: true, required: false });
+    await browser.post("/auth/totp/confirm", { code: totpCodeAt(secret, clock.t) }, { "x-csrf-token": csrf });
+    expect((await browser.get("/auth/totp")).body).toEqual({ enabled: true, pending: false, required: false });
+
+    // Without the CSRF token, with a wrong code, or with the code just used for enrolment: refused, still on.
+    expect((await browser.post("/auth/totp/disable", { code: totpCodeAt(secret, clock.t) })).status).toBe(403);
+    const reused = await browser.post("/auth/totp/disable", { code: totpCodeAt(secret, clock.t) }, { "x-csrf-token": csrf });
+    expect(reused.body.error.error_subcode).toBe(1_348_003);
+    clock.t += 30_000;
+    const business = await hub.businesses.createBusiness({ requestId: "t", actor: { type: "person", id: ivan.id } }, { name: "Ivan Strict" });
+    await hub.businesses.updateBusiness({ requestId: "t", actor: { type: "person", id: ivan.id } }, business.id, { twoFactorRequired: true });
+    const required = await browser.post("/auth/totp/disable", { code: totpCodeAt(secret, clock.t) }, { "x-csrf-token": csrf });
+    expect(required.status).toBe(400);
+    expect(required.body.error.message).toMatch(/requires two-factor/);
+    expect((await browser.get("/auth/totp")).body).toEqual({ enabled: true, pending: false, required: true });
+
+    await hub.businesses.updateBusiness({ requestId: "t", actor: { type: "person", id: ivan.id } }, business.id, { twoFactorRequired: false });
+    const off = await browser.post("/auth/totp/disable", { code: totpCodeAt(secret, clock.t) }, { "x-csrf-token": csrf });
+    expect(off.status).toBe(200);
+    expect((await browser.get("/auth/totp")).body).toEqual({ enabled: false, pending: false, required: false });
+    // Signing in needs no code any more, and the change is in the audit log.
+    expect((await new Browser(url).post("/auth/login", { email: ivan.email, password: "ivan's long password" })).status).toBe(200);
+    const audited = await hub.store.db.selectFrom("audit_entries").select("outcome").where("action", "=", "auth.totp_disable").where("target_id", "=", ivan.id).execute();
+    expect(audited.map((a) => a.outcome).sort()).toEqual(["denied", "invalid", "invalid", "success"]);
+  });
+
   it("resets a password by an emailed single-use link that expires", async () => {
     const heidi = await person("heidi's old password");
     const browser = new Browser(url);

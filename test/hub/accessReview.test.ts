@@ -3,6 +3,7 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { operatorContext, type RequestContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { Finding } from "../../src/hub/review/findings.ts";
+import { totpCodeAt } from "../../src/auth/totp.ts";
 import { adServicesOf, buildAsset, buildBusiness, buildCampaign, buildMember, buildShare } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { expectError } from "../support/expectError.ts";
@@ -137,7 +138,7 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
     expect(ofKind(after.findings, "external")).toHaveLength(1);
   });
 
-  it("lists every person without 2FA when the business requires it", async () => {
+  it("lists every person without 2FA when the business requires it, and not those who enrolled", async () => {
     const owner = await buildBusiness(hub, "Acme");
     const member = await buildMember(hub, owner, "EMPLOYEE", "Eve Employee");
     expect(ofKind((await hub.review.findings(owner.admin.ctx, owner.id)).findings, "missing_2fa")).toEqual([]);
@@ -147,6 +148,15 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
     const missing = ofKind(report.findings, "missing_2fa");
     expect(missing.map((f) => f.principal?.id).sort()).toEqual([owner.admin.id, member.id].sort());
     expect(missing[0]).toMatchObject({ asset: null, evidence: { two_factor_required: true, enrolled: false }, fix: { action: "require_2fa" } });
+
+    // Once Eve has enrolled (sign in, enrol, confirm a code), she is no longer reported.
+    const email = (await hub.store.db.selectFrom("people").select("email").where("id", "=", member.id).executeTakeFirstOrThrow()).email;
+    await hub.auth.setPassword(operatorContext(), email, "eve's long password");
+    const signedIn = await hub.auth.login(operatorContext(), { email, password: "eve's long password", ip: "127.0.0.1" });
+    const { secret } = await hub.auth.enrollTotp(operatorContext(), (await hub.auth.session(signedIn.sessionValue))!);
+    await hub.auth.confirmTotp(operatorContext(), signedIn.sessionValue, totpCodeAt(secret, hub.now()));
+    const enrolled = ofKind((await hub.review.findings(owner.admin.ctx, owner.id)).findings, "missing_2fa");
+    expect(enrolled.map((f) => f.principal?.id)).toEqual([owner.admin.id]);
   });
 
   it("reports shares ending soon and shares past their end date that are still active", async () => {

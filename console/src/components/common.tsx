@@ -1,6 +1,6 @@
-import { ActionIcon, Alert, Badge, Center, CopyButton, Group, Loader, Stack, Text, Title, Tooltip } from "@mantine/core";
-import type { UseQueryResult } from "@tanstack/react-query";
-import { useEffect, useRef, type ReactNode } from "react";
+import { ActionIcon, Alert, Badge, Center, CopyButton, Group, Loader, Progress, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
+import { useMutation, useQueryClient, type QueryKey, type UseMutationResult, type UseQueryResult } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useParams } from "react-router";
 import { errorMessage } from "../api.ts";
 import { useSession } from "../session.tsx";
@@ -53,14 +53,154 @@ export function QueryState<T>({
       </Alert>
     );
   }
-  if (empty && isEmpty?.(query.data)) {
-    return (
-      <Text c="dimmed" py="md" data-testid={`empty-${label.replaceAll(" ", "-")}`}>
-        {empty}
-      </Text>
-    );
-  }
+  if (empty && isEmpty?.(query.data)) return <EmptyState label={label}>{empty}</EmptyState>;
   return <>{children(query.data)}</>;
+}
+
+/** What a list shows when it has nothing in it. */
+export function EmptyState({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Text c="dimmed" py="md" data-testid={`empty-${label.replaceAll(" ", "-")}`}>
+      {children}
+    </Text>
+  );
+}
+
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => ReactNode;
+  /** Leave the column out (an action only admins have, for example). */
+  hidden?: boolean;
+}
+
+/**
+ * A labelled table that scrolls sideways on its own on a narrow screen (the scroll area is
+ * focusable, so keyboard users can scroll it too), one row per item.
+ */
+export function DataTable<T>({
+  label,
+  rows,
+  columns,
+  rowKey,
+  rowTestId,
+  striped = false,
+  fz,
+  minWidth = 600,
+}: {
+  label: string;
+  rows: readonly T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  rowTestId?: (row: T) => string;
+  striped?: boolean;
+  fz?: "xs" | "sm";
+  /** Below this width the table scrolls inside its box instead of squeezing its columns (phones). */
+  minWidth?: number;
+}) {
+  const shown = columns.filter((c) => !c.hidden);
+  return (
+    <div className="table-scroll" tabIndex={0}>
+      <Table aria-label={label} striped={striped} highlightOnHover={striped} verticalSpacing="sm" fz={fz} miw={minWidth}>
+        <Table.Thead>
+          <Table.Tr>
+            {shown.map((c) => (
+              <Table.Th key={c.header}>{c.header}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={rowKey(row)} data-testid={rowTestId?.(row)}>
+              {shown.map((c) => (
+                <Table.Td key={c.header}>{c.cell(row)}</Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </div>
+  );
+}
+
+/**
+ * A change through the Graph API that refreshes what it affects: the queries under the given keys,
+ * or every query when none are given (a partner or access change shows up on many pages).
+ */
+export function useGraphMutation<TVariables = void, TData = unknown>(
+  mutationFn: (variables: TVariables) => Promise<TData>,
+  options: { invalidate?: QueryKey[]; onSuccess?: (data: TData, variables: TVariables) => void } = {},
+): UseMutationResult<TData, Error, TVariables> {
+  const queryClient = useQueryClient();
+  return useMutation<TData, Error, TVariables>({
+    mutationFn,
+    onSuccess: async (data, variables) => {
+      options.onSuccess?.(data, variables);
+      if (options.invalidate) await Promise.all(options.invalidate.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+      else await queryClient.invalidateQueries();
+    },
+  });
+}
+
+/** A titled part of a page; the heading names the region for screen readers. */
+export function Section({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id}>
+      <Group justify="space-between" mb="xs" wrap="wrap">
+        <Title order={3} size="h4" id={id}>
+          {title}
+        </Title>
+        {actions}
+      </Group>
+      {children}
+    </section>
+  );
+}
+
+function useElapsedSeconds(running: boolean): number {
+  const [started, setStarted] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) {
+      setStarted(null);
+      return;
+    }
+    const start = Date.now();
+    setStarted(start);
+    setNow(start);
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [running]);
+  return started === null ? 0 : Math.max(0, Math.floor((now - started) / 1000));
+}
+
+/**
+ * A long operation's progress: a bar with the share done when the server reports it, otherwise an
+ * honest "working" bar with the time elapsed (the server's answer for that call comes all at once).
+ */
+export function OperationProgress({ running, label, done, total }: { running: boolean; label: string; done?: number; total?: number }) {
+  const elapsed = useElapsedSeconds(running);
+  if (!running) return null;
+  const known = done !== undefined && total !== undefined && total > 0;
+  const value = known ? Math.round((done / total) * 100) : 100;
+  return (
+    <Stack gap={4} my="sm" data-testid="operation-progress">
+      {/* One progressbar, on the root: Mantine's section would otherwise claim 100% while the work is unmeasured. */}
+      <Progress.Root
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={known ? value : undefined}
+        aria-valuetext={known ? `${done} of ${total}` : `Working, ${elapsed} seconds so far`}
+      >
+        <Progress.Section value={value} withAria={false} animated={!known} striped={!known} />
+      </Progress.Root>
+      <Text size="sm" role="status">
+        {label}: {known ? `${done} of ${total}` : "working"} · {elapsed} s
+      </Text>
+    </Stack>
+  );
 }
 
 export function ErrorText({ error }: { error: unknown }) {

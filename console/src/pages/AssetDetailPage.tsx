@@ -1,9 +1,11 @@
-import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useState, type FormEvent } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
-import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
+import { useStaffable } from "../queries.ts";
 
 const InsightsChart = lazy(() => import("../components/InsightsChart.tsx"));
 
@@ -54,117 +56,94 @@ const OBJECTIVES = ["OUTCOME_SALES", "OUTCOME_TRAFFIC", "OUTCOME_LEADS", "OUTCOM
 function WhoCanAccess({ graphId }: { graphId: string }) {
   const rows = useQuery({ queryKey: ["access-paths", graphId], queryFn: () => graph.all<AccessRow>(`/${graphId}/access_paths`) });
   return (
-    <section aria-labelledby="who-heading">
-      <Title order={3} size="h4" id="who-heading" mb="xs">
-        Who can access this and how
-      </Title>
+    <Section title="Who can access this and how">
       <QueryState query={rows} label="access" empty="Nobody reaches this asset." isEmpty={(d) => d.length === 0}>
         {(data) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Who can access this and how" verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Tasks</Table.Th>
-                  <Table.Th>How</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>
-                      {r.name}
-                      <Text size="xs" c="dimmed">
-                        {r.user_type === "SYSTEM_USER" ? "System user" : "Person"}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{r.tasks.join(", ")}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <List size="sm">
-                        {r.paths.map((p, i) => (
-                          <List.Item key={i}>{p.via}</List.Item>
-                        ))}
-                      </List>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Who can access this and how"
+            rows={data}
+            rowKey={(r) => r.id}
+            columns={[
+              {
+                header: "Who",
+                cell: (r) => (
+                  <>
+                    {r.name}
+                    <Text size="xs" c="dimmed">
+                      {r.user_type === "SYSTEM_USER" ? "System user" : "Person"}
+                    </Text>
+                  </>
+                ),
+              },
+              { header: "Tasks", cell: (r) => <Text size="sm">{r.tasks.join(", ")}</Text> },
+              {
+                header: "How",
+                cell: (r) => (
+                  <List size="sm">
+                    {r.paths.map((p, i) => (
+                      <List.Item key={i}>{p.via}</List.Item>
+                    ))}
+                  </List>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
-    </section>
+    </Section>
+  );
+}
+
+/** Apps people connected to this asset at consent: part of who can reach it, and how. */
+function ConnectedAppsOfAsset({ graphId }: { graphId: string }) {
+  const rows = useQuery({ queryKey: ["asset-connected-apps", graphId], queryFn: () => graph.all<AppConnection>(`/${graphId}/connected_apps`) });
+  return (
+    <Section title="Connected apps">
+      <QueryState query={rows} label="connected apps of this asset" empty="No app is connected to this asset." isEmpty={(d) => d.length === 0}>
+        {(data) => <ConnectedAppsTable label="Apps connected to this asset" rows={data} />}
+      </QueryState>
+    </Section>
   );
 }
 
 function Partners({ graphId }: { graphId: string }) {
   const rows = useQuery({ queryKey: ["asset-agencies", graphId], queryFn: () => graph.all<AgencyRow>(`/${graphId}/agencies`, { fields: "id,name,access_status,access_level,permitted_tasks,expiration_time" }) });
   return (
-    <section aria-labelledby="asset-partners-heading">
-      <Title order={3} size="h4" id="asset-partners-heading" mb="xs">
-        Partners
-      </Title>
+    <Section title="Partners">
       <QueryState query={rows} label="partners of this asset" empty="Not shared with any partner." isEmpty={(d) => d.length === 0}>
         {(data) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Partners of this asset">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Business</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Permission</Table.Th>
-                  <Table.Th>Expires or ends</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>{a.name}</Table.Td>
-                    <Table.Td>{a.access_status.toLowerCase()}</Table.Td>
-                    <Table.Td>{a.access_level}</Table.Td>
-                    <Table.Td>{a.expiration_time ? formatTime(a.expiration_time) : "—"}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Partners of this asset"
+            rows={data}
+            rowKey={(a) => a.id}
+            columns={[
+              { header: "Business", cell: (a) => a.name },
+              { header: "Status", cell: (a) => a.access_status.toLowerCase() },
+              { header: "Permission", cell: (a) => a.access_level },
+              { header: "Expires or ends", cell: (a) => (a.expiration_time ? formatTime(a.expiration_time) : "—") },
+            ]}
+          />
         )}
       </QueryState>
-    </section>
+    </Section>
   );
 }
 
 /** The people and system users of this business staffed on the asset, and staffing more (admins). */
 function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
-  const queryClient = useQueryClient();
   const key = ["assigned-users", graphId, businessId];
   const assigned = useQuery({
     queryKey: key,
     queryFn: () => graph.all<Assigned>(`/${graphId}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks,permitted_tasks" }),
     enabled: canList,
   });
-  const people = useQuery({
-    queryKey: ["staffable", businessId],
-    queryFn: async () => {
-      const [members, systemUsers] = await Promise.all([
-        graph.all<{ id: string; name: string }>(`/${businessId}/business_users`, { fields: "id,name" }),
-        graph.all<{ id: string; name: string }>(`/${businessId}/system_users`, { fields: "id,name" }),
-      ]);
-      return [...members.map((m) => ({ value: m.id, label: m.name })), ...systemUsers.map((s) => ({ value: s.id, label: `${s.name} (system user)` }))];
-    },
-    enabled: isAdmin,
-  });
+  const people = useStaffable(businessId, isAdmin);
   const levels = useQuery({ queryKey: ["permission-levels", graphId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`), staleTime: Infinity });
   const [person, setPerson] = useState<string | null>(null);
   const [level, setLevel] = useState<string | null>("VIEW_ONLY");
   const selected = levels.data?.find((l) => l.level === level);
-  const assign = useMutation({
-    mutationFn: () => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }),
-    onSuccess: () => void queryClient.invalidateQueries(),
-  });
-  const unassign = useMutation({ mutationFn: (user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }), onSuccess: () => void queryClient.invalidateQueries() });
+  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }));
+  const unassign = useGraphMutation((user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     assign.mutate();
@@ -182,34 +161,25 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
       )}
       {canList && <QueryState query={assigned} label="assigned people" empty="Nobody from your business is assigned." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Your people on this asset">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Assigned tasks</Table.Th>
-                  <Table.Th>Effective tasks</Table.Th>
-                  {isAdmin && <Table.Th>Actions</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>{r.name}</Table.Td>
-                    <Table.Td>{r.tasks.join(", ")}</Table.Td>
-                    <Table.Td>{r.permitted_tasks.join(", ") || "none"}</Table.Td>
-                    {isAdmin && (
-                      <Table.Td>
-                        <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
-                          Unassign
-                        </Button>
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Your people on this asset"
+            rows={rows}
+            rowKey={(r) => r.id}
+            columns={[
+              { header: "Name", cell: (r) => r.name },
+              { header: "Assigned tasks", cell: (r) => r.tasks.join(", ") },
+              { header: "Effective tasks", cell: (r) => r.permitted_tasks.join(", ") || "none" },
+              {
+                header: "Actions",
+                hidden: !isAdmin,
+                cell: (r) => (
+                  <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
+                    Unassign
+                  </Button>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>}
       {isAdmin && (
@@ -241,17 +211,15 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
 }
 
 function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canCreate: boolean; createReason: string | undefined }) {
-  const queryClient = useQueryClient();
   const campaigns = useQuery({ queryKey: ["campaigns", graphId], queryFn: () => graph.all<Campaign>(`/${graphId}/campaigns`, { fields: "id,name,objective,status" }) });
   const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
   const [objective, setObjective] = useState<string | null>("OUTCOME_SALES");
-  const create = useMutation({
-    mutationFn: () => graph.post<{ id: string }>(`/${graphId}/campaigns`, { name, objective: objective ?? "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] }),
+  const create = useGraphMutation(() => graph.post<{ id: string }>(`/${graphId}/campaigns`, { name, objective: objective ?? "OUTCOME_SALES", status: "PAUSED", special_ad_categories: [] }), {
+    invalidate: [["campaigns", graphId]],
     onSuccess: () => {
       setName("");
       setOpen(false);
-      void queryClient.invalidateQueries({ queryKey: ["campaigns", graphId] });
     },
   });
   const submit = (event: FormEvent) => {
@@ -291,26 +259,17 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
       )}
       <QueryState query={campaigns} label="campaigns" empty="No campaigns yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label="Campaigns">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Objective</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>{c.name}</Table.Td>
-                    <Table.Td>{c.objective.replace("OUTCOME_", "").toLowerCase()}</Table.Td>
-                    <Table.Td>{c.status.toLowerCase()}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Campaigns"
+            rows={rows}
+            rowKey={(c) => c.id}
+            minWidth={420}
+            columns={[
+              { header: "Name", cell: (c) => c.name },
+              { header: "Objective", cell: (c) => c.objective.replace("OUTCOME_", "").toLowerCase() },
+              { header: "Status", cell: (c) => c.status.toLowerCase() },
+            ]}
+          />
         )}
       </QueryState>
     </section>
@@ -389,6 +348,7 @@ export function AssetDetailPage() {
               <Campaigns graphId={assetId} canCreate={can("create_campaign")?.allowed === true} createReason={can("create_campaign")?.reason} />
             )}
             {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
+            {weOwn && isAdmin && <ConnectedAppsOfAsset graphId={assetId} />}
             {asset.isSuccess && <Partners graphId={assetId} />}
             <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess} />
             {asset.isSuccess && !weOwn && (

@@ -1,8 +1,8 @@
-import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Text, TextInput } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { formatTime, graph } from "../api.ts";
-import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface AuditEntry {
   id: string;
@@ -39,7 +39,7 @@ export function AuditLogPage() {
         fields: "id,time,request_id,actor,action,target,outcome,reason",
       }),
   });
-  const verify = useMutation({ mutationFn: () => graph.post<{ ok: boolean; entries: number; broken_at: number | null; problem: string | null }>(`/${businessId}/audit_verification`) });
+  const verify = useGraphMutation(() => graph.post<{ ok: boolean; entries: number; broken_at: number | null; problem: string | null }>(`/${businessId}/audit_verification`), { invalidate: [] });
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);
@@ -54,8 +54,8 @@ export function AuditLogPage() {
             <Button variant="default" onClick={() => verify.mutate()} loading={verify.isPending}>
               Verify the chain
             </Button>
-            {verify.isPending && <Text size="sm">Checking every entry…</Text>}
           </Group>
+          <OperationProgress running={verify.isPending} label="Checking every entry of the chain" />
           {verify.data && (
             <Alert color={verify.data.ok ? "green" : "red"} role="status" title={verify.data.ok ? "The audit log is intact" : "The audit log was tampered with"}>
               {verify.data.ok ? `All ${verify.data.entries} entries follow each other unchanged.` : `${verify.data.problem ?? "Broken"} (entry ${verify.data.broken_at}).`}
@@ -82,41 +82,34 @@ export function AuditLogPage() {
       </form>
       <QueryState query={entries} label="audit entries" empty="No entries match." isEmpty={(d) => d.data.length === 0}>
         {({ data }) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table striped aria-label="Audit entries" fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Target</Table.Th>
-                  <Table.Th>Outcome</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td>{formatTime(e.time)}</Table.Td>
-                    <Table.Td>{e.actor.name ?? `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ""}`}</Table.Td>
-                    <Table.Td>
-                      <Code>{e.action}</Code>
-                    </Table.Td>
-                    <Table.Td>{e.target.type ? `${e.target.type} ${e.target.id ?? ""}` : "—"}</Table.Td>
-                    <Table.Td>
-                      <Badge color={OUTCOME_COLORS[e.outcome] ?? "gray"} variant="light" autoContrast>
-                        {e.outcome}
-                      </Badge>
-                      {e.reason && (
-                        <Text size="xs" c="dimmed">
-                          {e.reason}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="Audit entries"
+            rows={data}
+            rowKey={(e) => e.id}
+            striped
+            fz="sm"
+            columns={[
+              { header: "When", cell: (e) => formatTime(e.time) },
+              { header: "Who", cell: (e) => e.actor.name ?? `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ""}` },
+              { header: "Action", cell: (e) => <Code>{e.action}</Code> },
+              { header: "Target", cell: (e) => (e.target.type ? `${e.target.type} ${e.target.id ?? ""}` : "—") },
+              {
+                header: "Outcome",
+                cell: (e) => (
+                  <>
+                    <Badge color={OUTCOME_COLORS[e.outcome] ?? "gray"} variant="light" autoContrast>
+                      {e.outcome}
+                    </Badge>
+                    {e.reason && (
+                      <Text size="xs" c="dimmed">
+                        {e.reason}
+                      </Text>
+                    )}
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
     </>

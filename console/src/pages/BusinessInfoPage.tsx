@@ -1,19 +1,15 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Switch, Text } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { graph, type Business, formatTime } from "../api.ts";
-import { ErrorText, IdWithCopy, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { ErrorText, IdWithCopy, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 export function BusinessInfoPage() {
   const { businessId, isAdmin, role } = useBusiness();
-  const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ["business", businessId],
     queryFn: () => graph.get<Business>(`/${businessId}`, { fields: "id,name,verification_status,two_factor_type,created_time" }),
   });
-  const twoFactor = useMutation({
-    mutationFn: (required: boolean) => graph.post(`/${businessId}`, { two_factor_type: required ? "admin_required" : "none" }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["business", businessId] }),
-  });
+  const twoFactor = useGraphMutation((required: boolean) => graph.post(`/${businessId}`, { two_factor_type: required ? "admin_required" : "none" }), { invalidate: [["business", businessId]] });
 
   return (
     <>
@@ -59,7 +55,7 @@ export function BusinessInfoPage() {
                 <Text fw={600}>Security</Text>
                 <Switch
                   label="Require two-factor authentication for everyone"
-                  description="People without two-factor cannot open this business's assets until they turn it on."
+                  description="Everyone in this business must set up two-factor at their next sign-in before they can use the console."
                   checked={business.two_factor_type !== "none"}
                   disabled={!isAdmin || twoFactor.isPending}
                   onChange={(e) => twoFactor.mutate(e.currentTarget.checked)}

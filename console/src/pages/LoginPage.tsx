@@ -5,7 +5,7 @@ import { SignInError, useSession } from "../session.tsx";
 
 /** Sign in with email and password (and a TOTP code when the business requires two-factor), or with an access token. */
 export function LoginPage() {
-  const { session, loading, signIn, signInWithToken } = useSession();
+  const { session, setupRequired, loading, signIn, signInWithToken } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const [email, setEmail] = useState("");
@@ -19,6 +19,7 @@ export function LoginPage() {
 
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   if (!loading && session) return <Navigate to={from} replace />;
+  if (!loading && setupRequired) return <Navigate to="/two-factor-setup" replace />;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -26,7 +27,10 @@ export function LoginPage() {
     setError(null);
     try {
       if (useToken) await signInWithToken(token);
-      else await signIn({ email, password, totpCode: askTotp ? totp : undefined });
+      else if ((await signIn({ email, password, totpCode: askTotp ? totp : undefined })) === "two_factor_setup") {
+        navigate("/two-factor-setup", { replace: true });
+        return;
+      }
       navigate(from, { replace: true });
     } catch (caught) {
       const signInError = caught instanceof SignInError ? caught : new SignInError("Could not sign in. Try again.", null);

@@ -1,22 +1,17 @@
-import { Alert, Anchor, Button, Card, Group, List, Select, Stack, Table, Text, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Anchor, Button, Card, Group, List, Select, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { assetTypeLabel, formatTime, graph, type Business, type PermissionLevel, type RemovalVerification, type Share } from "../api.ts";
-import { ErrorText, PageTitle, QueryState, StatusBadge, useBusiness } from "../components/common.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 function ChangeLevel({ share, partnerName }: { share: Share; partnerName: string }) {
-  const queryClient = useQueryClient();
   const levels = useQuery({ queryKey: ["permission-levels", share.asset.id], queryFn: () => graph.all<PermissionLevel>(`/${share.asset.id}/permission_levels`), staleTime: Infinity });
   const current = levels.data?.find((l) => l.tasks.length === share.permitted_tasks.length && l.tasks.every((t) => share.permitted_tasks.includes(t)));
   const [choice, setChoice] = useState<string | null>(null);
   const selected = levels.data?.find((l) => l.level === (choice ?? current?.level));
-  const save = useMutation({
-    mutationFn: () => graph.post(`/${share.asset.id}/agencies`, { business: share.partner.id, permitted_tasks: selected?.tasks ?? [] }),
-    onSuccess: () => {
-      setChoice(null);
-      void queryClient.invalidateQueries();
-    },
+  const save = useGraphMutation(() => graph.post(`/${share.asset.id}/agencies`, { business: share.partner.id, permitted_tasks: selected?.tasks ?? [] }), {
+    onSuccess: () => setChoice(null),
   });
   return (
     <Stack gap={4}>
@@ -53,16 +48,11 @@ function ChangeLevel({ share, partnerName }: { share: Share; partnerName: string
 export function PartnerDetailPage() {
   const { businessId, isAdmin } = useBusiness();
   const { partnerId = "" } = useParams();
-  const queryClient = useQueryClient();
   const partner = useQuery({ queryKey: ["business", partnerId, "public"], queryFn: () => graph.get<Business>(`/${partnerId}`, { fields: "id,name,verification_status" }) });
   const shares = useQuery({ queryKey: ["partner-shares", businessId, partnerId], queryFn: () => graph.all<Share>(`/${businessId}/partner_shares`, { partner: partnerId }) });
   const [verification, setVerification] = useState<RemovalVerification | null>(null);
-  const remove = useMutation({
-    mutationFn: () => graph.post<{ verification: RemovalVerification }>(`/${businessId}/partner_removals`, { business: partnerId }),
-    onSuccess: (answer) => {
-      setVerification(answer.verification);
-      void queryClient.invalidateQueries();
-    },
+  const remove = useGraphMutation(() => graph.post<{ verification: RemovalVerification }>(`/${businessId}/partner_removals`, { business: partnerId }), {
+    onSuccess: (answer) => setVerification(answer.verification),
   });
   const name = partner.data?.name ?? "Partner";
   const ownerSide = (s: Share) => s.owner.id === businessId;
@@ -75,39 +65,30 @@ export function PartnerDetailPage() {
       <PageTitle description={`Business ID ${partnerId}`}>{name}</PageTitle>
       <QueryState query={shares} label="shared assets" empty={`Nothing is shared between you and ${name}.`} isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label={`Assets shared with ${name}`} verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Asset</Table.Th>
-                  <Table.Th>Owner</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Permission</Table.Th>
-                  <Table.Th>Ends</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/b/${businessId}/assets/${s.asset.type}/${s.asset.id}`} state={{ name: s.asset.name }}>
-                        {s.asset.name}
-                      </Anchor>
-                      <Text size="xs" c="dimmed">
-                        {assetTypeLabel(s.asset.type)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{s.owner.name}</Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={s.status} />
-                    </Table.Td>
-                    <Table.Td>{isAdmin && ownerSide(s) && s.status === "ACTIVE" ? <ChangeLevel share={s} partnerName={name} /> : <Text size="sm">{s.access_level}</Text>}</Table.Td>
-                    <Table.Td>{s.end_time ? formatTime(s.end_time) : "No end date"}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label={`Assets shared with ${name}`}
+            rows={rows}
+            rowKey={(s) => s.id}
+            columns={[
+              {
+                header: "Asset",
+                cell: (s) => (
+                  <>
+                    <Anchor component={Link} to={`/b/${businessId}/assets/${s.asset.type}/${s.asset.id}`} state={{ name: s.asset.name }}>
+                      {s.asset.name}
+                    </Anchor>
+                    <Text size="xs" c="dimmed">
+                      {assetTypeLabel(s.asset.type)}
+                    </Text>
+                  </>
+                ),
+              },
+              { header: "Owner", cell: (s) => s.owner.name },
+              { header: "Status", cell: (s) => <StatusBadge status={s.status} /> },
+              { header: "Permission", cell: (s) => (isAdmin && ownerSide(s) && s.status === "ACTIVE" ? <ChangeLevel share={s} partnerName={name} /> : <Text size="sm">{s.access_level}</Text>) },
+              { header: "Ends", cell: (s) => (s.end_time ? formatTime(s.end_time) : "No end date") },
+            ]}
+          />
         )}
       </QueryState>
       {isAdmin && (

@@ -1,10 +1,10 @@
-import { Anchor, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { graph } from "../api.ts";
 import { AddPartnerWizard } from "../components/AddPartnerWizard.tsx";
-import { PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { DataTable, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
 
 /** Partners accept on their side: the lists follow without a reload. */
 const LIVE_MS = 5_000;
@@ -17,30 +17,25 @@ interface Counterpart {
 
 function BusinessTable({ rows, label, businessId }: { rows: Counterpart[]; label: string; businessId: string }) {
   return (
-    <div className="table-scroll" tabIndex={0}>
-      <Table striped aria-label={label}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Business</Table.Th>
-            <Table.Th>Business ID</Table.Th>
-            <Table.Th>Assets shared</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((b) => (
-            <Table.Tr key={b.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/b/${businessId}/partners/${b.id}`}>
-                  {b.name}
-                </Anchor>
-              </Table.Td>
-              <Table.Td className="mono">{b.id}</Table.Td>
-              <Table.Td>{b.shared_asset_count}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+    <DataTable
+      label={label}
+      rows={rows}
+      rowKey={(b) => b.id}
+      striped
+      minWidth={420}
+      columns={[
+        {
+          header: "Business",
+          cell: (b) => (
+            <Anchor component={Link} to={`/b/${businessId}/partners/${b.id}`}>
+              {b.name}
+            </Anchor>
+          ),
+        },
+        { header: "Business ID", cell: (b) => <span className="mono">{b.id}</span> },
+        { header: "Assets shared", cell: (b) => b.shared_asset_count },
+      ]}
+    />
   );
 }
 

@@ -1,8 +1,8 @@
-import { Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button, Card, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { errorMessage, formatTime, graph } from "../api.ts";
-import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 const ROLES = [
   { value: "ADMIN", label: "Admin — full control of the business" },
@@ -28,27 +28,23 @@ interface Invitation {
 
 export function PeoplePage() {
   const { businessId, isAdmin } = useBusiness();
-  const queryClient = useQueryClient();
   const members = useQuery({ queryKey: ["members", businessId], queryFn: () => graph.all<Member>(`/${businessId}/business_users`, { fields: "id,name,email,role" }) });
   const pending = useQuery({
     queryKey: ["pending-users", businessId],
     queryFn: () => graph.all<Invitation>(`/${businessId}/pending_users`, { fields: "id,email,role,expiration_time" }),
     enabled: isAdmin,
   });
-  const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: ["members", businessId] }), queryClient.invalidateQueries({ queryKey: ["pending-users", businessId] })]);
+  const invalidate = [["members", businessId], ["pending-users", businessId]];
 
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<string | null>("EMPLOYEE");
-  const invite = useMutation({
-    mutationFn: () => graph.post<{ id: string; status?: string }>(`/${businessId}/business_users`, { email, role: role ?? "EMPLOYEE" }),
-    onSuccess: () => {
-      setEmail("");
-      void refresh();
-    },
+  const invite = useGraphMutation(() => graph.post<{ id: string; status?: string }>(`/${businessId}/business_users`, { email, role: role ?? "EMPLOYEE" }), {
+    invalidate,
+    onSuccess: () => setEmail(""),
   });
-  const changeRole = useMutation({ mutationFn: (input: { user: string; role: string }) => graph.post(`/${businessId}/business_users`, input), onSuccess: refresh });
-  const remove = useMutation({ mutationFn: (user: string) => graph.delete(`/${businessId}/business_users`, { user }), onSuccess: refresh });
-  const cancelInvite = useMutation({ mutationFn: (invitation: string) => graph.delete(`/${businessId}/pending_users`, { invitation }), onSuccess: refresh });
+  const changeRole = useGraphMutation((input: { user: string; role: string }) => graph.post(`/${businessId}/business_users`, input), { invalidate });
+  const remove = useGraphMutation((user: string) => graph.delete(`/${businessId}/business_users`, { user }), { invalidate });
+  const cancelInvite = useGraphMutation((invitation: string) => graph.delete(`/${businessId}/pending_users`, { invitation }), { invalidate });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -89,47 +85,41 @@ export function PeoplePage() {
       )}
       <QueryState query={members} label="people" empty="Nobody is part of this business yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table striped highlightOnHover aria-label="People">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Email</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  {isAdmin && <Table.Th>Actions</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>{m.name}</Table.Td>
-                    <Table.Td>{m.email}</Table.Td>
-                    <Table.Td>
-                      {isAdmin ? (
-                        <Select
-                          aria-label={`Role of ${m.name}`}
-                          data={ROLES.map((r) => ({ value: r.value, label: r.value.replaceAll("_", " ").toLowerCase() }))}
-                          value={m.role}
-                          onChange={(value) => value && value !== m.role && changeRole.mutate({ user: m.id, role: value })}
-                          allowDeselect={false}
-                          w={180}
-                        />
-                      ) : (
-                        m.role.replaceAll("_", " ").toLowerCase()
-                      )}
-                    </Table.Td>
-                    {isAdmin && (
-                      <Table.Td>
-                        <Button variant="subtle" color="red" size="xs" onClick={() => remove.mutate(m.id)} aria-label={`Remove ${m.name}`}>
-                          Remove
-                        </Button>
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label="People"
+            rows={rows}
+            rowKey={(m) => m.id}
+            striped
+            columns={[
+              { header: "Name", cell: (m) => m.name },
+              { header: "Email", cell: (m) => m.email },
+              {
+                header: "Role",
+                cell: (m) =>
+                  isAdmin ? (
+                    <Select
+                      aria-label={`Role of ${m.name}`}
+                      data={ROLES.map((r) => ({ value: r.value, label: r.value.replaceAll("_", " ").toLowerCase() }))}
+                      value={m.role}
+                      onChange={(value) => value && value !== m.role && changeRole.mutate({ user: m.id, role: value })}
+                      allowDeselect={false}
+                      w={180}
+                    />
+                  ) : (
+                    m.role.replaceAll("_", " ").toLowerCase()
+                  ),
+              },
+              {
+                header: "Actions",
+                hidden: !isAdmin,
+                cell: (m) => (
+                  <Button variant="subtle" color="red" size="xs" onClick={() => remove.mutate(m.id)} aria-label={`Remove ${m.name}`}>
+                    Remove
+                  </Button>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       <ErrorText error={changeRole.error ?? remove.error ?? cancelInvite.error} />
@@ -140,32 +130,24 @@ export function PeoplePage() {
           </Title>
           <QueryState query={pending} label="invitations" empty="No invitations are waiting." isEmpty={(d) => d.length === 0}>
             {(rows) => (
-              <div className="table-scroll" tabIndex={0}>
-                <Table aria-label="Invitations waiting">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Email</Table.Th>
-                      <Table.Th>Role</Table.Th>
-                      <Table.Th>Expires</Table.Th>
-                      <Table.Th>Actions</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {rows.map((i) => (
-                      <Table.Tr key={i.id}>
-                        <Table.Td>{i.email}</Table.Td>
-                        <Table.Td>{i.role.replaceAll("_", " ").toLowerCase()}</Table.Td>
-                        <Table.Td>{formatTime(i.expiration_time)}</Table.Td>
-                        <Table.Td>
-                          <Button variant="subtle" size="xs" onClick={() => cancelInvite.mutate(i.id)} aria-label={`Cancel the invitation to ${i.email}`}>
-                            Cancel
-                          </Button>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </div>
+              <DataTable
+                label="Invitations waiting"
+                rows={rows}
+                rowKey={(i) => i.id}
+                columns={[
+                  { header: "Email", cell: (i) => i.email },
+                  { header: "Role", cell: (i) => i.role.replaceAll("_", " ").toLowerCase() },
+                  { header: "Expires", cell: (i) => formatTime(i.expiration_time) },
+                  {
+                    header: "Actions",
+                    cell: (i) => (
+                      <Button variant="subtle" size="xs" onClick={() => cancelInvite.mutate(i.id)} aria-label={`Cancel the invitation to ${i.email}`}>
+                        Cancel
+                      </Button>
+                    ),
+                  },
+                ]}
+              />
             )}
           </QueryState>
         </Stack>

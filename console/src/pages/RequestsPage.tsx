@@ -1,7 +1,7 @@
-import { Button, Group, Table, Tabs, Text } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button, Group, Tabs, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { assetTypeLabel, formatTime, graph, type Share } from "../api.ts";
-import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
+import { DataTable, EmptyState, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 import { useSession } from "../session.tsx";
 
 function describe(share: Share, businessId: string): string {
@@ -11,70 +11,66 @@ function describe(share: Share, businessId: string): string {
 }
 
 function RequestTable({ rows, businessId, direction, isAdmin }: { rows: Share[]; businessId: string; direction: "INCOMING" | "OUTGOING"; isAdmin: boolean }) {
-  const queryClient = useQueryClient();
   const { refresh } = useSession();
-  const answer = useMutation({
-    mutationFn: (input: { request: string; action: "accept" | "decline" | "cancel" }) => graph.post(`/${businessId}/partner_requests`, input),
-    onSuccess: () => {
-      void queryClient.invalidateQueries();
-      void refresh();
-    },
+  const answer = useGraphMutation((input: { request: string; action: "accept" | "decline" | "cancel" }) => graph.post(`/${businessId}/partner_requests`, input), {
+    onSuccess: () => void refresh(),
   });
   return (
     <>
-      <div className="table-scroll" tabIndex={0}>
-        <Table aria-label={direction === "INCOMING" ? "Incoming requests" : "Outgoing requests"} verticalSpacing="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Asset</Table.Th>
-              <Table.Th>Request</Table.Th>
-              <Table.Th>Permission</Table.Th>
-              <Table.Th>Expires</Table.Th>
-              {isAdmin && <Table.Th>Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.id} data-testid={`request-${r.asset.name}`}>
-                <Table.Td>
-                  {r.asset.name}
-                  <Text size="xs" c="dimmed">
-                    {assetTypeLabel(r.asset.type)}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{describe(r, businessId)}</Table.Td>
-                <Table.Td>
-                  {r.access_level}
-                  <Text size="xs" c="dimmed">
-                    {r.permitted_tasks.join(", ")}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{formatTime(r.expiration_time)}</Table.Td>
-                {isAdmin && (
-                  <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      {direction === "INCOMING" ? (
-                        <>
-                          <Button size="xs" onClick={() => answer.mutate({ request: r.id, action: "accept" })} aria-label={`Accept ${r.asset.name}`}>
-                            Accept
-                          </Button>
-                          <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "decline" })} aria-label={`Decline ${r.asset.name}`}>
-                            Decline
-                          </Button>
-                        </>
-                      ) : (
-                        <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "cancel" })} aria-label={`Cancel ${r.asset.name}`}>
-                          Cancel
-                        </Button>
-                      )}
-                    </Group>
-                  </Table.Td>
+      <DataTable
+        label={direction === "INCOMING" ? "Incoming requests" : "Outgoing requests"}
+        rows={rows}
+        rowKey={(r) => r.id}
+        rowTestId={(r) => `request-${r.asset.name}`}
+        columns={[
+          {
+            header: "Asset",
+            cell: (r) => (
+              <>
+                {r.asset.name}
+                <Text size="xs" c="dimmed">
+                  {assetTypeLabel(r.asset.type)}
+                </Text>
+              </>
+            ),
+          },
+          { header: "Request", cell: (r) => describe(r, businessId) },
+          {
+            header: "Permission",
+            cell: (r) => (
+              <>
+                {r.access_level}
+                <Text size="xs" c="dimmed">
+                  {r.permitted_tasks.join(", ")}
+                </Text>
+              </>
+            ),
+          },
+          { header: "Expires", cell: (r) => formatTime(r.expiration_time) },
+          {
+            header: "Actions",
+            hidden: !isAdmin,
+            cell: (r) => (
+              <Group gap="xs" wrap="nowrap">
+                {direction === "INCOMING" ? (
+                  <>
+                    <Button size="xs" onClick={() => answer.mutate({ request: r.id, action: "accept" })} aria-label={`Accept ${r.asset.name}`}>
+                      Accept
+                    </Button>
+                    <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "decline" })} aria-label={`Decline ${r.asset.name}`}>
+                      Decline
+                    </Button>
+                  </>
+                ) : (
+                  <Button size="xs" variant="default" onClick={() => answer.mutate({ request: r.id, action: "cancel" })} aria-label={`Cancel ${r.asset.name}`}>
+                    Cancel
+                  </Button>
                 )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </div>
+              </Group>
+            ),
+          },
+        ]}
+      />
       <ErrorText error={answer.error} />
     </>
   );
@@ -98,10 +94,10 @@ export function RequestsPage() {
                 <Tabs.Tab value="outgoing">Sent ({outgoing.length})</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="incoming" pt="md">
-                {incoming.length === 0 ? <Text c="dimmed">Nothing is waiting for you.</Text> : <RequestTable rows={incoming} businessId={businessId} direction="INCOMING" isAdmin={isAdmin} />}
+                {incoming.length === 0 ? <EmptyState label="incoming requests">Nothing is waiting for you.</EmptyState> : <RequestTable rows={incoming} businessId={businessId} direction="INCOMING" isAdmin={isAdmin} />}
               </Tabs.Panel>
               <Tabs.Panel value="outgoing" pt="md">
-                {outgoing.length === 0 ? <Text c="dimmed">You have no requests waiting on others.</Text> : <RequestTable rows={outgoing} businessId={businessId} direction="OUTGOING" isAdmin={isAdmin} />}
+                {outgoing.length === 0 ? <EmptyState label="outgoing requests">You have no requests waiting on others.</EmptyState> : <RequestTable rows={outgoing} businessId={businessId} direction="OUTGOING" isAdmin={isAdmin} />}
               </Tabs.Panel>
             </Tabs>
           );

@@ -1,8 +1,8 @@
-import { Alert, Button, Card, Code, Group, Radio, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Card, Code, Group, Radio, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { errorMessage, formatTime, graph } from "../api.ts";
-import { CopyValue, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness } from "../components/common.tsx";
+import { CopyValue, DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface SystemUser {
   id: string;
@@ -21,15 +21,11 @@ interface TokenRow {
 }
 
 function Tokens({ user }: { user: SystemUser }) {
-  const queryClient = useQueryClient();
   const key = ["system-user-tokens", user.id];
   const tokens = useQuery({ queryKey: key, queryFn: () => graph.all<TokenRow>(`/${user.id}/access_tokens`, { fields: "id,scopes,created_time,expires_time,last_used_time,status" }) });
   const [expiry, setExpiry] = useState("60_days");
-  const issue = useMutation({
-    mutationFn: () => graph.post<{ access_token: string; expires_at?: string }>(`/${user.id}/access_tokens`, { set_token_expires_in_60_days: expiry === "60_days" }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
-  });
-  const revoke = useMutation({ mutationFn: (token: string) => graph.delete(`/${user.id}/access_tokens`, { token }), onSuccess: () => queryClient.invalidateQueries({ queryKey: key }) });
+  const issue = useGraphMutation(() => graph.post<{ access_token: string; expires_at?: string }>(`/${user.id}/access_tokens`, { set_token_expires_in_60_days: expiry === "60_days" }), { invalidate: [key] });
+  const revoke = useGraphMutation((token: string) => graph.delete(`/${user.id}/access_tokens`, { token }), { invalidate: [key] });
 
   return (
     <Stack gap="sm">
@@ -60,42 +56,27 @@ function Tokens({ user }: { user: SystemUser }) {
       <ErrorText error={issue.error ?? revoke.error} />
       <QueryState query={tokens} label={`tokens of ${user.name}`} empty="No tokens yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <div className="table-scroll" tabIndex={0}>
-            <Table aria-label={`Tokens of ${user.name}`}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>Scopes</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((t) => (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>{formatTime(t.created_time)}</Table.Td>
-                    <Table.Td>{t.expires_time ? formatTime(t.expires_time) : "Never"}</Table.Td>
-                    <Table.Td>{t.last_used_time ? formatTime(t.last_used_time) : "Not used yet"}</Table.Td>
-                    <Table.Td>
-                      <Text size="xs">{t.scopes.join(", ")}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={t.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      {t.status === "ACTIVE" && (
-                        <Button size="xs" variant="subtle" color="red" onClick={() => revoke.mutate(t.id)} aria-label={`Revoke the token created ${formatTime(t.created_time)}`}>
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
+          <DataTable
+            label={`Tokens of ${user.name}`}
+            rows={rows}
+            rowKey={(t) => t.id}
+            columns={[
+              { header: "Created", cell: (t) => formatTime(t.created_time) },
+              { header: "Expires", cell: (t) => (t.expires_time ? formatTime(t.expires_time) : "Never") },
+              { header: "Last used", cell: (t) => (t.last_used_time ? formatTime(t.last_used_time) : "Not used yet") },
+              { header: "Scopes", cell: (t) => <Text size="xs">{t.scopes.join(", ")}</Text> },
+              { header: "Status", cell: (t) => <StatusBadge status={t.status} /> },
+              {
+                header: "Actions",
+                cell: (t) =>
+                  t.status === "ACTIVE" && (
+                    <Button size="xs" variant="subtle" color="red" onClick={() => revoke.mutate(t.id)} aria-label={`Revoke the token created ${formatTime(t.created_time)}`}>
+                      Revoke
+                    </Button>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
     </Stack>
@@ -104,16 +85,12 @@ function Tokens({ user }: { user: SystemUser }) {
 
 export function SystemUsersPage() {
   const { businessId, isAdmin } = useBusiness();
-  const queryClient = useQueryClient();
   const users = useQuery({ queryKey: ["system-users", businessId], queryFn: () => graph.all<SystemUser>(`/${businessId}/system_users`, { fields: "id,name,role,created_time" }) });
   const [name, setName] = useState("");
   const [role, setRole] = useState<string | null>("EMPLOYEE");
-  const create = useMutation({
-    mutationFn: () => graph.post<{ id: string }>(`/${businessId}/system_users`, { name, role: role ?? "EMPLOYEE" }),
-    onSuccess: () => {
-      setName("");
-      void queryClient.invalidateQueries({ queryKey: ["system-users", businessId] });
-    },
+  const create = useGraphMutation(() => graph.post<{ id: string }>(`/${businessId}/system_users`, { name, role: role ?? "EMPLOYEE" }), {
+    invalidate: [["system-users", businessId]],
+    onSuccess: () => setName(""),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

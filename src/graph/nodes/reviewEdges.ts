@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { errors } from "../../errors.ts";
+import { errors, GrantlineError } from "../../errors.ts";
 import { isActionName } from "../../hub/catalogue/actions.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { CampaignView, GroupKey } from "../../hub/review/campaign.service.ts";
@@ -57,6 +57,20 @@ const findings: EdgeSpec = {
     const windowDays = intParam(call.params, "window_days");
     const report = await call.hub.review.findings(call.caller.ctx, node.id, windowDays === undefined ? {} : { windowDays });
     return raw({ business_id: report.business_id, window_days: report.window_days, data: report.findings, summary: { total_count: report.findings.length } });
+  },
+};
+
+/**
+ * `POST /{business}/access_review_fixes` with `action` and `params` (a finding's `fix`, as the
+ * findings edge gave it): applies that fix now, if the business's current findings still contain it.
+ */
+const fixes: EdgeSpec = {
+  POST: async (call, node) => {
+    const action = stringParam(call.params, "action", true);
+    const params = call.params.params;
+    if (!params || typeof params !== "object" || Array.isArray(params)) throw errors.invalidParameter("The parameter params must be the finding's fix params (a JSON object).");
+    const applied = await call.hub.reviewFixes.apply(call.caller.ctx, node.id, { action, params: params as Record<string, unknown> });
+    return raw({ success: true, ...applied });
   },
 };
 
@@ -188,7 +202,7 @@ export function withReviewEdges(registry: GraphRegistry): GraphRegistry {
   const business = nodes.business!;
   nodes.business = {
     ...business,
-    edges: { ...business.edges, access_review_findings: findings, access_review_campaigns: campaigns, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
+    edges: { ...business.edges, access_review_findings: findings, access_review_fixes: fixes, access_review_campaigns: campaigns, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
   };
   for (const [type, spec] of Object.entries(nodes)) {
     if (["business", "user", "system_user", "campaign", "adset", "ad", "adcreative", "report_run", "app"].includes(type)) continue;
@@ -213,5 +227,46 @@ export function registerReviewEvidenceRoute(app: FastifyInstance, hub: Hub): voi
     void reply.header("content-disposition", `attachment; filename="${fileName}"`);
     if (format === "csv") return reply.type("text/csv; charset=utf-8").send(await hub.reviewCampaigns.exportCsv(caller.ctx, campaignId));
     return reply.type("application/pdf").send(await hub.reviewCampaigns.exportPdf(caller.ctx, campaignId));
+  });
+}
+
+/**
+ * `GET /{business}/access_review_findings_stream?window_days=90`: the same findings as the
+ * `access_review_findings` edge, with the review's progress while it is computed, as NDJSON lines:
+ * `{"progress":{"done","total","phase"}}` after each phase, then `{"report":{…}}` (or
+ * `{"error":{…}}` when it fails after the first line; before that, the usual Graph error). One
+ * request carries it all, so it works behind any load balancer.
+ */
+export function registerReviewProgressRoute(app: FastifyInstance, hub: Hub): void {
+  app.get<{ Params: { node: string }; Querystring: Record<string, unknown> }>("/:node/access_review_findings_stream", async (request, reply) => {
+    const caller = await authenticate(hub, request);
+    const windowDays = intParam(request.query, "window_days");
+    let streaming = false;
+    const line = (value: unknown) => reply.raw.write(`${JSON.stringify(value)}\n`);
+    const start = () => {
+      if (streaming) return;
+      streaming = true;
+      reply.hijack();
+      reply.raw.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    };
+    try {
+      const report = await hub.review.findings(caller.ctx, request.params.node, {
+        ...(windowDays === undefined ? {} : { windowDays }),
+        onProgress: async (progress) => {
+          start();
+          line({ progress });
+          // Let the line leave before the next phase's work holds the event loop.
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      });
+      start();
+      line({ report: { business_id: report.business_id, window_days: report.window_days, data: report.findings, summary: { total_count: report.findings.length } } });
+      reply.raw.end();
+    } catch (error) {
+      if (!streaming) throw error;
+      if (!(error instanceof GrantlineError)) request.log.error({ err: error }, "access review stream failed");
+      line({ error: (error instanceof GrantlineError ? error : errors.internal()).toGraph(request.id) });
+      reply.raw.end();
+    }
   });
 }

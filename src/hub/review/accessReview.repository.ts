@@ -48,7 +48,8 @@ export async function listMembers(db: Executor, businessId: string) {
   return db
     .selectFrom("business_members as m")
     .innerJoin("people as p", "p.id", "m.person_id")
-    .select(["p.id", "p.name", "m.role", "m.created_at"])
+    .leftJoin("person_credentials as c", "c.person_id", "m.person_id")
+    .select(["p.id", "p.name", "m.role", "m.created_at", "c.totp_enabled"])
     .where("m.business_id", "=", businessId)
     .orderBy("p.id")
     .execute();

@@ -1,0 +1,116 @@
+import { Badge, Button, List, Stack, Text } from "@mantine/core";
+import { assetTypeLabel, formatTime } from "../api.ts";
+import { DataTable } from "./common.tsx";
+
+/** An app connection as the `connected_apps` edges present it. */
+export interface AppConnection {
+  id: string;
+  app: { id: string; name: string; verified: boolean };
+  granted_by: { id: string; name: string | null };
+  scopes: string[];
+  scope_descriptions: { scope: string; description: string; kind: "read" | "write" }[];
+  assets: { id: string; name: string; type: string | null }[];
+  created_time?: string;
+  tokens: { id: string; created_time?: string; expires_time?: string; last_used_time?: string }[];
+  last_used_time?: string;
+  expires_time?: string;
+}
+
+export function VerifiedBadge({ verified }: { verified: boolean }) {
+  return (
+    <Badge color={verified ? "green" : "gray"} variant="light" autoContrast>
+      {verified ? "Verified" : "Not verified"}
+    </Badge>
+  );
+}
+
+/**
+ * Connected apps: the app and its badge, what it may do in plain words, the assets chosen at
+ * consent, who granted it, and its tokens' last use and expiry; optionally a remove button per row.
+ */
+export function ConnectedAppsTable({
+  label,
+  rows,
+  showGrantedBy = true,
+  remove,
+}: {
+  label: string;
+  rows: AppConnection[];
+  showGrantedBy?: boolean;
+  remove?: { label: (row: AppConnection) => string; onRemove: (row: AppConnection) => void; pending: boolean };
+}) {
+  return (
+    <DataTable
+      label={label}
+      rows={rows}
+      rowKey={(c) => c.id}
+      rowTestId={(c) => `app-${c.app.name}`}
+      minWidth={860}
+      columns={[
+        {
+          header: "App",
+          cell: (c) => (
+            <Stack gap={4}>
+              <Text fw={600}>{c.app.name}</Text>
+              <VerifiedBadge verified={c.app.verified} />
+            </Stack>
+          ),
+        },
+        {
+          header: "What it may do",
+          cell: (c) => (
+            <List size="sm" spacing={2}>
+              {c.scope_descriptions.map((s) => (
+                <List.Item key={s.scope}>
+                  {s.description}
+                  <Text span size="xs" c="dimmed">
+                    {" "}
+                    ({s.kind === "read" ? "read only" : "read and change"})
+                  </Text>
+                </List.Item>
+              ))}
+            </List>
+          ),
+        },
+        {
+          header: "Assets",
+          cell: (c) => (
+            <List size="sm" spacing={2}>
+              {c.assets.map((a) => (
+                <List.Item key={a.id}>
+                  {a.name}
+                  <Text span size="xs" c="dimmed">
+                    {" "}
+                    ({a.type ? assetTypeLabel(a.type) : "asset"})
+                  </Text>
+                </List.Item>
+              ))}
+            </List>
+          ),
+        },
+        { header: "Granted by", hidden: !showGrantedBy, cell: (c) => `${c.granted_by.name ?? c.granted_by.id} on ${formatTime(c.created_time)}` },
+        {
+          header: "Tokens",
+          cell: (c) =>
+            c.tokens.length === 0 ? (
+              <Text size="sm">No live token</Text>
+            ) : (
+              <Stack gap={2}>
+                <Text size="sm">Last used: {c.last_used_time ? formatTime(c.last_used_time) : "never"}</Text>
+                <Text size="sm">Expires: {c.expires_time ? formatTime(c.expires_time) : "never"}</Text>
+              </Stack>
+            ),
+        },
+        {
+          header: "Actions",
+          hidden: !remove,
+          cell: (c) => (
+            <Button size="xs" color="red" variant="outline" onClick={() => remove?.onRemove(c)} disabled={remove?.pending}>
+              {remove?.label(c)}
+            </Button>
+          ),
+        },
+      ]}
+    />
+  );
+}

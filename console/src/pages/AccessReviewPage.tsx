@@ -1,0 +1,297 @@
+import { Alert, Anchor, Badge, Button, Card, Code, Group, NumberInput, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { errorMessage, formatTime, graph, graphStream } from "../api.ts";
+import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+
+interface Ref {
+  id: string;
+  name: string;
+  type: string;
+}
+
+export interface FindingFix {
+  action: string;
+  description: string;
+  params: Record<string, unknown>;
+}
+
+interface Finding {
+  kind: string;
+  principal: Ref | null;
+  asset: Ref | null;
+  path: string;
+  evidence: Record<string, unknown>;
+  fix: FindingFix;
+}
+
+interface FindingsReport {
+  window_days: number;
+  data: Finding[];
+}
+
+export interface ReviewCampaign {
+  id: string;
+  name: string;
+  status: string;
+  close_policy: string;
+  created_time: string | null;
+  due_time: string | null;
+  closed_time: string | null;
+  items: number;
+}
+
+const KIND_LABELS: Record<string, string> = {
+  unused: "Unused access",
+  over_privileged: "More access than used",
+  stale_principal: "Inactive person or system user",
+  external: "Access from outside",
+  unverified_app_write: "Unverified app that can change things",
+  share_ending: "Share ending",
+  missing_2fa: "Two-factor missing",
+};
+
+const KIND_COLORS: Record<string, string> = { unused: "orange", over_privileged: "yellow", stale_principal: "orange", external: "blue", unverified_app_write: "red", share_ending: "grape", missing_2fa: "red" };
+
+/** The button's words for each fix; a fix that only a person can make (turning on 2FA) has none. */
+export function fixButtonLabel(fix: FindingFix): string | null {
+  switch (fix.action) {
+    case "downgrade":
+      return `Downgrade to ${String(fix.params.level ?? "").replaceAll("_", " ").toLowerCase()}`;
+    case "remove_assignment":
+      return "Remove the assignment";
+    case "revoke_share":
+    case "renew_or_end_share":
+      return "End the share";
+    case "remove_member":
+      return "Remove from the business";
+    case "revoke_token":
+      return "Revoke the tokens";
+    case "remove_app":
+      return "Remove the app";
+    default:
+      return null;
+  }
+}
+
+function evidenceValue(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map((v) => (typeof v === "object" && v !== null ? ((v as { name?: string; id?: string }).name ?? (v as { id?: string }).id ?? JSON.stringify(v)) : String(v))).join(", ");
+  if (typeof value === "object") return (value as { name?: string }).name ?? JSON.stringify(value);
+  return String(value);
+}
+
+function FindingCard({ finding, index, onFix, fixing }: { finding: Finding; index: number; onFix: (finding: Finding) => void; fixing: boolean }) {
+  const label = fixButtonLabel(finding.fix);
+  const who = finding.principal ? finding.principal.name : "—";
+  return (
+    <Card withBorder data-testid={`finding-${index}`}>
+      <Stack gap="xs">
+        <Group gap="xs" wrap="wrap">
+          <Badge color={KIND_COLORS[finding.kind] ?? "gray"} variant="light" autoContrast>
+            {KIND_LABELS[finding.kind] ?? finding.kind}
+          </Badge>
+          <Text fw={600}>{who}</Text>
+          {finding.asset && <Text size="sm">on {finding.asset.name}</Text>}
+        </Group>
+        <Text size="sm">
+          <Text span c="dimmed">
+            How:{" "}
+          </Text>
+          {finding.path}
+        </Text>
+        <details>
+          <summary>
+            <Text span size="sm">
+              Evidence
+            </Text>
+          </summary>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing={4} mt={4}>
+            {Object.entries(finding.evidence).map(([key, value]) => (
+              <Text size="xs" key={key}>
+                <Text span c="dimmed" size="xs">
+                  {key.replaceAll("_", " ")}:
+                </Text>{" "}
+                {evidenceValue(value)}
+              </Text>
+            ))}
+          </SimpleGrid>
+        </details>
+        <Text size="sm">
+          <Text span c="dimmed">
+            Fix:{" "}
+          </Text>
+          {finding.fix.description}
+        </Text>
+        {label && (
+          <Group>
+            <Button size="xs" variant="light" onClick={() => onFix(finding)} disabled={fixing} aria-label={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}>
+              {label}
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function Findings({ businessId }: { businessId: string }) {
+  const [windowDays, setWindowDays] = useState<string | null>("90");
+  const [requested, setRequested] = useState<number | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; phase: string } | null>(null);
+  const findings = useQuery({
+    queryKey: ["access-review-findings", businessId, requested],
+    queryFn: async () => {
+      setProgress(null);
+      // The hub reports each phase of the review as it goes, then the findings.
+      return graphStream<{ done: number; total: number; phase: string }, FindingsReport>(`/${businessId}/access_review_findings_stream`, { window_days: requested ?? 90 }, setProgress);
+    },
+    enabled: requested !== null,
+    staleTime: Infinity,
+  });
+  const running = findings.isFetching;
+  // The findings are computed again after a fix, so its result is shown above the list, not in a card.
+  const apply = useGraphMutation((f: Finding) => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: f.fix.action, params: f.fix.params }), {
+    invalidate: [["access-review-findings", businessId]],
+  });
+  return (
+    <Section title="Findings">
+      <Group align="flex-end" mb="sm" wrap="wrap">
+        <Select
+          label="Look back over"
+          data={[
+            { value: "30", label: "30 days" },
+            { value: "90", label: "90 days" },
+            { value: "180", label: "180 days" },
+          ]}
+          value={windowDays}
+          onChange={setWindowDays}
+          allowDeselect={false}
+          w={{ base: "100%", sm: 160 }}
+        />
+        <Button onClick={() => (requested === Number(windowDays) ? void findings.refetch() : setRequested(Number(windowDays)))} loading={running}>
+          {findings.data ? "Run the review again" : "Run the access review"}
+        </Button>
+      </Group>
+      <OperationProgress running={running} label={`Computing the access review${progress && progress.phase !== "done" ? ` (${progress.phase})` : ""}`} done={progress?.done} total={progress?.total} />
+      {apply.isSuccess && apply.variables && (
+        <Alert color="green" role="status" title="Fix applied" mb="sm" data-testid="fix-result">
+          {apply.data.summary} ({apply.variables.fix.description})
+        </Alert>
+      )}
+      <ErrorText error={apply.error} />
+      {requested === null ? (
+        <Text c="dimmed">The review reads every grant and the use recorded in the window, then lists what to look at, each with a fix.</Text>
+      ) : (
+        !running && (
+          <QueryState query={findings} label="findings" empty="Nothing to report: every grant was used and nothing reaches the assets unexpectedly." isEmpty={(d) => d.data.length === 0}>
+            {(report) => (
+              <Stack gap="sm">
+                <Text size="sm" role="status">
+                  {report.data.length} finding(s) over the last {report.window_days} days.
+                </Text>
+                {report.data.map((f, i) => (
+                  <FindingCard key={`${f.kind}-${f.principal?.id}-${f.asset?.id}-${i}`} finding={f} index={i} onFix={(finding) => apply.mutate(finding)} fixing={apply.isPending} />
+                ))}
+              </Stack>
+            )}
+          </QueryState>
+        )
+      )}
+    </Section>
+  );
+}
+
+function Campaigns({ businessId }: { businessId: string }) {
+  const key = ["access-review-campaigns", businessId];
+  const campaigns = useQuery({ queryKey: key, queryFn: () => graph.get<{ data: ReviewCampaign[] }>(`/${businessId}/access_review_campaigns`) });
+  const [name, setName] = useState("");
+  const [dueInDays, setDueInDays] = useState<number | string>(14);
+  const [closePolicy, setClosePolicy] = useState<string | null>("skip");
+  const start = useGraphMutation(() => graph.post<ReviewCampaign>(`/${businessId}/access_review_campaigns`, { name: name || undefined, due_in_days: Number(dueInDays), close_policy: closePolicy ?? "skip" }), {
+    invalidate: [key],
+    onSuccess: () => setName(""),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    start.mutate();
+  };
+  return (
+    <Section title="Review campaigns">
+      <Card withBorder mb="md">
+        <form onSubmit={submit} aria-label="Start a review campaign">
+          <Group align="flex-start" wrap="wrap">
+            <TextInput label="Name" placeholder="Q3 access review" value={name} onChange={(e) => setName(e.currentTarget.value)} error={start.error ? errorMessage(start.error) : undefined} w={{ base: "100%", sm: 240 }} />
+            <NumberInput label="Due in (days)" min={1} max={365} value={dueInDays} onChange={setDueInDays} w={{ base: "100%", sm: 140 }} />
+            <Select
+              label="At close, undecided items are"
+              data={[
+                { value: "skip", label: "left as they are" },
+                { value: "revoke", label: "revoked" },
+              ]}
+              value={closePolicy}
+              onChange={setClosePolicy}
+              allowDeselect={false}
+              w={{ base: "100%", sm: 220 }}
+            />
+            <Button type="submit" mt={{ base: 0, sm: 25 }} loading={start.isPending}>
+              Start campaign
+            </Button>
+          </Group>
+          <OperationProgress running={start.isPending} label="Taking a snapshot of every grant" />
+          {start.isSuccess && (
+            <Text size="sm" mt="xs" role="status">
+              Started {start.data.name} with {start.data.items} item(s).{" "}
+              <Anchor component={Link} to={`/b/${businessId}/security/review/campaigns/${start.data.id}`}>
+                Open it
+              </Anchor>
+            </Text>
+          )}
+        </form>
+      </Card>
+      <QueryState query={campaigns} label="review campaigns" empty="No campaign yet." isEmpty={(d) => d.data.length === 0}>
+        {({ data }) => (
+          <DataTable
+            label="Review campaigns"
+            rows={data}
+            rowKey={(c) => c.id}
+            columns={[
+              {
+                header: "Campaign",
+                cell: (c) => (
+                  <Anchor component={Link} to={`/b/${businessId}/security/review/campaigns/${c.id}`}>
+                    {c.name}
+                  </Anchor>
+                ),
+              },
+              { header: "Status", cell: (c) => <StatusBadge status={c.status.toUpperCase()} /> },
+              { header: "Items", cell: (c) => c.items },
+              { header: "Started", cell: (c) => formatTime(c.created_time) },
+              { header: "Due", cell: (c) => formatTime(c.due_time) },
+            ]}
+          />
+        )}
+      </QueryState>
+    </Section>
+  );
+}
+
+/** Security center → Access review: findings with their one-click fixes, and review campaigns. */
+export function AccessReviewPage() {
+  const { businessId } = useBusiness();
+  return (
+    <>
+      <PageTitle description="What to look at in who can reach this business's assets, each with evidence and a fix; and campaigns where admins certify, narrow or remove every grant.">
+        Access review
+      </PageTitle>
+      <Stack gap="xl">
+        <Findings businessId={businessId} />
+        <Campaigns businessId={businessId} />
+        <Text size="xs" c="dimmed">
+          The same review runs from the command line: <Code>grantline review --business {businessId}</Code>
+        </Text>
+      </Stack>
+    </>
+  );
+}

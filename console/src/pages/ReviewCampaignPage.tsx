@@ -1,0 +1,207 @@
+import { Alert, Anchor, Button, Group, Modal, Radio, SegmentedControl, Select, Stack, Text, Textarea } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { downloadFile, errorMessage, formatTime, graph } from "../api.ts";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import type { FindingFix, ReviewCampaign } from "./AccessReviewPage.tsx";
+
+interface Item {
+  id: string;
+  kind: string;
+  principal: { id: string; name: string; type: string };
+  asset: { id: string; name: string; type: string };
+  path: string;
+  tasks: string[];
+  advice: { kind: string; fix: FindingFix }[];
+  status: string;
+  decided_at: string | null;
+  reason: string | null;
+  result_tasks: string[] | null;
+}
+
+interface Group {
+  key: string;
+  label: string;
+  items: Item[];
+}
+
+const LEVELS = [
+  { value: "STANDARD", label: "Standard" },
+  { value: "LAUNCH_ONLY", label: "Launch only" },
+  { value: "VIEW_ONLY", label: "View only" },
+  { value: "ANALYTICS_VIEW", label: "Analytics view" },
+];
+
+const KIND_WORDS: Record<string, string> = { owner_assignment: "Assignment", partner_share: "Partner share", app_grant: "App" };
+
+function DecideDialog({ item, campaignId, onClose }: { item: Item; campaignId: string; onClose: () => void }) {
+  const advised = item.advice.find((a) => a.fix.action === "downgrade")?.fix.params.level;
+  const [decision, setDecision] = useState("certify");
+  const [level, setLevel] = useState<string | null>(typeof advised === "string" ? advised : "VIEW_ONLY");
+  const [reason, setReason] = useState("");
+  const decide = useGraphMutation(
+    () => graph.post<Item>(`/${campaignId}/decisions`, { item_id: item.id, decision, reason, ...(decision === "downgrade" ? { level: level ?? undefined } : {}) }),
+    { onSuccess: onClose },
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    decide.mutate();
+  };
+  return (
+    <Modal opened onClose={onClose} title={`Decide: ${item.principal.name} on ${item.asset.name}`} closeButtonProps={{ "aria-label": "Close" }}>
+      <form onSubmit={submit}>
+        <Stack>
+          <Text size="sm">{item.path}</Text>
+          <Radio.Group label="Decision" value={decision} onChange={setDecision}>
+            <Stack gap={6} mt={4}>
+              <Radio value="certify" label="Certify — the access stays as it is" />
+              <Radio value="downgrade" label="Downgrade — narrow it to a smaller level" disabled={item.kind === "app_grant"} />
+              <Radio value="revoke" label="Revoke — remove it now" />
+            </Stack>
+          </Radio.Group>
+          {decision === "downgrade" && <Select label="New level" data={LEVELS} value={level} onChange={setLevel} allowDeselect={false} />}
+          <Textarea label="Reason" description="Recorded with the decision and in the evidence export." value={reason} onChange={(e) => setReason(e.currentTarget.value)} withAsterisk autosize minRows={2} error={decide.error ? errorMessage(decide.error) : undefined} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={decide.isPending} color={decision === "revoke" ? "red" : undefined}>
+              Save decision
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** One review campaign: items grouped by partner, asset or person; decide each with a reason; close; export the evidence. */
+export function ReviewCampaignPage() {
+  const { businessId } = useBusiness();
+  const { campaignId = "" } = useParams();
+  const [groupBy, setGroupBy] = useState("partner");
+  const [deciding, setDeciding] = useState<Item | null>(null);
+  const campaign = useQuery({ queryKey: ["review-campaign", campaignId], queryFn: () => graph.get<ReviewCampaign>(`/${campaignId}`) });
+  const groups = useQuery({ queryKey: ["review-campaign-items", campaignId, groupBy], queryFn: () => graph.get<{ data: Group[] }>(`/${campaignId}/items`, { group_by: groupBy }) });
+  const close = useGraphMutation(() => graph.post<{ skipped: number; revoked: number }>(`/${campaignId}/close`));
+  const remind = useGraphMutation(() => graph.post<{ open_items?: number }>(`/${campaignId}/reminders`));
+  const download = useGraphMutation((format: "csv" | "pdf") => downloadFile(`/${campaignId}/evidence?format=${format}`, `access-review-${campaignId}.${format}`));
+  const open = campaign.data?.status === "open";
+
+  return (
+    <>
+      <Anchor component={Link} to={`/b/${businessId}/security/review`} size="sm">
+        ← Access review
+      </Anchor>
+      <QueryState query={campaign} label="review campaign">
+        {(c) => (
+          <>
+            <PageTitle description={`${c.items} item(s) · started ${formatTime(c.created_time)} · due ${formatTime(c.due_time)}${c.closed_time ? ` · closed ${formatTime(c.closed_time)}` : ""}`}>{c.name}</PageTitle>
+            <Group mb="md" wrap="wrap">
+              <StatusBadge status={c.status.toUpperCase()} />
+              {open && (
+                <>
+                  <Button variant="default" size="sm" onClick={() => remind.mutate()} loading={remind.isPending}>
+                    Remind reviewers
+                  </Button>
+                  <Button color="red" variant="outline" size="sm" onClick={() => close.mutate()} loading={close.isPending}>
+                    Close campaign ({c.close_policy === "revoke" ? "revoke undecided" : "leave undecided"})
+                  </Button>
+                </>
+              )}
+              <Button variant="default" size="sm" onClick={() => download.mutate("csv")} loading={download.isPending && download.variables === "csv"}>
+                Export CSV
+              </Button>
+              <Button variant="default" size="sm" onClick={() => download.mutate("pdf")} loading={download.isPending && download.variables === "pdf"}>
+                Export PDF
+              </Button>
+            </Group>
+            {close.isSuccess && (
+              <Alert color="green" role="status" mb="md" title="Campaign closed">
+                {close.data.revoked} undecided item(s) revoked, {close.data.skipped} left as they were.
+              </Alert>
+            )}
+            {remind.isSuccess && (
+              <Text size="sm" role="status" mb="md">
+                {remind.data.open_items ?? 0} open item(s); the business's admins were reminded.
+              </Text>
+            )}
+            <ErrorText error={close.error ?? remind.error ?? download.error} />
+          </>
+        )}
+      </QueryState>
+      <Section
+        title="Items"
+        actions={
+          <SegmentedControl
+            aria-label="Group items by"
+            value={groupBy}
+            onChange={setGroupBy}
+            data={[
+              { value: "partner", label: "By partner" },
+              { value: "asset", label: "By asset" },
+              { value: "person", label: "By person" },
+            ]}
+          />
+        }
+      >
+        <QueryState query={groups} label="review items" empty="This campaign has no items." isEmpty={(d) => d.data.length === 0}>
+          {({ data }) => (
+            <Stack gap="lg">
+              {data.map((g) => (
+                <Section key={g.key} title={g.label}>
+                  <DataTable
+                    label={`Items: ${g.label}`}
+                    rows={g.items}
+                    rowKey={(i) => i.id}
+                    rowTestId={(i) => `item-${i.principal.name}-${i.asset.name}`}
+                    columns={[
+                      {
+                        header: "Who",
+                        cell: (i) => (
+                          <>
+                            {i.principal.name}
+                            <Text size="xs" c="dimmed">
+                              {KIND_WORDS[i.kind] ?? i.kind}
+                            </Text>
+                          </>
+                        ),
+                      },
+                      { header: "Asset", cell: (i) => i.asset.name },
+                      { header: "Access", cell: (i) => <Text size="sm">{i.tasks.join(", ")}</Text> },
+                      { header: "Advice", cell: (i) => <Text size="xs">{[...new Set(i.advice.map((a) => a.fix.description))].join(" ") || "—"}</Text> },
+                      {
+                        header: "Decision",
+                        cell: (i) =>
+                          i.status === "open" ? (
+                            open ? (
+                              <Button size="xs" onClick={() => setDeciding(i)} aria-label={`Decide ${i.principal.name} on ${i.asset.name}`}>
+                                Decide
+                              </Button>
+                            ) : (
+                              <Text size="sm">undecided</Text>
+                            )
+                          ) : (
+                            <>
+                              <StatusBadge status={i.status.toUpperCase()} />
+                              {i.reason && (
+                                <Text size="xs" c="dimmed">
+                                  {i.reason}
+                                </Text>
+                              )}
+                            </>
+                          ),
+                      },
+                    ]}
+                  />
+                </Section>
+              ))}
+            </Stack>
+          )}
+        </QueryState>
+      </Section>
+      {deciding && <DecideDialog item={deciding} campaignId={campaignId} onClose={() => setDeciding(null)} />}
+    </>
+  );
+}
