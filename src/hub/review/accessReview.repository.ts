@@ -106,7 +106,8 @@ export interface UseRow {
   actor_id: string;
   asset_id: string;
   action: string;
-  target_type: string | null;
+  /** The audited target's type; rows of the rollup, which holds catalogue actions already, have none. */
+  target_type?: string | null;
   last_at: number;
 }
 
@@ -176,20 +177,20 @@ export async function listAssetsOwnedBy(db: Executor, businessId: string) {
 }
 
 /**
- * The same use as `listUseSince`, read from the usage rollup instead of the audit log: one row per
- * principal, asset and catalogue action last used since `since` (paths pooled). The rollup keeps
- * each key's latest use, and a key was used in the window exactly when that latest use is in it.
+ * The same use as `listUseSince`, read from the usage rollup instead of the audit log: the rollup's
+ * rows (principal, asset, catalogue action, path) last used since `since`. The rollup keeps each
+ * key's latest use, and a key was used in the window exactly when that latest use is in it. Rows of
+ * one key by different paths are not summed here: callers pool them (ordering and grouping the
+ * rows in SQL costs more than the findings that read them).
  */
 export async function listRolledUpUseSince(db: Executor, businessId: string, since: number): Promise<UseRow[]> {
-  const rows = await db
+  return db
     .selectFrom("usage_rollup as u")
     .innerJoin("assets as x", "x.id", "u.asset_id")
-    .select(({ fn }) => ["u.principal_id", "u.asset_id", "u.action", fn.max("u.last_at").as("last_at")])
+    .select(["u.principal_id as actor_id", "u.asset_id", "u.action", "u.last_at"])
     .where("x.owner_business_id", "=", businessId)
     .where("u.last_at", ">=", since)
-    .groupBy(["u.principal_id", "u.asset_id", "u.action"])
     .execute();
-  return rows.map((r) => ({ actor_id: r.principal_id, asset_id: r.asset_id, action: r.action, target_type: null, last_at: Number(r.last_at) }));
 }
 
 /** `lastActivitySince` read from the principals' latest-activity table instead of the audit log. */
