@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { describePath } from "../access/explain.ts";
-import { ACTION_NAMES, type ActionName } from "../catalogue/actions.ts";
+import type { ActionName } from "../catalogue/actions.ts";
 import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, describeMask, LEVEL_LABELS, presetMask, presetTasks, smallestLevelCovering, type PermissionLevel } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
@@ -9,7 +9,9 @@ import type { HubDeps } from "../hubCommand.ts";
 import type { UsageRecorder } from "../audit/usageRollup.ts";
 import * as repo from "./accessReview.repository.ts";
 import {
+  ACTION_BITS,
   actionOfAuditEntry,
+  actionsOfBits,
   DAY_MS,
   FINDING_KINDS,
   isoOrNull,
@@ -24,13 +26,11 @@ import {
 /** Shares ending within this many days are reported so they can be renewed or ended on purpose. */
 const ENDING_SOON_DAYS = 14;
 
-/** Use of an asset in the window: the catalogue actions seen, as bits of `ACTION_NAMES`, and the latest. */
+/** Use of an asset in the window: the catalogue actions seen, as `ACTION_BITS`, and the latest. */
 interface Use {
   actions: number;
   lastAt: number;
 }
-
-const ACTION_BIT = new Map<ActionName, number>(ACTION_NAMES.map((name, i) => [name, 1 << i]));
 
 /** A per-review cache of what depends only on an asset type and a mask (task lists, level names). */
 function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type: AssetType, mask: number) => T {
@@ -50,6 +50,16 @@ interface AssetInfo {
   type: AssetType;
   /** The asset as findings name it, shared by all of them. */
   ref: FindingRef;
+}
+
+/** Audited uses (one row per raw action) as the rollup pools them: catalogue actions as bits; entries that are not use dropped. */
+function poolAuditedUse(rows: repo.UseRow[]): repo.PooledUseRow[] {
+  const out: repo.PooledUseRow[] = [];
+  for (const row of rows) {
+    const action = actionOfAuditEntry(row.action, row.target_type);
+    if (action) out.push({ actor_id: row.actor_id, asset_id: row.asset_id, actions: ACTION_BITS.get(action)!, last_at: row.last_at });
+  }
+  return out;
 }
 
 function parseList(json: string): string[] {
@@ -98,7 +108,7 @@ export class AccessReviewService {
       repo.listMembers(db, businessId),
       repo.listSystemUserTokenUse(db, businessId, now),
       repo.listAppGrantsOnAssetsOf(db, businessId),
-      fromLog ? repo.listUseSince(db, businessId, since) : repo.listRolledUpUseSince(db, businessId, since),
+      fromLog ? repo.listUseSince(db, businessId, since).then(poolAuditedUse) : repo.listRolledUpUseSince(db, businessId, since),
       fromLog ? repo.lastActivitySince(db, businessId, since) : repo.lastRolledUpActivitySince(db, businessId, since),
     ]);
 
@@ -127,7 +137,7 @@ export class AccessReviewService {
     const actionsSeen = new Map<number, readonly string[]>();
     const actionsOf = (bits: number): readonly string[] => {
       let names = actionsSeen.get(bits);
-      if (!names) actionsSeen.set(bits, (names = Object.freeze(ACTION_NAMES.filter((name) => (bits & ACTION_BIT.get(name)!) !== 0).sort())));
+      if (!names) actionsSeen.set(bits, (names = Object.freeze(actionsOfBits(bits).sort())));
       return names;
     };
     const usedMaskOf = byTypeAndMask((type, bits) => usedMask(type, actionsOf(bits) as ActionName[]));
@@ -135,16 +145,14 @@ export class AccessReviewService {
     // Use by asset, then principal: one small map per asset rather than a string key per row.
     const uses = new Map<string, Map<string, Use>>();
     for (const row of useRows) {
-      const action = actionOfAuditEntry(row.action, row.target_type ?? null);
-      if (!action) continue;
       let byPrincipal = uses.get(row.asset_id);
       if (!byPrincipal) uses.set(row.asset_id, (byPrincipal = new Map()));
       const use = byPrincipal.get(row.actor_id);
       if (use) {
-        use.actions |= ACTION_BIT.get(action)!;
+        use.actions |= row.actions;
         use.lastAt = Math.max(use.lastAt, row.last_at);
       } else {
-        byPrincipal.set(row.actor_id, { actions: ACTION_BIT.get(action)!, lastAt: row.last_at });
+        byPrincipal.set(row.actor_id, { actions: row.actions, lastAt: row.last_at });
       }
     }
     const useOf = (principals: readonly { principalId: string }[], assetId: string): Use | undefined => {
