@@ -200,6 +200,13 @@ export class AccessIndex {
     return this.sharesByAsset.get(assetId)?.get(partnerId);
   }
 
+  /** The assets a business owns, in no particular order. */
+  assetsOwnedBy(businessId: string): AssetEntry[] {
+    const out: AssetEntry[] = [];
+    for (const id of this.ownedAssets.get(businessId) ?? []) out.push(this.assets.get(id)!);
+    return out;
+  }
+
   /** Active shares of an asset (ended-by-date ones included until the sweeper ends them; see `shareLive`). */
   sharesOf(assetId: string): ShareEntry[] {
     return [...(this.sharesByAsset.get(assetId)?.values() ?? [])];

@@ -1,8 +1,9 @@
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import type { AssetEntry } from "../access/accessIndex.ts";
 import { describePath } from "../access/explain.ts";
 import type { ActionName } from "../catalogue/actions.ts";
-import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
+import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, describeMask, LEVEL_LABELS, presetMask, presetTasks, smallestLevelCovering, type PermissionLevel } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
@@ -44,11 +45,8 @@ function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type:
   };
 }
 
-interface AssetInfo {
-  id: string;
-  name: string;
-  type: AssetType;
-  /** The asset as findings name it, shared by all of them. */
+/** An asset of the business, from the access index, with the ref its findings share. */
+interface AssetInfo extends AssetEntry {
   ref: FindingRef;
 }
 
@@ -101,8 +99,7 @@ export class AccessReviewService {
     if (!fromLog) await this.usage?.flush();
     const now = this.deps.now();
     const since = now - windowDays * DAY_MS;
-    const [assetRows, shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
-      repo.listAssetsOwnedBy(db, businessId),
+    const [shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
       repo.listActiveSharesOwnedBy(db, businessId),
       repo.listOwnAssignments(db, businessId),
       repo.listMembers(db, businessId),
@@ -114,9 +111,10 @@ export class AccessReviewService {
 
     // Refs, task lists and level names are shared by the findings that name them (many findings
     // name the same asset, person or task set); they are frozen, so no reader can change one for all.
+    // The business's assets as the access index holds them (current: see ensureCurrent above).
     const assets = new Map<string, AssetInfo>();
-    for (const a of assetRows) {
-      if (isAssetType(a.type)) assets.set(a.id, { id: a.id, name: a.name, type: a.type, ref: Object.freeze({ id: a.id, name: a.name, type: a.type }) });
+    for (const a of engine.index.assetsOwnedBy(businessId)) {
+      assets.set(a.id, { ...a, ref: Object.freeze({ id: a.id, name: a.name, type: a.type }) });
     }
     const principalRefs = new Map<string, FindingRef>();
     const principalRef = (id: string): FindingRef => {
@@ -225,7 +223,6 @@ export class AccessReviewService {
       const judged = judgeGrant(asset.type, mask, a.created_at, use);
       if (!judged) continue;
       const principal = principalRef(a.principal_id);
-      const entry = engine.asset(asset.id);
       const path = engine.index
         .paths(a.principal_id, asset.id, now)
         .find((p) => p.kind === "owner_assignment" && p.assignmentId === a.id);
@@ -237,7 +234,7 @@ export class AccessReviewService {
           use,
           {
             principal,
-            path: path && entry ? describePath(engine.index, entry, principal.name, path) : `${principal.name} was assigned ${describeGrant(asset.type, tasks)} on ${asset.name} by ${business.name}`,
+            path: path ? describePath(engine.index, asset, principal.name, path) : `${principal.name} was assigned ${describeGrant(asset.type, tasks)} on ${asset.name} by ${business.name}`,
             extra: { assignment_id: a.id },
           },
           {
@@ -261,12 +258,10 @@ export class AccessReviewService {
     // presenting every path of every principal is most of the work.
     const throughShare = new Map<string, { principalId: string; tasks: readonly string[]; via: string }[]>();
     for (const asset of assets.values()) {
-      const entry = engine.asset(asset.id);
-      if (!entry) continue;
       for (const { principalId, path } of engine.index.partnerPaths(asset.id, now)) {
         const name = engine.index.principals.get(principalId)!.name;
         const list = throughShare.get(path.shareId);
-        const reach = { principalId, tasks: tasksOf(asset.type, path.mask), via: describePath(engine.index, entry, name, path) };
+        const reach = { principalId, tasks: tasksOf(asset.type, path.mask), via: describePath(engine.index, asset, name, path) };
         if (list) list.push(reach);
         else throughShare.set(path.shareId, [reach]);
       }
