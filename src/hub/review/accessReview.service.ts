@@ -109,9 +109,9 @@ export class AccessReviewService {
       fromLog ? repo.lastActivitySince(db, businessId, since) : repo.lastRolledUpActivitySince(db, businessId, since),
     ]);
 
+    // The business's assets as the access index holds them (current: see ensureCurrent above).
     // Refs, task lists and level names are shared by the findings that name them (many findings
     // name the same asset, person or task set); they are frozen, so no reader can change one for all.
-    // The business's assets as the access index holds them (current: see ensureCurrent above).
     const assets = new Map<string, AssetInfo>();
     for (const a of engine.index.assetsOwnedBy(businessId)) {
       assets.set(a.id, { ...a, ref: Object.freeze({ id: a.id, name: a.name, type: a.type }) });
