@@ -65,6 +65,28 @@ export function refCheck(
   return needed.every((t) => held.has(t));
 }
 
+/**
+ * Partner routes into the asset: each assignment a partner business made on it while a live share
+ * with that partner stands and the principal is part of the partner, with the tasks both allow.
+ * By principal, then assignment.
+ */
+export function refPartnerPaths(world: RefWorld, assetId: string): { principal: string; share: string; assignment: string; tasks: string[] }[] {
+  const asset = world.assets.find((a) => a.id === assetId);
+  if (!asset) return [];
+  const out: { principal: string; share: string; assignment: string; tasks: string[] }[] = [];
+  for (const assignment of world.assignments) {
+    if (assignment.asset !== assetId || assignment.business === asset.owner) continue;
+    if (roleIn(world, assignment.principal, assignment.business) === undefined) continue;
+    const share = world.shares.find(
+      (s) => s.asset === assetId && s.partner === assignment.business && (s.endsAt === null || world.now < s.endsAt),
+    );
+    if (!share) continue;
+    const tasks = assignment.tasks.filter((t) => share.tasks.includes(t)).sort();
+    if (tasks.length > 0) out.push({ principal: assignment.principal, share: share.id, assignment: assignment.id, tasks });
+  }
+  return out.sort((a, b) => a.principal.localeCompare(b.principal) || a.assignment.localeCompare(b.assignment));
+}
+
 /** Principals with any task on the asset, each with its tasks sorted. */
 export function refWhoCanAccess(world: RefWorld, assetId: string): { principal: string; tasks: string[] }[] {
   const principals = new Set(world.roles.map((r) => r.principal));

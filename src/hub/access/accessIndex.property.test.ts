@@ -5,6 +5,7 @@ import {
   refAccessibleAssets,
   refCheck,
   refHasRoute,
+  refPartnerPaths,
   refWhoCanAccess,
   type RefWorld,
 } from "../../../test/support/referenceModel.ts";
@@ -182,7 +183,7 @@ interface WorldInput {
 }
 
 describe("access index against the reference model", () => {
-  it("agrees on every check, whoCanAccess and accessibleAssets over 10,000 random worlds", () => {
+  it("agrees on every check, whoCanAccess, partner paths and accessibleAssets over 10,000 random worlds", () => {
     fc.assert(
       fc.property(worldArb, (world) => {
         const { index, ref } = build(world);
@@ -212,6 +213,21 @@ describe("access index against the reference model", () => {
           const type = ref.assets.find((a) => a.id === asset)!.type;
           const got = index.whoCanAccess(asset, now).map((e) => ({ principal: e.principalId, tasks: tasksOfMask(type, e.mask).sort() }));
           expect(got).toEqual(refWhoCanAccess(ref, asset));
+          // Partner paths alone: what an access review reads for every asset of a business, in the
+          // principal order whoCanAccess gives, and the same paths whoCanAccess lists.
+          const partner = index.partnerPaths(asset, now);
+          const principals = partner.map((p) => p.principalId);
+          expect(principals).toEqual([...principals].sort());
+          expect(partner.map((p) => p.path)).toEqual(
+            index.whoCanAccess(asset, now).flatMap((e) => e.paths.filter((p) => p.kind === "partner_assignment")),
+          );
+          const byAssignment = (a: { principal: string; assignment: string }, b: { principal: string; assignment: string }) =>
+            a.principal.localeCompare(b.principal) || a.assignment.localeCompare(b.assignment);
+          expect(
+            partner
+              .map((p) => ({ principal: p.principalId, share: p.path.shareId, assignment: p.path.assignmentId, tasks: tasksOfMask(type, p.path.mask).sort() }))
+              .sort(byAssignment),
+          ).toEqual(refPartnerPaths(ref, asset));
         }
         for (const principal of PRINCIPALS) {
           const got = index

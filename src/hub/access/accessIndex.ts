@@ -74,6 +74,8 @@ export type AccessPath =
       mask: number;
     };
 
+export type PartnerPath = Extract<AccessPath, { kind: "partner_assignment" }>;
+
 export class AccessIndex {
   readonly businesses = new Map<string, string>();
   readonly principals = new Map<string, PrincipalEntry>();
@@ -198,6 +200,13 @@ export class AccessIndex {
 
   getShare(assetId: string, partnerId: string): ShareEntry | undefined {
     return this.sharesByAsset.get(assetId)?.get(partnerId);
+  }
+
+  /** The assets a business owns, in no particular order. */
+  assetsOwnedBy(businessId: string): AssetEntry[] {
+    const out: AssetEntry[] = [];
+    for (const id of this.ownedAssets.get(businessId) ?? []) out.push(this.assets.get(id)!);
+    return out;
   }
 
   /** Active shares of an asset (ended-by-date ones included until the sweeper ends them; see `shareLive`). */
@@ -325,6 +334,42 @@ export class AccessIndex {
       if (paths.length === 0) continue;
       out.push({ principalId, mask: paths.reduce((m, p) => m | p.mask, 0), paths });
     }
+    return out.sort((a, b) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0));
+  }
+
+  /**
+   * The partner paths into an asset now: each assignment a partner business made on it through a
+   * live share, in principal id order as `whoCanAccess` lists them, without building every other
+   * path of every principal (an access review reads these for every asset of a business).
+   */
+  partnerPaths(assetId: string, now: number): { principalId: string; path: PartnerPath }[] {
+    const asset = this.assets.get(assetId);
+    const byPrincipal = this.assignmentsByAsset.get(assetId);
+    if (!asset || !byPrincipal) return [];
+    const shares = this.sharesByAsset.get(assetId);
+    const out: { principalId: string; path: PartnerPath }[] = [];
+    for (const [principalId, list] of byPrincipal) {
+      const roles = this.principals.get(principalId)?.roles;
+      if (!roles) continue;
+      for (const entry of list) {
+        if (entry.businessId === asset.ownerId || !roles.has(entry.businessId)) continue;
+        const share = shares?.get(entry.businessId);
+        if (!share || !shareLive(share, now) || (entry.mask & share.mask) === 0) continue;
+        out.push({
+          principalId,
+          path: {
+            kind: "partner_assignment",
+            businessId: entry.businessId,
+            shareId: share.id,
+            assignmentId: entry.id,
+            shareMask: share.mask,
+            assignmentMask: entry.mask,
+            mask: entry.mask & share.mask,
+          },
+        });
+      }
+    }
+    // Stable, so one principal's paths keep the order `paths` gives them.
     return out.sort((a, b) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0));
   }
 

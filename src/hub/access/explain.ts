@@ -1,6 +1,6 @@
 import { ASSET_TYPE_INFO, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
-import { describeGrant, LEVEL_LABELS, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
+import { describeMask, LEVEL_LABELS, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
 import { shareLive, type AccessIndex, type AccessPath, type AccessSubject, type AssetEntry, type PrincipalType } from "./accessIndex.ts";
 
 export interface Explanation {
@@ -30,12 +30,12 @@ export function describePath(index: AccessIndex, asset: AssetEntry, principalNam
     case "owner_admin":
       return `${principalName} is an admin of ${owner}, which owns ${asset.name}`;
     case "owner_assignment":
-      return `${principalName} was assigned ${describeGrant(asset.type, tasksOfMask(asset.type, path.mask))} on ${asset.name} by ${owner}`;
+      return `${principalName} was assigned ${describeMask(asset.type, path.mask)} on ${asset.name} by ${owner}`;
     case "partner_assignment": {
       const partner = businessName(index, path.businessId);
       return (
-        `${owner} shared ${asset.name} with ${partner} (${describeGrant(asset.type, tasksOfMask(asset.type, path.shareMask))}), ` +
-        `and ${partner} assigned ${principalName} ${describeGrant(asset.type, tasksOfMask(asset.type, path.assignmentMask))}`
+        `${owner} shared ${asset.name} with ${partner} (${describeMask(asset.type, path.shareMask)}), ` +
+        `and ${partner} assigned ${principalName} ${describeMask(asset.type, path.assignmentMask)}`
       );
     }
   }
@@ -114,7 +114,7 @@ export function explainAccess(
       return {
         ...result,
         reason:
-          `${partner} was given ${describeGrant(type, tasksOfMask(type, partnerPath.shareMask))} on ${asset.name}; ` +
+          `${partner} was given ${describeMask(type, partnerPath.shareMask)} on ${asset.name}; ` +
           `${spec.label} needs ${neededWords}.`,
         fix: `An admin of ${owner} can raise the share to ${levelFor(type, partnerPath.shareMask | needed)}.`,
       };
@@ -122,7 +122,7 @@ export function explainAccess(
     return {
       ...result,
       reason:
-        `${partner} assigned ${principal.name} ${describeGrant(type, tasksOfMask(type, partnerPath.assignmentMask))} on ${asset.name}; ` +
+        `${partner} assigned ${principal.name} ${describeMask(type, partnerPath.assignmentMask)} on ${asset.name}; ` +
         `${spec.label} needs ${neededWords}.`,
       fix: `An admin of ${partner} can add ${list(missing)} to ${principal.name}'s assignment; the share allows it.`,
     };
@@ -131,7 +131,7 @@ export function explainAccess(
   if (ownerPath) {
     return {
       ...result,
-      reason: `${owner} assigned ${principal.name} ${describeGrant(type, tasksOfMask(type, ownerPath.mask))} on ${asset.name}; ${spec.label} needs ${neededWords}.`,
+      reason: `${owner} assigned ${principal.name} ${describeMask(type, ownerPath.mask)} on ${asset.name}; ${spec.label} needs ${neededWords}.`,
       fix: `An admin of ${owner} can add ${list(missing)} to ${principal.name}'s assignment.`,
     };
   }
@@ -163,7 +163,7 @@ export function explainAccess(
     const shareAllows = (share.mask & needed) === needed;
     return {
       ...result,
-      reason: `${owner} shared ${asset.name} with ${partner} (${describeGrant(type, tasksOfMask(type, share.mask))}), but ${partner} has not assigned ${principal.name} to it.`,
+      reason: `${owner} shared ${asset.name} with ${partner} (${describeMask(type, share.mask)}), but ${partner} has not assigned ${principal.name} to it.`,
       fix: shareAllows
         ? `An admin of ${partner} can assign ${principal.name} to ${asset.name} with ${neededWords}.`
         : `An admin of ${owner} must first raise the share to ${levelFor(type, share.mask | needed)}; then an admin of ${partner} can assign ${principal.name}.`,

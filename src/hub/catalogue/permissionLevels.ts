@@ -1,4 +1,4 @@
-import { ASSET_TYPE_INFO, taskMask, type AssetType } from "./assetTypes.ts";
+import { ASSET_TYPE_INFO, taskMask, tasksOfMask, type AssetType } from "./assetTypes.ts";
 
 /**
  * Permission levels are named presets over tasks, as Business Settings shows them. Narrowest first,
@@ -62,6 +62,14 @@ const PRESETS: Record<AssetType, Presets> = {
   },
 };
 
+/** Each preset's tasks as a mask, computed once: levels are named for every grant a review or explanation describes. */
+const PRESET_MASKS = Object.fromEntries(
+  Object.entries(PRESETS).map(([type, presets]) => [
+    type,
+    Object.fromEntries(PERMISSION_LEVELS.map((level) => [level, taskMask(type as AssetType, presets[level])])),
+  ]),
+) as Record<AssetType, Record<PermissionLevel, number>>;
+
 const LEVEL_DESCRIPTIONS: Record<PermissionLevel, string> = {
   ANALYTICS_VIEW: "see performance reports only; no changes",
   VIEW_ONLY: "see the asset, its settings and performance; no changes",
@@ -74,6 +82,11 @@ export function presetTasks(type: AssetType, level: PermissionLevel): readonly s
   return PRESETS[type][level];
 }
 
+/** A preset's tasks as a mask. */
+export function presetMask(type: AssetType, level: PermissionLevel): number {
+  return PRESET_MASKS[type][level];
+}
+
 export function describeLevel(level: PermissionLevel): string {
   return `${LEVEL_LABELS[level]}: ${LEVEL_DESCRIPTIONS[level]}`;
 }
@@ -84,19 +97,29 @@ export function isPermissionLevel(value: string): value is PermissionLevel {
 
 /** The narrowest preset whose tasks include every task in `mask`, or undefined if none does. */
 export function smallestLevelCovering(type: AssetType, mask: number): PermissionLevel | undefined {
-  return PERMISSION_LEVELS.find((level) => {
-    const preset = taskMask(type, PRESETS[type][level]);
-    return (preset & mask) === mask;
-  });
+  const presets = PRESET_MASKS[type];
+  return PERMISSION_LEVELS.find((level) => (presets[level] & mask) === mask);
 }
 
 /** The preset whose tasks are exactly `mask`, for naming a grant ("Analytics view"), if any. */
 export function levelOfMask(type: AssetType, mask: number): PermissionLevel | undefined {
-  return PERMISSION_LEVELS.find((level) => taskMask(type, PRESETS[type][level]) === mask);
+  const presets = PRESET_MASKS[type];
+  return PERMISSION_LEVELS.find((level) => presets[level] === mask);
 }
 
 /** "Standard" for exact presets, otherwise the task list ("ANALYZE, DRAFT"). */
 export function describeGrant(type: AssetType, tasks: readonly string[]): string {
   const level = levelOfMask(type, taskMask(type, tasks));
   return level ? LEVEL_LABELS[level] : tasks.join(", ") || "no tasks";
+}
+
+const maskWords = new Map<AssetType, Map<number, string>>();
+
+/** `describeGrant` of the tasks in a mask, remembered: masks are few, and paths are described by the thousand. */
+export function describeMask(type: AssetType, mask: number): string {
+  let forType = maskWords.get(type);
+  if (!forType) maskWords.set(type, (forType = new Map()));
+  let words = forType.get(mask);
+  if (words === undefined) forType.set(mask, (words = describeGrant(type, tasksOfMask(type, mask))));
+  return words;
 }

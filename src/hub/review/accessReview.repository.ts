@@ -1,4 +1,7 @@
+import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
+import { ACTION_NAMES } from "../catalogue/actions.ts";
+import { ACTION_BITS } from "./findings.ts";
 
 /**
  * The reads an access review needs, each scoped to one business's own assets and people through
@@ -176,21 +179,34 @@ export async function listAssetsOwnedBy(db: Executor, businessId: string) {
   return db.selectFrom("assets").select(["id", "name", "type"]).where("owner_business_id", "=", businessId).orderBy("id").execute();
 }
 
+/** Use of one asset by one principal: the catalogue actions used, as `ACTION_BITS`, and the latest use. */
+export interface PooledUseRow {
+  actor_id: string;
+  asset_id: string;
+  actions: number;
+  last_at: number;
+}
+
 /**
- * The same use as `listUseSince`, read from the usage rollup instead of the audit log: one row per
- * principal, asset and catalogue action last used since `since` (paths pooled). The rollup keeps
- * each key's latest use, and a key was used in the window exactly when that latest use is in it.
+ * The same use as `listUseSince`, read from the usage rollup instead of the audit log and pooled in
+ * SQL: one row per principal and asset used since `since`, with the actions used (a sum of distinct
+ * action bits is their union) and the latest use. The rollup keeps each key's latest use, and a key
+ * was used in the window exactly when that latest use is in it.
  */
-export async function listRolledUpUseSince(db: Executor, businessId: string, since: number): Promise<UseRow[]> {
-  const rows = await db
+export async function listRolledUpUseSince(db: Executor, businessId: string, since: number): Promise<PooledUseRow[]> {
+  const bits = sql.join(
+    ACTION_NAMES.map((name) => sql`when ${sql.lit(name)} then ${sql.lit(ACTION_BITS.get(name)!)}`),
+    sql` `,
+  );
+  return db
     .selectFrom("usage_rollup as u")
     .innerJoin("assets as x", "x.id", "u.asset_id")
-    .select(({ fn }) => ["u.principal_id", "u.asset_id", "u.action", fn.max("u.last_at").as("last_at")])
+    .select(({ fn }) => ["u.principal_id as actor_id", "u.asset_id", sql<number>`sum(distinct case u.action ${bits} end)`.as("actions"), fn.max("u.last_at").as("last_at")])
     .where("x.owner_business_id", "=", businessId)
     .where("u.last_at", ">=", since)
-    .groupBy(["u.principal_id", "u.asset_id", "u.action"])
+    .where("u.action", "in", ACTION_NAMES)
+    .groupBy(["u.asset_id", "u.principal_id"])
     .execute();
-  return rows.map((r) => ({ actor_id: r.principal_id, asset_id: r.asset_id, action: r.action, target_type: null, last_at: Number(r.last_at) }));
 }
 
 /** `lastActivitySince` read from the principals' latest-activity table instead of the audit log. */

@@ -1,15 +1,18 @@
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import type { AssetEntry } from "../access/accessIndex.ts";
 import { describePath } from "../access/explain.ts";
 import type { ActionName } from "../catalogue/actions.ts";
-import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
-import { describeGrant, LEVEL_LABELS, presetTasks, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
+import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
+import { describeGrant, describeMask, LEVEL_LABELS, presetMask, presetTasks, smallestLevelCovering, type PermissionLevel } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { UsageRecorder } from "../audit/usageRollup.ts";
 import * as repo from "./accessReview.repository.ts";
 import {
+  ACTION_BITS,
   actionOfAuditEntry,
+  actionsOfBits,
   DAY_MS,
   FINDING_KINDS,
   isoOrNull,
@@ -17,21 +20,44 @@ import {
   WRITE_SCOPES,
   type AccessReviewReport,
   type Finding,
+  type FindingKind,
   type FindingRef,
 } from "./findings.ts";
 
 /** Shares ending within this many days are reported so they can be renewed or ended on purpose. */
 const ENDING_SOON_DAYS = 14;
 
+/** Use of an asset in the window: the catalogue actions seen, as `ACTION_BITS`, and the latest. */
 interface Use {
-  actions: Set<ActionName>;
+  actions: number;
   lastAt: number;
 }
 
-interface AssetInfo {
-  id: string;
-  name: string;
-  type: AssetType;
+/** A per-review cache of what depends only on an asset type and a mask (task lists, level names). */
+function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type: AssetType, mask: number) => T {
+  const cache = new Map<AssetType, Map<number, T>>();
+  return (type, mask) => {
+    let forType = cache.get(type);
+    if (!forType) cache.set(type, (forType = new Map()));
+    let value = forType.get(mask);
+    if (value === undefined) forType.set(mask, (value = compute(type, mask)));
+    return value;
+  };
+}
+
+/** An asset of the business, from the access index, with the ref its findings share. */
+interface AssetInfo extends AssetEntry {
+  ref: FindingRef;
+}
+
+/** Audited uses (one row per raw action) as the rollup pools them: catalogue actions as bits; entries that are not use dropped. */
+function poolAuditedUse(rows: repo.UseRow[]): repo.PooledUseRow[] {
+  const out: repo.PooledUseRow[] = [];
+  for (const row of rows) {
+    const action = actionOfAuditEntry(row.action, row.target_type);
+    if (action) out.push({ actor_id: row.actor_id, asset_id: row.asset_id, actions: ACTION_BITS.get(action)!, last_at: row.last_at });
+  }
+  return out;
 }
 
 function parseList(json: string): string[] {
@@ -88,19 +114,23 @@ export class AccessReviewService {
     if (!fromLog) await this.usage?.flush();
     const now = this.deps.now();
     const since = now - windowDays * DAY_MS;
-    const [assetRows, shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
-      repo.listAssetsOwnedBy(db, businessId),
+    const [shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
       repo.listActiveSharesOwnedBy(db, businessId),
       repo.listOwnAssignments(db, businessId),
       repo.listMembers(db, businessId),
       repo.listSystemUserTokenUse(db, businessId, now),
       repo.listAppGrantsOnAssetsOf(db, businessId),
-      fromLog ? repo.listUseSince(db, businessId, since) : repo.listRolledUpUseSince(db, businessId, since),
+      fromLog ? repo.listUseSince(db, businessId, since).then(poolAuditedUse) : repo.listRolledUpUseSince(db, businessId, since),
       fromLog ? repo.lastActivitySince(db, businessId, since) : repo.lastRolledUpActivitySince(db, businessId, since),
     ]);
 
+    // The business's assets as the access index holds them (current: see ensureCurrent above).
+    // Refs, task lists and level names are shared by the findings that name them (many findings
+    // name the same asset, person or task set); they are frozen, so no reader can change one for all.
     const assets = new Map<string, AssetInfo>();
-    for (const a of assetRows) if (isAssetType(a.type)) assets.set(a.id, { id: a.id, name: a.name, type: a.type });
+    for (const a of engine.index.assetsOwnedBy(businessId)) {
+      assets.set(a.id, { ...a, ref: Object.freeze({ id: a.id, name: a.name, type: a.type }) });
+    }
     const total = useRows.length + assignments.length + assets.size + shares.length + appGrants.length + members.length + systemUsers.length;
     let done = 0;
     const progressed = async (items: number, phase: string) => {
@@ -108,176 +138,207 @@ export class AccessReviewService {
       await options.onProgress?.({ done, total, phase });
     };
     await progressed(0, "reading recorded use");
-    const assetRef = (a: AssetInfo): FindingRef => ({ id: a.id, name: a.name, type: a.type });
+    const principalRefs = new Map<string, FindingRef>();
     const principalRef = (id: string): FindingRef => {
-      const p = engine.index.principals.get(id);
-      return { id, name: p?.name ?? id, type: p?.type ?? "person" };
+      let ref = principalRefs.get(id);
+      if (!ref) {
+        const p = engine.index.principals.get(id);
+        principalRefs.set(id, (ref = Object.freeze({ id, name: p?.name ?? id, type: p?.type ?? "person" })));
+      }
+      return ref;
     };
+    const taskLists = new Map<string, readonly string[]>();
+    const tasksOfJson = (json: string): readonly string[] => {
+      let tasks = taskLists.get(json);
+      if (!tasks) taskLists.set(json, (tasks = Object.freeze(parseList(json))));
+      return tasks;
+    };
+    const tasksOf = byTypeAndMask((type, mask): readonly string[] => Object.freeze(tasksOfMask(type, mask)));
+    const actionsSeen = new Map<number, readonly string[]>();
+    const actionsOf = (bits: number): readonly string[] => {
+      let names = actionsSeen.get(bits);
+      if (!names) actionsSeen.set(bits, (names = Object.freeze(actionsOfBits(bits).sort())));
+      return names;
+    };
+    const usedMaskOf = byTypeAndMask((type, bits) => usedMask(type, actionsOf(bits) as ActionName[]));
 
-    const uses = new Map<string, Use>();
+    // Use by asset, then principal: one small map per asset rather than a string key per row.
+    const uses = new Map<string, Map<string, Use>>();
     for (const row of useRows) {
-      const action = actionOfAuditEntry(row.action, row.target_type);
-      if (!action) continue;
-      const key = `${row.actor_id}:${row.asset_id}`;
-      const use = uses.get(key);
+      let byPrincipal = uses.get(row.asset_id);
+      if (!byPrincipal) uses.set(row.asset_id, (byPrincipal = new Map()));
+      const use = byPrincipal.get(row.actor_id);
       if (use) {
-        use.actions.add(action);
+        use.actions |= row.actions;
         use.lastAt = Math.max(use.lastAt, row.last_at);
       } else {
-        uses.set(key, { actions: new Set([action]), lastAt: row.last_at });
+        byPrincipal.set(row.actor_id, { actions: row.actions, lastAt: row.last_at });
       }
     }
     await progressed(useRows.length, "judging your own people's assignments");
-    const useOf = (principalIds: string[], assetId: string): Use | undefined => {
+    const useOf = (principals: readonly { principalId: string }[], assetId: string): Use | undefined => {
+      const byPrincipal = uses.get(assetId);
+      if (!byPrincipal) return undefined;
       let out: Use | undefined;
-      for (const id of principalIds) {
-        const use = uses.get(`${id}:${assetId}`);
+      for (const { principalId } of principals) {
+        const use = byPrincipal.get(principalId);
         if (!use) continue;
-        out ??= { actions: new Set(), lastAt: 0 };
-        for (const a of use.actions) out.actions.add(a);
+        out ??= { actions: 0, lastAt: 0 };
+        out.actions |= use.actions;
         out.lastAt = Math.max(out.lastAt, use.lastAt);
       }
       return out;
     };
+    const useOne = (principalId: string, assetId: string): Use | undefined => uses.get(assetId)?.get(principalId);
     const useEvidence = (asset: AssetInfo, grantMask: number, use: Use | undefined) => ({
       last_used: isoOrNull(use?.lastAt),
-      actions_seen: [...(use?.actions ?? [])].sort(),
-      tasks: tasksOfMask(asset.type, grantMask),
-      tasks_used: tasksOfMask(asset.type, use ? usedMask(asset.type, use.actions) & grantMask : 0),
+      actions_seen: actionsOf(use?.actions ?? 0),
+      tasks: tasksOf(asset.type, grantMask),
+      tasks_used: tasksOf(asset.type, use ? usedMaskOf(asset.type, use.actions) & grantMask : 0),
       window_days: windowDays,
     });
 
-    const found: Finding[] = [];
+    const found = new Map<FindingKind, Finding[]>(FINDING_KINDS.map((kind) => [kind, []]));
+    const add = (finding: Finding) => found.get(finding.kind)!.push(finding);
 
     /**
      * Unused and over-privileged grants. A grant given inside the window is too new to judge and is
      * left out; one with no use in the window is unused; one whose use needed less than it gives is
-     * over-privileged, with the narrowest preset covering the tasks used.
+     * over-privileged, with the narrowest preset covering the tasks used. Returns "unused", the
+     * level to suggest, or undefined when the grant is fine; only then is the finding built.
      */
-    const judgeGrant = (
+    const judgeGrant = (type: AssetType, grantMask: number, grantedAt: number, use: Use | undefined): "unused" | PermissionLevel | undefined => {
+      if (grantMask === 0 || grantedAt > since) return undefined;
+      const used = use ? usedMaskOf(type, use.actions) & grantMask : 0;
+      if (used === 0) return "unused";
+      const level = smallestLevelCovering(type, used);
+      if (!level || (grantMask & ~presetMask(type, level)) === 0) return undefined;
+      return level;
+    };
+    const grantFinding = (
+      judged: "unused" | PermissionLevel,
       asset: AssetInfo,
       grantMask: number,
-      grantedAt: number,
       use: Use | undefined,
       subject: { principal: FindingRef; path: string; extra: Record<string, unknown> },
-      fixes: { unused: Finding["fix"]; downgrade: (level: string, tasks: readonly string[]) => Finding["fix"] },
-    ) => {
-      if (grantMask === 0 || grantedAt > since) return;
-      const used = use ? usedMask(asset.type, use.actions) & grantMask : 0;
+      fixes: { unused: () => Finding["fix"]; downgrade: (level: PermissionLevel, tasks: readonly string[]) => Finding["fix"] },
+    ): Finding => {
       const evidence = { ...subject.extra, ...useEvidence(asset, grantMask, use) };
-      if (used === 0) {
-        found.push({ kind: "unused", principal: subject.principal, asset: assetRef(asset), path: subject.path, evidence, fix: fixes.unused });
-        return;
+      if (judged === "unused") {
+        return { kind: "unused", principal: subject.principal, asset: asset.ref, path: subject.path, evidence, fix: fixes.unused() };
       }
-      const level = smallestLevelCovering(asset.type, used);
-      if (!level) return;
-      const levelMask = taskMask(asset.type, presetTasks(asset.type, level));
-      if ((grantMask & ~levelMask) === 0) return;
-      found.push({
+      return {
         kind: "over_privileged",
         principal: subject.principal,
-        asset: assetRef(asset),
+        asset: asset.ref,
         path: subject.path,
-        evidence: { ...evidence, granted_level: describeGrant(asset.type, tasksOfMask(asset.type, grantMask)), suggested_level: LEVEL_LABELS[level] },
-        fix: fixes.downgrade(level, presetTasks(asset.type, level)),
-      });
+        evidence: { ...evidence, granted_level: describeMask(asset.type, grantMask), suggested_level: LEVEL_LABELS[judged] },
+        fix: fixes.downgrade(judged, presetTasks(asset.type, judged)),
+      };
     };
 
     for (const a of assignments) {
       const asset = assets.get(a.asset_id);
       if (!asset) continue;
-      const mask = taskMask(asset.type, parseList(a.tasks));
+      const tasks = tasksOfJson(a.tasks);
+      const mask = taskMask(asset.type, tasks);
+      const use = useOne(a.principal_id, asset.id);
+      const judged = judgeGrant(asset.type, mask, a.created_at, use);
+      if (!judged) continue;
       const principal = principalRef(a.principal_id);
-      const entry = engine.asset(asset.id);
       const path = engine.index
         .paths(a.principal_id, asset.id, now)
         .find((p) => p.kind === "owner_assignment" && p.assignmentId === a.id);
-      judgeGrant(
-        asset,
-        mask,
-        a.created_at,
-        useOf([a.principal_id], asset.id),
-        {
-          principal,
-          path: path && entry ? describePath(engine.index, entry, principal.name, path) : `${principal.name} was assigned ${describeGrant(asset.type, parseList(a.tasks))} on ${asset.name} by ${business.name}`,
-          extra: { assignment_id: a.id },
-        },
-        {
-          unused: {
-            action: "remove_assignment",
-            description: `Remove ${principal.name}'s access to ${asset.name}; it was not used in the last ${windowDays} days.`,
-            params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId },
+      add(
+        grantFinding(
+          judged,
+          asset,
+          mask,
+          use,
+          {
+            principal,
+            path: path ? describePath(engine.index, asset, principal.name, path) : `${principal.name} was assigned ${describeGrant(asset.type, tasks)} on ${asset.name} by ${business.name}`,
+            extra: { assignment_id: a.id },
           },
-          downgrade: (level, tasks) => ({
-            action: "downgrade",
-            description: `Change ${principal.name}'s access to ${asset.name} to ${LEVEL_LABELS[level as keyof typeof LEVEL_LABELS]}, which covers everything they did in the last ${windowDays} days.`,
-            params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId, level, tasks },
-          }),
-        },
+          {
+            unused: () => ({
+              action: "remove_assignment",
+              description: `Remove ${principal.name}'s access to ${asset.name}; it was not used in the last ${windowDays} days.`,
+              params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId },
+            }),
+            downgrade: (level, levelTasks) => ({
+              action: "downgrade",
+              description: `Change ${principal.name}'s access to ${asset.name} to ${LEVEL_LABELS[level]}, which covers everything they did in the last ${windowDays} days.`,
+              params: { assignment_id: a.id, asset_id: asset.id, principal_id: a.principal_id, business_id: businessId, level, tasks: levelTasks },
+            }),
+          },
+        ),
       );
     }
     await progressed(assignments.length, "finding who reaches each asset through partners");
 
     // Everyone a share lets in, per share: the partner's people and system users assigned to the asset.
-    const throughShare = new Map<string, { principalId: string; tasks: string[]; via: string }[]>();
-    // Read from the index directly and describe only the partner paths: at 100,000 grants, presenting
-    // every path of every principal is most of the work.
+    // Only the partner paths are read from the index and described: at 100,000 grants, building and
+    // presenting every path of every principal is most of the work.
+    const throughShare = new Map<string, { principalId: string; tasks: readonly string[]; via: string }[]>();
     for (const asset of assets.values()) {
-      const entry = engine.asset(asset.id);
-      if (!entry) continue;
-      for (const access of engine.index.whoCanAccess(asset.id, now)) {
-        for (const p of access.paths) {
-          if (p.kind !== "partner_assignment") continue;
-          const name = engine.index.principals.get(access.principalId)!.name;
-          const list = throughShare.get(p.shareId) ?? [];
-          list.push({ principalId: access.principalId, tasks: tasksOfMask(asset.type, p.mask), via: describePath(engine.index, entry, name, p) });
-          throughShare.set(p.shareId, list);
-        }
+      for (const { principalId, path } of engine.index.partnerPaths(asset.id, now)) {
+        const name = engine.index.principals.get(principalId)!.name;
+        const list = throughShare.get(path.shareId);
+        const reach = { principalId, tasks: tasksOf(asset.type, path.mask), via: describePath(engine.index, asset, name, path) };
+        if (list) list.push(reach);
+        else throughShare.set(path.shareId, [reach]);
       }
     }
     await progressed(assets.size, "judging partner shares");
 
+    const shareGrantWords = new Map<string, string>();
     for (const s of shares) {
       const asset = assets.get(s.asset_id);
       if (!asset) continue;
-      const tasks = parseList(s.tasks);
+      const tasks = tasksOfJson(s.tasks);
       const mask = taskMask(asset.type, tasks);
-      const partner: FindingRef = { id: s.partner_business_id, name: s.partner_name, type: "business" };
+      const partner: FindingRef = Object.freeze({ id: s.partner_business_id, name: s.partner_name, type: "business" });
       const reached = throughShare.get(s.id) ?? [];
-      const path = `${business.name} shared ${asset.name} with ${s.partner_name} (${describeGrant(asset.type, tasks)})`;
-      const shareParams = { share_id: s.id, asset_id: asset.id, partner_business_id: s.partner_business_id };
-      judgeGrant(
-        asset,
-        mask,
-        s.updated_at,
-        useOf(
-          reached.map((r) => r.principalId),
-          asset.id,
-        ),
-        { principal: partner, path, extra: { share_id: s.id, people: reached.map((r) => principalRef(r.principalId)) } },
-        {
-          unused: {
-            action: "revoke_share",
-            description: `Remove ${s.partner_name}'s access to ${asset.name}; nobody at ${s.partner_name} used it in the last ${windowDays} days.`,
-            params: shareParams,
-          },
-          downgrade: (level, levelTasks) => ({
-            action: "downgrade",
-            description: `Change ${s.partner_name}'s access to ${asset.name} to ${LEVEL_LABELS[level as keyof typeof LEVEL_LABELS]}, which covers everything its people did in the last ${windowDays} days.`,
-            params: { ...shareParams, level, tasks: levelTasks },
-          }),
-        },
-      );
+      const wordsKey = `${asset.type}:${s.tasks}`;
+      let words = shareGrantWords.get(wordsKey);
+      if (words === undefined) shareGrantWords.set(wordsKey, (words = describeGrant(asset.type, tasks)));
+      const path = `${business.name} shared ${asset.name} with ${s.partner_name} (${words})`;
+      const shareParams = Object.freeze({ share_id: s.id, asset_id: asset.id, partner_business_id: s.partner_business_id });
+      const use = useOf(reached, asset.id);
+      const judged = judgeGrant(asset.type, mask, s.updated_at, use);
+      if (judged) {
+        add(
+          grantFinding(
+            judged,
+            asset,
+            mask,
+            use,
+            { principal: partner, path, extra: { share_id: s.id, people: reached.map((r) => principalRef(r.principalId)) } },
+            {
+              unused: () => ({
+                action: "revoke_share",
+                description: `Remove ${s.partner_name}'s access to ${asset.name}; nobody at ${s.partner_name} used it in the last ${windowDays} days.`,
+                params: shareParams,
+              }),
+              downgrade: (level, levelTasks) => ({
+                action: "downgrade",
+                description: `Change ${s.partner_name}'s access to ${asset.name} to ${LEVEL_LABELS[level]}, which covers everything its people did in the last ${windowDays} days.`,
+                params: { ...shareParams, level, tasks: levelTasks },
+              }),
+            },
+          ),
+        );
+      }
 
       for (const r of reached) {
         const principal = principalRef(r.principalId);
-        const use = useOf([r.principalId], asset.id);
-        found.push({
+        add({
           kind: "external",
           principal,
-          asset: assetRef(asset),
+          asset: asset.ref,
           path: r.via,
-          evidence: { via: "partner_share", partner_business: partner, share_id: s.id, tasks: r.tasks, last_used: isoOrNull(use?.lastAt) },
+          evidence: { via: "partner_share", partner_business: partner, share_id: s.id, tasks: r.tasks, last_used: isoOrNull(useOne(r.principalId, asset.id)?.lastAt) },
           fix: {
             action: "revoke_share",
             description: `Remove ${s.partner_name}'s access to ${asset.name}, which also removes ${principal.name}'s.`,
@@ -288,10 +349,10 @@ export class AccessReviewService {
 
       if (s.ends_at !== null && s.ends_at <= now + ENDING_SOON_DAYS * DAY_MS) {
         const ended = s.ends_at <= now;
-        found.push({
+        add({
           kind: "share_ending",
           principal: partner,
-          asset: assetRef(asset),
+          asset: asset.ref,
           path,
           evidence: { share_id: s.id, ends_at: isoOrNull(s.ends_at), already_ended: ended, tasks },
           fix: {
@@ -318,20 +379,20 @@ export class AccessReviewService {
         description: `Remove ${g.app_name}'s access to ${asset.name} (${grantedBy.name} connected it, so they or an operator can remove it).`,
         params: { grant_id: g.grant_id, app_id: g.app_id, asset_id: asset.id, granted_by: g.principal_id },
       };
-      found.push({
+      add({
         kind: "external",
         principal: app,
-        asset: assetRef(asset),
+        asset: asset.ref,
         path,
         evidence: { via: "app_grant", grant_id: g.grant_id, app_business: { id: g.app_business_id, name: g.app_business_name, type: "business" }, scopes, granted_by: grantedBy, granted_at: isoOrNull(g.created_at) },
         fix: removeApp,
       });
       const writeScopes = scopes.filter((scope) => WRITE_SCOPES.includes(scope));
       if (writeScopes.length > 0 && g.verification_status !== "verified") {
-        found.push({
+        add({
           kind: "unverified_app_write",
           principal: app,
-          asset: assetRef(asset),
+          asset: asset.ref,
           path,
           evidence: { grant_id: g.grant_id, write_scopes: writeScopes, app_business: { id: g.app_business_id, name: g.app_business_name, type: "business" }, verification_status: g.verification_status },
           fix: removeApp,
@@ -353,7 +414,7 @@ export class AccessReviewService {
       if (m.created_at > since || activity.has(m.id)) continue;
       const principal: FindingRef = { id: m.id, name: m.name, type: "person" };
       const assignmentIds = assignmentsOf.get(m.id) ?? [];
-      found.push({
+      add({
         kind: "stale_principal",
         principal,
         asset: null,
@@ -373,7 +434,7 @@ export class AccessReviewService {
       const lastUsed = judged.reduce<number | null>((max, t) => (t.last_used_at === null ? max : Math.max(max ?? 0, t.last_used_at)), null);
       if (lastUsed !== null && lastUsed >= since) continue;
       const principal: FindingRef = { id: u.id, name: u.name, type: "system_user" };
-      found.push({
+      add({
         kind: "stale_principal",
         principal,
         asset: null,
@@ -398,7 +459,7 @@ export class AccessReviewService {
 
     if (business.two_factor_required === 1) {
       for (const m of members.filter((member) => member.totp_enabled !== 1)) {
-        found.push({
+        add({
           kind: "missing_2fa",
           principal: { id: m.id, name: m.name, type: "person" },
           asset: null,
@@ -416,8 +477,6 @@ export class AccessReviewService {
       }
     }
 
-    const order = new Map(FINDING_KINDS.map((kind, i) => [kind, i]));
-    found.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
-    return { business_id: businessId, window_days: windowDays, findings: found };
+    return { business_id: businessId, window_days: windowDays, findings: FINDING_KINDS.flatMap((kind) => found.get(kind)!) };
   }
 }

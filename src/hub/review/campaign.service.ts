@@ -146,16 +146,26 @@ export function groupItems(items: ItemView[], by: GroupKey): ItemGroup[] {
   return [...groups.values()];
 }
 
-/** Which findings are about this grant: their fix names the assignment, share or app grant. */
-function adviceFor(findings: Finding[], kind: ItemKind, grantRef: string, assetId: string): Pick<Finding, "kind" | "fix">[] {
-  return findings
-    .filter((f) => {
-      const p = f.fix.params;
-      if (kind === "owner_assignment") return p.assignment_id === grantRef;
-      if (kind === "partner_share") return p.share_id === grantRef;
-      return p.grant_id === grantRef && f.asset?.id === assetId;
-    })
-    .map((f) => ({ kind: f.kind, fix: f.fix }));
+/**
+ * Which findings are about a grant: their fix names the assignment, share or app grant (an app
+ * grant's on the asset too). Indexed once, so a campaign over many grants does not scan every
+ * finding for each of them.
+ */
+function adviceIndex(findings: Finding[]): (kind: ItemKind, grantRef: string, assetId: string) => Pick<Finding, "kind" | "fix">[] {
+  const byKey = new Map<string, Pick<Finding, "kind" | "fix">[]>();
+  const add = (key: string, f: Finding) => {
+    const advice = { kind: f.kind, fix: f.fix };
+    const list = byKey.get(key);
+    if (list) list.push(advice);
+    else byKey.set(key, [advice]);
+  };
+  for (const f of findings) {
+    const p = f.fix.params;
+    if (typeof p.assignment_id === "string") add(`owner_assignment\u0000${p.assignment_id}`, f);
+    if (typeof p.share_id === "string") add(`partner_share\u0000${p.share_id}`, f);
+    if (typeof p.grant_id === "string" && f.asset) add(`app_grant\u0000${p.grant_id}\u0000${f.asset.id}`, f);
+  }
+  return (kind, grantRef, assetId) => byKey.get(kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`) ?? [];
 }
 
 /**
@@ -186,6 +196,7 @@ export class ReviewCampaignService {
     }
     // Findings authorize (ADMIN of the business) and bring the engine up to date.
     const report = await this.services.review.findings(ctx, businessId);
+    const adviceFor = adviceIndex(report.findings);
     const business = await reviewRepo.findReviewBusiness(db, businessId);
     if (!business) throw errors.unknownBusiness(businessId);
     const [assets, shares, assignments, appGrants] = await Promise.all([
@@ -223,7 +234,7 @@ export class ReviewCampaignService {
         tasks: a.tasks,
         grant_ref: a.id,
         grant_business_id: businessId,
-        advice_json: JSON.stringify(adviceFor(report.findings, "owner_assignment", a.id, asset.id)),
+        advice_json: JSON.stringify(adviceFor("owner_assignment", a.id, asset.id)),
         group_partner: null,
         group_partner_name: null,
         group_asset: asset.id,
@@ -249,7 +260,7 @@ export class ReviewCampaignService {
         tasks: s.tasks,
         grant_ref: s.id,
         grant_business_id: null,
-        advice_json: JSON.stringify(adviceFor(report.findings, "partner_share", s.id, asset.id)),
+        advice_json: JSON.stringify(adviceFor("partner_share", s.id, asset.id)),
         group_partner: s.partner_business_id,
         group_partner_name: s.partner_name,
         group_asset: asset.id,
@@ -276,7 +287,7 @@ export class ReviewCampaignService {
         tasks: g.scopes,
         grant_ref: g.grant_id,
         grant_business_id: null,
-        advice_json: JSON.stringify(adviceFor(report.findings, "app_grant", g.grant_id, asset.id)),
+        advice_json: JSON.stringify(adviceFor("app_grant", g.grant_id, asset.id)),
         group_partner: g.app_business_id,
         group_partner_name: g.app_business_name,
         group_asset: asset.id,

@@ -1,4 +1,4 @@
-import { isActionName, requiredMask, type ActionName } from "../catalogue/actions.ts";
+import { ACTION_NAMES, isActionName, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import type { AssetType } from "../catalogue/assetTypes.ts";
 
 /** What an access review reports, in the order the report lists them. */
@@ -73,6 +73,14 @@ export function actionOfAuditEntry(action: string, targetType: string | null): A
   const [object, verb] = action.split(".");
   if (object && AD_OBJECTS.has(object)) return verb === "create" ? "create_campaign" : "edit_campaign";
   return undefined;
+}
+
+/** Each catalogue action as one bit, so a set of actions is a number (and SQL can pool them with a sum of distinct bits). */
+export const ACTION_BITS: ReadonlyMap<ActionName, number> = new Map(ACTION_NAMES.map((name, i) => [name, 1 << i]));
+
+/** The actions whose bits are set, in the catalogue's order. */
+export function actionsOfBits(bits: number): ActionName[] {
+  return ACTION_NAMES.filter((name) => (bits & ACTION_BITS.get(name)!) !== 0);
 }
 
 /** The tasks (as a mask) the audited actions needed on an asset of this type; unsupported ones add nothing. */
