@@ -19,6 +19,7 @@ import {
   type SimState,
   type World,
 } from "./market.ts";
+import { forecastImpact, type ImpactForecast, type PlannedEdit } from "./forecast.ts";
 import { hashSeed, Mulberry32 } from "./random.ts";
 import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
 
@@ -135,6 +136,42 @@ export class HubSimulation {
     });
     return summarize(world, run.next_day, last, simulated.map((d) => toInsightRow(d, last)), new Set(simulated.map((d) => d.adId)).size);
   }
+
+  /**
+   * The hub's market forked for one ad account: the same hidden truths and the state the market
+   * reached, run forward with and without the edits. Reads the store, writes nothing.
+   */
+  async forecast(request: ForecastRequest): Promise<ImpactForecast> {
+    const { days, runs } = request;
+    if (!Number.isInteger(days) || days < 1 || days > FORECAST_LIMITS.days) throw errors.invalidParameter(`days must be a whole number from 1 to ${FORECAST_LIMITS.days}.`);
+    if (!Number.isInteger(runs) || runs < 1 || runs > FORECAST_LIMITS.runs) throw errors.invalidParameter(`runs must be a whole number from 1 to ${FORECAST_LIMITS.runs}.`);
+    const accountId = request.accountId.replace(/^act_/, "");
+    const db = this.hub.store.db;
+    const run = await findSimulationRun(db);
+    const all = await loadHubAdObjects(db);
+    const accounts = all.accounts.filter((a) => a.id === accountId);
+    if (accounts.length === 0) throw errors.invalidParameter(`The simulator has no ad account act_${accountId}.`);
+    const campaigns = all.campaigns.filter((c) => c.account_id === accountId);
+    const campaignIds = new Set(campaigns.map((c) => c.id));
+    const adSets = all.adSets.filter((s) => campaignIds.has(s.campaign_id));
+    const adSetIds = new Set(adSets.map((s) => s.id));
+    const ads = all.ads.filter((a) => adSetIds.has(a.adset_id));
+    const seed = run?.seed ?? 1;
+    const world = buildWorld({ accounts, campaigns, adSets, ads }, seed, run?.start_date ?? dateOf(this.hub.now()), this.disapprovalHazard);
+    const state = toArrays(world, run ? (JSON.parse(run.state_json) as StoredState) : { accounts: {}, adSets: {}, ads: {} });
+    return forecastImpact(world, state, request.edits, { firstDay: run?.next_day ?? 0, days, runs, streamSeed: hashSeed(seed, "forecast", accountId) });
+  }
+}
+
+/** Most days and runs one forecast may take (it runs the account 2 × runs × days times). */
+export const FORECAST_LIMITS = { days: 90, runs: 200 } as const;
+
+export interface ForecastRequest {
+  /** The ad account, `act_<id>` or its bare id. */
+  accountId: string;
+  edits: readonly PlannedEdit[];
+  days: number;
+  runs: number;
 }
 
 function summarize(

@@ -9,6 +9,7 @@ import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
+import { ImpactService, type ImpactSimulator } from "./impact.service.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService } from "./scan.service.ts";
 import { TextCommandService } from "./textCommand.service.ts";
@@ -25,6 +26,7 @@ export interface AutopilotOptions {
   graphTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   urlCheck?: AutopilotDeps["urlCheck"];
+  simulator?: ImpactSimulator;
 }
 
 export interface PlanReport {
@@ -51,6 +53,7 @@ export class Autopilot {
   readonly actions: ActionService;
   readonly monitors: MonitorService;
   readonly commands: TextCommandService;
+  readonly impact: ImpactService;
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -64,12 +67,14 @@ export class Autopilot {
       graphTimeoutMs: options.graphTimeoutMs,
       sleep: options.sleep,
       urlCheck: options.urlCheck,
+      simulator: options.simulator,
     };
     this.workspaces = new WorkspaceService(this.deps);
     this.scans = new ScanService(this.deps, this.workspaces);
     this.actions = new ActionService(this.deps, this.workspaces);
     this.monitors = new MonitorService(this.deps, this.workspaces, this.actions);
     this.commands = new TextCommandService(this.workspaces, this.actions, this.deps.now);
+    this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
   }
 
   private planner(): Planner {
