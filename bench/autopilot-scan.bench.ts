@@ -39,7 +39,7 @@ async function buildAccount(hub: Hub): Promise<{ accountId: string; token: strin
       await hub.ads.createAd(ctx, account.graphId, { adset_id: adSet.id, name: `Ad ${s}.${a}`, creative: { creative_id: creative.id }, status: "ACTIVE" } as never);
     }
   }
-  await new HubSimulation(hub, { disapprovalDailyHazard: 0 }).backfill(DAYS, { seed: 3 });
+  await new HubSimulation(hub, { disapprovalDailyHazard: 0, hourlyDays: 0 }).backfill(DAYS, { seed: 3 });
   const app = await hub.apps.createApp(ctx, owner.business_id, "Autopilot");
   const token = await hub.tokens.issueSystemUserToken(ctx, owner.system_user_id, { scopes: ["ads_read", "ads_management"], appId: app.id });
   return { accountId: account.id, token: token.accessToken };

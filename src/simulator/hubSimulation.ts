@@ -20,6 +20,7 @@ import {
   type World,
 } from "./market.ts";
 import { forecastImpact, type ImpactForecast, type PlannedEdit } from "./forecast.ts";
+import { hourlyRows } from "./hourly.ts";
 import { hashSeed, Mulberry32 } from "./random.ts";
 import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
 
@@ -59,16 +60,22 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export interface HubSimulationOptions {
   /** Chance per ad and day that review disapproves it; default 0.2%. */
   disapprovalDailyHazard?: number;
+  /** Recent days whose hourly rows are written too (the hourly breakdown); default 14, 0 for none. */
+  hourlyDays?: number;
 }
+
+const HOURLY_DAYS = 14;
 
 export class HubSimulation {
   private readonly disapprovalHazard: number;
+  private readonly hourlyDays: number;
 
   constructor(
     private readonly hub: Hub,
     options: HubSimulationOptions = {},
   ) {
     this.disapprovalHazard = options.disapprovalDailyHazard ?? DISAPPROVAL_DAILY_HAZARD;
+    this.hourlyDays = options.hourlyDays ?? HOURLY_DAYS;
   }
 
   /** Creates `days` days of history ending yesterday (hub clock); the store must have none yet. */
@@ -126,6 +133,9 @@ export class HubSimulation {
     // reported at the end of the last day, which leaves the same rows as writing every day.
     const changing = [...recent, ...simulated];
     await this.hub.insights.upsertDailyRows(changing.map((d) => toInsightRow(d, last)));
+    // The hours of recent days, as reported by the end of the last day (for the hourly breakdown).
+    const hourly = changing.filter((d) => d.dayIndex > last - this.hourlyDays).flatMap((d) => hourlyRows(toInsightRow(d, last)));
+    if (hourly.length > 0) await this.hub.insights.upsertHourlyRows(hourly);
     recent = changing.filter((d) => d.dayIndex + MAX_LAG_DAYS > last);
     await saveSimulationRun(db, {
       ...run,
@@ -135,6 +145,29 @@ export class HubSimulation {
       updated_at: this.hub.now(),
     });
     return summarize(world, run.next_day, last, simulated.map((d) => toInsightRow(d, last)), new Set(simulated.map((d) => d.adId)).size);
+  }
+
+  /**
+   * The day in progress, hour by hour: when the market's next day is today (hub clock, UTC), its
+   * delivery is worked out on a copy of the state and the hours already over are written as hourly
+   * rows, as reported so far. The day itself is simulated and stored by the next `advance`, from
+   * the same random stream, so its hours read the same then unless budgets or statuses changed.
+   */
+  async reportDayInProgress(): Promise<{ date: string; hours: number; rows: number } | undefined> {
+    const db = this.hub.store.db;
+    const run = await findSimulationRun(db);
+    if (!run) return undefined;
+    const now = this.hub.now();
+    const dayIndex = run.next_day;
+    const date = dateOf(Date.parse(`${run.start_date}T00:00:00Z`) + dayIndex * DAY_MS);
+    if (date !== dateOf(now)) return undefined;
+    const hours = new Date(now).getUTCHours();
+    const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date, this.disapprovalHazard);
+    const state = toArrays(world, JSON.parse(run.state_json) as StoredState);
+    const day = simulateDay(world, state, dayIndex, dayRng(world, dayIndex));
+    const rows = day.ads.flatMap((d) => hourlyRows(toInsightRow(d, dayIndex), hours));
+    if (rows.length > 0) await this.hub.insights.upsertHourlyRows(rows);
+    return { date, hours, rows: rows.length };
   }
 
   /**

@@ -79,7 +79,8 @@ export function reportWindows(since: string, until: string, ads: number): Report
   return out;
 }
 
-function digitsOf(currency: string): number {
+/** Decimals of a currency's minor unit (2 for USD, 0 for JPY). */
+export function digitsOf(currency: string): number {
   try {
     return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
