@@ -195,7 +195,8 @@ export class ScanService {
             revenue: toMinor(purchases(r.action_values), digits),
           });
         }
-        await progress({ phase: "insights", done: daysDone, total: totalDays, rows: rows.length });
+        // Every page is shown; the stored progress moves once a report is read.
+        onProgress?.({ phase: "insights", done: daysDone, total: totalDays, rows: rows.length });
       });
       daysDone += window.days;
       await progress({ phase: "insights", done: daysDone, total: totalDays, rows: rows.length });
