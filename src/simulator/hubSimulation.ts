@@ -19,6 +19,8 @@ import {
   type SimState,
   type World,
 } from "./market.ts";
+import { forecastImpact, type ImpactForecast, type PlannedEdit } from "./forecast.ts";
+import { hourlyRows } from "./hourly.ts";
 import { hashSeed, Mulberry32 } from "./random.ts";
 import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
 
@@ -58,16 +60,22 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export interface HubSimulationOptions {
   /** Chance per ad and day that review disapproves it; default 0.2%. */
   disapprovalDailyHazard?: number;
+  /** Recent days whose hourly rows are written too (the hourly breakdown); default 14, 0 for none. */
+  hourlyDays?: number;
 }
+
+const HOURLY_DAYS = 14;
 
 export class HubSimulation {
   private readonly disapprovalHazard: number;
+  private readonly hourlyDays: number;
 
   constructor(
     private readonly hub: Hub,
     options: HubSimulationOptions = {},
   ) {
     this.disapprovalHazard = options.disapprovalDailyHazard ?? DISAPPROVAL_DAILY_HAZARD;
+    this.hourlyDays = options.hourlyDays ?? HOURLY_DAYS;
   }
 
   /** Creates `days` days of history ending yesterday (hub clock); the store must have none yet. */
@@ -125,6 +133,9 @@ export class HubSimulation {
     // reported at the end of the last day, which leaves the same rows as writing every day.
     const changing = [...recent, ...simulated];
     await this.hub.insights.upsertDailyRows(changing.map((d) => toInsightRow(d, last)));
+    // The hours of recent days, as reported by the end of the last day (for the hourly breakdown).
+    const hourly = changing.filter((d) => d.dayIndex > last - this.hourlyDays).flatMap((d) => hourlyRows(toInsightRow(d, last)));
+    if (hourly.length > 0) await this.hub.insights.upsertHourlyRows(hourly);
     recent = changing.filter((d) => d.dayIndex + MAX_LAG_DAYS > last);
     await saveSimulationRun(db, {
       ...run,
@@ -135,6 +146,65 @@ export class HubSimulation {
     });
     return summarize(world, run.next_day, last, simulated.map((d) => toInsightRow(d, last)), new Set(simulated.map((d) => d.adId)).size);
   }
+
+  /**
+   * The day in progress, hour by hour: when the market's next day is today (hub clock, UTC), its
+   * delivery is worked out on a copy of the state and the hours already over are written as hourly
+   * rows, as reported so far. The day itself is simulated and stored by the next `advance`, from
+   * the same random stream, so its hours read the same then unless budgets or statuses changed.
+   */
+  async reportDayInProgress(): Promise<{ date: string; hours: number; rows: number } | undefined> {
+    const db = this.hub.store.db;
+    const run = await findSimulationRun(db);
+    if (!run) return undefined;
+    const now = this.hub.now();
+    const dayIndex = run.next_day;
+    const date = dateOf(Date.parse(`${run.start_date}T00:00:00Z`) + dayIndex * DAY_MS);
+    if (date !== dateOf(now)) return undefined;
+    const hours = new Date(now).getUTCHours();
+    const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date, this.disapprovalHazard);
+    const state = toArrays(world, JSON.parse(run.state_json) as StoredState);
+    const day = simulateDay(world, state, dayIndex, dayRng(world, dayIndex));
+    const rows = day.ads.flatMap((d) => hourlyRows(toInsightRow(d, dayIndex), hours));
+    if (rows.length > 0) await this.hub.insights.upsertHourlyRows(rows);
+    return { date, hours, rows: rows.length };
+  }
+
+  /**
+   * The hub's market forked for one ad account: the same hidden truths and the state the market
+   * reached, run forward with and without the edits. Reads the store, writes nothing.
+   */
+  async forecast(request: ForecastRequest): Promise<ImpactForecast> {
+    const { days, runs } = request;
+    if (!Number.isInteger(days) || days < 1 || days > FORECAST_LIMITS.days) throw errors.invalidParameter(`days must be a whole number from 1 to ${FORECAST_LIMITS.days}.`);
+    if (!Number.isInteger(runs) || runs < 1 || runs > FORECAST_LIMITS.runs) throw errors.invalidParameter(`runs must be a whole number from 1 to ${FORECAST_LIMITS.runs}.`);
+    const accountId = request.accountId.replace(/^act_/, "");
+    const db = this.hub.store.db;
+    const run = await findSimulationRun(db);
+    const all = await loadHubAdObjects(db);
+    const accounts = all.accounts.filter((a) => a.id === accountId);
+    if (accounts.length === 0) throw errors.invalidParameter(`The simulator has no ad account act_${accountId}.`);
+    const campaigns = all.campaigns.filter((c) => c.account_id === accountId);
+    const campaignIds = new Set(campaigns.map((c) => c.id));
+    const adSets = all.adSets.filter((s) => campaignIds.has(s.campaign_id));
+    const adSetIds = new Set(adSets.map((s) => s.id));
+    const ads = all.ads.filter((a) => adSetIds.has(a.adset_id));
+    const seed = run?.seed ?? 1;
+    const world = buildWorld({ accounts, campaigns, adSets, ads }, seed, run?.start_date ?? dateOf(this.hub.now()), this.disapprovalHazard);
+    const state = toArrays(world, run ? (JSON.parse(run.state_json) as StoredState) : { accounts: {}, adSets: {}, ads: {} });
+    return forecastImpact(world, state, request.edits, { firstDay: run?.next_day ?? 0, days, runs, streamSeed: hashSeed(seed, "forecast", accountId) });
+  }
+}
+
+/** Most days and runs one forecast may take (it runs the account 2 × runs × days times). */
+export const FORECAST_LIMITS = { days: 90, runs: 200 } as const;
+
+export interface ForecastRequest {
+  /** The ad account, `act_<id>` or its bare id. */
+  accountId: string;
+  edits: readonly PlannedEdit[];
+  days: number;
+  runs: number;
 }
 
 function summarize(

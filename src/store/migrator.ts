@@ -12,6 +12,7 @@ import * as m010 from "./migrations/010_usage_rollup.ts";
 import * as m011 from "./migrations/011_autopilot.ts";
 import * as m012 from "./migrations/012_oauth_businesses.ts";
 import * as m013 from "./migrations/013_autopilot_oauth.ts";
+import * as m014 from "./migrations/014_hourly_insights.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "011_autopilot": m011,
   "012_oauth_businesses": m012,
   "013_autopilot_oauth": m013,
+  "014_hourly_insights": m014,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -263,6 +263,11 @@ export interface AdsTable {
 }
 
 /** Delivery of one ad on one day (the ad account's calendar day); money in minor currency units. */
+/** An ad's delivery in one hour (0–23) of the account's day; same measures as a daily row. */
+export interface AdInsightsHourlyTable extends AdInsightsDailyTable {
+  hour: number;
+}
+
 export interface AdInsightsDailyTable {
   ad_id: string;
   /** YYYY-MM-DD */
@@ -409,6 +414,7 @@ export interface Database {
   ad_creatives: AdCreativesTable;
   ads: AdsTable;
   ad_insights_daily: AdInsightsDailyTable;
+  ad_insights_hourly: AdInsightsHourlyTable;
   budget_changes: BudgetChangesTable;
   webhook_configs: WebhookConfigsTable;
   webhook_secrets: WebhookSecretsTable;

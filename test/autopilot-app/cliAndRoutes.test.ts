@@ -25,8 +25,14 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
 
     const scan = await cli("scan", "--workspace", "Acme", "--days", "30");
     expect(scan.stderr).toMatch(/scan act_\d+: objects 5\/5, 0 rows/);
-    expect(scan.stderr).toMatch(/scan act_\d+: insights 2\/2, 80 rows/);
+    expect(scan.stderr).toMatch(/scan act_\d+: insights 30\/30, 80 rows/);
     expect(scan.stdout).toMatch(/1 campaigns, 2 ad sets, 4 ads, 80 daily rows/);
+    // "Simulate impact" previews the engine's plan on the simulator and writes nothing.
+    const [preview] = JSON.parse((await cli("simulate", "--workspace", "Acme", "--days", "3", "--runs", "4", "--json")).stdout);
+    expect(preview).toMatchObject({ ad_account_id: world.account.graphId, days: 3, runs: 4, summary: expect.any(String) });
+    expect(preview.baseline.spend.mean).toBeGreaterThan(0);
+    expect((await cli("simulate", "--workspace", "Acme", "--days", "2", "--runs", "2")).stdout).toMatch(/without the plan: spend /);
+    expect(JSON.parse((await cli("log", "--workspace", "Acme", "--json")).stdout)).toEqual([]);
 
     await expect(cli("settings", "--workspace", "Acme", "--mode", "autopilot")).rejects.toMatchObject({ stderr: expect.stringMatching(/without a spending cap/) });
     const settings = JSON.parse((await cli("settings", "--workspace", "Acme", "--guardrails", '{"dailyCap":30000,"cpaTarget":25}', "--mode", "autopilot", "--json")).stdout);

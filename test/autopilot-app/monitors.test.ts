@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemContext } from "../../src/hub/context.ts";
 import { startLandingSite } from "../../src/simulator/landingSite.ts";
-import { simulatedToday, siteFor } from "../../src/simulator/hubSimulation.ts";
+import { HubSimulation, simulatedToday, siteFor } from "../../src/simulator/hubSimulation.ts";
 import { isSiteDown } from "../../src/simulator/market.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
 import { WebhookReceiver } from "../support/webhooks.ts";
 import { adServicesOf, buildAd, buildCreative } from "../support/factories.ts";
 import { DIALECTS } from "../support/hubs.ts";
+import { graphClient } from "../support/servers.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
 
 /** A shop whose /broken page always fails, /flaky fails once then works, and anything else works. */
@@ -138,6 +139,44 @@ describe.each(DIALECTS)("Autopilot's monitors on %s", (dialect) => {
     const [report] = await autopilot.monitors.run("Acme");
     expect(report!.spend).toMatchObject({ spike: true, date: yesterday });
     expect(world.alerts.find((a) => a.kind === "spend_spike")!.title).toMatch(/^Spend spike on Acme Main: \$/);
+  });
+
+  it("alerts on a spend spike within the day, from hourly insights, before the day is over", async () => {
+    const { autopilot } = await setUp("semi_auto");
+    const market = new HubSimulation(world.hub, { disapprovalDailyHazard: 0 });
+    const today = "2026-06-15";
+    // 13:30: the morning has run as usual.
+    world.clock.t = Date.UTC(2026, 5, 15, 13, 30);
+    expect(await market.reportDayInProgress()).toEqual({ date: today, hours: 13, rows: 4 * 13 });
+    const [calm] = await autopilot.monitors.run("Acme");
+    expect(calm!.spend_today).toMatchObject({ date: today, hours: 13, spike: false, tooLittleData: false, historyDays: 14 });
+
+    // The Graph's hourly breakdown, in Meta's names: a finished day's hours add up to its daily row.
+    const graph = graphClient(world.server.url, world.token);
+    const range = encodeURIComponent(JSON.stringify({ since: "2026-06-14", until: "2026-06-14" }));
+    const hours = await graph("GET", `/${world.account.graphId}/insights?level=account&breakdowns=hourly_stats_aggregated_by_advertiser_time_zone&time_range=${range}&fields=spend&limit=100`);
+    expect(hours.body.data).toHaveLength(24);
+    expect(hours.body.data[13]).toMatchObject({ date_start: "2026-06-14", hourly_stats_aggregated_by_advertiser_time_zone: "13:00:00 - 13:59:59", spend: expect.any(String) });
+    const day = await graph("GET", `/${world.account.graphId}/insights?level=account&time_range=${range}&fields=spend`);
+    const cents = (v: string) => Math.round(Number(v) * 100);
+    expect(hours.body.data.reduce((sum: number, h: { spend: string }) => sum + cents(h.spend), 0)).toBe(cents(day.body.data[0].spend));
+    expect((await graph("GET", `/${world.account.graphId}/insights?breakdowns=age`)).body.error).toMatchObject({ code: 100, message: expect.stringMatching(/Invalid breakdowns: age/) });
+
+    // Then every ad set's budget goes up tenfold: by 14:00 the day has spent far more than usual.
+    for (const set of world.adSets) await world.hub.adSets.updateAdSet(world.advertiser.admin.ctx, set.id, { daily_budget: 50_000 } as never);
+    world.clock.t = Date.UTC(2026, 5, 15, 14, 5);
+    await market.reportDayInProgress();
+    const [report] = await autopilot.monitors.run("Acme");
+    expect(report!.spend_today).toMatchObject({ date: today, hours: 14, spike: true });
+    const alert = world.alerts.find((a) => a.kind === "spend_spike")!;
+    expect(alert.title).toMatch(/^Spend spike on act_\d+ today: \$[\d,.]+ by 14:00$/);
+    // The alert came before the day ended: the day itself is not in the daily insights yet.
+    const daily = await world.hub.store.db.selectFrom("ad_insights_daily").select("ad_id").where("date", "=", today).execute();
+    expect(daily).toHaveLength(0);
+    // The same spike later the same day is not sent again.
+    const count = world.alerts.length;
+    await autopilot.monitors.run("Acme");
+    expect(world.alerts.length).toBe(count);
   });
 
   it("checks the simulator's landing pages over real HTTP", async () => {

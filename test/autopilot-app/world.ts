@@ -102,6 +102,8 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
           alerts.push(alert);
           return notify(alert);
         },
+        // "Simulate impact" forks the hub's own simulated market.
+        simulator: (request) => new HubSimulation(hub, { disapprovalDailyHazard: 0 }).forecast(request),
         ...overrides,
       }),
     async close() {

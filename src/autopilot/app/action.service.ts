@@ -21,13 +21,11 @@ import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphCli
 import { guardrailViolations } from "./guardrails.ts";
 import { writeOf, type AccountSnapshot, type PlanItem } from "./planner.ts";
 import { buildSnapshot, objectFingerprint } from "./snapshot.ts";
-import { guardrailsOf, type WorkspaceService } from "./workspace.service.ts";
+import type { WorkspaceService } from "./workspace.service.ts";
 
 const HOUR_MS = 3_600_000;
 /** A proposal nobody decided within this time expires. */
 const QUEUE_TTL_MS = 48 * HOUR_MS;
-/** States in which a budget change counts towards the hourly limit. */
-const COUNTED = ["executing", "CONFIRMED", "UNKNOWN"];
 
 export type Source = "planner" | "text" | "monitor" | "undo";
 
@@ -189,13 +187,8 @@ export class ActionService {
     if (capabilities.length > 0 && !capabilities.includes("ads_management")) return refuse(["the token Autopilot was given does not allow changes (no ads_management)"]);
 
     const snapshot = await this.currentSnapshot(workspace, connection, now);
-    const guardrails = guardrailsOf(workspace);
-    const recentBudgetChanges = (await actionsOnConnectionSince(this.deps.db, connection.id, now - HOUR_MS))
-      .filter((a) => a.field === "daily_budget" && COUNTED.includes(a.state) && a.id !== id)
-      .map((a) => ({ objectId: a.object_id, at: a.executed_at ?? a.created_at }));
     const change = { objectType: row.object_type as "ad" | "adset", objectId: row.object_id, objectName: row.object_name, field: row.field as "status" | "daily_budget", old: row.old_value ?? "", new: row.new_value };
-    const limits = options.skipStepLimit ? { ...guardrails, maxStepPct: Number.POSITIVE_INFINITY } : guardrails;
-    const problems = guardrailViolations(limits, row.kind as PlanItem["kind"], change, { snapshot, recentBudgetChanges, now, approvedByPerson: options.approvedByPerson });
+    const problems = guardrailViolations(row.kind as PlanItem["kind"], change, { snapshot, now, approvedByPerson: options.approvedByPerson, skipStepLimit: options.skipStepLimit ?? false });
     if (problems.length > 0) return refuse(problems);
 
     if (!(await claimAction(this.deps.db, id, ["approved"], "executing", { executed_at: now, updated_at: now }))) return this.result(id);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { detectSpike, mad, median } from "./anomaly.ts";
+import { detectIntradaySpike, detectSpike, mad, median } from "./anomaly.ts";
 
 const days = (values: number[], start = Date.UTC(2026, 0, 1)) =>
   values.map((value, i) => ({ date: new Date(start + i * 86_400_000).toISOString().slice(0, 10), value }));
@@ -65,5 +65,30 @@ describe("the spend-spike detector", () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+});
+
+describe("spend spikes within the day", () => {
+  const history = (days: number, perHour: (date: string, hour: number) => number) => {
+    const rows = [];
+    for (let d = days; d >= 1; d--) {
+      const date = new Date(Date.UTC(2026, 5, 15) - d * 86_400_000).toISOString().slice(0, 10);
+      for (let h = 0; h < 24; h++) rows.push({ date, hour: h, value: perHour(date, h) });
+    }
+    return rows;
+  };
+
+  it("compares the day so far with the same hours of earlier days", () => {
+    const usual = history(14, (date, h) => (h < 12 ? 100 : 400) + (date.endsWith("3") ? 7 : 0));
+    const calm = detectIntradaySpike([...usual, ...Array.from({ length: 10 }, (_, h) => ({ date: "2026-06-15", hour: h, value: 102 }))], "2026-06-15", 10);
+    expect(calm).toMatchObject({ spike: false, tooLittleData: false, hours: 10, historyDays: 14, expected: 1000 });
+    // Three times the usual morning: a spike by 10:00, long before the evening hours weigh in.
+    const hot = detectIntradaySpike([...usual, ...Array.from({ length: 10 }, (_, h) => ({ date: "2026-06-15", hour: h, value: 300 }))], "2026-06-15", 10);
+    expect(hot).toMatchObject({ spike: true, value: 3000, expected: 1000 });
+  });
+
+  it("counts only days with hourly data as history", () => {
+    const short = history(5, () => 100);
+    expect(detectIntradaySpike([...short, { date: "2026-06-15", hour: 0, value: 900 }], "2026-06-15", 1)).toMatchObject({ tooLittleData: true, spike: false, historyDays: 5 });
   });
 });

@@ -75,3 +75,35 @@ export function detectSpike(series: readonly DayValue[], day: DayValue, options:
   const spike = score > o.threshold && day.value > expected * (1 + o.minRelativeIncrease);
   return { ...base, expected, score, spike, tooLittleData: false, weekdayFactor };
 }
+
+export interface HourValue {
+  /** YYYY-MM-DD, the account's day. */
+  date: string;
+  /** 0–23, the hour of that day. */
+  hour: number;
+  value: number;
+}
+
+export interface IntradayResult extends AnomalyResult {
+  /** Hours of the day checked (0 up to this, exclusive). */
+  hours: number;
+}
+
+/** Hourly history is shorter than daily history: two weeks of hours, a week at least. */
+export const DEFAULT_INTRADAY: Partial<AnomalyOptions> = { window: 14, minHistory: 7 };
+
+/**
+ * A spike within the day: the day's total over its first `hours` hours against the same hours of
+ * the days before it (the account's own hourly pattern), with the same robust test as whole days.
+ * Days without any hourly row are not history (no data, not zero spend).
+ */
+export function detectIntradaySpike(rows: readonly HourValue[], date: string, hours: number, options: Partial<AnomalyOptions> = {}): IntradayResult {
+  const sums = new Map<string, number>();
+  for (const r of rows) {
+    if (!sums.has(r.date)) sums.set(r.date, 0);
+    if (r.hour < hours) sums.set(r.date, sums.get(r.date)! + r.value);
+  }
+  const series = [...sums.entries()].map(([d, value]) => ({ date: d, value }));
+  const result = detectSpike(series, { date, value: sums.get(date) ?? 0 }, { ...DEFAULT_INTRADAY, ...options });
+  return { ...result, hours };
+}

@@ -11,6 +11,7 @@ import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
+import { ImpactService, type ImpactSimulator } from "./impact.service.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService } from "./scan.service.ts";
 import { TextCommandService } from "./textCommand.service.ts";
@@ -27,6 +28,7 @@ export interface AutopilotOptions {
   graphTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   urlCheck?: AutopilotDeps["urlCheck"];
+  simulator?: ImpactSimulator;
 }
 
 export interface PlanReport {
@@ -55,6 +57,7 @@ export class Autopilot {
   readonly commands: TextCommandService;
   readonly connect: ConnectService;
   readonly performance: PerformanceService;
+  readonly impact: ImpactService;
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -68,6 +71,7 @@ export class Autopilot {
       graphTimeoutMs: options.graphTimeoutMs,
       sleep: options.sleep,
       urlCheck: options.urlCheck,
+      simulator: options.simulator,
     };
     this.workspaces = new WorkspaceService(this.deps);
     this.scans = new ScanService(this.deps, this.workspaces);
@@ -76,6 +80,7 @@ export class Autopilot {
     this.commands = new TextCommandService(this.workspaces, this.actions, this.deps.now);
     this.connect = new ConnectService(this.deps, this.workspaces);
     this.performance = new PerformanceService(this.deps, this.workspaces);
+    this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
   }
 
   private planner(): Planner {

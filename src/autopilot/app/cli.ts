@@ -1,8 +1,10 @@
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../config/env.ts";
 import { openHub, type Hub } from "../../hub/hub.ts";
+import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import type { LogEntry } from "./actionLog.ts";
 import type { Autopilot } from "./autopilot.ts";
+import { DEFAULT_SIMULATION } from "./impact.service.ts";
 import { registerAutopilotApp } from "./registration.ts";
 import { openAutopilot } from "./wiring.ts";
 
@@ -179,6 +181,37 @@ export function registerAutopilotAppCommands(program: Command): void {
         }
         const reports = await ap.plan(opts.workspace);
         print(opts.json === true, reports, reports.map((r) => [`${r.ad_account_id}: ${r.proposed.length} proposed, ${r.duplicates} already proposed today`, ...r.proposed.map(entryLine), ...r.notes.map((n) => `  note: ${n}`)].join("\n")).join("\n"));
+      });
+    });
+
+  autopilot
+    .command("simulate")
+    .description("Simulate impact: run the current recommendations forward on a fork of the simulator for N days against doing nothing; nothing is queued or written.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--account <act_id>", "only this connected ad account")
+    .option("--days <n>", "days to run forward", whole(1, FORECAST_LIMITS.days), DEFAULT_SIMULATION.days)
+    .option("--runs <n>", "simulated runs (random streams) behind the intervals", whole(1, FORECAST_LIMITS.runs), DEFAULT_SIMULATION.runs)
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; account?: string; days: number; runs: number; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const reports = await ap.impact.simulate(opts.workspace, { days: opts.days, runs: opts.runs, ...(opts.account ? { account: opts.account } : {}) });
+        const range = (i: { mean: number; low: number; high: number } | null) => (i ? `${i.mean} (80%: ${i.low} to ${i.high})` : "n/a");
+        print(
+          opts.json === true,
+          reports,
+          reports
+            .map((r) =>
+              [
+                `${r.ad_account_id}, ${r.from}..${r.to} (simulated, nothing written): ${r.summary}`,
+                ...r.plan.map((i) => `  ${i.text}`),
+                `  without the plan: spend ${range(r.baseline.spend)}, conversions ${range(r.baseline.conversions)}, CPA ${range(r.baseline.cpa)}, ROAS ${range(r.baseline.roas)}`,
+                `  with the plan:    spend ${range(r.with_plan.spend)}, conversions ${range(r.with_plan.conversions)}, CPA ${range(r.with_plan.cpa)}, ROAS ${range(r.with_plan.roas)}`,
+                `  difference:       spend ${range(r.delta.spend)}, conversions ${range(r.delta.conversions)}, CPA ${range(r.delta.cpa)}, ROAS ${range(r.delta.roas)}`,
+                ...r.notes.map((n) => `  note: ${n}`),
+              ].join("\n"),
+            )
+            .join("\n"),
+        );
       });
     });
 

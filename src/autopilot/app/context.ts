@@ -1,6 +1,7 @@
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { Db } from "../../store/database.ts";
 import type { AlertSink } from "./alerts.ts";
+import type { ImpactSimulator } from "./impact.service.ts";
 import type { Planner } from "./planner.ts";
 
 /** What every Autopilot service is built on: its own tables, the clock, sealing, alerts, the engine. */
@@ -15,6 +16,8 @@ export interface AutopilotDeps {
   graphTimeoutMs?: number | undefined;
   /** Sleep used for backing off (tests pass one that records instead of waiting). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** The simulator that previews a plan's impact ("simulate impact"); absent when none is at hand. */
+  simulator?: ImpactSimulator | undefined;
   /** Timeout and attempts of destination URL checks. */
   urlCheck?: { timeoutMs: number; attempts: number; retryDelayMs: number } | undefined;
 }

@@ -1,7 +1,7 @@
 import { planAccount } from "../engine/engine.ts";
 import { money } from "../engine/explain.ts";
 import type * as Engine from "../engine/types.ts";
-import type { AccountSnapshot, ActionKind, Plan, PlanItem, Planner } from "./planner.ts";
+import type { AccountSnapshot, ActionKind, Guardrails, Plan, PlanItem, Planner } from "./planner.ts";
 
 /**
  * The decision engine (src/autopilot/engine) behind the app's Planner interface: the app's snapshot
@@ -9,7 +9,7 @@ import type { AccountSnapshot, ActionKind, Plan, PlanItem, Planner } from "./pla
  * action log) in the engine's terms, and the engine's checked plan back as plan items.
  */
 
-const ENGINE_KIND: Record<ActionKind, Engine.ActionKind> = {
+export const ENGINE_KIND: Record<ActionKind, Engine.ActionKind> = {
   pause_ad: "pause",
   pause_adset: "pause",
   resume_ad: "unpause",
@@ -17,8 +17,24 @@ const ENGINE_KIND: Record<ActionKind, Engine.ActionKind> = {
   change_budget: "change_budget",
 };
 
+/** The advertiser's guardrails in the engine's terms (minor units, fractions, engine action kinds). */
+export function toEngineGuardrails(g: Guardrails, mode: AccountSnapshot["mode"] = "semi_auto", killSwitch = false): Engine.Guardrails {
+  return {
+    mode,
+    targetCpaMinor: g.cpaTarget === undefined ? null : Math.round(g.cpaTarget * 100),
+    targetRoas: g.roasTarget ?? null,
+    dailyBudgetCapMinor: g.dailyCap ?? null,
+    monthlyBudgetCapMinor: g.monthlyCap ?? null,
+    maxChangePerStep: g.maxStepPct / 100,
+    maxBudgetChangesPerHour: g.maxBudgetChangesPerHour,
+    cooldownMinutes: g.cooldownMinutes ?? 12 * 60,
+    allowedActions: [...new Set([...g.allowedActions.map((k) => ENGINE_KIND[k]), "notify" as const])],
+    quietHours: g.quietHours ? { startHour: g.quietHours.start, endHour: g.quietHours.end } : null,
+    killSwitch,
+  };
+}
+
 export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
-  const g = s.guardrails;
   const writes = s.capabilities.includes("ads_management");
   const date = new Date(s.now);
   const spentByAdSet = new Map<string, number>();
@@ -46,24 +62,17 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
       reviewStatus: a.effectiveStatus === "DISAPPROVED" ? "DISAPPROVED" : a.effectiveStatus === "WITH_ISSUES" ? "WITH_ISSUES" : a.effectiveStatus === "PENDING_REVIEW" ? "PENDING_REVIEW" : "APPROVED",
     })),
     insights: s.daily.map((d) => ({ adId: d.adId, date: d.date, impressions: d.impressions, clicks: d.clicks, spendMinor: d.spend, conversions: d.conversions, revenueMinor: d.revenue })),
-    guardrails: {
-      mode: s.mode,
-      targetCpaMinor: g.cpaTarget === undefined ? null : Math.round(g.cpaTarget * 100),
-      targetRoas: g.roasTarget ?? null,
-      dailyBudgetCapMinor: g.dailyCap ?? null,
-      monthlyBudgetCapMinor: g.monthlyCap ?? null,
-      maxChangePerStep: g.maxStepPct / 100,
-      maxBudgetChangesPerHour: g.maxBudgetChangesPerHour,
-      cooldownMinutes: g.cooldownMinutes ?? 12 * 60,
-      allowedActions: [...new Set([...g.allowedActions.map((k) => ENGINE_KIND[k]), "notify" as const])],
-      quietHours: g.quietHours ? { startHour: g.quietHours.start, endHour: g.quietHours.end } : null,
-      killSwitch: s.killSwitch,
-    },
+    guardrails: toEngineGuardrails(s.guardrails, s.mode, s.killSwitch),
     // The token reaches this account only (the scan read nothing else); without ads_management it may only advise.
     capabilities: { actions: writes ? ["change_budget", "pause", "unpause", "notify"] : ["notify"], objectIds: [`act_${s.accountId}`] },
     history: s.history
       .filter((h) => h.state === "CONFIRMED" || h.state === "UNKNOWN" || h.state === "executing")
-      .map((h) => ({ at: h.at, objectId: h.objectId, kind: ENGINE_KIND[h.kind], field: h.field === "daily_budget" ? "daily_budget" : "status", oldValue: h.oldValue ?? "", newValue: h.newValue, by: h.approvedBy ?? "autopilot" })),
+      // Budgets as numbers: the engine measures the 24-hour step from a numeric old value.
+      .map((h) =>
+        h.field === "daily_budget"
+          ? { at: h.at, objectId: h.objectId, kind: ENGINE_KIND[h.kind], field: "daily_budget" as const, oldValue: h.oldValue === null ? "" : Number(h.oldValue), newValue: Number(h.newValue), by: h.approvedBy ?? "autopilot" }
+          : { at: h.at, objectId: h.objectId, kind: ENGINE_KIND[h.kind], field: "status" as const, oldValue: h.oldValue ?? "", newValue: h.newValue, by: h.approvedBy ?? "autopilot" },
+      ),
   };
 }
 

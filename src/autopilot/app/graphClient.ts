@@ -112,14 +112,14 @@ export class GraphClient {
     return (await this.request("POST", this.url(path, {}), params)) as T;
   }
 
-  /** Every item of an edge, page by page (following `paging.next`). */
-  async getAll<T = Json>(path: string, params: GraphParams = {}, onPage?: (items: T[]) => void): Promise<T[]> {
+  /** Every item of an edge, page by page (following `paging.next`); `onPage` is awaited before the next page. */
+  async getAll<T = Json>(path: string, params: GraphParams = {}, onPage?: (items: T[]) => void | Promise<void>): Promise<T[]> {
     const out: T[] = [];
     let next: string | undefined = this.url(path, params);
     while (next) {
       const page = (await this.request("GET", next)) as GraphPage<T>;
       out.push(...page.data);
-      onPage?.(page.data);
+      await onPage?.(page.data);
       next = page.paging?.next;
     }
     return out;

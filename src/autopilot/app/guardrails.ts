@@ -1,8 +1,10 @@
+import { z } from "zod";
+import { capsConfigured, enforceGuardrails } from "../engine/guardrails.ts";
+import type * as Engine from "../engine/types.ts";
+import { money } from "./actionLog.ts";
+import { ENGINE_KIND, toEngineGuardrails, toEngineSnapshot } from "./engineAdapter.ts";
 import type { AccountSnapshot, ActionKind, Guardrails, PlannedChange } from "./planner.ts";
 import { ACTION_KINDS, DEFAULT_GUARDRAILS } from "./planner.ts";
-import { z } from "zod";
-
-const HOUR_MS = 3_600_000;
 
 export const guardrailsSchema = z
   .object({
@@ -20,60 +22,82 @@ export const guardrailsSchema = z
 
 /** True when the advertiser set at least one spending cap; without one autopilot mode does not start. */
 export function hasCaps(g: Guardrails): boolean {
-  return g.dailyCap !== undefined || g.monthlyCap !== undefined;
-}
-
-export function inQuietHours(g: Guardrails, now: number): boolean {
-  if (!g.quietHours) return false;
-  const hour = new Date(now).getUTCHours();
-  const { start, end } = g.quietHours;
-  return start <= end ? hour >= start && hour < end : hour >= start || hour < end;
+  return capsConfigured(toEngineGuardrails(g));
 }
 
 export interface GuardrailContext {
-  snapshot: Pick<AccountSnapshot, "adSets" | "daily" | "lastDate">;
-  /** Budget changes already made (or in flight) per ad set, with their times. */
-  recentBudgetChanges: { objectId: string; at: number }[];
+  /** The account as it is now (the latest scan with confirmed changes applied), with its action history. */
+  snapshot: AccountSnapshot;
   now: number;
-  /** Whether a person approved it (quiet hours only hold back automatic changes). */
+  /** Whether a person approved it: quiet hours and cooldowns only hold back automatic changes. */
   approvedByPerson: boolean;
+  /** Restoring a value the object had (undo) is not a new step: the step limit does not apply. */
+  skipStepLimit?: boolean;
 }
 
 /**
- * The last check before a write, whatever proposed it: the kind is allowed, a budget moves at most
- * the step, at most N times an hour, the account stays under its daily and monthly caps, and nothing
- * automatic happens in quiet hours. Returns the reasons it may not go ahead (empty = go).
+ * The last check before a write, whatever proposed it: the engine's guardrail check (the one
+ * source of truth for allowed actions, capabilities, cooldowns, step and hourly limits and the
+ * daily and monthly caps) run on a plan of this one change. Anything the engine would drop or cut
+ * is a reason not to write it as asked. Returns those reasons in plain language (empty = go).
  */
-export function guardrailViolations(g: Guardrails, kind: ActionKind, change: PlannedChange, ctx: GuardrailContext): string[] {
-  const problems: string[] = [];
-  if (!g.allowedActions.includes(kind)) problems.push(`${kind.replace(/_/g, " ")} is not among the actions you allowed`);
-  if (!ctx.approvedByPerson && inQuietHours(g, ctx.now)) problems.push(`it is within your quiet hours (${g.quietHours!.start}:00–${g.quietHours!.end}:00 UTC)`);
-  if (change.field === "daily_budget") {
-    const oldValue = Number(change.old);
-    const newValue = Number(change.new);
-    if (!Number.isFinite(newValue) || newValue <= 0) problems.push("the new budget must be a positive amount");
-    if (oldValue > 0) {
-      const step = (Math.abs(newValue - oldValue) / oldValue) * 100;
-      if (step > g.maxStepPct + 1e-9) problems.push(`a ${step.toFixed(1)}% change is more than your ${g.maxStepPct}% maximum step`);
+export function guardrailViolations(kind: ActionKind, change: PlannedChange, ctx: GuardrailContext): string[] {
+  const g = ctx.snapshot.guardrails;
+  // The engine knows coarser kinds (pausing an ad or an ad set is one "pause"); allow only this one.
+  const guardrails: Guardrails = {
+    ...g,
+    allowedActions: g.allowedActions.filter((k) => k === kind),
+    ...(ctx.approvedByPerson ? { cooldownMinutes: 0 } : {}),
+    ...(ctx.skipStepLimit ? { maxStepPct: Number.POSITIVE_INFINITY } : {}),
+  };
+  const snapshot = toEngineSnapshot({ ...ctx.snapshot, guardrails, now: ctx.now, mode: ctx.approvedByPerson ? "semi_auto" : "autopilot" });
+  const budget = change.field === "daily_budget";
+  const action: Engine.ProposedAction = {
+    key: "check",
+    kind: ENGINE_KIND[kind],
+    rule: budget ? "reallocate" : kind.startsWith("pause") ? "pause_over_target" : "revive",
+    change: {
+      objectType: change.objectType === "ad" ? "ad" : "ad_set",
+      objectId: change.objectId,
+      field: change.field,
+      oldValue: budget ? Number(change.old) : change.old,
+      newValue: budget ? Number(change.new) : change.new,
+    },
+    reason: "",
+    evidence: { windowDays: 0, spendMinor: 0, conversions: 0, conversionsLagAdjusted: 0, revenueMinor: 0, cpaMinor: null, roas: null, probability: null, probabilityOf: null },
+    expectedEffect: null,
+  };
+  const checked = enforceGuardrails(snapshot, [action]);
+  // An object newer than the scan (or one the token never reached) is not in the snapshot; the
+  // live read before the write and the hub's own access check decide on it, not a guess here.
+  const known = ctx.snapshot.adSets.some((s) => s.id === change.objectId) || ctx.snapshot.ads.some((a) => a.id === change.objectId);
+  const problems = checked.trimmed.filter((t) => known || t.guardrail !== "invalid").map((t) => describeTrim(t, kind, change, guardrails, ctx.snapshot.currency));
+  if (budget && (!Number.isFinite(Number(change.new)) || Number(change.new) <= 0) && problems.length === 0) problems.push("the new budget must be a positive amount");
+  if (!ctx.approvedByPerson && checked.execution !== "apply") problems.push(...checked.notices);
+  return [...new Set(problems)];
+}
+
+function describeTrim(t: Engine.TrimRecord, kind: ActionKind, change: PlannedChange, g: Guardrails, currency: string): string {
+  switch (t.guardrail) {
+    case "allowed_actions":
+      return `${kind.replace(/_/g, " ")} is not among the actions you allowed`;
+    case "kill_switch":
+      return "the kill switch is on";
+    case "step_limit": {
+      const step = (Math.abs(Number(change.new) - Number(change.old)) / Number(change.old)) * 100;
+      return step > g.maxStepPct + 1e-9
+        ? `a ${step.toFixed(1)}% change is more than your ${g.maxStepPct}% maximum step`
+        : `with the changes of the last 24 hours it would move the budget more than your ${g.maxStepPct}% maximum step`;
     }
-    const lastHour = ctx.recentBudgetChanges.filter((c) => c.objectId === change.objectId && c.at > ctx.now - HOUR_MS).length;
-    if (lastHour >= g.maxBudgetChangesPerHour) problems.push(`the ad set already had ${lastHour} budget changes in the last hour (limit ${g.maxBudgetChangesPerHour})`);
-    const active = ctx.snapshot.adSets.filter((s) => s.status === "ACTIVE" || s.id === change.objectId);
-    const totalAfter = active.reduce((sum, s) => sum + (s.id === change.objectId ? newValue : (s.dailyBudget ?? 0)), 0);
-    if (newValue > oldValue && g.dailyCap !== undefined && totalAfter > g.dailyCap) {
-      problems.push(`daily budgets would total ${(totalAfter / 100).toFixed(2)}, over your daily cap of ${(g.dailyCap / 100).toFixed(2)}`);
-    }
-    if (newValue > oldValue && g.monthlyCap !== undefined) {
-      const month = ctx.snapshot.lastDate.slice(0, 7);
-      const spent = ctx.snapshot.daily.filter((d) => d.date.startsWith(month)).reduce((s, d) => s + d.spend, 0);
-      const last = new Date(`${ctx.snapshot.lastDate}T00:00:00Z`);
-      const daysInMonth = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 0)).getUTCDate();
-      const daysLeft = daysInMonth - last.getUTCDate();
-      const projected = spent + totalAfter * daysLeft;
-      if (projected > g.monthlyCap) {
-        problems.push(`the month would reach ${(projected / 100).toFixed(2)} at these budgets, over your monthly cap of ${(g.monthlyCap / 100).toFixed(2)}`);
-      }
-    }
+    case "hourly_limit":
+      return `the ad set already had ${g.maxBudgetChangesPerHour} budget changes in the last hour (limit ${g.maxBudgetChangesPerHour})`;
+    case "cooldown":
+      return `it changed less than ${g.cooldownMinutes ?? 720} minutes ago (your cooldown between automatic changes)`;
+    case "daily_cap":
+      return `the account's daily budgets would go over your daily cap of ${money(g.dailyCap ?? 0, currency)}`;
+    case "monthly_cap":
+      return `the account's spend this month would go over your monthly cap of ${money(g.monthlyCap ?? 0, currency)}`;
+    default:
+      return t.detail.replace(/\.$/, "");
   }
-  return problems;
 }

@@ -3,13 +3,17 @@ import type { ActionService, ExecutionResult } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
-import { detectSpike, type AnomalyResult } from "./anomaly.ts";
+import { detectIntradaySpike, detectSpike, type AnomalyResult, type IntradayResult } from "./anomaly.ts";
+import type { GraphClient } from "./graphClient.ts";
+import { digitsOf, toMinor } from "./scan.service.ts";
 import type { PlanItem } from "./planner.ts";
 import { buildSnapshot } from "./snapshot.ts";
 import { checkUrl, DEFAULT_URL_CHECK, type UrlCheck } from "./urlCheck.ts";
 import { guardrailsOf, type WorkspaceService } from "./workspace.service.ts";
 
 const DAY_MS = 86_400_000;
+/** Meta's hourly breakdown of insights (hours of the ad account's day). */
+const HOURLY = "hourly_stats_aggregated_by_advertiser_time_zone";
 /** Tokens expiring within this time are reported. */
 const TOKEN_WARNING_MS = 7 * DAY_MS;
 
@@ -17,6 +21,8 @@ export interface MonitorReport {
   connection: string;
   ad_account_id: string;
   spend?: AnomalyResult | undefined;
+  /** Today so far, hour by hour, against the same hours of recent days. */
+  spend_today?: (IntradayResult & { currency: string }) | undefined;
   disapproved: { id: string; name: string; feedback: Record<string, string> }[];
   urls: (UrlCheck & { ads: string[] })[];
   paused: ExecutionResult[];
@@ -54,6 +60,31 @@ export class MonitorService {
     const out: MonitorReport[] = [];
     for (const connection of await this.workspaces.connections(workspace.id)) out.push(await this.check(workspace, connection));
     return out;
+  }
+
+  /**
+   * Today's hourly spend so far and that of the last two weeks, read live with Meta's hourly
+   * breakdown, checked hour for hour; undefined before the first hour of the day is over.
+   */
+  private async intraday(client: GraphClient, connection: ConnectionRow, now: number): Promise<(IntradayResult & { currency: string }) | undefined> {
+    const hours = new Date(now).getUTCHours();
+    if (hours === 0) return undefined;
+    const today = new Date(now).toISOString().slice(0, 10);
+    const since = new Date(now - 14 * DAY_MS).toISOString().slice(0, 10);
+    const rows = await client.getAll<{ date_start: string; spend?: string; account_currency?: string; [HOURLY]?: string }>(`act_${connection.ad_account_id}/insights`, {
+      level: "account",
+      breakdowns: HOURLY,
+      time_increment: 1,
+      time_range: { since, until: today },
+      fields: "spend,account_currency",
+      limit: 500,
+    });
+    const currency = rows.find((r) => r.account_currency)?.account_currency ?? "USD";
+    const digits = digitsOf(currency);
+    const hourly = rows
+      .filter((r) => r[HOURLY])
+      .map((r) => ({ date: r.date_start, hour: Number(r[HOURLY]!.slice(0, 2)), value: toMinor(r.spend, digits) }));
+    return { ...detectIntradaySpike(hourly, today, hours), currency };
   }
 
   private async check(workspace: WorkspaceRow, connection: ConnectionRow): Promise<MonitorReport> {
@@ -115,6 +146,29 @@ export class MonitorService {
       }
     } catch {
       report.problems.push("no scan yet: spend not checked");
+    }
+
+    // Spend spikes within the day, from live hourly insights.
+    try {
+      report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", (client) => this.intraday(client, connection, now));
+      const today = report.spend_today;
+      if (today?.spike) {
+        const currency = today.currency;
+        await alert({
+          kind: "spend_spike",
+          severity: "warning",
+          title: `Spend spike on act_${connection.ad_account_id} today: ${money(today.value, currency)} by ${String(today.hours).padStart(2, "0")}:00`,
+          body: `By this hour the account usually spends about ${money(Math.round(today.expected), currency)}; today is ${today.score.toFixed(1)} robust deviations above its own hourly pattern, with the rest of the day still to come.`,
+          fields: [
+            { name: "Spend so far", value: money(today.value, currency) },
+            { name: "Expected by now", value: money(Math.round(today.expected), currency) },
+          ],
+          dedupKey: `spend_spike_today:${connection.id}:${today.date}`,
+          details: { ...today },
+        });
+      }
+    } catch (error) {
+      report.problems.push(`hourly spend not checked: ${error instanceof Error ? error.message : "no answer"}`);
     }
 
     // Live state: disapprovals and destination URLs.

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import type { Hub } from "../../hub/hub.ts";
+import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
@@ -10,6 +11,13 @@ import { autopilotAccess } from "./routeAccess.ts";
 const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
 const killBody = z.object({ on: z.boolean() }).strict();
 const commandBody = z.object({ text: z.string().min(1).max(500) }).strict();
+const simulateBody = z
+  .object({
+    days: z.number().int().min(1).max(FORECAST_LIMITS.days).optional(),
+    runs: z.number().int().min(1).max(FORECAST_LIMITS.runs).optional(),
+    account: z.string().regex(/^(act_)?\d+$/, "must be act_<id>").optional(),
+  })
+  .strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
@@ -22,7 +30,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /**
  * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval
- * queue, action log, alerts and text commands. The caller authenticates with a hub token and must be
+ * queue, action log, alerts, text commands and impact previews. The caller authenticates with a hub token and must be
  * an admin of the workspace's business (the advertiser); errors use the Graph envelope.
  */
 export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
@@ -72,6 +80,11 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   app.post<Ws>("/autopilot/workspaces/:ws/commands", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
     return autopilot.commands.run(workspace.id, parse(commandBody, request.body).text);
+  });
+
+  app.post<Ws>("/autopilot/workspaces/:ws/simulate", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return { data: await autopilot.impact.simulate(workspace.id, parse(simulateBody, request.body)) };
   });
 
   type Act = { Params: { id: string } };

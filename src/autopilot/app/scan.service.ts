@@ -52,7 +52,35 @@ interface InsightsApiRow {
 
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function digitsOf(currency: string): number {
+const INSIGHT_FIELDS = "ad_id,adset_id,campaign_id,impressions,clicks,spend,actions,action_values";
+/** Rows one report may hold at most (ads × days): a 90-day scan of 1,000 ads is four reports. */
+const REPORT_MAX_ROWS = 25_000;
+/** Polling a report run: first wait, longest wait, and how many polls before giving up (about 10 min). */
+const REPORT_POLL_MS = 500;
+const REPORT_POLL_MAX_MS = 10_000;
+const REPORT_MAX_POLLS = 70;
+
+interface ReportWindow {
+  since: string;
+  until: string;
+  days: number;
+}
+
+/** The scan's days cut into as few reports as hold at most REPORT_MAX_ROWS rows each. */
+export function reportWindows(since: string, until: string, ads: number): ReportWindow[] {
+  const first = Date.parse(`${since}T00:00:00Z`);
+  const last = Date.parse(`${until}T00:00:00Z`);
+  const span = Math.max(1, Math.floor(REPORT_MAX_ROWS / Math.max(ads, 1)));
+  const out: ReportWindow[] = [];
+  for (let start = first; start <= last; start += span * DAY_MS) {
+    const end = Math.min(last, start + (span - 1) * DAY_MS);
+    out.push({ since: dateOf(start), until: dateOf(end), days: Math.round((end - start) / DAY_MS) + 1 });
+  }
+  return out;
+}
+
+/** Decimals of a currency's minor unit (2 for USD, 0 for JPY). */
+export function digitsOf(currency: string): number {
   try {
     return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
@@ -71,8 +99,9 @@ const purchases = (list: { action_type: string; value: string }[] | undefined) =
 
 /**
  * The calibration scan: the account's campaigns, ad sets, ads and creatives, then 90 days of daily
- * insights per ad (one ad set at a time, paged), stored as the snapshot the engine reads. Progress
- * is reported as it goes; a refusal or a full rate-limit bucket stops the scan and says why.
+ * insights per ad (level=ad, time_increment=1) in a few async report runs over the whole account,
+ * stored as the snapshot the engine reads. Progress (days read, rows) is reported as it goes; a
+ * refusal or a full rate-limit bucket stops the scan and says why.
  */
 export class ScanService {
   constructor(
@@ -143,33 +172,37 @@ export class ScanService {
     await progress({ phase: "objects", done: 5, total: 5, rows: 0 });
 
     const digits = digitsOf(account.currency);
+    const adSetOf = new Map(ads.map((a) => [a.id, a]));
     const rows: InsightRow[] = [];
-    const adSetsWithAds = adSets.filter((s) => ads.some((a) => a.adset_id === s.id));
-    for (const [index, adSet] of adSetsWithAds.entries()) {
-      const found = await client.getAll<InsightsApiRow>(`${adSet.id}/insights`, {
-        level: "ad",
-        time_increment: 1,
-        time_range: { since: scan.since, until: scan.until },
-        fields: "ad_id,adset_id,campaign_id,impressions,clicks,spend,actions,action_values",
-        limit: 500,
+    const windows = reportWindows(scan.since, scan.until, ads.length);
+    const totalDays = windows.reduce((sum, w) => sum + w.days, 0);
+    let daysDone = 0;
+    for (const window of windows) {
+      await this.readReport(client, act, window, async (page) => {
+        for (const r of page) {
+          if (!r.ad_id) continue;
+          const ad = adSetOf.get(r.ad_id);
+          rows.push({
+            scan_id: scan.id,
+            ad_id: r.ad_id,
+            date: r.date_start,
+            adset_id: r.adset_id ?? ad?.adset_id ?? "",
+            campaign_id: r.campaign_id ?? ad?.campaign_id ?? "",
+            impressions: Number(r.impressions ?? 0),
+            clicks: Number(r.clicks ?? 0),
+            spend: toMinor(r.spend, digits),
+            conversions: Number(purchases(r.actions) ?? 0),
+            revenue: toMinor(purchases(r.action_values), digits),
+          });
+        }
+        // Every page is shown; the stored progress moves once a report is read.
+        onProgress?.({ phase: "insights", done: daysDone, total: totalDays, rows: rows.length });
       });
-      for (const r of found) {
-        if (!r.ad_id) continue;
-        rows.push({
-          scan_id: scan.id,
-          ad_id: r.ad_id,
-          date: r.date_start,
-          adset_id: r.adset_id ?? adSet.id,
-          campaign_id: r.campaign_id ?? adSet.campaign_id,
-          impressions: Number(r.impressions ?? 0),
-          clicks: Number(r.clicks ?? 0),
-          spend: toMinor(r.spend, digits),
-          conversions: Number(purchases(r.actions) ?? 0),
-          revenue: toMinor(purchases(r.action_values), digits),
-        });
-      }
-      await progress({ phase: "insights", done: index + 1, total: adSetsWithAds.length, rows: rows.length });
+      daysDone += window.days;
+      await progress({ phase: "insights", done: daysDone, total: totalDays, rows: rows.length });
     }
+    // Reports come window by window; the snapshot reads them by day and ad.
+    rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.ad_id < b.ad_id ? -1 : a.ad_id > b.ad_id ? 1 : 0));
 
     const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives };
     const fingerprint = crypto.createHash("sha256").update(JSON.stringify(objects)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
@@ -197,6 +230,32 @@ export class ScanService {
       rows: rows.length,
       fingerprint,
     };
+  }
+
+  /**
+   * One async insights report (Meta's recommended way to read much data): `POST /act_X/insights`
+   * starts a report run, `GET /{report_run_id}` is polled until it completes, and its rows are read
+   * page by page from `GET /{report_run_id}/insights`.
+   */
+  private async readReport(client: GraphClient, act: string, window: ReportWindow, onPage: (rows: InsightsApiRow[]) => Promise<void>): Promise<void> {
+    const { report_run_id: runId } = await client.post<{ report_run_id?: string }>(`${act}/insights`, {
+      level: "ad",
+      time_increment: 1,
+      time_range: { since: window.since, until: window.until },
+      fields: INSIGHT_FIELDS,
+    });
+    if (!runId) throw new GraphTransportError("server_error", "The Graph did not return a report run for the insights report.");
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let poll = 0; ; poll++) {
+      const run = await client.get<{ async_status?: string; async_percent_completion?: number }>(runId, { fields: "async_status,async_percent_completion" });
+      if (run.async_status === "Job Completed") break;
+      if (run.async_status === "Job Failed" || run.async_status === "Job Skipped") {
+        throw new GraphTransportError("server_error", `The insights report ${runId} for ${window.since}..${window.until} ended as "${run.async_status}".`);
+      }
+      if (poll >= REPORT_MAX_POLLS) throw new GraphTransportError("timeout", `The insights report ${runId} did not complete in time (${run.async_percent_completion ?? 0}% done).`);
+      await sleep(Math.min(REPORT_POLL_MS * 2 ** poll, REPORT_POLL_MAX_MS));
+    }
+    await client.getAll<InsightsApiRow>(`${runId}/insights`, { limit: 500 }, onPage);
   }
 
   async latest(connectionId: string): Promise<ScanRow | undefined> {

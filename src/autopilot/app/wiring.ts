@@ -2,6 +2,7 @@ import type { Config } from "../../config/env.ts";
 import { loadOrCreateSecretKey } from "../../crypto/secretKey.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { raiseAlert } from "../../notify/raiseAlert.ts";
+import { HubSimulation } from "../../simulator/hubSimulation.ts";
 import type { AlertSink } from "./alerts.ts";
 import { Autopilot } from "./autopilot.ts";
 import type { Planner } from "./planner.ts";
@@ -17,6 +18,8 @@ export function openAutopilot(hub: Hub, config: Config, options: { alerts?: Aler
     secretKey: () => config.secretKey ?? loadOrCreateSecretKey(config.dataDir),
     alerts: options.alerts ?? notificationSink(hub),
     ...(options.planner ? { planner: options.planner } : {}),
+    // Previews run on the hub's own simulated market.
+    simulator: (request) => new HubSimulation(hub).forecast(request),
   });
 }
 

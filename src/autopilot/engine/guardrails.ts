@@ -109,10 +109,11 @@ export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly 
         a.reason += ` (cut to ${money(bounded, snapshot.currency)}: at most ${Math.round(g.maxChangePerStep * 100)}% a day)`;
       }
     } else {
-      const ad = ads.get(id);
+      // Ads, and ad sets when a person asks to pause or resume one (the app's checks are these).
+      const target = a.change.objectType === "ad_set" ? adSets.get(id) : ads.get(id);
       const want = a.kind === "pause" ? "PAUSED" : "ACTIVE";
-      if (!ad || a.change.field !== "status" || a.change.newValue !== want || ad.status === want) {
-        drop(a, "invalid", "Not a valid status change of a known ad.");
+      if (!target || a.change.field !== "status" || a.change.newValue !== want || target.status === want) {
+        drop(a, "invalid", "Not a valid status change of a known ad or ad set.");
         continue;
       }
     }
@@ -133,7 +134,10 @@ export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly 
     const paused = new Set(list.filter((a) => a.kind === "pause").map((a) => a.change.objectId));
     const revived = new Set(list.filter((a) => a.kind === "unpause").map((a) => a.change.objectId));
     const budgets = new Map(list.filter((a) => a.kind === "change_budget").map((a) => [a.change.objectId, a.change.newValue as number]));
-    return activeDailyBudget(snapshot, today, paused, revived, budgets);
+    // An ad set paused or resumed as a whole counts with its new status.
+    const setStatus = new Map(list.filter((a) => a.change.objectType === "ad_set" && a.change.field === "status").map((a) => [a.change.objectId, a.change.newValue as "ACTIVE" | "PAUSED"]));
+    const view = setStatus.size === 0 ? snapshot : { ...snapshot, adSets: snapshot.adSets.map((s) => ({ ...s, status: setStatus.get(s.id) ?? s.status })) };
+    return activeDailyBudget(view, today, paused, revived, budgets);
   };
   const before = activeDailyBudget(snapshot, today, new Set(), new Set());
   let after = totalAfter(kept);

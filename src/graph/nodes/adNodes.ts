@@ -58,6 +58,8 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
   if (datePreset) query.datePreset = datePreset;
   if (timeRange) query.timeRange = timeRange as { since: string; until: string };
   if (increment) query.timeIncrement = /^\d+$/.test(increment) ? Number(increment) : increment;
+  const breakdowns = listParam(call.params, "breakdowns");
+  if (breakdowns) query.breakdowns = breakdowns;
   return query;
 }
 

@@ -1,7 +1,8 @@
 import type { Executor } from "../../store/database.ts";
-import type { AdInsightsDailyTable } from "../../store/schema.ts";
+import type { AdInsightsDailyTable, AdInsightsHourlyTable } from "../../store/schema.ts";
 
 export type InsightsDailyRow = AdInsightsDailyTable;
+export type InsightsHourlyRow = AdInsightsHourlyTable;
 
 /** The column that names an object at each level of the hierarchy. */
 export type HierarchyColumn = "account_id" | "campaign_id" | "adset_id" | "ad_id";
@@ -20,6 +21,18 @@ export interface DailyTotals {
   spend: number;
   conversions: number;
   revenue: number;
+  /** With the hourly breakdown: the hour of the account's day, 0–23. */
+  hour?: number;
+}
+
+/** Inserts the ad's row for the hour, or replaces its numbers. */
+export async function upsertHourlyRow(db: Executor, row: InsightsHourlyRow): Promise<void> {
+  const { ad_id: _ad, date: _date, hour: _hour, ...values } = row;
+  await db
+    .insertInto("ad_insights_hourly")
+    .values(row)
+    .onConflict((oc) => oc.columns(["ad_id", "date", "hour"]).doUpdateSet(values))
+    .execute();
 }
 
 /** Inserts the ad's row for the day, or replaces its numbers: the same row twice is one row. */
@@ -33,18 +46,23 @@ export async function upsertDailyRow(db: Executor, row: InsightsDailyRow): Promi
 }
 
 /**
- * Sums of the stored daily rows under one object between two dates (inclusive), one row per day
- * and per object at the grouped level. Sums are exact integers (minor units, counts).
+ * Sums of the stored daily rows (or, `hourly`, hourly rows) under one object between two dates
+ * (inclusive), one row per day (and hour) and per object at the grouped level. Sums are exact
+ * integers (minor units, counts).
  */
 export async function dailyTotals(
   db: Executor,
   scope: { column: HierarchyColumn; id: string },
   range: { since: string; until: string },
   groupBy: readonly HierarchyColumn[],
+  options: { hourly?: boolean } = {},
 ): Promise<DailyTotals[]> {
+  // Both tables have the same measures; the hourly one adds the hour to the grouping.
+  const table = options.hourly ? ("ad_insights_hourly" as "ad_insights_daily") : "ad_insights_daily";
+  const keys: (HierarchyColumn | "date")[] = options.hourly ? [...groupBy, "date", "hour" as "date"] : [...groupBy, "date"];
   const rows = await db
-    .selectFrom("ad_insights_daily")
-    .select([...groupBy, "date"])
+    .selectFrom(table)
+    .select(keys)
     .select((eb) => [
       eb.cast<number>(eb.fn.sum("impressions"), "bigint").as("impressions"),
       eb.cast<number>(eb.fn.sum("reach"), "bigint").as("reach"),
@@ -57,11 +75,11 @@ export async function dailyTotals(
     .where(scope.column, "=", scope.id)
     .where("date", ">=", range.since)
     .where("date", "<=", range.until)
-    .groupBy([...groupBy, "date"])
+    .groupBy(keys)
     .execute();
   return rows.map((row) => {
     const r = row as Partial<Record<HierarchyColumn, string>> & Omit<DailyTotals, HierarchyColumn>;
-    return {
+    const totals: DailyTotals = {
       account_id: r.account_id ?? "",
       campaign_id: r.campaign_id ?? null,
       adset_id: r.adset_id ?? null,
@@ -75,6 +93,8 @@ export async function dailyTotals(
       conversions: Number(r.conversions),
       revenue: Number(r.revenue),
     };
+    if (options.hourly) totals.hour = Number(r.hour);
+    return totals;
   });
 }
 

@@ -10,7 +10,7 @@ import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
 import { dateOfDay, dayNumber, firstDayOfMonth, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
-import { dailyTotals, firstDeliveryDate, upsertDailyRow, type DailyTotals, type HierarchyColumn } from "./insights.repository.ts";
+import { dailyTotals, firstDeliveryDate, upsertDailyRow, upsertHourlyRow, type DailyTotals, type HierarchyColumn } from "./insights.repository.ts";
 
 /**
  * Insights computed from the stored daily rows (one per ad per day), so any range, level and time
@@ -54,6 +54,16 @@ export interface InsightsQuery {
   timeIncrement?: number | string;
   /** Fields to return besides dates and the level's ids and names; all metrics when absent or empty. */
   fields?: readonly string[];
+  /** Meta's breakdowns; `hourly_stats_aggregated_by_advertiser_time_zone` (one row per hour of the account's day) is supported. */
+  breakdowns?: readonly string[];
+}
+
+/** Meta's name of the hourly breakdown, and of the field that holds the hour ("13:00:00 - 13:59:59"). */
+export const HOURLY_BREAKDOWN = "hourly_stats_aggregated_by_advertiser_time_zone";
+
+export interface HourlyInsightInput extends DailyInsightInput {
+  /** Hour of the account's day, 0–23. */
+  hour: number;
 }
 
 export interface ActionStat {
@@ -89,6 +99,7 @@ export interface InsightsRow {
   action_values?: ActionStat[];
   cost_per_action_type?: ActionStat[];
   purchase_roas?: ActionStat[];
+  hourly_stats_aggregated_by_advertiser_time_zone?: string;
 }
 
 /** Metric fields a query can ask for. */
@@ -148,6 +159,11 @@ const dailyRowSchema = z
   .refine((r) => r.clicks <= r.impressions, { message: "cannot exceed impressions", path: ["clicks"] })
   .refine((r) => r.link_clicks <= r.clicks, { message: "cannot exceed clicks", path: ["link_clicks"] });
 const dailyRowsSchema = z.object({ rows: z.array(dailyRowSchema, { error: "must be a list of daily rows" }) });
+const hourlyRowsSchema = z.object({
+  rows: z.array(z.intersection(dailyRowSchema, z.object({ hour: z.number({ error: "must be an hour from 0 to 23" }).int("must be an hour from 0 to 23").min(0, "must be an hour from 0 to 23").max(23, "must be an hour from 0 to 23") })), {
+    error: "must be a list of hourly rows",
+  }),
+});
 
 const currencyDigits = new Map<string, number>();
 function digitsOf(currency: string): number {
@@ -199,7 +215,18 @@ export class InsightsService {
    * rows or none. Delivery data is measurement, not a change anyone makes, so it is not audited.
    */
   async upsertDailyRows(rows: readonly DailyInsightInput[]): Promise<{ upserted: number }> {
-    const parsed = parseParams(dailyRowsSchema, { rows }).rows;
+    return this.upsertRows(parseParams(dailyRowsSchema, { rows }).rows, upsertDailyRow);
+  }
+
+  /**
+   * Stores hourly rows (the simulator's feed for the hourly breakdown), one per ad, day and hour of
+   * the account's day, like daily rows: the same hour again replaces its numbers; all rows or none.
+   */
+  async upsertHourlyRows(rows: readonly HourlyInsightInput[]): Promise<{ upserted: number }> {
+    return this.upsertRows(parseParams(hourlyRowsSchema, { rows }).rows, upsertHourlyRow);
+  }
+
+  private async upsertRows<R extends { ad_id: string }>(parsed: R[], upsert: (trx: Executor, row: R & { adset_id: string; campaign_id: string; account_id: string; updated_at: number }) => Promise<void>): Promise<{ upserted: number }> {
     if (parsed.length === 0) return { upserted: 0 };
     return this.deps.db.transaction().execute(async (trx) => {
       const placements = await adPlacements(trx, [...new Set(parsed.map((r) => r.ad_id))]);
@@ -207,7 +234,7 @@ export class InsightsService {
       for (const [index, row] of parsed.entries()) {
         const placement = placements.get(row.ad_id);
         if (!placement) throw errors.invalidParameter(`Invalid rows.${index}.ad_id: no ad has the ID ${row.ad_id}.`);
-        await upsertDailyRow(trx, { ...row, ...placement, updated_at: now });
+        await upsert(trx, { ...row, ...placement, updated_at: now });
       }
       return { upserted: parsed.length };
     });
@@ -221,16 +248,17 @@ export class InsightsService {
     const level = this.levelOf(object, query.level);
     const metrics = this.metricsOf(query.fields);
     // As on Meta: with `fields`, a row holds those fields and its dates; without, every field.
-    const asked = query.fields && query.fields.some((f) => f.trim() !== "") ? new Set(["date_start", "date_stop", ...query.fields.map((f) => f.trim())]) : undefined;
+    const hourly = this.hourlyOf(query.breakdowns);
+    const asked = query.fields && query.fields.some((f) => f.trim() !== "") ? new Set(["date_start", "date_stop", ...(hourly ? [HOURLY_BREAKDOWN] : []), ...query.fields.map((f) => f.trim())]) : undefined;
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
     const range = await this.rangeOf(db, query, object, scope);
     const bucketOf = this.bucketing(query.timeIncrement, range);
 
-    const totals = await dailyTotals(db, scope, { since: dateOfDay(range.since), until: dateOfDay(range.until) }, GROUP_COLUMNS[level]);
+    const totals = await dailyTotals(db, scope, { since: dateOfDay(range.since), until: dateOfDay(range.until) }, GROUP_COLUMNS[level], { hourly });
     const groups = new Map<string, { start: number; stop: number; sum: DailyTotals }>();
     for (const day of totals) {
       const [start, stop] = bucketOf(dayNumber(day.date) ?? range.since);
-      const key = `${start}|${day[LEVEL_COLUMN[level]] ?? ""}`;
+      const key = `${start}|${day[LEVEL_COLUMN[level]] ?? ""}|${day.hour ?? ""}`;
       const group = groups.get(key);
       if (!group) {
         groups.set(key, { start, stop, sum: { ...day } });
@@ -242,7 +270,7 @@ export class InsightsService {
     }
 
     const sorted = [...groups.values()].sort(
-      (a, b) => a.start - b.start || (a.sum[LEVEL_COLUMN[level]] ?? "").localeCompare(b.sum[LEVEL_COLUMN[level]] ?? ""),
+      (a, b) => a.start - b.start || (a.sum[LEVEL_COLUMN[level]] ?? "").localeCompare(b.sum[LEVEL_COLUMN[level]] ?? "") || (a.sum.hour ?? 0) - (b.sum.hour ?? 0),
     );
     const names = await this.namesOf(db, sorted.map((g) => g.sum), level);
     const digits = digitsOf(object.account.currency);
@@ -256,6 +284,7 @@ export class InsightsService {
       if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: names.campaigns.get(sum.campaign_id) ?? "" });
       if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: names.adSets.get(sum.adset_id) ?? "" });
       if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: names.ads.get(sum.ad_id) ?? "" });
+      if (sum.hour !== undefined) row[HOURLY_BREAKDOWN] = hourLabel(sum.hour);
       return only(Object.assign(row, this.metricValues(sum, metrics, digits, object.account.currency)), asked);
     });
   }
@@ -277,6 +306,14 @@ export class InsightsService {
     } catch {
       throw unknownAdObject(objectId);
     }
+  }
+
+  /** Whether the hourly breakdown was asked for; other breakdowns are refused by name. */
+  private hourlyOf(breakdowns: readonly string[] | undefined): boolean {
+    const asked = (breakdowns ?? []).map((b) => b.trim()).filter(Boolean);
+    const unknown = asked.filter((b) => b !== HOURLY_BREAKDOWN);
+    if (unknown.length > 0) throw errors.invalidParameter(`Invalid breakdowns: ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} not supported. Supported: ${HOURLY_BREAKDOWN}.`);
+    return asked.length > 0;
   }
 
   private levelOf(object: ResolvedObject, requested: string | undefined): InsightsLevel {
@@ -400,6 +437,12 @@ export class InsightsService {
     }
     return out as Partial<InsightsRow>;
   }
+}
+
+/** Meta's label of an hour of the account's day: 13 → "13:00:00 - 13:59:59". */
+export function hourLabel(hour: number): string {
+  const hh = String(hour).padStart(2, "0");
+  return `${hh}:00:00 - ${hh}:59:59`;
 }
 
 /** An action list, or nothing when it would be empty (Meta leaves the field out). */

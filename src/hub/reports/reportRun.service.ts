@@ -5,6 +5,9 @@ import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { InsightsQuery, InsightsRow, InsightsService } from "../ads/insights.service.ts";
 
+/** Runs whose parsed rows are kept in memory (the most recently read). */
+const MAX_PARSED_RUNS = 8;
+
 export interface ReportRunView {
   id: string;
   account_id: string;
@@ -23,6 +26,9 @@ export interface ReportRunView {
  * read it, and only while it can still read the account's insights.
  */
 export class ReportRunService {
+  /** Rows of recently read runs, parsed once: a run's rows never change, and a client pages through them. */
+  private readonly parsed = new Map<string, InsightsRow[]>();
+
   constructor(
     private readonly deps: HubDeps,
     private readonly insights: InsightsService,
@@ -57,7 +63,7 @@ export class ReportRunService {
 
   async get(ctx: RequestContext, id: string): Promise<ReportRunView> {
     const row = await this.readable(ctx, id);
-    const rows = JSON.parse(row.rows_json ?? "[]") as InsightsRow[];
+    const rows = await this.rowsOf(id);
     const view: ReportRunView = {
       id: row.id,
       account_id: row.account_id,
@@ -74,11 +80,29 @@ export class ReportRunService {
   }
 
   async rows(ctx: RequestContext, id: string): Promise<InsightsRow[]> {
-    return JSON.parse((await this.readable(ctx, id)).rows_json ?? "[]") as InsightsRow[];
+    await this.readable(ctx, id);
+    return this.rowsOf(id);
+  }
+
+  private async rowsOf(id: string): Promise<InsightsRow[]> {
+    let rows = this.parsed.get(id);
+    if (rows) {
+      this.parsed.delete(id);
+    } else {
+      const stored = await this.deps.db.selectFrom("insights_report_runs").select("rows_json").where("id", "=", id).executeTakeFirst();
+      rows = JSON.parse(stored?.rows_json ?? "[]") as InsightsRow[];
+    }
+    this.parsed.set(id, rows);
+    while (this.parsed.size > MAX_PARSED_RUNS) this.parsed.delete(this.parsed.keys().next().value!);
+    return rows;
   }
 
   private async readable(ctx: RequestContext, id: string) {
-    const row = await this.deps.db.selectFrom("insights_report_runs").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.deps.db
+      .selectFrom("insights_report_runs")
+      .select(["id", "account_id", "principal_id", "status", "created_at", "completed_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
     const subject = subjectOf(ctx);
     const mine = row && (!subject || row.principal_id === subject.principalId);
     if (!row || !mine || (subject && !this.deps.engine.check(subject, "read_insights", row.account_id))) {
