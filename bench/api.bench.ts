@@ -51,6 +51,7 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,
+    adObjectsMaxAgeMs: SYNC_INTERVAL_MS,
   });
   // The limiter runs on every call as in production, with quotas no load run can reach, so every
   // measured answer is a real 200 rather than a cheap 429.

@@ -20,10 +20,12 @@ export interface CommandTx {
   now: number;
   audit(event: AuditEvent): Promise<void>;
   changed(kind: ChangeKind, entityId: string): Promise<void>;
+  /** Runs `effect` once the transaction has committed (never if it rolls back): in-memory caches of what it wrote. */
+  afterCommit(effect: () => void): void;
 }
 
 /** The transaction commands join when they run inside `inOneTransaction`. */
-const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean }>();
+const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean; committed: (() => void)[] }>();
 
 /**
  * Runs several commands as one: they share a transaction, so either all of them commit or none does
@@ -31,11 +33,12 @@ const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean 
  */
 export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>): Promise<T> {
   if (enclosing.getStore()) return work();
-  const state = { trx: deps.db as Executor, touchedAccess: false };
+  const state = { trx: deps.db as Executor, touchedAccess: false, committed: [] as (() => void)[] };
   const result = await deps.db.transaction().execute((trx) => {
     state.trx = trx;
     return enclosing.run(state, work);
   });
+  for (const effect of state.committed) effect();
   if (state.touchedAccess) await deps.engine.catchUp();
   return result;
 }
@@ -54,6 +57,7 @@ export async function runCommand<T>(
 ): Promise<T> {
   const outer = enclosing.getStore();
   let touchedAccess = false;
+  const committed: (() => void)[] = [];
   const makeTx = (trx: Executor): CommandTx => {
     const now = deps.now();
     return {
@@ -67,12 +71,16 @@ export async function runCommand<T>(
         else touchedAccess = true;
         await recordAccessChange(trx, kind, entityId, now);
       },
+      afterCommit: (effect) => {
+        (outer ? outer.committed : committed).push(effect);
+      },
     };
   };
   // Inside a larger transaction the outer one commits, catches up and audits a refusal.
   if (outer) return work(makeTx(outer.trx));
   try {
     const result = await deps.db.transaction().execute((trx) => work(makeTx(trx)));
+    for (const effect of committed) effect();
     if (touchedAccess) await deps.engine.catchUp();
     return result;
   } catch (error) {

@@ -10,6 +10,7 @@ import * as m008 from "./migrations/008_oauth.ts";
 import * as m009 from "./migrations/009_notifications.ts";
 import * as m010 from "./migrations/010_usage_rollup.ts";
 import * as m011 from "./migrations/011_autopilot.ts";
+import * as m012 from "./migrations/012_ad_object_versions.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "009_notifications": m009,
   "010_usage_rollup": m010,
   "011_autopilot": m011,
+  "012_ad_object_versions": m012,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
