@@ -93,11 +93,14 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
 function linkTo(request: FastifyRequest, accessToken: string, changes: Record<string, string | undefined>): string {
   const host = request.headers.host ?? `${request.hostname}`;
   const url = new URL(request.originalUrl, `${request.protocol}://${host}`);
+  // Edited apart and put back once: each change made through url.searchParams re-serializes the URL.
+  const params = new URLSearchParams(url.search);
   for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) url.searchParams.delete(key);
-    else url.searchParams.set(key, value);
+    if (value === undefined) params.delete(key);
+    else params.set(key, value);
   }
-  url.searchParams.set("access_token", accessToken);
+  params.set("access_token", accessToken);
+  url.search = params.toString();
   return url.toString();
 }
 

@@ -60,9 +60,12 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
   app.setErrorHandler(graphErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook("onRequest", async (request, reply) => {
+  const freshness = options.accessFreshnessMs ?? 0;
+  // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureFresh(options.accessFreshnessMs ?? 0);
+    if (request.url === "/healthz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
+    hub.engine.ensureCurrent().then(() => done(), done);
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
