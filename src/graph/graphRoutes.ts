@@ -4,7 +4,7 @@ import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
-import { collectParams, intParam, listParam, parseFields, selectFields, stringParam, type GraphParams } from "./params.ts";
+import { collectParams, intParam, listParam, parseFields, selectFields, selectFieldsOfEach, stringParam, type GraphParams } from "./params.ts";
 import { runBatch } from "./batch.ts";
 import { errorFor } from "./rateLimit/rateLimitError.ts";
 import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
@@ -89,19 +89,32 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
   throw errors.notFound(`Object with ID '${raw}'`);
 }
 
+/** Normalized `origin + path` of the paths paging links were made for, by protocol, host and raw path. */
+const linkBases = new Map<string, string>();
+
 /** The absolute URL of this request with some parameters replaced; paging links carry the token. */
 function linkTo(request: FastifyRequest, accessToken: string, changes: Record<string, string | undefined>): string {
   const host = request.headers.host ?? `${request.hostname}`;
-  const url = new URL(request.originalUrl, `${request.protocol}://${host}`);
-  // Edited apart and put back once: each change made through url.searchParams re-serializes the URL.
-  const params = new URLSearchParams(url.search);
+  const raw = request.originalUrl;
+  const queryAt = raw.indexOf("?");
+  const rawPath = queryAt < 0 ? raw : raw.slice(0, queryAt);
+  // The URL parser normalizes origin and path; a list's next pages share them, so each is parsed once.
+  const baseKey = `${request.protocol}://${host}${rawPath}`;
+  let base = linkBases.get(baseKey);
+  if (base === undefined) {
+    const url = new URL(rawPath, `${request.protocol}://${host}`);
+    base = `${url.origin}${url.pathname}`;
+    if (linkBases.size >= 1000) linkBases.clear();
+    linkBases.set(baseKey, base);
+  }
+  const params = new URLSearchParams(queryAt < 0 ? "" : raw.slice(queryAt + 1));
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) params.delete(key);
     else params.set(key, value);
   }
   params.set("access_token", accessToken);
-  url.search = params.toString();
-  return url.toString();
+  // Form encoding leaves nothing the URL serializer would change, so this is what URL#href gives.
+  return `${base}?${params.toString()}`;
 }
 
 /** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
@@ -109,7 +122,7 @@ export async function render(call: GraphCall, result: GraphResult): Promise<unkn
   if (result.kind === "raw") return result.value;
   if (result.kind === "object") return selectFields(result.value, call.fields, result.defaults);
   const { page } = result;
-  const items = result.select === false ? page.items : page.items.map((item) => selectFields(item, call.fields, result.defaults));
+  const items = result.select === false ? page.items : selectFieldsOfEach(page.items, call.fields, result.defaults);
   const body: Record<string, unknown> = { data: items };
   const paging: Record<string, unknown> = {};
   if (page.first && page.last) {

@@ -101,6 +101,29 @@ export function parseFields(value: unknown): string[] | undefined {
     .filter((n) => /^[a-z_][a-z0-9_]*$/i.test(n));
 }
 
+const projections = new WeakMap<object, Map<string, Record<string, unknown>>>();
+/** Field selections kept per object; a caller cycling through more gets the rest built afresh. */
+const PROJECTIONS_PER_OBJECT = 8;
+
+/**
+ * `selectFields` over a list. Frozen objects (held in memory and shared between requests, so they
+ * never change) keep their selections, frozen in turn, for the next request that asks the same.
+ */
+export function selectFieldsOfEach(objects: readonly Record<string, unknown>[], requested: string[] | undefined, defaults: readonly string[]): Record<string, unknown>[] {
+  const key = (requested && requested.length > 0 ? requested : defaults).join(",");
+  return objects.map((object) => {
+    if (!Object.isFrozen(object)) return selectFields(object, requested, defaults);
+    let kept = projections.get(object);
+    if (!kept) projections.set(object, (kept = new Map()));
+    let projected = kept.get(key);
+    if (!projected) {
+      projected = Object.freeze(selectFields(object, requested, defaults));
+      if (kept.size < PROJECTIONS_PER_OBJECT) kept.set(key, projected);
+    }
+    return projected;
+  });
+}
+
 /** Keeps the requested fields (always with `id` when the object has one), or the defaults when none were asked for. */
 export function selectFields(object: Record<string, unknown>, requested: string[] | undefined, defaults: readonly string[]): Record<string, unknown> {
   const names = requested && requested.length > 0 ? requested : defaults;

@@ -26,6 +26,11 @@ export interface CommandTx {
 
 /** The transaction commands join when they run inside `inOneTransaction`. */
 const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean; committed: (() => void)[] }>();
+/**
+ * `inOneTransaction` calls under way. While an AsyncLocalStorage is on, Node tracks every promise
+ * in the process, a cost every request would pay; so it is switched off whenever none is running.
+ */
+let enclosingRuns = 0;
 
 /**
  * Runs several commands as one: they share a transaction, so either all of them commit or none does
@@ -34,10 +39,16 @@ const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean;
 export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>): Promise<T> {
   if (enclosing.getStore()) return work();
   const state = { trx: deps.db as Executor, touchedAccess: false, committed: [] as (() => void)[] };
-  const result = await deps.db.transaction().execute((trx) => {
-    state.trx = trx;
-    return enclosing.run(state, work);
-  });
+  let result: T;
+  enclosingRuns++;
+  try {
+    result = await deps.db.transaction().execute((trx) => {
+      state.trx = trx;
+      return enclosing.run(state, work);
+    });
+  } finally {
+    if (--enclosingRuns === 0) enclosing.disable();
+  }
   for (const effect of state.committed) effect();
   if (state.touchedAccess) await deps.engine.catchUp();
   return result;

@@ -29,7 +29,11 @@ class SlidingLog {
     // pruning from the front stays correct.
     let i = this.entries.length;
     while (i > this.head && this.entries[i - 1]!.at > at) i--;
-    this.entries.splice(i, 0, { at, points });
+    // Calls of the same millisecond share an entry: they enter and leave the window together, so
+    // the counts stay exact while a busy bucket keeps one entry per millisecond, not per call.
+    const previous = i > this.head ? this.entries[i - 1]! : undefined;
+    if (previous?.at === at) previous.points += points;
+    else this.entries.splice(i, 0, { at, points });
     this.total += points;
   }
 
