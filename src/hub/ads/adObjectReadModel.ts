@@ -29,7 +29,12 @@ interface Entry {
   campaigns: Held<CampaignView>[];
   /** `campaigns` filtered by a set of effective statuses, by the set's key. */
   filtered: Map<string, Held<CampaignView>[]>;
+  /** First pages (no cursor), frozen, by status key and limit: most reads ask for one of a few. */
+  firstPages: Map<string, Page<CampaignView>>;
 }
+
+/** First pages kept per account; reads asking for others get them built afresh. */
+const FIRST_PAGES_PER_ACCOUNT = 16;
 
 /** A presented object and its list position (`created_time` has only whole seconds). */
 interface Held<V> {
@@ -79,13 +84,22 @@ export class AdObjectReadModel {
     const entry = await this.current(accountId);
     if (!entry) return undefined;
     const key = statuses.join(",");
+    const first = request.after === undefined && request.before === undefined;
+    const firstKey = `${key}|${request.limit}`;
+    const kept = first ? entry.firstPages.get(firstKey) : undefined;
+    if (kept) return kept;
     let list = entry.filtered.get(key);
     if (!list) {
       const wanted = new Set(statuses);
       list = entry.campaigns.filter((held) => wanted.has(held.view.effective_status));
       entry.filtered.set(key, list);
     }
-    return mapPage(pageOf(list, request, cursorOf), viewOf);
+    const page = mapPage(pageOf(list, request, cursorOf), viewOf);
+    if (first && entry.firstPages.size < FIRST_PAGES_PER_ACCOUNT) {
+      Object.freeze(page.items);
+      entry.firstPages.set(firstKey, Object.freeze(page));
+    }
+    return page;
   }
 
   /** Drops the account's cached objects (and keeps a load under way from storing what it read). */
@@ -140,5 +154,5 @@ function fresh(rows: CampaignRecord[], version: number, checkedAt: number): Entr
     Object.freeze(view.special_ad_categories);
     return { view: Object.freeze(view), cursor: { createdAt: row.created_at, id: row.id } };
   });
-  return { version, checkedAt, campaigns, filtered: new Map() };
+  return { version, checkedAt, campaigns, filtered: new Map(), firstPages: new Map() };
 }
