@@ -96,13 +96,18 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
 
-  // People's sign-in (and, on it, the OAuth authorization server).
+  // People's sign-in (and, on it, the OAuth authorization server). Cookies and CSRF tokens are
+  // registered only around the routes that use them: Graph calls carry tokens, and every Graph
+  // answer would otherwise pass through the cookie plugin's hooks.
   const publicUrl = () => options.publicUrl ?? listeningUrl(app);
-  await registerSessionPlugins(app, publicUrl);
-  const mailer = options.mailer ?? hub.mailer();
-  registerAuthRoutes(app, hub, { publicUrl, mailer });
-  await registerOAuthRoutes(app, hub, { publicUrl });
-  if (options.autopilot) registerAutopilotRoutes(app, hub, options.autopilot);
+  const autopilot = options.autopilot;
+  await app.register(async (scope) => {
+    await registerSessionPlugins(scope, publicUrl);
+    const mailer = options.mailer ?? hub.mailer();
+    registerAuthRoutes(scope, hub, { publicUrl, mailer });
+    await registerOAuthRoutes(scope, hub, { publicUrl });
+    if (autopilot) registerAutopilotRoutes(scope, hub, autopilot);
+  });
 
   return app;
 }
