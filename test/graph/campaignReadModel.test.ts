@@ -177,6 +177,8 @@ describe.each(DIALECTS)("campaign lists from the read model on %s", (dialect) =>
     const account = await hub.assets.createAsset(op, owner.business_id, { type: "ad_account", name: "Main" });
     // The same service over a read model that holds nothing: every page comes from the store.
     const fromStore = new CampaignService(depsOf(hub), new AdObjectReadModel(hub.store.db, { campaignLimit: 0 }));
+    // And over one that holds at most two: it holds the account, then gives it up as it grows.
+    const small = new CampaignService(depsOf(hub), new AdObjectReadModel(hub.store.db, { campaignLimit: 2 }));
     const ids: string[] = [];
     const statusArb = fc.constantFrom("ACTIVE", "PAUSED", "ARCHIVED", "DELETED");
     const write = fc.oneof(
@@ -207,6 +209,7 @@ describe.each(DIALECTS)("campaign lists from the read model on %s", (dialect) =>
             const held = await hub.campaigns.listCampaigns(op, account.graphId, options(request));
             const stored = await fromStore.listCampaigns(op, account.graphId, options(request));
             expect(held, `${JSON.stringify(request)} of ${JSON.stringify(walk)}`).toEqual(stored);
+            expect(await small.listCampaigns(op, account.graphId, options(request))).toEqual(stored);
             const from = step === "next" ? held.last : held.first;
             if (step === "end" || !from) break;
             request = step === "next" ? { limit: walk.limit, after: from } : { limit: walk.limit, before: from };

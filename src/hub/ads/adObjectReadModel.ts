@@ -25,6 +25,8 @@ export interface AdObjectReadModelOptions {
 interface Entry {
   version: number;
   checkedAt: number;
+  /** More campaigns than the limit: nothing is held, and reads page in the store until the next write. */
+  tooMany: boolean;
   /** Newest first by (created_at, id), presented once and frozen. */
   campaigns: Held<CampaignView>[];
   /** `campaigns` filtered by a set of effective statuses, by the set's key. */
@@ -82,7 +84,7 @@ export class AdObjectReadModel {
   async campaignPage(accountId: string, statuses: readonly string[], request: PageRequest): Promise<Page<CampaignView> | undefined> {
     if (this.campaignLimit <= 0) return undefined;
     const entry = await this.current(accountId);
-    if (!entry) return undefined;
+    if (entry.tooMany) return undefined;
     const key = statuses.join(",");
     const first = request.after === undefined && request.before === undefined;
     const firstKey = `${key}|${request.limit}`;
@@ -108,7 +110,7 @@ export class AdObjectReadModel {
     this.loads.delete(accountId);
   }
 
-  private async current(accountId: string): Promise<Entry | undefined> {
+  private async current(accountId: string): Promise<Entry> {
     const entry = this.entries.get(accountId);
     if (entry) {
       const startedAt = this.clock();
@@ -122,7 +124,7 @@ export class AdObjectReadModel {
     return this.load(accountId);
   }
 
-  private async load(accountId: string): Promise<Entry | undefined> {
+  private async load(accountId: string): Promise<Entry> {
     const token = {};
     this.loads.set(accountId, token);
     const checkedAt = this.clock();
@@ -132,8 +134,7 @@ export class AdObjectReadModel {
     const rows = await listAccountCampaigns(this.db, accountId, this.campaignLimit + 1);
     const stillCurrent = this.loads.get(accountId) === token;
     if (stillCurrent) this.loads.delete(accountId);
-    if (rows.length > this.campaignLimit) return undefined;
-    const entry = fresh(rows, version, checkedAt);
+    const entry = rows.length > this.campaignLimit ? tooMany(version, checkedAt) : fresh(rows, version, checkedAt);
     // A write that committed during the load may or may not be in `rows`: this caller gets them
     // (as fresh as any read begun before the commit), the cache does not.
     if (stillCurrent) {
@@ -154,5 +155,9 @@ function fresh(rows: CampaignRecord[], version: number, checkedAt: number): Entr
     Object.freeze(view.special_ad_categories);
     return { view: Object.freeze(view), cursor: { createdAt: row.created_at, id: row.id } };
   });
-  return { version, checkedAt, campaigns, filtered: new Map(), firstPages: new Map() };
+  return { version, checkedAt, tooMany: false, campaigns, filtered: new Map(), firstPages: new Map() };
+}
+
+function tooMany(version: number, checkedAt: number): Entry {
+  return { version, checkedAt, tooMany: true, campaigns: [], filtered: new Map(), firstPages: new Map() };
 }
