@@ -168,10 +168,14 @@ export async function handleGraph(
   const params = collectParams(request.query, request.body);
   const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
   try {
-    const node = await resolveNode(hub, registry, caller, nodeId).catch(async (error: unknown) => {
+    let node: GraphNode;
+    try {
+      node = await resolveNode(hub, registry, caller, nodeId);
+    } catch (error) {
+      // A call on a node that does not resolve still counts against the app.
       await limitRate(hub, limiter, reply, caller, method);
       throw error;
-    });
+    }
     await limitRate(hub, limiter, reply, caller, method, node);
     const spec = registry.nodes[node.type];
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
