@@ -16,6 +16,8 @@ export interface AdObjectReadModelOptions {
   maxAgeMs?: number;
   /** Accounts kept in memory; beyond it the cache starts over. */
   accountLimit?: number;
+  /** Campaigns kept in memory across all accounts; beyond it the cache starts over. */
+  campaignBudget?: number;
   /** Accounts with more campaigns than this are read from the store page by page instead; 0 holds none. */
   campaignLimit?: number;
   /** Monotonic clock (ms). */
@@ -57,7 +59,10 @@ export class AdObjectReadModel {
   private readonly loads = new Map<string, object>();
   private readonly maxAgeMs: number;
   private readonly accountLimit: number;
+  private readonly campaignBudget: number;
   private readonly campaignLimit: number;
+  /** Campaigns in `entries`. */
+  private held = 0;
   private readonly clock: () => number;
 
   constructor(
@@ -66,6 +71,7 @@ export class AdObjectReadModel {
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 0;
     this.accountLimit = options.accountLimit ?? 1000;
+    this.campaignBudget = options.campaignBudget ?? 200_000;
     this.campaignLimit = options.campaignLimit ?? 5000;
     this.clock = options.clock ?? (() => performance.now());
   }
@@ -106,6 +112,7 @@ export class AdObjectReadModel {
 
   /** Drops the account's cached objects (and keeps a load under way from storing what it read). */
   forget(accountId: string): void {
+    this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
     this.entries.delete(accountId);
     this.loads.delete(accountId);
   }
@@ -138,8 +145,13 @@ export class AdObjectReadModel {
     // A write that committed during the load may or may not be in `rows`: this caller gets them
     // (as fresh as any read begun before the commit), the cache does not.
     if (stillCurrent) {
-      if (this.entries.size >= this.accountLimit) this.entries.clear();
+      this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
+      if (this.entries.size >= this.accountLimit || this.held + entry.campaigns.length > this.campaignBudget) {
+        this.entries.clear();
+        this.held = 0;
+      }
       this.entries.set(accountId, entry);
+      this.held += entry.campaigns.length;
     }
     return entry;
   }
