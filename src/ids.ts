@@ -12,7 +12,18 @@ export function newId(): string {
   return `${first}${high}${low}`;
 }
 
+const REQUEST_ID_BYTES = 12;
+// Random bytes drawn in bulk: one draw per request was a measurable share of a cheap Graph read.
+const requestIdPool = Buffer.alloc(REQUEST_ID_BYTES * 256);
+let requestIdOffset = requestIdPool.length;
+
 /** A request id for logs and the audit trail; Graph responses carry it as `fbtrace_id`. */
 export function newRequestId(): string {
-  return crypto.randomBytes(12).toString("base64url");
+  if (requestIdOffset === requestIdPool.length) {
+    crypto.randomFillSync(requestIdPool);
+    requestIdOffset = 0;
+  }
+  const id = requestIdPool.toString("base64url", requestIdOffset, requestIdOffset + REQUEST_ID_BYTES);
+  requestIdOffset += REQUEST_ID_BYTES;
+  return id;
 }

@@ -25,7 +25,7 @@ const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, adObjectsMaxAgeMs: config.syncIntervalMs });
   // With Redis, every instance counts calls in one place; without it, each counts its own.
   const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
   const rateLimiter = new RateLimiter({

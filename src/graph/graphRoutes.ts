@@ -4,7 +4,7 @@ import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
-import { collectParams, intParam, listParam, parseFields, selectFields, stringParam, type GraphParams } from "./params.ts";
+import { collectParams, intParam, listParam, parseFields, selectFields, selectFieldsOfEach, stringParam, type GraphParams } from "./params.ts";
 import { runBatch } from "./batch.ts";
 import { errorFor } from "./rateLimit/rateLimitError.ts";
 import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
@@ -89,16 +89,32 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
   throw errors.notFound(`Object with ID '${raw}'`);
 }
 
+/** Normalized `origin + path` of the paths paging links were made for, by protocol, host and raw path. */
+const linkBases = new Map<string, string>();
+
 /** The absolute URL of this request with some parameters replaced; paging links carry the token. */
 function linkTo(request: FastifyRequest, accessToken: string, changes: Record<string, string | undefined>): string {
   const host = request.headers.host ?? `${request.hostname}`;
-  const url = new URL(request.originalUrl, `${request.protocol}://${host}`);
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) url.searchParams.delete(key);
-    else url.searchParams.set(key, value);
+  const raw = request.originalUrl;
+  const queryAt = raw.indexOf("?");
+  const rawPath = queryAt < 0 ? raw : raw.slice(0, queryAt);
+  // The URL parser normalizes origin and path; a list's next pages share them, so each is parsed once.
+  const baseKey = `${request.protocol}://${host}${rawPath}`;
+  let base = linkBases.get(baseKey);
+  if (base === undefined) {
+    const url = new URL(rawPath, `${request.protocol}://${host}`);
+    base = `${url.origin}${url.pathname}`;
+    if (linkBases.size >= 1000) linkBases.clear();
+    linkBases.set(baseKey, base);
   }
-  url.searchParams.set("access_token", accessToken);
-  return url.toString();
+  const params = new URLSearchParams(queryAt < 0 ? "" : raw.slice(queryAt + 1));
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) params.delete(key);
+    else params.set(key, value);
+  }
+  params.set("access_token", accessToken);
+  // Form encoding leaves nothing the URL serializer would change, so this is what URL#href gives.
+  return `${base}?${params.toString()}`;
 }
 
 /** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
@@ -106,7 +122,7 @@ export async function render(call: GraphCall, result: GraphResult): Promise<unkn
   if (result.kind === "raw") return result.value;
   if (result.kind === "object") return selectFields(result.value, call.fields, result.defaults);
   const { page } = result;
-  const items = result.select === false ? page.items : page.items.map((item) => selectFields(item, call.fields, result.defaults));
+  const items = result.select === false ? page.items : selectFieldsOfEach(page.items, call.fields, result.defaults);
   const body: Record<string, unknown> = { data: items };
   const paging: Record<string, unknown> = {};
   if (page.first && page.last) {
@@ -152,10 +168,14 @@ export async function handleGraph(
   const params = collectParams(request.query, request.body);
   const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
   try {
-    const node = await resolveNode(hub, registry, caller, nodeId).catch(async (error: unknown) => {
+    let node: GraphNode;
+    try {
+      node = await resolveNode(hub, registry, caller, nodeId);
+    } catch (error) {
+      // A call on a node that does not resolve still counts against the app.
       await limitRate(hub, limiter, reply, caller, method);
       throw error;
-    });
+    }
     await limitRate(hub, limiter, reply, caller, method, node);
     const spec = registry.nodes[node.type];
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);

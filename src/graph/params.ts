@@ -101,6 +101,34 @@ export function parseFields(value: unknown): string[] | undefined {
     .filter((n) => /^[a-z_][a-z0-9_]*$/i.test(n));
 }
 
+const projections = new WeakMap<readonly object[], Map<string, readonly Record<string, unknown>[]>>();
+/** Field selections kept per list; a caller cycling through more gets the rest built afresh. */
+const PROJECTIONS_PER_LIST = 8;
+
+/**
+ * `selectFields` over a list. A frozen list of frozen objects (a page held in memory and shared
+ * between requests, so it never changes) keeps its selections, frozen in turn, for the next
+ * request that asks for the same fields.
+ */
+export function selectFieldsOfEach(
+  objects: readonly Record<string, unknown>[],
+  requested: string[] | undefined,
+  defaults: readonly string[],
+): readonly Record<string, unknown>[] {
+  const select = () => objects.map((object) => selectFields(object, requested, defaults));
+  if (!Object.isFrozen(objects)) return select();
+  const key = (requested && requested.length > 0 ? requested : defaults).join(",");
+  const kept = projections.get(objects);
+  const projected = kept?.get(key);
+  if (projected) return projected;
+  // Frozen objects stay frozen: checked once, when a list's first selection is kept.
+  if (!objects.every((object) => Object.isFrozen(object))) return select();
+  const fresh = Object.freeze(select().map((object) => Object.freeze(object)));
+  if (!kept) projections.set(objects, new Map([[key, fresh]]));
+  else if (kept.size < PROJECTIONS_PER_LIST) kept.set(key, fresh);
+  return fresh;
+}
+
 /** Keeps the requested fields (always with `id` when the object has one), or the defaults when none were asked for. */
 export function selectFields(object: Record<string, unknown>, requested: string[] | undefined, defaults: readonly string[]): Record<string, unknown> {
   const names = requested && requested.length > 0 ? requested : defaults;

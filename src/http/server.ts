@@ -60,9 +60,12 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
   app.setErrorHandler(graphErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook("onRequest", async (request, reply) => {
+  const freshness = options.accessFreshnessMs ?? 0;
+  // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url !== "/healthz" && !request.url.startsWith("/docs")) await hub.engine.ensureFresh(options.accessFreshnessMs ?? 0);
+    if (request.url === "/healthz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
+    hub.engine.ensureCurrent().then(() => done(), done);
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.
@@ -94,13 +97,18 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   registerReviewEvidenceRoute(app, hub);
   registerReviewProgressRoute(app, hub);
 
-  // People's sign-in (and, on it, the OAuth authorization server).
+  // People's sign-in (and, on it, the OAuth authorization server). Cookies and CSRF tokens are
+  // registered only around the routes that use them: Graph calls carry tokens, and every Graph
+  // answer would otherwise pass through the cookie plugin's hooks.
   const publicUrl = () => options.publicUrl ?? listeningUrl(app);
-  await registerSessionPlugins(app, publicUrl);
-  const mailer = options.mailer ?? hub.mailer();
-  registerAuthRoutes(app, hub, { publicUrl, mailer });
-  await registerOAuthRoutes(app, hub, { publicUrl });
-  if (options.autopilot) registerAutopilotRoutes(app, hub, options.autopilot);
+  const autopilot = options.autopilot;
+  await app.register(async (scope) => {
+    await registerSessionPlugins(scope, publicUrl);
+    const mailer = options.mailer ?? hub.mailer();
+    registerAuthRoutes(scope, hub, { publicUrl, mailer });
+    await registerOAuthRoutes(scope, hub, { publicUrl });
+    if (autopilot) registerAutopilotRoutes(scope, hub, autopilot);
+  });
 
   return app;
 }

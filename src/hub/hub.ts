@@ -14,6 +14,7 @@ import { AdService } from "./ads/ad.service.ts";
 import { AdCreativeService } from "./ads/adCreative.service.ts";
 import { AdSetService } from "./ads/adSet.service.ts";
 import { CampaignService } from "./ads/campaign.service.ts";
+import { AdObjectReadModel } from "./ads/adObjectReadModel.ts";
 import { InsightsService } from "./ads/insights.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
@@ -48,6 +49,11 @@ export interface HubOptions extends OpenStoreOptions {
   mail?: MailerOptions;
   /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
   notifications?: NotificationSettings;
+  /**
+   * How late (ms) this instance may see another instance's write to ad objects in lists it holds in
+   * memory; `serve` uses the sync interval. Default 0: every list read compares with the store.
+   */
+  adObjectsMaxAgeMs?: number;
 }
 
 /** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
@@ -101,6 +107,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const engine = new AccessEngine(store.db, now);
   const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
+  const adObjects = new AdObjectReadModel(store.db, { maxAgeMs: options.adObjectsMaxAgeMs });
   await engine.rebuild();
   let secretBox: SecretBox | undefined;
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
@@ -129,10 +136,10 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
     invitations: new InvitationService(deps),
-    campaigns: new CampaignService(deps),
-    adSets: new AdSetService(deps),
-    ads: new AdService(deps),
-    adCreatives: new AdCreativeService(deps),
+    campaigns: new CampaignService(deps, adObjects),
+    adSets: new AdSetService(deps, adObjects),
+    ads: new AdService(deps, adObjects),
+    adCreatives: new AdCreativeService(deps, adObjects),
     insights,
     reportRuns: new ReportRunService(deps, insights),
     review,

@@ -20,10 +20,17 @@ export interface CommandTx {
   now: number;
   audit(event: AuditEvent): Promise<void>;
   changed(kind: ChangeKind, entityId: string): Promise<void>;
+  /** Runs `effect` once the transaction has committed (never if it rolls back): in-memory caches of what it wrote. */
+  afterCommit(effect: () => void): void;
 }
 
 /** The transaction commands join when they run inside `inOneTransaction`. */
-const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean }>();
+const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean; committed: (() => void)[] }>();
+/**
+ * `inOneTransaction` calls under way. While an AsyncLocalStorage is on, Node tracks every promise
+ * in the process, a cost every request would pay; so it is switched off whenever none is running.
+ */
+let enclosingRuns = 0;
 
 /**
  * Runs several commands as one: they share a transaction, so either all of them commit or none does
@@ -31,11 +38,18 @@ const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean 
  */
 export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>): Promise<T> {
   if (enclosing.getStore()) return work();
-  const state = { trx: deps.db as Executor, touchedAccess: false };
-  const result = await deps.db.transaction().execute((trx) => {
-    state.trx = trx;
-    return enclosing.run(state, work);
-  });
+  const state = { trx: deps.db as Executor, touchedAccess: false, committed: [] as (() => void)[] };
+  let result: T;
+  enclosingRuns++;
+  try {
+    result = await deps.db.transaction().execute((trx) => {
+      state.trx = trx;
+      return enclosing.run(state, work);
+    });
+  } finally {
+    if (--enclosingRuns === 0) enclosing.disable();
+  }
+  for (const effect of state.committed) effect();
   if (state.touchedAccess) await deps.engine.catchUp();
   return result;
 }
@@ -54,6 +68,7 @@ export async function runCommand<T>(
 ): Promise<T> {
   const outer = enclosing.getStore();
   let touchedAccess = false;
+  const committed: (() => void)[] = [];
   const makeTx = (trx: Executor): CommandTx => {
     const now = deps.now();
     return {
@@ -67,12 +82,16 @@ export async function runCommand<T>(
         else touchedAccess = true;
         await recordAccessChange(trx, kind, entityId, now);
       },
+      afterCommit: (effect) => {
+        (outer ? outer.committed : committed).push(effect);
+      },
     };
   };
   // Inside a larger transaction the outer one commits, catches up and audits a refusal.
   if (outer) return work(makeTx(outer.trx));
   try {
     const result = await deps.db.transaction().execute((trx) => work(makeTx(trx)));
+    for (const effect of committed) effect();
     if (touchedAccess) await deps.engine.catchUp();
     return result;
   } catch (error) {

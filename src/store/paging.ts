@@ -28,8 +28,16 @@ export interface Page<T> {
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 500;
 
+// Cursors of lists held in memory are the same objects from request to request.
+const encodedCursors = new WeakMap<Cursor, string>();
+
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+  let encoded = encodedCursors.get(cursor);
+  if (encoded === undefined) {
+    encoded = Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+    encodedCursors.set(cursor, encoded);
+  }
+  return encoded;
 }
 
 export function decodeCursor(value: string): Cursor {

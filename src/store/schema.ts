@@ -146,6 +146,12 @@ export interface AccessSeqTable {
   seq: number;
 }
 
+/** Per ad account: moves with every write to its campaigns, ad sets, ads and creatives. */
+export interface AdObjectVersionsTable {
+  account_id: string;
+  version: number;
+}
+
 export interface AccessChangesTable {
   seq: number;
   /** member | system_user | asset | share | assignment | grant | business */
@@ -404,6 +410,7 @@ export interface Database {
   access_tokens: AccessTokensTable;
   access_seq: AccessSeqTable;
   access_changes: AccessChangesTable;
+  ad_object_versions: AdObjectVersionsTable;
   audit_head: AuditHeadTable;
   audit_entries: AuditEntriesTable;
   business_invitations: BusinessInvitationsTable;

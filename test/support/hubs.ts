@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { dropPostgresSchema, type Dialect } from "../../src/store/database.ts";
-import { openHub, type Hub } from "../../src/hub/hub.ts";
+import { openHub, type Hub, type HubOptions } from "../../src/hub/hub.ts";
 
 /** SQLite always; PostgreSQL too whenever DATABASE_URL is set (CI always sets it). */
 export const DIALECTS: Dialect[] = process.env.DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
@@ -22,7 +22,7 @@ export interface TestStore {
   /** Environment that points `grantline` (the CLI) at this store. */
   env: Record<string, string>;
   /** Opens a hub instance on this store; several may be open at once, like several servers. */
-  open(clock?: TestClock): Promise<Hub>;
+  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs">): Promise<Hub>;
   cleanup(): Promise<void>;
 }
 
@@ -38,8 +38,9 @@ export function makeTestStore(dialect: Dialect): TestStore {
       dialect === "postgres"
         ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir() }
         : { GRANTLINE_DATA_DIR: dir },
-    async open(clock) {
+    async open(clock, options) {
       const hub = await openHub({
+        ...options,
         databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
         pgSchema: dialect === "postgres" ? schema : undefined,
         dataDir: dir,
@@ -73,6 +74,7 @@ export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>
     "access_tokens",
     "access_seq",
     "access_changes",
+    "ad_object_versions",
     "campaigns",
     "ad_sets",
     "ad_creatives",

@@ -1,25 +1,26 @@
 import type { BucketState, RateLimitStore, WindowOutcome, WindowRequest } from "./rateLimitStore.ts";
 import { neverFitsWaitMs } from "./rateLimitStore.ts";
 
-interface Entry {
-  at: number;
-  points: number;
-}
-
-/** One bucket's calls in time order, oldest first, with their running total. */
+/**
+ * One bucket's calls in time order, oldest first, with their running total. Times and points sit
+ * in two plain number arrays rather than an object per call, which the garbage collector never
+ * has to walk however busy the bucket.
+ */
 class SlidingLog {
-  private entries: Entry[] = [];
+  private ats: number[] = [];
+  private points: number[] = [];
   /** Entries before `head` have left the window; they are cut off in batches, not one shift at a time. */
   private head = 0;
   total = 0;
 
   prune(cutoff: number): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.at <= cutoff) {
-      this.total -= this.entries[this.head]!.points;
+    while (this.head < this.ats.length && this.ats[this.head]! <= cutoff) {
+      this.total -= this.points[this.head]!;
       this.head++;
     }
-    if (this.head > 64 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    if (this.head > 64 && this.head * 2 > this.ats.length) {
+      this.ats = this.ats.slice(this.head);
+      this.points = this.points.slice(this.head);
       this.head = 0;
     }
   }
@@ -27,24 +28,31 @@ class SlidingLog {
   add(at: number, points: number): void {
     // Calls normally arrive in time order; a clock that steps back still gets a sorted log, so
     // pruning from the front stays correct.
-    let i = this.entries.length;
-    while (i > this.head && this.entries[i - 1]!.at > at) i--;
-    this.entries.splice(i, 0, { at, points });
+    let i = this.ats.length;
+    while (i > this.head && this.ats[i - 1]! > at) i--;
+    // Calls of the same millisecond share an entry: they enter and leave the window together, so
+    // the counts stay exact while a busy bucket keeps one entry per millisecond, not per call.
+    if (i > this.head && this.ats[i - 1] === at) {
+      this.points[i - 1]! += points;
+    } else {
+      this.ats.splice(i, 0, at);
+      this.points.splice(i, 0, points);
+    }
     this.total += points;
   }
 
   /** Time until `need` points have left the window, oldest first; undefined if they never will. */
   waitToFree(need: number, now: number, windowMs: number): number | undefined {
     let freed = 0;
-    for (let i = this.head; i < this.entries.length; i++) {
-      freed += this.entries[i]!.points;
-      if (freed >= need) return this.entries[i]!.at + windowMs - now;
+    for (let i = this.head; i < this.ats.length; i++) {
+      freed += this.points[i]!;
+      if (freed >= need) return this.ats[i]! + windowMs - now;
     }
     return undefined;
   }
 
   newestAt(): number | undefined {
-    return this.head < this.entries.length ? this.entries[this.entries.length - 1]!.at : undefined;
+    return this.head < this.ats.length ? this.ats[this.ats.length - 1] : undefined;
   }
 }
 

@@ -1,6 +1,35 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { POINTS, RateLimiter } from "./rateLimiter.ts";
-import { usageHeaders } from "./usageHeaders.ts";
+import { POINTS, RateLimiter, type BucketUsage, type RateLimitResult } from "./rateLimiter.ts";
+import { minutesUntil, usageHeaders } from "./usageHeaders.ts";
+
+/** The headers as objects passed through JSON.stringify: what the hand-written JSON must equal. */
+function referenceHeaders(result: RateLimitResult): Record<string, string> {
+  const percent = (usage: BucketUsage) => Math.floor(usage.usagePct);
+  const useCase = (type: string, usage: BucketUsage) => ({
+    type,
+    call_count: percent(usage),
+    total_cputime: percent(usage),
+    total_time: percent(usage),
+    estimated_time_to_regain_access: minutesUntil(usage.waitMs),
+    ads_api_access_tier: result.accessTier,
+  });
+  const app = percent(result.app);
+  const headers: Record<string, string> = { "X-App-Usage": JSON.stringify({ call_count: app, total_time: app, total_cputime: app }) };
+  // No prototype, so that any id (even "toString" or "__proto__") is just a key.
+  const useCases = Object.create(null) as Record<string, object[]>;
+  if (result.adAccount) useCases[result.adAccount.id] = [useCase("ads_management", result.adAccount)];
+  if (result.business) (useCases[result.business.id] ??= []).push(useCase("business_management", result.business));
+  if (Object.keys(useCases).length > 0) headers["X-Business-Use-Case-Usage"] = JSON.stringify(useCases);
+  if (result.adAccount) {
+    headers["X-Ad-Account-Usage"] = JSON.stringify({
+      acc_id_util_pct: Math.round(result.adAccount.usagePct * 100) / 100,
+      reset_time_duration: Math.ceil(result.adAccount.emptyInMs / 1000),
+      ads_api_access_tier: result.accessTier,
+    });
+  }
+  return headers;
+}
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -55,5 +84,43 @@ describe("usageHeaders", () => {
       reset_time_duration: 45 * 60, // until the call of T0+30 min leaves: 44 min 59.999 s, rounded up
       ads_api_access_tier: "standard_access",
     });
+  });
+
+  it("writes exactly the JSON of Meta's header objects, for any usage and any ids", () => {
+    // Bucket ids are numeric; any other string is tried too, for escaping.
+    const id = fc.oneof(
+      fc.constantFrom("5", "4242", "66782684", "1234567890123456", "4294967295", "007", "__proto__", "toString"),
+      fc.stringMatching(/^[0-9]{1,17}$/),
+      fc.string(),
+    );
+    const bucket = (kind: BucketUsage["kind"]) =>
+      fc.record({
+        kind: fc.constant(kind),
+        id,
+        limit: fc.integer({ min: 1, max: 1e9 }),
+        used: fc.nat(),
+        usagePct: fc.oneof(fc.double({ min: 0, max: 1000, noNaN: true }), fc.constant(Infinity)),
+        waitMs: fc.nat(),
+        emptyInMs: fc.nat(),
+      });
+    const result = fc.record(
+      {
+        allowed: fc.boolean(),
+        points: fc.constantFrom(1, 3),
+        accessTier: fc.constantFrom("development_access" as const, "standard_access" as const),
+        windowMs: fc.constant(3_600_000),
+        app: bucket("app"),
+        adAccount: bucket("adAccount"),
+        business: bucket("business"),
+        retryAfterMs: fc.nat(),
+      },
+      { requiredKeys: ["allowed", "points", "accessTier", "windowMs", "app", "retryAfterMs"] },
+    );
+    fc.assert(
+      fc.property(result, (r) => {
+        expect(usageHeaders(r)).toEqual(referenceHeaders(r));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

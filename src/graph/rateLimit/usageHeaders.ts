@@ -15,49 +15,46 @@ export interface UsageHeaders {
  * largest of the three, and a lower made-up number would only mislead them.
  */
 export function usageHeaders(result: RateLimitResult): UsageHeaders {
-  const app = percent(result.app);
-  const headers: UsageHeaders = {
-    "X-App-Usage": JSON.stringify({ call_count: app, total_time: app, total_cputime: app }),
-  };
+  // Every Graph answer carries these, so the JSON is written out directly rather than built as
+  // objects and stringified; the usageHeaders tests hold it to JSON.stringify of those objects.
+  const app = num(percent(result.app));
+  const tier = JSON.stringify(result.accessTier);
+  const headers: UsageHeaders = { "X-App-Usage": `{"call_count":${app},"total_time":${app},"total_cputime":${app}}` };
 
-  const useCases: Record<string, BusinessUseCaseUsage[]> = {};
   // ads_management is Meta's use case for ad accounts; the business bucket is Grantline's own,
   // reported under the name of the API it guards.
-  if (result.adAccount) useCases[result.adAccount.id] = [useCase("ads_management", result.adAccount, result)];
+  const useCases = new Map<string, string[]>();
+  if (result.adAccount) useCases.set(result.adAccount.id, [useCase("ads_management", result.adAccount, tier)]);
   if (result.business) {
-    (useCases[result.business.id] ??= []).push(useCase("business_management", result.business, result));
+    const entry = useCase("business_management", result.business, tier);
+    const same = useCases.get(result.business.id);
+    if (same) same.push(entry);
+    else useCases.set(result.business.id, [entry]);
   }
-  if (Object.keys(useCases).length > 0) headers["X-Business-Use-Case-Usage"] = JSON.stringify(useCases);
+  if (useCases.size > 0) {
+    // Keys in the order an object would list them (integer-like ones first, ascending).
+    const ids = useCases.size === 1 ? [...useCases.keys()] : Object.keys(Object.fromEntries([...useCases.keys()].map((id) => [id, 0])));
+    headers["X-Business-Use-Case-Usage"] = `{${ids.map((id) => `${JSON.stringify(id)}:[${useCases.get(id)!.join(",")}]`).join(",")}}`;
+  }
 
   if (result.adAccount) {
-    headers["X-Ad-Account-Usage"] = JSON.stringify({
-      acc_id_util_pct: Math.round(result.adAccount.usagePct * 100) / 100,
-      reset_time_duration: Math.ceil(result.adAccount.emptyInMs / 1000),
-      ads_api_access_tier: result.accessTier,
-    });
+    const pct = num(Math.round(result.adAccount.usagePct * 100) / 100);
+    const reset = num(Math.ceil(result.adAccount.emptyInMs / 1000));
+    headers["X-Ad-Account-Usage"] = `{"acc_id_util_pct":${pct},"reset_time_duration":${reset},"ads_api_access_tier":${tier}}`;
   }
   return headers;
 }
 
-interface BusinessUseCaseUsage {
-  type: string;
-  call_count: number;
-  total_cputime: number;
-  total_time: number;
-  estimated_time_to_regain_access: number;
-  ads_api_access_tier: string;
-}
+/** A number as JSON writes it. */
+const num = (n: number) => (Number.isFinite(n) ? String(n) : "null");
 
-function useCase(type: string, usage: BucketUsage, result: RateLimitResult): BusinessUseCaseUsage {
-  const pct = percent(usage);
-  return {
-    type,
-    call_count: pct,
-    total_cputime: pct,
-    total_time: pct,
-    estimated_time_to_regain_access: minutesUntil(usage.waitMs),
-    ads_api_access_tier: result.accessTier,
-  };
+/** One use case's usage, as the JSON of { type, call_count, total_cputime, total_time, estimated_time_to_regain_access, ads_api_access_tier }. */
+function useCase(type: string, usage: BucketUsage, tier: string): string {
+  const pct = num(percent(usage));
+  return (
+    `{"type":${JSON.stringify(type)},"call_count":${pct},"total_cputime":${pct},"total_time":${pct},` +
+    `"estimated_time_to_regain_access":${num(minutesUntil(usage.waitMs))},"ads_api_access_tier":${tier}}`
+  );
 }
 
 /** Whole percent, rounded down so that 100 means full, not "nearly full". */

@@ -133,8 +133,13 @@ export class AccessEngine {
    * `maxAgeMs` after it committed. 0 looks every time.
    */
   async ensureFresh(maxAgeMs: number): Promise<void> {
-    if (maxAgeMs > 0 && performance.now() - this.checkedAt < maxAgeMs) return;
+    if (this.isFresh(maxAgeMs)) return;
     await this.ensureCurrent();
+  }
+
+  /** Whether a look at the store's sequence began less than `maxAgeMs` ago (never for 0): `ensureFresh` would not look. */
+  isFresh(maxAgeMs: number): boolean {
+    return maxAgeMs > 0 && performance.now() - this.checkedAt < maxAgeMs;
   }
 
   /** Polls the store for other instances' changes until `stop`. */

@@ -6,6 +6,7 @@ import type { Page } from "../../store/paging.ts";
 import { subjectOf } from "../access/authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countActiveAds, findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { findCreative } from "./adCreative.repository.ts";
@@ -83,7 +84,10 @@ function auditFields(row: AdRow) {
  * `effective_status`.
  */
 export class AdService {
-  constructor(private readonly deps: HubDeps) {}
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly readModel: AdObjectReadModel,
+  ) {}
 
   async createAd(ctx: RequestContext, accountId: string, input: AdCreateInput): Promise<AdView> {
     const attempt = { action: "ad.create", targetType: "ad" };
@@ -112,6 +116,7 @@ export class AdService {
         updated_at: tx.now,
       };
       await insertAd(tx.trx, row);
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "ad.create", businessId: account.ownerBusinessId, targetType: "ad", targetId: row.id, after: auditFields(row) });
       return presentAd(await mustFind(tx.trx, row.id));
     });
@@ -145,6 +150,7 @@ export class AdService {
       const diff = auditDiff(auditFields(current), auditFields(next));
       if (!diff) return presentAd(current);
       await updateAd(tx.trx, adId, { review_status: next.review_status, review_feedback: next.review_feedback, updated_at: tx.now });
+      await this.readModel.changed(tx, current.account_id);
       const account = await requireAdAccount(tx.trx, current.account_id);
       await tx.audit({ action: "ad.review", businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });
       const after = presentAd(await mustFind(tx.trx, adId));
@@ -223,6 +229,7 @@ export class AdService {
       assertEditable(`Ad ${current.name}`, current.effective_status, diff.after);
       if (next.creative_id !== current.creative_id) await requireCreative(tx.trx, account, next.creative_id);
       await updateAd(tx.trx, adId, { name: next.name, status: next.status, creative_id: next.creative_id, updated_at: tx.now });
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });
       return presentAd(await mustFind(tx.trx, adId));
     });

@@ -5,6 +5,7 @@ import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countAdsUsingCreative } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, requireUsableAsset, unknownAdObject } from "./adAccountScope.ts";
 import { findCreative, insertCreative, listCreatives, lockCreative, updateCreative, type AdCreativeRecord, type AdCreativeRow } from "./adCreative.repository.ts";
@@ -87,7 +88,10 @@ function auditFields(row: AdCreativeRow) {
 
 /** Ad creatives of an ad account. As on Meta, a creative's content is fixed once made: it can be renamed or deleted. */
 export class AdCreativeService {
-  constructor(private readonly deps: HubDeps) {}
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly readModel: AdObjectReadModel,
+  ) {}
 
   async createAdCreative(ctx: RequestContext, accountId: string, input: AdCreativeCreateInput): Promise<AdCreativeView> {
     const attempt = { action: "adcreative.create", targetType: "adcreative" };
@@ -124,6 +128,7 @@ export class AdCreativeService {
         updated_at: tx.now,
       };
       await insertCreative(tx.trx, row);
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "adcreative.create", businessId: account.ownerBusinessId, targetType: "adcreative", targetId: row.id, after: auditFields(row) });
       return presentAdCreative(await mustFind(tx.trx, row.id));
     });
@@ -192,6 +197,7 @@ export class AdCreativeService {
     const diff = auditDiff(auditFields(current), auditFields(next));
     if (!diff) return presentAdCreative(current);
     await updateCreative(tx.trx, current.id, { name: next.name, status: next.status, updated_at: tx.now });
+    await this.readModel.changed(tx, current.account_id);
     const account = await requireAdAccount(tx.trx, current.account_id);
     await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "adcreative", targetId: current.id, ...diff });
     return presentAdCreative(await mustFind(tx.trx, current.id));

@@ -5,6 +5,7 @@ import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import {
   authorizeOnAccount,
   requireActiveAccount,
@@ -168,7 +169,10 @@ function auditFields(row: AdSetRow) {
  * changes are limited to 4 per ad set per hour; the 5th is refused with Graph error 17.
  */
 export class AdSetService {
-  constructor(private readonly deps: HubDeps) {}
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly readModel: AdObjectReadModel,
+  ) {}
 
   async createAdSet(ctx: RequestContext, accountId: string, input: AdSetCreateInput): Promise<AdSetView> {
     const attempt = { action: "adset.create", targetType: "adset" };
@@ -215,6 +219,7 @@ export class AdSetService {
       checkBid(row, campaign);
       checkSchedule(row, campaign, tx.now, true);
       await insertAdSet(tx.trx, row);
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "adset.create", businessId: account.ownerBusinessId, targetType: "adset", targetId: row.id, after: auditFields(row) });
       return presentAdSet(await mustFind(tx.trx, row.id));
     });
@@ -284,6 +289,7 @@ export class AdSetService {
       }
       const { id: _id, account_id: _account, campaign_id: _campaign, created_at: _created, ...changes } = next;
       await updateAdSet(tx.trx, adSetId, { ...changes, updated_at: tx.now });
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "adset", targetId: adSetId, ...diff });
       return presentAdSet(await mustFind(tx.trx, adSetId));
     });

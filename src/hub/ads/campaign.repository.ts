@@ -84,3 +84,18 @@ export async function campaignNames(db: Executor, ids: readonly string[]): Promi
   }
   return names;
 }
+
+/** Every campaign of an account newest first, at most `limit`; what the in-memory read model loads. */
+export async function listAccountCampaigns(db: Executor, accountId: string, limit: number): Promise<CampaignRecord[]> {
+  return compiled.execute<CampaignRecord>(
+    db,
+    "campaigns-of-account",
+    (param) =>
+      selectCampaigns(db)
+        .where("c.account_id", "=", param("account") as never)
+        .orderBy("c.created_at", "desc")
+        .orderBy("c.id", "desc")
+        .limit(param("limit") as never),
+    { account: accountId, limit },
+  );
+}

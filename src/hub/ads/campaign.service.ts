@@ -7,7 +7,8 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { AD_OBJECT_STATUSES, BID_STRATEGIES, CREATE_STATUSES, OBJECTIVES, SPECIAL_AD_CATEGORIES } from "./adEnums.ts";
-import { keysetPage, mapPage } from "./adPaging.ts";
+import { keysetPage, mapPage, pageLimit } from "./adPaging.ts";
+import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { parseParams, params } from "./adParams.ts";
 import { presentCampaign, type CampaignView } from "./adPresenters.ts";
 import { assertEditable, auditDiff, definedKeys, effectiveStatusFilter, pageRequest, updateActions, type ListOptions } from "./adRules.ts";
@@ -100,7 +101,10 @@ function auditFields(row: CampaignRow) {
  * fixed when it is created; the amount can change. Deleting sets status DELETED.
  */
 export class CampaignService {
-  constructor(private readonly deps: HubDeps) {}
+  constructor(
+    private readonly deps: HubDeps,
+    private readonly readModel: AdObjectReadModel,
+  ) {}
 
   async createCampaign(ctx: RequestContext, accountId: string, input: CampaignCreateInput): Promise<CampaignView> {
     const attempt = { action: "campaign.create", targetType: "campaign" };
@@ -136,6 +140,7 @@ export class CampaignService {
       };
       checkSchedule(row, tx.now, true);
       await insertCampaign(tx.trx, row);
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "campaign.create", businessId: account.ownerBusinessId, targetType: "campaign", targetId: row.id, after: auditFields(row) });
       return presentCampaign(await this.mustFind(tx.trx, row.id));
     });
@@ -159,12 +164,18 @@ export class CampaignService {
     return presentCampaign(row);
   }
 
-  /** `GET act_<id>/campaigns`, newest first. */
+  /**
+   * `GET act_<id>/campaigns`, newest first. Authorized on every call; the campaigns come from the
+   * read model, or page by page from the store for an account too large to hold.
+   */
   async listCampaigns(ctx: RequestContext, accountId: string, options: ListOptions = {}): Promise<Page<CampaignView>> {
     const account = await readAdAccount(this.deps, accountId);
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
     const effectiveStatuses = effectiveStatusFilter(options.effectiveStatus);
-    const page = await keysetPage(pageRequest(options.page), (window) =>
+    const request = pageRequest(options.page);
+    const held = await this.readModel.campaignPage(account.id, effectiveStatuses, { ...request, limit: pageLimit(request) });
+    if (held) return held;
+    const page = await keysetPage(request, (window) =>
       listCampaigns(this.deps.db, { accountId: account.id, effectiveStatuses }, window),
     );
     return mapPage(page, presentCampaign);
@@ -186,6 +197,7 @@ export class CampaignService {
       assertEditable(`Campaign ${current.name}`, current.effective_status, diff.after);
       const { id: _id, account_id: _account, created_at: _created, ...changes } = next;
       await updateCampaign(tx.trx, campaignId, { ...changes, updated_at: tx.now });
+      await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "campaign", targetId: campaignId, ...diff });
       return presentCampaign(await this.mustFind(tx.trx, campaignId));
     });

@@ -17,7 +17,7 @@ const TOUCH_EVERY_MS = 60_000;
 
 /** Tokens are random and only their SHA-256 is stored; the value is shown once, when issued. */
 export function hashToken(token: string): string {
-  return crypto.createHash("sha256").update(token).digest("hex");
+  return crypto.hash("sha256", token);
 }
 
 function newTokenValue(): string {

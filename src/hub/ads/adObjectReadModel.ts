@@ -1,0 +1,175 @@
+import type { Executor } from "../../store/database.ts";
+import { pageOf, type Cursor, type Page, type PageRequest } from "../../store/paging.ts";
+import { mapPage } from "./adPaging.ts";
+import type { CommandTx } from "../hubCommand.ts";
+import { adObjectVersion, bumpAdObjectVersion } from "./adObjectVersion.repository.ts";
+import { presentCampaign, type CampaignView } from "./adPresenters.ts";
+import { listAccountCampaigns, type CampaignRecord } from "./campaign.repository.ts";
+
+export interface AdObjectReadModelOptions {
+  /**
+   * How old (ms) the last comparison of an account's cached objects with its stored version may be
+   * before a read compares again. 0 (the default) compares on every read; `serve` uses the sync
+   * interval, so another instance's write is seen by every read starting that long after it
+   * committed. Writes through this instance are seen at once, whatever the age.
+   */
+  maxAgeMs?: number;
+  /** Accounts kept in memory; beyond it the cache starts over. */
+  accountLimit?: number;
+  /** Campaigns kept in memory across all accounts; beyond it the cache starts over. */
+  campaignBudget?: number;
+  /** Accounts with more campaigns than this are read from the store page by page instead; 0 holds none. */
+  campaignLimit?: number;
+  /** Monotonic clock (ms). */
+  clock?: () => number;
+}
+
+interface Entry {
+  version: number;
+  checkedAt: number;
+  /** More campaigns than the limit: nothing is held, and reads page in the store until the next write. */
+  tooMany: boolean;
+  /** Newest first by (created_at, id), presented once and frozen. */
+  campaigns: Held<CampaignView>[];
+  /** `campaigns` filtered by a set of effective statuses, by the set's key. */
+  filtered: Map<string, Held<CampaignView>[]>;
+  /** First pages (no cursor), frozen, by status key and limit: most reads ask for one of a few. */
+  firstPages: Map<string, Page<CampaignView>>;
+}
+
+/** First pages kept per account; reads asking for others get them built afresh. */
+const FIRST_PAGES_PER_ACCOUNT = 16;
+
+/** A presented object and its list position (`created_time` has only whole seconds). */
+interface Held<V> {
+  view: V;
+  cursor: Cursor;
+}
+
+/**
+ * An in-memory read model of ad accounts' campaigns, for the hottest Graph list. It holds only
+ * data: every read is still authorized by the caller of `list`. It stays coherent with the store
+ * through a per-account version that every ad-object write moves in its transaction (`changed`):
+ * a write through this instance drops the account's entry at commit, and another instance's write
+ * is noticed when the stored version no longer matches the one the entry was loaded at.
+ */
+export class AdObjectReadModel {
+  private readonly entries = new Map<string, Entry>();
+  /** Loads under way, by account: a load whose account is written meanwhile keeps its result to itself. */
+  private readonly loads = new Map<string, object>();
+  private readonly maxAgeMs: number;
+  private readonly accountLimit: number;
+  private readonly campaignBudget: number;
+  private readonly campaignLimit: number;
+  /** Campaigns in `entries`. */
+  private held = 0;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly db: Executor,
+    options: AdObjectReadModelOptions = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? 0;
+    this.accountLimit = options.accountLimit ?? 1000;
+    this.campaignBudget = options.campaignBudget ?? 200_000;
+    this.campaignLimit = options.campaignLimit ?? 5000;
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Records, inside a write's transaction, that the account's ad objects change; cached ones go at commit. */
+  async changed(tx: CommandTx, accountId: string): Promise<void> {
+    await bumpAdObjectVersion(tx.trx, accountId);
+    tx.afterCommit(() => this.forget(accountId));
+  }
+
+  /**
+   * A page of the account's campaigns whose effective status is one of `statuses`, newest first,
+   * paged as the store pages them; undefined when the account has too many to hold (the caller
+   * then pages in the store).
+   */
+  async campaignPage(accountId: string, statuses: readonly string[], request: PageRequest): Promise<Page<CampaignView> | undefined> {
+    if (this.campaignLimit <= 0) return undefined;
+    const entry = await this.current(accountId);
+    if (entry.tooMany) return undefined;
+    const key = statuses.join(",");
+    const first = request.after === undefined && request.before === undefined;
+    const firstKey = `${key}|${request.limit}`;
+    const kept = first ? entry.firstPages.get(firstKey) : undefined;
+    if (kept) return kept;
+    let list = entry.filtered.get(key);
+    if (!list) {
+      const wanted = new Set(statuses);
+      list = entry.campaigns.filter((held) => wanted.has(held.view.effective_status));
+      entry.filtered.set(key, list);
+    }
+    const page = mapPage(pageOf(list, request, cursorOf), viewOf);
+    if (first && entry.firstPages.size < FIRST_PAGES_PER_ACCOUNT) {
+      Object.freeze(page.items);
+      entry.firstPages.set(firstKey, Object.freeze(page));
+    }
+    return page;
+  }
+
+  /** Drops the account's cached objects (and keeps a load under way from storing what it read). */
+  forget(accountId: string): void {
+    this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
+    this.entries.delete(accountId);
+    this.loads.delete(accountId);
+  }
+
+  private async current(accountId: string): Promise<Entry> {
+    const entry = this.entries.get(accountId);
+    if (entry) {
+      const startedAt = this.clock();
+      if (this.maxAgeMs > 0 && startedAt - entry.checkedAt < this.maxAgeMs) return entry;
+      if ((await adObjectVersion(this.db, accountId)) === entry.version && this.entries.get(accountId) === entry) {
+        entry.checkedAt = Math.max(entry.checkedAt, startedAt);
+        return entry;
+      }
+      this.forget(accountId);
+    }
+    return this.load(accountId);
+  }
+
+  private async load(accountId: string): Promise<Entry> {
+    const token = {};
+    this.loads.set(accountId, token);
+    const checkedAt = this.clock();
+    // The version is read before the rows: a write committing between the two leaves the entry
+    // looking older than it is (reloaded at the next comparison), never newer.
+    const version = await adObjectVersion(this.db, accountId);
+    const rows = await listAccountCampaigns(this.db, accountId, this.campaignLimit + 1);
+    const stillCurrent = this.loads.get(accountId) === token;
+    if (stillCurrent) this.loads.delete(accountId);
+    const entry = rows.length > this.campaignLimit ? tooMany(version, checkedAt) : fresh(rows, version, checkedAt);
+    // A write that committed during the load may or may not be in `rows`: this caller gets them
+    // (as fresh as any read begun before the commit), the cache does not.
+    if (stillCurrent) {
+      this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
+      if (this.entries.size >= this.accountLimit || this.held + entry.campaigns.length > this.campaignBudget) {
+        this.entries.clear();
+        this.held = 0;
+      }
+      this.entries.set(accountId, entry);
+      this.held += entry.campaigns.length;
+    }
+    return entry;
+  }
+}
+
+const cursorOf = <V>(held: Held<V>): Cursor => held.cursor;
+const viewOf = <V>(held: Held<V>): V => held.view;
+
+function fresh(rows: CampaignRecord[], version: number, checkedAt: number): Entry {
+  // Shared by every reader, so frozen: nobody can change what the next reader sees.
+  const campaigns = rows.map((row) => {
+    const view = presentCampaign(row);
+    Object.freeze(view.special_ad_categories);
+    return { view: Object.freeze(view), cursor: { createdAt: row.created_at, id: row.id } };
+  });
+  return { version, checkedAt, tooMany: false, campaigns, filtered: new Map(), firstPages: new Map() };
+}
+
+function tooMany(version: number, checkedAt: number): Entry {
+  return { version, checkedAt, tooMany: true, campaigns: [], filtered: new Map(), firstPages: new Map() };
+}
