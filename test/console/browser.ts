@@ -104,6 +104,13 @@ interface AxeViolation {
 
 /** Runs axe-core in the page; returns serious and critical violations (the bar is none). */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  // A dialog or drawer still fading in has see-through text; colours are judged once it has settled.
+  // Endless ones (spinners) are left alone.
+  await page.evaluate(async () => {
+    type Running = { finished: Promise<unknown>; effect: { getComputedTiming(): { iterations: number } } | null };
+    const running: Running[] = (globalThis as any).document.getAnimations();
+    await Promise.all(running.filter((a) => Number.isFinite(a.effect?.getComputedTiming().iterations)).map((a) => a.finished.catch(() => undefined)));
+  });
   await page.addScriptTag({ path: path.resolve("node_modules/axe-core/axe.min.js") });
   const violations = await page.evaluate(async () => {
     const page = globalThis as any;
