@@ -3,6 +3,7 @@ import {
   dayRng,
   expectationContext,
   initialState,
+  isSiteDown,
   simulateDay,
   toInsightRow,
   type DayResult,
@@ -41,6 +42,11 @@ export interface ObservedAd {
   adSetId: string;
   status: RunStatus;
   reviewStatus: ReviewStatus;
+  /**
+   * Whether the ad's landing page failed to load on the day that just ended: what an HTTP check of
+   * its destination URL observes (the site's hidden conversion effects stay hidden).
+   */
+  destinationDown?: boolean;
 }
 
 export type ReportedRow = DailyInsightInput & { dayIndex: number; adSetId: string };
@@ -193,6 +199,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
   const results: DayResult[] = [];
   const capViolations: CapViolation[] = [];
   const adSetOfAd = new Map(world.ads.map((a) => [a.id, a.adSetId]));
+  const siteByUrl = new Map(world.sites.map((site) => [site.url, site]));
   const accountSpent = new Map<string, number>();
   const adSetSpent = new Map<string, number>();
   let changesApplied = 0;
@@ -240,7 +247,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
         status: s.status,
         budget: { ...s.budget },
       })),
-      ads: world.ads.map((a, i) => ({ id: a.id, adSetId: a.adSetId, status: a.status, reviewStatus: state.ads[i]!.reviewStatus })),
+      ads: world.ads.map((a, i) => ({ id: a.id, adSetId: a.adSetId, status: a.status, reviewStatus: state.ads[i]!.reviewStatus, destinationDown: isSiteDown(siteByUrl.get(a.destinationUrl), d) })),
       rows: results.flatMap((r) => r.ads.map((a) => ({ ...toInsightRow(a, d), dayIndex: r.dayIndex, adSetId: adSetOfAd.get(a.adId)! }))),
     };
     const touched = new Set<string>();

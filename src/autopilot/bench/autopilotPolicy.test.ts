@@ -47,4 +47,18 @@ describe("autopilot in the simulated market", () => {
     expect(breaches.some((b) => b.kind === "step_limit")).toBe(true);
     expect(breaches.some((b) => b.kind === "daily_cap")).toBe(true);
   });
+
+  it("passes the evening link checks on: ads are paused only while their page is down and turned back on once it loads", () => {
+    const scenario = buildScenario("broken_landing_page", 1);
+    const siteOf = new Map(scenario.world.ads.map((a) => [a.id, scenario.world.sites.find((site) => site.url === a.destinationUrl)!]));
+    const downOn = (adId: string, day: number) => siteOf.get(adId)!.downWindows.some((w) => day >= w.startDay && day <= w.endDay);
+    const seen: { rule: string; kind: string; adId: string; day: number }[] = [];
+    runPolicy(scenario, autopilotPolicy({ onPlan: (plan, snapshot) => {
+      const day = Math.round((Date.parse(`${snapshot.clock.today}T00:00:00Z`) - Date.parse(`${scenario.world.startDate}T00:00:00Z`)) / 86_400_000);
+      for (const a of plan.actions) if (a.rule === "broken_link") seen.push({ rule: a.rule, kind: a.kind, adId: a.change.objectId, day });
+    } }), 30);
+    expect(seen.some((s) => s.kind === "pause")).toBe(true);
+    expect(seen.some((s) => s.kind === "unpause")).toBe(true);
+    for (const s of seen) expect(downOn(s.adId, s.day)).toBe(s.kind === "pause");
+  });
 });

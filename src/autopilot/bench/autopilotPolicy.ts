@@ -3,7 +3,8 @@
  * budgets, insights reported so far) into one snapshot per account, asks the engine for a plan
  * and hands back the plan's writes. The guardrails are the advertiser's: the target CPA, a daily
  * cap equal to the account's starting budgets (so the engine reallocates money rather than adding
- * it) and a monthly cap of a full month of them.
+ * it) and a monthly cap of a full month of them. Like the Autopilot app, it checks every ad's
+ * landing page each evening (the simulated site's up or down, nothing hidden) and passes the checks on.
  */
 import { planAccount, type PlanOptions } from "../engine/engine.ts";
 import { DEFAULT_GUARDRAILS, type AccountSnapshot, type ActionRecord, type AdSetSnapshot, type DailyInsight, type Guardrails, type Plan } from "../engine/types.ts";
@@ -23,6 +24,8 @@ export interface AutopilotPolicyOptions extends PlanOptions {
 export function autopilotPolicy(options: AutopilotPolicyOptions = {}): Policy {
   const history = new Map<string, ActionRecord[]>();
   const dailyCaps = new Map<string, number>();
+  // The link monitor's log: the days each ad's landing page failed its evening check.
+  const downDates = new Map<string, string[]>();
   return {
     name: "autopilot",
     decide(obs: Observation): PolicyChange[] {
@@ -42,6 +45,13 @@ export function autopilotPolicy(options: AutopilotPolicyOptions = {}): Policy {
         const list = rowsByAccount.get(accountId) ?? [];
         list.push({ adId: row.ad_id, date: row.date, impressions: row.impressions, reach: row.reach, clicks: row.link_clicks ?? row.clicks, spendMinor: row.spend, conversions: row.conversions, revenueMinor: row.revenue });
         rowsByAccount.set(accountId, list);
+      }
+
+      for (const ad of obs.ads) {
+        if (!ad.destinationDown) continue;
+        const dates = downDates.get(ad.id) ?? [];
+        dates.push(dateOf(obs.dayIndex));
+        downDates.set(ad.id, dates);
       }
 
       const changes: PolicyChange[] = [];
@@ -67,7 +77,7 @@ export function autopilotPolicy(options: AutopilotPolicyOptions = {}): Policy {
           clock: { now, today: dateOf(obs.dayIndex), hour: 23 },
           campaigns: [...new Set(sets.map((s) => s.campaignId))].map((id) => ({ id, name: id, status: "ACTIVE" })),
           adSets,
-          ads: obs.ads.filter((a) => setIds.has(a.adSetId)).map((a) => ({ id: a.id, adSetId: a.adSetId, name: a.id, status: a.status, reviewStatus: a.reviewStatus })),
+          ads: obs.ads.filter((a) => setIds.has(a.adSetId)).map((a) => ({ id: a.id, adSetId: a.adSetId, name: a.id, status: a.status, reviewStatus: a.reviewStatus, linkCheck: { down: a.destinationDown === true, downDates: downDates.get(a.id) ?? [] } })),
           insights: rowsByAccount.get(accountId) ?? [],
           guardrails: {
             ...DEFAULT_GUARDRAILS,

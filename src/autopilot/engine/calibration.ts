@@ -112,13 +112,15 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const setDayConv = Array.from({ length: nSets }, () => new Float64Array(W));
   const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
 
+  // Days an ad's landing page was down: its rows then measure the site, not the ad.
+  const downDays = snapshot.ads.map((a) => (a.linkCheck && a.linkCheck.downDates.length > 0 ? new Set(a.linkCheck.downDates) : null));
   const dayCache = new Map<string, number>();
   // Rows come grouped by date or by ad: the last row's date usually answers without a lookup.
   let lastDate = "";
   let lastDay = 0;
   for (const row of snapshot.insights) {
     const i = adIndex.get(row.adId);
-    if (i === undefined) continue;
+    if (i === undefined || downDays[i]?.has(row.date)) continue;
     let day = lastDay;
     if (row.date !== lastDate) {
       const cached = dayCache.get(row.date);

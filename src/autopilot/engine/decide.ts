@@ -80,8 +80,19 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
   for (const set of cal.adSets) {
     if (set.status === "insufficient_data") continue;
     const members = set.adIndexes.map((i) => cal.ads[i]!);
-    const deliverable = members.filter((a) => a.deliverable);
-    let remaining = deliverable.length;
+    const running = members.filter((a) => a.deliverable);
+    let remaining = running.length;
+    // Ads whose landing page is down make nothing: pause them while a sibling's page works (it takes
+    // their spend), and turn them back on once the page is up. When every page is down, the budget
+    // step moves the money elsewhere and no ad is judged.
+    const deliverable = running.filter((a) => !linkDown(a));
+    if (deliverable.length === 0) remaining = 0;
+    for (const a of running) {
+      if (deliverable.length === 0 || !linkDown(a) || !mayAct(ctx, "pause", a.ad.id)) continue;
+      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
+      pausedAds.add(a.ad.id);
+      remaining--;
+    }
     // Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
     // rate: clicks pin the first down long before conversions pin down the second. Each ad against
     // the ad set's best (by posterior median of CTR × CVR): P(it converts worse per impression).
@@ -121,9 +132,28 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       }
     }
 
+    // Turn back on ads the engine paused while their landing page was down, now that it loads.
+    for (const a of members) {
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || !a.ad.linkCheck || linkDown(a)) continue;
+      const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+      if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED" || !mayAct(ctx, "unpause", a.ad.id)) continue;
+      const pausedOn = new Date((cal.today - Math.floor((snapshot.clock.now - lastPause.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
+      if (!a.ad.linkCheck.downDates.includes(pausedOn)) continue;
+      actions.push({
+        key: `unpause:${a.ad.id}`,
+        kind: "unpause",
+        rule: "broken_link",
+        change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+        reason: `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`,
+        evidence: evidenceOf(a.window, cal.settings.windowDays, null, null),
+        expectedEffect: null,
+      });
+      revivedAds.add(a.ad.id);
+    }
+
     // Revive ads the engine paused when late conversions show they were judged too early.
     for (const a of members) {
-      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED") continue;
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id) || linkDown(a)) continue;
       const records = ctx.history.get(a.ad.id);
       const lastPause = records?.filter((r) => r.field === "status").at(-1);
       if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
@@ -158,7 +188,7 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
       const now = quality[bestJ]!;
       let pick: { a: AdCalibration; p: number } | null = null;
       for (const a of members) {
-        if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id)) continue;
+        if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id) || linkDown(a)) continue;
         const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
         if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
         if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
@@ -184,6 +214,9 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
   return { actions, pausedAds, revivedAds };
 }
 
+/** Whether the caller's latest link check found the ad's landing page down. */
+const linkDown = (a: AdCalibration): boolean => a.ad.linkCheck?.down === true;
+
 /** Log CTR × CVR of a running ad, on its last 3 days' click-through when they had enough impressions (ads tire). */
 function currentQuality(a: AdCalibration): { mu: number; v: number } {
   const recent = a.recentCtr && a.recentCtr.alpha + a.recentCtr.beta > 500 ? a.recentCtr : a.ctr;
@@ -204,7 +237,7 @@ function paused(a: AdCalibration): { mu: number; v: number } {
   return { mu: c.mu + v.mu, v: c.v + v.v };
 }
 
-function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser", reason: string, evidence: Evidence): ProposedAction {
+function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser" | "broken_link", reason: string, evidence: Evidence): ProposedAction {
   const dailySpend = a.last7.spendMinor / 7;
   const lost = dailySpend * gammaMean(a.rate);
   const r = gammaInterval80(a.rate);
@@ -232,6 +265,8 @@ interface BudgetSlot {
   next: number;
   /** The ad set's curve going forward, or null to fall back on its conversions alone. */
   curve: LogCurve | null;
+  /** Log of the factor its curve is scaled by (landing pages down), 0 when none. */
+  logPenalty: number;
 }
 
 /** Log-normal approximation of an ad set's curve coefficient k (conversions/day ≈ k·spend^b): mean and variance of log k. */
@@ -342,7 +377,12 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     const s = set.adSet;
     if (s.status !== "ACTIVE" || !set.campaignActive || s.budget.kind !== "daily") continue;
     let live = false;
-    for (const i of set.adIndexes) if (isLive(cal.ads[i]!)) live = true;
+    let pageUp = false;
+    for (const i of set.adIndexes) {
+      if (!isLive(cal.ads[i]!)) continue;
+      live = true;
+      if (!linkDown(cal.ads[i]!)) pageUp = true;
+    }
     if (!live || set.status === "insufficient_data" || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
@@ -352,7 +392,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     const lo = Math.max(1, Math.ceil(ref * (1 - step)));
     const hi = Math.floor(ref * (1 + step));
     const curve = liveCurve(cal, cal.adSetIndex.get(s.id)!, isLive, accountCvr);
-    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current, curve });
+    // Every live ad's landing page down: the ad set converts a small share of what it would.
+    slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current, curve, logPenalty: pageUp ? 0 : Math.log(settings.brokenLinkEfficiency) });
   }
   if (slots.length === 0) return [];
 
@@ -395,13 +436,13 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const sd = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const c = slots[j]!.curve;
-    mu[j] = c ? c.mu : 0;
+    mu[j] = c ? c.mu + slots[j]!.logPenalty : 0;
     sd[j] = c ? Math.sqrt(c.v) : -1;
   }
   for (let m = 0; m < settings.thompsonSamples; m++) {
     let max = 0;
     for (let j = 0; j < n; j++) {
-      draws[j] = (sd[j]! >= 0 ? mu[j]! + sd[j]! * rng.normal() : Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve)))) * exponent;
+      draws[j] = (sd[j]! >= 0 ? mu[j]! + sd[j]! * rng.normal() : Math.log(Math.max(1e-300, sampleGamma(rng, slots[j]!.set.curve))) + slots[j]!.logPenalty) * exponent;
       if (j === 0 || draws[j]! > max) max = draws[j]!;
     }
     let sum = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, dateBefore, NOW } from "../../../test/autopilot/snapshots.ts";
+import { buildSnapshot, dateBefore, DAY_MS, NOW } from "../../../test/autopilot/snapshots.ts";
 import { calibrate } from "./calibration.ts";
 import { planAccount } from "./engine.ts";
 import { gammaMean } from "./stats.ts";
@@ -170,5 +170,52 @@ describe("guardrails", () => {
     const after = 10_000 + over.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + ((a.change.newValue as number) - (a.change.oldValue as number)), 0);
     expect(after).toBeLessThan(10_000);
     expect(over.actions.every((a) => a.kind !== "change_budget" || (a.change.newValue as number) <= (a.change.oldValue as number))).toBe(true);
+  });
+});
+
+describe("link checks", () => {
+  const withLinks = (snapshot: ReturnType<typeof buildSnapshot>, down: Record<string, { down: boolean; downDates: string[] }>) => ({
+    ...snapshot,
+    ads: snapshot.ads.map((a) => (down[a.id] ? { ...a, linkCheck: down[a.id]! } : { ...a, linkCheck: { down: false, downDates: [] } })),
+  });
+
+  it("pauses an ad whose landing page is down while a sibling's page works, and leaves its down days out of its estimates", () => {
+    const base = buildSnapshot(twoAdSets());
+    // a1's page failed today's check; the day before yesterday it was down too (its rows then show no purchases).
+    const downDate = dateBefore(2);
+    const insights = base.insights.map((r) => (r.adId === "a1" && r.date === downDate ? { ...r, conversions: 0, revenueMinor: 0 } : r));
+    const snapshot = withLinks({ ...base, insights }, { a1: { down: true, downDates: [downDate, dateBefore(0)] } });
+    const plan = planAccount(snapshot);
+    const pause = plan.actions.find((a) => a.change.objectId === "a1")!;
+    expect(pause).toMatchObject({ kind: "pause", rule: "broken_link", change: { field: "status", oldValue: "ACTIVE", newValue: "PAUSED" } });
+    expect(pause.reason).toMatch(/landing page did not load/);
+    expect(plan.actions.some((a) => a.change.objectId === "a2")).toBe(false);
+    // The day its page was down counts neither for nor against it.
+    const excluded = calibrate(snapshot).ads.find((a) => a.ad.id === "a1")!;
+    const clean = calibrate(withLinks(base, {})).ads.find((a) => a.ad.id === "a1")!;
+    expect(excluded.window.spendMinor).toBe(clean.window.spendMinor - base.insights.filter((r) => r.adId === "a1" && (r.date === downDate || r.date === dateBefore(0))).reduce((x, r) => x + r.spendMinor, 0));
+  });
+
+  it("keeps an ad set's ads on when every page is down, and moves its budget to the ad set whose pages work", () => {
+    // Without link checks the cheaper Lookalike set gains budget; with all its pages down it loses it.
+    const snapshot = withLinks(buildSnapshot(twoAdSets()), { a1: { down: true, downDates: [dateBefore(0)] }, a2: { down: true, downDates: [dateBefore(0)] } });
+    const plan = planAccount(snapshot);
+    expect(plan.actions.some((a) => a.kind === "pause")).toBe(false);
+    expect(plan.actions.find((a) => a.change.objectId === "s_lal")!.change).toMatchObject({ oldValue: 5000, newValue: 4000 });
+    expect(plan.actions.find((a) => a.change.objectId === "s_broad")!.change).toMatchObject({ oldValue: 5000, newValue: 6000 });
+  });
+
+  it("turns an ad it paused for a down page back on once the page loads, and not while it is still down", () => {
+    const base = buildSnapshot(twoAdSets());
+    const ads = base.ads.map((a) => (a.id === "a1" ? { ...a, status: "PAUSED" as const } : a));
+    const pausedAt = NOW - 2 * DAY_MS;
+    const history = [{ at: pausedAt, objectId: "a1", kind: "pause" as const, field: "status" as const, oldValue: "ACTIVE", newValue: "PAUSED", by: "autopilot" }];
+    const up = planAccount(withLinks({ ...base, ads, history }, { a1: { down: false, downDates: [dateBefore(2)] } }));
+    expect(up.actions.find((a) => a.change.objectId === "a1")).toMatchObject({ kind: "unpause", rule: "broken_link", change: { oldValue: "PAUSED", newValue: "ACTIVE" } });
+    const stillDown = planAccount(withLinks({ ...base, ads, history }, { a1: { down: true, downDates: [dateBefore(2), dateBefore(1), dateBefore(0)] } }));
+    expect(stillDown.actions.some((a) => a.change.objectId === "a1")).toBe(false);
+    // Paused on a day its page worked: that pause was about the ad, and stays.
+    const otherPause = planAccount(withLinks({ ...base, ads, history }, { a1: { down: false, downDates: [dateBefore(5)] } }));
+    expect(otherPause.actions.some((a) => a.change.objectId === "a1" && a.rule === "broken_link")).toBe(false);
   });
 });

@@ -50,7 +50,10 @@ const accountArb = fc
       });
       for (let k = 0; k < spec.ads; k++) {
         const adId = `${id}_a${k}`;
-        ads.push({ id: adId, adSetId: id, name: adId, status: rng.chance(0.8) ? "ACTIVE" : "PAUSED", reviewStatus: rng.chance(0.9) ? "APPROVED" : "DISAPPROVED" });
+        const ad: AdSnapshot = { id: adId, adSetId: id, name: adId, status: rng.chance(0.8) ? "ACTIVE" : "PAUSED", reviewStatus: rng.chance(0.9) ? "APPROVED" : "DISAPPROVED" };
+        // Some accounts run link checks: landing pages down now and on some recent days.
+        if (rng.chance(0.4)) ad.linkCheck = { down: rng.chance(0.4), downDates: [0, 1, 2, 3, 4].filter(() => rng.chance(0.3)).map(dateBefore) };
+        ads.push(ad);
         const rate = rng.logBetween(1 / 20_000, 1 / 300);
         for (let age = 0; age < 21; age++) {
           const spend = rng.int(0, Math.round(spec.budget / spec.ads) * 1.25);

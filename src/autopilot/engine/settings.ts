@@ -41,6 +41,8 @@ export interface EngineSettings {
   explorationFloor: number;
   /** Ad sets with fewer lag-adjusted conversions than this over the window keep their budget (too little data to move money on). */
   minBudgetConversions: number;
+  /** Share of its conversions an ad set keeps while every live ad's landing page is down (some buyers come back later): its curve is scaled by this. */
+  brokenLinkEfficiency: number;
   /** Posterior draws averaged into each allocation. */
   thompsonSamples: number;
   /** Budget moves smaller than this fraction are not worth a change. */
@@ -73,6 +75,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   rotateProbability: 0.8,
   explorationFloor: 0.25,
   minBudgetConversions: 0,
+  brokenLinkEfficiency: 0.05,
   thompsonSamples: 32,
   deadBand: 0.02,
   scaleProbability: 0.9,

@@ -41,6 +41,12 @@ export interface AdSnapshot {
   name: string;
   status: RunStatus;
   reviewStatus: ReviewStatus;
+  /**
+   * The caller's link check of the ad's destination URL (an HTTP request; optional). `down`: the
+   * latest check failed; `downDates`: the days a check failed, whose conversions say nothing about
+   * the ad itself (people clicked and could not buy), so the estimates leave them out.
+   */
+  linkCheck?: { down: boolean; downDates: readonly string[] };
 }
 
 /** One ad's delivery on one day, as reported so far (recent days' conversions are still arriving). */
@@ -181,7 +187,7 @@ export interface ExpectedEffect {
   spendPerDayMinor: number;
 }
 
-export type DecisionRule = "reallocate" | "scale_winner" | "cap_trim" | "pause_over_target" | "pause_loser" | "revive" | "fatigue";
+export type DecisionRule = "reallocate" | "scale_winner" | "cap_trim" | "pause_over_target" | "pause_loser" | "broken_link" | "revive" | "fatigue";
 
 export interface ProposedAction {
   /** Stable within a plan: the idempotency key's base. */
