@@ -1,28 +1,19 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { errors, GrantlineError } from "../../errors.ts";
+import { GrantlineError } from "../../errors.ts";
 import { systemContext } from "../../hub/context.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { cardPage, escapeHtml } from "../../oauth/pageStyle.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { listWorkspacesOfBusiness } from "./connect.repository.ts";
 import { CALLBACK_PATH, ConnectFlowError, FLOW_TTL_MS } from "./connect.service.ts";
-import { autopilotAccess } from "./routeAccess.ts";
+import { autopilotAccess, parseBody } from "./routeAccess.ts";
 
 /** The browser's side of a flow in progress; only the callback path ever sees it. */
 export const FLOW_COOKIE = "autopilot_oauth_flow";
 
 const createBody = z.object({ name: z.string().trim().min(1).max(200).optional() }).strict();
 const connectBody = z.object({ return_to: z.string().max(500).optional() }).strict();
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw errors.invalidParameter(`Invalid ${issue.path.join(".") || "body"}: ${issue.message}.`);
-  }
-  return parsed.data;
-}
 
 function withQuery(path: string, params: Record<string, string>): string {
   const url = new URL(path, "http://x");
@@ -58,7 +49,7 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
 
   app.post<Biz>("/autopilot/businesses/:businessId/workspaces", async (request) => {
     const { ctx } = await access.business(request, request.params.businessId);
-    const body = parse(createBody, request.body);
+    const body = parseBody(createBody, request.body);
     const businessId = request.params.businessId;
     const name = body.name ?? `${hub.engine.index.businesses.get(businessId) ?? "Business"} (${businessId})`;
     const view = await autopilot.workspaces.create(name, businessId);
@@ -69,7 +60,7 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
   type Ws = { Params: { ws: string } };
   app.post<Ws>("/autopilot/workspaces/:ws/connect", async (request, reply) => {
     const { workspace, who, ctx } = await access.workspace(request, request.params.ws);
-    const body = parse(connectBody, request.body);
+    const body = parseBody(connectBody, request.body);
     const started = await autopilot.connect.start(workspace.id, { initiatedBy: who, returnTo: body.return_to ?? null });
     const callback = new URL(started.callbackUrl);
     // Lax: the consent page's redirect back is a top-level navigation, which carries it.

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { z } from "zod";
 import { errors } from "../../errors.ts";
 import { authenticate } from "../../graph/graphAuth.ts";
 import { authorizeBusinessAdmin } from "../../hub/access/authorize.ts";
@@ -30,4 +31,14 @@ export function autopilotAccess(hub: Hub, autopilot: Autopilot) {
     return { ...admitted(ctx, found.business_id), workspace: found };
   };
   return { business, workspace };
+}
+
+/** A request body checked against its schema; the first problem becomes a Graph-style error. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw errors.invalidParameter(`Invalid ${issue.path.join(".") || "body"}: ${issue.message}.`);
+  }
+  return parsed.data;
 }

@@ -6,7 +6,7 @@ import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
-import { autopilotAccess } from "./routeAccess.ts";
+import { autopilotAccess, parseBody } from "./routeAccess.ts";
 
 const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
 const killBody = z.object({ on: z.boolean() }).strict();
@@ -18,15 +18,6 @@ const simulateBody = z
     account: z.string().regex(/^(act_)?\d+$/, "must be act_<id>").optional(),
   })
   .strict();
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw errors.invalidParameter(`Invalid ${issue.path.join(".") || "body"}: ${issue.message}.`);
-  }
-  return parsed.data;
-}
 
 /**
  * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval
@@ -50,7 +41,7 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   });
   app.post<Ws>("/autopilot/workspaces/:ws/settings", async (request) => {
     const { workspace, ctx } = await caller(request, request.params.ws);
-    const body = parse(settingsBody, request.body);
+    const body = parseBody(settingsBody, request.body);
     if (body.guardrails !== undefined) await autopilot.workspaces.setGuardrails(workspace.id, body.guardrails);
     if (body.mode !== undefined) await autopilot.workspaces.setMode(workspace.id, body.mode);
     await audit(ctx, workspace.business_id, "autopilot.settings", workspace.id, body);
@@ -58,7 +49,7 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   });
   app.post<Ws>("/autopilot/workspaces/:ws/kill_switch", async (request) => {
     const { workspace, ctx } = await caller(request, request.params.ws);
-    const body = parse(killBody, request.body);
+    const body = parseBody(killBody, request.body);
     const view = await autopilot.workspaces.setKillSwitch(workspace.id, body.on);
     await audit(ctx, workspace.business_id, body.on ? "autopilot.kill" : "autopilot.unkill", workspace.id, body);
     return view;
@@ -79,12 +70,12 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   });
   app.post<Ws>("/autopilot/workspaces/:ws/commands", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
-    return autopilot.commands.run(workspace.id, parse(commandBody, request.body).text);
+    return autopilot.commands.run(workspace.id, parseBody(commandBody, request.body).text);
   });
 
   app.post<Ws>("/autopilot/workspaces/:ws/simulate", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
-    return { data: await autopilot.impact.simulate(workspace.id, parse(simulateBody, request.body)) };
+    return { data: await autopilot.impact.simulate(workspace.id, parseBody(simulateBody, request.body)) };
   });
 
   type Act = { Params: { id: string } };
