@@ -36,6 +36,8 @@ const theme = createTheme({
   primaryShade: 8,
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   focusRing: "always",
+  // People who ask their system for less motion get dialogs and drawers without transitions.
+  respectReducedMotion: true,
   defaultRadius: "md",
 });
 

@@ -34,10 +34,15 @@ export async function ensureConsoleBuilt(): Promise<void> {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
+  // Every page asks for reduced motion, so dialogs and drawers open without a fade: axe judges
+  // colours as people see them once a dialog is open, not a half-transparent frame of its entrance.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options) => newContext({ reducedMotion: "reduce", ...options });
+  return browser;
 }
 
 export const PASSWORD = "correct horse battery staple";
@@ -104,13 +109,6 @@ interface AxeViolation {
 
 /** Runs axe-core in the page; returns serious and critical violations (the bar is none). */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  // A dialog or drawer still fading in has see-through text; colours are judged once it has settled.
-  // Endless ones (spinners) are left alone.
-  await page.evaluate(async () => {
-    type Running = { finished: Promise<unknown>; effect: { getComputedTiming(): { iterations: number } } | null };
-    const running: Running[] = (globalThis as any).document.getAnimations();
-    await Promise.all(running.filter((a) => Number.isFinite(a.effect?.getComputedTiming().iterations)).map((a) => a.finished.catch(() => undefined)));
-  });
   await page.addScriptTag({ path: path.resolve("node_modules/axe-core/axe.min.js") });
   const violations = await page.evaluate(async () => {
     const page = globalThis as any;
