@@ -18,6 +18,11 @@ export interface MessageAlert {
   repeats: number;
 }
 
+/** An alert's content in the snake_case shape both the Graph edge and the signed webhook body use. */
+export function alertContent(a: Omit<MessageAlert, "createdAt">) {
+  return { id: a.id, kind: a.kind, severity: a.severity, title: a.title, body: a.body, fields: a.fields, link: a.link, audit_entries: a.evidence, repeats: a.repeats };
+}
+
 /**
  * What one delivery sends: a single alert, or a digest of the alerts held back during quiet hours
  * or by the rate limit.

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { signatureOf } from "../hub/webhooks/webhookSignature.ts";
-import type { Channel, ChannelOutcome, ChannelTarget, NotificationMessage } from "./channel.ts";
+import { alertContent, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
 
 export const GRANTLINE_SIGNATURE_HEADER = "X-Grantline-Signature";
 export const GRANTLINE_TIMESTAMP_HEADER = "X-Grantline-Timestamp";
@@ -18,18 +18,7 @@ export function webhookBody(message: NotificationMessage): string {
     timestamp: Math.floor(message.sentAt / 1000),
     business: { id: message.businessId, name: message.businessName },
     digest: message.digest,
-    alerts: message.alerts.map((a) => ({
-      id: a.id,
-      kind: a.kind,
-      severity: a.severity,
-      title: a.title,
-      body: a.body,
-      fields: a.fields,
-      link: a.link,
-      audit_entries: a.evidence,
-      repeats: a.repeats,
-      created_time: new Date(a.createdAt).toISOString(),
-    })),
+    alerts: message.alerts.map((a) => ({ ...alertContent(a), created_time: new Date(a.createdAt).toISOString() })),
   });
 }
 

@@ -1,3 +1,4 @@
+import { alertContent } from "../../notify/channel.ts";
 import type { AlertView, ChannelView } from "../../notify/notification.service.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphObject } from "../graphTypes.ts";
@@ -23,16 +24,8 @@ function presentChannel(c: ChannelView): GraphObject {
 
 function presentAlert(a: AlertView): GraphObject {
   return {
-    id: a.id,
+    ...alertContent(a),
     source: a.source,
-    kind: a.kind,
-    severity: a.severity,
-    title: a.title,
-    body: a.body,
-    fields: a.fields,
-    link: a.link,
-    audit_entries: a.evidence,
-    repeats: a.repeats,
     created_time: graphTime(a.createdAt),
     deliveries: a.deliveries.map((d) => ({
       id: d.id,

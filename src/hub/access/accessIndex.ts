@@ -76,6 +76,19 @@ export type AccessPath =
 
 export type PartnerPath = Extract<AccessPath, { kind: "partner_assignment" }>;
 
+/** A partner's assignment on a shared asset: it gives the tasks both the share and the assignment allow. */
+function partnerAssignmentPath(entry: AssignmentEntry, share: ShareEntry): PartnerPath {
+  return {
+    kind: "partner_assignment",
+    businessId: entry.businessId,
+    shareId: share.id,
+    assignmentId: entry.id,
+    shareMask: share.mask,
+    assignmentMask: entry.mask,
+    mask: entry.mask & share.mask,
+  };
+}
+
 export class AccessIndex {
   readonly businesses = new Map<string, string>();
   readonly principals = new Map<string, PrincipalEntry>();
@@ -313,15 +326,7 @@ export class AccessIndex {
       }
       const share = this.sharesByAsset.get(assetId)?.get(entry.businessId);
       if (!share || !shareLive(share, now)) continue;
-      out.push({
-        kind: "partner_assignment",
-        businessId: entry.businessId,
-        shareId: share.id,
-        assignmentId: entry.id,
-        shareMask: share.mask,
-        assignmentMask: entry.mask,
-        mask: entry.mask & share.mask,
-      });
+      out.push(partnerAssignmentPath(entry, share));
     }
     return out.filter((p) => p.mask !== 0);
   }
@@ -355,18 +360,7 @@ export class AccessIndex {
         if (entry.businessId === asset.ownerId || !roles.has(entry.businessId)) continue;
         const share = shares?.get(entry.businessId);
         if (!share || !shareLive(share, now) || (entry.mask & share.mask) === 0) continue;
-        out.push({
-          principalId,
-          path: {
-            kind: "partner_assignment",
-            businessId: entry.businessId,
-            shareId: share.id,
-            assignmentId: entry.id,
-            shareMask: share.mask,
-            assignmentMask: entry.mask,
-            mask: entry.mask & share.mask,
-          },
-        });
+        out.push({ principalId, path: partnerAssignmentPath(entry, share) });
       }
     }
     // Stable, so one principal's paths keep the order `paths` gives them.
