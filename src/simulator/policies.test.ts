@@ -41,6 +41,29 @@ describe("baseline policies", () => {
     expect(JSON.stringify(runPolicy(scenario, rulesPolicy()).results)).toBe(JSON.stringify(runPolicy(scenario, rulesPolicy()).results));
   });
 
+  it("a scenario with history runs those days first: policies see them, only the days after count", () => {
+    const launch = buildScenario("seasonal_spike", 3);
+    const aged = buildScenario("seasonal_spike", 3, 14);
+    const firstSeen: Observation[] = [];
+    const run = runPolicy(aged, { name: "watch", decide: (obs) => (firstSeen.push(obs), []) }, 10);
+    // The first evening the policy sees is the run's first day, with the 14 days before it in its rows.
+    expect(firstSeen[0]!.dayIndex).toBe(14);
+    expect(new Set(firstSeen[0]!.rows.map((r) => r.dayIndex)).size).toBe(15);
+    expect(run.results.map((d) => d.dayIndex)).toEqual(Array.from({ length: 10 }, (_, i) => 14 + i));
+    // The run's days keep their calendar dates and the sale keeps its place in the run.
+    expect(run.results[0]!.date).toBe(runPolicy(launch, staticPolicy, 1).results[0]!.date);
+    expect(aged.world.market.events[0]).toMatchObject({ startDay: launch.world.market.events[0]!.startDay + 14 });
+    expect(run.capViolations).toEqual([]);
+  });
+
+  it("history keeps lifetime budgets and spend caps at their pace, so static breaks no cap", () => {
+    for (const name of ["scaling_brand", "small_shop"] as const) {
+      const aged = buildScenario(name, 2, 28);
+      expect(runPolicy(aged, staticPolicy).capViolations).toEqual([]);
+      expect(runPolicy(aged, rulesPolicy()).capViolations).toEqual([]);
+    }
+  });
+
   it.each(SCENARIO_NAMES)("the oracle has headroom over static in %s", (name) => {
     const report = scenarioReport(name);
     expect(report.headroom).toBeGreaterThan(1);

@@ -27,6 +27,11 @@ export interface Scenario {
   /** The advertiser's target cost per purchase. */
   targetCpaMinor: number;
   world: World;
+  /**
+   * Days the account ran unchanged before the run (0 for a launch): they are simulated first, every
+   * policy sees their insights (what a calibration scan reads) and only the days after them count.
+   */
+  historyDays?: number;
 }
 
 export interface ObservedAdSet {
@@ -196,20 +201,29 @@ function totalsOf(results: readonly DayResult[]): RunTotals {
 export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.days): RunReport {
   const world = structuredClone(scenario.world);
   const state = initialState(world);
+  const history = scenario.historyDays ?? 0;
+  const seen: DayResult[] = [];
+  for (let d = 0; d < history; d++) seen.push(simulateDay(world, state, d, dayRng(world, d)));
   const results: DayResult[] = [];
   const capViolations: CapViolation[] = [];
   const adSetOfAd = new Map(world.ads.map((a) => [a.id, a.adSetId]));
   const siteByUrl = new Map(world.sites.map((site) => [site.url, site]));
   const accountSpent = new Map<string, number>();
   const adSetSpent = new Map<string, number>();
+  for (const day of seen)
+    for (const set of day.adSets) {
+      adSetSpent.set(set.adSetId, (adSetSpent.get(set.adSetId) ?? 0) + set.spendMinor);
+      accountSpent.set(set.accountId, (accountSpent.get(set.accountId) ?? 0) + set.spendMinor);
+    }
   let changesApplied = 0;
   let expectedConversions = 0;
   let oracleExpectedConversions = 0;
 
-  for (let d = 0; d < days; d++) {
+  for (let d = history; d < history + days; d++) {
     const ctx = expectationContext(world, state, d);
     const day = simulateDay(world, state, d, dayRng(world, d));
     results.push(day);
+    seen.push(day);
 
     const spendByAd = new Float64Array(world.ads.length);
     const adIndex = new Map(world.ads.map((a, i) => [a.id, i]));
@@ -248,7 +262,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
         budget: { ...s.budget },
       })),
       ads: world.ads.map((a, i) => ({ id: a.id, adSetId: a.adSetId, status: a.status, reviewStatus: state.ads[i]!.reviewStatus, destinationDown: isSiteDown(siteByUrl.get(a.destinationUrl), d) })),
-      rows: results.flatMap((r) => r.ads.map((a) => ({ ...toInsightRow(a, d), dayIndex: r.dayIndex, adSetId: adSetOfAd.get(a.adId)! }))),
+      rows: seen.flatMap((r) => r.ads.map((a) => ({ ...toInsightRow(a, d), dayIndex: r.dayIndex, adSetId: adSetOfAd.get(a.adId)! }))),
     };
     const touched = new Set<string>();
     for (const change of policy.decide(observation)) {

@@ -1,4 +1,5 @@
 import { runPolicy, rulesPolicy, staticPolicy, type RunTotals, type Scenario } from "./policies.ts";
+import type { DayWindow, SimBudget, World } from "./market.ts";
 import { generateWorld, type WorldSpec } from "./worldBuilder.ts";
 
 /**
@@ -120,16 +121,45 @@ const DEFINITIONS = {
 export type ScenarioName = keyof typeof DEFINITIONS;
 export const SCENARIO_NAMES = Object.keys(DEFINITIONS) as ScenarioName[];
 
-/** A fresh copy of a named scenario; `seed` overrides its own. */
-export function buildScenario(name: ScenarioName, seed?: number): Scenario {
+/**
+ * A fresh copy of a named scenario; `seed` overrides its own. With `historyDays`, the account has
+ * already run that long, unchanged, when the run starts: the world is moved that many days later
+ * (its calendar, events, outages, disapprovals and lifetime budgets keep their place relative to the
+ * run, and lifetime budgets and spend caps grow by what the extra days spend at the same pace).
+ */
+export function buildScenario(name: ScenarioName, seed?: number, historyDays = 0): Scenario {
   const definition: ScenarioDefinition = DEFINITIONS[name];
   const chosen = seed ?? definition.seed;
+  const world = generateWorld(definition.spec, chosen);
   return {
     name,
     seed: chosen,
     days: definition.days,
     targetCpaMinor: definition.targetCpaMinor,
-    world: generateWorld(definition.spec, chosen),
+    world: historyDays > 0 ? withHistory(world, historyDays) : world,
+    ...(historyDays > 0 ? { historyDays } : {}),
+  };
+}
+
+function withHistory(world: World, h: number): World {
+  const later = <T extends DayWindow>(w: T): T => ({ ...w, startDay: w.startDay + h, endDay: w.endDay + h });
+  const start = new Date(`${world.startDate}T00:00:00Z`);
+  start.setUTCDate(start.getUTCDate() - h);
+  const paceOf = (budget: SimBudget) => (budget.kind === "daily" ? budget.amountMinor : budget.amountMinor / (budget.endDay + 1));
+  const adSets = world.adSets.map((s) =>
+    s.budget.kind === "daily" ? s : { ...s, budget: { kind: "lifetime" as const, amountMinor: Math.round(paceOf(s.budget) * (s.budget.endDay + 1 + h)), endDay: s.budget.endDay + h } },
+  );
+  const accountOfCampaign = new Map(world.campaigns.map((c) => [c.id, c.accountId]));
+  const dailyPace = new Map<string, number>();
+  for (const s of world.adSets) dailyPace.set(accountOfCampaign.get(s.campaignId)!, (dailyPace.get(accountOfCampaign.get(s.campaignId)!) ?? 0) + paceOf(s.budget));
+  return {
+    ...world,
+    startDate: start.toISOString().slice(0, 10),
+    accounts: world.accounts.map((a) => (a.spendCapMinor === null ? a : { ...a, spendCapMinor: a.spendCapMinor + Math.round((dailyPace.get(a.id) ?? 0) * h) })),
+    adSets,
+    ads: world.ads.map((a) => (a.truth.disapprovalDay === null ? a : { ...a, truth: { ...a.truth, disapprovalDay: a.truth.disapprovalDay + h } })),
+    sites: world.sites.map((site) => ({ ...site, downWindows: site.downWindows.map(later) })),
+    market: { ...world.market, events: world.market.events.map(later) },
   };
 }
 

@@ -21,6 +21,19 @@ describe("grantline autopilot bench", { timeout: 180_000 }, () => {
     expect(Math.abs(autopilot.spend / fixed.spend - 1)).toBeLessThan(0.02);
     expect(autopilot.conversions).toBeGreaterThan(fixed.conversions);
     expect(oracle.expected_conversions).toBeGreaterThan(autopilot.expected_conversions);
+    // What learning costs: the oracle acting only from day 3, 5 or 7 captures less the later it starts.
+    const cost = result.reference.learning_cost as { from_day: number; capture: number }[];
+    expect(cost.map((c) => c.from_day)).toEqual([3, 5, 7]);
+    expect(cost[0]!.capture).toBeGreaterThan(cost[2]!.capture);
+  });
+
+  it("--history-days starts the run after days every policy sees", async () => {
+    const { stdout } = await runGrantline({}, "autopilot", "bench", "--seed", "2", "--days", "10", "--history-days", "14", "--json");
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ seed: 2, days: 10, history_days: 14, cap_violations: 0 });
+    expect(result.policies.autopilot.changes).toBeGreaterThan(0);
+    const failed = await runGrantline({}, "autopilot", "bench", "--seed", "1", "--days", "3", "--history-days", "-1").catch((e: { code: number; stderr: string }) => e);
+    expect((failed as { stderr: string }).stderr).toMatch(/a whole number from 0 to 365/);
   });
 
   it("runs the default scenario without --scenario, and refuses an unknown one", async () => {

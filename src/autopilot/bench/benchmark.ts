@@ -16,7 +16,16 @@
  * `capture` = (autopilot − static) ÷ (oracle − static) in expected conversions: the noise-free
  * value of each run's own daily allocations, so luck in the conversion draws does not count.
  *
- * `reference` keeps two figures outside the bars, for context: the per-day best split of static's
+ * `reference.learning_cost` is what any learner is up against: the same clairvoyant oracle, but
+ * acting only from day 3, 5 or 7 (static before), as if it had needed that many days of data to
+ * know what it knows. Its capture is the bar a policy would clear by learning everything perfectly
+ * in that many days.
+ *
+ * With `historyDays`, the accounts have already run that long, unchanged, when the run starts:
+ * every policy sees those days' insights (what Autopilot's calibration scan reads) and only the days
+ * after them count.
+ *
+ * `reference` also keeps two figures outside the bars, for context: the per-day best split of static's
  * spend with no step limit (evaluated on static's own market state, so it is neither reachable under
  * the step limit nor a strict upper bound: concentrated spend leaves learning sooner than static's
  * does), and the rules baseline without the cap (it raises budgets without limit).
@@ -44,6 +53,8 @@ export interface BenchResult {
   seed: number;
   days: number;
   scenario: string;
+  /** Days the accounts ran before the run (0: a launch). */
+  history_days: number;
   policies: { static: PolicyTotals; rules: PolicyTotals; autopilot: PolicyTotals; oracle: PolicyTotals };
   /** Autopilot's breaches: simulator caps (account spend cap, lifetime, daily overspend) and its guardrails. */
   cap_violations: number;
@@ -51,6 +62,8 @@ export interface BenchResult {
   capture: number | null;
   /** Context outside the bars: the step-free per-day oracle and the uncapped rules. */
   reference: {
+    /** Capture of the clairvoyant oracle when it acts only from day N (static before). */
+    learning_cost: { from_day: number; capture: number | null }[];
     oracle_unstepped_expected_conversions: number;
     capture_of_unstepped: number | null;
     rules_uncapped: PolicyTotals;
@@ -128,22 +141,29 @@ export function auditGuardrails(scenario: Scenario, run: RunReport, dailyCapRati
   return breaches;
 }
 
+/** Days after which the learning-cost references start acting. */
+export const LEARNING_DAYS = [3, 5, 7];
+
 export interface BenchOptions {
   seed: number;
   days: number;
   scenario?: ScenarioName;
+  /** Days the accounts ran unchanged before the run, seen by every policy (0: a launch). */
+  historyDays?: number;
   autopilot?: AutopilotPolicyOptions;
 }
 
 export function runAutopilotBench(options: BenchOptions): BenchResult {
   const name = options.scenario ?? DEFAULT_BENCH_SCENARIO;
-  const scenario = buildScenario(name, options.seed);
+  const scenario = buildScenario(name, options.seed, options.historyDays ?? 0);
   const days = options.days;
   const staticRun = runPolicy(scenario, staticPolicy, days);
   const rulesRun = runPolicy(scenario, cappedRulesPolicy(), days);
   const autoRun = runPolicy(scenario, autopilotPolicy(options.autopilot), days);
   const oracleRun = runPolicy(scenario, steppedOraclePolicy(scenario), days);
   const uncappedRules = runPolicy(scenario, rulesPolicy(), days);
+  const history = scenario.historyDays ?? 0;
+  const delayed = LEARNING_DAYS.filter((n) => n < days).map((n) => ({ n, run: runPolicy(scenario, steppedOraclePolicy(scenario, { fromDay: history + n }), days) }));
   const breaches = auditGuardrails(scenario, autoRun, options.autopilot?.dailyCapRatio ?? 1);
   const share = (run: RunReport, best: number) => {
     const gain = best - staticRun.expectedConversions;
@@ -153,10 +173,12 @@ export function runAutopilotBench(options: BenchOptions): BenchResult {
     seed: options.seed,
     days,
     scenario: name,
+    history_days: history,
     policies: { static: totalsOf(staticRun), rules: totalsOf(rulesRun), autopilot: totalsOf(autoRun), oracle: totalsOf(oracleRun) },
     cap_violations: autoRun.capViolations.length + breaches.length,
     capture: share(autoRun, oracleRun.expectedConversions),
     reference: {
+      learning_cost: delayed.map(({ n, run }) => ({ from_day: n, capture: share(run, oracleRun.expectedConversions) })),
       oracle_unstepped_expected_conversions: Math.round(staticRun.oracleExpectedConversions * 10) / 10,
       capture_of_unstepped: share(autoRun, staticRun.oracleExpectedConversions),
       rules_uncapped: totalsOf(uncappedRules),

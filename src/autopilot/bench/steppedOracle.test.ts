@@ -86,6 +86,19 @@ describe("the benchmark's reference policies", () => {
     expect(emitted).toBeGreaterThan(0);
   });
 
+  it("the oracle acting from day N leaves the first N evenings to static, then gains; later starts gain less", () => {
+    const scenario = buildScenario("many_weak_ads", 4);
+    const fixed = runPolicy(scenario, staticPolicy, 20);
+    const runs = [0, 3, 7].map((fromDay) => runPolicy(scenario, steppedOraclePolicy(scenario, { fromDay }), 20));
+    // Nothing changes before its first evening, so its first days are static's, draw for draw.
+    expect(JSON.stringify(runs[2]!.results.slice(0, 8))).toBe(JSON.stringify(fixed.results.slice(0, 8)));
+    expect(JSON.stringify(runs[2]!.results.slice(0, 9))).not.toBe(JSON.stringify(fixed.results.slice(0, 9)));
+    const gains = runs.map((r) => r.expectedConversions - fixed.expectedConversions);
+    expect(gains[2]!).toBeGreaterThan(0);
+    expect(gains[0]!).toBeGreaterThan(gains[1]!);
+    expect(gains[1]!).toBeGreaterThan(gains[2]!);
+  });
+
   it("capped rules never raise an account's daily budgets above their starting sum, where plain rules do", () => {
     const scenario = buildScenario("many_weak_ads", 1);
     const capped = runPolicy(scenario, cappedRulesPolicy(), 20);

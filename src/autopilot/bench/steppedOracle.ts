@@ -23,6 +23,8 @@ export interface SteppedOracleOptions {
   concentrate?: boolean;
   /** Move budget between ad sets (default true). */
   reallocate?: boolean;
+  /** First day (index) on which it acts; before it, it watches like static (default 0). */
+  fromDay?: number;
 }
 
 /** Budgets per ad set that maximise Σ k_j·S_j^b_j subject to Σ S_j = pool (water-filling on λ). */
@@ -98,6 +100,7 @@ export function steppedOraclePolicy(scenario: Scenario, options: SteppedOracleOp
         simulateDay(world, state, simulated, dayRng(world, simulated));
         simulated++;
       }
+      if (obs.dayIndex < (options.fromDay ?? 0)) return [];
       const tomorrow = obs.dayIndex + 1;
       // Every ad's value tomorrow as if it were on: statuses are set aside for the context.
       const statuses: RunStatus[] = world.ads.map((a) => a.status);
