@@ -449,6 +449,7 @@ export interface Database {
   autopilot_insights: AutopilotInsightsTable;
   autopilot_actions: AutopilotActionsTable;
   autopilot_alerts: AutopilotAlertsTable;
+  autopilot_link_checks: AutopilotLinkChecksTable;
   autopilot_oauth_clients: AutopilotOAuthClientsTable;
   autopilot_oauth_flows: AutopilotOAuthFlowsTable;
 }
@@ -784,6 +785,19 @@ export interface AutopilotAlertsTable {
   details_json: string;
   delivery_json: string | null;
   created_at: number;
+}
+
+/** One landing-page check Autopilot's monitor made for a connection. */
+export interface AutopilotLinkChecksTable {
+  id: string;
+  connection_id: string;
+  url: string;
+  checked_at: number;
+  /** The account's calendar day of the check, YYYY-MM-DD. */
+  date: string;
+  ok: number;
+  status: number | null;
+  error: string | null;
 }
 
 /** Autopilot's registration as an OAuth client of an authorization server (the hub, or Meta). */

@@ -4,6 +4,7 @@ import type {
   AutopilotAlertsTable,
   AutopilotConnectionsTable,
   AutopilotInsightsTable,
+  AutopilotLinkChecksTable,
   AutopilotScansTable,
   AutopilotWorkspacesTable,
 } from "../../store/schema.ts";
@@ -14,6 +15,7 @@ export type ScanRow = AutopilotScansTable;
 export type InsightRow = AutopilotInsightsTable;
 export type ActionRow = AutopilotActionsTable;
 export type AlertRow = AutopilotAlertsTable;
+export type LinkCheckRow = AutopilotLinkChecksTable;
 
 export async function insertWorkspace(db: Executor, row: WorkspaceRow): Promise<void> {
   await db.insertInto("autopilot_workspaces").values(row).execute();
@@ -165,4 +167,15 @@ export async function findAlertSince(db: Executor, workspaceId: string, dedupKey
 
 export async function listAlerts(db: Executor, workspaceId: string, limit = 100): Promise<AlertRow[]> {
   return db.selectFrom("autopilot_alerts").selectAll().where("workspace_id", "=", workspaceId).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/** Records a landing-page check and forgets the connection's checks older than `keepSince`. */
+export async function insertLinkCheck(db: Executor, row: LinkCheckRow, keepSince: number): Promise<void> {
+  await db.insertInto("autopilot_link_checks").values(row).execute();
+  await db.deleteFrom("autopilot_link_checks").where("connection_id", "=", row.connection_id).where("checked_at", "<", keepSince).execute();
+}
+
+export async function linkChecksSince(db: Executor, connectionId: string, since: number): Promise<LinkCheckRow[]> {
+  const rows = await db.selectFrom("autopilot_link_checks").selectAll().where("connection_id", "=", connectionId).where("checked_at", ">=", since).orderBy("checked_at").execute();
+  return rows.map((r) => ({ ...r, checked_at: Number(r.checked_at) }));
 }

@@ -1,4 +1,5 @@
 import { planAccount } from "../engine/engine.ts";
+import { accountClock } from "./accountTime.ts";
 import { money } from "../engine/explain.ts";
 import type * as Engine from "../engine/types.ts";
 import type { AccountSnapshot, ActionKind, Guardrails, Plan, PlanItem, Planner } from "./planner.ts";
@@ -36,13 +37,13 @@ export function toEngineGuardrails(g: Guardrails, mode: AccountSnapshot["mode"] 
 
 export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
   const writes = s.capabilities.includes("ads_management");
-  const date = new Date(s.now);
+  const { today, hour } = accountClock(s.now, s.timeZone);
   const spentByAdSet = new Map<string, number>();
   for (const d of s.daily) spentByAdSet.set(d.adSetId, (spentByAdSet.get(d.adSetId) ?? 0) + d.spend);
   return {
     accountId: `act_${s.accountId}`,
     currency: s.currency,
-    clock: { now: s.now, today: date.toISOString().slice(0, 10), hour: date.getUTCHours() },
+    clock: { now: s.now, today, hour },
     campaigns: s.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status === "ACTIVE" ? "ACTIVE" : "PAUSED" })),
     adSets: s.adSets.map((a) => ({
       id: a.id,
@@ -60,6 +61,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
       name: a.name,
       status: a.status === "ACTIVE" ? "ACTIVE" : "PAUSED",
       reviewStatus: a.effectiveStatus === "DISAPPROVED" ? "DISAPPROVED" : a.effectiveStatus === "WITH_ISSUES" ? "WITH_ISSUES" : a.effectiveStatus === "PENDING_REVIEW" ? "PENDING_REVIEW" : "APPROVED",
+      ...(a.linkCheck ? { linkCheck: a.linkCheck } : {}),
     })),
     insights: s.daily.map((d) => ({ adId: d.adId, date: d.date, impressions: d.impressions, clicks: d.clicks, spendMinor: d.spend, conversions: d.conversions, revenueMinor: d.revenue })),
     guardrails: toEngineGuardrails(s.guardrails, s.mode, s.killSwitch),

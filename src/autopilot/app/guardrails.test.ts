@@ -14,6 +14,7 @@ function account(guardrails: Partial<Guardrails> = {}, history: AccountSnapshot[
     accountId: "1",
     accountName: "Acme",
     currency: "USD",
+    timeZone: "UTC",
     lastDate: new Date(NOW - 86_400_000).toISOString().slice(0, 10),
     campaigns: [{ id: "c1", name: "Summer", status: "ACTIVE" }],
     adSets: [

@@ -1,7 +1,9 @@
 import { raiseAlert } from "./alerts.ts";
 import type { ActionService, ExecutionResult } from "./action.service.ts";
 import { money } from "./actionLog.ts";
-import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
+import { newId } from "../../ids.ts";
+import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
+import { insertLinkCheck, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { detectIntradaySpike, detectSpike, type AnomalyResult, type IntradayResult } from "./anomaly.ts";
 import type { GraphClient } from "./graphClient.ts";
@@ -16,6 +18,8 @@ const DAY_MS = 86_400_000;
 const HOURLY = "hourly_stats_aggregated_by_advertiser_time_zone";
 /** Tokens expiring within this time are reported. */
 const TOKEN_WARNING_MS = 7 * DAY_MS;
+/** Landing-page checks are kept this long (the engine reads the last 28 days). */
+const LINK_CHECK_KEEP_MS = 35 * DAY_MS;
 
 export interface MonitorReport {
   connection: string;
@@ -66,11 +70,11 @@ export class MonitorService {
    * Today's hourly spend so far and that of the last two weeks, read live with Meta's hourly
    * breakdown, checked hour for hour; undefined before the first hour of the day is over.
    */
-  private async intraday(client: GraphClient, connection: ConnectionRow, now: number): Promise<(IntradayResult & { currency: string }) | undefined> {
-    const hours = new Date(now).getUTCHours();
+  private async intraday(client: GraphClient, connection: ConnectionRow, now: number, timeZone: string): Promise<(IntradayResult & { currency: string }) | undefined> {
+    // Hours of the account's own day, as the hourly breakdown reports them.
+    const { today, hour: hours } = accountClock(now, timeZone);
     if (hours === 0) return undefined;
-    const today = new Date(now).toISOString().slice(0, 10);
-    const since = new Date(now - 14 * DAY_MS).toISOString().slice(0, 10);
+    const since = addDays(today, -14);
     const rows = await client.getAll<{ date_start: string; spend?: string; account_currency?: string; [HOURLY]?: string }>(`act_${connection.ad_account_id}/insights`, {
       level: "account",
       breakdowns: HOURLY,
@@ -149,8 +153,12 @@ export class MonitorService {
     }
 
     // Spend spikes within the day, from live hourly insights.
+    let timeZone = "UTC";
     try {
-      report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", (client) => this.intraday(client, connection, now));
+      report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", async (client) => {
+        timeZone = zoneOrUtc((await client.get<{ timezone_name?: string }>(`act_${connection.ad_account_id}`, { fields: "timezone_name" })).timezone_name);
+        return this.intraday(client, connection, now, timeZone);
+      });
       const today = report.spend_today;
       if (today?.spike) {
         const currency = today.currency;
@@ -208,6 +216,13 @@ export class MonitorService {
     for (const [url, affected] of byUrl) {
       const result = await checkUrl(url, { ...DEFAULT_URL_CHECK, ...this.deps.urlCheck, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) });
       report.urls.push({ ...result, ads: affected.map((a) => a.id) });
+      // The engine reads these: days a page was down say nothing about its ads, and ads paused for
+      // a broken page are turned back on once it loads.
+      await insertLinkCheck(
+        this.deps.db,
+        { id: newId(), connection_id: connection.id, url, checked_at: now, date: accountClock(now, timeZone).today, ok: result.ok ? 1 : 0, status: result.status, error: result.error ?? null },
+        now - LINK_CHECK_KEEP_MS,
+      );
       if (result.ok) continue;
       await alert({
         kind: "url_down",

@@ -1,11 +1,10 @@
 import { errors } from "../../errors.ts";
+import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
 import { describeChange } from "./actionLog.ts";
 import { listActions, type ConnectionRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
-
-const DAY_MS = 86_400_000;
 
 export interface PerformanceDay {
   date: string;
@@ -45,7 +44,6 @@ interface InsightsRow {
 }
 
 const purchases = (list: InsightsRow["actions"]) => Number(list?.find((a) => a.action_type === "purchase")?.value ?? 0);
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Spend, purchases, CPA and ROAS per day of each connected account, read live through the Graph with
@@ -61,28 +59,33 @@ export class PerformanceService {
     if (!Number.isInteger(days) || days < 1 || days > 90) throw errors.invalidParameter("days must be a whole number from 1 to 90.");
     const workspace = await this.workspaces.require(workspaceIdOrName);
     const now = this.deps.now();
-    const since = isoDay(now - (days - 1) * DAY_MS);
-    const until = isoDay(now);
     const confirmed = await listActions(this.deps.db, workspace.id, { states: ["CONFIRMED"], limit: 500 });
     const out: ConnectionPerformance[] = [];
     for (const connection of await this.workspaces.connections(workspace.id)) {
+      const { timeZone, ...performance } = await this.read(connection, now, days);
+      // Days in the account's time zone, once it is known; the change markers fall on the same days.
+      const dayOf = (ms: number) => accountClock(ms, timeZone).today;
+      const since = addDays(dayOf(now), -(days - 1));
       out.push({
         connection: connection.id,
         ad_account_id: `act_${connection.ad_account_id}`,
-        ...(await this.read(connection, since, until)),
+        ...performance,
         changes: confirmed
-          .filter((a) => a.connection_id === connection.id && a.executed_at !== null && isoDay(a.executed_at) >= since)
-          .map((a) => ({ date: isoDay(a.executed_at!), action_id: a.id, text: describeChange(a, "done"), approved_by: a.approved_by }))
+          .filter((a) => a.connection_id === connection.id && a.executed_at !== null && dayOf(a.executed_at) >= since)
+          .map((a) => ({ date: dayOf(a.executed_at!), action_id: a.id, text: describeChange(a, "done"), approved_by: a.approved_by }))
           .reverse(),
       });
     }
     return out;
   }
 
-  private async read(connection: ConnectionRow, since: string, until: string): Promise<{ currency: string | null; days: PerformanceDay[]; error: string | null }> {
-    if (connection.status !== "active") return { currency: null, days: [], error: `act_${connection.ad_account_id} needs attention; reconnect it to see its results.` };
+  private async read(connection: ConnectionRow, now: number, dayCount: number): Promise<{ currency: string | null; days: PerformanceDay[]; error: string | null; timeZone: string }> {
+    if (connection.status !== "active") return { currency: null, days: [], error: `act_${connection.ad_account_id} needs attention; reconnect it to see its results.`, timeZone: "UTC" };
     return this.workspaces.withClient(connection, "reading performance for the charts", async (client) => {
-      const account = await client.get<{ currency?: string }>(`act_${connection.ad_account_id}`, { fields: "currency" });
+      const account = await client.get<{ currency?: string; timezone_name?: string }>(`act_${connection.ad_account_id}`, { fields: "currency,timezone_name" });
+      const timeZone = zoneOrUtc(account.timezone_name);
+      const until = accountClock(now, timeZone).today;
+      const since = addDays(until, -(dayCount - 1));
       const rows = await client.getAll<InsightsRow>(`act_${connection.ad_account_id}/insights`, {
         time_increment: 1,
         time_range: { since, until },
@@ -97,11 +100,11 @@ export class PerformanceService {
           return { date: r.date_start, spend, conversions, revenue, cpa: conversions > 0 ? spend / conversions : null, roas: spend > 0 ? revenue / spend : null };
         })
         .sort((a, b) => a.date.localeCompare(b.date));
-      return { currency: account.currency ?? null, days, error: null };
+      return { currency: account.currency ?? null, days, error: null, timeZone };
     }).catch((error: unknown) => {
       // One account's failure is reported on its chart; the others still show.
-      if (error instanceof GraphApiError) return { currency: null, days: [], error: `The Graph refused to give the results: ${error.userMsg ?? error.message}` };
-      if (error instanceof GraphTransportError || error instanceof RateLimitBackoff) return { currency: null, days: [], error: error.message };
+      if (error instanceof GraphApiError) return { currency: null, days: [], error: `The Graph refused to give the results: ${error.userMsg ?? error.message}`, timeZone: "UTC" };
+      if (error instanceof GraphTransportError || error instanceof RateLimitBackoff) return { currency: null, days: [], error: error.message, timeZone: "UTC" };
       throw error;
     });
   }

@@ -55,6 +55,8 @@ export interface SnapshotAd {
   effectiveStatus: string;
   reviewFeedback?: Record<string, string> | undefined;
   linkUrl?: string | undefined;
+  /** The monitor's checks of its landing page: down at the latest check, and the days it failed one. */
+  linkCheck?: { down: boolean; downDates: string[] } | undefined;
 }
 
 export interface SnapshotDay {
@@ -87,6 +89,8 @@ export interface AccountSnapshot {
   accountId: string;
   accountName: string;
   currency: string;
+  /** The account's IANA time zone: its days and hours. */
+  timeZone: string;
   /** The last full day of data (yesterday in the account's zone when scanned). */
   lastDate: string;
   campaigns: { id: string; name: string; status: string }[];

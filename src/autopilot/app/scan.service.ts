@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
 import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
@@ -17,7 +18,7 @@ export interface ScanProgress {
 
 /** The ad account's objects as a scan read them through the Graph. */
 export interface ScannedObjects {
-  account: { id: string; name: string; currency: string };
+  account: { id: string; name: string; currency: string; timezone_name?: string };
   campaigns: { id: string; name: string; status: string; effective_status: string }[];
   adSets: { id: string; name: string; campaign_id: string; status: string; effective_status: string; daily_budget?: string; lifetime_budget?: string; end_time?: string }[];
   ads: { id: string; name: string; adset_id: string; campaign_id: string; status: string; effective_status: string; creative?: { id: string }; ad_review_feedback?: { global: Record<string, string> } }[];
@@ -113,6 +114,7 @@ export class ScanService {
     const days = options.days ?? 90;
     if (!Number.isInteger(days) || days < 1 || days > 400) throw errors.invalidParameter("days must be a whole number from 1 to 400.");
     const now = this.deps.now();
+    // In UTC until the account's time zone is read.
     const until = dateOf(now - DAY_MS);
     const since = dateOf(now - days * DAY_MS);
     const scan: ScanRow = {
@@ -134,7 +136,7 @@ export class ScanService {
     let calls = 0;
     try {
       const result = await this.workspaces.withClient(connection, "scanning the account", async (client) => {
-        const out = await this.read(client, connection, scan, options.onProgress);
+        const out = await this.read(client, connection, scan, days, options.onProgress);
         calls = client.calls;
         return out;
       });
@@ -151,13 +153,18 @@ export class ScanService {
     }
   }
 
-  private async read(client: GraphClient, connection: ConnectionRow, scan: ScanRow, onProgress?: (p: ScanProgress) => void): Promise<Omit<ScanResult, "graph_calls">> {
+  private async read(client: GraphClient, connection: ConnectionRow, started: ScanRow, days: number, onProgress?: (p: ScanProgress) => void): Promise<Omit<ScanResult, "graph_calls">> {
+    let scan = started;
     const act = `act_${connection.ad_account_id}`;
     const progress = async (p: ScanProgress) => {
       onProgress?.(p);
       await updateScan(this.deps.db, scan.id, { done: p.done, total: p.total, rows: p.rows });
     };
-    const account = await client.get<{ id: string; name: string; currency: string }>(act, { fields: "id,name,currency" });
+    const account = await client.get<ScannedObjects["account"]>(act, { fields: "id,name,currency,timezone_name" });
+    // Days are the account's own: the window ends with yesterday in its time zone.
+    const { today } = accountClock(scan.started_at, zoneOrUtc(account.timezone_name));
+    scan = { ...scan, since: addDays(today, -days), until: addDays(today, -1) };
+    await updateScan(this.deps.db, scan.id, { since: scan.since, until: scan.until });
     await progress({ phase: "objects", done: 1, total: 5, rows: 0 });
     const campaigns = await client.getAll<ScannedObjects["campaigns"][number]>(`${act}/campaigns`, { fields: "id,name,status,effective_status", limit: 500 });
     await progress({ phase: "objects", done: 2, total: 5, rows: 0 });

@@ -1,12 +1,27 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
-import { actionsOnConnectionSince, latestCompletedScan, listInsights, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { zoneOrUtc } from "./accountTime.ts";
+import { actionsOnConnectionSince, latestCompletedScan, linkChecksSince, listInsights, type ConnectionRow, type LinkCheckRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AccountSnapshot, ActionKind, SnapshotDay } from "./planner.ts";
 import type { ScannedObjects } from "./scan.service.ts";
 import { guardrailsOf } from "./workspace.service.ts";
 
 const WEEK_MS = 7 * 86_400_000;
+/** Link checks the engine reads: as far back as its estimates look. */
+const LINK_CHECK_DAYS = 28;
+
+/** Per URL: down at its latest check, and the days on which a check failed. */
+export function linkStatus(checks: readonly LinkCheckRow[]): Map<string, { down: boolean; downDates: string[] }> {
+  const out = new Map<string, { down: boolean; downDates: string[] }>();
+  for (const c of checks) {
+    const entry = out.get(c.url) ?? { down: false, downDates: [] };
+    entry.down = c.ok === 0;
+    if (c.ok === 0 && !entry.downDates.includes(c.date)) entry.downDates.push(c.date);
+    out.set(c.url, entry);
+  }
+  return out;
+}
 
 /** The engine's input for one connection, from its latest completed scan. */
 export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
@@ -25,6 +40,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     conversions: r.conversions,
     revenue: r.revenue,
   }));
+  const links = linkStatus(await linkChecksSince(db, connection.id, now - LINK_CHECK_DAYS * 86_400_000));
   const history = (await actionsOnConnectionSince(db, connection.id, now - WEEK_MS)).map((a) => ({
     objectId: a.object_id,
     kind: a.kind as ActionKind,
@@ -42,6 +58,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     accountId: connection.ad_account_id,
     accountName: objects.account.name,
     currency: objects.account.currency,
+    timeZone: zoneOrUtc(objects.account.timezone_name),
     lastDate: scan.until,
     campaigns: objects.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status })),
     adSets: objects.adSets.map((s) => ({
@@ -63,6 +80,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
       effectiveStatus: a.effective_status,
       reviewFeedback: a.ad_review_feedback?.global,
       linkUrl: a.creative ? linkOf.get(a.creative.id) : undefined,
+      linkCheck: a.creative && linkOf.get(a.creative.id) ? links.get(linkOf.get(a.creative.id)!) : undefined,
     })),
     daily,
     guardrails: guardrailsOf(workspace),
