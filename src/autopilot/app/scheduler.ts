@@ -94,6 +94,16 @@ class JobStopped extends Error {}
 
 const INTERNAL = "an internal error stopped the job (see the server log)";
 
+/**
+ * The daily slot after `now`; when a scan ran at `ranAt` (off-schedule: the first one, a retry) less
+ * than MIN_SCAN_GAP_MS before it, the slot after that.
+ */
+export function nextScanAt(settings: { dailyHour: number; timeZone: string }, now: number, ranAt?: number): number {
+  const next = nextDailyAt(now, settings.dailyHour, settings.timeZone);
+  if (ranAt !== undefined && next - ranAt < MIN_SCAN_GAP_MS) return nextDailyAt(next, settings.dailyHour, settings.timeZone);
+  return next;
+}
+
 /** An error as the workspace's admins may read it; anything unexpected stays in the server log. */
 function describe(error: unknown): string {
   if (error instanceof GraphApiError) return `(#${error.code}) ${error.userMsg ?? error.message}`;
@@ -151,13 +161,6 @@ export class AutopilotScheduler {
     await this.loop.stop();
   }
 
-  /** The daily slot after `now`, skipping one that an off-schedule scan at `now` already stands in for. */
-  nextScanAt(now: number, ranAt?: number): number {
-    const next = nextDailyAt(now, this.settings.dailyHour, this.settings.timeZone);
-    if (ranAt !== undefined && next - ranAt < MIN_SCAN_GAP_MS) return nextDailyAt(next, this.settings.dailyHour, this.settings.timeZone);
-    return next;
-  }
-
   /** One pass: schedule rows for new workspaces, then every due job this instance manages to claim. */
   async tick(): Promise<JobRun[]> {
     const db = this.autopilot.deps.db;
@@ -165,7 +168,7 @@ export class AutopilotScheduler {
     const workspaces = await listSchedulableWorkspaces(db);
     for (const workspace of workspaces) {
       await ensureScheduleRow(db, workspace.id, "monitors", now);
-      await ensureScheduleRow(db, workspace.id, "scan", workspace.unscanned ? now : this.nextScanAt(now));
+      await ensureScheduleRow(db, workspace.id, "scan", workspace.unscanned ? now : nextScanAt(this.settings, now));
       if (workspace.unscanned) await bringForward(db, workspace.id, "scan", now);
     }
     const runs: JobRun[] = [];
@@ -210,7 +213,7 @@ export class AutopilotScheduler {
 
   private nextDue(job: ScheduledJob, started: number, finished: number, failures: number, failure: unknown): number {
     if (job === "monitors") return Math.max(finished, started + this.settings.monitorIntervalMs);
-    const slot = this.nextScanAt(finished, started);
+    const slot = nextScanAt(this.settings, finished, started);
     if (failures === 0) return slot;
     const backoff = (this.options.retryMs ?? 30 * MINUTE_MS) * 2 ** Math.min(failures - 1, 10);
     const wait = failure instanceof RateLimitBackoff ? Math.max(backoff, failure.waitMs) : backoff;
