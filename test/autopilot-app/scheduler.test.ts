@@ -96,6 +96,25 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
     expect((await first.workspaces.view("Acme")).schedule.next_scan_at).toBe(Date.UTC(2026, 5, 17, 6));
   });
 
+  it("scans an account connected later at the next tick, not at the next daily hour", async () => {
+    const autopilot = autopilotOf();
+    const ws = await workspace(autopilot, "Acme");
+    const schedule = scheduleOf(autopilot);
+    await schedule.tick();
+    world.clock.t += 10 * 60_000;
+    expect(await schedule.tick()).toEqual([]);
+
+    // The advertiser gives Autopilot's system user the other account too, and it is connected.
+    const systemUser = (await world.hub.tokens.resolve(world.token)).principalId;
+    await world.hub.assignments.assign(world.advertiser.admin.ctx, { assetId: world.otherAccount.id, principalId: systemUser, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
+    const other = await autopilot.workspaces.connect(ws.id, { graphUrl: world.server.url, accessToken: world.token, adAccountId: world.otherAccount.graphId, scopes: ["ads_read", "ads_management"] });
+    const [run] = await schedule.tick();
+    expect(run).toMatchObject({ job: "scan", outcome: { ok: true, counts: { scanned: 2 } } });
+    const scanned = await world.hub.store.db.selectFrom("autopilot_scans").select("status").where("connection_id", "=", other.id).execute();
+    expect(scanned).toEqual([{ status: "completed" }]);
+    expect(run!.next_due_at).toBe(Date.UTC(2026, 5, 16, 6));
+  });
+
   it("applies run() in autopilot mode, and only queues plan() proposals in semi-auto", async () => {
     const [lookalike, interests] = world.adSets;
     // One schedule serves every workspace: the stand-in engine proposes a different change by mode.
