@@ -47,19 +47,9 @@ export async function bringForward(db: Executor, workspaceId: string, job: Sched
   await db.updateTable("autopilot_schedule").set({ next_due_at: now }).where("workspace_id", "=", workspaceId).where("job", "=", job).where("next_due_at", ">", now).execute();
 }
 
-/** Jobs of the given workspaces that are due and not held by a live lease, earliest first. */
-export async function listDueJobs(db: Executor, workspaceIds: string[], now: number): Promise<ScheduleRow[]> {
-  if (workspaceIds.length === 0) return [];
-  return db
-    .selectFrom("autopilot_schedule")
-    .selectAll()
-    .where("workspace_id", "in", workspaceIds)
-    .where("next_due_at", "<=", now)
-    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
-    .orderBy("next_due_at")
-    .orderBy("workspace_id")
-    .orderBy("job")
-    .execute();
+/** Every job's row (one read a tick: which rows are missing, which are due). */
+export async function listAllScheduleRows(db: Executor): Promise<ScheduleRow[]> {
+  return db.selectFrom("autopilot_schedule").selectAll().orderBy("next_due_at").orderBy("workspace_id").orderBy("job").execute();
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   claimJob,
   ensureScheduleRow,
   finishJob,
-  listDueJobs,
+  listAllScheduleRows,
   listSchedulableWorkspaces,
   type ScheduledJob,
   type ScheduleRow,
@@ -166,13 +166,29 @@ export class AutopilotScheduler {
     const db = this.autopilot.deps.db;
     const now = this.now();
     const workspaces = await listSchedulableWorkspaces(db);
+    let all = await listAllScheduleRows(db);
+    const rows = new Map(all.map((r) => [`${r.workspace_id}:${r.job}`, r]));
+    let changed = false;
     for (const workspace of workspaces) {
-      await ensureScheduleRow(db, workspace.id, "monitors", now);
-      await ensureScheduleRow(db, workspace.id, "scan", workspace.unscanned ? now : nextScanAt(this.settings, now));
-      if (workspace.unscanned) await bringForward(db, workspace.id, "scan", now);
+      if (!rows.has(`${workspace.id}:monitors`)) {
+        await ensureScheduleRow(db, workspace.id, "monitors", now);
+        changed = true;
+      }
+      const scan = rows.get(`${workspace.id}:scan`);
+      if (!scan) {
+        await ensureScheduleRow(db, workspace.id, "scan", workspace.unscanned ? now : nextScanAt(this.settings, now));
+        changed = true;
+      } else if (workspace.unscanned && scan.next_due_at > now) {
+        await bringForward(db, workspace.id, "scan", now);
+        changed = true;
+      }
     }
+    // An idle tick is two reads; rows just added or brought forward are read again.
+    if (changed) all = await listAllScheduleRows(db);
+    const served = new Set(workspaces.map((w) => w.id));
+    const due = all.filter((r) => served.has(r.workspace_id) && r.next_due_at <= now && (r.lease_until === null || r.lease_until <= now));
     const runs: JobRun[] = [];
-    for (const row of await listDueJobs(db, workspaces.map((w) => w.id), now)) {
+    for (const row of due) {
       const job = row.job as ScheduledJob;
       const at = this.now();
       const run = await claimJob(db, row.workspace_id, job, at, at + (this.options.leaseMs ?? HOUR_MS));
