@@ -131,6 +131,7 @@ export class AutopilotScheduler {
   readonly settings: ScheduleSettings & { timeZone: string };
   private readonly now: () => number;
   private readonly loop: BackgroundLoop;
+  private stopping = false;
 
   constructor(
     private readonly autopilot: Autopilot,
@@ -153,11 +154,13 @@ export class AutopilotScheduler {
   }
 
   start(): void {
+    this.stopping = false;
     this.loop.start();
   }
 
-  /** Stops looking for work; waits for the job in progress. */
+  /** Stops looking for work; waits for the job in progress, not for the rest of its tick. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
   }
 
@@ -189,6 +192,7 @@ export class AutopilotScheduler {
     const due = all.filter((r) => served.has(r.workspace_id) && r.next_due_at <= now && (r.lease_until === null || r.lease_until <= now));
     const runs: JobRun[] = [];
     for (const row of due) {
+      if (this.stopping) break;
       const job = row.job as ScheduledJob;
       const at = this.now();
       const run = await claimJob(db, row.workspace_id, job, at, at + (this.options.leaseMs ?? HOUR_MS));
