@@ -17,6 +17,7 @@ import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
 import { ensureAutopilotApp } from "../autopilot/app/registration.ts";
+import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
 const DEMO_DAY_SECONDS = 180;
 
@@ -86,6 +87,11 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     onError: (error) => app.log.error({ err: error }, "access review schedule run failed"),
   });
   reviewScheduler.start();
+  // Autopilot acts on its own: every instance may run the schedule; each workspace's due job is claimed in the store.
+  const autopilotScheduler = config.autopilotSchedule
+    ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log: app.log, onError: (error) => app.log.error({ err: error }, "autopilot schedule run failed") })
+    : undefined;
+  autopilotScheduler?.start();
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
@@ -96,6 +102,12 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
   // Autopilot connects through OAuth as an app of its own business; the demo registers it.
   const autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  const schedule = autopilotScheduler?.settings;
+  process.stdout.write(
+    schedule
+      ? `Autopilot schedule: scan, then plan or run, daily at ${String(schedule.dailyHour).padStart(2, "0")}:00 ${schedule.timeZone}; monitors every ${schedule.monitorIntervalMs / 60_000} min (GRANTLINE_AUTOPILOT_SCHEDULE=off turns it off)\n`
+      : "Autopilot schedule: off (GRANTLINE_AUTOPILOT_SCHEDULE); run `grantline autopilot scan|plan|run|monitor` from cron\n",
+  );
   process.stdout.write(
     autopilotClient
       ? `Autopilot: OAuth client ${autopilotClient.client_id} (secret sealed in the store; \`grantline autopilot oauth-client\` shows it), callback ${autopilotClient.redirect_uri}\n`
@@ -114,6 +126,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   await securityAlerts.stop();
   await notificationDispatcher.stop();
   await reviewScheduler.stop();
+  await autopilotScheduler?.stop();
   await landing?.close();
   await app.close();
   await redis?.close();

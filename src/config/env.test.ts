@@ -19,6 +19,17 @@ describe("configuration", () => {
     expect(config).toMatchObject({ host: "0.0.0.0", port: 9001, dataDir: "/tmp/x", databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://127.0.0.1:6379" });
   });
 
+  it("runs Autopilot's schedule unless turned off, at the configured hour, zone and monitor interval", () => {
+    expect(loadConfig({}).autopilotSchedule).toEqual({ dailyHour: 6, timeZone: undefined, monitorIntervalMs: 3_600_000 });
+    expect(loadConfig({ GRANTLINE_AUTOPILOT_DAILY_HOUR: "3", GRANTLINE_AUTOPILOT_TIME_ZONE: "Europe/Berlin", GRANTLINE_AUTOPILOT_MONITOR_MINUTES: "15" }).autopilotSchedule).toEqual({
+      dailyHour: 3,
+      timeZone: "Europe/Berlin",
+      monitorIntervalMs: 900_000,
+    });
+    expect(loadConfig({ GRANTLINE_AUTOPILOT_SCHEDULE: "off" }).autopilotSchedule).toBeUndefined();
+    expect(() => loadConfig({ GRANTLINE_AUTOPILOT_TIME_ZONE: "Mars/Olympus", GRANTLINE_AUTOPILOT_DAILY_HOUR: "24" })).toThrow(/GRANTLINE_AUTOPILOT_TIME_ZONE[\s\S]*GRANTLINE_AUTOPILOT_DAILY_HOUR|GRANTLINE_AUTOPILOT_DAILY_HOUR[\s\S]*GRANTLINE_AUTOPILOT_TIME_ZONE/);
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {

@@ -83,6 +83,14 @@ const schema = z.object({
     .string()
     .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, "must be a comma-separated list of days, such as 7,1")
     .default("7,1"),
+  /** Autopilot's built-in schedule in `serve` and `demo`: `on`, or `off` to leave it to cron and the CLI. */
+  GRANTLINE_AUTOPILOT_SCHEDULE: z.enum(["on", "off"]).default("on"),
+  /** Hour of the day (0–23) of Autopilot's daily scan, then plan or run, in GRANTLINE_AUTOPILOT_TIME_ZONE. */
+  GRANTLINE_AUTOPILOT_DAILY_HOUR: z.coerce.number().int().min(0).max(23).default(6),
+  /** IANA time zone of the daily hour; default the server's. */
+  GRANTLINE_AUTOPILOT_TIME_ZONE: z.string().refine(isTimeZone, "must be an IANA time zone, such as Europe/Berlin").optional(),
+  /** Minutes between two runs of Autopilot's monitors on a workspace. */
+  GRANTLINE_AUTOPILOT_MONITOR_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -105,6 +113,8 @@ export type Config = {
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
   alerts: AlertSettings;
+  /** Autopilot's built-in schedule (src/autopilot/app/scheduler.ts); undefined when turned off. */
+  autopilotSchedule: { dailyHour: number; timeZone: string | undefined; monitorIntervalMs: number } | undefined;
   /** Lead times (ms before expiry) of system user token warnings, longest first. */
   tokenWarningLeadsMs: number[];
   rateLimits: {
@@ -168,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       whatsappApiUrl: e.GRANTLINE_WHATSAPP_API_URL.replace(/\/+$/, ""),
     },
     tokenWarningLeadsMs: parseLeadDays(e.GRANTLINE_TOKEN_WARNING_DAYS),
+    autopilotSchedule:
+      e.GRANTLINE_AUTOPILOT_SCHEDULE === "off"
+        ? undefined
+        : { dailyHour: e.GRANTLINE_AUTOPILOT_DAILY_HOUR, timeZone: e.GRANTLINE_AUTOPILOT_TIME_ZONE, monitorIntervalMs: e.GRANTLINE_AUTOPILOT_MONITOR_MINUTES * 60_000 },
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,
@@ -175,6 +189,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTier: e.GRANTLINE_ACCESS_TIER,
     },
   };
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** "7,1" → [7 days, 1 day] in ms, distinct, longest first; zero days are dropped. */

@@ -14,6 +14,7 @@ import * as m012 from "./migrations/012_oauth_businesses.ts";
 import * as m013 from "./migrations/013_autopilot_oauth.ts";
 import * as m014 from "./migrations/014_hourly_insights.ts";
 import * as m015 from "./migrations/015_ad_object_versions.ts";
+import * as m016 from "./migrations/016_autopilot_schedule.ts";
 import * as m017 from "./migrations/017_autopilot_link_checks.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "013_autopilot_oauth": m013,
   "014_hourly_insights": m014,
   "015_ad_object_versions": m015,
+  "016_autopilot_schedule": m016,
   "017_autopilot_link_checks": m017,
 };
 

@@ -452,6 +452,7 @@ export interface Database {
   autopilot_link_checks: AutopilotLinkChecksTable;
   autopilot_oauth_clients: AutopilotOAuthClientsTable;
   autopilot_oauth_flows: AutopilotOAuthFlowsTable;
+  autopilot_schedule: AutopilotScheduleTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -835,4 +836,21 @@ export interface AutopilotOAuthFlowsTable {
   expires_at: number;
   /** Set when the callback used it; a state is good once. */
   finished_at: number | null;
+}
+
+/** One scheduled job of a workspace (`scan`: daily scan then plan or run; `monitors`), claimed by one instance at a time. */
+export interface AutopilotScheduleTable {
+  workspace_id: string;
+  /** scan | monitors */
+  job: string;
+  next_due_at: number;
+  /** While an instance runs the job: until when it holds it (another may take over after). */
+  lease_until: number | null;
+  /** Claims so far; the one finishing a run must hold the latest. */
+  runs: number;
+  /** Failed runs in a row (retries back off on it); 0 after a success. */
+  failures: number;
+  last_run_at: number | null;
+  /** How the last run ended: ok or the error, and what it did, JSON. */
+  last_outcome_json: string | null;
 }

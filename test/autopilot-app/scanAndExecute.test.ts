@@ -1,21 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
+import type { PlanItem } from "../../src/autopilot/app/planner.ts";
 import type { ScanProgress } from "../../src/autopilot/app/scan.service.ts";
 import { DIALECTS } from "../support/hubs.ts";
-import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
-
-/** The engine's stand-in for these tests: proposes exactly the items it is given. */
-const planning = (items: PlanItem[]): Planner => () => ({ items, notes: [] }) satisfies Plan;
-
-const budgetItem = (adSetId: string, name: string, from: number, to: number): PlanItem => ({
-  kind: "change_budget",
-  change: { objectType: "adset", objectId: adSetId, objectName: name, field: "daily_budget", old: String(from), new: String(to) },
-  reason: "its CPA $18 is 28% under your $25 target over 7 days, 64 conversions",
-  evidence: { cpa: 18, target: 25, conversions: 64, days: 7 },
-  expectedEffect: "about 8 more purchases a week at a similar CPA",
-});
+import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
 /**
  * A proxy in front of the hub that can lose answers: with `drop` set, it forwards a matching request

@@ -4,11 +4,24 @@ import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
+import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
 import { notificationSink } from "../../src/autopilot/app/wiring.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import type { Dialect } from "../../src/store/database.ts";
+
+/** The engine's stand-in for tests: proposes exactly the items it is given. */
+export const planning = (items: PlanItem[]): Planner => () => ({ items, notes: [] }) satisfies Plan;
+
+/** A planner item raising (or lowering) an ad set's daily budget, with the evidence the engine would give. */
+export const budgetItem = (adSetId: string, name: string, from: number, to: number): PlanItem => ({
+  kind: "change_budget",
+  change: { objectType: "adset", objectId: adSetId, objectName: name, field: "daily_budget", old: String(from), new: String(to) },
+  reason: "its CPA $18 is 28% under your $25 target over 7 days, 64 conversions",
+  evidence: { cpa: 18, target: 25, conversions: 64, days: 7 },
+  expectedEffect: "about 8 more purchases a week at a similar CPA",
+});
 
 export interface AutopilotWorld {
   store: TestStore;

@@ -16,6 +16,7 @@ import {
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
+import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
 
 export type Mode = "semi_auto" | "autopilot";
@@ -28,6 +29,39 @@ export interface WorkspaceView {
   kill_switch: boolean;
   guardrails: Guardrails;
   connections: ConnectionView[];
+  schedule: ScheduleView;
+}
+
+/** How a scheduled job last ended (see scheduler.ts). */
+export interface JobOutcome {
+  ok: boolean;
+  /** The error, as a person may read it; only when not ok. */
+  error?: string;
+  /** What the run did: connections scanned, rows read, proposals queued, changes applied, alerts raised… */
+  counts: Record<string, number>;
+  notes: string[];
+  duration_ms: number;
+}
+
+/** The built-in schedule as it stands for the workspace; nulls until the server's schedule has seen it. */
+export interface ScheduleView {
+  /** The daily scan, then plan (semi-auto) or run (autopilot mode). */
+  next_scan_at: number | null;
+  last_run_at: number | null;
+  last_outcome: JobOutcome | null;
+  monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
+}
+
+export function presentSchedule(rows: ScheduleRow[]): ScheduleView {
+  const scan = rows.find((r) => r.job === "scan");
+  const monitors = rows.find((r) => r.job === "monitors");
+  const outcome = (row: ScheduleRow | undefined) => (row?.last_outcome_json ? (JSON.parse(row.last_outcome_json) as JobOutcome) : null);
+  return {
+    next_scan_at: scan?.next_due_at ?? null,
+    last_run_at: scan?.last_run_at ?? null,
+    last_outcome: outcome(scan),
+    monitors: { next_at: monitors?.next_due_at ?? null, last_run_at: monitors?.last_run_at ?? null, last_outcome: outcome(monitors) },
+  };
 }
 
 export interface ConnectionView {
@@ -117,6 +151,7 @@ export class WorkspaceService {
       kill_switch: row.killed === 1,
       guardrails: guardrailsOf(row),
       connections: connections.map(presentConnection),
+      schedule: presentSchedule(await listScheduleRows(this.deps.db, row.id)),
     };
   }
 
