@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Autopilot } from "../../src/autopilot/app/autopilot.ts";
-import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
+import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { DIALECTS } from "../support/hubs.ts";
-import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
+import { buildAutopilotWorld, buildBudgetPlan, type AutopilotWorld } from "./world.ts";
 
 interface Line {
   progress?: { phase: string; ad_account_id?: string; account: number; accounts: number; done?: number; total?: number; rows?: number; fraction: number };
@@ -24,19 +24,7 @@ describe.each(DIALECTS)("POST /autopilot/workspaces/:ws/scan on %s", (dialect) =
 
   beforeEach(async () => {
     world = await buildAutopilotWorld(dialect, { days: 20 });
-    const [lookalike] = world.adSets;
-    const plan = {
-      items: [
-        {
-          kind: "change_budget",
-          change: { objectType: "adset", objectId: lookalike!.id, objectName: lookalike!.name, field: "daily_budget", old: "5000", new: "5500" },
-          reason: "its CPA is under target",
-          evidence: { conversions: 60 },
-          expectedEffect: "more purchases",
-        },
-      ],
-      notes: ["one ad set is doing well"],
-    } satisfies Plan;
+    const plan = buildBudgetPlan(world.adSets[0]!, ["one ad set is doing well"]);
     engine = { mode: "plan" };
     const planner: Planner = async () => {
       engine.asked?.();

@@ -9,6 +9,7 @@ import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildC
 import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import type { Dialect } from "../../src/store/database.ts";
+import type { Plan } from "../../src/autopilot/app/planner.ts";
 
 export interface AutopilotWorld {
   store: TestStore;
@@ -110,5 +111,21 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
       await server.close();
       await store.cleanup();
     },
+  };
+}
+
+/** A plan with one item, raising the ad set's daily budget from $50 to $55: what a stand-in engine answers. */
+export function buildBudgetPlan(adSet: { id: string; name: string }, notes: string[] = []): Plan {
+  return {
+    items: [
+      {
+        kind: "change_budget",
+        change: { objectType: "adset", objectId: adSet.id, objectName: adSet.name, field: "daily_budget", old: "5000", new: "5500" },
+        reason: "its CPA is under target",
+        evidence: { conversions: 60 },
+        expectedEffect: "more purchases",
+      },
+    ],
+    notes,
   };
 }
