@@ -140,6 +140,12 @@ export const errors = {
   /** Graph 803: a path names an alias (not a numeric id) that does not exist; Meta answers 404. */
   unknownAlias: (alias: string) =>
     new GrantlineError("UNKNOWN_ALIAS", 404, 803, `(#803) Some of the aliases you requested do not exist: ${alias}`, { type: "OAuthException" }),
+  /** Autopilot scans a workspace's accounts one scan at a time: a second request waits for the first to end. */
+  autopilotScanRunning: (workspace: string) =>
+    invalid("AUTOPILOT_SCAN_RUNNING", `A scan of ${workspace} is already running; wait for it to finish before starting another.`, "Scan already running"),
+  /** The Graph refused or failed an Autopilot scan part-way; the problem says what it answered. */
+  autopilotScanFailed: (account: string, problem: string) =>
+    new GrantlineError("AUTOPILOT_SCAN_FAILED", 502, 1, `The scan of ${account} stopped: ${problem}`, { userTitle: "Scan stopped", type: "GraphMethodException" }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
   /** Graph 2200: the callback URL did not answer the webhook handshake by echoing hub.challenge. */

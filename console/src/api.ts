@@ -103,11 +103,17 @@ export const graph = {
 /**
  * Reads an NDJSON answer line by line (a long computation's progress, then its result): each
  * `{"progress"}` line goes to `onProgress`, the `{"report"}` line is returned, an `{"error"}` line
- * or a failed status throws like any Graph error.
+ * or a failed status throws like any Graph error. A POST sends `params` as its JSON body.
  */
-export async function graphStream<P, T>(path: string, params: Params, onProgress: (progress: P) => void): Promise<T> {
-  const query = encode(params).toString();
-  const response = await fetch(`${path}${query ? `?${query}` : ""}`, { headers: currentToken ? { authorization: `Bearer ${currentToken}` } : {}, credentials: "same-origin" });
+export async function graphStream<P, T>(path: string, params: Params, onProgress: (progress: P) => void, method: "GET" | "POST" = "GET"): Promise<T> {
+  const headers: Record<string, string> = currentToken ? { authorization: `Bearer ${currentToken}` } : {};
+  let response: Response;
+  if (method === "POST") {
+    response = await fetch(path, { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(params), credentials: "same-origin" });
+  } else {
+    const query = encode(params).toString();
+    response = await fetch(`${path}${query ? `?${query}` : ""}`, { headers, credentials: "same-origin" });
+  }
   if (!response.ok || !response.body) {
     const body = (await response.json().catch(() => undefined)) as { error?: GraphErrorBody } | undefined;
     if (body?.error?.code === 190) onUnauthorized?.();

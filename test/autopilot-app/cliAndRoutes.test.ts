@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
+import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { runGrantline } from "../support/cli.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
-import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
+import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
 describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (dialect) => {
   let world: AutopilotWorld;
@@ -51,19 +51,7 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
 
   it("serves the queue, log, settings and kill switch to the advertiser's admins only", async () => {
     const [lookalike] = world.adSets;
-    const planner: Planner = () =>
-      ({
-        items: [
-          {
-            kind: "change_budget",
-            change: { objectType: "adset", objectId: lookalike!.id, objectName: lookalike!.name, field: "daily_budget", old: "5000", new: "5500" },
-            reason: "its CPA is under target",
-            evidence: { conversions: 60 },
-            expectedEffect: "more purchases",
-          },
-        ],
-        notes: [],
-      }) satisfies Plan;
+    const planner: Planner = planning([budgetItem(lookalike!.id, lookalike!.name, 5000, 5500)]);
     const autopilot = world.autopilot({ planner });
     const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
     await app.listen({ host: "127.0.0.1", port: 0 });

@@ -11,8 +11,8 @@ import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import type { Dialect } from "../../src/store/database.ts";
 
-/** The engine's stand-in for tests: proposes exactly the items it is given. */
-export const planning = (items: PlanItem[]): Planner => () => ({ items, notes: [] }) satisfies Plan;
+/** The engine's stand-in for tests: proposes exactly the items it is given, with these notes. */
+export const planning = (items: PlanItem[], notes: string[] = []): Planner => () => ({ items, notes }) satisfies Plan;
 
 /** A planner item raising (or lowering) an ad set's daily budget, with the evidence the engine would give. */
 export const budgetItem = (adSetId: string, name: string, from: number, to: number): PlanItem => ({

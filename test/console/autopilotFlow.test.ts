@@ -16,8 +16,9 @@ import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, lau
 
 /**
  * Autopilot in the console, in headless Chromium against a running hub: a person connects it
- * through the consent page choosing one ad account of two, approves a semi-auto recommendation,
- * and finds it in the action log — and the change is really made in the hub.
+ * through the consent page choosing one ad account of two, scans and plans from the overview,
+ * approves a semi-auto recommendation, and finds it in the action log — and the change is really
+ * made in the hub.
  */
 describe("console: Autopilot connects through OAuth and a recommendation is approved", () => {
   let store: TestStore;
@@ -30,6 +31,9 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
   let main: { id: string; graphId: string };
   let other: { id: string; graphId: string };
   let lookalike: { id: string; name: string };
+  /** The engine answers once the test has seen the console show that it is planning. */
+  let letPlan!: () => void;
+  const planning = new Promise<void>((resolve) => (letPlan = resolve));
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -52,8 +56,9 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await new HubSimulation(hub, { disapprovalDailyHazard: 0 }).backfill(14, { seed: 7 });
 
     // The decision engine is not what this test is about: a fixed recommendation stands in for it.
-    const planner: Planner = () =>
-      ({
+    const planner: Planner = async () => {
+      await planning;
+      return {
         items: [
           {
             kind: "change_budget",
@@ -64,7 +69,8 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
           },
         ],
         notes: [],
-      }) satisfies Plan;
+      } satisfies Plan;
+    };
     autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), planner });
     app = await buildServer(hub, { logLevel: "silent", autopilot });
     await app.listen({ host: "127.0.0.1", port: 0 });
@@ -85,7 +91,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await screenshot(page, `${name}-${width}`);
   };
 
-  it("connects one ad account of two through the consent page, then approves a recommendation that the log and the hub both show", async () => {
+  it("connects one ad account of two through the consent page, scans and plans from the console, then approves a recommendation that the log and the hub both show", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     await signIn(page, url, owner.admin.email);
@@ -111,10 +117,18 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day`) }).waitFor();
     await check(page, "autopilot-overview", 1440);
 
-    // Autopilot's work in the background: a scan through the Graph, then a plan for approval.
-    const workspaceId = (await hub.store.db.selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow()).id;
-    for (const connection of await autopilot.workspaces.connections(workspaceId)) await autopilot.scans.scan(connection);
-    await autopilot.plan(workspaceId);
+    // The person asks for a scan through the Graph and a plan for approval; the hub streams its progress.
+    await page.getByRole("button", { name: "Scan and plan now" }).click();
+    await page.getByRole("progressbar", { name: "Planning proposals from 1 account" }).waitFor();
+    expect(await page.getByRole("button", { name: "Scan and plan now" }).isDisabled()).toBe(true);
+    await check(page, "autopilot-scanning", 1440);
+    letPlan();
+    const result = page.getByTestId("scan-result");
+    await result.waitFor({ timeout: 120_000 });
+    // Two ads over the 14 days of history, and the one recommendation.
+    expect(await result.textContent()).toBe("Scanned 1 account: 28 daily rows; 1 proposal queued.");
+    expect(await page.getByRole("button", { name: "Scan and plan now" }).isEnabled()).toBe(true);
+    await check(page, "autopilot-scanned", 1440);
 
     // Semi-auto: the recommendation waits in the queue with its reason, evidence and expected impact.
     await page.getByRole("link", { name: "Approvals" }).click();

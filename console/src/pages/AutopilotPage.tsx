@@ -1,10 +1,10 @@
 import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useState, type FormEvent } from "react";
+import { lazy, Suspense, useId, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { graph } from "../api.ts";
-import { ErrorText, useBusiness } from "../components/common.tsx";
+import { graph, graphStream } from "../api.ts";
+import { ErrorText, OperationProgress, useBusiness } from "../components/common.tsx";
 import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
 
 const AutopilotCharts = lazy(() => import("./AutopilotCharts.tsx"));
@@ -70,6 +70,87 @@ function ConnectionsTable({ connections }: { connections: Connection[] }) {
         </Table.Tbody>
       </Table>
     </div>
+  );
+}
+
+interface ScanProgress {
+  phase: "objects" | "insights" | "storing" | "planning";
+  ad_account_id?: string;
+  account: number;
+  accounts: number;
+  done?: number;
+  total?: number;
+  rows?: number;
+  /** 0..1 across every account. */
+  fraction: number;
+}
+
+interface ScanReport {
+  days: number;
+  scans: { ad_account_id: string; rows: number }[];
+  plans: { ad_account_id: string; proposed: LogEntry[]; notes: string[] }[];
+  notes: string[];
+}
+
+const SCAN_PHASES: Record<Exclude<ScanProgress["phase"], "planning">, string> = {
+  objects: "reading campaigns, ad sets and ads",
+  insights: "reading daily results",
+  storing: "saving the results",
+};
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+
+function scanLabel(p: ScanProgress | null): string {
+  if (!p) return "Starting the scan";
+  if (p.phase === "planning") return `Planning proposals from ${plural(p.accounts, "account")}`;
+  return `Scanning ${p.ad_account_id} (account ${p.account} of ${p.accounts}): ${SCAN_PHASES[p.phase]}${p.rows ? `, ${plural(p.rows, "row")}` : ""}`;
+}
+
+function scanSummary(report: ScanReport): string {
+  const rows = report.scans.reduce((n, s) => n + s.rows, 0);
+  const proposed = report.plans.reduce((n, p) => n + p.proposed.length, 0);
+  return `Scanned ${plural(report.scans.length, "account")}: ${plural(rows, "daily row")}; ${plural(proposed, "proposal")} queued.`;
+}
+
+/** Scans every connected account now, with the hub's progress, and queues Autopilot's proposals for approval. */
+function ScanNow({ workspace }: { workspace: Workspace }) {
+  const { businessId } = useBusiness();
+  const queryClient = useQueryClient();
+  const [progress, setProgress] = useState<ScanProgress | null>(null);
+  const helpId = useId();
+  const scan = useMutation({
+    mutationFn: () => {
+      setProgress(null);
+      return graphStream<ScanProgress, ScanReport>(`/autopilot/workspaces/${workspace.id}/scan`, {}, setProgress, "POST");
+    },
+    // A scan may also find that an account needs attention, so the connections are read again either way.
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: ["autopilot", workspace.id] }), queryClient.invalidateQueries({ queryKey: workspacesKey(businessId) })]),
+  });
+  const scanning = progress && progress.phase !== "planning" ? progress : undefined;
+  const notes = scan.data ? [...scan.data.notes, ...scan.data.plans.flatMap((p) => p.notes)] : [];
+  return (
+    <Stack gap={4} align="stretch">
+      <Group>
+        <Button variant="default" onClick={() => scan.mutate()} disabled={scan.isPending} aria-describedby={helpId}>
+          Scan and plan now
+        </Button>
+      </Group>
+      <Text size="sm" c="dimmed" id={helpId}>
+        Reads the last 90 days of every connected account through the Graph, then queues Autopilot's proposals for your approval. Nothing changes until you approve.
+      </Text>
+      <OperationProgress running={scan.isPending} label={scanLabel(progress)} done={scanning?.done} total={scanning?.total} />
+      {scan.data && !scan.isPending && (
+        <Notice color="green" role="status" data-testid="scan-result">
+          <Text>{scanSummary(scan.data)}</Text>
+          {notes.map((note) => (
+            <Text size="sm" key={note}>
+              {note}
+            </Text>
+          ))}
+        </Notice>
+      )}
+      <ErrorText error={scan.isPending ? null : scan.error} />
+    </Stack>
   );
 }
 
@@ -199,6 +280,7 @@ function Overview({ workspace, answer }: { workspace: Workspace; answer: Workspa
         </Group>
         <Stack>
           <ConnectionsTable connections={workspace.connections} />
+          {workspace.connections.length > 0 && <ScanNow workspace={workspace} />}
           <ConnectButton workspace={workspace} configured={answer.oauth_client.configured} />
         </Stack>
       </section>
@@ -213,7 +295,7 @@ function Overview({ workspace, answer }: { workspace: Workspace; answer: Workspa
   );
 }
 
-/** Autopilot's overview: connecting ad accounts through OAuth, the kill switch, text commands and the charts. */
+/** Autopilot's overview: connecting ad accounts through OAuth, scanning them, the kill switch, text commands and the charts. */
 export function AutopilotPage() {
   return (
     <AutopilotFrame title="Autopilot" description="A guarded media buyer that connects to your ad accounts as a partner app, with only the access you give it.">

@@ -13,7 +13,7 @@ import type { Plan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
 import { ImpactService, type ImpactSimulator } from "./impact.service.ts";
 import { MonitorService } from "./monitor.service.ts";
-import { ScanService } from "./scan.service.ts";
+import { ScanService, type WorkspaceScanProgress, type WorkspaceScanResult } from "./scan.service.ts";
 import { TextCommandService } from "./textCommand.service.ts";
 import { buildSnapshot } from "./snapshot.ts";
 import { guardrailsOf, WorkspaceService } from "./workspace.service.ts";
@@ -47,6 +47,14 @@ export interface RunReport {
   notes: string[];
 }
 
+/** Progress of `scanAndPlan`: each account's scan, then planning on the scans. */
+export type ScanAndPlanProgress = WorkspaceScanProgress | { phase: "planning"; account: number; accounts: number; fraction: number };
+
+export interface ScanAndPlanReport extends WorkspaceScanResult {
+  plans: PlanReport[];
+  notes: string[];
+}
+
 /** Autopilot, the partner app: its services over its own tables, talking to ad accounts only through the Graph. */
 export class Autopilot {
   readonly deps: AutopilotDeps;
@@ -58,6 +66,8 @@ export class Autopilot {
   readonly connect: ConnectService;
   readonly performance: PerformanceService;
   readonly impact: ImpactService;
+  /** Workspaces with a `scanAndPlan` running in this process. */
+  private readonly scanning = new Set<string>();
 
   constructor(options: AutopilotOptions) {
     let box: SecretBox | undefined;
@@ -113,6 +123,28 @@ export class Autopilot {
       out.push(report);
     }
     return out;
+  }
+
+  /**
+   * A fresh look at the workspace: every active account scanned, then (unless `plan` is false) a
+   * plan queued for approval as `plan` does, with progress as it goes. One runs at a time per
+   * workspace in this process; a second is refused until the first ends. Without a decision engine
+   * the scans are kept and the answer says nothing was planned.
+   */
+  async scanAndPlan(workspaceIdOrName: string, options: { days?: number; plan?: boolean; onProgress?: (p: ScanAndPlanProgress) => void } = {}): Promise<ScanAndPlanReport> {
+    const workspace = await this.workspaces.require(workspaceIdOrName);
+    if (this.scanning.has(workspace.id)) throw errors.autopilotScanRunning(workspace.name);
+    this.scanning.add(workspace.id);
+    try {
+      const scanned = await this.scans.scanWorkspace(workspace, options);
+      const notes = scanned.skipped.map((s) => `${s.ad_account_id} ${s.reason}; not scanned.`);
+      if (options.plan === false) return { ...scanned, plans: [], notes };
+      if (!this.deps.planner) return { ...scanned, plans: [], notes: [...notes, "No decision engine is installed, so nothing was planned."] };
+      options.onProgress?.({ phase: "planning", account: scanned.scans.length, accounts: scanned.scans.length, fraction: 1 });
+      return { ...scanned, plans: await this.plan(workspace.id), notes };
+    } finally {
+      this.scanning.delete(workspace.id);
+    }
   }
 
   /**

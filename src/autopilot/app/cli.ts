@@ -128,17 +128,23 @@ export function registerAutopilotAppCommands(program: Command): void {
     .option("--json", "print one line of JSON per connection")
     .action(async (opts: { workspace: string; days: number; json?: boolean }) => {
       await withAutopilot(async (ap) => {
-        for (const connection of await ap.workspaces.connections(opts.workspace)) {
-          const result = await ap.scans.scan(connection, {
-            days: opts.days,
-            onProgress: (p) => {
-              const line = `scan act_${connection.ad_account_id}: ${p.phase} ${p.done}/${p.total}, ${p.rows} rows`;
-              process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
-            },
-          });
-          if (process.stderr.isTTY) process.stderr.write("\n");
-          print(opts.json === true, result, `Scanned act_${connection.ad_account_id} ${result.since}..${result.until}: ${result.campaigns} campaigns, ${result.ad_sets} ad sets, ${result.ads} ads, ${result.rows} daily rows (${result.graph_calls} Graph calls).`);
+        let account = 0;
+        const report = await ap.scanAndPlan(opts.workspace, {
+          days: opts.days,
+          plan: false,
+          onProgress: (p) => {
+            if (p.phase === "planning") return;
+            if (process.stderr.isTTY && account !== 0 && account !== p.account) process.stderr.write("\n");
+            account = p.account;
+            const line = `scan ${p.ad_account_id}: ${p.phase} ${p.done}/${p.total}, ${p.rows} rows`;
+            process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+          },
+        });
+        if (process.stderr.isTTY) process.stderr.write("\n");
+        for (const result of report.scans) {
+          print(opts.json === true, result, `Scanned ${result.ad_account_id} ${result.since}..${result.until}: ${result.campaigns} campaigns, ${result.ad_sets} ad sets, ${result.ads} ads, ${result.rows} daily rows (${result.graph_calls} Graph calls).`);
         }
+        for (const note of report.notes) process.stderr.write(`${note}\n`);
       });
     });
 

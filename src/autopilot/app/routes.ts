@@ -1,16 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
+import { answerWithProgress } from "../../http/progressStream.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import { listAlerts } from "./autopilot.repository.ts";
-import type { Autopilot } from "./autopilot.ts";
+import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
 import { autopilotAccess, parseBody } from "./routeAccess.ts";
 
 const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
 const killBody = z.object({ on: z.boolean() }).strict();
 const commandBody = z.object({ text: z.string().min(1).max(500) }).strict();
+const scanBody = z.object({ days: z.number().int().min(1).max(400).optional() }).strict();
 const simulateBody = z
   .object({
     days: z.number().int().min(1).max(FORECAST_LIMITS.days).optional(),
@@ -71,6 +73,22 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   app.post<Ws>("/autopilot/workspaces/:ws/commands", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
     return autopilot.commands.run(workspace.id, parseBody(commandBody, request.body).text);
+  });
+
+  /**
+   * Scan every connected account, then queue a plan for approval, as NDJSON: `{"progress":{…}}`
+   * lines as it goes, then `{"report":{…}}` (or `{"error":{…}}` when it fails after the first line;
+   * before that, the usual Graph error). One request carries it all, like the access review's stream.
+   */
+  app.post<Ws>("/autopilot/workspaces/:ws/scan", async (request, reply) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { days = 90 } = parseBody(scanBody, request.body);
+    await answerWithProgress<ScanAndPlanProgress>(request, reply, async (onProgress) => {
+      const report = await autopilot.scanAndPlan(workspace.id, { days, onProgress: (p) => void onProgress(p) });
+      const proposed = report.plans.reduce((n, p) => n + p.proposed.length, 0);
+      await audit(ctx, workspace.business_id, "autopilot.scan", workspace.id, { days, scans: report.scans.map((s) => ({ ad_account_id: s.ad_account_id, rows: s.rows })), proposed });
+      return { days, ...report };
+    });
   });
 
   app.post<Ws>("/autopilot/workspaces/:ws/simulate", async (request) => {

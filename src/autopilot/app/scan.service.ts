@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
-import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow } from "./autopilot.repository.ts";
+import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
@@ -49,6 +49,38 @@ interface InsightsApiRow {
   spend?: string;
   actions?: { action_type: string; value: string }[];
   action_values?: { action_type: string; value: string }[];
+}
+
+/** A workspace scan's progress: the account being scanned (n of m), its phase, and the share of the whole done. */
+export interface WorkspaceScanProgress extends ScanProgress {
+  connection_id: string;
+  ad_account_id: string;
+  account: number;
+  accounts: number;
+  /** 0..1 across every account being scanned. */
+  fraction: number;
+}
+
+export interface WorkspaceScanResult {
+  workspace_id: string;
+  scans: (ScanResult & { ad_account_id: string })[];
+  /** Connections that need attention, not scanned. */
+  skipped: { connection_id: string; ad_account_id: string; reason: string }[];
+}
+
+/** How much of one account's scan is done: reading objects is quick, the insights reports are most of it. */
+function shareDone(p: ScanProgress): number {
+  const within = p.total > 0 ? Math.min(p.done / p.total, 1) : 0;
+  if (p.phase === "objects") return 0.1 * within;
+  if (p.phase === "insights") return 0.1 + 0.85 * within;
+  return 0.95 + 0.05 * within;
+}
+
+/** What the Graph (or the usage guard) said when a scan stopped, fit to show; undefined for anything else. */
+function graphProblem(error: unknown): string | undefined {
+  if (error instanceof GraphApiError) return `(#${error.code}) ${error.userMsg ?? error.message}`;
+  if (error instanceof RateLimitBackoff || error instanceof GraphTransportError) return error.message;
+  return undefined;
 }
 
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -142,15 +174,33 @@ export class ScanService {
       });
       return { ...result, graph_calls: calls };
     } catch (error) {
-      const message =
-        error instanceof GraphApiError
-          ? `(#${error.code}) ${error.userMsg ?? error.message}`
-          : error instanceof RateLimitBackoff || error instanceof GraphTransportError
-            ? error.message
-            : "the scan failed";
-      await updateScan(this.deps.db, scan.id, { status: "failed", error: message, finished_at: this.deps.now() });
-      throw error;
+      const problem = graphProblem(error);
+      await updateScan(this.deps.db, scan.id, { status: "failed", error: problem ?? "the scan failed", finished_at: this.deps.now() });
+      // What the Graph answered is the caller's to see; anything else stays an internal error.
+      throw problem === undefined ? error : errors.autopilotScanFailed(`act_${connection.ad_account_id}`, problem);
     }
+  }
+
+  /**
+   * The calibration scan of every connected account of a workspace, one after the other, with the
+   * progress of each and of the whole. Accounts that need attention are skipped and named.
+   * `Autopilot.scanAndPlan` runs it one at a time per workspace.
+   */
+  async scanWorkspace(workspace: WorkspaceRow, options: { days?: number; onProgress?: (p: WorkspaceScanProgress) => void } = {}): Promise<WorkspaceScanResult> {
+    const connections = await this.workspaces.connections(workspace.id);
+    const active = connections.filter((c) => c.status === "active");
+    const skipped = connections.filter((c) => c.status !== "active").map((c) => ({ connection_id: c.id, ad_account_id: `act_${c.ad_account_id}`, reason: "needs attention: reconnect it" }));
+    if (active.length === 0) throw errors.invalidParameter(skipped.length > 0 ? "Every connected ad account needs attention: reconnect one before scanning." : "No ad account is connected yet: connect one before scanning.");
+    const scans: (ScanResult & { ad_account_id: string })[] = [];
+    for (const [index, connection] of active.entries()) {
+      const ad_account_id = `act_${connection.ad_account_id}`;
+      const result = await this.scan(connection, {
+        days: options.days,
+        onProgress: (p) => options.onProgress?.({ ...p, connection_id: connection.id, ad_account_id, account: index + 1, accounts: active.length, fraction: (index + shareDone(p)) / active.length }),
+      });
+      scans.push({ ...result, ad_account_id });
+    }
+    return { workspace_id: workspace.id, scans, skipped };
   }
 
   private async read(client: GraphClient, connection: ConnectionRow, started: ScanRow, days: number, onProgress?: (p: ScanProgress) => void): Promise<Omit<ScanResult, "graph_calls">> {

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { errors, GrantlineError } from "../../errors.ts";
+import { errors } from "../../errors.ts";
 import { isActionName } from "../../hub/catalogue/actions.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { CampaignView, GroupKey } from "../../hub/review/campaign.service.ts";
 import { authenticate } from "../graphAuth.ts";
 import type { GraphRegistry } from "../graphRoutes.ts";
+import { answerWithProgress } from "../../http/progressStream.ts";
 import { raw, type EdgeSpec, type GraphCall, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { intParam, stringParam } from "../params.ts";
 
@@ -241,32 +242,9 @@ export function registerReviewProgressRoute(app: FastifyInstance, hub: Hub): voi
   app.get<{ Params: { node: string }; Querystring: Record<string, unknown> }>("/:node/access_review_findings_stream", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const windowDays = intParam(request.query, "window_days");
-    let streaming = false;
-    const line = (value: unknown) => reply.raw.write(`${JSON.stringify(value)}\n`);
-    const start = () => {
-      if (streaming) return;
-      streaming = true;
-      reply.hijack();
-      reply.raw.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" });
-    };
-    try {
-      const report = await hub.review.findings(caller.ctx, request.params.node, {
-        ...(windowDays === undefined ? {} : { windowDays }),
-        onProgress: async (progress) => {
-          start();
-          line({ progress });
-          // Let the line leave before the next phase's work holds the event loop.
-          await new Promise((resolve) => setImmediate(resolve));
-        },
-      });
-      start();
-      line({ report: { business_id: report.business_id, window_days: report.window_days, data: report.findings, summary: { total_count: report.findings.length } } });
-      reply.raw.end();
-    } catch (error) {
-      if (!streaming) throw error;
-      if (!(error instanceof GrantlineError)) request.log.error({ err: error }, "access review stream failed");
-      line({ error: (error instanceof GrantlineError ? error : errors.internal()).toGraph(request.id) });
-      reply.raw.end();
-    }
+    await answerWithProgress(request, reply, async (onProgress) => {
+      const report = await hub.review.findings(caller.ctx, request.params.node, { ...(windowDays === undefined ? {} : { windowDays }), onProgress });
+      return { business_id: report.business_id, window_days: report.window_days, data: report.findings, summary: { total_count: report.findings.length } };
+    });
   });
 }
