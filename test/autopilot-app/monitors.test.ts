@@ -12,14 +12,15 @@ import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
 
-/** A shop whose /broken page always fails, /flaky fails once then works, and anything else works. */
+/** A shop whose /broken page fails until it is fixed, /flaky fails once then works, and anything else works. */
 async function startShop() {
   const hits: string[] = [];
   let flakyServed = 0;
+  let fixed = false;
   const server = http.createServer((request, response) => {
     const url = request.url ?? "/";
     hits.push(url);
-    if (url.startsWith("/broken")) {
+    if (url.startsWith("/broken") && !fixed) {
       response.writeHead(503, { "content-type": "text/html" });
       response.end("<h1>down</h1>");
     } else if (url.startsWith("/flaky") && flakyServed++ === 0) {
@@ -32,7 +33,7 @@ async function startShop() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}`, hits, fix: () => void (fixed = true), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe.each(DIALECTS)("Autopilot's monitors on %s", (dialect) => {
@@ -90,6 +91,40 @@ describe.each(DIALECTS)("Autopilot's monitors on %s", (dialect) => {
     const before = world.alerts.length;
     await autopilot.monitors.run("Acme");
     expect(world.alerts.length).toBe(before);
+  });
+
+  it("keeps its landing-page checks for the engine: an ad paused for a broken page comes back once the page loads", async () => {
+    const { autopilot, connection } = await setUp("autopilot");
+    const broken = await addBrokenAd();
+    const [report] = await autopilot.monitors.run("Acme");
+    expect(report!.paused.map((p) => p.state)).toEqual(["CONFIRMED"]);
+    const status = async () => (await world.hub.store.db.selectFrom("ads").select("status").where("id", "=", broken.id).executeTakeFirstOrThrow()).status;
+    await autopilot.scans.scan(connection);
+    const today = new Date(world.clock.now()).toISOString().slice(0, 10);
+    const seen = (await autopilot.snapshot("Acme", connection.id)).ads.find((a) => a.id === broken.id)!;
+    expect(seen.linkCheck).toEqual({ down: true, downDates: [today] });
+    expect(seen.status).toBe("PAUSED");
+
+    // Past the cooldown, with the page still down, the engine leaves it paused.
+    world.clock.t += 13 * 3_600_000;
+    await autopilot.monitors.run("Acme");
+    const whileDown = await autopilot.run("Acme");
+    expect(whileDown.executed.filter((e) => e.text.includes("Broken link ad"))).toEqual([]);
+    expect(await status()).toBe("PAUSED");
+
+    // The page loads again: the next check records it, and the next cycle turns the ad back on.
+    shop.fix();
+    world.clock.t += 3_600_000;
+    const [recovered] = await autopilot.monitors.run("Acme");
+    expect(recovered!.urls.find((u) => u.url.includes("/broken"))).toMatchObject({ ok: true });
+    const after = await autopilot.run("Acme");
+    const back = after.executed.filter((e) => e.text.includes("Broken link ad"));
+    expect(back.map((e) => [e.state, e.text])).toEqual([["CONFIRMED", "Turned on ad 'Broken link ad': it was paused because its landing page was down, and the page loads again"]]);
+    expect(await status()).toBe("ACTIVE");
+    // The days it was down (its checks failed on both) stay on record for the estimates.
+    const nextDay = new Date(world.clock.now()).toISOString().slice(0, 10);
+    expect(nextDay).not.toBe(today);
+    expect((await autopilot.snapshot("Acme", connection.id)).ads.find((a) => a.id === broken.id)!.linkCheck).toEqual({ down: false, downDates: [today, nextDay] });
   });
 
   it("delivers its alerts to the advertiser's Slack channel (Block Kit) through the notification service", async () => {

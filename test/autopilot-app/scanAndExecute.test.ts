@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PlanItem } from "../../src/autopilot/app/planner.ts";
 import type { ScanProgress } from "../../src/autopilot/app/scan.service.ts";
+import { toEngineSnapshot } from "../../src/autopilot/app/engineAdapter.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
@@ -231,5 +232,24 @@ describe.each(DIALECTS)("Autopilot scans and executes through the Graph on %s", 
     expect(world.alerts.filter((a) => a.kind === "lost_permission")).toHaveLength(1);
     // Nothing is retried on it until it is reconnected.
     await expect(autopilot.scans.scan(await autopilot.workspaces.connection(connection.id))).rejects.toThrow(/needs attention/);
+  });
+});
+
+describe.each(DIALECTS)("Autopilot's days on %s", (dialect) => {
+  let world: AutopilotWorld;
+  afterEach(async () => world.close());
+
+  it("are the ad account's own: a Los Angeles account scanned at 03:00 UTC ends with its yesterday, and the engine plans on its hour", async () => {
+    // 03:00 UTC on 15 June is 20:00 on 14 June in Los Angeles.
+    world = await buildAutopilotWorld(dialect, { days: 10, start: Date.UTC(2026, 5, 15, 3), timeZone: "America/Los_Angeles" });
+    const autopilot = world.autopilot();
+    const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
+    const view = await autopilot.workspaces.connect(ws.id, { graphUrl: world.server.url, accessToken: world.token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
+    const connection = await autopilot.workspaces.connection(view.id);
+    const scan = await autopilot.scans.scan(connection, { days: 7 });
+    expect({ since: scan.since, until: scan.until }).toEqual({ since: "2026-06-07", until: "2026-06-13" });
+    const snapshot = await autopilot.snapshot("Acme", connection.id);
+    expect(snapshot.timeZone).toBe("America/Los_Angeles");
+    expect(toEngineSnapshot(snapshot).clock).toMatchObject({ today: "2026-06-14", hour: 20 });
   });
 });

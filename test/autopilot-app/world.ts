@@ -52,13 +52,13 @@ export interface AutopilotWorld {
  * simulated history, and Autopilot registered as an app of its own business, connected through a
  * token of the advertiser's system user that reaches one ad account only.
  */
-export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string; start?: number } = {}): Promise<AutopilotWorld> {
+export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string; start?: number; timeZone?: string } = {}): Promise<AutopilotWorld> {
   const store = makeTestStore(dialect);
   const clock = new TestClock(options.start ?? Date.UTC(2026, 5, 15, 12));
   const hub = await store.open(clock);
   const advertiser = await buildBusiness(hub, "Acme Outdoor");
   const ctx = advertiser.admin.ctx;
-  const account = await hub.assets.createAsset(ctx, advertiser.id, { type: "ad_account", name: "Acme Main", adAccount: { currency: "USD", timezoneName: "UTC" } });
+  const account = await hub.assets.createAsset(ctx, advertiser.id, { type: "ad_account", name: "Acme Main", adAccount: { currency: "USD", timezoneName: options.timeZone ?? "UTC" } });
   const otherAccount = await hub.assets.createAsset(ctx, advertiser.id, { type: "ad_account", name: "Acme Other", adAccount: { currency: "USD", timezoneName: "UTC" } });
   const services = adServicesOf(hub);
   const campaign = await buildCampaign(services, ctx, account.graphId, { name: "Summer Sale", status: "ACTIVE" });

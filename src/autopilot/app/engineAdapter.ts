@@ -102,7 +102,7 @@ export function fromEnginePlan(plan: Engine.Plan, snapshot: AccountSnapshot): Pl
       kind,
       change: { objectType: level, objectId: c.objectId, objectName: names.get(c.objectId) ?? c.objectId, field: c.field, old: String(c.oldValue ?? ""), new: String(c.newValue) },
       // The log says what was done itself; the engine's reason starts by saying it too.
-      reason: action.reason.replace(/^(Paused|Turned on|Unpaused|Resumed|Revived|Raised|Lowered|Set) '[^']*'[^:]*: /, ""),
+      reason: action.reason.replace(/^(Paused|Turned on|Turned|Unpaused|Resumed|Revived|Raised|Lowered|Set) '[^']*'[^:]*: /, ""),
       evidence: { rule: action.rule, ...action.evidence, engine_key: action.key },
       expectedEffect: effectText(action.expectedEffect, snapshot.currency),
     });

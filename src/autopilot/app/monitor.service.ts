@@ -3,13 +3,13 @@ import type { ActionService, ExecutionResult } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { newId } from "../../ids.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
-import { insertLinkCheck, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { detectIntradaySpike, detectSpike, type AnomalyResult, type IntradayResult } from "./anomaly.ts";
 import type { GraphClient } from "./graphClient.ts";
 import { digitsOf, toMinor } from "./scan.service.ts";
 import type { PlanItem } from "./planner.ts";
-import { buildSnapshot } from "./snapshot.ts";
+import { buildSnapshot, linkStatus } from "./snapshot.ts";
 import { checkUrl, DEFAULT_URL_CHECK, type UrlCheck } from "./urlCheck.ts";
 import { guardrailsOf, type WorkspaceService } from "./workspace.service.ts";
 
@@ -205,11 +205,14 @@ export class MonitorService {
       });
     }
 
-    const running = ads.filter((a) => a.status === "ACTIVE" && a.creative && links.has(a.creative.id));
+    // Pages of running ads, and pages found down before (their ads may be paused for it): a page
+    // that loads again lets the engine turn those ads back on.
+    const downBefore = new Set([...linkStatus(await linkChecksSince(this.deps.db, connection.id, now - LINK_CHECK_KEEP_MS))].filter(([, s]) => s.down).map(([url]) => url));
     const byUrl = new Map<string, LiveAd[]>();
-    for (const ad of running) {
-      const url = links.get(ad.creative!.id)!;
-      byUrl.set(url, [...(byUrl.get(url) ?? []), ad]);
+    for (const ad of ads) {
+      const url = ad.creative ? links.get(ad.creative.id) : undefined;
+      if (!url || (ad.status !== "ACTIVE" && !downBefore.has(url))) continue;
+      byUrl.set(url, [...(byUrl.get(url) ?? []), ...(ad.status === "ACTIVE" ? [ad] : [])]);
     }
     const guardrails = guardrailsOf(workspace);
     const mayPause = workspace.mode === "autopilot" && workspace.killed === 0 && guardrails.allowedActions.includes("pause_ad");
@@ -223,7 +226,7 @@ export class MonitorService {
         { id: newId(), connection_id: connection.id, url, checked_at: now, date: accountClock(now, timeZone).today, ok: result.ok ? 1 : 0, status: result.status, error: result.error ?? null },
         now - LINK_CHECK_KEEP_MS,
       );
-      if (result.ok) continue;
+      if (result.ok || affected.length === 0) continue;
       await alert({
         kind: "url_down",
         severity: "critical",

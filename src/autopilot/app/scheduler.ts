@@ -240,24 +240,21 @@ export class AutopilotScheduler {
     return Math.min(finished + wait, nextDailyAt(finished, this.settings.dailyHour, this.settings.timeZone));
   }
 
-  /** Scans every active connection; then, if all scans went through and the kill switch is off, plans or runs. */
+  /**
+   * Scans every active connection (as the console's "Scan and plan now" does, and never while one of
+   * those runs); then, if every scan went through and the kill switch is off, plans or runs.
+   */
   private async scanAndAct(workspaceId: string, counts: Record<string, number>, notes: string[]): Promise<void> {
     const ap = this.autopilot;
-    const failed: string[] = [];
-    for (const connection of await ap.workspaces.connections(workspaceId)) {
-      if (connection.status !== "active") continue;
-      try {
-        const result = await ap.scans.scan(connection);
-        count(counts, "scanned");
-        count(counts, "rows", result.rows);
-      } catch (error) {
-        const reason = describe(error);
-        failed.push(`act_${connection.ad_account_id}: ${reason}`);
-        if (reason === INTERNAL) this.options.log?.warn({ workspace: workspaceId, connection: connection.id, err: error }, "autopilot scan failed");
-      }
-    }
-    // Planning on an older scan of an account whose new scan failed would act on stale numbers.
-    if (failed.length > 0) throw new JobStopped(`The scan failed, so nothing was planned: ${failed.join("; ")}`);
+    // A failed scan stops here: planning on an older scan of that account would act on stale numbers.
+    const scanned = await ap.scanAndPlan(workspaceId, { plan: false }).catch((error: unknown) => {
+      const reason = describe(error);
+      if (reason === INTERNAL) this.options.log?.warn({ workspace: workspaceId, err: error }, "autopilot scan failed");
+      throw new JobStopped(`The scan failed, so nothing was planned: ${reason}`);
+    });
+    count(counts, "scanned", scanned.scans.length);
+    count(counts, "rows", scanned.scans.reduce((n, s) => n + s.rows, 0));
+    notes.push(...scanned.notes);
     const workspace = await ap.workspaces.require(workspaceId);
     if (workspace.killed === 1) {
       notes.push("The kill switch is on: nothing was planned or applied.");
