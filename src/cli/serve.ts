@@ -20,6 +20,8 @@ import { ensureAutopilotApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
 const DEMO_DAY_SECONDS = 180;
+/** How often the market's day in progress is written hour by hour. */
+const DAY_IN_PROGRESS_MS = 5 * 60_000;
 
 const SWEEP_EVERY_MS = 60_000;
 const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
@@ -78,6 +80,12 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
         }, daySeconds * 1000)
       : undefined;
   marketClock?.unref();
+  // While the market's next day is today's date, the hours already over are written as hourly rows
+  // (what Meta reports during the day), so hourly insights and Autopilot's intraday spike check see them.
+  const hoursClock = setInterval(() => {
+    simulation.reportDayInProgress().catch((error: unknown) => app.log.error({ err: error }, "simulated hours failed"));
+  }, DAY_IN_PROGRESS_MS);
+  hoursClock.unref();
   // Access reviews: Graph reads counted as use are written every few seconds; quarterly campaigns
   // start and reminders go out from every instance, the store making sure each happens once.
   hub.usage.start(5_000);
@@ -121,6 +129,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   });
   clearInterval(sweeper);
   if (marketClock) clearInterval(marketClock);
+  clearInterval(hoursClock);
   await oidcSweeper.stop();
   await webhookDispatcher.stop();
   await securityAlerts.stop();

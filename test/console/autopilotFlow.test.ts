@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
 import { registerAutopilotApp } from "../../src/autopilot/app/registration.ts";
+import { AutopilotScheduler } from "../../src/autopilot/app/scheduler.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { buildServer } from "../../src/http/server.ts";
@@ -162,6 +163,17 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await log.getByRole("button", { name: "Undo" }).click();
     await log.getByText(/^Lowered 'Summer Sale – Lookalike' daily budget from \$55\.00 to \$50\.00/).waitFor();
     expect((await asAlice("GET", `/${lookalike.id}?fields=daily_budget`)).body.daily_budget).toBe("5000");
+
+    // The server's own schedule: once it has run, the overview says what it did and when it runs next.
+    const schedule = page.getByRole("table", { name: "Schedule" });
+    await page.getByRole("link", { name: "Overview" }).click();
+    await schedule.getByRole("row", { name: /^Monitors not scheduled yet never not run yet$/ }).waitFor();
+    await new AutopilotScheduler(autopilot, { timeZone: "UTC", dailyHour: 6 }).tick();
+    await page.reload();
+    await schedule.getByRole("row", { name: /^Monitors .* UTC .* UTC done \(1 account checked, 1 alert/ }).waitFor();
+    // The account was scanned from the console today, so the daily scan waits for its hour.
+    await schedule.getByRole("row", { name: /^Scan and propose \w+ \d+, \d{4}, 6:00 AM UTC never not run yet$/ }).waitFor();
+    await check(page, "autopilot-schedule", 1440);
     await context.close();
   }, 240_000);
 

@@ -49,6 +49,24 @@ export interface Workspace {
   kill_switch: boolean;
   guardrails: Guardrails;
   connections: Connection[];
+  schedule: Schedule;
+}
+
+/** How a job of the server's built-in schedule last ended. */
+export interface JobOutcome {
+  ok: boolean;
+  error?: string;
+  counts: Record<string, number>;
+  notes: string[];
+  duration_ms: number;
+}
+
+/** The server's built-in schedule for the workspace; nulls until it has run. */
+export interface Schedule {
+  next_scan_at: number | null;
+  last_run_at: number | null;
+  last_outcome: JobOutcome | null;
+  monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
 }
 
 export interface LogEntry {

@@ -5,7 +5,7 @@ import { lazy, Suspense, useId, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { graph, graphStream } from "../api.ts";
 import { ErrorText, OperationProgress, useBusiness } from "../components/common.tsx";
-import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
+import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type JobOutcome, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
 
 const AutopilotCharts = lazy(() => import("./AutopilotCharts.tsx"));
 
@@ -154,6 +154,73 @@ function ScanNow({ workspace }: { workspace: Workspace }) {
   );
 }
 
+/** What each count of a scheduled job means, singular and plural. */
+const COUNT_WORDS: Record<string, [string, string]> = {
+  scanned: ["account scanned", "accounts scanned"],
+  rows: ["daily row", "daily rows"],
+  proposed: ["proposal queued", "proposals queued"],
+  resolved: ["unknown write settled", "unknown writes settled"],
+  applied: ["change applied", "changes applied"],
+  not_applied: ["change not applied", "changes not applied"],
+  connections: ["account checked", "accounts checked"],
+  alerts: ["alert", "alerts"],
+  paused: ["ad paused", "ads paused"],
+  queued: ["pause queued", "pauses queued"],
+};
+
+/** One job's last outcome in words: what it did, or why it failed. */
+function outcomeText(outcome: JobOutcome | null): string {
+  if (!outcome) return "not run yet";
+  if (!outcome.ok) return `failed: ${outcome.error ?? "no reason given"}`;
+  const counts = Object.entries(outcome.counts).map(([what, n]) => {
+    const [one, many] = COUNT_WORDS[what] ?? [what.replace(/_/g, " "), what.replace(/_/g, " ")];
+    return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  });
+  return counts.length > 0 ? `done (${counts.join(", ")})` : "done";
+}
+
+/** When the server's built-in schedule next scans and checks, and how its last runs went. */
+function ScheduleStatus({ workspace }: { workspace: Workspace }) {
+  const { schedule } = workspace;
+  const when = (ms: number | null) => (ms === null ? "not scheduled yet" : formatWhen(ms));
+  const rows = [
+    { job: workspace.mode === "autopilot" ? "Scan and apply" : "Scan and propose", next: when(schedule.next_scan_at), last: schedule.last_run_at === null ? "never" : formatWhen(schedule.last_run_at), outcome: schedule.last_outcome },
+    { job: "Monitors", next: when(schedule.monitors.next_at), last: schedule.monitors.last_run_at === null ? "never" : formatWhen(schedule.monitors.last_run_at), outcome: schedule.monitors.last_outcome },
+  ];
+  return (
+    <section aria-labelledby="schedule-heading">
+      <Title order={3} size="h4" id="schedule-heading" mb="xs">
+        Schedule
+      </Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        The server scans every connected account once a day, then {workspace.mode === "autopilot" ? "applies changes within your guardrails" : "queues proposals for your approval"}; monitors check spend, ads and landing pages every hour.
+      </Text>
+      <div style={{ overflowX: "auto" }}>
+        <Table aria-labelledby="schedule-heading">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Job</Table.Th>
+              <Table.Th scope="col">Next</Table.Th>
+              <Table.Th scope="col">Last run</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={r.job}>
+                <Table.Th scope="row">{r.job}</Table.Th>
+                <Table.Td>{r.next}</Table.Td>
+                <Table.Td>{r.last}</Table.Td>
+                <Table.Td c={r.outcome && !r.outcome.ok ? "red.8" : undefined}>{outcomeText(r.outcome)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </div>
+    </section>
+  );
+}
+
 /** The kill switch, behind a confirmation. */
 function KillSwitch({ workspace }: { workspace: Workspace }) {
   const { businessId } = useBusiness();
@@ -284,6 +351,7 @@ function Overview({ workspace, answer }: { workspace: Workspace; answer: Workspa
           <ConnectButton workspace={workspace} configured={answer.oauth_client.configured} />
         </Stack>
       </section>
+      {workspace.connections.length > 0 && <ScheduleStatus workspace={workspace} />}
       <KillSwitch workspace={workspace} />
       <CommandBox workspace={workspace} />
       {workspace.connections.length > 0 && (
