@@ -1,4 +1,5 @@
 import { GrantlineError } from "../../errors.ts";
+import { offsetMinutes } from "../../hub/ads/adTime.ts";
 import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
@@ -64,19 +65,8 @@ export interface JobRun {
  */
 const MIN_SCAN_GAP_MS = 6 * HOUR_MS;
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 /** How far the wall clock of `timeZone` is ahead of UTC at `at`. */
-function offsetMs(timeZone: string, at: number): number {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
-    formats.set(timeZone, format);
-  }
-  const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, Number(p.value)]));
-  const wall = Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!);
-  return wall - (at - (((at % 1000) + 1000) % 1000));
-}
+const offsetMs = (timeZone: string, at: number) => offsetMinutes(at, timeZone) * MINUTE_MS;
 
 /** The first moment after `now` at which the clock in `timeZone` shows `hour`:00. */
 export function nextDailyAt(now: number, hour: number, timeZone: string): number {
