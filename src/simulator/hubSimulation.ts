@@ -1,4 +1,5 @@
 import { errors } from "../errors.ts";
+import { localDate, offsetMinutes } from "../hub/ads/adTime.ts";
 import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import {
@@ -148,10 +149,11 @@ export class HubSimulation {
   }
 
   /**
-   * The day in progress, hour by hour: when the market's next day is today (hub clock, UTC), its
-   * delivery is worked out on a copy of the state and the hours already over are written as hourly
-   * rows, as reported so far. The day itself is simulated and stored by the next `advance`, from
-   * the same random stream, so its hours read the same then unless budgets or statuses changed.
+   * The day in progress, hour by hour: for each ad account whose own calendar (its time zone) is on
+   * the market's next day, that day's delivery is worked out on a copy of the state and the hours
+   * already over there are written as hourly rows, as reported so far. The day itself is simulated
+   * and stored by the next `advance`, from the same random stream, so its hours read the same then
+   * unless budgets or statuses changed. `hours`: the most hours over among the accounts on that day.
    */
   async reportDayInProgress(): Promise<{ date: string; hours: number; rows: number } | undefined> {
     const db = this.hub.store.db;
@@ -160,14 +162,18 @@ export class HubSimulation {
     const now = this.hub.now();
     const dayIndex = run.next_day;
     const date = dateOf(Date.parse(`${run.start_date}T00:00:00Z`) + dayIndex * DAY_MS);
-    if (date !== dateOf(now)) return undefined;
-    const hours = new Date(now).getUTCHours();
     const world = buildWorld(await loadHubAdObjects(db), run.seed, run.start_date, this.disapprovalHazard);
+    const hoursOf = new Map<string, number>();
+    for (const account of world.accounts) {
+      const zone = account.timezone || "UTC";
+      if (localDate(now, zone) === date) hoursOf.set(account.id, new Date(now + offsetMinutes(now, zone) * 60_000).getUTCHours());
+    }
+    if (hoursOf.size === 0) return undefined;
     const state = toArrays(world, JSON.parse(run.state_json) as StoredState);
     const day = simulateDay(world, state, dayIndex, dayRng(world, dayIndex));
-    const rows = day.ads.flatMap((d) => hourlyRows(toInsightRow(d, dayIndex), hours));
+    const rows = day.ads.flatMap((d) => (hoursOf.has(d.accountId) ? hourlyRows(toInsightRow(d, dayIndex), hoursOf.get(d.accountId)!) : []));
     if (rows.length > 0) await this.hub.insights.upsertHourlyRows(rows);
-    return { date, hours, rows: rows.length };
+    return { date, hours: Math.max(...hoursOf.values()), rows: rows.length };
   }
 
   /**

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PlanItem } from "../../src/autopilot/app/planner.ts";
 import type { ScanProgress } from "../../src/autopilot/app/scan.service.ts";
 import { toEngineSnapshot } from "../../src/autopilot/app/engineAdapter.ts";
+import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
@@ -251,5 +252,13 @@ describe.each(DIALECTS)("Autopilot's days on %s", (dialect) => {
     const snapshot = await autopilot.snapshot("Acme", connection.id);
     expect(snapshot.timeZone).toBe("America/Los_Angeles");
     expect(toEngineSnapshot(snapshot).clock).toMatchObject({ today: "2026-06-14", hour: 20 });
+
+    // The market's next day is 15 June. The other account (UTC, no ads) is on it; in Los Angeles it is
+    // not that day yet, so none of its four ads' hours are written…
+    const market = new HubSimulation(world.hub, { disapprovalDailyHazard: 0 });
+    expect(await market.reportDayInProgress()).toEqual({ date: "2026-06-15", hours: 3, rows: 0 });
+    // … and at 12:00 UTC, 05:00 there, their first five hours are.
+    world.clock.t = Date.UTC(2026, 5, 15, 12);
+    expect(await market.reportDayInProgress()).toEqual({ date: "2026-06-15", hours: 12, rows: 4 * 5 });
   });
 });
