@@ -28,6 +28,23 @@ export function VerifiedBadge({ verified }: { verified: boolean }) {
  * Connected apps: the app and its badge, what it may do in plain words, the assets chosen at
  * consent, who granted it, and its tokens' last use and expiry; optionally a remove button per row.
  */
+/** A short list, each item with a dimmed note in brackets: "Acme Main (ad account)". */
+function NotedList({ items }: { items: { key: string; text: string; note: string }[] }) {
+  return (
+    <List size="sm" spacing={2}>
+      {items.map((item) => (
+        <List.Item key={item.key}>
+          {item.text}
+          <Text span size="xs" c="dimmed">
+            {" "}
+            ({item.note})
+          </Text>
+        </List.Item>
+      ))}
+    </List>
+  );
+}
+
 export function ConnectedAppsTable({
   label,
   rows,
@@ -58,35 +75,11 @@ export function ConnectedAppsTable({
         },
         {
           header: "What it may do",
-          cell: (c) => (
-            <List size="sm" spacing={2}>
-              {c.scope_descriptions.map((s) => (
-                <List.Item key={s.scope}>
-                  {s.description}
-                  <Text span size="xs" c="dimmed">
-                    {" "}
-                    ({s.kind === "read" ? "read only" : "read and change"})
-                  </Text>
-                </List.Item>
-              ))}
-            </List>
-          ),
+          cell: (c) => <NotedList items={c.scope_descriptions.map((s) => ({ key: s.scope, text: s.description, note: s.kind === "read" ? "read only" : "read and change" }))} />,
         },
         {
           header: "Assets",
-          cell: (c) => (
-            <List size="sm" spacing={2}>
-              {c.assets.map((a) => (
-                <List.Item key={a.id}>
-                  {a.name}
-                  <Text span size="xs" c="dimmed">
-                    {" "}
-                    ({a.type ? assetTypeLabel(a.type) : "asset"})
-                  </Text>
-                </List.Item>
-              ))}
-            </List>
-          ),
+          cell: (c) => <NotedList items={c.assets.map((a) => ({ key: a.id, text: a.name, note: a.type ? assetTypeLabel(a.type) : "asset" }))} />,
         },
         { header: "Granted by", hidden: !showGrantedBy, cell: (c) => `${c.granted_by.name ?? c.granted_by.id} on ${formatTime(c.created_time)}` },
         {

@@ -5,8 +5,10 @@ import { NavLink as RouterLink, useLocation } from "react-router";
 import { graph } from "../api.ts";
 import { ErrorText, PageTitle, QueryState, useBusiness } from "../components/common.tsx";
 import { useSession } from "../session.tsx";
+import type { JobOutcome, LogEntry, ScheduleView } from "../../../src/autopilot/app/views.ts";
 
-/** What the console reads from Autopilot's /autopilot/… routes (the partner app, served by the hub). */
+/** What the console reads from Autopilot's /autopilot/… routes (the partner app, served by the hub); the shapes in src/autopilot/app/views.ts are the server's own. */
+export type { JobOutcome, LogEntry, ScheduleView };
 
 export const ACTION_KINDS = [
   { value: "pause_ad", label: "Pause ads" },
@@ -49,39 +51,7 @@ export interface Workspace {
   kill_switch: boolean;
   guardrails: Guardrails;
   connections: Connection[];
-  schedule: Schedule;
-}
-
-/** How a job of the server's built-in schedule last ended. */
-export interface JobOutcome {
-  ok: boolean;
-  error?: string;
-  counts: Record<string, number>;
-  notes: string[];
-  duration_ms: number;
-}
-
-/** The server's built-in schedule for the workspace; nulls until it has run. */
-export interface Schedule {
-  next_scan_at: number | null;
-  last_run_at: number | null;
-  last_outcome: JobOutcome | null;
-  monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
-}
-
-export interface LogEntry {
-  id: string;
-  time: number;
-  state: string;
-  text: string;
-  reason: string;
-  expected_effect: string;
-  evidence: Record<string, unknown>;
-  source: string;
-  approved_by: string | null;
-  can_undo: boolean;
-  undo_of: string | null;
-  rule_history: { results: { object_id: string; object_type: string; actions: { action: string; field: string; old_value: string | null; new_value: string }[] }[] };
+  schedule: ScheduleView;
 }
 
 export interface WorkspacesAnswer {

@@ -1,4 +1,5 @@
 import type { ActionRow } from "./autopilot.repository.ts";
+import type { LogEntry } from "./views.ts";
 
 /** Amounts in minor units as the account's money: 5000 USD → "$50.00". */
 export function money(minor: number | string | null, currency: string): string {
@@ -35,28 +36,7 @@ export function describeChange(row: Pick<ActionRow, "kind" | "object_type" | "ob
   return `${verb} ${label} ${name}`;
 }
 
-export interface LogEntry {
-  id: string;
-  time: number;
-  state: string;
-  /** One plain-language line: what happened (or is proposed) and why. */
-  text: string;
-  reason: string;
-  expected_effect: string;
-  evidence: Record<string, unknown>;
-  source: string;
-  approved_by: string | null;
-  idempotency_key: string;
-  outcome: unknown;
-  undo_of: string | null;
-  can_undo: boolean;
-  /** Meta's ad rule history shape: `results[].actions[]` with field, old_value and new_value. */
-  rule_history: {
-    timestamp: string;
-    is_manual: boolean;
-    results: { object_id: string; object_type: string; actions: { action: string; field: string; old_value: string | null; new_value: string }[] }[];
-  };
-}
+export type { LogEntry };
 
 export function canUndo(row: ActionRow): boolean {
   return row.state === "CONFIRMED" && row.old_value !== null;

@@ -18,6 +18,7 @@ import { GraphApiError, GraphClient } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
+import type { JobOutcome, ScheduleView } from "./views.ts";
 
 export type Mode = "semi_auto" | "autopilot";
 
@@ -32,25 +33,7 @@ export interface WorkspaceView {
   schedule: ScheduleView;
 }
 
-/** How a scheduled job last ended (see scheduler.ts). */
-export interface JobOutcome {
-  ok: boolean;
-  /** The error, as a person may read it; only when not ok. */
-  error?: string;
-  /** What the run did: connections scanned, rows read, proposals queued, changes applied, alerts raised… */
-  counts: Record<string, number>;
-  notes: string[];
-  duration_ms: number;
-}
-
-/** The built-in schedule as it stands for the workspace; nulls until the server's schedule has seen it. */
-export interface ScheduleView {
-  /** The daily scan, then plan (semi-auto) or run (autopilot mode). */
-  next_scan_at: number | null;
-  last_run_at: number | null;
-  last_outcome: JobOutcome | null;
-  monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
-}
+export type { JobOutcome, ScheduleView };
 
 export function presentSchedule(rows: ScheduleRow[]): ScheduleView {
   const scan = rows.find((r) => r.job === "scan");

@@ -1,0 +1,48 @@
+/**
+ * The JSON shapes Autopilot's routes answer with, shared by the server and the console (which
+ * imports these types only, so this file imports nothing).
+ */
+
+/** One action as the queue and the action log show it. */
+export interface LogEntry {
+  id: string;
+  time: number;
+  state: string;
+  /** One plain-language line: what happened (or is proposed) and why. */
+  text: string;
+  reason: string;
+  expected_effect: string;
+  evidence: Record<string, unknown>;
+  source: string;
+  approved_by: string | null;
+  idempotency_key: string;
+  outcome: unknown;
+  undo_of: string | null;
+  can_undo: boolean;
+  /** Meta's ad rule history shape: `results[].actions[]` with field, old_value and new_value. */
+  rule_history: {
+    timestamp: string;
+    is_manual: boolean;
+    results: { object_id: string; object_type: string; actions: { action: string; field: string; old_value: string | null; new_value: string }[] }[];
+  };
+}
+
+/** How a scheduled job last ended (see scheduler.ts). */
+export interface JobOutcome {
+  ok: boolean;
+  /** The error, as a person may read it; only when not ok. */
+  error?: string;
+  /** What the run did: connections scanned, rows read, proposals queued, changes applied, alerts raised… */
+  counts: Record<string, number>;
+  notes: string[];
+  duration_ms: number;
+}
+
+/** The built-in schedule as it stands for the workspace; nulls until the server's schedule has seen it. */
+export interface ScheduleView {
+  /** The daily scan, then plan (semi-auto) or run (autopilot mode). */
+  next_scan_at: number | null;
+  last_run_at: number | null;
+  last_outcome: JobOutcome | null;
+  monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
+}
