@@ -146,6 +146,8 @@ export const errors = {
   /** The Graph refused or failed an Autopilot scan part-way; the problem says what it answered. */
   autopilotScanFailed: (account: string, problem: string) =>
     new GrantlineError("AUTOPILOT_SCAN_FAILED", 502, 1, `The scan of ${account} stopped: ${problem}`, { userTitle: "Scan stopped", type: "GraphMethodException" }),
+  /** A batch item that is itself a batch: refused, so one request can never fan out beyond one batch. */
+  nestedBatch: () => invalid("NESTED_BATCH", "Batch requests cannot be nested: a batch item cannot itself be a batch request.", "Nested batch"),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
   /** Graph 2200: the callback URL did not answer the webhook handshake by echoing hub.challenge. */

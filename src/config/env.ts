@@ -34,7 +34,10 @@ const schema = z.object({
   GRANTLINE_PENDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Rate limits (Meta-style points, reads 1 and writes 3, over a sliding window). */
   GRANTLINE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /** Each bucket is counted per tenant (the caller's business, a person, or a console session); see src/graph/rateLimit/rateLimiter.ts. */
   GRANTLINE_RATE_LIMIT_APP_POINTS: z.coerce.number().int().min(1).default(10_000),
+  /** Meta's user-level limit: one person or system user, across apps. */
+  GRANTLINE_RATE_LIMIT_USER_POINTS: z.coerce.number().int().min(1).default(10_000),
   GRANTLINE_RATE_LIMIT_BUSINESS_POINTS: z.coerce.number().int().min(1).default(20_000),
   /** Ad-account quota tier: Meta gives new apps development_access (300 points/hour); a local stand-in defaults to standard. */
   GRANTLINE_ACCESS_TIER: z.enum(["development_access", "standard_access"]).default("standard_access"),
@@ -120,6 +123,7 @@ export type Config = {
   rateLimits: {
     windowMs: number;
     appPoints: number;
+    userPoints: number;
     businessPoints: number;
     accessTier: "development_access" | "standard_access";
   };
@@ -185,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,
+      userPoints: e.GRANTLINE_RATE_LIMIT_USER_POINTS,
       businessPoints: e.GRANTLINE_RATE_LIMIT_BUSINESS_POINTS,
       accessTier: e.GRANTLINE_ACCESS_TIER,
     },

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors, type GrantlineError } from "../errors.ts";
@@ -6,6 +7,18 @@ import type { GraphParams } from "./params.ts";
 import { evaluateJsonPath, referenceText } from "./batchJsonPath.ts";
 
 const MAX_BATCH = 50;
+
+/**
+ * Marks the requests a batch runs, so a batch item cannot itself be a batch. The value is this
+ * process's secret: a client sending the header cannot make its own batch look nested, nor hide one.
+ */
+const BATCH_ITEM_HEADER = "x-grantline-batch-item";
+const batchItemSecret = crypto.randomBytes(16).toString("hex");
+
+/** Whether this request is an item of a batch (run by `runBatch`), not a client's own request. */
+export function isBatchItem(request: FastifyRequest): boolean {
+  return request.headers[BATCH_ITEM_HEADER] === batchItemSecret;
+}
 
 const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 
@@ -112,6 +125,7 @@ export async function runBatch(app: FastifyInstance, request: FastifyRequest, ca
       url,
       headers: {
         authorization: `Bearer ${caller.accessToken}`,
+        [BATCH_ITEM_HEADER]: batchItemSecret,
         ...(body !== undefined && method !== "GET" ? { "content-type": "application/x-www-form-urlencoded" } : {}),
         host: request.headers.host ?? "localhost",
       },

@@ -5,9 +5,9 @@ import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type Page
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
 import { collectParams, intParam, listParam, parseFields, selectFields, selectFieldsOfEach, stringParam, type GraphParams } from "./params.ts";
-import { runBatch } from "./batch.ts";
+import { isBatchItem, runBatch } from "./batch.ts";
 import { errorFor } from "./rateLimit/rateLimitError.ts";
-import { pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
+import { POINTS, pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
 import { usageHeaders } from "./rateLimit/usageHeaders.ts";
 import { noteGraphRead } from "./graphUsage.ts";
 import { ActiveAdCounts } from "./rateLimit/activeAdCounts.ts";
@@ -26,21 +26,41 @@ function activeAdsOf(hub: Hub, adAccountId: string): Promise<number> {
   return counts.get(adAccountId);
 }
 
-/** Counts the call against its app, ad account and business buckets; sets Meta's usage headers; refuses when full. */
-async function limitRate(hub: Hub, limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, method: string, node?: GraphNode): Promise<void> {
+/**
+ * Whom a call is made for; every rate-limit bucket is scoped to it, so no two businesses share one.
+ * A console session is a tenant of its own: API traffic cannot starve the people in the console.
+ */
+function tenantOf(hub: Hub, caller: GraphCaller): string {
+  const { token } = caller;
+  if (token.console) return `console:${token.principalId}`;
+  if (token.principalType === "system_user") {
+    const business = hub.engine.index.principals.get(token.principalId)?.roles.keys().next().value;
+    if (business !== undefined) return `business:${business}`;
+  }
+  return `principal:${token.principalId}`;
+}
+
+/** Counts the call against its app, user, ad account and business buckets; sets Meta's usage headers; refuses when full. */
+async function limitRate(hub: Hub, limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, points: number, node?: GraphNode, record = true): Promise<void> {
+  const principalId = caller.token.principalId;
   // Only callers who reach the ad account count against its quota and see its usage: a stranger
   // can neither use up another business's quota nor learn from the headers that the account exists.
   const adAccountId =
-    node?.adAccountId !== undefined && hub.engine.index.taskMask(caller.token.principalId, node.adAccountId, hub.engine.now()) !== 0
+    node?.adAccountId !== undefined && hub.engine.index.taskMask(principalId, node.adAccountId, hub.engine.now()) !== 0
       ? node.adAccountId
       : undefined;
-  const result = await limiter.consume({
+  // The same for a business's management quota: only its own people and system users count against it.
+  const businessId = node?.type === "business" && hub.engine.index.principals.get(principalId)?.roles.has(node.id) ? node.id : undefined;
+  const request = {
     appId: caller.token.appId,
+    principalId,
+    tenant: tenantOf(hub, caller),
     adAccountId,
     activeAds: adAccountId ? await activeAdsOf(hub, adAccountId) : 0,
-    businessId: node?.type === "business" ? node.id : undefined,
-    points: pointsFor(method),
-  });
+    businessId,
+    points,
+  };
+  const result = record ? await limiter.consume(request) : await limiter.peek(request);
   for (const [name, value] of Object.entries(usageHeaders(result))) if (value !== undefined) void reply.header(name, value);
   const refusal = errorFor(result);
   if (refusal) {
@@ -173,10 +193,10 @@ export async function handleGraph(
       node = await resolveNode(hub, registry, caller, nodeId);
     } catch (error) {
       // A call on a node that does not resolve still counts against the app.
-      await limitRate(hub, limiter, reply, caller, method);
+      await limitRate(hub, limiter, reply, caller, pointsFor(method));
       throw error;
     }
-    await limitRate(hub, limiter, reply, caller, method, node);
+    await limitRate(hub, limiter, reply, caller, pointsFor(method), node);
     const spec = registry.nodes[node.type];
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
     let result: GraphResult;
@@ -223,9 +243,10 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   app.get("/", async (request, reply) => {
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
-    await limitRate(hub, limiter, reply, caller, "GET");
     const ids = listParam(params, "ids", true)!;
     if (ids.length > 50) throw errors.invalidParameter("At most 50 ids can be read at once.");
+    // Meta counts each id of a multi-id read as a call of its own.
+    await limitRate(hub, limiter, reply, caller, Math.max(1, ids.length) * POINTS.read);
     const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
     const out: Record<string, unknown> = {};
     for (const id of ids) {
@@ -239,9 +260,12 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
   });
 
   app.post("/", async (request, reply) => {
+    if (isBatchItem(request)) throw errors.nestedBatch();
     const caller = await authenticate(hub, request);
     const params = collectParams(request.query, request.body);
-    await limitRate(hub, limiter, reply, caller, "GET");
+    // "Each call within the batch is counted separately" (developers.facebook.com/docs/graph-api/batch-requests):
+    // the items pay as they run, so the batch itself only looks, and is refused at once when already full.
+    await limitRate(hub, limiter, reply, caller, POINTS.read, undefined, false);
     return reply.send(await runBatch(app, request, caller, params));
   });
 }

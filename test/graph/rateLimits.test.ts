@@ -58,7 +58,7 @@ describe("rate limits on Graph responses", () => {
       for await (const keys of clients[0]!.scanIterator({ MATCH: `${keyPrefix}*` })) if (keys.length > 0) await clients[0]!.del(keys);
       await Promise.all(clients.map((c) => c.close()));
     });
-    const limiter = (i: number) => new RateLimiter({ appPoints: 4, store: new RedisRateLimitStore(clients[i]!, { keyPrefix }) });
+    const limiter = (i: number) => new RateLimiter({ userPoints: 4, store: new RedisRateLimitStore(clients[i]!, { keyPrefix }) });
     const [a, b] = [graphClient(await serve(limiter(0)), owner.access_token), graphClient(await serve(limiter(1)), owner.access_token)];
     expect((await a("GET", `/${owner.business_id}`)).status).toBe(200);
     expect((await b("GET", `/${owner.business_id}`)).status).toBe(200);
@@ -66,7 +66,8 @@ describe("rate limits on Graph responses", () => {
     const fourth = await b("GET", `/${owner.business_id}`);
     expect(JSON.parse(fourth.headers.get("x-app-usage")!).call_count).toBe(100);
     const fifth = await a("GET", `/${owner.business_id}`);
-    expect(fifth.status).toBe(403); // and (#4) with 403
-    expect(fifth.body.error.code).toBe(4);
+    // A system user's own token has no app: its user-level quota refuses with (#17) and 400.
+    expect(fifth.status).toBe(400);
+    expect(fifth.body.error.code).toBe(17);
   });
 });

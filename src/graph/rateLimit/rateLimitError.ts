@@ -4,7 +4,7 @@ import { minutesUntil } from "./usageHeaders.ts";
 
 /**
  * The catalogue error for a refused call: 80004 when an ad account's ads_management quota is
- * used up, 4 for the app's, 17 for a business's. Undefined when the call was allowed.
+ * used up, 4 for the app's, 17 for a user's or a business's. Undefined when the call was allowed.
  */
 export function errorFor(result: RateLimitResult): GrantlineError | undefined {
   if (result.allowed || !result.refusedBy) return undefined;
@@ -13,6 +13,10 @@ export function errorFor(result: RateLimitResult): GrantlineError | undefined {
   switch (result.refusedBy) {
     case "app":
       return errors.appRateLimited(minutes);
+    case "user": {
+      const { limit } = result.user!;
+      return errors.userRateLimited(`This user would exceed the ${limit} points per ${window} allowed to one user.`, minutes);
+    }
     case "adAccount": {
       const { id, limit } = result.adAccount!;
       return errors.adAccountRateLimited(`Ad account ${id} would exceed its ${limit} points per ${window}.`, minutes);

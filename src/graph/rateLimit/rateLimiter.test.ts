@@ -33,18 +33,18 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
 
     const refused = await rl.consume({ appId: "app1", points: read, now: T0 + 30_000 });
     expect(refused).toMatchObject({ allowed: false, refusedBy: "app", retryAfterMs: 30_000 });
-    expect(refused.app.used).toBe(10);
+    expect(refused.platform.used).toBe(10);
 
     // A call counts while it is less than one window old: at T0 + 60s the first one is gone.
     expect((await rl.consume({ appId: "app1", points: read, now: T0 + MINUTE - 1 })).allowed).toBe(false);
     const back = await rl.consume({ appId: "app1", points: read, now: T0 + MINUTE });
     expect(back).toMatchObject({ allowed: true, retryAfterMs: 0 });
-    expect(back.app.used).toBe(10);
+    expect(back.platform.used).toBe(10);
 
     // Half a window later only the calls of the last 60 s count.
     const later = await rl.peek({ appId: "app1", points: read, now: T0 + MINUTE + 5500 });
-    expect(later.app.used).toBe(5); // T0+6s … T0+9s and T0+60s
-    expect((await rl.peek({ appId: "app1", points: read, now: T0 + 3 * MINUTE })).app.used).toBe(0);
+    expect(later.platform.used).toBe(5); // T0+6s … T0+9s and T0+60s
+    expect((await rl.peek({ appId: "app1", points: read, now: T0 + 3 * MINUTE })).platform.used).toBe(0);
   });
 
   it("records nothing for a refused call, in any bucket", async () => {
@@ -56,7 +56,7 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     // The app has room, the account has not: neither is charged.
     const refused = await onAccount(write);
     expect(refused).toMatchObject({ allowed: false, refusedBy: "adAccount", app: { used: 6 }, adAccount: { used: 6 } });
-    expect((await rl.peek({ appId: "app1", points: read, now: T0 })).app.used).toBe(6);
+    expect((await rl.peek({ appId: "app1", points: read, now: T0 })).platform.used).toBe(6);
 
     // A refused write leaves the room a read needs.
     expect((await rl.consume({ appId: "app1", points: write, now: T0 })).allowed).toBe(true); // 9 of 10
@@ -70,7 +70,7 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     await fill(rl, 2, read, T0);
     expect((await rl.peek({ appId: "app1", points: read, now: T0 })).allowed).toBe(true);
     expect((await rl.peek({ appId: "app1", points: write, now: T0 })).allowed).toBe(false);
-    expect((await rl.peek({ appId: "app1", points: read, now: T0 })).app.used).toBe(2);
+    expect((await rl.peek({ appId: "app1", points: read, now: T0 })).platform.used).toBe(2);
   });
 
   it("keeps each ad account, app and business in a bucket of its own", async () => {
@@ -82,14 +82,16 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     const other = await rl.consume({ appId: "app1", adAccountId: "act_2", points: read, now: T0 });
     expect(other.allowed).toBe(true);
     expect(other.adAccount).toMatchObject({ id: "2", used: 1 });
-    expect(other.app.used).toBe(6);
+    expect(other.platform.used).toBe(6);
 
     const otherApp = await rl.peek({ appId: "app2", points: read, now: T0 });
     expect(otherApp.app).toMatchObject({ id: "app2", used: 0 });
 
-    // Tokens without an app share one bucket.
-    await rl.consume({ appId: null, points: write, now: T0 });
-    expect((await rl.peek({ appId: undefined, points: read, now: T0 })).app).toMatchObject({ id: "noapp", used: 3 });
+    // A token without an app counts against its user alone; another user's bucket is untouched.
+    await rl.consume({ appId: null, principalId: "u1", points: write, now: T0 });
+    expect((await rl.peek({ appId: undefined, principalId: "u1", points: read, now: T0 })).platform).toMatchObject({ kind: "user", id: "u1", used: 3 });
+    expect((await rl.peek({ appId: undefined, principalId: "u2", points: read, now: T0 })).platform.used).toBe(0);
+    await expect(rl.consume({ appId: null, points: read, now: T0 })).rejects.toThrow(RangeError);
 
     // A business counts across its apps and accounts.
     await rl.consume({ appId: "app1", businessId: "b1", adAccountId: "act_3", points: write, now: T0 });
@@ -97,6 +99,32 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     const b1 = await rl.consume({ appId: "app2", businessId: "b1", points: write, now: T0 });
     expect(b1).toMatchObject({ allowed: false, refusedBy: "business" });
     expect((await rl.consume({ appId: "app2", businessId: "b2", points: write, now: T0 })).allowed).toBe(true);
+  });
+
+  it("never shares a bucket between tenants: not an app's, an ad account's, a business's or a user's", async () => {
+    const rl = limiter({ appPoints: 4, userPoints: 6, businessPoints: 5, adAccountBasePoints: { development_access: 5 } });
+    const call = (tenant: string, extra: object) => rl.consume({ appId: "shared-app", principalId: `${tenant}-bot`, tenant, points: read, now: T0, ...extra });
+    for (let i = 0; i < 4; i++) expect((await call("A", {})).allowed).toBe(true);
+    expect(await call("A", {})).toMatchObject({ allowed: false, refusedBy: "app" });
+    // The same app used for tenant B still has its whole quota there.
+    expect(await call("B", {})).toMatchObject({ allowed: true, app: { used: 1 } });
+
+    const onAccount = (tenant: string) => rl.consume({ appId: null, principalId: `${tenant}-person`, tenant, adAccountId: "act_1", points: read, now: T0 });
+    for (let i = 0; i < 5; i++) expect((await onAccount("partner")).allowed).toBe(true);
+    expect(await onAccount("partner")).toMatchObject({ allowed: false, refusedBy: "adAccount" });
+    expect(await onAccount("owner")).toMatchObject({ allowed: true, adAccount: { used: 1 } });
+
+    const onBusiness = (tenant: string) => rl.consume({ appId: null, principalId: `${tenant}-admin`, tenant, businessId: "b1", points: read, now: T0 });
+    for (let i = 0; i < 5; i++) await onBusiness("X");
+    expect(await onBusiness("X")).toMatchObject({ allowed: false, refusedBy: "business" });
+    expect((await onBusiness("Y")).allowed).toBe(true);
+
+    // One principal across two tenants (a console session and an API token) has two user buckets.
+    const asUser = (tenant: string) => rl.consume({ appId: null, principalId: "p1", tenant, points: read, now: T0 });
+    for (let i = 0; i < 6; i++) await asUser("api");
+    expect(await asUser("api")).toMatchObject({ allowed: false, refusedBy: "user" });
+    expect((await asUser("console:p1")).allowed).toBe(true);
+    expect(errorFor(await asUser("api"))).toMatchObject({ status: 400, code: 17 });
   });
 
   it("estimates the time to regain access from the calls that must leave the window", async () => {
@@ -130,7 +158,7 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     const refused = await rl.consume({ appId: "app1", adAccountId: "2", points: read, now: T0 + 10 * MINUTE });
     // The app frees up at T0 + 60 min, the account at T0 + 65 min.
     expect(refused).toMatchObject({ allowed: false, refusedBy: "adAccount", retryAfterMs: 55 * MINUTE });
-    expect(refused.app.waitMs).toBe(50 * MINUTE);
+    expect(refused.platform.waitMs).toBe(50 * MINUTE);
   });
 
   it("sizes ad-account quotas by tier and active ads, as Meta does", async () => {
@@ -143,7 +171,7 @@ describe.each(STORES)("RateLimiter on the $name store", ({ open }) => {
     expect(dev).toMatchObject({ accessTier: "development_access", adAccount: { limit: 380 } });
     const std = await rl.peek({ appId: "app1", adAccountId: "act_1", accessTier: "standard_access", points: read, now: T0 });
     expect(std.adAccount!.limit).toBe(100_000);
-    expect(dev.app.limit).toBe(10_000);
+    expect(dev.platform.limit).toBe(10_000);
   });
 
   it("maps refusals to the catalogue's rate-limit errors", async () => {

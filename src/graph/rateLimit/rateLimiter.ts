@@ -3,15 +3,25 @@ import type { BucketLimit, RateLimitStore } from "./rateLimitStore.ts";
 
 /**
  * Meta-style rate limiting for the Graph routes: every call costs points (reads 1, writes 3) and
- * counts against a sliding window in several buckets at once: its app, the ad account it touches
- * (ads_management, Business Use Case style) and, when given, a business. A call is taken from
- * all of them or, when any is full, from none.
+ * counts against a sliding window in several buckets at once, as Meta scopes them
+ * (https://developers.facebook.com/docs/graph-api/overview/rate-limiting/):
+ * - Platform limits: an app token counts against its app ("app", X-App-Usage), and every token
+ *   against its user ("user": Meta's user-level limit, error 17).
+ * - Business Use Case limits: the ad account a call touches (ads_management) and, for business
+ *   management, the business it names.
+ * A call is taken from all of them or, when any is full, from none.
+ *
+ * Every bucket is also scoped to the tenant the call is made for (`RateLimitRequest.tenant`): on
+ * Meta an app's quota grows with its users, a hub's cannot, so here no two businesses ever share a
+ * bucket — not through a common app, not through an ad account one of them is a partner on, and
+ * not through tokens without an app. Console sessions are a tenant of their own, so API traffic
+ * can never starve the people using the console.
  */
 
 /** The app's Marketing API access tier; it sets the ad-account quota and is echoed in headers. */
 export type AccessTier = "development_access" | "standard_access";
 
-export type BucketKind = "app" | "adAccount" | "business";
+export type BucketKind = "app" | "user" | "adAccount" | "business";
 
 /** Meta's costs: a read is one point, a write three. */
 export const POINTS = { read: 1, write: 3 } as const;
@@ -22,20 +32,19 @@ export function pointsFor(method: string): number {
   return m === "GET" || m === "HEAD" ? POINTS.read : POINTS.write;
 }
 
-/** Bucket id for calls made with a token that belongs to no app. */
-export const NO_APP = "noapp";
-
 /** Defaults of `RateLimiterOptions`. */
 export const RATE_LIMIT_DEFAULTS = {
   /** One hour: the window of all of Meta's Marketing API quotas. */
   windowMs: 60 * 60 * 1000,
   /**
-   * Points per window for one app. Meta allows 200 × the app's daily users per hour; a hub has no
-   * user count to scale by, so this is the quota of an app with 50 users.
+   * Points per window for one app, per tenant using it. Meta allows 200 × the app's daily users per
+   * hour; a hub has no user count to scale by, so this is the quota of an app with 50 users.
    */
   appPoints: 10_000,
+  /** Points per window for one person or system user, across apps. Meta does not publish its figure. */
+  userPoints: 10_000,
   /**
-   * Points per window for one business, across all its apps and ad accounts: two apps' worth.
+   * Points per window for one business's management edges, per tenant calling them: two apps' worth.
    * Meta publishes no such quota; it keeps one business's tools from starving the hub.
    */
   businessPoints: 20_000,
@@ -53,6 +62,7 @@ export interface RateLimiterOptions {
   store?: RateLimitStore;
   windowMs?: number;
   appPoints?: number;
+  userPoints?: number;
   businessPoints?: number;
   adAccountBasePoints?: Partial<Record<AccessTier, number>>;
   pointsPerActiveAd?: number;
@@ -60,8 +70,15 @@ export interface RateLimiterOptions {
 }
 
 export interface RateLimitRequest {
-  /** The token's app; null or undefined for tokens without one (they share the "noapp" bucket). */
+  /** The token's app; null or undefined for tokens without one. */
   appId: string | null | undefined;
+  /** The token's person or system user: Meta's user-level bucket. */
+  principalId?: string;
+  /**
+   * Whom the call is made for, scoping every bucket: the system user's business, the person, or a
+   * console session. Calls of different tenants never share a bucket. Default: one tenant.
+   */
+  tenant?: string;
   /** The ad account the call reads or changes, with or without "act_". */
   adAccountId?: string;
   /** Active ads in that account, which raise its quota by `pointsPerActiveAd` each. Default 0. */
@@ -77,7 +94,7 @@ export interface RateLimitRequest {
 
 export interface BucketUsage {
   kind: BucketKind;
-  /** App id (or "noapp"), ad account id without "act_", or business id. */
+  /** App id, person or system user id, ad account id without "act_", or business id. */
   id: string;
   limit: number;
   /** Points in the window, this call's included when it was allowed. */
@@ -95,12 +112,15 @@ export interface RateLimitResult {
   points: number;
   accessTier: AccessTier;
   windowMs: number;
-  app: BucketUsage;
+  /** The platform bucket reported in X-App-Usage: the app's, or the user's for tokens without an app. */
+  platform: BucketUsage;
+  app?: BucketUsage;
+  user?: BucketUsage;
   adAccount?: BucketUsage;
   business?: BucketUsage;
   /** 0 when allowed; otherwise until every bucket has room for this call. */
   retryAfterMs: number;
-  /** When refused: the full bucket with the longest wait (the app's on a tie). */
+  /** When refused: the full bucket with the longest wait (the earliest listed on a tie). */
   refusedBy?: BucketKind;
 }
 
@@ -108,6 +128,7 @@ export class RateLimiter {
   readonly store: RateLimitStore;
   private readonly windowMs: number;
   private readonly appPoints: number;
+  private readonly userPoints: number;
   private readonly businessPoints: number;
   private readonly adAccountBasePoints: Record<AccessTier, number>;
   private readonly pointsPerActiveAd: number;
@@ -118,6 +139,7 @@ export class RateLimiter {
     this.store = options.store ?? new MemoryRateLimitStore();
     this.windowMs = positiveInteger("windowMs", options.windowMs ?? d.windowMs);
     this.appPoints = positiveInteger("appPoints", options.appPoints ?? d.appPoints);
+    this.userPoints = positiveInteger("userPoints", options.userPoints ?? d.userPoints);
     this.businessPoints = positiveInteger("businessPoints", options.businessPoints ?? d.businessPoints);
     this.adAccountBasePoints = { ...d.adAccountBasePoints, ...options.adAccountBasePoints };
     for (const [tier, points] of Object.entries(this.adAccountBasePoints)) positiveInteger(`adAccountBasePoints.${tier}`, points);
@@ -149,9 +171,12 @@ export class RateLimiter {
     const now = request.now ?? Date.now();
     const accessTier = request.accessTier ?? this.accessTier;
 
-    const buckets: { kind: BucketKind; id: string; limit: number }[] = [
-      { kind: "app", id: request.appId || NO_APP, limit: this.appPoints },
-    ];
+    if (!request.appId && request.principalId === undefined) throw new RangeError("A call needs an app or a principal to count against");
+    // Bucket keys carry the tenant, so that nothing one business does fills a bucket another uses.
+    const scope = request.tenant === undefined ? "" : `@${request.tenant}`;
+    const buckets: { kind: BucketKind; id: string; limit: number }[] = [];
+    if (request.appId) buckets.push({ kind: "app", id: request.appId, limit: this.appPoints });
+    if (request.principalId !== undefined) buckets.push({ kind: "user", id: request.principalId, limit: this.userPoints });
     if (request.adAccountId !== undefined) {
       const id = request.adAccountId.replace(/^act_/, "");
       buckets.push({ kind: "adAccount", id, limit: this.adAccountLimit(accessTier, request.activeAds) });
@@ -161,7 +186,7 @@ export class RateLimiter {
     }
 
     const outcome = await this.store.apply({
-      buckets: buckets.map(({ kind, id, limit }): BucketLimit => ({ key: `${kind}:${id}`, limit })),
+      buckets: buckets.map(({ kind, id, limit }): BucketLimit => ({ key: `${kind}:${id}${scope}`, limit })),
       points,
       now,
       windowMs: this.windowMs,
@@ -177,13 +202,10 @@ export class RateLimiter {
       points,
       accessTier,
       windowMs: this.windowMs,
-      app: usages[0]!,
+      platform: usages[0]!,
       retryAfterMs: 0,
     };
-    const adAccount = usages.find((u) => u.kind === "adAccount");
-    const business = usages.find((u) => u.kind === "business");
-    if (adAccount) result.adAccount = adAccount;
-    if (business) result.business = business;
+    for (const usage of usages) result[usage.kind] = usage;
 
     if (!outcome.allowed) {
       // Only buckets without room for this call refused it; the client has to wait for the slowest.

@@ -26,12 +26,12 @@ describe.skipIf(!redisUrl)("RedisRateLimitStore", () => {
     const [a, b] = await twoInstances(10);
     await a.consume({ appId: "app1", points: POINTS.write, now: T0 });
     const fromB = await b.consume({ appId: "app1", points: POINTS.write, now: T0 + 1000 });
-    expect(fromB.app.used).toBe(6);
+    expect(fromB.platform.used).toBe(6);
     await a.consume({ appId: "app1", points: POINTS.write, now: T0 + 2000 });
 
     const refused = await b.consume({ appId: "app1", points: POINTS.write, now: T0 + 3000 });
     expect(refused).toMatchObject({ allowed: false, refusedBy: "app", retryAfterMs: MINUTE - 3000 });
-    expect((await a.peek({ appId: "app1", points: POINTS.read, now: T0 + 3000 })).app.used).toBe(9);
+    expect((await a.peek({ appId: "app1", points: POINTS.read, now: T0 + 3000 })).platform.used).toBe(9);
     expect((await a.consume({ appId: "app1", points: POINTS.write, now: T0 + MINUTE })).allowed).toBe(true);
   });
 
@@ -42,7 +42,7 @@ describe.skipIf(!redisUrl)("RedisRateLimitStore", () => {
     );
     const results = await Promise.all(calls);
     expect(results.filter((r) => r.allowed)).toHaveLength(20);
-    expect((await a.peek({ appId: "app1", points: POINTS.read, now: T0 + 100 })).app.used).toBe(20);
+    expect((await a.peek({ appId: "app1", points: POINTS.read, now: T0 + 100 })).platform.used).toBe(20);
     // The account was charged for exactly the calls the app allowed.
     const account = await b.peek({ appId: "other", adAccountId: "1", points: POINTS.read, now: T0 + 100 });
     expect(account.adAccount!.used).toBe(20);

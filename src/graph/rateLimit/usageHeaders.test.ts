@@ -14,7 +14,7 @@ function referenceHeaders(result: RateLimitResult): Record<string, string> {
     estimated_time_to_regain_access: minutesUntil(usage.waitMs),
     ads_api_access_tier: result.accessTier,
   });
-  const app = percent(result.app);
+  const app = percent(result.platform);
   const headers: Record<string, string> = { "X-App-Usage": JSON.stringify({ call_count: app, total_time: app, total_cputime: app }) };
   // No prototype, so that any id (even "toString" or "__proto__") is just a key.
   const useCases = Object.create(null) as Record<string, object[]>;
@@ -56,7 +56,7 @@ describe("usageHeaders", () => {
   });
 
   it("sends only the app header for a call that names no account or business", async () => {
-    const result = await new RateLimiter().consume({ appId: null, points: POINTS.read, now: T0 });
+    const result = await new RateLimiter().consume({ appId: null, principalId: "p1", points: POINTS.read, now: T0 });
     expect(usageHeaders(result)).toEqual({ "X-App-Usage": '{"call_count":0,"total_time":0,"total_cputime":0}' });
   });
 
@@ -109,12 +109,12 @@ describe("usageHeaders", () => {
         points: fc.constantFrom(1, 3),
         accessTier: fc.constantFrom("development_access" as const, "standard_access" as const),
         windowMs: fc.constant(3_600_000),
-        app: bucket("app"),
+        platform: fc.oneof(bucket("app"), bucket("user")),
         adAccount: bucket("adAccount"),
         business: bucket("business"),
         retryAfterMs: fc.nat(),
       },
-      { requiredKeys: ["allowed", "points", "accessTier", "windowMs", "app", "retryAfterMs"] },
+      { requiredKeys: ["allowed", "points", "accessTier", "windowMs", "platform", "retryAfterMs"] },
     );
     fc.assert(
       fc.property(result, (r) => {

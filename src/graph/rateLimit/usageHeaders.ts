@@ -17,7 +17,8 @@ export interface UsageHeaders {
 export function usageHeaders(result: RateLimitResult): UsageHeaders {
   // Every Graph answer carries these, so the JSON is written out directly rather than built as
   // objects and stringified; the usageHeaders tests hold it to JSON.stringify of those objects.
-  const app = num(percent(result.app));
+  // X-App-Usage reports the platform bucket: the app's, or for a token without an app its user's.
+  const app = num(percent(result.platform));
   const tier = JSON.stringify(result.accessTier);
   const headers: UsageHeaders = { "X-App-Usage": `{"call_count":${app},"total_time":${app},"total_cputime":${app}}` };
 

@@ -36,6 +36,8 @@ export interface ResolvedToken extends AccessSubject {
   principalType: PrincipalType;
   appId: string | null;
   scopes: ReadonlySet<string>;
+  /** A signed-in console session's token (its calls have quotas of their own), rather than an API token. */
+  console: boolean;
 }
 
 export interface TokenView {
@@ -124,6 +126,7 @@ export class AccessTokenService {
         appId: row.app_id,
         grantId: row.grant_id,
         scopes: new Set(JSON.parse(row.scopes) as string[]),
+        console: row.kind === "console",
       };
       return { token, expiresAt: row.expires_at };
     });
