@@ -23,7 +23,14 @@ export class GrantlineError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
-    readonly options: { subcode?: number; userTitle?: string; userMsg?: string; type?: string } = {},
+    readonly options: {
+      subcode?: number;
+      userTitle?: string;
+      userMsg?: string;
+      type?: string;
+      /** For a not-found answer: the object it is about, so the Graph layer can word it exactly as for the path's id. */
+      objectId?: string;
+    } = {},
   ) {
     super(message);
     this.name = "GrantlineError";
@@ -32,12 +39,15 @@ export class GrantlineError extends Error {
   /** Set once the refusal is in the audit log, so it is written only once. */
   audited = false;
 
+  /** A refusal worded as not-found so a stranger learns nothing; still audited as a denial. */
+  concealed = false;
+
   /**
    * A refusal of who is asking (bad token, missing permission) rather than of what was asked;
    * audited as "denied". Meta answers most of these with HTTP 400, so the code decides.
    */
   get isDenial(): boolean {
-    return this.status === 401 || this.status === 403 || this.code === 190 || this.code === 10 || (this.code >= 200 && this.code < 300);
+    return this.concealed || this.status === 401 || this.status === 403 || this.code === 190 || this.code === 10 || (this.code >= 200 && this.code < 300);
   }
 
   toGraph(fbtraceId?: string): GraphErrorBody {
@@ -54,6 +64,16 @@ export class GrantlineError extends Error {
     return body;
   }
 }
+
+/** Meta's answer for an object that does not exist or cannot be loaded (code 100, subcode 33). */
+const notFoundError = (id: string, what: string, objectId?: string) =>
+  new GrantlineError(
+    id,
+    400,
+    100,
+    `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    { subcode: 33, type: "GraphMethodException", ...(objectId === undefined ? {} : { objectId }) },
+  );
 
 const invalid = (id: string, message: string, userTitle = "Invalid parameter") =>
   new GrantlineError(id, 400, 100, message, { userTitle, type: "OAuthException" });
@@ -72,7 +92,11 @@ export const errors = {
     invalid("SHARE_WITH_SELF", "A business cannot share an asset with itself.", "Cannot share with yourself"),
   unknownBusiness: (id: string) =>
     invalid("UNKNOWN_BUSINESS", `No business has the ID ${id}. Check the Business ID with your partner.`, "Unknown Business ID"),
-  unknownAsset: (id: string) => invalid("UNKNOWN_ASSET", `No asset has the ID ${id}.`, "Unknown asset"),
+  /**
+   * An asset that does not exist, or that the caller has no relation to: Meta's not-found (code 100,
+   * subcode 33), word for word the same in both cases, so that a stranger learns nothing.
+   */
+  unknownAsset: (id: string) => notFoundError("UNKNOWN_ASSET", `Object with ID '${id}'`, id),
   unknownPrincipal: (id: string) =>
     invalid("UNKNOWN_PRINCIPAL", `No person or system user has the ID ${id}.`, "Unknown user"),
   unknownRequest: (id: string) =>
@@ -98,14 +122,7 @@ export const errors = {
       subcode: 463,
       type: "OAuthException",
     }),
-  notFound: (what: string) =>
-    new GrantlineError(
-      "NOT_FOUND",
-      400,
-      100,
-      `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
-      { subcode: 33, type: "GraphMethodException" },
-    ),
+  notFound: (what: string, objectId?: string) => notFoundError("NOT_FOUND", what, objectId),
   /** Graph 17 / 2446079: a caller's sliding-window quota is used up. */
   userRateLimited: (message: string, retryAfterMinutes: number) =>
     new GrantlineError("RATE_LIMITED", 400, 17, `(#17) User request limit reached: ${message}`, {

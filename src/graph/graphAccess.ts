@@ -1,5 +1,4 @@
-import { errors } from "../errors.ts";
-import { deniedError, subjectOf } from "../hub/access/authorize.ts";
+import { refusalFor, subjectOf } from "../hub/access/authorize.ts";
 import type { ActionName } from "../hub/catalogue/actions.ts";
 import type { GraphCall } from "./graphTypes.ts";
 
@@ -13,12 +12,5 @@ export function requireAsset(call: GraphCall, action: ActionName, assetId: strin
   const subject = subjectOf(call.caller.ctx);
   if (!subject) return;
   if (engine.check(subject, action, assetId)) return;
-  const asset = engine.asset(assetId);
-  const roles = engine.index.principals.get(subject.principalId)?.roles;
-  const related =
-    asset !== undefined &&
-    roles !== undefined &&
-    (roles.has(asset.ownerId) || engine.index.sharesOf(assetId).some((share) => roles.has(share.partnerId)));
-  if (!related) throw errors.notFound(`Object with ID '${graphId}'`);
-  throw deniedError(engine.explain(subject, action, assetId));
+  throw refusalFor(engine, subject, action, assetId, graphId);
 }

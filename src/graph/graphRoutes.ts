@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
+import { canSeeNode } from "../hub/access/visibility.ts";
 import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
@@ -173,6 +174,23 @@ function unsupported(method: string, node: GraphNode, edge?: string): GrantlineE
   );
 }
 
+/**
+ * What a failed call on a node may say. To a caller the node is hidden from (no relation to it, per
+ * `canSeeNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
+ * is the answer for an id that does not exist, so probing tells a stranger nothing. And a not-found
+ * about the path's own object (or an ad object's ad account) names the id exactly as the path did.
+ */
+function asSeenByCaller(error: unknown, hub: Hub, caller: GraphCaller, nodeId: string, node: GraphNode): unknown {
+  if (!(error instanceof GrantlineError)) return error;
+  const hidden = !canSeeNode(hub.engine, caller.token.principalId, node);
+  const about = error.options.subcode === 33 ? error.options.objectId?.replace(/^act_/, "") : undefined;
+  if (!hidden && (about === undefined || (about !== node.id && about !== node.adAccountId))) return error;
+  const reworded = errors.notFound(`Object with ID '${nodeId}'`, nodeId);
+  reworded.concealed = hidden || error.concealed;
+  reworded.audited = error.audited;
+  return reworded;
+}
+
 /** Runs one Graph call: authenticate, resolve the node, dispatch to its handler, render. */
 export async function handleGraph(
   hub: Hub,
@@ -187,8 +205,8 @@ export async function handleGraph(
   const caller = await authenticate(hub, request);
   const params = collectParams(request.query, request.body);
   const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
+  let node: GraphNode | undefined;
   try {
-    let node: GraphNode;
     try {
       node = await resolveNode(hub, registry, caller, nodeId);
     } catch (error) {
@@ -213,7 +231,8 @@ export async function handleGraph(
     const body = await render(call, result);
     if (method === "GET") noteGraphRead(hub, caller.ctx, node, edge);
     return body;
-  } catch (error) {
+  } catch (caught) {
+    const error = node ? asSeenByCaller(caught, hub, caller, nodeId, node) : caught;
     // Reads are refused outside any command; the refusal still belongs in the audit log.
     if (error instanceof GrantlineError && error.isDenial && !error.audited) {
       error.audited = true;

@@ -131,6 +131,8 @@ function counterparts(side: "agencies" | "clients"): EdgeSpec {
     },
     // Removing a partner (agencies) or leaving a client (clients) takes every share between the two.
     DELETE: async (call, node) => {
+      // Leaving a client is done from the partner's own node, by its people.
+      if (side === "clients") member(call, node.id);
       const other = stringParam(call.params, "business", true);
       const [ownerBusinessId, partnerBusinessId] = side === "agencies" ? [node.id, other] : [other, node.id];
       const summary = await call.hub.partners.removePartner(call.caller.ctx, { ownerBusinessId, partnerBusinessId });

@@ -1,9 +1,10 @@
-import { errors } from "../../errors.ts";
+import { errors, type GrantlineError } from "../../errors.ts";
 import type { ActionName } from "../catalogue/actions.ts";
 import type { RequestContext } from "../context.ts";
 import type { AccessEngine } from "./accessEngine.ts";
 import type { AccessSubject } from "./accessIndex.ts";
 import type { Explanation } from "./explain.ts";
+import { canSeeAsset, canSeeBusiness } from "./visibility.ts";
 
 /**
  * The only place services ask "may this actor do this?". Operator (CLI) and system (sweeper)
@@ -15,12 +16,23 @@ export function subjectOf(ctx: RequestContext): AccessSubject | null {
   return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId };
 }
 
-/** Throws a permission error carrying the engine's explanation unless the actor may act on the asset. */
+/** Throws unless the actor may act on the asset: the engine's explanation, or not-found to a stranger (see `refusalFor`). */
 export function authorizeAsset(engine: AccessEngine, ctx: RequestContext, action: ActionName, assetId: string): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
   if (engine.check(subject, action, assetId)) return;
-  throw deniedError(engine.explain(subject, action, assetId));
+  throw refusalFor(engine, subject, action, assetId);
+}
+
+/**
+ * The one visibility rule for refusals, used by every route, the troubleshooter and the webhook
+ * publisher: to the owner's and partners' people, why not and what would fix it; to anyone else,
+ * exactly the answer for an id that does not exist (`shownId` as the caller named it), so a
+ * stranger can neither learn that the asset exists nor who owns it.
+ */
+export function refusalFor(engine: AccessEngine, subject: AccessSubject, action: ActionName, assetId: string, shownId = assetId): GrantlineError {
+  if (!canSeeAsset(engine, subject.principalId, assetId)) return concealedNotFound(errors.unknownAsset(shownId));
+  return deniedError(engine.explain(subject, action, assetId));
 }
 
 export function deniedError(explanation: Explanation) {
@@ -28,10 +40,22 @@ export function deniedError(explanation: Explanation) {
   return errors.permissionDenied(`(#200) Permission denied: ${explanation.reason}`, userMsg);
 }
 
+/** A not-found that stands in for a refusal: audited as a denial, worded as for a missing id. */
+export function concealedNotFound(error: GrantlineError): GrantlineError {
+  error.concealed = true;
+  return error;
+}
+
+/** To anyone outside the business, its own edges answer as a business that does not exist would. */
+function requireBusinessVisible(engine: AccessEngine, subject: AccessSubject, businessId: string): void {
+  if (!canSeeBusiness(engine, subject.principalId, businessId)) throw concealedNotFound(errors.notFound(`Object with ID '${businessId}'`, businessId));
+}
+
 /** Business-level administration (people, system users, partners, new assets) needs the ADMIN role. */
 export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, doing: string): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
+  requireBusinessVisible(engine, subject, businessId);
   authorizeGrantBusiness(engine, subject, businessId);
   if (subject.scopes && !subject.scopes.has("business_management")) {
     throw errors.permissionDenied(
@@ -55,6 +79,7 @@ export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext
 export function authorizeBusinessMember(engine: AccessEngine, ctx: RequestContext, businessId: string): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
+  requireBusinessVisible(engine, subject, businessId);
   authorizeGrantBusiness(engine, subject, businessId);
   if (engine.roleIn(subject.principalId, businessId)) return;
   const businessName = engine.index.businesses.get(businessId) ?? `business ${businessId}`;

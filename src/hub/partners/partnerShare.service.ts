@@ -267,9 +267,11 @@ export class PartnerShareService {
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
       if (!partner) throw errors.unknownBusiness(input.partnerBusinessId);
       const subject = subjectOf(ctx);
-      const partnerLeaving = subject !== null && this.deps.engine.roleIn(subject.principalId, partner.id) === "ADMIN";
-      if (!partnerLeaving) authorizeBusinessAdmin(this.deps.engine, ctx, owner.id, "removing partners");
       const rows = await shares.listSharesBetween(tx.trx, owner.id, partner.id, ["pending", "active"]);
+      // A partner's admins may leave, but only a client they have: naming any other business as the
+      // owner must not let them write into its audit log.
+      const partnerLeaving = subject !== null && rows.length > 0 && this.deps.engine.roleIn(subject.principalId, partner.id) === "ADMIN";
+      if (!partnerLeaving) authorizeBusinessAdmin(this.deps.engine, ctx, owner.id, "removing partners");
       const summary = await this.endShares(tx, rows, "removed", "partner removed");
       await tx.audit({
         action: "partner.remove",

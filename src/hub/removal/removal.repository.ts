@@ -26,6 +26,18 @@ export async function listOwnedAssetIds(db: Executor, businessId: string): Promi
   return rows.map((r) => r.id);
 }
 
+/** Whether the owner ever offered the partner anything, or the partner asked (any status, ended ones too). */
+export async function everPartners(db: Executor, ownerId: string, partnerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("partner_shares")
+    .select("id")
+    .where("owner_business_id", "=", ownerId)
+    .where("partner_business_id", "=", partnerId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Pending or active shares between an owner and a partner. */
 export async function listLiveSharesBetween(db: Executor, ownerId: string, partnerId: string) {
   return db

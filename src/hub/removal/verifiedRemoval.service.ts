@@ -81,9 +81,10 @@ export class VerifiedRemovalService {
     const partner = await repo.findBusinessName(db, partnerBusinessId);
     if (!partner) throw errors.unknownBusiness(partnerBusinessId);
     const subject = subjectOf(ctx);
-    if (!subject || engine.roleIn(subject.principalId, partner.id) !== "ADMIN") {
-      authorizeBusinessAdmin(engine, ctx, owner.id, "verifying a partner's removal");
-    }
+    // The partner's admins may check their own removal, but only from a business that really was a
+    // partner: anyone else naming their own business would learn the owner's assets and write to its log.
+    const partnerChecking = subject !== null && engine.roleIn(subject.principalId, partner.id) === "ADMIN" && (await repo.everPartners(db, owner.id, partner.id));
+    if (!partnerChecking) authorizeBusinessAdmin(engine, ctx, owner.id, "verifying a partner's removal");
 
     const assetIds = await repo.listOwnedAssetIds(db, owner.id);
     const remaining: RemainingAccess[] = [];

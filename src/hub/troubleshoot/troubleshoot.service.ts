@@ -1,6 +1,7 @@
 import { errors } from "../../errors.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
-import { authorizeAsset, authorizeBusinessMember, subjectOf } from "../access/authorize.ts";
+import { authorizeAsset, authorizeBusinessMember, concealedNotFound, subjectOf } from "../access/authorize.ts";
+import { canSeeAsset } from "../access/visibility.ts";
 import type { Explanation } from "../access/explain.ts";
 import { assetIdFromGraph } from "../assets/asset.service.ts";
 import { ACTION_NAMES, ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
@@ -112,7 +113,7 @@ export class TroubleshootService {
     const { engine } = this.deps;
     await engine.ensureCurrent();
     const assetId = assetIdFromGraph(input.assetId);
-    this.authorizeAbout(ctx, input.principalId, assetId);
+    this.authorizeAbout(ctx, input.principalId, assetId, input.assetId);
     const action = input.action ?? "view_asset";
     const evidence = engine.explain({ principalId: input.principalId }, action, assetId);
     const missing = evidence.neededTasks.filter((t) => !evidence.heldTasks.includes(t));
@@ -213,7 +214,7 @@ export class TroubleshootService {
     const { engine, db } = this.deps;
     await engine.ensureCurrent();
     const assetId = assetIdFromGraph(input.assetId);
-    this.authorizeAbout(ctx, input.principalId, assetId);
+    this.authorizeAbout(ctx, input.principalId, assetId, input.assetId);
     const asset = engine.asset(assetId);
     if (!asset) throw errors.unknownAsset(input.assetId);
     const principal = engine.index.principals.get(input.principalId);
@@ -329,10 +330,13 @@ export class TroubleshootService {
   // ---- internals -----------------------------------------------------------------------------
 
   /** A principal may troubleshoot its own access; admins of the asset's owner or of the principal's businesses may troubleshoot anyone's. */
-  private authorizeAbout(ctx: RequestContext, principalId: string, assetId: string): void {
+  private authorizeAbout(ctx: RequestContext, principalId: string, assetId: string, shownId: string): void {
     const subject = subjectOf(ctx);
-    if (!subject || subject.principalId === principalId) return;
+    if (!subject) return;
     const { engine } = this.deps;
+    // Answers name the owner, the partners and their admins: only for someone the asset is not hidden from.
+    if (!canSeeAsset(engine, subject.principalId, assetId)) throw concealedNotFound(errors.unknownAsset(shownId));
+    if (subject.principalId === principalId) return;
     const businesses = [engine.asset(assetId)?.ownerId, ...(engine.index.principals.get(principalId)?.roles.keys() ?? [])];
     if (businesses.some((id) => id !== undefined && engine.roleIn(subject.principalId, id) === "ADMIN")) return;
     throw errors.permissionDenied(

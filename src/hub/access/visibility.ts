@@ -1,0 +1,53 @@
+import type { AccessEngine } from "./accessEngine.ts";
+
+/**
+ * Who may learn that an object exists. Every refusal to someone outside this rule is worded as for
+ * an id that does not exist (see `refusalFor` and the Graph layer's node check), so a business with
+ * no relation to an object learns nothing from probing it: not that it exists, nor who owns it.
+ */
+
+/** The kinds of object a Graph path can name, with what decides who may see them. */
+export interface VisibleNode {
+  type: string;
+  id: string;
+  /** The ad account an ad object (campaign, ad set, ad, creative, report run) belongs to. */
+  adAccountId?: string | undefined;
+}
+
+/**
+ * Whether the principal has any relation to the asset: a role in the business that owns it, or in
+ * a business it is shared with or offered to.
+ */
+export function canSeeAsset(engine: AccessEngine, principalId: string, assetId: string): boolean {
+  const asset = engine.asset(assetId);
+  const roles = engine.index.principals.get(principalId)?.roles;
+  if (asset === undefined || roles === undefined) return false;
+  return roles.has(asset.ownerId) || engine.index.sharesOf(assetId).some((share) => roles.has(share.partnerId));
+}
+
+/** A business's own edges (people, partners, settings, reviews) are for its people only. */
+export function canSeeBusiness(engine: AccessEngine, principalId: string, businessId: string): boolean {
+  return engine.index.principals.get(principalId)?.roles.has(businessId) ?? false;
+}
+
+/** A person or system user is seen by themselves and by the people of a business they belong to. */
+export function canSeePrincipal(engine: AccessEngine, viewerId: string, principalId: string): boolean {
+  if (viewerId === principalId) return true;
+  const viewer = engine.index.principals.get(viewerId)?.roles;
+  const other = engine.index.principals.get(principalId)?.roles;
+  if (!viewer || !other) return false;
+  for (const business of other.keys()) if (viewer.has(business)) return true;
+  return false;
+}
+
+/**
+ * Whether a Graph node may be known to exist by the principal. Ad objects go with their ad account;
+ * apps and review campaigns decide in their own handlers (an app's name is shown on its consent page).
+ */
+export function canSeeNode(engine: AccessEngine, principalId: string, node: VisibleNode): boolean {
+  if (node.type === "business") return canSeeBusiness(engine, principalId, node.id);
+  if (node.type === "user" || node.type === "system_user") return canSeePrincipal(engine, principalId, node.id);
+  if (node.adAccountId !== undefined) return canSeeAsset(engine, principalId, node.adAccountId);
+  if (engine.index.assets.has(node.id)) return canSeeAsset(engine, principalId, node.id);
+  return true;
+}
