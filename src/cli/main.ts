@@ -1,3 +1,4 @@
+import { escapeTerminalOutput } from "./terminal.ts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { errors, GrantlineError } from "../errors.ts";
@@ -310,6 +311,8 @@ export function buildCli(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  escapeTerminalOutput(process.stdout);
+  escapeTerminalOutput(process.stderr);
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { isoTime } from "../timeFormat.ts";
 import type { AssetView } from "../hub/assets/asset.service.ts";
 import type { BusinessView } from "../hub/businesses/business.service.ts";
 import type { AccessIndex } from "../hub/access/accessIndex.ts";
@@ -5,8 +6,8 @@ import type { GraphObject } from "./graphTypes.ts";
 
 /** Graph's time format: `2026-01-05T12:00:00+0000`. */
 export function graphTime(ms: number | null | undefined): string | undefined {
-  if (ms === null || ms === undefined) return undefined;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+0000");
+  // A stored time out of range is left out rather than failing the whole answer.
+  return isoTime(ms)?.replace(/\.\d{3}Z$/, "+0000");
 }
 
 function businessRef(index: AccessIndex, id: string): { id: string; name: string } {

@@ -1,4 +1,5 @@
 import { errors } from "../errors.ts";
+import { requireCleanText, requireCleanValue } from "../inputLimits.ts";
 
 export type GraphParams = Record<string, unknown>;
 
@@ -31,7 +32,11 @@ export function collectParams(query: unknown, body: unknown): GraphParams {
       if (key === "access_token" || key === "appsecret_proof") continue;
       // A query key given twice counts once, with its last value; body arrays are real lists.
       const single = source === query && Array.isArray(value) ? value[value.length - 1] : value;
-      out[key] = decodeValue(single);
+      requireCleanText(key, "parameter name");
+      const decoded = decodeValue(single);
+      // One check at the edge for every name and text a Graph call can store.
+      requireCleanValue(decoded, key);
+      out[key] = decoded;
     }
   }
   return out;
@@ -66,7 +71,8 @@ export function intParam(params: GraphParams, name: string): number | undefined 
   const value = params[name];
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n)) throw errors.invalidParameter(`The parameter ${name} must be an integer.`);
+  // Beyond 2^53 digits stop meaning what they say (99999999999999999999 would be stored as 1e20).
+  if (!Number.isSafeInteger(n)) throw errors.invalidParameter(`The parameter ${name} must be an integer between -9007199254740991 and 9007199254740991.`);
   return n;
 }
 

@@ -1,3 +1,4 @@
+import { isoTime } from "../timeFormat.ts";
 import crypto from "node:crypto";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { signatureOf } from "../hub/webhooks/webhookSignature.ts";
@@ -18,7 +19,7 @@ export function webhookBody(message: NotificationMessage): string {
     timestamp: Math.floor(message.sentAt / 1000),
     business: { id: message.businessId, name: message.businessName },
     digest: message.digest,
-    alerts: message.alerts.map((a) => ({ ...alertContent(a), created_time: new Date(a.createdAt).toISOString() })),
+    alerts: message.alerts.map((a) => ({ ...alertContent(a), created_time: isoTime(a.createdAt) })),
   });
 }
 

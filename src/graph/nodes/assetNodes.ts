@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { boundedTime } from "../../inputLimits.ts";
 import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
@@ -42,6 +43,7 @@ const agencies: EdgeSpec = {
     if (endTime !== undefined) {
       endsAt = /^\d+$/.test(endTime) ? Number(endTime) * 1000 : Date.parse(endTime);
       if (!Number.isFinite(endsAt)) throw errors.invalidParameter("end_time must be a Unix time or an ISO 8601 date.");
+      endsAt = boundedTime(endsAt, "end_time", call.hub.engine.now());
     }
     const share = await call.hub.partners.offer(call.caller.ctx, {
       assetId: node.id,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
+import { MAX_MINOR_UNITS, unsafeCharacterIn } from "../../inputLimits.ts";
 
 /**
  * Field schemas for Marketing API parameters, each with a message a Graph client can act on, and
@@ -31,9 +32,10 @@ export const params = {
       .string({ error: "must be text" })
       .trim()
       .min(1, "must not be empty")
-      .max(max, `must be at most ${max} characters`),
+      .max(max, `must be at most ${max} characters`)
+      .refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters"),
 
-  optionalText: (max: number) => z.string({ error: "must be text" }).max(max, `must be at most ${max} characters`),
+  optionalText: (max: number) => z.string({ error: "must be text" }).max(max, `must be at most ${max} characters`).refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters"),
 
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: `must be one of ${values.join(", ")}` }),
@@ -43,7 +45,7 @@ export const params = {
     const message = "must be a positive whole number of the currency's minor units (5000 means 50.00 in USD)";
     return z.preprocess(
       digitsToNumber,
-      z.number({ error: message }).int(message).positive(message).max(Number.MAX_SAFE_INTEGER, message),
+      z.number({ error: message }).int(message).positive(message).max(MAX_MINOR_UNITS, `must be at most ${MAX_MINOR_UNITS} minor units`),
     );
   },
 

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { boundedTime } from "../../inputLimits.ts";
 
 /**
  * Times and calendar days in an ad account's time zone. Stored times are epoch ms; the Graph shows
@@ -129,6 +130,10 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
  * in seconds (number or digit string).
  */
 export function parseGraphTime(value: unknown, timeZone: string, field: string): number {
+  return boundedTime(readGraphTime(value, timeZone, field), field, Date.now());
+}
+
+function readGraphTime(value: unknown, timeZone: string, field: string): number {
   if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) {
     const seconds = Number(value);
     if (Number.isSafeInteger(seconds) && seconds >= 0) return seconds * 1000;

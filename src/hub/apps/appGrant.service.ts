@@ -1,3 +1,4 @@
+import { unsafeCharacterIn } from "../../inputLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -22,7 +23,7 @@ export class AppGrantService {
     return runCommand(this.deps, ctx, { action: "app.create", businessId, targetType: "app" }, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "registering apps");
-      const parsed = z.string().trim().min(1).max(200).safeParse(name);
+      const parsed = z.string().trim().min(1).max(200).refine((t) => unsafeCharacterIn(t) === undefined).safeParse(name);
       if (!parsed.success) throw errors.invalidParameter("Invalid app name: it must be 1 to 200 characters.");
       const row = { id: newId(), business_id: businessId, name: parsed.data, created_at: tx.now };
       await insertApp(tx.trx, row);

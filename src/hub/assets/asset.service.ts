@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
+import { boundedAmount, unsafeCharacterIn } from "../../inputLimits.ts";
 import { newId } from "../../ids.ts";
 import { authorizeAsset, authorizeBusinessAdmin } from "../access/authorize.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
@@ -85,8 +86,8 @@ export class AssetService {
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "creating assets");
       const type = z.enum(ASSET_TYPES).safeParse(input.type);
       if (!type.success) throw errors.invalidParameter(`Unknown asset type ${input.type}. Valid types: ${ASSET_TYPES.join(", ")}.`);
-      const name = z.string().trim().min(1).max(200).safeParse(input.name);
-      if (!name.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters.");
+      const name = z.string().trim().min(1).max(200).refine((t) => unsafeCharacterIn(t) === undefined).safeParse(input.name);
+      if (!name.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters, without control or direction-override characters.");
       const row: AssetRow = { id: newId(), type: type.data, owner_business_id: businessId, name: name.data, created_at: tx.now };
       await insertAsset(tx.trx, row);
       let adAccount: AdAccountRow | undefined;
@@ -100,7 +101,7 @@ export class AssetService {
           asset_id: row.id,
           currency: parsed.data.currency,
           timezone_name: parsed.data.timezoneName,
-          spend_cap: parsed.data.spendCap,
+          spend_cap: parsed.data.spendCap === null ? null : boundedAmount(parsed.data.spendCap, parsed.data.currency, "spend_cap"),
           account_status: 1,
         };
         await insertAdAccount(tx.trx, adAccount);
@@ -129,17 +130,15 @@ export class AssetService {
       const before = presentAsset(row, account);
       let name = row.name;
       if (input.name !== undefined) {
-        const parsed = z.string().trim().min(1).max(200).safeParse(input.name);
-        if (!parsed.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters.");
+        const parsed = z.string().trim().min(1).max(200).refine((t) => unsafeCharacterIn(t) === undefined).safeParse(input.name);
+        if (!parsed.success) throw errors.invalidParameter("Invalid name: it must be 1 to 200 characters, without control or direction-override characters.");
         name = parsed.data;
         await updateAssetName(tx.trx, assetId, name);
         await tx.changed("asset", assetId);
       }
       let spendCap = account.spend_cap;
       if (input.spendCap !== undefined) {
-        if (input.spendCap !== null && (!Number.isInteger(input.spendCap) || input.spendCap < 0)) {
-          throw errors.invalidParameter("spend_cap must be a whole number of the currency's minor units, 0 for none.");
-        }
+        if (input.spendCap !== null) boundedAmount(input.spendCap, account.currency, "spend_cap (0 for none)");
         spendCap = input.spendCap === 0 ? null : input.spendCap;
         await updateAdAccountRow(tx.trx, assetId, { spend_cap: spendCap });
       }

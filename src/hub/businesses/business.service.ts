@@ -1,3 +1,4 @@
+import { unsafeCharacterIn } from "../../inputLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -11,7 +12,7 @@ import * as systemUsers from "../people/systemUser.repository.ts";
 import { acceptInvitationsFor } from "../invitations/invitation.service.ts";
 import { findBusiness, insertBusiness, updateBusiness, type BusinessRow } from "./business.repository.ts";
 
-const nameSchema = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+const nameSchema = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters");
 const emailSchema = z.string().trim().toLowerCase().email("must be an email address");
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {

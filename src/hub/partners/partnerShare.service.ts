@@ -1,4 +1,6 @@
+import { isoDay } from "../../timeFormat.ts";
 import { errors } from "../../errors.ts";
+import { boundedTime } from "../../inputLimits.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import { authorizeAsset, authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../access/authorize.ts";
@@ -192,7 +194,7 @@ export class PartnerShareService {
       const lastOffer = await this.expiredOffer(tx.trx, asset.id, partner.id);
       if (lastOffer && requested === undefined) {
         throw errors.offerExpired(
-          `The offer from ${ownerName} for ${asset.name} expired on ${new Date(lastOffer.pending_expires_at ?? lastOffer.updated_at).toISOString().slice(0, 10)}. ` +
+          `The offer from ${ownerName} for ${asset.name} expired on ${isoDay(lastOffer.pending_expires_at ?? lastOffer.updated_at)}. ` +
             `Ask ${ownerName} to send it again, or send a request naming the tasks you need.`,
         );
       }
@@ -378,6 +380,7 @@ export class PartnerShareService {
     if (endsAt === undefined || endsAt === null) return endsAt;
     if (!Number.isFinite(endsAt)) throw errors.invalidParameter("Invalid end date.");
     if (endsAt <= now) throw errors.endDateInPast();
+    boundedTime(endsAt, "end_time", now);
     return endsAt;
   }
 

@@ -1,3 +1,4 @@
+import { isoTime } from "../../timeFormat.ts";
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
@@ -60,7 +61,7 @@ export class VerifiedRemovalService {
     return rows.map((r) => {
       const after = (r.after_json ? JSON.parse(r.after_json) : {}) as { verified?: boolean; checked_assets?: number; remaining_count?: number; remaining?: RemainingAccess[] };
       return {
-        at: new Date(r.at).toISOString(),
+        at: isoTime(r.at) ?? "",
         checked_by: r.actor_id ?? r.actor_type,
         removed: { kind: r.target_type === "grant" ? "app_grant" : r.target_type === "business" ? "partner" : "person", id: r.target_id },
         verified: r.outcome === "success",

@@ -1,3 +1,4 @@
+import { isoTime } from "../../timeFormat.ts";
 import { ACTION_NAMES, isActionName, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import type { AssetType } from "../catalogue/assetTypes.ts";
 
@@ -92,7 +93,7 @@ export function usedMask(type: AssetType, actions: Iterable<ActionName>): number
 
 /** ISO time of an epoch-ms value, or null. */
 export function isoOrNull(at: number | null | undefined): string | null {
-  return at === null || at === undefined ? null : new Date(at).toISOString();
+  return isoTime(at);
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

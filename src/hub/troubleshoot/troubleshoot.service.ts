@@ -1,3 +1,4 @@
+import { isoTime } from "../../timeFormat.ts";
 import { errors } from "../../errors.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
 import { authorizeAsset, authorizeBusinessMember, concealedNotFound, subjectOf } from "../access/authorize.ts";
@@ -87,7 +88,7 @@ export interface SpendSpikeAnswer {
 /** Fields whose change moves spend: budgets, caps, bids and on/off. */
 const SPEND_FIELDS = new Set(["daily_budget", "lifetime_budget", "spend_cap", "spendCap", "status", "bid_amount", "bid_strategy", "account_status"]);
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = (ms: number) => isoTime(ms) ?? "an unknown time";
 
 function parseList(json: string): string[] {
   const value: unknown = JSON.parse(json);
