@@ -40,9 +40,15 @@ describe.each(DIALECTS)("Graph wire details as Meta answers them on %s", (dialec
     const badToken = await graphClient(server.url, "nope")("GET", `/${accountId}`);
     expect(badToken.status).toBe(400);
     expect(badToken.body.error).toMatchObject({ code: 190, type: "OAuthException" });
-    const denied = await graphClient(server.url, stranger.access_token)("POST", `/${owner.business_id}/system_users`, { name: "X" });
+    // An employee is told why (200); a stranger is answered as for an unknown object (100, subcode 33).
+    const employee = await hub.businesses.createSystemUser(operatorContext(), owner.business_id, { name: "Bot", role: "EMPLOYEE" });
+    const employeeToken = (await hub.tokens.issueSystemUserToken(operatorContext(), employee.id, {})).accessToken;
+    const denied = await graphClient(server.url, employeeToken)("POST", `/${owner.business_id}/system_users`, { name: "X" });
     expect(denied.status).toBe(400);
     expect(denied.body.error.code).toBe(200);
+    const hidden = await graphClient(server.url, stranger.access_token)("POST", `/${owner.business_id}/system_users`, { name: "X" });
+    expect(hidden.status).toBe(400);
+    expect(hidden.body.error).toMatchObject({ code: 100, error_subcode: 33 });
     const invalid = await graph("POST", `/${accountId}/campaigns`, { name: "No objective", special_ad_categories: [] });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.code).toBe(100);

@@ -218,7 +218,8 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
     const employee = await buildMember(hub, owner, "EMPLOYEE");
     const outsider = await buildBusiness(hub, "Other");
     await expectError(hub.review.findings(employee.ctx, owner.id), "PERMISSION_DENIED");
-    await expectError(hub.review.findings(outsider.admin.ctx, owner.id), "PERMISSION_DENIED");
+    // An outsider learns nothing, not even that the business has a review to run.
+    await expectError(hub.review.findings(outsider.admin.ctx, owner.id), "NOT_FOUND");
     await expect(hub.review.findings(operatorContext(), owner.id)).resolves.toMatchObject({ business_id: owner.id });
     await expect(hub.review.findings(operatorContext(), owner.id, { windowDays: 0 })).rejects.toThrow(/window_days/);
   });

@@ -47,7 +47,7 @@ describe.each(DIALECTS)("troubleshooter on %s", (dialect) => {
       expect(answer).toMatchObject({ allowed: true, missing_tasks: [], who_can_fix: [] });
       expect(answer.answer).toMatch(/^Nothing is missing/);
       const stranger = await buildMember(hub, northwind, "EMPLOYEE", "Stranger");
-      await expectError(hub.troubleshoot.missingAsset(stranger.ctx, { principalId: acme.admin.id, assetId: account.id }), "PERMISSION_DENIED");
+      await expectError(hub.troubleshoot.missingAsset(stranger.ctx, { principalId: acme.admin.id, assetId: account.id }), "UNKNOWN_ASSET");
     });
   });
 

@@ -152,12 +152,12 @@ describe.each(DIALECTS)("Graph webhooks on %s", (dialect) => {
       const strangerApp = await hub.apps.createApp(stranger.admin.ctx, stranger.id, "Snoop");
       await expectError(
         hub.webhooks.subscribe(stranger.admin.ctx, { objectId: `act_${accountId}`, appId: strangerApp.id }),
-        "PERMISSION_DENIED",
+        "UNKNOWN_ASSET",
       );
       // Nor through a token of the app (acting for it needs no admin role, but still sight of the account).
       await expectError(
         hub.webhooks.subscribe({ ...stranger.admin.ctx, appId: strangerApp.id }, { objectId: `act_${accountId}`, appId: strangerApp.id }),
-        "PERMISSION_DENIED",
+        "UNKNOWN_ASSET",
       );
       expect(await hub.store.db.selectFrom("webhook_subscriptions").selectAll().execute()).toEqual([]);
     });
@@ -408,5 +408,8 @@ describe.each(DIALECTS)("Graph webhooks on %s", (dialect) => {
     const employee = await buildMember(hub, toolmaker, "EMPLOYEE");
     await expectError(hub.webhooks.listDeliveries(employee.ctx, appId, { limit: 10 }), "PERMISSION_DENIED");
     await expectError(hub.webhooks.listDeliveries(acme.admin.ctx, appId, { limit: 10 }), "PERMISSION_DENIED");
+    // A business with no relation to the app's learns nothing about it.
+    const stranger = await buildBusiness(hub, "Stranger");
+    await expectError(hub.webhooks.listDeliveries(stranger.admin.ctx, appId, { limit: 10 }), "NOT_FOUND");
   });
 });

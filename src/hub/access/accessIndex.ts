@@ -222,6 +222,18 @@ export class AccessIndex {
     return out;
   }
 
+  /** Businesses with an active share to or from this business (its partners and its clients). Scans: for refusals only. */
+  businessesSharingWith(businessId: string): string[] {
+    const out = new Set<string>();
+    for (const share of this.shares.values()) {
+      if (share.partnerId === businessId) {
+        const owner = this.assets.get(share.assetId)?.ownerId;
+        if (owner !== undefined) out.add(owner);
+      } else if (this.assets.get(share.assetId)?.ownerId === businessId) out.add(share.partnerId);
+    }
+    return [...out];
+  }
+
   /** Active shares of an asset (ended-by-date ones included until the sweeper ends them; see `shareLive`). */
   sharesOf(assetId: string): ShareEntry[] {
     return [...(this.sharesByAsset.get(assetId)?.values() ?? [])];

@@ -46,16 +46,23 @@ export function concealedNotFound(error: GrantlineError): GrantlineError {
   return error;
 }
 
-/** To anyone outside the business, its own edges answer as a business that does not exist would. */
-function requireBusinessVisible(engine: AccessEngine, subject: AccessSubject, businessId: string): void {
-  if (!canSeeBusiness(engine, subject.principalId, businessId)) throw concealedNotFound(errors.notFound(`Object with ID '${businessId}'`, businessId));
+/**
+ * To anyone with no relation to the business, its own edges answer as a business that does not
+ * exist would. `parties` are further businesses whose people may learn why (the other side of a
+ * pending offer, say).
+ */
+function requireBusinessVisible(engine: AccessEngine, subject: AccessSubject, businessId: string, parties: readonly string[] = []): void {
+  if (canSeeBusiness(engine, subject.principalId, businessId)) return;
+  const roles = engine.index.principals.get(subject.principalId)?.roles;
+  if (roles && parties.some((party) => roles.has(party))) return;
+  throw concealedNotFound(errors.notFound(`Object with ID '${businessId}'`, businessId));
 }
 
 /** Business-level administration (people, system users, partners, new assets) needs the ADMIN role. */
-export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, doing: string): void {
+export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, doing: string, parties: readonly string[] = []): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
-  requireBusinessVisible(engine, subject, businessId);
+  requireBusinessVisible(engine, subject, businessId, parties);
   authorizeGrantBusiness(engine, subject, businessId);
   if (subject.scopes && !subject.scopes.has("business_management")) {
     throw errors.permissionDenied(

@@ -16,7 +16,7 @@ export interface VisibleNode {
 
 /**
  * Whether the principal has any relation to the asset: a role in the business that owns it, or in
- * a business it is shared with or offered to.
+ * a business it is shared with.
  */
 export function canSeeAsset(engine: AccessEngine, principalId: string, assetId: string): boolean {
   const asset = engine.asset(assetId);
@@ -25,9 +25,16 @@ export function canSeeAsset(engine: AccessEngine, principalId: string, assetId: 
   return roles.has(asset.ownerId) || engine.index.sharesOf(assetId).some((share) => roles.has(share.partnerId));
 }
 
-/** A business's own edges (people, partners, settings, reviews) are for its people only. */
+/**
+ * Whether a refusal on a business's own edges (people, partners, settings, reviews) may say why: to
+ * its people, and to the people of a business it shares assets with (they know each other). To
+ * anyone else the business's edges answer as for an id that does not exist.
+ */
 export function canSeeBusiness(engine: AccessEngine, principalId: string, businessId: string): boolean {
-  return engine.index.principals.get(principalId)?.roles.has(businessId) ?? false;
+  const roles = engine.index.principals.get(principalId)?.roles;
+  if (!roles) return false;
+  if (roles.has(businessId)) return true;
+  return engine.index.businessesSharingWith(businessId).some((other) => roles.has(other));
 }
 
 /** A person or system user is seen by themselves and by the people of a business they belong to. */

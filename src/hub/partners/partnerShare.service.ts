@@ -3,7 +3,7 @@ import { errors } from "../../errors.ts";
 import { boundedTime } from "../../inputLimits.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
-import { authorizeAsset, authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../access/authorize.ts";
+import { authorizeAsset, authorizeBusinessAdmin, authorizeBusinessMember, concealedNotFound, subjectOf } from "../access/authorize.ts";
 import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { validateTasks } from "../catalogue/validateTasks.ts";
@@ -227,7 +227,11 @@ export class PartnerShareService {
       const sender = share.initiated_by === "owner" ? share.owner_business_id : share.partner_business_id;
       const receiver = share.initiated_by === "owner" ? share.partner_business_id : share.owner_business_id;
       const side = verb === "decline" ? receiver : sender;
-      authorizeBusinessAdmin(this.deps.engine, ctx, side, verb === "decline" ? "declining" : "cancelling");
+      // Only the two parties may learn that the item exists; the wrong side is told why it cannot.
+      const subject = subjectOf(ctx);
+      const roles = subject ? this.deps.engine.index.principals.get(subject.principalId)?.roles : undefined;
+      if (subject && !roles?.has(sender) && !roles?.has(receiver)) throw concealedNotFound(errors.unknownRequest(shareId));
+      authorizeBusinessAdmin(this.deps.engine, ctx, side, verb === "decline" ? "declining" : "cancelling", [sender, receiver]);
       const live = await this.liveShare(tx, share.asset_id, share.partner_business_id);
       if (!live || live.id !== share.id || live.status !== "pending") {
         throw errors.notPending(`This ${share.initiated_by === "owner" ? "offer" : "request"} is ${share.status === "pending" ? "expired" : share.status}, so there is nothing to ${verb}.`);
