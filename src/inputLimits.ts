@@ -60,7 +60,9 @@ export function boundedAmount(minor: number, currency: string, field: string): n
  * (NUL, ESC, …) and the bidirectional overrides and isolates that make text display other than it
  * reads (U+202A–U+202E, U+2066–U+2069). Meta refuses them in names too.
  */
-const UNSAFE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const UNSAFE_TEXT_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+const UNSAFE_TEXT = new RegExp(UNSAFE_TEXT_CHARACTERS.source);
 
 /** The first unsafe character of a text, as `U+XXXX`, or undefined when there is none. */
 export function unsafeCharacterIn(text: string): string | undefined {
