@@ -13,8 +13,16 @@ import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
  * pipeline (Fastify's inject). None may answer 5xx, and none may succeed on an asset the caller had
  * no path to before the request.
  */
+/** A path segment from any string; a lone surrogate cannot be percent-encoded and goes in as `%ED%A0%80`. */
+const pathSegment = (s: string) => {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return "%ED%A0%80";
+  }
+};
 const EDGES = [...new Set(Object.values(buildGraphRegistry().nodes).flatMap((n) => Object.keys(n.edges)))];
-const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business", "permitted_tasks", "tasks", "user", "name", "currency", "timezone_id", "spend_cap", "adaccount_id", "page_id", "role", "email", "scope", "ids", "batch", "end_time", "set_token_expires_in_60_days", "business_app", "access_token", "two_factor_type"];
+const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business", "permitted_tasks", "tasks", "user", "name", "currency", "timezone_id", "spend_cap", "adaccount_id", "page_id", "role", "email", "scope", "ids", "batch", "end_time", "expiration_time", "daily_budget", "since", "time_range", "set_token_expires_in_60_days", "business_app", "access_token", "two_factor_type"];
 
 describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
   let store: TestStore;
@@ -62,13 +70,21 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
       fc.constantFrom("", "0", "-1", "9".repeat(40), "act_", "act_abc", "%00", "..", "null", "[]", "{}", "['A','B']", '["MANAGE"]', "{\"since\":\"x\"}", "true"),
       fc.integer().map(String),
       fc.json(),
+      // Hostile dates, numbers and text: out-of-range times, numbers past 2^53, controls and direction overrides.
+      fc.constantFrom("9999999999999", "99999999999999999999", "-9999999999999", "1e309", "NaN", "Infinity", "9999-12-31", "0000-00-00", "2026-02-30T25:61:00Z", "+275760-09-13"),
+      fc.constantFrom("\u202Eevil\u202C", "a\u0000b", "\u001b[31mred", "\u2066x\u2069", "\ud800", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u0085next"),
+      fc.string({ unit: "binary", maxLength: 12 }),
     );
-    const value = fc.oneof(junk, fc.constantFrom(...ids), fc.array(fc.constantFrom("ANALYZE", "ADVERTISE", "MANAGE", "FLY", "EDIT"), { maxLength: 4 }).map((a) => JSON.stringify(a)));
+    /** A batch whose items are batches, as JSON: refused item by item, never run. */
+    const nestedBatch = fc.constantFrom(...ids).map((id) =>
+      JSON.stringify([{ method: "POST", relative_url: "/", body: `batch=${encodeURIComponent(JSON.stringify([{ method: "GET", relative_url: id }]))}` }]),
+    );
+    const value = fc.oneof(junk, nestedBatch, fc.constantFrom(...ids), fc.array(fc.constantFrom("ANALYZE", "ADVERTISE", "MANAGE", "FLY", "EDIT"), { maxLength: 4 }).map((a) => JSON.stringify(a)));
     const requestArb = fc.record({
       method: fc.constantFrom("GET", "POST", "DELETE", "GET", "POST"),
       version: fc.constantFrom("", "/v24.0", "/v1", "/v99.9"),
-      node: fc.oneof(fc.constantFrom(...ids), junk.map((s) => encodeURIComponent(s).slice(0, 60) || "x")),
-      edge: fc.option(fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s) || "y")), { nil: undefined }),
+      node: fc.oneof(fc.constantFrom(...ids), junk.map((s) => pathSegment(s).slice(0, 60) || "x")),
+      edge: fc.option(fc.oneof(fc.constantFrom(...EDGES), fc.string({ maxLength: 12 }).map((s) => pathSegment(s) || "y")), { nil: undefined }),
       params: fc.dictionary(fc.constantFrom(...PARAM_NAMES), value, { maxKeys: 5 }),
       as: fc.constantFrom("owner", "agency", "stranger", "employee", "none", "garbage"),
       bodyKind: fc.constantFrom("json", "form", "query", "raw"),
