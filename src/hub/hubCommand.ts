@@ -99,6 +99,9 @@ export async function runCommand<T>(
       error.audited = true;
       await deps.audit.record(ctx, {
         ...attempt,
+        // A stranger's refused attempt is kept as the stranger's own, not written into the log of
+        // the business it probed: nobody outside a business can add entries to its audit log.
+        ...(error.concealed ? { businessId: null } : {}),
         outcome: error.isDenial ? "denied" : "invalid",
         reason: error.options.userMsg ?? error.message,
       });
