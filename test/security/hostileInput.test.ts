@@ -73,7 +73,7 @@ describe.each(DIALECTS)("hostile input and probing (%s)", (dialect) => {
     // A row written before the check existed is still printed safely to the operator's terminal.
     await hub.store.db.updateTable("assets").set({ name: "Acme\u001b[31mRed\u202Eevil" }).where("id", "=", account.slice(4)).execute();
     const { stdout } = await runGrantline(store.env, "explain", "--principal", stranger.system_user_id, "--action", "view_asset", "--asset", account).catch((e: { stdout: string }) => e);
-    expect(stdout).not.toMatch(/[\u001b\u202E]/);
+    expect(stdout.includes("\u001b") || stdout.includes("\u202E")).toBe(false);
     expect(stdout).toContain("\\u{1b}[31mRed\\u{202e}evil");
     await hub.store.db.updateTable("assets").set({ name: "Acme Main" }).where("id", "=", account.slice(4)).execute();
   });
