@@ -32,7 +32,7 @@ import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
 import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
-import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
+import { RateLimiter, type RateLimitRequest } from "../src/graph/rateLimit/rateLimiter.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -73,7 +73,7 @@ function combine(a: Awaited<ReturnType<typeof load>>, b: Awaited<ReturnType<type
   };
 }
 
-async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
+async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-api-"));
   const schema = `bench_${process.pid}`;
   const hub = await openHub({
@@ -85,11 +85,13 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
   // The limiter runs on every call as in production, with quotas no load run can reach, so every
   // measured answer is a real 200 rather than a cheap 429.
   const unreachable = 1_000_000_000;
-  const rateLimiter = new RateLimiter({
+  const limits = {
     appPoints: unreachable,
+    userPoints: unreachable,
     businessPoints: unreachable,
     adAccountBasePoints: { development_access: unreachable, standard_access: unreachable },
-  });
+  };
+  const rateLimiter = new RateLimiter(limits);
   // As `grantline serve` runs it: the access-change sequence is looked at once per sync interval
   // (default 1 s) rather than on every request; that interval bounds how late another instance's
   // revocation can take effect here.
@@ -137,6 +139,20 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
   const bare2 = await load(bareUrl, half);
   const peer = combine(bare1, bare2);
   const ours = combine(ours1, ours2);
+
+  // The guard's cost: the same Graph server with the limiter counting as it did before buckets were
+  // scoped per tenant (one shared bucket for tokens without an app, no user bucket), same run.
+  const previous = await buildServer(hub, { logLevel: "silent", rateLimiter: new SharedBucketsLimiter(limits), accessFreshnessMs: SYNC_INTERVAL_MS });
+  await previous.listen({ host: "127.0.0.1", port: 0 });
+  const previousUrl = url.replace(base, `http://127.0.0.1:${(previous.server.address() as { port: number }).port}`);
+  log(`${dialect}: shared-bucket limiter, tenant limiter, tenant limiter, shared-bucket limiter for ${SECONDS / 2} s each…`);
+  const shared1 = await load(previousUrl, half);
+  const tenant1 = await load(url, half);
+  const tenant2 = await load(url, half);
+  const shared2 = await load(previousUrl, half);
+  const shared = combine(shared1, shared2);
+  const tenant = combine(tenant1, tenant2);
+  await previous.close();
   await bare.close();
   await app.close();
   await hub.close();
@@ -144,11 +160,26 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string> {
   fs.rmSync(dir, { recursive: true, force: true });
   if (ours.non2xx > 0 || ours.errors > 0) log(`${dialect}: ${ours.non2xx} non-2xx answers and ${ours.errors} errors during the run`);
   const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-  return `| ${dialect} | ${fmt(ours.rps)} | ${fmt(ours.p50, 1)} ms | ${fmt(ours.p99, 1)} ms | ${fmt(peer.rps)} | ${fmt(peer.p50, 1)} ms | ${fmt(peer.p99, 1)} ms | **${fmt(ours.rps / peer.rps, 2)}** | ${fmt(ours.non2xx + ours.errors)} |`;
+  return {
+    main: `| ${dialect} | ${fmt(ours.rps)} | ${fmt(ours.p50, 1)} ms | ${fmt(ours.p99, 1)} ms | ${fmt(peer.rps)} | ${fmt(peer.p50, 1)} ms | ${fmt(peer.p99, 1)} ms | **${fmt(ours.rps / peer.rps, 2)}** | ${fmt(ours.non2xx + ours.errors)} |`,
+    limiter: `| ${dialect} | ${fmt(tenant.rps)} | ${fmt(tenant.p99, 1)} ms | ${fmt(shared.rps)} | ${fmt(shared.p99, 1)} ms | **${fmt(tenant.rps / shared.rps, 3)}** | ${fmt(tenant.non2xx + tenant.errors + shared.non2xx + shared.errors)} |`,
+  };
 }
 
-const rows = [await measure("sqlite")];
-if (process.env.DATABASE_URL) rows.push(await measure("postgres"));
+/**
+ * The limiter as it counted before buckets were scoped per tenant: every token without an app in one
+ * shared "noapp" bucket, no user bucket, keys without a tenant. Only the bench keeps it, as the
+ * baseline the per-tenant limiter's cost is measured against.
+ */
+class SharedBucketsLimiter extends RateLimiter {
+  override consume(request: RateLimitRequest) {
+    return super.consume({ ...request, appId: request.appId || "noapp", principalId: undefined, tenant: undefined });
+  }
+}
+
+const results = [await measure("sqlite")];
+if (process.env.DATABASE_URL) results.push(await measure("postgres"));
+const rows = results.map((r) => r.main);
 process.stdout.write(
   [
     "",
@@ -157,6 +188,12 @@ process.stdout.write(
     "| store | Graph req/s | Graph p50 | Graph p99 | bare route req/s | bare p50 | bare p99 | ratio | failed |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
+    "",
+    "## The per-tenant rate limiter against the shared-bucket one it replaced (same request, same run)",
+    "",
+    "| store | per-tenant req/s | per-tenant p99 | shared-bucket req/s | shared-bucket p99 | ratio | failed |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...results.map((r) => r.limiter),
     "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",
