@@ -77,6 +77,22 @@ export function hintOf(secret: string): string {
   }
 }
 
+/** The URL a channel's sends call (its parameter's name, for errors), or undefined for email. */
+export function calledUrlOf(settings: ChannelSettings): { url: string; field: string } | undefined {
+  switch (settings.kind) {
+    case "slack":
+      return settings.secret ? { url: settings.secret, field: "url" } : undefined;
+    case "whatsapp":
+      return { url: String(settings.config.baseUrl), field: "base_url" };
+    case "webhook": {
+      const { url } = JSON.parse(settings.secret ?? "{}") as { url?: string };
+      return url ? { url, field: "url" } : undefined;
+    }
+    case "email":
+      return undefined;
+  }
+}
+
 const email = z.email();
 const phone = /^\+?[1-9]\d{6,14}$/;
 
