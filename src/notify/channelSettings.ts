@@ -136,7 +136,9 @@ export function parseChannelInput(input: ChannelInput, defaults: { whatsappApiUr
       return { ...common, config: { to }, secret: null, secretHint: null, generatedSecret: null };
     }
     case "whatsapp": {
-      const to = text(input.to, "to (the recipient's phone number, international format)", 20).replace(/[\s-]/g, "");
+      // The Graph edge reads `to` as a list (email takes several); WhatsApp takes one number.
+      const single = Array.isArray(input.to) && input.to.length === 1 ? input.to[0] : input.to;
+      const to = text(single, "to (the recipient's phone number, international format)", 20).replace(/[\s-]/g, "");
       if (!phone.test(to)) throw errors.invalidParameter("to must be a phone number in international format, e.g. +33612345678.");
       const phoneNumberId = text(input.phoneNumberId, "phone_number_id", 64);
       if (!/^\d+$/.test(phoneNumberId)) throw errors.invalidParameter("phone_number_id must be the numeric WhatsApp phone number ID.");
