@@ -200,8 +200,5 @@ describe("the operator's trusted origins", () => {
       "http://[::1]:9000",
       "http://[::1]:9001",
     ]);
-    expect(loadConfig({}).outbound).toEqual({ allowPrivate: false });
-    expect(loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" }).outbound).toEqual({ allowPrivate: true });
-    expect(() => loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "yes" })).toThrow(/GRANTLINE_OUTBOUND_ALLOW_PRIVATE/);
   });
 });
