@@ -189,6 +189,7 @@ export class GraphClient {
       const reason = error instanceof OutboundError ? error.reason : "unreachable";
       if (reason === "refused" || reason === "invalid_url") throw new GraphTransportError("refused", (error as OutboundError).message);
       if (reason === "timeout") throw new GraphTransportError("timeout", "The Graph did not answer in time.");
+      if (reason === "too_large" || reason === "too_many_redirects") throw new GraphTransportError("server_error", (error as OutboundError).message);
       throw new GraphTransportError("network", "The connection to the Graph failed.");
     }
     const text = response.text();
