@@ -18,6 +18,7 @@ import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
 import { HubSimulation } from "../src/simulator/hubSimulation.ts";
 import { Autopilot } from "../src/autopilot/app/autopilot.ts";
+import { OutboundHttp } from "../src/net/outbound.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -62,7 +63,7 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<string[]> {
     await server.listen({ host: "127.0.0.1", port: 0 });
     const address = server.server.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    const autopilot = new Autopilot({ db: hub.store.db, now: hub.now, secretKey: crypto.randomBytes(32) });
+    const autopilot = new Autopilot({ db: hub.store.db, now: hub.now, secretKey: crypto.randomBytes(32), http: new OutboundHttp({ trustedOrigins: [url] }) });
     const ws = await autopilot.workspaces.create("Bench", null);
     const view = await autopilot.workspaces.connect(ws.id, { graphUrl: url, accessToken: token, adAccountId: `act_${accountId}`, scopes: ["ads_read", "ads_management"] });
 

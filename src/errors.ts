@@ -174,6 +174,16 @@ export const errors = {
       userMsg: `The callback URL must answer GET requests with hub.mode=subscribe and the right hub.verify_token by returning hub.challenge as the body (${problem}). Nothing was saved.`,
       type: "OAuthException",
     }),
+  /**
+   * A URL the hub would call (webhook callback, alert channel) is, or resolves to, an internal
+   * address: refused before anything is stored or sent. The text names the host, never what answers there.
+   */
+  outboundAddressRefused: (field: string, refusal: string) =>
+    new GrantlineError("OUTBOUND_ADDRESS_REFUSED", 400, 100, `Invalid ${field}. ${refusal}`, {
+      userTitle: "Address not allowed",
+      userMsg: `${refusal} Grantline only calls addresses on the public internet. Nothing was saved.`,
+      type: "OAuthException",
+    }),
   // Sign-in and OAuth. The UI tells these apart by error_subcode (see README "Sign-in").
   /** Same answer for an unknown email and a wrong password. */
   invalidCredentials: () =>

@@ -14,7 +14,7 @@ import { registerAppCommands } from "../oauth/appsCli.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {

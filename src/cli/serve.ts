@@ -28,7 +28,7 @@ const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
 export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, adObjectsMaxAgeMs: config.syncIntervalMs });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, adObjectsMaxAgeMs: config.syncIntervalMs, outbound: config.outbound });
   // With Redis, every instance counts calls in one place; without it, each counts its own.
   const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
   const rateLimiter = new RateLimiter({
@@ -46,6 +46,9 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  // Autopilot reaches this hub and the simulated shops where they actually listen (PORT=0 picks at start).
+  autopilot.deps.http.trust(url);
+  if (landing) autopilot.deps.http.trust(landing.url);
 
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
   const sweeper = setInterval(() => {

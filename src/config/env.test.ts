@@ -30,6 +30,13 @@ describe("configuration", () => {
     expect(() => loadConfig({ GRANTLINE_AUTOPILOT_TIME_ZONE: "Mars/Olympus", GRANTLINE_AUTOPILOT_DAILY_HOUR: "24" })).toThrow(/GRANTLINE_AUTOPILOT_TIME_ZONE[\s\S]*GRANTLINE_AUTOPILOT_DAILY_HOUR|GRANTLINE_AUTOPILOT_DAILY_HOUR[\s\S]*GRANTLINE_AUTOPILOT_TIME_ZONE/);
   });
 
+  it("refuses outbound calls to internal addresses unless GRANTLINE_OUTBOUND_ALLOW_PRIVATE is on", () => {
+    expect(loadConfig({}).outbound).toEqual({ allowPrivate: false });
+    expect(loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" }).outbound).toEqual({ allowPrivate: true });
+    expect(loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "off" }).outbound).toEqual({ allowPrivate: false });
+    expect(() => loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "yes" })).toThrow(/GRANTLINE_OUTBOUND_ALLOW_PRIVATE/);
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {

@@ -79,6 +79,14 @@ const schema = z.object({
   GRANTLINE_ALERTS_SPEND_CHANGE_PERCENT: z.coerce.number().min(1).default(50),
   /** How often the security-alert poller reads new audit entries. */
   GRANTLINE_ALERTS_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /**
+   * Outbound requests to URLs tenants give (app webhooks, alert channels, Autopilot's landing-page
+   * checks) and Autopilot's Graph calls refuse internal addresses: loopback, private, link-local,
+   * unique-local, carrier-grade NAT, multicast, reserved (docs/security.md, "Outbound requests").
+   * `on` allows them, for development against receivers on this machine or network; never in
+   * production. The hub's own public URL and the simulator's shops are trusted either way.
+   */
+  GRANTLINE_OUTBOUND_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
   /** WhatsApp Cloud API base URL (a channel may override it). */
   GRANTLINE_WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com/v24.0"),
   /** Days before a system user token expires at which its business is warned (webhook, alert, log), comma-separated. */
@@ -116,6 +124,8 @@ export type Config = {
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
   alerts: AlertSettings;
+  /** GRANTLINE_OUTBOUND_ALLOW_PRIVATE: whether outbound requests may reach internal addresses. */
+  outbound: { allowPrivate: boolean };
   /** Autopilot's built-in schedule (src/autopilot/app/scheduler.ts); undefined when turned off. */
   autopilotSchedule: { dailyHour: number; timeZone: string | undefined; monitorIntervalMs: number } | undefined;
   /** Lead times (ms before expiry) of system user token warnings, longest first. */
@@ -181,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.GRANTLINE_ALERTS_POLL_MS,
       whatsappApiUrl: e.GRANTLINE_WHATSAPP_API_URL.replace(/\/+$/, ""),
     },
+    outbound: { allowPrivate: e.GRANTLINE_OUTBOUND_ALLOW_PRIVATE === "on" },
     tokenWarningLeadsMs: parseLeadDays(e.GRANTLINE_TOKEN_WARNING_DAYS),
     autopilotSchedule:
       e.GRANTLINE_AUTOPILOT_SCHEDULE === "off"

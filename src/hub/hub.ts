@@ -31,6 +31,7 @@ import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts
 import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 import { UsageRecorder } from "./audit/usageRollup.ts";
 import { AppRegistryService } from "../oauth/appRegistry.service.ts";
+import { OutboundHttp, type OutboundPolicy } from "../net/outbound.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -43,6 +44,11 @@ export interface HubOptions extends OpenStoreOptions {
   secretKey?: Buffer;
   /** How long a webhook callback URL has to answer the verification handshake; default 10 s. */
   webhookVerifyTimeoutMs?: number;
+  /**
+   * Calls to URLs tenants give (webhook callbacks, alert channels): GRANTLINE_OUTBOUND_ALLOW_PRIVATE.
+   * Default: internal addresses refused.
+   */
+  outbound?: OutboundPolicy;
   /** Sessions, sign-in throttling and password reset links. */
   auth?: PersonAuthOptions;
   /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
@@ -124,6 +130,9 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const review = new AccessReviewService(deps, usage);
   const businesses = new BusinessService(deps);
   const tokens = new AccessTokenService(deps);
+  // The operator's WhatsApp API base is configuration, not a tenant's URL: called wherever it is.
+  const whatsappApiUrl = options.notifications?.whatsappApiUrl;
+  const outbound = new OutboundHttp({ ...options.outbound, trustedOrigins: [...(options.outbound?.trustedOrigins ?? []), ...(whatsappApiUrl ? [whatsappApiUrl] : [])] });
   return {
     store,
     engine,
@@ -134,7 +143,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     assignments,
     tokens,
     apps,
-    webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs }),
+    webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs, outbound }),
     invitations: new InvitationService(deps),
     campaigns: new CampaignService(deps, adObjects),
     adSets: new AdSetService(deps, adObjects),
@@ -150,7 +159,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     auth: new PersonAuthService(deps, secrets, options.auth),
     appRegistry: new AppRegistryService(deps, secrets),
     secrets,
-    notifications: new NotificationService(deps, secrets, mail, options.notifications),
+    notifications: new NotificationService(deps, secrets, mail, { ...options.notifications, outbound }),
     mailer: mail,
     usage,
     now,
@@ -160,6 +169,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
       await usage.flush();
       engine.stop();
       mailer?.close();
+      outbound.close();
       await store.close();
     },
   };

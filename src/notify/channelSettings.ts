@@ -77,6 +77,22 @@ export function hintOf(secret: string): string {
   }
 }
 
+/** The URL a channel's sends call (its parameter's name, for errors), or undefined for email. */
+export function calledUrlOf(settings: ChannelSettings): { url: string; field: string } | undefined {
+  switch (settings.kind) {
+    case "slack":
+      return settings.secret ? { url: settings.secret, field: "url" } : undefined;
+    case "whatsapp":
+      return { url: String(settings.config.baseUrl), field: "base_url" };
+    case "webhook": {
+      const { url } = JSON.parse(settings.secret ?? "{}") as { url?: string };
+      return url ? { url, field: "url" } : undefined;
+    }
+    case "email":
+      return undefined;
+  }
+}
+
 const email = z.email();
 const phone = /^\+?[1-9]\d{6,14}$/;
 
@@ -120,7 +136,9 @@ export function parseChannelInput(input: ChannelInput, defaults: { whatsappApiUr
       return { ...common, config: { to }, secret: null, secretHint: null, generatedSecret: null };
     }
     case "whatsapp": {
-      const to = text(input.to, "to (the recipient's phone number, international format)", 20).replace(/[\s-]/g, "");
+      // The Graph edge reads `to` as a list (email takes several); WhatsApp takes one number.
+      const single = Array.isArray(input.to) && input.to.length === 1 ? input.to[0] : input.to;
+      const to = text(single, "to (the recipient's phone number, international format)", 20).replace(/[\s-]/g, "");
       if (!phone.test(to)) throw errors.invalidParameter("to must be a phone number in international format, e.g. +33612345678.");
       const phoneNumberId = text(input.phoneNumberId, "phone_number_id", 64);
       if (!/^\d+$/.test(phoneNumberId)) throw errors.invalidParameter("phone_number_id must be the numeric WhatsApp phone number ID.");

@@ -2,15 +2,17 @@ import type { SecretBox } from "../crypto/secretBox.ts";
 import { errors } from "../errors.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
 import { findBusiness } from "../hub/businesses/business.repository.ts";
+import { addressRefusal } from "../hub/webhooks/webhookCallback.client.ts";
 import type { RequestContext } from "../hub/context.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
 import * as outbox from "../store/leasedOutbox.repository.ts";
 import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import { OutboundHttp } from "../net/outbound.ts";
 import type { Executor } from "../store/database.ts";
 import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type Severity } from "./alert.ts";
 import type { Channel, ChannelKind, ChannelOutcome, ChannelTarget, MessageAlert, NotificationMessage } from "./channel.ts";
-import { parseChannelInput, type ChannelInput } from "./channelSettings.ts";
+import { calledUrlOf, parseChannelInput, type ChannelInput } from "./channelSettings.ts";
 import { EmailChannel } from "./emailChannel.ts";
 import * as repo from "./notification.repository.ts";
 import type { AlertRow, ChannelRow, DeliveryRow, NotificationStatus } from "./notification.repository.ts";
@@ -32,6 +34,8 @@ export interface NotificationSettings {
   whatsappApiUrl?: string;
   /** How long one send may take. Default 10 s. */
   sendTimeoutMs?: number;
+  /** How Slack, WhatsApp and webhook channels call their URLs; default: internal addresses refused. */
+  outbound?: OutboundHttp;
 }
 
 export interface ChannelView {
@@ -111,6 +115,7 @@ export class NotificationService {
   private readonly channelPerHour: number;
   private readonly businessPerHour: number;
   private readonly whatsappApiUrl: string;
+  private readonly outbound: OutboundHttp;
 
   constructor(
     private readonly deps: HubDeps,
@@ -119,16 +124,18 @@ export class NotificationService {
     settings: NotificationSettings = {},
   ) {
     const timeout = settings.sendTimeoutMs ?? 10_000;
+    this.whatsappApiUrl = settings.whatsappApiUrl ?? "https://graph.facebook.com/v24.0";
+    // The operator's WhatsApp API base is configuration, not a tenant's URL.
+    this.outbound = settings.outbound ?? new OutboundHttp({ trustedOrigins: [this.whatsappApiUrl] });
     this.channels = {
-      slack: new SlackChannel(timeout),
+      slack: new SlackChannel(this.outbound, timeout),
       email: new EmailChannel(mailer),
-      whatsapp: new WhatsAppChannel(timeout),
-      webhook: new SignedWebhookChannel(timeout),
+      whatsapp: new WhatsAppChannel(this.outbound, timeout),
+      webhook: new SignedWebhookChannel(this.outbound, timeout),
     };
     this.dedupWindowMs = settings.dedupWindowMs ?? HOUR;
     this.channelPerHour = settings.channelPerHour ?? 20;
     this.businessPerHour = settings.businessPerHour ?? 60;
-    this.whatsappApiUrl = settings.whatsappApiUrl ?? "https://graph.facebook.com/v24.0";
   }
 
   now(): number {
@@ -139,13 +146,21 @@ export class NotificationService {
 
   /**
    * Adds a channel. Its secret (Slack URL, WhatsApp token) is stored sealed; a signed webhook gets
-   * a new signing secret, returned here once and never again.
+   * a new signing secret, returned here once and never again. A URL whose host is, or resolves to,
+   * an internal address is refused before anything is stored (and checked again at every send).
    */
   async addChannel(ctx: RequestContext, businessId: string, input: ChannelInput): Promise<{ channel: ChannelView; signingSecret: string | null }> {
     const attempt = { action: "alert_channel.add", businessId, targetType: "business", targetId: businessId };
+    // Only the business's admins get as far as a name look-up; it runs outside any transaction.
+    const settings = await runCommand(this.deps, ctx, attempt, async (tx) => {
+      await this.requireAdmin(tx.trx, ctx, businessId, "adding alert channels");
+      return parseChannelInput(input, { whatsappApiUrl: this.whatsappApiUrl });
+    });
+    const called = calledUrlOf(settings);
+    const refusal = called ? await addressRefusal(this.outbound, called.url, called.field) : undefined;
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       await this.requireAdmin(tx.trx, ctx, businessId, "adding alert channels");
-      const settings = parseChannelInput(input, { whatsappApiUrl: this.whatsappApiUrl });
+      if (refusal) throw refusal;
       const id = newId();
       const row: ChannelRow = {
         id,

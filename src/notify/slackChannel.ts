@@ -1,3 +1,4 @@
+import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { headline, type Channel, type ChannelOutcome, type ChannelTarget, type MessageAlert, type NotificationMessage } from "./channel.ts";
 
@@ -48,10 +49,13 @@ export function slackPayload(message: NotificationMessage): { text: string; bloc
 export class SlackChannel implements Channel {
   readonly kind = "slack" as const;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly timeoutMs: number,
+  ) {}
 
   async send(message: NotificationMessage, target: ChannelTarget): Promise<ChannelOutcome> {
     if (!target.secret) return { ok: false, status: null, error: "The channel has no webhook URL." };
-    return postDelivery(target.secret, JSON.stringify(slackPayload(message)), {}, this.timeoutMs);
+    return postDelivery(this.http, target.secret, JSON.stringify(slackPayload(message)), {}, this.timeoutMs);
   }
 }

@@ -1,5 +1,6 @@
 import { isoTime } from "../timeFormat.ts";
 import crypto from "node:crypto";
+import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { signatureOf } from "../hub/webhooks/webhookSignature.ts";
 import { alertContent, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
@@ -52,13 +53,17 @@ export function verifyGrantlineWebhook(
 export class SignedWebhookChannel implements Channel {
   readonly kind = "webhook" as const;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly timeoutMs: number,
+  ) {}
 
   async send(message: NotificationMessage, target: ChannelTarget): Promise<ChannelOutcome> {
     const { url, signingSecret } = (target.secret ? JSON.parse(target.secret) : {}) as { url?: string; signingSecret?: string };
     if (!url || !signingSecret) return { ok: false, status: null, error: "The channel has no URL or signing secret." };
     const body = webhookBody(message);
     return postDelivery(
+      this.http,
       url,
       body,
       {

@@ -1,3 +1,4 @@
+import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { headline, plainText, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
 
@@ -44,12 +45,15 @@ export function whatsappPayload(message: NotificationMessage, config: WhatsAppCo
 export class WhatsAppChannel implements Channel {
   readonly kind = "whatsapp" as const;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly timeoutMs: number,
+  ) {}
 
   async send(message: NotificationMessage, target: ChannelTarget): Promise<ChannelOutcome> {
     const config = target.config as unknown as WhatsAppConfig;
     if (!target.secret) return { ok: false, status: null, error: "The channel has no access token." };
     const url = `${config.baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(config.phoneNumberId)}/messages`;
-    return postDelivery(url, JSON.stringify(whatsappPayload(message, config)), { authorization: `Bearer ${target.secret}` }, this.timeoutMs);
+    return postDelivery(this.http, url, JSON.stringify(whatsappPayload(message, config)), { authorization: `Bearer ${target.secret}` }, this.timeoutMs);
   }
 }

@@ -32,6 +32,8 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     hub = await store.open();
     autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() + clockOffset });
     world = await buildOAuthWorld(hub, `ap-${dialect}`, { serverOptions: { autopilot } });
+    // As `serve` does: the hub Autopilot registers with is trusted, the outbound guard stays strict otherwise.
+    autopilot.deps.http.trust(world.url);
     registration = await registerAutopilotApp(hub, autopilot, { hubUrl: world.url });
     pixel = await hub.assets.createAsset(principalContext("person", world.person.id), world.business.id, { type: "pixel", name: "Shop Pixel" });
   });

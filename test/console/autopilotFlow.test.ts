@@ -11,7 +11,8 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
-import { makeTestStore, type TestStore } from "../support/hubs.ts";
+import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
 
@@ -72,7 +73,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
         notes: [],
       } satisfies Plan;
     };
-    autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), planner });
+    autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), planner, http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();

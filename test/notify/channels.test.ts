@@ -5,10 +5,13 @@ import { EmailChannel } from "../../src/notify/emailChannel.ts";
 import { SlackChannel } from "../../src/notify/slackChannel.ts";
 import { SignedWebhookChannel, verifyGrantlineWebhook } from "../../src/notify/webhookChannel.ts";
 import { WhatsAppChannel } from "../../src/notify/whatsappChannel.ts";
+import { OutboundHttp } from "../../src/net/outbound.ts";
 import { startSmtpReceiver, type SmtpReceiver } from "../support/smtpReceiver.ts";
 import { deadUrl, WebhookReceiver } from "../support/webhooks.ts";
 
 const SENT_AT = Date.UTC(2026, 0, 5, 12, 0, 0);
+/** The receivers listen on 127.0.0.1, as GRANTLINE_OUTBOUND_ALLOW_PRIVATE=on allows. */
+const local = new OutboundHttp({ allowPrivate: true });
 
 function message(overrides: Partial<NotificationMessage> = {}): NotificationMessage {
   return {
@@ -57,7 +60,7 @@ describe("notification channels against real local receivers", () => {
   });
 
   it("posts a Block Kit message to a Slack incoming webhook", async () => {
-    const outcome = await new SlackChannel(3000).send(message(), { config: {}, secret: receiver.url });
+    const outcome = await new SlackChannel(local, 3000).send(message(), { config: {}, secret: receiver.url });
     expect(outcome).toEqual({ ok: true, status: 200 });
     const [request] = receiver.deliveries;
     expect(request!.headers["content-type"]).toBe("application/json");
@@ -80,7 +83,7 @@ describe("notification channels against real local receivers", () => {
     const plain = message();
     plain.alerts[0]!.link = null;
     receiver.postStatuses = [404];
-    const outcome = await new SlackChannel(3000).send(plain, { config: {}, secret: receiver.url });
+    const outcome = await new SlackChannel(local, 3000).send(plain, { config: {}, secret: receiver.url });
     expect(outcome).toMatchObject({ ok: false, status: 404 });
     const body = JSON.parse(receiver.deliveries[0]!.raw.toString()) as { blocks: Array<{ type: string }> };
     expect(body.blocks.some((b) => b.type === "actions")).toBe(false);
@@ -108,7 +111,7 @@ describe("notification channels against real local receivers", () => {
   it("posts a WhatsApp Cloud API text message with a Bearer token", async () => {
     const base = `${new URL(receiver.url).origin}/v24.0`;
     const config = { phoneNumberId: "106540352242922", to: "33612345678", baseUrl: base };
-    const outcome = await new WhatsAppChannel(3000).send(message(), { config, secret: "EAAG-secret-token" });
+    const outcome = await new WhatsAppChannel(local, 3000).send(message(), { config, secret: "EAAG-secret-token" });
     expect(outcome.ok).toBe(true);
     const [request] = receiver.deliveries;
     expect(request!.url.pathname).toBe("/v24.0/106540352242922/messages");
@@ -122,7 +125,7 @@ describe("notification channels against real local receivers", () => {
   it("uses an approved template when the channel names one", async () => {
     const base = `${new URL(receiver.url).origin}/v24.0`;
     const config = { phoneNumberId: "1065", to: "33612345678", baseUrl: base, template: { name: "grantline_alert", language: "en_US" } };
-    await new WhatsAppChannel(3000).send(message(), { config, secret: "tok" });
+    await new WhatsAppChannel(local, 3000).send(message(), { config, secret: "tok" });
     const body = JSON.parse(receiver.deliveries[0]!.raw.toString()) as Record<string, any>;
     expect(body.type).toBe("template");
     expect(body.template.name).toBe("grantline_alert");
@@ -134,7 +137,7 @@ describe("notification channels against real local receivers", () => {
 
   it("signs the generic webhook's raw body, with a timestamp a receiver checks against replay", async () => {
     const secret = "s".repeat(64);
-    const outcome = await new SignedWebhookChannel(3000).send(message(), { config: {}, secret: JSON.stringify({ url: receiver.url, signingSecret: secret }) });
+    const outcome = await new SignedWebhookChannel(local, 3000).send(message(), { config: {}, secret: JSON.stringify({ url: receiver.url, signingSecret: secret }) });
     expect(outcome.ok).toBe(true);
     const [request] = receiver.deliveries;
     const headers = { signature: request!.headers["x-grantline-signature"] as string, timestamp: request!.headers["x-grantline-timestamp"] as string };
@@ -152,14 +155,14 @@ describe("notification channels against real local receivers", () => {
   });
 
   it("reports a receiver that does not answer", async () => {
-    const outcome = await new SignedWebhookChannel(3000).send(message(), { config: {}, secret: JSON.stringify({ url: await deadUrl(), signingSecret: "k" }) });
+    const outcome = await new SignedWebhookChannel(local, 3000).send(message(), { config: {}, secret: JSON.stringify({ url: await deadUrl(), signingSecret: "k" }) });
     expect(outcome).toMatchObject({ ok: false, status: null });
   });
 
   it("renders a digest with every held alert", async () => {
     const digest = message({ digest: { reason: "held during quiet hours" } });
     digest.alerts.push({ ...digest.alerts[0]!, id: "78", title: "Second alert", severity: "info", fields: [], evidence: [], repeats: 0 });
-    await new SlackChannel(3000).send(digest, { config: {}, secret: receiver.url });
+    await new SlackChannel(local, 3000).send(digest, { config: {}, secret: receiver.url });
     const body = JSON.parse(receiver.deliveries[0]!.raw.toString()) as { text: string; blocks: Array<Record<string, any>> };
     expect(body.text).toBe("2 alerts for Acme Outdoor (held during quiet hours)");
     expect(body.blocks.filter((b) => b.type === "divider")).toHaveLength(2);

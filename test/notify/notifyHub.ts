@@ -1,6 +1,6 @@
 import { openHub, type Hub } from "../../src/hub/hub.ts";
 import type { NotificationSettings } from "../../src/notify/notification.service.ts";
-import type { TestClock, TestStore } from "../support/hubs.ts";
+import { LOCAL_RECEIVERS, type TestClock, type TestStore } from "../support/hubs.ts";
 
 /**
  * A hub on the test store with an explicit secret key (every instance on one store shares it),
@@ -20,5 +20,6 @@ export async function openNotifyHub(
     secretKey: key,
     mail: { smtpUrl: options.smtpUrl, from: "Grantline Alerts <alerts@grantline.test>", outboxDir: `${store.env.GRANTLINE_DATA_DIR}/outbox` },
     notifications: { sendTimeoutMs: 3000, ...options.settings },
+    outbound: LOCAL_RECEIVERS,
   });
 }

@@ -17,12 +17,19 @@ export class TestClock {
   }
 }
 
+/**
+ * Tests post to receivers on 127.0.0.1, so the hubs and CLI runs they start allow internal
+ * addresses, as GRANTLINE_OUTBOUND_ALLOW_PRIVATE=on does; test/security/outbound.test.ts opens
+ * hubs without it.
+ */
+export const LOCAL_RECEIVERS: NonNullable<HubOptions["outbound"]> = { allowPrivate: true };
+
 export interface TestStore {
   dialect: Dialect;
   /** Environment that points `grantline` (the CLI) at this store. */
   env: Record<string, string>;
   /** Opens a hub instance on this store; several may be open at once, like several servers. */
-  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs">): Promise<Hub>;
+  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs" | "outbound" | "secretKey">): Promise<Hub>;
   cleanup(): Promise<void>;
 }
 
@@ -36,10 +43,11 @@ export function makeTestStore(dialect: Dialect): TestStore {
     dialect,
     env:
       dialect === "postgres"
-        ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir() }
-        : { GRANTLINE_DATA_DIR: dir },
+        ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir(), GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" }
+        : { GRANTLINE_DATA_DIR: dir, GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" },
     async open(clock, options) {
       const hub = await openHub({
+        outbound: LOCAL_RECEIVERS,
         ...options,
         databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
         pgSchema: dialect === "postgres" ? schema : undefined,

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { openHub, type Hub } from "../../src/hub/hub.ts";
-import type { TestClock, TestStore } from "./hubs.ts";
+import { LOCAL_RECEIVERS, type TestClock, type TestStore } from "./hubs.ts";
 
 /** One secret key for every hub a test opens on a store, as instances sharing a store must have. */
 export function webhookTestKey(): Buffer {
@@ -21,6 +21,7 @@ export async function openWebhookHub(store: TestStore, key: Buffer, clock?: Test
     now: clock?.now,
     secretKey: key,
     webhookVerifyTimeoutMs: 2000,
+    outbound: LOCAL_RECEIVERS,
   });
 }
 

@@ -213,6 +213,8 @@ export class ActionService {
             await client.post(row.object_id, writeOf(change));
           } catch (error) {
             if (error instanceof GraphApiError) return finish("REJECTED", { message: `(#${error.code}) ${error.userMsg ?? error.message}`, error: error.toJSON() });
+            // A refused address was never called: the write certainly did not happen.
+            if (error instanceof GraphTransportError && error.reason === "refused") return finish("REJECTED", { message: `not written: ${error.message}` });
             if (error instanceof GraphTransportError) return finish("UNKNOWN", { message: error.message, reason: error.reason });
             throw error;
           }

@@ -1,4 +1,5 @@
 import { SecretBox } from "../../crypto/secretBox.ts";
+import { OutboundHttp } from "../../net/outbound.ts";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
 import { ActionService, type ExecutionResult } from "./action.service.ts";
@@ -29,6 +30,11 @@ export interface AutopilotOptions {
   sleep?: (ms: number) => Promise<void>;
   urlCheck?: AutopilotDeps["urlCheck"];
   simulator?: ImpactSimulator;
+  /**
+   * How Autopilot calls the Graph, the OAuth server and ads' landing pages; default: internal
+   * addresses refused and nothing trusted (openAutopilot trusts the hub's own URL and the simulator's shops).
+   */
+  http?: OutboundHttp;
 }
 
 export interface PlanReport {
@@ -82,6 +88,7 @@ export class Autopilot {
       sleep: options.sleep,
       urlCheck: options.urlCheck,
       simulator: options.simulator,
+      http: options.http ?? new OutboundHttp(),
     };
     this.workspaces = new WorkspaceService(this.deps);
     this.scans = new ScanService(this.deps, this.workspaces);

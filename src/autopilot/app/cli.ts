@@ -14,7 +14,7 @@ function print(json: boolean, value: unknown, text: string): void {
 
 async function withAutopilot<T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts });
+  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound });
   try {
     return await work(openAutopilot(hub, config), hub);
   } finally {

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import * as oauth from "openid-client";
 import { errors, GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { guardedFetch } from "../../net/outbound.ts";
 import {
   claimOAuthFlow,
   deleteOAuthFlowsBefore,
@@ -158,7 +159,10 @@ export class ConnectService {
     if (!found) {
       const secret = this.secretOf(row);
       const insecure = row.issuer.startsWith("http:");
-      found = oauth.discovery(new URL(row.issuer), row.client_id, secret, oauth.ClientSecretBasic(secret), insecure ? { execute: [oauth.allowInsecureRequests] } : {});
+      // Discovery and every later request of the configuration (the token endpoint) go through the outbound guard.
+      const options: oauth.DiscoveryRequestOptions = { [oauth.customFetch]: guardedFetch(this.deps.http, this.deps.graphTimeoutMs ?? 30_000) };
+      if (insecure) options.execute = [oauth.allowInsecureRequests];
+      found = oauth.discovery(new URL(row.issuer), row.client_id, secret, oauth.ClientSecretBasic(secret), options);
       found.catch(() => this.configurations.delete(row.id));
       this.configurations.set(row.id, found);
     }
@@ -254,7 +258,7 @@ export class ConnectService {
       await this.giveBack(row.graph_url, accessToken);
       return fail(message);
     };
-    const appClient = new GraphClient({ baseUrl: row.graph_url, accessToken: `${row.client_id}|${secret}`, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
+    const appClient = new GraphClient({ baseUrl: row.graph_url, accessToken: `${row.client_id}|${secret}`, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     const debug = await appClient.get<DebugToken>("debug_token", { input_token: accessToken }).catch(() => undefined);
     const data = debug?.data;
     if (!data?.is_valid || data.app_id !== row.client_id) throw await refuse("The authorization server gave a token Autopilot cannot use; start connecting again.");
@@ -285,12 +289,14 @@ export class ConnectService {
    * every token of it end. Best effort — a server that does not answer leaves a token nobody holds.
    */
   private async giveBack(graphUrl: string, token: string): Promise<void> {
-    await fetch(`${graphUrl}/me/permissions`, { method: "DELETE", headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(this.deps.graphTimeoutMs ?? 30_000) }).catch(() => undefined);
+    await this.deps.http
+      .fetch(`${graphUrl}/me/permissions`, { method: "DELETE", headers: { authorization: `Bearer ${token}` }, timeoutMs: this.deps.graphTimeoutMs ?? 30_000, maxBytes: 64 * 1024, overflow: "truncate" })
+      .catch(() => undefined);
   }
 
   /** Meta's long-lived token exchange; servers without it leave the short-lived token in place. */
   private async longLived(row: OAuthClientRow, secret: string, token: string): Promise<{ access_token: string; expires_in?: number } | undefined> {
-    const client = new GraphClient({ baseUrl: row.graph_url, accessToken: token, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep, readRetries: 0 });
+    const client = new GraphClient({ baseUrl: row.graph_url, accessToken: token, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep, readRetries: 0 });
     try {
       const answer = await client.get<{ access_token?: string; expires_in?: number }>("oauth/access_token", { grant_type: "fb_exchange_token", client_id: row.client_id, client_secret: secret, fb_exchange_token: token });
       return answer.access_token ? { access_token: answer.access_token, ...(answer.expires_in ? { expires_in: answer.expires_in } : {}) } : undefined;
@@ -301,7 +307,7 @@ export class ConnectService {
 
   /** Sorts the granted ids into ad accounts, pixels and catalogs by reading each with the new token. */
   private async classify(graphUrl: string, token: string, ids: string[]): Promise<{ adAccounts: string[]; pixels: string[]; catalogs: string[] }> {
-    const client = new GraphClient({ baseUrl: graphUrl, accessToken: token, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
+    const client = new GraphClient({ baseUrl: graphUrl, accessToken: token, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     const out = { adAccounts: [] as string[], pixels: [] as string[], catalogs: [] as string[] };
     for (const id of ids) {
       const bare = id.replace(/^act_/, "");

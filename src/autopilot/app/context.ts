@@ -1,4 +1,5 @@
 import type { SecretBox } from "../../crypto/secretBox.ts";
+import type { OutboundHttp } from "../../net/outbound.ts";
 import type { Db } from "../../store/database.ts";
 import type { AlertSink } from "./alerts.ts";
 import type { ImpactSimulator } from "./impact.service.ts";
@@ -18,6 +19,8 @@ export interface AutopilotDeps {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** The simulator that previews a plan's impact ("simulate impact"); absent when none is at hand. */
   simulator?: ImpactSimulator | undefined;
+  /** Every HTTP call Autopilot makes (Graph, OAuth, landing pages) goes through it. */
+  http: OutboundHttp;
   /** Timeout and attempts of destination URL checks. */
   urlCheck?: { timeoutMs: number; attempts: number; retryDelayMs: number } | undefined;
 }

@@ -1,3 +1,4 @@
+import { OutboundError, type OutboundHttp, type OutboundResponse } from "../../net/outbound.ts";
 import { backoffFor, DEFAULT_BACKOFF, readUsage, type BackoffPolicy, type UsageReading } from "./usage.ts";
 
 /** Graph error codes that mean the token or its permissions no longer reach the object. */
@@ -35,10 +36,13 @@ export class GraphApiError extends Error {
   }
 }
 
-/** The request may or may not have reached the server: a timeout, a dropped connection or a 5xx. */
+/**
+ * The request may or may not have reached the server: a timeout, a dropped connection or a 5xx;
+ * or it was never sent because the Graph's address is not allowed ("refused", not retried).
+ */
 export class GraphTransportError extends Error {
   constructor(
-    readonly reason: "timeout" | "network" | "server_error",
+    readonly reason: "timeout" | "network" | "server_error" | "refused",
     message: string,
     readonly status?: number,
   ) {
@@ -61,6 +65,8 @@ export class RateLimitBackoff extends Error {
 export interface GraphClientOptions {
   baseUrl: string;
   accessToken: string;
+  /** The outbound guard every call goes through (Autopilot's: the hub's own URL trusted). */
+  http: OutboundHttp;
   /** Graph version prefix, e.g. "v24.0"; none by default (the hub accepts both). */
   version?: string;
   timeoutMs?: number;
@@ -86,8 +92,11 @@ export interface GraphPage<T> {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The most of one Graph answer read (a page of insights rows is well under it). */
+const RESPONSE_LIMIT = 32 * 1024 * 1024;
+
 /**
- * A client of the Graph wire format over fetch: paging, the error envelope, the usage headers and
+ * A client of the Graph wire format over the outbound guard: paging, the error envelope, the usage headers and
  * backing off before any limit is reached. It points at the hub or at Meta alike.
  */
 export class GraphClient {
@@ -143,7 +152,7 @@ export class GraphClient {
       try {
         return await this.once(method, url, body);
       } catch (error) {
-        if (error instanceof GraphTransportError && attempt < retries) {
+        if (error instanceof GraphTransportError && error.reason !== "refused" && attempt < retries) {
           await this.sleep(250 * 2 ** attempt);
           continue;
         }
@@ -164,21 +173,26 @@ export class GraphClient {
 
   private async once(method: "GET" | "POST", url: string, body?: GraphParams): Promise<unknown> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
-    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
+    if (body !== undefined) headers["content-type"] = "application/json";
     this.calls++;
-    let response: Response;
-    let text: string;
+    let response: OutboundResponse;
     try {
-      response = await fetch(url, init);
-      text = await response.text();
+      response = await this.options.http.fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        redirect: "follow",
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        maxBytes: RESPONSE_LIMIT,
+      });
     } catch (error) {
-      const timeout = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      throw new GraphTransportError(timeout ? "timeout" : "network", timeout ? "The Graph did not answer in time." : "The connection to the Graph failed.");
+      const reason = error instanceof OutboundError ? error.reason : "unreachable";
+      if (reason === "refused" || reason === "invalid_url") throw new GraphTransportError("refused", (error as OutboundError).message);
+      if (reason === "timeout") throw new GraphTransportError("timeout", "The Graph did not answer in time.");
+      if (reason === "too_large" || reason === "too_many_redirects") throw new GraphTransportError("server_error", (error as OutboundError).message);
+      throw new GraphTransportError("network", "The connection to the Graph failed.");
     }
+    const text = response.text();
     const usage = readUsage(response.headers);
     if (usage) {
       this.lastUsage = usage;
@@ -206,7 +220,7 @@ export class GraphClient {
       throw error;
     }
     if (response.status >= 500) throw new GraphTransportError("server_error", `The Graph answered ${response.status}.`, response.status);
-    if (!response.ok || json === undefined) throw new GraphTransportError("server_error", `Unexpected answer from the Graph (${response.status}).`, response.status);
+    if (response.status < 200 || response.status > 299 || json === undefined) throw new GraphTransportError("server_error", `Unexpected answer from the Graph (${response.status}).`, response.status);
     return json;
   }
 }

@@ -217,7 +217,7 @@ export class MonitorService {
     const guardrails = guardrailsOf(workspace);
     const mayPause = workspace.mode === "autopilot" && workspace.killed === 0 && guardrails.allowedActions.includes("pause_ad");
     for (const [url, affected] of byUrl) {
-      const result = await checkUrl(url, { ...DEFAULT_URL_CHECK, ...this.deps.urlCheck, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) });
+      const result = await checkUrl(this.deps.http, url, { ...DEFAULT_URL_CHECK, ...this.deps.urlCheck, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) });
       report.urls.push({ ...result, ads: affected.map((a) => a.id) });
       // The engine reads these: days a page was down say nothing about its ads, and ads paused for
       // a broken page are turned back on once it loads.

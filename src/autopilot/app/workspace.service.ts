@@ -14,7 +14,7 @@ import {
   type WorkspaceRow,
 } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
-import { GraphApiError, GraphClient } from "./graphClient.ts";
+import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
@@ -186,11 +186,12 @@ export class WorkspaceService {
     if (base.protocol !== "http:" && base.protocol !== "https:") throw errors.invalidParameter("graph URL must be an http(s) URL.");
     const accountId = bareAccount(input.adAccountId);
     if (!/^\d+$/.test(accountId)) throw errors.invalidParameter("ad account must be act_<id>.");
-    const client = new GraphClient({ baseUrl: input.graphUrl, accessToken: input.accessToken, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
+    const client = new GraphClient({ baseUrl: input.graphUrl, accessToken: input.accessToken, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     try {
       await client.get(`act_${accountId}`, { fields: "id,name,currency" });
     } catch (error) {
       if (error instanceof GraphApiError) throw errors.invalidParameter(`The token cannot read act_${accountId}: ${error.message}`);
+      if (error instanceof GraphTransportError && error.reason === "refused") throw errors.invalidParameter(`graph URL: ${error.message}`);
       throw errors.invalidParameter(`The Graph at ${input.graphUrl} could not be reached to check the token.`);
     }
     let scopes = input.scopes;
@@ -244,6 +245,7 @@ export class WorkspaceService {
     return new GraphClient({
       baseUrl: connection.graph_url,
       accessToken: token,
+      http: this.deps.http,
       timeoutMs: this.deps.graphTimeoutMs,
       sleep: this.deps.sleep,
       onUsage: (reading) => {

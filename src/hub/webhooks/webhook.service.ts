@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import { errors } from "../../errors.ts";
+import { OutboundHttp } from "../../net/outbound.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import * as outbox from "../../store/leasedOutbox.repository.ts";
@@ -12,7 +13,7 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import * as repo from "./webhook.repository.ts";
 import type { DeliveryStatus, WebhookConfigRow, WebhookDeliveryRow } from "./webhook.repository.ts";
-import { verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
+import { addressRefusal, verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
 import { isFieldOf, isWebhookField, OBJECT_FIELDS, WEBHOOK_OBJECTS, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
 import { adAccountAssetId, WebhookPublisher } from "./webhookPublisher.ts";
 import { newSigningSecret } from "./webhookSignature.ts";
@@ -20,6 +21,8 @@ import { newSigningSecret } from "./webhookSignature.ts";
 export interface WebhookServiceOptions {
   /** How long a callback URL has to answer the verification handshake. Default 10 s. */
   verifyTimeoutMs?: number;
+  /** Calls callback URLs (handshake and deliveries); default: internal addresses refused. */
+  outbound?: OutboundHttp;
 }
 
 export interface WebhookConfigView {
@@ -91,6 +94,8 @@ const secretContext = (appId: string) => `webhook_secret:${appId}`;
 export class WebhookService {
   private readonly publisher: WebhookPublisher;
   private readonly verifyTimeoutMs: number;
+  /** How callback URLs are called, by the handshake here and by the dispatcher's deliveries. */
+  readonly outbound: OutboundHttp;
 
   constructor(
     private readonly deps: HubDeps,
@@ -99,6 +104,7 @@ export class WebhookService {
   ) {
     this.publisher = new WebhookPublisher(deps);
     this.verifyTimeoutMs = options.verifyTimeoutMs ?? 10_000;
+    this.outbound = options.outbound ?? new OutboundHttp();
   }
 
   /** The hub's clock, for the dispatcher. */
@@ -127,9 +133,13 @@ export class WebhookService {
     // Checked before the handshake, so nobody but the app's admins can make the hub call a URL; the
     // handshake runs outside any transaction, so a slow endpoint holds no locks.
     const checked = await runCommand(this.deps, ctx, attempt, (tx) => this.checkConfigInput(tx.trx, ctx, appId, input));
-    const problem = await verifyCallback(checked.callbackUrl, checked.verifyToken, this.verifyTimeoutMs);
+    // An internal address is refused before any request is made, so the answer cannot tell what
+    // (if anything) listens there.
+    const refusal = await addressRefusal(this.outbound, checked.callbackUrl, "callback_url");
+    const problem = refusal ? null : await verifyCallback(this.outbound, checked.callbackUrl, checked.verifyToken, this.verifyTimeoutMs);
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const { app, object, callbackUrl, fields } = await this.checkConfigInput(tx.trx, ctx, appId, input);
+      if (refusal) throw refusal;
       if (problem) throw errors.webhookVerificationFailed(problem);
       const existing = await repo.findConfig(tx.trx, app.id, object);
       const before = existing ? presentConfig(existing) : undefined;
@@ -403,7 +413,7 @@ function parseFields(value: unknown, object: WebhookObject): WebhookField[] {
   return [...new Set(value as WebhookField[])];
 }
 
-/** http or https, no credentials in the URL. Private addresses are allowed: self-hosted receivers often live on the same network. */
+/** http or https, no credentials in the URL. Whether its host may be called is checkAddress's question. */
 function parseCallbackUrl(value: unknown): string {
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_URL_LENGTH) {
     throw errors.invalidParameter(`callback_url is required (an http or https URL of at most ${MAX_URL_LENGTH} characters).`);

@@ -73,6 +73,7 @@ export class WebhookDispatcher {
           "problem" in claim.target
             ? { ok: false, status: null, error: claim.target.problem }
             : await postDelivery(
+                this.webhooks.outbound,
                 claim.target.callbackUrl,
                 claim.body,
                 { [SIGNATURE_HEADER]: signatureOf(claim.target.signingSecret, claim.body), "X-Grantline-Delivery": claim.id },
