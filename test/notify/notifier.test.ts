@@ -90,8 +90,8 @@ describe.each(DIALECTS)("notifier on %s", (dialect) => {
     await expectError(hub.notifications.listChannels(employee.ctx, acme.id), "PERMISSION_DENIED");
     const other = await buildBusiness(hub, "Other Co");
     const [mine] = await hub.notifications.listChannels(acme.admin.ctx, acme.id);
-    // Another business's admin cannot remove it, even naming it under their own business.
-    await expectError(hub.notifications.removeChannel(other.admin.ctx, acme.id, mine!.id), "PERMISSION_DENIED");
+    // Another business's admin cannot remove it, even naming it under their own business, nor learn of it.
+    await expectError(hub.notifications.removeChannel(other.admin.ctx, acme.id, mine!.id), "NOT_FOUND");
     await expectError(hub.notifications.removeChannel(other.admin.ctx, other.id, mine!.id), "INVALID_PARAMETER");
     const denied = await hub.store.db.selectFrom("audit_entries").selectAll().where("outcome", "=", "denied").where("action", "like", "alert_channel.%").execute();
     expect(denied.map((d) => d.action).sort()).toEqual(["alert_channel.add", "alert_channel.remove"]);
