@@ -130,7 +130,7 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     const denied = await agencyGraph("POST", `/${accountId}`, { spend_cap: 100 });
     expect(denied.status).toBe(400);
     expect(denied.body.error.error_user_msg).toBe(
-      "Acme shared Main with Northwind (ANALYZE), but Northwind has not assigned Northwind Admin to it. " +
+      "Acme shared Main with Northwind (Analytics view), but Northwind has not assigned Northwind Admin to it. " +
         "An admin of Acme must first raise the share to Admin; then an admin of Northwind can assign Northwind Admin.",
     );
     const thirdParty = await bootstrapBusiness(hub, "Stranger");
