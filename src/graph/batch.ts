@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors, type GrantlineError } from "../errors.ts";
-import type { GraphCaller } from "./graphAuth.ts";
+import { batchItemHeaders, type GraphCaller } from "./graphAuth.ts";
 import type { GraphParams } from "./params.ts";
 import { evaluateJsonPath, referenceText } from "./batchJsonPath.ts";
 
@@ -112,6 +112,7 @@ export async function runBatch(app: FastifyInstance, request: FastifyRequest, ca
       url,
       headers: {
         authorization: `Bearer ${caller.accessToken}`,
+        ...batchItemHeaders(caller),
         ...(body !== undefined && method !== "GET" ? { "content-type": "application/x-www-form-urlencoded" } : {}),
         host: request.headers.host ?? "localhost",
       },

@@ -12,7 +12,7 @@ import type { Explanation } from "./explain.ts";
 
 export function subjectOf(ctx: RequestContext): AccessSubject | null {
   if (ctx.actor.type !== "person" && ctx.actor.type !== "system_user") return null;
-  return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId };
+  return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId, assetLimit: ctx.assetLimit };
 }
 
 /** Throws a permission error carrying the engine's explanation unless the actor may act on the asset. */
