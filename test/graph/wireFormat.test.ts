@@ -109,7 +109,7 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     expect(entry).toMatchObject({ outcome: "denied", actor_id: agency.system_user_id });
 
     const unknownEdge = await graph("GET", `/${accountId}/nonsense`);
-    expect(unknownEdge.body.error).toMatchObject({ code: 100, message: "(#100) Tried accessing nonexisting field (nonsense) on node type (ad_account)" });
+    expect(unknownEdge.body.error).toMatchObject({ code: 100, message: "(#100) Tried accessing nonexisting field (nonsense) on node type (AdAccount)" });
     const missing = await graph("GET", `/act_123`);
     expect(missing.body.error).toMatchObject({ code: 100, error_subcode: 33 });
     const badParam = await graph("POST", `/${accountId}/agencies`, { business: agency.business_id, permitted_tasks: ["FLY"] });
