@@ -80,6 +80,14 @@ const invalid = (id: string, message: string, userTitle = "Invalid parameter") =
 
 export const errors = {
   invalidParameter: (message: string) => invalid("INVALID_PARAMETER", message),
+  /** A `fields` name, or an edge in the path, that the node type does not have; Meta's wording and type names. */
+  nonexistingField: (field: string, typeName: string) =>
+    new GrantlineError("UNKNOWN_FIELD", 400, 100, `(#100) Tried accessing nonexisting field (${field}) on node type (${typeName})`, {
+      type: "OAuthException",
+    }),
+  /** A `fields` value that does not parse (`campaigns{name`, `adsets.limit(x)`). */
+  fieldsSyntax: (detail: string, at: number, text: string) =>
+    invalid("FIELDS_SYNTAX", `(#100) Syntax error "${detail}" at character ${at}: ${text}`),
   unknownTasks: (tasks: string[], assetLabel: string, allowed: readonly string[]) =>
     invalid(
       "UNKNOWN_TASK",

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors, type GrantlineError } from "../errors.ts";
-import type { GraphCaller } from "./graphAuth.ts";
+import { batchItemHeaders, type GraphCaller } from "./graphAuth.ts";
 import type { GraphParams } from "./params.ts";
 import { evaluateJsonPath, referenceText } from "./batchJsonPath.ts";
 
@@ -126,6 +126,7 @@ export async function runBatch(app: FastifyInstance, request: FastifyRequest, ca
       headers: {
         authorization: `Bearer ${caller.accessToken}`,
         [BATCH_ITEM_HEADER]: batchItemSecret,
+        ...batchItemHeaders(caller),
         ...(body !== undefined && method !== "GET" ? { "content-type": "application/x-www-form-urlencoded" } : {}),
         host: request.headers.host ?? "localhost",
       },

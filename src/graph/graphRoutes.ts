@@ -5,7 +5,9 @@ import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
-import { collectParams, intParam, listParam, parseFields, selectFields, selectFieldsOfEach, stringParam, type GraphParams } from "./params.ts";
+import { collectParams, intParam, listParam, stringParam, type GraphParams } from "./params.ts";
+import { parseFieldSelection } from "./fieldSelection.ts";
+import { renderItems, renderObject, typeNameOf, withEdgeItems, type RenderHooks } from "./graphRender.ts";
 import { isBatchItem, runBatch } from "./batch.ts";
 import { errorFor } from "./rateLimit/rateLimitError.ts";
 import { POINTS, pointsFor, type RateLimiter } from "./rateLimit/rateLimiter.ts";
@@ -91,7 +93,12 @@ function pageRequest(params: GraphParams): PageRequest {
 /** Works out what a path's first segment names: `me`, `act_<n>`, a business, asset, person, system user, or an ad object. */
 export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: GraphCaller, raw: string): Promise<GraphNode> {
   const index = hub.engine.index;
-  if (raw === "me") return { type: caller.token.principalType === "person" ? "user" : "system_user", id: caller.token.principalId };
+  if (raw === "me") {
+    // A Page access token speaks for its Page: `/me` is the Page, as on Meta.
+    const limit = caller.token.assetLimit ? index.assets.get(caller.token.assetLimit) : undefined;
+    if (limit) return { type: limit.type, id: limit.id };
+    return { type: caller.token.principalType === "person" ? "user" : "system_user", id: caller.token.principalId };
+  }
   if (/^act_\d+$/.test(raw)) {
     const id = raw.slice(4);
     if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id, adAccountId: id };
@@ -138,18 +145,41 @@ function linkTo(request: FastifyRequest, accessToken: string, changes: Record<st
   return `${base}?${params.toString()}`;
 }
 
+/** Paging links of an edge expanded inside `fields`: its own path, with its sub-fields and limit. */
+function nestedLinkTo(request: FastifyRequest, accessToken: string, path: string, childrenText: string | undefined, changes: Record<string, string | undefined>): string {
+  const host = request.headers.host ?? `${request.hostname}`;
+  const version = /^\/(v\d+(\.\d+)?)\//.exec(request.url)?.[1];
+  const params = new URLSearchParams();
+  if (childrenText) params.set("fields", childrenText);
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) params.set(key, value);
+  params.set("access_token", accessToken);
+  return `${request.protocol}://${host}/${version ? `${version}/` : ""}${path}?${params.toString()}`;
+}
+
+function renderHooks(): RenderHooks {
+  return {
+    renderEdge: (childCall, result, path, childrenText) =>
+      render(childCall, result, (changes) => nestedLinkTo(childCall.request, childCall.caller.accessToken, path, childrenText, changes)),
+    resolve: (call, id) => resolveNode(call.hub, call.registry!, call.caller, id),
+  };
+}
+
 /** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
-export async function render(call: GraphCall, result: GraphResult): Promise<unknown> {
+export async function render(
+  call: GraphCall,
+  result: GraphResult,
+  link: (changes: Record<string, string | undefined>) => string = (changes) => linkTo(call.request, call.caller.accessToken, changes),
+): Promise<unknown> {
   if (result.kind === "raw") return result.value;
-  if (result.kind === "object") return selectFields(result.value, call.fields, result.defaults);
+  if (result.kind === "object") return renderObject(call, result.value, result.node, result.defaults, renderHooks());
   const { page } = result;
-  const items = result.select === false ? page.items : selectFieldsOfEach(page.items, call.fields, result.defaults);
+  const items = result.select === false ? page.items : await renderItems(call, page.items, result, renderHooks());
   const body: Record<string, unknown> = { data: items };
   const paging: Record<string, unknown> = {};
   if (page.first && page.last) {
     paging.cursors = { before: encodeCursor(page.first), after: encodeCursor(page.last) };
-    if (page.hasNext) paging.next = linkTo(call.request, call.caller.accessToken, { after: encodeCursor(page.last), before: undefined, limit: String(call.paging.limit) });
-    if (page.hasPrevious) paging.previous = linkTo(call.request, call.caller.accessToken, { before: encodeCursor(page.first), after: undefined, limit: String(call.paging.limit) });
+    if (page.hasNext) paging.next = link({ after: encodeCursor(page.last), before: undefined, limit: String(call.paging.limit) });
+    if (page.hasPrevious) paging.previous = link({ before: encodeCursor(page.first), after: undefined, limit: String(call.paging.limit) });
   }
   body.paging = paging;
   const summary = listParam(call.params, "summary");
@@ -160,11 +190,7 @@ export async function render(call: GraphCall, result: GraphResult): Promise<unkn
 }
 
 function unsupported(method: string, node: GraphNode, edge?: string): GrantlineError {
-  if (edge) {
-    return new GrantlineError("UNKNOWN_EDGE", 400, 100, `(#100) Tried accessing nonexisting field (${edge}) on node type (${node.type})`, {
-      type: "OAuthException",
-    });
-  }
+  if (edge) return errors.nonexistingField(edge, typeNameOf(node.type));
   return new GrantlineError(
     "UNSUPPORTED_METHOD",
     400,
@@ -191,6 +217,11 @@ function asSeenByCaller(error: unknown, hub: Hub, caller: GraphCaller, nodeId: s
   return reworded;
 }
 
+function graphCall(hub: Hub, registry: GraphRegistry, caller: GraphCaller, params: GraphParams, request: FastifyRequest): GraphCall {
+  const selection = parseFieldSelection(params.fields);
+  return { hub, caller, params, fields: selection?.map((f) => f.name), selection, registry, paging: pageRequest(params), request };
+}
+
 /** Runs one Graph call: authenticate, resolve the node, dispatch to its handler, render. */
 export async function handleGraph(
   hub: Hub,
@@ -204,7 +235,7 @@ export async function handleGraph(
 ): Promise<unknown> {
   const caller = await authenticate(hub, request);
   const params = collectParams(request.query, request.body);
-  const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
+  const call = graphCall(hub, registry, caller, params, request);
   let node: GraphNode | undefined;
   try {
     try {
@@ -219,14 +250,14 @@ export async function handleGraph(
     if (!spec) throw errors.notFound(`Object with ID '${nodeId}'`);
     let result: GraphResult;
     if (!edge) {
-      if (method === "GET") result = { kind: "object", value: await spec.read(call, node), defaults: spec.defaults };
+      if (method === "GET") result = { kind: "object", value: await spec.read(call, node), defaults: spec.defaults, node };
       else if (method === "POST" && spec.update) result = await spec.update(call, node);
       else if (method === "DELETE" && spec.remove) result = await spec.remove(call, node);
       else throw unsupported(method, node);
     } else {
       const handler = spec.edges[edge]?.[method as "GET" | "POST" | "DELETE"];
       if (!handler) throw spec.edges[edge] ? unsupported(method, node) : unsupported(method, node, edge);
-      result = await handler(call, node);
+      result = withEdgeItems(await handler(call, node), spec.edges[edge]!.returns, node);
     }
     const body = await render(call, result);
     if (method === "GET") noteGraphRead(hub, caller.ctx, node, edge);
@@ -266,13 +297,13 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
     if (ids.length > 50) throw errors.invalidParameter("At most 50 ids can be read at once.");
     // Meta counts each id of a multi-id read as a call of its own.
     await limitRate(hub, limiter, reply, caller, Math.max(1, ids.length) * POINTS.read);
-    const call: GraphCall = { hub, caller, params, fields: parseFields(params.fields), paging: pageRequest(params), request };
+    const call = graphCall(hub, registry, caller, params, request);
     const out: Record<string, unknown> = {};
     for (const id of ids) {
       const node = await resolveNode(hub, registry, caller, id);
       const spec = registry.nodes[node.type];
       if (!spec) throw errors.notFound(`Object with ID '${id}'`);
-      out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults });
+      out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults, node });
       noteGraphRead(hub, caller.ctx, node, undefined);
     }
     return reply.send(out);

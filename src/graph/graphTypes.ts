@@ -2,6 +2,8 @@ import type { FastifyRequest } from "fastify";
 import type { Hub } from "../hub/hub.ts";
 import type { Page, PageRequest } from "../store/paging.ts";
 import type { GraphCaller } from "./graphAuth.ts";
+import type { FieldNode } from "./fieldSelection.ts";
+import type { GraphRegistry } from "./graphRoutes.ts";
 import type { GraphParams } from "./params.ts";
 
 /** One Graph call as handlers see it. */
@@ -9,8 +11,12 @@ export interface GraphCall {
   hub: Hub;
   caller: GraphCaller;
   params: GraphParams;
-  /** Requested `fields`, or undefined for the type's defaults. */
+  /** Requested `fields` (top-level names), or undefined for the type's defaults. */
   fields: string[] | undefined;
+  /** The whole `fields` selection, with sub-fields and modifiers (`campaigns.limit(5){name}`). */
+  selection?: FieldNode[] | undefined;
+  /** The node types served, for expanding references and edges named in `fields`. */
+  registry?: GraphRegistry;
   paging: PageRequest;
   request: FastifyRequest;
 }
@@ -27,11 +33,19 @@ export interface GraphNode {
 export type GraphObject = Record<string, unknown>;
 
 export type GraphResult =
-  | { kind: "object"; value: GraphObject; defaults: readonly string[] }
+  | { kind: "object"; value: GraphObject; defaults: readonly string[]; node?: GraphNode }
   | {
       kind: "list";
       page: Page<GraphObject>;
       defaults: readonly string[];
+      /** Meta's type name of the items (AdAccount, Page, …), for field checks and errors. */
+      itemType?: string | undefined;
+      /** The registry's node type of the items, when they are nodes whose edges `fields` may expand. */
+      itemNode?: string | undefined;
+      /** Names the edge adds to each item beyond the type's own fields. */
+      itemFields?: readonly string[] | undefined;
+      /** The node whose edge this is. */
+      parent?: GraphNode | undefined;
       total?: () => Promise<number>;
       /** False when the items already hold exactly the asked-for fields (insights rows). */
       select?: boolean;
@@ -41,10 +55,18 @@ export type GraphResult =
 
 export type Handler = (call: GraphCall, node: GraphNode) => Promise<GraphResult>;
 
+/** What an edge's items are: Meta's type name, the registry's node type when they are nodes, and fields the edge adds. */
+export interface EdgeItems {
+  type: string;
+  node?: string;
+  fields?: readonly string[];
+}
+
 export interface EdgeSpec {
   GET?: Handler;
   POST?: Handler;
   DELETE?: Handler;
+  returns?: EdgeItems;
 }
 
 export interface NodeSpec {

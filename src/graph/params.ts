@@ -84,29 +84,6 @@ export function boolParam(params: GraphParams, name: string): boolean | undefine
   throw errors.invalidParameter(`The parameter ${name} must be true or false.`);
 }
 
-/** Top-level names of a `fields` list; nested specs (`insights{spend}`) and modifiers are set aside. */
-export function parseFields(value: unknown): string[] | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  const text = Array.isArray(value) ? value.join(",") : String(value);
-  const names: string[] = [];
-  let depth = 0;
-  let current = "";
-  for (const ch of text) {
-    if (ch === "{" || ch === "(") depth++;
-    else if (ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
-    if (ch === "," && depth === 0) {
-      names.push(current);
-      current = "";
-    } else {
-      current += ch;
-    }
-  }
-  names.push(current);
-  return names
-    .map((n) => n.trim().replace(/[{.(].*$/s, ""))
-    .filter((n) => /^[a-z_][a-z0-9_]*$/i.test(n));
-}
-
 const projections = new WeakMap<readonly object[], Map<string, readonly Record<string, unknown>[]>>();
 /** Field selections kept per list; a caller cycling through more gets the rest built afresh. */
 const PROJECTIONS_PER_LIST = 8;

@@ -15,6 +15,8 @@ export interface RequestContext {
   /** Token scopes, when the actor acts through a token; undefined means unrestricted. */
   scopes?: ReadonlySet<string>;
   grantId?: string | null;
+  /** The one asset a Page access token reaches, when the actor acts through one. */
+  assetLimit?: string | null;
 }
 
 export function operatorContext(requestId = newRequestId()): RequestContext {

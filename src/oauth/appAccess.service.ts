@@ -186,6 +186,8 @@ export class AppAccessService {
       .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
       .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.expiry_warned_at", "access_tokens.app_id", "system_users.business_id", "system_users.name"])
       .where("access_tokens.revoked_at", "is", null)
+      // A Page access token ends with the token it came from, whose own warning covers it.
+      .where("access_tokens.parent_token_id", "is", null)
       .where("access_tokens.expires_at", ">", now)
       .where("access_tokens.expires_at", "<=", now + leads[leads.length - 1]!)
       .orderBy("access_tokens.expires_at")

@@ -16,6 +16,7 @@ import * as m014 from "./migrations/014_hourly_insights.ts";
 import * as m015 from "./migrations/015_ad_object_versions.ts";
 import * as m016 from "./migrations/016_autopilot_schedule.ts";
 import * as m017 from "./migrations/017_autopilot_link_checks.ts";
+import * as m018 from "./migrations/018_page_tokens.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "015_ad_object_versions": m015,
   "016_autopilot_schedule": m016,
   "017_autopilot_link_checks": m017,
+  "018_page_tokens": m018,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /**
  * Row types of the one schema both dialects share. Ids are numeric strings (Meta-style), times are
@@ -138,6 +138,10 @@ export interface AccessTokensTable {
   /** system_user | console (a signed-in session) | oauth (issued to an app); null for older rows. */
   kind: string | null;
   expiry_warned_at: number | null;
+  /** The one asset a Page access token reaches; null for tokens not limited to an asset. */
+  asset_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The token a Page access token was minted from; it ends with it. */
+  parent_token_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row: the last change sequence number; updating it serializes writers so seq order is commit order. */

@@ -110,7 +110,7 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     expect(entry).toMatchObject({ outcome: "denied", actor_id: agency.system_user_id });
 
     const unknownEdge = await graph("GET", `/${accountId}/nonsense`);
-    expect(unknownEdge.body.error).toMatchObject({ code: 100, message: "(#100) Tried accessing nonexisting field (nonsense) on node type (ad_account)" });
+    expect(unknownEdge.body.error).toMatchObject({ code: 100, message: "(#100) Tried accessing nonexisting field (nonsense) on node type (AdAccount)" });
     const missing = await graph("GET", `/act_123`);
     expect(missing.body.error).toMatchObject({ code: 100, error_subcode: 33 });
     const badParam = await graph("POST", `/${accountId}/agencies`, { business: agency.business_id, permitted_tasks: ["FLY"] });
@@ -131,7 +131,7 @@ describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
     const denied = await agencyGraph("POST", `/${accountId}`, { spend_cap: 100 });
     expect(denied.status).toBe(400);
     expect(denied.body.error.error_user_msg).toBe(
-      "Acme shared Main with Northwind (ANALYZE), but Northwind has not assigned Northwind Admin to it. " +
+      "Acme shared Main with Northwind (Analytics view), but Northwind has not assigned Northwind Admin to it. " +
         "An admin of Acme must first raise the share to Admin; then an admin of Northwind can assign Northwind Admin.",
     );
     const thirdParty = await bootstrapBusiness(hub, "Stranger");

@@ -86,11 +86,11 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
       evidence: {
         last_used: new Date(clock.t).toISOString(),
         actions_seen: ["read_insights"],
-        tasks_used: ["AA_ANALYZE"],
+        tasks_used: ["ANALYZE"],
         granted_level: "Admin",
         suggested_level: "Analytics view",
       },
-      fix: { action: "downgrade", params: { asset_id: account.id, partner_business_id: agency.id, level: "ANALYTICS_VIEW", tasks: ["AA_ANALYZE"] } },
+      fix: { action: "downgrade", params: { asset_id: account.id, partner_business_id: agency.id, level: "ANALYTICS_VIEW", tasks: ["ANALYZE"] } },
     });
     expect(over[0]!.fix.description).toContain("Analytics view");
   });
@@ -203,7 +203,7 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
     const owner = await buildBusiness(hub, "Acme");
     const account = await buildAsset(hub, owner, "ad_account", "Acme Main");
     const viewer = await buildMember(hub, owner, "EMPLOYEE", "Vera Viewer");
-    await hub.assignments.assign(owner.admin.ctx, { assetId: account.id, principalId: viewer.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+    await hub.assignments.assign(owner.admin.ctx, { assetId: account.id, principalId: viewer.id, tasks: presetTasks("ad_account", "ANALYTICS_VIEW") });
     clock.advanceDays(100);
     await recordRead(hub, viewer.ctx, account.id, "ad_account");
     await recordRead(hub, viewer.ctx, account.id, "insights");

@@ -49,10 +49,12 @@ export function refCheck(
   principal: string,
   action: ActionName,
   assetId: string,
-  token?: { scopes?: string[]; grantId?: string },
+  token?: { scopes?: string[]; grantId?: string; assetLimit?: string },
 ): boolean {
   const asset = world.assets.find((a) => a.id === assetId);
   if (!asset) return false;
+  // A Page access token reaches its one asset and nothing else.
+  if (token?.assetLimit !== undefined && token.assetLimit !== assetId) return false;
   const spec: ActionSpec = ACTIONS[action];
   const needed = spec.requires[asset.type];
   if (!needed || needed.length === 0) return false;

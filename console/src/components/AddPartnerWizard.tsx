@@ -20,7 +20,7 @@ function useOwnedAssets(businessId: string) {
     queryKey: ["owned-assets", businessId],
     queryFn: async () => {
       const lists = await Promise.all(
-        ASSET_TYPES.map(async (t) => (await graph.all<Asset>(`/${businessId}/${t.owned}`, { fields: "id,name,username" })).map((a) => ({ graphId: a.id, name: a.name, type: t.type }))),
+        ASSET_TYPES.map(async (t) => (await graph.all<Asset>(`/${businessId}/${t.owned}`, { fields: t.type === "instagram_account" ? "id,name,username" : "id,name" })).map((a) => ({ graphId: a.id, name: a.name, type: t.type }))),
       );
       return lists.flat();
     },

@@ -277,6 +277,16 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
 }
 
 /** One asset: what you may do on it (from the access engine), who can access it and how, partners, staff, and for ad accounts campaigns and delivery. */
+/** The fields the page shows, in each asset type's own Graph field names (the Graph refuses names a type does not have). */
+const ASSET_FIELDS: Partial<Record<AssetType, string>> = {
+  ad_account: "id,name,business,currency,timezone_name",
+  page: "id,name,business",
+  pixel: "id,name,owner_business",
+  instagram_account: "id,username,owner_business",
+  product_catalog: "id,name,business",
+  creative_hub_project: "id,name,owner_business",
+};
+
 export function AssetDetailPage() {
   const { businessId, isAdmin } = useBusiness();
   const { assetId = "", assetType = "" } = useParams();
@@ -284,7 +294,7 @@ export function AssetDetailPage() {
   const type = assetType as AssetType;
   const asset = useQuery({
     queryKey: ["asset", assetId],
-    queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: type === "instagram_account" ? "id,username,owner_business" : "id,name,business,owner_business,currency,timezone_name" }),
+    queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: ASSET_FIELDS[type] ?? "id,name" }),
   });
   // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
   const denied = asset.error instanceof GraphError && asset.error.isPermissionDenied;

@@ -319,9 +319,14 @@ export class ConnectService {
         out.adAccounts.push(`act_${bare}`);
         continue;
       }
-      const other = await client.get<{ is_unavailable?: boolean; vertical?: string }>(bare, { fields: "id,is_unavailable,vertical" }).catch(() => undefined);
-      if (other?.is_unavailable !== undefined) out.pixels.push(bare);
-      else if (other?.vertical !== undefined) out.catalogs.push(bare);
+      // Each type's own field: the Graph refuses a field the node's type does not have.
+      const pixel = await client.get<{ is_unavailable?: boolean }>(bare, { fields: "id,is_unavailable" }).catch(() => undefined);
+      if (pixel?.is_unavailable !== undefined) {
+        out.pixels.push(bare);
+        continue;
+      }
+      const catalog = await client.get<{ vertical?: string }>(bare, { fields: "id,vertical" }).catch(() => undefined);
+      if (catalog?.vertical !== undefined) out.catalogs.push(bare);
     }
     return out;
   }

@@ -10,6 +10,11 @@ import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type Graph
 import { listInOrder } from "../listing.ts";
 import { listParam, stringParam } from "../params.ts";
 
+const CAMPAIGNS = { type: "Campaign", node: "campaign" };
+const AD_SETS = { type: "AdSet", node: "adset" };
+const ADS = { type: "Ad", node: "ad" };
+const CREATIVES = { type: "AdCreative", node: "adcreative" };
+
 /** Meta answers ad objects with only their id unless `fields` asks for more. */
 const ID_ONLY = ["id"] as const;
 
@@ -68,6 +73,7 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
  * report run (`{report_run_id}`), whose rows are then read at `GET /{report_run_id}/insights`.
  */
 const insights: EdgeSpec = {
+  returns: { type: "AdsInsights" },
   GET: async (call, node) => {
     const rows = await call.hub.insights.insights(call.caller.ctx, insightsQuery(call, node));
     return { ...listInOrder(call, rows as unknown as GraphObject[], (row) => row, []), select: false };
@@ -80,18 +86,22 @@ const insights: EdgeSpec = {
 
 const accountEdges: Record<string, EdgeSpec> = {
   campaigns: {
+    returns: CAMPAIGNS,
     GET: async (call, node) => list(call, (page) => call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.campaigns.createCampaign(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adsets: {
+    returns: AD_SETS,
     GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.adSets.createAdSet(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   ads: {
+    returns: ADS,
     GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
     POST: async (call, node) => raw({ id: (await call.hub.ads.createAd(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adcreatives: {
+    returns: CREATIVES,
     GET: async (call, node) => list(call, (page) => call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page })),
     POST: async (call, node) => raw({ id: (await call.hub.adCreatives.createAdCreative(call.caller.ctx, node.id, body(call) as never)).id }),
   },
@@ -129,8 +139,8 @@ export const campaignNode = adObjectNode({
   update: (call, ctx, id) => call.hub.campaigns.updateCampaign(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.campaigns.deleteCampaign(ctx, id),
   edges: {
-    adsets: { GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
-    ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
+    adsets: { returns: AD_SETS, GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
+    ads: { returns: ADS, GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
     insights,
   },
 });
@@ -140,7 +150,7 @@ export const adSetNode = adObjectNode({
   update: (call, ctx, id) => call.hub.adSets.updateAdSet(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.adSets.deleteAdSet(ctx, id),
   edges: {
-    ads: { GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page))) },
+    ads: { returns: ADS, GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page))) },
     insights,
   },
 });

@@ -27,6 +27,11 @@ function presentAgency(share: ShareView): GraphObject {
  * partner sees only its own.
  */
 const agencies: EdgeSpec = {
+  returns: {
+    type: "Business",
+    node: "business",
+    fields: ["access_status", "access_requested_time", "access_updated_time", "permitted_tasks", "access_level", "initiated_by", "expiration_time"],
+  },
   GET: async (call, node) => {
     requireAsset(call, "view_asset", node.id);
     const shares = await call.hub.partners.listForAsset(node.id, ["active", "pending"]);
@@ -61,6 +66,7 @@ const agencies: EdgeSpec = {
 
 /** `assigned_users` on an asset: the people and system users of one business (`business`) staffed on it. */
 const assignedUsers: EdgeSpec = {
+  returns: { type: "AssignedUser" },
   GET: async (call, node) => {
     const businessId = stringParam(call.params, "business", true);
     requireAsset(call, "view_asset", node.id);

@@ -36,9 +36,20 @@ async function assetsResult(call: GraphCall, assetIds: string[], type: AssetType
   );
 }
 
+/** What asset edges list, in Meta's type names (Instagram accounts as IGUser). */
+const ASSET_ITEMS: Record<AssetType, string> = {
+  ad_account: "AdAccount",
+  page: "Page",
+  pixel: "AdsPixel",
+  instagram_account: "IGUser",
+  product_catalog: "ProductCatalog",
+  creative_hub_project: "CreativeHubProject",
+};
+
 /** `owned_*`: the business's own assets of one type. */
 function owned(type: AssetType): EdgeSpec {
   return {
+    returns: { type: ASSET_ITEMS[type], node: type },
     GET: async (call, node) => {
       member(call, node.id);
       const assets = await call.hub.assets.listOwned(node.id, type);
@@ -61,6 +72,7 @@ function create(type: AssetType): EdgeSpec["POST"] {
 /** `client_*`: assets other businesses shared with this one (active shares), with the tasks shared. */
 function client(type: AssetType): EdgeSpec {
   return {
+    returns: { type: ASSET_ITEMS[type], node: type, fields: ["permitted_tasks"] },
     GET: async (call, node) => {
       member(call, node.id);
       const shares = (await call.hub.partners.listActive(node.id)).filter((s) => s.partnerBusinessId === node.id && s.assetType === type);
@@ -97,6 +109,7 @@ function presentRequest(share: ShareView): GraphObject {
 /** `pending_client_*`: offers waiting for this business and requests it sent, for one asset type. */
 function pendingClient(type: AssetType): EdgeSpec {
   return {
+    returns: { type: type === "page" ? "BusinessPageRequest" : "BusinessAdAccountRequest" },
     GET: async (call, node) => {
       const requests = await call.hub.partners.listRequests(call.caller.ctx, node.id);
       const items = [...requests.incoming, ...requests.outgoing].filter((s) => s.partnerBusinessId === node.id && s.assetType === type);
@@ -108,6 +121,7 @@ function pendingClient(type: AssetType): EdgeSpec {
 /** Businesses on the other side of this business's active shares (`agencies`: partners; `clients`: owners). */
 function counterparts(side: "agencies" | "clients"): EdgeSpec {
   return {
+    returns: { type: "Business", node: "business" },
     GET: async (call, node) => {
       member(call, node.id);
       const shares = await call.hub.partners.listActive(node.id);
@@ -148,9 +162,9 @@ export const businessNode: NodeSpec = {
   async read(call, node: GraphNode) {
     const business = await call.hub.businesses.getBusiness(node.id);
     const full = presentBusinessGraph(business);
-    const { principalId, grantId } = call.caller.token;
+    const { token } = call.caller;
     // An app token sees the rest only of the businesses the person picked when connecting it.
-    if (call.hub.engine.roleIn(principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness({ principalId, grantId }, node.id)) return full;
+    if (call.hub.engine.roleIn(token.principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness(token, node.id)) return full;
     return { id: full.id, name: full.name, verification_status: full.verification_status };
   },
   async update(call, node) {
@@ -196,6 +210,7 @@ export const businessNode: NodeSpec = {
     agencies: counterparts("agencies"),
     clients: counterparts("clients"),
     business_users: {
+      returns: { type: "BusinessUser", node: "user" },
       GET: async (call, node) => {
         member(call, node.id);
         const members = await call.hub.businesses.listMembers(node.id);
@@ -226,6 +241,7 @@ export const businessNode: NodeSpec = {
       },
     },
     pending_users: {
+      returns: { type: "BusinessRoleRequest" },
       GET: async (call, node) => {
         const invitations = await call.hub.invitations.listPending(call.caller.ctx, node.id);
         return listOf(
@@ -242,6 +258,7 @@ export const businessNode: NodeSpec = {
       },
     },
     system_users: {
+      returns: { type: "SystemUser", node: "system_user" },
       GET: async (call, node) => {
         member(call, node.id);
         const users = await call.hub.businesses.listSystemUsers(node.id);

@@ -324,6 +324,17 @@ export class AccessEngine {
     });
   }
 
+  /**
+   * Assets of a type the subject reaches now, as its token lets it list them (`/me/adaccounts`,
+   * `/me/accounts`): any task held by any path, within the token's app grant and Page limit, and
+   * with one of `scopes` when the token carries scopes.
+   */
+  reachableAssets(subject: AccessSubject, type: AssetType, scopes: readonly string[]): AssetAccess[] {
+    const held = subject.scopes;
+    if (held && !scopes.some((scope) => held.has(scope))) return [];
+    return this.accessibleAssets(subject.principalId, type).filter((access) => this.index.tokenReaches(subject, access.assetId));
+  }
+
   /** The principal's role in a business, or undefined when it is not part of it. */
   roleIn(principalId: string, businessId: string): string | undefined {
     return this.index.principals.get(principalId)?.roles.get(businessId);

@@ -81,6 +81,7 @@ const worldArb = fc.record({
   ops: fc.array(opArb, { maxLength: 50 }),
   tokenScopes: fc.option(fc.subarray([...SCOPES]), { nil: undefined }),
   tokenGrant: fc.option(pick(GRANTS), { nil: undefined }),
+  tokenAsset: fc.option(pick(ASSETS), { nil: undefined }),
 });
 
 /** Builds the same world in the index and in the reference model, one operation at a time. */
@@ -180,6 +181,7 @@ interface WorldInput {
   ops: Op[];
   tokenScopes: readonly string[] | undefined;
   tokenGrant: string | undefined;
+  tokenAsset: string | undefined;
 }
 
 describe("access index against the reference model", () => {
@@ -199,12 +201,12 @@ describe("access index against the reference model", () => {
           }
         }
         // Token-limited subject: scopes and an app grant's chosen assets narrow the same answers.
-        const token = { scopes: world.tokenScopes, grantId: world.tokenGrant };
+        const token = { scopes: world.tokenScopes, grantId: world.tokenGrant, assetLimit: world.tokenAsset };
         const scopes = world.tokenScopes ? new Set(world.tokenScopes) : undefined;
         for (const principal of PRINCIPALS) {
           for (const asset of ASSETS) {
             for (const action of ACTION_NAMES) {
-              const got = index.check({ principalId: principal, scopes, grantId: world.tokenGrant }, action, asset, now);
+              const got = index.check({ principalId: principal, scopes, grantId: world.tokenGrant, assetLimit: world.tokenAsset }, action, asset, now);
               if (got !== refCheck(ref, principal, action, asset, token)) return false;
             }
           }

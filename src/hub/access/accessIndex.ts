@@ -59,6 +59,8 @@ export interface AccessSubject {
   scopes?: ReadonlySet<string> | undefined;
   /** App grant the token was issued under; its chosen assets and its revocation apply. */
   grantId?: string | null | undefined;
+  /** The one asset a Page access token reaches; no other asset and no business's own edges. */
+  assetLimit?: string | null | undefined;
 }
 
 export type AccessPath =
@@ -303,10 +305,7 @@ export class AccessIndex {
 
   /** Token limits only: scopes and, for app grants, the chosen assets and the grant still standing. */
   tokenAllows(subject: AccessSubject, action: ActionName, assetId: string): boolean {
-    if (subject.grantId) {
-      const grant = this.grants.get(subject.grantId);
-      if (!grant || grant.principalId !== subject.principalId || !grant.assetIds.has(assetId)) return false;
-    }
+    if (!this.tokenReaches(subject, assetId)) return false;
     if (subject.scopes) {
       const scopes = subject.scopes;
       if (!ACTIONS[action].scopes.some((scope) => scopes.has(scope))) return false;
@@ -314,8 +313,19 @@ export class AccessIndex {
     return true;
   }
 
+  /** Which assets a token reaches at all: an app grant's chosen assets (while it stands), a Page token's one Page. */
+  tokenReaches(subject: AccessSubject, assetId: string): boolean {
+    if (subject.assetLimit && subject.assetLimit !== assetId) return false;
+    if (subject.grantId) {
+      const grant = this.grants.get(subject.grantId);
+      if (!grant || grant.principalId !== subject.principalId || !grant.assetIds.has(assetId)) return false;
+    }
+    return true;
+  }
+
   /** Token limits on a business's own edges: an app grant reaches only the businesses picked at consent. */
   tokenAllowsBusiness(subject: AccessSubject, businessId: string): boolean {
+    if (subject.assetLimit) return false;
     if (!subject.grantId) return true;
     const grant = this.grants.get(subject.grantId);
     return grant !== undefined && grant.principalId === subject.principalId && grant.businessIds.has(businessId);

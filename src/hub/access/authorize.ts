@@ -13,7 +13,7 @@ import { canSeeAsset, canSeeBusiness } from "./visibility.ts";
 
 export function subjectOf(ctx: RequestContext): AccessSubject | null {
   if (ctx.actor.type !== "person" && ctx.actor.type !== "system_user") return null;
-  return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId };
+  return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId, assetLimit: ctx.assetLimit };
 }
 
 /** Throws unless the actor may act on the asset: the engine's explanation, or not-found to a stranger (see `refusalFor`). */

@@ -187,6 +187,13 @@ function tokenProblem(
   principalName: string,
 ): { reason: string; fix: string } | null {
   const spec = ACTIONS[action];
+  if (subject.assetLimit && subject.assetLimit !== asset.id) {
+    const limit = index.assets.get(subject.assetLimit);
+    return {
+      reason: `This Page access token reaches only ${limit?.name ?? `asset ${subject.assetLimit}`}.`,
+      fix: `Use ${principalName}'s own access token for ${asset.name}.`,
+    };
+  }
   if (subject.grantId) {
     const grant = index.getGrant(subject.grantId);
     if (!grant || grant.principalId !== subject.principalId) {

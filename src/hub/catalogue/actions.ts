@@ -24,7 +24,13 @@ const OWNER_CONTROL = {
 } as const;
 const ADS_WRITE = ["ads_management"] as const;
 
-/** Every action the hub authorizes on an asset, each mapped to the tasks it needs. */
+/**
+ * Every action the hub authorizes on an asset, each mapped to the tasks it needs. The mapping follows
+ * what each task means on Meta (docs/permissions.md has the table and its sources): for an ad account,
+ * ANALYZE is "View performance" (see ads, access reports), ADVERTISE "Manage campaigns", DRAFT
+ * "Manage Creative Hub mockups", MANAGE "Manage ad accounts" (settings, finances, permissions), and
+ * AA_ANALYZE Meta's Advanced Analytics, which no action here needs.
+ */
 export const ACTIONS = {
   view_asset: {
     name: "view_asset",
@@ -45,7 +51,8 @@ export const ACTIONS = {
     label: "reading insights",
     write: false,
     requires: {
-      ad_account: ["AA_ANALYZE"],
+      // "View performance": reporting tools need ANALYZE, as on Meta.
+      ad_account: ["ANALYZE"],
       page: ["ANALYZE"],
       pixel: ["ANALYZE"],
       instagram_account: ["ANALYZE"],

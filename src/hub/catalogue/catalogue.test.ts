@@ -33,7 +33,8 @@ describe("task catalogue", () => {
       const adminMask = taskMask(type, presetTasks(type, "ADMIN"));
       for (const level of PERMISSION_LEVELS) expect(taskMask(type, presetTasks(type, level)) & ~adminMask).toBe(0);
     }
-    expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["AA_ANALYZE"]))).toBe("ANALYTICS_VIEW");
+    expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["ANALYZE"]))).toBe("ANALYTICS_VIEW");
+    expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["AA_ANALYZE"]))).toBe("VIEW_ONLY");
     expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["AA_ANALYZE", "ADVERTISE"]))).toBe("STANDARD");
     expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["MANAGE"]))).toBe("ADMIN");
     expect(describeGrant("ad_account", ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"])).toBe("Standard");
@@ -51,7 +52,12 @@ describe("task catalogue", () => {
       for (const scope of spec.scopes) expect(SCOPES).toContain(scope);
     }
     expect(ACTIONS.create_campaign.requires).toEqual({ ad_account: ["ADVERTISE"] });
-    expect(ACTIONS.read_insights.requires.ad_account).toEqual(["AA_ANALYZE"]);
+    // Meta's "View performance" (ANALYZE) is what reporting needs; AA_ANALYZE is Advanced Analytics.
+    expect(ACTIONS.read_insights.requires.ad_account).toEqual(["ANALYZE"]);
+    expect(ACTIONS.view_asset.requires.ad_account).toEqual(["ANALYZE"]);
+    expect(ACTIONS.create_draft.requires).toEqual({ ad_account: ["DRAFT"] });
+    expect(ACTIONS.manage_settings.requires.ad_account).toEqual(["MANAGE"]);
+    expect(presetTasks("ad_account", "ANALYTICS_VIEW")).toEqual(["ANALYZE"]);
   });
 
   it("validates task lists with clear errors", () => {

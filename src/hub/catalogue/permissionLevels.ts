@@ -19,7 +19,8 @@ type Presets = Record<PermissionLevel, readonly string[]>;
 
 const PRESETS: Record<AssetType, Presets> = {
   ad_account: {
-    ANALYTICS_VIEW: ["AA_ANALYZE"],
+    // Reports only: Meta's "View performance" task.
+    ANALYTICS_VIEW: ["ANALYZE"],
     VIEW_ONLY: ["ANALYZE", "AA_ANALYZE"],
     LAUNCH_ONLY: ["ADVERTISE", "DRAFT"],
     STANDARD: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"],

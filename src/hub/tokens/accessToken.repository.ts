@@ -12,6 +12,16 @@ export async function findTokenByHash(db: Executor, tokenHash: string): Promise<
   return db.selectFrom("access_tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
 }
 
+export async function findTokenById(db: Executor, id: string): Promise<AccessTokenRow | undefined> {
+  return db.selectFrom("access_tokens").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Inserts a token unless one with the same hash exists (a Page access token minted again). */
+export async function insertTokenOnce(db: Executor, row: Insertable<AccessTokensTable>): Promise<boolean> {
+  const result = await db.insertInto("access_tokens").values(row).onConflict((oc) => oc.column("token_hash").doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
 export async function touchToken(db: Executor, id: string, at: number): Promise<void> {
   await db.updateTable("access_tokens").set({ last_used_at: at }).where("id", "=", id).execute();
 }

@@ -9,7 +9,16 @@ import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findSystemUser } from "../people/systemUser.repository.ts";
 import { findApp } from "../apps/appGrant.repository.ts";
 import { ChangeSeqCache } from "../access/changeSeqCache.ts";
-import { findTokenByHash, insertToken, listTokensOfPrincipal, revokeToken, touchToken, type AccessTokenRow } from "./accessToken.repository.ts";
+import {
+  findTokenByHash,
+  findTokenById,
+  insertToken,
+  insertTokenOnce,
+  listTokensOfPrincipal,
+  revokeToken,
+  touchToken,
+  type AccessTokenRow,
+} from "./accessToken.repository.ts";
 
 const SIXTY_DAYS = 60 * 24 * 60 * 60 * 1000;
 /** Last use is written at most this often per token, so validating a token is usually read-only. */
@@ -96,6 +105,8 @@ export class AccessTokenService {
         revoked_at: null,
         kind: "system_user",
         expiry_warned_at: null,
+        asset_id: null,
+        parent_token_id: null,
       };
       await insertToken(tx.trx, row);
       await tx.audit({
@@ -119,6 +130,11 @@ export class AccessTokenService {
     const found = await this.live.read(hash, async () => {
       const row = await findTokenByHash(this.deps.db, hash);
       if (!row || row.revoked_at !== null) return undefined;
+      // A Page access token lives only as long as the token it was minted from.
+      if (row.parent_token_id) {
+        const parent = await findTokenById(this.deps.db, row.parent_token_id);
+        if (!parent || parent.revoked_at !== null) return undefined;
+      }
       const token: ResolvedToken = {
         tokenId: row.id,
         principalId: row.principal_id,
@@ -127,6 +143,7 @@ export class AccessTokenService {
         grantId: row.grant_id,
         scopes: new Set(JSON.parse(row.scopes) as string[]),
         console: row.kind === "console",
+        assetLimit: row.asset_id ?? null,
       };
       return { token, expiresAt: row.expires_at };
     });
@@ -143,6 +160,48 @@ export class AccessTokenService {
       await touchToken(this.deps.db, token.tokenId, now);
     }
     return token;
+  }
+
+  /**
+   * The Page access token of `pageId` for the bearer of `parent` (`GET /me/accounts`): a token
+   * with the parent's principal, app grant, scopes and expiry whose reach is that one Page. Its
+   * value is derived from the parent's (HMAC of the Page id keyed by the parent token), so listing
+   * Pages again gives the same token rather than piling up new ones; only its hash is stored, like
+   * every other token, and revoking the parent ends it.
+   * https://developers.facebook.com/docs/pages-api/overview#page-access-tokens
+   */
+  async pageToken(ctx: RequestContext, parent: ResolvedToken, parentValue: string, pageId: string): Promise<string> {
+    if (parent.assetLimit) throw errors.permissionDenied("(#200) A Page access token cannot mint other tokens.");
+    const accessToken = `GLP${crypto.createHmac("sha256", parentValue).update(`page:${pageId}`).digest("base64url")}`;
+    const hash = hashToken(accessToken);
+    if (await findTokenByHash(this.deps.db, hash)) return accessToken;
+    const parentRow = await findTokenById(this.deps.db, parent.tokenId);
+    if (!parentRow) throw errors.invalidToken("Error validating access token: the session has ended.");
+    const attempt = { action: "token.issue", targetType: "page", targetId: pageId };
+    await runCommand(this.deps, ctx, attempt, async (tx) => {
+      const id = newId();
+      const inserted = await insertTokenOnce(tx.trx, {
+        id,
+        token_hash: hash,
+        principal_id: parent.principalId,
+        principal_type: parent.principalType,
+        app_id: parent.appId,
+        grant_id: parent.grantId ?? null,
+        scopes: JSON.stringify([...parent.scopes]),
+        created_at: tx.now,
+        expires_at: parentRow.expires_at,
+        last_used_at: null,
+        revoked_at: null,
+        kind: "page",
+        expiry_warned_at: null,
+        asset_id: pageId,
+        parent_token_id: parent.tokenId,
+      });
+      if (inserted) {
+        await tx.audit({ action: "token.issue", targetType: "page", targetId: pageId, after: { tokenId: id, parentTokenId: parent.tokenId, expiresAt: parentRow.expires_at } });
+      }
+    });
+    return accessToken;
   }
 
   async revoke(ctx: RequestContext, tokenId: string, businessId: string | null): Promise<void> {
