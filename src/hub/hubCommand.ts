@@ -50,7 +50,7 @@ export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>)
     if (--enclosingRuns === 0) enclosing.disable();
   }
   for (const effect of state.committed) effect();
-  if (state.touchedAccess) await deps.engine.catchUp();
+  if (state.touchedAccess) await deps.engine.afterLocalCommit();
   return result;
 }
 
@@ -92,7 +92,7 @@ export async function runCommand<T>(
   try {
     const result = await deps.db.transaction().execute((trx) => work(makeTx(trx)));
     for (const effect of committed) effect();
-    if (touchedAccess) await deps.engine.catchUp();
+    if (touchedAccess) await deps.engine.afterLocalCommit();
     return result;
   } catch (error) {
     if (error instanceof GrantlineError && error.status < 500 && !error.audited) {

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from "../../store/changeFeed.ts";
 import type { Db } from "../../store/database.ts";
 import { isAssetType, taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import type { ActionName } from "../catalogue/actions.ts";
@@ -38,6 +39,8 @@ export class AccessEngine {
   private seq = 0;
   private pending: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private feed: ChangeFeed | undefined;
+  private feedErrors: (error: unknown) => void = () => undefined;
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
 
@@ -117,6 +120,27 @@ export class AccessEngine {
         this.seq = changes[changes.length - 1]!.seq;
       }
     });
+  }
+
+  /**
+   * Connects the engine to the instances sharing its store: this instance's committed access changes
+   * are announced (`afterLocalCommit`), and an announcement from another makes the next request look
+   * at the store whatever the freshness interval — and starts catching up at once.
+   */
+  async connectFeed(feed: ChangeFeed, onError: (error: unknown) => void): Promise<void> {
+    this.feed = feed;
+    this.feedErrors = onError;
+    await feed.subscribe(() => {
+      this.checkedAt = -Infinity;
+      this.ensureCurrent().catch(onError);
+    });
+  }
+
+  /** After a command committed access changes on this instance: apply them here, then tell the others. */
+  async afterLocalCommit(): Promise<void> {
+    await this.catchUp();
+    // The change is committed whatever happens here; a lost announcement is caught by polling.
+    if (this.feed) await this.feed.announce().catch(this.feedErrors);
   }
 
   /** Catches up if the store has moved on; one small read. Call before answering a request. */
