@@ -6,8 +6,16 @@ import { CONSOLE_PREFIX } from "./console.ts";
 
 type Directives = Record<string, string[]>;
 
+const hashSource = (text: string) => `'sha256-${crypto.createHash("sha256").update(text).digest("base64")}'`;
+
 /** The one inline style the server's own pages carry (sign-in, consent, errors), allowed by its hash. */
-const PAGE_STYLE_SOURCE = `'sha256-${crypto.createHash("sha256").update(PAGE_STYLE).digest("base64")}'`;
+const PAGE_STYLE_SOURCE = hashSource(PAGE_STYLE);
+
+/**
+ * swagger-ui's logo in the docs' top bar is an SVG with this <style> inside (the only inline style
+ * swagger-ui writes; its other styles are its own CSS file and CSSOM, which CSP does not restrict).
+ */
+const SWAGGER_LOGO_STYLE_SOURCE = hashSource(".logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cls-3{fill:#85ea2d}");
 
 /**
  * Every response's Content-Security-Policy: scripts only from the hub itself (no inline script, no
@@ -43,6 +51,11 @@ function oauthDirectives(https: boolean): Directives {
   return rest;
 }
 
+function docsDirectives(https: boolean): Directives {
+  const base = baseDirectives(https);
+  return { ...base, "style-src": [...base["style-src"]!, SWAGGER_LOGO_STYLE_SOURCE] };
+}
+
 function isOAuthPath(url: string): boolean {
   return url.startsWith("/oauth/") || url === "/oauth" || url.startsWith("/.well-known/");
 }
@@ -74,6 +87,8 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
     const url = route.url ?? route.path;
     if (url.startsWith(CONSOLE_PREFIX)) {
       route.config = { ...route.config, helmet: { enableCSPNonces: true } } as typeof route.config;
+    } else if (url === "/docs" || url.startsWith("/docs/")) {
+      route.config = { ...route.config, helmet: { contentSecurityPolicy: policy(docsDirectives(https)) } } as typeof route.config;
     } else if (isOAuthPath(url)) {
       route.config = { ...route.config, helmet: { contentSecurityPolicy: policy(oauthDirectives(https)), crossOriginOpenerPolicy: false } } as typeof route.config;
     }
