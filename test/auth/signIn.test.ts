@@ -251,6 +251,9 @@ describe.each(DIALECTS)("person sign-in (%s)", (dialect) => {
     const page = await new Browser(url).get(`/auth/password-reset?token=${token}`);
     expect(page.text).toContain('<label for="password">');
 
+    // Someone's failed guesses meanwhile: a cool-down that the reset ends.
+    for (let i = 0; i < 4; i++) expect((await new Browser(url).post("/auth/login", { email: heidi.email, password: `guess ${i}` })).status).toBe(401);
+    expect((await new Browser(url).post("/auth/login", { email: heidi.email, password: "heidi's old password" })).status).toBe(429);
     expect((await new Browser(url).post("/auth/password-reset/confirm", { token, password: "short" })).status).toBe(400);
     const done = await new Browser(url).post("/auth/password-reset/confirm", { token, password: "heidi's new password" });
     expect(done.status).toBe(200);
