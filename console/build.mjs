@@ -15,6 +15,8 @@ function newestSource() {
   let newest = fs.statSync(path.join(root, "package-lock.json")).mtimeMs;
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      // Dependencies count through package-lock.json; a linked node_modules is not a source.
+      if (entry.name === "node_modules") continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else newest = Math.max(newest, fs.statSync(full).mtimeMs);

@@ -10,6 +10,8 @@ export default defineConfig({
   root: here,
   base: "/console/",
   plugins: [react()],
+  // The hub puts each response's CSP nonce in place of this (src/http/console.ts CSP_NONCE_PLACEHOLDER).
+  html: { cspNonce: "GRANTLINE_CSP_NONCE" },
   build: {
     outDir: path.resolve(here, "../dist/console"),
     emptyOutDir: true,

@@ -30,6 +30,8 @@ export class GrantlineError extends Error {
       type?: string;
       /** For a not-found answer: the object it is about, so the Graph layer can word it exactly as for the path's id. */
       objectId?: string;
+      /** Sent as the Retry-After header: when trying again may succeed. */
+      retryAfterSeconds?: number;
     } = {},
   ) {
     super(message);
@@ -74,6 +76,13 @@ const notFoundError = (id: string, what: string, objectId?: string) =>
     `Unsupported request - ${what} does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
     { subcode: 33, type: "GraphMethodException", ...(objectId === undefined ? {} : { objectId }) },
   );
+
+/** "40 seconds", "3 minutes": a wait as a person reads it. */
+function inWords(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 120) return `${s} second${s === 1 ? "" : "s"}`;
+  return `${Math.ceil(s / 60)} minutes`;
+}
 
 const invalid = (id: string, message: string, userTitle = "Invalid parameter") =>
   new GrantlineError(id, 400, 100, message, { userTitle, type: "OAuthException" });
@@ -212,12 +221,14 @@ export const errors = {
       userTitle: "Wrong two-factor code",
       type: "OAuthException",
     }),
-  loginThrottled: (minutes: number) =>
+  /** A cool-down after failed sign-ins (src/auth/signInThrottle.ts): the attempt was not checked; Retry-After says when. */
+  loginThrottled: (retryAfterSeconds: number) =>
     new GrantlineError("LOGIN_THROTTLED", 429, 368, "Too many failed sign-in attempts. Try again later.", {
       subcode: 1_348_004,
-      userTitle: "Temporarily blocked",
-      userMsg: `Too many failed sign-in attempts. Try again in about ${Math.max(1, Math.ceil(minutes))} minute(s), or reset your password.`,
+      userTitle: "Wait before trying again",
+      userMsg: `Too many failed sign-in attempts. Try again in ${inWords(retryAfterSeconds)}, or reset your password.`,
       type: "OAuthException",
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
     }),
   notSignedIn: () =>
     new GrantlineError("NOT_SIGNED_IN", 401, 102, "Session key invalid or no longer valid: sign in again.", {
@@ -243,6 +254,19 @@ export const errors = {
       userTitle: "Reset link not valid",
       userMsg: "This password reset link is invalid, expired or already used. Ask for a new one.",
       type: "OAuthException",
+    }),
+  /**
+   * Too many password reset requests from one address. Graph code 4 ("API Too Many Calls: temporary
+   * issue due to throttling; wait and retry", https://developers.facebook.com/docs/graph-api/guides/error-handling):
+   * the limit is on calls from a network address, not on a user or an app.
+   */
+  passwordResetThrottled: (retryAfterSeconds: number) =>
+    new GrantlineError("PASSWORD_RESET_THROTTLED", 429, 4, "(#4) Too many password reset requests from this network address.", {
+      subcode: 1_348_009,
+      userTitle: "Too many requests",
+      userMsg: `Too many password reset requests from your network. Try again in ${inWords(retryAfterSeconds)}.`,
+      type: "OAuthException",
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
     }),
   appSecretProofRequired: () =>
     new GrantlineError("APPSECRET_PROOF_REQUIRED", 400, 100, "API calls from the server require an appsecret_proof argument", {

@@ -88,9 +88,15 @@ const router = createBrowserRouter(
   { basename: "/console" },
 );
 
+/**
+ * The nonce the hub gave this page (its CSP allows no other inline style): Mantine writes its theme
+ * as <style> elements. Read through the property, as browsers hide the attribute from scripts.
+ */
+const cspNonce = () => document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce ?? "";
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="light" getStyleNonce={cspNonce}>
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
           <RouterProvider router={router} />

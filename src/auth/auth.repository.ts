@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from "kysely";
+import { sql, type Insertable, type Selectable } from "kysely";
 import type { Executor } from "../store/database.ts";
 import type { AuthSessionsTable, PasswordResetsTable, PersonCredentialsTable } from "../store/schema.ts";
 
@@ -51,23 +51,46 @@ export async function listLiveSessionsOfPerson(db: Executor, personId: string, n
     .execute();
 }
 
+/**
+ * `login_failures` holds every throttling event, by key: failed sign-ins (`pair:`, `account:`,
+ * `ip:`) and password reset requests (`reset-ip:`, `reset-mail:`, `reset-silent:`); see signInThrottle.ts.
+ */
 export async function insertLoginFailure(db: Executor, id: string, key: string, at: number): Promise<void> {
   await db.insertInto("login_failures").values({ id, key, at }).execute();
 }
 
-/** Failures under a key since a time, and the oldest of them (to tell when the block lifts). */
-export async function countLoginFailures(db: Executor, key: string, since: number): Promise<{ count: number; oldest: number | null }> {
+/** Events under a key since a time: how many, the oldest (when a limit lifts) and the latest (when a cool-down ends). */
+export async function countLoginFailures(db: Executor, key: string, since: number): Promise<{ count: number; oldest: number | null; last: number | null }> {
   const row = await db
     .selectFrom("login_failures")
-    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min("at").as("oldest")])
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min("at").as("oldest"), eb.fn.max("at").as("last")])
     .where("key", "=", key)
     .where("at", ">", since)
     .executeTakeFirstOrThrow();
-  return { count: Number(row.n), oldest: row.oldest === null ? null : Number(row.oldest) };
+  return { count: Number(row.n), oldest: row.oldest === null ? null : Number(row.oldest), last: row.last === null ? null : Number(row.last) };
 }
 
 export async function clearLoginFailures(db: Executor, key: string): Promise<void> {
   await db.deleteFrom("login_failures").where("key", "=", key).execute();
+}
+
+/** Clears every key starting with `prefix` (LIKE wildcards in it are taken literally). */
+export async function clearLoginFailuresByPrefix(db: Executor, prefix: string): Promise<void> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  await db.deleteFrom("login_failures").where(sql<boolean>`${sql.ref("key")} like ${pattern} escape '\\'`).execute();
+}
+
+/** Whether the person started a session from this client address since a time. */
+export async function signedInFrom(db: Executor, personId: string, ip: string, since: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("auth_sessions")
+    .select("id")
+    .where("person_id", "=", personId)
+    .where("ip", "=", ip)
+    .where("created_at", ">", since)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function insertPasswordReset(db: Executor, row: Insertable<PasswordResetsTable>): Promise<void> {

@@ -13,18 +13,24 @@ import { newId } from "../ids.ts";
 import * as repo from "./auth.repository.ts";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./password.ts";
 import { newTotpSecret, totpStepOf } from "./totp.ts";
+import { DEFAULT_RESET_RULES, DEFAULT_SIGN_IN_RULES, failureKeys, resetKeys, signInWait, type PasswordResetRules, type SignInThrottleRules } from "./signInThrottle.ts";
 
 const MINUTE = 60_000;
 
 export interface PersonAuthOptions {
   /** How long a session (and its console token) lasts; default 12 hours. */
   sessionTtlMs?: number;
-  /** Failed sign-ins allowed per account, and per IP address, within the window. */
-  accountFailureLimit?: number;
-  ipFailureLimit?: number;
-  failureWindowMs?: number;
+  /** How failed sign-ins slow further tries down; default DEFAULT_SIGN_IN_RULES. */
+  signInRules?: Partial<SignInThrottleRules>;
+  /** Limits on password reset requests; default DEFAULT_RESET_RULES. */
+  resetRules?: Partial<PasswordResetRules>;
   /** How long a password reset link works; default 1 hour. */
   resetTtlMs?: number;
+}
+
+/** A password reset mail waiting to be sent once the request has been answered (nothing when there is none to send). */
+export interface PendingResetMail {
+  deliver(mail: { mailer: Mailer; baseUrl: string }): Promise<void>;
 }
 
 export interface PersonView {
@@ -65,9 +71,8 @@ export function consoleTokenOf(sessionValue: string): string {
 /** People signing in: passwords, TOTP, sessions, throttling and password reset. */
 export class PersonAuthService {
   private readonly sessionTtlMs: number;
-  private readonly accountLimit: number;
-  private readonly ipLimit: number;
-  private readonly windowMs: number;
+  private readonly signInRules: SignInThrottleRules;
+  private readonly resetRules: PasswordResetRules;
   private readonly resetTtlMs: number;
 
   constructor(
@@ -76,9 +81,8 @@ export class PersonAuthService {
     options: PersonAuthOptions = {},
   ) {
     this.sessionTtlMs = options.sessionTtlMs ?? 12 * 60 * MINUTE;
-    this.accountLimit = options.accountFailureLimit ?? 5;
-    this.ipLimit = options.ipFailureLimit ?? 20;
-    this.windowMs = options.failureWindowMs ?? 15 * MINUTE;
+    this.signInRules = { ...DEFAULT_SIGN_IN_RULES, ...options.signInRules };
+    this.resetRules = { ...DEFAULT_RESET_RULES, ...options.resetRules };
     this.resetTtlMs = options.resetTtlMs ?? 60 * MINUTE;
   }
 
@@ -124,28 +128,42 @@ export class PersonAuthService {
     return error;
   }
 
-  /** `POST /auth/login`: email and password, then the TOTP code when two-factor is on. */
+  /**
+   * Refuses (unchecked, counting nothing) a sign-in made during a cool-down. The same queries run
+   * whether or not the email has an account, so the time taken does not tell.
+   */
+  private async throttleSignIn(ctx: RequestContext, event: AuditEvent, who: { email: string; ip: string; personId: string | undefined }, now: number): Promise<void> {
+    const rules = this.signInRules;
+    const db = this.deps.db;
+    const counts = {
+      pair: await repo.countLoginFailures(db, failureKeys.pair(who.email, who.ip), now - rules.pair.windowMs),
+      account: await repo.countLoginFailures(db, failureKeys.account(who.email), now - rules.account.windowMs),
+      address: await repo.countLoginFailures(db, failureKeys.address(who.ip), now - rules.address.windowMs),
+    };
+    const familiar = await repo.signedInFrom(db, who.personId ?? "", who.ip, now - rules.familiarForMs);
+    const wait = signInWait(counts, rules, familiar, now);
+    if (!wait) return;
+    const throttled = { ...event, targetId: who.personId, after: { email: who.email, ip: who.ip, throttled: wait.kind, retry_after_s: Math.ceil(wait.waitMs / 1000) } };
+    throw await this.refuse(ctx, throttled, errors.loginThrottled(wait.waitMs / 1000), []);
+  }
+
+  /**
+   * `POST /auth/login`: email and password, then the TOTP code when two-factor is on. Failed tries
+   * slow further ones down (signInThrottle.ts); a try made during a cool-down is refused unchecked.
+   */
   async login(ctx: RequestContext, input: { email: unknown; password: unknown; totpCode?: unknown; ip: string }): Promise<SignedIn> {
     const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
     const password = typeof input.password === "string" ? input.password : "";
-    const accountKey = `account:${email}`;
-    const ipKey = `ip:${input.ip}`;
+    const keys = [failureKeys.pair(email, input.ip), failureKeys.account(email), failureKeys.address(input.ip)];
     const event: AuditEvent = { action: "auth.login", targetType: "person", after: { email, ip: input.ip } };
     const now = this.deps.now();
-    const since = now - this.windowMs;
-    for (const [key, limit] of [[accountKey, this.accountLimit], [ipKey, this.ipLimit]] as const) {
-      const failures = await repo.countLoginFailures(this.deps.db, key, since);
-      if (failures.count >= limit) {
-        const minutes = ((failures.oldest ?? now) + this.windowMs - now) / MINUTE;
-        throw await this.refuse(ctx, { ...event, after: { email, ip: input.ip, throttled: key.split(":")[0] } }, errors.loginThrottled(minutes), []);
-      }
-    }
     const person = email ? await findPersonByEmail(this.deps.db, email) : undefined;
+    await this.throttleSignIn(ctx, event, { email, ip: input.ip, personId: person?.id }, now);
     const credentials = person ? await repo.findCredentials(this.deps.db, person.id) : undefined;
     const stored = credentials?.password_hash ?? (await dummyPasswordHash());
     const passwordOk = (await verifyPassword(password, stored)) && person !== undefined && credentials?.password_hash != null;
     if (!passwordOk || !person || !credentials) {
-      throw await this.refuse(ctx, { ...event, targetId: person?.id }, errors.invalidCredentials(), [accountKey, ipKey]);
+      throw await this.refuse(ctx, { ...event, targetId: person?.id }, errors.invalidCredentials(), keys);
     }
     const asPerson: RequestContext = { ...ctx, actor: { type: "person", id: person.id } };
     if (credentials.totp_enabled === 1 && credentials.totp_sealed) {
@@ -154,7 +172,7 @@ export class PersonAuthService {
       const secret = this.secrets().open(credentials.totp_sealed, `totp:${person.id}`);
       const step = totpStepOf(secret, person.email, code, now);
       if (step === null || !(await repo.claimTotpStep(this.deps.db, person.id, step, now))) {
-        throw await this.refuse(asPerson, { ...event, targetId: person.id }, errors.twoFactorInvalid(), [accountKey, ipKey]);
+        throw await this.refuse(asPerson, { ...event, targetId: person.id }, errors.twoFactorInvalid(), keys);
       }
     }
     const setupRequired = credentials.totp_enabled !== 1 && (await repo.twoFactorRequiredFor(this.deps.db, person.id));
@@ -173,7 +191,8 @@ export class PersonAuthService {
       };
       if (!setupRequired) session.access_token_id = await this.issueConsoleToken(tx, person.id, sessionValue, session.expires_at);
       await repo.insertSession(tx.trx, session);
-      await repo.clearLoginFailures(tx.trx, accountKey);
+      // Only this pair's cool-down ends: failures from elsewhere still count against the account.
+      await repo.clearLoginFailures(tx.trx, failureKeys.pair(email, input.ip));
       await tx.audit({ action: "auth.login", targetType: "person", targetId: person.id, after: { ip: input.ip, session: session.id, twoFactor: credentials.totp_enabled === 1 } });
       return { person: present(person), sessionValue, expiresAt: session.expires_at, twoFactorSetupRequired: setupRequired };
     });
@@ -297,24 +316,53 @@ export class PersonAuthService {
   }
 
   /**
-   * `POST /auth/password-reset`: emails a single-use link when the email belongs to someone. The
-   * caller always answers the same way, so the form does not reveal who has an account.
+   * `POST /auth/password-reset`: prepares a single-use link for the email's owner, if it has an
+   * account and fewer than the allowed mails this hour. The caller answers the same way in every
+   * case and sends the mail (`PendingResetMail.deliver`) only after answering: every case runs the
+   * same queries, hashing and writes here, so neither the answer nor its timing tells who has an
+   * account. Too many requests from one client address are refused (code 4, with Retry-After).
    */
-  async requestPasswordReset(ctx: RequestContext, emailInput: unknown, mail: { mailer: Mailer; baseUrl: string }): Promise<void> {
+  async requestPasswordReset(ctx: RequestContext, emailInput: unknown, ip: string): Promise<PendingResetMail> {
+    const rules = this.resetRules;
+    const db = this.deps.db;
+    const now = this.deps.now();
     const email = typeof emailInput === "string" ? emailInput.trim().toLowerCase() : "";
-    const person = email ? await findPersonByEmail(this.deps.db, email) : undefined;
-    if (!person) {
-      await this.deps.audit.record(ctx, { action: "auth.password_reset_request", targetType: "person", outcome: "invalid", reason: "No person has this email.", after: { email } });
-      return;
+    const fromIp = await repo.countLoginFailures(db, resetKeys.ip(ip), now - rules.ipWindowMs);
+    if (fromIp.count >= rules.requestsPerIp) {
+      const error = errors.passwordResetThrottled(((fromIp.oldest ?? now) + rules.ipWindowMs - now) / 1000);
+      await this.deps.audit.record(ctx, { action: "auth.password_reset_request", targetType: "person", outcome: "denied", reason: error.message, after: { email, ip } });
+      error.audited = true;
+      throw error;
     }
+    const person = email ? await findPersonByEmail(db, email) : undefined;
+    const mailed = await repo.countLoginFailures(db, resetKeys.mailed(email), now - rules.addressWindowMs);
     const token = crypto.randomBytes(32).toString("base64url");
-    const expiresAt = await runCommand(this.deps, ctx, { action: "auth.password_reset_request", targetType: "person", targetId: person.id }, async (tx) => {
-      await repo.insertPasswordReset(tx.trx, { id: newId(), token_hash: hashToken(token), person_id: person.id, created_at: tx.now, expires_at: tx.now + this.resetTtlMs, used_at: null });
-      await tx.audit({ action: "auth.password_reset_request", targetType: "person", targetId: person.id });
-      return tx.now + this.resetTtlMs;
+    const tokenHash = hashToken(token);
+    const send = person !== undefined && mailed.count < rules.mailsPerAddress;
+    const reason = person === undefined ? "No person has this email." : send ? undefined : `Already ${mailed.count} reset emails to this address within the hour.`;
+    // Two rows and an audit entry in every case; only the second row's key differs.
+    await db.transaction().execute(async (trx) => {
+      await repo.insertLoginFailure(trx, newId(), resetKeys.ip(ip), now);
+      await repo.insertLoginFailure(trx, newId(), send ? resetKeys.mailed(email) : resetKeys.silent(email), now);
+      await this.deps.audit.record(
+        ctx,
+        { action: "auth.password_reset_request", targetType: "person", targetId: person?.id, outcome: send ? "success" : "invalid", ...(reason ? { reason } : {}), after: { email, ip } },
+        trx,
+      );
     });
+    if (!send || !person) return { deliver: async () => undefined };
+    return { deliver: (mail) => this.sendResetLink(person, tokenHash, token, now, mail) };
+  }
+
+  /**
+   * Stores the link (only its hash) and mails it. Runs after the answer has left; the link is
+   * stored first, so it works by the time the mail arrives.
+   */
+  private async sendResetLink(person: PersonRow, tokenHash: string, token: string, requestedAt: number, mail: { mailer: Mailer; baseUrl: string }): Promise<void> {
+    const expiresAt = requestedAt + this.resetTtlMs;
+    await repo.insertPasswordReset(this.deps.db, { id: newId(), token_hash: tokenHash, person_id: person.id, created_at: requestedAt, expires_at: expiresAt, used_at: null });
     const link = `${mail.baseUrl}/auth/password-reset?token=${encodeURIComponent(token)}`;
-    const minutes = Math.round((expiresAt - this.deps.now()) / MINUTE);
+    const minutes = Math.round(this.resetTtlMs / MINUTE);
     await mail.mailer.send({
       to: person.email,
       subject: "Reset your Grantline password",
@@ -331,7 +379,9 @@ export class PersonAuthService {
       const person = await findPerson(tx.trx, personId);
       if (!person) throw errors.resetLinkInvalid();
       await this.writePassword(tx, person, newPassword);
-      await repo.clearLoginFailures(tx.trx, `account:${person.email}`);
+      // The owner proved control of the mailbox: earlier failures on the account no longer slow anyone down.
+      await repo.clearLoginFailures(tx.trx, failureKeys.account(person.email));
+      await repo.clearLoginFailuresByPrefix(tx.trx, failureKeys.pairPrefix(person.email));
       await tx.audit({ action: "auth.password_reset", targetType: "person", targetId: person.id });
       return present(person);
     });

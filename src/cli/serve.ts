@@ -36,7 +36,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
   });
   const autopilot = openAutopilot(hub, config);
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot });
+  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot, trustProxy: config.trustProxy });
   const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
     app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
     return undefined;

@@ -37,6 +37,17 @@ describe("configuration", () => {
     expect(() => loadConfig({ GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "yes" })).toThrow(/GRANTLINE_OUTBOUND_ALLOW_PRIVATE/);
   });
 
+  it("trusts no proxy unless told: true, a hop count, or a list of addresses and CIDR ranges", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ GRANTLINE_TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ GRANTLINE_TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ GRANTLINE_TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ GRANTLINE_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,fd00::/8" }).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8"]);
+    for (const bad of ["yes", "10.0.0.0/33", "proxy.internal", "10.0.0.1,", "1.2.3.4/8/9"]) {
+      expect(() => loadConfig({ GRANTLINE_TRUST_PROXY: bad }), bad).toThrow(/GRANTLINE_TRUST_PROXY/);
+    }
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {

@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { decodeSecretKey } from "../crypto/secretKey.ts";
@@ -60,6 +61,17 @@ const schema = z.object({
   GRANTLINE_SIM_DAY_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   /** Address people and apps reach this hub at (links in emails, OAuth issuer); default http://HOST:PORT. */
   GRANTLINE_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For (sign-in throttling and the audit log
+   * key on it): unset or `false` trusts nobody (the peer is the client); `true` trusts every peer
+   * (only when the hub cannot be reached but through the proxy); a number trusts that many hops; or
+   * a comma-separated list of proxy addresses and CIDR ranges, such as `10.0.0.0/8,127.0.0.1`.
+   */
+  GRANTLINE_TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((value) => parseTrustProxy(value) !== undefined, "must be true, false, a hop count, or a comma-separated list of IP addresses and CIDR ranges")
+    .default("false"),
   /** SMTP server for outgoing mail (smtp://user:pass@host:port, smtps://…; `?tls=off` for a plain local relay). Unset: mail is written as .eml files into <GRANTLINE_DATA_DIR>/outbox. */
   SMTP_URL: z
     .string()
@@ -120,6 +132,8 @@ export type Config = {
   /** GRANTLINE_PUBLIC_URL without a trailing slash, or undefined to derive it from the listening address. */
   publicUrl: string | undefined;
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
+  /** GRANTLINE_TRUST_PROXY as Fastify's `trustProxy` takes it. */
+  trustProxy: boolean | number | string[];
   simSitePort: number;
   /** Undefined when not set, so the demo can choose its own default. */
   simDaySeconds: number | undefined;
@@ -178,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.GRANTLINE_SECRET_KEY === undefined ? undefined : decodeSecretKey(e.GRANTLINE_SECRET_KEY),
     logLevel: e.LOG_LEVEL,
     publicUrl: e.GRANTLINE_PUBLIC_URL?.replace(/\/+$/, ""),
+    trustProxy: parseTrustProxy(e.GRANTLINE_TRUST_PROXY)!,
     mail: { smtpUrl: e.SMTP_URL, from: e.GRANTLINE_MAIL_FROM, outboxDir: path.join(path.resolve(e.GRANTLINE_DATA_DIR), "outbox") },
     simSitePort: e.GRANTLINE_SIM_SITE_PORT,
     simDaySeconds: e.GRANTLINE_SIM_DAY_SECONDS,
@@ -205,6 +220,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTier: e.GRANTLINE_ACCESS_TIER,
     },
   };
+}
+
+/** "true" / "false" / "2" / "10.0.0.0/8, 127.0.0.1" → Fastify's trustProxy; undefined when invalid. */
+function parseTrustProxy(value: string): boolean | number | string[] | undefined {
+  const text = value.trim().toLowerCase();
+  if (text === "false" || text === "") return false;
+  if (text === "true") return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(",").map((entry) => entry.trim());
+  return entries.every(isAddressOrRange) ? entries : undefined;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, extra] = entry.split("/");
+  if (extra !== undefined || !address) return false;
+  const version = net.isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
 }
 
 function isTimeZone(value: string): boolean {

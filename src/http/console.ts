@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
@@ -7,6 +8,11 @@ import type { FastifyInstance } from "fastify";
 /** Where `npm run build:console` writes the production build of the web console. */
 export const CONSOLE_BUILD_DIR = path.resolve(fileURLToPath(new URL("../../dist/console", import.meta.url)));
 export const CONSOLE_PREFIX = "/console/";
+/**
+ * What the build writes where each response's CSP nonce goes (console/vite.config.ts `html.cspNonce`):
+ * on its tags and in `<meta property="csp-nonce">`, from which Mantine takes it for its <style> elements.
+ */
+export const CSP_NONCE_PLACEHOLDER = "GRANTLINE_CSP_NONCE";
 
 /** Hashed files never change under their name; index.html must be revalidated so a new build is picked up. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -35,8 +41,14 @@ export async function registerConsole(app: FastifyInstance, dir = CONSOLE_BUILD_
       res.setHeader("cache-control", relative.startsWith(`assets${path.sep}`) ? IMMUTABLE : "no-cache");
     },
   });
-  const sendApp = async (_request: unknown, reply: import("fastify").FastifyReply) =>
-    reply.header("cache-control", "no-cache").sendFile("index.html", dir);
+  // Read on every request (a new build is picked up, as the no-cache header promises) to put in the nonce.
+  const sendApp = async (_request: unknown, reply: import("fastify").FastifyReply) => {
+    const html = await readFile(path.join(dir, "index.html"), "utf8");
+    return reply
+      .header("cache-control", "no-cache")
+      .type("text/html; charset=utf-8")
+      .send(html.replaceAll(CSP_NONCE_PLACEHOLDER, reply.cspNonce.style));
+  };
   app.get(CONSOLE_PREFIX, sendApp);
   // A missing hashed asset is a real 404, not the app.
   app.get("/console/assets/*", async (_request, reply) => reply.code(404).type("text/plain").send("Not found\n"));

@@ -18,6 +18,7 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
     known = errors.internal();
   }
   if (known.status >= 500 && error instanceof GrantlineError) request.log.error({ err: error }, "server error");
+  if (known.options.retryAfterSeconds !== undefined) void reply.header("retry-after", String(known.options.retryAfterSeconds));
   void reply.status(known.status).send({ error: known.toGraph(request.id) });
 }
 

@@ -11,6 +11,7 @@ import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts"
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
+import { registerSecurityHeaders } from "./securityHeaders.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
@@ -36,6 +37,8 @@ export interface ServerOptions {
   accessFreshnessMs?: number;
   /** Autopilot, whose console routes are served under /autopilot/ when given. */
   autopilot?: Autopilot;
+  /** GRANTLINE_TRUST_PROXY: which peers' X-Forwarded-For names the client; default none (the peer is the client). */
+  trustProxy?: Config["trustProxy"];
 }
 
 /**
@@ -52,12 +55,15 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
       serializers: { req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
     },
     genReqId: () => newRequestId(),
+    // request.ip is the client behind a trusted proxy; X-Forwarded-For from anyone else is ignored.
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
     // Graph paths work with and without a version prefix: /v24.0/act_1/campaigns and /act_1/campaigns.
     rewriteUrl: (request) => stripGraphVersion(request.url ?? "/"),
     logController: new LogController({
       disableRequestLogging: options.logLevel !== "debug" && options.logLevel !== "trace",
     }),
   });
+  await registerSecurityHeaders(app, { publicUrl: options.publicUrl });
   app.setErrorHandler(graphErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
   const freshness = options.accessFreshnessMs ?? 0;
@@ -111,6 +117,11 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
 
   return app;
+}
+
+/** A hop count as a function of the hop (Fastify takes one at run time, but its types only a function). */
+function trustProxyOption(trust: Config["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === "number" ? (_address, hop) => hop < trust : trust;
 }
 
 /** http://host:port of the listening server, for links when no public URL is configured. */

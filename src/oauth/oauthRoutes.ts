@@ -158,6 +158,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
       if (!(error instanceof GrantlineError) || error.status >= 500) throw error;
       const message = error.options.userMsg ?? error.message;
       void reply.status(error.status);
+      if (error.options.retryAfterSeconds !== undefined) void reply.header("retry-after", String(error.options.retryAfterSeconds));
       return reply.type("text/html; charset=utf-8").send(loginPage({ uid, appName: registered.name, csrf: csrfToken(reply), error: message, email: typeof form.email === "string" ? form.email : "" }));
     }
   });
