@@ -202,7 +202,7 @@ describe.each(DIALECTS)("usage rollup on %s", (dialect) => {
         const report = await hub.review.findings(owner.admin.ctx, owner.id);
         const over = report.findings.filter((f) => f.kind === "over_privileged");
         expect(over).toHaveLength(1);
-        expect(over[0]).toMatchObject({ principal: { id: agency.id }, evidence: { actions_seen: ["read_insights", "view_asset"], suggested_level: "View only" } });
+        expect(over[0]).toMatchObject({ principal: { id: agency.id }, evidence: { actions_seen: ["read_insights", "view_asset"], suggested_level: "Analytics view" } });
       } finally {
         await server.close();
       }

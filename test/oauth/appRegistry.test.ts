@@ -54,7 +54,8 @@ describe.each(DIALECTS)("app registry (%s)", (dialect) => {
   it("lets only admins of the developer business register, and only the operator review", async () => {
     const developer = await buildBusiness(hub);
     const outsider = await buildBusiness(hub);
-    await expectError(hub.appRegistry.register(outsider.admin.ctx, { businessId: developer.id, name: "X", redirectUris: ["https://a.example/cb"] }), "PERMISSION_DENIED");
+    // An outsider is answered as for a business that does not exist.
+    await expectError(hub.appRegistry.register(outsider.admin.ctx, { businessId: developer.id, name: "X", redirectUris: ["https://a.example/cb"] }), "NOT_FOUND");
     const { app } = await hub.appRegistry.register(developer.admin.ctx, { businessId: developer.id, name: "X", redirectUris: ["https://a.example/cb"] });
     await expectError(hub.appRegistry.setReviewStatus(developer.admin.ctx, app.id, "verified"), "PERMISSION_DENIED");
   });

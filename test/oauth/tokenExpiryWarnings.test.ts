@@ -123,7 +123,7 @@ describe.each(DIALECTS)("system user token expiry warnings (%s)", (dialect) => {
     const globex = await buildBusiness(hub, "Globex");
     const employee = await buildMember(hub, acme, "EMPLOYEE");
     await expectError(hub.webhooks.subscribeBusiness(employee.ctx, { businessId: acme.id, appId }), "PERMISSION_DENIED");
-    await expectError(hub.webhooks.subscribeBusiness(globex.admin.ctx, { businessId: acme.id, appId }), "PERMISSION_DENIED");
+    await expectError(hub.webhooks.subscribeBusiness(globex.admin.ctx, { businessId: acme.id, appId }), "NOT_FOUND");
     const bot = await hub.businesses.createSystemUser(globex.admin.ctx, globex.id, { name: "Globex bot", role: "EMPLOYEE" });
     await hub.tokens.issueSystemUserToken(globex.admin.ctx, bot.id, { expiresIn60Days: true });
     clock.advanceDays(55);
