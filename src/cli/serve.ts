@@ -1,3 +1,5 @@
+import path from "node:path";
+import { changeFeedFor } from "../store/changeFeed.ts";
 import type { Config } from "../config/env.ts";
 import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY, DEMO_PASSWORD } from "../demo/demoWorld.ts";
 import { operatorContext, systemContext } from "../hub/context.ts";
@@ -51,6 +53,12 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
   if (landing) autopilot.deps.http.trust(landing.url);
 
   hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
+  // Revocations are pushed to the other instances; the poll above stays as the safety net.
+  const changeFeed = changeFeedFor(
+    { redis, databaseUrl: config.databaseUrl, store: config.databaseUrl ? `pg:${config.databaseSchema ?? "public"}` : `sqlite:${path.resolve(config.dataDir)}` },
+    (error) => app.log.warn({ err: error }, "access change feed interrupted; polling continues"),
+  );
+  if (changeFeed) await hub.engine.connectFeed(changeFeed, (error) => app.log.warn({ err: error }, "access change feed interrupted; polling continues"));
   const sweeper = setInterval(() => {
     hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
     void warnExpiringTokens(hub, app.log, config.tokenWarningLeadsMs);
@@ -131,6 +139,7 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
     process.once("SIGTERM", stop);
   });
   clearInterval(sweeper);
+  await changeFeed?.close();
   if (marketClock) clearInterval(marketClock);
   clearInterval(hoursClock);
   await oidcSweeper.stop();

@@ -1,57 +1,168 @@
 import crypto from "node:crypto";
 import pg from "pg";
-import type { createClient } from "redis";
 
 /**
  * How one instance tells the others that access changed, so that a revocation acknowledged on one
- * takes effect on every other before its next request, rather than at its next poll. A message
- * carries no data (the store's change log is the truth and every instance catches up from it); it
- * only says "look now". Polling stays as the safety net for a message lost while reconnecting.
+ * is refused by every other for every request that starts after the acknowledgement, rather than
+ * at their next poll. A message carries no data (the store's change log is the truth and every
+ * instance catches up from it); it says "look now", and each instance answers once it has looked.
+ * Polling stays as the safety net for a message lost while a connection is re-established.
  */
 export interface ChangeFeed {
-  /** Tells every other instance on the feed to catch up. Call after the change committed. */
+  /**
+   * Tells every other instance to catch up, and resolves once each live one has said it did (or
+   * after the acknowledgement wait, `ACK_WAIT_MS` by default, for an instance that does not
+   * answer: that one is late by at most its poll). Call after the change committed.
+   */
   announce(): Promise<void>;
-  /** Calls `onChange` whenever another instance announces. */
-  subscribe(onChange: () => void): Promise<void>;
+  /** Calls `onChange` whenever another instance announces; its answer goes out once `onChange` resolves. */
+  subscribe(onChange: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Messages an instance sent itself are skipped: it already caught up when it committed. */
-const instanceId = crypto.randomBytes(8).toString("hex");
+/** How long an announcement waits, by default, for the other instances to say they caught up. */
+export const ACK_WAIT_MS = 100;
+/** Every instance says it is alive this often; one silent for three times as long is no longer waited for. */
+const HELLO_EVERY_MS = 2_000;
 
-/** One channel per store (per PostgreSQL schema), so hubs sharing a server do not wake each other. */
-export function changeChannel(scope: string | undefined): string {
-  return `grantline_access_${(scope ?? "default").replace(/[^a-z0-9_]/gi, "_")}`.slice(0, 63);
+/** One channel per store (a PostgreSQL schema, or a SQLite folder), so hubs sharing a server do not wake each other. */
+export function changeChannel(store: string): string {
+  return `grantline_access_${crypto.createHash("sha256").update(store).digest("hex").slice(0, 16)}`;
 }
 
-type RedisClient = ReturnType<typeof createClient>;
+/**
+ * The protocol over any broadcast transport. Messages are `hello:<instance>`,
+ * `change:<instance>:<n>` and `applied:<instance>:<n>:<by>`; every instance hears every message.
+ */
+abstract class BroadcastFeed implements ChangeFeed {
+  private readonly id = crypto.randomBytes(8).toString("hex");
+  private next = 0;
+  /** Other instances, with when they were last heard from. */
+  private readonly peers = new Map<string, number>();
+  /** Announcements waiting for answers: the peers still to answer, and what to call when none are left. */
+  private readonly waiting = new Map<number, { pending: Set<string>; done: () => void }>();
+  private onChange: (() => Promise<void>) | undefined;
+  private hello: NodeJS.Timeout | undefined;
+
+  protected constructor(
+    protected readonly onError: (error: unknown) => void,
+    private readonly ackWaitMs: number,
+  ) {}
+
+  /** Sends one message to every instance on the channel, this one included. */
+  protected abstract send(text: string): Promise<void>;
+  /** Starts delivering the channel's messages to `receive`. */
+  protected abstract listen(): Promise<void>;
+  protected abstract stop(): Promise<void>;
+
+  async announce(): Promise<void> {
+    const n = ++this.next;
+    const now = Date.now();
+    const pending = new Set([...this.peers].filter(([, seen]) => now - seen < 3 * HELLO_EVERY_MS).map(([peer]) => peer));
+    const answered = new Promise<void>((resolve) => {
+      if (pending.size === 0) return resolve();
+      const timer = setTimeout(() => finish(), this.ackWaitMs);
+      timer.unref();
+      const finish = () => {
+        clearTimeout(timer);
+        this.waiting.delete(n);
+        resolve();
+      };
+      this.waiting.set(n, { pending, done: finish });
+    });
+    await this.send(`change:${this.id}:${n}`);
+    await answered;
+  }
+
+  async subscribe(onChange: () => Promise<void>): Promise<void> {
+    this.onChange = onChange;
+    await this.listen();
+    await this.sayHello();
+    this.hello = setInterval(() => void this.sayHello(), HELLO_EVERY_MS);
+    this.hello.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.hello) clearInterval(this.hello);
+    for (const { done } of this.waiting.values()) done();
+    await this.stop();
+  }
+
+  /** Called by the transport for each message on the channel. */
+  protected receive(text: string | undefined): void {
+    const [kind, sender, n, by] = (text ?? "").split(":");
+    if (!sender) return;
+    if (kind === "applied") {
+      if (by && by !== this.id) this.peers.set(by, Date.now());
+      if (sender === this.id && by) this.answered(Number(n), by);
+      return;
+    }
+    if (sender === this.id) return;
+    this.peers.set(sender, Date.now());
+    if (kind === "change" && this.onChange) {
+      this.onChange()
+        .then(() => this.send(`applied:${sender}:${n}:${this.id}`))
+        .catch(this.onError);
+    }
+  }
+
+  /** Called by the transport when it may have missed messages (a reconnect): catch up anyway. */
+  protected missedSome(): void {
+    this.onChange?.().catch(this.onError);
+  }
+
+  private answered(n: number, by: string): void {
+    const entry = this.waiting.get(n);
+    if (!entry) return;
+    entry.pending.delete(by);
+    if (entry.pending.size === 0) entry.done();
+  }
+
+  private async sayHello(): Promise<void> {
+    await this.send(`hello:${this.id}`).catch(this.onError);
+  }
+}
+
+/** What the feed needs of a node-redis client (kept structural, as the rate-limit store does). */
+interface RedisSubscriber {
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  close(): Promise<unknown>;
+  readonly isOpen: boolean;
+}
+interface RedisClient {
+  publish(channel: string, message: string): Promise<unknown>;
+  duplicate(): RedisSubscriber;
+}
 
 /** The feed over Redis pub/sub, for instances that share a Redis (`REDIS_URL`). */
-export class RedisChangeFeed implements ChangeFeed {
-  private subscriber: RedisClient | undefined;
+export class RedisChangeFeed extends BroadcastFeed {
+  private subscriber: RedisSubscriber | undefined;
 
   constructor(
     private readonly publisher: RedisClient,
     private readonly channel: string,
-    private readonly onError: (error: unknown) => void,
-  ) {}
-
-  async announce(): Promise<void> {
-    await this.publisher.publish(this.channel, instanceId);
+    onError: (error: unknown) => void,
+    ackWaitMs = ACK_WAIT_MS,
+  ) {
+    super(onError, ackWaitMs);
   }
 
-  async subscribe(onChange: () => void): Promise<void> {
+  protected async send(text: string): Promise<void> {
+    await this.publisher.publish(this.channel, text);
+  }
+
+  protected async listen(): Promise<void> {
     // A client that subscribes can do nothing else, so the feed listens on a copy of the connection.
     const subscriber = this.publisher.duplicate();
     subscriber.on("error", this.onError);
     await subscriber.connect();
-    await subscriber.subscribe(this.channel, (message) => {
-      if (message !== instanceId) onChange();
-    });
+    await subscriber.subscribe(this.channel, (message) => this.receive(message));
     this.subscriber = subscriber;
   }
 
-  async close(): Promise<void> {
+  protected async stop(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber?.isOpen) await subscriber.close();
@@ -61,9 +172,9 @@ export class RedisChangeFeed implements ChangeFeed {
 /**
  * The feed over PostgreSQL's LISTEN/NOTIFY, for instances that share a PostgreSQL store. The listener
  * holds one connection of its own and reconnects with backoff when it drops; after a reconnect it
- * reports a change, since announcements sent while it was away are lost.
+ * catches up, since messages sent while it was away are lost.
  */
-export class PostgresChangeFeed implements ChangeFeed {
+export class PostgresChangeFeed extends BroadcastFeed {
   private listener: pg.Client | undefined;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
@@ -72,37 +183,36 @@ export class PostgresChangeFeed implements ChangeFeed {
   constructor(
     private readonly url: string,
     private readonly channel: string,
-    private readonly onError: (error: unknown) => void,
+    onError: (error: unknown) => void,
+    ackWaitMs = ACK_WAIT_MS,
   ) {
-    this.sender = new pg.Pool({ connectionString: url, max: 1 });
+    super(onError, ackWaitMs);
+    this.sender = new pg.Pool({ connectionString: url, max: 2 });
     this.sender.on("error", onError);
   }
 
-  async announce(): Promise<void> {
-    await this.sender.query("select pg_notify($1, $2)", [this.channel, instanceId]);
+  protected async send(text: string): Promise<void> {
+    await this.sender.query("select pg_notify($1, $2)", [this.channel, text]);
   }
 
-  async subscribe(onChange: () => void): Promise<void> {
-    await this.listen(onChange, 0);
+  protected listen(): Promise<void> {
+    return this.connect(0);
   }
 
-  private async listen(onChange: () => void, attempt: number): Promise<void> {
+  private async connect(attempt: number): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     const reconnect = (error: unknown) => {
       if (this.closed || this.listener !== client) return;
       this.listener = undefined;
       this.onError(error);
       client.end().catch(() => undefined);
-      const delay = Math.min(30_000, 250 * 2 ** attempt);
-      this.retry = setTimeout(() => {
-        this.listen(onChange, attempt + 1).catch(() => undefined);
-      }, delay);
+      this.retry = setTimeout(() => void this.connect(attempt + 1), Math.min(30_000, 250 * 2 ** attempt));
       this.retry.unref();
     };
     client.on("error", reconnect);
-    client.on("end", () => reconnect(new Error("The change feed's connection ended.")));
+    client.on("end", () => reconnect(new Error("The access change feed's connection ended.")));
     client.on("notification", (message) => {
-      if (message.channel === this.channel && message.payload !== instanceId) onChange();
+      if (message.channel === this.channel) this.receive(message.payload);
     });
     this.listener = client;
     try {
@@ -113,11 +223,10 @@ export class PostgresChangeFeed implements ChangeFeed {
       reconnect(error);
       return;
     }
-    // Whatever was announced while this connection was down is caught up now.
-    if (attempt > 0) onChange();
+    if (attempt > 0) this.missedSome();
   }
 
-  async close(): Promise<void> {
+  protected async stop(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     const listener = this.listener;
@@ -125,4 +234,18 @@ export class PostgresChangeFeed implements ChangeFeed {
     await listener?.end().catch(() => undefined);
     await this.sender.end();
   }
+}
+
+/**
+ * The feed for a store: Redis pub/sub when the instances share a Redis, else LISTEN/NOTIFY when they
+ * share a PostgreSQL store, else none (a SQLite store serves one process).
+ */
+export function changeFeedFor(
+  options: { redis: RedisClient | undefined; databaseUrl: string | undefined; store: string; ackWaitMs?: number },
+  onError: (error: unknown) => void,
+): ChangeFeed | undefined {
+  const channel = changeChannel(options.store);
+  if (options.redis) return new RedisChangeFeed(options.redis, channel, onError, options.ackWaitMs);
+  if (options.databaseUrl) return new PostgresChangeFeed(options.databaseUrl, channel, onError, options.ackWaitMs);
+  return undefined;
 }

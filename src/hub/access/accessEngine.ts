@@ -40,6 +40,8 @@ export class AccessEngine {
   private pending: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private feed: ChangeFeed | undefined;
+  /** When (monotonic ms) another instance last announced a change. */
+  private announcedAt = -Infinity;
   private feedErrors: (error: unknown) => void = () => undefined;
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
@@ -130,17 +132,22 @@ export class AccessEngine {
   async connectFeed(feed: ChangeFeed, onError: (error: unknown) => void): Promise<void> {
     this.feed = feed;
     this.feedErrors = onError;
-    await feed.subscribe(() => {
-      this.checkedAt = -Infinity;
-      this.ensureCurrent().catch(onError);
+    await feed.subscribe(async () => {
+      this.announcedAt = performance.now();
+      await this.ensureCurrent();
     });
   }
 
-  /** After a command committed access changes on this instance: apply them here, then tell the others. */
+  /**
+   * After a command committed access changes on this instance: tell the others, then apply them here.
+   * Announcing first gives the other instances this instance's catch-up as a head start, so most
+   * have applied the change before the caller even gets its answer.
+   */
   async afterLocalCommit(): Promise<void> {
-    await this.catchUp();
     // The change is committed whatever happens here; a lost announcement is caught by polling.
-    if (this.feed) await this.feed.announce().catch(this.feedErrors);
+    const announced = this.feed?.announce().catch(this.feedErrors);
+    await this.catchUp();
+    await announced;
   }
 
   /** Catches up if the store has moved on; one small read. Call before answering a request. */
@@ -163,7 +170,8 @@ export class AccessEngine {
 
   /** Whether a look at the store's sequence began less than `maxAgeMs` ago (never for 0): `ensureFresh` would not look. */
   isFresh(maxAgeMs: number): boolean {
-    return maxAgeMs > 0 && performance.now() - this.checkedAt < maxAgeMs;
+    // A look that began before another instance's latest announcement cannot have seen its change.
+    return maxAgeMs > 0 && this.checkedAt > this.announcedAt && performance.now() - this.checkedAt < maxAgeMs;
   }
 
   /** Polls the store for other instances' changes until `stop`. */
