@@ -4,6 +4,7 @@ import { findAd } from "../../hub/ads/ad.repository.ts";
 import { findCreative } from "../../hub/ads/adCreative.repository.ts";
 import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
+import { localDate } from "../../hub/ads/adTime.ts";
 import { HOURLY_BREAKDOWN, INSIGHTS_METRICS, type InsightsQuery } from "../../hub/ads/insights.service.ts";
 import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
@@ -52,6 +53,8 @@ function parentReader(call: GraphCall) {
 function adFilter(call: GraphCall, type: AdType): Keep | undefined {
   const clauses = parseFiltering(call.params, (field) => {
     const [prefix, name, ...rest] = field.split(".");
+    // Worked out from delivery after the list is read, so not there to filter on.
+    if (FROM_DELIVERY[type].includes(name ?? field)) return "unsupported";
     if (name === undefined) return knownField(type, field);
     if (rest.length > 0) return false;
     if (prefix === PREFIX[type]) return knownField(type, name);
@@ -73,6 +76,41 @@ function adFilter(call: GraphCall, type: AdType): Keep | undefined {
 
 type Keep = (item: object) => Promise<boolean>;
 
+/** Fields worked out from delivery, added only when asked for: they cost a read of the insights. */
+const FROM_DELIVERY: Record<AdType, readonly string[]> = { Campaign: ["budget_remaining"], AdSet: ["budget_remaining", "learning_stage_info"], Ad: [], AdCreative: [] };
+/** Purchases an ad set needs to leave learning: the simulator's `learningConversions` (src/simulator/market.ts), Meta's "about 50". */
+const LEARNING_CONVERSIONS = 50;
+
+/**
+ * `budget_remaining` (minor units, a string, as Meta gives it: the daily budget less today's spend in
+ * the account's zone, or the lifetime budget less all spend; "0" without a budget of its own) and
+ * `learning_stage_info` (`status` LEARNING until the ad set has delivered the purchases the
+ * simulator's learning phase needs, then SUCCESS; https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-learning-stage-info/).
+ */
+async function withDeliveryFields(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
+  const asked = (call.fields ?? []).filter((f) => FROM_DELIVERY[type].includes(f));
+  if (asked.length === 0 || items.length === 0) return items;
+  const column = type === "Campaign" ? "campaign_id" : "adset_id";
+  const ids = items.map((item) => String(item.id));
+  const lifetime = await call.hub.insights.spendOf(column, ids);
+  const accountId = String(items[0]!.account_id);
+  const zone = (await call.hub.assets.getAsset(accountId)).adAccount?.timezoneName ?? "Etc/UTC";
+  const today = await call.hub.insights.spendOf(column, ids, localDate(call.hub.now(), zone));
+  return items.map((item) => {
+    const id = String(item.id);
+    const out: GraphObject = { ...item };
+    if (asked.includes("budget_remaining")) {
+      const [budget, spent] = item.daily_budget !== undefined ? [Number(item.daily_budget), today.get(id)?.spend ?? 0] : item.lifetime_budget !== undefined ? [Number(item.lifetime_budget), lifetime.get(id)?.spend ?? 0] : [0, 0];
+      out.budget_remaining = String(Math.max(0, budget - spent));
+    }
+    if (asked.includes("learning_stage_info")) {
+      const conversions = lifetime.get(id)?.conversions ?? 0;
+      out.learning_stage_info = { status: conversions >= LEARNING_CONVERSIONS ? "SUCCESS" : "LEARNING", conversions, attribution_windows: ["7d_click", "1d_view"] };
+    }
+    return out;
+  });
+}
+
 /**
  * A stored, keyset-paged edge. `summary=total_count` counts by walking the same pages the caller
  * may read, so the count respects the same filters and checks as the list. With `filtering`, the
@@ -81,10 +119,11 @@ type Keep = (item: object) => Promise<boolean>;
 async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphResult> {
   const keep = adFilter(call, type);
   if (keep) {
-    const page = await filteredPage(fetch, call.paging, keep);
-    return { kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY, total: () => countMatching(fetch, keep) };
+    const page = (await filteredPage(fetch, call.paging, keep)) as Page<GraphObject>;
+    return { kind: "list", page: { ...page, items: await withDeliveryFields(call, type, page.items) }, defaults: ID_ONLY, total: () => countMatching(fetch, keep) };
   }
-  const page = await fetch(call.paging);
+  const fetched = (await fetch(call.paging)) as Page<GraphObject>;
+  const page = { ...fetched, items: await withDeliveryFields(call, type, fetched.items) };
   const total = async () => {
     let count = 0;
     let request: PageRequest = { limit: MAX_PAGE_SIZE };
@@ -95,7 +134,7 @@ async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphR
       request = { limit: MAX_PAGE_SIZE, after: next.last };
     }
   };
-  return { kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY, total };
+  return { kind: "list", page, defaults: ID_ONLY, total };
 }
 
 /** Parameters the services take in Meta's names, minus the Graph envelope's own. */
@@ -244,7 +283,7 @@ export const adAccountMarketingEdges = accountEdges;
 type Ctx = GraphCall["caller"]["ctx"];
 
 /** A campaign, ad set, ad or creative node: read, update with `POST /{id}`, delete with `DELETE /{id}`. */
-function adObjectNode(ops: {
+function adObjectNode(type: AdType, ops: {
   get: (call: GraphCall, ctx: Ctx, id: string) => Promise<object>;
   update: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
   remove: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
@@ -252,7 +291,7 @@ function adObjectNode(ops: {
 }): NodeSpec {
   return {
     defaults: ID_ONLY,
-    read: async (call, node) => (await ops.get(call, call.caller.ctx, node.id)) as GraphObject,
+    read: async (call, node) => (await withDeliveryFields(call, type, [(await ops.get(call, call.caller.ctx, node.id)) as GraphObject]))[0]!,
     update: async (call, node) => {
       await ops.update(call, call.caller.ctx, node.id);
       return success();
@@ -265,7 +304,7 @@ function adObjectNode(ops: {
   };
 }
 
-export const campaignNode = adObjectNode({
+export const campaignNode = adObjectNode("Campaign", {
   get: (call, ctx, id) => call.hub.campaigns.getCampaign(ctx, id),
   update: (call, ctx, id) => call.hub.campaigns.updateCampaign(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.campaigns.deleteCampaign(ctx, id),
@@ -276,7 +315,7 @@ export const campaignNode = adObjectNode({
   },
 });
 
-export const adSetNode = adObjectNode({
+export const adSetNode = adObjectNode("AdSet", {
   get: (call, ctx, id) => call.hub.adSets.getAdSet(ctx, id),
   update: (call, ctx, id) => call.hub.adSets.updateAdSet(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.adSets.deleteAdSet(ctx, id),
@@ -286,7 +325,7 @@ export const adSetNode = adObjectNode({
   },
 });
 
-export const adNode = adObjectNode({
+export const adNode = adObjectNode("Ad", {
   get: (call, ctx, id) => call.hub.ads.getAd(ctx, id),
   update: (call, ctx, id) => call.hub.ads.updateAd(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.ads.deleteAd(ctx, id),
@@ -294,7 +333,7 @@ export const adNode = adObjectNode({
 });
 
 /** Creatives take only a new name once made, as on Meta. */
-export const adCreativeNode = adObjectNode({
+export const adCreativeNode = adObjectNode("AdCreative", {
   get: (call, ctx, id) => call.hub.adCreatives.getAdCreative(ctx, id),
   update: (call, ctx, id) => call.hub.adCreatives.renameAdCreative(ctx, id, { name: stringParam(call.params, "name", true) }),
   remove: (call, ctx, id) => call.hub.adCreatives.deleteAdCreative(ctx, id),
