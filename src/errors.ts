@@ -89,6 +89,8 @@ const invalid = (id: string, message: string, userTitle = "Invalid parameter") =
 
 export const errors = {
   invalidParameter: (message: string) => invalid("INVALID_PARAMETER", message),
+  /** A `filtering` clause Grantline cannot apply; Meta's "(#100) …" wording (see src/graph/filtering.ts). */
+  invalidFiltering: (message: string) => invalid("INVALID_FILTERING", `(#100) ${message}`, "Invalid filtering"),
   /** A `fields` name, or an edge in the path, that the node type does not have; Meta's wording and type names. */
   nonexistingField: (field: string, typeName: string) =>
     new GrantlineError("UNKNOWN_FIELD", 400, 100, `(#100) Tried accessing nonexisting field (${field}) on node type (${typeName})`, {

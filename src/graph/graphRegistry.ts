@@ -1,4 +1,5 @@
 import type { GraphRegistry } from "./graphRoutes.ts";
+import { adAccountEdges } from "./nodes/adAccountEdges.ts";
 import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNode, reportRunNode, resolveAdObject } from "./nodes/adNodes.ts";
 import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
@@ -29,7 +30,7 @@ function baseGraphRegistry(): GraphRegistry {
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,
-      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, subscribed_apps: subscribedApps } },
+      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, ...adAccountEdges, subscribed_apps: subscribedApps } },
       campaign: campaignNode,
       adset: adSetNode,
       ad: adNode,

@@ -16,6 +16,7 @@ import { AdSetService } from "./ads/adSet.service.ts";
 import { CampaignService } from "./ads/campaign.service.ts";
 import { AdObjectReadModel } from "./ads/adObjectReadModel.ts";
 import { InsightsService } from "./ads/insights.service.ts";
+import { AdActivityService } from "./ads/adActivity.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
@@ -80,6 +81,8 @@ export interface Hub {
   ads: AdService;
   adCreatives: AdCreativeService;
   insights: InsightsService;
+  /** An ad account's activity log, from the audit log. */
+  adActivities: AdActivityService;
   reportRuns: ReportRunService;
   review: AccessReviewService;
   reviewCampaigns: ReviewCampaignService;
@@ -150,6 +153,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     ads: new AdService(deps, adObjects),
     adCreatives: new AdCreativeService(deps, adObjects),
     insights,
+    adActivities: new AdActivityService(deps),
     reportRuns: new ReportRunService(deps, insights),
     review,
     reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),

@@ -51,6 +51,7 @@ describe.each(DIALECTS)("ad objects on %s", (dialect) => {
       daily_budget: "5000",
       spend_cap: "100000",
       start_time: "2026-01-06T09:00:00-0800",
+      issues_info: [],
       created_time: "2026-01-05T04:00:00-0800",
       updated_time: "2026-01-05T04:00:00-0800",
     });

@@ -4,10 +4,13 @@ import { findAd } from "../../hub/ads/ad.repository.ts";
 import { findCreative } from "../../hub/ads/adCreative.repository.ts";
 import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
-import type { InsightsQuery } from "../../hub/ads/insights.service.ts";
+import { localDate } from "../../hub/ads/adTime.ts";
+import { HOURLY_BREAKDOWN, INSIGHTS_METRICS, type InsightsQuery } from "../../hub/ads/insights.service.ts";
 import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
+import { countMatching, filteredPage, meetsAll, parseFiltering } from "../filtering.ts";
+import { META_FIELDS } from "../metaFields.ts";
 import { listParam, stringParam } from "../params.ts";
 
 const CAMPAIGNS = { type: "Campaign", node: "campaign" };
@@ -20,12 +23,107 @@ const ID_ONLY = ["id"] as const;
 
 type Fetch = (page: PageRequest) => Promise<Page<object>>;
 
+type AdType = "Campaign" | "AdSet" | "Ad" | "AdCreative";
+/** The `filtering` prefix of each ad object type, and the parents an item's dotted fields may name. */
+const PREFIX: Record<AdType, string> = { Campaign: "campaign", AdSet: "adset", Ad: "ad", AdCreative: "adcreative" };
+const PARENTS: Record<AdType, readonly ("campaign" | "adset")[]> = { Campaign: [], AdSet: ["campaign"], Ad: ["adset", "campaign"], AdCreative: [] };
+const TYPE_OF = { campaign: "Campaign", adset: "AdSet", ad: "Ad" } as const;
+const knownField = (type: string, name: string) => (META_FIELDS[type] ?? "").split(" ").includes(name);
+
+/**
+ * Reads dotted `filtering` fields (`campaign.name` on an ad) through the caller's own reads, so a
+ * filter sees only what the caller could read, each parent once per request.
+ */
+function parentReader(call: GraphCall) {
+  const cache = new Map<string, Promise<Record<string, unknown>>>();
+  return (kind: "campaign" | "adset" | "ad", id: string): Promise<Record<string, unknown>> => {
+    const key = `${kind}:${id}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      const ctx = call.caller.ctx;
+      const read = kind === "campaign" ? call.hub.campaigns.getCampaign(ctx, id) : kind === "adset" ? call.hub.adSets.getAdSet(ctx, id) : call.hub.ads.getAd(ctx, id);
+      hit = read.then((view) => view as unknown as Record<string, unknown>);
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}
+
+/** The `filtering` clauses of a list of `type`, or undefined; fields are the type's own (bare or `campaign.name` on campaigns) or a parent's. */
+function adFilter(call: GraphCall, type: AdType): Keep | undefined {
+  const clauses = parseFiltering(call.params, (field) => {
+    const [prefix, name, ...rest] = field.split(".");
+    // Worked out from delivery after the list is read, so not there to filter on.
+    if (FROM_DELIVERY[type].includes(name ?? field)) return "unsupported";
+    if (name === undefined) return knownField(type, field);
+    if (rest.length > 0) return false;
+    if (prefix === PREFIX[type]) return knownField(type, name);
+    const parent = PARENTS[type].find((p) => p === prefix);
+    return parent !== undefined && knownField(TYPE_OF[parent], name);
+  });
+  if (!clauses) return undefined;
+  const parentOf = parentReader(call);
+  const valueOf = async (item: Record<string, unknown>, field: string): Promise<unknown> => {
+    const [prefix, name] = field.includes(".") ? (field.split(".") as [string, string]) : [PREFIX[type], field];
+    if (prefix === PREFIX[type]) return item[name];
+    const parentId = item[`${prefix}_id`];
+    if (typeof parentId !== "string") return undefined;
+    if (name === "id") return parentId;
+    return (await parentOf(prefix as "campaign" | "adset", parentId))[name];
+  };
+  return (item) => meetsAll(clauses, item as Record<string, unknown>, valueOf);
+}
+
+type Keep = (item: object) => Promise<boolean>;
+
+/** Fields worked out from delivery, added only when asked for: they cost a read of the insights. */
+const FROM_DELIVERY: Record<AdType, readonly string[]> = { Campaign: ["budget_remaining"], AdSet: ["budget_remaining", "learning_stage_info"], Ad: [], AdCreative: [] };
+/** Purchases an ad set needs to leave learning: the simulator's `learningConversions` (src/simulator/market.ts), Meta's "about 50". */
+const LEARNING_CONVERSIONS = 50;
+
+/**
+ * `budget_remaining` (minor units, a string, as Meta gives it: the daily budget less today's spend in
+ * the account's zone, or the lifetime budget less all spend; "0" without a budget of its own) and
+ * `learning_stage_info` (`status` LEARNING until the ad set has delivered the purchases the
+ * simulator's learning phase needs, then SUCCESS; https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-learning-stage-info/).
+ */
+async function withDeliveryFields(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
+  const asked = (call.fields ?? []).filter((f) => FROM_DELIVERY[type].includes(f));
+  if (asked.length === 0 || items.length === 0) return items;
+  const column = type === "Campaign" ? "campaign_id" : "adset_id";
+  const ids = items.map((item) => String(item.id));
+  const lifetime = await call.hub.insights.spendOf(column, ids);
+  const accountId = String(items[0]!.account_id);
+  const zone = (await call.hub.assets.getAsset(accountId)).adAccount?.timezoneName ?? "Etc/UTC";
+  const today = await call.hub.insights.spendOf(column, ids, localDate(call.hub.now(), zone));
+  return items.map((item) => {
+    const id = String(item.id);
+    const out: GraphObject = { ...item };
+    if (asked.includes("budget_remaining")) {
+      const [budget, spent] = item.daily_budget !== undefined ? [Number(item.daily_budget), today.get(id)?.spend ?? 0] : item.lifetime_budget !== undefined ? [Number(item.lifetime_budget), lifetime.get(id)?.spend ?? 0] : [0, 0];
+      out.budget_remaining = String(Math.max(0, budget - spent));
+    }
+    if (asked.includes("learning_stage_info")) {
+      const conversions = lifetime.get(id)?.conversions ?? 0;
+      out.learning_stage_info = { status: conversions >= LEARNING_CONVERSIONS ? "SUCCESS" : "LEARNING", conversions, attribution_windows: ["7d_click", "1d_view"] };
+    }
+    return out;
+  });
+}
+
 /**
  * A stored, keyset-paged edge. `summary=total_count` counts by walking the same pages the caller
- * may read, so the count respects the same filters and checks as the list.
+ * may read, so the count respects the same filters and checks as the list. With `filtering`, the
+ * clauses apply before paging (see filteredPage).
  */
-async function list(call: GraphCall, fetch: Fetch): Promise<GraphResult> {
-  const page = await fetch(call.paging);
+async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphResult> {
+  const keep = adFilter(call, type);
+  if (keep) {
+    const page = (await filteredPage(fetch, call.paging, keep)) as Page<GraphObject>;
+    return { kind: "list", page: { ...page, items: await withDeliveryFields(call, type, page.items) }, defaults: ID_ONLY, total: () => countMatching(fetch, keep) };
+  }
+  const fetched = (await fetch(call.paging)) as Page<GraphObject>;
+  const page = { ...fetched, items: await withDeliveryFields(call, type, fetched.items) };
   const total = async () => {
     let count = 0;
     let request: PageRequest = { limit: MAX_PAGE_SIZE };
@@ -36,18 +134,34 @@ async function list(call: GraphCall, fetch: Fetch): Promise<GraphResult> {
       request = { limit: MAX_PAGE_SIZE, after: next.last };
     }
   };
-  return { kind: "list", page: page as Page<GraphObject>, defaults: ID_ONLY, total };
+  return { kind: "list", page, defaults: ID_ONLY, total };
 }
 
 /** Parameters the services take in Meta's names, minus the Graph envelope's own. */
 function body(call: GraphCall): Record<string, unknown> {
-  const { fields: _f, limit: _l, after: _a, before: _b, summary: _s, ...rest } = call.params;
+  const { fields: _f, limit: _l, after: _a, before: _b, summary: _s, filtering: _x, ...rest } = call.params;
   return rest;
 }
 
-function listOptions(call: GraphCall, page: PageRequest) {
-  const effectiveStatus = listParam(call.params, "effective_status");
+function listOptions(call: GraphCall, page: PageRequest, type: AdType) {
+  const effectiveStatus = listParam(call.params, "effective_status") ?? pushedStatuses(call, type);
   return { page, ...(effectiveStatus ? { effectiveStatus } : {}) };
+}
+
+/**
+ * A `filtering` clause on the item's own effective_status with IN or EQUAL chooses which statuses
+ * the store reads, as the `effective_status` parameter does: that is how Meta's clients reach
+ * DELETED objects (`ad.effective_status IN ["DELETED"]`), which lists leave out by default.
+ */
+function pushedStatuses(call: GraphCall, type: AdType): string[] | undefined {
+  const raw = call.params.filtering;
+  if (!Array.isArray(raw)) return undefined;
+  for (const clause of raw as { field?: unknown; operator?: unknown; value?: unknown }[]) {
+    if (clause.field !== "effective_status" && clause.field !== `${PREFIX[type]}.effective_status`) continue;
+    if (clause.operator === "IN" && Array.isArray(clause.value)) return clause.value.map(String);
+    if (clause.operator === "EQUAL" && typeof clause.value === "string") return [clause.value];
+  }
+  return undefined;
 }
 
 function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
@@ -75,34 +189,90 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
 const insights: EdgeSpec = {
   returns: { type: "AdsInsights" },
   GET: async (call, node) => {
-    const rows = await call.hub.insights.insights(call.caller.ctx, insightsQuery(call, node));
-    return { ...listInOrder(call, rows as unknown as GraphObject[], (row) => row, []), select: false };
+    const query = insightsQuery(call, node);
+    const filter = insightsFilter(call, node, query);
+    let rows = (await call.hub.insights.insights(call.caller.ctx, query)) as unknown as GraphObject[];
+    if (filter) rows = await filter(rows);
+    return { ...listInOrder(call, rows, (row) => row, []), select: false };
   },
   POST: async (call, node) => {
+    if (call.params.filtering !== undefined) {
+      throw errors.invalidFiltering("param filtering is not supported on async insights reports here; read GET …/insights with filtering instead.");
+    }
     const run = await call.hub.reportRuns.start(call.caller.ctx, insightsQuery(call, node));
     return raw({ report_run_id: run.id });
   },
 };
 
+const LEVEL_RANK: Record<string, number> = { account: 0, campaign: 1, adset: 2, ad: 3 };
+const NODE_LEVEL: Record<string, string> = { ad_account: "account", campaign: "campaign", adset: "adset", ad: "ad" };
+const ROW_IDENTITY = /^(date_start|date_stop|(account|campaign|adset|ad)_(id|name))$/;
+
+/**
+ * `filtering` on insights, applied to the rows of the asked level: a row's own metrics and ids by
+ * name (`spend`, `campaign_id`), and its objects' fields dotted (`campaign.name`,
+ * `ad.effective_status`). Rows of a level carry only its objects and those above, so a dotted
+ * field of a lower level (`ad.name` at level campaign) is refused rather than ignored. The rows
+ * are read with what the clauses need, then cut back to the asked-for fields.
+ */
+function insightsFilter(call: GraphCall, node: GraphNode, query: InsightsQuery): ((rows: GraphObject[]) => Promise<GraphObject[]>) | undefined {
+  const level = query.level ?? NODE_LEVEL[node.type] ?? "account";
+  const clauses = parseFiltering(call.params, (field) => {
+    const [prefix, name, ...rest] = field.split(".");
+    if (name === undefined) {
+      if ((INSIGHTS_METRICS as readonly string[]).includes(field) || ROW_IDENTITY.test(field)) return true;
+      return knownField("AdsInsights", field) ? "unsupported" : false;
+    }
+    const type = TYPE_OF[prefix as keyof typeof TYPE_OF];
+    if (rest.length > 0 || !type || !knownField(type, name)) return false;
+    if (LEVEL_RANK[prefix!]! > (LEVEL_RANK[level] ?? 0)) {
+      throw errors.invalidFiltering(`Filtering field ${field} needs level=${prefix} or below: rows at level ${level} carry no ${prefix}.`);
+    }
+    return true;
+  });
+  if (!clauses) return undefined;
+  const asked = query.fields && query.fields.length > 0 ? new Set(query.fields) : undefined;
+  if (asked) {
+    const needed = clauses.map((c) => (c.field.includes(".") ? `${c.field.split(".")[0]}_id` : c.field));
+    const named = clauses.filter((c) => c.field.endsWith(".name")).map((c) => `${c.field.split(".")[0]}_name`);
+    query.fields = [...new Set([...query.fields!, ...needed, ...named])];
+  }
+  const parentOf = parentReader(call);
+  const valueOf = async (row: GraphObject, field: string): Promise<unknown> => {
+    if (!field.includes(".")) return row[field];
+    const [prefix, name] = field.split(".") as ["campaign" | "adset" | "ad", string];
+    if (name === "id" || name === "name") return row[`${prefix}_${name}`];
+    const id = row[`${prefix}_id`];
+    return typeof id === "string" ? (await parentOf(prefix, id))[name] : undefined;
+  };
+  return async (rows) => {
+    const kept: GraphObject[] = [];
+    for (const row of rows) if (await meetsAll(clauses, row, valueOf)) kept.push(row);
+    if (!asked) return kept;
+    const shown = new Set(["date_start", "date_stop", HOURLY_BREAKDOWN, ...asked]);
+    return kept.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => shown.has(key))));
+  };
+}
+
 const accountEdges: Record<string, EdgeSpec> = {
   campaigns: {
     returns: CAMPAIGNS,
-    GET: async (call, node) => list(call, (page) => call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call, page))),
+    GET: async (call, node) => list(call, "Campaign", (page) => call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call, page, "Campaign"))),
     POST: async (call, node) => raw({ id: (await call.hub.campaigns.createCampaign(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adsets: {
     returns: AD_SETS,
-    GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
+    GET: async (call, node) => list(call, "AdSet", (page) => call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call, page, "AdSet"))),
     POST: async (call, node) => raw({ id: (await call.hub.adSets.createAdSet(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   ads: {
     returns: ADS,
-    GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call, page))),
+    GET: async (call, node) => list(call, "Ad", (page) => call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call, page, "Ad"))),
     POST: async (call, node) => raw({ id: (await call.hub.ads.createAd(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   adcreatives: {
     returns: CREATIVES,
-    GET: async (call, node) => list(call, (page) => call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page })),
+    GET: async (call, node) => list(call, "AdCreative", (page) => call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page })),
     POST: async (call, node) => raw({ id: (await call.hub.adCreatives.createAdCreative(call.caller.ctx, node.id, body(call) as never)).id }),
   },
   insights,
@@ -113,7 +283,7 @@ export const adAccountMarketingEdges = accountEdges;
 type Ctx = GraphCall["caller"]["ctx"];
 
 /** A campaign, ad set, ad or creative node: read, update with `POST /{id}`, delete with `DELETE /{id}`. */
-function adObjectNode(ops: {
+function adObjectNode(type: AdType, ops: {
   get: (call: GraphCall, ctx: Ctx, id: string) => Promise<object>;
   update: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
   remove: (call: GraphCall, ctx: Ctx, id: string) => Promise<unknown>;
@@ -121,7 +291,7 @@ function adObjectNode(ops: {
 }): NodeSpec {
   return {
     defaults: ID_ONLY,
-    read: async (call, node) => (await ops.get(call, call.caller.ctx, node.id)) as GraphObject,
+    read: async (call, node) => (await withDeliveryFields(call, type, [(await ops.get(call, call.caller.ctx, node.id)) as GraphObject]))[0]!,
     update: async (call, node) => {
       await ops.update(call, call.caller.ctx, node.id);
       return success();
@@ -134,28 +304,28 @@ function adObjectNode(ops: {
   };
 }
 
-export const campaignNode = adObjectNode({
+export const campaignNode = adObjectNode("Campaign", {
   get: (call, ctx, id) => call.hub.campaigns.getCampaign(ctx, id),
   update: (call, ctx, id) => call.hub.campaigns.updateCampaign(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.campaigns.deleteCampaign(ctx, id),
   edges: {
-    adsets: { returns: AD_SETS, GET: async (call, node) => list(call, (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
-    ads: { returns: ADS, GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page))) },
+    adsets: { returns: AD_SETS, GET: async (call, node) => list(call, "AdSet", (page) => call.hub.adSets.listAdSets(call.caller.ctx, { campaignId: node.id }, listOptions(call, page, "AdSet"))) },
+    ads: { returns: ADS, GET: async (call, node) => list(call, "Ad", (page) => call.hub.ads.listAds(call.caller.ctx, { campaignId: node.id }, listOptions(call, page, "Ad"))) },
     insights,
   },
 });
 
-export const adSetNode = adObjectNode({
+export const adSetNode = adObjectNode("AdSet", {
   get: (call, ctx, id) => call.hub.adSets.getAdSet(ctx, id),
   update: (call, ctx, id) => call.hub.adSets.updateAdSet(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.adSets.deleteAdSet(ctx, id),
   edges: {
-    ads: { returns: ADS, GET: async (call, node) => list(call, (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page))) },
+    ads: { returns: ADS, GET: async (call, node) => list(call, "Ad", (page) => call.hub.ads.listAds(call.caller.ctx, { adSetId: node.id }, listOptions(call, page, "Ad"))) },
     insights,
   },
 });
 
-export const adNode = adObjectNode({
+export const adNode = adObjectNode("Ad", {
   get: (call, ctx, id) => call.hub.ads.getAd(ctx, id),
   update: (call, ctx, id) => call.hub.ads.updateAd(ctx, id, body(call) as never),
   remove: (call, ctx, id) => call.hub.ads.deleteAd(ctx, id),
@@ -163,7 +333,7 @@ export const adNode = adObjectNode({
 });
 
 /** Creatives take only a new name once made, as on Meta. */
-export const adCreativeNode = adObjectNode({
+export const adCreativeNode = adObjectNode("AdCreative", {
   get: (call, ctx, id) => call.hub.adCreatives.getAdCreative(ctx, id),
   update: (call, ctx, id) => call.hub.adCreatives.renameAdCreative(ctx, id, { name: stringParam(call.params, "name", true) }),
   remove: (call, ctx, id) => call.hub.adCreatives.deleteAdCreative(ctx, id),

@@ -6,7 +6,9 @@ import { requireAsset } from "../graphAccess.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
+import { offsetMinutes } from "../../hub/ads/adTime.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
+import { timezoneIdOf } from "../timezones.ts";
 
 function presentAgency(share: ShareView): GraphObject {
   return {
@@ -112,7 +114,30 @@ const assignedUsers: EdgeSpec = {
 async function readAsset(call: GraphCall, id: string): Promise<GraphObject> {
   const asset = await call.hub.assets.getAsset(id);
   requireAsset(call, "view_asset", id, asset.graphId);
-  return presentAssetGraph(call.hub.engine.index, asset);
+  const view = presentAssetGraph(call.hub.engine.index, asset);
+  return asset.type === "ad_account" ? { ...view, ...(await adAccountFacts(call, asset.id, asset.adAccount?.timezoneName)) } : view;
+}
+
+/**
+ * An ad account's money, zone and the caller's tasks, in Meta's types
+ * (https://developers.facebook.com/docs/marketing-api/reference/ad-account/): money in minor units
+ * as strings, `min_daily_budget` and `timezone_id` as numbers. Grantline bills nobody, so
+ * `balance` is "0" and the funding source is one fixed simulated card; the minimum daily budget is
+ * Meta's usual 1.00 in the account's currency.
+ */
+async function adAccountFacts(call: GraphCall, accountId: string, timezoneName: string | undefined): Promise<GraphObject> {
+  const wanted = call.fields ?? [];
+  const spend = wanted.includes("amount_spent") ? ((await call.hub.insights.spendOf("account_id", [accountId])).get(accountId)?.spend ?? 0) : undefined;
+  const zone = timezoneName ?? "Etc/UTC";
+  return {
+    ...(spend === undefined ? {} : { amount_spent: String(spend) }),
+    balance: "0",
+    timezone_id: timezoneIdOf(zone),
+    timezone_offset_hours_utc: offsetMinutes(call.hub.now(), zone) / 60,
+    min_daily_budget: 100,
+    user_tasks: call.hub.engine.tasksOf(call.caller.token.principalId, accountId),
+    funding_source_details: { id: `${accountId}0001`, display_string: "Visa *4242", type: 1 },
+  };
 }
 
 function assetNode(type: AssetType): NodeSpec {

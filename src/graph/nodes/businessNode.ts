@@ -6,20 +6,8 @@ import { ASSET_DEFAULTS, BUSINESS_DEFAULTS, graphTime, presentAssetGraph, presen
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
+import { TIMEZONE_IDS } from "../timezones.ts";
 
-/** A few of Meta's numeric `timezone_id`s; a `timezone_name` may be given instead. */
-const TIMEZONE_IDS: Record<number, string> = {
-  0: "Etc/UTC",
-  1: "America/Los_Angeles",
-  6: "America/Denver",
-  7: "America/Chicago",
-  12: "America/New_York",
-  47: "Europe/London",
-  49: "Europe/Berlin",
-  62: "Europe/Paris",
-  93: "Asia/Tokyo",
-  103: "Australia/Sydney",
-};
 
 function member(call: GraphCall, businessId: string): void {
   authorizeBusinessMember(call.hub.engine, call.caller.ctx, businessId);

@@ -26,8 +26,19 @@ export interface CampaignView {
   spend_cap?: string;
   start_time?: string;
   stop_time?: string;
+  /** Meta's AdCampaignIssuesInfo list: delivery problems of the object itself (none are simulated at this level). */
+  issues_info: IssueInfo[];
   created_time: string;
   updated_time: string;
+}
+
+/** Meta's AdCampaignIssuesInfo (https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-issues-info/). */
+export interface IssueInfo {
+  level: "AD" | "AD_SET" | "CAMPAIGN";
+  error_code: number;
+  error_summary: string;
+  error_message: string;
+  error_type: "HARD_ERROR" | "SOFT_ERROR";
 }
 
 export interface AdSetView {
@@ -49,6 +60,7 @@ export interface AdSetView {
   end_time?: string;
   targeting?: Record<string, unknown>;
   promoted_object?: Record<string, unknown>;
+  issues_info: IssueInfo[];
   created_time: string;
   updated_time: string;
 }
@@ -63,8 +75,13 @@ export interface AdView {
   configured_status: string;
   effective_status: string;
   creative: { id: string };
+  /** References to the parents, which `fields=adset{name}` expands. */
+  adset: { id: string };
+  campaign: { id: string };
   /** Present when review found a problem: `{ global: { REASON: "text" } }`. */
   ad_review_feedback?: { global: Record<string, string> };
+  /** The review problem, as Meta lists it in issues_info; empty otherwise. */
+  issues_info: IssueInfo[];
   created_time: string;
   updated_time: string;
 }
@@ -83,6 +100,11 @@ export interface AdCreativeView {
   call_to_action_type?: string;
   object_story_spec?: Record<string, unknown>;
   url_tags?: string;
+  /** Meta's AdCreativeLinkDataCallToAction: `{ type, value: { link } }`. */
+  call_to_action?: { type: string; value?: { link: string } };
+  thumbnail_url?: string;
+  /** `<page id>_<post id>` of the post the creative makes; only when the story spec names a Page. */
+  effective_object_story_id?: string;
 }
 
 const json = (text: string | null): Record<string, unknown> | undefined =>
@@ -111,6 +133,7 @@ export function presentCampaign(row: CampaignRecord): CampaignView {
       effective_status: row.effective_status,
       special_ad_categories: JSON.parse(row.special_ad_categories) as string[],
       buying_type: "AUCTION",
+      issues_info: [],
       created_time: formatGraphTime(row.created_at, row.timezone_name),
       updated_time: formatGraphTime(row.updated_at, row.timezone_name),
     },
@@ -138,6 +161,7 @@ export function presentAdSet(row: AdSetRecord): AdSetView {
       effective_status: row.effective_status,
       optimization_goal: row.optimization_goal,
       billing_event: row.billing_event,
+      issues_info: [],
       created_time: formatGraphTime(row.created_at, row.timezone_name),
       updated_time: formatGraphTime(row.updated_at, row.timezone_name),
     },
@@ -166,16 +190,32 @@ export function presentAd(row: AdRecord): AdView {
     configured_status: row.status,
     effective_status: row.effective_status,
     creative: { id: row.creative_id },
+    adset: { id: row.adset_id },
+    campaign: { id: row.campaign_id },
+    issues_info: [],
     created_time: formatGraphTime(row.created_at, row.timezone_name),
     updated_time: formatGraphTime(row.updated_at, row.timezone_name),
   };
   if (row.review_status === "DISAPPROVED" || row.review_status === "WITH_ISSUES") {
     view.ad_review_feedback = { global: { [row.review_status]: row.review_feedback ?? "" } };
+    // One fixed code for review problems: Meta's codes for them vary by policy.
+    const hard = row.review_status === "DISAPPROVED";
+    view.issues_info = [
+      {
+        level: "AD",
+        error_code: 2446,
+        error_summary: hard ? "Ad not approved" : "Ad running with issues",
+        error_message: row.review_feedback ?? (hard ? "The ad was not approved in review." : "The ad has issues that limit its delivery."),
+        error_type: hard ? "HARD_ERROR" : "SOFT_ERROR",
+      },
+    ];
   }
   return view;
 }
 
 export function presentAdCreative(row: AdCreativeRecord): AdCreativeView {
+  const story = json(row.object_story_spec);
+  const pageId = typeof story?.page_id === "string" || typeof story?.page_id === "number" ? String(story.page_id) : undefined;
   return withOptional<AdCreativeView>(
     { id: row.id, account_id: row.account_id, name: row.name, status: row.status },
     {
@@ -185,8 +225,12 @@ export function presentAdCreative(row: AdCreativeRecord): AdCreativeView {
       image_url: row.image_url ?? undefined,
       image_hash: row.image_hash ?? undefined,
       call_to_action_type: row.call_to_action_type ?? undefined,
-      object_story_spec: json(row.object_story_spec),
+      object_story_spec: story,
       url_tags: row.url_tags ?? undefined,
+      call_to_action: row.call_to_action_type ? { type: row.call_to_action_type, ...(row.link_url ? { value: { link: row.link_url } } : {}) } : undefined,
+      thumbnail_url: row.image_url ?? undefined,
+      // The creative's own id stands for the post id: Grantline publishes no Page posts.
+      effective_object_story_id: pageId ? `${pageId}_${row.id}` : undefined,
     },
   );
 }

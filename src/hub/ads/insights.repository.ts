@@ -107,3 +107,25 @@ export async function firstDeliveryDate(db: Executor, scope: { column: Hierarchy
     .executeTakeFirst();
   return row?.first ?? undefined;
 }
+
+/** Spend and purchases (minor units) of each of the objects, on days from `since` (all days when absent). */
+export async function spendTotals(
+  db: Executor,
+  column: HierarchyColumn,
+  ids: readonly string[],
+  since?: string,
+): Promise<Map<string, { spend: number; conversions: number }>> {
+  const out = new Map<string, { spend: number; conversions: number }>();
+  if (ids.length === 0) return out;
+  let query = db
+    .selectFrom("ad_insights_daily")
+    .select(column)
+    .select((eb) => [eb.cast<number>(eb.fn.sum("spend"), "bigint").as("spend"), eb.cast<number>(eb.fn.sum("conversions"), "bigint").as("conversions")])
+    .where(column, "in", [...ids])
+    .groupBy(column);
+  if (since !== undefined) query = query.where("date", ">=", since);
+  for (const row of await query.execute()) {
+    out.set(String((row as Record<string, unknown>)[column]), { spend: Number(row.spend), conversions: Number(row.conversions) });
+  }
+  return out;
+}

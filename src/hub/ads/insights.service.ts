@@ -10,7 +10,7 @@ import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
 import { dateOfDay, dayNumber, firstDayOfMonth, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
-import { dailyTotals, firstDeliveryDate, upsertDailyRow, upsertHourlyRow, type DailyTotals, type HierarchyColumn } from "./insights.repository.ts";
+import { dailyTotals, firstDeliveryDate, spendTotals, upsertDailyRow, upsertHourlyRow, type DailyTotals, type HierarchyColumn } from "./insights.repository.ts";
 
 /**
  * Insights computed from the stored daily rows (one per ad per day), so any range, level and time
@@ -238,6 +238,15 @@ export class InsightsService {
       }
       return { upserted: parsed.length };
     });
+  }
+
+  /**
+   * Spend and purchases to date of objects of one level (from a day on, when `since` is given), for
+   * fields such as an account's `amount_spent` and an ad set's `budget_remaining`. Only for objects
+   * the caller has already been allowed to read (the Graph reads them first).
+   */
+  async spendOf(column: HierarchyColumn, ids: readonly string[], since?: string): Promise<Map<string, { spend: number; conversions: number }>> {
+    return spendTotals(this.deps.db, column, ids, since);
   }
 
   /** `GET /<object>/insights`: rows per time bucket and per object at the level, oldest first. */

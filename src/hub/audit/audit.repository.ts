@@ -47,3 +47,26 @@ export async function listAuditEntries(db: Executor, filter: AuditFilter): Promi
   if (filter.requestId) query = query.where("request_id", "=", filter.requestId);
   return query.orderBy("seq", "desc").limit(filter.limit ?? 100).execute();
 }
+
+/**
+ * Successful changes to an ad account and to the campaigns, ad sets, ads and creatives under it,
+ * newest first, from `since` to `until` (ms, inclusive), at most `limit`.
+ */
+export async function adAccountAuditEntries(db: Executor, accountId: string, range: { since?: number; until?: number }, limit: number): Promise<AuditRow[]> {
+  let query = db
+    .selectFrom("audit_entries")
+    .selectAll()
+    .where("outcome", "=", "success")
+    .where((eb) =>
+      eb.or([
+        eb("target_id", "=", accountId),
+        eb("target_id", "in", eb.selectFrom("campaigns").select("id").where("account_id", "=", accountId)),
+        eb("target_id", "in", eb.selectFrom("ad_sets").select("id").where("account_id", "=", accountId)),
+        eb("target_id", "in", eb.selectFrom("ads").select("id").where("account_id", "=", accountId)),
+        eb("target_id", "in", eb.selectFrom("ad_creatives").select("id").where("account_id", "=", accountId)),
+      ]),
+    );
+  if (range.since !== undefined) query = query.where("at", ">=", range.since);
+  if (range.until !== undefined) query = query.where("at", "<=", range.until);
+  return query.orderBy("seq", "desc").limit(limit).execute();
+}

@@ -1,0 +1,77 @@
+import { errors } from "../../errors.ts";
+import { subjectOf } from "../../hub/access/authorize.ts";
+import { requireAsset } from "../graphAccess.ts";
+import { ASSET_DEFAULTS, presentAssetGraph } from "../graphPresenters.ts";
+import type { EdgeSpec, GraphCall, GraphObject } from "../graphTypes.ts";
+import { listInOrder } from "../listing.ts";
+import { stringParam } from "../params.ts";
+
+/** `since`/`until` as Meta takes them: UNIX seconds or a date (`2026-01-31`); ms. */
+function timeParam(call: GraphCall, name: string): number | undefined {
+  const value = stringParam(call.params, name);
+  if (value === undefined) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (!Number.isFinite(ms)) throw errors.invalidParameter(`The parameter ${name} must be a UNIX time in seconds or a date such as 2026-01-31.`);
+  return ms;
+}
+
+/**
+ * `act_<id>/activities`: the account's activity log (https://developers.facebook.com/docs/marketing-api/reference/ad-account/activities/),
+ * newest first, between `since` and `until` when given (a date as `until` takes its whole day).
+ */
+const activities: EdgeSpec = {
+  returns: { type: "AdActivity" },
+  GET: async (call, node) => {
+    const until = timeParam(call, "until");
+    const untilIsDay = /^\d{4}-\d{2}-\d{2}$/.test(stringParam(call.params, "until") ?? "");
+    const range = { since: timeParam(call, "since"), until: until === undefined ? undefined : untilIsDay ? until + 86_399_999 : until };
+    const rows = await call.hub.adActivities.activities(call.caller.ctx, node.id, range);
+    return listInOrder(call, rows as unknown as GraphObject[], (row) => row, ["event_type", "event_time", "object_id", "object_name", "actor_id", "actor_name", "extra_data"]);
+  },
+};
+
+/**
+ * `act_<id>/users`: the people and system users who reach the account, with their tasks
+ * (https://developers.facebook.com/docs/marketing-api/reference/ad-account/users/). The owner's
+ * admins see everyone; anyone else sees only the people of their own businesses, as with `agencies`.
+ */
+const users: EdgeSpec = {
+  returns: { type: "AdAccountUser" },
+  GET: async (call, node) => {
+    requireAsset(call, "view_asset", node.id);
+    const engine = call.hub.engine;
+    const me = call.caller.token.principalId;
+    const ownerId = engine.asset(node.id)!.ownerId;
+    const ownerSide = engine.check({ principalId: me }, "manage_access", node.id) && engine.roleIn(me, ownerId) !== undefined;
+    const myBusinesses = [...(engine.index.principals.get(me)?.roles.keys() ?? [])];
+    const visible = engine
+      .whoCanAccess(node.id)
+      .filter((access) => ownerSide || myBusinesses.some((business) => engine.roleIn(access.principalId, business) !== undefined))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.principalId.localeCompare(b.principalId));
+    return listInOrder(
+      call,
+      visible,
+      (access) => ({ id: access.principalId, name: access.name, tasks: access.tasks, user_type: access.principalType === "person" ? "BUSINESS_USER" : "SYSTEM_USER" }),
+      ["id", "name", "tasks"],
+    );
+  },
+};
+
+/**
+ * `act_<id>/adspixels`: Pixels the account can use. Grantline has no Pixel-to-account sharing of
+ * its own, so these are the Pixels of the account's owner business that the caller may also see.
+ */
+const adsPixels: EdgeSpec = {
+  returns: { type: "AdsPixel", node: "pixel" },
+  GET: async (call, node) => {
+    requireAsset(call, "view_asset", node.id);
+    const engine = call.hub.engine;
+    const subject = subjectOf(call.caller.ctx);
+    const owned = await call.hub.assets.listOwned(engine.asset(node.id)!.ownerId, "pixel");
+    const visible = owned.filter((pixel) => !subject || engine.check(subject, "view_asset", pixel.id));
+    const views = await call.hub.assets.getMany(visible.map((pixel) => pixel.id));
+    return listInOrder(call, views, (view) => presentAssetGraph(engine.index, view), ASSET_DEFAULTS.pixel!);
+  },
+};
+
+export const adAccountEdges: Record<string, EdgeSpec> = { activities, users, adspixels: adsPixels };
