@@ -1,3 +1,4 @@
+import { typeNameOf } from "../graphRender.ts";
 import { errors } from "../../errors.ts";
 import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
@@ -24,20 +25,11 @@ async function assetsResult(call: GraphCall, assetIds: string[], type: AssetType
   );
 }
 
-/** What asset edges list, in Meta's type names (Instagram accounts as IGUser). */
-const ASSET_ITEMS: Record<AssetType, string> = {
-  ad_account: "AdAccount",
-  page: "Page",
-  pixel: "AdsPixel",
-  instagram_account: "IGUser",
-  product_catalog: "ProductCatalog",
-  creative_hub_project: "CreativeHubProject",
-};
 
 /** `owned_*`: the business's own assets of one type. */
 function owned(type: AssetType): EdgeSpec {
   return {
-    returns: { type: ASSET_ITEMS[type], node: type },
+    returns: { type: typeNameOf(type), node: type },
     GET: async (call, node) => {
       member(call, node.id);
       const assets = await call.hub.assets.listOwned(node.id, type);
@@ -60,7 +52,7 @@ function create(type: AssetType): EdgeSpec["POST"] {
 /** `client_*`: assets other businesses shared with this one (active shares), with the tasks shared. */
 function client(type: AssetType): EdgeSpec {
   return {
-    returns: { type: ASSET_ITEMS[type], node: type, fields: ["permitted_tasks"] },
+    returns: { type: typeNameOf(type), node: type, fields: ["permitted_tasks"] },
     GET: async (call, node) => {
       member(call, node.id);
       const shares = (await call.hub.partners.listActive(node.id)).filter((s) => s.partnerBusinessId === node.id && s.assetType === type);
