@@ -95,6 +95,19 @@ describe.each(DIALECTS)("field types of Graph answers on %s", (dialect) => {
       object_story_spec: { page_id: ids.Page, link_data: { link: "https://shop.example.test/", message: "Light." } },
     });
     ids.Ad = await post(`/${account}/ads`, { adset_id: ids.AdSet, name: "Ad", creative: { creative_id: ids.AdCreative }, status: "ACTIVE" });
+    // The other shapes: a campaign without a budget, and an ad set with its own lifetime budget, a cost cap, targeting and a promoted pixel.
+    ids["Campaign without budget"] = await post(`/${account}/campaigns`, { name: "Summer", objective: "OUTCOME_SALES", special_ad_categories: ["NONE"] });
+    ids["AdSet with lifetime budget and cost cap"] = await post(`/${account}/adsets`, {
+      campaign_id: ids["Campaign without budget"],
+      name: "US 25-54",
+      lifetime_budget: "300000",
+      start_time: "2026-01-10T00:00:00-0800",
+      end_time: "2026-02-01T00:00:00-0800",
+      bid_strategy: "COST_CAP",
+      bid_amount: 1500,
+      targeting: { geo_locations: { countries: ["US"] }, age_min: 25, age_max: 54 },
+      promoted_object: { pixel_id: ids.AdsPixel, custom_event_type: "PURCHASE" },
+    });
     await hub.insights.upsertDailyRows([{ ad_id: ids.Ad, date: "2026-01-04", impressions: 1000, reach: 800, clicks: 20, spend: 4000, conversions: 3, revenue: 9000 }]);
   });
   afterAll(async () => {
@@ -102,8 +115,21 @@ describe.each(DIALECTS)("field types of Graph answers on %s", (dialect) => {
     await store.cleanup();
   });
 
-  it.each(["AdAccount", "Campaign", "AdSet", "Ad", "AdCreative", "Business", "User", "SystemUser", "Page", "AdsPixel"])("%s fields have Meta's types", async (type) => {
-    const response = await graph("GET", `/${ids[type]}?fields=${allFields(type)}`);
+  it.each([
+    ["AdAccount", "AdAccount"],
+    ["Campaign", "Campaign"],
+    ["Campaign without budget", "Campaign"],
+    ["AdSet", "AdSet"],
+    ["AdSet with lifetime budget and cost cap", "AdSet"],
+    ["Ad", "Ad"],
+    ["AdCreative", "AdCreative"],
+    ["Business", "Business"],
+    ["User", "User"],
+    ["SystemUser", "SystemUser"],
+    ["Page", "Page"],
+    ["AdsPixel", "AdsPixel"],
+  ])("%s: fields have Meta's types", async (label, type) => {
+    const response = await graph("GET", `/${ids[label]}?fields=${allFields(type)}`);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     // More than the id came back, so the check below has something to check.
     expect(Object.keys(response.body).length).toBeGreaterThan(1);
