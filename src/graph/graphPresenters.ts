@@ -50,6 +50,10 @@ export function presentAssetGraph(index: AccessIndex, asset: AssetView): GraphOb
         spend_cap: asset.adAccount?.spendCap === null || asset.adAccount?.spendCap === undefined ? "0" : String(asset.adAccount.spendCap),
         account_status: asset.adAccount?.accountStatus,
         disable_reason: 0,
+        // Meta's field lists the account's special features (list<string>) and Grantline's accounts
+        // have none; without it, `fields=capabilities` would expand the console's edge of that name
+        // instead, which stays at `/{id}/capabilities` and `capabilities{…}`.
+        capabilities: [],
         business: owner,
         owner: owner.id,
       };

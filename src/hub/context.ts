@@ -17,6 +17,11 @@ export interface RequestContext {
   grantId?: string | null;
   /** The one asset a Page access token reaches, when the actor acts through one. */
   assetLimit?: string | null;
+  /**
+   * Meta's `execution_options=["validate_only"]`: a command runs its checks and its writes in its
+   * transaction and then rolls them back, so the caller learns whether the real call would pass.
+   */
+  validateOnly?: boolean;
 }
 
 export function operatorContext(requestId = newRequestId()): RequestContext {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { GrantlineError } from "../errors.ts";
+import { errors, GrantlineError } from "../errors.ts";
 import type { Db, Executor } from "../store/database.ts";
 import type { AccessEngine } from "./access/accessEngine.ts";
 import { recordAccessChange, type ChangeKind } from "./access/accessChange.repository.ts";
@@ -54,11 +54,17 @@ export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>)
   return result;
 }
 
+/** Thrown after a validate-only command's work to roll back everything it wrote; never leaves runCommand. */
+class ValidatedOnly<T> {
+  constructor(readonly result: T) {}
+}
+
 /**
  * Runs one change as a single transaction: the data, its audit entries and its access-change
  * records commit together or not at all. After commit the engine catches up, so the next check sees
  * the change. A refused attempt (bad input or no permission) is itself audited, outside the rolled
- * back transaction.
+ * back transaction. A validate-only command (`ctx.validateOnly`) goes through the same checks and
+ * writes, then rolls back: it leaves nothing, not even its audit entry, unless it is refused.
  */
 export async function runCommand<T>(
   deps: HubDeps,
@@ -88,13 +94,22 @@ export async function runCommand<T>(
     };
   };
   // Inside a larger transaction the outer one commits, catches up and audits a refusal.
-  if (outer) return work(makeTx(outer.trx));
+  if (outer) {
+    // A rollback here would undo the enclosing transaction's other commands too.
+    if (ctx.validateOnly) throw errors.internal();
+    return work(makeTx(outer.trx));
+  }
   try {
-    const result = await deps.db.transaction().execute((trx) => work(makeTx(trx)));
+    const result = await deps.db.transaction().execute(async (trx) => {
+      const done = await work(makeTx(trx));
+      if (ctx.validateOnly) throw new ValidatedOnly(done);
+      return done;
+    });
     for (const effect of committed) effect();
     if (touchedAccess) await deps.engine.afterLocalCommit();
     return result;
   } catch (error) {
+    if (error instanceof ValidatedOnly) return error.result as T;
     if (error instanceof GrantlineError && error.status < 500 && !error.audited) {
       error.audited = true;
       await deps.audit.record(ctx, {

@@ -139,8 +139,32 @@ async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphR
 
 /** Parameters the services take in Meta's names, minus the Graph envelope's own. */
 function body(call: GraphCall): Record<string, unknown> {
-  const { fields: _f, limit: _l, after: _a, before: _b, summary: _s, filtering: _x, ...rest } = call.params;
+  const { fields: _f, limit: _l, after: _a, before: _b, summary: _s, filtering: _x, execution_options: _e, ...rest } = call.params;
   return rest;
+}
+
+/** Meta's execution options; only validate_only changes what Grantline does. */
+const EXECUTION_OPTIONS = ["validate_only", "include_recommendations", "synchronous_ad_review"];
+
+/**
+ * The context a write runs in: with `execution_options=["validate_only"]` the service checks and
+ * rolls back, and the call answers `{"success": true}` instead of an id. "the API call will not
+ * perform the mutation but will run through the validation rules against values of each field. If
+ * the call passes validation or review, response will be {"success": true}"
+ * (https://developers.facebook.com/docs/marketing-api/reference/adgroup/adlabels/, execution_options).
+ */
+function writeContext(call: GraphCall): Ctx {
+  const options = listParam(call.params, "execution_options") ?? [];
+  const unknown = options.find((option) => !EXECUTION_OPTIONS.includes(option));
+  if (unknown !== undefined) throw errors.invalidParameter(`Invalid execution_options: ${unknown} is not one of ${EXECUTION_OPTIONS.join(", ")}.`);
+  return options.includes("validate_only") ? { ...call.caller.ctx, validateOnly: true } : call.caller.ctx;
+}
+
+/** A create's answer: the new object's id, or only success when it was validated and rolled back. */
+async function created(call: GraphCall, create: (ctx: Ctx) => Promise<{ id: string }>): Promise<GraphResult> {
+  const ctx = writeContext(call);
+  const { id } = await create(ctx);
+  return ctx.validateOnly ? success() : raw({ id });
 }
 
 function listOptions(call: GraphCall, page: PageRequest, type: AdType) {
@@ -258,22 +282,22 @@ const accountEdges: Record<string, EdgeSpec> = {
   campaigns: {
     returns: CAMPAIGNS,
     GET: async (call, node) => list(call, "Campaign", (page) => call.hub.campaigns.listCampaigns(call.caller.ctx, node.id, listOptions(call, page, "Campaign"))),
-    POST: async (call, node) => raw({ id: (await call.hub.campaigns.createCampaign(call.caller.ctx, node.id, body(call) as never)).id }),
+    POST: async (call, node) => created(call, (ctx) => call.hub.campaigns.createCampaign(ctx, node.id, body(call) as never)),
   },
   adsets: {
     returns: AD_SETS,
     GET: async (call, node) => list(call, "AdSet", (page) => call.hub.adSets.listAdSets(call.caller.ctx, { accountId: node.id }, listOptions(call, page, "AdSet"))),
-    POST: async (call, node) => raw({ id: (await call.hub.adSets.createAdSet(call.caller.ctx, node.id, body(call) as never)).id }),
+    POST: async (call, node) => created(call, (ctx) => call.hub.adSets.createAdSet(ctx, node.id, body(call) as never)),
   },
   ads: {
     returns: ADS,
     GET: async (call, node) => list(call, "Ad", (page) => call.hub.ads.listAds(call.caller.ctx, { accountId: node.id }, listOptions(call, page, "Ad"))),
-    POST: async (call, node) => raw({ id: (await call.hub.ads.createAd(call.caller.ctx, node.id, body(call) as never)).id }),
+    POST: async (call, node) => created(call, (ctx) => call.hub.ads.createAd(ctx, node.id, body(call) as never)),
   },
   adcreatives: {
     returns: CREATIVES,
     GET: async (call, node) => list(call, "AdCreative", (page) => call.hub.adCreatives.listAdCreatives(call.caller.ctx, node.id, { page })),
-    POST: async (call, node) => raw({ id: (await call.hub.adCreatives.createAdCreative(call.caller.ctx, node.id, body(call) as never)).id }),
+    POST: async (call, node) => created(call, (ctx) => call.hub.adCreatives.createAdCreative(ctx, node.id, body(call) as never)),
   },
   insights,
 };
@@ -293,7 +317,7 @@ function adObjectNode(type: AdType, ops: {
     defaults: ID_ONLY,
     read: async (call, node) => (await withDeliveryFields(call, type, [(await ops.get(call, call.caller.ctx, node.id)) as GraphObject]))[0]!,
     update: async (call, node) => {
-      await ops.update(call, call.caller.ctx, node.id);
+      await ops.update(call, writeContext(call), node.id);
       return success();
     },
     remove: async (call, node) => {
