@@ -17,6 +17,7 @@ import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../gra
 import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
+import { registerReadiness, type ReadinessOptions } from "./readiness.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -36,6 +37,8 @@ export interface ServerOptions {
   accessFreshnessMs?: number;
   /** Autopilot, whose console routes are served under /autopilot/ when given. */
   autopilot?: Autopilot;
+  /** What `/readyz` reports beyond the store (Redis). */
+  readiness?: ReadinessOptions;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url === "/healthz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
+    if (request.url === "/healthz" || request.url === "/readyz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
     hub.engine.ensureCurrent().then(() => done(), done);
   });
 
@@ -85,6 +88,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerReadiness(app, hub, options.readiness);
 
   const registry = buildGraphRegistry();
   // The API description is generated from the router's own registry and browsable at /docs.

@@ -144,7 +144,7 @@ export class AdObjectReadModel {
     const checkedAt = this.clock();
     let version: number;
     let rows: CampaignRecord[];
-    let stillCurrent = false;
+    let stillCurrent: boolean;
     try {
       // The version is read before the rows: a write committing between the two leaves the entry
       // looking older than it is (reloaded at the next comparison), never newer.
