@@ -101,7 +101,7 @@ class GuardedConnection implements DatabaseConnection {
   ) {}
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return this.health.guard(() => this.inner.executeQuery<R>(compiledQuery), compiledQuery.query.kind !== "SelectQueryNode");
+    return this.health.guard(() => this.inner.executeQuery<R>(compiledQuery), writes(compiledQuery));
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -111,6 +111,14 @@ class GuardedConnection implements DatabaseConnection {
       throw this.health.fault(error) ?? error;
     }
   }
+}
+
+const WRITE_NODES = new Set(["InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode", "MergeQueryNode"]);
+
+/** Whether a query writes: only a write that succeeds shows a full disk has room again. */
+function writes(compiledQuery: CompiledQuery): boolean {
+  if (compiledQuery.query.kind === "RawNode") return !/^\s*(select|with|pragma|explain|show)\b/i.test(compiledQuery.sql);
+  return WRITE_NODES.has(compiledQuery.query.kind);
 }
 
 const unwrap = (connection: DatabaseConnection): DatabaseConnection => (connection instanceof GuardedConnection ? connection.inner : connection);

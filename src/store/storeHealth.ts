@@ -28,8 +28,12 @@ export interface StoreHealthOptions {
   clock?: () => number;
 }
 
-/** A fault seen again within this long is the same episode: reported once. */
-const REPORT_AGAIN_AFTER_MS = 60_000;
+/**
+ * A fault seen again within this long of its last report is not reported again: a flapping store
+ * (connections ended one after another) is a few lines in the log, not one per request, and a
+ * lasting outage still shows within seconds.
+ */
+const REPORT_AGAIN_AFTER_MS = 10_000;
 /**
  * How long a disk-full error keeps readiness failing when no write has succeeded since. A store
  * that is not ready gets no writes to prove it has room again, so the state also wears off.
@@ -46,7 +50,10 @@ export const DEFAULT_DISK_MIN_FREE_BYTES = 64 * 1024 * 1024;
  */
 export class StoreHealth {
   private db: Kysely<Database> | undefined;
-  private readonly seen = new Map<StoreFaultKind, { at: number; reportedAt: number; message: string }>();
+  private readonly seen = new Map<StoreFaultKind, { at: number; message: string }>();
+  /** When each kind of fault was last reported, and whether its recovery is still to be reported. */
+  private readonly reported = new Map<StoreFaultKind, { at: number; recoveryDue: boolean }>();
+  private connectionsLost = { reportedAt: -Infinity, since: 0 };
   private listener: (event: StoreHealthEvent) => void = () => undefined;
   private readonly clock: () => number;
   private readonly minFreeBytes: number;
@@ -84,16 +91,27 @@ export class StoreHealth {
     if (!kind) return undefined;
     const fault = error instanceof StoreFaultError ? error : new StoreFaultError(kind, this.describe(kind, error), { cause: error });
     const now = this.clock();
-    const last = this.seen.get(kind);
-    const report = !last || now - last.reportedAt >= REPORT_AGAIN_AFTER_MS;
-    this.seen.set(kind, { at: now, reportedAt: report ? now : last.reportedAt, message: fault.message });
-    if (report) this.listener({ type: "fault", kind, message: fault.message });
+    this.seen.set(kind, { at: now, message: fault.message });
+    // A flapping store (connections ended one after another) is one episode in the log, not a line per request.
+    const last = this.reported.get(kind);
+    if (!last || now - last.at >= REPORT_AGAIN_AFTER_MS) {
+      this.reported.set(kind, { at: now, recoveryDue: true });
+      this.listener({ type: "fault", kind, message: fault.message });
+    }
     return fault;
   }
 
-  /** A pooled connection broke (the pool replaces it); the store may well be fine. */
+  /** A pooled connection broke (the pool replaces it); the store may well be fine. Reported once every few seconds at most. */
   connectionLost(error: Error): void {
-    this.listener({ type: "connection_lost", message: `a connection to ${this.options.location} broke and will be replaced: ${describeError(error)}` });
+    const now = this.clock();
+    const more = this.connectionsLost.since;
+    if (now - this.connectionsLost.reportedAt < REPORT_AGAIN_AFTER_MS) {
+      this.connectionsLost.since++;
+      return;
+    }
+    this.connectionsLost = { reportedAt: now, since: 0 };
+    const also = more > 0 ? ` (${more} more since the last report)` : "";
+    this.listener({ type: "connection_lost", message: `a connection to ${this.options.location} broke and will be replaced: ${describeError(error)}${also}` });
   }
 
   describe(kind: StoreFaultKind, error: unknown): string {
@@ -108,6 +126,9 @@ export class StoreHealth {
   private succeeded(write: boolean): void {
     for (const kind of write ? (["unavailable", "disk_full", "read_only"] as const) : (["unavailable"] as const)) {
       if (!this.seen.delete(kind)) continue;
+      const report = this.reported.get(kind);
+      if (!report?.recoveryDue) continue;
+      report.recoveryDue = false;
       const what = kind === "unavailable" ? "reachable" : "writable";
       this.listener({ type: "recovered", kind, message: `the store at ${this.options.location} is ${what} again` });
     }
