@@ -60,7 +60,12 @@ export function classifyStoreError(error: unknown): StoreFaultKind | undefined {
 
 /** The message of a fault, for logs: what happened and where, never a query or its parameters. */
 export function describeStoreFault(kind: StoreFaultKind, where: string, error: unknown): string {
-  const detail = error instanceof Error ? [(error as { code?: unknown }).code, error.message].filter((part) => typeof part === "string" && part).join(" ") : String(error);
+  let detail = String(error);
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error.message || (error instanceof AggregateError ? error.errors.map(String).join("; ") : "");
+    detail = typeof code === "string" && !message.includes(code) ? `${code} ${message}`.trim() : message || error.name;
+  }
   switch (kind) {
     case "disk_full":
       return `disk full: the store at ${where} could not write (${detail})`;
