@@ -5,14 +5,11 @@ import { openHub, type Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
 import { trackConnections } from "../http/connectionTracker.ts";
-import { createClient, type RedisClientType } from "redis";
-import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
-import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
-import { MemoryRateLimitStore } from "../graph/rateLimit/memoryRateLimitStore.ts";
-import { FallbackRateLimitStore } from "../graph/rateLimit/fallbackRateLimitStore.ts";
-import { MissingDataDirError, StoreSetupError } from "../store/database.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
+import { listenProblem, nextStopSignal, StartupError, startupError } from "./lifecycle.ts";
+import { openRedis } from "./redisRateLimits.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
@@ -31,17 +28,6 @@ const DAY_IN_PROGRESS_MS = 5 * 60_000;
 
 const SWEEP_EVERY_MS = 60_000;
 const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
-
-/** A start-up step failed; the message says which and why in one line, for the terminal. */
-export class StartupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StartupError";
-  }
-}
-
-/** How a Redis client reconnects: 50 ms, doubling to 1 s, with jitter so instances do not knock together. */
-const redisReconnectDelay = (retries: number) => Math.min(50 * 2 ** retries, 1000) + Math.floor(Math.random() * 100);
 
 /**
  * Starts the hub's HTTP server and background work and serves until SIGTERM or SIGINT; then
@@ -265,21 +251,6 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   };
 }
 
-/** Resolves with the first SIGTERM or SIGINT; a second one ends the process at once. */
-function nextStopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.removeListener("SIGINT", stop);
-      process.removeListener("SIGTERM", stop);
-      process.once("SIGINT", () => process.exit(1));
-      process.once("SIGTERM", () => process.exit(1));
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-}
-
 /** The simulated shops, on GRANTLINE_SIM_SITE_PORT; the demo takes a free port when that one is busy. */
 async function startShops(hub: Hub, config: Config, demo: boolean): Promise<{ site: LandingSite; movedFrom?: number }> {
   try {
@@ -289,109 +260,6 @@ async function startShops(hub: Hub, config: Config, demo: boolean): Promise<{ si
       return { site: await startLandingSite(hub, { host: config.host, port: 0 }), movedFrom: config.simSitePort };
     }
     throw new StartupError(`the simulated shops cannot start: ${listenProblem(error, config.host, config.simSitePort, "GRANTLINE_SIM_SITE_PORT")}`, { cause: error });
-  }
-}
-
-/** What a failed listen() means, naming the setting that chose the address. */
-function listenProblem(error: unknown, host: string, port: number, setting: string): string {
-  switch ((error as NodeJS.ErrnoException).code) {
-    case "EADDRINUSE":
-      return `port ${port} on ${host} is already in use (${setting}); stop what uses it or choose another port`;
-    case "EACCES":
-      return `not permitted to listen on port ${port} on ${host} (${setting})`;
-    case "EADDRNOTAVAIL":
-    case "ENOTFOUND":
-      return `${host} is not an address of this machine (HOST)`;
-    default:
-      return `cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-/** A start-up failure as one line that says what to do about it. */
-function startupError(error: unknown, config: Config): Error {
-  if (error instanceof StartupError) return error;
-  if (error instanceof MissingDataDirError) {
-    return new StartupError(
-      `${error.message} (GRANTLINE_DATA_DIR): if its volume should be mounted there, mount it; to start a new, empty store there, run \`grantline init\` first`,
-      { cause: error },
-    );
-  }
-  if (error instanceof StoreSetupError) return new StartupError(error.message, { cause: error });
-  const message = error instanceof Error ? error.message : String(error);
-  return new StartupError(`cannot start the hub${config.databaseUrl ? "" : ` (data directory ${config.dataDir})`}: ${message}`, { cause: error });
-}
-
-interface RedisConnection {
-  client: RedisClientType;
-  rateLimits: FallbackRateLimitStore;
-  readiness(): Promise<string>;
-  /** Sends connection events to the log, once per outage. */
-  watch(log: FastifyBaseLogger): void;
-}
-
-/**
- * The Redis of the shared rate limits. It connects in the background and reconnects with backoff
- * for as long as the server runs; meanwhile, and whenever it stalls, the limits are counted in this
- * instance's memory (FallbackRateLimitStore), so Redis being away never stops the API.
- */
-function openRedis(url: string, timeoutMs: number): RedisConnection {
-  const client: RedisClientType = createClient({
-    url,
-    socket: { connectTimeout: Math.max(timeoutMs, 1000), reconnectStrategy: redisReconnectDelay },
-    // While disconnected a command fails at once (and is counted in memory) instead of queueing for later.
-    disableOfflineQueue: true,
-  });
-  let log: FastifyBaseLogger | undefined;
-  let down: string | undefined;
-  // Without a listener an 'error' event would end the process; the client reconnects by itself.
-  client.on("error", (error: Error) => {
-    const problem = error.message || error.name;
-    if (down === undefined) log?.warn({ redis: redisLocation(url) }, `Redis unreachable (${problem}); rate limits are counted per instance until it is back`);
-    down = problem;
-  });
-  client.on("ready", () => {
-    if (down !== undefined) log?.info({ redis: redisLocation(url) }, "Redis reachable again");
-    down = undefined;
-  });
-  client.connect().catch(() => undefined);
-  const rateLimits = new FallbackRateLimitStore(new RedisRateLimitStore(client, { keyPrefix: "grantline:rate:" }), new MemoryRateLimitStore(), {
-    timeoutMs,
-    isAvailable: () => client.isReady,
-    probe: () => client.ping(),
-    onChange: (using, reason) => {
-      if (using === "fallback") log?.warn({ redis: redisLocation(url) }, `rate limits counted in this instance: Redis ${reason}`);
-      else log?.info({ redis: redisLocation(url) }, "rate limits counted in Redis again");
-    },
-  });
-  return {
-    client,
-    rateLimits,
-    async readiness() {
-      const meanwhile = "; rate limits are counted per instance meanwhile";
-      if (!client.isReady) return `not connected${down ? ` (${down})` : ""}${meanwhile}`;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([client.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)))]);
-        return "ok";
-      } catch (error) {
-        return `${error instanceof Error ? error.message : String(error)}${meanwhile}`;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    watch(logger) {
-      log = logger;
-    },
-  };
-}
-
-/** host:port of a Redis URL, without credentials. */
-function redisLocation(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || "6379"}`;
-  } catch {
-    return "REDIS_URL";
   }
 }
 
