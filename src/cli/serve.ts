@@ -198,8 +198,15 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   if (landing?.movedFrom !== undefined) process.stdout.write(`  (port ${landing.movedFrom} was busy, so they took a free one; GRANTLINE_SIM_SITE_PORT sets it)\n`);
   if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
-  // Autopilot connects through OAuth as an app of its own business; the demo registers it.
-  const autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  // Autopilot connects through OAuth as an app of its own business; the demo registers it. The
+  // server already serves: a store failing here costs this line, not the server.
+  let autopilotClient: Awaited<ReturnType<typeof autopilot.connect.client>>;
+  try {
+    autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  } catch (error) {
+    log.warn({ err: error }, "Autopilot's OAuth client could not be read");
+    autopilotClient = undefined;
+  }
   const schedule = autopilotScheduler?.settings;
   process.stdout.write(
     schedule

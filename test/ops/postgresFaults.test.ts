@@ -132,7 +132,7 @@ describe.runIf(databaseUrl)("grantline serve when PostgreSQL fails", () => {
     await killer;
 
     expect(terminated).toBeGreaterThan(0);
-    expect(hub.exited()).toBe(false);
+    expect(hub.exited(), hub.stderr()).toBe(false);
     expectUnavailable(answers);
     await untilServing(url, owner, 5000);
     expect(hub.stderr()).not.toContain("Unhandled");

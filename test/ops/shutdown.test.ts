@@ -65,7 +65,6 @@ describe("grantline serve on SIGTERM", () => {
     let answer = "";
     socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
     const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-    await hub.waitForOutput(/Autopilot: /);
     // "100 Continue" says the server has taken the request on and waits for its body.
     const accepted = new Promise<void>((resolve) => socket.on("data", () => answer.includes("100 Continue") && resolve()));
     socket.write(`POST /v24.0/${owner.business_id}/adaccount HTTP/1.1\r\nHost: hub\r\nExpect: 100-continue\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n\r\n`);

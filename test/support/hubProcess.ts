@@ -23,8 +23,8 @@ export interface HubProcess {
 
 /**
  * `grantline <command>` (serve, demo) as its own process, as an operator starts it, with only the
- * given environment (plus PATH and HOME); resolves once it listens (PORT=0 picks the port). Rejects
- * with its stderr when it exits first.
+ * given environment (plus PATH and HOME); resolves once it has started (PORT=0 picks the port).
+ * Rejects with its stderr when it exits first.
  */
 export function startHubProcess(env: Record<string, string | undefined>, command = "serve"): Promise<HubProcess> {
   const child = spawn(process.execPath, [BIN, command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", GRANTLINE_SIM_SITE_PORT: "0", LOG_LEVEL: "warn", ...env } });
@@ -42,7 +42,8 @@ export function startHubProcess(env: Record<string, string | undefined>, command
   return new Promise((resolve, reject) => {
     const onData = () => {
       const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
-      if (!match) return;
+      // Started: its last start-up line is out (it listens a little before).
+      if (!match || !/^Autopilot: /m.test(stdout)) return;
       child.stdout!.off("data", onData);
       resolve({
         child,
