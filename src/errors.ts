@@ -30,7 +30,7 @@ export class GrantlineError extends Error {
       type?: string;
       /** For a not-found answer: the object it is about, so the Graph layer can word it exactly as for the path's id. */
       objectId?: string;
-      /** Sent as the Retry-After header: when trying again may succeed. */
+      /** Sent as the `retry-after` header (seconds): when a temporary failure is worth trying again. */
       retryAfterSeconds?: number;
     } = {},
   ) {
@@ -186,6 +186,27 @@ export const errors = {
   nestedBatch: () => invalid("NESTED_BATCH", "Batch requests cannot be nested: a batch item cannot itself be a batch request.", "Nested batch"),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
+  /**
+   * Graph 2, "Service temporarily unavailable" (is_transient): Meta's answer for "a temporary issue
+   * due to downtime — wait and retry the operation"
+   * (https://developers.facebook.com/docs/graph-api/guides/error-handling). Here: the store or
+   * Redis cannot be reached or did not answer in time. Nothing was changed.
+   */
+  serviceUnavailable: (retryAfterSeconds = 5) =>
+    new GrantlineError("SERVICE_UNAVAILABLE", 503, 2, "Service temporarily unavailable", {
+      userTitle: "Temporarily unavailable",
+      userMsg: `The service is temporarily unavailable. Nothing was changed; try again in about ${retryAfterSeconds} seconds.`,
+      type: "OAuthException",
+      retryAfterSeconds,
+    }),
+  /** Graph 2 as well, when the store's disk is full: the hub reads but cannot write until an operator frees space. */
+  storageFull: (retryAfterSeconds = 60) =>
+    new GrantlineError("STORAGE_FULL", 503, 2, "Service temporarily unavailable: the server is out of storage space", {
+      userTitle: "Temporarily unavailable",
+      userMsg: "The server has run out of storage space, so nothing could be saved. Nothing was changed; try again later.",
+      type: "OAuthException",
+      retryAfterSeconds,
+    }),
   /** Graph 2200: the callback URL did not answer the webhook handshake by echoing hub.challenge. */
   webhookVerificationFailed: (problem: string) =>
     new GrantlineError("WEBHOOK_VERIFICATION_FAILED", 400, 2200, `(#2200) Callback verification failed with the following errors: ${problem}`, {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { escapeTerminalOutput } from "./terminal.ts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
@@ -12,9 +13,11 @@ import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
 import { registerAppCommands } from "../oauth/appsCli.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
+import { openStore } from "../store/database.ts";
+import { StoreFaultError } from "../store/storeFault.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
@@ -27,10 +30,32 @@ async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promi
   }
 }
 
-/** The server (and the OAuth provider it carries) loads only for the commands that serve. */
-async function startServer(options: { demo: boolean }): Promise<void> {
-  const { runServer } = await import("./serve.ts");
-  await runServer(loadConfig(), options);
+/**
+ * The server (and the OAuth provider it carries) loads only for the commands that serve. The
+ * process ends here, with the server's exit code or, when it could not start, 1 after one line on
+ * stderr: whatever a library may still hold open (a timer, a socket) cannot keep a stopped server's
+ * process alive.
+ */
+async function startServer(options: { demo: boolean }): Promise<never> {
+  let code: number;
+  try {
+    const config = loadConfig();
+    if (options.demo) await initStore(config);
+    const { runServer } = await import("./serve.ts");
+    code = await runServer(config, options);
+  } catch (error) {
+    reportError(error);
+    code = 1;
+  }
+  process.exit(code);
+}
+
+/** Creates the data folder when needed and brings the store's schema up to date. */
+async function initStore(config: Config): Promise<{ created: boolean; migrations: number }> {
+  const created = !config.databaseUrl && !fs.existsSync(config.dataDir);
+  const store = await openStore({ ...hubOptions(config), createDataDir: true });
+  await store.close();
+  return { created, migrations: store.migrated };
 }
 
 function print(json: boolean, value: unknown, text: string): void {
@@ -48,6 +73,21 @@ export function buildCli(): Command {
     .description("Start the hub (no demo data).")
     .action(async () => {
       await startServer({ demo: false });
+    });
+
+  program
+    .command("init")
+    .description("Create the store: the data directory (SQLite) and the schema, or bring the schema up to date. `serve` refuses to start without it.")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const result = await initStore(config);
+      const where = config.databaseUrl ? `PostgreSQL${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ""}` : config.dataDir;
+      print(
+        opts.json === true,
+        { store: config.databaseUrl ? "postgres" : "sqlite", ...(config.databaseUrl ? {} : { data_dir: config.dataDir }), created: result.created, migrations_applied: result.migrations },
+        `${result.created ? "Created" : "Store ready in"} ${where}: ${result.migrations === 0 ? "schema already up to date" : `${result.migrations} migration(s) applied`}.`,
+      );
     });
 
   program
@@ -320,13 +360,21 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-    } else if (error instanceof GrantlineError) {
-      process.stderr.write(`Error: ${error.options.userMsg ?? error.message}\n`);
-    } else {
-      process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+    reportError(error);
     process.exitCode = 1;
+  }
+}
+
+/** A failed command's one line on stderr (a configuration error lists every problem); never a stack trace. */
+function reportError(error: unknown): void {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof GrantlineError) {
+    process.stderr.write(`Error: ${error.options.userMsg ?? error.message}\n`);
+  } else if (error instanceof StoreFaultError) {
+    process.stderr.write(`Error: ${error.message}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Error: ${message.split("\n")[0]}\n`);
   }
 }

@@ -6,9 +6,12 @@ import { operatorContext, systemContext } from "../hub/context.ts";
 import { openHub, type Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
-import { createClient } from "redis";
+import { trackConnections } from "../http/connectionTracker.ts";
+import type { FastifyInstance } from "fastify";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
-import { RedisRateLimitStore } from "../graph/rateLimit/redisRateLimitStore.ts";
+import { StoreFaultError } from "../store/storeFault.ts";
+import { listenProblem, nextStopSignal, StartupError, startupError } from "./lifecycle.ts";
+import { openRedis } from "./redisRateLimits.ts";
 import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
@@ -28,99 +31,195 @@ const DAY_IN_PROGRESS_MS = 5 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
 
-/** Starts the hub's HTTP server and background work; returns when the process is told to stop. */
-export async function runServer(config: Config, options: { demo: boolean }): Promise<void> {
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, adObjectsMaxAgeMs: config.syncIntervalMs, outbound: config.outbound });
-  // With Redis, every instance counts calls in one place; without it, each counts its own.
-  const redis = config.redisUrl ? await createClient({ url: config.redisUrl }).connect() : undefined;
-  const rateLimiter = new RateLimiter({
-    ...config.rateLimits,
-    ...(redis ? { store: new RedisRateLimitStore(redis, { keyPrefix: "grantline:rate:" }) } : {}),
+/**
+ * Starts the hub's HTTP server and background work and serves until SIGTERM or SIGINT; then
+ * stops (docs/operations.md, "Shutdown") and returns the exit code: 0 when everything finished
+ * within GRANTLINE_SHUTDOWN_GRACE_MS, 1 when the grace ran out. A start-up failure closes what
+ * had started and throws a StartupError.
+ */
+export async function runServer(config: Config, options: { demo: boolean }): Promise<number> {
+  const stopSignal = nextStopSignal();
+  // What has started, closed in reverse order at shutdown or when a later step fails.
+  const started: { name: string; close: () => Promise<unknown> | void }[] = [];
+  const closeStarted = async (onError: (name: string, error: unknown) => void) => {
+    for (const { name, close } of started.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        onError(name, error);
+      }
+    }
+  };
+  let running: Running;
+  try {
+    running = await start(config, options, started);
+  } catch (error) {
+    await closeStarted(() => undefined);
+    throw startupError(error, config);
+  }
+  const signal = await stopSignal;
+  return running.stop(signal, () => closeStarted((name, error) => running.app.log.error({ err: error }, `${name} did not close cleanly`)));
+}
+
+interface Running {
+  app: FastifyInstance;
+  stop(signal: string, closeResources: () => Promise<void>): Promise<number>;
+}
+
+async function start(config: Config, options: { demo: boolean }, started: { name: string; close: () => Promise<unknown> | void }[]): Promise<Running> {
+  const hub = await openHub({
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.databaseSchema,
+    dataDir: config.dataDir,
+    // `serve` on a missing data folder is far more often a volume that did not mount than a first
+    // start; `grantline init` (and the demo) create it.
+    createDataDir: options.demo,
+    timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs },
+    diskMinFreeBytes: config.diskMinFreeBytes,
+    pendingTtlDays: config.pendingTtlDays,
+    secretKey: config.secretKey,
+    mail: config.mail,
+    notifications: config.alerts,
+    adObjectsMaxAgeMs: config.syncIntervalMs,
+    outbound: config.outbound,
   });
+  started.push({ name: "the store", close: () => hub.close() });
+  const redis = config.redisUrl ? openRedis(config.redisUrl, config.timeouts.redisMs) : undefined;
+  if (redis) started.push({ name: "Redis", close: () => redis.client.destroy() });
+  const rateLimiter = new RateLimiter({ ...config.rateLimits, ...(redis ? { store: redis.rateLimits } : {}) });
   const autopilot = openAutopilot(hub, config);
-  const app = await buildServer(hub, { logLevel: config.logLevel, rateLimiter, publicUrl: config.publicUrl, accessFreshnessMs: config.syncIntervalMs, autopilot, trustProxy: config.trustProxy });
-  const landing = await startLandingSite(hub, { host: config.host, port: config.simSitePort }).catch((error: unknown) => {
-    app.log.warn({ err: error }, "the simulated shops' landing pages could not start");
-    return undefined;
+  const app = await buildServer(hub, {
+    logLevel: config.logLevel,
+    rateLimiter,
+    publicUrl: config.publicUrl,
+    accessFreshnessMs: config.syncIntervalMs,
+    autopilot,
+    readiness: redis ? { redis: redis.readiness } : {},
+    trustProxy: config.trustProxy,
   });
-  const demoLines = options.demo ? await prepareDemo(hub, landing) : [];
-  await app.listen({ host: config.host, port: config.port });
+  let appClosed: Promise<void> | undefined;
+  const closeApp = () => (appClosed ??= app.close());
+  started.push({ name: "the HTTP server", close: closeApp });
+  const log = app.log;
+  hub.store.health.onEvent((event) => {
+    if (event.type === "fault") log.error({ store: hub.store.location, fault: event.kind }, event.message);
+    else log.warn({ store: hub.store.location }, event.message);
+  });
+  redis?.watch(log);
+  const connections = trackConnections(app.server);
+
+  // Real-time mode: the market moves one day every few minutes while the server runs.
+  const daySeconds = config.simDaySeconds ?? (options.demo ? DEMO_DAY_SECONDS : 0);
+  // The simulated shops exist for the simulator: the demo, or a server running the market.
+  const landing = options.demo || daySeconds > 0 ? await startShops(hub, config, options.demo) : undefined;
+  if (landing) started.push({ name: "the simulated shops", close: () => landing.site.close() });
+  const demoLines = options.demo ? await prepareDemo(hub, landing?.site) : [];
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    throw new StartupError(listenProblem(error, config.host, config.port, "PORT"), { cause: error });
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   // Autopilot reaches this hub and the simulated shops where they actually listen (PORT=0 picks at start).
   autopilot.deps.http.trust(url);
-  if (landing) autopilot.deps.http.trust(landing.url);
+  if (landing) autopilot.deps.http.trust(landing.site.url);
 
-  hub.engine.startSync(config.syncIntervalMs, (error) => app.log.error({ err: error }, "access index sync failed"));
+  // Background work. Faults of the store are reported by the store itself, once per episode.
+  const failed = (what: string) => (error: unknown) => {
+    if (!(error instanceof StoreFaultError)) log.error({ err: error }, what);
+  };
+  const jobs: { name: string; stop: () => Promise<void> | void }[] = [];
+  hub.engine.startSync(config.syncIntervalMs, failed("access index sync failed"));
+  jobs.push({ name: "access index sync", stop: () => hub.engine.stop() });
   // Revocations are pushed to the other instances; the poll above stays as the safety net.
+  const feedInterrupted = (error: unknown) => log.warn({ err: error }, "access change feed interrupted; polling continues");
   const changeFeed = changeFeedFor(
-    { redis, databaseUrl: config.databaseUrl, store: config.databaseUrl ? `pg:${config.databaseSchema ?? "public"}` : `sqlite:${path.resolve(config.dataDir)}` },
-    (error) => app.log.warn({ err: error }, "access change feed interrupted; polling continues"),
+    { redis: redis?.client, databaseUrl: config.databaseUrl, store: config.databaseUrl ? `pg:${config.databaseSchema ?? "public"}` : `sqlite:${path.resolve(config.dataDir)}` },
+    feedInterrupted,
   );
-  if (changeFeed) await hub.engine.connectFeed(changeFeed, (error) => app.log.warn({ err: error }, "access change feed interrupted; polling continues"));
+  if (changeFeed) {
+    await hub.engine.connectFeed(changeFeed, feedInterrupted);
+    jobs.push({ name: "access change feed", stop: () => changeFeed.close() });
+  }
   const sweeper = setInterval(() => {
-    hub.partners.sweep(systemContext()).catch((error: unknown) => app.log.error({ err: error }, "share sweep failed"));
-    void warnExpiringTokens(hub, app.log, config.tokenWarningLeadsMs);
+    hub.partners.sweep(systemContext()).catch(failed("share sweep failed"));
+    void warnExpiringTokens(hub, log, config.tokenWarningLeadsMs);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
-  const oidcSweeper = oidcPayloadSweeper(hub, OIDC_SWEEP_EVERY_MS, (error) => app.log.error({ err: error }, "expired OAuth row sweep failed"));
+  jobs.push({ name: "share sweep", stop: () => clearInterval(sweeper) });
+  const oidcSweeper = oidcPayloadSweeper(hub, OIDC_SWEEP_EVERY_MS, failed("expired OAuth row sweep failed"));
   oidcSweeper.start();
+  jobs.push({ name: "OAuth row sweep", stop: () => oidcSweeper.stop() });
   // Every instance may run one: deliveries are claimed in the store before they are sent.
-  const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: (error) => app.log.error({ err: error }, "webhook delivery run failed") });
+  const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: failed("webhook delivery run failed") });
   webhookDispatcher.start();
+  jobs.push({ name: "webhook deliveries", stop: () => webhookDispatcher.stop() });
   // Alerts: every instance may run both; deliveries are claimed and the audit cursor is locked in the store.
-  const notificationDispatcher = new NotificationDispatcher(hub.notifications, { onError: (error) => app.log.error({ err: error }, "alert delivery run failed") });
+  const notificationDispatcher = new NotificationDispatcher(hub.notifications, { onError: failed("alert delivery run failed") });
   notificationDispatcher.start();
+  jobs.push({ name: "alert deliveries", stop: () => notificationDispatcher.stop() });
   const securityAlerts = new SecurityAlertPoller(new SecurityAlertService(hub, {
       ...config.alerts,
       publicUrl: config.publicUrl ?? url,
-      onSkipped: (seq, error) => app.log.warn({ err: error, auditSeq: seq }, "security alert skipped"),
+      onSkipped: (seq, error) => log.warn({ err: error, auditSeq: seq }, "security alert skipped"),
     }), {
     intervalMs: config.alerts.pollMs,
-    onError: (error) => app.log.error({ err: error }, "security alert run failed"),
+    onError: failed("security alert run failed"),
   });
   securityAlerts.start();
-  // Real-time mode: the market moves one day every few minutes while the server runs.
-  const daySeconds = config.simDaySeconds ?? (options.demo ? DEMO_DAY_SECONDS : 0);
+  jobs.push({ name: "security alerts", stop: () => securityAlerts.stop() });
   const simulation = new HubSimulation(hub);
   const marketClock =
     daySeconds > 0
       ? setInterval(() => {
-          simulation.advance(1).catch((error: unknown) => app.log.error({ err: error }, "simulated day failed"));
+          simulation.advance(1).catch(failed("simulated day failed"));
         }, daySeconds * 1000)
       : undefined;
   marketClock?.unref();
+  if (marketClock) jobs.push({ name: "market clock", stop: () => clearInterval(marketClock) });
   // While the market's next day is today's date, the hours already over are written as hourly rows
   // (what Meta reports during the day), so hourly insights and Autopilot's intraday spike check see them.
   const hoursClock = setInterval(() => {
-    simulation.reportDayInProgress().catch((error: unknown) => app.log.error({ err: error }, "simulated hours failed"));
+    simulation.reportDayInProgress().catch(failed("simulated hours failed"));
   }, DAY_IN_PROGRESS_MS);
   hoursClock.unref();
+  jobs.push({ name: "market hours", stop: () => clearInterval(hoursClock) });
   // Access reviews: Graph reads counted as use are written every few seconds; quarterly campaigns
   // start and reminders go out from every instance, the store making sure each happens once.
   hub.usage.start(5_000);
   const reviewScheduler = new ReviewScheduler(hub.reviewCampaigns, hub.now, {
     mailer: hub.mailer(),
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-    onError: (error) => app.log.error({ err: error }, "access review schedule run failed"),
+    onError: failed("access review schedule run failed"),
   });
   reviewScheduler.start();
+  jobs.push({ name: "access review schedule", stop: () => reviewScheduler.stop() });
   // Autopilot acts on its own: every instance may run the schedule; each workspace's due job is claimed in the store.
   const autopilotScheduler = config.autopilotSchedule
-    ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log: app.log, onError: (error) => app.log.error({ err: error }, "autopilot schedule run failed") })
+    ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log, onError: failed("autopilot schedule run failed") })
     : undefined;
   autopilotScheduler?.start();
+  if (autopilotScheduler) jobs.push({ name: "Autopilot schedule", stop: () => autopilotScheduler.stop() });
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
   process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
-  process.stdout.write(`Health: ${url}/healthz\n`);
+  process.stdout.write(`Health: ${url}/healthz, readiness: ${url}/readyz\n`);
   process.stdout.write(`Web console: ${url}/console/\n`);
-  if (landing) process.stdout.write(`Simulated shops: ${landing.url}/ (pages fail while the market has their site down)\n`);
+  if (landing) process.stdout.write(`Simulated shops: ${landing.site.url}/ (pages fail while the market has their site down)\n`);
+  if (landing?.movedFrom !== undefined) process.stdout.write(`  (port ${landing.movedFrom} was busy, so they took a free one; GRANTLINE_SIM_SITE_PORT sets it)\n`);
   if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
   for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
-  // Autopilot connects through OAuth as an app of its own business; the demo registers it.
-  const autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  // Autopilot connects through OAuth as an app of its own business; the demo registers it. The
+  // server already serves: a store failing here costs this line, not the server.
+  let autopilotClient: Awaited<ReturnType<typeof autopilot.connect.client>>;
+  try {
+    autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+  } catch (error) {
+    log.warn({ err: error }, "Autopilot's OAuth client could not be read");
+    autopilotClient = undefined;
+  }
   const schedule = autopilotScheduler?.settings;
   process.stdout.write(
     schedule
@@ -133,25 +232,55 @@ export async function runServer(config: Config, options: { demo: boolean }): Pro
       : "Autopilot: no OAuth client yet; `grantline autopilot register --hub-url URL` registers it\n",
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  clearInterval(sweeper);
-  await changeFeed?.close();
-  if (marketClock) clearInterval(marketClock);
-  clearInterval(hoursClock);
-  await oidcSweeper.stop();
-  await webhookDispatcher.stop();
-  await securityAlerts.stop();
-  await notificationDispatcher.stop();
-  await reviewScheduler.stop();
-  await autopilotScheduler?.stop();
-  await landing?.close();
-  await app.close();
-  await redis?.close();
-  await hub.close();
+  return {
+    app,
+    async stop(signal, closeResources) {
+      const graceMs = config.shutdownGraceMs;
+      process.stdout.write(`Stopping (${signal}): finishing ${connections.inFlight} request(s) in flight and the background jobs, for at most ${graceMs} ms (GRANTLINE_SHUTDOWN_GRACE_MS)\n`);
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<"grace over">((resolve) => {
+        timer = setTimeout(() => resolve("grace over"), graceMs);
+      });
+      const stopping = (async () => {
+        // New connections are refused and requests on open ones answered 503 from here on.
+        const closed = closeApp();
+        connections.drain();
+        await Promise.all([
+          closed,
+          ...jobs.map(async (job) => {
+            try {
+              await job.stop();
+            } catch (error) {
+              log.error({ err: error }, `${job.name} did not stop cleanly`);
+            }
+          }),
+        ]);
+        await closeResources();
+        return "stopped" as const;
+      })();
+      const outcome = await Promise.race([stopping, graceOver]);
+      clearTimeout(timer);
+      if (outcome === "grace over") {
+        connections.closeAll();
+        process.stderr.write(`Stopped after the ${graceMs} ms grace (GRANTLINE_SHUTDOWN_GRACE_MS) with work unfinished: ${connections.inFlight} request(s) cut off\n`);
+        return 1;
+      }
+      process.stdout.write("Stopped.\n");
+      return 0;
+    },
+  };
+}
+
+/** The simulated shops, on GRANTLINE_SIM_SITE_PORT; the demo takes a free port when that one is busy. */
+async function startShops(hub: Hub, config: Config, demo: boolean): Promise<{ site: LandingSite; movedFrom?: number }> {
+  try {
+    return { site: await startLandingSite(hub, { host: config.host, port: config.simSitePort }) };
+  } catch (error) {
+    if (demo && (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      return { site: await startLandingSite(hub, { host: config.host, port: 0 }), movedFrom: config.simSitePort };
+    }
+    throw new StartupError(`the simulated shops cannot start: ${listenProblem(error, config.host, config.simSitePort, "GRANTLINE_SIM_SITE_PORT")}`, { cause: error });
+  }
 }
 
 async function prepareDemo(hub: Hub, landing: LandingSite | undefined): Promise<string[]> {

@@ -48,6 +48,13 @@ describe("configuration", () => {
     }
   });
 
+  it("bounds every wait on a dependency and the shutdown, with documented defaults", () => {
+    expect(loadConfig({})).toMatchObject({ timeouts: { dbQueryMs: 30_000, dbConnectMs: 5000, redisMs: 1000 }, shutdownGraceMs: 10_000, diskMinFreeBytes: 64 * 1024 * 1024 });
+    const config = loadConfig({ GRANTLINE_DB_QUERY_TIMEOUT_MS: "2000", GRANTLINE_DB_CONNECT_TIMEOUT_MS: "500", GRANTLINE_REDIS_TIMEOUT_MS: "250", GRANTLINE_SHUTDOWN_GRACE_MS: "0", GRANTLINE_DISK_MIN_FREE_MB: "0" });
+    expect(config).toMatchObject({ timeouts: { dbQueryMs: 2000, dbConnectMs: 500, redisMs: 250 }, shutdownGraceMs: 0, diskMinFreeBytes: 0 });
+    expect(() => loadConfig({ GRANTLINE_REDIS_TIMEOUT_MS: "0", GRANTLINE_SHUTDOWN_GRACE_MS: "soon" })).toThrow(/GRANTLINE_REDIS_TIMEOUT_MS[\s\S]*GRANTLINE_SHUTDOWN_GRACE_MS/);
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {

@@ -29,6 +29,22 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  /**
+   * PostgreSQL: longest a statement may run (the server cancels it; statement_timeout), and, a
+   * second more, how long to wait for any answer (query_timeout). A request that hits it gets a 503.
+   */
+  GRANTLINE_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** PostgreSQL: longest wait for a connection, new or from the pool (connectionTimeoutMillis). */
+  GRANTLINE_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /**
+   * Redis: longest wait for a command's answer (and for a connection). A rate-limit check that hits
+   * it gets a 503, and the instance counts in memory until Redis answers again (docs/operations.md).
+   */
+  GRANTLINE_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** After SIGTERM/SIGINT: how long in-flight requests and background jobs get to finish before the process exits anyway. */
+  GRANTLINE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Readiness fails when the data folder's disk has less free space than this (megabytes). */
+  GRANTLINE_DISK_MIN_FREE_MB: z.coerce.number().int().min(0).default(64),
   /** How often an instance polls the store's change sequence to pick up other instances' writes. */
   GRANTLINE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** How long an offer or request waits for the other side before it expires. */
@@ -126,6 +142,12 @@ export type Config = {
   redisUrl: string | undefined;
   syncIntervalMs: number;
   pendingTtlDays: number;
+  /** Per-call timeouts of the store and Redis (GRANTLINE_DB_*_TIMEOUT_MS, GRANTLINE_REDIS_TIMEOUT_MS). */
+  timeouts: { dbQueryMs: number; dbConnectMs: number; redisMs: number };
+  /** GRANTLINE_SHUTDOWN_GRACE_MS. */
+  shutdownGraceMs: number;
+  /** GRANTLINE_DISK_MIN_FREE_MB in bytes. */
+  diskMinFreeBytes: number;
   /** GRANTLINE_SECRET_KEY decoded; undefined means the data folder's secret.key. */
   secretKey: Buffer | undefined;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
@@ -189,6 +211,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
+    timeouts: { dbQueryMs: e.GRANTLINE_DB_QUERY_TIMEOUT_MS, dbConnectMs: e.GRANTLINE_DB_CONNECT_TIMEOUT_MS, redisMs: e.GRANTLINE_REDIS_TIMEOUT_MS },
+    shutdownGraceMs: e.GRANTLINE_SHUTDOWN_GRACE_MS,
+    diskMinFreeBytes: e.GRANTLINE_DISK_MIN_FREE_MB * 1024 * 1024,
     secretKey: e.GRANTLINE_SECRET_KEY === undefined ? undefined : decodeSecretKey(e.GRANTLINE_SECRET_KEY),
     logLevel: e.LOG_LEVEL,
     publicUrl: e.GRANTLINE_PUBLIC_URL?.replace(/\/+$/, ""),

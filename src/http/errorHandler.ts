@@ -1,11 +1,25 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
+import { StoreFaultError } from "../store/storeFault.ts";
 
 /** The one error handler: every failure leaves as a Graph error envelope; internals stay in the log. */
 export function graphErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const known = asGraphError(error, request);
+  if (known.options.retryAfterSeconds !== undefined) void reply.header("retry-after", String(known.options.retryAfterSeconds));
+  void reply.status(known.status).send({ error: known.toGraph(request.id) });
+}
+
+/** The catalogue error a failure is answered with; an unknown failure is logged and answered as internal. */
+export function asGraphError(error: unknown, request: FastifyRequest): GrantlineError {
   let known: GrantlineError;
   if (error instanceof GrantlineError) {
     known = error;
+  } else if (error instanceof StoreFaultError) {
+    // The store reports (and logs) its own faults once per episode; each request only answers.
+    known = error.kind === "disk_full" ? errors.storageFull() : errors.serviceUnavailable();
+  } else if (!(error instanceof Error)) {
+    request.log.error({ err: error }, "unhandled error");
+    known = errors.internal();
   } else if ("code" in error && typeof error.code === "string" && error.code.startsWith("FST_CSRF_")) {
     known = errors.csrfInvalid();
   } else if ("validation" in error && error.validation) {
@@ -17,9 +31,9 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
     request.log.error({ err: error }, "unhandled error");
     known = errors.internal();
   }
-  if (known.status >= 500 && error instanceof GrantlineError) request.log.error({ err: error }, "server error");
-  if (known.options.retryAfterSeconds !== undefined) void reply.header("retry-after", String(known.options.retryAfterSeconds));
-  void reply.status(known.status).send({ error: known.toGraph(request.id) });
+  // A 503 is a dependency's state, reported where it is watched (the store, the rate-limit store).
+  if (known.status >= 500 && known.status !== 503 && error instanceof GrantlineError) request.log.error({ err: error }, "server error");
+  return known;
 }
 
 function clientErrorMessage(error: FastifyError): string {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errors, GrantlineError } from "../errors.ts";
+import { asGraphError } from "./errorHandler.ts";
 
 /**
  * Answers a long operation as NDJSON: a `{"progress":…}` line each time `work` reports, then
@@ -28,8 +28,7 @@ export async function answerWithProgress<P>(request: FastifyRequest, reply: Fast
     reply.raw.end();
   } catch (error) {
     if (!streaming) throw error;
-    if (!(error instanceof GrantlineError)) request.log.error({ err: error }, "a streamed answer failed");
-    line({ error: (error instanceof GrantlineError ? error : errors.internal()).toGraph(request.id) });
+    line({ error: asGraphError(error, request).toGraph(request.id) });
     reply.raw.end();
   }
 }

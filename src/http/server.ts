@@ -18,6 +18,7 @@ import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../gra
 import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
+import { registerReadiness, type ReadinessOptions } from "./readiness.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -39,6 +40,8 @@ export interface ServerOptions {
   autopilot?: Autopilot;
   /** GRANTLINE_TRUST_PROXY: which peers' X-Forwarded-For names the client; default none (the peer is the client). */
   trustProxy?: Config["trustProxy"];
+  /** What `/readyz` reports beyond the store (Redis). */
+  readiness?: ReadinessOptions;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
-    if (request.url === "/healthz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
+    if (request.url === "/healthz" || request.url === "/readyz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
     hub.engine.ensureCurrent().then(() => done(), done);
   });
 
@@ -91,6 +94,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerReadiness(app, hub, options.readiness);
 
   const registry = buildGraphRegistry();
   // The API description is generated from the router's own registry and browsable at /docs.

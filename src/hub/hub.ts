@@ -117,7 +117,13 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
   const adObjects = new AdObjectReadModel(store.db, { maxAgeMs: options.adObjectsMaxAgeMs });
-  await engine.rebuild();
+  try {
+    await engine.rebuild();
+  } catch (error) {
+    // A hub that cannot start must not leave its store's connections (and the process) open.
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   let secretBox: SecretBox | undefined;
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
@@ -170,11 +176,15 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     inOneTransaction: (work) => inOneTransaction(deps, work),
     async close() {
       usage.stop();
-      await usage.flush();
-      engine.stop();
-      mailer?.close();
-      outbound.close();
-      await store.close();
+      try {
+        await usage.flush();
+      } finally {
+        // A store that cannot take the last uses (it is down) is still closed.
+        engine.stop();
+        mailer?.close();
+        outbound.close();
+        await store.close();
+      }
     },
   };
 }

@@ -50,7 +50,14 @@ export async function startLandingSite(hub: Hub, options: { host?: string; port?
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  // A busy port rejects here (EADDRINUSE) rather than as an 'error' event nobody listens to.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   base = `http://${host}:${port}`;
   return {
@@ -59,6 +66,8 @@ export async function startLandingSite(hub: Hub, options: { host?: string; port?
       new Promise<void>((resolve) => {
         for (const response of hanging) response.destroy();
         server.close(() => resolve());
+        // Simulated shops owe nobody a graceful goodbye: keep-alive connections close now.
+        server.closeAllConnections();
       }),
   };
 }

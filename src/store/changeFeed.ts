@@ -126,6 +126,7 @@ abstract class BroadcastFeed implements ChangeFeed {
 /** What the feed needs of a node-redis client (kept structural, as the rate-limit store does). */
 interface RedisSubscriber {
   on(event: "error", listener: (error: unknown) => void): unknown;
+  on(event: "ready", listener: () => void): unknown;
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   close(): Promise<unknown>;
@@ -157,9 +158,18 @@ export class RedisChangeFeed extends BroadcastFeed {
     // A client that subscribes can do nothing else, so the feed listens on a copy of the connection.
     const subscriber = this.publisher.duplicate();
     subscriber.on("error", this.onError);
-    await subscriber.connect();
-    await subscriber.subscribe(this.channel, (message) => this.receive(message));
+    // The client resubscribes by itself after a reconnect; what was announced meanwhile is caught up.
+    let connectedBefore = false;
+    subscriber.on("ready", () => {
+      if (connectedBefore) this.missedSome();
+      connectedBefore = true;
+    });
     this.subscriber = subscriber;
+    // A Redis that is down at start-up does not stop the hub: polling catches up until it is back.
+    const subscribed = subscriber
+      .connect()
+      .then(() => subscriber.subscribe(this.channel, (message) => this.receive(message)));
+    await Promise.race([subscribed.catch(this.onError), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 
   protected async stop(): Promise<void> {

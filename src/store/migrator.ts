@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m001 from "./migrations/001_hub.ts";
 import * as m002 from "./migrations/002_ads.ts";
 import * as m003 from "./migrations/003_webhooks.ts";
@@ -46,8 +46,9 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
+/** Brings the store's schema up to date; returns how many migrations it applied. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
-export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<void> {
+export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promise<number> {
   // Kysely looks for its bookkeeping tables across every schema it can see; naming ours keeps a
   // store in its own PostgreSQL schema from mistaking another schema's tables for its own.
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
@@ -55,6 +56,33 @@ export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promi
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
-    throw new Error(`Store migration ${failed?.migrationName ?? ""} failed: ${reason}`);
+    throw new Error(`Store migration ${failed?.migrationName ?? ""} failed: ${reason}`, { cause: error });
   }
+  return results?.filter((r) => r.status === "Success").length ?? 0;
+}
+
+export interface MigrationStatus {
+  /** Migrations this version has that the store has not run. */
+  pending: string[];
+  /** Migrations the store has run that this version does not know: a newer version migrated it. */
+  unknown: string[];
+}
+
+/**
+ * How the store's schema compares with this version's migrations, read from Kysely's bookkeeping
+ * table alone (not the catalog), so readiness probes can ask often.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bookkeeping table is not in the typed schema
+export async function migrationStatus(db: Kysely<any>): Promise<MigrationStatus> {
+  let applied: string[];
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    applied = rows.map((row) => row.name);
+  } catch (error) {
+    // No bookkeeping table at all: nothing has been migrated. Anything else is the store's fault.
+    if (/kysely_migration/.test(error instanceof Error ? error.message : "")) applied = [];
+    else throw error;
+  }
+  const known = Object.keys(MIGRATIONS);
+  return { pending: known.filter((name) => !applied.includes(name)), unknown: applied.filter((name) => !known.includes(name)) };
 }

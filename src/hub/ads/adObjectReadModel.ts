@@ -55,8 +55,13 @@ interface Held<V> {
  */
 export class AdObjectReadModel {
   private readonly entries = new Map<string, Entry>();
-  /** Loads under way, by account: a load whose account is written meanwhile keeps its result to itself. */
-  private readonly loads = new Map<string, object>();
+  /**
+   * Loads under way, by account. `forget` drops the account's set, so a load whose account is
+   * written meanwhile keeps its result to itself; loads that merely overlap each other all store
+   * theirs (one token per account would let each new load disown the one before, and under steady
+   * concurrency no load would ever fill the cache).
+   */
+  private readonly loads = new Map<string, Set<object>>();
   private readonly maxAgeMs: number;
   private readonly accountLimit: number;
   private readonly campaignBudget: number;
@@ -133,27 +138,41 @@ export class AdObjectReadModel {
 
   private async load(accountId: string): Promise<Entry> {
     const token = {};
-    this.loads.set(accountId, token);
+    let pending = this.loads.get(accountId);
+    if (!pending) this.loads.set(accountId, (pending = new Set()));
+    pending.add(token);
     const checkedAt = this.clock();
-    // The version is read before the rows: a write committing between the two leaves the entry
-    // looking older than it is (reloaded at the next comparison), never newer.
-    const version = await adObjectVersion(this.db, accountId);
-    const rows = await listAccountCampaigns(this.db, accountId, this.campaignLimit + 1);
-    const stillCurrent = this.loads.get(accountId) === token;
-    if (stillCurrent) this.loads.delete(accountId);
+    let version: number;
+    let rows: CampaignRecord[];
+    let stillCurrent: boolean;
+    try {
+      // The version is read before the rows: a write committing between the two leaves the entry
+      // looking older than it is (reloaded at the next comparison), never newer.
+      version = await adObjectVersion(this.db, accountId);
+      rows = await listAccountCampaigns(this.db, accountId, this.campaignLimit + 1);
+    } finally {
+      stillCurrent = this.loads.get(accountId) === pending;
+      pending.delete(token);
+      if (stillCurrent && pending.size === 0) this.loads.delete(accountId);
+    }
     const entry = rows.length > this.campaignLimit ? tooMany(version, checkedAt) : fresh(rows, version, checkedAt);
     // A write that committed during the load may or may not be in `rows`: this caller gets them
     // (as fresh as any read begun before the commit), the cache does not.
-    if (stillCurrent) {
-      this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
-      if (this.entries.size >= this.accountLimit || this.held + entry.campaigns.length > this.campaignBudget) {
-        this.entries.clear();
-        this.held = 0;
-      }
-      this.entries.set(accountId, entry);
-      this.held += entry.campaigns.length;
-    }
+    if (stillCurrent) this.store(accountId, entry);
     return entry;
+  }
+
+  private store(accountId: string, entry: Entry): void {
+    const held = this.entries.get(accountId);
+    // Overlapping loads finish in any order: one that read an older version never replaces a newer entry.
+    if (held && held.version > entry.version) return;
+    this.held -= held?.campaigns.length ?? 0;
+    if (this.entries.size >= this.accountLimit || this.held + entry.campaigns.length > this.campaignBudget) {
+      this.entries.clear();
+      this.held = 0;
+    }
+    this.entries.set(accountId, entry);
+    this.held += entry.campaigns.length;
   }
 }
 
