@@ -67,6 +67,11 @@ describe.each(DIALECTS)("account and asset discovery at /me on %s", (dialect) =>
     // ANALYZE is Meta's "View performance": the reporting job reads insights with it.
     const insights = await new AdAccount(sharedAccount.account.graphId, {}, undefined, api).getInsights(["spend", "impressions"], { date_preset: "last_7d" });
     expect(Array.isArray(insights)).toBe(true);
+    // The fields a reporting job reads from each listed account are the node's own.
+    const [listed] = dataOf(await new User("me", {}, undefined, api).getAdAccounts(["amount_spent", "user_tasks", "timezone_id", "balance"]));
+    const node = (await new AdAccount(sharedAccount.account.graphId, {}, undefined, api).get(["amount_spent", "user_tasks", "timezone_id", "balance"]))._data;
+    expect(listed).toEqual({ id: sharedAccount.account.graphId, amount_spent: expect.stringMatching(/^\d+$/), user_tasks: expect.arrayContaining(["ANALYZE"]), timezone_id: expect.any(Number), balance: "0" });
+    expect(listed).toEqual(node);
     const businesses = await new User("me", {}, undefined, api).getBusinesses(["name"]);
     expect(dataOf(businesses)).toEqual([{ id: agency.id, name: "Northwind Media" }]);
   });

@@ -2,6 +2,7 @@ import { errors } from "../../errors.ts";
 import { boundedTime } from "../../inputLimits.ts";
 import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
+import type { AssetView } from "../../hub/assets/asset.service.ts";
 import { requireAsset } from "../graphAccess.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
@@ -115,29 +116,35 @@ async function readAsset(call: GraphCall, id: string): Promise<GraphObject> {
   const asset = await call.hub.assets.getAsset(id);
   requireAsset(call, "view_asset", id, asset.graphId);
   const view = presentAssetGraph(call.hub.engine.index, asset);
-  return asset.type === "ad_account" ? { ...view, ...(await adAccountFacts(call, asset.id, asset.adAccount?.timezoneName)) } : view;
+  if (asset.type !== "ad_account") return view;
+  return { ...view, ...(await adAccountFacts(call, [asset])).get(asset.id) };
 }
 
 /**
- * An ad account's money, zone and the caller's tasks, in Meta's types
+ * Ad accounts' money, zone and the caller's tasks, in Meta's types
  * (https://developers.facebook.com/docs/marketing-api/reference/ad-account/): money in minor units
  * as strings, `min_daily_budget` and `timezone_id` as numbers. Grantline bills nobody, so
  * `balance` is "0" and the funding source is one fixed simulated card; the minimum daily budget is
- * Meta's usual 1.00 in the account's currency.
+ * Meta's usual 1.00 in the account's currency. For a node and for lists alike (`/me/adaccounts`,
+ * `owned_ad_accounts`…): lifetime spend is read in one query, and only when asked for.
  */
-async function adAccountFacts(call: GraphCall, accountId: string, timezoneName: string | undefined): Promise<GraphObject> {
+export async function adAccountFacts(call: GraphCall, accounts: readonly AssetView[]): Promise<Map<string, GraphObject>> {
   const wanted = call.fields ?? [];
-  const spend = wanted.includes("amount_spent") ? ((await call.hub.insights.spendOf("account_id", [accountId])).get(accountId)?.spend ?? 0) : undefined;
-  const zone = timezoneName ?? "Etc/UTC";
-  return {
-    ...(spend === undefined ? {} : { amount_spent: String(spend) }),
-    balance: "0",
-    timezone_id: timezoneIdOf(zone),
-    timezone_offset_hours_utc: offsetMinutes(call.hub.now(), zone) / 60,
-    min_daily_budget: 100,
-    user_tasks: call.hub.engine.tasksOf(call.caller.token.principalId, accountId),
-    funding_source_details: { id: `${accountId}0001`, display_string: "Visa *4242", type: 1 },
-  };
+  const spends = wanted.includes("amount_spent") && accounts.length > 0 ? await call.hub.insights.spendOf("account_id", accounts.map((a) => a.id)) : undefined;
+  const facts = new Map<string, GraphObject>();
+  for (const account of accounts) {
+    const zone = account.adAccount?.timezoneName ?? "Etc/UTC";
+    facts.set(account.id, {
+      ...(spends === undefined ? {} : { amount_spent: String(spends.get(account.id)?.spend ?? 0) }),
+      balance: "0",
+      timezone_id: timezoneIdOf(zone),
+      timezone_offset_hours_utc: offsetMinutes(call.hub.now(), zone) / 60,
+      min_daily_budget: 100,
+      user_tasks: call.hub.engine.tasksOf(call.caller.token.principalId, account.id),
+      funding_source_details: { id: `${account.id}0001`, display_string: "Visa *4242", type: 1 },
+    });
+  }
+  return facts;
 }
 
 function assetNode(type: AssetType): NodeSpec {

@@ -1,3 +1,4 @@
+import { adAccountFacts } from "./assetNodes.ts";
 import { typeNameOf } from "../graphRender.ts";
 import { errors } from "../../errors.ts";
 import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
@@ -16,11 +17,12 @@ function member(call: GraphCall, businessId: string): void {
 
 async function assetsResult(call: GraphCall, assetIds: string[], type: AssetType, extra?: (assetId: string) => GraphObject): Promise<GraphResult> {
   const views = await call.hub.assets.getMany(assetIds);
+  const facts = type === "ad_account" ? await adAccountFacts(call, views) : undefined;
   return listOf(
     call,
     views,
     (v) => ({ createdAt: v.createdAt, id: v.id }),
-    (v) => ({ ...presentAssetGraph(call.hub.engine.index, v), ...(extra?.(v.id) ?? {}) }),
+    (v) => ({ ...presentAssetGraph(call.hub.engine.index, v), ...facts?.get(v.id), ...(extra?.(v.id) ?? {}) }),
     ASSET_DEFAULTS[type]!,
   );
 }

@@ -1,3 +1,4 @@
+import { adAccountFacts } from "./assetNodes.ts";
 import { errors } from "../../errors.ts";
 import type { AccessSubject } from "../../hub/access/accessIndex.ts";
 import { subjectOf } from "../../hub/access/authorize.ts";
@@ -104,7 +105,8 @@ const adaccounts: EdgeSpec = {
   GET: async (call, node) => {
     const reached = call.hub.engine.reachableAssets(reachOf(call, node), "ad_account", AD_ACCOUNT_LIST_SCOPES);
     const views = await call.hub.assets.getMany(reached.map((a) => a.assetId));
-    return listOf(call, views, (v) => ({ createdAt: v.createdAt, id: v.id }), (v) => presentAssetGraph(call.hub.engine.index, v), ASSET_DEFAULTS.ad_account!);
+    const facts = await adAccountFacts(call, views);
+    return listOf(call, views, (v) => ({ createdAt: v.createdAt, id: v.id }), (v) => ({ ...presentAssetGraph(call.hub.engine.index, v), ...facts.get(v.id) }), ASSET_DEFAULTS.ad_account!);
   },
 };
 
