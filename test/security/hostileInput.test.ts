@@ -74,7 +74,11 @@ describe.each(DIALECTS)("hostile input and probing (%s)", (dialect) => {
     await hub.store.db.updateTable("assets").set({ name: "Acme\u001b[31mRed\u202Eevil" }).where("id", "=", account.slice(4)).execute();
     const { stdout } = await runGrantline(store.env, "explain", "--principal", stranger.system_user_id, "--action", "view_asset", "--asset", account).catch((e: { stdout: string }) => e);
     expect(stdout.includes("\u001b") || stdout.includes("\u202E")).toBe(false);
-    expect(stdout).toContain("\\u{1b}[31mRed\\u{202e}evil");
+    expect(stdout).toContain("\\u001b[31mRed\\u202eevil");
+    // With --json the escapes are JSON's own: the line still parses, to the name as stored.
+    const json = await runGrantline(store.env, "explain", "--principal", stranger.system_user_id, "--action", "view_asset", "--asset", account, "--json").catch((e: { stdout: string }) => e);
+    expect(json.stdout.includes("\u202E")).toBe(false);
+    expect((JSON.parse(json.stdout) as { asset: { name: string } }).asset.name).toBe("Acme\u001b[31mRed\u202Eevil");
     await hub.store.db.updateTable("assets").set({ name: "Acme Main" }).where("id", "=", account.slice(4)).execute();
   });
 
