@@ -200,6 +200,9 @@ function unsupported(method: string, node: GraphNode, edge?: string): GrantlineE
   );
 }
 
+/** Refusals that concern the caller's own quota, never the object it named. */
+const ABOUT_THE_CALLER = new Set(["RATE_LIMITED", "APP_RATE_LIMITED", "AD_ACCOUNT_RATE_LIMITED"]);
+
 /**
  * What a failed call on a node may say. To a caller the node is hidden from (no relation to it, per
  * `canSeeNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
@@ -207,7 +210,8 @@ function unsupported(method: string, node: GraphNode, edge?: string): GrantlineE
  * about the path's own object (or an ad object's ad account) names the id exactly as the path did.
  */
 function asSeenByCaller(error: unknown, hub: Hub, caller: GraphCaller, nodeId: string, node: GraphNode): unknown {
-  if (!(error instanceof GrantlineError)) return error;
+  // Answers about the caller (its own quota) or the hub (a dependency down) are the same for any id.
+  if (!(error instanceof GrantlineError) || error.status >= 500 || ABOUT_THE_CALLER.has(error.id)) return error;
   const hidden = !canSeeNode(hub.engine, caller.token.principalId, node);
   const about = error.options.subcode === 33 ? error.options.objectId?.replace(/^act_/, "") : undefined;
   if (!hidden && (about === undefined || (about !== node.id && about !== node.adAccountId))) return error;

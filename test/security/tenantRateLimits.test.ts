@@ -78,6 +78,9 @@ describe.each(STORES)("rate limits per tenant ($name store)", ({ open }) => {
     const refusedNow = await graphA("GET", `/${a.business_id}`);
     expect(refusedNow.status).toBe(400);
     expect(refusedNow.body.error.code).toBe(17);
+    // A full quota is told as such whatever the call names: another business's edge as an unknown id.
+    expect((await graphA("GET", `/${b.business_id}/owned_ad_accounts`)).body.error.code).toBe(17);
+    expect((await graphA("GET", "/987654321987/owned_ad_accounts")).body.error.code).toBe(17);
 
     // B's own tools, the shared ad account included, and the console keep getting answers.
     for (let i = 0; i < 5; i++) {
