@@ -156,13 +156,11 @@ function nestedLinkTo(request: FastifyRequest, accessToken: string, path: string
   return `${request.protocol}://${host}/${version ? `${version}/` : ""}${path}?${params.toString()}`;
 }
 
-function renderHooks(): RenderHooks {
-  return {
-    renderEdge: (childCall, result, path, childrenText) =>
-      render(childCall, result, (changes) => nestedLinkTo(childCall.request, childCall.caller.accessToken, path, childrenText, changes)),
-    resolve: (call, id) => resolveNode(call.hub, call.registry!, call.caller, id),
-  };
-}
+const renderHooks: RenderHooks = {
+  renderEdge: (childCall, result, path, childrenText) =>
+    render(childCall, result, (changes) => nestedLinkTo(childCall.request, childCall.caller.accessToken, path, childrenText, changes)),
+  resolve: (call, id) => resolveNode(call.hub, call.registry!, call.caller, id),
+};
 
 /** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
 export async function render(
@@ -171,9 +169,9 @@ export async function render(
   link: (changes: Record<string, string | undefined>) => string = (changes) => linkTo(call.request, call.caller.accessToken, changes),
 ): Promise<unknown> {
   if (result.kind === "raw") return result.value;
-  if (result.kind === "object") return renderObject(call, result.value, result.node, result.defaults, renderHooks());
+  if (result.kind === "object") return renderObject(call, result.value, result.node, result.defaults, renderHooks);
   const { page } = result;
-  const items = result.select === false ? page.items : await renderItems(call, page.items, result, renderHooks());
+  const items = result.select === false ? page.items : await renderItems(call, page.items, result, renderHooks);
   const body: Record<string, unknown> = { data: items };
   const paging: Record<string, unknown> = {};
   if (page.first && page.last) {
@@ -307,7 +305,12 @@ export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: Gr
       const node = await resolveNode(hub, registry, caller, id);
       const spec = registry.nodes[node.type];
       if (!spec) throw errors.notFound(`Object with ID '${id}'`);
-      out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults, node });
+      try {
+        out[id] = await render(call, { kind: "object", value: await spec.read(call, node), defaults: spec.defaults, node });
+      } catch (caught) {
+        // As for a single node: a hidden one reads as an unknown id (not, say, its ad account's id).
+        throw asSeenByCaller(caught, hub, caller, id, node);
+      }
       noteGraphRead(hub, caller.ctx, node, undefined);
     }
     return reply.send(out);

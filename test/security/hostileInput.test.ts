@@ -102,6 +102,11 @@ describe.each(DIALECTS)("hostile input and probing (%s)", (dialect) => {
       expect(strip(a.body, realId)).toBe(strip(b.body, missingId));
       expect(JSON.stringify(a.body)).not.toMatch(/Acme|Outdoor/);
     }
+    // Reading several ids at once conceals the same way, and never names the campaign's ad account.
+    const [many, manyMissing] = [await graph("GET", `/?ids=${campaign}&fields=name`), await graph("GET", "/?ids=777777777777&fields=name")];
+    expect(many.status).toBe(manyMissing.status);
+    expect(JSON.stringify(many.body).replaceAll(campaign, "<id>").replace(/"fbtrace_id":"[^"]*"/, "")).toBe(JSON.stringify(manyMissing.body).replaceAll("777777777777", "<id>").replace(/"fbtrace_id":"[^"]*"/, ""));
+    expect(JSON.stringify(many.body)).not.toContain(account.slice(4));
     const offer = await graph("POST", `/${account}/agencies`, { business: stranger.business_id, permitted_tasks: '["ANALYZE"]' });
     expect(JSON.stringify(offer.body)).not.toMatch(/Acme/);
     // The probing is still in the audit log, as denials of the stranger.
