@@ -25,8 +25,8 @@ export function authorizeAsset(engine: AccessEngine, ctx: RequestContext, action
 }
 
 /**
- * The one visibility rule for refusals, used by every route, the troubleshooter and the webhook
- * publisher: to the owner's and partners' people, why not and what would fix it; to anyone else,
+ * The one visibility rule for refusals, used by every route, the troubleshooter and webhook
+ * subscriptions: to the owner's and partners' people, why not and what would fix it; to anyone else,
  * exactly the answer for an id that does not exist (`shownId` as the caller named it), so a
  * stranger can neither learn that the asset exists nor who owns it.
  */
