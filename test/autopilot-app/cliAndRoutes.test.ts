@@ -27,6 +27,11 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
     expect(scan.stderr).toMatch(/scan act_\d+: objects 5\/5, 0 rows/);
     expect(scan.stderr).toMatch(/scan act_\d+: insights 30\/30, 80 rows/);
     expect(scan.stdout).toMatch(/1 campaigns, 2 ad sets, 4 ads, 80 daily rows/);
+    // The account audit reads that scan: one JSON line per account, in the contract's shape.
+    const audit = JSON.parse((await cli("audit", "--workspace", "Acme", "--json")).stdout);
+    expect(audit).toMatchObject({ workspace: "Acme", ad_account_id: world.account.graphId, findings: expect.arrayContaining([expect.objectContaining({ kind: "ad_sets_to_merge", object_id: world.campaign.id, object_name: "Summer Sale" })]) });
+    for (const finding of audit.findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(["kind", "object_id", "object_name", "evidence", "fix"]));
+    expect((await cli("audit", "--workspace", "Acme")).stdout).toMatch(/ad_sets_to_merge — Summer Sale/);
     // "Simulate impact" previews the engine's plan on the simulator and writes nothing.
     const [preview] = JSON.parse((await cli("simulate", "--workspace", "Acme", "--days", "3", "--runs", "4", "--json")).stdout);
     expect(preview).toMatchObject({ ad_account_id: world.account.graphId, days: 3, runs: 4, summary: expect.any(String) });

@@ -149,6 +149,24 @@ export function registerAutopilotAppCommands(program: Command): void {
     });
 
   autopilot
+    .command("audit")
+    .description("The account audit on each connected account's latest scan: structure, learning, pacing, pages, pixels, audiences and fatigue, each finding with its evidence and a fix.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--json", "print one line of JSON per account")
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        for (const audit of await ap.audits.auditWorkspace(opts.workspace)) {
+          const text = [
+            `${audit.ad_account_id} (scan up to ${audit.as_of}): ${audit.findings.length === 0 ? "no findings" : `${audit.findings.length} finding${audit.findings.length === 1 ? "" : "s"}`}`,
+            ...audit.findings.map((f) => `  ${f.kind} — ${f.object_name} (${f.object_id}): ${f.fix}`),
+            ...audit.notes.map((n) => `  note: ${n}`),
+          ].join("\n");
+          print(opts.json === true, { workspace: audit.workspace, ad_account_id: audit.ad_account_id, scan_id: audit.scan_id, as_of: audit.as_of, findings: audit.findings, notes: audit.notes }, text);
+        }
+      });
+    });
+
+  autopilot
     .command("settings")
     .description("Show or change a workspace's mode and guardrails.")
     .requiredOption("--workspace <name>", "workspace name or id")
