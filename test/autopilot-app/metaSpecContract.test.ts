@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compactSpecs, META_API_SPECS_FILE } from "../../scripts/generateMetaApiSpecs.ts";
 import { DEFAULT_SPEC_DIR } from "../../scripts/metaSpecs.ts";
 import type { PlanItem } from "../../src/autopilot/app/planner.ts";
+import { parseLaunchSpec } from "../../src/autopilot/app/launch/launchSpec.ts";
 import { checkCall, readSpecs, startRecordingProxy, topLevelFields } from "../support/metaCallContract.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
@@ -43,6 +44,13 @@ describe("every Graph call Autopilot makes is one Meta has", () => {
       await autopilot.monitors.run("Acme");
       await autopilot.performance.daily("Acme", 7);
       await autopilot.commands.run("Acme", "how much did we spend yesterday?");
+      const launch = parseLaunchSpec(`
+campaign: { name: Contract launch, objective: OUTCOME_SALES, status: ACTIVE }
+ad_set: { daily_budget: 2000, optimization_goal: OFFSITE_CONVERSIONS, targeting: { geo_locations: { countries: [US] } } }
+audiences: [{ name: Adults, targeting: { age_min: 25 } }]
+creatives: [{ name: Tent, title: Tent sale, link_url: "https://shop.example.test/tent" }, { name: Existing, creative_id: "${world.creativeId}" }]
+`);
+      expect((await autopilot.launches.launch("Acme", launch)).created).toHaveLength(5);
 
       const types = new Map<string, string>([
         [world.campaign.id, "Campaign"],
@@ -50,6 +58,8 @@ describe("every Graph call Autopilot makes is one Meta has", () => {
         ...world.ads.map((a) => [a.id, "Ad"] as [string, string]),
         ...[...proxy.reportRuns].map((id) => [id, "AdReportRun"] as [string, string]),
       ]);
+      // Objects the launch created are typed by the edge that created them.
+      for (const call of proxy.created) types.set(call.id, { campaigns: "Campaign", adsets: "AdSet", ads: "Ad", adcreatives: "AdCreative" }[call.edge] ?? "unknown");
       const typeOf = (id: string) => (/^act_\d+$/.test(id) ? "AdAccount" : types.get(id));
       const specs = readSpecs();
       const problems = proxy.calls.flatMap((call) => checkCall(specs, typeOf, call));
@@ -57,7 +67,7 @@ describe("every Graph call Autopilot makes is one Meta has", () => {
 
       // The record covers what Autopilot does: reads of every kind, the async report, and writes.
       const kinds = new Set(proxy.calls.map((c) => `${c.method} ${c.path.replace(/\d+/g, "N")}`));
-      for (const expected of ["GET act_N", "GET act_N/campaigns", "GET act_N/adsets", "GET act_N/ads", "GET act_N/adcreatives", "GET act_N/adspixels", "GET act_N/insights", "POST act_N/insights", "GET N", "GET N/insights", "POST N"]) {
+      for (const expected of ["GET act_N", "GET act_N/campaigns", "GET act_N/adsets", "GET act_N/ads", "GET act_N/adcreatives", "GET act_N/adspixels", "GET act_N/insights", "POST act_N/insights", "GET N", "GET N/insights", "POST N", "POST act_N/campaigns", "POST act_N/adsets", "POST act_N/ads", "POST act_N/adcreatives"]) {
         expect(kinds, expected).toContain(expected);
       }
       expect(proxy.calls.filter((c) => c.method === "POST" && c.path === interests!.id)).toEqual([]);

@@ -119,6 +119,8 @@ export function checkCall(specs: Map<string, NodeSpec>, typeOf: (id: string) => 
 export async function startRecordingProxy(target: string) {
   const calls: RecordedCall[] = [];
   const reportRuns = new Set<string>();
+  /** Objects created through an account's edges (`POST /act_X/campaigns` → its id). */
+  const created: { edge: string; id: string }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (c: Buffer) => chunks.push(c));
@@ -139,6 +141,9 @@ export async function startRecordingProxy(target: string) {
         const text = await upstream.text();
         const run = /"report_run_id"\s*:\s*"(\d+)"/.exec(text);
         if (run) reportRuns.add(run[1]!);
+        const edge = /\/act_\d+\/(\w+)/.exec(url.pathname)?.[1];
+        const id = /^\{"id":"(\d+)"/.exec(text)?.[1];
+        if (method === "POST" && edge && id) created.push({ edge, id });
         const out: Record<string, string> = {};
         upstream.headers.forEach((v, k) => {
           if (k !== "content-length" && k !== "transfer-encoding" && k !== "content-encoding") out[k] = v;
@@ -150,5 +155,5 @@ export async function startRecordingProxy(target: string) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, calls, reportRuns, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}`, calls, reportRuns, created, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

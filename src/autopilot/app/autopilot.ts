@@ -3,6 +3,7 @@ import { OutboundHttp } from "../../net/outbound.ts";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
 import { AuditService, type AccountAudit } from "./audit/audit.service.ts";
+import { LaunchService } from "./launch/launch.service.ts";
 import { ActionService, type ExecutionResult } from "./action.service.ts";
 import { ConnectService } from "./connect.service.ts";
 import { PerformanceService } from "./performance.service.ts";
@@ -76,6 +77,7 @@ export class Autopilot {
   readonly performance: PerformanceService;
   readonly impact: ImpactService;
   readonly audits: AuditService;
+  readonly launches: LaunchService;
   /** Workspaces with a `scanAndPlan` running in this process. */
   private readonly scanning = new Set<string>();
 
@@ -103,6 +105,7 @@ export class Autopilot {
     this.performance = new PerformanceService(this.deps, this.workspaces);
     this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
     this.audits = new AuditService(this.deps, this.workspaces);
+    this.launches = new LaunchService(this.deps, this.workspaces);
   }
 
   private planner(): Planner {
