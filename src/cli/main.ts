@@ -15,6 +15,8 @@ import { registerAppCommands } from "../oauth/appsCli.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 import { openStore } from "../store/database.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
+import type { AccessReviewReport } from "../hub/review/findings.ts";
+import { runGraphReview } from "./graphReviewCli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
@@ -184,20 +186,41 @@ export function buildCli(): Command {
     .option("--business <id>", "business id (required)")
     .option("--window-days <n>", "days of history to judge use by", days, 90)
     .option("--json", "print one line of JSON")
-    .action(async (opts: { business?: string; windowDays: number; json?: boolean }, cmd: Command) => {
+    .option("--graph-url <url>", "review through this Graph API only (Meta's, or a Grantline hub's), with --token")
+    .option("--token <token>", "with --graph-url: an access token of the business (business_management)")
+    .option("--checkpoint <file>", "with --graph-url: where pages read are kept until the review completes")
+    .option("--resume", "with --graph-url: go on from the checkpoint of an interrupted review")
+    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean }, cmd: Command) => {
       if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
       const businessId = opts.business;
-      await withHub(async (hub) => {
-        const report = await hub.review.findings(operatorContext(), businessId, { windowDays: opts.windowDays });
+      const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
         const lines = report.findings.map((f) => {
           const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
           return `- [${f.kind}] ${who}\n    ${f.path}\n    Fix (${f.fix.action}): ${f.fix.description}`;
         });
+        const gaps = (report.not_reviewed ?? []).map((g) => `- NOT REVIEWED: ${g.what}: ${g.why}`);
         print(
           opts.json === true,
           report,
-          [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines].join("\n"),
+          [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines, ...gaps].join("\n"),
         );
+      };
+      if (opts.graphUrl !== undefined) {
+        if (!opts.token) cmd.error("error: --graph-url needs --token <token>");
+        const report = await runGraphReview({
+          graphUrl: opts.graphUrl,
+          business: businessId,
+          token: opts.token,
+          windowDays: opts.windowDays,
+          checkpoint: opts.checkpoint,
+          resume: opts.resume,
+          progress: (line) => process.stderr.write(`${line}\n`),
+        });
+        printReport(report);
+        return;
+      }
+      await withHub(async (hub) => {
+        printReport(await hub.review.findings(operatorContext(), businessId, { windowDays: opts.windowDays }));
       });
     });
 

@@ -130,4 +130,13 @@ export class AccessReviewService {
       options.onProgress,
     );
   }
+
+  /**
+   * Whether each person of the business has turned on two-factor authentication, for the Graph's
+   * `business_users{two_fac_status}`; the caller has checked that the reader belongs to the business.
+   */
+  async twoFactorEnrolment(businessId: string): Promise<Map<string, boolean>> {
+    const members = await repo.listMembers(this.deps.db, businessId);
+    return new Map(members.map((m) => [m.id, m.totp_enabled === 1]));
+  }
 }

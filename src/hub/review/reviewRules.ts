@@ -93,7 +93,8 @@ export interface SnapshotAppGrant {
 export type Undetermined = Partial<Record<FindingKind, readonly string[]>>;
 
 export interface ReviewSnapshot {
-  business: { id: string; name: string; twoFactorRequired: boolean };
+  /** `twoFactorRequired`: of everyone, of admins only (Meta's `admin_required`), or not at all. */
+  business: { id: string; name: string; twoFactorRequired: boolean | "admins" };
   now: number;
   windowDays: number;
   assets: ReadonlyMap<string, SnapshotAsset>;
@@ -497,7 +498,8 @@ export async function judgeSnapshot(snapshot: ReviewSnapshot, onProgress?: (prog
   await progressed(systemUsers.length, "done");
 
   if (business.twoFactorRequired) {
-    for (const m of members.filter((member) => member.totp_enabled !== 1 && member.totp_enabled !== undefined)) {
+    const bound = (m: SnapshotMember) => business.twoFactorRequired === true || m.role === "ADMIN";
+    for (const m of members.filter((member) => bound(member) && member.totp_enabled !== 1 && member.totp_enabled !== undefined)) {
       add({
         kind: "missing_2fa",
         principal: { id: m.id, name: m.name, type: "person" },
