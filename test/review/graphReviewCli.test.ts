@@ -85,6 +85,7 @@ describe("grantline review --graph-url against a listening hub", () => {
       expect(f.evidence.source).toBe("graph");
     }
     expect(report.findings.find((f: any) => f.kind === "external")).toMatchObject({ principal: { name: "Agency Ann" }, evidence: { via: "partner_share", tasks: ["ADVERTISE"] }, fix: { action: "revoke_share" } });
+    expect(report.findings.some((f: any) => f.principal?.id === reviewerId)).toBe(false);
     expect(stderr).toContain("reading people and system users");
     expect(stderr).toMatch(/\[\d+\/3\] reading access to Account/);
     // A complete review leaves no checkpoint behind.
