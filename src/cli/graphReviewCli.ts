@@ -1,4 +1,7 @@
+import { isDeepStrictEqual } from "node:util";
 import { GraphClient } from "../graph/client/graphClient.ts";
+import { applyFixThroughGraph, type AppliedGraphFix } from "../graph/client/graphFixes.ts";
+import type { Finding } from "../hub/review/findings.ts";
 import { reviewThroughGraph, type GraphReviewReport } from "../graph/client/graphReview.ts";
 import { FileCheckpoint } from "./reviewCheckpoint.ts";
 
@@ -69,4 +72,29 @@ export async function runGraphReview(options: GraphReviewCliOptions): Promise<Gr
     options.progress(`The review stopped; what was read is kept in ${path}. Run the same command with --resume to go on.`);
     throw error;
   }
+}
+
+/**
+ * `grantline review --graph-url … --apply-fix JSON`: applies one fix of the business's current
+ * Graph-sourced findings (the review is run first, so a stale or hand-made fix is refused, as the
+ * hub's own one-click fixes are), confirms it by re-reading and checks the removal from the Graph.
+ */
+export async function applyGraphReviewFix(
+  options: Omit<GraphReviewCliOptions, "checkpoint" | "resume"> & { fix: string },
+): Promise<{ finding: Pick<Finding, "kind" | "principal" | "asset" | "path">; result: AppliedGraphFix }> {
+  let wanted: { action?: unknown; params?: unknown };
+  try {
+    wanted = JSON.parse(options.fix) as { action?: unknown; params?: unknown };
+  } catch {
+    throw new Error('--apply-fix takes a finding\'s fix as JSON: {"action": "...", "params": {...}}.');
+  }
+  const url = new URL(options.graphUrl);
+  const client = new GraphClient({ baseUrl: url.origin, version: /^\/(v\d+\.\d+)\/?$/.exec(url.pathname)?.[1], token: options.token, sleep: options.sleep });
+  options.progress(`Reviewing business ${options.business} to find the fix among its current findings…`);
+  const report = await reviewThroughGraph(client, { businessId: options.business, windowDays: options.windowDays, now: Date.now() });
+  const finding = report.findings.find((f) => f.fix.action === wanted.action && isDeepStrictEqual(f.fix.params, wanted.params));
+  if (!finding) throw new Error("This fix is not among the business's current findings; run the review again and copy a fix from it.");
+  options.progress(`Applying: ${finding.fix.description}`);
+  const result = await applyFixThroughGraph(client, options.business, finding.fix);
+  return { finding: { kind: finding.kind, principal: finding.principal, asset: finding.asset, path: finding.path }, result };
 }

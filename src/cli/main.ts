@@ -16,7 +16,7 @@ import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 import { openStore } from "../store/database.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
 import type { AccessReviewReport } from "../hub/review/findings.ts";
-import { runGraphReview } from "./graphReviewCli.ts";
+import { applyGraphReviewFix, runGraphReview } from "./graphReviewCli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
@@ -190,7 +190,8 @@ export function buildCli(): Command {
     .option("--token <token>", "with --graph-url: an access token of the business (business_management)")
     .option("--checkpoint <file>", "with --graph-url: where pages read are kept until the review completes")
     .option("--resume", "with --graph-url: go on from the checkpoint of an interrupted review")
-    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean }, cmd: Command) => {
+    .option("--apply-fix <json>", "with --graph-url: apply one finding's fix through the Graph API and check it (exit 5 if the check fails)")
+    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean; applyFix?: string }, cmd: Command) => {
       if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
       const businessId = opts.business;
       const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
@@ -205,8 +206,25 @@ export function buildCli(): Command {
           [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines, ...gaps].join("\n"),
         );
       };
+      if (opts.applyFix !== undefined && opts.graphUrl === undefined) cmd.error("error: --apply-fix needs --graph-url and --token");
       if (opts.graphUrl !== undefined) {
         if (!opts.token) cmd.error("error: --graph-url needs --token <token>");
+        const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.applyFix !== undefined) {
+          const applied = await applyGraphReviewFix({ graphUrl: opts.graphUrl, business: businessId, token: opts.token, windowDays: opts.windowDays, fix: opts.applyFix, progress });
+          const check = applied.result.removal_check;
+          print(
+            opts.json === true,
+            applied,
+            [
+              `${applied.result.summary} ${applied.result.confirmed ? "Confirmed by reading it back." : "NOT confirmed: the Graph still shows the old state."}`,
+              check.verified ? "Removal check: nothing reaches it any more through that path." : "Removal check FAILED:",
+              ...check.remaining.map((r) => `- ${r}`),
+            ].join("\n"),
+          );
+          if (!applied.result.confirmed || !check.verified) process.exitCode = 5;
+          return;
+        }
         const report = await runGraphReview({
           graphUrl: opts.graphUrl,
           business: businessId,
@@ -214,7 +232,7 @@ export function buildCli(): Command {
           windowDays: opts.windowDays,
           checkpoint: opts.checkpoint,
           resume: opts.resume,
-          progress: (line) => process.stderr.write(`${line}\n`),
+          progress,
         });
         printReport(report);
         return;

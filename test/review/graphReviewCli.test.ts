@@ -145,4 +145,20 @@ describe("grantline review --graph-url against a listening hub", () => {
       await proxy.close();
     }
   });
+  it("applies one current finding's fix through the Graph with --apply-fix, and refuses one that is not current", async () => {
+    const report = await runGraphReview({ graphUrl: server.url, business: owner.id, token, windowDays: 90, checkpoint: path.join(dir, "before-fix.jsonl"), progress: () => undefined });
+    const finding = report.findings.find((f) => f.kind === "unused" && f.principal?.name === "Employee 2")!;
+    const fix = JSON.stringify({ action: finding.fix.action, params: finding.fix.params });
+    const { stdout, stderr } = await runGrantline({}, "review", "--graph-url", server.url, "--business", owner.id, "--token", token, "--apply-fix", fix, "--json");
+    const applied = JSON.parse(stdout);
+    expect(applied).toMatchObject({ finding: { kind: "unused", principal: { name: "Employee 2" } }, result: { action: "remove_assignment", confirmed: true, removal_check: { verified: true, remaining: [] } } });
+    expect(stderr).toContain("Applying: Remove Employee 2's access to Account 2");
+    expect(hub.engine.check({ principalId: finding.principal!.id }, "view_asset", finding.asset!.id.replace(/^act_/, ""))).toBe(false);
+    const audited = await hub.store.db.selectFrom("audit_entries").select(["actor_id", "outcome"]).where("action", "=", "assignment.remove").execute();
+    expect(audited).toContainEqual({ actor_id: reviewerId, outcome: "success" });
+
+    const again = (await runGrantline({}, "review", "--graph-url", server.url, "--business", owner.id, "--token", token, "--apply-fix", fix).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("not among the business's current findings");
+  });
 });
