@@ -188,10 +188,11 @@ export function buildCli(): Command {
     .option("--json", "print one line of JSON")
     .option("--graph-url <url>", "review through this Graph API only (Meta's, or a Grantline hub's), with --token")
     .option("--token <token>", "with --graph-url: an access token of the business (business_management)")
+    .option("--token-file <file>", "with --graph-url: read the token from this file instead (keeps it out of the process list)")
     .option("--checkpoint <file>", "with --graph-url: where pages read are kept until the review completes")
     .option("--resume", "with --graph-url: go on from the checkpoint of an interrupted review")
     .option("--apply-fix <json>", "with --graph-url: apply one finding's fix through the Graph API and check it (exit 5 if the check fails)")
-    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean; applyFix?: string }, cmd: Command) => {
+    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean; applyFix?: string; tokenFile?: string }, cmd: Command) => {
       if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
       const businessId = opts.business;
       const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
@@ -208,10 +209,21 @@ export function buildCli(): Command {
       };
       if (opts.applyFix !== undefined && opts.graphUrl === undefined) cmd.error("error: --apply-fix needs --graph-url and --token");
       if (opts.graphUrl !== undefined) {
-        if (!opts.token) cmd.error("error: --graph-url needs --token <token>");
-        const progress = (line: string) => process.stderr.write(`${line}\n`);
+        if (opts.tokenFile !== undefined) opts.token = fs.readFileSync(opts.tokenFile, "utf8").trim();
+        if (!opts.token) cmd.error("error: --graph-url needs --token <token> or --token-file <file>");
+        // On a terminal, progress rewrites one line; otherwise (a log, CI) each step is a line.
+        const tty = process.stderr.isTTY === true;
+        let open = false;
+        const progress = (line: string) => {
+          process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+          open = tty;
+        };
+        const endProgress = () => {
+          if (open) process.stderr.write("\n");
+          open = false;
+        };
         if (opts.applyFix !== undefined) {
-          const applied = await applyGraphReviewFix({ graphUrl: opts.graphUrl, business: businessId, token: opts.token, windowDays: opts.windowDays, fix: opts.applyFix, progress });
+          const applied = await applyGraphReviewFix({ graphUrl: opts.graphUrl, business: businessId, token: opts.token, windowDays: opts.windowDays, fix: opts.applyFix, progress }).finally(endProgress);
           const check = applied.result.removal_check;
           print(
             opts.json === true,
@@ -233,7 +245,7 @@ export function buildCli(): Command {
           checkpoint: opts.checkpoint,
           resume: opts.resume,
           progress,
-        });
+        }).finally(endProgress);
         printReport(report);
         return;
       }

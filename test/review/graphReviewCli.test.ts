@@ -91,7 +91,10 @@ describe("grantline review --graph-url against a listening hub", () => {
     // A complete review leaves no checkpoint behind.
     expect(fs.existsSync(checkpoint)).toBe(false);
 
-    const text = await runGrantline({}, "review", "--graph-url", `${server.url}/v24.0`, "--business", owner.id, "--token", token, "--checkpoint", checkpoint);
+    // The token may come from a file, out of the process list; a versioned Graph URL works too.
+    const tokenFile = path.join(dir, "token");
+    fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const text = await runGrantline({}, "review", "--graph-url", `${server.url}/v24.0`, "--business", owner.id, "--token-file", tokenFile, "--checkpoint", checkpoint);
     expect(text.stdout).toContain("NOT REVIEWED: apps connected to the business's assets");
   });
 
