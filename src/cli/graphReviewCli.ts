@@ -68,8 +68,12 @@ export async function runGraphReview(options: GraphReviewCliOptions): Promise<Gr
     checkpoint.remove();
     return report;
   } catch (error) {
-    checkpoint.close();
-    options.progress(`The review stopped; what was read is kept in ${path}. Run the same command with --resume to go on.`);
+    // Nothing read, nothing to resume: no file is left behind (a bad token fails on the first call).
+    if (checkpoint.size === 0 && !options.resume) checkpoint.remove();
+    else {
+      checkpoint.close();
+      options.progress(`The review stopped; what was read is kept in ${path}. Run the same command with --resume to go on.`);
+    }
     throw error;
   }
 }

@@ -99,12 +99,16 @@ describe("grantline review --graph-url against a listening hub", () => {
   });
 
   it("refuses a bad token with a clear message and no findings", async () => {
-    const run = runGrantline({}, "review", "--graph-url", server.url, "--business", owner.id, "--token", "not-a-token", "--json", "--checkpoint", path.join(dir, "bad.jsonl"));
+    const checkpoint = path.join(dir, "bad.jsonl");
+    const run = runGrantline({}, "review", "--graph-url", server.url, "--business", owner.id, "--token", "not-a-token", "--json", "--checkpoint", checkpoint);
     const failure = (await run.catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
     expect(failure.code).toBe(1);
     expect(failure.stdout).toBe("");
     expect(failure.stderr).toContain("The token is invalid or expired");
     expect(failure.stderr).not.toContain("not-a-token");
+    // Nothing was read, so there is nothing to resume and no checkpoint is left behind.
+    expect(failure.stderr).not.toContain("--resume");
+    expect(fs.existsSync(checkpoint)).toBe(false);
   });
 
   // Meta refuses a token without business_management the same way (#200 / #10) on these edges.
