@@ -470,6 +470,8 @@ async function main(): Promise<void> {
     "",
     `Index rebuild at ${REBUILD_AT.toLocaleString("en-US")} grants: ${rebuildLine}`,
     "",
+    `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
+    "",
   ];
   process.stdout.write(out.join("\n"));
 }

@@ -21,6 +21,9 @@
  * in the machine's load during the run weighs on both alike; req/s is all requests over all time,
  * p50 the mean of the halves' p50, p99 the larger of their p99.
  *
+ * On PostgreSQL the Graph side is also loaded at 10 and at 50 concurrent connections in turns
+ * (10, 50, 50, 10), to show that more connections do not mean fewer answers.
+ *
  * Options: --seconds 10  --connections 10  --campaigns 50  --sync-interval-ms 1000 (0: look at the
  * access-change sequence and the ad-object versions on every request)
  */
@@ -50,8 +53,8 @@ interface Result {
   non2xx: number;
 }
 
-async function load(url: string, seconds: number): Promise<Result & { requests: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+async function load(url: string, seconds: number, connections = CONNECTIONS): Promise<Result & { requests: number }> {
+  const result = await autocannon({ url, connections, duration: seconds });
   return {
     requests: result.requests.total,
     rps: result.requests.total / seconds,
@@ -73,7 +76,7 @@ function combine(a: Awaited<ReturnType<typeof load>>, b: Awaited<ReturnType<type
   };
 }
 
-async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string }> {
+async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string; scaling?: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-api-"));
   const schema = `bench_${process.pid}`;
   const hub = await openHub({
@@ -153,6 +156,25 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
   const shared = combine(shared1, shared2);
   const tenant = combine(tenant1, tenant2);
   await previous.close();
+
+  // PostgreSQL with more connections: the same Graph server at 10 and at 50 concurrent connections,
+  // in turns (10, 50, 50, 10) so that the machine's load weighs on both alike. More connections
+  // must not mean fewer answers (issue: every request used to reload the campaign list under overlap).
+  let scaling: string[] | undefined;
+  if (dialect === "postgres") {
+    log(`${dialect}: 10, 50, 50, 10 connections for ${SECONDS / 2} s each…`);
+    const low1 = await load(url, half, 10);
+    const high1 = await load(url, half, 50);
+    const high2 = await load(url, half, 50);
+    const low2 = await load(url, half, 10);
+    const low = combine(low1, low2);
+    const high = combine(high1, high2);
+    const f = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+    scaling = [
+      `| postgres | 10 | ${f(low.rps)} | ${f(low.p50, 1)} ms | ${f(low.p99, 1)} ms | – | ${f(low.non2xx + low.errors)} |`,
+      `| postgres | 50 | ${f(high.rps)} | ${f(high.p50, 1)} ms | ${f(high.p99, 1)} ms | **${f(high.rps / low.rps, 2)}** | ${f(high.non2xx + high.errors)} |`,
+    ];
+  }
   await bare.close();
   await app.close();
   await hub.close();
@@ -162,6 +184,7 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
   const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   return {
     main: `| ${dialect} | ${fmt(ours.rps)} | ${fmt(ours.p50, 1)} ms | ${fmt(ours.p99, 1)} ms | ${fmt(peer.rps)} | ${fmt(peer.p50, 1)} ms | ${fmt(peer.p99, 1)} ms | **${fmt(ours.rps / peer.rps, 2)}** | ${fmt(ours.non2xx + ours.errors)} |`,
+    scaling,
     limiter: `| ${dialect} | ${fmt(tenant.rps)} | ${fmt(tenant.p99, 1)} ms | ${fmt(shared.rps)} | ${fmt(shared.p99, 1)} ms | **${fmt(tenant.rps / shared.rps, 3)}** | ${fmt(tenant.non2xx + tenant.errors + shared.non2xx + shared.errors)} |`,
   };
 }
@@ -179,6 +202,8 @@ class SharedBucketsLimiter extends RateLimiter {
 
 const results = [await measure("sqlite")];
 if (process.env.DATABASE_URL) results.push(await measure("postgres"));
+else log("postgres: skipped (DATABASE_URL is not set)");
+const scaling = results.flatMap((r) => r.scaling ?? []);
 const rows = results.map((r) => r.main);
 process.stdout.write(
   [
@@ -194,6 +219,12 @@ process.stdout.write(
     "| store | per-tenant req/s | per-tenant p99 | shared-bucket req/s | shared-bucket p99 | ratio | failed |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...results.map((r) => r.limiter),
+    "",
+    `## PostgreSQL at 10 and 50 concurrent connections (same request, same server, same run; ${SECONDS} s each, in turns 10, 50, 50, 10)`,
+    "",
+    ...(scaling.length > 0
+      ? ["| store | connections | Graph req/s | p50 | p99 | req/s ÷ at 10 | failed |", "|---|---:|---:|---:|---:|---:|---:|", ...scaling]
+      : ["Skipped: DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api)."]),
     "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",
