@@ -200,16 +200,25 @@ async function stopInstance(instance: Instance): Promise<{ code: number | null; 
 // ---------------------------------------------------------------------------------------------
 // The load.
 
+/** What a call is for: the table of answers has a column per kind. */
+type Kind = "read" | "write" | "share" | "probe" | "setup";
+const KINDS: Kind[] = ["read", "write", "share", "probe"];
+
 interface Tally {
-  byStatus: Map<string, number>;
+  /** By answer ("200", "503", "network: ECONNRESET"), then by kind. */
+  byStatus: Map<string, Map<Kind, number>>;
   requests: number;
 }
 
 const tally: Tally = { byStatus: new Map(), requests: 0 };
-const count = (key: string) => tally.byStatus.set(key, (tally.byStatus.get(key) ?? 0) + 1);
+function countAs(key: string, kind: Kind): void {
+  const row = tally.byStatus.get(key) ?? tally.byStatus.set(key, new Map()).get(key)!;
+  row.set(kind, (row.get(kind) ?? 0) + 1);
+}
 
-/** One Graph call, counted by status (or by connection error), with a 10 s ceiling. */
-async function call(base: string, token: string, method: string, pathName: string, body?: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+/** One Graph call, counted by status (or by connection error) and kind, with a 10 s ceiling. */
+async function call(kind: Kind, base: string, token: string, method: string, pathName: string, body?: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const count = (key: string) => countAs(key, kind);
   tally.requests++;
   try {
     const url = `${base}/v24.0${pathName}${pathName.includes("?") ? "&" : "?"}access_token=${token}`;
@@ -257,15 +266,15 @@ let worstRefusalMs = 0;
 async function reader(instances: Instance[], world: World, until: number, offset: number): Promise<void> {
   for (let i = offset; Date.now() < until; i++) {
     const base = instances[i % instances.length]!.url;
-    if (i % 3 === 0) await call(base, world.owner.access_token, "GET", `/${world.readAccount}?fields=id,name,currency`);
-    else await call(base, world.owner.access_token, "GET", `/${world.readAccount}/campaigns?fields=id,name,status,daily_budget&limit=25`);
+    if (i % 3 === 0) await call("read", base, world.owner.access_token, "GET", `/${world.readAccount}?fields=id,name,currency`);
+    else await call("read", base, world.owner.access_token, "GET", `/${world.readAccount}/campaigns?fields=id,name,status,daily_budget&limit=25`);
   }
 }
 
 async function writer(instances: Instance[], world: World, until: number, offset: number): Promise<void> {
   for (let i = offset; Date.now() < until; i++) {
     const base = instances[i % instances.length]!.url;
-    const result = await call(base, world.owner.access_token, "POST", `/${world.readAccount}/campaigns`, {
+    const result = await call("write", base, world.owner.access_token, "POST", `/${world.readAccount}/campaigns`, {
       name: `Soak ${offset}-${i}`,
       objective: "OUTCOME_SALES",
       status: "PAUSED",
@@ -280,33 +289,33 @@ async function sharer(instances: Instance[], world: World, account: string, unti
   const tasks = JSON.stringify(["ANALYZE"]);
   for (let i = offset; Date.now() < until; i++) {
     const [first, other] = i % 2 === 0 ? [instances[0]!, instances[1]!] : [instances[1]!, instances[0]!];
-    const offered = await call(first.url, world.owner.access_token, "POST", `/${account}/agencies`, { business: world.agency.business_id, permitted_tasks: tasks });
-    const accepted = offered.status === 200 && (await call(first.url, world.agency.access_token, "POST", `/${world.agency.business_id}/client_ad_accounts`, { adaccount_id: account })).status === 200;
-    const assigned = accepted && (await call(first.url, world.agency.access_token, "POST", `/${account}/assigned_users`, { user: world.agency.system_user_id, tasks })).status === 200;
+    const offered = await call("share", first.url, world.owner.access_token, "POST", `/${account}/agencies`, { business: world.agency.business_id, permitted_tasks: tasks });
+    const accepted = offered.status === 200 && (await call("share", first.url, world.agency.access_token, "POST", `/${world.agency.business_id}/client_ad_accounts`, { adaccount_id: account })).status === 200;
+    const assigned = accepted && (await call("share", first.url, world.agency.access_token, "POST", `/${account}/assigned_users`, { user: world.agency.system_user_id, tasks })).status === 200;
     if (assigned) {
       // The grant must have reached the other instance, or the removal's check there proves nothing.
       const granted = Date.now();
       let visible = false;
       while (!visible && Date.now() - granted < 5000) {
-        visible = (await call(other.url, world.agency.access_token, "GET", `/${account}?fields=name`)).status === 200;
+        visible = (await call("probe", other.url, world.agency.access_token, "GET", `/${account}?fields=name`)).status === 200;
         if (!visible) await sleep(5);
       }
       if (!visible) {
         shareCyclesAborted++;
-        await call(first.url, world.owner.access_token, "DELETE", `/${account}/agencies`, { business: world.agency.business_id });
+        await call("share", first.url, world.owner.access_token, "DELETE", `/${account}/agencies`, { business: world.agency.business_id });
         continue;
       }
     }
-    const removed = await call(first.url, world.owner.access_token, "DELETE", `/${account}/agencies`, { business: world.agency.business_id });
+    const removed = await call("share", first.url, world.owner.access_token, "DELETE", `/${account}/agencies`, { business: world.agency.business_id });
     if (!assigned || removed.status !== 200) {
       shareCyclesAborted++;
       continue;
     }
     const acknowledged = Date.now();
-    const read = await call(other.url, world.agency.access_token, "GET", `/${account}?fields=name`);
+    const read = await call("probe", other.url, world.agency.access_token, "GET", `/${account}?fields=name`);
     if (read.status === 200) {
       stale.push({ atMs: acknowledged - startedAt, from: first.name, to: other.name });
-      while (Date.now() - acknowledged < 10_000 && (await call(other.url, world.agency.access_token, "GET", `/${account}?fields=name`)).status === 200) await sleep(2);
+      while (Date.now() - acknowledged < 10_000 && (await call("probe", other.url, world.agency.access_token, "GET", `/${account}?fields=name`)).status === 200) await sleep(2);
     }
     worstRefusalMs = Math.max(worstRefusalMs, Date.now() - acknowledged);
     shareCycles++;
@@ -323,7 +332,7 @@ async function lostWrites(instances: Instance[], world: World): Promise<{ lost: 
       let found = false;
       for (const instance of instances) {
         for (let attempt = 0; attempt < 3 && !found; attempt++) {
-          const result = await call(instance.url, world.owner.access_token, "GET", `/${id}?fields=id,name`);
+          const result = await call("setup", instance.url, world.owner.access_token, "GET", `/${id}?fields=id,name`);
           if (result.status === 200 && result.json.id === id) found = true;
           else if (result.status !== 0 && result.status < 500) break;
           else await sleep(200);
@@ -386,7 +395,7 @@ async function main(): Promise<void> {
     }
     log(`soak: ${instances.map((i) => `${i.name} pid ${i.child.pid} at ${i.url}`).join("; ")}`);
     const createAccount = async (name: string) => {
-      const result = await call(instances[0]!.url, owner.access_token, "POST", `/${owner.business_id}/adaccount`, { name, currency: "USD", timezone_id: 1 });
+      const result = await call("setup", instances[0]!.url, owner.access_token, "POST", `/${owner.business_id}/adaccount`, { name, currency: "USD", timezone_id: 1 });
       if (result.status !== 200) throw new Error(`creating an ad account: ${result.status} ${JSON.stringify(result.json)}`);
       return result.json.id as string;
     };
@@ -410,10 +419,12 @@ async function main(): Promise<void> {
     let lastRequests = 0;
     const progress = setInterval(() => {
       const t = (Date.now() - startedAt) / 1000;
-      const failed = [...tally.byStatus].filter(([k]) => !k.startsWith("2")).reduce((s, [, n]) => s + n, 0);
+      const failed = [...tally.byStatus]
+        .filter(([k]) => !k.startsWith("2"))
+        .reduce((sum, [, row]) => sum + [...row].filter(([kind]) => kind !== "probe").reduce((s, [, n]) => s + n, 0), 0);
       const rss = instances.map((i) => `${fmt(i.rss.at(-1)?.mb ?? 0)} MB`).join(" / ");
       log(
-        `  ${fmt(t)} s: ${fmt((tally.requests - lastRequests) / 5)} req/s, ${fmt(tally.requests)} requests, ${fmt(failed)} not 2xx, ${fmt(acked.length)} writes acknowledged, ` +
+        `  ${fmt(t)} s: ${fmt((tally.requests - lastRequests) / 5)} req/s, ${fmt(tally.requests)} requests, ${fmt(failed)} not 2xx (probes aside), ${fmt(acked.length)} writes acknowledged, ` +
           `${shareCycles} share cycles, ${stale.length} stale reads, RSS ${rss}`,
       );
       lastRequests = tally.requests;
@@ -437,7 +448,7 @@ async function main(): Promise<void> {
     clearInterval(progress);
     clearInterval(sampler);
     const loadSeconds = (Date.now() - startedAt) / 1000;
-    const loadTally = new Map(tally.byStatus);
+    const loadTally = new Map([...tally.byStatus].map(([key, row]) => [key, new Map(row)]));
     const loadRequests = tally.requests;
 
     log(`soak: load over after ${fmt(loadSeconds, 1)} s; reading back ${fmt(acked.length)} acknowledged writes…`);
@@ -446,7 +457,10 @@ async function main(): Promise<void> {
     const exits: { name: string; code: number | null; signal: string | null; ms: number }[] = [];
     for (const instance of instances) exits.push({ name: instance.name, ...(await stopInstance(instance)) });
 
-    const statusRows = [...loadTally].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `| ${k} | ${fmt(n)} | ${fmt((100 * n) / loadRequests, 2)}% |`);
+    const statusRows = [...loadTally]
+      .filter(([, row]) => KINDS.some((kind) => row.has(kind)))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, row]) => `| ${k} | ${KINDS.map((kind) => fmt(row.get(kind) ?? 0)).join(" | ")} |`);
     const staleWhen = (s: StaleRead) => {
       const where = s.atMs < redisWindow.down ? "before the Redis restart" : s.atMs <= redisWindow.up + 2000 ? "during or just after the Redis restart" : "after the Redis restart";
       return `${fmt(s.atMs / 1000, 1)} s (${s.from} → ${s.to}, ${where})`;
@@ -457,11 +471,12 @@ async function main(): Promise<void> {
       "",
       `Load: ${READERS} readers, ${WRITERS} writers, ${SHARERS} share cycles at once, spread over both instances; ${fmt(loadRequests)} requests (${fmt(loadRequests / loadSeconds)} req/s).`,
       "",
-      "| answer | requests | share |",
-      "|---|---:|---:|",
+      "| answer | reads | writes | share steps | probes |",
+      "|---|---:|---:|---:|---:|",
       ...statusRows,
       "",
-      "(Answers during the load, including the share cycles' expected refusals while waiting for a grant to reach the other instance.)",
+      "Reads: account and campaign list; writes: campaign creations; share steps: offer, accept, assign, remove; probes: the partner's reads on the other instance",
+      "(refusals there are expected while a grant is on its way and after a removal).",
       "",
       `- Lost writes: **${lost.length}** of ${fmt(checked)} acknowledged campaign creations missing afterwards${lost.length > 0 ? ` (${lost.slice(0, 10).join(", ")}${lost.length > 10 ? ", …" : ""})` : ""}.`,
       `- Stale reads: **${stale.length}** in ${shareCycles} removals acknowledged on one instance and then read on the other (${shareCyclesAborted} cycles abandoned before the removal); slowest refusal ${worstRefusalMs} ms after the acknowledgement.` +
