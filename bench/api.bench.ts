@@ -172,11 +172,11 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
     const scans = async () => {
       await new Promise((resolve) => setTimeout(resolve, 11_000));
       const result = await stats.query<{ relname: string; scans: string }>(
-        "SELECT relname, seq_scan + COALESCE(idx_scan, 0) AS scans FROM pg_stat_user_tables WHERE schemaname = $1 AND relname IN ('campaigns', 'ad_object_versions')",
+        "SELECT relname, seq_scan + COALESCE(idx_scan, 0) AS scans FROM pg_stat_user_tables WHERE schemaname = $1",
         [schema],
       );
-      const of = (name: string) => Number(result.rows.find((r) => r.relname === name)?.scans ?? 0);
-      return { loads: of("campaigns"), checks: of("ad_object_versions") };
+      const all = new Map(result.rows.map((r) => [r.relname, Number(r.scans)]));
+      return { loads: all.get("campaigns") ?? 0, checks: all.get("ad_object_versions") ?? 0, all };
     };
     const phase = async (connections: number, tally: { loads: number; checks: number }) => {
       const before = await scans();
@@ -184,6 +184,12 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
       const after = await scans();
       tally.loads += after.loads - before.loads;
       tally.checks += after.checks - before.checks;
+      const busiest = [...after.all]
+        .map(([table, n]) => [table, n - (before.all.get(table) ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5);
+      log(`  ${connections} connections, ${result.requests} requests; store scans by table: ${busiest.map(([table, n]) => `${table} ${n}`).join(", ") || "none"}`);
       return result;
     };
     log(`${dialect}: 10, 50, 50, 10 connections for ${SECONDS / 2} s each (with pauses for the store's statistics)…`);
@@ -194,6 +200,15 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
     const high2 = await phase(50, highStore);
     const low2 = await phase(10, lowStore);
     await stats.end();
+    // The control: the bare route at 10 and 50 connections, same turns. The load generator runs in
+    // this process too, so what more connections cost the machine and the generator shows here.
+    log(`${dialect}: bare route at 10, 50, 50, 10 connections for ${SECONDS / 2} s each…`);
+    const bareLow1 = await load(bareUrl, half, 10);
+    const bareHigh1 = await load(bareUrl, half, 50);
+    const bareHigh2 = await load(bareUrl, half, 50);
+    const bareLow2 = await load(bareUrl, half, 10);
+    const bareLow = combine(bareLow1, bareLow2);
+    const bareHigh = combine(bareHigh1, bareHigh2);
     const low = combine(low1, low2);
     const high = combine(high1, high2);
     const f = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -201,6 +216,8 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
     scaling = [
       `| postgres | 10 | ${f(low.rps)} | ${f(low.p50, 1)} ms | ${f(low.p99, 1)} ms | – | ${storeReads(lowStore, low1.requests + low2.requests)} | ${f(low.non2xx + low.errors)} |`,
       `| postgres | 50 | ${f(high.rps)} | ${f(high.p50, 1)} ms | ${f(high.p99, 1)} ms | **${f(high.rps / low.rps, 2)}** | ${storeReads(highStore, high1.requests + high2.requests)} | ${f(high.non2xx + high.errors)} |`,
+      `| bare route (control) | 10 | ${f(bareLow.rps)} | ${f(bareLow.p50, 1)} ms | ${f(bareLow.p99, 1)} ms | – | – | ${f(bareLow.non2xx + bareLow.errors)} |`,
+      `| bare route (control) | 50 | ${f(bareHigh.rps)} | ${f(bareHigh.p50, 1)} ms | ${f(bareHigh.p99, 1)} ms | **${f(bareHigh.rps / bareLow.rps, 2)}** | – | ${f(bareHigh.non2xx + bareHigh.errors)} |`,
     ];
   }
   await bare.close();
