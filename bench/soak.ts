@@ -479,7 +479,7 @@ async function main(): Promise<void> {
       "(refusals there are expected while a grant is on its way and after a removal).",
       "",
       `- Lost writes: **${lost.length}** of ${fmt(checked)} acknowledged campaign creations missing afterwards${lost.length > 0 ? ` (${lost.slice(0, 10).join(", ")}${lost.length > 10 ? ", …" : ""})` : ""}.`,
-      `- Stale reads: **${stale.length}** in ${shareCycles} removals acknowledged on one instance and then read on the other (${shareCyclesAborted} cycles abandoned before the removal); slowest refusal ${worstRefusalMs} ms after the acknowledgement.` +
+      `- Stale reads: **${stale.length}** in ${shareCycles} removals acknowledged on one instance and then read on the other (${shareCyclesAborted} cycles abandoned before the removal); the slowest cycle got its refusal ${worstRefusalMs} ms after the acknowledgement (the probe's own latency included; longer only after a stale read).` +
         (stale.length > 0 ? ` At: ${stale.slice(0, 10).map(staleWhen).join("; ")}${stale.length > 10 ? "; …" : ""}.` : ""),
       ...survived.map((s) => `- ${s.name}: ${s.alive ? "running through the whole load" : `exited during the load (code ${s.exit})`}.`),
       "",
