@@ -12,6 +12,7 @@ import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
 import { registerAppCommands } from "../oauth/appsCli.ts";
+import { registerGuardrailCommands } from "./guardrailsCli.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 import { openStore } from "../store/database.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
@@ -346,6 +347,7 @@ export function buildCli(): Command {
   registerAutopilotAppCommands(program);
   registerAlertCommands(program, withHub, print);
   registerAppCommands(program, withHub);
+  registerGuardrailCommands(program, withHub, print);
 
   return program;
 }
