@@ -17,9 +17,14 @@ const OPTION_OF: Record<(typeof GUARDRAIL_NAMES)[number], string> = {
   approval_above: "approvalAbove",
 };
 
-function describe(view: GuardrailView): string {
+/** "max_daily_budget=50000, allowed_hours=09-18". */
+export function describeGuardrails(view: GuardrailView): string {
   const set = GUARDRAIL_NAMES.filter((name) => view[name] !== null).map((name) => `${name}=${view[name]}`);
-  return `${view.business_name} (${view.business}): ${set.length > 0 ? set.join(", ") : "no limits"}`;
+  return set.length > 0 ? set.join(", ") : "no limits";
+}
+
+function describe(view: GuardrailView): string {
+  return `${view.business_name} (${view.business}): ${describeGuardrails(view)}`;
 }
 
 function describePending(view: PendingChangeView): string {

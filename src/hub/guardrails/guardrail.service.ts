@@ -1,10 +1,11 @@
 import { errors, type GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
-import { guardrailReadScope, requireAssetVisible, rulesOf, type GuardOutcome } from "../access/guardrails.ts";
+import { bindingPartners, guardrailReadScope, requireAssetVisible, rulesOf, type GuardOutcome } from "../access/guardrails.ts";
+import { assetIdFromGraph } from "../assets/asset.service.ts";
 import { requireAdAccount, type AdAccountScope } from "../ads/adAccountScope.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import type { RequestContext } from "../context.ts";
+import { principalContext, type RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import {
@@ -12,6 +13,7 @@ import {
   deleteGuardrails,
   findGuardrails,
   findPendingChange,
+  guardrailsOfPartners,
   highestDailyBudget,
   insertPendingChange,
   listGuardrailsOfAsset,
@@ -120,6 +122,18 @@ export class GuardrailService {
     return rows
       .filter((row) => ("all" in scope || scope.partners.includes(row.partner_business_id)) && (partnerBusinessId === undefined || row.partner_business_id === partnerBusinessId))
       .map((row) => this.present(row));
+  }
+
+  /**
+   * The guardrails that bind a principal's writes on an ad account (none for the owner's own), for
+   * `explain`: a write the tasks allow can still be refused by them.
+   */
+  async bindingOn(principalId: string, accountId: string): Promise<GuardrailView[]> {
+    const principal = this.deps.engine.index.principals.get(principalId);
+    if (!principal) return [];
+    const partners = bindingPartners(this.deps.engine, principalContext(principal.type, principalId), assetIdFromGraph(accountId));
+    const rows = await guardrailsOfPartners(this.deps.db, assetIdFromGraph(accountId), partners);
+    return rows.map((row) => this.present(row));
   }
 
   /** Changes held on the account: all of them to the owner's people, a partner's own to its people. */
