@@ -79,7 +79,9 @@ export async function authorizeGuardedWrite(engine: AccessEngine, ctx: RequestCo
   const rows = await guardrailsOfPartners(trx, write.account.id, partners);
   if (rows.length === 0) return ALLOWED;
   let dayAgo: number | null = null;
-  if (write.budget && write.budget.before !== null && write.objectId !== null && rows.some((row) => row.max_daily_increase_percent !== null)) {
+  // Only a raise is measured against the budget 24 hours ago (lowering is always allowed).
+  const raise = write.budget !== undefined && write.budget.before !== null && write.budget.after > write.budget.before;
+  if (raise && write.budget && write.budget.before !== null && write.objectId !== null && rows.some((row) => row.max_daily_increase_percent !== null)) {
     const then = await budgetAt(trx, write.objectId, now - DAY);
     dayAgo = then === undefined ? write.budget.before : then;
   }
