@@ -307,7 +307,7 @@ export class AdSetService {
         tx.now,
       );
       // A held change is stored for the owner instead of being made; the write answers why once that commits.
-      if (guard.kind === "held") return holdChange(tx, ctx, guard, { account, objectType: "adset", objectId: adSetId, params: { ...input } });
+      if (guard.kind === "held") return holdChange(this.deps, tx, ctx, guard, { account, objectType: "adset", objectId: adSetId, params: { ...input } });
       if (budgetChanged) {
         const recent = await budgetChangesSince(tx.trx, adSetId, tx.now - HOUR);
         if (recent.length >= BUDGET_CHANGES_PER_HOUR) {

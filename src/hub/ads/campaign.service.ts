@@ -224,7 +224,7 @@ export class CampaignService {
         tx.now,
       );
       // A held change is stored for the owner instead of being made; the write answers why once that commits.
-      if (guard.kind === "held") return holdChange(tx, ctx, guard, { account, objectType: "campaign", objectId: campaignId, params: { ...input } });
+      if (guard.kind === "held") return holdChange(this.deps, tx, ctx, guard, { account, objectType: "campaign", objectId: campaignId, params: { ...input } });
       const { id: _id, account_id: _account, created_at: _created, ...changes } = next;
       await updateCampaign(tx.trx, campaignId, { ...changes, updated_at: tx.now });
       if (budgetChanged) {

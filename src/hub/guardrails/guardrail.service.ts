@@ -8,6 +8,7 @@ import { findBusiness } from "../businesses/business.repository.ts";
 import { principalContext, type RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
+import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import {
   decidePendingChange,
   deleteGuardrails,
@@ -166,6 +167,7 @@ export class GuardrailService {
       const outcome = input.approve ? "approved" : "rejected";
       if (!(await decidePendingChange(tx.trx, row.id, outcome, decidedBy, tx.now))) throw errors.notPending(`Pending change ${row.id} was already decided.`);
       if (input.approve) await this.apply(ctx, row.object_type as "campaign" | "adset", row.object_id, JSON.parse(row.params) as Record<string, unknown>);
+      await announce(this.deps, tx, row, outcome);
       await tx.audit({ action: `guardrails.${outcome === "approved" ? "approve" : "reject"}`, businessId: account.ownerBusinessId, targetType: row.object_type, targetId: row.object_id, after: { pending_change: row.id, business: row.partner_business_id, params: JSON.parse(row.params) } });
       return presentPending({ ...row, status: outcome, decided_by: decidedBy, decided_at: tx.now });
     }));
@@ -201,6 +203,22 @@ export class GuardrailService {
   }
 }
 
+/** Tells the subscribed apps of the owner and of the partner that a change was held, approved or rejected. */
+async function announce(deps: Pick<HubDeps, "engine">, tx: CommandTx, row: PendingChangeRow, status: "pending" | "approved" | "rejected"): Promise<void> {
+  await new WebhookPublisher(deps).publish(tx, {
+    objectId: row.account_id,
+    field: "partner_pending_change",
+    value: {
+      pending_change_id: row.id,
+      partner_business_id: row.partner_business_id,
+      object_type: row.object_type as "campaign" | "adset",
+      object_id: row.object_id,
+      status,
+      reason: row.reason,
+    },
+  });
+}
+
 function presentPending(row: PendingChangeRow): PendingChangeView {
   return {
     id: row.id,
@@ -224,6 +242,7 @@ function presentPending(row: PendingChangeRow): PendingChangeView {
  * transaction has committed.
  */
 export async function holdChange(
+  deps: Pick<HubDeps, "engine">,
   tx: CommandTx,
   ctx: RequestContext,
   held: Extract<GuardOutcome, { kind: "held" }>,
@@ -245,6 +264,7 @@ export async function holdChange(
     decided_at: null,
   };
   await insertPendingChange(tx.trx, row);
+  await announce(deps, tx, row, "pending");
   await tx.audit({
     action: `${change.objectType}.update`,
     businessId: change.account.ownerBusinessId,
