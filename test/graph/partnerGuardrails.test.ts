@@ -227,4 +227,20 @@ describe.each(DIALECTS)("partner guardrails on %s", (dialect) => {
     // Within the threshold a change goes through at once.
     expect((await asAgency("POST", `/${adSet}`, { daily_budget: "15000" })).status).toBe(200);
   });
+
+  it("guards a campaign budget (Advantage campaign budget) the same way, approval included", async () => {
+    const cbo = await asOwner("POST", `/${accountId}/campaigns`, { name: "CBO", objective: "OUTCOME_SALES", special_ad_categories: [], daily_budget: "10000" });
+    expect(cbo.status, JSON.stringify(cbo.body)).toBe(200);
+    const id = cbo.body.id as string;
+    await setGuardrails({ max_daily_budget: 50000, max_increase_percent: 100, approval_above: 20000 });
+    expect((await asAgency("POST", `/${id}`, { daily_budget: "60000" })).body.error.message).toContain("max_daily_budget = 50000");
+    expect((await asAgency("POST", `/${id}`, { daily_budget: "15000" })).status).toBe(200);
+    const held = await asAgency("POST", `/${id}`, { daily_budget: "25000" });
+    expect(held.body.error.message).toContain("approval_above = 20000");
+    const pending = ((await asOwner("GET", `/${accountId}/pending_changes`)).body.data as Record<string, any>[]).find((p) => p.object_id === id)!;
+    expect(pending).toMatchObject({ object_type: "campaign", params: { daily_budget: "25000" } });
+    expect((await asOwner("POST", `/${accountId}/pending_changes`, { id: pending.id, decision: "APPROVE" })).body.status).toBe("APPROVED");
+    expect((await asOwner("GET", `/${id}?fields=daily_budget`)).body.daily_budget).toBe("25000");
+    expect((await asOwner("DELETE", `/${id}`)).status).toBe(200);
+  });
 });
