@@ -19,7 +19,7 @@ const EDGE_SUMMARIES: Record<string, string> = {
   client_instagram_assets: "Instagram accounts shared with the business.",
   creative_hub_projects: "Creative Hub projects the business owns. POST creates one (name).",
   agencies:
-    "On a business: its partners (DELETE with business removes a partner and everything shared with it). On an asset: the partners it is shared with, with access_status and permitted_tasks; POST offers, approves a request or changes tasks (business, permitted_tasks, end_time); DELETE removes one partner (business).",
+    "On a business: its partners (DELETE with business removes a partner and everything shared with it). On an asset: the partners it is shared with, with access_status and permitted_tasks; POST offers, approves a request or changes tasks (business, permitted_tasks, end_time; on an ad account also guardrails, see partner_guardrails); DELETE removes one partner (business).",
   clients: "Businesses that shared assets with this one. DELETE (business) leaves a client.",
   business_users: "People of the business. POST adds one (user or email, role); DELETE removes one (user).",
   pending_users: "Invitations waiting for people to join.",

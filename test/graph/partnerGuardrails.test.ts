@@ -243,4 +243,19 @@ describe.each(DIALECTS)("partner guardrails on %s", (dialect) => {
     expect((await asOwner("GET", `/${id}?fields=daily_budget`)).body.daily_budget).toBe("25000");
     expect((await asOwner("DELETE", `/${id}`)).status).toBe(200);
   });
+
+  it("an offer through /agencies can carry guardrails: both are stored, or neither", async () => {
+    const other = await bootstrapBusiness(hub, `Other ${Math.random()}`);
+    const bad = await asOwner("POST", `/${accountId}/agencies`, { business: other.business_id, permitted_tasks: ["ADVERTISE", "ANALYZE"], guardrails: { max_daily_budget: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("max_daily_budget");
+    const agencies = async () => ((await asOwner("GET", `/${accountId}/agencies`)).body.data as { id: string }[]).map((a) => a.id);
+    expect(await agencies()).not.toContain(other.business_id);
+    const offered = await asOwner("POST", `/${accountId}/agencies`, { business: other.business_id, permitted_tasks: ["ADVERTISE", "ANALYZE"], guardrails: { max_daily_budget: 90000, allowed_hours: "08-20" } });
+    expect(offered.body).toEqual({ success: true, access_status: "PENDING" });
+    expect(await agencies()).toContain(other.business_id);
+    expect((await asOwner("GET", `/${accountId}/partner_guardrails?business=${other.business_id}`)).body).toEqual({
+      data: [{ business: other.business_id, max_daily_budget: 90000, allowed_hours: "08-20" }],
+    });
+  });
 });
