@@ -37,6 +37,8 @@ import { buildServer } from "../src/http/server.ts";
 import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter, type RateLimitRequest } from "../src/graph/rateLimit/rateLimiter.ts";
+import { principalContext } from "../src/hub/context.ts";
+import { presetTasks } from "../src/hub/catalogue/permissionLevels.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -245,11 +247,112 @@ class SharedBucketsLimiter extends RateLimiter {
   }
 }
 
+/**
+ * A partner's budget write (`POST /<ad set id>` with `daily_budget`) on an account where the owner
+ * set every partner guardrail, against the same write on an account without guardrails, same
+ * server, same run, halves run without, with, with, without. The guardrails are set so that every
+ * write passes (each one judged in full: limits read, the budget 24 hours ago looked up), and the
+ * writes go round 100 ad sets per account, alternating two amounts, on a hub clock that moves a
+ * minute per reading, so Meta's 4 budget changes per ad set per hour never refuse one.
+ */
+async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-guardrails-"));
+  const schema = `bench_guard_${process.pid}`;
+  let t = Date.now();
+  const hub = await openHub({
+    databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
+    pgSchema: dialect === "postgres" ? schema : undefined,
+    dataDir: dir,
+    adObjectsMaxAgeMs: SYNC_INTERVAL_MS,
+    now: () => (t += 60_000),
+  });
+  const unreachable = 1_000_000_000;
+  const rateLimiter = new RateLimiter({
+    appPoints: unreachable,
+    userPoints: unreachable,
+    businessPoints: unreachable,
+    adAccountBasePoints: { development_access: unreachable, standard_access: unreachable },
+  });
+  const app = await buildServer(hub, { logLevel: "silent", rateLimiter, accessFreshnessMs: SYNC_INTERVAL_MS });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const owner = await bootstrapBusiness(hub, "Bench Owner");
+  const agency = await bootstrapBusiness(hub, "Bench Agency");
+  const post = async (pathName: string, body: Record<string, unknown>, token = owner.access_token) => {
+    const response = await fetch(`${base}${pathName}?access_token=${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${pathName}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const AD_SETS = 100;
+  const account = async (name: string, guarded: boolean) => {
+    const id = String((await post(`/v24.0/${owner.business_id}/adaccount`, { name, currency: "USD", timezone_id: 1 })).id);
+    const assetId = id.slice(4);
+    await hub.partners.offer(principalContext("system_user", owner.system_user_id), { assetId, partnerBusinessId: agency.business_id, tasks: presetTasks("ad_account", "STANDARD") });
+    await hub.partners.acceptOrRequest(principalContext("system_user", agency.system_user_id), { partnerBusinessId: agency.business_id, assetId });
+    await hub.assignments.assign(principalContext("system_user", agency.system_user_id), { assetId, principalId: agency.system_user_id, tasks: presetTasks("ad_account", "STANDARD"), businessId: agency.business_id });
+    const campaign = String((await post(`/v24.0/${id}/campaigns`, { name: "C", objective: "OUTCOME_SALES", special_ad_categories: [] })).id);
+    const adSets: string[] = [];
+    for (let i = 0; i < AD_SETS; i++) adSets.push(String((await post(`/v24.0/${id}/adsets`, { campaign_id: campaign, name: `Set ${i}`, daily_budget: "10000" })).id));
+    if (guarded) {
+      await post(`/v24.0/${id}/partner_guardrails`, {
+        business: agency.business_id,
+        max_daily_budget: 1_000_000,
+        max_increase_percent: 50,
+        max_daily_increase_percent: 1000,
+        allowed_hours: "00-24",
+        approval_above: 900_000,
+      });
+    }
+    return adSets;
+  };
+  log(`${dialect}: creating two accounts of ${AD_SETS} ad sets each…`);
+  const free = await account("Without guardrails", false);
+  const guarded = await account("With guardrails", true);
+  const writes = (adSets: string[]): autocannon.Request[] => {
+    let next = 0;
+    const raised = new Set<string>();
+    return [
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        setupRequest: (request) => {
+          const id = adSets[next++ % adSets.length]!;
+          const up = !raised.has(id);
+          if (up) raised.add(id);
+          else raised.delete(id);
+          return { ...request, path: `/v24.0/${id}?access_token=${agency.access_token}`, body: `daily_budget=${up ? 11000 : 10000}` };
+        },
+      },
+    ];
+  };
+  const run = async (adSets: string[], seconds: number) => {
+    const result = await autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests: writes(adSets) });
+    return { requests: result.requests.total, rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  };
+  const half = SECONDS / 2;
+  log(`${dialect}: partner budget writes without, with, with, without guardrails for ${half} s each…`);
+  const free1 = await run(free, half);
+  const guarded1 = await run(guarded, half);
+  const guarded2 = await run(guarded, half);
+  const free2 = await run(free, half);
+  const without = combine(free1, free2);
+  const under = combine(guarded1, guarded2);
+  await app.close();
+  await hub.close();
+  if (dialect === "postgres") await dropPostgresSchema(process.env.DATABASE_URL!, schema);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  return `| ${dialect} | ${fmt(under.rps)} | ${fmt(under.p50, 1)} ms | ${fmt(under.p99, 1)} ms | ${fmt(without.rps)} | ${fmt(without.p50, 1)} ms | ${fmt(without.p99, 1)} ms | **${fmt(without.rps / under.rps, 2)}** | ${fmt(under.non2xx + under.errors + without.non2xx + without.errors)} |`;
+}
+
 const results = [await measure("sqlite")];
 if (process.env.DATABASE_URL) results.push(await measure("postgres"));
 else log("postgres: skipped (DATABASE_URL is not set)");
 const scaling = results.flatMap((r) => r.scaling ?? []);
 const rows = results.map((r) => r.main);
+const guardedRows = [await measureGuardedWrites("sqlite")];
+if (process.env.DATABASE_URL) guardedRows.push(await measureGuardedWrites("postgres"));
 process.stdout.write(
   [
     "",
@@ -274,6 +377,12 @@ process.stdout.write(
           ...scaling,
         ]
       : ["Skipped: DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api)."]),
+    "",
+    "## A partner's budget write under every guardrail against the same write without guardrails (same run)",
+    "",
+    "| store | guarded writes/s | guarded p50 | guarded p99 | unguarded writes/s | unguarded p50 | unguarded p99 | cost (unguarded/guarded req/s; bar ≤ 1.2) | failed |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...guardedRows,
     "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",

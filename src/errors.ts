@@ -184,6 +184,24 @@ export const errors = {
     new GrantlineError("AUTOPILOT_SCAN_FAILED", 502, 1, `The scan of ${account} stopped: ${problem}`, { userTitle: "Scan stopped", type: "GraphMethodException" }),
   /** A batch item that is itself a batch: refused, so one request can never fan out beyond one batch. */
   nestedBatch: () => invalid("NESTED_BATCH", "Batch requests cannot be nested: a batch item cannot itself be a batch request.", "Nested batch"),
+  /**
+   * A partner's write that a guardrail of the owner refuses. Graph code 200, a permissions error
+   * (https://developers.facebook.com/docs/graph-api/guides/error-handling): the partner may not do
+   * this, and only the owner can change it. The message names the guardrail and its value.
+   */
+  guardrailRefused: (guardrail: string, value: string, detail: string, ownerName: string) =>
+    new GrantlineError("GUARDRAIL_REFUSED", 400, 200, `(#200) Refused by the partner guardrail ${guardrail} = ${value}: ${detail}`, {
+      userTitle: "Outside the partner's guardrails",
+      userMsg: `${detail} ${ownerName} set the guardrail ${guardrail} = ${value} on this partner; only an admin of ${ownerName} can change it or make the change.`,
+      type: "OAuthException",
+    }),
+  /** A partner's change above `approval_above`: held as a pending change until the owner's admin decides (code 200 as above). */
+  changeNeedsApproval: (value: string, detail: string, ownerName: string, pendingId: string) =>
+    new GrantlineError("CHANGE_NEEDS_APPROVAL", 400, 200, `(#200) This change needs the owner's approval: partner guardrail approval_above = ${value}. ${detail} It is held as pending change ${pendingId}.`, {
+      userTitle: "Waiting for the owner's approval",
+      userMsg: `${detail} An admin of ${ownerName} must approve it (pending change ${pendingId}); nothing changes until then.`,
+      type: "OAuthException",
+    }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
   /**

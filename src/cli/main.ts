@@ -12,6 +12,7 @@ import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
 import { registerAppCommands } from "../oauth/appsCli.ts";
+import { describeGuardrails, registerGuardrailCommands } from "./guardrailsCli.ts";
 import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
 import { openStore } from "../store/database.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
@@ -129,12 +130,15 @@ export function buildCli(): Command {
       await withHub(async (hub) => {
         if (!isActionName(opts.action)) return;
         const explanation = hub.engine.explain({ principalId: opts.principal }, opts.action, assetIdFromGraph(opts.asset));
+        // Tasks may allow a write that a partner guardrail still limits: name those as the missing link.
+        const guardrails = await hub.guardrails.bindingOn(opts.principal, opts.asset);
         const lines = [
           `${explanation.allowed ? "ALLOWED" : "DENIED"}: ${explanation.reason}`,
           ...(explanation.fix ? [`Fix: ${explanation.fix}`] : []),
           ...explanation.paths.map((p) => `  path: ${p.via} [${p.tasks.join(", ")}]`),
+          ...guardrails.map((g) => `  limited by the partner guardrails ${describeGuardrails(g)} that ${explanation.asset?.ownerName ?? "the owner"} set on ${g.business_name}; its admins can change them`),
         ];
-        print(opts.json === true, explanation, lines.join("\n"));
+        print(opts.json === true, guardrails.length > 0 ? { ...explanation, guardrails } : explanation, lines.join("\n"));
         if (!explanation.allowed) process.exitCode = 3;
       });
     });
@@ -399,6 +403,7 @@ export function buildCli(): Command {
   registerAutopilotAppCommands(program);
   registerAlertCommands(program, withHub, print);
   registerAppCommands(program, withHub);
+  registerGuardrailCommands(program, withHub, print);
 
   return program;
 }

@@ -19,7 +19,7 @@ const EDGE_SUMMARIES: Record<string, string> = {
   client_instagram_assets: "Instagram accounts shared with the business.",
   creative_hub_projects: "Creative Hub projects the business owns. POST creates one (name).",
   agencies:
-    "On a business: its partners (DELETE with business removes a partner and everything shared with it). On an asset: the partners it is shared with, with access_status and permitted_tasks; POST offers, approves a request or changes tasks (business, permitted_tasks, end_time); DELETE removes one partner (business).",
+    "On a business: its partners (DELETE with business removes a partner and everything shared with it). On an asset: the partners it is shared with, with access_status and permitted_tasks; POST offers, approves a request or changes tasks (business, permitted_tasks, end_time; on an ad account also guardrails, see partner_guardrails); DELETE removes one partner (business).",
   clients: "Businesses that shared assets with this one. DELETE (business) leaves a client.",
   business_users: "People of the business. POST adds one (user or email, role); DELETE removes one (user).",
   pending_users: "Invitations waiting for people to join.",
@@ -35,6 +35,10 @@ const EDGE_SUMMARIES: Record<string, string> = {
     "On an app: its webhook config per object (object, callback_url, active, fields). POST (object=ad_account or business, callback_url, verify_token, fields) first verifies the callback with Meta's handshake (GET with hub.mode=subscribe, hub.verify_token, hub.challenge; the body must echo hub.challenge), then adds the fields; the first POST also returns signing_secret, shown once, the HMAC key of every delivery's X-Hub-Signature-256 (Meta uses the app secret, which Grantline keeps only hashed). DELETE (object, fields) removes fields or the whole webhook. Admins of the app's business only.",
   subscribed_apps:
     "Apps receiving the ad account's (or, on a business, the business's: system_user_token_expiry) webhooks. POST subscribes the access token's app, or app_id when the caller is an admin of the app's business; DELETE unsubscribes it. The caller must see the ad account (on a business: be its admin).",
+  partner_guardrails:
+    "Grantline's own edge on an ad account: limits the owner sets on one partner (business), enforced on every write of the partner's people, system users and apps. POST (business and any of max_daily_budget, max_increase_percent, max_daily_increase_percent, allowed_hours \"HH-HH\", approval_above) by the owner's admins; GET (business optional) lists them, a partner's people see their own; DELETE (business) removes them. A refused write answers code 200 naming the guardrail and its value.",
+  pending_changes:
+    "Grantline's own edge on an ad account: partners' budget changes held by approval_above. GET lists them (status PENDING by default, or APPROVED, REJECTED, EXPIRED, ALL); POST (id, decision APPROVE or REJECT) by the owner's admins decides one, and an approved change is made at once.",
   webhook_deliveries:
     "Grantline's own edge: the app's webhook delivery log, newest first (status PENDING, DELIVERING, DELIVERED or FAILED; attempts, last_http_status, last_error, created_time, last_attempt_time, next_attempt_time, delivered_time, payload). status filters. Admins of the app's business only.",
 };

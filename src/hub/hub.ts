@@ -19,6 +19,7 @@ import { InsightsService } from "./ads/insights.service.ts";
 import { AdActivityService } from "./ads/adActivity.service.ts";
 import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
+import { GuardrailService } from "./guardrails/guardrail.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
 import { ReviewCampaignService } from "./review/campaign.service.ts";
 import { FindingFixService } from "./review/findingFix.service.ts";
@@ -71,6 +72,8 @@ export interface Hub {
   businesses: BusinessService;
   assets: AssetService;
   partners: PartnerShareService;
+  /** Limits an ad account's owner sets on a partner, and the changes held for the owner's approval. */
+  guardrails: GuardrailService;
   assignments: AssignmentService;
   tokens: AccessTokenService;
   apps: AppGrantService;
@@ -138,6 +141,11 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const usage = new UsageRecorder(store.db, () => engine.index, now);
   const review = new AccessReviewService(deps, usage);
   const businesses = new BusinessService(deps);
+  const campaigns = new CampaignService(deps, adObjects);
+  const adSets = new AdSetService(deps, adObjects);
+  const guardrails = new GuardrailService(deps, (ctx, type, id, params) =>
+    type === "campaign" ? campaigns.updateCampaign(ctx, id, params) : adSets.updateAdSet(ctx, id, params),
+  );
   const tokens = new AccessTokenService(deps);
   // The operator's WhatsApp API base is configuration, not a tenant's URL: called wherever it is.
   const whatsappApiUrl = options.notifications?.whatsappApiUrl;
@@ -149,13 +157,14 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     businesses,
     assets: new AssetService(deps),
     partners,
+    guardrails,
     assignments,
     tokens,
     apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs, outbound }),
     invitations: new InvitationService(deps),
-    campaigns: new CampaignService(deps, adObjects),
-    adSets: new AdSetService(deps, adObjects),
+    campaigns,
+    adSets,
     ads: new AdService(deps, adObjects),
     adCreatives: new AdCreativeService(deps, adObjects),
     insights,

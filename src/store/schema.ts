@@ -304,6 +304,49 @@ export interface BudgetChangesTable {
   at: number;
 }
 
+export interface PartnerGuardrailsTable {
+  asset_id: string;
+  partner_business_id: string;
+  max_daily_budget: number | null;
+  max_increase_percent: number | null;
+  max_daily_increase_percent: number | null;
+  /** "HH-HH" in the ad account's time zone. */
+  allowed_hours: string | null;
+  approval_above: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BudgetHistoryTable {
+  id: string;
+  /** A campaign or ad set. */
+  object_id: string;
+  account_id: string;
+  at: number;
+  /** The budget amount (daily or lifetime, minor units) before and after; null before creation. */
+  before_amount: number | null;
+  after_amount: number | null;
+}
+
+export interface PendingChangesTable {
+  id: string;
+  account_id: string;
+  partner_business_id: string;
+  object_type: string;
+  object_id: string;
+  /** The write's parameters as JSON, applied as they are on approval. */
+  params: string;
+  /** Why it is held, in words. */
+  reason: string;
+  requested_by: string;
+  requested_at: number;
+  expires_at: number;
+  /** pending, approved, rejected or expired. */
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
 export interface BusinessInvitationsTable {
   id: string;
   business_id: string;
@@ -427,6 +470,9 @@ export interface Database {
   ad_insights_daily: AdInsightsDailyTable;
   ad_insights_hourly: AdInsightsHourlyTable;
   budget_changes: BudgetChangesTable;
+  partner_guardrails: PartnerGuardrailsTable;
+  budget_history: BudgetHistoryTable;
+  pending_changes: PendingChangesTable;
   webhook_configs: WebhookConfigsTable;
   webhook_secrets: WebhookSecretsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

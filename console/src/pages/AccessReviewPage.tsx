@@ -50,9 +50,10 @@ const KIND_LABELS: Record<string, string> = {
   unverified_app_write: "Unverified app that can change things",
   share_ending: "Share ending",
   missing_2fa: "Two-factor missing",
+  unguarded_partner: "Partner without guardrails",
 };
 
-const KIND_COLORS: Record<string, string> = { unused: "orange", over_privileged: "yellow", stale_principal: "orange", external: "blue", unverified_app_write: "red", share_ending: "grape", missing_2fa: "red" };
+const KIND_COLORS: Record<string, string> = { unused: "orange", over_privileged: "yellow", stale_principal: "orange", external: "blue", unverified_app_write: "red", share_ending: "grape", missing_2fa: "red", unguarded_partner: "orange" };
 
 /** The button's words for each fix; a fix that only a person can make (turning on 2FA) has none. */
 export function fixButtonLabel(fix: FindingFix): string | null {

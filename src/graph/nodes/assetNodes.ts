@@ -53,11 +53,22 @@ const agencies: EdgeSpec = {
       if (!Number.isFinite(endsAt)) throw errors.invalidParameter("end_time must be a Unix time or an ISO 8601 date.");
       endsAt = boundedTime(endsAt, "end_time", call.hub.engine.now());
     }
-    const share = await call.hub.partners.offer(call.caller.ctx, {
-      assetId: node.id,
-      partnerBusinessId: stringParam(call.params, "business", true),
-      tasks: listParam(call.params, "permitted_tasks", true),
-      endsAt,
+    const partnerBusinessId = stringParam(call.params, "business", true);
+    const offer = () => call.hub.partners.offer(call.caller.ctx, { assetId: node.id, partnerBusinessId, tasks: listParam(call.params, "permitted_tasks", true), endsAt });
+    const guardrails = call.params.guardrails;
+    if (guardrails === undefined) {
+      const share = await offer();
+      return raw({ success: true, access_status: share.status === "active" ? "CONFIRMED" : "PENDING" });
+    }
+    // Grantline's own: partner guardrails with the offer (docs/guardrails.md), both or neither.
+    if (node.type !== "ad_account") throw errors.invalidParameter("Invalid guardrails: partner guardrails apply to ad accounts only.");
+    if (typeof guardrails !== "object" || guardrails === null || Array.isArray(guardrails)) {
+      throw errors.invalidParameter('Invalid guardrails: give an object such as {"max_daily_budget":50000,"allowed_hours":"09-18"}.');
+    }
+    const share = await call.hub.inOneTransaction(async () => {
+      const offered = await offer();
+      await call.hub.guardrails.set(call.caller.ctx, { accountId: node.id, partnerBusinessId, values: guardrails as Record<string, unknown> });
+      return offered;
     });
     return raw({ success: true, access_status: share.status === "active" ? "CONFIRMED" : "PENDING" });
   },

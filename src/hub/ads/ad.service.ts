@@ -6,6 +6,7 @@ import type { Page } from "../../store/paging.ts";
 import { subjectOf } from "../access/authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { authorizeGuardedWrite } from "../access/guardrails.ts";
 import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countActiveAds, findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
@@ -102,6 +103,7 @@ export class AdService {
       }
       assertOpenParent(`Ad set ${adSet.name}`, adSet.effective_status);
       await requireCreative(tx.trx, account, p.creative.creative_id);
+      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${p.name}`, objectId: null }, tx.now);
       const row: AdRow = {
         id: newId(),
         account_id: account.id,
@@ -228,6 +230,7 @@ export class AdService {
       if (!diff) return presentAd(current);
       assertEditable(`Ad ${current.name}`, current.effective_status, diff.after);
       if (next.creative_id !== current.creative_id) await requireCreative(tx.trx, account, next.creative_id);
+      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${current.name}`, objectId: adId }, tx.now);
       await updateAd(tx.trx, adId, { name: next.name, status: next.status, creative_id: next.creative_id, updated_at: tx.now });
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });

@@ -1,10 +1,14 @@
 import { z } from "zod";
-import { errors } from "../../errors.ts";
+import { errors, GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { authorizeGuardedWrite } from "../access/guardrails.ts";
+import { insertBudgetHistory } from "../guardrails/guardrail.repository.ts";
+import { budgetOf, scheduleDays } from "../guardrails/guardrailRules.ts";
+import { holdChange } from "../guardrails/guardrail.service.ts";
 import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import {
   authorizeOnAccount,
@@ -218,7 +222,16 @@ export class AdSetService {
       checkBudget(row, campaign);
       checkBid(row, campaign);
       checkSchedule(row, campaign, tx.now, true);
+      const budget = budgetOf(row);
+      await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        { account, label: `Ad set ${row.name}`, objectId: null, ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        tx.now,
+      );
       await insertAdSet(tx.trx, row);
+      if (budget) await insertBudgetHistory(tx.trx, { id: newId(), object_id: row.id, account_id: account.id, at: tx.now, before_amount: null, after_amount: budget.amount });
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "adset.create", businessId: account.ownerBusinessId, targetType: "adset", targetId: row.id, after: auditFields(row) });
       return presentAdSet(await mustFind(tx.trx, row.id));
@@ -263,7 +276,7 @@ export class AdSetService {
 
   private async change(ctx: RequestContext, adSetId: string, input: AdSetUpdateInput, action: string): Promise<AdSetView> {
     const attempt = { action, targetType: "adset", targetId: adSetId };
-    return runCommand(this.deps, ctx, attempt, async (tx) => {
+    const result = await runCommand<AdSetView | GrantlineError>(this.deps, ctx, attempt, async (tx) => {
       const found = await findAdSet(tx.trx, adSetId);
       if (!found) throw unknownAdObject(adSetId);
       const account = await requireAdAccount(tx.trx, found.account_id);
@@ -279,6 +292,22 @@ export class AdSetService {
       if (!diff) return presentAdSet(current);
       assertEditable(`Ad set ${current.name}`, current.effective_status, diff.after);
       const budgetChanged = next.daily_budget !== current.daily_budget || next.lifetime_budget !== current.lifetime_budget;
+      const before = budgetOf(current);
+      const after = budgetOf(next);
+      const guard = await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        {
+          account,
+          label: `Ad set ${current.name}`,
+          objectId: adSetId,
+          ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
+        },
+        tx.now,
+      );
+      // A held change is stored for the owner instead of being made; the write answers why once that commits.
+      if (guard.kind === "held") return holdChange(this.deps, tx, ctx, guard, { account, objectType: "adset", objectId: adSetId, params: { ...input } });
       if (budgetChanged) {
         const recent = await budgetChangesSince(tx.trx, adSetId, tx.now - HOUR);
         if (recent.length >= BUDGET_CHANGES_PER_HOUR) {
@@ -286,6 +315,7 @@ export class AdSetService {
           throw errors.tooManyBudgetChanges(current.name, (oldest + HOUR - tx.now) / 60000);
         }
         await insertBudgetChange(tx.trx, { id: newId(), adset_id: adSetId, at: tx.now });
+        await insertBudgetHistory(tx.trx, { id: newId(), object_id: adSetId, account_id: account.id, at: tx.now, before_amount: before?.amount ?? null, after_amount: after?.amount ?? null });
       }
       const { id: _id, account_id: _account, campaign_id: _campaign, created_at: _created, ...changes } = next;
       await updateAdSet(tx.trx, adSetId, { ...changes, updated_at: tx.now });
@@ -293,7 +323,14 @@ export class AdSetService {
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "adset", targetId: adSetId, ...diff });
       return presentAdSet(await mustFind(tx.trx, adSetId));
     });
+    if (result instanceof GrantlineError) throw result;
+    return result;
   }
+}
+
+/** Days a lifetime budget is spent over (1 for a daily budget). */
+function budgetDays(row: AdSetRow, now: number): number {
+  return row.lifetime_budget === null ? 1 : scheduleDays(row.start_time, row.end_time, now);
 }
 
 async function mustFind(db: Executor, id: string): Promise<AdSetRecord> {

@@ -1,10 +1,14 @@
 import { z } from "zod";
-import { errors } from "../../errors.ts";
+import { errors, GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { authorizeGuardedWrite } from "../access/guardrails.ts";
+import { insertBudgetHistory } from "../guardrails/guardrail.repository.ts";
+import { budgetOf, scheduleDays } from "../guardrails/guardrailRules.ts";
+import { holdChange } from "../guardrails/guardrail.service.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { AD_OBJECT_STATUSES, BID_STRATEGIES, CREATE_STATUSES, OBJECTIVES, SPECIAL_AD_CATEGORIES } from "./adEnums.ts";
 import { keysetPage, mapPage, pageLimit } from "./adPaging.ts";
@@ -139,7 +143,16 @@ export class CampaignService {
         updated_at: tx.now,
       };
       checkSchedule(row, tx.now, true);
+      const budget = budgetOf(row);
+      await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        { account, label: `Campaign ${row.name}`, objectId: null, ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        tx.now,
+      );
       await insertCampaign(tx.trx, row);
+      if (budget) await insertBudgetHistory(tx.trx, { id: newId(), object_id: row.id, account_id: account.id, at: tx.now, before_amount: null, after_amount: budget.amount });
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action: "campaign.create", businessId: account.ownerBusinessId, targetType: "campaign", targetId: row.id, after: auditFields(row) });
       return presentCampaign(await this.mustFind(tx.trx, row.id));
@@ -183,7 +196,7 @@ export class CampaignService {
 
   private async change(ctx: RequestContext, campaignId: string, input: CampaignUpdateInput, action: string): Promise<CampaignView> {
     const attempt = { action, targetType: "campaign", targetId: campaignId };
-    return runCommand(this.deps, ctx, attempt, async (tx) => {
+    const result = await runCommand<CampaignView | GrantlineError>(this.deps, ctx, attempt, async (tx) => {
       const found = await findCampaign(tx.trx, campaignId);
       if (!found) throw unknownAdObject(campaignId);
       const account = await requireAdAccount(tx.trx, found.account_id);
@@ -195,12 +208,34 @@ export class CampaignService {
       const diff = auditDiff(auditFields(current), auditFields(next));
       if (!diff) return presentCampaign(current);
       assertEditable(`Campaign ${current.name}`, current.effective_status, diff.after);
+      const before = budgetOf(current);
+      const after = budgetOf(next);
+      const budgetChanged = before?.amount !== after?.amount;
+      const guard = await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        {
+          account,
+          label: `Campaign ${current.name}`,
+          objectId: campaignId,
+          ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
+        },
+        tx.now,
+      );
+      // A held change is stored for the owner instead of being made; the write answers why once that commits.
+      if (guard.kind === "held") return holdChange(this.deps, tx, ctx, guard, { account, objectType: "campaign", objectId: campaignId, params: { ...input } });
       const { id: _id, account_id: _account, created_at: _created, ...changes } = next;
       await updateCampaign(tx.trx, campaignId, { ...changes, updated_at: tx.now });
+      if (budgetChanged) {
+        await insertBudgetHistory(tx.trx, { id: newId(), object_id: campaignId, account_id: account.id, at: tx.now, before_amount: before?.amount ?? null, after_amount: after?.amount ?? null });
+      }
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "campaign", targetId: campaignId, ...diff });
       return presentCampaign(await this.mustFind(tx.trx, campaignId));
     });
+    if (result instanceof GrantlineError) throw result;
+    return result;
   }
 
   private applyChanges(current: CampaignRecord, p: z.output<typeof updateSchema>, account: AdAccountScope, now: number): CampaignRow {
@@ -247,6 +282,11 @@ export class CampaignService {
     if (!row) throw unknownAdObject(id);
     return row;
   }
+}
+
+/** Days a lifetime budget is spent over (1 for a daily budget). */
+function budgetDays(row: CampaignRow, now: number): number {
+  return row.lifetime_budget === null ? 1 : scheduleDays(row.start_time, row.stop_time, now);
 }
 
 /** A stop after the start and (when newly set) in the future; a lifetime budget needs a stop time. */

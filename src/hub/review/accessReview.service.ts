@@ -7,8 +7,13 @@ import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { UsageRecorder } from "../audit/usageRollup.ts";
 import * as repo from "./accessReview.repository.ts";
-import { ACTION_BITS, actionOfAuditEntry, DAY_MS, type AccessReviewReport } from "./findings.ts";
-import { judgeSnapshot, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
+import { listGuardrailsOfAssets } from "../guardrails/guardrail.repository.ts";
+import { spendTotals } from "../ads/insights.repository.ts";
+import { requiredMask } from "../catalogue/actions.ts";
+import { describeGrant } from "../catalogue/permissionLevels.ts";
+import { taskMask } from "../catalogue/assetTypes.ts";
+import { ACTION_BITS, actionOfAuditEntry, DAY_MS, UNGUARDED_SPEND_THRESHOLD, type AccessReviewReport, type Finding } from "./findings.ts";
+import { judgeSnapshot, parseList, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
 
 export type { ReviewProgress } from "./reviewRules.ts";
 
@@ -59,7 +64,13 @@ export class AccessReviewService {
   async findings(
     ctx: RequestContext,
     businessId: string,
-    options: { windowDays?: number; usageSource?: UsageSource; onProgress?: (progress: ReviewProgress) => Promise<void> | void } = {},
+    options: {
+      windowDays?: number;
+      usageSource?: UsageSource;
+      onProgress?: (progress: ReviewProgress) => Promise<void> | void;
+      /** Spend (minor units) in the window above which an unguarded share is a finding; default UNGUARDED_SPEND_THRESHOLD. */
+      guardrailSpendThreshold?: number;
+    } = {},
   ): Promise<AccessReviewReport> {
     const windowDays = options.windowDays ?? 90;
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650) {
@@ -103,7 +114,7 @@ export class AccessReviewService {
         else reach.set(path.shareId, [reached]);
       }
     }
-    return judgeSnapshot(
+    const report = await judgeSnapshot(
       {
         business: { id: business.id, name: business.name, twoFactorRequired: business.two_factor_required === 1 },
         now,
@@ -129,6 +140,11 @@ export class AccessReviewService {
       },
       options.onProgress,
     );
+    // Guardrails live in the hub's store, not in the snapshot a Graph-sourced review can read: this
+    // rule is the native review's own (docs/review-graph.md). Its kind comes last in FINDING_KINDS.
+    const unguarded: Finding[] = [];
+    await this.unguardedPartners(shares, assets, since, options.guardrailSpendThreshold ?? UNGUARDED_SPEND_THRESHOLD, business.name, (f) => unguarded.push(f));
+    return unguarded.length === 0 ? report : { ...report, findings: [...report.findings, ...unguarded] };
   }
 
   /**
@@ -138,5 +154,50 @@ export class AccessReviewService {
   async twoFactorEnrolment(businessId: string): Promise<Map<string, boolean>> {
     const members = await repo.listMembers(this.deps.db, businessId);
     return new Map(members.map((m) => [m.id, m.totp_enabled === 1]));
+  }
+
+  /**
+   * Shares of ad accounts that let a partner change budgets (Standard, Admin), with no partner
+   * guardrails, on accounts that spent more than the threshold in the window: the partner can raise
+   * any budget by any amount at any hour.
+   */
+  private async unguardedPartners(
+    shares: Awaited<ReturnType<typeof repo.listActiveSharesOwnedBy>>,
+    assets: ReadonlyMap<string, AssetEntry>,
+    since: number,
+    threshold: number,
+    ownerName: string,
+    add: (finding: Finding) => void,
+  ): Promise<void> {
+    const budgetMask = requiredMask("change_budget", "ad_account");
+    const candidates = shares.filter((s) => {
+      const asset = assets.get(s.asset_id);
+      return asset?.type === "ad_account" && (taskMask(asset.type, parseList(s.tasks)) & budgetMask) === budgetMask;
+    });
+    if (candidates.length === 0) return;
+    const accountIds = [...new Set(candidates.map((s) => s.asset_id))];
+    const [guarded, spend] = await Promise.all([
+      listGuardrailsOfAssets(this.deps.db, accountIds),
+      spendTotals(this.deps.db, "account_id", accountIds, new Date(since).toISOString().slice(0, 10)),
+    ]);
+    const hasGuardrails = new Set(guarded.map((g) => `${g.asset_id}:${g.partner_business_id}`));
+    for (const s of candidates) {
+      const spent = spend.get(s.asset_id)?.spend ?? 0;
+      if (spent <= threshold || hasGuardrails.has(`${s.asset_id}:${s.partner_business_id}`)) continue;
+      const asset = assets.get(s.asset_id)!;
+      const words = describeGrant(asset.type, parseList(s.tasks));
+      add({
+        kind: "unguarded_partner",
+        principal: Object.freeze({ id: s.partner_business_id, name: s.partner_name, type: "business" }),
+        asset: Object.freeze({ id: asset.id, name: asset.name, type: asset.type }),
+        path: `${ownerName} shared ${asset.name} with ${s.partner_name} (${words})`,
+        evidence: { share_id: s.id, spend_in_window: spent, spend_threshold: threshold, tasks: parseList(s.tasks) },
+        fix: {
+          action: "set_guardrails",
+          description: `${s.partner_name} can raise any budget on ${asset.name} by any amount at any hour. Set partner guardrails (a maximum daily budget, a maximum increase, approval above an amount) on the share.`,
+          params: { asset_id: asset.id, partner_business_id: s.partner_business_id },
+        },
+      });
+    }
   }
 }

@@ -87,6 +87,10 @@ export class FindingFixService {
         // authorized by the findings call, so the revoke runs as the hub (as review campaigns do).
         await apps.revoke(systemContext(ctx.requestId), str(p, "grant_id"));
         return "App grant revoked; its tokens no longer work.";
+      case "set_guardrails":
+        throw errors.invalidParameter(
+          "Guardrails are limits only the owner can choose: set them with POST /{ad_account_id}/partner_guardrails or grantline guardrails set (see docs/guardrails.md).",
+        );
       case "require_2fa":
         throw errors.invalidParameter("Turning on two-factor is up to the person; ask them, or remove them from the business.");
     }

@@ -11,6 +11,7 @@ export const FINDING_KINDS = [
   "unverified_app_write",
   "share_ending",
   "missing_2fa",
+  "unguarded_partner",
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -22,7 +23,8 @@ export type FixAction =
   | "revoke_token"
   | "remove_app"
   | "require_2fa"
-  | "renew_or_end_share";
+  | "renew_or_end_share"
+  | "set_guardrails";
 
 /** A principal, asset, partner business or app, named for people reading the finding. */
 export interface FindingRef {
@@ -97,3 +99,10 @@ export function isoOrNull(at: number | null | undefined): string | null {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Spend (minor units, within the review's window) above which an ad account shared at a level that
+ * can change budgets (Standard, Admin) without partner guardrails is a finding: 1,000.00 in the
+ * account's currency. Smaller accounts are left out so the finding stays about real money.
+ */
+export const UNGUARDED_SPEND_THRESHOLD = 100_000;

@@ -22,6 +22,19 @@ const VALUE_SCHEMAS = {
     permitted_tasks: z.array(z.string()),
   }),
   /**
+   * Grantline's own: a partner's change held by the partner guardrail `approval_above`
+   * (docs/guardrails.md), when it is held and when the owner decides. The owner's managers hear of
+   * every partner's; a partner only of its own.
+   */
+  partner_pending_change: z.looseObject({
+    pending_change_id: z.string().min(1),
+    partner_business_id: z.string().min(1),
+    object_type: z.enum(["campaign", "adset"]),
+    object_id: z.string().min(1),
+    status: z.enum(["pending", "approved", "rejected"]),
+    reason: z.string(),
+  }),
+  /**
    * Grantline's own business field: a system user token of the business expires soon. Sent once per
    * configured lead time (GRANTLINE_TOKEN_WARNING_DAYS, default 7 and 1 days before expiry).
    * `expires_at` is in unix seconds, like `time`; `lead_days` names the warning that fired.
@@ -39,19 +52,21 @@ export type WebhookField = keyof typeof VALUE_SCHEMAS;
 
 /** The fields of each object type, in the order configs list them. */
 export const OBJECT_FIELDS: Record<WebhookObject, readonly WebhookField[]> = {
-  ad_account: ["with_issues_ad_objects", "partner_access"],
+  ad_account: ["with_issues_ad_objects", "partner_access", "partner_pending_change"],
   business: ["system_user_token_expiry"],
 };
 export const AD_ACCOUNT_FIELDS = OBJECT_FIELDS.ad_account;
 
 export type WithIssuesAdObjectsValue = z.infer<(typeof VALUE_SCHEMAS)["with_issues_ad_objects"]>;
 export type PartnerAccessValue = z.infer<(typeof VALUE_SCHEMAS)["partner_access"]>;
+export type PartnerPendingChangeValue = z.infer<(typeof VALUE_SCHEMAS)["partner_pending_change"]>;
 export type SystemUserTokenExpiryValue = z.infer<(typeof VALUE_SCHEMAS)["system_user_token_expiry"]>;
 
 /** One ad account change to publish: the ad account (`act_<id>` or the bare id), the field, and its value. */
 export type WebhookEvent =
   | { objectId: string; field: "with_issues_ad_objects"; value: WithIssuesAdObjectsValue }
-  | { objectId: string; field: "partner_access"; value: PartnerAccessValue };
+  | { objectId: string; field: "partner_access"; value: PartnerAccessValue }
+  | { objectId: string; field: "partner_pending_change"; value: PartnerPendingChangeValue };
 
 /** One business change to publish. */
 export type BusinessWebhookEvent = { businessId: string; field: "system_user_token_expiry"; value: SystemUserTokenExpiryValue };

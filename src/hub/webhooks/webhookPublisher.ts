@@ -56,7 +56,7 @@ export class WebhookPublisher {
     const engine = this.deps.engine;
     const subject = { principalId };
     if (!engine.check(subject, "view_asset", objectId)) return false;
-    if (event.field !== "partner_access") return true;
+    if (event.field !== "partner_access" && event.field !== "partner_pending_change") return true;
     const ownerId = engine.asset(objectId)?.ownerId;
     if (ownerId !== undefined && engine.roleIn(principalId, ownerId) !== undefined && engine.check(subject, "manage_access", objectId)) return true;
     return engine.roleIn(principalId, event.value.partner_business_id) !== undefined;

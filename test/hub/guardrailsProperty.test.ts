@@ -1,0 +1,261 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { principalContext } from "../../src/hub/context.ts";
+import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
+import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
+
+/**
+ * Partner guardrails against a reference model written from docs/guardrails.md alone: random
+ * guardrails, then random sequences of a partner's budget writes (single calls and batches) and
+ * waits. Every accepted write must be within every limit, every refusal must name a limit the write
+ * really breaks, and a held change must be one above approval_above that breaks nothing else.
+ */
+
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TIME_ZONE = "Asia/Kolkata";
+const NAMES = ["max_daily_budget", "max_increase_percent", "max_daily_increase_percent", "allowed_hours", "approval_above"] as const;
+type Name = (typeof NAMES)[number];
+type Rules = Partial<Record<Name, number | string>>;
+
+interface RefAdSet {
+  budget: number;
+  /** Accepted budget changes, oldest first (creation has no `before`). */
+  history: { at: number; before: number | null; after: number }[];
+}
+
+const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, hour: "2-digit", hourCycle: "h23" });
+const localHour = (t: number) => Number(hourFormat.format(new Date(t)));
+
+function inHours(text: string, hour: number): boolean {
+  const [start, end] = text.split("-").map(Number) as [number, number];
+  return start < end ? hour >= start && hour < end : hour >= start || hour < end;
+}
+
+/** The budget 24 hours before `t`, as the guardrail defines it. */
+function dayAgo(set: RefAdSet, t: number): number {
+  const first = set.history.find((h) => h.at > t - DAY);
+  return first ? (first.before ?? first.after) : set.budget;
+}
+
+/** What the model says of a partner's write: the limits it breaks, and whether it needs approval. */
+function judge(rules: Rules, set: RefAdSet, amount: number, t: number): { broken: Name[]; held: boolean; noop: boolean } {
+  if (amount === set.budget) return { broken: [], held: false, noop: true };
+  const broken: Name[] = [];
+  if (rules.allowed_hours !== undefined && !inHours(String(rules.allowed_hours), localHour(t))) broken.push("allowed_hours");
+  const raise = amount > set.budget;
+  if (raise) {
+    if (rules.max_daily_budget !== undefined && amount > Number(rules.max_daily_budget)) broken.push("max_daily_budget");
+    if (rules.max_increase_percent !== undefined && amount * 100 > set.budget * (100 + Number(rules.max_increase_percent))) broken.push("max_increase_percent");
+    if (rules.max_daily_increase_percent !== undefined && amount * 100 > dayAgo(set, t) * (100 + Number(rules.max_daily_increase_percent))) {
+      broken.push("max_daily_increase_percent");
+    }
+  }
+  const held = raise && broken.length === 0 && rules.approval_above !== undefined && amount > Number(rules.approval_above);
+  return { broken, held, noop: false };
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const hoursArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 24 })).filter(([a, b]) => a !== b).map(([a, b]) => `${pad(a)}-${pad(b)}`);
+
+const worldArb = fc.record({
+  budgets: fc.array(fc.integer({ min: 1000, max: 10000 }), { minLength: 3, maxLength: 3 }),
+  maxDaily: fc.option(fc.integer({ min: 10000, max: 30000 }), { nil: undefined }),
+  maxIncrease: fc.option(fc.integer({ min: 0, max: 80 }), { nil: undefined }),
+  maxDailyIncrease: fc.option(fc.integer({ min: 0, max: 150 }), { nil: undefined }),
+  hours: fc.option(hoursArb, { nil: undefined }),
+  approvalAbove: fc.option(fc.integer({ min: 2000, max: 25000 }), { nil: undefined }),
+});
+
+const writeArb = fc.record({ adSet: fc.integer({ min: 0, max: 2 }), amount: fc.integer({ min: 500, max: 40000 }) });
+const stepArb = fc.oneof(
+  { weight: 4, arbitrary: writeArb.map((w) => ({ kind: "single" as const, ...w })) },
+  // Batch items on distinct ad sets, so Meta's 4-budget-changes-per-hour limit never comes into play.
+  { weight: 2, arbitrary: fc.uniqueArray(writeArb, { minLength: 2, maxLength: 3, selector: (w) => w.adSet }).map((items) => ({ kind: "batch" as const, items })) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: "wait" as const, hours })) },
+);
+
+describe.each(DIALECTS)("partner guardrails against a reference model on %s", (dialect) => {
+  let store: TestStore;
+  let hub: Hub;
+  let clock: TestClock;
+  let server: RunningServer;
+  let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;
+  let agency: Awaited<ReturnType<typeof bootstrapBusiness>>;
+
+  beforeAll(async () => {
+    store = makeTestStore(dialect);
+    clock = new TestClock();
+    hub = await store.open(clock);
+    server = await startServer(hub);
+    owner = await bootstrapBusiness(hub, "Acme");
+    agency = await bootstrapBusiness(hub, "Agency");
+  });
+  afterAll(async () => {
+    await server.close();
+    await store.cleanup();
+  });
+
+  it("accepts only writes within every limit, and every refusal names a limit the write breaks", async () => {
+    const asOwner = graphClient(server.url, owner.access_token);
+    const asAgency = graphClient(server.url, agency.access_token);
+    await fc.assert(
+      fc.asyncProperty(worldArb, fc.array(stepArb, { minLength: 4, maxLength: 12 }), async (world, steps) => {
+        // A fresh account shared with the agency at Standard, with three ad sets of the owner's.
+        const accountId = (await asOwner("POST", `/${owner.business_id}/adaccount`, { name: "Main", currency: "USD", timezone_name: TIME_ZONE })).body.id as string;
+        const assetId = accountId.slice(4);
+        await hub.partners.offer(principalContext("system_user", owner.system_user_id), { assetId, partnerBusinessId: agency.business_id, tasks: presetTasks("ad_account", "STANDARD") });
+        await hub.partners.acceptOrRequest(principalContext("system_user", agency.system_user_id), { partnerBusinessId: agency.business_id, assetId });
+        await hub.assignments.assign(principalContext("system_user", agency.system_user_id), {
+          assetId,
+          principalId: agency.system_user_id,
+          tasks: presetTasks("ad_account", "STANDARD"),
+          businessId: agency.business_id,
+        });
+        const campaign = (await asOwner("POST", `/${accountId}/campaigns`, { name: "C", objective: "OUTCOME_SALES", special_ad_categories: [] })).body.id as string;
+        const ids: string[] = [];
+        const model: RefAdSet[] = [];
+        for (const budget of world.budgets) {
+          const created = await asOwner("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: `Set ${ids.length}`, daily_budget: String(budget) });
+          ids.push(created.body.id as string);
+          model.push({ budget, history: [{ at: clock.t, before: null, after: budget }] });
+        }
+        const rules: Rules = {};
+        if (world.maxDaily !== undefined) rules.max_daily_budget = world.maxDaily;
+        if (world.maxIncrease !== undefined) rules.max_increase_percent = world.maxIncrease;
+        if (world.maxDailyIncrease !== undefined) rules.max_daily_increase_percent = world.maxDailyIncrease;
+        if (world.hours !== undefined) rules.allowed_hours = world.hours;
+        if (world.approvalAbove !== undefined && (world.maxDaily === undefined || world.approvalAbove < world.maxDaily)) rules.approval_above = world.approvalAbove;
+        if (Object.keys(rules).length > 0) {
+          const set = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, ...rules });
+          expect(set.status, JSON.stringify(set.body)).toBe(200);
+        }
+
+        const check = (write: { adSet: number; amount: number }, code: number, body: Record<string, any>) => {
+          const set = model[write.adSet]!;
+          const verdict = judge(rules, set, write.amount, clock.t);
+          const context = JSON.stringify({ rules, write, budget: set.budget, dayAgo: dayAgo(set, clock.t), hour: localHour(clock.t), body });
+          if (code === 200) {
+            expect(verdict.broken, context).toEqual([]);
+            expect(verdict.held, context).toBe(false);
+            if (!verdict.noop) {
+              set.history.push({ at: clock.t, before: set.budget, after: write.amount });
+              set.budget = write.amount;
+            }
+            return;
+          }
+          expect(body.error?.code, context).toBe(200);
+          const message = String(body.error.message);
+          if (message.includes("needs the owner's approval")) {
+            expect(verdict.broken, context).toEqual([]);
+            expect(verdict.held, context).toBe(true);
+            expect(message).toContain(`approval_above = ${rules.approval_above}`);
+            return;
+          }
+          const named = NAMES.find((name) => message.includes(`guardrail ${name} = ${rules[name]}`));
+          expect(named, context).toBeDefined();
+          expect(verdict.broken, context).toContain(named);
+        };
+
+        for (const step of steps) {
+          if (step.kind === "wait") {
+            clock.t += step.hours * HOUR;
+            continue;
+          }
+          if (step.kind === "single") {
+            const response = await asAgency("POST", `/${ids[step.adSet]}`, { daily_budget: String(step.amount) });
+            check(step, response.status, response.body);
+          } else {
+            const batch = step.items.map((item) => ({ method: "POST", relative_url: ids[item.adSet], body: `daily_budget=${item.amount}` }));
+            const response = await asAgency("POST", "/", new URLSearchParams({ batch: JSON.stringify(batch) }).toString());
+            expect(response.status).toBe(200);
+            (response.body as { code: number; body: string }[]).forEach((result, i) => check(step.items[i]!, result.code, JSON.parse(result.body)));
+          }
+          // 16 minutes apart: never more than 4 budget changes of one ad set within an hour.
+          clock.t += 16 * MINUTE;
+        }
+        // What the store holds is what the model accepted.
+        for (const [i, id] of ids.entries()) {
+          expect((await asOwner("GET", `/${id}?fields=daily_budget`)).body.daily_budget).toBe(String(model[i]!.budget));
+        }
+      }),
+      { numRuns: dialect === "sqlite" ? 20 : 10 },
+    );
+  });
+});
+
+/**
+ * Two hub instances on one PostgreSQL store, a partner writing to one ad set through both at once:
+ * the guardrails judge each write inside its transaction after the ad set's row lock, so the writes
+ * that pass form one chain, each within every limit of the one before it.
+ */
+describe.runIf(Boolean(process.env.DATABASE_URL))("partner guardrails with two instances writing at once (PostgreSQL)", () => {
+  let store: TestStore;
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it("lets no concurrent sequence past a limit", async () => {
+    store = makeTestStore("postgres");
+    const clock = new TestClock();
+    const first = await store.open(clock);
+    const owner = await bootstrapBusiness(first, "Acme");
+    const agency = await bootstrapBusiness(first, "Agency");
+    const ownerCtx = principalContext("system_user", owner.system_user_id);
+    const agencyCtx = principalContext("system_user", agency.system_user_id);
+    const account = await first.assets.createAsset(ownerCtx, owner.business_id, { type: "ad_account", name: "Main" });
+    await first.partners.offer(ownerCtx, { assetId: account.id, partnerBusinessId: agency.business_id, tasks: presetTasks("ad_account", "STANDARD") });
+    await first.partners.acceptOrRequest(agencyCtx, { partnerBusinessId: agency.business_id, assetId: account.id });
+    await first.assignments.assign(agencyCtx, { assetId: account.id, principalId: agency.system_user_id, tasks: presetTasks("ad_account", "STANDARD"), businessId: agency.business_id });
+    await first.guardrails.set(ownerCtx, { accountId: account.id, partnerBusinessId: agency.business_id, values: { max_increase_percent: 10, max_daily_increase_percent: 21 } });
+    const campaign = await first.campaigns.createCampaign(ownerCtx, account.graphId, { name: "C", objective: "OUTCOME_SALES", special_ad_categories: [] });
+    // Opened after the setup, so its access index starts with the share and assignment.
+    const second = await store.open(clock);
+
+    for (let round = 0; round < 4; round++) {
+      const adSet = await first.adSets.createAdSet(ownerCtx, account.graphId, { campaign_id: campaign.id, name: `Set ${round}`, daily_budget: 10000 });
+      // +10% steps: 11000 and 12100 can each pass after the one before; 13310 is 33% over the day's start.
+      const attempts = [11000, 12100, 13310, 11000, 12100, 13310].map((amount, i) =>
+        (i % 2 === 0 ? first : second).adSets.updateAdSet(agencyCtx, adSet.id, { daily_budget: amount }).then(
+          () => ({ amount, ok: true as const }),
+          (error: { code?: number; message?: string }) => ({ amount, ok: false as const, code: error.code, message: String(error.message) }),
+        ),
+      );
+      const results = await Promise.all(attempts);
+      for (const result of results) {
+        if (result.ok) continue;
+        if (result.code === 17) continue; // Meta's 4 budget changes per ad set per hour
+        expect(result.code, result.message).toBe(200);
+        expect(result.message).toMatch(/guardrail (max_increase_percent = 10|max_daily_increase_percent = 21)/);
+      }
+      expect(results.some((r) => r.ok && r.amount === 13310)).toBe(false);
+      const history = await first.store.db
+        .selectFrom("budget_history")
+        .select(["before_amount", "after_amount"])
+        .where("object_id", "=", adSet.id)
+        .where("before_amount", "is not", null)
+        .execute();
+      // The committed changes form one chain from 10000 (no two writes were judged against the same
+      // budget), every raise in it within 10% of the one before and 21% of the day's start.
+      const rows = history.map((h) => [Number(h.before_amount), Number(h.after_amount)] as const);
+      expect(rows.length).toBeLessThanOrEqual(4);
+      const finals = chainEnds(10000, rows, ([before, after]) => after <= before || (after * 100 <= before * 110 && after * 100 <= 10000 * 121));
+      const budget = Number((await first.adSets.getAdSet(ownerCtx, adSet.id)).daily_budget);
+      expect(finals, JSON.stringify(rows)).toContain(budget);
+    }
+  });
+});
+
+/** The budgets a chain using every change exactly once, starting at `start` and passing `valid` at each step, can end at. */
+function chainEnds(start: number, changes: readonly (readonly [number, number])[], valid: (change: readonly [number, number]) => boolean): number[] {
+  if (changes.length === 0) return [start];
+  const out: number[] = [];
+  changes.forEach((change, i) => {
+    if (change[0] !== start || !valid(change)) return;
+    out.push(...chainEnds(change[1], [...changes.slice(0, i), ...changes.slice(i + 1)], valid));
+  });
+  return out;
+}
