@@ -6,6 +6,8 @@
 export const FIELD_LIMITS = {
   /** People, businesses, system users, apps, assets. */
   name: 200,
+  /** Campaigns, ad sets and ads (Meta's limit for ad object names). */
+  adObjectName: 400,
   /** RFC 5321's longest forward path, less its angle brackets. */
   email: 254,
 } as const;

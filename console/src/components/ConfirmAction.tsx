@@ -138,7 +138,7 @@ export function ConfirmAction({
       <Button color="red" variant="subtle" size="xs" {...buttonProps} onClick={() => setOpened(true)} aria-label={ariaLabel} disabled={disabled} data-destructive={kind}>
         {label}
       </Button>
-      <Modal opened={opened} onClose={close} title={title} centered size="lg" data-testid="confirm-dialog">
+      <Modal opened={opened} onClose={close} title={title} centered size="lg" closeButtonProps={{ "aria-label": "Close" }}>
         <Stack gap="sm">
           {impact && answer.isPending && <Loader size="sm" role="status" aria-label="Working out what this removes" />}
           {impact && answer.isError && (

@@ -1,9 +1,11 @@
 import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, useState, type FormEvent } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
-import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
 import { useStaffable } from "../queries.ts";
 
@@ -143,11 +145,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
   const [level, setLevel] = useState<string | null>("VIEW_ONLY");
   const selected = levels.data?.find((l) => l.level === level);
   const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }));
-  const unassign = useGraphMutation((user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    assign.mutate();
-  };
+  const submit = useSubmitOnce(assign);
 
   return (
     <section aria-labelledby="staff-heading">
@@ -173,9 +171,15 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
                 header: "Actions",
                 hidden: !isAdmin,
                 cell: (r) => (
-                  <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
-                    Unassign
-                  </Button>
+                  <ConfirmAction
+                    kind="assignment"
+                    label="Unassign"
+                    ariaLabel={`Unassign ${r.name}`}
+                    title={`Unassign ${r.name} from ${assetName}?`}
+                    impact={{ node: businessId, params: { change: "assignment", asset: graphId, user: r.id } }}
+                    confirmLabel={`Unassign ${r.name}`}
+                    onConfirm={() => graph.delete(`/${graphId}/assigned_users`, { user: r.id, business: businessId })}
+                  />
                 ),
               },
             ]}
@@ -194,7 +198,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
               allowDeselect={false}
               w={{ base: "100%", sm: 200 }}
             />
-            <Button type="submit" disabled={!person} loading={assign.isPending}>
+            <Button type="submit" disabled={!person || assign.isPending} loading={assign.isPending}>
               Assign
             </Button>
           </Group>
@@ -203,7 +207,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
               {selected.description}. Never more than the owner shared with your business.
             </Text>
           )}
-          <ErrorText error={assign.error ?? unassign.error} />
+          <ErrorText error={assign.error} />
         </form>
       )}
     </section>
@@ -222,10 +226,7 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
       setOpen(false);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+  const submit = useSubmitOnce(create);
   return (
     <section aria-labelledby="campaigns-heading">
       <Group justify="space-between" mb="xs">
@@ -243,10 +244,19 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
         <Card withBorder mb="sm">
           <form onSubmit={submit} aria-label="New campaign">
             <Group align="flex-start" wrap="wrap">
-              <TextInput label="Campaign name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={create.error ? errorMessage(create.error) : undefined} w={{ base: "100%", sm: 260 }} />
+              <TextInput
+                label="Campaign name"
+                value={name}
+                onChange={(e) => setName(e.currentTarget.value)}
+                required
+                maxLength={FIELD_LIMITS.adObjectName}
+                description={`Up to ${FIELD_LIMITS.adObjectName} characters`}
+                error={create.error ? errorMessage(create.error) : undefined}
+                w={{ base: "100%", sm: 260 }}
+              />
               <Select label="Objective" data={OBJECTIVES.map((o) => ({ value: o, label: o.replace("OUTCOME_", "").toLowerCase() }))} value={objective} onChange={setObjective} allowDeselect={false} w={{ base: "100%", sm: 200 }} />
               <Group mt={{ base: 0, sm: 25 }}>
-                <Button type="submit" loading={create.isPending}>
+                <Button type="submit" loading={create.isPending} disabled={create.isPending}>
                   Create
                 </Button>
                 <Button variant="default" onClick={() => setOpen(false)}>

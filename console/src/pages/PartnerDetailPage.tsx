@@ -112,7 +112,7 @@ export function PartnerDetailPage() {
                   s.status === "ACTIVE" && (
                     <ConfirmAction
                       kind="share"
-                      label="Remove from this asset"
+                      label={ownerSide(s) ? "Remove" : "Give up access"}
                       ariaLabel={ownerSide(s) ? `Remove ${name} from ${s.asset.name}` : `Give up access to ${s.asset.name}`}
                       title={ownerSide(s) ? `Remove ${name} from ${s.asset.name}?` : `Give up access to ${s.asset.name}?`}
                       impact={{ node: businessId, params: { change: "share", asset: s.asset.id, partner: s.partner.id } }}
