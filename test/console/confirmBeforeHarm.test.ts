@@ -74,7 +74,7 @@ describe("console: confirm before harm", () => {
     const record = recordWrites(page);
     const base = `/console/b/${demo.advertiser.id}/`;
     // Pages to visit: the navigation's, then links to detail pages found on them (one per kind).
-    const hrefs = await page.locator("nav a[href]").evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).getAttribute("href")!));
+    const hrefs = await page.locator("nav a[href]").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
     const queue = [...new Set(hrefs.map((h) => (h.startsWith("/console") ? h : `/console${h}`)))];
     const visited = new Set<string>();
     const detailKinds = new Set<string>();
@@ -92,7 +92,7 @@ describe("console: confirm before harm", () => {
         await run.click();
         await page.getByTestId("finding-0").waitFor();
       }
-      for (const link of await page.locator(`a[href^="${base}"]`).evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).getAttribute("href")!))) {
+      for (const link of await page.locator(`a[href^="${base}"]`).evaluateAll((links) => links.map((a) => a.getAttribute("href")!))) {
         const kind = link.slice(base.length).split("/").slice(0, -1).join("/");
         if (kind && !detailKinds.has(kind) && !visited.has(link)) {
           detailKinds.add(kind);

@@ -110,7 +110,11 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await ownerPage.getByRole("link", { name: "Northwind Media" }).click();
     await ownerPage.getByRole("heading", { name: "Northwind Media", level: 2 }).waitFor();
     await choose(ownerPage, "Permission of Northwind Media on Acme Main", "View only");
+    // Narrowing takes access away: it is confirmed in a dialog that says what Nora's team loses.
     await ownerPage.getByRole("button", { name: "Save level" }).click();
+    const narrowing = ownerPage.getByRole("dialog");
+    await expect.poll(() => narrowing.getByTestId("impact-summary").textContent()).toContain("Northwind Media's access to Acme Main narrows from Standard to View only");
+    await narrowing.getByRole("button", { name: "Change to View only" }).click();
     await ownerPage.getByText("Saved.").waitFor();
     await screenshot(ownerPage, "partner-detail-1440");
 
@@ -129,6 +133,9 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
     // The owner removes the partner; the removal is verified.
     await ownerPage.getByRole("button", { name: "Remove partner" }).click();
+    const removal = ownerPage.getByRole("dialog");
+    await removal.getByRole("textbox", { name: "Type Northwind Media to confirm" }).fill("Northwind Media");
+    await removal.getByRole("button", { name: "Remove Northwind Media" }).click();
     await expect.poll(() => ownerPage.getByTestId("removal-result").textContent()).toContain("Verified");
     await screenshot(ownerPage, "partner-removed-1440");
 

@@ -140,11 +140,20 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
     enabled: canList,
   });
   const people = useStaffable(businessId, isAdmin);
-  const levels = useQuery({ queryKey: ["permission-levels", graphId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`), staleTime: Infinity });
+  // Only the levels within what this business was given: an assignment never reaches past the share.
+  const levels = useQuery({ queryKey: ["permission-levels", graphId, businessId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`, { business: businessId }), staleTime: Infinity });
   const [person, setPerson] = useState<string | null>(null);
-  const [level, setLevel] = useState<string | null>("VIEW_ONLY");
+  const [choice, setLevel] = useState<string | null>(null);
+  const level = choice ?? (levels.data?.some((l) => l.level === "VIEW_ONLY") ? "VIEW_ONLY" : (levels.data?.[0]?.level ?? null));
   const selected = levels.data?.find((l) => l.level === level);
-  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }));
+  const [assigned_, setAssigned] = useState<string | null>(null);
+  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }), {
+    onSuccess: () => {
+      const who = people.data?.find((p) => p.value === person)?.label ?? "The person";
+      setAssigned(`${who} is assigned to ${assetName} with ${selected?.label ?? "the chosen level"}.`);
+      setPerson(null);
+    },
+  });
   const submit = useSubmitOnce(assign);
 
   return (
@@ -205,6 +214,11 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
           {selected && (
             <Text size="xs" c="dimmed" mt={4}>
               {selected.description}. Never more than the owner shared with your business.
+            </Text>
+          )}
+          {assigned_ && !assign.isPending && (
+            <Text size="sm" mt={4} role="status" data-testid="assign-result">
+              {assigned_}
             </Text>
           )}
           <ErrorText error={assign.error} />
@@ -370,7 +384,7 @@ export function AssetDetailPage() {
             {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
             {weOwn && isAdmin && <ConnectedAppsOfAsset graphId={assetId} />}
             {asset.isSuccess && <Partners graphId={assetId} />}
-            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess} />
+            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess || (denied && isAdmin)} />
             {asset.isSuccess && !weOwn && (
               <Alert color="gray" title="Shared with you">
                 {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.

@@ -3,7 +3,7 @@ import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../.
 import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
 import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
-import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
+import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetMask, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
@@ -70,21 +70,28 @@ const capabilities: EdgeSpec = {
   },
 };
 
-/** `GET /{asset}/permission_levels`: the presets for this asset's type, with the tasks and plain words of each. */
+/** `GET /{asset}/permission_levels[?business=ID]`: the presets for this asset's type (within the business's share), with the tasks and plain words of each. */
 const permissionLevels: EdgeSpec = {
   GET: async (call, node) => {
     requireRelated(call, node);
-    const type = call.hub.engine.asset(node.id)!.type;
+    const engine = call.hub.engine;
+    const type = engine.asset(node.id)!.type;
     const shareable = new Set(ASSET_TYPE_INFO[type].shareTasks);
+    // With `business` (a partner's own, when staffing its people): only levels within its share,
+    // since an assignment never gives more than the share does.
+    const business = stringParam(call.params, "business");
+    const share = business !== undefined && engine.roleIn(call.caller.token.principalId, business) ? engine.index.getShare(node.id, business) : undefined;
     // One level per distinct set of tasks: a duplicate preset would save under another name.
-    const rows = LEVELS_BY_TYPE[type].map((level, position) => ({
-      id: level,
-      position,
-      level,
-      label: LEVEL_LABELS[level],
-      description: describeLevel(level),
-      tasks: presetTasks(type, level).filter((t) => shareable.has(t)),
-    }));
+    const rows = LEVELS_BY_TYPE[type]
+      .filter((level) => share === undefined || (presetMask(type, level) & ~share.mask) === 0)
+      .map((level, position) => ({
+        id: level,
+        position,
+        level,
+        label: LEVEL_LABELS[level],
+        description: describeLevel(level),
+        tasks: presetTasks(type, level).filter((t) => shareable.has(t)),
+      }));
     return listInOrder(call, rows, (r) => r, ["level", "label", "description", "tasks"]);
   },
 };
