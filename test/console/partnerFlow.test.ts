@@ -97,6 +97,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await choose(agencyPage, "Permission", "Standard");
     await agencyPage.getByRole("button", { name: "Assign", exact: true }).click();
     await agencyPage.getByRole("table", { name: "Your people on this asset" }).getByText("Nora Northwind").waitFor();
+    await expect.poll(() => agencyPage.getByTestId("assign-result").textContent(), { timeout: 20_000 }).toBe("Nora Northwind is assigned to Acme Main with Standard.");
     const createButton = agencyPage.getByRole("button", { name: "Create campaign" });
     await createButton.waitFor();
     await createButton.click();

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { errorMessage, formatTime, graph, graphStream, plural } from "../api.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
-import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { DataTable, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface Ref {
   id: string;

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
 import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
@@ -148,6 +148,8 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
   const selected = levels.data?.find((l) => l.level === level);
   const [assigned_, setAssigned] = useState<string | null>(null);
   const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }), {
+    // What an assignment changes on this page: the list, and (when it is one's own) what one may open and do.
+    invalidate: [key, ["asset", graphId], ["capabilities", graphId], ["access-paths", graphId]],
     onSuccess: () => {
       const who = people.data?.find((p) => p.value === person)?.label ?? "The person";
       setAssigned(`${who} is assigned to ${assetName} with ${selected?.label ?? "the chosen level"}.`);
@@ -321,7 +323,12 @@ export function AssetDetailPage() {
     queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: ASSET_FIELDS[type] ?? "id,name" }),
   });
   // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
-  const denied = asset.error instanceof GraphError && asset.error.isPermissionDenied;
+  // A refetch of a refused asset (after staffing oneself, say) starts again from "pending": the
+  // refusal is remembered until an answer comes, so the page (and the form just used) stays mounted.
+  const deniedBefore = useRef(false);
+  if (asset.isError) deniedBefore.current = asset.error instanceof GraphError && asset.error.isPermissionDenied;
+  else if (asset.isSuccess) deniedBefore.current = false;
+  const denied = deniedBefore.current && !asset.isSuccess;
   const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess || denied });
   const can = (action: string) => capabilities.data?.find((c) => c.action === action);
   const owner = asset.data?.business ?? asset.data?.owner_business;
@@ -333,7 +340,7 @@ export function AssetDetailPage() {
       <Anchor component={Link} to={`/b/${businessId}/assets`} size="sm">
         ← Assets
       </Anchor>
-      {asset.isPending && (
+      {asset.isPending && !denied && (
         <Center py="lg">
           <Loader size="sm" role="status" aria-label="Loading asset" />
         </Center>
@@ -349,7 +356,7 @@ export function AssetDetailPage() {
           <Stack gap="xl">
             {denied && (
               <Alert color="yellow" title="You cannot open this asset yet" role="status">
-                {errorMessage(asset.error)}
+                {asset.error ? errorMessage(asset.error) : "Checking your access again…"}
               </Alert>
             )}
             <section aria-labelledby="can-heading">
