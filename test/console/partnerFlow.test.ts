@@ -85,11 +85,14 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
     // The agency sees the offer in its Requests tab and accepts it.
     await signIn(agencyPage, server.url, agency.admin.email);
+    // A badge beside Requests says something is waiting; it goes once it is answered.
+    await expect.poll(() => agencyPage.getByTestId("nav-badge-requests").textContent()).toBe("1");
     await agencyPage.getByRole("link", { name: "Requests" }).click();
     await agencyPage.getByTestId("request-Acme Main").waitFor();
     await screenshot(agencyPage, "requests-1440");
     await agencyPage.getByRole("button", { name: "Accept Acme Main" }).click();
     await agencyPage.getByText("Nothing is waiting for you.").waitFor();
+    await agencyPage.getByTestId("nav-badge-requests").waitFor({ state: "detached" });
 
     // The agency staffs its admin onto the account, and then sees it with campaign rights.
     await openSharedAccount(agencyPage);

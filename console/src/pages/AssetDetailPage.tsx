@@ -157,6 +157,8 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
     },
   });
   const submit = useSubmitOnce(assign);
+  // A level's name where the tasks are exactly one level's, the tasks otherwise.
+  const levelName = (tasks: string[]) => levels.data?.find((l) => l.tasks.length === tasks.length && l.tasks.every((t) => tasks.includes(t)))?.label ?? tasks.join(", ");
 
   return (
     <section aria-labelledby="staff-heading">
@@ -176,8 +178,8 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
             rowKey={(r) => r.id}
             columns={[
               { header: "Name", cell: (r) => r.name },
-              { header: "Assigned tasks", cell: (r) => r.tasks.join(", ") },
-              { header: "Effective tasks", cell: (r) => r.permitted_tasks.join(", ") || "none" },
+              { header: "Assigned", cell: (r) => levelName(r.tasks) },
+              { header: "Can do now", cell: (r) => (r.permitted_tasks.length ? levelName(r.permitted_tasks) : "nothing") },
               {
                 header: "Actions",
                 hidden: !isAdmin,
