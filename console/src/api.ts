@@ -249,3 +249,8 @@ export function formatTime(value: string | undefined | null): string {
   if (Number.isNaN(date.getTime())) return value;
   return date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 }
+
+/** "1 day", "2 days", "1 finding": a count with its noun, in the singular for one. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}

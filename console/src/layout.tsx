@@ -1,4 +1,6 @@
-import { AppShell, Burger, Group, Loader, NavLink, Select, Stack, Text, Title, Button, Center, VisuallyHidden } from "@mantine/core";
+import { AppShell, Badge, Burger, Group, Loader, NavLink, Select, Stack, Text, Title, Button, Center, VisuallyHidden } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { graph, plural } from "./api.ts";
 import { useDisclosure } from "@mantine/hooks";
 import { useEffect } from "react";
 import { Navigate, NavLink as RouterLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
@@ -27,7 +29,22 @@ const ACCOUNT = [
   { to: "apps", label: "Connected apps" },
 ];
 
-function NavSection({ title, items, businessId, base, onNavigate }: { title: string; items: typeof SETTINGS; businessId?: string; base?: string; onNavigate: () => void }) {
+function NavSection({
+  title,
+  items,
+  businessId,
+  base,
+  onNavigate,
+  badges = {},
+}: {
+  title: string;
+  items: typeof SETTINGS;
+  businessId?: string;
+  base?: string;
+  onNavigate: () => void;
+  /** A count shown beside an item (pending requests beside Requests), by the item's path. */
+  badges?: Record<string, number>;
+}) {
   const location = useLocation();
   return (
     <nav aria-label={title}>
@@ -43,6 +60,16 @@ function NavSection({ title, items, businessId, base, onNavigate }: { title: str
             component={RouterLink}
             to={href}
             label={item.label}
+            rightSection={
+              badges[item.to] ? (
+                <>
+                  <Badge size="sm" circle aria-hidden data-testid={`nav-badge-${item.to}`}>
+                    {badges[item.to]}
+                  </Badge>
+                  <VisuallyHidden>, {plural(badges[item.to]!, "item", "items")} waiting for you</VisuallyHidden>
+                </>
+              ) : undefined
+            }
             active={active}
             aria-current={active ? "page" : undefined}
             onClick={onNavigate}
@@ -60,6 +87,13 @@ export function AppLayout() {
   const params = useParams();
   const navigate = useNavigate();
   const location = useLocation();
+  const currentBusiness = params.businessId ?? session?.businesses[0]?.id;
+  // Offers and requests waiting for this business's answer, as a badge beside Requests.
+  const waiting = useQuery({
+    queryKey: ["partner-requests", currentBusiness, "incoming"],
+    queryFn: () => graph.all<{ id: string }>(`/${currentBusiness}/partner_requests`, { direction: "incoming", fields: "id" }),
+    enabled: Boolean(session && currentBusiness),
+  });
 
   if (loading) {
     return (
@@ -125,7 +159,7 @@ export function AppLayout() {
         </Stack>
         {businessId && business ? (
           <Stack gap={0}>
-            <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} />
+            <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} badges={{ requests: waiting.data?.length ?? 0 }} />
             <NavSection
               title="Security center"
               items={business.role === "ADMIN" ? [...SECURITY, { to: "security/troubleshoot", label: "Troubleshooter" }] : [{ to: "security/troubleshoot", label: "Troubleshooter" }]}

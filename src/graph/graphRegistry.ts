@@ -7,7 +7,7 @@ import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, businessSubscribedApps, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
 import { alertChannels, alertChannelTests, businessAlerts } from "./nodes/alertEdges.ts";
 import { withReviewEdges } from "./nodes/reviewEdges.ts";
-import { consoleAssetEdges, consoleBusinessEdges, consoleSystemUserTokenEdge } from "./nodes/consoleEdges.ts";
+import { consoleAssetEdges, consoleBusinessEdges, consolePersonImpactEdge, consoleSystemUserTokenEdge } from "./nodes/consoleEdges.ts";
 import { assetConnectedApps, businessConnectedApps, personConnectedApps } from "./nodes/appConnectionEdges.ts";
 import type { NodeSpec } from "./graphTypes.ts";
 
@@ -48,7 +48,7 @@ export function withConsoleEdges(registry: GraphRegistry): GraphRegistry {
     Object.entries(registry.nodes).map(([type, node]) => {
       if (type === "business") return [type, withEdges(node, { ...consoleBusinessEdges, connected_apps: businessConnectedApps })];
       if (type === "system_user") return [type, withEdges(node, { access_tokens: consoleSystemUserTokenEdge })];
-      if (type === "user") return [type, withEdges(node, { connected_apps: personConnectedApps })];
+      if (type === "user") return [type, withEdges(node, { connected_apps: personConnectedApps, access_impact: consolePersonImpactEdge })];
       if (type in assetNodes) return [type, withEdges(node, { ...consoleAssetEdges, connected_apps: assetConnectedApps })];
       return [type, node];
     }),

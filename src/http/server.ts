@@ -11,6 +11,7 @@ import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts"
 import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
+import { registerFavicon } from "./favicon.ts";
 import { registerSecurityHeaders } from "./securityHeaders.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -103,6 +104,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", async () => openApi);
   await registerConsole(app, options.consoleDir);
+  registerFavicon(app);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
   registerReviewProgressRoute(app, hub);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { principalContext } from "../../src/hub/context.ts";
+import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
@@ -38,6 +38,37 @@ describe.each(DIALECTS)("console edges on %s", (dialect) => {
       asStranger: graphClient(server.url, await sessionToken(server.url, stranger.admin.email)),
     };
   }
+
+  it("a partner's admin not staffed on a shared asset sees whom she assigned, and is offered only levels within the share", async () => {
+    const w = await world();
+    const asOwnerCtx = principalContext("person", w.owner.admin.id);
+    await hub.partners.offer(asOwnerCtx, { assetId: w.account.id, partnerBusinessId: w.agency.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+    await hub.partners.acceptOrRequest(principalContext("person", w.agency.admin.id), { partnerBusinessId: w.agency.id, assetId: w.account.id });
+    const sam = await hub.businesses.createPerson(operatorContext(), { name: "Sam Staff", email: "sam@northwind.example" });
+    await hub.businesses.setMemberRole(principalContext("person", w.agency.admin.id), w.agency.id, sam.id, "EMPLOYEE");
+
+    const levels = await w.asAgency("GET", `/${w.account.graphId}/permission_levels?business=${w.agency.id}`);
+    expect(levels.body.data.map((l: any) => l.level)).toEqual(["ANALYTICS_VIEW", "VIEW_ONLY"]);
+    const ownerLevels = await w.asOwner("GET", `/${w.account.graphId}/permission_levels`);
+    expect(ownerLevels.body.data.map((l: any) => l.level)).toEqual(["ANALYTICS_VIEW", "VIEW_ONLY", "LAUNCH_ONLY", "STANDARD", "ADMIN"]);
+
+    const assigned = await w.asAgency("POST", `/${w.account.graphId}/assigned_users`, { user: sam.id, tasks: presetTasks("ad_account", "VIEW_ONLY"), business: w.agency.id });
+    expect(assigned.status).toBe(200);
+    const list = await w.asAgency("GET", `/${w.account.graphId}/assigned_users?business=${w.agency.id}&fields=id,name,tasks`);
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((r: any) => r.name)).toEqual(["Sam Staff"]);
+    // Someone with no relation to the asset still learns nothing.
+    const strangerList = await w.asStranger("GET", `/${w.account.graphId}/assigned_users?business=${w.agency.id}`);
+    expect(strangerList.status).toBe(400);
+    expect(strangerList.body.error.code).toBe(100);
+
+    // The impact edge over HTTP: what unassigning Sam would take away, for the agency's admin only.
+    const impact = await w.asAgency("GET", `/${w.agency.id}/access_impact?change=assignment&asset=${w.account.graphId}&user=${sam.id}`);
+    expect(impact.body.summary).toBe("Sam Staff loses access to Acme Main.");
+    const probe = await w.asStranger("GET", `/${w.agency.id}/access_impact?change=assignment&asset=${w.account.graphId}&user=${sam.id}`);
+    expect(probe.status).toBe(400);
+    expect(probe.body.error.code).toBe(100);
+  });
 
   it("runs the Requests tab: incoming and outgoing with expiry, accept for any asset type, decline and cancel", async () => {
     const w = await world();
@@ -124,8 +155,8 @@ describe.each(DIALECTS)("console edges on %s", (dialect) => {
     const shares = await w.asOwner("GET", `/${w.owner.id}/partner_shares?partner=${w.agency.id}`);
     expect(shares.body.data.map((s: any) => [s.asset.name, s.status, s.access_level]).sort()).toEqual([
       ["Acme Main", "ACTIVE", "Standard"],
-      // For Pixels, View only and Analytics view are the same tasks; the narrowest name is shown.
-      ["Acme Pixel", "PENDING", "Analytics view"],
+      // For Pixels, View only and Analytics view are the same tasks: the level offered and chosen, View only, is shown.
+      ["Acme Pixel", "PENDING", "View only"],
     ]);
     expect((await w.asAgency("GET", `/${w.agency.id}/partner_shares`)).body.data).toHaveLength(2);
 

@@ -85,11 +85,14 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
     // The agency sees the offer in its Requests tab and accepts it.
     await signIn(agencyPage, server.url, agency.admin.email);
+    // A badge beside Requests says something is waiting; it goes once it is answered.
+    await expect.poll(() => agencyPage.getByTestId("nav-badge-requests").textContent()).toBe("1");
     await agencyPage.getByRole("link", { name: "Requests" }).click();
     await agencyPage.getByTestId("request-Acme Main").waitFor();
     await screenshot(agencyPage, "requests-1440");
     await agencyPage.getByRole("button", { name: "Accept Acme Main" }).click();
     await agencyPage.getByText("Nothing is waiting for you.").waitFor();
+    await agencyPage.getByTestId("nav-badge-requests").waitFor({ state: "detached" });
 
     // The agency staffs its admin onto the account, and then sees it with campaign rights.
     await openSharedAccount(agencyPage);
@@ -97,6 +100,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await choose(agencyPage, "Permission", "Standard");
     await agencyPage.getByRole("button", { name: "Assign", exact: true }).click();
     await agencyPage.getByRole("table", { name: "Your people on this asset" }).getByText("Nora Northwind").waitFor();
+    await expect.poll(() => agencyPage.getByTestId("assign-result").textContent(), { timeout: 20_000 }).toBe("Nora Northwind is assigned to Acme Main with Standard.");
     const createButton = agencyPage.getByRole("button", { name: "Create campaign" });
     await createButton.waitFor();
     await createButton.click();
@@ -110,7 +114,11 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await ownerPage.getByRole("link", { name: "Northwind Media" }).click();
     await ownerPage.getByRole("heading", { name: "Northwind Media", level: 2 }).waitFor();
     await choose(ownerPage, "Permission of Northwind Media on Acme Main", "View only");
+    // Narrowing takes access away: it is confirmed in a dialog that says what Nora's team loses.
     await ownerPage.getByRole("button", { name: "Save level" }).click();
+    const narrowing = ownerPage.getByRole("dialog");
+    await expect.poll(() => narrowing.getByTestId("impact-summary").textContent()).toContain("Northwind Media's access to Acme Main narrows from Standard to View only");
+    await narrowing.getByRole("button", { name: "Change to View only" }).click();
     await ownerPage.getByText("Saved.").waitFor();
     await screenshot(ownerPage, "partner-detail-1440");
 
@@ -129,6 +137,9 @@ describe("console: add partner → accept → staff → downgrade → remove", (
 
     // The owner removes the partner; the removal is verified.
     await ownerPage.getByRole("button", { name: "Remove partner" }).click();
+    const removal = ownerPage.getByRole("dialog");
+    await removal.getByRole("textbox", { name: "Type Northwind Media to confirm" }).fill("Northwind Media");
+    await removal.getByRole("button", { name: "Remove Northwind Media" }).click();
     await expect.poll(() => ownerPage.getByTestId("removal-result").textContent()).toContain("Verified");
     await screenshot(ownerPage, "partner-removed-1440");
 

@@ -134,7 +134,7 @@ describe("console security and app pages", () => {
         page.getByRole("button", { name: "Run the access review" }).click(),
       ]);
       expect(stream.headers()["content-type"]).toMatch(/^application\/x-ndjson/);
-      await page.getByText(/finding\(s\) over the last 90 days/).waitFor();
+      await page.getByText(/findings? over the last 90 days/).waitFor();
       await page.getByText("Access from outside").first().waitFor();
       await page.getByRole("button", { name: "Remove the app: Report Tool on Acme Main" }).first().waitFor();
       await check(page, "access-review", width);
@@ -224,7 +224,7 @@ describe("console security and app pages", () => {
     expectNoSeriousViolations(await seriousViolations(page), "access review progress at 375px");
     await screenshot(page, "access-review-progress-375");
     release();
-    await page.getByText(/finding\(s\) over the last 90 days/).waitFor();
+    await page.getByText(/findings? over the last 90 days/).waitFor();
     expect(await page.getByRole("progressbar").count()).toBe(0);
     await context.close();
   }, 120_000);
@@ -308,6 +308,8 @@ describe("console security and app pages", () => {
     await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
     await page.goto(`${server.url}/console/b/${demo.advertiser.id}/apps`);
     await page.getByRole("button", { name: "Remove Report Tool" }).click();
+    await expect.poll(() => page.getByRole("dialog").getByTestId("impact-summary").textContent()).toContain("Report Tool loses access to Acme Main");
+    await page.getByRole("dialog").getByRole("button", { name: "Remove Report Tool" }).click();
     await expect.poll(() => page.getByTestId("app-removal-result").textContent()).toContain("Report Tool no longer has access");
     await page.getByTestId("empty-connected-apps").waitFor();
     await screenshot(page, "app-removed-1440");
@@ -360,10 +362,12 @@ describe("console security and app pages", () => {
     await page.goto(`${server.url}/console/b/${demo.advertiser.id}/security/review`);
     await page.getByRole("button", { name: "Run the access review" }).click();
     await page.getByRole("button", { name: "End the share: Sam Specialist on Acme Main" }).click();
+    await expect.poll(() => page.getByRole("dialog").getByTestId("impact-summary").textContent()).toContain("lose access to Acme Main");
+    await page.getByRole("dialog").getByRole("button", { name: "End the share" }).click();
     await expect.poll(() => page.getByTestId("fix-result").textContent()).toContain("Share ended; the partner's people and apps lost this access with it.");
     // The review is computed again: Sam's finding on Acme Main is gone.
     await page.getByTestId("operation-progress").waitFor({ state: "detached" });
-    await page.getByText(/finding\(s\) over the last 90 days|Nothing to report/).waitFor();
+    await page.getByText(/findings? over the last 90 days|Nothing to report/).waitFor();
     expect(await page.getByRole("button", { name: "End the share: Sam Specialist on Acme Main" }).count()).toBe(0);
     expect(hub.engine.tasksOf(sam.id, account.id)).toEqual([]);
     await context.close();

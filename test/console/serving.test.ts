@@ -33,6 +33,21 @@ describe("serving the console", () => {
     return { url, close: () => app.close() };
   };
 
+  it("serves an icon at /favicon.ico, not a Graph error", async () => {
+    const server = await serve(dir);
+    try {
+      const icon = await fetch(`${server.url}/favicon.ico`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/x-icon");
+      const bytes = Buffer.from(await icon.arrayBuffer());
+      // An ICO header naming one 32×32 image of 32 bits per pixel, whose data fills the rest of the file.
+      expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt16LE(4), bytes[6], bytes[7], bytes.readUInt16LE(12)]).toEqual([0, 1, 1, 32, 32, 32]);
+      expect(bytes.readUInt32LE(18) + bytes.readUInt32LE(14)).toBe(bytes.length);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("serves the app for every path under /console/, hashed assets cached for a year, index.html revalidated", async () => {
     const server = await serve(dir);
     try {

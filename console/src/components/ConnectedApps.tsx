@@ -1,4 +1,5 @@
-import { Badge, Button, List, Stack, Text } from "@mantine/core";
+import { Badge, List, Stack, Text } from "@mantine/core";
+import type { ReactNode } from "react";
 import { assetTypeLabel, formatTime } from "../api.ts";
 import { DataTable } from "./common.tsx";
 
@@ -54,7 +55,8 @@ export function ConnectedAppsTable({
   label: string;
   rows: AppConnection[];
   showGrantedBy?: boolean;
-  remove?: { label: (row: AppConnection) => string; onRemove: (row: AppConnection) => void; pending: boolean };
+  /** The removal button of each row (a confirmation, see ConfirmAction). */
+  remove?: (row: AppConnection) => ReactNode;
 }) {
   return (
     <DataTable
@@ -97,11 +99,7 @@ export function ConnectedAppsTable({
         {
           header: "Actions",
           hidden: !remove,
-          cell: (c) => (
-            <Button size="xs" color="red" variant="outline" onClick={() => remove?.onRemove(c)} disabled={remove?.pending}>
-              {remove?.label(c)}
-            </Button>
-          ),
+          cell: (c) => remove?.(c),
         },
       ]}
     />

@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, Badge, Center, CopyButton, Group, Loader, Progress, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQueryClient, type QueryKey, type UseMutationResult, type UseQueryResult } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useParams } from "react-router";
 import { errorMessage } from "../api.ts";
 import { useSession } from "../session.tsx";
@@ -139,6 +139,25 @@ export function useGraphMutation<TVariables = void, TData = unknown>(
       else await queryClient.invalidateQueries();
     },
   });
+}
+
+/**
+ * A form's submit handler that sends the mutation once: a second submit (a double click, Enter
+ * pressed twice) while the first request is on its way does nothing. The flag is a ref, so even two
+ * submits in the same frame, before React shows the button disabled, send one request.
+ */
+export function useSubmitOnce<TVariables>(mutation: UseMutationResult<unknown, Error, TVariables>, variables?: () => TVariables): (event?: FormEvent) => void {
+  const busy = useRef(false);
+  return (event?: FormEvent) => {
+    event?.preventDefault();
+    if (busy.current || mutation.isPending) return;
+    busy.current = true;
+    mutation.mutate(variables ? variables() : (undefined as TVariables), {
+      onSettled: () => {
+        busy.current = false;
+      },
+    });
+  };
 }
 
 /** A titled part of a page; the heading names the region for screen readers. */

@@ -2,8 +2,9 @@ import { Alert, Anchor, Badge, Button, Card, Code, Group, NumberInput, Select, S
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { errorMessage, formatTime, graph, graphStream } from "../api.ts";
-import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { errorMessage, formatTime, graph, graphStream, plural } from "../api.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { DataTable, OperationProgress, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface Ref {
   id: string;
@@ -83,7 +84,7 @@ function evidenceValue(value: unknown): string {
   return String(value);
 }
 
-function FindingCard({ finding, index, onFix, fixing }: { finding: Finding; index: number; onFix: (finding: Finding) => void; fixing: boolean }) {
+function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding; index: number; businessId: string; onFixed: (summary: string, finding: Finding) => void }) {
   const label = fixButtonLabel(finding.fix);
   const who = finding.principal ? finding.principal.name : "—";
   return (
@@ -127,9 +128,18 @@ function FindingCard({ finding, index, onFix, fixing }: { finding: Finding; inde
         </Text>
         {label && (
           <Group>
-            <Button size="xs" variant="light" onClick={() => onFix(finding)} disabled={fixing} aria-label={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}>
-              {label}
-            </Button>
+            <ConfirmAction
+              kind="fix"
+              label={label}
+              ariaLabel={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}
+              buttonProps={{ variant: "light" }}
+              title={`${label}?`}
+              impact={{ node: businessId, params: { change: "fix", fix: { action: finding.fix.action, params: finding.fix.params } } }}
+              confirmLabel={label}
+              onConfirm={() => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: finding.fix.action, params: finding.fix.params })}
+              invalidate={[["access-review-findings", businessId]]}
+              onDone={(answer) => onFixed((answer as { summary: string }).summary, finding)}
+            />
           </Group>
         )}
       </Stack>
@@ -153,9 +163,7 @@ function Findings({ businessId }: { businessId: string }) {
   });
   const running = findings.isFetching;
   // The findings are computed again after a fix, so its result is shown above the list, not in a card.
-  const apply = useGraphMutation((f: Finding) => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: f.fix.action, params: f.fix.params }), {
-    invalidate: [["access-review-findings", businessId]],
-  });
+  const [applied, setApplied] = useState<{ summary: string; finding: Finding } | null>(null);
   return (
     <Section title="Findings">
       <Group align="flex-end" mb="sm" wrap="wrap">
@@ -176,12 +184,11 @@ function Findings({ businessId }: { businessId: string }) {
         </Button>
       </Group>
       <OperationProgress running={running} label={`Computing the access review${progress && progress.phase !== "done" ? ` (${progress.phase})` : ""}`} done={progress?.done} total={progress?.total} />
-      {apply.isSuccess && apply.variables && (
+      {applied && (
         <Alert color="green" role="status" title="Fix applied" mb="sm" data-testid="fix-result">
-          {apply.data.summary} ({apply.variables.fix.description})
+          {applied.summary} ({applied.finding.fix.description})
         </Alert>
       )}
-      <ErrorText error={apply.error} />
       {requested === null ? (
         <Text c="dimmed">The review reads every grant and the use recorded in the window, then lists what to look at, each with a fix.</Text>
       ) : (
@@ -190,10 +197,10 @@ function Findings({ businessId }: { businessId: string }) {
             {(report) => (
               <Stack gap="sm">
                 <Text size="sm" role="status">
-                  {report.data.length} finding(s) over the last {report.window_days} days.
+                  {plural(report.data.length, "finding")} over the last {plural(report.window_days, "day")}.
                 </Text>
                 {report.data.map((f, i) => (
-                  <FindingCard key={`${f.kind}-${f.principal?.id}-${f.asset?.id}-${i}`} finding={f} index={i} onFix={(finding) => apply.mutate(finding)} fixing={apply.isPending} />
+                  <FindingCard key={`${f.kind}-${f.principal?.id}-${f.asset?.id}-${i}`} finding={f} index={i} businessId={businessId} onFixed={(summary, finding) => setApplied({ summary, finding })} />
                 ))}
               </Stack>
             )}
@@ -243,7 +250,7 @@ function Campaigns({ businessId }: { businessId: string }) {
           <OperationProgress running={start.isPending} label="Taking a snapshot of every grant" />
           {start.isSuccess && (
             <Text size="sm" mt="xs" role="status">
-              Started {start.data.name} with {start.data.items} item(s).{" "}
+              Started {start.data.name} with {plural(start.data.items, "item")}.{" "}
               <Anchor component={Link} to={`/b/${businessId}/security/review/campaigns/${start.data.id}`}>
                 Open it
               </Anchor>

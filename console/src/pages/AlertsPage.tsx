@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Text, TextInput
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { errorMessage, formatTime, graph } from "../api.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { CopyValue, DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface Channel {
@@ -140,7 +141,6 @@ function Channels({ businessId }: { businessId: string }) {
   const key = ["alert-channels", businessId];
   const channels = useQuery({ queryKey: key, queryFn: () => graph.all<Channel>(`/${businessId}/alert_channels`) });
   const test = useGraphMutation((channel: Channel) => graph.post<{ success: boolean; status: string; error?: string }>(`/${businessId}/alert_channel_tests`, { channel_id: channel.id }), { invalidate: [] });
-  const remove = useGraphMutation((channel: Channel) => graph.delete(`/${businessId}/alert_channels`, { channel_id: channel.id }), { invalidate: [key] });
   return (
     <Section title="Channels">
       <AddChannel businessId={businessId} channelsKey={key} />
@@ -149,7 +149,7 @@ function Channels({ businessId }: { businessId: string }) {
           {test.data.success ? `Delivered (${test.data.status}).` : `${test.data.status}: ${test.data.error ?? "no answer"}`}
         </Alert>
       )}
-      <ErrorText error={test.error ?? remove.error} />
+      <ErrorText error={test.error} />
       <QueryState query={channels} label="alert channels" empty="No channel yet: alerts are only listed here." isEmpty={(d) => d.length === 0}>
         {(rows) => (
           <DataTable
@@ -168,9 +168,16 @@ function Channels({ businessId }: { businessId: string }) {
                     <Button size="xs" variant="light" onClick={() => test.mutate(c)} loading={test.isPending && test.variables?.id === c.id} aria-label={`Send a test to ${c.name}`}>
                       Test
                     </Button>
-                    <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(c)} aria-label={`Remove ${c.name}`}>
-                      Remove
-                    </Button>
+                    <ConfirmAction
+                      kind="alert-channel"
+                      label="Remove"
+                      ariaLabel={`Remove ${c.name}`}
+                      title={`Remove the alert channel ${c.name}?`}
+                      description={`Alerts stop going to ${c.destination}. They are still listed here.`}
+                      confirmLabel={`Remove ${c.name}`}
+                      onConfirm={() => graph.delete(`/${businessId}/alert_channels`, { channel_id: c.id })}
+                      invalidate={[key]}
+                    />
                   </Group>
                 ),
               },

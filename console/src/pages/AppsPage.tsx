@@ -1,8 +1,10 @@
 import { Alert, List, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { graph, type RemovalVerification } from "../api.ts";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
-import { ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { PageTitle, QueryState, useBusiness } from "../components/common.tsx";
 
 interface BusinessRemoval {
   success: boolean;
@@ -23,7 +25,7 @@ function RemovalResult({ name, verified, detail }: { name: string; verified: boo
 export function AppsPage() {
   const { businessId, isAdmin } = useBusiness();
   const apps = useQuery({ queryKey: ["connected-apps", businessId], queryFn: () => graph.all<AppConnection>(`/${businessId}/connected_apps`), enabled: isAdmin });
-  const remove = useGraphMutation((row: AppConnection) => graph.delete<BusinessRemoval>(`/${businessId}/connected_apps`, { app_id: row.app.id }));
+  const [removed, setRemoved] = useState<{ name: string; answer: BusinessRemoval } | null>(null);
 
   return (
     <>
@@ -34,20 +36,36 @@ export function AppsPage() {
         <Text c="dimmed">Only admins of this business can see and remove the apps connected to its assets. Your own connected apps are under Your account → Connected apps.</Text>
       ) : (
         <>
-          {remove.data && remove.variables && (
+          {removed && (
             <RemovalResult
-              name={remove.variables.app.name}
-              verified={remove.data.verified}
+              name={removed.name}
+              verified={removed.answer.verified}
               detail={
-                remove.data.verified
-                  ? `Removed from ${remove.data.grants_changed} connection(s). Checked: it reaches none of this business's assets, and tokens with nothing left to reach were revoked.`
-                  : `It can still reach ${remove.data.remaining.flatMap((c) => c.assets.map((a) => a.name)).join(", ")}.`
+                removed.answer.verified
+                  ? `Removed from ${removed.answer.grants_changed} ${removed.answer.grants_changed === 1 ? "connection" : "connections"}. Checked: it reaches none of this business's assets, and tokens with nothing left to reach were revoked.`
+                  : `It can still reach ${removed.answer.remaining.flatMap((c) => c.assets.map((a) => a.name)).join(", ")}.`
               }
             />
           )}
-          <ErrorText error={remove.error} />
           <QueryState query={apps} label="connected apps" empty="No app is connected to this business's assets." isEmpty={(d) => d.length === 0}>
-            {(rows) => <ConnectedAppsTable label="Connected apps" rows={rows} remove={{ label: (c) => `Remove ${c.app.name}`, onRemove: (c) => remove.mutate(c), pending: remove.isPending }} />}
+            {(rows) => (
+              <ConnectedAppsTable
+                label="Connected apps"
+                rows={rows}
+                remove={(c) => (
+                  <ConfirmAction
+                    kind="app"
+                    label={`Remove ${c.app.name}`}
+                    buttonProps={{ variant: "outline" }}
+                    title={`Remove ${c.app.name} from this business's assets?`}
+                    impact={{ node: businessId, params: { change: "app", app: c.app.id } }}
+                    confirmLabel={`Remove ${c.app.name}`}
+                    onConfirm={() => graph.delete<BusinessRemoval>(`/${businessId}/connected_apps`, { app_id: c.app.id })}
+                    onDone={(answer) => setRemoved({ name: c.app.name, answer: answer as BusinessRemoval })}
+                  />
+                )}
+              />
+            )}
           </QueryState>
         </>
       )}
@@ -58,14 +76,14 @@ export function AppsPage() {
 /** Your account → Connected apps: the apps you connected yourself, and removing one. */
 export function MyAppsPage() {
   const apps = useQuery({ queryKey: ["my-connected-apps"], queryFn: () => graph.all<AppConnection>("/me/connected_apps") });
-  const remove = useGraphMutation((row: AppConnection) => graph.delete<{ success: boolean; verification: RemovalVerification }>("/me/connected_apps", { grant_id: row.id }));
-  const verification = remove.data?.verification;
+  const [removed, setRemoved] = useState<{ name: string; verification: RemovalVerification } | null>(null);
+  const verification = removed?.verification;
   return (
     <>
       <PageTitle description="Apps you allowed to act for you. Removing one ends every token it holds at once.">Connected apps</PageTitle>
-      {verification && remove.variables && (
+      {verification && removed && (
         <RemovalResult
-          name={remove.variables.app.name}
+          name={removed.name}
           verified={verification.verified}
           detail={verification.summary}
         />
@@ -77,10 +95,25 @@ export function MyAppsPage() {
           ))}
         </List>
       )}
-      <ErrorText error={remove.error} />
       <QueryState query={apps} label="your connected apps" empty="You have not connected any app." isEmpty={(d) => d.length === 0}>
         {(rows) => (
-          <ConnectedAppsTable label="Your connected apps" rows={rows} showGrantedBy={false} remove={{ label: (c) => `Remove ${c.app.name}`, onRemove: (c) => remove.mutate(c), pending: remove.isPending }} />
+          <ConnectedAppsTable
+            label="Your connected apps"
+            rows={rows}
+            showGrantedBy={false}
+            remove={(c) => (
+              <ConfirmAction
+                kind="app"
+                label={`Remove ${c.app.name}`}
+                buttonProps={{ variant: "outline" }}
+                title={`Remove ${c.app.name}?`}
+                impact={{ node: "me", params: { change: "grant", grant: c.id } }}
+                confirmLabel={`Remove ${c.app.name}`}
+                onConfirm={() => graph.delete<{ success: boolean; verification: RemovalVerification }>("/me/connected_apps", { grant_id: c.id })}
+                onDone={(answer) => setRemoved({ name: c.app.name, verification: (answer as { verification: RemovalVerification }).verification })}
+              />
+            )}
+          />
         )}
       </QueryState>
     </>

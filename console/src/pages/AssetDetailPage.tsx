@@ -1,9 +1,11 @@
 import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, useState, type FormEvent } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
-import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
 import { useStaffable } from "../queries.ts";
 
@@ -138,16 +140,25 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
     enabled: canList,
   });
   const people = useStaffable(businessId, isAdmin);
-  const levels = useQuery({ queryKey: ["permission-levels", graphId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`), staleTime: Infinity });
+  // Only the levels within what this business was given: an assignment never reaches past the share.
+  const levels = useQuery({ queryKey: ["permission-levels", graphId, businessId], queryFn: () => graph.all<PermissionLevel>(`/${graphId}/permission_levels`, { business: businessId }), staleTime: Infinity });
   const [person, setPerson] = useState<string | null>(null);
-  const [level, setLevel] = useState<string | null>("VIEW_ONLY");
+  const [choice, setLevel] = useState<string | null>(null);
+  const level = choice ?? (levels.data?.some((l) => l.level === "VIEW_ONLY") ? "VIEW_ONLY" : (levels.data?.[0]?.level ?? null));
   const selected = levels.data?.find((l) => l.level === level);
-  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }));
-  const unassign = useGraphMutation((user: string) => graph.delete(`/${graphId}/assigned_users`, { user, business: businessId }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    assign.mutate();
-  };
+  const [assigned_, setAssigned] = useState<string | null>(null);
+  const assign = useGraphMutation(() => graph.post(`/${graphId}/assigned_users`, { user: person ?? "", tasks: selected?.tasks ?? [], business: businessId }), {
+    // What an assignment changes on this page: the list, and (when it is one's own) what one may open and do.
+    invalidate: [key, ["asset", graphId], ["capabilities", graphId], ["access-paths", graphId]],
+    onSuccess: () => {
+      const who = people.data?.find((p) => p.value === person)?.label ?? "The person";
+      setAssigned(`${who} is assigned to ${assetName} with ${selected?.label ?? "the chosen level"}.`);
+      setPerson(null);
+    },
+  });
+  const submit = useSubmitOnce(assign);
+  // A level's name where the tasks are exactly one level's, the tasks otherwise.
+  const levelName = (tasks: string[]) => levels.data?.find((l) => l.tasks.length === tasks.length && l.tasks.every((t) => tasks.includes(t)))?.label ?? tasks.join(", ");
 
   return (
     <section aria-labelledby="staff-heading">
@@ -167,15 +178,21 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
             rowKey={(r) => r.id}
             columns={[
               { header: "Name", cell: (r) => r.name },
-              { header: "Assigned tasks", cell: (r) => r.tasks.join(", ") },
-              { header: "Effective tasks", cell: (r) => r.permitted_tasks.join(", ") || "none" },
+              { header: "Assigned", cell: (r) => levelName(r.tasks) },
+              { header: "Can do now", cell: (r) => (r.permitted_tasks.length ? levelName(r.permitted_tasks) : "nothing") },
               {
                 header: "Actions",
                 hidden: !isAdmin,
                 cell: (r) => (
-                  <Button size="xs" variant="subtle" color="red" onClick={() => unassign.mutate(r.id)} aria-label={`Unassign ${r.name}`}>
-                    Unassign
-                  </Button>
+                  <ConfirmAction
+                    kind="assignment"
+                    label="Unassign"
+                    ariaLabel={`Unassign ${r.name}`}
+                    title={`Unassign ${r.name} from ${assetName}?`}
+                    impact={{ node: businessId, params: { change: "assignment", asset: graphId, user: r.id } }}
+                    confirmLabel={`Unassign ${r.name}`}
+                    onConfirm={() => graph.delete(`/${graphId}/assigned_users`, { user: r.id, business: businessId })}
+                  />
                 ),
               },
             ]}
@@ -194,7 +211,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
               allowDeselect={false}
               w={{ base: "100%", sm: 200 }}
             />
-            <Button type="submit" disabled={!person} loading={assign.isPending}>
+            <Button type="submit" disabled={!person || assign.isPending} loading={assign.isPending}>
               Assign
             </Button>
           </Group>
@@ -203,7 +220,12 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
               {selected.description}. Never more than the owner shared with your business.
             </Text>
           )}
-          <ErrorText error={assign.error ?? unassign.error} />
+          {assigned_ && !assign.isPending && (
+            <Text size="sm" mt={4} role="status" data-testid="assign-result">
+              {assigned_}
+            </Text>
+          )}
+          <ErrorText error={assign.error} />
         </form>
       )}
     </section>
@@ -222,10 +244,7 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
       setOpen(false);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+  const submit = useSubmitOnce(create);
   return (
     <section aria-labelledby="campaigns-heading">
       <Group justify="space-between" mb="xs">
@@ -243,10 +262,19 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
         <Card withBorder mb="sm">
           <form onSubmit={submit} aria-label="New campaign">
             <Group align="flex-start" wrap="wrap">
-              <TextInput label="Campaign name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={create.error ? errorMessage(create.error) : undefined} w={{ base: "100%", sm: 260 }} />
+              <TextInput
+                label="Campaign name"
+                value={name}
+                onChange={(e) => setName(e.currentTarget.value)}
+                required
+                maxLength={FIELD_LIMITS.adObjectName}
+                description={`Up to ${FIELD_LIMITS.adObjectName} characters`}
+                error={create.error ? errorMessage(create.error) : undefined}
+                w={{ base: "100%", sm: 260 }}
+              />
               <Select label="Objective" data={OBJECTIVES.map((o) => ({ value: o, label: o.replace("OUTCOME_", "").toLowerCase() }))} value={objective} onChange={setObjective} allowDeselect={false} w={{ base: "100%", sm: 200 }} />
               <Group mt={{ base: 0, sm: 25 }}>
-                <Button type="submit" loading={create.isPending}>
+                <Button type="submit" loading={create.isPending} disabled={create.isPending}>
                   Create
                 </Button>
                 <Button variant="default" onClick={() => setOpen(false)}>
@@ -297,7 +325,12 @@ export function AssetDetailPage() {
     queryFn: () => graph.get<AssetNode>(`/${assetId}`, { fields: ASSET_FIELDS[type] ?? "id,name" }),
   });
   // A partner's admin not yet staffed on a shared asset may not open it, but may staff people on it.
-  const denied = asset.error instanceof GraphError && asset.error.isPermissionDenied;
+  // A refetch of a refused asset (after staffing oneself, say) starts again from "pending": the
+  // refusal is remembered until an answer comes, so the page (and the form just used) stays mounted.
+  const deniedBefore = useRef(false);
+  if (asset.isError) deniedBefore.current = asset.error instanceof GraphError && asset.error.isPermissionDenied;
+  else if (asset.isSuccess) deniedBefore.current = false;
+  const denied = deniedBefore.current && !asset.isSuccess;
   const capabilities = useQuery({ queryKey: ["capabilities", assetId], queryFn: () => graph.all<Capability>(`/${assetId}/capabilities`), enabled: asset.isSuccess || denied });
   const can = (action: string) => capabilities.data?.find((c) => c.action === action);
   const owner = asset.data?.business ?? asset.data?.owner_business;
@@ -309,7 +342,7 @@ export function AssetDetailPage() {
       <Anchor component={Link} to={`/b/${businessId}/assets`} size="sm">
         ← Assets
       </Anchor>
-      {asset.isPending && (
+      {asset.isPending && !denied && (
         <Center py="lg">
           <Loader size="sm" role="status" aria-label="Loading asset" />
         </Center>
@@ -325,7 +358,7 @@ export function AssetDetailPage() {
           <Stack gap="xl">
             {denied && (
               <Alert color="yellow" title="You cannot open this asset yet" role="status">
-                {errorMessage(asset.error)}
+                {asset.error ? errorMessage(asset.error) : "Checking your access again…"}
               </Alert>
             )}
             <section aria-labelledby="can-heading">
@@ -360,7 +393,7 @@ export function AssetDetailPage() {
             {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
             {weOwn && isAdmin && <ConnectedAppsOfAsset graphId={assetId} />}
             {asset.isSuccess && <Partners graphId={assetId} />}
-            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess} />
+            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess || (denied && isAdmin)} />
             {asset.isSuccess && !weOwn && (
               <Alert color="gray" title="Shared with you">
                 {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.

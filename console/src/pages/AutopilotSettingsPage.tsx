@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { graph, GraphError } from "../api.ts";
 import { ErrorText, QueryState, useBusiness } from "../components/common.tsx";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { ACTION_KINDS, AutopilotFrame, workspacesKey, type Guardrails, type Workspace, Notice } from "./AutopilotCommon.tsx";
 
 type Num = number | string;
@@ -204,10 +205,6 @@ function Channels() {
       await queryClient.invalidateQueries({ queryKey: key });
     },
   });
-  const remove = useMutation({
-    mutationFn: (id: string) => graph.delete(`/${businessId}/alert_channels`, { channel_id: id }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
-  });
   const test = useMutation({ mutationFn: (id: string) => graph.post<{ success: boolean; error?: string }>(`/${businessId}/alert_channel_tests`, { channel_id: id }) });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -244,9 +241,17 @@ function Channels() {
                         <Button size="xs" variant="default" onClick={() => test.mutate(c.id)} aria-label={`Send a test to ${c.name}`}>
                           Test
                         </Button>
-                        <Button size="xs" variant="default" onClick={() => remove.mutate(c.id)} aria-label={`Remove ${c.name}`}>
-                          Remove
-                        </Button>
+                        <ConfirmAction
+                          kind="alert-channel"
+                          label="Remove"
+                          ariaLabel={`Remove ${c.name}`}
+                          buttonProps={{ variant: "default" }}
+                          title={`Remove the alert channel ${c.name}?`}
+                          description="Autopilot's alerts stop going there."
+                          confirmLabel={`Remove ${c.name}`}
+                          onConfirm={() => graph.delete(`/${businessId}/alert_channels`, { channel_id: c.id })}
+                          invalidate={[key]}
+                        />
                       </Group>
                     </Table.Td>
                   </Table.Tr>
@@ -261,7 +266,7 @@ function Channels() {
           {test.data.success ? "The test message was delivered." : `The test failed: ${test.data.error ?? "no answer"}`}
         </Notice>
       )}
-      <ErrorText error={remove.error ?? test.error} />
+      <ErrorText error={test.error} />
       <form onSubmit={submit} aria-label="Add a notification channel">
         <SimpleGrid cols={{ base: 1, sm: 2 }} mt="md">
           <Select label="Kind" data={CHANNEL_KINDS} value={kind} onChange={setKind} allowDeselect={false} />

@@ -3,9 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { assetTypeLabel, formatTime, graph, type Business, type PermissionLevel, type RemovalVerification, type Share } from "../api.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
 
-function ChangeLevel({ share, partnerName }: { share: Share; partnerName: string }) {
+function ChangeLevel({ share, partnerName, businessId }: { share: Share; partnerName: string; businessId: string }) {
   const levels = useQuery({ queryKey: ["permission-levels", share.asset.id], queryFn: () => graph.all<PermissionLevel>(`/${share.asset.id}/permission_levels`), staleTime: Infinity });
   const current = levels.data?.find((l) => l.tasks.length === share.permitted_tasks.length && l.tasks.every((t) => share.permitted_tasks.includes(t)));
   const [choice, setChoice] = useState<string | null>(null);
@@ -13,6 +14,10 @@ function ChangeLevel({ share, partnerName }: { share: Share; partnerName: string
   const save = useGraphMutation(() => graph.post(`/${share.asset.id}/agencies`, { business: share.partner.id, permitted_tasks: selected?.tasks ?? [] }), {
     onSuccess: () => setChoice(null),
   });
+  const [saved, setSaved] = useState(false);
+  const changed = !!choice && choice !== current?.level;
+  // A level without some task the partner has now takes access away: it is confirmed like a removal.
+  const narrows = changed && !!selected && share.permitted_tasks.some((t) => !selected.tasks.includes(t));
   return (
     <Stack gap={4}>
       <Group gap="xs" wrap="wrap" align="flex-end">
@@ -25,16 +30,32 @@ function ChangeLevel({ share, partnerName }: { share: Share; partnerName: string
           allowDeselect={false}
           w={180}
         />
-        <Button size="xs" onClick={() => save.mutate()} disabled={!choice || choice === current?.level} loading={save.isPending}>
-          Save level
-        </Button>
+        {narrows ? (
+          <ConfirmAction
+            kind="share-level"
+            label="Save level"
+            buttonProps={{ variant: "filled", color: "blue" }}
+            title={`Narrow ${partnerName}'s access to ${share.asset.name}?`}
+            impact={{ node: businessId, params: { change: "share_level", asset: share.asset.id, partner: share.partner.id, tasks: selected?.tasks ?? [] } }}
+            confirmLabel={`Change to ${selected?.label ?? "this level"}`}
+            onConfirm={() => graph.post(`/${share.asset.id}/agencies`, { business: share.partner.id, permitted_tasks: selected?.tasks ?? [] })}
+            onDone={() => {
+              setChoice(null);
+              setSaved(true);
+            }}
+          />
+        ) : (
+          <Button size="xs" onClick={() => save.mutate(undefined, { onSuccess: () => setSaved(true) })} disabled={!changed || save.isPending} loading={save.isPending}>
+            Save level
+          </Button>
+        )}
       </Group>
       {selected && (
         <Text size="xs" c="dimmed">
           {selected.description}
         </Text>
       )}
-      {save.isSuccess && (
+      {saved && !changed && (
         <Text size="xs" role="status">
           Saved.
         </Text>
@@ -51,9 +72,6 @@ export function PartnerDetailPage() {
   const partner = useQuery({ queryKey: ["business", partnerId, "public"], queryFn: () => graph.get<Business>(`/${partnerId}`, { fields: "id,name,verification_status" }) });
   const shares = useQuery({ queryKey: ["partner-shares", businessId, partnerId], queryFn: () => graph.all<Share>(`/${businessId}/partner_shares`, { partner: partnerId }) });
   const [verification, setVerification] = useState<RemovalVerification | null>(null);
-  const remove = useGraphMutation(() => graph.post<{ verification: RemovalVerification }>(`/${businessId}/partner_removals`, { business: partnerId }), {
-    onSuccess: (answer) => setVerification(answer.verification),
-  });
   const name = partner.data?.name ?? "Partner";
   const ownerSide = (s: Share) => s.owner.id === businessId;
 
@@ -85,8 +103,24 @@ export function PartnerDetailPage() {
               },
               { header: "Owner", cell: (s) => s.owner.name },
               { header: "Status", cell: (s) => <StatusBadge status={s.status} /> },
-              { header: "Permission", cell: (s) => (isAdmin && ownerSide(s) && s.status === "ACTIVE" ? <ChangeLevel share={s} partnerName={name} /> : <Text size="sm">{s.access_level}</Text>) },
+              { header: "Permission", cell: (s) => (isAdmin && ownerSide(s) && s.status === "ACTIVE" ? <ChangeLevel share={s} partnerName={name} businessId={businessId} /> : <Text size="sm">{s.access_level}</Text>) },
               { header: "Ends", cell: (s) => (s.end_time ? formatTime(s.end_time) : "No end date") },
+              {
+                header: "Actions",
+                hidden: !isAdmin,
+                cell: (s) =>
+                  s.status === "ACTIVE" && (
+                    <ConfirmAction
+                      kind="share"
+                      label={ownerSide(s) ? "Remove" : "Give up access"}
+                      ariaLabel={ownerSide(s) ? `Remove ${name} from ${s.asset.name}` : `Give up access to ${s.asset.name}`}
+                      title={ownerSide(s) ? `Remove ${name} from ${s.asset.name}?` : `Give up access to ${s.asset.name}?`}
+                      impact={{ node: businessId, params: { change: "share", asset: s.asset.id, partner: s.partner.id } }}
+                      confirmLabel={ownerSide(s) ? `Remove from ${s.asset.name}` : "Give up access"}
+                      onConfirm={() => graph.delete(`/${s.asset.id}/agencies`, { business: s.partner.id })}
+                    />
+                  ),
+              },
             ]}
           />
         )}
@@ -101,12 +135,20 @@ export function PartnerDetailPage() {
               Ends every share between you and {name} at once, with every assignment of their people and every app connected through them, then checks that nobody still reaches
               your assets that way.
             </Text>
-            <Group>
-              <Button color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
-                Remove partner
-              </Button>
-            </Group>
-            <ErrorText error={remove.error} />
+            {!verification && (
+              <Group>
+                <ConfirmAction
+                  kind="partner"
+                  label="Remove partner"
+                  buttonProps={{ variant: "filled", size: "sm" }}
+                  title={`Remove ${name}?`}
+                  impact={{ node: businessId, params: { change: "partner", partner: partnerId } }}
+                  confirmLabel={`Remove ${name}`}
+                  onConfirm={() => graph.post<{ verification: RemovalVerification }>(`/${businessId}/partner_removals`, { business: partnerId })}
+                  onDone={(answer) => setVerification((answer as { verification: RemovalVerification }).verification)}
+                />
+              </Group>
+            )}
             {verification && (
               <Alert color={verification.verified ? "green" : "red"} title={verification.verified ? "Removal verified" : "Something still has access"} role="status" data-testid="removal-result">
                 <Text size="sm">{verification.summary}</Text>

@@ -1,8 +1,10 @@
 import { Button, Card, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { errorMessage, formatTime, graph } from "../api.ts";
-import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 
 const ROLES = [
   { value: "ADMIN", label: "Admin — full control of the business" },
@@ -43,13 +45,7 @@ export function PeoplePage() {
     onSuccess: () => setEmail(""),
   });
   const changeRole = useGraphMutation((input: { user: string; role: string }) => graph.post(`/${businessId}/business_users`, input), { invalidate });
-  const remove = useGraphMutation((user: string) => graph.delete(`/${businessId}/business_users`, { user }), { invalidate });
-  const cancelInvite = useGraphMutation((invitation: string) => graph.delete(`/${businessId}/pending_users`, { invitation }), { invalidate });
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    invite.mutate();
-  };
+  const submit = useSubmitOnce(invite);
 
   return (
     <>
@@ -67,11 +63,13 @@ export function PeoplePage() {
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
                 required
+                maxLength={FIELD_LIMITS.email}
+                description={`Up to ${FIELD_LIMITS.email} characters`}
                 error={invite.error ? errorMessage(invite.error) : undefined}
                 w={{ base: "100%", sm: 280 }}
               />
               <Select label="Role" data={ROLES} value={role} onChange={setRole} allowDeselect={false} w={{ base: "100%", sm: 320 }} />
-              <Button type="submit" mt={{ base: 0, sm: 25 }} loading={invite.isPending}>
+              <Button type="submit" mt={{ base: 0, sm: 25 }} loading={invite.isPending} disabled={invite.isPending}>
                 Send invitation
               </Button>
             </Group>
@@ -113,16 +111,23 @@ export function PeoplePage() {
                 header: "Actions",
                 hidden: !isAdmin,
                 cell: (m) => (
-                  <Button variant="subtle" color="red" size="xs" onClick={() => remove.mutate(m.id)} aria-label={`Remove ${m.name}`}>
-                    Remove
-                  </Button>
+                  <ConfirmAction
+                    kind="person"
+                    label="Remove"
+                    ariaLabel={`Remove ${m.name}`}
+                    title={`Remove ${m.name} from this business?`}
+                    impact={{ node: businessId, params: { change: "member", user: m.id } }}
+                    confirmLabel={`Remove ${m.name}`}
+                    onConfirm={() => graph.delete(`/${businessId}/business_users`, { user: m.id })}
+                    invalidate={invalidate}
+                  />
                 ),
               },
             ]}
           />
         )}
       </QueryState>
-      <ErrorText error={changeRole.error ?? remove.error ?? cancelInvite.error} />
+      <ErrorText error={changeRole.error} />
       {isAdmin && (
         <Stack mt="xl" gap="xs">
           <Title order={3} size="h4">
@@ -141,9 +146,16 @@ export function PeoplePage() {
                   {
                     header: "Actions",
                     cell: (i) => (
-                      <Button variant="subtle" size="xs" onClick={() => cancelInvite.mutate(i.id)} aria-label={`Cancel the invitation to ${i.email}`}>
-                        Cancel
-                      </Button>
+                      <ConfirmAction
+                        kind="invitation"
+                        label="Cancel"
+                        ariaLabel={`Cancel the invitation to ${i.email}`}
+                        title={`Cancel the invitation to ${i.email}?`}
+                        description={`The link in the invitation mail stops working; ${i.email} will not join unless invited again.`}
+                        confirmLabel="Cancel the invitation"
+                        onConfirm={() => graph.delete(`/${businessId}/pending_users`, { invitation: i.id })}
+                        invalidate={invalidate}
+                      />
                     ),
                   },
                 ]}

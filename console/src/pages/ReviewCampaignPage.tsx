@@ -1,9 +1,10 @@
 import { Alert, Anchor, Button, Group, Modal, Radio, SegmentedControl, Select, Stack, Text, Textarea } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { downloadFile, errorMessage, formatTime, graph } from "../api.ts";
-import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { downloadFile, errorMessage, formatTime, graph, plural } from "../api.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import type { FindingFix, ReviewCampaign } from "./AccessReviewPage.tsx";
 
 interface Item {
@@ -44,10 +45,7 @@ function DecideDialog({ item, campaignId, onClose }: { item: Item; campaignId: s
     () => graph.post<Item>(`/${campaignId}/decisions`, { item_id: item.id, decision, reason, ...(decision === "downgrade" ? { level: level ?? undefined } : {}) }),
     { onSuccess: onClose },
   );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    decide.mutate();
-  };
+  const submit = useSubmitOnce(decide);
   return (
     <Modal opened onClose={onClose} title={`Decide: ${item.principal.name} on ${item.asset.name}`} closeButtonProps={{ "aria-label": "Close" }}>
       <form onSubmit={submit}>
@@ -84,7 +82,9 @@ export function ReviewCampaignPage() {
   const [deciding, setDeciding] = useState<Item | null>(null);
   const campaign = useQuery({ queryKey: ["review-campaign", campaignId], queryFn: () => graph.get<ReviewCampaign>(`/${campaignId}`) });
   const groups = useQuery({ queryKey: ["review-campaign-items", campaignId, groupBy], queryFn: () => graph.get<{ data: Group[] }>(`/${campaignId}/items`, { group_by: groupBy }) });
-  const close = useGraphMutation(() => graph.post<{ skipped: number; revoked: number }>(`/${campaignId}/close`));
+  const [closed, setClosed] = useState<{ skipped: number; revoked: number } | null>(null);
+  // A campaign that leaves undecided items as they are removes nothing when it closes.
+  const closeKeeping = useGraphMutation(() => graph.post<{ skipped: number; revoked: number }>(`/${campaignId}/close`), { onSuccess: setClosed });
   const remind = useGraphMutation(() => graph.post<{ open_items?: number }>(`/${campaignId}/reminders`));
   const download = useGraphMutation((format: "csv" | "pdf") => downloadFile(`/${campaignId}/evidence?format=${format}`, `access-review-${campaignId}.${format}`));
   const open = campaign.data?.status === "open";
@@ -97,7 +97,7 @@ export function ReviewCampaignPage() {
       <QueryState query={campaign} label="review campaign">
         {(c) => (
           <>
-            <PageTitle description={`${c.items} item(s) · started ${formatTime(c.created_time)} · due ${formatTime(c.due_time)}${c.closed_time ? ` · closed ${formatTime(c.closed_time)}` : ""}`}>{c.name}</PageTitle>
+            <PageTitle description={`${plural(c.items, "item")} · started ${formatTime(c.created_time)} · due ${formatTime(c.due_time)}${c.closed_time ? ` · closed ${formatTime(c.closed_time)}` : ""}`}>{c.name}</PageTitle>
             <Group mb="md" wrap="wrap">
               <StatusBadge status={c.status.toUpperCase()} />
               {open && (
@@ -105,9 +105,22 @@ export function ReviewCampaignPage() {
                   <Button variant="default" size="sm" onClick={() => remind.mutate()} loading={remind.isPending}>
                     Remind reviewers
                   </Button>
-                  <Button color="red" variant="outline" size="sm" onClick={() => close.mutate()} loading={close.isPending}>
-                    Close campaign ({c.close_policy === "revoke" ? "revoke undecided" : "leave undecided"})
-                  </Button>
+                  {c.close_policy === "revoke" ? (
+                    <ConfirmAction
+                      kind="review-close"
+                      label="Close campaign (revoke undecided)"
+                      buttonProps={{ variant: "outline", size: "sm" }}
+                      title={`Close ${c.name}?`}
+                      description="Every item nobody decided is revoked now: those people, partners and apps lose that access. Decided items stay as decided."
+                      confirmLabel="Close and revoke undecided"
+                      onConfirm={() => graph.post<{ skipped: number; revoked: number }>(`/${campaignId}/close`)}
+                      onDone={(answer) => setClosed(answer as { skipped: number; revoked: number })}
+                    />
+                  ) : (
+                    <Button color="red" variant="outline" size="sm" onClick={() => closeKeeping.mutate()} loading={closeKeeping.isPending} disabled={closeKeeping.isPending}>
+                      Close campaign (leave undecided)
+                    </Button>
+                  )}
                 </>
               )}
               <Button variant="default" size="sm" onClick={() => download.mutate("csv")} loading={download.isPending && download.variables === "csv"}>
@@ -117,17 +130,17 @@ export function ReviewCampaignPage() {
                 Export PDF
               </Button>
             </Group>
-            {close.isSuccess && (
+            {closed && (
               <Alert color="green" role="status" mb="md" title="Campaign closed">
-                {close.data.revoked} undecided item(s) revoked, {close.data.skipped} left as they were.
+                {plural(closed.revoked, "undecided item")} revoked, {closed.skipped} left as they were.
               </Alert>
             )}
             {remind.isSuccess && (
               <Text size="sm" role="status" mb="md">
-                {remind.data.open_items ?? 0} open item(s); the business's admins were reminded.
+                {plural(remind.data.open_items ?? 0, "open item")}; the business's admins were reminded.
               </Text>
             )}
-            <ErrorText error={close.error ?? remind.error ?? download.error} />
+            <ErrorText error={closeKeeping.error ?? remind.error ?? download.error} />
           </>
         )}
       </QueryState>

@@ -1,8 +1,10 @@
 import { Alert, Button, Card, Code, Group, Radio, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { errorMessage, formatTime, graph } from "../api.ts";
-import { CopyValue, DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { CopyValue, DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 
 interface SystemUser {
   id: string;
@@ -20,12 +22,12 @@ interface TokenRow {
   status: string;
 }
 
-function Tokens({ user }: { user: SystemUser }) {
+function Tokens({ user, businessId }: { user: SystemUser; businessId: string }) {
   const key = ["system-user-tokens", user.id];
   const tokens = useQuery({ queryKey: key, queryFn: () => graph.all<TokenRow>(`/${user.id}/access_tokens`, { fields: "id,scopes,created_time,expires_time,last_used_time,status" }) });
   const [expiry, setExpiry] = useState("60_days");
   const issue = useGraphMutation(() => graph.post<{ access_token: string; expires_at?: string }>(`/${user.id}/access_tokens`, { set_token_expires_in_60_days: expiry === "60_days" }), { invalidate: [key] });
-  const revoke = useGraphMutation((token: string) => graph.delete(`/${user.id}/access_tokens`, { token }), { invalidate: [key] });
+  const generate = useSubmitOnce(issue);
 
   return (
     <Stack gap="sm">
@@ -36,7 +38,7 @@ function Tokens({ user }: { user: SystemUser }) {
             <Radio value="never" label="Never expires" />
           </Group>
         </Radio.Group>
-        <Button size="sm" onClick={() => issue.mutate()} loading={issue.isPending}>
+        <Button size="sm" onClick={() => generate()} loading={issue.isPending} disabled={issue.isPending}>
           Generate token for {user.name}
         </Button>
       </Group>
@@ -53,7 +55,7 @@ function Tokens({ user }: { user: SystemUser }) {
           </Group>
         </Alert>
       )}
-      <ErrorText error={issue.error ?? revoke.error} />
+      <ErrorText error={issue.error} />
       <QueryState query={tokens} label={`tokens of ${user.name}`} empty="No tokens yet." isEmpty={(d) => d.length === 0}>
         {(rows) => (
           <DataTable
@@ -70,9 +72,16 @@ function Tokens({ user }: { user: SystemUser }) {
                 header: "Actions",
                 cell: (t) =>
                   t.status === "ACTIVE" && (
-                    <Button size="xs" variant="subtle" color="red" onClick={() => revoke.mutate(t.id)} aria-label={`Revoke the token created ${formatTime(t.created_time)}`}>
-                      Revoke
-                    </Button>
+                    <ConfirmAction
+                      kind="token"
+                      label="Revoke"
+                      ariaLabel={`Revoke the token created ${formatTime(t.created_time)}`}
+                      title={`Revoke this token of ${user.name}?`}
+                      impact={{ node: businessId, params: { change: "token", user: user.id, token: t.id } }}
+                      confirmLabel="Revoke the token"
+                      onConfirm={() => graph.delete(`/${user.id}/access_tokens`, { token: t.id })}
+                      invalidate={[key]}
+                    />
                   ),
               },
             ]}
@@ -92,10 +101,7 @@ export function SystemUsersPage() {
     invalidate: [["system-users", businessId]],
     onSuccess: () => setName(""),
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+  const submit = useSubmitOnce(create);
 
   return (
     <>
@@ -107,7 +113,16 @@ export function SystemUsersPage() {
               Add a system user
             </Title>
             <Group align="flex-start" wrap="wrap">
-              <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={create.error ? errorMessage(create.error) : undefined} w={{ base: "100%", sm: 280 }} />
+              <TextInput
+                label="Name"
+                value={name}
+                onChange={(e) => setName(e.currentTarget.value)}
+                required
+                maxLength={FIELD_LIMITS.name}
+                description={`${name.length} of ${FIELD_LIMITS.name} characters`}
+                error={create.error ? errorMessage(create.error) : undefined}
+                w={{ base: "100%", sm: 280 }}
+              />
               <Select
                 label="Role"
                 data={[
@@ -119,7 +134,7 @@ export function SystemUsersPage() {
                 allowDeselect={false}
                 w={{ base: "100%", sm: 180 }}
               />
-              <Button type="submit" mt={{ base: 0, sm: 25 }} loading={create.isPending}>
+              <Button type="submit" mt={{ base: 0, sm: 25 }} loading={create.isPending} disabled={create.isPending}>
                 Add system user
               </Button>
             </Group>
@@ -132,15 +147,29 @@ export function SystemUsersPage() {
             {rows.map((u) => (
               <Card withBorder key={u.id}>
                 <Stack gap="xs">
-                  <Group justify="space-between">
-                    <Title order={3} size="h5">
+                  <Group justify="space-between" wrap="wrap">
+                    <Title order={3} size="h5" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
                       {u.name}
                     </Title>
-                    <Text size="sm" c="dimmed">
-                      {u.role.toLowerCase()} · ID <span className="mono">{u.id}</span>
-                    </Text>
+                    <Group gap="xs">
+                      <Text size="sm" c="dimmed">
+                        {u.role === "ADMIN" ? "Admin" : "Employee"} · ID <span className="mono">{u.id}</span>
+                      </Text>
+                      {isAdmin && (
+                        <ConfirmAction
+                          kind="system_user"
+                          label="Delete"
+                          ariaLabel={`Delete ${u.name}`}
+                          title={`Delete the system user ${u.name}?`}
+                          impact={{ node: businessId, params: { change: "system_user", user: u.id } }}
+                          confirmLabel={`Delete ${u.name}`}
+                          onConfirm={() => graph.post(`/${businessId}/system_user_removals`, { system_user: u.id })}
+                          invalidate={[["system-users", businessId]]}
+                        />
+                      )}
+                    </Group>
                   </Group>
-                  {isAdmin ? <Tokens user={u} /> : <Text size="sm" c="dimmed">Admins manage this system user's tokens.</Text>}
+                  {isAdmin ? <Tokens user={u} businessId={businessId} /> : <Text size="sm" c="dimmed">Admins manage this system user's tokens.</Text>}
                 </Stack>
               </Card>
             ))}

@@ -4,6 +4,7 @@ import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import type { AssetView } from "../../hub/assets/asset.service.ts";
 import { requireAsset } from "../graphAccess.ts";
+import { authorizeStaffList } from "../../hub/access/authorize.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
@@ -83,7 +84,7 @@ const assignedUsers: EdgeSpec = {
   returns: { type: "AssignedUser" },
   GET: async (call, node) => {
     const businessId = stringParam(call.params, "business", true);
-    requireAsset(call, "view_asset", node.id);
+    authorizeStaffList(call.hub.engine, call.caller.ctx, node.id, businessId);
     if (!call.hub.engine.roleIn(call.caller.token.principalId, businessId)) {
       throw errors.permissionDenied("(#200) You can list the people of your own business only.");
     }

@@ -2,13 +2,14 @@ import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../../hub/access/authorize.ts";
 import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
-import { describeLevel, LEVEL_LABELS, PERMISSION_LEVELS, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
+import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
+import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetMask, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject } from "../graphTypes.ts";
 import { listInOrder, listOf } from "../listing.ts";
-import { intParam, stringParam } from "../params.ts";
+import { intParam, listParam, stringParam } from "../params.ts";
 
 /*
  * Edges the web console reads beyond Meta's own: what the caller may do on an asset (so the UI
@@ -69,20 +70,28 @@ const capabilities: EdgeSpec = {
   },
 };
 
-/** `GET /{asset}/permission_levels`: the presets for this asset's type, with the tasks and plain words of each. */
+/** `GET /{asset}/permission_levels[?business=ID]`: the presets for this asset's type (within the business's share), with the tasks and plain words of each. */
 const permissionLevels: EdgeSpec = {
   GET: async (call, node) => {
     requireRelated(call, node);
-    const type = call.hub.engine.asset(node.id)!.type;
+    const engine = call.hub.engine;
+    const type = engine.asset(node.id)!.type;
     const shareable = new Set(ASSET_TYPE_INFO[type].shareTasks);
-    const rows = PERMISSION_LEVELS.map((level, position) => ({
-      id: level,
-      position,
-      level,
-      label: LEVEL_LABELS[level],
-      description: describeLevel(level),
-      tasks: presetTasks(type, level).filter((t) => shareable.has(t)),
-    }));
+    // With `business` (a partner's own, when staffing its people): only levels within its share,
+    // since an assignment never gives more than the share does.
+    const business = stringParam(call.params, "business");
+    const share = business !== undefined && engine.roleIn(call.caller.token.principalId, business) ? engine.index.getShare(node.id, business) : undefined;
+    // One level per distinct set of tasks: a duplicate preset would save under another name.
+    const rows = LEVELS_BY_TYPE[type]
+      .filter((level) => share === undefined || (presetMask(type, level) & ~share.mask) === 0)
+      .map((level, position) => ({
+        id: level,
+        position,
+        level,
+        label: LEVEL_LABELS[level],
+        description: describeLevel(level),
+        tasks: presetTasks(type, level).filter((t) => shareable.has(t)),
+      }));
     return listInOrder(call, rows, (r) => r, ["level", "label", "description", "tasks"]);
   },
 };
@@ -216,7 +225,120 @@ const auditVerification: EdgeSpec = {
   },
 };
 
+const assetIdParam = (call: GraphCall, name: string): string => stringParam(call.params, name, true).replace(/^act_/, "");
+
+/** A system user's live tokens other than `except`, for what revoking those leaves. */
+async function otherLiveTokens(call: GraphCall, systemUserId: string, except: readonly string[]): Promise<number> {
+  const now = call.hub.now();
+  return (await call.hub.tokens.listForPrincipal(systemUserId)).filter((t) => !except.includes(t.id) && t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)).length;
+}
+
+/** An access review finding's fix as the change it would make (see FindingFixService). */
+async function changeOfFix(call: GraphCall, fix: { action?: unknown; params?: Record<string, unknown> }): Promise<AccessChange> {
+  const p = fix.params ?? {};
+  const str = (key: string): string => {
+    const value = p[key];
+    if (typeof value !== "string" || value === "") throw errors.invalidParameter(`The fix is missing ${key}.`);
+    return value;
+  };
+  const tasks = Array.isArray(p.tasks) ? p.tasks.filter((t): t is string => typeof t === "string") : [];
+  switch (fix.action) {
+    case "downgrade":
+      return typeof p.assignment_id === "string"
+        ? { kind: "assignment", assetId: str("asset_id"), principalId: str("principal_id"), tasks }
+        : { kind: "share_level", assetId: str("asset_id"), partnerId: str("partner_business_id"), tasks };
+    case "remove_assignment":
+      return { kind: "assignment", assetId: str("asset_id"), principalId: str("principal_id") };
+    case "revoke_share":
+    case "renew_or_end_share":
+      return { kind: "share", assetId: str("asset_id"), partnerId: str("partner_business_id") };
+    case "remove_member":
+      return { kind: "member", principalId: str("person_id") };
+    case "revoke_token": {
+      const ids = Array.isArray(p.token_ids) ? p.token_ids.filter((t): t is string => typeof t === "string") : [];
+      return { kind: "token", principalId: str("system_user_id"), otherLiveTokens: await otherLiveTokens(call, str("system_user_id"), ids) };
+    }
+    case "remove_app":
+      return { kind: "grant", grantId: str("grant_id") };
+    default:
+      throw errors.invalidParameter("This fix removes no access.");
+  }
+}
+
+/**
+ * `GET /{business}/access_impact?change=…`: what a removal or narrowing would take away and from
+ * whom, before it is made (the console's confirmation dialogs). `change` is partner (`partner`),
+ * share (`asset`, `partner`), share_level (`asset`, `partner`, `tasks`), assignment (`asset`,
+ * `user`, optional `tasks`), member or system_user (`user`), app (`app`), token (`user`, `token`)
+ * or fix (`fix`: an access review finding's fix). Admins of the business only; the hub's access
+ * engine answers, and a change that does not concern the business answers as an unknown object.
+ */
+const accessImpactEdge: EdgeSpec = {
+  GET: async (call, node) => {
+    const kind = stringParam(call.params, "change", true);
+    const user = () => stringParam(call.params, "user", true);
+    let change: AccessChange;
+    switch (kind) {
+      case "partner":
+        change = { kind, partnerId: stringParam(call.params, "partner", true) };
+        break;
+      case "share":
+        change = { kind, assetId: assetIdParam(call, "asset"), partnerId: stringParam(call.params, "partner", true) };
+        break;
+      case "share_level":
+        change = { kind, assetId: assetIdParam(call, "asset"), partnerId: stringParam(call.params, "partner", true), tasks: listParam(call.params, "tasks", true)! };
+        break;
+      case "assignment":
+        change = { kind, assetId: assetIdParam(call, "asset"), principalId: user(), tasks: listParam(call.params, "tasks") };
+        break;
+      case "member":
+      case "system_user":
+        change = { kind: "member", principalId: user() };
+        break;
+      case "app":
+        change = { kind, appId: stringParam(call.params, "app", true) };
+        break;
+      case "grant":
+        change = { kind, grantId: stringParam(call.params, "grant", true) };
+        break;
+      case "token": {
+        const token = stringParam(call.params, "token", true);
+        change = { kind, principalId: user(), otherLiveTokens: await otherLiveTokens(call, user(), [token]) };
+        break;
+      }
+      case "fix": {
+        const fix = call.params.fix;
+        if (typeof fix !== "object" || fix === null) throw errors.invalidParameter("fix must be an access review finding's fix: {action, params}.");
+        change = await changeOfFix(call, fix as { action?: unknown; params?: Record<string, unknown> });
+        break;
+      }
+      default:
+        throw errors.invalidParameter("change must be partner, share, share_level, assignment, member, system_user, app, grant, token or fix.");
+    }
+    return raw(accessImpact(call.hub.engine, call.caller.ctx, node.id, change));
+  },
+};
+
+/** `POST /{business}/system_user_removals {system_user}`: deletes a system user with its assignments and tokens (admins). */
+const systemUserRemovals: EdgeSpec = {
+  POST: async (call, node) => {
+    const result = await call.hub.businesses.deleteSystemUser(call.caller.ctx, node.id, stringParam(call.params, "system_user", true));
+    return raw({ success: true, removed_assignments: result.removedAssignments, revoked_tokens: result.revokedTokens });
+  },
+};
+
+/** `GET /me/access_impact?change=grant&grant=…`: what removing one of the person's own app connections takes away. */
+export const consolePersonImpactEdge: EdgeSpec = {
+  GET: async (call, node) => {
+    if (node.id !== call.caller.token.principalId) throw errors.notFound(`Object with ID '${node.id}'`);
+    const change: AccessChange = { kind: "grant", grantId: stringParam(call.params, "grant", true) };
+    return raw(accessImpact(call.hub.engine, call.caller.ctx, node.id, change));
+  },
+};
+
 export const consoleBusinessEdges: Record<string, EdgeSpec> = {
+  access_impact: accessImpactEdge,
+  system_user_removals: systemUserRemovals,
   partner_shares: partnerShares,
   partner_requests: partnerRequests,
   partner_removals: partnerRemovals,

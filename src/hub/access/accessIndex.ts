@@ -213,6 +213,11 @@ export class AccessIndex {
     return this.grants.get(id);
   }
 
+  /** Every live app grant. Scans: for what-if questions (a removal's impact) only. */
+  allGrants(): IterableIterator<GrantEntry> {
+    return this.grants.values();
+  }
+
   getShare(assetId: string, partnerId: string): ShareEntry | undefined {
     return this.sharesByAsset.get(assetId)?.get(partnerId);
   }

@@ -107,3 +107,18 @@ function authorizeGrantBusiness(engine: AccessEngine, subject: AccessSubject, bu
     `${who} can reconnect ${grant.appName} and choose ${businessName}.`,
   );
 }
+
+/**
+ * Listing whom a business staffed on an asset: anyone who may view the asset, and also an admin of
+ * a business the asset is shared with (or of its owner) who is not staffed on it yet, so that a
+ * partner's admin sees the assignments she just made. Everyone else gets the view refusal.
+ */
+export function authorizeStaffList(engine: AccessEngine, ctx: RequestContext, assetId: string, businessId: string): void {
+  const subject = subjectOf(ctx);
+  if (!subject) return;
+  if (engine.check(subject, "view_asset", assetId)) return;
+  const asset = engine.asset(assetId);
+  const partyToAsset = asset !== undefined && (asset.ownerId === businessId || engine.index.getShare(assetId, businessId) !== undefined);
+  if (partyToAsset && engine.roleIn(subject.principalId, businessId) === "ADMIN" && engine.index.tokenAllowsBusiness(subject, businessId)) return;
+  throw refusalFor(engine, subject, "view_asset", assetId);
+}

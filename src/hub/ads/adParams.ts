@@ -1,3 +1,4 @@
+import { FIELD_LIMITS } from "../../fieldLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { MAX_MINOR_UNITS, unsafeCharacterIn } from "../../inputLimits.ts";
@@ -27,7 +28,7 @@ function jsonText(value: unknown): unknown {
 }
 
 export const params = {
-  name: (max = 400) =>
+  name: (max: number = FIELD_LIMITS.adObjectName) =>
     z
       .string({ error: "must be text" })
       .trim()

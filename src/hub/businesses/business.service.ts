@@ -1,4 +1,5 @@
 import { unsafeCharacterIn } from "../../inputLimits.ts";
+import { FIELD_LIMITS } from "../../fieldLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -9,10 +10,11 @@ import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
 import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
+import { listTokensOfPrincipal, revokeToken } from "../tokens/accessToken.repository.ts";
 import { acceptInvitationsFor } from "../invitations/invitation.service.ts";
 import { findBusiness, insertBusiness, updateBusiness, type BusinessRow } from "./business.repository.ts";
 
-const nameSchema = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters");
+const nameSchema = z.string().trim().min(1, "must not be empty").max(FIELD_LIMITS.name, `must be at most ${FIELD_LIMITS.name} characters`).refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters");
 const emailSchema = z.string().trim().toLowerCase().email("must be an email address");
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
@@ -202,6 +204,52 @@ export class BusinessService {
       await tx.changed("system_user", row.id);
       await tx.audit({ action: "system_user.create", businessId, targetType: "system_user", targetId: row.id, after: { name, role } });
       return { id: row.id, name, role, businessId };
+    });
+  }
+
+  /**
+   * Deletes a system user: every assignment it holds ends, every token of it is revoked, and it
+   * leaves the business, in one transaction. Meta's Graph API has no call for this (the SystemUser
+   * node offers GET only: shared/reference/graph-api-specs/SystemUser.json); Business Settings does
+   * it by hand, and so does the console here.
+   */
+  async deleteSystemUser(ctx: RequestContext, businessId: string, systemUserId: string): Promise<{ removedAssignments: number; revokedTokens: number }> {
+    const attempt = { action: "system_user.delete", businessId, targetType: "system_user", targetId: systemUserId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
+      authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "deleting system users");
+      const user = await systemUsers.findSystemUser(tx.trx, systemUserId);
+      // Another business's system user answers as one that does not exist.
+      if (!user || user.business_id !== businessId) throw errors.notFound(`System user '${systemUserId}'`, systemUserId);
+      const assignments = await listAssignmentsOfPrincipal(tx.trx, systemUserId, businessId);
+      for (const a of assignments) {
+        await deleteAssignment(tx.trx, a.id);
+        await tx.changed("assignment", a.id);
+        await tx.audit({
+          action: "assignment.remove",
+          businessId,
+          targetType: "asset",
+          targetId: a.asset_id,
+          before: { principal: systemUserId, tasks: JSON.parse(a.tasks) },
+          reason: "system user deleted",
+        });
+      }
+      const live = (await listTokensOfPrincipal(tx.trx, systemUserId)).filter((t) => t.revoked_at === null);
+      for (const token of live) {
+        await revokeToken(tx.trx, token.id, tx.now);
+        await tx.changed("token", token.id);
+      }
+      await systemUsers.deleteSystemUser(tx.trx, systemUserId);
+      await tx.changed("system_user", systemUserId);
+      await tx.audit({
+        action: "system_user.delete",
+        businessId,
+        targetType: "system_user",
+        targetId: systemUserId,
+        before: { name: user.name, role: user.role },
+        after: { removed_assignments: assignments.length, revoked_tokens: live.length },
+      });
+      return { removedAssignments: assignments.length, revokedTokens: live.length };
     });
   }
 

@@ -96,16 +96,29 @@ export function isPermissionLevel(value: string): value is PermissionLevel {
   return (PERMISSION_LEVELS as readonly string[]).includes(value);
 }
 
+/**
+ * The levels offered for an asset type, narrowest first, one per distinct set of tasks: where two
+ * presets give the same tasks (Analytics view and View only on a Page, a Pixel, an Instagram
+ * account…) only the broader-named one is offered and reported, so an admin who chose "View only"
+ * never reads "Analytics view" back.
+ */
+export const LEVELS_BY_TYPE = Object.fromEntries(
+  Object.keys(PRESETS).map((type) => {
+    const masks = PRESET_MASKS[type as AssetType];
+    return [type, PERMISSION_LEVELS.filter((level, i) => !PERMISSION_LEVELS.slice(i + 1).some((later) => masks[later] === masks[level]))];
+  }),
+) as unknown as Record<AssetType, readonly PermissionLevel[]>;
+
 /** The narrowest preset whose tasks include every task in `mask`, or undefined if none does. */
 export function smallestLevelCovering(type: AssetType, mask: number): PermissionLevel | undefined {
   const presets = PRESET_MASKS[type];
-  return PERMISSION_LEVELS.find((level) => (presets[level] & mask) === mask);
+  return LEVELS_BY_TYPE[type].find((level) => (presets[level] & mask) === mask);
 }
 
 /** The preset whose tasks are exactly `mask`, for naming a grant ("Analytics view"), if any. */
 export function levelOfMask(type: AssetType, mask: number): PermissionLevel | undefined {
   const presets = PRESET_MASKS[type];
-  return PERMISSION_LEVELS.find((level) => presets[level] === mask);
+  return LEVELS_BY_TYPE[type].find((level) => presets[level] === mask);
 }
 
 /** "Standard" for exact presets, otherwise the task list ("ANALYZE, DRAFT"). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
+import { FIELD_LIMITS } from "../../fieldLimits.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin, authorizeBusinessMember } from "../access/authorize.ts";
 import { BUSINESS_ROLES } from "../catalogue/roles.ts";
@@ -47,8 +48,8 @@ export class InvitationService {
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "inviting people");
-      const email = z.string().trim().toLowerCase().email().safeParse(input.email);
-      if (!email.success) throw errors.invalidParameter("Invalid email: it must be an email address.");
+      const email = z.string().trim().toLowerCase().max(FIELD_LIMITS.email).email().safeParse(input.email);
+      if (!email.success) throw errors.invalidParameter(`Invalid email: it must be an email address of at most ${FIELD_LIMITS.email} characters.`);
       const role = z.enum(BUSINESS_ROLES).safeParse(input.role ?? "EMPLOYEE");
       if (!role.success) throw errors.invalidParameter(`Invalid role: use one of ${BUSINESS_ROLES.join(", ")}.`);
       const person = await findPersonByEmail(tx.trx, email.data);

@@ -14,3 +14,7 @@ export async function findSystemUser(db: Executor, id: string): Promise<SystemUs
 export async function listSystemUsers(db: Executor, businessId: string): Promise<SystemUserRow[]> {
   return db.selectFrom("system_users").selectAll().where("business_id", "=", businessId).orderBy("created_at").execute();
 }
+
+export async function deleteSystemUser(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom("system_users").where("id", "=", id).execute();
+}
