@@ -189,6 +189,12 @@ function pushedStatuses(call: GraphCall, type: AdType): string[] | undefined {
   return undefined;
 }
 
+/** The asked insights fields less those of Meta's spec that have no meaning here (left out of rows, never refused). */
+function servedInsightsFields(fields: readonly string[]): string[] {
+  const served = new Set<string>(INSIGHTS_METRICS);
+  return fields.filter((f) => served.has(f) || !knownField("AdsInsights", f) || ROW_IDENTITY.test(f));
+}
+
 /**
  * The insights query of a call. `fields` keeps the names the hub answers; a name of Meta's
  * AdsInsights spec that has no meaning here is left out of the rows, as Meta leaves out a metric
@@ -204,8 +210,7 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
     throw errors.invalidParameter('time_ranges must be a list of objects such as [{"since":"2026-01-01","until":"2026-01-31"}].');
   }
   const increment = stringParam(call.params, "time_increment");
-  const served = new Set<string>(INSIGHTS_METRICS);
-  const fields = (call.fields ?? []).filter((f) => served.has(f) || !knownField("AdsInsights", f) || ROW_IDENTITY.test(f));
+  const fields = servedInsightsFields(call.fields ?? []);
   // Only spec fields without a meaning here were asked: rows with their dates alone, as on Meta.
   const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: fields.length === 0 && (call.fields ?? []).length > 0 ? ["date_start"] : fields };
   const level = stringParam(call.params, "level");
@@ -239,7 +244,7 @@ const insights: EdgeSpec = {
     const filter = insightsFilter(call, node, query);
     let rows = (await call.hub.insights.insights(call.caller.ctx, query)) as unknown as GraphObject[];
     if (filter) rows = await filter(rows);
-    return { ...listInOrder(call, rows, (row) => row, []), select: false };
+    return { ...listInOrder(call, rows, (row) => row, []), select: false, summary: insightsSummary(call, query) };
   },
   POST: async (call, node) => {
     if (call.params.filtering !== undefined) {
@@ -249,6 +254,24 @@ const insights: EdgeSpec = {
     return raw({ report_run_id: run.id });
   },
 };
+
+/**
+ * Meta's insights `summary`: `summary=["spend","impressions"]` (or `default_summary=true`, with the
+ * asked fields) adds the totals of the whole range for the object itself, without breakdowns or
+ * time increments, as `summary` beside `data`.
+ * https://developers.facebook.com/docs/marketing-api/reference/ad-account/insights/ (summary, default_summary)
+ */
+function insightsSummary(call: GraphCall, query: InsightsQuery): (() => Promise<Record<string, unknown> | undefined>) | undefined {
+  const asked = (listParam(call.params, "summary") ?? []).filter((f) => f !== "total_count" && f !== "true");
+  const byDefault = boolParam(call.params, "default_summary") === true;
+  if (asked.length === 0 && !byDefault) return undefined;
+  const fields = asked.length > 0 ? servedInsightsFields(asked) : query.fields;
+  return async () => {
+    const { level: _level, breakdowns: _b, actionBreakdowns: _a, timeIncrement: _t, timeRanges: _r, sort: _s, ...rest } = query;
+    const [row] = await call.hub.insights.insights(call.caller.ctx, { ...rest, ...(fields ? { fields } : {}) });
+    return row as Record<string, unknown> | undefined;
+  };
+}
 
 const LEVEL_RANK: Record<string, number> = { account: 0, campaign: 1, adset: 2, ad: 3 };
 const NODE_LEVEL: Record<string, string> = { ad_account: "account", campaign: "campaign", adset: "adset", ad: "ad" };

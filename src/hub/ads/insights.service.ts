@@ -216,6 +216,8 @@ const DEFAULT_METRICS: readonly Metric[] = INSIGHTS_METRICS.slice(0, INSIGHTS_ME
 const IDENTITY_FIELDS = ["date_start", "date_stop", "account_id", "account_name", "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name"];
 
 const PURCHASE_TYPES = ["purchase", "omni_purchase", "offsite_conversion.fb_pixel_purchase"];
+/** The pixel's purchase: what `conversions` and the website ROAS count. */
+const PIXEL_PURCHASE = "offsite_conversion.fb_pixel_purchase";
 
 const LEVEL_RANK: Record<InsightsLevel, number> = { account: 0, campaign: 1, adset: 2, ad: 3 };
 const LEVEL_LABELS: Record<InsightsLevel, string> = { account: "an ad account", campaign: "a campaign", adset: "an ad set", ad: "an ad" };
@@ -354,6 +356,7 @@ export class InsightsService {
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
     const ranges = query.timeRanges && query.timeRanges.length > 0 ? query.timeRanges.map((r) => checkedRange(r, "time_ranges")) : [await this.rangeOf(db, query, object, scope)];
     const digits = digitsOf(object.account.currency);
+    const dateOf = memo((day: string) => dateOfDay(Number(day)));
     const out: InsightsRow[] = [];
     for (const range of ranges) {
       // With time_ranges, each range is one bucket, as Meta answers them.
@@ -364,8 +367,8 @@ export class InsightsService {
       for (const group of groups) {
         const { start, stop, sum } = group;
         const row: InsightsRow = {
-          date_start: dateOfDay(start),
-          date_stop: dateOfDay(stop),
+          date_start: dateOf(String(start)),
+          date_stop: dateOf(String(stop)),
           account_id: object.account.id,
           account_name: object.account.name,
         };
@@ -668,9 +671,8 @@ function addMeasures(into: Measures, from: Measures): void {
 /** Oldest bucket first, then by object at the level, hour and cell. */
 function orderGroups(groups: Group[], level: InsightsLevel): Group[] {
   const column = LEVEL_COLUMN[level];
-  return groups.sort(
-    (a, b) => a.start - b.start || (a.sum[column] ?? "").localeCompare(b.sum[column] ?? "") || (a.sum.hour ?? 0) - (b.sum.hour ?? 0) || a.cellIndex - b.cellIndex,
-  );
+  const byId = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return groups.sort((a, b) => a.start - b.start || byId(a.sum[column] ?? "", b.sum[column] ?? "") || (a.sum.hour ?? 0) - (b.sum.hour ?? 0) || a.cellIndex - b.cellIndex);
 }
 
 /**
@@ -828,93 +830,186 @@ function ranking(rateValue: number | undefined, benchmark: number, facts: RowFac
  * none and the 28-day click window counts what the 7-day one does (see ATTRIBUTION_LAG).
  */
 function metricValues(sum: DailyTotals, metrics: Set<Metric>, facts: RowFacts): Partial<InsightsRow> {
-  const { digits, currency } = facts;
-  const spend = sum.spend / 10 ** digits;
-  const uniqueClicks = Math.min(sum.clicks, sum.reach);
-  const uniqueLink = Math.min(sum.link_clicks, sum.reach);
-  const per = (n: number) => (n > 0 ? rate(spend / n) : undefined);
-  const pct = (n: number, d: number) => (d > 0 ? rate((n / d) * 100) : undefined);
-  const windowed = (entry: ActionStat, all: number, oneDay: number, format: (n: number) => string) => {
-    for (const w of facts.windows) entry[w] = format(w.endsWith("_view") ? 0 : w === "1d_click" ? oneDay : all);
-    return entry;
-  };
-  const list = (build: (a: ActionSum) => ActionStat[]) => {
-    const entries = facts.actions.flatMap(build);
-    return entries.length > 0 ? entries : undefined;
-  };
-  const stat = (type: string, a: ActionSum, value: string): ActionStat => ({ action_type: type, ...a.keys, value });
-  const money = (n: number) => formatMinor(n, digits);
-  const count = (n: number) => String(n);
-  const purchases = (types: readonly string[]) =>
-    list((a) => (a.conversions > 0 ? types.map((t) => windowed(stat(t, a, count(a.conversions)), a.conversions, a.conversions1d, count)) : []));
-  const purchaseValues = (types: readonly string[]) =>
-    list((a) => (a.conversions > 0 || a.revenue > 0 ? types.map((t) => windowed(stat(t, a, money(a.revenue)), a.revenue, a.revenue1d, money)) : []));
-  const costPer = (types: readonly string[]) => list((a) => (a.conversions > 0 ? types.map((t) => stat(t, a, rate(spend / a.conversions))) : []));
-  const roas = (types: readonly string[]) => list((a) => (sum.spend > 0 && (a.conversions > 0 || a.revenue > 0) ? types.map((t) => stat(t, a, rate(a.revenue / sum.spend))) : []));
-  const linkClicks = (type: string) => list((a) => (a.link > 0 ? [windowed(stat(type, a, count(a.link)), a.link, a.link, count)] : []));
-  const values: Record<Metric, () => unknown> = {
-    account_currency: () => currency,
-    impressions: () => String(sum.impressions),
-    reach: () => String(sum.reach),
-    frequency: () => (sum.reach > 0 ? rate(sum.impressions / sum.reach) : undefined),
-    clicks: () => String(sum.clicks),
-    inline_link_clicks: () => String(sum.link_clicks),
-    spend: () => money(sum.spend),
-    ctr: () => pct(sum.clicks, sum.impressions),
-    cpc: () => per(sum.clicks),
-    cpm: () => (sum.impressions > 0 ? rate((spend / sum.impressions) * 1000) : undefined),
-    cpp: () => (sum.reach > 0 ? rate((spend / sum.reach) * 1000) : undefined),
-    inline_link_click_ctr: () => pct(sum.link_clicks, sum.impressions),
-    cost_per_inline_link_click: () => per(sum.link_clicks),
-    actions: () => {
-      const entries = [...(linkClicks("link_click") ?? []), ...(purchases(PURCHASE_TYPES) ?? [])];
-      return entries.length > 0 ? entries : undefined;
-    },
-    action_values: () => purchaseValues(PURCHASE_TYPES),
-    cost_per_action_type: () => {
-      const entries = [...(list((a) => (a.link > 0 ? [stat("link_click", a, rate(spend / a.link))] : [])) ?? []), ...(costPer(PURCHASE_TYPES) ?? [])];
-      return entries.length > 0 ? entries : undefined;
-    },
-    purchase_roas: () => roas(PURCHASE_TYPES),
-    unique_clicks: () => String(uniqueClicks),
-    unique_ctr: () => pct(uniqueClicks, sum.reach),
-    unique_inline_link_clicks: () => String(uniqueLink),
-    unique_inline_link_click_ctr: () => pct(uniqueLink, sum.reach),
-    unique_link_clicks_ctr: () => pct(uniqueLink, sum.reach),
-    cost_per_unique_click: () => per(uniqueClicks),
-    cost_per_unique_inline_link_click: () => per(uniqueLink),
-    inline_post_engagement: () => String(sum.clicks),
-    cost_per_inline_post_engagement: () => per(sum.clicks),
-    outbound_clicks: () => linkClicks("outbound_click"),
-    unique_outbound_clicks: () => (uniqueLink > 0 ? [{ action_type: "outbound_click", value: String(uniqueLink) }] : undefined),
-    outbound_clicks_ctr: () => (sum.impressions > 0 && sum.link_clicks > 0 ? [{ action_type: "outbound_click", value: pct(sum.link_clicks, sum.impressions)! }] : undefined),
-    unique_outbound_clicks_ctr: () => (sum.reach > 0 && uniqueLink > 0 ? [{ action_type: "outbound_click", value: pct(uniqueLink, sum.reach)! }] : undefined),
-    cost_per_outbound_click: () => (sum.link_clicks > 0 ? [{ action_type: "outbound_click", value: per(sum.link_clicks)! }] : undefined),
-    cost_per_unique_outbound_click: () => (uniqueLink > 0 ? [{ action_type: "outbound_click", value: per(uniqueLink)! }] : undefined),
-    website_ctr: () => (sum.impressions > 0 && sum.link_clicks > 0 ? [{ action_type: "link_click", value: pct(sum.link_clicks, sum.impressions)! }] : undefined),
-    unique_actions: () => (uniqueLink > 0 ? [{ action_type: "link_click", value: String(uniqueLink) }] : undefined),
-    conversions: () => purchases(["offsite_conversion.fb_pixel_purchase"]),
-    conversion_values: () => purchaseValues(["offsite_conversion.fb_pixel_purchase"]),
-    cost_per_conversion: () => costPer(["offsite_conversion.fb_pixel_purchase"]),
-    website_purchase_roas: () => roas(["offsite_conversion.fb_pixel_purchase"]),
-    purchases_per_link_click: () => (sum.link_clicks > 0 ? rate(sum.conversions / sum.link_clicks) : undefined),
-    average_purchases_conversion_value: () => (sum.conversions > 0 ? [{ action_type: "omni_purchase", value: rate(sum.revenue / 10 ** digits / sum.conversions) }] : undefined),
-    objective: () => facts.objective,
-    optimization_goal: () => facts.optimizationGoal,
-    buying_type: () => "AUCTION",
-    // Every ad set here uses Meta's default attribution, 7-day click or 1-day view.
-    attribution_setting: () => "7d_click_1d_view",
-    quality_ranking: () => ranking(sum.impressions > 0 ? sum.link_clicks / sum.impressions : undefined, 0.009, facts, sum.impressions),
-    engagement_rate_ranking: () => ranking(sum.impressions > 0 ? sum.clicks / sum.impressions : undefined, 0.012, facts, sum.impressions),
-    conversion_rate_ranking: () => ranking(sum.link_clicks > 0 ? sum.conversions / sum.link_clicks : undefined, 0.03, facts, sum.impressions),
-    social_spend: () => money(0),
+  // One switch rather than a table of closures: a report builds rows by the thousand.
+  const derived: Derived = {
+    spend: sum.spend / 10 ** facts.digits,
+    uniqueClicks: Math.min(sum.clicks, sum.reach),
+    uniqueLink: Math.min(sum.link_clicks, sum.reach),
   };
   const out: Record<string, unknown> = {};
   for (const metric of metrics) {
-    const value = values[metric]();
+    const value = metricValue(metric, sum, facts, derived);
     if (value !== undefined) out[metric] = value;
   }
   return out as Partial<InsightsRow>;
+}
+
+interface Derived {
+  /** Spend in major units. */
+  spend: number;
+  uniqueClicks: number;
+  uniqueLink: number;
+}
+
+const pct = (n: number, d: number) => (d > 0 ? rate((n / d) * 100) : undefined);
+const costPer = (spend: number, n: number) => (n > 0 ? rate(spend / n) : undefined);
+
+/** An action stat of a row's action part: its type, the part's action breakdown values, its value. */
+function stat(type: string, a: ActionSum, value: string): ActionStat {
+  return { action_type: type, ...a.keys, value };
+}
+
+/** Adds the asked attribution windows to a stat: all click windows but 1d_click count everything, view windows nothing. */
+function windowed(entry: ActionStat, windows: readonly AttributionWindow[], all: number, oneDay: number, format: (n: number) => string): ActionStat {
+  for (const w of windows) entry[w] = format(w.endsWith("_view") ? 0 : w === "1d_click" ? oneDay : all);
+  return entry;
+}
+
+function nonEmpty(entries: ActionStat[]): ActionStat[] | undefined {
+  return entries.length > 0 ? entries : undefined;
+}
+
+function purchaseCounts(facts: RowFacts, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) {
+    if (a.conversions <= 0) continue;
+    for (const t of types) out.push(windowed(stat(t, a, String(a.conversions)), facts.windows, a.conversions, a.conversions1d, String));
+  }
+  return nonEmpty(out);
+}
+
+function purchaseValues(facts: RowFacts, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  const money = (n: number) => formatMinor(n, facts.digits);
+  for (const a of facts.actions) {
+    if (a.conversions <= 0 && a.revenue <= 0) continue;
+    for (const t of types) out.push(windowed(stat(t, a, money(a.revenue)), facts.windows, a.revenue, a.revenue1d, money));
+  }
+  return nonEmpty(out);
+}
+
+function purchaseCosts(facts: RowFacts, spend: number, types: readonly string[]): ActionStat[] {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) if (a.conversions > 0) for (const t of types) out.push(stat(t, a, rate(spend / a.conversions)));
+  return out;
+}
+
+function purchaseRoas(facts: RowFacts, spendMinor: number, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  if (spendMinor > 0) for (const a of facts.actions) if (a.conversions > 0 || a.revenue > 0) for (const t of types) out.push(stat(t, a, rate(a.revenue / spendMinor)));
+  return nonEmpty(out);
+}
+
+function linkClickStats(facts: RowFacts, type: string): ActionStat[] {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) if (a.link > 0) out.push(windowed(stat(type, a, String(a.link)), facts.windows, a.link, a.link, String));
+  return out;
+}
+
+const single = (type: string, value: string | undefined): ActionStat[] | undefined => (value === undefined ? undefined : [{ action_type: type, value }]);
+
+function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Derived): unknown {
+  switch (metric) {
+    case "account_currency":
+      return facts.currency;
+    case "impressions":
+      return String(sum.impressions);
+    case "reach":
+      return String(sum.reach);
+    case "frequency":
+      return sum.reach > 0 ? rate(sum.impressions / sum.reach) : undefined;
+    case "clicks":
+      return String(sum.clicks);
+    case "inline_link_clicks":
+      return String(sum.link_clicks);
+    case "spend":
+      return formatMinor(sum.spend, facts.digits);
+    case "ctr":
+      return pct(sum.clicks, sum.impressions);
+    case "cpc":
+      return costPer(d.spend, sum.clicks);
+    case "cpm":
+      return sum.impressions > 0 ? rate((d.spend / sum.impressions) * 1000) : undefined;
+    case "cpp":
+      return sum.reach > 0 ? rate((d.spend / sum.reach) * 1000) : undefined;
+    case "inline_link_click_ctr":
+      return pct(sum.link_clicks, sum.impressions);
+    case "cost_per_inline_link_click":
+      return costPer(d.spend, sum.link_clicks);
+    case "actions":
+      return nonEmpty([...linkClickStats(facts, "link_click"), ...(purchaseCounts(facts, PURCHASE_TYPES) ?? [])]);
+    case "action_values":
+      return purchaseValues(facts, PURCHASE_TYPES);
+    case "cost_per_action_type": {
+      const links: ActionStat[] = [];
+      for (const a of facts.actions) if (a.link > 0) links.push(stat("link_click", a, rate(d.spend / a.link)));
+      return nonEmpty([...links, ...purchaseCosts(facts, d.spend, PURCHASE_TYPES)]);
+    }
+    case "purchase_roas":
+      return purchaseRoas(facts, sum.spend, PURCHASE_TYPES);
+    case "unique_clicks":
+      return String(d.uniqueClicks);
+    case "unique_ctr":
+      return pct(d.uniqueClicks, sum.reach);
+    case "unique_inline_link_clicks":
+      return String(d.uniqueLink);
+    case "unique_inline_link_click_ctr":
+    case "unique_link_clicks_ctr":
+      return pct(d.uniqueLink, sum.reach);
+    case "cost_per_unique_click":
+      return costPer(d.spend, d.uniqueClicks);
+    case "cost_per_unique_inline_link_click":
+      return costPer(d.spend, d.uniqueLink);
+    case "inline_post_engagement":
+      return String(sum.clicks);
+    case "cost_per_inline_post_engagement":
+      return costPer(d.spend, sum.clicks);
+    case "outbound_clicks":
+      return nonEmpty(linkClickStats(facts, "outbound_click"));
+    case "unique_outbound_clicks":
+      return d.uniqueLink > 0 ? single("outbound_click", String(d.uniqueLink)) : undefined;
+    case "outbound_clicks_ctr":
+      return sum.link_clicks > 0 ? single("outbound_click", pct(sum.link_clicks, sum.impressions)) : undefined;
+    case "unique_outbound_clicks_ctr":
+      return d.uniqueLink > 0 ? single("outbound_click", pct(d.uniqueLink, sum.reach)) : undefined;
+    case "cost_per_outbound_click":
+      return single("outbound_click", costPer(d.spend, sum.link_clicks));
+    case "cost_per_unique_outbound_click":
+      return single("outbound_click", costPer(d.spend, d.uniqueLink));
+    case "website_ctr":
+      return sum.link_clicks > 0 ? single("link_click", pct(sum.link_clicks, sum.impressions)) : undefined;
+    case "unique_actions":
+      return d.uniqueLink > 0 ? single("link_click", String(d.uniqueLink)) : undefined;
+    case "conversions":
+      return purchaseCounts(facts, [PIXEL_PURCHASE]);
+    case "conversion_values":
+      return purchaseValues(facts, [PIXEL_PURCHASE]);
+    case "cost_per_conversion":
+      return nonEmpty(purchaseCosts(facts, d.spend, [PIXEL_PURCHASE]));
+    case "website_purchase_roas":
+      return purchaseRoas(facts, sum.spend, [PIXEL_PURCHASE]);
+    case "purchases_per_link_click":
+      return sum.link_clicks > 0 ? rate(sum.conversions / sum.link_clicks) : undefined;
+    case "average_purchases_conversion_value":
+      return sum.conversions > 0 ? single("omni_purchase", rate(sum.revenue / 10 ** facts.digits / sum.conversions)) : undefined;
+    case "objective":
+      return facts.objective;
+    case "optimization_goal":
+      return facts.optimizationGoal;
+    case "buying_type":
+      return "AUCTION";
+    case "attribution_setting":
+      // Every ad set here uses Meta's default attribution, 7-day click or 1-day view.
+      return "7d_click_1d_view";
+    case "quality_ranking":
+      return ranking(sum.impressions > 0 ? sum.link_clicks / sum.impressions : undefined, 0.009, facts, sum.impressions);
+    case "engagement_rate_ranking":
+      return ranking(sum.impressions > 0 ? sum.clicks / sum.impressions : undefined, 0.012, facts, sum.impressions);
+    case "conversion_rate_ranking":
+      return ranking(sum.link_clicks > 0 ? sum.conversions / sum.link_clicks : undefined, 0.03, facts, sum.impressions);
+    case "social_spend":
+      return formatMinor(0, facts.digits);
+  }
 }
 
 /** Meta's label of an hour of the account's day: 13 → "13:00:00 - 13:59:59". */
