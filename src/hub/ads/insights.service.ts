@@ -95,6 +95,9 @@ export interface InsightsQuery {
   sort?: readonly string[];
 }
 
+/** Ranges one request may ask for: each is a read of the store, so a request cannot ask for thousands. */
+const MAX_TIME_RANGES = 50;
+
 /** Meta's attribution windows served here. https://developers.facebook.com/docs/marketing-api/reference/ad-account/insights/ (action_attribution_windows) */
 export const ATTRIBUTION_WINDOWS = ["1d_click", "7d_click", "28d_click", "1d_view", "7d_view"] as const;
 type AttributionWindow = (typeof ATTRIBUTION_WINDOWS)[number];
@@ -354,6 +357,7 @@ export class InsightsService {
         ? new Set(["date_start", "date_stop", ...(plan.hourly ? [HOURLY_BREAKDOWN] : []), ...plan.breakdowns, ...query.fields.map((f) => f.trim())])
         : undefined;
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
+    if (query.timeRanges && query.timeRanges.length > MAX_TIME_RANGES) throw errors.invalidParameter(`Invalid time_ranges: at most ${MAX_TIME_RANGES} ranges in one request.`);
     const ranges = query.timeRanges && query.timeRanges.length > 0 ? query.timeRanges.map((r) => checkedRange(r, "time_ranges")) : [await this.rangeOf(db, query, object, scope)];
     const digits = digitsOf(object.account.currency);
     const dateOf = memo((day: string) => dateOfDay(Number(day)));
