@@ -869,6 +869,7 @@ function windowed(entry: ActionStat, windows: readonly AttributionWindow[], all:
   return entry;
 }
 
+/** An action list, or nothing when it would be empty (Meta leaves the field out). */
 function nonEmpty(entries: ActionStat[]): ActionStat[] | undefined {
   return entries.length > 0 ? entries : undefined;
 }
@@ -1020,11 +1021,6 @@ function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Deriv
 export function hourLabel(hour: number): string {
   const hh = String(hour).padStart(2, "0");
   return `${hh}:00:00 - ${hh}:59:59`;
-}
-
-/** An action list, or nothing when it would be empty (Meta leaves the field out). */
-function stats(entries: [string, string][]): ActionStat[] | undefined {
-  return entries.length > 0 ? entries.map(([action_type, value]) => ({ action_type, value })) : undefined;
 }
 
 type RelativePreset = Exclude<DatePreset, "maximum" | "data_maximum">;
