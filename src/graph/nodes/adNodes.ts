@@ -289,7 +289,8 @@ function insightsFilter(call: GraphCall, node: GraphNode, query: InsightsQuery):
   const clauses = parseFiltering(call.params, (field) => {
     const [prefix, name, ...rest] = field.split(".");
     if (name === undefined) {
-      if ((INSIGHTS_METRICS as readonly string[]).includes(field) || ROW_IDENTITY.test(field)) return true;
+      // Breakdown values filter the rows of a query broken down by them (`publisher_platform IN ["instagram"]`).
+      if ((INSIGHTS_METRICS as readonly string[]).includes(field) || ROW_IDENTITY.test(field) || (BREAKDOWNS as readonly string[]).includes(field)) return true;
       return knownField("AdsInsights", field) ? "unsupported" : false;
     }
     const type = TYPE_OF[prefix as keyof typeof TYPE_OF];
