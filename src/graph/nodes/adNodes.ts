@@ -213,6 +213,8 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
   const fields = servedInsightsFields(call.fields ?? []);
   // Only spec fields without a meaning here were asked: rows with their dates alone, as on Meta.
   const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: fields.length === 0 && (call.fields ?? []).length > 0 ? ["date_start"] : fields };
+  const objectType = NODE_LEVEL[node.type];
+  if (objectType) query.objectType = objectType as InsightsQuery["objectType"] & string;
   const level = stringParam(call.params, "level");
   const datePreset = stringParam(call.params, "date_preset");
   if (level) query.level = level;

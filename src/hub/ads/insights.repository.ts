@@ -55,11 +55,13 @@ export async function dailyTotals(
   scope: { column: HierarchyColumn; id: string },
   range: { since: string; until: string },
   groupBy: readonly HierarchyColumn[],
-  options: { hourly?: boolean } = {},
+  options: { hourly?: boolean; perDay?: boolean } = {},
 ): Promise<DailyTotals[]> {
-  // Both tables have the same measures; the hourly one adds the hour to the grouping.
+  // Both tables have the same measures; the hourly one adds the hour to the grouping. Without
+  // `perDay` (one bucket for the whole range) the days are summed here, and each row is dated `since`.
   const table = options.hourly ? ("ad_insights_hourly" as "ad_insights_daily") : "ad_insights_daily";
-  const keys: (HierarchyColumn | "date")[] = options.hourly ? [...groupBy, "date", "hour" as "date"] : [...groupBy, "date"];
+  const perDay = options.perDay ?? true;
+  const keys: (HierarchyColumn | "date")[] = [...groupBy, ...(perDay ? ["date" as const] : []), ...(options.hourly ? ["hour" as "date"] : [])];
   const rows = await db
     .selectFrom(table)
     .select(keys)
@@ -84,7 +86,7 @@ export async function dailyTotals(
       campaign_id: r.campaign_id ?? null,
       adset_id: r.adset_id ?? null,
       ad_id: r.ad_id ?? null,
-      date: r.date,
+      date: perDay ? r.date : range.since,
       impressions: Number(r.impressions),
       reach: Number(r.reach),
       clicks: Number(r.clicks),

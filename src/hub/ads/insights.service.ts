@@ -72,6 +72,8 @@ export interface DailyInsightInput {
 export interface InsightsQuery {
   /** `act_<id>`, or the id of a campaign, ad set or ad. */
   objectId: string;
+  /** What the object is, when the caller knows: only that table is read. */
+  objectType?: InsightsLevel;
   /** Defaults to the object's own level; may not be above it. */
   level?: InsightsLevel | string;
   /** Defaults to last_30d; ignored when timeRange is given (as on Meta). */
@@ -300,6 +302,9 @@ function only(row: InsightsRow, asked: ReadonlySet<string> | undefined): Insight
 
 /** Delivery data: the simulator writes daily rows; clients read them as Meta's insights. */
 export class InsightsService {
+  /** Ad accounts read during one request (weakly held: gone with the request). */
+  private readonly accountsByRequest = new WeakMap<RequestContext, Map<string, Promise<AdAccountScope>>>();
+
   constructor(private readonly deps: HubDeps) {}
 
   /**
@@ -345,7 +350,7 @@ export class InsightsService {
   /** `GET /<object>/insights`: rows per time bucket and per object at the level, oldest first (or as `sort` orders them). */
   async insights(ctx: RequestContext, query: InsightsQuery): Promise<InsightsRow[]> {
     const db = this.deps.db;
-    const object = await this.resolveObject(db, query.objectId);
+    const object = await this.resolveObject(db, ctx, query.objectId, query.objectType);
     authorizeOnAccount(this.deps, ctx, object.account, "read_insights");
     const level = this.levelOf(object, query.level);
     const plan = planOf(query);
@@ -364,10 +369,11 @@ export class InsightsService {
     const out: InsightsRow[] = [];
     for (const range of ranges) {
       // With time_ranges, each range is one bucket, as Meta answers them.
-      const bucketOf = query.timeRanges && query.timeRanges.length > 0 ? (): [number, number] => [range.since, range.until] : this.bucketing(query.timeIncrement, range);
+      const whole = (query.timeRanges && query.timeRanges.length > 0) || query.timeIncrement === undefined || query.timeIncrement === "all_days";
+      const bucketOf = whole ? (): [number, number] => [range.since, range.until] : this.bucketing(query.timeIncrement, range);
       const dates = { since: dateOfDay(range.since), until: dateOfDay(range.until) };
-      const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf);
-      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics);
+      const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf, !whole);
+      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked);
       for (const group of groups) {
         const { start, stop, sum } = group;
         const row: InsightsRow = {
@@ -405,8 +411,9 @@ export class InsightsService {
     level: InsightsLevel,
     hourly: boolean,
     bucketOf: (day: number) => [number, number],
+    perDay: boolean,
   ): Promise<Group[]> {
-    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS[level], { hourly });
+    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS[level], { hourly, perDay });
     const groups = new Map<string, Group>();
     for (const day of totals) {
       const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
@@ -431,8 +438,9 @@ export class InsightsService {
     level: InsightsLevel,
     plan: Plan,
     bucketOf: (day: number) => [number, number],
+    perDay: boolean,
   ): Promise<Group[]> {
-    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS.ad, { hourly: plan.hourly });
+    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS.ad, { hourly: plan.hourly, perDay });
     const perAd = new Map<string, Group>();
     for (const day of totals) {
       const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
@@ -498,7 +506,7 @@ export class InsightsService {
   }
 
   /** Names of the rows' objects, and the objectives and optimization goals when asked for. */
-  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>) {
+  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined) {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
@@ -506,25 +514,42 @@ export class InsightsService {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
     }
     return {
-      campaigns: LEVEL_RANK[level] >= 1 ? await campaignNames(db, ids("campaign_id")) : none,
-      adSets: LEVEL_RANK[level] >= 2 ? await adSetNames(db, ids("adset_id")) : none,
-      ads: LEVEL_RANK[level] >= 3 ? await adNames(db, ids("ad_id")) : none,
+      // Names are read only when the rows will show them.
+      campaigns: LEVEL_RANK[level] >= 1 && (!asked || asked.has("campaign_name")) ? await campaignNames(db, ids("campaign_id")) : none,
+      adSets: LEVEL_RANK[level] >= 2 && (!asked || asked.has("adset_name")) ? await adSetNames(db, ids("adset_id")) : none,
+      ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
       objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
       goals,
     };
   }
 
-  private async resolveObject(db: Executor, objectId: string): Promise<ResolvedObject> {
-    if (objectId.startsWith("act_")) {
+  /**
+   * The object and its ad account. With `type` (the Graph already knows the node's type) only that
+   * table is read. The account is read once per request: a nested expansion asks for the insights
+   * of many objects of one account.
+   */
+  private async resolveObject(db: Executor, ctx: RequestContext, objectId: string, type?: InsightsLevel): Promise<ResolvedObject> {
+    let accounts = this.accountsByRequest.get(ctx);
+    if (!accounts) this.accountsByRequest.set(ctx, (accounts = new Map()));
+    const accountOf = (id: string) => {
+      let account = accounts.get(id);
+      if (!account) {
+        account = requireAdAccount(db, id);
+        accounts.set(id, account);
+        account.catch(() => accounts.delete(id));
+      }
+      return account;
+    };
+    if (objectId.startsWith("act_") || type === "account") {
       const account = await requireAdAccount(db, objectId);
       return { level: "account", id: account.id, account };
     }
-    const campaign = await findCampaign(db, objectId);
-    if (campaign) return { level: "campaign", id: campaign.id, account: await requireAdAccount(db, campaign.account_id) };
-    const adSet = await findAdSet(db, objectId);
-    if (adSet) return { level: "adset", id: adSet.id, account: await requireAdAccount(db, adSet.account_id) };
-    const ad = await findAd(db, objectId);
-    if (ad) return { level: "ad", id: ad.id, account: await requireAdAccount(db, ad.account_id) };
+    const campaign = type === undefined || type === "campaign" ? await findCampaign(db, objectId) : undefined;
+    if (campaign) return { level: "campaign", id: campaign.id, account: await accountOf(campaign.account_id) };
+    const adSet = type === undefined || type === "adset" ? await findAdSet(db, objectId) : undefined;
+    if (adSet) return { level: "adset", id: adSet.id, account: await accountOf(adSet.account_id) };
+    const ad = type === undefined || type === "ad" ? await findAd(db, objectId) : undefined;
+    if (ad) return { level: "ad", id: ad.id, account: await accountOf(ad.account_id) };
     try {
       const account = await requireAdAccount(db, objectId);
       return { level: "account", id: account.id, account };
