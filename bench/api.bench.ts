@@ -28,7 +28,8 @@
  * B, A, repeated, so load changes weigh on both): an ad account's 90 days × --insights-ads ads
  * (default 1,000) at level ad with age × gender breakdowns against the same query without (bar ≤ 2×),
  * and 25 campaigns × their ad sets × 7-day insights expanded in one request against the flat
- * campaign list, per returned object (bar ≤ 3×). Options: --insights-ads 1000 --insights-rounds 6
+ * campaign list, per returned object (bar ≤ 3×). Options: --insights-ads 1000 --insights-rounds 6,
+ * --only insights (these rows alone)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -186,8 +187,10 @@ class SharedBucketsLimiter extends RateLimiter {
   }
 }
 
-const results = [await measure("sqlite")];
-if (process.env.DATABASE_URL) results.push(await measure("postgres"));
+// `--only insights` runs the insights rows alone.
+const ONLY_INSIGHTS = args.get("only") === "insights";
+const results = ONLY_INSIGHTS ? [] : [await measure("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_INSIGHTS) results.push(await measure("postgres"));
 const insightsRows = [await measureInsights("sqlite")];
 if (process.env.DATABASE_URL) insightsRows.push(await measureInsights("postgres"));
 const rows = results.map((r) => r.main);

@@ -108,7 +108,7 @@ type AttributionWindow = (typeof ATTRIBUTION_WINDOWS)[number];
  * Share of purchases reported on each day after the click, day 0 first; the market simulator draws
  * its reporting lag from this model (src/simulator/market.ts DEFAULT_MARKET.attributionLag).
  * Every purchase comes within 7 days of its click, so the 28-day window counts what the 7-day one
- * does; the simulated market has no view-through purchases, so the view windows count none.
+ * does; the simulated market has no view-through purchases, so 1d_view counts none.
  */
 export const ATTRIBUTION_LAG: readonly number[] = [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03];
 /** Purchases within one day of the click: all of day 0 and half of day 1 (a click late in the day). */
@@ -888,9 +888,19 @@ function stat(type: string, a: ActionSum, value: string): ActionStat {
   return { action_type: type, ...a.keys, value };
 }
 
-/** Adds the asked attribution windows to a stat: all click windows but 1d_click count everything, view windows nothing. */
-function windowed(entry: ActionStat, windows: readonly AttributionWindow[], all: number, oneDay: number, format: (n: number) => string): ActionStat {
-  for (const w of windows) entry[w] = format(w.endsWith("_view") ? 0 : w === "1d_click" ? oneDay : all);
+/**
+ * Adds the asked attribution windows to a stat: the click windows past one day count everything,
+ * 1d_click the purchases within a day, the view windows nothing. As on Meta, "only conversion type
+ * metrics are eligible for setting values for attribution windows past 1 day"
+ * (https://developers.facebook.com/docs/marketing-api/reference/ads-action-stats/), and 7d_view is
+ * accepted but "will no longer be returned" since January 12, 2026
+ * (https://developers.facebook.com/blog/post/2025/10/16/ads-insights-api-metric-availability-updates/).
+ */
+function windowed(entry: ActionStat, windows: readonly AttributionWindow[], all: number, oneDay: number, format: (n: number) => string, conversion = true): ActionStat {
+  for (const w of windows) {
+    if (w === "7d_view" || (!conversion && w !== "1d_click" && w !== "1d_view")) continue;
+    entry[w] = format(w.endsWith("_view") ? 0 : w === "1d_click" ? oneDay : all);
+  }
   return entry;
 }
 
@@ -932,7 +942,7 @@ function purchaseRoas(facts: RowFacts, spendMinor: number, types: readonly strin
 
 function linkClickStats(facts: RowFacts, type: string): ActionStat[] {
   const out: ActionStat[] = [];
-  for (const a of facts.actions) if (a.link > 0) out.push(windowed(stat(type, a, String(a.link)), facts.windows, a.link, a.link, String));
+  for (const a of facts.actions) if (a.link > 0) out.push(windowed(stat(type, a, String(a.link)), facts.windows, a.link, a.link, String, false));
   return out;
 }
 
