@@ -349,6 +349,15 @@ export class InsightsService {
 
   /** `GET /<object>/insights`: rows per time bucket and per object at the level, oldest first (or as `sort` orders them). */
   async insights(ctx: RequestContext, query: InsightsQuery): Promise<InsightsRow[]> {
+    const report = await this.report(ctx, query);
+    return report.items.map(report.present);
+  }
+
+  /**
+   * The rows of a query as items to present on demand, in their order: a reader that shows one
+   * page of a large report (18,000 age × gender rows, say) presents only that page's rows.
+   */
+  async report(ctx: RequestContext, query: InsightsQuery): Promise<InsightsReport> {
     const db = this.deps.db;
     const object = await this.resolveObject(db, ctx, query.objectId, query.objectType);
     authorizeOnAccount(this.deps, ctx, object.account, "read_insights");
@@ -366,7 +375,7 @@ export class InsightsService {
     const ranges = query.timeRanges && query.timeRanges.length > 0 ? query.timeRanges.map((r) => checkedRange(r, "time_ranges")) : [await this.rangeOf(db, query, object, scope)];
     const digits = digitsOf(object.account.currency);
     const dateOf = memo((day: string) => dateOfDay(Number(day)));
-    const out: InsightsRow[] = [];
+    const items: ReportItem[] = [];
     for (const range of ranges) {
       // With time_ranges, each range is one bucket, as Meta answers them.
       const whole = (query.timeRanges && query.timeRanges.length > 0) || query.timeIncrement === undefined || query.timeIncrement === "all_days";
@@ -374,33 +383,49 @@ export class InsightsService {
       const dates = { since: dateOfDay(range.since), until: dateOfDay(range.until) };
       const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf, !whole);
       const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked);
-      for (const group of groups) {
-        const { start, stop, sum } = group;
-        const row: InsightsRow = {
-          date_start: dateOf(String(start)),
-          date_stop: dateOf(String(stop)),
-          account_id: object.account.id,
-          account_name: object.account.name,
-        };
-        if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: context.campaigns.get(sum.campaign_id) ?? "" });
-        if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: context.adSets.get(sum.adset_id) ?? "" });
-        if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: context.ads.get(sum.ad_id) ?? "" });
-        if (sum.hour !== undefined) row[HOURLY_BREAKDOWN] = hourLabel(sum.hour);
-        if (group.cell) Object.assign(row, group.cell);
-        const actions = group.actions ? [...group.actions.values()] : [{ keys: {}, link: sum.link_clicks, conversions: sum.conversions, revenue: sum.revenue, conversions1d: 0, revenue1d: 0 }];
-        const facts: RowFacts = {
-          currency: object.account.currency,
-          digits,
-          level,
-          actions,
-          windows: plan.windows,
-          objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
-          optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
-        };
-        out.push(only(Object.assign(row, metricValues(sum, metrics, facts)), asked));
-      }
+      for (const group of groups) items.push({ group, context });
     }
-    return sort ? sortRows(out, sort) : out;
+    const factsOf = ({ group, context }: ReportItem): RowFacts => {
+      const sum = group.sum;
+      return {
+        currency: object.account.currency,
+        digits,
+        level,
+        actions: group.actions ? [...group.actions.values()] : [{ keys: {}, link: sum.link_clicks, conversions: sum.conversions, revenue: sum.revenue, conversions1d: 0, revenue1d: 0 }],
+        windows: plan.windows,
+        objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
+        optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
+      };
+    };
+    const present = (item: ReportItem): InsightsRow => {
+      const { group, context } = item;
+      const { start, stop, sum } = group;
+      const row: InsightsRow = {
+        date_start: dateOf(String(start)),
+        date_stop: dateOf(String(stop)),
+        account_id: object.account.id,
+        account_name: object.account.name,
+      };
+      if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: context.campaigns.get(sum.campaign_id) ?? "" });
+      if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: context.adSets.get(sum.adset_id) ?? "" });
+      if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: context.ads.get(sum.ad_id) ?? "" });
+      if (sum.hour !== undefined) row[HOURLY_BREAKDOWN] = hourLabel(sum.hour);
+      if (group.cell) Object.assign(row, group.cell);
+      return only(Object.assign(row, metricValues(sum, metrics, factsOf(item))), asked);
+    };
+    if (sort) {
+      // Sort keys come from the sums, so a sorted report still presents only what is read.
+      const keyed = items.map((item, index) => ({ item, index, keys: sort.map(({ field }) => Number(metricValue(field as Metric, item.group.sum, factsOf(item), derivedOf(item.group.sum, digits)) ?? 0) || 0) }));
+      keyed.sort((x, y) => {
+        for (let i = 0; i < sort.length; i++) {
+          const d = x.keys[i]! - y.keys[i]!;
+          if (d !== 0) return sort[i]!.descending ? -d : d;
+        }
+        return x.index - y.index;
+      });
+      return { items: keyed.map((k) => k.item), present };
+    }
+    return { items, present };
   }
 
   /** The stored rows summed per bucket, object at the level (and hour): the common case, summed by the store. */
@@ -627,6 +652,18 @@ export class InsightsService {
 }
 
 
+/** A row of a report before it is presented: its sums and what names it. */
+export interface ReportItem {
+  group: Group;
+  context: { campaigns: Map<string, string>; adSets: Map<string, string>; ads: Map<string, string>; objectives: Map<string, string>; goals: Map<string, string> };
+}
+
+/** A query's rows in order, each presented (as Meta's AdsInsights row) when read. */
+export interface InsightsReport {
+  items: readonly ReportItem[];
+  present: (item: ReportItem) => InsightsRow;
+}
+
 /** What a query asks beyond plain sums. */
 interface Plan {
   hourly: boolean;
@@ -815,21 +852,6 @@ function sortOf(sort: readonly string[] | undefined): { field: string; descendin
 /** Numeric fields `sort` takes; a row without the field sorts as 0. */
 const SORTABLE = ["impressions", "reach", "frequency", "clicks", "unique_clicks", "inline_link_clicks", "spend", "ctr", "cpc", "cpm", "cpp", "unique_ctr", "inline_link_click_ctr", "cost_per_inline_link_click"] as const;
 
-function sortRows(rows: InsightsRow[], sort: { field: string; descending: boolean }[]): InsightsRow[] {
-  const value = (row: InsightsRow, field: string) => Number(row[field] ?? 0) || 0;
-  // The sort key is read even when `fields` left it out of the rows, so sort on the full values first.
-  return rows
-    .map((row, index) => ({ row, index }))
-    .sort((a, b) => {
-      for (const { field, descending } of sort) {
-        const d = value(a.row, field) - value(b.row, field);
-        if (d !== 0) return descending ? -d : d;
-      }
-      return a.index - b.index;
-    })
-    .map((x) => x.row);
-}
-
 /** What a row's metrics need besides its sums. */
 interface RowFacts {
   currency: string;
@@ -860,17 +882,17 @@ function ranking(rateValue: number | undefined, benchmark: number, facts: RowFac
  */
 function metricValues(sum: DailyTotals, metrics: Set<Metric>, facts: RowFacts): Partial<InsightsRow> {
   // One switch rather than a table of closures: a report builds rows by the thousand.
-  const derived: Derived = {
-    spend: sum.spend / 10 ** facts.digits,
-    uniqueClicks: Math.min(sum.clicks, sum.reach),
-    uniqueLink: Math.min(sum.link_clicks, sum.reach),
-  };
+  const derived = derivedOf(sum, facts.digits);
   const out: Record<string, unknown> = {};
   for (const metric of metrics) {
     const value = metricValue(metric, sum, facts, derived);
     if (value !== undefined) out[metric] = value;
   }
   return out as Partial<InsightsRow>;
+}
+
+function derivedOf(sum: Measures, digits: number): Derived {
+  return { spend: sum.spend / 10 ** digits, uniqueClicks: Math.min(sum.clicks, sum.reach), uniqueLink: Math.min(sum.link_clicks, sum.reach) };
 }
 
 interface Derived {
