@@ -26,6 +26,13 @@
  *
  * Options: --seconds 10  --connections 10  --campaigns 50  --sync-interval-ms 1000 (0: look at the
  * access-change sequence and the ad-object versions on every request)
+ *
+ * Two insights rows follow, each a pair of requests timed one after the other in the same run (A, B,
+ * B, A, repeated, so load changes weigh on both): an ad account's 90 days × --insights-ads ads
+ * (default 1,000) at level ad with age × gender breakdowns against the same query without (bar ≤ 2×),
+ * and 25 campaigns × their ad sets × 7-day insights expanded in one request against the flat
+ * campaign list, per returned object (bar ≤ 3×). Options: --insights-ads 1000 --insights-rounds 6,
+ * --only insights (these rows alone)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -35,6 +42,7 @@ import pg from "pg";
 import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
 import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
+import { operatorContext } from "../src/hub/context.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter, type RateLimitRequest } from "../src/graph/rateLimit/rateLimiter.ts";
 import { principalContext } from "../src/hub/context.ts";
@@ -46,6 +54,8 @@ const SECONDS = Number(args.get("seconds") ?? 10);
 const CONNECTIONS = Number(args.get("connections") ?? 10);
 const CAMPAIGNS = Number(args.get("campaigns") ?? 50);
 const SYNC_INTERVAL_MS = Number(args.get("sync-interval-ms") ?? 1000);
+const INSIGHTS_ADS = Number(args.get("insights-ads") ?? 1000);
+const INSIGHTS_ROUNDS = Number(args.get("insights-rounds") ?? 6);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Result {
@@ -346,13 +356,17 @@ async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<str
   return `| ${dialect} | ${fmt(under.rps)} | ${fmt(under.p50, 1)} ms | ${fmt(under.p99, 1)} ms | ${fmt(without.rps)} | ${fmt(without.p50, 1)} ms | ${fmt(without.p99, 1)} ms | **${fmt(without.rps / under.rps, 2)}** | ${fmt(under.non2xx + under.errors + without.non2xx + without.errors)} |`;
 }
 
-const results = [await measure("sqlite")];
-if (process.env.DATABASE_URL) results.push(await measure("postgres"));
-else log("postgres: skipped (DATABASE_URL is not set)");
+// `--only insights` runs the insights rows alone.
+const ONLY_INSIGHTS = args.get("only") === "insights";
+const results = ONLY_INSIGHTS ? [] : [await measure("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_INSIGHTS) results.push(await measure("postgres"));
+else if (!process.env.DATABASE_URL) log("postgres: skipped (DATABASE_URL is not set)");
 const scaling = results.flatMap((r) => r.scaling ?? []);
+const insightsRows = [await measureInsights("sqlite")];
+if (process.env.DATABASE_URL) insightsRows.push(await measureInsights("postgres"));
 const rows = results.map((r) => r.main);
-const guardedRows = [await measureGuardedWrites("sqlite")];
-if (process.env.DATABASE_URL) guardedRows.push(await measureGuardedWrites("postgres"));
+const guardedRows = ONLY_INSIGHTS ? [] : [await measureGuardedWrites("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_INSIGHTS) guardedRows.push(await measureGuardedWrites("postgres"));
 process.stdout.write(
   [
     "",
@@ -384,7 +398,153 @@ process.stdout.write(
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...guardedRows,
     "",
+    `## Insights: 90 days × ${INSIGHTS_ADS} ads at level ad, age × gender breakdowns against none; 25 campaigns × ad sets × 7-day insights in one request against the flat list (median of ${INSIGHTS_ROUNDS * 2} requests each, same run)`,
+    "",
+    "| store | query | with | without | ratio | bar |",
+    "|---|---|---:|---:|---:|---:|",
+    ...insightsRows.flat(),
+    "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",
   ].join("\n"),
 );
+
+/**
+ * The insights rows of the bench, on one store: a world of INSIGHTS_ADS ads with 90 days of stored
+ * delivery, and 25 campaigns with ad sets delivering for a week, each query pair timed in the same run.
+ */
+async function measureInsights(dialect: "sqlite" | "postgres"): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-insights-"));
+  const schema = `bench_insights_${process.pid}`;
+  const hub = await openHub({
+    databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
+    pgSchema: dialect === "postgres" ? schema : undefined,
+    dataDir: dir,
+    adObjectsMaxAgeMs: SYNC_INTERVAL_MS,
+  });
+  const unreachable = 1_000_000_000;
+  const rateLimiter = new RateLimiter({ appPoints: unreachable, userPoints: unreachable, businessPoints: unreachable, adAccountBasePoints: { development_access: unreachable, standard_access: unreachable } });
+  const app = await buildServer(hub, { logLevel: "silent", rateLimiter, accessFreshnessMs: SYNC_INTERVAL_MS });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  try {
+    const owner = await bootstrapBusiness(hub, "Insights Bench Co");
+    const breakdowns = await breakdownsRow(hub, base, owner, dialect);
+    const nested = await nestedExpansionRow(hub, base, owner, dialect);
+    return [breakdowns, nested];
+  } finally {
+    await app.close();
+    await hub.close();
+    if (dialect === "postgres") await dropPostgresSchema(process.env.DATABASE_URL!, schema);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Owner = Awaited<ReturnType<typeof bootstrapBusiness>>;
+// Function declarations, not consts: the bench's top-level awaits run before later consts exist.
+function daysAgo(now: number, days: number): string {
+  return new Date(now - days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+function fmtMs(n: number): string {
+  return `${n.toFixed(1)} ms`;
+}
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/** Times two GETs alternately (A, B, B, A per round); both must answer 200. */
+async function timePair(urlA: string, urlB: string): Promise<[number[], number[]]> {
+  const once = async (url: string) => {
+    const t = performance.now();
+    const response = await fetch(url);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${url}: ${response.status} ${text.slice(0, 300)}`);
+    return performance.now() - t;
+  };
+  // One warm-up each, not counted.
+  await once(urlA);
+  await once(urlB);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < INSIGHTS_ROUNDS; round++) {
+    a.push(await once(urlA));
+    b.push(await once(urlB));
+    b.push(await once(urlB));
+    a.push(await once(urlA));
+  }
+  return [a, b];
+}
+
+async function createAccount(base: string, owner: Owner, name: string): Promise<string> {
+  const response = await fetch(`${base}/v24.0/${owner.business_id}/adaccount?access_token=${owner.access_token}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, currency: "USD", timezone_id: 1 }),
+  });
+  const json = (await response.json()) as { id?: string };
+  if (!json.id) throw new Error(`adaccount: ${JSON.stringify(json)}`);
+  return json.id;
+}
+
+/** 90 days × INSIGHTS_ADS ads, level ad over the whole range: age × gender against no breakdowns. */
+async function breakdownsRow(hub: Awaited<ReturnType<typeof openHub>>, base: string, owner: Owner, dialect: string): Promise<string> {
+  const op = operatorContext();
+  const accountId = await createAccount(base, owner, "Breakdowns");
+  const creative = await hub.adCreatives.createAdCreative(op, accountId, { name: "Look", title: "t", body: "b", link_url: "https://shop.example.test/", call_to_action_type: "SHOP_NOW" });
+  log(`${dialect}: creating ${INSIGHTS_ADS} ads with 90 days of delivery…`);
+  const adIds: string[] = [];
+  const adSetsCount = Math.max(1, Math.ceil(INSIGHTS_ADS / 10));
+  let campaignId = "";
+  for (let s = 0; s < adSetsCount && adIds.length < INSIGHTS_ADS; s++) {
+    if (s % 10 === 0) campaignId = (await hub.campaigns.createCampaign(op, accountId, { name: `Campaign ${s / 10}`, objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" })).id;
+    const targeting = s % 3 === 0 ? { age_min: 25, age_max: 54, genders: [2] } : s % 3 === 1 ? { geo_locations: { countries: ["US", "CA"] } } : undefined;
+    const adSet = await hub.adSets.createAdSet(op, accountId, { campaign_id: campaignId, name: `Ad set ${s}`, daily_budget: 5000, status: "ACTIVE", ...(targeting ? { targeting } : {}) } as never);
+    for (let a = 0; a < 10 && adIds.length < INSIGHTS_ADS; a++) adIds.push((await hub.ads.createAd(op, accountId, { adset_id: adSet.id, name: `Ad ${s}.${a}`, creative: { creative_id: creative.id }, status: "ACTIVE" })).id);
+  }
+  const dates = Array.from({ length: 90 }, (_, d) => daysAgo(hub.now(), 90 - d));
+  for (let i = 0; i < adIds.length; i += 50) {
+    const rows = adIds.slice(i, i + 50).flatMap((adId, a) =>
+      dates.map((date, d) => {
+        const impressions = 500 + ((a * 37 + d * 101) % 1500);
+        const clicks = Math.floor(impressions * 0.015);
+        return { ad_id: adId, date, impressions, reach: Math.floor(impressions * 0.8), clicks, link_clicks: Math.floor(clicks * 0.7), spend: 800 + ((a + d) % 900), conversions: (a + d) % 3, revenue: ((a + d) % 3) * 2500 };
+      }),
+    );
+    await hub.insights.upsertDailyRows(rows);
+  }
+  const range = encodeURIComponent(JSON.stringify({ since: dates[0], until: dates[dates.length - 1] }));
+  const plain = `${base}/v24.0/${accountId}/insights?level=ad&time_range=${range}&fields=ad_id,impressions,clicks,spend,actions&limit=100&access_token=${owner.access_token}`;
+  log(`${dialect}: timing 90-day insights with and without age × gender…`);
+  const [withBreakdowns, without] = await timePair(`${plain}&breakdowns=age,gender`, plain);
+  const ratio = median(withBreakdowns) / median(without);
+  return `| ${dialect} | 90 d × ${adIds.length} ads, level ad, first page of 100 | ${fmtMs(median(withBreakdowns))} | ${fmtMs(median(without))} | **${ratio.toFixed(2)}** | ≤ 2 |`;
+}
+
+/** 25 campaigns × their ad sets × 7-day insights in one request against the flat campaign list, per returned object. */
+async function nestedExpansionRow(hub: Awaited<ReturnType<typeof openHub>>, base: string, owner: Owner, dialect: string): Promise<string> {
+  const op = operatorContext();
+  const accountId = await createAccount(base, owner, "Nested");
+  const creative = await hub.adCreatives.createAdCreative(op, accountId, { name: "Look", title: "t", body: "b", link_url: "https://shop.example.test/", call_to_action_type: "SHOP_NOW" });
+  const adSetsPerCampaign = 4;
+  const rows = [];
+  for (let c = 0; c < 25; c++) {
+    const campaign = await hub.campaigns.createCampaign(op, accountId, { name: `Campaign ${c}`, objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" });
+    for (let s = 0; s < adSetsPerCampaign; s++) {
+      const adSet = await hub.adSets.createAdSet(op, accountId, { campaign_id: campaign.id, name: `Ad set ${c}.${s}`, daily_budget: 5000, status: "ACTIVE" } as never);
+      const ad = await hub.ads.createAd(op, accountId, { adset_id: adSet.id, name: `Ad ${c}.${s}`, creative: { creative_id: creative.id }, status: "ACTIVE" });
+      for (let d = 1; d <= 7; d++) rows.push({ ad_id: ad.id, date: daysAgo(hub.now(), d), impressions: 1000 + d, reach: 800, clicks: 20, link_clicks: 14, spend: 1500, conversions: d % 2, revenue: 3000 });
+    }
+  }
+  await hub.insights.upsertDailyRows(rows);
+  const token = `access_token=${owner.access_token}`;
+  const nestedUrl = `${base}/v24.0/${accountId}/campaigns?limit=25&fields=${encodeURIComponent("name,adsets{name,insights.date_preset(last_7d){spend,impressions}}")}&${token}`;
+  const flatUrl = `${base}/v24.0/${accountId}/campaigns?limit=25&fields=name&${token}`;
+  const sample = (await (await fetch(nestedUrl)).json()) as { data: { adsets?: { data: { insights?: { data: unknown[] } }[] } }[] };
+  const objects = sample.data.reduce((n, c) => n + 1 + (c.adsets?.data ?? []).reduce((m, s) => m + 1 + (s.insights?.data.length ?? 0), 0), 0);
+  const flatObjects = 25;
+  log(`${dialect}: timing the nested expansion (${objects} objects) against the flat list…`);
+  const [nested, flat] = await timePair(nestedUrl, flatUrl);
+  const perNested = median(nested) / objects;
+  const perFlat = median(flat) / flatObjects;
+  return `| ${dialect} | 25 campaigns × ad sets × 7-day insights (${objects} objects) vs flat list (${flatObjects}), per object | ${fmtMs(perNested)} | ${fmtMs(perFlat)} | **${(perNested / perFlat).toFixed(2)}** | ≤ 3 |`;
+}

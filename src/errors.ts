@@ -96,6 +96,13 @@ export const errors = {
     new GrantlineError("UNKNOWN_FIELD", 400, 100, `(#100) Tried accessing nonexisting field (${field}) on node type (${typeName})`, {
       type: "OAuthException",
     }),
+  /**
+   * Insights breakdown columns Meta does not serve together, in Meta's words ("(#100) Current
+   * combination of data breakdown columns (action_type, age, country) is invalid").
+   * https://developers.facebook.com/docs/marketing-api/insights/breakdowns#combiningbreakdowns
+   */
+  invalidBreakdownCombination: (columns: readonly string[]) =>
+    invalid("INVALID_BREAKDOWNS", `(#100) Current combination of data breakdown columns (${columns.join(", ")}) is invalid`, "Invalid breakdowns"),
   /** A `fields` value that does not parse (`campaigns{name`, `adsets.limit(x)`). */
   fieldsSyntax: (detail: string, at: number, text: string) =>
     invalid("FIELDS_SYNTAX", `(#100) Syntax error "${detail}" at character ${at}: ${text}`),

@@ -4,7 +4,7 @@ import { isExpansion, type FieldNode } from "./fieldSelection.ts";
 import type { EdgeItems, EdgeSpec, GraphCall, GraphNode, GraphObject, GraphResult } from "./graphTypes.ts";
 import type { GraphRegistry } from "./graphRoutes.ts";
 import { META_EDGES, META_FIELDS, META_REFERENCES } from "./metaFields.ts";
-import { selectFields, selectFieldsOfEach } from "./params.ts";
+import { decodeValue, selectFields, selectFieldsOfEach } from "./params.ts";
 
 /** Meta's names of the node types this surface serves, as errors and field checks use them. */
 const TYPE_NAMES: Record<string, string> = {
@@ -141,7 +141,9 @@ function limitOf(field: FieldNode): number {
 
 /** `edge{fields}.limit(n)` on a node: the edge read as its own call, rendered as an envelope. */
 async function expandEdge(rc: RenderContext, node: GraphNode, field: FieldNode, edge: EdgeSpec): Promise<unknown> {
-  const { limit: _limit, ...params } = field.modifiers;
+  const { limit: _limit, ...modifiers } = field.modifiers;
+  // Modifier values are written as parameters are: `.time_range({'since':…})`, `.filtering([…])`.
+  const params = Object.fromEntries(Object.entries(modifiers).map(([key, value]) => [key, decodeValue(value)]));
   const childCall: GraphCall = {
     ...rc.call,
     params,

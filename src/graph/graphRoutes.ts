@@ -157,10 +157,18 @@ function nestedLinkTo(request: FastifyRequest, accessToken: string, path: string
 }
 
 const renderHooks: RenderHooks = {
+  // An expanded edge's paging links carry its modifiers (`.date_preset(last_7d)`) as parameters, so the next page is of the same list.
   renderEdge: (childCall, result, path, childrenText) =>
-    render(childCall, result, (changes) => nestedLinkTo(childCall.request, childCall.caller.accessToken, path, childrenText, changes)),
+    render(childCall, result, (changes) => nestedLinkTo(childCall.request, childCall.caller.accessToken, path, childrenText, { ...modifierParams(childCall), ...changes })),
   resolve: (call, id) => resolveNode(call.hub, call.registry!, call.caller, id),
 };
+
+/** An expanded edge's parameters (its modifiers) as query text. */
+function modifierParams(call: GraphCall): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(call.params)) out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  return out;
+}
 
 /** Turns a handler's result into Graph JSON: selected fields, or an edge envelope with paging. */
 export async function render(
@@ -181,7 +189,9 @@ export async function render(
   }
   body.paging = paging;
   const summary = listParam(call.params, "summary");
-  if (summary && (summary.includes("total_count") || summary.includes("true"))) {
+  const ownSummary = result.summary ? await result.summary() : undefined;
+  if (ownSummary) body.summary = ownSummary;
+  else if (summary && (summary.includes("total_count") || summary.includes("true"))) {
     body.summary = { total_count: result.total ? await result.total() : page.items.length };
   }
   return body;

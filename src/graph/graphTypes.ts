@@ -49,6 +49,8 @@ export type GraphResult =
       total?: () => Promise<number>;
       /** False when the items already hold exactly the asked-for fields (insights rows). */
       select?: boolean;
+      /** The edge's own `summary` object (insights totals), answered instead of total_count when `summary` asks for fields. */
+      summary?: (() => Promise<Record<string, unknown> | undefined>) | undefined;
     }
   /** Sent as it is: `{"success": true}`, `{"id": "…"}`, tokens. */
   | { kind: "raw"; value: unknown };

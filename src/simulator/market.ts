@@ -1,5 +1,5 @@
 import { dateOfDay, dayNumber, weekday } from "../hub/ads/adTime.ts";
-import type { DailyInsightInput } from "../hub/ads/insights.service.ts";
+import { ATTRIBUTION_LAG, type DailyInsightInput } from "../hub/ads/insights.service.ts";
 import { hashSeed, Mulberry32, type Rng } from "./random.ts";
 
 /**
@@ -145,7 +145,8 @@ export const DEFAULT_MARKET: MarketSettings = {
   pacingSigma: 0.1,
   maxOverspend: 1.25,
   conversionDispersion: 3,
-  attributionLag: [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03],
+  // The lag model insights' attribution windows read too (1d_click against 7d_click).
+  attributionLag: ATTRIBUTION_LAG,
   learningConversions: 50,
   learningEfficiency: 0.7,
   significantBudgetChange: 0.2,

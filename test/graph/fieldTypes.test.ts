@@ -157,8 +157,18 @@ describe.each(DIALECTS)("field types of Graph answers on %s", (dialect) => {
 
   it("insights rows have Meta's types, at each level and by day", async () => {
     const fields = "account_currency,account_id,account_name,campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,impressions,reach,clicks,spend,cpc,cpm,ctr,frequency,actions,action_values,date_start,date_stop";
-    for (const query of ["", "&level=campaign", "&level=ad", "&time_increment=1"]) {
-      const response = await graph("GET", `/${ids.AdAccount}/insights?fields=${fields}${query}`);
+    const windows = `&action_attribution_windows=${encodeURIComponent('["1d_click","7d_click","28d_click","1d_view","7d_view"]')}`;
+    for (const [asked, query] of [
+      [fields, ""],
+      [fields, "&level=campaign"],
+      [fields, "&level=ad"],
+      [fields, "&time_increment=1"],
+      // Every field of Meta's spec at once: those without a meaning here are left out, never refused.
+      [allFields("AdsInsights"), "&level=ad"],
+      [allFields("AdsInsights"), "&level=ad&breakdowns=age,gender"],
+      [allFields("AdsInsights"), `&level=adset&breakdowns=publisher_platform,platform_position&action_breakdowns=action_type,action_device${windows}`],
+    ] as const) {
+      const response = await graph("GET", `/${ids.AdAccount}/insights?fields=${asked}${query}`);
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       const rows = response.body.data as Record<string, unknown>[];
       expect(rows.length).toBeGreaterThan(0);

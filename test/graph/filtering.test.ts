@@ -136,7 +136,7 @@ describe.each(DIALECTS)("filtering on %s", (dialect) => {
     expect(await error([{ field: "daily_budget", operator: "IN_RANGE", value: [1] }])).toBe("(#100) param filtering[0][value] must be a list of two numbers [low, high] with operator IN_RANGE.");
     expect(await error([{ field: "daily_budget", operator: "GREATER_THAN", value: "lots" }])).toBe("(#100) param filtering[0][value] must be a number with operator GREATER_THAN.");
     expect(await error([{ field: "name", operator: "EQUAL" }])).toBe("(#100) param filtering[0][value] must be a single value with operator EQUAL.");
-    expect(await error([{ field: "objective", operator: "EQUAL", value: "x" }], `/${accountId}/insights`)).toBe("(#100) Filtering field 'objective' is not supported");
+    expect(await error([{ field: "wish_bid", operator: "EQUAL", value: "x" }], `/${accountId}/insights`)).toBe("(#100) Filtering field 'wish_bid' is not supported");
   });
 
   it("keeps the effective_status parameter working beside filtering", async () => {

@@ -22,7 +22,7 @@ const pathSegment = (s: string) => {
   }
 };
 const EDGES = [...new Set(Object.values(buildGraphRegistry().nodes).flatMap((n) => Object.keys(n.edges)))];
-const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business", "permitted_tasks", "tasks", "user", "name", "currency", "timezone_id", "spend_cap", "adaccount_id", "page_id", "role", "email", "scope", "ids", "batch", "end_time", "expiration_time", "daily_budget", "since", "time_range", "set_token_expires_in_60_days", "business_app", "access_token", "two_factor_type"];
+const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business", "permitted_tasks", "tasks", "user", "name", "currency", "timezone_id", "spend_cap", "adaccount_id", "page_id", "role", "email", "scope", "ids", "batch", "end_time", "expiration_time", "daily_budget", "since", "time_range", "set_token_expires_in_60_days", "business_app", "access_token", "two_factor_type", "breakdowns", "action_breakdowns", "action_attribution_windows", "time_ranges", "sort", "date_preset", "time_increment", "level", "filtering", "default_summary"];
 
 describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
   let store: TestStore;
@@ -125,6 +125,59 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
         if (isAsset && response.statusCode < 300 && !hadPath && !(aboutCallerOnly && related)) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
       }),
       { numRuns: runs },
+    );
+  }, 600_000);
+
+  it("never answers 5xx to insights with random breakdowns, action breakdowns, windows, time ranges, sort and expansions", async () => {
+    const op = operatorContext();
+    const accountId = ids[0]!;
+    const campaign = await hub.campaigns.createCampaign(op, accountId, { name: "Fuzz", objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" });
+    const adSet = await hub.adSets.createAdSet(op, accountId, { campaign_id: campaign.id, name: "Fuzz set", daily_budget: 5000, status: "ACTIVE", targeting: { age_min: 30, genders: [1], geo_locations: { countries: ["GB", "zz", 7] } } } as never);
+    const creative = await hub.adCreatives.createAdCreative(op, accountId, { name: "Fuzz look", title: "t", body: "b", link_url: "https://shop.example.test/", call_to_action_type: "SHOP_NOW" });
+    const ad = await hub.ads.createAd(op, accountId, { adset_id: adSet.id, name: "Fuzz ad", creative: { creative_id: creative.id }, status: "ACTIVE" });
+    const today = new Date(hub.now()).toISOString().slice(0, 10);
+    await hub.insights.upsertDailyRows(
+      Array.from({ length: 20 }, (_, d) => ({ ad_id: ad.id, date: new Date(hub.now() - (d + 1) * 86_400_000).toISOString().slice(0, 10), impressions: 900 + d, reach: 700, clicks: 30, link_clicks: 20, spend: 1234, conversions: d % 3, revenue: 4000 })),
+    );
+    const names = ["age", "gender", "country", "region", "publisher_platform", "platform_position", "device_platform", "impression_device", "hourly_stats_aggregated_by_advertiser_time_zone", "dma", "action_type", "action_device", "action_destination", "action_target_id", "action_reaction", "", "AGE"];
+    const list = fc.oneof(
+      fc.subarray(names, { maxLength: 4 }).map((a) => a.join(",")),
+      fc.subarray(names, { maxLength: 4 }).map((a) => JSON.stringify(a)),
+      fc.string({ maxLength: 20 }),
+    );
+    const day = fc.oneof(fc.constantFrom(today, "2026-02-30", "1970-01-01", "9999-12-31", "x"), fc.integer({ min: 0, max: 60 }).map((d) => new Date(hub.now() - d * 86_400_000).toISOString().slice(0, 10)));
+    const range = fc.record({ since: day, until: day });
+    const params = fc.record(
+      {
+        breakdowns: list,
+        action_breakdowns: list,
+        action_attribution_windows: fc.oneof(fc.subarray(["1d_click", "7d_click", "28d_click", "1d_view", "7d_view", "default", "2d_click"], { maxLength: 4 }).map((a) => JSON.stringify(a)), fc.string({ maxLength: 10 })),
+        time_ranges: fc.oneof(fc.array(range, { maxLength: 3 }).map((a) => JSON.stringify(a)), fc.string({ maxLength: 20 }), fc.constant("[1,2]")),
+        time_range: fc.oneof(range.map((r) => JSON.stringify(r)), fc.string({ maxLength: 10 })),
+        sort: fc.oneof(fc.constantFrom("spend_descending", "reach_ascending", "impressions_descending", '["ctr_ascending","spend_descending"]', "name_descending", "_ascending", "spend"), fc.string({ maxLength: 12 })),
+        date_preset: fc.constantFrom("today", "last_7d", "maximum", "this_week_sun_today", "last_quarter", "lifetime", ""),
+        time_increment: fc.constantFrom("1", "7", "monthly", "all_days", "0", "91", "x"),
+        level: fc.constantFrom("account", "campaign", "adset", "ad", "business", ""),
+        use_unified_attribution_setting: fc.constantFrom("true", "false", "maybe"),
+        summary: fc.constantFrom('["spend","impressions"]', "total_count", '["nope"]', "true"),
+        fields: fc.constantFrom("spend,impressions,actions", "age,gender,spend", "reach,frequency,unique_clicks,objective,quality_ranking", "video_p25_watched_actions,wish_bid", "not_a_field", "actions{action_type}", ""),
+        limit: fc.constantFrom("1", "5", "0", "-3", "x"),
+      },
+      { requiredKeys: [] },
+    );
+    const target = fc.constantFrom(accountId, campaign.id, adSet.id, ad.id);
+    const expansion = fc.record({ preset: fc.constantFrom("last_7d", "bogus", "maximum"), breakdowns: fc.constantFrom("age,gender", "age,country", "publisher_platform", "x"), extra: fc.constantFrom("", ".limit(2)", ".filtering([{'field':'spend','operator':'GREATER_THAN','value':1}])", ".time_range({'since':'2026-01-01'})", ".sort(spend_descending)", ".summary(true)") });
+    await fc.assert(
+      fc.asyncProperty(target, params, fc.option(expansion, { nil: undefined }), async (id, p, x) => {
+        const query = new URLSearchParams({ access_token: tokens.owner!, ...p });
+        const url = x
+          ? `/v24.0/${accountId}/campaigns?access_token=${tokens.owner}&fields=${encodeURIComponent(`name,adsets{name,insights.date_preset(${x.preset}).breakdowns(${x.breakdowns})${x.extra}{spend,impressions}}`)}`
+          : `/v24.0/${id}/insights?${query.toString()}`;
+        const response = await app.inject({ method: "GET", url });
+        if (response.statusCode >= 500) throw new Error(`${response.statusCode} GET ${url} -> ${response.body}`);
+        expect(() => JSON.parse(response.body)).not.toThrow();
+      }),
+      { numRuns: dialect === "postgres" ? 300 : 1500 },
     );
   }, 600_000);
 });

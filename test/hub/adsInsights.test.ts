@@ -330,7 +330,7 @@ describe.each(DIALECTS)("insights on %s", (dialect) => {
       await storeEveryDay();
       const cases: [Parameters<AdServices["insights"]["insights"]>[1], string, string][] = [
         [{ objectId: adId, level: "campaign" }, "INVALID_PARAMETER", "Invalid level: insights of an ad can be at level ad, not campaign."],
-        [{ objectId: accountId, fields: ["spend", "roas"] }, "INVALID_PARAMETER", "Invalid fields: roas is not supported."],
+        [{ objectId: accountId, fields: ["spend", "roas"] }, "UNKNOWN_FIELD", "(#100) Tried accessing nonexisting field (roas) on node type (AdsInsights)"],
         [{ objectId: accountId, datePreset: "last_2d" }, "INVALID_PARAMETER", "Invalid date_preset"],
         [{ objectId: accountId, timeRange: { since: "2026-01-05", until: "2026-01-01" } }, "INVALID_PARAMETER", "since must not be after until"],
         [{ objectId: accountId, timeIncrement: 91 }, "INVALID_PARAMETER", "Invalid time_increment"],

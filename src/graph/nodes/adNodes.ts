@@ -6,12 +6,13 @@ import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
 import { localDate } from "../../hub/ads/adTime.ts";
 import { HOURLY_BREAKDOWN, INSIGHTS_METRICS, type InsightsQuery } from "../../hub/ads/insights.service.ts";
+import { BREAKDOWNS } from "../../hub/ads/insightsBreakdowns.ts";
 import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
 import { countMatching, filteredPage, meetsAll, parseFiltering } from "../filtering.ts";
 import { META_FIELDS } from "../metaFields.ts";
-import { listParam, stringParam } from "../params.ts";
+import { boolParam, listParam, stringParam } from "../params.ts";
 
 const CAMPAIGNS = { type: "Campaign", node: "campaign" };
 const AD_SETS = { type: "AdSet", node: "adset" };
@@ -188,21 +189,49 @@ function pushedStatuses(call: GraphCall, type: AdType): string[] | undefined {
   return undefined;
 }
 
+/** The asked insights fields less those of Meta's spec that have no meaning here (left out of rows, never refused). */
+function servedInsightsFields(fields: readonly string[]): string[] {
+  const served = new Set<string>(INSIGHTS_METRICS);
+  return fields.filter((f) => served.has(f) || !knownField("AdsInsights", f) || ROW_IDENTITY.test(f));
+}
+
+/**
+ * The insights query of a call. `fields` keeps the names the hub answers; a name of Meta's
+ * AdsInsights spec that has no meaning here is left out of the rows, as Meta leaves out a metric
+ * without a value, and never fails the request; any other name is #100 from the hub.
+ */
 function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
   const timeRange = call.params.time_range;
   if (timeRange !== undefined && (typeof timeRange !== "object" || timeRange === null || Array.isArray(timeRange))) {
     throw errors.invalidParameter('time_range must be an object such as {"since":"2026-01-01","until":"2026-01-31"}.');
   }
+  const timeRanges = call.params.time_ranges;
+  if (timeRanges !== undefined && !(Array.isArray(timeRanges) && timeRanges.every((r) => typeof r === "object" && r !== null && !Array.isArray(r)))) {
+    throw errors.invalidParameter('time_ranges must be a list of objects such as [{"since":"2026-01-01","until":"2026-01-31"}].');
+  }
   const increment = stringParam(call.params, "time_increment");
-  const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: call.fields ?? [] };
+  const fields = servedInsightsFields(call.fields ?? []);
+  // Only spec fields without a meaning here were asked: rows with their dates alone, as on Meta.
+  const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: fields.length === 0 && (call.fields ?? []).length > 0 ? ["date_start"] : fields };
+  const objectType = NODE_LEVEL[node.type];
+  if (objectType) query.objectType = objectType as InsightsQuery["objectType"] & string;
   const level = stringParam(call.params, "level");
   const datePreset = stringParam(call.params, "date_preset");
   if (level) query.level = level;
   if (datePreset) query.datePreset = datePreset;
   if (timeRange) query.timeRange = timeRange as { since: string; until: string };
+  if (Array.isArray(timeRanges) && timeRanges.length > 0) query.timeRanges = timeRanges as { since: string; until: string }[];
   if (increment) query.timeIncrement = /^\d+$/.test(increment) ? Number(increment) : increment;
   const breakdowns = listParam(call.params, "breakdowns");
   if (breakdowns) query.breakdowns = breakdowns;
+  const actionBreakdowns = listParam(call.params, "action_breakdowns");
+  if (actionBreakdowns) query.actionBreakdowns = actionBreakdowns;
+  const windows = listParam(call.params, "action_attribution_windows");
+  if (windows) query.actionAttributionWindows = windows;
+  const unified = boolParam(call.params, "use_unified_attribution_setting");
+  if (unified !== undefined) query.useUnifiedAttributionSetting = unified;
+  const sort = listParam(call.params, "sort");
+  if (sort) query.sort = sort;
   return query;
 }
 
@@ -215,9 +244,14 @@ const insights: EdgeSpec = {
   GET: async (call, node) => {
     const query = insightsQuery(call, node);
     const filter = insightsFilter(call, node, query);
-    let rows = (await call.hub.insights.insights(call.caller.ctx, query)) as unknown as GraphObject[];
-    if (filter) rows = await filter(rows);
-    return { ...listInOrder(call, rows, (row) => row, []), select: false };
+    const report = await call.hub.insights.report(call.caller.ctx, query);
+    const summary = insightsSummary(call, query);
+    if (!filter) {
+      // Only the page's rows are presented: a large report read page by page costs its rows once.
+      return { ...listInOrder(call, [...report.items], (item) => report.present(item) as unknown as GraphObject, []), select: false, summary };
+    }
+    const rows = await filter(report.items.map((item) => report.present(item) as unknown as GraphObject));
+    return { ...listInOrder(call, rows, (row) => row, []), select: false, summary };
   },
   POST: async (call, node) => {
     if (call.params.filtering !== undefined) {
@@ -227,6 +261,24 @@ const insights: EdgeSpec = {
     return raw({ report_run_id: run.id });
   },
 };
+
+/**
+ * Meta's insights `summary`: `summary=["spend","impressions"]` (or `default_summary=true`, with the
+ * asked fields) adds the totals of the whole range for the object itself, without breakdowns or
+ * time increments, as `summary` beside `data`.
+ * https://developers.facebook.com/docs/marketing-api/reference/ad-account/insights/ (summary, default_summary)
+ */
+function insightsSummary(call: GraphCall, query: InsightsQuery): (() => Promise<Record<string, unknown> | undefined>) | undefined {
+  const asked = (listParam(call.params, "summary") ?? []).filter((f) => f !== "total_count" && f !== "true");
+  const byDefault = boolParam(call.params, "default_summary") === true;
+  if (asked.length === 0 && !byDefault) return undefined;
+  const fields = asked.length > 0 ? servedInsightsFields(asked) : query.fields;
+  return async () => {
+    const { level: _level, breakdowns: _b, actionBreakdowns: _a, timeIncrement: _t, timeRanges: _r, sort: _s, ...rest } = query;
+    const [row] = await call.hub.insights.insights(call.caller.ctx, { ...rest, ...(fields ? { fields } : {}) });
+    return row as Record<string, unknown> | undefined;
+  };
+}
 
 const LEVEL_RANK: Record<string, number> = { account: 0, campaign: 1, adset: 2, ad: 3 };
 const NODE_LEVEL: Record<string, string> = { ad_account: "account", campaign: "campaign", adset: "adset", ad: "ad" };
@@ -244,7 +296,8 @@ function insightsFilter(call: GraphCall, node: GraphNode, query: InsightsQuery):
   const clauses = parseFiltering(call.params, (field) => {
     const [prefix, name, ...rest] = field.split(".");
     if (name === undefined) {
-      if ((INSIGHTS_METRICS as readonly string[]).includes(field) || ROW_IDENTITY.test(field)) return true;
+      // Breakdown values filter the rows of a query broken down by them (`publisher_platform IN ["instagram"]`).
+      if ((INSIGHTS_METRICS as readonly string[]).includes(field) || ROW_IDENTITY.test(field) || (BREAKDOWNS as readonly string[]).includes(field)) return true;
       return knownField("AdsInsights", field) ? "unsupported" : false;
     }
     const type = TYPE_OF[prefix as keyof typeof TYPE_OF];
@@ -273,7 +326,7 @@ function insightsFilter(call: GraphCall, node: GraphNode, query: InsightsQuery):
     const kept: GraphObject[] = [];
     for (const row of rows) if (await meetsAll(clauses, row, valueOf)) kept.push(row);
     if (!asked) return kept;
-    const shown = new Set(["date_start", "date_stop", HOURLY_BREAKDOWN, ...asked]);
+    const shown = new Set(["date_start", "date_stop", HOURLY_BREAKDOWN, ...BREAKDOWNS, ...asked]);
     return kept.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => shown.has(key))));
   };
 }

@@ -55,11 +55,13 @@ export async function dailyTotals(
   scope: { column: HierarchyColumn; id: string },
   range: { since: string; until: string },
   groupBy: readonly HierarchyColumn[],
-  options: { hourly?: boolean } = {},
+  options: { hourly?: boolean; perDay?: boolean } = {},
 ): Promise<DailyTotals[]> {
-  // Both tables have the same measures; the hourly one adds the hour to the grouping.
+  // Both tables have the same measures; the hourly one adds the hour to the grouping. Without
+  // `perDay` (one bucket for the whole range) the days are summed here, and each row is dated `since`.
   const table = options.hourly ? ("ad_insights_hourly" as "ad_insights_daily") : "ad_insights_daily";
-  const keys: (HierarchyColumn | "date")[] = options.hourly ? [...groupBy, "date", "hour" as "date"] : [...groupBy, "date"];
+  const perDay = options.perDay ?? true;
+  const keys: (HierarchyColumn | "date")[] = [...groupBy, ...(perDay ? ["date" as const] : []), ...(options.hourly ? ["hour" as "date"] : [])];
   const rows = await db
     .selectFrom(table)
     .select(keys)
@@ -84,7 +86,7 @@ export async function dailyTotals(
       campaign_id: r.campaign_id ?? null,
       adset_id: r.adset_id ?? null,
       ad_id: r.ad_id ?? null,
-      date: r.date,
+      date: perDay ? r.date : range.since,
       impressions: Number(r.impressions),
       reach: Number(r.reach),
       clicks: Number(r.clicks),
@@ -126,6 +128,51 @@ export async function spendTotals(
   if (since !== undefined) query = query.where("date", ">=", since);
   for (const row of await query.execute()) {
     out.set(String((row as Record<string, unknown>)[column]), { spend: Number(row.spend), conversions: Number(row.conversions) });
+  }
+  return out;
+}
+
+/** The seed of the simulated market (1 when nothing was simulated): breakdown splits are drawn from it. */
+export async function marketSeed(db: Executor): Promise<number> {
+  const row = await db.selectFrom("simulation_runs").select("seed").where("id", "=", 1).executeTakeFirst();
+  return row ? Number(row.seed) : 1;
+}
+
+/** What breakdowns and insight fields need of each ad set: its targeting (JSON text) and optimization goal. */
+export async function adSetAudiences(db: Executor, ids: readonly string[]): Promise<Map<string, { targeting: string | null; optimization_goal: string }>> {
+  const out = new Map<string, { targeting: string | null; optimization_goal: string }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom("ad_sets").select(["id", "targeting", "optimization_goal"]).where("id", "in", ids.slice(i, i + 500)).execute();
+    for (const row of rows) out.set(row.id, { targeting: row.targeting, optimization_goal: row.optimization_goal });
+  }
+  return out;
+}
+
+/** Each campaign's objective. */
+export async function campaignObjectives(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom("campaigns").select(["id", "objective"]).where("id", "in", ids.slice(i, i + 500)).execute();
+    for (const row of rows) out.set(row.id, row.objective);
+  }
+  return out;
+}
+
+/** Where each ad's actions lead: its creative's link and story spec, and its ad set's promoted object (JSON text). */
+export async function adDestinations(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, { link_url: string | null; object_story_spec: string | null; promoted_object: string | null }>> {
+  const out = new Map<string, { link_url: string | null; object_story_spec: string | null; promoted_object: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom("ads")
+      .innerJoin("ad_creatives", "ad_creatives.id", "ads.creative_id")
+      .innerJoin("ad_sets", "ad_sets.id", "ads.adset_id")
+      .select(["ads.id as id", "ad_creatives.link_url as link_url", "ad_creatives.object_story_spec as object_story_spec", "ad_sets.promoted_object as promoted_object"])
+      .where("ads.id", "in", ids.slice(i, i + 500))
+      .execute();
+    for (const row of rows) out.set(row.id, { link_url: row.link_url, object_story_spec: row.object_story_spec, promoted_object: row.promoted_object });
   }
   return out;
 }

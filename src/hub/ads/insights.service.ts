@@ -10,7 +10,34 @@ import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
 import { dateOfDay, dayNumber, firstDayOfMonth, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
-import { dailyTotals, firstDeliveryDate, spendTotals, upsertDailyRow, upsertHourlyRow, type DailyTotals, type HierarchyColumn } from "./insights.repository.ts";
+import {
+  ACTION_BREAKDOWNS,
+  actionDeviceCells,
+  BREAKDOWNS,
+  cellsOf,
+  checkBreakdownCombination,
+  MEASURES,
+  splitExact,
+  splitMeasures,
+  type ActionBreakdown,
+  type AudienceTargeting,
+  type Breakdown,
+  type Cell,
+  type Measures,
+} from "./insightsBreakdowns.ts";
+import {
+  adDestinations,
+  adSetAudiences,
+  campaignObjectives,
+  dailyTotals,
+  firstDeliveryDate,
+  marketSeed,
+  spendTotals,
+  upsertDailyRow,
+  upsertHourlyRow,
+  type DailyTotals,
+  type HierarchyColumn,
+} from "./insights.repository.ts";
 
 /**
  * Insights computed from the stored daily rows (one per ad per day), so any range, level and time
@@ -45,6 +72,8 @@ export interface DailyInsightInput {
 export interface InsightsQuery {
   /** `act_<id>`, or the id of a campaign, ad set or ad. */
   objectId: string;
+  /** What the object is, when the caller knows: only that table is read. */
+  objectType?: InsightsLevel;
   /** Defaults to the object's own level; may not be above it. */
   level?: InsightsLevel | string;
   /** Defaults to last_30d; ignored when timeRange is given (as on Meta). */
@@ -54,9 +83,36 @@ export interface InsightsQuery {
   timeIncrement?: number | string;
   /** Fields to return besides dates and the level's ids and names; all metrics when absent or empty. */
   fields?: readonly string[];
-  /** Meta's breakdowns; `hourly_stats_aggregated_by_advertiser_time_zone` (one row per hour of the account's day) is supported. */
+  /** Meta's breakdowns: those of BREAKDOWNS, or `hourly_stats_aggregated_by_advertiser_time_zone` (one row per hour of the account's day). */
   breakdowns?: readonly string[];
+  /** How `actions` and the other action lists are broken down (ACTION_BREAKDOWNS); action_type when absent. */
+  actionBreakdowns?: readonly string[];
+  /** Attribution windows each action stat also reports (ATTRIBUTION_WINDOWS). */
+  actionAttributionWindows?: readonly string[];
+  /** Meta's `use_unified_attribution_setting`: every ad set here uses the default setting, so values are the same. */
+  useUnifiedAttributionSetting?: boolean;
+  /** Several ranges, one set of rows each (Meta's `time_ranges`); time_range, date_preset and time_increment are then ignored. */
+  timeRanges?: readonly { since: string; until: string }[];
+  /** Meta's `sort`: `<field>_ascending` or `<field>_descending`, on a numeric field. */
+  sort?: readonly string[];
 }
+
+/** Ranges one request may ask for: each is a read of the store, so a request cannot ask for thousands. */
+const MAX_TIME_RANGES = 50;
+
+/** Meta's attribution windows served here. https://developers.facebook.com/docs/marketing-api/reference/ad-account/insights/ (action_attribution_windows) */
+export const ATTRIBUTION_WINDOWS = ["1d_click", "7d_click", "28d_click", "1d_view", "7d_view"] as const;
+type AttributionWindow = (typeof ATTRIBUTION_WINDOWS)[number];
+
+/**
+ * Share of purchases reported on each day after the click, day 0 first; the market simulator draws
+ * its reporting lag from this model (src/simulator/market.ts DEFAULT_MARKET.attributionLag).
+ * Every purchase comes within 7 days of its click, so the 28-day window counts what the 7-day one
+ * does; the simulated market has no view-through purchases, so 1d_view counts none.
+ */
+export const ATTRIBUTION_LAG: readonly number[] = [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03];
+/** Purchases within one day of the click: all of day 0 and half of day 1 (a click late in the day). */
+const ONE_DAY_SHARE = ATTRIBUTION_LAG[0]! + ATTRIBUTION_LAG[1]! / 2;
 
 /** Meta's name of the hourly breakdown, and of the field that holds the hour ("13:00:00 - 13:59:59"). */
 export const HOURLY_BREAKDOWN = "hourly_stats_aggregated_by_advertiser_time_zone";
@@ -69,6 +125,8 @@ export interface HourlyInsightInput extends DailyInsightInput {
 export interface ActionStat {
   action_type: string;
   value: string;
+  /** Action breakdown values (action_device, …) and attribution windows (1d_click, …) when asked. */
+  [key: string]: string;
 }
 
 export interface InsightsRow {
@@ -100,6 +158,8 @@ export interface InsightsRow {
   cost_per_action_type?: ActionStat[];
   purchase_roas?: ActionStat[];
   hourly_stats_aggregated_by_advertiser_time_zone?: string;
+  /** Breakdown values (age, gender, country, …) when asked, and the other metrics of INSIGHTS_METRICS. */
+  [field: string]: unknown;
 }
 
 /** Metric fields a query can ask for. */
@@ -121,13 +181,48 @@ export const INSIGHTS_METRICS = [
   "action_values",
   "cost_per_action_type",
   "purchase_roas",
+  "unique_clicks",
+  "unique_ctr",
+  "unique_inline_link_clicks",
+  "unique_inline_link_click_ctr",
+  "unique_link_clicks_ctr",
+  "cost_per_unique_click",
+  "cost_per_unique_inline_link_click",
+  "inline_post_engagement",
+  "cost_per_inline_post_engagement",
+  "outbound_clicks",
+  "unique_outbound_clicks",
+  "outbound_clicks_ctr",
+  "unique_outbound_clicks_ctr",
+  "cost_per_outbound_click",
+  "cost_per_unique_outbound_click",
+  "website_ctr",
+  "unique_actions",
+  "conversions",
+  "conversion_values",
+  "cost_per_conversion",
+  "website_purchase_roas",
+  "purchases_per_link_click",
+  "average_purchases_conversion_value",
+  "objective",
+  "optimization_goal",
+  "buying_type",
+  "attribution_setting",
+  "quality_ranking",
+  "engagement_rate_ranking",
+  "conversion_rate_ranking",
+  "social_spend",
 ] as const;
 type Metric = (typeof INSIGHTS_METRICS)[number];
+/** What a query without `fields` answers. */
+const DEFAULT_METRICS: readonly Metric[] = INSIGHTS_METRICS.slice(0, INSIGHTS_METRICS.indexOf("purchase_roas") + 1);
 
 /** Always returned for the level (and the levels above it), so they may also be asked for. */
 const IDENTITY_FIELDS = ["date_start", "date_stop", "account_id", "account_name", "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name"];
 
 const PURCHASE_TYPES = ["purchase", "omni_purchase", "offsite_conversion.fb_pixel_purchase"];
+/** The pixel's purchase: what `conversions` and the website ROAS count. */
+const PIXEL_PURCHASE = "offsite_conversion.fb_pixel_purchase";
 
 const LEVEL_RANK: Record<InsightsLevel, number> = { account: 0, campaign: 1, adset: 2, ad: 3 };
 const LEVEL_LABELS: Record<InsightsLevel, string> = { account: "an ad account", campaign: "a campaign", adset: "an ad set", ad: "an ad" };
@@ -207,6 +302,9 @@ function only(row: InsightsRow, asked: ReadonlySet<string> | undefined): Insight
 
 /** Delivery data: the simulator writes daily rows; clients read them as Meta's insights. */
 export class InsightsService {
+  /** Ad accounts read during one request (weakly held: gone with the request). */
+  private readonly accountsByRequest = new WeakMap<RequestContext, Map<string, Promise<AdAccountScope>>>();
+
   constructor(private readonly deps: HubDeps) {}
 
   /**
@@ -249,80 +347,240 @@ export class InsightsService {
     return spendTotals(this.deps.db, column, ids, since);
   }
 
-  /** `GET /<object>/insights`: rows per time bucket and per object at the level, oldest first. */
+  /** `GET /<object>/insights`: rows per time bucket and per object at the level, oldest first (or as `sort` orders them). */
   async insights(ctx: RequestContext, query: InsightsQuery): Promise<InsightsRow[]> {
+    const report = await this.report(ctx, query);
+    return report.items.map(report.present);
+  }
+
+  /**
+   * The rows of a query as items to present on demand, in their order: a reader that shows one
+   * page of a large report (18,000 age × gender rows, say) presents only that page's rows.
+   */
+  async report(ctx: RequestContext, query: InsightsQuery): Promise<InsightsReport> {
     const db = this.deps.db;
-    const object = await this.resolveObject(db, query.objectId);
+    const object = await this.resolveObject(db, ctx, query.objectId, query.objectType);
     authorizeOnAccount(this.deps, ctx, object.account, "read_insights");
     const level = this.levelOf(object, query.level);
+    const plan = planOf(query);
     const metrics = this.metricsOf(query.fields);
-    // As on Meta: with `fields`, a row holds those fields and its dates; without, every field.
-    const hourly = this.hourlyOf(query.breakdowns);
-    const asked = query.fields && query.fields.some((f) => f.trim() !== "") ? new Set(["date_start", "date_stop", ...(hourly ? [HOURLY_BREAKDOWN] : []), ...query.fields.map((f) => f.trim())]) : undefined;
+    const sort = sortOf(query.sort);
+    // As on Meta: with `fields`, a row holds those fields, its dates and its breakdown values; without, every field.
+    const asked =
+      query.fields && query.fields.some((f) => f.trim() !== "")
+        ? new Set(["date_start", "date_stop", ...(plan.hourly ? [HOURLY_BREAKDOWN] : []), ...plan.breakdowns, ...query.fields.map((f) => f.trim())])
+        : undefined;
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
-    const range = await this.rangeOf(db, query, object, scope);
-    const bucketOf = this.bucketing(query.timeIncrement, range);
-
-    const totals = await dailyTotals(db, scope, { since: dateOfDay(range.since), until: dateOfDay(range.until) }, GROUP_COLUMNS[level], { hourly });
-    const groups = new Map<string, { start: number; stop: number; sum: DailyTotals }>();
-    for (const day of totals) {
-      const [start, stop] = bucketOf(dayNumber(day.date) ?? range.since);
-      const key = `${start}|${day[LEVEL_COLUMN[level]] ?? ""}|${day.hour ?? ""}`;
-      const group = groups.get(key);
-      if (!group) {
-        groups.set(key, { start, stop, sum: { ...day } });
-        continue;
-      }
-      for (const field of ["impressions", "reach", "clicks", "link_clicks", "spend", "conversions", "revenue"] as const) {
-        group.sum[field] += day[field];
-      }
-    }
-
-    const sorted = [...groups.values()].sort(
-      (a, b) => a.start - b.start || (a.sum[LEVEL_COLUMN[level]] ?? "").localeCompare(b.sum[LEVEL_COLUMN[level]] ?? "") || (a.sum.hour ?? 0) - (b.sum.hour ?? 0),
-    );
-    const names = await this.namesOf(db, sorted.map((g) => g.sum), level);
+    if (query.timeRanges && query.timeRanges.length > MAX_TIME_RANGES) throw errors.invalidParameter(`Invalid time_ranges: at most ${MAX_TIME_RANGES} ranges in one request.`);
+    const ranges = query.timeRanges && query.timeRanges.length > 0 ? query.timeRanges.map((r) => checkedRange(r, "time_ranges")) : [await this.rangeOf(db, query, object, scope)];
     const digits = digitsOf(object.account.currency);
-    return sorted.map(({ start, stop, sum }) => {
+    const dateOf = memo((day: string) => dateOfDay(Number(day)));
+    const items: ReportItem[] = [];
+    for (const range of ranges) {
+      // With time_ranges, each range is one bucket, as Meta answers them.
+      const whole = (query.timeRanges && query.timeRanges.length > 0) || query.timeIncrement === undefined || query.timeIncrement === "all_days";
+      const bucketOf = whole ? (): [number, number] => [range.since, range.until] : this.bucketing(query.timeIncrement, range);
+      const dates = { since: dateOfDay(range.since), until: dateOfDay(range.until) };
+      const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf, !whole);
+      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked);
+      for (const group of groups) items.push({ group, context });
+    }
+    const factsOf = ({ group, context }: ReportItem): RowFacts => {
+      const sum = group.sum;
+      return {
+        currency: object.account.currency,
+        digits,
+        level,
+        actions: group.actions ? [...group.actions.values()] : [{ keys: {}, link: sum.link_clicks, conversions: sum.conversions, revenue: sum.revenue, conversions1d: 0, revenue1d: 0 }],
+        windows: plan.windows,
+        objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
+        optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
+      };
+    };
+    const present = (item: ReportItem): InsightsRow => {
+      const { group, context } = item;
+      const { start, stop, sum } = group;
       const row: InsightsRow = {
-        date_start: dateOfDay(start),
-        date_stop: dateOfDay(stop),
+        date_start: dateOf(String(start)),
+        date_stop: dateOf(String(stop)),
         account_id: object.account.id,
         account_name: object.account.name,
       };
-      if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: names.campaigns.get(sum.campaign_id) ?? "" });
-      if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: names.adSets.get(sum.adset_id) ?? "" });
-      if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: names.ads.get(sum.ad_id) ?? "" });
+      if (sum.campaign_id !== null) Object.assign(row, { campaign_id: sum.campaign_id, campaign_name: context.campaigns.get(sum.campaign_id) ?? "" });
+      if (sum.adset_id !== null) Object.assign(row, { adset_id: sum.adset_id, adset_name: context.adSets.get(sum.adset_id) ?? "" });
+      if (sum.ad_id !== null) Object.assign(row, { ad_id: sum.ad_id, ad_name: context.ads.get(sum.ad_id) ?? "" });
       if (sum.hour !== undefined) row[HOURLY_BREAKDOWN] = hourLabel(sum.hour);
-      return only(Object.assign(row, this.metricValues(sum, metrics, digits, object.account.currency)), asked);
-    });
+      if (group.cell) Object.assign(row, group.cell);
+      return only(Object.assign(row, metricValues(sum, metrics, factsOf(item))), asked);
+    };
+    if (sort) {
+      // Sort keys come from the sums, so a sorted report still presents only what is read.
+      const keyed = items.map((item, index) => ({ item, index, keys: sort.map(({ field }) => Number(metricValue(field as Metric, item.group.sum, factsOf(item), derivedOf(item.group.sum, digits)) ?? 0) || 0) }));
+      keyed.sort((x, y) => {
+        for (let i = 0; i < sort.length; i++) {
+          const d = x.keys[i]! - y.keys[i]!;
+          if (d !== 0) return sort[i]!.descending ? -d : d;
+        }
+        return x.index - y.index;
+      });
+      return { items: keyed.map((k) => k.item), present };
+    }
+    return { items, present };
   }
 
-  private async resolveObject(db: Executor, objectId: string): Promise<ResolvedObject> {
-    if (objectId.startsWith("act_")) {
+  /** The stored rows summed per bucket, object at the level (and hour): the common case, summed by the store. */
+  private async plainGroups(
+    db: Executor,
+    scope: { column: HierarchyColumn; id: string },
+    dates: { since: string; until: string },
+    level: InsightsLevel,
+    hourly: boolean,
+    bucketOf: (day: number) => [number, number],
+    perDay: boolean,
+  ): Promise<Group[]> {
+    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS[level], { hourly, perDay });
+    const groups = new Map<string, Group>();
+    for (const day of totals) {
+      const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
+      const key = `${start}|${day[LEVEL_COLUMN[level]] ?? ""}|${day.hour ?? ""}`;
+      const group = groups.get(key);
+      if (!group) groups.set(key, { start, stop, sum: { ...day }, cellIndex: 0 });
+      else addMeasures(group.sum, day);
+    }
+    return orderGroups([...groups.values()], level);
+  }
+
+  /**
+   * Groups with breakdowns, action breakdowns or attribution windows: the stored rows are summed per
+   * bucket and ad first, each ad's sum is split over the cells of the breakdowns by its own ad set's
+   * audience, and the parts are then summed per bucket, object at the level and cell. Each ad's
+   * parts add up exactly to its sum, so the cells of a row add up to the row without breakdowns.
+   */
+  private async splitGroups(
+    db: Executor,
+    scope: { column: HierarchyColumn; id: string },
+    dates: { since: string; until: string },
+    level: InsightsLevel,
+    plan: Plan,
+    bucketOf: (day: number) => [number, number],
+    perDay: boolean,
+  ): Promise<Group[]> {
+    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS.ad, { hourly: plan.hourly, perDay });
+    const perAd = new Map<string, Group>();
+    for (const day of totals) {
+      const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
+      const key = `${start}|${day.ad_id}|${day.hour ?? ""}`;
+      const group = perAd.get(key);
+      if (!group) perAd.set(key, { start, stop, sum: { ...day }, cellIndex: 0 });
+      else addMeasures(group.sum, day);
+    }
+    const adSetIds = [...new Set(totals.map((t) => t.adset_id!))];
+    const adIds = [...new Set(totals.map((t) => t.ad_id!))];
+    const needsAudience = plan.breakdowns.length > 0 || plan.actionBreakdowns.includes("action_device");
+    const [seed, audiences, destinations] = await Promise.all([
+      needsAudience ? marketSeed(db) : Promise.resolve(1),
+      needsAudience ? adSetAudiences(db, adSetIds) : Promise.resolve(new Map<string, { targeting: string | null }>()),
+      plan.actionBreakdowns.some((b) => b === "action_destination" || b === "action_target_id") ? adDestinations(db, adIds) : Promise.resolve(undefined),
+    ]);
+    const targetingOf = memo((adSetId: string) => parseTargeting(audiences.get(adSetId)?.targeting ?? null));
+    const cellsFor = memo((adSetId: string) => cellsOf(plan.breakdowns, seed, adSetId, targetingOf(adSetId)));
+    const devicesFor = memo((adSetId: string) => actionDeviceCells(seed, adSetId, targetingOf(adSetId)));
+    const destinationOf = memo((adId: string) => destinationKeys(destinations?.get(adId), plan.actionBreakdowns));
+    const rank = LEVEL_RANK[level];
+    const groups = new Map<string, Group>();
+    for (const { start, stop, sum } of perAd.values()) {
+      const adSetId = sum.adset_id!;
+      const cells: Cell[] = plan.breakdowns.length > 0 ? cellsFor(adSetId) : [{ values: {}, weight: 1 }];
+      const parts: Measures[] = plan.breakdowns.length > 0 ? splitMeasures(sum, cells) : [sum];
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (MEASURES.every((m) => part[m] === 0)) continue;
+        const key = `${start}|${sum[LEVEL_COLUMN[level]] ?? ""}|${sum.hour ?? ""}|${i}`;
+        let group = groups.get(key);
+        if (!group) {
+          group = {
+            start,
+            stop,
+            sum: {
+              account_id: sum.account_id,
+              campaign_id: rank >= 1 ? sum.campaign_id : null,
+              adset_id: rank >= 2 ? sum.adset_id : null,
+              ad_id: rank >= 3 ? sum.ad_id : null,
+              date: sum.date,
+              impressions: 0,
+              reach: 0,
+              clicks: 0,
+              link_clicks: 0,
+              spend: 0,
+              conversions: 0,
+              revenue: 0,
+              ...(sum.hour !== undefined ? { hour: sum.hour } : {}),
+            },
+            cellIndex: i,
+            actions: new Map(),
+            ...(plan.breakdowns.length > 0 ? { cell: cells[i]!.values } : {}),
+          };
+          groups.set(key, group);
+        }
+        addMeasures(group.sum, part);
+        const devices = plan.actionBreakdowns.includes("action_device") ? devicesFor(adSetId) : undefined;
+        addActions(group.actions!, part, devices, destinationOf(sum.ad_id!), plan.windows.length > 0);
+      }
+    }
+    return orderGroups([...groups.values()], level);
+  }
+
+  /** Names of the rows' objects, and the objectives and optimization goals when asked for. */
+  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined) {
+    const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
+    const none = new Map<string, string>();
+    const goals = new Map<string, string>();
+    if (metrics.has("optimization_goal") && LEVEL_RANK[level] >= 2) {
+      for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
+    }
+    return {
+      // Names are read only when the rows will show them.
+      campaigns: LEVEL_RANK[level] >= 1 && (!asked || asked.has("campaign_name")) ? await campaignNames(db, ids("campaign_id")) : none,
+      adSets: LEVEL_RANK[level] >= 2 && (!asked || asked.has("adset_name")) ? await adSetNames(db, ids("adset_id")) : none,
+      ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
+      objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
+      goals,
+    };
+  }
+
+  /**
+   * The object and its ad account. With `type` (the Graph already knows the node's type) only that
+   * table is read. The account is read once per request: a nested expansion asks for the insights
+   * of many objects of one account.
+   */
+  private async resolveObject(db: Executor, ctx: RequestContext, objectId: string, type?: InsightsLevel): Promise<ResolvedObject> {
+    let accounts = this.accountsByRequest.get(ctx);
+    if (!accounts) this.accountsByRequest.set(ctx, (accounts = new Map()));
+    const accountOf = (id: string) => {
+      let account = accounts.get(id);
+      if (!account) {
+        account = requireAdAccount(db, id);
+        accounts.set(id, account);
+        account.catch(() => accounts.delete(id));
+      }
+      return account;
+    };
+    if (objectId.startsWith("act_") || type === "account") {
       const account = await requireAdAccount(db, objectId);
       return { level: "account", id: account.id, account };
     }
-    const campaign = await findCampaign(db, objectId);
-    if (campaign) return { level: "campaign", id: campaign.id, account: await requireAdAccount(db, campaign.account_id) };
-    const adSet = await findAdSet(db, objectId);
-    if (adSet) return { level: "adset", id: adSet.id, account: await requireAdAccount(db, adSet.account_id) };
-    const ad = await findAd(db, objectId);
-    if (ad) return { level: "ad", id: ad.id, account: await requireAdAccount(db, ad.account_id) };
+    const campaign = type === undefined || type === "campaign" ? await findCampaign(db, objectId) : undefined;
+    if (campaign) return { level: "campaign", id: campaign.id, account: await accountOf(campaign.account_id) };
+    const adSet = type === undefined || type === "adset" ? await findAdSet(db, objectId) : undefined;
+    if (adSet) return { level: "adset", id: adSet.id, account: await accountOf(adSet.account_id) };
+    const ad = type === undefined || type === "ad" ? await findAd(db, objectId) : undefined;
+    if (ad) return { level: "ad", id: ad.id, account: await accountOf(ad.account_id) };
     try {
       const account = await requireAdAccount(db, objectId);
       return { level: "account", id: account.id, account };
     } catch {
       throw unknownAdObject(objectId);
     }
-  }
-
-  /** Whether the hourly breakdown was asked for; other breakdowns are refused by name. */
-  private hourlyOf(breakdowns: readonly string[] | undefined): boolean {
-    const asked = (breakdowns ?? []).map((b) => b.trim()).filter(Boolean);
-    const unknown = asked.filter((b) => b !== HOURLY_BREAKDOWN);
-    if (unknown.length > 0) throw errors.invalidParameter(`Invalid breakdowns: ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} not supported. Supported: ${HOURLY_BREAKDOWN}.`);
-    return asked.length > 0;
   }
 
   private levelOf(object: ResolvedObject, requested: string | undefined): InsightsLevel {
@@ -337,19 +595,15 @@ export class InsightsService {
   }
 
   private metricsOf(fields: readonly string[] | undefined): Set<Metric> {
-    if (!fields || fields.length === 0) return new Set(INSIGHTS_METRICS);
+    if (!fields || fields.length === 0) return new Set(DEFAULT_METRICS);
     const metrics = new Set<Metric>();
     const unknown: string[] = [];
     for (const field of fields.map((f) => f.trim()).filter(Boolean)) {
       const metric = INSIGHTS_METRICS.find((m) => m === field);
       if (metric) metrics.add(metric);
-      else if (!IDENTITY_FIELDS.includes(field)) unknown.push(field);
+      else if (!IDENTITY_FIELDS.includes(field) && !(BREAKDOWNS as readonly string[]).includes(field) && field !== HOURLY_BREAKDOWN) unknown.push(field);
     }
-    if (unknown.length > 0) {
-      throw errors.invalidParameter(
-        `Invalid fields: ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} not supported. Supported: ${[...IDENTITY_FIELDS, ...INSIGHTS_METRICS].join(", ")}.`,
-      );
-    }
+    if (unknown.length > 0) throw errors.nonexistingField(unknown[0]!, "AdsInsights");
     return metrics;
   }
 
@@ -360,15 +614,7 @@ export class InsightsService {
     object: ResolvedObject,
     scope: { column: HierarchyColumn; id: string },
   ): Promise<{ since: number; until: number }> {
-    if (query.timeRange) {
-      const since = dayNumber(String(query.timeRange.since));
-      const until = dayNumber(String(query.timeRange.until));
-      if (since === undefined || until === undefined) {
-        throw errors.invalidParameter('Invalid time_range: give {"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"} with real dates.');
-      }
-      if (since > until) throw errors.invalidParameter("Invalid time_range: since must not be after until.");
-      return { since, until };
-    }
+    if (query.timeRange) return checkedRange(query.timeRange, "time_range");
     const preset = query.datePreset ?? "last_30d";
     if (!(DATE_PRESETS as readonly string[]).includes(preset)) {
       throw errors.invalidParameter(`Invalid date_preset: must be one of ${DATE_PRESETS.join(", ")}.`);
@@ -403,48 +649,428 @@ export class InsightsService {
     };
   }
 
-  private async namesOf(db: Executor, sums: DailyTotals[], level: InsightsLevel) {
-    const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
-    return {
-      campaigns: LEVEL_RANK[level] >= 1 ? await campaignNames(db, ids("campaign_id")) : new Map<string, string>(),
-      adSets: LEVEL_RANK[level] >= 2 ? await adSetNames(db, ids("adset_id")) : new Map<string, string>(),
-      ads: LEVEL_RANK[level] >= 3 ? await adNames(db, ids("ad_id")) : new Map<string, string>(),
-    };
-  }
+}
 
-  private metricValues(sum: DailyTotals, metrics: Set<Metric>, digits: number, currency: string): Partial<InsightsRow> {
-    const spend = sum.spend / 10 ** digits;
-    const counts: [string, number][] = [
-      ["link_click", sum.link_clicks],
-      ...PURCHASE_TYPES.map((type): [string, number] => [type, sum.conversions]),
-    ];
-    const values: Record<Metric, () => InsightsRow[Metric] | undefined> = {
-      account_currency: () => currency,
-      impressions: () => String(sum.impressions),
-      reach: () => String(sum.reach),
-      frequency: () => (sum.reach > 0 ? rate(sum.impressions / sum.reach) : undefined),
-      clicks: () => String(sum.clicks),
-      inline_link_clicks: () => String(sum.link_clicks),
-      spend: () => formatMinor(sum.spend, digits),
-      ctr: () => (sum.impressions > 0 ? rate((sum.clicks / sum.impressions) * 100) : undefined),
-      cpc: () => (sum.clicks > 0 ? rate(spend / sum.clicks) : undefined),
-      cpm: () => (sum.impressions > 0 ? rate((spend / sum.impressions) * 1000) : undefined),
-      cpp: () => (sum.reach > 0 ? rate((spend / sum.reach) * 1000) : undefined),
-      inline_link_click_ctr: () => (sum.impressions > 0 ? rate((sum.link_clicks / sum.impressions) * 100) : undefined),
-      cost_per_inline_link_click: () => (sum.link_clicks > 0 ? rate(spend / sum.link_clicks) : undefined),
-      actions: () => stats(counts.filter(([, n]) => n > 0).map(([type, n]) => [type, String(n)])),
-      action_values: () =>
-        stats(sum.revenue > 0 || sum.conversions > 0 ? PURCHASE_TYPES.map((type) => [type, formatMinor(sum.revenue, digits)]) : []),
-      cost_per_action_type: () => stats(counts.filter(([, n]) => n > 0).map(([type, n]) => [type, rate(spend / n)])),
-      purchase_roas: () =>
-        stats(spend > 0 && (sum.revenue > 0 || sum.conversions > 0) ? PURCHASE_TYPES.map((type) => [type, rate(sum.revenue / sum.spend)]) : []),
-    };
-    const out: Partial<Record<Metric, unknown>> = {};
-    for (const metric of metrics) {
-      const value = values[metric]();
-      if (value !== undefined) out[metric] = value;
+
+/** A row of a report before it is presented: its sums and what names it. */
+export interface ReportItem {
+  group: Group;
+  context: { campaigns: Map<string, string>; adSets: Map<string, string>; ads: Map<string, string>; objectives: Map<string, string>; goals: Map<string, string> };
+}
+
+/** A query's rows in order, each presented (as Meta's AdsInsights row) when read. */
+export interface InsightsReport {
+  items: readonly ReportItem[];
+  present: (item: ReportItem) => InsightsRow;
+}
+
+/** What a query asks beyond plain sums. */
+interface Plan {
+  hourly: boolean;
+  breakdowns: Breakdown[];
+  /** Action breakdowns besides action_type (which every action stat carries). */
+  actionBreakdowns: ActionBreakdown[];
+  windows: AttributionWindow[];
+  /** Whether rows must be built ad by ad (splits, action breakdowns or windows). */
+  perAd: boolean;
+}
+
+/**
+ * The breakdowns, action breakdowns and attribution windows of a query, checked: a name Meta does
+ * not have (or Grantline does not serve) is #100 naming it, and a set of columns Meta does not serve
+ * together is Meta's "Current combination of data breakdown columns (…) is invalid".
+ */
+function planOf(query: InsightsQuery): Plan {
+  const clean = (list: readonly string[] | undefined) => [...new Set((list ?? []).map((b) => String(b).trim()).filter(Boolean))];
+  const breakdowns = clean(query.breakdowns);
+  const unknown = breakdowns.filter((b) => b !== HOURLY_BREAKDOWN && !(BREAKDOWNS as readonly string[]).includes(b));
+  if (unknown.length > 0) {
+    throw errors.invalidParameter(`(#100) breakdowns[${breakdowns.indexOf(unknown[0]!)}] must be one of the following values: ${[...BREAKDOWNS, HOURLY_BREAKDOWN].join(", ")}`);
+  }
+  const actionBreakdowns = query.actionBreakdowns === undefined ? ["action_type"] : clean(query.actionBreakdowns);
+  const badAction = actionBreakdowns.find((b) => !(ACTION_BREAKDOWNS as readonly string[]).includes(b));
+  if (badAction !== undefined) {
+    throw errors.invalidParameter(`(#100) action_breakdowns[${actionBreakdowns.indexOf(badAction)}] must be one of the following values: ${ACTION_BREAKDOWNS.join(", ")}`);
+  }
+  const windows = clean(query.actionAttributionWindows);
+  const badWindow = windows.find((w) => !(ATTRIBUTION_WINDOWS as readonly string[]).includes(w) && w !== "default");
+  if (badWindow !== undefined) {
+    throw errors.invalidParameter(`(#100) action_attribution_windows[${windows.indexOf(badWindow)}] must be one of the following values: ${[...ATTRIBUTION_WINDOWS, "default"].join(", ")}`);
+  }
+  checkBreakdownCombination(breakdowns, actionBreakdowns);
+  const split = breakdowns.filter((b): b is Breakdown => b !== HOURLY_BREAKDOWN);
+  const extraActions = actionBreakdowns.filter((b): b is ActionBreakdown => b !== "action_type");
+  const asked = windows.filter((w): w is AttributionWindow => w !== "default");
+  return {
+    hourly: breakdowns.includes(HOURLY_BREAKDOWN),
+    breakdowns: split,
+    actionBreakdowns: extraActions,
+    windows: asked,
+    perAd: split.length > 0 || extraActions.length > 0 || asked.length > 0,
+  };
+}
+
+/** A row in the making: its bucket, its summed measures under its ids, and (with breakdowns) its cell and action parts. */
+interface Group {
+  start: number;
+  stop: number;
+  sum: DailyTotals;
+  cellIndex: number;
+  cell?: Record<string, string>;
+  actions?: Map<string, ActionSum>;
+}
+
+/** Actions of one set of action breakdown values: link clicks, purchases and their value, and the part within a day of the click. */
+interface ActionSum {
+  keys: Record<string, string>;
+  link: number;
+  conversions: number;
+  revenue: number;
+  conversions1d: number;
+  revenue1d: number;
+}
+
+function addMeasures(into: Measures, from: Measures): void {
+  for (const m of MEASURES) into[m] += from[m];
+}
+
+/** Oldest bucket first, then by object at the level, hour and cell. */
+function orderGroups(groups: Group[], level: InsightsLevel): Group[] {
+  const column = LEVEL_COLUMN[level];
+  const byId = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return groups.sort((a, b) => a.start - b.start || byId(a.sum[column] ?? "", b.sum[column] ?? "") || (a.sum.hour ?? 0) - (b.sum.hour ?? 0) || a.cellIndex - b.cellIndex);
+}
+
+/**
+ * Adds one ad's part to a row's action sums: split over devices by the ad set's device shares
+ * (`action_device`), labelled with the ad's destination, and (with attribution windows) its
+ * purchases within a day of the click split off by the lag model; all exact.
+ */
+function addActions(into: Map<string, ActionSum>, part: Measures, devices: Cell[] | undefined, destination: Record<string, string>, windows: boolean): void {
+  let pieces: { keys: Record<string, string>; link: number; conversions: number; revenue: number }[] = [
+    { keys: { ...destination }, link: part.link_clicks, conversions: part.conversions, revenue: part.revenue },
+  ];
+  if (devices) {
+    const weights = devices.map((d) => d.weight);
+    const link = splitExact(part.link_clicks, weights);
+    const conversions = splitExact(part.conversions, link, weights);
+    const revenue = splitExact(part.revenue, conversions, weights);
+    pieces = devices.map((d, i) => ({ keys: { ...d.values, ...destination }, link: link[i]!, conversions: conversions[i]!, revenue: revenue[i]! }));
+  }
+  for (const piece of pieces) {
+    if (piece.link === 0 && piece.conversions === 0 && piece.revenue === 0) continue;
+    const key = Object.values(piece.keys).join("\u0000");
+    let sum = into.get(key);
+    if (!sum) {
+      sum = { keys: piece.keys, link: 0, conversions: 0, revenue: 0, conversions1d: 0, revenue1d: 0 };
+      into.set(key, sum);
     }
-    return out as Partial<InsightsRow>;
+    sum.link += piece.link;
+    sum.conversions += piece.conversions;
+    sum.revenue += piece.revenue;
+    if (windows && piece.conversions > 0) {
+      const oneDay = splitExact(piece.conversions, [ONE_DAY_SHARE, 1 - ONE_DAY_SHARE])[0]!;
+      sum.conversions1d += oneDay;
+      sum.revenue1d += splitExact(piece.revenue, [oneDay, piece.conversions - oneDay])[0]!;
+    }
+  }
+}
+
+/** An ad's destination as `action_destination` (the creative's link) and `action_target_id` (the pixel, else the Page), when asked. */
+function destinationKeys(
+  row: { link_url: string | null; object_story_spec: string | null; promoted_object: string | null } | undefined,
+  asked: readonly ActionBreakdown[],
+): Record<string, string> {
+  const keys: Record<string, string> = {};
+  if (!row) return keys;
+  const json = (text: string | null): Record<string, unknown> => {
+    try {
+      const value: unknown = text ? JSON.parse(text) : {};
+      return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  if (asked.includes("action_destination") && row.link_url) keys.action_destination = row.link_url;
+  if (asked.includes("action_target_id")) {
+    const pixel = json(row.promoted_object).pixel_id;
+    const page = json(row.object_story_spec).page_id;
+    const target = pixel ?? page;
+    if (typeof target === "string" || typeof target === "number") keys.action_target_id = String(target);
+  }
+  return keys;
+}
+
+function parseTargeting(text: string | null): AudienceTargeting {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" ? (value as AudienceTargeting) : {};
+  } catch {
+    return {};
+  }
+}
+
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined && !cache.has(key)) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value as T;
+  };
+}
+
+/** A `{since, until}` range as day numbers, or #100 naming the parameter. */
+function checkedRange(range: { since: unknown; until: unknown } | unknown, name: "time_range" | "time_ranges"): { since: number; until: number } {
+  const r = (range && typeof range === "object" ? range : {}) as { since?: unknown; until?: unknown };
+  const since = dayNumber(String(r.since));
+  const until = dayNumber(String(r.until));
+  if (since === undefined || until === undefined) {
+    throw errors.invalidParameter(`Invalid ${name}: give {"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"} with real dates.`);
+  }
+  if (since > until) throw errors.invalidParameter(`Invalid ${name}: since must not be after until.`);
+  return { since, until };
+}
+
+/** Meta's `sort` values: `<field>_ascending` or `<field>_descending` on a numeric field. https://developers.facebook.com/docs/marketing-api/reference/ad-account/insights/ (sort) */
+function sortOf(sort: readonly string[] | undefined): { field: string; descending: boolean }[] | undefined {
+  const keys = (sort ?? []).map((s) => String(s).trim()).filter(Boolean);
+  if (keys.length === 0) return undefined;
+  return keys.map((key) => {
+    const match = /^(.+)_(ascending|descending)$/.exec(key);
+    const field = match?.[1];
+    if (!match || !field || !(SORTABLE as readonly string[]).includes(field)) {
+      throw errors.invalidParameter(`(#100) Invalid sort: ${key}. Use <field>_ascending or <field>_descending with one of ${SORTABLE.join(", ")}.`);
+    }
+    return { field, descending: match[2] === "descending" };
+  });
+}
+
+/** Numeric fields `sort` takes; a row without the field sorts as 0. */
+const SORTABLE = ["impressions", "reach", "frequency", "clicks", "unique_clicks", "inline_link_clicks", "spend", "ctr", "cpc", "cpm", "cpp", "unique_ctr", "inline_link_click_ctr", "cost_per_inline_link_click"] as const;
+
+/** What a row's metrics need besides its sums. */
+interface RowFacts {
+  currency: string;
+  digits: number;
+  level: InsightsLevel;
+  actions: ActionSum[];
+  windows: AttributionWindow[];
+  objective: string | undefined;
+  optimizationGoal: string | undefined;
+}
+
+/**
+ * Meta's ranking of a rate against a benchmark (https://www.facebook.com/business/help/403110480493160):
+ * ABOVE_AVERAGE, AVERAGE, or BELOW_AVERAGE_35/20/10 (bottom 35%, 20%, 10%); UNKNOWN below 500
+ * impressions or above the ad level, where Meta ranks nothing.
+ */
+function ranking(rateValue: number | undefined, benchmark: number, facts: RowFacts, impressions: number): string {
+  if (facts.level !== "ad" || impressions < 500 || rateValue === undefined) return "UNKNOWN";
+  const r = rateValue / benchmark;
+  return r >= 1.2 ? "ABOVE_AVERAGE" : r >= 0.8 ? "AVERAGE" : r >= 0.6 ? "BELOW_AVERAGE_35" : r >= 0.4 ? "BELOW_AVERAGE_20" : "BELOW_AVERAGE_10";
+}
+
+/**
+ * The asked metrics of a row from its sums. Unique counts: the store keeps no people, so each click
+ * counts as one person, at most as many as were reached. Outbound clicks are the link clicks (every
+ * ad here leads off Meta). Purchases and their value are the conversions; the view windows count
+ * none and the 28-day click window counts what the 7-day one does (see ATTRIBUTION_LAG).
+ */
+function metricValues(sum: DailyTotals, metrics: Set<Metric>, facts: RowFacts): Partial<InsightsRow> {
+  // One switch rather than a table of closures: a report builds rows by the thousand.
+  const derived = derivedOf(sum, facts.digits);
+  const out: Record<string, unknown> = {};
+  for (const metric of metrics) {
+    const value = metricValue(metric, sum, facts, derived);
+    if (value !== undefined) out[metric] = value;
+  }
+  return out as Partial<InsightsRow>;
+}
+
+function derivedOf(sum: Measures, digits: number): Derived {
+  return { spend: sum.spend / 10 ** digits, uniqueClicks: Math.min(sum.clicks, sum.reach), uniqueLink: Math.min(sum.link_clicks, sum.reach) };
+}
+
+interface Derived {
+  /** Spend in major units. */
+  spend: number;
+  uniqueClicks: number;
+  uniqueLink: number;
+}
+
+const pct = (n: number, d: number) => (d > 0 ? rate((n / d) * 100) : undefined);
+const costPer = (spend: number, n: number) => (n > 0 ? rate(spend / n) : undefined);
+
+/** An action stat of a row's action part: its type, the part's action breakdown values, its value. */
+function stat(type: string, a: ActionSum, value: string): ActionStat {
+  return { action_type: type, ...a.keys, value };
+}
+
+/**
+ * Adds the asked attribution windows to a stat: the click windows past one day count everything,
+ * 1d_click the purchases within a day, the view windows nothing. As on Meta, "only conversion type
+ * metrics are eligible for setting values for attribution windows past 1 day"
+ * (https://developers.facebook.com/docs/marketing-api/reference/ads-action-stats/), and 7d_view is
+ * accepted but "will no longer be returned" since January 12, 2026
+ * (https://developers.facebook.com/blog/post/2025/10/16/ads-insights-api-metric-availability-updates/).
+ */
+function windowed(entry: ActionStat, windows: readonly AttributionWindow[], all: number, oneDay: number, format: (n: number) => string, conversion = true): ActionStat {
+  for (const w of windows) {
+    if (w === "7d_view" || (!conversion && w !== "1d_click" && w !== "1d_view")) continue;
+    entry[w] = format(w.endsWith("_view") ? 0 : w === "1d_click" ? oneDay : all);
+  }
+  return entry;
+}
+
+/** An action list, or nothing when it would be empty (Meta leaves the field out). */
+function nonEmpty(entries: ActionStat[]): ActionStat[] | undefined {
+  return entries.length > 0 ? entries : undefined;
+}
+
+function purchaseCounts(facts: RowFacts, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) {
+    if (a.conversions <= 0) continue;
+    for (const t of types) out.push(windowed(stat(t, a, String(a.conversions)), facts.windows, a.conversions, a.conversions1d, String));
+  }
+  return nonEmpty(out);
+}
+
+function purchaseValues(facts: RowFacts, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  const money = (n: number) => formatMinor(n, facts.digits);
+  for (const a of facts.actions) {
+    if (a.conversions <= 0 && a.revenue <= 0) continue;
+    for (const t of types) out.push(windowed(stat(t, a, money(a.revenue)), facts.windows, a.revenue, a.revenue1d, money));
+  }
+  return nonEmpty(out);
+}
+
+function purchaseCosts(facts: RowFacts, spend: number, types: readonly string[]): ActionStat[] {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) if (a.conversions > 0) for (const t of types) out.push(stat(t, a, rate(spend / a.conversions)));
+  return out;
+}
+
+function purchaseRoas(facts: RowFacts, spendMinor: number, types: readonly string[]): ActionStat[] | undefined {
+  const out: ActionStat[] = [];
+  if (spendMinor > 0) for (const a of facts.actions) if (a.conversions > 0 || a.revenue > 0) for (const t of types) out.push(stat(t, a, rate(a.revenue / spendMinor)));
+  return nonEmpty(out);
+}
+
+function linkClickStats(facts: RowFacts, type: string): ActionStat[] {
+  const out: ActionStat[] = [];
+  for (const a of facts.actions) if (a.link > 0) out.push(windowed(stat(type, a, String(a.link)), facts.windows, a.link, a.link, String, false));
+  return out;
+}
+
+const single = (type: string, value: string | undefined): ActionStat[] | undefined => (value === undefined ? undefined : [{ action_type: type, value }]);
+
+function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Derived): unknown {
+  switch (metric) {
+    case "account_currency":
+      return facts.currency;
+    case "impressions":
+      return String(sum.impressions);
+    case "reach":
+      return String(sum.reach);
+    case "frequency":
+      return sum.reach > 0 ? rate(sum.impressions / sum.reach) : undefined;
+    case "clicks":
+      return String(sum.clicks);
+    case "inline_link_clicks":
+      return String(sum.link_clicks);
+    case "spend":
+      return formatMinor(sum.spend, facts.digits);
+    case "ctr":
+      return pct(sum.clicks, sum.impressions);
+    case "cpc":
+      return costPer(d.spend, sum.clicks);
+    case "cpm":
+      return sum.impressions > 0 ? rate((d.spend / sum.impressions) * 1000) : undefined;
+    case "cpp":
+      return sum.reach > 0 ? rate((d.spend / sum.reach) * 1000) : undefined;
+    case "inline_link_click_ctr":
+      return pct(sum.link_clicks, sum.impressions);
+    case "cost_per_inline_link_click":
+      return costPer(d.spend, sum.link_clicks);
+    case "actions":
+      return nonEmpty([...linkClickStats(facts, "link_click"), ...(purchaseCounts(facts, PURCHASE_TYPES) ?? [])]);
+    case "action_values":
+      return purchaseValues(facts, PURCHASE_TYPES);
+    case "cost_per_action_type": {
+      const links: ActionStat[] = [];
+      for (const a of facts.actions) if (a.link > 0) links.push(stat("link_click", a, rate(d.spend / a.link)));
+      return nonEmpty([...links, ...purchaseCosts(facts, d.spend, PURCHASE_TYPES)]);
+    }
+    case "purchase_roas":
+      return purchaseRoas(facts, sum.spend, PURCHASE_TYPES);
+    case "unique_clicks":
+      return String(d.uniqueClicks);
+    case "unique_ctr":
+      return pct(d.uniqueClicks, sum.reach);
+    case "unique_inline_link_clicks":
+      return String(d.uniqueLink);
+    case "unique_inline_link_click_ctr":
+    case "unique_link_clicks_ctr":
+      return pct(d.uniqueLink, sum.reach);
+    case "cost_per_unique_click":
+      return costPer(d.spend, d.uniqueClicks);
+    case "cost_per_unique_inline_link_click":
+      return costPer(d.spend, d.uniqueLink);
+    case "inline_post_engagement":
+      return String(sum.clicks);
+    case "cost_per_inline_post_engagement":
+      return costPer(d.spend, sum.clicks);
+    case "outbound_clicks":
+      return nonEmpty(linkClickStats(facts, "outbound_click"));
+    case "unique_outbound_clicks":
+      return d.uniqueLink > 0 ? single("outbound_click", String(d.uniqueLink)) : undefined;
+    case "outbound_clicks_ctr":
+      return sum.link_clicks > 0 ? single("outbound_click", pct(sum.link_clicks, sum.impressions)) : undefined;
+    case "unique_outbound_clicks_ctr":
+      return d.uniqueLink > 0 ? single("outbound_click", pct(d.uniqueLink, sum.reach)) : undefined;
+    case "cost_per_outbound_click":
+      return single("outbound_click", costPer(d.spend, sum.link_clicks));
+    case "cost_per_unique_outbound_click":
+      return single("outbound_click", costPer(d.spend, d.uniqueLink));
+    case "website_ctr":
+      return sum.link_clicks > 0 ? single("link_click", pct(sum.link_clicks, sum.impressions)) : undefined;
+    case "unique_actions":
+      return d.uniqueLink > 0 ? single("link_click", String(d.uniqueLink)) : undefined;
+    case "conversions":
+      return purchaseCounts(facts, [PIXEL_PURCHASE]);
+    case "conversion_values":
+      return purchaseValues(facts, [PIXEL_PURCHASE]);
+    case "cost_per_conversion":
+      return nonEmpty(purchaseCosts(facts, d.spend, [PIXEL_PURCHASE]));
+    case "website_purchase_roas":
+      return purchaseRoas(facts, sum.spend, [PIXEL_PURCHASE]);
+    case "purchases_per_link_click":
+      return sum.link_clicks > 0 ? rate(sum.conversions / sum.link_clicks) : undefined;
+    case "average_purchases_conversion_value":
+      return sum.conversions > 0 ? single("omni_purchase", rate(sum.revenue / 10 ** facts.digits / sum.conversions)) : undefined;
+    case "objective":
+      return facts.objective;
+    case "optimization_goal":
+      return facts.optimizationGoal;
+    case "buying_type":
+      return "AUCTION";
+    case "attribution_setting":
+      // Every ad set here uses Meta's default attribution, 7-day click or 1-day view.
+      return "7d_click_1d_view";
+    case "quality_ranking":
+      return ranking(sum.impressions > 0 ? sum.link_clicks / sum.impressions : undefined, 0.009, facts, sum.impressions);
+    case "engagement_rate_ranking":
+      return ranking(sum.impressions > 0 ? sum.clicks / sum.impressions : undefined, 0.012, facts, sum.impressions);
+    case "conversion_rate_ranking":
+      return ranking(sum.link_clicks > 0 ? sum.conversions / sum.link_clicks : undefined, 0.03, facts, sum.impressions);
+    case "social_spend":
+      return formatMinor(0, facts.digits);
   }
 }
 
@@ -452,11 +1078,6 @@ export class InsightsService {
 export function hourLabel(hour: number): string {
   const hh = String(hour).padStart(2, "0");
   return `${hh}:00:00 - ${hh}:59:59`;
-}
-
-/** An action list, or nothing when it would be empty (Meta leaves the field out). */
-function stats(entries: [string, string][]): ActionStat[] | undefined {
-  return entries.length > 0 ? entries.map(([action_type, value]) => ({ action_type, value })) : undefined;
 }
 
 type RelativePreset = Exclude<DatePreset, "maximum" | "data_maximum">;
