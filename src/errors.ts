@@ -96,6 +96,11 @@ export const errors = {
     new GrantlineError("UNKNOWN_FIELD", 400, 100, `(#100) Tried accessing nonexisting field (${field}) on node type (${typeName})`, {
       type: "OAuthException",
     }),
+  /** A field Meta's spec lists for the type that Grantline does not keep: refused rather than dropped. */
+  unsupportedField: (field: string, typeName: string) =>
+    new GrantlineError("UNSUPPORTED_FIELD", 400, 100, `(#100) The field (${field}) on node type (${typeName}) is not available here: Grantline does not keep it.`, {
+      type: "OAuthException",
+    }),
   /** A `fields` value that does not parse (`campaigns{name`, `adsets.limit(x)`). */
   fieldsSyntax: (detail: string, at: number, text: string) =>
     invalid("FIELDS_SYNTAX", `(#100) Syntax error "${detail}" at character ${at}: ${text}`),

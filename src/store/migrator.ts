@@ -17,6 +17,7 @@ import * as m015 from "./migrations/015_ad_object_versions.ts";
 import * as m016 from "./migrations/016_autopilot_schedule.ts";
 import * as m017 from "./migrations/017_autopilot_link_checks.ts";
 import * as m018 from "./migrations/018_page_tokens.ts";
+import * as m019 from "./migrations/019_ad_images.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "016_autopilot_schedule": m016,
   "017_autopilot_link_checks": m017,
   "018_page_tokens": m018,
+  "019_ad_images": m019,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
