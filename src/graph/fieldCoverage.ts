@@ -30,10 +30,10 @@ const RETURNED: Record<string, string> = {
   Business: "id name verification_status two_factor_type created_time primary_page link",
   User: "id name first_name last_name",
   SystemUser: "id name",
-  Page: "id name business",
+  Page: "id name business owner_business",
   AdsPixel: "id name owner_business creation_time is_unavailable code",
   IGUser: "id name username owner_business",
-  ProductCatalog: "id name business vertical",
+  ProductCatalog: "id name business owner_business vertical",
   Application: "id name",
   BusinessUser: "id name email role business first_name last_name tasks",
 };

@@ -81,9 +81,9 @@ export function presentAssetGraph(index: AccessIndex, asset: AssetView): GraphOb
     case "instagram_account":
       return { id: asset.id, username: asset.name, name: asset.name, owner_business: owner };
     case "product_catalog":
-      return { ...common, business: owner, vertical: "commerce" };
+      return { ...common, business: owner, owner_business: owner, vertical: "commerce" };
     case "page":
-      return { ...common, business: owner };
+      return { ...common, business: owner, owner_business: owner };
     case "creative_hub_project":
       return { ...common, owner_business: owner };
   }
