@@ -4,7 +4,9 @@
  * temporary SQLite store, and `GET /{id}?fields=<every field of the spec>` is asked through the
  * whole HTTP surface (inject). Each field is counted as returned, refused with Meta's #100, or
  * absent (known, but left out as Meta leaves out fields without a value); each edge of the spec
- * Meta reads with GET as served when the node has it and `GET /{id}/{edge}` answers 200.
+ * Meta reads with GET as served when the node has it and `GET /{id}/{edge}` answers 200. An absent
+ * field counts as answered when the node declares it (src/graph/fieldCoverage.ts: a field nothing
+ * in the market sets, which Meta leaves out too), and as unanswered otherwise.
  * Insights rows (AdsInsights) are asked at the ad account's insights edge.
  *
  * Options: --specs DIR (Meta's spec JSON; default ../shared/reference/graph-api-specs beside the
@@ -17,6 +19,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { buildGraphRegistry } from "../src/graph/graphRegistry.ts";
+import { answeredFields } from "../src/graph/fieldCoverage.ts";
 import { typeNameOf } from "../src/graph/graphRender.ts";
 import { buildServer } from "../src/http/server.ts";
 import { operatorContext } from "../src/hub/context.ts";
@@ -173,25 +176,36 @@ async function buildWorld(hub: Awaited<ReturnType<typeof openHub>>, app: Fastify
     app: appId,
   };
   // Parameters edges need on Meta too: assigned_users names the business whose people to list.
-  const edgeQuery: Record<string, string> = { assigned_users: `?business=${owner.business_id}` };
+  const edgeQuery: Record<string, string> = {
+    assigned_users: `?business=${owner.business_id}`,
+    previews: "?ad_format=DESKTOP_FEED_STANDARD",
+    generatepreviews: `?ad_format=DESKTOP_FEED_STANDARD&creative=${encodeURIComponent(JSON.stringify({ title: "Shoes", link_url: "https://shop.example.test/" }))}`,
+  };
   return { ids, edgeQuery, get: (url: string) => call("GET", url) };
 }
 
 function print(rows: Row[]): void {
-  const table = rows.map((r) => ({
-    node: r.type,
-    fields: `${r.returned.length + r.refused.length}/${r.fieldsInSpec}`,
-    returned: String(r.returned.length),
-    "refused #100": String(r.refused.length),
-    absent: String(r.absent.length),
-    edges: `${r.served.length}/${r.edgesInSpec}`,
-    note: [r.failing.length ? `${r.failing.length} edge(s) failing` : "", r.note ?? ""].filter(Boolean).join("; "),
-  }));
+  const table = rows.map((r) => {
+    const declared = answeredFields(r.type);
+    const answeredAbsent = declared ? r.absent.filter((f) => declared.has(f)) : [];
+    return {
+      node: r.type,
+      fields: `${r.returned.length + answeredAbsent.length + r.refused.length}/${r.fieldsInSpec}`,
+      "answered %": `${Math.round(((r.returned.length + answeredAbsent.length) / Math.max(1, r.fieldsInSpec)) * 100)}%`,
+      returned: String(r.returned.length),
+      "absent (Meta's)": String(answeredAbsent.length),
+      "refused #100": String(r.refused.length),
+      unanswered: String(r.absent.length - answeredAbsent.length),
+      edges: `${r.served.length}/${r.edgesInSpec}`,
+      note: [r.failing.length ? `${r.failing.length} edge(s) failing` : "", r.note ?? ""].filter(Boolean).join("; "),
+    };
+  });
   const columns = Object.keys(table[0] ?? {}) as (keyof (typeof table)[number])[];
   const width = (c: (typeof columns)[number]) => Math.max(c.length, ...table.map((t) => t[c].length));
   const line = (cells: Record<string, string>) => columns.map((c) => cells[c]!.padEnd(width(c))).join("  ").trimEnd();
   console.log(`Meta's specs: ${specDir ?? "the names shipped in src/graph/metaFields.ts"}`);
-  console.log("fields: answered (returned or refused with #100) / in spec; edges: served / in spec (GET)\n");
+  console.log("fields: answered (returned, left out as Meta leaves out unset fields, or refused with #100) / in spec;");
+  console.log("answered %: returned or Meta's absence, refusals not counted; edges: served / in spec (GET)\n");
   console.log(line(Object.fromEntries(columns.map((c) => [c, c]))));
   console.log(columns.map((c) => "-".repeat(width(c))).join("  "));
   for (const t of table) console.log(line(t));

@@ -103,6 +103,11 @@ export const errors = {
    */
   invalidBreakdownCombination: (columns: readonly string[]) =>
     invalid("INVALID_BREAKDOWNS", `(#100) Current combination of data breakdown columns (${columns.join(", ")}) is invalid`, "Invalid breakdowns"),
+  /** A field Meta's spec lists for the type that Grantline does not keep: refused rather than dropped. */
+  unsupportedField: (field: string, typeName: string) =>
+    new GrantlineError("UNSUPPORTED_FIELD", 400, 100, `(#100) The field (${field}) on node type (${typeName}) is not available here: Grantline does not keep it.`, {
+      type: "OAuthException",
+    }),
   /** A `fields` value that does not parse (`campaigns{name`, `adsets.limit(x)`). */
   fieldsSyntax: (detail: string, at: number, text: string) =>
     invalid("FIELDS_SYNTAX", `(#100) Syntax error "${detail}" at character ${at}: ${text}`),

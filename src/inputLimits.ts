@@ -80,6 +80,8 @@ export function requireCleanText(text: string, field: string): string {
 /** Every string inside a parameter value (lists and objects included, to a sane depth) must be clean. */
 export function requireCleanValue(value: unknown, field: string, depth = 0): void {
   if (typeof value === "string") requireCleanText(value, field);
+  // Uploaded file contents are bytes, not text; their names are checked where they are used.
+  else if (value instanceof Uint8Array || value instanceof UploadedFile) return;
   else if (depth < 8 && Array.isArray(value)) for (const item of value) requireCleanValue(item, field, depth + 1);
   else if (depth < 8 && value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
@@ -87,4 +89,13 @@ export function requireCleanValue(value: unknown, field: string, depth = 0): voi
       requireCleanValue(item, field, depth + 1);
     }
   }
+}
+
+/** A file part of a multipart/form-data request (`-F "shoe.jpg=@shoe.jpg"`), as Graph parameters carry it. */
+export class UploadedFile {
+  constructor(
+    /** The part's file name, or its field name when it gave none. */
+    readonly filename: string,
+    readonly data: Buffer,
+  ) {}
 }

@@ -26,6 +26,25 @@ export function presentBusinessGraph(business: BusinessView): GraphObject {
   };
 }
 
+/**
+ * A Pixel's `code`: the base code a site installs, with the Pixel's id, as Meta's Events Manager
+ * gives it (https://developers.facebook.com/docs/meta-pixel/get-started/).
+ */
+function pixelCode(pixelId: string): string {
+  return [
+    "<!-- Meta Pixel Code -->",
+    "<script>",
+    "!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};",
+    "if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=b.createElement(e);t.async=!0;",
+    "t.src=v;s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window, document,'script','https://connect.facebook.net/en_US/fbevents.js');",
+    `fbq('init', '${pixelId}');`,
+    "fbq('track', 'PageView');",
+    "</script>",
+    `<noscript><img height="1" width="1" style="display:none" src="https://www.facebook.com/tr?id=${pixelId}&ev=PageView&noscript=1"/></noscript>`,
+    "<!-- End Meta Pixel Code -->",
+  ].join("\n");
+}
+
 /** Default fields per asset type, as Graph returns them without `fields`. */
 export const ASSET_DEFAULTS: Record<string, readonly string[]> = {
   ad_account: ["id", "account_id"],
@@ -58,13 +77,13 @@ export function presentAssetGraph(index: AccessIndex, asset: AssetView): GraphOb
         owner: owner.id,
       };
     case "pixel":
-      return { ...common, owner_business: owner, creation_time: graphTime(asset.createdAt), is_unavailable: false };
+      return { ...common, owner_business: owner, creation_time: graphTime(asset.createdAt), is_unavailable: false, code: pixelCode(asset.graphId) };
     case "instagram_account":
       return { id: asset.id, username: asset.name, name: asset.name, owner_business: owner };
     case "product_catalog":
-      return { ...common, business: owner, vertical: "commerce" };
+      return { ...common, business: owner, owner_business: owner, vertical: "commerce" };
     case "page":
-      return { ...common, business: owner };
+      return { ...common, business: owner, owner_business: owner };
     case "creative_hub_project":
       return { ...common, owner_business: owner };
   }

@@ -1,6 +1,7 @@
 import type { GraphRegistry } from "./graphRoutes.ts";
 import { adAccountEdges } from "./nodes/adAccountEdges.ts";
 import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNode, reportRunNode, resolveAdObject } from "./nodes/adNodes.ts";
+import { adAccountMediaEdges, adCopies, adPreviews, adSetCopies, campaignCopies, creativePreviews } from "./nodes/adMediaEdges.ts";
 import { assetNodes } from "./nodes/assetNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
@@ -30,11 +31,11 @@ function baseGraphRegistry(): GraphRegistry {
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,
-      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, ...adAccountEdges, subscribed_apps: subscribedApps } },
-      campaign: campaignNode,
-      adset: adSetNode,
-      ad: adNode,
-      adcreative: adCreativeNode,
+      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, ...adAccountEdges, ...adAccountMediaEdges, subscribed_apps: subscribedApps } },
+      campaign: withEdges(campaignNode, { copies: campaignCopies }),
+      adset: withEdges(adSetNode, { copies: adSetCopies }),
+      ad: withEdges(adNode, { copies: adCopies, previews: adPreviews }),
+      adcreative: withEdges(adCreativeNode, { previews: creativePreviews }),
       report_run: reportRunNode,
       app: appNode,
     },

@@ -3,6 +3,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../store/paging.ts";
 import { isExpansion, type FieldNode } from "./fieldSelection.ts";
 import type { EdgeItems, EdgeSpec, GraphCall, GraphNode, GraphObject, GraphResult } from "./graphTypes.ts";
 import type { GraphRegistry } from "./graphRoutes.ts";
+import { isRefusedSpecField, withFixedFields } from "./fieldCoverage.ts";
 import { META_EDGES, META_FIELDS, META_REFERENCES } from "./metaFields.ts";
 import { decodeValue, selectFields, selectFieldsOfEach } from "./params.ts";
 
@@ -83,15 +84,18 @@ interface RenderContext {
 /**
  * Meta refuses a name the type does not have with #100 rather than dropping it. A name is known
  * when Meta's spec lists it (field or edge), when Grantline serves it for the type, or when the
- * objects at hand carry it. Spec fields Grantline cannot answer are simply absent.
+ * objects at hand carry it. A spec field Grantline does not keep is refused with #100 too
+ * (src/graph/fieldCoverage.ts), never silently dropped.
  */
 function checkKnown(selection: readonly FieldNode[], target: RenderTarget, objects: readonly object[], edges: Record<string, EdgeSpec> | undefined): void {
   if (!target.typeName) return;
   const known = knownNames(target.typeName);
   if (!known) return;
   for (const field of selection) {
-    if (known.has(field.name) || edges?.[field.name] !== undefined || target.extraFields?.includes(field.name)) continue;
+    if (edges?.[field.name] !== undefined || target.extraFields?.includes(field.name)) continue;
     if (objects.some((object) => field.name in object)) continue;
+    if (isRefusedSpecField(target.typeName, field.name)) throw errors.unsupportedField(field.name, target.typeName);
+    if (known.has(field.name)) continue;
     throw errors.nonexistingField(field.name, target.typeName);
   }
 }
@@ -181,6 +185,7 @@ async function selectObject(
 ): Promise<Record<string, unknown>> {
   const edges = edgesOf(rc, target.nodeType);
   if (!selection || selection.length === 0) return selectFields(object, undefined, defaults);
+  object = withFixedFields(target.typeName, object, selection.map((f) => f.name), rc.call.hub.now());
   checkKnown(selection, target, [object], edges);
   const out: Record<string, unknown> = {};
   if ("id" in object) out.id = object.id;
@@ -237,6 +242,9 @@ export async function renderItems(
   const target: RenderTarget = { typeName: result.itemType, nodeType: result.itemNode, extraFields: result.itemFields };
   const selection = call.selection;
   if (!selection || selection.length === 0) return selectFieldsOfEach(items, undefined, result.defaults);
+  const names = selection.map((f) => f.name);
+  const now = call.hub.now();
+  items = items.map((item) => withFixedFields(target.typeName, item, names, now));
   const edges = edgesOf(rc, target.nodeType);
   checkKnown(selection, target, items, edges);
   if (plain(selection, target, edges, items)) return selectFieldsOfEach(items, call.fields, result.defaults);

@@ -43,8 +43,10 @@ function clientErrorMessage(error: FastifyError): string {
       return "The request body is not valid JSON.";
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return "The request body is too large.";
+    case "FST_ERR_CTP_INVALID_MULTIPART_BODY":
+      return "The multipart/form-data body could not be read.";
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return "Unsupported content type; send JSON or a form.";
+      return "Unsupported content type; send JSON, a form or multipart/form-data.";
     default:
       return "The request could not be read.";
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import helmet, { contentSecurityPolicy, type HelmetOptions } from "helmet";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { PAGE_STYLE } from "../oauth/pageStyle.ts";
+import { PREVIEW_STYLE_HASH } from "../hub/ads/adPreview.service.ts";
 import { CONSOLE_PREFIX } from "./console.ts";
 
 type Directives = Record<string, string[]>;
@@ -57,6 +58,33 @@ function docsDirectives(https: boolean): Directives {
   return { ...base, "style-src": [...base["style-src"]!, SWAGGER_LOGO_STYLE_SOURCE] };
 }
 
+/**
+ * Ad media (`/ads/media/…`): preview pages, which Meta's clients show in an iframe on their own
+ * sites: they may be framed by anyone, and run nothing — no script, no form, no plugin; only the
+ * page's one style (by hash) and images from the hub or the web.
+ */
+function previewDirectives(https: boolean): Directives {
+  return {
+    "default-src": ["'none'"],
+    "style-src": [PREVIEW_STYLE_HASH],
+    "img-src": ["'self'", "https:", "http:", "data:"],
+    "script-src": ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["*"],
+    ...(https ? { "upgrade-insecure-requests": [] } : {}),
+  };
+}
+
+/** The options without X-Frame-Options (frame-ancestors in the CSP says who may frame). */
+function framable(options: HelmetOptions): HelmetOptions {
+  const { xFrameOptions: _deny, ...rest } = options as HelmetOptions & { xFrameOptions?: unknown };
+  return { ...rest, xFrameOptions: false } as HelmetOptions;
+}
+
+const isPreviewPath = (url: string) => url.startsWith("/ads/media/");
+
 function isOAuthPath(url: string): boolean {
   return url.startsWith("/oauth/") || url === "/oauth" || url.startsWith("/.well-known/");
 }
@@ -105,7 +133,7 @@ declare module "fastify" {
  */
 export async function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): Promise<void> {
   const https = options.publicUrl?.startsWith("https:") ?? false;
-  const helmetOptions = (directives: Directives, extra: { crossOriginOpenerPolicy?: false } = {}): HelmetOptions => ({
+  const helmetOptions = (directives: Directives, extra: Pick<HelmetOptions, "crossOriginOpenerPolicy" | "crossOriginResourcePolicy"> = {}): HelmetOptions => ({
     contentSecurityPolicy: { useDefaults: false, directives },
     xFrameOptions: { action: "deny" },
     referrerPolicy: { policy: "no-referrer" },
@@ -116,6 +144,8 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
     base: headersOf(helmet(helmetOptions(baseDirectives(https)))),
     docs: headersOf(helmet(helmetOptions(docsDirectives(https)))),
     oauth: headersOf(helmet(helmetOptions(oauthDirectives(https), { crossOriginOpenerPolicy: false }))),
+    // Framed by other sites, so no X-Frame-Options and a cross-origin resource policy that lets them embed it.
+    preview: headersOf(helmet(framable(helmetOptions(previewDirectives(https), { crossOriginResourcePolicy: { policy: "cross-origin" } })))),
   };
   // The console's CSP carries this response's nonces; every other header is the base policy's.
   const consoleOthers = policies.base.filter(([name]) => name.toLowerCase() !== "content-security-policy");
@@ -135,7 +165,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
       reply.cspNonce = nonce;
       for (const [name, value] of [...consoleOthers, ...consoleCsp(nonce)]) raw.setHeader(name, value);
     } else {
-      const set = url === "/docs" || url.startsWith("/docs/") ? policies.docs : isOAuthPath(url) ? policies.oauth : policies.base;
+      const set = url === "/docs" || url.startsWith("/docs/") ? policies.docs : isOAuthPath(url) ? policies.oauth : isPreviewPath(url) ? policies.preview : policies.base;
       for (const [name, value] of set) raw.setHeader(name, value);
     }
     done();

@@ -19,6 +19,9 @@ import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../gra
 import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
+import { MAX_IMAGE_BYTES } from "../hub/ads/adImage.service.ts";
+import { registerAdMediaRoutes } from "../graph/nodes/adMediaEdges.ts";
+import { parseMultipart } from "./multipart.ts";
 import { registerReadiness, type ReadinessOptions } from "./readiness.ts";
 
 export interface ServerOptions {
@@ -94,6 +97,16 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
     }
   });
 
+  // Image uploads (`act_<id>/adimages`) come as multipart forms, as Meta's SDKs and curl -F send them.
+  app.addContentTypeParser("multipart/form-data", { parseAs: "buffer", bodyLimit: MULTIPART_BODY_LIMIT }, (request, body, done) => {
+    const parsed = parseMultipart(body as Buffer, String(request.headers["content-type"] ?? ""));
+    if (parsed) return done(null, parsed);
+    const error = new Error("invalid multipart body") as Error & { statusCode: number; code: string };
+    error.statusCode = 400;
+    error.code = "FST_ERR_CTP_INVALID_MULTIPART_BODY";
+    done(error, undefined);
+  });
+
   app.get("/healthz", async () => ({ status: "ok" }));
   registerReadiness(app, hub, options.readiness);
 
@@ -107,6 +120,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   registerFavicon(app);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
+  registerAdMediaRoutes(app, hub);
   registerReviewProgressRoute(app, hub);
 
   // People's sign-in (and, on it, the OAuth authorization server). Cookies and CSRF tokens are
@@ -124,6 +138,12 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
 
   return app;
 }
+
+/**
+ * One full-size image per upload call (or several that add up to as much), with room for the form's
+ * other fields: a body is held in memory before anyone is authenticated, so the bound stays one image.
+ */
+const MULTIPART_BODY_LIMIT = MAX_IMAGE_BYTES + 1024 * 1024;
 
 /** A hop count as a function of the hop (Fastify takes one at run time, but its types only a function). */
 function trustProxyOption(trust: Config["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {

@@ -1,4 +1,8 @@
 import { SecretBox } from "../crypto/secretBox.ts";
+import { AdCopyService } from "./ads/adCopy.service.ts";
+import { AdImageService } from "./ads/adImage.service.ts";
+import { AdPreviewService } from "./ads/adPreview.service.ts";
+import { MediaLinks } from "./ads/mediaLinks.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
 import { openStore, type OpenStoreOptions, type Store } from "../store/database.ts";
 import { AccessEngine } from "./access/accessEngine.ts";
@@ -83,6 +87,14 @@ export interface Hub {
   adSets: AdSetService;
   ads: AdService;
   adCreatives: AdCreativeService;
+  /** An ad account's image library (`act_<id>/adimages`). */
+  adImages: AdImageService;
+  /** Ad previews (`/{ad}/previews`, `act_<id>/generatepreviews`) and the pages behind them. */
+  adPreviews: AdPreviewService;
+  /** Deep copies of campaigns, ad sets and ads (`/{id}/copies`). */
+  adCopies: AdCopyService;
+  /** Sealed, expiring links to ad media (image URLs, preview pages). */
+  mediaLinks: MediaLinks;
   insights: InsightsService;
   /** An ad account's activity log, from the audit log. */
   adActivities: AdActivityService;
@@ -130,6 +142,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   let secretBox: SecretBox | undefined;
   const secrets = () => (secretBox ??= new SecretBox(options.secretKey ?? loadOrCreateSecretKey(options.dataDir || "./data")));
   const insights = new InsightsService(deps);
+  const mediaLinks = new MediaLinks(secrets, now);
+  const adImages = new AdImageService(deps, mediaLinks);
   const partners = new PartnerShareService(deps, options.pendingTtlDays ?? 30);
   const assignments = new AssignmentService(deps);
   const apps = new AppGrantService(deps);
@@ -143,6 +157,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const businesses = new BusinessService(deps);
   const campaigns = new CampaignService(deps, adObjects);
   const adSets = new AdSetService(deps, adObjects);
+  const ads = new AdService(deps, adObjects);
   const guardrails = new GuardrailService(deps, (ctx, type, id, params) =>
     type === "campaign" ? campaigns.updateCampaign(ctx, id, params) : adSets.updateAdSet(ctx, id, params),
   );
@@ -165,8 +180,12 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     invitations: new InvitationService(deps),
     campaigns,
     adSets,
-    ads: new AdService(deps, adObjects),
+    ads,
     adCreatives: new AdCreativeService(deps, adObjects),
+    adImages,
+    adPreviews: new AdPreviewService(deps, mediaLinks, adImages),
+    adCopies: new AdCopyService(deps, { campaigns, adSets, ads }),
+    mediaLinks,
     insights,
     adActivities: new AdActivityService(deps),
     reportRuns: new ReportRunService(deps, insights),

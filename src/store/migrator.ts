@@ -18,6 +18,7 @@ import * as m016 from "./migrations/016_autopilot_schedule.ts";
 import * as m017 from "./migrations/017_autopilot_link_checks.ts";
 import * as m018 from "./migrations/018_page_tokens.ts";
 import * as m019 from "./migrations/019_partner_guardrails.ts";
+import * as m020 from "./migrations/020_ad_images.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "017_autopilot_link_checks": m017,
   "018_page_tokens": m018,
   "019_partner_guardrails": m019,
+  "020_ad_images": m020,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

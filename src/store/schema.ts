@@ -257,6 +257,25 @@ export interface AdCreativesTable {
   updated_at: number;
 }
 
+/** An uploaded ad image (`act_<id>/adimages`), keyed by account and hash. */
+export interface AdImagesTable {
+  /** `<account id>:<hash>`, Meta's AdImage id. */
+  id: string;
+  account_id: string;
+  /** MD5 of the bytes, lowercase hex, as Meta's image hash. */
+  hash: string;
+  name: string;
+  content_type: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  data: Buffer;
+  /** ACTIVE | DELETED */
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface AdsTable {
   id: string;
   account_id: string;
@@ -466,6 +485,7 @@ export interface Database {
   campaigns: CampaignsTable;
   ad_sets: AdSetsTable;
   ad_creatives: AdCreativesTable;
+  ad_images: AdImagesTable;
   ads: AdsTable;
   ad_insights_daily: AdInsightsDailyTable;
   ad_insights_hourly: AdInsightsHourlyTable;

@@ -95,6 +95,10 @@ describe.each(DIALECTS)("a stranger walking every edge (%s)", (dialect) => {
       }
     }
     expect(calls.length).toBeGreaterThan(150);
+    // The media and copy edges are walked like every other: image library, previews, copies.
+    for (const call of ["POST ad_account/adimages", "DELETE ad_account/adimages", "GET ad_account/adimages", "GET ad_account/generatepreviews", "GET ad/previews", "GET adcreative/previews", "POST campaign/copies", "POST adset/copies", "POST ad/copies"]) {
+      expect(calls).toContain(call);
+    }
     expect(problems).toEqual([]);
   });
 });

@@ -86,6 +86,7 @@ export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>
     "campaigns",
     "ad_sets",
     "ad_creatives",
+    "ad_images",
     "ads",
     "ad_insights_daily",
     "budget_changes",

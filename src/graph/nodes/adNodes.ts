@@ -10,6 +10,7 @@ import { BREAKDOWNS } from "../../hub/ads/insightsBreakdowns.ts";
 import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
+import { originOf } from "./adMediaEdges.ts";
 import { countMatching, filteredPage, meetsAll, parseFiltering } from "../filtering.ts";
 import { META_FIELDS } from "../metaFields.ts";
 import { boolParam, listParam, stringParam } from "../params.ts";
@@ -78,7 +79,7 @@ function adFilter(call: GraphCall, type: AdType): Keep | undefined {
 type Keep = (item: object) => Promise<boolean>;
 
 /** Fields worked out from delivery, added only when asked for: they cost a read of the insights. */
-const FROM_DELIVERY: Record<AdType, readonly string[]> = { Campaign: ["budget_remaining"], AdSet: ["budget_remaining", "learning_stage_info"], Ad: [], AdCreative: [] };
+const FROM_DELIVERY: Record<AdType, readonly string[]> = { Campaign: ["budget_remaining"], AdSet: ["budget_remaining", "learning_stage_info"], Ad: ["preview_shareable_link"], AdCreative: [] };
 /** Purchases an ad set needs to leave learning: the simulator's `learningConversions` (src/simulator/market.ts), Meta's "about 50". */
 const LEARNING_CONVERSIONS = 50;
 
@@ -91,6 +92,11 @@ const LEARNING_CONVERSIONS = 50;
 async function withDeliveryFields(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
   const asked = (call.fields ?? []).filter((f) => FROM_DELIVERY[type].includes(f));
   if (asked.length === 0 || items.length === 0) return items;
+  if (type === "Ad") {
+    // A preview page anyone with the link may open (https://developers.facebook.com/docs/marketing-api/reference/adgroup/, preview_shareable_link).
+    const origin = originOf(call.request);
+    return items.map((item) => ({ ...item, preview_shareable_link: call.hub.adPreviews.shareableLink(String(item.id), origin) }));
+  }
   const column = type === "Campaign" ? "campaign_id" : "adset_id";
   const ids = items.map((item) => String(item.id));
   const lifetime = await call.hub.insights.spendOf(column, ids);

@@ -1,3 +1,4 @@
+import { originOf } from "./adMediaEdges.ts";
 import { adAccountFacts } from "./assetNodes.ts";
 import { businessUserReviewFields } from "./businessUserFields.ts";
 import { typeNameOf } from "../graphRender.ts";
@@ -138,6 +139,12 @@ function counterparts(side: "agencies" | "clients"): EdgeSpec {
   };
 }
 
+/** first_name and last_name as Meta splits a person's name: the first word, and the rest. */
+export function nameParts(name: string): { first_name: string; last_name?: string } {
+  const [first, ...rest] = name.trim().split(/\s+/);
+  return rest.length > 0 ? { first_name: first ?? "", last_name: rest.join(" ") } : { first_name: first ?? "" };
+}
+
 export const businessNode: NodeSpec = {
   defaults: BUSINESS_DEFAULTS,
   // Anyone signed in may look a Business ID up (the add-partner wizard shows the name for confirmation);
@@ -147,7 +154,16 @@ export const businessNode: NodeSpec = {
     const full = presentBusinessGraph(business);
     const { token } = call.caller;
     // An app token sees the rest only of the businesses the person picked when connecting it.
-    if (call.hub.engine.roleIn(token.principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness(token, node.id)) return full;
+    if (call.hub.engine.roleIn(token.principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness(token, node.id)) {
+      // primary_page: the business's first Page; link: where its settings are, as Meta's business.facebook.com link.
+      const pages = await call.hub.assets.listOwned(node.id, "page");
+      const primary = [...pages].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))[0];
+      return {
+        ...full,
+        link: `${originOf(call.request)}/console/?business_id=${encodeURIComponent(node.id)}`,
+        ...(primary ? { primary_page: { id: primary.graphId, name: primary.name } } : {}),
+      };
+    }
     return { id: full.id, name: full.name, verification_status: full.verification_status };
   },
   async update(call, node) {
@@ -202,7 +218,8 @@ export const businessNode: NodeSpec = {
           call,
           members,
           (m) => ({ createdAt: m.created_at, id: m.person_id }),
-          (m) => ({ id: m.person_id, name: m.name, email: m.email, role: m.role, business: { id: node.id }, ...reviewFields.get(m.person_id) }),
+          // Meta's BusinessUser name parts; `tasks` and `two_fac_status` come from businessUserReviewFields when asked for.
+          (m) => ({ id: m.person_id, name: m.name, ...nameParts(m.name), email: m.email, role: m.role, business: { id: node.id }, ...reviewFields.get(m.person_id) }),
           ["id", "name"],
         );
       },

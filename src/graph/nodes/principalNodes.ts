@@ -1,3 +1,4 @@
+import { nameParts } from "./businessNode.ts";
 import { adAccountFacts } from "./assetNodes.ts";
 import { removeBusinessUser } from "./businessUserRemoval.ts";
 import { errors } from "../../errors.ts";
@@ -171,7 +172,7 @@ export const userNode: NodeSpec = {
     requireVisible(call, node);
     const principal = call.hub.engine.index.principals.get(node.id)!;
     const businesses = [...principal.roles.entries()].map(([id, role]) => ({ id, name: call.hub.engine.index.businesses.get(id), role }));
-    return { id: node.id, name: principal.name, businesses };
+    return { id: node.id, name: principal.name, ...nameParts(principal.name), businesses };
   },
   edges: discoveryEdges,
 };
