@@ -42,6 +42,7 @@ export class AccessEngine {
   private feed: ChangeFeed | undefined;
   /** When (monotonic ms) another instance last announced a change. */
   private announcedAt = -Infinity;
+  private heard = 0;
   private feedErrors: (error: unknown) => void = () => undefined;
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
@@ -133,9 +134,23 @@ export class AccessEngine {
     this.feed = feed;
     this.feedErrors = onError;
     await feed.subscribe(async () => {
+      this.heard++;
       this.announcedAt = performance.now();
       await this.ensureCurrent();
     });
+  }
+
+  /**
+   * How many announcements of other instances this one has heard: what an in-memory copy of shared
+   * data (the campaign read model) compares to know that another instance wrote since it last looked.
+   */
+  get announcementsHeard(): number {
+    return this.heard;
+  }
+
+  /** Tells the other instances to look at the store before their next request (a write to data they may hold in memory). */
+  async announce(): Promise<void> {
+    await this.feed?.announce().catch(this.feedErrors);
   }
 
   /**
