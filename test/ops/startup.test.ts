@@ -112,7 +112,7 @@ describe("grantline serve at start-up", () => {
       running.push(demo);
       const shops = (await demo.waitForOutput(/Simulated shops: (http:\/\/[^\s]+)\//))[1]!;
       expect(shops).not.toContain(`:${busy.port}`);
-      expect(demo.stdout()).toContain(`port ${busy.port} was busy`);
+      expect(demo.stderr()).toContain(`port ${busy.port} was busy`);
       expect((await fetch(`${shops}/`)).status).toBe(200);
       demo.signal("SIGTERM");
       expect((await demo.exit).code).toBe(0);

@@ -165,6 +165,16 @@ export class AccessEngine {
     await announced;
   }
 
+  /** How far this instance's index is behind the store: changes committed (by any instance) and not yet applied here; one small read. */
+  async changesBehind(): Promise<number> {
+    return Math.max(0, (await currentAccessSeq(this.db)) - this.seq);
+  }
+
+  /** Milliseconds since the last look at the store's change sequence began (Infinity before the first). */
+  msSinceLastLook(): number {
+    return performance.now() - this.checkedAt;
+  }
+
   /** Catches up if the store has moved on; one small read. Call before answering a request. */
   async ensureCurrent(): Promise<void> {
     const startedAt = performance.now();
