@@ -22,6 +22,9 @@
  * in the machine's load during the run weighs on both alike; req/s is all requests over all time,
  * p50 the mean of the halves' p50, p99 the larger of their p99.
  *
+ * On PostgreSQL the Graph side is also loaded at 10 and at 50 concurrent connections in turns
+ * (10, 50, 50, 10), to show that more connections do not mean fewer answers.
+ *
  * Options: --seconds 10  --connections 10  --campaigns 50  --sync-interval-ms 1000 (0: look at the
  * access-change sequence and the ad-object versions on every request)
  */
@@ -29,6 +32,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
 import { HubMetrics } from "../src/http/metrics.ts";
@@ -52,8 +56,8 @@ interface Result {
   non2xx: number;
 }
 
-async function load(url: string, seconds: number): Promise<Result & { requests: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+async function load(url: string, seconds: number, connections = CONNECTIONS): Promise<Result & { requests: number }> {
+  const result = await autocannon({ url, connections, duration: seconds });
   return {
     requests: result.requests.total,
     rps: result.requests.total / seconds,
@@ -75,7 +79,7 @@ function combine(a: Awaited<ReturnType<typeof load>>, b: Awaited<ReturnType<type
   };
 }
 
-async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string }> {
+async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string; scaling?: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-api-"));
   const schema = `bench_${process.pid}`;
   const hub = await openHub({
@@ -158,6 +162,69 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
   const shared = combine(shared1, shared2);
   const tenant = combine(tenant1, tenant2);
   await previous.close();
+
+  // PostgreSQL with more connections: the same Graph server at 10 and at 50 concurrent connections,
+  // in turns (10, 50, 50, 10) so that the machine's load weighs on both alike. More connections
+  // must not mean fewer answers (issue: every request used to reload the campaign list under overlap).
+  let scaling: string[] | undefined;
+  if (dialect === "postgres") {
+    // How often the store was asked, from PostgreSQL's own table statistics for this schema: scans of
+    // `campaigns` are campaign-list loads, scans of `ad_object_versions` are version comparisons.
+    // Backends publish their counts when idle (at most every 10 s on PostgreSQL 15), hence the pause
+    // before each reading.
+    const stats = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await stats.connect();
+    const scans = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      const result = await stats.query<{ relname: string; scans: string }>(
+        "SELECT relname, seq_scan + COALESCE(idx_scan, 0) AS scans FROM pg_stat_user_tables WHERE schemaname = $1",
+        [schema],
+      );
+      const all = new Map(result.rows.map((r) => [r.relname, Number(r.scans)]));
+      return { loads: all.get("campaigns") ?? 0, checks: all.get("ad_object_versions") ?? 0, all };
+    };
+    const phase = async (connections: number, tally: { loads: number; checks: number }) => {
+      const before = await scans();
+      const result = await load(url, half, connections);
+      const after = await scans();
+      tally.loads += after.loads - before.loads;
+      tally.checks += after.checks - before.checks;
+      const busiest = [...after.all]
+        .map(([table, n]) => [table, n - (before.all.get(table) ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5);
+      log(`  ${connections} connections, ${result.requests} requests; store scans by table: ${busiest.map(([table, n]) => `${table} ${n}`).join(", ") || "none"}`);
+      return result;
+    };
+    log(`${dialect}: 10, 50, 50, 10 connections for ${SECONDS / 2} s each (with pauses for the store's statistics)…`);
+    const lowStore = { loads: 0, checks: 0 };
+    const highStore = { loads: 0, checks: 0 };
+    const low1 = await phase(10, lowStore);
+    const high1 = await phase(50, highStore);
+    const high2 = await phase(50, highStore);
+    const low2 = await phase(10, lowStore);
+    await stats.end();
+    // The control: the bare route at 10 and 50 connections, same turns. The load generator runs in
+    // this process too, so what more connections cost the machine and the generator shows here.
+    log(`${dialect}: bare route at 10, 50, 50, 10 connections for ${SECONDS / 2} s each…`);
+    const bareLow1 = await load(bareUrl, half, 10);
+    const bareHigh1 = await load(bareUrl, half, 50);
+    const bareHigh2 = await load(bareUrl, half, 50);
+    const bareLow2 = await load(bareUrl, half, 10);
+    const bareLow = combine(bareLow1, bareLow2);
+    const bareHigh = combine(bareHigh1, bareHigh2);
+    const low = combine(low1, low2);
+    const high = combine(high1, high2);
+    const f = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+    const storeReads = (tally: { loads: number; checks: number }, requests: number) => `${f(tally.loads)} / ${f(tally.checks)} (for ${f(requests)} requests)`;
+    scaling = [
+      `| postgres | 10 | ${f(low.rps)} | ${f(low.p50, 1)} ms | ${f(low.p99, 1)} ms | – | ${storeReads(lowStore, low1.requests + low2.requests)} | ${f(low.non2xx + low.errors)} |`,
+      `| postgres | 50 | ${f(high.rps)} | ${f(high.p50, 1)} ms | ${f(high.p99, 1)} ms | **${f(high.rps / low.rps, 2)}** | ${storeReads(highStore, high1.requests + high2.requests)} | ${f(high.non2xx + high.errors)} |`,
+      `| bare route (control) | 10 | ${f(bareLow.rps)} | ${f(bareLow.p50, 1)} ms | ${f(bareLow.p99, 1)} ms | – | – | ${f(bareLow.non2xx + bareLow.errors)} |`,
+      `| bare route (control) | 50 | ${f(bareHigh.rps)} | ${f(bareHigh.p50, 1)} ms | ${f(bareHigh.p99, 1)} ms | **${f(bareHigh.rps / bareLow.rps, 2)}** | – | ${f(bareHigh.non2xx + bareHigh.errors)} |`,
+    ];
+  }
   await bare.close();
   await app.close();
   await hub.close();
@@ -167,6 +234,7 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
   const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   return {
     main: `| ${dialect} | ${fmt(ours.rps)} | ${fmt(ours.p50, 1)} ms | ${fmt(ours.p99, 1)} ms | ${fmt(peer.rps)} | ${fmt(peer.p50, 1)} ms | ${fmt(peer.p99, 1)} ms | **${fmt(ours.rps / peer.rps, 2)}** | ${fmt(ours.non2xx + ours.errors)} |`,
+    scaling,
     limiter: `| ${dialect} | ${fmt(tenant.rps)} | ${fmt(tenant.p99, 1)} ms | ${fmt(shared.rps)} | ${fmt(shared.p99, 1)} ms | **${fmt(tenant.rps / shared.rps, 3)}** | ${fmt(tenant.non2xx + tenant.errors + shared.non2xx + shared.errors)} |`,
   };
 }
@@ -184,6 +252,8 @@ class SharedBucketsLimiter extends RateLimiter {
 
 const results = [await measure("sqlite")];
 if (process.env.DATABASE_URL) results.push(await measure("postgres"));
+else log("postgres: skipped (DATABASE_URL is not set)");
+const scaling = results.flatMap((r) => r.scaling ?? []);
 const rows = results.map((r) => r.main);
 process.stdout.write(
   [
@@ -199,6 +269,16 @@ process.stdout.write(
     "| store | per-tenant req/s | per-tenant p99 | shared-bucket req/s | shared-bucket p99 | ratio | failed |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...results.map((r) => r.limiter),
+    "",
+    `## PostgreSQL at 10 and 50 concurrent connections (same request, same server, same run; ${SECONDS} s each, in turns 10, 50, 50, 10)`,
+    "",
+    ...(scaling.length > 0
+      ? [
+          "| store | connections | Graph req/s | p50 | p99 | req/s ÷ at 10 | campaign-list loads / version checks in the store | failed |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|",
+          ...scaling,
+        ]
+      : ["Skipped: DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api)."]),
     "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",

@@ -9,7 +9,12 @@
  * on anything. The rollup is built from that log the way migration 010 builds it for an existing
  * store; it and the other setup phases (writing the world, opening the hub) are timed in a second table.
  *
+ * A second table (`graphSourcedReview`, a separate world) times the Graph-sourced review of 100 ad
+ * accounts × 50 assignments through the hub's own Graph surface on a loopback port, with the number
+ * of Graph calls it made, against the native review of the same data in the same run.
+ *
  * Options: --grants 100000 --audit 10000000 [--dir PATH: build the store there and keep it; reused when present]
+ *          [--graph-accounts 100 --graph-assignments 50]
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +26,9 @@ import { openStore } from "../src/store/database.ts";
 import { rebuildUsageRollup } from "../src/hub/audit/usageRollup.repository.ts";
 import type { AccessReviewReport } from "../src/hub/review/findings.ts";
 import { Mulberry32 } from "../src/simulator/random.ts";
+import { buildServer } from "../src/http/server.ts";
+import { GraphClient } from "../src/graph/client/graphClient.ts";
+import { reviewThroughGraph } from "../src/graph/client/graphReview.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -216,4 +224,116 @@ try {
   );
 } finally {
   if (!keptDir) fs.rmSync(dir, { recursive: true, force: true });
+}
+await graphSourcedReview(Number(args.get("graph-accounts") ?? 100), Number(args.get("graph-assignments") ?? 50));
+
+/**
+ * The Graph-sourced review of `accounts` ad accounts with `perAccount` assignments each (four in
+ * five by the owner's people, one in five by a partner's under a share), read through the hub's
+ * Graph surface on a loopback port, against the native review of the same store in the same run.
+ * Use is ad-account changes (what both reviews can see), so both report the same grant findings.
+ */
+async function graphSourcedReview(accounts: number, perAccount: number): Promise<void> {
+  const graphDir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-graph-review-"));
+  try {
+    const created = await openStore({ dataDir: graphDir });
+    await created.close();
+    const random = rng(23);
+    const pick = (n: number) => Math.floor(random() * n);
+    const now = Date.now();
+    const owner = "1100000000000001";
+    const partners = Array.from({ length: 5 }, (_, i) => String(1200000000000000 + i));
+    const ownerPeople = Array.from({ length: 200 }, (_, i) => String(1300000000000000 + i));
+    const partnerPeople = new Map(partners.map((p, j) => [p, Array.from({ length: 40 }, (_, i) => String(1400000000000000 + j * 100 + i))]));
+    const assets = Array.from({ length: accounts }, (_, i) => String(1500000000000000 + i));
+    const sqlite = new SQLite(path.join(graphDir, "grantline.sqlite"));
+    const old = now - 200 * DAY;
+    sqlite.transaction(() => {
+      const business = sqlite.prepare("INSERT INTO businesses (id, name, verification_status, two_factor_required, created_at) VALUES (?, ?, 'verified', 0, ?)");
+      business.run(owner, "Owner", old);
+      for (const p of partners) business.run(p, `Partner ${p}`, old);
+      const person = sqlite.prepare("INSERT INTO people (id, name, email, created_at) VALUES (?, ?, ?, ?)");
+      const member = sqlite.prepare("INSERT INTO business_members (business_id, person_id, role, created_at) VALUES (?, ?, ?, ?)");
+      ownerPeople.forEach((id, i) => {
+        person.run(id, `Person ${id}`, `${id}@bench.test`, old);
+        member.run(owner, id, i === 0 ? "ADMIN" : "EMPLOYEE", old);
+      });
+      for (const [p, ids] of partnerPeople) {
+        for (const id of ids) {
+          person.run(id, `Person ${id}`, `${id}@bench.test`, old);
+          member.run(p, id, "EMPLOYEE", old);
+        }
+      }
+      const asset = sqlite.prepare("INSERT INTO assets (id, type, owner_business_id, name, created_at) VALUES (?, 'ad_account', ?, ?, ?)");
+      const account = sqlite.prepare("INSERT INTO ad_accounts (asset_id, currency, timezone_name, spend_cap, account_status) VALUES (?, 'USD', 'UTC', NULL, 1)");
+      const share = sqlite.prepare(
+        "INSERT INTO partner_shares (id, asset_id, owner_business_id, partner_business_id, status, initiated_by, tasks, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, 'active', 'owner', ?, ?, ?, 'bench')",
+      );
+      const grant = sqlite.prepare(
+        "INSERT OR IGNORE INTO assignments (id, asset_id, business_id, principal_id, principal_type, tasks, share_id, created_at, created_by) VALUES (?, ?, ?, ?, 'person', ?, ?, ?, 'bench')",
+      );
+      const audit = sqlite.prepare(
+        "INSERT INTO audit_entries (seq, at, request_id, actor_type, actor_id, app_id, business_id, action, target_type, target_id, before_json, after_json, outcome, reason, prev_hash, hash) VALUES (?, ?, 'bench', 'person', ?, NULL, ?, 'ad_account.update', 'ad_account', ?, '{\"name\":\"a\"}', '{\"name\":\"b\"}', 'success', NULL, '', '')",
+      );
+      let seq = 0;
+      let n = 0;
+      assets.forEach((id, i) => {
+        asset.run(id, owner, `Account ${i}`, old);
+        account.run(id);
+        const partner = partners[i % partners.length]!;
+        const shareId = `16${id.slice(2)}`;
+        share.run(shareId, id, owner, partner, JSON.stringify(["MANAGE", "ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"]), old, old);
+        for (let k = 0; k < perAccount; k++) {
+          const own = k % 5 !== 0;
+          const pool = own ? ownerPeople : partnerPeople.get(partner)!;
+          const principal = pool[pick(pool.length)]!;
+          grant.run(String(1700000000000000 + n++), id, own ? owner : partner, principal, JSON.stringify(["MANAGE", "ADVERTISE", "ANALYZE"]), own ? null : shareId, old);
+          // Half the grants are used in the window, by a change to the account's settings.
+          if (random() < 0.5) audit.run(++seq, now - pick(80) * DAY - pick(DAY), principal, owner, id);
+        }
+      });
+      sqlite.prepare("UPDATE audit_head SET seq = ? WHERE id = 1").run(seq);
+    })();
+    sqlite.close();
+
+    const hub = await openHub({ dataDir: graphDir });
+    await rebuildUsageRollup(hub.store.db);
+    const reviewer = await hub.businesses.createSystemUser(operatorContext(), owner, { name: "Reviewer", role: "ADMIN" });
+    const token = (await hub.tokens.issueSystemUserToken(operatorContext(), reviewer.id, {})).accessToken;
+    const app = await buildServer(hub, { logLevel: "silent" });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      log(`graph-sourced review of ${accounts} ad accounts × ${perAccount} assignments…`);
+      const nativeStart = process.hrtime.bigint();
+      const native = await hub.review.findings(operatorContext(), owner, { windowDays: 90 });
+      const nativeSeconds = Number(process.hrtime.bigint() - nativeStart) / 1e9;
+      const client = new GraphClient({ baseUrl: url, token });
+      const graphStart = process.hrtime.bigint();
+      const graph = await reviewThroughGraph(client, { businessId: owner, windowDays: 90, now: Date.now() });
+      const graphSeconds = Number(process.hrtime.bigint() - graphStart) / 1e9;
+      const grantKinds = (r: AccessReviewReport) => r.findings.filter((f) => f.kind === "unused" || f.kind === "over_privileged" || f.kind === "external").length;
+      const fmt = (n: number, d = 2) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+      process.stdout.write(
+        [
+          "",
+          `## Graph-sourced access review: ${accounts} ad accounts × ${perAccount} assignments, through the hub's Graph surface on loopback (SQLite, same run)`,
+          "",
+          "| review | seconds (wall) | Graph calls | findings | unused, over-privileged and external | wall vs native |",
+          "|---|---:|---:|---:|---:|---:|",
+          `| native (the hub's store and access index) | ${fmt(nativeSeconds)} | 0 | ${native.findings.length} | ${grantKinds(native)} | 1.00× |`,
+          `| Graph-sourced (business, people, assets, then agencies, assigned_users, users and activities per account) | ${fmt(graphSeconds)} | ${client.calls} | ${graph.findings.length} | ${grantKinds(graph)} | ${fmt(graphSeconds / nativeSeconds)}× |`,
+          "",
+          `Graph calls per ad account: ${fmt(client.calls / accounts)}. Not reviewed through the Graph: ${graph.not_reviewed.map((n) => n.what).join("; ") || "nothing"}.`,
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      await app.close();
+      await hub.close();
+    }
+  } finally {
+    fs.rmSync(graphDir, { recursive: true, force: true });
+  }
 }

@@ -18,6 +18,8 @@ import { MissingDataDirError, openStore, StoreSetupError } from "../store/databa
 import { MIGRATION_NAMES, migrationStatus } from "../store/migrator.ts";
 import { backupSqliteStore, inspectBackup, replaceSqliteStore, sqliteStoreHasData, SQLITE_STORE_FILE } from "../store/backup.ts";
 import { StoreFaultError } from "../store/storeFault.ts";
+import type { AccessReviewReport } from "../hub/review/findings.ts";
+import { applyGraphReviewFix, runGraphReview } from "./graphReviewCli.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
@@ -305,20 +307,71 @@ export function buildCli(): Command {
     .option("--business <id>", "business id (required)")
     .option("--window-days <n>", "days of history to judge use by", days, 90)
     .option("--json", "print one line of JSON")
-    .action(async (opts: { business?: string; windowDays: number; json?: boolean }, cmd: Command) => {
+    .option("--graph-url <url>", "review through this Graph API only (Meta's, or a Grantline hub's), with --token")
+    .option("--token <token>", "with --graph-url: an access token of the business (business_management)")
+    .option("--token-file <file>", "with --graph-url: read the token from this file instead (keeps it out of the process list)")
+    .option("--checkpoint <file>", "with --graph-url: where pages read are kept until the review completes")
+    .option("--resume", "with --graph-url: go on from the checkpoint of an interrupted review")
+    .option("--apply-fix <json>", "with --graph-url: apply one finding's fix through the Graph API and check it (exit 5 if the check fails)")
+    .action(async (opts: { business?: string; windowDays: number; json?: boolean; graphUrl?: string; token?: string; checkpoint?: string; resume?: boolean; applyFix?: string; tokenFile?: string }, cmd: Command) => {
       if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
       const businessId = opts.business;
-      await withHub(async (hub) => {
-        const report = await hub.review.findings(operatorContext(), businessId, { windowDays: opts.windowDays });
+      const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
         const lines = report.findings.map((f) => {
           const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
           return `- [${f.kind}] ${who}\n    ${f.path}\n    Fix (${f.fix.action}): ${f.fix.description}`;
         });
+        const gaps = (report.not_reviewed ?? []).map((g) => `- NOT REVIEWED: ${g.what}: ${g.why}`);
         print(
           opts.json === true,
           report,
-          [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines].join("\n"),
+          [`Access review of business ${report.business_id} over the last ${report.window_days} days: ${report.findings.length} finding(s).`, ...lines, ...gaps].join("\n"),
         );
+      };
+      if (opts.applyFix !== undefined && opts.graphUrl === undefined) cmd.error("error: --apply-fix needs --graph-url and --token");
+      if (opts.graphUrl !== undefined) {
+        if (opts.tokenFile !== undefined) opts.token = fs.readFileSync(opts.tokenFile, "utf8").trim();
+        if (!opts.token) cmd.error("error: --graph-url needs --token <token> or --token-file <file>");
+        // On a terminal, progress rewrites one line; otherwise (a log, CI) each step is a line.
+        const tty = process.stderr.isTTY === true;
+        let open = false;
+        const progress = (line: string) => {
+          process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+          open = tty;
+        };
+        const endProgress = () => {
+          if (open) process.stderr.write("\n");
+          open = false;
+        };
+        if (opts.applyFix !== undefined) {
+          const applied = await applyGraphReviewFix({ graphUrl: opts.graphUrl, business: businessId, token: opts.token, windowDays: opts.windowDays, fix: opts.applyFix, progress }).finally(endProgress);
+          const check = applied.result.removal_check;
+          print(
+            opts.json === true,
+            applied,
+            [
+              `${applied.result.summary} ${applied.result.confirmed ? "Confirmed by reading it back." : "NOT confirmed: the Graph still shows the old state."}`,
+              check.verified ? "Removal check: nothing reaches it any more through that path." : "Removal check FAILED:",
+              ...check.remaining.map((r) => `- ${r}`),
+            ].join("\n"),
+          );
+          if (!applied.result.confirmed || !check.verified) process.exitCode = 5;
+          return;
+        }
+        const report = await runGraphReview({
+          graphUrl: opts.graphUrl,
+          business: businessId,
+          token: opts.token,
+          windowDays: opts.windowDays,
+          checkpoint: opts.checkpoint,
+          resume: opts.resume,
+          progress,
+        }).finally(endProgress);
+        printReport(report);
+        return;
+      }
+      await withHub(async (hub) => {
+        printReport(await hub.review.findings(operatorContext(), businessId, { windowDays: opts.windowDays }));
       });
     });
 

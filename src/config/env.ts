@@ -49,12 +49,13 @@ const schema = z.object({
   GRANTLINE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** How long an offer or request waits for the other side before it expires. */
   GRANTLINE_PENDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Rate limits (Meta-style points, reads 1 and writes 3, over a sliding window). */
+  /** Sliding window of the Graph rate limits (Meta-style points, reads 1 and writes 3). */
   GRANTLINE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
-  /** Each bucket is counted per tenant (the caller's business, a person, or a console session); see src/graph/rateLimit/rateLimiter.ts. */
+  /** Points per window per app and tenant (reads 1, writes 3). Every bucket is counted per tenant (the caller's business, a person, or a console session); see docs/security.md. */
   GRANTLINE_RATE_LIMIT_APP_POINTS: z.coerce.number().int().min(1).default(10_000),
   /** Meta's user-level limit: one person or system user, across apps. */
   GRANTLINE_RATE_LIMIT_USER_POINTS: z.coerce.number().int().min(1).default(10_000),
+  /** Points per window per business and tenant (business management calls). */
   GRANTLINE_RATE_LIMIT_BUSINESS_POINTS: z.coerce.number().int().min(1).default(20_000),
   /** Ad-account quota tier: Meta gives new apps development_access (300 points/hour); a local stand-in defaults to standard. */
   GRANTLINE_ACCESS_TIER: z.enum(["development_access", "standard_access"]).default("standard_access"),
@@ -99,9 +100,11 @@ const schema = z.object({
   GRANTLINE_ALERTS_DEDUP_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** Alerts: at most this many messages per channel, and per business, per hour; the rest wait for a digest. */
   GRANTLINE_ALERTS_CHANNEL_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** Alerts: at most this many messages per business (all its channels) per hour; the rest wait for a digest. */
   GRANTLINE_ALERTS_BUSINESS_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Security alerts: this many refused requests by one principal within the window is a burst. */
   GRANTLINE_ALERTS_DENIED_BURST: z.coerce.number().int().min(2).default(10),
+  /** Security alerts: the window, in minutes, of GRANTLINE_ALERTS_DENIED_BURST. */
   GRANTLINE_ALERTS_DENIED_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   /** Security alerts: a budget, spend cap or bid raised by at least this percentage by a partner or an app. */
   GRANTLINE_ALERTS_SPEND_CHANGE_PERCENT: z.coerce.number().min(1).default(50),
@@ -140,6 +143,7 @@ const schema = z.object({
   GRANTLINE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Interface of the metrics listener; default HOST. */
   GRANTLINE_METRICS_HOST: z.string().min(1).optional(),
+  /** Log level of the JSON log on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, or `silent`. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

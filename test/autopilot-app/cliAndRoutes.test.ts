@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import type { Planner } from "../../src/autopilot/app/planner.ts";
@@ -27,6 +30,19 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
     expect(scan.stderr).toMatch(/scan act_\d+: objects 5\/5, 0 rows/);
     expect(scan.stderr).toMatch(/scan act_\d+: insights 30\/30, 80 rows/);
     expect(scan.stdout).toMatch(/1 campaigns, 2 ad sets, 4 ads, 80 daily rows/);
+    // The account audit reads that scan: one JSON line per account, in the contract's shape.
+    const audit = JSON.parse((await cli("audit", "--workspace", "Acme", "--json")).stdout);
+    expect(audit).toMatchObject({ workspace: "Acme", ad_account_id: world.account.graphId, findings: expect.arrayContaining([expect.objectContaining({ kind: "ad_sets_to_merge", object_id: world.campaign.id, object_name: "Summer Sale" })]) });
+    for (const finding of audit.findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(["kind", "object_id", "object_name", "evidence", "fix"]));
+    expect((await cli("audit", "--workspace", "Acme")).stdout).toMatch(/ad_sets_to_merge — Summer Sale/);
+    // A bulk launch from a spec file: the plan on stderr, one JSON line; the same spec again creates nothing.
+    const specFile = path.join(os.tmpdir(), `grantline-launch-${process.pid}.yaml`);
+    fs.writeFileSync(specFile, "campaign: { name: CLI launch, objective: OUTCOME_SALES }\nad_set: { daily_budget: 2000 }\naudiences: [{ name: All, targeting: {} }]\ncreatives: [{ name: Tent, title: Tent sale, link_url: 'https://shop.example.test/tent' }]\n");
+    const launched = await cli("launch", "--workspace", "Acme", "--spec", specFile, "--json");
+    expect(launched.stderr).toMatch(/Plan: campaign "CLI launch", 1 ad sets, 1 ads, 1 creatives; to create: 1 campaign/);
+    expect(JSON.parse(launched.stdout).created.map((o: { type: string }) => o.type).sort()).toEqual(["ad", "adset", "campaign", "creative"]);
+    expect(JSON.parse((await cli("launch", "--workspace", "Acme", "--spec", specFile, "--json")).stdout).created).toEqual([]);
+    await expect(cli("launch", "--workspace", "Acme", "--spec", `${specFile}.missing`)).rejects.toMatchObject({ stderr: expect.stringMatching(/Cannot read the launch spec/) });
     // "Simulate impact" previews the engine's plan on the simulator and writes nothing.
     const [preview] = JSON.parse((await cli("simulate", "--workspace", "Acme", "--days", "3", "--runs", "4", "--json")).stdout);
     expect(preview).toMatchObject({ ad_account_id: world.account.graphId, days: 3, runs: 4, summary: expect.any(String) });

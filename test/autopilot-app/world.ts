@@ -37,6 +37,8 @@ export interface AutopilotWorld {
   campaign: { id: string };
   adSets: { id: string; name: string }[];
   ads: { id: string; adSetId: string }[];
+  /** The creative every ad of the world uses. */
+  creativeId: string;
   otherAdSet: { id: string };
   /** Autopilot's own business and its registered app. */
   autopilotBusinessId: string;
@@ -102,6 +104,7 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
     campaign: { id: campaign.id },
     adSets,
     ads,
+    creativeId: creative.id,
     otherAdSet: { id: otherAdSet.id },
     autopilotBusinessId: own.business_id,
     appId: app.id,

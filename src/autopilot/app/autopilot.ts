@@ -2,6 +2,8 @@ import { SecretBox } from "../../crypto/secretBox.ts";
 import { OutboundHttp } from "../../net/outbound.ts";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
+import { AuditService, type AccountAudit } from "./audit/audit.service.ts";
+import { LaunchService } from "./launch/launch.service.ts";
 import { ActionService, type ExecutionResult } from "./action.service.ts";
 import { ConnectService } from "./connect.service.ts";
 import { PerformanceService } from "./performance.service.ts";
@@ -57,6 +59,8 @@ export interface RunReport {
 export type ScanAndPlanProgress = WorkspaceScanProgress | { phase: "planning"; account: number; accounts: number; fraction: number };
 
 export interface ScanAndPlanReport extends WorkspaceScanResult {
+  /** The account audit of every account just scanned. */
+  audits: AccountAudit[];
   plans: PlanReport[];
   notes: string[];
 }
@@ -72,6 +76,8 @@ export class Autopilot {
   readonly connect: ConnectService;
   readonly performance: PerformanceService;
   readonly impact: ImpactService;
+  readonly audits: AuditService;
+  readonly launches: LaunchService;
   /** Workspaces with a `scanAndPlan` running in this process. */
   private readonly scanning = new Set<string>();
 
@@ -98,6 +104,8 @@ export class Autopilot {
     this.connect = new ConnectService(this.deps, this.workspaces);
     this.performance = new PerformanceService(this.deps, this.workspaces);
     this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
+    this.audits = new AuditService(this.deps, this.workspaces);
+    this.launches = new LaunchService(this.deps, this.workspaces);
   }
 
   private planner(): Planner {
@@ -145,10 +153,13 @@ export class Autopilot {
     try {
       const scanned = await this.scans.scanWorkspace(workspace, options);
       const notes = scanned.skipped.map((s) => `${s.ad_account_id} ${s.reason}; not scanned.`);
-      if (options.plan === false) return { ...scanned, plans: [], notes };
-      if (!this.deps.planner) return { ...scanned, plans: [], notes: [...notes, "No decision engine is installed, so nothing was planned."] };
+      // Every full scan ends with the account audit, on exactly what it read.
+      const audits: AccountAudit[] = [];
+      for (const scan of scanned.scans) audits.push(await this.audits.auditConnection(workspace, await this.workspaces.connection(scan.connection_id)));
+      if (options.plan === false) return { ...scanned, audits, plans: [], notes };
+      if (!this.deps.planner) return { ...scanned, audits, plans: [], notes: [...notes, "No decision engine is installed, so nothing was planned."] };
       options.onProgress?.({ phase: "planning", account: scanned.scans.length, accounts: scanned.scans.length, fraction: 1 });
-      return { ...scanned, plans: await this.plan(workspace.id), notes };
+      return { ...scanned, audits, plans: await this.plan(workspace.id), notes };
     } finally {
       this.scanning.delete(workspace.id);
     }

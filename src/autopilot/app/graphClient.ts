@@ -121,6 +121,11 @@ export class GraphClient {
     return (await this.request("POST", this.url(path, {}), params)) as T;
   }
 
+  /** A deletion (`DELETE /{id}`); like a write, never retried here. */
+  async delete<T = Json>(path: string): Promise<T> {
+    return (await this.request("DELETE", this.url(path, {}))) as T;
+  }
+
   /** Every item of an edge, page by page (following `paging.next`); `onPage` is awaited before the next page. */
   async getAll<T = Json>(path: string, params: GraphParams = {}, onPage?: (items: T[]) => void | Promise<void>): Promise<T[]> {
     const out: T[] = [];
@@ -145,7 +150,7 @@ export class GraphClient {
     return url.toString();
   }
 
-  private async request(method: "GET" | "POST", url: string, body?: GraphParams): Promise<unknown> {
+  private async request(method: "GET" | "POST" | "DELETE", url: string, body?: GraphParams): Promise<unknown> {
     const retries = method === "GET" ? (this.options.readRetries ?? 2) : 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitForRoom();
@@ -171,7 +176,7 @@ export class GraphClient {
     }
   }
 
-  private async once(method: "GET" | "POST", url: string, body?: GraphParams): Promise<unknown> {
+  private async once(method: "GET" | "POST" | "DELETE", url: string, body?: GraphParams): Promise<unknown> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
     if (body !== undefined) headers["content-type"] = "application/json";
     this.calls++;

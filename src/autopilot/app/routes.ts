@@ -41,6 +41,10 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
     const { workspace } = await caller(request, request.params.ws);
     return autopilot.workspaces.view(workspace.id);
   });
+  app.get<Ws>("/autopilot/workspaces/:ws/audit", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return { data: await autopilot.audits.auditWorkspace(workspace.id) };
+  });
   app.post<Ws>("/autopilot/workspaces/:ws/settings", async (request) => {
     const { workspace, ctx } = await caller(request, request.params.ws);
     const body = parseBody(settingsBody, request.body);

@@ -20,9 +20,36 @@ export interface ScanProgress {
 export interface ScannedObjects {
   account: { id: string; name: string; currency: string; timezone_name?: string };
   campaigns: { id: string; name: string; status: string; effective_status: string }[];
-  adSets: { id: string; name: string; campaign_id: string; status: string; effective_status: string; daily_budget?: string; lifetime_budget?: string; end_time?: string }[];
+  adSets: {
+    id: string;
+    name: string;
+    campaign_id: string;
+    status: string;
+    effective_status: string;
+    daily_budget?: string;
+    lifetime_budget?: string;
+    end_time?: string;
+    /** Read since the account audit; absent in older scans. */
+    targeting?: Record<string, unknown>;
+    optimization_goal?: string;
+    learning_stage_info?: { status?: string; conversions?: number };
+  }[];
   ads: { id: string; name: string; adset_id: string; campaign_id: string; status: string; effective_status: string; creative?: { id: string }; ad_review_feedback?: { global: Record<string, string> } }[];
   creatives: { id: string; link_url?: string }[];
+  /** The account's pixels; undefined when the token could not read them (or in older scans). */
+  pixels?: { id: string; name?: string; last_fired_time?: string }[];
+  /** Per ad, the last two 7-day periods of the window (reach is not additive over days, so it is read per period). */
+  weekly?: WeeklyRow[];
+}
+
+/** One ad's delivery over one 7-day period, for the audit's fatigue rule. */
+export interface WeeklyRow {
+  ad_id: string;
+  date_start: string;
+  date_stop: string;
+  impressions: number;
+  reach: number;
+  clicks: number;
 }
 
 export interface ScanResult {
@@ -218,7 +245,10 @@ export class ScanService {
     await progress({ phase: "objects", done: 1, total: 5, rows: 0 });
     const campaigns = await client.getAll<ScannedObjects["campaigns"][number]>(`${act}/campaigns`, { fields: "id,name,status,effective_status", limit: 500 });
     await progress({ phase: "objects", done: 2, total: 5, rows: 0 });
-    const adSets = await client.getAll<ScannedObjects["adSets"][number]>(`${act}/adsets`, { fields: "id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,end_time", limit: 500 });
+    const adSets = await client.getAll<ScannedObjects["adSets"][number]>(`${act}/adsets`, {
+      fields: "id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,end_time,targeting,optimization_goal,learning_stage_info",
+      limit: 500,
+    });
     await progress({ phase: "objects", done: 3, total: 5, rows: 0 });
     const ads = await client.getAll<ScannedObjects["ads"][number]>(`${act}/ads`, {
       fields: "id,name,adset_id,campaign_id,status,effective_status,creative,ad_review_feedback",
@@ -261,7 +291,9 @@ export class ScanService {
     // Reports come window by window; the snapshot reads them by day and ad.
     rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.ad_id < b.ad_id ? -1 : a.ad_id > b.ad_id ? 1 : 0));
 
-    const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives };
+    const pixels = await this.readPixels(client, act);
+    const weekly = await this.readWeekly(client, act, scan.until);
+    const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives, ...(pixels ? { pixels } : {}), weekly };
     const fingerprint = crypto.createHash("sha256").update(JSON.stringify(objects)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
     onProgress?.({ phase: "storing", done: rows.length, total: rows.length, rows: rows.length });
     await this.deps.db.transaction().execute(async (trx) => {
@@ -313,6 +345,40 @@ export class ScanService {
       await sleep(Math.min(REPORT_POLL_MS * 2 ** poll, REPORT_POLL_MAX_MS));
     }
     await client.getAll<InsightsApiRow>(`${runId}/insights`, { limit: 500 }, onPage);
+  }
+
+  /**
+   * The account's pixels with when each last fired (AdsPixel `last_fired_time`,
+   * https://developers.facebook.com/docs/marketing-api/reference/ads-pixel/). A token that cannot
+   * read them does not fail the scan: the audit then says it could not judge the pixels.
+   */
+  private async readPixels(client: GraphClient, act: string): Promise<ScannedObjects["pixels"]> {
+    try {
+      return await client.getAll<NonNullable<ScannedObjects["pixels"]>[number]>(`${act}/adspixels`, { fields: "id,name,last_fired_time", limit: 100 });
+    } catch (error) {
+      if (error instanceof GraphApiError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The last 14 days of the window in two 7-day periods per ad (`time_increment=7`), with reach:
+   * Meta's reach counts people, so a week's reach cannot be summed from daily rows
+   * (https://developers.facebook.com/docs/marketing-api/insights/parameters/).
+   */
+  private async readWeekly(client: GraphClient, act: string, until: string): Promise<WeeklyRow[]> {
+    const rows: WeeklyRow[] = [];
+    await client.getAll<{ ad_id?: string; date_start: string; date_stop: string; impressions?: string; reach?: string; clicks?: string }>(
+      `${act}/insights`,
+      { level: "ad", time_range: { since: addDays(until, -13), until }, time_increment: 7, fields: "ad_id,impressions,reach,clicks", limit: 500 },
+      async (page) => {
+        for (const r of page) {
+          if (!r.ad_id) continue;
+          rows.push({ ad_id: r.ad_id, date_start: r.date_start, date_stop: r.date_stop, impressions: Number(r.impressions ?? 0), reach: Number(r.reach ?? 0), clicks: Number(r.clicks ?? 0) });
+        }
+      },
+    );
+    return rows;
   }
 
   async latest(connectionId: string): Promise<ScanRow | undefined> {

@@ -1,4 +1,5 @@
 import { adAccountFacts } from "./assetNodes.ts";
+import { businessUserReviewFields } from "./businessUserFields.ts";
 import { typeNameOf } from "../graphRender.ts";
 import { errors } from "../../errors.ts";
 import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
@@ -196,11 +197,12 @@ export const businessNode: NodeSpec = {
       GET: async (call, node) => {
         member(call, node.id);
         const members = await call.hub.businesses.listMembers(node.id);
+        const reviewFields = await businessUserReviewFields(call, node.id, members);
         return listOf(
           call,
           members,
           (m) => ({ createdAt: m.created_at, id: m.person_id }),
-          (m) => ({ id: m.person_id, name: m.name, email: m.email, role: m.role, business: { id: node.id } }),
+          (m) => ({ id: m.person_id, name: m.name, email: m.email, role: m.role, business: { id: node.id }, ...reviewFields.get(m.person_id) }),
           ["id", "name"],
         );
       },

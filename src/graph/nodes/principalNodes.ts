@@ -1,4 +1,5 @@
 import { adAccountFacts } from "./assetNodes.ts";
+import { removeBusinessUser } from "./businessUserRemoval.ts";
 import { errors } from "../../errors.ts";
 import type { AccessSubject } from "../../hub/access/accessIndex.ts";
 import { subjectOf } from "../../hub/access/authorize.ts";
@@ -165,6 +166,7 @@ const discoveryEdges = { ...assignedEdges, adaccounts, accounts, businesses };
 
 export const userNode: NodeSpec = {
   defaults: ["id", "name"],
+  remove: removeBusinessUser,
   async read(call, node) {
     requireVisible(call, node);
     const principal = call.hub.engine.index.principals.get(node.id)!;

@@ -45,6 +45,14 @@ interface Entry {
   firstPages: Map<string, Page<CampaignView>>;
 }
 
+/** A read of an account's stored version, and when it began (on the model's clock). */
+interface VersionCheck {
+  startedAt: number;
+  /** `announcementsHeard()` when it began. */
+  heard: number;
+  version: Promise<number>;
+}
+
 /** First pages kept per account; reads asking for others get them built afresh. */
 const FIRST_PAGES_PER_ACCOUNT = 16;
 
@@ -70,6 +78,8 @@ export class AdObjectReadModel {
    * concurrency no load would ever fill the cache).
    */
   private readonly loads = new Map<string, Set<object>>();
+  /** Version comparisons under way, by account (see `versionCheck`). */
+  private readonly checks = new Map<string, VersionCheck>();
   private readonly maxAgeMs: number;
   private readonly accountLimit: number;
   private readonly campaignBudget: number;
@@ -129,11 +139,15 @@ export class AdObjectReadModel {
     return page;
   }
 
-  /** Drops the account's cached objects (and keeps a load under way from storing what it read). */
+  /**
+   * Drops the account's cached objects (and keeps a load under way from storing what it read, and
+   * later reads from sharing a version comparison that began before).
+   */
   forget(accountId: string): void {
     this.held -= this.entries.get(accountId)?.campaigns.length ?? 0;
     this.entries.delete(accountId);
     this.loads.delete(accountId);
+    this.checks.delete(accountId);
   }
 
   private async current(accountId: string): Promise<Entry> {
@@ -142,14 +156,38 @@ export class AdObjectReadModel {
       const startedAt = this.clock();
       const heard = this.announcementsHeard();
       if (this.maxAgeMs > 0 && startedAt - entry.checkedAt < this.maxAgeMs && entry.heard === heard) return entry;
-      if ((await adObjectVersion(this.db, accountId)) === entry.version && this.entries.get(accountId) === entry) {
-        entry.checkedAt = Math.max(entry.checkedAt, startedAt);
-        entry.heard = Math.max(entry.heard, heard);
+      const check = this.versionCheck(accountId, startedAt, heard);
+      if ((await check.version) === entry.version && this.entries.get(accountId) === entry) {
+        entry.checkedAt = Math.max(entry.checkedAt, check.startedAt);
+        entry.heard = Math.max(entry.heard, check.heard);
         return entry;
       }
-      this.forget(accountId);
+      if (this.entries.get(accountId) === entry) this.forget(accountId);
     }
     return this.load(accountId);
+  }
+
+  /**
+   * The account's stored version, read by a comparison that began at most `maxAgeMs` before
+   * `startedAt`: one under way is shared, so that the requests arriving while it runs do not each
+   * read the version again (under load they would queue for the store's connections and slow every
+   * request down). Sharing keeps the promise: a write committed `maxAgeMs` before this read began
+   * committed before the shared comparison began, so the version it reads includes it. With a
+   * `maxAgeMs` of 0 nothing is shared.
+   */
+  private versionCheck(accountId: string, startedAt: number, heard: number): VersionCheck {
+    const running = this.checks.get(accountId);
+    // One that began before another instance's latest announcement cannot have seen its write.
+    if (running && startedAt - running.startedAt < this.maxAgeMs && running.heard === heard) return running;
+    const check: VersionCheck = {
+      startedAt,
+      heard,
+      version: adObjectVersion(this.db, accountId).finally(() => {
+        if (this.checks.get(accountId) === check) this.checks.delete(accountId);
+      }),
+    };
+    this.checks.set(accountId, check);
+    return check;
   }
 
   private async load(accountId: string): Promise<Entry> {
