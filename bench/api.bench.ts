@@ -12,7 +12,8 @@
  * campaigns read from the in-memory read model (compared with the account's stored ad-object version
  * at most once per sync interval; dropped at once by any write through this instance), keyset
  * paging with `next` links carrying the token, field selection, the read counted for the usage
- * rollup, and JSON serialization.
+ * rollup, JSON serialization, and the operator's telemetry (the request counted and timed for
+ * /metrics, its JSON log line written at info into a sink).
  *
  * The bare side is a second Fastify instance with one route answering the Graph side's own JSON
  * body, parsed once: no hooks, no auth, no store, no limiter, no usage headers.
@@ -41,6 +42,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
+import { HubMetrics } from "../src/http/metrics.ts";
 import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
 import { operatorContext } from "../src/hub/context.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
@@ -111,7 +113,10 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
   // As `grantline serve` runs it: the access-change sequence is looked at once per sync interval
   // (default 1 s) rather than on every request; that interval bounds how late another instance's
   // revocation can take effect here.
-  const app = await buildServer(hub, { logLevel: "silent", rateLimiter, accessFreshnessMs: SYNC_INTERVAL_MS });
+  // And with the operator's telemetry on, as `serve` with GRANTLINE_METRICS_TOKEN runs: each request
+  // counted and timed for /metrics, and its JSON log line written at info (here into a sink).
+  const telemetry = { logLevel: "info" as const, logStream: { write: () => undefined }, metrics: new HubMetrics({ hub, rateLimiter }) };
+  const app = await buildServer(hub, { ...telemetry, rateLimiter, accessFreshnessMs: SYNC_INTERVAL_MS });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const owner = await bootstrapBusiness(hub, "Bench Co");
@@ -158,7 +163,7 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; 
 
   // The guard's cost: the same Graph server with the limiter counting as it did before buckets were
   // scoped per tenant (one shared bucket for tokens without an app, no user bucket), same run.
-  const previous = await buildServer(hub, { logLevel: "silent", rateLimiter: new SharedBucketsLimiter(limits), accessFreshnessMs: SYNC_INTERVAL_MS });
+  const previous = await buildServer(hub, { ...telemetry, rateLimiter: new SharedBucketsLimiter(limits), accessFreshnessMs: SYNC_INTERVAL_MS });
   await previous.listen({ host: "127.0.0.1", port: 0 });
   const previousUrl = url.replace(base, `http://127.0.0.1:${(previous.server.address() as { port: number }).port}`);
   log(`${dialect}: shared-bucket limiter, tenant limiter, tenant limiter, shared-bucket limiter for ${SECONDS / 2} s each…`);

@@ -148,6 +148,8 @@ export const errors = {
     }),
   invalidToken: (message = "Invalid OAuth access token - Cannot parse access token") =>
     new GrantlineError("INVALID_TOKEN", 400, 190, message, { type: "OAuthException" }),
+  /** `/metrics` on the hub's port without the operator's GRANTLINE_METRICS_TOKEN. */
+  metricsTokenRequired: () => new GrantlineError("METRICS_TOKEN_REQUIRED", 401, 190, "The metrics token is missing or wrong.", { type: "OAuthException" }),
   expiredToken: () =>
     new GrantlineError("EXPIRED_TOKEN", 400, 190, "Error validating access token: Session has expired.", {
       subcode: 463,

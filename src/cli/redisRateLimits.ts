@@ -11,6 +11,8 @@ export interface RedisConnection {
   client: RedisClientType;
   rateLimits: FallbackRateLimitStore;
   readiness(): Promise<string>;
+  /** Whether the client is connected and ready now (the metrics' dependency gauge). */
+  up(): boolean;
   /** Sends connection events to the log, once per outage. */
   watch(log: FastifyBaseLogger): void;
 }
@@ -65,6 +67,7 @@ export function openRedis(url: string, timeoutMs: number): RedisConnection {
         clearTimeout(timer);
       }
     },
+    up: () => client.isReady,
     watch(logger) {
       log = logger;
     },

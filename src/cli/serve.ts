@@ -6,6 +6,7 @@ import { operatorContext, systemContext } from "../hub/context.ts";
 import { openHub, type Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
+import { HubMetrics, startMetricsServer } from "../http/metrics.ts";
 import { trackConnections } from "../http/connectionTracker.ts";
 import type { FastifyInstance } from "fastify";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
@@ -88,6 +89,11 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   if (redis) started.push({ name: "Redis", close: () => redis.client.destroy() });
   const rateLimiter = new RateLimiter({ ...config.rateLimits, ...(redis ? { store: redis.rateLimits } : {}) });
   const autopilot = openAutopilot(hub, config);
+  // Created below, once the server listens; the metrics read its outcomes when scraped.
+  const scheduled: { scheduler?: AutopilotScheduler } = {};
+  const metrics = config.metrics
+    ? new HubMetrics({ hub, rateLimiter, ...(redis ? { redisUp: redis.up } : {}), autopilotOutcomes: () => scheduled.scheduler?.outcomes ?? {} })
+    : undefined;
   const app = await buildServer(hub, {
     logLevel: config.logLevel,
     rateLimiter,
@@ -96,6 +102,9 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     autopilot,
     readiness: redis ? { redis: redis.readiness } : {},
     trustProxy: config.trustProxy,
+    metrics,
+    // On the hub's port only without a port of its own, and then only to the token.
+    ...(config.metrics?.port === undefined && config.metrics?.token !== undefined ? { metricsToken: config.metrics.token } : {}),
   });
   let appClosed: Promise<void> | undefined;
   const closeApp = () => (appClosed ??= app.close());
@@ -122,6 +131,20 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  let metricsUrl: string | undefined;
+  if (metrics && config.metrics?.port !== undefined) {
+    const { host, port: metricsPort, token } = config.metrics;
+    let server: Awaited<ReturnType<typeof startMetricsServer>>;
+    try {
+      server = await startMetricsServer(metrics, { host, port: metricsPort, token });
+    } catch (error) {
+      throw new StartupError(`the metrics listener cannot start: ${listenProblem(error, host, metricsPort, "GRANTLINE_METRICS_PORT")}`, { cause: error });
+    }
+    started.push({ name: "the metrics listener", close: () => server.close() });
+    metricsUrl = `${server.url}/metrics`;
+  } else if (metrics) {
+    metricsUrl = `${url}/metrics`;
+  }
   // Autopilot reaches this hub and the simulated shops where they actually listen (PORT=0 picks at start).
   autopilot.deps.http.trust(url);
   if (landing) autopilot.deps.http.trust(landing.site.url);
@@ -200,17 +223,11 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   const autopilotScheduler = config.autopilotSchedule
     ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log, onError: failed("autopilot schedule run failed") })
     : undefined;
+  scheduled.scheduler = autopilotScheduler;
   autopilotScheduler?.start();
   if (autopilotScheduler) jobs.push({ name: "Autopilot schedule", stop: () => autopilotScheduler.stop() });
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
-  process.stdout.write(`Grantline hub listening on ${url} (store: ${store})\n`);
-  process.stdout.write(`Health: ${url}/healthz, readiness: ${url}/readyz\n`);
-  process.stdout.write(`Web console: ${url}/console/\n`);
-  if (landing) process.stdout.write(`Simulated shops: ${landing.site.url}/ (pages fail while the market has their site down)\n`);
-  if (landing?.movedFrom !== undefined) process.stdout.write(`  (port ${landing.movedFrom} was busy, so they took a free one; GRANTLINE_SIM_SITE_PORT sets it)\n`);
-  if (daySeconds > 0) process.stdout.write(`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)\n`);
-  for (const line of demoLines) process.stdout.write(`${line.replaceAll("{url}", url)}\n`);
   // Autopilot connects through OAuth as an app of its own business; the demo registers it. The
   // server already serves: a store failing here costs this line, not the server.
   let autopilotClient: Awaited<ReturnType<typeof autopilot.connect.client>>;
@@ -221,22 +238,47 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     autopilotClient = undefined;
   }
   const schedule = autopilotScheduler?.settings;
-  process.stdout.write(
-    schedule
-      ? `Autopilot schedule: scan, then plan or run, daily at ${String(schedule.dailyHour).padStart(2, "0")}:00 ${schedule.timeZone}; monitors every ${schedule.monitorIntervalMs / 60_000} min (GRANTLINE_AUTOPILOT_SCHEDULE=off turns it off)\n`
-      : "Autopilot schedule: off (GRANTLINE_AUTOPILOT_SCHEDULE); run `grantline autopilot scan|plan|run|monitor` from cron\n",
-  );
-  process.stdout.write(
-    autopilotClient
-      ? `Autopilot: OAuth client ${autopilotClient.client_id} (secret sealed in the store; \`grantline autopilot oauth-client\` shows it), callback ${autopilotClient.redirect_uri}\n`
-      : "Autopilot: no OAuth client yet; `grantline autopilot register --hub-url URL` registers it\n",
-  );
+  if (options.demo) {
+    // The demo talks to a person at a terminal, on stderr; standard output stays the JSON log.
+    const lines = [
+      `Grantline hub listening on ${url} (store: ${store})`,
+      `Health: ${url}/healthz, readiness: ${url}/readyz${metricsUrl ? `, metrics: ${metricsUrl}` : ""}`,
+      `Web console: ${url}/console/`,
+      ...(landing ? [`Simulated shops: ${landing.site.url}/ (pages fail while the market has their site down)`] : []),
+      ...(landing?.movedFrom !== undefined ? [`  (port ${landing.movedFrom} was busy, so they took a free one; GRANTLINE_SIM_SITE_PORT sets it)`] : []),
+      ...(daySeconds > 0 ? [`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)`] : []),
+      ...demoLines.map((line) => line.replaceAll("{url}", url)),
+      schedule
+        ? `Autopilot schedule: scan, then plan or run, daily at ${String(schedule.dailyHour).padStart(2, "0")}:00 ${schedule.timeZone}; monitors every ${schedule.monitorIntervalMs / 60_000} min (GRANTLINE_AUTOPILOT_SCHEDULE=off turns it off)`
+        : "Autopilot schedule: off (GRANTLINE_AUTOPILOT_SCHEDULE); run `grantline autopilot scan|plan|run|monitor` from cron",
+      autopilotClient
+        ? `Autopilot: OAuth client ${autopilotClient.client_id} (secret sealed in the store; \`grantline autopilot oauth-client\` shows it), callback ${autopilotClient.redirect_uri}`
+        : "Autopilot: no OAuth client yet; `grantline autopilot register --hub-url URL` registers it",
+    ];
+    process.stderr.write(`${lines.join("\n")}\n`);
+  } else {
+    // `serve` writes only JSON log lines: what started, and where, in one of them.
+    log.info(
+      {
+        url,
+        store,
+        ...(metricsUrl ? { metrics: metricsUrl } : {}),
+        ...(landing ? { simulated_shops: landing.site.url } : {}),
+        ...(daySeconds > 0 ? { market_day_seconds: daySeconds } : {}),
+        autopilot_schedule: schedule ? { daily_hour: schedule.dailyHour, time_zone: schedule.timeZone, monitor_minutes: schedule.monitorIntervalMs / 60_000 } : "off",
+        autopilot_client: autopilotClient?.client_id ?? null,
+      },
+      "Grantline hub started",
+    );
+  }
 
   return {
     app,
     async stop(signal, closeResources) {
       const graceMs = config.shutdownGraceMs;
-      process.stdout.write(`Stopping (${signal}): finishing ${connections.inFlight} request(s) in flight and the background jobs, for at most ${graceMs} ms (GRANTLINE_SHUTDOWN_GRACE_MS)\n`);
+      const notice = `Stopping (${signal}): finishing ${connections.inFlight} request(s) in flight and the background jobs, for at most ${graceMs} ms (GRANTLINE_SHUTDOWN_GRACE_MS)`;
+      if (options.demo) process.stderr.write(`${notice}\n`);
+      else log.info({ signal, in_flight: connections.inFlight, grace_ms: graceMs }, notice);
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<"grace over">((resolve) => {
         timer = setTimeout(() => resolve("grace over"), graceMs);
@@ -265,7 +307,8 @@ async function start(config: Config, options: { demo: boolean }, started: { name
         process.stderr.write(`Stopped after the ${graceMs} ms grace (GRANTLINE_SHUTDOWN_GRACE_MS) with work unfinished: ${connections.inFlight} request(s) cut off\n`);
         return 1;
       }
-      process.stdout.write("Stopped.\n");
+      if (options.demo) process.stderr.write("Stopped.\n");
+      else log.info("Stopped.");
       return 0;
     },
   };

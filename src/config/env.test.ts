@@ -19,6 +19,15 @@ describe("configuration", () => {
     expect(config).toMatchObject({ host: "0.0.0.0", port: 9001, dataDir: "/tmp/x", databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://127.0.0.1:6379" });
   });
 
+  it("serves metrics only when a token or a port of their own is set", () => {
+    expect(loadConfig({}).metrics).toBeUndefined();
+    const token = "0123456789abcdef0123";
+    expect(loadConfig({ GRANTLINE_METRICS_TOKEN: token }).metrics).toEqual({ token, port: undefined, host: "127.0.0.1" });
+    expect(loadConfig({ HOST: "0.0.0.0", GRANTLINE_METRICS_PORT: "9464" }).metrics).toEqual({ token: undefined, port: 9464, host: "0.0.0.0" });
+    expect(loadConfig({ GRANTLINE_METRICS_PORT: "9464", GRANTLINE_METRICS_HOST: "10.0.0.5", GRANTLINE_METRICS_TOKEN: token }).metrics).toEqual({ token, port: 9464, host: "10.0.0.5" });
+    expect(() => loadConfig({ GRANTLINE_METRICS_TOKEN: "short", GRANTLINE_METRICS_PORT: "70000" })).toThrow(/GRANTLINE_METRICS_TOKEN[\s\S]*GRANTLINE_METRICS_PORT/);
+  });
+
   it("runs Autopilot's schedule unless turned off, at the configured hour, zone and monitor interval", () => {
     expect(loadConfig({}).autopilotSchedule).toEqual({ dailyHour: 6, timeZone: undefined, monitorIntervalMs: 3_600_000 });
     expect(loadConfig({ GRANTLINE_AUTOPILOT_DAILY_HOUR: "3", GRANTLINE_AUTOPILOT_TIME_ZONE: "Europe/Berlin", GRANTLINE_AUTOPILOT_MONITOR_MINUTES: "15" }).autopilotSchedule).toEqual({

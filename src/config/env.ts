@@ -133,6 +133,16 @@ const schema = z.object({
   GRANTLINE_AUTOPILOT_TIME_ZONE: z.string().refine(isTimeZone, "must be an IANA time zone, such as Europe/Berlin").optional(),
   /** Minutes between two runs of Autopilot's monitors on a workspace. */
   GRANTLINE_AUTOPILOT_MONITOR_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  /**
+   * Bearer token a scraper presents for `GET /metrics` (Prometheus format). Set alone, /metrics is
+   * served on the hub's own port to that token only; with GRANTLINE_METRICS_PORT, on that port,
+   * still asking for the token. Neither set: no metrics are served.
+   */
+  GRANTLINE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional(),
+  /** Port of a listener serving only `GET /metrics`, for the monitoring network; then /metrics is not on the hub's port. 0 picks a free one. */
+  GRANTLINE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics listener; default HOST. */
+  GRANTLINE_METRICS_HOST: z.string().min(1).optional(),
   /** Log level of the JSON log on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, or `silent`. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -170,6 +180,11 @@ export type Config = {
   autopilotSchedule: { dailyHour: number; timeZone: string | undefined; monitorIntervalMs: number } | undefined;
   /** Lead times (ms before expiry) of system user token warnings, longest first. */
   tokenWarningLeadsMs: number[];
+  /**
+   * `/metrics` (docs/operations.md, "Metrics"): undefined when neither GRANTLINE_METRICS_TOKEN nor
+   * GRANTLINE_METRICS_PORT is set; `port` undefined serves it on the hub's port, token required.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string } | undefined;
   rateLimits: {
     windowMs: number;
     appPoints: number;
@@ -241,6 +256,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.GRANTLINE_AUTOPILOT_SCHEDULE === "off"
         ? undefined
         : { dailyHour: e.GRANTLINE_AUTOPILOT_DAILY_HOUR, timeZone: e.GRANTLINE_AUTOPILOT_TIME_ZONE, monitorIntervalMs: e.GRANTLINE_AUTOPILOT_MONITOR_MINUTES * 60_000 },
+    metrics:
+      e.GRANTLINE_METRICS_TOKEN === undefined && e.GRANTLINE_METRICS_PORT === undefined
+        ? undefined
+        : { token: e.GRANTLINE_METRICS_TOKEN, port: e.GRANTLINE_METRICS_PORT, host: e.GRANTLINE_METRICS_HOST ?? e.HOST },
     rateLimits: {
       windowMs: e.GRANTLINE_RATE_LIMIT_WINDOW_MS,
       appPoints: e.GRANTLINE_RATE_LIMIT_APP_POINTS,

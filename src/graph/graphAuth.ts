@@ -5,6 +5,13 @@ import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { ResolvedToken } from "../hub/tokens/accessToken.service.ts";
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The Graph token that authenticated this request, once it has: for the request log line (app and business). */
+    graphToken: ResolvedToken | null;
+  }
+}
+
 /** The caller of a Graph request: the token's principal, limited by its scopes and app grant. */
 export interface GraphCaller {
   ctx: RequestContext;
@@ -59,6 +66,7 @@ function provenByBatch(request: FastifyRequest, accessToken: string): boolean {
 export async function authenticate(hub: Hub, request: FastifyRequest, accessToken = accessTokenOf(request)): Promise<GraphCaller> {
   if (!accessToken) throw tokenRequired();
   const token = await hub.tokens.resolve(accessToken);
+  request.graphToken = token;
   if (token.appId && !provenByBatch(request, accessToken)) await checkAppSecretProof(hub, request, token.appId, accessToken);
   return {
     token,

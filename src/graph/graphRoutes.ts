@@ -293,6 +293,7 @@ export async function handleGraph(
 
 /** Registers the Graph surface: nodes, edges, `GET /?ids=`, and batch `POST /`. */
 export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry, limiter: RateLimiter): void {
+  app.decorateRequest("graphToken", null);
   const dispatch = (method: string) => async (request: FastifyRequest<{ Params: { node: string; edge?: string } }>, reply: FastifyReply) => {
     const body = await handleGraph(hub, registry, limiter, request, reply, method, request.params.node, request.params.edge);
     return reply.send(body);

@@ -23,6 +23,8 @@ import { MAX_IMAGE_BYTES } from "../hub/ads/adImage.service.ts";
 import { registerAdMediaRoutes } from "../graph/nodes/adMediaEdges.ts";
 import { parseMultipart } from "./multipart.ts";
 import { registerReadiness, type ReadinessOptions } from "./readiness.ts";
+import { registerMetricsRoute, type HubMetrics } from "./metrics.ts";
+import { registerRequestTelemetry } from "./requestTelemetry.ts";
 
 export interface ServerOptions {
   logLevel?: Config["logLevel"];
@@ -46,6 +48,12 @@ export interface ServerOptions {
   trustProxy?: Config["trustProxy"];
   /** What `/readyz` reports beyond the store (Redis). */
   readiness?: ReadinessOptions;
+  /** Records every request's count and latency; default none. */
+  metrics?: HubMetrics;
+  /** Serves `metrics` at `/metrics` on this server to callers presenting this bearer token (GRANTLINE_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** Where the JSON log goes; default standard output. */
+  logStream?: { write(line: string): void };
 }
 
 /**
@@ -57,6 +65,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   const app = Fastify({
     logger: {
       level: options.logLevel ?? "info",
+      ...(options.logStream ? { stream: options.logStream } : {}),
       redact: ["req.headers.authorization", "req.headers.cookie", "req.query.access_token"],
       // Secrets travel in some query strings (Meta's OAuth shapes, reset links): they never reach the log.
       serializers: { req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
@@ -72,6 +81,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   });
   await registerSecurityHeaders(app, { publicUrl: options.publicUrl });
   app.setErrorHandler(graphErrorHandler);
+  registerRequestTelemetry(app, hub, { logLevel: options.logLevel ?? "info", metrics: options.metrics });
   app.setNotFoundHandler(notFoundHandler);
   const freshness = options.accessFreshnessMs ?? 0;
   // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
@@ -109,6 +119,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
 
   app.get("/healthz", async () => ({ status: "ok" }));
   registerReadiness(app, hub, options.readiness);
+  if (options.metrics && options.metricsToken !== undefined) registerMetricsRoute(app, options.metrics, options.metricsToken);
 
   const registry = buildGraphRegistry();
   // The API description is generated from the router's own registry and browsable at /docs.

@@ -131,7 +131,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
   const engine = new AccessEngine(store.db, now);
   const audit = new AuditService(store.db, now, engine.index);
   const deps: HubDeps = { db: store.db, engine, audit, now };
-  const adObjects = new AdObjectReadModel(store.db, { maxAgeMs: options.adObjectsMaxAgeMs });
+  const adObjects = new AdObjectReadModel(store.db, { maxAgeMs: options.adObjectsMaxAgeMs, announcementsHeard: () => engine.announcementsHeard });
   try {
     await engine.rebuild();
   } catch (error) {

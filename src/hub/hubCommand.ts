@@ -22,10 +22,16 @@ export interface CommandTx {
   changed(kind: ChangeKind, entityId: string): Promise<void>;
   /** Runs `effect` once the transaction has committed (never if it rolls back): in-memory caches of what it wrote. */
   afterCommit(effect: () => void): void;
+  /**
+   * Tells the other instances, once the transaction has committed and before the command returns,
+   * to look at the store before their next request: for data they hold in memory (campaign lists).
+   * Access changes (`changed`) are announced anyway.
+   */
+  announceAtCommit(): void;
 }
 
 /** The transaction commands join when they run inside `inOneTransaction`. */
-const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean; committed: (() => void)[] }>();
+const enclosing = new AsyncLocalStorage<{ trx: Executor; touchedAccess: boolean; announce: boolean; committed: (() => void)[] }>();
 /**
  * `inOneTransaction` calls under way. While an AsyncLocalStorage is on, Node tracks every promise
  * in the process, a cost every request would pay; so it is switched off whenever none is running.
@@ -38,7 +44,7 @@ let enclosingRuns = 0;
  */
 export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>): Promise<T> {
   if (enclosing.getStore()) return work();
-  const state = { trx: deps.db as Executor, touchedAccess: false, committed: [] as (() => void)[] };
+  const state = { trx: deps.db as Executor, touchedAccess: false, announce: false, committed: [] as (() => void)[] };
   let result: T;
   enclosingRuns++;
   try {
@@ -51,6 +57,7 @@ export async function inOneTransaction<T>(deps: HubDeps, work: () => Promise<T>)
   }
   for (const effect of state.committed) effect();
   if (state.touchedAccess) await deps.engine.afterLocalCommit();
+  else if (state.announce) await deps.engine.announce();
   return result;
 }
 
@@ -74,6 +81,7 @@ export async function runCommand<T>(
 ): Promise<T> {
   const outer = enclosing.getStore();
   let touchedAccess = false;
+  let announce = false;
   const committed: (() => void)[] = [];
   const makeTx = (trx: Executor): CommandTx => {
     const now = deps.now();
@@ -91,6 +99,10 @@ export async function runCommand<T>(
       afterCommit: (effect) => {
         (outer ? outer.committed : committed).push(effect);
       },
+      announceAtCommit: () => {
+        if (outer) outer.announce = true;
+        else announce = true;
+      },
     };
   };
   // Inside a larger transaction the outer one commits, catches up and audits a refusal.
@@ -107,6 +119,7 @@ export async function runCommand<T>(
     });
     for (const effect of committed) effect();
     if (touchedAccess) await deps.engine.afterLocalCommit();
+    else if (announce) await deps.engine.announce();
     return result;
   } catch (error) {
     if (error instanceof ValidatedOnly) return error.result as T;

@@ -138,6 +138,11 @@ export class NotificationService {
     this.businessPerHour = settings.businessPerHour ?? 60;
   }
 
+  /** Alert deliveries still to be sent, and when the oldest was created: the operator's outbox depth and age. */
+  deliveryBacklog(): Promise<{ rows: number; oldestCreatedAt: number | null }> {
+    return outbox.outboxBacklog(this.deps.db, "notification_deliveries");
+  }
+
   now(): number {
     return this.deps.now();
   }

@@ -20,7 +20,7 @@ export interface Store {
   location: string;
   /** Faults seen (unreachable, disk full, read-only) and the readiness checks of the store. */
   health: StoreHealth;
-  /** Migrations applied when it was opened (0: the schema was up to date, or `migrate: false`). */
+  /** Migrations applied when it was opened (0: the schema was up to date, or `migrate: false`, which also leaves a missing PostgreSQL schema uncreated). */
   migrated: number;
   close(): Promise<void>;
 }
@@ -95,7 +95,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const where = postgresLocation(url);
   try {
     return await withSchemaChangeLock(url, timeouts.connectMs, async (admin) => {
-      if (schema) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${checkedSchema(schema)}`);
+      // Opened only to be looked at (`grantline migrate --check`), a store is left as it is.
+      if (schema && options.migrate !== false) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${checkedSchema(schema)}`);
       const store = openPostgres(url, where, timeouts, options, schema);
       if (options.migrate !== false) {
         try {

@@ -28,6 +28,16 @@ export interface OutboxClaim {
   attempt: number;
 }
 
+/** Rows still to be sent (pending or being sent), and when the oldest of them was created (null when none). */
+export async function outboxBacklog(db: Executor, table: OutboxTable): Promise<{ rows: number; oldestCreatedAt: number | null }> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => [eb.fn.countAll<number>().as("rows"), eb.fn.min<number | null>("created_at").as("oldest")])
+    .where("status", "in", ["pending", "delivering"])
+    .executeTakeFirstOrThrow();
+  return { rows: Number(row.rows), oldestCreatedAt: row.oldest === null ? null : Number(row.oldest) };
+}
+
 /**
  * Rows a sender may take now: pending ones that are due, and ones whose sender's lease ran out (it
  * stopped mid-attempt). An idle poll is this one indexed read.

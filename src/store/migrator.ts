@@ -44,6 +44,9 @@ const MIGRATIONS: Record<string, Migration> = {
   "020_ad_images": m020,
 };
 
+/** This version's migrations, oldest first. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return MIGRATIONS;
@@ -62,6 +65,18 @@ export async function migrateToLatest(db: Kysely<any>, pgSchema?: string): Promi
     const reason = error instanceof Error ? error.message : String(error ?? "unknown error");
     throw new Error(`Store migration ${failed?.migrationName ?? ""} failed: ${reason}`, { cause: error });
   }
+  return results?.filter((r) => r.status === "Success").length ?? 0;
+}
+
+/**
+ * Brings the store's schema up to `name` and no further (a store as an older version left it, for
+ * tests of upgrades); returns how many migrations it applied.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
+export async function migrateUpTo(db: Kysely<any>, name: string, pgSchema?: string): Promise<number> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(), ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
+  const { error, results } = await migrator.migrateTo(name);
+  if (error) throw new Error(`Store migration to ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   return results?.filter((r) => r.status === "Success").length ?? 0;
 }
 

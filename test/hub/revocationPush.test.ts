@@ -76,4 +76,36 @@ describe.runIf(feeds.length > 0).each(feeds)("revocation pushed across instances
     process.stderr.write(`revocation push: ${stale} stale reads in ${runs} removals; refused on instance 2 at most ${worstMs} ms after the acknowledgement\n`);
     expect(stale).toBe(0);
   }, 120_000);
+
+  it("puts a campaign written on instance 1 into instance 2's next campaign list", async () => {
+    store = makeTestStore("postgres");
+    // Both instances compare their held campaign lists with the store only once a minute.
+    const [hub1, hub2] = [await store.open(undefined, { adObjectsMaxAgeMs: 60_000 }), await store.open(undefined, { adObjectsMaxAgeMs: 60_000 })];
+    const [url1, url2] = [await instance(hub1), await instance(hub2)];
+    const owner = await bootstrapBusiness(hub1, "Acme");
+    const on1 = graphClient(url1, owner.access_token);
+    const on2 = graphClient(url2, owner.access_token);
+    const account = (await on1("POST", `/${owner.business_id}/adaccount`, { name: "Main", currency: "USD", timezone_id: 1 })).body.id as string;
+    const namesOn2 = async () => {
+      const response = await on2("GET", `/${account}/campaigns?fields=name,status&limit=100`);
+      expect(response.status).toBe(200);
+      return (response.body.data as { name: string; status: string }[]).map((c) => `${c.name}:${c.status}`);
+    };
+    expect(await namesOn2()).toEqual([]);
+
+    const runs = 20;
+    let stale = 0;
+    const expected: string[] = [];
+    for (let i = 0; i < runs; i++) {
+      // A new campaign, then a change to one instance 2 already holds: both must be in its next list.
+      const created = await on1("POST", `/${account}/campaigns`, { name: `C${i}`, objective: "OUTCOME_SALES", status: "PAUSED", special_ad_categories: "[]" });
+      expect(created.status).toBe(200);
+      expected.unshift(`C${i}:PAUSED`);
+      if ((await namesOn2()).join() !== expected.join()) stale++;
+      expect((await on1("POST", `/${created.body.id as string}`, { status: "ACTIVE" })).status).toBe(200);
+      expected[0] = `C${i}:ACTIVE`;
+      if ((await namesOn2()).join() !== expected.join()) stale++;
+    }
+    expect(stale).toBe(0);
+  }, 60_000);
 });

@@ -53,6 +53,11 @@ describe("grantline serve on SIGTERM", () => {
     expect(await hub.exit).toEqual({ code: 0, signal: null });
     await Promise.all(closed);
     expect(hub.stdout()).toContain("Stopped.");
+    // Standard output is the JSON log alone: no banner, one line per request.
+    const lines = hub.logLines();
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(["Grantline hub started", "request", "Stopped."]));
+    expect(lines.find((line) => line.msg === "request")).toMatchObject({ method: "GET", route: "/healthz", status: 200 });
+    expect(hub.stderr()).toBe("");
     agent.destroy();
   });
 

@@ -87,6 +87,10 @@ describe("grantline serve at start-up", () => {
       const result = await runToExit({ GRANTLINE_DATA_DIR: dataDir, PORT: String(busy.port) }, "serve");
       expect(result.code).toBe(1);
       expect(oneLine(result.stderr)).toBe(`Error: port ${busy.port} on 127.0.0.1 is already in use (PORT); stop what uses it or choose another port`);
+      // The metrics listener's port likewise.
+      const metrics = await runToExit({ GRANTLINE_DATA_DIR: dataDir, PORT: "0", GRANTLINE_METRICS_PORT: String(busy.port) }, "serve");
+      expect(metrics.code).toBe(1);
+      expect(oneLine(metrics.stderr)).toBe(`Error: the metrics listener cannot start: port ${busy.port} on 127.0.0.1 is already in use (GRANTLINE_METRICS_PORT); stop what uses it or choose another port`);
     } finally {
       await busy.close();
     }
@@ -112,7 +116,7 @@ describe("grantline serve at start-up", () => {
       running.push(demo);
       const shops = (await demo.waitForOutput(/Simulated shops: (http:\/\/[^\s]+)\//))[1]!;
       expect(shops).not.toContain(`:${busy.port}`);
-      expect(demo.stdout()).toContain(`port ${busy.port} was busy`);
+      expect(demo.stderr()).toContain(`port ${busy.port} was busy`);
       expect((await fetch(`${shops}/`)).status).toBe(200);
       demo.signal("SIGTERM");
       expect((await demo.exit).code).toBe(0);

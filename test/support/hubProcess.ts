@@ -6,11 +6,13 @@ const BIN = path.resolve("bin/grantline.mjs");
 
 export interface HubProcess {
   child: ChildProcess;
-  /** http://127.0.0.1:PORT, from the "listening on" line. */
+  /** http://127.0.0.1:PORT, from the start-up log line (serve) or the banner (demo). */
   url: string;
   stdout(): string;
   stderr(): string;
-  /** Resolves when its standard output matches (it prints its start-up lines after it listens). */
+  /** `serve`'s standard output, one parsed JSON log line each (every line must be JSON). */
+  logLines(): Record<string, unknown>[];
+  /** Resolves when its standard output or error matches (it prints its start-up lines after it listens). */
   waitForOutput(pattern: RegExp): Promise<RegExpExecArray>;
   /** Whether the process has exited, and how. */
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -23,11 +25,12 @@ export interface HubProcess {
 
 /**
  * `grantline <command>` (serve, demo) as its own process, as an operator starts it, with only the
- * given environment (plus PATH and HOME); resolves once it has started (PORT=0 picks the port).
- * Rejects with its stderr when it exits first.
+ * given environment (plus PATH and HOME); resolves once it has started (PORT=0 picks the port):
+ * `serve` says so in a JSON log line on stdout, the demo in its banner on stderr. Rejects with its
+ * output when it exits first.
  */
 export function startHubProcess(env: Record<string, string | undefined>, command = "serve"): Promise<HubProcess> {
-  const child = spawn(process.execPath, [BIN, command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", GRANTLINE_SIM_SITE_PORT: "0", LOG_LEVEL: "warn", ...env } });
+  const child = spawn(process.execPath, [BIN, command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", GRANTLINE_SIM_SITE_PORT: "0", LOG_LEVEL: "info", ...env } });
   let stdout = "";
   let stderr = "";
   let done = false;
@@ -40,28 +43,36 @@ export function startHubProcess(env: Record<string, string | undefined>, command
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
-    const onData = () => {
-      const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
+    const startedUrl = (): string | undefined => {
       // Started: its last start-up line is out (it listens a little before).
-      if (!match || !/^Autopilot: /m.test(stdout)) return;
+      if (command === "demo") return /^Autopilot: /m.test(stderr) ? /listening on (http:\/\/[^\s]+)/.exec(stderr)?.[1] : undefined;
+      return /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"Grantline hub started"/.exec(stdout)?.[1];
+    };
+    const onData = () => {
+      const url = startedUrl();
+      if (!url) return;
       child.stdout!.off("data", onData);
+      child.stderr!.off("data", onData);
       resolve({
         child,
-        url: match[1]!,
+        url,
         stdout: () => stdout,
         stderr: () => stderr,
+        logLines: () => stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>),
         waitForOutput: (pattern) =>
           new Promise((found, fail) => {
             const look = () => {
-              const match = pattern.exec(stdout);
+              const match = pattern.exec(stdout) ?? pattern.exec(stderr);
               if (!match) return false;
               child.stdout!.off("data", look);
+              child.stderr!.off("data", look);
               found(match);
               return true;
             };
             if (look()) return;
             child.stdout!.on("data", look);
-            void exit.then(() => fail(new Error(`exited before printing ${pattern}: ${stdout}`)));
+            child.stderr!.on("data", look);
+            void exit.then(() => fail(new Error(`exited before printing ${pattern}: ${stdout}${stderr}`)));
           }),
         exit,
         exited: () => done,
@@ -76,6 +87,7 @@ export function startHubProcess(env: Record<string, string | undefined>, command
       });
     };
     child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
     void exit.then(({ code, signal }) => reject(new Error(`grantline ${command} exited (${code ?? signal}) before listening: ${stderr}${stdout}`)));
   });
 }

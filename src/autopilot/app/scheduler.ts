@@ -119,6 +119,8 @@ const count = (counts: Record<string, number>, key: string, by = 1) => (counts[k
 export class AutopilotScheduler {
   /** The settings in force, the time zone resolved. */
   readonly settings: ScheduleSettings & { timeZone: string };
+  /** Jobs this instance has run since start, by job and outcome (for the operator's metrics). */
+  readonly outcomes: Record<ScheduledJob, { ok: number; failed: number }> = { scan: { ok: 0, failed: 0 }, monitors: { ok: 0, failed: 0 } };
   private readonly now: () => number;
   private readonly loop: BackgroundLoop;
   private stopping = false;
@@ -215,6 +217,7 @@ export class AutopilotScheduler {
     const failures = ok ? 0 : row.failures + 1;
     const next = this.nextDue(job, started, finished, failures, failure);
     await finishJob(this.autopilot.deps.db, row.workspace_id, job, run, { next_due_at: next, failures, last_run_at: started, last_outcome_json: JSON.stringify(outcome) });
+    this.outcomes[job][ok ? "ok" : "failed"]++;
     const line = { workspace: row.workspace_id, job, ok, counts, ...(ok ? {} : { error: outcome.error }), duration_ms: outcome.duration_ms, next_due_at: new Date(next).toISOString() };
     if (ok) this.options.log?.info(line, `autopilot ${job} job done`);
     else this.options.log?.warn({ ...line, ...(outcome.error === INTERNAL ? { err: failure } : {}) }, `autopilot ${job} job failed`);

@@ -133,6 +133,8 @@ export class RateLimiter {
   private readonly adAccountBasePoints: Record<AccessTier, number>;
   private readonly pointsPerActiveAd: number;
   private readonly accessTier: AccessTier;
+  /** Calls refused since start, by the bucket that refused them (for the operator's metrics). */
+  readonly refusals: Record<BucketKind, number> = { app: 0, user: 0, adAccount: 0, business: 0 };
 
   constructor(options: RateLimiterOptions = {}) {
     const d = RATE_LIMIT_DEFAULTS;
@@ -213,6 +215,7 @@ export class RateLimiter {
       const slowest = full.reduce((a, b) => (b.waitMs > a.waitMs ? b : a));
       result.refusedBy = slowest.kind;
       result.retryAfterMs = slowest.waitMs;
+      if (record) this.refusals[slowest.kind]++;
     }
     return result;
   }

@@ -42,6 +42,7 @@ export class AccessEngine {
   private feed: ChangeFeed | undefined;
   /** When (monotonic ms) another instance last announced a change. */
   private announcedAt = -Infinity;
+  private heard = 0;
   private feedErrors: (error: unknown) => void = () => undefined;
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
@@ -133,9 +134,23 @@ export class AccessEngine {
     this.feed = feed;
     this.feedErrors = onError;
     await feed.subscribe(async () => {
+      this.heard++;
       this.announcedAt = performance.now();
       await this.ensureCurrent();
     });
+  }
+
+  /**
+   * How many announcements of other instances this one has heard: what an in-memory copy of shared
+   * data (the campaign read model) compares to know that another instance wrote since it last looked.
+   */
+  get announcementsHeard(): number {
+    return this.heard;
+  }
+
+  /** Tells the other instances to look at the store before their next request (a write to data they may hold in memory). */
+  async announce(): Promise<void> {
+    await this.feed?.announce().catch(this.feedErrors);
   }
 
   /**
@@ -148,6 +163,16 @@ export class AccessEngine {
     const announced = this.feed?.announce().catch(this.feedErrors);
     await this.catchUp();
     await announced;
+  }
+
+  /** How far this instance's index is behind the store: changes committed (by any instance) and not yet applied here; one small read. */
+  async changesBehind(): Promise<number> {
+    return Math.max(0, (await currentAccessSeq(this.db)) - this.seq);
+  }
+
+  /** Milliseconds since the last look at the store's change sequence began (Infinity before the first). */
+  msSinceLastLook(): number {
+    return performance.now() - this.checkedAt;
   }
 
   /** Catches up if the store has moved on; one small read. Call before answering a request. */

@@ -104,6 +104,18 @@ export class AccessIndex {
   private readonly assignmentsByPrincipal = new Map<string, Set<AssignmentEntry>>();
   private readonly grants = new Map<string, GrantEntry>();
 
+  /** How many entries of each kind the index holds (for the operator's metrics). */
+  sizes(): Record<"businesses" | "principals" | "assets" | "shares" | "assignments" | "app_grants", number> {
+    return {
+      businesses: this.businesses.size,
+      principals: this.principals.size,
+      assets: this.assets.size,
+      shares: this.shares.size,
+      assignments: this.assignments.size,
+      app_grants: this.grants.size,
+    };
+  }
+
   // ---- changes -------------------------------------------------------------------------------
 
   setBusiness(id: string, name: string | null): void {

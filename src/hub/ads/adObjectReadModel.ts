@@ -22,11 +22,19 @@ export interface AdObjectReadModelOptions {
   campaignLimit?: number;
   /** Monotonic clock (ms). */
   clock?: () => number;
+  /**
+   * How many write announcements of other instances this one has heard (the access engine's
+   * `announcementsHeard`): a read after a new one compares versions whatever `maxAgeMs` says, so
+   * another instance's acknowledged write is in the next list here.
+   */
+  announcementsHeard?: () => number;
 }
 
 interface Entry {
   version: number;
   checkedAt: number;
+  /** `announcementsHeard()` when the last comparison (or the load) began. */
+  heard: number;
   /** More campaigns than the limit: nothing is held, and reads page in the store until the next write. */
   tooMany: boolean;
   /** Newest first by (created_at, id), presented once and frozen. */
@@ -40,6 +48,8 @@ interface Entry {
 /** A read of an account's stored version, and when it began (on the model's clock). */
 interface VersionCheck {
   startedAt: number;
+  /** `announcementsHeard()` when it began. */
+  heard: number;
   version: Promise<number>;
 }
 
@@ -77,6 +87,7 @@ export class AdObjectReadModel {
   /** Campaigns in `entries`. */
   private held = 0;
   private readonly clock: () => number;
+  private readonly announcementsHeard: () => number;
 
   constructor(
     private readonly db: Executor,
@@ -87,12 +98,17 @@ export class AdObjectReadModel {
     this.campaignBudget = options.campaignBudget ?? 200_000;
     this.campaignLimit = options.campaignLimit ?? 5000;
     this.clock = options.clock ?? (() => performance.now());
+    this.announcementsHeard = options.announcementsHeard ?? (() => 0);
   }
 
-  /** Records, inside a write's transaction, that the account's ad objects change; cached ones go at commit. */
+  /**
+   * Records, inside a write's transaction, that the account's ad objects change: cached ones go at
+   * commit, and the other instances are told to compare before their next read.
+   */
   async changed(tx: CommandTx, accountId: string): Promise<void> {
     await bumpAdObjectVersion(tx.trx, accountId);
     tx.afterCommit(() => this.forget(accountId));
+    tx.announceAtCommit();
   }
 
   /**
@@ -138,10 +154,12 @@ export class AdObjectReadModel {
     const entry = this.entries.get(accountId);
     if (entry) {
       const startedAt = this.clock();
-      if (this.maxAgeMs > 0 && startedAt - entry.checkedAt < this.maxAgeMs) return entry;
-      const check = this.versionCheck(accountId, startedAt);
+      const heard = this.announcementsHeard();
+      if (this.maxAgeMs > 0 && startedAt - entry.checkedAt < this.maxAgeMs && entry.heard === heard) return entry;
+      const check = this.versionCheck(accountId, startedAt, heard);
       if ((await check.version) === entry.version && this.entries.get(accountId) === entry) {
         entry.checkedAt = Math.max(entry.checkedAt, check.startedAt);
+        entry.heard = Math.max(entry.heard, check.heard);
         return entry;
       }
       if (this.entries.get(accountId) === entry) this.forget(accountId);
@@ -157,11 +175,13 @@ export class AdObjectReadModel {
    * committed before the shared comparison began, so the version it reads includes it. With a
    * `maxAgeMs` of 0 nothing is shared.
    */
-  private versionCheck(accountId: string, startedAt: number): VersionCheck {
+  private versionCheck(accountId: string, startedAt: number, heard: number): VersionCheck {
     const running = this.checks.get(accountId);
-    if (running && startedAt - running.startedAt < this.maxAgeMs) return running;
+    // One that began before another instance's latest announcement cannot have seen its write.
+    if (running && startedAt - running.startedAt < this.maxAgeMs && running.heard === heard) return running;
     const check: VersionCheck = {
       startedAt,
+      heard,
       version: adObjectVersion(this.db, accountId).finally(() => {
         if (this.checks.get(accountId) === check) this.checks.delete(accountId);
       }),
@@ -176,6 +196,7 @@ export class AdObjectReadModel {
     if (!pending) this.loads.set(accountId, (pending = new Set()));
     pending.add(token);
     const checkedAt = this.clock();
+    const heard = this.announcementsHeard();
     let version: number;
     let rows: CampaignRecord[];
     let stillCurrent: boolean;
@@ -189,7 +210,7 @@ export class AdObjectReadModel {
       pending.delete(token);
       if (stillCurrent && pending.size === 0) this.loads.delete(accountId);
     }
-    const entry = rows.length > this.campaignLimit ? tooMany(version, checkedAt) : fresh(rows, version, checkedAt);
+    const entry = rows.length > this.campaignLimit ? tooMany(version, checkedAt, heard) : fresh(rows, version, checkedAt, heard);
     // A write that committed during the load may or may not be in `rows`: this caller gets them
     // (as fresh as any read begun before the commit), the cache does not.
     if (stillCurrent) this.store(accountId, entry);
@@ -213,16 +234,16 @@ export class AdObjectReadModel {
 const cursorOf = <V>(held: Held<V>): Cursor => held.cursor;
 const viewOf = <V>(held: Held<V>): V => held.view;
 
-function fresh(rows: CampaignRecord[], version: number, checkedAt: number): Entry {
+function fresh(rows: CampaignRecord[], version: number, checkedAt: number, heard: number): Entry {
   // Shared by every reader, so frozen: nobody can change what the next reader sees.
   const campaigns = rows.map((row) => {
     const view = presentCampaign(row);
     Object.freeze(view.special_ad_categories);
     return { view: Object.freeze(view), cursor: { createdAt: row.created_at, id: row.id } };
   });
-  return { version, checkedAt, tooMany: false, campaigns, filtered: new Map(), firstPages: new Map() };
+  return { version, checkedAt, heard, tooMany: false, campaigns, filtered: new Map(), firstPages: new Map() };
 }
 
-function tooMany(version: number, checkedAt: number): Entry {
-  return { version, checkedAt, tooMany: true, campaigns: [], filtered: new Map(), firstPages: new Map() };
+function tooMany(version: number, checkedAt: number, heard: number): Entry {
+  return { version, checkedAt, heard, tooMany: true, campaigns: [], filtered: new Map(), firstPages: new Map() };
 }

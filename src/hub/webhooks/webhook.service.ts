@@ -112,6 +112,11 @@ export class WebhookService {
     return this.deps.now();
   }
 
+  /** Deliveries still to be sent, and when the oldest was created: the operator's outbox depth and age. */
+  deliveryBacklog(): Promise<{ rows: number; oldestCreatedAt: number | null }> {
+    return outbox.outboxBacklog(this.deps.db, "webhook_deliveries");
+  }
+
   async findApp(appId: string): Promise<AppView | undefined> {
     const app = await findApp(this.deps.db, appId);
     return app ? { id: app.id, name: app.name, businessId: app.business_id } : undefined;
