@@ -35,6 +35,8 @@ const DAYS = Number(args.get("days") ?? 30);
 const ACCOUNTS = Number(args.get("accounts") ?? 1000);
 const HISTORY_DAYS_BEFORE = Number(args.get("history-days") ?? 0);
 const chosen = args.get("scenarios") ?? "all";
+/** --engine '{"keepSets":false}': engine settings over the defaults (ablations). */
+const ENGINE = args.has("engine") ? (JSON.parse(args.get("engine")!) as Record<string, unknown>) : undefined;
 const SCENARIOS: ScenarioName[] = chosen === "all" ? SCENARIO_NAMES : chosen.split(",").filter(isScenarioName);
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
@@ -61,7 +63,7 @@ function runQuality(): void {
   const started = process.hrtime.bigint();
   for (const scenario of SCENARIOS) {
     const results: BenchResult[] = [];
-    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) results.push(runAutopilotBench({ seed, days: DAYS, scenario, historyDays: HISTORY_DAYS_BEFORE }));
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) results.push(runAutopilotBench({ seed, days: DAYS, scenario, historyDays: HISTORY_DAYS_BEFORE, ...(ENGINE ? { autopilot: { settings: ENGINE } } : {}) }));
     all.push(...results);
     printRow(scenario, results);
   }
