@@ -550,7 +550,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     }
     // With keep-sets, ad sets are valued from their first day (click-through is known after one; the
     // conversion rate leans on the account's until its own arrives); otherwise after a target CPA of spend.
-    const tooEarly = set.status === "insufficient_data" && !settings.keepSets;
+    // It still needs its own click-through measured: a thousand impressions in the last week.
+    const tooEarly = set.status === "insufficient_data" && (!settings.keepSets || set.last7.impressions < 1000);
     if (!live || tooEarly || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
