@@ -260,17 +260,14 @@ function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<str
     }
     const candidates = [...working];
     for (const a of members) {
-      if (a.ad.status === "PAUSED" && a.ad.reviewStatus === "APPROVED" && !linkDown(a) && pausedByEngine(ctx, a) && mayAct(ctx, "unpause", a.ad.id)) candidates.push(a);
-    }
-    if (candidates.length <= 1) {
-      // A lone ad whose page is back: turn it on again the day its page loads.
-      const a = candidates[0];
-      if (a && a.ad.status === "PAUSED" && working.length === 0) {
-        actions.push(unpauseAction(ctx, a, "broken_link", `Turned '${a.ad.name}' back on: its landing page loads again`, null, null));
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || linkDown(a) || !pausedByEngine(ctx, a) || !mayAct(ctx, "unpause", a.ad.id)) continue;
+      // Paused only because its page was down: back on the day the page loads, to be judged again on its own.
+      if (wasPausedForLink(ctx, a)) {
+        actions.push(unpauseAction(ctx, a, "broken_link", `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`, null, null));
         revivedAds.add(a.ad.id);
-      }
-      continue;
+      } else candidates.push(a);
     }
+    if (candidates.length <= 1) continue;
     const q = candidates.map(adQuality);
     const wins = new Float64Array(candidates.length);
     const sd = q.map((x) => Math.sqrt(x.v));
@@ -310,13 +307,11 @@ function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<str
         );
         pausedAds.add(a.ad.id);
       } else if (a.ad.status === "PAUSED" && keep[j]) {
-        const back = a.ad.linkCheck && a.ad.linkCheck.downDates.length > 0 && !linkDown(a) && wasPausedForLink(ctx, a);
-        const why = back
-          ? `its landing page loads again, and it has a ${chance(wins[j]!)} chance of being the ad set's best per impression`
-          : j === top
+        const why =
+          j === top
             ? `it is now the ad set's likely best per impression (${chance(wins[j]!)} chance; click-through ${pctText(ctrMean(a))}, purchases per click ${pctText(betaMean(a.cvrPooled))} after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")})`
             : `it has a ${chance(wins[j]!)} chance of being the ad set's best per impression against '${leader.ad.name}' (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}), enough to earn delivery again`;
-        actions.push(unpauseAction(ctx, a, back ? "broken_link" : "revive", `Turned '${a.ad.name}' back on: ${why}`, wins[j]!, "being the ad set's best ad per impression"));
+        actions.push(unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on: ${why}`, wins[j]!, "being the ad set's best ad per impression"));
         revivedAds.add(a.ad.id);
       }
     }
