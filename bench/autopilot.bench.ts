@@ -15,13 +15,21 @@
  *
  *    Beside it, the learning cost: the same clairvoyant oracle acting only from day 3, 5 or 7, i.e.
  *    what a policy that learned everything perfectly in that many days would capture.
- * Options: --seeds 20  --first-seed 1  --days 30  --scenarios all|name,name  --accounts 1000
+ * 3. The expert's tables: per scenario mean, median, p10 and a 95% bootstrap interval of capture, the
+ *    oracle's headroom over static, the prior-aware reference and the paired difference Autopilot −
+ *    reference with its interval, capture by stretch of days, spend ÷ static, cap violations; written
+ *    with a per-day capture chart (SVG) and the per-run JSON to --out (default bench/out).
+ * Options: --seeds 20  --first-seed 1  --days 30  --scenarios all|name,name  --accounts 1000  --out bench/out
+ *   --engine '{"keepSets":false}' (engine settings over the defaults, for ablations)
  *   --history-days 0 (days the accounts ran unchanged before the run; every policy sees them)
  * (--first-seed 21 runs seeds 21–40: unseen seeds, to check that a tuned constant holds beyond 1–20)
  */
 import { planAccount } from "../src/autopilot/engine/engine.ts";
 import { DEFAULT_GUARDRAILS, type AccountSnapshot, type AdSetSnapshot } from "../src/autopilot/engine/types.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { isScenarioName, runAutopilotBench, type BenchResult } from "../src/autopilot/bench/benchmark.ts";
+import { captureChartSvg, dayBucketTable, summarize, summaryTable } from "../src/autopilot/bench/summary.ts";
 import { simulateDays, toInsightRow } from "../src/simulator/market.ts";
 import { rulesPolicy, type Observation } from "../src/simulator/policies.ts";
 import { SCENARIO_NAMES, type ScenarioName } from "../src/simulator/scenarios.ts";
@@ -35,6 +43,10 @@ const DAYS = Number(args.get("days") ?? 30);
 const ACCOUNTS = Number(args.get("accounts") ?? 1000);
 const HISTORY_DAYS_BEFORE = Number(args.get("history-days") ?? 0);
 const chosen = args.get("scenarios") ?? "all";
+/** --out DIR: where the report (markdown), the per-run JSON and the per-day capture chart (SVG) are written. */
+const OUT = args.get("out") ?? "bench/out";
+/** --engine '{"keepSets":false}': engine settings over the defaults (ablations). */
+const ENGINE = args.has("engine") ? (JSON.parse(args.get("engine")!) as Record<string, unknown>) : undefined;
 const SCENARIOS: ScenarioName[] = chosen === "all" ? SCENARIO_NAMES : chosen.split(",").filter(isScenarioName);
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
@@ -61,7 +73,7 @@ function runQuality(): void {
   const started = process.hrtime.bigint();
   for (const scenario of SCENARIOS) {
     const results: BenchResult[] = [];
-    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) results.push(runAutopilotBench({ seed, days: DAYS, scenario, historyDays: HISTORY_DAYS_BEFORE }));
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) results.push(runAutopilotBench({ seed, days: DAYS, scenario, historyDays: HISTORY_DAYS_BEFORE, ...(ENGINE ? { autopilot: { settings: ENGINE } } : {}) }));
     all.push(...results);
     printRow(scenario, results);
   }
@@ -75,6 +87,7 @@ function runQuality(): void {
     console.log(`| ${scenario} | ${row.join(" | ")} |`);
   }
   console.log("(† = does not beat rules on that seed.)\n");
+  expertReport(all);
   const captures = all.map((r) => r.capture ?? 0).sort((a, b) => a - b);
   const median = quantile(captures, 0.5);
   const beats = all.filter(beatsRules).length / all.length;
@@ -84,6 +97,52 @@ function runQuality(): void {
     `Overall: capture min ${pctf(captures[0]!)}, p10 ${pctf(quantile(captures, 0.1))}, median ${pctf(median)}, mean ${pctf(mean(captures))} (bar 85%: ${median >= 0.85 ? "met" : "NOT met"}); ` +
       `beats rules in ${pctf(beats)} of runs (bar 90%: ${beats >= 0.9 ? "met" : "NOT met"}); ${violations} cap violation(s) (bar 0: ${violations === 0 ? "met" : "NOT met"}).`,
   );
+}
+
+/** The expert's tables (mean, median, p10, bootstrap intervals, paired difference, per-day capture), also written to --out with the chart. */
+function expertReport(all: BenchResult[]): void {
+  const regime = HISTORY_DAYS_BEFORE > 0 ? `after ${HISTORY_DAYS_BEFORE} days of history` : "from launch";
+  const groups: { label: string; results: BenchResult[] }[] = SCENARIOS.map((scenario) => ({ label: scenario, results: all.filter((r) => r.scenario === scenario) }));
+  if (SCENARIOS.length > 1) groups.push({ label: "**all**", results: all });
+  const summaries = groups.map((g) => summarize(g.label, g.results));
+  const overall = summaries.at(-1)!;
+  const bars =
+    HISTORY_DAYS_BEFORE > 0
+      ? [
+          `mean capture ${(overall.capture.mean * 100).toFixed(1)}% (bar ≥ 85%: ${overall.capture.mean >= 0.85 ? "met" : "NOT met"})`,
+          `p10 ${(overall.capture.p10 * 100).toFixed(1)}% (bar ≥ 65%: ${overall.capture.p10 >= 0.65 ? "met" : "NOT met"})`,
+          `beats rules on ${(overall.beatsRules * 100).toFixed(0)}% of runs (bar ≥ 90%: ${overall.beatsRules >= 0.9 ? "met" : "NOT met"})`,
+          `spend ${overall.spendRatio.mean.toFixed(3)}× static (bar 0.98–1.02: ${overall.spendRatio.mean >= 0.98 && overall.spendRatio.mean <= 1.02 ? "met" : "NOT met"})`,
+          `${overall.capViolations} cap violation(s) (bar 0: ${overall.capViolations === 0 ? "met" : "NOT met"})`,
+        ]
+      : [
+          `mean capture ${(overall.capture.mean * 100).toFixed(1)}% (bar ≥ 72%: ${overall.capture.mean >= 0.72 ? "met" : "NOT met"})`,
+          `median ${(overall.capture.median * 100).toFixed(1)}% (bar ≥ 75%: ${overall.capture.median >= 0.75 ? "met" : "NOT met"})`,
+          `Autopilot − reference ${(overall.paired.mean * 100).toFixed(1)} pts [${(overall.paired.ci[0] * 100).toFixed(1)}, ${(overall.paired.ci[1] * 100).toFixed(1)}] (bar ≥ −3: ${overall.paired.mean >= -0.03 ? "met" : "NOT met"})`,
+        ];
+  const report = [
+    `# Autopilot benchmark: seeds ${FIRST_SEED}–${FIRST_SEED + SEEDS - 1} × ${DAYS} days, ${regime}`,
+    "",
+    "Capture = (policy − static) ÷ (oracle − static) in expected conversions. The oracle sees outages and disapprovals a day late and may keep several ads per ad set; the platform splits an ad set's spend by its own estimates from delivered data.",
+    "",
+    summaryTable(summaries),
+    "",
+    "Capture by stretch of days (pooled over runs):",
+    "",
+    dayBucketTable(groups),
+    "",
+    `Bars: ${bars.join("; ")}.`,
+    "",
+    "![per-day capture](capture.svg)",
+    "",
+  ].join("\n");
+  console.log(`\n${report}`);
+  const dir = join(OUT, `autopilot-h${HISTORY_DAYS_BEFORE}-s${FIRST_SEED}-${FIRST_SEED + SEEDS - 1}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "report.md"), report);
+  writeFileSync(join(dir, "capture.svg"), captureChartSvg(all, `Per-day capture, ${regime} (seeds ${FIRST_SEED}–${FIRST_SEED + SEEDS - 1}, all scenarios)`));
+  writeFileSync(join(dir, "results.json"), `${JSON.stringify(all)}\n`);
+  console.log(`(Report, chart and per-run JSON written to ${dir}.)`);
 }
 
 /** Median capture of the oracle that starts acting on each of the learning-cost days. */

@@ -13,7 +13,8 @@ import { hashSeed, Mulberry32, type Rng } from "./random.ts";
  *
  * Per ad set, impressions answer total spend on a concave curve, impressions = a·spend^b with
  * b < 1 (a chosen so the curve meets the base CPM at the ad set's reference spend); each ad gets
- * impressions in proportion to its share of the ad set's spend. The expected conversions of an ad
+ * impressions in proportion to its share of the ad set's spend, split by the platform's own estimate
+ * of each ad (`platformWeights`). The expected conversions of an ad
  * are impressions × CTR × fatigue × CVR × seasonality × learning × site-up; `expectationContext`
  * exposes exactly these factors so the oracle and the simulator share one definition.
  */
@@ -168,6 +169,9 @@ export interface AdSetState {
 export interface AdState {
   reviewStatus: ReviewStatus;
   cumulativeImpressions: number;
+  /** What the platform's delivery system has seen of the ad: link clicks and purchases so far. */
+  cumulativeClicks: number;
+  cumulativeConversions: number;
   spentMinor: number;
 }
 
@@ -285,7 +289,7 @@ export function initialState(world: World): SimState {
       lastBudgetMinor: s.budget.amountMinor,
       spentMinor: 0,
     })),
-    ads: world.ads.map((a) => ({ reviewStatus: a.reviewStatus, cumulativeImpressions: 0, spentMinor: 0 })),
+    ads: world.ads.map((a) => ({ reviewStatus: a.reviewStatus, cumulativeImpressions: 0, cumulativeClicks: 0, cumulativeConversions: 0, spentMinor: 0 })),
   };
 }
 
@@ -346,7 +350,12 @@ export interface ExpectationContext {
   adSetLearning: Uint8Array;
 }
 
-export function expectationContext(world: World, state: SimState, dayIndex: number): ExpectationContext {
+/**
+ * With `knownAsOf` (a day before `dayIndex`), review outcomes and site outages are those of that day:
+ * what a causal observer knows in the evening about tomorrow (an outage or a disapproval that starts
+ * tomorrow is seen a day late, as any policy sees it at best).
+ */
+export function expectationContext(world: World, state: SimState, dayIndex: number, knownAsOf = dayIndex): ExpectationContext {
   const index = indexWorld(world);
   const market = world.market;
   const demand = demandOn(market, weekday(index.startDay + dayIndex), dayIndex);
@@ -368,7 +377,7 @@ export function expectationContext(world: World, state: SimState, dayIndex: numb
     const s = index.adSetOfAd[i]!;
     const adSet = world.adSets[s]!;
     const campaign = world.campaigns[index.campaignOfAdSet[s]!]!;
-    const review = reviewOn(ad, state.ads[i]!, dayIndex);
+    const review = reviewOn(ad, state.ads[i]!, knownAsOf);
     const ended = adSet.budget.kind === "lifetime" && dayIndex > adSet.budget.endDay;
     const ok = ad.status === "ACTIVE" && adSet.status === "ACTIVE" && campaign.status === "ACTIVE" && review === "APPROVED" && !ended;
     if (!ok) continue;
@@ -376,7 +385,7 @@ export function expectationContext(world: World, state: SimState, dayIndex: numb
     const frequency = state.ads[i]!.cumulativeImpressions / adSet.truth.audienceSize;
     const ctr = ad.truth.ctr * Math.exp(-ad.truth.fatigueRate * frequency);
     const siteIndex = index.siteOfAd[i]!;
-    const down = siteIndex >= 0 && isSiteDown(world.sites[siteIndex], dayIndex);
+    const down = siteIndex >= 0 && isSiteDown(world.sites[siteIndex], knownAsOf);
     const cvr =
       ad.truth.cvr * demand.cvr * (ctx.adSetLearning[s] ? market.learningEfficiency : 1) * (down ? market.siteDownEfficiency : 1);
     ctx.siteDown[i] = down ? 1 : 0;
@@ -420,6 +429,40 @@ function adSetSpendTarget(world: World, state: SimState, s: number, dayIndex: nu
   if (remaining <= 0) return 0;
   const daysLeft = budget.endDay - dayIndex + 1;
   return Math.min(remaining, Math.floor((remaining / daysLeft) * Math.min(pacing, world.market.maxOverspend)));
+}
+
+/** Prior weight of the platform's estimates: impressions for click-through, link clicks for conversion rate. */
+const PLATFORM_PRIOR_IMPRESSIONS = 2000;
+const PLATFORM_PRIOR_CLICKS = 100;
+
+/**
+ * The platform's split of an ad set's spend between its deliverable ads (`members`, world ad
+ * indices): weights ∝ (predicted CTR × CVR)^sharpness, 0.5 while learning (it explores), 2 after.
+ * The prediction is the platform's own estimate from what it has delivered, as a real delivery
+ * system learns: each ad's clicks per impression and purchases per click so far, shrunk toward the
+ * ad set's pooled rates (worth 2,000 impressions and 100 clicks). A new ad set starts with an even
+ * split and sharpens as data arrives; the noise is the delivery's own, so the same world and
+ * random streams give the same split. It never reads the ads' true rates.
+ */
+export function platformWeights(state: SimState, members: readonly number[], learning: boolean): number[] {
+  let impressions = 0;
+  let clicks = 0;
+  let conversions = 0;
+  for (const i of members) {
+    const st = state.ads[i]!;
+    impressions += st.cumulativeImpressions;
+    clicks += st.cumulativeClicks;
+    conversions += st.cumulativeConversions;
+  }
+  const ctrPrior = (clicks + 10) / (impressions + 1000);
+  const cvrPrior = (conversions + 1) / (clicks + 50);
+  const sharpness = learning ? 0.5 : 2;
+  return members.map((i) => {
+    const st = state.ads[i]!;
+    const ctr = (st.cumulativeClicks + PLATFORM_PRIOR_IMPRESSIONS * ctrPrior) / (st.cumulativeImpressions + PLATFORM_PRIOR_IMPRESSIONS);
+    const cvr = (st.cumulativeConversions + PLATFORM_PRIOR_CLICKS * cvrPrior) / (st.cumulativeClicks + PLATFORM_PRIOR_CLICKS);
+    return Math.pow(ctr * cvr, sharpness);
+  });
 }
 
 /** Splits an integer total in proportion to weights, exactly (largest remainder). */
@@ -507,9 +550,7 @@ export function simulateDay(world: World, state: SimState, dayIndex: number, rng
 
     // The platform leans toward the ads it predicts convert best; while learning it explores more.
     const members = index.adsOfAdSet[s]!.filter((i) => ctx.deliverable[i] === 1);
-    const sharpness = learning ? 0.5 : 2;
-    const weights = members.map((i) => Math.pow(world.ads[i]!.truth.ctr * world.ads[i]!.truth.cvr, sharpness));
-    const spends = splitInteger(spend, weights);
+    const spends = splitInteger(spend, platformWeights(state, members, learning));
     const setImpressions = curveImpressions(adSet.truth, spend, ctx.cpmMultiplier) * cpmNoise[s]!;
     let setConversions = 0;
     let setSpend = 0;
@@ -569,6 +610,8 @@ function deliverAd(
   const aovScale = ad.truth.averageOrderValueMinor / 4;
   const revenueByLag = conversionsByLag.map((n) => (n > 0 ? Math.round(rng.gamma(4 * n, aovScale)) : 0));
   adState.cumulativeImpressions += impressions;
+  adState.cumulativeClicks += linkClicks;
+  adState.cumulativeConversions += conversions;
   adState.spentMinor += spendMinor;
   return {
     adId: ad.id,

@@ -13,6 +13,7 @@ import {
   type World,
 } from "./market.ts";
 import { expectedOutcome, oracleFromContext } from "./oracle.ts";
+import type { WorldSpec } from "./worldBuilder.ts";
 
 /**
  * Baseline policies and the harness that runs one under a scenario. Policies see only what an
@@ -27,6 +28,8 @@ export interface Scenario {
   /** The advertiser's target cost per purchase. */
   targetCpaMinor: number;
   world: World;
+  /** The spec the world was drawn from (its generating distributions), when it was generated. */
+  spec?: WorldSpec;
   /**
    * Days the account ran unchanged before the run (0 for a launch): they are simulated first, every
    * policy sees their insights (what a calibration scan reads) and only the days after them count.
@@ -169,6 +172,8 @@ export interface RunReport {
   changesApplied: number;
   /** Expected conversions of the run's own daily allocations, from the truth. */
   expectedConversions: number;
+  /** The same, day by day. */
+  expectedByDay: number[];
   /** Expected conversions of the oracle's allocation of the same daily spend per account. */
   oracleExpectedConversions: number;
   results: DayResult[];
@@ -217,6 +222,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
     }
   let changesApplied = 0;
   let expectedConversions = 0;
+  const expectedByDay: number[] = [];
   let oracleExpectedConversions = 0;
 
   for (let d = history; d < history + days; d++) {
@@ -232,7 +238,9 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
       spendByAd[adIndex.get(a.adId)!] = a.spendMinor;
       accountDaySpend.set(a.accountId, (accountDaySpend.get(a.accountId) ?? 0) + a.spendMinor);
     }
-    expectedConversions += expectedOutcome(world, ctx, spendByAd).conversions;
+    const expectedToday = expectedOutcome(world, ctx, spendByAd).conversions;
+    expectedConversions += expectedToday;
+    expectedByDay.push(expectedToday);
     for (const [accountId, spend] of accountDaySpend) oracleExpectedConversions += oracleFromContext(world, ctx, accountId, spend).expectedConversions;
 
     for (const set of day.adSets) {
@@ -293,6 +301,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, days = scenario.da
     capViolations,
     changesApplied,
     expectedConversions,
+    expectedByDay,
     oracleExpectedConversions,
     results,
   };

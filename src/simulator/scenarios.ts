@@ -136,6 +136,7 @@ export function buildScenario(name: ScenarioName, seed?: number, historyDays = 0
     seed: chosen,
     days: definition.days,
     targetCpaMinor: definition.targetCpaMinor,
+    spec: definition.spec,
     world: historyDays > 0 ? withHistory(world, historyDays) : world,
     ...(historyDays > 0 ? { historyDays } : {}),
   };

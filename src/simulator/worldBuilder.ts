@@ -37,17 +37,19 @@ export interface WorldSpec {
   events?: DemandEvent[];
 }
 
+/** The ranges a spec draws its hidden parameters from, defaults filled in: what a prior-aware observer may know. */
+export function generatingRanges(spec: WorldSpec): { ctr: [number, number]; cvr: [number, number]; curveExponent: [number, number]; fatigueRate: [number, number] } {
+  return { ctr: spec.ctr ?? [0.004, 0.025], cvr: spec.cvr ?? [0.01, 0.06], curveExponent: spec.curveExponent ?? [0.6, 0.9], fatigueRate: spec.fatigueRate ?? [0.1, 0.4] };
+}
+
 /** Builds a world from a spec; the same spec and seed always give the same world. */
 export function generateWorld(spec: WorldSpec, seed: number): World {
   const rng = new Mulberry32(hashSeed(seed, "world"));
   const horizon = spec.horizonDays ?? 90;
-  const ctr = spec.ctr ?? [0.004, 0.025];
-  const cvr = spec.cvr ?? [0.01, 0.06];
+  const { ctr, cvr, curveExponent: exponent, fatigueRate: fatigue } = generatingRanges(spec);
   const aov = spec.averageOrderValueMinor ?? [3000, 12000];
   const cpm = spec.baseCpmMinor ?? [600, 1600];
-  const exponent = spec.curveExponent ?? [0.6, 0.9];
   const audience = spec.audienceSize ?? [150_000, 1_500_000];
-  const fatigue = spec.fatigueRate ?? [0.1, 0.4];
   const world: World = {
     seed,
     startDate: spec.startDate,

@@ -69,6 +69,8 @@ export function autopilotPolicy(options: AutopilotPolicyOptions = {}): Policy {
           campaignId: s.campaignId,
           name: s.id,
           status: s.status,
+          // Every simulated ad set is created on day index 0.
+          createdDate: dateOf(0),
           budget: s.budget.kind === "daily" ? { kind: "daily", amountMinor: s.budget.amountMinor } : { kind: "lifetime", amountMinor: s.budget.amountMinor, spentMinor: spentBySet.get(s.id) ?? 0, endDate: dateOf(s.budget.endDay) },
         }));
         const snapshot: AccountSnapshot = {

@@ -25,6 +25,9 @@
  * every policy sees those days' insights (what Autopilot's calibration scan reads) and only the days
  * after them count.
  *
+ * `reference.prior_aware` is the causal reference (`priorAwarePolicy`): it knows how worlds are
+ * generated but no object's true values and sees what Autopilot sees; the gap to it is the engine's own.
+ *
  * `reference` also keeps two figures outside the bars, for context: the per-day best split of static's
  * spend with no step limit (evaluated on static's own market state, so it is neither reachable under
  * the step limit nor a strict upper bound: concentrated spend leaves learning sooner than static's
@@ -34,6 +37,7 @@ import { runPolicy, rulesPolicy, staticPolicy, type RunReport, type Scenario } f
 import { cappedRulesPolicy, steppedOraclePolicy } from "./steppedOracle.ts";
 import { buildScenario, SCENARIO_NAMES, type ScenarioName } from "../../simulator/scenarios.ts";
 import { autopilotPolicy, type AutopilotPolicyOptions } from "./autopilotPolicy.ts";
+import { priorAwarePolicy } from "./priorAware.ts";
 
 export const DEFAULT_BENCH_SCENARIO: ScenarioName = "many_weak_ads";
 
@@ -60,8 +64,14 @@ export interface BenchResult {
   cap_violations: number;
   /** Share of the oracle's expected-conversion gain over static that autopilot captured. */
   capture: number | null;
+  /** Oracle ÷ static expected conversions − 1: what there is to gain over doing nothing. */
+  oracle_headroom: number | null;
+  /** Expected conversions per day of the run, per policy (rounded to 0.001). */
+  by_day: { static: number[]; rules: number[]; autopilot: number[]; oracle: number[]; prior_aware: number[] };
   /** Context outside the bars: the step-free per-day oracle and the uncapped rules. */
   reference: {
+    /** The causal prior-aware P(best) policy (`priorAwarePolicy`) and its capture. */
+    prior_aware: PolicyTotals & { capture: number | null };
     /** Capture of the clairvoyant oracle when it acts only from day N (static before). */
     learning_cost: { from_day: number; capture: number | null }[];
     oracle_unstepped_expected_conversions: number;
@@ -71,6 +81,7 @@ export interface BenchResult {
 }
 
 const major = (minor: number) => Math.round(minor) / 100;
+const perDay = (run: RunReport) => run.expectedByDay.map((x) => Math.round(x * 1000) / 1000);
 
 function totalsOf(run: RunReport): PolicyTotals {
   const t = run.totals;
@@ -162,6 +173,7 @@ export function runAutopilotBench(options: BenchOptions): BenchResult {
   const autoRun = runPolicy(scenario, autopilotPolicy(options.autopilot), days);
   const oracleRun = runPolicy(scenario, steppedOraclePolicy(scenario), days);
   const uncappedRules = runPolicy(scenario, rulesPolicy(), days);
+  const priorAwareRun = runPolicy(scenario, priorAwarePolicy(scenario), days);
   const history = scenario.historyDays ?? 0;
   const delayed = LEARNING_DAYS.filter((n) => n < days).map((n) => ({ n, run: runPolicy(scenario, steppedOraclePolicy(scenario, { fromDay: history + n }), days) }));
   const breaches = auditGuardrails(scenario, autoRun, options.autopilot?.dailyCapRatio ?? 1);
@@ -177,7 +189,16 @@ export function runAutopilotBench(options: BenchOptions): BenchResult {
     policies: { static: totalsOf(staticRun), rules: totalsOf(rulesRun), autopilot: totalsOf(autoRun), oracle: totalsOf(oracleRun) },
     cap_violations: autoRun.capViolations.length + breaches.length,
     capture: share(autoRun, oracleRun.expectedConversions),
+    oracle_headroom: staticRun.expectedConversions > 0 ? Math.round((oracleRun.expectedConversions / staticRun.expectedConversions - 1) * 1000) / 1000 : null,
+    by_day: {
+      static: perDay(staticRun),
+      rules: perDay(rulesRun),
+      autopilot: perDay(autoRun),
+      oracle: perDay(oracleRun),
+      prior_aware: perDay(priorAwareRun),
+    },
     reference: {
+      prior_aware: { ...totalsOf(priorAwareRun), capture: share(priorAwareRun, oracleRun.expectedConversions) },
       learning_cost: delayed.map(({ n, run }) => ({ from_day: n, capture: share(run, oracleRun.expectedConversions) })),
       oracle_unstepped_expected_conversions: Math.round(staticRun.oracleExpectedConversions * 10) / 10,
       capture_of_unstepped: share(autoRun, staticRun.oracleExpectedConversions),

@@ -2,18 +2,20 @@
  * The benchmark's reference policies under the autopilot's own constraints.
  *
  * - `steppedOraclePolicy`: a clairvoyant buyer. It reads the world's true parameters and the
- *   market's hidden state (learning, fatigue, review outcomes) through a shadow copy of the run,
- *   and each evening it does what an omniscient autopilot would be allowed to do: concentrate every
- *   ad set on its best deliverable ad (pausing the others, reviving a paused ad that has become the
- *   best), and move the account's daily budgets toward the split that maximises expected
+ *   market's hidden state (learning, fatigue, the platform's split) through a shadow copy of the run,
+ *   and each evening it does what an omniscient autopilot would be allowed to do: keep in every ad
+ *   set the ads that bring the most over the next week (its best ad alone, or its best two or three
+ *   when one alone would tire its audience; pausing the others, reviving a paused ad that has become
+ *   one of them), and move the account's daily budgets toward the split that maximises expected
  *   conversions, at most ±`maxStep` per ad set per day, keeping the sum of daily budgets at the
  *   same cap (so it spends what static spends). Lifetime budgets stay as set, as for the autopilot.
  *   It runs through the same simulator as every other policy, so learning resets, fatigue and
- *   noise apply to it too.
+ *   noise apply to it too. Outages and disapprovals it sees a day late, as a causal policy would at
+ *   best: in the evening it knows today's, not tomorrow's.
  * - `cappedRulesPolicy`: the rules baseline under the same daily cap: its budget raises are cut
  *   so the account's daily budgets never exceed their starting sum.
  */
-import { curveImpressions, dayRng, expectationContext, initialState, simulateDay, type RunStatus } from "../../simulator/market.ts";
+import { curveImpressions, dayRng, expectationContext, initialState, platformWeights, simulateDay, type ExpectationContext, type RunStatus, type SimState, type World } from "../../simulator/market.ts";
 import { rulesPolicy, type Observation, type Policy, type PolicyChange, type RulesOptions, type Scenario } from "../../simulator/policies.ts";
 
 export interface SteppedOracleOptions {
@@ -25,6 +27,10 @@ export interface SteppedOracleOptions {
   reallocate?: boolean;
   /** First day (index) on which it acts; before it, it watches like static (default 0). */
   fromDay?: number;
+  /** Most ads it keeps running per ad set (default 3), when fatigue makes sharing better. */
+  maxKeep?: number;
+  /** Days ahead over which it weighs fatigue when choosing the ads to keep (default 7). */
+  horizonDays?: number;
 }
 
 /** Budgets per ad set that maximise Σ k_j·S_j^b_j subject to Σ S_j = pool (water-filling on λ). */
@@ -81,8 +87,46 @@ export function stepToward(current: readonly number[], targets: readonly number[
   return next;
 }
 
+const normalized = (w: readonly number[]): number[] => {
+  const sum = w.reduce((x, y) => x + y, 0);
+  return w.map((x) => (sum > 0 ? x / sum : 1 / w.length));
+};
+
+/**
+ * The keep-set that brings the most conversions per impression over the next `horizon` days: the best
+ * ad alone, or the best two or three sharing the ad set (the platform splits the spend between them by
+ * its own estimates), since an ad alone tires its audience faster (CTR falls with frequency). Each is
+ * valued at the ad set's current daily spend, frequency growing by each ad's share of its impressions.
+ */
+export function bestKeepSet(world: World, state: SimState, ctx: ExpectationContext, s: number, ranked: readonly number[], maxKeep: number, horizon: number): number[] {
+  const set = world.adSets[s]!;
+  const budget = set.budget.kind === "daily" ? set.budget.amountMinor : set.budget.amountMinor / Math.max(1, set.budget.endDay + 1);
+  const impressions = curveImpressions(set.truth, budget, ctx.cpmMultiplier);
+  const audience = set.truth.audienceSize;
+  let best: number[] = [ranked[0]!];
+  let bestValue = -Infinity;
+  for (let n = 1; n <= Math.min(maxKeep, ranked.length); n++) {
+    const keep = ranked.slice(0, n);
+    const shares = normalized(platformWeights(state, keep, ctx.adSetLearning[s] === 1));
+    let value = 0;
+    for (let t = 0; t < horizon; t++) {
+      keep.forEach((i, k) => {
+        const tiring = Math.exp(-world.ads[i]!.truth.fatigueRate * ((t * shares[k]! * impressions) / audience));
+        value += shares[k]! * ctx.conversionsPerImpression[i]! * tiring;
+      });
+    }
+    if (value > bestValue * (1 + 1e-9)) {
+      bestValue = value;
+      best = keep;
+    }
+  }
+  return best;
+}
+
 export function steppedOraclePolicy(scenario: Scenario, options: SteppedOracleOptions = {}): Policy {
   const maxStep = options.maxStep ?? 0.2;
+  const maxKeep = options.maxKeep ?? 3;
+  const horizon = options.horizonDays ?? 7;
   // The shadow run: the same world, the same daily random streams and the same changes as the real
   // run, so its state is the real run's state.
   const world = structuredClone(scenario.world);
@@ -102,22 +146,29 @@ export function steppedOraclePolicy(scenario: Scenario, options: SteppedOracleOp
       }
       if (obs.dayIndex < (options.fromDay ?? 0)) return [];
       const tomorrow = obs.dayIndex + 1;
-      // Every ad's value tomorrow as if it were on: statuses are set aside for the context.
+      // Every ad's value tomorrow as if it were on: statuses are set aside for the context. Outages and
+      // disapprovals are those of today (seen a day late, as any policy sees them at best).
       const statuses: RunStatus[] = world.ads.map((a) => a.status);
       for (const ad of world.ads) ad.status = "ACTIVE";
-      const ctx = expectationContext(world, state, tomorrow);
+      const ctx = expectationContext(world, state, tomorrow, obs.dayIndex);
       world.ads.forEach((ad, i) => (ad.status = statuses[i]!));
 
       const changes: PolicyChange[] = [];
-      const bestAd = new Int32Array(world.adSets.length).fill(-1);
+      // Per ad set: the ads to keep and the value per impression of the platform's split among them.
+      const valuePerImpression = new Float64Array(world.adSets.length);
       for (let s = 0; s < world.adSets.length; s++) {
-        for (const i of adsOfSet[s]!) if (ctx.deliverable[i] === 1 && (bestAd[s]! < 0 || ctx.conversionsPerImpression[i]! > ctx.conversionsPerImpression[bestAd[s]!]!)) bestAd[s] = i;
+        const ranked = adsOfSet[s]!.filter((i) => ctx.deliverable[i] === 1).sort((x, y) => ctx.conversionsPerImpression[y]! - ctx.conversionsPerImpression[x]! || x - y);
+        if (ranked.length === 0) continue;
+        const keep = bestKeepSet(world, state, ctx, s, ranked, maxKeep, horizon);
+        const shares = normalized(platformWeights(state, keep, ctx.adSetLearning[s] === 1));
+        keep.forEach((i, k) => (valuePerImpression[s]! += shares[k]! * ctx.conversionsPerImpression[i]!));
+        const kept = new Set(keep);
         for (const i of adsOfSet[s]!) {
           const ad = world.ads[i]!;
-          const want: RunStatus = i === bestAd[s] ? "ACTIVE" : "PAUSED";
+          const want: RunStatus = kept.has(i) ? "ACTIVE" : "PAUSED";
           if (options.concentrate === false || ad.status === want || ctx.deliverable[i] !== 1) continue;
           ad.status = want;
-          changes.push(want === "PAUSED" ? { kind: "pause_ad", adId: ad.id, reason: "not the ad set's best ad" } : { kind: "resume_ad", adId: ad.id, reason: "now the ad set's best ad" });
+          changes.push(want === "PAUSED" ? { kind: "pause_ad", adId: ad.id, reason: "not among the ad set's best ads" } : { kind: "resume_ad", adId: ad.id, reason: "now among the ad set's best ads" });
         }
       }
 
@@ -129,7 +180,7 @@ export function steppedOraclePolicy(scenario: Scenario, options: SteppedOracleOp
         }
         const current = sets.map((s) => world.adSets[s]!.budget.amountMinor);
         const pool = current.reduce((x, y) => x + y, 0);
-        const k = sets.map((s) => (bestAd[s]! < 0 ? 0 : curveImpressions(world.adSets[s]!.truth, 1, ctx.cpmMultiplier) * ctx.conversionsPerImpression[bestAd[s]!]!));
+        const k = sets.map((s) => curveImpressions(world.adSets[s]!.truth, 1, ctx.cpmMultiplier) * valuePerImpression[s]!);
         const b = sets.map((s) => world.adSets[s]!.truth.curveExponent);
         const next = stepToward(current, optimalSplit(k, b, pool), pool, maxStep);
         sets.forEach((s, j) => {

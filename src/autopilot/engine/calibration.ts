@@ -46,6 +46,16 @@ export interface AdCalibration {
   recentCtr: BetaPosterior | null;
   earlierCtr: BetaPosterior | null;
   recentFrequency: number | null;
+  /** CTR over the ad's last 3 days with delivery (a paused ad's audience keeps the tiredness it had). */
+  lastCtr: BetaPosterior | null;
+  /**
+   * Conversion rate per click, pooled toward the account's (hierarchical), from every scanned day:
+   * clicks weighted by their day's completeness and, on learning days, by the learning efficiency.
+   */
+  cvrPooled: BetaPosterior;
+  /** Clicks and purchases behind `cvrPooled` (reported so far), for the explanations. */
+  clicksSeen: number;
+  conversionsSeen: number;
   deliverable: boolean;
 }
 
@@ -65,6 +75,8 @@ export interface AdSetCalibration {
   note: string | null;
   adIndexes: number[];
   revenuePerConversionMinor: number;
+  /** Whether the ad set is expected to deliver in its learning phase tomorrow (under 50 conversions since launch). */
+  learningTomorrow: boolean;
 }
 
 export interface Calibration {
@@ -78,6 +90,8 @@ export interface Calibration {
   adIndex: Map<string, number>;
   /** Daily spend per ad set over the window, by age (0 = today). */
   adSetDailySpend: Float64Array[];
+  /** The account's conversion rate per click (learning-corrected), the centre of every ad's prior. */
+  accountCvr: number;
 }
 
 export function completenessTable(lag: readonly number[]): number[] {
@@ -90,7 +104,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const today = dayNumber(snapshot.clock.today);
   const W = settings.windowDays;
   const completeness = completenessTable(settings.attributionLag);
-  const weightByAge = Float64Array.from({ length: W }, (_, age) => Math.pow(0.5, age / settings.halfLifeDays));
+  const weightByAge = Float64Array.from({ length: W }, (_, age) => (Number.isFinite(settings.halfLifeDays) ? Math.pow(0.5, age / settings.halfLifeDays) : 1));
   const b = settings.spendElasticity;
   const target = snapshot.guardrails.targetCpaMinor;
 
@@ -154,6 +168,91 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       setDayConvAdj[s]![age]! += adj;
     }
   }
+
+  // Learning days per ad set: from its launch (created date, else first delivery in the window) until
+  // about `learningConversions` conversions (lag-adjusted) have come in. When the launch is older than
+  // the window, the days before it are assumed to have converted at the window's daily average.
+  const L = settings.learningConversions;
+  const learningByAge = Array.from({ length: nSets }, () => new Uint8Array(W));
+  const learningTomorrow = new Uint8Array(nSets);
+  const debias = settings.learningEfficiency < 1;
+  for (let s = 0; s < nSets; s++) {
+    const spend = setDaySpend[s]!;
+    let first = -1;
+    let activeDays = 0;
+    let convSum = 0;
+    for (let age = W - 1; age >= 0; age--) {
+      if (spend[age]! <= 0) continue;
+      if (first < 0) first = age;
+      activeDays++;
+      convSum += setDayConvAdj[s]![age]!;
+    }
+    if (first < 0) {
+      learningTomorrow[s] = 1;
+      continue;
+    }
+    const created = snapshot.adSets[s]!.createdDate;
+    const launchAge = created !== undefined ? today - dayNumber(created) : first === W - 1 ? Infinity : first;
+    let cum = launchAge >= W ? (Number.isFinite(launchAge) ? (launchAge - W + 1) * (convSum / activeDays) : L) : 0;
+    for (let age = Math.min(W - 1, launchAge); age >= 0; age--) {
+      if (cum < L) learningByAge[s]![age] = 1;
+      cum += setDayConvAdj[s]![age]!;
+    }
+    learningTomorrow[s] = cum < L ? 1 : 0;
+  }
+  const adCvrClicks = new Float64Array(nAds);
+  const adCvrConv = new Float64Array(nAds);
+  const adDays = new Float64Array(nAds);
+  // The ad's three most recent delivery days: age, clicks, impressions (age −1: empty slot).
+  const lastDays = new Float64Array(nAds * 9).fill(-1);
+  lastDate = "";
+  for (const row of snapshot.insights) {
+    const i = adIndex.get(row.adId);
+    if (i === undefined || row.impressions <= 0) continue;
+    let day = lastDay;
+    if (row.date !== lastDate) {
+      day = dayCache.get(row.date) ?? dayNumber(row.date);
+      lastDate = row.date;
+      lastDay = day;
+    }
+    const age = today - day;
+    if (!(age >= 0 && age < W)) continue;
+    // Fatigue lives in click-through, which a down page does not touch: its days count here.
+    // An empty slot first, else the oldest one if this row is more recent.
+    let slot = -1;
+    let slotAge = age;
+    for (let k = 0; k < 3; k++) {
+      const a = lastDays[i * 9 + k * 3]!;
+      if (a < 0) {
+        slot = k;
+        break;
+      }
+      if (a > slotAge) {
+        slot = k;
+        slotAge = a;
+      }
+    }
+    if (slot >= 0) {
+      lastDays[i * 9 + slot * 3] = age;
+      lastDays[i * 9 + slot * 3 + 1] = row.clicks;
+      lastDays[i * 9 + slot * 3 + 2] = row.impressions;
+    }
+    if (downDays[i]?.has(row.date)) continue;
+    const c = completeness[Math.min(age, completeness.length - 1)]!;
+    const s = adSetOfAd[i]!;
+    const eff = debias && s >= 0 && learningByAge[s]![age] === 1 ? settings.learningEfficiency : 1;
+    adCvrClicks[i]! += row.clicks * c * eff;
+    adCvrConv[i]! += row.conversions;
+    adDays[i]! += 1;
+  }
+  let accCvrClicks = 0;
+  let accCvrConv = 0;
+  for (let i = 0; i < nAds; i++) {
+    accCvrClicks += adCvrClicks[i]!;
+    accCvrConv += Math.min(adCvrClicks[i]!, adCvrConv[i]!);
+  }
+  // The account's rate per click, with a prior of one conversion at 2% (a typical e-commerce rate).
+  const accountCvr = (accCvrConv + 1) / (accCvrClicks + 50);
 
   // Account level: a weak prior at the target CPA (or, without one, at the data itself).
   let accConv = 0;
@@ -248,6 +347,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       note,
       adIndexes: adsOfSet[s]!,
       revenuePerConversionMinor,
+      learningTomorrow: learningTomorrow[s] === 1,
     };
   });
 
@@ -271,6 +371,22 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     const betaOf = (clicks: number, impressions: number): BetaPosterior | null =>
       impressions > 0 ? { alpha: 1 + clicks, beta: 1 + Math.max(0, impressions - clicks) } : null;
     const reach = adRecentReach[i * 2 + 1]!;
+    let lastClicks = 0;
+    let lastImpressions = 0;
+    for (let k = 0; k < 3; k++) {
+      if (lastDays[i * 9 + k * 3]! < 0) continue;
+      lastClicks += lastDays[i * 9 + k * 3 + 1]!;
+      lastImpressions += lastDays[i * 9 + k * 3 + 2]!;
+    }
+    // Each ad-day's purchases are over-dispersed (negative binomial, dispersion r): a day expecting μ
+    // of them is worth 1/(1 + μ/r) of a Poisson count.
+    const convSeen = Math.min(adCvrClicks[i]!, adCvrConv[i]!);
+    const phiAd = 1 + convSeen / Math.max(1, adDays[i]!) / settings.dispersion;
+    const m0 = settings.cvrPriorConversions;
+    const cvrPooled: BetaPosterior = {
+      alpha: m0 + convSeen / phiAd,
+      beta: m0 / accountCvr - m0 + Math.max(0, adCvrClicks[i]! - convSeen) / phiAd,
+    };
     return {
       ad,
       adSetIndex: s,
@@ -282,11 +398,15 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       recentCtr: betaOf(adRecent[i * 4]!, adRecent[i * 4 + 1]!),
       earlierCtr: betaOf(adRecent[i * 4 + 2]!, adRecent[i * 4 + 3]!),
       recentFrequency: reach > 0 ? adRecentReach[i * 2]! / reach : null,
+      lastCtr: betaOf(lastClicks, lastImpressions),
+      cvrPooled,
+      clicksSeen: window.clicks,
+      conversionsSeen: adCvrConv[i]!,
       deliverable: ad.status === "ACTIVE" && ad.reviewStatus === "APPROVED",
     };
   });
 
-  return { settings, today, accountRate, accountRevenuePerConversionMinor, adSets, ads, adSetIndex, adIndex, adSetDailySpend: setDaySpend };
+  return { settings, today, accountRate, accountRevenuePerConversionMinor, adSets, ads, adSetIndex, adIndex, adSetDailySpend: setDaySpend, accountCvr };
 }
 
 function addRow(t: Totals, row: AccountSnapshot["insights"][number], adjusted: number, completeness: number): void {

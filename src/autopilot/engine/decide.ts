@@ -5,7 +5,7 @@
  * cooldowns, caps); the final guardrail check re-verifies all of them independently.
  */
 import { type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
-import { chance, conversionsText, cpaText, money, pct } from "./explain.ts";
+import { chance, conversionsText, countText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
 import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
 import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
@@ -214,6 +214,132 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
   return { actions, pausedAds, revivedAds };
 }
 
+/** Draws behind each ad set's P(best). */
+const KEEP_DRAWS = 128;
+
+/** Whether the engine's own last status change of the ad paused it. */
+function pausedByEngine(ctx: Context, a: AdCalibration): boolean {
+  const last = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+  return last !== undefined && last.by === "autopilot" && last.newValue === "PAUSED";
+}
+
+/**
+ * Log CTR × CVR of an ad as it would deliver tomorrow: click-through over its last 3 days of delivery
+ * (a running ad's audience tires; a paused one's keeps the tiredness it had), its prior-pooled
+ * click-through when it has too few impressions, and its conversion rate pooled toward the account's.
+ */
+export function adQuality(a: AdCalibration): { mu: number; v: number } {
+  const ctr = a.lastCtr && a.lastCtr.alpha + a.lastCtr.beta > 500 ? a.lastCtr : a.ctr;
+  const c = logBetaMoments(ctr);
+  const v = logBetaMoments(a.cvrPooled);
+  return { mu: c.mu + v.mu, v: c.v + v.v };
+}
+
+/**
+ * Reversible keep-sets. In each ad set every candidate (its running ads whose page works, and the ads
+ * the engine paused earlier that could run again) gets its posterior chance of being the best per
+ * impression; those at `keepProbability` or above run and the platform splits the budget among them,
+ * the others pause. Nothing is final: a paused ad whose chance rises again (its rival tires, or the
+ * rival's conversions disappoint) comes back. An ad set never loses all its running ads in one plan.
+ */
+function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
+  const { cal, rng } = ctx;
+  const actions: ProposedAction[] = [];
+  const pausedAds = new Set<string>();
+  const revivedAds = new Set<string>();
+  const keepP = cal.settings.keepProbability;
+  for (const set of cal.adSets) {
+    const members = set.adIndexes.map((i) => cal.ads[i]!);
+    const running = members.filter((a) => a.deliverable);
+    const working = running.filter((a) => !linkDown(a));
+    // Pages down: pause those ads while a sibling's page works; with every page down the budget step moves the money.
+    for (const a of running) {
+      if (working.length === 0 || !linkDown(a) || !mayAct(ctx, "pause", a.ad.id)) continue;
+      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
+      pausedAds.add(a.ad.id);
+    }
+    const candidates = [...working];
+    for (const a of members) {
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || linkDown(a) || !pausedByEngine(ctx, a) || !mayAct(ctx, "unpause", a.ad.id)) continue;
+      // Paused only because its page was down: back on the day the page loads, to be judged again on its own.
+      if (wasPausedForLink(ctx, a)) {
+        actions.push(unpauseAction(ctx, a, "broken_link", `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`, null, null));
+        revivedAds.add(a.ad.id);
+      } else candidates.push(a);
+    }
+    if (candidates.length <= 1) continue;
+    const q = candidates.map(adQuality);
+    const wins = new Float64Array(candidates.length);
+    const sd = q.map((x) => Math.sqrt(x.v));
+    for (let m = 0; m < KEEP_DRAWS; m++) {
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let j = 0; j < candidates.length; j++) {
+        const value = q[j]!.mu + sd[j]! * rng.normal();
+        if (value > bestValue) {
+          bestValue = value;
+          best = j;
+        }
+      }
+      wins[best]! += 1 / KEEP_DRAWS;
+    }
+    let top = 0;
+    for (let j = 1; j < candidates.length; j++) if (wins[j]! > wins[top]! || (wins[j] === wins[top] && q[j]!.mu > q[top]!.mu)) top = j;
+    const keep = candidates.map((_, j) => j === top || wins[j]! >= keepP);
+    // Never leave the ad set without a running ad for a night: keep its best running ad until a revived one has run.
+    const keepsRunning = candidates.some((a, j) => keep[j] && a.ad.status === "ACTIVE");
+    let bestRunning = -1;
+    if (!keepsRunning) for (let j = 0; j < candidates.length; j++) if (candidates[j]!.ad.status === "ACTIVE" && (bestRunning < 0 || q[j]!.mu > q[bestRunning]!.mu)) bestRunning = j;
+    const leader = candidates[top]!;
+    for (let j = 0; j < candidates.length; j++) {
+      const a = candidates[j]!;
+      if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && mayAct(ctx, "pause", a.ad.id)) {
+        const ratio = Math.exp(q[j]!.mu - q[top]!.mu);
+        const worse = normalCdf((q[top]!.mu - q[j]!.mu) / Math.sqrt(q[top]!.v + q[j]!.v));
+        actions.push(
+          pauseAction(
+            ctx,
+            a,
+            "pause_loser",
+            `Paused '${a.ad.name}': it converts ${ratio.toFixed(2)}× as well per impression as '${leader.ad.name}' with ${chance(worse)} confidence after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")} (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}, purchases per click ${pctText(betaMean(a.cvrPooled))} against ${pctText(betaMean(leader.cvrPooled))}); it has a ${chance(wins[j]!)} chance of being the ad set's best, under the ${chance(keepP)} it takes to keep running. Its spend goes to '${leader.ad.name}', and it comes back if the evidence turns`,
+            evidenceOf(a.window, cal.settings.windowDays, worse, `converting worse per impression than '${leader.ad.name}'`),
+          ),
+        );
+        pausedAds.add(a.ad.id);
+      } else if (a.ad.status === "PAUSED" && keep[j]) {
+        const why =
+          j === top
+            ? `it is now the ad set's likely best per impression (${chance(wins[j]!)} chance; click-through ${pctText(ctrMean(a))}, purchases per click ${pctText(betaMean(a.cvrPooled))} after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")})`
+            : `it has a ${chance(wins[j]!)} chance of being the ad set's best per impression against '${leader.ad.name}' (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}), enough to earn delivery again`;
+        actions.push(unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on: ${why}`, wins[j]!, "being the ad set's best ad per impression"));
+        revivedAds.add(a.ad.id);
+      }
+    }
+  }
+  return { actions, pausedAds, revivedAds };
+}
+
+function wasPausedForLink(ctx: Context, a: AdCalibration): boolean {
+  const last = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+  if (!last || !a.ad.linkCheck) return false;
+  const pausedOn = new Date((ctx.cal.today - Math.floor((ctx.snapshot.clock.now - last.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
+  return a.ad.linkCheck.downDates.includes(pausedOn);
+}
+
+function unpauseAction(ctx: Context, a: AdCalibration, rule: "broken_link" | "revive", reason: string, probability: number | null, probabilityOf: string | null): ProposedAction {
+  return {
+    key: `unpause:${a.ad.id}`,
+    kind: "unpause",
+    rule,
+    change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+    reason,
+    evidence: evidenceOf(a.window, ctx.cal.settings.windowDays, probability, probabilityOf),
+    expectedEffect: null,
+  };
+}
+
+const ctrMean = (a: AdCalibration): number => betaMean(a.lastCtr && a.lastCtr.alpha + a.lastCtr.beta > 500 ? a.lastCtr : a.ctr);
+
 /** Whether the caller's latest link check found the ad's landing page down. */
 const linkDown = (a: AdCalibration): boolean => a.ad.linkCheck?.down === true;
 
@@ -306,12 +432,26 @@ function liveCurve(cal: Calibration, s: number, isLive: (a: AdCalibration) => bo
     windowClicks += a.window.clickExposure;
     windowConversions += Math.min(a.window.clickExposure, a.window.conversions);
   }
-  if (curveSpend <= 0 || impressions7 <= 0 || liveImpressions <= 0) return null;
+  if (curveSpend <= 0 || impressions7 <= 0) return null;
+  const learningFactor = set.learningTomorrow ? Math.log(cal.settings.learningEfficiency) : 0;
+  if (cal.settings.valueAtBestAd) {
+    // What the platform will deliver on: the ad set's best live ad per impression.
+    let best: { mu: number; v: number } | null = null;
+    for (const i of set.adIndexes) {
+      const a = cal.ads[i]!;
+      if (!isLive(a) || a.ctr.alpha + a.ctr.beta <= 0) continue;
+      const q = adQuality(a);
+      if (!best || q.mu > best.mu) best = q;
+    }
+    if (!best) return null;
+    return { mu: Math.log(impressions7 / curveSpend) + best.mu + learningFactor, v: best.v };
+  }
+  if (liveImpressions <= 0) return null;
   const phi = 1 + windowConversions / 28 / cal.settings.dispersion;
   const k0 = cal.settings.priorStrength;
   const ctr = logBetaMoments({ alpha: 1 + liveClicks, beta: 1 + Math.max(0, liveImpressions - liveClicks) });
   const cvr = logBetaMoments({ alpha: k0 + windowConversions / phi, beta: k0 / Math.max(1e-6, accountCvr) - k0 + Math.max(0, windowClicks - windowConversions) / phi });
-  return { mu: Math.log(impressions7 / curveSpend) + ctr.mu + cvr.mu, v: ctr.v + cvr.v };
+  return { mu: Math.log(impressions7 / curveSpend) + ctr.mu + cvr.mu + learningFactor, v: ctr.v + cvr.v };
 }
 
 /** Sum of the account's daily budgets that will spend: active ad sets in active campaigns with an active ad. */
@@ -339,11 +479,31 @@ export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], t
   return Math.max(0, budget.amountMinor - budget.spentMinor) / daysLeft;
 }
 
-/** Days left in the calendar month, today included, and the month's key. */
+/** Days left in the calendar month, today included. */
 export function monthDaysLeft(today: string): number {
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return daysInMonth - d + 1;
+}
+
+/**
+ * The largest daily budget sum the monthly cap allows from now on: what is left of the month's cap
+ * (month-to-date spend includes today's so far) spread over the days still to come, today counting
+ * only for its hours not yet spent (the current hour counts as spent). On the month's last evening
+ * the budgets set now govern next month, which starts with its whole cap, spread evenly.
+ */
+export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: number, legacy = false): number {
+  const today = snapshot.clock.today;
+  // The old rule, kept for comparisons: today counted as a whole day still to come although its spend is in.
+  if (legacy) return (monthlyCapMinor - monthToDateSpend(snapshot)) / monthDaysLeft(today);
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const hoursLeftToday = Math.max(0, 23 - snapshot.clock.hour) / 24;
+  const rest = daysInMonth - d + hoursLeftToday;
+  const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / rest : Infinity;
+  if (daysInMonth - d >= 1) return thisMonth;
+  const daysInNextMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return Math.min(thisMonth, monthlyCapMinor / daysInNextMonth);
 }
 
 export function monthToDateSpend(snapshot: AccountSnapshot): number {
@@ -383,7 +543,11 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
       live = true;
       if (!linkDown(cal.ads[i]!)) pageUp = true;
     }
-    if (!live || set.status === "insufficient_data" || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
+    // With keep-sets, ad sets are valued from their first day (click-through is known after one; the
+    // conversion rate leans on the account's until its own arrives); otherwise after a target CPA of spend.
+    // It still needs its own click-through measured: a thousand impressions in the last week.
+    const tooEarly = set.status === "insufficient_data" && (!settings.keepSets || set.last7.impressions < 1000);
+    if (!live || tooEarly || set.window.conversionsLagAdjusted < settings.minBudgetConversions || !mayAct(ctx, "change_budget", s.id)) continue;
     const records = ctx.history.get(s.id);
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
     const current = s.budget.amountMinor;
@@ -405,8 +569,7 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   let capRoom = Infinity;
   if (g.dailyBudgetCapMinor !== null) capRoom = Math.min(capRoom, g.dailyBudgetCapMinor - others - currentTotal);
   if (g.monthlyBudgetCapMinor !== null) {
-    const left = g.monthlyBudgetCapMinor - monthToDateSpend(snapshot);
-    capRoom = Math.min(capRoom, Math.floor(left / monthDaysLeft(snapshot.clock.today)) - others - currentTotal);
+    capRoom = Math.min(capRoom, Math.floor(monthlyDailyLimit(snapshot, g.monthlyBudgetCapMinor, settings.legacyMonthPacing)) - others - currentTotal);
   }
   let rule: "reallocate" | "scale_winner" | "cap_trim" = "reallocate";
   if (capRoom < 0) {
@@ -561,6 +724,6 @@ export function decide(snapshot: AccountSnapshot, cal: Calibration, rng: Rng): P
     currency: snapshot.currency,
     missWhat: missWhatOf(snapshot),
   };
-  const { actions, pausedAds, revivedAds } = pauseAndReviveAds(ctx);
+  const { actions, pausedAds, revivedAds } = cal.settings.keepSets ? keepSets(ctx) : pauseAndReviveAds(ctx);
   return [...actions, ...reallocateBudgets(ctx, pausedAds, revivedAds), ...flagFatigue(ctx)];
 }

@@ -27,7 +27,7 @@ export function planAccount(snapshot: AccountSnapshot, options: PlanOptions = {}
   const cal = calibrate(snapshot, settings);
   const rng = seededRng("autopilot", snapshot.accountId, snapshot.clock.today, snapshot.clock.hour);
   const proposed = decide(snapshot, cal, rng);
-  const checked = enforceGuardrails(snapshot, proposed);
+  const checked = enforceGuardrails(snapshot, proposed, { legacyMonthPacing: settings.legacyMonthPacing });
   return {
     accountId: snapshot.accountId,
     generatedAt: snapshot.clock.now,

@@ -30,3 +30,9 @@ export const conversionsText = (n: number): string => {
   const rounded = Math.round(n);
   return `${rounded} conversion${rounded === 1 ? "" : "s"}`;
 };
+
+/** A count with its noun: "1 click", "1,204 clicks". */
+export const countText = (n: number, noun: string): string => {
+  const rounded = Math.round(n);
+  return `${String(rounded).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} ${noun}${rounded === 1 ? "" : "s"}`;
+};

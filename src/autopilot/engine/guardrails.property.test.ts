@@ -177,7 +177,10 @@ function checkAgainstModel(snapshot: AccountSnapshot, actions: readonly Proposed
   const before = liveBudgetSum(snapshot, []);
   const after = liveBudgetSum(snapshot, actions);
   const month = snapshot.insights.filter((r) => r.date.startsWith(TODAY.slice(0, 7))).reduce((x, r) => x + r.spendMinor, 0);
-  const limits = [g.dailyBudgetCapMinor ?? Infinity, g.monthlyBudgetCapMinor === null ? Infinity : (g.monthlyBudgetCapMinor - month) / 12];
+  // March 20th: month-to-date spend includes today's, so what is left covers the 11 days after today
+  // and today's hours not yet spent.
+  const daysToCome = 11 + Math.max(0, 23 - snapshot.clock.hour) / 24;
+  const limits = [g.dailyBudgetCapMinor ?? Infinity, g.monthlyBudgetCapMinor === null ? Infinity : (g.monthlyBudgetCapMinor - month) / daysToCome];
   for (const limit of limits) if (after > before) expect(after).toBeLessThanOrEqual(limit + 1e-6);
 }
 

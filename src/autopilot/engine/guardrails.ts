@@ -5,7 +5,7 @@
  * cuts budget steps to the step limit, and trims raises until the daily and monthly caps hold.
  * A plan that would break a cap is trimmed, never passed on.
  */
-import { activeDailyBudget, monthDaysLeft, monthToDateSpend } from "./decide.ts";
+import { activeDailyBudget, monthlyDailyLimit } from "./decide.ts";
 import { dayNumber } from "./calibration.ts";
 import { money } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
@@ -29,7 +29,7 @@ export function inQuietHours(g: Guardrails, hour: number): boolean {
   return q.startHour < q.endHour ? hour >= q.startHour && hour < q.endHour : hour >= q.startHour || hour < q.endHour;
 }
 
-export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly ProposedAction[]): CheckedPlan {
+export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly ProposedAction[], options: { legacyMonthPacing?: boolean } = {}): CheckedPlan {
   const g = snapshot.guardrails;
   const now = snapshot.clock.now;
   const trimmed: TrimRecord[] = [];
@@ -126,7 +126,7 @@ export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly 
   const capLimit = (): number => {
     let limit = Infinity;
     if (g.dailyBudgetCapMinor !== null) limit = Math.min(limit, g.dailyBudgetCapMinor);
-    if (g.monthlyBudgetCapMinor !== null) limit = Math.min(limit, (g.monthlyBudgetCapMinor - monthToDateSpend(snapshot)) / monthDaysLeft(snapshot.clock.today));
+    if (g.monthlyBudgetCapMinor !== null) limit = Math.min(limit, monthlyDailyLimit(snapshot, g.monthlyBudgetCapMinor, options.legacyMonthPacing === true));
     return limit;
   };
   const limit = capLimit();

@@ -5,10 +5,34 @@ export interface EngineSettings {
    * the same day, the rest over a week). A day of age k is `sum(lag[0..k])` complete.
    */
   attributionLag: readonly number[];
-  /** Days of insights the estimates use. */
+  /** Days of insights the estimates use (the product scans 90 before acting). */
   windowDays: number;
-  /** Older days count half as much every this many days (fatigue, seasons and learning move rates). */
+  /**
+   * Older days of spend-based rates (conversions per dollar, the ad set curve) count half as much every
+   * this many days. Infinity: every scanned day counts alike. Conversion rates per click are stable
+   * and always use the whole window; click-through rates tire and are read from recent days apart.
+   */
   halfLifeDays: number;
+  /**
+   * Ads are chosen as reversible keep-sets: every ad (running, or paused earlier by the engine) whose
+   * posterior chance of being its ad set's best per impression (CTR × a CVR pooled toward the
+   * account's) is at least `keepProbability` runs, the others pause, from the first day of data.
+   * False: the older one-way rules (pause a likely loser for good, revive only on late conversions).
+   */
+  keepSets: boolean;
+  keepProbability: number;
+  /** Prior weight of the account's conversion rate in an ad's, in conversions (about a 0.6 log-sd spread between ads). */
+  cvrPriorConversions: number;
+  /** Value an ad set, when moving budget, at its best live ad (what the platform will deliver on) rather than its current mix. */
+  valueAtBestAd: boolean;
+  /**
+   * Conversion efficiency of an ad set in its learning phase (Meta: unstable, below par). Learning-day
+   * clicks count this much as evidence of the settled rate, and an ad set still learning tomorrow is
+   * valued this much lower. 1 turns both off.
+   */
+  learningEfficiency: number;
+  /** Monthly-cap pacing as before the double count of today was fixed (for comparisons only). */
+  legacyMonthPacing: boolean;
   /** Exponent b of conversions ≈ k·spend^b within an ad set: diminishing returns of more budget. */
   spendElasticity: number;
   /** Conversions an ad set needs in 7 days to leave the learning phase (Meta: about 50). */
@@ -57,8 +81,14 @@ export interface EngineSettings {
 
 export const DEFAULT_SETTINGS: EngineSettings = {
   attributionLag: [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03],
-  windowDays: 28,
-  halfLifeDays: 7,
+  windowDays: 90,
+  halfLifeDays: Infinity,
+  keepSets: true,
+  keepProbability: 0.15,
+  cvrPriorConversions: 3,
+  valueAtBestAd: true,
+  learningEfficiency: 0.7,
+  legacyMonthPacing: false,
   spendElasticity: 0.75,
   learningConversions: 50,
   priorStrength: 2,
@@ -73,7 +103,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   reviveProbability: 0.5,
   reviveAfterHours: 48,
   rotateProbability: 0.8,
-  explorationFloor: 0.25,
+  explorationFloor: 0,
   minBudgetConversions: 0,
   brokenLinkEfficiency: 0.05,
   thompsonSamples: 32,

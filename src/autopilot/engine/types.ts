@@ -33,6 +33,11 @@ export interface AdSetSnapshot {
   name: string;
   status: RunStatus;
   budget: BudgetSnapshot;
+  /**
+   * The day the ad set was created (Graph `created_time`), when known: its learning phase starts
+   * then. Without it, its first day of delivery in the insights is taken as its launch.
+   */
+  createdDate?: string;
 }
 
 export interface AdSnapshot {
