@@ -338,6 +338,11 @@ export interface PartnerGuardrailsTable {
 
 export interface BudgetHistoryTable {
   id: string;
+  /**
+   * The change's place in its object's chain (1, 2, …). Writes to one object are serialized by its
+   * row lock, so this, not `at` or the random id, is the order the changes happened in.
+   */
+  seq: number;
   /** A campaign or ad set. */
   object_id: string;
   account_id: string;

@@ -40,8 +40,13 @@ export async function deleteGuardrails(db: Executor, assetId: string, partnerBus
 }
 
 /** Records one change of a campaign's or ad set's budget amount; call inside the write's transaction. */
-export async function insertBudgetHistory(db: Executor, row: BudgetHistoryTable): Promise<void> {
-  await db.insertInto("budget_history").values(row).execute();
+export async function insertBudgetHistory(db: Executor, row: Omit<BudgetHistoryTable, "seq">): Promise<void> {
+  // Under the object's row lock, so the next place in its chain is this write's alone.
+  const last = await db.selectFrom("budget_history").select((eb) => eb.fn.max("seq").as("seq")).where("object_id", "=", row.object_id).executeTakeFirst();
+  await db
+    .insertInto("budget_history")
+    .values({ ...row, seq: Number(last?.seq ?? 0) + 1 })
+    .execute();
 }
 
 /**
@@ -54,8 +59,7 @@ export async function budgetAt(db: Executor, objectId: string, since: number): P
     .select(["before_amount", "after_amount"])
     .where("object_id", "=", objectId)
     .where("at", ">", since)
-    .orderBy("at")
-    .orderBy("id")
+    .orderBy("seq")
     .limit(1)
     .executeTakeFirst();
   if (!first) return undefined;

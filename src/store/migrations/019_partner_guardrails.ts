@@ -28,12 +28,13 @@ export async function up(db: AnyDb): Promise<void> {
     .createTable("budget_history")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("object_id", "text", (c) => c.notNull())
+    .addColumn("seq", "integer", (c) => c.notNull())
     .addColumn("account_id", "text", (c) => c.notNull())
     .addColumn("at", "bigint", (c) => c.notNull())
     .addColumn("before_amount", "bigint")
     .addColumn("after_amount", "bigint")
     .execute();
-  await db.schema.createIndex("budget_history_object").on("budget_history").columns(["object_id", "at"]).execute();
+  await db.schema.createIndex("budget_history_object").on("budget_history").columns(["object_id", "seq"]).unique().execute();
   await db.schema
     .createTable("pending_changes")
     .addColumn("id", "text", (c) => c.primaryKey())
