@@ -113,8 +113,11 @@ describe("account audit rules", () => {
 
   it("pixel_silent: a pixel that has not fired for 7 days while ads spent; not a live one, nor when nothing ran", () => {
     const running = [{ adSet: "a", days: 7, spend: 5000, conversions: 1 }];
-    const silent = account([{ id: "a" }], running, { pixels: [{ id: "px1", name: "Shop pixel", lastFiredTime: `${day(9)}T10:00:00+0000` }, { id: "px2", name: "Never", lastFiredTime: undefined }] });
-    expect(pixelSilent(silent).map((f) => [f.kind, f.object_id])).toEqual([["pixel_silent", "px1"], ["pixel_silent", "px2"]]);
+    const pixels = [{ id: "px1", name: "Shop pixel", lastFiredTime: `${day(9)}T10:00:00+0000` }, { id: "px2", name: "Never", lastFiredTime: undefined }];
+    // A stale last fire is silence; a missing one only when no purchase was reported either.
+    expect(pixelSilent(account([{ id: "a" }], running, { pixels })).map((f) => [f.kind, f.object_id])).toEqual([["pixel_silent", "px1"]]);
+    const noPurchases = [{ adSet: "a", days: 7, spend: 5000, conversions: 0 }];
+    expect(pixelSilent(account([{ id: "a" }], noPurchases, { pixels })).map((f) => [f.kind, f.object_id])).toEqual([["pixel_silent", "px1"], ["pixel_silent", "px2"]]);
     const live = account([{ id: "a" }], running, { pixels: [{ id: "px1", name: "Shop pixel", lastFiredTime: `${day(2)}T10:00:00+0000` }] });
     expect(pixelSilent(live)).toEqual([]);
     const idle = account([{ id: "a" }], [], { pixels: [{ id: "px1", name: "Shop pixel", lastFiredTime: undefined }] });

@@ -226,15 +226,20 @@ export function landingPageFailing(input: AuditInput): AuditFinding[] {
     }));
 }
 
-/** Pixels that have not fired for a week while the account's ads spent. */
+/**
+ * Pixels that have not fired for a week while the account's ads spent. A pixel without
+ * `last_fired_time` is judged silent only when the week also reported no purchase at all: the
+ * field can be missing where the Graph does not give it, and reported purchases mean something fires.
+ */
 export function pixelSilent(input: AuditInput): AuditFinding[] {
   if (!input.pixels) return [];
-  const spent = totals(input, "campaignId", lastWeek(input));
-  const spendLastWeek = [...spent.values()].reduce((sum, t) => sum + t.spend, 0);
+  const week = [...totals(input, "campaignId", lastWeek(input)).values()];
+  const spendLastWeek = week.reduce((sum, t) => sum + t.spend, 0);
   if (spendLastWeek === 0) return [];
+  const purchasesLastWeek = week.reduce((sum, t) => sum + t.conversions, 0);
   const cutoff = Date.parse(`${addDays(input.lastDate, -(PIXEL_SILENT_DAYS - 1))}T00:00:00Z`);
   return input.pixels
-    .filter((p) => p.lastFiredTime === undefined || Date.parse(p.lastFiredTime) < cutoff)
+    .filter((p) => (p.lastFiredTime === undefined ? purchasesLastWeek === 0 : Date.parse(p.lastFiredTime) < cutoff))
     .map((p) => ({
       kind: "pixel_silent" as const,
       object_id: p.id,
