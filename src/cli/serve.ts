@@ -163,7 +163,9 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     feedInterrupted,
   );
   if (changeFeed) {
-    await hub.engine.connectFeed(changeFeed, feedInterrupted);
+    // An announcement some instance may have missed holds the acknowledgement for one freshness
+    // interval (the requests' own look at the store), so a revocation is never served after it returned.
+    await hub.engine.connectFeed(changeFeed, feedInterrupted, { unconfirmedWaitMs: config.syncIntervalMs + 10 });
     jobs.push({ name: "access change feed", stop: () => changeFeed.close() });
   }
   const sweeper = setInterval(() => {

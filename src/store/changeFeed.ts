@@ -10,11 +10,12 @@ import pg from "pg";
  */
 export interface ChangeFeed {
   /**
-   * Tells every other instance to catch up, and resolves once each live one has said it did (or
-   * after the acknowledgement wait, `ACK_WAIT_MS` by default, for an instance that does not
-   * answer: that one is late by at most its poll). Call after the change committed.
+   * Tells every other instance to catch up, and resolves once each live one has said it did (true),
+   * or after the acknowledgement wait, `ACK_WAIT_MS` by default, with false when one did not answer
+   * (that one is late by at most its poll). Rejects when the message could not be sent. Call after
+   * the change committed.
    */
-  announce(): Promise<void>;
+  announce(): Promise<boolean>;
   /** Calls `onChange` whenever another instance announces; its answer goes out once `onChange` resolves. */
   subscribe(onChange: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
@@ -55,23 +56,28 @@ abstract class BroadcastFeed implements ChangeFeed {
   protected abstract listen(): Promise<void>;
   protected abstract stop(): Promise<void>;
 
-  async announce(): Promise<void> {
+  async announce(): Promise<boolean> {
     const n = ++this.next;
     const now = Date.now();
     const pending = new Set([...this.peers].filter(([, seen]) => now - seen < 3 * HELLO_EVERY_MS).map(([peer]) => peer));
-    const answered = new Promise<void>((resolve) => {
-      if (pending.size === 0) return resolve();
-      const timer = setTimeout(() => finish(), this.ackWaitMs);
+    const answered = new Promise<boolean>((resolve) => {
+      if (pending.size === 0) return resolve(true);
+      const timer = setTimeout(() => finish(false), this.ackWaitMs);
       timer.unref();
-      const finish = () => {
+      const finish = (all: boolean) => {
         clearTimeout(timer);
         this.waiting.delete(n);
-        resolve();
+        resolve(all);
       };
-      this.waiting.set(n, { pending, done: finish });
+      this.waiting.set(n, { pending, done: () => finish(true) });
     });
-    await this.send(`change:${this.id}:${n}`);
-    await answered;
+    try {
+      await this.send(`change:${this.id}:${n}`);
+    } catch (error) {
+      this.waiting.get(n)?.done();
+      throw error;
+    }
+    return answered;
   }
 
   async subscribe(onChange: () => Promise<void>): Promise<void> {

@@ -44,6 +44,9 @@ export class AccessEngine {
   private announcedAt = -Infinity;
   private heard = 0;
   private feedErrors: (error: unknown) => void = () => undefined;
+  /** How long an unconfirmed announcement holds the acknowledgement back; see `connectFeed`. */
+  private unconfirmedWaitMs = 0;
+  private sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
 
@@ -130,9 +133,11 @@ export class AccessEngine {
    * are announced (`afterLocalCommit`), and an announcement from another makes the next request look
    * at the store whatever the freshness interval — and starts catching up at once.
    */
-  async connectFeed(feed: ChangeFeed, onError: (error: unknown) => void): Promise<void> {
+  async connectFeed(feed: ChangeFeed, onError: (error: unknown) => void, options: { unconfirmedWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<void> {
     this.feed = feed;
     this.feedErrors = onError;
+    this.unconfirmedWaitMs = options.unconfirmedWaitMs ?? 0;
+    if (options.sleep) this.sleep = options.sleep;
     await feed.subscribe(async () => {
       this.heard++;
       this.announcedAt = performance.now();
@@ -150,7 +155,7 @@ export class AccessEngine {
 
   /** Tells the other instances to look at the store before their next request (a write to data they may hold in memory). */
   async announce(): Promise<void> {
-    await this.feed?.announce().catch(this.feedErrors);
+    await this.holdUnlessConfirmed(this.announced());
   }
 
   /**
@@ -160,9 +165,28 @@ export class AccessEngine {
    */
   async afterLocalCommit(): Promise<void> {
     // The change is committed whatever happens here; a lost announcement is caught by polling.
-    const announced = this.feed?.announce().catch(this.feedErrors);
+    const announced = this.announced();
     await this.catchUp();
-    await announced;
+    await this.holdUnlessConfirmed(announced);
+  }
+
+  /** The feed's announcement: whether every live instance said it caught up (false when it could not be sent). */
+  private announced(): Promise<boolean> {
+    if (!this.feed) return Promise.resolve(true);
+    return this.feed.announce().catch((error: unknown) => {
+      this.feedErrors(error);
+      return false;
+    });
+  }
+
+  /**
+   * When some instance may not have heard (the broadcast was down, or one did not answer in time),
+   * the change is acknowledged only once every instance's own freshness check must have seen it:
+   * `unconfirmedWaitMs` is set to that interval, so no request that starts after the
+   * acknowledgement is served from the old state, on any instance.
+   */
+  private async holdUnlessConfirmed(announced: Promise<boolean>): Promise<void> {
+    if (!(await announced) && this.unconfirmedWaitMs > 0) await this.sleep(this.unconfirmedWaitMs);
   }
 
   /** How far this instance's index is behind the store: changes committed (by any instance) and not yet applied here; one small read. */
