@@ -118,9 +118,10 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
         const response = await app.inject({ method: r.method as "GET", url: `${path}?${query.toString()}`, headers, ...(payload !== undefined ? { payload } : {}) });
         if (response.statusCode >= 500) throw new Error(`${response.statusCode} ${r.method} ${path} ${payload ?? ""} -> ${response.body}`);
         expect(() => JSON.parse(response.body)).not.toThrow();
-        // Two console edges answer only about the caller (its own capabilities, the presets) to anyone
-        // in the owner business or a business the asset is shared with — a partner admin not yet staffed.
-        const aboutCallerOnly = r.method === "GET" && (r.edge === "capabilities" || r.edge === "permission_levels");
+        // Some edges answer only about the caller (its own capabilities, the presets, the guardrails
+        // and held changes of its own business) to anyone in the owner business or a business the
+        // asset is shared with — a partner admin not yet staffed.
+        const aboutCallerOnly = r.method === "GET" && ["capabilities", "permission_levels", "partner_guardrails", "pending_changes"].includes(r.edge);
         const related = principal !== undefined && isAsset && inOwnerOrPartnerBusiness(principal, assetId);
         if (isAsset && response.statusCode < 300 && !hadPath && !(aboutCallerOnly && related)) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
       }),
