@@ -121,7 +121,7 @@ describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
         // Some edges answer only about the caller (its own capabilities, the presets, the guardrails
         // and held changes of its own business) to anyone in the owner business or a business the
         // asset is shared with — a partner admin not yet staffed.
-        const aboutCallerOnly = r.method === "GET" && ["capabilities", "permission_levels", "partner_guardrails", "pending_changes"].includes(r.edge);
+        const aboutCallerOnly = r.method === "GET" && ["capabilities", "permission_levels", "partner_guardrails", "pending_changes"].includes(r.edge ?? "");
         const related = principal !== undefined && isAsset && inOwnerOrPartnerBusiness(principal, assetId);
         if (isAsset && response.statusCode < 300 && !hadPath && !(aboutCallerOnly && related)) throw new Error(`${r.as} reached ${r.method} ${path} without a path: ${response.body}`);
       }),
