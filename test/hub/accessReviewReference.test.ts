@@ -51,7 +51,10 @@ async function referenceLines(hub: Hub, businessId: string, now: number, windowD
     if (tasks.length === 0 || grantedAt > since) return undefined;
     const used = new Set([...use.actions].flatMap((a) => requiredTasks(a as never, type)).filter((t) => tasks.includes(t)));
     if (used.size === 0) return { kind: "unused", used, level: "-" };
-    const level = PERMISSION_LEVELS.find((l: PermissionLevel) => [...used].every((t) => presetTasks(type, l).includes(t)));
+    const first = PERMISSION_LEVELS.find((l: PermissionLevel) => [...used].every((t) => presetTasks(type, l).includes(t)));
+    // Presets with the same tasks on a type are one level, named by the one listed last (View only over Analytics view).
+    const same = (a: PermissionLevel, b: PermissionLevel) => [...presetTasks(type, a)].sort().join() === [...presetTasks(type, b)].sort().join();
+    const level = first && [...PERMISSION_LEVELS].reverse().find((l: PermissionLevel) => same(l, first));
     if (!level || tasks.every((t) => presetTasks(type, level).includes(t))) return undefined;
     return { kind: "over_privileged", used, level: LEVEL_LABELS[level] };
   };

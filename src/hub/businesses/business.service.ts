@@ -6,7 +6,7 @@ import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { BUSINESS_ROLES, SYSTEM_USER_ROLES, VERIFICATION_STATUSES, type BusinessRole, type SystemUserRole } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
 import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
@@ -168,19 +168,7 @@ export class BusinessService {
       const member = await people.findMember(tx.trx, businessId, personId);
       if (!member) throw errors.notMember(`That person is not part of business ${businessId}.`);
       if (member.role === "ADMIN" && (await people.countAdmins(tx.trx, businessId)) <= 1) throw errors.lastAdmin();
-      const assignments = await listAssignmentsOfPrincipal(tx.trx, personId, businessId);
-      for (const a of assignments) {
-        await deleteAssignment(tx.trx, a.id);
-        await tx.changed("assignment", a.id);
-        await tx.audit({
-          action: "assignment.remove",
-          businessId,
-          targetType: "asset",
-          targetId: a.asset_id,
-          before: { principal: personId, tasks: JSON.parse(a.tasks) },
-          reason: "person removed from the business",
-        });
-      }
+      const assignments = await removeAssignmentsOf(tx, personId, businessId, "person removed from the business");
       await people.deleteMember(tx.trx, businessId, personId);
       await tx.changed("member", `${businessId}:${personId}`);
       await tx.audit({ action: "member.remove", businessId, targetType: "person", targetId: personId, before: { role: member.role } });
@@ -221,19 +209,7 @@ export class BusinessService {
       const user = await systemUsers.findSystemUser(tx.trx, systemUserId);
       // Another business's system user answers as one that does not exist.
       if (!user || user.business_id !== businessId) throw errors.notFound(`System user '${systemUserId}'`, systemUserId);
-      const assignments = await listAssignmentsOfPrincipal(tx.trx, systemUserId, businessId);
-      for (const a of assignments) {
-        await deleteAssignment(tx.trx, a.id);
-        await tx.changed("assignment", a.id);
-        await tx.audit({
-          action: "assignment.remove",
-          businessId,
-          targetType: "asset",
-          targetId: a.asset_id,
-          before: { principal: systemUserId, tasks: JSON.parse(a.tasks) },
-          reason: "system user deleted",
-        });
-      }
+      const assignments = await removeAssignmentsOf(tx, systemUserId, businessId, "system user deleted");
       const live = (await listTokensOfPrincipal(tx.trx, systemUserId)).filter((t) => t.revoked_at === null);
       for (const token of live) {
         await revokeToken(tx.trx, token.id, tx.now);
@@ -260,4 +236,15 @@ export class BusinessService {
   async listSystemUsers(businessId: string) {
     return systemUsers.listSystemUsers(this.deps.db, businessId);
   }
+}
+
+/** Ends every assignment a principal holds from the business, each audited with the reason. */
+async function removeAssignmentsOf(tx: CommandTx, principalId: string, businessId: string, reason: string) {
+  const assignments = await listAssignmentsOfPrincipal(tx.trx, principalId, businessId);
+  for (const a of assignments) {
+    await deleteAssignment(tx.trx, a.id);
+    await tx.changed("assignment", a.id);
+    await tx.audit({ action: "assignment.remove", businessId, targetType: "asset", targetId: a.asset_id, before: { principal: principalId, tasks: JSON.parse(a.tasks) }, reason });
+  }
+  return assignments;
 }

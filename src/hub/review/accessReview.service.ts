@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import type { AssetEntry } from "../access/accessIndex.ts";
 import { describePath } from "../access/explain.ts";
-import { tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
+import { tasksOfMask } from "../catalogue/assetTypes.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { UsageRecorder } from "../audit/usageRollup.ts";
@@ -13,21 +13,10 @@ import { requiredMask } from "../catalogue/actions.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { taskMask } from "../catalogue/assetTypes.ts";
 import { ACTION_BITS, actionOfAuditEntry, DAY_MS, UNGUARDED_SPEND_THRESHOLD, type AccessReviewReport, type Finding } from "./findings.ts";
-import { judgeSnapshot, parseList, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
+import { byTypeAndMask, judgeSnapshot, parseList, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
 
 export type { ReviewProgress } from "./reviewRules.ts";
 
-/** A per-review cache of what depends only on an asset type and a mask. */
-function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type: AssetType, mask: number) => T {
-  const cache = new Map<AssetType, Map<number, T>>();
-  return (type, mask) => {
-    let forType = cache.get(type);
-    if (!forType) cache.set(type, (forType = new Map()));
-    let value = forType.get(mask);
-    if (value === undefined) forType.set(mask, (value = compute(type, mask)));
-    return value;
-  };
-}
 
 /** Audited uses (one row per raw action) as the rollup pools them: catalogue actions as bits; entries that are not use dropped. */
 function poolAuditedUse(rows: repo.UseRow[]): repo.PooledUseRow[] {

@@ -125,7 +125,7 @@ interface Use {
 }
 
 /** A per-review cache of what depends only on an asset type and a mask (task lists, level names). */
-function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type: AssetType, mask: number) => T {
+export function byTypeAndMask<T>(compute: (type: AssetType, mask: number) => T): (type: AssetType, mask: number) => T {
   const cache = new Map<AssetType, Map<number, T>>();
   return (type, mask) => {
     let forType = cache.get(type);
