@@ -79,22 +79,12 @@ export class HubSimulation {
     this.hourlyDays = options.hourlyDays ?? HOURLY_DAYS;
   }
 
-  /**
-   * Creates `days` days of history ending yesterday; the store must have none yet. Each account
-   * reports in its own time zone (as on Meta), so "yesterday" is the one of the account whose
-   * calendar is furthest behind: no account gets its day in progress written as a whole day.
-   */
+  /** Creates `days` days of history ending yesterday (hub clock); the store must have none yet. */
   async backfill(days: number, options: { seed?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SimulationSummary> {
     if (await findSimulationRun(this.hub.store.db)) {
       throw errors.invalidParameter("This hub already has simulated history; use `grantline sim advance` to add days.");
     }
-    const now = this.hub.now();
-    const { accounts } = await loadHubAdObjects(this.hub.store.db);
-    const localToday = accounts.reduce((earliest, a) => {
-      const local = localDate(now, a.timezone_name || "UTC");
-      return local < earliest ? local : earliest;
-    }, dateOf(now));
-    const today = Date.parse(`${localToday}T00:00:00Z`);
+    const today = Date.parse(`${dateOf(this.hub.now())}T00:00:00Z`);
     const empty: StoredState = { accounts: {}, adSets: {}, ads: {} };
     await saveSimulationRun(this.hub.store.db, {
       id: 1,

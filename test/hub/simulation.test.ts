@@ -67,27 +67,6 @@ describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s",
     await expect(market().backfill(3)).rejects.toThrow(/already has simulated history/);
   });
 
-  it("ends the history at yesterday in the calendar of the account furthest behind, so last_30d reads every day", async () => {
-    // 01:30 UTC on 15 June is still 14 June in New York: that day is in progress there.
-    clock.t = Date.UTC(2026, 5, 15, 1, 30);
-    const east = await hub.assets.createAsset(acme.admin.ctx, acme.id, {
-      type: "ad_account",
-      name: "East",
-      adAccount: { currency: "USD", timezoneName: "America/New_York", spendCap: 2_000_000 },
-    });
-    const ads = adServicesOf(hub);
-    const ctx = acme.admin.ctx;
-    const campaign = await buildCampaign(ads, ctx, east.graphId, { status: "ACTIVE" });
-    const creative = await buildCreative(ads, ctx, east.graphId);
-    const adSet = await buildAdSet(ads, ctx, east.graphId, campaign.id, { status: "ACTIVE", daily_budget: 10_000 });
-    await buildAd(ads, ctx, east.graphId, adSet.id, creative.id, { status: "ACTIVE" });
-
-    const summary = await market().backfill(14);
-    expect(summary).toMatchObject({ days: 14, from: "2026-05-31", to: "2026-06-13" });
-    const daily = await hub.insights.insights(ctx, { objectId: east.graphId, datePreset: "last_30d", timeIncrement: 1, fields: ["spend", "date_start"] });
-    expect(daily.map((r) => r.date_start)).toEqual(Array.from({ length: 14 }, (_, i) => new Date(Date.UTC(2026, 4, 31 + i)).toISOString().slice(0, 10)));
-  });
-
   it("gives the same rows whether ten days are simulated at once or in two runs", async () => {
     const reset = async () => {
       await hub.store.db.deleteFrom("simulation_runs").execute();
