@@ -1,8 +1,7 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLaunchSpec, planLaunch, type LaunchSpec } from "../../src/autopilot/app/launch/launchSpec.ts";
 import type { LaunchProgress } from "../../src/autopilot/app/launch/launch.service.ts";
+import { startGraphProxy } from "../support/graphProxy.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
@@ -35,38 +34,14 @@ ${["Tent", "Boots", "Stove", "Lamp", "Pack"].map((n) => `  - { name: ${n}, title
  */
 async function startFaultyProxy(target: string) {
   let rule: { method: string; path: RegExp; nth: number; seen: number } | undefined;
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
-    request.on("end", () => {
-      void (async () => {
-        const method = request.method ?? "GET";
-        const body = Buffer.concat(chunks).toString("utf8");
-        if (rule && method === rule.method && rule.path.test(request.url ?? "") && !body.includes("validate_only") && ++rule.seen === rule.nth) {
-          response.writeHead(400, { "content-type": "application/json" });
-          response.end(JSON.stringify({ error: { message: "(#1487390) Adcreative Create Failed", type: "OAuthException", code: 100, error_subcode: 1487390, fbtrace_id: "x" } }));
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(request.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
-        const upstream = await fetch(`${target}${request.url}`, { method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-        const text = await upstream.text();
-        const out: Record<string, string> = {};
-        upstream.headers.forEach((v, k) => {
-          if (k !== "content-length" && k !== "transfer-encoding" && k !== "content-encoding") out[k] = v;
-        });
-        response.writeHead(upstream.status, out);
-        response.end(text);
-      })();
-    });
+  const refusal = { error: { message: "(#1487390) Adcreative Create Failed", type: "OAuthException", code: 100, error_subcode: 1487390, fbtrace_id: "x" } };
+  const proxy = await startGraphProxy(target, {
+    before: ({ method, url, body }) =>
+      rule && method === rule.method && rule.path.test(url) && !body.toString("utf8").includes("validate_only") && ++rule.seen === rule.nth
+        ? { status: 400, contentType: "application/json", body: JSON.stringify(refusal) }
+        : undefined,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    failOn: (method: string, path: RegExp, nth: number) => void (rule = { method, path, nth, seen: 0 }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...proxy, failOn: (method: string, path: RegExp, nth: number) => void (rule = { method, path, nth, seen: 0 }) };
 }
 
 describe("launch specs", () => {

@@ -1,10 +1,9 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PlanItem } from "../../src/autopilot/app/planner.ts";
 import type { ScanProgress } from "../../src/autopilot/app/scan.service.ts";
 import { toEngineSnapshot } from "../../src/autopilot/app/engineAdapter.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
+import { startGraphProxy } from "../support/graphProxy.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
 
@@ -15,39 +14,11 @@ import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "
  */
 async function startFlakyProxy(target: string) {
   const state: { drop?: (method: string, url: string) => boolean; refuse?: (method: string, url: string) => boolean } = {};
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
-    request.on("end", () => {
-      void (async () => {
-        const method = request.method ?? "GET";
-        const url = request.url ?? "/";
-        if (state.refuse?.(method, url)) {
-          response.writeHead(503, { "content-type": "text/plain" });
-          response.end("unavailable");
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(request.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
-        const upstream = await fetch(`${target}${url}`, { method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-        const text = await upstream.text();
-        if (state.drop?.(method, url)) {
-          response.writeHead(502, { "content-type": "text/plain" });
-          response.end("bad gateway");
-          return;
-        }
-        const out: Record<string, string> = {};
-        upstream.headers.forEach((v, k) => {
-          if (k !== "content-length" && k !== "transfer-encoding" && k !== "content-encoding") out[k] = v;
-        });
-        response.writeHead(upstream.status, out);
-        response.end(text);
-      })();
-    });
+  const proxy = await startGraphProxy(target, {
+    before: ({ method, url }) => (state.refuse?.(method, url) ? { status: 503, contentType: "text/plain", body: "unavailable" } : undefined),
+    after: ({ method, url }) => (state.drop?.(method, url) ? { status: 502, contentType: "text/plain", body: "bad gateway" } : undefined),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { ...proxy, state };
 }
 
 describe.each(DIALECTS)("Autopilot scans and executes through the Graph on %s", (dialect) => {

@@ -5,9 +5,8 @@
  * parameters for `POST /{id}`. A call Meta does not have is a problem, named.
  */
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { startGraphProxy } from "./graphProxy.ts";
 
 interface ApiSpec {
   method: string;
@@ -121,39 +120,23 @@ export async function startRecordingProxy(target: string) {
   const reportRuns = new Set<string>();
   /** Objects created through an account's edges (`POST /act_X/campaigns` → its id). */
   const created: { edge: string; id: string }[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (c: Buffer) => chunks.push(c));
-    request.on("end", () => {
-      void (async () => {
-        const method = request.method ?? "GET";
-        const url = new URL(request.url ?? "/", "http://proxy");
-        const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
-        const body = Buffer.concat(chunks).toString("utf8");
-        if (body) {
-          const type = request.headers["content-type"] ?? "";
-          Object.assign(params, type.includes("json") ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body)));
-        }
-        calls.push({ method, path: url.pathname.replace(/^\/+(v\d+\.\d+\/)?/, "").replace(/\/+$/, ""), params });
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(request.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
-        const upstream = await fetch(`${target}${request.url}`, { method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-        const text = await upstream.text();
-        const run = /"report_run_id"\s*:\s*"(\d+)"/.exec(text);
-        if (run) reportRuns.add(run[1]!);
-        const edge = /\/act_\d+\/(\w+)/.exec(url.pathname)?.[1];
-        const id = /^\{"id":"(\d+)"/.exec(text)?.[1];
-        if (method === "POST" && edge && id) created.push({ edge, id });
-        const out: Record<string, string> = {};
-        upstream.headers.forEach((v, k) => {
-          if (k !== "content-length" && k !== "transfer-encoding" && k !== "content-encoding") out[k] = v;
-        });
-        response.writeHead(upstream.status, out);
-        response.end(text);
-      })();
-    });
+  const proxy = await startGraphProxy(target, {
+    before: ({ method, url: raw, body: bytes, contentType }) => {
+      const url = new URL(raw, "http://proxy");
+      const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+      const body = bytes.toString("utf8");
+      if (body) Object.assign(params, contentType.includes("json") ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body)));
+      calls.push({ method, path: url.pathname.replace(/^\/+(v\d+\.\d+\/)?/, "").replace(/\/+$/, ""), params });
+      return undefined;
+    },
+    after: ({ method, url }, { text }) => {
+      const run = /"report_run_id"\s*:\s*"(\d+)"/.exec(text);
+      if (run) reportRuns.add(run[1]!);
+      const edge = /\/act_\d+\/(\w+)/.exec(new URL(url, "http://proxy").pathname)?.[1];
+      const id = /^\{"id":"(\d+)"/.exec(text)?.[1];
+      if (method === "POST" && edge && id) created.push({ edge, id });
+      return undefined;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, calls, reportRuns, created, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { ...proxy, calls, reportRuns, created };
 }
