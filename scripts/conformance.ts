@@ -156,9 +156,10 @@ async function buildWorld(hub: Awaited<ReturnType<typeof openHub>>, app: Fastify
     object_story_spec: { page_id: page, link_data: { link: "https://shop.example.test/", message: "Light." } },
   });
   const ad = await create(`/${account}/ads`, { adset_id: adset, name: "Ad", creative: { creative_id: adcreative }, status: "ACTIVE" });
-  // Yesterday: insights answer the last 30 days by default, which leaves today out, as on Meta.
-  const yesterday = new Date(hub.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
-  await hub.insights.upsertDailyRows([{ ad_id: ad, date: yesterday, impressions: 1000, reach: 800, clicks: 20, spend: 4000, conversions: 3, revenue: 9000 }]);
+  // Insights answer the last 30 days of the account's own calendar by default, which leaves its
+  // today out, as on Meta; two days ago (UTC) is inside that window in every time zone.
+  const twoDaysAgo = new Date(hub.now() - 2 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  await hub.insights.upsertDailyRows([{ ad_id: ad, date: twoDaysAgo, impressions: 1000, reach: 800, clicks: 20, spend: 4000, conversions: 3, revenue: 9000 }]);
   const appId = (await hub.apps.createApp(ctx, owner.business_id, "Conformance App")).id;
   const ids: Record<string, string> = {
     business: owner.business_id,
