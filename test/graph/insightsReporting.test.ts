@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
 import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailyInsightInput } from "../../src/hub/ads/insights.service.ts";
@@ -5,9 +8,11 @@ import { operatorContext } from "../../src/hub/context.ts";
 import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { startMetaHostRedirect } from "../support/metaHostRedirect.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 
 const { FacebookAdsApi, AdAccount } = bizSdk;
+const execFileAsync = promisify(execFile);
 
 /** Points Meta's official SDK at a Grantline server, as a tool builder would. */
 function pointSdkAt(url: string): void {
@@ -140,6 +145,36 @@ describe.each(DIALECTS)("a reporting job against the insights edge on %s", (dial
       return out;
     };
     expect(perAdDay(broken.rows)).toEqual(perAdDay(plain.rows));
+  }, 120_000);
+
+  it("runs the same job written with node-fb, unmodified, against graph.facebook.com sent here by its HTTPS proxy", async () => {
+    const redirect = await startMetaHostRedirect(server.url);
+    try {
+      // Asynchronously: the server answering the job runs in this process.
+      const job = await execFileAsync(process.execPath, [fileURLToPath(new URL("./fixtures/fb-reporting-job.mjs", import.meta.url))], {
+        env: { PATH: process.env.PATH ?? "", ...redirect.env, FB_ACCESS_TOKEN: token, REPORT_SINCE: since, REPORT_UNTIL: until },
+        encoding: "utf8",
+        timeout: 90_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(job.stderr).toBe("");
+      expect(redirect.hosts.length).toBeGreaterThan(0);
+      expect(redirect.hosts.every((h) => h === "graph.facebook.com:443")).toBe(true);
+      const report = JSON.parse(job.stdout) as { accounts: Row[]; perAccount: { id: string; plain: { rows: Row[]; pages: number }; broken: { rows: Row[]; pages: number }; batch: { code: number; body: Row }[] }[] };
+      expect(report.accounts).toEqual([{ id: accountId, name: "Reporting", currency: "USD", account_status: 1 }]);
+      const [mine] = report.perAccount;
+      expect(mine!.plain.rows).toHaveLength(stored.length);
+      expect(mine!.plain.pages).toBeGreaterThan(1);
+      const expected = totals(stored.map((r) => ({ impressions: r.impressions, clicks: r.clicks, spend: (r.spend / 100).toFixed(2), actions: [{ action_type: "purchase", value: String(r.conversions) }] })));
+      expect(totals(mine!.plain.rows)).toEqual(expected);
+      expect(mine!.broken.rows.length).toBeGreaterThan(stored.length);
+      expect(totals(mine!.broken.rows)).toEqual(expected);
+      expect(mine!.batch.map((b) => b.code)).toEqual([200, 200]);
+      expect(mine!.batch[0]!.body).toMatchObject({ id: accountId, name: "Reporting", currency: "USD", amount_spent: expect.any(String) });
+      expect((mine!.batch[1]!.body.data as Row[]).map((c) => c.name).sort()).toEqual(["Campaign 0", "Campaign 1", "Campaign 2"]);
+    } finally {
+      await redirect.close();
+    }
   }, 120_000);
 
   it("expands insights inside fields with .date_preset, .time_range, .breakdowns, .filtering and .limit", async () => {

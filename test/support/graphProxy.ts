@@ -23,11 +23,11 @@ export interface ProxyHooks {
 }
 
 /**
- * A proxy in front of a Graph server for tests: forwards every request as it came and the answer
- * as it went, and lets a test refuse a request, replace an answer or record traffic through hooks.
+ * A request handler that forwards every request to `target` as it came and the answer as it went,
+ * and lets a test refuse a request, replace an answer or record traffic through hooks.
  */
-export async function startGraphProxy(target: string, hooks: ProxyHooks) {
-  const server = http.createServer((request, response) => {
+export function forwardTo(target: string, hooks: ProxyHooks = {}): http.RequestListener {
+  return (request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (c: Buffer) => chunks.push(c));
     request.on("end", () => {
@@ -62,7 +62,12 @@ export async function startGraphProxy(target: string, hooks: ProxyHooks) {
         response.end(text);
       })();
     });
-  });
+  };
+}
+
+/** A proxy in front of a Graph server for tests, listening on a free local port. */
+export async function startGraphProxy(target: string, hooks: ProxyHooks) {
+  const server = http.createServer(forwardTo(target, hooks));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
