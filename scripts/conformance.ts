@@ -19,7 +19,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { buildGraphRegistry } from "../src/graph/graphRegistry.ts";
-import { answeredFields } from "../src/graph/fieldCoverage.ts";
+import { answeredFields, INSIGHTS_WITHOUT_DATA } from "../src/graph/fieldCoverage.ts";
 import { typeNameOf } from "../src/graph/graphRender.ts";
 import { buildServer } from "../src/http/server.ts";
 import { operatorContext } from "../src/hub/context.ts";
@@ -188,7 +188,7 @@ async function buildWorld(hub: Awaited<ReturnType<typeof openHub>>, app: Fastify
 
 function print(rows: Row[]): void {
   const table = rows.map((r) => {
-    const declared = answeredFields(r.type);
+    const declared = r.type === "AdsInsights (rows)" ? INSIGHTS_WITHOUT_DATA : answeredFields(r.type);
     const answeredAbsent = declared ? r.absent.filter((f) => declared.has(f)) : [];
     return {
       node: r.type,

@@ -119,6 +119,38 @@ const NO_VALUE: Record<string, string> = {
   BusinessUser: "title",
 };
 
+/**
+ * AdsInsights metrics nothing in Grantline's market produces: no video, messaging, catalog,
+ * Instant Experience, brand-lift, app-install, lead-form, landing-page-view or Instagram-profile
+ * activity, and no ad labels or place pages. Insights rows leave them out, as Meta leaves out a
+ * metric without data ("The Insights API will not return unsupported offsite metrics",
+ * https://developers.facebook.com/documentation/ads-commerce/marketing-api/insights/breakdowns);
+ * the other spec fields the rows do not fill are left out too, but Meta would give them a value.
+ */
+export const INSIGHTS_WITHOUT_DATA: ReadonlySet<string> = new Set(
+  [
+    // Video
+    "cost_per_15_sec_video_view cost_per_2_sec_continuous_video_view cost_per_thruplay unique_video_continuous_2_sec_watched_actions unique_video_view_15_sec video_15_sec_watched_actions video_30_sec_watched_actions video_avg_time_watched_actions video_continuous_2_sec_watched_actions video_p100_watched_actions video_p25_watched_actions video_p50_watched_actions video_p75_watched_actions video_p95_watched_actions video_play_actions video_play_curve_actions video_play_retention_0_to_15s_actions video_play_retention_20_to_60s_actions video_play_retention_graph_actions video_thruplay_watched_actions video_time_watched_actions video_view_per_impression",
+    // Marketing messages
+    "marketing_messages_click_rate_benchmark marketing_messages_cost_per_delivered marketing_messages_cost_per_link_btn_click marketing_messages_delivered marketing_messages_delivery_rate marketing_messages_link_btn_click marketing_messages_link_btn_click_rate marketing_messages_media_view_rate marketing_messages_phone_call_btn_click_rate marketing_messages_quick_reply_btn_click marketing_messages_quick_reply_btn_click_rate marketing_messages_read marketing_messages_read_rate marketing_messages_read_rate_benchmark marketing_messages_sent marketing_messages_spend marketing_messages_spend_currency marketing_messages_website_add_to_cart marketing_messages_website_initiate_checkout marketing_messages_website_purchase marketing_messages_website_purchase_values onsite_conversion_messaging_detected_purchase_deduped",
+    // Catalog and shop sales
+    "catalog_segment_actions catalog_segment_value catalog_segment_value_mobile_purchase_roas catalog_segment_value_omni_purchase_roas catalog_segment_value_website_purchase_roas converted_product_app_custom_event_fb_mobile_purchase converted_product_app_custom_event_fb_mobile_purchase_value converted_product_offline_purchase converted_product_offline_purchase_value converted_product_omni_purchase converted_product_omni_purchase_values converted_product_quantity converted_product_value converted_product_website_pixel_purchase converted_product_website_pixel_purchase_value converted_promoted_product_app_custom_event_fb_mobile_purchase converted_promoted_product_app_custom_event_fb_mobile_purchase_value converted_promoted_product_offline_purchase converted_promoted_product_offline_purchase_value converted_promoted_product_omni_purchase converted_promoted_product_omni_purchase_values converted_promoted_product_quantity converted_promoted_product_value converted_promoted_product_website_pixel_purchase converted_promoted_product_website_pixel_purchase_value product_group_retailer_id product_retailer_id product_views shops_assisted_purchases",
+    // Instant Experience
+    "canvas_avg_view_percent canvas_avg_view_time instant_experience_clicks_to_open instant_experience_clicks_to_start instant_experience_outbound_clicks interactive_component_tap total_card_view",
+    // Brand lift (ad recall)
+    "cost_per_estimated_ad_recallers estimated_ad_recall_rate estimated_ad_recall_rate_lower_bound estimated_ad_recall_rate_upper_bound estimated_ad_recallers estimated_ad_recallers_lower_bound estimated_ad_recallers_upper_bound",
+    // App installs and SKAdNetwork, data-driven attribution
+    "cost_per_dda_countby_convs dda_countby_convs dda_results mobile_app_purchase_roas total_postbacks total_postbacks_detailed total_postbacks_detailed_v4",
+    // Lead forms, landing page views, Instagram profiles, anchor events, Page posts, places, labels
+    "conversion_lead_rate conversion_leads cost_per_conversion_lead qualifying_question_qualify_answer_rate",
+    "landing_page_view_actions_per_link_click landing_page_view_per_link_click landing_page_view_per_purchase_rate purchase_per_landing_page_view",
+    "instagram_profile_visits instagram_upcoming_event_reminders_set",
+    "anchor_event_attribution_setting anchor_events_performance_indicator multi_event_conversion_attribution_setting full_view_impressions full_view_reach place_page_name labels",
+  ]
+    .join(" ")
+    .split(" "),
+);
+
 const split = (text: string | undefined) => new Set((text ?? "").split(" ").filter(Boolean));
 const answeredByType = new Map<string, ReadonlySet<string>>();
 const specByType = new Map<string, ReadonlySet<string>>();
