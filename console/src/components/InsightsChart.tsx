@@ -9,13 +9,14 @@ interface InsightRow {
   spend?: string;
   clicks?: string;
   impressions?: string;
+  account_currency?: string;
 }
 
 /** Daily spend and clicks of an ad account over the last 30 days (Recharts; loaded on demand). */
 export default function InsightsChart({ graphId }: { graphId: string }) {
   const insights = useQuery({
     queryKey: ["insights", graphId],
-    queryFn: () => graph.all<InsightRow>(`/${graphId}/insights`, { fields: "spend,clicks,impressions,date_start", time_increment: 1, date_preset: "last_30d" }),
+    queryFn: () => graph.all<InsightRow>(`/${graphId}/insights`, { fields: "spend,clicks,impressions,date_start,account_currency", time_increment: 1, date_preset: "last_30d" }),
   });
   return (
     <section aria-labelledby="delivery-heading">
@@ -26,24 +27,26 @@ export default function InsightsChart({ graphId }: { graphId: string }) {
         {(rows) => {
           const data = rows.map((r) => ({ day: r.date_start.slice(5), spend: Number(r.spend ?? 0), clicks: Number(r.clicks ?? 0) }));
           const total = data.reduce((sum, r) => sum + r.spend, 0);
+          const currency = rows[0]?.account_currency ?? "";
+          const spendLabel = currency ? `Spend (${currency})` : "Spend";
           return (
             <figure style={{ margin: 0 }}>
-              <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Daily spend and clicks over ${data.length} days; total spend ${total.toFixed(2)}.`}>
+              <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Daily spend and clicks over ${data.length} days; total spend ${total.toFixed(2)} ${currency}.`.replace(" .", ".")}>
                 <ResponsiveContainer>
                   <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="day" />
-                    <YAxis yAxisId="spend" />
-                    <YAxis yAxisId="clicks" orientation="right" />
+                    <YAxis yAxisId="spend" label={{ value: spendLabel, angle: -90, position: "insideLeft" }} />
+                    <YAxis yAxisId="clicks" orientation="right" label={{ value: "Clicks", angle: 90, position: "insideRight" }} />
                     <Tooltip />
                     <Legend />
-                    <Line yAxisId="spend" type="monotone" dataKey="spend" name="Spend" stroke="#364fc7" dot={false} />
+                    <Line yAxisId="spend" type="monotone" dataKey="spend" name={spendLabel} stroke="#364fc7" dot={false} />
                     <Line yAxisId="clicks" type="monotone" dataKey="clicks" name="Clicks" stroke="#c92a2a" dot={false} />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
               <Text component="figcaption" size="xs" c="dimmed">
-                Total spend {total.toFixed(2)} over {data.length} days.
+                Total spend {total.toFixed(2)} {currency} over {data.length} days.
               </Text>
             </figure>
           );
