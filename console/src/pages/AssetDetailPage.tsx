@@ -8,6 +8,7 @@ import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
 import { useStaffable } from "../queries.ts";
+import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
 const InsightsChart = lazy(() => import("../components/InsightsChart.tsx"));
 
@@ -55,7 +56,7 @@ interface Campaign {
 
 const OBJECTIVES = ["OUTCOME_SALES", "OUTCOME_TRAFFIC", "OUTCOME_LEADS", "OUTCOME_AWARENESS", "OUTCOME_ENGAGEMENT", "OUTCOME_APP_PROMOTION"];
 
-function WhoCanAccess({ graphId }: { graphId: string }) {
+function WhoCanAccess({ graphId, type }: { graphId: string; type: AssetType }) {
   const rows = useQuery({ queryKey: ["access-paths", graphId], queryFn: () => graph.all<AccessRow>(`/${graphId}/access_paths`) });
   return (
     <Section title="Who can access this and how">
@@ -77,7 +78,7 @@ function WhoCanAccess({ graphId }: { graphId: string }) {
                   </>
                 ),
               },
-              { header: "Tasks", cell: (r) => <Text size="sm">{r.tasks.join(", ")}</Text> },
+              { header: "Permissions", cell: (r) => <Text size="sm">{taskNames(type, r.tasks)}</Text> },
               {
                 header: "How",
                 cell: (r) => (
@@ -132,7 +133,7 @@ function Partners({ graphId }: { graphId: string }) {
 }
 
 /** The people and system users of this business staffed on the asset, and staffing more (admins). */
-function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: string; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
+function Staff({ graphId, type, businessId, isAdmin, assetName, canList }: { graphId: string; type: AssetType; businessId: string; isAdmin: boolean; assetName: string; canList: boolean }) {
   const key = ["assigned-users", graphId, businessId];
   const assigned = useQuery({
     queryKey: key,
@@ -158,7 +159,7 @@ function Staff({ graphId, businessId, isAdmin, assetName, canList }: { graphId: 
   });
   const submit = useSubmitOnce(assign);
   // A level's name where the tasks are exactly one level's, the tasks otherwise.
-  const levelName = (tasks: string[]) => levels.data?.find((l) => l.tasks.length === tasks.length && l.tasks.every((t) => tasks.includes(t)))?.label ?? tasks.join(", ");
+  const levelName = (tasks: string[]) => levels.data?.find((l) => l.tasks.length === tasks.length && l.tasks.every((t) => tasks.includes(t)))?.label ?? taskNames(type, tasks);
 
   return (
     <section aria-labelledby="staff-heading">
@@ -390,10 +391,10 @@ export function AssetDetailPage() {
             {asset.isSuccess && type === "ad_account" && can("view_asset")?.allowed && (
               <Campaigns graphId={assetId} canCreate={can("create_campaign")?.allowed === true} createReason={can("create_campaign")?.reason} />
             )}
-            {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} />}
+            {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} type={type} />}
             {weOwn && isAdmin && <ConnectedAppsOfAsset graphId={assetId} />}
             {asset.isSuccess && <Partners graphId={assetId} />}
-            <Staff graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess || (denied && isAdmin)} />
+            <Staff type={type} graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess || (denied && isAdmin)} />
             {asset.isSuccess && !weOwn && (
               <Alert color="gray" title="Shared with you">
                 {owner?.name ?? "The owner"} controls how far your business may go with this asset. Your people never get more than that.

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { assetTypeLabel, formatTime, graph, type Share } from "../api.ts";
 import { DataTable, EmptyState, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 import { useSession } from "../session.tsx";
+import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
 function describe(share: Share, businessId: string): string {
   const weOwn = share.owner.id === businessId;
@@ -41,7 +42,7 @@ function RequestTable({ rows, businessId, direction, isAdmin }: { rows: Share[];
               <>
                 {r.access_level}
                 <Text size="xs" c="dimmed">
-                  {r.permitted_tasks.join(", ")}
+                  {taskNames(r.asset.type, r.permitted_tasks)}
                 </Text>
               </>
             ),

@@ -6,6 +6,7 @@ import { downloadFile, errorMessage, formatTime, graph, plural } from "../api.ts
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import type { FindingFix, ReviewCampaign } from "./AccessReviewPage.tsx";
+import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
 interface Item {
   id: string;
@@ -182,7 +183,7 @@ export function ReviewCampaignPage() {
                         ),
                       },
                       { header: "Asset", cell: (i) => i.asset.name },
-                      { header: "Access", cell: (i) => <Text size="sm">{i.tasks.join(", ")}</Text> },
+                      { header: "Access", cell: (i) => <Text size="sm">{taskNames(i.asset.type, i.tasks)}</Text> },
                       { header: "Advice", cell: (i) => <Text size="xs">{[...new Set(i.advice.map((a) => a.fix.description))].join(" ") || "—"}</Text> },
                       {
                         header: "Decision",

@@ -3,6 +3,7 @@ import { ACTION_NAMES, ACTIONS, requiredMask, type ActionSpec } from "./actions.
 import { ASSET_TYPE_INFO, ASSET_TYPES, fullMask, taskMask, tasksOfMask } from "./assetTypes.ts";
 import { PERMISSION_LEVELS, presetTasks, smallestLevelCovering, describeGrant } from "./permissionLevels.ts";
 import { SCOPES } from "./roles.ts";
+import { taskName, taskNames } from "./taskNames.ts";
 import { validateTasks } from "./validateTasks.ts";
 
 describe("task catalogue", () => {
@@ -38,7 +39,7 @@ describe("task catalogue", () => {
     expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["AA_ANALYZE", "ADVERTISE"]))).toBe("STANDARD");
     expect(smallestLevelCovering("ad_account", taskMask("ad_account", ["MANAGE"]))).toBe("ADMIN");
     expect(describeGrant("ad_account", ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"])).toBe("Standard");
-    expect(describeGrant("ad_account", ["DRAFT"])).toBe("DRAFT");
+    expect(describeGrant("ad_account", ["DRAFT"])).toBe("Manage Creative Hub mockups");
   });
 
   it("maps every action to real tasks and scopes", () => {
@@ -65,5 +66,18 @@ describe("task catalogue", () => {
     expect(() => validateTasks("pixel", ["AA_ANALYZE"], true)).toThrow(/Unknown task AA_ANALYZE for a Pixel/);
     expect(() => validateTasks("ad_account", [], false)).toThrow(/At least one task/);
     expect(() => validateTasks("ad_account", "MANAGE", false)).toThrow(/must be a list/);
+  });
+});
+
+describe("task names", () => {
+  it("reads every task of every asset type in words, never as a code", () => {
+    for (const type of ASSET_TYPES) {
+      for (const task of ASSET_TYPE_INFO[type].tasks) {
+        const name = taskName(type, task);
+        expect(name, `${type} ${task}`).not.toMatch(/_|^[A-Z]+$/);
+      }
+    }
+    expect(taskNames("ad_account", ["ADVERTISE", "ANALYZE"])).toBe("Manage campaigns, View performance");
+    expect(describeGrant("ad_account", ["ADVERTISE", "AA_ANALYZE"])).toBe("Manage campaigns, Advanced analytics");
   });
 });

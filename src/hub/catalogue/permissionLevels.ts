@@ -1,4 +1,5 @@
 import { ASSET_TYPE_INFO, taskMask, tasksOfMask, type AssetType } from "./assetTypes.ts";
+import { taskNames } from "./taskNames.ts";
 
 /**
  * Permission levels are named presets over tasks, as Business Settings shows them. Narrowest first,
@@ -124,7 +125,7 @@ export function levelOfMask(type: AssetType, mask: number): PermissionLevel | un
 /** "Standard" for exact presets, otherwise the task list ("ANALYZE, DRAFT"). */
 export function describeGrant(type: AssetType, tasks: readonly string[]): string {
   const level = levelOfMask(type, taskMask(type, tasks));
-  return level ? LEVEL_LABELS[level] : tasks.join(", ") || "no tasks";
+  return level ? LEVEL_LABELS[level] : taskNames(type, tasks) || "no tasks";
 }
 
 const maskWords = new Map<AssetType, Map<number, string>>();
