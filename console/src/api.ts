@@ -251,6 +251,12 @@ export function formatTime(value: string | undefined | null): string {
 }
 
 /** "1 day", "2 days", "1 finding": a count with its noun, in the singular for one. */
+/** A Graph enum value as words, capitalised as Business Settings shows it: OUTCOME_SALES → "Sales", FINANCE_EDITOR → "Finance editor". */
+export function enumWords(value: string): string {
+  const words = value.replace(/^OUTCOME_/, "").replaceAll("_", " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Center, Group, List, Loader, Select
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
-import { assetTypeLabel, errorMessage, formatTime, graph, GraphError, type AssetType, type Capability, type PermissionLevel } from "../api.ts";
+import { type AssetType, assetTypeLabel, type Capability, enumWords, errorMessage, formatTime, graph, GraphError, type PermissionLevel } from "../api.ts";
 import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
@@ -121,7 +121,7 @@ function Partners({ graphId }: { graphId: string }) {
             rowKey={(a) => a.id}
             columns={[
               { header: "Business", cell: (a) => a.name },
-              { header: "Status", cell: (a) => a.access_status.toLowerCase() },
+              { header: "Status", cell: (a) => enumWords(a.access_status) },
               { header: "Permission", cell: (a) => a.access_level },
               { header: "Expires or ends", cell: (a) => (a.expiration_time ? formatTime(a.expiration_time) : "—") },
             ]}
@@ -273,7 +273,7 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
                 error={create.error ? errorMessage(create.error) : undefined}
                 w={{ base: "100%", sm: 260 }}
               />
-              <Select label="Objective" data={OBJECTIVES.map((o) => ({ value: o, label: o.replace("OUTCOME_", "").toLowerCase() }))} value={objective} onChange={setObjective} allowDeselect={false} w={{ base: "100%", sm: 200 }} />
+              <Select label="Objective" data={OBJECTIVES.map((o) => ({ value: o, label: enumWords(o) }))} value={objective} onChange={setObjective} allowDeselect={false} w={{ base: "100%", sm: 200 }} />
               <Group mt={{ base: 0, sm: 25 }}>
                 <Button type="submit" loading={create.isPending} disabled={create.isPending}>
                   Create
@@ -295,8 +295,8 @@ function Campaigns({ graphId, canCreate, createReason }: { graphId: string; canC
             minWidth={420}
             columns={[
               { header: "Name", cell: (c) => c.name },
-              { header: "Objective", cell: (c) => c.objective.replace("OUTCOME_", "").toLowerCase() },
-              { header: "Status", cell: (c) => c.status.toLowerCase() },
+              { header: "Objective", cell: (c) => enumWords(c.objective) },
+              { header: "Status", cell: (c) => enumWords(c.status) },
             ]}
           />
         )}

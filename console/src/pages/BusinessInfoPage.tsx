@@ -1,6 +1,6 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Switch, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { graph, type Business, formatTime } from "../api.ts";
+import { type Business, enumWords, formatTime, graph } from "../api.ts";
 import { ErrorText, IdWithCopy, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 export function BusinessInfoPage() {
@@ -40,7 +40,7 @@ export function BusinessInfoPage() {
                   <Text span c="dimmed">
                     Your role:{" "}
                   </Text>
-                  {role?.toLowerCase().replaceAll("_", " ")}
+                  {role ? enumWords(role) : ""}
                 </Text>
                 <Text size="sm">
                   <Text span c="dimmed">

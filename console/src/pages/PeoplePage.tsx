@@ -1,7 +1,7 @@
 import { Button, Card, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage, formatTime, graph } from "../api.ts";
+import { enumWords, errorMessage, formatTime, graph } from "../api.ts";
 import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
@@ -97,14 +97,14 @@ export function PeoplePage() {
                   isAdmin ? (
                     <Select
                       aria-label={`Role of ${m.name}`}
-                      data={ROLES.map((r) => ({ value: r.value, label: r.value.replaceAll("_", " ").toLowerCase() }))}
+                      data={ROLES.map((r) => ({ value: r.value, label: enumWords(r.value) }))}
                       value={m.role}
                       onChange={(value) => value && value !== m.role && changeRole.mutate({ user: m.id, role: value })}
                       allowDeselect={false}
                       w={180}
                     />
                   ) : (
-                    m.role.replaceAll("_", " ").toLowerCase()
+                    enumWords(m.role)
                   ),
               },
               {
@@ -141,7 +141,7 @@ export function PeoplePage() {
                 rowKey={(i) => i.id}
                 columns={[
                   { header: "Email", cell: (i) => i.email },
-                  { header: "Role", cell: (i) => i.role.replaceAll("_", " ").toLowerCase() },
+                  { header: "Role", cell: (i) => enumWords(i.role) },
                   { header: "Expires", cell: (i) => formatTime(i.expiration_time) },
                   {
                     header: "Actions",
