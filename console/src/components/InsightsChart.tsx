@@ -1,7 +1,7 @@
 import { Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { graph } from "../api.ts";
+import { graph, plural } from "../api.ts";
 import { QueryState } from "./common.tsx";
 
 interface InsightRow {
@@ -31,7 +31,7 @@ export default function InsightsChart({ graphId }: { graphId: string }) {
           const spendLabel = currency ? `Spend (${currency})` : "Spend";
           return (
             <figure style={{ margin: 0 }}>
-              <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Daily spend and clicks over ${data.length} days; total spend ${total.toFixed(2)} ${currency}.`.replace(" .", ".")}>
+              <div style={{ width: "100%", height: 260 }} role="img" aria-label={`Daily spend and clicks over ${plural(data.length, "day")}; total spend ${total.toFixed(2)} ${currency}.`.replace(" .", ".")}>
                 <ResponsiveContainer>
                   <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
@@ -46,7 +46,7 @@ export default function InsightsChart({ graphId }: { graphId: string }) {
                 </ResponsiveContainer>
               </div>
               <Text component="figcaption" size="xs" c="dimmed">
-                Total spend {total.toFixed(2)} {currency} over {data.length} days.
+                Total spend {total.toFixed(2)} {currency} over {plural(data.length, "day")}.
               </Text>
             </figure>
           );

@@ -1,7 +1,7 @@
 import { List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { graph } from "../api.ts";
+import { graph, plural } from "../api.ts";
 import { QueryState } from "../components/common.tsx";
 
 interface Day {
@@ -52,7 +52,7 @@ function MetricChart({ account, metric, days, changes }: { account: string; metr
       <div
         style={{ width: "100%", height: 180 }}
         role="img"
-        aria-label={`${metric.label} of ${account} per day over ${days.length} days${latest !== undefined ? `, latest ${metric.format(latest)}` : ""}; ${changeDays.length} day(s) with Autopilot changes marked.`}
+        aria-label={`${metric.label} of ${account} per day over ${plural(days.length, "day")}${latest !== undefined ? `, latest ${metric.format(latest)}` : ""}; ${plural(changeDays.length, "day")} with Autopilot changes marked.`}
       >
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
