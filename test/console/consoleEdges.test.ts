@@ -196,6 +196,20 @@ describe.each(DIALECTS)("console edges on %s", (dialect) => {
     expect(log.status).toBe(200);
     expect(log.body.data.map((e: any) => [e.action, e.outcome, e.actor.name])).toEqual([["token.revoke", "success", "Alice Advertiser"]]);
     expect((await w.asAgency("GET", `/${w.owner.id}/audit_log`)).status).toBe(400);
+    // The entries read as sentences with names, and filter by category and by the actor's name.
+    const security = await w.asOwner("GET", `/${w.owner.id}/audit_log?category=apps_and_tokens&actor_name=alice&fields=category,actor,description`);
+    expect(security.status).toBe(200);
+    expect(security.body.data.length).toBeGreaterThan(0);
+    for (const e of security.body.data) {
+      expect(e.category).toBe("apps_and_tokens");
+      expect(e.actor.name).toBe("Alice Advertiser");
+      expect(e.description).toMatch(/^Alice Advertiser /);
+      expect(e.description).not.toMatch(/token\.|system_user|\b\d{6,}\b/);
+    }
+    expect((await w.asOwner("GET", `/${w.owner.id}/audit_log?actor_name=nobody-here`)).body.data).toEqual([]);
+    const badCategory = await w.asOwner("GET", `/${w.owner.id}/audit_log?category=everything`);
+    expect(badCategory.status).toBe(400);
+    expect(badCategory.body.error.message).toMatch(/category must be one of partners, people/);
     const chain = await w.asOwner("POST", `/${w.owner.id}/audit_verification`);
     expect(chain.body.ok).toBe(true);
     expect(chain.body.entries).toBeGreaterThan(0);

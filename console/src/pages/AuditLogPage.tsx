@@ -10,33 +10,47 @@ interface AuditEntry {
   request_id: string;
   actor: { type: string; id: string | null; name: string | null };
   action: string;
-  target: { type: string | null; id: string | null };
+  category: string | null;
+  description: string;
+  target: { type: string | null; id: string | null; name: string | null };
   outcome: string;
   reason: string | null;
 }
 
 interface Filters {
-  action: string;
+  category: string | null;
   outcome: string | null;
-  actor: string;
+  actorName: string;
 }
+
+const CATEGORIES = [
+  { value: "partners", label: "Partners and shares" },
+  { value: "people", label: "People and assignments" },
+  { value: "apps_and_tokens", label: "Apps, tokens and webhooks" },
+  { value: "sign_in", label: "Sign-in and two-factor" },
+  { value: "ads", label: "Campaigns, ad sets and ads" },
+  { value: "access_review", label: "Access reviews" },
+  { value: "alerts", label: "Alert channels" },
+  { value: "business", label: "Business and assets" },
+  { value: "autopilot", label: "Autopilot" },
+];
 
 const OUTCOME_COLORS: Record<string, string> = { success: "green", denied: "orange", invalid: "yellow", failed: "red" };
 
 /** Security center → Audit log: every change and every refusal in this business, filtered; and a check of the hash chain. */
 export function AuditLogPage() {
   const { businessId } = useBusiness();
-  const [draft, setDraft] = useState<Filters>({ action: "", outcome: null, actor: "" });
+  const [draft, setDraft] = useState<Filters>({ category: null, outcome: null, actorName: "" });
   const [filters, setFilters] = useState<Filters>(draft);
   const entries = useQuery({
     queryKey: ["audit", businessId, filters],
     queryFn: () =>
       graph.get<{ data: AuditEntry[] }>(`/${businessId}/audit_log`, {
-        action: filters.action || undefined,
+        category: filters.category ?? undefined,
         outcome: filters.outcome ?? undefined,
-        actor: filters.actor || undefined,
+        actor_name: filters.actorName || undefined,
         limit: 100,
-        fields: "id,time,request_id,actor,action,target,outcome,reason",
+        fields: "id,time,request_id,actor,action,category,description,target,outcome,reason",
       }),
   });
   const verify = useGraphMutation(() => graph.post<{ ok: boolean; entries: number; broken_at: number | null; problem: string | null }>(`/${businessId}/audit_verification`), { invalidate: [] });
@@ -66,7 +80,7 @@ export function AuditLogPage() {
       </Card>
       <form onSubmit={apply} aria-label="Filter the audit log">
         <Group align="flex-end" mb="md" wrap="wrap">
-          <TextInput label="Action" placeholder="share.offer" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value.trim() })} w={{ base: "100%", sm: 200 }} />
+          <Select label="Category" data={CATEGORIES} value={draft.category} onChange={(value) => setDraft({ ...draft, category: value })} clearable placeholder="Any" w={{ base: "100%", sm: 240 }} />
           <Select
             label="Outcome"
             data={["success", "denied", "invalid", "failed"]}
@@ -76,7 +90,7 @@ export function AuditLogPage() {
             placeholder="Any"
             w={{ base: "100%", sm: 160 }}
           />
-          <TextInput label="Actor ID" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.currentTarget.value.trim() })} w={{ base: "100%", sm: 200 }} />
+          <TextInput label="Person or system user" placeholder="Name" value={draft.actorName} onChange={(e) => setDraft({ ...draft, actorName: e.currentTarget.value })} w={{ base: "100%", sm: 200 }} />
           <Button type="submit">Apply filters</Button>
         </Group>
       </form>
@@ -90,9 +104,17 @@ export function AuditLogPage() {
             fz="sm"
             columns={[
               { header: "When", cell: (e) => formatTime(e.time) },
-              { header: "Who", cell: (e) => e.actor.name ?? `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ""}` },
-              { header: "Action", cell: (e) => <Code>{e.action}</Code> },
-              { header: "Target", cell: (e) => (e.target.type ? `${e.target.type} ${e.target.id ?? ""}` : "—") },
+              {
+                header: "What happened",
+                cell: (e) => (
+                  <>
+                    {e.description}
+                    <Text size="xs" c="dimmed">
+                      <Code>{e.action}</Code>
+                    </Text>
+                  </>
+                ),
+              },
               {
                 header: "Outcome",
                 cell: (e) => (
@@ -100,11 +122,6 @@ export function AuditLogPage() {
                     <Badge color={OUTCOME_COLORS[e.outcome] ?? "gray"} variant="light" autoContrast>
                       {e.outcome}
                     </Badge>
-                    {e.reason && (
-                      <Text size="xs" c="dimmed">
-                        {e.reason}
-                      </Text>
-                    )}
                   </>
                 ),
               },

@@ -1,5 +1,6 @@
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../../hub/access/authorize.ts";
+import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sentencePartsOf } from "../../hub/audit/auditSentences.ts";
 import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
 import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
@@ -182,36 +183,57 @@ const partnerRemovals: EdgeSpec = {
   },
 };
 
-/** `GET /{business}/audit_log`: the business's audit entries, newest first, filtered by action, outcome and actor (admins only). */
+/**
+ * `GET /{business}/audit_log`: the business's audit entries, newest first, each with a sentence
+ * naming who did what to what; filtered by action, category, outcome, actor id or actor name
+ * (admins only).
+ */
 const auditLog: EdgeSpec = {
   GET: async (call, node) => {
     authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, node.id, "reading the audit log");
+    const index = call.hub.engine.index;
+    const category = stringParam(call.params, "category");
+    if (category !== undefined && !isAuditCategory(category)) {
+      throw errors.invalidParameter(`category must be one of ${Object.keys(AUDIT_CATEGORIES).join(", ")}.`);
+    }
+    const actorName = stringParam(call.params, "actor_name")?.trim().toLowerCase();
     const entries = await call.hub.audit.list({
       businessId: node.id,
       action: stringParam(call.params, "action"),
+      ...(category ? { actionPrefixes: AUDIT_CATEGORIES[category] } : {}),
       outcome: stringParam(call.params, "outcome"),
       actorId: stringParam(call.params, "actor"),
+      ...(actorName ? { actorIds: [...index.principals.values()].filter((p) => p.name.toLowerCase().includes(actorName)).map((p) => p.id) } : {}),
       limit: Math.min(intParam(call.params, "max_entries") ?? 200, 1000),
     });
-    const names = call.hub.engine.index;
+    const names = {
+      business: (id: string) => index.businesses.get(id),
+      principal: (id: string) => index.principals.get(id)?.name,
+      asset: (id: string) => index.assets.get(id),
+    };
     return listOf(
       call,
       entries,
       (e) => ({ createdAt: e.seq, id: String(e.seq) }),
-      (e) => ({
-        id: String(e.seq),
-        time: graphTime(e.at),
-        request_id: e.request_id,
-        actor: { type: e.actor_type, id: e.actor_id, name: e.actor_id ? (names.principals.get(e.actor_id)?.name ?? null) : null },
-        app_id: e.app_id,
-        action: e.action,
-        target: { type: e.target_type, id: e.target_id },
-        outcome: e.outcome,
-        reason: e.reason,
-        before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
-        after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
-      }),
-      ["id", "time", "actor", "action", "target", "outcome", "reason"],
+      (e) => {
+        const parts = sentencePartsOf(e, names);
+        return {
+          id: String(e.seq),
+          time: graphTime(e.at),
+          request_id: e.request_id,
+          actor: { type: e.actor_type, id: e.actor_id, name: parts.actor },
+          app_id: e.app_id,
+          action: e.action,
+          category: auditCategoryOf(e.action) ?? null,
+          description: auditSentence(parts),
+          target: { type: e.target_type, id: e.target_id, name: parts.target },
+          outcome: e.outcome,
+          reason: e.reason,
+          before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
+          after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
+        };
+      },
+      ["id", "time", "actor", "action", "description", "target", "outcome", "reason"],
     );
   },
 };

@@ -32,7 +32,11 @@ export async function auditPage(db: Executor, afterSeq: number, limit: number): 
 export interface AuditFilter {
   businessId?: string;
   actorId?: string;
+  /** Any of these actors (an empty list matches nothing). */
+  actorIds?: readonly string[];
   action?: string;
+  /** Actions starting with any of these prefixes and a dot ("share" → share.offer, share.remove, …). */
+  actionPrefixes?: readonly string[];
   outcome?: string;
   requestId?: string;
   limit?: number;
@@ -42,7 +46,15 @@ export async function listAuditEntries(db: Executor, filter: AuditFilter): Promi
   let query = db.selectFrom("audit_entries").selectAll();
   if (filter.businessId) query = query.where("business_id", "=", filter.businessId);
   if (filter.actorId) query = query.where("actor_id", "=", filter.actorId);
+  if (filter.actorIds) {
+    if (filter.actorIds.length === 0) return [];
+    query = query.where("actor_id", "in", [...filter.actorIds]);
+  }
   if (filter.action) query = query.where("action", "=", filter.action);
+  if (filter.actionPrefixes) {
+    const prefixes = filter.actionPrefixes;
+    query = query.where((eb) => eb.or(prefixes.map((p) => eb("action", "like", `${p}.%`))));
+  }
   if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
   if (filter.requestId) query = query.where("request_id", "=", filter.requestId);
   return query.orderBy("seq", "desc").limit(filter.limit ?? 100).execute();
