@@ -10,6 +10,7 @@ import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../h
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import {
+  adObjectIdsOfAccount,
   decidePendingChange,
   deleteGuardrails,
   findGuardrails,
@@ -23,7 +24,7 @@ import {
   type GuardrailRow,
   type PendingChangeRow,
 } from "./guardrail.repository.ts";
-import { describeAmount, GUARDRAIL_NAMES, NO_GUARDRAILS, parseGuardrailValue, type Guardrails } from "./guardrailRules.ts";
+import { describeAmount, GUARDRAIL_NAMES, listText, NO_GUARDRAILS, parseGuardrailValue, type Guardrails } from "./guardrailRules.ts";
 
 /** One partner's guardrails on an ad account, as `GET /{ad_account_id}/partner_guardrails` lists them. */
 export interface GuardrailView extends Guardrails {
@@ -90,10 +91,21 @@ export class GuardrailService {
           `Invalid approval_above: ${after.approval_above} is not below max_daily_budget ${after.max_daily_budget}, so no change could ever need approval. Nothing was saved.`,
         );
       }
+      if (after.protected_objects !== null && input.values.protected_objects !== undefined) {
+        const found = await adObjectIdsOfAccount(tx.trx, account.id, after.protected_objects);
+        const unknown = after.protected_objects.filter((id) => !found.has(id));
+        if (unknown.length > 0) {
+          throw errors.invalidParameter(
+            `Invalid protected_objects: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a campaign, ad set or ad" : "are not campaigns, ad sets or ads"} of ${account.name} (act_${account.id}). Nothing was saved.`,
+          );
+        }
+      }
       const row: GuardrailRow = {
         asset_id: account.id,
         partner_business_id: partnerId,
         ...after,
+        allowed_days: listText(after.allowed_days),
+        protected_objects: listText(after.protected_objects),
         created_at: current?.created_at ?? tx.now,
         updated_at: tx.now,
       };
