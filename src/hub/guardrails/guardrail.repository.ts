@@ -1,3 +1,4 @@
+import { PostgresAdapter } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import type { BudgetHistoryTable, PartnerGuardrailsTable, PartnerNewSpendTable, PendingChangesTable } from "../../store/schema.ts";
 
@@ -37,9 +38,11 @@ export async function upsertGuardrails(db: Executor, row: GuardrailRow): Promise
 /**
  * Locks one partner's guardrail row on the asset until the transaction ends (a no-op update, as the
  * ad objects' row locks), so writes that measure the partner's account-wide new spend are judged one
- * after the other.
+ * after the other. On SQLite there is nothing to do: its transactions already run one at a time
+ * (one connection per process, and another process's write makes this one's fail, not interleave).
  */
 export async function lockGuardrails(db: Executor, assetId: string, partnerBusinessId: string): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
   await db
     .updateTable("partner_guardrails")
     .set((eb) => ({ updated_at: eb.ref("updated_at") }))
