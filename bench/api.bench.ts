@@ -315,7 +315,14 @@ async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<str
         max_daily_budget: 1_000_000,
         max_increase_percent: 50,
         max_daily_increase_percent: 1000,
+        max_increase_amount: 100_000,
+        max_daily_increase_amount: 100_000,
+        // Never reached: 1000 per raise, one raise per ad set in two writes, a minute of hub time each.
+        max_daily_new_spend: 100_000_000,
         allowed_hours: "00-24",
+        allowed_days: [0, 1, 2, 3, 4, 5, 6],
+        // A campaign the writes never touch: the check runs, and passes.
+        protected_objects: [String((await post(`/v24.0/${id}/campaigns`, { name: "Protected", objective: "OUTCOME_SALES", special_ad_categories: [] })).id)],
         approval_above: 900_000,
       });
     }
@@ -363,12 +370,14 @@ async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<str
 
 // `--only insights` runs the insights rows alone.
 const ONLY_INSIGHTS = args.get("only") === "insights";
-const results = ONLY_INSIGHTS ? [] : [await measure("sqlite")];
-if (process.env.DATABASE_URL && !ONLY_INSIGHTS) results.push(await measure("postgres"));
+// `--only guardrails` runs the guarded-write rows alone.
+const ONLY_GUARDRAILS = args.get("only") === "guardrails";
+const results = ONLY_INSIGHTS || ONLY_GUARDRAILS ? [] : [await measure("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_INSIGHTS && !ONLY_GUARDRAILS) results.push(await measure("postgres"));
 else if (!process.env.DATABASE_URL) log("postgres: skipped (DATABASE_URL is not set)");
 const scaling = results.flatMap((r) => r.scaling ?? []);
-const insightsRows = [await measureInsights("sqlite")];
-if (process.env.DATABASE_URL) insightsRows.push(await measureInsights("postgres"));
+const insightsRows = ONLY_GUARDRAILS ? [] : [await measureInsights("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_GUARDRAILS) insightsRows.push(await measureInsights("postgres"));
 const rows = results.map((r) => r.main);
 const guardedRows = ONLY_INSIGHTS ? [] : [await measureGuardedWrites("sqlite")];
 if (process.env.DATABASE_URL && !ONLY_INSIGHTS) guardedRows.push(await measureGuardedWrites("postgres"));

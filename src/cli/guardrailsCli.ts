@@ -13,13 +13,18 @@ const OPTION_OF: Record<(typeof GUARDRAIL_NAMES)[number], string> = {
   max_daily_budget: "maxDailyBudget",
   max_increase_percent: "maxIncreasePercent",
   max_daily_increase_percent: "maxDailyIncreasePercent",
+  max_increase_amount: "maxIncreaseAmount",
+  max_daily_increase_amount: "maxDailyIncreaseAmount",
+  max_daily_new_spend: "maxDailyNewSpend",
   allowed_hours: "allowedHours",
+  allowed_days: "allowedDays",
+  protected_objects: "protectedObjects",
   approval_above: "approvalAbove",
 };
 
 /** "max_daily_budget=50000, allowed_hours=09-18". */
 export function describeGuardrails(view: GuardrailView): string {
-  const set = GUARDRAIL_NAMES.filter((name) => view[name] !== null).map((name) => `${name}=${view[name]}`);
+  const set = GUARDRAIL_NAMES.filter((name) => view[name] !== null).map((name) => `${name}=${String(view[name])}`);
   return set.length > 0 ? set.join(", ") : "no limits";
 }
 
@@ -46,7 +51,12 @@ export function registerGuardrailCommands(program: Command, withHub: WithHub, pr
     .option("--max-daily-budget <minor>", "most daily budget per ad set and per campaign, in minor units")
     .option("--max-increase-percent <n>", "most one change may raise a budget, in percent")
     .option("--max-daily-increase-percent <n>", "most a budget may rise within 24 hours, in percent")
+    .option("--max-increase-amount <minor>", "most one change may raise a budget, in minor units")
+    .option("--max-daily-increase-amount <minor>", "most a budget may rise within 24 hours, in minor units")
+    .option("--max-daily-new-spend <minor>", "most daily spend the partner may add to the account within 24 hours, in minor units")
     .option("--allowed-hours <HH-HH>", "hours the partner may make changes, in the account's time zone")
+    .option("--allowed-days <days>", "days the partner may make changes, 0 (Sunday) to 6 or names, comma-separated (1,2,3,4,5 or MON,TUE)")
+    .option("--protected-objects <ids>", "campaign, ad set and ad ids the partner may not change, comma-separated")
     .option("--approval-above <minor>", "budgets raised above this wait for an admin's approval")
     .option("--json", "print one line of JSON")
     .action(async (opts: Record<string, string | boolean | undefined>) => {

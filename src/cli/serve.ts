@@ -21,6 +21,7 @@ import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securit
 import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
+import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
 import { ensureAutopilotApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
@@ -174,6 +175,10 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   }, SWEEP_EVERY_MS);
   sweeper.unref();
   jobs.push({ name: "share sweep", stop: () => clearInterval(sweeper) });
+  // Every instance may run it: a held change is expired (and announced) only while still pending.
+  const pendingSweeper = pendingChangeSweeper(hub.guardrails, systemContext(), SWEEP_EVERY_MS, failed("pending change expiry failed"));
+  pendingSweeper.start();
+  jobs.push({ name: "pending change expiry", stop: () => pendingSweeper.stop() });
   const oidcSweeper = oidcPayloadSweeper(hub, OIDC_SWEEP_EVERY_MS, failed("expired OAuth row sweep failed"));
   oidcSweeper.start();
   jobs.push({ name: "OAuth row sweep", stop: () => oidcSweeper.stop() });

@@ -19,6 +19,7 @@ import * as m017 from "./migrations/017_autopilot_link_checks.ts";
 import * as m018 from "./migrations/018_page_tokens.ts";
 import * as m019 from "./migrations/019_partner_guardrails.ts";
 import * as m020 from "./migrations/020_ad_images.ts";
+import * as m021 from "./migrations/021_partner_guardrail_limits.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "018_page_tokens": m018,
   "019_partner_guardrails": m019,
   "020_ad_images": m020,
+  "021_partner_guardrail_limits": m021,
 };
 
 /** This version's migrations, oldest first. */

@@ -332,6 +332,13 @@ export interface PartnerGuardrailsTable {
   /** "HH-HH" in the ad account's time zone. */
   allowed_hours: string | null;
   approval_above: number | null;
+  max_increase_amount: number | null;
+  max_daily_increase_amount: number | null;
+  max_daily_new_spend: number | null;
+  /** "1,2,3,4,5": days of the week (0 Sunday … 6 Saturday) in the ad account's time zone. */
+  allowed_days: string | null;
+  /** "120…,120…": ids of the campaigns, ad sets and ads the partner may not touch. */
+  protected_objects: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -350,6 +357,18 @@ export interface BudgetHistoryTable {
   /** The budget amount (daily or lifetime, minor units) before and after; null before creation. */
   before_amount: number | null;
   after_amount: number | null;
+}
+
+/** Daily spend a partner's principals added to an ad account (a budget raise, a new object's budget), for max_daily_new_spend. */
+export interface PartnerNewSpendTable {
+  id: string;
+  account_id: string;
+  partner_business_id: string;
+  /** The campaign or ad set whose budget was set or raised. */
+  object_id: string;
+  at: number;
+  /** Minor units per day (a lifetime budget per day of its schedule). */
+  amount: number;
 }
 
 export interface PendingChangesTable {
@@ -497,6 +516,7 @@ export interface Database {
   budget_changes: BudgetChangesTable;
   partner_guardrails: PartnerGuardrailsTable;
   budget_history: BudgetHistoryTable;
+  partner_new_spend: PartnerNewSpendTable;
   pending_changes: PendingChangesTable;
   webhook_configs: WebhookConfigsTable;
   webhook_secrets: WebhookSecretsTable;

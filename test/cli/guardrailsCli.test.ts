@@ -35,9 +35,11 @@ describe.each(DIALECTS)("grantline guardrails on %s", (dialect) => {
     const explained = await runGrantline(store.env, "explain", "--principal", agency.admin.id, "--action", "change_budget", "--asset", account.graphId);
     expect(explained.stdout).toMatch(/^ALLOWED/);
     expect(explained.stdout).toContain("limited by the partner guardrails max_daily_budget=50000, allowed_hours=09-18 that Acme set on Northwind");
+    const more = await cli("set", "--account", account.graphId, "--business", agency.id, "--allowed-days", "MON,fri", "--max-daily-new-spend", "7000", "--max-increase-amount", "1000", "--json");
+    expect(JSON.parse(more.stdout)).toMatchObject({ allowed_days: [1, 5], max_daily_new_spend: 7000, max_increase_amount: 1000, max_daily_budget: 50000 });
     const bad = await cli("set", "--account", account.graphId, "--business", agency.id, "--max-increase-percent", "-5").catch((error: { stderr: string }) => error);
     expect(bad.stderr).toContain("max_increase_percent");
-    expect((await hub.guardrails.list(operatorContext(), account.graphId))[0]).toMatchObject({ max_increase_percent: null, max_daily_budget: 50000 });
+    expect((await hub.guardrails.list(operatorContext(), account.graphId))[0]).toMatchObject({ max_increase_percent: null, max_daily_budget: 50000, allowed_days: [1, 5] });
 
     await cli("remove", "--account", account.graphId, "--business", agency.id);
     expect(await hub.guardrails.list(operatorContext(), account.graphId)).toEqual([]);

@@ -258,4 +258,112 @@ describe.each(DIALECTS)("partner guardrails on %s", (dialect) => {
       data: [{ business: other.business_id, max_daily_budget: 90000, allowed_hours: "08-20" }],
     });
   });
+
+  it("limits raises in minor units: per change by max_increase_amount, per 24 hours by max_daily_increase_amount", async () => {
+    const adSet = await newAdSet(10000);
+    await setGuardrails({ max_increase_amount: 3000, max_daily_increase_amount: 5000 });
+    expect((await guardrailsSeenBy(asAgency)).data).toEqual([{ business: agency.business_id, max_increase_amount: 3000, max_daily_increase_amount: 5000 }]);
+    const tooMuch = await asAgency("POST", `/${adSet}`, { daily_budget: "13001" });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.error.code).toBe(200);
+    expect(tooMuch.body.error.message).toContain("max_increase_amount = 3000");
+    expect((await asAgency("POST", `/${adSet}`, { daily_budget: "13000" })).status).toBe(200);
+    clock.t += HOUR;
+    // 13000 → 15500 is 2500 in one change, but 5500 over the 10000 of 24 hours ago.
+    const overDay = await asAgency("POST", `/${adSet}`, { daily_budget: "15500" });
+    expect(overDay.body.error.message).toContain("max_daily_increase_amount = 5000");
+    expect((await asAgency("POST", `/${adSet}`, { daily_budget: "15000" })).status).toBe(200);
+    clock.t += 24 * HOUR;
+    expect((await asAgency("POST", `/${adSet}`, { daily_budget: "18000" })).status).toBe(200);
+    for (const bad of [{ max_increase_amount: -1 }, { max_daily_increase_amount: "1.5" }, { max_daily_new_spend: "lots" }]) {
+      const response = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, max_increase_amount: 1, ...bad });
+      expect(response.body.error.code, JSON.stringify(bad)).toBe(100);
+      expect(response.body.error.message).toContain(Object.keys(bad)[0]);
+    }
+    expect((await guardrailsSeenBy(asOwner)).data[0]).toMatchObject({ max_increase_amount: 3000 });
+  });
+
+  it("bounds the daily spend the partner adds across the account within 24 hours by max_daily_new_spend", async () => {
+    // Past anything earlier tests added.
+    clock.t += 25 * HOUR;
+    const a = await newAdSet(10000);
+    const b = await newAdSet(10000);
+    await setGuardrails({ max_daily_new_spend: 8000 });
+    expect((await asAgency("POST", `/${a}`, { daily_budget: "13000" })).status).toBe(200);
+    // Lowering gives nothing back, and the owner's own raises do not count.
+    expect((await asAgency("POST", `/${a}`, { daily_budget: "12000" })).status).toBe(200);
+    expect((await asOwner("POST", `/${b}`, { daily_budget: "30000" })).status).toBe(200);
+    clock.t += HOUR;
+    // A new ad set's whole budget counts: 3000 + 4000 = 7000, then 1000 more is the most.
+    const created = await asAgency("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: "Partner's", daily_budget: "4000" });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    adSets.push(created.body.id as string);
+    const batch = await asAgency(
+      "POST",
+      "/",
+      new URLSearchParams({
+        batch: JSON.stringify([
+          { method: "POST", relative_url: b, body: "daily_budget=31001" },
+          { method: "POST", relative_url: b, body: "daily_budget=31000" },
+        ]),
+      }).toString(),
+    );
+    const [over, within] = batch.body as { code: number; body: string }[];
+    expect(over!.code).toBe(400);
+    expect(JSON.parse(over!.body).error).toMatchObject({ code: 200 });
+    expect(JSON.parse(over!.body).error.message).toContain("max_daily_new_spend = 8000");
+    expect(within!.code).toBe(200);
+    expect((await asAgency("POST", `/${a}`, { daily_budget: "12001" })).body.error.message).toContain("max_daily_new_spend = 8000");
+    // 24 hours after the first raise it no longer counts.
+    clock.t += 23 * HOUR + 1;
+    expect((await asAgency("POST", `/${a}`, { daily_budget: "15000" })).status).toBe(200);
+  });
+
+  it("refuses every change on a day outside allowed_days in the account's time zone", async () => {
+    const adSet = await newAdSet(10000);
+    const today = new Date(clock.t - 8 * HOUR).getUTCDay(); // Los Angeles, winter
+    const names = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
+    await setGuardrails({ allowed_days: [(today + 1) % 7, (today + 3) % 7] });
+    expect((await guardrailsSeenBy(asAgency)).data[0].allowed_days).toEqual([(today + 1) % 7, (today + 3) % 7].sort());
+    const refused = await asAgency("POST", `/${adSet}`, { name: "Renamed" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe(200);
+    expect(refused.body.error.message).toContain("allowed_days");
+    expect(refused.body.error.message).toContain(`it is ${names[today]} there now`);
+    await setGuardrails({ allowed_days: names[today]!.slice(0, 3) });
+    expect((await guardrailsSeenBy(asOwner)).data[0].allowed_days).toEqual([today]);
+    expect((await asAgency("POST", `/${adSet}`, { name: "Renamed" })).status).toBe(200);
+    for (const bad of [[7], "FUNDAY", []]) {
+      const response = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, allowed_days: bad });
+      expect(response.body.error.code, JSON.stringify(bad)).toBe(100);
+      expect(response.body.error.message).toContain("allowed_days");
+    }
+    expect((await guardrailsSeenBy(asOwner)).data[0].allowed_days).toEqual([today]);
+  });
+
+  it("keeps the partner off protected_objects and everything in them; unknown ids are refused and nothing is stored", async () => {
+    const open = await newAdSet(10000);
+    const other = (await asOwner("POST", `/${accountId}/campaigns`, { name: "Brand", objective: "OUTCOME_SALES", special_ad_categories: [] })).body.id as string;
+    const inside = (await asOwner("POST", `/${accountId}/adsets`, { campaign_id: other, name: "Brand set", daily_budget: "10000" })).body.id as string;
+    adSets.push(inside);
+    await setGuardrails({ protected_objects: [other] });
+    expect((await guardrailsSeenBy(asAgency)).data).toEqual([{ business: agency.business_id, protected_objects: [other] }]);
+    for (const [path, body] of [[`/${other}`, { name: "Mine" }], [`/${inside}`, { daily_budget: "5000" }], [`/${accountId}/adsets`, { campaign_id: other, name: "New", daily_budget: "1000" }]] as const) {
+      const refused = await asAgency("POST", path, body);
+      expect(refused.status, path).toBe(400);
+      expect(refused.body.error.code).toBe(200);
+      expect(refused.body.error.message).toContain(`protected_objects = ${other}`);
+    }
+    expect((await asAgency("POST", `/${open}`, { name: "Still mine" })).status).toBe(200);
+    expect((await asOwner("POST", `/${inside}`, { name: "The owner's" })).status).toBe(200);
+    // An id that is not an object of this account: a clear error, and the old list stays.
+    const unknown = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, protected_objects: [open, "999999999"], max_daily_budget: 100000 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe(100);
+    expect(unknown.body.error.message).toMatch(/protected_objects: 999999999 is not a campaign, ad set or ad/);
+    expect((await guardrailsSeenBy(asOwner)).data).toEqual([{ business: agency.business_id, protected_objects: [other] }]);
+    await setGuardrails({ protected_objects: `${inside},${open}` });
+    expect((await asAgency("POST", `/${open}`, { name: "Again" })).body.error.message).toContain("protected_objects");
+    expect((await asOwner("DELETE", `/${other}`)).status).toBe(200);
+  });
 });

@@ -17,11 +17,23 @@ const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TIME_ZONE = "Asia/Kolkata";
-const NAMES = ["max_daily_budget", "max_increase_percent", "max_daily_increase_percent", "allowed_hours", "approval_above"] as const;
+const NAMES = [
+  "max_daily_budget",
+  "max_increase_percent",
+  "max_daily_increase_percent",
+  "max_increase_amount",
+  "max_daily_increase_amount",
+  "max_daily_new_spend",
+  "allowed_hours",
+  "allowed_days",
+  "protected_objects",
+  "approval_above",
+] as const;
 type Name = (typeof NAMES)[number];
-type Rules = Partial<Record<Name, number | string>>;
+type Rules = Partial<Record<Name, number | string | number[] | string[]>>;
 
 interface RefAdSet {
+  id: string;
   budget: number;
   /** Accepted budget changes, oldest first (creation has no `before`). */
   history: { at: number; before: number | null; after: number }[];
@@ -29,6 +41,13 @@ interface RefAdSet {
 
 const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, hour: "2-digit", hourCycle: "h23" });
 const localHour = (t: number) => Number(hourFormat.format(new Date(t)));
+const dayFormat = new Intl.DateTimeFormat("en-US", { timeZone: TIME_ZONE, weekday: "short" });
+/** 0 Sunday … 6 Saturday in the account's time zone, as Meta numbers days. */
+const localDay = (t: number) => ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(dayFormat.format(new Date(t)));
+
+/** The partner's new daily spend on the account: accepted raises and its new ad sets' budgets. */
+type NewSpend = { at: number; amount: number }[];
+const spentSince = (spend: NewSpend, t: number) => spend.filter((s) => s.at > t - DAY).reduce((sum, s) => sum + s.amount, 0);
 
 function inHours(text: string, hour: number): boolean {
   const [start, end] = text.split("-").map(Number) as [number, number];
@@ -41,40 +60,64 @@ function dayAgo(set: RefAdSet, t: number): number {
   return first ? (first.before ?? first.after) : set.budget;
 }
 
-/** What the model says of a partner's write: the limits it breaks, and whether it needs approval. */
-function judge(rules: Rules, set: RefAdSet, amount: number, t: number): { broken: Name[]; held: boolean; noop: boolean } {
-  if (amount === set.budget) return { broken: [], held: false, noop: true };
+/**
+ * What the model says of a partner's write (to an existing ad set, or `set` null for a new one in
+ * the campaign): the limits it breaks, and whether it needs approval.
+ */
+function judge(rules: Rules, set: RefAdSet | null, amount: number, t: number, spend: NewSpend): { broken: Name[]; held: boolean; noop: boolean; added: number } {
+  if (set !== null && amount === set.budget) return { broken: [], held: false, noop: true, added: 0 };
   const broken: Name[] = [];
+  if (set !== null && rules.protected_objects !== undefined && (rules.protected_objects as string[]).includes(set.id)) broken.push("protected_objects");
+  if (rules.allowed_days !== undefined && !(rules.allowed_days as number[]).includes(localDay(t))) broken.push("allowed_days");
   if (rules.allowed_hours !== undefined && !inHours(String(rules.allowed_hours), localHour(t))) broken.push("allowed_hours");
-  const raise = amount > set.budget;
+  const before = set?.budget ?? 0;
+  const raise = amount > before;
+  const added = raise ? amount - before : 0;
   if (raise) {
     if (rules.max_daily_budget !== undefined && amount > Number(rules.max_daily_budget)) broken.push("max_daily_budget");
-    if (rules.max_increase_percent !== undefined && amount * 100 > set.budget * (100 + Number(rules.max_increase_percent))) broken.push("max_increase_percent");
-    if (rules.max_daily_increase_percent !== undefined && amount * 100 > dayAgo(set, t) * (100 + Number(rules.max_daily_increase_percent))) {
-      broken.push("max_daily_increase_percent");
+    if (set !== null) {
+      if (rules.max_increase_percent !== undefined && amount * 100 > set.budget * (100 + Number(rules.max_increase_percent))) broken.push("max_increase_percent");
+      if (rules.max_increase_amount !== undefined && amount - set.budget > Number(rules.max_increase_amount)) broken.push("max_increase_amount");
+      if (rules.max_daily_increase_percent !== undefined && amount * 100 > dayAgo(set, t) * (100 + Number(rules.max_daily_increase_percent))) {
+        broken.push("max_daily_increase_percent");
+      }
+      if (rules.max_daily_increase_amount !== undefined && amount - dayAgo(set, t) > Number(rules.max_daily_increase_amount)) broken.push("max_daily_increase_amount");
     }
+    if (rules.max_daily_new_spend !== undefined && spentSince(spend, t) + added > Number(rules.max_daily_new_spend)) broken.push("max_daily_new_spend");
   }
-  const held = raise && broken.length === 0 && rules.approval_above !== undefined && amount > Number(rules.approval_above);
-  return { broken, held, noop: false };
+  const above = raise && rules.approval_above !== undefined && amount > Number(rules.approval_above);
+  // A new ad set cannot wait for approval: above approval_above it is refused.
+  if (above && set === null) broken.push("approval_above");
+  const held = above && set !== null && broken.length === 0;
+  return { broken, held, noop: false, added };
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
 const hoursArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 24 })).filter(([a, b]) => a !== b).map(([a, b]) => `${pad(a)}-${pad(b)}`);
 
+// Each limit is unset half the time (freq 2), so that each is often the only one a write meets.
 const worldArb = fc.record({
   budgets: fc.array(fc.integer({ min: 1000, max: 10000 }), { minLength: 3, maxLength: 3 }),
-  maxDaily: fc.option(fc.integer({ min: 10000, max: 30000 }), { nil: undefined }),
-  maxIncrease: fc.option(fc.integer({ min: 0, max: 80 }), { nil: undefined }),
-  maxDailyIncrease: fc.option(fc.integer({ min: 0, max: 150 }), { nil: undefined }),
-  hours: fc.option(hoursArb, { nil: undefined }),
-  approvalAbove: fc.option(fc.integer({ min: 2000, max: 25000 }), { nil: undefined }),
+  maxDaily: fc.option(fc.integer({ min: 10000, max: 30000 }), { nil: undefined, freq: 2 }),
+  maxIncrease: fc.option(fc.integer({ min: 0, max: 80 }), { nil: undefined, freq: 2 }),
+  maxDailyIncrease: fc.option(fc.integer({ min: 0, max: 150 }), { nil: undefined, freq: 2 }),
+  hours: fc.option(hoursArb, { nil: undefined, freq: 2 }),
+  approvalAbove: fc.option(fc.integer({ min: 2000, max: 25000 }), { nil: undefined, freq: 2 }),
+  maxIncreaseAmount: fc.option(fc.integer({ min: 0, max: 8000 }), { nil: undefined, freq: 2 }),
+  maxDailyIncreaseAmount: fc.option(fc.integer({ min: 0, max: 15000 }), { nil: undefined, freq: 2 }),
+  maxDailyNewSpend: fc.option(fc.integer({ min: 0, max: 20000 }), { nil: undefined, freq: 2 }),
+  days: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 6 }), { nil: undefined, freq: 2 }),
+  // Indices of the owner's three ad sets the partner may not touch.
+  protectedSets: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
 });
 
-const writeArb = fc.record({ adSet: fc.integer({ min: 0, max: 2 }), amount: fc.integer({ min: 500, max: 40000 }) });
+// adSet picks among the ad sets there are (the owner's three and the partner's new ones), modulo their number.
+const writeArb = fc.record({ adSet: fc.integer({ min: 0, max: 5 }), amount: fc.integer({ min: 500, max: 40000 }) });
 const stepArb = fc.oneof(
   { weight: 4, arbitrary: writeArb.map((w) => ({ kind: "single" as const, ...w })) },
+  { weight: 1, arbitrary: fc.integer({ min: 500, max: 20000 }).map((amount) => ({ kind: "create" as const, amount })) },
   // Batch items on distinct ad sets, so Meta's 4-budget-changes-per-hour limit never comes into play.
-  { weight: 2, arbitrary: fc.uniqueArray(writeArb, { minLength: 2, maxLength: 3, selector: (w) => w.adSet }).map((items) => ({ kind: "batch" as const, items })) },
+  { weight: 2, arbitrary: fc.uniqueArray(fc.record({ adSet: fc.integer({ min: 0, max: 2 }), amount: fc.integer({ min: 500, max: 40000 }) }), { minLength: 2, maxLength: 3, selector: (w) => w.adSet }).map((items) => ({ kind: "batch" as const, items })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: "wait" as const, hours })) },
 );
 
@@ -121,7 +164,7 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
         for (const budget of world.budgets) {
           const created = await asOwner("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: `Set ${ids.length}`, daily_budget: String(budget) });
           ids.push(created.body.id as string);
-          model.push({ budget, history: [{ at: clock.t, before: null, after: budget }] });
+          model.push({ id: created.body.id as string, budget, history: [{ at: clock.t, before: null, after: budget }] });
         }
         const rules: Rules = {};
         if (world.maxDaily !== undefined) rules.max_daily_budget = world.maxDaily;
@@ -129,19 +172,28 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
         if (world.maxDailyIncrease !== undefined) rules.max_daily_increase_percent = world.maxDailyIncrease;
         if (world.hours !== undefined) rules.allowed_hours = world.hours;
         if (world.approvalAbove !== undefined && (world.maxDaily === undefined || world.approvalAbove < world.maxDaily)) rules.approval_above = world.approvalAbove;
+        if (world.maxIncreaseAmount !== undefined) rules.max_increase_amount = world.maxIncreaseAmount;
+        if (world.maxDailyIncreaseAmount !== undefined) rules.max_daily_increase_amount = world.maxDailyIncreaseAmount;
+        if (world.maxDailyNewSpend !== undefined) rules.max_daily_new_spend = world.maxDailyNewSpend;
+        if (world.days !== undefined) rules.allowed_days = [...world.days].sort((a, b) => a - b);
+        if (world.protectedSets !== undefined) rules.protected_objects = world.protectedSets.map((i) => ids[i]!).sort();
+        const spend: NewSpend = [];
         if (Object.keys(rules).length > 0) {
           const set = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, ...rules });
           expect(set.status, JSON.stringify(set.body)).toBe(200);
         }
 
-        const check = (write: { adSet: number; amount: number }, code: number, body: Record<string, any>) => {
-          const set = model[write.adSet]!;
-          const verdict = judge(rules, set, write.amount, clock.t);
-          const context = JSON.stringify({ rules, write, budget: set.budget, dayAgo: dayAgo(set, clock.t), hour: localHour(clock.t), body });
+        const check = (write: { adSet: number | null; amount: number }, code: number, body: Record<string, any>) => {
+          const set = write.adSet === null ? null : model[write.adSet]!;
+          const verdict = judge(rules, set, write.amount, clock.t, spend);
+          const context = JSON.stringify({ rules, write, budget: set?.budget, dayAgo: set && dayAgo(set, clock.t), spent: spentSince(spend, clock.t), hour: localHour(clock.t), day: localDay(clock.t), body });
           if (code === 200) {
             expect(verdict.broken, context).toEqual([]);
             expect(verdict.held, context).toBe(false);
-            if (!verdict.noop) {
+            if (verdict.added > 0) spend.push({ at: clock.t, amount: verdict.added });
+            if (set === null) {
+              model.push({ id: String(body.id), budget: write.amount, history: [{ at: clock.t, before: null, after: write.amount }] });
+            } else if (!verdict.noop) {
               set.history.push({ at: clock.t, before: set.budget, after: write.amount });
               set.budget = write.amount;
             }
@@ -155,7 +207,7 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
             expect(message).toContain(`approval_above = ${rules.approval_above}`);
             return;
           }
-          const named = NAMES.find((name) => message.includes(`guardrail ${name} = ${rules[name]}`));
+          const named = NAMES.find((name) => rules[name] !== undefined && message.includes(`guardrail ${name} = ${String(rules[name])}:`));
           expect(named, context).toBeDefined();
           expect(verdict.broken, context).toContain(named);
         };
@@ -165,21 +217,27 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
             clock.t += step.hours * HOUR;
             continue;
           }
-          if (step.kind === "single") {
-            const response = await asAgency("POST", `/${ids[step.adSet]}`, { daily_budget: String(step.amount) });
-            check(step, response.status, response.body);
+          if (step.kind === "create") {
+            const response = await asAgency("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: `Partner's ${model.length}`, daily_budget: String(step.amount) });
+            check({ adSet: null, amount: step.amount }, response.status, response.body);
+          } else if (step.kind === "single") {
+            const write = { adSet: step.adSet % model.length, amount: step.amount };
+            const response = await asAgency("POST", `/${model[write.adSet]!.id}`, { daily_budget: String(write.amount) });
+            check(write, response.status, response.body);
           } else {
-            const batch = step.items.map((item) => ({ method: "POST", relative_url: ids[item.adSet], body: `daily_budget=${item.amount}` }));
+            // On distinct ad sets of the owner's three.
+            const items = step.items;
+            const batch = items.map((item) => ({ method: "POST", relative_url: model[item.adSet]!.id, body: `daily_budget=${item.amount}` }));
             const response = await asAgency("POST", "/", new URLSearchParams({ batch: JSON.stringify(batch) }).toString());
             expect(response.status).toBe(200);
-            (response.body as { code: number; body: string }[]).forEach((result, i) => check(step.items[i]!, result.code, JSON.parse(result.body)));
+            (response.body as { code: number; body: string }[]).forEach((result, i) => check(items[i]!, result.code, JSON.parse(result.body)));
           }
           // 16 minutes apart: never more than 4 budget changes of one ad set within an hour.
           clock.t += 16 * MINUTE;
         }
         // What the store holds is what the model accepted.
-        for (const [i, id] of ids.entries()) {
-          expect((await asOwner("GET", `/${id}?fields=daily_budget`)).body.daily_budget).toBe(String(model[i]!.budget));
+        for (const set of model) {
+          expect((await asOwner("GET", `/${set.id}?fields=daily_budget`)).body.daily_budget).toBe(String(set.budget));
         }
       }),
       { numRuns: dialect === "sqlite" ? 20 : 10 },
@@ -245,6 +303,57 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("partner guardrails with two i
       const finals = chainEnds(10000, rows, ([before, after]) => after <= before || (after * 100 <= before * 110 && after * 100 <= 10000 * 121));
       const budget = Number((await first.adSets.getAdSet(ownerCtx, adSet.id)).daily_budget);
       expect(finals, JSON.stringify(rows)).toContain(budget);
+    }
+  });
+});
+
+/**
+ * The new daily spend a partner may add is account-wide: two instances raising different ad sets at
+ * once must not both pass on the same remaining allowance.
+ */
+describe.runIf(Boolean(process.env.DATABASE_URL))("max_daily_new_spend with two instances writing at once (PostgreSQL)", () => {
+  let store: TestStore;
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it("lets no concurrent raises past the partner's new spend for the day", async () => {
+    store = makeTestStore("postgres");
+    const clock = new TestClock();
+    const first = await store.open(clock);
+    const owner = await bootstrapBusiness(first, "Acme");
+    const agency = await bootstrapBusiness(first, "Agency");
+    const ownerCtx = principalContext("system_user", owner.system_user_id);
+    const agencyCtx = principalContext("system_user", agency.system_user_id);
+    const account = await first.assets.createAsset(ownerCtx, owner.business_id, { type: "ad_account", name: "Main" });
+    await first.partners.offer(ownerCtx, { assetId: account.id, partnerBusinessId: agency.business_id, tasks: presetTasks("ad_account", "STANDARD") });
+    await first.partners.acceptOrRequest(agencyCtx, { partnerBusinessId: agency.business_id, assetId: account.id });
+    await first.assignments.assign(agencyCtx, { assetId: account.id, principalId: agency.system_user_id, tasks: presetTasks("ad_account", "STANDARD"), businessId: agency.business_id });
+    await first.guardrails.set(ownerCtx, { accountId: account.id, partnerBusinessId: agency.business_id, values: { max_daily_new_spend: 5000 } });
+    const campaign = await first.campaigns.createCampaign(ownerCtx, account.graphId, { name: "C", objective: "OUTCOME_SALES", special_ad_categories: [] });
+    const second = await store.open(clock);
+
+    for (let round = 0; round < 3; round++) {
+      const sets = [];
+      for (let i = 0; i < 6; i++) sets.push(await first.adSets.createAdSet(ownerCtx, account.graphId, { campaign_id: campaign.id, name: `Set ${round}.${i}`, daily_budget: 10000 }));
+      // Six raises of 2000 each at once: at most two fit in 5000.
+      const results = await Promise.all(
+        sets.map((set, i) =>
+          (i % 2 === 0 ? first : second).adSets.updateAdSet(agencyCtx, set.id, { daily_budget: 12000 }).then(
+            () => ({ ok: true as const }),
+            (error: { code?: number; message?: string }) => ({ ok: false as const, code: error.code, message: String(error.message) }),
+          ),
+        ),
+      );
+      for (const result of results) {
+        if (result.ok) continue;
+        expect(result.code, result.message).toBe(200);
+        expect(result.message).toContain("guardrail max_daily_new_spend = 5000");
+      }
+      expect(results.filter((r) => r.ok).length).toBe(2);
+      const raised = (await Promise.all(sets.map((set) => first.adSets.getAdSet(ownerCtx, set.id)))).filter((set) => Number(set.daily_budget) === 12000);
+      expect(raised.length).toBe(2);
+      clock.t += 25 * 60 * 60 * 1000;
     }
   });
 });

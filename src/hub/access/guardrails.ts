@@ -2,8 +2,9 @@ import { errors } from "../../errors.ts";
 import type { Executor } from "../../store/database.ts";
 import { offsetMinutes } from "../ads/adTime.ts";
 import type { RequestContext } from "../context.ts";
-import { budgetAt, guardrailsOfPartners, type GuardrailRow } from "../guardrails/guardrail.repository.ts";
-import { judgeWrite, type Guardrails, type ProposedWrite } from "../guardrails/guardrailRules.ts";
+import { newId } from "../../ids.ts";
+import { budgetAt, guardrailsOfPartners, insertNewSpend, lockGuardrails, newSpendSince, type GuardrailRow } from "../guardrails/guardrail.repository.ts";
+import { addedDailySpend, daysOfText, idsOfText, judgeWrite, type Guardrails, type ProposedWrite } from "../guardrails/guardrailRules.ts";
 import type { AccessEngine } from "./accessEngine.ts";
 import { concealedNotFound, subjectOf } from "./authorize.ts";
 import { canSeeAsset } from "./visibility.ts";
@@ -43,6 +44,10 @@ export interface GuardedWrite {
   label: string;
   /** The object written; null while it is being created. */
   objectId: string | null;
+  /** The id a new object gets (for the record of the spend it adds). */
+  createdId?: string;
+  /** The ad set and campaign the object is in (or goes in), for protected_objects. */
+  parents: readonly string[];
   /** When the write sets or changes a budget amount. */
   budget?: { kind: "daily" | "lifetime"; before: number | null; after: number; days: number };
 }
@@ -56,7 +61,12 @@ export function rulesOf(row: GuardrailRow): Guardrails {
     max_daily_budget: row.max_daily_budget === null ? null : Number(row.max_daily_budget),
     max_increase_percent: row.max_increase_percent,
     max_daily_increase_percent: row.max_daily_increase_percent,
+    max_increase_amount: row.max_increase_amount === null ? null : Number(row.max_increase_amount),
+    max_daily_increase_amount: row.max_daily_increase_amount === null ? null : Number(row.max_daily_increase_amount),
+    max_daily_new_spend: row.max_daily_new_spend === null ? null : Number(row.max_daily_new_spend),
     allowed_hours: row.allowed_hours,
+    allowed_days: daysOfText(row.allowed_days),
+    protected_objects: idsOfText(row.protected_objects),
     approval_above: row.approval_above === null ? null : Number(row.approval_above),
   };
 }
@@ -65,6 +75,13 @@ export function rulesOf(row: GuardrailRow): Guardrails {
 export function localHour(now: number, timeZone: string): number {
   const local = now + offsetMinutes(now, timeZone) * 60_000;
   return Math.floor((((local % DAY) + DAY) % DAY) / HOUR);
+}
+
+/** The day of the week (0 Sunday … 6 Saturday) at `now` in the time zone. */
+export function localWeekday(now: number, timeZone: string): number {
+  const local = now + offsetMinutes(now, timeZone) * 60_000;
+  // 1 January 1970 was a Thursday (4).
+  return (((Math.floor(local / DAY) + 4) % 7) + 7) % 7;
 }
 
 /**
@@ -77,33 +94,54 @@ export async function authorizeGuardedWrite(engine: AccessEngine, ctx: RequestCo
   const partners = bindingPartners(engine, ctx, write.account.id);
   if (partners.length === 0) return ALLOWED;
   const rows = await guardrailsOfPartners(trx, write.account.id, partners);
-  if (rows.length === 0) return ALLOWED;
-  let dayAgo: number | null = null;
-  // Only a raise is measured against the budget 24 hours ago (lowering is always allowed).
-  const raise = write.budget !== undefined && write.budget.before !== null && write.budget.after > write.budget.before;
-  if (raise && write.budget && write.budget.before !== null && write.objectId !== null && rows.some((row) => row.max_daily_increase_percent !== null)) {
-    const then = await budgetAt(trx, write.objectId, now - DAY);
-    dayAgo = then === undefined ? write.budget.before : then;
-  }
-  const proposed: ProposedWrite = {
-    label: write.label,
-    currency: write.account.currency,
-    localHour: localHour(now, write.account.timezoneName),
-    ...(write.budget ? { budget: { ...write.budget, dayAgo } } : {}),
-  };
+  const added = write.budget ? addedDailySpend(write.budget) : 0;
   let held: GuardOutcome = ALLOWED;
-  for (const row of rows) {
-    const verdict = judgeWrite(rulesOf(row), proposed);
-    if (verdict.kind === "refused") {
-      const owner = engine.index.businesses.get(write.account.ownerBusinessId) ?? "The owner";
-      throw errors.guardrailRefused(verdict.guardrail, verdict.value, verdict.detail, owner);
+  if (rows.length > 0) {
+    let dayAgo: number | null = null;
+    // Only a raise is measured against the budget 24 hours ago (lowering is always allowed).
+    const raise = write.budget !== undefined && write.budget.before !== null && write.budget.after > write.budget.before;
+    const perDay = rows.some((row) => row.max_daily_increase_percent !== null || row.max_daily_increase_amount !== null);
+    if (raise && write.budget && write.budget.before !== null && write.objectId !== null && perDay) {
+      const then = await budgetAt(trx, write.objectId, now - DAY);
+      dayAgo = then === undefined ? write.budget.before : then;
     }
-    if (verdict.kind === "held" && write.objectId === null) {
-      // Only a change to an existing object can wait for approval; a new one starts within the limit.
-      const owner = engine.index.businesses.get(write.account.ownerBusinessId) ?? "The owner";
-      throw errors.guardrailRefused("approval_above", verdict.value, `${verdict.detail} Create it at or below that amount; a later raise can wait for approval.`, owner);
+    const proposed: ProposedWrite = {
+      label: write.label,
+      currency: write.account.currency,
+      localHour: localHour(now, write.account.timezoneName),
+      localDay: localWeekday(now, write.account.timezoneName),
+      touches: write.objectId === null ? write.parents : [write.objectId, ...write.parents],
+      ...(write.budget ? { budget: { ...write.budget, dayAgo } } : {}),
+      newSpendToday: 0,
+    };
+    for (const row of rows) {
+      let newSpendToday = 0;
+      if (added > 0 && row.max_daily_new_spend !== null) {
+        // The partner's new spend is account-wide: its writes to different objects are judged one after the other.
+        await lockGuardrails(trx, row.asset_id, row.partner_business_id);
+        newSpendToday = await newSpendSince(trx, write.account.id, row.partner_business_id, now - DAY);
+      }
+      const verdict = judgeWrite(rulesOf(row), { ...proposed, newSpendToday });
+      if (verdict.kind === "refused") {
+        const owner = engine.index.businesses.get(write.account.ownerBusinessId) ?? "The owner";
+        throw errors.guardrailRefused(verdict.guardrail, verdict.value, verdict.detail, owner);
+      }
+      if (verdict.kind === "held" && write.objectId === null) {
+        // Only a change to an existing object can wait for approval; a new one starts within the limit.
+        const owner = engine.index.businesses.get(write.account.ownerBusinessId) ?? "The owner";
+        throw errors.guardrailRefused("approval_above", verdict.value, `${verdict.detail} Create it at or below that amount; a later raise can wait for approval.`, owner);
+      }
+      if (verdict.kind === "held" && held.kind === "allowed") held = { kind: "held", partnerBusinessId: row.partner_business_id, value: verdict.value, detail: verdict.detail };
     }
-    if (verdict.kind === "held" && held.kind === "allowed") held = { kind: "held", partnerBusinessId: row.partner_business_id, value: verdict.value, detail: verdict.detail };
+  }
+  // Spend the partner adds counts against max_daily_new_spend for 24 hours, whether or not it has one
+  // yet (an owner setting it now bounds the day already under way). A held change adds nothing until
+  // an admin approves it, and then it is the admin's.
+  if (held.kind === "allowed" && added > 0) {
+    const objectId = write.objectId ?? write.createdId ?? "";
+    for (const partner of partners) {
+      await insertNewSpend(trx, { id: newId(), account_id: write.account.id, partner_business_id: partner, object_id: objectId, at: now, amount: added });
+    }
   }
   return held;
 }

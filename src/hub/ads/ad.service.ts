@@ -103,7 +103,7 @@ export class AdService {
       }
       assertOpenParent(`Ad set ${adSet.name}`, adSet.effective_status);
       await requireCreative(tx.trx, account, p.creative.creative_id);
-      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${p.name}`, objectId: null }, tx.now);
+      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${p.name}`, objectId: null, parents: [adSet.id, adSet.campaign_id] }, tx.now);
       const row: AdRow = {
         id: newId(),
         account_id: account.id,
@@ -230,7 +230,7 @@ export class AdService {
       if (!diff) return presentAd(current);
       assertEditable(`Ad ${current.name}`, current.effective_status, diff.after);
       if (next.creative_id !== current.creative_id) await requireCreative(tx.trx, account, next.creative_id);
-      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${current.name}`, objectId: adId }, tx.now);
+      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${current.name}`, objectId: adId, parents: [current.adset_id, current.campaign_id] }, tx.now);
       await updateAd(tx.trx, adId, { name: next.name, status: next.status, creative_id: next.creative_id, updated_at: tx.now });
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });

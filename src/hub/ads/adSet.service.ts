@@ -227,7 +227,7 @@ export class AdSetService {
         this.deps.engine,
         ctx,
         tx.trx,
-        { account, label: `Ad set ${row.name}`, objectId: null, ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        { account, label: `Ad set ${row.name}`, objectId: null, createdId: row.id, parents: [campaign.id], ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
         tx.now,
       );
       await insertAdSet(tx.trx, row);
@@ -302,6 +302,7 @@ export class AdSetService {
           account,
           label: `Ad set ${current.name}`,
           objectId: adSetId,
+          parents: [current.campaign_id],
           ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
         },
         tx.now,

@@ -148,7 +148,7 @@ export class CampaignService {
         this.deps.engine,
         ctx,
         tx.trx,
-        { account, label: `Campaign ${row.name}`, objectId: null, ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        { account, label: `Campaign ${row.name}`, objectId: null, createdId: row.id, parents: [], ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
         tx.now,
       );
       await insertCampaign(tx.trx, row);
@@ -219,6 +219,7 @@ export class CampaignService {
           account,
           label: `Campaign ${current.name}`,
           objectId: campaignId,
+          parents: [],
           ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
         },
         tx.now,

@@ -1,5 +1,6 @@
+import { PostgresAdapter } from "kysely";
 import type { Executor } from "../../store/database.ts";
-import type { BudgetHistoryTable, PartnerGuardrailsTable, PendingChangesTable } from "../../store/schema.ts";
+import type { BudgetHistoryTable, PartnerGuardrailsTable, PartnerNewSpendTable, PendingChangesTable } from "../../store/schema.ts";
 
 export type GuardrailRow = PartnerGuardrailsTable;
 export type PendingChangeRow = PendingChangesTable;
@@ -32,6 +33,59 @@ export async function upsertGuardrails(db: Executor, row: GuardrailRow): Promise
     .values(row)
     .onConflict((oc) => oc.columns(["asset_id", "partner_business_id"]).doUpdateSet(changes))
     .execute();
+}
+
+/**
+ * Locks one partner's guardrail row on the asset until the transaction ends (a no-op update, as the
+ * ad objects' row locks), so writes that measure the partner's account-wide new spend are judged one
+ * after the other. On SQLite there is nothing to do: its transactions already run one at a time
+ * (one connection per process, and another process's write makes this one's fail, not interleave).
+ */
+export async function lockGuardrails(db: Executor, assetId: string, partnerBusinessId: string): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await db
+    .updateTable("partner_guardrails")
+    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+    .where("asset_id", "=", assetId)
+    .where("partner_business_id", "=", partnerBusinessId)
+    .execute();
+}
+
+/** Records daily spend a partner's principal added to the account; call inside the write's transaction. */
+export async function insertNewSpend(db: Executor, row: PartnerNewSpendTable): Promise<void> {
+  await db.insertInto("partner_new_spend").values(row).execute();
+}
+
+/** The daily spend (minor units) the partner added to the account after `since`. */
+export async function newSpendSince(db: Executor, accountId: string, partnerBusinessId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom("partner_new_spend")
+    .select((eb) => eb.fn.sum<number | string | null>("amount").as("total"))
+    .where("account_id", "=", accountId)
+    .where("partner_business_id", "=", partnerBusinessId)
+    .where("at", ">", since)
+    .executeTakeFirst();
+  return Number(row?.total ?? 0);
+}
+
+/** Forgets new spend recorded at or before `before` (no limit looks back further than 24 hours). */
+export async function deleteNewSpendBefore(db: Executor, before: number): Promise<number> {
+  const result = await db.deleteFrom("partner_new_spend").where("at", "<=", before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Which of the ids are campaigns, ad sets or ads of the account (of any status). */
+export async function adObjectIdsOfAccount(db: Executor, accountId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("campaigns")
+    .select("id")
+    .where("account_id", "=", accountId)
+    .where("id", "in", ids)
+    .unionAll(db.selectFrom("ad_sets").select("id").where("account_id", "=", accountId).where("id", "in", ids))
+    .unionAll(db.selectFrom("ads").select("id").where("account_id", "=", accountId).where("id", "in", ids))
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 export async function deleteGuardrails(db: Executor, assetId: string, partnerBusinessId: string): Promise<number> {
@@ -101,6 +155,11 @@ export async function listPendingChanges(db: Executor, accountId: string, status
     .orderBy("requested_at", "desc")
     .orderBy("id", "desc")
     .execute();
+}
+
+/** Pending changes whose time ran out at `now`, oldest first, at most `limit`. */
+export async function listExpiredPendingChanges(db: Executor, now: number, limit: number): Promise<PendingChangeRow[]> {
+  return db.selectFrom("pending_changes").selectAll().where("status", "=", "pending").where("expires_at", "<=", now).orderBy("expires_at").limit(limit).execute();
 }
 
 /** Moves a pending change to its outcome; false when it was no longer pending (someone decided first). */

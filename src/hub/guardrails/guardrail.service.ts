@@ -9,21 +9,25 @@ import { principalContext, type RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
+import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
 import {
+  adObjectIdsOfAccount,
   decidePendingChange,
   deleteGuardrails,
+  deleteNewSpendBefore,
   findGuardrails,
   findPendingChange,
   guardrailsOfPartners,
   highestDailyBudget,
   insertPendingChange,
   listGuardrailsOfAsset,
+  listExpiredPendingChanges,
   listPendingChanges,
   upsertGuardrails,
   type GuardrailRow,
   type PendingChangeRow,
 } from "./guardrail.repository.ts";
-import { describeAmount, GUARDRAIL_NAMES, NO_GUARDRAILS, parseGuardrailValue, type Guardrails } from "./guardrailRules.ts";
+import { describeAmount, GUARDRAIL_NAMES, listText, NO_GUARDRAILS, parseGuardrailValue, type Guardrails } from "./guardrailRules.ts";
 
 /** One partner's guardrails on an ad account, as `GET /{ad_account_id}/partner_guardrails` lists them. */
 export interface GuardrailView extends Guardrails {
@@ -51,8 +55,18 @@ export interface PendingChangeView {
 /** Applies a held change once approved: the same service call the partner made, as the approving admin. */
 export type ApplyHeldChange = (ctx: RequestContext, objectType: "campaign" | "adset", objectId: string, params: Record<string, unknown>) => Promise<unknown>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** How long a held change waits for the owner before it expires. */
-export const PENDING_CHANGE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const PENDING_CHANGE_TTL_MS = 7 * DAY_MS;
+
+/** Held changes expired per run of the sweep. */
+const EXPIRY_BATCH = 100;
+
+/** The serve loop: expires held changes every `intervalMs`, again at once while more are waiting. */
+export function pendingChangeSweeper(service: Pick<GuardrailService, "expireDue">, ctx: RequestContext, intervalMs: number, onError: (error: unknown) => void): BackgroundLoop {
+  return new BackgroundLoop(() => service.expireDue(ctx), intervalMs, onError);
+}
 
 /**
  * Partner guardrails on ad accounts: the owner's admins set, read and remove them; a partner's
@@ -90,10 +104,21 @@ export class GuardrailService {
           `Invalid approval_above: ${after.approval_above} is not below max_daily_budget ${after.max_daily_budget}, so no change could ever need approval. Nothing was saved.`,
         );
       }
+      if (after.protected_objects !== null && input.values.protected_objects !== undefined) {
+        const found = await adObjectIdsOfAccount(tx.trx, account.id, after.protected_objects);
+        const unknown = after.protected_objects.filter((id) => !found.has(id));
+        if (unknown.length > 0) {
+          throw errors.invalidParameter(
+            `Invalid protected_objects: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a campaign, ad set or ad" : "are not campaigns, ad sets or ads"} of ${account.name} (act_${account.id}). Nothing was saved.`,
+          );
+        }
+      }
       const row: GuardrailRow = {
         asset_id: account.id,
         partner_business_id: partnerId,
         ...after,
+        allowed_days: listText(after.allowed_days),
+        protected_objects: listText(after.protected_objects),
         created_at: current?.created_at ?? tx.now,
         updated_at: tx.now,
       };
@@ -173,6 +198,32 @@ export class GuardrailService {
     }));
   }
 
+  /**
+   * Expires held changes whose time ran out (up to `limit` per call), telling the owner's and the
+   * partner's subscribed apps (`partner_pending_change`, status `expired`), and forgets new spend
+   * older than a day. Safe on several instances at once: a change is expired only while still
+   * pending, and announced only by the instance that expired it. True when more may be waiting.
+   */
+  async expireDue(ctx: RequestContext, limit = EXPIRY_BATCH): Promise<boolean> {
+    return runCommand(this.deps, ctx, { action: "guardrails.expire" }, async (tx) => {
+      const due = await listExpiredPendingChanges(tx.trx, tx.now, limit);
+      for (const row of due) {
+        if (!(await decidePendingChange(tx.trx, row.id, "expired", "system", tx.now))) continue;
+        await announce(this.deps, tx, row, "expired");
+        await tx.audit({
+          action: "guardrails.expire",
+          businessId: this.deps.engine.asset(row.account_id)?.ownerId ?? null,
+          targetType: row.object_type,
+          targetId: row.object_id,
+          after: { pending_change: row.id, business: row.partner_business_id, params: JSON.parse(row.params) },
+          reason: `Not decided within ${PENDING_CHANGE_TTL_MS / DAY_MS} days`,
+        });
+      }
+      await deleteNewSpendBefore(tx.trx, tx.now - DAY_MS);
+      return due.length === limit;
+    });
+  }
+
   private async account(ctx: RequestContext, accountId: string): Promise<AdAccountScope> {
     try {
       return await requireAdAccount(this.deps.db, accountId);
@@ -204,7 +255,7 @@ export class GuardrailService {
 }
 
 /** Tells the subscribed apps of the owner and of the partner that a change was held, approved or rejected. */
-async function announce(deps: Pick<HubDeps, "engine">, tx: CommandTx, row: PendingChangeRow, status: "pending" | "approved" | "rejected"): Promise<void> {
+async function announce(deps: Pick<HubDeps, "engine">, tx: CommandTx, row: PendingChangeRow, status: "pending" | "approved" | "rejected" | "expired"): Promise<void> {
   await new WebhookPublisher(deps).publish(tx, {
     objectId: row.account_id,
     field: "partner_pending_change",

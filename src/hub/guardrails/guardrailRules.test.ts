@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hourAllowed, judgeWrite, NO_GUARDRAILS, parseGuardrailValue, parseHours, scheduleDays } from "./guardrailRules.ts";
+import { addedDailySpend, hourAllowed, judgeWrite, NO_GUARDRAILS, parseGuardrailValue, parseHours, scheduleDays, type ProposedWrite } from "./guardrailRules.ts";
 
 describe("guardrail rules", () => {
   it("reads allowed hours as a half-open range, wrapping midnight", () => {
@@ -25,7 +25,10 @@ describe("guardrail rules", () => {
       label: "Ad set A",
       currency: "USD",
       localHour: 12,
+      localDay: 1,
+      touches: ["11", "12"],
       budget: { kind, before, after, days, dayAgo: before },
+      newSpendToday: 0,
     });
     const rules = { ...NO_GUARDRAILS, max_daily_budget: 10000, max_increase_percent: 10, approval_above: 5000 };
     expect(judgeWrite(rules, write(50000, 40000)).kind).toBe("allowed");
@@ -38,5 +41,50 @@ describe("guardrail rules", () => {
     expect(judgeWrite({ ...NO_GUARDRAILS, allowed_hours: "13-14" }, write(4000, 3000))).toMatchObject({ kind: "refused", guardrail: "allowed_hours" });
     expect(scheduleDays(0, 30 * 86_400_000, 0)).toBe(30);
     expect(scheduleDays(null, null, 0)).toBe(1);
+  });
+
+  it("reads days as Meta's 0 (Sunday) to 6 or by name, and object ids as a list; refuses anything else", () => {
+    expect(parseGuardrailValue("allowed_days", [5, 1, 1, 3])).toEqual([1, 3, 5]);
+    expect(parseGuardrailValue("allowed_days", "MON,tuesday, 0")).toEqual([0, 1, 2]);
+    expect(parseGuardrailValue("allowed_days", "[6]")).toEqual([6]);
+    for (const bad of [[7], "-1", "FUNDAY", [], "[]", "[1,", { day: 1 }, [1.5]]) expect(() => parseGuardrailValue("allowed_days", bad), JSON.stringify(bad)).toThrow("allowed_days");
+    expect(parseGuardrailValue("protected_objects", ["12", 11])).toEqual(["11", "12"]);
+    expect(parseGuardrailValue("protected_objects", "12, 13")).toEqual(["12", "13"]);
+    for (const bad of [["act_1"], [], "12,,13", [-1]]) expect(() => parseGuardrailValue("protected_objects", bad), JSON.stringify(bad)).toThrow("protected_objects");
+    for (const name of ["max_increase_amount", "max_daily_increase_amount", "max_daily_new_spend"] as const) {
+      expect(parseGuardrailValue(name, "2500")).toBe(2500);
+      expect(() => parseGuardrailValue(name, -1), name).toThrow(name);
+      expect(() => parseGuardrailValue(name, "10.5"), name).toThrow(name);
+    }
+  });
+
+  it("bounds raises in minor units per change, per 24 hours and across the account, and keeps partners off protected objects and days", () => {
+    const base: ProposedWrite = { label: "Ad set A", currency: "USD", localHour: 12, localDay: 2, touches: ["21", "20"], newSpendToday: 0 };
+    const raise = (before: number | null, after: number, dayAgo: number | null = before, extra: Partial<ProposedWrite> = {}, days = 1): ProposedWrite => ({
+      ...base,
+      budget: { kind: days === 1 ? "daily" : "lifetime", before, after, days, dayAgo },
+      ...extra,
+    });
+    const perChange = { ...NO_GUARDRAILS, max_increase_amount: 1000 };
+    expect(judgeWrite(perChange, raise(5000, 6000)).kind).toBe("allowed");
+    expect(judgeWrite(perChange, raise(5000, 6001))).toMatchObject({ kind: "refused", guardrail: "max_increase_amount", value: "1000" });
+    expect(judgeWrite(perChange, raise(50000, 56000, 50000, {}, 7)).kind).toBe("allowed");
+    expect(judgeWrite(perChange, raise(null, 90000)).kind).toBe("allowed");
+    const perDay = { ...NO_GUARDRAILS, max_daily_increase_amount: 1500 };
+    expect(judgeWrite(perDay, raise(6000, 6500, 5000)).kind).toBe("allowed");
+    expect(judgeWrite(perDay, raise(6000, 6501, 5000))).toMatchObject({ kind: "refused", guardrail: "max_daily_increase_amount", value: "1500" });
+    const account = { ...NO_GUARDRAILS, max_daily_new_spend: 3000 };
+    expect(judgeWrite(account, raise(5000, 6000, 5000, { newSpendToday: 2000 })).kind).toBe("allowed");
+    expect(judgeWrite(account, raise(5000, 6001, 5000, { newSpendToday: 2000 }))).toMatchObject({ kind: "refused", guardrail: "max_daily_new_spend", value: "3000" });
+    expect(judgeWrite(account, raise(null, 3001))).toMatchObject({ kind: "refused", guardrail: "max_daily_new_spend" });
+    expect(judgeWrite(account, raise(9000, 100, 9000, { newSpendToday: 9999 })).kind).toBe("allowed");
+    expect(addedDailySpend({ before: 10000, after: 31000, days: 10 })).toBe(2100);
+    expect(addedDailySpend({ before: null, after: 1001, days: 10 })).toBe(101);
+    expect(addedDailySpend({ before: 5000, after: 100, days: 1 })).toBe(0);
+    // Days, hours and protected objects bind every change, lowering included.
+    expect(judgeWrite({ ...NO_GUARDRAILS, allowed_days: [1, 3] }, raise(5000, 100))).toMatchObject({ kind: "refused", guardrail: "allowed_days", value: "1,3" });
+    expect(judgeWrite({ ...NO_GUARDRAILS, allowed_days: [2] }, raise(5000, 100)).kind).toBe("allowed");
+    expect(judgeWrite({ ...NO_GUARDRAILS, protected_objects: ["20"] }, raise(5000, 100))).toMatchObject({ kind: "refused", guardrail: "protected_objects", value: "20" });
+    expect(judgeWrite({ ...NO_GUARDRAILS, protected_objects: ["22"] }, base).kind).toBe("allowed");
   });
 });

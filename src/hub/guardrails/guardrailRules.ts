@@ -14,20 +14,49 @@ export interface Guardrails {
   max_increase_percent: number | null;
   /** The most a budget may rise within any 24 hours, in percent of the budget 24 hours before. */
   max_daily_increase_percent: number | null;
+  /** The most one change may raise a budget, in minor units (per day of a lifetime budget's schedule). */
+  max_increase_amount: number | null;
+  /** The most a budget may rise within any 24 hours, in minor units (per day of a lifetime budget's schedule). */
+  max_daily_increase_amount: number | null;
+  /**
+   * The most daily spend the partner may add to the account within any 24 hours, in minor units: the
+   * sum of its budget raises and of its new objects' budgets (a lifetime budget per day of its schedule).
+   */
+  max_daily_new_spend: number | null;
   /** "HH-HH" in the ad account's time zone: the hours the partner may change anything ("22-06" wraps midnight). */
   allowed_hours: string | null;
+  /** The days of the week (0 Sunday … 6 Saturday, as Meta numbers them) the partner may change anything, in the ad account's time zone. */
+  allowed_days: number[] | null;
+  /** Campaigns, ad sets and ads the partner may not change, nor anything in them. */
+  protected_objects: string[] | null;
   /** Budgets raised above this (minor units) wait for the owner's approval. */
   approval_above: number | null;
 }
 
-export const GUARDRAIL_NAMES = ["max_daily_budget", "max_increase_percent", "max_daily_increase_percent", "allowed_hours", "approval_above"] as const;
+export const GUARDRAIL_NAMES = [
+  "max_daily_budget",
+  "max_increase_percent",
+  "max_daily_increase_percent",
+  "max_increase_amount",
+  "max_daily_increase_amount",
+  "max_daily_new_spend",
+  "allowed_hours",
+  "allowed_days",
+  "protected_objects",
+  "approval_above",
+] as const;
 export type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 
 export const NO_GUARDRAILS: Guardrails = {
   max_daily_budget: null,
   max_increase_percent: null,
   max_daily_increase_percent: null,
+  max_increase_amount: null,
+  max_daily_increase_amount: null,
+  max_daily_new_spend: null,
   allowed_hours: null,
+  allowed_days: null,
+  protected_objects: null,
   approval_above: null,
 };
 
@@ -51,9 +80,80 @@ export function hourAllowed(text: string, hour: number): boolean {
   return range.start < range.end ? hour >= range.start && hour < range.end : hour >= range.start || hour < range.end;
 }
 
+/**
+ * Meta numbers the days of the week 0 (Sunday) to 6 (Saturday) in its schedules ("Each day must be
+ * a value from 0-6. 0 is Sunday, 1 is Monday, ..., 6 is Saturday":
+ * https://developers.facebook.com/docs/marketing-api/ad-rules-examples/advanced-scheduling/);
+ * allowed_days takes those numbers or the days' English names.
+ */
+export const DAY_NAMES = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"] as const;
+
+/** The most ids protected_objects may name. */
+export const MAX_PROTECTED_OBJECTS = 1000;
+
+/** A list as the Graph edge may give it: a JSON array, a JSON array in a string, or comma-separated text. */
+function listOf(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "number") return [value];
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (text.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return Array.isArray(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return text.split(",").map((part) => part.trim());
+}
+
+function parseDays(value: unknown): number[] {
+  const items = listOf(value);
+  const days = new Set<number>();
+  for (const item of items ?? []) {
+    const text = typeof item === "string" || typeof item === "number" ? String(item).trim().toUpperCase() : "";
+    const byName = DAY_NAMES.findIndex((name) => name === text || name.slice(0, 3) === text);
+    const day = /^[0-6]$/.test(text) ? Number(text) : byName;
+    if (day < 0) {
+      throw errors.invalidParameter(
+        `Invalid allowed_days: ${JSON.stringify(item)} is not a day; give days from 0 (Sunday) to 6 (Saturday) as Meta numbers them, or their names (MONDAY or MON), for example [1,2,3,4,5].`,
+      );
+    }
+    days.add(day);
+  }
+  if (!items || days.size === 0) {
+    throw errors.invalidParameter(
+      `Invalid allowed_days: ${JSON.stringify(value)} names no day; give at least one, from 0 (Sunday) to 6 (Saturday), for example [1,2,3,4,5], or "" to clear the limit.`,
+    );
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+function parseIds(value: unknown): string[] {
+  const items = listOf(value);
+  const ids = new Set<string>();
+  for (const item of items ?? []) {
+    const text = typeof item === "number" ? String(item) : typeof item === "string" ? item.trim() : "";
+    if (!/^\d{1,30}$/.test(text)) {
+      throw errors.invalidParameter(`Invalid protected_objects: ${JSON.stringify(item)} is not the id of a campaign, ad set or ad.`);
+    }
+    ids.add(text);
+  }
+  if (!items || ids.size === 0) {
+    throw errors.invalidParameter(
+      `Invalid protected_objects: ${JSON.stringify(value)} names no object; give the ids of campaigns, ad sets or ads of the account, for example ["120210000000001"], or "" to clear the limit.`,
+    );
+  }
+  if (ids.size > MAX_PROTECTED_OBJECTS) throw errors.invalidParameter(`Invalid protected_objects: ${ids.size} ids, at most ${MAX_PROTECTED_OBJECTS}.`);
+  return [...ids].sort();
+}
+
 /** One guardrail value as the Graph edge or the CLI gives it; "" or null clears it. Throws a Graph 100 for anything else. */
-export function parseGuardrailValue(name: GuardrailName, value: unknown): number | string | null {
+export function parseGuardrailValue(name: GuardrailName, value: unknown): number | string | number[] | string[] | null {
   if (value === null || value === "") return null;
+  if (name === "allowed_days") return parseDays(value);
+  if (name === "protected_objects") return parseIds(value);
   if (name === "allowed_hours") {
     if (typeof value !== "string" || !parseHours(value)) {
       throw errors.invalidParameter(
@@ -73,6 +173,17 @@ export function parseGuardrailValue(name: GuardrailName, value: unknown): number
   return Number(text);
 }
 
+/** A list guardrail as it is stored ("1,2,3" or "120…,120…"), and back. */
+export function listText(list: readonly (number | string)[] | null): string | null {
+  return list === null ? null : list.join(",");
+}
+export function daysOfText(text: string | null): number[] | null {
+  return text === null ? null : text.split(",").map(Number);
+}
+export function idsOfText(text: string | null): string[] | null {
+  return text === null ? null : text.split(",");
+}
+
 /** A budget amount as people read it: "50.00 USD (5000)". */
 export function describeAmount(minor: number, currency: string): string {
   return `${(minor / 100).toFixed(2)} ${currency} (${minor})`;
@@ -85,6 +196,10 @@ export interface ProposedWrite {
   currency: string;
   /** The hour of day (0–23) in the ad account's time zone when the write happens. */
   localHour: number;
+  /** The day of the week (0 Sunday … 6 Saturday) in the ad account's time zone when the write happens. */
+  localDay: number;
+  /** The object written, then the ad set and campaign it is in (for a new object, only the ones it goes in). */
+  touches: readonly string[];
   /** Present when the write sets or changes a budget amount. */
   budget?: {
     kind: "daily" | "lifetime";
@@ -96,6 +211,8 @@ export interface ProposedWrite {
     /** The budget 24 hours ago, or its first amount when the object is younger; null for a new object. */
     dayAgo: number | null;
   };
+  /** The daily spend the partner added to the account in the 24 hours before this write (minor units). */
+  newSpendToday: number;
 }
 
 export type Verdict =
@@ -104,51 +221,101 @@ export type Verdict =
   | { kind: "held"; value: string; detail: string };
 
 /**
- * Judges one write against one partner's guardrails. Lowering a budget is always allowed (it never
- * adds risk, even above a limit the owner set later); raising one must stay within every limit, and
- * above `approval_above` it is held. Refusals come before holds, so a held change is one the owner
- * could approve as it is.
+ * The daily spend a budget write adds (minor units): a raise, or a new object's whole budget; a
+ * lifetime budget counts per day of its schedule, rounded up. Lowering adds nothing.
+ */
+export function addedDailySpend(budget: { before: number | null; after: number; days: number }): number {
+  const added = budget.after - (budget.before ?? 0);
+  return added <= 0 ? 0 : Math.ceil(added / Math.max(1, budget.days));
+}
+
+const refused = (guardrail: GuardrailName, value: string, detail: string): Verdict => ({ kind: "refused", guardrail, value, detail });
+
+/**
+ * Judges one write against one partner's guardrails. Protected objects, days and hours bind every
+ * change; lowering a budget is otherwise always allowed (it never adds risk, even above a limit the
+ * owner set later); raising one must stay within every limit, and above `approval_above` it is held.
+ * Refusals come before holds, so a held change is one the owner could approve as it is.
  */
 export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
+  if (rules.protected_objects !== null) {
+    const protectedIds = rules.protected_objects;
+    const hit = write.touches.find((id) => protectedIds.includes(id));
+    if (hit !== undefined) {
+      const what = hit === write.touches[0] ? `${write.label} (${hit}) is protected` : `${write.label} is in ${hit}, which is protected,`;
+      return refused("protected_objects", protectedIds.join(","), `${what} from changes by this partner.`);
+    }
+  }
+  if (rules.allowed_days !== null && !rules.allowed_days.includes(write.localDay)) {
+    const names = rules.allowed_days.map((day) => DAY_NAMES[day]).join(", ");
+    return refused(
+      "allowed_days",
+      rules.allowed_days.join(","),
+      `changes are allowed only on ${names} in the ad account's time zone; it is ${DAY_NAMES[write.localDay] ?? "?"} there now.`,
+    );
+  }
   if (rules.allowed_hours !== null && !hourAllowed(rules.allowed_hours, write.localHour)) {
-    return {
-      kind: "refused",
-      guardrail: "allowed_hours",
-      value: rules.allowed_hours,
-      detail: `changes are allowed only between ${rules.allowed_hours.replace("-", ":00 and ")}:00 in the ad account's time zone; it is now ${String(write.localHour).padStart(2, "0")}:xx there.`,
-    };
+    return refused(
+      "allowed_hours",
+      rules.allowed_hours,
+      `changes are allowed only between ${rules.allowed_hours.replace("-", ":00 and ")}:00 in the ad account's time zone; it is now ${String(write.localHour).padStart(2, "0")}:xx there.`,
+    );
   }
   const budget = write.budget;
   if (!budget || (budget.before !== null && budget.after <= budget.before)) return { kind: "allowed" };
   const money = (minor: number) => describeAmount(minor, write.currency);
+  const perDay = budget.kind === "daily" ? "" : ` (per day of its ${budget.days}-day schedule)`;
   if (rules.max_daily_budget !== null) {
     const cap = rules.max_daily_budget * budget.days;
     if (budget.after > cap) {
       const per = budget.kind === "daily" ? "a daily budget" : `a lifetime budget over ${budget.days} day${budget.days === 1 ? "" : "s"}`;
-      return {
-        kind: "refused",
-        guardrail: "max_daily_budget",
-        value: String(rules.max_daily_budget),
-        detail: `${write.label} would get ${money(budget.after)}, above the most allowed for ${per}, ${money(cap)}.`,
-      };
+      return refused("max_daily_budget", String(rules.max_daily_budget), `${write.label} would get ${money(budget.after)}, above the most allowed for ${per}, ${money(cap)}.`);
     }
   }
-  if (rules.max_increase_percent !== null && budget.before !== null && budget.after * 100 > budget.before * (100 + rules.max_increase_percent)) {
-    return {
-      kind: "refused",
-      guardrail: "max_increase_percent",
-      value: String(rules.max_increase_percent),
-      detail: `${write.label} would rise from ${money(budget.before)} to ${money(budget.after)} in one change, more than ${rules.max_increase_percent}%.`,
-    };
+  if (budget.before !== null) {
+    if (rules.max_increase_percent !== null && budget.after * 100 > budget.before * (100 + rules.max_increase_percent)) {
+      return refused(
+        "max_increase_percent",
+        String(rules.max_increase_percent),
+        `${write.label} would rise from ${money(budget.before)} to ${money(budget.after)} in one change, more than ${rules.max_increase_percent}%.`,
+      );
+    }
+    if (rules.max_increase_amount !== null && budget.after - budget.before > rules.max_increase_amount * budget.days) {
+      return refused(
+        "max_increase_amount",
+        String(rules.max_increase_amount),
+        `${write.label} would rise from ${money(budget.before)} to ${money(budget.after)} in one change, by more than ${money(rules.max_increase_amount * budget.days)}${perDay}.`,
+      );
+    }
   }
-  if (rules.max_daily_increase_percent !== null && budget.dayAgo !== null && budget.after * 100 > budget.dayAgo * (100 + rules.max_daily_increase_percent)) {
-    const most = Math.floor((budget.dayAgo * (100 + rules.max_daily_increase_percent)) / 100);
-    return {
-      kind: "refused",
-      guardrail: "max_daily_increase_percent",
-      value: String(rules.max_daily_increase_percent),
-      detail: `${write.label} was ${money(budget.dayAgo)} 24 hours ago; ${money(budget.after)} would raise it by more than ${rules.max_daily_increase_percent}% within 24 hours (at most ${money(most)} now).`,
-    };
+  if (budget.dayAgo !== null) {
+    if (rules.max_daily_increase_percent !== null && budget.after * 100 > budget.dayAgo * (100 + rules.max_daily_increase_percent)) {
+      const most = Math.floor((budget.dayAgo * (100 + rules.max_daily_increase_percent)) / 100);
+      return refused(
+        "max_daily_increase_percent",
+        String(rules.max_daily_increase_percent),
+        `${write.label} was ${money(budget.dayAgo)} 24 hours ago; ${money(budget.after)} would raise it by more than ${rules.max_daily_increase_percent}% within 24 hours (at most ${money(most)} now).`,
+      );
+    }
+    if (rules.max_daily_increase_amount !== null && budget.after - budget.dayAgo > rules.max_daily_increase_amount * budget.days) {
+      const most = budget.dayAgo + rules.max_daily_increase_amount * budget.days;
+      return refused(
+        "max_daily_increase_amount",
+        String(rules.max_daily_increase_amount),
+        `${write.label} was ${money(budget.dayAgo)} 24 hours ago; ${money(budget.after)} would raise it by more than ${money(rules.max_daily_increase_amount * budget.days)}${perDay} within 24 hours (at most ${money(most)} now).`,
+      );
+    }
+  }
+  if (rules.max_daily_new_spend !== null) {
+    const added = addedDailySpend(budget);
+    if (write.newSpendToday + added > rules.max_daily_new_spend) {
+      const left = Math.max(0, rules.max_daily_new_spend - write.newSpendToday);
+      return refused(
+        "max_daily_new_spend",
+        String(rules.max_daily_new_spend),
+        `${write.label} would add ${money(added)} of daily spend to the account; this partner added ${money(write.newSpendToday)} in the last 24 hours, so at most ${money(left)} more is allowed now.`,
+      );
+    }
   }
   if (rules.approval_above !== null && budget.after > rules.approval_above * budget.days) {
     return {

@@ -23,7 +23,7 @@ const VALUE_SCHEMAS = {
   }),
   /**
    * Grantline's own: a partner's change held by the partner guardrail `approval_above`
-   * (docs/guardrails.md), when it is held and when the owner decides. The owner's managers hear of
+   * (docs/guardrails.md), when it is held, when the owner decides and when it expires undecided. The owner's managers hear of
    * every partner's; a partner only of its own.
    */
   partner_pending_change: z.looseObject({
@@ -31,7 +31,7 @@ const VALUE_SCHEMAS = {
     partner_business_id: z.string().min(1),
     object_type: z.enum(["campaign", "adset"]),
     object_id: z.string().min(1),
-    status: z.enum(["pending", "approved", "rejected"]),
+    status: z.enum(["pending", "approved", "rejected", "expired"]),
     reason: z.string(),
   }),
   /**
