@@ -8,7 +8,10 @@ export interface CliOutput {
   readonly columns?: number;
 }
 
-/** What one `grantline` run reads and writes instead of the process's own streams and environment. */
+/**
+ * What one `grantline` run reads and writes: the process's own streams and environment for the
+ * command (bin/grantline.mjs), buffers and a given environment for a run in-process (tests).
+ */
 export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
@@ -33,14 +36,11 @@ export class CliExit extends Error {
 
 const current = new AsyncLocalStorage<CliIo>();
 
-/** The process's own streams and environment: what the `grantline` command uses. */
-export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin };
-}
-
-/** The streams and settings of the run in progress (the process's own outside any run). */
+/** The streams and settings of the run in progress; only a command of a run (`main`) asks. */
 export function cliIo(): CliIo {
-  return current.getStore() ?? processIo();
+  const io = current.getStore();
+  if (!io) throw new Error("no grantline run in progress: commands run through main()");
+  return io;
 }
 
 /** Runs `work` with `io` as the run's streams and settings, for everything it awaits. */

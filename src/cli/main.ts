@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { escapeTerminalOutput, terminalSafe } from "./terminal.ts";
-import { cliIo, CliExit, processIo, runWithIo, type CliIo, type CliOutput } from "./io.ts";
+import { cliIo, CliExit, runWithIo, type CliIo, type CliOutput } from "./io.ts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { errors, GrantlineError } from "../errors.ts";
@@ -555,22 +555,16 @@ function safeOutput(output: CliOutput): CliOutput {
 }
 
 /**
- * Runs `grantline ARGS…` and resolves with its exit code. What `io` leaves out is the process's own
- * (streams, environment, stdin), as for the `grantline` command; tests pass all of it and run the
- * CLI in-process: nothing then writes to the process's streams or reads `process.env`, and nothing
- * ends the process unless `endProcess` is given.
+ * Runs `grantline ARGS…` on the given streams and settings and resolves with its exit code. Nothing
+ * here writes to the process's streams unless given them, reads `process.env`, or ends the process
+ * (a stopped server asks `io.endProcess`): bin/grantline.mjs passes the process's own, tests run it
+ * in-process with buffers.
  */
-export async function main(args: string[], io: Partial<CliIo> = {}): Promise<number> {
-  const own = processIo();
-  if (io.stdout === undefined) escapeTerminalOutput(process.stdout);
-  if (io.stderr === undefined) escapeTerminalOutput(process.stderr);
-  const run: CliIo = {
-    stdout: safeOutput(io.stdout ?? own.stdout),
-    stderr: safeOutput(io.stderr ?? own.stderr),
-    env: io.env ?? own.env,
-    stdin: io.stdin ?? own.stdin,
-    ...(io.endProcess ? { endProcess: io.endProcess } : {}),
-  };
+export async function main(args: string[], io: CliIo): Promise<number> {
+  // The process's own streams are made safe for everything written to them, the server's lines too.
+  if (io.stdout === process.stdout) escapeTerminalOutput(process.stdout);
+  if (io.stderr === process.stderr) escapeTerminalOutput(process.stderr);
+  const run: CliIo = { ...io, stdout: safeOutput(io.stdout), stderr: safeOutput(io.stderr) };
   return runWithIo(run, async () => {
     try {
       await buildCli().parseAsync(args, { from: "user" });
