@@ -2,12 +2,13 @@ import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { operatorContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
+import { cliIo } from "../cli/io.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of cliIo().stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
 }
 
@@ -23,7 +24,7 @@ export function registerPeopleCommands(program: Command, withHub: WithHub): void
       const password = (await readStdin()).replace(/\r?\n$/, "");
       await withHub(async (hub) => {
         const person = await hub.auth.setPassword(operatorContext(), opts.email, password);
-        process.stdout.write(opts.json ? `${JSON.stringify({ person_id: person.id, email: person.email })}\n` : `Password set for ${person.name} <${person.email}> (${person.id}).\n`);
+        cliIo().stdout.write(opts.json ? `${JSON.stringify({ person_id: person.id, email: person.email })}\n` : `Password set for ${person.name} <${person.email}> (${person.id}).\n`);
       });
     });
 }

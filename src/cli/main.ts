@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { escapeTerminalOutput } from "./terminal.ts";
+import { escapeTerminalOutput, terminalSafe } from "./terminal.ts";
+import { cliIo, CliExit, runWithIo, type CliIo, type CliOutput } from "./io.ts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { errors, GrantlineError } from "../errors.ts";
@@ -27,7 +28,7 @@ function hubOptions(config: Config) {
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig(cliIo().env);
   const hub = await openHub(hubOptions(config));
   try {
     return await work(hub, config);
@@ -38,14 +39,14 @@ async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promi
 
 /**
  * The server (and the OAuth provider it carries) loads only for the commands that serve. The
- * process ends here, with the server's exit code or, when it could not start, 1 after one line on
- * stderr: whatever a library may still hold open (a timer, a socket) cannot keep a stopped server's
- * process alive.
+ * process ends here (through the run's `endProcess`), with the server's exit code or, when it could
+ * not start, 1 after one line on stderr: whatever a library may still hold open (a timer, a socket)
+ * cannot keep a stopped server's process alive.
  */
-async function startServer(options: { demo: boolean }): Promise<never> {
+async function startServer(options: { demo: boolean }): Promise<void> {
   let code: number;
   try {
-    const config = loadConfig();
+    const config = loadConfig(cliIo().env);
     if (options.demo) await initStore(config);
     const { runServer } = await import("./serve.ts");
     code = await runServer(config, options);
@@ -53,7 +54,8 @@ async function startServer(options: { demo: boolean }): Promise<never> {
     reportError(error);
     code = 1;
   }
-  process.exit(code);
+  cliIo().endProcess?.(code);
+  if (code !== 0) throw new CliExit(code);
 }
 
 /** Creates the data folder when needed and brings the store's schema up to date. */
@@ -102,14 +104,24 @@ function postgresBackupHelp(config: Config): string {
 }
 
 function print(json: boolean, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
 export function buildCli(): Command {
   const program = new Command("grantline")
     .description("Partner access to advertising assets, with a Graph-compatible API and Autopilot.")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Set before any subcommand is added, so that each inherits it: commander's own help and
+    // errors go to the run's streams too.
+    .configureOutput({
+      writeOut: (text) => cliIo().stdout.write(text),
+      writeErr: (text) => cliIo().stderr.write(text),
+      getOutHelpWidth: () => helpWidth(cliIo().stdout),
+      getErrHelpWidth: () => helpWidth(cliIo().stderr),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
 
   program
     .command("serve")
@@ -123,7 +135,7 @@ export function buildCli(): Command {
     .description("Create the store: the data directory (SQLite) and the schema, or bring the schema up to date. `serve` refuses to start without it.")
     .option("--json", "print one line of JSON")
     .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(cliIo().env);
       const result = await initStore(config);
       const where = config.databaseUrl ? `PostgreSQL${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ""}` : config.dataDir;
       print(
@@ -139,12 +151,12 @@ export function buildCli(): Command {
     .option("--check", "only list pending migrations")
     .option("--json", "print one line of JSON")
     .action(async (opts: { check?: boolean; json?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(cliIo().env);
       const json = opts.json === true;
       const pending = await pendingMigrations(config);
       if (opts.check) {
         print(json, { pending }, pending.length === 0 ? "The store is up to date." : `${pending.length} migration(s) pending: ${pending.join(", ")}`);
-        if (pending.length > 0) process.exitCode = 1;
+        if (pending.length > 0) throw new CliExit(1);
         return;
       }
       // Applied as every start applies them: on PostgreSQL under a lock, so instances starting meanwhile wait.
@@ -159,9 +171,9 @@ export function buildCli(): Command {
     .option("--to <file>", "the backup file to write (must not exist)")
     .option("--json", "print one line of JSON")
     .action(async (opts: { to?: string; json?: boolean }, cmd: Command) => {
-      const config = loadConfig();
+      const config = loadConfig(cliIo().env);
       if (config.databaseUrl) {
-        process.stdout.write(postgresBackupHelp(config));
+        cliIo().stdout.write(postgresBackupHelp(config));
         return;
       }
       if (!opts.to) cmd.error("error: required option '--to <file>' not specified");
@@ -183,9 +195,9 @@ export function buildCli(): Command {
     .option("--force", "replace a store that holds data")
     .option("--json", "print one line of JSON")
     .action(async (opts: { from?: string; force?: boolean; json?: boolean }, cmd: Command) => {
-      const config = loadConfig();
+      const config = loadConfig(cliIo().env);
       if (config.databaseUrl) {
-        process.stdout.write(postgresBackupHelp(config));
+        cliIo().stdout.write(postgresBackupHelp(config));
         return;
       }
       if (!opts.from) cmd.error("error: required option '--from <file>' not specified");
@@ -211,7 +223,7 @@ export function buildCli(): Command {
         `Restored ${from} into ${target} (${contents.businesses} business(es)${hub.store.migrated > 0 ? `, ${hub.store.migrated} migration(s) applied` : ""}). ` +
           (verification.ok ? `Audit log intact: ${verification.entries} entries verified.` : `Audit log BROKEN at entry ${verification.brokenAt}: ${verification.problem}.`),
       );
-      if (!verification.ok) process.exitCode = 4;
+      if (!verification.ok) throw new CliExit(4);
     });
 
   program
@@ -260,7 +272,7 @@ export function buildCli(): Command {
           ...guardrails.map((g) => `  limited by the partner guardrails ${describeGuardrails(g)} that ${explanation.asset?.ownerName ?? "the owner"} set on ${g.business_name}; its admins can change them`),
         ];
         print(opts.json === true, guardrails.length > 0 ? { ...explanation, guardrails } : explanation, lines.join("\n"));
-        if (!explanation.allowed) process.exitCode = 3;
+        if (!explanation.allowed) throw new CliExit(3);
       });
     });
 
@@ -271,7 +283,8 @@ export function buildCli(): Command {
     return n;
   };
   const progress = (json: boolean) => (done: number, total: number) => {
-    if (!json && process.stderr.isTTY) process.stderr.write(`\rsimulated ${done}/${total} days`);
+    const { stderr } = cliIo();
+    if (!json && stderr.isTTY) stderr.write(`\rsimulated ${done}/${total} days`);
   };
   const printSummary = (json: boolean, summary: SimulationSummary) =>
     print(
@@ -337,14 +350,15 @@ export function buildCli(): Command {
         if (opts.tokenFile !== undefined) opts.token = fs.readFileSync(opts.tokenFile, "utf8").trim();
         if (!opts.token) cmd.error("error: --graph-url needs --token <token> or --token-file <file>");
         // On a terminal, progress rewrites one line; otherwise (a log, CI) each step is a line.
-        const tty = process.stderr.isTTY === true;
+        const { stderr } = cliIo();
+        const tty = stderr.isTTY === true;
         let open = false;
         const progress = (line: string) => {
-          process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+          stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
           open = tty;
         };
         const endProgress = () => {
-          if (open) process.stderr.write("\n");
+          if (open) stderr.write("\n");
           open = false;
         };
         if (opts.applyFix !== undefined) {
@@ -359,7 +373,7 @@ export function buildCli(): Command {
               ...check.remaining.map((r) => `- ${r}`),
             ].join("\n"),
           );
-          if (!applied.result.confirmed || !check.verified) process.exitCode = 5;
+          if (!applied.result.confirmed || !check.verified) throw new CliExit(5);
           return;
         }
         const report = await runGraphReview({
@@ -402,7 +416,7 @@ export function buildCli(): Command {
           ...result.remaining.map((r) => `- [${r.kind}] ${r.path}`),
         ];
         print(opts.json === true, result, lines.join("\n"));
-        if (!result.verified) process.exitCode = 5;
+        if (!result.verified) throw new CliExit(5);
       });
     });
 
@@ -505,16 +519,17 @@ export function buildCli(): Command {
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
       await withHub(async (hub) => {
+        const { stderr } = cliIo();
         const result = await hub.audit.verify((checked, total) => {
-          if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${checked}/${total}`);
+          if (!opts.json && stderr.isTTY) stderr.write(`\rchecked ${checked}/${total}`);
         });
-        if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
+        if (!opts.json && stderr.isTTY) stderr.write("\n");
         print(
           opts.json === true,
           result,
           result.ok ? `Audit log intact: ${result.entries} entries verified.` : `Audit log BROKEN at entry ${result.brokenAt}: ${result.problem}.`,
         );
-        if (!result.ok) process.exitCode = 4;
+        if (!result.ok) throw new CliExit(4);
       });
     });
 
@@ -529,31 +544,51 @@ export function buildCli(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  escapeTerminalOutput(process.stdout);
-  escapeTerminalOutput(process.stderr);
-  try {
-    await buildCli().parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
-      return;
+/** Commander's help wraps at the terminal's width, else at 80 columns. */
+function helpWidth(stream: CliOutput): number {
+  return stream.isTTY && stream.columns ? stream.columns : 80;
+}
+
+/** Text written to `output` made terminal-safe on the way. */
+function safeOutput(output: CliOutput): CliOutput {
+  return { write: (text: string) => output.write(terminalSafe(text)), isTTY: output.isTTY, columns: output.columns };
+}
+
+/**
+ * Runs `grantline ARGS…` on the given streams and settings and resolves with its exit code. Nothing
+ * here writes to the process's streams unless given them, reads `process.env`, or ends the process
+ * (a stopped server asks `io.endProcess`): bin/grantline.mjs passes the process's own, tests run it
+ * in-process with buffers.
+ */
+export async function main(args: string[], io: CliIo): Promise<number> {
+  // The process's own streams are made safe for everything written to them, the server's lines too.
+  if (io.stdout === process.stdout) escapeTerminalOutput(process.stdout);
+  if (io.stderr === process.stderr) escapeTerminalOutput(process.stderr);
+  const run: CliIo = { ...io, stdout: safeOutput(io.stdout), stderr: safeOutput(io.stderr) };
+  return runWithIo(run, async () => {
+    try {
+      await buildCli().parseAsync(args, { from: "user" });
+      return 0;
+    } catch (error) {
+      if (error instanceof CliExit) return error.exitCode;
+      if (error instanceof CommanderError) return error.exitCode;
+      reportError(error);
+      return 1;
     }
-    reportError(error);
-    process.exitCode = 1;
-  }
+  });
 }
 
 /** A failed command's one line on stderr (a configuration error lists every problem); never a stack trace. */
 function reportError(error: unknown): void {
+  const { stderr } = cliIo();
   if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
+    stderr.write(`${error.message}\n`);
   } else if (error instanceof GrantlineError) {
-    process.stderr.write(`Error: ${error.options.userMsg ?? error.message}\n`);
+    stderr.write(`Error: ${error.options.userMsg ?? error.message}\n`);
   } else if (error instanceof StoreFaultError || error instanceof StoreSetupError) {
-    process.stderr.write(`Error: ${error.message}\n`);
+    stderr.write(`Error: ${error.message}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Error: ${message.split("\n")[0]}\n`);
+    stderr.write(`Error: ${message.split("\n")[0]}\n`);
   }
 }

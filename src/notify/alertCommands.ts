@@ -6,6 +6,7 @@ import type { Hub } from "../hub/hub.ts";
 import { CHANNEL_KINDS } from "./channel.ts";
 import type { ChannelView } from "./notification.service.ts";
 import { NotificationDispatcher } from "./notificationDispatcher.ts";
+import { CliExit } from "../cli/io.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 type Print = (json: boolean, value: unknown, text: string) => void;
@@ -97,7 +98,7 @@ export function registerAlertCommands(program: Command, withHub: WithHub, print:
       await withHub(async (hub) => {
         const outcome = await hub.notifications.testChannel(operatorContext(), opts.business, opts.channel);
         print(opts.json === true, outcome, outcome.ok ? `Test message delivered through ${opts.channel}.` : `Test message NOT delivered: ${outcome.error}`);
-        if (!outcome.ok) process.exitCode = 6;
+        if (!outcome.ok) throw new CliExit(6);
       });
     });
 

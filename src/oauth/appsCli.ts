@@ -3,6 +3,7 @@ import type { Config } from "../config/env.ts";
 import { operatorContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { sweepExpiredOidcPayloads } from "./oidcPayloadSweep.ts";
+import { cliIo } from "../cli/io.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 
@@ -29,7 +30,7 @@ export function registerAppCommands(program: Command, withHub: WithHub): void {
           scopes: opts.scope,
           requireAppsecretProof: opts.requireAppsecretProof === true,
         });
-        process.stdout.write(
+        cliIo().stdout.write(
           opts.json
             ? `${JSON.stringify({ client_id: app.id, client_secret: clientSecret })}\n`
             : `App ${app.name} registered.\nClient ID: ${app.id}\nClient secret (shown once): ${clientSecret}\n`,
@@ -47,7 +48,7 @@ export function registerAppCommands(program: Command, withHub: WithHub): void {
       .action(async (id: string, opts: { json?: boolean }) => {
         await withHub(async (hub) => {
           const app = await hub.appRegistry.setReviewStatus(operatorContext(), id, status);
-          process.stdout.write(opts.json ? `${JSON.stringify({ id: app.id, review_status: app.reviewStatus })}\n` : `App ${app.name} (${app.id}) is now ${words}.\n`);
+          cliIo().stdout.write(opts.json ? `${JSON.stringify({ id: app.id, review_status: app.reviewStatus })}\n` : `App ${app.name} (${app.id}) is now ${words}.\n`);
         });
       });
   }
@@ -60,7 +61,7 @@ export function registerAppCommands(program: Command, withHub: WithHub): void {
     .action(async (opts: { json?: boolean }) => {
       await withHub(async (hub) => {
         const { deleted } = await sweepExpiredOidcPayloads(hub);
-        process.stdout.write(opts.json ? `${JSON.stringify({ deleted })}\n` : `Deleted ${deleted} expired OAuth rows.\n`);
+        cliIo().stdout.write(opts.json ? `${JSON.stringify({ deleted })}\n` : `Deleted ${deleted} expired OAuth rows.\n`);
       });
     });
 }

@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
+import { runGrantlineToExit } from "../support/cli.ts";
 
 /** A minimal browser over fetch: keeps cookies per name, sends them back, does not follow redirects. */
 export class Browser {
@@ -50,16 +49,7 @@ export class Browser {
   }
 }
 
-/** Runs `grantline …` with text on stdin, as `echo pw | grantline people set-password` would. */
+/** Runs `grantline …` (in-process) with text on stdin, as `echo pw | grantline people set-password` would. */
 export function runGrantlineWithStdin(env: Record<string, string | undefined>, stdin: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.resolve("bin/grantline.mjs"), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runGrantlineToExit(env, args, { stdin });
 }

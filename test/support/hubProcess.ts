@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { runGrantlineToExit } from "./cli.ts";
 
 const BIN = path.resolve("bin/grantline.mjs");
 
@@ -92,8 +93,17 @@ export function startHubProcess(env: Record<string, string | undefined>, command
   });
 }
 
-/** Runs `grantline <args>` to its end: exit code and output. */
+/**
+ * Runs `grantline <args>` to its end: exit code and output. In-process (`runGrantlineToExit`), except
+ * `serve` and `demo`, which run until stopped and end their process: those are spawned.
+ */
 export function runToExit(env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (args[0] !== "serve" && args[0] !== "demo") return runGrantlineToExit({ LOG_LEVEL: "warn", ...env }, args);
+  return spawnToExit(env, ...args);
+}
+
+/** Runs the real `bin/grantline.mjs <args>` in its own process to its end: exit code and output. */
+export function spawnToExit(env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn", ...env } });
     let stdout = "";

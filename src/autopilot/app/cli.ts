@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { errors } from "../../errors.ts";
 import { loadConfig } from "../../config/env.ts";
+import { cliIo, CliExit } from "../../cli/io.ts";
 import { openHub, type Hub } from "../../hub/hub.ts";
 import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import type { LogEntry } from "./actionLog.ts";
@@ -12,11 +13,11 @@ import { registerAutopilotApp } from "./registration.ts";
 import { openAutopilot } from "./wiring.ts";
 
 function print(json: boolean, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
 async function withAutopilot<T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig(cliIo().env);
   const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound });
   try {
     return await work(openAutopilot(hub, config), hub);
@@ -48,7 +49,7 @@ export function registerAutopilotAppCommands(program: Command): void {
     .option("--app-name <name>", "name of the app", "Autopilot")
     .option("--json", "print one line of JSON")
     .action(async (opts: { hubUrl?: string; businessName: string; appName: string; json?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(cliIo().env);
       const hubUrl = opts.hubUrl ?? config.publicUrl ?? `http://${config.host}:${config.port}`;
       await withAutopilot(async (ap, hub) => {
         const out = await registerAutopilotApp(hub, ap, { hubUrl, businessName: opts.businessName, appName: opts.appName });
@@ -74,8 +75,7 @@ export function registerAutopilotAppCommands(program: Command): void {
         const client = await ap.connect.client();
         if (!client) {
           print(opts.json === true, null, "Autopilot has no OAuth client yet: run `grantline autopilot register`.");
-          process.exitCode = 1;
-          return;
+          throw new CliExit(1);
         }
         print(opts.json === true, client, `Client ID ${client.client_id} at ${client.issuer} (Graph ${client.graph_url}), callback ${client.redirect_uri}, scopes ${client.scopes.join(" ")}; the secret is sealed in the store.`);
       });
@@ -130,6 +130,7 @@ export function registerAutopilotAppCommands(program: Command): void {
     .option("--days <n>", "days of history", whole(1, 400), 90)
     .option("--json", "print one line of JSON per connection")
     .action(async (opts: { workspace: string; days: number; json?: boolean }) => {
+      const { stderr } = cliIo();
       await withAutopilot(async (ap) => {
         let account = 0;
         const report = await ap.scanAndPlan(opts.workspace, {
@@ -137,17 +138,17 @@ export function registerAutopilotAppCommands(program: Command): void {
           plan: false,
           onProgress: (p) => {
             if (p.phase === "planning") return;
-            if (process.stderr.isTTY && account !== 0 && account !== p.account) process.stderr.write("\n");
+            if (stderr.isTTY && account !== 0 && account !== p.account) stderr.write("\n");
             account = p.account;
             const line = `scan ${p.ad_account_id}: ${p.phase} ${p.done}/${p.total}, ${p.rows} rows`;
-            process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+            stderr.write(stderr.isTTY ? `\r${line}` : `${line}\n`);
           },
         });
-        if (process.stderr.isTTY) process.stderr.write("\n");
+        if (stderr.isTTY) stderr.write("\n");
         for (const result of report.scans) {
           print(opts.json === true, result, `Scanned ${result.ad_account_id} ${result.since}..${result.until}: ${result.campaigns} campaigns, ${result.ad_sets} ad sets, ${result.ads} ads, ${result.rows} daily rows (${result.graph_calls} Graph calls).`);
         }
-        for (const note of report.notes) process.stderr.write(`${note}\n`);
+        for (const note of report.notes) stderr.write(`${note}\n`);
       });
     });
 
@@ -184,19 +185,20 @@ export function registerAutopilotAppCommands(program: Command): void {
         throw errors.invalidParameter(`Cannot read the launch spec ${opts.spec}.`);
       }
       const spec = parseLaunchSpec(text);
+      const { stderr } = cliIo();
       await withAutopilot(async (ap) => {
         const report = await ap.launches.launch(opts.workspace, spec, {
           dryRun: opts.dryRun === true,
           onPlan: (plan) =>
-            process.stderr.write(
+            stderr.write(
               `Plan: campaign "${plan.campaign}", ${plan.ad_sets} ad sets, ${plan.ads} ads, ${plan.creatives} creatives; to create: ${plan.to_create.campaigns} campaign, ${plan.to_create.ad_sets} ad sets, ${plan.to_create.ads} ads, ${plan.to_create.creatives} creatives.\n`,
             ),
           onProgress: (p) => {
             const line = `launch: ${p.phase} ${p.done}/${p.total}`;
-            process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+            stderr.write(stderr.isTTY ? `\r${line}` : `${line}\n`);
           },
         });
-        if (process.stderr.isTTY) process.stderr.write("\n");
+        if (stderr.isTTY) stderr.write("\n");
         const counts = (type: string) => report.created.filter((o) => o.type === type).length;
         print(
           opts.json === true,
@@ -308,7 +310,7 @@ export function registerAutopilotAppCommands(program: Command): void {
         await withAutopilot(async (ap) => {
           const result = name === "approve" ? await ap.actions.approve(opts.action, opts.by) : name === "reject" ? await ap.actions.decline(opts.action, opts.by) : await ap.actions.undo(opts.action, opts.by);
           print(opts.json === true, result, `${result.state}: ${result.text}`);
-          if (result.state === "REJECTED" || result.state === "refused") process.exitCode = 6;
+          if (result.state === "REJECTED" || result.state === "refused") throw new CliExit(6);
         });
       });
   }

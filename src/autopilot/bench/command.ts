@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { BenchResult } from "./benchmark.ts";
+import { cliIo } from "../../cli/io.ts";
 
 // The benchmark (simulator scenarios, the engine) loads only when the command runs, so every other
 // grantline command starts as fast as before.
@@ -43,7 +44,7 @@ export function registerAutopilotCommands(program: Command): void {
       if (!isScenarioName(scenario)) cmd.error(`error: option '--scenario <name>' argument '${scenario}' is invalid. unknown scenario; use one of ${SCENARIOS}`);
       else {
         const result = runAutopilotBench({ seed: opts.seed, days: opts.days, scenario, historyDays: opts.historyDays });
-        process.stdout.write(opts.json === true ? `${JSON.stringify(result)}\n` : `${describe(result)}\n`);
+        cliIo().stdout.write(opts.json === true ? `${JSON.stringify(result)}\n` : `${describe(result)}\n`);
       }
     });
 }
