@@ -25,7 +25,7 @@ import { openHub } from "../src/hub/hub.ts";
 import { openStore } from "../src/store/database.ts";
 import { rebuildUsageRollup } from "../src/hub/audit/usageRollup.repository.ts";
 import type { AccessReviewReport } from "../src/hub/review/findings.ts";
-import { Mulberry32 } from "../src/simulator/random.ts";
+import { Mulberry32 } from "../src/random.ts";
 import { buildServer } from "../src/http/server.ts";
 import { GraphClient } from "../src/graph/client/graphClient.ts";
 import { reviewThroughGraph } from "../src/graph/client/graphReview.ts";
