@@ -20,6 +20,11 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
+    // .dependency-cruiser.cjs: dependency-cruiser reads its configuration as CommonJS.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable" } },
+  },
+  {
     // Tests read untyped JSON bodies of HTTP responses.
     files: ["test/**", "**/*.test.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -19,7 +19,7 @@ import { AccessIndex } from "../src/hub/access/accessIndex.ts";
 import { requiredTasks, type ActionName } from "../src/hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO, fullMask, tasksOfMask } from "../src/hub/catalogue/assetTypes.ts";
 import { openStore } from "../src/store/database.ts";
-import { Mulberry32 } from "../src/simulator/random.ts";
+import { Mulberry32 } from "../src/random.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");

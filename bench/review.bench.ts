@@ -23,9 +23,10 @@ import SQLite from "better-sqlite3";
 import { operatorContext } from "../src/hub/context.ts";
 import { openHub } from "../src/hub/hub.ts";
 import { openStore } from "../src/store/database.ts";
-import { rebuildUsageRollup } from "../src/hub/audit/usageRollup.repository.ts";
+import { rollupHistory } from "../src/store/migrations/010_usage_rollup.ts";
+import type { Executor } from "../src/store/database.ts";
 import type { AccessReviewReport } from "../src/hub/review/findings.ts";
-import { Mulberry32 } from "../src/simulator/random.ts";
+import { Mulberry32 } from "../src/random.ts";
 import { buildServer } from "../src/http/server.ts";
 import { GraphClient } from "../src/graph/client/graphClient.ts";
 import { reviewThroughGraph } from "../src/graph/client/graphReview.ts";
@@ -336,4 +337,14 @@ async function graphSourcedReview(accounts: number, perAccount: number): Promise
   } finally {
     fs.rmSync(graphDir, { recursive: true, force: true });
   }
+}
+
+/** Sums the whole audit log into the (emptied) usage rollup, as migration 010 does on an existing store. */
+async function rebuildUsageRollup(db: Executor): Promise<{ usageRows: number; activityRows: number }> {
+  await db.deleteFrom("usage_rollup").execute();
+  await db.deleteFrom("principal_activity").execute();
+  await rollupHistory(db);
+  const usage = await db.selectFrom("usage_rollup").select(({ fn }) => fn.countAll().as("n")).executeTakeFirstOrThrow();
+  const activity = await db.selectFrom("principal_activity").select(({ fn }) => fn.countAll().as("n")).executeTakeFirstOrThrow();
+  return { usageRows: Number(usage.n), activityRows: Number(activity.n) };
 }

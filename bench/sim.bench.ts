@@ -6,7 +6,7 @@
  * Options: --days 30  --ads 1000  --runs 5
  */
 import { dayRng, simulateDays, type World } from "../src/simulator/market.ts";
-import { KeyedHashRng } from "../src/simulator/random.ts";
+import { KeyedHashRng } from "../src/random.ts";
 import { generateWorld } from "../src/simulator/worldBuilder.ts";
 
 const args = new Map<string, string>();

@@ -1,4 +1,4 @@
-import type { AlertField, Severity } from "./alert.ts";
+import type { AlertField, Severity } from "../hub/alerts/alert.ts";
 
 export const CHANNEL_KINDS = ["slack", "email", "whatsapp", "webhook"] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { errors } from "../errors.ts";
 import { newSigningSecret } from "../hub/webhooks/webhookSignature.ts";
-import { SEVERITIES, type Severity } from "./alert.ts";
+import { SEVERITIES, type Severity } from "../hub/alerts/alert.ts";
 import { CHANNEL_KINDS, type ChannelKind } from "./channel.ts";
 import { isTimeZone, parseQuietSpan } from "./quietHours.ts";
 

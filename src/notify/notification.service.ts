@@ -10,7 +10,7 @@ import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { OutboundHttp } from "../net/outbound.ts";
 import type { Executor } from "../store/database.ts";
-import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type Severity } from "./alert.ts";
+import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type Severity } from "../hub/alerts/alert.ts";
 import type { Channel, ChannelKind, ChannelOutcome, ChannelTarget, MessageAlert, NotificationMessage } from "./channel.ts";
 import { calledUrlOf, parseChannelInput, type ChannelInput } from "./channelSettings.ts";
 import { EmailChannel } from "./emailChannel.ts";

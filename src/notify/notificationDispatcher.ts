@@ -1,4 +1,4 @@
-import { BackgroundLoop } from "./backgroundLoop.ts";
+import { BackgroundLoop } from "../jobs/backgroundLoop.ts";
 import type { NotificationService } from "./notification.service.ts";
 
 export interface NotificationDispatcherOptions {

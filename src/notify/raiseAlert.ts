@@ -1,7 +1,7 @@
-import type { Alert } from "./alert.ts";
+import type { Alert } from "../hub/alerts/alert.ts";
 import type { NotificationService, RaiseOutcome } from "./notification.service.ts";
 
-export type { Alert, AlertField, Severity } from "./alert.ts";
+export type { Alert, AlertField, Severity } from "../hub/alerts/alert.ts";
 
 /**
  * The one entry point for sending an alert to a business's channels (Slack, email, WhatsApp,

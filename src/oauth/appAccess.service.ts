@@ -8,7 +8,7 @@ import { revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import type { Db } from "../store/database.ts";
 import { raiseAlert } from "../notify/raiseAlert.ts";
 import { claimExpiryWarning } from "../hub/tokens/accessToken.repository.ts";
-import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "./oidcPayload.repository.ts";
+import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 export interface TokenListing {
   id: string;

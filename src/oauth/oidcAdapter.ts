@@ -8,6 +8,7 @@ import { SCOPES } from "../hub/catalogue/roles.ts";
 import { newId } from "../ids.ts";
 import { presentApp } from "./appRegistry.service.ts";
 import * as repo from "./oidcPayload.repository.ts";
+import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 /** What the adapter needs from the hub. */
 export interface AdapterContext {
@@ -103,7 +104,7 @@ export function storeAdapter(context: AdapterContext) {
       if (this.model === "AccessToken") {
         const grant = await repo.findAppGrantByOidcGrant(deps.db, grantId);
         if (grant) {
-          const ids = await repo.liveTokenIdsOfGrant(deps.db, grant.id);
+          const ids = await liveTokenIdsOfGrant(deps.db, grant.id);
           if (ids.length > 0) {
             await runCommand(deps, { ...systemContext(), appId: grant.app_id }, { action: "token.revoke", targetType: "grant", targetId: grant.id }, async (tx) => {
               for (const tokenId of ids) {
@@ -115,7 +116,7 @@ export function storeAdapter(context: AdapterContext) {
           }
         }
       }
-      await repo.deletePayloadsOfGrant(deps.db, grantId, this.model);
+      await deletePayloadsOfGrant(deps.db, grantId, this.model);
     }
   };
 }

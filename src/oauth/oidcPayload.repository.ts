@@ -35,19 +35,8 @@ export async function deletePayload(db: Executor, model: string, id: string): Pr
   await db.deleteFrom("oidc_payloads").where("model", "=", model).where("id", "=", id).execute();
 }
 
-export async function deletePayloadsOfGrant(db: Executor, grantId: string, model?: string): Promise<void> {
-  let query = db.deleteFrom("oidc_payloads").where("grant_id", "=", grantId);
-  if (model) query = query.where("model", "=", model);
-  await query.execute();
-}
-
 export async function findAppGrantByOidcGrant(db: Executor, oidcGrantId: string) {
   return db.selectFrom("app_grants").selectAll().where("oidc_grant_id", "=", oidcGrantId).executeTakeFirst();
-}
-
-export async function liveTokenIdsOfGrant(db: Executor, appGrantId: string): Promise<string[]> {
-  const rows = await db.selectFrom("access_tokens").select("id").where("grant_id", "=", appGrantId).where("revoked_at", "is", null).execute();
-  return rows.map((r) => r.id);
 }
 
 /**

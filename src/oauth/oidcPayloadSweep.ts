@@ -1,5 +1,5 @@
 import type { Hub } from "../hub/hub.ts";
-import { BackgroundLoop } from "../notify/backgroundLoop.ts";
+import { BackgroundLoop } from "../jobs/backgroundLoop.ts";
 import { deleteExpiredPayloads } from "./oidcPayload.repository.ts";
 
 /** Rows deleted per statement: small enough that a sweep never holds the table for long. */

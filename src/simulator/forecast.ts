@@ -1,5 +1,5 @@
 import { dateOfIndex, simulateDay, type SimState, type World } from "./market.ts";
-import { hashSeed, Mulberry32 } from "./random.ts";
+import { hashSeed, Mulberry32 } from "../random.ts";
 
 /**
  * "Simulate impact": a plan's changes run forward on a copy of the market, against doing nothing,

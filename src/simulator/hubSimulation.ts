@@ -22,7 +22,7 @@ import {
 } from "./market.ts";
 import { forecastImpact, type ImpactForecast, type PlannedEdit } from "./forecast.ts";
 import { hourlyRows } from "./hourly.ts";
-import { hashSeed, Mulberry32 } from "./random.ts";
+import { hashSeed, Mulberry32 } from "../random.ts";
 import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

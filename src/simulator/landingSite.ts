@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hub } from "../hub/hub.ts";
 import { isSiteDown } from "./market.ts";
-import { hashSeed } from "./random.ts";
+import { hashSeed } from "../random.ts";
 import { siteFor, simulatedToday } from "./hubSimulation.ts";
 
 export interface LandingSite {

@@ -1,6 +1,6 @@
 import { dateOfDay, dayNumber, weekday } from "../hub/ads/adTime.ts";
 import { ATTRIBUTION_LAG, type DailyInsightInput } from "../hub/ads/insights.service.ts";
-import { hashSeed, Mulberry32, type Rng } from "./random.ts";
+import { hashSeed, Mulberry32, type Rng } from "../random.ts";
 
 /**
  * The delivery simulator's ad market: a world of accounts, campaigns, ad sets and ads whose hidden

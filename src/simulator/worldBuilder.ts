@@ -1,5 +1,5 @@
 import { DEFAULT_MARKET, type DemandEvent, type MarketSettings, type SimAd, type SimAdSet, type SimSite, type World } from "./market.ts";
-import { hashSeed, Mulberry32 } from "./random.ts";
+import { hashSeed, Mulberry32 } from "../random.ts";
 
 /** The shape of a generated world; every range is [low, high) and drawn per object. */
 export interface WorldSpec {

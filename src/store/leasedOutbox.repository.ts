@@ -1,4 +1,4 @@
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../hub/webhooks/webhookRetry.ts";
+import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "./outboxRetry.ts";
 import type { Executor } from "./database.ts";
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import type { WebhookEvent } from "../../src/hub/webhooks/webhookFields.ts";
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../../src/hub/webhooks/webhookRetry.ts";
+import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../../src/store/outboxRetry.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { deadUrl, openWebhookHub, receiverAcceptsSignature, WebhookReceiver, webhookTestKey } from "../support/webhooks.ts";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
 import { raiseAlert, type Alert } from "../../src/notify/raiseAlert.ts";
-import { retryDelayMs } from "../../src/hub/webhooks/webhookRetry.ts";
+import { retryDelayMs } from "../../src/store/outboxRetry.ts";
 import { buildBusiness, buildMember, type TestBusiness } from "../support/factories.ts";
 import { expectError } from "../support/expectError.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";

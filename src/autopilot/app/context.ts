@@ -1,9 +1,12 @@
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { OutboundHttp } from "../../net/outbound.ts";
+import type { ImpactForecast, PlannedEdit } from "../../simulator/forecast.ts";
 import type { Db } from "../../store/database.ts";
 import type { AlertSink } from "./alerts.ts";
-import type { ImpactSimulator } from "./impact.service.ts";
 import type { Planner } from "./planner.ts";
+
+/** Runs a plan's edits forward on a fork of the simulated market against doing nothing (the hub's simulator). */
+export type ImpactSimulator = (request: { accountId: string; edits: PlannedEdit[]; days: number; runs: number }) => Promise<ImpactForecast>;
 
 /** What every Autopilot service is built on: its own tables, the clock, sealing, alerts, the engine. */
 export interface AutopilotDeps {

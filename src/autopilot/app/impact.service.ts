@@ -7,8 +7,6 @@ import type { AutopilotDeps } from "./context.ts";
 import type { Plan } from "./planner.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
-/** Runs a plan's edits forward on a fork of the simulated market against doing nothing (the hub's simulator). */
-export type ImpactSimulator = (request: { accountId: string; edits: PlannedEdit[]; days: number; runs: number }) => Promise<ImpactForecast>;
 
 export const DEFAULT_SIMULATION = { days: 7, runs: 30 } as const;
 

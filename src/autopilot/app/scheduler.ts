@@ -1,6 +1,6 @@
 import { GrantlineError } from "../../errors.ts";
 import { offsetMinutes } from "../../hub/ads/adTime.ts";
-import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
+import { BackgroundLoop } from "../../jobs/backgroundLoop.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
 import {

@@ -21,7 +21,7 @@
  *   learning tomorrow), stepped at most ±20% a day with the sum kept (the same rule as the oracle).
  */
 import { weekday } from "../../hub/ads/adTime.ts";
-import { hashSeed, Mulberry32 } from "../../simulator/random.ts";
+import { hashSeed, Mulberry32 } from "../../random.ts";
 import type { MarketSettings } from "../../simulator/market.ts";
 import type { Observation, Policy, PolicyChange, Scenario } from "../../simulator/policies.ts";
 import { generatingRanges } from "../../simulator/worldBuilder.ts";

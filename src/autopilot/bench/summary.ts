@@ -4,7 +4,7 @@
  * capture by stretch of days, spend against static and cap violations; and the per-day capture
  * curves as a small SVG chart. Pure and seeded: the same results give the same text.
  */
-import { hashSeed, Mulberry32 } from "../../simulator/random.ts";
+import { hashSeed, Mulberry32 } from "../../random.ts";
 import type { BenchResult } from "./benchmark.ts";
 
 export const DAY_BUCKETS: readonly [number, number][] = [

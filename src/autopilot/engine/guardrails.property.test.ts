@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Mulberry32 } from "../../simulator/random.ts";
+import { Mulberry32 } from "../../random.ts";
 import { planAccount } from "./engine.ts";
 import { enforceGuardrails } from "./guardrails.ts";
 import { ACTION_KINDS, DEFAULT_GUARDRAILS, type AccountSnapshot, type ActionKind, type ActionRecord, type AdSetSnapshot, type AdSnapshot, type DailyInsight, type Plan, type ProposedAction } from "./types.ts";

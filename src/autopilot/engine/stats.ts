@@ -2,7 +2,7 @@
  * The few distributions the engine needs: Gamma and Beta posteriors (CDFs, quantiles, draws).
  * Draws come from the simulator's seeded generator so a plan is reproducible from its inputs.
  */
-import { hashSeed, Mulberry32, type Rng } from "../../simulator/random.ts";
+import { hashSeed, Mulberry32, type Rng } from "../../random.ts";
 
 export type { Rng };
 

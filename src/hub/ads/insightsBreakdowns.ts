@@ -1,5 +1,5 @@
 import { errors } from "../../errors.ts";
-import { hashSeed } from "../../simulator/random.ts";
+import { hashSeed } from "../../random.ts";
 
 /**
  * Meta's insights breakdowns, generated from an ad's stored totals: each ad's delivery in a time

@@ -1,5 +1,5 @@
 import { GrantlineError } from "../../errors.ts";
-import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
+import { BackgroundLoop } from "../../jobs/backgroundLoop.ts";
 import type { Hub } from "../hub.ts";
 import * as repo from "./securityAlert.repository.ts";
 import { SecurityRules, type SecurityRuleSettings } from "./securityRules.ts";

@@ -1,4 +1,4 @@
-import type { Alert, AlertField } from "../../notify/alert.ts";
+import type { Alert, AlertField } from "./alert.ts";
 import type { Executor } from "../../store/database.ts";
 import type { AuditEntriesTable } from "../../store/schema.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";

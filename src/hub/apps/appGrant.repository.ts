@@ -65,3 +65,16 @@ export async function listGrantsForAsset(db: Executor, principalIds: string[], a
 export async function removeAssetFromGrant(db: Executor, grantId: string, assetId: string): Promise<void> {
   await db.deleteFrom("app_grant_assets").where("grant_id", "=", grantId).where("asset_id", "=", assetId).execute();
 }
+
+/** The access tokens issued through an app grant and not revoked yet. */
+export async function liveTokenIdsOfGrant(db: Executor, appGrantId: string): Promise<string[]> {
+  const rows = await db.selectFrom("access_tokens").select("id").where("grant_id", "=", appGrantId).where("revoked_at", "is", null).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Deletes the OAuth server's stored payloads (tokens, codes, sessions' grants) of one OAuth grant, or only those of one model. */
+export async function deletePayloadsOfGrant(db: Executor, grantId: string, model?: string): Promise<void> {
+  let query = db.deleteFrom("oidc_payloads").where("grant_id", "=", grantId);
+  if (model) query = query.where("model", "=", model);
+  await query.execute();
+}

@@ -8,9 +8,8 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import { findApp, findGrant, insertApp, insertGrant, revokeGrant } from "./appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, findGrant, insertApp, insertGrant, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
 import { revokeToken } from "../tokens/accessToken.repository.ts";
-import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../../oauth/oidcPayload.repository.ts";
 
 /**
  * Apps and the grants people give them: which scopes and which assets. A grant never adds access —

@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import type { UsageRollupTable } from "../../store/schema.ts";
-import { actionOfAuditEntry } from "../review/findings.ts";
 
 /**
  * Storage of the usage rollup (who used which asset for what, by which path: first and last use and
@@ -61,72 +60,4 @@ export async function resolveUsedAsset(db: Executor, targetId: string): Promise<
     .unionAll(db.selectFrom("ad_creatives").select("account_id as asset_id").where("id", "=", targetId))
     .executeTakeFirst();
   return row?.asset_id;
-}
-
-type AdObjectTable = "campaigns" | "ad_sets" | "ads" | "ad_creatives";
-const AD_OBJECT_TABLES: readonly AdObjectTable[] = ["campaigns", "ad_sets", "ads", "ad_creatives"];
-
-/**
- * Rebuilds the rollup and the activity table from the whole audit log (used once, when the tables
- * are created on a store that already has history). The paths of past uses are not known, so they
- * are recorded with via `history`.
- */
-export async function rebuildUsageRollup(db: Executor): Promise<{ usageRows: number; activityRows: number }> {
-  await db.deleteFrom("usage_rollup").execute();
-  await db.deleteFrom("principal_activity").execute();
-  const activity = await db
-    .selectFrom("audit_entries")
-    .select(({ fn }) => ["actor_id", fn.max("at").as("last_at")])
-    .where("actor_id", "is not", null)
-    .groupBy("actor_id")
-    .execute();
-  await touchActivity(
-    db,
-    activity.map((r) => ({ principal_id: r.actor_id!, last_at: Number(r.last_at) })),
-  );
-
-  const grouped = [
-    await db
-      .selectFrom("audit_entries as e")
-      .innerJoin("assets as x", "x.id", "e.target_id")
-      .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.min("e.at").as("first_at"), fn.max("e.at").as("last_at"), fn.countAll().as("n")])
-      .where("e.outcome", "=", "success")
-      .where("e.actor_id", "is not", null)
-      .groupBy(["e.actor_id", "x.id", "e.action", "e.target_type"])
-      .execute(),
-  ];
-  for (const table of AD_OBJECT_TABLES) {
-    grouped.push(
-      await db
-        .selectFrom("audit_entries as e")
-        .innerJoin(`${table} as o` as "campaigns as o", "o.id", "e.target_id")
-        .select(({ fn }) => ["e.actor_id", "o.account_id as asset_id", "e.action", "e.target_type", fn.min("e.at").as("first_at"), fn.max("e.at").as("last_at"), fn.countAll().as("n")])
-        .where("e.outcome", "=", "success")
-        .where("e.actor_id", "is not", null)
-        .groupBy(["e.actor_id", "o.account_id", "e.action", "e.target_type"])
-        .execute(),
-    );
-  }
-  // Several raw actions map to one catalogue action; merge them before writing.
-  const merged = new Map<string, UsageDelta>();
-  for (const rows of grouped) {
-    for (const r of rows) {
-      const action = actionOfAuditEntry(r.action, r.target_type);
-      if (!action) continue;
-      const key = `${r.actor_id}\u0000${r.asset_id}\u0000${action}`;
-      const firstAt = Number(r.first_at);
-      const lastAt = Number(r.last_at);
-      const count = Number(r.n);
-      const row = merged.get(key);
-      if (row) {
-        row.first_at = Math.min(row.first_at, firstAt);
-        row.last_at = Math.max(row.last_at, lastAt);
-        row.count += count;
-      } else {
-        merged.set(key, { principal_id: r.actor_id!, asset_id: r.asset_id, action, via: "history", first_at: firstAt, last_at: lastAt, count });
-      }
-    }
-  }
-  await upsertUsage(db, [...merged.values()]);
-  return { usageRows: merged.size, activityRows: activity.length };
 }

@@ -14,6 +14,9 @@ import * as repo from "./campaign.repository.ts";
 import { renderCsv, renderPdf } from "./campaignExport.ts";
 import type { ReviewCampaignRow, ReviewItemRow } from "./campaign.repository.ts";
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
+import type { CampaignView, ItemView } from "./campaignViews.ts";
+
+export type { CampaignView, ItemView } from "./campaignViews.ts";
 
 export const CLOSE_POLICIES = ["skip", "revoke"] as const;
 export type ClosePolicy = (typeof CLOSE_POLICIES)[number];
@@ -25,43 +28,11 @@ export type ItemKind = "owner_assignment" | "partner_share" | "app_grant";
 /** How often scheduled campaigns come round; `scheduleDue` starts one when the last is older. */
 export const QUARTER_DAYS = 90;
 
-export interface CampaignView {
-  id: string;
-  business_id: string;
-  name: string;
-  status: string;
-  close_policy: string;
-  schedule: string | null;
-  created_by: string;
-  created_at: string | null;
-  due_at: string | null;
-  closed_at: string | null;
-  closed_by: string | null;
-  items: number;
-}
-
 /** A reminder the scheduler sent: the campaign, how many items wait, and who can decide them. */
 export interface DueReminder {
   campaign: CampaignView;
   open_items: number;
   reviewers: { id: string; name: string; email: string }[];
-}
-
-export interface ItemView {
-  id: string;
-  kind: string;
-  principal: { id: string; name: string; type: string };
-  asset: { id: string; name: string; type: string };
-  path: string;
-  tasks: string[];
-  grant_id: string;
-  groups: { partner: string | null; partner_name: string | null; asset: string; person: string | null };
-  advice: Pick<Finding, "kind" | "fix">[];
-  status: string;
-  decided_by: string | null;
-  decided_at: string | null;
-  reason: string | null;
-  result_tasks: string[] | null;
 }
 
 export interface ItemGroup {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { webhookBody } from "./webhookFields.ts";
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "./webhookRetry.ts";
+import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from "../../store/outboxRetry.ts";
 import { isValidSignature, signatureOf } from "./webhookSignature.ts";
 
 describe("webhook signatures", () => {

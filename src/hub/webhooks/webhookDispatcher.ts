@@ -1,4 +1,4 @@
-import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
+import { BackgroundLoop } from "../../jobs/backgroundLoop.ts";
 import type { WebhookService } from "./webhook.service.ts";
 import { postDelivery, type CallbackOutcome } from "./webhookCallback.client.ts";
 import { SIGNATURE_HEADER, signatureOf } from "./webhookSignature.ts";

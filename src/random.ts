@@ -1,7 +1,7 @@
 /**
- * Seeded random numbers for the delivery simulator. Nothing here reads Math.random or the clock:
- * the same seed gives the same sequence on every platform (all arithmetic is 32-bit integer or
- * IEEE double, which JavaScript fixes).
+ * Seeded random numbers, shared by the delivery simulator, the Autopilot engine and the hub's
+ * insights breakdowns. Nothing here reads Math.random or the clock: the same seed gives the same
+ * sequence on every platform (all arithmetic is 32-bit integer or IEEE double, which JavaScript fixes).
  */
 
 /** A 32-bit hash of numbers and strings (FNV-1a, then a murmur3 finalizer), for deriving seeds. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { errors } from "../errors.ts";
+import { errors } from "../../errors.ts";
 
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];

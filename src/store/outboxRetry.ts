@@ -1,3 +1,5 @@
+/** The retry policy of the leased outboxes (webhook deliveries and alert deliveries): owned by the outbox. */
+
 /** Attempts per delivery before it is marked failed. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
 

@@ -1,0 +1,2 @@
+/** A domain module of the planted tree. */
+export const ATTRIBUTION_DAYS = 7;

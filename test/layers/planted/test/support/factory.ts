@@ -1,0 +1,1 @@
+export const buildThing = (): { id: string } => ({ id: "1" });
