@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { operatorContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { cliIo } from "../cli/io.ts";
+import { cliIo } from "../cliIo.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 

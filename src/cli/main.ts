@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { escapeTerminalOutput, terminalSafe } from "./terminal.ts";
-import { cliIo, CliExit, runWithIo, type CliIo, type CliOutput } from "./io.ts";
+import { cliIo, CliExit, runWithIo, type CliIo, type CliOutput } from "../cliIo.ts";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { errors, GrantlineError } from "../errors.ts";

@@ -6,7 +6,7 @@ import type { Hub } from "../hub/hub.ts";
 import { CHANNEL_KINDS } from "./channel.ts";
 import type { ChannelView } from "./notification.service.ts";
 import { NotificationDispatcher } from "./notificationDispatcher.ts";
-import { CliExit } from "../cli/io.ts";
+import { CliExit } from "../cliIo.ts";
 
 type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
 type Print = (json: boolean, value: unknown, text: string) => void;

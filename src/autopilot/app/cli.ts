@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { errors } from "../../errors.ts";
 import { loadConfig } from "../../config/env.ts";
-import { cliIo, CliExit } from "../../cli/io.ts";
+import { cliIo, CliExit } from "../../cliIo.ts";
 import { openHub, type Hub } from "../../hub/hub.ts";
 import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import type { LogEntry } from "./actionLog.ts";

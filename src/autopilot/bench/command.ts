@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { BenchResult } from "./benchmark.ts";
-import { cliIo } from "../../cli/io.ts";
+import { cliIo } from "../../cliIo.ts";
 
 // The benchmark (simulator scenarios, the engine) loads only when the command runs, so every other
 // grantline command starts as fast as before.

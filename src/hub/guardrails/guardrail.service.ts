@@ -9,7 +9,7 @@ import { principalContext, type RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
-import { BackgroundLoop } from "../../notify/backgroundLoop.ts";
+import { BackgroundLoop } from "../../jobs/backgroundLoop.ts";
 import {
   adObjectIdsOfAccount,
   decidePendingChange,
