@@ -20,6 +20,8 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** Parsed selections by text: clients repeat the same few `fields` on every call of a poll. */
 const parsedByText = new Map<string, readonly FieldNode[] | undefined>();
 const PARSED_LIMIT = 500;
+/** Longer texts are parsed each time, so that what is kept stays small. */
+const KEPT_TEXT_LENGTH = 2000;
 
 /**
  * Parses a `fields` value; a malformed one is error #100 naming where it went wrong. The nodes are
@@ -32,6 +34,7 @@ export function parseFieldSelection(value: unknown): readonly FieldNode[] | unde
   if (kept !== undefined || parsedByText.has(text)) return kept;
   const parsed = parseText(text);
   if (parsed) deepFreeze(parsed);
+  if (text.length > KEPT_TEXT_LENGTH) return parsed;
   if (parsedByText.size >= PARSED_LIMIT) parsedByText.clear();
   parsedByText.set(text, parsed);
   return parsed;
