@@ -8,7 +8,7 @@ import { errors } from "../errors.ts";
 export interface FieldNode {
   name: string;
   /** The sub-selection of `name{…}`; undefined when none was written. */
-  children?: FieldNode[];
+  children?: readonly FieldNode[];
   /** The sub-selection as written (without braces), for the paging links of an expanded edge. */
   childrenText?: string;
   /** Modifiers such as `.limit(5)` or `.date_preset(last_7d)`, by name. */
@@ -17,10 +17,39 @@ export interface FieldNode {
 
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
-/** Parses a `fields` value; a malformed one is error #100 naming where it went wrong. */
-export function parseFieldSelection(value: unknown): FieldNode[] | undefined {
+/** Parsed selections by text: clients repeat the same few `fields` on every call of a poll. */
+const parsedByText = new Map<string, readonly FieldNode[] | undefined>();
+const PARSED_LIMIT = 500;
+/** Longer texts are parsed each time, so that what is kept stays small. */
+const KEPT_TEXT_LENGTH = 2000;
+
+/**
+ * Parses a `fields` value; a malformed one is error #100 naming where it went wrong. The nodes are
+ * frozen and may be shared between requests asking for the same text.
+ */
+export function parseFieldSelection(value: unknown): readonly FieldNode[] | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const text = Array.isArray(value) ? value.map(String).join(",") : String(value);
+  const kept = parsedByText.get(text);
+  if (kept !== undefined || parsedByText.has(text)) return kept;
+  const parsed = parseText(text);
+  if (parsed) deepFreeze(parsed);
+  if (text.length > KEPT_TEXT_LENGTH) return parsed;
+  if (parsedByText.size >= PARSED_LIMIT) parsedByText.clear();
+  parsedByText.set(text, parsed);
+  return parsed;
+}
+
+function deepFreeze(nodes: readonly FieldNode[]): void {
+  for (const node of nodes) {
+    Object.freeze(node.modifiers);
+    if (node.children) deepFreeze(node.children);
+    Object.freeze(node);
+  }
+  Object.freeze(nodes);
+}
+
+function parseText(text: string): FieldNode[] | undefined {
   let at = 0;
   const fail = (detail: string): never => {
     throw errors.fieldsSyntax(detail, at, text);

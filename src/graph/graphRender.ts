@@ -244,7 +244,10 @@ export async function renderItems(
   if (!selection || selection.length === 0) return selectFieldsOfEach(items, undefined, result.defaults);
   const names = selection.map((f) => f.name);
   const now = call.hub.now();
-  items = items.map((item) => withFixedFields(target.typeName, item, names, now));
+  // The same list when no item gains a fixed field, so that a frozen page held in memory keeps its
+  // projections (selectFieldsOfEach) from request to request.
+  const filled = items.map((item) => withFixedFields(target.typeName, item, names, now));
+  if (filled.some((item, i) => item !== items[i])) items = filled;
   const edges = edgesOf(rc, target.nodeType);
   checkKnown(selection, target, items, edges);
   if (plain(selection, target, edges, items)) return selectFieldsOfEach(items, call.fields, result.defaults);

@@ -14,7 +14,7 @@ export interface GraphCall {
   /** Requested `fields` (top-level names), or undefined for the type's defaults. */
   fields: string[] | undefined;
   /** The whole `fields` selection, with sub-fields and modifiers (`campaigns.limit(5){name}`). */
-  selection?: FieldNode[] | undefined;
+  selection?: readonly FieldNode[] | undefined;
   /** The node types served, for expanding references and edges named in `fields`. */
   registry?: GraphRegistry;
   paging: PageRequest;

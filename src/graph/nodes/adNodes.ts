@@ -30,7 +30,13 @@ type AdType = "Campaign" | "AdSet" | "Ad" | "AdCreative";
 const PREFIX: Record<AdType, string> = { Campaign: "campaign", AdSet: "adset", Ad: "ad", AdCreative: "adcreative" };
 const PARENTS: Record<AdType, readonly ("campaign" | "adset")[]> = { Campaign: [], AdSet: ["campaign"], Ad: ["adset", "campaign"], AdCreative: [] };
 const TYPE_OF = { campaign: "Campaign", adset: "AdSet", ad: "Ad" } as const;
-const knownField = (type: string, name: string) => (META_FIELDS[type] ?? "").split(" ").includes(name);
+const specFields = new Map<string, ReadonlySet<string>>();
+/** Whether Meta's spec lists the field for the type (the spec's names split once per type). */
+function knownField(type: string, name: string): boolean {
+  let names = specFields.get(type);
+  if (!names) specFields.set(type, (names = new Set((META_FIELDS[type] ?? "").split(" "))));
+  return names.has(name);
+}
 
 /**
  * Reads dotted `filtering` fields (`campaign.name` on an ad) through the caller's own reads, so a
@@ -196,9 +202,10 @@ function pushedStatuses(call: GraphCall, type: AdType): string[] | undefined {
 }
 
 /** The asked insights fields less those of Meta's spec that have no meaning here (left out of rows, never refused). */
+const SERVED_INSIGHTS_METRICS: ReadonlySet<string> = new Set(INSIGHTS_METRICS);
+
 function servedInsightsFields(fields: readonly string[]): string[] {
-  const served = new Set<string>(INSIGHTS_METRICS);
-  return fields.filter((f) => served.has(f) || !knownField("AdsInsights", f) || ROW_IDENTITY.test(f));
+  return fields.filter((f) => SERVED_INSIGHTS_METRICS.has(f) || !knownField("AdsInsights", f) || ROW_IDENTITY.test(f));
 }
 
 /**

@@ -44,6 +44,7 @@ import {
 } from "./adSet.repository.ts";
 import { parseGraphTime } from "./adTime.ts";
 import { findCampaign, type CampaignRecord } from "./campaign.repository.ts";
+import { listedAccountOf, noteListed } from "./requestReads.ts";
 
 /** `POST act_<id>/adsets` parameters (Meta's names). Money in minor units; times ISO 8601 or UNIX seconds. */
 export interface AdSetCreateInput {
@@ -261,17 +262,19 @@ export class AdSetService {
     let filter: { accountId?: string; campaignId?: string };
     let account: AdAccountScope;
     if ("campaignId" in parent) {
-      const campaign = await findCampaign(this.deps.db, parent.campaignId);
-      if (!campaign) throw unknownAdObject(parent.campaignId);
-      account = await readAdAccount(this.deps, campaign.account_id);
-      filter = { campaignId: campaign.id };
+      // A campaign this request has just listed (its ad sets expanded in `fields`) is not read again.
+      const accountId = listedAccountOf(ctx, "campaign", parent.campaignId) ?? (await findCampaign(this.deps.db, parent.campaignId))?.account_id;
+      if (accountId === undefined) throw unknownAdObject(parent.campaignId);
+      account = await readAdAccount(this.deps, accountId);
+      filter = { campaignId: parent.campaignId };
     } else {
       account = await readAdAccount(this.deps, parent.accountId);
       filter = { accountId: account.id };
     }
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
-    const page = await keysetPage(pageRequest(options.page), (window) => listAdSets(this.deps.db, { ...filter, effectiveStatuses }, window));
-    return mapPage(page, presentAdSet);
+    const page = mapPage(await keysetPage(pageRequest(options.page), (window) => listAdSets(this.deps.db, { ...filter, effectiveStatuses }, window)), presentAdSet);
+    noteListed(ctx, "adset", page.items);
+    return page;
   }
 
   private async change(ctx: RequestContext, adSetId: string, input: AdSetUpdateInput, action: string): Promise<AdSetView> {

@@ -182,8 +182,17 @@ export function dayNumber(date: string): number | undefined {
   return Date.UTC(year, month - 1, day) / DAY_MS;
 }
 
+/** Dates by day number: reports name the same few days over and over, and toISOString is slow. */
+const datesByDay = new Map<number, string>();
+
 export function dateOfDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = datesByDay.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (datesByDay.size >= 100_000) datesByDay.clear();
+    datesByDay.set(day, date);
+  }
+  return date;
 }
 
 /** Year and month (1–12) of a day number. */

@@ -18,6 +18,7 @@ import { presentCampaign, type CampaignView } from "./adPresenters.ts";
 import { assertEditable, auditDiff, definedKeys, effectiveStatusFilter, pageRequest, updateActions, type ListOptions } from "./adRules.ts";
 import { parseGraphTime } from "./adTime.ts";
 import { findCampaign, insertCampaign, listCampaigns, lockCampaign, updateCampaign, type CampaignRecord, type CampaignRow } from "./campaign.repository.ts";
+import { noteListed } from "./requestReads.ts";
 
 /** `POST act_<id>/campaigns` parameters (Meta's names). Money is in minor units; times ISO 8601 or UNIX seconds. */
 export interface CampaignCreateInput {
@@ -187,11 +188,9 @@ export class CampaignService {
     const effectiveStatuses = effectiveStatusFilter(options.effectiveStatus);
     const request = pageRequest(options.page);
     const held = await this.readModel.campaignPage(account.id, effectiveStatuses, { ...request, limit: pageLimit(request) });
-    if (held) return held;
-    const page = await keysetPage(request, (window) =>
-      listCampaigns(this.deps.db, { accountId: account.id, effectiveStatuses }, window),
-    );
-    return mapPage(page, presentCampaign);
+    const page = held ?? mapPage(await keysetPage(request, (window) => listCampaigns(this.deps.db, { accountId: account.id, effectiveStatuses }, window)), presentCampaign);
+    noteListed(ctx, "campaign", page.items);
+    return page;
   }
 
   private async change(ctx: RequestContext, campaignId: string, input: CampaignUpdateInput, action: string): Promise<CampaignView> {

@@ -10,6 +10,7 @@ import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
 import { dateOfDay, dayNumber, firstDayOfMonth, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
+import { listedAccountOf, type ListedKind } from "./requestReads.ts";
 import {
   ACTION_BREAKDOWNS,
   actionDeviceCells,
@@ -569,9 +570,10 @@ export class InsightsService {
       const account = await requireAdAccount(db, objectId);
       return { level: "account", id: account.id, account };
     }
-    const campaign = type === undefined || type === "campaign" ? await findCampaign(db, objectId) : undefined;
+    // A campaign or ad set this request has just listed (its insights expanded in `fields`) is not read again.
+    const campaign = type === undefined || type === "campaign" ? (listedObject(ctx, "campaign", objectId) ?? (await findCampaign(db, objectId))) : undefined;
     if (campaign) return { level: "campaign", id: campaign.id, account: await accountOf(campaign.account_id) };
-    const adSet = type === undefined || type === "adset" ? await findAdSet(db, objectId) : undefined;
+    const adSet = type === undefined || type === "adset" ? (listedObject(ctx, "adset", objectId) ?? (await findAdSet(db, objectId))) : undefined;
     if (adSet) return { level: "adset", id: adSet.id, account: await accountOf(adSet.account_id) };
     const ad = type === undefined || type === "ad" ? await findAd(db, objectId) : undefined;
     if (ad) return { level: "ad", id: ad.id, account: await accountOf(ad.account_id) };
@@ -1130,4 +1132,10 @@ export function presetRange(preset: RelativePreset, today: number): { since: num
     case "last_week_sun_sat":
       return { since: today - weekday(today) - 7, until: today - weekday(today) - 1 };
   }
+}
+
+/** The id and account of a campaign or ad set the request has listed, as a read of it would give them. */
+function listedObject(ctx: RequestContext, kind: ListedKind, id: string): { id: string; account_id: string } | undefined {
+  const accountId = listedAccountOf(ctx, kind, id);
+  return accountId === undefined ? undefined : { id, account_id: accountId };
 }
