@@ -6,4 +6,3 @@ export const BUSINESS_ROLE_OPTIONS = [
   { value: "FINANCE_ANALYST", label: "Finance analyst — sees financial details" },
   { value: "DEVELOPER", label: "Developer — apps and integrations" },
 ];
-
