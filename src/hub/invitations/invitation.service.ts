@@ -273,7 +273,7 @@ export class InvitationService {
       // The mail server's words (host names, addresses) are the operator's to read, in the audit
       // log; the admin who invited learns only that the mail did not go and can send it again.
       const reason = error instanceof Error ? error.message : String(error);
-      await this.deps.audit.record(ctx, { action: "invitation.mail", businessId: row.business_id, targetType: "invitation", targetId: row.id, outcome: "failed", reason });
+      await this.deps.audit.record(ctx, { action: "invitation.mail", businessId: row.business_id, targetType: "invitation", targetId: row.id, outcome: "failed", reason, after: { email: row.email } });
       return { sent: false, error: "The mail server did not take the invitation mail. Send it again later; the operator's audit log has the cause." };
     }
   }
