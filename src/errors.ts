@@ -84,6 +84,13 @@ function inWords(seconds: number): string {
   return `${Math.ceil(s / 60)} minutes`;
 }
 
+const INVITATION_LINK_MESSAGES = {
+  used: "This invitation has already been accepted. Sign in with the email and password you chose.",
+  cancelled: "This invitation was cancelled. Ask an admin of the business to invite you again.",
+  expired: "This invitation has expired. Ask an admin of the business to send it again.",
+  unknown: "This invitation link is not valid. If you received a newer invitation mail, use the link in that one.",
+} as const;
+
 const invalid = (id: string, message: string, userTitle = "Invalid parameter") =>
   new GrantlineError(id, 400, 100, message, { userTitle, type: "OAuthException" });
 
@@ -308,6 +315,17 @@ export const errors = {
       subcode: 1_348_008,
       userTitle: "Reset link not valid",
       userMsg: "This password reset link is invalid, expired or already used. Ask for a new one.",
+      type: "OAuthException",
+    }),
+  /**
+   * An invitation link that cannot be used. The answer names only the link's own state, never the
+   * business or the address, so a guessed or leaked-and-used link tells nothing.
+   */
+  invitationLinkInvalid: (state: "used" | "cancelled" | "expired" | "unknown") =>
+    new GrantlineError("INVITATION_LINK_INVALID", 400, 100, INVITATION_LINK_MESSAGES[state], {
+      subcode: 1_348_010,
+      userTitle: state === "expired" ? "Invitation expired" : state === "used" ? "Invitation already used" : state === "cancelled" ? "Invitation cancelled" : "Invitation link not valid",
+      userMsg: INVITATION_LINK_MESSAGES[state],
       type: "OAuthException",
     }),
   /**

@@ -10,4 +10,9 @@ export const FIELD_LIMITS = {
   adObjectName: 400,
   /** RFC 5321's longest forward path, less its angle brackets. */
   email: 254,
+  /** Passwords people choose (at least PASSWORD_MIN_LENGTH). */
+  password: 200,
 } as const;
+
+/** The shortest password the hub accepts. */
+export const PASSWORD_MIN_LENGTH = 10;

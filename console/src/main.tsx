@@ -9,6 +9,7 @@ import { GraphError } from "./api.ts";
 import { AppLayout, BusinessHome } from "./layout.tsx";
 import { SessionProvider } from "./session.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { InvitationPage } from "./pages/InvitationPage.tsx";
 import { BusinessInfoPage } from "./pages/BusinessInfoPage.tsx";
 import { PeoplePage } from "./pages/PeoplePage.tsx";
 import { SystemUsersPage } from "./pages/SystemUsersPage.tsx";
@@ -55,6 +56,7 @@ const router = createBrowserRouter(
   [
     { path: "/login", element: <LoginPage /> },
     { path: "/two-factor-setup", element: <TwoFactorSetupPage /> },
+    { path: "/invitation", element: <InvitationPage /> },
     {
       path: "/",
       element: <AppLayout />,

@@ -21,6 +21,8 @@ interface SessionState {
   signIn(input: { email: string; password: string; totpCode?: string }): Promise<"signed_in" | "two_factor_setup">;
   /** After enrolment confirmed a code: the session now has its Graph token. */
   completeTwoFactorSetup(): Promise<void>;
+  /** Takes up a session the hub started by cookie (accepting an invitation), replacing any other. */
+  resumeFromCookie(): Promise<"signed_in" | "two_factor_setup">;
   signInWithToken(token: string): Promise<void>;
   signOut(): Promise<void>;
   refresh(): Promise<void>;
@@ -53,7 +55,8 @@ interface AuthSession {
   two_factor_setup_required?: boolean;
 }
 
-async function authJson<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T | undefined }> {
+/** A JSON call to the hub's `/auth` endpoints with the session cookie: status and parsed body. */
+export async function authJson<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T | undefined }> {
   const response = await fetch(path, { credentials: "same-origin", ...init, headers: { accept: "application/json", ...(init.headers ?? {}) } });
   const text = await response.text();
   let body: T | undefined;
@@ -180,6 +183,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession(restored);
   }, []);
 
+  const resumeFromCookie = useCallback(async () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    setAccessToken(null);
+    const restored = await sessionFromCookie();
+    if (restored) {
+      setSetupRequired(null);
+      setSession(restored);
+      return "signed_in" as const;
+    }
+    const waiting = await pendingSetup();
+    if (!waiting) throw new SignInError("The hub did not start a session. Sign in with your email and password.", null);
+    setSession(null);
+    setSetupRequired(waiting);
+    return "two_factor_setup" as const;
+  }, []);
+
   const signInWithToken = useCallback(async (token: string) => {
     setAccessToken(token.trim());
     try {
@@ -203,8 +222,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [session]);
 
   const value = useMemo(
-    () => ({ session, setupRequired, loading, signIn, completeTwoFactorSetup, signInWithToken, signOut, refresh }),
-    [session, setupRequired, loading, signIn, completeTwoFactorSetup, signInWithToken, signOut, refresh],
+    () => ({ session, setupRequired, loading, signIn, completeTwoFactorSetup, resumeFromCookie, signInWithToken, signOut, refresh }),
+    [session, setupRequired, loading, signIn, completeTwoFactorSetup, resumeFromCookie, signInWithToken, signOut, refresh],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -17,7 +17,9 @@ export function registerPeopleCommands(program: Command, withHub: WithHub): void
   const people = program.command("people").description("People who sign in to the console.");
   people
     .command("set-password")
-    .description("Set a person's password, read from stdin (one line); their sessions end.")
+    .description(
+      "Set a person's password, read from stdin (one line); their sessions end. An address with only a pending invitation is refused: the invited person chooses a password through the link in the invitation mail.",
+    )
     .requiredOption("--email <email>", "the person's email")
     .option("--json", "print one line of JSON")
     .action(async (opts: { email: string; json?: boolean }) => {

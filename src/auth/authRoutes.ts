@@ -144,6 +144,30 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
     return reply.type("text/html; charset=utf-8").send(RESET_PAGE(typeof token === "string" ? token : ""));
   });
 
+  // Invitation links: the token travels in the page's fragment and then in a POST body, never in
+  // a URL the hub logs. Only JSON, like /auth/login, so a cross-site form cannot sign anyone in.
+  app.post("/auth/invitation", async (request, reply) => {
+    void reply.header("cache-control", "no-store");
+    const link = await hub.invitations.describeLink(bodyOf(request).token);
+    return {
+      email: link.email,
+      role: link.role,
+      business: link.business,
+      expiration_time: new Date(link.expiresAt).toISOString(),
+      two_factor_required: link.twoFactorRequired,
+    };
+  });
+
+  app.post("/auth/invitation/accept", async (request, reply) => {
+    if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) {
+      throw errors.invalidParameter('Send the acceptance as JSON: {"token", "name", "password"}.');
+    }
+    const body = bodyOf(request);
+    const signedIn = await hub.auth.acceptInvitation(anonymousContext(request), { token: body.token, name: body.name, password: body.password, ip: request.ip });
+    void reply.setCookie(SESSION_COOKIE, signedIn.sessionValue, { httpOnly: true, sameSite: "lax", secure: secure(), path: "/", expires: new Date(signedIn.expiresAt) });
+    return { person: signedIn.person, business_id: signedIn.businessId, ...(signedIn.twoFactorSetupRequired ? { two_factor_setup_required: true } : {}) };
+  });
+
   app.post("/auth/password-reset/confirm", async (request) => {
     const body = bodyOf(request);
     const person = await hub.auth.confirmPasswordReset(anonymousContext(request), body.token, body.password);

@@ -8,6 +8,7 @@ import { runCommand, type CommandTx, type HubDeps } from "../hub/hubCommand.ts";
 import { findPerson, findPersonByEmail, type PersonRow } from "../hub/people/person.repository.ts";
 import { insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
+import { pendingInvitationsTo, redeemInvitation } from "../hub/invitations/invitation.service.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { newId } from "../ids.ts";
 import * as repo from "./auth.repository.ts";
@@ -91,7 +92,18 @@ export class PersonAuthService {
     const normalized = email.trim().toLowerCase();
     return runCommand(this.deps, ctx, { action: "person.set_password", targetType: "person" }, async (tx) => {
       const person = await findPersonByEmail(tx.trx, normalized);
-      if (!person) throw errors.invalidParameter(`No person has the email ${normalized}.`);
+      if (!person) {
+        // An invited address has no account yet: the invited person chooses their own password
+        // through the link in the invitation mail, so the operator never learns it.
+        const invited = await pendingInvitationsTo(tx.trx, normalized, tx.now);
+        if (invited.length > 0) {
+          const where = invited.map((i) => `${i.businessName} (link valid until ${new Date(i.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`).join(", ");
+          throw errors.invalidParameter(
+            `${normalized} has no account yet, only an invitation to ${where}. They set their password by following the link in the invitation mail; an admin can send it again from People in the console.`,
+          );
+        }
+        throw errors.invalidParameter(`No person has the email ${normalized}.`);
+      }
       await this.writePassword(tx, person, checkPasswordPolicy(password));
       return present(person);
     });
@@ -176,25 +188,49 @@ export class PersonAuthService {
       }
     }
     const setupRequired = credentials.totp_enabled !== 1 && (await repo.twoFactorRequiredFor(this.deps.db, person.id));
-    const sessionValue = crypto.randomBytes(32).toString("base64url");
     return runCommand(this.deps, asPerson, { ...event, targetId: person.id }, async (tx) => {
-      const session = {
-        id: newId(),
-        token_hash: hashToken(sessionValue),
-        person_id: person.id,
-        access_token_id: null as string | null,
-        two_factor_setup_required: setupRequired ? 1 : 0,
-        ip: input.ip,
-        created_at: tx.now,
-        expires_at: tx.now + this.sessionTtlMs,
-        revoked_at: null,
-      };
-      if (!setupRequired) session.access_token_id = await this.issueConsoleToken(tx, person.id, sessionValue, session.expires_at);
-      await repo.insertSession(tx.trx, session);
+      const signedIn = await this.startSession(tx, present(person), input.ip, setupRequired);
       // Only this pair's cool-down ends: failures from elsewhere still count against the account.
       await repo.clearLoginFailures(tx.trx, failureKeys.pair(email, input.ip));
-      await tx.audit({ action: "auth.login", targetType: "person", targetId: person.id, after: { ip: input.ip, session: session.id, twoFactor: credentials.totp_enabled === 1 } });
-      return { person: present(person), sessionValue, expiresAt: session.expires_at, twoFactorSetupRequired: setupRequired };
+      await tx.audit({ action: "auth.login", targetType: "person", targetId: person.id, after: { ip: input.ip, session: signedIn.sessionId, twoFactor: credentials.totp_enabled === 1 } });
+      return signedIn;
+    });
+  }
+
+  /** A new session; its console token waits until two-factor is set up when a business requires it. */
+  private async startSession(tx: CommandTx, person: PersonView, ip: string, setupRequired: boolean): Promise<SignedIn & { sessionId: string }> {
+    const sessionValue = crypto.randomBytes(32).toString("base64url");
+    const session = {
+      id: newId(),
+      token_hash: hashToken(sessionValue),
+      person_id: person.id,
+      access_token_id: null as string | null,
+      two_factor_setup_required: setupRequired ? 1 : 0,
+      ip,
+      created_at: tx.now,
+      expires_at: tx.now + this.sessionTtlMs,
+      revoked_at: null,
+    };
+    if (!setupRequired) session.access_token_id = await this.issueConsoleToken(tx, person.id, sessionValue, session.expires_at);
+    await repo.insertSession(tx.trx, session);
+    return { person, sessionValue, expiresAt: session.expires_at, twoFactorSetupRequired: setupRequired, sessionId: session.id };
+  }
+
+  /**
+   * `POST /auth/invitation/accept`: the invited person chooses a name and password through the
+   * link mailed to them, joins the business and is signed in (with two-factor setup first when a
+   * business requires it). Holding the link proves control of the invited address, as a reset link does.
+   */
+  async acceptInvitation(ctx: RequestContext, input: { token: unknown; name: unknown; password: unknown; ip: string }): Promise<SignedIn & { businessId: string }> {
+    return runCommand(this.deps, ctx, { action: "invitation.accept", targetType: "invitation" }, async (tx) => {
+      const password = checkPasswordPolicy(input.password);
+      const { person, businessId } = await redeemInvitation(tx, input.token, { name: input.name });
+      await repo.upsertCredentials(tx.trx, person.id, { password_hash: await hashPassword(password), password_changed_at: tx.now }, tx.now);
+      await tx.audit({ action: "person.set_password", targetType: "person", targetId: person.id });
+      const setupRequired = await repo.twoFactorRequiredFor(tx.trx, person.id);
+      const signedIn = await this.startSession(tx, person, input.ip, setupRequired);
+      await tx.audit({ action: "auth.login", targetType: "person", targetId: person.id, after: { ip: input.ip, session: signedIn.sessionId, invitation: true } });
+      return { ...signedIn, businessId };
     });
   }
 

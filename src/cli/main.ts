@@ -24,7 +24,7 @@ import type { AccessReviewReport } from "../hub/review/findings.ts";
 import { applyGraphReviewFix, runGraphReview } from "./graphReviewCli.ts";
 
 function hubOptions(config: Config) {
-  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
+  return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, invitations: { ttlDays: config.invitationTtlDays, publicUrl: config.publicUrl }, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
 }
 
 async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {

@@ -79,6 +79,7 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs },
     diskMinFreeBytes: config.diskMinFreeBytes,
     pendingTtlDays: config.pendingTtlDays,
+    invitations: { ttlDays: config.invitationTtlDays, publicUrl: config.publicUrl },
     secretKey: config.secretKey,
     mail: config.mail,
     notifications: config.alerts,

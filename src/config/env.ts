@@ -49,6 +49,8 @@ const schema = z.object({
   GRANTLINE_SYNC_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** How long an offer or request waits for the other side before it expires. */
   GRANTLINE_PENDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** How long the link in an invitation mail works; sending the invitation again starts a new period. */
+  GRANTLINE_INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** Sliding window of the Graph rate limits (Meta-style points, reads 1 and writes 3). */
   GRANTLINE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** Points per window per app and tenant (reads 1, writes 3). Every bucket is counted per tenant (the caller's business, a person, or a console session); see docs/security.md. */
@@ -156,6 +158,8 @@ export type Config = {
   redisUrl: string | undefined;
   syncIntervalMs: number;
   pendingTtlDays: number;
+  /** GRANTLINE_INVITATION_TTL_DAYS. */
+  invitationTtlDays: number;
   /** Per-call timeouts of the store and Redis (GRANTLINE_DB_*_TIMEOUT_MS, GRANTLINE_REDIS_TIMEOUT_MS). */
   timeouts: { dbQueryMs: number; dbConnectMs: number; redisMs: number };
   /** GRANTLINE_SHUTDOWN_GRACE_MS. */
@@ -230,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     syncIntervalMs: e.GRANTLINE_SYNC_INTERVAL_MS,
     pendingTtlDays: e.GRANTLINE_PENDING_TTL_DAYS,
+    invitationTtlDays: e.GRANTLINE_INVITATION_TTL_DAYS,
     timeouts: { dbQueryMs: e.GRANTLINE_DB_QUERY_TIMEOUT_MS, dbConnectMs: e.GRANTLINE_DB_CONNECT_TIMEOUT_MS, redisMs: e.GRANTLINE_REDIS_TIMEOUT_MS },
     shutdownGraceMs: e.GRANTLINE_SHUTDOWN_GRACE_MS,
     diskMinFreeBytes: e.GRANTLINE_DISK_MIN_FREE_MB * 1024 * 1024,

@@ -143,6 +143,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
     await registerSessionPlugins(scope, publicUrl);
     const mailer = options.mailer ?? hub.mailer();
     registerAuthRoutes(scope, hub, { publicUrl, mailer });
+    hub.invitations.deliverLinksVia({ publicUrl, mailer });
     await registerOAuthRoutes(scope, hub, { publicUrl });
     if (autopilot) registerAutopilotRoutes(scope, hub, autopilot);
   });

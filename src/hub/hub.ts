@@ -13,7 +13,7 @@ import { AuditService } from "./audit/audit.service.ts";
 import { BusinessService } from "./businesses/business.service.ts";
 import { operatorContext, type RequestContext } from "./context.ts";
 import { inOneTransaction, type HubDeps } from "./hubCommand.ts";
-import { InvitationService } from "./invitations/invitation.service.ts";
+import { InvitationService, type InvitationOptions } from "./invitations/invitation.service.ts";
 import { AdService } from "./ads/ad.service.ts";
 import { AdCreativeService } from "./ads/adCreative.service.ts";
 import { AdSetService } from "./ads/adSet.service.ts";
@@ -57,6 +57,8 @@ export interface HubOptions extends OpenStoreOptions {
   outbound?: OutboundPolicy;
   /** Sessions, sign-in throttling and password reset links. */
   auth?: PersonAuthOptions;
+  /** Invitation links: how long they work, and the address they point at (GRANTLINE_INVITATION_TTL_DAYS, GRANTLINE_PUBLIC_URL). */
+  invitations?: InvitationOptions;
   /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
   mail?: MailerOptions;
   /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
@@ -177,7 +179,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     tokens,
     apps,
     webhooks: new WebhookService(deps, secrets, { verifyTimeoutMs: options.webhookVerifyTimeoutMs, outbound }),
-    invitations: new InvitationService(deps),
+    invitations: new InvitationService(deps, mail, options.invitations),
     campaigns,
     adSets,
     ads,

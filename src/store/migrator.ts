@@ -20,6 +20,7 @@ import * as m018 from "./migrations/018_page_tokens.ts";
 import * as m019 from "./migrations/019_partner_guardrails.ts";
 import * as m020 from "./migrations/020_ad_images.ts";
 import * as m021 from "./migrations/021_partner_guardrail_limits.ts";
+import * as m022 from "./migrations/022_invitation_links.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "019_partner_guardrails": m019,
   "020_ad_images": m020,
   "021_partner_guardrail_limits": m021,
+  "022_invitation_links": m022,
 };
 
 /** This version's migrations, oldest first. */

@@ -401,6 +401,10 @@ export interface BusinessInvitationsTable {
   created_at: number;
   expires_at: number;
   accepted_at: number | null;
+  /** SHA-256 of the link's one-time token; null once the invitation is no longer pending, or before its first mail. */
+  token_hash: string | null;
+  /** When the last invitation mail was written. */
+  sent_at: number | null;
 }
 
 export interface InsightsReportRunsTable {

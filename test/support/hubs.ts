@@ -29,7 +29,7 @@ export interface TestStore {
   /** Environment that points `grantline` (the CLI) at this store. */
   env: Record<string, string>;
   /** Opens a hub instance on this store; several may be open at once, like several servers. */
-  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs" | "outbound" | "secretKey" | "auth">): Promise<Hub>;
+  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs" | "outbound" | "secretKey" | "auth" | "invitations">): Promise<Hub>;
   cleanup(): Promise<void>;
 }
 

@@ -1,18 +1,13 @@
-import { Button, Card, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Button, Card, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { enumWords, errorMessage, formatTime, graph } from "../api.ts";
 import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import { BUSINESS_ROLE_OPTIONS } from "../roles.ts";
 import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 
-const ROLES = [
-  { value: "ADMIN", label: "Admin — full control of the business" },
-  { value: "EMPLOYEE", label: "Employee — works on assets they are given" },
-  { value: "FINANCE_EDITOR", label: "Finance editor — payment methods and invoices" },
-  { value: "FINANCE_ANALYST", label: "Finance analyst — sees financial details" },
-  { value: "DEVELOPER", label: "Developer — apps and integrations" },
-];
+const ROLES = BUSINESS_ROLE_OPTIONS;
 
 interface Member {
   id: string;
@@ -25,7 +20,15 @@ interface Invitation {
   id: string;
   email: string;
   role: string;
+  status?: "PENDING" | "EXPIRED";
   expiration_time?: string;
+}
+
+interface InviteResult {
+  id: string;
+  status?: string;
+  mail_sent?: boolean;
+  mail_error?: string;
 }
 
 export function PeoplePage() {
@@ -33,19 +36,20 @@ export function PeoplePage() {
   const members = useQuery({ queryKey: ["members", businessId], queryFn: () => graph.all<Member>(`/${businessId}/business_users`, { fields: "id,name,email,role" }) });
   const pending = useQuery({
     queryKey: ["pending-users", businessId],
-    queryFn: () => graph.all<Invitation>(`/${businessId}/pending_users`, { fields: "id,email,role,expiration_time" }),
+    queryFn: () => graph.all<Invitation>(`/${businessId}/pending_users`, { fields: "id,email,role,status,expiration_time" }),
     enabled: isAdmin,
   });
   const invalidate = [["members", businessId], ["pending-users", businessId]];
 
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<string | null>("EMPLOYEE");
-  const invite = useGraphMutation(() => graph.post<{ id: string; status?: string }>(`/${businessId}/business_users`, { email, role: role ?? "EMPLOYEE" }), {
+  const invite = useGraphMutation(() => graph.post<InviteResult>(`/${businessId}/business_users`, { email, role: role ?? "EMPLOYEE" }), {
     invalidate,
     onSuccess: () => setEmail(""),
   });
   const changeRole = useGraphMutation((input: { user: string; role: string }) => graph.post(`/${businessId}/business_users`, input), { invalidate });
   const submit = useSubmitOnce(invite);
+  const resend = useGraphMutation((invitation: Invitation) => graph.post<InviteResult>(`/${businessId}/pending_users`, { invitation: invitation.id }), { invalidate });
 
   return (
     <>
@@ -73,11 +77,7 @@ export function PeoplePage() {
                 Send invitation
               </Button>
             </Group>
-            {invite.isSuccess && (
-              <Text size="sm" mt="xs" role="status">
-                {invite.data.status === "PENDING" ? "Invitation sent." : "Added to the business."}
-              </Text>
-            )}
+            {invite.isSuccess && <InviteOutcome result={invite.data} />}
           </form>
         </Card>
       )}
@@ -142,10 +142,31 @@ export function PeoplePage() {
                 columns={[
                   { header: "Email", cell: (i) => i.email },
                   { header: "Role", cell: (i) => enumWords(i.role) },
-                  { header: "Expires", cell: (i) => formatTime(i.expiration_time) },
+                  {
+                    header: "Link",
+                    cell: (i) =>
+                      i.status === "EXPIRED" ? (
+                        <Badge color="red" variant="light">
+                          Expired {formatTime(i.expiration_time)}
+                        </Badge>
+                      ) : (
+                        `Works until ${formatTime(i.expiration_time)}`
+                      ),
+                  },
                   {
                     header: "Actions",
                     cell: (i) => (
+                      <Group gap="xs" wrap="nowrap">
+                      <Button
+                        size="xs"
+                        variant="default"
+                        aria-label={`Resend the invitation to ${i.email}`}
+                        loading={resend.isPending && resend.variables?.id === i.id}
+                        disabled={resend.isPending}
+                        onClick={() => resend.mutate(i)}
+                      >
+                        Resend
+                      </Button>
                       <ConfirmAction
                         kind="invitation"
                         label="Cancel"
@@ -156,14 +177,33 @@ export function PeoplePage() {
                         onConfirm={() => graph.delete(`/${businessId}/pending_users`, { invitation: i.id })}
                         invalidate={invalidate}
                       />
+                      </Group>
                     ),
                   },
                 ]}
               />
             )}
           </QueryState>
+          {resend.isSuccess && resend.variables && <InviteOutcome result={resend.data} resentTo={resend.variables.email} />}
+          <ErrorText error={resend.error} />
         </Stack>
       )}
     </>
+  );
+}
+
+/** What became of an invitation: added at once, mailed, or saved without its mail (to be sent again). */
+function InviteOutcome({ result, resentTo }: { result: InviteResult; resentTo?: string }) {
+  if (result.mail_sent === false) {
+    return (
+      <Alert color="orange" role="alert" mt="xs" title="The invitation mail was not sent">
+        {result.mail_error ?? "The mail server did not take the mail."} The invitation is saved: use Resend below once mail works.
+      </Alert>
+    );
+  }
+  return (
+    <Text size="sm" mt="xs" role="status">
+      {resentTo ? `Invitation sent again to ${resentTo}. The link in the earlier mail no longer works.` : result.status === "PENDING" ? "Invitation sent. The link in the mail works once." : "Added to the business."}
+    </Text>
   );
 }

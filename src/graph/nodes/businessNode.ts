@@ -5,6 +5,7 @@ import { typeNameOf } from "../graphRender.ts";
 import { errors } from "../../errors.ts";
 import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
+import type { MailOutcome } from "../../hub/invitations/invitation.service.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { ASSET_DEFAULTS, BUSINESS_DEFAULTS, graphTime, presentAssetGraph, presentBusinessGraph } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeSpec } from "../graphTypes.ts";
@@ -12,6 +13,11 @@ import { listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
 import { TIMEZONE_IDS } from "../timezones.ts";
 
+/** Whether the invitation mail went out; when it did not, why (the invitation stands and can be sent again). */
+function mailFields(mail: MailOutcome | undefined): GraphObject {
+  if (!mail) return {};
+  return mail.sent ? { mail_sent: true } : { mail_sent: false, mail_error: mail.error };
+}
 
 function member(call: GraphCall, businessId: string): void {
   authorizeBusinessMember(call.hub.engine, call.caller.ctx, businessId);
@@ -234,7 +240,8 @@ export const businessNode: NodeSpec = {
         const email = stringParam(call.params, "email");
         if (!email) throw errors.invalidParameter("Pass user (a person id) or email.");
         const result = await call.hub.invitations.invite(call.caller.ctx, node.id, { email, role });
-        return raw(result.added ? { id: result.personId } : { id: result.invitation!.id, status: "PENDING" });
+        if (result.added || !result.invitation) return raw({ id: result.personId });
+        return raw({ id: result.invitation.id, status: "PENDING", ...mailFields(result.mail) });
       },
       DELETE: async (call, node) => {
         await call.hub.businesses.removeMember(call.caller.ctx, node.id, stringParam(call.params, "user", true));
@@ -249,9 +256,16 @@ export const businessNode: NodeSpec = {
           call,
           invitations,
           (i) => ({ createdAt: i.createdAt, id: i.id }),
-          (i) => ({ id: i.id, email: i.email, role: i.role, status: "PENDING", created_time: graphTime(i.createdAt), expiration_time: graphTime(i.expiresAt) }),
+          (i) => ({ id: i.id, email: i.email, role: i.role, status: i.status, created_time: graphTime(i.createdAt), expiration_time: graphTime(i.expiresAt), ...(i.sentAt ? { updated_time: graphTime(i.sentAt) } : {}) }),
           ["id", "email", "role"],
         );
+      },
+      // Sending an invitation again: a new link valid for the full period, the previous one dead.
+      // Meta documents no write on this edge (https://developers.facebook.com/docs/marketing-api/reference/business/pending_users);
+      // Business Settings' "Resend" has no Graph call, so this is Grantline's own, on the edge that lists them.
+      POST: async (call, node) => {
+        const result = await call.hub.invitations.resend(call.caller.ctx, node.id, stringParam(call.params, "invitation", true));
+        return raw({ id: result.invitation.id, status: result.invitation.status, expiration_time: graphTime(result.invitation.expiresAt), ...mailFields(result.mail) });
       },
       DELETE: async (call, node) => {
         await call.hub.invitations.cancel(call.caller.ctx, node.id, stringParam(call.params, "invitation", true));

@@ -1,5 +1,3 @@
-import { unsafeCharacterIn } from "../../inputLimits.ts";
-import { FIELD_LIMITS } from "../../fieldLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -12,9 +10,10 @@ import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
 import { listTokensOfPrincipal, revokeToken } from "../tokens/accessToken.repository.ts";
 import { acceptInvitationsFor } from "../invitations/invitation.service.ts";
+import { displayNameSchema } from "../people/personName.ts";
 import { findBusiness, insertBusiness, updateBusiness, type BusinessRow } from "./business.repository.ts";
 
-const nameSchema = z.string().trim().min(1, "must not be empty").max(FIELD_LIMITS.name, `must be at most ${FIELD_LIMITS.name} characters`).refine((t) => unsafeCharacterIn(t) === undefined, "must not contain control or direction-override characters");
+const nameSchema = displayNameSchema;
 const emailSchema = z.string().trim().toLowerCase().email("must be an email address");
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
