@@ -145,7 +145,10 @@ export const INSIGHTS_WITHOUT_DATA: ReadonlySet<string> = new Set(
     "conversion_lead_rate conversion_leads cost_per_conversion_lead qualifying_question_qualify_answer_rate",
     "landing_page_view_actions_per_link_click landing_page_view_per_link_click landing_page_view_per_purchase_rate purchase_per_landing_page_view",
     "instagram_profile_visits instagram_upcoming_event_reminders_set",
-    "anchor_event_attribution_setting anchor_events_performance_indicator multi_event_conversion_attribution_setting full_view_impressions full_view_reach place_page_name labels",
+    "anchor_event_attribution_setting anchor_events_performance_indicator multi_event_conversion_attribution_setting full_view_impressions full_view_reach place_page_name",
+    // Gone from Meta since v19.0 ("age_targeting, gender_targeting, labels, and location insights
+    // metrics will no longer be available", Marketing API changelog, version 19.0).
+    "age_targeting gender_targeting labels location",
   ]
     .join(" ")
     .split(" "),
