@@ -156,7 +156,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     // The overview's chart now marks the change.
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("list", { name: `Autopilot's changes on ${main.graphId}` }).getByText(/Raised 'Summer Sale – Lookalike'/).waitFor();
-    await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day .* 1 day\\(s\\) with Autopilot changes marked`) }).waitFor();
+    await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day .* 1 day with Autopilot changes marked`) }).waitFor();
     await screenshot(page, "autopilot-overview-changes-1440");
 
     // Undo from the log: the opposite change, through the same guarded path, and the hub follows.
