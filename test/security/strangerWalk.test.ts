@@ -100,5 +100,14 @@ describe.each(DIALECTS)("a stranger walking every edge (%s)", (dialect) => {
       expect(calls).toContain(call);
     }
     expect(problems).toEqual([]);
+
+    // Its own audit log records every attempt, in sentences; none names what it could not see.
+    const log = await graph("GET", `/${stranger.business_id}/audit_log?max_entries=1000&fields=description,target,actor`);
+    expect(log.status).toBe(200);
+    expect(log.body.data.length).toBeGreaterThan(0);
+    const text = JSON.stringify(log.body);
+    expect(text).not.toContain(OWNER_NAME);
+    expect(text).not.toContain(PARTNER_NAME);
+    expect(text).not.toContain("Olivia Owner");
   });
 });

@@ -4,6 +4,7 @@ import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sent
 import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
 import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
+import { canSeeAsset, canSeeBusiness, canSeePrincipal } from "../../hub/access/visibility.ts";
 import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetMask, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
@@ -206,17 +207,23 @@ const auditLog: EdgeSpec = {
       ...(actorName ? { actorIds: [...index.principals.values()].filter((p) => p.name.toLowerCase().includes(actorName)).map((p) => p.id) } : {}),
       limit: Math.min(intParam(call.params, "max_entries") ?? 200, 1000),
     });
+    // Targets and second parties are named only where the reader may know of them.
+    const viewer = "id" in call.caller.ctx.actor ? call.caller.ctx.actor.id : "";
+    const engine = call.hub.engine;
     const names = {
-      business: (id: string) => index.businesses.get(id),
-      principal: (id: string) => index.principals.get(id)?.name,
-      asset: (id: string) => index.assets.get(id),
+      actor: (id: string) => index.principals.get(id)?.name,
+      business: (id: string) => (canSeeBusiness(engine, viewer, id) ? index.businesses.get(id) : undefined),
+      principal: (id: string) => (canSeePrincipal(engine, viewer, id) ? index.principals.get(id)?.name : undefined),
+      asset: (id: string) => (canSeeAsset(engine, viewer, id) ? index.assets.get(id) : undefined),
     };
     return listOf(
       call,
       entries,
       (e) => ({ createdAt: e.seq, id: String(e.seq) }),
       (e) => {
-        const parts = sentencePartsOf(e, names);
+        // A refusal's reason can name the object refused; it is shown only to those who may know of it.
+        const hidden = e.target_id !== null && isHiddenFrom(engine, viewer, e.target_id);
+        const parts = sentencePartsOf(hidden ? { ...e, reason: HIDDEN_REASON } : e, names);
         return {
           id: String(e.seq),
           time: graphTime(e.at),
@@ -228,15 +235,26 @@ const auditLog: EdgeSpec = {
           description: auditSentence(parts),
           target: { type: e.target_type, id: e.target_id, name: parts.target },
           outcome: e.outcome,
-          reason: e.reason,
-          before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
-          after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
+          reason: hidden ? HIDDEN_REASON : e.reason,
+          before: e.before_json && !hidden ? (JSON.parse(e.before_json) as unknown) : null,
+          after: e.after_json && !hidden ? (JSON.parse(e.after_json) as unknown) : null,
         };
       },
       ["id", "time", "actor", "action", "description", "target", "outcome", "reason"],
     );
   },
 };
+
+const HIDDEN_REASON = "The object does not exist, or this business has no access to it.";
+
+/** Whether an entry's target is an asset, business or person the reader may not know of. */
+function isHiddenFrom(engine: GraphCall["hub"]["engine"], viewer: string, targetId: string): boolean {
+  const index = engine.index;
+  if (index.assets.has(targetId)) return !canSeeAsset(engine, viewer, targetId);
+  if (index.businesses.has(targetId)) return !canSeeBusiness(engine, viewer, targetId);
+  if (index.principals.has(targetId)) return !canSeePrincipal(engine, viewer, targetId);
+  return false;
+}
 
 /** `POST /{business}/audit_verification`: checks the audit log's hash chain from the first entry (admins only). */
 const auditVerification: EdgeSpec = {

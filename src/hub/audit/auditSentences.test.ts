@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { auditCategoryOf, auditSentence, sentencePartsOf, type AuditNames } from "./auditSentences.ts";
 
 const names: AuditNames = {
+  actor: (id) => ({ p1: "Alice Advertiser", p2: "Sam Specialist" })[id],
   business: (id) => ({ b1: "Acme Outdoor", b2: "Northwind Media" })[id],
   principal: (id) => ({ p1: "Alice Advertiser", p2: "Sam Specialist" })[id],
   asset: (id) => (id === "a1" ? { name: "Acme Main", type: "ad_account" as const } : undefined),

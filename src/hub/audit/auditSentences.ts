@@ -134,8 +134,14 @@ export function auditSentence(parts: SentenceParts): string {
   return `${OUTCOME_WORDS[parts.outcome] ?? "Not done"}: ${sentence}${why}`;
 }
 
-/** Where an entry's ids get their names: the access index's businesses, principals and assets. */
+/**
+ * Where an entry's ids get their names. The caller answers only for objects the reader may know
+ * of (undefined otherwise, and the sentence says "an object"): an entry about a stranger's asset
+ * must not tell its name.
+ */
 export interface AuditNames {
+  /** Whoever acted on this business's objects (the log's reader is entitled to know). */
+  actor(id: string): string | undefined;
   business(id: string): string | undefined;
   principal(id: string): string | undefined;
   asset(id: string): { name: string; type: AssetType } | undefined;
@@ -171,7 +177,7 @@ export function sentencePartsOf(row: AuditRowLike, names: AuditNames): SentenceP
     action: row.action,
     outcome: row.outcome,
     reason: row.reason,
-    actor: row.actor_id ? (names.principal(row.actor_id) ?? null) : null,
+    actor: row.actor_id ? (names.actor(row.actor_id) ?? null) : null,
     target: nameOf(row.target_id ?? undefined) ?? str(detail("name")) ?? str(detail("email")) ?? null,
     assetType: asset?.type ?? null,
     other: nameOf(otherId) ?? null,
