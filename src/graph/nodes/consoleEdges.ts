@@ -223,7 +223,7 @@ const auditLog: EdgeSpec = {
       (e) => {
         // A refusal's reason can name the object refused; it is shown only to those who may know of it.
         const hidden = e.target_id !== null && isHiddenFrom(engine, viewer, e.target_id);
-        const parts = sentencePartsOf(hidden ? { ...e, reason: HIDDEN_REASON } : e, names);
+        const parts = sentencePartsOf(hidden ? { ...e, reason: HIDDEN_REASON, before_json: null, after_json: null } : e, names);
         return {
           id: String(e.seq),
           time: graphTime(e.at),
