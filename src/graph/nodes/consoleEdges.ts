@@ -4,7 +4,7 @@ import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sent
 import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
 import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
-import { canSeeAsset, canSeeBusiness, canSeePrincipal } from "../../hub/access/visibility.ts";
+import { canSeeAsset, canSeeBusiness, canSeeIndexed, canSeePrincipal } from "../../hub/access/visibility.ts";
 import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetMask, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import { requireAsset } from "../graphAccess.ts";
@@ -222,7 +222,7 @@ const auditLog: EdgeSpec = {
       (e) => ({ createdAt: e.seq, id: String(e.seq) }),
       (e) => {
         // A refusal's reason can name the object refused; it is shown only to those who may know of it.
-        const hidden = e.target_id !== null && isHiddenFrom(engine, viewer, e.target_id);
+        const hidden = e.target_id !== null && !canSeeIndexed(engine, viewer, e.target_id);
         const parts = sentencePartsOf(hidden ? { ...e, reason: HIDDEN_REASON, before_json: null, after_json: null } : e, names);
         return {
           id: String(e.seq),
@@ -246,15 +246,6 @@ const auditLog: EdgeSpec = {
 };
 
 const HIDDEN_REASON = "The object does not exist, or this business has no access to it.";
-
-/** Whether an entry's target is an asset, business or person the reader may not know of. */
-function isHiddenFrom(engine: GraphCall["hub"]["engine"], viewer: string, targetId: string): boolean {
-  const index = engine.index;
-  if (index.assets.has(targetId)) return !canSeeAsset(engine, viewer, targetId);
-  if (index.businesses.has(targetId)) return !canSeeBusiness(engine, viewer, targetId);
-  if (index.principals.has(targetId)) return !canSeePrincipal(engine, viewer, targetId);
-  return false;
-}
 
 /** `POST /{business}/audit_verification`: checks the audit log's hash chain from the first entry (admins only). */
 const auditVerification: EdgeSpec = {

@@ -58,3 +58,15 @@ export function canSeeNode(engine: AccessEngine, principalId: string, node: Visi
   if (engine.index.assets.has(node.id)) return canSeeAsset(engine, principalId, node.id);
   return true;
 }
+
+/**
+ * Whether the principal may know of the asset, business or person with this id; ids of anything
+ * else (ad objects, apps, entries) are not decided here and answer true.
+ */
+export function canSeeIndexed(engine: AccessEngine, principalId: string, id: string): boolean {
+  const index = engine.index;
+  if (index.assets.has(id)) return canSeeAsset(engine, principalId, id);
+  if (index.businesses.has(id)) return canSeeBusiness(engine, principalId, id);
+  if (index.principals.has(id)) return canSeePrincipal(engine, principalId, id);
+  return true;
+}
