@@ -122,7 +122,7 @@ export function levelOfMask(type: AssetType, mask: number): PermissionLevel | un
   return LEVELS_BY_TYPE[type].find((level) => presets[level] === mask);
 }
 
-/** "Standard" for exact presets, otherwise the task list ("ANALYZE, DRAFT"). */
+/** "Standard" for exact presets, otherwise the tasks in words ("View performance, Manage Creative Hub mockups"). */
 export function describeGrant(type: AssetType, tasks: readonly string[]): string {
   const level = levelOfMask(type, taskMask(type, tasks));
   return level ? LEVEL_LABELS[level] : taskNames(type, tasks) || "no tasks";
