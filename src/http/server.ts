@@ -88,7 +88,7 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
     if (request.url === "/healthz" || request.url === "/readyz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
-    hub.engine.ensureCurrent().then(() => done(), done);
+    hub.engine.ensureFresh(freshness).then(() => done(), done);
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.

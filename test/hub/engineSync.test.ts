@@ -1,3 +1,4 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { AccessEngine } from "../../src/hub/access/accessEngine.ts";
@@ -57,4 +58,84 @@ describe.each(DIALECTS)("access index kept in step with the store on %s", (diale
     for (const principal of principals) expect(fresh.accessibleAssets(principal)).toEqual(hub.engine.accessibleAssets(principal));
     expect(fresh.index.counts).toEqual(hub.engine.index.counts);
   });
+
+  it("concurrent requests share looks at the store's sequence, and none is answered from a look that began before it", async () => {
+    const a = await store.open();
+    const acme = await buildBusiness(a, "Acme");
+    const northwind = await buildBusiness(a, "Northwind");
+    const account = await buildAsset(a, acme);
+    const sam = await buildMember(a, northwind);
+    await buildShare(a, acme, northwind, account.id, "STANDARD");
+    await a.assignments.assign(northwind.admin.ctx, { assetId: account.id, principalId: sam.id, tasks: ["ADVERTISE"] });
+
+    // The second instance has a connection of its own: a held answer must not hold up the writer.
+    const reads = new SeqReads();
+    const b = new AccessEngine((await store.open()).store.db.withPlugin(reads), a.now);
+    await b.rebuild();
+    expect(b.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(true);
+
+    // A herd: 50 requests at once read the sequence twice (the first one's look, and one shared by the
+    // 49 that came while it ran), not 50 times.
+    reads.count = 0;
+    await Promise.all(Array.from({ length: 50 }, () => b.ensureCurrent()));
+    expect(reads.count).toBe(2);
+
+    // A look is under way (its answer held back) when another instance removes the share; a request that
+    // starts after the removal must not be answered from that older look.
+    reads.count = 0;
+    const release = reads.holdNext();
+    const early = b.ensureCurrent();
+    await reads.held;
+    await a.partners.removeShare(acme.admin.ctx, { assetId: account.id, partnerBusinessId: northwind.id });
+    const late = Array.from({ length: 20 }, () => b.ensureCurrent());
+    release();
+    await early;
+    await Promise.all(late);
+    expect(b.check({ principalId: sam.id }, "create_campaign", account.id)).toBe(false);
+    expect(reads.count).toBe(2); // the held look, and one shared by all twenty that came after it
+
+    // ensureFresh joins a look under way that began within the allowed age.
+    reads.count = 0;
+    const releaseAgain = reads.holdNext();
+    const first = b.ensureCurrent();
+    await reads.held;
+    const joined = Array.from({ length: 20 }, () => b.ensureFresh(60_000));
+    releaseAgain();
+    await Promise.all([first, ...joined]);
+    expect(reads.count).toBe(1);
+  });
 });
+
+/** Counts reads of the access sequence, and can hold the next one's answer back until released. */
+class SeqReads implements KyselyPlugin {
+  count = 0;
+  held: Promise<void> = Promise.resolve();
+  private gate: Promise<void> | undefined;
+  private onHeld: () => void = () => undefined;
+  private readonly seqQueries = new WeakSet<object>();
+
+  holdNext(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    this.held = new Promise((resolve) => (this.onHeld = resolve));
+    return release;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (node.kind === "SelectQueryNode" && JSON.stringify(node.from).includes('"access_seq"')) this.seqQueries.add(args.queryId);
+    return node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (!this.seqQueries.has(args.queryId)) return args.result;
+    this.count++;
+    const gate = this.gate;
+    this.gate = undefined;
+    if (gate) {
+      this.onHeld();
+      await gate;
+    }
+    return args.result;
+  }
+}

@@ -49,6 +49,9 @@ export class AccessEngine {
   private sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   /** When (monotonic ms) the last look at the store's sequence began; see `ensureFresh`. */
   private checkedAt = -Infinity;
+  /** The look at the store's sequence under way, and the one that waits for it; see `ensureCurrent`. */
+  private look: { startedAt: number; done: Promise<void> } | undefined;
+  private nextLook: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -199,11 +202,38 @@ export class AccessEngine {
     return performance.now() - this.checkedAt;
   }
 
-  /** Catches up if the store has moved on; one small read. Call before answering a request. */
-  async ensureCurrent(): Promise<void> {
+  /**
+   * Catches up if the store has moved on; one small read. Call before answering a request.
+   *
+   * Concurrent callers share looks instead of each reading the sequence (a herd after every
+   * announcement or expiry): a caller waits for a look that begins after it called, so it sees every
+   * change committed before that. While one look is under way, everyone who arrives meanwhile
+   * shares the single next one; at most one look runs and one waits, whatever the load.
+   */
+  ensureCurrent(): Promise<void> {
+    if (!this.look) return this.startLook();
+    this.nextLook ??= this.look.done
+      .catch(() => undefined)
+      .then(() => {
+        this.nextLook = undefined;
+        return this.startLook();
+      });
+    return this.nextLook;
+  }
+
+  private startLook(): Promise<void> {
     const startedAt = performance.now();
-    if ((await currentAccessSeq(this.db)) > this.seq) await this.catchUp();
-    this.checkedAt = Math.max(this.checkedAt, startedAt);
+    const look = { startedAt, done: Promise.resolve() };
+    look.done = (async () => {
+      try {
+        if ((await currentAccessSeq(this.db)) > this.seq) await this.catchUp();
+        this.checkedAt = Math.max(this.checkedAt, startedAt);
+      } finally {
+        if (this.look === look) this.look = undefined;
+      }
+    })();
+    this.look = look;
+    return look.done;
   }
 
   /**
@@ -212,9 +242,12 @@ export class AccessEngine {
    * instance's change (a revocation, say) is seen by the first request that starts more than
    * `maxAgeMs` after it committed. 0 looks every time.
    */
-  async ensureFresh(maxAgeMs: number): Promise<void> {
-    if (this.isFresh(maxAgeMs)) return;
-    await this.ensureCurrent();
+  ensureFresh(maxAgeMs: number): Promise<void> {
+    if (this.isFresh(maxAgeMs)) return Promise.resolve();
+    // A look under way that began recently enough, and after the latest announcement, will do.
+    const look = this.look;
+    if (look && maxAgeMs > 0 && look.startedAt > this.announcedAt && performance.now() - look.startedAt < maxAgeMs) return look.done;
+    return this.ensureCurrent();
   }
 
   /** Whether a look at the store's sequence began less than `maxAgeMs` ago (never for 0): `ensureFresh` would not look. */
