@@ -16,7 +16,7 @@ import { registerSecurityHeaders } from "./securityHeaders.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
-import { registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
+import { answeredAsAuthorizationServer, registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
 import { MAX_IMAGE_BYTES } from "../hub/ads/adImage.service.ts";
@@ -88,7 +88,13 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-fb-trace-id", request.id);
     if (request.url === "/healthz" || request.url === "/readyz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
-    hub.engine.ensureFresh(freshness).then(() => done(), done);
+    hub.engine.ensureFresh(freshness).then(
+      () => done(),
+      (error: unknown) => {
+        // The store is away: the OAuth server's own paths answer in OAuth's words, everything else as Graph does.
+        if (!answeredAsAuthorizationServer(error, request, reply)) done(error as Error);
+      },
+    );
   });
 
   // Graph clients send GETs with a JSON content type and an empty or `{}` body; forms carry pseudo-JSON lists.

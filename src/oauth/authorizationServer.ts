@@ -1,4 +1,4 @@
-import Provider, { errors as oidcErrors, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors as oidcErrors, type Adapter, type KoaContextWithOIDC } from "oidc-provider";
 import { SCOPES } from "../hub/catalogue/roles.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { HubDeps } from "../hub/hubCommand.ts";
@@ -6,8 +6,53 @@ import { findPerson } from "../hub/people/person.repository.ts";
 import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
-import { cardPage, escapeHtml } from "./pageStyle.ts";
+import { cardPage, escapeHtml, unavailablePage } from "./pageStyle.ts";
 import { secretMatchesHash } from "./appRegistry.service.ts";
+import { classifyStoreError } from "../store/storeFault.ts";
+
+/** Seconds an OAuth client is asked to wait when the store is away, as the Graph surface's 503s do. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The store is away (down, timed out, out of space): RFC 6749's `temporarily_unavailable`
+ * (section 4.1.2.1: "the authorization server is currently unable to handle the request due to a
+ * temporary overloading or maintenance"), answered with HTTP 503 and `retry-after` on every OAuth
+ * endpoint — a redirect back to the app when the app is known, the error page otherwise, JSON on
+ * the token, revocation and introspection endpoints. Never oidc-provider's generic server_error.
+ */
+export function storeUnavailable(cause: unknown): Error {
+  const kind = classifyStoreError(cause);
+  const error = new oidcErrors.TemporarilyUnavailable(
+    kind === "disk_full" ? "the server is out of storage space; nothing was changed, try again later" : `the service is temporarily unavailable; nothing was changed, try again in about ${RETRY_AFTER_SECONDS} seconds`,
+  );
+  Object.assign(error, { status: 503, statusCode: 503, expose: true });
+  return error;
+}
+
+/** Runs `work`, turning a store fault into `temporarily_unavailable`; any other failure passes unchanged. */
+async function answeringStoreFaults<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw classifyStoreError(error) ? storeUnavailable(error) : error;
+  }
+}
+
+/** The store adapter with every call answering store faults as `temporarily_unavailable`. */
+function faultAnsweringAdapter(Base: ReturnType<typeof storeAdapter>): (model: string) => Adapter {
+  return (model) => {
+    const inner = new Base(model);
+    return {
+      upsert: (id, payload, expiresIn) => answeringStoreFaults(() => inner.upsert(id, payload, expiresIn)),
+      find: (id) => answeringStoreFaults(() => inner.find(id)),
+      findByUserCode: (userCode) => answeringStoreFaults(() => inner.findByUserCode(userCode)),
+      findByUid: (uid) => answeringStoreFaults(() => inner.findByUid(uid)),
+      consume: (id) => answeringStoreFaults(() => inner.consume(id)),
+      destroy: (id) => answeringStoreFaults(() => inner.destroy(id)),
+      revokeByGrantId: (grantId) => answeringStoreFaults(() => inner.revokeByGrantId(grantId)),
+    };
+  };
+}
 
 /** Access tokens last an hour; refresh tokens 30 days, rotated at every use. */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -62,9 +107,9 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
   const keys = await loadOrCreateServerKeys(hub.store.db, hub.secrets(), hub.now());
   const graph = graphResourceOf(issuer);
   const provider = new Provider(issuer, {
-    adapter: storeAdapter({ hub, deps }),
+    adapter: faultAnsweringAdapter(storeAdapter({ hub, deps })),
     async findAccount(_ctx, sub) {
-      const person = await findPerson(hub.store.db, sub);
+      const person = await answeringStoreFaults(() => findPerson(hub.store.db, sub));
       return person ? { accountId: person.id, claims: async () => ({ sub: person.id }) } : undefined;
     },
     jwks: keys.jwks as never,
@@ -116,6 +161,12 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
     async renderError(ctx, out) {
       ctx.type = "html";
+      if (out.error === "temporarily_unavailable") {
+        ctx.status = 503;
+        ctx.set("retry-after", String(RETRY_AFTER_SECONDS));
+        ctx.body = unavailablePage();
+        return;
+      }
       ctx.body = cardPage(
         "Sign-in error",
         `<h1>The app's request could not be completed</h1><p class="notice notice-error" role="alert">${escapeHtml(out.error)}: ${escapeHtml(out.error_description)}</p><p class="muted">Go back to the app and start again. If this keeps happening, tell the app's developer.</p>`,
@@ -123,6 +174,11 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
     },
   });
   if (issuer.startsWith("https:")) provider.proxy = true;
+  // Every 503 (the store away) tells the client when to try again; a redirect back to the app carries the error itself.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 503) ctx.set("retry-after", String(RETRY_AFTER_SECONDS));
+  });
   // Client secrets are stored hashed: the client's `client_secret` metadata is the hash, and the
   // presented secret is hashed before the constant-time comparison (the extension point the
   // library's author suggests for hashed secrets). Symmetric (HS*) algorithms, which would need

@@ -3,7 +3,9 @@ import type Provider from "oidc-provider";
 import { anonymousContext, csrfCheck, SESSION_COOKIE, sessionValueOf } from "../auth/authRoutes.ts";
 import { errors, GrantlineError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
-import { createAuthorizationServer, graphResourceOf, OAUTH_ROUTES } from "./authorizationServer.ts";
+import { classifyStoreError } from "../store/storeFault.ts";
+import { createAuthorizationServer, graphResourceOf, OAUTH_ROUTES, RETRY_AFTER_SECONDS, storeUnavailable } from "./authorizationServer.ts";
+import { unavailablePage } from "./pageStyle.ts";
 import { consentPage, loginPage, type ConsentBusiness, type ConsentView } from "./consentPage.ts";
 import { registerMetaOAuthRoutes } from "./metaRoutes.ts";
 import { registerAppAccessRoutes } from "./consoleRoutes.ts";
@@ -15,7 +17,64 @@ export interface OAuthRouteOptions {
 /** The issuer is the hub's public URL, known once the server listens; the provider is made on first use. */
 export function lazyProvider(hub: Hub, publicUrl: () => string): () => Promise<Provider> {
   let provider: Promise<Provider> | undefined;
-  return () => (provider ??= createAuthorizationServer(hub, publicUrl()));
+  return () => {
+    if (!provider) {
+      // Making it reads the signing keys from the store: if the store is away, the next request tries again.
+      const made = createAuthorizationServer(hub, publicUrl());
+      provider = made;
+      made.catch(() => {
+        if (provider === made) provider = undefined;
+      });
+    }
+    return provider;
+  };
+}
+
+/** Whether a failure is the store being away, as the store reports it or as the provider's adapter does. */
+function isStoreAway(error: unknown): boolean {
+  return classifyStoreError(error) !== undefined || (error instanceof Error && (error as { error?: unknown }).error === "temporarily_unavailable");
+}
+
+/**
+ * The sign-in and consent pages are pages: while the store is away they answer 503 with a page
+ * that says so (and retry-after), never a JSON envelope. Anything else is thrown on to the server's
+ * error handler (Fastify hands an error thrown by a route's handler to the one above it).
+ */
+function interactionErrorHandler(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+  if (!isStoreAway(error)) throw error;
+  sendUnavailablePage(reply);
+}
+
+function sendUnavailablePage(reply: FastifyReply): void {
+  void reply.status(503).header("retry-after", String(RETRY_AFTER_SECONDS)).header("cache-control", "no-store").type("text/html; charset=utf-8").send(unavailablePage());
+}
+
+/** The authorization server's own paths (not Meta's Graph-style `/oauth/access_token`, which answers Graph errors). */
+const OWN_PATHS = [...Object.values(OAUTH_ROUTES), "/oauth/interaction/", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
+/** Where a person's browser lands: these answer with a page. */
+const BROWSER_PATHS = [OAUTH_ROUTES.authorization, OAUTH_ROUTES.end_session, "/oauth/interaction/"];
+
+/**
+ * When the store is away before a request reaches its route (the access check that runs first),
+ * the authorization server's paths answer as the authorization server would: RFC 6749's
+ * `temporarily_unavailable` with 503 and retry-after — a page for a browser, JSON for a client.
+ * Returns false for every other path or failure, which the caller handles as usual.
+ */
+export function answeredAsAuthorizationServer(error: unknown, request: FastifyRequest, reply: FastifyReply): boolean {
+  const path = request.url.split("?")[0] ?? "";
+  if (!isStoreAway(error) || !OWN_PATHS.some((own) => path === own || (own.endsWith("/") && path.startsWith(own)) || path.startsWith(`${own}/`))) return false;
+  const accept = String(request.headers.accept ?? "");
+  if (BROWSER_PATHS.some((own) => path.startsWith(own)) && accept.includes("text/html")) {
+    sendUnavailablePage(reply);
+    return true;
+  }
+  const described = storeUnavailable(error) as Error & { error_description?: string };
+  void reply
+    .status(503)
+    .header("retry-after", String(RETRY_AFTER_SECONDS))
+    .header("cache-control", "no-store")
+    .send({ error: "temporarily_unavailable", error_description: described.error_description });
+  return true;
 }
 
 function formOf(request: FastifyRequest): Record<string, unknown> {
@@ -111,7 +170,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return reply.type("text/html; charset=utf-8").send(html);
   }
 
-  app.get("/oauth/interaction/:uid", async (request, reply) => {
+  app.get("/oauth/interaction/:uid", { errorHandler: interactionErrorHandler }, async (request, reply) => {
     const { uid } = request.params as { uid: string };
     const p = await provider();
     const details = await p.interactionDetails(request.raw, reply.raw);
@@ -135,7 +194,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return renderConsent(reply, uid, details, accountId);
   });
 
-  app.post("/oauth/interaction/:uid/login", { preHandler: csrf }, async (request, reply) => {
+  app.post("/oauth/interaction/:uid/login", { preHandler: csrf, errorHandler: interactionErrorHandler }, async (request, reply) => {
     const { uid } = request.params as { uid: string };
     const p = await provider();
     const details = await p.interactionDetails(request.raw, reply.raw);
@@ -163,7 +222,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     }
   });
 
-  app.post("/oauth/interaction/:uid/consent", { preHandler: csrf }, async (request, reply) => {
+  app.post("/oauth/interaction/:uid/consent", { preHandler: csrf, errorHandler: interactionErrorHandler }, async (request, reply) => {
     const { uid } = request.params as { uid: string };
     const p = await provider();
     const details = await p.interactionDetails(request.raw, reply.raw);
@@ -213,7 +272,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, hub: Hub, option
     return reply;
   });
 
-  app.post("/oauth/interaction/:uid/deny", { preHandler: csrf }, async (request, reply) => {
+  app.post("/oauth/interaction/:uid/deny", { preHandler: csrf, errorHandler: interactionErrorHandler }, async (request, reply) => {
     const p = await provider();
     const details = await p.interactionDetails(request.raw, reply.raw);
     const clientId = typeof details.params.client_id === "string" ? details.params.client_id : null;

@@ -78,3 +78,11 @@ export function cardPage(title: string, body: string): string {
 ${body}
 </main></body></html>`;
 }
+
+/** The page an OAuth step shows while the store is away (HTTP 503 with retry-after). */
+export function unavailablePage(): string {
+  return cardPage(
+    "Temporarily unavailable",
+    `<h1>Temporarily unavailable</h1><p class="notice notice-error" role="alert">Grantline cannot complete the app's request right now. Nothing was changed.</p><p class="muted">Try again in a few seconds. If this keeps happening, tell the people who run this Grantline.</p>`,
+  );
+}

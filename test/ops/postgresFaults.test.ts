@@ -166,4 +166,92 @@ describe.runIf(databaseUrl)("grantline serve when PostgreSQL fails", () => {
     expect((await fetch(`${hub.url}/readyz`)).status).toBe(200);
     expect(hub.exited()).toBe(false);
   });
+
+  // Two ways to meet the outage: in the access check every request starts with (the default), or, when
+  // that check is skipped as fresh (a long sync interval), inside the authorization server's own storage.
+  it.each([
+    ["at the access check", {}],
+    ["inside the authorization server", { GRANTLINE_SYNC_INTERVAL_MS: "60000" }],
+  ])("answers OAuth's temporarily_unavailable (503, retry-after) on every OAuth endpoint while PostgreSQL cannot be reached (%s), and works again after", async (_where, extraEnv: Record<string, string>) => {
+    const target = new URL(databaseUrl!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const proxied = new URL(databaseUrl!);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(proxy.port);
+    const env = { ...hubEnv(proxied.toString()), ...extraEnv };
+    const owner = await bootstrap(env);
+    const { stdout } = await runGrantline(env, "apps", "create", "--business", owner.business_id, "--name", "Reporter", "--redirect-uri", "http://127.0.0.1:9/cb", "--scope", "ads_read", "--json");
+    const app = JSON.parse(stdout) as { client_id: string; client_secret: string };
+    hub = await startHubProcess(env);
+    const url = hub.url;
+    const basic = `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString("base64")}`;
+    const tokenRequest = () =>
+      fetch(`${url}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic },
+        body: new URLSearchParams({ grant_type: "authorization_code", code: "no-such-code", redirect_uri: "http://127.0.0.1:9/cb", code_verifier: "x".repeat(43) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    const authorizeUrl = `${url}/oauth/authorize?${new URLSearchParams({ client_id: app.client_id, response_type: "code", redirect_uri: "http://127.0.0.1:9/cb", scope: "ads_read", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256", state: "s1" })}`;
+
+    // The store is away before the authorization server was first needed: it is made once the store is back.
+    proxy.cut();
+    const discovery = await fetch(`${url}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
+    expect(discovery.status).toBe(503);
+    expect(Number(discovery.headers.get("retry-after"))).toBeGreaterThan(0);
+    proxy.restore();
+    const deadline = Date.now() + 5000;
+    while ((await fetch(`${url}/.well-known/openid-configuration`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error("discovery did not answer again within 5 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const before = await tokenRequest();
+    expect(before.status).toBe(400);
+    expect(((await before.json()) as { error: string }).error).toBe("invalid_grant");
+
+    proxy.cut();
+    // The token endpoint: JSON, RFC 6749's error word, never server_error.
+    const token = await tokenRequest();
+    expect(token.status).toBe(503);
+    expect(Number(token.headers.get("retry-after"))).toBeGreaterThan(0);
+    const tokenBody = (await token.json()) as { error: string; error_description: string };
+    expect(tokenBody.error).toBe("temporarily_unavailable");
+    expect(tokenBody.error_description).toContain("try again");
+    expect(JSON.stringify(tokenBody)).not.toMatch(/ECONN|postgres|stack|at \//i);
+    // Introspection and revocation likewise.
+    for (const endpoint of ["introspect", "revoke"]) {
+      const answer = await fetch(`${url}/oauth/${endpoint}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic },
+        body: new URLSearchParams({ token: "no-such-token" }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(answer.status, endpoint).toBe(503);
+      expect(((await answer.json()) as { error: string }).error, endpoint).toBe("temporarily_unavailable");
+    }
+    // A person's browser on the authorization endpoint: a page that says so, not a redirect or a stack.
+    const page = await fetch(authorizeUrl, { headers: { accept: "text/html" }, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+    expect(page.status).toBe(503);
+    expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
+    const html = await page.text();
+    expect(html).toContain("Temporarily unavailable");
+    expect(html).not.toContain("server_error");
+    expect(hub.exited()).toBe(false);
+
+    proxy.restore();
+    const after = Date.now() + 5000;
+    for (;;) {
+      const answer = await tokenRequest();
+      if (answer.status === 400) {
+        expect(((await answer.json()) as { error: string }).error).toBe("invalid_grant");
+        break;
+      }
+      if (Date.now() > after) throw new Error(`the token endpoint did not answer again within 5 s (last: ${answer.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const again = await fetch(authorizeUrl, { headers: { accept: "text/html" }, redirect: "manual" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toContain("/oauth/interaction/");
+  });
 });
