@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
-import { operatorContext } from "../hub/context.ts";
+import { operatorContext, systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { GuardrailView, PendingChangeView } from "../hub/guardrails/guardrail.service.ts";
 import { GUARDRAIL_NAMES } from "../hub/guardrails/guardrailRules.ts";
@@ -101,6 +101,17 @@ export function registerGuardrailCommands(program: Command, withHub: WithHub, pr
       await withHub(async (hub) => {
         await hub.guardrails.remove(operatorContext(), { accountId: opts.account, partnerBusinessId: opts.business });
         print(opts.json === true, { success: true }, `Guardrails of ${opts.business} on ${opts.account} removed.`);
+      });
+    });
+
+  guardrails
+    .command("expire")
+    .description("Expire every held change not decided in time, telling each partner by webhook (serve does this every minute).")
+    .option("--json", "print one line of JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withHub(async (hub) => {
+        const expired = await hub.guardrails.expireAllDue(systemContext());
+        print(opts.json === true, { expired }, expired === 1 ? "1 held change expired." : `${expired} held changes expired.`);
       });
     });
 

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { runGrantline } from "../support/cli.ts";
-import { buildAsset, buildBusiness, buildShare } from "../support/factories.ts";
+import { expectError } from "../support/expectError.ts";
+import { adServicesOf, buildAdSet, buildAsset, buildBusiness, buildCampaign, buildShare } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 
-/** `grantline guardrails set|show|remove` on the configured store. */
+/** `grantline guardrails set|show|remove|expire` on the configured store. */
 describe.each(DIALECTS)("grantline guardrails on %s", (dialect) => {
   let store: TestStore;
   let hub: Hub;
@@ -44,5 +45,36 @@ describe.each(DIALECTS)("grantline guardrails on %s", (dialect) => {
     await cli("remove", "--account", account.graphId, "--business", agency.id);
     expect(await hub.guardrails.list(operatorContext(), account.graphId)).toEqual([]);
     expect((await cli("show", "--account", account.graphId)).stdout).toContain("No guardrails");
+  }, 240_000);
+
+  it("expire ends held changes past their time (and only those), and says how many", async () => {
+    const owner = await buildBusiness(hub, "Acme");
+    const agency = await buildBusiness(hub, "Northwind");
+    const account = await buildAsset(hub, owner, "ad_account", "Acme Main");
+    await buildShare(hub, owner, agency, account.id, "STANDARD");
+    await hub.assignments.assign(agency.admin.ctx, { assetId: account.id, principalId: agency.admin.id, tasks: ["ADVERTISE", "ANALYZE"], businessId: agency.id });
+    const ads = adServicesOf(hub);
+    const campaign = await buildCampaign(ads, owner.admin.ctx, account.graphId);
+    const sets = [
+      await buildAdSet(ads, owner.admin.ctx, account.graphId, campaign.id, { daily_budget: 10000 }),
+      await buildAdSet(ads, owner.admin.ctx, account.graphId, campaign.id, { daily_budget: 10000 }),
+      await buildAdSet(ads, owner.admin.ctx, account.graphId, campaign.id, { daily_budget: 10000 }),
+    ];
+    await hub.guardrails.set(owner.admin.ctx, { accountId: account.graphId, partnerBusinessId: agency.id, values: { approval_above: 15000 } });
+    for (const set of sets) await expectError(hub.adSets.updateAdSet(agency.admin.ctx, set.id, { daily_budget: 20000 }), "CHANGE_NEEDS_APPROVAL");
+    const held = await hub.guardrails.listPending(owner.admin.ctx, account.graphId);
+    expect(held).toHaveLength(3);
+    const cli = (...args: string[]) => runGrantline(store.env, "guardrails", ...args);
+
+    // Nothing is due yet.
+    expect(JSON.parse((await cli("expire", "--json")).stdout)).toEqual({ expired: 0 });
+    // Two of them reach their time (as seven days passing would leave them).
+    const due = held.slice(0, 2).map((p) => p.id);
+    await hub.store.db.updateTable("pending_changes").set({ expires_at: Date.now() - 1000 }).where("id", "in", due).execute();
+    expect((await cli("expire")).stdout).toBe("2 held changes expired.\n");
+    const statuses = await hub.guardrails.listPending(owner.admin.ctx, account.graphId, ["pending", "expired"]);
+    expect(Object.fromEntries(statuses.map((p) => [p.id, p.status]))).toEqual({ [due[0]!]: "expired", [due[1]!]: "expired", [held[2]!.id]: "pending" });
+    for (const set of sets) expect((await hub.adSets.getAdSet(owner.admin.ctx, set.id)).daily_budget).toBe("10000");
+    expect(JSON.parse((await cli("expire", "--json")).stdout)).toEqual({ expired: 0 });
   }, 240_000);
 });

@@ -205,10 +205,26 @@ export class GuardrailService {
    * pending, and announced only by the instance that expired it. True when more may be waiting.
    */
   async expireDue(ctx: RequestContext, limit = EXPIRY_BATCH): Promise<boolean> {
+    return (await this.expireBatch(ctx, limit)).listed === limit;
+  }
+
+  /** Expires every held change past its time, batch after batch (what `grantline guardrails expire` runs); how many it expired. */
+  async expireAllDue(ctx: RequestContext): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { listed, expired } = await this.expireBatch(ctx, EXPIRY_BATCH);
+      total += expired;
+      if (listed < EXPIRY_BATCH) return total;
+    }
+  }
+
+  private async expireBatch(ctx: RequestContext, limit: number): Promise<{ listed: number; expired: number }> {
     return runCommand(this.deps, ctx, { action: "guardrails.expire" }, async (tx) => {
       const due = await listExpiredPendingChanges(tx.trx, tx.now, limit);
+      let expired = 0;
       for (const row of due) {
         if (!(await decidePendingChange(tx.trx, row.id, "expired", "system", tx.now))) continue;
+        expired++;
         await announce(this.deps, tx, row, "expired");
         await tx.audit({
           action: "guardrails.expire",
@@ -220,7 +236,7 @@ export class GuardrailService {
         });
       }
       await deleteNewSpendBefore(tx.trx, tx.now - DAY_MS);
-      return due.length === limit;
+      return { listed: due.length, expired };
     });
   }
 
