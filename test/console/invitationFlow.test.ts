@@ -179,4 +179,35 @@ describe("console: invitation mail → link → name and password → signed in"
     expect(page.url()).toContain(`/console/b/${strict.id}/`);
     await context.close();
   }, 300_000);
+
+  it("asks someone already signed in on the browser before an invitation link signs them out", async () => {
+    await hub.invitations.invite(principalContext("person", owner.admin.id), owner.id, { email: "gus@newcomer.example", role: "EMPLOYEE" });
+    await expect.poll(() => linksMailedTo(outbox, "gus@newcomer.example").length).toBe(1);
+    const [link] = linksMailedTo(outbox, "gus@newcomer.example");
+    for (const width of [1440, 375]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, server.url, owner.admin.email);
+      await page.goto(link!);
+      await page.getByRole("heading", { name: "You are signed in as someone else", level: 1 }).waitFor();
+      await page.getByText("This browser is signed in as Alice Advertiser.").waitFor();
+      expect(await page.getByRole("textbox", { name: "Your name" }).count()).toBe(0);
+      expectNoSeriousViolations(await seriousViolations(page), `signed-in question at ${width}`);
+      await screenshot(page, `invitation-signed-in-question-${width}`);
+      if (width === 1440) {
+        // Staying keeps Alice's session: the console still knows her.
+        await page.getByRole("button", { name: "Stay signed in as Alice Advertiser" }).click();
+        await expect.poll(() => page.getByText("Signed in as Alice Advertiser").count()).toBeGreaterThan(0);
+      } else {
+        await page.getByRole("button", { name: "Continue as gus@newcomer.example" }).click();
+        await page.getByRole("heading", { name: "Join Acme Outdoor", level: 1 }).waitFor();
+        await page.getByRole("textbox", { name: "Your name" }).fill("Gus Newcomer");
+        await page.locator("input[type=password]").and(page.getByLabel("Password")).fill("a long enough password");
+        await page.getByRole("button", { name: "Accept and sign in" }).click();
+        await page.getByRole("heading", { name: "Business info", level: 2 }).waitFor();
+        await expect.poll(() => page.getByText("Signed in as Gus Newcomer").count()).toBeGreaterThan(0);
+      }
+      await context.close();
+    }
+  }, 300_000);
 });

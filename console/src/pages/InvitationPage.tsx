@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Center, Group, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { FIELD_LIMITS, PASSWORD_MIN_LENGTH } from "../../../src/fieldLimits.ts";
@@ -35,10 +35,12 @@ const roleLabel = (role: string) => BUSINESS_ROLE_OPTIONS.find((r) => r.value ==
 /**
  * Following an invitation: no sign-in needed. The person sees which business invited them, chooses
  * a name and password, and is signed in to that business (two-factor setup first when it requires it).
- * A used, cancelled, expired or unknown link says which, and nothing else.
+ * A used, cancelled, expired or unknown link says which, and nothing else. Someone already signed
+ * in on this browser is asked first: accepting would sign them out and in as the invited address.
  */
 export function InvitationPage() {
-  const { resumeFromCookie } = useSession();
+  const { resumeFromCookie, session, setupRequired, loading: sessionLoading } = useSession();
+  const [switchAgreed, setSwitchAgreed] = useState(false);
   const navigate = useNavigate();
   const token = useRef<string | null>(null);
   const [state, setState] = useState<State>({ kind: "loading" });
@@ -78,8 +80,8 @@ export function InvitationPage() {
   }, []);
 
   useEffect(() => {
-    if (state.kind !== "loading") heading.current?.focus({ preventScroll: true });
-  }, [state.kind]);
+    if (state.kind !== "loading" && !sessionLoading) heading.current?.focus({ preventScroll: true });
+  }, [state.kind, sessionLoading, switchAgreed]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -113,7 +115,7 @@ export function InvitationPage() {
   return (
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={480}>
-        {state.kind === "loading" && (
+        {(state.kind === "loading" || (state.kind === "ready" && sessionLoading)) && (
           <Stack align="center" role="status">
             <Loader aria-hidden />
             <Text>Checking your invitation…</Text>
@@ -135,7 +137,25 @@ export function InvitationPage() {
             </Text>
           </Stack>
         )}
-        {state.kind === "ready" && (
+        {state.kind === "ready" && !sessionLoading && !switchAgreed && (session ?? setupRequired) && (
+          <Stack>
+            <Title order={1} size="h2" ref={heading} tabIndex={-1} style={{ outline: "none" }}>
+              You are signed in as someone else
+            </Title>
+            <Text>
+              This browser is signed in as <strong>{(session?.person ?? setupRequired)!.name}</strong>. The invitation to {state.link.business.name} is for{" "}
+              <strong>{state.link.email}</strong>.
+            </Text>
+            <Text>Accepting it signs {(session?.person ?? setupRequired)!.name} out on this browser and signs you in with the new account.</Text>
+            <Group>
+              <Button onClick={() => setSwitchAgreed(true)}>Continue as {state.link.email}</Button>
+              <Button variant="default" onClick={() => navigate("/", { replace: true })}>
+                Stay signed in as {(session?.person ?? setupRequired)!.name}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+        {state.kind === "ready" && !sessionLoading && (switchAgreed || !(session ?? setupRequired)) && (
           <form onSubmit={submit} noValidate aria-labelledby="invitation-title">
             <Stack>
               <Title order={1} size="h2" id="invitation-title" ref={heading} tabIndex={-1} style={{ outline: "none" }}>
