@@ -55,6 +55,9 @@ describe("console pages: content, accessibility and screenshots", () => {
       await signIn(page, server.url, "alice@acme.example", DEMO_PASSWORD);
       await page.getByTestId("business-id").waitFor();
       await check(page, "business-info", width);
+      // The copy button draws its icon (a font glyph showed as an empty box).
+      const copyIcon = page.getByRole("button", { name: /^Copy / }).first().locator("svg");
+      expect((await copyIcon.boundingBox())?.width ?? 0).toBeGreaterThan(8);
 
       const visit = async (path: string, heading: string, ready: string, name: string) => {
         await page.goto(`${server.url}/console/b/${acme}/${path}`);
@@ -79,6 +82,12 @@ describe("console pages: content, accessibility and screenshots", () => {
       await visit("security/audit", "Audit log", "Verify the chain", "audit-log");
       await page.getByRole("button", { name: "Verify the chain" }).click();
       await page.getByText("The audit log is intact").waitFor();
+      // An entry's time is its date over its time of day, two lines at most, at any width.
+      const when = page.getByRole("table", { name: "Audit entries" }).locator("time").first();
+      const lineHeight = await when.evaluate((el) => parseFloat((globalThis as any).getComputedStyle(el).lineHeight) || 20);
+      expect((await when.boundingBox())!.height).toBeLessThan(lineHeight * 2.5);
+      // A table wider than a phone says it scrolls sideways.
+      if (width === 375) await page.getByText("Scroll sideways to see all columns →").first().waitFor();
 
       // Keyboard: after navigation focus is on the new page's heading, the next Tab reaches its
       // first control, and the skip link moves focus to the content.

@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, Badge, Center, CopyButton, Group, Loader, Progress, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQueryClient, type QueryKey, type UseMutationResult, type UseQueryResult } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
 import { useParams } from "react-router";
 import { errorMessage } from "../api.ts";
 import { useSession } from "../session.tsx";
@@ -98,28 +98,54 @@ export function DataTable<T>({
   minWidth?: number;
 }) {
   const shown = columns.filter((c) => !c.hidden);
+  const box = useRef<HTMLDivElement>(null);
+  const overflows = useOverflow(box);
+  const hintId = useId();
   return (
-    <div className="table-scroll" tabIndex={0}>
-      <Table aria-label={label} striped={striped} highlightOnHover={striped} verticalSpacing="sm" fz={fz} miw={minWidth}>
-        <Table.Thead>
-          <Table.Tr>
-            {shown.map((c) => (
-              <Table.Th key={c.header}>{c.header}</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((row) => (
-            <Table.Tr key={rowKey(row)} data-testid={rowTestId?.(row)}>
+    <>
+      {overflows && (
+        <Text size="xs" c="dimmed" id={hintId} className="scroll-hint">
+          Scroll sideways to see all columns →
+        </Text>
+      )}
+      <div className="table-scroll" tabIndex={0} ref={box} aria-describedby={overflows ? hintId : undefined} data-overflows={overflows || undefined}>
+        <Table aria-label={label} striped={striped} highlightOnHover={striped} verticalSpacing="sm" fz={fz} miw={minWidth}>
+          <Table.Thead>
+            <Table.Tr>
               {shown.map((c) => (
-                <Table.Td key={c.header}>{c.cell(row)}</Table.Td>
+                <Table.Th key={c.header}>{c.header}</Table.Th>
               ))}
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row) => (
+              <Table.Tr key={rowKey(row)} data-testid={rowTestId?.(row)}>
+                {shown.map((c) => (
+                  <Table.Td key={c.header}>{c.cell(row)}</Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </div>
+    </>
   );
+}
+
+/** Whether the box's content is wider than the box (a table on a phone), kept up to date as either changes size. */
+function useOverflow(box: RefObject<HTMLDivElement | null>): boolean {
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const element = box.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const measure = () => setOverflows(element.scrollWidth > element.clientWidth + 1);
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    measure();
+    return () => observer.disconnect();
+  }, [box]);
+  return overflows;
 }
 
 /**
@@ -239,13 +265,31 @@ export function useBusiness(): { businessId: string; role: string | undefined; i
   return { businessId, role: mine?.role, isAdmin: mine?.role === "ADMIN", name: mine?.name };
 }
 
+/** Drawn, not a font glyph: "⧉" has no glyph in many system fonts and showed as an empty box. */
+function CopyIcon() {
+  return (
+    <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <rect x="9" y="9" width="12" height="12" rx="2" />
+      <path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" />
+    </svg>
+  );
+}
+
+function CheckIcon() {
+  return (
+    <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M20 6 9 17l-5-5" />
+    </svg>
+  );
+}
+
 export function CopyValue({ value, label }: { value: string; label: string }) {
   return (
     <CopyButton value={value} timeout={2000}>
       {({ copied, copy }) => (
         <Tooltip label={copied ? "Copied" : `Copy ${label}`} withArrow>
           <ActionIcon variant="default" onClick={copy} aria-label={copied ? `${label} copied` : `Copy ${label}`}>
-            <span aria-hidden="true">{copied ? "✓" : "⧉"}</span>
+            {copied ? <CheckIcon /> : <CopyIcon />}
           </ActionIcon>
         </Tooltip>
       )}

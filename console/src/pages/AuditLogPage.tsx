@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { formatTime, graph } from "../api.ts";
+import { formatTime, formatTimeParts, graph } from "../api.ts";
 import { DataTable, ErrorText, OperationProgress, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 
 interface AuditEntry {
@@ -103,7 +103,7 @@ export function AuditLogPage() {
             striped
             fz="sm"
             columns={[
-              { header: "When", cell: (e) => formatTime(e.time) },
+              { header: "When", cell: (e) => <When value={e.time} /> },
               {
                 header: "What happened",
                 cell: (e) => (
@@ -130,5 +130,17 @@ export function AuditLogPage() {
         )}
       </QueryState>
     </>
+  );
+}
+
+/** The entry's time as date over time of day, each on one line (no six-line dates on a phone). */
+function When({ value }: { value: string }) {
+  const parts = formatTimeParts(value);
+  if (!parts) return <>{formatTime(value)}</>;
+  return (
+    <time dateTime={value.replace(/\+0000$/, "Z")} className="when">
+      <span>{parts.date}</span>
+      <span>{parts.time}</span>
+    </time>
   );
 }
