@@ -571,7 +571,12 @@ export async function main(args: string[], io: CliIo): Promise<number> {
       return 0;
     } catch (error) {
       if (error instanceof CliExit) return error.exitCode;
-      if (error instanceof CommanderError) return error.exitCode;
+      if (error instanceof CommanderError) {
+        // Commander has already printed what it found wrong while parsing ("error: option …"); an
+        // InvalidArgumentError a command's own action throws has not been printed by anyone.
+        if (error.code === "commander.invalidArgument" && !error.message.startsWith("error:")) reportError(error);
+        return error.exitCode;
+      }
       reportError(error);
       return 1;
     }

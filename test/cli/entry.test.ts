@@ -55,6 +55,19 @@ describe("grantline entry", () => {
     expect(help.stdout).toContain("Usage: grantline [options] [command]");
   }, 180_000);
 
+  it("says what is wrong with an argument, whether commander found it while parsing or the command's own action did", async () => {
+    await runGrantline({ GRANTLINE_DATA_DIR: dataDir }, "init", "--json");
+    // Found while parsing: commander prints it, once.
+    const parsed = await runGrantlineToExit({ GRANTLINE_DATA_DIR: dataDir }, ["troubleshoot", "spend-spike", "--asset", "act_1", "--since", "not a date"]);
+    expect(parsed.code).toBe(1);
+    expect(parsed.stderr.match(/an ISO date or time/g)).toHaveLength(1);
+    // Found by the action itself (options that only go together): printed as well, not a silent exit 1.
+    const inAction = await runGrantlineToExit({ GRANTLINE_DATA_DIR: dataDir }, ["autopilot", "oauth-client", "--issuer", "https://hub.example"]);
+    expect(inAction.code).toBe(1);
+    expect(inAction.stderr).toContain("--issuer, --client-id, --client-secret and --redirect-uri go together");
+    expect(inAction.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  }, 180_000);
+
   it("an in-process run reads only the environment it is given and leaves the process as it found it", async () => {
     const before = process.env.PORT;
     const exitCode = process.exitCode;
