@@ -295,7 +295,7 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
     const carried = (write.labels ?? []).find((label) => protectedLabels.includes(label.id));
     if (carried !== undefined) {
       const what = carried.on === write.touches[0] ? `${write.label} carries` : `${write.label} is in ${carried.on}, which carries`;
-      return refused("protected_labels", value, `${what} the ad label ${carried.name} (${carried.id}), which is protected from changes by this partner.`);
+      return refused("protected_labels", value, `${what} the ad label ${carried.name} (${carried.id}); what carries it, and everything in that, is protected from changes by this partner.`);
     }
   }
   if (rules.allowed_days !== null && !rules.allowed_days.includes(write.localDay)) {
