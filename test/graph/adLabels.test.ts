@@ -181,9 +181,22 @@ describe.each(DIALECTS)("ad labels on %s", (dialect) => {
     expect(await labelsOf(guarded)).toEqual(["VIP"]);
     expect(await labelsOf(free)).toEqual([]);
 
+    // Deleting a label takes it off every object: not allowed where one of them is protected.
+    const shared = await newLabel("Shared");
+    ok(await asOwner("POST", `/${adSet}/adlabels`, { adlabels: [{ id: shared }] }));
+    const deleted = await asAgency("DELETE", `/${shared}`);
+    expect(deleted.status).toBe(400);
+    expect(deleted.body.error.code).toBe(200);
+    expect(deleted.body.error.message).toContain(`VIP (${vip})`);
+    expect(await labelsOf(adSet)).toEqual(["Shared"]);
+
     // Other objects and labels stay the partner's to change; the owner is not bound.
     ok(await asAgency("POST", `/${free}`, { name: "Free renamed" }));
     ok(await asAgency("POST", `/${free}/adlabels`, { adlabels: [{ id: other }] }));
+    const loose = await newLabel("Loose");
+    ok(await asOwner("POST", `/${free}/adlabels`, { adlabels: [{ id: loose }] }));
+    ok(await asAgency("DELETE", `/${loose}`));
+    expect(await labelsOf(free)).toEqual(["Other"]);
     ok(await asOwner("POST", `/${guarded}`, { name: "Owner renamed" }));
     // Cleared, the partner may change it again.
     ok(await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, protected_labels: "" }));

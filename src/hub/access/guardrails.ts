@@ -160,6 +160,16 @@ export async function authorizeGuardedWrite(engine: AccessEngine, ctx: RequestCo
 }
 
 /**
+ * Judges several writes that one change makes (deleting an ad label takes it off every object that
+ * carries it), each as `authorizeGuardedWrite` would; `writes` is worked out only when some partner's
+ * guardrails bind the actor, so the owner's own changes cost nothing more. Throws at the first refusal.
+ */
+export async function authorizeGuardedWrites(engine: AccessEngine, ctx: RequestContext, trx: Executor, accountId: string, writes: () => Promise<GuardedWrite[]>, now: number): Promise<void> {
+  if (bindingPartners(engine, ctx, accountId).length === 0) return;
+  for (const write of await writes()) await authorizeGuardedWrite(engine, ctx, trx, write, now);
+}
+
+/**
  * Who may read and set an ad account's partner guardrails. Setting, removing and deciding pending
  * changes: the owner's admins (checked with `authorizeBusinessAdmin` by the caller after this).
  * Reading: the owner's people see every partner's; a partner's people see their own partner's.

@@ -66,6 +66,11 @@ export async function labelsOfObjects(db: Executor, objectIds: readonly string[]
   return out;
 }
 
+/** The objects carrying the label. */
+export async function objectsCarrying(db: Executor, labelId: string): Promise<{ object_id: string; object_type: string }[]> {
+  return db.selectFrom("ad_object_labels").select(["object_id", "object_type"]).where("label_id", "=", labelId).orderBy("object_id").execute();
+}
+
 /** Puts labels on an object; a label it already carries stays as it is. */
 export async function attachLabels(db: Executor, rows: readonly AdObjectLabelRow[]): Promise<void> {
   if (rows.length === 0) return;

@@ -3,7 +3,7 @@ import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
-import { authorizeGuardedWrite } from "../access/guardrails.ts";
+import { authorizeGuardedWrite, authorizeGuardedWrites } from "../access/guardrails.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAd, lockAd } from "./ad.repository.ts";
@@ -18,6 +18,7 @@ import {
   labelsWithIds,
   labelsWithNames,
   listLabels,
+  objectsCarrying,
   renameLabel,
   type AdLabelRow,
 } from "./adLabel.repository.ts";
@@ -217,11 +218,30 @@ export class AdLabelService {
     });
   }
 
-  /** `DELETE /<label id>`: the label goes, and with it from every object that carried it. */
+  /**
+   * `DELETE /<label id>`: the label goes, and with it from every object that carried it; to a
+   * partner's guardrails that is taking it off each of them, so an object the partner may not touch
+   * keeps its label.
+   */
   async deleteLabel(ctx: RequestContext, labelId: string): Promise<void> {
     await runCommand(this.deps, ctx, { action: "adlabel.delete", targetType: "adlabel", targetId: labelId }, async (tx) => {
       const { row, account } = await this.requireLabel(tx.trx, ctx, labelId);
       await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad label ${row.name}`, objectId: null, parents: [], labelChanges: [row.id] }, tx.now);
+      await authorizeGuardedWrites(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        account.id,
+        async () => {
+          const writes = [];
+          for (const carrier of await objectsCarrying(tx.trx, row.id)) {
+            const object = await this.findObject(tx.trx, carrier.object_id);
+            writes.push({ account, label: `${OBJECT_LABELS[object.type]} ${object.name}`, objectId: carrier.object_id, parents: object.parents, labelChanges: [row.id] });
+          }
+          return writes;
+        },
+        tx.now,
+      );
       await deleteLabel(tx.trx, row.id);
       await tx.audit({ action: "adlabel.delete", businessId: account.ownerBusinessId, targetType: "adlabel", targetId: row.id, before: { name: row.name } });
     });
