@@ -81,6 +81,7 @@ describe.each(DIALECTS)("ad labels on %s", (dialect) => {
       ["POST", `/${accountId}/campaigns`, { name: "X", objective: "OUTCOME_SALES", special_ad_categories: [], adlabels: [{ id: "987654321" }] }, /no ad label 987654321/],
       ["POST", `/${accountId}/campaigns`, { name: "X", objective: "OUTCOME_SALES", special_ad_categories: [], adlabels: "Brand" }, /adlabels/],
       ["POST", `/${accountId}/campaigns`, { name: "X", objective: "OUTCOME_SALES", special_ad_categories: [], adlabels: [{ colour: "red" }] }, /adlabels/],
+      ["POST", `/${accountId}/adcreatives`, { name: "C", title: "T", body: "B", link_url: "https://shop.example.test/", adlabels: [{ name: "Taken" }] }, /adlabels/],
     ];
     for (const [method, path, body, message] of cases) {
       const response = await asOwner(method, path, body);
