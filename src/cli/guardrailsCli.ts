@@ -19,6 +19,7 @@ const OPTION_OF: Record<(typeof GUARDRAIL_NAMES)[number], string> = {
   allowed_hours: "allowedHours",
   allowed_days: "allowedDays",
   protected_objects: "protectedObjects",
+  protected_labels: "protectedLabels",
   approval_above: "approvalAbove",
 };
 
@@ -57,6 +58,7 @@ export function registerGuardrailCommands(program: Command, withHub: WithHub, pr
     .option("--allowed-hours <HH-HH>", "hours the partner may make changes, in the account's time zone")
     .option("--allowed-days <days>", "days the partner may make changes, 0 (Sunday) to 6 or names, comma-separated (1,2,3,4,5 or MON,TUE)")
     .option("--protected-objects <ids>", "campaign, ad set and ad ids the partner may not change, comma-separated")
+    .option("--protected-labels <labels>", "ad labels (ids or names, comma-separated) whose campaigns, ad sets and ads the partner may not change; names are stored as the labels' ids")
     .option("--approval-above <minor>", "budgets raised above this wait for an admin's approval")
     .option("--json", "print one line of JSON")
     .action(async (opts: Record<string, string | boolean | undefined>) => {

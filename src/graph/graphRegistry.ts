@@ -3,6 +3,7 @@ import { adAccountEdges } from "./nodes/adAccountEdges.ts";
 import { adAccountMarketingEdges, adCreativeNode, adNode, adSetNode, campaignNode, reportRunNode, resolveAdObject } from "./nodes/adNodes.ts";
 import { adAccountMediaEdges, adCopies, adPreviews, adSetCopies, campaignCopies, creativePreviews } from "./nodes/adMediaEdges.ts";
 import { assetNodes } from "./nodes/assetNodes.ts";
+import { accountAdLabels, adAdLabels, adLabelNode, adSetAdLabels, campaignAdLabels } from "./nodes/adLabelNodes.ts";
 import { businessNode } from "./nodes/businessNode.ts";
 import { systemUserNode, userNode } from "./nodes/principalNodes.ts";
 import { appNode, businessSubscribedApps, resolveApp, subscribedApps } from "./nodes/webhookEdges.ts";
@@ -31,10 +32,11 @@ function baseGraphRegistry(): GraphRegistry {
       user: userNode,
       system_user: systemUserNode,
       ...assetNodes,
-      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, ...adAccountEdges, ...adAccountMediaEdges, subscribed_apps: subscribedApps } },
-      campaign: withEdges(campaignNode, { copies: campaignCopies }),
-      adset: withEdges(adSetNode, { copies: adSetCopies }),
-      ad: withEdges(adNode, { copies: adCopies, previews: adPreviews }),
+      ad_account: { ...assetNodes.ad_account, edges: { ...assetNodes.ad_account.edges, ...adAccountMarketingEdges, ...adAccountEdges, ...adAccountMediaEdges, adlabels: accountAdLabels, subscribed_apps: subscribedApps } },
+      campaign: withEdges(campaignNode, { copies: campaignCopies, adlabels: campaignAdLabels }),
+      adset: withEdges(adSetNode, { copies: adSetCopies, adlabels: adSetAdLabels }),
+      ad: withEdges(adNode, { copies: adCopies, previews: adPreviews, adlabels: adAdLabels }),
+      adlabel: adLabelNode,
       adcreative: withEdges(adCreativeNode, { previews: creativePreviews }),
       report_run: reportRunNode,
       app: appNode,

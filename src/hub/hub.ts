@@ -17,6 +17,7 @@ import { InvitationService, type InvitationOptions } from "./invitations/invitat
 import { AdService } from "./ads/ad.service.ts";
 import { AdCreativeService } from "./ads/adCreative.service.ts";
 import { AdSetService } from "./ads/adSet.service.ts";
+import { AdLabelService } from "./ads/adLabel.service.ts";
 import { CampaignService } from "./ads/campaign.service.ts";
 import { AdObjectReadModel } from "./ads/adObjectReadModel.ts";
 import { InsightsService } from "./ads/insights.service.ts";
@@ -89,6 +90,8 @@ export interface Hub {
   adSets: AdSetService;
   ads: AdService;
   adCreatives: AdCreativeService;
+  /** Ad labels of ad accounts and the campaigns, ad sets and ads carrying them (`act_<id>/adlabels`). */
+  adLabels: AdLabelService;
   /** An ad account's image library (`act_<id>/adimages`). */
   adImages: AdImageService;
   /** Ad previews (`/{ad}/previews`, `act_<id>/generatepreviews`) and the pages behind them. */
@@ -184,6 +187,7 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adSets,
     ads,
     adCreatives: new AdCreativeService(deps, adObjects),
+    adLabels: new AdLabelService(deps),
     adImages,
     adPreviews: new AdPreviewService(deps, mediaLinks, adImages),
     adCopies: new AdCopyService(deps, { campaigns, adSets, ads }),

@@ -276,6 +276,26 @@ export interface AdImagesTable {
   updated_at: number;
 }
 
+/** An ad label of an ad account (Meta's AdLabel). */
+export interface AdLabelsTable {
+  id: string;
+  account_id: string;
+  /** Unique within the account. */
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A campaign, ad set or ad carrying an ad label. */
+export interface AdObjectLabelsTable {
+  object_id: string;
+  label_id: string;
+  account_id: string;
+  /** campaign | adset | ad */
+  object_type: string;
+  created_at: number;
+}
+
 export interface AdsTable {
   id: string;
   account_id: string;
@@ -339,6 +359,8 @@ export interface PartnerGuardrailsTable {
   allowed_days: string | null;
   /** "120…,120…": ids of the campaigns, ad sets and ads the partner may not touch. */
   protected_objects: string | null;
+  /** "120…,120…": ids of the ad labels whose objects the partner may not touch. */
+  protected_labels: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -514,6 +536,8 @@ export interface Database {
   ad_sets: AdSetsTable;
   ad_creatives: AdCreativesTable;
   ad_images: AdImagesTable;
+  ad_labels: AdLabelsTable;
+  ad_object_labels: AdObjectLabelsTable;
   ads: AdsTable;
   ad_insights_daily: AdInsightsDailyTable;
   ad_insights_hourly: AdInsightsHourlyTable;

@@ -38,6 +38,14 @@ describe.each(DIALECTS)("grantline guardrails on %s", (dialect) => {
     expect(explained.stdout).toContain("limited by the partner guardrails max_daily_budget=50000, allowed_hours=09-18 that Acme set on Northwind");
     const more = await cli("set", "--account", account.graphId, "--business", agency.id, "--allowed-days", "MON,fri", "--max-daily-new-spend", "7000", "--max-increase-amount", "1000", "--json");
     expect(JSON.parse(more.stdout)).toMatchObject({ allowed_days: [1, 5], max_daily_new_spend: 7000, max_increase_amount: 1000, max_daily_budget: 50000 });
+    // Labels by name are stored as their ids; an unknown one fails and stores nothing.
+    const label = await hub.adLabels.createLabel(operatorContext(), account.graphId, { name: "Brand" });
+    const labelled = await cli("set", "--account", account.graphId, "--business", agency.id, "--protected-labels", "Brand", "--json");
+    expect(JSON.parse(labelled.stdout)).toMatchObject({ protected_labels: [label.id] });
+    const unknownLabel = await cli("set", "--account", account.graphId, "--business", agency.id, "--protected-labels", "Brand,Nope").catch((error: { stderr: string }) => error);
+    expect(unknownLabel.stderr).toContain('"Nope"');
+    expect((await hub.guardrails.list(operatorContext(), account.graphId))[0]).toMatchObject({ protected_labels: [label.id] });
+    await cli("set", "--account", account.graphId, "--business", agency.id, "--protected-labels", "");
     const bad = await cli("set", "--account", account.graphId, "--business", agency.id, "--max-increase-percent", "-5").catch((error: { stderr: string }) => error);
     expect(bad.stderr).toContain("max_increase_percent");
     expect((await hub.guardrails.list(operatorContext(), account.graphId))[0]).toMatchObject({ max_increase_percent: null, max_daily_budget: 50000, allowed_days: [1, 5] });

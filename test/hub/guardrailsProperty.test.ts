@@ -11,6 +11,8 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
  * guardrails, then random sequences of a partner's budget writes (single calls and batches) and
  * waits. Every accepted write must be within every limit, every refusal must name a limit the write
  * really breaks, and a held change must be one above approval_above that breaks nothing else.
+ * Ad labels are in the model too: the owner's ad sets carry random labels, some of them protected
+ * (set by id or by name), and the partner adds and takes off labels between its budget writes.
  */
 
 const MINUTE = 60 * 1000;
@@ -27,6 +29,7 @@ const NAMES = [
   "allowed_hours",
   "allowed_days",
   "protected_objects",
+  "protected_labels",
   "approval_above",
 ] as const;
 type Name = (typeof NAMES)[number];
@@ -37,6 +40,8 @@ interface RefAdSet {
   budget: number;
   /** Accepted budget changes, oldest first (creation has no `before`). */
   history: { at: number; before: number | null; after: number }[];
+  /** Ids of the ad labels it carries. */
+  labels: Set<string>;
 }
 
 const hourFormat = new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, hour: "2-digit", hourCycle: "h23" });
@@ -68,6 +73,7 @@ function judge(rules: Rules, set: RefAdSet | null, amount: number, t: number, sp
   if (set !== null && amount === set.budget) return { broken: [], held: false, noop: true, added: 0 };
   const broken: Name[] = [];
   if (set !== null && rules.protected_objects !== undefined && (rules.protected_objects as string[]).includes(set.id)) broken.push("protected_objects");
+  if (set !== null && carriesProtected(rules, set)) broken.push("protected_labels");
   if (rules.allowed_days !== undefined && !(rules.allowed_days as number[]).includes(localDay(t))) broken.push("allowed_days");
   if (rules.allowed_hours !== undefined && !inHours(String(rules.allowed_hours), localHour(t))) broken.push("allowed_hours");
   const before = set?.budget ?? 0;
@@ -92,6 +98,21 @@ function judge(rules: Rules, set: RefAdSet | null, amount: number, t: number, sp
   return { broken, held, noop: false, added };
 }
 
+function carriesProtected(rules: Rules, set: RefAdSet): boolean {
+  return rules.protected_labels !== undefined && (rules.protected_labels as string[]).some((id) => set.labels.has(id));
+}
+
+/** What the model says of the partner adding (or taking off) a label on an ad set: the limits it breaks; a no-op breaks none. */
+function judgeLabel(rules: Rules, set: RefAdSet, label: string, add: boolean, t: number): { broken: Name[]; noop: boolean } {
+  if (set.labels.has(label) === add) return { broken: [], noop: true };
+  const broken: Name[] = [];
+  if (rules.protected_objects !== undefined && (rules.protected_objects as string[]).includes(set.id)) broken.push("protected_objects");
+  if (rules.protected_labels !== undefined && ((rules.protected_labels as string[]).includes(label) || carriesProtected(rules, set))) broken.push("protected_labels");
+  if (rules.allowed_days !== undefined && !(rules.allowed_days as number[]).includes(localDay(t))) broken.push("allowed_days");
+  if (rules.allowed_hours !== undefined && !inHours(String(rules.allowed_hours), localHour(t))) broken.push("allowed_hours");
+  return { broken, noop: false };
+}
+
 const pad = (n: number) => String(n).padStart(2, "0");
 const hoursArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 24 })).filter(([a, b]) => a !== b).map(([a, b]) => `${pad(a)}-${pad(b)}`);
 
@@ -109,6 +130,11 @@ const worldArb = fc.record({
   days: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 6 }), { nil: undefined, freq: 2 }),
   // Indices of the owner's three ad sets the partner may not touch.
   protectedSets: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
+  // The labels (of two, "L0" and "L1") each of the owner's three ad sets carries at the start.
+  setLabels: fc.array(fc.subarray([0, 1]), { minLength: 3, maxLength: 3 }),
+  // Labels the partner may not touch, set by their ids or by their names.
+  protectedLabels: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
+  labelsByName: fc.boolean(),
 });
 
 // adSet picks among the ad sets there are (the owner's three and the partner's new ones), modulo their number.
@@ -119,6 +145,7 @@ const stepArb = fc.oneof(
   // Batch items on distinct ad sets, so Meta's 4-budget-changes-per-hour limit never comes into play.
   { weight: 2, arbitrary: fc.uniqueArray(fc.record({ adSet: fc.integer({ min: 0, max: 2 }), amount: fc.integer({ min: 500, max: 40000 }) }), { minLength: 2, maxLength: 3, selector: (w) => w.adSet }).map((items) => ({ kind: "batch" as const, items })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: "wait" as const, hours })) },
+  { weight: 2, arbitrary: fc.record({ adSet: fc.integer({ min: 0, max: 2 }), label: fc.integer({ min: 0, max: 1 }), add: fc.boolean() }).map((l) => ({ kind: "label" as const, ...l })) },
 );
 
 describe.each(DIALECTS)("partner guardrails against a reference model on %s", (dialect) => {
@@ -159,12 +186,16 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
           businessId: agency.business_id,
         });
         const campaign = (await asOwner("POST", `/${accountId}/campaigns`, { name: "C", objective: "OUTCOME_SALES", special_ad_categories: [] })).body.id as string;
+        const labelIds: string[] = [];
+        for (const name of ["L0", "L1"]) labelIds.push((await asOwner("POST", `/${accountId}/adlabels`, { name })).body.id as string);
         const ids: string[] = [];
         const model: RefAdSet[] = [];
-        for (const budget of world.budgets) {
-          const created = await asOwner("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: `Set ${ids.length}`, daily_budget: String(budget) });
+        for (const [i, budget] of world.budgets.entries()) {
+          const labels = world.setLabels[i]!.map((l) => labelIds[l]!);
+          const created = await asOwner("POST", `/${accountId}/adsets`, { campaign_id: campaign, name: `Set ${ids.length}`, daily_budget: String(budget), adlabels: labels.map((id) => ({ id })) });
+          expect(created.status, JSON.stringify(created.body)).toBe(200);
           ids.push(created.body.id as string);
-          model.push({ id: created.body.id as string, budget, history: [{ at: clock.t, before: null, after: budget }] });
+          model.push({ id: created.body.id as string, budget, history: [{ at: clock.t, before: null, after: budget }], labels: new Set(labels) });
         }
         const rules: Rules = {};
         if (world.maxDaily !== undefined) rules.max_daily_budget = world.maxDaily;
@@ -177,10 +208,14 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
         if (world.maxDailyNewSpend !== undefined) rules.max_daily_new_spend = world.maxDailyNewSpend;
         if (world.days !== undefined) rules.allowed_days = [...world.days].sort((a, b) => a - b);
         if (world.protectedSets !== undefined) rules.protected_objects = world.protectedSets.map((i) => ids[i]!).sort();
+        if (world.protectedLabels !== undefined) rules.protected_labels = world.protectedLabels.map((i) => labelIds[i]!).sort();
         const spend: NewSpend = [];
         if (Object.keys(rules).length > 0) {
-          const set = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, ...rules });
+          // Labels may be named by name; they are stored, and named in refusals, by id.
+          const given = world.protectedLabels !== undefined && world.labelsByName ? { ...rules, protected_labels: world.protectedLabels.map((i) => `L${i}`) } : rules;
+          const set = await asOwner("POST", `/${accountId}/partner_guardrails`, { business: agency.business_id, ...given });
           expect(set.status, JSON.stringify(set.body)).toBe(200);
+          if (rules.protected_labels !== undefined) expect(set.status === 200 && (await asOwner("GET", `/${accountId}/partner_guardrails`)).body.data[0].protected_labels).toEqual(rules.protected_labels);
         }
 
         const check = (write: { adSet: number | null; amount: number }, code: number, body: Record<string, any>) => {
@@ -192,7 +227,7 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
             expect(verdict.held, context).toBe(false);
             if (verdict.added > 0) spend.push({ at: clock.t, amount: verdict.added });
             if (set === null) {
-              model.push({ id: String(body.id), budget: write.amount, history: [{ at: clock.t, before: null, after: write.amount }] });
+              model.push({ id: String(body.id), budget: write.amount, history: [{ at: clock.t, before: null, after: write.amount }], labels: new Set() });
             } else if (!verdict.noop) {
               set.history.push({ at: clock.t, before: set.budget, after: write.amount });
               set.budget = write.amount;
@@ -212,9 +247,33 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
           expect(verdict.broken, context).toContain(named);
         };
 
+        const refusedFor = (broken: Name[], body: Record<string, any>, context: string) => {
+          expect(body.error?.code, context).toBe(200);
+          const named = NAMES.find((name) => rules[name] !== undefined && String(body.error.message).includes(`guardrail ${name} = ${String(rules[name])}:`));
+          expect(named, context).toBeDefined();
+          expect(broken, context).toContain(named);
+        };
+
         for (const step of steps) {
           if (step.kind === "wait") {
             clock.t += step.hours * HOUR;
+            continue;
+          }
+          if (step.kind === "label") {
+            const set = model[step.adSet]!;
+            const label = labelIds[step.label]!;
+            const verdict = judgeLabel(rules, set, label, step.add, clock.t);
+            const response = await asAgency(step.add ? "POST" : "DELETE", `/${set.id}/adlabels`, { adlabels: [{ id: label }] });
+            const context = JSON.stringify({ rules, step, labels: [...set.labels], hour: localHour(clock.t), day: localDay(clock.t), body: response.body });
+            if (response.status === 200) {
+              expect(verdict.broken, context).toEqual([]);
+              if (step.add) set.labels.add(label);
+              else set.labels.delete(label);
+            } else {
+              expect(verdict.noop, context).toBe(false);
+              refusedFor(verdict.broken, response.body, context);
+            }
+            clock.t += 16 * MINUTE;
             continue;
           }
           if (step.kind === "create") {
@@ -237,7 +296,9 @@ describe.each(DIALECTS)("partner guardrails against a reference model on %s", (d
         }
         // What the store holds is what the model accepted.
         for (const set of model) {
-          expect((await asOwner("GET", `/${set.id}?fields=daily_budget`)).body.daily_budget).toBe(String(set.budget));
+          const stored = (await asOwner("GET", `/${set.id}?fields=daily_budget,adlabels`)).body;
+          expect(stored.daily_budget).toBe(String(set.budget));
+          expect(((stored.adlabels ?? []) as { id: string }[]).map((l) => l.id).sort()).toEqual([...set.labels].sort());
         }
       }),
       { numRuns: dialect === "sqlite" ? 20 : 10 },

@@ -53,6 +53,9 @@ describe.each(DIALECTS)("a stranger walking every edge (%s)", (dialect) => {
     samples.set("adset", tree.adSet.id);
     samples.set("ad", tree.ad.id);
     samples.set("adcreative", tree.creative.id);
+    const label = await hub.adLabels.createLabel(ownerCtx, tree.account.graphId, { name: `${OWNER_NAME} label` });
+    await hub.adLabels.changeObjectLabels(ownerCtx, tree.campaign.id, [{ id: label.id }], "add");
+    samples.set("adlabel", label.id);
   });
 
   afterAll(async () => {
@@ -96,7 +99,7 @@ describe.each(DIALECTS)("a stranger walking every edge (%s)", (dialect) => {
     }
     expect(calls.length).toBeGreaterThan(150);
     // The media and copy edges are walked like every other: image library, previews, copies.
-    for (const call of ["POST ad_account/adimages", "DELETE ad_account/adimages", "GET ad_account/adimages", "GET ad_account/generatepreviews", "GET ad/previews", "GET adcreative/previews", "POST campaign/copies", "POST adset/copies", "POST ad/copies"]) {
+    for (const call of ["POST ad_account/adimages", "DELETE ad_account/adimages", "GET ad_account/adimages", "GET ad_account/generatepreviews", "GET ad/previews", "GET adcreative/previews", "POST campaign/copies", "POST adset/copies", "POST ad/copies", "GET ad_account/adlabels", "POST ad_account/adlabels", "GET adlabel", "POST adlabel", "DELETE adlabel", "POST campaign/adlabels", "DELETE ad/adlabels"]) {
       expect(calls).toContain(call);
     }
     expect(problems).toEqual([]);

@@ -87,6 +87,8 @@ export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>
     "ad_sets",
     "ad_creatives",
     "ad_images",
+    "ad_labels",
+    "ad_object_labels",
     "ads",
     "ad_insights_daily",
     "budget_changes",

@@ -4,6 +4,7 @@ import { findAd } from "../../hub/ads/ad.repository.ts";
 import { findCreative } from "../../hub/ads/adCreative.repository.ts";
 import { findAdSet } from "../../hub/ads/adSet.repository.ts";
 import { findCampaign } from "../../hub/ads/campaign.repository.ts";
+import { findLabel } from "../../hub/ads/adLabel.repository.ts";
 import { localDate } from "../../hub/ads/adTime.ts";
 import { HOURLY_BREAKDOWN, INSIGHTS_METRICS, type InsightsQuery } from "../../hub/ads/insights.service.ts";
 import { BREAKDOWNS } from "../../hub/ads/insightsBreakdowns.ts";
@@ -96,6 +97,23 @@ const LEARNING_CONVERSIONS = 50;
  * simulator's learning phase needs, then SUCCESS; https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-learning-stage-info/).
  */
 async function withDeliveryFields(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
+  return withLabels(call, type, await withDeliveryOnly(call, type, items));
+}
+
+/**
+ * `adlabels` on campaigns, ad sets and ads (Meta's field, list<AdLabel>): the labels each carries,
+ * added only when asked for; objects without labels leave it out, as Meta leaves out empty fields.
+ */
+async function withLabels(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
+  if (type === "AdCreative" || items.length === 0 || !(call.fields ?? []).includes("adlabels")) return items;
+  const labels = await call.hub.adLabels.labelsOf(items.map((item) => String(item.id)));
+  return items.map((item) => {
+    const carried = labels.get(String(item.id));
+    return carried ? { ...item, adlabels: carried } : item;
+  });
+}
+
+async function withDeliveryOnly(call: GraphCall, type: AdType, items: GraphObject[]): Promise<GraphObject[]> {
   const asked = (call.fields ?? []).filter((f) => FROM_DELIVERY[type].includes(f));
   if (asked.length === 0 || items.length === 0) return items;
   if (type === "Ad") {
@@ -166,7 +184,7 @@ const EXECUTION_OPTIONS = ["validate_only", "include_recommendations", "synchron
  * the call passes validation or review, response will be {"success": true}"
  * (https://developers.facebook.com/docs/marketing-api/reference/adgroup/adlabels/, execution_options).
  */
-function writeContext(call: GraphCall): Ctx {
+export function writeContext(call: GraphCall): Ctx {
   const options = listParam(call.params, "execution_options") ?? [];
   const unknown = options.find((option) => !EXECUTION_OPTIONS.includes(option));
   if (unknown !== undefined) throw errors.invalidParameter(`Invalid execution_options: ${unknown} is not one of ${EXECUTION_OPTIONS.join(", ")}.`);
@@ -455,6 +473,8 @@ export const resolveAdObject: NodeResolver = async (hub: Hub, id: string) => {
   if (ad) return { type: "ad", id, adAccountId: ad.account_id };
   const creative = await findCreative(db, id);
   if (creative) return { type: "adcreative", id, adAccountId: creative.account_id };
+  const label = await findLabel(db, id);
+  if (label) return { type: "adlabel", id, adAccountId: label.account_id };
   const run = await hub.reportRuns.find(id);
   if (run) return { type: "report_run", id, adAccountId: run.accountId };
   return undefined;

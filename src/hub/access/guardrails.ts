@@ -4,6 +4,7 @@ import { offsetMinutes } from "../ads/adTime.ts";
 import type { RequestContext } from "../context.ts";
 import { newId } from "../../ids.ts";
 import { budgetAt, guardrailsOfPartners, insertNewSpend, lockGuardrails, newSpendSince, type GuardrailRow } from "../guardrails/guardrail.repository.ts";
+import { labelsOfObjects, labelsWithIds } from "../ads/adLabel.repository.ts";
 import { addedDailySpend, daysOfText, idsOfText, judgeWrite, type Guardrails, type ProposedWrite } from "../guardrails/guardrailRules.ts";
 import type { AccessEngine } from "./accessEngine.ts";
 import { concealedNotFound, subjectOf } from "./authorize.ts";
@@ -50,6 +51,8 @@ export interface GuardedWrite {
   parents: readonly string[];
   /** When the write sets or changes a budget amount. */
   budget?: { kind: "daily" | "lifetime"; before: number | null; after: number; days: number };
+  /** The ad labels (ids) the write adds to or takes off the object, or renames or deletes. */
+  labelChanges?: readonly string[];
 }
 
 export type GuardOutcome = { kind: "allowed" } | { kind: "held"; partnerBusinessId: string; value: string; detail: string };
@@ -67,6 +70,7 @@ export function rulesOf(row: GuardrailRow): Guardrails {
     allowed_hours: row.allowed_hours,
     allowed_days: daysOfText(row.allowed_days),
     protected_objects: idsOfText(row.protected_objects),
+    protected_labels: idsOfText(row.protected_labels),
     approval_above: row.approval_above === null ? null : Number(row.approval_above),
   };
 }
@@ -105,13 +109,22 @@ export async function authorizeGuardedWrite(engine: AccessEngine, ctx: RequestCo
       const then = await budgetAt(trx, write.objectId, now - DAY);
       dayAgo = then === undefined ? write.budget.before : then;
     }
+    const touches = write.objectId === null ? write.parents : [write.objectId, ...write.parents];
+    const labelRules = rows.some((row) => row.protected_labels !== null);
     const proposed: ProposedWrite = {
       label: write.label,
       currency: write.account.currency,
       localHour: localHour(now, write.account.timezoneName),
       localDay: localWeekday(now, write.account.timezoneName),
-      touches: write.objectId === null ? write.parents : [write.objectId, ...write.parents],
+      touches,
       ...(write.budget ? { budget: { ...write.budget, dayAgo } } : {}),
+      // Read only when some partner has protected labels: most writes bound by guardrails need none.
+      ...(labelRules
+        ? {
+            labels: (await labelsOfObjects(trx, touches)).map((row) => ({ id: row.id, name: row.name, on: row.object_id })),
+            labelChanges: write.labelChanges?.length ? (await labelsWithIds(trx, write.account.id, write.labelChanges)).map((row) => ({ id: row.id, name: row.name })) : [],
+          }
+        : {}),
       newSpendToday: 0,
     };
     for (const row of rows) {
@@ -144,6 +157,16 @@ export async function authorizeGuardedWrite(engine: AccessEngine, ctx: RequestCo
     }
   }
   return held;
+}
+
+/**
+ * Judges several writes that one change makes (deleting an ad label takes it off every object that
+ * carries it), each as `authorizeGuardedWrite` would; `writes` is worked out only when some partner's
+ * guardrails bind the actor, so the owner's own changes cost nothing more. Throws at the first refusal.
+ */
+export async function authorizeGuardedWrites(engine: AccessEngine, ctx: RequestContext, trx: Executor, accountId: string, writes: () => Promise<GuardedWrite[]>, now: number): Promise<void> {
+  if (bindingPartners(engine, ctx, accountId).length === 0) return;
+  for (const write of await writes()) await authorizeGuardedWrite(engine, ctx, trx, write, now);
 }
 
 /**

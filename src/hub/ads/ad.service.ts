@@ -19,6 +19,7 @@ import { assertEditable, assertOpenParent, auditDiff, effectiveStatusFilter, pag
 import { findAdSet } from "./adSet.repository.ts";
 import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import { findCampaign } from "./campaign.repository.ts";
+import { applyLabels, planLabels, withLabelFields } from "./adLabel.service.ts";
 
 /** `POST act_<id>/ads` parameters (Meta's names). The destination URL is the creative's (see AdCreativeService). */
 export interface AdCreateInput {
@@ -28,12 +29,16 @@ export interface AdCreateInput {
   creative: { creative_id: string } | string;
   /** ACTIVE or PAUSED; new ads are PAUSED unless asked otherwise. */
   status?: string;
+  /** `[{"name": "…"}]` or `[{"id": "<label id>"}]`: the ad labels it carries (see AdLabelService). */
+  adlabels?: unknown;
 }
 
 export interface AdUpdateInput {
   name?: string;
   status?: string;
   creative?: { creative_id: string } | string;
+  /** Replaces the ad labels it carries. */
+  adlabels?: unknown;
 }
 
 const creativeRef = z.preprocess(
@@ -55,12 +60,14 @@ const createSchema = z.object({
   name: params.name(),
   creative: creativeRef,
   status: params.oneOf(CREATE_STATUSES).default("PAUSED"),
+  adlabels: z.unknown().optional(),
 });
 
 const updateSchema = z.object({
   name: params.name().optional(),
   status: params.oneOf(AD_OBJECT_STATUSES).optional(),
   creative: creativeRef.optional(),
+  adlabels: z.unknown().optional(),
 });
 
 const reviewSchema = z.object({
@@ -103,7 +110,14 @@ export class AdService {
       }
       assertOpenParent(`Ad set ${adSet.name}`, adSet.effective_status);
       await requireCreative(tx.trx, account, p.creative.creative_id);
-      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${p.name}`, objectId: null, parents: [adSet.id, adSet.campaign_id] }, tx.now);
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, null, p.adlabels, "replace", tx.now);
+      await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        { account, label: `Ad ${p.name}`, objectId: null, parents: [adSet.id, adSet.campaign_id], labelChanges: labels?.changes.map((label) => label.id) },
+        tx.now,
+      );
       const row: AdRow = {
         id: newId(),
         account_id: account.id,
@@ -118,8 +132,9 @@ export class AdService {
         updated_at: tx.now,
       };
       await insertAd(tx.trx, row);
+      if (labels) await applyLabels(tx.trx, labels, { id: row.id, type: "ad", accountId: account.id }, tx.now);
       await this.readModel.changed(tx, account.id);
-      await tx.audit({ action: "ad.create", businessId: account.ownerBusinessId, targetType: "ad", targetId: row.id, after: auditFields(row) });
+      await tx.audit({ action: "ad.create", businessId: account.ownerBusinessId, targetType: "ad", targetId: row.id, after: withLabelFields(auditFields(row), labels?.after) });
       return presentAd(await mustFind(tx.trx, row.id));
     });
   }
@@ -226,12 +241,20 @@ export class AdService {
         status: p.status ?? current.status,
         creative_id: p.creative?.creative_id ?? current.creative_id,
       };
-      const diff = auditDiff(auditFields(current), auditFields(next));
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, adId, p.adlabels, "replace", tx.now);
+      const diff = auditDiff(withLabelFields(auditFields(current), labels?.before), withLabelFields(auditFields(next), labels?.after));
       if (!diff) return presentAd(current);
       assertEditable(`Ad ${current.name}`, current.effective_status, diff.after);
       if (next.creative_id !== current.creative_id) await requireCreative(tx.trx, account, next.creative_id);
-      await authorizeGuardedWrite(this.deps.engine, ctx, tx.trx, { account, label: `Ad ${current.name}`, objectId: adId, parents: [current.adset_id, current.campaign_id] }, tx.now);
+      await authorizeGuardedWrite(
+        this.deps.engine,
+        ctx,
+        tx.trx,
+        { account, label: `Ad ${current.name}`, objectId: adId, parents: [current.adset_id, current.campaign_id], labelChanges: labels?.changes.map((label) => label.id) },
+        tx.now,
+      );
       await updateAd(tx.trx, adId, { name: next.name, status: next.status, creative_id: next.creative_id, updated_at: tx.now });
+      if (labels) await applyLabels(tx.trx, labels, { id: adId, type: "ad", accountId: account.id }, tx.now);
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "ad", targetId: adId, ...diff });
       return presentAd(await mustFind(tx.trx, adId));

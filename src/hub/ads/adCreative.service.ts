@@ -99,6 +99,10 @@ export class AdCreativeService {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
       requireActiveAccount(account);
+      // Meta labels creatives too; Grantline labels campaigns, ad sets and ads only, and says so rather than drop the labels.
+      if ((input as { adlabels?: unknown }).adlabels !== undefined) {
+        throw errors.invalidParameter("Invalid adlabels: ad labels go on campaigns, ad sets and ads here, not on creatives; label the ads that use this creative instead.");
+      }
       const p = parseParams(createSchema, input);
       const storyLink = p.object_story_spec?.link_data?.link;
       if (p.link_url !== undefined && storyLink !== undefined && p.link_url !== storyLink) {

@@ -45,6 +45,7 @@ import {
 import { parseGraphTime } from "./adTime.ts";
 import { findCampaign, type CampaignRecord } from "./campaign.repository.ts";
 import { listedAccountOf, noteListed } from "./requestReads.ts";
+import { applyLabels, planLabels, withLabelFields } from "./adLabel.service.ts";
 
 /** `POST act_<id>/adsets` parameters (Meta's names). Money in minor units; times ISO 8601 or UNIX seconds. */
 export interface AdSetCreateInput {
@@ -71,6 +72,8 @@ export interface AdSetCreateInput {
   targeting?: Record<string, unknown> | string;
   /** e.g. `{ pixel_id, custom_event_type: "PURCHASE" }`; a pixel_id needs use_in_ads on that Pixel. */
   promoted_object?: Record<string, unknown> | string;
+  /** `[{"name": "…"}]` or `[{"id": "<label id>"}]`: the ad labels it carries (see AdLabelService). */
+  adlabels?: unknown;
 }
 
 /** `POST /<ad set id>` parameters; daily_budget and lifetime_budget need change_budget, the rest edit_campaign. */
@@ -85,6 +88,8 @@ export interface AdSetUpdateInput {
   start_time?: string | number;
   end_time?: string | number;
   targeting?: Record<string, unknown> | string;
+  /** Replaces the ad labels it carries. */
+  adlabels?: unknown;
 }
 
 /** Meta's limit: at most this many budget changes per ad set in any hour. */
@@ -132,6 +137,7 @@ const createSchema = z.object({
   end_time: params.time().optional(),
   targeting: params.object().optional(),
   promoted_object: params.object().optional(),
+  adlabels: z.unknown().optional(),
 });
 
 const updateSchema = z.object({
@@ -145,6 +151,7 @@ const updateSchema = z.object({
   start_time: params.time().optional(),
   end_time: params.time().optional(),
   targeting: params.object().optional(),
+  adlabels: z.unknown().optional(),
 });
 
 const BUDGET_FIELDS = ["daily_budget", "lifetime_budget"] as const;
@@ -224,17 +231,19 @@ export class AdSetService {
       checkBid(row, campaign);
       checkSchedule(row, campaign, tx.now, true);
       const budget = budgetOf(row);
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, null, p.adlabels, "replace", tx.now);
       await authorizeGuardedWrite(
         this.deps.engine,
         ctx,
         tx.trx,
-        { account, label: `Ad set ${row.name}`, objectId: null, createdId: row.id, parents: [campaign.id], ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        { account, label: `Ad set ${row.name}`, objectId: null, createdId: row.id, parents: [campaign.id], labelChanges: labels?.changes.map((label) => label.id), ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
         tx.now,
       );
       await insertAdSet(tx.trx, row);
+      if (labels) await applyLabels(tx.trx, labels, { id: row.id, type: "adset", accountId: account.id }, tx.now);
       if (budget) await insertBudgetHistory(tx.trx, { id: newId(), object_id: row.id, account_id: account.id, at: tx.now, before_amount: null, after_amount: budget.amount });
       await this.readModel.changed(tx, account.id);
-      await tx.audit({ action: "adset.create", businessId: account.ownerBusinessId, targetType: "adset", targetId: row.id, after: auditFields(row) });
+      await tx.audit({ action: "adset.create", businessId: account.ownerBusinessId, targetType: "adset", targetId: row.id, after: withLabelFields(auditFields(row), labels?.after) });
       return presentAdSet(await mustFind(tx.trx, row.id));
     });
   }
@@ -291,7 +300,8 @@ export class AdSetService {
       const campaign = await findCampaign(tx.trx, current.campaign_id);
       if (!campaign) throw unknownAdObject(current.campaign_id);
       const next = applyChanges(current, campaign, p, account, tx.now);
-      const diff = auditDiff(auditFields(current), auditFields(next));
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, adSetId, p.adlabels, "replace", tx.now);
+      const diff = auditDiff(withLabelFields(auditFields(current), labels?.before), withLabelFields(auditFields(next), labels?.after));
       if (!diff) return presentAdSet(current);
       assertEditable(`Ad set ${current.name}`, current.effective_status, diff.after);
       const budgetChanged = next.daily_budget !== current.daily_budget || next.lifetime_budget !== current.lifetime_budget;
@@ -306,6 +316,7 @@ export class AdSetService {
           label: `Ad set ${current.name}`,
           objectId: adSetId,
           parents: [current.campaign_id],
+          labelChanges: labels?.changes.map((label) => label.id),
           ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
         },
         tx.now,
@@ -323,6 +334,7 @@ export class AdSetService {
       }
       const { id: _id, account_id: _account, campaign_id: _campaign, created_at: _created, ...changes } = next;
       await updateAdSet(tx.trx, adSetId, { ...changes, updated_at: tx.now });
+      if (labels) await applyLabels(tx.trx, labels, { id: adSetId, type: "adset", accountId: account.id }, tx.now);
       await this.readModel.changed(tx, account.id);
       await tx.audit({ action, businessId: account.ownerBusinessId, targetType: "adset", targetId: adSetId, ...diff });
       return presentAdSet(await mustFind(tx.trx, adSetId));

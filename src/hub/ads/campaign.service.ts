@@ -19,6 +19,7 @@ import { assertEditable, auditDiff, definedKeys, effectiveStatusFilter, pageRequ
 import { parseGraphTime } from "./adTime.ts";
 import { findCampaign, insertCampaign, listCampaigns, lockCampaign, updateCampaign, type CampaignRecord, type CampaignRow } from "./campaign.repository.ts";
 import { noteListed } from "./requestReads.ts";
+import { applyLabels, planLabels, withLabelFields } from "./adLabel.service.ts";
 
 /** `POST act_<id>/campaigns` parameters (Meta's names). Money is in minor units; times ISO 8601 or UNIX seconds. */
 export interface CampaignCreateInput {
@@ -35,6 +36,8 @@ export interface CampaignCreateInput {
   spend_cap?: number | string;
   start_time?: string | number;
   stop_time?: string | number;
+  /** `[{"name": "…"}]` or `[{"id": "<label id>"}]`: the ad labels it carries (see AdLabelService). */
+  adlabels?: unknown;
 }
 
 /** `POST /<campaign id>` parameters; budget fields need change_budget, the rest edit_campaign. */
@@ -49,6 +52,8 @@ export interface CampaignUpdateInput {
   spend_cap?: number | string;
   start_time?: string | number;
   stop_time?: string | number;
+  /** Replaces the ad labels it carries. */
+  adlabels?: unknown;
 }
 
 const specialAdCategories = params
@@ -67,6 +72,7 @@ const createSchema = z.object({
   spend_cap: params.minorUnits().optional(),
   start_time: params.time().optional(),
   stop_time: params.time().optional(),
+  adlabels: z.unknown().optional(),
 });
 
 const updateSchema = z.object({
@@ -80,6 +86,7 @@ const updateSchema = z.object({
   spend_cap: params.minorUnits().optional(),
   start_time: params.time().optional(),
   stop_time: params.time().optional(),
+  adlabels: z.unknown().optional(),
 });
 
 const BUDGET_FIELDS = ["daily_budget", "lifetime_budget", "spend_cap"] as const;
@@ -145,17 +152,19 @@ export class CampaignService {
       };
       checkSchedule(row, tx.now, true);
       const budget = budgetOf(row);
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, null, p.adlabels, "replace", tx.now);
       await authorizeGuardedWrite(
         this.deps.engine,
         ctx,
         tx.trx,
-        { account, label: `Campaign ${row.name}`, objectId: null, createdId: row.id, parents: [], ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
+        { account, label: `Campaign ${row.name}`, objectId: null, createdId: row.id, parents: [], labelChanges: labels?.changes.map((label) => label.id), ...(budget ? { budget: { kind: budget.kind, before: null, after: budget.amount, days: budgetDays(row, tx.now) } } : {}) },
         tx.now,
       );
       await insertCampaign(tx.trx, row);
+      if (labels) await applyLabels(tx.trx, labels, { id: row.id, type: "campaign", accountId: account.id }, tx.now);
       if (budget) await insertBudgetHistory(tx.trx, { id: newId(), object_id: row.id, account_id: account.id, at: tx.now, before_amount: null, after_amount: budget.amount });
       await this.readModel.changed(tx, account.id);
-      await tx.audit({ action: "campaign.create", businessId: account.ownerBusinessId, targetType: "campaign", targetId: row.id, after: auditFields(row) });
+      await tx.audit({ action: "campaign.create", businessId: account.ownerBusinessId, targetType: "campaign", targetId: row.id, after: withLabelFields(auditFields(row), labels?.after) });
       return presentCampaign(await this.mustFind(tx.trx, row.id));
     });
   }
@@ -204,7 +213,8 @@ export class CampaignService {
       await lockCampaign(tx.trx, campaignId);
       const current = await this.mustFind(tx.trx, campaignId);
       const next = this.applyChanges(current, p, account, tx.now);
-      const diff = auditDiff(auditFields(current), auditFields(next));
+      const labels = p.adlabels === undefined ? undefined : await planLabels(tx.trx, account, campaignId, p.adlabels, "replace", tx.now);
+      const diff = auditDiff(withLabelFields(auditFields(current), labels?.before), withLabelFields(auditFields(next), labels?.after));
       if (!diff) return presentCampaign(current);
       assertEditable(`Campaign ${current.name}`, current.effective_status, diff.after);
       const before = budgetOf(current);
@@ -219,6 +229,7 @@ export class CampaignService {
           label: `Campaign ${current.name}`,
           objectId: campaignId,
           parents: [],
+          labelChanges: labels?.changes.map((label) => label.id),
           ...(budgetChanged && after ? { budget: { kind: after.kind, before: before?.amount ?? null, after: after.amount, days: budgetDays(next, tx.now) } } : {}),
         },
         tx.now,
@@ -227,6 +238,7 @@ export class CampaignService {
       if (guard.kind === "held") return holdChange(this.deps, tx, ctx, guard, { account, objectType: "campaign", objectId: campaignId, params: { ...input } });
       const { id: _id, account_id: _account, created_at: _created, ...changes } = next;
       await updateCampaign(tx.trx, campaignId, { ...changes, updated_at: tx.now });
+      if (labels) await applyLabels(tx.trx, labels, { id: campaignId, type: "campaign", accountId: account.id }, tx.now);
       if (budgetChanged) {
         await insertBudgetHistory(tx.trx, { id: newId(), object_id: campaignId, account_id: account.id, at: tx.now, before_amount: before?.amount ?? null, after_amount: after?.amount ?? null });
       }

@@ -13,7 +13,7 @@ export const AUDIT_CATEGORIES = {
   people: ["person", "member", "invitation", "assignment", "system_user"],
   apps_and_tokens: ["app", "token", "oauth", "webhook"],
   sign_in: ["auth"],
-  ads: ["ad_account", "campaign", "adset", "ad", "adcreative", "adimage"],
+  ads: ["ad_account", "campaign", "adset", "ad", "adcreative", "adimage", "adlabel"],
   access_review: ["review"],
   alerts: ["alert_channel"],
   business: ["business", "asset"],
@@ -107,6 +107,7 @@ const OBJECT_WORDS: Record<string, string> = {
   ad: "ad",
   adcreative: "creative",
   adimage: "image",
+  adlabel: "ad label",
   webhook: "webhook",
   autopilot: "Autopilot",
 };

@@ -1,9 +1,11 @@
 import { errors, type GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import type { Executor } from "../../store/database.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { bindingPartners, guardrailReadScope, requireAssetVisible, rulesOf, type GuardOutcome } from "../access/guardrails.ts";
 import { assetIdFromGraph } from "../assets/asset.service.ts";
 import { requireAdAccount, type AdAccountScope } from "../ads/adAccountScope.ts";
+import { labelsWithIds, labelsWithNames } from "../ads/adLabel.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { principalContext, type RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
@@ -113,12 +115,16 @@ export class GuardrailService {
           );
         }
       }
+      if (after.protected_labels !== null && input.values.protected_labels !== undefined) {
+        after.protected_labels = await resolveLabels(tx.trx, account, after.protected_labels);
+      }
       const row: GuardrailRow = {
         asset_id: account.id,
         partner_business_id: partnerId,
         ...after,
         allowed_days: listText(after.allowed_days),
         protected_objects: listText(after.protected_objects),
+        protected_labels: listText(after.protected_labels),
         created_at: current?.created_at ?? tx.now,
         updated_at: tx.now,
       };
@@ -268,6 +274,22 @@ export class GuardrailService {
   private present(row: GuardrailRow): GuardrailView {
     return { business: row.partner_business_id, business_name: this.name(row.partner_business_id), ...rulesOf(row), updated_time: row.updated_at };
   }
+}
+
+/**
+ * protected_labels as given (ids or names) as the ids of the account's labels: a reference is an id
+ * of one of its labels, or else the name of one. Any other is refused, naming it, and nothing is saved.
+ */
+async function resolveLabels(db: Executor, account: AdAccountScope, refs: readonly string[]): Promise<string[]> {
+  const byId = new Set((await labelsWithIds(db, account.id, refs.filter((r) => /^\d+$/.test(r)))).map((row) => row.id));
+  const byName = new Map((await labelsWithNames(db, account.id, refs.filter((r) => !byId.has(r)))).map((row) => [row.name, row.id]));
+  const unknown = refs.filter((r) => !byId.has(r) && !byName.has(r));
+  if (unknown.length > 0) {
+    throw errors.invalidParameter(
+      `Invalid protected_labels: ${unknown.map((r) => JSON.stringify(r)).join(", ")} ${unknown.length === 1 ? "is not the id or name of an ad label" : "are not the ids or names of ad labels"} of ${account.name} (act_${account.id}); create it with POST /act_${account.id}/adlabels first. Nothing was saved.`,
+    );
+  }
+  return [...new Set(refs.map((r) => (byId.has(r) ? r : byName.get(r)!)))].sort();
 }
 
 /** Tells the subscribed apps of the owner and of the partner that a change was held, approved or rejected. */

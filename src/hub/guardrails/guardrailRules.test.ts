@@ -87,4 +87,27 @@ describe("guardrail rules", () => {
     expect(judgeWrite({ ...NO_GUARDRAILS, protected_objects: ["20"] }, raise(5000, 100))).toMatchObject({ kind: "refused", guardrail: "protected_objects", value: "20" });
     expect(judgeWrite({ ...NO_GUARDRAILS, protected_objects: ["22"] }, base).kind).toBe("allowed");
   });
+
+  it("keeps partners off objects carrying a protected label, or in one that does, and off the label itself", () => {
+    expect(parseGuardrailValue("protected_labels", "Brand, 71")).toEqual(["Brand", "71"]);
+    expect(parseGuardrailValue("protected_labels", '["Spring, summer", 72]')).toEqual(["Spring, summer", "72"]);
+    for (const bad of [[], "a,,b", [{ id: 1 }]]) expect(() => parseGuardrailValue("protected_labels", bad), JSON.stringify(bad)).toThrow("protected_labels");
+    const write: ProposedWrite = { label: "Ad set A", currency: "USD", localHour: 12, localDay: 2, touches: ["21", "20"], newSpendToday: 0 };
+    const rules = { ...NO_GUARDRAILS, protected_labels: ["70", "71"] };
+    expect(judgeWrite(rules, { ...write, labels: [{ id: "72", name: "Other", on: "21" }] }).kind).toBe("allowed");
+    expect(judgeWrite(rules, { ...write, labels: [{ id: "71", name: "VIP", on: "21" }] })).toMatchObject({
+      kind: "refused",
+      guardrail: "protected_labels",
+      value: "70,71",
+      detail: "Ad set A carries the ad label VIP (71); what carries it, and everything in that, is protected from changes by this partner.",
+    });
+    expect(judgeWrite(rules, { ...write, labels: [{ id: "70", name: "Brand", on: "20" }] })).toMatchObject({
+      detail: "Ad set A is in 20, which carries the ad label Brand (70); what carries it, and everything in that, is protected from changes by this partner.",
+    });
+    expect(judgeWrite(rules, { ...write, labelChanges: [{ id: "72", name: "Other" }] }).kind).toBe("allowed");
+    expect(judgeWrite(rules, { ...write, labelChanges: [{ id: "70", name: "Brand" }] })).toMatchObject({ kind: "refused", guardrail: "protected_labels", detail: expect.stringContaining("Brand (70)") });
+    // Protected objects are judged first; labels without the rule bind nothing.
+    expect(judgeWrite({ ...rules, protected_objects: ["21"] }, { ...write, labels: [{ id: "70", name: "Brand", on: "21" }] })).toMatchObject({ guardrail: "protected_objects" });
+    expect(judgeWrite(NO_GUARDRAILS, { ...write, labels: [{ id: "70", name: "Brand", on: "21" }], labelChanges: [{ id: "70", name: "Brand" }] }).kind).toBe("allowed");
+  });
 });

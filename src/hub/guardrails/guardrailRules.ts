@@ -29,6 +29,12 @@ export interface Guardrails {
   allowed_days: number[] | null;
   /** Campaigns, ad sets and ads the partner may not change, nor anything in them. */
   protected_objects: string[] | null;
+  /**
+   * Ad labels (their ids) whose campaigns, ad sets and ads the partner may not change, nor anything
+   * in them, and which it may not add to or remove from any object. The Graph edge and the CLI take
+   * ids or names; names are resolved to the account's label ids when the guardrail is set.
+   */
+  protected_labels: string[] | null;
   /** Budgets raised above this (minor units) wait for the owner's approval. */
   approval_above: number | null;
 }
@@ -43,6 +49,7 @@ export const GUARDRAIL_NAMES = [
   "allowed_hours",
   "allowed_days",
   "protected_objects",
+  "protected_labels",
   "approval_above",
 ] as const;
 export type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
@@ -57,6 +64,7 @@ export const NO_GUARDRAILS: Guardrails = {
   allowed_hours: null,
   allowed_days: null,
   protected_objects: null,
+  protected_labels: null,
   approval_above: null,
 };
 
@@ -149,11 +157,38 @@ function parseIds(value: unknown): string[] {
   return [...ids].sort();
 }
 
+/**
+ * protected_labels as given: label ids or names, each kept as written (trimmed); the service
+ * resolves them against the account's labels before anything is stored.
+ */
+function parseLabelRefs(value: unknown): string[] {
+  const items = listOf(value);
+  const refs = new Set<string>();
+  for (const item of items ?? []) {
+    const text = typeof item === "number" ? String(item) : typeof item === "string" ? item.trim() : "";
+    if (text === "" || text.length > MAX_LABEL_NAME) {
+      throw errors.invalidParameter(`Invalid protected_labels: ${JSON.stringify(item)} is not the id or name of an ad label.`);
+    }
+    refs.add(text);
+  }
+  if (!items || refs.size === 0) {
+    throw errors.invalidParameter(
+      `Invalid protected_labels: ${JSON.stringify(value)} names no label; give the ids or names of ad labels of the account, for example ["Brand"], or "" to clear the limit.`,
+    );
+  }
+  if (refs.size > MAX_PROTECTED_OBJECTS) throw errors.invalidParameter(`Invalid protected_labels: ${refs.size} labels, at most ${MAX_PROTECTED_OBJECTS}.`);
+  return [...refs];
+}
+
+/** The longest ad label name (the same bound as an ad object's name). */
+const MAX_LABEL_NAME = 400;
+
 /** One guardrail value as the Graph edge or the CLI gives it; "" or null clears it. Throws a Graph 100 for anything else. */
 export function parseGuardrailValue(name: GuardrailName, value: unknown): number | string | number[] | string[] | null {
   if (value === null || value === "") return null;
   if (name === "allowed_days") return parseDays(value);
   if (name === "protected_objects") return parseIds(value);
+  if (name === "protected_labels") return parseLabelRefs(value);
   if (name === "allowed_hours") {
     if (typeof value !== "string" || !parseHours(value)) {
       throw errors.invalidParameter(
@@ -200,6 +235,10 @@ export interface ProposedWrite {
   localDay: number;
   /** The object written, then the ad set and campaign it is in (for a new object, only the ones it goes in). */
   touches: readonly string[];
+  /** The ad labels the objects in `touches` carry (`on`: the object's id), for protected_labels. */
+  labels?: readonly { id: string; name: string; on: string }[];
+  /** The ad labels the write adds to or removes from an object, or renames or deletes. */
+  labelChanges?: readonly { id: string; name: string }[];
   /** Present when the write sets or changes a budget amount. */
   budget?: {
     kind: "daily" | "lifetime";
@@ -244,6 +283,19 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
     if (hit !== undefined) {
       const what = hit === write.touches[0] ? `${write.label} (${hit}) is protected` : `${write.label} is in ${hit}, which is protected,`;
       return refused("protected_objects", protectedIds.join(","), `${what} from changes by this partner.`);
+    }
+  }
+  if (rules.protected_labels !== null) {
+    const protectedLabels = rules.protected_labels;
+    const value = protectedLabels.join(",");
+    const changed = (write.labelChanges ?? []).find((label) => protectedLabels.includes(label.id));
+    if (changed !== undefined) {
+      return refused("protected_labels", value, `the ad label ${changed.name} (${changed.id}) is protected: this partner may not add it to or remove it from anything, rename it or delete it.`);
+    }
+    const carried = (write.labels ?? []).find((label) => protectedLabels.includes(label.id));
+    if (carried !== undefined) {
+      const what = carried.on === write.touches[0] ? `${write.label} carries` : `${write.label} is in ${carried.on}, which carries`;
+      return refused("protected_labels", value, `${what} the ad label ${carried.name} (${carried.id}); what carries it, and everything in that, is protected from changes by this partner.`);
     }
   }
   if (rules.allowed_days !== null && !rules.allowed_days.includes(write.localDay)) {
