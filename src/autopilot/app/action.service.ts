@@ -100,6 +100,20 @@ export class ActionService {
     return { row, duplicate: false };
   }
 
+  /**
+   * Proposals of the planner that waited for the owner's allowed hours (evidence `deferred_until`)
+   * and that a newer proposal for the same object and field replaces (a plan of a later day): they
+   * expire, so only the newer one, made on newer data, is carried out.
+   */
+  async supersedeDeferred(workspace: WorkspaceRow, newer: ActionRow): Promise<void> {
+    const pending = await listActions(this.deps.db, workspace.id, { states: ["pending_approval"], limit: 500 });
+    for (const row of pending) {
+      if (row.id === newer.id || row.connection_id !== newer.connection_id || row.object_id !== newer.object_id || row.field !== newer.field || row.source !== "planner") continue;
+      if ((JSON.parse(row.evidence_json) as { deferred_until?: string }).deferred_until === undefined) continue;
+      await claimAction(this.deps.db, row.id, ["pending_approval"], "expired", { outcome_json: JSON.stringify({ message: "replaced by a newer proposal for the same change" }), updated_at: this.deps.now() });
+    }
+  }
+
   async require(id: string): Promise<ActionRow> {
     const row = await findAction(this.deps.db, id);
     if (!row) throw errors.invalidParameter(`No Autopilot action has the ID ${id}.`);

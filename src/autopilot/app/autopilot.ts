@@ -126,8 +126,10 @@ export class Autopilot {
     let duplicates = 0;
     for (const item of plan.items) {
       const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "planner" });
-      if (!duplicate) proposed.push(presentAction(row));
-      else {
+      if (!duplicate) {
+        await this.actions.supersedeDeferred(workspace, row);
+        proposed.push(presentAction(row));
+      } else {
         duplicates++;
         const entry = presentAction(row);
         if (row.state === "pending_approval" && entry.evidence.deferred_until !== undefined) deferred.push(entry);

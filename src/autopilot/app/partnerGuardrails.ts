@@ -34,6 +34,8 @@ export interface BudgetEvent {
   /** null when the object was created. */
   old: number | null;
   new: number;
+  /** Who made it (a person's or system user's id), when the log says. */
+  actorId?: string;
 }
 
 /** What binds Autopilot's token on the account, read with a scan. */
@@ -42,10 +44,17 @@ export interface ScannedPartnerGuardrails {
   rows: PartnerGuardrailRow[];
   /** Budget events of the 24 hours before `readAt`; null when the log could not be read. */
   budgetEvents: BudgetEvent[] | null;
+  /**
+   * The people and system users of the token's own businesses who reach the account (`act_<id>/users`
+   * shows a partner only those): the principals whose raises the hub counts for the partner. null
+   * when unknown; then every raise in the log counts.
+   */
+  partnerActors: string[] | null;
   readAt: number;
 }
 
 interface ActivityRow {
+  actor_id?: string;
   event_type?: string;
   event_time?: string | number;
   object_id?: string;
@@ -83,7 +92,14 @@ export function budgetEventsOf(rows: readonly ActivityRow[]): BudgetEvent[] {
     }
     const after = budgetValue(extra.new_value);
     if (after === null) continue;
-    out.push({ at: Number(row.event_time) * 1000, objectId: row.object_id, objectType: kind.objectType, old: kind.created ? null : budgetValue(extra.old_value), new: after });
+    out.push({
+      at: Number(row.event_time) * 1000,
+      objectId: row.object_id,
+      objectType: kind.objectType,
+      old: kind.created ? null : budgetValue(extra.old_value),
+      new: after,
+      ...(row.actor_id ? { actorId: row.actor_id } : {}),
+    });
   }
   return out.sort((a, b) => a.at - b.at);
 }
@@ -104,18 +120,26 @@ export async function readPartnerGuardrails(client: GraphClient, act: string, no
     throw error;
   }
   if (rows.length > 0 && (await ownerSide(client, act))) rows = [];
-  if (rows.length === 0) return { rows, budgetEvents: [], readAt: now };
+  if (rows.length === 0) return { rows, budgetEvents: [], partnerActors: [], readAt: now };
   let budgetEvents: BudgetEvent[] | null;
   try {
     // https://developers.facebook.com/docs/marketing-api/reference/ad-account/activities/ (since, event_type, event_time, extra_data)
     const since = Math.floor((now - DAY_MS) / 1000) - 60;
-    const activities = await client.getAll<ActivityRow>(`${act}/activities`, { since, fields: "event_type,event_time,object_id,extra_data", limit: 500 });
+    const activities = await client.getAll<ActivityRow>(`${act}/activities`, { since, fields: "actor_id,event_type,event_time,object_id,extra_data", limit: 500 });
     budgetEvents = budgetEventsOf(activities);
   } catch (error) {
     if (!(error instanceof GraphApiError)) throw error;
     budgetEvents = null;
   }
-  return { rows, budgetEvents, readAt: now };
+  let partnerActors: string[] | null;
+  try {
+    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/users/
+    partnerActors = (await client.getAll<{ id: string }>(`${act}/users`, { fields: "id", limit: 500 })).map((u) => u.id);
+  } catch (error) {
+    if (!(error instanceof GraphApiError)) throw error;
+    partnerActors = null;
+  }
+  return { rows, budgetEvents, partnerActors, readAt: now };
 }
 
 async function ownerSide(client: GraphClient, act: string): Promise<boolean> {
@@ -161,8 +185,9 @@ export interface OwnBudgetChange {
 /**
  * The engine's view of the guardrails at `now`: the limits, the lowest budget each ad set had in the
  * last 24 hours and the daily spend added in them, from the scan's activity log and Autopilot's own
- * changes since. Every raise seen counts, whoever made it (the log does not say which actors are
- * the partner's): more than the hub counts, never less. A lifetime budget's raise counts whole.
+ * changes since. The spend counts every raise by the partner's principals (every raise when they are
+ * unknown, or the log does not name the actor) and a lifetime budget's raise whole: never less than
+ * the hub counts.
  */
 export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | undefined, own: readonly OwnBudgetChange[], now: number): Engine.PartnerGuardrails | undefined {
   if (!scanned || scanned.rows.length === 0) return undefined;
@@ -170,6 +195,8 @@ export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | un
   if (scanned.budgetEvents === null) return { limits, dayLowMinor: null, newSpendLast24hMinor: null };
   // The log's times are whole seconds: an event logged in the second 24 hours ago may be inside the window.
   const inWindow = (at: number) => at + 1000 > now - DAY_MS && at <= now;
+  const partner = scanned.partnerActors == null ? null : new Set(scanned.partnerActors);
+  const counts = (e: BudgetEvent) => partner === null || e.actorId === undefined || partner.has(e.actorId);
   const events: BudgetEvent[] = [
     ...scanned.budgetEvents.filter((e) => inWindow(e.at)),
     ...own.filter((c) => c.at > scanned.readAt && inWindow(c.at)).map((c) => ({ ...c, objectType: "adset" as const })),
@@ -178,7 +205,7 @@ export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | un
   let added = 0;
   for (const e of events) {
     if (e.old !== null && e.objectType === "adset") dayLow[e.objectId] = Math.min(dayLow[e.objectId] ?? Infinity, e.old);
-    added += Math.max(0, e.new - (e.old ?? 0));
+    if (counts(e)) added += Math.max(0, e.new - (e.old ?? 0));
   }
   return { limits, dayLowMinor: dayLow, newSpendLast24hMinor: added };
 }
