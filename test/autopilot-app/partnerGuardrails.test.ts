@@ -5,6 +5,7 @@ import { fromEnginePlan, toEngineSnapshot } from "../../src/autopilot/app/engine
 import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
+import { startGraphProxy } from "../support/graphProxy.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
 
@@ -193,6 +194,29 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     const open = await autopilot.run("Acme");
     expect(open.executed.map((e) => [e.id, e.state]).sort()).toEqual(queued.map((q) => [q.id, "CONFIRMED"]).sort());
     expect(await budgetOf(world.adSets[interests]!.id)).toBe(5200);
+  });
+
+  it("against a Graph without partner guardrails (Meta's), plans as when none bind", async () => {
+    // Meta answers an edge it does not have with code 100 (https://developers.facebook.com/docs/graph-api/advanced, Errors).
+    const meta = await startGraphProxy(world.server.url, {
+      before: ({ url }) =>
+        url.includes("/partner_guardrails")
+          ? { status: 400, contentType: "application/json", body: JSON.stringify({ error: { message: "(#100) Tried accessing nonexisting field (partner_guardrails) on node type (AdAccount)", type: "OAuthException", code: 100 } }) }
+          : undefined,
+    });
+    try {
+      const autopilot = world.autopilot({ planner: wanting(wants()) });
+      const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
+      await autopilot.workspaces.setGuardrails("Acme", { dailyCap: 50_000, maxStepPct: 100, cooldownMinutes: 0 });
+      const created = await autopilot.workspaces.connect(ws.id, { graphUrl: meta.url, accessToken: token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
+      const connection = await autopilot.workspaces.connection(created.id);
+      expect((await autopilot.scans.scan(connection)).status).toBe("completed");
+      const [report] = await autopilot.plan("Acme");
+      expect(report!.proposed.map((p) => p.rule_history.results[0]!.actions[0]!.new_value)).toEqual(["7000", "6500", "PAUSED"]);
+      expect((await autopilot.workspaces.connection(connection.id)).status).toBe("active");
+    } finally {
+      await meta.close();
+    }
   });
 
   it("records a write the hub still refuses (the owner tightened a limit after the plan) as refused by the owner's guardrail", async () => {

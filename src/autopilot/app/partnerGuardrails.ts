@@ -116,6 +116,8 @@ export async function readPartnerGuardrails(client: GraphClient, act: string, no
   try {
     rows = (await client.get<{ data?: PartnerGuardrailRow[] }>(`${act}/partner_guardrails`)).data ?? [];
   } catch (error) {
+    // Meta has no such edge and answers code 100 ("Tried accessing nonexisting field",
+    // https://developers.facebook.com/docs/graph-api/advanced): there, no partner guardrails bind.
     if (error instanceof GraphApiError && error.kind === "invalid") return undefined;
     throw error;
   }
