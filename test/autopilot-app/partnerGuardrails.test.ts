@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { enforceGuardrails } from "../../src/autopilot/engine/guardrails.ts";
 import type * as Engine from "../../src/autopilot/engine/types.ts";
 import { fromEnginePlan, toEngineSnapshot } from "../../src/autopilot/app/engineAdapter.ts";
@@ -6,6 +6,7 @@ import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import { startGraphProxy } from "../support/graphProxy.ts";
+import { checkCall, readSpecs, startRecordingProxy } from "../support/metaCallContract.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
 
@@ -91,12 +92,12 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     await world.close();
   });
 
-  const connect = async (planner: Planner) => {
+  const connect = async (planner: Planner, graphUrl = world.server.url) => {
     const autopilot = world.autopilot({ planner });
     const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
     // Autopilot's own limits wide open, so what holds it back is the owner's.
     await autopilot.workspaces.setGuardrails("Acme", { dailyCap: 50_000, maxStepPct: 100, cooldownMinutes: 0 });
-    const connection = await autopilot.workspaces.connect(ws.id, { graphUrl: world.server.url, accessToken: token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
+    const connection = await autopilot.workspaces.connect(ws.id, { graphUrl, accessToken: token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
     return { autopilot, connection: await autopilot.workspaces.connection(connection.id) };
   };
   const budgetOf = async (id: string) => Number((await world.hub.store.db.selectFrom("ad_sets").select("daily_budget").where("id", "=", id).executeTakeFirstOrThrow()).daily_budget);
@@ -108,7 +109,9 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
   ];
 
   it("proposes only what the hub allows, says which limit cut each raise, and every approved write is confirmed", async () => {
-    const { autopilot, connection } = await connect(wanting(wants()));
+    const recorder = await startRecordingProxy(world.server.url);
+    onTestFinished(() => recorder.close());
+    const { autopilot, connection } = await connect(wanting(wants()), recorder.url);
     await autopilot.scans.scan(connection);
     const [report] = await autopilot.plan("Acme");
     // Lookalike: 20% would allow 60.00, but above 56.00 the owner must approve, so it stops there.
@@ -141,6 +144,17 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     await autopilot.scans.scan(connection);
     const [again] = await autopilot.plan("Acme");
     expect(again!.proposed).toEqual([]);
+    // What it reads to know the limits' baselines is Meta's own (the activity log, the account's
+    // users, the owner business, /me/businesses); only partner_guardrails is Grantline's.
+    const types = new Map<string, string>([[world.campaign.id, "Campaign"], ["me", "User"], ...world.adSets.map((x) => [x.id, "AdSet"] as [string, string]), ...[...recorder.reportRuns].map((id) => [id, "AdReportRun"] as [string, string])]);
+    const typeOf = (id: string) => (/^act_\d+$/.test(id) ? "AdAccount" : types.get(id));
+    const calls = recorder.calls.filter((c) => !c.path.endsWith("/partner_guardrails"));
+    expect(calls.map((c) => c.path.replace(/\d+/g, "N"))).toEqual(expect.arrayContaining(["act_N/activities", "act_N/users", "me/businesses"]));
+    // The shipped copy of Meta's specs has the activities edge but not its AdActivity type; the fields
+    // read (actor_id, event_type, event_time, object_id, extra_data) are those Meta documents at
+    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/activities/.
+    const problems = calls.flatMap((c) => checkCall(readSpecs(), typeOf, c)).filter((p) => !p.endsWith("no spec for the returned type AdActivity"));
+    expect(problems).toEqual([]);
     expect(again!.notes).toEqual(
       expect.arrayContaining([
         `The owner's guardrail approval_above dropped a change on ${world.adSets[lookalike]!.name}: No raise is possible: the owner must approve any budget above $56; ask them to raise it further (approval_above).`,
