@@ -233,23 +233,29 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     }
   });
 
-  it("records a write the hub still refuses (the owner tightened a limit after the plan) as refused by the owner's guardrail", async () => {
+  it("records a write the hub still refuses or holds (the owner tightened the limits after the plan) as refused by the owner's guardrail", async () => {
     const { autopilot, connection } = await connect(wanting(wants()));
     await autopilot.scans.scan(connection);
     const [report] = await autopilot.plan("Acme");
-    await world.hub.guardrails.set(world.advertiser.admin.ctx, { accountId: world.account.graphId, partnerBusinessId: world.autopilotBusinessId, values: { max_daily_budget: 5300, approval_above: "" } });
-    const result = await autopilot.actions.approve(report!.proposed[0]!.id, "Ada");
-    expect(result.state).toBe("refused");
-    expect(result.text).toMatch(/because the owner's partner guardrail max_daily_budget = 5300 refused it \(/);
+    const [raiseLookalike, raiseInterests] = report!.proposed;
+    await world.hub.guardrails.set(world.advertiser.admin.ctx, { accountId: world.account.graphId, partnerBusinessId: world.autopilotBusinessId, values: { max_daily_budget: 5300, approval_above: 5100 } });
+
+    const refused = await autopilot.actions.approve(raiseLookalike!.id, "Ada");
+    expect(refused.state).toBe("refused");
+    expect(refused.text).toMatch(/because the owner's partner guardrail max_daily_budget = 5300 refused it \(/);
     expect(await budgetOf(world.adSets[lookalike]!.id)).toBe(5000);
+    // The hub holds 52.00 for the owner's approval: Autopilot did not make the change, and says who may.
+    const held = await autopilot.actions.approve(raiseInterests!.id, "Ada");
+    expect(held.state).toBe("refused");
+    expect(held.text).toMatch(/because the owner's partner guardrail approval_above = 5100 holds it for the owner's approval; it happens only if they approve it \(/);
+    expect(await world.hub.guardrails.listPending(world.advertiser.admin.ctx, world.account.graphId)).toHaveLength(1);
     // A refusal of one change is not a lost connection.
     expect((await autopilot.workspaces.connection(connection.id)).status).toBe("active");
-    // The next plan is made within the new limit.
+
+    // The next plan is made within the new limits.
     await autopilot.scans.scan(connection);
     const [next] = await autopilot.plan("Acme");
-    // Lookalike now up to 53.00; Interests' 52.00 is the proposal still in the queue (the same change today).
-    expect(next!.proposed.map((p) => p.rule_history.results[0]!.actions[0]!.new_value)).toEqual(["5300"]);
-    expect(next!.duplicates).toBe(1);
-    expect(next!.proposed[0]!.reason).toContain("(max_daily_budget)");
+    expect(next!.proposed.map((p) => p.rule_history.results[0]!.actions[0]!.new_value)).toEqual(["5100", "5100"]);
+    for (const p of next!.proposed) expect(p.reason).toContain("(approval_above)");
   });
 });
