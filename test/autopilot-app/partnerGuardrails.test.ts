@@ -233,6 +233,20 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     }
   });
 
+  it("with a token of the owner's own (the hub binds none of its people), plans as when none bind", async () => {
+    const autopilot = world.autopilot({ planner: wanting(wants()) });
+    const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
+    await autopilot.workspaces.setGuardrails("Acme", { dailyCap: 50_000, maxStepPct: 100, cooldownMinutes: 0 });
+    // The advertiser's own system user sees every partner's guardrails, and none of them binds it.
+    const created = await autopilot.workspaces.connect(ws.id, { graphUrl: world.server.url, accessToken: world.token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
+    const connection = await autopilot.workspaces.connection(created.id);
+    await autopilot.scans.scan(connection);
+    const [report] = await autopilot.plan("Acme");
+    expect(report!.proposed.map((p) => p.rule_history.results[0]!.actions[0]!.new_value)).toEqual(["7000", "6500", "PAUSED"]);
+    expect((await autopilot.actions.approve(report!.proposed[0]!.id, "Ada")).state).toBe("CONFIRMED");
+    expect(await budgetOf(world.adSets[lookalike]!.id)).toBe(7000);
+  });
+
   it("records a write the hub still refuses or holds (the owner tightened the limits after the plan) as refused by the owner's guardrail", async () => {
     const { autopilot, connection } = await connect(wanting(wants()));
     await autopilot.scans.scan(connection);

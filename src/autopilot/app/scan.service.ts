@@ -298,7 +298,9 @@ export class ScanService {
     const weekly = await this.readWeekly(client, act, scan.until);
     const partnerGuardrails = await readPartnerGuardrails(client, act, scan.started_at);
     const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives, ...(pixels ? { pixels } : {}), weekly, ...(partnerGuardrails ? { partnerGuardrails } : {}) };
-    const fingerprint = crypto.createHash("sha256").update(JSON.stringify(objects)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
+    // The data read, not when: the guardrails' read time alone does not make a scan different.
+    const fingerprinted = partnerGuardrails ? { ...objects, partnerGuardrails: { ...partnerGuardrails, readAt: 0 } } : objects;
+    const fingerprint = crypto.createHash("sha256").update(JSON.stringify(fingerprinted)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
     onProgress?.({ phase: "storing", done: rows.length, total: rows.length, rows: rows.length });
     await this.deps.db.transaction().execute(async (trx) => {
       await insertInsights(trx, rows);
