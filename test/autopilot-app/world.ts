@@ -42,6 +42,8 @@ export interface AutopilotWorld {
   otherAdSet: { id: string };
   /** Autopilot's own business and its registered app. */
   autopilotBusinessId: string;
+  /** The ADMIN system user of Autopilot's own business. */
+  autopilotSystemUserId: string;
   appId: string;
   /** A token of the advertiser's system user, issued for Autopilot's app, reaching only `account`. */
   token: string;
@@ -107,6 +109,7 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
     creativeId: creative.id,
     otherAdSet: { id: otherAdSet.id },
     autopilotBusinessId: own.business_id,
+    autopilotSystemUserId: own.system_user_id,
     appId: app.id,
     token: issued.accessToken,
     alerts,

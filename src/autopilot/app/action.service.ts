@@ -18,6 +18,8 @@ import {
 import { describeChange, presentAction, type LogEntry } from "./actionLog.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
+import { partnerWindowClosed } from "../engine/partnerGuardrails.ts";
+import { toEngineSnapshot } from "./engineAdapter.ts";
 import { guardrailViolations } from "./guardrails.ts";
 import { writeOf, type AccountSnapshot, type PlanItem } from "./planner.ts";
 import { buildSnapshot, objectFingerprint } from "./snapshot.ts";
@@ -98,6 +100,20 @@ export class ActionService {
     return { row, duplicate: false };
   }
 
+  /**
+   * Proposals of the planner that waited for the owner's allowed hours (evidence `deferred_until`)
+   * and that a newer proposal for the same object and field replaces (a plan of a later day): they
+   * expire, so only the newer one, made on newer data, is carried out.
+   */
+  async supersedeDeferred(workspace: WorkspaceRow, newer: ActionRow): Promise<void> {
+    const pending = await listActions(this.deps.db, workspace.id, { states: ["pending_approval"], limit: 500 });
+    for (const row of pending) {
+      if (row.id === newer.id || row.connection_id !== newer.connection_id || row.object_id !== newer.object_id || row.field !== newer.field || row.source !== "planner") continue;
+      if ((JSON.parse(row.evidence_json) as { deferred_until?: string }).deferred_until === undefined) continue;
+      await claimAction(this.deps.db, row.id, ["pending_approval"], "expired", { outcome_json: JSON.stringify({ message: "replaced by a newer proposal for the same change" }), updated_at: this.deps.now() });
+    }
+  }
+
   async require(id: string): Promise<ActionRow> {
     const row = await findAction(this.deps.db, id);
     if (!row) throw errors.invalidParameter(`No Autopilot action has the ID ${id}.`);
@@ -113,10 +129,22 @@ export class ActionService {
       await claimAction(this.deps.db, id, ["pending_approval"], "expired", { outcome_json: JSON.stringify({ message: stale }), updated_at: this.deps.now() });
       return this.result(id);
     }
+    const closed = await this.partnerWindow(row);
+    if (closed) {
+      // The hub would refuse it now; it stays in the queue, to be approved when the owner allows changes.
+      throw errors.invalidParameter(`Action ${id} cannot be made now: ${closed.notice} It stays in the queue; approve it then.`);
+    }
     if (!(await claimAction(this.deps.db, id, ["pending_approval"], "approved", { approved_by: approvedBy, updated_at: this.deps.now() }))) {
       throw errors.invalidParameter(`Action ${id} was decided by someone else meanwhile.`);
     }
     return this.execute(id, { approvedByPerson: true });
+  }
+
+  /** When the owner's partner guardrails (allowed_hours, allowed_days) allow no change on the action's account now. */
+  async partnerWindow(row: ActionRow): Promise<{ next: string | null; notice: string } | undefined> {
+    const { workspace, connection } = await this.owners(row);
+    const snapshot = await this.currentSnapshot(workspace, connection, this.deps.now());
+    return partnerWindowClosed(toEngineSnapshot(snapshot));
   }
 
   async decline(id: string, declinedBy: string): Promise<ExecutionResult> {
@@ -132,6 +160,9 @@ export class ActionService {
 
   /** Autopilot approves its own proposal (within the guardrails, checked at execution). */
   async approveAutomatically(id: string): Promise<ExecutionResult> {
+    // Outside the hours and days the owner allows, it waits in the queue for the next window.
+    const row = await this.require(id);
+    if (row.state === "pending_approval" && (await this.partnerWindow(row))) return this.result(id);
     if (!(await claimAction(this.deps.db, id, ["pending_approval"], "approved", { approved_by: "autopilot", updated_at: this.deps.now() }))) return this.result(id);
     return this.execute(id, { approvedByPerson: false });
   }
@@ -212,6 +243,7 @@ export class ActionService {
           try {
             await client.post(row.object_id, writeOf(change));
           } catch (error) {
+            if (error instanceof GraphApiError && error.guardrail) return this.refusedByOwner(id, error);
             if (error instanceof GraphApiError) return finish("REJECTED", { message: `(#${error.code}) ${error.userMsg ?? error.message}`, error: error.toJSON() });
             // A refused address was never called: the write certainly did not happen.
             if (error instanceof GraphTransportError && error.reason === "refused") return finish("REJECTED", { message: `not written: ${error.message}` });
@@ -230,6 +262,26 @@ export class ActionService {
       // Nothing was sent yet when the read before the write failed; after it, the outcome is unknown.
       return finish("UNKNOWN", { message: error instanceof Error ? error.message : "no answer" });
     }
+  }
+
+  /**
+   * The hub refused the write under the owner's partner guardrail, or held it for the owner's
+   * approval: the limits changed since the plan (it was made within them). The action ends refused
+   * by the owner's guardrail, in words, and is not retried: the next plan is made within the limits
+   * as they are now.
+   */
+  private async refusedByOwner(id: string, error: GraphApiError): Promise<ExecutionResult> {
+    const guardrail = error.guardrail!;
+    const detail = (error.userMsg ?? error.message).replace(/^\(#200\) /, "");
+    const problem = guardrail.held
+      ? `the owner's partner guardrail approval_above = ${guardrail.value} holds it for the owner's approval; it happens only if they approve it (${detail})`
+      : `the owner's partner guardrail ${guardrail.name} = ${guardrail.value} refused it (${detail})`;
+    await updateAction(this.deps.db, id, {
+      state: "refused",
+      outcome_json: JSON.stringify({ problems: [problem], guardrail: guardrail.name, value: guardrail.value, held: guardrail.held, error: error.toJSON() }),
+      updated_at: this.deps.now(),
+    });
+    return this.result(id);
   }
 
   private async readBack(id: string, row: ActionRow, client: { get<T>(path: string, params?: Record<string, string>): Promise<T> }, when: string): Promise<ExecutionResult> {

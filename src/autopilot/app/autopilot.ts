@@ -115,19 +115,27 @@ export class Autopilot {
   }
 
   /** Asks the engine for a plan on one connection's latest scan and queues its items for approval. */
-  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan }> {
+  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan; deferred: LogEntry[] }> {
     const now = this.deps.now();
     const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
-    if (snapshot.killSwitch) return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: ["The kill switch is on: nothing is planned."], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" } };
+    if (snapshot.killSwitch) return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: ["The kill switch is on: nothing is planned."], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" }, deferred: [] };
     const plan = await this.planner()(snapshot);
     const proposed: LogEntry[] = [];
+    // This plan's changes proposed earlier today while the owner's guardrails allowed no change: they waited for now.
+    const deferred: LogEntry[] = [];
     let duplicates = 0;
     for (const item of plan.items) {
       const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "planner" });
-      if (duplicate) duplicates++;
-      else proposed.push(presentAction(row));
+      if (!duplicate) {
+        await this.actions.supersedeDeferred(workspace, row);
+        proposed.push(presentAction(row));
+      } else {
+        duplicates++;
+        const entry = presentAction(row);
+        if (row.state === "pending_approval" && entry.evidence.deferred_until !== undefined) deferred.push(entry);
+      }
     }
-    return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: plan.notes, proposed, duplicates, plan };
+    return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: plan.notes, proposed, duplicates, plan, deferred };
   }
 
   async plan(workspaceIdOrName: string): Promise<PlanReport[]> {
@@ -135,7 +143,7 @@ export class Autopilot {
     const out: PlanReport[] = [];
     for (const connection of await this.workspaces.connections(workspace.id)) {
       if (connection.status !== "active") continue;
-      const { plan: _plan, ...report } = await this.planConnection(workspace, connection);
+      const { plan: _plan, deferred: _deferred, ...report } = await this.planConnection(workspace, connection);
       out.push(report);
     }
     return out;
@@ -218,7 +226,7 @@ export class Autopilot {
         if (report.proposed.length > 0) notes.push(`${report.proposed.length} proposal(s) left in the queue for approval.`);
         continue;
       }
-      for (const item of report.proposed) executed.push(await this.actions.approveAutomatically(item.id));
+      for (const item of [...report.deferred, ...report.proposed]) executed.push(await this.actions.approveAutomatically(item.id));
     }
     return { workspace: workspace.name, resolved, executed, notes };
   }

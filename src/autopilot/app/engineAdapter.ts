@@ -2,6 +2,7 @@ import { planAccount } from "../engine/engine.ts";
 import { accountClock } from "./accountTime.ts";
 import { money } from "../engine/explain.ts";
 import type * as Engine from "../engine/types.ts";
+import { toEnginePartnerGuardrails } from "./partnerGuardrails.ts";
 import type { AccountSnapshot, ActionKind, Guardrails, Plan, PlanItem, Planner } from "./planner.ts";
 
 /**
@@ -35,12 +36,20 @@ export function toEngineGuardrails(g: Guardrails, mode: AccountSnapshot["mode"] 
   };
 }
 
+/** The action log's budget changes that may have happened (confirmed, unknown, being written). */
+const MAYBE_DONE = new Set(["CONFIRMED", "UNKNOWN", "executing"]);
+
 export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
   const writes = s.capabilities.includes("ads_management");
   const { today, hour } = accountClock(s.now, s.timeZone);
   const spentByAdSet = new Map<string, number>();
   for (const d of s.daily) spentByAdSet.set(d.adSetId, (spentByAdSet.get(d.adSetId) ?? 0) + d.spend);
+  const ownBudgetChanges = s.history
+    .filter((h) => h.field === "daily_budget" && MAYBE_DONE.has(h.state) && Number.isFinite(Number(h.newValue)))
+    .map((h) => ({ at: h.at, objectId: h.objectId, old: h.oldValue === null || h.oldValue === "" ? null : Number(h.oldValue), new: Number(h.newValue) }));
+  const partnerGuardrails = toEnginePartnerGuardrails(s.partnerGuardrails, ownBudgetChanges, s.now);
   return {
+    ...(partnerGuardrails ? { partnerGuardrails } : {}),
     accountId: `act_${s.accountId}`,
     currency: s.currency,
     clock: { now: s.now, today, hour },
@@ -103,13 +112,16 @@ export function fromEnginePlan(plan: Engine.Plan, snapshot: AccountSnapshot): Pl
       change: { objectType: level, objectId: c.objectId, objectName: names.get(c.objectId) ?? c.objectId, field: c.field, old: String(c.oldValue ?? ""), new: String(c.newValue) },
       // The log says what was done itself; the engine's reason starts by saying it too.
       reason: action.reason.replace(/^(Paused|Turned on|Turned|Unpaused|Resumed|Revived|Raised|Lowered|Set) '[^']*'[^:]*: /, ""),
-      evidence: { rule: action.rule, ...action.evidence, engine_key: action.key },
+      evidence: { rule: action.rule, ...action.evidence, engine_key: action.key, ...(plan.deferredUntil ? { deferred_until: plan.deferredUntil } : {}) },
       expectedEffect: effectText(action.expectedEffect, snapshot.currency),
     });
   }
-  for (const t of plan.trimmed) notes.push(`Guardrail ${t.guardrail} ${t.outcome} a change on ${names.get(t.objectId) ?? t.objectId}: ${t.detail}`);
+  for (const t of plan.trimmed) {
+    const which = t.guardrail === "partner_guardrail" ? `The owner's guardrail ${t.limit ?? ""}` : `Guardrail ${t.guardrail}`;
+    notes.push(`${which} ${t.outcome} a change on ${names.get(t.objectId) ?? t.objectId}: ${t.detail}`);
+  }
   for (const e of plan.estimates) if (e.status !== "ok" && e.note) notes.push(`${names.get(e.objectId) ?? e.objectId}: ${e.note}`);
-  return { items, notes, execution: plan.execution };
+  return { items, notes, execution: plan.execution, ...(plan.deferredUntil ? { deferredUntil: plan.deferredUntil } : {}) };
 }
 
 /** The engine as the app's planner. */

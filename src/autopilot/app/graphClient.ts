@@ -6,7 +6,13 @@ const LOST_PERMISSION_CODES = new Set([10, 102, 190, 200]);
 /** Graph error codes that mean "too many calls": app, user/business, ad account, page, custom. */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
 
-export type GraphErrorKind = "lost_permission" | "rate_limited" | "policy_block" | "invalid";
+export type GraphErrorKind = "lost_permission" | "rate_limited" | "policy_block" | "guardrail" | "invalid";
+
+/**
+ * A write the hub refused (or held for the owner's approval) under a partner guardrail: code 200
+ * like a lost permission, but about this one change, not the token (docs/guardrails.md, Refusals).
+ */
+const GUARDRAIL_MESSAGE = /^\(#200\) (?:Refused by the partner guardrail (\w+) = ([^:]*):|This change needs the owner's approval: partner guardrail (approval_above) = ([^.\s]*)\.)/;
 
 /** An error the Graph answered in its envelope: the request reached the server and was refused. */
 export class GraphApiError extends Error {
@@ -25,10 +31,19 @@ export class GraphApiError extends Error {
 
   get kind(): GraphErrorKind {
     if (RATE_LIMIT_CODES.has(this.code)) return "rate_limited";
+    if (this.guardrail) return "guardrail";
     // 368 is a policy block (the account or person is blocked), not an expired token.
     if (this.code === 368) return "policy_block";
     if (LOST_PERMISSION_CODES.has(this.code) || (this.code >= 200 && this.code < 300)) return "lost_permission";
     return "invalid";
+  }
+
+  /** The partner guardrail that refused or held the write, when that is what this error is. */
+  get guardrail(): { name: string; value: string; held: boolean } | undefined {
+    if (this.code !== 200) return undefined;
+    const match = GUARDRAIL_MESSAGE.exec(this.message);
+    if (!match) return undefined;
+    return match[1] !== undefined ? { name: match[1], value: match[2] ?? "", held: false } : { name: match[3] ?? "approval_above", value: match[4] ?? "", held: true };
   }
 
   toJSON() {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { capsConfigured, enforceGuardrails } from "../engine/guardrails.ts";
+import { partnerWindowClosed } from "../engine/partnerGuardrails.ts";
 import type * as Engine from "../engine/types.ts";
 import { money } from "./actionLog.ts";
 import { ENGINE_KIND, toEngineGuardrails, toEngineSnapshot } from "./engineAdapter.ts";
@@ -38,8 +39,8 @@ export interface GuardrailContext {
 /**
  * The last check before a write, whatever proposed it: the engine's guardrail check (the one
  * source of truth for allowed actions, capabilities, cooldowns, step and hourly limits and the
- * daily and monthly caps) run on a plan of this one change. Anything the engine would drop or cut
- * is a reason not to write it as asked. Returns those reasons in plain language (empty = go).
+ * daily and monthly caps, and the owner's partner guardrails) run on a plan of this one change.
+ * Anything the engine would drop or cut is a reason not to write it as asked. Returns those reasons in plain language (empty = go).
  */
 export function guardrailViolations(kind: ActionKind, change: PlannedChange, ctx: GuardrailContext): string[] {
   const g = ctx.snapshot.guardrails;
@@ -74,6 +75,9 @@ export function guardrailViolations(kind: ActionKind, change: PlannedChange, ctx
   const problems = checked.trimmed.filter((t) => known || t.guardrail !== "invalid").map((t) => describeTrim(t, kind, change, guardrails, ctx.snapshot.currency));
   if (budget && (!Number.isFinite(Number(change.new)) || Number(change.new) <= 0) && problems.length === 0) problems.push("the new budget must be a positive amount");
   if (!ctx.approvedByPerson && checked.execution !== "apply") problems.push(...checked.notices);
+  // The owner's allowed hours and days bind a person's approval too: the hub would refuse the write.
+  const closed = partnerWindowClosed(snapshot);
+  if (closed) problems.push(closed.notice);
   return [...new Set(problems)];
 }
 

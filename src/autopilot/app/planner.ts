@@ -1,3 +1,5 @@
+import type { ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
+
 /**
  * The narrow interface between the app (connections, scans, execution) and the decision engine:
  * the app builds an account snapshot from what it read through the Graph, the engine returns a
@@ -107,6 +109,8 @@ export interface AccountSnapshot {
   /** The workspace's mode ("dry_run" for a preview) and kill switch. */
   mode: "semi_auto" | "autopilot" | "dry_run";
   killSwitch: boolean;
+  /** The owner's partner guardrails that bind the token, as the latest scan read them (docs/guardrails.md). */
+  partnerGuardrails?: ScannedPartnerGuardrails | undefined;
 }
 
 /** One machine-readable change: on `objectId`, `field` goes from `old` to `new`. */
@@ -134,6 +138,8 @@ export interface Plan {
   notes: string[];
   /** The engine's verdict on applying: "apply" (autopilot may write now), "approval" (queue), "none". Default "apply". */
   execution?: "apply" | "approval" | "none" | undefined;
+  /** When the owner's partner guardrails allow no change now: the next local time they do ("Monday 09:00"). */
+  deferredUntil?: string | undefined;
 }
 
 export type Planner = (snapshot: AccountSnapshot) => Plan | Promise<Plan>;

@@ -5,6 +5,7 @@ import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
 import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
+import { readPartnerGuardrails, type ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
 const DAY_MS = 86_400_000;
@@ -40,6 +41,8 @@ export interface ScannedObjects {
   pixels?: { id: string; name?: string; last_fired_time?: string }[];
   /** Per ad, the last two 7-day periods of the window (reach is not additive over days, so it is read per period). */
   weekly?: WeeklyRow[];
+  /** The owner's partner guardrails that bind the token, with the last 24 hours' budgets; absent where the Graph has none (Meta) or in older scans. */
+  partnerGuardrails?: ScannedPartnerGuardrails;
 }
 
 /** One ad's delivery over one 7-day period, for the audit's fatigue rule. */
@@ -293,8 +296,11 @@ export class ScanService {
 
     const pixels = await this.readPixels(client, act);
     const weekly = await this.readWeekly(client, act, scan.until);
-    const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives, ...(pixels ? { pixels } : {}), weekly };
-    const fingerprint = crypto.createHash("sha256").update(JSON.stringify(objects)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
+    const partnerGuardrails = await readPartnerGuardrails(client, act, scan.started_at);
+    const objects: ScannedObjects = { account, campaigns, adSets, ads, creatives, ...(pixels ? { pixels } : {}), weekly, ...(partnerGuardrails ? { partnerGuardrails } : {}) };
+    // The data read, not when: the guardrails' read time alone does not make a scan different.
+    const fingerprinted = partnerGuardrails ? { ...objects, partnerGuardrails: { ...partnerGuardrails, readAt: 0 } } : objects;
+    const fingerprint = crypto.createHash("sha256").update(JSON.stringify(fingerprinted)).update(JSON.stringify(rows.map((r) => [r.ad_id, r.date, r.spend, r.conversions]))).digest("hex");
     onProgress?.({ phase: "storing", done: rows.length, total: rows.length, rows: rows.length });
     await this.deps.db.transaction().execute(async (trx) => {
       await insertInsights(trx, rows);

@@ -89,6 +89,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     now,
     mode: workspace.mode === "autopilot" ? "autopilot" : "semi_auto",
     killSwitch: workspace.killed === 1,
+    ...(objects.partnerGuardrails ? { partnerGuardrails: objects.partnerGuardrails } : {}),
   };
 }
 

@@ -37,5 +37,6 @@ export function planAccount(snapshot: AccountSnapshot, options: PlanOptions = {}
     actions: checked.actions,
     trimmed: checked.trimmed,
     estimates: options.omitEstimates ? [] : presentEstimates(cal),
+    ...(checked.deferredUntil ? { deferredUntil: checked.deferredUntil } : {}),
   };
 }

@@ -3,11 +3,13 @@
  * nothing the decisions computed: from the snapshot, the history and the proposed changes alone it
  * drops what capabilities, allowed actions, the kill switch, cooldowns or the hourly limit forbid,
  * cuts budget steps to the step limit, and trims raises until the daily and monthly caps hold.
- * A plan that would break a cap is trimmed, never passed on.
+ * A plan that would break a cap is trimmed, never passed on. Last, the owner's partner guardrails
+ * (when the caller acts as a partner with limits) cut or drop what the platform would refuse.
  */
 import { activeDailyBudget, monthlyDailyLimit } from "./decide.ts";
 import { dayNumber } from "./calibration.ts";
 import { money } from "./explain.ts";
+import { applyPartnerGuardrails, partnerWindowClosed } from "./partnerGuardrails.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
 import type { AccountSnapshot, Execution, Guardrails, ProposedAction, TrimRecord } from "./types.ts";
 
@@ -16,6 +18,8 @@ export interface CheckedPlan {
   trimmed: TrimRecord[];
   execution: Execution;
   notices: string[];
+  /** Set when the owner's partner guardrails allow no change now: the next local time they do ("Monday 09:00"). */
+  deferredUntil?: string;
 }
 
 /** Whether autopilot mode may start: it needs a daily or a monthly cap. */
@@ -166,5 +170,14 @@ export function enforceGuardrails(snapshot: AccountSnapshot, proposed: readonly 
       after = totalAfter(kept);
     }
   }
-  return { actions: kept, trimmed, execution, notices };
+  // After the caps, which only lower raises: the owner's limits may cut them further, never raise them.
+  const actions = applyPartnerGuardrails(snapshot, kept, trimmed);
+  const closed = partnerWindowClosed(snapshot);
+  if (closed) {
+    notices.push(closed.notice);
+    if (closed.next === null) return { actions, trimmed, execution: "none", notices };
+    if (execution === "apply") execution = "approval";
+    return { actions, trimmed, execution, notices, deferredUntil: closed.next };
+  }
+  return { actions, trimmed, execution, notices };
 }

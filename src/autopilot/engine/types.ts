@@ -156,6 +156,55 @@ export interface AccountSnapshot {
   history: readonly ActionRecord[];
   /** Spend of the current calendar month so far; derived from insights when absent. */
   monthToDateSpendMinor?: number;
+  /**
+   * The limits the ad account's owner set on the partner business the caller's token belongs to
+   * (partner guardrails), which the account's platform enforces on every write; absent or with no
+   * `limits` when none bind the caller (it acts as the owner's own, or the owner set none).
+   */
+  partnerGuardrails?: PartnerGuardrails;
+}
+
+/**
+ * One partner business's guardrails as the owner set them (docs/guardrails.md); null means no limit.
+ * Money in minor units; hours and days in the ad account's time zone.
+ */
+export interface PartnerLimits {
+  /** The partner business they were set on (for messages). */
+  business: string;
+  maxDailyBudgetMinor: number | null;
+  /** Most one change may raise a budget, in percent of the budget before it. */
+  maxIncreasePercent: number | null;
+  /** Most a budget may rise within any 24 hours, in percent of what it was 24 hours before. */
+  maxDailyIncreasePercent: number | null;
+  maxIncreaseMinor: number | null;
+  maxDailyIncreaseMinor: number | null;
+  /** Most daily spend the partner may add to the account (the sum of its raises) within any 24 hours. */
+  maxDailyNewSpendMinor: number | null;
+  /** Local hours changes are allowed, start inclusive, end exclusive (start > end wraps midnight; 0–24 is all day). */
+  allowedHours: { startHour: number; endHour: number } | null;
+  /** Local days of the week changes are allowed (0 Sunday … 6 Saturday, as Meta numbers them). */
+  allowedDays: readonly number[] | null;
+  /** Campaigns, ad sets and ads that may not be changed, nor anything in them. */
+  protectedObjectIds: readonly string[];
+  /** A raise above this waits for the owner's approval. */
+  approvalAboveMinor: number | null;
+}
+
+export interface PartnerGuardrails {
+  /** Every partner business whose guardrails bind the caller (a principal of several is bound by all). */
+  limits: readonly PartnerLimits[];
+  /**
+   * Per ad set, the lowest daily budget it had at any time in the last 24 hours (the account's
+   * activity log and the engine's own changes). The platform measures the 24-hour limits from the
+   * budget as it was 24 hours before the write, which is never below this; an ad set not listed
+   * kept its current budget. null when the last 24 hours could not be read.
+   */
+  dayLowMinor: Readonly<Record<string, number>> | null;
+  /**
+   * At least the daily spend the partner added to the account in the last 24 hours (every raise and
+   * new budget seen there, by anyone: more than the platform counts, never less); null when unknown.
+   */
+  newSpendLast24hMinor: number | null;
 }
 
 export type ChangeField = "daily_budget" | "status" | "none";
@@ -210,8 +259,10 @@ export interface TrimRecord {
   objectId: string;
   /** What the guardrail check did: cut the change down, or drop it. */
   outcome: "trimmed" | "dropped";
-  guardrail: "capability" | "allowed_actions" | "kill_switch" | "step_limit" | "hourly_limit" | "cooldown" | "daily_cap" | "monthly_cap" | "invalid";
+  guardrail: "capability" | "allowed_actions" | "kill_switch" | "step_limit" | "hourly_limit" | "cooldown" | "daily_cap" | "monthly_cap" | "partner_guardrail" | "invalid";
   detail: string;
+  /** For `partner_guardrail`: the owner's limit that cut or dropped it, under its Graph name (max_increase_percent). */
+  limit?: string;
 }
 
 export type EstimateStatus = "ok" | "learning" | "insufficient_data";
@@ -255,4 +306,9 @@ export interface Plan {
   /** What the final guardrail check trimmed or dropped. */
   trimmed: TrimRecord[];
   estimates: ObjectEstimate[];
+  /**
+   * When the owner's partner guardrails allow no change now (allowed_hours, allowed_days): the next
+   * local time they do, "Monday 09:00"; the actions wait until then.
+   */
+  deferredUntil?: string;
 }
