@@ -163,6 +163,29 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     );
   });
 
+  it("leaves alone what carries an ad label the owner protects, reading the labels as Meta gives them", async () => {
+    const { hub, advertiser, account } = world;
+    // The owner labels the Lookalike ad set "Brand" and protects that label from the partner.
+    const brand = await hub.adLabels.createLabel(advertiser.admin.ctx, account.graphId, { name: "Brand" });
+    await hub.adLabels.changeObjectLabels(advertiser.admin.ctx, world.adSets[lookalike]!.id, [{ id: brand.id }], "add");
+    await hub.guardrails.set(advertiser.admin.ctx, { accountId: account.graphId, partnerBusinessId: world.autopilotBusinessId, values: { protected_labels: [brand.id] } });
+    const recorder = await startRecordingProxy(world.server.url);
+    onTestFinished(() => recorder.close());
+    const { autopilot, connection } = await connect(wanting(wants()), recorder.url);
+    await autopilot.scans.scan(connection);
+    const [report] = await autopilot.plan("Acme");
+    expect(report!.proposed.map((p) => p.rule_history.results[0]!.object_id)).toEqual([world.adSets[interests]!.id]);
+    expect(report!.notes).toContain(
+      `The owner's guardrail protected_labels dropped a change on ${world.adSets[lookalike]!.name}: The owner protects what carries the ad label ${brand.id} from changes by this partner, and it carries it (protected_labels).`,
+    );
+    const ws = await autopilot.workspaces.require("Acme");
+    for (const item of await autopilot.actions.queue(ws)) expect((await autopilot.actions.approve(item.id, "Ada (advertiser)")).state).toBe("CONFIRMED");
+    expect(await budgetOf(world.adSets[lookalike]!.id)).toBe(5000);
+    expect(await world.hub.store.db.selectFrom("audit_entries").select("action").where("outcome", "=", "denied").execute()).toEqual([]);
+    // The labels are read through Meta's own field (adlabels on campaigns, ad sets and ads).
+    expect(recorder.calls.map((c) => c.path.replace(/\d+/g, "N"))).toEqual(expect.arrayContaining(["act_N/campaigns", "act_N/adsets", "act_N/ads"]));
+  });
+
   it("waits outside the owner's hours, then makes the changes in the next window", async () => {
     const { autopilot, connection } = await connect(wanting(wants()));
     await autopilot.workspaces.setMode("Acme", "autopilot");

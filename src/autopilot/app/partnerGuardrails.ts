@@ -22,6 +22,7 @@ export interface PartnerGuardrailRow {
   allowed_hours?: string;
   allowed_days?: number[];
   protected_objects?: string[];
+  protected_labels?: string[];
   approval_above?: number | string;
 }
 
@@ -50,6 +51,11 @@ export interface ScannedPartnerGuardrails {
    * when unknown; then every raise in the log counts.
    */
   partnerActors: string[] | null;
+  /**
+   * The ad label ids each campaign, ad set and ad carries, read only when a row protects labels
+   * (absent otherwise); null when they could not be read.
+   */
+  labels?: Record<string, string[]> | null;
   readAt: number;
 }
 
@@ -141,7 +147,29 @@ export async function readPartnerGuardrails(client: GraphClient, act: string, no
     if (!(error instanceof GraphApiError)) throw error;
     partnerActors = null;
   }
-  return { rows, budgetEvents, partnerActors, readAt: now };
+  const labels = rows.some((row) => (row.protected_labels ?? []).length > 0) ? await readObjectLabels(client, act) : undefined;
+  return { rows, budgetEvents, partnerActors, ...(labels !== undefined ? { labels } : {}), readAt: now };
+}
+
+/**
+ * The ad labels of the account's campaigns, ad sets and ads, for protected_labels: each object's
+ * `adlabels` field (list<AdLabel>, https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-group/
+ * and the ad set and ad references). null when any list could not be read.
+ */
+async function readObjectLabels(client: GraphClient, act: string): Promise<Record<string, string[]> | null> {
+  const labels: Record<string, string[]> = {};
+  try {
+    for (const edge of ["campaigns", "adsets", "ads"]) {
+      for (const object of await client.getAll<{ id: string; adlabels?: { id: string }[] }>(`${act}/${edge}`, { fields: "id,adlabels", limit: 500 })) {
+        const ids = (object.adlabels ?? []).map((label) => String(label.id));
+        if (ids.length > 0) labels[object.id] = ids;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof GraphApiError)) throw error;
+    return null;
+  }
+  return labels;
 }
 
 async function ownerSide(client: GraphClient, act: string): Promise<boolean> {
@@ -172,6 +200,7 @@ function limitsOf(row: PartnerGuardrailRow): Engine.PartnerLimits {
     allowedHours: hours ? { startHour: Number(hours[1]), endHour: Number(hours[2]) } : null,
     allowedDays: row.allowed_days ? row.allowed_days.map(Number) : null,
     protectedObjectIds: (row.protected_objects ?? []).map(String),
+    protectedLabelIds: (row.protected_labels ?? []).map(String),
     approvalAboveMinor: num(row.approval_above),
   };
 }
@@ -194,7 +223,8 @@ export interface OwnBudgetChange {
 export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | undefined, own: readonly OwnBudgetChange[], now: number): Engine.PartnerGuardrails | undefined {
   if (!scanned || scanned.rows.length === 0) return undefined;
   const limits = scanned.rows.map(limitsOf);
-  if (scanned.budgetEvents === null) return { limits, dayLowMinor: null, newSpendLast24hMinor: null };
+  const labelled = scanned.labels !== undefined ? { labelsOf: scanned.labels } : {};
+  if (scanned.budgetEvents === null) return { limits, dayLowMinor: null, newSpendLast24hMinor: null, ...labelled };
   // The log's times are whole seconds: an event logged in the second 24 hours ago may be inside the window.
   const inWindow = (at: number) => at + 1000 > now - DAY_MS && at <= now;
   const partner = scanned.partnerActors == null ? null : new Set(scanned.partnerActors);
@@ -209,5 +239,5 @@ export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | un
     if (e.old !== null && e.objectType === "adset") dayLow[e.objectId] = Math.min(dayLow[e.objectId] ?? Infinity, e.old);
     if (counts(e)) added += Math.max(0, e.new - (e.old ?? 0));
   }
-  return { limits, dayLowMinor: dayLow, newSpendLast24hMinor: added };
+  return { limits, dayLowMinor: dayLow, newSpendLast24hMinor: added, ...labelled };
 }

@@ -21,6 +21,9 @@ const DAY = 86_400_000;
 const TODAY = "2026-03-20";
 const dateBefore = (days: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - days * DAY).toISOString().slice(0, 10);
 
+/** The account's ad labels (ids); the objects carry them at random. */
+const LABELS = ["901", "902", "903"] as const;
+
 const hubRulesArb = (ids: readonly string[]) =>
   fc
     .record({
@@ -33,6 +36,7 @@ const hubRulesArb = (ids: readonly string[]) =>
       hours: fc.option(fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 24 })).filter(([s, e]) => s !== e), { freq: 3 }),
       allowed_days: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }), { freq: 3 }),
       protected_objects: fc.option(fc.subarray([...ids], { maxLength: 3 }), { freq: 3 }),
+      protected_labels: fc.option(fc.subarray([...LABELS], { minLength: 1, maxLength: 2 }), { freq: 3 }),
       approval_above: fc.option(fc.integer({ min: 0, max: 70_000 }), { freq: 2 }),
     })
     .map(
@@ -46,6 +50,7 @@ const hubRulesArb = (ids: readonly string[]) =>
         allowed_hours: r.hours ? `${String(r.hours[0]).padStart(2, "0")}-${String(r.hours[1]).padStart(2, "0")}` : null,
         allowed_days: r.allowed_days ? [...r.allowed_days].sort() : null,
         protected_objects: r.protected_objects && r.protected_objects.length > 0 ? r.protected_objects : null,
+        protected_labels: r.protected_labels,
         approval_above: r.approval_above,
       }),
     );
@@ -64,6 +69,7 @@ function engineLimits(business: string, g: HubGuardrails): PartnerLimits {
     allowedHours: hours ? { startHour: hours[0]!, endHour: hours[1]! } : null,
     allowedDays: g.allowed_days,
     protectedObjectIds: g.protected_objects ?? [],
+    protectedLabelIds: g.protected_labels ?? [],
     approvalAboveMinor: g.approval_above,
   };
 }
@@ -75,6 +81,8 @@ interface World {
   dayAgo: Map<string, number>;
   /** The spend the hub counts for the partner in the last 24 hours. */
   newSpend: number;
+  /** The ad labels each object carries. */
+  labels: Record<string, string[]>;
 }
 
 const worldArb = fc
@@ -90,6 +98,7 @@ const worldArb = fc
     newSpend: fc.integer({ min: 0, max: 30_000 }),
     overCount: fc.option(fc.integer({ min: 0, max: 10_000 })),
     historyUnknown: fc.integer({ min: 0, max: 9 }),
+    labelsUnknown: fc.integer({ min: 0, max: 9 }),
   })
   .chain((p) => {
     const ids = ["c1", ...p.budgets.map((_, i) => `s${i}`), ...p.budgets.map((_, i) => `s${i}_a0`)];
@@ -123,6 +132,12 @@ const worldArb = fc
         }
       }
     });
+    // Some objects carry ad labels (the campaign, ad sets and ads alike).
+    const labels: Record<string, string[]> = {};
+    for (const id of ["c1", ...adSets.map((x) => x.id), ...ads.map((x) => x.id)]) {
+      const carried = LABELS.filter(() => rng.chance(0.15));
+      if (carried.length > 0) labels[id] = [...carried];
+    }
     const sum = p.budgets.reduce((a, b) => a + b, 0);
     const snapshot: AccountSnapshot = {
       accountId: "act_9",
@@ -139,9 +154,11 @@ const worldArb = fc
         limits: rules.map((r, i) => engineLimits(`partner${i}`, r)),
         dayLowMinor: p.historyUnknown === 0 ? null : dayLow,
         newSpendLast24hMinor: p.overCount === null ? null : p.newSpend + p.overCount,
+        // Now and then the labels could not be read.
+        labelsOf: p.labelsUnknown === 0 ? null : labels,
       },
     };
-    return { snapshot, rules, dayAgo, newSpend: p.newSpend };
+    return { snapshot, rules, dayAgo, newSpend: p.newSpend, labels };
   });
 
 /** Every write of the plan, judged by the hub one after the other, as the app would make them. */
@@ -158,7 +175,9 @@ function hubAllowsEveryWrite(world: World, actions: readonly ProposedAction[], e
     const old = a.change.oldValue;
     const next = a.change.newValue;
     const budget = a.kind === "change_budget" && typeof old === "number" && typeof next === "number" ? { kind: "daily" as const, before: old, after: next, days: 1, dayAgo: next > old ? (world.dayAgo.get(id) ?? old) : null } : undefined;
-    const write: ProposedWrite = { label: `Ad set ${id}`, currency: "USD", localHour: snapshot.clock.hour, localDay, touches: ad ? [id, adSetId, campaignId] : [id, campaignId], ...(budget ? { budget } : {}), newSpendToday: world.newSpend + added };
+    const touches = ad ? [id, adSetId, campaignId] : [id, campaignId];
+    const carried = touches.flatMap((on) => (world.labels[on] ?? []).map((labelId) => ({ id: labelId, name: `Label ${labelId}`, on })));
+    const write: ProposedWrite = { label: `Ad set ${id}`, currency: "USD", localHour: snapshot.clock.hour, localDay, touches, labels: carried, ...(budget ? { budget } : {}), newSpendToday: world.newSpend + added };
     for (const rules of world.rules) {
       // Outside the allowed hours and days nothing may be applied now; the rest must hold whenever it is.
       const judged = execution === "apply" ? rules : { ...rules, allowed_hours: null, allowed_days: null };

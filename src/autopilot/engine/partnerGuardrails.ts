@@ -71,15 +71,27 @@ export function partnerWindowClosed(snapshot: AccountSnapshot): { next: string |
   return { next, notice };
 }
 
-/** The protected campaign, ad set or ad the change would touch (itself or what it is in), if any. */
-function protectedHit(snapshot: AccountSnapshot, limits: readonly PartnerLimits[], objectId: string): string | undefined {
+/**
+ * The protected campaign, ad set or ad the change would touch (itself or what it is in), if any,
+ * and the limit that protects it: by id, or by an ad label it carries.
+ */
+function protectedHit(snapshot: AccountSnapshot, pg: PartnerGuardrails, objectId: string): { id: string; limit: "protected_objects" | "protected_labels"; label?: string } | undefined {
   const ad = snapshot.ads.find((a) => a.id === objectId);
   const adSetId = ad ? ad.adSetId : objectId;
   const campaignId = snapshot.adSets.find((s) => s.id === adSetId)?.campaignId;
   const touches = [objectId, adSetId, campaignId].filter((id): id is string => id !== undefined);
-  for (const l of limits) {
+  for (const l of pg.limits) {
     const hit = touches.find((id) => l.protectedObjectIds.includes(id));
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return { id: hit, limit: "protected_objects" };
+  }
+  for (const l of pg.limits) {
+    if (l.protectedLabelIds.length === 0) continue;
+    // Labels that could not be read: anything may carry a protected one.
+    if (!pg.labelsOf) return { id: objectId, limit: "protected_labels" };
+    for (const id of touches) {
+      const label = (pg.labelsOf[id] ?? []).find((labelId) => l.protectedLabelIds.includes(labelId));
+      if (label !== undefined) return { id, limit: "protected_labels", label };
+    }
   }
   return undefined;
 }
@@ -162,10 +174,16 @@ export function applyPartnerGuardrails(snapshot: AccountSnapshot, actions: reado
       continue;
     }
     const id = a.change.objectId;
-    const hit = protectedHit(snapshot, pg.limits, id);
+    const hit = protectedHit(snapshot, pg, id);
     if (hit !== undefined) {
-      const what = hit === id ? "it" : `${hit}, which it is in,`;
-      trimmed.push({ key: a.key, objectId: id, outcome: "dropped", guardrail: "partner_guardrail", limit: "protected_objects", detail: `The owner protects ${what} from changes by this partner (protected_objects).` });
+      const what = hit.id === id ? "it" : `${hit.id}, which it is in,`;
+      const detail =
+        hit.limit === "protected_objects"
+          ? `The owner protects ${what} from changes by this partner (protected_objects).`
+          : hit.label !== undefined
+            ? `The owner protects what carries the ad label ${hit.label} from changes by this partner, and ${hit.id === id ? "it carries it" : `${hit.id}, which it is in, carries it`} (protected_labels).`
+            : `The owner protects objects by ad label from changes by this partner, and this account's labels could not be read (protected_labels).`;
+      trimmed.push({ key: a.key, objectId: id, outcome: "dropped", guardrail: "partner_guardrail", limit: hit.limit, detail });
       continue;
     }
     const old = a.change.oldValue;

@@ -186,6 +186,8 @@ export interface PartnerLimits {
   allowedDays: readonly number[] | null;
   /** Campaigns, ad sets and ads that may not be changed, nor anything in them. */
   protectedObjectIds: readonly string[];
+  /** Ad labels (ids) whose campaigns, ad sets and ads may not be changed, nor anything in them. */
+  protectedLabelIds: readonly string[];
   /** A raise above this waits for the owner's approval. */
   approvalAboveMinor: number | null;
 }
@@ -205,6 +207,12 @@ export interface PartnerGuardrails {
    * new budget seen there, by anyone: more than the platform counts, never less); null when unknown.
    */
   newSpendLast24hMinor: number | null;
+  /**
+   * The ad labels (ids) each campaign, ad set and ad carries, read when a limit protects labels (an
+   * object not listed carries none); null when they could not be read: then every object counts as
+   * carrying a protected label, and nothing is changed.
+   */
+  labelsOf?: Readonly<Record<string, readonly string[]>> | null;
 }
 
 export type ChangeField = "daily_budget" | "status" | "none";
