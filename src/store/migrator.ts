@@ -21,6 +21,7 @@ import * as m019 from "./migrations/019_partner_guardrails.ts";
 import * as m020 from "./migrations/020_ad_images.ts";
 import * as m021 from "./migrations/021_partner_guardrail_limits.ts";
 import * as m022 from "./migrations/022_invitation_links.ts";
+import * as m023 from "./migrations/023_review_item_removals.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "020_ad_images": m020,
   "021_partner_guardrail_limits": m021,
   "022_invitation_links": m022,
+  "023_review_item_removals": m023,
 };
 
 /** This version's migrations, oldest first. */

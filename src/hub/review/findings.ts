@@ -47,7 +47,23 @@ export interface Finding {
   /** How the principal reaches the asset, in plain words. */
   path: string;
   evidence: Record<string, unknown>;
+  /**
+   * The fix the finding has always named (what `--apply-fix`, the CLI text and older readers of the
+   * Graph answer use). It is one of `fixes`.
+   */
   fix: FindingFix;
+  /**
+   * Every fix that resolves the finding, narrowest first: one principal's assignment before the
+   * partner's share at a smaller level, and that before ending the share. Any of them can be applied.
+   */
+  fixes: FindingFix[];
+}
+
+/** A finding as a rule builds it; `fixes` defaults to the one `fix`. */
+export type FindingDraft = Omit<Finding, "fixes"> & { fixes?: FindingFix[] };
+
+export function withFixes(draft: FindingDraft): Finding {
+  return { ...draft, fixes: draft.fixes ?? [draft.fix] };
 }
 
 export interface AccessReviewReport {
