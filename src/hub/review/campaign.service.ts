@@ -427,7 +427,7 @@ export class ReviewCampaignService {
     // Items whose grant ended outside the campaign close as already removed, not skipped or revoked.
     const reconciled = await this.reconcile(campaign);
     const open = reconciled.rows.filter((row) => row.status === "open");
-    const live = new Set(open.filter((item) => reconciled.live.has(liveKey(item.kind, item.grant_ref, item.asset_id))).map((item) => item.id));
+    const live = new Set(policy === "revoke" ? open.filter((item) => reconciled.live.has(liveKey(item.kind, item.grant_ref, item.asset_id))).map((item) => item.id) : []);
     return inOneTransaction(this.deps, async () => {
       const reason = `Not decided by the close of the campaign; close policy ${policy}.`;
       for (const item of open) {
