@@ -336,7 +336,6 @@ export function buildCli(): Command {
       const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
         const lines = report.findings.map((f) => {
           const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
-          // Graph-sourced reports from older hubs may carry no fixes list.
           const fixes = f.fixes ?? [f.fix];
           const fixLines =
             fixes.length > 1 ? `    Fixes, narrowest first:\n${fixes.map((x, i) => `      ${i + 1}. (${x.action}) ${x.description}`).join("\n")}` : `    Fix (${f.fix.action}): ${f.fix.description}`;

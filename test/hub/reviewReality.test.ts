@@ -157,12 +157,15 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     const w = await world();
     const report = await hub.review.findings(w.owner.admin.ctx, w.owner.id);
     const botFinding = report.findings.find((f) => f.kind === "external" && f.principal?.id === w.bot.id)!;
-    expect(botFinding.fixes.map((f) => f.action)).toEqual(["remove_assignment", "revoke_share"]);
-    expect(botFinding.fixes[0]!.params).toMatchObject({ asset_id: w.account.id, principal_id: w.bot.id, business_id: w.agency.id });
-    expect(botFinding.fixes[0]!.description).toContain("Report Bot");
+    expect(botFinding.fixes!.map((f) => f.action)).toEqual(["remove_assignment", "revoke_share"]);
+    expect(botFinding.fixes![0]!.params).toMatchObject({ asset_id: w.account.id, principal_id: w.bot.id, business_id: w.agency.id });
+    expect(botFinding.fixes![0]!.description).toContain("Report Bot");
     // The one fix older readers know stays what it was, and is among the offered ones.
     expect(botFinding.fix.action).toBe("revoke_share");
     expect(botFinding.fixes).toContainEqual(botFinding.fix);
+    // A finding with one fix keeps the report's six keys.
+    const single = report.findings.find((f) => f.kind === "unused")!;
+    expect(Object.keys(single)).toEqual(["kind", "principal", "asset", "path", "evidence", "fix"]);
     // What the confirmation shows: only the bot loses access.
     const impact = accessImpact(hub.engine, w.owner.admin.ctx, w.owner.id, {
       kind: "assignment",
@@ -173,7 +176,7 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     expect(impact.summary).toBe("Report Bot loses access to Acme Main.");
     expect(impact.losses.map((l) => l.principal.id)).toEqual([w.bot.id]);
 
-    const applied = await hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, botFinding.fixes[0]!);
+    const applied = await hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, botFinding.fixes![0]!);
     expect(applied.action).toBe("remove_assignment");
     expect(hub.engine.tasksOf(w.bot.id, w.account.id)).toEqual([]);
     expect(hub.engine.tasksOf(w.staff.id, w.account.id).sort()).toEqual([...presetTasks("ad_account", "STANDARD")].sort());
@@ -192,10 +195,10 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     await hub.audit.record(principalContext("person", w.staff.id), { action: "graph.get", businessId: w.owner.id, targetType: "insights", targetId: w.account.id });
     const report = await hub.review.findings(w.owner.admin.ctx, w.owner.id, { usageSource: "audit_log" });
     const staffFinding = report.findings.find((f) => f.kind === "external" && f.principal?.id === w.staff.id)!;
-    expect(staffFinding.fixes.map((f) => f.action)).toEqual(["remove_assignment", "downgrade", "revoke_share"]);
-    expect(staffFinding.fixes[1]!.params).toMatchObject({ partner_business_id: w.agency.id, level: "ANALYTICS_VIEW" });
+    expect(staffFinding.fixes!.map((f) => f.action)).toEqual(["remove_assignment", "downgrade", "revoke_share"]);
+    expect(staffFinding.fixes![1]!.params).toMatchObject({ partner_business_id: w.agency.id, level: "ANALYTICS_VIEW" });
     // The share's own downgrade, chosen from the list (not the first), applies.
-    await hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, staffFinding.fixes[1]!);
+    await hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, staffFinding.fixes![1]!);
     expect(hub.engine.index.getShare(w.account.id, w.agency.id)).toBeDefined();
     expect(hub.engine.tasksOf(w.staff.id, w.account.id)).toEqual(["ANALYZE"]);
     // A fix nobody offered is still refused.

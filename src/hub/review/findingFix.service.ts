@@ -8,7 +8,7 @@ import { inOneTransaction, type HubDeps } from "../hubCommand.ts";
 import type { PartnerShareService } from "../partners/partnerShare.service.ts";
 import type { AccessTokenService } from "../tokens/accessToken.service.ts";
 import type { AccessReviewService } from "./accessReview.service.ts";
-import type { Finding, FindingFix, FixAction } from "./findings.ts";
+import { fixesOf, type Finding, type FindingFix, type FixAction } from "./findings.ts";
 
 export interface FindingFixServices {
   review: AccessReviewService;
@@ -49,8 +49,8 @@ export class FindingFixService {
     const report = await this.services.review.findings(ctx, businessId);
     // Any of a finding's fixes may be chosen, the narrowest first offered or the widest.
     const matches = (f: FindingFix) => f.action === fix.action && isDeepStrictEqual(f.params, fix.params);
-    const finding = report.findings.find((f) => f.fixes.some(matches));
-    const chosen = finding?.fixes.find(matches);
+    const finding = report.findings.find((f) => fixesOf(f).some(matches));
+    const chosen = finding === undefined ? undefined : fixesOf(finding).find(matches);
     if (!finding || !chosen) throw errors.invalidParameter("This fix is not among the business's current findings; reload the review and try again.");
     const summary = await inOneTransaction(this.deps, () => this.run(ctx, businessId, chosen));
     return { action: chosen.action, finding: { kind: finding.kind, principal: finding.principal, asset: finding.asset, path: finding.path }, summary };
