@@ -201,6 +201,13 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     await hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, staffFinding.fixes![1]!);
     expect(hub.engine.index.getShare(w.account.id, w.agency.id)).toBeDefined();
     expect(hub.engine.tasksOf(w.staff.id, w.account.id)).toEqual(["ANALYZE"]);
+    // On a campaign, the share's advice says each fix once: ending the share names everyone it lets in.
+    const campaign = await hub.reviewCampaigns.start(w.owner.admin.ctx, w.owner.id);
+    const share = find(await itemsOf(w.owner.admin.ctx, campaign.id), "partner_share", w.agency.id);
+    const ending = share.advice.filter((a) => a.fix.action === "revoke_share");
+    expect(ending).toHaveLength(1);
+    expect(ending[0]!.fix.description).toMatch(/^Remove Blue Agency's access to Acme Main, which also removes (Ana Analyst's and Report Bot's|Report Bot's and Ana Analyst's)\.$/);
+    expect(new Set(share.advice.map((a) => JSON.stringify(a.fix))).size).toBe(share.advice.length);
     // A fix nobody offered is still refused.
     await expectError(
       hub.reviewFixes.apply(w.owner.admin.ctx, w.owner.id, { action: "remove_assignment", params: { asset_id: w.account.id, principal_id: w.staff.id, business_id: "nope" } }),

@@ -164,12 +164,11 @@ export function groupItems(items: ItemView[], by: GroupKey): ItemGroup[] {
  * finding for each of them.
  */
 function adviceIndex(findings: Finding[]): (kind: ItemKind, grantRef: string, assetId: string) => Pick<Finding, "kind" | "fix">[] {
-  const byKey = new Map<string, Pick<Finding, "kind" | "fix">[]>();
+  const byKey = new Map<string, Finding[]>();
   const add = (key: string, f: Finding) => {
-    const advice = { kind: f.kind, fix: f.fix };
     const list = byKey.get(key);
-    if (list) list.push(advice);
-    else byKey.set(key, [advice]);
+    if (list) list.push(f);
+    else byKey.set(key, [f]);
   };
   for (const f of findings) {
     const p = f.fix.params;
@@ -177,7 +176,35 @@ function adviceIndex(findings: Finding[]): (kind: ItemKind, grantRef: string, as
     if (typeof p.share_id === "string") add(`partner_share\u0000${p.share_id}`, f);
     if (typeof p.grant_id === "string" && f.asset) add(`app_grant\u0000${p.grant_id}\u0000${f.asset.id}`, f);
   }
-  return (kind, grantRef, assetId) => byKey.get(kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`) ?? [];
+  const advice = new Map<string, Pick<Finding, "kind" | "fix">[]>();
+  for (const [key, list] of byKey) advice.set(key, adviceOf(list));
+  return (kind, grantRef, assetId) => advice.get(kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`) ?? [];
+}
+
+/**
+ * One grant's advice, each fix once. Every person a share lets in is an `external` finding whose fix
+ * ends the share; on the share's item they are one piece of advice naming them all (or none, when
+ * another finding about the share already advises ending it), not one sentence per person.
+ */
+function adviceOf(findings: Finding[]): Pick<Finding, "kind" | "fix">[] {
+  const fixKey = (f: Finding) => JSON.stringify([f.fix.action, f.fix.params]);
+  const out = new Map<string, Pick<Finding, "kind" | "fix">>();
+  const reached = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = fixKey(f);
+    if (f.kind === "external" && f.evidence.via === "partner_share") reached.set(key, [...(reached.get(key) ?? []), f]);
+    else if (!out.has(key)) out.set(key, { kind: f.kind, fix: f.fix });
+  }
+  for (const [key, list] of reached) {
+    if (out.has(key)) continue;
+    const first = list[0]!;
+    const partner = (first.evidence.partner_business as { name?: string } | undefined)?.name ?? "the partner";
+    const names = [...new Set(list.map((f) => `${f.principal?.name ?? f.principal?.id ?? "someone"}'s`))];
+    const whose = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
+    const description = list.length === 1 ? first.fix.description : `Remove ${partner}'s access to ${first.asset?.name ?? "the asset"}, which also removes ${whose}.`;
+    out.set(key, { kind: first.kind, fix: { ...first.fix, description } });
+  }
+  return [...out.values()];
 }
 
 /**
