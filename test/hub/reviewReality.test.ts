@@ -189,6 +189,21 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     expect(after.findings.some((f) => f.kind === "external" && f.principal?.id === w.staff.id)).toBe(true);
   });
 
+  it("only the owner's admins may remove a partner's assignment under their share, and only one the share lets in", async () => {
+    const w = await world();
+    const stranger = await buildBusiness(hub, "Stranger Co");
+    const input = { assetId: w.account.id, principalId: w.bot.id, partnerBusinessId: w.agency.id };
+    // To a stranger the owner's business is as unknown as a made-up id.
+    await expectError(hub.assignments.removePartnerAssignment(stranger.admin.ctx, input), "NOT_FOUND");
+    const employee = principalContext("person", w.employee.id);
+    await expectError(hub.assignments.removePartnerAssignment(employee, input), "PERMISSION_DENIED");
+    await expectError(hub.assignments.removePartnerAssignment(w.owner.admin.ctx, { ...input, partnerBusinessId: stranger.id }), "INVALID_PARAMETER");
+    expect(hub.engine.tasksOf(w.bot.id, w.account.id)).toEqual(["ANALYZE"]);
+    await hub.assignments.removePartnerAssignment(w.owner.admin.ctx, input);
+    expect(hub.engine.tasksOf(w.bot.id, w.account.id)).toEqual([]);
+    expect(hub.engine.index.getShare(w.account.id, w.agency.id)).toBeDefined();
+  });
+
   it("an over-privileged share adds narrowing it between removing one person and ending it; any offered fix applies", async () => {
     const w = await world();
     // Ana reads insights every day: the share's Standard is more than its people use.

@@ -411,7 +411,8 @@ export class ReviewCampaignService {
     // the store has one connection, which the transaction holds.
     const currentJson = live.get(liveKey(item.kind, item.grant_ref, item.asset_id)) ?? null;
     const current = currentJson === null ? null : parseList(currentJson);
-    const narrowed = current !== null && JSON.stringify(current) !== JSON.stringify(parseList(item.tasks));
+    const snapshot = parseList(item.tasks);
+    const narrowed = current !== null && (current.length !== snapshot.length || current.some((t) => !snapshot.includes(t)));
 
     return inOneTransaction(this.deps, async () => {
       let status = "certified";
