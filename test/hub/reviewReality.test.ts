@@ -15,6 +15,16 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
  * item as already removed with the removal's audit entry, and no decision can be recorded on it; a
  * grant narrowed outside shows what it gives now. And a finding's fixes come narrowest first.
  */
+/** The text pdfkit wrote into an uncompressed PDF: its hex-encoded TJ strings, decoded. */
+function pdfText(pdf: Buffer): string {
+  const source = pdf.toString("latin1");
+  const lines: string[] = [];
+  for (const tj of source.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+    lines.push([...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => Buffer.from(m[1]!, "hex").toString("latin1")).join(""));
+  }
+  return lines.join("\n");
+}
+
 describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
   let store: TestStore;
   let clock: TestClock;
@@ -48,7 +58,7 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     const employee = await buildMember(hub, owner, "EMPLOYEE", "Eve Employee");
     await hub.assignments.assign(owner.admin.ctx, { assetId: account.id, principalId: employee.id, tasks: presetTasks("ad_account", "STANDARD") });
     const app = await hub.apps.createApp(owner.admin.ctx, owner.id, "Bid Helper");
-    const grant = await hub.apps.grant(owner.admin.ctx, { appId: app.id, scopes: ["ads_read"], assetIds: [account.id], businessIds: [owner.id] });
+    const grant = await hub.apps.grant(owner.admin.ctx, { appId: app.id, scopes: ["ads_read", "ads_management"], assetIds: [account.id], businessIds: [owner.id] });
     clock.advanceDays(100);
     return { owner, agency, account, staff, bot, employee, app, grant };
   }
@@ -99,6 +109,13 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
     expect(row[header.indexOf("decision")]).toBe("already_removed");
     expect(row[header.indexOf("removal_audit_entry")]).toBe(String(removal.seq));
     expect(row[header.indexOf("removal_action")]).toBe("share.remove");
+    // The app is both from outside and unverified with a write scope: one fix, advised once, printed once.
+    const app = find(items, "app_grant", w.app.id);
+    expect(app.advice.map((a) => a.fix.action)).toEqual(["remove_app"]);
+    const pdf = pdfText(await hub.reviewCampaigns.exportPdf(w.owner.admin.ctx, campaign.id, { compress: false }));
+    expect(pdf.match(/Advice \([a-z_]+\): Remove Bid Helper/g)).toHaveLength(1);
+    expect(pdf).toContain(`Already removed outside the campaign: share.remove by`);
+    expect(pdf).toContain("1 already_removed");
     const closed = await hub.reviewCampaigns.close(w.owner.admin.ctx, campaign.id);
     expect(closed.skipped).toBe(2);
     expect(find(await itemsOf(w.owner.admin.ctx, campaign.id), "partner_share", w.agency.id).status).toBe("already_removed");

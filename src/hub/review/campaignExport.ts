@@ -114,10 +114,8 @@ export async function renderPdf(
     if (item.tasks.length > 0) doc.text(`Granted: ${item.tasks.join(", ")}${now ? `; now: ${now.join(", ") || "nothing"}` : ""}`);
     if (item.status === "already_removed") doc.text(item.reason ?? "Already removed outside the campaign.");
     else if (item.decided_by) doc.text(`Decided by ${item.decided_by} at ${item.decided_at ?? "-"}: ${item.reason ?? ""}`);
-    // Several findings can advise the same words (an app that is both external and unverified): each once.
-    const advice = new Map<string, string[]>();
-    for (const a of item.advice) advice.set(a.fix.description, [...(advice.get(a.fix.description) ?? []), a.kind]);
-    for (const [description, kinds] of advice) doc.text(`Advice (${[...new Set(kinds)].join(", ")}): ${description}`);
+    // `presentItem` gives each fix once, however many findings advised it.
+    for (const advice of item.advice) doc.text(`Advice (${advice.kind}): ${advice.fix.description}`);
   }
   doc.end();
   return done;
