@@ -141,6 +141,13 @@ export const errors = {
     invalid("UNKNOWN_REQUEST", `No pending offer or request has the ID ${id}.`, "Unknown request"),
   offerExpired: (message: string) => invalid("OFFER_EXPIRED", message, "Offer expired"),
   notPending: (message: string) => invalid("NOT_PENDING", message, "Nothing pending"),
+  /**
+   * A review item whose grant ended outside the campaign: it closed as already removed and takes no
+   * decision. Review campaigns are Grantline's own edges; the answer keeps Meta's error shape
+   * (https://developers.facebook.com/docs/graph-api/guides/error-handling) with code 100, as every
+   * other refused campaign call does.
+   */
+  alreadyRemoved: (message: string) => invalid("ALREADY_REMOVED", message, "Access already removed"),
   notMember: (message: string) => invalid("NOT_MEMBER", message, "Not a member of this business"),
   duplicate: (message: string) => invalid("DUPLICATE", message, "Already exists"),
   endDateInPast: () =>

@@ -336,7 +336,10 @@ export function buildCli(): Command {
       const printReport = (report: AccessReviewReport & { not_reviewed?: { what: string; why: string }[] }) => {
         const lines = report.findings.map((f) => {
           const who = [f.principal?.name, f.asset?.name].filter(Boolean).join(" on ");
-          return `- [${f.kind}] ${who}\n    ${f.path}\n    Fix (${f.fix.action}): ${f.fix.description}`;
+          const fixes = f.fixes ?? [f.fix];
+          const fixLines =
+            fixes.length > 1 ? `    Fixes, narrowest first:\n${fixes.map((x, i) => `      ${i + 1}. (${x.action}) ${x.description}`).join("\n")}` : `    Fix (${f.fix.action}): ${f.fix.description}`;
+          return `- [${f.kind}] ${who}\n    ${f.path}\n${fixLines}`;
         });
         const gaps = (report.not_reviewed ?? []).map((g) => `- NOT REVIEWED: ${g.what}: ${g.why}`);
         print(

@@ -625,13 +625,19 @@ export interface ReviewItemsTable {
   group_partner_name: string | null;
   group_asset: string;
   group_person: string | null;
-  /** open | certified | downgraded | revoked | skipped */
+  /** open | certified | downgraded | revoked | skipped | already_removed */
   status: string;
   decided_by: string | null;
   decided_at: number | null;
   reason: string | null;
   /** Tasks left after a downgrade, JSON. */
   result_tasks: string | null;
+  /**
+   * For an item closed as `already_removed`: the audit entry of the removal made outside the
+   * campaign, JSON `{audit_entry_id, time, actor_type, actor_id, action}` (null fields when the log
+   * has no such entry).
+   */
+  removal_json: string | null;
 }
 
 export interface PersonCredentialsTable {

@@ -137,7 +137,27 @@ describe("console security and app pages", () => {
       await page.getByText(/findings? over the last 90 days/).waitFor();
       await page.getByText("Access from outside").first().waitFor();
       await page.getByRole("button", { name: "Remove the app: Report Tool on Acme Main" }).first().waitFor();
+      // Sam reaches Acme Main through Northwind's share: the fixes come narrowest first, his one
+      // assignment before the whole share, each behind the confirmation naming who loses what.
+      const samFixes = page.getByRole("button", { name: /: Sam Specialist on Acme Main$/ });
+      await samFixes.first().waitFor();
+      const samNames = await samFixes.evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
+      expect(samNames[0]).toBe("Remove the assignment: Sam Specialist on Acme Main");
+      expect(samNames.at(-1)).toBe("End the share: Sam Specialist on Acme Main");
+      await page.getByRole("list", { name: "Fixes, narrowest first:" }).first().waitFor();
       await check(page, "access-review", width);
+      await samFixes.first().click();
+      await expect.poll(() => page.getByRole("dialog").getByTestId("impact-summary").textContent()).toBe("Sam Specialist loses access to Acme Main.");
+      await check(page, "access-review-narrowest-fix-dialog", width);
+      await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+      expect(hub.engine.tasksOf(demo.people.find((p) => p.name === "Sam Specialist")!.id, account.id).length).toBeGreaterThan(0);
+
+      // Someone staffed for this campaign only, whose assignment ends elsewhere while it runs.
+      const alice = demo.people.find((p) => p.email === ALICE)!;
+      const temp = await hub.businesses.createPerson(operatorContext(), { name: `Tina Temp ${width}`, email: `tina${width}@acme.example` });
+      await hub.businesses.setMemberRole(principalContext("person", alice.id), acme, temp.id, "EMPLOYEE");
+      await hub.assignments.assign(principalContext("person", alice.id), { assetId: account.id, principalId: temp.id, tasks: ["ANALYZE"], businessId: acme });
 
       // A campaign: start one and open it; its items are grouped by partner, asset or person.
       await page.getByRole("textbox", { name: "Name" }).fill(`Review at ${width}px`);
@@ -156,6 +176,19 @@ describe("console security and app pages", () => {
       await page.getByRole("button", { name: "Save decision" }).click();
       await page.getByTestId("item-Bob Buyer-Acme Main").getByText("Bob reports on this account every week.").waitFor();
       expect(hub.engine.tasksOf(demo.people.find((p) => p.name === "Bob Buyer")!.id, account.id).length).toBeGreaterThan(0);
+
+      // Tina's assignment is removed outside the campaign: her item reads "already removed" with the
+      // removal's audit entry, and offers no decision.
+      await page.getByRole("button", { name: `Decide Tina Temp ${width} on Acme Main` }).waitFor();
+      await hub.assignments.unassign(principalContext("person", alice.id), { assetId: account.id, principalId: temp.id, businessId: acme });
+      const [removal] = await hub.audit.list({ businessId: acme, action: "assignment.remove", outcome: "success", limit: 1 });
+      await page.reload();
+      const tina = page.getByTestId(`item-Tina Temp ${width}-Acme Main`);
+      await tina.getByText("already removed").waitFor();
+      await tina.getByText(`audit entry ${removal!.seq}`, { exact: false }).waitFor();
+      await tina.getByText("Removed by Alice Advertiser", { exact: false }).waitFor();
+      expect(await page.getByRole("button", { name: `Decide Tina Temp ${width} on Acme Main` }).count()).toBe(0);
+      await check(page, "review-campaign-already-removed", width);
 
       await visit(`b/${acme}/security/alerts`, "Alerts");
       await page.getByText("Northwind Media was given access to Acme Main").waitFor();

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Code, Group, NumberInput, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Code, Group, List, NumberInput, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
@@ -25,6 +25,8 @@ interface Finding {
   path: string;
   evidence: Record<string, unknown>;
   fix: FindingFix;
+  /** Every fix, narrowest first (`fix` is one of them). */
+  fixes?: FindingFix[];
 }
 
 interface FindingsReport {
@@ -84,9 +86,30 @@ function evidenceValue(value: unknown): string {
   return String(value);
 }
 
-function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding; index: number; businessId: string; onFixed: (summary: string, finding: Finding) => void }) {
-  const label = fixButtonLabel(finding.fix);
+/** One fix's button: it opens the confirmation that names what stops working for whom, then applies the fix. */
+function FixButton({ fix, finding, businessId, onFixed }: { fix: FindingFix; finding: Finding; businessId: string; onFixed: (summary: string, finding: Finding) => void }) {
+  const label = fixButtonLabel(fix);
+  if (!label) return null;
   const who = finding.principal ? finding.principal.name : "—";
+  return (
+    <ConfirmAction
+      kind="fix"
+      label={label}
+      ariaLabel={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}
+      buttonProps={{ variant: "light" }}
+      title={`${label}?`}
+      impact={{ node: businessId, params: { change: "fix", fix: { action: fix.action, params: fix.params } } }}
+      confirmLabel={label}
+      onConfirm={() => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: fix.action, params: fix.params })}
+      invalidate={[["access-review-findings", businessId]]}
+      onDone={(answer) => onFixed((answer as { summary: string }).summary, { ...finding, fix })}
+    />
+  );
+}
+
+function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding; index: number; businessId: string; onFixed: (summary: string, finding: Finding) => void }) {
+  const who = finding.principal ? finding.principal.name : "—";
+  const fixes = finding.fixes && finding.fixes.length > 0 ? finding.fixes : [finding.fix];
   return (
     <Card withBorder data-testid={`finding-${index}`}>
       <Stack gap="xs">
@@ -120,27 +143,36 @@ function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding
             ))}
           </SimpleGrid>
         </details>
-        <Text size="sm">
-          <Text span c="dimmed">
-            Fix:{" "}
-          </Text>
-          {finding.fix.description}
-        </Text>
-        {label && (
-          <Group>
-            <ConfirmAction
-              kind="fix"
-              label={label}
-              ariaLabel={`${label}: ${who}${finding.asset ? ` on ${finding.asset.name}` : ""}`}
-              buttonProps={{ variant: "light" }}
-              title={`${label}?`}
-              impact={{ node: businessId, params: { change: "fix", fix: { action: finding.fix.action, params: finding.fix.params } } }}
-              confirmLabel={label}
-              onConfirm={() => graph.post<{ summary: string }>(`/${businessId}/access_review_fixes`, { action: finding.fix.action, params: finding.fix.params })}
-              invalidate={[["access-review-findings", businessId]]}
-              onDone={(answer) => onFixed((answer as { summary: string }).summary, finding)}
-            />
-          </Group>
+        {fixes.length === 1 ? (
+          <>
+            <Text size="sm">
+              <Text span c="dimmed">
+                Fix:{" "}
+              </Text>
+              {fixes[0]!.description}
+            </Text>
+            {fixButtonLabel(fixes[0]!) && (
+              <Group>
+                <FixButton fix={fixes[0]!} finding={finding} businessId={businessId} onFixed={onFixed} />
+              </Group>
+            )}
+          </>
+        ) : (
+          <>
+            <Text size="sm" c="dimmed" id={`fixes-${index}`}>
+              Fixes, narrowest first:
+            </Text>
+            <List type="ordered" size="sm" spacing="xs" aria-labelledby={`fixes-${index}`} data-testid={`fixes-${index}`}>
+              {fixes.map((fix) => (
+                <List.Item key={`${fix.action}-${JSON.stringify(fix.params)}`}>
+                  <Stack gap={4} align="flex-start">
+                    <Text size="sm">{fix.description}</Text>
+                    <FixButton fix={fix} finding={finding} businessId={businessId} onFixed={onFixed} />
+                  </Stack>
+                </List.Item>
+              ))}
+            </List>
+          </>
         )}
       </Stack>
     </Card>

@@ -20,6 +20,19 @@ interface Item {
   decided_at: string | null;
   reason: string | null;
   result_tasks: string[] | null;
+  /** What an open item's grant gives now (it was narrowed outside the campaign when it differs from `tasks`). */
+  current_tasks?: string[] | null;
+  /** For an item closed as already removed: the audit entry of the removal. */
+  removal?: { audit_entry_id: string | null; time: string | null; action: string | null; actor: { type: string; id: string | null; name: string | null } | null } | null;
+}
+
+const sameTasks = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
+
+/** Where an already-removed item's access went: the removal's audit entry, its actor and time. */
+function removalWords(removal: NonNullable<Item["removal"]>): string {
+  if (!removal.audit_entry_id) return "Removed outside this campaign; no audit entry found.";
+  const who = removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline";
+  return `Removed by ${who} on ${formatTime(removal.time)} (${removal.action}, audit entry ${removal.audit_entry_id}).`;
 }
 
 interface Group {
@@ -183,7 +196,19 @@ export function ReviewCampaignPage() {
                         ),
                       },
                       { header: "Asset", cell: (i) => i.asset.name },
-                      { header: "Access", cell: (i) => <Text size="sm">{taskNames(i.asset.type, i.tasks)}</Text> },
+                      {
+                        header: "Access",
+                        cell: (i) => (
+                          <>
+                            <Text size="sm">{taskNames(i.asset.type, i.tasks)}</Text>
+                            {i.current_tasks && !sameTasks(i.current_tasks, i.tasks) && (
+                              <Text size="xs" c="dimmed" data-testid="current-tasks">
+                                Narrowed since the campaign started; now {taskNames(i.asset.type, i.current_tasks)}
+                              </Text>
+                            )}
+                          </>
+                        ),
+                      },
                       { header: "Advice", cell: (i) => <Text size="xs">{[...new Set(i.advice.map((a) => a.fix.description))].join(" ") || "—"}</Text> },
                       {
                         header: "Decision",
@@ -196,6 +221,13 @@ export function ReviewCampaignPage() {
                             ) : (
                               <Text size="sm">undecided</Text>
                             )
+                          ) : i.status === "already_removed" ? (
+                            <>
+                              <StatusBadge status="ALREADY REMOVED" />
+                              <Text size="xs" c="dimmed">
+                                {i.removal ? removalWords(i.removal) : i.reason}
+                              </Text>
+                            </>
                           ) : (
                             <>
                               <StatusBadge status={i.status.toUpperCase()} />

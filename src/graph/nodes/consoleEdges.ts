@@ -279,7 +279,7 @@ async function changeOfFix(call: GraphCall, fix: { action?: unknown; params?: Re
         ? { kind: "assignment", assetId: str("asset_id"), principalId: str("principal_id"), tasks }
         : { kind: "share_level", assetId: str("asset_id"), partnerId: str("partner_business_id"), tasks };
     case "remove_assignment":
-      return { kind: "assignment", assetId: str("asset_id"), principalId: str("principal_id") };
+      return { kind: "assignment", assetId: str("asset_id"), principalId: str("principal_id"), ...(typeof p.business_id === "string" ? { byBusinessId: p.business_id } : {}) };
     case "revoke_share":
     case "renew_or_end_share":
       return { kind: "share", assetId: str("asset_id"), partnerId: str("partner_business_id") };

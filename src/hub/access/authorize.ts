@@ -82,6 +82,22 @@ export function authorizeBusinessAdmin(engine: AccessEngine, ctx: RequestContext
   );
 }
 
+/**
+ * Removing one of a partner's assignments on an asset the caller's business owns and shares with
+ * that partner: the owner's admins may already narrow or end the share, which trims or removes
+ * every assignment under it, so taking away one of them is the narrower form of the same power.
+ * Only removal: what the partner assigns stays the partner's to decide.
+ */
+export function authorizeOwnerRemovingPartnerAssignment(engine: AccessEngine, ctx: RequestContext, assetId: string, partnerBusinessId: string): void {
+  const asset = engine.asset(assetId);
+  if (!asset) throw errors.unknownAsset(assetId);
+  authorizeBusinessAdmin(engine, ctx, asset.ownerId, "removing a partner's assignment on your asset");
+  if (!engine.index.getShare(assetId, partnerBusinessId)) {
+    const partnerName = engine.index.businesses.get(partnerBusinessId) ?? `business ${partnerBusinessId}`;
+    throw errors.invalidParameter(`${asset.name} is not shared with ${partnerName}; only the assignments a share lets in can be removed by the owner.`);
+  }
+}
+
 /** Reading a business's own lists (members, partners, requests) needs any role in it. */
 export function authorizeBusinessMember(engine: AccessEngine, ctx: RequestContext, businessId: string): void {
   const subject = subjectOf(ctx);

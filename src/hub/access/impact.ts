@@ -21,7 +21,8 @@ export type AccessChange =
   /** One asset's share with a partner changes to these tasks. */
   | { kind: "share_level"; assetId: string; partnerId: string; tasks: readonly string[] }
   /** A person's or system user's assignment on an asset ends, or (with `tasks`) changes to these tasks. */
-  | { kind: "assignment"; assetId: string; principalId: string; tasks?: readonly string[] }
+  /** `byBusinessId`: the business that made the assignment, when it is a partner of the asking owner (default: the asking business). */
+  | { kind: "assignment"; assetId: string; principalId: string; tasks?: readonly string[]; byBusinessId?: string }
   /** A person or system user leaves the business (a system user's deletion too). */
   | { kind: "member"; principalId: string }
   /** One app connection (a person's consent) ends. */
@@ -183,9 +184,12 @@ export function accessImpact(engine: AccessEngine, ctx: RequestContext, business
     case "assignment": {
       const asset = index.assets.get(change.assetId);
       const principal = index.principals.get(change.principalId);
-      if (!related(asset) || !principal?.roles.has(businessId)) throw hidden(change.assetId);
-      const ended = new Set(index.assignmentsOf(change.principalId, asset.id).filter((a) => a.businessId === businessId).map((a) => a.id));
-      if (ended.size === 0) throw errors.invalidParameter(`${principal.name} is not assigned to ${asset.name} by ${businessName}.`);
+      // The owner may also ask about a partner's assignment under its share (it may remove that one).
+      const assigner = change.byBusinessId ?? businessId;
+      const partnerOfOwner = assigner !== businessId && asset?.ownerId === businessId && index.getShare(asset.id, assigner) !== undefined;
+      if (!related(asset) || !principal?.roles.has(assigner) || (assigner !== businessId && !partnerOfOwner)) throw hidden(change.assetId);
+      const ended = new Set(index.assignmentsOf(change.principalId, asset.id).filter((a) => a.businessId === assigner).map((a) => a.id));
+      if (ended.size === 0) throw errors.invalidParameter(`${principal.name} is not assigned to ${asset.name} by ${index.businesses.get(assigner) ?? businessName}.`);
       const newMask = change.tasks === undefined ? 0 : taskMask(asset.type, change.tasks);
       const losses = lossesOf(engine, [asset.id], (principalId, path) => {
         if (principalId !== change.principalId || path.kind === "owner_admin" || !ended.has(path.assignmentId)) return path.mask;

@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
-import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { authorizeBusinessAdmin, authorizeOwnerRemovingPartnerAssignment } from "../access/authorize.ts";
 import type { AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { validateTasks } from "../catalogue/validateTasks.ts";
@@ -127,6 +127,32 @@ export class AssignmentService {
         targetType: asset.type,
         targetId: asset.id,
         before: { principal: principal.id, tasks: JSON.parse(existing.tasks) },
+      });
+    });
+  }
+
+  /**
+   * The asset's owner removes one assignment a partner made under its share (an access review's
+   * narrowest fix for someone the share lets in): the share and the partner's other assignments
+   * stay. Recorded in the partner's audit log, as the trimming of a narrowed share is.
+   */
+  async removePartnerAssignment(ctx: RequestContext, input: { assetId: string; principalId: string; partnerBusinessId: string }): Promise<void> {
+    const attempt = { action: "assignment.remove", businessId: input.partnerBusinessId, targetType: "asset", targetId: input.assetId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      const asset = await this.requireAsset(tx.trx, input.assetId);
+      const principal = await this.requirePrincipal(tx.trx, input.principalId);
+      authorizeOwnerRemovingPartnerAssignment(this.deps.engine, ctx, asset.id, input.partnerBusinessId);
+      const existing = await findAssignment(tx.trx, asset.id, principal.id, input.partnerBusinessId);
+      if (!existing) throw errors.invalidParameter(`${principal.name} is not assigned to ${asset.name} by that partner.`);
+      await deleteAssignment(tx.trx, existing.id);
+      await tx.changed("assignment", existing.id);
+      await tx.audit({
+        action: "assignment.remove",
+        businessId: input.partnerBusinessId,
+        targetType: asset.type,
+        targetId: asset.id,
+        before: { principal: principal.id, tasks: JSON.parse(existing.tasks) },
+        reason: "removed by the asset's owner; the share stays",
       });
     });
   }

@@ -12,7 +12,7 @@ import { spendTotals } from "../ads/insights.repository.ts";
 import { requiredMask } from "../catalogue/actions.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { taskMask } from "../catalogue/assetTypes.ts";
-import { ACTION_BITS, actionOfAuditEntry, DAY_MS, UNGUARDED_SPEND_THRESHOLD, type AccessReviewReport, type Finding } from "./findings.ts";
+import { ACTION_BITS, actionOfAuditEntry, DAY_MS, UNGUARDED_SPEND_THRESHOLD, withFixes, type AccessReviewReport, type Finding } from "./findings.ts";
 import { byTypeAndMask, judgeSnapshot, parseList, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
 
 export type { ReviewProgress } from "./reviewRules.ts";
@@ -98,7 +98,7 @@ export class AccessReviewService {
       for (const { principalId, path } of engine.index.partnerPaths(asset.id, now)) {
         const name = engine.index.principals.get(principalId)!.name;
         const list = reach.get(path.shareId);
-        const reached = { principalId, tasks: tasksOf(asset.type, path.mask), via: describePath(engine.index, asset, name, path) };
+        const reached = { principalId, tasks: tasksOf(asset.type, path.mask), via: describePath(engine.index, asset, name, path), assignmentId: path.assignmentId };
         if (list) list.push(reached);
         else reach.set(path.shareId, [reached]);
       }
@@ -175,7 +175,7 @@ export class AccessReviewService {
       if (spent <= threshold || hasGuardrails.has(`${s.asset_id}:${s.partner_business_id}`)) continue;
       const asset = assets.get(s.asset_id)!;
       const words = describeGrant(asset.type, parseList(s.tasks));
-      add({
+      add(withFixes({
         kind: "unguarded_partner",
         principal: Object.freeze({ id: s.partner_business_id, name: s.partner_name, type: "business" }),
         asset: Object.freeze({ id: asset.id, name: asset.name, type: asset.type }),
@@ -186,7 +186,7 @@ export class AccessReviewService {
           description: `${s.partner_name} can raise any budget on ${asset.name} by any amount at any hour. Set partner guardrails (a maximum daily budget, a maximum increase, approval above an amount) on the share.`,
           params: { asset_id: asset.id, partner_business_id: s.partner_business_id },
         },
-      });
+      }));
     }
   }
 }

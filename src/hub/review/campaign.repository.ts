@@ -110,17 +110,85 @@ export async function listAdmins(db: Executor, businessId: string): Promise<{ id
     .execute();
 }
 
-/** Whether the grant an item snapshotted still exists, so a revoke of something already gone is only recorded. */
-export async function grantIsLive(db: Executor, kind: string, grantRef: string): Promise<boolean> {
-  if (kind === "owner_assignment") {
-    return (await db.selectFrom("assignments").select("id").where("id", "=", grantRef).executeTakeFirst()) !== undefined;
+/** An item's grant as it is now: the tasks (app grants: scopes) it gives, JSON; absent from the map when it has ended. */
+export type LiveGrants = Map<string, string>;
+
+/** The key of an item's grant in `LiveGrants`: an app grant is live per asset (a share's end takes one asset out of it). */
+export const liveKey = (kind: string, grantRef: string, assetId: string): string => (kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`);
+
+const chunks = <T>(list: readonly T[], size = 500): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
+/** Which of these items' grants still exist, with what they give now; one query per kind (in batches). */
+export async function liveGrants(db: Executor, items: readonly Pick<ReviewItemRow, "kind" | "grant_ref" | "asset_id">[]): Promise<LiveGrants> {
+  const live: LiveGrants = new Map();
+  const refs = (kind: string) => [...new Set(items.filter((i) => i.kind === kind).map((i) => i.grant_ref))];
+  for (const ids of chunks(refs("owner_assignment"))) {
+    for (const row of await db.selectFrom("assignments").select(["id", "tasks"]).where("id", "in", ids).execute()) live.set(liveKey("owner_assignment", row.id, ""), row.tasks);
   }
-  if (kind === "partner_share") {
-    const row = await db.selectFrom("partner_shares").select("status").where("id", "=", grantRef).executeTakeFirst();
-    return row?.status === "active";
+  for (const ids of chunks(refs("partner_share"))) {
+    const rows = await db.selectFrom("partner_shares").select(["id", "tasks"]).where("id", "in", ids).where("status", "=", "active").execute();
+    for (const row of rows) live.set(liveKey("partner_share", row.id, ""), row.tasks);
   }
-  const row = await db.selectFrom("app_grants").select("revoked_at").where("id", "=", grantRef).executeTakeFirst();
-  return row !== undefined && row.revoked_at === null;
+  for (const ids of chunks(refs("app_grant"))) {
+    const rows = await db
+      .selectFrom("app_grants as g")
+      .innerJoin("app_grant_assets as a", "a.grant_id", "g.id")
+      .select(["g.id", "g.scopes", "a.asset_id"])
+      .where("g.id", "in", ids)
+      .where("g.revoked_at", "is", null)
+      .execute();
+    for (const row of rows) live.set(liveKey("app_grant", row.id, row.asset_id), row.scopes);
+  }
+  return live;
+}
+
+/** A successful audit entry that may record the end of a grant. */
+export interface RemovalEntry {
+  seq: number;
+  at: number;
+  actor_type: string;
+  actor_id: string | null;
+  business_id: string | null;
+  action: string;
+  target_id: string | null;
+  before_json: string | null;
+}
+
+/** Successful entries with one of these actions on one of these targets since `since`, oldest first. */
+export async function listRemovalEntries(db: Executor, targetIds: readonly string[], actions: readonly string[], since: number): Promise<RemovalEntry[]> {
+  const out: RemovalEntry[] = [];
+  for (const ids of chunks([...new Set(targetIds)])) {
+    const rows = await db
+      .selectFrom("audit_entries")
+      .select(["seq", "at", "actor_type", "actor_id", "business_id", "action", "target_id", "before_json"])
+      .where("target_id", "in", ids)
+      .where("at", ">=", since)
+      .where("action", "in", [...actions])
+      .where("outcome", "=", "success")
+      .orderBy("seq")
+      .execute();
+    out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) })));
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
+/** Closes an open item whose grant ended outside the campaign; false when it was decided meanwhile. */
+export async function closeRemovedItem(
+  db: Executor,
+  id: string,
+  closed: { decided_by: string; decided_at: number; reason: string; removal_json: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable("review_items")
+    .set({ ...closed, status: "already_removed", result_tasks: "[]" })
+    .where("id", "=", id)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** The business's campaigns, newest first, with their item counts. */

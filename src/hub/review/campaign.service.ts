@@ -12,11 +12,11 @@ import type { AccessReviewService } from "./accessReview.service.ts";
 import * as reviewRepo from "./accessReview.repository.ts";
 import * as repo from "./campaign.repository.ts";
 import { renderCsv, renderPdf } from "./campaignExport.ts";
-import type { ReviewCampaignRow, ReviewItemRow } from "./campaign.repository.ts";
+import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, type ReviewItemRow } from "./campaign.repository.ts";
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
-import type { CampaignView, ItemView } from "./campaignViews.ts";
+import type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
 
-export type { CampaignView, ItemView } from "./campaignViews.ts";
+export type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
 
 export const CLOSE_POLICIES = ["skip", "revoke"] as const;
 export type ClosePolicy = (typeof CLOSE_POLICIES)[number];
@@ -64,7 +64,24 @@ function parseList(json: string | null): string[] {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === "string") : [];
 }
 
-export function presentItem(row: ReviewItemRow): ItemView {
+/** Advice as stored may name one fix once per finding that suggested it; each fix is shown once. */
+function distinctAdvice(advice: Pick<Finding, "kind" | "fix">[]): Pick<Finding, "kind" | "fix">[] {
+  const seen = new Set<string>();
+  return advice.filter((a) => {
+    const key = JSON.stringify([a.fix.action, a.fix.params]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * An item as the Graph, the console and the evidence show it. `live` (from `liveGrants`) gives an
+ * open item's `current_tasks`: what its grant gives now, which differs from `tasks` (the snapshot)
+ * when the grant was narrowed outside the campaign.
+ */
+export function presentItem(row: ReviewItemRow, live?: LiveGrants): ItemView {
+  const current = row.status === "open" ? live?.get(liveKey(row.kind, row.grant_ref, row.asset_id)) : undefined;
   return {
     id: row.id,
     kind: row.kind,
@@ -74,13 +91,37 @@ export function presentItem(row: ReviewItemRow): ItemView {
     tasks: parseList(row.tasks),
     grant_id: row.grant_ref,
     groups: { partner: row.group_partner, partner_name: row.group_partner_name, asset: row.group_asset, person: row.group_person },
-    advice: JSON.parse(row.advice_json) as Pick<Finding, "kind" | "fix">[],
+    advice: distinctAdvice(JSON.parse(row.advice_json) as Pick<Finding, "kind" | "fix">[]),
     status: row.status,
     decided_by: row.decided_by,
     decided_at: isoOrNull(row.decided_at),
     reason: row.reason,
     result_tasks: row.result_tasks === null ? null : parseList(row.result_tasks),
+    current_tasks: current === undefined ? null : parseList(current),
+    removal: row.removal_json === null ? null : (JSON.parse(row.removal_json) as ItemRemoval),
   };
+}
+
+/** Audit actions that end a grant of each kind outside a campaign (a partner's removal writes `share.remove` per share). */
+const REMOVAL_ACTIONS = ["assignment.remove", "share.remove", "share.end", "app.revoke"] as const;
+
+const beforeOf = (entry: RemovalEntry): Record<string, unknown> => (entry.before_json === null ? {} : (JSON.parse(entry.before_json) as Record<string, unknown>));
+
+/**
+ * The audit entry that ended an item's grant: the first removal of it after the campaign started.
+ * An owner assignment ends with `assignment.remove` of the principal on the asset (by hand, with a
+ * member or system user, or trimmed away with a share); a share with `share.remove` or `share.end`
+ * for the partner; an app grant with `app.revoke` of that grant, or loses the asset when the share
+ * it came through ends.
+ */
+function removalEntryOf(item: ReviewItemRow, entries: readonly RemovalEntry[]): RemovalEntry | undefined {
+  const shareEnded = (e: RemovalEntry, partner?: string) =>
+    (e.action === "share.remove" || e.action === "share.end") && e.target_id === item.asset_id && (partner === undefined || beforeOf(e).partner === partner);
+  if (item.kind === "owner_assignment") {
+    return entries.find((e) => e.action === "assignment.remove" && e.target_id === item.asset_id && e.business_id === item.grant_business_id && beforeOf(e).principal === item.principal_id);
+  }
+  if (item.kind === "partner_share") return entries.find((e) => shareEnded(e, item.principal_id));
+  return entries.find((e) => e.action === "app.revoke" && e.target_id === item.principal_id && beforeOf(e).grant === item.grant_ref) ?? entries.find((e) => shareEnded(e));
 }
 
 function presentCampaign(row: ReviewCampaignRow, items: number): CampaignView {
@@ -123,12 +164,11 @@ export function groupItems(items: ItemView[], by: GroupKey): ItemGroup[] {
  * finding for each of them.
  */
 function adviceIndex(findings: Finding[]): (kind: ItemKind, grantRef: string, assetId: string) => Pick<Finding, "kind" | "fix">[] {
-  const byKey = new Map<string, Pick<Finding, "kind" | "fix">[]>();
+  const byKey = new Map<string, Finding[]>();
   const add = (key: string, f: Finding) => {
-    const advice = { kind: f.kind, fix: f.fix };
     const list = byKey.get(key);
-    if (list) list.push(advice);
-    else byKey.set(key, [advice]);
+    if (list) list.push(f);
+    else byKey.set(key, [f]);
   };
   for (const f of findings) {
     const p = f.fix.params;
@@ -136,7 +176,35 @@ function adviceIndex(findings: Finding[]): (kind: ItemKind, grantRef: string, as
     if (typeof p.share_id === "string") add(`partner_share\u0000${p.share_id}`, f);
     if (typeof p.grant_id === "string" && f.asset) add(`app_grant\u0000${p.grant_id}\u0000${f.asset.id}`, f);
   }
-  return (kind, grantRef, assetId) => byKey.get(kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`) ?? [];
+  const advice = new Map<string, Pick<Finding, "kind" | "fix">[]>();
+  for (const [key, list] of byKey) advice.set(key, adviceOf(list));
+  return (kind, grantRef, assetId) => advice.get(kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`) ?? [];
+}
+
+/**
+ * One grant's advice, each fix once. Every person a share lets in is an `external` finding whose fix
+ * ends the share; on the share's item they are one piece of advice naming them all (or none, when
+ * another finding about the share already advises ending it), not one sentence per person.
+ */
+function adviceOf(findings: Finding[]): Pick<Finding, "kind" | "fix">[] {
+  const fixKey = (f: Finding) => JSON.stringify([f.fix.action, f.fix.params]);
+  const out = new Map<string, Pick<Finding, "kind" | "fix">>();
+  const reached = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = fixKey(f);
+    if (f.kind === "external" && f.evidence.via === "partner_share") reached.set(key, [...(reached.get(key) ?? []), f]);
+    else if (!out.has(key)) out.set(key, { kind: f.kind, fix: f.fix });
+  }
+  for (const [key, list] of reached) {
+    if (out.has(key)) continue;
+    const first = list[0]!;
+    const partner = (first.evidence.partner_business as { name?: string } | undefined)?.name ?? "the partner";
+    const names = [...new Set(list.map((f) => `${f.principal?.name ?? f.principal?.id ?? "someone"}'s`))];
+    const whose = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
+    const description = list.length === 1 ? first.fix.description : `Remove ${partner}'s access to ${first.asset?.name ?? "the asset"}, which also removes ${whose}.`;
+    out.set(key, { kind: first.kind, fix: { ...first.fix, description } });
+  }
+  return [...out.values()];
 }
 
 /**
@@ -182,7 +250,7 @@ export class ReviewCampaignService {
     const campaignId = newId();
     const name = options.name?.trim() || `Access review of ${business.name}, ${new Date(now).toISOString().slice(0, 10)}`;
     const items: ReviewItemRow[] = [];
-    const base = { campaign_id: campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null };
+    const base = { campaign_id: campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null, removal_json: null };
 
     for (const a of assignments) {
       const asset = assetById.get(a.asset_id);
@@ -307,14 +375,15 @@ export class ReviewCampaignService {
 
   async get(ctx: RequestContext, campaignId: string): Promise<CampaignView> {
     const campaign = await this.requireCampaign(ctx, campaignId, "reading access reviews");
-    return presentCampaign(campaign, (await repo.listItems(this.deps.db, campaignId)).length);
+    return presentCampaign(campaign, (await this.reconcile(campaign)).rows.length);
   }
 
   async listItems(ctx: RequestContext, campaignId: string, options: { groupBy?: GroupKey } = {}): Promise<{ group_by: GroupKey; groups: ItemGroup[] }> {
     const groupBy = options.groupBy ?? "asset";
     if (!(GROUP_KEYS as readonly string[]).includes(groupBy)) throw errors.invalidParameter(`Invalid group_by ${groupBy}: use partner, asset or person.`);
-    await this.requireCampaign(ctx, campaignId, "reading access reviews");
-    const items = (await repo.listItems(this.deps.db, campaignId)).map(presentItem);
+    const campaign = await this.requireCampaign(ctx, campaignId, "reading access reviews");
+    const { rows, live } = await this.reconcile(campaign);
+    const items = rows.map((row) => presentItem(row, live));
     return { group_by: groupBy, groups: groupItems(items, groupBy) };
   }
 
@@ -324,28 +393,37 @@ export class ReviewCampaignService {
    * change and the decision commit together, so the next check already sees it.
    */
   async decide(ctx: RequestContext, itemId: string, input: { decision: Decision; reason: string; level?: string }): Promise<ItemView> {
-    const item = await repo.findItem(this.deps.db, itemId);
-    if (!item) throw errors.notFound(`review item ${itemId}`);
-    const campaign = await this.requireCampaign(ctx, item.campaign_id, "deciding access review items");
+    const found = await repo.findItem(this.deps.db, itemId);
+    if (!found) throw errors.notFound(`review item ${itemId}`);
+    const campaign = await this.requireCampaign(ctx, found.campaign_id, "deciding access review items");
+    // The grant may have ended (or narrowed) outside the campaign since the page was read.
+    const { rows, live } = await this.reconcile(campaign);
+    const item = rows.find((r) => r.id === itemId) ?? found;
     if (campaign.status !== "open") throw errors.invalidParameter(`The campaign ${campaign.name} is closed; its items can no longer be decided.`);
     const reason = typeof input.reason === "string" ? input.reason.trim() : "";
     if (!reason) throw errors.invalidParameter("A decision needs a reason.");
     if (!["certify", "downgrade", "revoke"].includes(input.decision)) {
       throw errors.invalidParameter(`Invalid decision ${String(input.decision)}: use certify, downgrade or revoke.`);
     }
+    if (item.status === "already_removed") throw errors.alreadyRemoved(alreadyRemovedMessage(item));
     if (item.status !== "open") throw errors.invalidParameter(`This item was already decided (${item.status}).`);
-    // Read before the transaction: on SQLite the store has one connection, which the transaction holds.
-    const live = await repo.grantIsLive(this.deps.db, item.kind, item.grant_ref);
+    // What the grant gives now (null: ended meanwhile); read before the transaction, as on SQLite
+    // the store has one connection, which the transaction holds.
+    const currentJson = live.get(liveKey(item.kind, item.grant_ref, item.asset_id)) ?? null;
+    const current = currentJson === null ? null : parseList(currentJson);
+    const snapshot = parseList(item.tasks);
+    const narrowed = current !== null && (current.length !== snapshot.length || current.some((t) => !snapshot.includes(t)));
 
     return inOneTransaction(this.deps, async () => {
       let status = "certified";
-      let resultTasks: string[] | null = null;
+      // A grant narrowed outside the campaign is certified as it is now, and the evidence says so.
+      let resultTasks: string[] | null = narrowed ? current : null;
       if (input.decision === "revoke") {
-        if (live) await this.revokeGrant(ctx, item);
+        if (current !== null) await this.revokeGrant(ctx, item);
         status = "revoked";
         resultTasks = [];
       } else if (input.decision === "downgrade") {
-        resultTasks = await this.downgradeGrant(ctx, item, input.level, live);
+        resultTasks = await this.downgradeGrant(ctx, item, input.level, current);
         status = "downgraded";
       }
       return this.record(ctx, campaign, item, status, reason, resultTasks);
@@ -359,7 +437,8 @@ export class ReviewCampaignService {
     options: { groupBy?: GroupKey } = {},
   ): Promise<{ campaign_id: string; due_at: string | null; open_items: number; reviewers: { id: string; name: string }[]; groups: ItemGroup[] }> {
     const campaign = await this.requireCampaign(ctx, campaignId, "sending review reminders");
-    const open = (await repo.listItems(this.deps.db, campaignId, "open")).map(presentItem);
+    const { rows, live } = await this.reconcile(campaign);
+    const open = rows.filter((row) => row.status === "open").map((row) => presentItem(row, live));
     const reviewers = await repo.listAdmins(this.deps.db, campaign.business_id);
     const attempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
@@ -373,9 +452,10 @@ export class ReviewCampaignService {
     const campaign = await this.requireCampaign(ctx, campaignId, "closing access reviews");
     if (campaign.status !== "open") throw errors.invalidParameter(`The campaign ${campaign.name} is already closed.`);
     const policy = campaign.close_policy as ClosePolicy;
-    const open = await repo.listItems(this.deps.db, campaignId, "open");
-    const live = new Set<string>();
-    if (policy === "revoke") for (const item of open) if (await repo.grantIsLive(this.deps.db, item.kind, item.grant_ref)) live.add(item.id);
+    // Items whose grant ended outside the campaign close as already removed, not skipped or revoked.
+    const reconciled = await this.reconcile(campaign);
+    const open = reconciled.rows.filter((row) => row.status === "open");
+    const live = new Set(policy === "revoke" ? open.filter((item) => reconciled.live.has(liveKey(item.kind, item.grant_ref, item.asset_id))).map((item) => item.id) : []);
     return inOneTransaction(this.deps, async () => {
       const reason = `Not decided by the close of the campaign; close policy ${policy}.`;
       for (const item of open) {
@@ -428,8 +508,9 @@ export class ReviewCampaignService {
     const before = now - (options.everyDays ?? 7) * DAY_MS;
     const sent: DueReminder[] = [];
     for (const campaign of await repo.listRemindable(this.deps.db, before)) {
-      const items = await repo.listItems(this.deps.db, campaign.id);
+      const items = (await this.reconcile(campaign)).rows;
       const open = items.filter((i) => i.status === "open");
+      if (open.length === 0) continue;
       const reviewers = await repo.listAdmins(this.deps.db, campaign.business_id);
       const ctx = systemContext();
       const attempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
@@ -449,7 +530,8 @@ export class ReviewCampaignService {
   /** The campaign and its items for exports, after the same admin check as every other read. */
   async evidence(ctx: RequestContext, campaignId: string): Promise<{ campaign: CampaignView; items: ItemView[] }> {
     const campaign = await this.requireCampaign(ctx, campaignId, "exporting access reviews");
-    const items = (await repo.listItems(this.deps.db, campaignId)).map(presentItem);
+    const { rows, live } = await this.reconcile(campaign);
+    const items = rows.map((row) => presentItem(row, live));
     return { campaign: presentCampaign(campaign, items.length), items };
   }
 
@@ -463,6 +545,57 @@ export class ReviewCampaignService {
   async exportPdf(ctx: RequestContext, campaignId: string, options: { compress?: boolean } = {}): Promise<Buffer> {
     const { campaign, items } = await this.evidence(ctx, campaignId);
     return renderPdf(campaign, items, await this.deps.audit.verify(), { compress: options.compress, generatedAt: this.deps.now() });
+  }
+
+  /**
+   * Brings an open campaign's items in line with the grants as they are now, whenever the campaign
+   * is read, decided, reminded, exported or closed: an open item whose grant ended outside the
+   * campaign (in the console, through the Graph or the CLI, by a partner's removal, an end date or
+   * a member's departure) closes as `already_removed` with the audit entry of that removal, so it
+   * can no longer be certified and the evidence says what really happened. Doing it on read covers
+   * every way a grant can end, including ones added later, without each of them knowing about
+   * campaigns. The returned `live` map gives each open item's grant as it is now.
+   */
+  private async reconcile(campaign: ReviewCampaignRow): Promise<{ rows: ReviewItemRow[]; live: LiveGrants }> {
+    const { db } = this.deps;
+    const rows = await repo.listItems(db, campaign.id);
+    if (campaign.status !== "open") return { rows, live: new Map() };
+    const open = rows.filter((row) => row.status === "open");
+    const live = await repo.liveGrants(db, open);
+    const gone = open.filter((row) => !live.has(liveKey(row.kind, row.grant_ref, row.asset_id)));
+    if (gone.length === 0) return { rows, live };
+    const targets = gone.flatMap((row) => (row.kind === "app_grant" ? [row.asset_id, row.principal_id] : [row.asset_id]));
+    const entries = await repo.listRemovalEntries(db, targets, REMOVAL_ACTIONS, campaign.created_at);
+    const names = this.deps.engine.index.principals;
+    const closings = gone.map((item) => {
+      const entry = removalEntryOf(item, entries);
+      const removal: ItemRemoval = entry
+        ? {
+            audit_entry_id: String(entry.seq),
+            time: isoOrNull(entry.at),
+            action: entry.action,
+            actor: { type: entry.actor_type, id: entry.actor_id, name: entry.actor_id === null ? null : (names.get(entry.actor_id)?.name ?? null) },
+          }
+        : { audit_entry_id: null, time: null, action: null, actor: null };
+      return { item, removal };
+    });
+    const attempt = { action: "review.reconcile", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
+    await runCommand(this.deps, systemContext(), attempt, async (tx) => {
+      const done: { item: string; removal_audit_entry: string | null }[] = [];
+      for (const { item, removal } of closings) {
+        const closed = {
+          decided_by: removal.actor?.id ?? removal.actor?.type ?? "system",
+          decided_at: removal.time === null ? tx.now : Date.parse(removal.time),
+          reason: removalReason(removal),
+          removal_json: JSON.stringify(removal),
+        };
+        if (await repo.closeRemovedItem(tx.trx, item.id, closed)) done.push({ item: item.id, removal_audit_entry: removal.audit_entry_id });
+      }
+      if (done.length > 0) await tx.audit({ ...attempt, after: { already_removed: done } });
+      return done;
+    });
+    // Read again: another reader may have closed (or a reviewer decided) some of them first.
+    return { rows: await repo.listItems(db, campaign.id), live };
   }
 
   private async requireCampaign(ctx: RequestContext, campaignId: string, doing: string): Promise<ReviewCampaignRow> {
@@ -499,7 +632,8 @@ export class ReviewCampaignService {
     }
   }
 
-  private async downgradeGrant(ctx: RequestContext, item: ReviewItemRow, requested: string | undefined, live: boolean): Promise<string[]> {
+  /** Narrows the grant from what it gives now (`current`, null when it ended meanwhile) to a preset level. */
+  private async downgradeGrant(ctx: RequestContext, item: ReviewItemRow, requested: string | undefined, current: string[] | null): Promise<string[]> {
     if (item.kind === "app_grant") throw errors.invalidParameter("App grants cannot be downgraded here; certify or revoke them.");
     if (!isAssetType(item.asset_type)) throw errors.invalidParameter(`Unknown asset type ${item.asset_type}.`);
     const type: AssetType = item.asset_type;
@@ -508,12 +642,13 @@ export class ReviewCampaignService {
     if (!level) throw errors.invalidParameter("A downgrade needs a level (ANALYTICS_VIEW, VIEW_ONLY, LAUNCH_ONLY or STANDARD).");
     if (!isPermissionLevel(level)) throw errors.invalidParameter(`Invalid level ${level}.`);
     const tasks = [...presetTasks(type, level as PermissionLevel)];
-    const current = taskMask(type, parseList(item.tasks));
+    const now = current ?? parseList(item.tasks);
+    const currentMask = taskMask(type, now);
     const next = taskMask(type, tasks);
-    if ((next & ~current) !== 0 || next === current) {
-      throw errors.invalidParameter(`${LEVEL_LABELS[level as PermissionLevel]} is not smaller than ${describeGrant(type, parseList(item.tasks))}; a downgrade must narrow access.`);
+    if ((next & ~currentMask) !== 0 || next === currentMask) {
+      throw errors.invalidParameter(`${LEVEL_LABELS[level as PermissionLevel]} is not smaller than ${describeGrant(type, now)}; a downgrade must narrow access.`);
     }
-    if (!live) {
+    if (current === null) {
       throw errors.invalidParameter(`${item.principal_name} no longer has this access to ${item.asset_name}; there is nothing to downgrade.`);
     }
     if (item.kind === "owner_assignment") {
@@ -523,4 +658,17 @@ export class ReviewCampaignService {
     }
     return tasks;
   }
+}
+
+/** The reason an item closed as already removed records: what ended the grant, who, when, and the audit entry. */
+function removalReason(removal: ItemRemoval): string {
+  if (removal.audit_entry_id === null) return "Already removed outside the campaign; the audit log holds no entry of the removal since the campaign started.";
+  const who = removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline";
+  return `Already removed outside the campaign: ${removal.action} by ${who} at ${removal.time} (audit entry ${removal.audit_entry_id}).`;
+}
+
+function alreadyRemovedMessage(item: ReviewItemRow): string {
+  const removal = item.removal_json === null ? null : (JSON.parse(item.removal_json) as ItemRemoval);
+  const where = removal?.audit_entry_id ? ` (audit entry ${removal.audit_entry_id}: ${removal.action} by ${removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline"} at ${removal.time})` : "";
+  return `${item.principal_name}'s access to ${item.asset_name} was already removed outside the campaign${where}. The item is closed as already removed; it can no longer be certified, downgraded or revoked.`;
 }

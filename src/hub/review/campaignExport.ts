@@ -21,6 +21,9 @@ export const CSV_COLUMNS = [
   "reviewer",
   "decided_at",
   "reason",
+  "current_tasks",
+  "removal_audit_entry",
+  "removal_action",
 ] as const;
 
 export function describeVerification(v: AuditVerification): string {
@@ -52,6 +55,9 @@ function rowOf(item: ItemView): string[] {
     item.decided_by ?? "",
     item.decided_at ?? "",
     item.reason ?? "",
+    item.current_tasks?.join(" ") ?? "",
+    item.removal?.audit_entry_id ?? "",
+    item.removal?.action ?? "",
   ];
 }
 
@@ -67,7 +73,7 @@ export function renderCsv(campaign: CampaignView, items: ItemView[], verificatio
 }
 
 function countBy(items: ItemView[]): Record<string, number> {
-  const counts: Record<string, number> = { open: 0, certified: 0, downgraded: 0, revoked: 0, skipped: 0 };
+  const counts: Record<string, number> = { open: 0, certified: 0, downgraded: 0, revoked: 0, skipped: 0, already_removed: 0 };
   for (const item of items) counts[item.status] = (counts[item.status] ?? 0) + 1;
   return counts;
 }
@@ -104,8 +110,11 @@ export async function renderPdf(
   for (const item of items) {
     doc.moveDown(0.4).font("Helvetica-Bold").fontSize(10).text(`${item.principal.name} on ${item.asset.name} [${item.kind}]: ${item.status}`);
     doc.font("Helvetica").fontSize(9).text(item.path);
-    if (item.tasks.length > 0) doc.text(`Granted: ${item.tasks.join(", ")}${item.result_tasks ? `; now: ${item.result_tasks.join(", ") || "nothing"}` : ""}`);
-    if (item.decided_by) doc.text(`Decided by ${item.decided_by} at ${item.decided_at ?? "-"}: ${item.reason ?? ""}`);
+    const now = item.result_tasks ?? item.current_tasks;
+    if (item.tasks.length > 0) doc.text(`Granted: ${item.tasks.join(", ")}${now ? `; now: ${now.join(", ") || "nothing"}` : ""}`);
+    if (item.status === "already_removed") doc.text(item.reason ?? "Already removed outside the campaign.");
+    else if (item.decided_by) doc.text(`Decided by ${item.decided_by} at ${item.decided_at ?? "-"}: ${item.reason ?? ""}`);
+    // `presentItem` gives each fix once, however many findings advised it.
     for (const advice of item.advice) doc.text(`Advice (${advice.kind}): ${advice.fix.description}`);
   }
   doc.end();

@@ -32,4 +32,16 @@ export interface ItemView {
   decided_at: string | null;
   reason: string | null;
   result_tasks: string[] | null;
+  /** An open item's grant as it is now, when it still exists (narrowed outside the campaign when it differs from `tasks`). */
+  current_tasks: string[] | null;
+  /** For an item closed as `already_removed`: the audit entry of the removal made outside the campaign. */
+  removal: ItemRemoval | null;
+}
+
+/** The audit entry of a removal made outside a campaign; all null when the log holds none since the campaign started. */
+export interface ItemRemoval {
+  audit_entry_id: string | null;
+  time: string | null;
+  action: string | null;
+  actor: { type: string; id: string | null; name: string | null } | null;
 }

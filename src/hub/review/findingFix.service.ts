@@ -8,7 +8,7 @@ import { inOneTransaction, type HubDeps } from "../hubCommand.ts";
 import type { PartnerShareService } from "../partners/partnerShare.service.ts";
 import type { AccessTokenService } from "../tokens/accessToken.service.ts";
 import type { AccessReviewService } from "./accessReview.service.ts";
-import type { Finding, FindingFix, FixAction } from "./findings.ts";
+import { fixesOf, type Finding, type FindingFix, type FixAction } from "./findings.ts";
 
 export interface FindingFixServices {
   review: AccessReviewService;
@@ -47,10 +47,13 @@ export class FindingFixService {
   async apply(ctx: RequestContext, businessId: string, fix: { action: string; params: Record<string, unknown> }): Promise<AppliedFix> {
     // The findings call checks that the caller is an admin of the business.
     const report = await this.services.review.findings(ctx, businessId);
-    const finding = report.findings.find((f) => f.fix.action === fix.action && isDeepStrictEqual(f.fix.params, fix.params));
-    if (!finding) throw errors.invalidParameter("This fix is not among the business's current findings; reload the review and try again.");
-    const summary = await inOneTransaction(this.deps, () => this.run(ctx, businessId, finding.fix));
-    return { action: finding.fix.action, finding: { kind: finding.kind, principal: finding.principal, asset: finding.asset, path: finding.path }, summary };
+    // Any of a finding's fixes may be chosen, the narrowest first offered or the widest.
+    const matches = (f: FindingFix) => f.action === fix.action && isDeepStrictEqual(f.params, fix.params);
+    const finding = report.findings.find((f) => fixesOf(f).some(matches));
+    const chosen = finding === undefined ? undefined : fixesOf(finding).find(matches);
+    if (!finding || !chosen) throw errors.invalidParameter("This fix is not among the business's current findings; reload the review and try again.");
+    const summary = await inOneTransaction(this.deps, () => this.run(ctx, businessId, chosen));
+    return { action: chosen.action, finding: { kind: finding.kind, principal: finding.principal, asset: finding.asset, path: finding.path }, summary };
   }
 
   private async run(ctx: RequestContext, businessId: string, fix: FindingFix): Promise<string> {
@@ -67,6 +70,11 @@ export class FindingFixService {
         return `Access narrowed to ${String(p.level)}.`;
       }
       case "remove_assignment":
+        if (str(p, "business_id") !== businessId) {
+          // A partner's assignment under the business's share: only that one goes, the share stays.
+          await assignments.removePartnerAssignment(ctx, { assetId: str(p, "asset_id"), principalId: str(p, "principal_id"), partnerBusinessId: str(p, "business_id") });
+          return "Assignment removed; the partner's share and its other people's access stay.";
+        }
         await assignments.unassign(ctx, { assetId: str(p, "asset_id"), principalId: str(p, "principal_id"), businessId: str(p, "business_id") });
         return "Assignment removed.";
       case "revoke_share":

@@ -47,7 +47,32 @@ export interface Finding {
   /** How the principal reaches the asset, in plain words. */
   path: string;
   evidence: Record<string, unknown>;
+  /**
+   * The fix the finding has always named (what `--apply-fix`, the CLI text and older readers of the
+   * Graph answer use). It is one of `fixes`.
+   */
   fix: FindingFix;
+  /**
+   * When a finding can be fixed more than one way: every fix, narrowest first (one principal's
+   * assignment before the partner's share at a smaller level, and that before ending the share).
+   * Any of them can be applied. Absent when `fix` is the only one, so a finding keeps the six keys
+   * the review's report has always had unless there is a choice to offer (see `fixesOf`).
+   */
+  fixes?: FindingFix[];
+}
+
+/** A finding as a rule builds it: `fixes` may list the one `fix` alone. */
+export type FindingDraft = Finding;
+
+/** Keeps `fixes` only when it offers a choice. */
+export function withFixes(draft: FindingDraft): Finding {
+  const { fixes, ...rest } = draft;
+  return fixes !== undefined && fixes.length > 1 ? { ...rest, fixes } : rest;
+}
+
+/** Every fix of a finding, narrowest first. */
+export function fixesOf(finding: Pick<Finding, "fix" | "fixes">): FindingFix[] {
+  return finding.fixes ?? [finding.fix];
 }
 
 export interface AccessReviewReport {

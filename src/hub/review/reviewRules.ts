@@ -2,7 +2,7 @@ import type { ActionName } from "../catalogue/actions.ts";
 import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, describeMask, LEVEL_LABELS, presetMask, presetTasks, smallestLevelCovering, type PermissionLevel } from "../catalogue/permissionLevels.ts";
 import type { PooledUseRow } from "./accessReview.repository.ts";
-import { actionsOfBits, DAY_MS, FINDING_KINDS, isoOrNull, usedMask, WRITE_SCOPES, type AccessReviewReport, type Finding, type FindingKind, type FindingRef } from "./findings.ts";
+import { actionsOfBits, DAY_MS, FINDING_KINDS, isoOrNull, usedMask, withFixes, WRITE_SCOPES, type AccessReviewReport, type Finding, type FindingDraft, type FindingFix, type FindingKind, type FindingRef } from "./findings.ts";
 
 /**
  * The access review's rules, one per finding kind, over a snapshot of a business that says nothing
@@ -48,6 +48,11 @@ export interface ShareReach {
   principalId: string;
   tasks: readonly string[];
   via: string;
+  /**
+   * The partner's assignment that lets the principal in, when the source can name it (the hub's
+   * store can; the Graph cannot): the owner can then remove that one assignment and keep the share.
+   */
+  assignmentId?: string;
 }
 
 export interface SnapshotMember {
@@ -201,7 +206,10 @@ export async function judgeSnapshot(snapshot: ReviewSnapshot, onProgress?: (prog
   const sourced = (kind: FindingKind, evidence: Record<string, unknown>): Record<string, unknown> =>
     snapshot.source === undefined ? evidence : { ...evidence, source: snapshot.source, undetermined: snapshot.undetermined?.[kind] ?? [] };
   const found = new Map<FindingKind, Finding[]>(FINDING_KINDS.map((kind) => [kind, []]));
-  const add = (finding: Finding) => found.get(finding.kind)!.push(snapshot.source === undefined ? finding : { ...finding, evidence: sourced(finding.kind, finding.evidence) });
+  const add = (draft: FindingDraft) => {
+    const finding = withFixes(draft);
+    found.get(finding.kind)!.push(snapshot.source === undefined ? finding : { ...finding, evidence: sourced(finding.kind, finding.evidence) });
+  };
 
   // Use by asset, then principal: one small map per asset rather than a string key per row.
   const uses = new Map<string, Map<string, Use>>();
@@ -261,7 +269,7 @@ export async function judgeSnapshot(snapshot: ReviewSnapshot, onProgress?: (prog
     use: Use | undefined,
     subject: { principal: FindingRef; path: string; extra: Record<string, unknown> },
     fixes: { unused: () => Finding["fix"]; downgrade: (level: PermissionLevel, tasks: readonly string[]) => Finding["fix"] },
-  ): Finding => {
+  ): FindingDraft => {
     const evidence = { ...subject.extra, ...useEvidence(asset, grantMask, use) };
     if (judged === "unused") {
       return { kind: "unused", principal: subject.principal, asset: assetRef(asset), path: subject.path, evidence, fix: fixes.unused() };
@@ -353,19 +361,39 @@ export async function judgeSnapshot(snapshot: ReviewSnapshot, onProgress?: (prog
       );
     }
 
+    // Someone a share lets in is a finding about that someone: the narrowest fix takes only their
+    // assignment away, then the share narrowed to what its people used, and only then the share ends.
+    const narrowShare: FindingFix | undefined =
+      judged && judged !== "unused"
+        ? {
+            action: "downgrade",
+            description: `Change ${s.partner_name}'s access to ${asset.name} to ${LEVEL_LABELS[judged]}, which covers everything its people did in the last ${windowDays} days; everyone it assigned keeps at most that.`,
+            params: { ...shareParams, level: judged, tasks: presetTasks(asset.type, judged) },
+          }
+        : undefined;
     for (const r of reached) {
       const principal = principalRef(r.principalId);
+      const endShare: FindingFix = {
+        action: "revoke_share",
+        description: `Remove ${s.partner_name}'s access to ${asset.name}, which also removes ${principal.name}'s.`,
+        params: shareParams,
+      };
+      const removeOne: FindingFix | undefined =
+        r.assignmentId === undefined
+          ? undefined
+          : {
+              action: "remove_assignment",
+              description: `Remove only ${principal.name}'s assignment on ${asset.name}; the share with ${s.partner_name} and everyone else it assigned keep their access.`,
+              params: { assignment_id: r.assignmentId, asset_id: asset.id, principal_id: r.principalId, business_id: s.partner_business_id },
+            };
       add({
         kind: "external",
         principal,
         asset: assetRef(asset),
         path: r.via,
         evidence: { via: "partner_share", partner_business: partner, share_id: s.id, tasks: r.tasks, last_used: isoOrNull(useOne(r.principalId, asset.id)?.lastAt) },
-        fix: {
-          action: "revoke_share",
-          description: `Remove ${s.partner_name}'s access to ${asset.name}, which also removes ${principal.name}'s.`,
-          params: shareParams,
-        },
+        fix: endShare,
+        fixes: [removeOne, narrowShare, endShare].filter((f): f is FindingFix => f !== undefined),
       });
     }
 
