@@ -176,7 +176,7 @@ describe.each(DIALECTS)("Autopilot manages an account through a partner share wi
     const [report] = await autopilot.plan("Acme");
     expect(report!.proposed.map((p) => p.rule_history.results[0]!.object_id)).toEqual([world.adSets[interests]!.id]);
     expect(report!.notes).toContain(
-      `The owner's guardrail protected_labels dropped a change on ${world.adSets[lookalike]!.name}: The owner protects what carries the ad label ${brand.id} from changes by this partner, and it carries it (protected_labels).`,
+      `The owner's guardrail protected_labels dropped a change on ${world.adSets[lookalike]!.name}: The owner protects what carries the ad label Brand from changes by this partner, and it carries it (protected_labels).`,
     );
     const ws = await autopilot.workspaces.require("Acme");
     for (const item of await autopilot.actions.queue(ws)) expect((await autopilot.actions.approve(item.id, "Ada (advertiser)")).state).toBe("CONFIRMED");

@@ -56,6 +56,8 @@ export interface ScannedPartnerGuardrails {
    * (absent otherwise); null when they could not be read.
    */
   labels?: Record<string, string[]> | null;
+  /** The names of the labels in `labels`, by id. */
+  labelNames?: Record<string, string>;
   readAt: number;
 }
 
@@ -147,8 +149,8 @@ export async function readPartnerGuardrails(client: GraphClient, act: string, no
     if (!(error instanceof GraphApiError)) throw error;
     partnerActors = null;
   }
-  const labels = rows.some((row) => (row.protected_labels ?? []).length > 0) ? await readObjectLabels(client, act) : undefined;
-  return { rows, budgetEvents, partnerActors, ...(labels !== undefined ? { labels } : {}), readAt: now };
+  const labelled = rows.some((row) => (row.protected_labels ?? []).length > 0) ? await readObjectLabels(client, act) : undefined;
+  return { rows, budgetEvents, partnerActors, ...(labelled !== undefined ? { labels: labelled?.labels ?? null, ...(labelled ? { labelNames: labelled.names } : {}) } : {}), readAt: now };
 }
 
 /**
@@ -156,20 +158,22 @@ export async function readPartnerGuardrails(client: GraphClient, act: string, no
  * `adlabels` field (list<AdLabel>, https://developers.facebook.com/docs/marketing-api/reference/ad-campaign-group/
  * and the ad set and ad references). null when any list could not be read.
  */
-async function readObjectLabels(client: GraphClient, act: string): Promise<Record<string, string[]> | null> {
+async function readObjectLabels(client: GraphClient, act: string): Promise<{ labels: Record<string, string[]>; names: Record<string, string> } | null> {
   const labels: Record<string, string[]> = {};
+  const names: Record<string, string> = {};
   try {
     for (const edge of ["campaigns", "adsets", "ads"]) {
-      for (const object of await client.getAll<{ id: string; adlabels?: { id: string }[] }>(`${act}/${edge}`, { fields: "id,adlabels", limit: 500 })) {
-        const ids = (object.adlabels ?? []).map((label) => String(label.id));
-        if (ids.length > 0) labels[object.id] = ids;
+      for (const object of await client.getAll<{ id: string; adlabels?: { id: string; name?: string }[] }>(`${act}/${edge}`, { fields: "id,adlabels", limit: 500 })) {
+        const carried = object.adlabels ?? [];
+        for (const label of carried) if (typeof label.name === "string") names[String(label.id)] = label.name;
+        if (carried.length > 0) labels[object.id] = carried.map((label) => String(label.id));
       }
     }
   } catch (error) {
     if (!(error instanceof GraphApiError)) throw error;
     return null;
   }
-  return labels;
+  return { labels, names };
 }
 
 async function ownerSide(client: GraphClient, act: string): Promise<boolean> {
@@ -223,7 +227,7 @@ export interface OwnBudgetChange {
 export function toEnginePartnerGuardrails(scanned: ScannedPartnerGuardrails | undefined, own: readonly OwnBudgetChange[], now: number): Engine.PartnerGuardrails | undefined {
   if (!scanned || scanned.rows.length === 0) return undefined;
   const limits = scanned.rows.map(limitsOf);
-  const labelled = scanned.labels !== undefined ? { labelsOf: scanned.labels } : {};
+  const labelled = scanned.labels !== undefined ? { labelsOf: scanned.labels, ...(scanned.labelNames ? { labelNames: scanned.labelNames } : {}) } : {};
   if (scanned.budgetEvents === null) return { limits, dayLowMinor: null, newSpendLast24hMinor: null, ...labelled };
   // The log's times are whole seconds: an event logged in the second 24 hours ago may be inside the window.
   const inWindow = (at: number) => at + 1000 > now - DAY_MS && at <= now;

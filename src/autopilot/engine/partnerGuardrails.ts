@@ -181,7 +181,7 @@ export function applyPartnerGuardrails(snapshot: AccountSnapshot, actions: reado
         hit.limit === "protected_objects"
           ? `The owner protects ${what} from changes by this partner (protected_objects).`
           : hit.label !== undefined
-            ? `The owner protects what carries the ad label ${hit.label} from changes by this partner, and ${hit.id === id ? "it carries it" : `${hit.id}, which it is in, carries it`} (protected_labels).`
+            ? `The owner protects what carries the ad label ${pg.labelNames?.[hit.label] ?? hit.label} from changes by this partner, and ${hit.id === id ? "it carries it" : `${hit.id}, which it is in, carries it`} (protected_labels).`
             : `The owner protects objects by ad label from changes by this partner, and this account's labels could not be read (protected_labels).`;
       trimmed.push({ key: a.key, objectId: id, outcome: "dropped", guardrail: "partner_guardrail", limit: hit.limit, detail });
       continue;

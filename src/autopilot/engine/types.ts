@@ -213,6 +213,8 @@ export interface PartnerGuardrails {
    * carrying a protected label, and nothing is changed.
    */
   labelsOf?: Readonly<Record<string, readonly string[]>> | null;
+  /** The labels' names, by id, for the reasons given. */
+  labelNames?: Readonly<Record<string, string>>;
 }
 
 export type ChangeField = "daily_budget" | "status" | "none";
