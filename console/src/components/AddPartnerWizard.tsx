@@ -290,7 +290,10 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
                     accountName={a.name}
                     partnerName={partner?.name ?? "the partner"}
                     value={guards[a.graphId]}
-                    onChange={(value) => setGuards((current) => ({ ...current, [a.graphId]: value }))}
+                    onChange={(value) => {
+                      setGuards((current) => ({ ...current, [a.graphId]: value }));
+                      setGuardErrors((current) => ({ ...current, [a.graphId]: {} }));
+                    }}
                     errors={guardErrors[a.graphId] ?? {}}
                   />
                 ))}

@@ -4,7 +4,6 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { errorMessage, formatTime, graph } from "../api.ts";
 import {
-  AMOUNTS,
   describeGuardrails,
   describeParams,
   draftOf,
@@ -46,6 +45,17 @@ const PERCENT_LABELS: Record<PercentName, { label: string; description: string }
   max_daily_increase_percent: { label: "Most raise within 24 hours (%)", description: "In percent of the budget 24 hours before." },
 };
 
+/** Side by side on a wide screen: a limit in money beside the same limit in percent. */
+const FIELD_ORDER: readonly (AmountName | PercentName)[] = [
+  "max_daily_budget",
+  "approval_above",
+  "max_increase_amount",
+  "max_increase_percent",
+  "max_daily_increase_amount",
+  "max_daily_increase_percent",
+  "max_daily_new_spend",
+];
+
 const FROM_HOURS = Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: hourLabel(h) }));
 const TO_HOURS = Array.from({ length: 24 }, (_, h) => ({ value: String(h + 1), label: hourLabel(h + 1) }));
 
@@ -79,30 +89,31 @@ export function GuardrailFields({
         Amounts in {currency}. Leave a field empty for no limit.
       </Text>
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-        {AMOUNTS.map((name) => (
-          <TextInput
-            key={name}
-            label={`${AMOUNT_LABELS[name].label} (${currency})`}
-            description={AMOUNT_LABELS[name].description}
-            inputMode="decimal"
-            value={draft.amounts[name]}
-            onChange={(e) => set({ amounts: { ...draft.amounts, [name]: e.currentTarget.value } })}
-            error={errors[name]}
-            maxLength={20}
-          />
-        ))}
-        {PERCENTS.map((name) => (
-          <TextInput
-            key={name}
-            label={PERCENT_LABELS[name].label}
-            description={PERCENT_LABELS[name].description}
-            inputMode="numeric"
-            value={draft.percents[name]}
-            onChange={(e) => set({ percents: { ...draft.percents, [name]: e.currentTarget.value } })}
-            error={errors[name]}
-            maxLength={6}
-          />
-        ))}
+        {FIELD_ORDER.map((name) =>
+          (PERCENTS as readonly string[]).includes(name) ? (
+            <TextInput
+              key={name}
+              label={PERCENT_LABELS[name as PercentName].label}
+              description={PERCENT_LABELS[name as PercentName].description}
+              inputMode="numeric"
+              value={draft.percents[name as PercentName]}
+              onChange={(e) => set({ percents: { ...draft.percents, [name]: e.currentTarget.value } })}
+              error={errors[name]}
+              maxLength={6}
+            />
+          ) : (
+            <TextInput
+              key={name}
+              label={`${AMOUNT_LABELS[name as AmountName].label} (${currency})`}
+              description={AMOUNT_LABELS[name as AmountName].description}
+              inputMode="decimal"
+              value={draft.amounts[name as AmountName]}
+              onChange={(e) => set({ amounts: { ...draft.amounts, [name]: e.currentTarget.value } })}
+              error={errors[name]}
+              maxLength={20}
+            />
+          ),
+        )}
       </SimpleGrid>
       <fieldset className="plain-fieldset">
         <legend>
@@ -272,7 +283,13 @@ export function PartnerGuardrails({
         {editing && draft && (
           <form onSubmit={onSubmit} aria-label={`Guardrails of ${partnerName} on ${accountName}`} noValidate>
             <Stack gap="md">
-              <GuardrailFields draft={draft} onChange={setDraft} currency={currency} timezone={money.data?.timezone_name} objects={objects.data ?? []} errors={errors} accountName={accountName} />
+              <GuardrailFields
+                draft={draft}
+                onChange={(next) => {
+                  setDraft(next);
+                  setClientErrors({});
+                }}
+                currency={currency} timezone={money.data?.timezone_name} objects={objects.data ?? []} errors={errors} accountName={accountName} />
               {save.error && !serverField && <ErrorText error={save.error} />}
               {save.error && serverField && (
                 <Alert color="red" role="alert" data-testid="guardrails-not-saved">
