@@ -148,6 +148,10 @@ describe("console: partner guardrails", () => {
     const page = ownerPage;
     const partner = await guardedPartner("Quay Media", "Quinn Quay", "quinn@quay.example", { max_daily_budget: 60000, max_increase_percent: 500 });
     const before = await storedGuardrails(partner.id);
+    const saves: string[] = [];
+    page.on("request", (request: Request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname.endsWith("/partner_guardrails")) saves.push(request.url());
+    });
     await page.goto(`${server.url}/console/b/${owner.id}/partners/${partner.id}`);
     const card = page.getByTestId(`guardrails-${account.graphId}`);
     await card.getByRole("button", { name: "Edit guardrails" }).click();
@@ -160,6 +164,7 @@ describe("console: partner guardrails", () => {
     await expect.poll(() => card.getByTestId("error-allowed_hours").textContent()).toContain("Invalid allowed_hours");
     await card.getByTestId("guardrails-not-saved").waitFor();
     expect(await storedGuardrails(partner.id)).toEqual(before);
+    expect(saves).toHaveLength(1);
     expectNoSeriousViolations(await seriousViolations(page), "guardrails form with an error at 1440px");
 
     // Fixed, it saves once even when clicked twice, and reads back in words.
@@ -168,6 +173,8 @@ describe("console: partner guardrails", () => {
     await expect.poll(() => card.getByTestId("guardrail-words").textContent()).toContain("Changes only from 09:00 to 17:00 (America/New_York, the account's time zone).");
     expect(await card.getByTestId("guardrail-words").textContent()).toContain("Changes only on Saturday.");
     expect(await storedGuardrails(partner.id)).toEqual([{ ...before[0], allowed_hours: "09-17", allowed_days: [6] }]);
+    // A double click saves once.
+    expect(saves).toHaveLength(2);
 
     await card.getByRole("button", { name: "Remove guardrails of Quay Media on Acme Main" }).click();
     const dialog = page.getByRole("dialog");
