@@ -21,6 +21,7 @@ describe("console: partner guardrails", () => {
   let agency: Awaited<ReturnType<typeof buildSignInBusiness>>;
   let account: { id: string; graphId: string };
   let adSetId: string;
+  let campaignId: string;
   let ownerContext: BrowserContext;
   let ownerPage: Page;
 
@@ -33,6 +34,7 @@ describe("console: partner guardrails", () => {
     const asAlice = principalContext("person", owner.admin.id);
     account = await hub.assets.createAsset(asAlice, owner.id, { type: "ad_account", name: "Acme Main", adAccount: { currency: "USD", timezoneName: "America/New_York", spendCap: 5_000_000 } });
     const campaign = await hub.campaigns.createCampaign(asAlice, account.graphId, { name: "Spring Sale", objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" });
+    campaignId = campaign.id;
     adSetId = (await hub.adSets.createAdSet(asAlice, account.graphId, { campaign_id: campaign.id, name: "Spring Lookalike", daily_budget: 5000, status: "ACTIVE" })).id;
     server = await startServer(hub);
     browser = await launchChromium();
@@ -130,8 +132,8 @@ describe("console: partner guardrails", () => {
     });
     await row.getByRole("button", { name: /^Approve / }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.waitFor();
-    expect(await dialog.textContent()).toContain("This can spend more of Acme Main's money");
+    await expect.poll(() => dialog.textContent()).toContain("This can spend more of Acme Main's money");
+    await page.waitForLoadState("networkidle");
     expectNoSeriousViolations(await seriousViolations(page), "approve dialog at 1440px");
     await screenshot(page, "guardrails-approve-1440");
     expect(writes).toEqual([]);
@@ -169,16 +171,19 @@ describe("console: partner guardrails", () => {
 
     // Fixed, it saves once even when clicked twice, and reads back in words.
     await choose(page, "Allowed until", "17:00");
+    await card.getByRole("checkbox", { name: "Campaign Spring Sale" }).check();
     await card.getByRole("button", { name: "Save guardrails" }).dblclick();
     await expect.poll(() => card.getByTestId("guardrail-words").textContent()).toContain("Changes only from 09:00 to 17:00 (America/New_York, the account's time zone).");
     expect(await card.getByTestId("guardrail-words").textContent()).toContain("Changes only on Saturday.");
-    expect(await storedGuardrails(partner.id)).toEqual([{ ...before[0], allowed_hours: "09-17", allowed_days: [6] }]);
+    expect(await card.getByTestId("guardrail-words").textContent()).toContain("May not change campaign Spring Sale, nor anything in it.");
+    expect(await storedGuardrails(partner.id)).toEqual([{ ...before[0], allowed_hours: "09-17", allowed_days: [6], protected_objects: [campaignId] }]);
     // A double click saves once.
     expect(saves).toHaveLength(2);
 
     await card.getByRole("button", { name: "Remove guardrails of Quay Media on Acme Main" }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.waitFor();
+    await expect.poll(() => dialog.textContent()).toContain("Quay Media could then change budgets on Acme Main");
+    await page.waitForLoadState("networkidle");
     expectNoSeriousViolations(await seriousViolations(page), "remove guardrails dialog");
     await dialog.getByRole("button", { name: "Remove guardrails" }).click();
     await dialog.waitFor({ state: "detached" });

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Card, Checkbox, Group, List, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Card, Checkbox, Group, List, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
@@ -78,11 +78,6 @@ export function GuardrailFields({
   accountName: string;
 }) {
   const set = (patch: Partial<GuardrailDraft>) => onChange({ ...draft, ...patch });
-  const objectData = (["Campaign", "Ad set"] as const)
-    .map((kind) => ({ group: kind === "Campaign" ? "Campaigns" : "Ad sets", items: objects.filter((o) => o.kind === kind).map((o) => ({ value: o.id, label: o.name })) }))
-    .filter((g) => g.items.length > 0);
-  // Protected ids the picker does not know (an ad, say) stay chosen and show as their ids.
-  const unknown = draft.protectedObjects.filter((id) => !objects.some((o) => o.id === id)).map((id) => ({ value: id, label: id }));
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
@@ -147,18 +142,75 @@ export function GuardrailFields({
           ))}
         </Group>
       </Checkbox.Group>
-      <MultiSelect
-        label="Protected campaigns and ad sets"
-        description={`The partner may not change these campaigns and ad sets of ${accountName}, nor anything in them.`}
-        data={[...objectData, ...(unknown.length ? [{ group: "Other", items: unknown }] : [])]}
+      <ProtectedObjects
+        objects={objects}
         value={draft.protectedObjects}
         onChange={(protectedObjects) => set({ protectedObjects })}
-        searchable
-        clearable
-        placeholder={draft.protectedObjects.length ? undefined : objects.length ? "Choose by name" : "No campaigns yet"}
         error={errors.protected_objects}
-        nothingFoundMessage="No campaign or ad set by that name"
+        accountName={accountName}
       />
+    </Stack>
+  );
+}
+
+/**
+ * The protected campaigns and ad sets, ticked by name under their kind, with a filter for a long
+ * list. (Checkboxes rather than a multi-select: they need nothing more in the first load.)
+ */
+function ProtectedObjects({
+  objects,
+  value,
+  onChange,
+  error,
+  accountName,
+}: {
+  objects: readonly AdObject[];
+  value: string[];
+  onChange: (value: string[]) => void;
+  error: string | undefined;
+  accountName: string;
+}) {
+  const [filter, setFilter] = useState("");
+  const wanted = filter.trim().toLowerCase();
+  const shown = objects.filter((o) => !wanted || o.name.toLowerCase().includes(wanted) || value.includes(o.id));
+  // Protected ids the list does not know (an ad, say) stay ticked and show as their ids.
+  const unknown = value.filter((id) => !objects.some((o) => o.id === id));
+  return (
+    <Stack gap={6}>
+      {objects.length > 8 && <TextInput label="Find a campaign or ad set" size="xs" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={{ base: "100%", sm: 320 }} />}
+      <Checkbox.Group
+        label="Protected campaigns and ad sets"
+        description={`The partner may not change these campaigns and ad sets of ${accountName}, nor anything in them.`}
+        value={value}
+        onChange={onChange}
+        error={error}
+      >
+        <div className="object-picker">
+          {objects.length === 0 && unknown.length === 0 && (
+            <Text size="sm" c="dimmed">
+              {accountName} has no campaigns or ad sets yet.
+            </Text>
+          )}
+          {(["Campaign", "Ad set"] as const).map((kind) => {
+            const ofKind = shown.filter((o) => o.kind === kind);
+            return (
+              ofKind.length > 0 && (
+                <Stack key={kind} gap={4} mt={6}>
+                  <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+                    {kind === "Campaign" ? "Campaigns" : "Ad sets"}
+                  </Text>
+                  {ofKind.map((o) => (
+                    <Checkbox key={o.id} value={o.id} label={o.name} aria-label={`${kind} ${o.name}`} />
+                  ))}
+                </Stack>
+              )
+            );
+          })}
+          {unknown.map((id) => (
+            <Checkbox key={id} value={id} label={`Object ${id}`} mt={6} />
+          ))}
+        </div>
+      </Checkbox.Group>
     </Stack>
   );
 }
