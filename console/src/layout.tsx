@@ -5,6 +5,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { useEffect } from "react";
 import { Navigate, NavLink as RouterLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { useSession } from "./session.tsx";
+import { useHeldChangeCounts } from "./guardrails.ts";
 
 const SETTINGS = [
   { to: "info", label: "Business info" },
@@ -95,6 +96,11 @@ export function AppLayout() {
     enabled: Boolean(session && currentBusiness),
   });
 
+  // Partners' changes held for this business's admins to approve count as waiting too.
+  const isAdminHere = session?.businesses.find((b) => b.id === currentBusiness)?.role === "ADMIN";
+  const held = useHeldChangeCounts(currentBusiness, Boolean(session) && isAdminHere);
+  const heldCount = (held.data ?? []).reduce((sum, a) => sum + a.count, 0);
+
   if (loading) {
     return (
       <Center h="100vh">
@@ -159,7 +165,7 @@ export function AppLayout() {
         </Stack>
         {businessId && business ? (
           <Stack gap={0}>
-            <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} badges={{ requests: waiting.data?.length ?? 0 }} />
+            <NavSection title="Business Settings" items={SETTINGS} businessId={businessId} onNavigate={close} badges={{ requests: (waiting.data?.length ?? 0) + (isAdminHere ? heldCount : 0) }} />
             <NavSection
               title="Security center"
               items={business.role === "ADMIN" ? [...SECURITY, { to: "security/troubleshoot", label: "Troubleshooter" }] : [{ to: "security/troubleshoot", label: "Troubleshooter" }]}

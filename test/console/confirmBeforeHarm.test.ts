@@ -4,8 +4,8 @@ import { DEMO_PASSWORD, seedDemoWorld, type DemoWorld } from "../../src/demo/dem
 import { principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
-import { startServer, type RunningServer } from "../support/servers.ts";
-import { ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, signIn } from "./browser.ts";
+import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
+import { ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
 
 /**
  * Confirm before harm: every button that removes or narrows access carries `data-destructive`
@@ -38,6 +38,12 @@ describe("console: confirm before harm", () => {
     await hub.notifications.addChannel(asAlice, demo.advertiser.id, { kind: "email", name: "Security inbox", to: "security@acme.example" });
     await hub.reviewCampaigns.start(asAlice, demo.advertiser.id, { name: "Quarterly review", closePolicy: "revoke" });
     server = await startServer(hub);
+    // Guardrails on the agency, and a raise of theirs held for approval: approving spends money
+    // and removing the guardrails lets the partner spend more, so both ask first.
+    await hub.guardrails.set(asAlice, { accountId: account.graphId, partnerBusinessId: demo.agency.id, values: { approval_above: 8000 } });
+    const asSam = graphClient(server.url, await sessionToken(server.url, "sam@northwind.example", DEMO_PASSWORD));
+    const adSet = (await asSam("GET", `/${account.graphId}/adsets?fields=id`)).body.data[0] as { id: string };
+    expect((await asSam("POST", `/${adSet.id}`, { daily_budget: 9000 })).body.error.message).toContain("needs the owner's approval");
     browser = await launchChromium();
   }, 300_000);
 
@@ -116,7 +122,7 @@ describe("console: confirm before harm", () => {
         const said = (await dialog.getByTestId("impact-summary").count()) ? await dialog.getByTestId("impact-summary").textContent() : await dialog.textContent();
         expect(said?.length, `${href}: ${name} says what it removes`).toBeGreaterThan(20);
         expect(await dialog.getByRole("alert").count(), `${href}: ${name} could not work out its impact`).toBe(0);
-        if (kind === "partner" || kind === "fix" || kind === "token" || kind === "system_user") {
+        if (kind === "partner" || kind === "fix" || kind === "token" || kind === "system_user" || kind === "approve-change" || kind === "guardrails") {
           expectNoSeriousViolations(await seriousViolations(page), `${href} dialog of ${name}`);
           await screenshot(page, `confirm-${kind}-1440`);
         }
@@ -127,7 +133,7 @@ describe("console: confirm before harm", () => {
     }
     // Every kind of removal the console offers was met on the walk (so the walk reached it).
     expect([...found.keys()].sort()).toEqual(
-      expect.arrayContaining(["alert-channel", "app", "assignment", "fix", "invitation", "partner", "person", "review-close", "share", "system_user", "token"]),
+      expect.arrayContaining(["alert-channel", "app", "approve-change", "assignment", "fix", "guardrails", "invitation", "partner", "person", "review-close", "share", "system_user", "token"]),
     );
     expect(record.writes).toEqual([]);
     await context.close();

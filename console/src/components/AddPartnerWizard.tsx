@@ -2,6 +2,11 @@ import { Alert, Button, Checkbox, Group, List, Select, Stack, Stepper, Table, Te
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ASSET_TYPES, errorMessage, graph, GraphError, type Asset, type AssetType, type Business, type PermissionLevel } from "../api.ts";
+import { describeGuardrails, paramsOf, type AdObject, type FieldErrors, type GuardrailDraft, type GuardrailSet } from "../guardrails.ts";
+import { OfferGuardrails } from "./LazyGuardrails.tsx";
+
+/** Ad account tasks that let a partner change budgets: a share with one of them may get guardrails. */
+const BUDGET_TASKS = ["ADVERTISE", "MANAGE"];
 
 interface ChosenAsset {
   graphId: string;
@@ -54,6 +59,31 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
     })),
   });
   const levelsOf = (graphId: string) => levelQueries[chosenList.findIndex((a) => a.graphId === graphId)]?.data;
+  const [guards, setGuards] = useState<Record<string, { on: boolean; draft: GuardrailDraft }>>({});
+  const [guardErrors, setGuardErrors] = useState<Record<string, FieldErrors>>({});
+  const currencyOf = (graphId: string) => queryClient.getQueryData<{ currency?: string }>(["account-money", graphId])?.currency ?? "USD";
+  // Ad accounts offered at a level that can change budgets: the ones guardrails mean something on.
+  const guardable = chosenList.filter((a) => a.type === "ad_account" && (levelsOf(a.graphId)?.find((l) => l.level === levels[a.graphId])?.tasks ?? []).some((t) => BUDGET_TASKS.includes(t)));
+  /** The guardrails to send with an account's offer, or undefined when none were asked for. */
+  const guardrailsFor = (graphId: string) => {
+    const guard = guards[graphId];
+    if (!guard?.on || !guardable.some((a) => a.graphId === graphId)) return undefined;
+    const { params, any } = paramsOf(guard.draft, currencyOf(graphId));
+    if (!any) return undefined;
+    // Only the limits set: "" would clear a limit, and a new share has none to clear.
+    return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ""));
+  };
+  const checkGuardrails = () => {
+    const found: Record<string, FieldErrors> = {};
+    for (const a of guardable) {
+      const guard = guards[a.graphId];
+      if (!guard?.on) continue;
+      const { errors } = paramsOf(guard.draft, currencyOf(a.graphId));
+      if (Object.keys(errors).length > 0) found[a.graphId] = errors;
+    }
+    setGuardErrors(found);
+    return Object.keys(found).length === 0;
+  };
 
   const lookUp = async (event: FormEvent) => {
     event.preventDefault();
@@ -109,6 +139,8 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
           business: partner.id,
           permitted_tasks: level?.tasks ?? [],
           end_time: endDate ? String(Math.floor(Date.parse(`${endDate}T23:59:59Z`) / 1000)) : undefined,
+          // The hub stores the offer and its guardrails together, or neither (docs/guardrails.md).
+          guardrails: guardrailsFor(asset.graphId),
         });
         out.push({ asset, ok: true, message: answer.access_status === "CONFIRMED" ? "Shared (the partner had asked for it)." : `Sent. ${partner.name} must accept it.` });
       } catch (error) {
@@ -246,11 +278,32 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
               error={endDateError}
               w={{ base: "100%", sm: 260 }}
             />
+            {guardable.length > 0 && (
+              <Stack gap="sm">
+                <Title order={4} size="h5">
+                  Guardrails (optional)
+                </Title>
+                {guardable.map((a) => (
+                  <OfferGuardrails
+                    key={a.graphId}
+                    accountGraphId={a.graphId}
+                    accountName={a.name}
+                    partnerName={partner?.name ?? "the partner"}
+                    value={guards[a.graphId]}
+                    onChange={(value) => {
+                      setGuards((current) => ({ ...current, [a.graphId]: value }));
+                      setGuardErrors((current) => ({ ...current, [a.graphId]: {} }));
+                    }}
+                    errors={guardErrors[a.graphId] ?? {}}
+                  />
+                ))}
+              </Stack>
+            )}
             <Group>
               <Button variant="default" onClick={() => setStep(2)}>
                 Back
               </Button>
-              <Button onClick={() => checkEndDate() && setStep(4)}>Next: review</Button>
+              <Button onClick={() => checkEndDate() && checkGuardrails() && setStep(4)}>Next: review</Button>
             </Group>
           </Stack>
         </Stepper.Step>
@@ -264,6 +317,13 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
               {chosenList.map((a) => (
                 <List.Item key={a.graphId}>
                   {a.name} — {levelsOf(a.graphId)?.find((l) => l.level === levels[a.graphId])?.label}
+                  {guardrailsFor(a.graphId) && (
+                    <List size="sm" data-testid={`offer-guardrails-${a.graphId}`}>
+                      {describeGuardrails({ business: partner?.id ?? "", ...(guardrailsFor(a.graphId) as Omit<GuardrailSet, "business">) }, currencyOf(a.graphId), queryClient.getQueryData<AdObject[]>(["ad-objects", a.graphId]) ?? [], "owner").map((line) => (
+                        <List.Item key={line}>{line}</List.Item>
+                      ))}
+                    </List>
+                  )}
                 </List.Item>
               ))}
             </List>

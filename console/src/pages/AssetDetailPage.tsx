@@ -7,6 +7,7 @@ import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import { ConnectedAppsTable, type AppConnection } from "../components/ConnectedApps.tsx";
+import { AccountGuardrails } from "../components/LazyGuardrails.tsx";
 import { useStaffable } from "../queries.ts";
 import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
@@ -394,6 +395,7 @@ export function AssetDetailPage() {
             {weOwn && can("manage_access")?.allowed && <WhoCanAccess graphId={assetId} type={type} />}
             {weOwn && isAdmin && <ConnectedAppsOfAsset graphId={assetId} />}
             {asset.isSuccess && <Partners graphId={assetId} />}
+            {asset.isSuccess && type === "ad_account" && <AccountGuardrails accountGraphId={assetId} accountName={name} businessId={businessId} weOwn={weOwn} isAdmin={isAdmin} />}
             <Staff type={type} graphId={assetId} businessId={businessId} isAdmin={isAdmin} assetName={name} canList={asset.isSuccess || (denied && isAdmin)} />
             {asset.isSuccess && !weOwn && (
               <Alert color="gray" title="Shared with you">

@@ -4,7 +4,8 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { assetTypeLabel, formatTime, graph, type Business, type PermissionLevel, type RemovalVerification, type Share } from "../api.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
-import { DataTable, ErrorText, PageTitle, QueryState, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation } from "../components/common.tsx";
+import { PartnerGuardrails } from "../components/LazyGuardrails.tsx";
 
 function ChangeLevel({ share, partnerName, businessId }: { share: Share; partnerName: string; businessId: string }) {
   const levels = useQuery({ queryKey: ["permission-levels", share.asset.id], queryFn: () => graph.all<PermissionLevel>(`/${share.asset.id}/permission_levels`), staleTime: Infinity });
@@ -125,6 +126,32 @@ export function PartnerDetailPage() {
           />
         )}
       </QueryState>
+      {(shares.data ?? []).some((s) => s.asset.type === "ad_account") && (
+        <Stack mt="xl">
+          <Section title="Guardrails">
+            <Text size="sm" c="dimmed" mb="sm">
+              {shares.data!.some(ownerSide)
+                ? `Limits on what ${name} may do to budgets and when, on each ad account you share with them. The hub enforces them on every change ${name}'s people, system users and apps make.`
+                : `Limits ${name} set on what your business may do to budgets and when. A change above an approval threshold waits for ${name}'s approval.`}
+            </Text>
+            <Stack gap="md">
+              {shares.data!
+                .filter((s) => s.asset.type === "ad_account")
+                .map((s) => (
+                  <PartnerGuardrails
+                    key={s.id}
+                    accountGraphId={s.asset.id}
+                    accountName={s.asset.name}
+                    partnerId={s.partner.id}
+                    partnerName={s.partner.name}
+                    side={ownerSide(s) ? "owner" : "partner"}
+                    canEdit={isAdmin && ownerSide(s)}
+                  />
+                ))}
+            </Stack>
+          </Section>
+        </Stack>
+      )}
       {isAdmin && (
         <Card withBorder mt="xl">
           <Stack gap="sm">

@@ -1,8 +1,11 @@
-import { Button, Group, Tabs, Text } from "@mantine/core";
+import { Button, Group, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useRef } from "react";
 import { assetTypeLabel, formatTime, graph, type Share } from "../api.ts";
 import { DataTable, EmptyState, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation } from "../components/common.tsx";
 import { useSession } from "../session.tsx";
+import { HeldChanges } from "../components/LazyGuardrails.tsx";
+import { useHeldChangeCounts } from "../guardrails.ts";
 import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
 function describe(share: Share, businessId: string): string {
@@ -104,6 +107,35 @@ export function RequestsPage() {
           );
         }}
       </QueryState>
+      {isAdmin && <HeldChangesOfBusiness businessId={businessId} />}
     </>
+  );
+}
+
+/** Partners' changes held by guardrails on the business's ad accounts, for its admins to approve or reject. */
+function HeldChangesOfBusiness({ businessId }: { businessId: string }) {
+  const counts = useHeldChangeCounts(businessId, true);
+  // An account stays listed once shown, so the word on a decision just made stays on the page.
+  const shown = useRef(new Set<string>());
+  for (const a of counts.data ?? []) if (a.count > 0) shown.current.add(a.graphId);
+  const waiting = (counts.data ?? []).filter((a) => shown.current.has(a.graphId));
+  return (
+    <section aria-labelledby="held-changes-heading">
+      <Title order={3} size="h4" id="held-changes-heading" mt="xl" mb={4}>
+        Changes waiting for your approval
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Budget changes partners made above the approval threshold of their guardrails. Approving makes the change at once, in your name; rejecting changes nothing. Each expires after 7 days.
+      </Text>
+      <QueryState query={counts} label="held changes" empty="No partner change is waiting for your approval." isEmpty={() => waiting.length === 0}>
+        {() => (
+          <Stack gap="lg">
+            {waiting.map((a) => (
+              <HeldChanges key={a.graphId} accountGraphId={a.graphId} accountName={a.name} canDecide />
+            ))}
+          </Stack>
+        )}
+      </QueryState>
+    </section>
   );
 }
