@@ -35,12 +35,17 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  */
 const WHOLE_UNIT_CURRENCIES = new Set(["CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"]);
 
+/** Minor units in one major unit of the currency, by Meta's offsets: 1 for the whole-unit currencies, else 100. */
+export function minorPerMajor(currency: string): number {
+  return WHOLE_UNIT_CURRENCIES.has(currency.toUpperCase()) ? 1 : 100;
+}
+
 /** The largest amount Grantline accepts in any currency: one billion of its major unit. */
 const MAX_MAJOR_UNITS = 1_000_000_000;
 
 /** The largest amount, in minor units, of one currency: one billion of its major unit. */
 export function maxMinorUnits(currency: string): number {
-  return MAX_MAJOR_UNITS * (WHOLE_UNIT_CURRENCIES.has(currency.toUpperCase()) ? 1 : 100);
+  return MAX_MAJOR_UNITS * minorPerMajor(currency);
 }
 
 /** The largest amount in minor units of any currency, for parameters read before the currency is known. */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addedDailySpend, hourAllowed, judgeWrite, NO_GUARDRAILS, parseGuardrailValue, parseHours, scheduleDays, type ProposedWrite } from "./guardrailRules.ts";
+import { addedDailySpend, describeAmount, hourAllowed, judgeWrite, NO_GUARDRAILS, parseGuardrailValue, parseHours, scheduleDays, type ProposedWrite } from "./guardrailRules.ts";
 
 describe("guardrail rules", () => {
+  it("writes amounts by the currency's offset: cents for most, whole units for JPY and its like", () => {
+    expect(describeAmount(5000, "USD")).toBe("50.00 USD (5000)");
+    expect(describeAmount(5000, "JPY")).toBe("5000 JPY");
+    expect(describeAmount(123456, "KRW")).toBe("123456 KRW");
+  });
+
   it("reads allowed hours as a half-open range, wrapping midnight", () => {
     expect(parseHours("09-18")).toEqual({ start: 9, end: 18 });
     expect(parseHours("00-24")).toEqual({ start: 0, end: 24 });

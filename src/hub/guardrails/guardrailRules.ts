@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { minorPerMajor } from "../../inputLimits.ts";
 
 /**
  * Partner guardrails as rules: what each limit means, how its value is written, and the verdict on
@@ -219,9 +220,11 @@ export function idsOfText(text: string | null): string[] | null {
   return text === null ? null : text.split(",");
 }
 
-/** A budget amount as people read it: "50.00 USD (5000)". */
+/** A budget amount as people read it: "50.00 USD (5000)", "5000 JPY". */
 export function describeAmount(minor: number, currency: string): string {
-  return `${(minor / 100).toFixed(2)} ${currency} (${minor})`;
+  // By Meta's offsets (src/inputLimits.ts): JPY and the other whole-unit currencies have no minor unit.
+  const per = minorPerMajor(currency);
+  return per === 1 ? `${minor} ${currency}` : `${(minor / per).toFixed(2)} ${currency} (${minor})`;
 }
 
 /** A write a partner's principal proposes to an ad object, with what the rules need to judge it. */
