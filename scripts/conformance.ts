@@ -147,7 +147,9 @@ async function buildWorld(hub: Awaited<ReturnType<typeof openHub>>, app: Fastify
     (await hub.assets.createAsset(ctx, owner.business_id, { type, name: `A ${type.replace("_", " ")}` })).graphId;
   const page = await asset("page");
   const campaign = await create(`/${account}/campaigns`, { name: "Spring", objective: "OUTCOME_SALES", special_ad_categories: [], status: "ACTIVE" });
-  const adset = await create(`/${account}/adsets`, { campaign_id: campaign, name: "Daily", daily_budget: "5000", status: "ACTIVE" });
+  // A scheduled end, so the fields that show it (the ad set's end_time, insights' adset_end) have a value.
+  const endTime = Math.floor(hub.now() / 1000) + 60 * 24 * 60 * 60;
+  const adset = await create(`/${account}/adsets`, { campaign_id: campaign, name: "Daily", daily_budget: "5000", end_time: endTime, status: "ACTIVE" });
   const adcreative = await create(`/${account}/adcreatives`, {
     name: "Look",
     title: "Shoes",

@@ -303,6 +303,56 @@ describe.each(DIALECTS)("insights on %s", (dialect) => {
       expect(await ads.insights.insights(acme.admin.ctx, { objectId: adId, datePreset: "today" })).toEqual([]);
     });
 
+    it("answers cost_per_unique_action_type, adset_start and adset_end only when asked, at the levels that have them", async () => {
+      // An ad set scheduled from 2026-01-02 09:00 to 2026-02-10 18:30 in the account's zone (Los Angeles, -0800).
+      const campaign = await buildCampaign(ads, acme.admin.ctx, accountId);
+      const scheduled = await buildAdSet(ads, acme.admin.ctx, accountId, campaign.id, { start_time: "2026-01-02T09:00:00-0800", end_time: "2026-02-10T18:30:00-0800" });
+      const creative = await buildCreative(ads, acme.admin.ctx, accountId);
+      const scheduledAd = (await buildAd(ads, acme.admin.ctx, accountId, scheduled.id, creative.id)).id;
+      await ads.insights.upsertDailyRows([
+        // Unique link clicks are min(link clicks, reach) of a row's sums: 40 for the first ad, 3 for the second.
+        { ad_id: scheduledAd, date: "2026-01-04", impressions: 2000, reach: 1500, clicks: 50, link_clicks: 40, spend: 1234, conversions: 3, revenue: 15000 },
+        { ad_id: adId, date: "2026-01-04", impressions: 10, reach: 3, clicks: 6, link_clicks: 5, spend: 100, conversions: 0, revenue: 0 },
+      ]);
+      const fields = ["spend", "cost_per_unique_action_type", "adset_start", "adset_end"];
+      const rows = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, level: "ad", datePreset: "yesterday", fields: ["ad_id", ...fields] });
+      const byAd = new Map(rows.map((r) => [r.ad_id ?? "", r]));
+      // 12.34 / 40 = 0.3085; the first ad set was made without a schedule: it starts when made (the
+      // test clock's 2026-01-05 04:00 in Los Angeles) and has no end, so adset_end is left out.
+      expect(byAd.get(scheduledAd)).toEqual({
+        ad_id: scheduledAd,
+        date_start: "2026-01-04",
+        date_stop: "2026-01-04",
+        spend: "12.34",
+        cost_per_unique_action_type: [{ action_type: "link_click", value: "0.3085" }],
+        adset_start: "2026-01-02T09:00:00-0800",
+        adset_end: "2026-02-10T18:30:00-0800",
+      });
+      // 1.00 / 3 = 0.333333.
+      expect(byAd.get(adId)).toEqual({
+        ad_id: adId,
+        date_start: "2026-01-04",
+        date_stop: "2026-01-04",
+        spend: "1.00",
+        cost_per_unique_action_type: [{ action_type: "link_click", value: "0.333333" }],
+        adset_start: "2026-01-05T04:00:00-0800",
+      });
+
+      // At the ad set level the row is the ad set's; above it a row spans ad sets and has no schedule.
+      const [adSetRow] = await ads.insights.insights(acme.admin.ctx, { objectId: scheduled.id, datePreset: "yesterday", fields });
+      expect(adSetRow).toMatchObject({ adset_start: "2026-01-02T09:00:00-0800", adset_end: "2026-02-10T18:30:00-0800" });
+      const [accountRow] = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, datePreset: "yesterday", fields });
+      // The row's own sums: min(45 link clicks, 1503 reached) = 45 unique; 13.34 / 45 = 0.296444 (6 decimals).
+      expect(accountRow).toEqual({ date_start: "2026-01-04", date_stop: "2026-01-04", spend: "13.34", cost_per_unique_action_type: [{ action_type: "link_click", value: "0.296444" }] });
+
+      // Not among the metrics a query without fields answers; no link clicks, no cost per unique action.
+      const [plain] = await ads.insights.insights(acme.admin.ctx, { objectId: scheduledAd, datePreset: "yesterday" });
+      for (const field of ["cost_per_unique_action_type", "adset_start", "adset_end"]) expect(plain).not.toHaveProperty(field);
+      await ads.insights.upsertDailyRows([{ ad_id: scheduledAd, date: "2026-01-03", impressions: 100, reach: 90, clicks: 0, spend: 50, conversions: 0, revenue: 0 }]);
+      const [noClicks] = await ads.insights.insights(acme.admin.ctx, { objectId: scheduledAd, timeRange: { since: "2026-01-03", until: "2026-01-03" }, fields });
+      expect(noClicks).toEqual({ date_start: "2026-01-03", date_stop: "2026-01-03", spend: "0.50", adset_start: "2026-01-02T09:00:00-0800", adset_end: "2026-02-10T18:30:00-0800" });
+    });
+
     it("writing the same ad and day again replaces it; a bad batch writes nothing", async () => {
       const row = { ad_id: adId, date: "2026-01-04", impressions: 10, reach: 5, clicks: 1, spend: 100, conversions: 0, revenue: 0 };
       await ads.insights.upsertDailyRows([row]);

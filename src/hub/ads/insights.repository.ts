@@ -148,6 +148,16 @@ export async function adSetAudiences(db: Executor, ids: readonly string[]): Prom
   return out;
 }
 
+/** Each ad set's schedule: its start and end times (epoch ms), null when unset. */
+export async function adSetSchedules(db: Executor, ids: readonly string[]): Promise<Map<string, { start_time: number | null; end_time: number | null }>> {
+  const out = new Map<string, { start_time: number | null; end_time: number | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom("ad_sets").select(["id", "start_time", "end_time"]).where("id", "in", ids.slice(i, i + 500)).execute();
+    for (const row of rows) out.set(row.id, { start_time: row.start_time === null ? null : Number(row.start_time), end_time: row.end_time === null ? null : Number(row.end_time) });
+  }
+  return out;
+}
+
 /** Each campaign's objective. */
 export async function campaignObjectives(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

@@ -8,7 +8,7 @@ import { authorizeOnAccount, requireAdAccount, unknownAdObject, type AdAccountSc
 import { DATE_PRESETS, INSIGHTS_LEVELS, type DatePreset, type InsightsLevel } from "./adEnums.ts";
 import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
-import { dateOfDay, dayNumber, firstDayOfMonth, localDate, monthOf, weekday } from "./adTime.ts";
+import { dateOfDay, dayNumber, firstDayOfMonth, formatGraphTime, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
 import { listedAccountOf, type ListedKind } from "./requestReads.ts";
 import {
@@ -29,6 +29,7 @@ import {
 import {
   adDestinations,
   adSetAudiences,
+  adSetSchedules,
   campaignObjectives,
   dailyTotals,
   firstDeliveryDate,
@@ -213,6 +214,9 @@ export const INSIGHTS_METRICS = [
   "engagement_rate_ranking",
   "conversion_rate_ranking",
   "social_spend",
+  "cost_per_unique_action_type",
+  "adset_start",
+  "adset_end",
 ] as const;
 type Metric = (typeof INSIGHTS_METRICS)[number];
 /** What a query without `fields` answers. */
@@ -383,7 +387,7 @@ export class InsightsService {
       const bucketOf = whole ? (): [number, number] => [range.since, range.until] : this.bucketing(query.timeIncrement, range);
       const dates = { since: dateOfDay(range.since), until: dateOfDay(range.until) };
       const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf, !whole);
-      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked);
+      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
       for (const group of groups) items.push({ group, context });
     }
     const factsOf = ({ group, context }: ReportItem): RowFacts => {
@@ -396,6 +400,7 @@ export class InsightsService {
         windows: plan.windows,
         objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
         optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
+        schedule: sum.adset_id !== null ? context.schedules.get(sum.adset_id) : undefined,
       };
     };
     const present = (item: ReportItem): InsightsRow => {
@@ -531,13 +536,19 @@ export class InsightsService {
     return orderGroups([...groups.values()], level);
   }
 
-  /** Names of the rows' objects, and the objectives and optimization goals when asked for. */
-  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined) {
+  /** Names of the rows' objects, and the objectives, optimization goals and ad set schedules when asked for. */
+  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined, timeZone: string) {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
     if (metrics.has("optimization_goal") && LEVEL_RANK[level] >= 2) {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
+    }
+    // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
+    const schedules = new Map<string, { start?: string; end?: string }>();
+    if ((metrics.has("adset_start") || metrics.has("adset_end")) && LEVEL_RANK[level] >= 2) {
+      const time = (ms: number | null) => (ms === null ? undefined : formatGraphTime(ms, timeZone));
+      for (const [id, s] of await adSetSchedules(db, ids("adset_id"))) schedules.set(id, { start: time(s.start_time), end: time(s.end_time) });
     }
     return {
       // Names are read only when the rows will show them.
@@ -546,6 +557,7 @@ export class InsightsService {
       ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
       objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
       goals,
+      schedules,
     };
   }
 
@@ -657,7 +669,15 @@ export class InsightsService {
 /** A row of a report before it is presented: its sums and what names it. */
 export interface ReportItem {
   group: Group;
-  context: { campaigns: Map<string, string>; adSets: Map<string, string>; ads: Map<string, string>; objectives: Map<string, string>; goals: Map<string, string> };
+  context: {
+    campaigns: Map<string, string>;
+    adSets: Map<string, string>;
+    ads: Map<string, string>;
+    objectives: Map<string, string>;
+    goals: Map<string, string>;
+    /** Each ad set's start_time and end_time as the Graph shows them, when adset_start or adset_end is asked. */
+    schedules: Map<string, { start?: string; end?: string }>;
+  };
 }
 
 /** A query's rows in order, each presented (as Meta's AdsInsights row) when read. */
@@ -863,6 +883,8 @@ interface RowFacts {
   windows: AttributionWindow[];
   objective: string | undefined;
   optimizationGoal: string | undefined;
+  /** The row's ad set's schedule (rows at the ad set and ad levels). */
+  schedule: { start?: string; end?: string } | undefined;
 }
 
 /**
@@ -1073,6 +1095,18 @@ function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Deriv
       return ranking(sum.link_clicks > 0 ? sum.conversions / sum.link_clicks : undefined, 0.03, facts, sum.impressions);
     case "social_spend":
       return formatMinor(0, facts.digits);
+    case "cost_per_unique_action_type":
+      // "The average cost of each unique action" (Meta's reference, AdsInsights fields:
+      // https://developers.facebook.com/documentation/ads-commerce/marketing-api/reference/ad-campaign/insights):
+      // spend over unique_actions, action type by action type; the only unique action here is the link click.
+      return d.uniqueLink > 0 ? single("link_click", costPer(d.spend, d.uniqueLink)) : undefined;
+    case "adset_start":
+      // "The date your ad set is scheduled to start running" (same reference): the ad set's start_time.
+      return facts.schedule?.start;
+    case "adset_end":
+      // "The date your ad set is scheduled to stop" (same reference): the ad set's end_time, left out
+      // for an ad set without one (it runs until stopped), and above the ad set level.
+      return facts.schedule?.end;
   }
 }
 
