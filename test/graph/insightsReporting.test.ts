@@ -233,6 +233,31 @@ describe.each(DIALECTS)("a reporting job against the insights edge on %s", (dial
     expect(unknown.body.error).toMatchObject({ code: 100, message: "(#100) Tried accessing nonexisting field (not_a_field) on node type (AdsInsights)" });
   });
 
+  it("answers cost_per_unique_action_type from each row's sums and adset_start from the row's ad set", async () => {
+    const range = encodeURIComponent(JSON.stringify({ since, until }));
+    const response = await graph("GET", `/v24.0/${accountId}/insights?level=ad&time_range=${range}&limit=100&fields=ad_id,adset_id,cost_per_unique_action_type,adset_start,adset_end`);
+    expect(response.status).toBe(200);
+    const rows = response.body.data as Row[];
+    expect(rows).toHaveLength(18);
+    const startOf = new Map<string, string>();
+    for (const row of rows) {
+      // One unique link click per link click, at most one per person reached (the row's own sums).
+      const mine = stored.filter((r) => r.ad_id === row.ad_id);
+      const spend = mine.reduce((s, r) => s + r.spend, 0) / 100;
+      const unique = Math.min(mine.reduce((s, r) => s + (r.link_clicks ?? 0), 0), mine.reduce((s, r) => s + r.reach, 0));
+      expect(row.cost_per_unique_action_type).toEqual([{ action_type: "link_click", value: (spend / unique).toFixed(6).replace(/\.?0+$/, "") }]);
+      if (!startOf.has(row.adset_id)) startOf.set(row.adset_id, (await graph("GET", `/v24.0/${row.adset_id}?fields=start_time`)).body.start_time as string);
+      expect(row.adset_start).toBe(startOf.get(row.adset_id));
+      // These ad sets run until stopped: no end to show.
+      expect(row).not.toHaveProperty("adset_end");
+    }
+    expect(startOf.size).toBe(6);
+    expect([...startOf.values()].every((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$/.test(t))).toBe(true);
+    // Account rows span ad sets: no schedule.
+    const account = await graph("GET", `/v24.0/${accountId}/insights?time_range=${range}&fields=adset_start,adset_end,spend`);
+    expect(Object.keys(account.body.data[0]).sort()).toEqual(["date_start", "date_stop", "spend"]);
+  });
+
   it("refuses a combination of breakdowns Meta does not serve with Meta's error", async () => {
     const refused = await graph("GET", `/v24.0/${accountId}/insights?breakdowns=age,country&fields=impressions`);
     expect(refused.status).toBe(400);
