@@ -204,7 +204,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
       await owner.getByRole("button", { name: "Add partner" }).click();
       await owner.getByRole("textbox", { name: "Partner's Business ID" }).fill(studio.id);
       await owner.getByRole("button", { name: "Find business" }).click();
-      await expect.poll(() => owner.getByTestId("partner-existing").textContent()).toContain("You already share 2 assets with them and 2 offers or requests are pending");
+      await expect.poll(() => owner.getByTestId("partner-existing").textContent()).toBe("2 assets already shared with them and 2 offers or requests pending; the next step shows which.");
       await owner.getByRole("button", { name: `Yes, share with Studio ${width}` }).click();
       // Shared and offered assets cannot be offered again; the agency's own request can be approved.
       const box = (name: string) => owner.getByRole("checkbox", { name, exact: true });

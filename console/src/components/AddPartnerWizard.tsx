@@ -215,8 +215,10 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
                   </Text>
                   {notes.size > 0 && (
                     <Text size="sm" data-testid="partner-existing">
-                      You already share {plural(activeCount, "asset")} with them{pendingCount > 0 ? ` and ${plural(pendingCount, "offer or request", "offers or requests")} ${pendingCount === 1 ? "is" : "are"} pending` : ""}; the next step
-                      shows which.
+                      {[activeCount > 0 && `${plural(activeCount, "asset")} already shared with them`, pendingCount > 0 && `${plural(pendingCount, "offer or request", "offers or requests")} pending`]
+                        .filter(Boolean)
+                        .join(" and ")}
+                      ; the next step shows which.
                     </Text>
                   )}
                 </Alert>
