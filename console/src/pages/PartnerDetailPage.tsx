@@ -93,7 +93,8 @@ function ShareRemovalResult({ removal, partnerName, ownerSide }: { removal: Shar
       end_time: stillAhead ? String(Math.floor(endsAt / 1000)) : undefined,
     }),
   );
-  const ended = [plural(removed.assignments, "assignment of their people", "assignments of their people"), plural(removed.appGrants, "app connection", "app connections")];
+  const whose = ownerSide ? "their" : "your";
+  const ended = [plural(removed.assignments, `assignment of ${whose} people`, `assignments of ${whose} people`), plural(removed.appGrants, "app connection", "app connections")];
   return (
     <Alert color="blue" title={ownerSide ? `${partnerName} no longer has access to ${share.asset.name}` : `You no longer have access to ${share.asset.name}`} role="status" data-testid="share-removal-result" mb="md">
       <Stack gap="xs">
