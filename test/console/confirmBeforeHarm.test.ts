@@ -135,6 +135,13 @@ describe("console: confirm before harm", () => {
     expect([...found.keys()].sort()).toEqual(
       expect.arrayContaining(["alert-channel", "app", "approve-change", "assignment", "fix", "guardrails", "invitation", "partner", "person", "review-close", "share", "system_user", "token"]),
     );
+    // The partner's page offers to remove the partner from each asset alone, behind the same dialog.
+    expect(found.get("share")).toEqual(
+      expect.arrayContaining([
+        `${base}partners/${demo.agency.id}: Remove from this asset: Acme Main, ${demo.agency.name}`,
+        `${base}partners/${demo.agency.id}: Remove from this asset: Acme Outdoor, ${demo.agency.name}`,
+      ]),
+    );
     expect(record.writes).toEqual([]);
     await context.close();
   }, 600_000);

@@ -1,10 +1,11 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
-import { buildSignInBusiness, choose, ensureConsoleBuilt, launchChromium, screenshot, sessionToken, signIn } from "./browser.ts";
+import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
 
 /**
  * The partner flow of the guide in a real browser: an advertiser and an agency, each in its own
@@ -150,4 +151,116 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     const gone = await asAgency("GET", `/${accountGraphId}?fields=name`);
     expect(gone.status).toBe(400);
   }, 180_000);
+  describe.each([1440, 375])("one asset at a time, at %i px", (width) => {
+    interface SharedRow {
+      asset: { id: string; name: string };
+      status: string;
+      initiated_by: string;
+      permitted_tasks: string[];
+      access_level: string;
+    }
+
+    it("the wizard shows what is already shared or pending; removing the partner from one asset leaves the others, and Undo offers it again", async () => {
+      // An owner sharing two assets with an agency, an offer waiting and a request of the agency's waiting.
+      const shop = await buildSignInBusiness(hub, `Shop ${width}`, `Olive ${width}`, `olive${width}@shop.example`);
+      const studio = await buildSignInBusiness(hub, `Studio ${width}`, `Sid ${width}`, `sid${width}@studio.example`);
+      const asOlive = principalContext("person", shop.admin.id);
+      const asSid = principalContext("person", studio.admin.id);
+      const make = (type: string, name: string) => hub.assets.createAsset(asOlive, shop.id, { type, name });
+      const account = await make("ad_account", "Spring Account");
+      const page = await make("page", "Spring Page");
+      const pixel = await make("pixel", "Spring Pixel");
+      const asked = await make("ad_account", "Autumn Account");
+      for (const [asset, level] of [
+        [account, "STANDARD"],
+        [page, "VIEW_ONLY"],
+      ] as const) {
+        await hub.partners.offer(asOlive, { assetId: asset.graphId, partnerBusinessId: studio.id, tasks: presetTasks(asset.type, level) });
+        await hub.partners.acceptOrRequest(asSid, { partnerBusinessId: studio.id, assetId: asset.graphId });
+        await hub.assignments.assign(asSid, { assetId: asset.graphId, principalId: studio.admin.id, tasks: presetTasks(asset.type, "VIEW_ONLY") });
+      }
+      await hub.partners.offer(asOlive, { assetId: pixel.graphId, partnerBusinessId: studio.id, tasks: presetTasks("pixel", "VIEW_ONLY") });
+      await hub.partners.acceptOrRequest(asSid, { partnerBusinessId: studio.id, assetId: asked.graphId, tasks: presetTasks("ad_account", "STANDARD") });
+      const asShop = graphClient(server.url, await sessionToken(server.url, shop.admin.email));
+      const asStudio = graphClient(server.url, await sessionToken(server.url, studio.admin.email));
+      const sharesRead = async () => ((await asShop("GET", `/${shop.id}/partner_shares?partner=${studio.id}`)).body.data as SharedRow[]).filter((s) => s.status === "ACTIVE" || s.status === "PENDING");
+      const before = await sharesRead();
+      expect(before.map((s) => `${s.asset.name} ${s.status} ${s.initiated_by}`).sort()).toEqual([
+        "Autumn Account PENDING PARTNER",
+        "Spring Account ACTIVE OWNER",
+        "Spring Page ACTIVE OWNER",
+        "Spring Pixel PENDING OWNER",
+      ]);
+
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const owner = await context.newPage();
+      await signIn(owner, server.url, shop.admin.email);
+      // Every change that leaves the browser from here on.
+      const writes: string[] = [];
+      owner.on("request", (request) => {
+        if (!["GET", "HEAD", "OPTIONS"].includes(request.method())) writes.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      });
+      await owner.goto(`${server.url}/console/b/${shop.id}/partners`);
+      await owner.getByRole("button", { name: "Add partner" }).click();
+      await owner.getByRole("textbox", { name: "Partner's Business ID" }).fill(studio.id);
+      await owner.getByRole("button", { name: "Find business" }).click();
+      await expect.poll(() => owner.getByTestId("partner-existing").textContent()).toBe("2 assets already shared with them and 2 offers or requests pending; the next step shows which.");
+      await owner.getByRole("button", { name: `Yes, share with Studio ${width}` }).click();
+      // Shared and offered assets cannot be offered again; the agency's own request can be approved.
+      const box = (name: string) => owner.getByRole("checkbox", { name, exact: true });
+      await box("Spring Account").waitFor();
+      expect(await box("Spring Account").isDisabled()).toBe(true);
+      expect(await box("Spring Account").isChecked()).toBe(true);
+      expect(await box("Spring Page").isDisabled()).toBe(true);
+      expect(await box("Spring Pixel").isDisabled()).toBe(true);
+      expect(await box("Spring Pixel").isChecked()).toBe(false);
+      expect(await box("Autumn Account").isDisabled()).toBe(false);
+      expect(await owner.getByText("Already shared: Standard. Change it on").count()).toBe(1);
+      expect(await owner.getByText("Already shared: View only. Change it on").count()).toBe(1);
+      await owner.getByText(`Offer pending: View only, waiting for Studio ${width} to accept`).waitFor();
+      await owner.getByText(`Studio ${width} asked for Standard: sending approves their request at the level you pick.`).waitFor();
+      expectNoSeriousViolations(await seriousViolations(owner), `wizard with existing shares at ${width}px`);
+      await screenshot(owner, `add-partner-existing-${width}`);
+      expect(writes).toEqual([]);
+
+      // On the partner's page, the page's share alone is removed, after a dialog naming who loses what.
+      await owner.goto(`${server.url}/console/b/${shop.id}/partners/${studio.id}`);
+      await owner.getByRole("heading", { name: `Studio ${width}`, level: 2 }).waitFor();
+      const remove = owner.getByRole("button", { name: `Remove from this asset: Spring Page, Studio ${width}` });
+      expect(await remove.textContent()).toBe("Remove from this asset");
+      expect(await remove.getAttribute("data-destructive")).toBe("share");
+      await remove.click();
+      const dialog = owner.getByRole("dialog");
+      await expect.poll(() => dialog.getByTestId("impact-summary").textContent()).toContain("Spring Page");
+      await dialog.getByText(`Sid ${width} on Spring Page`, { exact: false }).waitFor();
+      await dialog.getByText(`Only Spring Page is affected: Studio ${width} keeps the other assets you share with them.`).waitFor();
+      expectNoSeriousViolations(await seriousViolations(owner), `remove from one asset dialog at ${width}px`);
+      await screenshot(owner, `remove-from-asset-dialog-${width}`);
+      expect(writes).toEqual([]);
+      await dialog.getByRole("button", { name: "Remove from Spring Page" }).click();
+      await expect.poll(() => owner.getByTestId("share-removal-result").textContent()).toContain(`Studio ${width} no longer has access to Spring Page`);
+      expect(await owner.getByTestId("share-removal-result").textContent()).toContain("1 assignment of their people");
+      expect(writes).toEqual([`DELETE /${page.graphId}/agencies`]);
+      await owner.getByRole("table", { name: `Assets shared with Studio ${width}` }).getByRole("link", { name: "Spring Page" }).waitFor({ state: "detached" });
+      expectNoSeriousViolations(await seriousViolations(owner), `partner page after removing one asset at ${width}px`);
+      await screenshot(owner, `remove-from-asset-result-${width}`);
+
+      // Read back over Graph: only the page's share ended; the others, their levels and Sid's assignment stay.
+      const after = await sharesRead();
+      expect(after).toEqual(before.filter((s) => s.asset.name !== "Spring Page"));
+      const staff = await asStudio("GET", `/${account.graphId}/assigned_users?business=${studio.id}`);
+      expect(staff.body.data.map((u: { id: string }) => u.id)).toEqual([studio.admin.id]);
+      expect((await asStudio("GET", `/${account.graphId}?fields=name`)).body.name).toBe("Spring Account");
+      expect((await asStudio("GET", `/${page.graphId}?fields=name`)).status).toBe(400);
+
+      // Undo offers the same share again: pending until the agency accepts it.
+      const pageShare = before.find((s) => s.asset.name === "Spring Page")!;
+      await owner.getByRole("button", { name: `Undo: offer Spring Page to Studio ${width} again` }).click();
+      await expect.poll(() => owner.getByTestId("share-offered-again").textContent()).toBe(`Offered again. Studio ${width} must accept it in their Requests.`);
+      expect(writes.slice(1)).toEqual([`POST /${page.graphId}/agencies`]);
+      const offered = (await sharesRead()).find((s) => s.asset.name === "Spring Page");
+      expect(offered).toMatchObject({ status: "PENDING", initiated_by: "OWNER", permitted_tasks: pageShare.permitted_tasks, access_level: "View only" });
+      await context.close();
+    }, 180_000);
+  });
 });

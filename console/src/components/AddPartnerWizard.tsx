@@ -1,9 +1,13 @@
 import { Alert, Button, Checkbox, Group, List, Select, Stack, Stepper, Table, Text, TextInput, Title } from "@mantine/core";
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ASSET_TYPES, errorMessage, graph, GraphError, type Asset, type AssetType, type Business, type PermissionLevel } from "../api.ts";
+import { ASSET_TYPES, errorMessage, formatTime, graph, GraphError, type Asset, type AssetType, type Business, type PermissionLevel, type Share } from "../api.ts";
 import { describeGuardrails, paramsOf, type AdObject, type FieldErrors, type GuardrailDraft, type GuardrailSet } from "../guardrails.ts";
 import { OfferGuardrails } from "./LazyGuardrails.tsx";
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 /** Ad account tasks that let a partner change budgets: a share with one of them may get guardrails. */
 const BUDGET_TASKS = ["ADVERTISE", "MANAGE"];
@@ -33,8 +37,25 @@ function useOwnedAssets(businessId: string) {
 }
 
 /**
+ * What the owner already shares with the partner, by asset: an active share or an offer the owner
+ * sent cannot be offered again here (the hub would change its tasks without the confirmation a
+ * narrowing needs; the partner's page changes levels); a request the partner sent can be approved
+ * by offering it, as `POST /{asset}/agencies` does.
+ */
+function existingShareNote(share: Share, partnerName: string): { blocked: boolean; text: string } {
+  if (share.status === "ACTIVE") {
+    return { blocked: true, text: `Already shared: ${share.access_level}${share.end_time ? ` until ${formatTime(share.end_time)}` : ""}. Change it on ${partnerName}'s page.` };
+  }
+  if (share.initiated_by === "OWNER") {
+    return { blocked: true, text: `Offer pending: ${share.access_level}, waiting for ${partnerName} to accept${share.expiration_time ? ` (expires ${formatTime(share.expiration_time)})` : ""}.` };
+  }
+  return { blocked: false, text: `${partnerName} asked for ${share.access_level}: sending approves their request at the level you pick.` };
+}
+
+/**
  * Business Settings → Partners → Add: the partner's Business ID, its name for confirmation, the
- * assets of every type, a permission level per asset with what it allows, an optional end date, send.
+ * assets of every type (with what is already shared with that partner or pending), a permission
+ * level per asset with what it allows, an optional end date, send.
  */
 export function AddPartnerWizard({ businessId, onClose }: { businessId: string; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -50,7 +71,18 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
   const [sending, setSending] = useState(false);
   const [results, setResults] = useState<SendResult[] | null>(null);
   const owned = useOwnedAssets(businessId);
-  const chosenList = Object.values(chosen);
+  // The same query as the partner's page: the shares between the two businesses, either way.
+  const existing = useQuery({
+    queryKey: ["partner-shares", businessId, partner?.id],
+    queryFn: () => graph.all<Share>(`/${businessId}/partner_shares`, { partner: partner!.id }),
+    enabled: partner !== null,
+  });
+  const partnerName = partner?.name ?? "the partner";
+  const notes = new Map((existing.data ?? []).filter((s) => s.owner.id === businessId).map((s) => [s.asset.id, { share: s, ...existingShareNote(s, partnerName) }]));
+  const activeCount = [...notes.values()].filter((n) => n.share.status === "ACTIVE").length;
+  const pendingCount = notes.size - activeCount;
+  // Never offer twice, even if the partner changed after assets were ticked.
+  const chosenList = Object.values(chosen).filter((a) => !notes.get(a.graphId)?.blocked);
   const levelQueries = useQueries({
     queries: chosenList.map((a) => ({
       queryKey: ["permission-levels", a.graphId],
@@ -181,6 +213,14 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
                     <strong>{partner.name}</strong> (Business ID <span className="mono">{partner.id}</span>
                     {partner.verification_status === "verified" ? ", verified" : ""})
                   </Text>
+                  {notes.size > 0 && (
+                    <Text size="sm" data-testid="partner-existing">
+                      {[activeCount > 0 && `${plural(activeCount, "asset")} already shared with them`, pendingCount > 0 && `${plural(pendingCount, "offer or request", "offers or requests")} pending`]
+                        .filter(Boolean)
+                        .join(" and ")}
+                      ; the next step shows which.
+                    </Text>
+                  )}
                 </Alert>
               ) : null}
               <Group>
@@ -203,9 +243,15 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
         </Stepper.Step>
         <Stepper.Step label="Assets" description="What to share">
           <Stack mt="md">
-            {owned.isPending && <Text>Loading your assets…</Text>}
+            {(owned.isPending || existing.isPending) && <Text>Loading your assets…</Text>}
             {owned.isError && <Alert color="red">{errorMessage(owned.error)}</Alert>}
+            {existing.isError && (
+              <Alert color="yellow" role="alert">
+                Could not check what you already share with {partnerName}: {errorMessage(existing.error)}
+              </Alert>
+            )}
             {owned.data &&
+              !existing.isPending &&
               ASSET_TYPES.map((t) => {
                 const ofType = owned.data.filter((a) => a.type === t.type);
                 return (
@@ -219,9 +265,20 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
                       </Text>
                     ) : (
                       <Stack gap={6} mt={4}>
-                        {ofType.map((a) => (
-                          <Checkbox key={a.graphId} label={a.name} checked={Boolean(chosen[a.graphId])} onChange={(e) => toggle(a, e.currentTarget.checked)} />
-                        ))}
+                        {ofType.map((a) => {
+                          const note = notes.get(a.graphId);
+                          return (
+                            <Checkbox
+                              key={a.graphId}
+                              label={a.name}
+                              description={note?.text}
+                              checked={note?.blocked ? note.share.status === "ACTIVE" : Boolean(chosen[a.graphId])}
+                              disabled={note?.blocked}
+                              onChange={(e) => toggle(a, e.currentTarget.checked)}
+                              data-testid={note ? `existing-${note.share.status === "ACTIVE" ? "shared" : note.blocked ? "offered" : "requested"}` : undefined}
+                            />
+                          );
+                        })}
                       </Stack>
                     )}
                   </fieldset>

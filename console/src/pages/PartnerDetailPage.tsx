@@ -66,6 +66,63 @@ function ChangeLevel({ share, partnerName, businessId }: { share: Share; partner
   );
 }
 
+/** What `DELETE /{asset}/agencies` answered, with the share as it was, so it can be offered again. */
+interface ShareRemoval {
+  share: Share;
+  removed: { shares: number; assignments: number; appGrants: number };
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The result of removing a partner from one asset. For the owner, "Undo" offers the same share
+ * again (same tasks, and the end date if it is still ahead) with `POST /{asset}/agencies`, the
+ * call the wizard sends: like Meta's, the partner must accept it again and assign its people again,
+ * so the result says so rather than promising the old state back.
+ */
+function ShareRemovalResult({ removal, partnerName, ownerSide }: { removal: ShareRemoval; partnerName: string; ownerSide: boolean }) {
+  const { share, removed } = removal;
+  const endsAt = share.end_time ? Date.parse(share.end_time.replace(/\+0000$/, "Z")) : NaN;
+  const stillAhead = Number.isFinite(endsAt) && endsAt > Date.now();
+  const offerAgain = useGraphMutation(() =>
+    graph.post<{ access_status: string }>(`/${share.asset.id}/agencies`, {
+      business: share.partner.id,
+      permitted_tasks: share.permitted_tasks,
+      end_time: stillAhead ? String(Math.floor(endsAt / 1000)) : undefined,
+    }),
+  );
+  const whose = ownerSide ? "their" : "your";
+  const ended = [plural(removed.assignments, `assignment of ${whose} people`, `assignments of ${whose} people`), plural(removed.appGrants, "app connection", "app connections")];
+  return (
+    <Alert color="blue" title={ownerSide ? `${partnerName} no longer has access to ${share.asset.name}` : `You no longer have access to ${share.asset.name}`} role="status" data-testid="share-removal-result" mb="md">
+      <Stack gap="xs">
+        <Text size="sm">
+          The share ended with {ended.join(" and ")} on {share.asset.name}. Everything else shared between you and {partnerName} is unchanged.
+        </Text>
+        {ownerSide && !offerAgain.isSuccess && (
+          <Group gap="xs" wrap="wrap">
+            <Button size="xs" variant="default" onClick={() => offerAgain.mutate()} loading={offerAgain.isPending} aria-label={`Undo: offer ${share.asset.name} to ${partnerName} again`}>
+              Undo
+            </Button>
+            <Text size="xs" c="dimmed">
+              Offers {share.asset.name} again at {share.access_level}
+              {stillAhead ? ` until ${formatTime(share.end_time!)}` : ""}; {partnerName} must accept it and assign their people again.
+            </Text>
+          </Group>
+        )}
+        {offerAgain.isSuccess && (
+          <Text size="sm" data-testid="share-offered-again">
+            {offerAgain.data.access_status === "CONFIRMED" ? `${share.asset.name} is shared with ${partnerName} again.` : `Offered again. ${partnerName} must accept it in their Requests.`}
+          </Text>
+        )}
+        <ErrorText error={offerAgain.error} />
+      </Stack>
+    </Alert>
+  );
+}
+
 /** One partner (or client): the assets shared either way, their levels, changing them, and verified removal. */
 export function PartnerDetailPage() {
   const { businessId, isAdmin } = useBusiness();
@@ -73,6 +130,7 @@ export function PartnerDetailPage() {
   const partner = useQuery({ queryKey: ["business", partnerId, "public"], queryFn: () => graph.get<Business>(`/${partnerId}`, { fields: "id,name,verification_status" }) });
   const shares = useQuery({ queryKey: ["partner-shares", businessId, partnerId], queryFn: () => graph.all<Share>(`/${businessId}/partner_shares`, { partner: partnerId }) });
   const [verification, setVerification] = useState<RemovalVerification | null>(null);
+  const [shareRemoval, setShareRemoval] = useState<ShareRemoval | null>(null);
   const name = partner.data?.name ?? "Partner";
   const ownerSide = (s: Share) => s.owner.id === businessId;
 
@@ -82,6 +140,7 @@ export function PartnerDetailPage() {
         ← Partners
       </Anchor>
       <PageTitle description={`Business ID ${partnerId}`}>{name}</PageTitle>
+      {shareRemoval && <ShareRemovalResult key={shareRemoval.share.id} removal={shareRemoval} partnerName={name} ownerSide={ownerSide(shareRemoval.share)} />}
       <QueryState query={shares} label="shared assets" empty={`Nothing is shared between you and ${name}.`} isEmpty={(d) => d.length === 0}>
         {(rows) => (
           <DataTable
@@ -113,12 +172,19 @@ export function PartnerDetailPage() {
                   s.status === "ACTIVE" && (
                     <ConfirmAction
                       kind="share"
-                      label={ownerSide(s) ? "Remove" : "Give up access"}
-                      ariaLabel={ownerSide(s) ? `Remove ${name} from ${s.asset.name}` : `Give up access to ${s.asset.name}`}
+                      label={ownerSide(s) ? "Remove from this asset" : "Give up access"}
+                      // The visible words stay at the start of the name (WCAG 2.5.3), then which asset and whom.
+                      ariaLabel={ownerSide(s) ? `Remove from this asset: ${s.asset.name}, ${name}` : `Give up access to ${s.asset.name}`}
                       title={ownerSide(s) ? `Remove ${name} from ${s.asset.name}?` : `Give up access to ${s.asset.name}?`}
                       impact={{ node: businessId, params: { change: "share", asset: s.asset.id, partner: s.partner.id } }}
+                      description={ownerSide(s) ? `Only ${s.asset.name} is affected: ${name} keeps the other assets you share with them.` : undefined}
                       confirmLabel={ownerSide(s) ? `Remove from ${s.asset.name}` : "Give up access"}
-                      onConfirm={() => graph.delete(`/${s.asset.id}/agencies`, { business: s.partner.id })}
+                      // One asset, one partner, as Meta's DELETE /{ad-account-id}/agencies?business=ID
+                      // (developers.facebook.com/documentation/ads-commerce/marketing-api/reference/ad-account/agencies).
+                      onConfirm={() => graph.delete<{ removed: ShareRemoval["removed"] }>(`/${s.asset.id}/agencies`, { business: s.partner.id })}
+                      onDone={(answer) => {
+                        setShareRemoval({ share: s, removed: (answer as { removed: ShareRemoval["removed"] }).removed });
+                      }}
                     />
                   ),
               },
@@ -172,7 +238,10 @@ export function PartnerDetailPage() {
                   impact={{ node: businessId, params: { change: "partner", partner: partnerId } }}
                   confirmLabel={`Remove ${name}`}
                   onConfirm={() => graph.post<{ verification: RemovalVerification }>(`/${businessId}/partner_removals`, { business: partnerId })}
-                  onDone={(answer) => setVerification((answer as { verification: RemovalVerification }).verification)}
+                  onDone={(answer) => {
+                    setShareRemoval(null);
+                    setVerification((answer as { verification: RemovalVerification }).verification);
+                  }}
                 />
               </Group>
             )}
