@@ -78,6 +78,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
       next_scan_at: Date.UTC(2026, 5, 16, 6),
       last_run_at: world.clock.now(),
       last_outcome: { ok: true, counts: { scanned: 1, rows: 120 } },
+      last_scan: { at: world.clock.now(), status: "completed", rows: 120, error: null },
       monitors: { next_at: world.clock.now() + HOUR, last_outcome: { ok: true, counts: { connections: 1, alerts: 0, paused: 0 } } },
     });
 
@@ -94,6 +95,17 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
       { status: "completed", since: "2026-03-18", until: "2026-06-15" },
     ]);
     expect((await first.workspaces.view("Acme")).schedule.next_scan_at).toBe(Date.UTC(2026, 5, 17, 6));
+  });
+
+  it("shows a scan a person started as the last scan, before any scheduled run and after one", async () => {
+    const autopilot = autopilotOf();
+    const ws = await workspace(autopilot, "Acme");
+    expect((await autopilot.workspaces.view("Acme")).schedule).toMatchObject({ last_run_at: null, last_scan: null });
+    world.clock.t += HOUR;
+    await autopilot.scans.scan(await autopilot.workspaces.connection(ws.connection));
+    const { schedule } = await autopilot.workspaces.view("Acme");
+    // The schedule has not run, but the account was scanned: that is what the schedule shows as last.
+    expect(schedule).toMatchObject({ last_run_at: null, last_scan: { at: world.clock.now(), status: "completed", rows: 120 } });
   });
 
   it("scans an account connected later at the next tick, not at the next daily hour", async () => {

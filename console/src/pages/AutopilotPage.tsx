@@ -183,9 +183,25 @@ function outcomeText(outcome: JobOutcome | null): string {
 function ScheduleStatus({ workspace }: { workspace: Workspace }) {
   const { schedule } = workspace;
   const when = (ms: number | null) => (ms === null ? "not scheduled yet" : formatWhen(ms));
+  // A scan a person started counts as the job's last run when it is the later one.
+  const scan = schedule.last_scan;
+  const manualLater = scan !== null && (schedule.last_run_at === null || scan.at > schedule.last_run_at);
+  const scanOutcome = manualLater ? (scan.status === "failed" ? `scan failed${scan.error ? `: ${scan.error}` : ""}` : `scanned by hand (${scan.rows.toLocaleString("en-US")} ${scan.rows === 1 ? "row" : "rows"} read)`) : outcomeText(schedule.last_outcome);
   const rows = [
-    { job: workspace.mode === "autopilot" ? "Scan and apply" : "Scan and propose", next: when(schedule.next_scan_at), last: schedule.last_run_at === null ? "never" : formatWhen(schedule.last_run_at), outcome: schedule.last_outcome },
-    { job: "Monitors", next: when(schedule.monitors.next_at), last: schedule.monitors.last_run_at === null ? "never" : formatWhen(schedule.monitors.last_run_at), outcome: schedule.monitors.last_outcome },
+    {
+      job: workspace.mode === "autopilot" ? "Scan and apply" : "Scan and propose",
+      next: when(schedule.next_scan_at),
+      last: manualLater ? formatWhen(scan.at) : schedule.last_run_at === null ? "never" : formatWhen(schedule.last_run_at),
+      outcomeText: scanOutcome,
+      failed: manualLater ? scan.status === "failed" : schedule.last_outcome !== null && !schedule.last_outcome.ok,
+    },
+    {
+      job: "Monitors",
+      next: when(schedule.monitors.next_at),
+      last: schedule.monitors.last_run_at === null ? "never" : formatWhen(schedule.monitors.last_run_at),
+      outcomeText: outcomeText(schedule.monitors.last_outcome),
+      failed: schedule.monitors.last_outcome !== null && !schedule.monitors.last_outcome.ok,
+    },
   ];
   return (
     <section aria-labelledby="schedule-heading">
@@ -211,7 +227,7 @@ function ScheduleStatus({ workspace }: { workspace: Workspace }) {
                 <Table.Th scope="row">{r.job}</Table.Th>
                 <Table.Td>{r.next}</Table.Td>
                 <Table.Td>{r.last}</Table.Td>
-                <Table.Td c={r.outcome && !r.outcome.ok ? "red.8" : undefined}>{outcomeText(r.outcome)}</Table.Td>
+                <Table.Td c={r.failed ? "red.8" : undefined}>{r.outcomeText}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

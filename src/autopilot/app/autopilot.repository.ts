@@ -76,6 +76,19 @@ export async function latestCompletedScan(db: Executor, connectionId: string): P
     .executeTakeFirst();
 }
 
+/** The workspace's most recently finished scan, by any connection and however it was started (schedule, a person, the CLI). */
+export async function latestFinishedScanOfWorkspace(db: Executor, workspaceId: string): Promise<Pick<ScanRow, "status" | "rows" | "finished_at" | "error"> | undefined> {
+  return db
+    .selectFrom("autopilot_scans as s")
+    .innerJoin("autopilot_connections as c", "c.id", "s.connection_id")
+    .select(["s.status", "s.rows", "s.finished_at", "s.error"])
+    .where("c.workspace_id", "=", workspaceId)
+    .where("s.finished_at", "is not", null)
+    .orderBy("s.finished_at", "desc")
+    .orderBy("s.id", "desc")
+    .executeTakeFirst();
+}
+
 /** Writes a batch of scanned rows (in chunks small enough for either dialect's parameter limit). */
 export async function insertInsights(db: Executor, rows: InsightRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {

@@ -44,5 +44,10 @@ export interface ScheduleView {
   next_scan_at: number | null;
   last_run_at: number | null;
   last_outcome: JobOutcome | null;
+  /**
+   * The last scan that finished, however it was started (the schedule, "Scan now", the CLI): a
+   * person's scan counts as a run of the job too, so the schedule never says "never" after one.
+   */
+  last_scan: { at: number; status: string; rows: number; error: string | null } | null;
   monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
 }

@@ -7,6 +7,7 @@ import {
   findWorkspace,
   insertConnection,
   insertWorkspace,
+  latestFinishedScanOfWorkspace,
   listConnections,
   updateConnection,
   updateWorkspace,
@@ -35,7 +36,7 @@ export interface WorkspaceView {
 
 export type { JobOutcome, ScheduleView };
 
-export function presentSchedule(rows: ScheduleRow[]): ScheduleView {
+export function presentSchedule(rows: ScheduleRow[], lastScan?: { status: string; rows: number; finished_at: number | null; error: string | null }): ScheduleView {
   const scan = rows.find((r) => r.job === "scan");
   const monitors = rows.find((r) => r.job === "monitors");
   const outcome = (row: ScheduleRow | undefined) => (row?.last_outcome_json ? (JSON.parse(row.last_outcome_json) as JobOutcome) : null);
@@ -43,6 +44,7 @@ export function presentSchedule(rows: ScheduleRow[]): ScheduleView {
     next_scan_at: scan?.next_due_at ?? null,
     last_run_at: scan?.last_run_at ?? null,
     last_outcome: outcome(scan),
+    last_scan: lastScan?.finished_at != null ? { at: lastScan.finished_at, status: lastScan.status, rows: lastScan.rows, error: lastScan.error } : null,
     monitors: { next_at: monitors?.next_due_at ?? null, last_run_at: monitors?.last_run_at ?? null, last_outcome: outcome(monitors) },
   };
 }
@@ -134,7 +136,7 @@ export class WorkspaceService {
       kill_switch: row.killed === 1,
       guardrails: guardrailsOf(row),
       connections: connections.map(presentConnection),
-      schedule: presentSchedule(await listScheduleRows(this.deps.db, row.id)),
+      schedule: presentSchedule(await listScheduleRows(this.deps.db, row.id), await latestFinishedScanOfWorkspace(this.deps.db, row.id)),
     };
   }
 
