@@ -18,6 +18,7 @@ const EDGE_SUMMARIES: Record<string, string> = {
   owned_instagram_assets: "Instagram accounts the business owns. POST creates one (name).",
   client_instagram_assets: "Instagram accounts shared with the business.",
   creative_hub_projects: "Creative Hub projects the business owns. POST creates one (name).",
+  client_creative_hub_projects: "Creative Hub projects other businesses shared with this one (Grantline's own edge).",
   agencies:
     "On a business: its partners (DELETE with business removes a partner and everything shared with it). On an asset: the partners it is shared with, with access_status and permitted_tasks; POST offers, approves a request or changes tasks (business, permitted_tasks, end_time; on an ad account also guardrails, see partner_guardrails); DELETE removes one partner (business).",
   clients: "Businesses that shared assets with this one. DELETE (business) leaves a client.",

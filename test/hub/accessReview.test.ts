@@ -113,6 +113,45 @@ describe.each(DIALECTS)("access review findings on %s", (dialect) => {
     expect(over[0]!.fix).toMatchObject({ action: "downgrade", params: { level: "LAUNCH_ONLY" } });
   });
 
+  it("reviews the business's own people on a client's asset, not the client's people, with fixes that keep the share", async () => {
+    const client = await buildBusiness(hub, "Acme");
+    const agency = await buildBusiness(hub, "Blue Agency");
+    const account = await buildAsset(hub, client, "ad_account", "Acme Main");
+    await buildShare(hub, client, agency, account.id, "ADMIN");
+    const buyer = await buildMember(hub, agency, "EMPLOYEE", "Ben Buyer");
+    const idle = await buildMember(hub, agency, "EMPLOYEE", "Ivy Idle");
+    const clientStaff = await buildMember(hub, client, "EMPLOYEE", "Carl Client");
+    await hub.assignments.assign(agency.admin.ctx, { assetId: account.id, principalId: buyer.id, tasks: presetTasks("ad_account", "ADMIN") });
+    const idleAssignment = await hub.assignments.assign(agency.admin.ctx, { assetId: account.id, principalId: idle.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+    await hub.assignments.assign(client.admin.ctx, { assetId: account.id, principalId: clientStaff.id, tasks: presetTasks("ad_account", "VIEW_ONLY") });
+    clock.advanceDays(100);
+    await buildCampaign(adServicesOf(hub), buyer.ctx, account.graphId);
+
+    const report = await hub.review.findings(agency.admin.ctx, agency.id);
+    // The same use read from the audit log or the rollup.
+    expect(await hub.review.findings(agency.admin.ctx, agency.id, { usageSource: "audit_log" })).toEqual(report);
+    const grants = report.findings.filter((f) => f.kind === "unused" || f.kind === "over_privileged");
+    expect(grants.map((f) => `${f.kind} ${f.principal!.id} ${f.asset!.id}`).sort()).toEqual([`over_privileged ${buyer.id} ${account.id}`, `unused ${idle.id} ${account.id}`].sort());
+    expect(ofKind(report.findings, "over_privileged")[0]).toMatchObject({
+      evidence: { actions_seen: ["create_campaign"], tasks_used: ["ADVERTISE"], suggested_level: "Launch only" },
+      fix: { action: "downgrade", params: { asset_id: account.id, principal_id: buyer.id, business_id: agency.id, level: "LAUNCH_ONLY" } },
+    });
+    // The share and the client's own people are the client's to review.
+    expect(report.findings.some((f) => f.principal?.id === clientStaff.id || f.principal?.id === client.id || f.kind === "external")).toBe(false);
+
+    const fix = ofKind(report.findings, "unused")[0]!.fix;
+    expect(fix).toMatchObject({ action: "remove_assignment", params: { assignment_id: idleAssignment.id, business_id: agency.id } });
+    await hub.reviewFixes.apply(agency.admin.ctx, agency.id, fix);
+    const after = await hub.review.findings(agency.admin.ctx, agency.id);
+    expect(ofKind(after.findings, "unused")).toEqual([]);
+    expect(hub.engine.check({ principalId: buyer.id }, "create_campaign", account.id)).toBe(true);
+
+    // Once the client ends the share, nothing of its asset is the agency's to review.
+    await hub.partners.removeShare(client.admin.ctx, { assetId: account.id, partnerBusinessId: agency.id });
+    const ended = await hub.review.findings(agency.admin.ctx, agency.id);
+    expect(ended.findings.filter((f) => f.asset?.id === account.id)).toEqual([]);
+  });
+
   it("flags an unverified app granted ads_management on an asset", async () => {
     const owner = await buildBusiness(hub, "Acme");
     const vendor = await buildBusiness(hub, "Gadget Tools");

@@ -13,7 +13,7 @@ import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/h
  * Grant findings (unused, over-privileged, external through a partner) against a plain reference:
  * read straight from the store's tables and the audit log, task names in arrays, no access index,
  * no usage rollup, no masks. The review must report exactly the grants the reference judges, with
- * the same evidence.
+ * the same evidence: the owner's, and each agency's own people on the owner's assets shared with it.
  */
 
 type Row = Record<string, unknown>;
@@ -23,9 +23,12 @@ const iso = (at: number | null) => (at === null ? "null" : new Date(at).toISOStr
 async function referenceLines(hub: Hub, businessId: string, now: number, windowDays: number): Promise<string[]> {
   const db = hub.store.db;
   const since = now - windowDays * DAY_MS;
-  const assets = (await db.selectFrom("assets").selectAll().execute()).filter((a) => a.owner_business_id === businessId);
+  const allShares = await db.selectFrom("partner_shares").selectAll().execute();
+  // Its own assets, and its clients' (shared with it): on those, the assignments it made.
+  const clientAssets = new Set(allShares.filter((s) => s.partner_business_id === businessId && s.status === "active").map((s) => s.asset_id));
+  const assets = (await db.selectFrom("assets").selectAll().execute()).filter((a) => a.owner_business_id === businessId || clientAssets.has(a.id));
   const assignments: Row[] = await db.selectFrom("assignments").selectAll().execute();
-  const shares = (await db.selectFrom("partner_shares").selectAll().execute()).filter((s) => s.owner_business_id === businessId && s.status === "active");
+  const shares = allShares.filter((s) => s.owner_business_id === businessId && s.status === "active");
   const members = await db.selectFrom("business_members").selectAll().execute();
   const campaigns = await db.selectFrom("campaigns").selectAll().execute();
   const entries = await db.selectFrom("audit_entries").selectAll().execute();
@@ -168,6 +171,7 @@ describe.each(DIALECTS)("access review grant findings against a plain reference 
 
   it("reports the same unused, over-privileged and partner grants, with the same evidence, on random worlds", async () => {
     let compared = 0;
+    let onClientAssets = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 10, maxLength: 60 }), fc.integer({ min: 0, max: 40 }), fc.array(lateUseArb, { maxLength: 15 }), async (history, gap, lateUses) => {
         const owner = await buildBusiness(hub, "Owner");
@@ -218,19 +222,24 @@ describe.each(DIALECTS)("access review grant findings against a plain reference 
           }
         }
 
-        for (const windowDays of [7, 30, 90]) {
-          const report = await hub.review.findings(owner.admin.ctx, owner.id, { windowDays });
-          const expected = await referenceLines(hub, owner.id, clock.now(), windowDays);
-          expect(reportLines(report)).toEqual(expected);
-          // Findings come grouped by kind, in the report's order.
-          const ranks = report.findings.map((f) => FINDING_KINDS.indexOf(f.kind));
-          expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-          compared += expected.length;
+        // The owner, and each agency for its own people on the owner's assets shared with it.
+        for (const reviewed of [owner, ...agencies]) {
+          for (const windowDays of [7, 30, 90]) {
+            const report = await hub.review.findings(reviewed.admin.ctx, reviewed.id, { windowDays });
+            const expected = await referenceLines(hub, reviewed.id, clock.now(), windowDays);
+            expect(reportLines(report)).toEqual(expected);
+            // Findings come grouped by kind, in the report's order.
+            const ranks = report.findings.map((f) => FINDING_KINDS.indexOf(f.kind));
+            expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+            compared += expected.length;
+            if (reviewed !== owner) onClientAssets += expected.length;
+          }
         }
       }),
       { numRuns: dialect === "sqlite" ? 30 : 8, seed: 4242 },
     );
     // The comparison was about real findings, not empty reports.
     expect(compared).toBeGreaterThan(0);
+    expect(onClientAssets).toBeGreaterThan(0);
   });
 });

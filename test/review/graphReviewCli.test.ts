@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { runGraphReview } from "../../src/cli/graphReviewCli.ts";
-import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
+import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness, type TestPerson } from "../support/factories.ts";
 import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import { runGrantline } from "../support/cli.ts";
@@ -40,6 +40,8 @@ describe("grantline review --graph-url against a listening hub", () => {
   let owner: TestBusiness;
   let token: string;
   let reviewerId: string;
+  let clientAccount: { id: string; graphId: string };
+  let clientPerson: TestPerson;
 
   beforeAll(async () => {
     store = makeTestStore("sqlite");
@@ -60,6 +62,13 @@ describe("grantline review --graph-url against a listening hub", () => {
     }
     const reviewer = await hub.businesses.createSystemUser(operatorContext(), owner.id, { name: "Reviewer", role: "ADMIN" });
     reviewerId = reviewer.id;
+    // A client's account shared with the owner, with one of the owner's people (and the reviewer, to read its log) on it.
+    const client = await buildBusiness(hub, "Client");
+    clientAccount = await buildAsset(hub, client, "ad_account", "Client Account");
+    await buildShare(hub, client, owner, clientAccount.id, "STANDARD");
+    clientPerson = await buildMember(hub, owner, "EMPLOYEE", "Client-side Cleo");
+    await hub.assignments.assign(owner.admin.ctx, { assetId: clientAccount.id, principalId: clientPerson.id, tasks: ["ADVERTISE", "ANALYZE"] });
+    await hub.assignments.assign(owner.admin.ctx, { assetId: clientAccount.id, principalId: reviewer.id, tasks: ["ANALYZE"] });
     token = (await hub.tokens.issueSystemUserToken(operatorContext(), reviewer.id, {})).accessToken;
     clock.advanceDays(100);
   });
@@ -85,9 +94,11 @@ describe("grantline review --graph-url against a listening hub", () => {
       expect(f.evidence.source).toBe("graph");
     }
     expect(report.findings.find((f: any) => f.kind === "external")).toMatchObject({ principal: { name: "Agency Ann" }, evidence: { via: "partner_share", tasks: ["ADVERTISE"] }, fix: { action: "revoke_share" } });
-    expect(report.findings.some((f: any) => f.principal?.id === reviewerId)).toBe(false);
+    // The reviewer is never stale; its grant on the client's account is judged like any other.
+    expect(report.findings.some((f: any) => f.principal?.id === reviewerId && f.kind === "stale_principal")).toBe(false);
     expect(stderr).toContain("reading people and system users");
-    expect(stderr).toMatch(/\[\d+\/3\] reading access to Account/);
+    expect(stderr).toMatch(/\[\d+\/4\] reading access to Account/);
+    expect(stderr).toMatch(/\[3\/4\] reading your people's access to Client Account/);
     // A complete review leaves no checkpoint behind.
     expect(fs.existsSync(checkpoint)).toBe(false);
 
@@ -119,7 +130,16 @@ describe("grantline review --graph-url against a listening hub", () => {
     const outside = await runGraphReview({ graphUrl: server.url, business: owner.id, token: strangerToken, windowDays: 90, checkpoint: path.join(dir, "stranger.jsonl"), progress: () => undefined });
     expect(outside.findings).toEqual([]);
     const gaps = outside.not_reviewed.map((n) => n.what);
-    expect(gaps).toEqual(expect.arrayContaining(["the business's two-factor requirement", "people of the business (business_users)", "system users of the business (system_users)", "ad accounts (owned_ad_accounts)"]));
+    expect(gaps).toEqual(
+      expect.arrayContaining([
+        "the business's two-factor requirement",
+        "people of the business (business_users)",
+        "system users of the business (system_users)",
+        "ad accounts (owned_ad_accounts)",
+        "clients' ad accounts (client_ad_accounts)",
+        "clients' pages (client_pages)",
+      ]),
+    );
     for (const gap of outside.not_reviewed.filter((n) => n.what.includes("("))) expect(gap.why).toMatch(/^\(#\d+\) /);
 
   });
@@ -152,6 +172,28 @@ describe("grantline review --graph-url against a listening hub", () => {
       await proxy.close();
     }
   });
+  it("resumes a review interrupted while reading a client's account, re-reading nothing, to the same findings", async () => {
+    const complete = await runGraphReview({ graphUrl: server.url, business: owner.id, token, windowDays: 90, checkpoint: path.join(dir, "client-reference.jsonl"), progress: () => undefined });
+    // The owner's person on the client's account is judged like one on its own accounts.
+    expect(complete.findings).toContainEqual(expect.objectContaining({ kind: "unused", principal: expect.objectContaining({ id: clientPerson.id }), asset: expect.objectContaining({ id: clientAccount.graphId }) }));
+    // The client's account is read last; its activity log is the last call.
+    const proxy = await interruptingProxy(server.url, complete.graph_calls - 1);
+    const checkpoint = path.join(dir, "client-interrupted.jsonl");
+    try {
+      const progress: string[] = [];
+      const stopped = await runGraphReview({ graphUrl: proxy.url, business: owner.id, token, windowDays: 90, checkpoint, progress: (l) => progress.push(l) }).catch((e: unknown) => e);
+      expect(String(stopped)).toContain(`activity log of Client Account (${clientAccount.graphId}/activities)`);
+      expect(progress.some((l) => l.includes("reading your people's access to Client Account"))).toBe(true);
+      const kept = fs.readFileSync(checkpoint, "utf8").split("\n").slice(1).filter((l) => l.trim() !== "").length;
+      proxy.restore();
+      const resumed = await runGraphReview({ graphUrl: proxy.url, business: owner.id, token, windowDays: 90, checkpoint, resume: true, progress: () => undefined });
+      expect(resumed.findings).toEqual(complete.findings);
+      expect(resumed.graph_calls).toBe(complete.graph_calls - kept);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("applies one current finding's fix through the Graph with --apply-fix, and refuses one that is not current", async () => {
     const report = await runGraphReview({ graphUrl: server.url, business: owner.id, token, windowDays: 90, checkpoint: path.join(dir, "before-fix.jsonl"), progress: () => undefined });
     const finding = report.findings.find((f) => f.kind === "unused" && f.principal?.name === "Employee 2")!;

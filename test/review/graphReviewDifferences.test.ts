@@ -4,7 +4,8 @@ import { operatorContext } from "../../src/hub/context.ts";
 import { GraphClient } from "../../src/graph/client/graphClient.ts";
 import { reviewThroughGraph, type GraphReviewReport } from "../../src/graph/client/graphReview.ts";
 import type { AccessReviewReport } from "../../src/hub/review/findings.ts";
-import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness, type TestPerson } from "../support/factories.ts";
+import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
+import { adServicesOf, buildAsset, buildBusiness, buildCampaign, buildMember, buildShare, type TestBusiness, type TestPerson } from "../support/factories.ts";
 import { makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 
@@ -20,6 +21,8 @@ describe("where the Graph-sourced review differs from the native one, as documen
   let pagePartnerPerson: TestPerson;
   let sharedTwice: { id: string; graphId: string };
   let page: { id: string; graphId: string };
+  let clientAccount: { id: string; graphId: string };
+  let launcher: TestPerson;
   let native: AccessReviewReport;
   let graph: GraphReviewReport;
 
@@ -43,12 +46,19 @@ describe("where the Graph-sourced review differs from the native one, as documen
     await buildShare(hub, owner, a, page.id, "STANDARD", "page");
     pagePartnerPerson = await buildMember(hub, a, "EMPLOYEE", "Page Pat");
     await hub.assignments.assign(a.admin.ctx, { assetId: page.id, principalId: pagePartnerPerson.id, tasks: ["CREATE_CONTENT"] });
+    // A client's account shared at Launch only: the owner's Cleo may advertise on it, nobody of the owner may view it.
+    const client = await buildBusiness(hub, "Client");
+    clientAccount = await buildAsset(hub, client, "ad_account", "Client Launch");
+    await buildShare(hub, client, owner, clientAccount.id, "LAUNCH_ONLY");
+    launcher = await buildMember(hub, owner, "EMPLOYEE", "Cleo Launcher");
+    await hub.assignments.assign(owner.admin.ctx, { assetId: clientAccount.id, principalId: launcher.id, tasks: presetTasks("ad_account", "LAUNCH_ONLY") });
     await hub.businesses.updateBusiness(owner.admin.ctx, owner.id, { twoFactorRequired: true });
     const reviewer = await hub.businesses.createSystemUser(operatorContext(), owner.id, { name: "Reviewer", role: "ADMIN" });
     const token = (await hub.tokens.issueSystemUserToken(operatorContext(), reviewer.id, {})).accessToken;
     clock.advanceDays(100);
     // Rita only reads the account's reports: audited use for the hub, nothing in the activity log.
     await hub.audit.record(reader.ctx, { action: "graph.get", businessId: owner.id, targetType: "insights", targetId: account.id, outcome: "success" });
+    await buildCampaign(adServicesOf(hub), launcher.ctx, clientAccount.graphId);
     // A grant given today: too new for the native review to judge.
     newcomer = await buildMember(hub, owner, "EMPLOYEE", "Nina New");
     await hub.assignments.assign(owner.admin.ctx, { assetId: account.id, principalId: newcomer.id, tasks: ["ANALYZE"] });
@@ -96,5 +106,15 @@ describe("where the Graph-sourced review differs from the native one, as documen
     const graphMissing = graph.findings.filter((f) => f.kind === "missing_2fa").map((f) => f.principal!.id);
     expect(nativeMissing).toEqual(expect.arrayContaining([owner.admin.id, reader.id]));
     expect(graphMissing).toEqual([owner.admin.id]);
+  });
+
+  it("11. judges the owner's people on a client's account without their use when the token cannot read its activity log, and says so", () => {
+    // Natively Cleo's campaign is use at her level; through the Graph the log is refused, so her grant looks unused.
+    expect(native.findings.some((f) => f.principal?.id === launcher.id && (f.kind === "unused" || f.kind === "over_privileged"))).toBe(false);
+    expect(graph.findings).toContainEqual(
+      expect.objectContaining({ kind: "unused", principal: expect.objectContaining({ id: launcher.id }), asset: expect.objectContaining({ id: clientAccount.graphId }) }),
+    );
+    const gap = graph.not_reviewed.find((n) => n.what === `activity log of Client Launch (${clientAccount.graphId}/activities)`);
+    expect(gap?.why).toMatch(/^\(#\d+\) /);
   });
 });

@@ -57,6 +57,26 @@ const OWNED_EDGES: readonly { type: AssetType; edge: string; fields: string }[] 
   { type: "creative_hub_project", edge: "creative_hub_projects", fields: "id,name" },
 ];
 
+/**
+ * Client-asset edges of a Business node: assets other businesses share with this one, on which the
+ * review judges this business's own people and system users (the share itself is the client's to
+ * review), as the native review does.
+ */
+const CLIENT_EDGES: readonly { type: AssetType; edge: string; fields: string }[] = [
+  // https://developers.facebook.com/docs/marketing-api/reference/business/client_ad_accounts/ ("client-owned ad accounts", AdAccount nodes)
+  { type: "ad_account", edge: "client_ad_accounts", fields: "id,name" },
+  // https://developers.facebook.com/docs/marketing-api/reference/business/client_pages/
+  { type: "page", edge: "client_pages", fields: "id,name" },
+  // https://developers.facebook.com/docs/marketing-api/reference/business/client_pixels/ (AdsPixel nodes)
+  { type: "pixel", edge: "client_pixels", fields: "id,name" },
+  // https://developers.facebook.com/docs/marketing-api/reference/business/client_product_catalogs/ (ProductCatalog nodes)
+  { type: "product_catalog", edge: "client_product_catalogs", fields: "id,name" },
+  // https://developers.facebook.com/docs/marketing-api/reference/business/client_instagram_assets/ (InstagramBusinessAsset nodes)
+  { type: "instagram_account", edge: "client_instagram_assets", fields: "id,username" },
+  // Grantline's own edge; Meta answers it with an error, which is reported as not reviewed.
+  { type: "creative_hub_project", edge: "client_creative_hub_projects", fields: "id,name" },
+];
+
 /** What the Graph cannot tell, per finding kind (see docs/review-graph.md). */
 export const GRAPH_UNDETERMINED: Undetermined = {
   unused: [
@@ -200,6 +220,17 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
     }
   }
 
+  // Clients' assets: shared with the business by others (the client_* edges).
+  progress(0, 1, "reading clients' assets");
+  const clientAssets = new Map<string, SnapshotAsset>();
+  for (const { type, edge, fields } of CLIENT_EDGES) {
+    const rows = await tryAll(`clients' ${type.replace(/_/g, " ")}s (${edge})`, `${businessId}/${edge}`, { fields });
+    for (const row of rows ?? []) {
+      const id = String(row.id);
+      if (!assets.has(id)) clientAssets.set(id, { id, type, name: str(row.name) ?? str(row.username) ?? id });
+    }
+  }
+
   // Per asset: partners (agencies), the business's own people on it (assigned_users), and for ad
   // accounts everyone who reaches it (users) and the activity log.
   const assignments: SnapshotAssignment[] = [];
@@ -214,9 +245,36 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
       row.last_at = Math.max(row.last_at, at);
     } else useBits.set(key, { actor_id: actor, asset_id: assetId, actions: ACTION_BITS.get(action)!, last_at: at });
   };
+  /** The business's own people and system users assigned to an asset, with their tasks. */
+  const readAssigned = async (asset: SnapshotAsset) => {
+    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/assigned_users/ (business required; tasks)
+    const assigned = await tryAll(`people assigned to ${asset.name} (${asset.id}/assigned_users)`, `${asset.id}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks" });
+    for (const u of assigned ?? []) {
+      const id = String(u.id);
+      if (!names.has(id)) names.set(id, { name: str(u.name) ?? id, type: u.user_type === "SYSTEM_USER" ? "system_user" : "person" });
+      assignments.push({ id: `${asset.id}:${id}`, asset_id: asset.id, principal_id: id, tasks: JSON.stringify(Array.isArray(u.tasks) ? u.tasks : []), created_at: null });
+    }
+  };
+  /** An ad account's activity log in the window, as use and activity. */
+  const readActivities = async (asset: SnapshotAsset) => {
+    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/activities/ (since/until, actor_id, event_type, event_time)
+    const activities = await tryAll(`activity log of ${asset.name} (${asset.id}/activities)`, `${asset.id}/activities`, {
+      since: String(Math.floor(since / 1000)),
+      until: String(Math.floor(now / 1000)),
+      fields: "event_type,event_time,actor_id",
+    });
+    for (const a of activities ?? []) {
+      const actor = str(a.actor_id);
+      const at = time(a.event_time);
+      if (!actor || at === null || at < since) continue;
+      noteUse(actor, asset.id, actionOfActivity(String(a.event_type)), at);
+      activity.set(actor, Math.max(activity.get(actor) ?? 0, at));
+    }
+  };
+  const total = assets.size + clientAssets.size;
   let done = 0;
   for (const asset of assets.values()) {
-    progress(done, assets.size, `reading access to ${asset.name}`);
+    progress(done, total, `reading access to ${asset.name}`);
     done++;
     // https://developers.facebook.com/docs/marketing-api/reference/ad-account/agencies/ (permitted_tasks, access_status, access_updated_time)
     const agencies = await tryAll(`partners of ${asset.name} (${asset.id}/agencies)`, `${asset.id}/agencies`, {
@@ -235,13 +293,7 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
         updated_at: time(a.access_updated_time),
       });
     }
-    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/assigned_users/ (business required; tasks)
-    const assigned = await tryAll(`people assigned to ${asset.name} (${asset.id}/assigned_users)`, `${asset.id}/assigned_users`, { business: businessId, fields: "id,name,user_type,tasks" });
-    for (const u of assigned ?? []) {
-      const id = String(u.id);
-      if (!names.has(id)) names.set(id, { name: str(u.name) ?? id, type: u.user_type === "SYSTEM_USER" ? "system_user" : "person" });
-      assignments.push({ id: `${asset.id}:${id}`, asset_id: asset.id, principal_id: id, tasks: JSON.stringify(Array.isArray(u.tasks) ? u.tasks : []), created_at: null });
-    }
+    await readAssigned(asset);
     if (asset.type !== "ad_account") continue;
     // https://developers.facebook.com/docs/marketing-api/reference/ad-account/users/: everyone who
     // reaches the account, with tasks; those not of this business come in through a partner.
@@ -265,22 +317,18 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
         }
       }
     }
-    // https://developers.facebook.com/docs/marketing-api/reference/ad-account/activities/ (since/until, actor_id, event_type, event_time)
-    const activities = await tryAll(`activity log of ${asset.name} (${asset.id}/activities)`, `${asset.id}/activities`, {
-      since: String(Math.floor(since / 1000)),
-      until: String(Math.floor(now / 1000)),
-      fields: "event_type,event_time,actor_id",
-    });
-    for (const a of activities ?? []) {
-      const actor = str(a.actor_id);
-      const at = time(a.event_time);
-      if (!actor || at === null || at < since) continue;
-      noteUse(actor, asset.id, actionOfActivity(String(a.event_type)), at);
-      activity.set(actor, Math.max(activity.get(actor) ?? 0, at));
-    }
+    await readActivities(asset);
+  }
+  // On a client's asset only the business's own people: whom it assigned, and what they changed.
+  for (const asset of clientAssets.values()) {
+    progress(done, total, `reading your people's access to ${asset.name}`);
+    done++;
+    await readAssigned(asset);
+    if (asset.type === "ad_account") await readActivities(asset);
+    assets.set(asset.id, asset);
   }
   notReviewed.push({ what: "apps connected to the business's assets", why: "the Graph does not list another business's app connections to an asset" });
-  progress(assets.size, assets.size, "judging");
+  progress(total, total, "judging");
 
   const report = await judgeSnapshot({
     business: { id: businessId, name: businessName, twoFactorRequired: twoFactorType === "all_required" ? true : twoFactorType === "admin_required" ? "admins" : false },

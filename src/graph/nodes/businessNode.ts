@@ -212,6 +212,7 @@ export const businessNode: NodeSpec = {
     owned_instagram_assets: { ...owned("instagram_account"), POST: create("instagram_account") },
     client_instagram_assets: client("instagram_account"),
     creative_hub_projects: { ...owned("creative_hub_project"), POST: create("creative_hub_project") },
+    client_creative_hub_projects: client("creative_hub_project"),
     agencies: counterparts("agencies"),
     clients: counterparts("clients"),
     business_users: {

@@ -47,6 +47,33 @@ export async function listOwnAssignments(db: Executor, businessId: string) {
     .execute();
 }
 
+/**
+ * Assignments the business made of its own people and system users on its clients' assets (assets
+ * other businesses share with it through an active share): its grants to review as much as those on
+ * its own assets. The client reviews the share; the business reviews who it staffed on it.
+ */
+export async function listClientAssignments(db: Executor, businessId: string) {
+  return db
+    .selectFrom("assignments as a")
+    .select(["a.id", "a.asset_id", "a.principal_id", "a.principal_type", "a.tasks", "a.created_at"])
+    .where("a.business_id", "=", businessId)
+    .where("a.asset_id", "in", (eb) => eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active"))
+    .orderBy("a.id")
+    .execute();
+}
+
+/** Ids of the assets other businesses share with the business through an active share. */
+export async function listClientAssetIds(db: Executor, businessId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("partner_shares")
+    .select("asset_id")
+    .where("partner_business_id", "=", businessId)
+    .where("status", "=", "active")
+    .orderBy("asset_id")
+    .execute();
+  return rows.map((r) => r.asset_id);
+}
+
 export async function listMembers(db: Executor, businessId: string) {
   return db
     .selectFrom("business_members as m")
@@ -114,6 +141,9 @@ export interface UseRow {
   last_at: number;
 }
 
+/** Which assets a read covers: the business's own, or its clients' (shared with it). */
+export type ReviewSide = "owned" | "client";
+
 type AdObjectTable = "campaigns" | "ad_sets" | "ads" | "ad_creatives";
 const AD_OBJECT_TABLES: readonly AdObjectTable[] = ["campaigns", "ad_sets", "ads", "ad_creatives"];
 
@@ -121,13 +151,23 @@ const AD_OBJECT_TABLES: readonly AdObjectTable[] = ["campaigns", "ad_sets", "ads
  * Successful audited actions by a principal since `since` on one of the business's assets: entries
  * that target the asset itself, and entries that target an ad object (campaign, ad set, ad, creative)
  * under one of its ad accounts. One row per actor, asset, action and target type, with the latest time.
+ * `side` "client": the same on its clients' assets, by its own people and system users only (the
+ * client's people are the client's to review).
  */
-export async function listUseSince(db: Executor, businessId: string, since: number): Promise<UseRow[]> {
+export async function listUseSince(db: Executor, businessId: string, since: number, side: ReviewSide = "owned"): Promise<UseRow[]> {
   const direct = await db
     .selectFrom("audit_entries as e")
     .innerJoin("assets as x", "x.id", "e.target_id")
     .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
-    .where("x.owner_business_id", "=", businessId)
+    .where((eb) => (side === "owned"
+        ? eb("x.owner_business_id", "=", businessId)
+        : eb.and([
+            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
+            eb.or([
+              eb("e.actor_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
+              eb("e.actor_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
+            ]),
+          ])))
     .where("e.at", ">=", since)
     .where("e.outcome", "=", "success")
     .where("e.actor_id", "is not", null)
@@ -140,7 +180,15 @@ export async function listUseSince(db: Executor, businessId: string, since: numb
       .innerJoin(`${table} as o` as "campaigns as o", "o.id", "e.target_id")
       .innerJoin("assets as x", "x.id", "o.account_id")
       .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
-      .where("x.owner_business_id", "=", businessId)
+      .where((eb) => (side === "owned"
+        ? eb("x.owner_business_id", "=", businessId)
+        : eb.and([
+            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
+            eb.or([
+              eb("e.actor_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
+              eb("e.actor_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
+            ]),
+          ])))
       .where("e.at", ">=", since)
       .where("e.outcome", "=", "success")
       .where("e.actor_id", "is not", null)
@@ -193,7 +241,7 @@ export interface PooledUseRow {
  * action bits is their union) and the latest use. The rollup keeps each key's latest use, and a key
  * was used in the window exactly when that latest use is in it.
  */
-export async function listRolledUpUseSince(db: Executor, businessId: string, since: number): Promise<PooledUseRow[]> {
+export async function listRolledUpUseSince(db: Executor, businessId: string, since: number, side: ReviewSide = "owned"): Promise<PooledUseRow[]> {
   const bits = sql.join(
     ACTION_NAMES.map((name) => sql`when ${sql.lit(name)} then ${sql.lit(ACTION_BITS.get(name)!)}`),
     sql` `,
@@ -202,7 +250,15 @@ export async function listRolledUpUseSince(db: Executor, businessId: string, sin
     .selectFrom("usage_rollup as u")
     .innerJoin("assets as x", "x.id", "u.asset_id")
     .select(({ fn }) => ["u.principal_id as actor_id", "u.asset_id", sql<number>`sum(distinct case u.action ${bits} end)`.as("actions"), fn.max("u.last_at").as("last_at")])
-    .where("x.owner_business_id", "=", businessId)
+    .where((eb) => (side === "owned"
+        ? eb("x.owner_business_id", "=", businessId)
+        : eb.and([
+            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
+            eb.or([
+              eb("u.principal_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
+              eb("u.principal_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
+            ]),
+          ])))
     .where("u.last_at", ">=", since)
     .where("u.action", "in", ACTION_NAMES)
     .groupBy(["u.asset_id", "u.principal_id"])

@@ -76,15 +76,24 @@ export class AccessReviewService {
     if (!fromLog) await this.usage?.flush();
     const now = this.deps.now();
     const since = now - windowDays * DAY_MS;
-    const [shares, assignments, members, systemUsers, appGrants, useRows, activity] = await Promise.all([
+    const useOn = (side: repo.ReviewSide) =>
+      fromLog ? repo.listUseSince(db, businessId, since, side).then(poolAuditedUse) : repo.listRolledUpUseSince(db, businessId, since, side);
+    // Besides its own assets, the business's own people and system users on its clients' assets
+    // (shared with it): who it staffed there is its grant to review; the share is the client's.
+    const [shares, ownAssignments, clientAssignments, clientAssetIds, members, systemUsers, appGrants, ownUse, clientUse, activity] = await Promise.all([
       repo.listActiveSharesOwnedBy(db, businessId),
       repo.listOwnAssignments(db, businessId),
+      repo.listClientAssignments(db, businessId),
+      repo.listClientAssetIds(db, businessId),
       repo.listMembers(db, businessId),
       repo.listSystemUserTokenUse(db, businessId, now),
       repo.listAppGrantsOnAssetsOf(db, businessId),
-      fromLog ? repo.listUseSince(db, businessId, since).then(poolAuditedUse) : repo.listRolledUpUseSince(db, businessId, since),
+      useOn("owned"),
+      useOn("client"),
       fromLog ? repo.lastActivitySince(db, businessId, since) : repo.lastRolledUpActivitySince(db, businessId, since),
     ]);
+    const assignments = [...ownAssignments, ...clientAssignments];
+    const useRows = clientUse.length === 0 ? ownUse : [...ownUse, ...clientUse];
 
     // The business's assets as the access index holds them (current: see ensureCurrent above).
     const assets = new Map<string, AssetEntry>();
@@ -102,6 +111,11 @@ export class AccessReviewService {
         if (list) list.push(reached);
         else reach.set(path.shareId, [reached]);
       }
+    }
+    // Clients' assets come after the partner reach above: their shares are the clients' to review.
+    for (const id of clientAssetIds) {
+      const asset = engine.index.assets.get(id);
+      if (asset) assets.set(asset.id, asset);
     }
     const report = await judgeSnapshot(
       {
