@@ -147,6 +147,20 @@ export type ReviewSide = "owned" | "client";
 type AdObjectTable = "campaigns" | "ad_sets" | "ads" | "ad_creatives";
 const AD_OBJECT_TABLES: readonly AdObjectTable[] = ["campaigns", "ad_sets", "ads", "ad_creatives"];
 
+/** Its clients' assets: those shared with the business by an active share. */
+function clientAssetIds(db: Executor, businessId: string) {
+  return db.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active");
+}
+
+/** The business's own people and system users. */
+function ownPrincipalIds(db: Executor, businessId: string) {
+  return db
+    .selectFrom("business_members")
+    .select("person_id as id")
+    .where("business_id", "=", businessId)
+    .union(db.selectFrom("system_users").select("id").where("business_id", "=", businessId));
+}
+
 /**
  * Successful audited actions by a principal since `since` on one of the business's assets: entries
  * that target the asset itself, and entries that target an ad object (campaign, ad set, ad, creative)
@@ -159,15 +173,7 @@ export async function listUseSince(db: Executor, businessId: string, since: numb
     .selectFrom("audit_entries as e")
     .innerJoin("assets as x", "x.id", "e.target_id")
     .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
-    .where((eb) => (side === "owned"
-        ? eb("x.owner_business_id", "=", businessId)
-        : eb.and([
-            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
-            eb.or([
-              eb("e.actor_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
-              eb("e.actor_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
-            ]),
-          ])))
+    .where((eb) => (side === "owned" ? eb("x.owner_business_id", "=", businessId) : eb.and([eb("x.id", "in", clientAssetIds(db, businessId)), eb("e.actor_id", "in", ownPrincipalIds(db, businessId))])))
     .where("e.at", ">=", since)
     .where("e.outcome", "=", "success")
     .where("e.actor_id", "is not", null)
@@ -180,15 +186,7 @@ export async function listUseSince(db: Executor, businessId: string, since: numb
       .innerJoin(`${table} as o` as "campaigns as o", "o.id", "e.target_id")
       .innerJoin("assets as x", "x.id", "o.account_id")
       .select(({ fn }) => ["e.actor_id", "x.id as asset_id", "e.action", "e.target_type", fn.max("e.at").as("last_at")])
-      .where((eb) => (side === "owned"
-        ? eb("x.owner_business_id", "=", businessId)
-        : eb.and([
-            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
-            eb.or([
-              eb("e.actor_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
-              eb("e.actor_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
-            ]),
-          ])))
+      .where((eb) => (side === "owned" ? eb("x.owner_business_id", "=", businessId) : eb.and([eb("x.id", "in", clientAssetIds(db, businessId)), eb("e.actor_id", "in", ownPrincipalIds(db, businessId))])))
       .where("e.at", ">=", since)
       .where("e.outcome", "=", "success")
       .where("e.actor_id", "is not", null)
@@ -250,15 +248,7 @@ export async function listRolledUpUseSince(db: Executor, businessId: string, sin
     .selectFrom("usage_rollup as u")
     .innerJoin("assets as x", "x.id", "u.asset_id")
     .select(({ fn }) => ["u.principal_id as actor_id", "u.asset_id", sql<number>`sum(distinct case u.action ${bits} end)`.as("actions"), fn.max("u.last_at").as("last_at")])
-    .where((eb) => (side === "owned"
-        ? eb("x.owner_business_id", "=", businessId)
-        : eb.and([
-            eb("x.id", "in", eb.selectFrom("partner_shares").select("asset_id").where("partner_business_id", "=", businessId).where("status", "=", "active")),
-            eb.or([
-              eb("u.principal_id", "in", eb.selectFrom("business_members").select("person_id").where("business_id", "=", businessId)),
-              eb("u.principal_id", "in", eb.selectFrom("system_users").select("id").where("business_id", "=", businessId)),
-            ]),
-          ])))
+    .where((eb) => (side === "owned" ? eb("x.owner_business_id", "=", businessId) : eb.and([eb("x.id", "in", clientAssetIds(db, businessId)), eb("u.principal_id", "in", ownPrincipalIds(db, businessId))])))
     .where("u.last_at", ">=", since)
     .where("u.action", "in", ACTION_NAMES)
     .groupBy(["u.asset_id", "u.principal_id"])
