@@ -818,6 +818,8 @@ export interface AutopilotConnectionsTable {
   workspace_id: string;
   /** Bare ad account id (without act_). */
   ad_account_id: string;
+  /** The account's name as the Graph last gave it (connect, scan); null before the first. */
+  ad_account_name: string | null;
   pixel_id: string | null;
   catalog_id: string | null;
   graph_url: string;

@@ -93,7 +93,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
 
     const view = await autopilot.workspaces.view(ws);
     expect(view.connections.map((c) => c.ad_account_id)).toEqual([`act_${world.assets.adAccountA}`]);
-    expect(view.connections[0]).toMatchObject({ status: "active", graph_url: world.url, scopes: ["ads_read", "ads_management"], pixel_id: pixel.id, catalog_id: null });
+    expect(view.connections[0]).toMatchObject({ status: "active", graph_url: world.url, scopes: ["ads_read", "ads_management"], pixel_id: pixel.id, catalog_id: null, ad_account_name: "Account A" });
     // Exchanged for a long-lived token (60 days), as Meta's apps do.
     expect(view.connections[0]!.token_expires_at! - Date.now()).toBeGreaterThan(59 * 86_400_000);
 

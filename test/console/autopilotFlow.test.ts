@@ -114,6 +114,8 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     expect(new URL(page.url()).pathname).toBe(`/console/b/${owner.id}/autopilot`);
     const connections = page.getByRole("table", { name: "Connected ad accounts" });
     await connections.getByText(main.graphId).waitFor();
+    // Named as the account is named, with its id beside it.
+    await connections.getByText("Acme Main", { exact: true }).waitFor();
     expect(await connections.getByRole("row").count()).toBe(2);
     expect(await connections.textContent()).not.toContain(other.graphId);
     await page.getByRole("img", { name: new RegExp(`Spend of ${main.graphId} per day`) }).waitFor();

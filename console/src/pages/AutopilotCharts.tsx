@@ -23,6 +23,7 @@ interface Marker {
 interface Performance {
   connection: string;
   ad_account_id: string;
+  ad_account_name: string | null;
   currency: string | null;
   days: Day[];
   changes: Marker[];
@@ -91,8 +92,7 @@ export default function AutopilotCharts({ workspaceId }: { workspaceId: string }
             {answer.data.map((p) => (
               <section key={p.connection} aria-label={`Results of ${p.ad_account_id}`}>
                 <Title order={4} size="h5" mb="xs">
-                  {p.ad_account_id}
-                  {p.currency ? ` (${p.currency})` : ""}
+                  {p.ad_account_name ? `${p.ad_account_name} (${p.ad_account_id}${p.currency ? `, ${p.currency}` : ""})` : `${p.ad_account_id}${p.currency ? ` (${p.currency})` : ""}`}
                 </Title>
                 {p.error ? (
                   <Text c="red.9">{p.error}</Text>

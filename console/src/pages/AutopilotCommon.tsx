@@ -34,6 +34,7 @@ export interface Guardrails {
 export interface Connection {
   id: string;
   ad_account_id: string;
+  ad_account_name: string | null;
   pixel_id: string | null;
   catalog_id: string | null;
   graph_url: string;

@@ -52,7 +52,14 @@ function ConnectionsTable({ connections }: { connections: Connection[] }) {
         <Table.Tbody>
           {connections.map((c) => (
             <Table.Tr key={c.id}>
-              <Table.Td className="mono">{c.ad_account_id}</Table.Td>
+              <Table.Td>
+                <span className={c.ad_account_name ? undefined : "mono"}>{c.ad_account_name ?? c.ad_account_id}</span>
+                {c.ad_account_name && (
+                  <Text size="xs" c="dimmed" className="mono">
+                    {c.ad_account_id}
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td>
                 <Badge color={c.status === "active" ? "green" : "red"} variant="light" autoContrast>
                   {c.status === "active" ? "connected" : "needs attention"}

@@ -28,6 +28,8 @@ export interface PerformanceMarker {
 export interface ConnectionPerformance {
   connection: string;
   ad_account_id: string;
+  /** The account's name as the Graph last gave it; null until known. */
+  ad_account_name: string | null;
   currency: string | null;
   days: PerformanceDay[];
   /** Autopilot's confirmed changes on the account, to mark on the charts. */
@@ -69,6 +71,7 @@ export class PerformanceService {
       out.push({
         connection: connection.id,
         ad_account_id: `act_${connection.ad_account_id}`,
+        ad_account_name: connection.ad_account_name,
         ...performance,
         changes: confirmed
           .filter((a) => a.connection_id === connection.id && a.executed_at !== null && dayOf(a.executed_at) >= since)

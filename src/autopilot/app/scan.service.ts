@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
-import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateConnection, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
 import { readPartnerGuardrails, type ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
@@ -241,6 +241,7 @@ export class ScanService {
       await updateScan(this.deps.db, scan.id, { done: p.done, total: p.total, rows: p.rows });
     };
     const account = await client.get<ScannedObjects["account"]>(act, { fields: "id,name,currency,timezone_name" });
+    if (typeof account.name === "string" && account.name !== connection.ad_account_name) await updateConnection(this.deps.db, connection.id, { ad_account_name: account.name });
     // Days are the account's own: the window ends with yesterday in its time zone.
     const { today } = accountClock(scan.started_at, zoneOrUtc(account.timezone_name));
     scan = { ...scan, since: addDays(today, -days), until: addDays(today, -1) };

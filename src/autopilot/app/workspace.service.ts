@@ -52,6 +52,8 @@ export function presentSchedule(rows: ScheduleRow[], lastScan?: { status: string
 export interface ConnectionView {
   id: string;
   ad_account_id: string;
+  /** The account's name as the Graph last gave it; null until known. */
+  ad_account_name: string | null;
   pixel_id: string | null;
   catalog_id: string | null;
   graph_url: string;
@@ -66,6 +68,7 @@ export function presentConnection(row: ConnectionRow): ConnectionView {
   return {
     id: row.id,
     ad_account_id: `act_${row.ad_account_id}`,
+    ad_account_name: row.ad_account_name,
     pixel_id: row.pixel_id,
     catalog_id: row.catalog_id,
     graph_url: row.graph_url,
@@ -189,8 +192,10 @@ export class WorkspaceService {
     const accountId = bareAccount(input.adAccountId);
     if (!/^\d+$/.test(accountId)) throw errors.invalidParameter("ad account must be act_<id>.");
     const client = new GraphClient({ baseUrl: input.graphUrl, accessToken: input.accessToken, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
+    let accountName: string | null;
     try {
-      await client.get(`act_${accountId}`, { fields: "id,name,currency" });
+      const account = await client.get<{ name?: string }>(`act_${accountId}`, { fields: "id,name,currency" });
+      accountName = typeof account.name === "string" ? account.name : null;
     } catch (error) {
       if (error instanceof GraphApiError) throw errors.invalidParameter(`The token cannot read act_${accountId}: ${error.message}`);
       if (error instanceof GraphTransportError && error.reason === "refused") throw errors.invalidParameter(`graph URL: ${error.message}`);
@@ -215,6 +220,7 @@ export class WorkspaceService {
       scopes_json: JSON.stringify(scopes ?? []),
       status: "active",
       attention_json: null,
+      ad_account_name: accountName ?? existing?.ad_account_name ?? null,
       updated_at: now,
     };
     if (existing) await updateConnection(this.deps.db, id, values);
