@@ -112,6 +112,17 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     const report = await hub.review.findings(principalContext("person", world.person.id), world.business.id);
     expect(report.findings.filter((f) => f.principal?.id === registration.client_id).map((f) => f.kind)).not.toContain("unverified_app_write");
 
+    // Removing Autopilot's app in the hub shows at once: the next look at the workspaces finds the
+    // connection needing attention (the token no longer works), without waiting for the monitors.
+    const listed = async () => ((await browser.get(`/autopilot/businesses/${world.business.id}/workspaces`, { authorization: `Bearer ${token}` })).body.data as { id: string; connections: { status: string }[] }[]).find((w) => w.id === ws)!;
+    expect(listed).toBeDefined();
+    expect((await listed()).connections.map((c) => c.status)).toEqual(["active"]);
+    const grant = await hub.store.db.selectFrom("app_grants").select("id").where("app_id", "=", registration.client_id).where("revoked_at", "is", null).executeTakeFirstOrThrow();
+    await hub.apps.revoke(principalContext("person", world.person.id), grant.id);
+    clockOffset += 20_000;
+    expect((await listed()).connections.map((c) => c.status)).toEqual(["needs_attention"]);
+    clockOffset -= 20_000;
+
     // The callback is good once.
     const again = await browser.get(result.callback!.toString());
     expect(again.status).toBe(303);

@@ -42,7 +42,12 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
     const rows = await listWorkspacesOfBusiness(autopilot.deps.db, request.params.businessId);
     const client = await autopilot.connect.client();
     return {
-      data: await Promise.all(rows.map((r) => autopilot.workspaces.view(r.id))),
+      data: await Promise.all(
+        rows.map(async (r) => {
+          await autopilot.workspaces.recheck(r.id);
+          return autopilot.workspaces.view(r.id);
+        }),
+      ),
       oauth_client: client ? { configured: true, client_id: client.client_id, issuer: client.issuer } : { configured: false },
     };
   });

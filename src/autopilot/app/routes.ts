@@ -39,6 +39,7 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   type Ws = { Params: { ws: string } };
   app.get<Ws>("/autopilot/workspaces/:ws", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
+    await autopilot.workspaces.recheck(workspace.id);
     return autopilot.workspaces.view(workspace.id);
   });
   app.get<Ws>("/autopilot/workspaces/:ws/audit", async (request) => {

@@ -286,6 +286,27 @@ export class WorkspaceService {
   }
 
   /**
+   * Looks once whether each active connection's token still reaches its account (one small read,
+   * `GET act_<id>?fields=id`), at most every `maxAgeMs` per connection: a person who removed
+   * Autopilot's app, or the token's access, sees the connection as needing attention the next time
+   * they open Autopilot, not only after the hourly monitors. A Graph that does not answer changes
+   * nothing here; the monitors report it.
+   */
+  async recheck(workspaceId: string, maxAgeMs = 15_000): Promise<void> {
+    const now = this.deps.now();
+    const due = (await listConnections(this.deps.db, workspaceId)).filter((c) => c.status === "active" && now - (this.checkedAt.get(c.id) ?? -Infinity) >= maxAgeMs);
+    await Promise.all(
+      due.map(async (connection) => {
+        this.checkedAt.set(connection.id, now);
+        await this.withClient(connection, "checking the connection", (client) => client.get(`act_${connection.ad_account_id}`, { fields: "id" })).catch(() => undefined);
+      }),
+    );
+  }
+
+  /** When each connection was last looked at by `recheck` (this process only). */
+  private readonly checkedAt = new Map<string, number>();
+
+  /**
    * Runs Graph work on a connection. A lost permission on the account marks and reports the
    * connection, then fails; with `objectLevel` (a write on one object) only an invalid token (190)
    * does, since a refusal on one object is that action's rejection, not the connection's.
