@@ -129,16 +129,6 @@ function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Files of src/ that import test/ today (tests sharing test/support); they move to test/ or stop. */
-const TEST_IMPORT_EXCEPTIONS = [
-  "src/autopilot/engine/engine.test.ts",
-  "src/graph/rateLimit/rateLimitStore.property.test.ts",
-  "src/graph/rateLimit/rateLimiter.test.ts",
-  "src/graph/rateLimit/redisRateLimitStore.test.ts",
-  "src/hub/access/accessIndex.property.test.ts",
-  "src/hub/ads/adObjectReadModel.test.ts",
-  "src/mail/mailer.test.ts",
-];
 
 /**
  * The Graph router's types name its registry (type-only imports of GraphRegistry from graphTypes.ts
@@ -161,7 +151,7 @@ module.exports = {
       name: "no-test-imports",
       comment: "src/ never imports test/.",
       severity: "error",
-      from: { path: "^src/", pathNot: TEST_IMPORT_EXCEPTIONS.map((file) => `^${escapeRegExp(file)}$`) },
+      from: { path: "^src/" },
       to: { path: "^test/" },
     },
     ...layerRules(),

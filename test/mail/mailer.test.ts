@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSmtpReceiver, type SmtpReceiver } from "../../test/support/smtpReceiver.ts";
-import { createMailer } from "./mailer.ts";
+import { startSmtpReceiver, type SmtpReceiver } from "../support/smtpReceiver.ts";
+import { createMailer } from "../../src/mail/mailer.ts";
 
 describe("mailer", () => {
   let smtp: SmtpReceiver;

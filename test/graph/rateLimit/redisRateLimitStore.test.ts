@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { POINTS, RateLimiter } from "./rateLimiter.ts";
-import { openRedisStore, redisUrl, type OpenRedisStore } from "../../../test/support/rateLimitStores.ts";
+import { POINTS, RateLimiter } from "../../../src/graph/rateLimit/rateLimiter.ts";
+import { openRedisStore, redisUrl, type OpenRedisStore } from "../../support/rateLimitStores.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const MINUTE = 60_000;

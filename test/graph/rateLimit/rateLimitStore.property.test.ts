@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { BucketState, WindowOutcome, WindowRequest } from "./rateLimitStore.ts";
-import { STORES } from "../../../test/support/rateLimitStores.ts";
+import type { BucketState, WindowOutcome, WindowRequest } from "../../../src/graph/rateLimit/rateLimitStore.ts";
+import { STORES } from "../../support/rateLimitStores.ts";
 
 /**
  * The stores against the plainest possible model: a list of (bucket, time, points) that is

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { errorFor } from "./rateLimitError.ts";
-import { POINTS, pointsFor, RateLimiter, type RateLimiterOptions } from "./rateLimiter.ts";
-import { STORES, type OpenStore } from "../../../test/support/rateLimitStores.ts";
-import { usageHeaders } from "./usageHeaders.ts";
+import { errorFor } from "../../../src/graph/rateLimit/rateLimitError.ts";
+import { POINTS, pointsFor, RateLimiter, type RateLimiterOptions } from "../../../src/graph/rateLimit/rateLimiter.ts";
+import { STORES, type OpenStore } from "../../support/rateLimitStores.ts";
+import { usageHeaders } from "../../../src/graph/rateLimit/usageHeaders.ts";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);

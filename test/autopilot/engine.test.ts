@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, dateBefore, DAY_MS, NOW } from "../../../test/autopilot/snapshots.ts";
-import { calibrate } from "./calibration.ts";
-import { planAccount } from "./engine.ts";
-import { gammaMean } from "./stats.ts";
+import { buildSnapshot, dateBefore, DAY_MS, NOW } from "./snapshots.ts";
+import { calibrate } from "../../src/autopilot/engine/calibration.ts";
+import { planAccount } from "../../src/autopilot/engine/engine.ts";
+import { gammaMean } from "../../src/autopilot/engine/stats.ts";
 
 const twoAdSets = () => [
   { id: "s_lal", name: "Summer Sale – Lookalike", budget: 5000, ads: [{ id: "a1", rate: 1 / 1800, dailySpend: 2500 }, { id: "a2", rate: 1 / 1800, dailySpend: 2500 }] },

@@ -8,11 +8,11 @@ import {
   refPartnerPaths,
   refWhoCanAccess,
   type RefWorld,
-} from "../../../test/support/referenceModel.ts";
-import { ASSET_TYPES, fullMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
-import { ACTION_NAMES } from "../catalogue/actions.ts";
-import { SCOPES } from "../catalogue/roles.ts";
-import { AccessIndex } from "./accessIndex.ts";
+} from "../support/referenceModel.ts";
+import { ASSET_TYPES, fullMask, tasksOfMask, type AssetType } from "../../src/hub/catalogue/assetTypes.ts";
+import { ACTION_NAMES } from "../../src/hub/catalogue/actions.ts";
+import { SCOPES } from "../../src/hub/catalogue/roles.ts";
+import { AccessIndex } from "../../src/hub/access/accessIndex.ts";
 
 const BUSINESSES = ["b0", "b1", "b2"];
 const PEOPLE = ["p0", "p1", "p2", "p3"];

@@ -1,9 +1,9 @@
 import type { KyselyPlugin } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeTestStore, DIALECTS, type TestStore } from "../../../test/support/hubs.ts";
-import { operatorContext } from "../context.ts";
-import { bootstrapBusiness } from "../hub.ts";
-import { AdObjectReadModel } from "./adObjectReadModel.ts";
+import { makeTestStore, DIALECTS, type TestStore } from "../support/hubs.ts";
+import { operatorContext } from "../../src/hub/context.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
+import { AdObjectReadModel } from "../../src/hub/ads/adObjectReadModel.ts";
 
 /**
  * Holds back the answer of the next query run through the Kysely instance it is attached to, once
