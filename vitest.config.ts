@@ -1,11 +1,24 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * One suite in three projects (`npx vitest run --project unit`, …); `npm test` runs them all:
+ * - unit: the tests beside the code in src/ — pure functions and properties, no store, no server;
+ * - browser: the console and the sign-in pages in Chromium (playwright-core);
+ * - store: everything else in test/ — a real store (SQLite, or PostgreSQL and Redis when
+ *   DATABASE_URL / REDIS_URL are set), HTTP servers, the CLI, processes.
+ */
+const BROWSER = ["test/console/**/*.test.ts", "test/oauth/consentPage.test.ts", "test/security/headers.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     reporters: ["default", "./test/support/summaryReporter.ts"],
+    projects: [
+      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"] } },
+      { extends: true, test: { name: "browser", include: BROWSER } },
+      { extends: true, test: { name: "store", include: ["test/**/*.test.ts"], exclude: BROWSER } },
+    ],
   },
 });
