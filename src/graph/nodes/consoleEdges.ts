@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../../hub/access/authorize.ts";
 import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sentencePartsOf } from "../../hub/audit/auditSentences.ts";
-import { ACTION_NAMES, ACTIONS, requiredTasks, type ActionSpec } from "../../hub/catalogue/actions.ts";
+import { ACTION_NAMES, actionLabel, requiredTasks } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
 import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
 import { canSeeAsset, canSeeBusiness, canSeeIndexed, canSeePrincipal } from "../../hub/access/visibility.ts";
@@ -66,7 +66,7 @@ const capabilities: EdgeSpec = {
     const asset = engine.asset(node.id)!;
     const rows = ACTION_NAMES.filter((name) => requiredTasks(name, asset.type).length > 0).map((name) => {
       const explanation = engine.explain(subject, name, node.id);
-      return { id: name, action: name, label: (ACTIONS[name] as ActionSpec).label, allowed: explanation.allowed, reason: explanation.reason, fix: explanation.fix };
+      return { id: name, action: name, label: actionLabel(name, asset.type), allowed: explanation.allowed, reason: explanation.reason, fix: explanation.fix };
     });
     return listOf(call, rows, (r) => ({ createdAt: 0, id: r.id }), (r) => r, ["action", "label", "allowed", "reason", "fix"]);
   },

@@ -1,5 +1,5 @@
 import { ASSET_TYPE_INFO, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
-import { ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
+import { actionLabel, ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import { describeMask, LEVEL_LABELS, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
 import { shareLive, type AccessIndex, type AccessPath, type AccessSubject, type AssetEntry, type PrincipalType } from "./accessIndex.ts";
 
@@ -53,7 +53,6 @@ export function explainAccess(
   assetId: string,
   now: number,
 ): Explanation {
-  const spec = ACTIONS[action];
   const asset = index.assets.get(assetId);
   const principal = index.principals.get(subject.principalId);
   const base: Explanation = {
@@ -73,7 +72,8 @@ export function explainAccess(
   if (!principal) return { ...base, reason: `There is no person or system user with the ID ${subject.principalId}.` };
 
   const type = asset.type;
-  const label = spec.label.charAt(0).toUpperCase() + spec.label.slice(1);
+  const words = actionLabel(action, type);
+  const label = words.charAt(0).toUpperCase() + words.slice(1);
   const needed = requiredMask(action, type);
   if (needed === 0) {
     return { ...base, reason: `${label} does not apply to a ${ASSET_TYPE_INFO[type].label}.` };
@@ -102,7 +102,7 @@ export function explainAccess(
     return {
       ...result,
       allowed: true,
-      reason: `${principal.name} may do this: ${describePath(index, asset, principal.name, granting)}; ${spec.label} needs ${neededWords}.`,
+      reason: `${principal.name} may do this: ${describePath(index, asset, principal.name, granting)}; ${words} needs ${neededWords}.`,
     };
   }
 
@@ -115,7 +115,7 @@ export function explainAccess(
         ...result,
         reason:
           `${partner} was given ${describeMask(type, partnerPath.shareMask)} on ${asset.name}; ` +
-          `${spec.label} needs ${neededWords}.`,
+          `${words} needs ${neededWords}.`,
         fix: `An admin of ${owner} can raise the share to ${levelFor(type, partnerPath.shareMask | needed)}.`,
       };
     }
@@ -123,7 +123,7 @@ export function explainAccess(
       ...result,
       reason:
         `${partner} assigned ${principal.name} ${describeMask(type, partnerPath.assignmentMask)} on ${asset.name}; ` +
-        `${spec.label} needs ${neededWords}.`,
+        `${words} needs ${neededWords}.`,
       fix: `An admin of ${partner} can add ${list(missing)} to ${principal.name}'s assignment; the share allows it.`,
     };
   }
@@ -131,7 +131,7 @@ export function explainAccess(
   if (ownerPath) {
     return {
       ...result,
-      reason: `${owner} assigned ${principal.name} ${describeMask(type, ownerPath.mask)} on ${asset.name}; ${spec.label} needs ${neededWords}.`,
+      reason: `${owner} assigned ${principal.name} ${describeMask(type, ownerPath.mask)} on ${asset.name}; ${words} needs ${neededWords}.`,
       fix: `An admin of ${owner} can add ${list(missing)} to ${principal.name}'s assignment.`,
     };
   }

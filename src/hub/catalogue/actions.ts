@@ -4,6 +4,8 @@ export interface ActionSpec {
   name: string;
   /** Plain words for messages: "Creating campaigns needs ADVERTISE". */
   label: string;
+  /** Plainer words for some asset types, where the general ones would name what the type does not have. */
+  labelFor?: Partial<Record<AssetType, string>>;
   write: boolean;
   /** Per asset type, the tasks the action needs (all of them). Types not listed do not support it. */
   requires: Partial<Record<AssetType, readonly string[]>>;
@@ -138,7 +140,8 @@ export const ACTIONS = {
   },
   manage_settings: {
     name: "manage_settings",
-    label: "changing the asset's settings (name, spend cap)",
+    label: "changing the asset's settings",
+    labelFor: { ad_account: "changing the ad account's settings (name, spend cap)" },
     write: true,
     requires: OWNER_CONTROL,
     scopes: [...ADS_WRITE, "business_management"],
@@ -172,6 +175,12 @@ const requiredMasks: Record<ActionName, Record<AssetType, number>> = Object.from
     return [name, masks];
   }),
 ) as Record<ActionName, Record<AssetType, number>>;
+
+/** The action in plain words, for an asset of the given type when it is known. */
+export function actionLabel(action: ActionName, type?: AssetType): string {
+  const spec: ActionSpec = ACTIONS[action];
+  return (type !== undefined ? spec.labelFor?.[type] : undefined) ?? spec.label;
+}
 
 export function requiredMask(action: ActionName, type: AssetType): number {
   return requiredMasks[action][type];

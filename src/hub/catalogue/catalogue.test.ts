@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTION_NAMES, ACTIONS, requiredMask, type ActionSpec } from "./actions.ts";
+import { ACTION_NAMES, ACTIONS, actionLabel, requiredMask, type ActionSpec } from "./actions.ts";
 import { ASSET_TYPE_INFO, ASSET_TYPES, fullMask, taskMask, tasksOfMask } from "./assetTypes.ts";
 import { PERMISSION_LEVELS, presetTasks, smallestLevelCovering, describeGrant } from "./permissionLevels.ts";
 import { SCOPES } from "./roles.ts";
@@ -79,5 +79,11 @@ describe("task names", () => {
     }
     expect(taskNames("ad_account", ["ADVERTISE", "ANALYZE"])).toBe("Manage campaigns, View performance");
     expect(describeGrant("ad_account", ["ADVERTISE", "AA_ANALYZE"])).toBe("Manage campaigns, Advanced analytics");
+  });
+
+  it("names an asset's settings in words that fit its type: a spend cap only for ad accounts", () => {
+    expect(actionLabel("manage_settings", "ad_account")).toBe("changing the ad account's settings (name, spend cap)");
+    for (const type of ASSET_TYPES.filter((t) => t !== "ad_account")) expect(actionLabel("manage_settings", type), type).not.toContain("spend cap");
+    expect(actionLabel("create_campaign", "ad_account")).toBe(ACTIONS.create_campaign.label);
   });
 });

@@ -5,7 +5,7 @@ import { authorizeAsset, authorizeBusinessMember, concealedNotFound, subjectOf }
 import { canSeeAsset } from "../access/visibility.ts";
 import type { Explanation } from "../access/explain.ts";
 import { assetIdFromGraph } from "../assets/asset.service.ts";
-import { ACTION_NAMES, ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
+import { ACTION_NAMES, actionLabel, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, LEVEL_LABELS, PERMISSION_LEVELS, presetTasks } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
@@ -248,7 +248,7 @@ export class TroubleshootService {
       });
     }
     const held = engine.index.taskMask(principal.id, assetId, this.deps.now());
-    const cannot = ACTION_NAMES.filter((a) => requiredMask(a, type) !== 0 && (requiredMask(a, type) & held) !== requiredMask(a, type)).map((a) => ACTIONS[a].label);
+    const cannot = ACTION_NAMES.filter((a) => requiredMask(a, type) !== 0 && (requiredMask(a, type) & held) !== requiredMask(a, type)).map((a) => actionLabel(a, type));
 
     const sentences: string[] = [];
     for (const route of routes) {
@@ -374,7 +374,7 @@ function allowedActions(type: AssetType, mask: number): string[] {
   return ACTION_NAMES.filter((a) => {
     const needed = requiredMask(a, type);
     return needed !== 0 && (mask & needed) === needed;
-  }).map((a) => ACTIONS[a].label);
+  }).map((a) => actionLabel(a, type));
 }
 
 function spendChanges(row: repo.SpendAuditRow): SpendChange["changes"] {
