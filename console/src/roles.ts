@@ -6,3 +6,10 @@ export const BUSINESS_ROLE_OPTIONS = [
   { value: "FINANCE_ANALYST", label: "Finance analyst — sees financial details" },
   { value: "DEVELOPER", label: "Developer — apps and integrations" },
 ];
+
+/** A role's name alone ("Employee") and what it may do ("works on assets they are given"), from its label. */
+export function roleParts(value: string): { name: string; does: string } {
+  const label = BUSINESS_ROLE_OPTIONS.find((r) => r.value === value)?.label ?? value;
+  const [name, does = ""] = label.split(" — ");
+  return { name: name!, does };
+}

@@ -138,6 +138,11 @@ describe("console: invitation mail → link → name and password → signed in"
     await invite(page, "dee@newcomer.example", "Employee — works on assets they are given");
     await invite(page, "eve@newcomer.example", "Employee — works on assets they are given");
     expectNoSeriousViolations(await seriousViolations(page), "People at 375 with invitations");
+    // The chosen role fits the field on a phone: its name there, what it may do under it.
+    const roleField = page.locator("input").and(page.getByLabel("Role", { exact: true }));
+    expect(await roleField.inputValue()).toBe("Employee");
+    expect(await roleField.evaluate((el) => (el as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth <= (el as unknown as { clientWidth: number }).clientWidth)).toBe(true);
+    await page.getByText("Employee: works on assets they are given").waitFor();
 
     await page.getByRole("button", { name: "Cancel the invitation to eve@newcomer.example" }).click();
     const dialog = page.getByRole("dialog");

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { enumWords, errorMessage, formatTime, graph } from "../api.ts";
 import { FIELD_LIMITS } from "../../../src/fieldLimits.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
-import { BUSINESS_ROLE_OPTIONS } from "../roles.ts";
+import { BUSINESS_ROLE_OPTIONS, roleParts } from "../roles.ts";
 import { DataTable, ErrorText, PageTitle, QueryState, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 
 const ROLES = BUSINESS_ROLE_OPTIONS;
@@ -72,7 +72,17 @@ export function PeoplePage() {
                 error={invite.error ? errorMessage(invite.error) : undefined}
                 w={{ base: "100%", sm: 280 }}
               />
-              <Select label="Role" data={ROLES} value={role} onChange={setRole} allowDeselect={false} w={{ base: "100%", sm: 320 }} />
+              {/* The field shows the role's name, which fits a phone; the list and the line under it say what it may do. */}
+              <Select
+                label="Role"
+                data={ROLES.map((r) => ({ value: r.value, label: roleParts(r.value).name }))}
+                renderOption={({ option }) => `${option.label} — ${roleParts(option.value).does}`}
+                description={role ? `${roleParts(role).name}: ${roleParts(role).does}` : undefined}
+                value={role}
+                onChange={setRole}
+                allowDeselect={false}
+                w={{ base: "100%", sm: 320 }}
+              />
               <Button type="submit" mt={{ base: 0, sm: 25 }} loading={invite.isPending} disabled={invite.isPending}>
                 Send invitation
               </Button>
