@@ -41,6 +41,8 @@ const roleLabel = (role: string) => BUSINESS_ROLE_OPTIONS.find((r) => r.value ==
 export function InvitationPage() {
   const { resumeFromCookie, session, setupRequired, loading: sessionLoading } = useSession();
   const [switchAgreed, setSwitchAgreed] = useState(false);
+  /** Who this browser is already signed in as, if anyone: accepting would sign them out. */
+  const signedInAs = session?.person ?? setupRequired;
   const navigate = useNavigate();
   const token = useRef<string | null>(null);
   const [state, setState] = useState<State>({ kind: "loading" });
@@ -137,25 +139,25 @@ export function InvitationPage() {
             </Text>
           </Stack>
         )}
-        {state.kind === "ready" && !sessionLoading && !switchAgreed && (session ?? setupRequired) && (
+        {state.kind === "ready" && !sessionLoading && !switchAgreed && signedInAs && (
           <Stack>
             <Title order={1} size="h2" ref={heading} tabIndex={-1} style={{ outline: "none" }}>
               You are signed in as someone else
             </Title>
             <Text>
-              This browser is signed in as <strong>{(session?.person ?? setupRequired)!.name}</strong>. The invitation to {state.link.business.name} is for{" "}
+              This browser is signed in as <strong>{signedInAs.name}</strong>. The invitation to {state.link.business.name} is for{" "}
               <strong>{state.link.email}</strong>.
             </Text>
-            <Text>Accepting it signs {(session?.person ?? setupRequired)!.name} out on this browser and signs you in with the new account.</Text>
+            <Text>Accepting it signs {signedInAs.name} out on this browser and signs you in with the new account.</Text>
             <Group>
               <Button onClick={() => setSwitchAgreed(true)}>Continue as {state.link.email}</Button>
               <Button variant="default" onClick={() => navigate("/", { replace: true })}>
-                Stay signed in as {(session?.person ?? setupRequired)!.name}
+                Stay signed in as {signedInAs.name}
               </Button>
             </Group>
           </Stack>
         )}
-        {state.kind === "ready" && !sessionLoading && (switchAgreed || !(session ?? setupRequired)) && (
+        {state.kind === "ready" && !sessionLoading && (switchAgreed || !signedInAs) && (
           <form onSubmit={submit} noValidate aria-labelledby="invitation-title">
             <Stack>
               <Title order={1} size="h2" id="invitation-title" ref={heading} tabIndex={-1} style={{ outline: "none" }}>

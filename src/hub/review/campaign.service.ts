@@ -660,15 +660,19 @@ export class ReviewCampaignService {
   }
 }
 
+/** Who made a removal, in words: their name, else their id, else the kind of actor. */
+function removedBy(removal: ItemRemoval): string {
+  return removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline";
+}
+
 /** The reason an item closed as already removed records: what ended the grant, who, when, and the audit entry. */
 function removalReason(removal: ItemRemoval): string {
   if (removal.audit_entry_id === null) return "Already removed outside the campaign; the audit log holds no entry of the removal since the campaign started.";
-  const who = removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline";
-  return `Already removed outside the campaign: ${removal.action} by ${who} at ${removal.time} (audit entry ${removal.audit_entry_id}).`;
+  return `Already removed outside the campaign: ${removal.action} by ${removedBy(removal)} at ${removal.time} (audit entry ${removal.audit_entry_id}).`;
 }
 
 function alreadyRemovedMessage(item: ReviewItemRow): string {
   const removal = item.removal_json === null ? null : (JSON.parse(item.removal_json) as ItemRemoval);
-  const where = removal?.audit_entry_id ? ` (audit entry ${removal.audit_entry_id}: ${removal.action} by ${removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline"} at ${removal.time})` : "";
+  const where = removal?.audit_entry_id ? ` (audit entry ${removal.audit_entry_id}: ${removal.action} by ${removedBy(removal)} at ${removal.time})` : "";
   return `${item.principal_name}'s access to ${item.asset_name} was already removed outside the campaign${where}. The item is closed as already removed; it can no longer be certified, downgraded or revoked.`;
 }
