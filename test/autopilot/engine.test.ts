@@ -54,6 +54,33 @@ describe("decisions", () => {
     expect(cut.reason).toMatch(/^Lowered 'Summer Sale – Broad' daily budget from \$50 to \$40: its CPA \$[34]\d is \d+% over your \$25 target/);
   });
 
+  it("states the posterior each budget move acted on: the chance of meeting the target and the expected conversions with their interval", () => {
+    const plan = planAccount(buildSnapshot(twoAdSets()));
+    const raise = plan.actions.find((a) => a.change.objectId === "s_lal")!;
+    const effect = raise.expectedEffect!;
+    const match = /; (\d+)% chance it meets the target, and about (\d+\.\d) more conversions a day expected here \(80% interval (\d+\.\d)–(\d+\.\d)\)/.exec(raise.reason);
+    expect(match).not.toBeNull();
+    // The words carry the numbers the move was planned on, not a second estimate.
+    expect(Number(match![1]) / 100).toBeCloseTo(raise.evidence.probability!, 2);
+    expect(Number(match![2])).toBeCloseTo(effect.conversionsPerDay, 0);
+    expect(Number(match![3])).toBeCloseTo(effect.conversionsPerDayLow, 0);
+    expect(Number(match![4])).toBeCloseTo(effect.conversionsPerDayHigh, 0);
+    const cut = plan.actions.find((a) => a.change.objectId === "s_broad")!;
+    expect(cut.reason).toMatch(/; \d+% chance of CPA over the \$25 target, and about \d+\.\d fewer conversions a day expected here \(80% interval/);
+  });
+
+  it("paces a lifetime budget over the days after today, so tomorrow's spend is not understated against the cap", () => {
+    // Evening (23:00) of a lifetime budget's next-to-last day with $300 left: tomorrow it spends $300,
+    // not $150 (today's spend is already in), and with $100 of daily budgets that passes a $350 cap.
+    const built = buildSnapshot([...twoAdSets(), { id: "s_life", name: "Launch flight", budget: 1000, ads: [{ id: "l1", rate: 1 / 2500, dailySpend: 1000 }] }], { dailyBudgetCapMinor: 35_000, monthlyBudgetCapMinor: null });
+    const lifetime = { kind: "lifetime" as const, amountMinor: 60_000, spentMinor: 30_000, endDate: dateBefore(-1) };
+    const snapshot = { ...built, adSets: built.adSets.map((s) => (s.id === "s_life" ? { ...s, budget: lifetime } : s)) };
+    const plan = planAccount(snapshot);
+    const raises = plan.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + (a.change.newValue as number) - (a.change.oldValue as number), 0);
+    expect(raises).toBeLessThan(0);
+    expect(plan.actions.filter((a) => a.kind === "change_budget").every((a) => a.rule === "cap_trim")).toBe(true);
+  });
+
   it("pauses an ad very likely over the target and keeps the ad set's last ad running", () => {
     const plan = planAccount(
       buildSnapshot([

@@ -465,18 +465,28 @@ export function activeDailyBudget(snapshot: AccountSnapshot, today: number, paus
   let total = 0;
   for (const s of snapshot.adSets) {
     if (s.status !== "ACTIVE" || !campaignActive.has(s.campaignId) || !liveSets.has(s.id)) continue;
-    total += dailyPace(s.budget, today, overrides?.get(s.id));
+    total += dailyPace(s.budget, today, overrides?.get(s.id), hoursLeftToday(snapshot));
   }
   return total;
 }
 
-/** A budget's daily pace: a daily budget itself, a lifetime budget's remainder over its days left. */
-export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], today: number, override?: number): number {
+/** Share of today still to come at the snapshot's hour (the current hour counts as spent). */
+export function hoursLeftToday(snapshot: AccountSnapshot): number {
+  return Math.max(0, 23 - snapshot.clock.hour) / 24;
+}
+
+/**
+ * A budget's daily pace: a daily budget itself, a lifetime budget's remainder over its days left.
+ * The remainder is after today's spend so far, so today counts only for its hours still to come
+ * (as for the monthly cap): counting it whole understates the pace of the days after, most near the
+ * end of the schedule, where Meta spends what is left over the days that remain.
+ */
+export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], today: number, override?: number, todayLeft = 1): number {
   if (budget.kind === "daily") return override ?? budget.amountMinor;
   const end = Math.floor(Date.parse(`${budget.endDate}T00:00:00Z`) / 86_400_000);
-  const daysLeft = end - today + 1;
+  const daysLeft = end - today + todayLeft;
   if (daysLeft <= 0) return 0;
-  return Math.max(0, budget.amountMinor - budget.spentMinor) / daysLeft;
+  return Math.max(0, budget.amountMinor - budget.spentMinor) / Math.max(1, daysLeft);
 }
 
 /** Days left in the calendar month, today included. */
@@ -498,8 +508,7 @@ export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: nu
   if (legacy) return (monthlyCapMinor - monthToDateSpend(snapshot)) / monthDaysLeft(today);
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  const hoursLeftToday = Math.max(0, 23 - snapshot.clock.hour) / 24;
-  const rest = daysInMonth - d + hoursLeftToday;
+  const rest = daysInMonth - d + hoursLeftToday(snapshot);
   const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / rest : Infinity;
   if (daysInMonth - d >= 1) return thisMonth;
   const daysInNextMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
@@ -670,6 +679,7 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     const r = gammaInterval80(set.curve);
     const delta = Math.pow(slot.next, b) - Math.pow(slot.current, b);
     const miss = probMissesTarget(ctx, set.rate, set.revenuePerConversionMinor);
+    why += posteriorWords(up, miss, k * delta, r.low * delta, r.high * delta);
     actions.push({
       key: `budget:${set.adSet.id}`,
       kind: "change_budget",
@@ -686,6 +696,20 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     });
   }
   return actions;
+}
+
+/**
+ * The posterior a budget move acted on, in words: the chance the ad set meets (or misses) the
+ * target, and the conversions a day the move is expected to add or give up, with the 80% interval
+ * of the ad set's response curve (valued at its live ads, so at its best ad once that is known).
+ */
+function posteriorWords(up: boolean, miss: { p: number; what: string } | null, mean: number, low: number, high: number): string {
+  const odds = miss ? (up ? `${chance(1 - miss.p)} chance it meets the target` : `${chance(miss.p)} chance of ${miss.what}`) : "";
+  const [lo, hi] = [Math.min(Math.abs(low), Math.abs(high)), Math.max(Math.abs(low), Math.abs(high))];
+  const size = Math.abs(mean);
+  if (size < 0.05) return odds ? `; ${odds}` : "";
+  const effect = `about ${size.toFixed(1)} ${up ? "more" : "fewer"} conversions a day expected here (80% interval ${lo.toFixed(1)}–${hi.toFixed(1)})`;
+  return odds ? `; ${odds}, and ${effect}` : `; ${effect}`;
 }
 
 function flagFatigue(ctx: Context): ProposedAction[] {
