@@ -210,6 +210,9 @@ export const errors = {
   /** The Graph refused or failed an Autopilot scan part-way; the problem says what it answered. */
   autopilotScanFailed: (account: string, problem: string) =>
     new GrantlineError("AUTOPILOT_SCAN_FAILED", 502, 1, `The scan of ${account} stopped: ${problem}`, { userTitle: "Scan stopped", type: "GraphMethodException" }),
+  /** The Graph API a Graph-sourced review reads (Meta's, or another hub's) refused or failed; the problem says what it answered. */
+  graphReviewFailed: (problem: string) =>
+    new GrantlineError("GRAPH_REVIEW_FAILED", 502, 1, problem, { userTitle: "The reviewed business's Graph API refused", type: "GraphMethodException" }),
   /** A batch item that is itself a batch: refused, so one request can never fan out beyond one batch. */
   nestedBatch: () => invalid("NESTED_BATCH", "Batch requests cannot be nested: a batch item cannot itself be a batch request.", "Nested batch"),
   /**

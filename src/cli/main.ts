@@ -22,6 +22,7 @@ import { backupSqliteStore, inspectBackup, replaceSqliteStore, sqliteStoreHasDat
 import { StoreFaultError } from "../store/storeFault.ts";
 import type { AccessReviewReport } from "../hub/review/findings.ts";
 import { applyGraphReviewFix, runGraphReview } from "./graphReviewCli.ts";
+import { GraphReviewClientSource } from "../graph/client/graphReviewSource.ts";
 
 function hubOptions(config: Config) {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, invitations: { ttlDays: config.invitationTtlDays, publicUrl: config.publicUrl }, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
@@ -101,6 +102,37 @@ function postgresBackupHelp(config: Config): string {
     "  grantline audit verify   # checks the audit log end to end",
     "",
   ].join("\n");
+}
+
+/** `--token` or the contents of `--token-file` (which keeps it out of the process list). */
+function readToken(opts: { token?: string; tokenFile?: string }, cmd: Command): string {
+  const token = opts.tokenFile !== undefined ? fs.readFileSync(opts.tokenFile, "utf8").trim() : opts.token;
+  if (!token) cmd.error("error: --graph-url needs --token <token> or --token-file <file>");
+  return token;
+}
+
+/**
+ * `review campaign start --graph-url`: holds the business for review by a business of this hub
+ * (its token sealed) and starts a campaign over what its Graph API shows now.
+ */
+async function startGraphCampaign(
+  hub: Hub,
+  graph: { graphUrl: string; business: string; token: string; heldBy?: string },
+  terms: { name?: string; closePolicy: string; dueInDays: number },
+  cmd: Command,
+) {
+  hub.reviewCampaigns.connectGraph(new GraphReviewClientSource({ outbound: hub.outbound }));
+  const holder = graph.heldBy ?? graph.business;
+  const ctx = operatorContext();
+  try {
+    const target = await hub.reviewCampaigns.addGraphTarget(ctx, holder, { graphUrl: graph.graphUrl, graphBusinessId: graph.business, token: graph.token });
+    return await hub.reviewCampaigns.start(ctx, holder, { ...terms, graphTargetId: target.id });
+  } catch (error) {
+    if (graph.heldBy === undefined && error instanceof GrantlineError && error.id === "UNKNOWN_BUSINESS") {
+      cmd.error(`error: business ${graph.business} is not a business of this hub; give --held-by <id>, the business of this hub whose admins decide the campaign`);
+    }
+    throw error;
+  }
 }
 
 function print(json: boolean, value: unknown, text: string): void {
@@ -350,8 +382,7 @@ export function buildCli(): Command {
       };
       if (opts.applyFix !== undefined && opts.graphUrl === undefined) cmd.error("error: --apply-fix needs --graph-url and --token");
       if (opts.graphUrl !== undefined) {
-        if (opts.tokenFile !== undefined) opts.token = fs.readFileSync(opts.tokenFile, "utf8").trim();
-        if (!opts.token) cmd.error("error: --graph-url needs --token <token> or --token-file <file>");
+        opts.token = readToken(opts, cmd);
         // On a terminal, progress rewrites one line; otherwise (a log, CI) each step is a line.
         const { stderr } = cliIo();
         const tty = stderr.isTTY === true;
@@ -432,16 +463,31 @@ export function buildCli(): Command {
     .option("--close-policy <policy>", "what closing does to undecided items: skip or revoke", "skip")
     .option("--name <name>", "campaign name")
     .option("--due-in-days <n>", "days until the campaign is due", days, 14)
+    .option("--held-by <id>", "with --graph-url: the business of this hub whose admins decide the campaign (default --business, when it is one)")
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ business?: string; closePolicy: string; name?: string; dueInDays: number; json?: boolean }>();
+      const opts = cmd.optsWithGlobals<{
+        business?: string;
+        closePolicy: string;
+        name?: string;
+        dueInDays: number;
+        json?: boolean;
+        graphUrl?: string;
+        token?: string;
+        tokenFile?: string;
+        heldBy?: string;
+      }>();
       if (!opts.business) cmd.error("error: required option '--business <id>' not specified");
       const businessId = opts.business;
       await withHub(async (hub) => {
-        const campaign = await hub.reviewCampaigns.start(operatorContext(), businessId, { name: opts.name, closePolicy: opts.closePolicy, dueInDays: opts.dueInDays });
+        const terms = { name: opts.name, closePolicy: opts.closePolicy, dueInDays: opts.dueInDays };
+        const campaign =
+          opts.graphUrl === undefined
+            ? await hub.reviewCampaigns.start(operatorContext(), businessId, terms)
+            : await startGraphCampaign(hub, { graphUrl: opts.graphUrl, business: businessId, token: readToken(opts, cmd), heldBy: opts.heldBy }, terms, cmd);
         print(
           opts.json === true,
           campaign,
-          `Started campaign ${campaign.id} "${campaign.name}" with ${campaign.items} item(s), due ${campaign.due_at}; undecided items will be ${campaign.close_policy === "revoke" ? "revoked" : "skipped"} at close.`,
+          `Started campaign ${campaign.id} "${campaign.name}"${campaign.graph ? ` over business ${campaign.graph.business_id} read through ${campaign.graph.url}, held by ${campaign.business_id},` : ""} with ${campaign.items} item(s), due ${campaign.due_at}; undecided items will be ${campaign.close_policy === "revoke" ? "revoked" : "skipped"} at close.`,
         );
       });
     });
@@ -452,6 +498,7 @@ export function buildCli(): Command {
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ campaign: string; json?: boolean }>();
       await withHub(async (hub) => {
+        hub.reviewCampaigns.connectGraph(new GraphReviewClientSource({ outbound: hub.outbound }));
         const summary = await hub.reviewCampaigns.close(operatorContext(), opts.campaign);
         print(opts.json === true, summary, `Closed campaign ${summary.campaign.id}: ${summary.revoked} item(s) revoked, ${summary.skipped} skipped (close policy ${summary.policy}).`);
       });

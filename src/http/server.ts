@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from "./securityHeaders.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
+import { GraphReviewClientSource } from "../graph/client/graphReviewSource.ts";
 import { answeredAsAuthorizationServer, registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
 import type { Autopilot } from "../autopilot/app/autopilot.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
@@ -137,6 +138,8 @@ export async function buildServer(hub: Hub, options: ServerOptions = {}): Promis
   registerFavicon(app);
   registerGraphRoutes(app, hub, registry, options.rateLimiter ?? new RateLimiter({ accessTier: "standard_access" }));
   registerReviewEvidenceRoute(app, hub);
+  // Graph-sourced review campaigns read other Graph APIs through the hub's outbound guard.
+  hub.reviewCampaigns.connectGraph(new GraphReviewClientSource({ outbound: hub.outbound }));
   registerAdMediaRoutes(app, hub);
   registerReviewProgressRoute(app, hub);
 

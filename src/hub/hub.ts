@@ -118,6 +118,8 @@ export interface Hub {
   appRegistry: AppRegistryService;
   /** Seals secrets stored in the hub (the instance key). */
   secrets: () => SecretBox;
+  /** The guard every call to a URL a tenant gave goes through. */
+  outbound: OutboundHttp;
   /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
   notifications: NotificationService;
   /** Outgoing mail (password resets, alert emails), opened on first use. */
@@ -196,13 +198,14 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     adActivities: new AdActivityService(deps),
     reportRuns: new ReportRunService(deps, insights),
     review,
-    reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps }),
+    reviewCampaigns: new ReviewCampaignService(deps, { review, partners, assignments, apps, secrets }),
     reviewFixes: new FindingFixService(deps, { review, partners, assignments, apps, businesses, tokens }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
     auth: new PersonAuthService(deps, secrets, options.auth),
     appRegistry: new AppRegistryService(deps, secrets),
     secrets,
+    outbound,
     notifications: new NotificationService(deps, secrets, mail, { ...options.notifications, outbound }),
     mailer: mail,
     usage,

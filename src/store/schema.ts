@@ -552,6 +552,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  graph_review_targets: GraphReviewTargetsTable;
   person_credentials: PersonCredentialsTable;
   auth_sessions: AuthSessionsTable;
   login_failures: LoginFailuresTable;
@@ -597,6 +598,24 @@ export interface ReviewCampaignsTable {
   schedule_key: string | null;
   /** When the last reminder of open items went out. */
   reminded_at: number | null;
+  /** For a campaign over a business read through a Graph API: the `graph_review_targets` row; null for the hub's own. */
+  graph_target_id: string | null;
+}
+
+/** A business read through a Graph API, held by a business of this hub whose admins review it. */
+export interface GraphReviewTargetsTable {
+  id: string;
+  /** The business of this hub holding it. */
+  business_id: string;
+  /** The Graph API's base URL, with any version prefix, as given. */
+  graph_url: string;
+  graph_business_id: string;
+  /** The name the Graph gave, once read. */
+  graph_business_name: string | null;
+  /** The business's access token, sealed (`SecretBox`, context `graph_review_token:<id>`). */
+  token_sealed: string;
+  created_by: string;
+  created_at: number;
 }
 
 export interface ReviewItemsTable {
@@ -638,6 +657,11 @@ export interface ReviewItemsTable {
    * has no such entry).
    */
   removal_json: string | null;
+  /**
+   * For an item of a Graph-sourced campaign downgraded or revoked through the Graph: the change's
+   * confirmation and removal check, JSON `{action, summary, confirmed, removal_check}`.
+   */
+  graph_check_json: string | null;
 }
 
 export interface PersonCredentialsTable {

@@ -114,6 +114,8 @@ export interface GraphClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called on every wait, with why: "pacing" or "rate_limited" or "server_error". */
   onWait?: (ms: number, reason: string) => void;
+  /** How calls are sent; default the global fetch. A server passes its outbound guard's (tenants give the URL). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** One page of an edge, as Meta returns it. */
@@ -160,7 +162,7 @@ export class GraphClient {
       this.calls++;
       let response: Response;
       try {
-        response = await fetch(url, init);
+        response = await (this.options.fetch ?? fetch)(url.toString(), init);
       } catch (error) {
         if (attempt >= maxTries) throw error;
         await this.wait(backoffMs(attempt), "server_error");

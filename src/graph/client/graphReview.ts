@@ -1,7 +1,7 @@
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
 import { ACTION_BITS, DAY_MS, type AccessReviewReport, type FindingKind } from "../../hub/review/findings.ts";
 import type { PooledUseRow } from "../../hub/review/accessReview.repository.ts";
-import { judgeSnapshot, type ReviewProgress, type ShareReach, type SnapshotAsset, type SnapshotAssignment, type SnapshotMember, type SnapshotShare, type SnapshotSystemUser, type Undetermined } from "../../hub/review/reviewRules.ts";
+import { judgeSnapshot, type ReviewProgress, type ReviewSnapshot, type ShareReach, type SnapshotAsset, type SnapshotAssignment, type SnapshotMember, type SnapshotShare, type SnapshotSystemUser, type Undetermined } from "../../hub/review/reviewRules.ts";
 import type { ActionName } from "../../hub/catalogue/actions.ts";
 import { GraphCallError, type GraphClient, type GraphPage } from "./graphClient.ts";
 
@@ -125,6 +125,8 @@ export interface GraphReviewOptions {
   now: number;
   cache?: PageCache;
   onProgress?: (progress: ReviewProgress & { calls: number }) => void;
+  /** Handed what was read before it is judged, with the ids of the business's own assets (a campaign's items). */
+  onSnapshot?: (snapshot: ReviewSnapshot, owned: ReadonlySet<string>) => void;
 }
 
 /** Reads the business through the Graph and judges it with the review's rules. */
@@ -319,6 +321,7 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
     }
     await readActivities(asset);
   }
+  const owned = new Set(assets.keys());
   // On a client's asset only the business's own people: whom it assigned, and what they changed.
   for (const asset of clientAssets.values()) {
     progress(done, total, `reading your people's access to ${asset.name}`);
@@ -330,7 +333,7 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
   notReviewed.push({ what: "apps connected to the business's assets", why: "the Graph does not list another business's app connections to an asset" });
   progress(total, total, "judging");
 
-  const report = await judgeSnapshot({
+  const snapshot: ReviewSnapshot = {
     business: { id: businessId, name: businessName, twoFactorRequired: twoFactorType === "all_required" ? true : twoFactorType === "admin_required" ? "admins" : false },
     now,
     windowDays,
@@ -346,6 +349,8 @@ export async function reviewThroughGraph(client: GraphClient, options: GraphRevi
     principal: (id) => names.get(id) ?? { name: id, type: "person" },
     source: "graph",
     undetermined: GRAPH_UNDETERMINED as Partial<Record<FindingKind, readonly string[]>>,
-  });
+  };
+  options.onSnapshot?.(snapshot, owned);
+  const report = await judgeSnapshot(snapshot);
   return { ...report, source: "graph", graph_calls: client.calls, not_reviewed: notReviewed };
 }

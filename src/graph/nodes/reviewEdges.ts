@@ -32,6 +32,10 @@ function presentCampaign(c: CampaignView): GraphObject {
     closed_time: c.closed_at,
     closed_by: c.closed_by,
     items: c.items,
+    source: c.source,
+    graph_url: c.graph?.url ?? null,
+    graph_business_id: c.graph?.business_id ?? null,
+    graph_business_name: c.graph?.business_name ?? null,
   };
 }
 
@@ -85,12 +89,44 @@ const campaigns: EdgeSpec = {
     const name = stringParam(call.params, "name");
     const dueInDays = intParam(call.params, "due_in_days");
     const closePolicy = stringParam(call.params, "close_policy");
+    const graphTargetId = stringParam(call.params, "graph_target_id");
     const campaign = await call.hub.reviewCampaigns.start(call.caller.ctx, node.id, {
       ...(name !== undefined ? { name } : {}),
+      ...(graphTargetId !== undefined ? { graphTargetId } : {}),
       ...(dueInDays !== undefined ? { dueInDays } : {}),
       ...(closePolicy !== undefined ? { closePolicy } : {}),
     });
     return raw(presentCampaign(campaign));
+  },
+};
+
+/**
+ * `/{business}/graph_review_targets`: businesses of another Graph API (Meta's, or another hub's)
+ * this business reviews. POST `graph_url`, `graph_business_id` and `graph_token` (the reviewed
+ * business's own token, sealed at once and never shown again); GET lists them, without tokens.
+ */
+const graphTargets: EdgeSpec = {
+  GET: async (call, node) => {
+    const list = await call.hub.reviewCampaigns.listGraphTargets(call.caller.ctx, node.id);
+    return raw({ data: list, summary: { total_count: list.length } });
+  },
+  POST: async (call, node) =>
+    raw(
+      await call.hub.reviewCampaigns.addGraphTarget(call.caller.ctx, node.id, {
+        graphUrl: stringParam(call.params, "graph_url", true),
+        graphBusinessId: stringParam(call.params, "graph_business_id", true),
+        token: stringParam(call.params, "graph_token", true),
+      }),
+    ),
+};
+
+/** `/{business}/graph_review_findings?target_id=…&window_days=90`: the held business's findings, read through its Graph API now. */
+const graphFindings: EdgeSpec = {
+  GET: async (call, node) => {
+    const windowDays = intParam(call.params, "window_days");
+    const report = await call.hub.reviewCampaigns.graphFindings(call.caller.ctx, node.id, stringParam(call.params, "target_id", true), windowDays === undefined ? {} : { windowDays });
+    const { findings: data, ...rest } = report;
+    return raw({ ...rest, data, summary: { total_count: data.length } });
   },
 };
 
@@ -203,7 +239,7 @@ export function withReviewEdges(registry: GraphRegistry): GraphRegistry {
   const business = nodes.business!;
   nodes.business = {
     ...business,
-    edges: { ...business.edges, access_review_findings: findings, access_review_fixes: fixes, access_review_campaigns: campaigns, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
+    edges: { ...business.edges, access_review_findings: findings, access_review_fixes: fixes, access_review_campaigns: campaigns, graph_review_targets: graphTargets, graph_review_findings: graphFindings, removal_verifications: removalVerifications, troubleshoot: businessTroubleshoot },
   };
   for (const [type, spec] of Object.entries(nodes)) {
     if (["business", "user", "system_user", "campaign", "adset", "ad", "adcreative", "report_run", "app"].includes(type)) continue;

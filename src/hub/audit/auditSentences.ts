@@ -96,6 +96,7 @@ const PHRASES: Record<string, Phrase> = {
   "review.close": (p) => `closed the access review ${p.what}`,
   "review.reminder": (p) => `sent a reminder for the access review ${p.what}`,
   "review.reconcile": (p) => `closed items of the access review ${p.what} whose access was already removed`,
+  "review.graph_target": (p) => `added ${p.what} to review through a Graph API`,
   "alert_channel.add": (p) => `added the alert channel ${p.what}`,
   "alert_channel.remove": (p) => `removed the alert channel ${p.what}`,
   "alert_channel.test": (p) => `sent a test alert to ${p.what}`,

@@ -1,10 +1,11 @@
 import type { Executor } from "../../store/database.ts";
-import type { ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.ts";
+import type { GraphReviewTargetsTable, ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.ts";
 
 /** Storage of review campaigns and their items; the only module that touches their tables. */
 
 export type ReviewCampaignRow = ReviewCampaignsTable;
 export type ReviewItemRow = ReviewItemsTable;
+export type GraphReviewTargetRow = GraphReviewTargetsTable;
 
 /** Inserts the campaign; false when a campaign of the business already holds its schedule key. */
 export async function insertCampaign(db: Executor, row: ReviewCampaignRow): Promise<boolean> {
@@ -46,7 +47,7 @@ export async function listItems(db: Executor, campaignId: string, status?: strin
 export async function decideItem(
   db: Executor,
   id: string,
-  decision: { status: string; decided_by: string; decided_at: number; reason: string; result_tasks: string | null },
+  decision: { status: string; decided_by: string; decided_at: number; reason: string; result_tasks: string | null; graph_check_json?: string | null },
 ): Promise<boolean> {
   const result = await db.updateTable("review_items").set(decision).where("id", "=", id).where("status", "=", "open").executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -202,4 +203,21 @@ export async function listCampaigns(db: Executor, businessId: string): Promise<(
     .orderBy("c.id", "desc")
     .execute();
   return rows.map((r) => ({ ...r, item_count: Number(r.item_count ?? 0) }));
+}
+
+export async function insertGraphTarget(db: Executor, row: GraphReviewTargetRow): Promise<void> {
+  await db.insertInto("graph_review_targets").values(row).execute();
+}
+
+export async function findGraphTarget(db: Executor, id: string): Promise<GraphReviewTargetRow | undefined> {
+  return db.selectFrom("graph_review_targets").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The business's Graph-reviewed businesses, newest first. */
+export async function listGraphTargets(db: Executor, businessId: string): Promise<GraphReviewTargetRow[]> {
+  return db.selectFrom("graph_review_targets").selectAll().where("business_id", "=", businessId).orderBy("created_at", "desc").orderBy("id", "desc").execute();
+}
+
+export async function nameGraphTarget(db: Executor, id: string, name: string): Promise<void> {
+  await db.updateTable("graph_review_targets").set({ graph_business_name: name }).where("id", "=", id).execute();
 }

@@ -15,6 +15,10 @@ import { renderCsv, renderPdf } from "./campaignExport.ts";
 import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, type ReviewItemRow } from "./campaign.repository.ts";
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
 import type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
+import type { SecretBox } from "../../crypto/secretBox.ts";
+import type { ReviewProgress } from "./reviewRules.ts";
+import { fixForDecision, graphItems, tokenContext, type GraphFixCheck, type GraphReading, type GraphReviewSource, type GraphTarget } from "./graphCampaign.ts";
+import type { GraphReviewTargetRow } from "./campaign.repository.ts";
 
 export type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
 
@@ -54,6 +58,31 @@ export interface CampaignAccessServices {
   partners: PartnerShareService;
   assignments: AssignmentService;
   apps: AppGrantService;
+  /** Seals the tokens of businesses reviewed through a Graph API. */
+  secrets: () => SecretBox;
+}
+
+/** A business of another Graph API held for review by a business of this hub; never its token. */
+export interface GraphTargetView {
+  id: string;
+  business_id: string;
+  graph_url: string;
+  graph_business_id: string;
+  graph_business_name: string | null;
+  created_by: string;
+  created_at: string | null;
+}
+
+function presentTarget(row: GraphReviewTargetRow): GraphTargetView {
+  return {
+    id: row.id,
+    business_id: row.business_id,
+    graph_url: row.graph_url,
+    graph_business_id: row.graph_business_id,
+    graph_business_name: row.graph_business_name,
+    created_by: row.created_by,
+    created_at: isoOrNull(row.created_at),
+  };
 }
 
 const actorId = (ctx: RequestContext) => ("id" in ctx.actor ? ctx.actor.id : ctx.actor.type);
@@ -99,6 +128,7 @@ export function presentItem(row: ReviewItemRow, live?: LiveGrants): ItemView {
     result_tasks: row.result_tasks === null ? null : parseList(row.result_tasks),
     current_tasks: current === undefined ? null : parseList(current),
     removal: row.removal_json === null ? null : (JSON.parse(row.removal_json) as ItemRemoval),
+    graph_check: row.graph_check_json === null ? null : (JSON.parse(row.graph_check_json) as GraphFixCheck),
   };
 }
 
@@ -124,8 +154,10 @@ function removalEntryOf(item: ReviewItemRow, entries: readonly RemovalEntry[]): 
   return entries.find((e) => e.action === "app.revoke" && e.target_id === item.principal_id && beforeOf(e).grant === item.grant_ref) ?? entries.find((e) => shareEnded(e));
 }
 
-function presentCampaign(row: ReviewCampaignRow, items: number): CampaignView {
+function presentCampaign(row: ReviewCampaignRow, items: number, target?: GraphReviewTargetRow): CampaignView {
   return {
+    source: target ? "graph" : "hub",
+    graph: target ? { target_id: target.id, url: target.graph_url, business_id: target.graph_business_id, business_name: target.graph_business_name } : null,
     id: row.id,
     business_id: row.business_id,
     name: row.name,
@@ -214,6 +246,8 @@ function adviceOf(findings: Finding[]): Pick<Finding, "kind" | "fix">[] {
  * the same transaction as the decision.
  */
 export class ReviewCampaignService {
+  private graphSource: GraphReviewSource | undefined;
+
   constructor(
     private readonly deps: HubDeps,
     private readonly services: CampaignAccessServices,
@@ -222,17 +256,11 @@ export class ReviewCampaignService {
   async start(
     ctx: RequestContext,
     businessId: string,
-    options: { name?: string; dueInDays?: number; closePolicy?: string; schedule?: string | null; scheduleKey?: string | null } = {},
+    options: { name?: string; dueInDays?: number; closePolicy?: string; schedule?: string | null; scheduleKey?: string | null; graphTargetId?: string } = {},
   ): Promise<CampaignView> {
     const { db, engine } = this.deps;
-    const dueInDays = options.dueInDays ?? 14;
-    if (!Number.isInteger(dueInDays) || dueInDays < 1 || dueInDays > 365) {
-      throw errors.invalidParameter("Invalid due_in_days: use a whole number of days from 1 to 365.");
-    }
-    const closePolicy = options.closePolicy ?? "skip";
-    if (!(CLOSE_POLICIES as readonly string[]).includes(closePolicy)) {
-      throw errors.invalidParameter(`Invalid close_policy ${closePolicy}: use skip or revoke.`);
-    }
+    const { dueInDays, closePolicy } = campaignTerms(options);
+    if (options.graphTargetId !== undefined) return this.startFromGraph(ctx, businessId, options.graphTargetId, { ...options, dueInDays, closePolicy });
     // Findings authorize (ADMIN of the business) and bring the engine up to date.
     const report = await this.services.review.findings(ctx, businessId);
     const adviceFor = adviceIndex(report.findings);
@@ -250,7 +278,7 @@ export class ReviewCampaignService {
     const campaignId = newId();
     const name = options.name?.trim() || `Access review of ${business.name}, ${new Date(now).toISOString().slice(0, 10)}`;
     const items: ReviewItemRow[] = [];
-    const base = { campaign_id: campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null, removal_json: null };
+    const base = { campaign_id: campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null, removal_json: null, graph_check_json: null };
 
     for (const a of assignments) {
       const asset = assetById.get(a.asset_id);
@@ -348,6 +376,7 @@ export class ReviewCampaignService {
       schedule: options.schedule ?? null,
       schedule_key: options.scheduleKey ?? null,
       reminded_at: null,
+      graph_target_id: null,
     };
     const attempt = { action: "review.start", businessId, targetType: "review_campaign" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
@@ -370,12 +399,13 @@ export class ReviewCampaignService {
     await this.deps.engine.ensureCurrent();
     if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
     authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reading access reviews");
-    return (await repo.listCampaigns(this.deps.db, businessId)).map((row) => presentCampaign(row, row.item_count));
+    const targets = new Map((await repo.listGraphTargets(this.deps.db, businessId)).map((t) => [t.id, t]));
+    return (await repo.listCampaigns(this.deps.db, businessId)).map((row) => presentCampaign(row, row.item_count, targets.get(row.graph_target_id ?? "")));
   }
 
   async get(ctx: RequestContext, campaignId: string): Promise<CampaignView> {
     const campaign = await this.requireCampaign(ctx, campaignId, "reading access reviews");
-    return presentCampaign(campaign, (await this.reconcile(campaign)).rows.length);
+    return presentCampaign(campaign, (await this.reconcile(campaign)).rows.length, campaign.target);
   }
 
   async listItems(ctx: RequestContext, campaignId: string, options: { groupBy?: GroupKey } = {}): Promise<{ group_by: GroupKey; groups: ItemGroup[] }> {
@@ -407,6 +437,7 @@ export class ReviewCampaignService {
     }
     if (item.status === "already_removed") throw errors.alreadyRemoved(alreadyRemovedMessage(item));
     if (item.status !== "open") throw errors.invalidParameter(`This item was already decided (${item.status}).`);
+    if (campaign.target) return this.decideThroughGraph(ctx, campaign, campaign.target, item, { ...input, reason });
     // What the grant gives now (null: ended meanwhile); read before the transaction, as on SQLite
     // the store has one connection, which the transaction holds.
     const currentJson = live.get(liveKey(item.kind, item.grant_ref, item.asset_id)) ?? null;
@@ -456,12 +487,15 @@ export class ReviewCampaignService {
     const reconciled = await this.reconcile(campaign);
     const open = reconciled.rows.filter((row) => row.status === "open");
     const live = new Set(policy === "revoke" ? open.filter((item) => reconciled.live.has(liveKey(item.kind, item.grant_ref, item.asset_id))).map((item) => item.id) : []);
+    // A Graph-sourced campaign's revokes go through the other API first, outside the store's transaction.
+    const checks = new Map<string, GraphFixCheck>();
+    if (campaign.target && policy === "revoke") for (const item of open) checks.set(item.id, await this.changeThroughGraph(campaign.target, item, []));
     return inOneTransaction(this.deps, async () => {
       const reason = `Not decided by the close of the campaign; close policy ${policy}.`;
       for (const item of open) {
         // Something already gone (removed outside the campaign) is only recorded.
         if (live.has(item.id)) await this.revokeGrant(ctx, item);
-        await this.record(ctx, campaign, item, policy === "revoke" ? "revoked" : "skipped", reason, policy === "revoke" ? [] : null);
+        await this.record(ctx, campaign, item, policy === "revoke" ? "revoked" : "skipped", reason, policy === "revoke" ? [] : null, checks.get(item.id));
       }
       const attempt = { action: "review.close", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
       return runCommand(this.deps, ctx, attempt, async (tx) => {
@@ -471,7 +505,7 @@ export class ReviewCampaignService {
         await tx.audit({ ...attempt, after: { close_policy: policy, skipped, revoked } });
         const closed = { ...campaign, status: "closed", closed_at: tx.now, closed_by: actorId(ctx) };
         const total = (await repo.listItems(tx.trx, campaignId)).length;
-        return { campaign: presentCampaign(closed, total), policy, skipped, revoked };
+        return { campaign: presentCampaign(closed, total, campaign.target), policy, skipped, revoked };
       });
     });
   }
@@ -520,7 +554,8 @@ export class ReviewCampaignService {
         return true;
       });
       if (!claimed) continue;
-      const reminder: DueReminder = { campaign: presentCampaign(campaign, items.length), open_items: open.length, reviewers };
+      const target = campaign.graph_target_id === null ? undefined : await repo.findGraphTarget(this.deps.db, campaign.graph_target_id);
+      const reminder: DueReminder = { campaign: presentCampaign(campaign, items.length, target), open_items: open.length, reviewers };
       sent.push(reminder);
       await options.send?.(reminder);
     }
@@ -532,7 +567,7 @@ export class ReviewCampaignService {
     const campaign = await this.requireCampaign(ctx, campaignId, "exporting access reviews");
     const { rows, live } = await this.reconcile(campaign);
     const items = rows.map((row) => presentItem(row, live));
-    return { campaign: presentCampaign(campaign, items.length), items };
+    return { campaign: presentCampaign(campaign, items.length, campaign.target), items };
   }
 
   /** Evidence as CSV: one row per item, the chain verification in a comment line at the top. */
@@ -547,6 +582,149 @@ export class ReviewCampaignService {
     return renderPdf(campaign, items, await this.deps.audit.verify(), { compress: options.compress, generatedAt: this.deps.now() });
   }
 
+  /** Plugs in the Graph layer's reader of other Graph APIs; until then Graph-sourced reviews are refused. */
+  connectGraph(source: GraphReviewSource): void {
+    this.graphSource = source;
+  }
+
+  /**
+   * Holds a business of another Graph API (Meta's, or another hub's) for review by `businessId`'s
+   * admins: its token is sealed with the instance key and never shown again, in any answer, log or
+   * export. The token is tried first: one that cannot read the business is refused, nothing kept.
+   */
+  async addGraphTarget(ctx: RequestContext, businessId: string, input: { graphUrl: string; graphBusinessId: string; token: string }): Promise<GraphTargetView> {
+    await this.deps.engine.ensureCurrent();
+    if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reviewing a business through a Graph API");
+    const target = { graphUrl: graphUrlOf(input.graphUrl), businessId: input.graphBusinessId.trim(), token: input.token.trim() };
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(target.businessId)) throw errors.invalidParameter("Invalid graph_business_id: give the business's numeric ID.");
+    if (target.token === "") throw errors.invalidParameter("The business's access token is missing.");
+    const name = await this.requireGraph().businessName(target);
+    const id = newId();
+    const attempt = { action: "review.graph_target", businessId, targetType: "graph_review_target", targetId: id };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      const row: GraphReviewTargetRow = {
+        id,
+        business_id: businessId,
+        graph_url: target.graphUrl,
+        graph_business_id: target.businessId,
+        graph_business_name: name,
+        token_sealed: this.services.secrets().seal(target.token, tokenContext(id)),
+        created_by: actorId(ctx),
+        created_at: tx.now,
+      };
+      await repo.insertGraphTarget(tx.trx, row);
+      await tx.audit({ ...attempt, after: { graph_url: row.graph_url, graph_business_id: row.graph_business_id, graph_business_name: name } });
+      return presentTarget(row);
+    });
+  }
+
+  /** The businesses `businessId` reviews through a Graph API, newest first. */
+  async listGraphTargets(ctx: RequestContext, businessId: string): Promise<GraphTargetView[]> {
+    await this.deps.engine.ensureCurrent();
+    if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reading access reviews");
+    return (await repo.listGraphTargets(this.deps.db, businessId)).map(presentTarget);
+  }
+
+  /** The access review of a held business, read through its Graph API now. */
+  async graphFindings(ctx: RequestContext, businessId: string, targetId: string, options: { windowDays?: number; onProgress?: (p: ReviewProgress) => void } = {}): Promise<GraphReading["report"]> {
+    const target = await this.requireTarget(ctx, businessId, targetId, "reading access reviews");
+    return (await this.requireGraph().read(this.openTarget(target), { ...options, now: this.deps.now() })).report;
+  }
+
+  /** A campaign over a held business: its grants and findings as the Graph shows them now. */
+  private async startFromGraph(
+    ctx: RequestContext,
+    businessId: string,
+    targetId: string,
+    options: { name?: string; dueInDays: number; closePolicy: string },
+  ): Promise<CampaignView> {
+    const target = await this.requireTarget(ctx, businessId, targetId, "starting access reviews");
+    const reading = await this.requireGraph().read(this.openTarget(target), { now: this.deps.now() });
+    const campaignId = newId();
+    const adviceFor = adviceIndex(reading.report.findings);
+    const items: ReviewItemRow[] = graphItems(campaignId, reading).map((item, seq) => ({
+      ...item,
+      id: newId(),
+      seq,
+      advice_json: JSON.stringify(adviceFor(item.kind, item.grant_ref, item.asset_id)),
+    }));
+    const now = this.deps.now();
+    const name = options.name?.trim() || `Access review of ${reading.businessName} (through the Graph), ${new Date(now).toISOString().slice(0, 10)}`;
+    const row: ReviewCampaignRow = {
+      id: campaignId,
+      business_id: businessId,
+      name,
+      status: "open",
+      created_by: actorId(ctx),
+      created_at: now,
+      due_at: now + options.dueInDays * DAY_MS,
+      close_policy: options.closePolicy,
+      closed_at: null,
+      closed_by: null,
+      schedule: null,
+      schedule_key: null,
+      reminded_at: null,
+      graph_target_id: target.id,
+    };
+    const attempt = { action: "review.start", businessId, targetType: "review_campaign", targetId: campaignId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      await repo.insertCampaign(tx.trx, row);
+      await repo.insertItems(tx.trx, items);
+      if (reading.businessName !== target.graph_business_name) await repo.nameGraphTarget(tx.trx, target.id, reading.businessName);
+      const source = { graph_url: target.graph_url, graph_business_id: target.graph_business_id, graph_calls: reading.report.graph_calls };
+      await tx.audit({ ...attempt, after: { name, close_policy: options.closePolicy, items: items.length, schedule: null, source: "graph", ...source } });
+      return presentCampaign(row, items.length, { ...target, graph_business_name: reading.businessName });
+    });
+  }
+
+  /**
+   * A decision on an item of a Graph-sourced campaign: downgrade and revoke are made through the
+   * Graph first (the store cannot hold another API's change in its transaction), confirmed by
+   * reading it back; the decision is recorded with that confirmation and the removal check. A
+   * change the Graph refuses, or does not show when read back, leaves the item open.
+   */
+  private async decideThroughGraph(
+    ctx: RequestContext,
+    campaign: ReviewCampaignRow,
+    target: GraphReviewTargetRow,
+    item: ReviewItemRow,
+    input: { decision: Decision; reason: string; level?: string },
+  ): Promise<ItemView> {
+    if (input.decision === "certify") return this.record(ctx, campaign, item, "certified", input.reason, null);
+    const tasks = input.decision === "revoke" ? [] : this.downgradeTasks(item, input.level, parseList(item.tasks));
+    const check = await this.changeThroughGraph(target, item, tasks);
+    if (!check.confirmed) {
+      throw errors.graphReviewFailed(`${check.summary} The Graph does not show the change when read back (${check.removal_check.remaining.join("; ") || "no detail"}); the item stays open.`);
+    }
+    return this.record(ctx, campaign, item, input.decision === "revoke" ? "revoked" : "downgraded", input.reason, tasks, check);
+  }
+
+  /** Revokes (tasks `[]`) or narrows an item's grant through the Graph, with the read-back and removal check. */
+  private async changeThroughGraph(target: GraphReviewTargetRow, item: ReviewItemRow, tasks: string[]): Promise<GraphFixCheck> {
+    return this.requireGraph().apply(this.openTarget(target), fixForDecision(item, tasks));
+  }
+
+  private requireGraph(): GraphReviewSource {
+    if (!this.graphSource) throw errors.invalidParameter("This Grantline instance cannot call Graph APIs (no Graph client is connected).");
+    return this.graphSource;
+  }
+
+  private openTarget(target: GraphReviewTargetRow): GraphTarget {
+    return { graphUrl: target.graph_url, businessId: target.graph_business_id, token: this.services.secrets().open(target.token_sealed, tokenContext(target.id)) };
+  }
+
+  /** A held business, after the admin check of the business holding it; another business's id is not found. */
+  private async requireTarget(ctx: RequestContext, businessId: string, targetId: string, doing: string): Promise<GraphReviewTargetRow> {
+    await this.deps.engine.ensureCurrent();
+    if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
+    authorizeBusinessAdmin(this.deps.engine, ctx, businessId, doing);
+    const target = await repo.findGraphTarget(this.deps.db, targetId);
+    if (!target || target.business_id !== businessId) throw errors.notFound(`Object with ID '${targetId}'`, targetId);
+    return target;
+  }
+
   /**
    * Brings an open campaign's items in line with the grants as they are now, whenever the campaign
    * is read, decided, reminded, exported or closed: an open item whose grant ended outside the
@@ -559,7 +737,9 @@ export class ReviewCampaignService {
   private async reconcile(campaign: ReviewCampaignRow): Promise<{ rows: ReviewItemRow[]; live: LiveGrants }> {
     const { db } = this.deps;
     const rows = await repo.listItems(db, campaign.id);
-    if (campaign.status !== "open") return { rows, live: new Map() };
+    // A Graph-sourced campaign's grants are another API's: reading them all back on every read
+    // would cost a whole review's calls; a decision reads back the grant it changes instead.
+    if (campaign.status !== "open" || campaign.graph_target_id !== null) return { rows, live: new Map() };
     const open = rows.filter((row) => row.status === "open");
     const live = await repo.liveGrants(db, open);
     const gone = open.filter((row) => !live.has(liveKey(row.kind, row.grant_ref, row.asset_id)));
@@ -598,23 +778,40 @@ export class ReviewCampaignService {
     return { rows: await repo.listItems(db, campaign.id), live };
   }
 
-  private async requireCampaign(ctx: RequestContext, campaignId: string, doing: string): Promise<ReviewCampaignRow> {
+  /** The campaign, after the admin check; a Graph-sourced one with the business it reads. */
+  private async requireCampaign(ctx: RequestContext, campaignId: string, doing: string): Promise<ReviewCampaignRow & { target?: GraphReviewTargetRow }> {
     const campaign = await repo.findCampaign(this.deps.db, campaignId);
     if (!campaign) throw errors.notFound(`review campaign ${campaignId}`);
     await this.deps.engine.ensureCurrent();
     authorizeBusinessAdmin(this.deps.engine, ctx, campaign.business_id, doing);
-    return campaign;
+    if (campaign.graph_target_id === null) return campaign;
+    return { ...campaign, target: await repo.findGraphTarget(this.deps.db, campaign.graph_target_id) };
   }
 
-  private async record(ctx: RequestContext, campaign: ReviewCampaignRow, item: ReviewItemRow, status: string, reason: string, resultTasks: string[] | null): Promise<ItemView> {
+  private async record(
+    ctx: RequestContext,
+    campaign: ReviewCampaignRow,
+    item: ReviewItemRow,
+    status: string,
+    reason: string,
+    resultTasks: string[] | null,
+    graphCheck?: GraphFixCheck,
+  ): Promise<ItemView> {
     const attempt = { action: "review.decide", businessId: campaign.business_id, targetType: "review_item", targetId: item.id };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
-      const decision = { status, decided_by: actorId(ctx), decided_at: tx.now, reason, result_tasks: resultTasks === null ? null : JSON.stringify(resultTasks) };
+      const decision = {
+        status,
+        decided_by: actorId(ctx),
+        decided_at: tx.now,
+        reason,
+        result_tasks: resultTasks === null ? null : JSON.stringify(resultTasks),
+        graph_check_json: graphCheck === undefined ? null : JSON.stringify(graphCheck),
+      };
       if (!(await repo.decideItem(tx.trx, item.id, decision))) throw errors.invalidParameter("This item was decided by someone else meanwhile.");
       await tx.audit({
         ...attempt,
         before: { status: item.status, kind: item.kind, grant: item.grant_ref, tasks: parseList(item.tasks) },
-        after: { status, campaign: campaign.id, reason, tasks: resultTasks },
+        after: { status, campaign: campaign.id, reason, tasks: resultTasks, ...(graphCheck ? { graph_check: graphCheck } : {}) },
       });
       return presentItem({ ...item, ...decision });
     });
@@ -634,6 +831,20 @@ export class ReviewCampaignService {
 
   /** Narrows the grant from what it gives now (`current`, null when it ended meanwhile) to a preset level. */
   private async downgradeGrant(ctx: RequestContext, item: ReviewItemRow, requested: string | undefined, current: string[] | null): Promise<string[]> {
+    const tasks = this.downgradeTasks(item, requested, current ?? parseList(item.tasks));
+    if (current === null) {
+      throw errors.invalidParameter(`${item.principal_name} no longer has this access to ${item.asset_name}; there is nothing to downgrade.`);
+    }
+    if (item.kind === "owner_assignment") {
+      await this.services.assignments.assign(ctx, { assetId: item.asset_id, principalId: item.principal_id, tasks, businessId: item.grant_business_id ?? undefined });
+    } else {
+      await this.services.partners.offer(ctx, { assetId: item.asset_id, partnerBusinessId: item.principal_id, tasks });
+    }
+    return tasks;
+  }
+
+  /** The tasks of the requested (or advised) preset level, refused unless they narrow `now`. */
+  private downgradeTasks(item: ReviewItemRow, requested: string | undefined, now: string[]): string[] {
     if (item.kind === "app_grant") throw errors.invalidParameter("App grants cannot be downgraded here; certify or revoke them.");
     if (!isAssetType(item.asset_type)) throw errors.invalidParameter(`Unknown asset type ${item.asset_type}.`);
     const type: AssetType = item.asset_type;
@@ -642,19 +853,10 @@ export class ReviewCampaignService {
     if (!level) throw errors.invalidParameter("A downgrade needs a level (ANALYTICS_VIEW, VIEW_ONLY, LAUNCH_ONLY or STANDARD).");
     if (!isPermissionLevel(level)) throw errors.invalidParameter(`Invalid level ${level}.`);
     const tasks = [...presetTasks(type, level as PermissionLevel)];
-    const now = current ?? parseList(item.tasks);
     const currentMask = taskMask(type, now);
     const next = taskMask(type, tasks);
     if ((next & ~currentMask) !== 0 || next === currentMask) {
       throw errors.invalidParameter(`${LEVEL_LABELS[level as PermissionLevel]} is not smaller than ${describeGrant(type, now)}; a downgrade must narrow access.`);
-    }
-    if (current === null) {
-      throw errors.invalidParameter(`${item.principal_name} no longer has this access to ${item.asset_name}; there is nothing to downgrade.`);
-    }
-    if (item.kind === "owner_assignment") {
-      await this.services.assignments.assign(ctx, { assetId: item.asset_id, principalId: item.principal_id, tasks, businessId: item.grant_business_id ?? undefined });
-    } else {
-      await this.services.partners.offer(ctx, { assetId: item.asset_id, partnerBusinessId: item.principal_id, tasks });
     }
     return tasks;
   }
@@ -675,4 +877,32 @@ function alreadyRemovedMessage(item: ReviewItemRow): string {
   const removal = item.removal_json === null ? null : (JSON.parse(item.removal_json) as ItemRemoval);
   const where = removal?.audit_entry_id ? ` (audit entry ${removal.audit_entry_id}: ${removal.action} by ${removedBy(removal)} at ${removal.time})` : "";
   return `${item.principal_name}'s access to ${item.asset_name} was already removed outside the campaign${where}. The item is closed as already removed; it can no longer be certified, downgraded or revoked.`;
+}
+
+/** A campaign's due days and close policy, checked. */
+function campaignTerms(options: { dueInDays?: number; closePolicy?: string }): { dueInDays: number; closePolicy: ClosePolicy } {
+  const dueInDays = options.dueInDays ?? 14;
+  if (!Number.isInteger(dueInDays) || dueInDays < 1 || dueInDays > 365) {
+    throw errors.invalidParameter("Invalid due_in_days: use a whole number of days from 1 to 365.");
+  }
+  const closePolicy = options.closePolicy ?? "skip";
+  if (!(CLOSE_POLICIES as readonly string[]).includes(closePolicy)) {
+    throw errors.invalidParameter(`Invalid close_policy ${closePolicy}: use skip or revoke.`);
+  }
+  return { dueInDays, closePolicy: closePolicy as ClosePolicy };
+}
+
+/** A Graph API's base URL as given (`https://graph.facebook.com/v24.0`), checked: http(s), no credentials, query or fragment. */
+function graphUrlOf(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw errors.invalidParameter(`Invalid graph_url ${JSON.stringify(text)}: give the Graph API's address, such as https://graph.facebook.com/v24.0.`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.search || url.hash) {
+    throw errors.invalidParameter("Invalid graph_url: use an http(s) address without credentials, query or fragment, such as https://graph.facebook.com/v24.0.");
+  }
+  if (!/^\/?$|^\/v\d+\.\d+\/?$/.test(url.pathname)) throw errors.invalidParameter("Invalid graph_url: it may end in a version (/v24.0) and nothing else.");
+  return `${url.origin}${url.pathname.replace(/\/$/, "")}`;
 }

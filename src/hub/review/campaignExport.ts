@@ -1,6 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { AuditVerification } from "../audit/audit.service.ts";
 import type { CampaignView, ItemView } from "./campaignViews.ts";
+import { describeGraphCheck } from "./graphCampaign.ts";
 
 /** Evidence for auditors: a campaign's items and decisions, with the audit chain's verification result. */
 
@@ -24,7 +25,15 @@ export const CSV_COLUMNS = [
   "current_tasks",
   "removal_audit_entry",
   "removal_action",
+  "graph_check",
 ] as const;
+
+/** Where the campaign's grants were read: the hub's own store, or a Graph API and the business read through it. */
+export function describeSource(campaign: CampaignView): string {
+  const graph = campaign.graph;
+  if (!graph) return "source: hub";
+  return `source: graph ${graph.url} business ${graph.business_id}${graph.business_name ? ` (${graph.business_name.replace(/[\r\n]+/g, " ")})` : ""}`;
+}
 
 export function describeVerification(v: AuditVerification): string {
   return v.ok ? `audit chain intact: ${v.entries} entries verified` : `audit chain BROKEN at entry ${v.brokenAt ?? "?"}: ${v.problem ?? "unknown problem"}`;
@@ -58,13 +67,14 @@ function rowOf(item: ItemView): string[] {
     item.current_tasks?.join(" ") ?? "",
     item.removal?.audit_entry_id ?? "",
     item.removal?.action ?? "",
+    item.graph_check ? describeGraphCheck(item.graph_check) : "",
   ];
 }
 
 /** One row per item; comment lines first name the campaign and the chain verification. */
 export function renderCsv(campaign: CampaignView, items: ItemView[], verification: AuditVerification): string {
   const lines = [
-    `# campaign: ${campaign.id} ${campaign.name.replace(/[\r\n]+/g, " ")} (${campaign.status}, close policy ${campaign.close_policy})`,
+    `# campaign: ${campaign.id} ${campaign.name.replace(/[\r\n]+/g, " ")} (${campaign.status}, close policy ${campaign.close_policy}; ${describeSource(campaign)})`,
     `# ${describeVerification(verification)}`,
     CSV_COLUMNS.join(","),
     ...items.map((item) => rowOf(item).map(csvCell).join(",")),
@@ -96,6 +106,7 @@ export async function renderPdf(
   doc.font("Helvetica-Bold").fontSize(16).text(`Access review: ${campaign.name}`);
   doc.moveDown(0.5).font("Helvetica").fontSize(10);
   doc.text(`Campaign ${campaign.id} of business ${campaign.business_id}`);
+  doc.text(describeSource(campaign).replace(/^source: /, "Source: "));
   doc.text(`Started ${campaign.created_at ?? "-"} by ${campaign.created_by}; due ${campaign.due_at ?? "-"}`);
   doc.text(`Status ${campaign.status}${campaign.closed_at ? `, closed ${campaign.closed_at} by ${campaign.closed_by ?? "-"}` : ""}; close policy ${campaign.close_policy}`);
   doc.text(`Generated ${new Date(options.generatedAt).toISOString()}`);
@@ -114,6 +125,7 @@ export async function renderPdf(
     if (item.tasks.length > 0) doc.text(`Granted: ${item.tasks.join(", ")}${now ? `; now: ${now.join(", ") || "nothing"}` : ""}`);
     if (item.status === "already_removed") doc.text(item.reason ?? "Already removed outside the campaign.");
     else if (item.decided_by) doc.text(`Decided by ${item.decided_by} at ${item.decided_at ?? "-"}: ${item.reason ?? ""}`);
+    if (item.graph_check) doc.text(`Through the Graph: ${item.graph_check.summary} ${describeGraphCheck(item.graph_check)}.`);
     // `presentItem` gives each fix once, however many findings advised it.
     for (const advice of item.advice) doc.text(`Advice (${advice.kind}): ${advice.fix.description}`);
   }

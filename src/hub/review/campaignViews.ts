@@ -1,7 +1,8 @@
 import type { Finding } from "./findings.ts";
+import type { CampaignSource, GraphFixCheck } from "./graphCampaign.ts";
 
 /** A review campaign as shown in Graph answers and in the CSV and PDF evidence. */
-export interface CampaignView {
+export interface CampaignView extends CampaignSource {
   id: string;
   business_id: string;
   name: string;
@@ -36,6 +37,8 @@ export interface ItemView {
   current_tasks: string[] | null;
   /** For an item closed as `already_removed`: the audit entry of the removal made outside the campaign. */
   removal: ItemRemoval | null;
+  /** For an item of a Graph-sourced campaign downgraded or revoked through the Graph: the read-back confirmation and removal check. */
+  graph_check: GraphFixCheck | null;
 }
 
 /** The audit entry of a removal made outside a campaign; all null when the log holds none since the campaign started. */
