@@ -3,18 +3,10 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { ItemView } from "../../src/hub/review/campaign.service.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
+import { pdfText } from "../support/pdfText.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { expectError } from "../support/expectError.ts";
 
-/** The text pdfkit wrote into an uncompressed PDF: its hex-encoded TJ strings, decoded. */
-function pdfText(pdf: Buffer): string {
-  const source = pdf.toString("latin1");
-  const lines: string[] = [];
-  for (const tj of source.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    lines.push([...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => Buffer.from(m[1]!, "hex").toString("latin1")).join(""));
-  }
-  return lines.join("\n");
-}
 
 describe.each(DIALECTS)("access review campaigns on %s", (dialect) => {
   let store: TestStore;
