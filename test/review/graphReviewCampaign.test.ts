@@ -6,6 +6,10 @@ import { adServicesOf, buildAsset, buildBusiness, buildCampaign, buildMember, bu
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { pdfText } from "../support/pdfText.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
+import { runGrantlineToExit } from "../support/cli.ts";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 /**
  * A review campaign over a business read through a Graph API (here a listening hub's own surface,
@@ -175,6 +179,23 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(await hub.store.db.selectFrom("review_items").select(["id", "status"]).where("campaign_id", "=", campaignId).execute()).toEqual(before);
     expect((await rival("GET", `/${rivalBusiness.id}/graph_review_targets`)).body.data).toEqual([]);
     expect((await rival("GET", `/${rivalBusiness.id}/access_review_campaigns`)).body.data).toEqual([]);
+  });
+
+  it("starts one from the CLI with the token in a file, held by a business of this hub", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "grantline-token-")), "token");
+    fs.writeFileSync(file, ownerToken, { mode: 0o600 });
+    const args = ["review", "campaign", "start", "--graph-url", graphUrl, "--business", owner.id, "--token-file", file, "--name", "From the CLI"];
+    const run = await runGrantlineToExit(store.env, [...args, "--held-by", holder.id, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const campaign = JSON.parse(run.stdout) as { id: string; business_id: string; source: string; graph: { url: string; business_id: string } };
+    expect(campaign).toMatchObject({ business_id: holder.id, source: "graph", graph: { url: graphUrl, business_id: owner.id }, name: "From the CLI" });
+    expect(run.stdout + run.stderr).not.toContain(ownerToken);
+    expect((await desk("GET", `/${campaign.id}?fields=source,graph_business_id`)).body).toMatchObject({ source: "graph", graph_business_id: owner.id });
+
+    // Without --held-by, --business must be a business of this hub.
+    const elsewhere = await runGrantlineToExit(store.env, ["review", "campaign", "start", "--graph-url", graphUrl, "--business", "999999999", "--token-file", file]);
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr).toMatch(/--held-by/);
   });
 
   it("refuses a token the Graph will not take, and keeps nothing", async () => {

@@ -16,7 +16,7 @@ import { intParam, stringParam } from "../params.ts";
  * business (or, for the troubleshooter, may ask about that principal and asset).
  */
 
-const CAMPAIGN_DEFAULTS = ["id", "name", "status", "close_policy", "schedule", "created_time", "due_time", "closed_time", "items"] as const;
+const CAMPAIGN_DEFAULTS = ["id", "name", "status", "close_policy", "schedule", "created_time", "due_time", "closed_time", "items", "source"] as const;
 
 function presentCampaign(c: CampaignView): GraphObject {
   return {
