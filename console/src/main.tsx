@@ -27,6 +27,7 @@ import { AutopilotSettingsPage } from "./pages/AutopilotSettingsPage.tsx";
 import { AppsPage, MyAppsPage } from "./pages/AppsPage.tsx";
 import { AccessReviewPage } from "./pages/AccessReviewPage.tsx";
 import { ReviewCampaignPage } from "./pages/ReviewCampaignPage.tsx";
+import { GraphReviewPage } from "./pages/GraphReviewPage.tsx";
 import { AlertsPage } from "./pages/AlertsPage.tsx";
 import { TroubleshootPage } from "./pages/TroubleshootPage.tsx";
 import { TwoFactorPage, TwoFactorSetupPage } from "./pages/TwoFactorPage.tsx";
@@ -79,6 +80,7 @@ const router = createBrowserRouter(
         { path: "b/:businessId/apps", element: <AppsPage /> },
         { path: "b/:businessId/security/review", element: <AccessReviewPage /> },
         { path: "b/:businessId/security/review/campaigns/:campaignId", element: <ReviewCampaignPage /> },
+        { path: "b/:businessId/security/review/graph", element: <GraphReviewPage /> },
         { path: "b/:businessId/security/alerts", element: <AlertsPage /> },
         { path: "b/:businessId/security/troubleshoot", element: <TroubleshootPage /> },
         { path: "account/two-factor", element: <TwoFactorPage /> },

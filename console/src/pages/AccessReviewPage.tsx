@@ -18,7 +18,7 @@ export interface FindingFix {
   params: Record<string, unknown>;
 }
 
-interface Finding {
+export interface Finding {
   kind: string;
   principal: Ref | null;
   asset: Ref | null;
@@ -43,6 +43,11 @@ export interface ReviewCampaign {
   due_time: string | null;
   closed_time: string | null;
   items: number;
+  /** "graph" when its grants were read through a Graph API (`graph_url`, `graph_business_id`). */
+  source?: string;
+  graph_url?: string | null;
+  graph_business_id?: string | null;
+  graph_business_name?: string | null;
 }
 
 const KIND_LABELS: Record<string, string> = {
@@ -107,7 +112,11 @@ function FixButton({ fix, finding, businessId, onFixed }: { fix: FindingFix; fin
   );
 }
 
-function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding; index: number; businessId: string; onFixed: (summary: string, finding: Finding) => void }) {
+/**
+ * One finding with its evidence and fixes. Without `onFixed` (a business read through another
+ * Graph API, whose fixes are made in its review campaign) the fixes are described, not offered.
+ */
+export function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding; index: number; businessId: string; onFixed?: (summary: string, finding: Finding) => void }) {
   const who = finding.principal ? finding.principal.name : "—";
   const fixes = finding.fixes && finding.fixes.length > 0 ? finding.fixes : [finding.fix];
   return (
@@ -151,7 +160,7 @@ function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding
               </Text>
               {fixes[0]!.description}
             </Text>
-            {fixButtonLabel(fixes[0]!) && (
+            {onFixed && fixButtonLabel(fixes[0]!) && (
               <Group>
                 <FixButton fix={fixes[0]!} finding={finding} businessId={businessId} onFixed={onFixed} />
               </Group>
@@ -167,7 +176,7 @@ function FindingCard({ finding, index, businessId, onFixed }: { finding: Finding
                 <List.Item key={`${fix.action}-${JSON.stringify(fix.params)}`}>
                   <Stack gap={4} align="flex-start">
                     <Text size="sm">{fix.description}</Text>
-                    <FixButton fix={fix} finding={finding} businessId={businessId} onFixed={onFixed} />
+                    {onFixed && <FixButton fix={fix} finding={finding} businessId={businessId} onFixed={onFixed} />}
                   </Stack>
                 </List.Item>
               ))}
@@ -306,6 +315,7 @@ function Campaigns({ businessId }: { businessId: string }) {
                 ),
               },
               { header: "Status", cell: (c) => <StatusBadge status={c.status.toUpperCase()} /> },
+              { header: "Source", cell: (c) => campaignSource(c) },
               { header: "Items", cell: (c) => c.items },
               { header: "Started", cell: (c) => formatTime(c.created_time) },
               { header: "Due", cell: (c) => formatTime(c.due_time) },
@@ -315,6 +325,11 @@ function Campaigns({ businessId }: { businessId: string }) {
       </QueryState>
     </Section>
   );
+}
+
+/** Where a campaign's grants were read: this hub, or a business read through a Graph API. */
+export function campaignSource(c: ReviewCampaign): string {
+  return c.source === "graph" ? `${c.graph_business_name ?? "Business"} ${c.graph_business_id ?? ""} through the Graph` : "This business";
 }
 
 /** Security center → Access review: findings with their one-click fixes, and review campaigns. */
@@ -328,6 +343,13 @@ export function AccessReviewPage() {
       <Stack gap="xl">
         <Findings businessId={businessId} />
         <Campaigns businessId={businessId} />
+        <Text size="sm">
+          Assets kept on Meta Business Manager?{" "}
+          <Anchor component={Link} to={`/b/${businessId}/security/review/graph`}>
+            Review a Meta business
+          </Anchor>{" "}
+          through the Graph API with its own token.
+        </Text>
         <Text size="xs" c="dimmed">
           The same review runs from the command line: <Code>grantline review --business {businessId}</Code>
         </Text>

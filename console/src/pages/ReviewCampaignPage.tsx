@@ -5,7 +5,9 @@ import { Link, useParams } from "react-router";
 import { downloadFile, errorMessage, formatTime, graph, plural } from "../api.ts";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { DataTable, ErrorText, PageTitle, QueryState, Section, StatusBadge, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
-import type { FindingFix, ReviewCampaign } from "./AccessReviewPage.tsx";
+import { campaignSource, type FindingFix, type ReviewCampaign } from "./AccessReviewPage.tsx";
+
+const CAMPAIGN_FIELDS = "id,name,status,close_policy,created_time,due_time,closed_time,items,source,graph_url,graph_business_id,graph_business_name";
 import { taskNames } from "../../../src/hub/catalogue/taskNames.ts";
 
 interface Item {
@@ -94,7 +96,7 @@ export function ReviewCampaignPage() {
   const { campaignId = "" } = useParams();
   const [groupBy, setGroupBy] = useState("partner");
   const [deciding, setDeciding] = useState<Item | null>(null);
-  const campaign = useQuery({ queryKey: ["review-campaign", campaignId], queryFn: () => graph.get<ReviewCampaign>(`/${campaignId}`) });
+  const campaign = useQuery({ queryKey: ["review-campaign", campaignId], queryFn: () => graph.get<ReviewCampaign>(`/${campaignId}`, { fields: CAMPAIGN_FIELDS }) });
   const groups = useQuery({ queryKey: ["review-campaign-items", campaignId, groupBy], queryFn: () => graph.get<{ data: Group[] }>(`/${campaignId}/items`, { group_by: groupBy }) });
   const [closed, setClosed] = useState<{ skipped: number; revoked: number } | null>(null);
   // A campaign that leaves undecided items as they are removes nothing when it closes.
@@ -111,7 +113,11 @@ export function ReviewCampaignPage() {
       <QueryState query={campaign} label="review campaign">
         {(c) => (
           <>
-            <PageTitle description={`${plural(c.items, "item")} · started ${formatTime(c.created_time)} · due ${formatTime(c.due_time)}${c.closed_time ? ` · closed ${formatTime(c.closed_time)}` : ""}`}>{c.name}</PageTitle>
+            <PageTitle
+              description={`${plural(c.items, "item")} · started ${formatTime(c.created_time)} · due ${formatTime(c.due_time)}${c.closed_time ? ` · closed ${formatTime(c.closed_time)}` : ""}${c.source === "graph" ? ` · ${campaignSource(c)} (${c.graph_url ?? ""}); decisions change access there` : ""}`}
+            >
+              {c.name}
+            </PageTitle>
             <Group mb="md" wrap="wrap">
               <StatusBadge status={c.status.toUpperCase()} />
               {open && (
