@@ -198,6 +198,16 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(elsewhere.stderr).toMatch(/--held-by/);
   });
 
+  it("holds a business once: entering it again replaces the sealed token", async () => {
+    const first = await addTarget();
+    const fresh = await adminToken(owner, "Owner Reviewer 2");
+    const again = await desk("POST", `/${holder.id}/graph_review_targets`, { graph_url: `${graphUrl}/`, graph_business_id: owner.id, graph_token: fresh });
+    expect(again.body.id).toBe(first.id);
+    const row = await hub.store.db.selectFrom("graph_review_targets").selectAll().where("id", "=", first.id).executeTakeFirstOrThrow();
+    expect(hub.secrets().open(row.token_sealed, tokenContext(first.id))).toBe(fresh);
+    expect((await desk("GET", `/${holder.id}/graph_review_targets`)).body.data).toHaveLength(1);
+  });
+
   it("refuses a token the Graph will not take, and keeps nothing", async () => {
     const count = async () => (await hub.store.db.selectFrom("graph_review_targets").select("id").execute()).length;
     const before = await count();

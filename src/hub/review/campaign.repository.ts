@@ -218,6 +218,22 @@ export async function listGraphTargets(db: Executor, businessId: string): Promis
   return db.selectFrom("graph_review_targets").selectAll().where("business_id", "=", businessId).orderBy("created_at", "desc").orderBy("id", "desc").execute();
 }
 
+/** The holder's target for this Graph API and business, if it holds one already. */
+export async function findGraphTargetFor(db: Executor, businessId: string, graphUrl: string, graphBusinessId: string): Promise<GraphReviewTargetRow | undefined> {
+  return db
+    .selectFrom("graph_review_targets")
+    .selectAll()
+    .where("business_id", "=", businessId)
+    .where("graph_url", "=", graphUrl)
+    .where("graph_business_id", "=", graphBusinessId)
+    .executeTakeFirst();
+}
+
+/** A new token (sealed) and name for a target held already. */
+export async function updateGraphTarget(db: Executor, id: string, update: { token_sealed: string; graph_business_name: string }): Promise<void> {
+  await db.updateTable("graph_review_targets").set(update).where("id", "=", id).execute();
+}
+
 export async function nameGraphTarget(db: Executor, id: string, name: string): Promise<void> {
   await db.updateTable("graph_review_targets").set({ graph_business_name: name }).where("id", "=", id).execute();
 }

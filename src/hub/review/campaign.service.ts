@@ -591,6 +591,7 @@ export class ReviewCampaignService {
    * Holds a business of another Graph API (Meta's, or another hub's) for review by `businessId`'s
    * admins: its token is sealed with the instance key and never shown again, in any answer, log or
    * export. The token is tried first: one that cannot read the business is refused, nothing kept.
+   * Holding the same business again replaces its token.
    */
   async addGraphTarget(ctx: RequestContext, businessId: string, input: { graphUrl: string; graphBusinessId: string; token: string }): Promise<GraphTargetView> {
     await this.deps.engine.ensureCurrent();
@@ -600,9 +601,17 @@ export class ReviewCampaignService {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(target.businessId)) throw errors.invalidParameter("Invalid graph_business_id: give the business's numeric ID.");
     if (target.token === "") throw errors.invalidParameter("The business's access token is missing.");
     const name = await this.requireGraph().businessName(target);
-    const id = newId();
+    const held = await repo.findGraphTargetFor(this.deps.db, businessId, target.graphUrl, target.businessId);
+    const id = held?.id ?? newId();
     const attempt = { action: "review.graph_target", businessId, targetType: "graph_review_target", targetId: id };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
+      if (held) {
+        // The same business again: its new token replaces the old one.
+        const update = { token_sealed: this.services.secrets().seal(target.token, tokenContext(id)), graph_business_name: name };
+        await repo.updateGraphTarget(tx.trx, id, update);
+        await tx.audit({ ...attempt, after: { graph_url: held.graph_url, graph_business_id: held.graph_business_id, graph_business_name: name, token: "replaced" } });
+        return presentTarget({ ...held, ...update });
+      }
       const row: GraphReviewTargetRow = {
         id,
         business_id: businessId,
