@@ -220,4 +220,19 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(badUrl.body.error.message).toMatch(/graph_url/);
     expect(await count()).toBe(before);
   });
+
+  // Last: it removes what the other tests read.
+  it("closes with the revoke policy by revoking each open item through the Graph", async () => {
+    const target = await addTarget();
+    const started = await desk("POST", `/${holder.id}/access_review_campaigns`, { graph_target_id: target.id, close_policy: "revoke" });
+    const campaignId = started.body.id as string;
+    const open = await itemsOf(campaignId);
+    expect(open.map((i) => i.principal.id).sort()).toEqual([busy.id, idle.id].sort());
+    const closed = await desk("POST", `/${campaignId}/close`);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body).toMatchObject({ policy: "revoke", revoked: 2 });
+    expect((await itemsOf(campaignId)).map((i) => [i.status, i.graph_check])).toEqual(open.map(() => ["revoked", expect.objectContaining({ action: "remove_assignment", confirmed: true })]));
+    const assigned = await graphClient(server.url, ownerToken)("GET", `/${account.graphId}/assigned_users?business=${owner.id}&fields=id`);
+    expect(assigned.body.data).toEqual([]);
+  });
 });

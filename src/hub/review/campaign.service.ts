@@ -487,15 +487,18 @@ export class ReviewCampaignService {
     const reconciled = await this.reconcile(campaign);
     const open = reconciled.rows.filter((row) => row.status === "open");
     const live = new Set(policy === "revoke" ? open.filter((item) => reconciled.live.has(liveKey(item.kind, item.grant_ref, item.asset_id))).map((item) => item.id) : []);
-    // A Graph-sourced campaign's revokes go through the other API first, outside the store's transaction.
-    const checks = new Map<string, GraphFixCheck>();
-    if (campaign.target && policy === "revoke") for (const item of open) checks.set(item.id, await this.changeThroughGraph(campaign.target, item, []));
+    const reason = `Not decided by the close of the campaign; close policy ${policy}.`;
+    // A Graph-sourced campaign's revokes go through the other API, outside the store's transaction:
+    // each is recorded once the Graph confirms it, so a refusal part-way leaves the campaign open
+    // with what was done recorded, and closing again goes on from there.
+    if (campaign.target && policy === "revoke") {
+      for (const item of open) await this.decideThroughGraph(ctx, campaign, campaign.target, item, { decision: "revoke", reason });
+    }
     return inOneTransaction(this.deps, async () => {
-      const reason = `Not decided by the close of the campaign; close policy ${policy}.`;
-      for (const item of open) {
+      for (const item of campaign.target && policy === "revoke" ? [] : open) {
         // Something already gone (removed outside the campaign) is only recorded.
         if (live.has(item.id)) await this.revokeGrant(ctx, item);
-        await this.record(ctx, campaign, item, policy === "revoke" ? "revoked" : "skipped", reason, policy === "revoke" ? [] : null, checks.get(item.id));
+        await this.record(ctx, campaign, item, policy === "revoke" ? "revoked" : "skipped", reason, policy === "revoke" ? [] : null);
       }
       const attempt = { action: "review.close", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
       return runCommand(this.deps, ctx, attempt, async (tx) => {
