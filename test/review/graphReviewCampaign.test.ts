@@ -7,6 +7,8 @@ import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/h
 import { pdfText } from "../support/pdfText.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { runGrantlineToExit } from "../support/cli.ts";
+import { expectError } from "../support/expectError.ts";
+import { GraphReviewClientSource } from "../../src/graph/client/graphReviewSource.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -219,6 +221,14 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(badUrl.status).toBe(400);
     expect(badUrl.body.error.message).toMatch(/graph_url/);
     expect(await count()).toBe(before);
+  });
+
+  it("calls the Graph URL through the outbound guard: an internal address is refused unless the operator allows it", async () => {
+    const guarded = await store.open(clock, { outbound: {} });
+    guarded.reviewCampaigns.connectGraph(new GraphReviewClientSource({ outbound: guarded.outbound }));
+    const error = await expectError(guarded.reviewCampaigns.addGraphTarget(holder.admin.ctx, holder.id, { graphUrl, graphBusinessId: owner.id, token: ownerToken }), "GRAPH_REVIEW_FAILED");
+    expect(error.message).toMatch(/could not be called/);
+    expect(error.message).not.toContain(ownerToken);
   });
 
   // Last: it removes what the other tests read.

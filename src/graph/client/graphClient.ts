@@ -17,6 +17,8 @@
  * - Paging (`paging.cursors.after`, `paging.next`): https://developers.facebook.com/docs/graph-api/results
  */
 
+import { OutboundError } from "../../net/outbound.ts";
+
 /** A Graph error answer, as Meta shapes it. */
 export class GraphCallError extends Error {
   constructor(
@@ -164,7 +166,9 @@ export class GraphClient {
       try {
         response = await (this.options.fetch ?? fetch)(url.toString(), init);
       } catch (error) {
-        if (attempt >= maxTries) throw error;
+        // An address the outbound guard refuses stays refused: only a failed connection is tried again.
+        const permanent = error instanceof OutboundError && error.reason !== "unreachable" && error.reason !== "timeout";
+        if (permanent || attempt >= maxTries) throw error;
         await this.wait(backoffMs(attempt), "server_error");
         continue;
       }
