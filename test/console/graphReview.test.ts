@@ -21,6 +21,7 @@ describe("console: review a Meta business", () => {
   let desk: { id: string };
   let owner: { id: string };
   let token: string;
+  let agencyId: string;
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -30,6 +31,7 @@ describe("console: review a Meta business", () => {
     const reviewed = await buildBusiness(hub, "Meta Owner");
     owner = reviewed;
     const agency = await buildBusiness(hub, "Far Agency");
+    agencyId = agency.id;
     const account = await buildAsset(hub, reviewed, "ad_account", "Owner Main");
     const person = await buildMember(hub, reviewed, "EMPLOYEE", "Quiet Quinn");
     await hub.assignments.assign(reviewed.admin.ctx, { assetId: account.id, principalId: person.id, tasks: ["ADVERTISE", "ANALYZE"] });
@@ -79,6 +81,16 @@ describe("console: review a Meta business", () => {
       await page.getByText(/Meta Owner .* through the Graph/).first().waitFor();
       await page.getByRole("button", { name: /^Decide Quiet Quinn on Owner Main/ }).waitFor();
       expectNoSeriousViolations(await seriousViolations(page), `graph-review-campaign at ${width}px`);
+      if (width === 1440) {
+        // Revoking the partner's share goes through the Graph; the item says it was read back.
+        await page.getByRole("button", { name: "Decide Far Agency on Owner Main" }).click();
+        await page.getByRole("radio", { name: /^Revoke/ }).check();
+        await page.getByRole("textbox", { name: "Reason" }).fill("No longer our agency");
+        await page.getByRole("button", { name: "Save decision" }).click();
+        await page.getByTestId("graph-check").getByText("Confirmed by reading the Graph back; removal check passed.").waitFor();
+        expect(await hub.store.db.selectFrom("partner_shares").select("status").where("partner_business_id", "=", agencyId).executeTakeFirstOrThrow()).not.toEqual({ status: "active" });
+        expectNoSeriousViolations(await seriousViolations(page), `graph-review-campaign-decided at ${width}px`);
+      }
       await screenshot(page, `graph-review-campaign-${width}`);
       await context.close();
     }, 240_000);

@@ -26,6 +26,14 @@ interface Item {
   current_tasks?: string[] | null;
   /** For an item closed as already removed: the audit entry of the removal. */
   removal?: { audit_entry_id: string | null; time: string | null; action: string | null; actor: { type: string; id: string | null; name: string | null } | null } | null;
+  /** For a change made through another business's Graph API: the read-back and the removal check. */
+  graph_check?: { confirmed: boolean; removal_check: { verified: boolean; remaining: string[] } } | null;
+}
+
+/** A change made through the Graph, as read back. */
+function graphCheckWords(check: NonNullable<Item["graph_check"]>): string {
+  const read = check.confirmed ? "Confirmed by reading the Graph back" : "Not confirmed by reading the Graph back";
+  return check.removal_check.verified ? `${read}; removal check passed.` : `${read}; removal check failed: ${check.removal_check.remaining.join("; ")}.`;
 }
 
 const sameTasks = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
@@ -240,6 +248,11 @@ export function ReviewCampaignPage() {
                               {i.reason && (
                                 <Text size="xs" c="dimmed">
                                   {i.reason}
+                                </Text>
+                              )}
+                              {i.graph_check && (
+                                <Text size="xs" c="dimmed" data-testid="graph-check">
+                                  {graphCheckWords(i.graph_check)}
                                 </Text>
                               )}
                             </>
