@@ -79,7 +79,8 @@ export class RateLimitBackoff extends Error {
 
 export interface GraphClientOptions {
   baseUrl: string;
-  accessToken: string;
+  /** Sent as a bearer token; none for the calls that carry the app's credentials instead (a code exchange). */
+  accessToken?: string;
   /** The outbound guard every call goes through (Autopilot's: the hub's own URL trusted). */
   http: OutboundHttp;
   /** Graph version prefix, e.g. "v24.0"; none by default (the hub accepts both). */
@@ -192,7 +193,7 @@ export class GraphClient {
   }
 
   private async once(method: "GET" | "POST" | "DELETE", url: string, body?: GraphParams): Promise<unknown> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
+    const headers: Record<string, string> = this.options.accessToken ? { authorization: `Bearer ${this.options.accessToken}` } : {};
     if (body !== undefined) headers["content-type"] = "application/json";
     this.calls++;
     let response: OutboundResponse;
