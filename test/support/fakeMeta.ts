@@ -43,6 +43,7 @@ export async function startFakeMeta(options: FakeMetaOptions) {
   const dialogs: URLSearchParams[] = [];
   const exchanges: URLSearchParams[] = [];
   let cancelNext = false;
+  let granted = options.grantedAccounts;
 
   const graphError = (response: http.ServerResponse, status: number, error: Record<string, unknown>) => {
     response.writeHead(status, { "content-type": "application/json" });
@@ -106,7 +107,7 @@ export async function startFakeMeta(options: FakeMetaOptions) {
     const issued = tokens.get(params.get("input_token") ?? "");
     if (!issued) return json(response, { data: { is_valid: false, error: { code: 190, message: "Invalid OAuth access token." } } });
     const scopes = ["ads_read", "ads_management", "public_profile"];
-    const targets = options.grantedAccounts;
+    const targets = granted;
     return json(response, {
       data: {
         app_id: options.appId,
@@ -171,6 +172,10 @@ export async function startFakeMeta(options: FakeMetaOptions) {
     exchanges,
     /** Whether a token Meta issued still works (DELETE /me/permissions ends it). */
     live: (token: string) => tokens.has(token),
+    /** What the person grants from now on (as `grantedAccounts`). */
+    grant: (accounts: string[] | undefined) => {
+      granted = accounts;
+    },
     /** The next dialog is cancelled by the person. */
     cancelNext: () => {
       cancelNext = true;
