@@ -70,6 +70,18 @@ audiences: [{ name: Adults, targeting: { age_min: 25 } }]
 creatives: [{ name: Tent, title: Tent sale, link_url: "https://shop.example.test/tent" }, { name: Existing, creative_id: "${world.creativeId}" }]
 `);
       expect((await autopilot.launches.launch("Acme", launch)).created).toHaveLength(5);
+      // Run again, it reads what exists under the campaign and creates nothing.
+      expect((await autopilot.launches.launch("Acme", launch)).created).toEqual([]);
+      // A launch whose ad Meta refuses is rolled back: what it created is deleted.
+      meta.refuse((method, path, body) => method === "POST" && /^\/act_\d+\/ads$/.test(path) && !body.includes("VALIDATE_ONLY"));
+      const refused = parseLaunchSpec(`
+campaign: { name: Refused launch, objective: OUTCOME_SALES, status: ACTIVE }
+ad_set: { daily_budget: 2000, optimization_goal: OFFSITE_CONVERSIONS, targeting: { geo_locations: { countries: [US] } } }
+audiences: [{ name: Adults, targeting: { age_min: 25 } }]
+creatives: [{ name: Existing, creative_id: "${world.creativeId}" }]
+`);
+      await expect(autopilot.launches.launch("Acme", refused)).rejects.toThrow();
+      meta.refuse(undefined);
       // Connecting again: a token with no target list (its ad accounts read from me/adaccounts), then
       // one granting no ad account, which Autopilot gives back (DELETE me/permissions).
       meta.grant(undefined);
@@ -95,7 +107,7 @@ creatives: [{ name: Tent, title: Tent sale, link_url: "https://shop.example.test
 
       // The record covers what Autopilot does: reads of every kind, the async report, and writes.
       const kinds = new Set(proxy.calls.map((c) => `${c.method} ${c.path.replace(/\d+/g, "N")}`));
-      for (const expected of ["GET oauth/access_token", "GET debug_token", "GET me/adaccounts", "DELETE me/permissions", "GET act_N", "GET act_N/campaigns", "GET act_N/adsets", "GET act_N/ads", "GET act_N/adcreatives", "GET act_N/adspixels", "GET act_N/insights", "POST act_N/insights", "GET N", "GET N/insights", "POST N", "POST act_N/campaigns", "POST act_N/adsets", "POST act_N/ads", "POST act_N/adcreatives"]) {
+      for (const expected of ["GET oauth/access_token", "GET debug_token", "GET me/adaccounts", "DELETE me/permissions", "GET act_N", "GET act_N/campaigns", "GET act_N/adsets", "GET act_N/ads", "GET act_N/adcreatives", "GET act_N/adspixels", "GET act_N/insights", "POST act_N/insights", "GET N", "GET N/insights", "POST N", "POST act_N/campaigns", "POST act_N/adsets", "POST act_N/ads", "POST act_N/adcreatives", "GET N/adsets", "GET N/ads", "DELETE N"]) {
         expect(kinds, expected).toContain(expected);
       }
       expect(proxy.calls.filter((c) => c.method === "POST" && c.path === interests!.id)).toEqual([]);

@@ -13,7 +13,7 @@
  *   `scopes` and `granular_scopes[].target_ids` (https://developers.facebook.com/docs/graph-api/reference/debug_token/);
  * - `DELETE /vXX.X/me/permissions` ends the grant;
  * - every other Graph call is answered by a Graph behind it (the hub) with the token swapped for one
- *   that reaches the granted ad accounts; an unknown token gets code 190.
+ *   that reaches the granted ad accounts (unless the test refuses it); an unknown token gets code 190.
  */
 import crypto from "node:crypto";
 import http from "node:http";
@@ -44,6 +44,7 @@ export async function startFakeMeta(options: FakeMetaOptions) {
   const exchanges: URLSearchParams[] = [];
   let cancelNext = false;
   let granted = options.grantedAccounts;
+  let refusal: ((method: string, path: string, body: string) => boolean) | undefined;
 
   const graphError = (response: http.ServerResponse, status: number, error: Record<string, unknown>) => {
     response.writeHead(status, { "content-type": "application/json" });
@@ -152,6 +153,9 @@ export async function startFakeMeta(options: FakeMetaOptions) {
           tokens.delete(bearer!);
           return json(response, { success: true });
         }
+        if (refusal?.(request.method ?? "GET", path, Buffer.concat(chunks).toString("utf8"))) {
+          return graphError(response, 400, { message: "Invalid parameter", code: 100, error_subcode: 1487390, error_user_msg: "The ad could not be created." });
+        }
         await forward(request, Buffer.concat(chunks), response);
       })().catch((error: unknown) => {
         response.writeHead(500, { "content-type": "text/plain" });
@@ -175,6 +179,10 @@ export async function startFakeMeta(options: FakeMetaOptions) {
     /** What the person grants from now on (as `grantedAccounts`). */
     grant: (accounts: string[] | undefined) => {
       granted = accounts;
+    },
+    /** Graph calls (method, path without version, body) it answers with code 100 instead of forwarding. */
+    refuse: (which: ((method: string, path: string, body: string) => boolean) | undefined) => {
+      refusal = which;
     },
     /** The next dialog is cancelled by the person. */
     cancelNext: () => {
