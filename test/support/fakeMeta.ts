@@ -18,6 +18,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { forwardTo } from "./graphProxy.ts";
 
 export interface FakeMetaOptions {
   appId: string;
@@ -124,44 +125,29 @@ export async function startFakeMeta(options: FakeMetaOptions) {
     });
   }
 
-  async function forward(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.upstream.token}` };
-    if (request.headers["content-type"]) headers["content-type"] = request.headers["content-type"];
-    const upstream = await fetch(`${options.upstream.url}${request.url}`, { method: request.method, headers, ...(body.length > 0 ? { body } : {}) });
-    const out: Record<string, string> = {};
-    upstream.headers.forEach((value, key) => {
-      if (!["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"].includes(key)) out[key] = value;
-    });
-    response.writeHead(upstream.status, out);
-    response.end(Buffer.from(await upstream.arrayBuffer()));
-  }
+  // Ad calls go on to the Graph behind, with its token, unless the test refuses them.
+  const forward = forwardTo(options.upstream.url, {
+    before: ({ method, url, body }) =>
+      refusal?.(method, new URL(url, "http://meta").pathname.replace(VERSION, ""), body.toString("utf8"))
+        ? { status: 400, contentType: "application/json", body: JSON.stringify({ error: { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 1487390, error_user_msg: "The ad could not be created." } }) }
+        : undefined,
+  });
 
   const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      void (async () => {
-        const url = new URL(request.url ?? "/", "http://meta");
-        const path = url.pathname.replace(VERSION, "");
-        const bearer = /^(?:Bearer|OAuth) (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? url.searchParams.get("access_token") ?? undefined;
-        if (request.method === "GET" && path === "/dialog/oauth") return dialog(url.searchParams, response, url.searchParams.get("redirect_uri") ?? "http://invalid/");
-        if (request.method === "GET" && path === "/oauth/access_token") return accessToken(url.searchParams, response);
-        if (request.method === "GET" && path === "/debug_token") return debugToken(url.searchParams, bearer, response);
-        const issued = tokens.get(bearer ?? "");
-        if (!issued || issued.expiresAt <= Date.now()) return graphError(response, 400, { message: "Invalid OAuth access token - Cannot parse access token", code: 190 });
-        if (request.method === "DELETE" && path === "/me/permissions") {
-          tokens.delete(bearer!);
-          return json(response, { success: true });
-        }
-        if (refusal?.(request.method ?? "GET", path, Buffer.concat(chunks).toString("utf8"))) {
-          return graphError(response, 400, { message: "Invalid parameter", code: 100, error_subcode: 1487390, error_user_msg: "The ad could not be created." });
-        }
-        await forward(request, Buffer.concat(chunks), response);
-      })().catch((error: unknown) => {
-        response.writeHead(500, { "content-type": "text/plain" });
-        response.end(String(error));
-      });
-    });
+    const url = new URL(request.url ?? "/", "http://meta");
+    const path = url.pathname.replace(VERSION, "");
+    const bearer = /^(?:Bearer|OAuth) (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? url.searchParams.get("access_token") ?? undefined;
+    if (request.method === "GET" && path === "/dialog/oauth") return dialog(url.searchParams, response, url.searchParams.get("redirect_uri") ?? "http://invalid/");
+    if (request.method === "GET" && path === "/oauth/access_token") return accessToken(url.searchParams, response);
+    if (request.method === "GET" && path === "/debug_token") return debugToken(url.searchParams, bearer, response);
+    const issued = tokens.get(bearer ?? "");
+    if (!issued || issued.expiresAt <= Date.now()) return graphError(response, 400, { message: "Invalid OAuth access token - Cannot parse access token", code: 190 });
+    if (request.method === "DELETE" && path === "/me/permissions") {
+      tokens.delete(bearer!);
+      return json(response, { success: true });
+    }
+    request.headers.authorization = `Bearer ${options.upstream.token}`;
+    forward(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
