@@ -1,6 +1,5 @@
 import type { Hub } from "../hub/hub.ts";
-import { subjectOf } from "../hub/access/authorize.ts";
-import { mayAct } from "../hub/access/callerAccess.ts";
+import { principalMay } from "../hub/access/callerAccess.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { GraphNode } from "./graphTypes.ts";
 
@@ -14,6 +13,6 @@ export function noteGraphRead(hub: Hub, ctx: RequestContext, node: GraphNode, ed
   const assetId = node.adAccountId ?? (hub.engine.index.assets.has(node.id) ? node.id : undefined);
   if (!assetId) return;
   const action = edge === "insights" ? "read_insights" : "view_asset";
-  if (subjectOf(ctx) === null || !mayAct(hub, ctx, action, assetId)) return;
+  if (!principalMay(hub, ctx, action, assetId)) return;
   hub.usage.noteRead(ctx, assetId, action);
 }

@@ -14,6 +14,7 @@ import {
   requireAssetRelated,
   requireBusinessAdmin,
   requireBusinessMember,
+  requireSelf,
   requireSystemUserAdmin,
 } from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
@@ -358,7 +359,7 @@ const systemUserRemovals: EdgeSpec = {
 /** `GET /me/access_impact?change=grant&grant=…`: what removing one of the person's own app connections takes away. */
 export const consolePersonImpactEdge: EdgeSpec = {
   GET: async (call, node) => {
-    if (node.id !== call.caller.token.principalId) throw errors.notFound(`Object with ID '${node.id}'`);
+    requireSelf(call.caller.ctx, node.id);
     const change: AccessChange = { kind: "grant", grantId: stringParam(call.params, "grant", true) };
     return raw(impactFor(call.hub, call.caller.ctx, node.id, change));
   },

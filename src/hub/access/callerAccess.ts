@@ -46,8 +46,13 @@ export function requireAsset(hub: AccessHolder, ctx: RequestContext, action: Act
 
 /** Whether the caller may act on the asset, for leaving out of a list what it may not see. */
 export function mayAct(hub: AccessHolder, ctx: RequestContext, action: ActionName, assetId: string): boolean {
+  return principalOf(ctx) === undefined || principalMay(hub, ctx, action, assetId);
+}
+
+/** Whether a person or system user acts, and may act on the asset; trusted contexts answer false (their reads are nobody's use). */
+export function principalMay(hub: AccessHolder, ctx: RequestContext, action: ActionName, assetId: string): boolean {
   const subject = subjectOf(ctx);
-  return subject === null || hub.engine.check(subject, action, assetId);
+  return subject !== null && hub.engine.check(subject, action, assetId);
 }
 
 /** Reading a business's own lists needs a role in it (see `authorizeBusinessMember`). */
@@ -186,6 +191,24 @@ export function sharedBusinessOf(hub: AccessHolder, ctx: RequestContext, personI
   if (named !== undefined && !shared.includes(named)) throw unknownObject(personId);
   if (named === undefined && shared.length > 1) throw errors.invalidParameter("This person is in several of your businesses: pass business, the one to remove them from.");
   return named ?? shared[0]!;
+}
+
+/** What is the caller's own (its app connections, what removing one takes away) reads to anyone else as an unknown id. */
+export function requireSelf(ctx: RequestContext, principalId: string): void {
+  const me = principalOf(ctx);
+  if (me !== undefined && me !== principalId) throw unknownObject(principalId);
+}
+
+/** Which apps are connected is managed by people in the console: an app acting through its token may not see or change it. */
+export function refuseAppTokens(ctx: RequestContext): void {
+  if (ctx.appId) throw errors.permissionDenied("(#200) Apps cannot manage connected apps; sign in to the console.");
+}
+
+/** Only the person themselves may see (`doing`: "see") or remove ("remove") the apps they connected, and not through an app. */
+export function requireOwnConnections(ctx: RequestContext, personId: string, doing: "see" | "remove"): void {
+  refuseAppTokens(ctx);
+  const me = principalOf(ctx);
+  if (me !== undefined && me !== personId) throw errors.permissionDenied(`(#200) Only the person themselves can ${doing} the apps they connected.`);
 }
 
 /** Whether the caller may learn that a Graph node exists (see `canSeeNode`); when not, every failure on it reads as an unknown id. */
