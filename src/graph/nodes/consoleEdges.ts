@@ -18,7 +18,7 @@ import {
   requireSystemUserAdmin,
 } from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
-import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphObject } from "../graphTypes.ts";
 import { listInOrder, listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
 
@@ -375,14 +375,12 @@ export const consoleBusinessEdges: Record<string, EdgeSpec> = {
   audit_verification: auditVerification,
 };
 
-function systemUserBusiness(call: GraphCall, node: GraphNode): string {
-  return requireSystemUserAdmin(call.hub, call.caller.ctx, node.id, "managing system user tokens");
-}
+const TOKENS_DOING = "managing system user tokens";
 
 /** `GET` / `DELETE /{system_user}/access_tokens`: the tokens with scopes, expiry and last use; revoke one (`token`). */
 export const consoleSystemUserTokenEdge: EdgeSpec = {
   GET: async (call, node) => {
-    systemUserBusiness(call, node);
+    requireSystemUserAdmin(call.hub, call.caller.ctx, node.id, TOKENS_DOING);
     const tokens = await call.hub.tokens.listForPrincipal(node.id);
     return listOf(
       call,
@@ -402,7 +400,7 @@ export const consoleSystemUserTokenEdge: EdgeSpec = {
     );
   },
   DELETE: async (call, node) => {
-    const businessId = systemUserBusiness(call, node);
+    const businessId = requireSystemUserAdmin(call.hub, call.caller.ctx, node.id, TOKENS_DOING);
     const tokenId = stringParam(call.params, "token", true);
     const tokens = await call.hub.tokens.listForPrincipal(node.id);
     if (!tokens.some((t) => t.id === tokenId)) throw errors.notFound(`Token '${tokenId}'`);
