@@ -209,7 +209,7 @@ const ABOUT_THE_CALLER = new Set(["RATE_LIMITED", "APP_RATE_LIMITED", "AD_ACCOUN
 
 /**
  * What a failed call on a node may say. To a caller the node is hidden from (no relation to it, per
- * `canSeeNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
+ * `mayKnowNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
  * is the answer for an id that does not exist, so probing tells a stranger nothing. And a not-found
  * about the path's own object (or an ad object's ad account) names the id exactly as the path did.
  */
