@@ -76,7 +76,7 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     return added.body as { id: string; graph_business_name: string };
   };
-  type Item = { id: string; kind: string; principal: { id: string }; status: string; tasks: string[]; graph_check: unknown };
+  type Item = { id: string; kind: string; principal: { id: string }; asset: { name: string }; path: string; status: string; tasks: string[]; graph_check: unknown };
   const itemsOf = async (campaignId: string): Promise<Item[]> => {
     const listed = await desk("GET", `/${campaignId}/items`);
     expect(listed.status).toBe(200);
@@ -101,6 +101,12 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
 
     const items = await itemsOf(campaignId);
     const item = (kind: string, principal: string) => items.find((i) => i.kind === kind && i.principal.id === principal)!;
+    // The same items as a native campaign of the reviewed business itself (which adds no app grants here).
+    const shape = (list: { kind: string; principal: { id: string }; asset: { name: string }; path: string; tasks: string[] }[]) =>
+      list.map((i) => [i.kind, i.principal.id, i.asset.name, i.path, [...i.tasks].sort()]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    const native = await hub.reviewCampaigns.start(owner.admin.ctx, owner.id, { name: "Native" });
+    const nativeItems = (await hub.reviewCampaigns.listItems(owner.admin.ctx, native.id)).groups.flatMap((g) => g.items);
+    expect(shape(items)).toEqual(shape(nativeItems));
     expect(item("owner_assignment", idle.id).tasks.sort()).toEqual(["ADVERTISE", "ANALYZE"]);
     expect(item("partner_share", agency.id).tasks.length).toBeGreaterThan(0);
 
