@@ -179,7 +179,7 @@ export function listeningUrl(app: FastifyInstance): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }
 
-const SECRET_PARAMS = /([?&](?:access_token|client_secret|code|code_verifier|fb_exchange_token|input_token|appsecret_proof|token|refresh_token|password)=)[^&]*/gi;
+const SECRET_PARAMS = /([?&](?:access_token|client_secret|code|code_verifier|fb_exchange_token|input_token|appsecret_proof|token|refresh_token|password|graph_token)=)[^&]*/gi;
 
 /** The URL with every secret-bearing query parameter's value replaced. */
 export function redactUrl(url: string): string {
