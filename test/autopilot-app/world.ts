@@ -5,7 +5,7 @@ import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
 import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
-import { notificationSink } from "../../src/autopilot/app/wiring.ts";
+import { hubMarketReplay, notificationSink } from "../../src/autopilot/app/wiring.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { LOCAL_RECEIVERS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
@@ -124,6 +124,7 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
         },
         // "Simulate impact" forks the hub's own simulated market.
         simulator: (request) => new HubSimulation(hub, { disapprovalDailyHazard: 0 }).forecast(request),
+        market: hubMarketReplay(new HubSimulation(hub, { disapprovalDailyHazard: 0 })),
         // The hub and the landing pages the tests check listen on 127.0.0.1.
         http: new OutboundHttp(LOCAL_RECEIVERS),
         ...overrides,
