@@ -2,7 +2,7 @@ import { hashSeed } from "../../../random.ts";
 import { addDays } from "../accountTime.ts";
 import { describeChange } from "../actionLog.ts";
 import type { ActionRow, InsightRow } from "../autopilot.repository.ts";
-import type { PilotView } from "./pilot.service.ts";
+import type { PilotView } from "./pilotView.ts";
 import { differenceInDifferences, metricOf, MIN_TREND_DAYS, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";
 
 /** What each method compares with, in the report's words. */

@@ -104,8 +104,6 @@ function sums(days: readonly DayTotals[], indices?: readonly number[]): Sums {
   return s;
 }
 
-const scale = (s: Sums, by: number): Sums => ({ spend: s.spend * by, conversions: s.conversions * by, revenue: s.revenue * by });
-
 /** The metric over a period's sums: CPA in minor units per conversion, ROAS as revenue per spend. */
 export function metricOf(metric: Metric, s: Sums): number | null {
   if (metric === "cpa") return s.conversions > 0 ? s.spend / s.conversions : null;
@@ -174,7 +172,7 @@ export function versusCounterfactual(pilot: readonly DayTotals[], without: reado
 }
 
 /**
- * Difference in differences on ratios: the pilot accounts' period ÷ baseline (per day) against the
+ * Difference in differences on ratios: the pilot accounts' period ÷ baseline against the
  * holdout's over the same days. "Without" is the pilot accounts' baseline grown by the holdout's
  * change. Baseline days and period days are each resampled, pilot and holdout paired by day.
  */
@@ -191,12 +189,12 @@ export function differenceInDifferences(
     conversions: hb.conversions > 0 ? (pb.conversions * hp.conversions) / hb.conversions : NaN,
     revenue: hb.revenue > 0 ? (pb.revenue * hp.revenue) / hb.revenue : NaN,
   });
-  const ratio = pilotPeriod.length / pilotBaseline.length;
-  const point = { pilot: sums(pilotPeriod), without: expected(scale(sums(pilotBaseline), ratio), sums(holdoutBaseline), sums(holdoutPeriod)) };
+  // Both baselines cover the same days, so pilot baseline × holdout period ÷ holdout baseline needs no per-day scaling.
+  const point = { pilot: sums(pilotPeriod), without: expected(sums(pilotBaseline), sums(holdoutBaseline), sums(holdoutPeriod)) };
   return compare("holdout", pilotPeriod.length, point, (rng) => {
     const b = blockIndices(pilotBaseline.length, rng, options.block);
     const p = blockIndices(pilotPeriod.length, rng, options.block);
-    return { pilot: sums(pilotPeriod, p), without: expected(scale(sums(pilotBaseline, b), ratio), sums(holdoutBaseline, b), sums(holdoutPeriod, p)) };
+    return { pilot: sums(pilotPeriod, p), without: expected(sums(pilotBaseline, b), sums(holdoutBaseline, b), sums(holdoutPeriod, p)) };
   }, options);
 }
 
