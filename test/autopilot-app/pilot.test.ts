@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,7 +8,7 @@ import type { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
-import { buildBusiness } from "../support/factories.ts";
+import { adServicesOf, buildAd, buildBusiness, buildCreative } from "../support/factories.ts";
 import { runGrantline } from "../support/cli.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
@@ -115,6 +117,36 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
     expect((await autopilot.plan(ws.id)).find((p) => p.ad_account_id === other)!.proposed).toHaveLength(1);
   });
 
+  it("leaves a running pilot's holdout to people: the monitor queues its pauses for approval even in autopilot mode", { timeout: 300_000 }, async () => {
+    const down = http.createServer((_request, response) => {
+      response.writeHead(503);
+      response.end();
+    });
+    await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+    try {
+      world = await buildAutopilotWorld(dialect, { days: 30, seed: 4, otherAds: 1 });
+      const autopilot = world.autopilot({ urlCheck: { timeoutMs: 2000, attempts: 1, retryDelayMs: 1 } });
+      const ws = await connectBoth(world, autopilot);
+      await autopilot.workspaces.setGuardrails(ws.id, { dailyCap: 50_000 });
+      await autopilot.workspaces.setMode(ws.id, "autopilot");
+      await autopilot.pilots.start(ws.id, { accounts: [world.otherAccount.graphId], holdout: [world.account.graphId], days: 30 });
+      const services = adServicesOf(world.hub);
+      const ctx = world.advertiser.admin.ctx;
+      const creative = await buildCreative(services, ctx, world.account.graphId, { link_url: `http://127.0.0.1:${(down.address() as AddressInfo).port}/sale` });
+      const broken = await buildAd(services, ctx, world.account.graphId, world.adSets[0]!.id, creative.id, { name: "Broken link ad", status: "ACTIVE" });
+      const reports = await autopilot.monitors.run(ws.id);
+      const held = reports.find((r) => r.ad_account_id === world!.account.graphId)!;
+      // (The world's own ads link to pages that do not resolve here, so theirs are queued too.)
+      expect(held.paused).toEqual([]);
+      expect(held.urls.find((u) => u.ads.includes(broken.id))).toMatchObject({ ok: false, status: 503 });
+      expect(held.queued.length).toBe(held.urls.filter((u) => !u.ok).reduce((n, u) => n + u.ads.length, 0));
+      const live = await world.hub.store.db.selectFrom("ads").select("status").where("id", "=", broken.id).executeTakeFirstOrThrow();
+      expect(live.status).toBe("ACTIVE");
+    } finally {
+      await new Promise<void>((resolve) => down.close(() => resolve()));
+    }
+  });
+
   it("serves the pilot list and report (JSON, HTML, PDF) to the workspace's admins only", { timeout: 300_000 }, async () => {
     world = await buildAutopilotWorld(dialect, { days: 30, seed: 3, otherAds: 2 });
     const autopilot = world.autopilot({ planner: raiseFirst });
@@ -208,5 +240,29 @@ describe("grantline autopilot pilot", () => {
     expect(JSON.parse((await cli("stop", "--workspace", "Acme", "--json")).stdout)).toMatchObject({ id: started.id, status: "stopped" });
     await expect(cli("stop", "--workspace", "Acme")).rejects.toMatchObject({ stderr: expect.stringMatching(/is not running/) });
     await expect(cli("report", "--workspace", "Acme", "--pilot", "nope")).rejects.toMatchObject({ stderr: expect.stringMatching(/Acme has no pilot nope/) });
+  });
+
+  it("reports, through the CLI, a 14-day pilot the decision engine ran, against the replay, the holdout and the trend", { timeout: 300_000 }, async () => {
+    // The pilot started 14 days before now on the world's clock; the CLI reads it on the real one.
+    world = await buildAutopilotWorld("sqlite", { days: 60, seed: 2, start: Date.now() - 14 * 86_400_000, otherAds: 2 });
+    const autopilot = world.autopilot();
+    const ws = await connectBoth(world, autopilot);
+    await autopilot.workspaces.setGuardrails(ws.id, { cpaTarget: 30, dailyCap: 10_000 });
+    await autopilot.workspaces.setMode(ws.id, "autopilot");
+    const pilot = await autopilot.pilots.start(ws.id, { accounts: [world.account.graphId], holdout: [world.otherAccount.graphId], days: 14 });
+    const market = new HubSimulation(world.hub, { disapprovalDailyHazard: 0 });
+    for (let day = 0; day < 14; day++) {
+      await autopilot.run(ws.id);
+      world.clock.advanceDays(1);
+      await market.advance(1);
+      await autopilot.scanAndPlan(ws.id, { plan: false });
+    }
+    const cli = (...args: string[]) => runGrantline(world!.store.env, "autopilot", "pilot", ...args);
+    const report = JSON.parse((await cli("report", "--workspace", "Acme", "--json")).stdout);
+    expect(report).toMatchObject({ pilot: { id: pilot.id, status: "finished" }, period: { days: 14 }, lead: "counterfactual", headline: "cpa" });
+    expect(report.comparisons.map((c: { method: string }) => c.method)).toEqual(["counterfactual", "holdout", "baseline_trend"]);
+    expect(report.verdict).toMatch(/^CPA \d+% (lower|higher)(, 95% interval \d+%–\d+%|, but the 95% interval .+ includes no change) \(against the same simulated market/);
+    expect(report.actions.every((a: { ad_account_id: string }) => a.ad_account_id === world!.account.graphId)).toBe(true);
+    expect((await cli("report", "--workspace", "Acme")).stdout).toContain(`Verdict: ${report.verdict}`);
   });
 });

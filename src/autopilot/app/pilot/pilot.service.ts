@@ -44,6 +44,17 @@ export async function scannedDays(deps: AutopilotDeps, connection: ConnectionRow
 }
 
 /**
+ * Bare ids of the accounts held out by the workspace's running pilots: Autopilot plans and acts on
+ * none of them until the pilot ends (the monitor only queues their pauses for approval), or the
+ * comparison would measure its own changes.
+ */
+export async function heldOutAccounts(deps: AutopilotDeps, workspaceId: string): Promise<Set<string>> {
+  const now = deps.now();
+  const running = (await listPilots(deps.db, workspaceId)).filter((p) => pilotStatus(p, now) === "running");
+  return new Set(running.flatMap((p) => JSON.parse(p.holdout_json) as string[]));
+}
+
+/**
  * Pilots: a fixed set of connected accounts that Autopilot runs for a fixed number of days with the
  * settings in force at the start, measured against the 90-day baseline recorded then, the holdout
  * accounts (connected, left alone meanwhile) and, on the simulator, the same market with no changes.
@@ -175,13 +186,8 @@ export class PilotService {
     });
   }
 
-  /**
-   * Bare ids of the accounts held out by the workspace's running pilots: Autopilot plans and acts on
-   * none of them until the pilot ends, or the comparison would measure its own changes.
-   */
+  /** Bare ids of the accounts held out by the workspace's running pilots (see `heldOutAccounts`). */
   async holdouts(workspaceId: string): Promise<Set<string>> {
-    const now = this.deps.now();
-    const running = (await listPilots(this.deps.db, workspaceId)).filter((p) => pilotStatus(p, now) === "running");
-    return new Set(running.flatMap((p) => JSON.parse(p.holdout_json) as string[]));
+    return heldOutAccounts(this.deps, workspaceId);
   }
 }

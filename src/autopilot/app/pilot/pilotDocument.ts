@@ -66,7 +66,7 @@ export function reportOutline(r: PilotReport): { title: string; verdict: string;
       {
         title: "How this is measured",
         lines: [
-          "Each change is the pilot period against an estimate of the same days without Autopilot; intervals are 95%, from a seeded block bootstrap over days (blocks of n^(1/3) days rounded up, since neighbouring days are correlated) with Student's t on the number of blocks.",
+          "Each change is the pilot period against an estimate of the same days without Autopilot; intervals are 95%, from a seeded block bootstrap over days (blocks of a week from 28 days on, else n^(1/3) days rounded up, since neighbouring days are correlated) with Student's t on the number of blocks.",
           "The verdict states a change only when its whole interval is on one side of no change.",
         ],
       },

@@ -35,8 +35,8 @@ describe("pilot statistics", () => {
     );
   });
 
-  it("resamples whole blocks of days, a week long from 14 days on", () => {
-    expect([blockLength(5), blockLength(13), blockLength(30), blockLength(90)]).toEqual([2, 3, 7, 7]);
+  it("resamples whole blocks of days, a week long from 28 days on", () => {
+    expect([blockLength(5), blockLength(14), blockLength(27), blockLength(28), blockLength(90)]).toEqual([2, 3, 3, 7, 7]);
     const idx = blockIndices(30, new Mulberry32(3));
     expect(idx).toHaveLength(30);
     expect(idx.every((i) => i >= 0 && i < 30)).toBe(true);

@@ -14,7 +14,7 @@ import { hashSeed, Mulberry32, type Rng } from "../../../random.ts";
  * Intervals come from a circular moving-block bootstrap over days. Daily outcomes are
  * autocorrelated (learning, fatigue, budgets that carry over), so resampling single days would
  * understate the noise; blocks keep runs of neighbouring days together. Blocks are a week long
- * (from 14 days on; shorter stretches use ⌈n^(1/3)⌉ days): every block then holds each weekday once,
+ * (from 28 days on; shorter stretches use ⌈n^(1/3)⌉ days): every block then holds each weekday once,
  * so resampled periods keep the weekday mix, and a week outlasts the dependence learning and
  * fatigue cause. The interval is on the log of the ratio, the bootstrap's standard error times
  * Student's t with (blocks − 1) degrees of freedom (see `compare`). The bootstrap is seeded, so the
@@ -78,9 +78,13 @@ const DEFAULT_REPLICATES = 1000;
 
 export const WEEK = 7;
 
-/** Block length of the moving-block bootstrap for n days: a week from 14 days on, else ⌈n^(1/3)⌉. */
+/**
+ * Block length of the moving-block bootstrap for n days: a week from 28 days on, else ⌈n^(1/3)⌉.
+ * Shorter stretches would hold too few weeks: with two, the t quantile of one degree of freedom
+ * (12.7) would make every interval useless.
+ */
 export function blockLength(n: number): number {
-  return n >= 2 * WEEK ? WEEK : Math.max(1, Math.ceil(Math.cbrt(n)));
+  return n >= 4 * WEEK ? WEEK : Math.max(1, Math.ceil(Math.cbrt(n)));
 }
 
 /** n day indices drawn as circular blocks of consecutive days. */
