@@ -1,7 +1,7 @@
 import { errors } from "../../../errors.ts";
 import { newId } from "../../../ids.ts";
 import { addDays } from "../accountTime.ts";
-import { latestCompletedScan, listActions, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
+import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
 import { guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
@@ -169,7 +169,7 @@ export class PilotService {
     for (const row of await listBaseline(this.deps.db, pilot.id)) baseline.set(row.ad_account_id, [...(baseline.get(row.ad_account_id) ?? []), row]);
     const pilotConnections = new Map(connections.filter((c) => view.accounts.includes(`act_${c.ad_account_id}`)).map((c) => [c.id, c.ad_account_id]));
     const until = pilot.stopped_at ?? Date.parse(`${addDays(pilot.end_date, 1)}T00:00:00Z`);
-    const actions = (await listActions(this.deps.db, workspace.id, { limit: 500 })).filter((a) => pilotConnections.has(a.connection_id) && a.created_at >= pilot.created_at && a.created_at < until).reverse();
+    const actions = (await actionsOfWorkspaceBetween(this.deps.db, workspace.id, pilot.created_at, until)).filter((a) => pilotConnections.has(a.connection_id));
     const counterfactual = pilot.market_json && this.deps.market ? await this.deps.market.replay(pilot.market_json) : null;
     return buildPilotReport({
       pilot: view,

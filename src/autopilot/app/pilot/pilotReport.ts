@@ -3,7 +3,7 @@ import { addDays } from "../accountTime.ts";
 import { describeChange } from "../actionLog.ts";
 import type { ActionRow, InsightRow } from "../autopilot.repository.ts";
 import type { PilotView } from "./pilotView.ts";
-import { differenceInDifferences, metricOf, MIN_TREND_DAYS, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";
+import { differenceInDifferences, metricOf, MIN_TREND_DAYS, sums, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";
 
 /** What each method compares with, in the report's words. */
 export const METHOD_LABELS: Record<Method, string> = {
@@ -95,12 +95,8 @@ function summed(dates: readonly string[], accounts: readonly string[], days: Map
 
 /** Sums of days (divided by `per`, for per-day figures) with their CPA and ROAS. */
 export function periodTotals(days: readonly DayTotals[], per = 1): PeriodTotals {
-  const s = { spend: 0, conversions: 0, revenue: 0 };
-  for (const d of days) {
-    s.spend += d.spend / per;
-    s.conversions += d.conversions / per;
-    s.revenue += d.revenue / per;
-  }
+  const total = sums(days);
+  const s = { spend: total.spend / per, conversions: total.conversions / per, revenue: total.revenue / per };
   return { ...s, cpa: metricOf("cpa", s), roas: metricOf("roas", s) };
 }
 

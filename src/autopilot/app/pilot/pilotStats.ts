@@ -68,7 +68,7 @@ export interface BootstrapOptions {
   block?: number;
 }
 
-interface Sums {
+export interface Sums {
   spend: number;
   conversions: number;
   revenue: number;
@@ -97,7 +97,8 @@ export function blockIndices(n: number, rng: Rng, block = blockLength(n)): numbe
   return out;
 }
 
-function sums(days: readonly DayTotals[], indices?: readonly number[]): Sums {
+/** Spend, conversions and revenue summed over the days (or the chosen indices, repeats counted). */
+export function sums(days: readonly DayTotals[], indices?: readonly number[]): Sums {
   const s = { spend: 0, conversions: 0, revenue: 0 };
   for (const i of indices ?? days.keys()) {
     const d = days[i]!;
