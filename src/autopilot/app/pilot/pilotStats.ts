@@ -4,11 +4,11 @@ import { hashSeed, Mulberry32, type Rng } from "../../../random.ts";
  * The statistics of a pilot's before/after report, pure: a pilot period compared with what would
  * have happened without Autopilot, estimated three ways, each metric with a 95% interval.
  *
- * - `counterfactual`: a series of the same days without Autopilot's changes (in the simulator, the
+ * - `versusCounterfactual`: a series of the same days without Autopilot's changes (in the simulator, the
  *   market replayed from the pilot's start with nothing changed). Days are paired.
  * - `differenceInDifferences`: the pilot accounts' change from their baseline against the holdout
  *   accounts' change over the same days, so whatever moved the whole market cancels out.
- * - `baselineTrend`: daily log spend, conversions and revenue regressed on weekday dummies and a
+ * - `versusBaselineTrend`: daily log spend, conversions and revenue regressed on weekday dummies and a
  *   linear trend over the baseline, projected over the pilot days.
  *
  * Intervals come from a circular moving-block bootstrap over days. Daily outcomes are
@@ -23,7 +23,8 @@ import { hashSeed, Mulberry32, type Rng } from "../../../random.ts";
  * Measured in the simulator (many_weak_ads, 90 days of history, 30-day pilots, seeds 1–50; the
  * truth is Autopilot's expected conversions against static's): percentile intervals with
  * ⌈n^(1/3)⌉-day blocks covered the truth in 42 of 50 pilots; the t interval with 4-day blocks in
- * 46, with weekly blocks in 48. */
+ * 46, with weekly blocks in 48.
+ */
 
 export interface DayTotals {
   date: string;
