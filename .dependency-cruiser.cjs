@@ -148,6 +148,16 @@ module.exports = {
       to: { circular: true, via: { pathNot: GRAPH_ROUTER_CYCLE } },
     },
     {
+      name: "graph-asks-hub-access",
+      comment:
+        "The Graph layer asks hub/access only through callerAccess.ts (named decisions taking the hub and the caller's context), " +
+        "never the engine or the rule modules themselves; type-only imports (AccessIndex, AccessChange) are fine. " +
+        "test/layers/layers.test.ts also checks that src/graph calls none of the engine's rule primitives through the hub.",
+      severity: "error",
+      from: { path: "^src/graph/", pathNot: TESTS },
+      to: { path: "^src/hub/access/", pathNot: "^src/hub/access/callerAccess\\.ts$", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "no-test-imports",
       comment: "src/ never imports test/.",
       severity: "error",

@@ -22,14 +22,16 @@
  * Options: --seeds 20  --first-seed 1  --days 30  --scenarios all|name,name  --accounts 1000  --out bench/out
  *   --engine '{"keepSets":false}' (engine settings over the defaults, for ablations)
  *   --history-days 0 (days the accounts ran unchanged before the run; every policy sees them)
+ *   --ablation all|alone|without (instead of 1–3: the engine's changes measured alone on the first
+ *   engine and taken back one at a time from the engine, each paired with the engine as it is)
  * (--first-seed 21 runs seeds 21–40: unseen seeds, to check that a tuned constant holds beyond 1–20)
  */
 import { planAccount } from "../src/autopilot/engine/engine.ts";
 import { DEFAULT_GUARDRAILS, type AccountSnapshot, type AdSetSnapshot } from "../src/autopilot/engine/types.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isScenarioName, runAutopilotBench, type BenchResult } from "../src/autopilot/bench/benchmark.ts";
-import { captureChartSvg, dayBucketTable, summarize, summaryTable } from "../src/autopilot/bench/summary.ts";
+import { ablationVariants, isScenarioName, runAblation, runAutopilotBench, type AblationRun, type BenchResult } from "../src/autopilot/bench/benchmark.ts";
+import { ablationTable, captureChartSvg, dayBucketTable, summarize, summaryTable } from "../src/autopilot/bench/summary.ts";
 import { simulateDays, toInsightRow } from "../src/simulator/market.ts";
 import { rulesPolicy, type Observation } from "../src/simulator/policies.ts";
 import { SCENARIO_NAMES, type ScenarioName } from "../src/simulator/scenarios.ts";
@@ -165,6 +167,36 @@ function printRow(label: string, results: BenchResult[]): void {
   );
 }
 
+/** --ablation: which rows (all; only the engine, each change taken back, and none; or each change alone). */
+const ABLATION = args.get("ablation");
+
+function runAblations(which: string): void {
+  const variants = ablationVariants().filter((v, i) => i === 0 || which === "all" || (which === "alone" ? v.name.startsWith("only:") || v.name.startsWith("none") : !v.name.startsWith("only:")));
+  const regime = HISTORY_DAYS_BEFORE > 0 ? `after ${HISTORY_DAYS_BEFORE} days of history` : "from launch";
+  console.log(`Ablation: ${variants.length} engines × ${SEEDS} seeds × ${SCENARIOS.length} scenarios × ${DAYS} days, ${regime}; static and the oracle are shared by all.`);
+  const runs: AblationRun[] = [];
+  const started = Date.now();
+  for (const scenario of SCENARIOS)
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+      runs.push(runAblation({ seed, days: DAYS, scenario, historyDays: HISTORY_DAYS_BEFORE }, variants));
+      process.stderr.write(`\r${runs.length}/${SCENARIOS.length * SEEDS} runs, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+  process.stderr.write("\n");
+  const names = variants.map((v) => v.name);
+  const report = [`# Autopilot engine ablation: seeds ${FIRST_SEED}–${FIRST_SEED + SEEDS - 1} × ${DAYS} days, ${regime}`, "", ablationTable(runs, names), ""];
+  for (const scenario of SCENARIOS) report.push(`**${scenario}**`, "", ablationTable(runs.filter((r) => r.scenario === scenario), names), "");
+  console.log(report.join("\n"));
+  const dir = join(OUT, `ablation-h${HISTORY_DAYS_BEFORE}-s${FIRST_SEED}-${FIRST_SEED + SEEDS - 1}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "ablation.md"), report.join("\n"));
+  writeFileSync(join(dir, "results.json"), `${JSON.stringify(runs)}\n`);
+  console.log(`(Ablation and per-run JSON written to ${dir}.)`);
+}
+
+if (ABLATION !== undefined) {
+  runAblations(ABLATION === "" ? "all" : ABLATION);
+  process.exit(0);
+}
 if (SEEDS > 0) runQuality();
 
 // ---- 2. Speed ----

@@ -23,7 +23,7 @@ import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
 import { openAutopilot } from "../autopilot/app/wiring.ts";
-import { ensureAutopilotApp } from "../autopilot/app/registration.ts";
+import { ensureAutopilotApp, ensureConfiguredApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
 const DEMO_DAY_SECONDS = 180;
@@ -236,11 +236,13 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   if (autopilotScheduler) jobs.push({ name: "Autopilot schedule", stop: () => autopilotScheduler.stop() });
 
   const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
-  // Autopilot connects through OAuth as an app of its own business; the demo registers it. The
-  // server already serves: a store failing here costs this line, not the server.
+  // Autopilot connects through OAuth: as the app configured for it (Meta's, GRANTLINE_AUTOPILOT_APP_ID),
+  // else as an app of its own business on this hub, which the demo registers. The server already
+  // serves: a store failing here costs this line, not the server.
   let autopilotClient: Awaited<ReturnType<typeof autopilot.connect.client>>;
   try {
-    autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+    if (config.autopilotApp) autopilotClient = (await ensureConfiguredApp(autopilot, config.autopilotApp, config.publicUrl ?? url)).client;
+    else autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
   } catch (error) {
     log.warn({ err: error }, "Autopilot's OAuth client could not be read");
     autopilotClient = undefined;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { autopilotTrustedOrigins } from "../autopilot/app/wiring.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 
 describe("configuration", () => {
@@ -17,6 +18,41 @@ describe("configuration", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
     });
     expect(config).toMatchObject({ host: "0.0.0.0", port: 9001, dataDir: "/tmp/x", databaseUrl: "postgres://u@h:5432/db", redisUrl: "redis://127.0.0.1:6379" });
+  });
+
+  it("takes Autopilot's app at Meta whole or not at all, and trusts its Graph and token URL", () => {
+    expect(loadConfig({}).autopilotApp).toBeUndefined();
+    const app = {
+      GRANTLINE_AUTOPILOT_GRAPH_URL: "https://graph.facebook.com/v24.0/",
+      GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL: "https://www.facebook.com/v24.0/dialog/oauth",
+      GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL: "https://graph.facebook.com/v24.0/oauth/access_token",
+      GRANTLINE_AUTOPILOT_APP_ID: "1234567890",
+      GRANTLINE_AUTOPILOT_APP_SECRET: "s3cret",
+    };
+    const config = loadConfig(app);
+    expect(config.autopilotApp).toEqual({
+      graphUrl: "https://graph.facebook.com/v24.0",
+      dialogUrl: app.GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL,
+      tokenUrl: app.GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL,
+      appId: "1234567890",
+      appSecret: "s3cret",
+      redirectUri: undefined,
+    });
+    expect(autopilotTrustedOrigins(config)).toContain("https://graph.facebook.com");
+    const error = (() => {
+      try {
+        loadConfig({ GRANTLINE_AUTOPILOT_APP_ID: "1234567890", GRANTLINE_AUTOPILOT_GRAPH_URL: app.GRANTLINE_AUTOPILOT_GRAPH_URL });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL: is required with GRANTLINE_AUTOPILOT_GRAPH_URL, GRANTLINE_AUTOPILOT_APP_ID",
+      "GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL: is required with GRANTLINE_AUTOPILOT_GRAPH_URL, GRANTLINE_AUTOPILOT_APP_ID",
+      "GRANTLINE_AUTOPILOT_APP_SECRET: is required with GRANTLINE_AUTOPILOT_GRAPH_URL, GRANTLINE_AUTOPILOT_APP_ID",
+    ]);
+    expect(() => loadConfig({ ...app, GRANTLINE_AUTOPILOT_APP_ID: "my-app" })).toThrow(/GRANTLINE_AUTOPILOT_APP_ID: must be the numeric App ID/);
   });
 
   it("serves metrics only when a token or a port of their own is set", () => {

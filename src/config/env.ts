@@ -136,6 +136,22 @@ const schema = z.object({
   /** Minutes between two runs of Autopilot's monitors on a workspace. */
   GRANTLINE_AUTOPILOT_MONITOR_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   /**
+   * Base URL of the Graph Autopilot's configured app calls, with its version, such as
+   * https://graph.facebook.com/v24.0 for Meta. With the four settings below, `serve` registers that
+   * app as Autopilot's OAuth client at start (docs/autopilot.md, "Connecting Autopilot to Meta").
+   */
+  GRANTLINE_AUTOPILOT_GRAPH_URL: z.string().url().optional(),
+  /** Facebook Login's dialog, such as https://www.facebook.com/v24.0/dialog/oauth. */
+  GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL: z.string().url().optional(),
+  /** Facebook Login's code exchange, such as https://graph.facebook.com/v24.0/oauth/access_token. */
+  GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL: z.string().url().optional(),
+  /** The App ID of Autopilot's app at Meta (the OAuth client_id). */
+  GRANTLINE_AUTOPILOT_APP_ID: z.string().trim().regex(/^\d+$/, "must be the numeric App ID").optional(),
+  /** The app's App Secret; kept sealed in the store once registered. */
+  GRANTLINE_AUTOPILOT_APP_SECRET: z.string().min(1).optional(),
+  /** Autopilot's callback as registered in the app's Valid OAuth Redirect URIs; default GRANTLINE_PUBLIC_URL (else http://HOST:PORT) + /autopilot/oauth/callback. */
+  GRANTLINE_AUTOPILOT_REDIRECT_URI: z.string().url().optional(),
+  /**
    * Bearer token a scraper presents for `GET /metrics` (Prometheus format). Set alone, /metrics is
    * served on the hub's own port to that token only; with GRANTLINE_METRICS_PORT, on that port,
    * still asking for the token. Neither set: no metrics are served.
@@ -148,6 +164,23 @@ const schema = z.object({
   /** Log level of the JSON log on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, or `silent`. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
+
+/** The schema with the checks across settings: Autopilot's app is configured whole or not at all. */
+const checkedSchema = schema.superRefine((e, ctx) => {
+  const given = AUTOPILOT_APP_SETTINGS.filter((name) => e[name] !== undefined);
+  if (given.length === 0 || given.length === AUTOPILOT_APP_SETTINGS.length) return;
+  for (const name of AUTOPILOT_APP_SETTINGS.filter((n) => e[n] === undefined)) {
+    ctx.addIssue({ code: "custom", path: [name], message: `is required with ${given.join(", ")}` });
+  }
+});
+
+const AUTOPILOT_APP_SETTINGS = [
+  "GRANTLINE_AUTOPILOT_GRAPH_URL",
+  "GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL",
+  "GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL",
+  "GRANTLINE_AUTOPILOT_APP_ID",
+  "GRANTLINE_AUTOPILOT_APP_SECRET",
+] as const;
 
 export type Config = {
   host: string;
@@ -180,6 +213,11 @@ export type Config = {
   alerts: AlertSettings;
   /** GRANTLINE_OUTBOUND_ALLOW_PRIVATE: whether outbound requests may reach internal addresses. */
   outbound: { allowPrivate: boolean };
+  /**
+   * Autopilot's app at Meta (GRANTLINE_AUTOPILOT_GRAPH_URL, _LOGIN_DIALOG_URL, _LOGIN_TOKEN_URL,
+   * _APP_ID, _APP_SECRET, _REDIRECT_URI), registered by `serve` at start; undefined when not set.
+   */
+  autopilotApp: { graphUrl: string; dialogUrl: string; tokenUrl: string; appId: string; appSecret: string; redirectUri: string | undefined } | undefined;
   /** Autopilot's built-in schedule (src/autopilot/app/scheduler.ts); undefined when turned off. */
   autopilotSchedule: { dailyHour: number; timeZone: string | undefined; monitorIntervalMs: number } | undefined;
   /** Lead times (ms before expiry) of system user token warnings, longest first. */
@@ -220,7 +258,7 @@ export class ConfigError extends Error {
 /** Parses settings from an environment; throws a ConfigError listing every problem at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = checkedSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
@@ -257,6 +295,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     outbound: { allowPrivate: e.GRANTLINE_OUTBOUND_ALLOW_PRIVATE === "on" },
     tokenWarningLeadsMs: parseLeadDays(e.GRANTLINE_TOKEN_WARNING_DAYS),
+    autopilotApp:
+      e.GRANTLINE_AUTOPILOT_APP_ID === undefined
+        ? undefined
+        : {
+            graphUrl: e.GRANTLINE_AUTOPILOT_GRAPH_URL!.replace(/\/+$/, ""),
+            dialogUrl: e.GRANTLINE_AUTOPILOT_LOGIN_DIALOG_URL!,
+            tokenUrl: e.GRANTLINE_AUTOPILOT_LOGIN_TOKEN_URL!,
+            appId: e.GRANTLINE_AUTOPILOT_APP_ID,
+            appSecret: e.GRANTLINE_AUTOPILOT_APP_SECRET!,
+            redirectUri: e.GRANTLINE_AUTOPILOT_REDIRECT_URI,
+          },
     autopilotSchedule:
       e.GRANTLINE_AUTOPILOT_SCHEDULE === "off"
         ? undefined

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
-import { canSeeNode } from "../hub/access/visibility.ts";
+import { belongsTo, mayKnowNode, reachesAsset } from "../hub/access/callerAccess.ts";
 import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "./graphAuth.ts";
@@ -45,18 +45,14 @@ function tenantOf(hub: Hub, caller: GraphCaller): string {
 
 /** Counts the call against its app, user, ad account and business buckets; sets Meta's usage headers; refuses when full. */
 async function limitRate(hub: Hub, limiter: RateLimiter, reply: FastifyReply, caller: GraphCaller, points: number, node?: GraphNode, record = true): Promise<void> {
-  const principalId = caller.token.principalId;
   // Only callers who reach the ad account count against its quota and see its usage: a stranger
   // can neither use up another business's quota nor learn from the headers that the account exists.
-  const adAccountId =
-    node?.adAccountId !== undefined && hub.engine.index.taskMask(principalId, node.adAccountId, hub.engine.now()) !== 0
-      ? node.adAccountId
-      : undefined;
+  const adAccountId = node?.adAccountId !== undefined && reachesAsset(hub, caller.ctx, node.adAccountId) ? node.adAccountId : undefined;
   // The same for a business's management quota: only its own people and system users count against it.
-  const businessId = node?.type === "business" && hub.engine.index.principals.get(principalId)?.roles.has(node.id) ? node.id : undefined;
+  const businessId = node?.type === "business" && belongsTo(hub, caller.ctx, node.id) ? node.id : undefined;
   const request = {
     appId: caller.token.appId,
-    principalId,
+    principalId: caller.token.principalId,
     tenant: tenantOf(hub, caller),
     adAccountId,
     activeAds: adAccountId ? await activeAdsOf(hub, adAccountId) : 0,
@@ -213,14 +209,14 @@ const ABOUT_THE_CALLER = new Set(["RATE_LIMITED", "APP_RATE_LIMITED", "AD_ACCOUN
 
 /**
  * What a failed call on a node may say. To a caller the node is hidden from (no relation to it, per
- * `canSeeNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
+ * `mayKnowNode` in hub/access), every failure — a refusal, a bad parameter, an unsupported method —
  * is the answer for an id that does not exist, so probing tells a stranger nothing. And a not-found
  * about the path's own object (or an ad object's ad account) names the id exactly as the path did.
  */
 function asSeenByCaller(error: unknown, hub: Hub, caller: GraphCaller, nodeId: string, node: GraphNode): unknown {
   // Answers about the caller (its own quota) or the hub (a dependency down) are the same for any id.
   if (!(error instanceof GrantlineError) || error.status >= 500 || ABOUT_THE_CALLER.has(error.id)) return error;
-  const hidden = !canSeeNode(hub.engine, caller.token.principalId, node);
+  const hidden = !mayKnowNode(hub, caller.ctx, node);
   const about = error.options.subcode === 33 ? error.options.objectId?.replace(/^act_/, "") : undefined;
   if (!hidden && (about === undefined || (about !== node.id && about !== node.adAccountId))) return error;
   const reworded = errors.notFound(`Object with ID '${nodeId}'`, nodeId);

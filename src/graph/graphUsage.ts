@@ -1,5 +1,5 @@
 import type { Hub } from "../hub/hub.ts";
-import { subjectOf } from "../hub/access/authorize.ts";
+import { principalMay } from "../hub/access/callerAccess.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { GraphNode } from "./graphTypes.ts";
 
@@ -13,7 +13,6 @@ export function noteGraphRead(hub: Hub, ctx: RequestContext, node: GraphNode, ed
   const assetId = node.adAccountId ?? (hub.engine.index.assets.has(node.id) ? node.id : undefined);
   if (!assetId) return;
   const action = edge === "insights" ? "read_insights" : "view_asset";
-  const subject = subjectOf(ctx);
-  if (!subject || !hub.engine.check(subject, action, assetId)) return;
+  if (!principalMay(hub, ctx, action, assetId)) return;
   hub.usage.noteRead(ctx, assetId, action);
 }

@@ -982,6 +982,10 @@ export interface AutopilotOAuthClientsTable {
   /** Scopes Autopilot asks for, JSON. */
   scopes_json: string;
   created_at: number;
+  /** The login dialog, when the server has no discovery (Facebook Login); null: read from the issuer's discovery. */
+  authorization_endpoint: string | null;
+  /** The code exchange (`GET … ?client_id&redirect_uri&client_secret&code`), with authorization_endpoint. */
+  token_endpoint: string | null;
 }
 
 /** An authorization request in progress: its state (hashed), PKCE verifier (sealed) and who started it. */

@@ -54,6 +54,47 @@ describe("decisions", () => {
     expect(cut.reason).toMatch(/^Lowered 'Summer Sale – Broad' daily budget from \$50 to \$40: its CPA \$[34]\d is \d+% over your \$25 target/);
   });
 
+  it("states the posterior each budget move acted on: the chance of meeting the target and the expected conversions with their interval", () => {
+    const plan = planAccount(buildSnapshot(twoAdSets()));
+    const raise = plan.actions.find((a) => a.change.objectId === "s_lal")!;
+    const effect = raise.expectedEffect!;
+    const match = /; (\d+)% chance it meets the target, and about (\d+\.\d) more conversions a day expected here \(80% interval (\d+\.\d)–(\d+\.\d)\)/.exec(raise.reason);
+    expect(match).not.toBeNull();
+    // The words carry the numbers the move was planned on, not a second estimate.
+    expect(Number(match![1]) / 100).toBeCloseTo(raise.evidence.probability!, 2);
+    expect(Number(match![2])).toBeCloseTo(effect.conversionsPerDay, 0);
+    expect(Number(match![3])).toBeCloseTo(effect.conversionsPerDayLow, 0);
+    expect(Number(match![4])).toBeCloseTo(effect.conversionsPerDayHigh, 0);
+    const cut = plan.actions.find((a) => a.change.objectId === "s_broad")!;
+    expect(cut.reason).toMatch(/; \d+% chance of CPA over the \$25 target, and about \d+\.\d fewer conversions a day expected here \(80% interval/);
+  });
+
+  it("paces a lifetime budget over the days after today, so tomorrow's spend is not understated against the cap", () => {
+    // Evening (23:00) of a lifetime budget's next-to-last day with $300 left: tomorrow it spends $300,
+    // not $150 (today's spend is already in), and with $100 of daily budgets that passes a $350 cap.
+    const built = buildSnapshot([...twoAdSets(), { id: "s_life", name: "Launch flight", budget: 1000, ads: [{ id: "l1", rate: 1 / 2500, dailySpend: 1000 }] }], { dailyBudgetCapMinor: 35_000, monthlyBudgetCapMinor: null });
+    const lifetime = { kind: "lifetime" as const, amountMinor: 60_000, spentMinor: 30_000, endDate: dateBefore(-1) };
+    const snapshot = { ...built, adSets: built.adSets.map((s) => (s.id === "s_life" ? { ...s, budget: lifetime } : s)) };
+    const plan = planAccount(snapshot);
+    const raises = plan.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + (a.change.newValue as number) - (a.change.oldValue as number), 0);
+    expect(raises).toBeLessThan(0);
+    expect(plan.actions.filter((a) => a.kind === "change_budget").every((a) => a.rule === "cap_trim")).toBe(true);
+  });
+
+  it("counts a lifetime budget with a known start at its planned pace, so its catching up near the end does not trim the daily budgets", () => {
+    const built = buildSnapshot([...twoAdSets(), { id: "s_life", name: "Launch flight", budget: 1000, ads: [{ id: "l1", rate: 1 / 2500, dailySpend: 1000 }] }], { dailyBudgetCapMinor: 12_000, monthlyBudgetCapMinor: null });
+    // $600 over the 30 days from 28 days ago to tomorrow: $20 a day planned, $300 still to spend.
+    const lifetime = { kind: "lifetime" as const, amountMinor: 60_000, spentMinor: 30_000, endDate: dateBefore(-1), startDate: dateBefore(28) };
+    const plan = planAccount({ ...built, adSets: built.adSets.map((s) => (s.id === "s_life" ? { ...s, budget: lifetime } : s)) });
+    const budgetMoves = plan.actions.filter((a) => a.kind === "change_budget");
+    expect(budgetMoves.some((a) => a.rule === "cap_trim")).toBe(false);
+    expect(budgetMoves.reduce((x, a) => x + (a.change.newValue as number) - (a.change.oldValue as number), 0)).toBeLessThanOrEqual(0);
+    // Once its schedule is over it counts for nothing.
+    const over = { ...lifetime, endDate: dateBefore(0) };
+    const after = planAccount({ ...built, adSets: built.adSets.map((s) => (s.id === "s_life" ? { ...s, budget: over } : s)) });
+    expect(after.actions.some((a) => a.rule === "cap_trim")).toBe(false);
+  });
+
   it("pauses an ad very likely over the target and keeps the ad set's last ad running", () => {
     const plan = planAccount(
       buildSnapshot([
@@ -207,6 +248,19 @@ describe("link checks", () => {
     expect(plan.actions.some((a) => a.kind === "pause")).toBe(false);
     expect(plan.actions.find((a) => a.change.objectId === "s_lal")!.change).toMatchObject({ oldValue: 5000, newValue: 4000 });
     expect(plan.actions.find((a) => a.change.objectId === "s_broad")!.change).toMatchObject({ oldValue: 5000, newValue: 6000 });
+  });
+
+  it("when the running ad's page goes down and a sibling it paused earlier works, turns the sibling back on and pauses the broken ad in the same plan", () => {
+    const base = buildSnapshot(twoAdSets());
+    // a2 was paused by Autopilot five days ago as the weaker ad; tonight a1's page fails its check.
+    const ads = base.ads.map((a) => (a.id === "a2" ? { ...a, status: "PAUSED" as const } : a));
+    const history = [{ at: NOW - 5 * DAY_MS, objectId: "a2", kind: "pause" as const, field: "status" as const, oldValue: "ACTIVE", newValue: "PAUSED", by: "autopilot" }];
+    const plan = planAccount(withLinks({ ...base, ads, history }, { a1: { down: true, downDates: [dateBefore(0)] } }));
+    expect(plan.actions.find((a) => a.change.objectId === "a2")).toMatchObject({ kind: "unpause", change: { oldValue: "PAUSED", newValue: "ACTIVE" } });
+    expect(plan.actions.find((a) => a.change.objectId === "a2")!.reason).toMatch(/landing page of 'a1' did not load/);
+    expect(plan.actions.find((a) => a.change.objectId === "a1")).toMatchObject({ kind: "pause", rule: "broken_link" });
+    // The ad set keeps a working ad, so its budget is not moved away as if every page were down.
+    expect(plan.actions.find((a) => a.change.objectId === "s_lal")?.change.newValue ?? 5000).toBeGreaterThanOrEqual(5000);
   });
 
   it("turns an ad it paused for a down page back on once the page loads, and not while it is still down", () => {

@@ -4,17 +4,39 @@ import { GrantlineError } from "../../src/errors.ts";
 import { ACTION_NAMES } from "../../src/hub/catalogue/actions.ts";
 import { ASSET_TYPES, type AssetType } from "../../src/hub/catalogue/assetTypes.ts";
 import { PERMISSION_LEVELS, presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import { systemContext } from "../../src/hub/context.ts";
+import { principalContext, systemContext } from "../../src/hub/context.ts";
 import type { Hub } from "../../src/hub/hub.ts";
 import { AccessEngine } from "../../src/hub/access/accessEngine.ts";
+import {
+  belongsTo,
+  partnersSeenBy,
+  peopleSeenBy,
+  reachesAsset,
+  requireAssetRelated,
+  requirePrincipalVisible,
+  requireSelfOrAdmin,
+} from "../../src/hub/access/callerAccess.ts";
 import { buildAsset, buildBusiness, buildMember, type TestBusiness, type TestPerson } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock } from "../support/hubs.ts";
-import { emptyWorld, refCheck, refHasRoute, type RefWorld } from "../support/referenceModel.ts";
+import {
+  emptyWorld,
+  refCheck,
+  refHasRoute,
+  refKnowsAsset,
+  refMember,
+  refSeesPartner,
+  refSeesPrincipal,
+  refSeesReacher,
+  refSelfOrAdmin,
+  refTasks,
+  type RefWorld,
+} from "../support/referenceModel.ts";
 
 /**
  * Random sequences of real service calls (valid and invalid, by admins and by people who should be
- * refused) on a real store. Afterwards the engine must agree with the reference model built from
- * the store's own rows, and with an index rebuilt from scratch.
+ * refused) on a real store. Afterwards the engine, and the decisions the Graph layer asks of
+ * hub/access, must agree with the reference model built from the store's own rows, and the engine
+ * with an index rebuilt from scratch.
  */
 
 type Actor = number | null;
@@ -191,6 +213,41 @@ async function apply(world: World, op: Op): Promise<void> {
   }
 }
 
+/** Whether a decision let the caller through, refused it with a reason, or answered as for an unknown id. */
+function outcomeOf(decide: () => void): "allowed" | "refused" | "hidden" {
+  try {
+    decide();
+    return "allowed";
+  } catch (error) {
+    if (error instanceof GrantlineError && error.id === "NOT_FOUND") return "hidden";
+    if (error instanceof GrantlineError && error.id === "PERMISSION_DENIED") return "refused";
+    throw error;
+  }
+}
+
+/** The Graph layer's caller decisions (hub/access/callerAccess.ts) agree with the reference model's plain rules. */
+function expectCallerDecisions(hub: Hub, ref: RefWorld, principals: readonly string[], assets: readonly string[]): void {
+  const businesses = [...new Set(ref.roles.map((r) => r.business))];
+  for (const me of principals) {
+    const ctx = principalContext(hub.engine.index.principals.get(me)!.type, me);
+    for (const asset of assets) {
+      const label = `${me} on ${asset}`;
+      expect(outcomeOf(() => requireAssetRelated(hub, ctx, asset)), label).toBe(refKnowsAsset(ref, me, asset) ? "allowed" : "hidden");
+      expect(reachesAsset(hub, ctx, asset), label).toBe(refTasks(ref, me, asset).size > 0);
+      const partnerSeen = partnersSeenBy(hub, ctx, asset);
+      for (const b of businesses) expect(partnerSeen(b), `${label}, partner ${b}`).toBe(refSeesPartner(ref, me, asset, b));
+      const personSeen = peopleSeenBy(hub, ctx, asset);
+      for (const other of principals) expect(personSeen(other), `${label}, person ${other}`).toBe(refSeesReacher(ref, me, asset, other));
+    }
+    for (const other of principals) {
+      const label = `${me} about ${other}`;
+      expect(outcomeOf(() => requirePrincipalVisible(hub, ctx, other)), label).toBe(refSeesPrincipal(ref, me, other) ? "allowed" : "hidden");
+      expect(outcomeOf(() => requireSelfOrAdmin(hub, ctx, other)), label).toBe(refSelfOrAdmin(ref, me, other));
+    }
+    for (const b of businesses) expect(belongsTo(hub, ctx, b), `${me} in ${b}`).toBe(refMember(ref, me, b));
+  }
+}
+
 /** The reference model's world, read straight from the store's tables. */
 async function referenceFromStore(hub: Hub, now: number): Promise<RefWorld> {
   const db = hub.store.db;
@@ -275,6 +332,7 @@ describe.each(DIALECTS)("services and engine against the reference model on %s",
               expect(share, "a partner assignment without an active share").toBeDefined();
               for (const task of assignment.tasks) expect(share!.tasks).toContain(task);
             }
+            expectCallerDecisions(hub, ref, [...new Set(principals)], world.assets.map((a) => a.id));
             const fresh = new AccessEngine(hub.store.db, clock.now);
             await fresh.rebuild();
             for (const asset of world.assets) expect(fresh.whoCanAccess(asset.id)).toEqual(hub.engine.whoCanAccess(asset.id));

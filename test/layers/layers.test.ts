@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cruise, type ICruiseOptions, type IViolation } from "dependency-cruiser";
@@ -33,6 +34,7 @@ describe("the layer check", () => {
   it("fails on an upward import, an import cycle and an import of test/, and passes the allowed imports", async () => {
     const found = (await violationsIn(PLANTED)).map(describeViolation).sort();
     expect(found).toEqual([
+      "graph-asks-hub-access: src/graph/asksEngine.ts → src/hub/access/accessEngine.ts",
       "layer-store: src/store/rollup.ts → src/hub/ads/insights.ts",
       // One report per cycle, from whichever of its files is met first.
       expect.stringMatching(/^no-circular: src\/graph\/(first|second)\.ts → src\/graph\/(?!\1)(first|second)\.ts → src\/graph\/\1\.ts$/),
@@ -42,5 +44,51 @@ describe("the layer check", () => {
 
   it("passes on src/ as it is", async () => {
     expect((await violationsIn(ROOT)).map(describeViolation)).toEqual([]);
+  });
+});
+
+/*
+ * Authorization lives in hub/access. The Graph layer reaches the access engine through the hub
+ * (`call.hub.engine`), which no import rule can see, so this reads src/graph's text: it may read
+ * facts and lists from the engine (an asset's type and owner, names, a principal's tasks, who
+ * reaches an asset, what a token may list), but every yes/no — a check, an explanation, a role, a
+ * share, what a token allows — is a named function of hub/access/callerAccess.ts, written once.
+ */
+const ENGINE_READS = new Set(["index", "asset", "tasksOf", "whoCanAccess", "accessibleAssets", "reachableAssets", "now"]);
+const INDEX_READS = new Set(["assets", "businesses", "principals"]);
+const RULE_PRIMITIVES = /\.\s*(check|explain|roleIn|taskMask|tokenAllowsBusiness|tokenReaches|getShare|sharesOf|businessesSharingWith|getGrant)\s*\(|\broles\s*\??\.\s*(has|get)\s*\(/g;
+
+/** The access decisions a source file makes from the engine's parts instead of asking hub/access. */
+function engineDecisionsIn(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const found: string[] = [];
+  for (const m of code.matchAll(/\bengine\b(\s*\??\.\s*(\w+))?/g)) {
+    if (m[2] === undefined) found.push("the engine itself passed on or kept");
+    else if (!ENGINE_READS.has(m[2])) found.push(`engine.${m[2]}`);
+  }
+  for (const m of code.matchAll(/\bindex\s*\??\.\s*(\w+)/g)) if (!INDEX_READS.has(m[1]!)) found.push(`index.${m[1]}`);
+  for (const m of code.matchAll(RULE_PRIMITIVES)) found.push(m[0].replace(/\s+/g, ""));
+  return found;
+}
+
+describe("the Graph layer's access decisions", () => {
+  it("are found when a handler decides with the engine's parts", () => {
+    const planted = [
+      "const engine = call.hub.engine;",
+      "if (!call.hub.engine.check(subject, 'view_asset', id)) throw refusal;",
+      "const share = call.hub.engine.index.getShare(id, business);",
+      "if (index.principals.get(me)?.roles?.has(business)) return;",
+      "// call.hub.engine.roleIn(me, business) in a comment is not a call",
+      "const name = call.hub.engine.index.businesses.get(id);",
+    ].join("\n");
+    // `const engine = call.hub.engine;` keeps it twice over: as a name, and read without a member.
+    expect(engineDecisionsIn(planted)).toEqual(["the engine itself passed on or kept", "the engine itself passed on or kept", "engine.check", "index.getShare", ".check(", ".getShare(", "roles?.has("]);
+  });
+
+  it("are none in src/graph: every one is asked of hub/access", () => {
+    const dir = path.join(ROOT, "src/graph");
+    const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+    const found = files.flatMap((f) => engineDecisionsIn(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => `${f}: ${d}`));
+    expect(found).toEqual([]);
   });
 });

@@ -121,3 +121,43 @@ export function refHasRoute(world: RefWorld, principal: string, assetId: string)
     (s) => s.asset === assetId && roleIn(world, principal, s.partner) !== undefined && (s.endsAt === null || world.now < s.endsAt),
   );
 }
+
+/**
+ * The caller's view (hub/access/visibility.ts and callerAccess.ts), as plainly: who may know that
+ * an asset or a person exists, and which of an asset's partners and people a caller may see.
+ */
+export const refMember = (world: RefWorld, principal: string, business: string): boolean => roleIn(world, principal, business) !== undefined;
+
+/** Part of the asset's owner, or of a business it is shared with (any share on record, live or past its end). */
+export function refKnowsAsset(world: RefWorld, principal: string, assetId: string): boolean {
+  const asset = world.assets.find((a) => a.id === assetId);
+  if (!asset) return false;
+  return refMember(world, principal, asset.owner) || world.shares.some((s) => s.asset === assetId && refMember(world, principal, s.partner));
+}
+
+/** The same principal, or the two have a business in common. */
+export function refSeesPrincipal(world: RefWorld, viewer: string, other: string): boolean {
+  return viewer === other || world.roles.some((r) => r.principal === other && refMember(world, viewer, r.business));
+}
+
+/** Part of the owner and allowed to manage access to the asset. */
+function refManagesForOwner(world: RefWorld, principal: string, assetId: string): boolean {
+  const asset = world.assets.find((a) => a.id === assetId);
+  return asset !== undefined && refMember(world, principal, asset.owner) && refCheck(world, principal, "manage_access", assetId);
+}
+
+/** The owner's managers see every partner of the asset; anyone else only its own businesses. */
+export function refSeesPartner(world: RefWorld, principal: string, assetId: string, partner: string): boolean {
+  return refManagesForOwner(world, principal, assetId) || refMember(world, principal, partner);
+}
+
+/** The owner's managers see everyone reaching the asset; anyone else those with a business in common. */
+export function refSeesReacher(world: RefWorld, viewer: string, assetId: string, other: string): boolean {
+  return refManagesForOwner(world, viewer, assetId) || world.roles.some((r) => r.principal === other && refMember(world, viewer, r.business));
+}
+
+/** What the caller gets asking about another principal's assignments: allowed, refused with a reason, or told it does not exist. */
+export function refSelfOrAdmin(world: RefWorld, viewer: string, other: string): "allowed" | "refused" | "hidden" {
+  if (viewer === other || world.roles.some((r) => r.principal === other && roleIn(world, viewer, r.business) === "ADMIN")) return "allowed";
+  return refSeesPrincipal(world, viewer, other) ? "refused" : "hidden";
+}

@@ -12,11 +12,19 @@ interface InsightRow {
   account_currency?: string;
 }
 
-/** Daily spend and clicks of an ad account over the last 30 days (Recharts; loaded on demand). */
+/** Days the chart shows. */
+const DAYS = 30;
+
+/**
+ * Daily spend and clicks of an ad account over the last 30 days up to today (Recharts; loaded on
+ * demand). Meta's `last_30d` ends yesterday, so a day just delivered (a simulated day added with
+ * `grantline sim advance`, or today's rows) would not show: the chart asks for `maximum` (every day
+ * up to today) and keeps the last 30.
+ */
 export default function InsightsChart({ graphId }: { graphId: string }) {
   const insights = useQuery({
     queryKey: ["insights", graphId],
-    queryFn: () => graph.all<InsightRow>(`/${graphId}/insights`, { fields: "spend,clicks,impressions,date_start,account_currency", time_increment: 1, date_preset: "last_30d" }),
+    queryFn: async () => (await graph.all<InsightRow>(`/${graphId}/insights`, { fields: "spend,clicks,impressions,date_start,account_currency", time_increment: 1, date_preset: "maximum" })).slice(-DAYS),
   });
   return (
     <section aria-labelledby="delivery-heading">

@@ -61,25 +61,35 @@ export function registerAutopilotAppCommands(program: Command): void {
 
   autopilot
     .command("oauth-client")
-    .description("Show Autopilot's OAuth client, or set one registered elsewhere (another hub, or Meta).")
+    .description("Show Autopilot's OAuth client, or set one registered elsewhere (another hub, or Meta's Facebook Login).")
     .option("--issuer <url>", "the authorization server (OpenID discovery is read from it)")
-    .option("--graph-url <url>", "base URL of the Graph the tokens are for (default: the issuer)")
+    .option("--login-dialog-url <url>", "instead of --issuer, for a server without discovery (Meta): the login dialog, e.g. https://www.facebook.com/v24.0/dialog/oauth")
+    .option("--login-token-url <url>", "with --login-dialog-url: the code exchange, e.g. https://graph.facebook.com/v24.0/oauth/access_token")
+    .option("--graph-url <url>", "base URL of the Graph the tokens are for (default: the issuer; required with the login URLs)")
     .option("--client-id <id>", "the app's client ID")
     .option("--client-secret <secret>", "the app's client secret (stored sealed)")
     .option("--redirect-uri <uri>", "Autopilot's callback exactly as registered (…/autopilot/oauth/callback)")
     .option("--json", "print one line of JSON")
-    .action(async (opts: { issuer?: string; graphUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string; json?: boolean }) => {
+    .action(async (opts: { issuer?: string; loginDialogUrl?: string; loginTokenUrl?: string; graphUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string; json?: boolean }) => {
+      const login = opts.loginDialogUrl !== undefined || opts.loginTokenUrl !== undefined;
+      if (opts.issuer || login || opts.clientId || opts.clientSecret || opts.redirectUri) {
+        if (!(opts.issuer || login) || !opts.clientId || !opts.clientSecret || !opts.redirectUri) {
+          throw new InvalidArgumentError("--issuer (or --login-dialog-url and --login-token-url), --client-id, --client-secret and --redirect-uri go together");
+        }
+        if (login && !opts.graphUrl) throw new InvalidArgumentError("--graph-url is required with the login URLs");
+      }
       await withAutopilot(async (ap) => {
-        if (opts.issuer || opts.clientId || opts.clientSecret || opts.redirectUri) {
-          if (!opts.issuer || !opts.clientId || !opts.clientSecret || !opts.redirectUri) throw new InvalidArgumentError("--issuer, --client-id, --client-secret and --redirect-uri go together");
-          await ap.connect.saveClient({ issuer: opts.issuer, graphUrl: opts.graphUrl ?? opts.issuer, clientId: opts.clientId, clientSecret: opts.clientSecret, redirectUri: opts.redirectUri });
+        if (opts.clientId && opts.clientSecret && opts.redirectUri) {
+          const graphUrl = opts.graphUrl ?? opts.issuer ?? "";
+          await ap.connect.saveClient({ issuer: opts.issuer, authorizationEndpoint: opts.loginDialogUrl, tokenEndpoint: opts.loginTokenUrl, graphUrl, clientId: opts.clientId, clientSecret: opts.clientSecret, redirectUri: opts.redirectUri });
         }
         const client = await ap.connect.client();
         if (!client) {
           print(opts.json === true, null, "Autopilot has no OAuth client yet: run `grantline autopilot register`.");
           throw new CliExit(1);
         }
-        print(opts.json === true, client, `Client ID ${client.client_id} at ${client.issuer} (Graph ${client.graph_url}), callback ${client.redirect_uri}, scopes ${client.scopes.join(" ")}; the secret is sealed in the store.`);
+        const server = client.authorization_endpoint ? `login ${client.authorization_endpoint}, token ${client.token_endpoint}` : client.issuer;
+        print(opts.json === true, client, `Client ID ${client.client_id} at ${server} (Graph ${client.graph_url}), callback ${client.redirect_uri}, scopes ${client.scopes.join(" ")}; the secret is sealed in the store.`);
       });
     });
 

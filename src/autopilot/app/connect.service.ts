@@ -26,7 +26,11 @@ export const FLOW_TTL_MS = 15 * 60_000;
 
 export interface OAuthClientView {
   id: string;
+  /** The authorization server: the issuer discovery is read from, or the login dialog's origin. */
   issuer: string;
+  /** Set when the login endpoints are named rather than discovered (Facebook Login). */
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
   graph_url: string;
   client_id: string;
   redirect_uri: string;
@@ -68,7 +72,16 @@ const secretContext = (id: string) => `autopilot_client_secret:${id}`;
 const verifierContext = (stateHash: string) => `autopilot_pkce:${stateHash}`;
 
 function present(row: OAuthClientRow): OAuthClientView {
-  return { id: row.id, issuer: row.issuer, graph_url: row.graph_url, client_id: row.client_id, redirect_uri: row.redirect_uri, scopes: JSON.parse(row.scopes_json) as string[] };
+  return {
+    id: row.id,
+    issuer: row.issuer,
+    authorization_endpoint: row.authorization_endpoint,
+    token_endpoint: row.token_endpoint,
+    graph_url: row.graph_url,
+    client_id: row.client_id,
+    redirect_uri: row.redirect_uri,
+    scopes: JSON.parse(row.scopes_json) as string[],
+  };
 }
 
 function httpUrl(value: string, what: string): string {
@@ -82,6 +95,29 @@ function httpUrl(value: string, what: string): string {
   return value.replace(/\/+$/, "");
 }
 
+/** What a code exchange gives Autopilot. */
+type Tokens = { access_token: string; expires_in?: number };
+
+const CANCELLED = "You cancelled the connection; nothing was connected.";
+
+/**
+ * Facebook Login's dialog as "Manually Build a Login Flow" invokes it
+ * (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#logindialog):
+ * client_id, redirect_uri, state, response_type=code, and the permissions comma-separated in scope.
+ * No PKCE: Meta documents it only for its OIDC variant, marked as still in testing
+ * (https://developers.facebook.com/docs/facebook-login/guides/advanced/oidc-token); the state, kept
+ * hashed and bound to the browser that started, ties the answer to this attempt.
+ */
+function loginDialogUrl(row: OAuthClientRow, state: string): URL {
+  const url = new URL(row.authorization_endpoint!);
+  url.searchParams.set("client_id", row.client_id);
+  url.searchParams.set("redirect_uri", row.redirect_uri);
+  url.searchParams.set("state", state);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("scope", (JSON.parse(row.scopes_json) as string[]).join(","));
+  return url;
+}
+
 /** A path on this server (no scheme, no host, no `//`), so the callback cannot send anyone elsewhere. */
 export function checkReturnTo(value: string | undefined | null): string | null {
   if (value === undefined || value === null || value === "") return null;
@@ -89,6 +125,31 @@ export function checkReturnTo(value: string | undefined | null): string | null {
     throw errors.invalidParameter("return_to must be a path on this server, such as /console/.");
   }
   return value;
+}
+
+export interface ClientInput {
+  /** An issuer with OpenID discovery; or, without one, both login endpoints below. */
+  issuer?: string;
+  /** The login dialog, e.g. https://www.facebook.com/v24.0/dialog/oauth. */
+  authorizationEndpoint?: string;
+  /** The code exchange, e.g. https://graph.facebook.com/v24.0/oauth/access_token. */
+  tokenEndpoint?: string;
+  graphUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  scopes?: string[];
+}
+
+/** The named login endpoints, both or neither; undefined means discovery from the issuer. */
+function loginEndpoints(input: ClientInput): { authorization: string; token: string } | undefined {
+  if (input.authorizationEndpoint === undefined && input.tokenEndpoint === undefined) return undefined;
+  if (!input.authorizationEndpoint || !input.tokenEndpoint) throw errors.invalidParameter("The login dialog URL and the token URL go together.");
+  if (input.issuer) throw errors.invalidParameter("Give an issuer (discovery) or the login dialog and token URLs, not both.");
+  const authorization = httpUrl(input.authorizationEndpoint, "login dialog URL");
+  const token = httpUrl(input.tokenEndpoint, "login token URL");
+  if (new URL(token).search !== "") throw errors.invalidParameter("login token URL must have no query string.");
+  return { authorization, token };
 }
 
 interface DebugToken {
@@ -116,9 +177,14 @@ export class ConnectService {
     private readonly workspaces: WorkspaceService,
   ) {}
 
-  /** Records Autopilot's registration with an authorization server; the secret is sealed. */
-  async saveClient(input: { issuer: string; graphUrl: string; clientId: string; clientSecret: string; redirectUri: string; scopes?: string[] }): Promise<OAuthClientView> {
-    const issuer = httpUrl(input.issuer, "issuer");
+  /**
+   * Records Autopilot's registration with an authorization server; the secret is sealed. The server
+   * is an issuer with OpenID discovery, or, for Facebook Login (which has none), its login dialog
+   * and token URLs.
+   */
+  async saveClient(input: ClientInput): Promise<OAuthClientView> {
+    const endpoints = loginEndpoints(input);
+    const issuer = endpoints ? new URL(endpoints.authorization).origin : httpUrl(input.issuer ?? "", "issuer");
     const graphUrl = httpUrl(input.graphUrl, "graph URL");
     httpUrl(input.redirectUri, "redirect URI");
     if (!input.clientId.trim()) throw errors.invalidParameter("client_id is required.");
@@ -133,8 +199,31 @@ export class ConnectService {
       redirect_uri: input.redirectUri,
       scopes_json: JSON.stringify(input.scopes && input.scopes.length > 0 ? input.scopes : [...AUTOPILOT_SCOPES]),
       created_at: this.deps.now(),
+      authorization_endpoint: endpoints?.authorization ?? null,
+      token_endpoint: endpoints?.token ?? null,
     });
     return present((await findOAuthClient(this.deps.db, id))!);
+  }
+
+  /**
+   * The configured registration (GRANTLINE_AUTOPILOT_*), saved unless the one in use is the same
+   * client with the same secret: `serve` calls it at every start.
+   */
+  async ensureClient(input: ClientInput): Promise<{ client: OAuthClientView; created: boolean }> {
+    const row = await latestOAuthClient(this.deps.db);
+    const endpoints = loginEndpoints(input);
+    const same =
+      row !== undefined &&
+      row.client_id === input.clientId.trim() &&
+      row.graph_url === httpUrl(input.graphUrl, "graph URL") &&
+      row.redirect_uri === input.redirectUri &&
+      row.authorization_endpoint === (endpoints?.authorization ?? null) &&
+      row.token_endpoint === (endpoints?.token ?? null) &&
+      (endpoints !== undefined || row.issuer === httpUrl(input.issuer ?? "", "issuer")) &&
+      (input.scopes === undefined || row.scopes_json === JSON.stringify(input.scopes)) &&
+      this.secretOf(row) === input.clientSecret;
+    if (same) return { client: present(row), created: false };
+    return { client: await this.saveClient(input), created: true };
   }
 
   /** The registration in use, if Autopilot was registered. */
@@ -177,9 +266,9 @@ export class ConnectService {
     const workspace = await this.workspaces.require(workspaceIdOrName);
     const returnTo = checkReturnTo(input.returnTo);
     const row = await this.requireClient();
-    let config: oauth.Configuration;
+    let config: oauth.Configuration | undefined;
     try {
-      config = await this.configuration(row);
+      config = row.authorization_endpoint ? undefined : await this.configuration(row);
     } catch {
       throw errors.invalidParameter(`The authorization server at ${row.issuer} could not be reached; try again later.`);
     }
@@ -202,13 +291,15 @@ export class ConnectService {
       expires_at: expiresAt,
       finished_at: null,
     });
-    const url = oauth.buildAuthorizationUrl(config, {
-      redirect_uri: row.redirect_uri,
-      scope: (JSON.parse(row.scopes_json) as string[]).join(" "),
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-    });
+    const url = config
+      ? oauth.buildAuthorizationUrl(config, {
+          redirect_uri: row.redirect_uri,
+          scope: (JSON.parse(row.scopes_json) as string[]).join(" "),
+          code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: "S256",
+          state,
+        })
+      : loginDialogUrl(row, state);
     return { authorizationUrl: url.toString(), browserBinding, callbackUrl: row.redirect_uri, expiresAt };
   }
 
@@ -231,26 +322,11 @@ export class ConnectService {
     if (!(await claimOAuthFlow(this.deps.db, stateHash, now))) throw fail("This connection attempt was already used; start connecting again.");
 
     const row = await this.requireClient(flow.client_row_id);
-    const config = await this.configuration(row).catch(() => {
-      throw fail(`The authorization server at ${row.issuer} could not be reached; try again later.`);
-    });
-    const callback = new URL(row.redirect_uri);
-    callback.search = query.toString();
-    let tokens: oauth.TokenEndpointResponse;
-    try {
-      tokens = await oauth.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: this.deps.secretBox().open(flow.sealed_verifier, verifierContext(stateHash)),
-        expectedState: state,
-      });
-    } catch (error) {
-      if (error instanceof oauth.AuthorizationResponseError) {
-        throw fail(error.error === "access_denied" ? "You cancelled the connection; nothing was connected." : `The authorization server refused: ${error.error_description ?? error.error}.`);
-      }
-      if (error instanceof oauth.ResponseBodyError) throw fail(`The code could not be exchanged for a token: ${error.error_description ?? error.error}.`);
-      throw fail("The code could not be exchanged for a token; start connecting again.");
-    }
-
     const secret = this.secretOf(row);
+    const tokens = row.token_endpoint
+      ? await this.exchangeAtTokenUrl(row, secret, query, fail)
+      : await this.exchangeWithDiscovery(row, query, { state, verifier: this.deps.secretBox().open(flow.sealed_verifier, verifierContext(stateHash)) }, fail);
+
     const longLived = await this.longLived(row, secret, tokens.access_token);
     const accessToken = longLived?.access_token ?? tokens.access_token;
     // From here a refusal also gives the access back: Autopilot keeps no token it will not use.
@@ -263,11 +339,14 @@ export class ConnectService {
     const data = debug?.data;
     if (!data?.is_valid || data.app_id !== row.client_id) throw await refuse("The authorization server gave a token Autopilot cannot use; start connecting again.");
     const [initiatorType, initiatorId] = flow.initiated_by.split(":");
-    if (initiatorType === "person" && data.user_id !== initiatorId) throw await refuse("Someone other than the person who pressed Connect approved this connection; nothing was connected.");
+    // Only where people sign in at the hub itself are its person ids the authorization server's user
+    // ids; at Meta (named login endpoints) they are not, and the state bound to this browser is what
+    // ties the answer to the person who pressed Connect.
+    if (initiatorType === "person" && !row.authorization_endpoint && data.user_id !== initiatorId) throw await refuse("Someone other than the person who pressed Connect approved this connection; nothing was connected.");
 
-    const granted = new Set<string>();
-    for (const g of data.granular_scopes ?? []) if ((AUTOPILOT_SCOPES as readonly string[]).includes(g.scope)) for (const id of g.target_ids ?? []) granted.add(id);
-    const assets = await this.classify(row.graph_url, accessToken, [...granted]).catch(() => undefined);
+    const assets = await this.grantedTargets(row.graph_url, accessToken, data)
+      .then((ids) => this.classify(row.graph_url, accessToken, ids))
+      .catch(() => undefined);
     if (!assets) throw await refuse(`The Graph at ${row.graph_url} could not be reached to read what was granted; start connecting again.`);
     if (assets.adAccounts.length === 0) throw await refuse("No ad account was chosen on the consent page; connect again and tick at least one ad account.");
     const expiresIn = longLived?.expires_in ?? tokens.expires_in;
@@ -282,6 +361,65 @@ export class ConnectService {
       );
     }
     return { workspace: await this.workspaces.view(flow.workspace_id), initiatedBy: flow.initiated_by, connected, pixels: assets.pixels, catalogs: assets.catalogs, returnTo: flow.return_to };
+  }
+
+  /** The code exchange with the PKCE verifier at the discovered token endpoint (openid-client). */
+  private async exchangeWithDiscovery(row: OAuthClientRow, query: URLSearchParams, flow: { state: string; verifier: string }, fail: (message: string) => ConnectFlowError): Promise<Tokens> {
+    const config = await this.configuration(row).catch(() => {
+      throw fail(`The authorization server at ${row.issuer} could not be reached; try again later.`);
+    });
+    const callback = new URL(row.redirect_uri);
+    callback.search = query.toString();
+    try {
+      return await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    } catch (error) {
+      if (error instanceof oauth.AuthorizationResponseError) {
+        throw fail(error.error === "access_denied" ? CANCELLED : `The authorization server refused: ${error.error_description ?? error.error}.`);
+      }
+      if (error instanceof oauth.ResponseBodyError) throw fail(`The code could not be exchanged for a token: ${error.error_description ?? error.error}.`);
+      throw fail("The code could not be exchanged for a token; start connecting again.");
+    }
+  }
+
+  /**
+   * The code exchange of Facebook Login's manual flow
+   * (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#exchangecode):
+   * `GET {token URL}?client_id&redirect_uri&client_secret&code`, answered with
+   * `{access_token, token_type, expires_in}` or a Graph error envelope; through the outbound guard,
+   * never retried (a code is good once). A person who cancels comes back with
+   * `error=access_denied&error_reason=user_denied` and no code (same page, #canceled).
+   */
+  private async exchangeAtTokenUrl(row: OAuthClientRow, secret: string, query: URLSearchParams, fail: (message: string) => ConnectFlowError): Promise<Tokens> {
+    const error = query.get("error");
+    if (error) throw fail(error === "access_denied" ? CANCELLED : `The authorization server refused: ${query.get("error_description") ?? error}.`);
+    const code = query.get("code");
+    if (!code) throw fail("The authorization server's answer has no code; start connecting again.");
+    const url = new URL(row.token_endpoint!);
+    const client = new GraphClient({ baseUrl: url.origin, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep, readRetries: 0 });
+    let answer: { access_token?: unknown; expires_in?: unknown };
+    try {
+      answer = await client.get(url.pathname, { client_id: row.client_id, redirect_uri: row.redirect_uri, client_secret: secret, code });
+    } catch (error) {
+      if (error instanceof GraphApiError) throw fail(`The code could not be exchanged for a token: ${error.message.replace(/\.$/, "")}.`);
+      throw fail(`The token URL ${row.token_endpoint} could not be reached; start connecting again.`);
+    }
+    if (typeof answer.access_token !== "string" || answer.access_token === "") throw fail("The code could not be exchanged for a token; start connecting again.");
+    return { access_token: answer.access_token, ...(typeof answer.expires_in === "number" ? { expires_in: answer.expires_in } : {}) };
+  }
+
+  /**
+   * The ids the person granted Autopilot's scopes on (`granular_scopes[].target_ids` of debug_token,
+   * https://developers.facebook.com/docs/graph-api/reference/debug_token/). A scope granted with no
+   * target list reaches every ad account of the person: those are read from `me/adaccounts`
+   * (https://developers.facebook.com/docs/graph-api/reference/user/adaccounts/).
+   */
+  private async grantedTargets(graphUrl: string, token: string, data: NonNullable<DebugToken["data"]>): Promise<string[]> {
+    const ours = (data.granular_scopes ?? []).filter((g) => (AUTOPILOT_SCOPES as readonly string[]).includes(g.scope));
+    const granted = new Set(ours.flatMap((g) => g.target_ids ?? []));
+    const unlisted = ours.length > 0 ? ours.every((g) => g.target_ids === undefined) : (data.scopes ?? []).some((scope) => (AUTOPILOT_SCOPES as readonly string[]).includes(scope));
+    if (granted.size > 0 || !unlisted) return [...granted];
+    const client = new GraphClient({ baseUrl: graphUrl, accessToken: token, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
+    return (await client.getAll<{ id: string }>("me/adaccounts", { fields: "id", limit: 100 })).map((a) => a.id);
   }
 
   /**

@@ -62,7 +62,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
       budget:
         a.dailyBudget !== null
           ? { kind: "daily", amountMinor: a.dailyBudget }
-          : { kind: "lifetime", amountMinor: a.lifetimeBudget ?? 0, spentMinor: spentByAdSet.get(a.id) ?? 0, endDate: a.endDate ?? s.lastDate },
+          : { kind: "lifetime", amountMinor: a.lifetimeBudget ?? 0, spentMinor: spentByAdSet.get(a.id) ?? 0, endDate: a.endDate ?? s.lastDate, ...(a.startDate ? { startDate: a.startDate } : {}) },
     })),
     ads: s.ads.map((a) => ({
       id: a.id,

@@ -1,5 +1,5 @@
 import { OutboundError, type OutboundHttp, type OutboundResponse } from "../../net/outbound.ts";
-import { backoffFor, DEFAULT_BACKOFF, readUsage, type BackoffPolicy, type UsageReading } from "./usage.ts";
+import { backoffFor, DEFAULT_BACKOFF, readUsage, throttledReading, type BackoffPolicy, type UsageReading } from "./usage.ts";
 
 /** Graph error codes that mean the token or its permissions no longer reach the object. */
 const LOST_PERMISSION_CODES = new Set([10, 102, 190, 200]);
@@ -79,7 +79,8 @@ export class RateLimitBackoff extends Error {
 
 export interface GraphClientOptions {
   baseUrl: string;
-  accessToken: string;
+  /** Sent as a bearer token; none for the calls that carry the app's credentials instead (a code exchange). */
+  accessToken?: string;
   /** The outbound guard every call goes through (Autopilot's: the hub's own URL trusted). */
   http: OutboundHttp;
   /** Graph version prefix, e.g. "v24.0"; none by default (the hub accepts both). */
@@ -93,6 +94,13 @@ export interface GraphClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called on every usage reading (to store it, print it). */
   onUsage?: (usage: UsageReading) => void;
+  /**
+   * The last reading an earlier client took for the same token and when: a bucket found full by an
+   * earlier run holds this client's first call too, for what is left of the wait.
+   */
+  lastUsage?: { reading: UsageReading; at: number };
+  /** Clock of those readings; default Date.now. */
+  now?: () => number;
   /** Called once when the token lost access (codes 10, 190, 200–299): the connection needs attention. */
   onLostPermission?: (error: GraphApiError) => void;
 }
@@ -105,6 +113,9 @@ export interface GraphPage<T> {
   paging?: { cursors?: { before?: string; after?: string }; next?: string; previous?: string };
 }
 
+/** Meta's rate limits count calls over a rolling hour (https://developers.facebook.com/docs/graph-api/overview/rate-limiting/). */
+const USAGE_WINDOW_MS = 3_600_000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The most of one Graph answer read (a page of insights rows is well under it). */
@@ -116,11 +127,19 @@ const RESPONSE_LIMIT = 32 * 1024 * 1024;
  */
 export class GraphClient {
   private lastUsage: UsageReading | undefined;
+  private lastUsageAt = 0;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
   calls = 0;
 
   constructor(private readonly options: GraphClientOptions) {
     this.sleep = options.sleep ?? defaultSleep;
+    this.now = options.now ?? Date.now;
+    // Meta's usage windows are an hour long: an older reading says nothing about now.
+    if (options.lastUsage && this.now() - options.lastUsage.at < USAGE_WINDOW_MS) {
+      this.lastUsage = options.lastUsage.reading;
+      this.lastUsageAt = options.lastUsage.at;
+    }
   }
 
   get usage(): UsageReading | undefined {
@@ -185,14 +204,22 @@ export class GraphClient {
     const decision = backoffFor(this.lastUsage, this.options.backoff ?? DEFAULT_BACKOFF);
     if (decision.action === "pace") await this.sleep(decision.waitMs);
     if (decision.action === "stop") {
-      if (decision.waitMs > (this.options.maxStopWaitMs ?? 0)) throw new RateLimitBackoff(this.lastUsage!, decision.waitMs);
-      await this.sleep(decision.waitMs);
+      // What is left of the wait since the reading was taken (by this client or an earlier one).
+      const waitMs = decision.waitMs - Math.max(0, this.now() - this.lastUsageAt);
+      if (waitMs > (this.options.maxStopWaitMs ?? 0)) throw new RateLimitBackoff(this.lastUsage!, waitMs);
+      if (waitMs > 0) await this.sleep(waitMs);
       this.lastUsage = undefined;
     }
   }
 
+  private noteUsage(usage: UsageReading): void {
+    this.lastUsage = usage;
+    this.lastUsageAt = this.now();
+    this.options.onUsage?.(usage);
+  }
+
   private async once(method: "GET" | "POST" | "DELETE", url: string, body?: GraphParams): Promise<unknown> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.accessToken}` };
+    const headers: Record<string, string> = this.options.accessToken ? { authorization: `Bearer ${this.options.accessToken}` } : {};
     if (body !== undefined) headers["content-type"] = "application/json";
     this.calls++;
     let response: OutboundResponse;
@@ -214,10 +241,7 @@ export class GraphClient {
     }
     const text = response.text();
     const usage = readUsage(response.headers);
-    if (usage) {
-      this.lastUsage = usage;
-      this.options.onUsage?.(usage);
-    }
+    if (usage) this.noteUsage(usage);
     let json: unknown;
     try {
       json = text === "" ? {} : JSON.parse(text);
@@ -237,6 +261,8 @@ export class GraphClient {
         Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
       );
       if (error.kind === "lost_permission") this.options.onLostPermission?.(error);
+      // Throttled: the next call waits as for a full bucket, unless the headers already said longer.
+      if (error.kind === "rate_limited" && backoffFor(this.lastUsage, this.options.backoff ?? DEFAULT_BACKOFF).action !== "stop") this.noteUsage(throttledReading(error.code, error.retryAfterMs));
       throw error;
     }
     if (response.status >= 500) throw new GraphTransportError("server_error", `The Graph answered ${response.status}.`, response.status);

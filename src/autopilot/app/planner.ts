@@ -46,6 +46,8 @@ export interface SnapshotAdSet {
   lifetimeBudget?: number | null | undefined;
   /** End date of a lifetime budget, YYYY-MM-DD. */
   endDate?: string | undefined;
+  /** Start date of the ad set, YYYY-MM-DD (a lifetime budget's planned pace runs from it). */
+  startDate?: string | undefined;
 }
 
 export interface SnapshotAd {

@@ -1,3 +1,4 @@
+import type { Config } from "../../config/env.ts";
 import { operatorContext } from "../../hub/context.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { Autopilot } from "./autopilot.ts";
@@ -48,4 +49,20 @@ export async function ensureAutopilotApp(hub: Hub, autopilot: Autopilot, hubUrl:
   if (current && current.redirect_uri === `${hubUrl.replace(/\/+$/, "")}${CALLBACK_PATH}`) return { client: current, created: false };
   await registerAutopilotApp(hub, autopilot, { hubUrl });
   return { client: (await autopilot.connect.client())!, created: true };
+}
+
+/**
+ * The app configured for Autopilot (GRANTLINE_AUTOPILOT_APP_ID and the rest: Meta's Facebook Login
+ * and Graph), registered as its OAuth client unless the one in use is already that app. `serverUrl`
+ * is where this server is reached, for the default callback.
+ */
+export async function ensureConfiguredApp(autopilot: Autopilot, app: NonNullable<Config["autopilotApp"]>, serverUrl: string): Promise<{ client: OAuthClientView; created: boolean }> {
+  return autopilot.connect.ensureClient({
+    authorizationEndpoint: app.dialogUrl,
+    tokenEndpoint: app.tokenUrl,
+    graphUrl: app.graphUrl,
+    clientId: app.appId,
+    clientSecret: app.appSecret,
+    redirectUri: app.redirectUri ?? `${serverUrl.replace(/\/+$/, "")}${CALLBACK_PATH}`,
+  });
 }

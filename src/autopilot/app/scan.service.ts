@@ -30,6 +30,7 @@ export interface ScannedObjects {
     daily_budget?: string;
     lifetime_budget?: string;
     end_time?: string;
+    start_time?: string;
     /** Read since the account audit; absent in older scans. */
     targeting?: Record<string, unknown>;
     optimization_goal?: string;
@@ -250,7 +251,7 @@ export class ScanService {
     const campaigns = await client.getAll<ScannedObjects["campaigns"][number]>(`${act}/campaigns`, { fields: "id,name,status,effective_status", limit: 500 });
     await progress({ phase: "objects", done: 2, total: 5, rows: 0 });
     const adSets = await client.getAll<ScannedObjects["adSets"][number]>(`${act}/adsets`, {
-      fields: "id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,end_time,targeting,optimization_goal,learning_stage_info",
+      fields: "id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,start_time,end_time,targeting,optimization_goal,learning_stage_info",
       limit: 500,
     });
     await progress({ phase: "objects", done: 3, total: 5, rows: 0 });

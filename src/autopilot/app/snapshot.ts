@@ -70,6 +70,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
       dailyBudget: s.daily_budget === undefined ? null : Number(s.daily_budget),
       lifetimeBudget: s.lifetime_budget === undefined ? null : Number(s.lifetime_budget),
       endDate: s.end_time?.slice(0, 10),
+      startDate: s.start_time?.slice(0, 10),
     })),
     ads: objects.ads.map((a) => ({
       id: a.id,

@@ -1,14 +1,23 @@
 /**
- * Meta's rate-limit usage headers, read the way a careful client reads them: the largest of
- * call count, CPU time and total time of every bucket named, and how long until access returns.
+ * Meta's rate-limit usage headers (https://developers.facebook.com/docs/graph-api/overview/rate-limiting/),
+ * read the way a careful client reads them: the largest of call count, CPU time and total time of
+ * every bucket named, and how long until access returns.
+ * - X-App-Usage: `call_count`, `total_cputime`, `total_time`, percentages of the app's limit.
+ * - X-Business-Use-Case-Usage: per business or ad account id, a list of `{type, call_count,
+ *   total_cputime, total_time, estimated_time_to_regain_access}`; the last is the minutes until calls
+ *   are no longer throttled, non-zero only while they are.
+ * - X-Ad-Account-Usage: `acc_id_util_pct` and `reset_time_duration`, the seconds until the account's
+ *   score is back at 0 (https://developers.facebook.com/docs/marketing-api/overview/rate-limiting/).
  */
 export interface UsageReading {
   /** Highest percentage of any bucket the response reported (0–100+). */
   pct: number;
-  /** The bucket behind that percentage: "app", "ad_account:<id>" or "<use case>:<id>". */
+  /** The bucket behind that percentage: "app", "ad_account" or "<use case>:<id>". */
   bucket: string;
   /** How long Meta says until the fullest bucket has room again; 0 when it did not say. */
   regainMs: number;
+  /** The longest estimated_time_to_regain_access of any use case: Meta throttles it that long whatever its percentages. */
+  blockedMs?: number;
   /** Every bucket read, by name. */
   buckets: Record<string, number>;
 }
@@ -50,8 +59,19 @@ export function readUsage(headers: HeaderGetter): UsageReading | undefined {
   }
   const names = Object.keys(buckets);
   if (names.length === 0) return undefined;
-  const bucket = names.reduce((a, b) => (buckets[b]! > buckets[a]! ? b : a));
-  return { pct: buckets[bucket]!, bucket, regainMs: regain[bucket] ?? 0, buckets };
+  // The fullest bucket; among equally full ones, the one that takes longest to regain access.
+  const bucket = names.reduce((a, b) => (buckets[b]! > buckets[a]! || (buckets[b] === buckets[a] && (regain[b] ?? 0) > (regain[a] ?? 0)) ? b : a));
+  const blockedMs = Math.max(0, ...Object.entries(regain).filter(([name]) => name !== "ad_account").map(([, ms]) => ms));
+  return { pct: buckets[bucket]!, bucket, regainMs: regain[bucket] ?? 0, ...(blockedMs > 0 ? { blockedMs } : {}), buckets };
+}
+
+/**
+ * What a throttling error (codes 4, 17, 32, 613, 80000–80014) says when its answer carried no
+ * reading that stops the next call: the bucket is full, for Retry-After when given, else a minute.
+ */
+export function throttledReading(code: number, retryAfterMs: number | undefined): UsageReading {
+  const bucket = `throttled:${code}`;
+  return { pct: 100, bucket, regainMs: retryAfterMs ?? 60_000, buckets: { [bucket]: 100 } };
 }
 
 export interface BackoffPolicy {
@@ -71,6 +91,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { slowFromPct: 75, stopFromPct: 95
  * would cross the limit is never made.
  */
 export function backoffFor(usage: UsageReading | undefined, policy: BackoffPolicy = DEFAULT_BACKOFF): { action: "go" } | { action: "pace"; waitMs: number } | { action: "stop"; waitMs: number } {
+  if (usage?.blockedMs) return { action: "stop", waitMs: Math.max(usage.blockedMs, usage.pct >= policy.stopFromPct ? usage.regainMs : 0) };
   if (!usage || usage.pct < policy.slowFromPct) return { action: "go" };
   if (usage.pct >= policy.stopFromPct) return { action: "stop", waitMs: Math.max(usage.regainMs, 60_000) };
   const share = (usage.pct - policy.slowFromPct) / (policy.stopFromPct - policy.slowFromPct);

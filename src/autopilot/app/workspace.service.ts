@@ -19,6 +19,7 @@ import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.t
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
+import type { UsageReading } from "./usage.ts";
 import type { JobOutcome, ScheduleView } from "./views.ts";
 
 export type Mode = "semi_auto" | "autopilot";
@@ -250,12 +251,17 @@ export class WorkspaceService {
     }
     const token = this.deps.secretBox().open(connection.sealed_token, `autopilot_token:${connection.id}`);
     let usage: unknown;
+    // The connection's last reading, kept in the store: a bucket a scan found full holds the next plan, monitor or write too.
+    const stored = await findConnection(this.deps.db, connection.id);
+    const last = stored?.usage_json ? (JSON.parse(stored.usage_json) as UsageReading & { at?: number }) : undefined;
     return new GraphClient({
       baseUrl: connection.graph_url,
       accessToken: token,
       http: this.deps.http,
       timeoutMs: this.deps.graphTimeoutMs,
       sleep: this.deps.sleep,
+      now: this.deps.now,
+      ...(last && typeof last.at === "number" ? { lastUsage: { reading: last, at: last.at } } : {}),
       onUsage: (reading) => {
         if (JSON.stringify(reading) !== JSON.stringify(usage)) {
           usage = reading;

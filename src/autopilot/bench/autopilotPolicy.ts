@@ -71,7 +71,7 @@ export function autopilotPolicy(options: AutopilotPolicyOptions = {}): Policy {
           status: s.status,
           // Every simulated ad set is created on day index 0.
           createdDate: dateOf(0),
-          budget: s.budget.kind === "daily" ? { kind: "daily", amountMinor: s.budget.amountMinor } : { kind: "lifetime", amountMinor: s.budget.amountMinor, spentMinor: spentBySet.get(s.id) ?? 0, endDate: dateOf(s.budget.endDay) },
+          budget: s.budget.kind === "daily" ? { kind: "daily", amountMinor: s.budget.amountMinor } : { kind: "lifetime", amountMinor: s.budget.amountMinor, spentMinor: spentBySet.get(s.id) ?? 0, endDate: dateOf(s.budget.endDay), startDate: dateOf(0) },
         }));
         const snapshot: AccountSnapshot = {
           accountId,

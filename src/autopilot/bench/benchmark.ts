@@ -38,6 +38,7 @@ import { cappedRulesPolicy, steppedOraclePolicy } from "./steppedOracle.ts";
 import { buildScenario, SCENARIO_NAMES, type ScenarioName } from "../../simulator/scenarios.ts";
 import { autopilotPolicy, type AutopilotPolicyOptions } from "./autopilotPolicy.ts";
 import { priorAwarePolicy } from "./priorAware.ts";
+import type { EngineSettings } from "../engine/settings.ts";
 
 export const DEFAULT_BENCH_SCENARIO: ScenarioName = "many_weak_ads";
 
@@ -209,4 +210,57 @@ export function runAutopilotBench(options: BenchOptions): BenchResult {
 
 export function isScenarioName(value: string): value is ScenarioName {
   return (SCENARIO_NAMES as string[]).includes(value);
+}
+
+/** One row of an ablation: engine settings over the defaults, named for the change they take back (or make alone). */
+export interface AblationVariant {
+  name: string;
+  settings: Partial<EngineSettings>;
+}
+
+/**
+ * The engine's changes over its first version, each as the settings that take it back. Measured
+ * alone (the first version plus that change) and together (the defaults, each taken back in turn).
+ */
+export const ENGINE_CHANGES: readonly AblationVariant[] = [
+  { name: "monthly cap counts today once", settings: { legacyMonthPacing: true } },
+  { name: "CVR from the whole scan (no 7-day half-life)", settings: { halfLifeDays: 7, windowDays: 28 } },
+  { name: "no 25% exploration floor", settings: { explorationFloor: 0.25 } },
+  { name: "ad sets valued at their best live ad", settings: { valueAtBestAd: false } },
+  { name: "reversible keep-sets from day 1", settings: { keepSets: false } },
+  { name: "learning-day CVR de-biased, tomorrow's learning forecast", settings: { learningEfficiency: 1 } },
+];
+
+/** Every change taken back: the engine as first built. */
+export const FIRST_ENGINE: Partial<EngineSettings> = Object.assign({}, ...ENGINE_CHANGES.map((c) => c.settings)) as Partial<EngineSettings>;
+
+/** The ablation's rows: all changes, each taken back alone, none, and each alone on the first engine. */
+export function ablationVariants(): AblationVariant[] {
+  const alone = ENGINE_CHANGES.map((c) => ({ name: `only: ${c.name}`, settings: Object.fromEntries(Object.entries(FIRST_ENGINE).filter(([k]) => !(k in c.settings))) }));
+  return [{ name: "all changes (the engine)", settings: {} }, ...ENGINE_CHANGES.map((c) => ({ name: `without: ${c.name}`, settings: c.settings })), { name: "none (the first engine)", settings: FIRST_ENGINE }, ...alone];
+}
+
+export interface AblationRun {
+  seed: number;
+  scenario: ScenarioName;
+  /** Capture of each variant (by name) and its spend ÷ static's. */
+  capture: Record<string, number | null>;
+  spendRatio: Record<string, number>;
+}
+
+/** One seed of one scenario under every variant; static and the oracle run once and are shared. */
+export function runAblation(options: Omit<BenchOptions, "autopilot">, variants: readonly AblationVariant[]): AblationRun {
+  const name = options.scenario ?? DEFAULT_BENCH_SCENARIO;
+  const scenario = buildScenario(name, options.seed, options.historyDays ?? 0);
+  const staticRun = runPolicy(scenario, staticPolicy, options.days);
+  const oracleRun = runPolicy(scenario, steppedOraclePolicy(scenario), options.days);
+  const gain = oracleRun.expectedConversions - staticRun.expectedConversions;
+  const capture: Record<string, number | null> = {};
+  const spendRatio: Record<string, number> = {};
+  for (const v of variants) {
+    const run = runPolicy(scenario, autopilotPolicy({ settings: v.settings }), options.days);
+    capture[v.name] = gain > 0 ? (run.expectedConversions - staticRun.expectedConversions) / gain : null;
+    spendRatio[v.name] = run.totals.spendMinor / Math.max(1, staticRun.totals.spendMinor);
+  }
+  return { seed: options.seed, scenario: name, capture, spendRatio };
 }

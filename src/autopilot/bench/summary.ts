@@ -5,7 +5,7 @@
  * curves as a small SVG chart. Pure and seeded: the same results give the same text.
  */
 import { hashSeed, Mulberry32 } from "../../random.ts";
-import type { BenchResult } from "./benchmark.ts";
+import type { AblationRun, BenchResult } from "./benchmark.ts";
 
 export const DAY_BUCKETS: readonly [number, number][] = [
   [0, 2],
@@ -159,4 +159,25 @@ export function captureChartSvg(results: readonly BenchResult[], title: string):
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
+}
+
+/**
+ * The ablation as a table: per variant the mean capture with its 95% bootstrap interval, p10, the
+ * paired difference to the engine as it is (all changes) with its interval, and spend ÷ static.
+ */
+export function ablationTable(runs: readonly AblationRun[], variants: readonly string[]): string {
+  const lines = [
+    "| engine | runs | capture mean [95% CI] | median | p10 | − all changes, pts [95% CI] | spend ÷ static |",
+    "| --- | ---: | --- | ---: | ---: | --- | ---: |",
+  ];
+  const base = runs.map((r) => r.capture[variants[0]!] ?? 0);
+  for (const name of variants) {
+    const capture = runs.map((r) => r.capture[name] ?? 0);
+    const paired = capture.map((c, i) => c - base[i]!);
+    const ci = bootstrapInterval(capture, `ablation:${name}`);
+    const pci = bootstrapInterval(paired, `ablation-paired:${name}`);
+    const spend = mean(runs.map((r) => r.spendRatio[name] ?? 1));
+    lines.push(`| ${name} | ${runs.length} | ${pct(mean(capture))} [${pct(ci[0])}, ${pct(ci[1])}] | ${pct(quantile(capture, 0.5))} | ${pct(quantile(capture, 0.1))} | ${name === variants[0] ? "—" : `${pts(mean(paired))} [${pts(pci[0])}, ${pts(pci[1])}]`} | ${spend.toFixed(3)} |`);
+  }
+  return lines.join("\n");
 }

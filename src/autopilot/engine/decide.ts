@@ -4,7 +4,7 @@
  * evidence and the expected effect. Limits are respected here where they shape the decision (steps,
  * cooldowns, caps); the final guardrail check re-verifies all of them independently.
  */
-import { type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { dayNumber, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
 import { chance, conversionsText, countText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
 import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
@@ -243,21 +243,16 @@ export function adQuality(a: AdCalibration): { mu: number; v: number } {
  * rival's conversions disappoint) comes back. An ad set never loses all its running ads in one plan.
  */
 function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
-  const { cal, rng } = ctx;
+  const { cal } = ctx;
   const actions: ProposedAction[] = [];
   const pausedAds = new Set<string>();
   const revivedAds = new Set<string>();
-  const keepP = cal.settings.keepProbability;
   for (const set of cal.adSets) {
     const members = set.adIndexes.map((i) => cal.ads[i]!);
     const running = members.filter((a) => a.deliverable);
     const working = running.filter((a) => !linkDown(a));
-    // Pages down: pause those ads while a sibling's page works; with every page down the budget step moves the money.
-    for (const a of running) {
-      if (working.length === 0 || !linkDown(a) || !mayAct(ctx, "pause", a.ad.id)) continue;
-      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
-      pausedAds.add(a.ad.id);
-    }
+    const broken = running.filter(linkDown);
+    const revivedBefore = revivedAds.size;
     const candidates = [...working];
     for (const a of members) {
       if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || linkDown(a) || !pausedByEngine(ctx, a) || !mayAct(ctx, "unpause", a.ad.id)) continue;
@@ -267,56 +262,83 @@ function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<str
         revivedAds.add(a.ad.id);
       } else candidates.push(a);
     }
-    if (candidates.length <= 1) continue;
-    const q = candidates.map(adQuality);
-    const wins = new Float64Array(candidates.length);
-    const sd = q.map((x) => Math.sqrt(x.v));
-    for (let m = 0; m < KEEP_DRAWS; m++) {
-      let best = 0;
-      let bestValue = -Infinity;
-      for (let j = 0; j < candidates.length; j++) {
-        const value = q[j]!.mu + sd[j]! * rng.normal();
-        if (value > bestValue) {
-          bestValue = value;
-          best = j;
-        }
-      }
-      wins[best]! += 1 / KEEP_DRAWS;
-    }
-    let top = 0;
-    for (let j = 1; j < candidates.length; j++) if (wins[j]! > wins[top]! || (wins[j] === wins[top] && q[j]!.mu > q[top]!.mu)) top = j;
-    const keep = candidates.map((_, j) => j === top || wins[j]! >= keepP);
-    // Never leave the ad set without a running ad for a night: keep its best running ad until a revived one has run.
-    const keepsRunning = candidates.some((a, j) => keep[j] && a.ad.status === "ACTIVE");
-    let bestRunning = -1;
-    if (!keepsRunning) for (let j = 0; j < candidates.length; j++) if (candidates[j]!.ad.status === "ACTIVE" && (bestRunning < 0 || q[j]!.mu > q[bestRunning]!.mu)) bestRunning = j;
-    const leader = candidates[top]!;
-    for (let j = 0; j < candidates.length; j++) {
-      const a = candidates[j]!;
-      if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && mayAct(ctx, "pause", a.ad.id)) {
-        const ratio = Math.exp(q[j]!.mu - q[top]!.mu);
-        const worse = normalCdf((q[top]!.mu - q[j]!.mu) / Math.sqrt(q[top]!.v + q[j]!.v));
-        actions.push(
-          pauseAction(
-            ctx,
-            a,
-            "pause_loser",
-            `Paused '${a.ad.name}': it converts ${ratio.toFixed(2)}× as well per impression as '${leader.ad.name}' with ${chance(worse)} confidence after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")} (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}, purchases per click ${pctText(betaMean(a.cvrPooled))} against ${pctText(betaMean(leader.cvrPooled))}); it has a ${chance(wins[j]!)} chance of being the ad set's best, under the ${chance(keepP)} it takes to keep running. Its spend goes to '${leader.ad.name}', and it comes back if the evidence turns`,
-            evidenceOf(a.window, cal.settings.windowDays, worse, `converting worse per impression than '${leader.ad.name}'`),
-          ),
-        );
-        pausedAds.add(a.ad.id);
-      } else if (a.ad.status === "PAUSED" && keep[j]) {
-        const why =
-          j === top
-            ? `it is now the ad set's likely best per impression (${chance(wins[j]!)} chance; click-through ${pctText(ctrMean(a))}, purchases per click ${pctText(betaMean(a.cvrPooled))} after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")})`
-            : `it has a ${chance(wins[j]!)} chance of being the ad set's best per impression against '${leader.ad.name}' (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}), enough to earn delivery again`;
-        actions.push(unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on: ${why}`, wins[j]!, "being the ad set's best ad per impression"));
-        revivedAds.add(a.ad.id);
-      }
+    pickKeepSet(ctx, candidates, broken, actions, pausedAds, revivedAds);
+    // Pages down: pause those ads while an ad whose page works runs tomorrow (one running, or one this
+    // plan turns back on); with every page down the budget step moves the money.
+    if (working.length === 0 && revivedAds.size === revivedBefore) continue;
+    for (const a of broken) {
+      if (!mayAct(ctx, "pause", a.ad.id)) continue;
+      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
+      pausedAds.add(a.ad.id);
     }
   }
   return { actions, pausedAds, revivedAds };
+}
+
+/**
+ * One ad set's keep-set among its candidates (ads whose pages work: running, or paused by the engine
+ * and able to come back). With one candidate there is nothing to compare; it comes back only when it
+ * is paused and every running ad's page is down, since it is then the ad set's only working ad.
+ */
+function pickKeepSet(ctx: Context, candidates: AdCalibration[], broken: readonly AdCalibration[], actions: ProposedAction[], pausedAds: Set<string>, revivedAds: Set<string>): void {
+  const { cal, rng } = ctx;
+  const keepP = cal.settings.keepProbability;
+  if (candidates.length === 1) {
+    const only = candidates[0]!;
+    if (only.ad.status === "PAUSED" && broken.length > 0) {
+      actions.push(unpauseAction(ctx, only, "revive", `Turned '${only.ad.name}' back on: the landing page of '${broken[0]!.ad.name}' did not load at the last link check, and '${only.ad.name}' is the ad set's ad whose page works`, null, null));
+      revivedAds.add(only.ad.id);
+    }
+    return;
+  }
+  if (candidates.length === 0) return;
+  const q = candidates.map(adQuality);
+  const wins = new Float64Array(candidates.length);
+  const sd = q.map((x) => Math.sqrt(x.v));
+  for (let m = 0; m < KEEP_DRAWS; m++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let j = 0; j < candidates.length; j++) {
+      const value = q[j]!.mu + sd[j]! * rng.normal();
+      if (value > bestValue) {
+        bestValue = value;
+        best = j;
+      }
+    }
+    wins[best]! += 1 / KEEP_DRAWS;
+  }
+  let top = 0;
+  for (let j = 1; j < candidates.length; j++) if (wins[j]! > wins[top]! || (wins[j] === wins[top] && q[j]!.mu > q[top]!.mu)) top = j;
+  const keep = candidates.map((_, j) => j === top || wins[j]! >= keepP);
+  // Never leave the ad set without a running ad for a night: keep its best running ad until a revived one has run.
+  const keepsRunning = candidates.some((a, j) => keep[j] && a.ad.status === "ACTIVE");
+  let bestRunning = -1;
+  if (!keepsRunning) for (let j = 0; j < candidates.length; j++) if (candidates[j]!.ad.status === "ACTIVE" && (bestRunning < 0 || q[j]!.mu > q[bestRunning]!.mu)) bestRunning = j;
+  const leader = candidates[top]!;
+  for (let j = 0; j < candidates.length; j++) {
+    const a = candidates[j]!;
+    if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && mayAct(ctx, "pause", a.ad.id)) {
+      const ratio = Math.exp(q[j]!.mu - q[top]!.mu);
+      const worse = normalCdf((q[top]!.mu - q[j]!.mu) / Math.sqrt(q[top]!.v + q[j]!.v));
+      actions.push(
+        pauseAction(
+          ctx,
+          a,
+          "pause_loser",
+          `Paused '${a.ad.name}': it converts ${ratio.toFixed(2)}× as well per impression as '${leader.ad.name}' with ${chance(worse)} confidence after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")} (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}, purchases per click ${pctText(betaMean(a.cvrPooled))} against ${pctText(betaMean(leader.cvrPooled))}); it has a ${chance(wins[j]!)} chance of being the ad set's best, under the ${chance(keepP)} it takes to keep running. Its spend goes to '${leader.ad.name}', and it comes back if the evidence turns`,
+          evidenceOf(a.window, cal.settings.windowDays, worse, `converting worse per impression than '${leader.ad.name}'`),
+        ),
+      );
+      pausedAds.add(a.ad.id);
+    } else if (a.ad.status === "PAUSED" && keep[j]) {
+      const why =
+        j === top
+          ? `it is now the ad set's likely best per impression (${chance(wins[j]!)} chance; click-through ${pctText(ctrMean(a))}, purchases per click ${pctText(betaMean(a.cvrPooled))} after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")})`
+          : `it has a ${chance(wins[j]!)} chance of being the ad set's best per impression against '${leader.ad.name}' (click-through ${pctText(ctrMean(a))} against ${pctText(ctrMean(leader))}), enough to earn delivery again`;
+      actions.push(unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on: ${why}`, wins[j]!, "being the ad set's best ad per impression"));
+      revivedAds.add(a.ad.id);
+    }
+  }
 }
 
 function wasPausedForLink(ctx: Context, a: AdCalibration): boolean {
@@ -465,18 +487,33 @@ export function activeDailyBudget(snapshot: AccountSnapshot, today: number, paus
   let total = 0;
   for (const s of snapshot.adSets) {
     if (s.status !== "ACTIVE" || !campaignActive.has(s.campaignId) || !liveSets.has(s.id)) continue;
-    total += dailyPace(s.budget, today, overrides?.get(s.id));
+    total += dailyPace(s.budget, today, overrides?.get(s.id), hoursLeftToday(snapshot));
   }
   return total;
 }
 
-/** A budget's daily pace: a daily budget itself, a lifetime budget's remainder over its days left. */
-export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], today: number, override?: number): number {
+/** Share of today still to come at the snapshot's hour (the current hour counts as spent). */
+export function hoursLeftToday(snapshot: AccountSnapshot): number {
+  return Math.max(0, 23 - snapshot.clock.hour) / 24;
+}
+
+/**
+ * A budget's daily pace, as the caps count it: a daily budget itself; a lifetime budget at its
+ * planned pace (the amount over its schedule's days, what the advertiser set per day), never more
+ * than what is left, and nothing once its schedule is over. Without a start date, the remainder
+ * over the days left: the remainder is after today's spend so far, so today counts only for its
+ * hours still to come (as for the monthly cap), and counting it whole would understate the pace.
+ * Counting the planned pace keeps the daily budgets within the cap as a lifetime budget catches up
+ * near its end, instead of trimming them every evening as the remainder's pace rises.
+ */
+export function dailyPace(budget: AccountSnapshot["adSets"][number]["budget"], today: number, override?: number, todayLeft = 1): number {
   if (budget.kind === "daily") return override ?? budget.amountMinor;
-  const end = Math.floor(Date.parse(`${budget.endDate}T00:00:00Z`) / 86_400_000);
-  const daysLeft = end - today + 1;
+  const end = dayNumber(budget.endDate);
+  const daysLeft = end - today + todayLeft;
   if (daysLeft <= 0) return 0;
-  return Math.max(0, budget.amountMinor - budget.spentMinor) / daysLeft;
+  const remaining = Math.max(0, budget.amountMinor - budget.spentMinor);
+  if (budget.startDate !== undefined) return Math.min(remaining, budget.amountMinor / Math.max(1, end - dayNumber(budget.startDate) + 1));
+  return remaining / Math.max(1, daysLeft);
 }
 
 /** Days left in the calendar month, today included. */
@@ -498,8 +535,7 @@ export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: nu
   if (legacy) return (monthlyCapMinor - monthToDateSpend(snapshot)) / monthDaysLeft(today);
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  const hoursLeftToday = Math.max(0, 23 - snapshot.clock.hour) / 24;
-  const rest = daysInMonth - d + hoursLeftToday;
+  const rest = daysInMonth - d + hoursLeftToday(snapshot);
   const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / rest : Infinity;
   if (daysInMonth - d >= 1) return thisMonth;
   const daysInNextMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
@@ -670,6 +706,7 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     const r = gammaInterval80(set.curve);
     const delta = Math.pow(slot.next, b) - Math.pow(slot.current, b);
     const miss = probMissesTarget(ctx, set.rate, set.revenuePerConversionMinor);
+    why += posteriorWords(up, miss, k * delta, r.low * delta, r.high * delta);
     actions.push({
       key: `budget:${set.adSet.id}`,
       kind: "change_budget",
@@ -686,6 +723,20 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     });
   }
   return actions;
+}
+
+/**
+ * The posterior a budget move acted on, in words: the chance the ad set meets (or misses) the
+ * target, and the conversions a day the move is expected to add or give up, with the 80% interval
+ * of the ad set's response curve (valued at its live ads, so at its best ad once that is known).
+ */
+function posteriorWords(up: boolean, miss: { p: number; what: string } | null, mean: number, low: number, high: number): string {
+  const odds = miss ? (up ? `${chance(1 - miss.p)} chance it meets the target` : `${chance(miss.p)} chance of ${miss.what}`) : "";
+  const [lo, hi] = [Math.min(Math.abs(low), Math.abs(high)), Math.max(Math.abs(low), Math.abs(high))];
+  const size = Math.abs(mean);
+  if (size < 0.05) return odds ? `; ${odds}` : "";
+  const effect = `about ${size.toFixed(1)} ${up ? "more" : "fewer"} conversions a day expected here (80% interval ${lo.toFixed(1)}–${hi.toFixed(1)})`;
+  return odds ? `; ${odds}, and ${effect}` : `; ${effect}`;
 }
 
 function flagFatigue(ctx: Context): ProposedAction[] {

@@ -24,8 +24,11 @@ export interface CampaignSnapshot {
 
 export type BudgetSnapshot =
   | { kind: "daily"; amountMinor: number }
-  /** Lifetime budgets are reported and counted against caps but never reallocated. */
-  | { kind: "lifetime"; amountMinor: number; spentMinor: number; endDate: string };
+  /**
+   * Lifetime budgets are reported and counted against caps but never reallocated. `startDate` (the
+   * ad set's start) gives the budget's planned daily pace; without it the pace is read from what is left.
+   */
+  | { kind: "lifetime"; amountMinor: number; spentMinor: number; endDate: string; startDate?: string };
 
 export interface AdSetSnapshot {
   id: string;

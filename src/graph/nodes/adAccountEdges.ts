@@ -1,6 +1,5 @@
 import { errors } from "../../errors.ts";
-import { subjectOf } from "../../hub/access/authorize.ts";
-import { requireAsset } from "../graphAccess.ts";
+import { mayAct, peopleSeenBy, requireAsset } from "../../hub/access/callerAccess.ts";
 import { ASSET_DEFAULTS, presentAssetGraph } from "../graphPresenters.ts";
 import type { EdgeSpec, GraphCall, GraphObject } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
@@ -42,15 +41,11 @@ const activities: EdgeSpec = {
 const users: EdgeSpec = {
   returns: { type: "AdAccountUser" },
   GET: async (call, node) => {
-    requireAsset(call, "view_asset", node.id);
-    const engine = call.hub.engine;
-    const me = call.caller.token.principalId;
-    const ownerId = engine.asset(node.id)!.ownerId;
-    const ownerSide = engine.check({ principalId: me }, "manage_access", node.id) && engine.roleIn(me, ownerId) !== undefined;
-    const myBusinesses = [...(engine.index.principals.get(me)?.roles.keys() ?? [])];
-    const visible = engine
+    requireAsset(call.hub, call.caller.ctx, "view_asset", node.id);
+    const seen = peopleSeenBy(call.hub, call.caller.ctx, node.id);
+    const visible = call.hub.engine
       .whoCanAccess(node.id)
-      .filter((access) => ownerSide || myBusinesses.some((business) => engine.roleIn(access.principalId, business) !== undefined))
+      .filter((access) => seen(access.principalId))
       .sort((a, b) => a.name.localeCompare(b.name) || a.principalId.localeCompare(b.principalId));
     return listInOrder(
       call,
@@ -68,13 +63,11 @@ const users: EdgeSpec = {
 const adsPixels: EdgeSpec = {
   returns: { type: "AdsPixel", node: "pixel" },
   GET: async (call, node) => {
-    requireAsset(call, "view_asset", node.id);
-    const engine = call.hub.engine;
-    const subject = subjectOf(call.caller.ctx);
-    const owned = await call.hub.assets.listOwned(engine.asset(node.id)!.ownerId, "pixel");
-    const visible = owned.filter((pixel) => !subject || engine.check(subject, "view_asset", pixel.id));
+    requireAsset(call.hub, call.caller.ctx, "view_asset", node.id);
+    const owned = await call.hub.assets.listOwned(call.hub.engine.asset(node.id)!.ownerId, "pixel");
+    const visible = owned.filter((pixel) => mayAct(call.hub, call.caller.ctx, "view_asset", pixel.id));
     const views = await call.hub.assets.getMany(visible.map((pixel) => pixel.id));
-    return listInOrder(call, views, (view) => presentAssetGraph(engine.index, view), ASSET_DEFAULTS.pixel!);
+    return listInOrder(call, views, (view) => presentAssetGraph(call.hub.engine.index, view), ASSET_DEFAULTS.pixel!);
   },
 };
 

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { refuseAppTokens, requireOwnConnections } from "../../hub/access/callerAccess.ts";
 import { AppAccessService, type AppConnection } from "../../oauth/appAccess.service.ts";
 import { SCOPE_WORDS } from "../../oauth/consentPage.ts";
 import { graphTime } from "../graphPresenters.ts";
@@ -39,11 +40,6 @@ function presentConnection(call: GraphCall, c: AppConnection): GraphObject {
 
 const list = (call: GraphCall, rows: AppConnection[]) => listOf(call, rows, (c) => ({ createdAt: c.created_at, id: c.grant_id }), (c) => presentConnection(call, c), DEFAULTS);
 
-/** An app acting through its token may not see or change which apps are connected. */
-function refuseApps(call: GraphCall): void {
-  if (call.caller.ctx.appId) throw errors.permissionDenied("(#200) Apps cannot manage connected apps; sign in to the console.");
-}
-
 /**
  * `/{business}/connected_apps` (admins): GET lists the apps reaching the business's assets; DELETE
  * with `app_id` takes them all away from that app and answers what changed and whether any of the
@@ -51,11 +47,11 @@ function refuseApps(call: GraphCall): void {
  */
 export const businessConnectedApps: EdgeSpec = {
   GET: async (call, node) => {
-    refuseApps(call);
+    refuseAppTokens(call.caller.ctx);
     return list(call, await new AppAccessService(call.hub).listForBusiness(call.caller.ctx, node.id));
   },
   DELETE: async (call, node) => {
-    refuseApps(call);
+    refuseAppTokens(call.caller.ctx);
     const appId = stringParam(call.params, "app_id", true);
     const access = new AppAccessService(call.hub);
     const { grants } = await access.removeFromBusiness(call.caller.ctx, node.id, appId);
@@ -72,7 +68,7 @@ export const businessConnectedApps: EdgeSpec = {
 /** `/{asset}/connected_apps` (the owner's admins): the apps reaching this asset and who connected them. */
 export const assetConnectedApps: EdgeSpec = {
   GET: async (call, node) => {
-    refuseApps(call);
+    refuseAppTokens(call.caller.ctx);
     return list(call, await new AppAccessService(call.hub).listForAsset(call.caller.ctx, node.id));
   },
 };
@@ -83,13 +79,11 @@ export const assetConnectedApps: EdgeSpec = {
  */
 export const personConnectedApps: EdgeSpec = {
   GET: async (call, node) => {
-    refuseApps(call);
-    if (node.id !== call.caller.token.principalId) throw errors.permissionDenied("(#200) Only the person themselves can see the apps they connected.");
+    requireOwnConnections(call.caller.ctx, node.id, "see");
     return list(call, await new AppAccessService(call.hub).listForPerson(node.id));
   },
   DELETE: async (call, node) => {
-    refuseApps(call);
-    if (node.id !== call.caller.token.principalId) throw errors.permissionDenied("(#200) Only the person themselves can remove the apps they connected.");
+    requireOwnConnections(call.caller.ctx, node.id, "remove");
     const grantId = stringParam(call.params, "grant_id", true);
     const access = new AppAccessService(call.hub);
     if (!(await access.listForPerson(node.id)).some((c) => c.grant_id === grantId)) throw errors.invalidParameter(`You have no connected app with the grant ID ${grantId}.`);

@@ -3,8 +3,7 @@ import { boundedTime } from "../../inputLimits.ts";
 import { ASSET_TYPES, type AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
 import type { AssetView } from "../../hub/assets/asset.service.ts";
-import { requireAsset } from "../graphAccess.ts";
-import { authorizeStaffList } from "../../hub/access/authorize.ts";
+import { partnersSeenBy, requireAsset, requireStaffList } from "../../hub/access/callerAccess.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphObject, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
@@ -37,12 +36,10 @@ const agencies: EdgeSpec = {
     fields: ["access_status", "access_requested_time", "access_updated_time", "permitted_tasks", "access_level", "initiated_by", "expiration_time"],
   },
   GET: async (call, node) => {
-    requireAsset(call, "view_asset", node.id);
+    requireAsset(call.hub, call.caller.ctx, "view_asset", node.id);
     const shares = await call.hub.partners.listForAsset(node.id, ["active", "pending"]);
-    const engine = call.hub.engine;
-    const me = call.caller.token.principalId;
-    const ownerSide = engine.check({ principalId: me }, "manage_access", node.id) && engine.roleIn(me, engine.asset(node.id)!.ownerId) !== undefined;
-    const visible = ownerSide ? shares : shares.filter((s) => engine.roleIn(me, s.partnerBusinessId) !== undefined);
+    const seen = partnersSeenBy(call.hub, call.caller.ctx, node.id);
+    const visible = shares.filter((s) => seen(s.partnerBusinessId));
     return listOf(call, visible, (s) => ({ createdAt: s.createdAt, id: s.id }), presentAgency, ["id", "name", "access_status", "permitted_tasks"]);
   },
   // Offer the asset to a partner, approve its request, or change the tasks of an active share.
@@ -84,10 +81,7 @@ const assignedUsers: EdgeSpec = {
   returns: { type: "AssignedUser" },
   GET: async (call, node) => {
     const businessId = stringParam(call.params, "business", true);
-    authorizeStaffList(call.hub.engine, call.caller.ctx, node.id, businessId);
-    if (!call.hub.engine.roleIn(call.caller.token.principalId, businessId)) {
-      throw errors.permissionDenied("(#200) You can list the people of your own business only.");
-    }
+    requireStaffList(call.hub, call.caller.ctx, node.id, businessId);
     const rows = await call.hub.assignments.listForAsset(node.id, businessId);
     const index = call.hub.engine.index;
     return listOf(
@@ -126,7 +120,7 @@ const assignedUsers: EdgeSpec = {
 
 async function readAsset(call: GraphCall, id: string): Promise<GraphObject> {
   const asset = await call.hub.assets.getAsset(id);
-  requireAsset(call, "view_asset", id, asset.graphId);
+  requireAsset(call.hub, call.caller.ctx, "view_asset", id, asset.graphId);
   const view = presentAssetGraph(call.hub.engine.index, asset);
   if (asset.type !== "ad_account") return view;
   return { ...view, ...(await adAccountFacts(call, [asset])).get(asset.id) };
@@ -167,7 +161,7 @@ function assetNode(type: AssetType): NodeSpec {
   };
   if (type === "ad_account") {
     spec.update = async (call, node) => {
-      requireAsset(call, "manage_settings", node.id);
+      requireAsset(call.hub, call.caller.ctx, "manage_settings", node.id);
       const spendCap = intParam(call.params, "spend_cap");
       await call.hub.assets.updateAdAccount(call.caller.ctx, node.id, { name: stringParam(call.params, "name"), spendCap });
       return success();

@@ -3,7 +3,7 @@ import { adAccountFacts } from "./assetNodes.ts";
 import { businessUserReviewFields } from "./businessUserFields.ts";
 import { typeNameOf } from "../graphRender.ts";
 import { errors } from "../../errors.ts";
-import { authorizeBusinessMember } from "../../hub/access/authorize.ts";
+import { requireBusinessMember, seesWholeBusiness } from "../../hub/access/callerAccess.ts";
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
 import type { MailOutcome } from "../../hub/invitations/invitation.service.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
@@ -20,7 +20,7 @@ function mailFields(mail: MailOutcome | undefined): GraphObject {
 }
 
 function member(call: GraphCall, businessId: string): void {
-  authorizeBusinessMember(call.hub.engine, call.caller.ctx, businessId);
+  requireBusinessMember(call.hub, call.caller.ctx, businessId);
 }
 
 async function assetsResult(call: GraphCall, assetIds: string[], type: AssetType, extra?: (assetId: string) => GraphObject): Promise<GraphResult> {
@@ -158,9 +158,8 @@ export const businessNode: NodeSpec = {
   async read(call, node: GraphNode) {
     const business = await call.hub.businesses.getBusiness(node.id);
     const full = presentBusinessGraph(business);
-    const { token } = call.caller;
     // An app token sees the rest only of the businesses the person picked when connecting it.
-    if (call.hub.engine.roleIn(token.principalId, node.id) && call.hub.engine.index.tokenAllowsBusiness(token, node.id)) {
+    if (seesWholeBusiness(call.hub, call.caller.ctx, node.id)) {
       // primary_page: the business's first Page; link: where its settings are, as Meta's business.facebook.com link.
       const pages = await call.hub.assets.listOwned(node.id, "page");
       const primary = [...pages].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))[0];

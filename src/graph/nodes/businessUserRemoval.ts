@@ -1,4 +1,4 @@
-import { errors } from "../../errors.ts";
+import { sharedBusinessOf } from "../../hub/access/callerAccess.ts";
 import { success, type GraphCall, type GraphNode, type GraphResult } from "../graphTypes.ts";
 import { stringParam } from "../params.ts";
 
@@ -11,14 +11,7 @@ import { stringParam } from "../params.ts";
  * (an admin of the business, or the person leaving) is the member service's.
  */
 export async function removeBusinessUser(call: GraphCall, node: GraphNode): Promise<GraphResult> {
-  const index = call.hub.engine.index;
-  const mine = index.principals.get(call.caller.token.principalId)?.roles;
-  const theirs = index.principals.get(node.id)?.roles;
-  const shared = [...(theirs?.keys() ?? [])].filter((b) => mine?.has(b));
-  if (shared.length === 0) throw errors.notFound(`Object with ID '${node.id}'`);
-  const named = stringParam(call.params, "business");
-  if (named !== undefined && !shared.includes(named)) throw errors.notFound(`Object with ID '${node.id}'`);
-  if (named === undefined && shared.length > 1) throw errors.invalidParameter("This person is in several of your businesses: pass business, the one to remove them from.");
-  await call.hub.businesses.removeMember(call.caller.ctx, named ?? shared[0]!, node.id);
+  const businessId = sharedBusinessOf(call.hub, call.caller.ctx, node.id, stringParam(call.params, "business"));
+  await call.hub.businesses.removeMember(call.caller.ctx, businessId, node.id);
   return success();
 }

@@ -1,15 +1,24 @@
 import { errors } from "../../errors.ts";
-import { authorizeBusinessAdmin, authorizeBusinessMember, subjectOf } from "../../hub/access/authorize.ts";
 import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sentencePartsOf } from "../../hub/audit/auditSentences.ts";
-import { ACTION_NAMES, actionLabel, requiredTasks } from "../../hub/catalogue/actions.ts";
+import { actionLabel } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
-import { accessImpact, type AccessChange } from "../../hub/access/impact.ts";
-import { canSeeAsset, canSeeBusiness, canSeeIndexed, canSeePrincipal } from "../../hub/access/visibility.ts";
+import type { AccessChange } from "../../hub/access/impact.ts";
 import { describeLevel, LEVEL_LABELS, LEVELS_BY_TYPE, presetMask, presetTasks } from "../../hub/catalogue/permissionLevels.ts";
 import type { ShareView } from "../../hub/partners/partnerShare.service.ts";
-import { requireAsset } from "../graphAccess.ts";
+import {
+  capabilitiesOn,
+  impactFor,
+  knowledgeOf,
+  ownShareOf,
+  requireAsset,
+  requireAssetRelated,
+  requireBusinessAdmin,
+  requireBusinessMember,
+  requireSelf,
+  requireSystemUserAdmin,
+} from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
-import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject } from "../graphTypes.ts";
+import { raw, success, type EdgeSpec, type GraphCall, type GraphObject } from "../graphTypes.ts";
 import { listInOrder, listOf } from "../listing.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
 
@@ -17,7 +26,8 @@ import { intParam, listParam, stringParam } from "../params.ts";
  * Edges the web console reads beyond Meta's own: what the caller may do on an asset (so the UI
  * hides what the server would refuse), who reaches an asset and how, the shares between two
  * businesses, the Requests tab, verified partner removal, system-user tokens and the audit log.
- * All of them answer from the hub's services and the access engine; none decides access itself.
+ * All of them answer from the hub's services and ask hub/access what the caller may see and do;
+ * none decides access itself.
  */
 
 function presentShare(share: ShareView, businessId: string): GraphObject {
@@ -42,32 +52,22 @@ function presentShare(share: ShareView, businessId: string): GraphObject {
 const SHARE_DEFAULTS = ["id", "asset", "owner", "partner", "status", "initiated_by", "direction", "permitted_tasks", "access_level", "expiration_time", "end_time"];
 
 /**
- * Whether the caller belongs to the asset's owner or to a business it is shared with; others get
- * the same answer as for an asset that does not exist.
- */
-function requireRelated(call: GraphCall, node: GraphNode): void {
-  const engine = call.hub.engine;
-  const asset = engine.asset(node.id);
-  const roles = engine.index.principals.get(call.caller.token.principalId)?.roles;
-  const related = asset !== undefined && roles !== undefined && (roles.has(asset.ownerId) || engine.index.sharesOf(node.id).some((share) => roles.has(share.partnerId)));
-  if (!related) throw errors.notFound(`Object with ID '${node.id}'`);
-}
-
-/**
  * `GET /{asset}/capabilities`: every action with whether this token may do it and the engine's
  * reason. Answered for anyone on either side of the asset, so a partner's admin who is not yet
  * staffed on it learns why it cannot open it and what would fix that.
  */
 const capabilities: EdgeSpec = {
   GET: async (call, node) => {
-    requireRelated(call, node);
-    const subject = subjectOf(call.caller.ctx)!;
-    const engine = call.hub.engine;
-    const asset = engine.asset(node.id)!;
-    const rows = ACTION_NAMES.filter((name) => requiredTasks(name, asset.type).length > 0).map((name) => {
-      const explanation = engine.explain(subject, name, node.id);
-      return { id: name, action: name, label: actionLabel(name, asset.type), allowed: explanation.allowed, reason: explanation.reason, fix: explanation.fix };
-    });
+    requireAssetRelated(call.hub, call.caller.ctx, node.id);
+    const type = call.hub.engine.asset(node.id)!.type;
+    const rows = capabilitiesOn(call.hub, call.caller.ctx, node.id).map(({ action, allowed, reason, fix }) => ({
+      id: action,
+      action,
+      label: actionLabel(action, type),
+      allowed,
+      reason,
+      fix,
+    }));
     return listOf(call, rows, (r) => ({ createdAt: 0, id: r.id }), (r) => r, ["action", "label", "allowed", "reason", "fix"]);
   },
 };
@@ -75,14 +75,13 @@ const capabilities: EdgeSpec = {
 /** `GET /{asset}/permission_levels[?business=ID]`: the presets for this asset's type (within the business's share), with the tasks and plain words of each. */
 const permissionLevels: EdgeSpec = {
   GET: async (call, node) => {
-    requireRelated(call, node);
-    const engine = call.hub.engine;
-    const type = engine.asset(node.id)!.type;
+    requireAssetRelated(call.hub, call.caller.ctx, node.id);
+    const type = call.hub.engine.asset(node.id)!.type;
     const shareable = new Set(ASSET_TYPE_INFO[type].shareTasks);
     // With `business` (a partner's own, when staffing its people): only levels within its share,
     // since an assignment never gives more than the share does.
     const business = stringParam(call.params, "business");
-    const share = business !== undefined && engine.roleIn(call.caller.token.principalId, business) ? engine.index.getShare(node.id, business) : undefined;
+    const share = business === undefined ? undefined : ownShareOf(call.hub, call.caller.ctx, node.id, business);
     // One level per distinct set of tasks: a duplicate preset would save under another name.
     const rows = LEVELS_BY_TYPE[type]
       .filter((level) => share === undefined || (presetMask(type, level) & ~share.mask) === 0)
@@ -101,7 +100,7 @@ const permissionLevels: EdgeSpec = {
 /** `GET /{asset}/access_paths`: who reaches the asset now, with their tasks and each path in plain words (owner's admins only). */
 const accessPaths: EdgeSpec = {
   GET: async (call, node) => {
-    requireAsset(call, "manage_access", node.id);
+    requireAsset(call.hub, call.caller.ctx, "manage_access", node.id);
     const rows = call.hub.engine.whoCanAccess(node.id);
     return listOf(
       call,
@@ -134,7 +133,7 @@ async function sharesOf(call: GraphCall, businessId: string): Promise<ShareView[
 /** `GET /{business}/partner_shares[?partner=ID]`: active and pending shares the business is on either side of. */
 const partnerShares: EdgeSpec = {
   GET: async (call, node) => {
-    authorizeBusinessMember(call.hub.engine, call.caller.ctx, node.id);
+    requireBusinessMember(call.hub, call.caller.ctx, node.id);
     const other = stringParam(call.params, "partner");
     const items = (await sharesOf(call, node.id)).filter(
       (s) => other === undefined || s.partnerBusinessId === other || s.ownerBusinessId === other,
@@ -191,7 +190,7 @@ const partnerRemovals: EdgeSpec = {
  */
 const auditLog: EdgeSpec = {
   GET: async (call, node) => {
-    authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, node.id, "reading the audit log");
+    requireBusinessAdmin(call.hub, call.caller.ctx, node.id, "reading the audit log");
     const index = call.hub.engine.index;
     const category = stringParam(call.params, "category");
     if (category !== undefined && !isAuditCategory(category)) {
@@ -208,13 +207,12 @@ const auditLog: EdgeSpec = {
       limit: Math.min(intParam(call.params, "max_entries") ?? 200, 1000),
     });
     // Targets and second parties are named only where the reader may know of them.
-    const viewer = "id" in call.caller.ctx.actor ? call.caller.ctx.actor.id : "";
-    const engine = call.hub.engine;
+    const known = knowledgeOf(call.hub, call.caller.ctx);
     const names = {
       actor: (id: string) => index.principals.get(id)?.name,
-      business: (id: string) => (canSeeBusiness(engine, viewer, id) ? index.businesses.get(id) : undefined),
-      principal: (id: string) => (canSeePrincipal(engine, viewer, id) ? index.principals.get(id)?.name : undefined),
-      asset: (id: string) => (canSeeAsset(engine, viewer, id) ? index.assets.get(id) : undefined),
+      business: (id: string) => (known.business(id) ? index.businesses.get(id) : undefined),
+      principal: (id: string) => (known.principal(id) ? index.principals.get(id)?.name : undefined),
+      asset: (id: string) => (known.asset(id) ? index.assets.get(id) : undefined),
     };
     return listOf(
       call,
@@ -222,7 +220,7 @@ const auditLog: EdgeSpec = {
       (e) => ({ createdAt: e.seq, id: String(e.seq) }),
       (e) => {
         // A refusal's reason can name the object refused; it is shown only to those who may know of it.
-        const hidden = e.target_id !== null && !canSeeIndexed(engine, viewer, e.target_id);
+        const hidden = e.target_id !== null && !known.any(e.target_id);
         const parts = sentencePartsOf(hidden ? { ...e, reason: HIDDEN_REASON, before_json: null, after_json: null } : e, names);
         return {
           id: String(e.seq),
@@ -250,7 +248,7 @@ const HIDDEN_REASON = "The object does not exist, or this business has no access
 /** `POST /{business}/audit_verification`: checks the audit log's hash chain from the first entry (admins only). */
 const auditVerification: EdgeSpec = {
   POST: async (call, node) => {
-    authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, node.id, "verifying the audit log");
+    requireBusinessAdmin(call.hub, call.caller.ctx, node.id, "verifying the audit log");
     const result = await call.hub.audit.verify();
     return raw({ ok: result.ok, entries: result.entries, broken_at: result.brokenAt ?? null, problem: result.problem ?? null });
   },
@@ -346,7 +344,7 @@ const accessImpactEdge: EdgeSpec = {
       default:
         throw errors.invalidParameter("change must be partner, share, share_level, assignment, member, system_user, app, grant, token or fix.");
     }
-    return raw(accessImpact(call.hub.engine, call.caller.ctx, node.id, change));
+    return raw(impactFor(call.hub, call.caller.ctx, node.id, change));
   },
 };
 
@@ -361,9 +359,9 @@ const systemUserRemovals: EdgeSpec = {
 /** `GET /me/access_impact?change=grant&grant=…`: what removing one of the person's own app connections takes away. */
 export const consolePersonImpactEdge: EdgeSpec = {
   GET: async (call, node) => {
-    if (node.id !== call.caller.token.principalId) throw errors.notFound(`Object with ID '${node.id}'`);
+    requireSelf(call.caller.ctx, node.id);
     const change: AccessChange = { kind: "grant", grantId: stringParam(call.params, "grant", true) };
-    return raw(accessImpact(call.hub.engine, call.caller.ctx, node.id, change));
+    return raw(impactFor(call.hub, call.caller.ctx, node.id, change));
   },
 };
 
@@ -377,19 +375,12 @@ export const consoleBusinessEdges: Record<string, EdgeSpec> = {
   audit_verification: auditVerification,
 };
 
-function systemUserBusiness(call: GraphCall, node: GraphNode): string {
-  const roles = call.hub.engine.index.principals.get(node.id)?.roles;
-  const businessId = roles ? [...roles.keys()][0] : undefined;
-  // Outsiders learn nothing about another business's system users.
-  if (!businessId || !call.hub.engine.roleIn(call.caller.token.principalId, businessId)) throw errors.notFound(`Object with ID '${node.id}'`);
-  authorizeBusinessAdmin(call.hub.engine, call.caller.ctx, businessId, "managing system user tokens");
-  return businessId;
-}
+const TOKENS_DOING = "managing system user tokens";
 
 /** `GET` / `DELETE /{system_user}/access_tokens`: the tokens with scopes, expiry and last use; revoke one (`token`). */
 export const consoleSystemUserTokenEdge: EdgeSpec = {
   GET: async (call, node) => {
-    systemUserBusiness(call, node);
+    requireSystemUserAdmin(call.hub, call.caller.ctx, node.id, TOKENS_DOING);
     const tokens = await call.hub.tokens.listForPrincipal(node.id);
     return listOf(
       call,
@@ -409,7 +400,7 @@ export const consoleSystemUserTokenEdge: EdgeSpec = {
     );
   },
   DELETE: async (call, node) => {
-    const businessId = systemUserBusiness(call, node);
+    const businessId = requireSystemUserAdmin(call.hub, call.caller.ctx, node.id, TOKENS_DOING);
     const tokenId = stringParam(call.params, "token", true);
     const tokens = await call.hub.tokens.listForPrincipal(node.id);
     if (!tokens.some((t) => t.id === tokenId)) throw errors.notFound(`Token '${tokenId}'`);

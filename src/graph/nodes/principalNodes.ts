@@ -1,38 +1,12 @@
 import { nameParts } from "./businessNode.ts";
 import { adAccountFacts } from "./assetNodes.ts";
 import { removeBusinessUser } from "./businessUserRemoval.ts";
-import { errors } from "../../errors.ts";
-import type { AccessSubject } from "../../hub/access/accessIndex.ts";
-import { subjectOf } from "../../hub/access/authorize.ts";
+import { businessesReachedBy, reachOf, requirePrincipalVisible, requireSelfOrAdmin } from "../../hub/access/callerAccess.ts";
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
 import { ASSET_DEFAULTS, graphTime, presentAssetGraph } from "../graphPresenters.ts";
-import { raw, type EdgeSpec, type GraphCall, type GraphNode, type NodeSpec } from "../graphTypes.ts";
+import { raw, type EdgeSpec, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
 import { boolParam, listParam, stringParam } from "../params.ts";
-
-/**
- * People (`user`) and system users may be seen by themselves and by anyone sharing a business
- * with them; others get the same answer as for an id that does not exist.
- */
-function requireVisible(call: GraphCall, node: GraphNode): void {
-  const me = call.caller.token.principalId;
-  if (me === node.id) return;
-  const index = call.hub.engine.index;
-  const mine = index.principals.get(me)?.roles;
-  const theirs = index.principals.get(node.id)?.roles;
-  if (mine && theirs && [...theirs.keys()].some((b) => mine.has(b))) return;
-  throw errors.notFound(`Object with ID '${node.id}'`);
-}
-
-/** Only the principal itself or an admin of one of its businesses may see what it is assigned to. */
-function requireSelfOrAdmin(call: GraphCall, node: GraphNode): void {
-  const me = call.caller.token.principalId;
-  if (me === node.id) return;
-  const theirs = call.hub.engine.index.principals.get(node.id)?.roles;
-  if (theirs && [...theirs.keys()].some((b) => call.hub.engine.roleIn(me, b) === "ADMIN")) return;
-  requireVisible(call, node);
-  throw errors.permissionDenied("(#200) Only the user or an admin of their business can see their assignments.");
-}
 
 const ITEMS: Record<string, { type: string; node: AssetType }> = {
   ad_account: { type: "AdAccount", node: "ad_account" },
@@ -46,7 +20,7 @@ function assigned(type: AssetType): EdgeSpec {
   return {
     returns: { ...ITEMS[type]!, fields: ["tasks", "permitted_tasks"] },
     GET: async (call, node) => {
-      requireSelfOrAdmin(call, node);
+      requireSelfOrAdmin(call.hub, call.caller.ctx, node.id);
       const assignments = (await call.hub.assignments.listForPrincipal(node.id)).filter(
         (a) => call.hub.engine.asset(a.assetId)?.type === type,
       );
@@ -83,16 +57,6 @@ const assignedEdges = {
   assigned_pixels: assigned("pixel"),
 };
 
-/**
- * Whose reach a discovery edge lists: the principal of the path, limited by the caller's token
- * (scopes, app grant, Page limit). Others than the caller are listed only to admins of their business.
- */
-function reachOf(call: GraphCall, node: GraphNode): AccessSubject {
-  requireSelfOrAdmin(call, node);
-  const caller = subjectOf(call.caller.ctx);
-  return { ...caller, principalId: node.id };
-}
-
 /** Scopes with which an app token lists ad accounts and Pages (Meta: ads_read or ads_management; pages_show_list). */
 const AD_ACCOUNT_LIST_SCOPES = ["ads_read", "ads_management"] as const;
 const PAGE_LIST_SCOPES = ["pages_show_list"] as const;
@@ -105,7 +69,7 @@ const PAGE_LIST_SCOPES = ["pages_show_list"] as const;
 const adaccounts: EdgeSpec = {
   returns: ITEMS.ad_account,
   GET: async (call, node) => {
-    const reached = call.hub.engine.reachableAssets(reachOf(call, node), "ad_account", AD_ACCOUNT_LIST_SCOPES);
+    const reached = call.hub.engine.reachableAssets(reachOf(call.hub, call.caller.ctx, node.id), "ad_account", AD_ACCOUNT_LIST_SCOPES);
     const views = await call.hub.assets.getMany(reached.map((a) => a.assetId));
     const facts = await adAccountFacts(call, views);
     return listOf(call, views, (v) => ({ createdAt: v.createdAt, id: v.id }), (v) => ({ ...presentAssetGraph(call.hub.engine.index, v), ...facts.get(v.id) }), ASSET_DEFAULTS.ad_account!);
@@ -123,7 +87,7 @@ const PAGE_ACCOUNT_DEFAULTS = ["id", "name", "access_token", "tasks"] as const;
 const accounts: EdgeSpec = {
   returns: { ...ITEMS.page!, fields: ["access_token", "tasks"] },
   GET: async (call, node) => {
-    const reached = call.hub.engine.reachableAssets(reachOf(call, node), "page", PAGE_LIST_SCOPES);
+    const reached = call.hub.engine.reachableAssets(reachOf(call.hub, call.caller.ctx, node.id), "page", PAGE_LIST_SCOPES);
     const tasks = new Map(reached.map((a) => [a.assetId, a.tasks]));
     const views = await call.hub.assets.getMany(reached.map((a) => a.assetId));
     const result = listOf(
@@ -147,11 +111,8 @@ const accounts: EdgeSpec = {
 const businesses: EdgeSpec = {
   returns: { type: "Business", node: "business", fields: ["role"] },
   GET: async (call, node) => {
-    const subject = reachOf(call, node);
+    const roles = businessesReachedBy(call.hub, reachOf(call.hub, call.caller.ctx, node.id));
     const index = call.hub.engine.index;
-    const roles = [...(index.principals.get(node.id)?.roles ?? new Map<string, string>()).entries()].filter(([id]) =>
-      index.tokenAllowsBusiness(subject, id),
-    );
     return listOf(
       call,
       roles,
@@ -169,7 +130,7 @@ export const userNode: NodeSpec = {
   defaults: ["id", "name"],
   remove: removeBusinessUser,
   async read(call, node) {
-    requireVisible(call, node);
+    requirePrincipalVisible(call.hub, call.caller.ctx, node.id);
     const principal = call.hub.engine.index.principals.get(node.id)!;
     const businesses = [...principal.roles.entries()].map(([id, role]) => ({ id, name: call.hub.engine.index.businesses.get(id), role }));
     return { id: node.id, name: principal.name, ...nameParts(principal.name), businesses };
@@ -180,7 +141,7 @@ export const userNode: NodeSpec = {
 export const systemUserNode: NodeSpec = {
   defaults: ["id", "name"],
   async read(call, node) {
-    requireVisible(call, node);
+    requirePrincipalVisible(call.hub, call.caller.ctx, node.id);
     const principal = call.hub.engine.index.principals.get(node.id)!;
     const [businessId, role] = [...principal.roles.entries()][0] ?? [undefined, undefined];
     return { id: node.id, name: principal.name, role, business: businessId ? { id: businessId, name: call.hub.engine.index.businesses.get(businessId) } : undefined };

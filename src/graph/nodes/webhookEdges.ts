@@ -1,6 +1,6 @@
 import { errors } from "../../errors.ts";
 import type { WebhookConfigView, WebhookDeliveryView } from "../../hub/webhooks/webhook.service.ts";
-import { requireAsset } from "../graphAccess.ts";
+import { requireAsset } from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
@@ -101,7 +101,7 @@ function appOf(call: GraphCall): string {
 }
 
 function requireAccount(call: GraphCall, node: GraphNode): void {
-  requireAsset(call, "view_asset", node.id, `act_${node.id}`);
+  requireAsset(call.hub, call.caller.ctx, "view_asset", node.id, `act_${node.id}`);
 }
 
 /** `/act_<id>/subscribed_apps`: apps that receive the ad account's webhooks. */

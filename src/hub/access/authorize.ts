@@ -16,12 +16,15 @@ export function subjectOf(ctx: RequestContext): AccessSubject | null {
   return { principalId: ctx.actor.id, scopes: ctx.scopes, grantId: ctx.grantId, assetLimit: ctx.assetLimit };
 }
 
-/** Throws unless the actor may act on the asset: the engine's explanation, or not-found to a stranger (see `refusalFor`). */
-export function authorizeAsset(engine: AccessEngine, ctx: RequestContext, action: ActionName, assetId: string): void {
+/**
+ * Throws unless the actor may act on the asset: the engine's explanation, or not-found to a stranger
+ * (see `refusalFor`), naming the asset as `shownId` (as the caller named it, `act_<n>` say).
+ */
+export function authorizeAsset(engine: AccessEngine, ctx: RequestContext, action: ActionName, assetId: string, shownId = assetId): void {
   const subject = subjectOf(ctx);
   if (!subject) return;
   if (engine.check(subject, action, assetId)) return;
-  throw refusalFor(engine, subject, action, assetId);
+  throw refusalFor(engine, subject, action, assetId, shownId);
 }
 
 /**

@@ -39,12 +39,47 @@ export function canSeeBusiness(engine: AccessEngine, principalId: string, busine
 
 /** A person or system user is seen by themselves and by the people of a business they belong to. */
 export function canSeePrincipal(engine: AccessEngine, viewerId: string, principalId: string): boolean {
-  if (viewerId === principalId) return true;
+  return viewerId === principalId || businessesInCommon(engine, viewerId, principalId).length > 0;
+}
+
+/** The businesses both principals have a role in, in the order of `otherId`'s roles. */
+export function businessesInCommon(engine: AccessEngine, viewerId: string, otherId: string): string[] {
   const viewer = engine.index.principals.get(viewerId)?.roles;
-  const other = engine.index.principals.get(principalId)?.roles;
-  if (!viewer || !other) return false;
-  for (const business of other.keys()) if (viewer.has(business)) return true;
-  return false;
+  const other = engine.index.principals.get(otherId)?.roles;
+  if (!viewer || !other) return [];
+  return [...other.keys()].filter((business) => viewer.has(business));
+}
+
+/** Whether the principal has a role in the business. */
+export function isMember(engine: AccessEngine, principalId: string, businessId: string): boolean {
+  return engine.roleIn(principalId, businessId) !== undefined;
+}
+
+/**
+ * A manager on the owner's side: part of the business that owns the asset and allowed to manage
+ * access to it. Such a one may know every partner of the asset and everyone reaching it.
+ */
+function managesForOwner(engine: AccessEngine, principalId: string, assetId: string): boolean {
+  const ownerId = engine.asset(assetId)?.ownerId;
+  return ownerId !== undefined && isMember(engine, principalId, ownerId) && engine.check({ principalId }, "manage_access", assetId);
+}
+
+/**
+ * Which of an asset's partner shares the principal may know of (its `agencies`, and the webhooks
+ * about them): every one to the owner's managers, else only those with a business it belongs to.
+ */
+export function partnerSharesSeenBy(engine: AccessEngine, principalId: string, assetId: string): (partnerBusinessId: string) => boolean {
+  if (managesForOwner(engine, principalId, assetId)) return () => true;
+  return (partnerBusinessId) => isMember(engine, principalId, partnerBusinessId);
+}
+
+/**
+ * Which of the people and system users reaching an asset the principal may see: everyone to the
+ * owner's managers, else those who share one of its businesses.
+ */
+export function reachersSeenBy(engine: AccessEngine, principalId: string, assetId: string): (otherId: string) => boolean {
+  if (managesForOwner(engine, principalId, assetId)) return () => true;
+  return (otherId) => businessesInCommon(engine, principalId, otherId).length > 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { newId } from "../../ids.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
+import { partnerSharesSeenBy } from "../access/visibility.ts";
 import type { CommandTx } from "../hubCommand.ts";
 import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
 import { checkedValue, isWebhookField, webhookBody, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
@@ -54,12 +55,9 @@ export class WebhookPublisher {
   private mayHear(principalId: string | null, objectId: string, event: WebhookEvent): boolean {
     if (principalId === null) return true;
     const engine = this.deps.engine;
-    const subject = { principalId };
-    if (!engine.check(subject, "view_asset", objectId)) return false;
+    if (!engine.check({ principalId }, "view_asset", objectId)) return false;
     if (event.field !== "partner_access" && event.field !== "partner_pending_change") return true;
-    const ownerId = engine.asset(objectId)?.ownerId;
-    if (ownerId !== undefined && engine.roleIn(principalId, ownerId) !== undefined && engine.check(subject, "manage_access", objectId)) return true;
-    return engine.roleIn(principalId, event.value.partner_business_id) !== undefined;
+    return partnerSharesSeenBy(engine, principalId, objectId)(event.value.partner_business_id);
   }
 }
 

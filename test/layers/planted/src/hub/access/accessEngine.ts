@@ -1,0 +1,6 @@
+/** The planted tree's access engine. */
+export class AccessEngine {
+  check(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,4 @@
+/** A type of the planted tree's access index. */
+export interface AccessIndex {
+  size: number;
+}
