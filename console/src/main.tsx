@@ -23,6 +23,7 @@ import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { AutopilotPage } from "./pages/AutopilotPage.tsx";
 import { AutopilotQueuePage } from "./pages/AutopilotQueuePage.tsx";
 import { AutopilotLogPage } from "./pages/AutopilotLogPage.tsx";
+import { AutopilotPilotsPage } from "./pages/AutopilotPilotsPage.tsx";
 import { AutopilotSettingsPage } from "./pages/AutopilotSettingsPage.tsx";
 import { AppsPage, MyAppsPage } from "./pages/AppsPage.tsx";
 import { AccessReviewPage } from "./pages/AccessReviewPage.tsx";
@@ -76,6 +77,7 @@ const router = createBrowserRouter(
         { path: "b/:businessId/autopilot", element: <AutopilotPage /> },
         { path: "b/:businessId/autopilot/queue", element: <AutopilotQueuePage /> },
         { path: "b/:businessId/autopilot/log", element: <AutopilotLogPage /> },
+        { path: "b/:businessId/autopilot/pilots", element: <AutopilotPilotsPage /> },
         { path: "b/:businessId/autopilot/settings", element: <AutopilotSettingsPage /> },
         { path: "b/:businessId/apps", element: <AppsPage /> },
         { path: "b/:businessId/security/review", element: <AccessReviewPage /> },

@@ -187,19 +187,72 @@ export class HubSimulation {
     const accountId = request.accountId.replace(/^act_/, "");
     const db = this.hub.store.db;
     const run = await findSimulationRun(db);
-    const all = await loadHubAdObjects(db);
-    const accounts = all.accounts.filter((a) => a.id === accountId);
-    if (accounts.length === 0) throw errors.invalidParameter(`The simulator has no ad account act_${accountId}.`);
-    const campaigns = all.campaigns.filter((c) => c.account_id === accountId);
-    const campaignIds = new Set(campaigns.map((c) => c.id));
-    const adSets = all.adSets.filter((s) => campaignIds.has(s.campaign_id));
-    const adSetIds = new Set(adSets.map((s) => s.id));
-    const ads = all.ads.filter((a) => adSetIds.has(a.adset_id));
+    const objects = objectsOf(await loadHubAdObjects(db), [accountId]);
+    if (objects.accounts.length === 0) throw errors.invalidParameter(`The simulator has no ad account act_${accountId}.`);
     const seed = run?.seed ?? 1;
-    const world = buildWorld({ accounts, campaigns, adSets, ads }, seed, run?.start_date ?? dateOf(this.hub.now()), this.disapprovalHazard);
+    const world = buildWorld(objects, seed, run?.start_date ?? dateOf(this.hub.now()), this.disapprovalHazard);
     const state = toArrays(world, run ? (JSON.parse(run.state_json) as StoredState) : { accounts: {}, adSets: {}, ads: {} });
     return forecastImpact(world, state, request.edits, { firstDay: run?.next_day ?? 0, days, runs, streamSeed: hashSeed(seed, "forecast", accountId) });
   }
+
+  /**
+   * The market as it stands for these accounts (their objects, budgets, statuses and hidden state),
+   * kept so that `replayUnchanged` can later run them on from here with nothing changed: a pilot's
+   * no-change counterfactual. Null when the market has not run or has none of the accounts.
+   */
+  async checkpoint(accountIds: readonly string[]): Promise<string | null> {
+    const db = this.hub.store.db;
+    const run = await findSimulationRun(db);
+    const objects = objectsOf(await loadHubAdObjects(db), accountIds.map((id) => id.replace(/^act_/, "")));
+    if (!run || objects.accounts.length === 0) return null;
+    const stored = JSON.parse(run.state_json) as StoredState;
+    const only = <T>(record: Record<string, T>, ids: { id: string }[]) => Object.fromEntries(ids.filter((o) => o.id in record).map((o) => [o.id, record[o.id]!]));
+    const state: StoredState = { accounts: only(stored.accounts, objects.accounts), adSets: only(stored.adSets, objects.adSets), ads: only(stored.ads, objects.ads) };
+    const checkpoint: Checkpoint = { seed: run.seed, startDate: run.start_date, nextDay: run.next_day, objects, state };
+    return JSON.stringify(checkpoint);
+  }
+
+  /**
+   * The checkpoint's accounts run on from its day to the market's latest day with nothing changed,
+   * on the same seed, summed by day and reported as the market reports its days now (late
+   * conversions of recent days still missing), so it compares with a scan of the real days. The
+   * world holds only these accounts, so its random draws differ from the full market's: the replay
+   * is the same market with nothing changed, not the same luck.
+   */
+  async replayUnchanged(checkpoint: string): Promise<{ date: string; spend: number; conversions: number; revenue: number }[]> {
+    const run = await findSimulationRun(this.hub.store.db);
+    const from = JSON.parse(checkpoint) as Checkpoint;
+    if (!run) return [];
+    const last = run.next_day - 1;
+    const world = buildWorld(from.objects, from.seed, from.startDate, this.disapprovalHazard);
+    const state = toArrays(world, from.state);
+    const out = [];
+    for (let dayIndex = from.nextDay; dayIndex <= last; dayIndex++) {
+      const day = simulateDay(world, state, dayIndex, dayRng(world, dayIndex));
+      const rows = day.ads.map((d) => toInsightRow(d, last));
+      out.push({ date: day.date, spend: rows.reduce((s, r) => s + r.spend, 0), conversions: rows.reduce((s, r) => s + r.conversions, 0), revenue: rows.reduce((s, r) => s + r.revenue, 0) });
+    }
+    return out;
+  }
+}
+
+interface Checkpoint {
+  seed: number;
+  startDate: string;
+  nextDay: number;
+  objects: HubObjects;
+  state: StoredState;
+}
+
+/** The ad objects of some accounts only. */
+function objectsOf(all: HubObjects, accountIds: readonly string[]): HubObjects {
+  const wanted = new Set(accountIds);
+  const accounts = all.accounts.filter((a) => wanted.has(a.id));
+  const campaigns = all.campaigns.filter((c) => wanted.has(c.account_id));
+  const campaignIds = new Set(campaigns.map((c) => c.id));
+  const adSets = all.adSets.filter((s) => campaignIds.has(s.campaign_id));
+  const adSetIds = new Set(adSets.map((s) => s.id));
+  return { accounts, campaigns, adSets, ads: all.ads.filter((a) => adSetIds.has(a.adset_id)) };
 }
 
 /** Most days and runs one forecast may take (it runs the account 2 × runs × days times). */

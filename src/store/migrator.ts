@@ -26,6 +26,7 @@ import * as m024 from "./migrations/024_review_item_removals.ts";
 import * as m025 from "./migrations/025_autopilot_account_names.ts";
 import * as m026 from "./migrations/026_autopilot_login_endpoints.ts";
 import * as m027 from "./migrations/027_graph_review_campaigns.ts";
+import * as m028 from "./migrations/028_autopilot_pilots.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "025_autopilot_account_names": m025,
   "026_autopilot_login_endpoints": m026,
   "027_graph_review_campaigns": m027,
+  "028_autopilot_pilots": m028,
 };
 
 /** This version's migrations, oldest first. */

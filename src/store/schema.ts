@@ -577,6 +577,8 @@ export interface Database {
   autopilot_oauth_clients: AutopilotOAuthClientsTable;
   autopilot_oauth_flows: AutopilotOAuthFlowsTable;
   autopilot_schedule: AutopilotScheduleTable;
+  autopilot_pilots: AutopilotPilotsTable;
+  autopilot_pilot_baseline: AutopilotPilotBaselineTable;
 }
 
 export interface ReviewCampaignsTable {
@@ -954,6 +956,39 @@ export interface AutopilotLinkChecksTable {
   ok: number;
   status: number | null;
   error: string | null;
+}
+
+/** A pilot: accounts Autopilot runs for a fixed period, measured against a baseline and holdouts. */
+export interface AutopilotPilotsTable {
+  id: string;
+  workspace_id: string;
+  /** running | stopped (ended early by a person); a running pilot past its end date is over. */
+  status: string;
+  /** Bare ad account ids Autopilot runs during the pilot, JSON array. */
+  accounts_json: string;
+  /** Bare ad account ids left alone during the pilot, JSON array. */
+  holdout_json: string;
+  /** The workspace's mode, kill switch and guardrails when the pilot started, JSON. */
+  settings_json: string;
+  /** First and last day of the pilot, YYYY-MM-DD (UTC). */
+  start_date: string;
+  end_date: string;
+  days: number;
+  currency: string;
+  /** The simulated market's state at the start, for the no-change counterfactual; null off the simulator. */
+  market_json: string | null;
+  created_at: number;
+  stopped_at: number | null;
+}
+
+/** One account's day of the 90-day baseline recorded when a pilot started; money in minor units. */
+export interface AutopilotPilotBaselineTable {
+  pilot_id: string;
+  ad_account_id: string;
+  date: string;
+  spend: number;
+  conversions: number;
+  revenue: number;
 }
 
 /** Autopilot's registration as an OAuth client of an authorization server (the hub, or Meta). */

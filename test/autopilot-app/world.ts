@@ -5,7 +5,7 @@ import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
 import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
-import { notificationSink } from "../../src/autopilot/app/wiring.ts";
+import { hubMarketReplay, notificationSink } from "../../src/autopilot/app/wiring.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { LOCAL_RECEIVERS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
@@ -57,7 +57,10 @@ export interface AutopilotWorld {
  * simulated history, and Autopilot registered as an app of its own business, connected through a
  * token of the advertiser's system user that reaches one ad account only.
  */
-export async function buildAutopilotWorld(dialect: Dialect, options: { days?: number; seed?: number; linkUrl?: string; start?: number; timeZone?: string } = {}): Promise<AutopilotWorld> {
+export async function buildAutopilotWorld(
+  dialect: Dialect,
+  options: { days?: number; seed?: number; linkUrl?: string; start?: number; timeZone?: string; /** Ads delivering in the other account's ad set too (its history). */ otherAds?: number } = {},
+): Promise<AutopilotWorld> {
   const store = makeTestStore(dialect);
   const clock = new TestClock(options.start ?? Date.UTC(2026, 5, 15, 12));
   const hub = await store.open(clock);
@@ -80,6 +83,10 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
   }
   const otherCampaign = await buildCampaign(services, ctx, otherAccount.graphId, { name: "Other", status: "ACTIVE" });
   const otherAdSet = await buildAdSet(services, ctx, otherAccount.graphId, otherCampaign.id, { name: "Other ad set", status: "ACTIVE", daily_budget: 5000 });
+  if (options.otherAds) {
+    const otherCreative = await buildCreative(services, ctx, otherAccount.graphId, options.linkUrl ? { link_url: options.linkUrl } : {});
+    for (let n = 1; n <= options.otherAds; n++) await buildAd(services, ctx, otherAccount.graphId, otherAdSet.id, otherCreative.id, { name: `Other ad ${n}`, status: "ACTIVE" });
+  }
   await new HubSimulation(hub, { disapprovalDailyHazard: 0 }).backfill(options.days ?? 30, { seed: options.seed ?? 7 });
 
   // Autopilot registers itself as an app of its own business.
@@ -124,6 +131,7 @@ export async function buildAutopilotWorld(dialect: Dialect, options: { days?: nu
         },
         // "Simulate impact" forks the hub's own simulated market.
         simulator: (request) => new HubSimulation(hub, { disapprovalDailyHazard: 0 }).forecast(request),
+        market: hubMarketReplay(new HubSimulation(hub, { disapprovalDailyHazard: 0 })),
         // The hub and the landing pages the tests check listen on 127.0.0.1.
         http: new OutboundHttp(LOCAL_RECEIVERS),
         ...overrides,

@@ -226,6 +226,9 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
   }, 120_000);
 
   it("every Autopilot page passes axe at a phone's width", async () => {
+    // A pilot started today on the connected account: listed, and its report says there is nothing to compare yet.
+    const ws = await hub.store.db.selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow();
+    const pilot = await autopilot.pilots.start(ws.id, { accounts: [main.graphId], days: 30 });
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     const page = await context.newPage();
     await signIn(page, url, owner.admin.email);
@@ -234,9 +237,14 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
       ["autopilot/queue", "Autopilot approvals", "autopilot-approvals"],
       ["autopilot/log", "Autopilot action log", "autopilot-log"],
       ["autopilot/settings", "Autopilot settings", "autopilot-settings"],
+      ["autopilot/pilots", "Autopilot pilots", "autopilot-pilots"],
     ] as const) {
       await page.goto(`${url}/console/b/${owner.id}/${path}`);
       await page.getByRole("heading", { name: heading, level: 2 }).waitFor();
+      if (path === "autopilot/pilots") {
+        await page.getByRole("table", { name: "Pilots" }).getByRole("row", { name: new RegExp(`^${pilot.start_date} to ${pilot.end_date} running ${main.graphId}`) }).waitFor();
+        await expect.poll(() => page.getByTestId("pilot-verdict").textContent()).toMatch(/Nothing to compare yet\./);
+      }
       await page.getByRole("status").first().waitFor({ state: "detached" }).catch(() => undefined);
       await check(page, name, 375);
     }

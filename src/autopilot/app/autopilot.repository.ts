@@ -156,6 +156,11 @@ export async function listActions(db: Executor, workspaceId: string, options: { 
     .execute();
 }
 
+/** The workspace's actions created in [from, to), oldest first. */
+export async function actionsOfWorkspaceBetween(db: Executor, workspaceId: string, from: number, to: number): Promise<ActionRow[]> {
+  return db.selectFrom("autopilot_actions").selectAll().where("workspace_id", "=", workspaceId).where("created_at", ">=", from).where("created_at", "<", to).orderBy("created_at").orderBy("id").execute();
+}
+
 export async function actionsOnConnectionSince(db: Executor, connectionId: string, since: number): Promise<ActionRow[]> {
   return db.selectFrom("autopilot_actions").selectAll().where("connection_id", "=", connectionId).where("created_at", ">=", since).orderBy("created_at").execute();
 }

@@ -14,7 +14,8 @@ import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
-import type { ImpactSimulator } from "./context.ts";
+import type { ImpactSimulator, MarketReplay } from "./context.ts";
+import { PilotService } from "./pilot/pilot.service.ts";
 import { ImpactService } from "./impact.service.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService, type WorkspaceScanProgress, type WorkspaceScanResult } from "./scan.service.ts";
@@ -33,6 +34,8 @@ export interface AutopilotOptions {
   sleep?: (ms: number) => Promise<void>;
   urlCheck?: AutopilotDeps["urlCheck"];
   simulator?: ImpactSimulator;
+  /** The simulated market's replay, for pilots' no-change counterfactual. */
+  market?: MarketReplay;
   /**
    * How Autopilot calls the Graph, the OAuth server and ads' landing pages; default: internal
    * addresses refused and nothing trusted (openAutopilot trusts the hub's own URL and the simulator's shops).
@@ -79,6 +82,7 @@ export class Autopilot {
   readonly impact: ImpactService;
   readonly audits: AuditService;
   readonly launches: LaunchService;
+  readonly pilots: PilotService;
   /** Workspaces with a `scanAndPlan` running in this process. */
   private readonly scanning = new Set<string>();
 
@@ -95,6 +99,7 @@ export class Autopilot {
       sleep: options.sleep,
       urlCheck: options.urlCheck,
       simulator: options.simulator,
+      market: options.market,
       http: options.http ?? new OutboundHttp(),
     };
     this.workspaces = new WorkspaceService(this.deps);
@@ -107,6 +112,7 @@ export class Autopilot {
     this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
     this.audits = new AuditService(this.deps, this.workspaces);
     this.launches = new LaunchService(this.deps, this.workspaces);
+    this.pilots = new PilotService(this.deps, this.workspaces);
   }
 
   private planner(): Planner {
@@ -117,8 +123,11 @@ export class Autopilot {
   /** Asks the engine for a plan on one connection's latest scan and queues its items for approval. */
   async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan; deferred: LogEntry[] }> {
     const now = this.deps.now();
+    const idle = (note: string) => ({ connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: [note], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" as const }, deferred: [] });
+    // A pilot's holdout is its comparison group: whatever Autopilot changed there would be measured as the market.
+    if ((await this.pilots.holdouts(workspace.id)).has(connection.ad_account_id)) return idle(`act_${connection.ad_account_id} is a pilot's holdout: nothing is planned on it until the pilot ends.`);
     const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
-    if (snapshot.killSwitch) return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: ["The kill switch is on: nothing is planned."], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" }, deferred: [] };
+    if (snapshot.killSwitch) return idle("The kill switch is on: nothing is planned.");
     const plan = await this.planner()(snapshot);
     const proposed: LogEntry[] = [];
     // This plan's changes proposed earlier today while the owner's guardrails allowed no change: they waited for now.

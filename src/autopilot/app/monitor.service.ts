@@ -12,6 +12,7 @@ import type { PlanItem } from "./planner.ts";
 import { buildSnapshot, linkStatus } from "./snapshot.ts";
 import { checkUrl, DEFAULT_URL_CHECK, type UrlCheck } from "./urlCheck.ts";
 import { guardrailsOf, type WorkspaceService } from "./workspace.service.ts";
+import { heldOutAccounts } from "./pilot/pilot.service.ts";
 
 const DAY_MS = 86_400_000;
 /** Meta's hourly breakdown of insights (hours of the ad account's day). */
@@ -215,7 +216,9 @@ export class MonitorService {
       byUrl.set(url, [...(byUrl.get(url) ?? []), ...(ad.status === "ACTIVE" ? [ad] : [])]);
     }
     const guardrails = guardrailsOf(workspace);
-    const mayPause = workspace.mode === "autopilot" && workspace.killed === 0 && guardrails.allowedActions.includes("pause_ad");
+    // A running pilot's holdout is left alone: its pauses wait for a person's approval.
+    const heldOut = (await heldOutAccounts(this.deps, workspace.id)).has(connection.ad_account_id);
+    const mayPause = workspace.mode === "autopilot" && workspace.killed === 0 && guardrails.allowedActions.includes("pause_ad") && !heldOut;
     for (const [url, affected] of byUrl) {
       const result = await checkUrl(this.deps.http, url, { ...DEFAULT_URL_CHECK, ...this.deps.urlCheck, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) });
       report.urls.push({ ...result, ads: affected.map((a) => a.id) });

@@ -8,11 +8,20 @@ import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
 import { autopilotAccess, parseBody } from "./routeAccess.ts";
+import { reportHtml, reportPdf } from "./pilot/pilotDocument.ts";
+import { PILOT_DAYS } from "./pilot/pilot.service.ts";
 
 const settingsBody = z.object({ mode: z.enum(["semi_auto", "autopilot"]).optional(), guardrails: z.unknown().optional() }).strict();
 const killBody = z.object({ on: z.boolean() }).strict();
 const commandBody = z.object({ text: z.string().min(1).max(500) }).strict();
 const scanBody = z.object({ days: z.number().int().min(1).max(400).optional() }).strict();
+const pilotBody = z
+  .object({
+    accounts: z.array(z.string().regex(/^(act_)?\d+$/, "must be act_<id>")).min(1).max(50),
+    holdout: z.array(z.string().regex(/^(act_)?\d+$/, "must be act_<id>")).max(50).optional(),
+    days: z.number().int().min(PILOT_DAYS.min).max(PILOT_DAYS.max).optional(),
+  })
+  .strict();
 const simulateBody = z
   .object({
     days: z.number().int().min(1).max(FORECAST_LIMITS.days).optional(),
@@ -101,6 +110,8 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
     return { data: await autopilot.impact.simulate(workspace.id, parseBody(simulateBody, request.body)) };
   });
 
+  registerPilotRoutes(app, caller, audit, autopilot);
+
   type Act = { Params: { id: string } };
   app.post<Act>("/autopilot/actions/:id/approve", async (request) => {
     const { action, who, ctx, workspace } = await forAction(request);
@@ -122,4 +133,49 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   });
 
   registerAutopilotConnectRoutes(app, hub, autopilot);
+}
+
+/**
+ * A workspace's pilots for the console: list, start, stop, and the report as JSON, an HTML page or
+ * a PDF. Only the workspace's advertiser admins reach them, like every route here.
+ */
+function registerPilotRoutes(
+  app: FastifyInstance,
+  caller: ReturnType<typeof autopilotAccess>["workspace"],
+  audit: (ctx: Awaited<ReturnType<ReturnType<typeof autopilotAccess>["workspace"]>>["ctx"], businessId: string | null, action: string, targetId: string, after: unknown) => Promise<unknown>,
+  autopilot: Autopilot,
+): void {
+  type Ws = { Params: { ws: string } };
+  type Pilot = { Params: { ws: string; pilot: string } };
+  app.get<Ws>("/autopilot/workspaces/:ws/pilots", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return { data: await autopilot.pilots.list(workspace.id) };
+  });
+  app.post<Ws>("/autopilot/workspaces/:ws/pilots", async (request) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const body = parseBody(pilotBody, request.body);
+    const view = await autopilot.pilots.start(workspace.id, { accounts: body.accounts, holdout: body.holdout ?? [], days: body.days ?? 30 });
+    await audit(ctx, workspace.business_id, "autopilot.pilot_start", view.id, body);
+    return view;
+  });
+  app.post<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/stop", async (request) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const view = await autopilot.pilots.stop(workspace.id, request.params.pilot);
+    await audit(ctx, workspace.business_id, "autopilot.pilot_stop", view.id, {});
+    return view;
+  });
+  app.get<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/report", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return autopilot.pilots.report(workspace.id, request.params.pilot);
+  });
+  app.get<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/report.html", async (request, reply) => {
+    const { workspace } = await caller(request, request.params.ws);
+    const report = await autopilot.pilots.report(workspace.id, request.params.pilot);
+    return reply.type("text/html; charset=utf-8").send(reportHtml(report));
+  });
+  app.get<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/report.pdf", async (request, reply) => {
+    const { workspace } = await caller(request, request.params.ws);
+    const report = await autopilot.pilots.report(workspace.id, request.params.pilot);
+    return reply.type("application/pdf").header("content-disposition", `attachment; filename="pilot-${report.pilot.id}.pdf"`).send(await reportPdf(report));
+  });
 }

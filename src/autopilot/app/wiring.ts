@@ -6,6 +6,7 @@ import { raiseAlert } from "../../notify/raiseAlert.ts";
 import { HubSimulation } from "../../simulator/hubSimulation.ts";
 import type { AlertSink } from "./alerts.ts";
 import { Autopilot } from "./autopilot.ts";
+import type { MarketReplay } from "./context.ts";
 import type { Planner } from "./planner.ts";
 
 /**
@@ -24,7 +25,13 @@ export function openAutopilot(hub: Hub, config: Config, options: { alerts?: Aler
     ...(options.planner ? { planner: options.planner } : {}),
     // Previews run on the hub's own simulated market.
     simulator: (request) => new HubSimulation(hub).forecast(request),
+    market: hubMarketReplay(new HubSimulation(hub)),
   });
+}
+
+/** Pilots' no-change counterfactual on the hub's own simulated market. */
+export function hubMarketReplay(simulation: HubSimulation): MarketReplay {
+  return { checkpoint: (accountIds) => simulation.checkpoint(accountIds), replay: (checkpoint) => simulation.replayUnchanged(checkpoint) };
 }
 
 /** Alerts to the advertiser's channels through the notification service (dedup, rate limits, quiet hours). */
