@@ -32,6 +32,9 @@ describe("grantline autopilot bench", { timeout: 180_000 }, () => {
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ seed: 2, days: 10, history_days: 14, cap_violations: 0 });
     expect(result.policies.autopilot.changes).toBeGreaterThan(0);
+    // Deterministic: the same seed gives byte-identical JSON.
+    const again = await runGrantline({}, "autopilot", "bench", "--seed", "2", "--days", "10", "--history-days", "14", "--json");
+    expect(again.stdout).toBe(stdout);
     const failed = await runGrantline({}, "autopilot", "bench", "--seed", "1", "--days", "3", "--history-days", "-1").catch((e: { code: number; stderr: string }) => e);
     expect((failed as { stderr: string }).stderr).toMatch(/a whole number from 0 to 365/);
   });
