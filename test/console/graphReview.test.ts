@@ -95,4 +95,23 @@ describe("console: review a Meta business", () => {
       await context.close();
     }, 240_000);
   }
+
+  it("removes a held business's token only after the admin confirms, and says the token is gone", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, server.url, "dana@desk.example");
+    await page.goto(`${server.url}/console/b/${desk.id}/security/review`);
+    await page.getByRole("link", { name: "Review a Meta business" }).click();
+    const sealed = async () => (await hub.store.db.selectFrom("graph_review_targets").select("token_sealed").where("graph_business_id", "=", owner.id).executeTakeFirstOrThrow()).token_sealed;
+    const remove = page.getByRole("button", { name: `Remove Meta Owner (${owner.id}) and its token` });
+    await remove.click();
+    const dialog = page.getByRole("dialog", { name: `Stop reviewing Meta Owner (${owner.id})?` });
+    await dialog.getByText("Its token is erased from this server at once.").waitFor();
+    expectNoSeriousViolations(await seriousViolations(page), "graph-review-remove-dialog at 375px");
+    expect(await sealed()).not.toBe("");
+    await dialog.getByRole("button", { name: "Remove the token" }).click();
+    await page.getByText("Token removed: enter it again above to review").waitFor();
+    expect(await sealed()).toBe("");
+    await context.close();
+  }, 120_000);
 });

@@ -237,6 +237,49 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     expect(error.message).not.toContain(ownerToken);
   });
 
+  it("stops holding a business: the token is erased at once, its campaigns stay readable, and the Graph needs the token again", async () => {
+    const target = await addTarget();
+    const started = await desk("POST", `/${holder.id}/access_review_campaigns`, { graph_target_id: target.id, name: "Before the token goes" });
+    const campaignId = started.body.id as string;
+    const open = (await itemsOf(campaignId)).find((i) => i.status === "open")!;
+    const sealed = async () => (await hub.store.db.selectFrom("graph_review_targets").select("token_sealed").where("id", "=", target.id).executeTakeFirstOrThrow()).token_sealed;
+    const before = await sealed();
+
+    const hostile = await rival("DELETE", `/${holder.id}/graph_review_targets?target_id=${target.id}`);
+    expect(hostile.status).toBeGreaterThanOrEqual(400);
+    const sideways = await rival("DELETE", `/${rivalBusiness.id}/graph_review_targets?target_id=${target.id}`);
+    expect(sideways.status).toBe(400);
+    expect(sideways.body.error).toMatchObject({ code: 100 });
+    expect(sideways.body.error.message).toMatch(/does not exist/);
+    expect(await sealed()).toBe(before);
+
+    const removed = await desk("DELETE", `/${holder.id}/graph_review_targets?target_id=${target.id}`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body).toEqual({ success: true, outcome: "token_removed" });
+    expect(await sealed()).toBe("");
+    expect((await desk("GET", `/${holder.id}/graph_review_targets`)).body.data).toEqual([expect.objectContaining({ id: target.id, has_token: false })]);
+    // The campaign and its evidence stay; what needs the Graph asks for the token again.
+    expect((await desk("GET", `/${campaignId}`)).status).toBe(200);
+    expect((await desk("GET", `/${campaignId}/evidence?format=csv`)).status).toBe(200);
+    const findings = await desk("GET", `/${holder.id}/graph_review_findings?target_id=${target.id}`);
+    expect(findings.status).toBe(400);
+    expect(findings.body.error.message).toMatch(/The token of Owner Co was removed; enter the business's token again/);
+    const revoke = await desk("POST", `/${campaignId}/decisions`, { item_id: open.id, decision: "revoke", reason: "no token" });
+    expect(revoke.status).toBe(400);
+    expect((await itemsOf(campaignId)).find((i) => i.id === open.id)!.status).toBe("open");
+    const entry = await hub.store.db.selectFrom("audit_entries").select(["action", "after_json"]).where("action", "=", "review.graph_target_remove").executeTakeFirstOrThrow();
+    expect(entry.after_json).not.toContain(ownerToken);
+
+    // Entering the token again brings it back under the same id; a business no campaign names is removed whole.
+    expect((await addTarget()).id).toBe(target.id);
+    expect(await sealed()).not.toBe("");
+    const agencyToken = await adminToken(agency, "Agency Reviewer");
+    const other = await desk("POST", `/${holder.id}/graph_review_targets`, { graph_url: graphUrl, graph_business_id: agency.id, graph_token: agencyToken });
+    expect(other.status, JSON.stringify(other.body)).toBe(200);
+    expect((await desk("DELETE", `/${holder.id}/graph_review_targets?target_id=${other.body.id}`)).body).toEqual({ success: true, outcome: "removed" });
+    expect(await hub.store.db.selectFrom("graph_review_targets").select("id").where("id", "=", other.body.id as string).executeTakeFirst()).toBeUndefined();
+  });
+
   // Last: it removes what the other tests read.
   it("closes with the revoke policy by revoking each open item through the Graph", async () => {
     const target = await addTarget();

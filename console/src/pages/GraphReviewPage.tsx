@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { errorMessage, formatTime, graph, plural } from "../api.ts";
 import { DataTable, OperationProgress, PageTitle, QueryState, Section, useBusiness, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
+import { ConfirmAction } from "../components/ConfirmAction.tsx";
 import { FindingCard, type Finding, type ReviewCampaign } from "./AccessReviewPage.tsx";
 
 /** A business read through a Graph API, held by this business for review; its token stays on the server. */
@@ -13,6 +14,8 @@ interface GraphTarget {
   graph_business_id: string;
   graph_business_name: string | null;
   created_at: string | null;
+  /** False once its token was removed (campaigns on it stay readable). */
+  has_token: boolean;
 }
 
 interface GraphFindings {
@@ -152,11 +155,32 @@ export function GraphReviewPage() {
                   { header: "Graph API", cell: (t) => t.graph_url },
                   { header: "Added", cell: (t) => formatTime(t.created_at) },
                   {
-                    header: "Review",
+                    header: "Actions",
                     cell: (t) => (
-                      <Button size="xs" variant="light" onClick={() => setSelected(t)} aria-label={`Review ${targetName(t)}`}>
-                        Review
-                      </Button>
+                      <Group gap="xs" wrap="nowrap">
+                        {t.has_token ? (
+                          <Button size="xs" variant="light" onClick={() => setSelected(t)} aria-label={`Review ${targetName(t)}`}>
+                            Review
+                          </Button>
+                        ) : (
+                          <Text size="xs" c="dimmed">
+                            Token removed: enter it again above to review
+                          </Text>
+                        )}
+                        {t.has_token && (
+                          <ConfirmAction
+                            kind="graph-review-token"
+                            label="Remove"
+                            ariaLabel={`Remove ${targetName(t)} and its token`}
+                            title={`Stop reviewing ${targetName(t)}?`}
+                            description="Its token is erased from this server at once. Campaigns on this business stay readable and their evidence can still be exported; reading it or changing its access again needs its token again."
+                            confirmLabel="Remove the token"
+                            onConfirm={() => graph.delete(`/${businessId}/graph_review_targets`, { target_id: t.id })}
+                            invalidate={[["graph-review-targets", businessId]]}
+                            onDone={() => setSelected((s) => (s?.id === t.id ? null : s))}
+                          />
+                        )}
+                      </Group>
                     ),
                   },
                 ]}

@@ -103,7 +103,8 @@ const campaigns: EdgeSpec = {
 /**
  * `/{business}/graph_review_targets`: businesses of another Graph API (Meta's, or another hub's)
  * this business reviews. POST `graph_url`, `graph_business_id` and `graph_token` (the reviewed
- * business's own token, sealed at once and never shown again); GET lists them, without tokens.
+ * business's own token, sealed at once and never shown again); GET lists them, without tokens;
+ * DELETE `target_id` erases the token (and the business, unless campaigns name it).
  */
 const graphTargets: EdgeSpec = {
   GET: async (call, node) => {
@@ -118,6 +119,7 @@ const graphTargets: EdgeSpec = {
         token: stringParam(call.params, "graph_token", true),
       }),
     ),
+  DELETE: async (call, node) => raw(await call.hub.reviewCampaigns.removeGraphTarget(call.caller.ctx, node.id, stringParam(call.params, "target_id", true))),
 };
 
 /** `/{business}/graph_review_findings?target_id=…&window_days=90`: the held business's findings, read through its Graph API now. */

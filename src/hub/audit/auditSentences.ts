@@ -97,6 +97,7 @@ const PHRASES: Record<string, Phrase> = {
   "review.reminder": (p) => `sent a reminder for the access review ${p.what}`,
   "review.reconcile": (p) => `closed items of the access review ${p.what} whose access was already removed`,
   "review.graph_target": (p) => `added ${p.what} to review through a Graph API`,
+  "review.graph_target_remove": (p) => `removed ${p.what} from review through a Graph API, with its token`,
   "alert_channel.add": (p) => `added the alert channel ${p.what}`,
   "alert_channel.remove": (p) => `removed the alert channel ${p.what}`,
   "alert_channel.test": (p) => `sent a test alert to ${p.what}`,

@@ -234,6 +234,17 @@ export async function updateGraphTarget(db: Executor, id: string, update: { toke
   await db.updateTable("graph_review_targets").set(update).where("id", "=", id).execute();
 }
 
+/** Forgets a held business's token (its campaigns keep naming it) or, when no campaign names it, the business itself. */
+export async function removeGraphTarget(db: Executor, id: string): Promise<"token_removed" | "removed"> {
+  const used = await db.selectFrom("review_campaigns").select("id").where("graph_target_id", "=", id).executeTakeFirst();
+  if (used) {
+    await db.updateTable("graph_review_targets").set({ token_sealed: "" }).where("id", "=", id).execute();
+    return "token_removed";
+  }
+  await db.deleteFrom("graph_review_targets").where("id", "=", id).execute();
+  return "removed";
+}
+
 export async function nameGraphTarget(db: Executor, id: string, name: string): Promise<void> {
   await db.updateTable("graph_review_targets").set({ graph_business_name: name }).where("id", "=", id).execute();
 }

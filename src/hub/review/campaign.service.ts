@@ -71,10 +71,13 @@ export interface GraphTargetView {
   graph_business_name: string | null;
   created_by: string;
   created_at: string | null;
+  /** False once the token was removed: its campaigns stay readable, and reading or changing it again needs the token again. */
+  has_token: boolean;
 }
 
 function presentTarget(row: GraphReviewTargetRow): GraphTargetView {
   return {
+    has_token: row.token_sealed !== "",
     id: row.id,
     business_id: row.business_id,
     graph_url: row.graph_url,
@@ -631,6 +634,22 @@ export class ReviewCampaignService {
     });
   }
 
+  /**
+   * Stops holding a business reviewed through a Graph API: its sealed token is erased at once. A
+   * business no campaign names is removed; one that campaigns name stays as their subject, without
+   * a token, so their items and evidence remain readable and exportable, while anything that needs
+   * the Graph (reading findings, a decision that changes access, a new campaign) asks for the token again.
+   */
+  async removeGraphTarget(ctx: RequestContext, businessId: string, targetId: string): Promise<{ success: true; outcome: "token_removed" | "removed" }> {
+    const target = await this.requireTarget(ctx, businessId, targetId, "reviewing a business through a Graph API");
+    const attempt = { action: "review.graph_target_remove", businessId, targetType: "graph_review_target", targetId };
+    return runCommand(this.deps, ctx, attempt, async (tx) => {
+      const outcome = await repo.removeGraphTarget(tx.trx, targetId);
+      await tx.audit({ ...attempt, before: { graph_url: target.graph_url, graph_business_id: target.graph_business_id, graph_business_name: target.graph_business_name }, after: { token: "removed", kept_for_campaigns: outcome === "token_removed" } });
+      return { success: true as const, outcome };
+    });
+  }
+
   /** The businesses `businessId` reviews through a Graph API, newest first. */
   async listGraphTargets(ctx: RequestContext, businessId: string): Promise<GraphTargetView[]> {
     await this.deps.engine.ensureCurrent();
@@ -724,6 +743,9 @@ export class ReviewCampaignService {
   }
 
   private openTarget(target: GraphReviewTargetRow): GraphTarget {
+    if (target.token_sealed === "") {
+      throw errors.invalidParameter(`The token of ${target.graph_business_name ?? target.graph_business_id} was removed; enter the business's token again to read or change it through the Graph.`);
+    }
     return { graphUrl: target.graph_url, businessId: target.graph_business_id, token: this.services.secrets().open(target.token_sealed, tokenContext(target.id)) };
   }
 
