@@ -217,6 +217,8 @@ export const INSIGHTS_METRICS = [
   "cost_per_unique_action_type",
   "adset_start",
   "adset_end",
+  "results",
+  "cost_per_result",
 ] as const;
 type Metric = (typeof INSIGHTS_METRICS)[number];
 /** What a query without `fields` answers. */
@@ -541,7 +543,7 @@ export class InsightsService {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
-    if (metrics.has("optimization_goal") && LEVEL_RANK[level] >= 2) {
+    if ((metrics.has("optimization_goal") || metrics.has("results") || metrics.has("cost_per_result")) && LEVEL_RANK[level] >= 2) {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
     }
     // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
@@ -1107,7 +1109,38 @@ function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Deriv
       // "The date your ad set is scheduled to stop" (same reference): the ad set's end_time, left out
       // for an ad set without one (it runs until stopped), and above the ad set level.
       return facts.schedule?.end;
+    case "results":
+    case "cost_per_result":
+      return resultEntries(metric, sum, facts, d);
   }
+}
+
+/**
+ * What counts as a result of an ad set optimized for a goal, and Meta's name for it (`indicator`):
+ * the action it optimizes for, or reach. Goals nothing in this market delivers (app installs,
+ * leads, video, messaging, …) have no results here, and their rows leave the fields out.
+ */
+const RESULT_OF_GOAL: Readonly<Record<string, { indicator: string; count: (sum: Measures) => number }>> = {
+  OFFSITE_CONVERSIONS: { indicator: `actions:${PIXEL_PURCHASE}`, count: (sum) => sum.conversions },
+  LINK_CLICKS: { indicator: "actions:link_click", count: (sum) => sum.link_clicks },
+  REACH: { indicator: "reach", count: (sum) => sum.reach },
+};
+
+/**
+ * Meta's `results` and `cost_per_result` ("The number of results from your ads", "The average cost
+ * per result from your ads", list<AdsInsightsResult>:
+ * https://developers.facebook.com/documentation/ads-commerce/marketing-api/reference/ad-campaign/insights):
+ * one entry naming the result (`indicator`) with its value under the default attribution window.
+ * A row with no results keeps the indicator without values, as Meta's rows do. Rows above the ad
+ * set level span ad sets that may optimize for different results, so they leave both out.
+ */
+function resultEntries(metric: "results" | "cost_per_result", sum: Measures, facts: RowFacts, d: Derived): unknown {
+  const result = facts.optimizationGoal === undefined ? undefined : RESULT_OF_GOAL[facts.optimizationGoal];
+  if (!result) return undefined;
+  const n = result.count(sum);
+  if (n === 0) return [{ indicator: result.indicator }];
+  const value = metric === "results" ? String(n) : rate(d.spend / n);
+  return [{ indicator: result.indicator, values: [{ value, attribution_windows: ["default"] }] }];
 }
 
 /** Meta's label of an hour of the account's day: 13 → "13:00:00 - 13:59:59". */
