@@ -377,9 +377,19 @@ describe.each(DIALECTS)("insights on %s", (dialect) => {
       // Post engagement is not delivered here: no results, and the fields are left out.
       expect(byAd.get(engagement)).toEqual({ ad_id: engagement, date_start: "2026-01-04", date_stop: "2026-01-04", spend: "12.34" });
 
-      // The ad set's row has its result; a row above the ad set level spans goals and leaves both out.
+      // The ad set's row has its result, and so has the row of a campaign whose ad sets share one goal;
+      // a campaign whose ad sets optimize for different results, and the account, leave both out.
       const [adSetRow] = await ads.insights.insights(acme.admin.ctx, { objectId: adSetOf.get("OUTCOME_TRAFFIC")!, datePreset: "yesterday", fields });
       expect(adSetRow).toMatchObject({ results: result("actions:link_click", "40") });
+      const campaignRow = async (objective: string) => {
+        const rows = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, level: "campaign", datePreset: "yesterday", fields: ["campaign_id", ...fields] });
+        const campaignId = (await ads.adSets.getAdSet(acme.admin.ctx, adSetOf.get(objective)!)).campaign_id;
+        return rows.find((r) => r.campaign_id === campaignId);
+      };
+      expect(await campaignRow("OUTCOME_TRAFFIC")).toMatchObject({ results: result("actions:link_click", "40"), cost_per_result: result("actions:link_click", "0.3085") });
+      const trafficCampaign = (await ads.adSets.getAdSet(acme.admin.ctx, adSetOf.get("OUTCOME_TRAFFIC")!)).campaign_id;
+      await buildAdSet(ads, acme.admin.ctx, accountId, trafficCampaign, { optimization_goal: "REACH" });
+      expect(await campaignRow("OUTCOME_TRAFFIC")).not.toHaveProperty("results");
       const [accountRow] = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, datePreset: "yesterday", fields });
       expect(accountRow).not.toHaveProperty("results");
       expect(accountRow).not.toHaveProperty("cost_per_result");

@@ -30,6 +30,7 @@ import {
   adDestinations,
   adSetAudiences,
   adSetSchedules,
+  campaignGoals,
   campaignObjectives,
   dailyTotals,
   firstDeliveryDate,
@@ -402,6 +403,7 @@ export class InsightsService {
         windows: plan.windows,
         objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
         optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
+        resultGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : sum.campaign_id !== null ? context.campaignGoals.get(sum.campaign_id) : undefined,
         schedule: sum.adset_id !== null ? context.schedules.get(sum.adset_id) : undefined,
       };
     };
@@ -546,6 +548,11 @@ export class InsightsService {
     if ((metrics.has("optimization_goal") || metrics.has("results") || metrics.has("cost_per_result")) && LEVEL_RANK[level] >= 2) {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
     }
+    // A campaign row has a result when all of the campaign's ad sets optimize for one goal.
+    const oneGoal = new Map<string, string>();
+    if ((metrics.has("results") || metrics.has("cost_per_result")) && level === "campaign") {
+      for (const [id, set] of await campaignGoals(db, ids("campaign_id"))) if (set.size === 1) oneGoal.set(id, [...set][0]!);
+    }
     // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
     const schedules = new Map<string, { start?: string; end?: string }>();
     if ((metrics.has("adset_start") || metrics.has("adset_end")) && LEVEL_RANK[level] >= 2) {
@@ -559,6 +566,7 @@ export class InsightsService {
       ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
       objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
       goals,
+      campaignGoals: oneGoal,
       schedules,
     };
   }
@@ -677,6 +685,8 @@ export interface ReportItem {
     ads: Map<string, string>;
     objectives: Map<string, string>;
     goals: Map<string, string>;
+    /** The one optimization goal of each campaign's ad sets, for campaign rows asking for results. */
+    campaignGoals: Map<string, string>;
     /** Each ad set's start_time and end_time as the Graph shows them, when adset_start or adset_end is asked. */
     schedules: Map<string, { start?: string; end?: string }>;
   };
@@ -885,6 +895,8 @@ interface RowFacts {
   windows: AttributionWindow[];
   objective: string | undefined;
   optimizationGoal: string | undefined;
+  /** The goal the row's results count: its ad set's, or at the campaign level the one its ad sets share. */
+  resultGoal: string | undefined;
   /** The row's ad set's schedule (rows at the ad set and ad levels). */
   schedule: { start?: string; end?: string } | undefined;
 }
@@ -1131,11 +1143,11 @@ const RESULT_OF_GOAL: Readonly<Record<string, { indicator: string; count: (sum: 
  * per result from your ads", list<AdsInsightsResult>:
  * https://developers.facebook.com/documentation/ads-commerce/marketing-api/reference/ad-campaign/insights):
  * one entry naming the result (`indicator`) with its value under the default attribution window.
- * A row with no results keeps the indicator without values, as Meta's rows do. Rows above the ad
- * set level span ad sets that may optimize for different results, so they leave both out.
+ * A row with no results keeps the indicator without values, as Meta's rows do. A campaign row has
+ * results when its ad sets share one goal; rows spanning goals (and account rows) leave both out.
  */
 function resultEntries(metric: "results" | "cost_per_result", sum: Measures, facts: RowFacts, d: Derived): unknown {
-  const result = facts.optimizationGoal === undefined ? undefined : RESULT_OF_GOAL[facts.optimizationGoal];
+  const result = facts.resultGoal === undefined ? undefined : RESULT_OF_GOAL[facts.resultGoal];
   if (!result) return undefined;
   const n = result.count(sum);
   if (n === 0) return [{ indicator: result.indicator }];
