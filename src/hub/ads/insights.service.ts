@@ -393,6 +393,7 @@ export class InsightsService {
       const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
       for (const group of groups) items.push({ group, context });
     }
+    const wantsResults = metrics.has("results") || metrics.has("cost_per_result");
     const factsOf = ({ group, context }: ReportItem): RowFacts => {
       const sum = group.sum;
       return {
@@ -403,7 +404,7 @@ export class InsightsService {
         windows: plan.windows,
         objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
         optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
-        resultGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : sum.campaign_id !== null ? context.campaignGoals.get(sum.campaign_id) : undefined,
+        resultGoal: wantsResults ? resultGoalOf(sum, context) : undefined,
         schedule: sum.adset_id !== null ? context.schedules.get(sum.adset_id) : undefined,
       };
     };
@@ -675,6 +676,12 @@ export class InsightsService {
 
 }
 
+
+/** The goal a row's results count: its ad set's, or the one its campaign's ad sets share. */
+function resultGoalOf(sum: DailyTotals, context: ReportItem["context"]): string | undefined {
+  if (sum.adset_id !== null) return context.goals.get(sum.adset_id);
+  return sum.campaign_id !== null ? context.campaignGoals.get(sum.campaign_id) : undefined;
+}
 
 /** A row of a report before it is presented: its sums and what names it. */
 export interface ReportItem {
