@@ -121,9 +121,9 @@ const NO_VALUE: Record<string, string> = {
 
 /**
  * AdsInsights metrics nothing in Grantline's market produces: no video, messaging, catalog,
- * Instant Experience, brand-lift, app-install, in-app ad, lead-form, landing-page-view or Instagram-profile
- * activity, and no ad labels or place pages. Insights rows leave them out, as Meta leaves out a
- * metric without data ("The Insights API will not return unsupported offsite metrics",
+ * Instant Experience, brand-lift, app-install, in-app ad, lead-form, landing-page-view or
+ * Instagram-profile activity, and no ad labels or place pages. Insights rows leave them out, as
+ * Meta leaves out a metric without data ("The Insights API will not return unsupported offsite metrics",
  * https://developers.facebook.com/documentation/ads-commerce/marketing-api/insights/breakdowns);
  * the other spec fields the rows do not fill are left out too, but Meta would give them a value.
  */

@@ -393,7 +393,7 @@ export class InsightsService {
       const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
       for (const group of groups) items.push({ group, context });
     }
-    const wantsResults = metrics.has("results") || metrics.has("cost_per_result");
+    const wantsResults = asksResults(metrics);
     const factsOf = ({ group, context }: ReportItem): RowFacts => {
       const sum = group.sum;
       return {
@@ -546,12 +546,12 @@ export class InsightsService {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
-    if ((metrics.has("optimization_goal") || metrics.has("results") || metrics.has("cost_per_result")) && LEVEL_RANK[level] >= 2) {
+    if ((metrics.has("optimization_goal") || asksResults(metrics)) && LEVEL_RANK[level] >= 2) {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
     }
     // A campaign row has a result when all of the campaign's ad sets optimize for one goal.
     const oneGoal = new Map<string, string>();
-    if ((metrics.has("results") || metrics.has("cost_per_result")) && level === "campaign") {
+    if (asksResults(metrics) && level === "campaign") {
       for (const [id, set] of await campaignGoals(db, ids("campaign_id"))) if (set.size === 1) oneGoal.set(id, [...set][0]!);
     }
     // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
@@ -676,6 +676,8 @@ export class InsightsService {
 
 }
 
+
+const asksResults = (metrics: Set<Metric>) => metrics.has("results") || metrics.has("cost_per_result");
 
 /** The goal a row's results count: its ad set's, or the one its campaign's ad sets share. */
 function resultGoalOf(sum: DailyTotals, context: ReportItem["context"]): string | undefined {
