@@ -121,9 +121,9 @@ const NO_VALUE: Record<string, string> = {
 
 /**
  * AdsInsights metrics nothing in Grantline's market produces: no video, messaging, catalog,
- * Instant Experience, brand-lift, app-install, lead-form, landing-page-view or Instagram-profile
- * activity, and no ad labels or place pages. Insights rows leave them out, as Meta leaves out a
- * metric without data ("The Insights API will not return unsupported offsite metrics",
+ * Instant Experience, brand-lift, app-install, in-app ad, lead-form, landing-page-view or
+ * Instagram-profile activity, and no ad labels or place pages. Insights rows leave them out, as
+ * Meta leaves out a metric without data ("The Insights API will not return unsupported offsite metrics",
  * https://developers.facebook.com/documentation/ads-commerce/marketing-api/insights/breakdowns);
  * the other spec fields the rows do not fill are left out too, but Meta would give them a value.
  */
@@ -141,6 +141,11 @@ export const INSIGHTS_WITHOUT_DATA: ReadonlySet<string> = new Set(
     "cost_per_estimated_ad_recallers estimated_ad_recall_rate estimated_ad_recall_rate_lower_bound estimated_ad_recall_rate_upper_bound estimated_ad_recallers estimated_ad_recallers_lower_bound estimated_ad_recallers_upper_bound",
     // App installs and SKAdNetwork, data-driven attribution
     "cost_per_dda_countby_convs dda_countby_convs dda_results mobile_app_purchase_roas total_postbacks total_postbacks_detailed total_postbacks_detailed_v4",
+    // In-app ads: Meta's insights reference describes these only by their names, which are those of
+    // the app events "In-App Ad Click" and "In-App Ad Impression" ("An ad from a third-party platform
+    // is clicked / appears on-screen within your app", https://developers.facebook.com/docs/app-events/reference);
+    // no app here shows ads.
+    "ad_click_actions ad_impression_actions cost_per_ad_click cost_per_one_thousand_ad_impression",
     // Lead forms, landing page views, Instagram profiles, anchor events, Page posts, places, labels
     "conversion_lead_rate conversion_leads cost_per_conversion_lead qualifying_question_qualify_answer_rate",
     "landing_page_view_actions_per_link_click landing_page_view_per_link_click landing_page_view_per_purchase_rate purchase_per_landing_page_view",

@@ -258,6 +258,25 @@ describe.each(DIALECTS)("a reporting job against the insights edge on %s", (dial
     expect(Object.keys(account.body.data[0]).sort()).toEqual(["date_start", "date_stop", "spend"]);
   });
 
+  it("answers results and cost_per_result as Meta's indicator entries: the purchases these sales ad sets optimize for", async () => {
+    const range = encodeURIComponent(JSON.stringify({ since, until }));
+    const response = await graph("GET", `/v24.0/${accountId}/insights?level=ad&time_range=${range}&limit=100&fields=ad_id,spend,results,cost_per_result`);
+    expect(response.status).toBe(200);
+    const rows = response.body.data as Row[];
+    expect(rows).toHaveLength(18);
+    const indicator = "actions:offsite_conversion.fb_pixel_purchase";
+    for (const row of rows) {
+      const purchases = stored.filter((r) => r.ad_id === row.ad_id).reduce((s, r) => s + r.conversions, 0);
+      if (purchases === 0) {
+        expect(row.results).toEqual([{ indicator }]);
+        continue;
+      }
+      expect(row.results).toEqual([{ indicator, values: [{ value: String(purchases), attribution_windows: ["default"] }] }]);
+      const cost = (minor(row.spend) / 100 / purchases).toFixed(6).replace(/\.?0+$/, "");
+      expect(row.cost_per_result).toEqual([{ indicator, values: [{ value: cost, attribution_windows: ["default"] }] }]);
+    }
+  });
+
   it("refuses a combination of breakdowns Meta does not serve with Meta's error", async () => {
     const refused = await graph("GET", `/v24.0/${accountId}/insights?breakdowns=age,country&fields=impressions`);
     expect(refused.status).toBe(400);

@@ -353,6 +353,67 @@ describe.each(DIALECTS)("insights on %s", (dialect) => {
       expect(noClicks).toEqual({ date_start: "2026-01-03", date_stop: "2026-01-03", spend: "0.50", adset_start: "2026-01-02T09:00:00-0800", adset_end: "2026-02-10T18:30:00-0800" });
     });
 
+    it("answers results and cost_per_result for the ad set's optimization goal, with breakdown rows adding up", async () => {
+      const creative = await buildCreative(ads, acme.admin.ctx, accountId);
+      const adSetOf = new Map<string, string>();
+      const adUnder = async (objective: string) => {
+        const campaign = await buildCampaign(ads, acme.admin.ctx, accountId, { objective });
+        const adSet = await buildAdSet(ads, acme.admin.ctx, accountId, campaign.id);
+        adSetOf.set(objective, adSet.id);
+        return (await buildAd(ads, acme.admin.ctx, accountId, adSet.id, creative.id)).id;
+      };
+      // Each objective's default goal: purchases (adId, OUTCOME_SALES), link clicks, reach, post engagement.
+      const [traffic, awareness, engagement] = [await adUnder("OUTCOME_TRAFFIC"), await adUnder("OUTCOME_AWARENESS"), await adUnder("OUTCOME_ENGAGEMENT")];
+      const day = { date: "2026-01-04", impressions: 2000, reach: 1500, clicks: 50, link_clicks: 40, spend: 1234, conversions: 3, revenue: 15000 };
+      await ads.insights.upsertDailyRows([adId, traffic, awareness, engagement].map((ad_id) => ({ ...day, ad_id })));
+      const fields = ["ad_id", "spend", "results", "cost_per_result"];
+      const rows = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, level: "ad", datePreset: "yesterday", fields });
+      const byAd = new Map(rows.map((r) => [r.ad_id ?? "", r]));
+      const result = (indicator: string, value: string) => [{ indicator, values: [{ value, attribution_windows: ["default"] }] }];
+      // 12.34 / 3 purchases = 4.113333; / 40 link clicks = 0.3085; / 1500 reached = 0.008227.
+      expect(byAd.get(adId)).toMatchObject({ results: result("actions:offsite_conversion.fb_pixel_purchase", "3"), cost_per_result: result("actions:offsite_conversion.fb_pixel_purchase", "4.113333") });
+      expect(byAd.get(traffic)).toMatchObject({ results: result("actions:link_click", "40"), cost_per_result: result("actions:link_click", "0.3085") });
+      expect(byAd.get(awareness)).toMatchObject({ results: result("reach", "1500"), cost_per_result: result("reach", "0.008227") });
+      // Post engagement is not delivered here: no results, and the fields are left out.
+      expect(byAd.get(engagement)).toEqual({ ad_id: engagement, date_start: "2026-01-04", date_stop: "2026-01-04", spend: "12.34" });
+
+      // The ad set's row has its result, and so has the row of a campaign whose ad sets share one goal;
+      // a campaign whose ad sets optimize for different results, and the account, leave both out.
+      const [adSetRow] = await ads.insights.insights(acme.admin.ctx, { objectId: adSetOf.get("OUTCOME_TRAFFIC")!, datePreset: "yesterday", fields });
+      expect(adSetRow).toMatchObject({ results: result("actions:link_click", "40") });
+      const campaignRow = async (objective: string) => {
+        const rows = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, level: "campaign", datePreset: "yesterday", fields: ["campaign_id", ...fields] });
+        const campaignId = (await ads.adSets.getAdSet(acme.admin.ctx, adSetOf.get(objective)!)).campaign_id;
+        return rows.find((r) => r.campaign_id === campaignId);
+      };
+      expect(await campaignRow("OUTCOME_TRAFFIC")).toMatchObject({ results: result("actions:link_click", "40"), cost_per_result: result("actions:link_click", "0.3085") });
+      const trafficCampaign = (await ads.adSets.getAdSet(acme.admin.ctx, adSetOf.get("OUTCOME_TRAFFIC")!)).campaign_id;
+      await buildAdSet(ads, acme.admin.ctx, accountId, trafficCampaign, { optimization_goal: "REACH" });
+      expect(await campaignRow("OUTCOME_TRAFFIC")).not.toHaveProperty("results");
+      const [accountRow] = await ads.insights.insights(acme.admin.ctx, { objectId: accountId, datePreset: "yesterday", fields });
+      expect(accountRow).not.toHaveProperty("results");
+      expect(accountRow).not.toHaveProperty("cost_per_result");
+
+      // Results add up over breakdown rows, and each row's cost is its spend over its results.
+      for (const breakdowns of [["age", "gender"], ["publisher_platform"], ["country"]]) {
+        const cells = await ads.insights.insights(acme.admin.ctx, { objectId: traffic, datePreset: "yesterday", breakdowns, fields: ["spend", "results", "cost_per_result"] });
+        const count = (r: InsightsRow) => Number((r.results as { values?: { value: string }[] }[] | undefined)?.[0]?.values?.[0]?.value ?? 0);
+        expect(cells.reduce((t, r) => t + count(r), 0)).toBe(40);
+        for (const cell of cells.filter((r) => count(r) > 0)) {
+          const cost = (cell.cost_per_result as { values: { value: string }[] }[])[0]!.values[0]!.value;
+          expect(Number(cost)).toBeCloseTo(minor(cell.spend) / 100 / count(cell), 6);
+        }
+      }
+
+      // A day without a result keeps the indicator without values, as Meta's rows do.
+      await ads.insights.upsertDailyRows([{ ...day, ad_id: adId, date: "2026-01-03", conversions: 0, revenue: 0 }]);
+      const [none] = await ads.insights.insights(acme.admin.ctx, { objectId: adId, timeRange: { since: "2026-01-03", until: "2026-01-03" }, fields: ["results", "cost_per_result"] });
+      expect(none).toEqual({ date_start: "2026-01-03", date_stop: "2026-01-03", results: [{ indicator: "actions:offsite_conversion.fb_pixel_purchase" }], cost_per_result: [{ indicator: "actions:offsite_conversion.fb_pixel_purchase" }] });
+      // Not among the metrics a query without fields answers.
+      const [plain] = await ads.insights.insights(acme.admin.ctx, { objectId: adId, datePreset: "yesterday" });
+      expect(plain).not.toHaveProperty("results");
+    });
+
     it("writing the same ad and day again replaces it; a bad batch writes nothing", async () => {
       const row = { ad_id: adId, date: "2026-01-04", impressions: 10, reach: 5, clicks: 1, spend: 100, conversions: 0, revenue: 0 };
       await ads.insights.upsertDailyRows([row]);

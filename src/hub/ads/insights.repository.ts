@@ -158,6 +158,20 @@ export async function adSetSchedules(db: Executor, ids: readonly string[]): Prom
   return out;
 }
 
+/** The optimization goals of each campaign's ad sets. */
+export async function campaignGoals(db: Executor, ids: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom("ad_sets").select(["campaign_id", "optimization_goal"]).distinct().where("campaign_id", "in", ids.slice(i, i + 500)).execute();
+    for (const row of rows) {
+      let goals = out.get(row.campaign_id);
+      if (!goals) out.set(row.campaign_id, (goals = new Set()));
+      goals.add(row.optimization_goal);
+    }
+  }
+  return out;
+}
+
 /** Each campaign's objective. */
 export async function campaignObjectives(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

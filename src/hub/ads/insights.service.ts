@@ -30,6 +30,7 @@ import {
   adDestinations,
   adSetAudiences,
   adSetSchedules,
+  campaignGoals,
   campaignObjectives,
   dailyTotals,
   firstDeliveryDate,
@@ -217,6 +218,8 @@ export const INSIGHTS_METRICS = [
   "cost_per_unique_action_type",
   "adset_start",
   "adset_end",
+  "results",
+  "cost_per_result",
 ] as const;
 type Metric = (typeof INSIGHTS_METRICS)[number];
 /** What a query without `fields` answers. */
@@ -390,6 +393,7 @@ export class InsightsService {
       const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
       for (const group of groups) items.push({ group, context });
     }
+    const wantsResults = asksResults(metrics);
     const factsOf = ({ group, context }: ReportItem): RowFacts => {
       const sum = group.sum;
       return {
@@ -400,6 +404,7 @@ export class InsightsService {
         windows: plan.windows,
         objective: sum.campaign_id !== null ? context.objectives.get(sum.campaign_id) : undefined,
         optimizationGoal: sum.adset_id !== null ? context.goals.get(sum.adset_id) : undefined,
+        resultGoal: wantsResults ? resultGoalOf(sum, context) : undefined,
         schedule: sum.adset_id !== null ? context.schedules.get(sum.adset_id) : undefined,
       };
     };
@@ -541,8 +546,13 @@ export class InsightsService {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
-    if (metrics.has("optimization_goal") && LEVEL_RANK[level] >= 2) {
+    if ((metrics.has("optimization_goal") || asksResults(metrics)) && LEVEL_RANK[level] >= 2) {
       for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
+    }
+    // A campaign row has a result when all of the campaign's ad sets optimize for one goal.
+    const oneGoal = new Map<string, string>();
+    if (asksResults(metrics) && level === "campaign") {
+      for (const [id, set] of await campaignGoals(db, ids("campaign_id"))) if (set.size === 1) oneGoal.set(id, [...set][0]!);
     }
     // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
     const schedules = new Map<string, { start?: string; end?: string }>();
@@ -557,6 +567,7 @@ export class InsightsService {
       ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
       objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
       goals,
+      campaignGoals: oneGoal,
       schedules,
     };
   }
@@ -666,6 +677,14 @@ export class InsightsService {
 }
 
 
+const asksResults = (metrics: Set<Metric>) => metrics.has("results") || metrics.has("cost_per_result");
+
+/** The goal a row's results count: its ad set's, or the one its campaign's ad sets share. */
+function resultGoalOf(sum: DailyTotals, context: ReportItem["context"]): string | undefined {
+  if (sum.adset_id !== null) return context.goals.get(sum.adset_id);
+  return sum.campaign_id !== null ? context.campaignGoals.get(sum.campaign_id) : undefined;
+}
+
 /** A row of a report before it is presented: its sums and what names it. */
 export interface ReportItem {
   group: Group;
@@ -675,6 +694,8 @@ export interface ReportItem {
     ads: Map<string, string>;
     objectives: Map<string, string>;
     goals: Map<string, string>;
+    /** The one optimization goal of each campaign's ad sets, for campaign rows asking for results. */
+    campaignGoals: Map<string, string>;
     /** Each ad set's start_time and end_time as the Graph shows them, when adset_start or adset_end is asked. */
     schedules: Map<string, { start?: string; end?: string }>;
   };
@@ -883,6 +904,8 @@ interface RowFacts {
   windows: AttributionWindow[];
   objective: string | undefined;
   optimizationGoal: string | undefined;
+  /** The goal the row's results count: its ad set's, or at the campaign level the one its ad sets share. */
+  resultGoal: string | undefined;
   /** The row's ad set's schedule (rows at the ad set and ad levels). */
   schedule: { start?: string; end?: string } | undefined;
 }
@@ -1107,7 +1130,38 @@ function metricValue(metric: Metric, sum: DailyTotals, facts: RowFacts, d: Deriv
       // "The date your ad set is scheduled to stop" (same reference): the ad set's end_time, left out
       // for an ad set without one (it runs until stopped), and above the ad set level.
       return facts.schedule?.end;
+    case "results":
+    case "cost_per_result":
+      return resultEntries(metric, sum, facts, d);
   }
+}
+
+/**
+ * What counts as a result of an ad set optimized for a goal, and Meta's name for it (`indicator`):
+ * the action it optimizes for, or reach. Goals nothing in this market delivers (app installs,
+ * leads, video, messaging, …) have no results here, and their rows leave the fields out.
+ */
+const RESULT_OF_GOAL: Readonly<Record<string, { indicator: string; count: (sum: Measures) => number }>> = {
+  OFFSITE_CONVERSIONS: { indicator: `actions:${PIXEL_PURCHASE}`, count: (sum) => sum.conversions },
+  LINK_CLICKS: { indicator: "actions:link_click", count: (sum) => sum.link_clicks },
+  REACH: { indicator: "reach", count: (sum) => sum.reach },
+};
+
+/**
+ * Meta's `results` and `cost_per_result` ("The number of results from your ads", "The average cost
+ * per result from your ads", list<AdsInsightsResult>:
+ * https://developers.facebook.com/documentation/ads-commerce/marketing-api/reference/ad-campaign/insights):
+ * one entry naming the result (`indicator`) with its value under the default attribution window.
+ * A row with no results keeps the indicator without values, as Meta's rows do. A campaign row has
+ * results when its ad sets share one goal; rows spanning goals (and account rows) leave both out.
+ */
+function resultEntries(metric: "results" | "cost_per_result", sum: Measures, facts: RowFacts, d: Derived): unknown {
+  const result = facts.resultGoal === undefined ? undefined : RESULT_OF_GOAL[facts.resultGoal];
+  if (!result) return undefined;
+  const n = result.count(sum);
+  if (n === 0) return [{ indicator: result.indicator }];
+  const value = metric === "results" ? String(n) : rate(d.spend / n);
+  return [{ indicator: result.indicator, values: [{ value, attribution_windows: ["default"] }] }];
 }
 
 /** Meta's label of an hour of the account's day: 13 → "13:00:00 - 13:59:59". */
