@@ -5,7 +5,6 @@ import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildAutopilotWorld, LAUNCH_SPEC as SPEC, startFaultyProxy, type AutopilotWorld } from "./world.ts";
 
-
 describe("launch specs", () => {
   it("plan every audience × placement ad set and every creative × headline ad, named by the templates", () => {
     const spec = parseLaunchSpec(`${SPEC}\nheadlines: ["Save 20%", "Free shipping"]\n`);
