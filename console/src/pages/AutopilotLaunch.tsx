@@ -419,7 +419,7 @@ export function LaunchWizard({ workspace, onClose }: { workspace: Workspace; onC
                 Back
               </Button>
               <Button onClick={() => submitRun()} disabled={nothing || run.isPending}>
-                {make && !nothing ? `Launch: create ${countsText({ campaign: make.campaigns, creative: make.creatives, adset: make.ad_sets, ad: make.ads })}` : "Launch"}
+                Launch
               </Button>
             </Group>
           </Stack>
