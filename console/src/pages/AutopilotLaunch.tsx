@@ -132,7 +132,7 @@ function countsText(counts: Record<LaunchObject["type"], number>): string {
 function ListFieldset<T>({ legend, items, max, onChange, fresh, error, children }: { legend: string; items: T[]; max?: number; onChange: (items: T[]) => void; fresh: () => T; error?: string; children: (item: T, index: number, set: (item: T) => void) => ReactNode }) {
   const noun = legend.replace(/s$/, "").toLowerCase();
   return (
-    <fieldset className="plain-fieldset" style={{ border: 0, padding: 0, margin: 0 }}>
+    <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
       <legend>
         <Text fw={600}>{legend}</Text>
       </legend>
