@@ -424,7 +424,7 @@ export function LaunchWizard({ workspace, onClose }: { workspace: Workspace; onC
             </Group>
           </Stack>
         </Stepper.Step>
-        <Stepper.Step label="Launch" description="Created, then switched on">
+        <Stepper.Step label="Launch" description="All or nothing">
           <Stack mt="md" aria-live="polite">
             <OperationProgress running={run.isPending} label={progress ? PHASES[progress.phase] : "Starting the launch"} done={progress?.done} total={progress?.total} />
             {!run.isPending && <RunResult report={run.data} error={run.error} />}
