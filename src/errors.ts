@@ -207,6 +207,9 @@ export const errors = {
   /** Autopilot scans a workspace's accounts one scan at a time: a second request waits for the first to end. */
   autopilotScanRunning: (workspace: string) =>
     invalid("AUTOPILOT_SCAN_RUNNING", `A scan of ${workspace} is already running; wait for it to finish before starting another.`, "Scan already running"),
+  /** One bulk launch at a time per workspace: a second one at once would create what the first is creating. */
+  autopilotLaunchRunning: (workspace: string) =>
+    invalid("AUTOPILOT_LAUNCH_RUNNING", `A launch in ${workspace} is already running; wait for it to finish before starting another.`, "Launch already running"),
   /** The Graph refused or failed an Autopilot scan part-way; the problem says what it answered. */
   autopilotScanFailed: (account: string, problem: string) =>
     new GrantlineError("AUTOPILOT_SCAN_FAILED", 502, 1, `The scan of ${account} stopped: ${problem}`, { userTitle: "Scan stopped", type: "GraphMethodException" }),

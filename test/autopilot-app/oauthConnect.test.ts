@@ -216,8 +216,8 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     expect(new URL(back.headers.get("location")!, world.url).searchParams.get("connect_error")).toBe("You cancelled the connection; nothing was connected.");
     expect((await autopilot.workspaces.view(ws)).connections).toEqual([]);
 
-    // Someone with no relation to the advertiser cannot start a connection or see the workspace, and
-    // is answered as for a business that does not exist.
+    // Someone with no relation to the advertiser cannot start a connection or see the workspace: the
+    // workspace is answered as one that does not exist, the business as a business that does not.
     const email = `outsider.${dialect}.${Date.now()}@people.test`;
     await hub.businesses.createPerson(operatorContext(), { name: "Outsider", email });
     await hub.auth.setPassword(operatorContext(), email, PASSWORD);
@@ -225,7 +225,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     await outsider.post("/auth/login", { email, password: PASSWORD });
     const outsiderToken = (await outsider.get("/auth/session")).body.access_token as string;
     const refused = await outsider.post(`/autopilot/workspaces/${ws}/connect`, {}, { authorization: `Bearer ${outsiderToken}` });
-    expect(refused.body.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect(refused.body.error).toMatchObject({ code: 200, message: "(#200) You cannot manage this Autopilot workspace." });
     expect((await outsider.get(`/autopilot/businesses/${world.business.id}/workspaces`, { authorization: `Bearer ${outsiderToken}` })).body.error).toMatchObject({ code: 100, error_subcode: 33 });
     for (const returnTo of ["https://evil.example/", "//evil.example/console", "/\\evil.example"]) {
       const bad = await browser.post(`/autopilot/workspaces/${ws}/connect`, { return_to: returnTo }, { authorization: `Bearer ${token}` });

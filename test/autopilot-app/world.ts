@@ -10,6 +10,7 @@ import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildC
 import { LOCAL_RECEIVERS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
+import { startGraphProxy } from "../support/graphProxy.ts";
 import type { Dialect } from "../../src/store/database.ts";
 
 /** The engine's stand-in for tests: proposes exactly the items it is given, with these notes. */
@@ -141,4 +142,42 @@ export async function buildAutopilotWorld(
       await store.cleanup();
     },
   };
+}
+
+/** 5 creatives × 4 audiences × 2 placements: 8 ad sets of 5 ads, 40 ads. */
+export const LAUNCH_SPEC = `
+campaign:
+  name: Spring launch
+  objective: OUTCOME_SALES
+  status: ACTIVE
+ad_set:
+  daily_budget: 2000
+  optimization_goal: OFFSITE_CONVERSIONS
+  targeting: { geo_locations: { countries: [US] } }
+audiences:
+  - { name: "18-24", targeting: { age_min: 18, age_max: 24 } }
+  - { name: "25-34", targeting: { age_min: 25, age_max: 34 } }
+  - { name: "35-44", targeting: { age_min: 35, age_max: 44 } }
+  - { name: "45-54", targeting: { age_min: 45, age_max: 54 } }
+placements:
+  - { name: Feeds, targeting: { publisher_platforms: [facebook, instagram] } }
+  - { name: Stories, targeting: { publisher_platforms: [instagram] } }
+creatives:
+${["Tent", "Boots", "Stove", "Lamp", "Pack"].map((n) => `  - { name: ${n}, title: "${n} sale", body: "Ready for spring.", link_url: "https://shop.example.test/${n.toLowerCase()}", call_to_action_type: SHOP_NOW }`).join("\n")}
+`;
+
+/**
+ * A proxy that lets a test make the Graph refuse one kind of request: `failOn(method, path, n)`
+ * answers the nth matching request (validate-only checks not counted) with a Graph error.
+ */
+export async function startFaultyProxy(target: string) {
+  let rule: { method: string; path: RegExp; nth: number; seen: number } | undefined;
+  const refusal = { error: { message: "(#1487390) Adcreative Create Failed", type: "OAuthException", code: 100, error_subcode: 1487390, fbtrace_id: "x" } };
+  const proxy = await startGraphProxy(target, {
+    before: ({ method, url, body }) =>
+      rule && method === rule.method && rule.path.test(url) && !body.toString("utf8").includes("validate_only") && ++rule.seen === rule.nth
+        ? { status: 400, contentType: "application/json", body: JSON.stringify(refusal) }
+        : undefined,
+  });
+  return { ...proxy, failOn: (method: string, path: RegExp, nth: number) => void (rule = { method, path, nth, seen: 0 }) };
 }

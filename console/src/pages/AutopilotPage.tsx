@@ -5,6 +5,7 @@ import { lazy, Suspense, useId, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { graph, graphStream } from "../api.ts";
 import { ErrorText, OperationProgress, useBusiness } from "../components/common.tsx";
+import { LaunchWizard } from "./AutopilotLaunch.tsx";
 import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type JobOutcome, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
 
 const AutopilotCharts = lazy(() => import("./AutopilotCharts.tsx"));
@@ -355,6 +356,30 @@ function ConnectNotice() {
   );
 }
 
+/** "Launch ads": the bulk launch wizard, opened in place. */
+function LaunchAds({ workspace }: { workspace: Workspace }) {
+  const [open, setOpen] = useState(false);
+  if (open) return <LaunchWizard workspace={workspace} onClose={() => setOpen(false)} />;
+  return (
+    <section aria-labelledby="launch-heading">
+      <Title order={3} size="h4" id="launch-heading" mb="xs">
+        Launch ads
+      </Title>
+      <Text size="sm" mb="sm">
+        Create a campaign with an ad set for every audience and placement and an ad for every creative: checked first, shown as a plan, then created all or nothing.
+      </Text>
+      <Button onClick={() => setOpen(true)} disabled={workspace.kill_switch}>
+        Launch ads
+      </Button>
+      {workspace.kill_switch && (
+        <Text size="sm" c="dimmed" mt={4}>
+          The kill switch is on: Autopilot launches nothing until it is turned off.
+        </Text>
+      )}
+    </section>
+  );
+}
+
 function Overview({ workspace, answer }: { workspace: Workspace; answer: WorkspacesAnswer }) {
   return (
     <Stack gap="xl">
@@ -374,6 +399,7 @@ function Overview({ workspace, answer }: { workspace: Workspace; answer: Workspa
           <ConnectButton workspace={workspace} configured={answer.oauth_client.configured} />
         </Stack>
       </section>
+      {workspace.connections.some((c) => c.status === "active") && <LaunchAds workspace={workspace} />}
       {workspace.connections.length > 0 && <ScheduleStatus workspace={workspace} />}
       <KillSwitch workspace={workspace} />
       <CommandBox workspace={workspace} />

@@ -2,7 +2,8 @@ import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { errors } from "../../errors.ts";
 import { authenticate } from "../../graph/graphAuth.ts";
-import { authorizeBusinessAdmin } from "../../hub/access/authorize.ts";
+import { authorizeBusinessAdmin, subjectOf } from "../../hub/access/authorize.ts";
+import { canSeeBusiness } from "../../hub/access/visibility.ts";
 import type { RequestContext } from "../../hub/context.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { WorkspaceRow } from "./autopilot.repository.ts";
@@ -16,7 +17,9 @@ export interface AutopilotCaller {
 
 /**
  * Who may use Autopilot's console routes: a hub token of an admin of the advertiser's business.
- * An unknown workspace and one the caller may not see look the same.
+ * An unknown workspace and one the caller may not see look the same: to someone with no relation to
+ * the advertiser, a workspace that exists is answered as one that does not (not as its business,
+ * which would tell that it exists and whose it is).
  */
 export function autopilotAccess(hub: Hub, autopilot: Autopilot) {
   const admitted = (ctx: RequestContext, businessId: string): AutopilotCaller => {
@@ -27,7 +30,9 @@ export function autopilotAccess(hub: Hub, autopilot: Autopilot) {
   const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<AutopilotCaller & { workspace: WorkspaceRow }> => {
     const { ctx } = await authenticate(hub, request);
     const found = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
-    if (!found || !found.business_id) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
+    const subject = subjectOf(ctx);
+    const stranger = found?.business_id && subject ? !canSeeBusiness(hub.engine, subject.principalId, found.business_id) : false;
+    if (!found || !found.business_id || stranger) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
     return { ...admitted(ctx, found.business_id), workspace: found };
   };
   return { business, workspace };

@@ -7,6 +7,9 @@ import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
+import type { LaunchPlanObjects, LaunchProgress } from "./launch/launch.service.ts";
+import { LAUNCH_LIMITS } from "./launch/launchLimits.ts";
+import { launchSpecOf, parseLaunchSpec } from "./launch/launchSpec.ts";
 import { autopilotAccess, parseBody } from "./routeAccess.ts";
 import { reportHtml, reportPdf } from "./pilot/pilotDocument.ts";
 import { PILOT_DAYS } from "./pilot/pilot.service.ts";
@@ -29,10 +32,16 @@ const simulateBody = z
     account: z.string().regex(/^(act_)?\d+$/, "must be act_<id>").optional(),
   })
   .strict();
+/** A launch spec as YAML or JSON text (what the CLI reads from its file), or as a JSON object. */
+const launchBody = z.object({ spec: z.union([z.string().min(1).max(LAUNCH_LIMITS.specChars), z.record(z.string(), z.unknown())]) }).strict();
+const launchSpecIn = (body: unknown) => {
+  const { spec } = parseBody(launchBody, body);
+  return typeof spec === "string" ? parseLaunchSpec(spec) : launchSpecOf(spec);
+};
 
 /**
  * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval
- * queue, action log, alerts, text commands and impact previews. The caller authenticates with a hub token and must be
+ * queue, action log, alerts, text commands, impact previews and bulk launches. The caller authenticates with a hub token and must be
  * an admin of the workspace's business (the advertiser); errors use the Graph envelope.
  */
 export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
@@ -111,6 +120,27 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
   });
 
   registerPilotRoutes(app, caller, audit, autopilot);
+
+  /** A bulk launch's plan: what the spec describes, named, and what the account already has; validated, nothing created. */
+  app.post<Ws>("/autopilot/workspaces/:ws/launch/plan", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    const spec = launchSpecIn(request.body);
+    let objects: LaunchPlanObjects | undefined;
+    const report = await autopilot.launches.launch(workspace.id, spec, { dryRun: true, onPlan: (_plan, planned) => (objects = planned) });
+    return { ...report, objects };
+  });
+
+  /** Runs a bulk launch, streamed like the scan: `{"progress":{phase,done,total}}` lines, then `{"report":…}` or `{"error":…}`. */
+  app.post<Ws>("/autopilot/workspaces/:ws/launch", async (request, reply) => {
+    const { workspace, ctx } = await caller(request, request.params.ws);
+    const spec = launchSpecIn(request.body);
+    await answerWithProgress<LaunchProgress>(request, reply, async (onProgress) => {
+      const report = await autopilot.launches.launch(workspace.id, spec, { onProgress: (p) => void onProgress(p) });
+      const created = Object.fromEntries(["campaign", "creative", "adset", "ad"].map((type) => [type, report.created.filter((o) => o.type === type).length]));
+      await audit(ctx, workspace.business_id, "autopilot.launch", workspace.id, { ad_account_id: report.ad_account_id, campaign: report.plan.campaign, created });
+      return report;
+    });
+  });
 
   type Act = { Params: { id: string } };
   app.post<Act>("/autopilot/actions/:id/approve", async (request) => {

@@ -5,28 +5,14 @@ import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient,
 import type { WorkspaceService } from "../workspace.service.ts";
 import type { AutopilotDeps } from "../context.ts";
 import { planLaunch, type LaunchPlan, type LaunchSpec } from "./launchSpec.ts";
+import type { LaunchObject, LaunchPhase, LaunchPlanObjects, LaunchProgress, LaunchReport } from "./launchViews.ts";
 
-export type LaunchPhase = "reading" | "validating" | "creating" | "activating" | "rolling_back";
+export type { LaunchObject, LaunchPhase, LaunchPlanObjects, LaunchProgress, LaunchReport };
 
-export interface LaunchProgress {
-  phase: LaunchPhase;
-  done: number;
-  total: number;
-}
-
-export interface LaunchObject {
-  type: "campaign" | "creative" | "adset" | "ad";
-  id: string;
-  name: string;
-}
-
-export interface LaunchReport {
-  ad_account_id: string;
-  dry_run: boolean;
-  /** What the spec describes and what of it already exists (a re-run creates only what is missing). */
-  plan: { campaign: string; ad_sets: number; ads: number; creatives: number; to_create: { campaigns: number; creatives: number; ad_sets: number; ads: number } };
-  created: LaunchObject[];
-  graph_calls: number;
+export interface LaunchOptions {
+  dryRun?: boolean;
+  onProgress?: (p: LaunchProgress) => void;
+  onPlan?: (plan: LaunchReport["plan"], objects: LaunchPlanObjects) => void;
 }
 
 /** Meta's answer to `execution_options=["validate_only"]` (https://developers.facebook.com/docs/marketing-api/reference/ad-account/campaigns/#Creating). */
@@ -48,15 +34,29 @@ interface Existing {
  * this run created, so a launch is all or nothing.
  */
 export class LaunchService {
+  /** Workspaces with a launch running in this process: two at once would both create what is missing. */
+  private readonly running = new Set<string>();
+
   constructor(
     private readonly deps: AutopilotDeps,
     private readonly workspaces: WorkspaceService,
   ) {}
 
-  async launch(workspaceIdOrName: string, spec: LaunchSpec, options: { dryRun?: boolean; onProgress?: (p: LaunchProgress) => void; onPlan?: (plan: LaunchReport["plan"]) => void } = {}): Promise<LaunchReport> {
+  async launch(workspaceIdOrName: string, spec: LaunchSpec, options: LaunchOptions = {}): Promise<LaunchReport> {
     const workspace = await this.workspaces.require(workspaceIdOrName);
     if (workspace.killed === 1) throw errors.invalidParameter("The kill switch is on: Autopilot launches nothing until it is turned off.");
-    const connection = await this.connectionFor(workspace.id, spec.account);
+    if (options.dryRun) return this.launchOnce(workspace.id, spec, options);
+    if (this.running.has(workspace.id)) throw errors.autopilotLaunchRunning(workspace.name);
+    this.running.add(workspace.id);
+    try {
+      return await this.launchOnce(workspace.id, spec, options);
+    } finally {
+      this.running.delete(workspace.id);
+    }
+  }
+
+  private async launchOnce(workspaceId: string, spec: LaunchSpec, options: LaunchOptions): Promise<LaunchReport> {
+    const connection = await this.connectionFor(workspaceId, spec.account);
     const act = `act_${connection.ad_account_id}`;
     return this.workspaces.withClient(connection, "launching ads", async (client) => {
       const account = await client.get<{ timezone_name?: string }>(act, { fields: "timezone_name" });
@@ -80,7 +80,7 @@ export class LaunchService {
         creatives: plan.creatives.length,
         to_create: { campaigns: missing.campaign ? 1 : 0, creatives: missing.creatives.length, ad_sets: missing.adSets.length, ads: missing.ads.length },
       };
-      options.onPlan?.(summary);
+      options.onPlan?.(summary, planObjects(plan, existing));
       const total = (missing.campaign ? 2 : 0) + missing.creatives.length * 2 + missing.adSets.length * 2 + missing.ads.length * 2 + (missing.campaign ? 1 : 0) + missing.adSets.length + missing.ads.length;
       let done = 0;
       const step = (phase: LaunchPhase) => options.onProgress?.({ phase, done: ++done, total });
@@ -188,6 +188,22 @@ export class LaunchService {
     }
     return left;
   }
+}
+
+function planObjects(plan: LaunchPlan, existing: Existing): LaunchPlanObjects {
+  const adSetName = new Map(plan.adSets.map((s) => [s.key, s.name]));
+  const creativeOf = new Map(plan.creatives.map((c) => [c.key, c]));
+  const adSetId = (name: string) => existing.adSets.get(name) ?? null;
+  return {
+    campaign: { name: plan.campaign.name, objective: String(plan.campaign.params.objective), status: plan.campaign.status, id: existing.campaignId ?? null },
+    creatives: plan.creatives.map((c) => ({ name: c.name, id: c.existingId ?? existing.creatives.get(c.name) ?? null })),
+    ad_sets: plan.adSets.map((s) => ({ name: s.name, audience: s.audience, placement: s.placement, id: adSetId(s.name) })),
+    ads: plan.ads.map((a) => {
+      const set = adSetName.get(a.adSetKey)!;
+      const setId = adSetId(set);
+      return { name: a.name, ad_set: set, creative: creativeOf.get(a.creativeKey)!.name, id: (setId && existing.ads.get(setId)?.get(a.name)) ?? null };
+    }),
+  };
 }
 
 /** The launch's failure as one clear error: what the Graph said, and what the roll-back did. */

@@ -7,14 +7,12 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { errors } from "../../../errors.ts";
+import { LAUNCH_LIMITS } from "./launchLimits.ts";
 
-/**
- * Meta limits the ads a Page runs or has in review; its smallest tier is 250
- * (https://www.facebook.com/business/help/766697140509126). A launch never creates more.
- */
-export const MAX_LAUNCH_ADS = 250;
+/** At most this many ads per launch: Meta's smallest per-Page limit (see LAUNCH_LIMITS). */
+export const MAX_LAUNCH_ADS = LAUNCH_LIMITS.ads;
 
-const name = z.string().trim().min(1).max(400);
+const name = z.string().trim().min(1).max(LAUNCH_LIMITS.name);
 const object = z.record(z.string(), z.unknown());
 const status = z.enum(["ACTIVE", "PAUSED"]);
 
@@ -23,8 +21,8 @@ const creativeSpec = z
     name,
     /** An existing creative of the account; otherwise the creative is created from the fields below. */
     creative_id: z.string().regex(/^\d+$/, "must be a creative id").optional(),
-    title: z.string().max(255).optional(),
-    body: z.string().max(5000).optional(),
+    title: z.string().max(LAUNCH_LIMITS.title).optional(),
+    body: z.string().max(LAUNCH_LIMITS.body).optional(),
     link_url: z.string().url().optional(),
     image_url: z.string().url().optional(),
     image_hash: z.string().max(128).optional(),
@@ -71,7 +69,7 @@ export const launchSpecSchema = z
       .default([{ name: "Automatic placements", targeting: {} }]),
     creatives: z.array(creativeSpec).min(1),
     /** Each creative made from fields is made once per headline (its title); existing creatives are used as they are. */
-    headlines: z.array(z.string().trim().min(1).max(255)).min(1).optional(),
+    headlines: z.array(z.string().trim().min(1).max(LAUNCH_LIMITS.title)).min(1).optional(),
     ad: z
       .object({
         /** Template: {campaign}, {audience}, {placement}, {creative}, {headline}, {date}. */
@@ -93,6 +91,11 @@ export function parseLaunchSpec(text: string): LaunchSpec {
   } catch (error) {
     throw errors.invalidParameter(`The launch spec is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
   }
+  return launchSpecOf(raw);
+}
+
+/** Checks a spec already read (the HTTP API's JSON body); every problem is named at once. */
+export function launchSpecOf(raw: unknown): LaunchSpec {
   const parsed = launchSpecSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "spec"}: ${i.message}`);
