@@ -527,9 +527,7 @@ export function monthDaysLeft(today: string): number {
  * The largest daily budget sum the monthly cap allows from now on: what is left of the month's cap
  * (month-to-date spend includes today's so far) spread over the days still to come, today counting
  * only for its hours not yet spent (the current hour counts as spent). On the month's last evening
- * the budgets set now govern next month, which starts with its whole cap, spread evenly. The cap is
- * on spend, and Meta may deliver more than a daily budget on a day: the days to come are
- * counted at the account's own recent delivery over its budgets (`deliveryRatio`).
+ * the budgets set now govern next month, which starts with its whole cap, spread evenly.
  */
 export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: number, legacy = false): number {
   const today = snapshot.clock.today;
@@ -538,33 +536,10 @@ export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: nu
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const rest = daysInMonth - d + hoursLeftToday(snapshot);
-  const ratio = deliveryRatio(snapshot);
-  const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / (rest * ratio) : Infinity;
+  const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / rest : Infinity;
   if (daysInMonth - d >= 1) return thisMonth;
   const daysInNextMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return Math.min(thisMonth, monthlyCapMinor / (daysInNextMonth * ratio));
-}
-
-/**
- * How far the account's delivery ran over its budgets lately: spend over the last 7 days before
- * today against the budgets now running for as many days, from 1 up to Meta's daily allowance (on
- * some days Meta spends up to 75% over a daily budget, never more than 7 daily budgets in a calendar
- * week: Meta Business Help Center, "About daily budgets",
- * https://www.facebook.com/business/help/190490051321426). 1 with under 3 days of delivery.
- */
-export function deliveryRatio(snapshot: AccountSnapshot): number {
-  const today = dayNumber(snapshot.clock.today);
-  const days = new Set<string>();
-  let spend = 0;
-  for (const row of snapshot.insights) {
-    const age = today - dayNumber(row.date);
-    if (age < 1 || age > 7 || row.spendMinor <= 0) continue;
-    days.add(row.date);
-    spend += row.spendMinor;
-  }
-  const budgets = activeDailyBudget(snapshot, today, new Set(), new Set());
-  if (days.size < 3 || budgets <= 0) return 1;
-  return Math.min(1.75, Math.max(1, spend / (days.size * budgets)));
+  return Math.min(thisMonth, monthlyCapMinor / daysInNextMonth);
 }
 
 export function monthToDateSpend(snapshot: AccountSnapshot): number {
