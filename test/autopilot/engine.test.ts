@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, dateBefore, DAY_MS, NOW } from "./snapshots.ts";
 import { calibrate } from "../../src/autopilot/engine/calibration.ts";
@@ -311,6 +312,27 @@ describe("creative tests", () => {
     // Half a $200 target CPA is $100: at $40 a day for 2 days it is still in test, at $60 past it.
     const past = withNewAd(6000, dateBefore(1));
     expect(actionOnB(past)?.rule).toBe("pause_loser");
+  });
+
+  it("never pauses an ad in test unless it is over the spend cap, and a test changes nothing for ads created with their ad set (property)", () => {
+    const ad = fc.record({ rate: fc.double({ min: 1 / 20_000, max: 1 / 1000, noNaN: true }), dailySpend: fc.integer({ min: 200, max: 8000 }), ctr: fc.double({ min: 0.001, max: 0.04, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.array(ad, { minLength: 2, maxLength: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 13 }), (ads, newDays, createdAgo) => {
+        const base = buildSnapshot([{ id: "s1", budget: 10_000, ads: ads.map((a, i) => ({ id: `ad${i}`, ...a })) }], { targetCpaMinor: 20_000 });
+        // The last ad ran only its last `newDays` days.
+        const last = `ad${ads.length - 1}`;
+        const snapshot = { ...base, insights: base.insights.filter((r) => r.adId !== last || r.date >= dateBefore(newDays - 1)) };
+        const dated = { ...snapshot, ads: snapshot.ads.map((a) => (a.id === last ? { ...a, createdDate: dateBefore(createdAgo) } : a)) };
+        const plan = planAccount(dated);
+        const pause = plan.actions.find((a) => a.change.objectId === last && a.kind === "pause");
+        const spend = snapshot.insights.filter((r) => r.adId === last).reduce((x, r) => x + r.spendMinor, 0);
+        const impressions = snapshot.insights.filter((r) => r.adId === last).reduce((x, r) => x + r.impressions, 0);
+        const inTest = 13 - createdAgo >= 3 && spend < 10_000 && impressions < 3000;
+        if (!inTest) expect(plan).toEqual(planAccount(snapshot));
+        else if (pause) expect(pause.rule).toBe("creative_test_cap");
+      }),
+      { numRuns: 60, seed: 11 },
+    );
   });
 
   it("an ad created with its ad set is not in test: the plan is the one without created dates", () => {
