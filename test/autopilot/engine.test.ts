@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, dateBefore, DAY_MS, NOW } from "./snapshots.ts";
 import { calibrate } from "../../src/autopilot/engine/calibration.ts";
@@ -275,5 +276,68 @@ describe("link checks", () => {
     // Paused on a day its page worked: that pause was about the ad, and stays.
     const otherPause = planAccount(withLinks({ ...base, ads, history }, { a1: { down: false, downDates: [dateBefore(5)] } }));
     expect(otherPause.actions.some((a) => a.change.objectId === "a1" && a.rule === "broken_link")).toBe(false);
+  });
+});
+
+describe("creative tests", () => {
+  // 'Old A' has delivered for 14 days at 3% click-through; 'New B' ran its last 2 days at 0.1%.
+  const withNewAd = (newDailySpend: number, createdDate?: string) => {
+    const snapshot = buildSnapshot(
+      [{ id: "s1", budget: 10_000, ads: [{ id: "a", name: "Old A", rate: 1 / 3000, dailySpend: 5000, ctr: 0.03 }, { id: "b", name: "New B", rate: 1 / 3000, dailySpend: newDailySpend, ctr: 0.001 }] }],
+      { targetCpaMinor: 20_000 },
+    );
+    return {
+      ...snapshot,
+      ads: snapshot.ads.map((a) => (a.id === "b" && createdDate ? { ...a, createdDate } : a)),
+      insights: snapshot.insights.filter((r) => r.adId !== "b" || r.date >= dateBefore(1)),
+    };
+  };
+  const actionOnB = (snapshot: ReturnType<typeof withNewAd>) => planAccount(snapshot).actions.find((a) => a.change.objectId === "b");
+
+  it("keeps a new creative with little data running where an ad with the same data and no test is paused", () => {
+    expect(actionOnB(withNewAd(1000))?.kind).toBe("pause");
+    // Created the same day as the ad set's first delivery: not a new creative, the keep-set decides.
+    expect(actionOnB(withNewAd(1000, dateBefore(13)))?.kind).toBe("pause");
+    expect(actionOnB(withNewAd(1000, dateBefore(1)))).toBeUndefined();
+  });
+
+  it("pauses a new creative that takes more of its ad set's spend than a test may, saying so with its chance of being the best", () => {
+    const pause = actionOnB(withNewAd(4000, dateBefore(1)))!;
+    expect(pause.kind).toBe("pause");
+    expect(pause.rule).toBe("creative_test_cap");
+    expect(pause.reason).toMatch(/^Paused 'New B': it took 35% of the ad set's spend in its test over the last 3 days, above the 20% a test may take, with a \d+% chance of being the best ad/);
+  });
+
+  it("judges a new creative as any ad once it has its test's evidence", () => {
+    // Half a $200 target CPA is $100: at $40 a day for 2 days it is still in test, at $60 past it.
+    const past = withNewAd(6000, dateBefore(1));
+    expect(actionOnB(past)?.rule).toBe("pause_loser");
+  });
+
+  it("never pauses an ad in test unless it is over the spend cap, and a test changes nothing for ads created with their ad set (property)", () => {
+    const ad = fc.record({ rate: fc.double({ min: 1 / 20_000, max: 1 / 1000, noNaN: true }), dailySpend: fc.integer({ min: 200, max: 8000 }), ctr: fc.double({ min: 0.001, max: 0.04, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.array(ad, { minLength: 2, maxLength: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 13 }), (ads, newDays, createdAgo) => {
+        const base = buildSnapshot([{ id: "s1", budget: 10_000, ads: ads.map((a, i) => ({ id: `ad${i}`, ...a })) }], { targetCpaMinor: 20_000 });
+        // The last ad ran only its last `newDays` days.
+        const last = `ad${ads.length - 1}`;
+        const snapshot = { ...base, insights: base.insights.filter((r) => r.adId !== last || r.date >= dateBefore(newDays - 1)) };
+        const dated = { ...snapshot, ads: snapshot.ads.map((a) => (a.id === last ? { ...a, createdDate: dateBefore(createdAgo) } : a)) };
+        const plan = planAccount(dated);
+        const pause = plan.actions.find((a) => a.change.objectId === last && a.kind === "pause");
+        const spend = snapshot.insights.filter((r) => r.adId === last).reduce((x, r) => x + r.spendMinor, 0);
+        const impressions = snapshot.insights.filter((r) => r.adId === last).reduce((x, r) => x + r.impressions, 0);
+        const inTest = 13 - createdAgo >= 3 && spend < 10_000 && impressions < 3000;
+        if (!inTest) expect(plan).toEqual(planAccount(snapshot));
+        else if (pause) expect(pause.rule).toBe("creative_test_cap");
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
+  it("an ad created with its ad set is not in test: the plan is the one without created dates", () => {
+    const plain = buildSnapshot(twoAdSets());
+    const dated = { ...plain, ads: plain.ads.map((a) => ({ ...a, createdDate: dateBefore(13) })) };
+    expect(planAccount(dated)).toEqual(planAccount(plain));
   });
 });

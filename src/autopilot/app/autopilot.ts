@@ -17,6 +17,7 @@ import { enginePlanner } from "./engineAdapter.ts";
 import type { ImpactSimulator, MarketReplay } from "./context.ts";
 import { PilotService } from "./pilot/pilot.service.ts";
 import { ImpactService } from "./impact.service.ts";
+import { CreativeService } from "./creatives.service.ts";
 import { MonitorService } from "./monitor.service.ts";
 import { ScanService, type WorkspaceScanProgress, type WorkspaceScanResult } from "./scan.service.ts";
 import { TextCommandService } from "./textCommand.service.ts";
@@ -80,6 +81,7 @@ export class Autopilot {
   readonly connect: ConnectService;
   readonly performance: PerformanceService;
   readonly impact: ImpactService;
+  readonly creatives: CreativeService;
   readonly audits: AuditService;
   readonly launches: LaunchService;
   readonly pilots: PilotService;
@@ -110,6 +112,7 @@ export class Autopilot {
     this.connect = new ConnectService(this.deps, this.workspaces);
     this.performance = new PerformanceService(this.deps, this.workspaces);
     this.impact = new ImpactService(this.deps, this.workspaces, this.actions);
+    this.creatives = new CreativeService(this.deps, this.workspaces, this.actions);
     this.audits = new AuditService(this.deps, this.workspaces);
     this.launches = new LaunchService(this.deps, this.workspaces);
     this.pilots = new PilotService(this.deps, this.workspaces);

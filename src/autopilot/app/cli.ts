@@ -6,6 +6,7 @@ import { cliIo, CliExit } from "../../cliIo.ts";
 import { openHub, type Hub } from "../../hub/hub.ts";
 import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
 import type { LogEntry } from "./actionLog.ts";
+import type { CreativeReport } from "./creatives.service.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { DEFAULT_SIMULATION } from "./impact.service.ts";
 import { parseLaunchSpec } from "./launch/launchSpec.ts";
@@ -35,6 +36,21 @@ const whole = (min: number, max: number) => (value: string) => {
 };
 
 const entryLine = (e: LogEntry) => `[${e.id}] ${new Date(e.time).toISOString()} ${e.state.padEnd(16)} ${e.text}${e.approved_by ? ` (approved by ${e.approved_by})` : ""}`;
+
+const pctText = (x: number) => `${(x * 100).toFixed(2)}%`;
+const rateText = (r: { mean: number; low: number; high: number }) => `${pctText(r.mean)} (80%: ${pctText(r.low)}–${pctText(r.high)})`;
+
+function creativesText(r: CreativeReport): string {
+  const lines = [`${r.ad_account_id}, scanned through ${r.through}:`];
+  for (const set of r.ad_sets) {
+    lines.push(`  ${set.name}`);
+    for (const a of set.ads) {
+      const best = a.chance_of_best === null ? "not weighed" : `${Math.round(a.chance_of_best * 100)}% chance of being the best`;
+      lines.push(`    ${a.name} [${a.status}${a.in_test ? ", in test" : ""}]: ${Math.round(a.spend_share_7d * 100)}% of 7-day spend, click-through ${rateText(a.ctr)}, purchases per click ${rateText(a.cvr)}, ${best}`);
+    }
+  }
+  return lines.join("\n");
+}
 
 /**
  * `grantline autopilot …`: the partner app's commands. They work on the configured store; every
@@ -263,6 +279,19 @@ export function registerAutopilotAppCommands(program: Command): void {
         }
         const reports = await ap.plan(opts.workspace);
         print(opts.json === true, reports, reports.map((r) => [`${r.ad_account_id}: ${r.proposed.length} proposed, ${r.duplicates} already proposed today`, ...r.proposed.map(entryLine), ...r.notes.map((n) => `  note: ${n}`)].join("\n")).join("\n"));
+      });
+    });
+
+  autopilot
+    .command("creatives")
+    .description("Each ad set's creatives on the latest scan: status, in test or not, share of the last 7 days' spend, click-through and purchases per click (80% intervals), and the chance of being the ad set's best ad.")
+    .requiredOption("--workspace <name>", "workspace name or id")
+    .option("--connection <id>", "only this connection (its id or act_<id>)")
+    .option("--json", "print JSON")
+    .action(async (opts: { workspace: string; connection?: string; json?: boolean }) => {
+      await withAutopilot(async (ap) => {
+        const reports = await ap.creatives.standings(opts.workspace, opts.connection);
+        print(opts.json === true, reports, reports.map(creativesText).join("\n"));
       });
     });
 

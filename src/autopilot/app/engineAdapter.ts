@@ -71,6 +71,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
       status: a.status === "ACTIVE" ? "ACTIVE" : "PAUSED",
       reviewStatus: a.effectiveStatus === "DISAPPROVED" ? "DISAPPROVED" : a.effectiveStatus === "WITH_ISSUES" ? "WITH_ISSUES" : a.effectiveStatus === "PENDING_REVIEW" ? "PENDING_REVIEW" : "APPROVED",
       ...(a.linkCheck ? { linkCheck: a.linkCheck } : {}),
+      ...(a.createdDate ? { createdDate: a.createdDate } : {}),
     })),
     insights: s.daily.map((d) => ({ adId: d.adId, date: d.date, impressions: d.impressions, clicks: d.clicks, spendMinor: d.spend, conversions: d.conversions, revenueMinor: d.revenue })),
     guardrails: toEngineGuardrails(s.guardrails, s.mode, s.killSwitch),

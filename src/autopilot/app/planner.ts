@@ -61,6 +61,8 @@ export interface SnapshotAd {
   linkUrl?: string | undefined;
   /** The monitor's checks of its landing page: down at the latest check, and the days it failed one. */
   linkCheck?: { down: boolean; downDates: string[] } | undefined;
+  /** The day the ad was created (its Graph `created_time`, in the account's time zone); absent in older scans. */
+  createdDate?: string | undefined;
 }
 
 export interface SnapshotDay {

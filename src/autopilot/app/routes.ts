@@ -114,6 +114,11 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
     });
   });
 
+  app.get<Ws & { Querystring: { connection?: string } }>("/autopilot/workspaces/:ws/creatives", async (request) => {
+    const { workspace } = await caller(request, request.params.ws);
+    return { data: await autopilot.creatives.standings(workspace.id, request.query.connection) };
+  });
+
   app.post<Ws>("/autopilot/workspaces/:ws/simulate", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
     return { data: await autopilot.impact.simulate(workspace.id, parseBody(simulateBody, request.body)) };

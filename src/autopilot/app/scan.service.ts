@@ -36,7 +36,7 @@ export interface ScannedObjects {
     optimization_goal?: string;
     learning_stage_info?: { status?: string; conversions?: number };
   }[];
-  ads: { id: string; name: string; adset_id: string; campaign_id: string; status: string; effective_status: string; creative?: { id: string }; ad_review_feedback?: { global: Record<string, string> } }[];
+  ads: { id: string; name: string; adset_id: string; campaign_id: string; status: string; effective_status: string; creative?: { id: string }; ad_review_feedback?: { global: Record<string, string> }; created_time?: string }[];
   creatives: { id: string; link_url?: string }[];
   /** The account's pixels; undefined when the token could not read them (or in older scans). */
   pixels?: { id: string; name?: string; last_fired_time?: string }[];
@@ -256,7 +256,9 @@ export class ScanService {
     });
     await progress({ phase: "objects", done: 3, total: 5, rows: 0 });
     const ads = await client.getAll<ScannedObjects["ads"][number]>(`${act}/ads`, {
-      fields: "id,name,adset_id,campaign_id,status,effective_status,creative,ad_review_feedback",
+      // created_time: when the ad was made, so a new creative in a running ad set gets its test
+      // (https://developers.facebook.com/docs/marketing-api/reference/adgroup/).
+      fields: "id,name,adset_id,campaign_id,status,effective_status,creative,ad_review_feedback,created_time",
       limit: 500,
     });
     await progress({ phase: "objects", done: 4, total: 5, rows: 0 });

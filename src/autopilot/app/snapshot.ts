@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import type { Db } from "../../store/database.ts";
-import { zoneOrUtc } from "./accountTime.ts";
+import { accountClock, zoneOrUtc } from "./accountTime.ts";
 import { actionsOnConnectionSince, latestCompletedScan, linkChecksSince, listInsights, type ConnectionRow, type LinkCheckRow, type WorkspaceRow } from "./autopilot.repository.ts";
 import type { AccountSnapshot, ActionKind, SnapshotDay } from "./planner.ts";
 import type { ScannedObjects } from "./scan.service.ts";
@@ -23,11 +23,18 @@ export function linkStatus(checks: readonly LinkCheckRow[]): Map<string, { down:
   return out;
 }
 
+/** The account's day an object was created on (Graph `created_time`, e.g. 2026-03-01T09:30:00+0000); undefined when absent or unreadable. */
+function createdDay(createdTime: string | undefined, timeZone: string): string | undefined {
+  const at = createdTime ? Date.parse(createdTime) : NaN;
+  return Number.isFinite(at) ? accountClock(at, timeZone).today : undefined;
+}
+
 /** The engine's input for one connection, from its latest completed scan. */
 export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
   const scan = await latestCompletedScan(db, connection.id);
   if (!scan || !scan.objects_json) throw errors.invalidParameter(`act_${connection.ad_account_id} has not been scanned yet: run \`grantline autopilot scan\` first.`);
   const objects = JSON.parse(scan.objects_json) as ScannedObjects;
+  const timeZone = zoneOrUtc(objects.account.timezone_name);
   const linkOf = new Map(objects.creatives.map((c) => [c.id, c.link_url]));
   const daily: SnapshotDay[] = (await listInsights(db, scan.id)).map((r) => ({
     adId: r.ad_id,
@@ -58,7 +65,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
     accountId: connection.ad_account_id,
     accountName: objects.account.name,
     currency: objects.account.currency,
-    timeZone: zoneOrUtc(objects.account.timezone_name),
+    timeZone,
     lastDate: scan.until,
     campaigns: objects.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status })),
     adSets: objects.adSets.map((s) => ({
@@ -82,6 +89,7 @@ export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection:
       reviewFeedback: a.ad_review_feedback?.global,
       linkUrl: a.creative ? linkOf.get(a.creative.id) : undefined,
       linkCheck: a.creative && linkOf.get(a.creative.id) ? links.get(linkOf.get(a.creative.id)!) : undefined,
+      createdDate: createdDay(a.created_time, timeZone),
     })),
     daily,
     guardrails: guardrailsOf(workspace),

@@ -430,6 +430,15 @@ function addTotals(into: Totals, from: Totals): void {
 }
 
 /** CPA interval from a rate posterior: the rate's 90% quantile gives the CPA's 10%, and so on. */
+/** Spend worth `targets` target CPAs (or their ROAS equivalent at the account's revenue per conversion); Infinity without a target. */
+export function spendOfTargets(snapshot: AccountSnapshot, cal: Calibration, targets: number): number {
+  const g = snapshot.guardrails;
+  if (g.targetCpaMinor !== null) return targets * g.targetCpaMinor;
+  const rpc = cal.accountRevenuePerConversionMinor;
+  if (g.targetRoas !== null && rpc > 0) return (targets * rpc) / g.targetRoas;
+  return Infinity;
+}
+
 export function cpaInterval(rate: GammaPosterior): { mean: number; low: number; high: number } {
   const r = gammaInterval80(rate);
   const mean = rate.shape > 1 ? rate.rate / (rate.shape - 1) : Infinity;

@@ -4,10 +4,11 @@
  * evidence and the expected effect. Limits are respected here where they shape the decision (steps,
  * cooldowns, caps); the final guardrail check re-verifies all of them independently.
  */
-import { dayNumber, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { dayNumber, spendOfTargets, type AdCalibration, type AdSetCalibration, type Calibration } from "./calibration.ts";
+import { creativeTests, type CreativeTest } from "./creativeTests.ts";
 import { chance, conversionsText, countText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
-import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type Rng } from "./stats.ts";
+import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type BetaPosterior, type Rng } from "./stats.ts";
 import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
 
 const HOUR_MS = 3_600_000;
@@ -20,6 +21,8 @@ interface Context {
   allowedObjects: ReadonlySet<string>;
   currency: string;
   missWhat: string;
+  /** New creatives in test and recent spend shares; empty when no ad carries its created date. */
+  tests: Map<string, CreativeTest>;
 }
 
 /** Whether guardrails and capabilities let the engine propose `kind` on `objectId` at all. */
@@ -61,11 +64,7 @@ function missWhatOf(snapshot: AccountSnapshot): string {
 
 /** Spend an object needs before it is judged: a few target CPAs (or their ROAS equivalent). */
 function judgeSpend(ctx: Context, s = ctx.cal.settings.minJudgeSpendTargets): number {
-  const g = ctx.snapshot.guardrails;
-  if (g.targetCpaMinor !== null) return s * g.targetCpaMinor;
-  const rpc = ctx.cal.accountRevenuePerConversionMinor;
-  if (g.targetRoas !== null && rpc > 0) return (s * rpc) / g.targetRoas;
-  return Infinity;
+  return spendOfTargets(ctx.snapshot, ctx.cal, s);
 }
 
 function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
@@ -218,8 +217,8 @@ function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds
 const KEEP_DRAWS = 128;
 
 /** Whether the engine's own last status change of the ad paused it. */
-function pausedByEngine(ctx: Context, a: AdCalibration): boolean {
-  const last = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+export function pausedByEngine(history: ReadonlyMap<string, ActionRecord[]>, a: AdCalibration): boolean {
+  const last = history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
   return last !== undefined && last.by === "autopilot" && last.newValue === "PAUSED";
 }
 
@@ -229,10 +228,28 @@ function pausedByEngine(ctx: Context, a: AdCalibration): boolean {
  * click-through when it has too few impressions, and its conversion rate pooled toward the account's.
  */
 export function adQuality(a: AdCalibration): { mu: number; v: number } {
-  const ctr = a.lastCtr && a.lastCtr.alpha + a.lastCtr.beta > 500 ? a.lastCtr : a.ctr;
-  const c = logBetaMoments(ctr);
+  const c = logBetaMoments(qualityCtr(a));
   const v = logBetaMoments(a.cvrPooled);
   return { mu: c.mu + v.mu, v: c.v + v.v };
+}
+
+/** Each ad's posterior chance of being the best per impression, from its log CTR × CVR (normal, mean mu, variance v). */
+export function chancesOfBest(q: readonly { mu: number; v: number }[], rng: Rng): Float64Array {
+  const wins = new Float64Array(q.length);
+  const sd = q.map((x) => Math.sqrt(x.v));
+  for (let m = 0; m < KEEP_DRAWS; m++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let j = 0; j < q.length; j++) {
+      const value = q[j]!.mu + sd[j]! * rng.normal();
+      if (value > bestValue) {
+        bestValue = value;
+        best = j;
+      }
+    }
+    wins[best]! += 1 / KEEP_DRAWS;
+  }
+  return wins;
 }
 
 /**
@@ -255,7 +272,7 @@ function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<str
     const revivedBefore = revivedAds.size;
     const candidates = [...working];
     for (const a of members) {
-      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || linkDown(a) || !pausedByEngine(ctx, a) || !mayAct(ctx, "unpause", a.ad.id)) continue;
+      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || linkDown(a) || !pausedByEngine(ctx.history, a) || !mayAct(ctx, "unpause", a.ad.id)) continue;
       // Paused only because its page was down: back on the day the page loads, to be judged again on its own.
       if (wasPausedForLink(ctx, a)) {
         actions.push(unpauseAction(ctx, a, "broken_link", `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`, null, null));
@@ -293,20 +310,7 @@ function pickKeepSet(ctx: Context, candidates: AdCalibration[], broken: readonly
   }
   if (candidates.length === 0) return;
   const q = candidates.map(adQuality);
-  const wins = new Float64Array(candidates.length);
-  const sd = q.map((x) => Math.sqrt(x.v));
-  for (let m = 0; m < KEEP_DRAWS; m++) {
-    let best = 0;
-    let bestValue = -Infinity;
-    for (let j = 0; j < candidates.length; j++) {
-      const value = q[j]!.mu + sd[j]! * rng.normal();
-      if (value > bestValue) {
-        bestValue = value;
-        best = j;
-      }
-    }
-    wins[best]! += 1 / KEEP_DRAWS;
-  }
+  const wins = chancesOfBest(q, rng);
   let top = 0;
   for (let j = 1; j < candidates.length; j++) if (wins[j]! > wins[top]! || (wins[j] === wins[top] && q[j]!.mu > q[top]!.mu)) top = j;
   const keep = candidates.map((_, j) => j === top || wins[j]! >= keepP);
@@ -317,7 +321,14 @@ function pickKeepSet(ctx: Context, candidates: AdCalibration[], broken: readonly
   const leader = candidates[top]!;
   for (let j = 0; j < candidates.length; j++) {
     const a = candidates[j]!;
-    if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && mayAct(ctx, "pause", a.ad.id)) {
+    const test = ctx.tests.get(a.ad.id);
+    if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && test?.inTest) {
+      // A new creative in test runs until it has its evidence, unless it takes more of the ad set's spend than a test may.
+      if (test.share3 > cal.settings.creativeTestMaxShare && mayAct(ctx, "pause", a.ad.id)) {
+        actions.push(pauseAction(ctx, a, "creative_test_cap", `Paused '${a.ad.name}': it took ${pct(test.share3)} of the ad set's spend in its test over the last 3 days, above the ${pct(cal.settings.creativeTestMaxShare)} a test may take, with a ${chance(wins[j]!)} chance of being the best ad (against '${leader.ad.name}', after ${countText(a.clicksSeen, "click")} and ${countText(a.conversionsSeen, "purchase")}); it comes back if the evidence turns`, evidenceOf(a.window, cal.settings.windowDays, wins[j]!, "being the ad set's best ad per impression")));
+        pausedAds.add(a.ad.id);
+      }
+    } else if (a.ad.status === "ACTIVE" && !keep[j] && j !== bestRunning && mayAct(ctx, "pause", a.ad.id)) {
       const ratio = Math.exp(q[j]!.mu - q[top]!.mu);
       const worse = normalCdf((q[top]!.mu - q[j]!.mu) / Math.sqrt(q[top]!.v + q[j]!.v));
       actions.push(
@@ -360,10 +371,13 @@ function unpauseAction(ctx: Context, a: AdCalibration, rule: "broken_link" | "re
   };
 }
 
-const ctrMean = (a: AdCalibration): number => betaMean(a.lastCtr && a.lastCtr.alpha + a.lastCtr.beta > 500 ? a.lastCtr : a.ctr);
+/** The click-through posterior behind an ad's quality: its last 3 days of delivery when they had enough impressions. */
+export const qualityCtr = (a: AdCalibration): BetaPosterior => (a.lastCtr && a.lastCtr.alpha + a.lastCtr.beta > 500 ? a.lastCtr : a.ctr);
+
+const ctrMean = (a: AdCalibration): number => betaMean(qualityCtr(a));
 
 /** Whether the caller's latest link check found the ad's landing page down. */
-const linkDown = (a: AdCalibration): boolean => a.ad.linkCheck?.down === true;
+export const linkDown = (a: AdCalibration): boolean => a.ad.linkCheck?.down === true;
 
 /** Log CTR × CVR of a running ad, on its last 3 days' click-through when they had enough impressions (ads tire). */
 function currentQuality(a: AdCalibration): { mu: number; v: number } {
@@ -385,7 +399,7 @@ function paused(a: AdCalibration): { mu: number; v: number } {
   return { mu: c.mu + v.mu, v: c.v + v.v };
 }
 
-function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser" | "broken_link", reason: string, evidence: Evidence): ProposedAction {
+function pauseAction(ctx: Context, a: AdCalibration, rule: "pause_over_target" | "pause_loser" | "broken_link" | "creative_test_cap", reason: string, evidence: Evidence): ProposedAction {
   const dailySpend = a.last7.spendMinor / 7;
   const lost = dailySpend * gammaMean(a.rate);
   const r = gammaInterval80(a.rate);
@@ -774,6 +788,7 @@ export function decide(snapshot: AccountSnapshot, cal: Calibration, rng: Rng): P
     allowedObjects: new Set(snapshot.capabilities.objectIds),
     currency: snapshot.currency,
     missWhat: missWhatOf(snapshot),
+    tests: snapshot.ads.some((a) => a.createdDate !== undefined) ? creativeTests(snapshot, cal) : new Map(),
   };
   const { actions, pausedAds, revivedAds } = cal.settings.keepSets ? keepSets(ctx) : pauseAndReviveAds(ctx);
   return [...actions, ...reallocateBudgets(ctx, pausedAds, revivedAds), ...flagFatigue(ctx)];

@@ -21,6 +21,20 @@ export interface EngineSettings {
    */
   keepSets: boolean;
   keepProbability: number;
+  /**
+   * Creative tests. An ad created at least `creativeTestMinAgeGapDays` after its ad set started
+   * delivering is a new creative entering a running auction against ads with weeks of data: on a
+   * few hundred impressions its posterior is wide and centred on the account's prior, so the
+   * keep-set could pause it before it showed anything. Until it has `creativeTestImpressions`
+   * impressions (enough for its click-through to separate by a third from a 1% rate) or half a
+   * target CPA of spend (its first purchase is then about even odds), it runs. A test must not
+   * starve the ad set's proven ads: over `creativeTestMaxShare` of the ad set's spend in the last
+   * 3 days while the keep-set would pause it, it is paused anyway, and says so.
+   */
+  creativeTestMinAgeGapDays: number;
+  creativeTestImpressions: number;
+  creativeTestSpendTargets: number;
+  creativeTestMaxShare: number;
   /** Prior weight of the account's conversion rate in an ad's, in conversions (about a 0.6 log-sd spread between ads). */
   cvrPriorConversions: number;
   /** Value an ad set, when moving budget, at its best live ad (what the platform will deliver on) rather than its current mix. */
@@ -85,6 +99,10 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   halfLifeDays: Infinity,
   keepSets: true,
   keepProbability: 0.15,
+  creativeTestMinAgeGapDays: 3,
+  creativeTestImpressions: 3000,
+  creativeTestSpendTargets: 0.5,
+  creativeTestMaxShare: 0.2,
   cvrPriorConversions: 3,
   valueAtBestAd: true,
   learningEfficiency: 0.7,

@@ -55,6 +55,11 @@ export interface AdSnapshot {
    * the ad itself (people clicked and could not buy), so the estimates leave them out.
    */
   linkCheck?: { down: boolean; downDates: readonly string[] };
+  /**
+   * The day the ad was created (Graph `created_time`), when known. An ad created days after its ad
+   * set started delivering is a new creative under test (`creativeTest*` settings).
+   */
+  createdDate?: string;
 }
 
 /** One ad's delivery on one day, as reported so far (recent days' conversions are still arriving). */
@@ -254,7 +259,7 @@ export interface ExpectedEffect {
   spendPerDayMinor: number;
 }
 
-export type DecisionRule = "reallocate" | "scale_winner" | "cap_trim" | "pause_over_target" | "pause_loser" | "broken_link" | "revive" | "fatigue";
+export type DecisionRule = "reallocate" | "scale_winner" | "cap_trim" | "pause_over_target" | "pause_loser" | "broken_link" | "revive" | "fatigue" | "creative_test_cap";
 
 export interface ProposedAction {
   /** Stable within a plan: the idempotency key's base. */
