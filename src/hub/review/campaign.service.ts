@@ -90,6 +90,29 @@ function presentTarget(row: GraphReviewTargetRow): GraphTargetView {
 
 const actorId = (ctx: RequestContext) => ("id" in ctx.actor ? ctx.actor.id : ctx.actor.type);
 
+/** A campaign as it starts: open, due `dueInDays` from now, over the hub's own assets or a held business's. */
+function newCampaignRow(
+  ctx: RequestContext,
+  c: { id: string; businessId: string; name: string; now: number; dueInDays: number; closePolicy: string; schedule: string | null; scheduleKey: string | null; graphTargetId: string | null },
+): ReviewCampaignRow {
+  return {
+    id: c.id,
+    business_id: c.businessId,
+    name: c.name,
+    status: "open",
+    created_by: actorId(ctx),
+    created_at: c.now,
+    due_at: c.now + c.dueInDays * DAY_MS,
+    close_policy: c.closePolicy,
+    closed_at: null,
+    closed_by: null,
+    schedule: c.schedule,
+    schedule_key: c.scheduleKey,
+    reminded_at: null,
+    graph_target_id: c.graphTargetId,
+  };
+}
+
 function parseList(json: string | null): string[] {
   if (json === null) return [];
   const value: unknown = JSON.parse(json);
@@ -365,22 +388,7 @@ export class ReviewCampaignService {
       });
     }
 
-    const row: ReviewCampaignRow = {
-      id: campaignId,
-      business_id: businessId,
-      name,
-      status: "open",
-      created_by: actorId(ctx),
-      created_at: now,
-      due_at: now + dueInDays * DAY_MS,
-      close_policy: closePolicy,
-      closed_at: null,
-      closed_by: null,
-      schedule: options.schedule ?? null,
-      schedule_key: options.scheduleKey ?? null,
-      reminded_at: null,
-      graph_target_id: null,
-    };
+    const row = newCampaignRow(ctx, { id: campaignId, businessId, name, now, dueInDays, closePolicy, schedule: options.schedule ?? null, scheduleKey: options.scheduleKey ?? null, graphTargetId: null });
     const attempt = { action: "review.start", businessId, targetType: "review_campaign" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await repo.insertCampaign(tx.trx, row))) {
@@ -683,22 +691,7 @@ export class ReviewCampaignService {
     }));
     const now = this.deps.now();
     const name = options.name?.trim() || `Access review of ${reading.businessName} (through the Graph), ${new Date(now).toISOString().slice(0, 10)}`;
-    const row: ReviewCampaignRow = {
-      id: campaignId,
-      business_id: businessId,
-      name,
-      status: "open",
-      created_by: actorId(ctx),
-      created_at: now,
-      due_at: now + options.dueInDays * DAY_MS,
-      close_policy: options.closePolicy,
-      closed_at: null,
-      closed_by: null,
-      schedule: null,
-      schedule_key: null,
-      reminded_at: null,
-      graph_target_id: target.id,
-    };
+    const row = newCampaignRow(ctx, { id: campaignId, businessId, name, now, dueInDays: options.dueInDays, closePolicy: options.closePolicy, schedule: null, scheduleKey: null, graphTargetId: target.id });
     const attempt = { action: "review.start", businessId, targetType: "review_campaign", targetId: campaignId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       await repo.insertCampaign(tx.trx, row);
