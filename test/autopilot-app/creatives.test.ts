@@ -78,9 +78,11 @@ describe.each(DIALECTS)("creative standings on %s", (dialect) => {
       const rival = await bootstrapBusiness(world.hub, "Rival Outdoor");
       await autopilot.workspaces.create("Rival", rival.business_id);
       const refused = await graphClient(url, rival.access_token)("GET", `/autopilot/workspaces/${ws.id}/creatives`);
-      // To a stranger the advertiser's business does not exist, as with every workspace route.
+      // A stranger is told the same as for a workspace that does not exist, as on every workspace route.
+      const missing = await graphClient(url, rival.access_token)("GET", `/autopilot/workspaces/no-such-workspace/creatives`);
       expect(refused.status).toBe(400);
-      expect(refused.body.error).toMatchObject({ code: 100, error_subcode: 33 });
+      expect(refused.body.error).toMatchObject({ code: 200, message: "(#200) You cannot manage this Autopilot workspace." });
+      expect({ ...refused.body.error, fbtrace_id: undefined }).toEqual({ ...missing.body.error, fbtrace_id: undefined });
       expect(JSON.stringify(refused.body)).not.toContain("New B");
       const unknown = await admin("GET", `/autopilot/workspaces/${ws.id}/creatives?connection=act_999`);
       expect(unknown.status).toBe(400);
