@@ -185,9 +185,9 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
       expect(pdf.headers.get("content-type")).toBe("application/pdf");
       expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
 
-      // To another business's admin the workspace does not exist; the advertiser's non-admin token is refused.
+      // Another business's admin is told what a missing workspace would tell; the advertiser's non-admin token is refused.
       const refusals = [
-        { client: rival, error: { code: 100, error_subcode: 33 } },
+        { client: rival, error: { code: 200, message: "(#200) You cannot manage this Autopilot workspace." } },
         { client: graphClient(url, world.token), error: { code: 200 } },
       ];
       for (const { client, error } of refusals) {
