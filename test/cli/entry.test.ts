@@ -64,7 +64,7 @@ describe("grantline entry", () => {
     // Found by the action itself (options that only go together): printed as well, not a silent exit 1.
     const inAction = await runGrantlineToExit({ GRANTLINE_DATA_DIR: dataDir }, ["autopilot", "oauth-client", "--issuer", "https://hub.example"]);
     expect(inAction.code).toBe(1);
-    expect(inAction.stderr).toContain("--issuer, --client-id, --client-secret and --redirect-uri go together");
+    expect(inAction.stderr).toContain("--issuer (or --login-dialog-url and --login-token-url), --client-id, --client-secret and --redirect-uri go together");
     expect(inAction.stderr.split("\n").filter(Boolean)).toHaveLength(1);
   }, 180_000);
 
