@@ -23,15 +23,18 @@ import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { AutopilotPage } from "./pages/AutopilotPage.tsx";
 import { AutopilotQueuePage } from "./pages/AutopilotQueuePage.tsx";
 import { AutopilotLogPage } from "./pages/AutopilotLogPage.tsx";
-import { AutopilotPilotsPage } from "./pages/AutopilotPilotsPage.tsx";
 import { AutopilotSettingsPage } from "./pages/AutopilotSettingsPage.tsx";
 import { AppsPage, MyAppsPage } from "./pages/AppsPage.tsx";
 import { AccessReviewPage } from "./pages/AccessReviewPage.tsx";
 import { ReviewCampaignPage } from "./pages/ReviewCampaignPage.tsx";
-import { GraphReviewPage } from "./pages/GraphReviewPage.tsx";
 import { AlertsPage } from "./pages/AlertsPage.tsx";
 import { TroubleshootPage } from "./pages/TroubleshootPage.tsx";
 import { TwoFactorPage, TwoFactorSetupPage } from "./pages/TwoFactorPage.tsx";
+import { deferred } from "./components/LazyPage.tsx";
+
+// Pages few people open load on first use, outside the console's first load.
+const AutopilotPilotsPage = deferred(async () => (await import("./pages/AutopilotPilotsPage.tsx")).AutopilotPilotsPage, "pilots");
+const GraphReviewPage = deferred(async () => (await import("./pages/GraphReviewPage.tsx")).GraphReviewPage, "the review of a Meta business");
 
 const theme = createTheme({
   primaryColor: "indigo",

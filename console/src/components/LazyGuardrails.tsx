@@ -1,5 +1,5 @@
-import { Loader } from "@mantine/core";
-import { lazy, Suspense, type ComponentProps, type ComponentType } from "react";
+import type { ComponentProps } from "react";
+import { deferred } from "./LazyPage.tsx";
 
 /**
  * The guardrail components, loaded when a page first shows one: the editor and its pickers are
@@ -7,20 +7,9 @@ import { lazy, Suspense, type ComponentProps, type ComponentType } from "react";
  */
 const load = () => import("./Guardrails.tsx");
 
-function deferred<P extends object>(pick: (module: Awaited<ReturnType<typeof load>>) => ComponentType<P>, what: string): ComponentType<P> {
-  const Component = lazy(async () => ({ default: pick(await load()) }));
-  return function Deferred(props: P) {
-    return (
-      <Suspense fallback={<Loader size="sm" role="status" aria-label={`Loading ${what}`} />}>
-        <Component {...props} />
-      </Suspense>
-    );
-  };
-}
-
 type Module = Awaited<ReturnType<typeof load>>;
 
-export const PartnerGuardrails = deferred<ComponentProps<Module["PartnerGuardrails"]>>((m) => m.PartnerGuardrails, "guardrails");
-export const AccountGuardrails = deferred<ComponentProps<Module["AccountGuardrails"]>>((m) => m.AccountGuardrails, "partner guardrails");
-export const HeldChanges = deferred<ComponentProps<Module["HeldChanges"]>>((m) => m.HeldChanges, "changes waiting for approval");
-export const OfferGuardrails = deferred<ComponentProps<Module["OfferGuardrails"]>>((m) => m.OfferGuardrails, "guardrails");
+export const PartnerGuardrails = deferred<ComponentProps<Module["PartnerGuardrails"]>>(async () => (await load()).PartnerGuardrails, "guardrails");
+export const AccountGuardrails = deferred<ComponentProps<Module["AccountGuardrails"]>>(async () => (await load()).AccountGuardrails, "partner guardrails");
+export const HeldChanges = deferred<ComponentProps<Module["HeldChanges"]>>(async () => (await load()).HeldChanges, "changes waiting for approval");
+export const OfferGuardrails = deferred<ComponentProps<Module["OfferGuardrails"]>>(async () => (await load()).OfferGuardrails, "guardrails");

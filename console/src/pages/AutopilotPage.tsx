@@ -5,10 +5,11 @@ import { lazy, Suspense, useId, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { graph, graphStream } from "../api.ts";
 import { ErrorText, OperationProgress, useBusiness } from "../components/common.tsx";
-import { LaunchWizard } from "./AutopilotLaunch.tsx";
+import { deferred } from "../components/LazyPage.tsx";
 import { AutopilotFrame, formatWhen, workspacesKey, type Connection, type JobOutcome, type LogEntry, type Workspace, type WorkspacesAnswer, Notice } from "./AutopilotCommon.tsx";
 
 const AutopilotCharts = lazy(() => import("./AutopilotCharts.tsx"));
+const LaunchWizard = deferred(async () => (await import("./AutopilotLaunch.tsx")).LaunchWizard, "the launch wizard");
 
 /** Sends the browser to the hub's consent page; the callback brings it back here. */
 function ConnectButton({ workspace, configured }: { workspace: Workspace; configured: boolean }) {
