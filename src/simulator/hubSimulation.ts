@@ -1,6 +1,7 @@
 import { errors } from "../errors.ts";
 import { localDate, offsetMinutes } from "../hub/ads/adTime.ts";
 import { systemContext } from "../hub/context.ts";
+import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import type { Hub } from "../hub/hub.ts";
 import {
   DEFAULT_MARKET,
@@ -184,7 +185,7 @@ export class HubSimulation {
     const { days, runs } = request;
     if (!Number.isInteger(days) || days < 1 || days > FORECAST_LIMITS.days) throw errors.invalidParameter(`days must be a whole number from 1 to ${FORECAST_LIMITS.days}.`);
     if (!Number.isInteger(runs) || runs < 1 || runs > FORECAST_LIMITS.runs) throw errors.invalidParameter(`runs must be a whole number from 1 to ${FORECAST_LIMITS.runs}.`);
-    const accountId = request.accountId.replace(/^act_/, "");
+    const accountId = assetIdFromGraph(request.accountId);
     const db = this.hub.store.db;
     const run = await findSimulationRun(db);
     const objects = objectsOf(await loadHubAdObjects(db), [accountId]);
@@ -203,7 +204,7 @@ export class HubSimulation {
   async checkpoint(accountIds: readonly string[]): Promise<string | null> {
     const db = this.hub.store.db;
     const run = await findSimulationRun(db);
-    const objects = objectsOf(await loadHubAdObjects(db), accountIds.map((id) => id.replace(/^act_/, "")));
+    const objects = objectsOf(await loadHubAdObjects(db), accountIds.map(assetIdFromGraph));
     if (!run || objects.accounts.length === 0) return null;
     const stored = JSON.parse(run.state_json) as StoredState;
     const only = <T>(record: Record<string, T>, ids: { id: string }[]) => Object.fromEntries(ids.filter((o) => o.id in record).map((o) => [o.id, record[o.id]!]));

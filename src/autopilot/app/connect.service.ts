@@ -15,7 +15,7 @@ import {
 } from "./connect.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient } from "./graphClient.ts";
-import type { ConnectionView, WorkspaceService, WorkspaceView } from "./workspace.service.ts";
+import { bareAccount, type ConnectionView, type WorkspaceService, type WorkspaceView } from "./workspace.service.ts";
 
 /** Autopilot asks for reading and managing ads, nothing more. */
 export const AUTOPILOT_SCOPES = ["ads_read", "ads_management"] as const;
@@ -448,7 +448,7 @@ export class ConnectService {
     const client = new GraphClient({ baseUrl: graphUrl, accessToken: token, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     const out = { adAccounts: [] as string[], pixels: [] as string[], catalogs: [] as string[] };
     for (const id of ids) {
-      const bare = id.replace(/^act_/, "");
+      const bare = bareAccount(id);
       const account = await client.get<{ account_id?: string }>(`act_${bare}`, { fields: "id,account_id" }).catch((error: unknown) => {
         if (error instanceof GraphApiError) return undefined;
         throw error;

@@ -97,7 +97,8 @@ export interface ConnectInput {
   scopes?: string[] | undefined;
 }
 
-const bareAccount = (id: string) => id.replace(/^act_/, "");
+/** An ad account id without Meta's `act_` prefix, as Autopilot keeps it. */
+export const bareAccount = (id: string) => id.replace(/^act_/, "");
 
 /** Workspaces (one per advertiser), their settings and kill switch, and their connected ad accounts. */
 export class WorkspaceService {

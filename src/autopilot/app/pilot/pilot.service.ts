@@ -4,7 +4,7 @@ import { addDays } from "../accountTime.ts";
 import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
-import { guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
+import { bareAccount, guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
 import { findPilot, insertPilot, listBaseline, listPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "./pilot.repository.ts";
 import { buildPilotReport, type PilotReport } from "./pilotReport.ts";
 import type { DayTotals } from "./pilotStats.ts";
@@ -12,7 +12,6 @@ import { pilotStatus, presentPilot, utcDate, type PilotView } from "./pilotView.
 
 export type { PilotView };
 
-const bare = (id: string) => id.trim().replace(/^act_/, "");
 
 /** Days of scanned history a pilot records as its baseline. */
 export const BASELINE_DAYS = 90;
@@ -113,7 +112,7 @@ export class PilotService {
   /** The connections of these accounts, each connected and active in the workspace, once. */
   private async connected(workspace: WorkspaceRow, ids: string[], role: string): Promise<ConnectionRow[]> {
     const connections = await this.workspaces.connections(workspace.id);
-    const wanted = [...new Set(ids.map(bare).filter(Boolean))];
+    const wanted = [...new Set(ids.map((id) => bareAccount(id.trim())).filter(Boolean))];
     return wanted.map((id) => {
       if (!/^\d+$/.test(id)) throw errors.invalidParameter(`Invalid ${role} account ${id}: must be act_<id>.`);
       const connection = connections.find((c) => c.ad_account_id === id);

@@ -2,6 +2,7 @@ import { hashSeed } from "../../../random.ts";
 import { addDays } from "../accountTime.ts";
 import { describeChange } from "../actionLog.ts";
 import type { ActionRow, InsightRow } from "../autopilot.repository.ts";
+import { bareAccount } from "../workspace.service.ts";
 import type { PilotView } from "./pilotView.ts";
 import { differenceInDifferences, metricOf, MIN_TREND_DAYS, sums, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";
 
@@ -71,7 +72,6 @@ export interface PilotReportInput {
   stoppedOn: string | null;
 }
 
-const bare = (act: string) => act.replace(/^act_/, "");
 
 function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
@@ -108,8 +108,8 @@ function periodOf(input: PilotReportInput): string[] {
 }
 
 function comparisons(input: PilotReportInput, period: string[], notes: string[]): (Comparison & { label: string })[] {
-  const accounts = input.pilot.accounts.map(bare);
-  const holdout = input.pilot.holdout.map(bare);
+  const accounts = input.pilot.accounts.map(bareAccount);
+  const holdout = input.pilot.holdout.map(bareAccount);
   const baseDates = [...new Set([...input.baseline.values()].flat().map((d) => d.date))].sort();
   const baseline = baseDates.length > 0 ? datesBetween(baseDates[0]!, baseDates[baseDates.length - 1]!) : [];
   const pilotPeriod = summed(period, accounts, input.scanned);
@@ -158,7 +158,7 @@ function effectOf(action: ActionRow, rows: readonly InsightRow[], lastDay: strin
 export function buildPilotReport(input: PilotReportInput): PilotReport {
   const notes: string[] = [];
   const period = periodOf(input);
-  const accounts = input.pilot.accounts.map(bare);
+  const accounts = input.pilot.accounts.map(bareAccount);
   const guardrails = input.pilot.settings.guardrails;
   const headline: Metric = guardrails.roasTarget !== undefined && guardrails.cpaTarget === undefined ? "roas" : "cpa";
   const found = period.length > 0 ? comparisons(input, period, notes) : [];
