@@ -60,7 +60,7 @@ export interface AutopilotWorld {
  */
 export async function buildAutopilotWorld(
   dialect: Dialect,
-  options: { days?: number; seed?: number; linkUrl?: string; start?: number; timeZone?: string; /** Ads delivering in the other account's ad set too (its history). */ otherAds?: number } = {},
+  options: { days?: number; seed?: number; /** Each of the two ad sets' daily budget, in cents (50.00 a day unless given). */ dailyBudget?: number; linkUrl?: string; start?: number; timeZone?: string; /** Ads delivering in the other account's ad set too (its history). */ otherAds?: number } = {},
 ): Promise<AutopilotWorld> {
   const store = makeTestStore(dialect);
   const clock = new TestClock(options.start ?? Date.UTC(2026, 5, 15, 12));
@@ -75,7 +75,7 @@ export async function buildAutopilotWorld(
   const adSets = [];
   const ads = [];
   for (const name of ["Summer Sale – Lookalike", "Summer Sale – Interests"]) {
-    const adSet = await buildAdSet(services, ctx, account.graphId, campaign.id, { name, status: "ACTIVE", daily_budget: 5000 });
+    const adSet = await buildAdSet(services, ctx, account.graphId, campaign.id, { name, status: "ACTIVE", daily_budget: options.dailyBudget ?? 5000 });
     adSets.push({ id: adSet.id, name });
     for (const n of [1, 2]) {
       const ad = await buildAd(services, ctx, account.graphId, adSet.id, creative.id, { name: `${name} ad ${n}`, status: "ACTIVE" });
