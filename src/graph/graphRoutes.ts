@@ -287,6 +287,9 @@ export async function handleGraph(
   }
 }
 
+/** The route patterns of the Graph surface: nodes, edges, and the root (`GET /?ids=`, batch `POST /`). */
+export const GRAPH_ROUTE_PATTERNS: ReadonlySet<string> = new Set(["/:node", "/:node/:edge", "/"]);
+
 /** Registers the Graph surface: nodes, edges, `GET /?ids=`, and batch `POST /`. */
 export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry, limiter: RateLimiter): void {
   app.decorateRequest("graphToken", null);

@@ -36,6 +36,21 @@ function expectProtected(headers: Headers, where: string): void {
   expect(headers.get("referrer-policy"), where).toBe("no-referrer");
 }
 
+/**
+ * What every Graph answer carries: JSON is never a document, so its policy loads nothing and lets
+ * nothing frame it (OWASP's headers for API responses), and no cache keeps it (paging links hold the token).
+ */
+function expectApiProtected(headers: Headers, where: string): void {
+  const csp = cspOf(headers);
+  expect(csp.get("default-src"), where).toEqual(["'none'"]);
+  expect(csp.get("frame-ancestors"), where).toEqual(["'none'"]);
+  for (const directive of ["script-src", "style-src", "img-src", "connect-src"]) expect(csp.has(directive), where).toBe(false);
+  expect(headers.get("x-frame-options"), where).toBe("DENY");
+  expect(headers.get("x-content-type-options"), where).toBe("nosniff");
+  expect(headers.get("referrer-policy"), where).toBe("no-referrer");
+  expect(headers.get("cache-control"), where).toBe("no-store");
+}
+
 async function authorizationUrl(world: OAuthWorld): Promise<string> {
   const config = await clientConfig(world);
   return client
@@ -108,12 +123,18 @@ describe("security headers", () => {
     const me = await get(`/me?access_token=${token}`);
     expect(me.status).toBe(200);
     expect(me.headers.get("content-type")).toContain("application/json");
-    expectProtected(me.headers, "Graph answer");
+    expectApiProtected(me.headers, "Graph answer");
+    const edge = await get(`/me/businesses?access_token=${token}`);
+    expect(edge.status).toBe(200);
+    expectApiProtected(edge.headers, "Graph edge");
+    const batch = await fetch(new URL(`/?access_token=${token}`, world.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ batch: [{ method: "GET", relative_url: "me" }] }) });
+    expect(batch.status).toBe(200);
+    expectApiProtected(batch.headers, "Graph batch");
 
     const refused = await get("/me");
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: number } }).error.code).toBe(104);
-    expectProtected(refused.headers, "Graph error");
+    expectApiProtected(refused.headers, "Graph error");
     expectProtected((await get("/no/such/path")).headers, "unknown path");
 
     // Served over plain http, the hub asks for no HSTS (and no upgrade to https).
@@ -133,7 +154,8 @@ describe("security headers", () => {
         const response = await fetch(`${url}${path}`);
         expect(response.headers.get("strict-transport-security"), path).toBe("max-age=31536000; includeSubDomains");
         expect(cspOf(response.headers).has("upgrade-insecure-requests"), path).toBe(true);
-        expectProtected(response.headers, path);
+        if (path === "/me") expectApiProtected(response.headers, path);
+        else expectProtected(response.headers, path);
       }
     } finally {
       await app.close();
