@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import zlib from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildConsole, consoleBuildIsStale } from "../console/build.mjs";
-import { seedDemoWorld, DEMO_PASSWORD } from "../src/demo/demoWorld.ts";
+import { seedDemoWorld, DEMO_PASSWORD, type DemoWorld } from "../src/demo/demoWorld.ts";
 import { CONSOLE_BUILD_DIR } from "../src/http/console.ts";
 import { buildServer, listeningUrl } from "../src/http/server.ts";
 import { openHub } from "../src/hub/hub.ts";
@@ -171,6 +171,19 @@ async function measure(tmp: string, baselineDir: string): Promise<void> {
   await baseline.listen({ host: "127.0.0.1", port: 0 });
   const servers = { today: listeningUrl(today), baseline: listeningUrl(baseline) };
 
+  const browser = await launchChromium();
+  try {
+    await loadPages(browser, servers, demo);
+  } finally {
+    await browser.close();
+    await today.close();
+    await baseline.close();
+    await hub.close();
+  }
+}
+
+/** Loads each main page with both builds in turn and prints the table. */
+async function loadPages(browser: Browser, servers: { today: string; baseline: string }, demo: DemoWorld): Promise<void> {
   // Cookies belong to the host, not the port: one session serves both listeners.
   const login = await fetch(`${servers.today}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "alice@acme.example", password: DEMO_PASSWORD }) });
   if (!login.ok) throw new Error(`signing in answered ${login.status}`);
@@ -180,7 +193,6 @@ async function measure(tmp: string, baselineDir: string): Promise<void> {
     return { name: name!, value: value.join("="), url: servers.today };
   });
 
-  const browser = await launchChromium();
   const acme = demo.advertiser.id;
   const account = demo.assets.find((a) => a.type === "ad_account")!;
   const blank = { name: "blank page", path: "/bench-blank", ready: async (page: Page) => page.getByRole("heading", { name: "Blank" }).waitFor() };
@@ -195,7 +207,8 @@ async function measure(tmp: string, baselineDir: string): Promise<void> {
   ];
 
   // One unmeasured load of each build first, so neither pays for the server's first requests.
-  for (const server of [servers.today, servers.baseline]) await coldAndWarm(browser, `${server}${pages[1]!.path}`, cookies, pages[1]!.ready);
+  const warmUp = pages.find((p) => p.name === "business info")!;
+  for (const server of [servers.today, servers.baseline]) await coldAndWarm(browser, `${server}${warmUp.path}`, cookies, warmUp.ready);
   const blankRuns = { cold: [] as number[], warm: [] as number[] };
   for (let run = 0; run < RUNS; run += 1) {
     const { cold, warm } = await coldAndWarm(browser, `${servers.today}${blank.path}`, undefined, blank.ready);
@@ -244,10 +257,7 @@ async function measure(tmp: string, baselineDir: string): Promise<void> {
   }
   for (const failure of failures) console.log(`\nNot measured: ${failure}`);
 
-  await browser.close();
-  await today.close();
-  await baseline.close();
-  await hub.close();
+
 }
 
 await main();
