@@ -23,6 +23,8 @@ export interface RegisteredApp {
   /** The operator verified the developer: shown as the "verified partner" badge. */
   verified: boolean;
   requireAppsecretProof: boolean;
+  /** The hub's own app (Autopilot), registered by the hub's operator. */
+  firstParty: boolean;
 }
 
 /** A client secret is 256 random bits, so one SHA-256 is enough to store it (no password stretching needed). */
@@ -71,6 +73,7 @@ export function presentApp(row: AppRow): RegisteredApp {
     reviewStatus,
     verified: reviewStatus === "verified",
     requireAppsecretProof: row.require_appsecret_proof === 1,
+    firstParty: row.first_party === 1,
   };
 }
 
@@ -93,14 +96,18 @@ export class AppRegistryService {
     private readonly secrets: () => SecretBox,
   ) {}
 
-  /** Registers an app; the client secret is returned here, once. */
+  /**
+   * Registers an app; the client secret is returned here, once. `firstParty` marks the hub's own app
+   * (Autopilot), which only the operator registers.
+   */
   async register(
     ctx: RequestContext,
-    input: { businessId: string; name: string; redirectUris: string[]; scopes?: string[]; requireAppsecretProof?: boolean },
+    input: { businessId: string; name: string; redirectUris: string[]; scopes?: string[]; requireAppsecretProof?: boolean; firstParty?: boolean },
   ): Promise<{ app: RegisteredApp; clientSecret: string }> {
     return runCommand(this.deps, ctx, { action: "app.create", businessId: input.businessId, targetType: "app" }, async (tx) => {
       if (!(await findBusiness(tx.trx, input.businessId))) throw errors.unknownBusiness(input.businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, input.businessId, "registering apps");
+      if (input.firstParty && subjectOf(ctx)) throw errors.permissionDenied("(#200) Only the platform operator registers the hub's own apps.");
       const name = nameSchema.safeParse(input.name);
       if (!name.success) throw errors.invalidParameter("Invalid app name: it must be 1 to 200 characters.");
       if (input.redirectUris.length === 0) throw errors.invalidParameter("At least one redirect URI is required.");
@@ -122,8 +129,9 @@ export class AppRegistryService {
         review_status: "unreviewed",
         reviewed_at: null,
         require_appsecret_proof: input.requireAppsecretProof ? 1 : 0,
+        first_party: input.firstParty ? 1 : 0,
       });
-      await tx.audit({ action: "app.create", businessId: input.businessId, targetType: "app", targetId: id, after: { name: name.data, redirectUris, scopes } });
+      await tx.audit({ action: "app.create", businessId: input.businessId, targetType: "app", targetId: id, after: { name: name.data, redirectUris, scopes, ...(input.firstParty ? { first_party: true } : {}) } });
       const row = (await findApp(tx.trx, id))!;
       return { app: presentApp(row), clientSecret };
     });

@@ -27,6 +27,7 @@ import * as m025 from "./migrations/025_autopilot_account_names.ts";
 import * as m026 from "./migrations/026_autopilot_login_endpoints.ts";
 import * as m027 from "./migrations/027_graph_review_campaigns.ts";
 import * as m028 from "./migrations/028_autopilot_pilots.ts";
+import * as m030 from "./migrations/030_first_party_apps.ts";
 
 /** Migrations in order; each file's name is its key, and they run at start. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "026_autopilot_login_endpoints": m026,
   "027_graph_review_campaigns": m027,
   "028_autopilot_pilots": m028,
+  "030_first_party_apps": m030,
 };
 
 /** This version's migrations, oldest first. */

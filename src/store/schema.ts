@@ -98,6 +98,8 @@ export interface AppsTable {
   review_status: Generated<string>;
   reviewed_at: number | null;
   require_appsecret_proof: Generated<number>;
+  /** 1: the hub's own app (Autopilot), registered by the hub's operator; 0: an app a business registered. */
+  first_party: Generated<number>;
 }
 
 export interface AppGrantsTable {

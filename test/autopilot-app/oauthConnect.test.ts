@@ -65,8 +65,9 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
   it("registers Autopilot as an app of its own business, with the secret sealed", async () => {
     const app = await hub.appRegistry.get(registration.client_id);
     expect(app).toMatchObject({ businessId: registration.business_id, redirectUris: [`${world.url}${CALLBACK_PATH}`], scopes: ["ads_read", "ads_management"] });
-    // The hub's own app, registered by its operator: verified, as its business is.
+    // The hub's own app, registered by its operator: verified, as its business is, and first-party.
     expect(app!.verified).toBe(true);
+    expect(app!.firstParty).toBe(true);
     expect((await hub.store.db.selectFrom("businesses").select("verification_status").where("id", "=", registration.business_id).executeTakeFirstOrThrow()).verification_status).toBe("verified");
     const row = await hub.store.db.selectFrom("autopilot_oauth_clients").selectAll().executeTakeFirstOrThrow();
     const secret = new SecretBox(key).open(row.sealed_secret, `autopilot_client_secret:${row.id}`);
@@ -108,9 +109,17 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     const audit = await hub.store.db.selectFrom("audit_entries").select(["action", "business_id"]).where("action", "like", "autopilot.connect%").where("business_id", "=", world.business.id).execute();
     expect(audit.map((a) => a.action).sort()).toEqual(expect.arrayContaining(["autopilot.connect", "autopilot.connect_start"]));
 
-    // Connecting the hub's own verified app with write scopes is no access-review finding against it.
+    // Connecting the hub's own verified app with write scopes is no "unverified app" finding against
+    // it; the review still lists it among what reaches the business's assets from outside it, with
+    // the fix that removes it.
     const report = await hub.review.findings(principalContext("person", world.person.id), world.business.id);
-    expect(report.findings.filter((f) => f.principal?.id === registration.client_id).map((f) => f.kind)).not.toContain("unverified_app_write");
+    const againstAutopilot = report.findings.filter((f) => f.principal?.id === registration.client_id);
+    expect(againstAutopilot.map((f) => [f.kind, f.asset?.id, f.fix.action]).sort()).toEqual(
+      [
+        ["external", world.assets.adAccountA, "remove_app"],
+        ["external", pixel.id, "remove_app"],
+      ].sort(),
+    );
 
     // Removing Autopilot's app in the hub shows at once: the next look at the workspaces finds the
     // connection needing attention (the token no longer works), without waiting for the monitors.

@@ -181,6 +181,55 @@ describe.each(DIALECTS)("security alerts on %s", (dialect) => {
     expect((await evidence(alerts[1]!)).map((e) => e.action)).toEqual(["app.grant"]);
   });
 
+  it("raises nothing when a person connects the hub's own verified app with write scopes; the hub's own app unverified, and another business's verified app, still raise theirs", async () => {
+    const main = await buildAsset(hub, acme, "ad_account", "Acme Main");
+    const ownApp = async (name: string, verified: boolean) => {
+      const business = await buildBusiness(hub, `${name} Co`);
+      if (verified) await hub.businesses.updateBusiness(operatorContext(), business.id, { verificationStatus: "verified" });
+      const { app } = await hub.appRegistry.register(operatorContext(), { businessId: business.id, name, redirectUris: ["https://hub.example/cb"], scopes: ["ads_read", "ads_management"], firstParty: true });
+      if (verified) await hub.appRegistry.setReviewStatus(operatorContext(), app.id, "verified");
+      return app;
+    };
+    const autopilot = await ownApp("Autopilot", true);
+    const unreviewed = await ownApp("Half Registered", false);
+    const vendor = await buildBusiness(hub, "Verified Tools");
+    await hub.businesses.updateBusiness(operatorContext(), vendor.id, { verificationStatus: "verified" });
+    const { app: thirdParty } = await hub.appRegistry.register(vendor.admin.ctx, { businessId: vendor.id, name: "Trusted Reports", redirectUris: ["https://tools.example/cb"] });
+    await hub.appRegistry.setReviewStatus(operatorContext(), thirdParty.id, "verified");
+    for (const app of [autopilot, unreviewed, thirdParty]) {
+      await hub.apps.grant(acme.admin.ctx, { appId: app.id, scopes: ["ads_read", "ads_management"], assetIds: [main.id] });
+      clock.t += 60_000;
+    }
+
+    const alerts = await received();
+    expect(alerts.map((a) => [a.kind, a.severity, field(a, "App")])).toEqual([
+      ["unverified_app_write", "critical", `Half Registered (App ID ${unreviewed.id})`],
+      ["app_write_access", "warning", `Trusted Reports (App ID ${thirdParty.id})`],
+    ]);
+    // The grant of the hub's own app is on record all the same.
+    const grants = await hub.store.db.selectFrom("audit_entries").select("target_id").where("action", "=", "app.grant").where("outcome", "=", "success").execute();
+    expect(grants.map((g) => g.target_id)).toContain(autopilot.id);
+  });
+
+  it("reports a spend raise made through the hub's own verified app, as through any app", async () => {
+    const verified = await buildBusiness(hub, "Autopilot");
+    await hub.businesses.updateBusiness(operatorContext(), verified.id, { verificationStatus: "verified" });
+    const { app } = await hub.appRegistry.register(operatorContext(), { businessId: verified.id, name: "Autopilot", redirectUris: ["https://hub.example/cb"], scopes: ["ads_read", "ads_management"], firstParty: true });
+    await hub.appRegistry.setReviewStatus(operatorContext(), app.id, "verified");
+    const ads = adServicesOf(hub);
+    const tree = await buildAdTree(hub, ads, acme);
+    await ads.adSets.updateAdSet(acme.admin.ctx, tree.adSet.id, { daily_budget: 10_000 });
+    const grant = await hub.apps.grant(acme.admin.ctx, { appId: app.id, scopes: ["ads_read", "ads_management"], assetIds: [tree.account.id] });
+    const viaApp: RequestContext = { ...acme.admin.ctx, appId: app.id, scopes: new Set(["ads_read", "ads_management"]), grantId: grant.id };
+    await ads.adSets.updateAdSet(viaApp, tree.adSet.id, { daily_budget: 30_000 }); // +200%
+
+    const alerts = await received();
+    expect(alerts.map((a) => [a.kind, a.severity, a.title])).toEqual([
+      ["spend_change", "warning", `An app raised spend on ad set ${tree.adSet.name} (${tree.adSet.id}) in ${tree.account.name} (act_${tree.account.id}) (+200%)`],
+    ]);
+    expect(field(alerts[0]!, "Changed by")).toContain(`through app ${app.id}`);
+  });
+
   it("reports a burst of refused requests once, with the refusals as evidence", async () => {
     const ads = adServicesOf(hub);
     const tree = await buildAdTree(hub, ads, acme);

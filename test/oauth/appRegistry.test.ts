@@ -58,5 +58,15 @@ describe.each(DIALECTS)("app registry (%s)", (dialect) => {
     await expectError(hub.appRegistry.register(outsider.admin.ctx, { businessId: developer.id, name: "X", redirectUris: ["https://a.example/cb"] }), "NOT_FOUND");
     const { app } = await hub.appRegistry.register(developer.admin.ctx, { businessId: developer.id, name: "X", redirectUris: ["https://a.example/cb"] });
     await expectError(hub.appRegistry.setReviewStatus(developer.admin.ctx, app.id, "verified"), "PERMISSION_DENIED");
+    expect(app.firstParty).toBe(false);
+  });
+
+  it("lets only the operator register the hub's own app, and writes nothing when a business admin tries", async () => {
+    const developer = await buildBusiness(hub);
+    const before = await hub.store.db.selectFrom("apps").select("id").execute();
+    await expectError(hub.appRegistry.register(developer.admin.ctx, { businessId: developer.id, name: "Ours", redirectUris: ["https://a.example/cb"], firstParty: true }), "PERMISSION_DENIED");
+    expect(await hub.store.db.selectFrom("apps").select("id").execute()).toHaveLength(before.length);
+    const { app } = await hub.appRegistry.register(operatorContext(), { businessId: developer.id, name: "Ours", redirectUris: ["https://a.example/cb"], firstParty: true });
+    expect((await hub.appRegistry.get(app.id))!.firstParty).toBe(true);
   });
 });

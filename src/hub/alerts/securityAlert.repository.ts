@@ -52,11 +52,11 @@ export async function pruneDenials(trx: Executor, before: number): Promise<void>
 export async function findAppWithBusiness(
   db: Executor,
   appId: string,
-): Promise<{ id: string; name: string; business_id: string; business_name: string; verification_status: string } | undefined> {
+): Promise<{ id: string; name: string; business_id: string; business_name: string; verification_status: string; first_party: number } | undefined> {
   return db
     .selectFrom("apps")
     .innerJoin("businesses", "businesses.id", "apps.business_id")
-    .select(["apps.id", "apps.name", "apps.business_id", "businesses.name as business_name", "businesses.verification_status"])
+    .select(["apps.id", "apps.name", "apps.business_id", "businesses.name as business_name", "businesses.verification_status", "apps.first_party"])
     .where("apps.id", "=", appId)
     .executeTakeFirst();
 }

@@ -141,11 +141,16 @@ export class SecurityRules {
     const grantId = String(after.grant ?? "");
     const app = entry.target_id ? await repo.findAppWithBusiness(trx, entry.target_id) : undefined;
     if (!app || !entry.actor_id) return [];
+    const unverified = app.verification_status !== "verified";
+    // The hub's own app (Autopilot), verified, is run by the hub's operator, who already holds every
+    // asset on this hub: a person connecting it lets no new party in. The grant stays in the audit
+    // log, the person's connected apps and the access review's external findings, and what the app
+    // then changes raises spend alerts as any app's changes do.
+    if (app.first_party === 1 && !unverified) return [];
     const scopes = stringList(after.scopes);
     const earlier = new Set(await repo.earlierGrantScopes(trx, app.id, entry.actor_id, grantId, entry.at));
     const gained = scopes.filter((s) => WRITE_SCOPES.includes(s) && !earlier.has(s));
     if (gained.length === 0) return [];
-    const unverified = app.verification_status !== "verified";
     // One alert per business whose assets the grant reaches.
     const byOwner = new Map<string, string[]>();
     for (const assetId of stringList(after.assets)) {
