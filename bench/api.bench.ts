@@ -41,7 +41,14 @@
  * and 25 campaigns × their ad sets × 7-day insights expanded in one request against the flat
  * campaign list, per returned object (bar ≤ 3×). Options: --insights-ads 1000 --insights-rounds 6,
  * --only insights (these rows alone)
+ *
+ * Last, the same campaign list from this checkout against an earlier build of the hub (`--baseline
+ * REF`, a git revision; default the build of 2026-11-28 that the 0.5 bar was first measured on;
+ * `--baseline none` skips it), each server in a process of its own with logging off, on the same
+ * seeded world, loaded in turns with the bare route as the control: what the Graph surface's
+ * additions since then cost per request. `--only baseline` runs this row alone.
  */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -382,19 +389,91 @@ async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<str
   return `| ${dialect} | ${fmt(under.rps)} | ${fmt(under.p50, 1)} ms | ${fmt(under.p99, 1)} ms | ${fmt(without.rps)} | ${fmt(without.p50, 1)} ms | ${fmt(without.p99, 1)} ms | **${fmt(without.rps / under.rps, 2)}** | ${fmt(under.non2xx + under.errors + without.non2xx + without.errors)} |`;
 }
 
+/** The build the 0.5 bar was first measured on (bench:api 0.42–0.51 on a quiet machine). */
+const DEFAULT_BASELINE = "b6744bbb0ceabfd4141afcaf80ff473f548196e6";
+const BASELINE = args.get("baseline") ?? DEFAULT_BASELINE;
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+/** Starts `bench/apiBuildServer.ts` for a tree (or `bare`) and resolves with the URL it serves. */
+function startBuild(root: string, bodyFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/apiBuildServer.ts"), root, String(CAMPAIGNS), bodyFile], {
+    stdio: ["ignore", "pipe", "inherit"],
+    cwd: ROOT,
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /URL (\S+)/.exec(out)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.on("exit", (code) => reject(new Error(`the ${root} server ended (${code}) before it answered`)));
+  });
+}
+
+/** This checkout's campaign list against the baseline build's, each in its own process (see the header). */
+async function measureAgainstBaseline(ref: string): Promise<string[]> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-baseline-"));
+  const children: ChildProcess[] = [];
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", `${ref}^{commit}`], { cwd: ROOT }).toString().trim();
+    execFileSync("tar", ["-x", "-C", tmp], { input: execFileSync("git", ["archive", "--format=tar", commit, "src", "package.json"], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 }) });
+    // The earlier build runs on this checkout's installed packages (no install); a package it
+    // needs that is no longer installed ends the row with the child's own error.
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"), "dir");
+    const bodyFile = path.join(tmp, "body.json");
+    log(`baseline: starting this checkout's server and ${commit}'s, each in its own process…`);
+    const current = await startBuild(ROOT, bodyFile);
+    children.push(current.child);
+    const baseline = await startBuild(tmp, "");
+    children.push(baseline.child);
+    const bare = await startBuild("bare", bodyFile);
+    children.push(bare.child);
+    const sides = { current: current.url, baseline: baseline.url, bare: bare.url };
+    for (const url of Object.values(sides)) if (WARMUP_SECONDS > 0) await load(url, WARMUP_SECONDS);
+    const rounds = 3;
+    const turn = Math.max(1, SECONDS / rounds);
+    log(`baseline: ${rounds} rounds of ${turn} s per side, in turns…`);
+    const totals = { current: [] as Result[], baseline: [] as Result[], bare: [] as Result[] };
+    for (let r = 0; r < rounds; r++) {
+      const order = (r % 2 === 0 ? ["current", "baseline", "bare"] : ["bare", "baseline", "current"]) as (keyof typeof sides)[];
+      for (const side of order) totals[side].push(await load(sides[side], turn));
+    }
+    const sum = (runs: Result[]) => ({ rps: runs.reduce((a, b) => a + b.rps, 0) / runs.length, p50: runs.reduce((a, b) => a + b.p50, 0) / runs.length, failed: runs.reduce((a, b) => a + b.errors + b.non2xx, 0) });
+    const now = sum(totals.current);
+    const then = sum(totals.baseline);
+    const control = sum(totals.bare);
+    const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+    return [
+      `| this checkout | ${fmt(now.rps)} | ${fmt(now.p50, 1)} ms | **${fmt(now.rps / control.rps, 2)}** | **${fmt(now.rps / then.rps, 2)}** | ${now.failed} |`,
+      `| ${commit} | ${fmt(then.rps)} | ${fmt(then.p50, 1)} ms | ${fmt(then.rps / control.rps, 2)} | 1.00 | ${then.failed} |`,
+      `| bare route | ${fmt(control.rps)} | ${fmt(control.p50, 1)} ms | 1.00 | — | ${control.failed} |`,
+    ];
+  } catch (error) {
+    return [`| skipped: ${(error as Error).message.split("\n")[0]} | | | | | |`];
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 // `--only insights` runs the insights rows alone.
 const ONLY_INSIGHTS = args.get("only") === "insights";
 // `--only guardrails` runs the guarded-write rows alone.
 const ONLY_GUARDRAILS = args.get("only") === "guardrails";
-const results = ONLY_INSIGHTS || ONLY_GUARDRAILS ? [] : [await measure("sqlite")];
-if (process.env.DATABASE_URL && !ONLY_INSIGHTS && !ONLY_GUARDRAILS) results.push(await measure("postgres"));
+// `--only baseline` runs the comparison with an earlier build alone.
+const ONLY_BASELINE = args.get("only") === "baseline";
+const ONLY = ONLY_INSIGHTS || ONLY_GUARDRAILS || ONLY_BASELINE;
+const results = ONLY ? [] : [await measure("sqlite")];
+if (process.env.DATABASE_URL && !ONLY) results.push(await measure("postgres"));
 else if (!process.env.DATABASE_URL) log("postgres: skipped (DATABASE_URL is not set)");
 const scaling = results.flatMap((r) => r.scaling ?? []);
-const insightsRows = ONLY_GUARDRAILS ? [] : [await measureInsights("sqlite")];
-if (process.env.DATABASE_URL && !ONLY_GUARDRAILS) insightsRows.push(await measureInsights("postgres"));
+const insightsRows = ONLY_GUARDRAILS || ONLY_BASELINE ? [] : [await measureInsights("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_GUARDRAILS && !ONLY_BASELINE) insightsRows.push(await measureInsights("postgres"));
 const rows = results.map((r) => r.main);
-const guardedRows = ONLY_INSIGHTS ? [] : [await measureGuardedWrites("sqlite")];
-if (process.env.DATABASE_URL && !ONLY_INSIGHTS) guardedRows.push(await measureGuardedWrites("postgres"));
+const guardedRows = ONLY_INSIGHTS || ONLY_BASELINE ? [] : [await measureGuardedWrites("sqlite")];
+if (process.env.DATABASE_URL && !ONLY_INSIGHTS && !ONLY_BASELINE) guardedRows.push(await measureGuardedWrites("postgres"));
+const baselineRows = (ONLY && !ONLY_BASELINE) || BASELINE === "none" ? [] : await measureAgainstBaseline(BASELINE);
 process.stdout.write(
   [
     "",
@@ -431,6 +510,12 @@ process.stdout.write(
     "| store | query | with | without | ratio | bar |",
     "|---|---|---:|---:|---:|---:|",
     ...insightsRows.flat(),
+    "",
+    `## This checkout against an earlier build (${BASELINE === "none" ? "skipped" : BASELINE.slice(0, 7)}): the same campaign list, each server in its own process, logging off, in turns (same run)`,
+    "",
+    "| build | req/s | p50 | ÷ bare route | ÷ earlier build | failed |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...baselineRows,
     "",
     `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} on ${os.cpus().length} CPUs.`,
     "",
