@@ -216,9 +216,9 @@ export function refRemovesPartner(world: RefWorld, principal: string, owner: str
   return partnered && refAdmin(world, principal, partner) ? "allowed" : refBusinessAdmin(world, principal, owner);
 }
 
-/** Leaving a business, or checking one's own removal: oneself; for someone else, as administering the business. */
-export function refSelfOrBusinessAdmin(world: RefWorld, principal: string, business: string, other: string): RefOutcome {
-  return principal === other ? "allowed" : refBusinessAdmin(world, principal, business);
+/** Leaving a business, or checking one's own removal: the person themselves; for anyone else, as administering the business. */
+export function refSelfOrBusinessAdmin(world: RefWorld, principal: string, business: string, person: string): RefOutcome {
+  return principal === person ? "allowed" : refBusinessAdmin(world, principal, business);
 }
 
 /** Troubleshooting another's access to an asset: hidden unless the asset is known; oneself, or an admin of its owner or of their businesses. */

@@ -95,8 +95,8 @@ export function authorizeOwnerOrPartnerAdmin(
 // ---- people and removal checks -----------------------------------------------------------------
 
 /** What concerns only one person (leaving a business, checking their own removal) is theirs to do; for anyone else it takes an admin of the business. */
-export function authorizeSelfOrBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, principalId: string, doing: string): void {
-  if (subjectOf(ctx)?.principalId === principalId) return;
+export function authorizeSelfOrBusinessAdmin(engine: AccessEngine, ctx: RequestContext, businessId: string, personId: string, doing: string): void {
+  if (ctx.actor.type === "person" && ctx.actor.id === personId) return;
   authorizeBusinessAdmin(engine, ctx, businessId, doing);
 }
 
@@ -121,7 +121,7 @@ export function throughPartner(engine: AccessEngine, principalId: string, ownerI
 
 // ---- apps --------------------------------------------------------------------------------------
 
-/** Only the person who connected an app may remove the connection through the hub's own call. */
+/** An app connection is removed here only by the person or system user who made it. */
 export function authorizeOwnConnection(ctx: RequestContext, principalId: string): void {
   const subject = subjectOf(ctx);
   if (subject && subject.principalId !== principalId) {
