@@ -16,10 +16,37 @@ import {
   requirePrincipalVisible,
   requireSelfOrAdmin,
 } from "../../src/hub/access/callerAccess.ts";
+import {
+  authorizeAppRemovalCheck,
+  authorizeClosingPending,
+  authorizeEndingShare,
+  authorizeGrantingAsset,
+  authorizeGrantingBusiness,
+  authorizeOwnerOrPartnerAdmin,
+  authorizeSelfOrBusinessAdmin,
+  authorizeSharing,
+  authorizeSubscribing,
+  authorizeTroubleshooting,
+  authorizeUnsubscribing,
+  mayReadReportRun,
+  subscriberHearsAdAccount,
+  subscriberHearsBusiness,
+} from "../../src/hub/access/serviceAccess.ts";
 import { buildAsset, buildBusiness, buildMember, type TestBusiness, type TestPerson } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock } from "../support/hubs.ts";
 import {
   emptyWorld,
+  refAdmin,
+  refChecksAppRemoval,
+  refClosesPending,
+  refEndsShare,
+  refHearsAdAccount,
+  refRemovesPartner,
+  refSelfOrBusinessAdmin,
+  refShares,
+  refSubscribes,
+  refTroubleshoots,
+  refUnsubscribes,
   refCheck,
   refHasRoute,
   refKnowsAsset,
@@ -219,7 +246,8 @@ function outcomeOf(decide: () => void): "allowed" | "refused" | "hidden" {
     decide();
     return "allowed";
   } catch (error) {
-    if (error instanceof GrantlineError && error.id === "NOT_FOUND") return "hidden";
+    // The answer for an unknown id, or a refusal worded as one (`concealedNotFound`).
+    if (error instanceof GrantlineError && (error.id === "NOT_FOUND" || error.concealed)) return "hidden";
     if (error instanceof GrantlineError && error.id === "PERMISSION_DENIED") return "refused";
     throw error;
   }
@@ -246,6 +274,64 @@ function expectCallerDecisions(hub: Hub, ref: RefWorld, principals: readonly str
     }
     for (const b of businesses) expect(belongsTo(hub, ctx, b), `${me} in ${b}`).toBe(refMember(ref, me, b));
   }
+}
+
+/**
+ * The hub services' decisions (hub/access/serviceAccess.ts) agree with the reference model's plain
+ * rules, for every principal about every asset, business and other principal of the world.
+ */
+function expectServiceDecisions(hub: Hub, ref: RefWorld, principals: readonly string[], assets: readonly { id: string; name: string; owner: string }[]): void {
+  const engine = hub.engine;
+  const businesses = [...new Set(ref.roles.map((r) => r.business))];
+  for (const me of principals) {
+    const ctx = principalContext(engine.index.principals.get(me)!.type, me);
+    for (const asset of assets) {
+      const stored = { id: asset.id, name: asset.name, owner_business_id: asset.owner };
+      const label = `${me} on ${asset.id}`;
+      expect(outcomeOf(() => authorizeSharing(engine, ctx, stored)), `${label}, sharing`).toBe(refShares(ref, me, asset.id));
+      expect(outcomeOf(() => authorizeGrantingAsset(engine, me, asset.id)), `${label}, granting`).toBe(refTasks(ref, me, asset.id).size > 0 ? "allowed" : "refused");
+      expect(mayReadReportRun(engine, ctx, { principal_id: me, account_id: asset.id }), `${label}, own report run`).toBe(refCheck(ref, me, "read_insights", asset.id));
+      for (const other of principals) {
+        if (other !== me) expect(mayReadReportRun(engine, ctx, { principal_id: other, account_id: asset.id }), `${label}, ${other}'s report run`).toBe(false);
+        expect(outcomeOf(() => authorizeTroubleshooting(engine, ctx, other, asset.id, asset.id)), `${label}, troubleshooting ${other}`).toBe(refTroubleshoots(ref, me, other, asset.id));
+      }
+      expect(subscriberHearsAdAccount(engine, me, asset.id), `${label}, hearing`).toBe(refHearsAdAccount(ref, me, asset.id));
+      for (const b of businesses) {
+        const about = `${label}, ${b}`;
+        expect(outcomeOf(() => authorizeEndingShare(engine, ctx, stored, b)), `${about}: ending the share`).toBe(refEndsShare(ref, me, asset.id, b));
+        expect(subscriberHearsAdAccount(engine, me, asset.id, b), `${about}: hearing of the partner`).toBe(refHearsAdAccount(ref, me, asset.id, b));
+        const app = { id: "app", business_id: b };
+        expect(outcomeOf(() => authorizeSubscribing(engine, ctx, app, asset.id)), `${about}'s app: subscribing`).toBe(refSubscribes(ref, me, b, asset.id));
+        expect(outcomeOf(() => authorizeUnsubscribing(engine, ctx, app, asset.id)), `${about}'s app: unsubscribing`).toBe(refUnsubscribes(ref, me, b, asset.id));
+      }
+    }
+    for (const b of businesses) {
+      expect(outcomeOf(() => authorizeGrantingBusiness(engine, me, b)), `${me} granting ${b}`).toBe(refMember(ref, me, b) ? "allowed" : "refused");
+      expect(subscriberHearsBusiness(engine, me, b), `${me} hearing ${b}`).toBe(refAdmin(ref, me, b));
+      for (const person of principals.filter((p) => engine.index.principals.get(p)!.type === "person")) {
+        expect(outcomeOf(() => authorizeSelfOrBusinessAdmin(engine, ctx, b, person, "removing people")), `${me} removing ${person} from ${b}`).toBe(refSelfOrBusinessAdmin(ref, me, b, person));
+      }
+      for (const partner of businesses) {
+        for (const partnered of [false, true]) {
+          const parties = { ownerId: b, partnerId: partner, partnered };
+          expect(outcomeOf(() => authorizeOwnerOrPartnerAdmin(engine, ctx, parties, "removing partners")), `${me} removing ${partner} from ${b} (${partnered})`).toBe(
+            refRemovesPartner(ref, me, b, partner, partnered),
+          );
+        }
+        for (const side of [b, partner]) {
+          const item = { id: "pending", sender: b, receiver: partner, side };
+          expect(outcomeOf(() => authorizeClosingPending(engine, ctx, item, "declining")), `${me} closing ${b} → ${partner} as ${side}`).toBe(refClosesPending(ref, me, b, partner, side));
+        }
+      }
+    }
+    for (const grant of ref.grants) {
+      const outcome = outcomeOf(() => authorizeAppRemovalCheck(engine, ctx, { principalId: grant.principal, assetIds: grant.assets }));
+      expect(outcome, `${me} checking grant ${grant.id}`).toBe(refChecksAppRemoval(ref, me, grant));
+    }
+  }
+  // Trusted contexts pass every check.
+  const system = systemContext();
+  for (const asset of assets) expect(outcomeOf(() => authorizeSharing(engine, system, { id: asset.id, name: asset.name, owner_business_id: asset.owner }))).toBe("allowed");
 }
 
 /** The reference model's world, read straight from the store's tables. */
@@ -333,6 +419,7 @@ describe.each(DIALECTS)("services and engine against the reference model on %s",
               for (const task of assignment.tasks) expect(share!.tasks).toContain(task);
             }
             expectCallerDecisions(hub, ref, [...new Set(principals)], world.assets.map((a) => a.id));
+            expectServiceDecisions(hub, ref, [...new Set(principals)], ref.assets.map((a) => ({ ...a, name: hub.engine.asset(a.id)!.name })));
             const fresh = new AccessEngine(hub.store.db, clock.now);
             await fresh.rebuild();
             for (const asset of world.assets) expect(fresh.whoCanAccess(asset.id)).toEqual(hub.engine.whoCanAccess(asset.id));

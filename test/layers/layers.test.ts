@@ -58,9 +58,14 @@ const ENGINE_READS = new Set(["index", "asset", "tasksOf", "whoCanAccess", "acce
 const INDEX_READS = new Set(["assets", "businesses", "principals"]);
 const RULE_PRIMITIVES = /\.\s*(check|explain|roleIn|taskMask|tokenAllowsBusiness|tokenReaches|getShare|sharesOf|businessesSharingWith|getGrant)\s*\(|\broles\s*\??\.\s*(has|get)\s*\(/g;
 
+/** The code of a source file without its block comments and whole-line comments. */
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
 /** The access decisions a source file makes from the engine's parts instead of asking hub/access. */
 function engineDecisionsIn(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const code = withoutComments(source);
   const found: string[] = [];
   for (const m of code.matchAll(/\bengine\b(\s*\??\.\s*(\w+))?/g)) {
     if (m[2] === undefined) found.push("the engine itself passed on or kept");
@@ -90,5 +95,58 @@ describe("the Graph layer's access decisions", () => {
     const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
     const found = files.flatMap((f) => engineDecisionsIn(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => `${f}: ${d}`));
     expect(found).toEqual([]);
+  });
+});
+
+/*
+ * The hub's own services follow the same rule: whether someone has a role or a membership, whether
+ * the engine allows an action, and whether the caller is a given principal are asked of hub/access
+ * by name (authorize.ts, serviceAccess.ts, visibility.ts), never compared in the service. Reading a
+ * role or a membership to show it (a member's role in a sentence, the businesses someone belongs
+ * to, who subscribed an app) decides nothing and is not flagged; nor is a stored member's role
+ * checked for what a business must keep (its last admin) or what a review reports.
+ */
+const HUB_DECISIONS = [
+  // A role asked of the engine, or a role or membership read from its index.
+  /\.\s*roleIn\s*\(/g,
+  /\broles\s*\??\.\s*(has|get)\s*\(/g,
+  // The engine asked whether an action is allowed.
+  /\bengine\s*\??\.\s*check\s*\(/g,
+  // The caller compared with a principal: "is it their own".
+  /\bsubject(Of\(\s*ctx\s*\))?\s*\??\.\s*principalId\s*[!=]==|[!=]==\s*subject(Of\(\s*ctx\s*\))?\s*\??\.\s*principalId\b/g,
+  /\bctx\s*\.\s*actor\s*\.\s*id\s*[!=]==|[!=]==\s*ctx\s*\.\s*actor\s*\.\s*id\b/g,
+];
+
+/** The role, membership and caller comparisons a hub source file makes instead of asking hub/access. */
+function hubDecisionsIn(source: string): string[] {
+  const code = withoutComments(source);
+  return HUB_DECISIONS.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => ({ at: m.index, text: m[0].replace(/\s+/g, "") })))
+    .sort((a, b) => a.at - b.at)
+    .map((found) => found.text);
+}
+
+/** Every hub module outside hub/access under `root`, with what each decides inline. */
+function hubDecisionsUnder(root: string): string[] {
+  const dir = path.join(root, "src/hub");
+  const files = fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.startsWith(`access${path.sep}`))
+    .sort();
+  return files.flatMap((f) => hubDecisionsIn(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => `${f}: ${d}`));
+}
+
+describe("the hub services' access decisions", () => {
+  it("are found when a service compares roles, memberships or the caller itself, and not when it shows them", () => {
+    expect(hubDecisionsUnder(PLANTED)).toEqual([
+      "partners/decidesInline.ts: .roleIn(",
+      "partners/decidesInline.ts: engine.check(",
+      "partners/decidesInline.ts: roles?.has(",
+      "partners/decidesInline.ts: subject.principalId!==",
+      "partners/decidesInline.ts: ctx.actor.id===",
+    ]);
+  });
+
+  it("are none in src/hub outside hub/access: every one is asked of it", () => {
+    expect(hubDecisionsUnder(ROOT)).toEqual([]);
   });
 });

@@ -161,3 +161,98 @@ export function refSelfOrAdmin(world: RefWorld, viewer: string, other: string): 
   if (viewer === other || world.roles.some((r) => r.principal === other && roleIn(world, viewer, r.business) === "ADMIN")) return "allowed";
   return refSeesPrincipal(world, viewer, other) ? "refused" : "hidden";
 }
+
+/**
+ * The hub services' own decisions (hub/access/serviceAccess.ts), as plainly, for a person or system
+ * user acting with no app token. Each answers as the service does: allowed, refused with a reason,
+ * or told the object does not exist.
+ */
+export type RefOutcome = "allowed" | "refused" | "hidden";
+
+export const refAdmin = (world: RefWorld, principal: string, business: string): boolean => roleIn(world, principal, business) === "ADMIN";
+
+const ownerOf = (world: RefWorld, assetId: string): string | undefined => world.assets.find((a) => a.id === assetId)?.owner;
+
+/** Part of the business, or of a business on the other side of one of its shares. */
+export function refSeesBusiness(world: RefWorld, principal: string, business: string): boolean {
+  if (refMember(world, principal, business)) return true;
+  return world.shares.some((s) => {
+    const owner = ownerOf(world, s.asset);
+    return (s.partner === business && owner !== undefined && refMember(world, principal, owner)) || (owner === business && refMember(world, principal, s.partner));
+  });
+}
+
+/** Administering a business: hidden from those who cannot see it, refused to its non-admins. */
+export function refBusinessAdmin(world: RefWorld, principal: string, business: string): RefOutcome {
+  if (!refSeesBusiness(world, principal, business)) return "hidden";
+  return refAdmin(world, principal, business) ? "allowed" : "refused";
+}
+
+/** Acting on an asset: allowed by its tasks, refused to those who know of it, hidden from anyone else. */
+export function refAssetOutcome(world: RefWorld, principal: string, action: ActionName, assetId: string): RefOutcome {
+  if (refCheck(world, principal, action, assetId)) return "allowed";
+  return refKnowsAsset(world, principal, assetId) ? "refused" : "hidden";
+}
+
+/** Sharing an asset: someone of its owner who may manage access to it; everyone else is refused. */
+export function refShares(world: RefWorld, principal: string, assetId: string): RefOutcome {
+  const owner = ownerOf(world, assetId);
+  return owner !== undefined && refMember(world, principal, owner) && refCheck(world, principal, "manage_access", assetId) ? "allowed" : "refused";
+}
+
+/** Ending a share: the partner's admins, or whoever may share the asset. */
+export function refEndsShare(world: RefWorld, principal: string, assetId: string, partner: string): RefOutcome {
+  return refAdmin(world, principal, partner) ? "allowed" : refShares(world, principal, assetId);
+}
+
+/** Closing a pending item between two businesses: hidden from all but their people; the side closing it needs an admin. */
+export function refClosesPending(world: RefWorld, principal: string, sender: string, receiver: string, side: string): RefOutcome {
+  if (!refMember(world, principal, sender) && !refMember(world, principal, receiver)) return "hidden";
+  return refAdmin(world, principal, side) ? "allowed" : "refused";
+}
+
+/** Removing a partner (or checking its removal): the partner's admins when the two are partners, else as administering the owner. */
+export function refRemovesPartner(world: RefWorld, principal: string, owner: string, partner: string, partnered: boolean): RefOutcome {
+  return partnered && refAdmin(world, principal, partner) ? "allowed" : refBusinessAdmin(world, principal, owner);
+}
+
+/** Leaving a business, or checking one's own removal: the person themselves; for anyone else, as administering the business. */
+export function refSelfOrBusinessAdmin(world: RefWorld, principal: string, business: string, person: string): RefOutcome {
+  return principal === person ? "allowed" : refBusinessAdmin(world, principal, business);
+}
+
+/** Troubleshooting another's access to an asset: hidden unless the asset is known; oneself, or an admin of its owner or of their businesses. */
+export function refTroubleshoots(world: RefWorld, principal: string, other: string, assetId: string): RefOutcome {
+  if (!refKnowsAsset(world, principal, assetId)) return "hidden";
+  if (principal === other) return "allowed";
+  const involved = [ownerOf(world, assetId), ...world.roles.filter((r) => r.principal === other).map((r) => r.business)];
+  return involved.some((b) => b !== undefined && refAdmin(world, principal, b)) ? "allowed" : "refused";
+}
+
+/** Checking an app connection is gone: who connected it, or an admin of an owner of one of its assets. */
+export function refChecksAppRemoval(world: RefWorld, principal: string, grant: { principal: string; assets: string[] }): RefOutcome {
+  if (principal === grant.principal) return "allowed";
+  return grant.assets.some((a) => {
+    const owner = ownerOf(world, a);
+    return owner !== undefined && refAdmin(world, principal, owner);
+  })
+    ? "allowed"
+    : "refused";
+}
+
+/** Subscribing an app to an ad account: an admin of the app's business who can see the account. */
+export function refSubscribes(world: RefWorld, principal: string, appBusiness: string, assetId: string): RefOutcome {
+  const actingForApp = refBusinessAdmin(world, principal, appBusiness);
+  return actingForApp === "allowed" ? refAssetOutcome(world, principal, "view_asset", assetId) : actingForApp;
+}
+
+/** Unsubscribing: someone who manages the account's settings, or as for subscribing. */
+export function refUnsubscribes(world: RefWorld, principal: string, appBusiness: string, assetId: string): RefOutcome {
+  return refCheck(world, principal, "manage_settings", assetId) ? "allowed" : refSubscribes(world, principal, appBusiness, assetId);
+}
+
+/** An app subscribed by the principal hears of the ad account while it may view it; of a partner, as the `agencies` edge shows it. */
+export function refHearsAdAccount(world: RefWorld, subscriber: string, assetId: string, aboutPartner?: string): boolean {
+  if (!refCheck(world, subscriber, "view_asset", assetId)) return false;
+  return aboutPartner === undefined || refSeesPartner(world, subscriber, assetId, aboutPartner);
+}

@@ -13,6 +13,7 @@ import {
   canSeeIndexed,
   canSeeNode,
   canSeePrincipal,
+  isAdminOfAny,
   isMember,
   partnerSharesSeenBy,
   reachersSeenBy,
@@ -137,8 +138,7 @@ export function requirePrincipalVisible(hub: AccessHolder, ctx: RequestContext, 
 export function requireSelfOrAdmin(hub: AccessHolder, ctx: RequestContext, principalId: string): void {
   const me = principalOf(ctx);
   if (me === undefined || me === principalId) return;
-  const theirs = hub.engine.index.principals.get(principalId)?.roles;
-  if (theirs && [...theirs.keys()].some((business) => hub.engine.roleIn(me, business) === "ADMIN")) return;
+  if (isAdminOfAny(hub.engine, me, hub.engine.index.principals.get(principalId)?.roles.keys() ?? [])) return;
   requirePrincipalVisible(hub, ctx, principalId);
   throw errors.permissionDenied("(#200) Only the user or an admin of their business can see their assignments.");
 }

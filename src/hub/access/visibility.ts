@@ -55,6 +55,17 @@ export function isMember(engine: AccessEngine, principalId: string, businessId: 
   return engine.roleIn(principalId, businessId) !== undefined;
 }
 
+/** Whether the principal is an ADMIN of the business. */
+export function isAdminOf(engine: AccessEngine, principalId: string, businessId: string): boolean {
+  return engine.roleIn(principalId, businessId) === "ADMIN";
+}
+
+/** Whether the principal is an ADMIN of any of the businesses (an unknown one, undefined, counts for none). */
+export function isAdminOfAny(engine: AccessEngine, principalId: string, businessIds: Iterable<string | undefined>): boolean {
+  for (const businessId of businessIds) if (businessId !== undefined && isAdminOf(engine, principalId, businessId)) return true;
+  return false;
+}
+
 /**
  * A manager on the owner's side: part of the business that owns the asset and allowed to manage
  * access to it. Such a one may know every partner of the asset and everyone reaching it.

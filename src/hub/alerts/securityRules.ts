@@ -2,6 +2,7 @@ import type { Alert, AlertField } from "./alert.ts";
 import type { Executor } from "../../store/database.ts";
 import type { AuditEntriesTable } from "../../store/schema.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
+import { isMember } from "../access/visibility.ts";
 import { ACTION_NAMES, ACTIONS, type ActionSpec } from "../catalogue/actions.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
 import { WRITE_SCOPES } from "../review/findings.ts";
@@ -218,7 +219,7 @@ export class SecurityRules {
     const ownerId = entry.business_id;
     if (!ownerId) return [];
     const viaApp = entry.app_id !== null;
-    const outsider = entry.actor_id !== null && (entry.actor_type === "person" || entry.actor_type === "system_user") && this.engine.roleIn(entry.actor_id, ownerId) === undefined;
+    const outsider = entry.actor_id !== null && (entry.actor_type === "person" || entry.actor_type === "system_user") && !isMember(this.engine, entry.actor_id, ownerId);
     if (!viaApp && !outsider) return [];
     const before = parse(entry.before_json);
     const after = parse(entry.after_json);

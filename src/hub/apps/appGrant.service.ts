@@ -3,6 +3,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
+import { authorizeGrantingAsset, authorizeGrantingBusiness, authorizeOwnConnection } from "../access/serviceAccess.ts";
 import { SCOPES } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
@@ -46,16 +47,12 @@ export class AppGrantService {
       const assetIds = [...new Set(input.assetIds.map((id) => (id.startsWith("act_") ? id.slice(4) : id)))];
       for (const assetId of assetIds) {
         if (!(await findAsset(tx.trx, assetId))) throw errors.unknownAsset(assetId);
-        if (this.deps.engine.tasksOf(subject.principalId, assetId).length === 0) {
-          throw errors.permissionDenied(`(#200) You cannot give an app access to an asset you cannot reach (${assetId}).`);
-        }
+        authorizeGrantingAsset(this.deps.engine, subject.principalId, assetId);
       }
       const businessIds = [...new Set(input.businessIds ?? [])];
       for (const businessId of businessIds) {
         if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
-        if (!this.deps.engine.roleIn(subject.principalId, businessId)) {
-          throw errors.permissionDenied(`(#200) You cannot give an app access to a business you are not part of (${businessId}).`);
-        }
+        authorizeGrantingBusiness(this.deps.engine, subject.principalId, businessId);
       }
       const row = {
         id: newId(),
@@ -78,10 +75,7 @@ export class AppGrantService {
     await runCommand(this.deps, ctx, { action: "app.revoke", targetType: "grant", targetId: grantId }, async (tx) => {
       const grant = await findGrant(tx.trx, grantId);
       if (!grant) throw errors.invalidParameter(`No app grant has the ID ${grantId}.`);
-      const subject = subjectOf(ctx);
-      if (subject && subject.principalId !== grant.principal_id) {
-        throw errors.permissionDenied("(#200) Only the person who connected the app can remove it here.");
-      }
+      authorizeOwnConnection(ctx, grant.principal_id);
       await revokeGrant(tx.trx, grantId, tx.now);
       await tx.changed("grant", grantId);
       // Its tokens die with it, and so do the authorization server's codes and refresh tokens.

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { authorizeSelfOrBusinessAdmin } from "../access/serviceAccess.ts";
 import { BUSINESS_ROLES, SYSTEM_USER_ROLES, VERIFICATION_STATUSES, type BusinessRole, type SystemUserRole } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
@@ -162,8 +163,8 @@ export class BusinessService {
     const attempt = { action: "member.remove", businessId, targetType: "person", targetId: personId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
-      const leavingThemselves = ctx.actor.type === "person" && ctx.actor.id === personId;
-      if (!leavingThemselves) authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "removing people");
+      // Anyone may leave a business; removing someone else takes an admin.
+      authorizeSelfOrBusinessAdmin(this.deps.engine, ctx, businessId, personId, "removing people");
       const member = await people.findMember(tx.trx, businessId, personId);
       if (!member) throw errors.notMember(`That person is not part of business ${businessId}.`);
       if (member.role === "ADMIN" && (await people.countAdmins(tx.trx, businessId)) <= 1) throw errors.lastAdmin();

@@ -3,7 +3,8 @@ import { errors } from "../../errors.ts";
 import { boundedTime } from "../../inputLimits.ts";
 import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
-import { authorizeAsset, authorizeBusinessAdmin, authorizeBusinessMember, concealedNotFound, subjectOf } from "../access/authorize.ts";
+import { authorizeBusinessAdmin, authorizeBusinessMember } from "../access/authorize.ts";
+import { authorizeClosingPending, authorizeEndingShare, authorizeOwnerOrPartnerAdmin, authorizeSharing } from "../access/serviceAccess.ts";
 import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { validateTasks } from "../catalogue/validateTasks.ts";
@@ -84,7 +85,7 @@ export class PartnerShareService {
     const attempt = { action: "share.offer", targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
-      this.authorizeOwnerSide(ctx, asset);
+      authorizeSharing(this.deps.engine, ctx, asset);
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
       if (!partner) throw errors.unknownBusiness(input.partnerBusinessId);
       if (partner.id === asset.owner_business_id) throw errors.shareWithSelf();
@@ -227,11 +228,7 @@ export class PartnerShareService {
       const sender = share.initiated_by === "owner" ? share.owner_business_id : share.partner_business_id;
       const receiver = share.initiated_by === "owner" ? share.partner_business_id : share.owner_business_id;
       const side = verb === "decline" ? receiver : sender;
-      // Only the two parties may learn that the item exists; the wrong side is told why it cannot.
-      const subject = subjectOf(ctx);
-      const roles = subject ? this.deps.engine.index.principals.get(subject.principalId)?.roles : undefined;
-      if (subject && !roles?.has(sender) && !roles?.has(receiver)) throw concealedNotFound(errors.unknownRequest(shareId));
-      authorizeBusinessAdmin(this.deps.engine, ctx, side, verb === "decline" ? "declining" : "cancelling", [sender, receiver]);
+      authorizeClosingPending(this.deps.engine, ctx, { id: shareId, sender, receiver, side }, verb === "decline" ? "declining" : "cancelling");
       const live = await this.liveShare(tx, share.asset_id, share.partner_business_id);
       if (!live || live.id !== share.id || live.status !== "pending") {
         throw errors.notPending(`This ${share.initiated_by === "owner" ? "offer" : "request"} is ${share.status === "pending" ? "expired" : share.status}, so there is nothing to ${verb}.`);
@@ -257,7 +254,7 @@ export class PartnerShareService {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
       if (!partner) throw errors.unknownBusiness(input.partnerBusinessId);
-      this.authorizeEitherSide(ctx, asset, partner.id);
+      authorizeEndingShare(this.deps.engine, ctx, asset, partner.id);
       const live = await this.liveShare(tx, asset.id, partner.id);
       if (!live) throw errors.notPending(`${partner.name} has no access to ${asset.name} to remove.`);
       return this.endShares(tx, [live], "removed", "share removed");
@@ -272,12 +269,9 @@ export class PartnerShareService {
       if (!owner) throw errors.unknownBusiness(input.ownerBusinessId);
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
       if (!partner) throw errors.unknownBusiness(input.partnerBusinessId);
-      const subject = subjectOf(ctx);
       const rows = await shares.listSharesBetween(tx.trx, owner.id, partner.id, ["pending", "active"]);
-      // A partner's admins may leave, but only a client they have: naming any other business as the
-      // owner must not let them write into its audit log.
-      const partnerLeaving = subject !== null && rows.length > 0 && this.deps.engine.roleIn(subject.principalId, partner.id) === "ADMIN";
-      if (!partnerLeaving) authorizeBusinessAdmin(this.deps.engine, ctx, owner.id, "removing partners");
+      // A partner's admins may leave, but only a client they have.
+      authorizeOwnerOrPartnerAdmin(this.deps.engine, ctx, { ownerId: owner.id, partnerId: partner.id, partnered: rows.length > 0 }, "removing partners");
       const summary = await this.endShares(tx, rows, "removed", "partner removed");
       await tx.audit({
         action: "partner.remove",
@@ -358,26 +352,6 @@ export class PartnerShareService {
     const asset = await findAsset(trx, id);
     if (!asset) throw errors.unknownAsset(assetId);
     return asset;
-  }
-
-  /** Sharing is the owner's call: an admin of the owner, or someone of the owner with MANAGE on the asset. */
-  private authorizeOwnerSide(ctx: RequestContext, asset: AssetRow): void {
-    const subject = subjectOf(ctx);
-    if (!subject) return;
-    if (!this.deps.engine.roleIn(subject.principalId, asset.owner_business_id)) {
-      const owner = this.name(asset.owner_business_id);
-      throw errors.permissionDenied(
-        `(#200) Only ${owner}, which owns ${asset.name}, can share it with partners.`,
-        `Only ${owner}, which owns ${asset.name}, can share it with partners; partners cannot pass client assets on.`,
-      );
-    }
-    authorizeAsset(this.deps.engine, ctx, "manage_access", asset.id);
-  }
-
-  private authorizeEitherSide(ctx: RequestContext, asset: AssetRow, partnerId: string): void {
-    const subject = subjectOf(ctx);
-    if (subject && this.deps.engine.roleIn(subject.principalId, partnerId) === "ADMIN") return;
-    this.authorizeOwnerSide(ctx, asset);
   }
 
   private validEndsAt(endsAt: number | null | undefined, now: number): number | null | undefined {

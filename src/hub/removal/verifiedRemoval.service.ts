@@ -1,6 +1,7 @@
 import { isoTime } from "../../timeFormat.ts";
 import { errors } from "../../errors.ts";
-import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
+import { authorizeBusinessAdmin } from "../access/authorize.ts";
+import { authorizeAppRemovalCheck, authorizeOwnerOrPartnerAdmin, authorizeSelfOrBusinessAdmin, throughPartner } from "../access/serviceAccess.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
@@ -81,21 +82,17 @@ export class VerifiedRemovalService {
     if (!owner) throw errors.unknownBusiness(ownerBusinessId);
     const partner = await repo.findBusinessName(db, partnerBusinessId);
     if (!partner) throw errors.unknownBusiness(partnerBusinessId);
-    const subject = subjectOf(ctx);
-    // The partner's admins may check their own removal, but only from a business that really was a
-    // partner: anyone else naming their own business would learn the owner's assets and write to its log.
-    const partnerChecking = subject !== null && engine.roleIn(subject.principalId, partner.id) === "ADMIN" && (await repo.everPartners(db, owner.id, partner.id));
-    if (!partnerChecking) authorizeBusinessAdmin(engine, ctx, owner.id, "verifying a partner's removal");
+    // The partner's admins may check their own removal, but only from a business that really was a partner.
+    const partnered = await repo.everPartners(db, owner.id, partner.id);
+    authorizeOwnerOrPartnerAdmin(engine, ctx, { ownerId: owner.id, partnerId: partner.id, partnered }, "verifying a partner's removal");
 
     const assetIds = await repo.listOwnedAssetIds(db, owner.id);
     const remaining: RemainingAccess[] = [];
     for (const assetId of assetIds) {
       for (const who of engine.whoCanAccess(assetId)) {
-        const roleInOwner = engine.roleIn(who.principalId, owner.id);
+        const counts = throughPartner(engine, who.principalId, owner.id, partner.id);
         for (const path of who.paths) {
-          // A person of both businesses keeps what the owner gave them; only paths through the partner count.
-          const throughPartner = path.businessId === partner.id || (roleInOwner === undefined && engine.roleIn(who.principalId, partner.id) !== undefined);
-          if (!throughPartner) continue;
+          if (!counts(path)) continue;
           remaining.push({ kind: "access", asset: this.assetRef(assetId), principal: this.principalRef(who.principalId), path: path.via });
         }
       }
@@ -135,8 +132,7 @@ export class VerifiedRemovalService {
     if (!business) throw errors.unknownBusiness(businessId);
     const person = await repo.findPersonName(db, personId);
     if (!person) throw errors.unknownPrincipal(personId);
-    const subject = subjectOf(ctx);
-    if (subject?.principalId !== personId) authorizeBusinessAdmin(engine, ctx, business.id, "verifying a person's removal");
+    authorizeSelfOrBusinessAdmin(engine, ctx, business.id, personId, "verifying a person's removal");
 
     const remaining: RemainingAccess[] = [];
     const principal = this.principalRef(person.id) ?? { id: person.id, type: "person" as const, name: person.name };
@@ -178,12 +174,7 @@ export class VerifiedRemovalService {
     await engine.ensureCurrent();
     const grant = await repo.findGrantWithAssets(db, grantId);
     if (!grant) throw errors.invalidParameter(`No app grant has the ID ${grantId}.`);
-    const subject = subjectOf(ctx);
-    if (subject && subject.principalId !== grant.principal_id) {
-      const owners = new Set(grant.assetIds.map((id) => engine.asset(id)?.ownerId).filter((id): id is string => id !== undefined));
-      const adminOfOne = [...owners].some((id) => engine.roleIn(subject.principalId, id) === "ADMIN");
-      if (!adminOfOne) throw errors.permissionDenied("(#200) Only the person who connected the app, or an admin of a business whose assets it was given, can verify its removal.");
-    }
+    authorizeAppRemovalCheck(engine, ctx, { principalId: grant.principal_id, assetIds: grant.assetIds });
     const principal = this.principalRef(grant.principal_id);
     const who = principal?.name ?? grant.principal_id;
     const remaining: RemainingAccess[] = [];

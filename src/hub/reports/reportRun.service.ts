@@ -1,6 +1,7 @@
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { subjectOf } from "../access/authorize.ts";
+import { mayReadReportRun } from "../access/serviceAccess.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { InsightsQuery, InsightsRow, InsightsService } from "../ads/insights.service.ts";
@@ -103,11 +104,7 @@ export class ReportRunService {
       .select(["id", "account_id", "principal_id", "status", "created_at", "completed_at"])
       .where("id", "=", id)
       .executeTakeFirst();
-    const subject = subjectOf(ctx);
-    const mine = row && (!subject || row.principal_id === subject.principalId);
-    if (!row || !mine || (subject && !this.deps.engine.check(subject, "read_insights", row.account_id))) {
-      throw errors.notFound(`Object with ID '${id}'`);
-    }
+    if (!row || !mayReadReportRun(this.deps.engine, ctx, row)) throw errors.notFound(`Object with ID '${id}'`);
     return row;
   }
 

@@ -1,8 +1,8 @@
 import { isoTime } from "../../timeFormat.ts";
 import { errors } from "../../errors.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
-import { authorizeAsset, authorizeBusinessMember, concealedNotFound, subjectOf } from "../access/authorize.ts";
-import { canSeeAsset } from "../access/visibility.ts";
+import { authorizeAsset, authorizeBusinessMember } from "../access/authorize.ts";
+import { authorizeTroubleshooting, ownerSideMask } from "../access/serviceAccess.ts";
 import type { Explanation } from "../access/explain.ts";
 import { assetIdFromGraph } from "../assets/asset.service.ts";
 import { ACTION_NAMES, actionLabel, requiredMask, type ActionName } from "../catalogue/actions.ts";
@@ -114,7 +114,7 @@ export class TroubleshootService {
     const { engine } = this.deps;
     await engine.ensureCurrent();
     const assetId = assetIdFromGraph(input.assetId);
-    this.authorizeAbout(ctx, input.principalId, assetId, input.assetId);
+    authorizeTroubleshooting(engine, ctx, input.principalId, assetId, input.assetId);
     const action = input.action ?? "view_asset";
     const evidence = engine.explain({ principalId: input.principalId }, action, assetId);
     const missing = evidence.neededTasks.filter((t) => !evidence.heldTasks.includes(t));
@@ -215,7 +215,7 @@ export class TroubleshootService {
     const { engine, db } = this.deps;
     await engine.ensureCurrent();
     const assetId = assetIdFromGraph(input.assetId);
-    this.authorizeAbout(ctx, input.principalId, assetId, input.assetId);
+    authorizeTroubleshooting(engine, ctx, input.principalId, assetId, input.assetId);
     const asset = engine.asset(assetId);
     if (!asset) throw errors.unknownAsset(input.assetId);
     const principal = engine.index.principals.get(input.principalId);
@@ -228,10 +228,9 @@ export class TroubleshootService {
     const assignmentMask = (businessId: string) =>
       engine.index.assignmentsOf(principal.id, assetId).filter((a) => a.businessId === businessId).reduce((m, a) => m | a.mask, 0);
 
-    const ownerRole = principal.roles.get(asset.ownerId);
-    if (ownerRole) {
-      const mask = ownerRole === "ADMIN" ? taskMask(type, presetTasks(type, "ADMIN")) | assignmentMask(asset.ownerId) : assignmentMask(asset.ownerId);
-      routes.push({ via: "owner", business: owner, share: null, assignment: level(assignmentMask(asset.ownerId)), effective: level(mask) });
+    const ownerMask = ownerSideMask(engine, principal.id, assetId);
+    if (ownerMask !== undefined) {
+      routes.push({ via: "owner", business: owner, share: null, assignment: level(assignmentMask(asset.ownerId)), effective: level(ownerMask) });
     }
     for (const businessId of principal.roles.keys()) {
       if (businessId === asset.ownerId) continue;
@@ -329,21 +328,6 @@ export class TroubleshootService {
   }
 
   // ---- internals -----------------------------------------------------------------------------
-
-  /** A principal may troubleshoot its own access; admins of the asset's owner or of the principal's businesses may troubleshoot anyone's. */
-  private authorizeAbout(ctx: RequestContext, principalId: string, assetId: string, shownId: string): void {
-    const subject = subjectOf(ctx);
-    if (!subject) return;
-    const { engine } = this.deps;
-    // Answers name the owner, the partners and their admins: only for someone the asset is not hidden from.
-    if (!canSeeAsset(engine, subject.principalId, assetId)) throw concealedNotFound(errors.unknownAsset(shownId));
-    if (subject.principalId === principalId) return;
-    const businesses = [engine.asset(assetId)?.ownerId, ...(engine.index.principals.get(principalId)?.roles.keys() ?? [])];
-    if (businesses.some((id) => id !== undefined && engine.roleIn(subject.principalId, id) === "ADMIN")) return;
-    throw errors.permissionDenied(
-      "(#200) Only the person concerned or an admin of a business involved can troubleshoot this access.",
-    );
-  }
 
   private whoCanFix(businessId: string, side: WhoCanFix["side"]): WhoCanFix {
     const index = this.deps.engine.index;

@@ -6,6 +6,7 @@ import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import * as outbox from "../../store/leasedOutbox.repository.ts";
 import { authorizeAsset, authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
+import { authorizeActingForApp, authorizeSubscribing, authorizeUnsubscribing } from "../access/serviceAccess.ts";
 import { findApp, type AppRow } from "../apps/appGrant.repository.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
@@ -217,8 +218,7 @@ export class WebhookService {
     await runCommand(this.deps, ctx, { action: "webhook.subscribe", targetType: "ad_account", targetId: assetId }, async (tx) => {
       const app = await this.requireApp(tx.trx, input.appId);
       const account = await this.requireAdAccount(tx.trx, input.objectId);
-      this.authorizeActingForApp(ctx, app, "subscribing the app to ad accounts");
-      authorizeAsset(this.deps.engine, ctx, "view_asset", account.id);
+      authorizeSubscribing(this.deps.engine, ctx, app, account.id);
       if (await repo.findSubscription(tx.trx, account.id, app.id)) return;
       await repo.insertSubscription(tx.trx, {
         object_id: account.id,
@@ -236,11 +236,7 @@ export class WebhookService {
     await runCommand(this.deps, ctx, { action: "webhook.unsubscribe", targetType: "ad_account", targetId: assetId }, async (tx) => {
       const app = await this.requireApp(tx.trx, input.appId);
       const account = await this.requireAdAccount(tx.trx, input.objectId);
-      const subject = subjectOf(ctx);
-      if (subject && !this.deps.engine.check(subject, "manage_settings", account.id)) {
-        this.authorizeActingForApp(ctx, app, "unsubscribing the app");
-        authorizeAsset(this.deps.engine, ctx, "view_asset", account.id);
-      }
+      authorizeUnsubscribing(this.deps.engine, ctx, app, account.id);
       if (!(await repo.findSubscription(tx.trx, account.id, app.id))) return;
       await repo.deleteSubscription(tx.trx, account.id, app.id);
       await tx.audit({ action: "webhook.unsubscribe", businessId: account.owner_business_id, targetType: "ad_account", targetId: account.id, before: { app: app.id } });
@@ -264,7 +260,7 @@ export class WebhookService {
     await runCommand(this.deps, ctx, { action: "webhook.subscribe", businessId: input.businessId, targetType: "business", targetId: input.businessId }, async (tx) => {
       const app = await this.requireApp(tx.trx, input.appId);
       const business = await this.requireBusiness(tx.trx, input.businessId);
-      this.authorizeActingForApp(ctx, app, "subscribing the app to businesses");
+      authorizeActingForApp(this.deps.engine, ctx, app, "subscribing the app to businesses");
       authorizeBusinessAdmin(this.deps.engine, ctx, business.id, "subscribing apps to the business's events");
       if (await repo.findBusinessSubscription(tx.trx, business.id, app.id)) return;
       await repo.insertBusinessSubscription(tx.trx, { business_id: business.id, app_id: app.id, subscribed_by: subjectOf(ctx)?.principalId ?? null, created_at: tx.now });
@@ -392,12 +388,6 @@ export class WebhookService {
     const asset = await findAsset(trx, adAccountAssetId(objectId));
     if (!asset || asset.type !== "ad_account") throw errors.unknownAsset(objectId);
     return asset;
-  }
-
-  /** Acting for an app: through a token issued for it, or as an admin of the business that owns it. */
-  private authorizeActingForApp(ctx: RequestContext, app: AppRow, doing: string): void {
-    if (ctx.appId === app.id) return;
-    authorizeBusinessAdmin(this.deps.engine, ctx, app.business_id, doing);
   }
 }
 

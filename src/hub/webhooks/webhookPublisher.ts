@@ -1,6 +1,6 @@
 import { newId } from "../../ids.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
-import { partnerSharesSeenBy } from "../access/visibility.ts";
+import { subscriberHearsAdAccount, subscriberHearsBusiness } from "../access/serviceAccess.ts";
 import type { CommandTx } from "../hubCommand.ts";
 import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
 import { checkedValue, isWebhookField, webhookBody, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
@@ -42,7 +42,7 @@ export class WebhookPublisher {
     const subscribers = await listBusinessSubscribersWithConfig(tx.trx, event.businessId);
     const hearing = subscribers
       .filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field))
-      .filter((s) => s.subscribed_by === null || this.deps.engine.roleIn(s.subscribed_by, event.businessId) === "ADMIN");
+      .filter((s) => subscriberHearsBusiness(this.deps.engine, s.subscribed_by, event.businessId));
     return queue(tx, "business", event.businessId, event.field, value, hearing.map((s) => s.app_id));
   }
 
@@ -53,11 +53,8 @@ export class WebhookPublisher {
    * the caller's change, so a partner still hears that its own share was removed.
    */
   private mayHear(principalId: string | null, objectId: string, event: WebhookEvent): boolean {
-    if (principalId === null) return true;
-    const engine = this.deps.engine;
-    if (!engine.check({ principalId }, "view_asset", objectId)) return false;
-    if (event.field !== "partner_access" && event.field !== "partner_pending_change") return true;
-    return partnerSharesSeenBy(engine, principalId, objectId)(event.value.partner_business_id);
+    const aboutPartner = event.field === "partner_access" || event.field === "partner_pending_change" ? event.value.partner_business_id : undefined;
+    return subscriberHearsAdAccount(this.deps.engine, principalId, objectId, aboutPartner);
   }
 }
 
