@@ -24,46 +24,51 @@ const STATUS_COLOR: Record<string, string> = { ACTIVE: "green", PAUSED: "gray" }
 
 function AdSetTable({ adSet }: { adSet: CreativeReport["ad_sets"][number] }) {
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={`Creatives of ${adSet.name}`}>
-      <Table aria-label={`Creatives of ${adSet.name}`} verticalSpacing="xs" data-testid="creative-standings">
-        <Table.Caption>{adSet.name}</Table.Caption>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Ad</Table.Th>
-            <Table.Th scope="col">Status</Table.Th>
-            <Table.Th scope="col">Share of 7-day spend</Table.Th>
-            <Table.Th scope="col">Click-through (80% interval)</Table.Th>
-            <Table.Th scope="col">Purchases per click (80% interval)</Table.Th>
-            <Table.Th scope="col">Chance of being the best</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {adSet.ads.map((ad: CreativeView) => (
-            <Table.Tr key={ad.id}>
-              <Table.Th scope="row" fw={500}>
-                <Group gap={6} wrap="nowrap">
-                  <span>{ad.name}</span>
-                  {ad.in_test && (
-                    <Badge color="blue" variant="light" autoContrast size="sm" title="A new creative earning its test's evidence: Autopilot does not pause it as a loser meanwhile">
-                      In test
-                    </Badge>
-                  )}
-                </Group>
-              </Table.Th>
-              <Table.Td>
-                <Badge color={STATUS_COLOR[ad.status] ?? "yellow"} variant="light" autoContrast>
-                  {ad.status.toLowerCase().replace(/_/g, " ")}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{percent(ad.spend_share_7d)}</Table.Td>
-              <Table.Td style={{ whiteSpace: "nowrap" }}>{rateText(ad.ctr)}</Table.Td>
-              <Table.Td style={{ whiteSpace: "nowrap" }}>{rateText(ad.cvr)}</Table.Td>
-              <Table.Td>{chanceText(ad.chance_of_best)}</Table.Td>
+    <Stack gap={4}>
+      <Title order={4} size="h5">
+        {adSet.name}
+      </Title>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={`Creatives of ${adSet.name}`}>
+        {/* Wide enough that names and intervals keep their lines; a phone scrolls the table instead. */}
+        <Table aria-label={`Creatives of ${adSet.name}`} verticalSpacing="xs" miw={820}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Ad</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">Share of 7-day spend</Table.Th>
+              <Table.Th scope="col">Click-through (80% interval)</Table.Th>
+              <Table.Th scope="col">Purchases per click (80% interval)</Table.Th>
+              <Table.Th scope="col">Chance of being the best</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+          </Table.Thead>
+          <Table.Tbody>
+            {adSet.ads.map((ad: CreativeView) => (
+              <Table.Tr key={ad.id}>
+                <Table.Th scope="row" fw={500}>
+                  <Group gap={6} wrap="nowrap">
+                    <span>{ad.name}</span>
+                    {ad.in_test && (
+                      <Badge color="blue" variant="light" autoContrast size="sm" title="A new creative earning its test's evidence: Autopilot does not pause it as a loser meanwhile">
+                        In test
+                      </Badge>
+                    )}
+                  </Group>
+                </Table.Th>
+                <Table.Td>
+                  <Badge color={STATUS_COLOR[ad.status] ?? "yellow"} variant="light" autoContrast>
+                    {ad.status.toLowerCase().replace(/_/g, " ")}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{percent(ad.spend_share_7d)}</Table.Td>
+                <Table.Td style={{ whiteSpace: "nowrap" }}>{rateText(ad.ctr)}</Table.Td>
+                <Table.Td style={{ whiteSpace: "nowrap" }}>{rateText(ad.cvr)}</Table.Td>
+                <Table.Td>{chanceText(ad.chance_of_best)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </div>
+    </Stack>
   );
 }
 
