@@ -4,6 +4,7 @@ import { useState } from "react";
 import { downloadFile, errorMessage, graph } from "../api.ts";
 import { EmptyState, ErrorText, QueryState, useGraphMutation, useSubmitOnce } from "../components/common.tsx";
 import { ConfirmAction } from "../components/ConfirmAction.tsx";
+import type { PilotTerms } from "../../../src/autopilot/app/views.ts";
 import { ACTION_KINDS, AutopilotFrame, Notice, type Guardrails, type Workspace } from "./AutopilotCommon.tsx";
 
 /** A pilot as `GET /autopilot/workspaces/{id}/pilots` lists it. */
@@ -15,15 +16,6 @@ interface Pilot {
   start_date: string;
   end_date: string;
   days: number;
-}
-
-/** What a pilot started now would be held to, as the list answers it. */
-interface PilotTerms {
-  min_days: number;
-  max_days: number;
-  default_days: number;
-  start_date: string;
-  baseline: { days: number; from: string; to: string };
 }
 
 interface PilotsAnswer {

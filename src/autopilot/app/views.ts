@@ -83,3 +83,14 @@ export interface CreativeReport {
   through: string | null;
   ad_sets: { id: string; name: string; ads: CreativeView[] }[];
 }
+
+/** What a pilot started now would be held to: its length's limits and the baseline it would record. */
+export interface PilotTerms {
+  min_days: number;
+  max_days: number;
+  default_days: number;
+  /** The first day of a pilot started now (UTC). */
+  start_date: string;
+  /** The days of scanned history recorded as its baseline: the 90 days before the start. */
+  baseline: { days: number; from: string; to: string };
+}

@@ -5,29 +5,19 @@ import { addDays } from "../accountTime.ts";
 import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
+import type { PilotTerms } from "../views.ts";
 import { bareAccount, guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
 import { findPilot, insertPilot, listBaseline, listPilots, lockWorkspaceForPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "./pilot.repository.ts";
 import { buildPilotReport, type PilotReport } from "./pilotReport.ts";
 import type { DayTotals } from "./pilotStats.ts";
 import { pilotStatus, presentPilot, utcDate, type PilotView } from "./pilotView.ts";
 
-export type { PilotView };
+export type { PilotTerms, PilotView };
 
 
 /** Days of scanned history a pilot records as its baseline. */
 export const BASELINE_DAYS = 90;
 export const PILOT_DAYS = { min: 1, max: 90, default: 30 } as const;
-
-/** What a pilot started now would be held to: its length's limits and the baseline it would record. */
-export interface PilotTerms {
-  min_days: number;
-  max_days: number;
-  default_days: number;
-  /** The first day of a pilot started now (UTC). */
-  start_date: string;
-  /** The days of scanned history recorded as its baseline: the BASELINE_DAYS before the start. */
-  baseline: { days: number; from: string; to: string };
-}
 
 export interface PilotStartInput {
   /** Ad accounts Autopilot runs during the pilot, act_<id> or bare ids. */
