@@ -29,6 +29,7 @@ describe("console: Autopilot creatives and pilots", () => {
   let owner: Awaited<ReturnType<typeof buildSignInBusiness>>;
   let main: { id: string; graphId: string };
   let other: { id: string; graphId: string };
+  let idle: { id: string; graphId: string };
   const adIds: string[] = [];
 
   beforeAll(async () => {
@@ -55,10 +56,15 @@ describe("console: Autopilot creatives and pilots", () => {
     // A new creative in the Lookalike ad set, made today, two weeks after the ad set began delivering.
     const lookalike = adSets[0]!;
     adIds.push((await buildAd(services, ctx, main.graphId, lookalike.id, lookalike.creative, { name: "Spring B", status: "ACTIVE" })).id);
+    // An account whose only ad was made today: scanned, but nothing has delivered.
+    idle = await hub.assets.createAsset(ctx, owner.id, { type: "ad_account", name: "Acme New", adAccount: { currency: "USD", timezoneName: "UTC" } });
+    const idleCampaign = await buildCampaign(services, ctx, idle.graphId, { name: "Launch", status: "ACTIVE" });
+    const idleAdSet = await buildAdSet(services, ctx, idle.graphId, idleCampaign.id, { name: "Launch – Broad", status: "ACTIVE", daily_budget: 5000 });
+    adIds.push((await buildAd(services, ctx, idle.graphId, idleAdSet.id, (await buildCreative(services, ctx, idle.graphId)).id, { name: "Launch ad", status: "ACTIVE" })).id);
 
     // Autopilot's access: a system user of the advertiser reaching both accounts, as a partner tool gets.
     const systemUser = await hub.businesses.createSystemUser(ctx, owner.id, { name: "Autopilot access", role: "EMPLOYEE" });
-    for (const account of [main, other]) await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
+    for (const account of [main, other, idle]) await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
     const token = (await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] })).accessToken;
     autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot });
@@ -67,7 +73,7 @@ describe("console: Autopilot creatives and pilots", () => {
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     const workspace = await autopilot.workspaces.create("Acme", owner.id);
     workspaceId = workspace.id;
-    for (const account of [main, other]) await autopilot.workspaces.connect(workspace.id, { graphUrl: url, accessToken: token, adAccountId: account.graphId, scopes: ["ads_read", "ads_management"] });
+    for (const account of [main, other, idle]) await autopilot.workspaces.connect(workspace.id, { graphUrl: url, accessToken: token, adAccountId: account.graphId, scopes: ["ads_read", "ads_management"] });
     await autopilot.scanAndPlan(workspace.id, { plan: false });
     browser = await launchChromium();
   }, 300_000);
@@ -117,9 +123,13 @@ describe("console: Autopilot creatives and pilots", () => {
       await page.getByRole("table", { name: "Creatives of Summer Sale – Interests" }).waitFor();
       await page.getByRole("heading", { name: "Acme Other", level: 3 }).waitFor();
       await page.getByRole("table", { name: "Creatives of Evergreen – Broad" }).waitFor();
+      // An account with nothing delivered says so instead of showing empty intervals.
+      const newAccount = page.getByRole("region", { name: "Acme New" });
+      await newAccount.getByText(/^No ads have delivered yet: standings need at least a day of delivery/).waitFor();
+      expect(await newAccount.getByRole("table").count()).toBe(0);
       // Ads, ad sets and accounts go by their names: no bare id anywhere on the page.
       const text = (await page.locator("main").textContent()) ?? "";
-      for (const id of [...adIds, main.graphId, other.graphId]) expect(text).not.toContain(id);
+      for (const id of [...adIds, main.graphId, other.graphId, idle.graphId]) expect(text).not.toContain(id);
       await check(page, "autopilot-creatives", width);
       await context.close();
     }, 120_000);
