@@ -34,6 +34,7 @@ import { deferred } from "./components/LazyPage.tsx";
 
 // Pages few people open load on first use, outside the console's first load.
 const AutopilotPilotsPage = deferred(async () => (await import("./pages/AutopilotPilotsPage.tsx")).AutopilotPilotsPage, "pilots");
+const AutopilotCreativesPage = deferred(async () => (await import("./pages/AutopilotCreativesPage.tsx")).AutopilotCreativesPage, "creative standings");
 const GraphReviewPage = deferred(async () => (await import("./pages/GraphReviewPage.tsx")).GraphReviewPage, "the review of a Meta business");
 
 const theme = createTheme({
@@ -80,6 +81,7 @@ const router = createBrowserRouter(
         { path: "b/:businessId/autopilot", element: <AutopilotPage /> },
         { path: "b/:businessId/autopilot/queue", element: <AutopilotQueuePage /> },
         { path: "b/:businessId/autopilot/log", element: <AutopilotLogPage /> },
+        { path: "b/:businessId/autopilot/creatives", element: <AutopilotCreativesPage /> },
         { path: "b/:businessId/autopilot/pilots", element: <AutopilotPilotsPage /> },
         { path: "b/:businessId/autopilot/settings", element: <AutopilotSettingsPage /> },
         { path: "b/:businessId/apps", element: <AppsPage /> },

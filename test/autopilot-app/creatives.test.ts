@@ -45,10 +45,14 @@ describe.each(DIALECTS)("creative standings on %s", (dialect) => {
       const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
       const ws = await autopilot.workspaces.create("Acme", world.advertiser.id);
       const view = await autopilot.workspaces.connect(ws.id, { graphUrl: url, accessToken: world.token, adAccountId: world.account.graphId, scopes: ["ads_read", "ads_management"] });
-      await autopilot.scans.scan(await autopilot.workspaces.connection(view.id));
-
       const adminToken = (await world.hub.tokens.issueSystemUserToken(world.advertiser.admin.ctx, (await world.hub.businesses.createSystemUser(world.advertiser.admin.ctx, world.advertiser.id, { name: "Console", role: "ADMIN" })).id, {})).accessToken;
       const admin = graphClient(url, adminToken);
+      // Before the first scan the account is listed with no standings, and the CLI says why.
+      const unscanned = await admin("GET", `/autopilot/workspaces/${ws.id}/creatives`);
+      expect(unscanned.body).toEqual({ data: [{ connection: view.id, ad_account_id: world.account.graphId, through: null, ad_sets: [] }] });
+      expect((await runGrantline(world.store.env, "autopilot", "creatives", "--workspace", "Acme")).stdout).toContain(`${world.account.graphId}: not scanned yet`);
+
+      await autopilot.scans.scan(await autopilot.workspaces.connection(view.id));
       const answer = await admin("GET", `/autopilot/workspaces/${ws.id}/creatives`);
       expect(answer.status).toBe(200);
       const [report] = answer.body.data;

@@ -166,9 +166,18 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
       const bad = await admin("POST", `/autopilot/workspaces/${ws.id}/pilots`, { accounts: [], days: 10 });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatchObject({ code: 100, message: expect.stringMatching(/^Invalid accounts/) });
-      const started = await admin("POST", `/autopilot/workspaces/${ws.id}/pilots`, { accounts: [world.account.graphId], holdout: [world.otherAccount.graphId], days: 10 });
-      expect(started.status).toBe(200);
+      // What the console's form shows before anything starts: the limits and the baseline window.
+      expect((await admin("GET", `/autopilot/workspaces/${ws.id}/pilots`)).body).toEqual({
+        data: [],
+        terms: { min_days: 1, max_days: 90, default_days: 30, start_date: "2026-06-15", baseline: { days: 90, from: "2026-03-17", to: "2026-06-14" } },
+      });
+      // Two starts sent at once (a double click that got through): one pilot, and the other is told why not.
+      const body = { accounts: [world.account.graphId], holdout: [world.otherAccount.graphId], days: 10 };
+      const both = await Promise.all([admin("POST", `/autopilot/workspaces/${ws.id}/pilots`, body), admin("POST", `/autopilot/workspaces/${ws.id}/pilots`, body)]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 400]);
+      const started = both.find((r) => r.status === 200)!;
       const id = started.body.id as string;
+      expect(both.find((r) => r.status === 400)!.body.error.message).toBe(`Pilot ${id} is still running in Acme; stop it before starting another.`);
       expect((await admin("GET", `/autopilot/workspaces/${ws.id}/pilots`)).body.data).toEqual([expect.objectContaining({ id, status: "running" })]);
 
       world.clock.advanceDays(3);

@@ -237,12 +237,13 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
       ["autopilot/queue", "Autopilot approvals", "autopilot-approvals"],
       ["autopilot/log", "Autopilot action log", "autopilot-log"],
       ["autopilot/settings", "Autopilot settings", "autopilot-settings"],
+      ["autopilot/creatives", "Autopilot creatives", "autopilot-creatives"],
       ["autopilot/pilots", "Autopilot pilots", "autopilot-pilots"],
     ] as const) {
       await page.goto(`${url}/console/b/${owner.id}/${path}`);
       await page.getByRole("heading", { name: heading, level: 2 }).waitFor();
       if (path === "autopilot/pilots") {
-        await page.getByRole("table", { name: "Pilots" }).getByRole("row", { name: new RegExp(`^${pilot.start_date} to ${pilot.end_date} running ${main.graphId}`) }).waitFor();
+        await page.getByRole("table", { name: "Pilots" }).getByRole("row", { name: new RegExp(`^${pilot.start_date} to ${pilot.end_date} running Stop the pilot of .* Acme Main`) }).waitFor();
         await expect.poll(() => page.getByTestId("pilot-verdict").textContent()).toMatch(/Nothing to compare yet\./);
       }
       await page.getByRole("status").first().waitFor({ state: "detached" }).catch(() => undefined);

@@ -91,6 +91,7 @@ const TABS = [
   { to: "autopilot", label: "Overview" },
   { to: "autopilot/queue", label: "Approvals" },
   { to: "autopilot/log", label: "Action log and alerts" },
+  { to: "autopilot/creatives", label: "Creatives" },
   { to: "autopilot/pilots", label: "Pilots" },
   { to: "autopilot/settings", label: "Settings" },
 ];

@@ -41,6 +41,7 @@ const pctText = (x: number) => `${(x * 100).toFixed(2)}%`;
 const rateText = (r: { mean: number; low: number; high: number }) => `${pctText(r.mean)} (80%: ${pctText(r.low)}–${pctText(r.high)})`;
 
 function creativesText(r: CreativeReport): string {
+  if (r.through === null) return `${r.ad_account_id}: not scanned yet; standings come from the latest scan.`;
   const lines = [`${r.ad_account_id}, scanned through ${r.through}:`];
   for (const set of r.ad_sets) {
     lines.push(`  ${set.name}`);
@@ -452,7 +453,7 @@ function registerPilotCommands(autopilot: Command): void {
     .description("Start a pilot on connected accounts (scan first: the baseline is the latest scan's last 90 days); holdout accounts are left alone by Autopilot until it ends.")
     .requiredOption("--workspace <name>", "workspace name or id")
     .requiredOption("--accounts <list>", "ad accounts Autopilot runs, act_1,act_2")
-    .option("--days <n>", "length of the pilot in days", whole(PILOT_DAYS.min, PILOT_DAYS.max), 30)
+    .option("--days <n>", "length of the pilot in days", whole(PILOT_DAYS.min, PILOT_DAYS.max), PILOT_DAYS.default)
     .option("--holdout <list>", "connected ad accounts to leave alone as the comparison group")
     .option("--json", "print one line of JSON")
     .action(async (opts: { workspace: string; accounts: string; days: number; holdout?: string; json?: boolean }) => {

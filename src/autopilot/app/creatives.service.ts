@@ -1,33 +1,13 @@
 import { errors } from "../../errors.ts";
 import { creativeStandings, type RateEstimate } from "../engine/creatives.ts";
 import type { ActionService } from "./action.service.ts";
-import type { ConnectionRow } from "./autopilot.repository.ts";
+import { latestCompletedScan, type ConnectionRow } from "./autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { toEngineSnapshot } from "./engineAdapter.ts";
+import type { CreativeReport, CreativeView } from "./views.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
-export interface CreativeView {
-  id: string;
-  name: string;
-  status: string;
-  /** A new creative still earning its test's evidence (the keep-set does not pause it as a loser). */
-  in_test: boolean;
-  /** Share of its ad set's spend over the last 7 days with delivery, 0–1. */
-  spend_share_7d: number;
-  /** Posterior means with 80% intervals: click-through, and purchases per click. */
-  ctr: RateEstimate;
-  cvr: RateEstimate;
-  /** Posterior chance of being the ad set's best ad per impression; null for ads the keep-set does not weigh. */
-  chance_of_best: number | null;
-}
-
-export interface CreativeReport {
-  connection: string;
-  ad_account_id: string;
-  /** The last day of the scan the standings rest on. */
-  through: string;
-  ad_sets: { id: string; name: string; ads: CreativeView[] }[];
-}
+export type { CreativeReport, CreativeView };
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const rate = (r: RateEstimate): RateEstimate => ({ mean: round(r.mean), low: round(r.low), high: round(r.high) });
@@ -40,7 +20,7 @@ export class CreativeService {
     private readonly actions: ActionService,
   ) {}
 
-  /** Every active connection's standings, or only the one named (its id or act_<id>). */
+  /** Every active connection's standings, or only the one named (its id or act_<id>); an account not scanned yet has none. */
   async standings(workspaceIdOrName: string, connection?: string): Promise<CreativeReport[]> {
     const workspace = await this.workspaces.require(workspaceIdOrName);
     const all = (await this.workspaces.connections(workspace.id)).filter((c) => c.status === "active");
@@ -48,6 +28,10 @@ export class CreativeService {
     if (connection !== undefined && chosen.length === 0) throw errors.invalidParameter(`Workspace ${workspace.name} has no active connection ${connection}.`);
     const out: CreativeReport[] = [];
     for (const c of chosen) {
+      if (!(await latestCompletedScan(this.deps.db, c.id))?.objects_json) {
+        out.push({ connection: c.id, ad_account_id: `act_${c.ad_account_id}`, through: null, ad_sets: [] });
+        continue;
+      }
       const snapshot = await this.actions.currentSnapshot(workspace, c, this.deps.now());
       const sets = creativeStandings(toEngineSnapshot(snapshot));
       out.push({

@@ -184,12 +184,12 @@ function registerPilotRoutes(
   type Pilot = { Params: { ws: string; pilot: string } };
   app.get<Ws>("/autopilot/workspaces/:ws/pilots", async (request) => {
     const { workspace } = await caller(request, request.params.ws);
-    return { data: await autopilot.pilots.list(workspace.id) };
+    return { data: await autopilot.pilots.list(workspace.id), terms: autopilot.pilots.terms() };
   });
   app.post<Ws>("/autopilot/workspaces/:ws/pilots", async (request) => {
     const { workspace, ctx } = await caller(request, request.params.ws);
     const body = parseBody(pilotBody, request.body);
-    const view = await autopilot.pilots.start(workspace.id, { accounts: body.accounts, holdout: body.holdout ?? [], days: body.days ?? 30 });
+    const view = await autopilot.pilots.start(workspace.id, { accounts: body.accounts, holdout: body.holdout ?? [], days: body.days ?? PILOT_DAYS.default });
     await audit(ctx, workspace.business_id, "autopilot.pilot_start", view.id, body);
     return view;
   });

@@ -51,3 +51,46 @@ export interface ScheduleView {
   last_scan: { at: number; status: string; rows: number; error: string | null } | null;
   monitors: { next_at: number | null; last_run_at: number | null; last_outcome: JobOutcome | null };
 }
+
+/** A rate's posterior mean with its 80% interval, all 0–1. */
+export interface RateView {
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/** One ad in its ad set's creative standings (`GET /autopilot/workspaces/{id}/creatives`). */
+export interface CreativeView {
+  id: string;
+  name: string;
+  status: string;
+  /** A new creative still earning its test's evidence (the keep-set does not pause it as a loser). */
+  in_test: boolean;
+  /** Share of its ad set's spend over the last 7 days with delivery, 0–1. */
+  spend_share_7d: number;
+  /** Posterior means with 80% intervals: click-through, and purchases per click. */
+  ctr: RateView;
+  cvr: RateView;
+  /** Posterior chance of being the ad set's best ad per impression; null for ads the keep-set does not weigh. */
+  chance_of_best: number | null;
+}
+
+/** One connected account's creative standings; `through` is null (and there are no ad sets) until the account is first scanned. */
+export interface CreativeReport {
+  connection: string;
+  ad_account_id: string;
+  /** The last day of the scan the standings rest on. */
+  through: string | null;
+  ad_sets: { id: string; name: string; ads: CreativeView[] }[];
+}
+
+/** What a pilot started now would be held to: its length's limits and the baseline it would record. */
+export interface PilotTerms {
+  min_days: number;
+  max_days: number;
+  default_days: number;
+  /** The first day of a pilot started now (UTC). */
+  start_date: string;
+  /** The days of scanned history recorded as its baseline: the 90 days before the start. */
+  baseline: { days: number; from: string; to: string };
+}

@@ -12,6 +12,14 @@ export async function insertPilot(db: Executor, row: PilotRow, baseline: PilotBa
   }
 }
 
+/**
+ * Holds the workspace's row until the transaction ends, so that two pilots starting at once are
+ * checked one after the other (PostgreSQL's row lock; SQLite runs one transaction at a time anyway).
+ */
+export async function lockWorkspaceForPilots(trx: Executor, workspaceId: string): Promise<void> {
+  await trx.updateTable("autopilot_workspaces").set((eb) => ({ id: eb.ref("id") })).where("id", "=", workspaceId).execute();
+}
+
 const numbers = (r: PilotRow): PilotRow => ({ ...r, days: Number(r.days), created_at: Number(r.created_at), stopped_at: r.stopped_at === null ? null : Number(r.stopped_at) });
 
 export async function findPilot(db: Executor, workspaceId: string, id: string): Promise<PilotRow | undefined> {

@@ -1,21 +1,23 @@
 import { errors } from "../../../errors.ts";
 import { newId } from "../../../ids.ts";
+import type { Executor } from "../../../store/database.ts";
 import { addDays } from "../accountTime.ts";
 import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
+import type { PilotTerms } from "../views.ts";
 import { bareAccount, guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
-import { findPilot, insertPilot, listBaseline, listPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "./pilot.repository.ts";
+import { findPilot, insertPilot, listBaseline, listPilots, lockWorkspaceForPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "./pilot.repository.ts";
 import { buildPilotReport, type PilotReport } from "./pilotReport.ts";
 import type { DayTotals } from "./pilotStats.ts";
 import { pilotStatus, presentPilot, utcDate, type PilotView } from "./pilotView.ts";
 
-export type { PilotView };
+export type { PilotTerms, PilotView };
 
 
 /** Days of scanned history a pilot records as its baseline. */
 export const BASELINE_DAYS = 90;
-export const PILOT_DAYS = { min: 1, max: 90 } as const;
+export const PILOT_DAYS = { min: 1, max: 90, default: 30 } as const;
 
 export interface PilotStartInput {
   /** Ad accounts Autopilot runs during the pilot, act_<id> or bare ids. */
@@ -68,8 +70,7 @@ export class PilotService {
     const workspace = await this.workspaces.require(workspaceIdOrName);
     const now = this.deps.now();
     if (!Number.isInteger(input.days) || input.days < PILOT_DAYS.min || input.days > PILOT_DAYS.max) throw errors.invalidParameter(`days must be a whole number from ${PILOT_DAYS.min} to ${PILOT_DAYS.max}.`);
-    const running = (await listPilots(this.deps.db, workspace.id)).find((p) => pilotStatus(p, now) === "running");
-    if (running) throw errors.invalidParameter(`Pilot ${running.id} is still running in ${workspace.name}; stop it before starting another.`);
+    await this.refuseWhileRunning(this.deps.db, workspace, now);
     const accounts = await this.connected(workspace, input.accounts, "pilot");
     const holdout = await this.connected(workspace, input.holdout ?? [], "holdout");
     if (accounts.length === 0) throw errors.invalidParameter("A pilot needs at least one ad account.");
@@ -105,8 +106,31 @@ export class PilotService {
       created_at: now,
       stopped_at: null,
     };
-    await this.deps.db.transaction().execute((trx) => insertPilot(trx, row, baseline));
+    // Checked again under the workspace's lock: of two starts sent at once (a double click), one is refused.
+    await this.deps.db.transaction().execute(async (trx) => {
+      await lockWorkspaceForPilots(trx, workspace.id);
+      await this.refuseWhileRunning(trx, workspace, now);
+      await insertPilot(trx, row, baseline);
+    });
     return presentPilot(row, workspace, now);
+  }
+
+  /** The limits and baseline window of a pilot started now, for the console's form. */
+  terms(): PilotTerms {
+    const start = utcDate(this.deps.now());
+    return {
+      min_days: PILOT_DAYS.min,
+      max_days: PILOT_DAYS.max,
+      default_days: PILOT_DAYS.default,
+      start_date: start,
+      baseline: { days: BASELINE_DAYS, from: addDays(start, -BASELINE_DAYS), to: addDays(start, -1) },
+    };
+  }
+
+  /** One pilot at a time per workspace. */
+  private async refuseWhileRunning(db: Executor, workspace: WorkspaceRow, now: number): Promise<void> {
+    const running = (await listPilots(db, workspace.id)).find((p) => pilotStatus(p, now) === "running");
+    if (running) throw errors.invalidParameter(`Pilot ${running.id} is still running in ${workspace.name}; stop it before starting another.`);
   }
 
   /** The connections of these accounts, each connected and active in the workspace, once. */
