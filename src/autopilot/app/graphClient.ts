@@ -1,5 +1,6 @@
 import { OutboundError, type OutboundHttp, type OutboundResponse } from "../../net/outbound.ts";
-import { backoffFor, DEFAULT_BACKOFF, readUsage, throttledReading, type BackoffPolicy, type UsageReading } from "./usage.ts";
+import { readUsage, type UsageReading } from "../../net/metaUsage.ts";
+import { backoffFor, DEFAULT_BACKOFF, throttledReading, type BackoffPolicy } from "./usage.ts";
 
 /** Graph error codes that mean the token or its permissions no longer reach the object. */
 const LOST_PERMISSION_CODES = new Set([10, 102, 190, 200]);

@@ -19,7 +19,7 @@ import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.t
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
-import type { UsageReading } from "./usage.ts";
+import type { UsageReading } from "../../net/metaUsage.ts";
 import type { JobOutcome, ScheduleView } from "./views.ts";
 
 export type Mode = "semi_auto" | "autopilot";

@@ -17,6 +17,7 @@
  * - Paging (`paging.cursors.after`, `paging.next`): https://developers.facebook.com/docs/graph-api/results
  */
 
+import { readUsage as readMetaUsage } from "../../net/metaUsage.ts";
 import { OutboundError } from "../../net/outbound.ts";
 
 /** A Graph error answer, as Meta shapes it. */
@@ -65,29 +66,15 @@ function parseJson(text: string | null): unknown {
 
 const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
-/** The fullest bucket and the longest announced wait across X-App-Usage, X-Business-Use-Case-Usage and X-Ad-Account-Usage. */
+/**
+ * The fullest bucket, and the longest wait Meta announced: a use case's
+ * `estimated_time_to_regain_access`, or a full ad account's `reset_time_duration`.
+ */
 export function readUsage(headers: Headers): Usage {
-  let pct = 0;
-  let regainMs = 0;
-  const app = parseJson(headers.get("x-app-usage")) as Record<string, unknown> | undefined;
-  if (app && typeof app === "object") pct = Math.max(pct, num(app.call_count), num(app.total_time), num(app.total_cputime));
-  const buc = parseJson(headers.get("x-business-use-case-usage")) as Record<string, unknown> | undefined;
-  if (buc && typeof buc === "object") {
-    for (const entries of Object.values(buc)) {
-      if (!Array.isArray(entries)) continue;
-      for (const e of entries as Record<string, unknown>[]) {
-        pct = Math.max(pct, num(e.call_count), num(e.total_time), num(e.total_cputime));
-        regainMs = Math.max(regainMs, num(e.estimated_time_to_regain_access) * 60_000);
-      }
-    }
-  }
-  const account = parseJson(headers.get("x-ad-account-usage")) as Record<string, unknown> | undefined;
-  if (account && typeof account === "object") {
-    const accountPct = num(account.acc_id_util_pct);
-    pct = Math.max(pct, accountPct);
-    if (accountPct >= 100) regainMs = Math.max(regainMs, num(account.reset_time_duration) * 1000);
-  }
-  return { pct, regainMs };
+  const reading = readMetaUsage(headers);
+  if (!reading) return { pct: 0, regainMs: 0 };
+  const accountFull = reading.bucket === "ad_account" && reading.pct >= 100 ? reading.regainMs : 0;
+  return { pct: reading.pct, regainMs: Math.max(reading.blockedMs ?? 0, accountFull) };
 }
 
 /**
