@@ -706,7 +706,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   for (let iter = 0; iter < 8; iter++) {
     const diff = total - slots.reduce((x, s) => x + s.next, 0);
     if (Math.abs(diff) < 1) break;
-    const room = slots.map((s) => (diff > 0 ? s.hi - s.next : s.next - s.lo));
+    // An ad set given the full step to leave learning keeps it while the others can make room.
+    const room = slots.map((s) => (diff > 0 ? s.hi - s.next : s === graduate ? 0 : s.next - s.lo));
     const roomSum = room.reduce((x, y) => x + y, 0);
     if (roomSum <= 0) break;
     slots.forEach((s, j) => {
