@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, dateBefore, DAY_MS, NOW } from "./snapshots.ts";
 import { calibrate } from "../../src/autopilot/engine/calibration.ts";
+import { monthlyDailyLimit, overDelivery } from "../../src/autopilot/engine/decide.ts";
 import { planAccount } from "../../src/autopilot/engine/engine.ts";
 import { gammaMean } from "../../src/autopilot/engine/stats.ts";
 
@@ -208,6 +209,32 @@ describe("guardrails", () => {
     expect(stepped.actions.find((a) => a.change.objectId === "s_lal")?.change.newValue).toBe(5400);
   });
 
+  it("keeps room in the month's last week for a day's over-delivery, sized by what the account's delivery has shown", () => {
+    // $200 a day for 14 days, one of them delivered at $230: the largest day is 1.14× the mean.
+    const built = buildSnapshot(twoAdSets(), {}, 14);
+    const spiked = { ...built, insights: built.insights.map((r) => (r.date === dateBefore(3) ? { ...r, spendMinor: Math.round(r.spendMinor * 1.15) } : r)) };
+    const q = overDelivery(spiked);
+    expect(q).toBeGreaterThan(1.13);
+    expect(q).toBeLessThan(1.15);
+    expect(overDelivery(built)).toBe(1);
+    // Never assumed past Meta's 25% on a day, however odd a day looks.
+    expect(overDelivery({ ...built, insights: built.insights.map((r) => (r.date === dateBefore(3) ? { ...r, spendMinor: r.spendMinor * 3 } : r)) })).toBe(1.25);
+    const cap = 600_000;
+    const lastEvening = (today: string, snapshot: typeof built) => ({ ...snapshot, clock: { ...snapshot.clock, today, now: Date.parse(`${today}T23:00:00Z`) }, monthToDateSpendMinor: 590_000 });
+    // March 30th, 23:00: tomorrow is the month's last day; its budgets delivered at 1.14× stay within the cap.
+    const limit = monthlyDailyLimit(lastEvening("2026-03-30", spiked), cap);
+    expect(limit * q).toBeLessThanOrEqual(cap - 590_000 + 1);
+    expect(limit * q).toBeGreaterThan(cap - 590_000 - 10);
+    // Flat delivery needs no room, and before the last week the cap is spread over the days left as it was.
+    expect(monthlyDailyLimit(lastEvening("2026-03-30", built), cap)).toBe(10_000);
+    expect(monthlyDailyLimit({ ...spiked, monthToDateSpendMinor: 400_000 }, cap)).toBeCloseTo(200_000 / 11, 6);
+    // The plan follows it: $100 of budgets fit the $100 left on flat delivery, not at 1.14×, so they are trimmed.
+    const plan = planAccount(lastEvening("2026-03-30", { ...spiked, guardrails: { ...spiked.guardrails, dailyBudgetCapMinor: null, monthlyBudgetCapMinor: cap } }));
+    const total = 10_000 + plan.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + (a.change.newValue as number) - (a.change.oldValue as number), 0);
+    expect(total * q).toBeLessThanOrEqual(cap - 590_000);
+    expect(plan.actions.some((a) => a.rule === "cap_trim")).toBe(true);
+  });
+
   it("trims raises to the daily cap", () => {
     const plan = planAccount(buildSnapshot(twoAdSets(), { dailyBudgetCapMinor: 10_000, allowedActions: ["change_budget"] }));
     const total = 10_000 + plan.actions.reduce((x, a) => x + ((a.change.newValue as number) - (a.change.oldValue as number)), 0);
@@ -216,6 +243,36 @@ describe("guardrails", () => {
     const after = 10_000 + over.actions.filter((a) => a.kind === "change_budget").reduce((x, a) => x + ((a.change.newValue as number) - (a.change.oldValue as number)), 0);
     expect(after).toBeLessThan(10_000);
     expect(over.actions.every((a) => a.kind !== "change_budget" || (a.change.newValue as number) <= (a.change.oldValue as number))).toBe(true);
+  });
+});
+
+describe("learning exit", () => {
+  // Five ad sets launched 13 days ago at the same cost per conversion: one on $60 a day is 36 conversions
+  // into its learning phase, the others on $20 are 12 in; none will leave it at the pace it is on.
+  const launched = () => {
+    const small = (id: string) => ({ id, budget: 2000, ads: [{ id: `${id}_a`, rate: 1 / 2400, dailySpend: 2000 }] });
+    const built = buildSnapshot([{ id: "s_near", name: "Retargeting", budget: 6000, ads: [{ id: "n_a", rate: 1 / 2400, dailySpend: 6000 }] }, small("s_b"), small("s_c"), small("s_d"), small("s_e")], { dailyBudgetCapMinor: 14_000, monthlyBudgetCapMinor: null, targetCpaMinor: 3000 });
+    return { ...built, adSets: built.adSets.map((s) => ({ ...s, createdDate: dateBefore(13) })) };
+  };
+
+  it("gives the full step to the ad set forecast to leave learning soonest, the others making room, and says why", () => {
+    const plan = planAccount(launched());
+    const budgets = plan.actions.filter((a) => a.kind === "change_budget");
+    const raise = budgets.find((a) => a.change.objectId === "s_near")!;
+    expect(raise.change.newValue).toBeGreaterThanOrEqual(7190);
+    expect(raise.change.newValue).toBeLessThanOrEqual(7200);
+    expect(raise.reason).toMatch(/it gets the full 20% step to leave Meta's learning phase: 3\d of 50 conversions since launch, about \d+ more days? at this pace, sooner than any other ad set, and about \d+ more conversions over the next 28 days than keeping the split/);
+    // The total stays where it was: the raise comes out of the others.
+    expect(budgets.reduce((x, a) => x + (a.change.newValue as number) - (a.change.oldValue as number), 0)).toBeLessThanOrEqual(0);
+    // Without the forecast, equal costs split the budget evenly, and the larger ad set gives budget up.
+    const without = planAccount(launched(), { settings: { graduationHorizonDays: 0 } });
+    expect(without.actions.find((a) => a.change.objectId === "s_near")!.change.newValue).toBeLessThan(6000);
+  });
+
+  it("leaves an ad set out of learning to the split: there is no exit to bring forward", () => {
+    const snapshot = launched();
+    const plan = planAccount({ ...snapshot, adSets: snapshot.adSets.map((s) => ({ ...s, createdDate: dateBefore(120) })) });
+    expect(plan.actions.some((a) => /learning phase:/.test(a.reason))).toBe(false);
   });
 });
 

@@ -229,6 +229,7 @@ export const ENGINE_CHANGES: readonly AblationVariant[] = [
   { name: "ad sets valued at their best live ad", settings: { valueAtBestAd: false } },
   { name: "reversible keep-sets from day 1", settings: { keepSets: false } },
   { name: "learning-day CVR de-biased, tomorrow's learning forecast", settings: { learningEfficiency: 1 } },
+  { name: "learning exit forecast: the full step for the ad set that leaves learning soonest", settings: { graduationHorizonDays: 0 } },
 ];
 
 /** Every change taken back: the engine as first built. */

@@ -77,6 +77,8 @@ export interface AdSetCalibration {
   revenuePerConversionMinor: number;
   /** Whether the ad set is expected to deliver in its learning phase tomorrow (under 50 conversions since launch). */
   learningTomorrow: boolean;
+  /** Lag-adjusted conversions since its launch, as the learning phase counts them (`learningConversions` once a launch is older than the window and unknown). */
+  conversionsSinceLaunch: number;
 }
 
 export interface Calibration {
@@ -175,6 +177,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const L = settings.learningConversions;
   const learningByAge = Array.from({ length: nSets }, () => new Uint8Array(W));
   const learningTomorrow = new Uint8Array(nSets);
+  const sinceLaunch = new Float64Array(nSets);
   const debias = settings.learningEfficiency < 1;
   for (let s = 0; s < nSets; s++) {
     const spend = setDaySpend[s]!;
@@ -199,6 +202,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       cum += setDayConvAdj[s]![age]!;
     }
     learningTomorrow[s] = cum < L ? 1 : 0;
+    sinceLaunch[s] = cum;
   }
   const adCvrClicks = new Float64Array(nAds);
   const adCvrConv = new Float64Array(nAds);
@@ -348,6 +352,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       adIndexes: adsOfSet[s]!,
       revenuePerConversionMinor,
       learningTomorrow: learningTomorrow[s] === 1,
+      conversionsSinceLaunch: sinceLaunch[s]!,
     };
   });
 

@@ -9,6 +9,7 @@ import { creativeTests, type CreativeTest } from "./creativeTests.ts";
 import { chance, conversionsText, countText, cpaText, money, pct } from "./explain.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
 import { betaMean, gammaCdf, gammaInterval80, gammaMean, logBetaMoments, normalCdf, probBetaLess, probGammaLess, sampleGamma, type BetaPosterior, type Rng } from "./stats.ts";
+import type { EngineSettings } from "./settings.ts";
 import type { AccountSnapshot, ActionKind, ActionRecord, Evidence, ProposedAction } from "./types.ts";
 
 const HOUR_MS = 3_600_000;
@@ -550,10 +551,31 @@ export function monthlyDailyLimit(snapshot: AccountSnapshot, monthlyCapMinor: nu
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const rest = daysInMonth - d + hoursLeftToday(snapshot);
-  const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / rest : Infinity;
+  // In the month's last week, room for one day's over-delivery: a hard cap must hold on what is delivered, not only on budgets.
+  const room = daysInMonth - d < MONTH_END_DAYS ? overDelivery(snapshot) - 1 : 0;
+  const thisMonth = rest > 0 ? (monthlyCapMinor - monthToDateSpend(snapshot)) / (rest + room) : Infinity;
   if (daysInMonth - d >= 1) return thisMonth;
   const daysInNextMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
   return Math.min(thisMonth, monthlyCapMinor / daysInNextMonth);
+}
+
+/** Days before the month's end from which the monthly cap keeps room for a day's over-delivery. */
+const MONTH_END_DAYS = 7;
+/** Meta may deliver up to 25% over a daily budget on a day (and evens it out over the days after). */
+const MAX_OVER_DELIVERY = 1.25;
+
+/**
+ * How far over its budgets the account's delivery runs on a day, from what it has shown: its largest
+ * day's spend over the mean of its last 14 days, between 1 and Meta's 1.25. Budgets that move within
+ * the total keep the account's daily spend near it, so the spread left is the platform's pacing.
+ */
+export function overDelivery(snapshot: AccountSnapshot): number {
+  const byDate = new Map<string, number>();
+  for (const row of snapshot.insights) byDate.set(row.date, (byDate.get(row.date) ?? 0) + row.spendMinor);
+  const days = [...byDate.entries()].filter(([date]) => date <= snapshot.clock.today).sort(([x], [y]) => (x < y ? -1 : 1)).slice(-14).map(([, spend]) => spend);
+  const mean = days.reduce((x, y) => x + y, 0) / Math.max(1, days.length);
+  if (days.length < 2 || mean <= 0) return MAX_OVER_DELIVERY;
+  return Math.min(MAX_OVER_DELIVERY, Math.max(1, Math.max(...days) / mean));
 }
 
 export function monthToDateSpend(snapshot: AccountSnapshot): number {
@@ -665,9 +687,18 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   const floor = settings.explorationFloor / n;
   let floorSum = 0;
   for (let j = 0; j < n; j++) floorSum += Math.max(share[j]!, floor);
+  // An ad set forecast to leave learning sooner at the full step takes it; the others share what is left as before.
+  const exit = settings.graduationHorizonDays > 0 ? learningExit(slots, share, total, settings, step) : null;
+  const graduate = exit ? slots[exit.j]! : null;
+  const restWeight = exit ? floorSum - Math.max(share[exit.j]!, floor) : floorSum;
+  const rest = graduate ? Math.max(0, total - graduate.hi) : total;
   for (let j = 0; j < n; j++) {
     const slot = slots[j]!;
-    slot.target = (Math.max(share[j]!, floor) / floorSum) * total;
+    if (slot === graduate) {
+      slot.target = slot.next = slot.hi;
+      continue;
+    }
+    slot.target = restWeight > 0 ? (Math.max(share[j]!, floor) / restWeight) * rest : 0;
     if (Math.abs(slot.target - slot.current) < settings.deadBand * slot.current) slot.lo = slot.hi = slot.current;
     slot.next = Math.min(slot.hi, Math.max(slot.lo, Math.round(slot.target)));
   }
@@ -675,7 +706,8 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
   for (let iter = 0; iter < 8; iter++) {
     const diff = total - slots.reduce((x, s) => x + s.next, 0);
     if (Math.abs(diff) < 1) break;
-    const room = slots.map((s) => (diff > 0 ? s.hi - s.next : s.next - s.lo));
+    // An ad set given the full step to leave learning keeps it while the others can make room.
+    const room = slots.map((s) => (diff > 0 ? s.hi - s.next : s === graduate ? 0 : s.next - s.lo));
     const roomSum = room.reduce((x, y) => x + y, 0);
     if (roomSum <= 0) break;
     slots.forEach((s, j) => {
@@ -713,7 +745,9 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     const tail =
       rule === "cap_trim" && !up
         ? "; the account's budgets were above your cap"
-        : set.status === "learning"
+        : slot === graduate && up && exit
+          ? `; it gets the full ${pct(step)} step to leave Meta's learning phase: ${Math.round(set.conversionsSinceLaunch)} of ${settings.learningConversions} conversions since launch, about ${exit.days} more day${exit.days === 1 ? "" : "s"} at this pace, sooner than any other ad set, and about ${exit.gain.toFixed(0)} more conversions over the next ${settings.graduationHorizonDays} days than keeping the split`
+          : set.status === "learning"
           ? `; it is still learning (${Math.round(set.weeklyConversions)} of ${settings.learningConversions} conversions this week), so the step stays within ${pct(step)}`
           : "";
     const k = gammaMean(set.curve);
@@ -737,6 +771,73 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     });
   }
   return actions;
+}
+
+/**
+ * Learning exit. Meta delivers an ad set in its learning phase below par until it has about 50
+ * conversions since launch or a significant edit ("Learning phase", Meta Business Help Centre), and
+ * an ad set on a small share of the budget may never get there. Forecasts, deterministically from
+ * every ad set's curve at its settled rate (posterior mean of k, the learning discount taken off), the
+ * account's conversions over the horizon under the split as it stands and, for each ad set still
+ * learning, under its fastest exit: its budget raised by the full step every day (a change within
+ * the step does not restart learning), the others sharing what is left in the same proportions.
+ * Returns the ad set whose exit brings the most, when that is more than keeping the split brings and it
+ * leaves learning within the horizon; else null.
+ */
+export function learningExit(slots: readonly BudgetSlot[], share: Float64Array, total: number, settings: EngineSettings, step: number): { j: number; days: number; gain: number } | null {
+  const n = slots.length;
+  const b = settings.spendElasticity;
+  const e = settings.learningEfficiency;
+  const horizon = settings.graduationHorizonDays;
+  if (n < 2 || total <= 0 || e >= 1) return null;
+  // Conversions a day on today's split once settled (k·spend^b), and conversions each still needs to leave learning.
+  const settled = new Float64Array(n);
+  const k = new Float64Array(n);
+  const toGo = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const slot = slots[j]!;
+    const learning = slot.set.learningTomorrow;
+    k[j] = slot.curve ? Math.exp(slot.curve.mu + slot.curve.v / 2 + slot.logPenalty - (learning ? Math.log(e) : 0)) : gammaMean(slot.set.curve);
+    settled[j] = k[j]! * Math.pow(share[j]! * total, b);
+    toGo[j] = learning ? Math.max(0, settings.learningConversions - slot.set.conversionsSinceLaunch) : 0;
+  }
+  const left = new Float64Array(n);
+  const forecast = (g: number): { conversions: number; days: number } => {
+    left.set(toGo);
+    let conversions = 0;
+    let days = -1;
+    let budget = g >= 0 ? slots[g]!.current : 0;
+    const restShare = g >= 0 ? 1 - share[g]! : 1;
+    for (let t = 1; t <= horizon; t++) {
+      // The others' spend scales with what the graduating ad set leaves: one power per day.
+      let scale = 1;
+      if (g >= 0) {
+        // Never less than the split gives it: the forecast keeping the split does not model the step either.
+        budget = Math.min(total, Math.max(budget * (1 + step), share[g]! * total));
+        scale = restShare > 0 ? Math.pow((total - budget) / (restShare * total), b) : 0;
+      }
+      for (let j = 0; j < n; j++) {
+        const perDay = j === g ? k[j]! * Math.pow(budget, b) : settled[j]! * scale;
+        if (perDay <= 0) continue;
+        const learning = left[j]! > 0;
+        conversions += learning ? perDay * e : perDay;
+        if (!learning) continue;
+        left[j]! -= perDay * e;
+        if (j === g && left[j]! <= 0) days = t;
+      }
+    }
+    return { conversions, days };
+  };
+  const keep = forecast(-1).conversions;
+  let best: { j: number; days: number; gain: number } | null = null;
+  for (let j = 0; j < n; j++) {
+    const slot = slots[j]!;
+    if (toGo[j]! <= 0 || !slot.curve || slot.hi <= slot.current) continue;
+    const f = forecast(j);
+    if (f.days < 0 || f.conversions <= keep) continue;
+    if (!best || f.conversions - keep > best.gain) best = { j, days: f.days, gain: f.conversions - keep };
+  }
+  return best;
 }
 
 /**

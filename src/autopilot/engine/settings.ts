@@ -45,6 +45,16 @@ export interface EngineSettings {
    * valued this much lower. 1 turns both off.
    */
   learningEfficiency: number;
+  /**
+   * Learning exit (Meta: an ad set leaves its learning phase after about `learningConversions`
+   * conversions since launch or a significant edit, and delivers below par until then). Spread thin,
+   * small ad sets may never get there. Each plan forecasts, from every ad set's curve at its settled
+   * rate (posterior mean), the next `graduationHorizonDays` days under the split as it stands and
+   * under each learning ad set's fastest exit (raised by the full step every day, the others sharing
+   * what is left as before); when an exit brings more conversions over the horizon, the ad set whose
+   * exit brings the most gets the full raise. 0 days turns it off.
+   */
+  graduationHorizonDays: number;
   /** Monthly-cap pacing as before the double count of today was fixed (for comparisons only). */
   legacyMonthPacing: boolean;
   /** Exponent b of conversions ≈ k·spend^b within an ad set: diminishing returns of more budget. */
@@ -106,6 +116,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   cvrPriorConversions: 3,
   valueAtBestAd: true,
   learningEfficiency: 0.7,
+  graduationHorizonDays: 28,
   legacyMonthPacing: false,
   spendElasticity: 0.75,
   learningConversions: 50,
