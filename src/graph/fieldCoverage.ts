@@ -183,6 +183,12 @@ export function isRefusedSpecField(typeName: string, field: string): boolean {
   return spec.has(field);
 }
 
+/** Whether `fields` asks for any of the type's fixed fields (most lists ask for none, and skip filling). */
+export function asksFixedFields(typeName: string | undefined, names: readonly string[]): boolean {
+  const fixed = typeName ? FIXED[typeName] : undefined;
+  return fixed !== undefined && names.some((name) => fixed[name] !== undefined);
+}
+
 /** The object with the fixed fields the selection asks for filled in (the object itself when none is asked). */
 export function withFixedFields(typeName: string | undefined, object: GraphObject, names: readonly string[], now: number): GraphObject {
   const fixed = typeName ? FIXED[typeName] : undefined;
