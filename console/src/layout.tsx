@@ -1,11 +1,12 @@
 import { AppShell, Badge, Burger, Group, Loader, NavLink, Select, Stack, Text, Title, Button, Center, VisuallyHidden } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { graph, plural } from "./api.ts";
+import { graph } from "./shared/api.ts";
+import { plural } from "./shared/format.ts";
 import { useDisclosure } from "@mantine/hooks";
 import { useEffect } from "react";
 import { Navigate, NavLink as RouterLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
-import { useSession } from "./session.tsx";
-import { useHeldChangeCounts } from "./guardrails.ts";
+import { useSession } from "./shared/session.tsx";
+import { useHeldChangeCounts } from "./features/partners/guardrails.ts";
 
 const SETTINGS = [
   { to: "info", label: "Business info" },

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describeGuardrails, draftOf, formatMoney, paramsOf, toMinor, type GuardrailSet } from "../../console/src/guardrailWords.ts";
+import { describeGuardrails, draftOf, formatMoney, paramsOf, toMinor, type GuardrailSet } from "../../console/src/features/partners/guardrailWords.ts";
 import { GUARDRAIL_NAMES, parseGuardrailValue } from "../../src/hub/guardrails/guardrailRules.ts";
 
 /**
