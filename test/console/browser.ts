@@ -113,6 +113,12 @@ const AXE_SOURCE = () => (axeSource ??= fs.readFileSync(path.resolve("node_modul
 /** Runs axe-core in the page; returns serious and critical violations (the bar is none). */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated rather than added as a <script> tag: the console's CSP refuses inline scripts.
+  // A dialog or menu still fading in has its colours half-way: axe would measure the contrast of a
+  // frame of the transition, not of what the person reads. Wait for running transitions to end.
+  await page.evaluate(() => {
+    const running = (globalThis as unknown as { document: { getAnimations(): { finished: Promise<unknown> }[] } }).document.getAnimations();
+    return Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
+  });
   if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(AXE_SOURCE());
   const violations = await page.evaluate(async () => {
     const page = globalThis as any;
