@@ -116,8 +116,11 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   // A dialog or menu still fading in has its colours half-way: axe would measure the contrast of a
   // frame of the transition, not of what the person reads. Wait for running transitions to end.
   await page.evaluate(() => {
-    const running = (globalThis as unknown as { document: { getAnimations(): { finished: Promise<unknown> }[] } }).document.getAnimations();
-    return Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
+    type Running = { finished: Promise<unknown>; effect: { getComputedTiming(): { endTime?: number | string } } | null };
+    const all = (globalThis as unknown as { document: { getAnimations(): Running[] } }).document.getAnimations();
+    // Spinners run for ever; only what ends is waited for.
+    const ending = all.filter((animation) => Number.isFinite(Number(animation.effect?.getComputedTiming().endTime)));
+    return Promise.all(ending.map((animation) => animation.finished.catch(() => undefined)));
   });
   if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(AXE_SOURCE());
   const violations = await page.evaluate(async () => {
