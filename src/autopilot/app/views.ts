@@ -94,3 +94,22 @@ export interface PilotTerms {
   /** The days of scanned history recorded as its baseline: the 90 days before the start. */
   baseline: { days: number; from: string; to: string };
 }
+
+/** A pilot as the CLI and the console show it (`presentPilot`). */
+export interface PilotView {
+  id: string;
+  workspace: string;
+  /** running | stopped | finished (past its end date) */
+  status: "running" | "stopped" | "finished";
+  accounts: string[];
+  holdout: string[];
+  start_date: string;
+  end_date: string;
+  days: number;
+  currency: string;
+  settings: { mode: string; kill_switch: boolean; guardrails: Record<string, unknown> };
+  /** Whether the simulator's no-change counterfactual can be replayed for it. */
+  counterfactual: boolean;
+  created_at: number;
+  stopped_at: number | null;
+}

@@ -5,21 +5,13 @@ import { downloadFile, errorMessage, graph } from "../../shared/api.ts";
 import { EmptyState, ErrorText, QueryState } from "../../shared/page.tsx";
 import { useGraphMutation, useSubmitOnce } from "../../shared/mutations.ts";
 import { ConfirmAction } from "../../shared/ConfirmAction.tsx";
-import type { PilotTerms } from "../../../../src/autopilot/app/views.ts";
+import type { PilotTerms, PilotView } from "../../../../src/autopilot/app/views.ts";
 import { ACTION_KINDS } from "./words.ts";
 import { AutopilotFrame, Notice } from "./AutopilotFrame.tsx";
 import type { Guardrails, Workspace } from "./wire.ts";
 
-/** A pilot as `GET /autopilot/workspaces/{id}/pilots` lists it. */
-interface Pilot {
-  id: string;
-  status: "running" | "stopped" | "finished";
-  accounts: string[];
-  holdout: string[];
-  start_date: string;
-  end_date: string;
-  days: number;
-}
+/** What this page reads of a pilot as `GET /autopilot/workspaces/{id}/pilots` lists it. */
+type Pilot = Pick<PilotView, "id" | "status" | "accounts" | "holdout" | "start_date" | "end_date" | "days">;
 
 interface PilotsAnswer {
   data: Pilot[];

@@ -1,23 +1,8 @@
 import type { WorkspaceRow } from "../autopilot.repository.ts";
+import type { PilotView } from "../views.ts";
 import type { PilotRow } from "./pilot.repository.ts";
 
-export interface PilotView {
-  id: string;
-  workspace: string;
-  /** running | stopped | finished (past its end date) */
-  status: "running" | "stopped" | "finished";
-  accounts: string[];
-  holdout: string[];
-  start_date: string;
-  end_date: string;
-  days: number;
-  currency: string;
-  settings: { mode: string; kill_switch: boolean; guardrails: Record<string, unknown> };
-  /** Whether the simulator's no-change counterfactual can be replayed for it. */
-  counterfactual: boolean;
-  created_at: number;
-  stopped_at: number | null;
-}
+export type { PilotView };
 
 /** The UTC calendar day of an instant, YYYY-MM-DD: a pilot's days. */
 export const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
