@@ -27,6 +27,8 @@ import { MemoryRateLimitStore } from "../src/graph/rateLimit/memoryRateLimitStor
 import type { RateLimitStore, WindowOutcome, WindowRequest } from "../src/graph/rateLimit/rateLimitStore.ts";
 import { loadConfig } from "../src/config/env.ts";
 import { parseLaunchSpec } from "../src/autopilot/app/launch/launchSpec.ts";
+// The launch tests' spec: 5 creatives × 4 audiences × 2 placements, 8 ad sets of 5 ads.
+import { LAUNCH_SPEC } from "../test/autopilot-app/world.ts";
 import { HubSimulation } from "../src/simulator/hubSimulation.ts";
 import { Autopilot } from "../src/autopilot/app/autopilot.ts";
 import { OutboundHttp, type OutboundRequest, type OutboundResponse } from "../src/net/outbound.ts";
@@ -85,21 +87,6 @@ class PeakRecordingStore implements RateLimitStore {
   }
 }
 
-/** 5 creatives × 4 audiences × 2 placements: 8 ad sets of 5 ads. */
-const LAUNCH_SPEC = `
-campaign: { name: Bench launch, objective: OUTCOME_SALES, status: ACTIVE }
-ad_set: { daily_budget: 2000, optimization_goal: OFFSITE_CONVERSIONS, targeting: { geo_locations: { countries: [US] } } }
-audiences:
-  - { name: "18-24", targeting: { age_min: 18, age_max: 24 } }
-  - { name: "25-34", targeting: { age_min: 25, age_max: 34 } }
-  - { name: "35-44", targeting: { age_min: 35, age_max: 44 } }
-  - { name: "45-54", targeting: { age_min: 45, age_max: 54 } }
-placements:
-  - { name: Feeds, targeting: { publisher_platforms: [facebook, instagram] } }
-  - { name: Stories, targeting: { publisher_platforms: [instagram] } }
-creatives:
-${["Tent", "Boots", "Stove", "Lamp", "Pack"].map((n) => `  - { name: ${n}, title: "${n} sale", body: "Ready for spring.", link_url: "https://shop.example.test/${n.toLowerCase()}", call_to_action_type: SHOP_NOW }`).join("\n")}
-`;
 
 /** A 40-ad launch into a new account of the bench's business, through a server with the hub's default rate limits. */
 async function measureLaunch(hub: Hub, dialect: string): Promise<string> {
