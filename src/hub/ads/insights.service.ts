@@ -4,7 +4,7 @@ import type { Executor } from "../../store/database.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import { adNames, adPlacements, findAd } from "./ad.repository.ts";
-import { authorizeOnAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
+import { authorizeOnAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { DATE_PRESETS, INSIGHTS_LEVELS, type DatePreset, type InsightsLevel } from "./adEnums.ts";
 import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
@@ -593,8 +593,8 @@ export class InsightsService {
 
   /**
    * The object and its ad account. With `type` (the Graph already knows the node's type) only that
-   * table is read. The account is read once per request: a nested expansion asks for the insights
-   * of many objects of one account.
+   * table is read. The account comes from the cache of ad accounts (see readAdAccount), shared by
+   * the request's reads: a nested expansion asks for the insights of many objects of one account.
    */
   private async resolveObject(db: Executor, ctx: RequestContext, objectId: string, type?: InsightsLevel): Promise<ResolvedObject> {
     let accounts = this.accountsByRequest.get(ctx);
@@ -602,14 +602,14 @@ export class InsightsService {
     const accountOf = (id: string) => {
       let account = accounts.get(id);
       if (!account) {
-        account = requireAdAccount(db, id);
+        account = readAdAccount(this.deps, id);
         accounts.set(id, account);
         account.catch(() => accounts.delete(id));
       }
       return account;
     };
     if (objectId.startsWith("act_") || type === "account") {
-      const account = await requireAdAccount(db, objectId);
+      const account = await accountOf(objectId);
       return { level: "account", id: account.id, account };
     }
     // A campaign or ad set this request has just listed (its insights expanded in `fields`) is not read again.
