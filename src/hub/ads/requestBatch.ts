@@ -44,3 +44,11 @@ export function readInBatch<V>(ctx: RequestContext, kind: string, id: string, re
   batch.ids.add(id);
   return batch.values.then((values) => values.get(id) as V | undefined);
 }
+
+/** The values of several ids, each read in its batch as `readInBatch` reads one; ids without a value are left out. */
+export async function readEachInBatch<V>(ctx: RequestContext, kind: string, ids: readonly string[], read: BatchRead<V>): Promise<Map<string, V>> {
+  const values = await Promise.all(ids.map((id) => readInBatch(ctx, kind, id, read)));
+  const out = new Map<string, V>();
+  for (const [i, id] of ids.entries()) if (values[i] !== undefined) out.set(id, values[i]);
+  return out;
+}
