@@ -102,6 +102,22 @@ export async function keysetPage<R extends Keyed>(request: PageRequest, fetch: (
   return page;
 }
 
+/**
+ * The first page of a list (a request without a cursor) from its newest `limit + 1` rows, newest
+ * first, as `keysetPage` answers it; for lists read for many parents at once.
+ */
+export function firstPageOf<R extends Keyed>(rows: readonly R[], limit: number): Page<R> {
+  const items = rows.slice(0, limit);
+  const page: Page<R> = { items, hasNext: rows.length > limit, hasPrevious: false };
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (first && last) {
+    page.first = cursorOf(first);
+    page.last = cursorOf(last);
+  }
+  return page;
+}
+
 /** The page with each item presented. */
 export function mapPage<R, T>(page: Page<R>, present: (row: R) => T): Page<T> {
   const mapped: Page<T> = { items: page.items.map(present), hasNext: page.hasNext, hasPrevious: page.hasPrevious };

@@ -61,6 +61,39 @@ export async function listAdSets(
   return query.orderBy("s.created_at", order).orderBy("s.id", order).limit(window.limit).execute();
 }
 
+/**
+ * The newest `limit` ad sets (by created_at, then id) of each of the campaigns whose effective
+ * status is one of `effectiveStatuses`, newest first: the first page of each campaign's list, as
+ * `listAdSets` reads it for one, in one query for many.
+ */
+export async function firstAdSetsOfCampaigns(
+  db: Executor,
+  campaignIds: readonly string[],
+  effectiveStatuses: readonly string[],
+  limit: number,
+): Promise<Map<string, AdSetRecord[]>> {
+  const out = new Map<string, AdSetRecord[]>();
+  for (let i = 0; i < campaignIds.length; i += 500) {
+    const ranked = selectAdSets(db)
+      .select((eb) => eb.fn.agg<number>("row_number").over((over) => over.partitionBy("s.campaign_id").orderBy("s.created_at", "desc").orderBy("s.id", "desc")).as("position"))
+      .where(effectiveStatus, "in", effectiveStatuses)
+      .where("s.campaign_id", "in", campaignIds.slice(i, i + 500));
+    const rows = await db
+      .selectFrom(ranked.as("ranked"))
+      .selectAll()
+      .where("position", "<=", limit)
+      .orderBy("campaign_id")
+      .orderBy("position")
+      .execute();
+    for (const { position: _position, ...row } of rows) {
+      let list = out.get(row.campaign_id);
+      if (!list) out.set(row.campaign_id, (list = []));
+      list.push(row);
+    }
+  }
+  return out;
+}
+
 export async function adSetNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {

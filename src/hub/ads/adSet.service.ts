@@ -27,13 +27,14 @@ import {
   type Objective,
   type OptimizationGoal,
 } from "./adEnums.ts";
-import { keysetPage, mapPage } from "./adPaging.ts";
+import { firstPageOf, keysetPage, mapPage, pageLimit } from "./adPaging.ts";
 import { parseParams, params } from "./adParams.ts";
 import { presentAdSet, type AdSetView } from "./adPresenters.ts";
 import { assertEditable, assertOpenParent, auditDiff, definedKeys, effectiveStatusFilter, pageRequest, updateActions, type ListOptions } from "./adRules.ts";
 import {
   budgetChangesSince,
   findAdSet,
+  firstAdSetsOfCampaigns,
   insertAdSet,
   insertBudgetChange,
   listAdSets,
@@ -44,6 +45,7 @@ import {
 } from "./adSet.repository.ts";
 import { parseGraphTime } from "./adTime.ts";
 import { findCampaign, type CampaignRecord } from "./campaign.repository.ts";
+import { readInBatch } from "./requestBatch.ts";
 import { listedAccountOf, noteListed } from "./requestReads.ts";
 import { applyLabels, planLabels, withLabelFields } from "./adLabel.service.ts";
 
@@ -281,9 +283,24 @@ export class AdSetService {
       filter = { accountId: account.id };
     }
     authorizeOnAccount(this.deps, ctx, account, "view_asset");
-    const page = mapPage(await keysetPage(pageRequest(options.page), (window) => listAdSets(this.deps.db, { ...filter, effectiveStatuses }, window)), presentAdSet);
+    const request = pageRequest(options.page);
+    const rows =
+      filter.campaignId !== undefined && request.after === undefined && request.before === undefined
+        ? await this.firstPageOfCampaign(ctx, filter.campaignId, effectiveStatuses, pageLimit(request))
+        : await keysetPage(request, (window) => listAdSets(this.deps.db, { ...filter, effectiveStatuses }, window));
+    const page = mapPage(rows, presentAdSet);
     noteListed(ctx, "adset", page.items);
     return page;
+  }
+
+  /**
+   * A campaign's first page of ad sets, read with the first pages of the other campaigns this
+   * request lists at the same time (each campaign's ad sets expanded in `fields`) in one query.
+   */
+  private async firstPageOfCampaign(ctx: RequestContext, campaignId: string, effectiveStatuses: readonly string[], limit: number): Promise<Page<AdSetRecord>> {
+    const kind = `adsets:${effectiveStatuses.join(",")}:${limit}`;
+    const rows = await readInBatch(ctx, kind, campaignId, (campaignIds) => firstAdSetsOfCampaigns(this.deps.db, campaignIds, effectiveStatuses, limit + 1));
+    return firstPageOf(rows ?? [], limit);
   }
 
   private async change(ctx: RequestContext, adSetId: string, input: AdSetUpdateInput, action: string): Promise<AdSetView> {

@@ -46,58 +46,67 @@ export async function upsertDailyRow(db: Executor, row: InsightsDailyRow): Promi
 }
 
 /**
- * Sums of the stored daily rows (or, `hourly`, hourly rows) under one object between two dates
- * (inclusive), one row per day (and hour) and per object at the grouped level. Sums are exact
+ * Sums of the stored daily rows (or, `hourly`, hourly rows) under each of the objects named by
+ * `column` between two dates (inclusive), one row per day (and hour) and per object at the grouped
+ * level (grouped by `column` too, which tells the objects apart), by object. Sums are exact
  * integers (minor units, counts).
  */
-export async function dailyTotals(
+export async function dailyTotalsOfEach(
   db: Executor,
-  scope: { column: HierarchyColumn; id: string },
+  column: HierarchyColumn,
+  ids: readonly string[],
   range: { since: string; until: string },
   groupBy: readonly HierarchyColumn[],
   options: { hourly?: boolean; perDay?: boolean } = {},
-): Promise<DailyTotals[]> {
+): Promise<Map<string, DailyTotals[]>> {
   // Both tables have the same measures; the hourly one adds the hour to the grouping. Without
   // `perDay` (one bucket for the whole range) the days are summed here, and each row is dated `since`.
   const table = options.hourly ? ("ad_insights_hourly" as "ad_insights_daily") : "ad_insights_daily";
   const perDay = options.perDay ?? true;
-  const keys: (HierarchyColumn | "date")[] = [...groupBy, ...(perDay ? ["date" as const] : []), ...(options.hourly ? ["hour" as "date"] : [])];
-  const rows = await db
-    .selectFrom(table)
-    .select(keys)
-    .select((eb) => [
-      eb.cast<number>(eb.fn.sum("impressions"), "bigint").as("impressions"),
-      eb.cast<number>(eb.fn.sum("reach"), "bigint").as("reach"),
-      eb.cast<number>(eb.fn.sum("clicks"), "bigint").as("clicks"),
-      eb.cast<number>(eb.fn.sum("link_clicks"), "bigint").as("link_clicks"),
-      eb.cast<number>(eb.fn.sum("spend"), "bigint").as("spend"),
-      eb.cast<number>(eb.fn.sum("conversions"), "bigint").as("conversions"),
-      eb.cast<number>(eb.fn.sum("revenue"), "bigint").as("revenue"),
-    ])
-    .where(scope.column, "=", scope.id)
-    .where("date", ">=", range.since)
-    .where("date", "<=", range.until)
-    .groupBy(keys)
-    .execute();
-  return rows.map((row) => {
-    const r = row as Partial<Record<HierarchyColumn, string>> & Omit<DailyTotals, HierarchyColumn>;
-    const totals: DailyTotals = {
-      account_id: r.account_id ?? "",
-      campaign_id: r.campaign_id ?? null,
-      adset_id: r.adset_id ?? null,
-      ad_id: r.ad_id ?? null,
-      date: perDay ? r.date : range.since,
-      impressions: Number(r.impressions),
-      reach: Number(r.reach),
-      clicks: Number(r.clicks),
-      link_clicks: Number(r.link_clicks),
-      spend: Number(r.spend),
-      conversions: Number(r.conversions),
-      revenue: Number(r.revenue),
-    };
-    if (options.hourly) totals.hour = Number(r.hour);
-    return totals;
-  });
+  const keys: (HierarchyColumn | "date")[] = [...new Set([...groupBy, column]), ...(perDay ? ["date" as const] : []), ...(options.hourly ? ["hour" as "date"] : [])];
+  const out = new Map<string, DailyTotals[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom(table)
+      .select(keys)
+      .select((eb) => [
+        eb.cast<number>(eb.fn.sum("impressions"), "bigint").as("impressions"),
+        eb.cast<number>(eb.fn.sum("reach"), "bigint").as("reach"),
+        eb.cast<number>(eb.fn.sum("clicks"), "bigint").as("clicks"),
+        eb.cast<number>(eb.fn.sum("link_clicks"), "bigint").as("link_clicks"),
+        eb.cast<number>(eb.fn.sum("spend"), "bigint").as("spend"),
+        eb.cast<number>(eb.fn.sum("conversions"), "bigint").as("conversions"),
+        eb.cast<number>(eb.fn.sum("revenue"), "bigint").as("revenue"),
+      ])
+      .where(column, "in", ids.slice(i, i + 500))
+      .where("date", ">=", range.since)
+      .where("date", "<=", range.until)
+      .groupBy(keys)
+      .execute();
+    for (const row of rows) {
+      const r = row as Partial<Record<HierarchyColumn, string>> & Omit<DailyTotals, HierarchyColumn>;
+      const totals: DailyTotals = {
+        account_id: r.account_id ?? "",
+        campaign_id: r.campaign_id ?? null,
+        adset_id: r.adset_id ?? null,
+        ad_id: r.ad_id ?? null,
+        date: perDay ? r.date : range.since,
+        impressions: Number(r.impressions),
+        reach: Number(r.reach),
+        clicks: Number(r.clicks),
+        link_clicks: Number(r.link_clicks),
+        spend: Number(r.spend),
+        conversions: Number(r.conversions),
+        revenue: Number(r.revenue),
+      };
+      if (options.hourly) totals.hour = Number(r.hour);
+      const id = String(r[column]);
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      list.push(totals);
+    }
+  }
+  return out;
 }
 
 /** The first day with stored delivery under the object, if any (Meta's `maximum` starts there). */

@@ -4,12 +4,13 @@ import type { Executor } from "../../store/database.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import { adNames, adPlacements, findAd } from "./ad.repository.ts";
-import { authorizeOnAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
+import { authorizeOnAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import { DATE_PRESETS, INSIGHTS_LEVELS, type DatePreset, type InsightsLevel } from "./adEnums.ts";
 import { parseParams } from "./adParams.ts";
 import { adSetNames, findAdSet } from "./adSet.repository.ts";
 import { dateOfDay, dayNumber, firstDayOfMonth, formatGraphTime, localDate, monthOf, weekday } from "./adTime.ts";
 import { campaignNames, findCampaign } from "./campaign.repository.ts";
+import { readEachInBatch, readInBatch } from "./requestBatch.ts";
 import { listedAccountOf, type ListedKind } from "./requestReads.ts";
 import {
   ACTION_BREAKDOWNS,
@@ -32,7 +33,7 @@ import {
   adSetSchedules,
   campaignGoals,
   campaignObjectives,
-  dailyTotals,
+  dailyTotalsOfEach,
   firstDeliveryDate,
   marketSeed,
   spendTotals,
@@ -389,8 +390,8 @@ export class InsightsService {
       const whole = (query.timeRanges && query.timeRanges.length > 0) || query.timeIncrement === undefined || query.timeIncrement === "all_days";
       const bucketOf = whole ? (): [number, number] => [range.since, range.until] : this.bucketing(query.timeIncrement, range);
       const dates = { since: dateOfDay(range.since), until: dateOfDay(range.until) };
-      const groups = plan.perAd ? await this.splitGroups(db, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(db, scope, dates, level, plan.hourly, bucketOf, !whole);
-      const context = await this.contextOf(db, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
+      const groups = plan.perAd ? await this.splitGroups(ctx, scope, dates, level, plan, bucketOf, !whole) : await this.plainGroups(ctx, scope, dates, level, plan.hourly, bucketOf, !whole);
+      const context = await this.contextOf(ctx, groups.map((g) => g.sum), level, metrics, asked, object.account.timezoneName);
       for (const group of groups) items.push({ group, context });
     }
     const wantsResults = asksResults(metrics);
@@ -439,9 +440,39 @@ export class InsightsService {
     return { items, present };
   }
 
+  /**
+   * The object's daily totals (see dailyTotalsOfEach), read together with those of the other
+   * objects this request reports on at the same time with the same range and grouping (each ad
+   * set's insights expanded in `fields`) in one query.
+   */
+  private async dailyTotals(
+    ctx: RequestContext,
+    scope: { column: HierarchyColumn; id: string },
+    dates: { since: string; until: string },
+    groupBy: readonly HierarchyColumn[],
+    options: { hourly: boolean; perDay: boolean },
+  ): Promise<DailyTotals[]> {
+    const kind = `insights:${scope.column}:${dates.since}:${dates.until}:${groupBy.join(",")}:${options.hourly}:${options.perDay}`;
+    const totals = await readInBatch(ctx, kind, scope.id, (ids) => dailyTotalsOfEach(this.deps.db, scope.column, ids, dates, groupBy, options));
+    return totals ?? [];
+  }
+
+  /**
+   * What a report needs of its objects (names, goals, audiences…), read with what the request's
+   * other reports running at the same time need of theirs, in one query per kind.
+   */
+  private lookUp<V>(ctx: RequestContext, kind: string, ids: readonly string[], read: (db: Executor, ids: readonly string[]) => Promise<ReadonlyMap<string, V>>): Promise<Map<string, V>> {
+    return readEachInBatch(ctx, kind, ids, (all) => read(this.deps.db, all));
+  }
+
+  /** The simulated market's seed, read once for the request's reports running at the same time. */
+  private async marketSeed(ctx: RequestContext): Promise<number> {
+    return (await readInBatch(ctx, "market_seed", "", async () => new Map([["", await marketSeed(this.deps.db)]]))) ?? 1;
+  }
+
   /** The stored rows summed per bucket, object at the level (and hour): the common case, summed by the store. */
   private async plainGroups(
-    db: Executor,
+    ctx: RequestContext,
     scope: { column: HierarchyColumn; id: string },
     dates: { since: string; until: string },
     level: InsightsLevel,
@@ -449,7 +480,7 @@ export class InsightsService {
     bucketOf: (day: number) => [number, number],
     perDay: boolean,
   ): Promise<Group[]> {
-    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS[level], { hourly, perDay });
+    const totals = await this.dailyTotals(ctx, scope, dates, GROUP_COLUMNS[level], { hourly, perDay });
     const groups = new Map<string, Group>();
     for (const day of totals) {
       const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
@@ -468,7 +499,7 @@ export class InsightsService {
    * parts add up exactly to its sum, so the cells of a row add up to the row without breakdowns.
    */
   private async splitGroups(
-    db: Executor,
+    ctx: RequestContext,
     scope: { column: HierarchyColumn; id: string },
     dates: { since: string; until: string },
     level: InsightsLevel,
@@ -476,7 +507,7 @@ export class InsightsService {
     bucketOf: (day: number) => [number, number],
     perDay: boolean,
   ): Promise<Group[]> {
-    const totals = await dailyTotals(db, scope, dates, GROUP_COLUMNS.ad, { hourly: plan.hourly, perDay });
+    const totals = await this.dailyTotals(ctx, scope, dates, GROUP_COLUMNS.ad, { hourly: plan.hourly, perDay });
     const perAd = new Map<string, Group>();
     for (const day of totals) {
       const [start, stop] = bucketOf(dayNumber(day.date) ?? 0);
@@ -489,9 +520,9 @@ export class InsightsService {
     const adIds = [...new Set(totals.map((t) => t.ad_id!))];
     const needsAudience = plan.breakdowns.length > 0 || plan.actionBreakdowns.includes("action_device");
     const [seed, audiences, destinations] = await Promise.all([
-      needsAudience ? marketSeed(db) : Promise.resolve(1),
-      needsAudience ? adSetAudiences(db, adSetIds) : Promise.resolve(new Map<string, { targeting: string | null }>()),
-      plan.actionBreakdowns.some((b) => b === "action_destination" || b === "action_target_id") ? adDestinations(db, adIds) : Promise.resolve(undefined),
+      needsAudience ? this.marketSeed(ctx) : Promise.resolve(1),
+      needsAudience ? this.lookUp(ctx, "adset_audiences", adSetIds, adSetAudiences) : Promise.resolve(new Map<string, { targeting: string | null }>()),
+      plan.actionBreakdowns.some((b) => b === "action_destination" || b === "action_target_id") ? this.lookUp(ctx, "ad_destinations", adIds, adDestinations) : Promise.resolve(undefined),
     ]);
     const targetingOf = memo((adSetId: string) => parseTargeting(audiences.get(adSetId)?.targeting ?? null));
     const cellsFor = memo((adSetId: string) => cellsOf(plan.breakdowns, seed, adSetId, targetingOf(adSetId)));
@@ -542,30 +573,30 @@ export class InsightsService {
   }
 
   /** Names of the rows' objects, and the objectives, optimization goals and ad set schedules when asked for. */
-  private async contextOf(db: Executor, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined, timeZone: string) {
+  private async contextOf(ctx: RequestContext, sums: DailyTotals[], level: InsightsLevel, metrics: Set<Metric>, asked: ReadonlySet<string> | undefined, timeZone: string) {
     const ids = (column: "campaign_id" | "adset_id" | "ad_id") => [...new Set(sums.map((s) => s[column]).filter((id): id is string => id !== null))];
     const none = new Map<string, string>();
     const goals = new Map<string, string>();
     if ((metrics.has("optimization_goal") || asksResults(metrics)) && LEVEL_RANK[level] >= 2) {
-      for (const [id, audience] of await adSetAudiences(db, ids("adset_id"))) goals.set(id, audience.optimization_goal);
+      for (const [id, audience] of await this.lookUp(ctx, "adset_audiences", ids("adset_id"), adSetAudiences)) goals.set(id, audience.optimization_goal);
     }
     // A campaign row has a result when all of the campaign's ad sets optimize for one goal.
     const oneGoal = new Map<string, string>();
     if (asksResults(metrics) && level === "campaign") {
-      for (const [id, set] of await campaignGoals(db, ids("campaign_id"))) if (set.size === 1) oneGoal.set(id, [...set][0]!);
+      for (const [id, set] of await this.lookUp(ctx, "campaign_goals", ids("campaign_id"), campaignGoals)) if (set.size === 1) oneGoal.set(id, [...set][0]!);
     }
     // An ad set's schedule, as the ad set's own start_time and end_time show it (in the account's zone).
     const schedules = new Map<string, { start?: string; end?: string }>();
     if ((metrics.has("adset_start") || metrics.has("adset_end")) && LEVEL_RANK[level] >= 2) {
       const time = (ms: number | null) => (ms === null ? undefined : formatGraphTime(ms, timeZone));
-      for (const [id, s] of await adSetSchedules(db, ids("adset_id"))) schedules.set(id, { start: time(s.start_time), end: time(s.end_time) });
+      for (const [id, s] of await this.lookUp(ctx, "adset_schedules", ids("adset_id"), adSetSchedules)) schedules.set(id, { start: time(s.start_time), end: time(s.end_time) });
     }
     return {
       // Names are read only when the rows will show them.
-      campaigns: LEVEL_RANK[level] >= 1 && (!asked || asked.has("campaign_name")) ? await campaignNames(db, ids("campaign_id")) : none,
-      adSets: LEVEL_RANK[level] >= 2 && (!asked || asked.has("adset_name")) ? await adSetNames(db, ids("adset_id")) : none,
-      ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await adNames(db, ids("ad_id")) : none,
-      objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await campaignObjectives(db, ids("campaign_id")) : none,
+      campaigns: LEVEL_RANK[level] >= 1 && (!asked || asked.has("campaign_name")) ? await this.lookUp(ctx, "campaign_names", ids("campaign_id"), campaignNames) : none,
+      adSets: LEVEL_RANK[level] >= 2 && (!asked || asked.has("adset_name")) ? await this.lookUp(ctx, "adset_names", ids("adset_id"), adSetNames) : none,
+      ads: LEVEL_RANK[level] >= 3 && (!asked || asked.has("ad_name")) ? await this.lookUp(ctx, "ad_names", ids("ad_id"), adNames) : none,
+      objectives: metrics.has("objective") && LEVEL_RANK[level] >= 1 ? await this.lookUp(ctx, "campaign_objectives", ids("campaign_id"), campaignObjectives) : none,
       goals,
       campaignGoals: oneGoal,
       schedules,
@@ -574,8 +605,8 @@ export class InsightsService {
 
   /**
    * The object and its ad account. With `type` (the Graph already knows the node's type) only that
-   * table is read. The account is read once per request: a nested expansion asks for the insights
-   * of many objects of one account.
+   * table is read. The account comes from the cache of ad accounts (see readAdAccount), shared by
+   * the request's reads: a nested expansion asks for the insights of many objects of one account.
    */
   private async resolveObject(db: Executor, ctx: RequestContext, objectId: string, type?: InsightsLevel): Promise<ResolvedObject> {
     let accounts = this.accountsByRequest.get(ctx);
@@ -583,14 +614,14 @@ export class InsightsService {
     const accountOf = (id: string) => {
       let account = accounts.get(id);
       if (!account) {
-        account = requireAdAccount(db, id);
+        account = readAdAccount(this.deps, id);
         accounts.set(id, account);
         account.catch(() => accounts.delete(id));
       }
       return account;
     };
     if (objectId.startsWith("act_") || type === "account") {
-      const account = await requireAdAccount(db, objectId);
+      const account = await accountOf(objectId);
       return { level: "account", id: account.id, account };
     }
     // A campaign or ad set this request has just listed (its insights expanded in `fields`) is not read again.
