@@ -82,9 +82,9 @@ function previewDirectives(https: boolean): Directives {
  * Graph answers are JSON, never a document a browser renders, so they carry the headers OWASP's REST
  * Security Cheat Sheet ("Security Headers") gives for API responses and no more: a policy that loads
  * nothing and lets nothing frame the answer, nosniff, X-Frame-Options DENY, no referrer, HSTS over
- * https, and `Cache-Control: no-store` (paging links carry the caller's token). The full page policy
- * on every answer cost a quarter of the Graph surface's throughput (`npm run bench:api`), for
- * directives (scripts, styles, fonts, forms) that mean nothing to JSON.
+ * https, and `Cache-Control: no-store` (paging links carry the caller's token). The full page policy,
+ * set on the raw response of every answer, cost about a quarter of the Graph surface's throughput
+ * (`npm run bench:api`), for directives (scripts, styles, fonts, forms) that mean nothing to JSON.
  */
 function apiDirectives(https: boolean): Directives {
   return {
@@ -193,7 +193,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
     } else if (GRAPH_ROUTE_PATTERNS.has(url)) {
       // Through the reply, not the raw response: every Graph answer is sent by Fastify, which then
       // hands all its headers to writeHead at once, while any header set on the raw response first
-      // makes Node take each of them one by one (a tenth of the surface's throughput).
+      // makes Node take each of them one by one (most of the cost above).
       for (const [name, value] of api) void reply.header(name, value);
     } else {
       const set = url === "/docs" || url.startsWith("/docs/") ? policies.docs : isOAuthPath(url) ? policies.oauth : isPreviewPath(url) ? policies.preview : policies.base;
