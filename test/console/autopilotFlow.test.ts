@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
@@ -14,7 +14,7 @@ import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from 
 import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
-import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
+import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, screenshot, sessionToken, signIn } from "./browser.ts";
 
 /**
  * Autopilot in the console, in headless Chromium against a running hub: a person connects it
@@ -88,10 +88,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await store?.cleanup();
   });
 
-  const check = async (page: Page, name: string, width: number) => {
-    expectNoSeriousViolations(await seriousViolations(page), `${name} at ${width}px`);
-    await screenshot(page, `${name}-${width}`);
-  };
+  const check = expectAccessible;
 
   it("connects one ad account of two through the consent page, scans and plans from the console, then approves a recommendation that the log and the hub both show", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

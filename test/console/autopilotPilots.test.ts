@@ -10,7 +10,7 @@ import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
-import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, signIn } from "./browser.ts";
+import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, signIn } from "./browser.ts";
 
 /**
  * Autopilot's Creatives and Pilots tabs in headless Chromium against a running hub, on a simulated
@@ -84,10 +84,7 @@ describe("console: Autopilot creatives and pilots", () => {
     await store?.cleanup();
   });
 
-  const check = async (page: Page, name: string, width: number) => {
-    expectNoSeriousViolations(await seriousViolations(page), `${name} at ${width}px`);
-    await screenshot(page, `${name}-${width}`);
-  };
+  const check = expectAccessible;
 
   /** Every request that is not a read, from the moment it is called. */
   function recordWrites(page: Page): string[] {

@@ -131,6 +131,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
+/** The page passes axe at this width; its screenshot is kept beside the test output. */
+export async function expectAccessible(page: Page, name: string, width: number): Promise<void> {
+  expectNoSeriousViolations(await seriousViolations(page), `${name} at ${width}px`);
+  await screenshot(page, `${name}-${width}`);
+}
+
 export function expectNoSeriousViolations(violations: AxeViolation[], where: string): void {
   expect(violations.map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }

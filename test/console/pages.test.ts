@@ -6,7 +6,7 @@ import type { Hub } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
-import { ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn, signInWithToken } from "./browser.ts";
+import { ensureConsoleBuilt, expectAccessible, launchChromium, screenshot, sessionToken, signIn, signInWithToken } from "./browser.ts";
 
 const WIDTHS = [1440, 375] as const;
 
@@ -40,8 +40,7 @@ describe("console pages: content, accessibility and screenshots", () => {
 
   const check = async (page: Page, name: string, width: number) => {
     expect(await page.getByRole("alert").count(), `${name} shows an error`).toBe(0);
-    expectNoSeriousViolations(await seriousViolations(page), `${name} at ${width}px`);
-    await screenshot(page, `${name}-${width}`);
+    await expectAccessible(page, name, width);
   };
 
   for (const width of WIDTHS) {
