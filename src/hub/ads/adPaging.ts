@@ -94,7 +94,14 @@ export async function keysetPage<R extends Keyed>(request: PageRequest, fetch: (
     hasPrevious = false;
   }
 
+  return pageOf(items, hasNext, hasPrevious);
+}
+
+/** A page of items in the order shown, with the cursors of its first and last item. */
+function pageOf<R extends Keyed>(items: R[], hasNext: boolean, hasPrevious: boolean): Page<R> {
   const page: Page<R> = { items, hasNext, hasPrevious };
+  const first = items[0];
+  const last = items[items.length - 1];
   if (first && last) {
     page.first = cursorOf(first);
     page.last = cursorOf(last);
@@ -107,15 +114,7 @@ export async function keysetPage<R extends Keyed>(request: PageRequest, fetch: (
  * first, as `keysetPage` answers it; for lists read for many parents at once.
  */
 export function firstPageOf<R extends Keyed>(rows: readonly R[], limit: number): Page<R> {
-  const items = rows.slice(0, limit);
-  const page: Page<R> = { items, hasNext: rows.length > limit, hasPrevious: false };
-  const first = items[0];
-  const last = items[items.length - 1];
-  if (first && last) {
-    page.first = cursorOf(first);
-    page.last = cursorOf(last);
-  }
-  return page;
+  return pageOf(rows.slice(0, limit), rows.length > limit, false);
 }
 
 /** The page with each item presented. */
