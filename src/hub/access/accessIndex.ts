@@ -357,6 +357,9 @@ export class AccessIndex {
     if (roles.get(asset.ownerId) === "ADMIN") {
       out.push({ kind: "owner_admin", businessId: asset.ownerId, mask: fullMask(asset.type) });
     }
+    // The owner's paths first, then the partners' by business: the same order whether the index was
+    // built from the store or kept up to date change by change (assignments arrive in another order).
+    const partners: AccessPath[] = [];
     for (const entry of this.assignmentsByAsset.get(assetId)?.get(principalId) ?? []) {
       if (!roles.has(entry.businessId)) continue;
       if (entry.businessId === asset.ownerId) {
@@ -365,9 +368,10 @@ export class AccessIndex {
       }
       const share = this.sharesByAsset.get(assetId)?.get(entry.businessId);
       if (!share || !shareLive(share, now)) continue;
-      out.push(partnerAssignmentPath(entry, share));
+      partners.push(partnerAssignmentPath(entry, share));
     }
-    return out.filter((p) => p.mask !== 0);
+    partners.sort((a, b) => (a.businessId < b.businessId ? -1 : a.businessId > b.businessId ? 1 : 0));
+    return [...out, ...partners].filter((p) => p.mask !== 0);
   }
 
   /** Every principal that reaches the asset now, with its combined task mask and paths. */
@@ -402,8 +406,9 @@ export class AccessIndex {
         out.push({ principalId, path: partnerAssignmentPath(entry, share) });
       }
     }
-    // Stable, so one principal's paths keep the order `paths` gives them.
-    return out.sort((a, b) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0));
+    // By principal, then by partner business, as `whoCanAccess` lists them.
+    const byId = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return out.sort((a, b) => byId(a.principalId, b.principalId) || byId(a.path.businessId, b.path.businessId));
   }
 
   /** Every asset the principal reaches now (optionally of one type), with its task mask. */
