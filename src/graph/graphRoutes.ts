@@ -1,3 +1,4 @@
+import { withChanges } from "./queryChanges.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
 import { belongsTo, mayKnowNode, reachesAsset } from "../hub/access/callerAccess.ts";
@@ -131,14 +132,7 @@ function linkTo(request: FastifyRequest, accessToken: string, changes: Record<st
     if (linkBases.size >= 1000) linkBases.clear();
     linkBases.set(baseKey, base);
   }
-  const params = new URLSearchParams(queryAt < 0 ? "" : raw.slice(queryAt + 1));
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) params.delete(key);
-    else params.set(key, value);
-  }
-  params.set("access_token", accessToken);
-  // Form encoding leaves nothing the URL serializer would change, so this is what URL#href gives.
-  return `${base}?${params.toString()}`;
+  return `${base}?${withChanges(queryAt < 0 ? "" : raw.slice(queryAt + 1), changes, accessToken)}`;
 }
 
 /** Paging links of an edge expanded inside `fields`: its own path, with its sub-fields and limit. */

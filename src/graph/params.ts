@@ -98,18 +98,24 @@ export function selectFieldsOfEach(
   requested: string[] | undefined,
   defaults: readonly string[],
 ): readonly Record<string, unknown>[] {
-  const select = () => objects.map((object) => selectFields(object, requested, defaults));
-  if (!Object.isFrozen(objects)) return select();
+  if (!Object.isFrozen(objects)) return selectEach(objects, requested, defaults);
   const key = (requested && requested.length > 0 ? requested : defaults).join(",");
   const kept = projections.get(objects);
   const projected = kept?.get(key);
   if (projected) return projected;
   // Frozen objects stay frozen: checked once, when a list's first selection is kept.
-  if (!objects.every((object) => Object.isFrozen(object))) return select();
-  const fresh = Object.freeze(select().map((object) => Object.freeze(object)));
+  if (!objects.every((object) => Object.isFrozen(object))) return selectEach(objects, requested, defaults);
+  const fresh = Object.freeze(selectEach(objects, requested, defaults).map((object) => Object.freeze(object)));
   if (!kept) projections.set(objects, new Map([[key, fresh]]));
   else if (kept.size < PROJECTIONS_PER_LIST) kept.set(key, fresh);
   return fresh;
+}
+
+/** `selectFields` of each object, in order. */
+function selectEach(objects: readonly Record<string, unknown>[], requested: string[] | undefined, defaults: readonly string[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = new Array(objects.length);
+  for (let i = 0; i < objects.length; i++) out[i] = selectFields(objects[i]!, requested, defaults);
+  return out;
 }
 
 /** Keeps the requested fields (always with `id` when the object has one), or the defaults when none were asked for. */

@@ -155,17 +155,21 @@ async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphR
   }
   const fetched = (await fetch(call.paging)) as Page<GraphObject>;
   const page = { ...fetched, items: await withDeliveryFields(call, type, fetched.items) };
-  const total = async () => {
-    let count = 0;
-    let request: PageRequest = { limit: MAX_PAGE_SIZE };
-    for (;;) {
-      const next = await fetch(request);
-      count += next.items.length;
-      if (!next.hasNext || !next.last) return count;
-      request = { limit: MAX_PAGE_SIZE, after: next.last };
-    }
-  };
-  return { kind: "list", page, defaults: ID_ONLY, total };
+  // Bound rather than a closure: every list answer carries one, and a named closure made per
+  // request (the TypeScript loader keeps function names) cost about 1% of a list's time.
+  return { kind: "list", page, defaults: ID_ONLY, total: countAll.bind(undefined, fetch) };
+}
+
+/** How many objects a list has, page by page. */
+async function countAll(fetch: Fetch): Promise<number> {
+  let count = 0;
+  let request: PageRequest = { limit: MAX_PAGE_SIZE };
+  for (;;) {
+    const next = await fetch(request);
+    count += next.items.length;
+    if (!next.hasNext || !next.last) return count;
+    request = { limit: MAX_PAGE_SIZE, after: next.last };
+  }
 }
 
 /** Parameters the services take in Meta's names, minus the Graph envelope's own. */
