@@ -4,7 +4,7 @@ import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
-import { png } from "./adMediaEdges.test.ts";
+import { png } from "../support/media.ts";
 
 /**
  * Meta behaviours a reporting or bulk tool relies on, one per test, each asserting the exact shape
