@@ -37,7 +37,7 @@ import path from "node:path";
 import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
 import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 import { UsageRecorder } from "./audit/usageRollup.ts";
-import { AppRegistryService } from "../oauth/appRegistry.service.ts";
+import { AppRegistryService } from "./apps/appRegistry.service.ts";
 import { OutboundHttp, type OutboundPolicy } from "../net/outbound.ts";
 
 export interface HubOptions extends OpenStoreOptions {
