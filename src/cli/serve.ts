@@ -3,7 +3,8 @@ import { changeFeedFor } from "../store/changeFeed.ts";
 import type { Config } from "../config/env.ts";
 import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY, DEMO_PASSWORD } from "../demo/demoWorld.ts";
 import { operatorContext, systemContext } from "../hub/context.ts";
-import { openHub, type Hub } from "../hub/hub.ts";
+import { openGrantline } from "../app/openGrantline.ts";
+import type { Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
 import { HubMetrics, startMetricsServer } from "../http/metrics.ts";
@@ -69,7 +70,7 @@ interface Running {
 }
 
 async function start(config: Config, options: { demo: boolean }, started: { name: string; close: () => Promise<unknown> | void }[]): Promise<Running> {
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: config.databaseUrl,
     pgSchema: config.databaseSchema,
     dataDir: config.dataDir,
