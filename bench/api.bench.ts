@@ -57,7 +57,8 @@ import pg from "pg";
 import Fastify from "fastify";
 import { buildServer } from "../src/http/server.ts";
 import { HubMetrics } from "../src/http/metrics.ts";
-import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../src/hub/hub.ts";
 import { operatorContext } from "../src/hub/context.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter, type RateLimitRequest } from "../src/graph/rateLimit/rateLimiter.ts";
@@ -109,7 +110,7 @@ function combine(a: Awaited<ReturnType<typeof load>>, b: Awaited<ReturnType<type
 async function measure(dialect: "sqlite" | "postgres"): Promise<{ main: string; limiter: string; scaling?: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-api-"));
   const schema = `bench_${process.pid}`;
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,
@@ -295,7 +296,7 @@ async function measureGuardedWrites(dialect: "sqlite" | "postgres"): Promise<str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-guardrails-"));
   const schema = `bench_guard_${process.pid}`;
   let t = Date.now();
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,
@@ -529,7 +530,7 @@ process.stdout.write(
 async function measureInsights(dialect: "sqlite" | "postgres"): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-insights-"));
   const schema = `bench_insights_${process.pid}`;
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,
@@ -600,7 +601,7 @@ async function createAccount(base: string, owner: Owner, name: string): Promise<
 }
 
 /** 90 days × INSIGHTS_ADS ads, level ad over the whole range: age × gender against no breakdowns. */
-async function breakdownsRow(hub: Awaited<ReturnType<typeof openHub>>, base: string, owner: Owner, dialect: string): Promise<string> {
+async function breakdownsRow(hub: Grantline, base: string, owner: Owner, dialect: string): Promise<string> {
   const op = operatorContext();
   const accountId = await createAccount(base, owner, "Breakdowns");
   const creative = await hub.adCreatives.createAdCreative(op, accountId, { name: "Look", title: "t", body: "b", link_url: "https://shop.example.test/", call_to_action_type: "SHOP_NOW" });
@@ -634,7 +635,7 @@ async function breakdownsRow(hub: Awaited<ReturnType<typeof openHub>>, base: str
 }
 
 /** 25 campaigns × their ad sets × 7-day insights in one request against the flat campaign list, per returned object. */
-async function nestedExpansionRow(hub: Awaited<ReturnType<typeof openHub>>, base: string, owner: Owner, dialect: string): Promise<string> {
+async function nestedExpansionRow(hub: Grantline, base: string, owner: Owner, dialect: string): Promise<string> {
   const op = operatorContext();
   const accountId = await createAccount(base, owner, "Nested");
   const creative = await hub.adCreatives.createAdCreative(op, accountId, { name: "Look", title: "t", body: "b", link_url: "https://shop.example.test/", call_to_action_type: "SHOP_NOW" });

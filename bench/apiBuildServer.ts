@@ -25,7 +25,10 @@ if (root === "bare") {
   const { RateLimiter } = await import(path.join(root!, "src/graph/rateLimit/rateLimiter.ts"));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-build-"));
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  const hub = await openHub({ dataDir: dir, adObjectsMaxAgeMs: 1000 });
+  // Trees from before the composition root (src/app) opened their hub with openHub alone.
+  const composition = path.join(root!, "src/app/openGrantline.ts");
+  const hubOptions = { dataDir: dir, adObjectsMaxAgeMs: 1000 };
+  const hub = fs.existsSync(composition) ? await (await import(composition)).openGrantline(hubOptions) : await openHub(hubOptions);
   const unreachable = 1_000_000_000;
   const rateLimiter = new RateLimiter({ appPoints: unreachable, userPoints: unreachable, businessPoints: unreachable, adAccountBasePoints: { development_access: unreachable, standard_access: unreachable } });
   // Logging off on both builds: their telemetry options differ, and the request is what is compared.

@@ -19,7 +19,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildServer } from "../src/http/server.ts";
-import { bootstrapBusiness, openHub, type Hub } from "../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../src/hub/hub.ts";
 import { principalContext } from "../src/hub/context.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
@@ -41,7 +42,7 @@ const DAYS = Number(args.get("days") ?? 90);
 const RUNS = Number(args.get("runs") ?? 3);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function buildAccount(hub: Hub): Promise<{ accountId: string; token: string }> {
+async function buildAccount(hub: Grantline): Promise<{ accountId: string; token: string }> {
   const owner = await bootstrapBusiness(hub, "Bench Advertiser");
   const ctx = principalContext("system_user", owner.system_user_id);
   const account = await hub.assets.createAsset(ctx, owner.business_id, { type: "ad_account", name: "Bench account", adAccount: { currency: "USD", timezoneName: "UTC" } });
@@ -89,7 +90,7 @@ class PeakRecordingStore implements RateLimitStore {
 
 
 /** A 40-ad launch into a new account of the bench's business, through a server with the hub's default rate limits. */
-async function measureLaunch(hub: Hub, dialect: string): Promise<string> {
+async function measureLaunch(hub: Grantline, dialect: string): Promise<string> {
   const owner = await bootstrapBusiness(hub, "Launch Advertiser");
   const ctx = principalContext("system_user", owner.system_user_id);
   const account = await hub.assets.createAsset(ctx, owner.business_id, { type: "ad_account", name: "Launch account", adAccount: { currency: "USD", timezoneName: "UTC" } });
@@ -127,7 +128,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function measure(dialect: "sqlite" | "postgres"): Promise<{ scan: string[]; fields: string; launch: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-scan-"));
   const schema = `bench_scan_${process.pid}`;
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,

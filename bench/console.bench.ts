@@ -29,7 +29,7 @@ import { buildConsole, consoleBuildIsStale } from "../console/build.mjs";
 import { seedDemoWorld, DEMO_PASSWORD, type DemoWorld } from "../src/demo/demoWorld.ts";
 import { CONSOLE_BUILD_DIR } from "../src/http/console.ts";
 import { buildServer, listeningUrl } from "../src/http/server.ts";
-import { openHub } from "../src/hub/hub.ts";
+import { openGrantline } from "../src/app/openGrantline.ts";
 import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
 import { launchChromium } from "../test/console/browser.ts";
 
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
 }
 
 async function measure(tmp: string, baselineDir: string): Promise<void> {
-  const hub = await openHub({ dataDir: path.join(tmp, "data") });
+  const hub = await openGrantline({ dataDir: path.join(tmp, "data") });
   const demo = await seedDemoWorld(hub, "http://127.0.0.1:9");
   // Both listeners count against one rate limiter, as one hub would.
   const rateLimiter = new RateLimiter({ accessTier: "standard_access" });

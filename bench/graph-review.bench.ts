@@ -20,7 +20,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { operatorContext } from "../src/hub/context.ts";
-import { openHub, type Hub } from "../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../src/app/openGrantline.ts";
 import { buildServer } from "../src/http/server.ts";
 import { GraphClient, readUsage } from "../src/graph/client/graphClient.ts";
 import { reviewThroughGraph } from "../src/graph/client/graphReview.ts";
@@ -57,7 +57,7 @@ interface Run {
   hubRefusals: number;
 }
 
-async function review(hub: Hub, owner: string, token: string, label: string, limits: RateLimiterOptions): Promise<Run> {
+async function review(hub: Grantline, owner: string, token: string, label: string, limits: RateLimiterOptions): Promise<Run> {
   const rateLimiter = new RateLimiter({ accessTier: "standard_access", ...limits });
   const app = await buildServer(hub, { logLevel: "silent", rateLimiter });
   await app.listen({ host: "127.0.0.1", port: 0 });
@@ -116,7 +116,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-graph-review-
 try {
   const owner = await writeGraphReviewWorld(dir, ACCOUNTS, Math.round(ASSIGNMENTS / ACCOUNTS));
   // The Graph here is the hub itself, on loopback: its own campaigns may call it.
-  const hub = await openHub({ dataDir: dir, outbound: { allowPrivate: true } });
+  const hub = await openGrantline({ dataDir: dir, outbound: { allowPrivate: true } });
   try {
     const reviewer = await hub.businesses.createSystemUser(operatorContext(), owner, { name: "Reviewer", role: "ADMIN" });
     const token = (await hub.tokens.issueSystemUserToken(operatorContext(), reviewer.id, {})).accessToken;

@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { openHub } from "../src/hub/hub.ts";
+import { openGrantline } from "../src/app/openGrantline.ts";
 import { operatorContext } from "../src/hub/context.ts";
 import { dropPostgresSchema } from "../src/store/database.ts";
 import { RateLimiter } from "../src/graph/rateLimit/rateLimiter.ts";
@@ -42,7 +42,7 @@ async function load(options: autocannon.Options): Promise<Result> {
 async function measure(dialect: "sqlite" | "postgres"): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-bench-oauth-"));
   const schema = `bench_oauth_${process.pid}`;
-  const hub = await openHub({
+  const hub = await openGrantline({
     databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
     pgSchema: dialect === "postgres" ? schema : undefined,
     dataDir: dir,

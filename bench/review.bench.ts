@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { operatorContext } from "../src/hub/context.ts";
-import { openHub } from "../src/hub/hub.ts";
+import { openGrantline } from "../src/app/openGrantline.ts";
 import { openStore } from "../src/store/database.ts";
 import { rollupHistory } from "../src/store/migrations/010_usage_rollup.ts";
 import type { Executor } from "../src/store/database.ts";
@@ -150,7 +150,7 @@ try {
   }
 
   const opening = process.hrtime.bigint();
-  const hub = await openHub({ dataDir: dir });
+  const hub = await openGrantline({ dataDir: dir });
   setup.push({ phase: "opening the hub (loads the access index: every grant, in memory)", seconds: Number(process.hrtime.bigint() - opening) / 1e9 });
   log("building the usage rollup from the log (what migration 010 does for an existing store)…");
   const start = process.hrtime.bigint();
@@ -240,7 +240,7 @@ async function graphSourcedReview(accounts: number, perAccount: number): Promise
   try {
     const owner = await writeGraphReviewWorld(graphDir, accounts, perAccount);
 
-    const hub = await openHub({ dataDir: graphDir });
+    const hub = await openGrantline({ dataDir: graphDir });
     await rebuildUsageRollup(hub.store.db);
     const reviewer = await hub.businesses.createSystemUser(operatorContext(), owner, { name: "Reviewer", role: "ADMIN" });
     const token = (await hub.tokens.issueSystemUserToken(operatorContext(), reviewer.id, {})).accessToken;

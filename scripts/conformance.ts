@@ -23,7 +23,8 @@ import { answeredFields, INSIGHTS_WITHOUT_DATA } from "../src/graph/fieldCoverag
 import { typeNameOf } from "../src/graph/graphRender.ts";
 import { buildServer } from "../src/http/server.ts";
 import { operatorContext } from "../src/hub/context.ts";
-import { bootstrapBusiness, openHub } from "../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../src/hub/hub.ts";
 import { DEFAULT_SPEC_DIR, readSpecDir, shippedSpecs, type NodeTypeSpec } from "./metaSpecs.ts";
 
 const { values } = parseArgs({ options: { specs: { type: "string" }, verbose: { type: "boolean", default: false } } });
@@ -51,7 +52,7 @@ type Answer = { status: number; body: Record<string, unknown> & { error?: { code
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-conformance-"));
-  const hub = await openHub({ dataDir });
+  const hub = await openGrantline({ dataDir });
   const app = await buildServer(hub, { logLevel: "silent" });
   try {
     const world = await buildWorld(hub, app);
@@ -127,7 +128,7 @@ async function classifyEdges(get: Get, id: string, spec: NodeTypeSpec, readable:
 }
 
 /** One of each served node type, owned by one business whose ADMIN system user asks. */
-async function buildWorld(hub: Awaited<ReturnType<typeof openHub>>, app: FastifyInstance) {
+async function buildWorld(hub: Grantline, app: FastifyInstance) {
   const owner = await bootstrapBusiness(hub, "Conformance Co");
   const call = async (method: "GET" | "POST", url: string, payload?: Record<string, unknown>): Promise<Answer> => {
     const separator = url.includes("?") ? "&" : "?";

@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "../errors.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
+import type { SessionView } from "../hub/people/personAuth.port.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import type { PersonAuthService } from "./personAuth.service.ts";
 
 export const SESSION_COOKIE = "grantline_session";
 
@@ -34,7 +36,7 @@ export function csrfCheck(app: FastifyInstance) {
   return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => app.csrfProtection(request, reply, done);
 }
 
-function presentSession(session: NonNullable<Awaited<ReturnType<Hub["auth"]["session"]>>>, csrfToken: string) {
+function presentSession(session: SessionView, csrfToken: string) {
   return {
     person: session.person,
     access_token: session.accessToken,
@@ -68,7 +70,8 @@ export async function registerSessionPlugins(app: FastifyInstance, publicUrl: ()
 }
 
 /** People's sign-in endpoints under /auth. */
-export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: AuthRouteOptions): void {
+export function registerAuthRoutes(app: FastifyInstance, hub: Hub<PersonAuthService>, options: AuthRouteOptions): void {
+  const auth = hub.auth;
   const secure = () => options.publicUrl().startsWith("https:");
   const csrf = csrfCheck(app);
 
@@ -78,7 +81,7 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
       throw errors.invalidParameter("Send the sign-in as JSON: {\"email\", \"password\", \"totp_code\"}.");
     }
     const body = bodyOf(request);
-    const signedIn = await hub.auth.login(anonymousContext(request), { email: body.email, password: body.password, totpCode: body.totp_code, ip: request.ip });
+    const signedIn = await auth.login(anonymousContext(request), { email: body.email, password: body.password, totpCode: body.totp_code, ip: request.ip });
     void reply.setCookie(SESSION_COOKIE, signedIn.sessionValue, {
       httpOnly: true,
       sameSite: "lax",
@@ -90,39 +93,39 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
   });
 
   app.post("/auth/logout", { preHandler: csrf }, async (request, reply) => {
-    await hub.auth.logout(anonymousContext(request), sessionValueOf(request));
+    await auth.logout(anonymousContext(request), sessionValueOf(request));
     void reply.clearCookie(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax", secure: secure() });
     return { success: true };
   });
 
   app.get("/auth/session", async (request, reply) => {
     void reply.header("cache-control", "no-store");
-    const session = await hub.auth.requireSession(sessionValueOf(request));
+    const session = await auth.requireSession(sessionValueOf(request));
     return presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" }));
   });
 
   app.post("/auth/totp/enroll", { preHandler: csrf }, async (request) => {
-    const session = await hub.auth.requireSession(sessionValueOf(request));
-    const { secret, uri } = await hub.auth.enrollTotp(anonymousContext(request), session);
+    const session = await auth.requireSession(sessionValueOf(request));
+    const { secret, uri } = await auth.enrollTotp(anonymousContext(request), session);
     return { secret, otpauth_uri: uri };
   });
 
   app.post("/auth/totp/confirm", { preHandler: csrf }, async (request, reply) => {
     const value = sessionValueOf(request);
     if (!value) throw errors.notSignedIn();
-    const session = await hub.auth.confirmTotp(anonymousContext(request), value, bodyOf(request).code);
+    const session = await auth.confirmTotp(anonymousContext(request), value, bodyOf(request).code);
     return { ...presentSession(session, reply.generateCsrf({ httpOnly: true, sameSite: "lax", secure: secure(), path: "/" })), two_factor_enabled: true };
   });
 
   app.get("/auth/totp", async (request, reply) => {
     void reply.header("cache-control", "no-store");
-    const session = await hub.auth.requireSession(sessionValueOf(request));
-    return hub.auth.twoFactorStatus(session);
+    const session = await auth.requireSession(sessionValueOf(request));
+    return auth.twoFactorStatus(session);
   });
 
   app.post("/auth/totp/disable", { preHandler: csrf }, async (request) => {
-    const session = await hub.auth.requireSession(sessionValueOf(request));
-    await hub.auth.disableTotp(anonymousContext(request), session, bodyOf(request).code);
+    const session = await auth.requireSession(sessionValueOf(request));
+    await auth.disableTotp(anonymousContext(request), session, bodyOf(request).code);
     return { success: true, two_factor_enabled: false };
   });
 
@@ -130,7 +133,7 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
   // client address over its limit is refused. The mail goes out once the answer has left, so the
   // mail server's latency (or failure, only logged) cannot tell a known address from an unknown one.
   app.post("/auth/password-reset", async (request, reply) => {
-    const pending = await hub.auth.requestPasswordReset(anonymousContext(request), bodyOf(request).email, request.ip);
+    const pending = await auth.requestPasswordReset(anonymousContext(request), bodyOf(request).email, request.ip);
     const baseUrl = options.publicUrl();
     reply.raw.once("close", () => {
       pending.deliver({ mailer: options.mailer, baseUrl }).catch((error: unknown) => request.log.error({ err: error }, "password reset email failed"));
@@ -163,14 +166,14 @@ export function registerAuthRoutes(app: FastifyInstance, hub: Hub, options: Auth
       throw errors.invalidParameter('Send the acceptance as JSON: {"token", "name", "password"}.');
     }
     const body = bodyOf(request);
-    const signedIn = await hub.auth.acceptInvitation(anonymousContext(request), { token: body.token, name: body.name, password: body.password, ip: request.ip });
+    const signedIn = await auth.acceptInvitation(anonymousContext(request), { token: body.token, name: body.name, password: body.password, ip: request.ip });
     void reply.setCookie(SESSION_COOKIE, signedIn.sessionValue, { httpOnly: true, sameSite: "lax", secure: secure(), path: "/", expires: new Date(signedIn.expiresAt) });
     return { person: signedIn.person, business_id: signedIn.businessId, ...(signedIn.twoFactorSetupRequired ? { two_factor_setup_required: true } : {}) };
   });
 
   app.post("/auth/password-reset/confirm", async (request) => {
     const body = bodyOf(request);
-    const person = await hub.auth.confirmPasswordReset(anonymousContext(request), body.token, body.password);
+    const person = await auth.confirmPasswordReset(anonymousContext(request), body.token, body.password);
     return { success: true, person };
   });
 }

@@ -6,6 +6,7 @@ import { SCOPES } from "../hub/catalogue/roles.ts";
 import type { RequestContext } from "../hub/context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hub/hubCommand.ts";
 import { findPerson, findPersonByEmail, type PersonRow } from "../hub/people/person.repository.ts";
+import type { PersonAuthPort, PersonView, SessionView, SignedIn } from "../hub/people/personAuth.port.ts";
 import { insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
 import { pendingInvitationsTo, redeemInvitation } from "../hub/invitations/invitation.service.ts";
@@ -34,29 +35,6 @@ export interface PendingResetMail {
   deliver(mail: { mailer: Mailer; baseUrl: string }): Promise<void>;
 }
 
-export interface PersonView {
-  id: string;
-  name: string;
-  email: string;
-}
-
-export interface SignedIn {
-  person: PersonView;
-  /** The session cookie's value; only its hash is stored. */
-  sessionValue: string;
-  expiresAt: number;
-  twoFactorSetupRequired: boolean;
-}
-
-export interface SessionView {
-  sessionId: string;
-  person: PersonView;
-  expiresAt: number;
-  twoFactorSetupRequired: boolean;
-  /** The console's Graph token, derived from the cookie value (null until 2FA is set up when required). */
-  accessToken: string | null;
-}
-
 function present(person: PersonRow): PersonView {
   return { id: person.id, name: person.name, email: person.email };
 }
@@ -70,7 +48,7 @@ export function consoleTokenOf(sessionValue: string): string {
 }
 
 /** People signing in: passwords, TOTP, sessions, throttling and password reset. */
-export class PersonAuthService {
+export class PersonAuthService implements PersonAuthPort {
   private readonly sessionTtlMs: number;
   private readonly signInRules: SignInThrottleRules;
   private readonly resetRules: PasswordResetRules;

@@ -5,7 +5,8 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { errors, GrantlineError } from "../errors.ts";
 import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
-import { bootstrapBusiness, openHub, type Hub } from "../hub/hub.ts";
+import { openGrantline, type Grantline, type GrantlineOptions } from "../app/openGrantline.ts";
+import { bootstrapBusiness, type Hub } from "../hub/hub.ts";
 import { operatorContext } from "../hub/context.ts";
 import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
@@ -24,13 +25,13 @@ import type { AccessReviewReport } from "../hub/review/findings.ts";
 import { applyGraphReviewFix, runGraphReview } from "./graphReviewCli.ts";
 import { GraphReviewClientSource } from "../graph/client/graphReviewSource.ts";
 
-function hubOptions(config: Config) {
+function hubOptions(config: Config): GrantlineOptions {
   return { databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, timeouts: { queryMs: config.timeouts.dbQueryMs, connectMs: config.timeouts.dbConnectMs }, diskMinFreeBytes: config.diskMinFreeBytes, pendingTtlDays: config.pendingTtlDays, invitations: { ttlDays: config.invitationTtlDays, publicUrl: config.publicUrl }, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound };
 }
 
-async function withHub<T>(work: (hub: Hub, config: Config) => Promise<T>): Promise<T> {
+async function withHub<T>(work: (hub: Grantline, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(cliIo().env);
-  const hub = await openHub(hubOptions(config));
+  const hub = await openGrantline(hubOptions(config));
   try {
     return await work(hub, config);
   } finally {
@@ -242,7 +243,7 @@ export function buildCli(): Command {
       }
       replaceSqliteStore(from, target);
       // A backup of an older version is brought up to this one, and its audit log checked end to end.
-      const hub = await openHub(hubOptions(config));
+      const hub = await openGrantline(hubOptions(config));
       let verification: Awaited<ReturnType<Hub["audit"]["verify"]>>;
       try {
         verification = await hub.audit.verify();

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "../config/env.ts";
 import { newRequestId } from "../ids.ts";
 import type { Hub } from "../hub/hub.ts";
+import type { PersonAuthService } from "../auth/personAuth.service.ts";
 import { graphErrorHandler, notFoundHandler } from "./errorHandler.ts";
 import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
@@ -62,7 +63,7 @@ export interface ServerOptions {
  * bodies as `fbtrace_id`, and written to the audit log), and the access engine is brought up to
  * date with the store before any route answers.
  */
-export async function buildServer(hub: Hub, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(hub: Hub<PersonAuthService>, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: options.logLevel ?? "info",

@@ -32,13 +32,17 @@ import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";
 import { AccessTokenService } from "./tokens/accessToken.service.ts";
 import { WebhookService } from "./webhooks/webhook.service.ts";
-import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
 import path from "node:path";
 import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
-import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 import { UsageRecorder } from "./audit/usageRollup.ts";
-import { AppRegistryService } from "../oauth/appRegistry.service.ts";
-import { OutboundHttp, type OutboundPolicy } from "../net/outbound.ts";
+import { AppRegistryService } from "./apps/appRegistry.service.ts";
+import { OutboundHttp, withTrustedOrigins, type OutboundPolicy } from "../net/outbound.ts";
+import type { NotificationsPort } from "./alerts/notifications.port.ts";
+import type { PersonAuthPort } from "./people/personAuth.port.ts";
+// Autopilot's CLI still opens its hub with openHub(options) alone: for it (and only it) the hub
+// builds the sign-in and notification services itself. Goes when that CLI gets its hub from src/app.
+import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
+import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -56,14 +60,10 @@ export interface HubOptions extends OpenStoreOptions {
    * Default: internal addresses refused.
    */
   outbound?: OutboundPolicy;
-  /** Sessions, sign-in throttling and password reset links. */
-  auth?: PersonAuthOptions;
   /** Invitation links: how long they work, and the address they point at (GRANTLINE_INVITATION_TTL_DAYS, GRANTLINE_PUBLIC_URL). */
   invitations?: InvitationOptions;
   /** Outgoing mail (alert emails); default: .eml files in `<dataDir>/outbox`. */
   mail?: MailerOptions;
-  /** Alert deduplication, hourly limits and the WhatsApp API base (GRANTLINE_ALERTS_*). */
-  notifications?: NotificationSettings;
   /**
    * How late (ms) this instance may see another instance's write to ad objects in lists it holds in
    * memory; `serve` uses the sync interval. Default 0: every list read compares with the store.
@@ -71,8 +71,13 @@ export interface HubOptions extends OpenStoreOptions {
   adObjectsMaxAgeMs?: number;
 }
 
-/** The hub: store, access engine, audit log and the services the API, CLI and jobs all call. */
-export interface Hub {
+/**
+ * The hub: store, access engine, audit log and the services the API, CLI and jobs all call. People's
+ * sign-in and the notifier are built beside it by the composition root (src/app) and reached
+ * through ports; `Auth` and `Notifications` say which services a caller holds (the ports, unless it
+ * opened the hub through src/app).
+ */
+export interface Hub<Auth extends PersonAuthPort = PersonAuthPort, Notifications extends NotificationsPort = NotificationsPort> {
   store: Store;
   engine: AccessEngine;
   audit: AuditService;
@@ -113,7 +118,7 @@ export interface Hub {
   /** Plain-words answers to the common access and spend problems. */
   troubleshoot: TroubleshootService;
   /** People signing in: passwords, TOTP, sessions, password reset. */
-  auth: PersonAuthService;
+  auth: Auth;
   /** OAuth apps: redirect URIs, scopes, client secrets, the operator's review. */
   appRegistry: AppRegistryService;
   /** Seals secrets stored in the hub (the instance key). */
@@ -121,7 +126,7 @@ export interface Hub {
   /** The guard every call to a URL a tenant gave goes through. */
   outbound: OutboundHttp;
   /** Alert channels of businesses and the alerts sent through them (security alerts, Autopilot). */
-  notifications: NotificationService;
+  notifications: Notifications;
   /** Outgoing mail (password resets, alert emails), opened on first use. */
   mailer: () => Mailer;
   /** Successful Graph reads counted as use, batched into the usage rollup (flushed on close). */
@@ -132,7 +137,48 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export async function openHub(options: HubOptions): Promise<Hub> {
+/** What the services built beside the hub are built from: its transactions, sealing, mail and outbound calls. */
+export interface HubCore {
+  deps: HubDeps;
+  secrets: () => SecretBox;
+  mailer: () => Mailer;
+  outbound: OutboundHttp;
+}
+
+/** How the composition root builds people's sign-in and the notifier once the hub's core is open. */
+export interface HubServices<Auth extends PersonAuthPort, Notifications extends NotificationsPort> {
+  auth(core: HubCore): Auth;
+  notifications(core: HubCore): Notifications;
+}
+
+/** The options Autopilot's CLI passes when it opens a hub without src/app (see the imports above). */
+interface SelfBuiltServiceOptions {
+  auth?: PersonAuthOptions;
+  notifications?: NotificationSettings;
+}
+
+/** Opens the store, builds the access engine and the hub's services, and the two given beside them. */
+export function openHub<Auth extends PersonAuthPort, Notifications extends NotificationsPort>(
+  options: HubOptions,
+  services: HubServices<Auth, Notifications>,
+): Promise<Hub<Auth, Notifications>>;
+/** Autopilot's CLI only, until it gets its hub from src/app: the hub builds sign-in and the notifier. */
+export function openHub(options: HubOptions & SelfBuiltServiceOptions): Promise<Hub>;
+export function openHub(options: HubOptions & SelfBuiltServiceOptions, services?: HubServices<PersonAuthPort, NotificationsPort>): Promise<Hub> {
+  return openHubWith(services ? options : { ...options, outbound: withTrustedOrigins(options.outbound, [options.notifications?.whatsappApiUrl]) }, services ?? selfBuiltServices(options));
+}
+
+function selfBuiltServices(options: SelfBuiltServiceOptions): HubServices<PersonAuthService, NotificationService> {
+  return {
+    auth: (core) => new PersonAuthService(core.deps, core.secrets, options.auth),
+    notifications: (core) => new NotificationService(core.deps, core.secrets, core.mailer, { ...options.notifications, outbound: core.outbound }),
+  };
+}
+
+async function openHubWith<Auth extends PersonAuthPort, Notifications extends NotificationsPort>(
+  options: HubOptions,
+  services: HubServices<Auth, Notifications>,
+): Promise<Hub<Auth, Notifications>> {
   const store = await openStore(options);
   const now = options.now ?? Date.now;
   const engine = new AccessEngine(store.db, now);
@@ -169,9 +215,8 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     type === "campaign" ? campaigns.updateCampaign(ctx, id, params) : adSets.updateAdSet(ctx, id, params),
   );
   const tokens = new AccessTokenService(deps);
-  // The operator's WhatsApp API base is configuration, not a tenant's URL: called wherever it is.
-  const whatsappApiUrl = options.notifications?.whatsappApiUrl;
-  const outbound = new OutboundHttp({ ...options.outbound, trustedOrigins: [...(options.outbound?.trustedOrigins ?? []), ...(whatsappApiUrl ? [whatsappApiUrl] : [])] });
+  const outbound = new OutboundHttp(options.outbound);
+  const core: HubCore = { deps, secrets, mailer: mail, outbound };
   return {
     store,
     engine,
@@ -202,11 +247,11 @@ export async function openHub(options: HubOptions): Promise<Hub> {
     reviewFixes: new FindingFixService(deps, { review, partners, assignments, apps, businesses, tokens }),
     removal: new VerifiedRemovalService(deps, partners),
     troubleshoot: new TroubleshootService(deps),
-    auth: new PersonAuthService(deps, secrets, options.auth),
+    auth: services.auth(core),
     appRegistry: new AppRegistryService(deps, secrets),
     secrets,
     outbound,
-    notifications: new NotificationService(deps, secrets, mail, { ...options.notifications, outbound }),
+    notifications: services.notifications(core),
     mailer: mail,
     usage,
     now,

@@ -46,6 +46,12 @@ export interface OutboundPolicy {
   resolve?: Resolver;
 }
 
+/** The policy with more operator-configured origins trusted (an unset one is skipped). */
+export function withTrustedOrigins(policy: OutboundPolicy | undefined, origins: (string | undefined)[]): OutboundPolicy {
+  const added = origins.filter((origin): origin is string => Boolean(origin));
+  return { ...policy, trustedOrigins: [...(policy?.trustedOrigins ?? []), ...added] };
+}
+
 export type OutboundFailure = "invalid_url" | "refused" | "unreachable" | "timeout" | "too_many_redirects" | "too_large";
 
 /** Why a call did not get an answer, in words that may be shown to whoever gave the URL. */

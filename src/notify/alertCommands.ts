@@ -3,12 +3,14 @@ import type { Config } from "../config/env.ts";
 import { SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
 import { operatorContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { CHANNEL_KINDS } from "./channel.ts";
-import type { ChannelView } from "./notification.service.ts";
+import type { PersonAuthPort } from "../hub/people/personAuth.port.ts";
+import { CHANNEL_KINDS, type ChannelView } from "../hub/alerts/notifications.port.ts";
 import { NotificationDispatcher } from "./notificationDispatcher.ts";
+import type { NotificationService } from "./notification.service.ts";
 import { CliExit } from "../cliIo.ts";
 
-type WithHub = <T>(work: (hub: Hub, config: Config) => Promise<T>) => Promise<T>;
+// One pass of delivery works the outbox of the notifier itself, not only what the hub's port offers.
+type WithHub = <T>(work: (hub: Hub<PersonAuthPort, NotificationService>, config: Config) => Promise<T>) => Promise<T>;
 type Print = (json: boolean, value: unknown, text: string) => void;
 
 function describeChannel(c: ChannelView): string {

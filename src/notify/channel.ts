@@ -1,27 +1,5 @@
-import type { AlertField, Severity } from "../hub/alerts/alert.ts";
-
-export const CHANNEL_KINDS = ["slack", "email", "whatsapp", "webhook"] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
-
-/** One alert as a channel renders it. */
-export interface MessageAlert {
-  id: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  body: string;
-  fields: AlertField[];
-  link: string | null;
-  evidence: number[];
-  createdAt: number;
-  /** Repeats swallowed by deduplication so far. */
-  repeats: number;
-}
-
-/** An alert's content in the snake_case shape both the Graph edge and the signed webhook body use. */
-export function alertContent(a: Omit<MessageAlert, "createdAt">) {
-  return { id: a.id, kind: a.kind, severity: a.severity, title: a.title, body: a.body, fields: a.fields, link: a.link, audit_entries: a.evidence, repeats: a.repeats };
-}
+import type { MessageAlert, Severity } from "../hub/alerts/alert.ts";
+import type { ChannelKind, ChannelOutcome } from "../hub/alerts/notifications.port.ts";
 
 /**
  * What one delivery sends: a single alert, or a digest of the alerts held back during quiet hours
@@ -42,8 +20,6 @@ export interface ChannelTarget {
   config: Record<string, unknown>;
   secret: string | null;
 }
-
-export type ChannelOutcome = { ok: true; status: number | null } | { ok: false; status: number | null; error: string };
 
 /** A way of reaching people: renders a message for its service and sends it. */
 export interface Channel {

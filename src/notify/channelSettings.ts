@@ -2,28 +2,8 @@ import { z } from "zod";
 import { errors } from "../errors.ts";
 import { newSigningSecret } from "../hub/webhooks/webhookSignature.ts";
 import { SEVERITIES, type Severity } from "../hub/alerts/alert.ts";
-import { CHANNEL_KINDS, type ChannelKind } from "./channel.ts";
+import { CHANNEL_KINDS, type ChannelInput, type ChannelKind } from "../hub/alerts/notifications.port.ts";
 import { isTimeZone, parseQuietSpan } from "./quietHours.ts";
-
-/** What an admin gives when adding a channel (CLI flags or Graph parameters). */
-export interface ChannelInput {
-  kind?: unknown;
-  name?: unknown;
-  /** Slack: the incoming-webhook URL. Webhook: the receiver's URL. */
-  url?: unknown;
-  /** Email: addresses (list or comma-separated). WhatsApp: the recipient's number. */
-  to?: unknown;
-  phoneNumberId?: unknown;
-  /** WhatsApp: the Cloud API access token. */
-  token?: unknown;
-  baseUrl?: unknown;
-  template?: unknown;
-  templateLanguage?: unknown;
-  minSeverity?: unknown;
-  /** "22:00-07:00", or empty for none. */
-  quietHours?: unknown;
-  timeZone?: unknown;
-}
 
 /** A checked channel, ready to store: `secret` gets sealed, `config` is stored as it is. */
 export interface ChannelSettings {

@@ -1,5 +1,6 @@
 import type { Mailer } from "../mail/mailer.ts";
-import { headline, plainText, topSeverity, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
+import type { ChannelOutcome } from "../hub/alerts/notifications.port.ts";
+import { headline, plainText, topSeverity, type Channel, type ChannelTarget, type NotificationMessage } from "./channel.ts";
 
 const escapeHtml = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");

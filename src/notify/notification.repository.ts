@@ -4,7 +4,6 @@ import type { NotificationAlertsTable, NotificationChannelsTable, NotificationDe
 export type ChannelRow = NotificationChannelsTable;
 export type AlertRow = NotificationAlertsTable;
 export type DeliveryRow = NotificationDeliveriesTable;
-export type NotificationStatus = "pending" | "held" | "delivering" | "delivered" | "failed" | "digested";
 
 // ---- channels ---------------------------------------------------------------------------------
 

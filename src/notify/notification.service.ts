@@ -10,12 +10,23 @@ import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { OutboundHttp } from "../net/outbound.ts";
 import type { Executor } from "../store/database.ts";
-import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type Severity } from "../hub/alerts/alert.ts";
-import type { Channel, ChannelKind, ChannelOutcome, ChannelTarget, MessageAlert, NotificationMessage } from "./channel.ts";
-import { calledUrlOf, parseChannelInput, type ChannelInput } from "./channelSettings.ts";
+import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type MessageAlert, type Severity } from "../hub/alerts/alert.ts";
+import type {
+  AlertDeliveryView,
+  AlertView,
+  ChannelInput,
+  ChannelKind,
+  ChannelOutcome,
+  ChannelView,
+  NotificationsPort,
+  RaiseOutcome,
+} from "../hub/alerts/notifications.port.ts";
+import type { Channel, ChannelTarget, NotificationMessage } from "./channel.ts";
+import { calledUrlOf, parseChannelInput } from "./channelSettings.ts";
 import { EmailChannel } from "./emailChannel.ts";
 import * as repo from "./notification.repository.ts";
-import type { AlertRow, ChannelRow, DeliveryRow, NotificationStatus } from "./notification.repository.ts";
+import type { NotificationStatus } from "../hub/alerts/notifications.port.ts";
+import type { AlertRow, ChannelRow, DeliveryRow } from "./notification.repository.ts";
 import { formatQuietSpan, isQuiet, quietEndsAt } from "./quietHours.ts";
 import { SlackChannel } from "./slackChannel.ts";
 import { SignedWebhookChannel } from "./webhookChannel.ts";
@@ -38,58 +49,6 @@ export interface NotificationSettings {
   outbound?: OutboundHttp;
 }
 
-export interface ChannelView {
-  id: string;
-  businessId: string;
-  kind: ChannelKind;
-  name: string;
-  /** Where messages go, without secrets: recipients, the WhatsApp number, the webhook's host. */
-  destination: string;
-  /** A few characters of the secret (Slack URL, WhatsApp token, signing secret), never the whole. */
-  secretHint: string | null;
-  minSeverity: Severity;
-  quietHours: string | null;
-  timeZone: string;
-  createdAt: number;
-}
-
-export interface AlertDeliveryView {
-  id: string;
-  channelId: string;
-  status: NotificationStatus;
-  heldReason: string | null;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: number | null;
-  deliveredAt: number | null;
-}
-
-export interface AlertView {
-  id: string;
-  businessId: string;
-  source: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  body: string;
-  fields: AlertField[];
-  link: string | null;
-  evidence: number[];
-  repeats: number;
-  createdAt: number;
-  deliveries: AlertDeliveryView[];
-}
-
-/** What raising an alert did. */
-export interface RaiseOutcome {
-  /** The new alert, or the one whose dedup window swallowed this repeat. */
-  alertId: string | undefined;
-  deduplicated: boolean;
-  /** Deliveries queued to send now, and held (quiet hours or rate limit) for a later digest. */
-  queued: number;
-  held: number;
-}
-
 /** A delivery a dispatcher holds for one attempt, with its message (or why it cannot be sent). */
 export interface ClaimedNotification {
   id: string;
@@ -109,7 +68,7 @@ const secretContext = (channelId: string) => `notification_channel:${channelId}`
  * (urgent ones excepted) or beyond its rate limit and then sent as one digest, and delivered by
  * NotificationDispatcher through a durable outbox with retries.
  */
-export class NotificationService {
+export class NotificationService implements NotificationsPort {
   private readonly channels: Record<ChannelKind, Channel>;
   private readonly dedupWindowMs: number;
   private readonly channelPerHour: number;

@@ -1,5 +1,5 @@
 import type { Alert } from "../hub/alerts/alert.ts";
-import type { NotificationService, RaiseOutcome } from "./notification.service.ts";
+import type { NotificationsPort, RaiseOutcome } from "../hub/alerts/notifications.port.ts";
 
 export type { Alert, AlertField, Severity } from "../hub/alerts/alert.ts";
 
@@ -15,6 +15,6 @@ export type { Alert, AlertField, Severity } from "../hub/alerts/alert.ts";
  * hourly limits, quiet hours (non-critical alerts wait and arrive as a digest), retries and the
  * delivery log all apply. Pass `trx` to commit the alert with the caller's own transaction.
  */
-export function raiseAlert(hub: { notifications: NotificationService }, alert: Alert, trx?: Parameters<NotificationService["raise"]>[1]): Promise<RaiseOutcome> {
+export function raiseAlert(hub: { notifications: NotificationsPort }, alert: Alert, trx?: Parameters<NotificationsPort["raise"]>[1]): Promise<RaiseOutcome> {
   return hub.notifications.raise(alert, trx);
 }

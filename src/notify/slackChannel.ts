@@ -1,6 +1,8 @@
 import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
-import { headline, type Channel, type ChannelOutcome, type ChannelTarget, type MessageAlert, type NotificationMessage } from "./channel.ts";
+import type { MessageAlert } from "../hub/alerts/alert.ts";
+import type { ChannelOutcome } from "../hub/alerts/notifications.port.ts";
+import { headline, type Channel, type ChannelTarget, type NotificationMessage } from "./channel.ts";
 
 const SEVERITY_MARK = { info: ":information_source:", warning: ":warning:", critical: ":rotating_light:" } as const;
 /** Slack's limits: a header is at most 150 characters, a section at most 10 fields of 2000. */

@@ -3,7 +3,9 @@ import crypto from "node:crypto";
 import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
 import { signatureOf } from "../hub/webhooks/webhookSignature.ts";
-import { alertContent, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
+import { alertContent } from "../hub/alerts/alert.ts";
+import type { ChannelOutcome } from "../hub/alerts/notifications.port.ts";
+import type { Channel, ChannelTarget, NotificationMessage } from "./channel.ts";
 
 export const GRANTLINE_SIGNATURE_HEADER = "X-Grantline-Signature";
 export const GRANTLINE_TIMESTAMP_HEADER = "X-Grantline-Timestamp";

@@ -1,6 +1,7 @@
 import type { OutboundHttp } from "../net/outbound.ts";
 import { postDelivery } from "../hub/webhooks/webhookCallback.client.ts";
-import { headline, plainText, type Channel, type ChannelOutcome, type ChannelTarget, type NotificationMessage } from "./channel.ts";
+import type { ChannelOutcome } from "../hub/alerts/notifications.port.ts";
+import { headline, plainText, type Channel, type ChannelTarget, type NotificationMessage } from "./channel.ts";
 
 /** WhatsApp caps a text body at 4096 characters. */
 const BODY_MAX = 4096;

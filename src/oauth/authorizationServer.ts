@@ -7,7 +7,7 @@ import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
 import { cardPage, escapeHtml, unavailablePage } from "./pageStyle.ts";
-import { secretMatchesHash } from "./appRegistry.service.ts";
+import { secretMatchesHash } from "../hub/apps/appRegistry.service.ts";
 import { classifyStoreError } from "../store/storeFault.ts";
 
 /** Seconds an OAuth client is asked to wait when the store is away, as the Graph surface's 503s do. */

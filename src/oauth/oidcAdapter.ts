@@ -6,7 +6,7 @@ import { hashToken } from "../hub/tokens/accessToken.service.ts";
 import { findTokenByHash, insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import { SCOPES } from "../hub/catalogue/roles.ts";
 import { newId } from "../ids.ts";
-import { presentApp } from "./appRegistry.service.ts";
+import { presentApp } from "../hub/apps/appRegistry.service.ts";
 import * as repo from "./oidcPayload.repository.ts";
 import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 

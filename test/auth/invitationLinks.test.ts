@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { createMailer, type Mailer } from "../../src/mail/mailer.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
@@ -10,7 +11,7 @@ import { Browser, runGrantlineWithStdin } from "./browser.ts";
 /** Invitations over HTTP: the Graph edges an admin uses, the mail over SMTP, and the `/auth/invitation` endpoints the link's page calls. */
 describe.each(DIALECTS)("invitation links over HTTP (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let smtp: SmtpReceiver;
   let mailer: Mailer;
   let url: string;

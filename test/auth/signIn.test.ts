@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer, type Mailer } from "../../src/mail/mailer.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { totpCodeAt } from "../../src/auth/totp.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { startSmtpReceiver, type SmtpReceiver } from "../support/smtpReceiver.ts";
@@ -10,7 +10,7 @@ import { Browser, runGrantlineWithStdin } from "./browser.ts";
 
 describe.each(DIALECTS)("person sign-in (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let smtp: SmtpReceiver;
   let mailer: Mailer;
   let url: string;

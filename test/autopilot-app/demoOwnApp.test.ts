@@ -7,7 +7,7 @@ import { ensureAutopilotApp } from "../../src/autopilot/app/registration.ts";
 import { DEMO_PASSWORD, seedDemoWorld, type DemoWorld } from "../../src/demo/demoWorld.ts";
 import { SecurityAlertService } from "../../src/hub/alerts/securityAlert.service.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildServer, listeningUrl } from "../../src/http/server.ts";
 import { Browser } from "../auth/browser.ts";
 import { connect, follow } from "../oauth/oauthWorld.ts";
@@ -20,7 +20,7 @@ import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
  */
 describe.each(DIALECTS)("the demo's own Autopilot app (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: FastifyInstance;
   let url: string;
   let demo: DemoWorld;

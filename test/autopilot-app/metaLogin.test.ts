@@ -5,7 +5,7 @@ import { CALLBACK_PATH } from "../../src/autopilot/app/connect.service.ts";
 import { ensureConfiguredApp } from "../../src/autopilot/app/registration.ts";
 import { SecretBox } from "../../src/crypto/secretBox.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Browser } from "../auth/browser.ts";
 import { buildOAuthWorld, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { startFakeMeta } from "../support/fakeMeta.ts";
@@ -21,7 +21,7 @@ const APP_SECRET = "meta-app-secret-0123456789";
  */
 describe.each(DIALECTS)("Autopilot connects through Facebook Login's manual flow (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let autopilot: Autopilot;
   let meta: Awaited<ReturnType<typeof startFakeMeta>>;

@@ -7,7 +7,7 @@ import { ensureAutopilotApp, registerAutopilotApp, type AutopilotRegistration } 
 import { FLOW_COOKIE } from "../../src/autopilot/app/connectRoutes.ts";
 import { SecretBox } from "../../src/crypto/secretBox.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Browser } from "../auth/browser.ts";
 import { actionOf, buildOAuthWorld, connect, csrfOf, follow, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
@@ -19,7 +19,7 @@ import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
  */
 describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let autopilot: Autopilot;
   let registration: AutopilotRegistration;

@@ -6,7 +6,7 @@ import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import { GraphApiError, GraphClient, RateLimitBackoff } from "../../src/autopilot/app/graphClient.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 
 /**
  * A Graph that answers every call with the usage headers a test sets, as Meta sends them
@@ -123,7 +123,7 @@ describe("Autopilot backs off on Meta's usage headers", () => {
 
 describe.each(DIALECTS)("a full bucket holds the connection's next client too (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let graph: Awaited<ReturnType<typeof startUsageGraph>>;
   const clock = { now: Date.UTC(2026, 5, 15, 12) };
   beforeAll(async () => {

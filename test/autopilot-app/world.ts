@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
@@ -27,7 +28,7 @@ export const budgetItem = (adSetId: string, name: string, from: number, to: numb
 
 export interface AutopilotWorld {
   store: TestStore;
-  hub: Hub;
+  hub: Grantline;
   clock: TestClock;
   server: RunningServer;
   advertiser: TestBusiness;

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openHub, type Hub } from "../../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../../src/app/openGrantline.ts";
 import { dropPostgresSchema } from "../../src/store/database.ts";
 import { SCOPES } from "../../src/hub/catalogue/roles.ts";
 import { runGrantline } from "../support/cli.ts";
@@ -14,7 +14,7 @@ describe.each(DIALECTS)("grantline CLI on %s", (dialect) => {
   let env: NodeJS.ProcessEnv;
   let dataDir: string;
   let schema: string;
-  const opened: Hub[] = [];
+  const opened: Grantline[] = [];
 
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-cli-"));
@@ -38,7 +38,7 @@ describe.each(DIALECTS)("grantline CLI on %s", (dialect) => {
     throw new Error(`expected grantline ${args.join(" ")} to fail`);
   };
   const openStoreHub = async () => {
-    const hub = await openHub({
+    const hub = await openGrantline({
       databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
       pgSchema: dialect === "postgres" ? schema : undefined,
       dataDir,

@@ -7,7 +7,7 @@ import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
 import { registerAutopilotApp } from "../../src/autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../../src/autopilot/app/scheduler.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
@@ -24,7 +24,7 @@ import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromi
  */
 describe("console: Autopilot connects through OAuth and a recommendation is approved", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let app: FastifyInstance;
   let url: string;
   let browser: Browser;

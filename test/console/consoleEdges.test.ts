@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { buildSignInBusiness, sessionToken } from "./browser.ts";
@@ -9,7 +9,7 @@ import { buildSignInBusiness, sessionToken } from "./browser.ts";
 /** The Graph edges the console reads, over HTTP with people's console tokens. */
 describe.each(DIALECTS)("console edges on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
 
   beforeEach(async () => {

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare } from "../support/factories.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
@@ -15,7 +15,7 @@ import { buildSignInBusiness, ensureConsoleBuilt, expectNoSeriousViolations, lau
  */
 describe("console: review a Meta business", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let browser: Browser;
   let desk: { id: string };

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
@@ -14,7 +14,7 @@ import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolati
  */
 describe("console: partner guardrails", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let browser: Browser;
   let owner: Awaited<ReturnType<typeof buildSignInBusiness>>;

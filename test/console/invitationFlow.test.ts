@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCodeAt } from "../../src/auth/totp.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, signIn } from "./browser.ts";
@@ -36,7 +36,7 @@ function linksMailedTo(outbox: string, to: string): string[] {
  */
 describe("console: invitation mail → link → name and password → signed in", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let browser: Browser;
   let owner: Awaited<ReturnType<typeof buildSignInBusiness>>;

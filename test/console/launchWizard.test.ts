@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
@@ -36,7 +36,7 @@ creatives:
  */
 describe("console: Launch ads", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let app: FastifyInstance;
   let url: string;
   let browser: Browser;

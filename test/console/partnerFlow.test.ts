@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolations, launchChromium, screenshot, seriousViolations, sessionToken, signIn } from "./browser.ts";
@@ -13,7 +13,7 @@ import { buildSignInBusiness, choose, ensureConsoleBuilt, expectNoSeriousViolati
  */
 describe("console: add partner → accept → staff → downgrade → remove", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let browser: Browser;
   let owner: Awaited<ReturnType<typeof buildSignInBusiness>>;
@@ -70,7 +70,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await screenshot(ownerPage, "add-partner-confirm-1440");
     await ownerPage.getByRole("button", { name: "Yes, share with Northwind Media" }).click();
     // Every asset type is offered, each under its own heading.
-    for (const heading of ["Ad accounts", "Pages", "Pixels", "Instagram accounts", "Product catalogs", "Creative Hub projects"]) {
+    for (const heading of ["Ad accounts", "Pages", "Pixels", "Instagram accounts", "Product catalogs", "Creative Grantline projects"]) {
       await ownerPage.getByText(heading, { exact: true }).waitFor();
     }
     await ownerPage.getByRole("checkbox", { name: "Acme Main" }).check();

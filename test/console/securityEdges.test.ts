@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { buildSignInBusiness, sessionToken } from "./browser.ts";
@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 /** The edges the console's Apps page and Security center add: connected apps and applying a finding's fix. */
 describe.each(DIALECTS)("connected apps and review fixes on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   const clock = new TestClock(Date.UTC(2026, 2, 1, 12));
 

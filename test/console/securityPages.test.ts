@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCodeAt } from "../../src/auth/totp.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { DEMO_PASSWORD, seedDemoWorld, type DemoWorld } from "../../src/demo/demoWorld.ts";
 import { raiseAlert } from "../../src/notify/raiseAlert.ts";
 import { Browser as HttpBrowser } from "../auth/browser.ts";
@@ -24,7 +24,7 @@ const ALICE = "alice@acme.example";
  */
 describe("console security and app pages", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let browser: Browser;
   let demo: DemoWorld;

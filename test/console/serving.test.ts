@@ -3,13 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 
 /** The hub serving a console build (a small stand-in folder shaped like Vite's output). */
 describe("serving the console", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let dir: string;
 
   beforeEach(async () => {

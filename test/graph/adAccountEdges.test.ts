@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -8,7 +9,7 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
 /** `act_<id>/activities`, `/users` and `/adspixels` over real HTTP. */
 describe.each(DIALECTS)("ad account edges on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let graph: ReturnType<typeof graphClient>;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;

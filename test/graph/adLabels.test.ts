@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, snapshotState, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -8,7 +9,7 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
 /** Ad labels over real HTTP: `act_<id>/adlabels`, the AdLabel node, `adlabels` on ad objects, and protected_labels. */
 describe.each(DIALECTS)("ad labels on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;
   let agency: Awaited<ReturnType<typeof bootstrapBusiness>>;

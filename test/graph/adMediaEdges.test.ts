@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -12,7 +13,7 @@ const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'\`&`;
 /** `act_<id>/adimages`, previews and copies over real HTTP. */
 describe.each(DIALECTS)("ad media and copies on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let graph: ReturnType<typeof graphClient>;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;

@@ -1,14 +1,14 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Browser } from "../auth/browser.ts";
 import { authorizeApp, buildOAuthWorld, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 
 describe.each(DIALECTS)("batch requests of an app that requires appsecret_proof on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let signed: OAuthWorld;
   let token: string;

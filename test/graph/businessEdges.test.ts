@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 
 describe.each(DIALECTS)("business management edges over HTTP on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let acme: Awaited<ReturnType<typeof bootstrapBusiness>>;
   let northwind: Awaited<ReturnType<typeof bootstrapBusiness>>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { totpCodeAt } from "../../src/auth/totp.ts";
 import { buildBusiness, buildMember } from "../support/factories.ts";
@@ -8,7 +8,7 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
 
 describe("business_users fields an access review reads (tasks, two_fac_status)", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   beforeAll(async () => {
     store = makeTestStore("sqlite");

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { AdObjectReadModel } from "../../src/hub/ads/adObjectReadModel.ts";
 import { CampaignService } from "../../src/hub/ads/campaign.service.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
@@ -17,7 +18,7 @@ import { graphClient } from "../support/servers.ts";
  * is checked on every read, so a held list never outlives a revocation.
  */
 
-async function listen(hub: Hub, accessFreshnessMs = 0) {
+async function listen(hub: Grantline, accessFreshnessMs = 0) {
   const app = await buildServer(hub, { logLevel: "silent", accessFreshnessMs });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as { port: number };
@@ -25,7 +26,7 @@ async function listen(hub: Hub, accessFreshnessMs = 0) {
 }
 
 const FIELDS = "fields=id,name,status,effective_status,daily_budget";
-const depsOf = (hub: Hub): HubDeps => ({ db: hub.store.db, engine: hub.engine, audit: hub.audit, now: hub.now });
+const depsOf = (hub: Grantline): HubDeps => ({ db: hub.store.db, engine: hub.engine, audit: hub.audit, now: hub.now });
 
 describe.each(DIALECTS)("campaign lists from the read model on %s", (dialect) => {
   let store: TestStore;

@@ -1,7 +1,7 @@
 import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { hashToken } from "../../src/hub/tokens/accessToken.service.ts";
 import { Browser } from "../auth/browser.ts";
 import { authorizeApp, buildOAuthWorld, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
@@ -22,7 +22,7 @@ const dataOf = (rows: SdkRow[]) => rows.map((r) => r._data);
 
 describe.each(DIALECTS)("account and asset discovery at /me on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let personToken: string;
   let stranger: TestBusiness;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { adServicesOf, buildAdTree, buildAsset, buildBusiness, buildCampaign, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -13,7 +13,7 @@ const nonexisting = (field: string, type: string) => ({
 
 describe.each(DIALECTS)("field selection like Meta's on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let acme: TestBusiness;
   let tree: Awaited<ReturnType<typeof buildAdTree>>;

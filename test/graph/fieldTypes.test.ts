@@ -1,7 +1,8 @@
 import { isRefusedSpecField } from "../../src/graph/fieldCoverage.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { META_FIELD_KINDS, metaFieldKind, type FieldKind } from "../../src/graph/metaFieldTypes.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -58,7 +59,7 @@ const allFields = (type: string) =>
 /** The Graph surface answers every field in the JSON type Meta's specs give it (src/graph/metaFieldTypes.ts). */
 describe.each(DIALECTS)("field types of Graph answers on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let graph: ReturnType<typeof graphClient>;
   const ids: Record<string, string> = {};

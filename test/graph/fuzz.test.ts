@@ -2,7 +2,8 @@ import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { buildGraphRegistry } from "../../src/graph/graphRegistry.ts";
@@ -26,7 +27,7 @@ const PARAM_NAMES = ["fields", "limit", "after", "before", "summary", "business"
 
 describe.each(DIALECTS)("fuzzed Graph requests on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let app: FastifyInstance;
   const tokens: Record<string, string> = {};
   const principals: Record<string, string> = {};

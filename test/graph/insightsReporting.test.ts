@@ -5,7 +5,8 @@ import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DailyInsightInput } from "../../src/hub/ads/insights.service.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startMetaHostRedirect } from "../support/metaHostRedirect.ts";
@@ -39,7 +40,7 @@ function totals(rows: Row[]): [number, number, number, number] {
 
 describe.each(DIALECTS)("a reporting job against the insights edge on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let token: string;
   let accountId: string;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -25,7 +26,7 @@ function withoutLinks(value: unknown): unknown {
  */
 describe.each(DIALECTS)("nested expansion of ad sets and insights on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let owner: Owner;
   let agency: Owner;

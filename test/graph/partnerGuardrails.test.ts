@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -10,7 +11,7 @@ const HOUR = 60 * 60 * 1000;
 /** `act_<id>/partner_guardrails` and `/pending_changes` over real HTTP, and their enforcement on partner writes. */
 describe.each(DIALECTS)("partner guardrails on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let clock: TestClock;
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;

@@ -4,13 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import { RateLimiter } from "../../src/graph/rateLimit/rateLimiter.ts";
 import { RedisRateLimitStore } from "../../src/graph/rateLimit/redisRateLimitStore.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 
 describe("rate limits on Graph responses", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   const closers: (() => Promise<unknown>)[] = [];
   beforeEach(async () => {
     store = makeTestStore("sqlite");

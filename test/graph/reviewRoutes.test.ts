@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { buildAsset, buildBusiness, buildShare, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 
 /** A system user of the business with the role, and its token. */
-async function systemUserToken(hub: Hub, business: TestBusiness, role: "ADMIN" | "EMPLOYEE") {
+async function systemUserToken(hub: Grantline, business: TestBusiness, role: "ADMIN" | "EMPLOYEE") {
   const user = await hub.businesses.createSystemUser(business.admin.ctx, business.id, { name: `${business.name} ${role} bot`, role });
   const token = await hub.tokens.issueSystemUserToken(operatorContext(), user.id, {});
   return { id: user.id, token: token.accessToken };
@@ -16,7 +16,7 @@ async function systemUserToken(hub: Hub, business: TestBusiness, role: "ADMIN" |
 describe.each(DIALECTS)("access review routes on %s", (dialect) => {
   let store: TestStore;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
 
   beforeEach(async () => {

@@ -1,6 +1,7 @@
 import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 
@@ -19,7 +20,7 @@ function pointSdkAt(url: string): void {
  */
 describe.each(DIALECTS)("partner guardrails through Meta's Node SDK on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
 
   beforeAll(async () => {

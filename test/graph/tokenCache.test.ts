@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 
 /** A listening server on a hub instance; several may share one store, like several instances. */
-async function listen(hub: Hub, accessFreshnessMs = 0) {
+async function listen(hub: Grantline, accessFreshnessMs = 0) {
   const app = await buildServer(hub, { logLevel: "silent", accessFreshnessMs });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as { port: number };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 
@@ -9,7 +10,7 @@ const VALIDATE_ONLY = { execution_options: ["validate_only"] };
 /** Meta's `execution_options=["validate_only"]` on ad-object writes: checked like the real call, then nothing kept. */
 describe.each(DIALECTS)("validate_only writes on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let graph: ReturnType<typeof graphClient>;
   let accountId: string;

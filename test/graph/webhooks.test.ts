@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { operatorContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type BootstrapResult, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness, type BootstrapResult } from "../../src/hub/hub.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -8,7 +9,7 @@ import { openWebhookHub, receiverAcceptsSignature, WebhookReceiver, webhookTestK
 
 describe.each(DIALECTS)("Graph webhook edges over HTTP on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let receiver: WebhookReceiver;
   let clock: TestClock;

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 
 describe.each(DIALECTS)("Graph wire format over raw HTTP on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;
   let agency: Awaited<ReturnType<typeof bootstrapBusiness>>;

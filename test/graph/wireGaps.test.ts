@@ -2,7 +2,8 @@ import bizSdk from "facebook-nodejs-business-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import { RateLimiter } from "../../src/graph/rateLimit/rateLimiter.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
@@ -12,7 +13,7 @@ const { FacebookAdsApi, FacebookAdsApiBatch, AdAccount } = bizSdk;
 
 describe.each(DIALECTS)("Graph wire details as Meta answers them on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;
   let stranger: Awaited<ReturnType<typeof bootstrapBusiness>>;
@@ -141,7 +142,7 @@ describe.each(DIALECTS)("Graph wire details as Meta answers them on %s", (dialec
 
 describe.each(DIALECTS)("the ad-account quota grows with active ads on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   afterAll(async () => {
     await store.cleanup();
   });

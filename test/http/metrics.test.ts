@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import { HubMetrics, startMetricsServer } from "../../src/http/metrics.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { RateLimiter } from "../../src/graph/rateLimit/rateLimiter.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
@@ -16,7 +17,7 @@ function sample(text: string, series: string): number | undefined {
 
 describe.each(DIALECTS)("/metrics and the request log on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   const closers: (() => Promise<unknown>)[] = [];
   beforeEach(async () => {
     store = makeTestStore(dialect);

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../src/http/server.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { errors } from "../../src/errors.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 
 describe.each(DIALECTS)("HTTP skeleton on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let app: FastifyInstance;
   let base: string;
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext, type RequestContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { Finding } from "../../src/hub/review/findings.ts";
@@ -9,7 +9,7 @@ import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/h
 import { expectError } from "../support/expectError.ts";
 
 /** A read the Graph layer would make, recorded the way an audited read is. */
-async function recordRead(hub: Hub, ctx: RequestContext, assetId: string, what: "insights" | "ad_account") {
+async function recordRead(hub: Grantline, ctx: RequestContext, assetId: string, what: "insights" | "ad_account") {
   await hub.audit.record(ctx, { action: "graph.get", targetType: what, targetId: assetId, outcome: "success" });
 }
 
@@ -18,7 +18,7 @@ const ofKind = (findings: Finding[], kind: Finding["kind"]) => findings.filter((
 describe.each(DIALECTS)("access review findings on %s", (dialect) => {
   let store: TestStore;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
 
   beforeEach(async () => {
     store = makeTestStore(dialect);

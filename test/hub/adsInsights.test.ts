@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DailyInsightInput, InsightsRow } from "../../src/hub/ads/insights.service.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildAd, buildAdSet, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 import { expectError } from "../support/expectError.ts";
@@ -40,7 +40,7 @@ async function buildTree(ads: AdServices, owner: TestBusiness, accountId: string
 describe.each(DIALECTS)("insights on %s", (dialect) => {
   describe("sums of stored daily rows", () => {
     let store: TestStore;
-    let hub: Hub;
+    let hub: Grantline;
     let ads: AdServices;
     let acme: TestBusiness;
     let tree: Tree;
@@ -180,7 +180,7 @@ describe.each(DIALECTS)("insights on %s", (dialect) => {
 
   describe("presets, metrics and access", () => {
     let store: TestStore;
-    let hub: Hub;
+    let hub: Grantline;
     let ads: AdServices;
     let clock: TestClock;
     let acme: TestBusiness;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { systemContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { buildAd, buildAdSet, buildAdTree, buildAsset, buildBusiness, buildCampaign, buildCreative, buildMember, buildShare, type TestBusiness, type TestPerson, adServicesOf, type AdServices } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
 import { expectError } from "../support/expectError.ts";
@@ -11,7 +11,7 @@ const MINUTE = 60 * 1000;
 
 describe.each(DIALECTS)("ad objects on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let ads: AdServices;
   let clock: TestClock;
   let acme: TestBusiness;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SecurityAlertService } from "../../src/hub/alerts/securityAlert.service.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { operatorContext, type RequestContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
 import { verifyGrantlineWebhook } from "../../src/notify/webhookChannel.ts";
 import { adServicesOf, buildAdTree, buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
@@ -26,13 +26,13 @@ describe.each(DIALECTS)("security alerts on %s", (dialect) => {
   let store: TestStore;
   let key: Buffer;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
   let receiver: WebhookReceiver;
   let signingSecret: string;
   let acme: TestBusiness;
   let agency: TestBusiness;
   let security: SecurityAlertService;
-  const hubs: Hub[] = [];
+  const hubs: Grantline[] = [];
 
   /** Runs the poller and the dispatcher, and returns every alert the owner's webhook received so far, verified. */
   let verified = 0;

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GrantlineError } from "../../src/errors.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { DIALECTS, makeTestStore, snapshotState, type TestStore } from "../support/hubs.ts";
 
 describe.each(DIALECTS)("bootstrap on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   beforeEach(async () => {
     store = makeTestStore(dialect);
     hub = await store.open();

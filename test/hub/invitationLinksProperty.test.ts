@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GrantlineError } from "../../src/errors.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import type { MailMessage, Mailer, SentMail } from "../../src/mail/mailer.ts";
 import { buildBusiness, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -53,7 +53,7 @@ const tokenOf = (mail: MailMessage) => /#token=([A-Za-z0-9_-]+)/.exec(mail.text)
  */
 describe.each(DIALECTS)("invitation links against a reference model on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let acme: TestBusiness;
   const clock = new TestClock();
   const mail = new KeptMail();

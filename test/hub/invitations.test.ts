@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GrantlineError } from "../../src/errors.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import type { MailMessage, Mailer, SentMail } from "../../src/mail/mailer.ts";
 import { buildBusiness, buildMember, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -30,7 +30,7 @@ const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (er
 
 describe.each(DIALECTS)("inviting people on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let clock: TestClock;
   let acme: TestBusiness;
   let mail: KeptMail;

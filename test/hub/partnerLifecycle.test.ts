@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { operatorContext, principalContext, systemContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, snapshotState, TestClock, type TestStore } from "../support/hubs.ts";
@@ -10,7 +10,7 @@ import { expectError } from "../support/expectError.ts";
 
 describe.each(DIALECTS)("partner access lifecycle on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let clock: TestClock;
   let acme: TestBusiness;
   let northwind: TestBusiness;
@@ -26,7 +26,7 @@ describe.each(DIALECTS)("partner access lifecycle on %s", (dialect) => {
     await store.cleanup();
   });
 
-  const can = (principalId: string, action: Parameters<Hub["engine"]["check"]>[1], assetId: string) =>
+  const can = (principalId: string, action: Parameters<Grantline["engine"]["check"]>[1], assetId: string) =>
     hub.engine.check({ principalId }, action, assetId);
 
   it("an offer is pending on both sides until the partner accepts, then staff work within it", async () => {

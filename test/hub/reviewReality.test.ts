@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { accessImpact } from "../../src/hub/access/impact.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import type { ItemView } from "../../src/hub/review/campaign.service.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
@@ -20,7 +20,7 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
 describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
   let store: TestStore;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer | undefined;
 
   beforeEach(async () => {

@@ -1,7 +1,8 @@
 import { createClient } from "redis";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { changeFeedFor, type ChangeFeed } from "../../src/store/changeFeed.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
@@ -25,7 +26,7 @@ describe.runIf(feeds.length > 0).each(feeds)("revocation pushed across instances
     await store.cleanup();
   });
 
-  async function instance(hub: Hub): Promise<string> {
+  async function instance(hub: Grantline): Promise<string> {
     const redis = useRedis ? await createClient({ url: process.env.REDIS_URL }).connect() : undefined;
     if (redis) closers.push(() => redis.close());
     // The acknowledgement wait is widened from its 100 ms default so a busy test machine cannot make

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -10,7 +10,7 @@ import { runGrantline } from "../support/cli.ts";
 
 describe.each(DIALECTS)("the simulated market over the hub's ad accounts on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let clock: TestClock;
   let acme: TestBusiness;
   let accountId: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { operatorContext, principalContext, type RequestContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { rollupHistory } from "../../src/store/migrations/010_usage_rollup.ts";
 import type { AuditOutcome } from "../../src/hub/audit/audit.service.ts";
@@ -10,7 +10,7 @@ import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/h
 import { graphClient, startServer } from "../support/servers.ts";
 
 /** The rollup summed over paths, sorted, for comparing with a rebuild from the log. */
-async function rollupByKey(hub: Hub): Promise<string[]> {
+async function rollupByKey(hub: Grantline): Promise<string[]> {
   const rows = await hub.store.db.selectFrom("usage_rollup").selectAll().execute();
   const merged = new Map<string, { first: number; last: number; count: number }>();
   for (const r of rows) {
@@ -54,7 +54,7 @@ describe.each(DIALECTS)("usage rollup on %s", (dialect) => {
   describe("findings from the rollup equal findings from the audit log", () => {
     let store: TestStore;
     let clock: TestClock;
-    let hub: Hub;
+    let hub: Grantline;
     beforeAll(async () => {
       store = makeTestStore(dialect);
       clock = new TestClock();
@@ -127,7 +127,7 @@ describe.each(DIALECTS)("usage rollup on %s", (dialect) => {
   describe("writes", () => {
     let store: TestStore;
     let clock: TestClock;
-    let hub: Hub;
+    let hub: Grantline;
     beforeEach(async () => {
       store = makeTestStore(dialect);
       clock = new TestClock();

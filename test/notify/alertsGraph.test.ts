@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
 import { raiseAlert } from "../../src/notify/raiseAlert.ts";
@@ -10,7 +11,7 @@ import { openNotifyHub } from "./notifyHub.ts";
 
 describe.each(DIALECTS)("alert channels on the Graph surface on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let receiver: WebhookReceiver;
   let clock: TestClock;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
 import { raiseAlert, type Alert } from "../../src/notify/raiseAlert.ts";
 import { retryDelayMs } from "../../src/store/outboxRetry.ts";
@@ -17,11 +17,11 @@ describe.each(DIALECTS)("notifier on %s", (dialect) => {
   let store: TestStore;
   let key: Buffer;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
   let receiver: WebhookReceiver;
   let smtp: SmtpReceiver;
   let acme: TestBusiness;
-  const hubs: Hub[] = [];
+  const hubs: Grantline[] = [];
 
   const open = async (settings = {}) => {
     const opened = await openNotifyHub(store, key, clock, { smtpUrl: smtp.url, settings });

@@ -1,4 +1,4 @@
-import { openHub, type Hub } from "../../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../../src/app/openGrantline.ts";
 import type { NotificationSettings } from "../../src/notify/notification.service.ts";
 import { LOCAL_RECEIVERS, type TestClock, type TestStore } from "../support/hubs.ts";
 
@@ -11,8 +11,8 @@ export async function openNotifyHub(
   key: Buffer,
   clock: TestClock,
   options: { smtpUrl?: string; settings?: NotificationSettings } = {},
-): Promise<Hub> {
-  return openHub({
+): Promise<Grantline> {
+  return openGrantline({
     databaseUrl: store.env.DATABASE_URL,
     pgSchema: store.env.DATABASE_SCHEMA,
     dataDir: store.env.GRANTLINE_DATA_DIR,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import { hashClientSecret } from "../../src/oauth/appRegistry.service.ts";
+import { hashClientSecret } from "../../src/hub/apps/appRegistry.service.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { buildBusiness } from "../support/factories.ts";
 import { runGrantline } from "../support/cli.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import { AppAccessService } from "../../src/oauth/appAccess.service.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
@@ -9,7 +9,7 @@ import { authorizeApp, buildOAuthWorld, clientConfig, connect, graphGet, PASSWOR
 /** Consent picks whole businesses as well as assets: business_management reaches only the picked businesses' own edges. */
 describe.each(DIALECTS)("consent for chosen businesses (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let second: { id: string };
 

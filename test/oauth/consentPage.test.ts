@@ -2,7 +2,7 @@ import * as client from "openid-client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { expectNoSeriousViolations, launchChromium, screenshot, seriousViolations } from "../console/browser.ts";
 import { buildOAuthWorld, clientConfig, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";
@@ -16,7 +16,7 @@ const WIDTHS = [1440, 375] as const;
  */
 describe("the consent page in a browser", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let browser: Browser;
 

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { Browser } from "../auth/browser.ts";
@@ -9,7 +9,7 @@ import { authorizeApp, buildOAuthWorld, connect, graphGet, PASSWORD, type OAuthW
 
 describe.each(DIALECTS)("Meta's OAuth shapes (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
 
   beforeAll(async () => {

@@ -1,13 +1,13 @@
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { Browser } from "../auth/browser.ts";
 import { buildOAuthWorld, clientConfig, connect, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";
 
 describe.each(DIALECTS)("OAuth authorization code flow (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { DIALECTS, makeTestStore, type TestClock, type TestStore } from "../support/hubs.ts";
 import { Browser } from "../auth/browser.ts";
 import { authorizeApp, buildOAuthWorld, clientConfig, connect, graphGet, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";
@@ -20,7 +20,7 @@ async function expectOAuthError(promise: Promise<unknown>, code: string): Promis
  */
 describe.each(DIALECTS)("OAuth security (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let offset = 0;
 

@@ -3,7 +3,7 @@ import { createMailer } from "../../src/mail/mailer.ts";
 import type { FastifyInstance } from "fastify";
 import { buildServer, type ServerOptions } from "../../src/http/server.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { Browser } from "../auth/browser.ts";
 import os from "node:os";
@@ -23,7 +23,7 @@ export interface OAuthWorld {
 
 /** A listening hub with a person who owns two ad accounts and a Page, and two registered apps. */
 export async function buildOAuthWorld(
-  hub: Hub,
+  hub: Grantline,
   label: string,
   extra: { serverOptions?: Partial<ServerOptions>; configure?: (app: FastifyInstance) => void } = {},
 ): Promise<OAuthWorld> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { DIALECTS, makeTestStore, type TestClock, type TestStore } from "../support/hubs.ts";
@@ -11,7 +11,7 @@ const DAY = 24 * 3600 * 1000;
 /** Each way of taking access back ends an app token's access on the very next request. */
 describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
   let offset = 0;
   let seq = 0;

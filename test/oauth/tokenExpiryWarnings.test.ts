@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { systemContext } from "../../src/hub/context.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
@@ -17,8 +17,8 @@ describe.each(DIALECTS)("system user token expiry warnings (%s)", (dialect) => {
   let store: TestStore;
   let key: Buffer;
   let clock: TestClock;
-  const hubs: Hub[] = [];
-  let hub: Hub;
+  const hubs: Grantline[] = [];
+  let hub: Grantline;
   let hooks: WebhookReceiver;
   let alerts: WebhookReceiver;
   let acme: TestBusiness;
@@ -30,7 +30,7 @@ describe.each(DIALECTS)("system user token expiry warnings (%s)", (dialect) => {
     hubs.push(opened);
     return opened;
   };
-  const warn = (on: Hub = hub) => new AppAccessService(on).warnExpiringSystemUserTokens(systemContext(), DEFAULT_WARNING_LEADS_MS);
+  const warn = (on: Grantline = hub) => new AppAccessService(on).warnExpiringSystemUserTokens(systemContext(), DEFAULT_WARNING_LEADS_MS);
   const deliver = async () => {
     await new WebhookDispatcher(hub.webhooks).runOnce(clock.now());
     await new NotificationDispatcher(hub.notifications).runOnce(clock.now());

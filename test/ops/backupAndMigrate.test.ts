@@ -5,7 +5,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openHub, type Hub } from "../../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../../src/app/openGrantline.ts";
 import { MIGRATION_NAMES, migrateUpTo } from "../../src/store/migrator.ts";
 import { LOCAL_RECEIVERS, makeTestStore, snapshotState, type TestStore } from "../support/hubs.ts";
 import { runToExit, startHubProcess, type HubProcess } from "../support/hubProcess.ts";
@@ -13,7 +13,7 @@ import { graphClient } from "../support/servers.ts";
 
 /** The data a store holds, and its whole audit log (entries and head), to compare two stores by. */
 async function contentsOf(dataDir: string): Promise<{ state: Record<string, unknown[]>; audit: unknown[]; head: unknown[] }> {
-  const hub: Hub = await openHub({ dataDir, createDataDir: false, outbound: LOCAL_RECEIVERS });
+  const hub: Grantline = await openGrantline({ dataDir, createDataDir: false, outbound: LOCAL_RECEIVERS });
   try {
     return {
       state: await snapshotState(hub),

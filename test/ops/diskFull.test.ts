@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import type { StoreHealthEvent } from "../../src/store/storeHealth.ts";
 import { makeTestStore, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
@@ -14,7 +15,7 @@ import { graphClient, startServer, type RunningServer } from "../support/servers
  */
 describe("a full disk under the SQLite store", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   beforeEach(async () => {
     store = makeTestStore("sqlite");
@@ -66,6 +67,6 @@ describe("a full disk under the SQLite store", () => {
   });
 });
 
-async function snapshotAccounts(hub: Hub) {
+async function snapshotAccounts(hub: Grantline) {
   return (await hub.store.db.selectFrom("assets").select("id").orderBy("id").execute()).map((row) => row.id);
 }

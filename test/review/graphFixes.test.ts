@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { GraphClient } from "../../src/graph/client/graphClient.ts";
 import { applyFixThroughGraph } from "../../src/graph/client/graphFixes.ts";
@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from "../support/servers.ts";
 
 describe.each(DIALECTS)("fixes applied through the Graph API to a hub on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   const clock = new TestClock();
   let owner: TestBusiness;

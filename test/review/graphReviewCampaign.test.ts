@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { tokenContext } from "../../src/hub/review/graphCampaign.ts";
 import { adServicesOf, buildAsset, buildBusiness, buildCampaign, buildMember, buildShare, type TestBusiness, type TestPerson } from "../support/factories.ts";
@@ -22,7 +22,7 @@ import path from "node:path";
  */
 describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   const clock = new TestClock();
   let owner: TestBusiness;

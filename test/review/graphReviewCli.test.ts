@@ -3,7 +3,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { runGraphReview } from "../../src/cli/graphReviewCli.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness, type TestPerson } from "../support/factories.ts";
@@ -33,7 +33,7 @@ async function interruptingProxy(target: string, limit: number) {
 
 describe("grantline review --graph-url against a listening hub", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let dir: string;
   const clock = new TestClock();

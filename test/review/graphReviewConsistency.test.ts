@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import type { AssetType } from "../../src/hub/catalogue/assetTypes.ts";
 import { PERMISSION_LEVELS, presetTasks, type PermissionLevel } from "../../src/hub/catalogue/permissionLevels.ts";
@@ -95,7 +95,7 @@ const clientSharesArb = fc.tuple(fc.option(fc.constantFrom(...viewable), { nil: 
 describe.each(DIALECTS)("the Graph-sourced review against the native review on %s", (dialect) => {
   let store: TestStore;
   let clock: TestClock;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   beforeAll(async () => {
     store = makeTestStore(dialect);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { GraphClient } from "../../src/graph/client/graphClient.ts";
 import { reviewThroughGraph, type GraphReviewReport } from "../../src/graph/client/graphReview.ts";
@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from "../support/servers.ts";
 /** Each difference docs/review-graph.md lists, happening on a hub, next to the native finding. */
 describe("where the Graph-sourced review differs from the native one, as documented", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   const clock = new TestClock();
   let owner: TestBusiness;

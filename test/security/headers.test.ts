@@ -3,7 +3,7 @@ import * as client from "openid-client";
 import type { Browser as Chromium, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Browser } from "../auth/browser.ts";
 import { ensureConsoleBuilt, launchChromium, sessionToken, signIn } from "../console/browser.ts";
 import { buildOAuthWorld, clientConfig, follow, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
@@ -66,7 +66,7 @@ async function authorizationUrl(world: OAuthWorld): Promise<string> {
 
 describe("security headers", () => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let world: OAuthWorld;
 
   beforeAll(async () => {

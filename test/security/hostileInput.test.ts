@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { listAuditEntries } from "../../src/hub/audit/audit.repository.ts";
@@ -14,7 +15,7 @@ import { runGrantline } from "../support/cli.ts";
  */
 describe.each(DIALECTS)("hostile input and probing (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof bootstrapBusiness>>;
   let partner: Awaited<ReturnType<typeof bootstrapBusiness>>;

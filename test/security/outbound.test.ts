@@ -6,7 +6,8 @@ import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import { checkUrl } from "../../src/autopilot/app/urlCheck.ts";
 import { autopilotTrustedOrigins } from "../../src/autopilot/app/wiring.ts";
 import { loadConfig } from "../../src/config/env.ts";
-import { bootstrapBusiness, type BootstrapResult, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness, type BootstrapResult } from "../../src/hub/hub.ts";
 import { operatorContext } from "../../src/hub/context.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import type { WebhookEvent } from "../../src/hub/webhooks/webhookFields.ts";
@@ -41,9 +42,9 @@ describe.each(DIALECTS)("outbound requests with GRANTLINE_OUTBOUND_ALLOW_PRIVATE
   let key: Buffer;
   let clock: TestClock;
   /** The hub under test: internal addresses refused, as in production. */
-  let hub: Hub;
+  let hub: Grantline;
   /** Another instance on the same store that allows them, to store what the strict one would refuse. */
-  let lenient: Hub;
+  let lenient: Grantline;
   let server: RunningServer;
   let receiver: WebhookReceiver;
   let acme: BootstrapResult;

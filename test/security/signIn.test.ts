@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { DEFAULT_SIGN_IN_RULES } from "../../src/auth/signInThrottle.ts";
 import { buildServer, type ServerOptions } from "../../src/http/server.ts";
 import { operatorContext } from "../../src/hub/context.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import { createMailer, type MailMessage, type Mailer, type SentMail } from "../../src/mail/mailer.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 
@@ -59,7 +59,7 @@ interface Server {
   app: FastifyInstance;
 }
 
-async function listen(hub: Hub, options: Partial<ServerOptions>): Promise<Server> {
+async function listen(hub: Grantline, options: Partial<ServerOptions>): Promise<Server> {
   const app = await buildServer(hub, { logLevel: "silent", publicUrl: "https://hub.grantline.test", ...options });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
@@ -79,8 +79,8 @@ async function post(server: Server, pathname: string, body: unknown, from?: stri
 
 describe.each(DIALECTS)("sign-in hardening over HTTP (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
-  let strictHub: Hub;
+  let hub: Grantline;
+  let strictHub: Grantline;
   let mailer: GatedMailer;
   /** Behind a proxy on loopback (GRANTLINE_TRUST_PROXY=127.0.0.1): X-Forwarded-For names the client. */
   let proxied: Server;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGraphRegistry } from "../../src/graph/graphRegistry.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { ASSET_TYPES } from "../../src/hub/catalogue/assetTypes.ts";
@@ -25,7 +26,7 @@ const OPEN_TO_STRANGERS: Record<string, string> = {
 
 describe.each(DIALECTS)("a stranger walking every edge (%s)", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let stranger: Awaited<ReturnType<typeof bootstrapBusiness>>;
   const samples = new Map<string, string>();

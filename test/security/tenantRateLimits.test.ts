@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/http/server.ts";
 import { RateLimiter } from "../../src/graph/rateLimit/rateLimiter.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { Browser } from "../auth/browser.ts";
@@ -16,7 +17,7 @@ import { graphClient } from "../support/servers.ts";
  */
 describe.each(STORES)("rate limits per tenant ($name store)", ({ open }) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let limits: OpenStore;
   let url: string;
   let close: () => Promise<unknown>;

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { dropPostgresSchema, type Dialect } from "../../src/store/database.ts";
-import { openHub, type Hub, type HubOptions } from "../../src/hub/hub.ts";
+import { openGrantline, type Grantline, type GrantlineOptions } from "../../src/app/openGrantline.ts";
 
 /** SQLite always; PostgreSQL too whenever DATABASE_URL is set (CI always sets it). */
 export const DIALECTS: Dialect[] = process.env.DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
@@ -22,20 +22,20 @@ export class TestClock {
  * addresses, as GRANTLINE_OUTBOUND_ALLOW_PRIVATE=on does; test/security/outbound.test.ts opens
  * hubs without it.
  */
-export const LOCAL_RECEIVERS: NonNullable<HubOptions["outbound"]> = { allowPrivate: true };
+export const LOCAL_RECEIVERS: NonNullable<GrantlineOptions["outbound"]> = { allowPrivate: true };
 
 export interface TestStore {
   dialect: Dialect;
   /** Environment that points `grantline` (the CLI) at this store. */
   env: Record<string, string>;
   /** Opens a hub instance on this store; several may be open at once, like several servers. */
-  open(clock?: TestClock, options?: Pick<HubOptions, "adObjectsMaxAgeMs" | "outbound" | "secretKey" | "auth" | "invitations">): Promise<Hub>;
+  open(clock?: TestClock, options?: Pick<GrantlineOptions, "adObjectsMaxAgeMs" | "outbound" | "secretKey" | "auth" | "invitations">): Promise<Grantline>;
   cleanup(): Promise<void>;
 }
 
 /** A fresh, empty store of the given dialect: a temp SQLite file, or a PostgreSQL schema of its own. */
 export function makeTestStore(dialect: Dialect): TestStore {
-  const hubs: Hub[] = [];
+  const hubs: Grantline[] = [];
   const suffix = crypto.randomBytes(6).toString("hex");
   const dir = dialect === "sqlite" ? fs.mkdtempSync(path.join(os.tmpdir(), "grantline-test-")) : "";
   const schema = `test_${suffix}`;
@@ -46,7 +46,7 @@ export function makeTestStore(dialect: Dialect): TestStore {
         ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir(), GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" }
         : { GRANTLINE_DATA_DIR: dir, GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" },
     async open(clock, options) {
-      const hub = await openHub({
+      const hub = await openGrantline({
         outbound: LOCAL_RECEIVERS,
         ...options,
         databaseUrl: dialect === "postgres" ? process.env.DATABASE_URL : undefined,
@@ -66,7 +66,7 @@ export function makeTestStore(dialect: Dialect): TestStore {
 }
 
 /** Every row of every table except the audit log, to prove a refused change wrote nothing. */
-export async function snapshotState(hub: Hub): Promise<Record<string, unknown[]>> {
+export async function snapshotState(hub: Grantline): Promise<Record<string, unknown[]>> {
   const tables = [
     "people",
     "businesses",

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../src/http/server.ts";
-import type { Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
 import type { TestStore } from "./hubs.ts";
 import { runGrantline } from "./cli.ts";
 
@@ -12,7 +12,7 @@ export interface RunningServer {
 }
 
 /** The hub's HTTP server listening on a free loopback port. */
-export async function startServer(hub: Hub): Promise<RunningServer> {
+export async function startServer(hub: Grantline): Promise<RunningServer> {
   const app = await buildServer(hub, { logLevel: "silent" });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { openHub, type Hub } from "../../src/hub/hub.ts";
+import { openGrantline, type Grantline } from "../../src/app/openGrantline.ts";
 import { LOCAL_RECEIVERS, type TestClock, type TestStore } from "./hubs.ts";
 
 /** One secret key for every hub a test opens on a store, as instances sharing a store must have. */
@@ -13,8 +13,8 @@ export function webhookTestKey(): Buffer {
  * A hub on the test store with an explicit secret key (so no key file is written for PostgreSQL
  * stores) and a short handshake timeout. Close it before `store.cleanup()`.
  */
-export async function openWebhookHub(store: TestStore, key: Buffer, clock?: TestClock): Promise<Hub> {
-  return openHub({
+export async function openWebhookHub(store: TestStore, key: Buffer, clock?: TestClock): Promise<Grantline> {
+  return openGrantline({
     databaseUrl: store.env.DATABASE_URL,
     pgSchema: store.env.DATABASE_SCHEMA,
     dataDir: store.env.GRANTLINE_DATA_DIR,

@@ -1,5 +1,5 @@
-import { alertContent } from "../../notify/channel.ts";
-import type { AlertView, ChannelView } from "../../notify/notification.service.ts";
+import { alertContent } from "../../hub/alerts/alert.ts";
+import type { AlertView, ChannelView } from "../../hub/alerts/notifications.port.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphObject } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";

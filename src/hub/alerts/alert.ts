@@ -40,6 +40,26 @@ export interface Alert {
   source?: string;
 }
 
+/** One alert as a channel renders it. */
+export interface MessageAlert {
+  id: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  body: string;
+  fields: AlertField[];
+  link: string | null;
+  evidence: number[];
+  createdAt: number;
+  /** Repeats swallowed by deduplication so far. */
+  repeats: number;
+}
+
+/** An alert's content in the snake_case shape both the Graph edge and the signed webhook body use. */
+export function alertContent(a: Omit<MessageAlert, "createdAt">) {
+  return { id: a.id, kind: a.kind, severity: a.severity, title: a.title, body: a.body, fields: a.fields, link: a.link, audit_entries: a.evidence, repeats: a.repeats };
+}
+
 const alertSchema = z.object({
   businessId: z.string().regex(/^\d+$/, "must be a numeric Business ID"),
   kind: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "must be a lower-case name such as spend_spike"),

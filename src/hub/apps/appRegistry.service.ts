@@ -1,14 +1,14 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { errors } from "../errors.ts";
-import { newId } from "../ids.ts";
-import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
-import { findApp, insertApp, type AppRow } from "../hub/apps/appGrant.repository.ts";
-import { findBusiness } from "../hub/businesses/business.repository.ts";
-import { SCOPES } from "../hub/catalogue/roles.ts";
-import type { RequestContext } from "../hub/context.ts";
-import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
-import type { SecretBox } from "../crypto/secretBox.ts";
+import { errors } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
+import { findApp, insertApp, type AppRow } from "./appGrant.repository.ts";
+import { findBusiness } from "../businesses/business.repository.ts";
+import { SCOPES } from "../catalogue/roles.ts";
+import type { RequestContext } from "../context.ts";
+import { runCommand, type HubDeps } from "../hubCommand.ts";
+import type { SecretBox } from "../../crypto/secretBox.ts";
 
 export const REVIEW_STATUSES = ["unreviewed", "verified", "rejected"] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
