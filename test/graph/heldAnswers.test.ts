@@ -473,11 +473,12 @@ describe.each(DIALECTS)("held Graph answers on %s", (dialect) => {
   let restoreIds: () => void;
 
   beforeAll(async () => {
-    restoreIds = seedIds();
     store = makeTestStore(dialect);
     const clock = new TestClock(Date.UTC(2026, 2, 18, 9));
     hub = await store.open(clock);
     server = await startServer(hub);
+    // Seeded only once the hub and its server are up: ids their start-up draws do not shift the world's.
+    restoreIds = seedIds();
     const post = async (token: string, p: string, body: Record<string, unknown>) => {
       const response = await fetch(new URL(`/v24.0${p}?access_token=${token}`, server.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       const json = (await response.json()) as Record<string, any>;
