@@ -64,6 +64,8 @@ interface World {
   brandCampaign: string;
   strangerCampaign: string;
   app: string;
+  /** Async insights report runs: the owner's (ad level, by day), the partner's (ad sets by age). */
+  reports: string[];
 }
 
 /**
@@ -199,8 +201,17 @@ async function buildWorld(hub: Hub, clock: TestClock, post: (as: string, path: s
   const app = (await hub.appRegistry.register(ownerCtx, { businessId: owner.business_id, name: "Acme Reporting Tool", redirectUris: ["https://tool.example.test/callback"] })).app.id;
   tick();
 
+  // An invitation still pending.
+  await asOwner(`/${owner.business_id}/business_users`, { email: "gus.guest@example.test", role: "EMPLOYEE" });
+  tick();
+
   // Fourteen days of delivery from the simulated market, ending yesterday.
   await new HubSimulation(hub).backfill(14, { seed: 7 });
+  tick();
+
+  // Async insights reports, one by each side (Grantline completes them at once).
+  const ownerReport = (await asOwner(`/${account}/insights`, { level: "ad", time_increment: 1, date_preset: "last_7d", fields: "ad_name,spend,impressions,clicks,actions" })).report_run_id as string;
+  const partnerReport = (await asPartner(`/${campaigns[0]}/insights`, { level: "adset", breakdowns: "age", date_preset: "last_14d", fields: "adset_name,spend,impressions" })).report_run_id as string;
 
   return {
     owner: { business: owner.business_id, systemUser: owner.system_user_id, token: owner.access_token },
@@ -226,6 +237,7 @@ async function buildWorld(hub: Hub, clock: TestClock, post: (as: string, path: s
     brandCampaign,
     strangerCampaign,
     app,
+    reports: [ownerReport, partnerReport],
   };
 }
 
@@ -251,6 +263,7 @@ const SPEC_FIELDS: Record<string, string> = {
   adcreative: "id,account_id,name,status,title,body,link_url,image_url,image_hash,call_to_action_type,object_story_spec,url_tags,call_to_action,thumbnail_url,effective_object_story_id,object_type",
   adlabel: "id,name,account,created_time,updated_time",
   app: "id,name",
+  report_run: "id,account_id,async_status,async_percent_completion,time_ref,time_completed,date_start,date_stop",
 };
 
 /** Every GET edge of each node type the Graph serves (the registry's edges when the fixture was first recorded). */
@@ -266,6 +279,7 @@ const EDGES: Record<string, string[]> = {
   adlabel: ["troubleshoot"],
   adcreative: ["previews"],
   app: "subscriptions webhook_deliveries".split(" "),
+  report_run: ["insights"],
 };
 
 /** The held requests, generated from the tables above over the world's objects. */
@@ -305,6 +319,8 @@ function heldRequests(w: World): HeldRequest[] {
     ["creative 0", "adcreative", w.creatives[0]!, "adcreative", ALL],
     ["label 0", "adlabel", w.labels[0]!, "adlabel", ALL],
     ["app", "app", w.app, "app", ALL],
+    ["owner's report run", "report_run", w.reports[0]!, "report_run", ALL],
+    ["partner's report run", "report_run", w.reports[1]!, "report_run", ALL],
   ];
 
   // Every node: its default fields, the spec fields it answers, and each GET edge's first page.
@@ -361,6 +377,7 @@ function heldRequests(w: World): HeldRequest[] {
   add("paging: campaigns limit=1", ["owner", "partner"], `/v24.0/${w.account}/campaigns?fields=name&limit=1`);
   add("paging: ads limit=2", ["owner", "partner"], `/v24.0/${w.account}/ads?fields=name&limit=2`);
   add("paging: business_users limit=2", ["owner"], `/v24.0/${w.owner.business}/business_users?limit=2`);
+  add("paging: report run rows limit=2", ["owner"], `/v24.0/${w.reports[0]}/insights?limit=2`);
   add("paging: insights by ad and day limit=2", ["owner"], `/v24.0/${w.account}/insights?level=ad&time_increment=1&date_preset=last_7d&fields=ad_id,spend&limit=2`);
 
   // ?ids= for several nodes at once.
