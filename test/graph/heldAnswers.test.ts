@@ -89,7 +89,7 @@ function seedIds(): () => void {
 }
 
 /** The world, built one awaited step at a time so that ids are drawn in the same order every run. */
-async function buildWorld(hub: Hub, clock: TestClock, post: (as: string, path: string, body: Record<string, unknown>) => Promise<Record<string, any>>): Promise<World> {
+async function buildWorld(hub: Hub, clock: TestClock, post: (token: string, path: string, body: Record<string, unknown>) => Promise<Record<string, any>>): Promise<World> {
   const tick = () => (clock.t += MINUTE);
   const owner = await bootstrapBusiness(hub, "Acme Outdoor");
   tick();
