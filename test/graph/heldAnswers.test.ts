@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import { bootstrapBusiness, type Hub } from "../../src/hub/hub.ts";
+import type { Grantline } from "../../src/app/openGrantline.ts";
+import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { hashSeed, seededRng } from "../../src/random.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
@@ -89,7 +90,7 @@ function seedIds(): () => void {
 }
 
 /** The world, built one awaited step at a time so that ids are drawn in the same order every run. */
-async function buildWorld(hub: Hub, clock: TestClock, post: (token: string, path: string, body: Record<string, unknown>) => Promise<Record<string, any>>): Promise<World> {
+async function buildWorld(hub: Grantline, clock: TestClock, post: (token: string, path: string, body: Record<string, unknown>) => Promise<Record<string, any>>): Promise<World> {
   const tick = () => (clock.t += MINUTE);
   const owner = await bootstrapBusiness(hub, "Acme Outdoor");
   tick();
@@ -484,7 +485,7 @@ function firstDifference(held: string, now: string): string {
  */
 describe.each(DIALECTS)("held Graph answers on %s", (dialect) => {
   let store: TestStore;
-  let hub: Hub;
+  let hub: Grantline;
   let server: RunningServer;
   let world: World;
   let restoreIds: () => void;
