@@ -22,7 +22,7 @@ import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
-import { openAutopilot } from "../autopilot/app/wiring.ts";
+import { openAutopilot } from "../app/autopilotHost.ts";
 import { ensureAutopilotApp, ensureConfiguredApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
@@ -90,7 +90,8 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   const redis = config.redisUrl ? openRedis(config.redisUrl, config.timeouts.redisMs) : undefined;
   if (redis) started.push({ name: "Redis", close: () => redis.client.destroy() });
   const rateLimiter = new RateLimiter({ ...config.rateLimits, ...(redis ? { store: redis.rateLimits } : {}) });
-  const autopilot = openAutopilot(hub, config);
+  const hosted = openAutopilot(hub, config);
+  const { autopilot } = hosted;
   // Created below, once the server listens; the metrics read its outcomes when scraped.
   const scheduled: { scheduler?: AutopilotScheduler } = {};
   const metrics = config.metrics
@@ -101,7 +102,7 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     rateLimiter,
     publicUrl: config.publicUrl,
     accessFreshnessMs: config.syncIntervalMs,
-    autopilot,
+    autopilot: hosted,
     readiness: redis ? { redis: redis.readiness } : {},
     trustProxy: config.trustProxy,
     metrics,
