@@ -16,6 +16,7 @@ import { registerAppCommands } from "../oauth/appsCli.ts";
 import { describeGuardrails, registerGuardrailCommands } from "./guardrailsCli.ts";
 import { registerAutopilotAppCommands, type WithAutopilot } from "../autopilot/app/cli.ts";
 import { openAutopilot } from "../app/autopilotHost.ts";
+import { registerAutopilotServeCommands } from "./autopilotServe.ts";
 import path from "node:path";
 import { MissingDataDirError, openStore, StoreSetupError } from "../store/database.ts";
 import { MIGRATION_NAMES, migrationStatus } from "../store/migrator.ts";
@@ -588,6 +589,7 @@ export function buildCli(): Command {
   registerAutopilotCommands(program);
   // The partner app's commands join the same `grantline autopilot` group.
   registerAutopilotAppCommands(program, withAutopilot);
+  registerAutopilotServeCommands(program, withAutopilot);
   registerAlertCommands(program, withHub, print);
   registerAppCommands(program, withHub);
   registerGuardrailCommands(program, withHub, print);

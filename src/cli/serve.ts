@@ -23,6 +23,7 @@ import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
 import { openAutopilot } from "../app/autopilotHost.ts";
+import { registerAutopilotHostRoutes } from "../app/autopilotHostRoutes.ts";
 import { ensureAutopilotApp, ensureConfiguredApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
@@ -109,6 +110,8 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     // On the hub's port only without a port of its own, and then only to the token.
     ...(config.metrics?.port === undefined && config.metrics?.token !== undefined ? { metricsToken: config.metrics.token } : {}),
   });
+  // An Autopilot serving apart from the hub (`autopilot serve --hub`) reaches it through these.
+  registerAutopilotHostRoutes(app, hub, hosted.host);
   let appClosed: Promise<void> | undefined;
   const closeApp = () => (appClosed ??= app.close());
   started.push({ name: "the HTTP server", close: closeApp });
