@@ -120,4 +120,9 @@ describe.each(DIALECTS)("Autopilot served apart from the hub (%s)", (dialect) =>
     expect(recorded).toEqual({ status: 200, body: { recorded: true } });
     expect(await hub.audit.list({ businessId: stranger.business_id, action: "autopilot.settings" })).toHaveLength(before.length + 1);
   });
+
+  it("stops on SIGTERM", async () => {
+    autopilotProcess.signal("SIGTERM");
+    expect(await autopilotProcess.exit).toEqual({ code: 0, signal: null });
+  });
 });

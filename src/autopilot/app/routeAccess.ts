@@ -5,8 +5,6 @@ import type { WorkspaceRow } from "./autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
 import type { AutopilotHost, HostCaller } from "./host.ts";
 
-export type AutopilotCaller = HostCaller;
-
 /**
  * Who may use Autopilot's console routes: a hub token of an admin of the advertiser's business.
  * An unknown workspace and one the caller may not see look the same: to someone with no relation to
@@ -14,12 +12,12 @@ export type AutopilotCaller = HostCaller;
  * which would tell that it exists and whose it is).
  */
 export function autopilotAccess(host: AutopilotHost, autopilot: Autopilot) {
-  const admitted = async (caller: HostCaller, businessId: string): Promise<AutopilotCaller> => {
+  const admitted = async (caller: HostCaller, businessId: string): Promise<HostCaller> => {
     await host.admitAdmin(caller, businessId);
     return caller;
   };
-  const business = async (request: FastifyRequest, businessId: string): Promise<AutopilotCaller> => admitted(await host.authenticate(request), businessId);
-  const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<AutopilotCaller & { workspace: WorkspaceRow }> => {
+  const business = async (request: FastifyRequest, businessId: string): Promise<HostCaller> => admitted(await host.authenticate(request), businessId);
+  const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<HostCaller & { workspace: WorkspaceRow }> => {
     const caller = await host.authenticate(request);
     const found = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
     const stranger = found?.business_id ? !(await host.seesBusiness(caller, found.business_id)) : false;
