@@ -68,11 +68,6 @@ const ALLOWED = {
  * Listed in docs/architecture.md#layers.
  */
 const EXCEPTIONS = [
-  // Autopilot's CLI (src/autopilot/app/cli.ts) still opens its hub with openHub(options) alone, so
-  // for it the hub builds the sign-in and notification services itself; everything else gets them
-  // from the composition root (src/app/openGrantline.ts). They go when that CLI gets its hub from src/app.
-  { from: "src/hub/hub.ts", to: "src/auth/personAuth.service.ts" },
-  { from: "src/hub/hub.ts", to: "src/notify/notification.service.ts" },
   // The Graph surface presents app connections by calling oauth's services directly; they go when
   // those services are reached through the hub or a port.
   { from: "src/graph/nodes/appConnectionEdges.ts", to: "src/oauth/appAccess.service.ts" },
@@ -86,15 +81,8 @@ const EXCEPTIONS = [
   { from: "src/oauth/oauthRoutes.ts", to: "src/auth/authRoutes.ts" },
   { from: "src/oauth/metaRoutes.ts", to: "src/graph/graphAuth.ts" },
   { from: "src/oauth/appAccess.service.ts", to: "src/notify/raiseAlert.ts" },
-  // Autopilot reaches into the hub's process; these go when it sits behind an AutopilotHost port
-  // (authenticate the admin, raise an alert, run a forecast) adapted in the composition root.
-  { from: "src/autopilot/app/routeAccess.ts", to: "src/graph/graphAuth.ts" },
-  { from: "src/autopilot/app/wiring.ts", to: "src/notify/raiseAlert.ts" },
-  { from: "src/autopilot/app/wiring.ts", to: "src/simulator/hubSimulation.ts" },
-  { from: "src/autopilot/app/routes.ts", to: "src/simulator/hubSimulation.ts" },
-  { from: "src/autopilot/app/cli.ts", to: "src/simulator/hubSimulation.ts" },
-  { from: "src/autopilot/app/context.ts", to: "src/simulator/forecast.ts" },
-  { from: "src/autopilot/app/impact.service.ts", to: "src/simulator/forecast.ts" },
+  // Autopilot's OAuth callback answers with the OAuth pages' card; goes when the page style sits in a
+  // low-level module.
   { from: "src/autopilot/app/connectRoutes.ts", to: "src/oauth/pageStyle.ts" },
 ];
 

@@ -236,6 +236,17 @@ export const errors = {
       userMsg: `${detail} An admin of ${ownerName} must approve it (pending change ${pendingId}); nothing changes until then.`,
       type: "OAuthException",
     }),
+  /**
+   * A Graph error another server answered (the hub, to an Autopilot serving apart from it), passed on
+   * as it came: same status, code, subcode and messages.
+   */
+  relayed: (status: number, error: { message?: unknown; type?: unknown; code?: unknown; error_subcode?: unknown; error_user_title?: unknown; error_user_msg?: unknown }) =>
+    new GrantlineError("RELAYED", status, typeof error.code === "number" ? error.code : 1, typeof error.message === "string" ? error.message : "The hub refused the request.", {
+      ...(typeof error.error_subcode === "number" ? { subcode: error.error_subcode } : {}),
+      ...(typeof error.type === "string" ? { type: error.type } : {}),
+      ...(typeof error.error_user_title === "string" ? { userTitle: error.error_user_title } : {}),
+      ...(typeof error.error_user_msg === "string" ? { userMsg: error.error_user_msg } : {}),
+    }),
   internal: () =>
     new GrantlineError("INTERNAL", 500, 1, "An unknown error occurred", { type: "OAuthException" }),
   /**

@@ -23,7 +23,8 @@ import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
 import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
 import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
 import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
-import { openAutopilot } from "../autopilot/app/wiring.ts";
+import { openAutopilot } from "./autopilotHost.ts";
+import { registerAutopilotHostRoutes } from "./autopilotHostRoutes.ts";
 import { ensureAutopilotApp, ensureConfiguredApp } from "../autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 
@@ -101,7 +102,8 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   const redis = config.redisUrl ? openRedis(config.redisUrl, config.timeouts.redisMs) : undefined;
   if (redis) started.push({ name: "Redis", close: () => redis.client.destroy() });
   const rateLimiter = new RateLimiter({ ...config.rateLimits, ...(redis ? { store: redis.rateLimits } : {}) });
-  const autopilot = openAutopilot(hub, config);
+  const hosted = openAutopilot(hub, config);
+  const { autopilot } = hosted;
   // Created below, once the server listens; the metrics read its outcomes when scraped.
   const scheduled: { scheduler?: AutopilotScheduler } = {};
   const metrics = config.metrics
@@ -112,13 +114,15 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     rateLimiter,
     publicUrl: config.publicUrl,
     accessFreshnessMs: config.syncIntervalMs,
-    autopilot,
+    autopilot: hosted,
     readiness: redis ? { redis: redis.readiness } : {},
     trustProxy: config.trustProxy,
     metrics,
     // On the hub's port only without a port of its own, and then only to the token.
     ...(config.metrics?.port === undefined && config.metrics?.token !== undefined ? { metricsToken: config.metrics.token } : {}),
   });
+  // An Autopilot serving apart from the hub (`autopilot serve --hub`) reaches it through these.
+  registerAutopilotHostRoutes(app, hub, hosted.host);
   let appClosed: Promise<void> | undefined;
   const closeApp = () => (appClosed ??= app.close());
   started.push({ name: "the HTTP server", close: closeApp });

@@ -15,7 +15,9 @@ import { registerAutopilotCommands } from "../autopilot/bench/command.ts";
 import { registerAlertCommands } from "../notify/alertCommands.ts";
 import { registerAppCommands } from "../oauth/appsCli.ts";
 import { describeGuardrails, registerGuardrailCommands } from "./guardrailsCli.ts";
-import { registerAutopilotAppCommands } from "../autopilot/app/cli.ts";
+import { registerAutopilotAppCommands, type WithAutopilot } from "../autopilot/app/cli.ts";
+import { openAutopilot } from "../app/autopilotHost.ts";
+import { registerAutopilotServeCommands } from "./autopilotServe.ts";
 import path from "node:path";
 import { MissingDataDirError, openStore, StoreSetupError } from "../store/database.ts";
 import { MIGRATION_NAMES, migrationStatus } from "../store/migrator.ts";
@@ -587,13 +589,17 @@ export function buildCli(): Command {
   registerPeopleCommands(program, withHub);
   registerAutopilotCommands(program);
   // The partner app's commands join the same `grantline autopilot` group.
-  registerAutopilotAppCommands(program);
+  registerAutopilotAppCommands(program, withAutopilot);
+  registerAutopilotServeCommands(program, withAutopilot);
   registerAlertCommands(program, withHub, print);
   registerAppCommands(program, withHub);
   registerGuardrailCommands(program, withHub, print);
 
   return program;
 }
+
+/** Autopilot's commands run on the configured store's hub, with Autopilot's host in this process. */
+const withAutopilot: WithAutopilot = (work) => withHub((hub, config) => work(openAutopilot(hub, config).autopilot, hub));
 
 /** Commander's help wraps at the terminal's width, else at 80 columns. */
 function helpWidth(stream: CliOutput): number {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { autopilotTrustedOrigins } from "../autopilot/app/wiring.ts";
+import { autopilotTrustedOrigins } from "../autopilot/app/trustedOrigins.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 
 describe("configuration", () => {

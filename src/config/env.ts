@@ -152,6 +152,12 @@ const schema = z.object({
   /** Autopilot's callback as registered in the app's Valid OAuth Redirect URIs; default GRANTLINE_PUBLIC_URL (else http://HOST:PORT) + /autopilot/oauth/callback. */
   GRANTLINE_AUTOPILOT_REDIRECT_URI: z.string().url().optional(),
   /**
+   * The token `grantline autopilot serve --hub URL` presents to that hub's Autopilot host routes: a
+   * token of the hub's own Autopilot app, held by its business's admin system user
+   * (`grantline autopilot host-token` on the hub issues one).
+   */
+  GRANTLINE_AUTOPILOT_HUB_TOKEN: z.string().min(1).optional(),
+  /**
    * Bearer token a scraper presents for `GET /metrics` (Prometheus format). Set alone, /metrics is
    * served on the hub's own port to that token only; with GRANTLINE_METRICS_PORT, on that port,
    * still asking for the token. Neither set: no metrics are served.
@@ -218,6 +224,8 @@ export type Config = {
    * _APP_ID, _APP_SECRET, _REDIRECT_URI), registered by `serve` at start; undefined when not set.
    */
   autopilotApp: { graphUrl: string; dialogUrl: string; tokenUrl: string; appId: string; appSecret: string; redirectUri: string | undefined } | undefined;
+  /** GRANTLINE_AUTOPILOT_HUB_TOKEN: what `autopilot serve --hub` presents to the hub; undefined when not set. */
+  autopilotHubToken: string | undefined;
   /** Autopilot's built-in schedule (src/autopilot/app/scheduler.ts); undefined when turned off. */
   autopilotSchedule: { dailyHour: number; timeZone: string | undefined; monitorIntervalMs: number } | undefined;
   /** Lead times (ms before expiry) of system user token warnings, longest first. */
@@ -306,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             appSecret: e.GRANTLINE_AUTOPILOT_APP_SECRET!,
             redirectUri: e.GRANTLINE_AUTOPILOT_REDIRECT_URI,
           },
+    autopilotHubToken: e.GRANTLINE_AUTOPILOT_HUB_TOKEN,
     autopilotSchedule:
       e.GRANTLINE_AUTOPILOT_SCHEDULE === "off"
         ? undefined

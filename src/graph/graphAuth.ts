@@ -1,9 +1,12 @@
 import type { FastifyRequest } from "fastify";
 import crypto from "node:crypto";
-import { errors, GrantlineError } from "../errors.ts";
+import { errors } from "../errors.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { ResolvedToken } from "../hub/tokens/accessToken.service.ts";
+import { accessTokenOf, tokenRequired } from "../requestToken.ts";
+
+export { accessTokenOf, tokenRequired };
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -18,25 +21,6 @@ export interface GraphCaller {
   token: ResolvedToken;
   /** The raw token, to put into `next`/`previous` paging URLs. */
   accessToken: string;
-}
-
-export function tokenRequired(): GrantlineError {
-  return new GrantlineError("TOKEN_REQUIRED", 400, 104, "An access token is required to request this resource.", { type: "OAuthException" });
-}
-
-/** The access token from the query, a form or JSON body field, or `Authorization: Bearer`. */
-export function accessTokenOf(request: FastifyRequest): string | undefined {
-  const fromQuery = (request.query as Record<string, unknown> | undefined)?.access_token;
-  if (typeof fromQuery === "string" && fromQuery) return fromQuery;
-  const body = request.body;
-  if (body && typeof body === "object" && !Array.isArray(body)) {
-    const fromBody = (body as Record<string, unknown>).access_token;
-    if (typeof fromBody === "string" && fromBody) return fromBody;
-  }
-  const header = request.headers.authorization;
-  if (header?.toLowerCase().startsWith("bearer ")) return header.slice(7).trim();
-  if (header?.toLowerCase().startsWith("oauth ")) return header.slice(6).trim();
-  return undefined;
 }
 
 /** Keys the mark batch items carry; random per process, since items are dispatched in process. */

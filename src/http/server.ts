@@ -19,7 +19,7 @@ import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
 import { GraphReviewClientSource } from "../graph/client/graphReviewSource.ts";
 import { answeredAsAuthorizationServer, registerOAuthRoutes } from "../oauth/oauthRoutes.ts";
-import type { Autopilot } from "../autopilot/app/autopilot.ts";
+import type { HostedAutopilot } from "../autopilot/app/host.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
 import { MAX_IMAGE_BYTES } from "../hub/ads/adImage.service.ts";
 import { registerAdMediaRoutes } from "../graph/nodes/adMediaEdges.ts";
@@ -44,8 +44,8 @@ export interface ServerOptions {
    * instance's change (a revocation) reaches every request starting that long after it committed.
    */
   accessFreshnessMs?: number;
-  /** Autopilot, whose console routes are served under /autopilot/ when given. */
-  autopilot?: Autopilot;
+  /** Autopilot and its host, whose console routes are served under /autopilot/ when given. */
+  autopilot?: HostedAutopilot;
   /** GRANTLINE_TRUST_PROXY: which peers' X-Forwarded-For names the client; default none (the peer is the client). */
   trustProxy?: Config["trustProxy"];
   /** What `/readyz` reports beyond the store (Redis). */
@@ -155,7 +155,7 @@ export async function buildServer(hub: Hub<PersonAuthService>, options: ServerOp
     registerAuthRoutes(scope, hub, { publicUrl, mailer });
     hub.invitations.deliverLinksVia({ publicUrl, mailer });
     await registerOAuthRoutes(scope, hub, { publicUrl });
-    if (autopilot) registerAutopilotRoutes(scope, hub, autopilot);
+    if (autopilot) registerAutopilotRoutes(scope, autopilot.host, autopilot.autopilot);
   });
 
   return app;

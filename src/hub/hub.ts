@@ -36,13 +36,9 @@ import path from "node:path";
 import { createMailer, type Mailer, type MailerOptions } from "../mail/mailer.ts";
 import { UsageRecorder } from "./audit/usageRollup.ts";
 import { AppRegistryService } from "./apps/appRegistry.service.ts";
-import { OutboundHttp, withTrustedOrigins, type OutboundPolicy } from "../net/outbound.ts";
+import { OutboundHttp, type OutboundPolicy } from "../net/outbound.ts";
 import type { NotificationsPort } from "./alerts/notifications.port.ts";
 import type { PersonAuthPort } from "./people/personAuth.port.ts";
-// Autopilot's CLI still opens its hub with openHub(options) alone: for it (and only it) the hub
-// builds the sign-in and notification services itself. Goes when that CLI gets its hub from src/app.
-import { PersonAuthService, type PersonAuthOptions } from "../auth/personAuth.service.ts";
-import { NotificationService, type NotificationSettings } from "../notify/notification.service.ts";
 
 export interface HubOptions extends OpenStoreOptions {
   /** Clock for everything time-based (expiry, end dates, audit times); tests move it. */
@@ -151,31 +147,8 @@ export interface HubServices<Auth extends PersonAuthPort, Notifications extends 
   notifications(core: HubCore): Notifications;
 }
 
-/** The options Autopilot's CLI passes when it opens a hub without src/app (see the imports above). */
-interface SelfBuiltServiceOptions {
-  auth?: PersonAuthOptions;
-  notifications?: NotificationSettings;
-}
-
 /** Opens the store, builds the access engine and the hub's services, and the two given beside them. */
-export function openHub<Auth extends PersonAuthPort, Notifications extends NotificationsPort>(
-  options: HubOptions,
-  services: HubServices<Auth, Notifications>,
-): Promise<Hub<Auth, Notifications>>;
-/** Autopilot's CLI only, until it gets its hub from src/app: the hub builds sign-in and the notifier. */
-export function openHub(options: HubOptions & SelfBuiltServiceOptions): Promise<Hub>;
-export function openHub(options: HubOptions & SelfBuiltServiceOptions, services?: HubServices<PersonAuthPort, NotificationsPort>): Promise<Hub> {
-  return openHubWith(services ? options : { ...options, outbound: withTrustedOrigins(options.outbound, [options.notifications?.whatsappApiUrl]) }, services ?? selfBuiltServices(options));
-}
-
-function selfBuiltServices(options: SelfBuiltServiceOptions): HubServices<PersonAuthService, NotificationService> {
-  return {
-    auth: (core) => new PersonAuthService(core.deps, core.secrets, options.auth),
-    notifications: (core) => new NotificationService(core.deps, core.secrets, core.mailer, { ...options.notifications, outbound: core.outbound }),
-  };
-}
-
-async function openHubWith<Auth extends PersonAuthPort, Notifications extends NotificationsPort>(
+export async function openHub<Auth extends PersonAuthPort, Notifications extends NotificationsPort>(
   options: HubOptions,
   services: HubServices<Auth, Notifications>,
 ): Promise<Hub<Auth, Notifications>> {

@@ -1,5 +1,6 @@
 import { dateOfIndex, simulateDay, type SimState, type World } from "./market.ts";
 import { hashSeed, Mulberry32 } from "../random.ts";
+import type { ForecastTotals, ImpactForecast, Interval, PlannedEdit } from "../impactForecast.ts";
 
 /**
  * "Simulate impact": a plan's changes run forward on a copy of the market, against doing nothing,
@@ -7,13 +8,6 @@ import { hashSeed, Mulberry32 } from "../random.ts";
  * numbers), so the difference shows the plan's effect, not the noise of two different days; the
  * spread over streams is the uncertainty. Nothing here touches the hub or the stored state.
  */
-
-/** One configured change: an ad set's or ad's `status`, or an ad set's `daily_budget` (minor units). */
-export interface PlannedEdit {
-  objectId: string;
-  field: "status" | "daily_budget";
-  value: string | number;
-}
 
 export interface ForecastOptions {
   /** The first day simulated (the market's next day). */
@@ -23,40 +17,6 @@ export interface ForecastOptions {
   runs: number;
   /** Seeds the streams; the same seed gives the same forecast. */
   streamSeed: number;
-}
-
-/** A mean with its 80% interval (10th to 90th percentile over the runs). */
-export interface Interval {
-  mean: number;
-  low: number;
-  high: number;
-}
-
-export interface ForecastTotals {
-  /** Minor units. */
-  spend: Interval;
-  conversions: Interval;
-  /** Minor units. */
-  revenue: Interval;
-  /** Minor units per conversion; null when a run had no conversions. */
-  cpa: Interval | null;
-  roas: Interval | null;
-}
-
-export interface ImpactForecast {
-  from: string;
-  to: string;
-  days: number;
-  runs: number;
-  baseline: ForecastTotals;
-  plan: ForecastTotals;
-  /** Plan minus baseline, run by run. */
-  delta: ForecastTotals;
-  /** Share of runs in which the plan ends with more conversions than the baseline (ties count half). */
-  probability_more_conversions: number;
-  /** Edits applied, and those naming objects the market does not have (ignored). */
-  applied: number;
-  unknown_objects: string[];
 }
 
 interface RunTotals {

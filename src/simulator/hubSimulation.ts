@@ -21,7 +21,8 @@ import {
   type SimState,
   type World,
 } from "./market.ts";
-import { forecastImpact, type ImpactForecast, type PlannedEdit } from "./forecast.ts";
+import { forecastImpact } from "./forecast.ts";
+import { FORECAST_LIMITS, type ForecastRequest, type ImpactForecast } from "../impactForecast.ts";
 import { hourlyRows } from "./hourly.ts";
 import { hashSeed, Mulberry32 } from "../random.ts";
 import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
@@ -254,17 +255,6 @@ function objectsOf(all: HubObjects, accountIds: readonly string[]): HubObjects {
   const adSets = all.adSets.filter((s) => campaignIds.has(s.campaign_id));
   const adSetIds = new Set(adSets.map((s) => s.id));
   return { accounts, campaigns, adSets, ads: all.ads.filter((a) => adSetIds.has(a.adset_id)) };
-}
-
-/** Most days and runs one forecast may take (it runs the account 2 × runs × days times). */
-export const FORECAST_LIMITS = { days: 90, runs: 200 } as const;
-
-export interface ForecastRequest {
-  /** The ad account, `act_<id>` or its bare id. */
-  accountId: string;
-  edits: readonly PlannedEdit[];
-  days: number;
-  runs: number;
 }
 
 function summarize(

@@ -65,7 +65,7 @@ describe.each(DIALECTS)("the account audit after a scan on %s", (dialect) => {
 
   it("GET /autopilot/workspaces/:ws/audit answers the advertiser's admins only", async () => {
     const autopilot = world.autopilot();
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

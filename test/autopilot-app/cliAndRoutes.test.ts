@@ -69,7 +69,7 @@ describe.each(DIALECTS)("grantline autopilot and the /autopilot routes on %s", (
     const [lookalike] = world.adSets;
     const planner: Planner = planning([budgetItem(lookalike!.id, lookalike!.name, 5000, 5500)]);
     const autopilot = world.autopilot({ planner });
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

@@ -38,7 +38,7 @@ describe.each(DIALECTS)("creative standings on %s", (dialect) => {
     // A new creative in the Lookalike ad set, made today: twenty days after the ad set began delivering.
     const fresh = await buildAd(adServicesOf(world.hub), world.advertiser.admin.ctx, world.account.graphId, lookalike!.id, world.creativeId, { name: "New B", status: "ACTIVE" });
     const autopilot = world.autopilot();
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

@@ -27,7 +27,7 @@ describe.each(DIALECTS)("bulk launches over HTTP on %s", (dialect) => {
   beforeEach(async () => {
     world = await buildAutopilotWorld(dialect, { days: 2 });
     autopilot = world.autopilot();
-    app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

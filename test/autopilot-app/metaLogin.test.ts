@@ -10,6 +10,7 @@ import { Browser } from "../auth/browser.ts";
 import { buildOAuthWorld, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { startFakeMeta } from "../support/fakeMeta.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 
 const APP_ID = "1234567890123";
 const APP_SECRET = "meta-app-secret-0123456789";
@@ -31,7 +32,7 @@ describe.each(DIALECTS)("Autopilot connects through Facebook Login's manual flow
     store = makeTestStore(dialect);
     hub = await store.open();
     autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() });
-    world = await buildOAuthWorld(hub, `meta-${dialect}`, { serverOptions: { autopilot } });
+    world = await buildOAuthWorld(hub, `meta-${dialect}`, { serverOptions: { autopilot: { autopilot, host: hostFromHub(hub) } } });
     const ctx = principalContext("person", world.person.id);
     const systemUser = await hub.businesses.createSystemUser(ctx, world.business.id, { name: "Meta stand-in", role: "ADMIN" });
     const upstream = await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] });

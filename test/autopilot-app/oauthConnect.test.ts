@@ -11,6 +11,7 @@ import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Browser } from "../auth/browser.ts";
 import { actionOf, buildOAuthWorld, connect, csrfOf, follow, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 
 /**
  * Autopilot connects as a partner app: the authorization code flow with PKCE against a listening
@@ -31,7 +32,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     store = makeTestStore(dialect);
     hub = await store.open();
     autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() + clockOffset });
-    world = await buildOAuthWorld(hub, `ap-${dialect}`, { serverOptions: { autopilot } });
+    world = await buildOAuthWorld(hub, `ap-${dialect}`, { serverOptions: { autopilot: { autopilot, host: hostFromHub(hub) } } });
     // As `serve` does: the hub Autopilot registers with is trusted, the outbound guard stays strict otherwise.
     autopilot.deps.http.trust(world.url);
     registration = await registerAutopilotApp(hub, autopilot, { hubUrl: world.url });

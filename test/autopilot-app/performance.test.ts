@@ -61,7 +61,7 @@ describe.each(DIALECTS)("Autopilot's results per day for the console's charts on
 
   it("answers the advertiser's admins only, over HTTP", async () => {
     const autopilot = world.autopilot();
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

@@ -150,7 +150,7 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
   it("serves the pilot list and report (JSON, HTML, PDF) to the workspace's admins only", { timeout: 300_000 }, async () => {
     world = await buildAutopilotWorld(dialect, { days: 30, seed: 3, otherAds: 2 });
     const autopilot = world.autopilot({ planner: raiseFirst });
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

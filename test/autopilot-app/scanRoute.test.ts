@@ -33,7 +33,7 @@ describe.each(DIALECTS)("POST /autopilot/workspaces/:ws/scan on %s", (dialect) =
       return plan(snapshot);
     };
     autopilot = world.autopilot({ planner });
-    app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

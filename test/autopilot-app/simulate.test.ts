@@ -102,7 +102,7 @@ describe.each(DIALECTS)("Autopilot simulates a plan's impact on %s", (dialect) =
     await expect(autopilot.impact.simulate("Acme", { account: world.otherAccount.graphId })).rejects.toThrow(/is not connected to this workspace/);
     await expect(world.autopilot({ simulator: undefined }).impact.simulate("Acme")).rejects.toThrow(/needs the hub's simulator/);
 
-    const app = await buildServer(world.hub, { logLevel: "silent", autopilot });
+    const app = await buildServer(world.hub, { logLevel: "silent", autopilot: { autopilot, host: world.host } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const address = app.server.address();

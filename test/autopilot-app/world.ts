@@ -6,7 +6,8 @@ import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
 import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
-import { hubMarketReplay, notificationSink } from "../../src/autopilot/app/wiring.ts";
+import type { AutopilotHost } from "../../src/autopilot/app/host.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
 import { LOCAL_RECEIVERS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { OutboundHttp } from "../../src/net/outbound.ts";
@@ -50,6 +51,8 @@ export interface AutopilotWorld {
   /** A token of the advertiser's system user, issued for Autopilot's app, reaching only `account`. */
   token: string;
   alerts: AutopilotAlert[];
+  /** Autopilot's host in the hub's process, on the world's market (no random disapprovals). */
+  host: AutopilotHost;
   autopilot(options?: Partial<AutopilotOptions>): Autopilot;
   close(): Promise<void>;
 }
@@ -102,8 +105,7 @@ export async function buildAutopilotWorld(
   const server = await startServer(hub);
   const alerts: AutopilotAlert[] = [];
   const key = crypto.randomBytes(32);
-  // Alerts go through the notification service for real; the list only lets tests see what was raised.
-  const notify = notificationSink(hub);
+  const host = hostFromHub(hub, { simulation: { disapprovalDailyHazard: 0 } });
   return {
     store,
     hub,
@@ -122,18 +124,20 @@ export async function buildAutopilotWorld(
     appId: app.id,
     token: issued.accessToken,
     alerts,
+    host,
     autopilot: (overrides = {}) =>
       new Autopilot({
         db: hub.store.db,
         now: clock.now,
         secretKey: key,
+        // Alerts go through the notification service for real; the list only lets tests see what was raised.
         alerts: async (alert) => {
           alerts.push(alert);
-          return notify(alert);
+          return host.raiseAlert(alert);
         },
         // "Simulate impact" forks the hub's own simulated market.
-        simulator: (request) => new HubSimulation(hub, { disapprovalDailyHazard: 0 }).forecast(request),
-        market: hubMarketReplay(new HubSimulation(hub, { disapprovalDailyHazard: 0 })),
+        simulator: host.forecast,
+        market: host.market,
         // The hub and the landing pages the tests check listen on 127.0.0.1.
         http: new OutboundHttp(LOCAL_RECEIVERS),
         ...overrides,

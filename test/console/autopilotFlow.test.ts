@@ -15,6 +15,7 @@ import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, screenshot, sessionToken, signIn } from "./browser.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 
 /**
  * Autopilot in the console, in headless Chromium against a running hub: a person connects it
@@ -74,7 +75,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
       } satisfies Plan;
     };
     autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), planner, http: new OutboundHttp(LOCAL_RECEIVERS) });
-    app = await buildServer(hub, { logLevel: "silent", autopilot });
+    app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

@@ -11,6 +11,7 @@ import { OutboundHttp } from "../../src/net/outbound.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, signIn } from "./browser.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 
 /**
  * Autopilot's Creatives and Pilots tabs in headless Chromium against a running hub, on a simulated
@@ -67,7 +68,7 @@ describe("console: Autopilot creatives and pilots", () => {
     for (const account of [main, other, idle]) await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
     const token = (await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] })).accessToken;
     autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
-    app = await buildServer(hub, { logLevel: "silent", autopilot });
+    app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

@@ -10,6 +10,7 @@ import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, signIn } from "./browser.ts";
+import { hostFromHub } from "../../src/app/autopilotHost.ts";
 
 const CREATIVES = ["Tent", "Boots", "Stove", "Lamp", "Pack"];
 const AUDIENCES: [string, number, number][] = [
@@ -56,7 +57,7 @@ describe("console: Launch ads", () => {
     await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
     token = (await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] })).accessToken;
     const autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
-    app = await buildServer(hub, { logLevel: "silent", autopilot });
+    app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

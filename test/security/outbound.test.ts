@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
 import { checkUrl } from "../../src/autopilot/app/urlCheck.ts";
-import { autopilotTrustedOrigins } from "../../src/autopilot/app/wiring.ts";
+import { autopilotTrustedOrigins } from "../../src/autopilot/app/trustedOrigins.ts";
 import { loadConfig } from "../../src/config/env.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { bootstrapBusiness, type BootstrapResult } from "../../src/hub/hub.ts";

@@ -25,13 +25,16 @@ export interface HubProcess {
 }
 
 /**
- * `grantline <command>` (serve, demo) as its own process, as an operator starts it, with only the
+ * `grantline <command>` (serve, demo, `autopilot serve --hub URL`) as its own process, as an operator starts it, with only the
  * given environment (plus PATH and HOME); resolves once it has started (PORT=0 picks the port):
- * `serve` says so in a JSON log line on stdout, the demo in its banner on stderr. Rejects with its
+ * `serve` and `autopilot serve` say so in a JSON log line on stdout, the demo in its banner on stderr. Rejects with its
  * output when it exits first.
  */
-export function startHubProcess(env: Record<string, string | undefined>, command = "serve"): Promise<HubProcess> {
-  const child = spawn(process.execPath, [BIN, command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", GRANTLINE_SIM_SITE_PORT: "0", LOG_LEVEL: "info", ...env } });
+export function startHubProcess(env: Record<string, string | undefined>, command: string | string[] = "serve"): Promise<HubProcess> {
+  const args = typeof command === "string" ? [command] : command;
+  // `autopilot serve --hub URL` logs its own start-up line.
+  const startedMessage = args[0] === "autopilot" ? "Autopilot started" : "Grantline hub started";
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", GRANTLINE_SIM_SITE_PORT: "0", LOG_LEVEL: "info", ...env } });
   let stdout = "";
   let stderr = "";
   let done = false;
@@ -46,8 +49,8 @@ export function startHubProcess(env: Record<string, string | undefined>, command
   return new Promise((resolve, reject) => {
     const startedUrl = (): string | undefined => {
       // Started: its last start-up line is out (it listens a little before).
-      if (command === "demo") return /^Autopilot: /m.test(stderr) ? /listening on (http:\/\/[^\s]+)/.exec(stderr)?.[1] : undefined;
-      return /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"Grantline hub started"/.exec(stdout)?.[1];
+      if (args[0] === "demo") return /^Autopilot: /m.test(stderr) ? /listening on (http:\/\/[^\s]+)/.exec(stderr)?.[1] : undefined;
+      return new RegExp(`"url":"(http://[^"]+)"[^\\n]*"msg":"${startedMessage}"`).exec(stdout)?.[1];
     };
     const onData = () => {
       const url = startedUrl();
@@ -89,7 +92,7 @@ export function startHubProcess(env: Record<string, string | undefined>, command
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    void exit.then(({ code, signal }) => reject(new Error(`grantline ${command} exited (${code ?? signal}) before listening: ${stderr}${stdout}`)));
+    void exit.then(({ code, signal }) => reject(new Error(`grantline ${args.join(" ")} exited (${code ?? signal}) before listening: ${stderr}${stdout}`)));
   });
 }
 

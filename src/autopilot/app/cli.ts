@@ -3,8 +3,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { errors } from "../../errors.ts";
 import { loadConfig } from "../../config/env.ts";
 import { cliIo, CliExit } from "../../cliIo.ts";
-import { openHub, type Hub } from "../../hub/hub.ts";
-import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
+import type { Hub } from "../../hub/hub.ts";
+import { FORECAST_LIMITS } from "../../impactForecast.ts";
 import type { LogEntry } from "./actionLog.ts";
 import type { CreativeReport } from "./creatives.service.ts";
 import type { Autopilot } from "./autopilot.ts";
@@ -13,21 +13,16 @@ import { parseLaunchSpec } from "./launch/launchSpec.ts";
 import { reportPdf, reportText } from "./pilot/pilotDocument.ts";
 import { PILOT_DAYS, type PilotView } from "./pilot/pilot.service.ts";
 import { registerAutopilotApp } from "./registration.ts";
-import { openAutopilot } from "./wiring.ts";
 
 function print(json: boolean, value: unknown, text: string): void {
   cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
-async function withAutopilot<T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>): Promise<T> {
-  const config = loadConfig(cliIo().env);
-  const hub = await openHub({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir, pendingTtlDays: config.pendingTtlDays, secretKey: config.secretKey, mail: config.mail, notifications: config.alerts, outbound: config.outbound });
-  try {
-    return await work(openAutopilot(hub, config), hub);
-  } finally {
-    await hub.close();
-  }
-}
+/**
+ * Runs a command's work on Autopilot beside the configured store's hub, and closes both after;
+ * the CLI's entry point builds them (the composition root).
+ */
+export type WithAutopilot = <T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>) => Promise<T>;
 
 const whole = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -57,7 +52,7 @@ function creativesText(r: CreativeReport): string {
  * `grantline autopilot …`: the partner app's commands. They work on the configured store; every
  * read and write of ad data goes through the Graph URL each connection was made with.
  */
-export function registerAutopilotAppCommands(program: Command): void {
+export function registerAutopilotAppCommands(program: Command, withAutopilot: WithAutopilot): void {
   const autopilot = program.commands.find((c) => c.name() === "autopilot") ?? program.command("autopilot").description("Autopilot, the guarded media buyer that connects as a partner app.");
 
   autopilot
@@ -239,7 +234,7 @@ export function registerAutopilotAppCommands(program: Command): void {
       });
     });
 
-  registerPilotCommands(autopilot);
+  registerPilotCommands(autopilot, withAutopilot);
 
   autopilot
     .command("settings")
@@ -445,7 +440,7 @@ const accountList = (value: string) => value.split(",").map((s) => s.trim()).fil
 const pilotLine = (p: PilotView) => `${p.id} ${p.status.padEnd(8)} ${p.start_date}..${p.end_date} accounts ${p.accounts.join(",")}${p.holdout.length > 0 ? ` holdout ${p.holdout.join(",")}` : ""}`;
 
 /** `grantline autopilot pilot start|report|list|stop`. */
-function registerPilotCommands(autopilot: Command): void {
+function registerPilotCommands(autopilot: Command, withAutopilot: WithAutopilot): void {
   const pilot = autopilot.command("pilot").description("Pilots: Autopilot runs chosen accounts for a fixed period, measured against their 90-day baseline, holdout accounts and (on the simulator) the same market with no changes.");
 
   pilot

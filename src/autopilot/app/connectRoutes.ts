@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { GrantlineError } from "../../errors.ts";
-import { systemContext } from "../../hub/context.ts";
-import type { Hub } from "../../hub/hub.ts";
 import { cardPage, escapeHtml } from "../../oauth/pageStyle.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { listWorkspacesOfBusiness } from "./connect.repository.ts";
+import type { AutopilotHost } from "./host.ts";
 import { CALLBACK_PATH, ConnectFlowError, FLOW_TTL_MS } from "./connect.service.ts";
 import { autopilotAccess, parseBody } from "./routeAccess.ts";
 
@@ -33,8 +32,8 @@ function errorPage(reply: FastifyReply, message: string) {
  * workspace routes: a business's workspaces, creating one, the start of a connection (answers the
  * consent page's URL and sets the flow cookie), the callback, and daily performance for the charts.
  */
-export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
-  const access = autopilotAccess(hub, autopilot);
+export function registerAutopilotConnectRoutes(app: FastifyInstance, host: AutopilotHost, autopilot: Autopilot): void {
+  const access = autopilotAccess(host, autopilot);
 
   type Biz = { Params: { businessId: string } };
   app.get<Biz>("/autopilot/businesses/:businessId/workspaces", async (request) => {
@@ -53,20 +52,20 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
   });
 
   app.post<Biz>("/autopilot/businesses/:businessId/workspaces", async (request) => {
-    const { ctx } = await access.business(request, request.params.businessId);
+    const by = await access.business(request, request.params.businessId);
     const body = parseBody(createBody, request.body);
     const businessId = request.params.businessId;
-    const name = body.name ?? `${hub.engine.index.businesses.get(businessId) ?? "Business"} (${businessId})`;
+    const name = body.name ?? `${(await host.businessName(by, businessId)) ?? "Business"} (${businessId})`;
     const view = await autopilot.workspaces.create(name, businessId);
-    await hub.audit.record(ctx, { action: "autopilot.workspace", businessId, targetType: "autopilot", targetId: view.id, after: { name: view.name } });
+    await host.recordAudit(by, { action: "autopilot.workspace", businessId, targetId: view.id, after: { name: view.name } }, request.id);
     return view;
   });
 
   type Ws = { Params: { ws: string } };
   app.post<Ws>("/autopilot/workspaces/:ws/connect", async (request, reply) => {
-    const { workspace, who, ctx } = await access.workspace(request, request.params.ws);
+    const { workspace, ...by } = await access.workspace(request, request.params.ws);
     const body = parseBody(connectBody, request.body);
-    const started = await autopilot.connect.start(workspace.id, { initiatedBy: who, returnTo: body.return_to ?? null });
+    const started = await autopilot.connect.start(workspace.id, { initiatedBy: by.who, returnTo: body.return_to ?? null });
     const callback = new URL(started.callbackUrl);
     // Lax: the consent page's redirect back is a top-level navigation, which carries it.
     void reply.setCookie(FLOW_COOKIE, started.browserBinding, {
@@ -76,7 +75,7 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
       path: callback.pathname,
       maxAge: Math.floor(FLOW_TTL_MS / 1000),
     });
-    await hub.audit.record(ctx, { action: "autopilot.connect_start", businessId: workspace.business_id, targetType: "autopilot", targetId: workspace.id });
+    await host.recordAudit(by, { action: "autopilot.connect_start", businessId: workspace.business_id, targetId: workspace.id }, request.id);
     return { authorization_url: started.authorizationUrl, expires_at: new Date(started.expiresAt).toISOString() };
   });
 
@@ -88,13 +87,16 @@ export function registerAutopilotConnectRoutes(app: FastifyInstance, hub: Hub, a
     try {
       const done = await autopilot.connect.finish(query, binding);
       const connected = done.connected.map((c) => c.ad_account_id).join(",");
-      await hub.audit.record(systemContext(request.id), {
-        action: "autopilot.connect",
-        businessId: done.workspace.business_id,
-        targetType: "autopilot",
-        targetId: done.workspace.id,
-        after: { connected: done.connected.map((c) => c.ad_account_id), pixels: done.pixels, catalogs: done.catalogs, initiated_by: done.initiatedBy },
-      });
+      await host.recordAudit(
+        null,
+        {
+          action: "autopilot.connect",
+          businessId: done.workspace.business_id,
+          targetId: done.workspace.id,
+          after: { connected: done.connected.map((c) => c.ad_account_id), pixels: done.pixels, catalogs: done.catalogs, initiated_by: done.initiatedBy },
+        },
+        request.id,
+      );
       if (!done.returnTo) {
         return reply.type("text/html; charset=utf-8").send(cardPage("Autopilot connected", `<h1>Autopilot is connected</h1><p>Connected ${escapeHtml(connected)}.</p><p><a href="/console/">Back to the console</a></p>`));
       }

@@ -1,13 +1,13 @@
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { OutboundHttp } from "../../net/outbound.ts";
-import type { ImpactForecast, PlannedEdit } from "../../simulator/forecast.ts";
+import type { ForecastRequest, ImpactForecast } from "../../impactForecast.ts";
 import type { Db } from "../../store/database.ts";
 import type { AlertSink } from "./alerts.ts";
 import type { DayTotals } from "./pilot/pilotStats.ts";
 import type { Planner } from "./planner.ts";
 
 /** Runs a plan's edits forward on a fork of the simulated market against doing nothing (the hub's simulator). */
-export type ImpactSimulator = (request: { accountId: string; edits: PlannedEdit[]; days: number; runs: number }) => Promise<ImpactForecast>;
+export type ImpactSimulator = (request: ForecastRequest) => Promise<ImpactForecast>;
 
 /**
  * The simulated market's no-change counterfactual for pilots (the hub's simulator): the market's

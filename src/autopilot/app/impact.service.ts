@@ -1,5 +1,5 @@
 import { errors } from "../../errors.ts";
-import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../simulator/forecast.ts";
+import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../impactForecast.ts";
 import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import type { ConnectionRow } from "./autopilot.repository.ts";

@@ -1,19 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { errors } from "../../errors.ts";
-import { authenticate } from "../../graph/graphAuth.ts";
-import { authorizeBusinessAdmin, subjectOf } from "../../hub/access/authorize.ts";
-import { canSeeBusiness } from "../../hub/access/visibility.ts";
-import type { RequestContext } from "../../hub/context.ts";
-import type { Hub } from "../../hub/hub.ts";
 import type { WorkspaceRow } from "./autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
-
-export interface AutopilotCaller {
-  ctx: RequestContext;
-  /** `person:<id>` or `system_user:<id>`, recorded as who approved or started something. */
-  who: string;
-}
+import type { AutopilotHost, HostCaller } from "./host.ts";
 
 /**
  * Who may use Autopilot's console routes: a hub token of an admin of the advertiser's business.
@@ -21,19 +11,18 @@ export interface AutopilotCaller {
  * the advertiser, a workspace that exists is answered as one that does not (not as its business,
  * which would tell that it exists and whose it is).
  */
-export function autopilotAccess(hub: Hub, autopilot: Autopilot) {
-  const admitted = (ctx: RequestContext, businessId: string): AutopilotCaller => {
-    authorizeBusinessAdmin(hub.engine, ctx, businessId, "managing Autopilot");
-    return { ctx, who: "id" in ctx.actor ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type };
+export function autopilotAccess(host: AutopilotHost, autopilot: Autopilot) {
+  const admitted = async (caller: HostCaller, businessId: string): Promise<HostCaller> => {
+    await host.admitAdmin(caller, businessId);
+    return caller;
   };
-  const business = async (request: FastifyRequest, businessId: string): Promise<AutopilotCaller> => admitted((await authenticate(hub, request)).ctx, businessId);
-  const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<AutopilotCaller & { workspace: WorkspaceRow }> => {
-    const { ctx } = await authenticate(hub, request);
+  const business = async (request: FastifyRequest, businessId: string): Promise<HostCaller> => admitted(await host.authenticate(request), businessId);
+  const workspace = async (request: FastifyRequest, workspaceIdOrName: string): Promise<HostCaller & { workspace: WorkspaceRow }> => {
+    const caller = await host.authenticate(request);
     const found = await autopilot.workspaces.require(workspaceIdOrName).catch(() => undefined);
-    const subject = subjectOf(ctx);
-    const stranger = found?.business_id && subject ? !canSeeBusiness(hub.engine, subject.principalId, found.business_id) : false;
+    const stranger = found?.business_id ? !(await host.seesBusiness(caller, found.business_id)) : false;
     if (!found || !found.business_id || stranger) throw errors.permissionDenied("(#200) You cannot manage this Autopilot workspace.");
-    return { ...admitted(ctx, found.business_id), workspace: found };
+    return { ...(await admitted(caller, found.business_id)), workspace: found };
   };
   return { business, workspace };
 }

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { answerWithProgress } from "../../http/progressStream.ts";
-import type { Hub } from "../../hub/hub.ts";
-import { FORECAST_LIMITS } from "../../simulator/hubSimulation.ts";
+import { FORECAST_LIMITS } from "../../impactForecast.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
+import type { AutopilotHost, HostCaller } from "./host.ts";
 import type { LaunchPlanObjects, LaunchProgress } from "./launch/launch.service.ts";
 import { LAUNCH_LIMITS } from "./launch/launchLimits.ts";
 import { launchSpecOf, parseLaunchSpec } from "./launch/launchSpec.ts";
@@ -39,15 +39,17 @@ const launchSpecIn = (body: unknown) => {
   return typeof spec === "string" ? parseLaunchSpec(spec) : launchSpecOf(spec);
 };
 
+/** Records what a caller did to a workspace, pilot or action in the hub's audit log. */
+type Audit = (by: HostCaller, businessId: string | null, action: string, targetId: string, after: unknown) => Promise<void>;
+
 /**
  * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval
  * queue, action log, alerts, text commands, impact previews and bulk launches. The caller authenticates with a hub token and must be
  * an admin of the workspace's business (the advertiser); errors use the Graph envelope.
  */
-export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilot: Autopilot): void {
-  const caller = autopilotAccess(hub, autopilot).workspace;
-  const audit = (ctx: Awaited<ReturnType<typeof caller>>["ctx"], businessId: string | null, action: string, targetId: string, after: unknown) =>
-    hub.audit.record(ctx, { action, businessId, targetType: "autopilot", targetId, after });
+export function registerAutopilotRoutes(app: FastifyInstance, host: AutopilotHost, autopilot: Autopilot): void {
+  const caller = autopilotAccess(host, autopilot).workspace;
+  const audit: Audit = (by, businessId, action, targetId, after) => host.recordAudit(by, { action, businessId, targetId, after }, by.ctx.requestId);
   const forAction = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const action = await autopilot.actions.require(request.params.id).catch(() => undefined);
     if (!action) throw errors.permissionDenied("(#200) You cannot manage this Autopilot action.");
@@ -65,18 +67,18 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
     return { data: await autopilot.audits.auditWorkspace(workspace.id) };
   });
   app.post<Ws>("/autopilot/workspaces/:ws/settings", async (request) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const body = parseBody(settingsBody, request.body);
     if (body.guardrails !== undefined) await autopilot.workspaces.setGuardrails(workspace.id, body.guardrails);
     if (body.mode !== undefined) await autopilot.workspaces.setMode(workspace.id, body.mode);
-    await audit(ctx, workspace.business_id, "autopilot.settings", workspace.id, body);
+    await audit(by, workspace.business_id, "autopilot.settings", workspace.id, body);
     return autopilot.workspaces.view(workspace.id);
   });
   app.post<Ws>("/autopilot/workspaces/:ws/kill_switch", async (request) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const body = parseBody(killBody, request.body);
     const view = await autopilot.workspaces.setKillSwitch(workspace.id, body.on);
-    await audit(ctx, workspace.business_id, body.on ? "autopilot.kill" : "autopilot.unkill", workspace.id, body);
+    await audit(by, workspace.business_id, body.on ? "autopilot.kill" : "autopilot.unkill", workspace.id, body);
     return view;
   });
   app.get<Ws>("/autopilot/workspaces/:ws/queue", async (request) => {
@@ -104,12 +106,12 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
    * before that, the usual Graph error). One request carries it all, like the access review's stream.
    */
   app.post<Ws>("/autopilot/workspaces/:ws/scan", async (request, reply) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const { days = 90 } = parseBody(scanBody, request.body);
     await answerWithProgress<ScanAndPlanProgress>(request, reply, async (onProgress) => {
       const report = await autopilot.scanAndPlan(workspace.id, { days, onProgress: (p) => void onProgress(p) });
       const proposed = report.plans.reduce((n, p) => n + p.proposed.length, 0);
-      await audit(ctx, workspace.business_id, "autopilot.scan", workspace.id, { days, scans: report.scans.map((s) => ({ ad_account_id: s.ad_account_id, rows: s.rows })), proposed });
+      await audit(by, workspace.business_id, "autopilot.scan", workspace.id, { days, scans: report.scans.map((s) => ({ ad_account_id: s.ad_account_id, rows: s.rows })), proposed });
       return { days, ...report };
     });
   });
@@ -137,37 +139,37 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
 
   /** Runs a bulk launch, streamed like the scan: `{"progress":{phase,done,total}}` lines, then `{"report":…}` or `{"error":…}`. */
   app.post<Ws>("/autopilot/workspaces/:ws/launch", async (request, reply) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const spec = launchSpecIn(request.body);
     await answerWithProgress<LaunchProgress>(request, reply, async (onProgress) => {
       const report = await autopilot.launches.launch(workspace.id, spec, { onProgress: (p) => void onProgress(p) });
       const created = Object.fromEntries(["campaign", "creative", "adset", "ad"].map((type) => [type, report.created.filter((o) => o.type === type).length]));
-      await audit(ctx, workspace.business_id, "autopilot.launch", workspace.id, { ad_account_id: report.ad_account_id, campaign: report.plan.campaign, created });
+      await audit(by, workspace.business_id, "autopilot.launch", workspace.id, { ad_account_id: report.ad_account_id, campaign: report.plan.campaign, created });
       return report;
     });
   });
 
   type Act = { Params: { id: string } };
   app.post<Act>("/autopilot/actions/:id/approve", async (request) => {
-    const { action, who, ctx, workspace } = await forAction(request);
-    const result = await autopilot.actions.approve(action.id, who);
-    await audit(ctx, workspace.business_id, "autopilot.approve", action.id, result);
+    const { action, workspace, ...by } = await forAction(request);
+    const result = await autopilot.actions.approve(action.id, by.who);
+    await audit(by, workspace.business_id, "autopilot.approve", action.id, result);
     return result;
   });
   app.post<Act>("/autopilot/actions/:id/reject", async (request) => {
-    const { action, who, ctx, workspace } = await forAction(request);
-    const result = await autopilot.actions.decline(action.id, who);
-    await audit(ctx, workspace.business_id, "autopilot.reject", action.id, result);
+    const { action, workspace, ...by } = await forAction(request);
+    const result = await autopilot.actions.decline(action.id, by.who);
+    await audit(by, workspace.business_id, "autopilot.reject", action.id, result);
     return result;
   });
   app.post<Act>("/autopilot/actions/:id/undo", async (request) => {
-    const { action, who, ctx, workspace } = await forAction(request);
-    const result = await autopilot.actions.undo(action.id, who);
-    await audit(ctx, workspace.business_id, "autopilot.undo", action.id, result);
+    const { action, workspace, ...by } = await forAction(request);
+    const result = await autopilot.actions.undo(action.id, by.who);
+    await audit(by, workspace.business_id, "autopilot.undo", action.id, result);
     return result;
   });
 
-  registerAutopilotConnectRoutes(app, hub, autopilot);
+  registerAutopilotConnectRoutes(app, host, autopilot);
 }
 
 /**
@@ -177,7 +179,7 @@ export function registerAutopilotRoutes(app: FastifyInstance, hub: Hub, autopilo
 function registerPilotRoutes(
   app: FastifyInstance,
   caller: ReturnType<typeof autopilotAccess>["workspace"],
-  audit: (ctx: Awaited<ReturnType<ReturnType<typeof autopilotAccess>["workspace"]>>["ctx"], businessId: string | null, action: string, targetId: string, after: unknown) => Promise<unknown>,
+  audit: Audit,
   autopilot: Autopilot,
 ): void {
   type Ws = { Params: { ws: string } };
@@ -187,16 +189,16 @@ function registerPilotRoutes(
     return { data: await autopilot.pilots.list(workspace.id), terms: autopilot.pilots.terms() };
   });
   app.post<Ws>("/autopilot/workspaces/:ws/pilots", async (request) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const body = parseBody(pilotBody, request.body);
     const view = await autopilot.pilots.start(workspace.id, { accounts: body.accounts, holdout: body.holdout ?? [], days: body.days ?? PILOT_DAYS.default });
-    await audit(ctx, workspace.business_id, "autopilot.pilot_start", view.id, body);
+    await audit(by, workspace.business_id, "autopilot.pilot_start", view.id, body);
     return view;
   });
   app.post<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/stop", async (request) => {
-    const { workspace, ctx } = await caller(request, request.params.ws);
+    const { workspace, ...by } = await caller(request, request.params.ws);
     const view = await autopilot.pilots.stop(workspace.id, request.params.pilot);
-    await audit(ctx, workspace.business_id, "autopilot.pilot_stop", view.id, {});
+    await audit(by, workspace.business_id, "autopilot.pilot_stop", view.id, {});
     return view;
   });
   app.get<Pilot>("/autopilot/workspaces/:ws/pilots/:pilot/report", async (request) => {

@@ -175,6 +175,21 @@ export function ownerSideMask(engine: AccessEngine, principalId: string, assetId
   return isAdminOf(engine, principalId, asset.ownerId) ? taskMask(asset.type, presetTasks(asset.type, "ADMIN")) | assigned : assigned;
 }
 
+// ---- Autopilot's host -------------------------------------------------------------------------
+
+/**
+ * What the hub does for an Autopilot running elsewhere (audit entries, alerts, forecasts, asking about
+ * its callers) only the hub's own Autopilot app asks: through a token issued for an app the operator
+ * registered as the hub's own (first party), held by someone of that app's business. `app` is the
+ * token's app, as the registry holds it.
+ */
+export function authorizeAutopilotHost(engine: AccessEngine, ctx: RequestContext, app: { businessId: string; firstParty: boolean } | undefined): void {
+  const subject = subjectOf(ctx);
+  if (!subject) return;
+  if (app?.firstParty && ctx.appId && isMember(engine, subject.principalId, app.businessId)) return;
+  throw errors.permissionDenied("(#200) Only the hub's own Autopilot app may call the Autopilot host.");
+}
+
 // ---- webhooks ----------------------------------------------------------------------------------
 
 /** Acting for an app: through a token issued to that app, or as an admin of the business that registered it. */
