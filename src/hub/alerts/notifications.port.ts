@@ -1,6 +1,6 @@
 import type { RequestContext } from "../context.ts";
 import type { Executor } from "../../store/database.ts";
-import type { Alert, AlertField, Severity } from "./alert.ts";
+import type { Alert, MessageAlert, Severity } from "./alert.ts";
 
 /**
  * What the hub, the Graph surface, the server's metrics and Autopilot ask of the notifier (src/notify),
@@ -77,19 +77,10 @@ export interface AlertDeliveryView {
   deliveredAt: number | null;
 }
 
-export interface AlertView {
-  id: string;
+/** A raised alert as the Graph and the CLI list it: what channels render, whose it is, and where it went. */
+export interface AlertView extends MessageAlert {
   businessId: string;
   source: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  body: string;
-  fields: AlertField[];
-  link: string | null;
-  evidence: number[];
-  repeats: number;
-  createdAt: number;
   deliveries: AlertDeliveryView[];
 }
 
