@@ -70,7 +70,7 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await screenshot(ownerPage, "add-partner-confirm-1440");
     await ownerPage.getByRole("button", { name: "Yes, share with Northwind Media" }).click();
     // Every asset type is offered, each under its own heading.
-    for (const heading of ["Ad accounts", "Pages", "Pixels", "Instagram accounts", "Product catalogs", "Creative Grantline projects"]) {
+    for (const heading of ["Ad accounts", "Pages", "Pixels", "Instagram accounts", "Product catalogs", "Creative Hub projects"]) {
       await ownerPage.getByText(heading, { exact: true }).waitFor();
     }
     await ownerPage.getByRole("checkbox", { name: "Acme Main" }).check();

@@ -20,8 +20,8 @@ export function importsOfTestFiles(source: string): string[] {
 }
 
 describe("test files", () => {
-  // The unit and store projects load modules once per worker (vitest.config.ts): a test file that
-  // another imports would have its describe blocks run under the importer, and none of its own.
+  // A test file that another imports has its describe blocks registered under the importer too, and
+  // in a worker that shares loaded modules between files (vitest's isolate: false), under it alone.
   it("never import another test file", () => {
     const offenders = [...testFiles("src"), ...testFiles("test")].filter((file) => importsOfTestFiles(fs.readFileSync(path.join(ROOT, file), "utf8")).length > 0);
     expect(offenders).toEqual([]);
