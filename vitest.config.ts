@@ -6,6 +6,11 @@ import { defineConfig } from "vitest/config";
  * - browser: the console and the sign-in pages in Chromium (playwright-core);
  * - store: everything else in test/ — a real store (SQLite, or PostgreSQL and Redis when
  *   DATABASE_URL / REDIS_URL are set), HTTP servers, the CLI, processes.
+ *
+ * The unit and store projects run their files one after another in each worker, on modules loaded
+ * once (`isolate: false`): loading the hub's modules again for every file was most of the suite's
+ * time (docs/testing.md). So a test file never imports another test file (its describe blocks would
+ * run under the importer), leaves no process-wide setting changed, and closes what it opens.
  */
 const BROWSER = ["test/console/**/*.test.ts", "test/oauth/consentPage.test.ts", "test/security/headers.test.ts"];
 
@@ -16,9 +21,9 @@ export default defineConfig({
     pool: "forks",
     reporters: ["default", "./test/support/summaryReporter.ts"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"] } },
+      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], isolate: false } },
       { extends: true, test: { name: "browser", include: BROWSER } },
-      { extends: true, test: { name: "store", include: ["test/**/*.test.ts"], exclude: BROWSER } },
+      { extends: true, test: { name: "store", include: ["test/**/*.test.ts"], exclude: BROWSER, isolate: false } },
     ],
   },
 });
