@@ -3,6 +3,7 @@ import type { Config } from "../config/env.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
 import { authenticate } from "../graph/graphAuth.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
+import { callerSeesBusiness } from "../hub/access/serviceAccess.ts";
 import { canSeeBusiness } from "../hub/access/visibility.ts";
 import { systemContext, type RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
@@ -31,8 +32,8 @@ export function hostFromHub(hub: Hub, options: { simulation?: HubSimulationOptio
     async admitAdmin(caller, businessId) {
       authorizeBusinessAdmin(hub.engine, caller.ctx, businessId, "managing Autopilot");
     },
-    async businessName(_caller, businessId) {
-      return hub.engine.index.businesses.get(businessId);
+    async businessName(caller, businessId) {
+      return callerSeesBusiness(hub.engine, caller.ctx, businessId) ? hub.engine.index.businesses.get(businessId) : undefined;
     },
     async recordAudit(caller, entry, requestId) {
       await hub.audit.record(caller?.ctx ?? systemContext(requestId), { ...entry, targetType: "autopilot" });

@@ -3,8 +3,10 @@ import { z } from "zod";
 import { errors } from "../errors.ts";
 import { FORECAST_LIMITS } from "../impactForecast.ts";
 import { authenticate } from "../graph/graphAuth.ts";
-import { authorizeAutopilotHost } from "../hub/access/serviceAccess.ts";
+import { authorizeAutopilotHost, authorizeHostForAdAccounts, authorizeHostForBusiness } from "../hub/access/serviceAccess.ts";
+import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
+import { HubSimulation } from "../simulator/hubSimulation.ts";
 import type { AutopilotHost } from "../autopilot/app/host.ts";
 import { parseBody } from "../autopilot/app/routeAccess.ts";
 import { callerOf } from "./autopilotHost.ts";
@@ -56,18 +58,27 @@ const replayBody = z.object({ checkpoint: z.string().min(2) }).strict();
  * who a console caller is and whether they manage a business (the caller's own token in the body),
  * audit entries, alerts, forecasts and the pilots' market replay. Only the hub's own Autopilot app
  * may call them (its token in the Authorization header; hub/access decides); to any other token
- * they answer as the Graph refuses it.
+ * they answer as the Graph refuses it. Even to the app, they act only for businesses and ad
+ * accounts that connected it (hub/access: `authorizeHostForBusiness`, `authorizeHostForAdAccounts`).
  */
 export function registerAutopilotHostRoutes(app: FastifyInstance, hub: Hub, host: AutopilotHost): void {
-  const admitted = async (request: FastifyRequest) => {
+  /** The app calling, as hub/access admitted it. */
+  type Admitted = { ctx: RequestContext; app: { id: string; businessId: string } | undefined };
+  const admitted = async (request: FastifyRequest): Promise<Admitted> => {
     const { ctx } = await authenticate(hub, request);
-    authorizeAutopilotHost(hub.engine, ctx, ctx.appId ? await hub.appRegistry.get(ctx.appId) : undefined);
+    const app = ctx.appId ? await hub.appRegistry.get(ctx.appId) : undefined;
+    authorizeAutopilotHost(hub.engine, ctx, app);
+    return { ctx, app };
   };
-  const route = <T>(path: string, schema: z.ZodType<T>, answer: (body: T, request: FastifyRequest) => Promise<unknown>) =>
+  const route = <T>(path: string, schema: z.ZodType<T>, answer: (body: T, request: FastifyRequest, by: Admitted) => Promise<unknown>) =>
     app.post(`${AUTOPILOT_HOST_PATH}/${path}`, async (request) => {
-      await admitted(request);
-      return answer(parseBody(schema, request.body), request);
+      const by = await admitted(request);
+      return answer(parseBody(schema, request.body), request, by);
     });
+  // Every grant the app was ever given: a business that removed it still hears that it lost access.
+  const forBusiness = async (by: Admitted, businessId: string) =>
+    authorizeHostForBusiness(hub.engine, by.ctx, by.app, businessId, by.app ? await hub.apps.connectionsOf(by.app.id) : []);
+  const forAdAccounts = (by: Admitted, accountIds: Iterable<string>) => authorizeHostForAdAccounts(hub.engine, by.ctx, by.app, accountIds);
 
   route("callers", callerBody, async (body, request) => {
     const caller = await callerOf(hub, request, body.caller_token);
@@ -86,38 +97,39 @@ export function registerAutopilotHostRoutes(app: FastifyInstance, hub: Hub, host
     const caller = await callerOf(hub, request, body.caller_token);
     return { name: (await host.businessName(caller, body.business_id)) ?? null };
   });
-  route("audit", auditBody, async (body, request) => {
-    // A caller's entry only for a business they manage: the app cannot write in someone else's name.
+  route("audit", auditBody, async (body, request, by) => {
+    // A caller's entry only for a business they manage: the app cannot write in someone else's name;
+    // the system's only for a business that connected the app.
     const caller = body.caller_token === undefined ? null : await callerOf(hub, request, body.caller_token);
     if (caller && body.business_id) await host.admitAdmin(caller, body.business_id);
+    if (!caller && body.business_id) await forBusiness(by, body.business_id);
     await host.recordAudit(caller, { action: body.action, businessId: body.business_id, targetId: body.target_id, after: body.after }, body.request_id);
     return { recorded: true };
   });
-  route("alerts", alertBody, async (body) => ({ outcome: (await host.raiseAlert({ ...body, source: "autopilot" })) ?? null }));
-  route("forecasts", forecastBody, async (body) => {
+  route("alerts", alertBody, async (body, _request, by) => {
+    await forBusiness(by, body.businessId);
+    return { outcome: (await host.raiseAlert({ ...body, source: "autopilot" })) ?? null };
+  });
+  route("forecasts", forecastBody, async (body, _request, by) => {
+    forAdAccounts(by, [body.accountId]);
     if (!host.forecast) throw notOnSimulator();
     return host.forecast(body);
   });
-  route("market/checkpoints", checkpointBody, async (body) => {
+  route("market/checkpoints", checkpointBody, async (body, _request, by) => {
+    forAdAccounts(by, body.account_ids);
     if (!host.market) throw notOnSimulator();
     return { checkpoint: await host.market.checkpoint(body.account_ids) };
   });
-  route("market/replays", replayBody, async (body) => {
+  route("market/replays", replayBody, async (body, _request, by) => {
+    // The checkpoint comes back from the app, so what it makes the market run is read from it, not trusted.
+    const accountIds = await new HubSimulation(hub).accountsNamedBy(body.checkpoint);
+    if (!accountIds) throw errors.invalidParameter("Invalid checkpoint: not one this hub's market kept.");
+    forAdAccounts(by, accountIds);
     if (!host.market) throw notOnSimulator();
-    if (!isJson(body.checkpoint)) throw errors.invalidParameter("Invalid checkpoint: not one this hub's market kept.");
     return { data: await host.market.replay(body.checkpoint) };
   });
 }
 
 function notOnSimulator() {
   return errors.invalidParameter("This hub runs no simulated market: it cannot forecast or replay.");
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { errors } from "../errors.ts";
 import { localDate, offsetMinutes } from "../hub/ads/adTime.ts";
 import { systemContext } from "../hub/context.ts";
@@ -235,6 +236,42 @@ export class HubSimulation {
       out.push({ date: day.date, spend: rows.reduce((s, r) => s + r.spend, 0), conversions: rows.reduce((s, r) => s + r.conversions, 0), revenue: rows.reduce((s, r) => s + r.revenue, 0) });
     }
     return out;
+  }
+
+  /**
+   * The ad accounts a checkpoint (as `checkpoint` wrote it, but sent back by its holder, so perhaps
+   * forged) makes the market run: those it names, and those the hub files its campaigns, ad sets
+   * and ads under, since the market draws an object's hidden truths from its id alone. Undefined
+   * when it does not have a checkpoint's shape.
+   */
+  async accountsNamedBy(checkpoint: string): Promise<string[] | undefined> {
+    const objects = objectsNamedBy(checkpoint);
+    if (!objects) return undefined;
+    const hub = await loadHubAdObjects(this.hub.store.db);
+    const accountOfCampaign = new Map(hub.campaigns.map((c) => [c.id, c.account_id]));
+    const accountOfAdSet = new Map(hub.adSets.map((s) => [s.id, accountOfCampaign.get(s.campaign_id)]));
+    const accountOfAd = new Map(hub.ads.map((a) => [a.id, accountOfAdSet.get(a.adset_id)]));
+    const named = [
+      ...objects.accounts.map((a) => a.id),
+      ...objects.campaigns.flatMap((c) => [c.account_id, accountOfCampaign.get(c.id)]),
+      ...objects.adSets.map((s) => accountOfAdSet.get(s.id)),
+      ...objects.ads.map((a) => accountOfAd.get(a.id)),
+    ];
+    return [...new Set(named.filter((id) => id !== undefined))];
+  }
+}
+
+const idOf = z.object({ id: z.string() });
+const checkpointObjects = z.object({
+  objects: z.object({ accounts: z.array(idOf), campaigns: z.array(idOf.extend({ account_id: z.string() })), adSets: z.array(idOf), ads: z.array(idOf) }),
+});
+
+function objectsNamedBy(checkpoint: string) {
+  try {
+    const parsed = checkpointObjects.safeParse(JSON.parse(checkpoint));
+    return parsed.success ? parsed.data.objects : undefined;
+  } catch {
+    return undefined;
   }
 }
 

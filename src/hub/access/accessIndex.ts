@@ -103,6 +103,7 @@ export class AccessIndex {
   private readonly assignmentsByAsset = new Map<string, Map<string, AssignmentEntry[]>>();
   private readonly assignmentsByPrincipal = new Map<string, Set<AssignmentEntry>>();
   private readonly grants = new Map<string, GrantEntry>();
+  private readonly grantsByApp = new Map<string, Map<string, GrantEntry>>();
 
   /** How many entries of each kind the index holds (for the operator's metrics). */
   sizes(): Record<"businesses" | "principals" | "assets" | "shares" | "assignments" | "app_grants", number> {
@@ -217,12 +218,29 @@ export class AccessIndex {
   }
 
   setGrant(entry: GrantEntry | null, id: string): void {
-    if (entry) this.grants.set(id, entry);
-    else this.grants.delete(id);
+    const previous = this.grants.get(id);
+    if (previous) {
+      const ofApp = this.grantsByApp.get(previous.appId);
+      ofApp?.delete(id);
+      if (ofApp?.size === 0) this.grantsByApp.delete(previous.appId);
+    }
+    if (!entry) {
+      this.grants.delete(id);
+      return;
+    }
+    this.grants.set(id, entry);
+    let ofApp = this.grantsByApp.get(entry.appId);
+    if (!ofApp) this.grantsByApp.set(entry.appId, (ofApp = new Map()));
+    ofApp.set(id, entry);
   }
 
   getGrant(id: string): GrantEntry | undefined {
     return this.grants.get(id);
+  }
+
+  /** The live grants of one app. */
+  grantsOfApp(appId: string): GrantEntry[] {
+    return [...(this.grantsByApp.get(appId)?.values() ?? [])];
   }
 
   /** Every live app grant. Scans: for what-if questions (a removal's impact) only. */
@@ -281,6 +299,7 @@ export class AccessIndex {
       this.assignmentsByAsset,
       this.assignmentsByPrincipal,
       this.grants,
+      this.grantsByApp,
     ]) {
       map.clear();
     }

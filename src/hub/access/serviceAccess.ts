@@ -4,13 +4,14 @@ import { presetTasks } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
 import type { AccessEngine } from "./accessEngine.ts";
 import { authorizeAsset, authorizeBusinessAdmin, concealedNotFound, subjectOf } from "./authorize.ts";
-import { canSeeAsset, isAdminOf, isAdminOfAny, isMember, partnerSharesSeenBy } from "./visibility.ts";
+import { canSeeAsset, canSeeBusiness, isAdminOf, isAdminOfAny, isMember, partnerSharesSeenBy } from "./visibility.ts";
 
 /*
  * The decisions of the hub's own services that are more than "may act on this asset" or "is an
  * admin of this business" (those are in authorize.ts): who may share, end a share, close a pending
  * item, remove or verify the removal of a partner, connect an app, troubleshoot someone's access,
- * subscribe an app to events, read a report run. Each is named for what the service asks, so no
+ * subscribe an app to events, read a report run, and for which businesses and ad accounts the
+ * Autopilot host acts. Each is named for what the service asks, so no
  * service compares roles or memberships of its own. Operator and system contexts are trusted, as
  * in authorize.ts.
  */
@@ -188,6 +189,77 @@ export function authorizeAutopilotHost(engine: AccessEngine, ctx: RequestContext
   if (!subject) return;
   if (app?.firstParty && ctx.appId && isMember(engine, subject.principalId, app.businessId)) return;
   throw errors.permissionDenied("(#200) Only the hub's own Autopilot app may call the Autopilot host.");
+}
+
+/** The app calling the Autopilot host, as the rules below read it: its id and the business that registered it. */
+interface HostApp {
+  id: string;
+  businessId: string;
+}
+
+/** A grant of the app as the rules below weigh it: who made it, and the assets and businesses it was given. */
+export interface AppConnection {
+  principalId: string;
+  assetIds: Iterable<string>;
+  businessIds: Iterable<string>;
+}
+
+/**
+ * Whether the app reaches a business: its own, or one that connected it, through a grant made by
+ * someone of the business or given the business or an asset it owns. `connections` are the grants
+ * to weigh; the host passes every grant the app was ever given, ended ones too, since Autopilot
+ * still tells a business that removed it that it lost access.
+ */
+export function appReachesBusiness(engine: AccessEngine, app: HostApp, businessId: string, connections: Iterable<AppConnection>): boolean {
+  if (app.businessId === businessId) return true;
+  for (const connection of connections) {
+    if (isMember(engine, connection.principalId, businessId)) return true;
+    for (const id of connection.businessIds) if (id === businessId) return true;
+    for (const id of connection.assetIds) if (engine.asset(id)?.ownerId === businessId) return true;
+  }
+  return false;
+}
+
+/**
+ * What the Autopilot host writes without a caller (a system audit entry, an alert) goes only to a
+ * business the app reaches (`appReachesBusiness`); to the app, any other reads as a business that
+ * does not exist. `app` is the one `authorizeAutopilotHost` admitted.
+ */
+export function authorizeHostForBusiness(engine: AccessEngine, ctx: RequestContext, app: HostApp | undefined, businessId: string, connections: Iterable<AppConnection>): void {
+  if (!subjectOf(ctx)) return;
+  if (app && appReachesBusiness(engine, app, businessId, connections)) return;
+  throw concealedNotFound(errors.notFound(`Object with ID '${businessId}'`, businessId));
+}
+
+/**
+ * Whether the app reaches an ad account (`act_<id>` or the bare id): one its own business owns, or
+ * one a live grant of the app lets it read the insights of (the grant names the account, its scopes
+ * allow it, and the person who made it still reaches the account: a grant never adds access). The
+ * simulated market's forecasts and replays tell an account's hidden performance, so they are that read.
+ */
+export function appReachesAdAccount(engine: AccessEngine, app: HostApp, accountId: string): boolean {
+  const id = accountId.replace(/^act_/, "");
+  const asset = engine.asset(id);
+  if (asset?.type !== "ad_account") return false;
+  if (asset.ownerId === app.businessId) return true;
+  return engine.index.grantsOfApp(app.id).some((grant) => engine.check({ principalId: grant.principalId, scopes: grant.scopes, grantId: grant.id }, "read_insights", id));
+}
+
+/**
+ * Forecasts, checkpoints and replays of the simulated market run only ad accounts the app reaches
+ * (`appReachesAdAccount`); the first other one reads as an object that does not exist.
+ */
+export function authorizeHostForAdAccounts(engine: AccessEngine, ctx: RequestContext, app: HostApp | undefined, accountIds: Iterable<string>): void {
+  if (!subjectOf(ctx)) return;
+  for (const accountId of accountIds) {
+    if (!app || !appReachesAdAccount(engine, app, accountId)) throw concealedNotFound(errors.unknownAsset(`act_${accountId.replace(/^act_/, "")}`));
+  }
+}
+
+/** Whether the caller may know the business exists, and so its name (a trusted context may): see `canSeeBusiness`. */
+export function callerSeesBusiness(engine: AccessEngine, ctx: RequestContext, businessId: string): boolean {
+  const subject = subjectOf(ctx);
+  return !subject || canSeeBusiness(engine, subject.principalId, businessId);
 }
 
 // ---- webhooks ----------------------------------------------------------------------------------

@@ -49,6 +49,28 @@ export async function revokeGrant(db: Executor, id: string, at: number): Promise
   await db.updateTable("app_grants").set({ revoked_at: at }).where("id", "=", id).execute();
 }
 
+/** Every grant of one app, live or ended (revoking one keeps its rows): who made it and the assets and businesses it was given. */
+export async function listGrantsOfApp(db: Executor, appId: string): Promise<{ principalId: string; assetIds: string[]; businessIds: string[] }[]> {
+  const grants = await db.selectFrom("app_grants").select(["id", "principal_id"]).where("app_id", "=", appId).orderBy("id").execute();
+  if (grants.length === 0) return [];
+  const assets = await db
+    .selectFrom("app_grant_assets")
+    .innerJoin("app_grants", "app_grants.id", "app_grant_assets.grant_id")
+    .select(["app_grant_assets.grant_id", "app_grant_assets.asset_id"])
+    .where("app_grants.app_id", "=", appId)
+    .execute();
+  const businesses = await db
+    .selectFrom("app_grant_businesses")
+    .innerJoin("app_grants", "app_grants.id", "app_grant_businesses.grant_id")
+    .select(["app_grant_businesses.grant_id", "app_grant_businesses.business_id"])
+    .where("app_grants.app_id", "=", appId)
+    .execute();
+  const byGrant = new Map(grants.map((g) => [g.id, { principalId: g.principal_id, assetIds: [] as string[], businessIds: [] as string[] }]));
+  for (const a of assets) byGrant.get(a.grant_id)?.assetIds.push(a.asset_id);
+  for (const b of businesses) byGrant.get(b.grant_id)?.businessIds.push(b.business_id);
+  return [...byGrant.values()];
+}
+
 /** Live grants by one principal that include the asset. */
 export async function listGrantsForAsset(db: Executor, principalIds: string[], assetId: string): Promise<AppGrantRow[]> {
   if (principalIds.length === 0) return [];

@@ -9,7 +9,7 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import { deletePayloadsOfGrant, findApp, findGrant, insertApp, insertGrant, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, findGrant, insertApp, insertGrant, listGrantsOfApp, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
 import { revokeToken } from "../tokens/accessToken.repository.ts";
 
 /**
@@ -90,5 +90,10 @@ export class AppGrantService {
 
   async get(grantId: string) {
     return findGrant(this.deps.db, grantId);
+  }
+
+  /** Every connection people ever gave the app, ended ones included: who made it and what it covered. */
+  async connectionsOf(appId: string): Promise<{ principalId: string; assetIds: string[]; businessIds: string[] }[]> {
+    return listGrantsOfApp(this.deps.db, appId);
   }
 }
