@@ -1,14 +1,22 @@
 import { errors } from "../errors.ts";
 import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
-import { findGrant, listGrantBusinesses, removeAssetFromGrant, removeBusinessFromGrant, revokeGrant } from "../hub/apps/appGrant.repository.ts";
+import {
+  deletePayloadsOfGrant,
+  findGrant,
+  listGrantBusinesses,
+  listLiveGrantsOfApp,
+  listLiveGrantsWithApp,
+  liveTokenIdsOfGrant,
+  removeAssetFromGrant,
+  removeBusinessFromGrant,
+  revokeGrant,
+} from "../hub/apps/appGrant.repository.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
-import { revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import { claimExpiryWarning, listLiveTokensOfGrants, listSystemUserTokensExpiring, listSystemUserTokensOfBusiness, revokeToken } from "../hub/tokens/accessToken.repository.ts";
 import type { Db } from "../store/database.ts";
 import { raiseAlert } from "../notify/raiseAlert.ts";
-import { claimExpiryWarning } from "../hub/tokens/accessToken.repository.ts";
-import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 export interface TokenListing {
   id: string;
@@ -33,16 +41,7 @@ export interface AppConnection {
 
 async function liveTokensOfGrants(db: Db, grantIds: string[], now: number): Promise<Map<string, TokenListing[]>> {
   const out = new Map<string, TokenListing[]>();
-  if (grantIds.length === 0) return out;
-  const rows = await db
-    .selectFrom("access_tokens")
-    .selectAll()
-    .where("grant_id", "in", grantIds)
-    .where("revoked_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
-    .orderBy("created_at")
-    .execute();
-  for (const row of rows) {
+  for (const row of await listLiveTokensOfGrants(db, grantIds, now)) {
     const list = out.get(row.grant_id!) ?? [];
     list.push({ id: row.id, kind: row.kind, scopes: JSON.parse(row.scopes) as string[], created_at: row.created_at, expires_at: row.expires_at, last_used_at: row.last_used_at });
     out.set(row.grant_id!, list);
@@ -63,18 +62,7 @@ export class AppAccessService {
 
   private async connections(filter: { personId?: string; assetIds?: string[] }): Promise<AppConnection[]> {
     const db = this.deps.db;
-    let query = db
-      .selectFrom("app_grants")
-      .innerJoin("apps", "apps.id", "app_grants.app_id")
-      .select(["app_grants.id", "app_grants.app_id", "app_grants.principal_id", "app_grants.scopes", "app_grants.created_at", "apps.name", "apps.review_status"])
-      .where("app_grants.revoked_at", "is", null);
-    if (filter.personId) query = query.where("app_grants.principal_id", "=", filter.personId);
-    if (filter.assetIds) {
-      if (filter.assetIds.length === 0) return [];
-      const ids = filter.assetIds;
-      query = query.where((eb) => eb.exists(eb.selectFrom("app_grant_assets").select("grant_id").whereRef("app_grant_assets.grant_id", "=", "app_grants.id").where("app_grant_assets.asset_id", "in", ids)));
-    }
-    const grants = await query.orderBy("app_grants.created_at").execute();
+    const grants = await listLiveGrantsWithApp(db, { principalId: filter.personId, assetIds: filter.assetIds });
     const tokens = await liveTokensOfGrants(db, grants.map((g) => g.id), this.deps.now());
     return grants.map((g) => {
       const entry = this.hub.engine.index.getGrant(g.id);
@@ -122,7 +110,7 @@ export class AppAccessService {
     return runCommand(this.deps, ctx, { action: "app.remove_from_business", businessId, targetType: "app", targetId: appId }, async (tx) => {
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "removing apps from the business's assets");
       const owned = new Set([...this.hub.engine.index.assets.values()].filter((a) => a.ownerId === businessId).map((a) => a.id));
-      const live = await tx.trx.selectFrom("app_grants").select(["id", "oidc_grant_id"]).where("app_id", "=", appId).where("revoked_at", "is", null).execute();
+      const live = await listLiveGrantsOfApp(tx.trx, appId);
       const affected = new Map<string, { oidc: string | null; remaining: number; removed: string[]; business: boolean }>();
       for (const grant of live) {
         // Read from the store, not the index, which may not have caught up with another instance yet.
@@ -159,13 +147,7 @@ export class AppAccessService {
   /** A business's system-user tokens with expiry and last use; for its admins. */
   async listSystemUserTokens(ctx: RequestContext, businessId: string): Promise<(TokenListing & { system_user_id: string; app_id: string | null; revoked_at: number | null })[]> {
     authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "seeing system user tokens");
-    const rows = await this.deps.db
-      .selectFrom("access_tokens")
-      .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
-      .selectAll("access_tokens")
-      .where("system_users.business_id", "=", businessId)
-      .orderBy("access_tokens.created_at")
-      .execute();
+    const rows = await listSystemUserTokensOfBusiness(this.deps.db, businessId);
     return rows.map((r) => ({ id: r.id, kind: r.kind ?? "system_user", system_user_id: r.principal_id, app_id: r.app_id, scopes: JSON.parse(r.scopes) as string[], created_at: r.created_at, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at }));
   }
 
@@ -181,17 +163,7 @@ export class AppAccessService {
     const leads = [...leadsMs].filter((l) => l > 0).sort((a, b) => a - b);
     if (leads.length === 0) return [];
     const now = this.deps.now();
-    const rows = await this.deps.db
-      .selectFrom("access_tokens")
-      .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
-      .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.expiry_warned_at", "access_tokens.app_id", "system_users.business_id", "system_users.name"])
-      .where("access_tokens.revoked_at", "is", null)
-      // A Page access token ends with the token it came from, whose own warning covers it.
-      .where("access_tokens.parent_token_id", "is", null)
-      .where("access_tokens.expires_at", ">", now)
-      .where("access_tokens.expires_at", "<=", now + leads[leads.length - 1]!)
-      .orderBy("access_tokens.expires_at")
-      .execute();
+    const rows = await listSystemUserTokensExpiring(this.deps.db, now, now + leads[leads.length - 1]!);
     const warned: ExpiryWarning[] = [];
     for (const row of rows) {
       const expiresAt = row.expires_at!;

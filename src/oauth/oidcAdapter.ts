@@ -8,7 +8,7 @@ import { SCOPES } from "../hub/catalogue/roles.ts";
 import { newId } from "../ids.ts";
 import { presentApp } from "../hub/apps/appRegistry.service.ts";
 import * as repo from "./oidcPayload.repository.ts";
-import { deletePayloadsOfGrant, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 /** What the adapter needs from the hub. */
 export interface AdapterContext {
@@ -123,7 +123,7 @@ export function storeAdapter(context: AdapterContext) {
 
 async function clientMetadata(context: AdapterContext, clientId: string): Promise<AdapterPayload | undefined> {
   if (!/^\d+$/.test(clientId)) return undefined;
-  const row = await context.deps.db.selectFrom("apps").selectAll().where("id", "=", clientId).executeTakeFirst();
+  const row = await findApp(context.deps.db, clientId);
   if (!row?.client_secret_hash) return undefined;
   const app = presentApp(row);
   return {

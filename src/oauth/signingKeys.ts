@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { SecretBox } from "../crypto/secretBox.ts";
 import type { Db } from "../store/database.ts";
+import { findSealedServerKeys, storeSealedServerKeysOnce } from "./signingKey.repository.ts";
 
 export interface ServerKeys {
   /** Private signing keys (JWK) of the authorization server. */
@@ -16,17 +17,12 @@ const CONTEXT = "oauth_keys";
  * store, so every instance (and every restart) signs with the same keys.
  */
 export async function loadOrCreateServerKeys(db: Db, secrets: SecretBox, now: number): Promise<ServerKeys> {
-  const existing = await db.selectFrom("oauth_keys").select("sealed_jwks").where("id", "=", 1).executeTakeFirst();
-  if (existing) return JSON.parse(secrets.open(existing.sealed_jwks, CONTEXT)) as ServerKeys;
+  const existing = await findSealedServerKeys(db);
+  if (existing) return JSON.parse(secrets.open(existing, CONTEXT)) as ServerKeys;
   const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: crypto.randomBytes(8).toString("hex"), use: "sig", alg: "RS256" };
   const keys: ServerKeys = { jwks: { keys: [jwk] }, cookieKeys: [crypto.randomBytes(32).toString("base64url")] };
   // Two instances starting together: the first row wins and both use it.
-  await db
-    .insertInto("oauth_keys")
-    .values({ id: 1, sealed_jwks: secrets.seal(JSON.stringify(keys), CONTEXT), created_at: now })
-    .onConflict((oc) => oc.column("id").doNothing())
-    .execute();
-  const stored = await db.selectFrom("oauth_keys").select("sealed_jwks").where("id", "=", 1).executeTakeFirstOrThrow();
-  return JSON.parse(secrets.open(stored.sealed_jwks, CONTEXT)) as ServerKeys;
+  const stored = await storeSealedServerKeysOnce(db, secrets.seal(JSON.stringify(keys), CONTEXT), now);
+  return JSON.parse(secrets.open(stored, CONTEXT)) as ServerKeys;
 }

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PLANTED = path.join(ROOT, "test/layers/planted");
+const PLANTED_SQL = path.join(ROOT, "test/layers/planted-sql");
 
 let options: ICruiseOptions;
 
@@ -149,5 +150,48 @@ describe("the hub services' access decisions", () => {
 
   it("are none in src/hub outside hub/access: every one is asked of it", () => {
     expect(hubDecisionsUnder(ROOT)).toEqual([]);
+  });
+});
+
+/*
+ * Only repositories run SQL: a `*.repository.ts` file, or the store itself (src/store/ with its
+ * migrations, and Autopilot's src/autopilot/store/). Anywhere else in src/, building a query with
+ * Kysely or writing a `sql` template fails; opening a transaction and passing it to repository
+ * functions is fine.
+ */
+const SQL_BUILDERS = /\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(|\bsql\s*(<[^`;()\n]*>)?\s*`/g;
+const STORES = [`store${path.sep}`, `autopilot${path.sep}store${path.sep}`];
+
+/** The queries a source file builds itself. */
+function sqlBuiltIn(source: string): string[] {
+  return [...withoutComments(source).matchAll(SQL_BUILDERS)].map((m) => m[0].replace(/\s+/g, ""));
+}
+
+/** Every source file under `root`/src that is not a repository, a test or the store, with the SQL it builds. */
+function sqlOutsideRepositories(root: string): string[] {
+  const dir = path.join(root, "src");
+  const files = fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".repository.ts") && !STORES.some((store) => f.startsWith(store)))
+    .sort();
+  return files.flatMap((f) => sqlBuiltIn(fs.readFileSync(path.join(dir, f), "utf8")).map((built) => `${f.split(path.sep).join("/")}: ${built}`));
+}
+
+describe("SQL outside repositories", () => {
+  it("is found when a service builds a query or writes a sql template, and not in a repository, the store or a comment", () => {
+    expect(sqlOutsideRepositories(PLANTED_SQL)).toEqual([
+      "hub/reports/reportRun.service.ts: selectFrom(",
+      "hub/reports/reportRun.service.ts: updateTable(",
+      "hub/reports/reportRun.service.ts: insertInto(",
+      "hub/reports/reportRun.service.ts: deleteFrom(",
+      "hub/reports/reportRun.service.ts: replaceInto(",
+      "hub/reports/reportRun.service.ts: mergeInto(",
+      "hub/reports/reportRun.service.ts: sql`",
+      "hub/reports/reportRun.service.ts: sql<number>`",
+    ]);
+  });
+
+  it("is none in src/: every query is a repository's", () => {
+    expect(sqlOutsideRepositories(ROOT)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Executor } from "../../store/database.ts";
 import type { AdCreativesTable } from "../../store/schema.ts";
-import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
+import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdCreativeRow = AdCreativesTable;
 

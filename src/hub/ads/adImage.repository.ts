@@ -1,6 +1,6 @@
 import type { Executor } from "../../store/database.ts";
 import type { AdImagesTable } from "../../store/schema.ts";
-import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
+import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdImageRow = AdImagesTable;
 /** An image without its bytes, as lists read it. */

@@ -1,6 +1,6 @@
 import type { Executor } from "../../store/database.ts";
 import type { AdLabelsTable, AdObjectLabelsTable } from "../../store/schema.ts";
-import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
+import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdLabelRow = AdLabelsTable;
 export type AdObjectLabelRow = AdObjectLabelsTable;

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pageOf, type Cursor, type PageRequest } from "../../store/paging.ts";
-import { keysetPage, type KeysetWindow } from "./adPaging.ts";
+import type { KeysetWindow } from "../../store/keyset.ts";
+import { keysetPage } from "./adPaging.ts";
 
 interface Item {
   created_at: number;

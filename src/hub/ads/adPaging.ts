@@ -1,55 +1,17 @@
-import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { errors } from "../../errors.ts";
+import type { KeysetWindow } from "../../store/keyset.ts";
 import { MAX_PAGE_SIZE, type Cursor, type Page, type PageRequest } from "../../store/paging.ts";
 
 /**
  * Keyset paging of SQL lists, with the same meaning as `pageOf` in store/paging.ts: rows newest
  * first by (created_at, id); `after` continues past a row, `before` comes back from one, and
- * hasNext/hasPrevious say whether any row lies beyond the page in either direction.
+ * hasNext/hasPrevious say whether any row lies beyond the page in either direction. A repository
+ * turns a window into its where-conditions with `keysetConditions` (store/keyset.ts).
  */
-
-export interface KeysetBound {
-  cursor: Cursor;
-  inclusive: boolean;
-}
-
-/** Which rows a repository should return, in which order, and how many. */
-export interface KeysetWindow {
-  /** Only rows older than this (or equal when inclusive). */
-  olderThan?: KeysetBound;
-  /** Only rows newer than this (or equal when inclusive). */
-  newerThan?: KeysetBound;
-  newestFirst: boolean;
-  limit: number;
-}
 
 interface Keyed {
   created_at: number;
   id: string;
-}
-
-/** The where-conditions of a window, on the table aliased `alias`. */
-export function keysetConditions(alias: string, window: KeysetWindow): RawBuilder<SqlBool>[] {
-  const createdAt = sql.ref(`${alias}.created_at`);
-  const id = sql.ref(`${alias}.id`);
-  const conditions: RawBuilder<SqlBool>[] = [];
-  if (window.olderThan) {
-    const { cursor, inclusive } = window.olderThan;
-    conditions.push(
-      inclusive
-        ? sql<SqlBool>`(${createdAt} < ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} <= ${cursor.id}))`
-        : sql<SqlBool>`(${createdAt} < ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} < ${cursor.id}))`,
-    );
-  }
-  if (window.newerThan) {
-    const { cursor, inclusive } = window.newerThan;
-    conditions.push(
-      inclusive
-        ? sql<SqlBool>`(${createdAt} > ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} >= ${cursor.id}))`
-        : sql<SqlBool>`(${createdAt} > ${cursor.createdAt} or (${createdAt} = ${cursor.createdAt} and ${id} > ${cursor.id}))`,
-    );
-  }
-  return conditions;
 }
 
 export function pageLimit(request: PageRequest): number {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import type { AdSetsTable, BudgetChangesTable } from "../../store/schema.ts";
-import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
+import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdSetRow = AdSetsTable;
 

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import { CompiledQueries } from "../../store/compiledQueries.ts";
 import type { CampaignsTable } from "../../store/schema.ts";
-import { keysetConditions, type KeysetWindow } from "./adPaging.ts";
+import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type CampaignRow = CampaignsTable;
 

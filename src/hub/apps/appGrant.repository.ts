@@ -100,3 +100,31 @@ export async function deletePayloadsOfGrant(db: Executor, grantId: string, model
   if (model) query = query.where("model", "=", model);
   await query.execute();
 }
+
+export async function setAppReviewStatus(db: Executor, id: string, status: string, at: number): Promise<void> {
+  await db.updateTable("apps").set({ review_status: status, reviewed_at: at }).where("id", "=", id).execute();
+}
+
+/** An app's live grants, with the OAuth server's grant id behind each. */
+export async function listLiveGrantsOfApp(db: Executor, appId: string): Promise<{ id: string; oidc_grant_id: string | null }[]> {
+  return db.selectFrom("app_grants").select(["id", "oidc_grant_id"]).where("app_id", "=", appId).where("revoked_at", "is", null).execute();
+}
+
+/**
+ * Live grants with their app's name and review status, oldest first: of one principal, and/or
+ * reaching any of `assetIds` (none when that list is empty).
+ */
+export async function listLiveGrantsWithApp(db: Executor, filter: { principalId?: string; assetIds?: string[] }) {
+  let query = db
+    .selectFrom("app_grants")
+    .innerJoin("apps", "apps.id", "app_grants.app_id")
+    .select(["app_grants.id", "app_grants.app_id", "app_grants.principal_id", "app_grants.scopes", "app_grants.created_at", "apps.name", "apps.review_status"])
+    .where("app_grants.revoked_at", "is", null);
+  if (filter.principalId) query = query.where("app_grants.principal_id", "=", filter.principalId);
+  if (filter.assetIds) {
+    if (filter.assetIds.length === 0) return [];
+    const ids = filter.assetIds;
+    query = query.where((eb) => eb.exists(eb.selectFrom("app_grant_assets").select("grant_id").whereRef("app_grant_assets.grant_id", "=", "app_grants.id").where("app_grant_assets.asset_id", "in", ids)));
+  }
+  return query.orderBy("app_grants.created_at").execute();
+}

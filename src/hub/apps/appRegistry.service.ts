@@ -3,7 +3,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
-import { findApp, insertApp, type AppRow } from "./appGrant.repository.ts";
+import { findApp, insertApp, setAppReviewStatus, type AppRow } from "./appGrant.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { SCOPES } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
@@ -143,7 +143,7 @@ export class AppRegistryService {
       if (subjectOf(ctx)) throw errors.permissionDenied("(#200) Only the platform operator reviews apps.");
       const before = await findApp(tx.trx, appId);
       if (!before) throw errors.invalidParameter(`No app has the ID ${appId}.`);
-      await tx.trx.updateTable("apps").set({ review_status: status, reviewed_at: tx.now }).where("id", "=", appId).execute();
+      await setAppReviewStatus(tx.trx, appId, status, tx.now);
       await tx.audit({ action: "app.review", businessId: before.business_id, targetType: "app", targetId: appId, before: { status: before.review_status }, after: { status } });
       return presentApp((await findApp(tx.trx, appId))!);
     });

@@ -5,6 +5,7 @@ import { mayReadReportRun } from "../access/serviceAccess.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { InsightsQuery, InsightsRow, InsightsService } from "../ads/insights.service.ts";
+import { findAccountOfAdObject, findReportRun, findReportRunRowsJson, insertReportRun } from "./reportRun.repository.ts";
 
 /** Runs whose parsed rows are kept in memory (the most recently read). */
 const MAX_PARSED_RUNS = 8;
@@ -41,24 +42,21 @@ export class ReportRunService {
     const accountId = rows[0]?.account_id ?? (await this.accountOf(query.objectId));
     const now = this.deps.now();
     const id = newId();
-    await this.deps.db
-      .insertInto("insights_report_runs")
-      .values({
-        id,
-        account_id: accountId,
-        principal_id: subject?.principalId ?? ctx.actor.type,
-        query_json: JSON.stringify(query),
-        status: "Job Completed",
-        rows_json: JSON.stringify(rows),
-        created_at: now,
-        completed_at: now,
-      })
-      .execute();
+    await insertReportRun(this.deps.db, {
+      id,
+      account_id: accountId,
+      principal_id: subject?.principalId ?? ctx.actor.type,
+      query_json: JSON.stringify(query),
+      status: "Job Completed",
+      rows_json: JSON.stringify(rows),
+      created_at: now,
+      completed_at: now,
+    });
     return { id };
   }
 
   async find(id: string): Promise<{ id: string; accountId: string } | undefined> {
-    const row = await this.deps.db.selectFrom("insights_report_runs").select(["id", "account_id"]).where("id", "=", id).executeTakeFirst();
+    const row = await findReportRun(this.deps.db, id);
     return row ? { id: row.id, accountId: row.account_id } : undefined;
   }
 
@@ -90,8 +88,7 @@ export class ReportRunService {
     if (rows) {
       this.parsed.delete(id);
     } else {
-      const stored = await this.deps.db.selectFrom("insights_report_runs").select("rows_json").where("id", "=", id).executeTakeFirst();
-      rows = JSON.parse(stored?.rows_json ?? "[]") as InsightsRow[];
+      rows = JSON.parse((await findReportRunRowsJson(this.deps.db, id)) ?? "[]") as InsightsRow[];
     }
     this.parsed.set(id, rows);
     while (this.parsed.size > MAX_PARSED_RUNS) this.parsed.delete(this.parsed.keys().next().value!);
@@ -99,25 +96,15 @@ export class ReportRunService {
   }
 
   private async readable(ctx: RequestContext, id: string) {
-    const row = await this.deps.db
-      .selectFrom("insights_report_runs")
-      .select(["id", "account_id", "principal_id", "status", "created_at", "completed_at"])
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const row = await findReportRun(this.deps.db, id);
     if (!row || !mayReadReportRun(this.deps.engine, ctx, row)) throw errors.notFound(`Object with ID '${id}'`);
     return row;
   }
 
   private async accountOf(objectId: string): Promise<string> {
     if (objectId.startsWith("act_")) return objectId.slice(4);
-    const found = await this.deps.db
-      .selectFrom("campaigns")
-      .select("account_id")
-      .where("id", "=", objectId)
-      .union(this.deps.db.selectFrom("ad_sets").select("account_id").where("id", "=", objectId))
-      .union(this.deps.db.selectFrom("ads").select("account_id").where("id", "=", objectId))
-      .executeTakeFirst();
-    if (!found) throw errors.notFound(`Object with ID '${objectId}'`);
-    return found.account_id;
+    const accountId = await findAccountOfAdObject(this.deps.db, objectId);
+    if (accountId === undefined) throw errors.notFound(`Object with ID '${objectId}'`);
+    return accountId;
   }
 }

@@ -48,3 +48,44 @@ export async function claimExpiryWarning(db: Executor, id: string, windowOpened:
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** The live (not revoked, not expired at `now`) tokens of several app grants, oldest first. */
+export async function listLiveTokensOfGrants(db: Executor, grantIds: string[], now: number): Promise<AccessTokenRow[]> {
+  if (grantIds.length === 0) return [];
+  return db
+    .selectFrom("access_tokens")
+    .selectAll()
+    .where("grant_id", "in", grantIds)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .orderBy("created_at")
+    .execute();
+}
+
+/** Every token of a business's system users (revoked ones too), oldest first. */
+export async function listSystemUserTokensOfBusiness(db: Executor, businessId: string): Promise<AccessTokenRow[]> {
+  return db
+    .selectFrom("access_tokens")
+    .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
+    .selectAll("access_tokens")
+    .where("system_users.business_id", "=", businessId)
+    .orderBy("access_tokens.created_at")
+    .execute();
+}
+
+/**
+ * Live system-user tokens expiring after `now` and by `until`, soonest first, with their system
+ * user's business and name. Page access tokens are left out: they end with the token they came from.
+ */
+export async function listSystemUserTokensExpiring(db: Executor, now: number, until: number) {
+  return db
+    .selectFrom("access_tokens")
+    .innerJoin("system_users", "system_users.id", "access_tokens.principal_id")
+    .select(["access_tokens.id", "access_tokens.principal_id", "access_tokens.expires_at", "access_tokens.expiry_warned_at", "access_tokens.app_id", "system_users.business_id", "system_users.name"])
+    .where("access_tokens.revoked_at", "is", null)
+    .where("access_tokens.parent_token_id", "is", null)
+    .where("access_tokens.expires_at", ">", now)
+    .where("access_tokens.expires_at", "<=", until)
+    .orderBy("access_tokens.expires_at")
+    .execute();
+}
