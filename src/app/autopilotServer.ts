@@ -2,7 +2,7 @@ import cookie from "@fastify/cookie";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "../config/env.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
-import { graphErrorHandler, notFoundHandler } from "../http/errorHandler.ts";
+import { graphErrorHandler, notFoundHandler } from "../web/errorHandler.ts";
 import { newRequestId } from "../ids.ts";
 import { OutboundHttp } from "../net/outbound.ts";
 import { openStore } from "../store/database.ts";

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import helmet, { contentSecurityPolicy, type HelmetOptions } from "helmet";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { PAGE_STYLE } from "../oauth/pageStyle.ts";
+import { PAGE_STYLE } from "../web/pageStyle.ts";
 import { PREVIEW_STYLE_HASH } from "../hub/ads/adPreview.service.ts";
 import { GRAPH_ROUTE_PATTERNS } from "../graph/graphRoutes.ts";
 import { CONSOLE_PREFIX } from "./console.ts";

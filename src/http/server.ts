@@ -6,7 +6,7 @@ import type { Config } from "../config/env.ts";
 import { newRequestId } from "../ids.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { PersonAuthService } from "../auth/personAuth.service.ts";
-import { graphErrorHandler, notFoundHandler } from "./errorHandler.ts";
+import { graphErrorHandler, notFoundHandler } from "../web/errorHandler.ts";
 import { buildGraphRegistry } from "../graph/graphRegistry.ts";
 import { registerGraphRoutes, stripGraphVersion } from "../graph/graphRoutes.ts";
 import { buildOpenApi } from "../graph/openapi.ts";

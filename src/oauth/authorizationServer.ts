@@ -6,7 +6,7 @@ import { findPerson } from "../hub/people/person.repository.ts";
 import { newRequestId } from "../ids.ts";
 import { storeAdapter } from "./oidcAdapter.ts";
 import { loadOrCreateServerKeys } from "./signingKeys.ts";
-import { cardPage, escapeHtml, unavailablePage } from "./pageStyle.ts";
+import { cardPage, escapeHtml, unavailablePage } from "../web/pageStyle.ts";
 import { secretMatchesHash } from "../hub/apps/appRegistry.service.ts";
 import { classifyStoreError } from "../store/storeFault.ts";
 

@@ -1,5 +1,5 @@
 import type { AssetAccess } from "../hub/access/accessEngine.ts";
-import { cardPage, escapeHtml } from "./pageStyle.ts";
+import { cardPage, escapeHtml } from "../web/pageStyle.ts";
 
 /** Each scope in plain words, and whether it only reads or also changes things. */
 export const SCOPE_WORDS: Record<string, { words: string; kind: "read" | "write" }> = {

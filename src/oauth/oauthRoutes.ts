@@ -5,7 +5,7 @@ import { errors, GrantlineError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
 import { classifyStoreError } from "../store/storeFault.ts";
 import { createAuthorizationServer, graphResourceOf, OAUTH_ROUTES, RETRY_AFTER_SECONDS, storeUnavailable } from "./authorizationServer.ts";
-import { unavailablePage } from "./pageStyle.ts";
+import { unavailablePage } from "../web/pageStyle.ts";
 import { consentPage, loginPage, type ConsentBusiness, type ConsentView } from "./consentPage.ts";
 import { registerMetaOAuthRoutes } from "./metaRoutes.ts";
 import { registerAppAccessRoutes } from "./consoleRoutes.ts";

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { GrantlineError } from "../../errors.ts";
-import { cardPage, escapeHtml } from "../../oauth/pageStyle.ts";
+import { cardPage, escapeHtml } from "../../web/pageStyle.ts";
 import type { Autopilot } from "./autopilot.ts";
 import { listWorkspacesOfBusiness } from "./connect.repository.ts";
 import type { AutopilotHost } from "./host.ts";

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
-import { answerWithProgress } from "../../http/progressStream.ts";
+import { answerWithProgress } from "../../web/progressStream.ts";
 import { FORECAST_LIMITS } from "../../impactForecast.ts";
 import { listAlerts } from "./autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";

@@ -5,7 +5,7 @@ import type { Hub } from "../../hub/hub.ts";
 import type { CampaignView, GroupKey } from "../../hub/review/campaign.service.ts";
 import { authenticate } from "../graphAuth.ts";
 import type { GraphRegistry } from "../graphRoutes.ts";
-import { answerWithProgress } from "../../http/progressStream.ts";
+import { answerWithProgress } from "../../web/progressStream.ts";
 import { raw, type EdgeSpec, type GraphCall, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { intParam, stringParam } from "../params.ts";
 
