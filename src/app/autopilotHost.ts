@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../config/env.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
-import { authenticate } from "../graph/graphAuth.ts";
+import { authenticate } from "../web/graphAuth.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
 import { callerSeesBusiness } from "../hub/access/serviceAccess.ts";
 import { canSeeBusiness } from "../hub/access/visibility.ts";

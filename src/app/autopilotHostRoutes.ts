@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors } from "../errors.ts";
 import { FORECAST_LIMITS } from "../impactForecast.ts";
-import { authenticate } from "../graph/graphAuth.ts";
+import { authenticate } from "../web/graphAuth.ts";
 import { authorizeAutopilotHost, authorizeHostForAdAccounts, authorizeHostForBusiness } from "../hub/access/serviceAccess.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";

@@ -1,14 +1,12 @@
 import cookie from "@fastify/cookie";
 import csrfProtection from "@fastify/csrf-protection";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { errors } from "../errors.ts";
-import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { SessionView } from "../hub/people/personAuth.port.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import { anonymousContext, csrfCheck, SESSION_COOKIE, sessionValueOf } from "../web/session.ts";
 import type { PersonAuthService } from "./personAuth.service.ts";
-
-export const SESSION_COOKIE = "grantline_session";
 
 export interface AuthRouteOptions {
   /** Where people reach the hub; links in emails point here, and cookies are Secure when it is https. */
@@ -16,24 +14,9 @@ export interface AuthRouteOptions {
   mailer: Mailer;
 }
 
-/** A request's context before anyone is known: the request id, acting as the system. */
-export function anonymousContext(request: FastifyRequest): RequestContext {
-  return { requestId: request.id, actor: { type: "system" } };
-}
-
-export function sessionValueOf(request: FastifyRequest): string | undefined {
-  const value = request.cookies[SESSION_COOKIE];
-  return typeof value === "string" && value ? value : undefined;
-}
-
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
   return body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-}
-
-/** Checks the CSRF token of a cookie-authenticated POST (header x-csrf-token, or a `_csrf` form field). */
-export function csrfCheck(app: FastifyInstance) {
-  return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => app.csrfProtection(request, reply, done);
 }
 
 function presentSession(session: SessionView, csrfToken: string) {

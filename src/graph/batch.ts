@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { errors, type GrantlineError } from "../errors.ts";
-import { batchItemHeaders, type GraphCaller } from "./graphAuth.ts";
+import { batchItemHeaders, type GraphCaller } from "../web/graphAuth.ts";
 import type { GraphParams } from "./params.ts";
 import { evaluateJsonPath, referenceText } from "./batchJsonPath.ts";
 

@@ -4,7 +4,7 @@ import { errors, GrantlineError } from "../errors.ts";
 import { belongsTo, mayKnowNode, reachesAsset } from "../hub/access/callerAccess.ts";
 import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
-import { authenticate, type GraphCaller } from "./graphAuth.ts";
+import { authenticate, type GraphCaller } from "../web/graphAuth.ts";
 import type { GraphCall, GraphNode, GraphResult, NodeResolver, NodeSpec } from "./graphTypes.ts";
 import { collectParams, intParam, listParam, stringParam, type GraphParams } from "./params.ts";
 import { parseFieldSelection } from "./fieldSelection.ts";

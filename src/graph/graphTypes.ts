@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Hub } from "../hub/hub.ts";
 import type { Page, PageRequest } from "../store/paging.ts";
-import type { GraphCaller } from "./graphAuth.ts";
+import type { GraphCaller } from "../web/graphAuth.ts";
 import type { FieldNode } from "./fieldSelection.ts";
 import type { GraphRegistry } from "./graphRoutes.ts";
 import type { GraphParams } from "./params.ts";

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { csrfCheck, sessionValueOf } from "../auth/authRoutes.ts";
+import { csrfCheck, sessionValueOf } from "../web/session.ts";
 import { errors } from "../errors.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { AppAccessService } from "./appAccess.service.ts";
+import { AppAccessService } from "../hub/apps/appAccess.service.ts";
 
 /** The console's views of connected apps and tokens, for the signed-in person (cookie + CSRF). */
 export function registerAppAccessRoutes(app: FastifyInstance, hub: Hub): AppAccessService {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import { errors, GrantlineError } from "../errors.ts";
-import { authenticate } from "../graph/graphAuth.ts";
+import { authenticate } from "../web/graphAuth.ts";
 import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { findTokenByHash, type AccessTokenRow } from "../hub/tokens/accessToken.repository.ts";

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
-import { anonymousContext, csrfCheck, SESSION_COOKIE, sessionValueOf } from "../auth/authRoutes.ts";
+import { anonymousContext, csrfCheck, SESSION_COOKIE, sessionValueOf } from "../web/session.ts";
 import { errors, GrantlineError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
 import { classifyStoreError } from "../store/storeFault.ts";

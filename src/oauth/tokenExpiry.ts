@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { AppAccessService } from "./appAccess.service.ts";
+import { AppAccessService } from "../hub/apps/appAccess.service.ts";
 
 /** Default lead times of system-user token warnings: 7 days and 1 day before expiry (GRANTLINE_TOKEN_WARNING_DAYS). */
 export const DEFAULT_WARNING_LEADS_MS = [7 * 24 * 3600 * 1000, 24 * 3600 * 1000];

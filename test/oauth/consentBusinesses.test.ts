@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { principalContext } from "../../src/hub/context.ts";
-import { AppAccessService } from "../../src/oauth/appAccess.service.ts";
+import { AppAccessService } from "../../src/hub/apps/appAccess.service.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { Browser } from "../auth/browser.ts";
 import { authorizeApp, buildOAuthWorld, clientConfig, connect, graphGet, PASSWORD, type OAuthWorld } from "./oauthWorld.ts";

@@ -186,7 +186,7 @@ describe.each(DIALECTS)("revocation that sticks (%s)", (dialect) => {
     expect(row.last_used_at).not.toBeNull();
     expect(row.expires_at).toBe(issued.expiresAt);
 
-    const { AppAccessService } = await import("../../src/oauth/appAccess.service.ts");
+    const { AppAccessService } = await import("../../src/hub/apps/appAccess.service.ts");
     const access = new AppAccessService(hub);
     expect((await access.warnExpiringSystemUserTokens(operatorContext(), [7 * DAY])).map((w) => w.tokenId)).not.toContain(issued.id);
     offset += 55 * DAY;

@@ -3,7 +3,7 @@ import type { Grantline } from "../../src/app/openGrantline.ts";
 import { systemContext } from "../../src/hub/context.ts";
 import { WebhookDispatcher } from "../../src/hub/webhooks/webhookDispatcher.ts";
 import { NotificationDispatcher } from "../../src/notify/notificationDispatcher.ts";
-import { AppAccessService } from "../../src/oauth/appAccess.service.ts";
+import { AppAccessService } from "../../src/hub/apps/appAccess.service.ts";
 import { DEFAULT_WARNING_LEADS_MS } from "../../src/oauth/tokenExpiry.ts";
 import { buildBusiness, buildMember, type TestBusiness } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";

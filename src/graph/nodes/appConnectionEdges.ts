@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { refuseAppTokens, requireOwnConnections } from "../../hub/access/callerAccess.ts";
-import { AppAccessService, type AppConnection } from "../../oauth/appAccess.service.ts";
-import { SCOPE_WORDS } from "../../oauth/consentPage.ts";
+import { AppAccessService, type AppConnection } from "../../hub/apps/appAccess.service.ts";
+import { SCOPE_WORDS } from "../../hub/catalogue/scopeWords.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, type EdgeSpec, type GraphCall, type GraphObject } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";

@@ -3,7 +3,7 @@ import { errors } from "../../errors.ts";
 import { isActionName } from "../../hub/catalogue/actions.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { CampaignView, GroupKey } from "../../hub/review/campaign.service.ts";
-import { authenticate } from "../graphAuth.ts";
+import { authenticate } from "../../web/graphAuth.ts";
 import type { GraphRegistry } from "../graphRoutes.ts";
 import { answerWithProgress } from "../../web/progressStream.ts";
 import { raw, type EdgeSpec, type GraphCall, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";

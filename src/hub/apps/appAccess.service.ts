@@ -1,5 +1,5 @@
-import { errors } from "../errors.ts";
-import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
+import { errors } from "../../errors.ts";
+import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import {
   deletePayloadsOfGrant,
   findGrant,
@@ -10,13 +10,12 @@ import {
   removeAssetFromGrant,
   removeBusinessFromGrant,
   revokeGrant,
-} from "../hub/apps/appGrant.repository.ts";
-import type { RequestContext } from "../hub/context.ts";
-import type { Hub } from "../hub/hub.ts";
-import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
-import { claimExpiryWarning, listLiveTokensOfGrants, listSystemUserTokensExpiring, listSystemUserTokensOfBusiness, revokeToken } from "../hub/tokens/accessToken.repository.ts";
-import type { Db } from "../store/database.ts";
-import { raiseAlert } from "../notify/raiseAlert.ts";
+} from "./appGrant.repository.ts";
+import type { RequestContext } from "../context.ts";
+import type { Hub } from "../hub.ts";
+import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { claimExpiryWarning, listLiveTokensOfGrants, listSystemUserTokensExpiring, listSystemUserTokensOfBusiness, revokeToken } from "../tokens/accessToken.repository.ts";
+import type { Db } from "../../store/database.ts";
 
 export interface TokenListing {
   id: string;
@@ -180,8 +179,8 @@ export class AppAccessService {
           field: "system_user_token_expiry",
           value: { token_id: row.id, system_user_id: row.principal_id, app_id: row.app_id, expires_at: Math.floor(expiresAt / 1000), lead_days: leadDays },
         });
-        await raiseAlert(
-          this.hub,
+        // Through the notifier's port, in this transaction: the warning is claimed and raised together.
+        await this.hub.notifications.raise(
           {
             businessId: row.business_id,
             kind: "token_expiry",
