@@ -15,8 +15,9 @@ function reference(query: string, changes: Record<string, string | undefined>, a
 
 // Keys and values drawn from few names and characters that need encoding (or decoding), so that
 // repeats, changed keys, encoded keys and odd pairs ("a", "=", "a=b=c", "+", "%zz") all come up.
-const keyText = fc.constantFrom("fields", "after", "before", "limit", "access_token", "appsecret_proof", "a", "", "lim%69t", "x+y", "%zz", "q r");
-const valueText = fc.string({ unit: fc.constantFrom("a", "1", ",", "=", "+", "%", "2", "C", " ", "é", "/", "{", "}"), maxLength: 6 });
+const keyText = fc.constantFrom("fields", "after", "before", "limit", "access_token", "access%5Ftoken", "appsecret_proof", "a", "", "lim%69t", "x+y", "%zz", "q r", "a~");
+// "*-._" pass the form serializer unchanged, "~" does not: both sides of its fast path come up.
+const valueText = fc.string({ unit: fc.constantFrom("a", "1", ",", "=", "+", "%", "2", "C", " ", "é", "/", "{", "}", "*", "-", ".", "_", "~"), maxLength: 6 });
 const rawPair = fc.oneof(
   fc.tuple(keyText, valueText).map(([k, v]) => `${k}=${v}`),
   keyText,
@@ -28,7 +29,7 @@ const changes = fc.dictionary(fc.constantFrom("after", "before", "limit", "field
 describe("paging link queries", () => {
   it("equal URLSearchParams after the same set/delete calls, for any query and changes", () => {
     fc.assert(
-      fc.property(query, changes, fc.constantFrom("tok-1", "t k&=2"), (q, c, token) => {
+      fc.property(query, changes, fc.constantFrom("tok-1", "t k&=2", "A_b.c*9", "a~b"), (q, c, token) => {
         // Twice: the second answer comes from the pair cache.
         expect(withChanges(q, c, token)).toBe(reference(q, c, token));
         expect(withChanges(q, c, token)).toBe(reference(q, c, token));

@@ -13,7 +13,8 @@ export function withChanges(query: string, changes: Record<string, string | unde
   const placed = new Set<string>();
   for (const pair of query.split("&")) {
     if (pair === "") continue;
-    const [key, encoded] = formPair(pair);
+    // The token's own pair is replaced whatever it holds: no need to decode it.
+    const [key, encoded] = pair.startsWith(TOKEN_PREFIX) ? TOKEN_PAIR : formPair(pair);
     if (key !== "access_token" && !Object.hasOwn(changes, key)) out.push(encoded);
     else if (!placed.has(key)) {
       placed.add(key);
@@ -48,6 +49,16 @@ function formPair(raw: string): [string, string] {
   return pair;
 }
 
+const TOKEN_PREFIX = "access_token=";
+const TOKEN_PAIR: [string, string] = ["access_token", ""];
+
+/**
+ * What the form serializer leaves as it is (ASCII alphanumerics and `*-._`, WHATWG URL's
+ * application/x-www-form-urlencoded serializer): tokens, numbers and most cursors are only that.
+ */
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
 function formEncode(key: string, value: string): string {
+  if (FORM_SAFE.test(key) && FORM_SAFE.test(value)) return `${key}=${value}`;
   return new URLSearchParams([[key, value]]).toString();
 }

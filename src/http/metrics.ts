@@ -17,6 +17,8 @@ export interface MetricsSources {
 }
 
 type RequestLabels = { method: string; route: string; status: number };
+/** One label set's requests: counted here as they are answered, handed to the counter when scraped. */
+type RequestTally = { labels: RequestLabels; answered: number; reported: number };
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -32,7 +34,8 @@ export class HubMetrics {
   private readonly requests: Counter<keyof RequestLabels>;
   private readonly durations: Histogram<keyof RequestLabels>;
   /** Label sets by route, method and status: finite (routes are registered, methods and statuses bounded). */
-  private readonly labels = new Map<string, Map<string, Map<number, RequestLabels>>>();
+  private readonly labels = new Map<string, Map<string, Map<number, RequestTally>>>();
+  private readonly tallies: RequestTally[] = [];
   private readonly refresh: () => Promise<void>;
 
   constructor(sources: MetricsSources) {
@@ -58,6 +61,10 @@ export class HubMetrics {
 
     const { hub, rateLimiter } = sources;
     this.refresh = async () => {
+      for (const tally of this.tallies) {
+        if (tally.answered > tally.reported) this.requests.inc(tally.labels, tally.answered - tally.reported);
+        tally.reported = tally.answered;
+      }
       refusals.reset();
       for (const [bucket, count] of Object.entries(rateLimiter.refusals)) refusals.inc({ bucket }, count);
       for (const [kind, count] of Object.entries(hub.engine.index.sizes())) indexEntries.set({ kind }, count);
@@ -88,9 +95,11 @@ export class HubMetrics {
 
   /** Records one answered request; `route` is the matched route's pattern, or undefined when none matched. */
   observeRequest(method: string, route: string | undefined, status: number, elapsedMs: number): void {
-    const labels = this.labelsFor(method, route ?? "unmatched", status);
-    this.requests.inc(labels);
-    this.durations.observe(labels, elapsedMs / 1000);
+    // The count is a plain addition here (prom-client's own took about a third of this call); the
+    // latency goes to the histogram as it comes, since its buckets cannot be handed over in bulk.
+    const tally = this.tallyFor(method, route ?? "unmatched", status);
+    tally.answered++;
+    this.durations.observe(tally.labels, elapsedMs / 1000);
   }
 
   /** The exposition text, with everything read from its owners now. */
@@ -103,14 +112,17 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  private labelsFor(method: string, route: string, status: number): RequestLabels {
+  private tallyFor(method: string, route: string, status: number): RequestTally {
     let byMethod = this.labels.get(route);
     if (!byMethod) this.labels.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    let labels = byStatus.get(status);
-    if (!labels) byStatus.set(status, (labels = { method, route, status }));
-    return labels;
+    let tally = byStatus.get(status);
+    if (!tally) {
+      byStatus.set(status, (tally = { labels: { method, route, status }, answered: 0, reported: 0 }));
+      this.tallies.push(tally);
+    }
+    return tally;
   }
 }
 

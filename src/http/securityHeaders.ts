@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import helmet, { contentSecurityPolicy, type HelmetOptions } from "helmet";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PAGE_STYLE } from "../web/pageStyle.ts";
 import { PREVIEW_STYLE_HASH } from "../hub/ads/adPreview.service.ts";
 import { GRAPH_ROUTE_PATTERNS } from "../graph/graphRoutes.ts";
@@ -144,11 +144,13 @@ declare module "fastify" {
  * X-Content-Type-Options nosniff, Referrer-Policy no-referrer (so an authorization code or reset
  * token in a page's URL never leaks to another site), and HSTS when the public URL is https.
  *
- * Registered before any route: the policy of each route is chosen when it is added, by its path.
+ * Returns the step that sets them, which the server's one `onRequest` hook runs first on every
+ * request (one hook rather than one per concern: each hook is a step of Fastify's chain on every
+ * answer). The policy is chosen by the matched route's pattern, or the path when none matched.
  * The console gets per-response nonces: Mantine writes its theme as <style> elements, which carry
  * the nonce the page hands it (see console/src/main.tsx) instead of the CSP allowing inline styles.
  */
-export async function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): Promise<void> {
+export function securityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): (request: FastifyRequest, reply: FastifyReply) => void {
   const https = options.publicUrl?.startsWith("https:") ?? false;
   const helmetOptions = (directives: Directives, extra: Pick<HelmetOptions, "crossOriginOpenerPolicy" | "crossOriginResourcePolicy"> = {}): HelmetOptions => ({
     contentSecurityPolicy: { useDefaults: false, directives },
@@ -183,7 +185,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
   };
 
   app.decorateReply("cspNonce", null as unknown as FastifyReply["cspNonce"]);
-  app.addHook("onRequest", (request, reply, done) => {
+  return (request, reply) => {
     const url = request.routeOptions.url ?? request.url;
     const raw = reply.raw;
     if (url.startsWith(CONSOLE_PREFIX)) {
@@ -199,6 +201,5 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
       const set = url === "/docs" || url.startsWith("/docs/") ? policies.docs : isOAuthPath(url) ? policies.oauth : isPreviewPath(url) ? policies.preview : policies.base;
       for (const [name, value] of set) raw.setHeader(name, value);
     }
-    done();
-  });
+  };
 }

@@ -13,7 +13,7 @@ import { buildOpenApi } from "../graph/openapi.ts";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
 import { registerConsole } from "./console.ts";
 import { registerFavicon } from "./favicon.ts";
-import { registerSecurityHeaders } from "./securityHeaders.ts";
+import { securityHeaders } from "./securityHeaders.ts";
 import { registerAuthRoutes, registerSessionPlugins } from "../auth/authRoutes.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { registerReviewEvidenceRoute, registerReviewProgressRoute } from "../graph/nodes/reviewEdges.ts";
@@ -81,13 +81,15 @@ export async function buildServer(hub: Hub<PersonAuthService>, options: ServerOp
       disableRequestLogging: options.logLevel !== "debug" && options.logLevel !== "trace",
     }),
   });
-  await registerSecurityHeaders(app, { publicUrl: options.publicUrl });
+  const setSecurityHeaders = securityHeaders(app, { publicUrl: options.publicUrl });
   app.setErrorHandler(graphErrorHandler);
   registerRequestTelemetry(app, hub, { logLevel: options.logLevel ?? "info", metrics: options.metrics });
   app.setNotFoundHandler(notFoundHandler);
   const freshness = options.accessFreshnessMs ?? 0;
+  // The one onRequest hook: security headers, the trace id, and the access engine brought up to date.
   // A callback hook, so that the usual case (the engine looked at the store recently) costs no promise.
   app.addHook("onRequest", (request, reply, done) => {
+    setSecurityHeaders(request, reply);
     void reply.header("x-fb-trace-id", request.id);
     if (request.url === "/healthz" || request.url === "/readyz" || request.url.startsWith("/docs") || hub.engine.isFresh(freshness)) return done();
     hub.engine.ensureFresh(freshness).then(
