@@ -14,7 +14,9 @@
 // The CLI may also import every layer below app directly, as its commands did before app existed.
 //
 // A lower box never imports a higher one; siblings talk through the layer below or through ports.
-// Autopilot's engine is pure: it imports base only.
+// Autopilot's engine is pure: it imports base only. Autopilot's store (its schema type and
+// repositories, autopilot/store) sits at the store's level: it imports base and store only, and
+// only Autopilot, app and cli import it.
 //
 // Tests (*.test.ts) may import any layer; nothing in src/ imports test/.
 
@@ -30,7 +32,8 @@ const LAYERS = {
   auth: "^src/auth/",
   autopilotEngine: "^src/autopilot/engine/",
   autopilotBench: "^src/autopilot/bench/",
-  autopilot: "^src/autopilot/(?!engine/|bench/)",
+  autopilotStore: "^src/autopilot/store/",
+  autopilot: "^src/autopilot/(?!engine/|bench/|store/)",
   notify: "^src/notify/",
   simulator: "^src/simulator/",
   demo: "^src/demo/",
@@ -56,14 +59,15 @@ const ALLOWED = {
   oauth: SIBLING_BASE,
   auth: SIBLING_BASE,
   autopilotEngine: ["base"],
-  autopilot: [...SIBLING_BASE, "autopilotEngine"],
+  autopilotStore: ["base", "store"],
+  autopilot: [...SIBLING_BASE, "autopilotEngine", "autopilotStore"],
   // The benchmark harness runs the engine against the simulated market.
   autopilotBench: [...DOMAIN_LEVEL, "autopilotEngine", "simulator"],
   notify: SIBLING_BASE,
   simulator: SIBLING_BASE,
   demo: SIBLING_BASE,
   http: [...SIBLING_BASE, ...SIBLINGS, "autopilotEngine", "autopilotBench"],
-  cli: [...SIBLING_BASE, ...SIBLINGS, "autopilotEngine", "autopilotBench", "http", "app"],
+  cli: [...SIBLING_BASE, ...SIBLINGS, "autopilotEngine", "autopilotBench", "autopilotStore", "http", "app"],
   // The composition root builds and wires every layer; the CLI (the process entry) calls it.
   app: Object.keys(LAYERS).filter((name) => name !== "cli"),
 };

@@ -33,6 +33,7 @@ import { LAUNCH_SPEC } from "../test/autopilot-app/world.ts";
 import { HubSimulation } from "../src/simulator/hubSimulation.ts";
 import { Autopilot } from "../src/autopilot/app/autopilot.ts";
 import { OutboundHttp, type OutboundRequest, type OutboundResponse } from "../src/net/outbound.ts";
+import { autopilotDb } from "../src/autopilot/store/database.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -104,7 +105,7 @@ async function measureLaunch(hub: Grantline, dialect: string): Promise<string> {
   try {
     const address = server.server.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    const autopilot = new Autopilot({ db: hub.store.db, now: hub.now, secretKey: crypto.randomBytes(32), http: new OutboundHttp({ trustedOrigins: [url] }) });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), now: hub.now, secretKey: crypto.randomBytes(32), http: new OutboundHttp({ trustedOrigins: [url] }) });
     const ws = await autopilot.workspaces.create("Launch bench", null);
     await autopilot.workspaces.connect(ws.id, { graphUrl: url, accessToken: token.accessToken, adAccountId: account.graphId, scopes: ["ads_read", "ads_management"] });
     log(`[${dialect}] launching 40 ads against the default rate limits…`);
@@ -141,9 +142,9 @@ async function measure(dialect: "sqlite" | "postgres"): Promise<{ scan: string[]
     const address = server.server.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     const key = crypto.randomBytes(32);
-    const autopilot = new Autopilot({ db: hub.store.db, now: hub.now, secretKey: key, http: new OutboundHttp({ trustedOrigins: [url] }) });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), now: hub.now, secretKey: key, http: new OutboundHttp({ trustedOrigins: [url] }) });
     // The same workspace and connection, scanned as before the creative tests.
-    const before = new Autopilot({ db: hub.store.db, now: hub.now, secretKey: key, http: new WithoutCreativeTestFields({ trustedOrigins: [url] }) });
+    const before = new Autopilot({ db: autopilotDb(hub.store.db), now: hub.now, secretKey: key, http: new WithoutCreativeTestFields({ trustedOrigins: [url] }) });
     const ws = await autopilot.workspaces.create("Bench", null);
     const view = await autopilot.workspaces.connect(ws.id, { graphUrl: url, accessToken: token, adAccountId: `act_${accountId}`, scopes: ["ads_read", "ads_management"] });
 

@@ -15,6 +15,7 @@ import { Autopilot } from "../autopilot/app/autopilot.ts";
 import type { AutopilotHost, HostCaller, HostedAutopilot } from "../autopilot/app/host.ts";
 import type { Planner } from "../autopilot/app/planner.ts";
 import { autopilotTrustedOrigins } from "../autopilot/app/trustedOrigins.ts";
+import { autopilotDb } from "../autopilot/store/database.ts";
 
 /**
  * Autopilot's host in the hub's own process: callers authenticated and admitted by the Graph's token
@@ -66,7 +67,7 @@ export function openAutopilot(hub: Hub, config: Config, options: { alerts?: Aler
   const host = hostFromHub(hub);
   const autopilot = new Autopilot({
     http: new OutboundHttp({ allowPrivate: config.outbound.allowPrivate, trustedOrigins: autopilotTrustedOrigins(config) }),
-    db: hub.store.db,
+    db: autopilotDb(hub.store.db),
     now: hub.now,
     secretKey: () => config.secretKey ?? loadOrCreateSecretKey(config.dataDir),
     alerts: options.alerts ?? host.raiseAlert,

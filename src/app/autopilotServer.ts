@@ -10,6 +10,7 @@ import { Autopilot } from "../autopilot/app/autopilot.ts";
 import { hostOverHttp } from "../autopilot/app/remoteHost.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
 import { autopilotTrustedOrigins } from "../autopilot/app/trustedOrigins.ts";
+import { autopilotDb } from "../autopilot/store/database.ts";
 
 export interface AutopilotServer {
   app: FastifyInstance;
@@ -35,7 +36,7 @@ export async function startAutopilotServer(config: Config, options: { hubUrl: st
   const http = new OutboundHttp({ allowPrivate: config.outbound.allowPrivate, trustedOrigins: [new URL(hubUrl).origin, ...autopilotTrustedOrigins(config)] });
   const host = hostOverHttp(hubUrl, { token: options.hubToken, http });
   const autopilot = new Autopilot({
-    db: store.db,
+    db: autopilotDb(store.db),
     secretKey: () => config.secretKey ?? loadOrCreateSecretKey(config.dataDir),
     alerts: host.raiseAlert,
     simulator: host.forecast,

@@ -13,6 +13,7 @@ import { Browser } from "../auth/browser.ts";
 import { connect, follow } from "../oauth/oauthWorld.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /**
  * The demo's world with Autopilot registered as `grantline demo` registers it, connected by the
@@ -31,7 +32,7 @@ describe.each(DIALECTS)("the demo's own Autopilot app (%s)", (dialect) => {
   beforeAll(async () => {
     store = makeTestStore(dialect);
     hub = await store.open();
-    const autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), now: () => Date.now() });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), now: () => Date.now() });
     server = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await server.listen({ host: "127.0.0.1", port: 0 });
     url = listeningUrl(server);

@@ -5,6 +5,7 @@ import { hostFromHub } from "../../src/app/autopilotHost.ts";
 import { registerAutopilotHostRoutes } from "../../src/app/autopilotHostRoutes.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 import { AUTOPILOT_SCOPES } from "../../src/autopilot/app/connect.service.ts";
 import { registerAutopilotApp } from "../../src/autopilot/app/registration.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
@@ -67,7 +68,7 @@ describe.each(DIALECTS)("Autopilot host routes act only where the app was connec
     await server.ready();
 
     // The hub's own Autopilot app, and the token `grantline autopilot host-token` issues for it.
-    const autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32) });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32) });
     const registration = await registerAutopilotApp(hub, autopilot, { hubUrl: "http://127.0.0.1:1" });
     const admin = (await hub.businesses.listSystemUsers(registration.business_id)).find((u) => u.role === "ADMIN")!;
     hostToken = (await hub.tokens.issueSystemUserToken(operatorContext(), admin.id, { appId: registration.client_id })).accessToken;

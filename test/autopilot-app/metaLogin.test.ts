@@ -11,6 +11,7 @@ import { buildOAuthWorld, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.
 import { startFakeMeta } from "../support/fakeMeta.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 const APP_ID = "1234567890123";
 const APP_SECRET = "meta-app-secret-0123456789";
@@ -31,7 +32,7 @@ describe.each(DIALECTS)("Autopilot connects through Facebook Login's manual flow
   beforeAll(async () => {
     store = makeTestStore(dialect);
     hub = await store.open();
-    autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() });
+    autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: key, now: () => Date.now() });
     world = await buildOAuthWorld(hub, `meta-${dialect}`, { serverOptions: { autopilot: { autopilot, host: hostFromHub(hub) } } });
     const ctx = principalContext("person", world.person.id);
     const systemUser = await hub.businesses.createSystemUser(ctx, world.business.id, { name: "Meta stand-in", role: "ADMIN" });
@@ -83,7 +84,7 @@ describe.each(DIALECTS)("Autopilot connects through Facebook Login's manual flow
     });
     // The next start finds the same app and keeps it.
     expect(await configured()).toMatchObject({ created: false, client: { id: first.client.id } });
-    const row = await hub.store.db.selectFrom("autopilot_oauth_clients").selectAll().where("id", "=", first.client.id).executeTakeFirstOrThrow();
+    const row = await autopilotDb(hub.store.db).selectFrom("autopilot_oauth_clients").selectAll().where("id", "=", first.client.id).executeTakeFirstOrThrow();
     expect(row.sealed_secret).not.toContain(APP_SECRET);
     expect(new SecretBox(key).open(row.sealed_secret, `autopilot_client_secret:${row.id}`)).toBe(APP_SECRET);
   });

@@ -12,6 +12,7 @@ import { Browser } from "../auth/browser.ts";
 import { actionOf, buildOAuthWorld, connect, csrfOf, follow, PASSWORD, type OAuthWorld } from "../oauth/oauthWorld.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /**
  * Autopilot connects as a partner app: the authorization code flow with PKCE against a listening
@@ -31,7 +32,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
   beforeAll(async () => {
     store = makeTestStore(dialect);
     hub = await store.open();
-    autopilot = new Autopilot({ db: hub.store.db, secretKey: key, now: () => Date.now() + clockOffset });
+    autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: key, now: () => Date.now() + clockOffset });
     world = await buildOAuthWorld(hub, `ap-${dialect}`, { serverOptions: { autopilot: { autopilot, host: hostFromHub(hub) } } });
     // As `serve` does: the hub Autopilot registers with is trusted, the outbound guard stays strict otherwise.
     autopilot.deps.http.trust(world.url);
@@ -70,7 +71,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     expect(app!.verified).toBe(true);
     expect(app!.firstParty).toBe(true);
     expect((await hub.store.db.selectFrom("businesses").select("verification_status").where("id", "=", registration.business_id).executeTakeFirstOrThrow()).verification_status).toBe("verified");
-    const row = await hub.store.db.selectFrom("autopilot_oauth_clients").selectAll().executeTakeFirstOrThrow();
+    const row = await autopilotDb(hub.store.db).selectFrom("autopilot_oauth_clients").selectAll().executeTakeFirstOrThrow();
     const secret = new SecretBox(key).open(row.sealed_secret, `autopilot_client_secret:${row.id}`);
     expect(await hub.appRegistry.checkSecret(registration.client_id, secret)).toBe(true);
     expect(row.sealed_secret).not.toContain(secret);
@@ -84,7 +85,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     expect(authorizationUrl.searchParams.get("client_id")).toBe(registration.client_id);
     expect(authorizationUrl.searchParams.get("redirect_uri")).toBe(`${world.url}${CALLBACK_PATH}`);
     // The state and verifier are kept hashed and sealed, never in the clear.
-    const flow = await hub.store.db.selectFrom("autopilot_oauth_flows").selectAll().where("workspace_id", "=", ws).executeTakeFirstOrThrow();
+    const flow = await autopilotDb(hub.store.db).selectFrom("autopilot_oauth_flows").selectAll().where("workspace_id", "=", ws).executeTakeFirstOrThrow();
     expect(flow.state_hash).not.toBe(authorizationUrl.searchParams.get("state"));
 
     const result = await connect(browser, authorizationUrl, { email: world.person.email, password: PASSWORD, assets: [world.assets.adAccountA, pixel.id], callbackPath: CALLBACK_PATH });
@@ -170,7 +171,7 @@ describe.each(DIALECTS)("Autopilot connects through OAuth (%s)", (dialect) => {
     // The server checks the PKCE verifier: with another one sealed in its place, the code is refused.
     const url3 = await startConnect(browser, token, ws);
     const stateHash = crypto.createHash("sha256").update(url3.searchParams.get("state")!).digest("hex");
-    await hub.store.db
+    await autopilotDb(hub.store.db)
       .updateTable("autopilot_oauth_flows")
       .set({ sealed_verifier: new SecretBox(key).seal("x".repeat(64), `autopilot_pkce:${stateHash}`) })
       .where("state_hash", "=", stateHash)

@@ -13,6 +13,7 @@ import { runGrantline } from "../support/cli.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 import { budgetItem, buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /** Proposes raising the first ad set's budget by 10% on whatever account it is asked about. */
 const raiseFirst: Planner = (snapshot) => {
@@ -56,7 +57,7 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
     await expect(autopilot.pilots.start(ws.id, { accounts: [main], holdout: [main], days: 14 })).rejects.toThrow(/both a pilot account and a holdout/);
     await expect(autopilot.pilots.start(ws.id, { accounts: [main], days: 0 })).rejects.toThrow(/days must be a whole number/);
     await expect(autopilot.pilots.start(ws.id, { accounts: ["12x"], days: 5 })).rejects.toThrow(/must be act_<id>/);
-    expect(await world.hub.store.db.selectFrom("autopilot_pilots").select("id").execute()).toEqual([]);
+    expect(await autopilotDb(world.hub.store.db).selectFrom("autopilot_pilots").select("id").execute()).toEqual([]);
 
     await autopilot.workspaces.setGuardrails(ws.id, { cpaTarget: 40, dailyCap: 50_000 });
     await autopilot.workspaces.setMode(ws.id, "autopilot");
@@ -72,7 +73,7 @@ describe.each(DIALECTS)("Autopilot pilots on %s", (dialect) => {
       settings: { mode: "autopilot", kill_switch: false, guardrails: { cpaTarget: 40, dailyCap: 50_000, maxStepPct: 20 } },
     });
     // The baseline is the scan's days before the start, per account.
-    const baseline = await world.hub.store.db.selectFrom("autopilot_pilot_baseline").select(["ad_account_id", "date"]).where("pilot_id", "=", pilot.id).execute();
+    const baseline = await autopilotDb(world.hub.store.db).selectFrom("autopilot_pilot_baseline").select(["ad_account_id", "date"]).where("pilot_id", "=", pilot.id).execute();
     expect(baseline.filter((b) => `act_${b.ad_account_id}` === main)).toHaveLength(60);
     expect(baseline.every((b) => b.date < "2026-06-15" && b.date >= "2026-04-16")).toBe(true);
     await expect(autopilot.pilots.start(ws.id, { accounts: [other], days: 5 })).rejects.toThrow(/is still running/);

@@ -14,6 +14,7 @@ import { buildServer, listeningUrl } from "../../src/http/server.ts";
 import { runGrantline } from "../support/cli.ts";
 import { startHubProcess, type HubProcess } from "../support/hubProcess.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 type Answer = { status: number; body: Record<string, unknown> & { error?: { code: number; message: string } } };
 
@@ -53,7 +54,7 @@ describe.each(DIALECTS)("Autopilot served apart from the hub (%s)", (dialect) =>
     await hubServer.listen({ host: "127.0.0.1", port: 0 });
     hubUrl = listeningUrl(hubServer);
     // The hub's operator registers Autopilot as its own app and issues the token it presents.
-    await registerAutopilotApp(hub, new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32) }), { hubUrl });
+    await registerAutopilotApp(hub, new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32) }), { hubUrl });
     hostToken = (JSON.parse((await runGrantline(store.env, "autopilot", "host-token", "--json")).stdout) as { access_token: string }).access_token;
 
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-autopilot-apart-"));

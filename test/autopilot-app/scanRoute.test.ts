@@ -5,6 +5,7 @@ import type { Planner } from "../../src/autopilot/app/planner.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 interface Line {
   progress?: { phase: string; ad_account_id?: string; account: number; accounts: number; done?: number; total?: number; rows?: number; fraction: number };
@@ -117,7 +118,7 @@ describe.each(DIALECTS)("POST /autopilot/workspaces/:ws/scan on %s", (dialect) =
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^Invalid days: /);
     }
-    expect(await world.hub.store.db.selectFrom("autopilot_scans").select("id").execute()).toEqual([]);
+    expect(await autopilotDb(world.hub.store.db).selectFrom("autopilot_scans").select("id").execute()).toEqual([]);
     expect(await world.hub.store.db.selectFrom("audit_entries").select("seq").where("action", "=", "autopilot.scan").execute()).toEqual([]);
   });
 

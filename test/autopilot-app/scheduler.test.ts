@@ -2,10 +2,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Autopilot, AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
-import { updateConnection } from "../../src/autopilot/app/autopilot.repository.ts";
+import { updateConnection } from "../../src/autopilot/store/autopilot.repository.ts";
 import { AutopilotScheduler, type JobRun } from "../../src/autopilot/app/scheduler.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { budgetItem, buildAutopilotWorld, planning, type AutopilotWorld } from "./world.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 const HOUR = 3_600_000;
 
@@ -58,7 +59,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
   it("runs each workspace's due work once, claimed by one of two instances sharing the store", async () => {
     const first = autopilotOf();
     const secondHub = await world.store.open(world.clock);
-    const second = autopilotOf({ db: secondHub.store.db });
+    const second = autopilotOf({ db: autopilotDb(secondHub.store.db) });
     const ws = await workspace(first, "Acme");
     const [a, b] = [scheduleOf(first), scheduleOf(second)];
 
@@ -67,7 +68,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
     expect(jobs(firstRound)).toEqual([`${ws.id}:monitors`, `${ws.id}:scan`]);
     expect(firstRound.every((r) => r.outcome.ok)).toBe(true);
     expect(firstRound.find((r) => r.job === "scan")!.outcome.counts).toMatchObject({ scanned: 1, rows: 120, proposed: 0 });
-    const scans = await world.hub.store.db.selectFrom("autopilot_scans").select("status").where("connection_id", "=", ws.connection).execute();
+    const scans = await autopilotDb(world.hub.store.db).selectFrom("autopilot_scans").select("status").where("connection_id", "=", ws.connection).execute();
     expect(scans.map((s) => s.status)).toEqual(["completed"]);
     expect(lines.filter((l) => l.startsWith("autopilot "))).toEqual(expect.arrayContaining(["autopilot scan job done", "autopilot monitors job done"]));
 
@@ -89,7 +90,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
     // At the daily hour the scan runs again, once, over the full window (the older scan gives way).
     world.clock.t = Date.UTC(2026, 5, 16, 6);
     expect(jobs((await Promise.all([b.tick(), a.tick()])).flat())).toEqual([`${ws.id}:monitors`, `${ws.id}:scan`]);
-    const after = await world.hub.store.db.selectFrom("autopilot_scans").select(["status", "since", "until"]).where("connection_id", "=", ws.connection).orderBy("started_at").execute();
+    const after = await autopilotDb(world.hub.store.db).selectFrom("autopilot_scans").select(["status", "since", "until"]).where("connection_id", "=", ws.connection).orderBy("started_at").execute();
     expect(after).toEqual([
       { status: "superseded", since: "2026-03-17", until: "2026-06-14" },
       { status: "completed", since: "2026-03-18", until: "2026-06-15" },
@@ -122,7 +123,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
     const other = await autopilot.workspaces.connect(ws.id, { graphUrl: world.server.url, accessToken: world.token, adAccountId: world.otherAccount.graphId, scopes: ["ads_read", "ads_management"] });
     const [run] = await schedule.tick();
     expect(run).toMatchObject({ job: "scan", outcome: { ok: true, counts: { scanned: 2 } } });
-    const scanned = await world.hub.store.db.selectFrom("autopilot_scans").select("status").where("connection_id", "=", other.id).execute();
+    const scanned = await autopilotDb(world.hub.store.db).selectFrom("autopilot_scans").select("status").where("connection_id", "=", other.id).execute();
     expect(scanned).toEqual([{ status: "completed" }]);
     expect(run!.next_due_at).toBe(Date.UTC(2026, 5, 16, 6));
   });
@@ -179,7 +180,7 @@ describe.each(DIALECTS)("Autopilot's built-in schedule on %s", (dialect) => {
     const broken = await workspace(autopilot, "Broken");
     const fine = await workspace(autopilot, "Fine");
     // The Broken workspace's Graph stops answering after it was connected.
-    await updateConnection(world.hub.store.db, broken.connection, { graph_url: "http://127.0.0.1:9" });
+    await updateConnection(autopilot.deps.db, broken.connection, { graph_url: "http://127.0.0.1:9" });
 
     const now = world.clock.now();
     const runs = await scheduleOf(autopilot).tick();

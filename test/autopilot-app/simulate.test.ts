@@ -4,6 +4,7 @@ import { buildServer } from "../../src/http/server.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 describe.each(DIALECTS)("Autopilot simulates a plan's impact on %s", (dialect) => {
   let world: AutopilotWorld;
@@ -49,7 +50,7 @@ describe.each(DIALECTS)("Autopilot simulates a plan's impact on %s", (dialect) =
       ads: await db.selectFrom("ads").select(["id", "status", "review_status", "updated_at"]).orderBy("id").execute(),
       insights: await db.selectFrom("ad_insights_daily").selectAll().orderBy("ad_id").orderBy("date").execute(),
       market: await db.selectFrom("simulation_runs").selectAll().execute(),
-      actions: await db.selectFrom("autopilot_actions").select("id").execute(),
+      actions: await autopilotDb(db).selectFrom("autopilot_actions").select("id").execute(),
     };
   };
 

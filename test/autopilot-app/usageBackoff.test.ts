@@ -7,6 +7,7 @@ import { GraphApiError, GraphClient, RateLimitBackoff } from "../../src/autopilo
 import { OutboundHttp } from "../../src/net/outbound.ts";
 import { DIALECTS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /**
  * A Graph that answers every call with the usage headers a test sets, as Meta sends them
@@ -137,7 +138,7 @@ describe.each(DIALECTS)("a full bucket holds the connection's next client too (%
   });
 
   it("a scan's reading, kept with the connection, stops the next run's first call for what is left of the wait", async () => {
-    const autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), now: () => clock.now, http: new OutboundHttp({ trustedOrigins: [graph.url] }), sleep: async () => undefined });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), now: () => clock.now, http: new OutboundHttp({ trustedOrigins: [graph.url] }), sleep: async () => undefined });
     const ws = await autopilot.workspaces.create(`Usage ${dialect}`);
     graph.state.headers = {};
     await autopilot.workspaces.connect(ws.id, { graphUrl: graph.url, accessToken: "t", adAccountId: "act_1234" });

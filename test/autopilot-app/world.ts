@@ -14,6 +14,7 @@ import { OutboundHttp } from "../../src/net/outbound.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 import { startGraphProxy } from "../support/graphProxy.ts";
 import type { Dialect } from "../../src/store/database.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /** The engine's stand-in for tests: proposes exactly the items it is given, with these notes. */
 export const planning = (items: PlanItem[], notes: string[] = []): Planner => () => ({ items, notes }) satisfies Plan;
@@ -127,7 +128,7 @@ export async function buildAutopilotWorld(
     host,
     autopilot: (overrides = {}) =>
       new Autopilot({
-        db: hub.store.db,
+        db: autopilotDb(hub.store.db),
         now: clock.now,
         secretKey: key,
         // Alerts go through the notification service for real; the list only lets tests see what was raised.

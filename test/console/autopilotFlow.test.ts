@@ -16,6 +16,7 @@ import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, screenshot, sessionToken, signIn } from "./browser.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /**
  * Autopilot in the console, in headless Chromium against a running hub: a person connects it
@@ -74,7 +75,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
         notes: [],
       } satisfies Plan;
     };
-    autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), planner, http: new OutboundHttp(LOCAL_RECEIVERS) });
+    autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), planner, http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
@@ -198,7 +199,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await page.getByRole("radio", { name: /^Autopilot: changes are applied/ }).check();
     await page.getByRole("button", { name: "Save mode" }).click();
     await page.getByText("Mode saved: autopilot.").waitFor();
-    expect((await autopilot.workspaces.view((await hub.store.db.selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow()).id)).guardrails.dailyCap).toBe(30000);
+    expect((await autopilot.workspaces.view((await autopilotDb(hub.store.db).selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow()).id)).guardrails.dailyCap).toBe(30000);
 
     // Alerts go to the business's channels: a Slack incoming webhook is added here.
     await page.getByRole("textbox", { name: "Name" }).fill("#ads-alerts");
@@ -218,14 +219,14 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
     await check(page, "autopilot-kill-confirm", 1440);
     await page.getByRole("button", { name: "Yes, stop everything" }).click();
     await page.getByTestId("kill-switch-on").waitFor();
-    const ws = await hub.store.db.selectFrom("autopilot_workspaces").select("killed").executeTakeFirstOrThrow();
+    const ws = await autopilotDb(hub.store.db).selectFrom("autopilot_workspaces").select("killed").executeTakeFirstOrThrow();
     expect(ws.killed).toBe(1);
     await context.close();
   }, 120_000);
 
   it("every Autopilot page passes axe at a phone's width", async () => {
     // A pilot started today on the connected account: listed, and its report says there is nothing to compare yet.
-    const ws = await hub.store.db.selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow();
+    const ws = await autopilotDb(hub.store.db).selectFrom("autopilot_workspaces").select("id").executeTakeFirstOrThrow();
     const pilot = await autopilot.pilots.start(ws.id, { accounts: [main.graphId], days: 30 });
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     const page = await context.newPage();

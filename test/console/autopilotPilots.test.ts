@@ -12,6 +12,7 @@ import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from 
 import { LOCAL_RECEIVERS, makeTestStore, type TestStore } from "../support/hubs.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, signIn } from "./browser.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /**
  * Autopilot's Creatives and Pilots tabs in headless Chromium against a running hub, on a simulated
@@ -67,7 +68,7 @@ describe("console: Autopilot creatives and pilots", () => {
     const systemUser = await hub.businesses.createSystemUser(ctx, owner.id, { name: "Autopilot access", role: "EMPLOYEE" });
     for (const account of [main, other, idle]) await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
     const token = (await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] })).accessToken;
-    autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
+    autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();

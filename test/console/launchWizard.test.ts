@@ -11,6 +11,7 @@ import { OutboundHttp } from "../../src/net/outbound.ts";
 import { graphClient } from "../support/servers.ts";
 import { buildSignInBusiness, ensureConsoleBuilt, expectAccessible, launchChromium, signIn } from "./browser.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 const CREATIVES = ["Tent", "Boots", "Stove", "Lamp", "Pack"];
 const AUDIENCES: [string, number, number][] = [
@@ -56,7 +57,7 @@ describe("console: Launch ads", () => {
     const systemUser = await hub.businesses.createSystemUser(ctx, owner.id, { name: "Autopilot access", role: "EMPLOYEE" });
     await hub.assignments.assign(ctx, { assetId: account.id, principalId: systemUser.id, tasks: ["ADVERTISE", "ANALYZE", "DRAFT", "AA_ANALYZE"] });
     token = (await hub.tokens.issueSystemUserToken(ctx, systemUser.id, { scopes: ["ads_read", "ads_management"] })).accessToken;
-    const autopilot = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
+    const autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();

@@ -154,13 +154,13 @@ describe("the hub services' access decisions", () => {
 });
 
 /*
- * Only repositories run SQL: a `*.repository.ts` file, or the store itself (src/store/ with its
- * migrations, and Autopilot's src/autopilot/store/). Anywhere else in src/, building a query with
+ * Only repositories run SQL: a `*.repository.ts` file (Autopilot's are in src/autopilot/store/), or
+ * the store itself (src/store/ with its migrations). Anywhere else in src/, building a query with
  * Kysely or writing a `sql` template fails; opening a transaction and passing it to repository
  * functions is fine.
  */
 const SQL_BUILDERS = /\b(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(|\bsql\s*(<[^`;()\n]*>)?\s*`/g;
-const STORES = [`store${path.sep}`, `autopilot${path.sep}store${path.sep}`];
+const STORES = [`store${path.sep}`];
 
 /** The queries a source file builds itself. */
 function sqlBuiltIn(source: string): string[] {

@@ -17,6 +17,7 @@ import { expectError } from "../support/expectError.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
 import { graphClient, startServer, type RunningServer } from "../support/servers.ts";
 import { WebhookReceiver, webhookTestKey } from "../support/webhooks.ts";
+import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /** What a refusal must never tell: what answered (or did not) at the address. */
 const LEAKS = /ECONN|EHOST|ENET|\bport\b|challenge|timed? ?out|HTTP Status/i;
@@ -157,13 +158,13 @@ describe.each(DIALECTS)("outbound requests with GRANTLINE_OUTBOUND_ALLOW_PRIVATE
     const connect = (autopilot: Autopilot, workspace: string) => autopilot.workspaces.connect(workspace, { graphUrl: server.url, accessToken: acme.access_token, adAccountId: accountId, scopes: ["ads_read"] });
 
     // No trusted origin: the hub on 127.0.0.1 is an internal address like any other.
-    const strict = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32) });
+    const strict = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32) });
     const ws = await strict.workspaces.create(`Strict ${dialect}`);
     const refused = await expectError(connect(strict, ws.id), "INVALID_PARAMETER");
     expect(refused.message).toBe("graph URL: This address is not allowed: 127.0.0.1 is an internal address.");
 
     // The hub's own URL trusted, as `serve` and the CLI trust it: the same call goes through.
-    const trusting = new Autopilot({ db: hub.store.db, secretKey: crypto.randomBytes(32), http: new OutboundHttp({ trustedOrigins: [server.url] }) });
+    const trusting = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), http: new OutboundHttp({ trustedOrigins: [server.url] }) });
     const ws2 = await trusting.workspaces.create(`Trusting ${dialect}`);
     expect(await connect(trusting, ws2.id)).toMatchObject({ ad_account_id: accountId, status: "active" });
 

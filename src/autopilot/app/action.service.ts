@@ -14,7 +14,7 @@ import {
   type ActionRow,
   type ConnectionRow,
   type WorkspaceRow,
-} from "./autopilot.repository.ts";
+} from "../store/autopilot.repository.ts";
 import { describeChange, presentAction, type LogEntry } from "./actionLog.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";

@@ -1,4 +1,4 @@
-import type { ActionRow } from "./autopilot.repository.ts";
+import type { ActionRow } from "../store/autopilot.repository.ts";
 import type { LogEntry } from "./views.ts";
 
 /** Amounts in minor units as the account's money: 5000 USD → "$50.00". */

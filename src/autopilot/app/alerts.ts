@@ -1,6 +1,6 @@
 import { newId } from "../../ids.ts";
-import type { Db } from "../../store/database.ts";
-import { findAlertSince, insertAlert, updateAlert } from "./autopilot.repository.ts";
+import type { AutopilotDb } from "../store/database.ts";
+import { findAlertSince, insertAlert, updateAlert } from "../store/autopilot.repository.ts";
 
 export type AlertSeverity = "info" | "warning" | "critical";
 
@@ -29,7 +29,7 @@ export const logOnlySink: AlertSink = async () => ({ delivered: false, reason: "
  * `repeatAfterMs` is logged once and sent once.
  */
 export async function raiseAlert(
-  db: Db,
+  db: AutopilotDb,
   sink: AlertSink,
   now: number,
   workspace: { id: string; business_id: string | null },

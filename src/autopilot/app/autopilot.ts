@@ -1,7 +1,7 @@
 import { SecretBox } from "../../crypto/secretBox.ts";
 import { OutboundHttp } from "../../net/outbound.ts";
 import { errors } from "../../errors.ts";
-import type { Db } from "../../store/database.ts";
+import type { AutopilotDb } from "../store/database.ts";
 import { AuditService, type AccountAudit } from "./audit/audit.service.ts";
 import { LaunchService } from "./launch/launch.service.ts";
 import { ActionService, type ExecutionResult } from "./action.service.ts";
@@ -9,7 +9,7 @@ import { ConnectService } from "./connect.service.ts";
 import { PerformanceService } from "./performance.service.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
 import { logOnlySink, type AlertSink } from "./alerts.ts";
-import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
+import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
 import type { Plan, Planner } from "./planner.ts";
@@ -25,7 +25,7 @@ import { buildSnapshot } from "./snapshot.ts";
 import { guardrailsOf, WorkspaceService } from "./workspace.service.ts";
 
 export interface AutopilotOptions {
-  db: Db;
+  db: AutopilotDb;
   now?: () => number;
   /** Key sealing connection tokens (the hub's GRANTLINE_SECRET_KEY or data-folder key). */
   secretKey: Buffer | (() => Buffer);

@@ -12,7 +12,7 @@ import {
   insertOAuthFlow,
   latestOAuthClient,
   type OAuthClientRow,
-} from "./connect.repository.ts";
+} from "../store/connect.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient } from "./graphClient.ts";
 import { bareAccount, type ConnectionView, type WorkspaceService, type WorkspaceView } from "./workspace.service.ts";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { GrantlineError } from "../../errors.ts";
 import { cardPage, escapeHtml } from "../../web/pageStyle.ts";
 import type { Autopilot } from "./autopilot.ts";
-import { listWorkspacesOfBusiness } from "./connect.repository.ts";
+import { listWorkspacesOfBusiness } from "../store/connect.repository.ts";
 import type { AutopilotHost } from "./host.ts";
 import { CALLBACK_PATH, ConnectFlowError, FLOW_TTL_MS } from "./connect.service.ts";
 import { autopilotAccess, parseBody } from "./routeAccess.ts";

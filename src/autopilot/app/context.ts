@@ -1,7 +1,7 @@
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { OutboundHttp } from "../../net/outbound.ts";
 import type { ForecastRequest, ImpactForecast } from "../../impactForecast.ts";
-import type { Db } from "../../store/database.ts";
+import type { AutopilotDb } from "../store/database.ts";
 import type { AlertSink } from "./alerts.ts";
 import type { DayTotals } from "./pilot/pilotStats.ts";
 import type { Planner } from "./planner.ts";
@@ -23,7 +23,7 @@ export interface MarketReplay {
 
 /** What every Autopilot service is built on: its own tables, the clock, sealing, alerts, the engine. */
 export interface AutopilotDeps {
-  db: Db;
+  db: AutopilotDb;
   now: () => number;
   secretBox: () => SecretBox;
   alerts: AlertSink;

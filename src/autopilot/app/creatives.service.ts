@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { creativeStandings, type RateEstimate } from "../engine/creatives.ts";
 import type { ActionService } from "./action.service.ts";
-import { latestCompletedScan, type ConnectionRow } from "./autopilot.repository.ts";
+import { latestCompletedScan, type ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { toEngineSnapshot } from "./engineAdapter.ts";
 import type { CreativeReport, CreativeView } from "./views.ts";

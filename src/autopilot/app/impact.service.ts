@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../impactForecast.ts";
 import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
-import type { ConnectionRow } from "./autopilot.repository.ts";
+import type { ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import type { Plan } from "./planner.ts";
 import type { WorkspaceService } from "./workspace.service.ts";

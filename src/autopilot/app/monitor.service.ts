@@ -3,7 +3,7 @@ import type { ActionService, ExecutionResult } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { newId } from "../../ids.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
-import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { detectIntradaySpike, detectSpike, type AnomalyResult, type IntradayResult } from "./anomaly.ts";
 import type { GraphClient } from "./graphClient.ts";

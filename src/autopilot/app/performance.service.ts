@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
 import { describeChange } from "./actionLog.ts";
-import { listActions, type ConnectionRow } from "./autopilot.repository.ts";
+import { listActions, type ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphClient.ts";
 import type { WorkspaceService } from "./workspace.service.ts";

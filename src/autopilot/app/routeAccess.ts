@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { errors } from "../../errors.ts";
-import type { WorkspaceRow } from "./autopilot.repository.ts";
+import type { WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { Autopilot } from "./autopilot.ts";
 import type { AutopilotHost, HostCaller } from "./host.ts";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { answerWithProgress } from "../../web/progressStream.ts";
 import { FORECAST_LIMITS } from "../../impactForecast.ts";
-import { listAlerts } from "./autopilot.repository.ts";
+import { listAlerts } from "../store/autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
 import type { AutopilotHost, HostCaller } from "./host.ts";

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
-import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateConnection, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateConnection, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
 import { readPartnerGuardrails, type ScannedPartnerGuardrails } from "./partnerGuardrails.ts";

@@ -12,7 +12,7 @@ import {
   listSchedulableWorkspaces,
   type ScheduledJob,
   type ScheduleRow,
-} from "./schedule.repository.ts";
+} from "../store/schedule.repository.ts";
 import type { JobOutcome } from "./workspace.service.ts";
 
 const MINUTE_MS = 60_000;

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
-import type { Db } from "../../store/database.ts";
+import type { AutopilotDb } from "../store/database.ts";
 import { accountClock, zoneOrUtc } from "./accountTime.ts";
-import { actionsOnConnectionSince, latestCompletedScan, linkChecksSince, listInsights, type ConnectionRow, type LinkCheckRow, type WorkspaceRow } from "./autopilot.repository.ts";
+import { actionsOnConnectionSince, latestCompletedScan, linkChecksSince, listInsights, type ConnectionRow, type LinkCheckRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AccountSnapshot, ActionKind, SnapshotDay } from "./planner.ts";
 import type { ScannedObjects } from "./scan.service.ts";
 import { guardrailsOf } from "./workspace.service.ts";
@@ -30,7 +30,7 @@ function createdDay(createdTime: string | undefined, timeZone: string): string |
 }
 
 /** The engine's input for one connection, from its latest completed scan. */
-export async function buildSnapshot(db: Db, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
+export async function buildSnapshot(db: AutopilotDb, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
   const scan = await latestCompletedScan(db, connection.id);
   if (!scan || !scan.objects_json) throw errors.invalidParameter(`act_${connection.ad_account_id} has not been scanned yet: run \`grantline autopilot scan\` first.`);
   const objects = JSON.parse(scan.objects_json) as ScannedObjects;

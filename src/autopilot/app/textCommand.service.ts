@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
-import type { ConnectionRow, WorkspaceRow } from "./autopilot.repository.ts";
+import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AccountSnapshot, PlanItem } from "./planner.ts";
 import { toMinor } from "./scan.service.ts";
 import { parseCommand, type Condition, type Intent, type Metric, type Period } from "./textCommands.ts";

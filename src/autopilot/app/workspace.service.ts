@@ -13,11 +13,11 @@ import {
   updateWorkspace,
   type ConnectionRow,
   type WorkspaceRow,
-} from "./autopilot.repository.ts";
+} from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
-import { listScheduleRows, type ScheduleRow } from "./schedule.repository.ts";
+import { listScheduleRows, type ScheduleRow } from "../store/schedule.repository.ts";
 import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
 import type { UsageReading } from "../../net/metaUsage.ts";
 import type { JobOutcome, ScheduleView } from "./views.ts";

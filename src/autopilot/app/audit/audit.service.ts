@@ -1,5 +1,5 @@
 import { errors } from "../../../errors.ts";
-import { latestCompletedScan, type ConnectionRow, type WorkspaceRow } from "../autopilot.repository.ts";
+import { latestCompletedScan, type ConnectionRow, type WorkspaceRow } from "../../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
 import { buildSnapshot } from "../snapshot.ts";

@@ -1,6 +1,6 @@
 import { errors, GrantlineError } from "../../../errors.ts";
 import { accountClock, zoneOrUtc } from "../accountTime.ts";
-import type { ConnectionRow } from "../autopilot.repository.ts";
+import type { ConnectionRow } from "../../store/autopilot.repository.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient, type GraphParams } from "../graphClient.ts";
 import type { WorkspaceService } from "../workspace.service.ts";
 import type { AutopilotDeps } from "../context.ts";

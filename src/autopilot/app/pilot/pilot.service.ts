@@ -1,13 +1,13 @@
 import { errors } from "../../../errors.ts";
 import { newId } from "../../../ids.ts";
-import type { Executor } from "../../../store/database.ts";
+import type { AutopilotExecutor } from "../../store/database.ts";
 import { addDays } from "../accountTime.ts";
-import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../autopilot.repository.ts";
+import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
 import type { PilotTerms } from "../views.ts";
 import { bareAccount, guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
-import { findPilot, insertPilot, listBaseline, listPilots, lockWorkspaceForPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "./pilot.repository.ts";
+import { findPilot, insertPilot, listBaseline, listPilots, lockWorkspaceForPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "../../store/pilot.repository.ts";
 import { buildPilotReport, type PilotReport } from "./pilotReport.ts";
 import type { DayTotals } from "./pilotStats.ts";
 import { pilotStatus, presentPilot, utcDate, type PilotView } from "./pilotView.ts";
@@ -128,7 +128,7 @@ export class PilotService {
   }
 
   /** One pilot at a time per workspace. */
-  private async refuseWhileRunning(db: Executor, workspace: WorkspaceRow, now: number): Promise<void> {
+  private async refuseWhileRunning(db: AutopilotExecutor, workspace: WorkspaceRow, now: number): Promise<void> {
     const running = (await listPilots(db, workspace.id)).find((p) => pilotStatus(p, now) === "running");
     if (running) throw errors.invalidParameter(`Pilot ${running.id} is still running in ${workspace.name}; stop it before starting another.`);
   }

@@ -1,7 +1,7 @@
 import { hashSeed } from "../../../random.ts";
 import { addDays } from "../accountTime.ts";
 import { describeChange } from "../actionLog.ts";
-import type { ActionRow, InsightRow } from "../autopilot.repository.ts";
+import type { ActionRow, InsightRow } from "../../store/autopilot.repository.ts";
 import { bareAccount } from "../workspace.service.ts";
 import type { PilotView } from "./pilotView.ts";
 import { differenceInDifferences, metricOf, MIN_TREND_DAYS, sums, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";

@@ -1,6 +1,6 @@
-import type { WorkspaceRow } from "../autopilot.repository.ts";
+import type { WorkspaceRow } from "../../store/autopilot.repository.ts";
 import type { PilotView } from "../views.ts";
-import type { PilotRow } from "./pilot.repository.ts";
+import type { PilotRow } from "../../store/pilot.repository.ts";
 
 export type { PilotView };
 

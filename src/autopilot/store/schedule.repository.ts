@@ -1,5 +1,5 @@
-import type { Executor } from "../../store/database.ts";
-import type { AutopilotScheduleTable } from "../../store/schema.ts";
+import type { AutopilotExecutor } from "./database.ts";
+import type { AutopilotScheduleTable } from "./schema.ts";
 
 export type ScheduleRow = AutopilotScheduleTable;
 export type ScheduledJob = "scan" | "monitors";
@@ -11,7 +11,7 @@ export interface SchedulableWorkspace {
 }
 
 /** Workspaces with at least one active connection; `unscanned` when one of them has no scan at all (not even a failed one). */
-export async function listSchedulableWorkspaces(db: Executor): Promise<SchedulableWorkspace[]> {
+export async function listSchedulableWorkspaces(db: AutopilotExecutor): Promise<SchedulableWorkspace[]> {
   const rows = await db
     .selectFrom("autopilot_connections as c")
     .select((eb) => [
@@ -34,7 +34,7 @@ export async function listSchedulableWorkspaces(db: Executor): Promise<Schedulab
 }
 
 /** Adds the job's row unless it exists (several instances may try at once). */
-export async function ensureScheduleRow(db: Executor, workspaceId: string, job: ScheduledJob, nextDueAt: number): Promise<void> {
+export async function ensureScheduleRow(db: AutopilotExecutor, workspaceId: string, job: ScheduledJob, nextDueAt: number): Promise<void> {
   await db
     .insertInto("autopilot_schedule")
     .values({ workspace_id: workspaceId, job, next_due_at: nextDueAt, lease_until: null, runs: 0, failures: 0, last_run_at: null, last_outcome_json: null })
@@ -43,12 +43,12 @@ export async function ensureScheduleRow(db: Executor, workspaceId: string, job: 
 }
 
 /** Makes the job due now if it was due later (a new connection waits for its first scan). */
-export async function bringForward(db: Executor, workspaceId: string, job: ScheduledJob, now: number): Promise<void> {
+export async function bringForward(db: AutopilotExecutor, workspaceId: string, job: ScheduledJob, now: number): Promise<void> {
   await db.updateTable("autopilot_schedule").set({ next_due_at: now }).where("workspace_id", "=", workspaceId).where("job", "=", job).where("next_due_at", ">", now).execute();
 }
 
 /** Every job's row (one read a tick: which rows are missing, which are due). */
-export async function listAllScheduleRows(db: Executor): Promise<ScheduleRow[]> {
+export async function listAllScheduleRows(db: AutopilotExecutor): Promise<ScheduleRow[]> {
   return db.selectFrom("autopilot_schedule").selectAll().orderBy("next_due_at").orderBy("workspace_id").orderBy("job").execute();
 }
 
@@ -57,7 +57,7 @@ export async function listAllScheduleRows(db: Executor): Promise<ScheduleRow[]> 
  * exactly one sees it change. Returns the run's number (to finish it with), or undefined if another
  * instance took it first or it is no longer due.
  */
-export async function claimJob(db: Executor, workspaceId: string, job: ScheduledJob, now: number, leaseUntil: number): Promise<number | undefined> {
+export async function claimJob(db: AutopilotExecutor, workspaceId: string, job: ScheduledJob, now: number, leaseUntil: number): Promise<number | undefined> {
   const claimed = await db
     .updateTable("autopilot_schedule")
     .set((eb) => ({ lease_until: leaseUntil, runs: eb("runs", "+", 1) }))
@@ -75,7 +75,7 @@ export async function claimJob(db: Executor, workspaceId: string, job: Scheduled
  * instance whose lease ran out and was taken over must not overwrite the newer run). Returns whether it did.
  */
 export async function finishJob(
-  db: Executor,
+  db: AutopilotExecutor,
   workspaceId: string,
   job: ScheduledJob,
   run: number,
@@ -91,6 +91,6 @@ export async function finishJob(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function listScheduleRows(db: Executor, workspaceId: string): Promise<ScheduleRow[]> {
+export async function listScheduleRows(db: AutopilotExecutor, workspaceId: string): Promise<ScheduleRow[]> {
   return db.selectFrom("autopilot_schedule").selectAll().where("workspace_id", "=", workspaceId).orderBy("job").execute();
 }

@@ -1,4 +1,4 @@
-import type { Executor } from "../../store/database.ts";
+import type { AutopilotExecutor } from "./database.ts";
 import type {
   AutopilotActionsTable,
   AutopilotAlertsTable,
@@ -7,7 +7,7 @@ import type {
   AutopilotLinkChecksTable,
   AutopilotScansTable,
   AutopilotWorkspacesTable,
-} from "../../store/schema.ts";
+} from "./schema.ts";
 
 export type WorkspaceRow = AutopilotWorkspacesTable;
 export type ConnectionRow = AutopilotConnectionsTable;
@@ -17,11 +17,11 @@ export type ActionRow = AutopilotActionsTable;
 export type AlertRow = AutopilotAlertsTable;
 export type LinkCheckRow = AutopilotLinkChecksTable;
 
-export async function insertWorkspace(db: Executor, row: WorkspaceRow): Promise<void> {
+export async function insertWorkspace(db: AutopilotExecutor, row: WorkspaceRow): Promise<void> {
   await db.insertInto("autopilot_workspaces").values(row).execute();
 }
 
-export async function findWorkspace(db: Executor, idOrName: string): Promise<WorkspaceRow | undefined> {
+export async function findWorkspace(db: AutopilotExecutor, idOrName: string): Promise<WorkspaceRow | undefined> {
   return db
     .selectFrom("autopilot_workspaces")
     .selectAll()
@@ -29,43 +29,43 @@ export async function findWorkspace(db: Executor, idOrName: string): Promise<Wor
     .executeTakeFirst();
 }
 
-export async function updateWorkspace(db: Executor, id: string, values: Partial<WorkspaceRow>): Promise<void> {
+export async function updateWorkspace(db: AutopilotExecutor, id: string, values: Partial<WorkspaceRow>): Promise<void> {
   await db.updateTable("autopilot_workspaces").set(values).where("id", "=", id).execute();
 }
 
-export async function insertConnection(db: Executor, row: ConnectionRow): Promise<void> {
+export async function insertConnection(db: AutopilotExecutor, row: ConnectionRow): Promise<void> {
   await db.insertInto("autopilot_connections").values(row).execute();
 }
 
-export async function findConnection(db: Executor, id: string): Promise<ConnectionRow | undefined> {
+export async function findConnection(db: AutopilotExecutor, id: string): Promise<ConnectionRow | undefined> {
   return db.selectFrom("autopilot_connections").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function findConnectionByAccount(db: Executor, workspaceId: string, accountId: string): Promise<ConnectionRow | undefined> {
+export async function findConnectionByAccount(db: AutopilotExecutor, workspaceId: string, accountId: string): Promise<ConnectionRow | undefined> {
   return db.selectFrom("autopilot_connections").selectAll().where("workspace_id", "=", workspaceId).where("ad_account_id", "=", accountId).executeTakeFirst();
 }
 
-export async function listConnections(db: Executor, workspaceId: string): Promise<ConnectionRow[]> {
+export async function listConnections(db: AutopilotExecutor, workspaceId: string): Promise<ConnectionRow[]> {
   return db.selectFrom("autopilot_connections").selectAll().where("workspace_id", "=", workspaceId).orderBy("created_at").orderBy("id").execute();
 }
 
-export async function updateConnection(db: Executor, id: string, values: Partial<ConnectionRow>): Promise<void> {
+export async function updateConnection(db: AutopilotExecutor, id: string, values: Partial<ConnectionRow>): Promise<void> {
   await db.updateTable("autopilot_connections").set(values).where("id", "=", id).execute();
 }
 
-export async function insertScan(db: Executor, row: ScanRow): Promise<void> {
+export async function insertScan(db: AutopilotExecutor, row: ScanRow): Promise<void> {
   await db.insertInto("autopilot_scans").values(row).execute();
 }
 
-export async function updateScan(db: Executor, id: string, values: Partial<ScanRow>): Promise<void> {
+export async function updateScan(db: AutopilotExecutor, id: string, values: Partial<ScanRow>): Promise<void> {
   await db.updateTable("autopilot_scans").set(values).where("id", "=", id).execute();
 }
 
-export async function findScan(db: Executor, id: string): Promise<ScanRow | undefined> {
+export async function findScan(db: AutopilotExecutor, id: string): Promise<ScanRow | undefined> {
   return db.selectFrom("autopilot_scans").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function latestCompletedScan(db: Executor, connectionId: string): Promise<ScanRow | undefined> {
+export async function latestCompletedScan(db: AutopilotExecutor, connectionId: string): Promise<ScanRow | undefined> {
   return db
     .selectFrom("autopilot_scans")
     .selectAll()
@@ -77,7 +77,7 @@ export async function latestCompletedScan(db: Executor, connectionId: string): P
 }
 
 /** The workspace's most recently finished scan, by any connection and however it was started (schedule, a person, the CLI). */
-export async function latestFinishedScanOfWorkspace(db: Executor, workspaceId: string): Promise<Pick<ScanRow, "status" | "rows" | "finished_at" | "error"> | undefined> {
+export async function latestFinishedScanOfWorkspace(db: AutopilotExecutor, workspaceId: string): Promise<Pick<ScanRow, "status" | "rows" | "finished_at" | "error"> | undefined> {
   return db
     .selectFrom("autopilot_scans as s")
     .innerJoin("autopilot_connections as c", "c.id", "s.connection_id")
@@ -90,13 +90,13 @@ export async function latestFinishedScanOfWorkspace(db: Executor, workspaceId: s
 }
 
 /** Writes a batch of scanned rows (in chunks small enough for either dialect's parameter limit). */
-export async function insertInsights(db: Executor, rows: InsightRow[]): Promise<void> {
+export async function insertInsights(db: AutopilotExecutor, rows: InsightRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db.insertInto("autopilot_insights").values(rows.slice(i, i + 500)).execute();
   }
 }
 
-export async function listInsights(db: Executor, scanId: string): Promise<InsightRow[]> {
+export async function listInsights(db: AutopilotExecutor, scanId: string): Promise<InsightRow[]> {
   const rows = await db.selectFrom("autopilot_insights").selectAll().where("scan_id", "=", scanId).orderBy("date").orderBy("ad_id").execute();
   return rows.map((r) => ({
     ...r,
@@ -109,7 +109,7 @@ export async function listInsights(db: Executor, scanId: string): Promise<Insigh
 }
 
 /** Older scans of the connection give way to the new one: their rows are dropped, their status says so. */
-export async function supersedeScans(db: Executor, connectionId: string, keepScanId: string): Promise<void> {
+export async function supersedeScans(db: AutopilotExecutor, connectionId: string, keepScanId: string): Promise<void> {
   const old = db.selectFrom("autopilot_scans").select("id").where("connection_id", "=", connectionId).where("id", "!=", keepScanId);
   await db.deleteFrom("autopilot_insights").where("scan_id", "in", old).execute();
   await db
@@ -121,19 +121,19 @@ export async function supersedeScans(db: Executor, connectionId: string, keepSca
     .execute();
 }
 
-export async function insertAction(db: Executor, row: ActionRow): Promise<void> {
+export async function insertAction(db: AutopilotExecutor, row: ActionRow): Promise<void> {
   await db.insertInto("autopilot_actions").values(row).execute();
 }
 
-export async function findAction(db: Executor, id: string): Promise<ActionRow | undefined> {
+export async function findAction(db: AutopilotExecutor, id: string): Promise<ActionRow | undefined> {
   return db.selectFrom("autopilot_actions").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function findActionByKey(db: Executor, key: string): Promise<ActionRow | undefined> {
+export async function findActionByKey(db: AutopilotExecutor, key: string): Promise<ActionRow | undefined> {
   return db.selectFrom("autopilot_actions").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
 }
 
-export async function updateAction(db: Executor, id: string, values: Partial<ActionRow>): Promise<void> {
+export async function updateAction(db: AutopilotExecutor, id: string, values: Partial<ActionRow>): Promise<void> {
   await db.updateTable("autopilot_actions").set(values).where("id", "=", id).execute();
 }
 
@@ -141,12 +141,12 @@ export async function updateAction(db: Executor, id: string, values: Partial<Act
  * Moves an action from one state to another only if it is still in the expected state; false when
  * someone else moved it first (two approvals, two runners), so a write happens once.
  */
-export async function claimAction(db: Executor, id: string, from: string[], to: string, values: Partial<ActionRow> = {}): Promise<boolean> {
+export async function claimAction(db: AutopilotExecutor, id: string, from: string[], to: string, values: Partial<ActionRow> = {}): Promise<boolean> {
   const result = await db.updateTable("autopilot_actions").set({ ...values, state: to }).where("id", "=", id).where("state", "in", from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function listActions(db: Executor, workspaceId: string, options: { states?: string[]; limit?: number } = {}): Promise<ActionRow[]> {
+export async function listActions(db: AutopilotExecutor, workspaceId: string, options: { states?: string[]; limit?: number } = {}): Promise<ActionRow[]> {
   let query = db.selectFrom("autopilot_actions").selectAll().where("workspace_id", "=", workspaceId);
   if (options.states) query = query.where("state", "in", options.states);
   return query
@@ -157,23 +157,23 @@ export async function listActions(db: Executor, workspaceId: string, options: { 
 }
 
 /** The workspace's actions created in [from, to), oldest first. */
-export async function actionsOfWorkspaceBetween(db: Executor, workspaceId: string, from: number, to: number): Promise<ActionRow[]> {
+export async function actionsOfWorkspaceBetween(db: AutopilotExecutor, workspaceId: string, from: number, to: number): Promise<ActionRow[]> {
   return db.selectFrom("autopilot_actions").selectAll().where("workspace_id", "=", workspaceId).where("created_at", ">=", from).where("created_at", "<", to).orderBy("created_at").orderBy("id").execute();
 }
 
-export async function actionsOnConnectionSince(db: Executor, connectionId: string, since: number): Promise<ActionRow[]> {
+export async function actionsOnConnectionSince(db: AutopilotExecutor, connectionId: string, since: number): Promise<ActionRow[]> {
   return db.selectFrom("autopilot_actions").selectAll().where("connection_id", "=", connectionId).where("created_at", ">=", since).orderBy("created_at").execute();
 }
 
-export async function insertAlert(db: Executor, row: AlertRow): Promise<void> {
+export async function insertAlert(db: AutopilotExecutor, row: AlertRow): Promise<void> {
   await db.insertInto("autopilot_alerts").values(row).execute();
 }
 
-export async function updateAlert(db: Executor, id: string, values: Partial<AlertRow>): Promise<void> {
+export async function updateAlert(db: AutopilotExecutor, id: string, values: Partial<AlertRow>): Promise<void> {
   await db.updateTable("autopilot_alerts").set(values).where("id", "=", id).execute();
 }
 
-export async function findAlertSince(db: Executor, workspaceId: string, dedupKey: string, since: number): Promise<AlertRow | undefined> {
+export async function findAlertSince(db: AutopilotExecutor, workspaceId: string, dedupKey: string, since: number): Promise<AlertRow | undefined> {
   return db
     .selectFrom("autopilot_alerts")
     .selectAll()
@@ -183,17 +183,17 @@ export async function findAlertSince(db: Executor, workspaceId: string, dedupKey
     .executeTakeFirst();
 }
 
-export async function listAlerts(db: Executor, workspaceId: string, limit = 100): Promise<AlertRow[]> {
+export async function listAlerts(db: AutopilotExecutor, workspaceId: string, limit = 100): Promise<AlertRow[]> {
   return db.selectFrom("autopilot_alerts").selectAll().where("workspace_id", "=", workspaceId).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
 }
 
 /** Records a landing-page check and forgets the connection's checks older than `keepSince`. */
-export async function insertLinkCheck(db: Executor, row: LinkCheckRow, keepSince: number): Promise<void> {
+export async function insertLinkCheck(db: AutopilotExecutor, row: LinkCheckRow, keepSince: number): Promise<void> {
   await db.insertInto("autopilot_link_checks").values(row).execute();
   await db.deleteFrom("autopilot_link_checks").where("connection_id", "=", row.connection_id).where("checked_at", "<", keepSince).execute();
 }
 
-export async function linkChecksSince(db: Executor, connectionId: string, since: number): Promise<LinkCheckRow[]> {
+export async function linkChecksSince(db: AutopilotExecutor, connectionId: string, since: number): Promise<LinkCheckRow[]> {
   const rows = await db.selectFrom("autopilot_link_checks").selectAll().where("connection_id", "=", connectionId).where("checked_at", ">=", since).orderBy("checked_at").execute();
   return rows.map((r) => ({ ...r, checked_at: Number(r.checked_at) }));
 }
