@@ -2,6 +2,7 @@ import cookie from "@fastify/cookie";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "../config/env.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
+import { securityHeaders } from "../http/securityHeaders.ts";
 import { graphErrorHandler, notFoundHandler } from "../web/errorHandler.ts";
 import { newRequestId } from "../ids.ts";
 import { OutboundHttp } from "../net/outbound.ts";
@@ -54,6 +55,12 @@ export async function startAutopilotServer(config: Config, options: { hubUrl: st
     await store.close();
   };
   try {
+    // The hub's security headers, chosen the same way: its console routes answer here as they do there.
+    const setSecurityHeaders = securityHeaders(app, { publicUrl: config.publicUrl });
+    app.addHook("onRequest", (request, reply, done) => {
+      setSecurityHeaders(request, reply);
+      done();
+    });
     app.setErrorHandler(graphErrorHandler);
     app.setNotFoundHandler(notFoundHandler);
     app.get("/healthz", async () => ({ status: "ok" }));

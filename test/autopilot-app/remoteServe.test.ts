@@ -123,6 +123,17 @@ describe.each(DIALECTS)("Autopilot served apart from the hub (%s)", (dialect) =>
     expect(await hub.audit.list({ businessId: stranger.business_id, action: "autopilot.settings" })).toHaveLength(before.length + 1);
   });
 
+  it("answers with the hub's security headers, its routes and unknown paths alike", async () => {
+    for (const url of [`${autopilotProcess.url}/autopilot/workspaces/1`, `${autopilotProcess.url}/no/such/path`, `${autopilotProcess.url}/healthz`]) {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${advertiser.access_token}` } });
+      await response.arrayBuffer();
+      expect(response.headers.get("x-frame-options"), url).toBe("DENY");
+      expect(response.headers.get("x-content-type-options"), url).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), url).toBe("no-referrer");
+      expect(response.headers.get("content-security-policy"), url).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it("stops on SIGTERM", async () => {
     autopilotProcess.signal("SIGTERM");
     expect(await autopilotProcess.exit).toEqual({ code: 0, signal: null });
