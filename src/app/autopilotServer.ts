@@ -10,6 +10,7 @@ import { openStore } from "../store/database.ts";
 import { Autopilot } from "../autopilot/app/autopilot.ts";
 import { hostOverHttp } from "../autopilot/app/remoteHost.ts";
 import { registerAutopilotRoutes } from "../autopilot/app/routes.ts";
+import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
 import { autopilotTrustedOrigins } from "../autopilot/app/trustedOrigins.ts";
 import { autopilotDb } from "../autopilot/store/database.ts";
 
@@ -17,12 +18,14 @@ export interface AutopilotServer {
   app: FastifyInstance;
   /** http://HOST:PORT where it listens. */
   url: string;
+  /** The schedule of this store's workspaces (GRANTLINE_AUTOPILOT_SCHEDULE); undefined when off. */
+  scheduler: AutopilotScheduler | undefined;
   close(): Promise<void>;
 }
 
 /**
  * Autopilot in a process of its own (`grantline autopilot serve --hub URL`): its console routes
- * (/autopilot/…) on its own store (DATABASE_URL, or the data folder; it writes only its own tables),
+ * (/autopilot/…) and its schedule on its own store (DATABASE_URL, or the data folder; it writes only its own tables),
  * reaching the hub only over HTTP: ad data through the Graph with the tokens it was given, the rest
  * through the hub's Autopilot host routes with `hubToken` (`hostOverHttp`).
  */
@@ -49,7 +52,13 @@ export async function startAutopilotServer(config: Config, options: { hubUrl: st
     genReqId: () => newRequestId(),
     logController: new LogController({ disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace" }),
   });
+  // The schedule runs here, on this store's workspaces, as `grantline serve` runs it beside the hub:
+  // every instance may run it, each workspace's due job being claimed in the store.
+  const scheduler = config.autopilotSchedule
+    ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log: app.log, onError: (error) => app.log.error({ err: error }, "autopilot schedule run failed") })
+    : undefined;
   const close = async () => {
+    await scheduler?.stop();
     await app.close();
     http.close();
     await store.close();
@@ -70,6 +79,7 @@ export async function startAutopilotServer(config: Config, options: { hubUrl: st
       registerAutopilotRoutes(scope, host, autopilot);
     });
     await app.listen({ host: config.host, port: options.port });
+    scheduler?.start();
   } catch (error) {
     await close();
     throw error;
@@ -77,5 +87,5 @@ export async function startAutopilotServer(config: Config, options: { hubUrl: st
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  return { app, url, close };
+  return { app, url, scheduler, close };
 }

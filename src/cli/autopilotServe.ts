@@ -24,7 +24,7 @@ export function registerAutopilotServeCommands(program: Command, withAutopilot: 
   autopilot
     .command("serve")
     .description(
-      "Serve Autopilot's console routes (/autopilot/…) in a process of their own, on this store (DATABASE_URL or GRANTLINE_DATA_DIR), reaching the hub at --hub only over HTTP with GRANTLINE_AUTOPILOT_HUB_TOKEN.",
+      "Serve Autopilot's console routes (/autopilot/…) and run its schedule (GRANTLINE_AUTOPILOT_SCHEDULE) in a process of their own, on this store (DATABASE_URL or GRANTLINE_DATA_DIR), reaching the hub at --hub only over HTTP with GRANTLINE_AUTOPILOT_HUB_TOKEN.",
     )
     .requiredOption("--hub <url>", "the hub's URL (its Graph and its Autopilot host routes)")
     .option("--port <n>", "port to listen on (default PORT; 0 picks a free one)", port)
@@ -36,7 +36,15 @@ export function registerAutopilotServeCommands(program: Command, withAutopilot: 
       }
       const stopSignal = nextStopSignal();
       const server = await startAutopilotServer(config, { hubUrl: opts.hub, hubToken: config.autopilotHubToken, port: opts.port ?? config.port });
-      server.app.log.info({ url: server.url, hub: opts.hub.replace(/\/+$/, "") }, "Autopilot started");
+      const schedule = server.scheduler?.settings;
+      server.app.log.info(
+        {
+          url: server.url,
+          hub: opts.hub.replace(/\/+$/, ""),
+          autopilot_schedule: schedule ? { daily_hour: schedule.dailyHour, time_zone: schedule.timeZone, monitor_minutes: schedule.monitorIntervalMs / 60_000 } : "off",
+        },
+        "Autopilot started",
+      );
       const signal = await stopSignal;
       server.app.log.info({ signal }, "Stopping");
       await server.close();

@@ -58,7 +58,7 @@ describe.each(DIALECTS)("Autopilot served apart from the hub (%s)", (dialect) =>
     hostToken = (JSON.parse((await runGrantline(store.env, "autopilot", "host-token", "--json")).stdout) as { access_token: string }).access_token;
 
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "grantline-autopilot-apart-"));
-    autopilotProcess = await startHubProcess({ GRANTLINE_DATA_DIR: dataDir, GRANTLINE_AUTOPILOT_HUB_TOKEN: hostToken, GRANTLINE_AUTOPILOT_SCHEDULE: "off" }, [
+    autopilotProcess = await startHubProcess({ GRANTLINE_DATA_DIR: dataDir, GRANTLINE_AUTOPILOT_HUB_TOKEN: hostToken, GRANTLINE_AUTOPILOT_DAILY_HOUR: "3", GRANTLINE_AUTOPILOT_TIME_ZONE: "UTC" }, [
       "autopilot",
       "serve",
       "--hub",
@@ -134,7 +134,11 @@ describe.each(DIALECTS)("Autopilot served apart from the hub (%s)", (dialect) =>
     }
   });
 
-  it("stops on SIGTERM", async () => {
+  it("runs the schedule of its own store's workspaces, as configured, and stops it on SIGTERM", async () => {
+    const started = autopilotProcess.logLines().find((line) => line.msg === "Autopilot started");
+    expect(started).toMatchObject({ autopilot_schedule: { daily_hour: 3, time_zone: "UTC", monitor_minutes: 60 } });
+    // Its first pass ran at start, over this store's tables (the workspace made above has no connection yet, so no job).
+    expect(autopilotProcess.logLines().filter((line) => line.level !== undefined && Number(line.level) >= 40)).toEqual([]);
     autopilotProcess.signal("SIGTERM");
     expect(await autopilotProcess.exit).toEqual({ code: 0, signal: null });
   });
