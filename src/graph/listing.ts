@@ -1,4 +1,4 @@
-import { pageOf, type Cursor, type Page } from "../store/paging.ts";
+import { pageOf, pageWith, type Cursor, type Page } from "../store/paging.ts";
 import type { GraphCall, GraphObject, GraphResult } from "./graphTypes.ts";
 
 /**
@@ -20,7 +20,7 @@ export function listOf<T>(
   const page = pageOf(sorted, call.paging, cursorOf);
   return {
     kind: "list",
-    page: { ...page, items: page.items.map(present) },
+    page: pageWith(page, page.items.map(present)),
     defaults,
     total: async () => sorted.length,
   };
@@ -41,7 +41,7 @@ export function listInOrder<T>(call: GraphCall, items: T[], present: (item: T) =
     // A cursor from elsewhere: page it the general way.
     const keyed = items.map((item, position) => ({ item, cursor: cursorAt(position) }));
     const page = pageOf(keyed, request, (k) => k.cursor);
-    return { kind: "list", page: { ...page, items: page.items.map((k) => present(k.item)) }, defaults, total: async () => items.length };
+    return { kind: "list", page: pageWith(page, page.items.map((k) => present(k.item))), defaults, total: async () => items.length };
   }
   // The row at a cursor's position; rows after it are "older" in keyset terms.
   const positionOf = (c: Cursor) => 10 ** width - Number(c.id);

@@ -5,6 +5,7 @@ import type { ImageUpload } from "../../hub/ads/adImage.service.ts";
 import { UploadedFile } from "../../inputLimits.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphObject } from "../graphTypes.ts";
 import { intParam, listParam, stringParam } from "../params.ts";
+import { pageWith } from "../../store/paging.ts";
 
 /** The hub's own origin as the caller reached it, for the absolute links Meta's answers carry. */
 export function originOf(request: FastifyRequest): string {
@@ -54,7 +55,7 @@ const adImages: EdgeSpec = {
       call.paging,
     );
     const items = page.items.map((image): GraphObject => ({ ...image, url: `${origin}${image.url}`, url_128: `${origin}${image.url_128}`, permalink_url: `${origin}${image.permalink_url}` }));
-    return { kind: "list", page: { ...page, items }, defaults: ["hash", "id"] };
+    return { kind: "list", page: pageWith(page, items), defaults: ["hash", "id"] };
   },
   POST: async (call, node) => {
     const origin = originOf(call.request);

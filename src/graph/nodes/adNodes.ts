@@ -8,7 +8,7 @@ import { findLabel } from "../../hub/ads/adLabel.repository.ts";
 import { localDate } from "../../hub/ads/adTime.ts";
 import { HOURLY_BREAKDOWN, INSIGHTS_METRICS, type InsightsQuery } from "../../hub/ads/insights.service.ts";
 import { BREAKDOWNS } from "../../hub/ads/insightsBreakdowns.ts";
-import { MAX_PAGE_SIZE, type Page, type PageRequest } from "../../store/paging.ts";
+import { MAX_PAGE_SIZE, pageWith, type Page, type PageRequest } from "../../store/paging.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type GraphResult, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listInOrder } from "../listing.ts";
 import { originOf } from "./adMediaEdges.ts";
@@ -151,10 +151,10 @@ async function list(call: GraphCall, type: AdType, fetch: Fetch): Promise<GraphR
   const keep = adFilter(call, type);
   if (keep) {
     const page = (await filteredPage(fetch, call.paging, keep)) as Page<GraphObject>;
-    return { kind: "list", page: { ...page, items: await withDeliveryFields(call, type, page.items) }, defaults: ID_ONLY, total: () => countMatching(fetch, keep) };
+    return { kind: "list", page: pageWith(page, await withDeliveryFields(call, type, page.items)), defaults: ID_ONLY, total: () => countMatching(fetch, keep) };
   }
   const fetched = (await fetch(call.paging)) as Page<GraphObject>;
-  const page = { ...fetched, items: await withDeliveryFields(call, type, fetched.items) };
+  const page = pageWith(fetched, await withDeliveryFields(call, type, fetched.items));
   // Bound rather than a closure: every list answer carries one, and a named closure made per
   // request (the TypeScript loader keeps function names) cost about 1% of a list's time.
   return { kind: "list", page, defaults: ID_ONLY, total: countAll.bind(undefined, fetch) };

@@ -4,6 +4,7 @@ import { requireAsset } from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
 import { raw, success, type EdgeSpec, type GraphCall, type GraphNode, type GraphObject, type NodeResolver, type NodeSpec } from "../graphTypes.ts";
 import { listOf } from "../listing.ts";
+import { pageWith } from "../../store/paging.ts";
 import { listParam, stringParam } from "../params.ts";
 
 /** The Graph version Grantline speaks, as Meta reports it for each subscribed field. */
@@ -78,7 +79,7 @@ const DELIVERY_DEFAULTS = ["id", "field", "status", "attempts", "last_http_statu
 const webhookDeliveries: EdgeSpec = {
   GET: async (call, node) => {
     const { page, total } = await call.hub.webhooks.listDeliveries(call.caller.ctx, node.id, call.paging, listParam(call.params, "status"));
-    return { kind: "list", page: { ...page, items: page.items.map(presentDelivery) }, defaults: DELIVERY_DEFAULTS, total };
+    return { kind: "list", page: pageWith(page, page.items.map(presentDelivery)), defaults: DELIVERY_DEFAULTS, total };
   },
 };
 
