@@ -4,6 +4,7 @@ import { errors } from "../errors.ts";
 import { FORECAST_LIMITS } from "../impactForecast.ts";
 import { authenticate } from "../web/graphAuth.ts";
 import { authorizeAutopilotHost, authorizeHostForAdAccounts, authorizeHostForBusiness } from "../hub/access/serviceAccess.ts";
+import { AUTOPILOT_AUDIT_ACTIONS } from "../hub/audit/auditActions.ts";
 import type { RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
@@ -23,7 +24,7 @@ const auditBody = z
     // The caller's token: the entry is theirs, and they are admitted again here. None: the system's (the OAuth callback).
     caller_token: token.optional(),
     request_id: z.string().min(1).max(100),
-    action: z.string().regex(/^autopilot\.[a-z_]+$/, "must be one of Autopilot's actions (autopilot.…)"),
+    action: z.enum(AUTOPILOT_AUDIT_ACTIONS, { error: "must be one of Autopilot's actions (autopilot.…)" }),
     business_id: businessId.nullable(),
     target_id: z.string().min(1).max(200),
     after: z.unknown().optional(),

@@ -2,6 +2,7 @@ import { withChanges } from "./queryChanges.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
 import { belongsTo, mayKnowNode, reachesAsset } from "../hub/access/callerAccess.ts";
+import type { AuditAction } from "../hub/audit/auditActions.ts";
 import type { Hub } from "../hub/hub.ts";
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, type PageRequest } from "../store/paging.ts";
 import { authenticate, type GraphCaller } from "../web/graphAuth.ts";
@@ -224,6 +225,11 @@ function graphCall(hub: Hub, registry: GraphRegistry, caller: GraphCaller, param
   return { hub, caller, params, fields: selection?.map((f) => f.name), selection, registry, paging: pageRequest(params), request };
 }
 
+type GraphMethod = "GET" | "POST" | "DELETE";
+
+/** The audit action of a Graph call refused outside any command, by its method. */
+const REFUSED_CALL_ACTION = { GET: "graph.get", POST: "graph.post", DELETE: "graph.delete" } as const satisfies Record<GraphMethod, AuditAction>;
+
 /** Runs one Graph call: authenticate, resolve the node, dispatch to its handler, render. */
 export async function handleGraph(
   hub: Hub,
@@ -231,7 +237,7 @@ export async function handleGraph(
   limiter: RateLimiter,
   request: FastifyRequest,
   reply: FastifyReply,
-  method: string,
+  method: GraphMethod,
   nodeId: string,
   edge: string | undefined,
 ): Promise<unknown> {
@@ -257,7 +263,7 @@ export async function handleGraph(
       else if (method === "DELETE" && spec.remove) result = await spec.remove(call, node);
       else throw unsupported(method, node);
     } else {
-      const handler = spec.edges[edge]?.[method as "GET" | "POST" | "DELETE"];
+      const handler = spec.edges[edge]?.[method];
       if (!handler) throw spec.edges[edge] ? unsupported(method, node) : unsupported(method, node, edge);
       result = withEdgeItems(await handler(call, node), spec.edges[edge]!.returns, node);
     }
@@ -270,7 +276,7 @@ export async function handleGraph(
     if (error instanceof GrantlineError && error.isDenial && !error.audited) {
       error.audited = true;
       await hub.audit.record(call.caller.ctx, {
-        action: `graph.${method.toLowerCase()}`,
+        action: REFUSED_CALL_ACTION[method],
         targetType: edge ? `${nodeId}/${edge}` : "node",
         targetId: nodeId,
         outcome: "denied",
@@ -287,7 +293,7 @@ export const GRAPH_ROUTE_PATTERNS: ReadonlySet<string> = new Set(["/:node", "/:n
 /** Registers the Graph surface: nodes, edges, `GET /?ids=`, and batch `POST /`. */
 export function registerGraphRoutes(app: FastifyInstance, hub: Hub, registry: GraphRegistry, limiter: RateLimiter): void {
   app.decorateRequest("graphToken", null);
-  const dispatch = (method: string) => async (request: FastifyRequest<{ Params: { node: string; edge?: string } }>, reply: FastifyReply) => {
+  const dispatch = (method: GraphMethod) => async (request: FastifyRequest<{ Params: { node: string; edge?: string } }>, reply: FastifyReply) => {
     const body = await handleGraph(hub, registry, limiter, request, reply, method, request.params.node, request.params.edge);
     return reply.send(body);
   };

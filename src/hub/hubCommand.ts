@@ -14,6 +14,9 @@ export interface HubDeps {
   now: () => number;
 }
 
+/** What a command records if it is refused: its audit entry without the outcome and the reason. */
+export type AuditAttempt = Omit<AuditEvent, "outcome" | "reason">;
+
 /** The transaction of one command, with helpers that keep audit and change log inside it. */
 export interface CommandTx {
   trx: Executor;
@@ -76,7 +79,7 @@ class ValidatedOnly<T> {
 export async function runCommand<T>(
   deps: HubDeps,
   ctx: RequestContext,
-  attempt: Omit<AuditEvent, "outcome" | "reason">,
+  attempt: AuditAttempt,
   work: (tx: CommandTx) => Promise<T>,
 ): Promise<T> {
   const outer = enclosing.getStore();

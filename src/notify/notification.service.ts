@@ -4,7 +4,7 @@ import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
 import { findBusiness } from "../hub/businesses/business.repository.ts";
 import { addressRefusal } from "../hub/webhooks/webhookCallback.client.ts";
 import type { RequestContext } from "../hub/context.ts";
-import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hub/hubCommand.ts";
 import * as outbox from "../store/leasedOutbox.repository.ts";
 import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -114,7 +114,7 @@ export class NotificationService implements NotificationsPort {
    * an internal address is refused before anything is stored (and checked again at every send).
    */
   async addChannel(ctx: RequestContext, businessId: string, input: ChannelInput): Promise<{ channel: ChannelView; signingSecret: string | null }> {
-    const attempt = { action: "alert_channel.add", businessId, targetType: "business", targetId: businessId };
+    const attempt: AuditAttempt = { action: "alert_channel.add", businessId, targetType: "business", targetId: businessId };
     // Only the business's admins get as far as a name look-up; it runs outside any transaction.
     const settings = await runCommand(this.deps, ctx, attempt, async (tx) => {
       await this.requireAdmin(tx.trx, ctx, businessId, "adding alert channels");
@@ -156,7 +156,7 @@ export class NotificationService implements NotificationsPort {
   }
 
   async removeChannel(ctx: RequestContext, businessId: string, channelId: string): Promise<void> {
-    const attempt = { action: "alert_channel.remove", businessId, targetType: "alert_channel", targetId: channelId };
+    const attempt: AuditAttempt = { action: "alert_channel.remove", businessId, targetType: "alert_channel", targetId: channelId };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
       await this.requireAdmin(tx.trx, ctx, businessId, "removing alert channels");
       const row = await this.requireChannel(tx.trx, businessId, channelId);
@@ -167,7 +167,7 @@ export class NotificationService implements NotificationsPort {
 
   /** Sends a test message through the channel now (not through the outbox) and says how it went; the attempt is audited. */
   async testChannel(ctx: RequestContext, businessId: string, channelId: string): Promise<ChannelOutcome> {
-    const attempt = { action: "alert_channel.test", businessId, targetType: "alert_channel", targetId: channelId };
+    const attempt: AuditAttempt = { action: "alert_channel.test", businessId, targetType: "alert_channel", targetId: channelId };
     const row = await runCommand(this.deps, ctx, attempt, async (tx) => {
       await this.requireAdmin(tx.trx, ctx, businessId, "testing alert channels");
       return this.requireChannel(tx.trx, businessId, channelId);

@@ -1,5 +1,6 @@
 import Provider, { errors as oidcErrors, type Adapter, type KoaContextWithOIDC } from "oidc-provider";
 import { SCOPES } from "../hub/catalogue/roles.ts";
+import type { AuditAction } from "../hub/audit/auditActions.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { HubDeps } from "../hub/hubCommand.ts";
 import { findPerson } from "../hub/people/person.repository.ts";
@@ -84,18 +85,19 @@ export function graphResourceOf(issuer: string): string {
   return `${issuer}/graph`;
 }
 
-const FAILURE_EVENTS = [
-  "authorization.error",
-  "grant.error",
-  "introspection.error",
-  "revocation.error",
-  "userinfo.error",
-  "jwks.error",
-  "discovery.error",
-  "end_session.error",
-  "pushed_authorization_request.error",
-  "server_error",
-] as const;
+/** The authorization server's failure events, each with the action its audit entry is recorded as. */
+const FAILURE_EVENTS = {
+  "authorization.error": "oauth.authorization",
+  "grant.error": "oauth.grant",
+  "introspection.error": "oauth.introspection",
+  "revocation.error": "oauth.revocation",
+  "userinfo.error": "oauth.userinfo",
+  "jwks.error": "oauth.jwks",
+  "discovery.error": "oauth.discovery",
+  "end_session.error": "oauth.end_session",
+  "pushed_authorization_request.error": "oauth.pushed_authorization_request",
+  server_error: "oauth.server_error",
+} as const satisfies Record<string, AuditAction>;
 
 /**
  * oidc-provider configured for Grantline: authorization code with PKCE S256 for every client, no
@@ -186,14 +188,14 @@ export async function createAuthorizationServer(hub: Hub, issuer: string): Promi
   (provider.Client.prototype as unknown as { compareClientSecret(actual: unknown): boolean }).compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: unknown) {
     return secretMatchesHash(actual, this.clientSecret);
   };
-  for (const event of FAILURE_EVENTS) {
+  for (const [event, action] of Object.entries(FAILURE_EVENTS)) {
     provider.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
       const clientId = ctx?.oidc?.client?.clientId ?? null;
       hub.audit
         .record(
           { requestId: newRequestId(), actor: { type: "system" }, appId: clientId && /^\d+$/.test(clientId) ? clientId : null },
           {
-            action: `oauth.${event.replace(".error", "")}`,
+            action,
             targetType: "app",
             targetId: clientId,
             outcome: "denied",

@@ -36,7 +36,7 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, options:
     return reply.redirect(`/oauth/authorize?${params.toString()}`, 302);
   });
 
-  async function checkClient(clientId: string | undefined, clientSecret: string | undefined, context: string) {
+  async function checkClient(clientId: string | undefined, clientSecret: string | undefined, context: "access_token" | "debug_token") {
     if (!clientId || !clientSecret || !(await hub.appRegistry.checkSecret(clientId, clientSecret))) {
       await hub.audit.record({ ...systemContext(), appId: clientId && /^\d+$/.test(clientId) ? clientId : null }, { action: `oauth.${context}`, targetType: "app", targetId: clientId ?? null, outcome: "denied", reason: "Invalid client_id or client_secret." });
       throw oauthError("Error validating client secret.", 1);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import type { RequestContext } from "../../src/hub/context.ts";
 import type { AssetType } from "../../src/hub/catalogue/assetTypes.ts";
+import type { AuditAction } from "../../src/hub/audit/auditActions.ts";
 import { requiredTasks } from "../../src/hub/catalogue/actions.ts";
 import { LEVEL_LABELS, PERMISSION_LEVELS, presetTasks, type PermissionLevel } from "../../src/hub/catalogue/permissionLevels.ts";
 import { actionOfAuditEntry, DAY_MS, FINDING_KINDS, type AccessReviewReport } from "../../src/hub/review/findings.ts";
@@ -43,7 +44,8 @@ async function referenceLines(hub: Hub, businessId: string, now: number, windowD
       if (e.outcome !== "success" || e.actor_id === null || !principals.includes(e.actor_id) || Number(e.at) < since) continue;
       const target = e.target_id === assetId ? assetId : campaigns.find((c) => c.id === e.target_id)?.account_id;
       if (target !== assetId) continue;
-      const action = actionOfAuditEntry(e.action, e.target_type);
+      // Read straight from the table, as the reference reads everything; the hub writes only AuditActions.
+      const action = actionOfAuditEntry(e.action as AuditAction, e.target_type);
       if (!action) continue;
       actions.add(action);
       last = Math.max(last ?? 0, Number(e.at));
@@ -137,7 +139,7 @@ type Step =
   | { kind: "campaign"; actor: number; asset: number }
   | { kind: "advance"; days: number };
 
-const USES: readonly (readonly [string, string])[] = [
+const USES: readonly (readonly [AuditAction, string])[] = [
   ["graph.get", "insights"],
   ["graph.get", "node"],
   ["ad_account.update", "ad_account"],

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { AutopilotAuditAction } from "../../hub/audit/auditActions.ts";
 import type { RequestContext } from "../../hub/context.ts";
 import type { AlertSink } from "./alerts.ts";
 import type { Autopilot } from "./autopilot.ts";
@@ -16,7 +17,7 @@ export interface HostCaller {
 
 /** An entry Autopilot adds to the hub's audit log: what was done to which workspace, pilot or action. */
 export interface AutopilotAuditEntry {
-  action: string;
+  action: AutopilotAuditAction;
   businessId: string | null;
   targetId: string;
   after?: unknown;

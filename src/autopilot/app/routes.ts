@@ -6,7 +6,7 @@ import { FORECAST_LIMITS } from "../../impactForecast.ts";
 import { listAlerts } from "../store/autopilot.repository.ts";
 import type { Autopilot, ScanAndPlanProgress } from "./autopilot.ts";
 import { registerAutopilotConnectRoutes } from "./connectRoutes.ts";
-import type { AutopilotHost, HostCaller } from "./host.ts";
+import type { AutopilotAuditEntry, AutopilotHost, HostCaller } from "./host.ts";
 import type { LaunchPlanObjects, LaunchProgress } from "./launch/launch.service.ts";
 import { LAUNCH_LIMITS } from "./launch/launchLimits.ts";
 import { launchSpecOf, parseLaunchSpec } from "./launch/launchSpec.ts";
@@ -40,7 +40,7 @@ const launchSpecIn = (body: unknown) => {
 };
 
 /** Records what a caller did to a workspace, pilot or action in the hub's audit log. */
-type Audit = (by: HostCaller, businessId: string | null, action: string, targetId: string, after: unknown) => Promise<void>;
+type Audit = (by: HostCaller, businessId: string | null, action: AutopilotAuditEntry["action"], targetId: string, after: unknown) => Promise<void>;
 
 /**
  * Plain JSON routes for the console under /autopilot/: a workspace's settings, kill switch, approval

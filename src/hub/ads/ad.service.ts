@@ -5,7 +5,8 @@ import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import { subjectOf } from "../access/authorize.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { authorizeGuardedWrite } from "../access/guardrails.ts";
 import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countActiveAds, findAd, insertAd, listAds, lockAd, updateAd, type AdRecord, type AdRow } from "./ad.repository.ts";
@@ -98,7 +99,7 @@ export class AdService {
   ) {}
 
   async createAd(ctx: RequestContext, accountId: string, input: AdCreateInput): Promise<AdView> {
-    const attempt = { action: "ad.create", targetType: "ad" };
+    const attempt: AuditAttempt = { action: "ad.create", targetType: "ad" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
@@ -154,7 +155,7 @@ export class AdService {
    * set it, never a person or system user.
    */
   async setReviewStatus(ctx: RequestContext, adId: string, input: { review_status: string; feedback?: string }): Promise<AdView> {
-    const attempt = { action: "ad.review", targetType: "ad", targetId: adId };
+    const attempt: AuditAttempt = { action: "ad.review", targetType: "ad", targetId: adId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (subjectOf(ctx)) throw errors.permissionDenied("(#200) Only ad review sets an ad's review status.");
       const found = await findAd(tx.trx, adId);
@@ -225,8 +226,8 @@ export class AdService {
     return mapPage(page, presentAd);
   }
 
-  private async change(ctx: RequestContext, adId: string, input: AdUpdateInput, action: string): Promise<AdView> {
-    const attempt = { action, targetType: "ad", targetId: adId };
+  private async change(ctx: RequestContext, adId: string, input: AdUpdateInput, action: AuditAction): Promise<AdView> {
+    const attempt: AuditAttempt = { action, targetType: "ad", targetId: adId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const found = await findAd(tx.trx, adId);
       if (!found) throw unknownAdObject(adId);

@@ -2,6 +2,7 @@ import { adAccountAuditEntries, type AuditRow } from "../audit/audit.repository.
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import { authorizeOnAccount, readAdAccount } from "./adAccountScope.ts";
+import { hasVerb } from "../audit/auditActions.ts";
 
 /**
  * An ad account's activity log (Meta's `GET act_<id>/activities`, AdActivity), read from the hub's
@@ -92,7 +93,7 @@ export class AdActivityService {
   private present(entry: AuditRow, accountId: string, nameOf: (id: string) => string | undefined): AdActivityView[] {
     const kind = (entry.target_type ?? "") as Kind;
     // Review verdicts are the platform's, not changes anyone made to the account.
-    if (!KINDS.has(kind) || !entry.target_id || entry.action.endsWith(".review")) return [];
+    if (!KINDS.has(kind) || !entry.target_id || hasVerb(entry.action, "review")) return [];
     const before = parse(entry.before_json);
     const after = parse(entry.after_json);
     const base = {
@@ -110,7 +111,7 @@ export class AdActivityService {
       translated_event_type: eventType.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()),
       extra_data: JSON.stringify(extra),
     });
-    if (entry.action.endsWith(".create")) {
+    if (hasVerb(entry.action, "create")) {
       // Meta logs no event for making an ad account or a creative.
       const created = CREATED[kind];
       return created ? [activity(created, { new_value: after })] : [];

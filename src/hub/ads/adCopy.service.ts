@@ -1,6 +1,7 @@
 import { errors } from "../../errors.ts";
 import type { RequestContext } from "../context.ts";
 import { inOneTransaction, runCommand, type HubDeps } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { findAd, listAds, type AdRecord } from "./ad.repository.ts";
 import type { AdService } from "./ad.service.ts";
 import { authorizeOnAccount, readAdAccount, unknownAdObject } from "./adAccountScope.ts";
@@ -122,7 +123,7 @@ export class AdCopyService {
   }
 
   /** Runs the copy's creates as one transaction and records the copy itself in the audit log. */
-  private async inCopy(ctx: RequestContext, action: string, targetType: string, sourceId: string, accountId: string, copied: CopiedObject[], work: () => Promise<void>): Promise<void> {
+  private async inCopy(ctx: RequestContext, action: AuditAction, targetType: string, sourceId: string, accountId: string, copied: CopiedObject[], work: () => Promise<void>): Promise<void> {
     const account = await readAdAccount(this.deps, accountId);
     await inOneTransaction(this.deps, async () => {
       await work();

@@ -4,7 +4,8 @@ import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countAdsUsingCreative } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, requireUsableAsset, unknownAdObject } from "./adAccountScope.ts";
@@ -94,7 +95,7 @@ export class AdCreativeService {
   ) {}
 
   async createAdCreative(ctx: RequestContext, accountId: string, input: AdCreativeCreateInput): Promise<AdCreativeView> {
-    const attempt = { action: "adcreative.create", targetType: "adcreative" };
+    const attempt: AuditAttempt = { action: "adcreative.create", targetType: "adcreative" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
@@ -139,7 +140,7 @@ export class AdCreativeService {
   }
 
   async renameAdCreative(ctx: RequestContext, creativeId: string, input: { name: string }): Promise<AdCreativeView> {
-    const attempt = { action: "adcreative.update", targetType: "adcreative", targetId: creativeId };
+    const attempt: AuditAttempt = { action: "adcreative.update", targetType: "adcreative", targetId: creativeId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const current = await this.lockedForChange(ctx, tx.trx, creativeId);
       const { name } = parseParams(renameSchema, input);
@@ -149,7 +150,7 @@ export class AdCreativeService {
 
   /** Status DELETED; refused while an ad that is not deleted still shows the creative. */
   async deleteAdCreative(ctx: RequestContext, creativeId: string): Promise<AdCreativeView> {
-    const attempt = { action: "adcreative.delete", targetType: "adcreative", targetId: creativeId };
+    const attempt: AuditAttempt = { action: "adcreative.delete", targetType: "adcreative", targetId: creativeId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const current = await this.lockedForChange(ctx, tx.trx, creativeId);
       const inUse = await countAdsUsingCreative(tx.trx, creativeId);
@@ -196,7 +197,7 @@ export class AdCreativeService {
     tx: CommandTx,
     current: AdCreativeRecord,
     next: AdCreativeRow,
-    action: string,
+    action: AuditAction,
   ): Promise<AdCreativeView> {
     const diff = auditDiff(auditFields(current), auditFields(next));
     if (!diff) return presentAdCreative(current);

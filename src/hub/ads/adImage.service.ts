@@ -3,7 +3,7 @@ import { errors } from "../../errors.ts";
 import { requireCleanText } from "../../inputLimits.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { authorizeOnAccount, readAdAccount, requireActiveAccount, requireAdAccount } from "./adAccountScope.ts";
 import { countCreativesUsingImage, findAdImage, insertAdImage, listAdImages, readAdImageBytes, updateAdImage, type AdImageFilter, type AdImageInfo } from "./adImage.repository.ts";
 import { keysetPage, mapPage } from "./adPaging.ts";
@@ -64,7 +64,7 @@ export class AdImageService {
    * The same bytes again are the same image (a deleted one comes back). Answers per key the hash and url.
    */
   async upload(ctx: RequestContext, accountId: string, uploads: readonly ImageUpload[]): Promise<Record<string, { hash: string; url: string }>> {
-    const attempt = { action: "adimage.create", targetType: "adimage" };
+    const attempt: AuditAttempt = { action: "adimage.create", targetType: "adimage" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
@@ -117,7 +117,7 @@ export class AdImageService {
    * cannot be deleted ("You can only delete ad images not currently being used in an ad creative").
    */
   async remove(ctx: RequestContext, accountId: string, hash: string): Promise<void> {
-    const attempt = { action: "adimage.delete", targetType: "adimage" };
+    const attempt: AuditAttempt = { action: "adimage.delete", targetType: "adimage" };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "edit_campaign");

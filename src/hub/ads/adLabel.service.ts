@@ -6,6 +6,7 @@ import type { Page, PageRequest } from "../../store/paging.ts";
 import { authorizeGuardedWrite, authorizeGuardedWrites } from "../access/guardrails.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { findAd, lockAd } from "./ad.repository.ts";
 import { authorizeOnAccount, readAdAccount, requireAdAccount, unknownAdObject, type AdAccountScope } from "./adAccountScope.ts";
 import {
@@ -253,7 +254,7 @@ export class AdLabelService {
    */
   async changeObjectLabels(ctx: RequestContext, objectId: string, spec: unknown, mode: "add" | "remove"): Promise<void> {
     const object = await this.findObject(this.deps.db, objectId);
-    const action = `${object.type}.update`;
+    const action: AuditAction = `${object.type}.update`;
     await runCommand(this.deps, ctx, { action, targetType: object.type, targetId: objectId }, async (tx) => {
       const account = await requireAdAccount(tx.trx, object.accountId);
       authorizeOnAccount(this.deps, ctx, account, "edit_campaign");

@@ -4,7 +4,8 @@ import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { authorizeGuardedWrite } from "../access/guardrails.ts";
 import { insertBudgetHistory } from "../guardrails/guardrail.repository.ts";
 import { budgetOf, scheduleDays } from "../guardrails/guardrailRules.ts";
@@ -189,7 +190,7 @@ export class AdSetService {
   ) {}
 
   async createAdSet(ctx: RequestContext, accountId: string, input: AdSetCreateInput): Promise<AdSetView> {
-    const attempt = { action: "adset.create", targetType: "adset" };
+    const attempt: AuditAttempt = { action: "adset.create", targetType: "adset" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
@@ -303,8 +304,8 @@ export class AdSetService {
     return firstPageOf(rows ?? [], limit);
   }
 
-  private async change(ctx: RequestContext, adSetId: string, input: AdSetUpdateInput, action: string): Promise<AdSetView> {
-    const attempt = { action, targetType: "adset", targetId: adSetId };
+  private async change(ctx: RequestContext, adSetId: string, input: AdSetUpdateInput, action: AuditAction): Promise<AdSetView> {
+    const attempt: AuditAttempt = { action, targetType: "adset", targetId: adSetId };
     const result = await runCommand<AdSetView | GrantlineError>(this.deps, ctx, attempt, async (tx) => {
       const found = await findAdSet(tx.trx, adSetId);
       if (!found) throw unknownAdObject(adSetId);

@@ -4,7 +4,8 @@ import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { authorizeGuardedWrite } from "../access/guardrails.ts";
 import { insertBudgetHistory } from "../guardrails/guardrail.repository.ts";
 import { budgetOf, scheduleDays } from "../guardrails/guardrailRules.ts";
@@ -119,7 +120,7 @@ export class CampaignService {
   ) {}
 
   async createCampaign(ctx: RequestContext, accountId: string, input: CampaignCreateInput): Promise<CampaignView> {
-    const attempt = { action: "campaign.create", targetType: "campaign" };
+    const attempt: AuditAttempt = { action: "campaign.create", targetType: "campaign" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, accountId);
       authorizeOnAccount(this.deps, ctx, account, "create_campaign");
@@ -202,8 +203,8 @@ export class CampaignService {
     return page;
   }
 
-  private async change(ctx: RequestContext, campaignId: string, input: CampaignUpdateInput, action: string): Promise<CampaignView> {
-    const attempt = { action, targetType: "campaign", targetId: campaignId };
+  private async change(ctx: RequestContext, campaignId: string, input: CampaignUpdateInput, action: AuditAction): Promise<CampaignView> {
+    const attempt: AuditAttempt = { action, targetType: "campaign", targetId: campaignId };
     const result = await runCommand<CampaignView | GrantlineError>(this.deps, ctx, attempt, async (tx) => {
       const found = await findCampaign(tx.trx, campaignId);
       if (!found) throw unknownAdObject(campaignId);

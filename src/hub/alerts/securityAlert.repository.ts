@@ -1,5 +1,5 @@
 import type { Executor } from "../../store/database.ts";
-import type { AuditEntriesTable } from "../../store/schema.ts";
+import type { AuditRow, StoredAction } from "../audit/audit.repository.ts";
 
 /**
  * Takes the poller's cursor for this transaction: the UPDATE locks the row (PostgreSQL) or the
@@ -19,8 +19,8 @@ export async function readCursor(db: Executor): Promise<number> {
   return Number(row.last_seq);
 }
 
-export async function auditEntriesAfter(db: Executor, afterSeq: number, limit: number): Promise<AuditEntriesTable[]> {
-  return db.selectFrom("audit_entries").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
+export async function auditEntriesAfter(db: Executor, afterSeq: number, limit: number): Promise<AuditRow[]> {
+  return db.selectFrom("audit_entries").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).$narrowType<StoredAction>().execute();
 }
 
 // ---- refusals, for bursts ---------------------------------------------------------------------

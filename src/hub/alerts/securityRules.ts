@@ -1,7 +1,8 @@
 import type { Alert, AlertField } from "./alert.ts";
 import type { Executor } from "../../store/database.ts";
-import type { AuditEntriesTable } from "../../store/schema.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
+import type { AuditRow } from "../audit/audit.repository.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 import { isMember } from "../access/visibility.ts";
 import { ACTION_NAMES, ACTIONS, type ActionSpec } from "../catalogue/actions.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
@@ -33,7 +34,7 @@ const WRITE_TASKS: Record<AssetType, Set<string>> = Object.fromEntries(
 ) as Record<AssetType, Set<string>>;
 
 /** Money fields whose increase is a spend change, per audited object, with their plain names. */
-const SPEND_FIELDS: Record<string, Record<string, string>> = {
+const SPEND_FIELDS: Partial<Record<AuditAction, Record<string, string>>> = {
   "campaign.update": { daily_budget: "daily budget", lifetime_budget: "lifetime budget", spend_cap: "spend cap" },
   "adset.update": { daily_budget: "daily budget", lifetime_budget: "lifetime budget", bid_amount: "bid" },
   "ad_account.update": { spendCap: "spend cap" },
@@ -57,7 +58,7 @@ export class SecurityRules {
     private readonly settings: SecurityRuleSettings,
   ) {}
 
-  async evaluate(trx: Executor, entry: AuditEntriesTable): Promise<Alert[]> {
+  async evaluate(trx: Executor, entry: AuditRow): Promise<Alert[]> {
     if (entry.outcome === "denied") return this.deniedBurst(trx, entry);
     if (entry.outcome !== "success") return [];
     switch (entry.action) {
@@ -79,7 +80,7 @@ export class SecurityRules {
 
   // ---- partners ------------------------------------------------------------------------------
 
-  private partnerAdded(entry: AuditEntriesTable): Alert[] {
+  private partnerAdded(entry: AuditRow): Alert[] {
     const after = parse(entry.after_json);
     const assetId = entry.target_id ?? "";
     const asset = this.engine.asset(assetId);
@@ -107,7 +108,7 @@ export class SecurityRules {
     ];
   }
 
-  private shareRaised(entry: AuditEntriesTable): Alert[] {
+  private shareRaised(entry: AuditRow): Alert[] {
     const before = parse(entry.before_json);
     const after = parse(entry.after_json);
     const assetId = entry.target_id ?? "";
@@ -137,7 +138,7 @@ export class SecurityRules {
 
   // ---- apps ----------------------------------------------------------------------------------
 
-  private async appGrant(trx: Executor, entry: AuditEntriesTable): Promise<Alert[]> {
+  private async appGrant(trx: Executor, entry: AuditRow): Promise<Alert[]> {
     const after = parse(entry.after_json);
     const grantId = String(after.grant ?? "");
     const app = entry.target_id ? await repo.findAppWithBusiness(trx, entry.target_id) : undefined;
@@ -183,7 +184,7 @@ export class SecurityRules {
 
   // ---- refusals ------------------------------------------------------------------------------
 
-  private async deniedBurst(trx: Executor, entry: AuditEntriesTable): Promise<Alert[]> {
+  private async deniedBurst(trx: Executor, entry: AuditRow): Promise<Alert[]> {
     if (!entry.actor_id) return [];
     const businessId = await this.businessOf(trx, entry);
     await repo.recordDenial(trx, { seq: entry.seq, actor_id: entry.actor_id, business_id: businessId, at: entry.at });
@@ -215,7 +216,7 @@ export class SecurityRules {
 
   // ---- money ---------------------------------------------------------------------------------
 
-  private async spendChange(trx: Executor, entry: AuditEntriesTable): Promise<Alert[]> {
+  private async spendChange(trx: Executor, entry: AuditRow): Promise<Alert[]> {
     const ownerId = entry.business_id;
     if (!ownerId) return [];
     const viaApp = entry.app_id !== null;
@@ -258,7 +259,7 @@ export class SecurityRules {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private alert(entry: AuditEntriesTable, businessId: string, a: Omit<Alert, "businessId" | "evidence" | "source" | "link">, evidence = [entry.seq]): Alert {
+  private alert(entry: AuditRow, businessId: string, a: Omit<Alert, "businessId" | "evidence" | "source" | "link">, evidence = [entry.seq]): Alert {
     const fields = [...(a.fields ?? []), { name: "Audit entries", value: evidence.map((s) => `#${s}`).join(", ") }];
     // Names can be long (200 characters); an alert must still fit the notifier's limits.
     return {
@@ -274,7 +275,7 @@ export class SecurityRules {
   }
 
   /** The business a refusal was aimed at: the one recorded, else the owner of the target (asset, ad object), else the target business. */
-  private async businessOf(trx: Executor, entry: AuditEntriesTable): Promise<string | null> {
+  private async businessOf(trx: Executor, entry: AuditRow): Promise<string | null> {
     if (entry.business_id) return entry.business_id;
     if (!entry.target_id) return null;
     const target = bareAsset(entry.target_id);
@@ -286,7 +287,7 @@ export class SecurityRules {
     return (account && this.engine.asset(account)?.ownerId) || null;
   }
 
-  private who(entry: AuditEntriesTable): string {
+  private who(entry: AuditRow): string {
     const actor =
       entry.actor_id !== null
         ? `${this.principalName(entry.actor_id)} (${entry.actor_type.replace("_", " ")} ${entry.actor_id}${this.homeOf(entry.actor_id)})`
@@ -320,7 +321,7 @@ export class SecurityRules {
     return `${asset.name} (${asset.type === "ad_account" ? `act_${id}` : `${asset.type} ${id}`})`;
   }
 
-  private async objectLabel(trx: Executor, entry: AuditEntriesTable): Promise<string> {
+  private async objectLabel(trx: Executor, entry: AuditRow): Promise<string> {
     const id = entry.target_id ?? "";
     if (entry.target_type === "ad_account") return this.assetLabel(id);
     const type = entry.target_type === "campaign" ? "campaign" : "adset";

@@ -5,7 +5,7 @@ import { newId } from "../../ids.ts";
 import { authorizeAsset, authorizeBusinessAdmin } from "../access/authorize.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import {
   findAdAccount,
@@ -80,7 +80,7 @@ export class AssetService {
     businessId: string,
     input: { type: string; name: string; adAccount?: { currency?: string; timezoneName?: string; spendCap?: number | null } },
   ): Promise<AssetView> {
-    const attempt = { action: "asset.create", businessId, targetType: input.type };
+    const attempt: AuditAttempt = { action: "asset.create", businessId, targetType: input.type };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "creating assets");

@@ -7,7 +7,7 @@ import type { AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { validateTasks } from "../catalogue/validateTasks.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import { findMember, findPerson } from "../people/person.repository.ts";
@@ -45,7 +45,7 @@ export class AssignmentService {
     ctx: RequestContext,
     input: { assetId: string; principalId: string; tasks: unknown; businessId?: string },
   ): Promise<AssignmentView> {
-    const attempt = { action: "assignment.set", businessId: input.businessId, targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "assignment.set", businessId: input.businessId, targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       const type = asset.type as AssetType;
@@ -111,7 +111,7 @@ export class AssignmentService {
   }
 
   async unassign(ctx: RequestContext, input: { assetId: string; principalId: string; businessId?: string }): Promise<void> {
-    const attempt = { action: "assignment.remove", businessId: input.businessId, targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "assignment.remove", businessId: input.businessId, targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       const principal = await this.requirePrincipal(tx.trx, input.principalId);
@@ -137,7 +137,7 @@ export class AssignmentService {
    * stay. Recorded in the partner's audit log, as the trimming of a narrowed share is.
    */
   async removePartnerAssignment(ctx: RequestContext, input: { assetId: string; principalId: string; partnerBusinessId: string }): Promise<void> {
-    const attempt = { action: "assignment.remove", businessId: input.partnerBusinessId, targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "assignment.remove", businessId: input.partnerBusinessId, targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       const principal = await this.requirePrincipal(tx.trx, input.principalId);

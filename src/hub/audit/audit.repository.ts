@@ -1,7 +1,15 @@
 import type { Executor } from "../../store/database.ts";
 import type { AuditEntriesTable } from "../../store/schema.ts";
+import type { AuditAction } from "./auditActions.ts";
 
-export type AuditRow = AuditEntriesTable;
+/**
+ * An audit entry as stored. Its action is read back as an AuditAction: entries are written only
+ * through AuditService.record, which takes nothing else; an entry from before an action was renamed
+ * simply matches none of the readers' comparisons.
+ */
+export type AuditRow = Omit<AuditEntriesTable, "action"> & { action: AuditAction };
+/** The action column of a query over audit_entries, read as an AuditAction (see AuditRow). */
+export type StoredAction = { action: AuditAction };
 
 /** Takes the next sequence number, locking the chain head until the surrounding transaction ends. */
 export async function claimAuditHead(trx: Executor): Promise<{ seq: number; hash: string }> {
@@ -26,7 +34,7 @@ export async function insertAuditEntry(trx: Executor, row: AuditRow): Promise<vo
 }
 
 export async function auditPage(db: Executor, afterSeq: number, limit: number): Promise<AuditRow[]> {
-  return db.selectFrom("audit_entries").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
+  return db.selectFrom("audit_entries").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).$narrowType<StoredAction>().execute();
 }
 
 export interface AuditFilter {
@@ -34,6 +42,7 @@ export interface AuditFilter {
   actorId?: string;
   /** Any of these actors (an empty list matches nothing). */
   actorIds?: readonly string[];
+  /** Any text: an action the hub does not write matches nothing. */
   action?: string;
   /** Actions starting with any of these prefixes and a dot ("share" → share.offer, share.remove, …). */
   actionPrefixes?: readonly string[];
@@ -57,7 +66,7 @@ export async function listAuditEntries(db: Executor, filter: AuditFilter): Promi
   }
   if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
   if (filter.requestId) query = query.where("request_id", "=", filter.requestId);
-  return query.orderBy("seq", "desc").limit(filter.limit ?? 100).execute();
+  return query.orderBy("seq", "desc").limit(filter.limit ?? 100).$narrowType<StoredAction>().execute();
 }
 
 /**
@@ -80,5 +89,5 @@ export async function adAccountAuditEntries(db: Executor, accountId: string, ran
     );
   if (range.since !== undefined) query = query.where("at", ">=", range.since);
   if (range.until !== undefined) query = query.where("at", "<=", range.until);
-  return query.orderBy("seq", "desc").limit(limit).execute();
+  return query.orderBy("seq", "desc").limit(limit).$narrowType<StoredAction>().execute();
 }

@@ -12,11 +12,12 @@ import { listAuditEntries, type AuditFilter } from "./audit.repository.ts";
 import { auditEntryHash, GENESIS_HASH } from "./auditChain.ts";
 import type { AccessIndex } from "../access/accessIndex.ts";
 import { rollUpAuditEntry } from "./usageRollup.ts";
+import type { AuditAction } from "./auditActions.ts";
 
 export type AuditOutcome = "success" | "denied" | "invalid" | "failed";
 
 export interface AuditEvent {
-  action: string;
+  action: AuditAction;
   businessId?: string | null | undefined;
   targetType?: string | null | undefined;
   targetId?: string | null | undefined;

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
-import type { AuditRow } from "./audit.repository.ts";
+import type { AuditEntriesTable } from "../../store/schema.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-/** The hash of an entry: its own fields chained to the previous entry's hash. */
-export function auditEntryHash(prevHash: string, row: Omit<AuditRow, "hash" | "prev_hash">): string {
+/** The hash of an entry: its own fields chained to the previous entry's hash (its action as stored, whatever it is). */
+export function auditEntryHash(prevHash: string, row: Omit<AuditEntriesTable, "hash" | "prev_hash">): string {
   const fields = [
     row.seq,
     row.at,

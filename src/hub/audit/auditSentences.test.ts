@@ -7,7 +7,7 @@ const names: AuditNames = {
   principal: (id) => ({ p1: "Alice Advertiser", p2: "Sam Specialist" })[id],
   asset: (id) => (id === "a1" ? { name: "Acme Main", type: "ad_account" as const } : undefined),
 };
-const row = (over: Partial<Parameters<typeof sentencePartsOf>[0]>) => ({
+const row = (over: Partial<Parameters<typeof sentencePartsOf>[0]>): Parameters<typeof sentencePartsOf>[0] => ({
   action: "share.offer",
   outcome: "success",
   reason: null,

@@ -1,5 +1,6 @@
 import type { AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
+import type { AuditAction, AuditActionPrefix, AuditActionVerb } from "./auditActions.ts";
 
 /**
  * Audit entries as sentences people read ("Alice Advertiser offered Northwind Media Standard access
@@ -18,7 +19,7 @@ export const AUDIT_CATEGORIES = {
   alerts: ["alert_channel"],
   business: ["business", "asset"],
   autopilot: ["autopilot"],
-} as const satisfies Record<string, readonly string[]>;
+} as const satisfies Record<string, readonly AuditActionPrefix[]>;
 export type AuditCategory = keyof typeof AUDIT_CATEGORIES;
 
 export function isAuditCategory(value: string): value is AuditCategory {
@@ -27,7 +28,7 @@ export function isAuditCategory(value: string): value is AuditCategory {
 
 /** The names an entry's sentence uses, looked up by the caller (null when unknown or gone). */
 export interface SentenceParts {
-  action: string;
+  action: AuditAction;
   outcome: string;
   reason: string | null;
   actor: string | null;
@@ -43,7 +44,7 @@ export interface SentenceParts {
 type Phrase = (p: SentenceParts & { what: string; level: string }) => string;
 
 /** What each action did, after the actor's name. */
-const PHRASES: Record<string, Phrase> = {
+const PHRASES: Partial<Record<AuditAction, Phrase>> = {
   "share.offer": (p) => `offered ${p.other ?? "a partner"} ${p.level}access to ${p.what}`,
   "share.request": (p) => `asked for ${p.level}access to ${p.what}`,
   "share.request_update": (p) => `asked to change its access to ${p.what}`,
@@ -113,8 +114,8 @@ const OBJECT_WORDS: Record<string, string> = {
   adlabel: "ad label",
   webhook: "webhook",
   autopilot: "Autopilot",
-};
-const VERB_WORDS: Record<string, string> = { create: "created", update: "changed", delete: "deleted", remove: "removed", review: "reviewed", subscribe: "subscribed to", unsubscribe: "unsubscribed from", configure: "configured" };
+} satisfies Partial<Record<AuditActionPrefix, string>>;
+const VERB_WORDS: Record<string, string> = { create: "created", update: "changed", delete: "deleted", remove: "removed", review: "reviewed", subscribe: "subscribed to", unsubscribe: "unsubscribed from", configure: "configured" } satisfies Partial<Record<AuditActionVerb, string>>;
 
 function fallback(p: SentenceParts & { what: string }): string {
   const [prefix = "", verb = ""] = p.action.split(".");
@@ -152,7 +153,7 @@ export interface AuditNames {
 }
 
 interface AuditRowLike {
-  action: string;
+  action: AuditAction;
   outcome: string;
   reason: string | null;
   actor_id: string | null;

@@ -5,7 +5,7 @@ import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { authorizeSelfOrBusinessAdmin } from "../access/serviceAccess.ts";
 import { BUSINESS_ROLES, SYSTEM_USER_ROLES, VERIFICATION_STATUSES, type BusinessRole, type SystemUserRole } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
 import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
@@ -135,7 +135,7 @@ export class BusinessService {
 
   /** Adds a person to a business with a role, or changes their role. */
   async setMemberRole(ctx: RequestContext, businessId: string, personId: string, role: string): Promise<void> {
-    const attempt = { action: "member.set_role", businessId, targetType: "person", targetId: personId };
+    const attempt: AuditAttempt = { action: "member.set_role", businessId, targetType: "person", targetId: personId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "managing people");
@@ -160,7 +160,7 @@ export class BusinessService {
 
   /** Removes a person from a business, with every assignment they held through it. */
   async removeMember(ctx: RequestContext, businessId: string, personId: string): Promise<{ removedAssignments: number }> {
-    const attempt = { action: "member.remove", businessId, targetType: "person", targetId: personId };
+    const attempt: AuditAttempt = { action: "member.remove", businessId, targetType: "person", targetId: personId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       // Anyone may leave a business; removing someone else takes an admin.
@@ -181,7 +181,7 @@ export class BusinessService {
     businessId: string,
     input: { name: string; role?: string },
   ): Promise<{ id: string; name: string; role: SystemUserRole; businessId: string }> {
-    const attempt = { action: "system_user.create", businessId, targetType: "system_user" };
+    const attempt: AuditAttempt = { action: "system_user.create", businessId, targetType: "system_user" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "creating system users");
@@ -202,7 +202,7 @@ export class BusinessService {
    * it by hand, and so does the console here.
    */
   async deleteSystemUser(ctx: RequestContext, businessId: string, systemUserId: string): Promise<{ removedAssignments: number; revokedTokens: number }> {
-    const attempt = { action: "system_user.delete", businessId, targetType: "system_user", targetId: systemUserId };
+    const attempt: AuditAttempt = { action: "system_user.delete", businessId, targetType: "system_user", targetId: systemUserId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await findBusiness(tx.trx, businessId))) throw errors.unknownBusiness(businessId);
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "deleting system users");

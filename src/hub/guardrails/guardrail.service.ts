@@ -8,7 +8,7 @@ import { requireAdAccount, type AdAccountScope } from "../ads/adAccountScope.ts"
 import { labelsWithIds, labelsWithNames } from "../ads/adLabel.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { principalContext, type RequestContext } from "../context.ts";
-import { inOneTransaction, runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { inOneTransaction, runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findLiveShare } from "../partners/partnerShare.repository.ts";
 import { WebhookPublisher } from "../webhooks/webhookPublisher.ts";
 import { BackgroundLoop } from "../../jobs/backgroundLoop.ts";
@@ -82,7 +82,7 @@ export class GuardrailService {
 
   /** Sets the given guardrails of one partner on the account (the others keep their values); "" clears one. */
   async set(ctx: RequestContext, input: { accountId: string; partnerBusinessId: string; values: Partial<Record<string, unknown>> }): Promise<GuardrailView> {
-    const attempt = { action: "guardrails.set", targetType: "ad_account", targetId: input.accountId };
+    const attempt: AuditAttempt = { action: "guardrails.set", targetType: "ad_account", targetId: input.accountId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const { account, partnerId } = await this.requireOwnerAdmin(tx, ctx, input.accountId, input.partnerBusinessId);
       const given = GUARDRAIL_NAMES.filter((name) => input.values[name] !== undefined);
@@ -136,7 +136,7 @@ export class GuardrailService {
 
   /** Removes every guardrail of the partner on the account. */
   async remove(ctx: RequestContext, input: { accountId: string; partnerBusinessId: string }): Promise<void> {
-    const attempt = { action: "guardrails.remove", targetType: "ad_account", targetId: input.accountId };
+    const attempt: AuditAttempt = { action: "guardrails.remove", targetType: "ad_account", targetId: input.accountId };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
       const { account, partnerId } = await this.requireOwnerAdmin(tx, ctx, input.accountId, input.partnerBusinessId, false);
       const current = await findGuardrails(tx.trx, account.id, partnerId);
@@ -182,7 +182,7 @@ export class GuardrailService {
 
   /** The owner's admin approves (the change is applied now, as that admin) or rejects a held change. */
   async decide(ctx: RequestContext, input: { accountId: string; pendingId: string; approve: boolean }): Promise<PendingChangeView> {
-    const attempt = { action: input.approve ? "guardrails.approve" : "guardrails.reject", targetType: "pending_change", targetId: input.pendingId };
+    const attempt: AuditAttempt = { action: input.approve ? "guardrails.approve" : "guardrails.reject", targetType: "pending_change", targetId: input.pendingId };
     // The approval and the change it applies commit together, or neither does.
     return inOneTransaction(this.deps, () => runCommand(this.deps, ctx, attempt, async (tx) => {
       const account = await requireAdAccount(tx.trx, input.accountId);

@@ -8,7 +8,7 @@ import { authorizeBusinessAdmin, authorizeBusinessMember } from "../access/autho
 import { BUSINESS_ROLES } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
 import type { Executor } from "../../store/database.ts";
-import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { findPerson, findPersonByEmail, insertPerson, upsertMember } from "../people/person.repository.ts";
 import { displayNameSchema } from "../people/personName.ts";
@@ -140,7 +140,7 @@ export class InvitationService {
     businessId: string,
     input: { email: string; role?: string },
   ): Promise<{ added: boolean; personId?: string; invitation?: InvitationView; mail?: MailOutcome }> {
-    const attempt = { action: "invitation.create", businessId, targetType: "invitation" };
+    const attempt: AuditAttempt = { action: "invitation.create", businessId, targetType: "invitation" };
     const result = await runCommand(this.deps, ctx, attempt, async (tx) => {
       const business = await findBusiness(tx.trx, businessId);
       if (!business) throw errors.unknownBusiness(businessId);
@@ -190,7 +190,7 @@ export class InvitationService {
 
   /** Sends the invitation again with a new link, which works for the full period again; the previous link stops working. */
   async resend(ctx: RequestContext, businessId: string, invitationId: string): Promise<{ invitation: InvitationView; mail: MailOutcome }> {
-    const attempt = { action: "invitation.resend", businessId, targetType: "invitation", targetId: invitationId };
+    const attempt: AuditAttempt = { action: "invitation.resend", businessId, targetType: "invitation", targetId: invitationId };
     const result = await runCommand(this.deps, ctx, attempt, async (tx) => {
       authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "sending invitations again");
       const row = await findInvitation(tx.trx, invitationId);

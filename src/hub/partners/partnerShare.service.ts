@@ -9,7 +9,7 @@ import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.t
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { validateTasks } from "../catalogue/validateTasks.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
 import { graphIdOf } from "../assets/asset.service.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
@@ -82,7 +82,7 @@ export class PartnerShareService {
     ctx: RequestContext,
     input: { assetId: string; partnerBusinessId: string; tasks: unknown; endsAt?: number | null },
   ): Promise<ShareView> {
-    const attempt = { action: "share.offer", targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "share.offer", targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       authorizeSharing(this.deps.engine, ctx, asset);
@@ -146,7 +146,7 @@ export class PartnerShareService {
     ctx: RequestContext,
     input: { partnerBusinessId: string; assetId: string; tasks?: unknown },
   ): Promise<ShareView> {
-    const attempt = { action: "share.accept_or_request", businessId: input.partnerBusinessId, targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "share.accept_or_request", businessId: input.partnerBusinessId, targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
       if (!partner) throw errors.unknownBusiness(input.partnerBusinessId);
@@ -249,7 +249,7 @@ export class PartnerShareService {
 
   /** `DELETE /{asset}/agencies`: ends one asset's share with a partner, and everything under it. */
   async removeShare(ctx: RequestContext, input: { assetId: string; partnerBusinessId: string }): Promise<RemovalSummary> {
-    const attempt = { action: "share.remove", targetType: "asset", targetId: input.assetId };
+    const attempt: AuditAttempt = { action: "share.remove", targetType: "asset", targetId: input.assetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const asset = await this.requireAsset(tx.trx, input.assetId);
       const partner = await findBusiness(tx.trx, input.partnerBusinessId);
@@ -263,7 +263,7 @@ export class PartnerShareService {
 
   /** Removes a partner altogether: every share with it, every assignment and app grant through them, in one transaction. */
   async removePartner(ctx: RequestContext, input: { ownerBusinessId: string; partnerBusinessId: string }): Promise<RemovalSummary> {
-    const attempt = { action: "partner.remove", businessId: input.ownerBusinessId, targetType: "business", targetId: input.partnerBusinessId };
+    const attempt: AuditAttempt = { action: "partner.remove", businessId: input.ownerBusinessId, targetType: "business", targetId: input.partnerBusinessId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const owner = await findBusiness(tx.trx, input.ownerBusinessId);
       if (!owner) throw errors.unknownBusiness(input.ownerBusinessId);

@@ -1,4 +1,5 @@
 import type { Executor } from "../../store/database.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 
 /** The reads a removal check needs; scoped by sub-queries so no long id lists cross the wire. */
 
@@ -105,7 +106,7 @@ export async function listVerificationEntries(db: Executor, businessId: string, 
     .selectFrom("audit_entries")
     .select(["seq", "at", "actor_type", "actor_id", "target_type", "target_id", "after_json", "outcome", "request_id"])
     .where("business_id", "=", businessId)
-    .where("action", "=", "removal.verify")
+    .where("action", "=", "removal.verify" satisfies AuditAction)
     .orderBy("seq", "desc")
     .limit(limit)
     .execute();

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import { ACTION_NAMES } from "../catalogue/actions.ts";
 import { ACTION_BITS } from "./findings.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 
 /**
  * The reads an access review needs, each scoped to one business's own assets and people through
@@ -136,7 +137,8 @@ export async function listAppGrantsOnAssetsOf(db: Executor, businessId: string) 
 export interface UseRow {
   actor_id: string;
   asset_id: string;
-  action: string;
+  /** Read as an AuditAction, as AuditRow's is. */
+  action: AuditAction;
   target_type: string | null;
   last_at: number;
 }
@@ -197,7 +199,7 @@ export async function listUseSince(db: Executor, businessId: string, since: numb
   return rows.map((r) => ({
     actor_id: r.actor_id!,
     asset_id: r.asset_id,
-    action: r.action,
+    action: r.action as AuditAction,
     target_type: r.target_type,
     last_at: Number(r.last_at),
   }));

@@ -1,5 +1,7 @@
 import type { Executor } from "../../store/database.ts";
 import type { GraphReviewTargetsTable, ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.ts";
+import type { StoredAction } from "../audit/audit.repository.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 
 /** Storage of review campaigns and their items; the only module that touches their tables. */
 
@@ -154,13 +156,13 @@ export interface RemovalEntry {
   actor_type: string;
   actor_id: string | null;
   business_id: string | null;
-  action: string;
+  action: AuditAction;
   target_id: string | null;
   before_json: string | null;
 }
 
 /** Successful entries with one of these actions on one of these targets since `since`, oldest first. */
-export async function listRemovalEntries(db: Executor, targetIds: readonly string[], actions: readonly string[], since: number): Promise<RemovalEntry[]> {
+export async function listRemovalEntries(db: Executor, targetIds: readonly string[], actions: readonly AuditAction[], since: number): Promise<RemovalEntry[]> {
   const out: RemovalEntry[] = [];
   for (const ids of chunks([...new Set(targetIds)])) {
     const rows = await db
@@ -171,6 +173,7 @@ export async function listRemovalEntries(db: Executor, targetIds: readonly strin
       .where("action", "in", [...actions])
       .where("outcome", "=", "success")
       .orderBy("seq")
+      .$narrowType<StoredAction>()
       .execute();
     out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) })));
   }

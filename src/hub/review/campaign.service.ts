@@ -6,7 +6,7 @@ import type { AssignmentService } from "../assignments/assignment.service.ts";
 import { isAssetType, taskMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, isPermissionLevel, LEVEL_LABELS, presetTasks, type PermissionLevel } from "../catalogue/permissionLevels.ts";
 import { systemContext, type RequestContext } from "../context.ts";
-import { inOneTransaction, runCommand, type HubDeps } from "../hubCommand.ts";
+import { inOneTransaction, runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import type { PartnerShareService } from "../partners/partnerShare.service.ts";
 import type { AccessReviewService } from "./accessReview.service.ts";
 import * as reviewRepo from "./accessReview.repository.ts";
@@ -389,7 +389,7 @@ export class ReviewCampaignService {
     }
 
     const row = newCampaignRow(ctx, { id: campaignId, businessId, name, now, dueInDays, closePolicy, schedule: options.schedule ?? null, scheduleKey: options.scheduleKey ?? null, graphTargetId: null });
-    const attempt = { action: "review.start", businessId, targetType: "review_campaign" };
+    const attempt: AuditAttempt = { action: "review.start", businessId, targetType: "review_campaign" };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (!(await repo.insertCampaign(tx.trx, row))) {
         throw errors.duplicate(`The scheduled access review of this business for this period (${row.schedule_key}) has already started.`);
@@ -482,7 +482,7 @@ export class ReviewCampaignService {
     const { rows, live } = await this.reconcile(campaign);
     const open = rows.filter((row) => row.status === "open").map((row) => presentItem(row, live));
     const reviewers = await repo.listAdmins(this.deps.db, campaign.business_id);
-    const attempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
+    const attempt: AuditAttempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
       await tx.audit({ ...attempt, after: { open_items: open.length, reviewers: reviewers.map((r) => r.id) } });
     });
@@ -511,7 +511,7 @@ export class ReviewCampaignService {
         if (live.has(item.id)) await this.revokeGrant(ctx, item);
         await this.record(ctx, campaign, item, policy === "revoke" ? "revoked" : "skipped", reason, policy === "revoke" ? [] : null);
       }
-      const attempt = { action: "review.close", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
+      const attempt: AuditAttempt = { action: "review.close", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaignId };
       return runCommand(this.deps, ctx, attempt, async (tx) => {
         if (!(await repo.closeCampaign(tx.trx, campaignId, actorId(ctx), tx.now))) throw errors.invalidParameter(`The campaign ${campaign.name} is already closed.`);
         const skipped = policy === "skip" ? open.length : 0;
@@ -561,7 +561,7 @@ export class ReviewCampaignService {
       if (open.length === 0) continue;
       const reviewers = await repo.listAdmins(this.deps.db, campaign.business_id);
       const ctx = systemContext();
-      const attempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
+      const attempt: AuditAttempt = { action: "review.reminder", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
       const claimed = await runCommand(this.deps, ctx, attempt, async (tx) => {
         if (!(await repo.claimReminder(tx.trx, campaign.id, before, tx.now))) return false;
         await tx.audit({ ...attempt, after: { open_items: open.length, reviewers: reviewers.map((r) => r.id), scheduled: true } });
@@ -617,7 +617,7 @@ export class ReviewCampaignService {
     const name = await this.requireGraph().businessName(target);
     const held = await repo.findGraphTargetFor(this.deps.db, businessId, target.graphUrl, target.businessId);
     const id = held?.id ?? newId();
-    const attempt = { action: "review.graph_target", businessId, targetType: "graph_review_target", targetId: id };
+    const attempt: AuditAttempt = { action: "review.graph_target", businessId, targetType: "graph_review_target", targetId: id };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       if (held) {
         // The same business again: its new token replaces the old one.
@@ -650,7 +650,7 @@ export class ReviewCampaignService {
    */
   async removeGraphTarget(ctx: RequestContext, businessId: string, targetId: string): Promise<{ success: true; outcome: "token_removed" | "removed" }> {
     const target = await this.requireTarget(ctx, businessId, targetId, "reviewing a business through a Graph API");
-    const attempt = { action: "review.graph_target_remove", businessId, targetType: "graph_review_target", targetId };
+    const attempt: AuditAttempt = { action: "review.graph_target_remove", businessId, targetType: "graph_review_target", targetId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const outcome = await repo.removeGraphTarget(tx.trx, targetId);
       await tx.audit({ ...attempt, before: { graph_url: target.graph_url, graph_business_id: target.graph_business_id, graph_business_name: target.graph_business_name }, after: { token: "removed", kept_for_campaigns: outcome === "token_removed" } });
@@ -692,7 +692,7 @@ export class ReviewCampaignService {
     const now = this.deps.now();
     const name = options.name?.trim() || `Access review of ${reading.businessName} (through the Graph), ${new Date(now).toISOString().slice(0, 10)}`;
     const row = newCampaignRow(ctx, { id: campaignId, businessId, name, now, dueInDays: options.dueInDays, closePolicy: options.closePolicy, schedule: null, scheduleKey: null, graphTargetId: target.id });
-    const attempt = { action: "review.start", businessId, targetType: "review_campaign", targetId: campaignId };
+    const attempt: AuditAttempt = { action: "review.start", businessId, targetType: "review_campaign", targetId: campaignId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       await repo.insertCampaign(tx.trx, row);
       await repo.insertItems(tx.trx, items);
@@ -786,7 +786,7 @@ export class ReviewCampaignService {
         : { audit_entry_id: null, time: null, action: null, actor: null };
       return { item, removal };
     });
-    const attempt = { action: "review.reconcile", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
+    const attempt: AuditAttempt = { action: "review.reconcile", businessId: campaign.business_id, targetType: "review_campaign", targetId: campaign.id };
     await runCommand(this.deps, systemContext(), attempt, async (tx) => {
       const done: { item: string; removal_audit_entry: string | null }[] = [];
       for (const { item, removal } of closings) {
@@ -824,7 +824,7 @@ export class ReviewCampaignService {
     resultTasks: string[] | null,
     graphCheck?: GraphFixCheck,
   ): Promise<ItemView> {
-    const attempt = { action: "review.decide", businessId: campaign.business_id, targetType: "review_item", targetId: item.id };
+    const attempt: AuditAttempt = { action: "review.decide", businessId: campaign.business_id, targetType: "review_item", targetId: item.id };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const decision = {
         status,

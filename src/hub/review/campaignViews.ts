@@ -1,5 +1,6 @@
 import type { Finding } from "./findings.ts";
 import type { CampaignSource, GraphFixCheck } from "./graphCampaign.ts";
+import type { AuditAction } from "../audit/auditActions.ts";
 
 /** A review campaign as shown in Graph answers and in the CSV and PDF evidence. */
 export interface CampaignView extends CampaignSource {
@@ -45,6 +46,6 @@ export interface ItemView {
 export interface ItemRemoval {
   audit_entry_id: string | null;
   time: string | null;
-  action: string | null;
+  action: AuditAction | null;
   actor: { type: string; id: string | null; name: string | null } | null;
 }

@@ -1,6 +1,7 @@
 import { isoTime } from "../../timeFormat.ts";
 import { ACTION_NAMES, isActionName, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import type { AssetType } from "../catalogue/assetTypes.ts";
+import type { AuditAction, AuditActionPrefix } from "../audit/auditActions.ts";
 
 /** What an access review reports, in the order the report lists them. */
 export const FINDING_KINDS = [
@@ -84,7 +85,7 @@ export interface AccessReviewReport {
 /** App scopes that let an app change things (spend, settings, catalogs, page ads). */
 export const WRITE_SCOPES: readonly string[] = ["ads_management", "business_management", "catalog_management", "pages_manage_ads"];
 
-const AD_OBJECTS = new Set(["campaign", "adset", "ad", "adcreative"]);
+const AD_OBJECTS: ReadonlySet<string> = new Set<AuditActionPrefix>(["campaign", "adset", "ad", "adcreative"]);
 
 /**
  * The catalogue action an audited entry exercised, or undefined when the entry is not a use of the
@@ -94,7 +95,7 @@ const AD_OBJECTS = new Set(["campaign", "adset", "ad", "adcreative"]);
  * reporting). Access-management entries (share.*, assignment.*) are not use: accepting or being
  * given access is not exercising it.
  */
-export function actionOfAuditEntry(action: string, targetType: string | null): ActionName | undefined {
+export function actionOfAuditEntry(action: AuditAction | ActionName, targetType: string | null): ActionName | undefined {
   if (isActionName(action)) return action;
   if (action === "graph.get") return targetType === "insights" ? "read_insights" : "view_asset";
   if (action === "ad_account.update") return "manage_settings";

@@ -5,7 +5,7 @@ import type { AccessSubject, PrincipalType } from "../access/accessIndex.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { SCOPES, type Scope } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findSystemUser } from "../people/systemUser.repository.ts";
 import { findApp } from "../apps/appGrant.repository.ts";
 import { ChangeSeqCache } from "../access/changeSeqCache.ts";
@@ -83,7 +83,7 @@ export class AccessTokenService {
     systemUserId: string,
     input: { scopes?: readonly string[]; expiresIn60Days?: boolean; appId?: string | null },
   ): Promise<IssuedToken> {
-    const attempt = { action: "token.issue", targetType: "system_user", targetId: systemUserId };
+    const attempt: AuditAttempt = { action: "token.issue", targetType: "system_user", targetId: systemUserId };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const systemUser = await findSystemUser(tx.trx, systemUserId);
       if (!systemUser) throw errors.unknownPrincipal(systemUserId);
@@ -177,7 +177,7 @@ export class AccessTokenService {
     if (await findTokenByHash(this.deps.db, hash)) return accessToken;
     const parentRow = await findTokenById(this.deps.db, parent.tokenId);
     if (!parentRow) throw errors.invalidToken("Error validating access token: the session has ended.");
-    const attempt = { action: "token.issue", targetType: "page", targetId: pageId };
+    const attempt: AuditAttempt = { action: "token.issue", targetType: "page", targetId: pageId };
     await runCommand(this.deps, ctx, attempt, async (tx) => {
       const id = newId();
       const inserted = await insertTokenOnce(tx.trx, {

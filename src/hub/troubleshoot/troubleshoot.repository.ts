@@ -1,4 +1,6 @@
 import type { Executor } from "../../store/database.ts";
+import type { StoredAction } from "../audit/audit.repository.ts";
+import { actionsLike, type AuditAction } from "../audit/auditActions.ts";
 
 /** The reads the troubleshooter needs; each answers one question about one business or ad account. */
 
@@ -50,7 +52,7 @@ export interface SpendAuditRow {
   actor_type: string;
   actor_id: string | null;
   app_id: string | null;
-  action: string;
+  action: AuditAction;
   target_type: string | null;
   target_id: string | null;
   before_json: string | null;
@@ -66,13 +68,14 @@ export async function listAdAccountChangesSince(db: Executor, accountId: string,
     .where("outcome", "=", "success")
     .where((eb) =>
       eb.or([
-        eb.and([eb("action", "like", "ad_account.%"), eb("target_id", "=", accountId)]),
-        eb.and([eb("action", "like", "campaign.%"), eb("target_id", "in", eb.selectFrom("campaigns").select("id").where("account_id", "=", accountId))]),
-        eb.and([eb("action", "like", "adset.%"), eb("target_id", "in", eb.selectFrom("ad_sets").select("id").where("account_id", "=", accountId))]),
-        eb.and([eb("action", "like", "ad.%"), eb("target_id", "in", eb.selectFrom("ads").select("id").where("account_id", "=", accountId))]),
+        eb.and([eb("action", "like", actionsLike("ad_account")), eb("target_id", "=", accountId)]),
+        eb.and([eb("action", "like", actionsLike("campaign")), eb("target_id", "in", eb.selectFrom("campaigns").select("id").where("account_id", "=", accountId))]),
+        eb.and([eb("action", "like", actionsLike("adset")), eb("target_id", "in", eb.selectFrom("ad_sets").select("id").where("account_id", "=", accountId))]),
+        eb.and([eb("action", "like", actionsLike("ad")), eb("target_id", "in", eb.selectFrom("ads").select("id").where("account_id", "=", accountId))]),
       ]),
     )
     .orderBy("seq")
+    .$narrowType<StoredAction>()
     .execute();
 }
 

@@ -11,6 +11,7 @@ import { describeGrant, LEVEL_LABELS, PERMISSION_LEVELS, presetTasks } from "../
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import * as repo from "./troubleshoot.repository.ts";
+import { hasVerb, type AuditAction } from "../audit/auditActions.ts";
 
 interface Named {
   id: string;
@@ -70,7 +71,7 @@ export interface WrongPermissionsAnswer {
 
 export interface SpendChange {
   at: string;
-  action: string;
+  action: AuditAction;
   object: { type: string; id: string; name: string };
   actor: { type: string; id: string | null; name: string; business: Named | null };
   app: Named | null;
@@ -364,7 +365,7 @@ function allowedActions(type: AssetType, mask: number): string[] {
 function spendChanges(row: repo.SpendAuditRow): SpendChange["changes"] {
   const before = parseObject(row.before_json);
   const after = parseObject(row.after_json);
-  const created = row.action.endsWith(".create");
+  const created = hasVerb(row.action, "create");
   const out: SpendChange["changes"] = [];
   for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (!SPEND_FIELDS.has(field)) continue;

@@ -11,7 +11,7 @@ import { findApp, type AppRow } from "../apps/appGrant.repository.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import type { RequestContext } from "../context.ts";
-import { runCommand, type CommandTx, type HubDeps } from "../hubCommand.ts";
+import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import * as repo from "./webhook.repository.ts";
 import type { DeliveryStatus, WebhookConfigRow, WebhookDeliveryRow } from "./webhook.repository.ts";
 import { addressRefusal, verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
@@ -135,7 +135,7 @@ export class WebhookService {
     appId: string,
     input: { object: unknown; callbackUrl: unknown; verifyToken: unknown; fields: unknown },
   ): Promise<{ signingSecret: string | null }> {
-    const attempt = { action: "webhook.configure", targetType: "app", targetId: appId };
+    const attempt: AuditAttempt = { action: "webhook.configure", targetType: "app", targetId: appId };
     // Checked before the handshake, so nobody but the app's admins can make the hub call a URL; the
     // handshake runs outside any transaction, so a slow endpoint holds no locks.
     const checked = await runCommand(this.deps, ctx, attempt, (tx) => this.checkConfigInput(tx.trx, ctx, appId, input));
