@@ -1,4 +1,5 @@
 import { planAccount } from "../engine/engine.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { accountClock } from "./accountTime.ts";
 import { money } from "../engine/explain.ts";
 import type * as Engine from "../engine/types.ts";
@@ -50,7 +51,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
   const partnerGuardrails = toEnginePartnerGuardrails(s.partnerGuardrails, ownBudgetChanges, s.now);
   return {
     ...(partnerGuardrails ? { partnerGuardrails } : {}),
-    accountId: `act_${s.accountId}`,
+    accountId: adAccountGraphId(s.accountId),
     currency: s.currency,
     clock: { now: s.now, today, hour },
     campaigns: s.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status === "ACTIVE" ? "ACTIVE" : "PAUSED" })),
@@ -76,7 +77,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
     insights: s.daily.map((d) => ({ adId: d.adId, date: d.date, impressions: d.impressions, clicks: d.clicks, spendMinor: d.spend, conversions: d.conversions, revenueMinor: d.revenue })),
     guardrails: toEngineGuardrails(s.guardrails, s.mode, s.killSwitch),
     // The token reaches this account only (the scan read nothing else); without ads_management it may only advise.
-    capabilities: { actions: writes ? ["change_budget", "pause", "unpause", "notify"] : ["notify"], objectIds: [`act_${s.accountId}`] },
+    capabilities: { actions: writes ? ["change_budget", "pause", "unpause", "notify"] : ["notify"], objectIds: [adAccountGraphId(s.accountId)] },
     history: s.history
       .filter((h) => h.state === "CONFIRMED" || h.state === "UNKNOWN" || h.state === "executing")
       // Budgets as numbers: the engine measures the 24-hour step from a numeric old value.

@@ -1,5 +1,6 @@
 import { errors } from "../../errors.ts";
 import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../impactForecast.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import type { ConnectionRow } from "../store/autopilot.repository.ts";
@@ -80,7 +81,7 @@ export class ImpactService {
     const days = options.days ?? DEFAULT_SIMULATION.days;
     const runs = options.runs ?? DEFAULT_SIMULATION.runs;
     const workspace = await this.workspaces.require(workspaceIdOrName);
-    const account = options.account?.replace(/^act_/, "");
+    const account = options.account && assetIdFromGraph(options.account);
     const connections = (await this.workspaces.connections(workspace.id)).filter((c) => account === undefined || c.ad_account_id === account);
     if (connections.length === 0) throw errors.invalidParameter(account ? `act_${account} is not connected to this workspace.` : "No ad account is connected to this workspace.");
     const out: ImpactReport[] = [];
@@ -112,7 +113,7 @@ function present(connection: ConnectionRow, currency: string, plan: Plan, f: Imp
         `more conversions in ${Math.round(f.probability_more_conversions * 100)}% of ${f.runs} simulated runs.`;
   return {
     connection: connection.id,
-    ad_account_id: `act_${connection.ad_account_id}`,
+    ad_account_id: adAccountGraphId(connection.ad_account_id),
     currency,
     from: f.from,
     to: f.to,

@@ -2,6 +2,7 @@ import { raiseAlert } from "./alerts.ts";
 import type { ActionService, ExecutionResult } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
 import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
@@ -96,7 +97,7 @@ export class MonitorService {
     const now = this.deps.now();
     const report: MonitorReport = {
       connection: connection.id,
-      ad_account_id: `act_${connection.ad_account_id}`,
+      ad_account_id: adAccountGraphId(connection.ad_account_id),
       disapproved: [],
       urls: [],
       paused: [],
@@ -157,7 +158,7 @@ export class MonitorService {
     let timeZone = "UTC";
     try {
       report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", async (client) => {
-        timeZone = zoneOrUtc((await client.get<{ timezone_name?: string }>(`act_${connection.ad_account_id}`, { fields: "timezone_name" })).timezone_name);
+        timeZone = zoneOrUtc((await client.get<{ timezone_name?: string }>(adAccountGraphId(connection.ad_account_id), { fields: "timezone_name" })).timezone_name);
         return this.intraday(client, connection, now, timeZone);
       });
       const today = report.spend_today;

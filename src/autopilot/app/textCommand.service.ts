@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
@@ -101,7 +102,7 @@ export class TextCommandService {
 
   private async answer(connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "question" }>): Promise<CommandResult> {
     const target = intent.scope ? this.resolve(snapshot, intent.scope, ["campaign", "adset"]) : undefined;
-    const node = target ? target.id : `act_${connection.ad_account_id}`;
+    const node = target ? target.id : adAccountGraphId(connection.ad_account_id);
     const rows = await this.workspaces.withClient(connection, "answering a question", (client) =>
       client.getAll<InsightRow>(`${node}/insights`, { date_preset: intent.period, fields: "spend,actions,action_values,ctr" }),
     );
@@ -197,7 +198,7 @@ export class TextCommandService {
   }
 
   private async measureLevel(connection: ConnectionRow, level: "ad" | "adset", period: Period, condition: Condition, scopeId?: string) {
-    const node = scopeId ?? `act_${connection.ad_account_id}`;
+    const node = scopeId ?? adAccountGraphId(connection.ad_account_id);
     const rows = await this.workspaces.withClient(connection, "measuring for a text command", (client) =>
       client.getAll<InsightRow>(`${node}/insights`, { level, date_preset: period, fields: "ad_id,adset_id,spend,actions,action_values,ctr", limit: 500 }),
     );

@@ -1,4 +1,5 @@
 import type { Alert, AlertField } from "./alert.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { Executor } from "../../store/database.ts";
 import type { AuditEntriesTable } from "../../store/schema.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
@@ -44,7 +45,6 @@ const CAP_FIELDS = new Set(["spend_cap", "spendCap"]);
 type Json = Record<string, unknown>;
 const parse = (text: string | null): Json => (text ? ((JSON.parse(text) as Json | null) ?? {}) : {});
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const bareAsset = (id: string) => (id.startsWith("act_") ? id.slice(4) : id);
 
 /**
  * Turns one audit entry into the security alerts it calls for. Rules read the entry and the
@@ -277,7 +277,7 @@ export class SecurityRules {
   private async businessOf(trx: Executor, entry: AuditEntriesTable): Promise<string | null> {
     if (entry.business_id) return entry.business_id;
     if (!entry.target_id) return null;
-    const target = bareAsset(entry.target_id);
+    const target = assetIdFromGraph(entry.target_id);
     const owner = this.engine.asset(target)?.ownerId;
     if (owner) return owner;
     if (this.engine.index.businesses.has(target)) return target;

@@ -5,6 +5,7 @@
  * fix is a set of changes Autopilot can make, it is also given as a plan.
  */
 import { money } from "../actionLog.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../../graphIds.ts";
 
 /** What the audit reads: the account's objects and delivery as the latest scan saw them. */
 export interface AuditInput {
@@ -255,7 +256,7 @@ export function purchasesWithoutValues(input: AuditInput): AuditFinding[] {
   const purchases = week.reduce((sum, t) => sum + t.conversions, 0);
   const revenue = week.reduce((sum, t) => sum + t.revenue, 0);
   if (purchases === 0 || revenue > 0) return [];
-  const targets = input.pixels && input.pixels.length > 0 ? input.pixels.map((p) => ({ id: p.id, name: p.name })) : [{ id: `act_${input.account.id.replace(/^act_/, "")}`, name: input.account.name }];
+  const targets = input.pixels && input.pixels.length > 0 ? input.pixels.map((p) => ({ id: p.id, name: p.name })) : [{ id: adAccountGraphId(assetIdFromGraph(input.account.id)), name: input.account.name }];
   return targets.map((t) => ({
     kind: "purchases_without_values" as const,
     object_id: t.id,
