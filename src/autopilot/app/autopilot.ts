@@ -13,7 +13,7 @@ import { logOnlySink, type AlertSink } from "./alerts.ts";
 import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
-import type { Plan, Planner } from "./planner.ts";
+import type { PlannerPlan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
 import type { ImpactSimulator, MarketReplay } from "./context.ts";
 import { PilotService } from "./pilot/pilot.service.ts";
@@ -125,7 +125,7 @@ export class Autopilot {
   }
 
   /** Asks the engine for a plan on one connection's latest scan and queues its items for approval. */
-  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan; deferred: LogEntry[] }> {
+  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: PlannerPlan; deferred: LogEntry[] }> {
     const now = this.deps.now();
     const idle = (note: string) => ({ connection: connection.id, ad_account_id: adAccountGraphId(connection.ad_account_id), notes: [note], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" as const }, deferred: [] });
     // A pilot's holdout is its comparison group: whatever Autopilot changed there would be measured as the market.

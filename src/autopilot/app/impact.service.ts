@@ -5,7 +5,7 @@ import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import type { ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
-import type { Plan } from "./planner.ts";
+import type { PlannerPlan } from "./planner.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
 
@@ -95,11 +95,11 @@ export class ImpactService {
   }
 }
 
-function editsOf(plan: Plan): PlannedEdit[] {
+function editsOf(plan: PlannerPlan): PlannedEdit[] {
   return plan.items.map((i) => ({ objectId: i.change.objectId, field: i.change.field, value: i.change.field === "daily_budget" ? Number(i.change.new) : i.change.new }));
 }
 
-function present(connection: ConnectionRow, currency: string, plan: Plan, f: ImpactForecast): ImpactReport {
+function present(connection: ConnectionRow, currency: string, plan: PlannerPlan, f: ImpactForecast): ImpactReport {
   const notes = [...plan.notes];
   if (f.unknown_objects.length > 0) notes.push(`Not simulated (not in the simulator's market): ${f.unknown_objects.join(", ")}.`);
   const d = f.delta;

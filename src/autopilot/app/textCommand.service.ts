@@ -4,7 +4,7 @@ import type { ActionService } from "./action.service.ts";
 import { money } from "./actionLog.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
 import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
-import type { AccountSnapshot, PlanItem } from "./planner.ts";
+import type { PlannerSnapshot, PlanItem } from "./planner.ts";
 import { toMinor } from "./scan.service.ts";
 import { parseCommand, type Condition, type Intent, type Metric, type Period } from "./textCommands.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
@@ -85,7 +85,7 @@ export class TextCommandService {
   }
 
   /** The campaign or ad set a name points at: exact name first, then the only one containing it. */
-  private resolve(snapshot: AccountSnapshot, name: string, kinds: ("campaign" | "adset")[]): { kind: "campaign" | "adset"; id: string; name: string } {
+  private resolve(snapshot: PlannerSnapshot, name: string, kinds: ("campaign" | "adset")[]): { kind: "campaign" | "adset"; id: string; name: string } {
     const candidates = [
       ...(kinds.includes("campaign") ? snapshot.campaigns.map((c) => ({ kind: "campaign" as const, id: c.id, name: c.name })) : []),
       ...(kinds.includes("adset") ? snapshot.adSets.map((s) => ({ kind: "adset" as const, id: s.id, name: s.name })) : []),
@@ -100,7 +100,7 @@ export class TextCommandService {
     throw errors.invalidParameter(`"${name}" could mean ${partial.map((c) => `'${c.name}'`).join(", ")}; say which.`);
   }
 
-  private async answer(connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "question" }>): Promise<CommandResult> {
+  private async answer(connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "question" }>): Promise<CommandResult> {
     const target = intent.scope ? this.resolve(snapshot, intent.scope, ["campaign", "adset"]) : undefined;
     const node = target ? target.id : adAccountGraphId(connection.ad_account_id);
     const rows = await this.workspaces.withClient(connection, "answering a question", (client) =>
@@ -130,7 +130,7 @@ export class TextCommandService {
     return { kind: "answer", text, value: intent.metric === "spend" ? spend / 100 : value === null ? null : intent.metric === "cpa" ? value / 100 : value, metric: intent.metric, period: intent.period };
   }
 
-  private async budget(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "change_budget" }>, text: string): Promise<CommandResult> {
+  private async budget(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "change_budget" }>, text: string): Promise<CommandResult> {
     const target = this.resolve(snapshot, intent.target, ["adset"]);
     const adSet = snapshot.adSets.find((s) => s.id === target.id)!;
     if (adSet.dailyBudget === null) throw errors.invalidParameter(`'${adSet.name}' has no daily budget of its own (its campaign's budget applies).`);
@@ -148,7 +148,7 @@ export class TextCommandService {
     return this.proposeAll(workspace, connection, snapshot, [item], [], text);
   }
 
-  private async status(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "set_status" }>, text: string): Promise<CommandResult> {
+  private async status(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "set_status" }>, text: string): Promise<CommandResult> {
     const scope = intent.scope ? this.resolve(snapshot, intent.scope, ["campaign", "adset"]) : undefined;
     const inScope = <T extends { campaignId: string; id: string; adSetId?: string }>(o: T) =>
       !scope || (scope.kind === "campaign" ? o.campaignId === scope.id : o.adSetId === scope.id || o.id === scope.id);
@@ -210,7 +210,7 @@ export class TextCommandService {
     return out;
   }
 
-  private async proposeAll(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, items: PlanItem[], skipped: string[], text: string): Promise<CommandResult> {
+  private async proposeAll(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, items: PlanItem[], skipped: string[], text: string): Promise<CommandResult> {
     const proposals: LogEntry[] = [];
     for (const item of items) {
       const { row } = await this.actions.propose(workspace, connection, snapshot, item, { source: "text", key: `text:${this.now()}:${item.change.objectId}:${item.change.field}:${item.change.new}:${text.trim()}` });

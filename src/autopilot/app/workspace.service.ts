@@ -19,7 +19,7 @@ import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "../store/schedule.repository.ts";
-import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
+import { DEFAULT_PLANNER_GUARDRAILS, type PlannerGuardrails } from "./planner.ts";
 import type { UsageReading } from "../../net/metaUsage.ts";
 import type { JobOutcome, ScheduleView } from "./views.ts";
 
@@ -31,7 +31,7 @@ export interface WorkspaceView {
   business_id: string | null;
   mode: Mode;
   kill_switch: boolean;
-  guardrails: Guardrails;
+  guardrails: PlannerGuardrails;
   connections: ConnectionView[];
   schedule: ScheduleView;
 }
@@ -82,8 +82,8 @@ export function presentConnection(row: ConnectionRow): ConnectionView {
   };
 }
 
-export function guardrailsOf(row: WorkspaceRow): Guardrails {
-  return { ...DEFAULT_GUARDRAILS, ...(JSON.parse(row.guardrails_json) as Partial<Guardrails>) };
+export function guardrailsOf(row: WorkspaceRow): PlannerGuardrails {
+  return { ...DEFAULT_PLANNER_GUARDRAILS, ...(JSON.parse(row.guardrails_json) as Partial<PlannerGuardrails>) };
 }
 
 export interface ConnectInput {
@@ -153,7 +153,7 @@ export class WorkspaceService {
       const issue = parsed.error.issues[0]!;
       throw errors.invalidParameter(`Invalid guardrails: ${issue.path.join(".") || "guardrails"} ${issue.message}.`);
     }
-    if (row.mode === "autopilot" && !hasCaps(parsed.data as Guardrails)) {
+    if (row.mode === "autopilot" && !hasCaps(parsed.data as PlannerGuardrails)) {
       throw errors.invalidParameter("Autopilot mode is on: keep a daily or monthly cap, or switch to semi-auto first.");
     }
     await updateWorkspace(this.deps.db, row.id, { guardrails_json: JSON.stringify(parsed.data), updated_at: this.deps.now() });
