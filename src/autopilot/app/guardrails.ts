@@ -2,7 +2,7 @@ import { z } from "zod";
 import { capsConfigured, enforceGuardrails } from "../engine/guardrails.ts";
 import { partnerWindowClosed } from "../engine/partnerGuardrails.ts";
 import type * as Engine from "../engine/types.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import { ENGINE_KIND, toEngineGuardrails, toEngineSnapshot } from "./engineAdapter.ts";
 import type { PlannerSnapshot, PlannerActionKind, PlannerGuardrails, PlannedChange } from "./planner.ts";
 import { PLANNER_ACTION_KINDS, DEFAULT_PLANNER_GUARDRAILS } from "./planner.ts";
@@ -98,9 +98,9 @@ function describeTrim(t: Engine.TrimRecord, kind: PlannerActionKind, change: Pla
     case "cooldown":
       return `it changed less than ${g.cooldownMinutes ?? 720} minutes ago (your cooldown between automatic changes)`;
     case "daily_cap":
-      return `the account's daily budgets would go over your daily cap of ${money(g.dailyCap ?? 0, currency)}`;
+      return `the account's daily budgets would go over your daily cap of ${exactMoney(g.dailyCap ?? 0, currency)}`;
     case "monthly_cap":
-      return `the account's spend this month would go over your monthly cap of ${money(g.monthlyCap ?? 0, currency)}`;
+      return `the account's spend this month would go over your monthly cap of ${exactMoney(g.monthlyCap ?? 0, currency)}`;
     default:
       return t.detail.replace(/\.$/, "");
   }

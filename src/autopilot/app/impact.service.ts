@@ -2,7 +2,7 @@ import { errors } from "../../errors.ts";
 import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../impactForecast.ts";
 import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import type { ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import type { PlannerPlan } from "./planner.ts";
@@ -59,7 +59,7 @@ function shown(t: ForecastTotals): ShownTotals {
 }
 
 const signed = (n: number, digits = 1) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(digits)}`;
-const signedMoney = (minor: number, currency: string) => `${minor >= 0 ? "+" : "−"}${money(Math.abs(Math.round(minor)), currency)}`;
+const signedMoney = (minor: number, currency: string) => `${minor >= 0 ? "+" : "−"}${exactMoney(Math.abs(Math.round(minor)), currency)}`;
 
 /**
  * "Simulate impact": the current recommendations for each connected account, run forward on a
@@ -107,7 +107,7 @@ function present(connection: ConnectionRow, currency: string, plan: PlannerPlan,
   const roas = d.roas ? `, ROAS ${signed(d.roas.mean, 2)}` : "";
   const summary =
     plan.items.length === 0
-      ? `No changes recommended: over ${f.days} days the account is expected to spend ${money(Math.round(f.baseline.spend.mean), currency)} for ${f.baseline.conversions.mean.toFixed(1)} conversions.`
+      ? `No changes recommended: over ${f.days} days the account is expected to spend ${exactMoney(Math.round(f.baseline.spend.mean), currency)} for ${f.baseline.conversions.mean.toFixed(1)} conversions.`
       : `Over ${f.days} days (${f.from} to ${f.to}), the plan's ${plan.items.length} change${plan.items.length === 1 ? "" : "s"} would bring ${signed(d.conversions.mean)} conversions ` +
         `(80%: ${signed(d.conversions.low)} to ${signed(d.conversions.high)}) for ${signedMoney(d.spend.mean, currency)} spend${cpa}${roas} against doing nothing; ` +
         `more conversions in ${Math.round(f.probability_more_conversions * 100)}% of ${f.runs} simulated runs.`;

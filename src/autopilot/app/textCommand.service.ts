@@ -1,7 +1,7 @@
 import { errors } from "../../errors.ts";
 import { adAccountGraphId } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
 import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { PlannerSnapshot, PlanItem } from "./planner.ts";
@@ -112,13 +112,13 @@ export class TextCommandService {
     let text: string;
     switch (intent.metric) {
       case "spend":
-        text = `You spent ${money(spend, snapshot.currency)}${where} ${when}.`;
+        text = `You spent ${exactMoney(spend, snapshot.currency)}${where} ${when}.`;
         break;
       case "conversions":
         text = `${conversions} conversion${conversions === 1 ? "" : "s"}${where} ${when} (reported so far; late conversions may still arrive).`;
         break;
       case "cpa":
-        text = value === null ? `No conversions${where} ${when}, so no CPA (spend ${money(spend, snapshot.currency)}).` : `CPA${where} ${when}: ${money(Math.round(value), snapshot.currency)} (${money(spend, snapshot.currency)} for ${conversions} conversions).`;
+        text = value === null ? `No conversions${where} ${when}, so no CPA (spend ${exactMoney(spend, snapshot.currency)}).` : `CPA${where} ${when}: ${exactMoney(Math.round(value), snapshot.currency)} (${exactMoney(spend, snapshot.currency)} for ${conversions} conversions).`;
         break;
       case "roas":
         text = value === null ? `No spend${where} ${when}, so no ROAS.` : `ROAS${where} ${when}: ${value.toFixed(2)}.`;
@@ -137,13 +137,13 @@ export class TextCommandService {
     const old = adSet.dailyBudget;
     const next =
       intent.mode === "percent" ? Math.round(old * (1 + (intent.direction * intent.value) / 100)) : intent.mode === "amount" ? old + intent.direction * Math.round(intent.value * 100) : Math.round(intent.value * 100);
-    if (next <= 0) throw errors.invalidParameter(`That would take '${adSet.name}' to ${money(next, snapshot.currency)}; a budget must stay above zero.`);
+    if (next <= 0) throw errors.invalidParameter(`That would take '${adSet.name}' to ${exactMoney(next, snapshot.currency)}; a budget must stay above zero.`);
     const item: PlanItem = {
       kind: "change_budget",
       change: { objectType: "adset", objectId: adSet.id, objectName: adSet.name, field: "daily_budget", old: String(old), new: String(next) },
       reason: `you asked: “${text.trim()}”`,
       evidence: { command: text.trim(), old_budget: old, new_budget: next },
-      expectedEffect: `daily budget ${next > old ? "up" : "down"} ${money(Math.abs(next - old), snapshot.currency)}`,
+      expectedEffect: `daily budget ${next > old ? "up" : "down"} ${exactMoney(Math.abs(next - old), snapshot.currency)}`,
     };
     return this.proposeAll(workspace, connection, snapshot, [item], [], text);
   }
@@ -186,11 +186,11 @@ export class TextCommandService {
     const label = condition.metric.toUpperCase();
     const isMoney = condition.metric === "cpa" || condition.metric === "spend";
     const threshold = isMoney ? condition.value * 100 : condition.value;
-    const show = (v: number) => (isMoney ? money(Math.round(v), currency) : v.toFixed(2));
+    const show = (v: number) => (isMoney ? exactMoney(Math.round(v), currency) : v.toFixed(2));
     if (!m || m.spend === 0) return { meets: false, detail: "no spend, nothing to judge" };
     if (m.value === null) {
       // No conversions: a CPA "over X" holds once spend alone passed X; under never holds.
-      if (condition.metric === "cpa" && condition.op === ">" && m.spend > threshold) return { meets: true, detail: `no conversions for ${money(m.spend, currency)} spent` };
+      if (condition.metric === "cpa" && condition.op === ">" && m.spend > threshold) return { meets: true, detail: `no conversions for ${exactMoney(m.spend, currency)} spent` };
       return { meets: false, detail: `no ${label} (no conversions)` };
     }
     const meets = condition.op === ">" ? m.value > threshold : m.value < threshold;

@@ -238,7 +238,7 @@ export class SecurityRules {
       largest = Math.max(largest, percent);
       changes.push({
         name: `${label[0]!.toUpperCase()}${label.slice(1)}`,
-        value: to === null ? `${money(from)} → no cap (removed)` : `${money(from)} → ${money(to as number)} (+${Math.round(percent)}%)`,
+        value: to === null ? `${plainAmount(from)} → no cap (removed)` : `${plainAmount(from)} → ${plainAmount(to as number)} (+${Math.round(percent)}%)`,
       });
     }
     if (changes.length === 0) return [];
@@ -335,6 +335,6 @@ function clip(text: string, max: number): string {
 }
 
 /** Minor units as a plain amount: 5000 → 50.00. */
-function money(minor: number): string {
+function plainAmount(minor: number): string {
   return (minor / 100).toFixed(2);
 }
