@@ -8,7 +8,7 @@ import { isActionName, ACTION_NAMES } from "../hub/catalogue/actions.ts";
 import { openGrantline, type Grantline, type GrantlineOptions } from "../app/openGrantline.ts";
 import { bootstrapBusiness, type Hub } from "../hub/hub.ts";
 import { operatorContext } from "../hub/context.ts";
-import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
+import { assetIdFromGraph } from "../graphIds.ts";
 import { HubSimulation, type SimulationSummary } from "../simulator/hubSimulation.ts";
 import { registerPeopleCommands } from "../auth/authCli.ts";
 import { registerAutopilotCommands } from "../autopilot/bench/command.ts";

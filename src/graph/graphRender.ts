@@ -1,4 +1,5 @@
 import { errors, GrantlineError } from "../errors.ts";
+import { assetIdFromGraph, graphIdOf } from "../graphIds.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../store/paging.ts";
 import { isExpansion, type FieldNode } from "./fieldSelection.ts";
 import type { EdgeItems, EdgeSpec, GraphCall, GraphNode, GraphObject, GraphResult } from "./graphTypes.ts";
@@ -108,7 +109,7 @@ function edgesOf(rc: RenderContext, nodeType: string | undefined): Record<string
 
 /** The node an item of a list is, for expanding its own edges. */
 function nodeOfItem(item: GraphObject, nodeType: string, parent: GraphNode | undefined): GraphNode {
-  const id = String(item.id).replace(/^act_/, "");
+  const id = assetIdFromGraph(String(item.id));
   if (nodeType === "ad_account") return { type: nodeType, id, adAccountId: id };
   const account = typeof item.account_id === "string" ? item.account_id : parent?.adAccountId;
   return { type: nodeType, id, ...(account ? { adAccountId: account } : {}) };
@@ -158,7 +159,7 @@ async function expandEdge(rc: RenderContext, node: GraphNode, field: FieldNode, 
     paging: { limit: limitOf(field) },
   };
   const result = withEdgeItems(await edge.GET!(childCall, node), edge.returns, node);
-  const path = `${node.type === "ad_account" ? `act_${node.id}` : node.id}/${field.name}`;
+  const path = `${graphIdOf(node.type, node.id)}/${field.name}`;
   return rc.hooks.renderEdge(childCall, result, path, field.childrenText);
 }
 

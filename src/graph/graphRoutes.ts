@@ -1,6 +1,7 @@
 import { withChanges } from "./queryChanges.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, GrantlineError } from "../errors.ts";
+import { assetIdFromGraph } from "../graphIds.ts";
 import { belongsTo, mayKnowNode, reachesAsset } from "../hub/access/callerAccess.ts";
 import type { AuditAction } from "../hub/audit/auditActions.ts";
 import type { Hub } from "../hub/hub.ts";
@@ -98,7 +99,7 @@ export async function resolveNode(hub: Hub, registry: GraphRegistry, caller: Gra
     return { type: caller.token.principalType === "person" ? "user" : "system_user", id: caller.token.principalId };
   }
   if (/^act_\d+$/.test(raw)) {
-    const id = raw.slice(4);
+    const id = assetIdFromGraph(raw);
     if (index.assets.get(id)?.type === "ad_account") return { type: "ad_account", id, adAccountId: id };
     throw errors.notFound(`Object with ID '${raw}'`);
   }
@@ -212,7 +213,7 @@ function asSeenByCaller(error: unknown, hub: Hub, caller: GraphCaller, nodeId: s
   // Answers about the caller (its own quota) or the hub (a dependency down) are the same for any id.
   if (!(error instanceof GrantlineError) || error.status >= 500 || ABOUT_THE_CALLER.has(error.id)) return error;
   const hidden = !mayKnowNode(hub, caller.ctx, node);
-  const about = error.options.subcode === 33 ? error.options.objectId?.replace(/^act_/, "") : undefined;
+  const about = error.options.subcode === 33 ? error.options.objectId && assetIdFromGraph(error.options.objectId) : undefined;
   if (!hidden && (about === undefined || (about !== node.id && about !== node.adAccountId))) return error;
   const reworded = errors.notFound(`Object with ID '${nodeId}'`, nodeId);
   reworded.concealed = hidden || error.concealed;

@@ -26,7 +26,7 @@ import { ReportRunService } from "./reports/reportRun.service.ts";
 import { PartnerShareService } from "./partners/partnerShare.service.ts";
 import { GuardrailService } from "./guardrails/guardrail.service.ts";
 import { AccessReviewService } from "./review/accessReview.service.ts";
-import { ReviewCampaignService } from "./review/campaign.service.ts";
+import { ReviewCampaignService } from "./review/reviewCampaign.service.ts";
 import { FindingFixService } from "./review/findingFix.service.ts";
 import { VerifiedRemovalService } from "./removal/verifiedRemoval.service.ts";
 import { TroubleshootService } from "./troubleshoot/troubleshoot.service.ts";

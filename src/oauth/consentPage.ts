@@ -1,4 +1,5 @@
 import type { AssetAccess } from "../hub/access/accessEngine.ts";
+import { graphIdOf } from "../graphIds.ts";
 import { cardPage, escapeHtml } from "../web/pageStyle.ts";
 import { SCOPE_WORDS } from "../hub/catalogue/scopeWords.ts";
 
@@ -59,7 +60,7 @@ function scopeOption(scope: string, on: boolean): string {
 }
 
 function assetOption(asset: AssetAccess, one: string, on: boolean): string {
-  const graphId = asset.type === "ad_account" ? `act_${asset.assetId}` : asset.assetId;
+  const graphId = graphIdOf(asset.type, asset.assetId);
   return `<li><label class="option"><input type="checkbox" name="asset" value="${escapeHtml(asset.assetId)}"${checked(on)}><span class="option-text"><span class="option-title">${escapeHtml(asset.name)}</span><span class="option-meta">${escapeHtml(one)} · ID ${escapeHtml(graphId)}</span></span></label></li>`;
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { errors } from "../errors.ts";
 import { localDate, offsetMinutes } from "../hub/ads/adTime.ts";
 import { systemContext } from "../hub/context.ts";
-import { assetIdFromGraph } from "../hub/assets/asset.service.ts";
+import { assetIdFromGraph } from "../graphIds.ts";
 import type { Hub } from "../hub/hub.ts";
 import {
   DEFAULT_MARKET,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
+import type { PlannerPlan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
@@ -15,7 +15,7 @@ describe.each(DIALECTS)("Autopilot simulates a plan's impact on %s", (dialect) =
     await world.close();
   });
 
-  const planning = (items: PlanItem[]): Planner => () => ({ items, notes: [] }) satisfies Plan;
+  const planning = (items: PlanItem[]): Planner => () => ({ items, notes: [] }) satisfies PlannerPlan;
 
   /** The ad set with the most conversions in the hub's history: the one a careless plan might pause. */
   const bestAdSet = async () => {

@@ -5,7 +5,7 @@ import { bootstrapBusiness } from "../../src/hub/hub.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { Autopilot, type AutopilotOptions } from "../../src/autopilot/app/autopilot.ts";
 import type { AutopilotAlert } from "../../src/autopilot/app/alerts.ts";
-import type { Plan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
+import type { PlannerPlan, PlanItem, Planner } from "../../src/autopilot/app/planner.ts";
 import type { AutopilotHost } from "../../src/autopilot/app/host.ts";
 import { hostFromHub } from "../../src/app/autopilotHost.ts";
 import { adServicesOf, buildAd, buildAdSet, buildBusiness, buildCampaign, buildCreative, type TestBusiness } from "../support/factories.ts";
@@ -17,7 +17,7 @@ import type { Dialect } from "../../src/store/database.ts";
 import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 /** The engine's stand-in for tests: proposes exactly the items it is given, with these notes. */
-export const planning = (items: PlanItem[], notes: string[] = []): Planner => () => ({ items, notes }) satisfies Plan;
+export const planning = (items: PlanItem[], notes: string[] = []): Planner => () => ({ items, notes }) satisfies PlannerPlan;
 
 /** A planner item raising (or lowering) an ad set's daily budget, with the evidence the engine would give. */
 export const budgetItem = (adSetId: string, name: string, from: number, to: number): PlanItem => ({

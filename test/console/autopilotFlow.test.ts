@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Autopilot } from "../../src/autopilot/app/autopilot.ts";
-import type { Plan, Planner } from "../../src/autopilot/app/planner.ts";
+import type { PlannerPlan, Planner } from "../../src/autopilot/app/planner.ts";
 import { registerAutopilotApp } from "../../src/autopilot/app/registration.ts";
 import { AutopilotScheduler } from "../../src/autopilot/app/scheduler.ts";
 import { principalContext } from "../../src/hub/context.ts";
@@ -73,7 +73,7 @@ describe("console: Autopilot connects through OAuth and a recommendation is appr
           },
         ],
         notes: [],
-      } satisfies Plan;
+      } satisfies PlannerPlan;
     };
     autopilot = new Autopilot({ db: autopilotDb(hub.store.db), secretKey: crypto.randomBytes(32), planner, http: new OutboundHttp(LOCAL_RECEIVERS) });
     app = await buildServer(hub, { logLevel: "silent", autopilot: { autopilot, host: hostFromHub(hub) } });

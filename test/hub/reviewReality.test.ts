@@ -3,7 +3,7 @@ import { accessImpact } from "../../src/hub/access/impact.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import type { ItemView } from "../../src/hub/review/campaign.service.ts";
+import type { ItemView } from "../../src/hub/review/reviewCampaign.service.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { pdfText } from "../support/pdfText.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";

@@ -21,7 +21,7 @@ import { GraphApiError, GraphTransportError, RateLimitBackoff } from "./graphCli
 import { partnerWindowClosed } from "../engine/partnerGuardrails.ts";
 import { toEngineSnapshot } from "./engineAdapter.ts";
 import { guardrailViolations } from "./guardrails.ts";
-import { writeOf, type AccountSnapshot, type PlanItem } from "./planner.ts";
+import { writeOf, type PlannerSnapshot, type PlanItem } from "./planner.ts";
 import { buildSnapshot, objectFingerprint } from "./snapshot.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
@@ -56,7 +56,7 @@ export class ActionService {
   async propose(
     workspace: WorkspaceRow,
     connection: ConnectionRow,
-    snapshot: AccountSnapshot,
+    snapshot: PlannerSnapshot,
     item: PlanItem,
     options: { source: Source; key?: string; undoOf?: string },
   ): Promise<{ row: ActionRow; duplicate: boolean }> {
@@ -345,7 +345,7 @@ export class ActionService {
   }
 
   /** The latest scan with every change confirmed since applied, so caps see today's budgets. */
-  async currentSnapshot(workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot> {
+  async currentSnapshot(workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<PlannerSnapshot> {
     const snapshot = await buildSnapshot(this.deps.db, workspace, connection, now);
     const confirmed = (await actionsOnConnectionSince(this.deps.db, connection.id, 0)).filter(
       (a) => a.state === "CONFIRMED" && (a.executed_at ?? 0) >= snapshot.scanStartedAt,

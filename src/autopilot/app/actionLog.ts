@@ -1,8 +1,11 @@
 import type { ActionRow } from "../store/autopilot.repository.ts";
 import type { LogEntry } from "./views.ts";
 
-/** Amounts in minor units as the account's money: 5000 USD → "$50.00". */
-export function money(minor: number | string | null, currency: string): string {
+/**
+ * Minor units as the account's currency writes them, every decimal shown: 5000 USD → "$50.00",
+ * 5000 JPY → "¥5,000". The engine's `money` (its plans' reasons) is shorter: "$50".
+ */
+export function exactMoney(minor: number | string | null, currency: string): string {
   const value = Number(minor ?? 0);
   let digits = 2;
   try {
@@ -29,7 +32,7 @@ export function describeChange(row: Pick<ActionRow, "kind" | "object_type" | "ob
   if (row.kind === "change_budget") {
     const up = Number(row.new_value) >= Number(row.old_value ?? 0);
     const verb = tense === "done" ? (up ? "Raised" : "Lowered") : up ? "Raise" : "Lower";
-    return `${verb} ${name} daily budget from ${money(row.old_value, row.currency)} to ${money(row.new_value, row.currency)}`;
+    return `${verb} ${name} daily budget from ${exactMoney(row.old_value, row.currency)} to ${exactMoney(row.new_value, row.currency)}`;
   }
   const pause = row.kind.startsWith("pause");
   const verb = tense === "done" ? (pause ? "Paused" : "Turned on") : pause ? "Pause" : "Turn on";

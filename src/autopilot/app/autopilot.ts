@@ -1,6 +1,7 @@
 import { SecretBox } from "../../crypto/secretBox.ts";
 import { OutboundHttp } from "../../net/outbound.ts";
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { AutopilotDb } from "../store/database.ts";
 import { AuditService, type AccountAudit } from "./audit/audit.service.ts";
 import { LaunchService } from "./launch/launch.service.ts";
@@ -12,7 +13,7 @@ import { logOnlySink, type AlertSink } from "./alerts.ts";
 import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { hasCaps } from "./guardrails.ts";
-import type { Plan, Planner } from "./planner.ts";
+import type { PlannerPlan, Planner } from "./planner.ts";
 import { enginePlanner } from "./engineAdapter.ts";
 import type { ImpactSimulator, MarketReplay } from "./context.ts";
 import { PilotService } from "./pilot/pilot.service.ts";
@@ -124,9 +125,9 @@ export class Autopilot {
   }
 
   /** Asks the engine for a plan on one connection's latest scan and queues its items for approval. */
-  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: Plan; deferred: LogEntry[] }> {
+  async planConnection(workspace: WorkspaceRow, connection: ConnectionRow): Promise<PlanReport & { plan: PlannerPlan; deferred: LogEntry[] }> {
     const now = this.deps.now();
-    const idle = (note: string) => ({ connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: [note], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" as const }, deferred: [] });
+    const idle = (note: string) => ({ connection: connection.id, ad_account_id: adAccountGraphId(connection.ad_account_id), notes: [note], proposed: [], duplicates: 0, plan: { items: [], notes: [], execution: "none" as const }, deferred: [] });
     // A pilot's holdout is its comparison group: whatever Autopilot changed there would be measured as the market.
     if ((await this.pilots.holdouts(workspace.id)).has(connection.ad_account_id)) return idle(`act_${connection.ad_account_id} is a pilot's holdout: nothing is planned on it until the pilot ends.`);
     const snapshot = await this.actions.currentSnapshot(workspace, connection, now);
@@ -147,7 +148,7 @@ export class Autopilot {
         if (row.state === "pending_approval" && entry.evidence.deferred_until !== undefined) deferred.push(entry);
       }
     }
-    return { connection: connection.id, ad_account_id: `act_${connection.ad_account_id}`, notes: plan.notes, proposed, duplicates, plan, deferred };
+    return { connection: connection.id, ad_account_id: adAccountGraphId(connection.ad_account_id), notes: plan.notes, proposed, duplicates, plan, deferred };
   }
 
   async plan(workspaceIdOrName: string): Promise<PlanReport[]> {

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import * as oauth from "openid-client";
 import { errors, GrantlineError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import { guardedFetch } from "../../net/outbound.ts";
 import {
   claimOAuthFlow,
@@ -15,7 +16,7 @@ import {
 } from "../store/connect.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient } from "./graphClient.ts";
-import { bareAccount, type ConnectionView, type WorkspaceService, type WorkspaceView } from "./workspace.service.ts";
+import type { ConnectionView, WorkspaceService, WorkspaceView } from "./workspace.service.ts";
 
 /** Autopilot asks for reading and managing ads, nothing more. */
 export const AUTOPILOT_SCOPES = ["ads_read", "ads_management"] as const;
@@ -448,13 +449,13 @@ export class ConnectService {
     const client = new GraphClient({ baseUrl: graphUrl, accessToken: token, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     const out = { adAccounts: [] as string[], pixels: [] as string[], catalogs: [] as string[] };
     for (const id of ids) {
-      const bare = bareAccount(id);
-      const account = await client.get<{ account_id?: string }>(`act_${bare}`, { fields: "id,account_id" }).catch((error: unknown) => {
+      const bare = assetIdFromGraph(id);
+      const account = await client.get<{ account_id?: string }>(adAccountGraphId(bare), { fields: "id,account_id" }).catch((error: unknown) => {
         if (error instanceof GraphApiError) return undefined;
         throw error;
       });
       if (account?.account_id) {
-        out.adAccounts.push(`act_${bare}`);
+        out.adAccounts.push(adAccountGraphId(bare));
         continue;
       }
       // Each type's own field: the Graph refuses a field the node's type does not have.

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { creativeStandings, type RateEstimate } from "../engine/creatives.ts";
 import type { ActionService } from "./action.service.ts";
 import { latestCompletedScan, type ConnectionRow } from "../store/autopilot.repository.ts";
@@ -29,14 +30,14 @@ export class CreativeService {
     const out: CreativeReport[] = [];
     for (const c of chosen) {
       if (!(await latestCompletedScan(this.deps.db, c.id))?.objects_json) {
-        out.push({ connection: c.id, ad_account_id: `act_${c.ad_account_id}`, through: null, ad_sets: [] });
+        out.push({ connection: c.id, ad_account_id: adAccountGraphId(c.ad_account_id), through: null, ad_sets: [] });
         continue;
       }
       const snapshot = await this.actions.currentSnapshot(workspace, c, this.deps.now());
       const sets = creativeStandings(toEngineSnapshot(snapshot));
       out.push({
         connection: c.id,
-        ad_account_id: `act_${c.ad_account_id}`,
+        ad_account_id: adAccountGraphId(c.ad_account_id),
         through: snapshot.lastDate,
         ad_sets: sets.map((s) => ({
           id: s.adSetId,
@@ -49,4 +50,4 @@ export class CreativeService {
   }
 }
 
-const named = (c: ConnectionRow, name: string): boolean => c.id === name || `act_${c.ad_account_id}` === name || c.ad_account_id === name;
+const named = (c: ConnectionRow, name: string): boolean => c.id === name || adAccountGraphId(c.ad_account_id) === name || c.ad_account_id === name;

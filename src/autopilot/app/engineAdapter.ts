@@ -1,9 +1,10 @@
 import { planAccount } from "../engine/engine.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { accountClock } from "./accountTime.ts";
 import { money } from "../engine/explain.ts";
 import type * as Engine from "../engine/types.ts";
 import { toEnginePartnerGuardrails } from "./partnerGuardrails.ts";
-import type { AccountSnapshot, ActionKind, Guardrails, Plan, PlanItem, Planner } from "./planner.ts";
+import type { PlannerSnapshot, PlannerActionKind, PlannerGuardrails, PlannerPlan, PlanItem, Planner } from "./planner.ts";
 
 /**
  * The decision engine (src/autopilot/engine) behind the app's Planner interface: the app's snapshot
@@ -11,7 +12,7 @@ import type { AccountSnapshot, ActionKind, Guardrails, Plan, PlanItem, Planner }
  * action log) in the engine's terms, and the engine's checked plan back as plan items.
  */
 
-export const ENGINE_KIND: Record<ActionKind, Engine.ActionKind> = {
+export const ENGINE_KIND: Record<PlannerActionKind, Engine.ActionKind> = {
   pause_ad: "pause",
   pause_adset: "pause",
   resume_ad: "unpause",
@@ -20,7 +21,7 @@ export const ENGINE_KIND: Record<ActionKind, Engine.ActionKind> = {
 };
 
 /** The advertiser's guardrails in the engine's terms (minor units, fractions, engine action kinds). */
-export function toEngineGuardrails(g: Guardrails, mode: AccountSnapshot["mode"] = "semi_auto", killSwitch = false): Engine.Guardrails {
+export function toEngineGuardrails(g: PlannerGuardrails, mode: PlannerSnapshot["mode"] = "semi_auto", killSwitch = false): Engine.Guardrails {
   return {
     mode,
     targetCpaMinor: g.cpaTarget === undefined ? null : Math.round(g.cpaTarget * 100),
@@ -39,7 +40,7 @@ export function toEngineGuardrails(g: Guardrails, mode: AccountSnapshot["mode"] 
 /** The action log's budget changes that may have happened (confirmed, unknown, being written). */
 const MAYBE_DONE = new Set(["CONFIRMED", "UNKNOWN", "executing"]);
 
-export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
+export function toEngineSnapshot(s: PlannerSnapshot): Engine.AccountSnapshot {
   const writes = s.capabilities.includes("ads_management");
   const { today, hour } = accountClock(s.now, s.timeZone);
   const spentByAdSet = new Map<string, number>();
@@ -50,7 +51,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
   const partnerGuardrails = toEnginePartnerGuardrails(s.partnerGuardrails, ownBudgetChanges, s.now);
   return {
     ...(partnerGuardrails ? { partnerGuardrails } : {}),
-    accountId: `act_${s.accountId}`,
+    accountId: adAccountGraphId(s.accountId),
     currency: s.currency,
     clock: { now: s.now, today, hour },
     campaigns: s.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status === "ACTIVE" ? "ACTIVE" : "PAUSED" })),
@@ -76,7 +77,7 @@ export function toEngineSnapshot(s: AccountSnapshot): Engine.AccountSnapshot {
     insights: s.daily.map((d) => ({ adId: d.adId, date: d.date, impressions: d.impressions, clicks: d.clicks, spendMinor: d.spend, conversions: d.conversions, revenueMinor: d.revenue })),
     guardrails: toEngineGuardrails(s.guardrails, s.mode, s.killSwitch),
     // The token reaches this account only (the scan read nothing else); without ads_management it may only advise.
-    capabilities: { actions: writes ? ["change_budget", "pause", "unpause", "notify"] : ["notify"], objectIds: [`act_${s.accountId}`] },
+    capabilities: { actions: writes ? ["change_budget", "pause", "unpause", "notify"] : ["notify"], objectIds: [adAccountGraphId(s.accountId)] },
     history: s.history
       .filter((h) => h.state === "CONFIRMED" || h.state === "UNKNOWN" || h.state === "executing")
       // Budgets as numbers: the engine measures the 24-hour step from a numeric old value.
@@ -96,7 +97,7 @@ function effectText(effect: Engine.ExpectedEffect | null, currency: string): str
 }
 
 /** The engine's plan as plan items; advice that writes nothing and the engine's notices become notes. */
-export function fromEnginePlan(plan: Engine.Plan, snapshot: AccountSnapshot): Plan {
+export function fromEnginePlan(plan: Engine.Plan, snapshot: PlannerSnapshot): PlannerPlan {
   const names = new Map<string, string>([...snapshot.adSets.map((s) => [s.id, s.name] as const), ...snapshot.ads.map((a) => [a.id, a.name] as const)]);
   const items: PlanItem[] = [];
   const notes = [...plan.notices];
@@ -107,7 +108,7 @@ export function fromEnginePlan(plan: Engine.Plan, snapshot: AccountSnapshot): Pl
       continue;
     }
     const level = c.objectType === "ad" ? "ad" : "adset";
-    const kind: ActionKind = action.kind === "change_budget" ? "change_budget" : action.kind === "pause" ? (level === "ad" ? "pause_ad" : "pause_adset") : level === "ad" ? "resume_ad" : "resume_adset";
+    const kind: PlannerActionKind = action.kind === "change_budget" ? "change_budget" : action.kind === "pause" ? (level === "ad" ? "pause_ad" : "pause_adset") : level === "ad" ? "resume_ad" : "resume_adset";
     items.push({
       kind,
       change: { objectType: level, objectId: c.objectId, objectName: names.get(c.objectId) ?? c.objectId, field: c.field, old: String(c.oldValue ?? ""), new: String(c.newValue) },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { guardrailViolations, hasCaps } from "./guardrails.ts";
-import { DEFAULT_GUARDRAILS, type AccountSnapshot, type Guardrails, type PlannedChange } from "./planner.ts";
+import { DEFAULT_PLANNER_GUARDRAILS, type PlannerSnapshot, type PlannerGuardrails, type PlannedChange } from "./planner.ts";
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 
-function account(guardrails: Partial<Guardrails> = {}, history: AccountSnapshot["history"] = []): AccountSnapshot {
+function account(guardrails: Partial<PlannerGuardrails> = {}, history: PlannerSnapshot["history"] = []): PlannerSnapshot {
   const daily = [];
   for (let d = 1; d <= 14; d++) {
     const date = new Date(NOW - d * 86_400_000).toISOString().slice(0, 10);
@@ -27,7 +27,7 @@ function account(guardrails: Partial<Guardrails> = {}, history: AccountSnapshot[
       { id: "a3", adSetId: "s2", campaignId: "c1", name: "A3", status: "ACTIVE", effectiveStatus: "ACTIVE" },
     ],
     daily,
-    guardrails: { ...DEFAULT_GUARDRAILS, ...guardrails },
+    guardrails: { ...DEFAULT_PLANNER_GUARDRAILS, ...guardrails },
     capabilities: ["ads_read", "ads_management"],
     history,
     now: NOW,
@@ -83,7 +83,7 @@ describe("the app's last check before a write (the engine's guardrails)", () => 
   });
 
   it("needs a daily or monthly cap for autopilot mode", () => {
-    expect(hasCaps(DEFAULT_GUARDRAILS)).toBe(false);
-    expect(hasCaps({ ...DEFAULT_GUARDRAILS, monthlyCap: 100_000 })).toBe(true);
+    expect(hasCaps(DEFAULT_PLANNER_GUARDRAILS)).toBe(false);
+    expect(hasCaps({ ...DEFAULT_PLANNER_GUARDRAILS, monthlyCap: 100_000 })).toBe(true);
   });
 });

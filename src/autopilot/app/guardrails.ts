@@ -2,10 +2,10 @@ import { z } from "zod";
 import { capsConfigured, enforceGuardrails } from "../engine/guardrails.ts";
 import { partnerWindowClosed } from "../engine/partnerGuardrails.ts";
 import type * as Engine from "../engine/types.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import { ENGINE_KIND, toEngineGuardrails, toEngineSnapshot } from "./engineAdapter.ts";
-import type { AccountSnapshot, ActionKind, Guardrails, PlannedChange } from "./planner.ts";
-import { ACTION_KINDS, DEFAULT_GUARDRAILS } from "./planner.ts";
+import type { PlannerSnapshot, PlannerActionKind, PlannerGuardrails, PlannedChange } from "./planner.ts";
+import { PLANNER_ACTION_KINDS, DEFAULT_PLANNER_GUARDRAILS } from "./planner.ts";
 
 export const guardrailsSchema = z
   .object({
@@ -13,22 +13,22 @@ export const guardrailsSchema = z
     roasTarget: z.number().positive().optional(),
     dailyCap: z.number().int().positive().optional(),
     monthlyCap: z.number().int().positive().optional(),
-    maxStepPct: z.number().positive().max(100).default(DEFAULT_GUARDRAILS.maxStepPct),
-    maxBudgetChangesPerHour: z.number().int().min(1).max(4).default(DEFAULT_GUARDRAILS.maxBudgetChangesPerHour),
+    maxStepPct: z.number().positive().max(100).default(DEFAULT_PLANNER_GUARDRAILS.maxStepPct),
+    maxBudgetChangesPerHour: z.number().int().min(1).max(4).default(DEFAULT_PLANNER_GUARDRAILS.maxBudgetChangesPerHour),
     cooldownMinutes: z.number().int().min(0).max(10_080).optional(),
-    allowedActions: z.array(z.enum(ACTION_KINDS)).default([...ACTION_KINDS]),
+    allowedActions: z.array(z.enum(PLANNER_ACTION_KINDS)).default([...PLANNER_ACTION_KINDS]),
     quietHours: z.object({ start: z.number().int().min(0).max(23), end: z.number().int().min(0).max(23) }).optional(),
   })
   .strict();
 
 /** True when the advertiser set at least one spending cap; without one autopilot mode does not start. */
-export function hasCaps(g: Guardrails): boolean {
+export function hasCaps(g: PlannerGuardrails): boolean {
   return capsConfigured(toEngineGuardrails(g));
 }
 
 export interface GuardrailContext {
   /** The account as it is now (the latest scan with confirmed changes applied), with its action history. */
-  snapshot: AccountSnapshot;
+  snapshot: PlannerSnapshot;
   now: number;
   /** Whether a person approved it: quiet hours and cooldowns only hold back automatic changes. */
   approvedByPerson: boolean;
@@ -42,10 +42,10 @@ export interface GuardrailContext {
  * daily and monthly caps, and the owner's partner guardrails) run on a plan of this one change.
  * Anything the engine would drop or cut is a reason not to write it as asked. Returns those reasons in plain language (empty = go).
  */
-export function guardrailViolations(kind: ActionKind, change: PlannedChange, ctx: GuardrailContext): string[] {
+export function guardrailViolations(kind: PlannerActionKind, change: PlannedChange, ctx: GuardrailContext): string[] {
   const g = ctx.snapshot.guardrails;
   // The engine knows coarser kinds (pausing an ad or an ad set is one "pause"); allow only this one.
-  const guardrails: Guardrails = {
+  const guardrails: PlannerGuardrails = {
     ...g,
     allowedActions: g.allowedActions.filter((k) => k === kind),
     ...(ctx.approvedByPerson ? { cooldownMinutes: 0 } : {}),
@@ -81,7 +81,7 @@ export function guardrailViolations(kind: ActionKind, change: PlannedChange, ctx
   return [...new Set(problems)];
 }
 
-function describeTrim(t: Engine.TrimRecord, kind: ActionKind, change: PlannedChange, g: Guardrails, currency: string): string {
+function describeTrim(t: Engine.TrimRecord, kind: PlannerActionKind, change: PlannedChange, g: PlannerGuardrails, currency: string): string {
   switch (t.guardrail) {
     case "allowed_actions":
       return `${kind.replace(/_/g, " ")} is not among the actions you allowed`;
@@ -98,9 +98,9 @@ function describeTrim(t: Engine.TrimRecord, kind: ActionKind, change: PlannedCha
     case "cooldown":
       return `it changed less than ${g.cooldownMinutes ?? 720} minutes ago (your cooldown between automatic changes)`;
     case "daily_cap":
-      return `the account's daily budgets would go over your daily cap of ${money(g.dailyCap ?? 0, currency)}`;
+      return `the account's daily budgets would go over your daily cap of ${exactMoney(g.dailyCap ?? 0, currency)}`;
     case "monthly_cap":
-      return `the account's spend this month would go over your monthly cap of ${money(g.monthlyCap ?? 0, currency)}`;
+      return `the account's spend this month would go over your monthly cap of ${exactMoney(g.monthlyCap ?? 0, currency)}`;
     default:
       return t.detail.replace(/\.$/, "");
   }

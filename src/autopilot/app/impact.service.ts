@@ -1,10 +1,11 @@
 import { errors } from "../../errors.ts";
 import type { ImpactForecast, Interval, ForecastTotals, PlannedEdit } from "../../impactForecast.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import type { ConnectionRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
-import type { Plan } from "./planner.ts";
+import type { PlannerPlan } from "./planner.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
 
 
@@ -58,7 +59,7 @@ function shown(t: ForecastTotals): ShownTotals {
 }
 
 const signed = (n: number, digits = 1) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(digits)}`;
-const signedMoney = (minor: number, currency: string) => `${minor >= 0 ? "+" : "−"}${money(Math.abs(Math.round(minor)), currency)}`;
+const signedMoney = (minor: number, currency: string) => `${minor >= 0 ? "+" : "−"}${exactMoney(Math.abs(Math.round(minor)), currency)}`;
 
 /**
  * "Simulate impact": the current recommendations for each connected account, run forward on a
@@ -80,7 +81,7 @@ export class ImpactService {
     const days = options.days ?? DEFAULT_SIMULATION.days;
     const runs = options.runs ?? DEFAULT_SIMULATION.runs;
     const workspace = await this.workspaces.require(workspaceIdOrName);
-    const account = options.account?.replace(/^act_/, "");
+    const account = options.account && assetIdFromGraph(options.account);
     const connections = (await this.workspaces.connections(workspace.id)).filter((c) => account === undefined || c.ad_account_id === account);
     if (connections.length === 0) throw errors.invalidParameter(account ? `act_${account} is not connected to this workspace.` : "No ad account is connected to this workspace.");
     const out: ImpactReport[] = [];
@@ -94,11 +95,11 @@ export class ImpactService {
   }
 }
 
-function editsOf(plan: Plan): PlannedEdit[] {
+function editsOf(plan: PlannerPlan): PlannedEdit[] {
   return plan.items.map((i) => ({ objectId: i.change.objectId, field: i.change.field, value: i.change.field === "daily_budget" ? Number(i.change.new) : i.change.new }));
 }
 
-function present(connection: ConnectionRow, currency: string, plan: Plan, f: ImpactForecast): ImpactReport {
+function present(connection: ConnectionRow, currency: string, plan: PlannerPlan, f: ImpactForecast): ImpactReport {
   const notes = [...plan.notes];
   if (f.unknown_objects.length > 0) notes.push(`Not simulated (not in the simulator's market): ${f.unknown_objects.join(", ")}.`);
   const d = f.delta;
@@ -106,13 +107,13 @@ function present(connection: ConnectionRow, currency: string, plan: Plan, f: Imp
   const roas = d.roas ? `, ROAS ${signed(d.roas.mean, 2)}` : "";
   const summary =
     plan.items.length === 0
-      ? `No changes recommended: over ${f.days} days the account is expected to spend ${money(Math.round(f.baseline.spend.mean), currency)} for ${f.baseline.conversions.mean.toFixed(1)} conversions.`
+      ? `No changes recommended: over ${f.days} days the account is expected to spend ${exactMoney(Math.round(f.baseline.spend.mean), currency)} for ${f.baseline.conversions.mean.toFixed(1)} conversions.`
       : `Over ${f.days} days (${f.from} to ${f.to}), the plan's ${plan.items.length} change${plan.items.length === 1 ? "" : "s"} would bring ${signed(d.conversions.mean)} conversions ` +
         `(80%: ${signed(d.conversions.low)} to ${signed(d.conversions.high)}) for ${signedMoney(d.spend.mean, currency)} spend${cpa}${roas} against doing nothing; ` +
         `more conversions in ${Math.round(f.probability_more_conversions * 100)}% of ${f.runs} simulated runs.`;
   return {
     connection: connection.id,
-    ad_account_id: `act_${connection.ad_account_id}`,
+    ad_account_id: adAccountGraphId(connection.ad_account_id),
     currency,
     from: f.from,
     to: f.to,

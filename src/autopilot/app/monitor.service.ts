@@ -1,7 +1,8 @@
 import { raiseAlert } from "./alerts.ts";
 import type { ActionService, ExecutionResult } from "./action.service.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
 import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
@@ -96,7 +97,7 @@ export class MonitorService {
     const now = this.deps.now();
     const report: MonitorReport = {
       connection: connection.id,
-      ad_account_id: `act_${connection.ad_account_id}`,
+      ad_account_id: adAccountGraphId(connection.ad_account_id),
       disapproved: [],
       urls: [],
       paused: [],
@@ -139,11 +140,11 @@ export class MonitorService {
         await alert({
           kind: "spend_spike",
           severity: "warning",
-          title: `Spend spike on ${snapshot.accountName}: ${money(last.value, snapshot.currency)} on ${last.date}`,
-          body: `The account usually spends about ${money(Math.round(report.spend.expected), snapshot.currency)} on such a day; this is ${report.spend.score.toFixed(1)} robust deviations above its own pattern.`,
+          title: `Spend spike on ${snapshot.accountName}: ${exactMoney(last.value, snapshot.currency)} on ${last.date}`,
+          body: `The account usually spends about ${exactMoney(Math.round(report.spend.expected), snapshot.currency)} on such a day; this is ${report.spend.score.toFixed(1)} robust deviations above its own pattern.`,
           fields: [
-            { name: "Spend", value: money(last.value, snapshot.currency) },
-            { name: "Expected", value: money(Math.round(report.spend.expected), snapshot.currency) },
+            { name: "Spend", value: exactMoney(last.value, snapshot.currency) },
+            { name: "Expected", value: exactMoney(Math.round(report.spend.expected), snapshot.currency) },
           ],
           dedupKey: `spend_spike:${connection.id}:${last.date}`,
           details: { ...report.spend },
@@ -157,7 +158,7 @@ export class MonitorService {
     let timeZone = "UTC";
     try {
       report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", async (client) => {
-        timeZone = zoneOrUtc((await client.get<{ timezone_name?: string }>(`act_${connection.ad_account_id}`, { fields: "timezone_name" })).timezone_name);
+        timeZone = zoneOrUtc((await client.get<{ timezone_name?: string }>(adAccountGraphId(connection.ad_account_id), { fields: "timezone_name" })).timezone_name);
         return this.intraday(client, connection, now, timeZone);
       });
       const today = report.spend_today;
@@ -166,11 +167,11 @@ export class MonitorService {
         await alert({
           kind: "spend_spike",
           severity: "warning",
-          title: `Spend spike on act_${connection.ad_account_id} today: ${money(today.value, currency)} by ${String(today.hours).padStart(2, "0")}:00`,
-          body: `By this hour the account usually spends about ${money(Math.round(today.expected), currency)}; today is ${today.score.toFixed(1)} robust deviations above its own hourly pattern, with the rest of the day still to come.`,
+          title: `Spend spike on act_${connection.ad_account_id} today: ${exactMoney(today.value, currency)} by ${String(today.hours).padStart(2, "0")}:00`,
+          body: `By this hour the account usually spends about ${exactMoney(Math.round(today.expected), currency)}; today is ${today.score.toFixed(1)} robust deviations above its own hourly pattern, with the rest of the day still to come.`,
           fields: [
-            { name: "Spend so far", value: money(today.value, currency) },
-            { name: "Expected by now", value: money(Math.round(today.expected), currency) },
+            { name: "Spend so far", value: exactMoney(today.value, currency) },
+            { name: "Expected by now", value: exactMoney(Math.round(today.expected), currency) },
           ],
           dedupKey: `spend_spike_today:${connection.id}:${today.date}`,
           details: { ...today },

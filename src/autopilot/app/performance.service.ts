@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { accountClock, addDays, zoneOrUtc } from "./accountTime.ts";
 import { describeChange } from "./actionLog.ts";
 import { listActions, type ConnectionRow } from "../store/autopilot.repository.ts";
@@ -70,7 +71,7 @@ export class PerformanceService {
       const since = addDays(dayOf(now), -(days - 1));
       out.push({
         connection: connection.id,
-        ad_account_id: `act_${connection.ad_account_id}`,
+        ad_account_id: adAccountGraphId(connection.ad_account_id),
         ad_account_name: connection.ad_account_name,
         ...performance,
         changes: confirmed
@@ -85,7 +86,7 @@ export class PerformanceService {
   private async read(connection: ConnectionRow, now: number, dayCount: number): Promise<{ currency: string | null; days: PerformanceDay[]; error: string | null; timeZone: string }> {
     if (connection.status !== "active") return { currency: null, days: [], error: `act_${connection.ad_account_id} needs attention; reconnect it to see its results.`, timeZone: "UTC" };
     return this.workspaces.withClient(connection, "reading performance for the charts", async (client) => {
-      const account = await client.get<{ currency?: string; timezone_name?: string }>(`act_${connection.ad_account_id}`, { fields: "currency,timezone_name" });
+      const account = await client.get<{ currency?: string; timezone_name?: string }>(adAccountGraphId(connection.ad_account_id), { fields: "currency,timezone_name" });
       const timeZone = zoneOrUtc(account.timezone_name);
       const until = accountClock(now, timeZone).today;
       const since = addDays(until, -(dayCount - 1));

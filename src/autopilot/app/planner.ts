@@ -6,10 +6,12 @@ import type { ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
  * plan, and the app carries the plan out through its guarded path. The app makes no decisions.
  */
 
-export const ACTION_KINDS = ["pause_ad", "resume_ad", "pause_adset", "resume_adset", "change_budget"] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
+/** Changes the app makes, per object level (the engine's `ActionKind` is coarser: one "pause" for ads and ad sets). */
+export const PLANNER_ACTION_KINDS = ["pause_ad", "resume_ad", "pause_adset", "resume_adset", "change_budget"] as const;
+export type PlannerActionKind = (typeof PLANNER_ACTION_KINDS)[number];
 
-export interface Guardrails {
+/** The guardrails as the advertiser sets and the workspace stores them (major-unit CPA, percent steps); the engine's `Guardrails` are in its own units. */
+export interface PlannerGuardrails {
   /** Cost per purchase target, in the account's major currency units. */
   cpaTarget?: number | undefined;
   /** Purchase value per unit spent. */
@@ -22,17 +24,17 @@ export interface Guardrails {
   maxStepPct: number;
   /** At most this many budget changes per ad set per hour; default 4 (Meta's own limit). */
   maxBudgetChangesPerHour: number;
-  allowedActions: ActionKind[];
+  allowedActions: PlannerActionKind[];
   /** Minimum minutes between two automated changes of the same object; default 720. */
   cooldownMinutes?: number | undefined;
   /** Hours (0–23, UTC) during which nothing is changed automatically; start may be after end (overnight). */
   quietHours?: { start: number; end: number } | undefined;
 }
 
-export const DEFAULT_GUARDRAILS: Guardrails = {
+export const DEFAULT_PLANNER_GUARDRAILS: PlannerGuardrails = {
   maxStepPct: 20,
   maxBudgetChangesPerHour: 4,
-  allowedActions: [...ACTION_KINDS],
+  allowedActions: [...PLANNER_ACTION_KINDS],
 };
 
 export interface SnapshotAdSet {
@@ -81,7 +83,7 @@ export interface SnapshotDay {
 
 export interface SnapshotAction {
   objectId: string;
-  kind: ActionKind;
+  kind: PlannerActionKind;
   field: string;
   oldValue: string | null;
   newValue: string;
@@ -90,8 +92,8 @@ export interface SnapshotAction {
   approvedBy?: string | null | undefined;
 }
 
-/** Everything the engine may look at for one ad account. */
-export interface AccountSnapshot {
+/** Everything the engine may look at for one ad account, as the app's scan read it; `toEngineSnapshot` makes the engine's `AccountSnapshot` of it. */
+export interface PlannerSnapshot {
   accountId: string;
   accountName: string;
   currency: string;
@@ -103,7 +105,7 @@ export interface AccountSnapshot {
   adSets: SnapshotAdSet[];
   ads: SnapshotAd[];
   daily: SnapshotDay[];
-  guardrails: Guardrails;
+  guardrails: PlannerGuardrails;
   /** What the connection's token may do: `ads_read`, `ads_management`, … */
   capabilities: string[];
   /** Recent actions on these objects (cooldowns, change counts). */
@@ -128,7 +130,7 @@ export interface PlannedChange {
 }
 
 export interface PlanItem {
-  kind: ActionKind;
+  kind: PlannerActionKind;
   change: PlannedChange;
   /** Plain-language reason, e.g. "its CPA $18 is 28% under your $25 target over 7 days, 64 conversions". */
   reason: string;
@@ -136,7 +138,8 @@ export interface PlanItem {
   expectedEffect: string;
 }
 
-export interface Plan {
+/** What a planner answers, as plan items the app can queue and write; `fromEnginePlan` makes it of the engine's `Plan`. */
+export interface PlannerPlan {
   items: PlanItem[];
   /** Things the engine wants the advertiser to know (too little data, learning phase, …). */
   notes: string[];
@@ -146,7 +149,7 @@ export interface Plan {
   deferredUntil?: string | undefined;
 }
 
-export type Planner = (snapshot: AccountSnapshot) => Plan | Promise<Plan>;
+export type Planner = (snapshot: PlannerSnapshot) => PlannerPlan | Promise<PlannerPlan>;
 
 /** The change and the Graph write that makes it: `POST /{id}` with `{field: value}`. */
 export function writeOf(change: PlannedChange): Record<string, string | number> {

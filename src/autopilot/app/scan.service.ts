@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import { addDays, accountClock, zoneOrUtc } from "./accountTime.ts";
 import { supersedeScans, findScan, insertInsights, insertScan, latestCompletedScan, updateConnection, updateScan, type ConnectionRow, type InsightRow, type ScanRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "./context.ts";
@@ -208,7 +209,7 @@ export class ScanService {
       const problem = graphProblem(error);
       await updateScan(this.deps.db, scan.id, { status: "failed", error: problem ?? "the scan failed", finished_at: this.deps.now() });
       // What the Graph answered is the caller's to see; anything else stays an internal error.
-      throw problem === undefined ? error : errors.autopilotScanFailed(`act_${connection.ad_account_id}`, problem);
+      throw problem === undefined ? error : errors.autopilotScanFailed(adAccountGraphId(connection.ad_account_id), problem);
     }
   }
 
@@ -220,11 +221,11 @@ export class ScanService {
   async scanWorkspace(workspace: WorkspaceRow, options: { days?: number; onProgress?: (p: WorkspaceScanProgress) => void } = {}): Promise<WorkspaceScanResult> {
     const connections = await this.workspaces.connections(workspace.id);
     const active = connections.filter((c) => c.status === "active");
-    const skipped = connections.filter((c) => c.status !== "active").map((c) => ({ connection_id: c.id, ad_account_id: `act_${c.ad_account_id}`, reason: "needs attention: reconnect it" }));
+    const skipped = connections.filter((c) => c.status !== "active").map((c) => ({ connection_id: c.id, ad_account_id: adAccountGraphId(c.ad_account_id), reason: "needs attention: reconnect it" }));
     if (active.length === 0) throw errors.invalidParameter(skipped.length > 0 ? "Every connected ad account needs attention: reconnect one before scanning." : "No ad account is connected yet: connect one before scanning.");
     const scans: (ScanResult & { ad_account_id: string })[] = [];
     for (const [index, connection] of active.entries()) {
-      const ad_account_id = `act_${connection.ad_account_id}`;
+      const ad_account_id = adAccountGraphId(connection.ad_account_id);
       const result = await this.scan(connection, {
         days: options.days,
         onProgress: (p) => options.onProgress?.({ ...p, connection_id: connection.id, ad_account_id, account: index + 1, accounts: active.length, fraction: (index + shareDone(p)) / active.length }),
@@ -236,7 +237,7 @@ export class ScanService {
 
   private async read(client: GraphClient, connection: ConnectionRow, started: ScanRow, days: number, onProgress?: (p: ScanProgress) => void): Promise<Omit<ScanResult, "graph_calls">> {
     let scan = started;
-    const act = `act_${connection.ad_account_id}`;
+    const act = adAccountGraphId(connection.ad_account_id);
     const progress = async (p: ScanProgress) => {
       onProgress?.(p);
       await updateScan(this.deps.db, scan.id, { done: p.done, total: p.total, rows: p.rows });

@@ -3,7 +3,7 @@ import { errors } from "../../errors.ts";
 import type { AutopilotDb } from "../store/database.ts";
 import { accountClock, zoneOrUtc } from "./accountTime.ts";
 import { actionsOnConnectionSince, latestCompletedScan, linkChecksSince, listInsights, type ConnectionRow, type LinkCheckRow, type WorkspaceRow } from "../store/autopilot.repository.ts";
-import type { AccountSnapshot, ActionKind, SnapshotDay } from "./planner.ts";
+import type { PlannerSnapshot, PlannerActionKind, SnapshotDay } from "./planner.ts";
 import type { ScannedObjects } from "./scan.service.ts";
 import { guardrailsOf } from "./workspace.service.ts";
 
@@ -30,7 +30,7 @@ function createdDay(createdTime: string | undefined, timeZone: string): string |
 }
 
 /** The engine's input for one connection, from its latest completed scan. */
-export async function buildSnapshot(db: AutopilotDb, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<AccountSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
+export async function buildSnapshot(db: AutopilotDb, workspace: WorkspaceRow, connection: ConnectionRow, now: number): Promise<PlannerSnapshot & { scanId: string; scanFingerprint: string; scanStartedAt: number }> {
   const scan = await latestCompletedScan(db, connection.id);
   if (!scan || !scan.objects_json) throw errors.invalidParameter(`act_${connection.ad_account_id} has not been scanned yet: run \`grantline autopilot scan\` first.`);
   const objects = JSON.parse(scan.objects_json) as ScannedObjects;
@@ -50,7 +50,7 @@ export async function buildSnapshot(db: AutopilotDb, workspace: WorkspaceRow, co
   const links = linkStatus(await linkChecksSince(db, connection.id, now - LINK_CHECK_DAYS * 86_400_000));
   const history = (await actionsOnConnectionSince(db, connection.id, now - WEEK_MS)).map((a) => ({
     objectId: a.object_id,
-    kind: a.kind as ActionKind,
+    kind: a.kind as PlannerActionKind,
     field: a.field,
     oldValue: a.old_value,
     newValue: a.new_value,
@@ -106,7 +106,7 @@ export async function buildSnapshot(db: AutopilotDb, workspace: WorkspaceRow, co
  * What an approval rests on for one object: its configured state and its last 7 days of delivery
  * in the snapshot. A queue item whose object's fingerprint changed has expired.
  */
-export function objectFingerprint(snapshot: AccountSnapshot, objectId: string): string {
+export function objectFingerprint(snapshot: PlannerSnapshot, objectId: string): string {
   const adSet = snapshot.adSets.find((s) => s.id === objectId);
   const ad = snapshot.ads.find((a) => a.id === objectId);
   const state = adSet ? [adSet.status, adSet.dailyBudget] : ad ? [ad.status] : [];

@@ -1,9 +1,10 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { ActionService } from "./action.service.ts";
-import { money } from "./actionLog.ts";
+import { exactMoney } from "./actionLog.ts";
 import { presentAction, type LogEntry } from "./actionLog.ts";
 import type { ConnectionRow, WorkspaceRow } from "../store/autopilot.repository.ts";
-import type { AccountSnapshot, PlanItem } from "./planner.ts";
+import type { PlannerSnapshot, PlanItem } from "./planner.ts";
 import { toMinor } from "./scan.service.ts";
 import { parseCommand, type Condition, type Intent, type Metric, type Period } from "./textCommands.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
@@ -84,7 +85,7 @@ export class TextCommandService {
   }
 
   /** The campaign or ad set a name points at: exact name first, then the only one containing it. */
-  private resolve(snapshot: AccountSnapshot, name: string, kinds: ("campaign" | "adset")[]): { kind: "campaign" | "adset"; id: string; name: string } {
+  private resolve(snapshot: PlannerSnapshot, name: string, kinds: ("campaign" | "adset")[]): { kind: "campaign" | "adset"; id: string; name: string } {
     const candidates = [
       ...(kinds.includes("campaign") ? snapshot.campaigns.map((c) => ({ kind: "campaign" as const, id: c.id, name: c.name })) : []),
       ...(kinds.includes("adset") ? snapshot.adSets.map((s) => ({ kind: "adset" as const, id: s.id, name: s.name })) : []),
@@ -99,9 +100,9 @@ export class TextCommandService {
     throw errors.invalidParameter(`"${name}" could mean ${partial.map((c) => `'${c.name}'`).join(", ")}; say which.`);
   }
 
-  private async answer(connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "question" }>): Promise<CommandResult> {
+  private async answer(connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "question" }>): Promise<CommandResult> {
     const target = intent.scope ? this.resolve(snapshot, intent.scope, ["campaign", "adset"]) : undefined;
-    const node = target ? target.id : `act_${connection.ad_account_id}`;
+    const node = target ? target.id : adAccountGraphId(connection.ad_account_id);
     const rows = await this.workspaces.withClient(connection, "answering a question", (client) =>
       client.getAll<InsightRow>(`${node}/insights`, { date_preset: intent.period, fields: "spend,actions,action_values,ctr" }),
     );
@@ -111,13 +112,13 @@ export class TextCommandService {
     let text: string;
     switch (intent.metric) {
       case "spend":
-        text = `You spent ${money(spend, snapshot.currency)}${where} ${when}.`;
+        text = `You spent ${exactMoney(spend, snapshot.currency)}${where} ${when}.`;
         break;
       case "conversions":
         text = `${conversions} conversion${conversions === 1 ? "" : "s"}${where} ${when} (reported so far; late conversions may still arrive).`;
         break;
       case "cpa":
-        text = value === null ? `No conversions${where} ${when}, so no CPA (spend ${money(spend, snapshot.currency)}).` : `CPA${where} ${when}: ${money(Math.round(value), snapshot.currency)} (${money(spend, snapshot.currency)} for ${conversions} conversions).`;
+        text = value === null ? `No conversions${where} ${when}, so no CPA (spend ${exactMoney(spend, snapshot.currency)}).` : `CPA${where} ${when}: ${exactMoney(Math.round(value), snapshot.currency)} (${exactMoney(spend, snapshot.currency)} for ${conversions} conversions).`;
         break;
       case "roas":
         text = value === null ? `No spend${where} ${when}, so no ROAS.` : `ROAS${where} ${when}: ${value.toFixed(2)}.`;
@@ -129,25 +130,25 @@ export class TextCommandService {
     return { kind: "answer", text, value: intent.metric === "spend" ? spend / 100 : value === null ? null : intent.metric === "cpa" ? value / 100 : value, metric: intent.metric, period: intent.period };
   }
 
-  private async budget(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "change_budget" }>, text: string): Promise<CommandResult> {
+  private async budget(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "change_budget" }>, text: string): Promise<CommandResult> {
     const target = this.resolve(snapshot, intent.target, ["adset"]);
     const adSet = snapshot.adSets.find((s) => s.id === target.id)!;
     if (adSet.dailyBudget === null) throw errors.invalidParameter(`'${adSet.name}' has no daily budget of its own (its campaign's budget applies).`);
     const old = adSet.dailyBudget;
     const next =
       intent.mode === "percent" ? Math.round(old * (1 + (intent.direction * intent.value) / 100)) : intent.mode === "amount" ? old + intent.direction * Math.round(intent.value * 100) : Math.round(intent.value * 100);
-    if (next <= 0) throw errors.invalidParameter(`That would take '${adSet.name}' to ${money(next, snapshot.currency)}; a budget must stay above zero.`);
+    if (next <= 0) throw errors.invalidParameter(`That would take '${adSet.name}' to ${exactMoney(next, snapshot.currency)}; a budget must stay above zero.`);
     const item: PlanItem = {
       kind: "change_budget",
       change: { objectType: "adset", objectId: adSet.id, objectName: adSet.name, field: "daily_budget", old: String(old), new: String(next) },
       reason: `you asked: “${text.trim()}”`,
       evidence: { command: text.trim(), old_budget: old, new_budget: next },
-      expectedEffect: `daily budget ${next > old ? "up" : "down"} ${money(Math.abs(next - old), snapshot.currency)}`,
+      expectedEffect: `daily budget ${next > old ? "up" : "down"} ${exactMoney(Math.abs(next - old), snapshot.currency)}`,
     };
     return this.proposeAll(workspace, connection, snapshot, [item], [], text);
   }
 
-  private async status(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, intent: Extract<Intent, { type: "set_status" }>, text: string): Promise<CommandResult> {
+  private async status(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, intent: Extract<Intent, { type: "set_status" }>, text: string): Promise<CommandResult> {
     const scope = intent.scope ? this.resolve(snapshot, intent.scope, ["campaign", "adset"]) : undefined;
     const inScope = <T extends { campaignId: string; id: string; adSetId?: string }>(o: T) =>
       !scope || (scope.kind === "campaign" ? o.campaignId === scope.id : o.adSetId === scope.id || o.id === scope.id);
@@ -185,11 +186,11 @@ export class TextCommandService {
     const label = condition.metric.toUpperCase();
     const isMoney = condition.metric === "cpa" || condition.metric === "spend";
     const threshold = isMoney ? condition.value * 100 : condition.value;
-    const show = (v: number) => (isMoney ? money(Math.round(v), currency) : v.toFixed(2));
+    const show = (v: number) => (isMoney ? exactMoney(Math.round(v), currency) : v.toFixed(2));
     if (!m || m.spend === 0) return { meets: false, detail: "no spend, nothing to judge" };
     if (m.value === null) {
       // No conversions: a CPA "over X" holds once spend alone passed X; under never holds.
-      if (condition.metric === "cpa" && condition.op === ">" && m.spend > threshold) return { meets: true, detail: `no conversions for ${money(m.spend, currency)} spent` };
+      if (condition.metric === "cpa" && condition.op === ">" && m.spend > threshold) return { meets: true, detail: `no conversions for ${exactMoney(m.spend, currency)} spent` };
       return { meets: false, detail: `no ${label} (no conversions)` };
     }
     const meets = condition.op === ">" ? m.value > threshold : m.value < threshold;
@@ -197,7 +198,7 @@ export class TextCommandService {
   }
 
   private async measureLevel(connection: ConnectionRow, level: "ad" | "adset", period: Period, condition: Condition, scopeId?: string) {
-    const node = scopeId ?? `act_${connection.ad_account_id}`;
+    const node = scopeId ?? adAccountGraphId(connection.ad_account_id);
     const rows = await this.workspaces.withClient(connection, "measuring for a text command", (client) =>
       client.getAll<InsightRow>(`${node}/insights`, { level, date_preset: period, fields: "ad_id,adset_id,spend,actions,action_values,ctr", limit: 500 }),
     );
@@ -209,7 +210,7 @@ export class TextCommandService {
     return out;
   }
 
-  private async proposeAll(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: AccountSnapshot, items: PlanItem[], skipped: string[], text: string): Promise<CommandResult> {
+  private async proposeAll(workspace: WorkspaceRow, connection: ConnectionRow, snapshot: PlannerSnapshot, items: PlanItem[], skipped: string[], text: string): Promise<CommandResult> {
     const proposals: LogEntry[] = [];
     for (const item of items) {
       const { row } = await this.actions.propose(workspace, connection, snapshot, item, { source: "text", key: `text:${this.now()}:${item.change.objectId}:${item.change.field}:${item.change.new}:${text.trim()}` });

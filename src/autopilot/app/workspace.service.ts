@@ -1,5 +1,6 @@
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import { raiseAlert } from "./alerts.ts";
 import {
   findConnection,
@@ -18,7 +19,7 @@ import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphClient, GraphTransportError } from "./graphClient.ts";
 import { guardrailsSchema, hasCaps } from "./guardrails.ts";
 import { listScheduleRows, type ScheduleRow } from "../store/schedule.repository.ts";
-import { DEFAULT_GUARDRAILS, type Guardrails } from "./planner.ts";
+import { DEFAULT_PLANNER_GUARDRAILS, type PlannerGuardrails } from "./planner.ts";
 import type { UsageReading } from "../../net/metaUsage.ts";
 import type { JobOutcome, ScheduleView } from "./views.ts";
 
@@ -30,7 +31,7 @@ export interface WorkspaceView {
   business_id: string | null;
   mode: Mode;
   kill_switch: boolean;
-  guardrails: Guardrails;
+  guardrails: PlannerGuardrails;
   connections: ConnectionView[];
   schedule: ScheduleView;
 }
@@ -68,7 +69,7 @@ export interface ConnectionView {
 export function presentConnection(row: ConnectionRow): ConnectionView {
   return {
     id: row.id,
-    ad_account_id: `act_${row.ad_account_id}`,
+    ad_account_id: adAccountGraphId(row.ad_account_id),
     ad_account_name: row.ad_account_name,
     pixel_id: row.pixel_id,
     catalog_id: row.catalog_id,
@@ -81,8 +82,8 @@ export function presentConnection(row: ConnectionRow): ConnectionView {
   };
 }
 
-export function guardrailsOf(row: WorkspaceRow): Guardrails {
-  return { ...DEFAULT_GUARDRAILS, ...(JSON.parse(row.guardrails_json) as Partial<Guardrails>) };
+export function guardrailsOf(row: WorkspaceRow): PlannerGuardrails {
+  return { ...DEFAULT_PLANNER_GUARDRAILS, ...(JSON.parse(row.guardrails_json) as Partial<PlannerGuardrails>) };
 }
 
 export interface ConnectInput {
@@ -98,7 +99,6 @@ export interface ConnectInput {
 }
 
 /** An ad account id without Meta's `act_` prefix, as Autopilot keeps it. */
-export const bareAccount = (id: string) => id.replace(/^act_/, "");
 
 /** Workspaces (one per advertiser), their settings and kill switch, and their connected ad accounts. */
 export class WorkspaceService {
@@ -153,7 +153,7 @@ export class WorkspaceService {
       const issue = parsed.error.issues[0]!;
       throw errors.invalidParameter(`Invalid guardrails: ${issue.path.join(".") || "guardrails"} ${issue.message}.`);
     }
-    if (row.mode === "autopilot" && !hasCaps(parsed.data as Guardrails)) {
+    if (row.mode === "autopilot" && !hasCaps(parsed.data as PlannerGuardrails)) {
       throw errors.invalidParameter("Autopilot mode is on: keep a daily or monthly cap, or switch to semi-auto first.");
     }
     await updateWorkspace(this.deps.db, row.id, { guardrails_json: JSON.stringify(parsed.data), updated_at: this.deps.now() });
@@ -191,12 +191,12 @@ export class WorkspaceService {
       throw errors.invalidParameter("graph URL must be an http(s) URL.");
     }
     if (base.protocol !== "http:" && base.protocol !== "https:") throw errors.invalidParameter("graph URL must be an http(s) URL.");
-    const accountId = bareAccount(input.adAccountId);
+    const accountId = assetIdFromGraph(input.adAccountId);
     if (!/^\d+$/.test(accountId)) throw errors.invalidParameter("ad account must be act_<id>.");
     const client = new GraphClient({ baseUrl: input.graphUrl, accessToken: input.accessToken, http: this.deps.http, timeoutMs: this.deps.graphTimeoutMs, sleep: this.deps.sleep });
     let accountName: string | null;
     try {
-      const account = await client.get<{ name?: string }>(`act_${accountId}`, { fields: "id,name,currency" });
+      const account = await client.get<{ name?: string }>(adAccountGraphId(accountId), { fields: "id,name,currency" });
       accountName = typeof account.name === "string" ? account.name : null;
     } catch (error) {
       if (error instanceof GraphApiError) throw errors.invalidParameter(`The token cannot read act_${accountId}: ${error.message}`);
@@ -305,7 +305,7 @@ export class WorkspaceService {
     await Promise.all(
       due.map(async (connection) => {
         this.checkedAt.set(connection.id, now);
-        await this.withClient(connection, "checking the connection", (client) => client.get(`act_${connection.ad_account_id}`, { fields: "id" })).catch(() => undefined);
+        await this.withClient(connection, "checking the connection", (client) => client.get(adAccountGraphId(connection.ad_account_id), { fields: "id" })).catch(() => undefined);
       }),
     );
   }

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { graphIdOf } from "../../graphIds.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { findAd } from "../../hub/ads/ad.repository.ts";
 import { findCreative } from "../../hub/ads/adCreative.repository.ts";
@@ -247,7 +248,7 @@ function insightsQuery(call: GraphCall, node: GraphNode): InsightsQuery {
   const increment = stringParam(call.params, "time_increment");
   const fields = servedInsightsFields(call.fields ?? []);
   // Only spec fields without a meaning here were asked: rows with their dates alone, as on Meta.
-  const query: InsightsQuery = { objectId: node.type === "ad_account" ? `act_${node.id}` : node.id, fields: fields.length === 0 && (call.fields ?? []).length > 0 ? ["date_start"] : fields };
+  const query: InsightsQuery = { objectId: graphIdOf(node.type, node.id), fields: fields.length === 0 && (call.fields ?? []).length > 0 ? ["date_start"] : fields };
   const objectType = NODE_LEVEL[node.type];
   if (objectType) query.objectType = objectType as InsightsQuery["objectType"] & string;
   const level = stringParam(call.params, "level");

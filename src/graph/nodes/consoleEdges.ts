@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { AUDIT_CATEGORIES, auditCategoryOf, auditSentence, isAuditCategory, sentencePartsOf } from "../../hub/audit/auditSentences.ts";
 import { actionLabel } from "../../hub/catalogue/actions.ts";
 import { ASSET_TYPE_INFO } from "../../hub/catalogue/assetTypes.ts";
@@ -254,7 +255,7 @@ const auditVerification: EdgeSpec = {
   },
 };
 
-const assetIdParam = (call: GraphCall, name: string): string => stringParam(call.params, name, true).replace(/^act_/, "");
+const assetIdParam = (call: GraphCall, name: string): string => assetIdFromGraph(stringParam(call.params, name, true));
 
 /** A system user's live tokens other than `except`, for what revoking those leaves. */
 async function otherLiveTokens(call: GraphCall, systemUserId: string, except: readonly string[]): Promise<number> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { errors } from "../../errors.ts";
 import { isActionName } from "../../hub/catalogue/actions.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { CampaignView, GroupKey } from "../../hub/review/campaign.service.ts";
+import type { CampaignView, GroupKey } from "../../hub/review/reviewCampaign.service.ts";
 import { authenticate } from "../../web/graphAuth.ts";
 import type { GraphRegistry } from "../graphRoutes.ts";
 import { answerWithProgress } from "../../web/progressStream.ts";

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { WebhookConfigView, WebhookDeliveryView } from "../../hub/webhooks/webhook.service.ts";
 import { requireAsset } from "../../hub/access/callerAccess.ts";
 import { graphTime } from "../graphPresenters.ts";
@@ -102,7 +103,7 @@ function appOf(call: GraphCall): string {
 }
 
 function requireAccount(call: GraphCall, node: GraphNode): void {
-  requireAsset(call.hub, call.caller.ctx, "view_asset", node.id, `act_${node.id}`);
+  requireAsset(call.hub, call.caller.ctx, "view_asset", node.id, adAccountGraphId(node.id));
 }
 
 /** `/act_<id>/subscribed_apps`: apps that receive the ad account's webhooks. */

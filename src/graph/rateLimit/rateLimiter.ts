@@ -1,4 +1,5 @@
 import { MemoryRateLimitStore } from "./memoryRateLimitStore.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { BucketLimit, RateLimitStore } from "./rateLimitStore.ts";
 
 /**
@@ -180,7 +181,7 @@ export class RateLimiter {
     if (request.appId) buckets.push({ kind: "app", id: request.appId, limit: this.appPoints });
     if (request.principalId !== undefined) buckets.push({ kind: "user", id: request.principalId, limit: this.userPoints });
     if (request.adAccountId !== undefined) {
-      const id = request.adAccountId.replace(/^act_/, "");
+      const id = assetIdFromGraph(request.adAccountId);
       buckets.push({ kind: "adAccount", id, limit: this.adAccountLimit(accessTier, request.activeAds) });
     }
     if (request.businessId !== undefined) {

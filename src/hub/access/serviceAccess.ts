@@ -1,4 +1,5 @@
 import { errors } from "../../errors.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import { taskMask } from "../catalogue/assetTypes.ts";
 import { presetTasks } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
@@ -238,7 +239,7 @@ export function authorizeHostForBusiness(engine: AccessEngine, ctx: RequestConte
  * simulated market's forecasts and replays tell an account's hidden performance, so they are that read.
  */
 export function appReachesAdAccount(engine: AccessEngine, app: HostApp, accountId: string): boolean {
-  const id = accountId.replace(/^act_/, "");
+  const id = assetIdFromGraph(accountId);
   const asset = engine.asset(id);
   if (asset?.type !== "ad_account") return false;
   if (asset.ownerId === app.businessId) return true;
@@ -252,7 +253,7 @@ export function appReachesAdAccount(engine: AccessEngine, app: HostApp, accountI
 export function authorizeHostForAdAccounts(engine: AccessEngine, ctx: RequestContext, app: HostApp | undefined, accountIds: Iterable<string>): void {
   if (!subjectOf(ctx)) return;
   for (const accountId of accountIds) {
-    if (!app || !appReachesAdAccount(engine, app, accountId)) throw concealedNotFound(errors.unknownAsset(`act_${accountId.replace(/^act_/, "")}`));
+    if (!app || !appReachesAdAccount(engine, app, accountId)) throw concealedNotFound(errors.unknownAsset(adAccountGraphId(assetIdFromGraph(accountId))));
   }
 }
 

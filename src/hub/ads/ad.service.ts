@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page } from "../../store/paging.ts";
 import { subjectOf } from "../access/authorize.ts";
@@ -189,7 +190,7 @@ export class AdService {
    * account's quota by it; it is not a read on anyone's behalf, so it needs no authorization.
    */
   async activeAdCount(accountId: string): Promise<number> {
-    return countActiveAds(this.deps.db, accountId.replace(/^act_/, ""));
+    return countActiveAds(this.deps.db, assetIdFromGraph(accountId));
   }
 
   async getAd(ctx: RequestContext, adId: string): Promise<AdView> {

@@ -7,7 +7,7 @@ import type { ActionName } from "../catalogue/actions.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import { findAdAccount, findAsset } from "../assets/asset.repository.ts";
-import { assetIdFromGraph } from "../assets/asset.service.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 
 /** The ad account every Marketing API object belongs to: who owns it, its currency and time zone. */
 export interface AdAccountScope {

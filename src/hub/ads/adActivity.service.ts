@@ -1,4 +1,5 @@
 import { adAccountAuditEntries, type AuditRow } from "../audit/audit.repository.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import { authorizeOnAccount, readAdAccount } from "./adAccountScope.ts";
@@ -100,7 +101,7 @@ export class AdActivityService {
       event_time: String(Math.floor(entry.at / 1000)),
       ...(entry.actor_id ? { actor_id: entry.actor_id, ...(nameOf(entry.actor_id) ? { actor_name: nameOf(entry.actor_id) } : {}) } : {}),
       ...(entry.app_id ? { application_id: entry.app_id } : {}),
-      object_id: kind === "ad_account" ? `act_${accountId}` : entry.target_id,
+      object_id: kind === "ad_account" ? adAccountGraphId(accountId) : entry.target_id,
       object_type: OBJECT_TYPE[kind],
     };
     const name = typeof after.name === "string" ? after.name : typeof before.name === "string" ? before.name : undefined;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { adAccountGraphId } from "../../graphIds.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import { authorizeGuardedWrite, authorizeGuardedWrites } from "../access/guardrails.ts";
@@ -166,7 +167,7 @@ export function presentAdLabel(row: AdLabelRow, timezoneName: string): AdLabelVi
   return {
     id: row.id,
     name: row.name,
-    account: { id: `act_${row.account_id}` },
+    account: { id: adAccountGraphId(row.account_id) },
     created_time: formatGraphTime(row.created_at, timezoneName),
     updated_time: formatGraphTime(row.updated_at, timezoneName),
   };

@@ -118,7 +118,7 @@ function withOptional<T extends object>(view: T, optional: Partial<T>): T {
   return view;
 }
 
-const money = (value: number | null) => (value === null ? undefined : String(value));
+const minorString = (value: number | null) => (value === null ? undefined : String(value));
 
 export function presentCampaign(row: CampaignRecord): CampaignView {
   const time = (ms: number | null) => (ms === null ? undefined : formatGraphTime(ms, row.timezone_name));
@@ -139,9 +139,9 @@ export function presentCampaign(row: CampaignRecord): CampaignView {
     },
     {
       bid_strategy: row.bid_strategy ?? undefined,
-      daily_budget: money(row.daily_budget),
-      lifetime_budget: money(row.lifetime_budget),
-      spend_cap: money(row.spend_cap),
+      daily_budget: minorString(row.daily_budget),
+      lifetime_budget: minorString(row.lifetime_budget),
+      spend_cap: minorString(row.spend_cap),
       start_time: time(row.start_time),
       stop_time: time(row.stop_time),
     },
@@ -169,8 +169,8 @@ export function presentAdSet(row: AdSetRecord): AdSetView {
       bid_strategy: row.bid_strategy ?? undefined,
       bid_amount: row.bid_amount ?? undefined,
       bid_constraints: json(row.bid_constraints),
-      daily_budget: money(row.daily_budget),
-      lifetime_budget: money(row.lifetime_budget),
+      daily_budget: minorString(row.daily_budget),
+      lifetime_budget: minorString(row.lifetime_budget),
       start_time: time(row.start_time),
       end_time: time(row.end_time),
       targeting: json(row.targeting),

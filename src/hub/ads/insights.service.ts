@@ -1020,10 +1020,10 @@ function purchaseCounts(facts: RowFacts, types: readonly string[]): ActionStat[]
 
 function purchaseValues(facts: RowFacts, types: readonly string[]): ActionStat[] | undefined {
   const out: ActionStat[] = [];
-  const money = (n: number) => formatMinor(n, facts.digits);
+  const decimal = (n: number) => formatMinor(n, facts.digits);
   for (const a of facts.actions) {
     if (a.conversions <= 0 && a.revenue <= 0) continue;
-    for (const t of types) out.push(windowed(stat(t, a, money(a.revenue)), facts.windows, a.revenue, a.revenue1d, money));
+    for (const t of types) out.push(windowed(stat(t, a, decimal(a.revenue)), facts.windows, a.revenue, a.revenue1d, decimal));
   }
   return nonEmpty(out);
 }

@@ -1,4 +1,5 @@
 import type { Alert, AlertField } from "./alert.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { Executor } from "../../store/database.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
 import type { AuditRow } from "../audit/audit.repository.ts";
@@ -45,7 +46,6 @@ const CAP_FIELDS = new Set(["spend_cap", "spendCap"]);
 type Json = Record<string, unknown>;
 const parse = (text: string | null): Json => (text ? ((JSON.parse(text) as Json | null) ?? {}) : {});
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const bareAsset = (id: string) => (id.startsWith("act_") ? id.slice(4) : id);
 
 /**
  * Turns one audit entry into the security alerts it calls for. Rules read the entry and the
@@ -239,7 +239,7 @@ export class SecurityRules {
       largest = Math.max(largest, percent);
       changes.push({
         name: `${label[0]!.toUpperCase()}${label.slice(1)}`,
-        value: to === null ? `${money(from)} → no cap (removed)` : `${money(from)} → ${money(to as number)} (+${Math.round(percent)}%)`,
+        value: to === null ? `${plainAmount(from)} → no cap (removed)` : `${plainAmount(from)} → ${plainAmount(to as number)} (+${Math.round(percent)}%)`,
       });
     }
     if (changes.length === 0) return [];
@@ -278,7 +278,7 @@ export class SecurityRules {
   private async businessOf(trx: Executor, entry: AuditRow): Promise<string | null> {
     if (entry.business_id) return entry.business_id;
     if (!entry.target_id) return null;
-    const target = bareAsset(entry.target_id);
+    const target = assetIdFromGraph(entry.target_id);
     const owner = this.engine.asset(target)?.ownerId;
     if (owner) return owner;
     if (this.engine.index.businesses.has(target)) return target;
@@ -336,6 +336,6 @@ function clip(text: string, max: number): string {
 }
 
 /** Minor units as a plain amount: 5000 → 50.00. */
-function money(minor: number): string {
+function plainAmount(minor: number): string {
   return (minor / 100).toFixed(2);
 }

@@ -2,6 +2,7 @@ import { unsafeCharacterIn } from "../../inputLimits.ts";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
 import { authorizeGrantingAsset, authorizeGrantingBusiness, authorizeOwnConnection } from "../access/serviceAccess.ts";
 import { SCOPES } from "../catalogue/roles.ts";
@@ -44,7 +45,7 @@ export class AppGrantService {
       if (!app) throw errors.invalidParameter(`No app has the ID ${input.appId}.`);
       const unknownScopes = input.scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
       if (unknownScopes.length > 0) throw errors.invalidParameter(`Unknown scope ${unknownScopes.join(", ")}.`);
-      const assetIds = [...new Set(input.assetIds.map((id) => (id.startsWith("act_") ? id.slice(4) : id)))];
+      const assetIds = [...new Set(input.assetIds.map(assetIdFromGraph))];
       for (const assetId of assetIds) {
         if (!(await findAsset(tx.trx, assetId))) throw errors.unknownAsset(assetId);
         authorizeGrantingAsset(this.deps.engine, subject.principalId, assetId);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { boundedAmount, unsafeCharacterIn } from "../../inputLimits.ts";
+import { assetIdFromGraph, graphIdOf } from "../../graphIds.ts";
 import { newId } from "../../ids.ts";
 import { authorizeAsset, authorizeBusinessAdmin } from "../access/authorize.ts";
 import { ASSET_TYPES, type AssetType } from "../catalogue/assetTypes.ts";
@@ -40,15 +41,6 @@ export interface AssetView {
   ownerBusinessId: string;
   createdAt: number;
   adAccount?: { currency: string; timezoneName: string; spendCap: number | null; accountStatus: number };
-}
-
-export function graphIdOf(type: string, id: string): string {
-  return type === "ad_account" ? `act_${id}` : id;
-}
-
-/** Accepts `act_123` or `123` for ad accounts. */
-export function assetIdFromGraph(graphId: string): string {
-  return graphId.startsWith("act_") ? graphId.slice(4) : graphId;
 }
 
 export function presentAsset(row: AssetRow, adAccount?: AdAccountRow): AssetView {

@@ -1,5 +1,6 @@
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { Executor } from "../../store/database.ts";
 import type { PrincipalType } from "../access/accessIndex.ts";
 import { authorizeBusinessAdmin, authorizeOwnerRemovingPartnerAssignment } from "../access/authorize.ts";
@@ -169,7 +170,7 @@ export class AssignmentService {
   }
 
   private async requireAsset(db: Executor, assetId: string): Promise<AssetRow> {
-    const id = assetId.startsWith("act_") ? assetId.slice(4) : assetId;
+    const id = assetIdFromGraph(assetId);
     const asset = await findAsset(db, id);
     if (!asset) throw errors.unknownAsset(assetId);
     return asset;

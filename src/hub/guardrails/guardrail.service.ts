@@ -3,7 +3,7 @@ import { newId } from "../../ids.ts";
 import type { Executor } from "../../store/database.ts";
 import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import { bindingPartners, guardrailReadScope, requireAssetVisible, rulesOf, type GuardOutcome } from "../access/guardrails.ts";
-import { assetIdFromGraph } from "../assets/asset.service.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { requireAdAccount, type AdAccountScope } from "../ads/adAccountScope.ts";
 import { labelsWithIds, labelsWithNames } from "../ads/adLabel.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";

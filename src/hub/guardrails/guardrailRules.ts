@@ -318,13 +318,13 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
   }
   const budget = write.budget;
   if (!budget || (budget.before !== null && budget.after <= budget.before)) return { kind: "allowed" };
-  const money = (minor: number) => describeAmount(minor, write.currency);
+  const amount = (minor: number) => describeAmount(minor, write.currency);
   const perDay = budget.kind === "daily" ? "" : ` (per day of its ${budget.days}-day schedule)`;
   if (rules.max_daily_budget !== null) {
     const cap = rules.max_daily_budget * budget.days;
     if (budget.after > cap) {
       const per = budget.kind === "daily" ? "a daily budget" : `a lifetime budget over ${budget.days} day${budget.days === 1 ? "" : "s"}`;
-      return refused("max_daily_budget", String(rules.max_daily_budget), `${write.label} would get ${money(budget.after)}, above the most allowed for ${per}, ${money(cap)}.`);
+      return refused("max_daily_budget", String(rules.max_daily_budget), `${write.label} would get ${amount(budget.after)}, above the most allowed for ${per}, ${amount(cap)}.`);
     }
   }
   if (budget.before !== null) {
@@ -332,14 +332,14 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
       return refused(
         "max_increase_percent",
         String(rules.max_increase_percent),
-        `${write.label} would rise from ${money(budget.before)} to ${money(budget.after)} in one change, more than ${rules.max_increase_percent}%.`,
+        `${write.label} would rise from ${amount(budget.before)} to ${amount(budget.after)} in one change, more than ${rules.max_increase_percent}%.`,
       );
     }
     if (rules.max_increase_amount !== null && budget.after - budget.before > rules.max_increase_amount * budget.days) {
       return refused(
         "max_increase_amount",
         String(rules.max_increase_amount),
-        `${write.label} would rise from ${money(budget.before)} to ${money(budget.after)} in one change, by more than ${money(rules.max_increase_amount * budget.days)}${perDay}.`,
+        `${write.label} would rise from ${amount(budget.before)} to ${amount(budget.after)} in one change, by more than ${amount(rules.max_increase_amount * budget.days)}${perDay}.`,
       );
     }
   }
@@ -349,7 +349,7 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
       return refused(
         "max_daily_increase_percent",
         String(rules.max_daily_increase_percent),
-        `${write.label} was ${money(budget.dayAgo)} 24 hours ago; ${money(budget.after)} would raise it by more than ${rules.max_daily_increase_percent}% within 24 hours (at most ${money(most)} now).`,
+        `${write.label} was ${amount(budget.dayAgo)} 24 hours ago; ${amount(budget.after)} would raise it by more than ${rules.max_daily_increase_percent}% within 24 hours (at most ${amount(most)} now).`,
       );
     }
     if (rules.max_daily_increase_amount !== null && budget.after - budget.dayAgo > rules.max_daily_increase_amount * budget.days) {
@@ -357,7 +357,7 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
       return refused(
         "max_daily_increase_amount",
         String(rules.max_daily_increase_amount),
-        `${write.label} was ${money(budget.dayAgo)} 24 hours ago; ${money(budget.after)} would raise it by more than ${money(rules.max_daily_increase_amount * budget.days)}${perDay} within 24 hours (at most ${money(most)} now).`,
+        `${write.label} was ${amount(budget.dayAgo)} 24 hours ago; ${amount(budget.after)} would raise it by more than ${amount(rules.max_daily_increase_amount * budget.days)}${perDay} within 24 hours (at most ${amount(most)} now).`,
       );
     }
   }
@@ -368,7 +368,7 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
       return refused(
         "max_daily_new_spend",
         String(rules.max_daily_new_spend),
-        `${write.label} would add ${money(added)} of daily spend to the account; this partner added ${money(write.newSpendToday)} in the last 24 hours, so at most ${money(left)} more is allowed now.`,
+        `${write.label} would add ${amount(added)} of daily spend to the account; this partner added ${amount(write.newSpendToday)} in the last 24 hours, so at most ${amount(left)} more is allowed now.`,
       );
     }
   }
@@ -376,7 +376,7 @@ export function judgeWrite(rules: Guardrails, write: ProposedWrite): Verdict {
     return {
       kind: "held",
       value: String(rules.approval_above),
-      detail: `${write.label} would get ${money(budget.after)}, above ${money(rules.approval_above * budget.days)}.`,
+      detail: `${write.label} would get ${amount(budget.after)}, above ${amount(rules.approval_above * budget.days)}.`,
     };
   }
   return { kind: "allowed" };

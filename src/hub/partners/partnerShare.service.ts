@@ -11,7 +11,7 @@ import { validateTasks } from "../catalogue/validateTasks.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
-import { graphIdOf } from "../assets/asset.service.ts";
+import { adAccountGraphId, assetIdFromGraph, graphIdOf } from "../../graphIds.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import {
   deleteAssignment,
@@ -348,7 +348,7 @@ export class PartnerShareService {
   }
 
   private async requireAsset(trx: Executor, assetId: string): Promise<AssetRow> {
-    const id = assetId.startsWith("act_") ? assetId.slice(4) : assetId;
+    const id = assetIdFromGraph(assetId);
     const asset = await findAsset(trx, id);
     if (!asset) throw errors.unknownAsset(assetId);
     return asset;
@@ -468,7 +468,7 @@ export class PartnerShareService {
     await new WebhookPublisher(this.deps).publish(tx, {
       objectId: share.asset_id,
       field: "partner_access",
-      value: { asset_id: graphIdOf("ad_account", share.asset_id), partner_business_id: share.partner_business_id, change, permitted_tasks: tasks },
+      value: { asset_id: adAccountGraphId(share.asset_id), partner_business_id: share.partner_business_id, change, permitted_tasks: tasks },
     });
   }
 

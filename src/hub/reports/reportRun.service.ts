@@ -1,5 +1,6 @@
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { subjectOf } from "../access/authorize.ts";
 import { mayReadReportRun } from "../access/serviceAccess.ts";
 import type { RequestContext } from "../context.ts";
@@ -102,7 +103,7 @@ export class ReportRunService {
   }
 
   private async accountOf(objectId: string): Promise<string> {
-    if (objectId.startsWith("act_")) return objectId.slice(4);
+    if (objectId.startsWith("act_")) return assetIdFromGraph(objectId);
     const accountId = await findAccountOfAdObject(this.deps.db, objectId);
     if (accountId === undefined) throw errors.notFound(`Object with ID '${objectId}'`);
     return accountId;

@@ -2,7 +2,7 @@ import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { isAssetType } from "../catalogue/assetTypes.ts";
 import type { ReviewProgress } from "./reviewRules.ts";
 import type { AccessReviewReport, FindingFix } from "./findings.ts";
-import type { ReviewItemRow } from "./campaign.repository.ts";
+import type { ReviewItemRow } from "./reviewCampaign.repository.ts";
 
 /**
  * Review campaigns over a business read through a Graph API (Meta's, or another hub's) with the

@@ -1,5 +1,5 @@
 import type { Mailer } from "../../mail/mailer.ts";
-import type { CampaignView, DueReminder, ReviewCampaignService } from "./campaign.service.ts";
+import type { CampaignView, DueReminder, ReviewCampaignService } from "./reviewCampaign.service.ts";
 
 export interface ReviewSchedulerOptions {
   /** How often to look for due campaigns and reminders (default hourly). */

@@ -4,7 +4,7 @@ import type { PrincipalType } from "../access/accessIndex.ts";
 import { authorizeAsset, authorizeBusinessMember } from "../access/authorize.ts";
 import { authorizeTroubleshooting, ownerSideMask } from "../access/serviceAccess.ts";
 import type { Explanation } from "../access/explain.ts";
-import { assetIdFromGraph } from "../assets/asset.service.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { ACTION_NAMES, actionLabel, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import { taskMask, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { describeGrant, LEVEL_LABELS, PERMISSION_LEVELS, presetTasks } from "../catalogue/permissionLevels.ts";

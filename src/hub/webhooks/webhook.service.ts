@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import { errors } from "../../errors.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import { OutboundHttp } from "../../net/outbound.ts";
 import type { Executor } from "../../store/database.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
@@ -16,7 +17,7 @@ import * as repo from "./webhook.repository.ts";
 import type { DeliveryStatus, WebhookConfigRow, WebhookDeliveryRow } from "./webhook.repository.ts";
 import { addressRefusal, verifyCallback, type CallbackOutcome } from "./webhookCallback.client.ts";
 import { isFieldOf, isWebhookField, OBJECT_FIELDS, WEBHOOK_OBJECTS, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
-import { adAccountAssetId, WebhookPublisher } from "./webhookPublisher.ts";
+import { WebhookPublisher } from "./webhookPublisher.ts";
 import { newSigningSecret } from "./webhookSignature.ts";
 
 export interface WebhookServiceOptions {
@@ -214,7 +215,7 @@ export class WebhookService {
    * through it) or is an admin of the app's business, and can see the ad account.
    */
   async subscribe(ctx: RequestContext, input: { objectId: string; appId: string }): Promise<void> {
-    const assetId = adAccountAssetId(input.objectId);
+    const assetId = assetIdFromGraph(input.objectId);
     await runCommand(this.deps, ctx, { action: "webhook.subscribe", targetType: "ad_account", targetId: assetId }, async (tx) => {
       const app = await this.requireApp(tx.trx, input.appId);
       const account = await this.requireAdAccount(tx.trx, input.objectId);
@@ -232,7 +233,7 @@ export class WebhookService {
 
   /** Unsubscribes an app: as for subscribing, or as someone who manages the ad account's settings. */
   async unsubscribe(ctx: RequestContext, input: { objectId: string; appId: string }): Promise<void> {
-    const assetId = adAccountAssetId(input.objectId);
+    const assetId = assetIdFromGraph(input.objectId);
     await runCommand(this.deps, ctx, { action: "webhook.unsubscribe", targetType: "ad_account", targetId: assetId }, async (tx) => {
       const app = await this.requireApp(tx.trx, input.appId);
       const account = await this.requireAdAccount(tx.trx, input.objectId);
@@ -385,7 +386,7 @@ export class WebhookService {
   }
 
   private async requireAdAccount(trx: Executor, objectId: string): Promise<AssetRow> {
-    const asset = await findAsset(trx, adAccountAssetId(objectId));
+    const asset = await findAsset(trx, assetIdFromGraph(objectId));
     if (!asset || asset.type !== "ad_account") throw errors.unknownAsset(objectId);
     return asset;
   }

@@ -1,14 +1,10 @@
 import { newId } from "../../ids.ts";
+import { assetIdFromGraph } from "../../graphIds.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
 import { subscriberHearsAdAccount, subscriberHearsBusiness } from "../access/serviceAccess.ts";
 import type { CommandTx } from "../hubCommand.ts";
 import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
 import { checkedValue, isWebhookField, webhookBody, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
-
-/** The ad account's bare asset id, for `act_<id>` or the id itself. */
-export function adAccountAssetId(objectId: string): string {
-  return objectId.startsWith("act_") ? objectId.slice(4) : objectId;
-}
 
 /**
  * Turns a change into outbox rows, one per app that should hear of it. It needs only the engine, so
@@ -25,7 +21,7 @@ export class WebhookPublisher {
    */
   async publish(tx: Pick<CommandTx, "trx" | "now">, event: WebhookEvent): Promise<number> {
     if (!isWebhookField(event.field)) throw new Error(`Unknown webhook field ${String(event.field)}`);
-    const objectId = adAccountAssetId(event.objectId);
+    const objectId = assetIdFromGraph(event.objectId);
     const value = checkedValue(event.field, event.value);
     const subscribers = await listSubscribersWithConfig(tx.trx, objectId, "ad_account");
     const hearing = subscribers.filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field)).filter((s) => this.mayHear(s.subscribed_by, objectId, event));

@@ -1,4 +1,5 @@
 import { errors } from "../../../errors.ts";
+import { adAccountGraphId } from "../../../graphIds.ts";
 import { latestCompletedScan, type ConnectionRow, type WorkspaceRow } from "../../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
@@ -71,6 +72,6 @@ export class AuditService {
     const notes: string[] = [];
     if (!objects.pixels) notes.push("The pixels could not be read with this connection's token: pixel health was not judged.");
     if (!objects.weekly) notes.push("The latest scan predates the audit's weekly reach: scan again to judge creative fatigue.");
-    return { workspace: workspace.name, ad_account_id: `act_${connection.ad_account_id}`, scan_id: snapshot.scanId, as_of: snapshot.lastDate, findings: auditAccount(input), notes };
+    return { workspace: workspace.name, ad_account_id: adAccountGraphId(connection.ad_account_id), scan_id: snapshot.scanId, as_of: snapshot.lastDate, findings: auditAccount(input), notes };
   }
 }

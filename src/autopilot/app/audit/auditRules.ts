@@ -4,7 +4,8 @@
  * Every finding carries its evidence (the numbers it rests on) and a fix in plain words; where the
  * fix is a set of changes Autopilot can make, it is also given as a plan.
  */
-import { money } from "../actionLog.ts";
+import { exactMoney } from "../actionLog.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../../graphIds.ts";
 
 /** What the audit reads: the account's objects and delivery as the latest scan saw them. */
 export interface AuditInput {
@@ -180,7 +181,7 @@ export function adSetsToMerge(input: AuditInput): AuditFinding[] {
         purchases_last_7_days_combined: combined,
         needed_per_ad_set: WEEKLY_EVENTS_TO_LEARN,
       },
-      fix: `Merge ${ranked.length} ad sets into "${keep.name}": each gets fewer than ${WEEKLY_EVENTS_TO_LEARN} purchases a week (${combined} together); pause the other ${ranked.length - 1} and give "${keep.name}" their budgets (${money(merged, input.account.currency)} a day).`,
+      fix: `Merge ${ranked.length} ad sets into "${keep.name}": each gets fewer than ${WEEKLY_EVENTS_TO_LEARN} purchases a week (${combined} together); pause the other ${ranked.length - 1} and give "${keep.name}" their budgets (${exactMoney(merged, input.account.currency)} a day).`,
       plan,
     });
   }
@@ -206,8 +207,8 @@ export function tooManyAdSetsForBudget(input: AuditInput): AuditFinding[] {
       evidence: { active_ad_sets: adSets.length, daily_budget: dailyBudget, cost_per_purchase_28_days: Math.round(cpa), weekly_cost_to_learn_per_ad_set: Math.round(weeklyCostToLearn), ad_sets_the_budget_supports: supportable },
       fix:
         supportable === 0
-          ? `At ${money(cpa, input.account.currency)} a purchase, ${money(dailyBudget, input.account.currency)} a day cannot get even one ad set ${WEEKLY_EVENTS_TO_LEARN} purchases a week: run one ad set, or raise the budget to ${money(Math.ceil(weeklyCostToLearn / 7), input.account.currency)} a day.`
-          : `Run at most ${supportable} ad set${supportable === 1 ? "" : "s"} (now ${adSets.length}), or raise the daily budget to ${money(Math.ceil((adSets.length * weeklyCostToLearn) / 7), input.account.currency)} so each can get ${WEEKLY_EVENTS_TO_LEARN} purchases a week.`,
+          ? `At ${exactMoney(cpa, input.account.currency)} a purchase, ${exactMoney(dailyBudget, input.account.currency)} a day cannot get even one ad set ${WEEKLY_EVENTS_TO_LEARN} purchases a week: run one ad set, or raise the budget to ${exactMoney(Math.ceil(weeklyCostToLearn / 7), input.account.currency)} a day.`
+          : `Run at most ${supportable} ad set${supportable === 1 ? "" : "s"} (now ${adSets.length}), or raise the daily budget to ${exactMoney(Math.ceil((adSets.length * weeklyCostToLearn) / 7), input.account.currency)} so each can get ${WEEKLY_EVENTS_TO_LEARN} purchases a week.`,
     });
   }
   return out;
@@ -245,7 +246,7 @@ export function pixelSilent(input: AuditInput): AuditFinding[] {
       object_id: p.id,
       object_name: p.name,
       evidence: { last_fired_time: p.lastFiredTime ?? null, spend_last_7_days: spendLastWeek },
-      fix: `The pixel has not fired ${p.lastFiredTime ? `since ${p.lastFiredTime.slice(0, 10)}` : "at all"} while the ads spent ${money(spendLastWeek, input.account.currency)} in a week: check that its code is on the site (and the Conversions API, if used), or the ads optimise blind.`,
+      fix: `The pixel has not fired ${p.lastFiredTime ? `since ${p.lastFiredTime.slice(0, 10)}` : "at all"} while the ads spent ${exactMoney(spendLastWeek, input.account.currency)} in a week: check that its code is on the site (and the Conversions API, if used), or the ads optimise blind.`,
     }));
 }
 
@@ -255,7 +256,7 @@ export function purchasesWithoutValues(input: AuditInput): AuditFinding[] {
   const purchases = week.reduce((sum, t) => sum + t.conversions, 0);
   const revenue = week.reduce((sum, t) => sum + t.revenue, 0);
   if (purchases === 0 || revenue > 0) return [];
-  const targets = input.pixels && input.pixels.length > 0 ? input.pixels.map((p) => ({ id: p.id, name: p.name })) : [{ id: `act_${input.account.id.replace(/^act_/, "")}`, name: input.account.name }];
+  const targets = input.pixels && input.pixels.length > 0 ? input.pixels.map((p) => ({ id: p.id, name: p.name })) : [{ id: adAccountGraphId(assetIdFromGraph(input.account.id)), name: input.account.name }];
   return targets.map((t) => ({
     kind: "purchases_without_values" as const,
     object_id: t.id,
@@ -306,7 +307,7 @@ export function budgetUnderpacing(input: AuditInput): AuditFinding[] {
       object_id: s.id,
       object_name: s.name,
       evidence: { daily_budget: s.dailyBudget, days: ran, spend: spent, pacing: round(pacing) },
-      fix: `It spent ${Math.round(pacing * 100)}% of its ${money(s.dailyBudget, input.account.currency)} daily budget over ${ran} days: the audience may be too narrow or the bid or cost cap too low; broaden it, raise the cap, or move the budget to ad sets that spend it.`,
+      fix: `It spent ${Math.round(pacing * 100)}% of its ${exactMoney(s.dailyBudget, input.account.currency)} daily budget over ${ran} days: the audience may be too narrow or the bid or cost cap too low; broaden it, raise the cap, or move the budget to ad sets that spend it.`,
     });
   }
   return out;

@@ -1,4 +1,5 @@
 import { errors, GrantlineError } from "../../../errors.ts";
+import { adAccountGraphId } from "../../../graphIds.ts";
 import { accountClock, zoneOrUtc } from "../accountTime.ts";
 import type { ConnectionRow } from "../../store/autopilot.repository.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient, type GraphParams } from "../graphClient.ts";
@@ -57,7 +58,7 @@ export class LaunchService {
 
   private async launchOnce(workspaceId: string, spec: LaunchSpec, options: LaunchOptions): Promise<LaunchReport> {
     const connection = await this.connectionFor(workspaceId, spec.account);
-    const act = `act_${connection.ad_account_id}`;
+    const act = adAccountGraphId(connection.ad_account_id);
     return this.workspaces.withClient(connection, "launching ads", async (client) => {
       const account = await client.get<{ timezone_name?: string }>(act, { fields: "timezone_name" });
       const plan = planLaunch(spec, accountClock(this.deps.now(), zoneOrUtc(account.timezone_name)).today);
@@ -131,7 +132,7 @@ export class LaunchService {
   private async connectionFor(workspaceId: string, account: string | undefined): Promise<ConnectionRow> {
     const active = (await this.workspaces.connections(workspaceId)).filter((c) => c.status === "active");
     if (account) {
-      const found = active.find((c) => `act_${c.ad_account_id}` === account);
+      const found = active.find((c) => adAccountGraphId(c.ad_account_id) === account);
       if (!found) throw errors.invalidParameter(`${account} is not an active connected account of this workspace.`);
       return found;
     }

@@ -1,12 +1,13 @@
 import { errors } from "../../../errors.ts";
 import { newId } from "../../../ids.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../../graphIds.ts";
 import type { AutopilotExecutor } from "../../store/database.ts";
 import { addDays } from "../accountTime.ts";
 import { actionsOfWorkspaceBetween, latestCompletedScan, listInsights, type ConnectionRow, type InsightRow, type WorkspaceRow } from "../../store/autopilot.repository.ts";
 import type { AutopilotDeps } from "../context.ts";
 import type { ScannedObjects } from "../scan.service.ts";
 import type { PilotTerms } from "../views.ts";
-import { bareAccount, guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
+import { guardrailsOf, type WorkspaceService } from "../workspace.service.ts";
 import { findPilot, insertPilot, listBaseline, listPilots, lockWorkspaceForPilots, stopPilot, type PilotBaselineRow, type PilotRow } from "../../store/pilot.repository.ts";
 import { buildPilotReport, type PilotReport } from "./pilotReport.ts";
 import type { DayTotals } from "./pilotStats.ts";
@@ -136,7 +137,7 @@ export class PilotService {
   /** The connections of these accounts, each connected and active in the workspace, once. */
   private async connected(workspace: WorkspaceRow, ids: string[], role: string): Promise<ConnectionRow[]> {
     const connections = await this.workspaces.connections(workspace.id);
-    const wanted = [...new Set(ids.map((id) => bareAccount(id.trim())).filter(Boolean))];
+    const wanted = [...new Set(ids.map((id) => assetIdFromGraph(id.trim())).filter(Boolean))];
     return wanted.map((id) => {
       if (!/^\d+$/.test(id)) throw errors.invalidParameter(`Invalid ${role} account ${id}: must be act_<id>.`);
       const connection = connections.find((c) => c.ad_account_id === id);
@@ -190,7 +191,7 @@ export class PilotService {
     }
     const baseline = new Map<string, DayTotals[]>();
     for (const row of await listBaseline(this.deps.db, pilot.id)) baseline.set(row.ad_account_id, [...(baseline.get(row.ad_account_id) ?? []), row]);
-    const pilotConnections = new Map(connections.filter((c) => view.accounts.includes(`act_${c.ad_account_id}`)).map((c) => [c.id, c.ad_account_id]));
+    const pilotConnections = new Map(connections.filter((c) => view.accounts.includes(adAccountGraphId(c.ad_account_id))).map((c) => [c.id, c.ad_account_id]));
     const until = pilot.stopped_at ?? Date.parse(`${addDays(pilot.end_date, 1)}T00:00:00Z`);
     const actions = (await actionsOfWorkspaceBetween(this.deps.db, workspace.id, pilot.created_at, until)).filter((a) => pilotConnections.has(a.connection_id));
     const counterfactual = pilot.market_json && this.deps.market ? await this.deps.market.replay(pilot.market_json) : null;

@@ -1,5 +1,5 @@
 import PDFDocument from "pdfkit";
-import { money } from "../actionLog.ts";
+import { exactMoney } from "../actionLog.ts";
 import type { PeriodTotals, PilotAction, PilotReport } from "./pilotReport.ts";
 import { METRICS, type Comparison, type Estimate } from "./pilotStats.ts";
 
@@ -17,13 +17,13 @@ const pct = (x: number | null) => (x === null ? "–" : `${x >= 0 ? "+" : "−"}
 
 function metricValue(e: Estimate, value: number | null, currency: string): string {
   if (value === null) return "–";
-  if (e.metric === "cpa" || e.metric === "spend") return money(Math.round(value), currency);
+  if (e.metric === "cpa" || e.metric === "spend") return exactMoney(Math.round(value), currency);
   if (e.metric === "roas") return value.toFixed(2);
   return value.toFixed(value >= 100 ? 0 : 1);
 }
 
 function totalsLine(t: PeriodTotals, currency: string): string {
-  return `spend ${money(Math.round(t.spend), currency)}, ${t.conversions.toFixed(1)} conversions, revenue ${money(Math.round(t.revenue), currency)}, CPA ${t.cpa === null ? "–" : money(Math.round(t.cpa), currency)}, ROAS ${t.roas === null ? "–" : t.roas.toFixed(2)}`;
+  return `spend ${exactMoney(Math.round(t.spend), currency)}, ${t.conversions.toFixed(1)} conversions, revenue ${exactMoney(Math.round(t.revenue), currency)}, CPA ${t.cpa === null ? "–" : exactMoney(Math.round(t.cpa), currency)}, ROAS ${t.roas === null ? "–" : t.roas.toFixed(2)}`;
 }
 
 function comparisonLines(c: Comparison & { label: string }, currency: string): string[] {
@@ -38,7 +38,7 @@ function actionLine(a: PilotAction, currency: string): string {
   const when = new Date(a.time).toISOString().slice(0, 16).replace("T", " ");
   const head = `${when} ${a.ad_account_id} ${a.state}: ${a.text}`;
   if (!a.effect) return `${head} — effect: ${a.effect_note ?? "not measurable"}`;
-  const side = (t: PeriodTotals) => `CPA ${t.cpa === null ? "–" : money(Math.round(t.cpa), currency)} (n = ${t.conversions} conversions, ${money(Math.round(t.spend), currency)})`;
+  const side = (t: PeriodTotals) => `CPA ${t.cpa === null ? "–" : exactMoney(Math.round(t.cpa), currency)} (n = ${t.conversions} conversions, ${exactMoney(Math.round(t.spend), currency)})`;
   return `${head} — ${a.effect.days} days before: ${side(a.effect.before)}; after: ${side(a.effect.after)}${a.effect.cpa_change === null ? "" : `; CPA ${pct(a.effect.cpa_change)}`}`;
 }
 

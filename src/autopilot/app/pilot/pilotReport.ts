@@ -1,8 +1,8 @@
 import { hashSeed } from "../../../random.ts";
+import { adAccountGraphId, assetIdFromGraph } from "../../../graphIds.ts";
 import { addDays } from "../accountTime.ts";
 import { describeChange } from "../actionLog.ts";
 import type { ActionRow, InsightRow } from "../../store/autopilot.repository.ts";
-import { bareAccount } from "../workspace.service.ts";
 import type { PilotView } from "./pilotView.ts";
 import { differenceInDifferences, metricOf, MIN_TREND_DAYS, sums, versusBaselineTrend, versusCounterfactual, type Comparison, type DayTotals, type Method, type Metric } from "./pilotStats.ts";
 
@@ -108,8 +108,8 @@ function periodOf(input: PilotReportInput): string[] {
 }
 
 function comparisons(input: PilotReportInput, period: string[], notes: string[]): (Comparison & { label: string })[] {
-  const accounts = input.pilot.accounts.map(bareAccount);
-  const holdout = input.pilot.holdout.map(bareAccount);
+  const accounts = input.pilot.accounts.map(assetIdFromGraph);
+  const holdout = input.pilot.holdout.map(assetIdFromGraph);
   const baseDates = [...new Set([...input.baseline.values()].flat().map((d) => d.date))].sort();
   const baseline = baseDates.length > 0 ? datesBetween(baseDates[0]!, baseDates[baseDates.length - 1]!) : [];
   const pilotPeriod = summed(period, accounts, input.scanned);
@@ -158,7 +158,7 @@ function effectOf(action: ActionRow, rows: readonly InsightRow[], lastDay: strin
 export function buildPilotReport(input: PilotReportInput): PilotReport {
   const notes: string[] = [];
   const period = periodOf(input);
-  const accounts = input.pilot.accounts.map(bareAccount);
+  const accounts = input.pilot.accounts.map(assetIdFromGraph);
   const guardrails = input.pilot.settings.guardrails;
   const headline: Metric = guardrails.roasTarget !== undefined && guardrails.cpaTarget === undefined ? "roas" : "cpa";
   const found = period.length > 0 ? comparisons(input, period, notes) : [];
@@ -183,7 +183,7 @@ export function buildPilotReport(input: PilotReportInput): PilotReport {
     comparisons: found,
     actions: input.actions.map((a) => {
       const account = input.accountOfConnection.get(a.connection_id) ?? "";
-      return { id: a.id, ad_account_id: `act_${account}`, state: a.state, time: a.executed_at ?? a.updated_at, text: describeChange(a, a.state === "CONFIRMED" ? "done" : "proposed"), ...effectOf(a, input.insights.get(account) ?? [], lastDay) };
+      return { id: a.id, ad_account_id: adAccountGraphId(account), state: a.state, time: a.executed_at ?? a.updated_at, text: describeChange(a, a.state === "CONFIRMED" ? "done" : "proposed"), ...effectOf(a, input.insights.get(account) ?? [], lastDay) };
     }),
     notes,
   };

@@ -1,4 +1,5 @@
 import type { WorkspaceRow } from "../../store/autopilot.repository.ts";
+import { adAccountGraphId } from "../../../graphIds.ts";
 import type { PilotView } from "../views.ts";
 import type { PilotRow } from "../../store/pilot.repository.ts";
 
@@ -20,8 +21,8 @@ export function presentPilot(row: PilotRow, workspace: WorkspaceRow, now: number
     id: row.id,
     workspace: workspace.name,
     status: pilotStatus(row, now),
-    accounts: (JSON.parse(row.accounts_json) as string[]).map((a) => `act_${a}`),
-    holdout: (JSON.parse(row.holdout_json) as string[]).map((a) => `act_${a}`),
+    accounts: (JSON.parse(row.accounts_json) as string[]).map(adAccountGraphId),
+    holdout: (JSON.parse(row.holdout_json) as string[]).map(adAccountGraphId),
     start_date: row.start_date,
     end_date: row.end_date,
     days: row.days,

@@ -1,6 +1,6 @@
 import PDFDocument from "pdfkit";
 import type { AuditVerification } from "../audit/audit.service.ts";
-import type { CampaignView, ItemView } from "./campaignViews.ts";
+import type { CampaignView, ItemView } from "./reviewCampaignViews.ts";
 import { describeGraphCheck } from "./graphCampaign.ts";
 
 /** Evidence for auditors: a campaign's items and decisions, with the audit chain's verification result. */

@@ -10,17 +10,17 @@ import { inOneTransaction, runCommand, type HubDeps, type AuditAttempt } from ".
 import type { PartnerShareService } from "../partners/partnerShare.service.ts";
 import type { AccessReviewService } from "./accessReview.service.ts";
 import * as reviewRepo from "./accessReview.repository.ts";
-import * as repo from "./campaign.repository.ts";
-import { renderCsv, renderPdf } from "./campaignExport.ts";
-import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, type ReviewItemRow } from "./campaign.repository.ts";
+import * as repo from "./reviewCampaign.repository.ts";
+import { renderCsv, renderPdf } from "./reviewCampaignExport.ts";
+import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, type ReviewItemRow } from "./reviewCampaign.repository.ts";
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
-import type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
+import type { CampaignView, ItemRemoval, ItemView } from "./reviewCampaignViews.ts";
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { ReviewProgress } from "./reviewRules.ts";
 import { fixForDecision, graphItems, tokenContext, type GraphFixCheck, type GraphReading, type GraphReviewSource, type GraphTarget } from "./graphCampaign.ts";
-import type { GraphReviewTargetRow } from "./campaign.repository.ts";
+import type { GraphReviewTargetRow } from "./reviewCampaign.repository.ts";
 
-export type { CampaignView, ItemRemoval, ItemView } from "./campaignViews.ts";
+export type { CampaignView, ItemRemoval, ItemView } from "./reviewCampaignViews.ts";
 
 export const CLOSE_POLICIES = ["skip", "revoke"] as const;
 export type ClosePolicy = (typeof CLOSE_POLICIES)[number];
