@@ -1,13 +1,16 @@
 /** Plain-language pieces of reasons: money, percentages, probabilities. */
 
+import { minorPerMajor } from "../../inputLimits.ts";
+
 const SYMBOLS: Record<string, string> = { USD: "$", EUR: "€", GBP: "£", AUD: "A$", CAD: "C$", JPY: "¥" };
 
-/** Minor units as an amount a person reads: $50, $50.25, 12.00 CHF. */
+/** Minor units as an amount a person reads: $50, $50.25, 12.25 CHF, ¥5,000 (currencies without cents, as Meta lists them, in whole units). */
 export function money(minor: number, currency: string): string {
   if (!Number.isFinite(minor)) return "∞";
-  const cents = Math.round(Math.abs(minor));
-  const whole = Math.floor(cents / 100);
-  const rest = cents % 100;
+  const per = minorPerMajor(currency);
+  const units = Math.round(Math.abs(minor));
+  const whole = Math.floor(units / per);
+  const rest = units % per;
   // Thousands separators by hand: toLocaleString is slow enough to show in a 1,000-account cycle.
   const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const text = rest === 0 ? grouped : `${grouped}.${String(rest).padStart(2, "0")}`;
@@ -16,10 +19,11 @@ export function money(minor: number, currency: string): string {
   return symbol ? `${sign}${symbol}${text}` : `${sign}${text} ${currency}`;
 }
 
-/** A CPA rounded to whole units above $10, cents below. */
+/** A CPA rounded to whole units from 10 units up ($10, ¥10), to the minor unit below. */
 export function cpaText(minor: number, currency: string): string {
   if (!Number.isFinite(minor)) return "no conversions yet";
-  return money(minor >= 1000 ? Math.round(minor / 100) * 100 : Math.round(minor), currency);
+  const per = minorPerMajor(currency);
+  return money(minor >= 10 * per ? Math.round(minor / per) * per : Math.round(minor), currency);
 }
 
 export const pct = (fraction: number): string => `${Math.round(Math.abs(fraction) * 100)}%`;
