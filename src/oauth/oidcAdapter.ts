@@ -3,12 +3,12 @@ import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
-import { findTokenByHash, insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import { findTokenByHash, insertToken, revokeToken, tokenScopes } from "../hub/tokens/accessToken.repository.ts";
 import { SCOPES } from "../hub/catalogue/roles.ts";
 import { newId } from "../ids.ts";
 import { presentApp } from "../hub/apps/appRegistry.service.ts";
 import * as repo from "./oidcPayload.repository.ts";
-import { deletePayloadsOfGrant, findApp, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, grantScopes, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 /** What the adapter needs from the hub. */
 export interface AdapterContext {
@@ -146,7 +146,7 @@ async function mirrorAccessToken(context: AdapterContext, id: string, payload: A
   const grant = await repo.findAppGrantByOidcGrant(deps.db, payload.grantId);
   // No app grant behind it: the token is never written, so the Graph surface refuses it.
   if (!grant || grant.revoked_at !== null) return;
-  const granted = new Set(JSON.parse(grant.scopes) as string[]);
+  const granted = new Set(grantScopes.decode(grant.scopes));
   const scopes = String(payload.scope ?? "")
     .split(" ")
     .filter((s) => (SCOPES as readonly string[]).includes(s) && granted.has(s));
@@ -160,7 +160,7 @@ async function mirrorAccessToken(context: AdapterContext, id: string, payload: A
       principal_type: "person",
       app_id: payload.clientId as string,
       grant_id: grant.id,
-      scopes: JSON.stringify(scopes),
+      scopes: tokenScopes.encode(scopes),
       created_at: tx.now,
       expires_at: expiresAt,
       last_used_at: null,
