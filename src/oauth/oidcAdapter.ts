@@ -36,7 +36,7 @@ export function storeAdapter(context: AdapterContext) {
       await repo.upsertPayload(deps.db, {
         model: this.model,
         id,
-        payload: JSON.stringify(payload),
+        payload: repo.oidcPayload.encode(payload),
         grant_id: typeof payload.grantId === "string" ? payload.grantId : null,
         uid: typeof payload.uid === "string" ? payload.uid : null,
         user_code: typeof payload.userCode === "string" ? payload.userCode : null,
@@ -54,7 +54,7 @@ export function storeAdapter(context: AdapterContext) {
         const token = await findTokenByHash(deps.db, hashToken(id));
         if (!token || token.revoked_at !== null || (token.grant_id && !hub.engine.index.getGrant(token.grant_id))) return undefined;
       }
-      const payload = JSON.parse(row.payload) as AdapterPayload;
+      const payload = repo.oidcPayload.decode(row.payload);
       if (this.model === "RefreshToken" || this.model === "AuthorizationCode") {
         // The app grant behind it was revoked: the code or refresh token is worth nothing.
         const grant = typeof payload.grantId === "string" ? await repo.findAppGrantByOidcGrant(deps.db, payload.grantId) : undefined;
@@ -65,13 +65,13 @@ export function storeAdapter(context: AdapterContext) {
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
       const row = await repo.findPayloadBy(context.deps.db, this.model, "user_code", userCode);
-      return row ? (JSON.parse(row.payload) as AdapterPayload) : undefined;
+      return row ? repo.oidcPayload.decode(row.payload) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const row = await repo.findPayloadBy(context.deps.db, this.model, "uid", uid);
       if (!row || (row.expires_at !== null && row.expires_at <= context.deps.now())) return undefined;
-      return JSON.parse(row.payload) as AdapterPayload;
+      return repo.oidcPayload.decode(row.payload);
     }
 
     async consume(id: string): Promise<void> {

@@ -8,7 +8,7 @@ import { authorizeOnAccount, readAdAccount, unknownAdObject } from "./adAccountS
 import { effectiveStatusFilter } from "./adRules.ts";
 import { findAdSet, listAdSets, type AdSetRecord } from "./adSet.repository.ts";
 import type { AdSetService } from "./adSet.service.ts";
-import { findCampaign, type CampaignRecord } from "./campaign.repository.ts";
+import { findCampaign, specialAdCategoriesColumn, type CampaignRecord } from "./campaign.repository.ts";
 import type { CampaignService } from "./campaign.service.ts";
 
 /**
@@ -191,7 +191,7 @@ function campaignInput(source: CampaignRecord, plan: Plan) {
   return {
     name: plan.rename(source.name, true),
     objective: source.objective,
-    special_ad_categories: JSON.parse(source.special_ad_categories) as string[],
+    special_ad_categories: specialAdCategoriesColumn.decode(source.special_ad_categories),
     status: statusOf(plan, source),
     ...(hasBudget && source.bid_strategy !== null ? { bid_strategy: source.bid_strategy } : {}),
     ...(source.daily_budget !== null ? { daily_budget: source.daily_budget } : {}),

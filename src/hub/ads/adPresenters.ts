@@ -2,7 +2,7 @@ import type { AdRecord } from "./ad.repository.ts";
 import type { AdCreativeRecord } from "./adCreative.repository.ts";
 import type { AdSetRecord } from "./adSet.repository.ts";
 import { formatGraphTime } from "./adTime.ts";
-import type { CampaignRecord } from "./campaign.repository.ts";
+import { specialAdCategoriesColumn, type CampaignRecord } from "./campaign.repository.ts";
 
 /**
  * Marketing API objects as the Graph shows them: Meta's field names, money in minor units as
@@ -131,7 +131,7 @@ export function presentCampaign(row: CampaignRecord): CampaignView {
       status: row.status,
       configured_status: row.status,
       effective_status: row.effective_status,
-      special_ad_categories: JSON.parse(row.special_ad_categories) as string[],
+      special_ad_categories: specialAdCategoriesColumn.decode(row.special_ad_categories),
       buying_type: "AUCTION",
       issues_info: [],
       created_time: formatGraphTime(row.created_at, row.timezone_name),
