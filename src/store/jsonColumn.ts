@@ -61,3 +61,6 @@ export function jsonColumn<T>(schema: z.ZodType<T, T>, name: string): JsonColumn
 
 /** A JSON array of strings: scopes, tasks, redirect URIs, field names. */
 export const stringList = (name: string): JsonColumn<string[]> => jsonColumn(z.array(z.string()), name);
+
+/** A JSON object whose members are not checked: settings, parameters, specs stored as given. */
+export const jsonObject = (name: string): JsonColumn<Record<string, unknown>> => jsonColumn(z.record(z.string(), z.unknown()), name);
