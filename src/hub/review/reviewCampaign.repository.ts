@@ -27,12 +27,12 @@ export const itemAdvice = jsonColumn(
 );
 /** `review_items.result_tasks`: what a decided item's grant gives afterwards. */
 export const itemResultTasks = stringList("review_items.result_tasks");
-/** `review_items.removal_json`: the audit entry that ended an item's grant outside the campaign. */
+/** `review_items.removal_json`: the audit entry that ended an item's grant outside the campaign (its action checked as text, as for advice). */
 export const itemRemoval = jsonColumn(
   z.object({
     audit_entry_id: z.string().nullable(),
     time: z.string().nullable(),
-    action: z.string().nullable(),
+    action: z.custom<AuditAction>((value) => typeof value === "string").nullable(),
     actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }).nullable(),
   }),
   "review_items.removal_json",
