@@ -7,7 +7,7 @@ import type { RequestContext } from "../hub/context.ts";
 import { runCommand, type CommandTx, type HubDeps } from "../hub/hubCommand.ts";
 import { findPerson, findPersonByEmail, type PersonRow } from "../hub/people/person.repository.ts";
 import type { PersonAuthPort, PersonView, SessionView, SignedIn } from "../hub/people/personAuth.port.ts";
-import { insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import { insertToken, revokeToken, tokenScopes } from "../hub/tokens/accessToken.repository.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
 import { pendingInvitationsTo, redeemInvitation } from "../hub/invitations/invitation.service.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -221,7 +221,7 @@ export class PersonAuthService implements PersonAuthPort {
       principal_type: "person",
       app_id: null,
       grant_id: null,
-      scopes: JSON.stringify(SCOPES),
+      scopes: tokenScopes.encode([...SCOPES]),
       created_at: tx.now,
       expires_at: expiresAt,
       last_used_at: null,

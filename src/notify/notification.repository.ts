@@ -1,9 +1,17 @@
+import { z } from "zod";
 import type { Executor } from "../store/database.ts";
+import { jsonColumn, jsonObject } from "../store/jsonColumn.ts";
 import type { NotificationAlertsTable, NotificationChannelsTable, NotificationDeliveriesTable } from "../store/schema.ts";
 
 export type ChannelRow = NotificationChannelsTable;
 export type AlertRow = NotificationAlertsTable;
 export type DeliveryRow = NotificationDeliveriesTable;
+
+/** `notification_channels.config_json`: a channel's settings that are not secret (its secret is sealed apart). */
+export const channelConfig = jsonObject("notification_channels.config_json");
+/** `notification_alerts.fields_json` and `evidence_json`: an alert's name–value fields and the audit entries behind it. */
+export const alertFields = jsonColumn(z.array(z.object({ name: z.string(), value: z.string() })), "notification_alerts.fields_json");
+export const alertEvidence = jsonColumn(z.array(z.number()), "notification_alerts.evidence_json");
 
 // ---- channels ---------------------------------------------------------------------------------
 

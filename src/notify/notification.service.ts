@@ -10,7 +10,7 @@ import { newId } from "../ids.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { OutboundHttp } from "../net/outbound.ts";
 import type { Executor } from "../store/database.ts";
-import { isUrgent, parseAlert, severityRank, type Alert, type AlertField, type MessageAlert, type Severity } from "../hub/alerts/alert.ts";
+import { isUrgent, parseAlert, severityRank, type Alert, type MessageAlert, type Severity } from "../hub/alerts/alert.ts";
 import type {
   AlertDeliveryView,
   AlertView,
@@ -131,7 +131,7 @@ export class NotificationService implements NotificationsPort {
         business_id: businessId,
         kind: settings.kind,
         name: settings.name,
-        config_json: JSON.stringify(settings.config),
+        config_json: repo.channelConfig.encode(settings.config),
         sealed_secret: settings.secret === null ? null : this.secrets().seal(settings.secret, secretContext(id)),
         secret_hint: settings.secretHint,
         min_severity: settings.minSeverity,
@@ -242,10 +242,10 @@ export class NotificationService implements NotificationsPort {
         severity: alert.severity,
         title: alert.title,
         body: alert.body,
-        fields_json: JSON.stringify(alert.fields),
+        fields_json: repo.alertFields.encode(alert.fields),
         link: alert.link,
         dedup_key: alert.dedupKey,
-        evidence_json: JSON.stringify(alert.evidence),
+        evidence_json: repo.alertEvidence.encode(alert.evidence),
         created_at: now,
       });
       const outcome: RaiseOutcome = { alertId: id, deduplicated: false, queued: 0, held: 0 };
@@ -396,7 +396,7 @@ export class NotificationService implements NotificationsPort {
   }
 
   private targetOf(row: ChannelRow): ChannelTarget | { problem: string } {
-    const config = JSON.parse(row.config_json) as Record<string, unknown>;
+    const config = repo.channelConfig.decode(row.config_json);
     if (row.sealed_secret === null) return { config, secret: null };
     try {
       return { config, secret: this.secrets().open(row.sealed_secret, secretContext(row.id)) };
@@ -430,9 +430,9 @@ function messageAlert(row: AlertRow, repeats: number): MessageAlert {
     severity: row.severity as Severity,
     title: row.title,
     body: row.body,
-    fields: JSON.parse(row.fields_json) as AlertField[],
+    fields: repo.alertFields.decode(row.fields_json),
     link: row.link,
-    evidence: JSON.parse(row.evidence_json) as number[],
+    evidence: repo.alertEvidence.decode(row.evidence_json),
     createdAt: row.created_at,
     repeats,
   };
@@ -457,7 +457,7 @@ function presentDelivery(row: DeliveryRow): AlertDeliveryView {
 }
 
 export function presentChannel(row: ChannelRow): ChannelView {
-  const config = JSON.parse(row.config_json) as Record<string, unknown>;
+  const config = repo.channelConfig.decode(row.config_json);
   let destination = "";
   if (row.kind === "email") destination = (config.to as string[]).join(", ");
   else if (row.kind === "whatsapp") destination = `+${String(config.to)} via ${String(config.phoneNumberId)}`;

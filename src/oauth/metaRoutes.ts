@@ -4,7 +4,7 @@ import { errors, GrantlineError } from "../errors.ts";
 import { authenticate } from "../web/graphAuth.ts";
 import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
-import { findTokenByHash, type AccessTokenRow } from "../hub/tokens/accessToken.repository.ts";
+import { findTokenByHash, tokenScopes, type AccessTokenRow } from "../hub/tokens/accessToken.repository.ts";
 import { findGrant } from "../hub/apps/appGrant.repository.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
 import { graphResourceOf } from "./authorizationServer.ts";
@@ -96,7 +96,7 @@ export function registerMetaOAuthRoutes(app: FastifyInstance, hub: Hub, options:
     const now = hub.now();
     const grant = row.grant_id ? hub.engine.index.getGrant(row.grant_id) : undefined;
     const valid = row.revoked_at === null && (row.expires_at === null || row.expires_at > now) && (row.grant_id === null || grant !== undefined);
-    const scopes = JSON.parse(row.scopes) as string[];
+    const scopes = tokenScopes.decode(row.scopes);
     const app = row.app_id ? await hub.appRegistry.get(row.app_id) : undefined;
     return {
       data: {
@@ -136,7 +136,7 @@ async function issueExchangedToken(provider: Provider, hub: Hub, from: AccessTok
   const grant = await findGrant(hub.store.db, from.grant_id!);
   const client = await provider.Client.find(from.app_id!);
   if (!grant?.oidc_grant_id || !client) throw errors.invalidToken("Error validating access token: the token to exchange is not an OAuth token of this app.");
-  const scope = (JSON.parse(from.scopes) as string[]).join(" ");
+  const scope = tokenScopes.decode(from.scopes).join(" ");
   const token = new provider.AccessToken({
     accountId: from.principal_id,
     client,

@@ -3,12 +3,12 @@ import { systemContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { runCommand, type HubDeps } from "../hub/hubCommand.ts";
 import { hashToken } from "../hub/tokens/accessToken.service.ts";
-import { findTokenByHash, insertToken, revokeToken } from "../hub/tokens/accessToken.repository.ts";
+import { findTokenByHash, insertToken, revokeToken, tokenScopes } from "../hub/tokens/accessToken.repository.ts";
 import { SCOPES } from "../hub/catalogue/roles.ts";
 import { newId } from "../ids.ts";
 import { presentApp } from "../hub/apps/appRegistry.service.ts";
 import * as repo from "./oidcPayload.repository.ts";
-import { deletePayloadsOfGrant, findApp, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, grantScopes, liveTokenIdsOfGrant } from "../hub/apps/appGrant.repository.ts";
 
 /** What the adapter needs from the hub. */
 export interface AdapterContext {
@@ -36,7 +36,7 @@ export function storeAdapter(context: AdapterContext) {
       await repo.upsertPayload(deps.db, {
         model: this.model,
         id,
-        payload: JSON.stringify(payload),
+        payload: repo.oidcPayload.encode(payload),
         grant_id: typeof payload.grantId === "string" ? payload.grantId : null,
         uid: typeof payload.uid === "string" ? payload.uid : null,
         user_code: typeof payload.userCode === "string" ? payload.userCode : null,
@@ -54,7 +54,7 @@ export function storeAdapter(context: AdapterContext) {
         const token = await findTokenByHash(deps.db, hashToken(id));
         if (!token || token.revoked_at !== null || (token.grant_id && !hub.engine.index.getGrant(token.grant_id))) return undefined;
       }
-      const payload = JSON.parse(row.payload) as AdapterPayload;
+      const payload = repo.oidcPayload.decode(row.payload);
       if (this.model === "RefreshToken" || this.model === "AuthorizationCode") {
         // The app grant behind it was revoked: the code or refresh token is worth nothing.
         const grant = typeof payload.grantId === "string" ? await repo.findAppGrantByOidcGrant(deps.db, payload.grantId) : undefined;
@@ -65,13 +65,13 @@ export function storeAdapter(context: AdapterContext) {
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
       const row = await repo.findPayloadBy(context.deps.db, this.model, "user_code", userCode);
-      return row ? (JSON.parse(row.payload) as AdapterPayload) : undefined;
+      return row ? repo.oidcPayload.decode(row.payload) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const row = await repo.findPayloadBy(context.deps.db, this.model, "uid", uid);
       if (!row || (row.expires_at !== null && row.expires_at <= context.deps.now())) return undefined;
-      return JSON.parse(row.payload) as AdapterPayload;
+      return repo.oidcPayload.decode(row.payload);
     }
 
     async consume(id: string): Promise<void> {
@@ -146,7 +146,7 @@ async function mirrorAccessToken(context: AdapterContext, id: string, payload: A
   const grant = await repo.findAppGrantByOidcGrant(deps.db, payload.grantId);
   // No app grant behind it: the token is never written, so the Graph surface refuses it.
   if (!grant || grant.revoked_at !== null) return;
-  const granted = new Set(JSON.parse(grant.scopes) as string[]);
+  const granted = new Set(grantScopes.decode(grant.scopes));
   const scopes = String(payload.scope ?? "")
     .split(" ")
     .filter((s) => (SCOPES as readonly string[]).includes(s) && granted.has(s));
@@ -160,7 +160,7 @@ async function mirrorAccessToken(context: AdapterContext, id: string, payload: A
       principal_type: "person",
       app_id: payload.clientId as string,
       grant_id: grant.id,
-      scopes: JSON.stringify(scopes),
+      scopes: tokenScopes.encode(scopes),
       created_at: tx.now,
       expires_at: expiresAt,
       last_used_at: null,

@@ -1,4 +1,13 @@
+import type { AdapterPayload } from "oidc-provider";
+import { z } from "zod";
 import type { Executor } from "../store/database.ts";
+import { jsonColumn } from "../store/jsonColumn.ts";
+
+/** `oidc_payloads.payload`: what the authorization server stored for a code, token, session or grant; its fields are the library's. */
+export const oidcPayload = jsonColumn(
+  z.custom<AdapterPayload>((value) => typeof value === "object" && value !== null && !Array.isArray(value)),
+  "oidc_payloads.payload",
+);
 
 export interface StoredPayload {
   payload: string;

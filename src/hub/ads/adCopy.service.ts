@@ -6,9 +6,9 @@ import { findAd, listAds, type AdRecord } from "./ad.repository.ts";
 import type { AdService } from "./ad.service.ts";
 import { authorizeOnAccount, readAdAccount, unknownAdObject } from "./adAccountScope.ts";
 import { effectiveStatusFilter } from "./adRules.ts";
-import { findAdSet, listAdSets, type AdSetRecord } from "./adSet.repository.ts";
+import { adSetBidConstraints, adSetPromotedObject, adSetTargeting, findAdSet, listAdSets, type AdSetRecord } from "./adSet.repository.ts";
 import type { AdSetService } from "./adSet.service.ts";
-import { findCampaign, type CampaignRecord } from "./campaign.repository.ts";
+import { findCampaign, specialAdCategoriesColumn, type CampaignRecord } from "./campaign.repository.ts";
 import type { CampaignService } from "./campaign.service.ts";
 
 /**
@@ -61,7 +61,6 @@ interface AdSetTree {
 type Services = { campaigns: CampaignService; adSets: AdSetService; ads: AdService };
 
 const seconds = (ms: number | null) => (ms === null ? undefined : Math.floor(ms / 1000));
-const json = (text: string | null) => (text === null ? undefined : (JSON.parse(text) as Record<string, unknown>));
 /** A copy's status: the source's configured status when inherited (a DELETED or ARCHIVED source is not copied). */
 const statusOf = (plan: Plan, source: { status: string }) => (plan.status === "INHERITED_FROM_SOURCE" ? source.status : plan.status);
 
@@ -152,13 +151,13 @@ export class AdCopyService {
       billing_event: source.billing_event,
       ...(source.bid_strategy !== null ? { bid_strategy: source.bid_strategy } : {}),
       ...(source.bid_amount !== null ? { bid_amount: source.bid_amount } : {}),
-      ...(source.bid_constraints !== null ? { bid_constraints: json(source.bid_constraints)! } : {}),
+      ...(source.bid_constraints !== null ? { bid_constraints: adSetBidConstraints.decode(source.bid_constraints) } : {}),
       ...(source.daily_budget !== null ? { daily_budget: source.daily_budget } : {}),
       ...(source.lifetime_budget !== null ? { lifetime_budget: source.lifetime_budget } : {}),
       ...(plan.startTime ?? seconds(source.start_time)) !== undefined ? { start_time: plan.startTime ?? seconds(source.start_time)! } : {},
       ...(plan.endTime ?? seconds(source.end_time)) !== undefined ? { end_time: plan.endTime ?? seconds(source.end_time)! } : {},
-      ...(source.targeting !== null ? { targeting: json(source.targeting)! } : {}),
-      ...(source.promoted_object !== null ? { promoted_object: json(source.promoted_object)! } : {}),
+      ...(source.targeting !== null ? { targeting: adSetTargeting.decode(source.targeting) } : {}),
+      ...(source.promoted_object !== null ? { promoted_object: adSetPromotedObject.decode(source.promoted_object) } : {}),
     });
     copied.push({ ad_object_type: "ad_set", source_id: source.id, copied_id: adSet.id });
     for (const ad of ads) await this.copyAdInto(ctx, ad, adSet.id, plan, false, copied);
@@ -191,7 +190,7 @@ function campaignInput(source: CampaignRecord, plan: Plan) {
   return {
     name: plan.rename(source.name, true),
     objective: source.objective,
-    special_ad_categories: JSON.parse(source.special_ad_categories) as string[],
+    special_ad_categories: specialAdCategoriesColumn.decode(source.special_ad_categories),
     status: statusOf(plan, source),
     ...(hasBudget && source.bid_strategy !== null ? { bid_strategy: source.bid_strategy } : {}),
     ...(source.daily_budget !== null ? { daily_budget: source.daily_budget } : {}),

@@ -1,8 +1,12 @@
 import type { Executor } from "../../store/database.ts";
+import { jsonObject } from "../../store/jsonColumn.ts";
 import type { AdCreativesTable } from "../../store/schema.ts";
 import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdCreativeRow = AdCreativesTable;
+
+/** `ad_creatives.object_story_spec`: Meta's story spec, a JSON object stored as given. */
+export const creativeStorySpec = jsonObject("ad_creatives.object_story_spec");
 
 export interface AdCreativeRecord extends AdCreativeRow {
   timezone_name: string;

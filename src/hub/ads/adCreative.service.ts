@@ -9,7 +9,7 @@ import type { AuditAction } from "../audit/auditActions.ts";
 import type { AdObjectReadModel } from "./adObjectReadModel.ts";
 import { countAdsUsingCreative } from "./ad.repository.ts";
 import { authorizeOnAccount, requireActiveAccount, readAdAccount, requireAdAccount, requireUsableAsset, unknownAdObject } from "./adAccountScope.ts";
-import { findCreative, insertCreative, listCreatives, lockCreative, updateCreative, type AdCreativeRecord, type AdCreativeRow } from "./adCreative.repository.ts";
+import { creativeStorySpec, findCreative, insertCreative, listCreatives, lockCreative, updateCreative, type AdCreativeRecord, type AdCreativeRow } from "./adCreative.repository.ts";
 import { CALL_TO_ACTION_TYPES } from "./adEnums.ts";
 import { keysetPage, mapPage } from "./adPaging.ts";
 import { parseParams, params } from "./adParams.ts";
@@ -82,7 +82,7 @@ function auditFields(row: AdCreativeRow) {
     image_url: row.image_url,
     image_hash: row.image_hash,
     call_to_action_type: row.call_to_action_type,
-    object_story_spec: row.object_story_spec === null ? null : (JSON.parse(row.object_story_spec) as unknown),
+    object_story_spec: creativeStorySpec.decodeOrNull(row.object_story_spec),
     url_tags: row.url_tags,
   };
 }
@@ -127,7 +127,7 @@ export class AdCreativeService {
         image_url: p.image_url ?? p.object_story_spec?.link_data?.picture ?? null,
         image_hash: p.image_hash ?? p.object_story_spec?.link_data?.image_hash ?? null,
         call_to_action_type: p.call_to_action_type ?? p.object_story_spec?.link_data?.call_to_action?.type ?? null,
-        object_story_spec: p.object_story_spec ? JSON.stringify(p.object_story_spec) : null,
+        object_story_spec: p.object_story_spec ? creativeStorySpec.encode(p.object_story_spec) : null,
         url_tags: p.url_tags ?? null,
         created_at: tx.now,
         updated_at: tx.now,

@@ -1,8 +1,8 @@
 import type { AdRecord } from "./ad.repository.ts";
-import type { AdCreativeRecord } from "./adCreative.repository.ts";
-import type { AdSetRecord } from "./adSet.repository.ts";
+import { creativeStorySpec, type AdCreativeRecord } from "./adCreative.repository.ts";
+import { adSetBidConstraints, adSetPromotedObject, adSetTargeting, type AdSetRecord } from "./adSet.repository.ts";
 import { formatGraphTime } from "./adTime.ts";
-import type { CampaignRecord } from "./campaign.repository.ts";
+import { specialAdCategoriesColumn, type CampaignRecord } from "./campaign.repository.ts";
 
 /**
  * Marketing API objects as the Graph shows them: Meta's field names, money in minor units as
@@ -107,8 +107,6 @@ export interface AdCreativeView {
   effective_object_story_id?: string;
 }
 
-const json = (text: string | null): Record<string, unknown> | undefined =>
-  text === null ? undefined : (JSON.parse(text) as Record<string, unknown>);
 
 /** Copies the optional fields that are set. */
 function withOptional<T extends object>(view: T, optional: Partial<T>): T {
@@ -131,7 +129,7 @@ export function presentCampaign(row: CampaignRecord): CampaignView {
       status: row.status,
       configured_status: row.status,
       effective_status: row.effective_status,
-      special_ad_categories: JSON.parse(row.special_ad_categories) as string[],
+      special_ad_categories: specialAdCategoriesColumn.decode(row.special_ad_categories),
       buying_type: "AUCTION",
       issues_info: [],
       created_time: formatGraphTime(row.created_at, row.timezone_name),
@@ -168,13 +166,13 @@ export function presentAdSet(row: AdSetRecord): AdSetView {
     {
       bid_strategy: row.bid_strategy ?? undefined,
       bid_amount: row.bid_amount ?? undefined,
-      bid_constraints: json(row.bid_constraints),
+      bid_constraints: adSetBidConstraints.decodeOrNull(row.bid_constraints) ?? undefined,
       daily_budget: minorString(row.daily_budget),
       lifetime_budget: minorString(row.lifetime_budget),
       start_time: time(row.start_time),
       end_time: time(row.end_time),
-      targeting: json(row.targeting),
-      promoted_object: json(row.promoted_object),
+      targeting: adSetTargeting.decodeOrNull(row.targeting) ?? undefined,
+      promoted_object: adSetPromotedObject.decodeOrNull(row.promoted_object) ?? undefined,
     },
   );
 }
@@ -214,7 +212,7 @@ export function presentAd(row: AdRecord): AdView {
 }
 
 export function presentAdCreative(row: AdCreativeRecord): AdCreativeView {
-  const story = json(row.object_story_spec);
+  const story = creativeStorySpec.decodeOrNull(row.object_story_spec) ?? undefined;
   const pageId = typeof story?.page_id === "string" || typeof story?.page_id === "number" ? String(story.page_id) : undefined;
   return withOptional<AdCreativeView>(
     { id: row.id, account_id: row.account_id, name: row.name, status: row.status },

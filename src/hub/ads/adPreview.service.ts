@@ -5,7 +5,7 @@ import type { HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findAd } from "./ad.repository.ts";
 import { authorizeOnAccount, readAdAccount, unknownAdObject } from "./adAccountScope.ts";
-import { findCreative, type AdCreativeRecord } from "./adCreative.repository.ts";
+import { creativeStorySpec, findCreative, type AdCreativeRecord } from "./adCreative.repository.ts";
 import type { AdImageService } from "./adImage.service.ts";
 import { CALL_TO_ACTION_TYPES } from "./adEnums.ts";
 import { SHAREABLE_LINK_LIFETIME_MS, type MediaLinks, type PreviewContent } from "./mediaLinks.ts";
@@ -173,7 +173,7 @@ function checkFormat(format: string): string {
 
 function pageIdOf(creative: AdCreativeRecord): string | undefined {
   if (!creative.object_story_spec) return undefined;
-  const pageId = (JSON.parse(creative.object_story_spec) as { page_id?: unknown }).page_id;
+  const pageId = creativeStorySpec.decode(creative.object_story_spec).page_id;
   return typeof pageId === "string" || typeof pageId === "number" ? String(pageId) : undefined;
 }
 

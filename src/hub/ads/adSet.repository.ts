@@ -1,9 +1,15 @@
 import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
+import { jsonObject } from "../../store/jsonColumn.ts";
 import type { AdSetsTable, BudgetChangesTable } from "../../store/schema.ts";
 import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type AdSetRow = AdSetsTable;
+
+/** `ad_sets.bid_constraints`, `targeting` and `promoted_object`: JSON objects, stored as given. */
+export const adSetBidConstraints = jsonObject("ad_sets.bid_constraints");
+export const adSetTargeting = jsonObject("ad_sets.targeting");
+export const adSetPromotedObject = jsonObject("ad_sets.promoted_object");
 
 export interface AdSetRecord extends AdSetRow {
   timezone_name: string;

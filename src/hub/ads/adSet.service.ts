@@ -41,6 +41,9 @@ import {
   listAdSets,
   lockAdSet,
   updateAdSet,
+  adSetBidConstraints,
+  adSetPromotedObject,
+  adSetTargeting,
   type AdSetRecord,
   type AdSetRow,
 } from "./adSet.repository.ts";
@@ -160,7 +163,6 @@ const updateSchema = z.object({
 const BUDGET_FIELDS = ["daily_budget", "lifetime_budget"] as const;
 
 function auditFields(row: AdSetRow) {
-  const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
   return {
     campaign_id: row.campaign_id,
     name: row.name,
@@ -169,13 +171,13 @@ function auditFields(row: AdSetRow) {
     billing_event: row.billing_event,
     bid_strategy: row.bid_strategy,
     bid_amount: row.bid_amount,
-    bid_constraints: json(row.bid_constraints),
+    bid_constraints: adSetBidConstraints.decodeOrNull(row.bid_constraints),
     daily_budget: row.daily_budget,
     lifetime_budget: row.lifetime_budget,
     start_time: row.start_time,
     end_time: row.end_time,
-    targeting: json(row.targeting),
-    promoted_object: json(row.promoted_object),
+    targeting: adSetTargeting.decodeOrNull(row.targeting),
+    promoted_object: adSetPromotedObject.decodeOrNull(row.promoted_object),
   };
 }
 
@@ -220,13 +222,13 @@ export class AdSetService {
         billing_event: p.billing_event,
         bid_strategy: p.bid_strategy ?? null,
         bid_amount: p.bid_amount ?? null,
-        bid_constraints: p.bid_constraints ? JSON.stringify(p.bid_constraints) : null,
+        bid_constraints: p.bid_constraints ? adSetBidConstraints.encode(p.bid_constraints) : null,
         daily_budget: p.daily_budget ?? null,
         lifetime_budget: p.lifetime_budget ?? null,
         start_time: p.start_time === undefined ? tx.now : parseGraphTime(p.start_time, account.timezoneName, "start_time"),
         end_time: p.end_time === undefined ? null : parseGraphTime(p.end_time, account.timezoneName, "end_time"),
-        targeting: p.targeting ? JSON.stringify(p.targeting) : null,
-        promoted_object: p.promoted_object ? JSON.stringify(p.promoted_object) : null,
+        targeting: p.targeting ? adSetTargeting.encode(p.targeting) : null,
+        promoted_object: p.promoted_object ? adSetPromotedObject.encode(p.promoted_object) : null,
         created_at: tx.now,
         updated_at: tx.now,
       };
@@ -398,7 +400,7 @@ function applyChanges(
     bid_strategy: p.bid_strategy ?? current.bid_strategy,
     bid_amount: p.bid_amount ?? (p.bid_strategy && !CAPPED.has(p.bid_strategy) ? null : current.bid_amount),
     bid_constraints: p.bid_constraints
-      ? JSON.stringify(p.bid_constraints)
+      ? adSetBidConstraints.encode(p.bid_constraints)
       : p.bid_strategy && p.bid_strategy !== "LOWEST_COST_WITH_MIN_ROAS"
         ? null
         : current.bid_constraints,
@@ -406,7 +408,7 @@ function applyChanges(
     lifetime_budget: p.lifetime_budget ?? current.lifetime_budget,
     start_time: p.start_time === undefined ? current.start_time : parseGraphTime(p.start_time, account.timezoneName, "start_time"),
     end_time: p.end_time === undefined ? current.end_time : parseGraphTime(p.end_time, account.timezoneName, "end_time"),
-    targeting: p.targeting ? JSON.stringify(p.targeting) : current.targeting,
+    targeting: p.targeting ? adSetTargeting.encode(p.targeting) : current.targeting,
     promoted_object: current.promoted_object,
     created_at: current.created_at,
     updated_at: current.updated_at,

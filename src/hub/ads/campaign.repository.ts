@@ -1,10 +1,14 @@
 import { sql } from "kysely";
 import type { Executor } from "../../store/database.ts";
 import { CompiledQueries } from "../../store/compiledQueries.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { CampaignsTable } from "../../store/schema.ts";
 import { keysetConditions, type KeysetWindow } from "../../store/keyset.ts";
 
 export type CampaignRow = CampaignsTable;
+
+/** `campaigns.special_ad_categories`: the campaign's special ad categories. */
+export const specialAdCategoriesColumn = stringList("campaigns.special_ad_categories");
 
 /** A campaign with what presenting it needs: the account's time zone and the derived effective status. */
 export interface CampaignRecord extends CampaignRow {

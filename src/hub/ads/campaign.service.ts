@@ -18,7 +18,7 @@ import { parseParams, params } from "./adParams.ts";
 import { presentCampaign, type CampaignView } from "./adPresenters.ts";
 import { assertEditable, auditDiff, definedKeys, effectiveStatusFilter, pageRequest, updateActions, type ListOptions } from "./adRules.ts";
 import { parseGraphTime } from "./adTime.ts";
-import { findCampaign, insertCampaign, listCampaigns, lockCampaign, updateCampaign, type CampaignRecord, type CampaignRow } from "./campaign.repository.ts";
+import { findCampaign, insertCampaign, listCampaigns, lockCampaign, specialAdCategoriesColumn, updateCampaign, type CampaignRecord, type CampaignRow } from "./campaign.repository.ts";
 import { noteListed } from "./requestReads.ts";
 import { applyLabels, planLabels, withLabelFields } from "./adLabel.service.ts";
 
@@ -98,7 +98,7 @@ function auditFields(row: CampaignRow) {
     name: row.name,
     objective: row.objective,
     status: row.status,
-    special_ad_categories: JSON.parse(row.special_ad_categories) as string[],
+    special_ad_categories: specialAdCategoriesColumn.decode(row.special_ad_categories),
     bid_strategy: row.bid_strategy,
     daily_budget: row.daily_budget,
     lifetime_budget: row.lifetime_budget,
@@ -141,7 +141,7 @@ export class CampaignService {
         name: p.name,
         objective: p.objective,
         status: p.status,
-        special_ad_categories: JSON.stringify(p.special_ad_categories),
+        special_ad_categories: specialAdCategoriesColumn.encode(p.special_ad_categories),
         bid_strategy: p.bid_strategy ?? (hasBudget ? "LOWEST_COST_WITHOUT_CAP" : null),
         daily_budget: p.daily_budget ?? null,
         lifetime_budget: p.lifetime_budget ?? null,
@@ -276,7 +276,7 @@ export class CampaignService {
       name: p.name ?? current.name,
       objective: current.objective,
       status: p.status ?? current.status,
-      special_ad_categories: p.special_ad_categories ? JSON.stringify(p.special_ad_categories) : current.special_ad_categories,
+      special_ad_categories: p.special_ad_categories ? specialAdCategoriesColumn.encode(p.special_ad_categories) : current.special_ad_categories,
       bid_strategy: p.bid_strategy ?? current.bid_strategy,
       daily_budget: p.daily_budget ?? current.daily_budget,
       lifetime_budget: p.lifetime_budget ?? current.lifetime_budget,

@@ -1,5 +1,6 @@
 import type { Executor } from "../../store/database.ts";
 import type { AuditRow, StoredAction } from "../audit/audit.repository.ts";
+import { grantScopes } from "../apps/appGrant.repository.ts";
 
 /**
  * Takes the poller's cursor for this transaction: the UPDATE locks the row (PostgreSQL) or the
@@ -73,7 +74,7 @@ export async function earlierGrantScopes(db: Executor, appId: string, principalI
     .where("created_at", "<", at)
     .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", at)]))
     .execute();
-  return rows.flatMap((r) => JSON.parse(r.scopes) as string[]);
+  return rows.flatMap((r) => grantScopes.decode(r.scopes));
 }
 
 export async function adObjectName(db: Executor, type: "campaign" | "adset", id: string): Promise<{ name: string; account_id: string } | undefined> {

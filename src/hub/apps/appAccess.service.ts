@@ -3,6 +3,7 @@ import { authorizeBusinessAdmin } from "../access/authorize.ts";
 import {
   deletePayloadsOfGrant,
   findGrant,
+  grantScopes,
   listGrantBusinesses,
   listLiveGrantsOfApp,
   listLiveGrantsWithApp,
@@ -14,7 +15,7 @@ import {
 import type { RequestContext } from "../context.ts";
 import type { Hub } from "../hub.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
-import { claimExpiryWarning, listLiveTokensOfGrants, listSystemUserTokensExpiring, listSystemUserTokensOfBusiness, revokeToken } from "../tokens/accessToken.repository.ts";
+import { claimExpiryWarning, listLiveTokensOfGrants, listSystemUserTokensExpiring, listSystemUserTokensOfBusiness, revokeToken, tokenScopes } from "../tokens/accessToken.repository.ts";
 import type { Db } from "../../store/database.ts";
 
 export interface TokenListing {
@@ -42,7 +43,7 @@ async function liveTokensOfGrants(db: Db, grantIds: string[], now: number): Prom
   const out = new Map<string, TokenListing[]>();
   for (const row of await listLiveTokensOfGrants(db, grantIds, now)) {
     const list = out.get(row.grant_id!) ?? [];
-    list.push({ id: row.id, kind: row.kind, scopes: JSON.parse(row.scopes) as string[], created_at: row.created_at, expires_at: row.expires_at, last_used_at: row.last_used_at });
+    list.push({ id: row.id, kind: row.kind, scopes: tokenScopes.decode(row.scopes), created_at: row.created_at, expires_at: row.expires_at, last_used_at: row.last_used_at });
     out.set(row.grant_id!, list);
   }
   return out;
@@ -70,7 +71,7 @@ export class AppAccessService {
         grant_id: g.id,
         app: { id: g.app_id, name: g.name, verified: g.review_status === "verified" },
         person_id: g.principal_id,
-        scopes: JSON.parse(g.scopes) as string[],
+        scopes: grantScopes.decode(g.scopes),
         assets: filter.assetIds ? assets.filter((a) => filter.assetIds!.includes(a)) : assets,
         businesses: entry ? [...entry.businessIds] : [],
         created_at: g.created_at,
@@ -147,7 +148,7 @@ export class AppAccessService {
   async listSystemUserTokens(ctx: RequestContext, businessId: string): Promise<(TokenListing & { system_user_id: string; app_id: string | null; revoked_at: number | null })[]> {
     authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "seeing system user tokens");
     const rows = await listSystemUserTokensOfBusiness(this.deps.db, businessId);
-    return rows.map((r) => ({ id: r.id, kind: r.kind ?? "system_user", system_user_id: r.principal_id, app_id: r.app_id, scopes: JSON.parse(r.scopes) as string[], created_at: r.created_at, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at }));
+    return rows.map((r) => ({ id: r.id, kind: r.kind ?? "system_user", system_user_id: r.principal_id, app_id: r.app_id, scopes: tokenScopes.decode(r.scopes), created_at: r.created_at, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at }));
   }
 
   /**

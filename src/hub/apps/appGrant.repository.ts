@@ -1,9 +1,16 @@
 import type { Executor } from "../../store/database.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { Insertable, Selectable } from "kysely";
 import type { AppGrantsTable, AppsTable } from "../../store/schema.ts";
 
 export type AppRow = Selectable<AppsTable>;
 export type AppGrantRow = Selectable<AppGrantsTable>;
+
+/** `app_grants.scopes`: the scopes a person granted the app. */
+export const grantScopes = stringList("app_grants.scopes");
+/** `apps.redirect_uris` and `apps.requested_scopes`: an app's registration. */
+export const appRedirectUris = stringList("apps.redirect_uris");
+export const appRequestedScopes = stringList("apps.requested_scopes");
 
 export async function insertApp(db: Executor, row: Insertable<AppsTable>): Promise<void> {
   await db.insertInto("apps").values(row).execute();

@@ -10,7 +10,7 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import { deletePayloadsOfGrant, findApp, findGrant, insertApp, insertGrant, listGrantsOfApp, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, findGrant, grantScopes, insertApp, insertGrant, listGrantsOfApp, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
 import { revokeToken } from "../tokens/accessToken.repository.ts";
 
 /**
@@ -60,7 +60,7 @@ export class AppGrantService {
         app_id: app.id,
         principal_id: subject.principalId,
         principal_type: ctx.actor.type,
-        scopes: JSON.stringify(input.scopes),
+        scopes: grantScopes.encode(input.scopes),
         created_at: tx.now,
         revoked_at: null,
         oidc_grant_id: input.oidcGrantId ?? null,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { authorizeBusinessAdmin, subjectOf } from "../access/authorize.ts";
-import { findApp, insertApp, setAppReviewStatus, type AppRow } from "./appGrant.repository.ts";
+import { appRedirectUris, appRequestedScopes, findApp, insertApp, setAppReviewStatus, type AppRow } from "./appGrant.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import { SCOPES } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
@@ -68,8 +68,8 @@ export function presentApp(row: AppRow): RegisteredApp {
     id: row.id,
     name: row.name,
     businessId: row.business_id,
-    redirectUris: JSON.parse(row.redirect_uris) as string[],
-    scopes: JSON.parse(row.requested_scopes) as string[],
+    redirectUris: appRedirectUris.decode(row.redirect_uris),
+    scopes: appRequestedScopes.decode(row.requested_scopes),
     reviewStatus,
     verified: reviewStatus === "verified",
     requireAppsecretProof: row.require_appsecret_proof === 1,
@@ -122,8 +122,8 @@ export class AppRegistryService {
         business_id: input.businessId,
         name: name.data,
         created_at: tx.now,
-        redirect_uris: JSON.stringify(redirectUris),
-        requested_scopes: JSON.stringify(scopes),
+        redirect_uris: appRedirectUris.encode(redirectUris),
+        requested_scopes: appRequestedScopes.encode(scopes),
         client_secret_hash: hashClientSecret(clientSecret),
         client_secret_sealed: input.requireAppsecretProof ? this.secrets().seal(clientSecret, sealContext(id)) : null,
         review_status: "unreviewed",

@@ -1,7 +1,11 @@
 import type { Executor } from "../../store/database.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { AssignmentsTable } from "../../store/schema.ts";
 
 export type AssignmentRow = AssignmentsTable;
+
+/** `assignments.tasks`: the tasks a principal holds on the asset. */
+export const assignmentTasks = stringList("assignments.tasks");
 
 export async function insertAssignment(db: Executor, row: AssignmentRow): Promise<void> {
   await db.insertInto("assignments").values(row).execute();

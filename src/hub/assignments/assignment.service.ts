@@ -10,10 +10,11 @@ import { validateTasks } from "../catalogue/validateTasks.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
 import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
-import { findLiveShare } from "../partners/partnerShare.repository.ts";
+import { findLiveShare, shareTasks } from "../partners/partnerShare.repository.ts";
 import { findMember, findPerson } from "../people/person.repository.ts";
 import { findSystemUser } from "../people/systemUser.repository.ts";
 import {
+  assignmentTasks,
   deleteAssignment,
   findAssignment,
   insertAssignment,
@@ -69,11 +70,11 @@ export class AssignmentService {
             `${ownerName} has not shared ${asset.name} with ${businessName} (or the share is still pending), so ${businessName} cannot assign anyone to it.`,
           );
         }
-        const shareTasks = JSON.parse(share.tasks) as string[];
-        const above = tasks.filter((t) => !shareTasks.includes(t));
+        const sharedTasks = shareTasks.decode(share.tasks);
+        const above = tasks.filter((t) => !sharedTasks.includes(t));
         if (above.length > 0) {
           throw errors.tasksAboveShare(
-            `${ownerName} gave ${businessName} ${describeGrant(type, shareTasks)} (${shareTasks.join(", ")}) on ${asset.name}; ` +
+            `${ownerName} gave ${businessName} ${describeGrant(type, sharedTasks)} (${sharedTasks.join(", ")}) on ${asset.name}; ` +
               `${above.join(", ")} ${above.length > 1 ? "are" : "is"} above the share. An admin of ${ownerName} can raise the share first.`,
           );
         }
@@ -82,7 +83,7 @@ export class AssignmentService {
       const existing = await findAssignment(tx.trx, asset.id, principal.id, businessId);
       let row: AssignmentRow;
       if (existing) {
-        row = { ...existing, tasks: JSON.stringify(tasks), share_id: shareId };
+        row = { ...existing, tasks: assignmentTasks.encode(tasks), share_id: shareId };
         await updateAssignmentTasks(tx.trx, existing.id, row.tasks);
       } else {
         row = {
@@ -91,7 +92,7 @@ export class AssignmentService {
           business_id: businessId,
           principal_id: principal.id,
           principal_type: principal.type,
-          tasks: JSON.stringify(tasks),
+          tasks: assignmentTasks.encode(tasks),
           share_id: shareId,
           created_at: tx.now,
           created_by: "id" in ctx.actor ? ctx.actor.id : ctx.actor.type,
@@ -104,7 +105,7 @@ export class AssignmentService {
         businessId,
         targetType: asset.type,
         targetId: asset.id,
-        before: existing ? { principal: principal.id, tasks: JSON.parse(existing.tasks) } : undefined,
+        before: existing ? { principal: principal.id, tasks: assignmentTasks.decode(existing.tasks) } : undefined,
         after: { principal: principal.id, tasks },
       });
       return present(row, type);
@@ -127,7 +128,7 @@ export class AssignmentService {
         businessId,
         targetType: asset.type,
         targetId: asset.id,
-        before: { principal: principal.id, tasks: JSON.parse(existing.tasks) },
+        before: { principal: principal.id, tasks: assignmentTasks.decode(existing.tasks) },
       });
     });
   }
@@ -152,7 +153,7 @@ export class AssignmentService {
         businessId: input.partnerBusinessId,
         targetType: asset.type,
         targetId: asset.id,
-        before: { principal: principal.id, tasks: JSON.parse(existing.tasks) },
+        before: { principal: principal.id, tasks: assignmentTasks.decode(existing.tasks) },
         reason: "removed by the asset's owner; the share stays",
       });
     });
@@ -204,7 +205,7 @@ export class AssignmentService {
 }
 
 function present(row: AssignmentRow, type: AssetType): AssignmentView {
-  const tasks = JSON.parse(row.tasks) as string[];
+  const tasks = assignmentTasks.decode(row.tasks);
   return {
     id: row.id,
     assetId: row.asset_id,

@@ -6,7 +6,7 @@ import { authorizeSelfOrBusinessAdmin } from "../access/serviceAccess.ts";
 import { BUSINESS_ROLES, SYSTEM_USER_ROLES, VERIFICATION_STATUSES, type BusinessRole, type SystemUserRole } from "../catalogue/roles.ts";
 import type { RequestContext } from "../context.ts";
 import { runCommand, type CommandTx, type HubDeps, type AuditAttempt } from "../hubCommand.ts";
-import { deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
+import { assignmentTasks, deleteAssignment, listAssignmentsOfPrincipal } from "../assignments/assignment.repository.ts";
 import * as people from "../people/person.repository.ts";
 import * as systemUsers from "../people/systemUser.repository.ts";
 import { listTokensOfPrincipal, revokeToken } from "../tokens/accessToken.repository.ts";
@@ -244,7 +244,7 @@ async function removeAssignmentsOf(tx: CommandTx, principalId: string, businessI
   for (const a of assignments) {
     await deleteAssignment(tx.trx, a.id);
     await tx.changed("assignment", a.id);
-    await tx.audit({ action: "assignment.remove", businessId, targetType: "asset", targetId: a.asset_id, before: { principal: principalId, tasks: JSON.parse(a.tasks) }, reason });
+    await tx.audit({ action: "assignment.remove", businessId, targetType: "asset", targetId: a.asset_id, before: { principal: principalId, tasks: assignmentTasks.decode(a.tasks) }, reason });
   }
   return assignments;
 }

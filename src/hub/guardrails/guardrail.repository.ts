@@ -1,10 +1,14 @@
 import { PostgresAdapter } from "kysely";
 import type { Executor } from "../../store/database.ts";
+import { jsonObject } from "../../store/jsonColumn.ts";
 import type { BudgetHistoryTable, PartnerGuardrailsTable, PartnerNewSpendTable, PendingChangesTable } from "../../store/schema.ts";
 
 export type GuardrailRow = PartnerGuardrailsTable;
 export type PendingChangeRow = PendingChangesTable;
 export type PendingStatus = "pending" | "approved" | "rejected" | "expired";
+
+/** `pending_changes.params`: a held write's parameters, applied as they are on approval. */
+export const pendingChangeParams = jsonObject("pending_changes.params");
 
 export async function findGuardrails(db: Executor, assetId: string, partnerBusinessId: string): Promise<GuardrailRow | undefined> {
   return db.selectFrom("partner_guardrails").selectAll().where("asset_id", "=", assetId).where("partner_business_id", "=", partnerBusinessId).executeTakeFirst();

@@ -25,6 +25,7 @@ import {
   listGuardrailsOfAsset,
   listExpiredPendingChanges,
   listPendingChanges,
+  pendingChangeParams,
   upsertGuardrails,
   type GuardrailRow,
   type PendingChangeRow,
@@ -197,9 +198,9 @@ export class GuardrailService {
       }
       const outcome = input.approve ? "approved" : "rejected";
       if (!(await decidePendingChange(tx.trx, row.id, outcome, decidedBy, tx.now))) throw errors.notPending(`Pending change ${row.id} was already decided.`);
-      if (input.approve) await this.apply(ctx, row.object_type as "campaign" | "adset", row.object_id, JSON.parse(row.params) as Record<string, unknown>);
+      if (input.approve) await this.apply(ctx, row.object_type as "campaign" | "adset", row.object_id, pendingChangeParams.decode(row.params));
       await announce(this.deps, tx, row, outcome);
-      await tx.audit({ action: `guardrails.${outcome === "approved" ? "approve" : "reject"}`, businessId: account.ownerBusinessId, targetType: row.object_type, targetId: row.object_id, after: { pending_change: row.id, business: row.partner_business_id, params: JSON.parse(row.params) } });
+      await tx.audit({ action: `guardrails.${outcome === "approved" ? "approve" : "reject"}`, businessId: account.ownerBusinessId, targetType: row.object_type, targetId: row.object_id, after: { pending_change: row.id, business: row.partner_business_id, params: pendingChangeParams.decode(row.params) } });
       return presentPending({ ...row, status: outcome, decided_by: decidedBy, decided_at: tx.now });
     }));
   }
@@ -237,7 +238,7 @@ export class GuardrailService {
           businessId: this.deps.engine.asset(row.account_id)?.ownerId ?? null,
           targetType: row.object_type,
           targetId: row.object_id,
-          after: { pending_change: row.id, business: row.partner_business_id, params: JSON.parse(row.params) },
+          after: { pending_change: row.id, business: row.partner_business_id, params: pendingChangeParams.decode(row.params) },
           reason: `Not decided within ${PENDING_CHANGE_TTL_MS / DAY_MS} days`,
         });
       }
@@ -314,7 +315,7 @@ function presentPending(row: PendingChangeRow): PendingChangeView {
     business: row.partner_business_id,
     object_type: row.object_type as "campaign" | "adset",
     object_id: row.object_id,
-    params: JSON.parse(row.params) as Record<string, unknown>,
+    params: pendingChangeParams.decode(row.params),
     reason: row.reason,
     requested_by: row.requested_by,
     requested_time: row.requested_at,
@@ -343,7 +344,7 @@ export async function holdChange(
     partner_business_id: held.partnerBusinessId,
     object_type: change.objectType,
     object_id: change.objectId,
-    params: JSON.stringify(change.params),
+    params: pendingChangeParams.encode(change.params),
     reason: held.detail,
     requested_by: "id" in ctx.actor ? ctx.actor.id : ctx.actor.type,
     requested_at: tx.now,

@@ -1,7 +1,11 @@
 import type { Executor } from "../../store/database.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { PartnerSharesTable } from "../../store/schema.ts";
 
 export type ShareRow = PartnerSharesTable;
+
+/** `partner_shares.tasks`: the tasks shared (or asked for, while pending). */
+export const shareTasks = stringList("partner_shares.tasks");
 export type ShareStatus = "pending" | "active" | "declined" | "cancelled" | "expired" | "ended" | "removed";
 
 export async function insertShare(db: Executor, row: ShareRow): Promise<void> {

@@ -14,6 +14,7 @@ import { findAsset, type AssetRow } from "../assets/asset.repository.ts";
 import { adAccountGraphId, assetIdFromGraph, graphIdOf } from "../../graphIds.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
 import {
+  assignmentTasks,
   deleteAssignment,
   listAssignmentsOfAsset,
   updateAssignmentTasks,
@@ -60,10 +61,6 @@ export interface RequestsView {
   outgoing: ShareView[];
 }
 
-function parseTasks(json: string): string[] {
-  return JSON.parse(json) as string[];
-}
-
 /**
  * The partner-access lifecycle: offers and requests (both sides must say yes), changing a share's
  * tasks, time-boxed shares, expiry of pending items, and removal that takes everything with it.
@@ -104,9 +101,9 @@ export class PartnerShareService {
       if (live.status === "pending") {
         const approving = live.initiated_by === "partner";
         const changes = approving
-          ? { status: "active" as const, tasks: JSON.stringify(tasks), updated_at: tx.now, pending_expires_at: null, ends_at: endsAt ?? null }
+          ? { status: "active" as const, tasks: shares.shareTasks.encode(tasks), updated_at: tx.now, pending_expires_at: null, ends_at: endsAt ?? null }
           : {
-              tasks: JSON.stringify(tasks),
+              tasks: shares.shareTasks.encode(tasks),
               updated_at: tx.now,
               pending_expires_at: tx.now + this.pendingTtlDays * DAY,
               ends_at: endsAt === undefined ? live.ends_at : endsAt,
@@ -116,21 +113,21 @@ export class PartnerShareService {
         await tx.audit({
           ...base,
           action: approving ? "share.approve" : "share.offer_update",
-          before: { partner: partner.id, status: live.status, tasks: parseTasks(live.tasks) },
+          before: { partner: partner.id, status: live.status, tasks: shares.shareTasks.decode(live.tasks) },
           after: { partner: partner.id, status: changes.status ?? "pending", tasks, endsAt: changes.ends_at },
         });
         await this.publishShareChange(tx, asset.type, live, approving ? "accepted" : "offered", tasks);
         return this.present({ ...live, ...changes });
       }
       // Active: change tasks (and end date) now; assignments under it never keep more than the share.
-      const changes = { tasks: JSON.stringify(tasks), updated_at: tx.now, ends_at: endsAt === undefined ? live.ends_at : endsAt };
+      const changes = { tasks: shares.shareTasks.encode(tasks), updated_at: tx.now, ends_at: endsAt === undefined ? live.ends_at : endsAt };
       await shares.updateShare(tx.trx, live.id, changes);
       await tx.changed("share", live.id);
       await this.trimAssignments(tx, asset, live, taskMask(asset.type as AssetType, tasks));
       await tx.audit({
         ...base,
         action: "share.change_tasks",
-        before: { partner: partner.id, tasks: parseTasks(live.tasks), endsAt: live.ends_at },
+        before: { partner: partner.id, tasks: shares.shareTasks.decode(live.tasks), endsAt: live.ends_at },
         after: { partner: partner.id, tasks, endsAt: changes.ends_at },
       });
       await this.publishShareChange(tx, asset.type, live, "tasks_changed", tasks);
@@ -160,7 +157,7 @@ export class PartnerShareService {
       const ownerName = this.name(asset.owner_business_id);
 
       if (live?.status === "pending" && live.initiated_by === "owner") {
-        const offered = parseTasks(live.tasks);
+        const offered = shares.shareTasks.decode(live.tasks);
         const offeredMask = taskMask(type, offered);
         const tasks = requested ?? offered;
         if ((taskMask(type, tasks) & ~offeredMask) !== 0) {
@@ -169,7 +166,7 @@ export class PartnerShareService {
               `${tasks.filter((t) => !offered.includes(t)).join(", ")} is more than the offer. Accept the offer as it is, or ask ${ownerName} to raise it.`,
           );
         }
-        const changes = { status: "active" as const, tasks: JSON.stringify(tasks), updated_at: tx.now, pending_expires_at: null };
+        const changes = { status: "active" as const, tasks: shares.shareTasks.encode(tasks), updated_at: tx.now, pending_expires_at: null };
         await shares.updateShare(tx.trx, live.id, changes);
         await tx.changed("share", live.id);
         await tx.audit({ ...base, action: "share.accept", before: { status: "pending", tasks: offered }, after: { status: "active", tasks } });
@@ -178,13 +175,13 @@ export class PartnerShareService {
       }
       if (live?.status === "pending") {
         if (!requested) return this.present(live);
-        const changes = { tasks: JSON.stringify(requested), updated_at: tx.now, pending_expires_at: tx.now + this.pendingTtlDays * DAY };
+        const changes = { tasks: shares.shareTasks.encode(requested), updated_at: tx.now, pending_expires_at: tx.now + this.pendingTtlDays * DAY };
         await shares.updateShare(tx.trx, live.id, changes);
-        await tx.audit({ ...base, action: "share.request_update", before: { tasks: parseTasks(live.tasks) }, after: { tasks: requested } });
+        await tx.audit({ ...base, action: "share.request_update", before: { tasks: shares.shareTasks.decode(live.tasks) }, after: { tasks: requested } });
         return this.present({ ...live, ...changes });
       }
       if (live?.status === "active") {
-        const current = parseTasks(live.tasks);
+        const current = shares.shareTasks.decode(live.tasks);
         if (requested && taskMask(type, requested) !== taskMask(type, current)) {
           throw errors.duplicate(
             `${partner.name} already has ${describeGrant(type, current)} on ${asset.name}. Only an admin of ${ownerName} can change it.`,
@@ -338,7 +335,7 @@ export class PartnerShareService {
       partner_business_id: partnerId,
       status: "pending",
       initiated_by: initiatedBy,
-      tasks: JSON.stringify(tasks),
+      tasks: shares.shareTasks.encode(tasks),
       created_at: tx.now,
       updated_at: tx.now,
       pending_expires_at: tx.now + this.pendingTtlDays * DAY,
@@ -424,12 +421,12 @@ export class PartnerShareService {
         businessId: row.owner_business_id,
         targetType: "asset",
         targetId: row.asset_id,
-        before: { partner: row.partner_business_id, status: row.status, tasks: parseTasks(row.tasks) },
+        before: { partner: row.partner_business_id, status: row.status, tasks: shares.shareTasks.decode(row.tasks) },
         after: { status: newStatus, assignmentsRemoved: assignments.length },
         reason,
       });
       const type = this.deps.engine.asset(row.asset_id)?.type;
-      if (type) await this.publishShareChange(tx, type, row, status, parseTasks(row.tasks));
+      if (type) await this.publishShareChange(tx, type, row, status, shares.shareTasks.decode(row.tasks));
     }
     return summary;
   }
@@ -438,11 +435,11 @@ export class PartnerShareService {
   private async trimAssignments(tx: CommandTx, asset: AssetRow, share: ShareRow, shareMask: number): Promise<void> {
     const type = asset.type as AssetType;
     for (const a of await listAssignmentsOfAsset(tx.trx, asset.id, share.partner_business_id)) {
-      const mask = taskMask(type, parseTasks(a.tasks));
+      const mask = taskMask(type, assignmentTasks.decode(a.tasks));
       const kept = mask & shareMask;
       if (kept === mask) continue;
       if (kept === 0) await deleteAssignment(tx.trx, a.id);
-      else await updateAssignmentTasks(tx.trx, a.id, JSON.stringify(tasksOfMask(type, kept)));
+      else await updateAssignmentTasks(tx.trx, a.id, assignmentTasks.encode(tasksOfMask(type, kept)));
       await tx.changed("assignment", a.id);
       await tx.audit({
         action: kept === 0 ? "assignment.remove" : "assignment.trim",
@@ -479,7 +476,7 @@ export class PartnerShareService {
   present(row: ShareRow): ShareView {
     const asset = this.deps.engine.index.assets.get(row.asset_id);
     const type = (asset?.type ?? "ad_account") as AssetType;
-    const tasks = parseTasks(row.tasks);
+    const tasks = shares.shareTasks.decode(row.tasks);
     return {
       id: row.id,
       assetId: row.asset_id,

@@ -6,7 +6,7 @@ import { mayReadReportRun } from "../access/serviceAccess.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
 import type { InsightsQuery, InsightsRow, InsightsService } from "../ads/insights.service.ts";
-import { findAccountOfAdObject, findReportRun, findReportRunRowsJson, insertReportRun } from "./reportRun.repository.ts";
+import { findAccountOfAdObject, findReportRun, findReportRunRowsJson, insertReportRun, reportQuery, reportRows } from "./reportRun.repository.ts";
 
 /** Runs whose parsed rows are kept in memory (the most recently read). */
 const MAX_PARSED_RUNS = 8;
@@ -47,9 +47,9 @@ export class ReportRunService {
       id,
       account_id: accountId,
       principal_id: subject?.principalId ?? ctx.actor.type,
-      query_json: JSON.stringify(query),
+      query_json: reportQuery.encode(query),
       status: "Job Completed",
-      rows_json: JSON.stringify(rows),
+      rows_json: reportRows.encode(rows),
       created_at: now,
       completed_at: now,
     });
@@ -89,7 +89,7 @@ export class ReportRunService {
     if (rows) {
       this.parsed.delete(id);
     } else {
-      rows = JSON.parse((await findReportRunRowsJson(this.deps.db, id)) ?? "[]") as InsightsRow[];
+      rows = reportRows.decode((await findReportRunRowsJson(this.deps.db, id)) ?? "[]");
     }
     this.parsed.set(id, rows);
     while (this.parsed.size > MAX_PARSED_RUNS) this.parsed.delete(this.parsed.keys().next().value!);

@@ -1,13 +1,47 @@
+import { z } from "zod";
 import type { Executor } from "../../store/database.ts";
+import { jsonColumn, stringList } from "../../store/jsonColumn.ts";
 import type { GraphReviewTargetsTable, ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.ts";
 import type { StoredAction } from "../audit/audit.repository.ts";
 import type { AuditAction } from "../audit/auditActions.ts";
+import type { FindingKind, FixAction } from "./findings.ts";
 
 /** Storage of review campaigns and their items; the only module that touches their tables. */
 
 export type ReviewCampaignRow = ReviewCampaignsTable;
 export type ReviewItemRow = ReviewItemsTable;
 export type GraphReviewTargetRow = GraphReviewTargetsTable;
+
+/**
+ * `review_items.advice_json`: the findings' fixes offered for the item. Kinds and actions are
+ * checked as strings, so items written when a kind or action had another name still read.
+ */
+export const itemAdvice = jsonColumn(
+  z.array(
+    z.object({
+      kind: z.custom<FindingKind>((value) => typeof value === "string"),
+      fix: z.object({ action: z.custom<FixAction>((value) => typeof value === "string"), description: z.string(), params: z.record(z.string(), z.unknown()) }),
+    }),
+  ),
+  "review_items.advice_json",
+);
+/** `review_items.result_tasks`: what a decided item's grant gives afterwards. */
+export const itemResultTasks = stringList("review_items.result_tasks");
+/** `review_items.removal_json`: the audit entry that ended an item's grant outside the campaign (its action checked as text, as for advice). */
+export const itemRemoval = jsonColumn(
+  z.object({
+    audit_entry_id: z.string().nullable(),
+    time: z.string().nullable(),
+    action: z.custom<AuditAction>((value) => typeof value === "string").nullable(),
+    actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  }),
+  "review_items.removal_json",
+);
+/** `review_items.graph_check_json`: what a Graph API read back after the decision was applied through it. */
+export const itemGraphCheck = jsonColumn(
+  z.object({ action: z.string(), summary: z.string(), confirmed: z.boolean(), removal_check: z.object({ verified: z.boolean(), remaining: z.array(z.string()) }) }),
+  "review_items.graph_check_json",
+);
 
 /** Inserts the campaign; false when a campaign of the business already holds its schedule key. */
 export async function insertCampaign(db: Executor, row: ReviewCampaignRow): Promise<boolean> {

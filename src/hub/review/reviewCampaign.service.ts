@@ -146,15 +146,15 @@ export function presentItem(row: ReviewItemRow, live?: LiveGrants): ItemView {
     tasks: parseList(row.tasks),
     grant_id: row.grant_ref,
     groups: { partner: row.group_partner, partner_name: row.group_partner_name, asset: row.group_asset, person: row.group_person },
-    advice: distinctAdvice(JSON.parse(row.advice_json) as Pick<Finding, "kind" | "fix">[]),
+    advice: distinctAdvice(repo.itemAdvice.decode(row.advice_json)),
     status: row.status,
     decided_by: row.decided_by,
     decided_at: isoOrNull(row.decided_at),
     reason: row.reason,
-    result_tasks: row.result_tasks === null ? null : parseList(row.result_tasks),
+    result_tasks: repo.itemResultTasks.decodeOrNull(row.result_tasks),
     current_tasks: current === undefined ? null : parseList(current),
-    removal: row.removal_json === null ? null : (JSON.parse(row.removal_json) as ItemRemoval),
-    graph_check: row.graph_check_json === null ? null : (JSON.parse(row.graph_check_json) as GraphFixCheck),
+    removal: repo.itemRemoval.decodeOrNull(row.removal_json),
+    graph_check: repo.itemGraphCheck.decodeOrNull(row.graph_check_json),
   };
 }
 
@@ -327,7 +327,7 @@ export class ReviewCampaignService {
         tasks: a.tasks,
         grant_ref: a.id,
         grant_business_id: businessId,
-        advice_json: JSON.stringify(adviceFor("owner_assignment", a.id, asset.id)),
+        advice_json: repo.itemAdvice.encode(adviceFor("owner_assignment", a.id, asset.id)),
         group_partner: null,
         group_partner_name: null,
         group_asset: asset.id,
@@ -353,7 +353,7 @@ export class ReviewCampaignService {
         tasks: s.tasks,
         grant_ref: s.id,
         grant_business_id: null,
-        advice_json: JSON.stringify(adviceFor("partner_share", s.id, asset.id)),
+        advice_json: repo.itemAdvice.encode(adviceFor("partner_share", s.id, asset.id)),
         group_partner: s.partner_business_id,
         group_partner_name: s.partner_name,
         group_asset: asset.id,
@@ -380,7 +380,7 @@ export class ReviewCampaignService {
         tasks: g.scopes,
         grant_ref: g.grant_id,
         grant_business_id: null,
-        advice_json: JSON.stringify(adviceFor("app_grant", g.grant_id, asset.id)),
+        advice_json: repo.itemAdvice.encode(adviceFor("app_grant", g.grant_id, asset.id)),
         group_partner: g.app_business_id,
         group_partner_name: g.app_business_name,
         group_asset: asset.id,
@@ -687,7 +687,7 @@ export class ReviewCampaignService {
       ...item,
       id: newId(),
       seq,
-      advice_json: JSON.stringify(adviceFor(item.kind, item.grant_ref, item.asset_id)),
+      advice_json: repo.itemAdvice.encode(adviceFor(item.kind, item.grant_ref, item.asset_id)),
     }));
     const now = this.deps.now();
     const name = options.name?.trim() || `Access review of ${reading.businessName} (through the Graph), ${new Date(now).toISOString().slice(0, 10)}`;
@@ -794,7 +794,7 @@ export class ReviewCampaignService {
           decided_by: removal.actor?.id ?? removal.actor?.type ?? "system",
           decided_at: removal.time === null ? tx.now : Date.parse(removal.time),
           reason: removalReason(removal),
-          removal_json: JSON.stringify(removal),
+          removal_json: repo.itemRemoval.encode(removal),
         };
         if (await repo.closeRemovedItem(tx.trx, item.id, closed)) done.push({ item: item.id, removal_audit_entry: removal.audit_entry_id });
       }
@@ -831,8 +831,8 @@ export class ReviewCampaignService {
         decided_by: actorId(ctx),
         decided_at: tx.now,
         reason,
-        result_tasks: resultTasks === null ? null : JSON.stringify(resultTasks),
-        graph_check_json: graphCheck === undefined ? null : JSON.stringify(graphCheck),
+        result_tasks: repo.itemResultTasks.encodeOrNull(resultTasks),
+        graph_check_json: graphCheck === undefined ? null : repo.itemGraphCheck.encode(graphCheck),
       };
       if (!(await repo.decideItem(tx.trx, item.id, decision))) throw errors.invalidParameter("This item was decided by someone else meanwhile.");
       await tx.audit({
@@ -875,7 +875,7 @@ export class ReviewCampaignService {
     if (item.kind === "app_grant") throw errors.invalidParameter("App grants cannot be downgraded here; certify or revoke them.");
     if (!isAssetType(item.asset_type)) throw errors.invalidParameter(`Unknown asset type ${item.asset_type}.`);
     const type: AssetType = item.asset_type;
-    const advised = (JSON.parse(item.advice_json) as Pick<Finding, "kind" | "fix">[]).find((a) => a.fix.action === "downgrade")?.fix.params.level;
+    const advised = repo.itemAdvice.decode(item.advice_json).find((a) => a.fix.action === "downgrade")?.fix.params.level;
     const level = requested ?? (typeof advised === "string" ? advised : undefined);
     if (!level) throw errors.invalidParameter("A downgrade needs a level (ANALYTICS_VIEW, VIEW_ONLY, LAUNCH_ONLY or STANDARD).");
     if (!isPermissionLevel(level)) throw errors.invalidParameter(`Invalid level ${level}.`);
@@ -901,7 +901,7 @@ function removalReason(removal: ItemRemoval): string {
 }
 
 function alreadyRemovedMessage(item: ReviewItemRow): string {
-  const removal = item.removal_json === null ? null : (JSON.parse(item.removal_json) as ItemRemoval);
+  const removal = repo.itemRemoval.decodeOrNull(item.removal_json);
   const where = removal?.audit_entry_id ? ` (audit entry ${removal.audit_entry_id}: ${removal.action} by ${removedBy(removal)} at ${removal.time})` : "";
   return `${item.principal_name}'s access to ${item.asset_name} was already removed outside the campaign${where}. The item is closed as already removed; it can no longer be certified, downgraded or revoked.`;
 }

@@ -1,8 +1,12 @@
 import type { Executor } from "../../store/database.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { Insertable, Selectable } from "kysely";
 import type { AccessTokensTable } from "../../store/schema.ts";
 
 export type AccessTokenRow = Selectable<AccessTokensTable>;
+
+/** `access_tokens.scopes`: the token's scopes. */
+export const tokenScopes = stringList("access_tokens.scopes");
 
 export async function insertToken(db: Executor, row: Insertable<AccessTokensTable>): Promise<void> {
   await db.insertInto("access_tokens").values(row).execute();

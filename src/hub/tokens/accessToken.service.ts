@@ -16,6 +16,7 @@ import {
   insertTokenOnce,
   listTokensOfPrincipal,
   revokeToken,
+  tokenScopes,
   touchToken,
   type AccessTokenRow,
 } from "./accessToken.repository.ts";
@@ -98,7 +99,7 @@ export class AccessTokenService {
         principal_type: "system_user",
         app_id: input.appId ?? null,
         grant_id: null,
-        scopes: JSON.stringify(scopes),
+        scopes: tokenScopes.encode(scopes),
         created_at: tx.now,
         expires_at: input.expiresIn60Days ? tx.now + SIXTY_DAYS : null,
         last_used_at: null,
@@ -141,7 +142,7 @@ export class AccessTokenService {
         principalType: row.principal_type as PrincipalType,
         appId: row.app_id,
         grantId: row.grant_id,
-        scopes: new Set(JSON.parse(row.scopes) as string[]),
+        scopes: new Set(tokenScopes.decode(row.scopes)),
         console: row.kind === "console",
         assetLimit: row.asset_id ?? null,
       };
@@ -187,7 +188,7 @@ export class AccessTokenService {
         principal_type: parent.principalType,
         app_id: parent.appId,
         grant_id: parent.grantId ?? null,
-        scopes: JSON.stringify([...parent.scopes]),
+        scopes: tokenScopes.encode([...parent.scopes]),
         created_at: tx.now,
         expires_at: parentRow.expires_at,
         last_used_at: null,
@@ -219,7 +220,7 @@ export class AccessTokenService {
     return rows.map((r) => ({
       id: r.id,
       appId: r.app_id,
-      scopes: JSON.parse(r.scopes) as string[],
+      scopes: tokenScopes.decode(r.scopes),
       createdAt: r.created_at,
       expiresAt: r.expires_at,
       lastUsedAt: r.last_used_at,

@@ -1,4 +1,5 @@
 import type { Executor } from "../../store/database.ts";
+import { stringList } from "../../store/jsonColumn.ts";
 import type { Page, PageRequest } from "../../store/paging.ts";
 import type { WebhookConfigsTable, WebhookDeliveriesTable, WebhookSubscriptionsTable } from "../../store/schema.ts";
 
@@ -6,6 +7,9 @@ export type WebhookConfigRow = WebhookConfigsTable;
 export type WebhookSubscriptionRow = WebhookSubscriptionsTable;
 export type WebhookDeliveryRow = WebhookDeliveriesTable;
 export type DeliveryStatus = "pending" | "delivering" | "delivered" | "failed";
+
+/** `webhook_configs.fields`: the fields an app's callback hears. */
+export const webhookConfigFields = stringList("webhook_configs.fields");
 
 // ---- configs and secrets ----------------------------------------------------------------------
 

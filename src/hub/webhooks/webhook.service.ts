@@ -155,7 +155,7 @@ export class WebhookService {
         app_id: app.id,
         object,
         callback_url: callbackUrl,
-        fields: JSON.stringify(merged),
+        fields: repo.webhookConfigFields.encode(merged),
         created_at: existing?.created_at ?? tx.now,
         updated_at: tx.now,
       });
@@ -195,7 +195,7 @@ export class WebhookService {
         const current = presentConfig(config).fields;
         const kept = fields ? current.filter((f) => !fields.includes(f)) : [];
         if (kept.length === 0) await repo.deleteConfig(tx.trx, app.id, config.object);
-        else await repo.upsertConfig(tx.trx, { ...config, fields: JSON.stringify(kept), updated_at: tx.now });
+        else await repo.upsertConfig(tx.trx, { ...config, fields: repo.webhookConfigFields.encode(kept), updated_at: tx.now });
         await tx.audit({
           action: "webhook.remove",
           businessId: app.business_id,
@@ -431,7 +431,7 @@ function presentConfig(row: WebhookConfigRow): WebhookConfigView {
     appId: row.app_id,
     object: row.object as WebhookObject,
     callbackUrl: row.callback_url,
-    fields: (JSON.parse(row.fields) as string[]).filter(isWebhookField),
+    fields: repo.webhookConfigFields.decode(row.fields).filter(isWebhookField),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -3,7 +3,7 @@ import { assetIdFromGraph } from "../../graphIds.ts";
 import type { AccessEngine } from "../access/accessEngine.ts";
 import { subscriberHearsAdAccount, subscriberHearsBusiness } from "../access/serviceAccess.ts";
 import type { CommandTx } from "../hubCommand.ts";
-import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, type WebhookDeliveryRow } from "./webhook.repository.ts";
+import { insertDeliveries, listBusinessSubscribersWithConfig, listSubscribersWithConfig, webhookConfigFields, type WebhookDeliveryRow } from "./webhook.repository.ts";
 import { checkedValue, isWebhookField, webhookBody, type BusinessWebhookEvent, type WebhookEvent, type WebhookField, type WebhookObject } from "./webhookFields.ts";
 
 /**
@@ -24,7 +24,7 @@ export class WebhookPublisher {
     const objectId = assetIdFromGraph(event.objectId);
     const value = checkedValue(event.field, event.value);
     const subscribers = await listSubscribersWithConfig(tx.trx, objectId, "ad_account");
-    const hearing = subscribers.filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field)).filter((s) => this.mayHear(s.subscribed_by, objectId, event));
+    const hearing = subscribers.filter((s) => webhookConfigFields.decode(s.fields).includes(event.field)).filter((s) => this.mayHear(s.subscribed_by, objectId, event));
     return queue(tx, "ad_account", objectId, event.field, value, hearing.map((s) => s.app_id));
   }
 
@@ -37,7 +37,7 @@ export class WebhookPublisher {
     const value = checkedValue(event.field, event.value);
     const subscribers = await listBusinessSubscribersWithConfig(tx.trx, event.businessId);
     const hearing = subscribers
-      .filter((s) => (JSON.parse(s.fields) as string[]).includes(event.field))
+      .filter((s) => webhookConfigFields.decode(s.fields).includes(event.field))
       .filter((s) => subscriberHearsBusiness(this.deps.engine, s.subscribed_by, event.businessId));
     return queue(tx, "business", event.businessId, event.field, value, hearing.map((s) => s.app_id));
   }
