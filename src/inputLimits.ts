@@ -40,6 +40,15 @@ export function minorPerMajor(currency: string): number {
   return WHOLE_UNIT_CURRENCIES.has(currency.toUpperCase()) ? 1 : 100;
 }
 
+/**
+ * Decimals of an amount written in major units (`"12.30"`): 0 for the whole-unit currencies, else 2,
+ * by Meta's offsets, not by ISO 4217 (which gives TWD and CRC two decimals and BHD and JOD three,
+ * where Meta's offsets are 1 and 100).
+ */
+export function minorDigits(currency: string): number {
+  return minorPerMajor(currency) === 1 ? 0 : 2;
+}
+
 /** The largest amount Grantline accepts in any currency: one billion of its major unit. */
 const MAX_MAJOR_UNITS = 1_000_000_000;
 

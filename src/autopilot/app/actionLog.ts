@@ -1,3 +1,4 @@
+import { minorDigits } from "../../inputLimits.ts";
 import type { ActionRow } from "../store/autopilot.repository.ts";
 import type { LogEntry } from "./views.ts";
 
@@ -7,10 +8,10 @@ import type { LogEntry } from "./views.ts";
  */
 export function exactMoney(minor: number | string | null, currency: string): string {
   const value = Number(minor ?? 0);
-  let digits = 2;
+  // Meta's offsets say how many decimals an amount has (TWD none, BHD two), not ISO 4217.
+  const digits = minorDigits(currency);
   try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(value / 10 ** digits);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value / 10 ** digits);
   } catch {
     return `${(value / 10 ** digits).toFixed(digits)} ${currency}`;
   }

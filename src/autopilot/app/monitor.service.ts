@@ -8,7 +8,8 @@ import { insertLinkCheck, linkChecksSince, type ConnectionRow, type WorkspaceRow
 import type { AutopilotDeps } from "./context.ts";
 import { detectIntradaySpike, detectSpike, type AnomalyResult, type IntradayResult } from "./anomaly.ts";
 import type { GraphClient } from "./graphClient.ts";
-import { digitsOf, toMinor } from "./scan.service.ts";
+import { minorDigits } from "../../inputLimits.ts";
+import { toMinor } from "./scan.service.ts";
 import type { PlanItem } from "./planner.ts";
 import { buildSnapshot, linkStatus } from "./snapshot.ts";
 import { checkUrl, DEFAULT_URL_CHECK, type UrlCheck } from "./urlCheck.ts";
@@ -86,7 +87,7 @@ export class MonitorService {
       limit: 500,
     });
     const currency = rows.find((r) => r.account_currency)?.account_currency ?? "USD";
-    const digits = digitsOf(currency);
+    const digits = minorDigits(currency);
     const hourly = rows
       .filter((r) => r[HOURLY])
       .map((r) => ({ date: r.date_start, hour: Number(r[HOURLY]!.slice(0, 2)), value: toMinor(r.spend, digits) }));

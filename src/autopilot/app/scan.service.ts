@@ -8,6 +8,7 @@ import type { AutopilotDeps } from "./context.ts";
 import { GraphApiError, GraphTransportError, RateLimitBackoff, type GraphClient } from "./graphClient.ts";
 import { readPartnerGuardrails, type ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
 import type { WorkspaceService } from "./workspace.service.ts";
+import { minorDigits } from "../../inputLimits.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -144,15 +145,6 @@ export function reportWindows(since: string, until: string, ads: number): Report
   return out;
 }
 
-/** Decimals of a currency's minor unit (2 for USD, 0 for JPY). */
-export function digitsOf(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 /** "12.30" → 1230 (for 2-digit currencies), exactly, without floating point. */
 export function toMinor(value: string | undefined, digits: number): number {
   if (!value) return 0;
@@ -266,7 +258,7 @@ export class ScanService {
     const creatives = await client.getAll<ScannedObjects["creatives"][number]>(`${act}/adcreatives`, { fields: "id,link_url", limit: 500 });
     await progress({ phase: "objects", done: 5, total: 5, rows: 0 });
 
-    const digits = digitsOf(account.currency);
+    const digits = minorDigits(account.currency);
     const adSetOf = new Map(ads.map((a) => [a.id, a]));
     const rows: InsightRow[] = [];
     const windows = reportWindows(scan.since, scan.until, ads.length);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errors } from "../../errors.ts";
+import { minorDigits } from "../../inputLimits.ts";
 import type { Executor } from "../../store/database.ts";
 import type { RequestContext } from "../context.ts";
 import type { HubDeps } from "../hubCommand.ts";
@@ -269,20 +270,6 @@ const hourlyRowsSchema = z.object({
   }),
 });
 
-const currencyDigits = new Map<string, number>();
-function digitsOf(currency: string): number {
-  let digits = currencyDigits.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    currencyDigits.set(currency, digits);
-  }
-  return digits;
-}
-
 /** Minor units as a major-unit string with the currency's decimals: 1230 USD → "12.30". */
 export function formatMinor(minor: number, digits: number): string {
   if (digits === 0) return String(minor);
@@ -382,7 +369,7 @@ export class InsightsService {
     const scope = { column: LEVEL_COLUMN[object.level], id: object.id };
     if (query.timeRanges && query.timeRanges.length > MAX_TIME_RANGES) throw errors.invalidParameter(`Invalid time_ranges: at most ${MAX_TIME_RANGES} ranges in one request.`);
     const ranges = query.timeRanges && query.timeRanges.length > 0 ? query.timeRanges.map((r) => checkedRange(r, "time_ranges")) : [await this.rangeOf(db, query, object, scope)];
-    const digits = digitsOf(object.account.currency);
+    const digits = minorDigits(object.account.currency);
     const dateOf = memo((day: string) => dateOfDay(Number(day)));
     const items: ReportItem[] = [];
     for (const range of ranges) {
