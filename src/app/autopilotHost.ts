@@ -2,9 +2,8 @@ import type { FastifyRequest } from "fastify";
 import type { Config } from "../config/env.ts";
 import { loadOrCreateSecretKey } from "../crypto/secretKey.ts";
 import { authenticate } from "../web/graphAuth.ts";
-import { authorizeBusinessAdmin, subjectOf } from "../hub/access/authorize.ts";
+import { authorizeBusinessAdmin } from "../hub/access/authorize.ts";
 import { callerSeesBusiness } from "../hub/access/serviceAccess.ts";
-import { canSeeBusiness } from "../hub/access/visibility.ts";
 import { systemContext, type RequestContext } from "../hub/context.ts";
 import type { Hub } from "../hub/hub.ts";
 import { OutboundHttp } from "../net/outbound.ts";
@@ -27,8 +26,7 @@ export function hostFromHub(hub: Hub, options: { simulation?: HubSimulationOptio
   return {
     authenticate: (request) => callerOf(hub, request),
     async seesBusiness(caller, businessId) {
-      const subject = subjectOf(caller.ctx);
-      return subject ? canSeeBusiness(hub.engine, subject.principalId, businessId) : true;
+      return callerSeesBusiness(hub.engine, caller.ctx, businessId);
     },
     async admitAdmin(caller, businessId) {
       authorizeBusinessAdmin(hub.engine, caller.ctx, businessId, "managing Autopilot");

@@ -3,6 +3,7 @@ import { adAccountGraphId, assetIdFromGraph } from "../../graphIds.ts";
 import { taskMask } from "../catalogue/assetTypes.ts";
 import { presetTasks } from "../catalogue/permissionLevels.ts";
 import type { RequestContext } from "../context.ts";
+import type { AppGrantCoverage } from "../apps/appGrant.repository.ts";
 import type { AccessEngine } from "./accessEngine.ts";
 import { authorizeAsset, authorizeBusinessAdmin, concealedNotFound, subjectOf } from "./authorize.ts";
 import { canSeeAsset, canSeeBusiness, isAdminOf, isAdminOfAny, isMember, partnerSharesSeenBy } from "./visibility.ts";
@@ -198,20 +199,13 @@ interface HostApp {
   businessId: string;
 }
 
-/** A grant of the app as the rules below weigh it: who made it, and the assets and businesses it was given. */
-export interface AppConnection {
-  principalId: string;
-  assetIds: Iterable<string>;
-  businessIds: Iterable<string>;
-}
-
 /**
  * Whether the app reaches a business: its own, or one that connected it, through a grant made by
  * someone of the business or given the business or an asset it owns. `connections` are the grants
  * to weigh; the host passes every grant the app was ever given, ended ones too, since Autopilot
  * still tells a business that removed it that it lost access.
  */
-export function appReachesBusiness(engine: AccessEngine, app: HostApp, businessId: string, connections: Iterable<AppConnection>): boolean {
+export function appReachesBusiness(engine: AccessEngine, app: HostApp, businessId: string, connections: Iterable<AppGrantCoverage>): boolean {
   if (app.businessId === businessId) return true;
   for (const connection of connections) {
     if (isMember(engine, connection.principalId, businessId)) return true;
@@ -226,7 +220,7 @@ export function appReachesBusiness(engine: AccessEngine, app: HostApp, businessI
  * business the app reaches (`appReachesBusiness`); to the app, any other reads as a business that
  * does not exist. `app` is the one `authorizeAutopilotHost` admitted.
  */
-export function authorizeHostForBusiness(engine: AccessEngine, ctx: RequestContext, app: HostApp | undefined, businessId: string, connections: Iterable<AppConnection>): void {
+export function authorizeHostForBusiness(engine: AccessEngine, ctx: RequestContext, app: HostApp | undefined, businessId: string, connections: Iterable<AppGrantCoverage>): void {
   if (!subjectOf(ctx)) return;
   if (app && appReachesBusiness(engine, app, businessId, connections)) return;
   throw concealedNotFound(errors.notFound(`Object with ID '${businessId}'`, businessId));

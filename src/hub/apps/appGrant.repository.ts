@@ -56,8 +56,15 @@ export async function revokeGrant(db: Executor, id: string, at: number): Promise
   await db.updateTable("app_grants").set({ revoked_at: at }).where("id", "=", id).execute();
 }
 
-/** Every grant of one app, live or ended (revoking one keeps its rows): who made it and the assets and businesses it was given. */
-export async function listGrantsOfApp(db: Executor, appId: string): Promise<{ principalId: string; assetIds: string[]; businessIds: string[] }[]> {
+/** A grant as the Autopilot host's rules weigh it: who made it, and the assets and businesses it was given. */
+export interface AppGrantCoverage {
+  principalId: string;
+  assetIds: string[];
+  businessIds: string[];
+}
+
+/** Every grant of one app, live or ended (revoking one keeps its rows). */
+export async function listGrantsOfApp(db: Executor, appId: string): Promise<AppGrantCoverage[]> {
   const grants = await db.selectFrom("app_grants").select(["id", "principal_id"]).where("app_id", "=", appId).orderBy("id").execute();
   if (grants.length === 0) return [];
   const assets = await db

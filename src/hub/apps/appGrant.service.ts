@@ -10,7 +10,7 @@ import type { RequestContext } from "../context.ts";
 import { runCommand, type HubDeps } from "../hubCommand.ts";
 import { findAsset } from "../assets/asset.repository.ts";
 import { findBusiness } from "../businesses/business.repository.ts";
-import { deletePayloadsOfGrant, findApp, findGrant, grantScopes, insertApp, insertGrant, listGrantsOfApp, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
+import { deletePayloadsOfGrant, findApp, findGrant, grantScopes, insertApp, insertGrant, listGrantsOfApp, type AppGrantCoverage, liveTokenIdsOfGrant, revokeGrant } from "./appGrant.repository.ts";
 import { revokeToken } from "../tokens/accessToken.repository.ts";
 
 /**
@@ -94,7 +94,7 @@ export class AppGrantService {
   }
 
   /** Every connection people ever gave the app, ended ones included: who made it and what it covered. */
-  async connectionsOf(appId: string): Promise<{ principalId: string; assetIds: string[]; businessIds: string[] }[]> {
+  async connectionsOf(appId: string): Promise<AppGrantCoverage[]> {
     return listGrantsOfApp(this.deps.db, appId);
   }
 }
