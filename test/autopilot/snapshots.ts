@@ -1,4 +1,4 @@
-import { DEFAULT_GUARDRAILS, type AccountSnapshot, type AdSetSnapshot, type AdSnapshot, type DailyInsight, type Guardrails } from "../../src/autopilot/engine/types.ts";
+import { DEFAULT_GUARDRAILS, type AccountSnapshot, type AdSetSnapshot, type AdSnapshot, type DailyInsight, type AutopilotGuardrails } from "../../src/autopilot/engine/types.ts";
 
 export const DAY_MS = 86_400_000;
 export const TODAY = "2026-03-20";
@@ -16,7 +16,7 @@ export interface AdSetSpec {
 }
 
 /** Deterministic insights: each day's conversions are rate × spend, as reported with the default lag. */
-export function buildSnapshot(sets: AdSetSpec[], guardrails: Partial<Guardrails> = {}, days = 14, overrides: Partial<AccountSnapshot> = {}): AccountSnapshot {
+export function buildSnapshot(sets: AdSetSpec[], guardrails: Partial<AutopilotGuardrails> = {}, days = 14, overrides: Partial<AccountSnapshot> = {}): AccountSnapshot {
   const lag = [0.5, 0.18, 0.1, 0.07, 0.05, 0.04, 0.03, 0.03];
   const completeness = (age: number) => lag.slice(0, age + 1).reduce((a, b) => a + b, 0);
   const adSets: AdSetSnapshot[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Hub } from "../../src/hub/hub.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import type { ItemView } from "../../src/hub/review/reviewCampaign.service.ts";
+import type { ReviewItemView } from "../../src/hub/review/reviewCampaign.service.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { pdfText } from "../support/pdfText.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -40,7 +40,7 @@ describe.each(DIALECTS)("access review campaigns on %s", (dialect) => {
 
   const itemsOf = async (ctx: TestBusiness["admin"]["ctx"], campaignId: string) =>
     (await hub.reviewCampaigns.listItems(ctx, campaignId, { groupBy: "asset" })).groups.flatMap((g) => g.items);
-  const find = (items: ItemView[], kind: string, principalId: string) => items.find((i) => i.kind === kind && i.principal.id === principalId)!;
+  const find = (items: ReviewItemView[], kind: string, principalId: string) => items.find((i) => i.kind === kind && i.principal.id === principalId)!;
 
   it("snapshots every grant on the business's assets, with findings as advice, grouped three ways", async () => {
     const { owner, agency, account, employee, buyer } = await world();

@@ -3,7 +3,7 @@ import { accessImpact } from "../../src/hub/access/impact.ts";
 import { operatorContext, principalContext } from "../../src/hub/context.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
-import type { ItemView } from "../../src/hub/review/reviewCampaign.service.ts";
+import type { ReviewItemView } from "../../src/hub/review/reviewCampaign.service.ts";
 import { buildAsset, buildBusiness, buildMember, buildShare, type TestBusiness } from "../support/factories.ts";
 import { pdfText } from "../support/pdfText.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
@@ -57,7 +57,7 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
 
   const itemsOf = async (ctx: TestBusiness["admin"]["ctx"], campaignId: string) =>
     (await hub.reviewCampaigns.listItems(ctx, campaignId, { groupBy: "asset" })).groups.flatMap((g) => g.items);
-  const find = (items: ItemView[], kind: string, principalId: string) => items.find((i) => i.kind === kind && i.principal.id === principalId)!;
+  const find = (items: ReviewItemView[], kind: string, principalId: string) => items.find((i) => i.kind === kind && i.principal.id === principalId)!;
 
   /** The newest successful audit entry of the business with this action. */
   async function lastEntry(businessId: string, action: string) {
@@ -130,7 +130,7 @@ describe.each(DIALECTS)("review campaigns follow reality on %s", (dialect) => {
 
     const read = await graph("GET", `/${campaignId}/items?group_by=partner`);
     expect(read.status).toBe(200);
-    const share = (read.body.data as { items: ItemView[] }[]).flatMap((g) => g.items).find((i) => i.kind === "partner_share")!;
+    const share = (read.body.data as { items: ReviewItemView[] }[]).flatMap((g) => g.items).find((i) => i.kind === "partner_share")!;
     expect(share).toMatchObject({ status: "already_removed", removal: { audit_entry_id: String(removal.seq), action: "share.remove", actor: { id: adminBot.id, name: "Acme admin bot" } } });
 
     const refused = await graph("POST", `/${campaignId}/decisions`, { item_id: share.id, decision: "certify", reason: "They still work for us." });

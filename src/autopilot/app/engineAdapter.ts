@@ -21,7 +21,7 @@ export const ENGINE_KIND: Record<PlannerActionKind, Engine.ActionKind> = {
 };
 
 /** The advertiser's guardrails in the engine's terms (minor units, fractions, engine action kinds). */
-export function toEngineGuardrails(g: PlannerGuardrails, mode: PlannerSnapshot["mode"] = "semi_auto", killSwitch = false): Engine.Guardrails {
+export function toEngineGuardrails(g: PlannerGuardrails, mode: PlannerSnapshot["mode"] = "semi_auto", killSwitch = false): Engine.AutopilotGuardrails {
   return {
     mode,
     targetCpaMinor: g.cpaTarget === undefined ? null : Math.round(g.cpaTarget * 100),

@@ -10,7 +10,7 @@ import type { ScannedPartnerGuardrails } from "./partnerGuardrails.ts";
 export const PLANNER_ACTION_KINDS = ["pause_ad", "resume_ad", "pause_adset", "resume_adset", "change_budget"] as const;
 export type PlannerActionKind = (typeof PLANNER_ACTION_KINDS)[number];
 
-/** The guardrails as the advertiser sets and the workspace stores them (major-unit CPA, percent steps); the engine's `Guardrails` are in its own units. */
+/** The guardrails as the advertiser sets and the workspace stores them (major-unit CPA, percent steps); the engine's `AutopilotGuardrails` are in its own units. */
 export interface PlannerGuardrails {
   /** Cost per purchase target, in the account's major currency units. */
   cpaTarget?: number | undefined;

@@ -7,14 +7,14 @@
  * landing page each evening (the simulated site's up or down, nothing hidden) and passes the checks on.
  */
 import { planAccount, type PlanOptions } from "../engine/engine.ts";
-import { DEFAULT_GUARDRAILS, type AccountSnapshot, type ActionRecord, type AdSetSnapshot, type DailyInsight, type Guardrails, type Plan } from "../engine/types.ts";
+import { DEFAULT_GUARDRAILS, type AccountSnapshot, type ActionRecord, type AdSetSnapshot, type DailyInsight, type AutopilotGuardrails, type Plan } from "../engine/types.ts";
 import type { Observation, Policy, PolicyChange } from "../../simulator/policies.ts";
 
 const DAY_MS = 86_400_000;
 
 export interface AutopilotPolicyOptions extends PlanOptions {
   /** Guardrails over the defaults (target CPA and caps are filled in from the scenario). */
-  guardrails?: Partial<Guardrails>;
+  guardrails?: Partial<AutopilotGuardrails>;
   /** Daily cap as a multiple of the account's starting budgets (default 1). */
   dailyCapRatio?: number;
   /** Called with every plan, for inspection. */

@@ -11,7 +11,7 @@ import { dayNumber } from "./calibration.ts";
 import { money } from "./explain.ts";
 import { applyPartnerGuardrails, partnerWindowClosed } from "./partnerGuardrails.ts";
 import { budgetChangesLastHour, budgetDayAgo, historyByObject, inCooldown, objectAllowed } from "./history.ts";
-import type { AccountSnapshot, Execution, Guardrails, ProposedAction, TrimRecord } from "./types.ts";
+import type { AccountSnapshot, Execution, AutopilotGuardrails, ProposedAction, TrimRecord } from "./types.ts";
 
 export interface CheckedPlan {
   actions: ProposedAction[];
@@ -23,11 +23,11 @@ export interface CheckedPlan {
 }
 
 /** Whether autopilot mode may start: it needs a daily or a monthly cap. */
-export function capsConfigured(g: Guardrails): boolean {
+export function capsConfigured(g: AutopilotGuardrails): boolean {
   return g.dailyBudgetCapMinor !== null || g.monthlyBudgetCapMinor !== null;
 }
 
-export function inQuietHours(g: Guardrails, hour: number): boolean {
+export function inQuietHours(g: AutopilotGuardrails, hour: number): boolean {
   const q = g.quietHours;
   if (!q || q.startHour === q.endHour) return false;
   return q.startHour < q.endHour ? hour >= q.startHour && hour < q.endHour : hour >= q.startHour || hour < q.endHour;

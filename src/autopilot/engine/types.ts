@@ -84,7 +84,7 @@ export interface QuietHours {
 }
 
 /** What the advertiser set. Null caps mean "not set". */
-export interface Guardrails {
+export interface AutopilotGuardrails {
   mode: Mode;
   /** Target cost per conversion; at least one of the two targets is needed for pausing and scaling. */
   targetCpaMinor: number | null;
@@ -107,7 +107,7 @@ export interface Guardrails {
   killSwitch: boolean;
 }
 
-export const DEFAULT_GUARDRAILS: Guardrails = {
+export const DEFAULT_GUARDRAILS: AutopilotGuardrails = {
   mode: "semi_auto",
   targetCpaMinor: null,
   targetRoas: null,
@@ -159,7 +159,7 @@ export interface AccountSnapshot {
   ads: readonly AdSnapshot[];
   /** Daily insights per ad; 7–90 days is typical. Today's row, if present, is partial. */
   insights: readonly DailyInsight[];
-  guardrails: Guardrails;
+  guardrails: AutopilotGuardrails;
   capabilities: Capabilities;
   history: readonly ActionRecord[];
   /** Spend of the current calendar month so far; derived from insights when absent. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { errors } from "../../errors.ts";
 import { isActionName } from "../../hub/catalogue/actions.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { CampaignView, GroupKey } from "../../hub/review/reviewCampaign.service.ts";
+import type { ReviewCampaignView, GroupKey } from "../../hub/review/reviewCampaign.service.ts";
 import { authenticate } from "../../web/graphAuth.ts";
 import type { GraphRegistry } from "../graphRoutes.ts";
 import { answerWithProgress } from "../../web/progressStream.ts";
@@ -18,7 +18,7 @@ import { intParam, stringParam } from "../params.ts";
 
 const CAMPAIGN_DEFAULTS = ["id", "name", "status", "close_policy", "schedule", "created_time", "due_time", "closed_time", "items", "source"] as const;
 
-function presentCampaign(c: CampaignView): GraphObject {
+function presentCampaign(c: ReviewCampaignView): GraphObject {
   return {
     id: c.id,
     business_id: c.business_id,

@@ -65,7 +65,7 @@ export async function insertItems(db: Executor, rows: ReviewItemRow[]): Promise<
   }
 }
 
-export async function findCampaign(db: Executor, id: string): Promise<ReviewCampaignRow | undefined> {
+export async function findReviewCampaign(db: Executor, id: string): Promise<ReviewCampaignRow | undefined> {
   return db.selectFrom("review_campaigns").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
@@ -230,7 +230,7 @@ export async function closeRemovedItem(
 }
 
 /** The business's campaigns, newest first, with their item counts. */
-export async function listCampaigns(db: Executor, businessId: string): Promise<(ReviewCampaignRow & { item_count: number })[]> {
+export async function listReviewCampaigns(db: Executor, businessId: string): Promise<(ReviewCampaignRow & { item_count: number })[]> {
   const rows = await db
     .selectFrom("review_campaigns as c")
     .selectAll("c")

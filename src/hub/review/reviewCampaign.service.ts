@@ -14,13 +14,13 @@ import * as repo from "./reviewCampaign.repository.ts";
 import { renderCsv, renderPdf } from "./reviewCampaignExport.ts";
 import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, type ReviewItemRow } from "./reviewCampaign.repository.ts";
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
-import type { CampaignView, ItemRemoval, ItemView } from "./reviewCampaignViews.ts";
+import type { ReviewCampaignView, ReviewItemRemoval, ReviewItemView } from "./reviewCampaignViews.ts";
 import type { SecretBox } from "../../crypto/secretBox.ts";
 import type { ReviewProgress } from "./reviewRules.ts";
 import { fixForDecision, graphItems, tokenContext, type GraphFixCheck, type GraphReading, type GraphReviewSource, type GraphTarget } from "./graphCampaign.ts";
 import type { GraphReviewTargetRow } from "./reviewCampaign.repository.ts";
 
-export type { CampaignView, ItemRemoval, ItemView } from "./reviewCampaignViews.ts";
+export type { ReviewCampaignView, ReviewItemRemoval, ReviewItemView } from "./reviewCampaignViews.ts";
 
 export const CLOSE_POLICIES = ["skip", "revoke"] as const;
 export type ClosePolicy = (typeof CLOSE_POLICIES)[number];
@@ -34,7 +34,7 @@ export const QUARTER_DAYS = 90;
 
 /** A reminder the scheduler sent: the campaign, how many items wait, and who can decide them. */
 export interface DueReminder {
-  campaign: CampaignView;
+  campaign: ReviewCampaignView;
   open_items: number;
   reviewers: { id: string; name: string; email: string }[];
 }
@@ -42,11 +42,11 @@ export interface DueReminder {
 export interface ItemGroup {
   key: string;
   label: string;
-  items: ItemView[];
+  items: ReviewItemView[];
 }
 
 export interface CloseSummary {
-  campaign: CampaignView;
+  campaign: ReviewCampaignView;
   policy: ClosePolicy;
   skipped: number;
   revoked: number;
@@ -135,7 +135,7 @@ function distinctAdvice(advice: Pick<Finding, "kind" | "fix">[]): Pick<Finding, 
  * open item's `current_tasks`: what its grant gives now, which differs from `tasks` (the snapshot)
  * when the grant was narrowed outside the campaign.
  */
-export function presentItem(row: ReviewItemRow, live?: LiveGrants): ItemView {
+export function presentItem(row: ReviewItemRow, live?: LiveGrants): ReviewItemView {
   const current = row.status === "open" ? live?.get(liveKey(row.kind, row.grant_ref, row.asset_id)) : undefined;
   return {
     id: row.id,
@@ -180,7 +180,7 @@ function removalEntryOf(item: ReviewItemRow, entries: readonly RemovalEntry[]): 
   return entries.find((e) => e.action === "app.revoke" && e.target_id === item.principal_id && beforeOf(e).grant === item.grant_ref) ?? entries.find((e) => shareEnded(e));
 }
 
-function presentCampaign(row: ReviewCampaignRow, items: number, target?: GraphReviewTargetRow): CampaignView {
+function presentCampaign(row: ReviewCampaignRow, items: number, target?: GraphReviewTargetRow): ReviewCampaignView {
   return {
     source: target ? "graph" : "hub",
     graph: target ? { target_id: target.id, url: target.graph_url, business_id: target.graph_business_id, business_name: target.graph_business_name } : null,
@@ -200,7 +200,7 @@ function presentCampaign(row: ReviewCampaignRow, items: number, target?: GraphRe
 }
 
 /** Groups items by partner, asset or person, in snapshot order; items without that key share one group. */
-export function groupItems(items: ItemView[], by: GroupKey): ItemGroup[] {
+export function groupItems(items: ReviewItemView[], by: GroupKey): ItemGroup[] {
   const groups = new Map<string, ItemGroup>();
   for (const item of items) {
     const [key, label] =
@@ -283,7 +283,7 @@ export class ReviewCampaignService {
     ctx: RequestContext,
     businessId: string,
     options: { name?: string; dueInDays?: number; closePolicy?: string; schedule?: string | null; scheduleKey?: string | null; graphTargetId?: string } = {},
-  ): Promise<CampaignView> {
+  ): Promise<ReviewCampaignView> {
     const { db, engine } = this.deps;
     const { dueInDays, closePolicy } = campaignTerms(options);
     if (options.graphTargetId !== undefined) return this.startFromGraph(ctx, businessId, options.graphTargetId, { ...options, dueInDays, closePolicy });
@@ -402,19 +402,19 @@ export class ReviewCampaignService {
 
   /** Whether a campaign has this id (no access check: used to tell what a bare id names). */
   async exists(campaignId: string): Promise<boolean> {
-    return (await repo.findCampaign(this.deps.db, campaignId)) !== undefined;
+    return (await repo.findReviewCampaign(this.deps.db, campaignId)) !== undefined;
   }
 
   /** The business's campaigns, newest first, for its admins. */
-  async list(ctx: RequestContext, businessId: string): Promise<CampaignView[]> {
+  async list(ctx: RequestContext, businessId: string): Promise<ReviewCampaignView[]> {
     await this.deps.engine.ensureCurrent();
     if (!(await reviewRepo.findReviewBusiness(this.deps.db, businessId))) throw errors.unknownBusiness(businessId);
     authorizeBusinessAdmin(this.deps.engine, ctx, businessId, "reading access reviews");
     const targets = new Map((await repo.listGraphTargets(this.deps.db, businessId)).map((t) => [t.id, t]));
-    return (await repo.listCampaigns(this.deps.db, businessId)).map((row) => presentCampaign(row, row.item_count, targets.get(row.graph_target_id ?? "")));
+    return (await repo.listReviewCampaigns(this.deps.db, businessId)).map((row) => presentCampaign(row, row.item_count, targets.get(row.graph_target_id ?? "")));
   }
 
-  async get(ctx: RequestContext, campaignId: string): Promise<CampaignView> {
+  async get(ctx: RequestContext, campaignId: string): Promise<ReviewCampaignView> {
     const campaign = await this.requireCampaign(ctx, campaignId, "reading access reviews");
     return presentCampaign(campaign, (await this.reconcile(campaign)).rows.length, campaign.target);
   }
@@ -433,7 +433,7 @@ export class ReviewCampaignService {
    * level (the item's over-privileged advice when no level is given); revoke removes it. The access
    * change and the decision commit together, so the next check already sees it.
    */
-  async decide(ctx: RequestContext, itemId: string, input: { decision: Decision; reason: string; level?: string }): Promise<ItemView> {
+  async decide(ctx: RequestContext, itemId: string, input: { decision: Decision; reason: string; level?: string }): Promise<ReviewItemView> {
     const found = await repo.findItem(this.deps.db, itemId);
     if (!found) throw errors.notFound(`review item ${itemId}`);
     const campaign = await this.requireCampaign(ctx, found.campaign_id, "deciding access review items");
@@ -530,8 +530,8 @@ export class ReviewCampaignService {
    * campaign carries the slot it fills (the start of the previous scheduled one), unique per
    * business in the store, so of two instances racing for one slot only one starts it.
    */
-  async scheduleDue(now: number): Promise<CampaignView[]> {
-    const started: CampaignView[] = [];
+  async scheduleDue(now: number): Promise<ReviewCampaignView[]> {
+    const started: ReviewCampaignView[] = [];
     for (const c of await repo.listScheduleCandidates(this.deps.db)) {
       if (c.last_at !== null && now - c.last_at < QUARTER_DAYS * DAY_MS) continue;
       const quarter = `${new Date(now).getUTCFullYear()} Q${Math.floor(new Date(now).getUTCMonth() / 3) + 1}`;
@@ -577,7 +577,7 @@ export class ReviewCampaignService {
   }
 
   /** The campaign and its items for exports, after the same admin check as every other read. */
-  async evidence(ctx: RequestContext, campaignId: string): Promise<{ campaign: CampaignView; items: ItemView[] }> {
+  async evidence(ctx: RequestContext, campaignId: string): Promise<{ campaign: ReviewCampaignView; items: ReviewItemView[] }> {
     const campaign = await this.requireCampaign(ctx, campaignId, "exporting access reviews");
     const { rows, live } = await this.reconcile(campaign);
     const items = rows.map((row) => presentItem(row, live));
@@ -678,7 +678,7 @@ export class ReviewCampaignService {
     businessId: string,
     targetId: string,
     options: { name?: string; dueInDays: number; closePolicy: string },
-  ): Promise<CampaignView> {
+  ): Promise<ReviewCampaignView> {
     const target = await this.requireTarget(ctx, businessId, targetId, "starting access reviews");
     const reading = await this.requireGraph().read(this.openTarget(target), { now: this.deps.now() });
     const campaignId = newId();
@@ -715,7 +715,7 @@ export class ReviewCampaignService {
     target: GraphReviewTargetRow,
     item: ReviewItemRow,
     input: { decision: Decision; reason: string; level?: string },
-  ): Promise<ItemView> {
+  ): Promise<ReviewItemView> {
     if (input.decision === "certify") return this.record(ctx, campaign, item, "certified", input.reason, null);
     const tasks = input.decision === "revoke" ? [] : this.downgradeTasks(item, input.level, parseList(item.tasks));
     const check = await this.changeThroughGraph(target, item, tasks);
@@ -776,7 +776,7 @@ export class ReviewCampaignService {
     const names = this.deps.engine.index.principals;
     const closings = gone.map((item) => {
       const entry = removalEntryOf(item, entries);
-      const removal: ItemRemoval = entry
+      const removal: ReviewItemRemoval = entry
         ? {
             audit_entry_id: String(entry.seq),
             time: isoOrNull(entry.at),
@@ -807,7 +807,7 @@ export class ReviewCampaignService {
 
   /** The campaign, after the admin check; a Graph-sourced one with the business it reads. */
   private async requireCampaign(ctx: RequestContext, campaignId: string, doing: string): Promise<ReviewCampaignRow & { target?: GraphReviewTargetRow }> {
-    const campaign = await repo.findCampaign(this.deps.db, campaignId);
+    const campaign = await repo.findReviewCampaign(this.deps.db, campaignId);
     if (!campaign) throw errors.notFound(`review campaign ${campaignId}`);
     await this.deps.engine.ensureCurrent();
     authorizeBusinessAdmin(this.deps.engine, ctx, campaign.business_id, doing);
@@ -823,7 +823,7 @@ export class ReviewCampaignService {
     reason: string,
     resultTasks: string[] | null,
     graphCheck?: GraphFixCheck,
-  ): Promise<ItemView> {
+  ): Promise<ReviewItemView> {
     const attempt: AuditAttempt = { action: "review.decide", businessId: campaign.business_id, targetType: "review_item", targetId: item.id };
     return runCommand(this.deps, ctx, attempt, async (tx) => {
       const decision = {
@@ -890,12 +890,12 @@ export class ReviewCampaignService {
 }
 
 /** Who made a removal, in words: their name, else their id, else the kind of actor. */
-function removedBy(removal: ItemRemoval): string {
+function removedBy(removal: ReviewItemRemoval): string {
   return removal.actor?.name ?? removal.actor?.id ?? removal.actor?.type ?? "Grantline";
 }
 
 /** The reason an item closed as already removed records: what ended the grant, who, when, and the audit entry. */
-function removalReason(removal: ItemRemoval): string {
+function removalReason(removal: ReviewItemRemoval): string {
   if (removal.audit_entry_id === null) return "Already removed outside the campaign; the audit log holds no entry of the removal since the campaign started.";
   return `Already removed outside the campaign: ${removal.action} by ${removedBy(removal)} at ${removal.time} (audit entry ${removal.audit_entry_id}).`;
 }

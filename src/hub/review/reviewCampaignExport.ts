@@ -1,6 +1,6 @@
 import PDFDocument from "pdfkit";
 import type { AuditVerification } from "../audit/audit.service.ts";
-import type { CampaignView, ItemView } from "./reviewCampaignViews.ts";
+import type { ReviewCampaignView, ReviewItemView } from "./reviewCampaignViews.ts";
 import { describeGraphCheck } from "./graphCampaign.ts";
 
 /** Evidence for auditors: a campaign's items and decisions, with the audit chain's verification result. */
@@ -29,7 +29,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** Where the campaign's grants were read: the hub's own store, or a Graph API and the business read through it. */
-export function describeSource(campaign: CampaignView): string {
+export function describeSource(campaign: ReviewCampaignView): string {
   const graph = campaign.graph;
   if (!graph) return "source: hub";
   return `source: graph ${graph.url} business ${graph.business_id}${graph.business_name ? ` (${graph.business_name.replace(/[\r\n]+/g, " ")})` : ""}`;
@@ -46,7 +46,7 @@ function csvCell(value: string | null | undefined): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function rowOf(item: ItemView): string[] {
+function rowOf(item: ReviewItemView): string[] {
   return [
     item.id,
     item.kind,
@@ -72,7 +72,7 @@ function rowOf(item: ItemView): string[] {
 }
 
 /** One row per item; comment lines first name the campaign and the chain verification. */
-export function renderCsv(campaign: CampaignView, items: ItemView[], verification: AuditVerification): string {
+export function renderCsv(campaign: ReviewCampaignView, items: ReviewItemView[], verification: AuditVerification): string {
   const lines = [
     `# campaign: ${campaign.id} ${campaign.name.replace(/[\r\n]+/g, " ")} (${campaign.status}, close policy ${campaign.close_policy}; ${describeSource(campaign)})`,
     `# ${describeVerification(verification)}`,
@@ -82,7 +82,7 @@ export function renderCsv(campaign: CampaignView, items: ItemView[], verificatio
   return `${lines.join("\r\n")}\r\n`;
 }
 
-function countBy(items: ItemView[]): Record<string, number> {
+function countBy(items: ReviewItemView[]): Record<string, number> {
   const counts: Record<string, number> = { open: 0, certified: 0, downgraded: 0, revoked: 0, skipped: 0, already_removed: 0 };
   for (const item of items) counts[item.status] = (counts[item.status] ?? 0) + 1;
   return counts;
@@ -90,8 +90,8 @@ function countBy(items: ItemView[]): Record<string, number> {
 
 /** A PDF report: summary, chain verification, then every item with its decision. */
 export async function renderPdf(
-  campaign: CampaignView,
-  items: ItemView[],
+  campaign: ReviewCampaignView,
+  items: ReviewItemView[],
   verification: AuditVerification,
   options: { compress?: boolean; generatedAt: number },
 ): Promise<Buffer> {

@@ -3,7 +3,7 @@ import type { CampaignSource, GraphFixCheck } from "./graphCampaign.ts";
 import type { AuditAction } from "../audit/auditActions.ts";
 
 /** A review campaign as shown in Graph answers and in the CSV and PDF evidence. */
-export interface CampaignView extends CampaignSource {
+export interface ReviewCampaignView extends CampaignSource {
   id: string;
   business_id: string;
   name: string;
@@ -19,7 +19,7 @@ export interface CampaignView extends CampaignSource {
 }
 
 /** One item of a review campaign, as shown in Graph answers and in the evidence. */
-export interface ItemView {
+export interface ReviewItemView {
   id: string;
   kind: string;
   principal: { id: string; name: string; type: string };
@@ -37,13 +37,13 @@ export interface ItemView {
   /** An open item's grant as it is now, when it still exists (narrowed outside the campaign when it differs from `tasks`). */
   current_tasks: string[] | null;
   /** For an item closed as `already_removed`: the audit entry of the removal made outside the campaign. */
-  removal: ItemRemoval | null;
+  removal: ReviewItemRemoval | null;
   /** For an item of a Graph-sourced campaign downgraded or revoked through the Graph: the read-back confirmation and removal check. */
   graph_check: GraphFixCheck | null;
 }
 
 /** The audit entry of a removal made outside a campaign; all null when the log holds none since the campaign started. */
-export interface ItemRemoval {
+export interface ReviewItemRemoval {
   audit_entry_id: string | null;
   time: string | null;
   action: AuditAction | null;

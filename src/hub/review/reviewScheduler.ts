@@ -1,5 +1,5 @@
 import type { Mailer } from "../../mail/mailer.ts";
-import type { CampaignView, DueReminder, ReviewCampaignService } from "./reviewCampaign.service.ts";
+import type { ReviewCampaignView, DueReminder, ReviewCampaignService } from "./reviewCampaign.service.ts";
 
 export interface ReviewSchedulerOptions {
   /** How often to look for due campaigns and reminders (default hourly). */
@@ -29,7 +29,7 @@ export class ReviewScheduler {
   ) {}
 
   /** One pass: due campaigns started, due reminders sent. */
-  async runOnce(): Promise<{ started: CampaignView[]; reminders: DueReminder[] }> {
+  async runOnce(): Promise<{ started: ReviewCampaignView[]; reminders: DueReminder[] }> {
     const now = this.now();
     const started = await this.campaigns.scheduleDue(now);
     const mailer = this.options.mailer;

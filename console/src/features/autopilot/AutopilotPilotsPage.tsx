@@ -8,7 +8,7 @@ import { ConfirmAction } from "../../shared/ConfirmAction.tsx";
 import type { PilotTerms, PilotView } from "../../../../src/autopilot/app/views.ts";
 import { ACTION_KINDS } from "./words.ts";
 import { AutopilotFrame, Notice } from "./AutopilotFrame.tsx";
-import type { Guardrails, Workspace } from "./wire.ts";
+import type { AutopilotGuardrails, Workspace } from "./wire.ts";
 
 /** What this page reads of a pilot as `GET /autopilot/workspaces/{id}/pilots` lists it. */
 type Pilot = Pick<PilotView, "id" | "status" | "accounts" | "holdout" | "start_date" | "end_date" | "days">;
@@ -139,7 +139,7 @@ const money = (minor: number) => (minor / 100).toLocaleString("en-US", { minimum
 const hour = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
 /** The workspace's guardrails in words, as a pilot fixes them at its start. */
-function guardrailLines(g: Guardrails): string[] {
+function guardrailLines(g: AutopilotGuardrails): string[] {
   const actions = ACTION_KINDS.filter((k) => g.allowedActions.includes(k.value)).map((k) => k.label.toLowerCase());
   return [
     g.cpaTarget !== undefined ? `CPA target ${g.cpaTarget}` : null,

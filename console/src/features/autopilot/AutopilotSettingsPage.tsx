@@ -8,7 +8,7 @@ import { ConfirmAction } from "../../shared/ConfirmAction.tsx";
 import { ACTION_KINDS } from "./words.ts";
 import { AutopilotFrame, Notice } from "./AutopilotFrame.tsx";
 import { workspacesKey } from "./workspaces.ts";
-import type { Guardrails, Workspace } from "./wire.ts";
+import type { AutopilotGuardrails, Workspace } from "./wire.ts";
 
 type Num = number | string;
 const num = (value: Num): number | undefined => (value === "" || value === undefined ? undefined : Number(value));
@@ -50,7 +50,7 @@ function GuardrailsForm({ workspace }: { workspace: Workspace }) {
   const [quietEnd, setQuietEnd] = useState<Num>(g.quietHours?.end ?? 7);
   const save = useMutation({
     mutationFn: () => {
-      const body: Partial<Guardrails> = {
+      const body: Partial<AutopilotGuardrails> = {
         cpaTarget: num(cpaTarget),
         roasTarget: num(roasTarget),
         dailyCap: toMinor(dailyCap),

@@ -6,7 +6,7 @@ import type { JobOutcome, LogEntry, ScheduleView } from "../../../../src/autopil
 
 export type { JobOutcome, LogEntry, ScheduleView };
 
-export interface Guardrails {
+export interface AutopilotGuardrails {
   cpaTarget?: number;
   roasTarget?: number;
   /** Minor units (cents). */
@@ -38,7 +38,7 @@ export interface Workspace {
   business_id: string | null;
   mode: "semi_auto" | "autopilot";
   kill_switch: boolean;
-  guardrails: Guardrails;
+  guardrails: AutopilotGuardrails;
   connections: Connection[];
   schedule: ScheduleView;
 }

@@ -10,30 +10,14 @@ import { ErrorText, PageTitle, QueryState, Section } from "../../shared/page.tsx
 import { StatusBadge } from "../../shared/StatusBadge.tsx";
 import { useBusiness } from "../../shared/useBusiness.ts";
 import { useGraphMutation, useSubmitOnce } from "../../shared/mutations.ts";
-import { campaignSource, type FindingFix, type ReviewCampaign } from "./AccessReviewPage.tsx";
+import { campaignSource, type ReviewCampaign } from "./AccessReviewPage.tsx";
 
 const CAMPAIGN_FIELDS = "id,name,status,close_policy,created_time,due_time,closed_time,items,source,graph_url,graph_business_id,graph_business_name";
 import { taskNames } from "../../../../src/hub/catalogue/taskNames.ts";
+import type { ReviewItemView } from "../../../../src/hub/review/reviewCampaignViews.ts";
 
-interface Item {
-  id: string;
-  kind: string;
-  principal: { id: string; name: string; type: string };
-  asset: { id: string; name: string; type: string };
-  path: string;
-  tasks: string[];
-  advice: { kind: string; fix: FindingFix }[];
-  status: string;
-  decided_at: string | null;
-  reason: string | null;
-  result_tasks: string[] | null;
-  /** What an open item's grant gives now (it was narrowed outside the campaign when it differs from `tasks`). */
-  current_tasks?: string[] | null;
-  /** For an item closed as already removed: the audit entry of the removal. */
-  removal?: { audit_entry_id: string | null; time: string | null; action: string | null; actor: { type: string; id: string | null; name: string | null } | null } | null;
-  /** For a change made through another business's Graph API: the read-back and the removal check. */
-  graph_check?: { confirmed: boolean; removal_check: { verified: boolean; remaining: string[] } } | null;
-}
+/** One review item as the Graph answers it (`/{campaign}/items`, `/{campaign}/decisions`). */
+type Item = ReviewItemView;
 
 /** A change made through the Graph, as read back. */
 function graphCheckWords(check: NonNullable<Item["graph_check"]>): string {
