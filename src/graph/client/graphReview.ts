@@ -1,7 +1,8 @@
 import type { AssetType } from "../../hub/catalogue/assetTypes.ts";
 import { ACTION_BITS, DAY_MS, type AccessReviewReport, type FindingKind } from "../../hub/review/findings.ts";
 import type { PooledUseRow } from "../../hub/review/accessReview.repository.ts";
-import { judgeSnapshot, type ReviewProgress, type ReviewSnapshot, type ShareReach, type SnapshotAsset, type SnapshotAssignment, type SnapshotMember, type SnapshotShare, type SnapshotSystemUser, type Undetermined } from "../../hub/review/reviewRules.ts";
+import { judgeSnapshot } from "../../hub/review/reviewRules.ts";
+import type { ReviewProgress, ReviewSnapshot, ShareReach, SnapshotAsset, SnapshotAssignment, SnapshotMember, SnapshotShare, SnapshotSystemUser, Undetermined } from "../../hub/review/reviewSnapshot.ts";
 import type { ActionName } from "../../hub/catalogue/actions.ts";
 import { GraphCallError, type GraphClient, type GraphPage } from "./graphClient.ts";
 

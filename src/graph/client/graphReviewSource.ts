@@ -2,7 +2,7 @@ import { errors, GrantlineError } from "../../errors.ts";
 import { guardedFetch, OutboundError, type OutboundHttp } from "../../net/outbound.ts";
 import type { FindingFix } from "../../hub/review/findings.ts";
 import type { GraphFixCheck, GraphGrant, GraphReading, GraphReviewSource, GraphTarget } from "../../hub/review/graphCampaign.ts";
-import type { ReviewProgress, ReviewSnapshot } from "../../hub/review/reviewRules.ts";
+import type { ReviewProgress, ReviewSnapshot } from "../../hub/review/reviewSnapshot.ts";
 import { GraphCallError, GraphClient } from "./graphClient.ts";
 import { applyFixThroughGraph } from "./graphFixes.ts";
 import { GraphReviewRefused, reviewThroughGraph } from "./graphReview.ts";

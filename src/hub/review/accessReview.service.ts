@@ -13,9 +13,10 @@ import { requiredMask } from "../catalogue/actions.ts";
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { taskMask } from "../catalogue/assetTypes.ts";
 import { ACTION_BITS, actionOfAuditEntry, DAY_MS, UNGUARDED_SPEND_THRESHOLD, withFixes, type AccessReviewReport, type Finding } from "./findings.ts";
-import { byTypeAndMask, judgeSnapshot, parseList, type ReviewProgress, type ShareReach } from "./reviewRules.ts";
+import { judgeSnapshot } from "./reviewRules.ts";
+import { byTypeAndMask, parseList, type ReviewProgress, type ShareReach } from "./reviewSnapshot.ts";
 
-export type { ReviewProgress } from "./reviewRules.ts";
+export type { ReviewProgress } from "./reviewSnapshot.ts";
 
 
 /** Audited uses (one row per raw action) as the rollup pools them: catalogue actions as bits; entries that are not use dropped. */

@@ -1,6 +1,6 @@
 import { describeGrant } from "../catalogue/permissionLevels.ts";
 import { isAssetType } from "../catalogue/assetTypes.ts";
-import type { ReviewProgress } from "./reviewRules.ts";
+import type { ReviewProgress } from "./reviewSnapshot.ts";
 import type { AccessReviewReport, FindingFix } from "./findings.ts";
 import type { ReviewItemRow } from "./reviewCampaign.repository.ts";
 

@@ -16,7 +16,7 @@ import { liveKey, type LiveGrants, type RemovalEntry, type ReviewCampaignRow, ty
 import { DAY_MS, isoOrNull, type Finding } from "./findings.ts";
 import type { ReviewCampaignView, ReviewItemRemoval, ReviewItemView } from "./reviewCampaignViews.ts";
 import type { SecretBox } from "../../crypto/secretBox.ts";
-import type { ReviewProgress } from "./reviewRules.ts";
+import type { ReviewProgress } from "./reviewSnapshot.ts";
 import { fixForDecision, graphItems, tokenContext, type GraphFixCheck, type GraphReading, type GraphReviewSource, type GraphTarget } from "./graphCampaign.ts";
 import type { GraphReviewTargetRow } from "./reviewCampaign.repository.ts";
 
