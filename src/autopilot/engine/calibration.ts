@@ -102,35 +102,110 @@ export function completenessTable(lag: readonly number[]): number[] {
   return lag.map((p) => (sum += p / total));
 }
 
+/**
+ * Calibrates an account, step by step: where each ad set and ad sits in the window (`frameOf`), the
+ * delivery summed per ad and per ad-set day (`sumDelivery`), each ad set's learning days
+ * (`learningDays`), the click evidence for conversion rates (`clickEvidence`), the account's own
+ * level (`accountLevel`), then each ad set (`calibrateAdSet`) and ad (`calibrateAd`) against it.
+ */
 export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = DEFAULT_SETTINGS): Calibration {
-  const today = dayNumber(snapshot.clock.today);
-  const W = settings.windowDays;
-  const completeness = completenessTable(settings.attributionLag);
-  const weightByAge = Float64Array.from({ length: W }, (_, age) => (Number.isFinite(settings.halfLifeDays) ? Math.pow(0.5, age / settings.halfLifeDays) : 1));
-  const b = settings.spendElasticity;
-  const target = snapshot.guardrails.targetCpaMinor;
+  const frame = frameOf(snapshot, settings);
+  const delivery = sumDelivery(snapshot, frame);
+  const learning = learningDays(snapshot, frame, delivery);
+  const clicks = clickEvidence(snapshot, frame, delivery, learning);
+  const account = accountLevel(frame, delivery, clicks);
+  const adsOfSet: number[][] = Array.from({ length: frame.nSets }, () => []);
+  for (let i = 0; i < frame.nAds; i++) if (frame.adSetOfAd[i]! >= 0) adsOfSet[frame.adSetOfAd[i]!]!.push(i);
+  const adSets = snapshot.adSets.map((adSet, s) => calibrateAdSet(adSet, s, adsOfSet[s]!, frame, delivery, learning, account));
+  const ads = snapshot.ads.map((ad, i) => calibrateAd(ad, i, adSets, frame, delivery, clicks, account));
+  const { today, adSetIndex, adIndex } = frame;
+  return {
+    settings,
+    today,
+    accountRate: account.accountRate,
+    accountRevenuePerConversionMinor: account.accountRevenuePerConversionMinor,
+    adSets,
+    ads,
+    adSetIndex,
+    adIndex,
+    adSetDailySpend: delivery.setDaySpend,
+    accountCvr: account.accountCvr,
+  };
+}
 
+/** What every step reads: the window and its day weights, and where each ad set and ad sits. */
+interface Frame {
+  settings: EngineSettings;
+  today: number;
+  /** The window in days. */
+  W: number;
+  /** Share of a day's conversions reported by each age (attribution lag). */
+  completeness: number[];
+  weightByAge: Float64Array;
+  target: number | null;
+  adSetIndex: Map<string, number>;
+  adIndex: Map<string, number>;
+  campaignActive: Map<string, boolean>;
+  nSets: number;
+  nAds: number;
+  /** Each ad's ad set index (−1 when its ad set is not in the snapshot). */
+  adSetOfAd: Int32Array;
+  /** Days an ad's landing page was down: its rows then measure the site, not the ad. */
+  downDays: (Set<string> | null)[];
+  /** Day numbers of the dates seen, filled by `sumDelivery`. */
+  dayCache: Map<string, number>;
+}
+
+function frameOf(snapshot: AccountSnapshot, settings: EngineSettings): Frame {
   const adSetIndex = new Map(snapshot.adSets.map((s, i) => [s.id, i]));
-  const adIndex = new Map(snapshot.ads.map((a, i) => [a.id, i]));
-  const campaignActive = new Map(snapshot.campaigns.map((c) => [c.id, c.status === "ACTIVE"]));
-  const nSets = snapshot.adSets.length;
-  const nAds = snapshot.ads.length;
-  const adSetOfAd = Int32Array.from(snapshot.ads, (a) => adSetIndex.get(a.adSetId) ?? -1);
+  return {
+    settings,
+    today: dayNumber(snapshot.clock.today),
+    W: settings.windowDays,
+    completeness: completenessTable(settings.attributionLag),
+    weightByAge: Float64Array.from({ length: settings.windowDays }, (_, age) => (Number.isFinite(settings.halfLifeDays) ? Math.pow(0.5, age / settings.halfLifeDays) : 1)),
+    target: snapshot.guardrails.targetCpaMinor,
+    adSetIndex,
+    adIndex: new Map(snapshot.ads.map((a, i) => [a.id, i])),
+    campaignActive: new Map(snapshot.campaigns.map((c) => [c.id, c.status === "ACTIVE"])),
+    nSets: snapshot.adSets.length,
+    nAds: snapshot.ads.length,
+    adSetOfAd: Int32Array.from(snapshot.ads, (a) => adSetIndex.get(a.adSetId) ?? -1),
+    downDays: snapshot.ads.map((a) => (a.linkCheck && a.linkCheck.downDates.length > 0 ? new Set(a.linkCheck.downDates) : null)),
+    dayCache: new Map(),
+  };
+}
 
-  // Weighted sums per ad.
-  const adWConv = new Float64Array(nAds);
-  const adWExpo = new Float64Array(nAds);
-  const adWindow = Array.from({ length: nAds }, emptyTotals);
-  const adLast7 = Array.from({ length: nAds }, emptyTotals);
-  const adRecent = new Float64Array(nAds * 4); // clicks, impressions (ages 0–2), clicks, impressions (ages 3–9)
-  const adRecentReach = new Float64Array(nAds * 2);
-  const setDaySpend = Array.from({ length: nSets }, () => new Float64Array(W));
-  const setDayConv = Array.from({ length: nSets }, () => new Float64Array(W));
-  const setDayConvAdj = Array.from({ length: nSets }, () => new Float64Array(W));
+/** Delivery in the window (down-page days left out): weighted sums and totals per ad, and per ad set by day. */
+interface Delivery {
+  /** Per ad: half-life-weighted conversions, and weighted spend × completeness (the exposure). */
+  adWConv: Float64Array;
+  adWExpo: Float64Array;
+  adWindow: Totals[];
+  adLast7: Totals[];
+  /** Per ad: clicks, impressions (ages 0–2), clicks, impressions (ages 3–9). */
+  adRecent: Float64Array;
+  /** Per ad: impressions and reach of ages 0–2. */
+  adRecentReach: Float64Array;
+  /** Per ad set, by age: spend, conversions as reported, conversions lag-adjusted. */
+  setDaySpend: Float64Array[];
+  setDayConv: Float64Array[];
+  setDayConvAdj: Float64Array[];
+}
 
-  // Days an ad's landing page was down: its rows then measure the site, not the ad.
-  const downDays = snapshot.ads.map((a) => (a.linkCheck && a.linkCheck.downDates.length > 0 ? new Set(a.linkCheck.downDates) : null));
-  const dayCache = new Map<string, number>();
+function sumDelivery(snapshot: AccountSnapshot, frame: Frame): Delivery {
+  const { nAds, nSets, W, today, completeness, weightByAge, adIndex, adSetOfAd, downDays, dayCache } = frame;
+  const d: Delivery = {
+    adWConv: new Float64Array(nAds),
+    adWExpo: new Float64Array(nAds),
+    adWindow: Array.from({ length: nAds }, emptyTotals),
+    adLast7: Array.from({ length: nAds }, emptyTotals),
+    adRecent: new Float64Array(nAds * 4),
+    adRecentReach: new Float64Array(nAds * 2),
+    setDaySpend: Array.from({ length: nSets }, () => new Float64Array(W)),
+    setDayConv: Array.from({ length: nSets }, () => new Float64Array(W)),
+    setDayConvAdj: Array.from({ length: nSets }, () => new Float64Array(W)),
+  };
   // Rows come grouped by date or by ad: the last row's date usually answers without a lookup.
   let lastDate = "";
   let lastDay = 0;
@@ -149,38 +224,51 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     if (!(age >= 0 && age < W)) continue;
     const c = completeness[Math.min(age, completeness.length - 1)]!;
     const w = weightByAge[age]!;
-    adWConv[i]! += w * row.conversions;
-    adWExpo[i]! += w * c * row.spendMinor;
+    d.adWConv[i]! += w * row.conversions;
+    d.adWExpo[i]! += w * c * row.spendMinor;
     const adj = row.conversions / c;
-    addRow(adWindow[i]!, row, adj, c);
-    if (age < 7) addRow(adLast7[i]!, row, adj, c);
+    addRow(d.adWindow[i]!, row, adj, c);
+    if (age < 7) addRow(d.adLast7[i]!, row, adj, c);
     if (age < 3) {
-      adRecent[i * 4]! += row.clicks;
-      adRecent[i * 4 + 1]! += row.impressions;
-      adRecentReach[i * 2]! += row.impressions;
-      adRecentReach[i * 2 + 1]! += row.reach ?? 0;
+      d.adRecent[i * 4]! += row.clicks;
+      d.adRecent[i * 4 + 1]! += row.impressions;
+      d.adRecentReach[i * 2]! += row.impressions;
+      d.adRecentReach[i * 2 + 1]! += row.reach ?? 0;
     } else if (age < 10) {
-      adRecent[i * 4 + 2]! += row.clicks;
-      adRecent[i * 4 + 3]! += row.impressions;
+      d.adRecent[i * 4 + 2]! += row.clicks;
+      d.adRecent[i * 4 + 3]! += row.impressions;
     }
     const s = adSetOfAd[i]!;
     if (s >= 0) {
-      setDaySpend[s]![age]! += row.spendMinor;
-      setDayConv[s]![age]! += row.conversions;
-      setDayConvAdj[s]![age]! += adj;
+      d.setDaySpend[s]![age]! += row.spendMinor;
+      d.setDayConv[s]![age]! += row.conversions;
+      d.setDayConvAdj[s]![age]! += adj;
     }
   }
+  return d;
+}
 
-  // Learning days per ad set: from its launch (created date, else first delivery in the window) until
-  // about `learningConversions` conversions (lag-adjusted) have come in. When the launch is older than
-  // the window, the days before it are assumed to have converted at the window's daily average.
+/** Per ad set: which days of the window it was learning, whether it still is tomorrow, and its conversions since launch. */
+interface Learning {
+  learningByAge: Uint8Array[];
+  learningTomorrow: Uint8Array;
+  sinceLaunch: Float64Array;
+}
+
+/**
+ * Learning days per ad set: from its launch (created date, else first delivery in the window) until
+ * about `learningConversions` conversions (lag-adjusted) have come in. When the launch is older than
+ * the window, the days before it are assumed to have converted at the window's daily average.
+ */
+function learningDays(snapshot: AccountSnapshot, frame: Frame, delivery: Delivery): Learning {
+  const { nSets, W, today, settings } = frame;
   const L = settings.learningConversions;
   const learningByAge = Array.from({ length: nSets }, () => new Uint8Array(W));
   const learningTomorrow = new Uint8Array(nSets);
   const sinceLaunch = new Float64Array(nSets);
-  const debias = settings.learningEfficiency < 1;
   for (let s = 0; s < nSets; s++) {
-    const spend = setDaySpend[s]!;
+    const spend = delivery.setDaySpend[s]!;
+    const convAdj = delivery.setDayConvAdj[s]!;
     let first = -1;
     let activeDays = 0;
     let convSum = 0;
@@ -188,7 +276,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
       if (spend[age]! <= 0) continue;
       if (first < 0) first = age;
       activeDays++;
-      convSum += setDayConvAdj[s]![age]!;
+      convSum += convAdj[age]!;
     }
     if (first < 0) {
       learningTomorrow[s] = 1;
@@ -199,17 +287,32 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     let cum = launchAge >= W ? (Number.isFinite(launchAge) ? (launchAge - W + 1) * (convSum / activeDays) : L) : 0;
     for (let age = Math.min(W - 1, launchAge); age >= 0; age--) {
       if (cum < L) learningByAge[s]![age] = 1;
-      cum += setDayConvAdj[s]![age]!;
+      cum += convAdj[age]!;
     }
     learningTomorrow[s] = cum < L ? 1 : 0;
     sinceLaunch[s] = cum;
   }
+  return { learningByAge, learningTomorrow, sinceLaunch };
+}
+
+/** Per ad: clicks weighted by completeness (and by learning efficiency on learning days), conversions and days with delivery; and its three latest delivery days. */
+interface ClickEvidence {
+  adCvrClicks: Float64Array;
+  adCvrConv: Float64Array;
+  adDays: Float64Array;
+  /** The ad's three most recent delivery days: age, clicks, impressions (age −1: empty slot). */
+  lastDays: Float64Array;
+}
+
+function clickEvidence(snapshot: AccountSnapshot, frame: Frame, delivery: Delivery, learning: Learning): ClickEvidence {
+  const { nAds, W, today, completeness, adIndex, adSetOfAd, downDays, dayCache, settings } = frame;
+  const debias = settings.learningEfficiency < 1;
   const adCvrClicks = new Float64Array(nAds);
   const adCvrConv = new Float64Array(nAds);
   const adDays = new Float64Array(nAds);
-  // The ad's three most recent delivery days: age, clicks, impressions (age −1: empty slot).
   const lastDays = new Float64Array(nAds * 9).fill(-1);
-  lastDate = "";
+  let lastDate = "";
+  let lastDay = 0;
   for (const row of snapshot.insights) {
     const i = adIndex.get(row.adId);
     if (i === undefined || row.impressions <= 0) continue;
@@ -244,16 +347,35 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
     if (downDays[i]?.has(row.date)) continue;
     const c = completeness[Math.min(age, completeness.length - 1)]!;
     const s = adSetOfAd[i]!;
-    const eff = debias && s >= 0 && learningByAge[s]![age] === 1 ? settings.learningEfficiency : 1;
+    const eff = debias && s >= 0 && learning.learningByAge[s]![age] === 1 ? settings.learningEfficiency : 1;
     adCvrClicks[i]! += row.clicks * c * eff;
     adCvrConv[i]! += row.conversions;
     adDays[i]! += 1;
   }
+  return { adCvrClicks, adCvrConv, adDays, lastDays };
+}
+
+/** The account's own level, the prior every ad set is pooled toward. */
+interface AccountLevel {
+  accountRate: GammaPosterior;
+  accRateMean: number;
+  accountRevenuePerConversionMinor: number;
+  /** The account's rate per click, the centre of every ad's conversion-rate prior. */
+  accountCvr: number;
+  /** Per ad set: weighted conversions and curve exposure Σ w·c·spend^b; and the account's mean on the curve. */
+  curveConv: Float64Array;
+  curveExpo: Float64Array;
+  accCurveMean: number;
+}
+
+function accountLevel(frame: Frame, delivery: Delivery, clicks: ClickEvidence): AccountLevel {
+  const { nAds, nSets, W, completeness, weightByAge, target, settings } = frame;
+  const b = settings.spendElasticity;
   let accCvrClicks = 0;
   let accCvrConv = 0;
   for (let i = 0; i < nAds; i++) {
-    accCvrClicks += adCvrClicks[i]!;
-    accCvrConv += Math.min(adCvrClicks[i]!, adCvrConv[i]!);
+    accCvrClicks += clicks.adCvrClicks[i]!;
+    accCvrConv += Math.min(clicks.adCvrClicks[i]!, clicks.adCvrConv[i]!);
   }
   // The account's rate per click, with a prior of one conversion at 2% (a typical e-commerce rate).
   const accountCvr = (accCvrConv + 1) / (accCvrClicks + 50);
@@ -264,10 +386,10 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   let accConvAdj = 0;
   let accRevenue = 0;
   for (let i = 0; i < nAds; i++) {
-    accConv += adWConv[i]!;
-    accExpo += adWExpo[i]!;
-    accConvAdj += adWindow[i]!.conversionsLagAdjusted;
-    accRevenue += adWindow[i]!.revenueMinor;
+    accConv += delivery.adWConv[i]!;
+    accExpo += delivery.adWExpo[i]!;
+    accConvAdj += delivery.adWindow[i]!.conversionsLagAdjusted;
+    accRevenue += delivery.adWindow[i]!.revenueMinor;
   }
   const accountPriorRate = target !== null ? 1 / target : accExpo > 0 ? Math.max(accConv, 0.5) / accExpo : 1e-4;
   const accountRate: GammaPosterior = { shape: 1 + accConv, rate: 1 / accountPriorRate + accExpo };
@@ -278,12 +400,12 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   const curveConv = new Float64Array(nSets);
   const curveExpo = new Float64Array(nSets);
   for (let s = 0; s < nSets; s++) {
-    const spend = setDaySpend[s]!;
+    const spend = delivery.setDaySpend[s]!;
     for (let age = 0; age < W; age++) {
       if (spend[age]! <= 0) continue;
       const c = completeness[Math.min(age, completeness.length - 1)]!;
       const w = weightByAge[age]!;
-      curveConv[s]! += w * setDayConv[s]![age]!;
+      curveConv[s]! += w * delivery.setDayConv[s]![age]!;
       curveExpo[s]! += w * c * Math.pow(spend[age]!, b);
     }
   }
@@ -294,7 +416,7 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   for (let s = 0; s < nSets; s++) {
     accCurveConv += curveConv[s]!;
     accCurveExpo += curveExpo[s]!;
-    for (const v of setDaySpend[s]!) {
+    for (const v of delivery.setDaySpend[s]!) {
       if (v <= 0) continue;
       spendSum += v;
       spendDays++;
@@ -303,115 +425,119 @@ export function calibrate(snapshot: AccountSnapshot, settings: EngineSettings = 
   // The account's rate restated on the curve at a typical day's spend, worth one conversion.
   const kFromRate = accRateMean * Math.pow(spendDays > 0 ? spendSum / spendDays : 1000, 1 - b);
   const accCurveMean = (accCurveConv + 1) / (accCurveExpo + 1 / kFromRate);
+  return { accountRate, accRateMean, accountRevenuePerConversionMinor, accountCvr, curveConv, curveExpo, accCurveMean };
+}
 
-  const adsOfSet: number[][] = Array.from({ length: nSets }, () => []);
-  for (let i = 0; i < nAds; i++) if (adSetOfAd[i]! >= 0) adsOfSet[adSetOfAd[i]!]!.push(i);
+/** How much a busy object's daily counts are over-dispersed: its evidence is worth 1/φ of a Poisson count. */
+const overdispersion = (settings: EngineSettings, convAdj: number, days: number) => 1 + convAdj / Math.max(1, days) / settings.dispersion;
 
-  const overdispersion = (convAdj: number, days: number) => 1 + convAdj / Math.max(1, days) / settings.dispersion;
+/** One ad set: its rate and curve pooled toward the account's, its totals, and whether it can be judged yet. */
+function calibrateAdSet(adSet: AdSetSnapshot, s: number, adIndexes: number[], frame: Frame, delivery: Delivery, learning: Learning, account: AccountLevel): AdSetCalibration {
+  const { settings, target, W } = frame;
   const k0 = settings.priorStrength;
+  const { accRateMean, accCurveMean } = account;
+  const window = emptyTotals();
+  const last7 = emptyTotals();
+  let wConv = 0;
+  let wExpo = 0;
+  for (const i of adIndexes) {
+    addTotals(window, delivery.adWindow[i]!);
+    addTotals(last7, delivery.adLast7[i]!);
+    wConv += delivery.adWConv[i]!;
+    wExpo += delivery.adWExpo[i]!;
+  }
+  const activeDays = delivery.setDaySpend[s]!.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
+  const phi = overdispersion(settings, window.conversionsLagAdjusted, activeDays);
+  const rate: GammaPosterior = { shape: k0 + wConv / phi, rate: k0 / accRateMean + wExpo / phi };
+  const curve: GammaPosterior = { shape: k0 + account.curveConv[s]! / phi, rate: k0 / accCurveMean + account.curveExpo[s]! / phi };
+  const weekly = last7.conversionsLagAdjusted;
+  let status: EstimateStatus = "ok";
+  let note: string | null = null;
+  const judgeSpend = target ?? (accRateMean > 0 ? 1 / accRateMean : Infinity);
+  if (window.spendMinor < judgeSpend && window.conversions < 3) {
+    status = "insufficient_data";
+    note = `too little data to judge: ${window.conversions} conversion(s) on ${window.spendMinor} spend over ${W} days`;
+  } else if (weekly < settings.learningConversions) {
+    status = "learning";
+    note = `learning: about ${Math.round(weekly)} of ${settings.learningConversions} conversions in the last 7 days`;
+  }
+  const revenuePerConversionMinor = (window.revenueMinor + k0 * account.accountRevenuePerConversionMinor) / (window.conversionsLagAdjusted + k0);
+  return {
+    adSet,
+    campaignActive: frame.campaignActive.get(adSet.campaignId) ?? false,
+    rate,
+    curve,
+    window,
+    last7,
+    weeklyConversions: weekly,
+    activeDays,
+    status,
+    note,
+    adIndexes,
+    revenuePerConversionMinor,
+    learningTomorrow: learning.learningTomorrow[s] === 1,
+    conversionsSinceLaunch: learning.sinceLaunch[s]!,
+  };
+}
 
-  const adSets: AdSetCalibration[] = snapshot.adSets.map((adSet, s) => {
-    const window = emptyTotals();
-    const last7 = emptyTotals();
-    let wConv = 0;
-    let wExpo = 0;
-    for (const i of adsOfSet[s]!) {
-      addTotals(window, adWindow[i]!);
-      addTotals(last7, adLast7[i]!);
-      wConv += adWConv[i]!;
-      wExpo += adWExpo[i]!;
-    }
-    const activeDays = setDaySpend[s]!.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
-    const phi = overdispersion(window.conversionsLagAdjusted, activeDays);
-    const rate: GammaPosterior = { shape: k0 + wConv / phi, rate: k0 / accRateMean + wExpo / phi };
-    const curve: GammaPosterior = { shape: k0 + curveConv[s]! / phi, rate: k0 / accCurveMean + curveExpo[s]! / phi };
-    const weekly = last7.conversionsLagAdjusted;
-    let status: EstimateStatus = "ok";
-    let note: string | null = null;
-    const judgeSpend = target ?? (accRateMean > 0 ? 1 / accRateMean : Infinity);
-    if (window.spendMinor < judgeSpend && window.conversions < 3) {
-      status = "insufficient_data";
-      note = `too little data to judge: ${window.conversions} conversion(s) on ${window.spendMinor} spend over ${W} days`;
-    } else if (weekly < settings.learningConversions) {
-      status = "learning";
-      note = `learning: about ${Math.round(weekly)} of ${settings.learningConversions} conversions in the last 7 days`;
-    }
-    const revenuePerConversionMinor =
-      (window.revenueMinor + k0 * accountRevenuePerConversionMinor) / (window.conversionsLagAdjusted + k0);
-    return {
-      adSet,
-      campaignActive: campaignActive.get(adSet.campaignId) ?? false,
-      rate,
-      curve,
-      window,
-      last7,
-      weeklyConversions: weekly,
-      activeDays,
-      status,
-      note,
-      adIndexes: adsOfSet[s]!,
-      revenuePerConversionMinor,
-      learningTomorrow: learningTomorrow[s] === 1,
-      conversionsSinceLaunch: sinceLaunch[s]!,
-    };
-  });
-
-  const ads: AdCalibration[] = snapshot.ads.map((ad, i) => {
-    const s = adSetOfAd[i]!;
-    const setRate = s >= 0 ? gammaMean(adSets[s]!.rate) : accRateMean;
-    const window = adWindow[i]!;
-    const phi = overdispersion(window.conversionsLagAdjusted, 7);
-    const rate: GammaPosterior = { shape: k0 + adWConv[i]! / phi, rate: k0 / setRate + adWExpo[i]! / phi };
-    const setWindow = s >= 0 ? adSets[s]!.window : window;
-    const setCtr = setWindow.impressions > 0 ? setWindow.clicks / setWindow.impressions : 0.01;
-    const setCvr = setWindow.clickExposure > 0 ? Math.min(1, setWindow.conversions / setWindow.clickExposure) : 0.02;
-    const ctr: BetaPosterior = { alpha: 1 + setCtr * 100 + window.clicks, beta: 1 + (1 - setCtr) * 100 + Math.max(0, window.impressions - window.clicks) };
-    // Conversions as reported against clicks weighted by how complete their days are (not the
-    // lag-inflated count, which would pretend to more evidence than arrived), each ad-day's count
-    // over-dispersed (negative binomial), so worth 1/φ of a Poisson count.
-    const phiCvr = overdispersion(window.conversionsLagAdjusted, 7);
-    const conv = Math.min(window.clickExposure, window.conversions) / phiCvr;
-    const n0 = settings.cvrPriorClicks;
-    const cvr: BetaPosterior = { alpha: 1 + setCvr * n0 + conv, beta: 1 + (1 - setCvr) * n0 + Math.max(0, window.clickExposure / phiCvr - conv) };
-    const betaOf = (clicks: number, impressions: number): BetaPosterior | null =>
-      impressions > 0 ? { alpha: 1 + clicks, beta: 1 + Math.max(0, impressions - clicks) } : null;
-    const reach = adRecentReach[i * 2 + 1]!;
-    let lastClicks = 0;
-    let lastImpressions = 0;
-    for (let k = 0; k < 3; k++) {
-      if (lastDays[i * 9 + k * 3]! < 0) continue;
-      lastClicks += lastDays[i * 9 + k * 3 + 1]!;
-      lastImpressions += lastDays[i * 9 + k * 3 + 2]!;
-    }
-    // Each ad-day's purchases are over-dispersed (negative binomial, dispersion r): a day expecting μ
-    // of them is worth 1/(1 + μ/r) of a Poisson count.
-    const convSeen = Math.min(adCvrClicks[i]!, adCvrConv[i]!);
-    const phiAd = 1 + convSeen / Math.max(1, adDays[i]!) / settings.dispersion;
-    const m0 = settings.cvrPriorConversions;
-    const cvrPooled: BetaPosterior = {
-      alpha: m0 + convSeen / phiAd,
-      beta: m0 / accountCvr - m0 + Math.max(0, adCvrClicks[i]! - convSeen) / phiAd,
-    };
-    return {
-      ad,
-      adSetIndex: s,
-      rate,
-      ctr,
-      cvr,
-      window,
-      last7: adLast7[i]!,
-      recentCtr: betaOf(adRecent[i * 4]!, adRecent[i * 4 + 1]!),
-      earlierCtr: betaOf(adRecent[i * 4 + 2]!, adRecent[i * 4 + 3]!),
-      recentFrequency: reach > 0 ? adRecentReach[i * 2]! / reach : null,
-      lastCtr: betaOf(lastClicks, lastImpressions),
-      cvrPooled,
-      clicksSeen: window.clicks,
-      conversionsSeen: adCvrConv[i]!,
-      deliverable: ad.status === "ACTIVE" && ad.reviewStatus === "APPROVED",
-    };
-  });
-
-  return { settings, today, accountRate, accountRevenuePerConversionMinor, adSets, ads, adSetIndex, adIndex, adSetDailySpend: setDaySpend, accountCvr };
+/** One ad: its rate pooled toward its ad set's, click-through and conversion rates, and its recent and latest click-through. */
+function calibrateAd(ad: AdSnapshot, i: number, adSets: readonly AdSetCalibration[], frame: Frame, delivery: Delivery, clicks: ClickEvidence, account: AccountLevel): AdCalibration {
+  const { settings } = frame;
+  const { adRecent, adRecentReach } = delivery;
+  const { lastDays } = clicks;
+  const k0 = settings.priorStrength;
+  const s = frame.adSetOfAd[i]!;
+  const setRate = s >= 0 ? gammaMean(adSets[s]!.rate) : account.accRateMean;
+  const window = delivery.adWindow[i]!;
+  const phi = overdispersion(settings, window.conversionsLagAdjusted, 7);
+  const rate: GammaPosterior = { shape: k0 + delivery.adWConv[i]! / phi, rate: k0 / setRate + delivery.adWExpo[i]! / phi };
+  const setWindow = s >= 0 ? adSets[s]!.window : window;
+  const setCtr = setWindow.impressions > 0 ? setWindow.clicks / setWindow.impressions : 0.01;
+  const setCvr = setWindow.clickExposure > 0 ? Math.min(1, setWindow.conversions / setWindow.clickExposure) : 0.02;
+  const ctr: BetaPosterior = { alpha: 1 + setCtr * 100 + window.clicks, beta: 1 + (1 - setCtr) * 100 + Math.max(0, window.impressions - window.clicks) };
+  // Conversions as reported against clicks weighted by how complete their days are (not the
+  // lag-inflated count, which would pretend to more evidence than arrived), each ad-day's count
+  // over-dispersed (negative binomial), so worth 1/φ of a Poisson count.
+  const phiCvr = overdispersion(settings, window.conversionsLagAdjusted, 7);
+  const conv = Math.min(window.clickExposure, window.conversions) / phiCvr;
+  const n0 = settings.cvrPriorClicks;
+  const cvr: BetaPosterior = { alpha: 1 + setCvr * n0 + conv, beta: 1 + (1 - setCvr) * n0 + Math.max(0, window.clickExposure / phiCvr - conv) };
+  const betaOf = (clickCount: number, impressions: number): BetaPosterior | null =>
+    impressions > 0 ? { alpha: 1 + clickCount, beta: 1 + Math.max(0, impressions - clickCount) } : null;
+  const reach = adRecentReach[i * 2 + 1]!;
+  let lastClicks = 0;
+  let lastImpressions = 0;
+  for (let k = 0; k < 3; k++) {
+    if (lastDays[i * 9 + k * 3]! < 0) continue;
+    lastClicks += lastDays[i * 9 + k * 3 + 1]!;
+    lastImpressions += lastDays[i * 9 + k * 3 + 2]!;
+  }
+  // Each ad-day's purchases are over-dispersed (negative binomial, dispersion r): a day expecting μ
+  // of them is worth 1/(1 + μ/r) of a Poisson count.
+  const convSeen = Math.min(clicks.adCvrClicks[i]!, clicks.adCvrConv[i]!);
+  const phiAd = 1 + convSeen / Math.max(1, clicks.adDays[i]!) / settings.dispersion;
+  const m0 = settings.cvrPriorConversions;
+  const cvrPooled: BetaPosterior = {
+    alpha: m0 + convSeen / phiAd,
+    beta: m0 / account.accountCvr - m0 + Math.max(0, clicks.adCvrClicks[i]! - convSeen) / phiAd,
+  };
+  return {
+    ad,
+    adSetIndex: s,
+    rate,
+    ctr,
+    cvr,
+    window,
+    last7: delivery.adLast7[i]!,
+    recentCtr: betaOf(adRecent[i * 4]!, adRecent[i * 4 + 1]!),
+    earlierCtr: betaOf(adRecent[i * 4 + 2]!, adRecent[i * 4 + 3]!),
+    recentFrequency: reach > 0 ? adRecentReach[i * 2]! / reach : null,
+    lastCtr: betaOf(lastClicks, lastImpressions),
+    cvrPooled,
+    clicksSeen: window.clicks,
+    conversionsSeen: clicks.adCvrConv[i]!,
+    deliverable: ad.status === "ACTIVE" && ad.reviewStatus === "APPROVED",
+  };
 }
 
 function addRow(t: Totals, row: AccountSnapshot["insights"][number], adjusted: number, completeness: number): void {
