@@ -588,15 +588,40 @@ export function monthToDateSpend(snapshot: AccountSnapshot): number {
   return total;
 }
 
+type BudgetRule = "reallocate" | "scale_winner" | "cap_trim";
+
+/**
+ * Moves budget between ad sets, step by step: the ad sets whose daily budget may move and how far
+ * (`budgetSlots`), the total they share under the caps (`budgetTotal`), each one's share from its
+ * curve (`thompsonShares`) and the ad set that takes the full step to leave learning
+ * (`learningExit`), the split of the total within each one's limits (`splitBudget`), and one action
+ * per budget that moved (`budgetActions`).
+ */
 function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revivedAds: ReadonlySet<string>): ProposedAction[] {
-  const { cal, snapshot, rng, currency } = ctx;
+  const isLive = (a: AdCalibration) => (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
+  const slots = budgetSlots(ctx, isLive);
+  if (slots.length === 0) return [];
+  const { total, rule } = budgetTotal(ctx, slots, pausedAds, revivedAds);
+  const share = thompsonShares(ctx, slots);
+  const settings = ctx.cal.settings;
+  const exit = settings.graduationHorizonDays > 0 ? learningExit(slots, share, total, settings, ctx.snapshot.guardrails.maxChangePerStep) : null;
+  const graduate = exit ? slots[exit.j]! : null;
+  splitBudget(ctx, slots, share, total, rule, graduate);
+  return budgetActions(ctx, slots, rule, graduate, exit);
+}
+
+/**
+ * The ad sets whose daily budget may move: active, in an active campaign, with a live ad, enough
+ * conversions to judge, and the guardrails' leave (action allowed, no cooldown, under the hourly
+ * count). Each may move within ±step of its budget a day ago, never crossing back past the current
+ * value's side.
+ */
+function budgetSlots(ctx: Context, isLive: (a: AdCalibration) => boolean): BudgetSlot[] {
+  const { cal, snapshot } = ctx;
   const g = snapshot.guardrails;
   const settings = cal.settings;
   const now = snapshot.clock.now;
-  const b = settings.spendElasticity;
   const step = g.maxChangePerStep;
-
-  const isLive = (a: AdCalibration) => (a.deliverable && !pausedAds.has(a.ad.id)) || revivedAds.has(a.ad.id);
   let accountClicks = 0;
   let accountConversions = 0;
   for (const a of cal.ads) {
@@ -624,47 +649,53 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     if (budgetChangesLastHour(records, now) >= g.maxBudgetChangesPerHour) continue;
     const current = s.budget.amountMinor;
     const ref = budgetDayAgo(records, now, current);
-    // Within ±step of the budget a day ago, and never crossing back past the current value's side.
     const lo = Math.max(1, Math.ceil(ref * (1 - step)));
     const hi = Math.floor(ref * (1 + step));
     const curve = liveCurve(cal, cal.adSetIndex.get(s.id)!, isLive, accountCvr);
     // Every live ad's landing page down: the ad set converts a small share of what it would.
     slots.push({ set, current, lo: Math.min(lo, current), hi: Math.max(hi, current), target: current, next: current, curve, logPenalty: pageUp ? 0 : Math.log(settings.brokenLinkEfficiency) });
   }
-  if (slots.length === 0) return [];
+  return slots;
+}
 
+/**
+ * The total the slots share: what they have now; less when the daily budget cap or the month's
+ * projected spend is exceeded (`cap_trim`); more when there is room under the caps and some ad set is
+ * very likely under target (`scale_winner`, up to what those winners may take in one step).
+ */
+function budgetTotal(ctx: Context, slots: readonly BudgetSlot[], pausedAds: ReadonlySet<string>, revivedAds: ReadonlySet<string>): { total: number; rule: BudgetRule } {
+  const { cal, snapshot } = ctx;
+  const g = snapshot.guardrails;
+  const settings = cal.settings;
   const currentTotal = slots.reduce((x, s) => x + s.current, 0);
-  let total = currentTotal;
-
-  // Caps: the daily budget sum, and the month's projected spend.
   const others = activeDailyBudget(snapshot, cal.today, pausedAds, revivedAds) - currentTotal;
   let capRoom = Infinity;
   if (g.dailyBudgetCapMinor !== null) capRoom = Math.min(capRoom, g.dailyBudgetCapMinor - others - currentTotal);
   if (g.monthlyBudgetCapMinor !== null) {
     capRoom = Math.min(capRoom, Math.floor(monthlyDailyLimit(snapshot, g.monthlyBudgetCapMinor, settings.legacyMonthPacing)) - others - currentTotal);
   }
-  let rule: "reallocate" | "scale_winner" | "cap_trim" = "reallocate";
-  if (capRoom < 0) {
-    total = Math.max(slots.reduce((x, s) => x + s.lo, 0), currentTotal + capRoom);
-    rule = "cap_trim";
-  } else if (capRoom > 0 && Number.isFinite(capRoom) && g.allowedActions.includes("change_budget")) {
-    // Scale winners: ad sets very likely under target may take more, up to the caps.
+  if (capRoom < 0) return { total: Math.max(slots.reduce((x, s) => x + s.lo, 0), currentTotal + capRoom), rule: "cap_trim" };
+  if (capRoom > 0 && Number.isFinite(capRoom) && g.allowedActions.includes("change_budget")) {
     let winnersRoom = 0;
     for (const slot of slots) {
       const miss = probMissesTarget(ctx, slot.set.rate, slot.set.revenuePerConversionMinor);
       if (miss && 1 - miss.p >= settings.scaleProbability && slot.set.status === "ok") winnersRoom += slot.hi - slot.current;
     }
-    if (winnersRoom > 0) {
-      total = currentTotal + Math.min(capRoom, winnersRoom);
-      rule = "scale_winner";
-    }
+    if (winnersRoom > 0) return { total: currentTotal + Math.min(capRoom, winnersRoom), rule: "scale_winner" };
   }
+  return { total: currentTotal, rule: "reallocate" };
+}
 
-  // Thompson sampling: each draw of the curves k gives an optimal split ∝ k^(1/(1−b)); average the
-  // splits, keep an exploration floor, then step toward it within the limits.
+/**
+ * Each slot's share of the total by Thompson sampling: each draw of the curves' k gives an optimal
+ * split ∝ k^(1/(1−b)); the shares are the average split over the draws.
+ */
+function thompsonShares(ctx: Context, slots: readonly BudgetSlot[]): Float64Array {
+  const { rng } = ctx;
+  const settings = ctx.cal.settings;
   const n = slots.length;
   const share = new Float64Array(n);
-  const exponent = 1 / (1 - b);
+  const exponent = 1 / (1 - settings.spendElasticity);
   const draws = new Float64Array(n);
   // Posteriors precomputed: log k ~ Normal(mu, sd²) per slot (sd < 0 marks a Gamma posterior, drawn as such).
   const mu = new Float64Array(n);
@@ -684,13 +715,23 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     for (let j = 0; j < n; j++) sum += draws[j] = Math.exp(draws[j]! - max);
     for (let j = 0; j < n; j++) share[j]! += draws[j]! / sum / settings.thompsonSamples;
   }
+  return share;
+}
+
+/**
+ * Sets each slot's `target` and `next`: the graduating ad set (if any) takes its full step, the
+ * others share what is left by their shares above an exploration floor, each stepping toward its
+ * target within its limits (a move inside the dead band is none). Then the sum is fixed to the total
+ * by moving the slots that have room, in proportion to their room.
+ */
+function splitBudget(ctx: Context, slots: BudgetSlot[], share: Float64Array, total: number, rule: BudgetRule, graduate: BudgetSlot | null): void {
+  const settings = ctx.cal.settings;
+  const n = slots.length;
   const floor = settings.explorationFloor / n;
   let floorSum = 0;
   for (let j = 0; j < n; j++) floorSum += Math.max(share[j]!, floor);
-  // An ad set forecast to leave learning sooner at the full step takes it; the others share what is left as before.
-  const exit = settings.graduationHorizonDays > 0 ? learningExit(slots, share, total, settings, step) : null;
-  const graduate = exit ? slots[exit.j]! : null;
-  const restWeight = exit ? floorSum - Math.max(share[exit.j]!, floor) : floorSum;
+  const graduateIndex = graduate ? slots.indexOf(graduate) : -1;
+  const restWeight = graduate ? floorSum - Math.max(share[graduateIndex]!, floor) : floorSum;
   const rest = graduate ? Math.max(0, total - graduate.hi) : total;
   for (let j = 0; j < n; j++) {
     const slot = slots[j]!;
@@ -702,7 +743,6 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
     if (Math.abs(slot.target - slot.current) < settings.deadBand * slot.current) slot.lo = slot.hi = slot.current;
     slot.next = Math.min(slot.hi, Math.max(slot.lo, Math.round(slot.target)));
   }
-  // Fix the sum to `total` by moving the slots that have room, in proportion to their room.
   for (let iter = 0; iter < 8; iter++) {
     const diff = total - slots.reduce((x, s) => x + s.next, 0);
     if (Math.abs(diff) < 1) break;
@@ -725,9 +765,16 @@ function reallocateBudgets(ctx: Context, pausedAds: ReadonlySet<string>, revived
       over -= take;
     }
   }
+}
 
+/** One `change_budget` action per slot whose budget moved, with its reason in words, evidence and expected effect. */
+function budgetActions(ctx: Context, slots: readonly BudgetSlot[], rule: BudgetRule, graduate: BudgetSlot | null, exit: { days: number; gain: number } | null): ProposedAction[] {
+  const { cal, snapshot, currency } = ctx;
+  const settings = cal.settings;
+  const b = settings.spendElasticity;
+  const step = snapshot.guardrails.maxChangePerStep;
   const actions: ProposedAction[] = [];
-  const target = g.targetCpaMinor;
+  const target = snapshot.guardrails.targetCpaMinor;
   const accCpa = 1 / gammaMean(cal.accountRate);
   for (const slot of slots) {
     if (slot.next === slot.current) continue;
