@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -11,6 +12,11 @@ import { defineConfig } from "vitest/config";
  * once (`isolate: false`): loading the hub's modules again for every file was most of the suite's
  * time (docs/testing.md). So a test file never imports another test file (its describe blocks would
  * run under the importer), leaves no process-wide setting changed, and closes what it opens.
+ *
+ * Two workers at least, also on a 2-core machine (vitest's default there is one): a store test
+ * waits on PostgreSQL, Redis, HTTP and child processes much of its time, which the other worker
+ * fills. Tests therefore share nothing but the services: each opens its own PostgreSQL schema,
+ * Redis key prefix, data directory and port 0.
  */
 const BROWSER = ["test/console/**/*.test.ts", "test/oauth/consentPage.test.ts", "test/security/headers.test.ts"];
 
@@ -19,6 +25,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ["default", "./test/support/summaryReporter.ts"],
     projects: [
       { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], isolate: false } },
