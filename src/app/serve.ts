@@ -1,39 +1,26 @@
-import path from "node:path";
-import { changeFeedFor } from "../store/changeFeed.ts";
 import type { Config } from "../config/env.ts";
 import { seedDemoWorld, DEMO_ADVERTISER, DEMO_AGENCY, DEMO_PASSWORD } from "../demo/demoWorld.ts";
-import { operatorContext, systemContext } from "../hub/context.ts";
+import { operatorContext } from "../hub/context.ts";
 import { openGrantline } from "./openGrantline.ts";
 import type { Hub } from "../hub/hub.ts";
 import { findPersonByEmail } from "../hub/people/person.repository.ts";
 import { buildServer } from "../http/server.ts";
 import { HubMetrics, startMetricsServer } from "../http/metrics.ts";
 import { trackConnections } from "../http/connectionTracker.ts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { RateLimiter } from "../graph/rateLimit/rateLimiter.ts";
-import { StoreFaultError } from "../store/storeFault.ts";
 import { listenProblem, StartupError } from "./lifecycle.ts";
 import { openRedis } from "./redisRateLimits.ts";
-import { WebhookDispatcher } from "../hub/webhooks/webhookDispatcher.ts";
 import { HubSimulation } from "../simulator/hubSimulation.ts";
 import { startLandingSite, type LandingSite } from "../simulator/landingSite.ts";
-import { NotificationDispatcher } from "../notify/notificationDispatcher.ts";
-import { SecurityAlertPoller, SecurityAlertService } from "../hub/alerts/securityAlert.service.ts";
-import { ReviewScheduler } from "../hub/review/reviewScheduler.ts";
-import { warnExpiringTokens } from "../oauth/tokenExpiry.ts";
-import { oidcPayloadSweeper } from "../oauth/oidcPayloadSweep.ts";
-import { pendingChangeSweeper } from "../hub/guardrails/guardrail.service.ts";
 import { openAutopilot } from "./autopilotHost.ts";
 import { registerAutopilotHostRoutes } from "./autopilotHostRoutes.ts";
 import { ensureAutopilotApp, ensureConfiguredApp } from "../autopilot/app/registration.ts";
-import { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
+import type { Autopilot } from "../autopilot/app/autopilot.ts";
+import type { AutopilotScheduler } from "../autopilot/app/scheduler.ts";
+import { startBackgroundJobs, type BackgroundJob } from "./backgroundJobs.ts";
 
 const DEMO_DAY_SECONDS = 180;
-/** How often the market's day in progress is written hour by hour. */
-const DAY_IN_PROGRESS_MS = 5 * 60_000;
-
-const SWEEP_EVERY_MS = 60_000;
-const OIDC_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Grantline serving: the hub's HTTP server, Autopilot, the background work and the simulated shops. */
 export interface RunningGrantline {
@@ -80,6 +67,11 @@ interface Running {
   stop(signal: string, closeResources: () => Promise<void>): Promise<number>;
 }
 
+/**
+ * Opens the store, Redis and Autopilot, builds the HTTP server and listens, starts the simulated
+ * shops (demo or a moving market), the metrics listener and the background jobs, and says where
+ * everything is. Each thing started is pushed on `started`, which the caller closes.
+ */
 async function start(config: Config, options: { demo: boolean }, started: { name: string; close: () => Promise<unknown> | void }[]): Promise<Running> {
   const hub = await openGrantline({
     databaseUrl: config.databaseUrl,
@@ -166,104 +158,46 @@ async function start(config: Config, options: { demo: boolean }, started: { name
   autopilot.deps.http.trust(url);
   if (landing) autopilot.deps.http.trust(landing.site.url);
 
-  // Background work. Faults of the store are reported by the store itself, once per episode.
-  const failed = (what: string) => (error: unknown) => {
-    if (!(error instanceof StoreFaultError)) log.error({ err: error }, what);
-  };
-  const jobs: { name: string; stop: () => Promise<void> | void }[] = [];
-  hub.engine.startSync(config.syncIntervalMs, failed("access index sync failed"));
-  jobs.push({ name: "access index sync", stop: () => hub.engine.stop() });
-  // Revocations are pushed to the other instances; the poll above stays as the safety net.
-  const feedInterrupted = (error: unknown) => log.warn({ err: error }, "access change feed interrupted; polling continues");
-  const changeFeed = changeFeedFor(
-    { redis: redis?.client, databaseUrl: config.databaseUrl, store: config.databaseUrl ? `pg:${config.databaseSchema ?? "public"}` : `sqlite:${path.resolve(config.dataDir)}` },
-    feedInterrupted,
-  );
-  if (changeFeed) {
-    // An announcement some instance may have missed holds the acknowledgement for one freshness
-    // interval (the requests' own look at the store), so a revocation is never served after it returned.
-    await hub.engine.connectFeed(changeFeed, feedInterrupted, { unconfirmedWaitMs: config.syncIntervalMs + 10 });
-    jobs.push({ name: "access change feed", stop: () => changeFeed.close() });
-  }
-  const sweeper = setInterval(() => {
-    hub.partners.sweep(systemContext()).catch(failed("share sweep failed"));
-    void warnExpiringTokens(hub, log, config.tokenWarningLeadsMs);
-  }, SWEEP_EVERY_MS);
-  sweeper.unref();
-  jobs.push({ name: "share sweep", stop: () => clearInterval(sweeper) });
-  // Every instance may run it: a held change is expired (and announced) only while still pending.
-  const pendingSweeper = pendingChangeSweeper(hub.guardrails, systemContext(), SWEEP_EVERY_MS, failed("pending change expiry failed"));
-  pendingSweeper.start();
-  jobs.push({ name: "pending change expiry", stop: () => pendingSweeper.stop() });
-  const oidcSweeper = oidcPayloadSweeper(hub, OIDC_SWEEP_EVERY_MS, failed("expired OAuth row sweep failed"));
-  oidcSweeper.start();
-  jobs.push({ name: "OAuth row sweep", stop: () => oidcSweeper.stop() });
-  // Every instance may run one: deliveries are claimed in the store before they are sent.
-  const webhookDispatcher = new WebhookDispatcher(hub.webhooks, { onError: failed("webhook delivery run failed") });
-  webhookDispatcher.start();
-  jobs.push({ name: "webhook deliveries", stop: () => webhookDispatcher.stop() });
-  // Alerts: every instance may run both; deliveries are claimed and the audit cursor is locked in the store.
-  const notificationDispatcher = new NotificationDispatcher(hub.notifications, { onError: failed("alert delivery run failed") });
-  notificationDispatcher.start();
-  jobs.push({ name: "alert deliveries", stop: () => notificationDispatcher.stop() });
-  const securityAlerts = new SecurityAlertPoller(new SecurityAlertService(hub, {
-      ...config.alerts,
-      publicUrl: config.publicUrl ?? url,
-      onSkipped: (seq, error) => log.warn({ err: error, auditSeq: seq }, "security alert skipped"),
-    }), {
-    intervalMs: config.alerts.pollMs,
-    onError: failed("security alert run failed"),
-  });
-  securityAlerts.start();
-  jobs.push({ name: "security alerts", stop: () => securityAlerts.stop() });
-  const simulation = new HubSimulation(hub);
-  const marketClock =
-    daySeconds > 0
-      ? setInterval(() => {
-          simulation.advance(1).catch(failed("simulated day failed"));
-        }, daySeconds * 1000)
-      : undefined;
-  marketClock?.unref();
-  if (marketClock) jobs.push({ name: "market clock", stop: () => clearInterval(marketClock) });
-  // While the market's next day is today's date, the hours already over are written as hourly rows
-  // (what Meta reports during the day), so hourly insights and Autopilot's intraday spike check see them.
-  const hoursClock = setInterval(() => {
-    simulation.reportDayInProgress().catch(failed("simulated hours failed"));
-  }, DAY_IN_PROGRESS_MS);
-  hoursClock.unref();
-  jobs.push({ name: "market hours", stop: () => clearInterval(hoursClock) });
-  // Access reviews: Graph reads counted as use are written every few seconds; quarterly campaigns
-  // start and reminders go out from every instance, the store making sure each happens once.
-  hub.usage.start(5_000);
-  const reviewScheduler = new ReviewScheduler(hub.reviewCampaigns, hub.now, {
-    mailer: hub.mailer(),
-    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-    onError: failed("access review schedule run failed"),
-  });
-  reviewScheduler.start();
-  jobs.push({ name: "access review schedule", stop: () => reviewScheduler.stop() });
-  // Autopilot acts on its own: every instance may run the schedule; each workspace's due job is claimed in the store.
-  const autopilotScheduler = config.autopilotSchedule
-    ? new AutopilotScheduler(autopilot, { ...config.autopilotSchedule, log, onError: failed("autopilot schedule run failed") })
-    : undefined;
-  scheduled.scheduler = autopilotScheduler;
-  autopilotScheduler?.start();
-  if (autopilotScheduler) jobs.push({ name: "Autopilot schedule", stop: () => autopilotScheduler.stop() });
+  const background = await startBackgroundJobs({ hub, autopilot, config, log, url, daySeconds, redis });
+  scheduled.scheduler = background.autopilotScheduler;
+  const autopilotClient = await readAutopilotClient(hub, autopilot, config, url, options.demo, log);
+  announceStart({ config, demo: options.demo, log, url, metricsUrl, landing, daySeconds, demoLines, schedule: background.autopilotScheduler?.settings, autopilotClient });
+  return { app, stop: (signal, closeResources) => stopGracefully({ signal, closeResources, closeApp, connections, jobs: background.jobs, log, config, demo: options.demo }) };
+}
 
-  const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
-  // Autopilot connects through OAuth: as the app configured for it (Meta's, GRANTLINE_AUTOPILOT_APP_ID),
-  // else as an app of its own business on this hub, which the demo registers. The server already
-  // serves: a store failing here costs this line, not the server.
-  let autopilotClient: Awaited<ReturnType<typeof autopilot.connect.client>>;
+type AutopilotClient = Awaited<ReturnType<Autopilot["connect"]["client"]>>;
+
+/**
+ * Autopilot's OAuth client: the app configured for it (Meta's, GRANTLINE_AUTOPILOT_APP_ID), else
+ * an app of its own business on this hub, which the demo registers. The server already serves: a
+ * store failing here costs the start line's mention of it, not the server.
+ */
+async function readAutopilotClient(hub: Hub, autopilot: Autopilot, config: Config, url: string, demo: boolean, log: FastifyBaseLogger): Promise<AutopilotClient> {
   try {
-    if (config.autopilotApp) autopilotClient = (await ensureConfiguredApp(autopilot, config.autopilotApp, config.publicUrl ?? url)).client;
-    else autopilotClient = options.demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
+    if (config.autopilotApp) return (await ensureConfiguredApp(autopilot, config.autopilotApp, config.publicUrl ?? url)).client;
+    return demo ? (await ensureAutopilotApp(hub, autopilot, config.publicUrl ?? url)).client : await autopilot.connect.client();
   } catch (error) {
     log.warn({ err: error }, "Autopilot's OAuth client could not be read");
-    autopilotClient = undefined;
+    return undefined;
   }
-  const schedule = autopilotScheduler?.settings;
-  if (options.demo) {
+}
+
+/** Says what started and where: to a person at a terminal on stderr for the demo, else as one JSON log line. */
+function announceStart(s: {
+  config: Config;
+  demo: boolean;
+  log: FastifyBaseLogger;
+  url: string;
+  metricsUrl: string | undefined;
+  landing: { site: LandingSite; movedFrom?: number } | undefined;
+  daySeconds: number;
+  demoLines: string[];
+  schedule: AutopilotScheduler["settings"] | undefined;
+  autopilotClient: AutopilotClient;
+}): void {
+  const { config, url, metricsUrl, landing, daySeconds, schedule, autopilotClient } = s;
+  const store = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
+  if (s.demo) {
     // The demo talks to a person at a terminal, on stderr; standard output stays the JSON log.
     const lines = [
       `Grantline hub listening on ${url} (store: ${store})`,
@@ -272,7 +206,7 @@ async function start(config: Config, options: { demo: boolean }, started: { name
       ...(landing ? [`Simulated shops: ${landing.site.url}/ (pages fail while the market has their site down)`] : []),
       ...(landing?.movedFrom !== undefined ? [`  (port ${landing.movedFrom} was busy, so they took a free one; GRANTLINE_SIM_SITE_PORT sets it)`] : []),
       ...(daySeconds > 0 ? [`Simulated market: one day every ${daySeconds} s (GRANTLINE_SIM_DAY_SECONDS)`] : []),
-      ...demoLines.map((line) => line.replaceAll("{url}", url)),
+      ...s.demoLines.map((line) => line.replaceAll("{url}", url)),
       schedule
         ? `Autopilot schedule: scan, then plan or run, daily at ${String(schedule.dailyHour).padStart(2, "0")}:00 ${schedule.timeZone}; monitors every ${schedule.monitorIntervalMs / 60_000} min (GRANTLINE_AUTOPILOT_SCHEDULE=off turns it off)`
         : "Autopilot schedule: off (GRANTLINE_AUTOPILOT_SCHEDULE); run `grantline autopilot scan|plan|run|monitor` from cron",
@@ -283,7 +217,7 @@ async function start(config: Config, options: { demo: boolean }, started: { name
     process.stderr.write(`${lines.join("\n")}\n`);
   } else {
     // `serve` writes only JSON log lines: what started, and where, in one of them.
-    log.info(
+    s.log.info(
       {
         url,
         store,
@@ -296,47 +230,59 @@ async function start(config: Config, options: { demo: boolean }, started: { name
       "Grantline hub started",
     );
   }
+}
 
-  return {
-    app,
-    async stop(signal, closeResources) {
-      const graceMs = config.shutdownGraceMs;
-      const notice = `Stopping (${signal}): finishing ${connections.inFlight} request(s) in flight and the background jobs, for at most ${graceMs} ms (GRANTLINE_SHUTDOWN_GRACE_MS)`;
-      if (options.demo) process.stderr.write(`${notice}\n`);
-      else log.info({ signal, in_flight: connections.inFlight, grace_ms: graceMs }, notice);
-      let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<"grace over">((resolve) => {
-        timer = setTimeout(() => resolve("grace over"), graceMs);
-      });
-      const stopping = (async () => {
-        // New connections are refused and requests on open ones answered 503 from here on.
-        const closed = closeApp();
-        connections.drain();
-        await Promise.all([
-          closed,
-          ...jobs.map(async (job) => {
-            try {
-              await job.stop();
-            } catch (error) {
-              log.error({ err: error }, `${job.name} did not stop cleanly`);
-            }
-          }),
-        ]);
-        await closeResources();
-        return "stopped" as const;
-      })();
-      const outcome = await Promise.race([stopping, graceOver]);
-      clearTimeout(timer);
-      if (outcome === "grace over") {
-        connections.closeAll();
-        process.stderr.write(`Stopped after the ${graceMs} ms grace (GRANTLINE_SHUTDOWN_GRACE_MS) with work unfinished: ${connections.inFlight} request(s) cut off\n`);
-        return 1;
-      }
-      if (options.demo) process.stderr.write("Stopped.\n");
-      else log.info("Stopped.");
-      return 0;
-    },
-  };
+/**
+ * Stops (docs/operations.md, "Shutdown"): refuses new connections, answers 503 on open ones, lets
+ * requests in flight and the background jobs finish, then closes the resources; all within
+ * GRANTLINE_SHUTDOWN_GRACE_MS. Returns 0 when everything finished in time, 1 when the grace ran out.
+ */
+async function stopGracefully(s: {
+  signal: string;
+  closeResources: () => Promise<void>;
+  closeApp: () => Promise<void>;
+  connections: ReturnType<typeof trackConnections>;
+  jobs: readonly BackgroundJob[];
+  log: FastifyBaseLogger;
+  config: Config;
+  demo: boolean;
+}): Promise<number> {
+  const { signal, closeResources, closeApp, connections, jobs } = s;
+  const graceMs = s.config.shutdownGraceMs;
+  const notice = `Stopping (${signal}): finishing ${connections.inFlight} request(s) in flight and the background jobs, for at most ${graceMs} ms (GRANTLINE_SHUTDOWN_GRACE_MS)`;
+  if (s.demo) process.stderr.write(`${notice}\n`);
+  else s.log.info({ signal, in_flight: connections.inFlight, grace_ms: graceMs }, notice);
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<"grace over">((resolve) => {
+    timer = setTimeout(() => resolve("grace over"), graceMs);
+  });
+  const stopping = (async () => {
+    // New connections are refused and requests on open ones answered 503 from here on.
+    const closed = closeApp();
+    connections.drain();
+    await Promise.all([
+      closed,
+      ...jobs.map(async (job) => {
+        try {
+          await job.stop();
+        } catch (error) {
+          s.log.error({ err: error }, `${job.name} did not stop cleanly`);
+        }
+      }),
+    ]);
+    await closeResources();
+    return "stopped" as const;
+  })();
+  const outcome = await Promise.race([stopping, graceOver]);
+  clearTimeout(timer);
+  if (outcome === "grace over") {
+    connections.closeAll();
+    process.stderr.write(`Stopped after the ${graceMs} ms grace (GRANTLINE_SHUTDOWN_GRACE_MS) with work unfinished: ${connections.inFlight} request(s) cut off\n`);
+    return 1;
+  }
+  if (s.demo) process.stderr.write("Stopped.\n");
+  else s.log.info("Stopped.");
+  return 0;
 }
 
 /** The simulated shops, on GRANTLINE_SIM_SITE_PORT; the demo takes a free port when that one is busy. */

@@ -68,150 +68,223 @@ function judgeSpend(ctx: Context, s = ctx.cal.settings.minJudgeSpendTargets): nu
   return spendOfTargets(ctx.snapshot, ctx.cal, s);
 }
 
-function pauseAndReviveAds(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
+/** What the ad rules decided so far: actions, and the ads they pause or turn back on. */
+interface AdMoves {
+  actions: ProposedAction[];
+  pausedAds: Set<string>;
+  revivedAds: Set<string>;
+}
+
+/** One ad set as the ad rules see it: its ads, those running, those whose pages work, and its best. */
+interface AdSetRound {
+  set: AdSetCalibration;
+  members: AdCalibration[];
+  /** Running ads whose landing page works. */
+  deliverable: AdCalibration[];
+  /** How many running ads stay running; never paused below one. */
+  remaining: number;
+  /** Each deliverable ad's quality (log CTR × CVR), its best's index (−1: none) and the best ad. */
+  quality: { mu: number; v: number }[];
+  bestJ: number;
+  best: AdCalibration | null;
+}
+
+/**
+ * Ads to pause or turn back on, ad set by ad set (when the engine does not keep sets): pause ads
+ * whose landing page is down (`pauseBrokenLinks`), pause ads over target or worse than the ad set's
+ * best (`pauseLosers`), turn back on ads paused for a page that loads again (`unpauseFixedLinks`),
+ * revive ads judged too early (`reviveJudgedTooEarly`), and rotate in a paused ad when the best has
+ * tired (`rotateTiredBest`).
+ */
+function pauseAndReviveAds(ctx: Context): AdMoves {
+  const { cal } = ctx;
+  const moves: AdMoves = { actions: [], pausedAds: new Set(), revivedAds: new Set() };
+  for (const set of cal.adSets) {
+    if (set.status === "insufficient_data") continue;
+    const round = adSetRound(ctx, set);
+    pauseBrokenLinks(ctx, round, moves);
+    pauseLosers(ctx, round, moves);
+    unpauseFixedLinks(ctx, round, moves);
+    reviveJudgedTooEarly(ctx, round, moves);
+    rotateTiredBest(ctx, round, moves);
+  }
+  return moves;
+}
+
+/**
+ * Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
+ * rate: clicks pin the first down long before conversions pin down the second. The best is the ad
+ * with the highest posterior median of CTR × CVR among those whose page works.
+ */
+function adSetRound(ctx: Context, set: AdSetCalibration): AdSetRound {
+  const members = set.adIndexes.map((i) => ctx.cal.ads[i]!);
+  const running = members.filter((a) => a.deliverable);
+  const deliverable = running.filter((a) => !linkDown(a));
+  const quality = deliverable.map(currentQuality);
+  let bestJ = -1;
+  for (let j = 0; j < deliverable.length; j++) if (bestJ < 0 || quality[j]!.mu > quality[bestJ]!.mu) bestJ = j;
+  return { set, members, deliverable, remaining: deliverable.length === 0 ? 0 : running.length, quality, bestJ, best: bestJ >= 0 ? deliverable[bestJ]! : null };
+}
+
+/**
+ * Ads whose landing page is down make nothing: pause them while a sibling's page works (it takes
+ * their spend), and turn them back on once the page is up. When every page is down, the budget step
+ * moves the money elsewhere and no ad is judged.
+ */
+function pauseBrokenLinks(ctx: Context, round: AdSetRound, moves: AdMoves): void {
+  if (round.deliverable.length === 0) return;
+  for (const a of round.members) {
+    if (!a.deliverable || !linkDown(a) || !mayAct(ctx, "pause", a.ad.id)) continue;
+    moves.actions.push(brokenLinkPause(ctx, a));
+    moves.pausedAds.add(a.ad.id);
+    round.remaining--;
+  }
+}
+
+/**
+ * Each ad against the ad set's best: P(it converts worse per impression). Worst first, and never the
+ * ad set's best ad: a paused ad's spend goes to its siblings, which only helps when they are better.
+ * An ad is paused when it is over target and likely worse than the best (`pause_over_target`), or
+ * very likely worse whatever the target (`pause_loser`).
+ */
+function pauseLosers(ctx: Context, round: AdSetRound, moves: AdMoves): void {
   const { cal, snapshot, currency } = ctx;
-  const actions: ProposedAction[] = [];
-  const pausedAds = new Set<string>();
-  const revivedAds = new Set<string>();
+  const { set, deliverable, quality, bestJ, best } = round;
+  if (!best) return;
   const minSpend = judgeSpend(ctx);
   const minCompareSpend = judgeSpend(ctx, cal.settings.minCompareSpendTargets);
   const target = snapshot.guardrails.targetCpaMinor;
-
-  for (const set of cal.adSets) {
-    if (set.status === "insufficient_data") continue;
-    const members = set.adIndexes.map((i) => cal.ads[i]!);
-    const running = members.filter((a) => a.deliverable);
-    let remaining = running.length;
-    // Ads whose landing page is down make nothing: pause them while a sibling's page works (it takes
-    // their spend), and turn them back on once the page is up. When every page is down, the budget
-    // step moves the money elsewhere and no ad is judged.
-    const deliverable = running.filter((a) => !linkDown(a));
-    if (deliverable.length === 0) remaining = 0;
-    for (const a of running) {
-      if (deliverable.length === 0 || !linkDown(a) || !mayAct(ctx, "pause", a.ad.id)) continue;
-      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
-      pausedAds.add(a.ad.id);
-      remaining--;
+  const worseThanBest = (j: number) => (j === bestJ ? 0 : normalCdf((quality[bestJ]!.mu - quality[j]!.mu) / Math.sqrt(quality[j]!.v + quality[bestJ]!.v)));
+  const order = deliverable.map((_, j) => j).sort((x, y) => quality[x]!.mu - quality[y]!.mu);
+  for (const j of order) {
+    const a = deliverable[j]!;
+    if (round.remaining <= 1) break;
+    if (a === best) continue;
+    if (a.window.spendMinor < minCompareSpend || set.activeDays < cal.settings.minCompareDays || !mayAct(ctx, "pause", a.ad.id)) continue;
+    const pWorse = worseThanBest(j);
+    const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
+    const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
+    // Over target, and likely worse than the sibling that would take its spend (pausing the ad set's best
+    // ad would hand its spend to worse ones).
+    if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend && pWorse >= cal.settings.overTargetWorseProbability) {
+      const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
+      moves.actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}, and its spend goes to '${best.ad.name}', which converts better`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
+      moves.pausedAds.add(a.ad.id);
+      round.remaining--;
+      continue;
     }
-    // Ads of one ad set share its auction, so they differ per dollar by click-through rate × conversion
-    // rate: clicks pin the first down long before conversions pin down the second. Each ad against
-    // the ad set's best (by posterior median of CTR × CVR): P(it converts worse per impression).
-    const quality = deliverable.map(currentQuality);
-    let bestJ = -1;
-    for (let j = 0; j < deliverable.length; j++) if (bestJ < 0 || quality[j]!.mu > quality[bestJ]!.mu) bestJ = j;
-    const best = bestJ >= 0 ? deliverable[bestJ]! : null;
-    const worseThanBest = (j: number) => (j === bestJ ? 0 : normalCdf((quality[bestJ]!.mu - quality[j]!.mu) / Math.sqrt(quality[j]!.v + quality[bestJ]!.v)));
-
-    // Worst first, and never the ad set's best ad: a paused ad's spend goes to its siblings, which
-    // only helps when they are better.
-    const order = deliverable.map((_, j) => j).sort((x, y) => quality[x]!.mu - quality[y]!.mu);
-    for (const j of order) {
-      const a = deliverable[j]!;
-      if (remaining <= 1) break;
-      if (a === best || !best) continue;
-      if (a.window.spendMinor < minCompareSpend || set.activeDays < cal.settings.minCompareDays || !mayAct(ctx, "pause", a.ad.id)) continue;
-      const pWorse = worseThanBest(j);
-      const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
-      const observed = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-      // Over target, and likely worse than the sibling that would take its spend (pausing the ad set's best
-      // ad would hand its spend to worse ones).
-      if (miss && miss.p >= cal.settings.pauseProbability && a.window.spendMinor >= minSpend && pWorse >= cal.settings.overTargetWorseProbability) {
-        const over = target !== null && Number.isFinite(observed) ? `its CPA ${cpaText(observed, currency)} is ${pct(observed / target - 1)} over your ${cpaText(target, currency)} target` : `it is likely ${miss.what}`;
-        actions.push(pauseAction(ctx, a, "pause_over_target", `Paused '${a.ad.name}': ${over} over ${cal.settings.windowDays} days (${money(a.window.spendMinor, currency)} spent, ${conversionsText(a.window.conversionsLagAdjusted)} counting late ones); ${chance(miss.p)} chance it stays ${miss.what}, and its spend goes to '${best.ad.name}', which converts better`, evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what)));
-        pausedAds.add(a.ad.id);
-        remaining--;
-        continue;
-      }
-      if (pWorse >= cal.settings.loserProbability) {
-        const ratio = Math.exp(quality[j]!.mu - quality[bestJ]!.mu);
-        actions.push(
-          pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it brings about ${pct(1 - ratio)} fewer conversions per impression than '${best.ad.name}' in the same ad set (click-through ${pctText(betaMean(a.ctr))} against ${pctText(betaMean(best.ctr))}, ${chance(pWorse)} chance it is worse), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, pWorse, "converting worse per impression than the ad set's best ad")),
-        );
-        pausedAds.add(a.ad.id);
-        remaining--;
-      }
-    }
-
-    // Turn back on ads the engine paused while their landing page was down, now that it loads.
-    for (const a of members) {
-      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || !a.ad.linkCheck || linkDown(a)) continue;
-      const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
-      if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED" || !mayAct(ctx, "unpause", a.ad.id)) continue;
-      const pausedOn = new Date((cal.today - Math.floor((snapshot.clock.now - lastPause.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
-      if (!a.ad.linkCheck.downDates.includes(pausedOn)) continue;
-      actions.push({
-        key: `unpause:${a.ad.id}`,
-        kind: "unpause",
-        rule: "broken_link",
-        change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-        reason: `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`,
-        evidence: evidenceOf(a.window, cal.settings.windowDays, null, null),
-        expectedEffect: null,
-      });
-      revivedAds.add(a.ad.id);
-    }
-
-    // Revive ads the engine paused when late conversions show they were judged too early.
-    for (const a of members) {
-      if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id) || linkDown(a)) continue;
-      const records = ctx.history.get(a.ad.id);
-      const lastPause = records?.filter((r) => r.field === "status").at(-1);
-      if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
-      // Late conversions arrive within the attribution window (7 days) of the clicks before the
-      // pause; past that, a changed estimate only means the old days left the window.
-      const sincePause = snapshot.clock.now - lastPause.at;
-      if (sincePause < cal.settings.reviveAfterHours * HOUR_MS || sincePause > (cal.settings.attributionLag.length + 1) * 24 * HOUR_MS) continue;
-      if (!mayAct(ctx, "unpause", a.ad.id)) continue;
-      const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
-      if (!miss || miss.p >= cal.settings.reviveProbability) continue;
-      const stillLoser = best && best !== a ? probGammaLess(a.rate, best.rate) : 0;
-      const q = paused(a);
-      const worse = bestJ >= 0 && best !== a ? normalCdf((quality[bestJ]!.mu - q.mu) / Math.sqrt(q.v + quality[bestJ]!.v)) : 0;
-      if (stillLoser >= 0.7 || worse >= 0.7) continue;
-      const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-      actions.push({
-        key: `unpause:${a.ad.id}`,
-        kind: "unpause",
-        rule: "revive",
-        change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-        reason: `Turned '${a.ad.name}' back on: late conversions arrived after it was paused; it now has ${conversionsText(a.window.conversionsLagAdjusted)} on ${money(a.window.spendMinor, currency)} (CPA ${cpaText(cpa, currency)}), and only a ${chance(miss.p)} chance of ${miss.what}`,
-        evidence: evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what),
-        expectedEffect: null,
-      });
-      revivedAds.add(a.ad.id);
-    }
-
-    // Rotate: when the running best ad has tired (its recent click-through fell) below an ad the
-    // engine paused earlier, whose audience has not seen it since, turn that one back on; the
-    // pause rule retires the tired ad once the fresh one shows it converts better.
-    if (best && !pausedAds.has(best.ad.id) && bestJ >= 0) {
-      const now = quality[bestJ]!;
-      let pick: { a: AdCalibration; p: number } | null = null;
-      for (const a of members) {
-        if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED" || revivedAds.has(a.ad.id) || linkDown(a)) continue;
-        const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
-        if (!lastPause || lastPause.by !== "autopilot" || lastPause.newValue !== "PAUSED") continue;
-        if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
-        const q = paused(a);
-        const p = normalCdf((q.mu - now.mu) / Math.sqrt(q.v + now.v));
-        if (p >= cal.settings.rotateProbability && (!pick || p > pick.p) && mayAct(ctx, "unpause", a.ad.id)) pick = { a, p };
-      }
-      if (pick && best.recentCtr && best.earlierCtr) {
-        const a = pick.a;
-        actions.push({
-          key: `unpause:${a.ad.id}`,
-          kind: "unpause",
-          rule: "revive",
-          change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-          reason: `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`,
-          evidence: evidenceOf(a.window, cal.settings.windowDays, pick.p, "converting better per impression than the ad set's tired best ad"),
-          expectedEffect: null,
-        });
-        revivedAds.add(a.ad.id);
-      }
+    if (pWorse >= cal.settings.loserProbability) {
+      const ratio = Math.exp(quality[j]!.mu - quality[bestJ]!.mu);
+      moves.actions.push(
+        pauseAction(ctx, a, "pause_loser", `Paused '${a.ad.name}': it brings about ${pct(1 - ratio)} fewer conversions per impression than '${best.ad.name}' in the same ad set (click-through ${pctText(betaMean(a.ctr))} against ${pctText(betaMean(best.ctr))}, ${chance(pWorse)} chance it is worse), so its share of the budget goes to the better ad`, evidenceOf(a.window, cal.settings.windowDays, pWorse, "converting worse per impression than the ad set's best ad")),
+      );
+      moves.pausedAds.add(a.ad.id);
+      round.remaining--;
     }
   }
-  return { actions, pausedAds, revivedAds };
+}
+
+/** Pausing an ad whose landing page did not load at the last link check. */
+function brokenLinkPause(ctx: Context, a: AdCalibration): ProposedAction {
+  return pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, ctx.cal.settings.windowDays, null, null));
+}
+
+/** The engine's own last status change of an ad, when it paused the ad; else undefined. */
+function lastEnginePause(ctx: Context, a: AdCalibration): ActionRecord | undefined {
+  if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED") return undefined;
+  const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+  return lastPause && lastPause.by === "autopilot" && lastPause.newValue === "PAUSED" ? lastPause : undefined;
+}
+
+/** Turn back on ads the engine paused while their landing page was down, now that it loads. */
+function unpauseFixedLinks(ctx: Context, round: AdSetRound, moves: AdMoves): void {
+  const { cal, snapshot } = ctx;
+  for (const a of round.members) {
+    if (!a.ad.linkCheck || linkDown(a)) continue;
+    const lastPause = lastEnginePause(ctx, a);
+    if (!lastPause || !mayAct(ctx, "unpause", a.ad.id)) continue;
+    const pausedOn = new Date((cal.today - Math.floor((snapshot.clock.now - lastPause.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
+    if (!a.ad.linkCheck.downDates.includes(pausedOn)) continue;
+    moves.actions.push({
+      key: `unpause:${a.ad.id}`,
+      kind: "unpause",
+      rule: "broken_link",
+      change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+      reason: `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`,
+      evidence: evidenceOf(a.window, cal.settings.windowDays, null, null),
+      expectedEffect: null,
+    });
+    moves.revivedAds.add(a.ad.id);
+  }
+}
+
+/**
+ * Revive ads the engine paused when late conversions show they were judged too early. Late
+ * conversions arrive within the attribution window (7 days) of the clicks before the pause; past
+ * that, a changed estimate only means the old days left the window.
+ */
+function reviveJudgedTooEarly(ctx: Context, round: AdSetRound, moves: AdMoves): void {
+  const { cal, snapshot, currency } = ctx;
+  const { set, quality, bestJ, best } = round;
+  for (const a of round.members) {
+    if (moves.revivedAds.has(a.ad.id) || linkDown(a)) continue;
+    const lastPause = lastEnginePause(ctx, a);
+    if (!lastPause) continue;
+    const sincePause = snapshot.clock.now - lastPause.at;
+    if (sincePause < cal.settings.reviveAfterHours * HOUR_MS || sincePause > (cal.settings.attributionLag.length + 1) * 24 * HOUR_MS) continue;
+    if (!mayAct(ctx, "unpause", a.ad.id)) continue;
+    const miss = probMissesTarget(ctx, a.rate, set.revenuePerConversionMinor);
+    if (!miss || miss.p >= cal.settings.reviveProbability) continue;
+    const stillLoser = best && best !== a ? probGammaLess(a.rate, best.rate) : 0;
+    const q = paused(a);
+    const worse = bestJ >= 0 && best !== a ? normalCdf((quality[bestJ]!.mu - q.mu) / Math.sqrt(q.v + quality[bestJ]!.v)) : 0;
+    if (stillLoser >= 0.7 || worse >= 0.7) continue;
+    const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
+    moves.actions.push({
+      key: `unpause:${a.ad.id}`,
+      kind: "unpause",
+      rule: "revive",
+      change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+      reason: `Turned '${a.ad.name}' back on: late conversions arrived after it was paused; it now has ${conversionsText(a.window.conversionsLagAdjusted)} on ${money(a.window.spendMinor, currency)} (CPA ${cpaText(cpa, currency)}), and only a ${chance(miss.p)} chance of ${miss.what}`,
+      evidence: evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what),
+      expectedEffect: null,
+    });
+    moves.revivedAds.add(a.ad.id);
+  }
+}
+
+/**
+ * Rotate: when the running best ad has tired (its recent click-through fell) below an ad the engine
+ * paused earlier, whose audience has not seen it since, turn that one back on; the pause rule
+ * retires the tired ad once the fresh one shows it converts better.
+ */
+function rotateTiredBest(ctx: Context, round: AdSetRound, moves: AdMoves): void {
+  const { cal, snapshot } = ctx;
+  const { best, bestJ, quality } = round;
+  if (!best || moves.pausedAds.has(best.ad.id) || bestJ < 0) return;
+  const now = quality[bestJ]!;
+  let pick: { a: AdCalibration; p: number } | null = null;
+  for (const a of round.members) {
+    if (moves.revivedAds.has(a.ad.id) || linkDown(a)) continue;
+    const lastPause = lastEnginePause(ctx, a);
+    if (!lastPause) continue;
+    if (snapshot.clock.now - lastPause.at < cal.settings.reviveAfterHours * HOUR_MS) continue;
+    const q = paused(a);
+    const p = normalCdf((q.mu - now.mu) / Math.sqrt(q.v + now.v));
+    if (p >= cal.settings.rotateProbability && (!pick || p > pick.p) && mayAct(ctx, "unpause", a.ad.id)) pick = { a, p };
+  }
+  if (!pick || !best.recentCtr || !best.earlierCtr) return;
+  const a = pick.a;
+  moves.actions.push({
+    key: `unpause:${a.ad.id}`,
+    kind: "unpause",
+    rule: "revive",
+    change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
+    reason: `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`,
+    evidence: evidenceOf(a.window, cal.settings.windowDays, pick.p, "converting better per impression than the ad set's tired best ad"),
+    expectedEffect: null,
+  });
+  moves.revivedAds.add(a.ad.id);
 }
 
 /** Draws behind each ad set's P(best). */
@@ -260,7 +333,7 @@ export function chancesOfBest(q: readonly { mu: number; v: number }[], rng: Rng)
  * the others pause. Nothing is final: a paused ad whose chance rises again (its rival tires, or the
  * rival's conversions disappoint) comes back. An ad set never loses all its running ads in one plan.
  */
-function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<string>; revivedAds: Set<string> } {
+function keepSets(ctx: Context): AdMoves {
   const { cal } = ctx;
   const actions: ProposedAction[] = [];
   const pausedAds = new Set<string>();
@@ -286,7 +359,7 @@ function keepSets(ctx: Context): { actions: ProposedAction[]; pausedAds: Set<str
     if (working.length === 0 && revivedAds.size === revivedBefore) continue;
     for (const a of broken) {
       if (!mayAct(ctx, "pause", a.ad.id)) continue;
-      actions.push(pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, cal.settings.windowDays, null, null)));
+      actions.push(brokenLinkPause(ctx, a));
       pausedAds.add(a.ad.id);
     }
   }

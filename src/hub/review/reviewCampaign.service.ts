@@ -265,6 +265,122 @@ function adviceOf(findings: Finding[]): Pick<Finding, "kind" | "fix">[] {
   return [...out.values()];
 }
 
+type AssetRow = Awaited<ReturnType<typeof reviewRepo.listAssetsOwnedBy>>[number];
+type AssignmentRow = Awaited<ReturnType<typeof reviewRepo.listOwnAssignments>>[number];
+type ShareRow = Awaited<ReturnType<typeof reviewRepo.listActiveSharesOwnedBy>>[number];
+type AppGrantRow = Awaited<ReturnType<typeof reviewRepo.listAppGrantsOnAssetsOf>>[number];
+type AdviceFor = ReturnType<typeof adviceIndex>;
+
+/**
+ * A campaign's items over the business's own access, in this order: its assignments on its assets,
+ * its partner shares, then the app grants on its assets, each with the findings about it as advice.
+ */
+function ownAccessItems(a: {
+  campaignId: string;
+  business: { id: string; name: string };
+  assets: readonly AssetRow[];
+  assignments: readonly AssignmentRow[];
+  shares: readonly ShareRow[];
+  appGrants: readonly AppGrantRow[];
+  principalName: (id: string) => string | undefined;
+  adviceFor: AdviceFor;
+}): ReviewItemRow[] {
+  const assetById = new Map(a.assets.map((asset) => [asset.id, asset]));
+  const items: ReviewItemRow[] = [];
+  const base = { campaign_id: a.campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null, removal_json: null, graph_check_json: null };
+  const push = (item: ItemFields) => items.push({ ...base, id: newId(), seq: items.length, ...item });
+  for (const assignment of a.assignments) {
+    const asset = assetById.get(assignment.asset_id);
+    if (asset && isAssetType(asset.type)) push(assignmentItem(a, assignment, { ...asset, type: asset.type }));
+  }
+  for (const share of a.shares) {
+    const asset = assetById.get(share.asset_id);
+    if (asset && isAssetType(asset.type)) push(shareItem(a, share, { ...asset, type: asset.type }));
+  }
+  for (const grant of a.appGrants) {
+    const asset = assetById.get(grant.asset_id);
+    if (asset) push(appGrantItem(a, grant, asset));
+  }
+  return items;
+}
+
+/** What an item says of its grant; `ownAccessItems` adds the campaign, the item's id and order, and its open state. */
+type ItemFields = Omit<ReviewItemRow, "id" | "seq" | "campaign_id" | "status" | "decided_by" | "decided_at" | "reason" | "result_tasks" | "removal_json" | "graph_check_json">;
+
+interface ItemContext {
+  business: { id: string; name: string };
+  principalName: (id: string) => string | undefined;
+  adviceFor: AdviceFor;
+}
+
+/** One of the business's own people or system users assigned to one of its assets. */
+function assignmentItem(c: ItemContext, a: AssignmentRow, asset: { id: string; name: string; type: AssetType }): ItemFields {
+  const who = c.principalName(a.principal_id) ?? a.principal_id;
+  return {
+    kind: "owner_assignment",
+    principal_id: a.principal_id,
+    principal_type: a.principal_type,
+    principal_name: who,
+    asset_id: asset.id,
+    asset_type: asset.type,
+    asset_name: asset.name,
+    path: `${who} was assigned ${describeGrant(asset.type, parseList(a.tasks))} on ${asset.name} by ${c.business.name}`,
+    tasks: a.tasks,
+    grant_ref: a.id,
+    grant_business_id: c.business.id,
+    advice_json: repo.itemAdvice.encode(c.adviceFor("owner_assignment", a.id, asset.id)),
+    group_partner: null,
+    group_partner_name: null,
+    group_asset: asset.id,
+    group_person: a.principal_id,
+  };
+}
+
+/** A share of one of the business's assets with a partner. */
+function shareItem(c: ItemContext, s: ShareRow, asset: { id: string; name: string; type: AssetType }): ItemFields {
+  return {
+    kind: "partner_share",
+    principal_id: s.partner_business_id,
+    principal_type: "business",
+    principal_name: s.partner_name,
+    asset_id: asset.id,
+    asset_type: asset.type,
+    asset_name: asset.name,
+    path: `${c.business.name} shared ${asset.name} with ${s.partner_name} (${describeGrant(asset.type, parseList(s.tasks))})`,
+    tasks: s.tasks,
+    grant_ref: s.id,
+    grant_business_id: null,
+    advice_json: repo.itemAdvice.encode(c.adviceFor("partner_share", s.id, asset.id)),
+    group_partner: s.partner_business_id,
+    group_partner_name: s.partner_name,
+    group_asset: asset.id,
+    group_person: null,
+  };
+}
+
+/** An app connected to one of the business's assets. */
+function appGrantItem(c: ItemContext, g: AppGrantRow, asset: AssetRow): ItemFields {
+  const grantedBy = c.principalName(g.principal_id) ?? g.principal_id;
+  return {
+    kind: "app_grant",
+    principal_id: g.app_id,
+    principal_type: "app",
+    principal_name: g.app_name,
+    asset_id: asset.id,
+    asset_type: asset.type,
+    asset_name: asset.name,
+    path: `${grantedBy} connected the app ${g.app_name} (of ${g.app_business_name}) to ${asset.name} with ${parseList(g.scopes).join(", ") || "no scopes"}`,
+    tasks: g.scopes,
+    grant_ref: g.grant_id,
+    grant_business_id: null,
+    advice_json: repo.itemAdvice.encode(c.adviceFor("app_grant", g.grant_id, asset.id)),
+    group_partner: g.app_business_id,
+    group_partner_name: g.app_business_name,
+    group_asset: asset.id,
+    group_person: null,
+  };
+}
+
 /**
  * Access review campaigns: a snapshot of every grant on a business's assets (its own assignments,
  * partner shares and app grants) with the findings as advice, decided item by item by an admin.
@@ -298,95 +414,10 @@ export class ReviewCampaignService {
       reviewRepo.listOwnAssignments(db, businessId),
       reviewRepo.listAppGrantsOnAssetsOf(db, businessId),
     ]);
-    const assetById = new Map(assets.map((a) => [a.id, a]));
-    const principal = (id: string) => engine.index.principals.get(id);
     const now = this.deps.now();
     const campaignId = newId();
     const name = options.name?.trim() || `Access review of ${business.name}, ${new Date(now).toISOString().slice(0, 10)}`;
-    const items: ReviewItemRow[] = [];
-    const base = { campaign_id: campaignId, status: "open", decided_by: null, decided_at: null, reason: null, result_tasks: null, removal_json: null, graph_check_json: null };
-
-    for (const a of assignments) {
-      const asset = assetById.get(a.asset_id);
-      if (!asset || !isAssetType(asset.type)) continue;
-      const p = principal(a.principal_id);
-      const who = p?.name ?? a.principal_id;
-      const tasks = parseList(a.tasks);
-      items.push({
-        ...base,
-        id: newId(),
-        seq: items.length,
-        kind: "owner_assignment",
-        principal_id: a.principal_id,
-        principal_type: a.principal_type,
-        principal_name: who,
-        asset_id: asset.id,
-        asset_type: asset.type,
-        asset_name: asset.name,
-        path: `${who} was assigned ${describeGrant(asset.type, tasks)} on ${asset.name} by ${business.name}`,
-        tasks: a.tasks,
-        grant_ref: a.id,
-        grant_business_id: businessId,
-        advice_json: repo.itemAdvice.encode(adviceFor("owner_assignment", a.id, asset.id)),
-        group_partner: null,
-        group_partner_name: null,
-        group_asset: asset.id,
-        group_person: a.principal_id,
-      });
-    }
-    for (const s of shares) {
-      const asset = assetById.get(s.asset_id);
-      if (!asset || !isAssetType(asset.type)) continue;
-      const tasks = parseList(s.tasks);
-      items.push({
-        ...base,
-        id: newId(),
-        seq: items.length,
-        kind: "partner_share",
-        principal_id: s.partner_business_id,
-        principal_type: "business",
-        principal_name: s.partner_name,
-        asset_id: asset.id,
-        asset_type: asset.type,
-        asset_name: asset.name,
-        path: `${business.name} shared ${asset.name} with ${s.partner_name} (${describeGrant(asset.type, tasks)})`,
-        tasks: s.tasks,
-        grant_ref: s.id,
-        grant_business_id: null,
-        advice_json: repo.itemAdvice.encode(adviceFor("partner_share", s.id, asset.id)),
-        group_partner: s.partner_business_id,
-        group_partner_name: s.partner_name,
-        group_asset: asset.id,
-        group_person: null,
-      });
-    }
-    for (const g of appGrants) {
-      const asset = assetById.get(g.asset_id);
-      if (!asset) continue;
-      const scopes = parseList(g.scopes);
-      const grantedBy = principal(g.principal_id)?.name ?? g.principal_id;
-      items.push({
-        ...base,
-        id: newId(),
-        seq: items.length,
-        kind: "app_grant",
-        principal_id: g.app_id,
-        principal_type: "app",
-        principal_name: g.app_name,
-        asset_id: asset.id,
-        asset_type: asset.type,
-        asset_name: asset.name,
-        path: `${grantedBy} connected the app ${g.app_name} (of ${g.app_business_name}) to ${asset.name} with ${scopes.join(", ") || "no scopes"}`,
-        tasks: g.scopes,
-        grant_ref: g.grant_id,
-        grant_business_id: null,
-        advice_json: repo.itemAdvice.encode(adviceFor("app_grant", g.grant_id, asset.id)),
-        group_partner: g.app_business_id,
-        group_partner_name: g.app_business_name,
-        group_asset: asset.id,
-        group_person: null,
-      });
-    }
+    const items = ownAccessItems({ campaignId, business, assets, assignments, shares, appGrants, principalName: (id) => engine.index.principals.get(id)?.name, adviceFor });
 
     const row = newCampaignRow(ctx, { id: campaignId, businessId, name, now, dueInDays, closePolicy, schedule: options.schedule ?? null, scheduleKey: options.scheduleKey ?? null, graphTargetId: null });
     const attempt: AuditAttempt = { action: "review.start", businessId, targetType: "review_campaign" };
