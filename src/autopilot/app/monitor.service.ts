@@ -94,6 +94,12 @@ export class MonitorService {
     return { ...detectIntradaySpike(hourly, today, hours), currency };
   }
 
+  /**
+   * One connection's checks, in order: its token (`checkToken`), then for a live connection the
+   * spend of the latest scan's days (`checkDailySpend`) and of today so far (`checkSpendToday`), the
+   * ads as they are now (`readLiveAds`), their review (`checkDisapprovals`) and their landing pages
+   * (`checkLandingPages`). A check that cannot run says so in `problems`; the others still run.
+   */
   private async check(workspace: WorkspaceRow, connection: ConnectionRow): Promise<MonitorReport> {
     const now = this.deps.now();
     const report: MonitorReport = {
@@ -107,29 +113,47 @@ export class MonitorService {
       alerts: [],
       problems: [],
     };
-    const alert = async (input: Parameters<typeof raiseAlert>[4]) => {
-      const { repeated } = await raiseAlert(this.deps.db, this.deps.alerts, now, workspace, input);
-      if (!repeated) report.alerts.push(input.kind);
+    const run: MonitorRun = {
+      workspace,
+      connection,
+      now,
+      report,
+      alert: async (input) => {
+        const { repeated } = await raiseAlert(this.deps.db, this.deps.alerts, now, workspace, input);
+        if (!repeated) report.alerts.push(input.kind);
+      },
     };
-
-    if (connection.token_expires_at !== null && connection.token_expires_at - now < TOKEN_WARNING_MS) {
-      const expired = connection.token_expires_at <= now;
-      const days = Math.max(0, Math.ceil((connection.token_expires_at - now) / DAY_MS));
-      await alert({
-        kind: "token_expiring",
-        severity: expired || days <= 1 ? "critical" : "warning",
-        title: expired ? `Autopilot's token for act_${connection.ad_account_id} has expired` : `Autopilot's token for act_${connection.ad_account_id} expires in ${days} day${days === 1 ? "" : "s"}`,
-        body: "Reconnect the ad account so Autopilot keeps working; until then it cannot read or change anything there.",
-        dedupKey: `token_expiring:${connection.id}:${days}`,
-        details: { expires_at: connection.token_expires_at },
-      });
-    }
+    await this.checkToken(run);
     if (connection.status !== "active") {
       report.problems.push("the connection needs attention; live checks skipped");
       return report;
     }
+    await this.checkDailySpend(run);
+    const timeZone = await this.checkSpendToday(run);
+    const live = await this.readLiveAds(run);
+    if (!live) return report;
+    await this.checkDisapprovals(run, live.ads);
+    await this.checkLandingPages(run, live, timeZone);
+    return report;
+  }
 
-    // Spend spikes, on the latest scan's daily totals.
+  /** A token expiring within a week, or expired: the account must be reconnected. */
+  private async checkToken({ connection, now, alert }: MonitorRun): Promise<void> {
+    if (connection.token_expires_at === null || connection.token_expires_at - now >= TOKEN_WARNING_MS) return;
+    const expired = connection.token_expires_at <= now;
+    const days = Math.max(0, Math.ceil((connection.token_expires_at - now) / DAY_MS));
+    await alert({
+      kind: "token_expiring",
+      severity: expired || days <= 1 ? "critical" : "warning",
+      title: expired ? `Autopilot's token for act_${connection.ad_account_id} has expired` : `Autopilot's token for act_${connection.ad_account_id} expires in ${days} day${days === 1 ? "" : "s"}`,
+      body: "Reconnect the ad account so Autopilot keeps working; until then it cannot read or change anything there.",
+      dedupKey: `token_expiring:${connection.id}:${days}`,
+      details: { expires_at: connection.token_expires_at },
+    });
+  }
+
+  /** Spend spikes, on the latest scan's daily totals. */
+  private async checkDailySpend({ workspace, connection, now, report, alert }: MonitorRun): Promise<void> {
     try {
       const snapshot = await buildSnapshot(this.deps.db, workspace, connection, now);
       const totals = new Map<string, number>();
@@ -154,8 +178,10 @@ export class MonitorService {
     } catch {
       report.problems.push("no scan yet: spend not checked");
     }
+  }
 
-    // Spend spikes within the day, from live hourly insights.
+  /** Spend spikes within the day, from live hourly insights. Returns the account's time zone ("UTC" when it could not be read). */
+  private async checkSpendToday({ connection, now, report, alert }: MonitorRun): Promise<string> {
     let timeZone = "UTC";
     try {
       report.spend_today = await this.workspaces.withClient(connection, "checking today's spend", async (client) => {
@@ -181,20 +207,25 @@ export class MonitorService {
     } catch (error) {
       report.problems.push(`hourly spend not checked: ${error instanceof Error ? error.message : "no answer"}`);
     }
+    return timeZone;
+  }
 
-    // Live state: disapprovals and destination URLs.
-    let ads: LiveAd[] = [];
-    let links = new Map<string, string>();
+  /** The account's ads and their creatives' destination URLs, read live; undefined (and a problem said) when the Graph does not answer. */
+  private async readLiveAds({ connection, report }: MonitorRun): Promise<{ ads: LiveAd[]; links: Map<string, string> } | undefined> {
     try {
-      await this.workspaces.withClient(connection, "checking ads", async (client) => {
-        ads = await client.getAll<LiveAd>(`act_${connection.ad_account_id}/ads`, { fields: "id,name,status,effective_status,creative,ad_review_feedback", limit: 500 });
+      return await this.workspaces.withClient(connection, "checking ads", async (client) => {
+        const ads = await client.getAll<LiveAd>(`act_${connection.ad_account_id}/ads`, { fields: "id,name,status,effective_status,creative,ad_review_feedback", limit: 500 });
         const creatives = await client.getAll<{ id: string; link_url?: string }>(`act_${connection.ad_account_id}/adcreatives`, { fields: "id,link_url", limit: 500 });
-        links = new Map(creatives.filter((c) => c.link_url).map((c) => [c.id, c.link_url!]));
+        return { ads, links: new Map(creatives.filter((c) => c.link_url).map((c) => [c.id, c.link_url!])) };
       });
     } catch (error) {
       report.problems.push(`live checks failed: ${error instanceof Error ? error.message : "no answer"}`);
-      return report;
+      return undefined;
     }
+  }
+
+  /** Ads disapproved or running with issues, with the review's feedback. */
+  private async checkDisapprovals({ report, alert }: MonitorRun, ads: readonly LiveAd[]): Promise<void> {
     for (const ad of ads.filter((a) => a.effective_status === "DISAPPROVED" || a.effective_status === "WITH_ISSUES")) {
       const feedback = ad.ad_review_feedback?.global ?? {};
       report.disapproved.push({ id: ad.id, name: ad.name, feedback });
@@ -207,13 +238,19 @@ export class MonitorService {
         details: { ad: ad.id, feedback },
       });
     }
+  }
 
-    // Pages of running ads, and pages found down before (their ads may be paused for it): a page
-    // that loads again lets the engine turn those ads back on.
+  /**
+   * Pages of running ads, and pages found down before (their ads may be paused for it): a page that
+   * loads again lets the engine turn those ads back on. A page that fails pauses its running ads
+   * where the advertiser allowed it, or queues the pauses for approval.
+   */
+  private async checkLandingPages(run: MonitorRun, live: { ads: LiveAd[]; links: Map<string, string> }, timeZone: string): Promise<void> {
+    const { workspace, connection, now, report, alert } = run;
     const downBefore = new Set([...linkStatus(await linkChecksSince(this.deps.db, connection.id, now - LINK_CHECK_KEEP_MS))].filter(([, s]) => s.down).map(([url]) => url));
     const byUrl = new Map<string, LiveAd[]>();
-    for (const ad of ads) {
-      const url = ad.creative ? links.get(ad.creative.id) : undefined;
+    for (const ad of live.ads) {
+      const url = ad.creative ? live.links.get(ad.creative.id) : undefined;
       if (!url || (ad.status !== "ACTIVE" && !downBefore.has(url))) continue;
       byUrl.set(url, [...(byUrl.get(url) ?? []), ...(ad.status === "ACTIVE" ? [ad] : [])]);
     }
@@ -240,27 +277,40 @@ export class MonitorService {
         dedupKey: `url_down:${connection.id}:${url}`,
         details: { ...result, ads: affected.map((a) => a.id) },
       });
-      let snapshot;
-      try {
-        snapshot = await this.actions.currentSnapshot(workspace, connection, now);
-      } catch {
-        report.problems.push("no scan yet: pauses not proposed");
-        continue;
-      }
-      for (const ad of affected) {
-        const item: PlanItem = {
-          kind: "pause_ad",
-          change: { objectType: "ad", objectId: ad.id, objectName: ad.name, field: "status", old: "ACTIVE", new: "PAUSED" },
-          reason: `its landing page ${url} is failing (${result.error ?? "no answer"} after ${result.attempts} tries)`,
-          evidence: { url, status: result.status, attempts: result.attempts, checked_at: new Date(now).toISOString() },
-          expectedEffect: "stops paying for clicks that land on a broken page",
-        };
-        const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "monitor" });
-        if (duplicate) continue;
-        if (mayPause) report.paused.push(await this.actions.approveAutomatically(row.id));
-        else report.queued.push(row.id);
-      }
+      await this.pauseForPage(run, url, result, affected, mayPause);
     }
-    return report;
   }
+
+  /** Proposes pausing each running ad of a failing page: applied at once where allowed, else queued for approval. */
+  private async pauseForPage({ workspace, connection, now, report }: MonitorRun, url: string, result: UrlCheck, affected: readonly LiveAd[], mayPause: boolean): Promise<void> {
+    let snapshot;
+    try {
+      snapshot = await this.actions.currentSnapshot(workspace, connection, now);
+    } catch {
+      report.problems.push("no scan yet: pauses not proposed");
+      return;
+    }
+    for (const ad of affected) {
+      const item: PlanItem = {
+        kind: "pause_ad",
+        change: { objectType: "ad", objectId: ad.id, objectName: ad.name, field: "status", old: "ACTIVE", new: "PAUSED" },
+        reason: `its landing page ${url} is failing (${result.error ?? "no answer"} after ${result.attempts} tries)`,
+        evidence: { url, status: result.status, attempts: result.attempts, checked_at: new Date(now).toISOString() },
+        expectedEffect: "stops paying for clicks that land on a broken page",
+      };
+      const { row, duplicate } = await this.actions.propose(workspace, connection, snapshot, item, { source: "monitor" });
+      if (duplicate) continue;
+      if (mayPause) report.paused.push(await this.actions.approveAutomatically(row.id));
+      else report.queued.push(row.id);
+    }
+  }
+}
+
+/** One connection's monitor run: what every check reads, the report they fill, and how they alert (each alert once per dedup key). */
+interface MonitorRun {
+  workspace: WorkspaceRow;
+  connection: ConnectionRow;
+  now: number;
+  report: MonitorReport;
+  alert: (input: Parameters<typeof raiseAlert>[4]) => Promise<void>;
 }
