@@ -47,3 +47,8 @@ export function cliIo(): CliIo {
 export function runWithIo<T>(io: CliIo, work: () => Promise<T>): Promise<T> {
   return current.run(io, work);
 }
+
+/** A command's result on the run's stdout: one line of JSON with `--json`, else the text. */
+export function print(json: boolean, value: unknown, text: string): void {
+  cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}

@@ -31,10 +31,7 @@ export async function withHub<T>(work: (hub: Grantline, config: Config) => Promi
 /** Autopilot's commands run on the configured store's hub, with Autopilot's host in this process. */
 export const withAutopilot: WithAutopilot = (work) => withHub((hub, config) => work(openAutopilot(hub, config).autopilot, hub));
 
-/** A command's result on stdout: one line of JSON with `--json`, else the text. */
-export function print(json: boolean, value: unknown, text: string): void {
-  cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-}
+export { print } from "../cliIo.ts";
 
 /** A whole number of days from 1 to 3650 (also the simulator's seed). */
 export function days(value: string): number {

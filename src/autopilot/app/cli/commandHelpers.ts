@@ -1,7 +1,6 @@
 // What several groups of `grantline autopilot …` commands share: how a command reaches Autopilot,
 // how it prints, how it parses a whole-number option, and how it writes one action-log entry.
 import { InvalidArgumentError } from "commander";
-import { cliIo } from "../../../cliIo.ts";
 import type { Hub } from "../../../hub/hub.ts";
 import type { LogEntry } from "../actionLog.ts";
 import type { Autopilot } from "../autopilot.ts";
@@ -12,10 +11,7 @@ import type { Autopilot } from "../autopilot.ts";
  */
 export type WithAutopilot = <T>(work: (autopilot: Autopilot, hub: Hub) => Promise<T>) => Promise<T>;
 
-/** Prints one line: the value as JSON with --json, else the text. */
-export function print(json: boolean, value: unknown, text: string): void {
-  cliIo().stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-}
+export { print } from "../../../cliIo.ts";
 
 /** Parses an option that must be a whole number from min to max. */
 export const whole = (min: number, max: number) => (value: string) => {
