@@ -189,31 +189,18 @@ function brokenLinkPause(ctx: Context, a: AdCalibration): ProposedAction {
   return pauseAction(ctx, a, "broken_link", `Paused '${a.ad.name}': its landing page did not load at the last link check, so its clicks cannot convert; its spend goes to the ad set's ads whose pages work, and it is turned back on when its page loads again`, evidenceOf(a.window, ctx.cal.settings.windowDays, null, null));
 }
 
-/** The engine's own last status change of an ad, when it paused the ad; else undefined. */
+/** A paused, approved ad's last status change, when the engine made it to pause the ad; else undefined. */
 function lastEnginePause(ctx: Context, a: AdCalibration): ActionRecord | undefined {
   if (a.ad.status !== "PAUSED" || a.ad.reviewStatus !== "APPROVED") return undefined;
-  const lastPause = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
-  return lastPause && lastPause.by === "autopilot" && lastPause.newValue === "PAUSED" ? lastPause : undefined;
+  const last = lastStatusChange(ctx.history, a);
+  return isEnginePause(last) ? last : undefined;
 }
 
 /** Turn back on ads the engine paused while their landing page was down, now that it loads. */
 function unpauseFixedLinks(ctx: Context, round: AdSetRound, moves: AdMoves): void {
-  const { cal, snapshot } = ctx;
   for (const a of round.members) {
-    if (!a.ad.linkCheck || linkDown(a)) continue;
-    const lastPause = lastEnginePause(ctx, a);
-    if (!lastPause || !mayAct(ctx, "unpause", a.ad.id)) continue;
-    const pausedOn = new Date((cal.today - Math.floor((snapshot.clock.now - lastPause.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
-    if (!a.ad.linkCheck.downDates.includes(pausedOn)) continue;
-    moves.actions.push({
-      key: `unpause:${a.ad.id}`,
-      kind: "unpause",
-      rule: "broken_link",
-      change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-      reason: `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`,
-      evidence: evidenceOf(a.window, cal.settings.windowDays, null, null),
-      expectedEffect: null,
-    });
+    if (!a.ad.linkCheck || linkDown(a) || !lastEnginePause(ctx, a) || !mayAct(ctx, "unpause", a.ad.id) || !wasPausedForLink(ctx, a)) continue;
+    moves.actions.push(unpauseAction(ctx, a, "broken_link", `Turned '${a.ad.name}' back on: it was paused because its landing page was down, and the page loads again`, null, null));
     moves.revivedAds.add(a.ad.id);
   }
 }
@@ -240,15 +227,9 @@ function reviveJudgedTooEarly(ctx: Context, round: AdSetRound, moves: AdMoves): 
     const worse = bestJ >= 0 && best !== a ? normalCdf((quality[bestJ]!.mu - q.mu) / Math.sqrt(q.v + quality[bestJ]!.v)) : 0;
     if (stillLoser >= 0.7 || worse >= 0.7) continue;
     const cpa = a.window.conversionsLagAdjusted > 0 ? a.window.spendMinor / a.window.conversionsLagAdjusted : Infinity;
-    moves.actions.push({
-      key: `unpause:${a.ad.id}`,
-      kind: "unpause",
-      rule: "revive",
-      change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-      reason: `Turned '${a.ad.name}' back on: late conversions arrived after it was paused; it now has ${conversionsText(a.window.conversionsLagAdjusted)} on ${money(a.window.spendMinor, currency)} (CPA ${cpaText(cpa, currency)}), and only a ${chance(miss.p)} chance of ${miss.what}`,
-      evidence: evidenceOf(a.window, cal.settings.windowDays, miss.p, miss.what),
-      expectedEffect: null,
-    });
+    moves.actions.push(
+      unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on: late conversions arrived after it was paused; it now has ${conversionsText(a.window.conversionsLagAdjusted)} on ${money(a.window.spendMinor, currency)} (CPA ${cpaText(cpa, currency)}), and only a ${chance(miss.p)} chance of ${miss.what}`, miss.p, miss.what),
+    );
     moves.revivedAds.add(a.ad.id);
   }
 }
@@ -275,25 +256,25 @@ function rotateTiredBest(ctx: Context, round: AdSetRound, moves: AdMoves): void 
   }
   if (!pick || !best.recentCtr || !best.earlierCtr) return;
   const a = pick.a;
-  moves.actions.push({
-    key: `unpause:${a.ad.id}`,
-    kind: "unpause",
-    rule: "revive",
-    change: { objectType: "ad", objectId: a.ad.id, field: "status", oldValue: "PAUSED", newValue: "ACTIVE" },
-    reason: `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`,
-    evidence: evidenceOf(a.window, cal.settings.windowDays, pick.p, "converting better per impression than the ad set's tired best ad"),
-    expectedEffect: null,
-  });
+  moves.actions.push(
+    unpauseAction(ctx, a, "revive", `Turned '${a.ad.name}' back on to rotate creatives: '${best.ad.name}' has tired (click-through ${pctText(betaMean(best.earlierCtr))} a week ago, ${pctText(betaMean(best.recentCtr))} over the last 3 days), and '${a.ad.name}' converted better per impression before it was paused (${chance(pick.p)} chance it is better now)`, pick.p, "converting better per impression than the ad set's tired best ad"),
+  );
   moves.revivedAds.add(a.ad.id);
 }
 
 /** Draws behind each ad set's P(best). */
 const KEEP_DRAWS = 128;
 
+/** The ad's last status change in the history, if any. */
+function lastStatusChange(history: ReadonlyMap<string, ActionRecord[]>, a: AdCalibration): ActionRecord | undefined {
+  return history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+}
+
+const isEnginePause = (r: ActionRecord | undefined): r is ActionRecord => r !== undefined && r.by === "autopilot" && r.newValue === "PAUSED";
+
 /** Whether the engine's own last status change of the ad paused it. */
 export function pausedByEngine(history: ReadonlyMap<string, ActionRecord[]>, a: AdCalibration): boolean {
-  const last = history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
-  return last !== undefined && last.by === "autopilot" && last.newValue === "PAUSED";
+  return isEnginePause(lastStatusChange(history, a));
 }
 
 /**
@@ -427,7 +408,7 @@ function pickKeepSet(ctx: Context, candidates: AdCalibration[], broken: readonly
 }
 
 function wasPausedForLink(ctx: Context, a: AdCalibration): boolean {
-  const last = ctx.history.get(a.ad.id)?.filter((r) => r.field === "status").at(-1);
+  const last = lastStatusChange(ctx.history, a);
   if (!last || !a.ad.linkCheck) return false;
   const pausedOn = new Date((ctx.cal.today - Math.floor((ctx.snapshot.clock.now - last.at) / (24 * HOUR_MS))) * 24 * HOUR_MS).toISOString().slice(0, 10);
   return a.ad.linkCheck.downDates.includes(pausedOn);

@@ -230,7 +230,7 @@ export function judgeAppGrants(j: Judging): void {
         principal: app,
         asset: j.assetRef(asset),
         path,
-        evidence: { grant_id: g.grant_id, write_scopes: writeScopes, app_business: { ...appBusiness }, verification_status: g.verification_status },
+        evidence: { grant_id: g.grant_id, write_scopes: writeScopes, app_business: appBusiness, verification_status: g.verification_status },
         fix: removeApp,
       });
     }

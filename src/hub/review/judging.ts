@@ -36,7 +36,7 @@ export class Judging {
   private readonly principalRefs = new Map<string, FindingRef>();
   private readonly taskLists = new Map<string, readonly string[]>();
   private readonly actionsSeen = new Map<number, readonly string[]>();
-  readonly tasksOf = byTypeAndMask((type, mask): readonly string[] => Object.freeze(tasksOfMask(type, mask)));
+  private readonly tasksOf = byTypeAndMask((type, mask): readonly string[] => Object.freeze(tasksOfMask(type, mask)));
   private readonly usedMaskOf = byTypeAndMask((type, bits) => usedMask(type, this.actionsOf(bits) as ActionName[]));
 
   constructor(readonly snapshot: ReviewSnapshot) {
@@ -88,7 +88,7 @@ export class Judging {
     return tasks;
   }
 
-  actionsOf(bits: number): readonly string[] {
+  private actionsOf(bits: number): readonly string[] {
     let names = this.actionsSeen.get(bits);
     if (!names) this.actionsSeen.set(bits, (names = Object.freeze(actionsOfBits(bits).sort())));
     return names;
