@@ -56,3 +56,19 @@ describe("renderItems over a frozen page held in memory", () => {
     ]);
   });
 });
+
+describe("parseFieldSelection of JSON values", () => {
+  it("refuses an object or a list holding one with #100, whatever its keys (toString, valueOf)", () => {
+    // Parameters arrive parsed from JSON: {"toString":{}} is an object String() cannot print.
+    for (const value of [{ toString: {} }, ["name", { valueOf: 1 }], { a: 1 }]) {
+      let caught: unknown;
+      try {
+        parseFieldSelection(value);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(GrantlineError);
+      expect((caught as GrantlineError).code).toBe(100);
+    }
+  });
+});

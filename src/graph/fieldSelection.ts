@@ -1,4 +1,5 @@
 import { errors } from "../errors.ts";
+import { paramText } from "./params.ts";
 
 /**
  * One name of a `fields` list as Meta's field expansion writes it: `name`, `name{a,b}`,
@@ -29,7 +30,7 @@ const KEPT_TEXT_LENGTH = 2000;
  */
 export function parseFieldSelection(value: unknown): readonly FieldNode[] | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  const text = Array.isArray(value) ? value.map(String).join(",") : String(value);
+  const text = Array.isArray(value) ? value.map(paramText).join(",") : paramText(value);
   const kept = parsedByText.get(text);
   if (kept !== undefined || parsedByText.has(text)) return kept;
   const parsed = parseText(text);

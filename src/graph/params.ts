@@ -55,6 +55,14 @@ export function stringParam(params: GraphParams, name: string, required = false)
   return value;
 }
 
+/**
+ * One value of a parameter as text: a string as it is, anything else as JSON. A parameter's JSON
+ * may hold objects with any keys (`{"toString":{}}`), which `String()` cannot turn into text.
+ */
+export function paramText(value: unknown): string {
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+}
+
 /** A list parameter: a real array, a JSON/pseudo-JSON list, or a comma-separated string. */
 export function listParam(params: GraphParams, name: string, required = false): string[] | undefined {
   const value = params[name];
@@ -62,7 +70,7 @@ export function listParam(params: GraphParams, name: string, required = false): 
     if (required) throw errors.invalidParameter(`The parameter ${name} is required.`);
     return undefined;
   }
-  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (Array.isArray(value)) return value.map(paramText);
   if (typeof value === "string") return value.split(",").map((v) => v.trim()).filter(Boolean);
   throw errors.invalidParameter(`The parameter ${name} must be a list.`);
 }

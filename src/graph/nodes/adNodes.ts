@@ -15,7 +15,7 @@ import { listInOrder } from "../listing.ts";
 import { originOf } from "./adMediaEdges.ts";
 import { countMatching, filteredPage, meetsAll, parseFiltering } from "../filtering.ts";
 import { META_FIELDS } from "../metaFields.ts";
-import { boolParam, listParam, stringParam } from "../params.ts";
+import { boolParam, listParam, paramText, stringParam } from "../params.ts";
 
 const CAMPAIGNS = { type: "Campaign", node: "campaign" };
 const AD_SETS = { type: "AdSet", node: "adset" };
@@ -218,7 +218,7 @@ function pushedStatuses(call: GraphCall, type: AdType): string[] | undefined {
   if (!Array.isArray(raw)) return undefined;
   for (const clause of raw as { field?: unknown; operator?: unknown; value?: unknown }[]) {
     if (clause.field !== "effective_status" && clause.field !== `${PREFIX[type]}.effective_status`) continue;
-    if (clause.operator === "IN" && Array.isArray(clause.value)) return clause.value.map(String);
+    if (clause.operator === "IN" && Array.isArray(clause.value)) return clause.value.map(paramText);
     if (clause.operator === "EQUAL" && typeof clause.value === "string") return [clause.value];
   }
   return undefined;
