@@ -79,7 +79,16 @@ describe("console: add partner → accept → staff → downgrade → remove", (
     await expect.poll(() => ownerPage.getByTestId(`level-description-${accountGraphId}`).textContent()).toContain("run and change campaigns");
     await screenshot(ownerPage, "add-partner-permissions-1440");
     await ownerPage.getByRole("button", { name: "Next: end date" }).click();
+    // A day already over is refused in place; emptying the field (no end date) takes the refusal away.
+    const endDate = ownerPage.getByLabel("End access on (optional)");
+    await endDate.fill("2020-01-31");
     await ownerPage.getByRole("button", { name: "Next: review" }).click();
+    const refusal = ownerPage.getByText("Pick a date in the future, or leave it empty for access with no end date.");
+    await refusal.waitFor();
+    await endDate.fill("");
+    await refusal.waitFor({ state: "detached" });
+    await ownerPage.getByRole("button", { name: "Next: review" }).click();
+    await ownerPage.getByText("with no end date", { exact: false }).waitFor();
     await ownerPage.getByRole("button", { name: "Send request" }).click();
     await ownerPage.getByRole("heading", { name: "Request sent" }).waitFor();
     await expect.poll(() => ownerPage.getByRole("table", { name: "What was sent" }).textContent()).toContain("Northwind Media must accept it");

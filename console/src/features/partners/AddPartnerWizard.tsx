@@ -148,10 +148,15 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
     setLevels((current) => ({ ...current, [asset.graphId]: current[asset.graphId] ?? "VIEW_ONLY" }));
   };
 
+  const changeEndDate = (value: string) => {
+    setEndDate(value);
+    // The date the error was about is gone; the next check says whether the new one is right.
+    setEndDateError(null);
+  };
+
   const checkEndDate = () => {
-    // An empty date is no end date: nothing to check, and an error shown earlier is left as it was.
-    if (!endDate) return true;
-    const problem = endDateProblem(endDate, Date.now());
+    // An empty date is no end date: nothing to check, and an error shown for an earlier date goes.
+    const problem = endDate ? endDateProblem(endDate, Date.now()) : null;
     setEndDateError(problem);
     return problem === null;
   };
@@ -234,7 +239,7 @@ export function AddPartnerWizard({ businessId, onClose }: { businessId: string; 
           <Stack mt="md">
             <EndDateStep
               endDate={endDate}
-              onEndDateChange={setEndDate}
+              onEndDateChange={changeEndDate}
               endDateError={endDateError}
               guardable={guardable}
               partnerName={partnerName}
