@@ -1,7 +1,7 @@
 import { ASSET_TYPE_INFO, tasksOfMask, type AssetType } from "../catalogue/assetTypes.ts";
 import { actionLabel, ACTIONS, requiredMask, type ActionName } from "../catalogue/actions.ts";
 import { describeMask, LEVEL_LABELS, smallestLevelCovering } from "../catalogue/permissionLevels.ts";
-import { shareLive, type AccessIndex, type AccessPath, type AccessSubject, type AssetEntry, type PrincipalType } from "./accessIndex.ts";
+import { shareLive, type AccessIndex, type AccessPath, type AccessSubject, type AssetEntry, type PrincipalEntry, type PrincipalType } from "./accessIndex.ts";
 
 export interface Explanation {
   allowed: boolean;
@@ -92,8 +92,7 @@ export function explainAccess(
       via: describePath(index, asset, principal.name, p),
     })),
   };
-  const missing = tasksOfMask(type, needed & ~held);
-  const neededWords = list(tasksOfMask(type, needed));
+  const facts: Facts = { index, asset, principal, needed, words, neededWords: list(tasksOfMask(type, needed)), owner, now };
 
   if ((held & needed) === needed) {
     const token = tokenProblem(index, subject, action, asset, principal.name);
@@ -102,48 +101,66 @@ export function explainAccess(
     return {
       ...result,
       allowed: true,
-      reason: `${principal.name} may do this: ${describePath(index, asset, principal.name, granting)}; ${words} needs ${neededWords}.`,
+      reason: `${principal.name} may do this: ${describePath(index, asset, principal.name, granting)}; ${words} needs ${facts.neededWords}.`,
     };
   }
+  return { ...result, ...(tooNarrowPath(facts, paths, tasksOfMask(type, needed & ~held)) ?? missingLink(facts)) };
+}
 
-  // Denied by tasks. Prefer the path that comes closest, so the fix names the one change needed.
+/** What an explanation of a denial works from. */
+interface Facts {
+  index: AccessIndex;
+  asset: AssetEntry;
+  principal: PrincipalEntry;
+  needed: number;
+  /** The action in words ("create campaigns"), and the tasks it needs ("Manage campaigns and …"). */
+  words: string;
+  neededWords: string;
+  owner: string;
+  now: number;
+}
+
+type Denial = Pick<Explanation, "reason" | "fix">;
+
+/**
+ * A path reaches the asset but with too few tasks. The path that comes closest is preferred (a
+ * partner's, then the owner's assignment), so the fix names the one change needed.
+ */
+function tooNarrowPath({ index, asset, principal, needed, words, neededWords, owner }: Facts, paths: AccessPath[], missing: string[]): Denial | null {
+  const type = asset.type;
   const partnerPath = paths.find((p) => p.kind === "partner_assignment");
   if (partnerPath && partnerPath.kind === "partner_assignment") {
     const partner = businessName(index, partnerPath.businessId);
     if ((partnerPath.shareMask & needed) !== needed) {
       return {
-        ...result,
-        reason:
-          `${partner} was given ${describeMask(type, partnerPath.shareMask)} on ${asset.name}; ` +
-          `${words} needs ${neededWords}.`,
+        reason: `${partner} was given ${describeMask(type, partnerPath.shareMask)} on ${asset.name}; ${words} needs ${neededWords}.`,
         fix: `An admin of ${owner} can raise the share to ${levelFor(type, partnerPath.shareMask | needed)}.`,
       };
     }
     return {
-      ...result,
-      reason:
-        `${partner} assigned ${principal.name} ${describeMask(type, partnerPath.assignmentMask)} on ${asset.name}; ` +
-        `${words} needs ${neededWords}.`,
+      reason: `${partner} assigned ${principal.name} ${describeMask(type, partnerPath.assignmentMask)} on ${asset.name}; ${words} needs ${neededWords}.`,
       fix: `An admin of ${partner} can add ${list(missing)} to ${principal.name}'s assignment; the share allows it.`,
     };
   }
   const ownerPath = paths.find((p) => p.kind === "owner_assignment");
   if (ownerPath) {
     return {
-      ...result,
       reason: `${owner} assigned ${principal.name} ${describeMask(type, ownerPath.mask)} on ${asset.name}; ${words} needs ${neededWords}.`,
       fix: `An admin of ${owner} can add ${list(missing)} to ${principal.name}'s assignment.`,
     };
   }
+  return null;
+}
 
-  // No path at all: say which link of the chain is missing.
-  for (const entry of index.assignmentsOf(principal.id, assetId)) {
+/** No path reaches the asset: which link of the chain (share, assignment, membership) is missing. */
+function missingLink({ index, asset, principal, needed, neededWords, owner, now }: Facts): Denial {
+  const type = asset.type;
+  for (const entry of index.assignmentsOf(principal.id, asset.id)) {
     if (entry.businessId === asset.ownerId || !principal.roles.has(entry.businessId)) continue;
-    const share = index.getShare(assetId, entry.businessId);
+    const share = index.getShare(asset.id, entry.businessId);
     if (!share || !shareLive(share, now)) {
       const partner = businessName(index, entry.businessId);
       return {
-        ...result,
         reason: `${principal.name} was assigned to ${asset.name} through ${partner}, but ${owner}'s share with ${partner} has ended or was removed.`,
         fix: `An admin of ${owner} can share ${asset.name} with ${partner} again.`,
       };
@@ -151,18 +168,16 @@ export function explainAccess(
   }
   if (principal.roles.has(asset.ownerId)) {
     return {
-      ...result,
       reason: `${principal.name} is part of ${owner}, which owns ${asset.name}, but has not been assigned to it.`,
       fix: `An admin of ${owner} can assign ${principal.name} to ${asset.name} with ${levelFor(type, needed)}.`,
     };
   }
   for (const businessId of principal.roles.keys()) {
-    const share = index.getShare(assetId, businessId);
+    const share = index.getShare(asset.id, businessId);
     if (!share || !shareLive(share, now)) continue;
     const partner = businessName(index, businessId);
     const shareAllows = (share.mask & needed) === needed;
     return {
-      ...result,
       reason: `${owner} shared ${asset.name} with ${partner} (${describeMask(type, share.mask)}), but ${partner} has not assigned ${principal.name} to it.`,
       fix: shareAllows
         ? `An admin of ${partner} can assign ${principal.name} to ${asset.name} with ${neededWords}.`
@@ -171,7 +186,6 @@ export function explainAccess(
   }
   const home = [...principal.roles.keys()][0];
   return {
-    ...result,
     reason: `${principal.name} has no access to ${asset.name}: it belongs to ${owner}, which has not shared it with any business ${principal.name} is part of.`,
     fix: home
       ? `An admin of ${owner} can share ${asset.name} with ${businessName(index, home)} (Business ID ${home}) at ${levelFor(type, needed)}; then an admin of ${businessName(index, home)} assigns ${principal.name}.`
