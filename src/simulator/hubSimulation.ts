@@ -26,7 +26,7 @@ import { forecastImpact } from "./forecast.ts";
 import { FORECAST_LIMITS, type ForecastRequest, type ImpactForecast } from "../impactForecast.ts";
 import { hourlyRows } from "./hourly.ts";
 import { hashSeed, Mulberry32 } from "../random.ts";
-import { findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
+import { accountsFilingAdObjects, findSimulationRun, loadHubAdObjects, saveSimulationRun } from "./simulation.repository.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days over which site outages and disapprovals are planned ahead. */
@@ -247,17 +247,13 @@ export class HubSimulation {
   async accountsNamedBy(checkpoint: string): Promise<string[] | undefined> {
     const objects = objectsNamedBy(checkpoint);
     if (!objects) return undefined;
-    const hub = await loadHubAdObjects(this.hub.store.db);
-    const accountOfCampaign = new Map(hub.campaigns.map((c) => [c.id, c.account_id]));
-    const accountOfAdSet = new Map(hub.adSets.map((s) => [s.id, accountOfCampaign.get(s.campaign_id)]));
-    const accountOfAd = new Map(hub.ads.map((a) => [a.id, accountOfAdSet.get(a.adset_id)]));
-    const named = [
-      ...objects.accounts.map((a) => a.id),
-      ...objects.campaigns.flatMap((c) => [c.account_id, accountOfCampaign.get(c.id)]),
-      ...objects.adSets.map((s) => accountOfAdSet.get(s.id)),
-      ...objects.ads.map((a) => accountOfAd.get(a.id)),
-    ];
-    return [...new Set(named.filter((id) => id !== undefined))];
+    const filing = await accountsFilingAdObjects(this.hub.store.db, {
+      campaignIds: objects.campaigns.map((c) => c.id),
+      adSetIds: objects.adSets.map((s) => s.id),
+      adIds: objects.ads.map((a) => a.id),
+    });
+    const named = [...objects.accounts.map((a) => a.id), ...objects.campaigns.map((c) => c.account_id), ...filing];
+    return [...new Set(named)];
   }
 }
 
