@@ -27,6 +27,8 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ["default", "./test/support/summaryReporter.ts"],
+    // Drops the PostgreSQL schemas the workers kept for reuse between tests (test/support/storePool.ts).
+    globalSetup: ["./test/support/globalSetup.ts"],
     projects: [
       { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], isolate: false } },
       { extends: true, test: { name: "browser", include: BROWSER } },

@@ -35,7 +35,7 @@ describe.each(DIALECTS)("app registry (%s)", (dialect) => {
 
     await runGrantline(store.env, "apps", "verify", created.client_id);
     expect((await hub.appRegistry.get(created.client_id))!.verified).toBe(true);
-    const audit = await hub.store.db.selectFrom("audit_entries").selectAll().where("target_id", "=", created.client_id).execute();
+    const audit = await hub.store.db.selectFrom("audit_entries").selectAll().where("target_id", "=", created.client_id).orderBy("seq").execute();
     expect(audit.map((a) => a.action)).toEqual(["app.create", "app.review"]);
     expect(JSON.stringify(audit)).not.toContain(created.client_secret);
   });

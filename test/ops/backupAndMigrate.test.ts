@@ -204,7 +204,7 @@ describe("grantline migrate", () => {
 
     it("--check on a schema of its own lists every migration without creating the schema; migrate applies them", async () => {
       // A schema of this test's own (dropped afterwards), so nothing else in the database is touched.
-      store = makeTestStore("postgres");
+      store = makeTestStore("postgres", { fresh: true });
       const schema = store.env.DATABASE_SCHEMA!;
       const schemaExists = async () => {
         const client = new pg.Client({ connectionString: process.env.DATABASE_URL });

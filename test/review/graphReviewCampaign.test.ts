@@ -165,7 +165,7 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
     const started = await desk("POST", `/${holder.id}/access_review_campaigns`, { graph_target_id: target.id });
     const campaignId = started.body.id as string;
     const itemId = (await itemsOf(campaignId))[0]!.id;
-    const before = await hub.store.db.selectFrom("review_items").select(["id", "status"]).where("campaign_id", "=", campaignId).execute();
+    const before = await hub.store.db.selectFrom("review_items").select(["id", "status"]).where("campaign_id", "=", campaignId).orderBy("id").execute();
 
     for (const [method, path, body] of [
       ["GET", `/${campaignId}`],
@@ -184,7 +184,7 @@ describe.each(DIALECTS)("Graph-sourced review campaigns against a hub on %s", (d
       expect(answer.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(JSON.stringify(answer.body)).not.toContain(ownerToken);
     }
-    expect(await hub.store.db.selectFrom("review_items").select(["id", "status"]).where("campaign_id", "=", campaignId).execute()).toEqual(before);
+    expect(await hub.store.db.selectFrom("review_items").select(["id", "status"]).where("campaign_id", "=", campaignId).orderBy("id").execute()).toEqual(before);
     expect((await rival("GET", `/${rivalBusiness.id}/graph_review_targets`)).body.data).toEqual([]);
     expect((await rival("GET", `/${rivalBusiness.id}/access_review_campaigns`)).body.data).toEqual([]);
   });

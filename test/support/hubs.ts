@@ -1,9 +1,9 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dropPostgresSchema, type Dialect } from "../../src/store/database.ts";
+import type { Dialect } from "../../src/store/database.ts";
 import { openGrantline, type Grantline, type GrantlineOptions } from "../../src/app/openGrantline.ts";
+import { giveBackSchema, knowsLayout, migrateAndReadLayout, newSchemaName, seedSqliteStore, takeSchema } from "./storePool.ts";
 
 /** SQLite always; PostgreSQL too whenever DATABASE_URL is set (CI always sets it). */
 export const DIALECTS: Dialect[] = process.env.DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
@@ -33,12 +33,19 @@ export interface TestStore {
   cleanup(): Promise<void>;
 }
 
-/** A fresh, empty store of the given dialect: a temp SQLite file, or a PostgreSQL schema of its own. */
-export function makeTestStore(dialect: Dialect): TestStore {
+/**
+ * A fresh, empty store of the given dialect: a temp SQLite file, or a PostgreSQL schema of its own.
+ * Either is as the migrations leave it, and comes from `storePool.ts` (a copied file, a schema an
+ * earlier test emptied); `fresh: true` gives a schema that does not exist yet, for tests of what
+ * creates and migrates it.
+ */
+export function makeTestStore(dialect: Dialect, { fresh = false }: { fresh?: boolean } = {}): TestStore {
   const hubs: Grantline[] = [];
-  const suffix = crypto.randomBytes(6).toString("hex");
   const dir = dialect === "sqlite" ? fs.mkdtempSync(path.join(os.tmpdir(), "grantline-test-")) : "";
-  const schema = `test_${suffix}`;
+  // Whether the store is known to be migrated already, so that hubs open it as they open an up-to-date store.
+  const taken = dialect === "sqlite" ? { schema: "", migrated: false } : fresh ? { schema: newSchemaName(), migrated: false } : takeSchema();
+  const schema = taken.schema;
+  let migrated = taken.migrated;
   return {
     dialect,
     env:
@@ -46,6 +53,8 @@ export function makeTestStore(dialect: Dialect): TestStore {
         ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema, GRANTLINE_DATA_DIR: os.tmpdir(), GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" }
         : { GRANTLINE_DATA_DIR: dir, GRANTLINE_OUTBOUND_ALLOW_PRIVATE: "on" },
     async open(clock, options) {
+      if (dialect === "sqlite") migrated ||= await seedSqliteStore(dir);
+      else if (!migrated && !knowsLayout()) migrated = await migrateAndReadLayout(process.env.DATABASE_URL!, schema);
       const hub = await openGrantline({
         outbound: LOCAL_RECEIVERS,
         ...options,
@@ -53,13 +62,15 @@ export function makeTestStore(dialect: Dialect): TestStore {
         pgSchema: dialect === "postgres" ? schema : undefined,
         dataDir: dir,
         now: clock?.now,
+        ...(migrated ? { migrate: false } : {}),
       });
+      migrated = true;
       hubs.push(hub);
       return hub;
     },
     async cleanup() {
       for (const hub of hubs.splice(0)) await hub.close();
-      if (dialect === "postgres") await dropPostgresSchema(process.env.DATABASE_URL!, schema);
+      if (dialect === "postgres") await giveBackSchema(process.env.DATABASE_URL!, schema);
       else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
