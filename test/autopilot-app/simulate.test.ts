@@ -3,13 +3,21 @@ import type { PlannerPlan, PlanItem, Planner } from "../../src/autopilot/app/pla
 import { buildServer } from "../../src/http/server.ts";
 import { DIALECTS } from "../support/hubs.ts";
 import { graphClient } from "../support/servers.ts";
+import { seedIds } from "../support/seededIds.ts";
 import { buildAutopilotWorld, type AutopilotWorld } from "./world.ts";
 import { autopilotDb } from "../../src/autopilot/store/database.ts";
 
 describe.each(DIALECTS)("Autopilot simulates a plan's impact on %s", (dialect) => {
   let world: AutopilotWorld;
   beforeEach(async () => {
-    world = await buildAutopilotWorld(dialect, { days: 30, seed: 11 });
+    // The market draws each object's hidden numbers from its id: seeded ids make the same market
+    // every run, one where the best ad set sells (with random ids it now and then sold next to nothing).
+    const restoreIds = seedIds("autopilot-simulate");
+    try {
+      world = await buildAutopilotWorld(dialect, { days: 30, seed: 11 });
+    } finally {
+      restoreIds();
+    }
   });
   afterEach(async () => {
     await world.close();

@@ -1,16 +1,15 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presetTasks } from "../../src/hub/catalogue/permissionLevels.ts";
 import { principalContext } from "../../src/hub/context.ts";
 import type { Grantline } from "../../src/app/openGrantline.ts";
 import { bootstrapBusiness } from "../../src/hub/hub.ts";
-import { hashSeed, seededRng } from "../../src/random.ts";
 import { HubSimulation } from "../../src/simulator/hubSimulation.ts";
 import { adServicesOf, buildAd, buildAdSet, buildCampaign, buildCreative } from "../support/factories.ts";
 import { DIALECTS, makeTestStore, TestClock, type TestStore } from "../support/hubs.ts";
+import { seedIds } from "../support/seededIds.ts";
 import { startServer, type RunningServer } from "../support/servers.ts";
 
 /**
@@ -67,26 +66,6 @@ interface World {
   app: string;
   /** Async insights report runs: the owner's (ad level, by day), the partner's (ad sets by age). */
   reports: string[];
-}
-
-/**
- * ids come from crypto.randomInt (src/ids.ts); a seeded stream in its place makes every id, and so
- * every answer, the same run to run. Only randomInt is replaced: tokens stay random and are
- * normalized instead.
- */
-function seedIds(): () => void {
-  const rng = seededRng(hashSeed("held-answers"));
-  const spy = vi.spyOn(crypto, "randomInt").mockImplementation(((min: number, max?: unknown, callback?: unknown) => {
-    const [lo, hi] = typeof max === "number" ? [min, max] : [0, min];
-    const value = lo + Math.floor(rng.uniform() * (hi - lo));
-    const done = typeof max === "function" ? max : callback;
-    if (typeof done === "function") {
-      done(null, value);
-      return undefined;
-    }
-    return value;
-  }) as typeof crypto.randomInt);
-  return () => spy.mockRestore();
 }
 
 /** The world, built one awaited step at a time so that ids are drawn in the same order every run. */
@@ -496,7 +475,7 @@ describe.each(DIALECTS)("held Graph answers on %s", (dialect) => {
     hub = await store.open(clock);
     server = await startServer(hub);
     // Seeded only once the hub and its server are up: ids their start-up draws do not shift the world's.
-    restoreIds = seedIds();
+    restoreIds = seedIds("held-answers");
     const post = async (token: string, p: string, body: Record<string, unknown>) => {
       const response = await fetch(new URL(`/v24.0${p}?access_token=${token}`, server.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       const json = (await response.json()) as Record<string, any>;
