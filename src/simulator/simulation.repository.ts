@@ -1,4 +1,5 @@
 import type { Executor } from "../store/database.ts";
+import { inChunks } from "../store/inChunks.ts";
 import type { SimulationRunsTable } from "../store/schema.ts";
 
 export type SimulationRunRow = SimulationRunsTable;
@@ -31,26 +32,17 @@ export async function loadHubAdObjects(db: Executor) {
   return { accounts, campaigns, adSets, ads };
 }
 
-/** Ids per query when looking up many named objects (well under every store's bound on parameters). */
-const ID_CHUNK = 500;
-
-function chunks(ids: readonly string[]): string[][] {
-  const out: string[][] = [];
-  for (let at = 0; at < ids.length; at += ID_CHUNK) out.push(ids.slice(at, at + ID_CHUNK));
-  return out;
-}
-
 /** The ad accounts the hub files these campaigns, ad sets and ads under (ids it does not know are left out). */
 export async function accountsFilingAdObjects(db: Executor, named: { campaignIds: readonly string[]; adSetIds: readonly string[]; adIds: readonly string[] }): Promise<string[]> {
   const accounts = new Set<string>();
-  for (const ids of chunks([...new Set(named.campaignIds)])) {
+  for (const ids of inChunks([...new Set(named.campaignIds)])) {
     for (const row of await db.selectFrom("campaigns").select("account_id").distinct().where("id", "in", ids).execute()) accounts.add(row.account_id);
   }
-  for (const ids of chunks([...new Set(named.adSetIds)])) {
+  for (const ids of inChunks([...new Set(named.adSetIds)])) {
     const rows = await db.selectFrom("ad_sets").innerJoin("campaigns", "campaigns.id", "ad_sets.campaign_id").select("campaigns.account_id").distinct().where("ad_sets.id", "in", ids).execute();
     for (const row of rows) accounts.add(row.account_id);
   }
-  for (const ids of chunks([...new Set(named.adIds)])) {
+  for (const ids of inChunks([...new Set(named.adIds)])) {
     const rows = await db
       .selectFrom("ads")
       .innerJoin("ad_sets", "ad_sets.id", "ads.adset_id")

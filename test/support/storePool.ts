@@ -9,7 +9,7 @@ import { dropPostgresSchema, openStore } from "../../src/store/database.ts";
  * Stores for tests, made once per worker process and emptied between tests rather than made anew.
  *
  * Migrating a new PostgreSQL schema runs about 280 statements of DDL (0.6 s, most of it inside
- * the server), and a new SQLite file about 0.1 s; the store tests open some 1,300 of them. So a
+ * the server), and a new SQLite file about 0.1 s; some 600 tests open one of each. So a
  * test's PostgreSQL schema, once the test is done, is emptied back to what the migrations left
  * (every row deleted, children before parents; the rows the migrations insert put back) and handed
  * to the next test, and a new SQLite store is a copy of one migrated file. A schema that is not

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Executor } from "../../store/database.ts";
+import { inChunks } from "../../store/inChunks.ts";
 import { jsonColumn, stringList } from "../../store/jsonColumn.ts";
 import type { GraphReviewTargetsTable, ReviewCampaignsTable, ReviewItemsTable } from "../../store/schema.ts";
 import type { StoredAction } from "../audit/audit.repository.ts";
@@ -153,24 +154,18 @@ export type LiveGrants = Map<string, string>;
 /** The key of an item's grant in `LiveGrants`: an app grant is live per asset (a share's end takes one asset out of it). */
 export const liveKey = (kind: string, grantRef: string, assetId: string): string => (kind === "app_grant" ? `${kind}\u0000${grantRef}\u0000${assetId}` : `${kind}\u0000${grantRef}`);
 
-const chunks = <T>(list: readonly T[], size = 500): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-};
-
 /** Which of these items' grants still exist, with what they give now; one query per kind (in batches). */
 export async function liveGrants(db: Executor, items: readonly Pick<ReviewItemRow, "kind" | "grant_ref" | "asset_id">[]): Promise<LiveGrants> {
   const live: LiveGrants = new Map();
   const refs = (kind: string) => [...new Set(items.filter((i) => i.kind === kind).map((i) => i.grant_ref))];
-  for (const ids of chunks(refs("owner_assignment"))) {
+  for (const ids of inChunks(refs("owner_assignment"))) {
     for (const row of await db.selectFrom("assignments").select(["id", "tasks"]).where("id", "in", ids).execute()) live.set(liveKey("owner_assignment", row.id, ""), row.tasks);
   }
-  for (const ids of chunks(refs("partner_share"))) {
+  for (const ids of inChunks(refs("partner_share"))) {
     const rows = await db.selectFrom("partner_shares").select(["id", "tasks"]).where("id", "in", ids).where("status", "=", "active").execute();
     for (const row of rows) live.set(liveKey("partner_share", row.id, ""), row.tasks);
   }
-  for (const ids of chunks(refs("app_grant"))) {
+  for (const ids of inChunks(refs("app_grant"))) {
     const rows = await db
       .selectFrom("app_grants as g")
       .innerJoin("app_grant_assets as a", "a.grant_id", "g.id")
@@ -198,7 +193,7 @@ export interface RemovalEntry {
 /** Successful entries with one of these actions on one of these targets since `since`, oldest first. */
 export async function listRemovalEntries(db: Executor, targetIds: readonly string[], actions: readonly AuditAction[], since: number): Promise<RemovalEntry[]> {
   const out: RemovalEntry[] = [];
-  for (const ids of chunks([...new Set(targetIds)])) {
+  for (const ids of inChunks([...new Set(targetIds)])) {
     const rows = await db
       .selectFrom("audit_entries")
       .select(["seq", "at", "actor_type", "actor_id", "business_id", "action", "target_id", "before_json"])
